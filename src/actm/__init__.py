@@ -1,0 +1,33 @@
+"""actm: asset-centric threat modeling for AI and agentic systems.
+
+The Python API in three calls::
+
+    import actm
+    model = actm.load_model("examples/rag-support-agent.yaml")
+    result = actm.analyze(model)
+    for threat in result.threats:
+        print(threat.severity.level, threat.id, threat.chain_text)
+
+``actm.ModelBuilder`` writes models in Python; see docs/python-api.md.
+"""
+
+from __future__ import annotations
+
+from actm._version import __version__
+from actm.api import analyze, load_knowledge, load_model, load_model_text
+from actm.errors import ActmError, Diagnostic, KnowledgeError, ModelError, SourceLocation
+from actm.model.builder import ModelBuilder
+
+__all__ = [
+    "ActmError",
+    "Diagnostic",
+    "KnowledgeError",
+    "ModelBuilder",
+    "ModelError",
+    "SourceLocation",
+    "__version__",
+    "analyze",
+    "load_knowledge",
+    "load_model",
+    "load_model_text",
+]

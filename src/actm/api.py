@@ -1,0 +1,63 @@
+"""The public Python API: load a model, load the knowledge base, analyse."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from actm.engine.analysis import run_engine
+from actm.engine.closure import Observer
+from actm.knowledge.attacks import KnowledgeBase
+from actm.knowledge.attacks import load_knowledge as _load_knowledge
+from actm.model.loader import load_model as _load_model
+from actm.model.loader import load_model_text as _load_model_text
+from actm.model.system import SystemModel
+from actm.results.build import build_result
+from actm.results.model import Result
+from actm.yamlio import Limits
+
+__all__ = ["analyze", "load_knowledge", "load_model", "load_model_text"]
+
+
+def load_knowledge(knowledge: Sequence[str | Path] = ()) -> KnowledgeBase:
+    """The built-in knowledge base (vocabulary and attacks), extended by each directory given."""
+    return _load_knowledge(tuple(knowledge))
+
+
+def load_model(
+    path: str | os.PathLike[str],
+    *,
+    knowledge: KnowledgeBase | Sequence[str | Path] = (),
+    limits: Limits | None = None,
+) -> SystemModel:
+    """Load and check a model file (and its includes). Raises :class:`actm.ModelError`."""
+    kb = knowledge if isinstance(knowledge, KnowledgeBase) else load_knowledge(knowledge)
+    return _load_model(path, vocabulary=kb.vocabulary, limits=limits, known_attacks=kb.attacks)
+
+
+def load_model_text(
+    text: str, *, knowledge: KnowledgeBase | Sequence[str | Path] = (), path: str = "<string>"
+) -> SystemModel:
+    """Load and check a model from YAML text."""
+    kb = knowledge if isinstance(knowledge, KnowledgeBase) else load_knowledge(knowledge)
+    return _load_model_text(text, path=path, vocabulary=kb.vocabulary, known_attacks=kb.attacks)
+
+
+def analyze(
+    model: SystemModel,
+    *,
+    knowledge: KnowledgeBase | Sequence[str | Path] = (),
+    controls: bool = True,
+    tolerance_severity: str = "high",
+    observer: Observer | None = None,
+) -> Result:
+    """Analyse ``model``: threats with chains, out-of-scope attacks, capabilities, assumptions.
+
+    ``controls=False`` ignores the model's controls (the inherent view).
+    """
+    kb = knowledge if isinstance(knowledge, KnowledgeBase) else load_knowledge(knowledge)
+    out = run_engine(
+        model, kb, apply_controls=controls, tolerance_severity=tolerance_severity, observer=observer
+    )
+    return build_result(out)

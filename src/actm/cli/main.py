@@ -1,0 +1,369 @@
+"""The ``actm`` command line. Thin: it parses options, calls the API and renders results.
+
+Exit codes: 0 clean, 1 threats at or above ``--fail-on``, 2 bad input or usage, 3 a broken
+knowledge entry or an internal fault. Every error leaves through :func:`_fatal`.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+from actm._version import __version__
+from actm.errors import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, ActmError, KnowledgeError
+from actm.yamlio import Limits
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+app = typer.Typer(
+    name="actm",
+    help="Asset-centric threat modeling for AI and agentic systems.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+kb_app = typer.Typer(help="Browse the attack knowledge base.", no_args_is_help=True)
+app.add_typer(kb_app, name="kb")
+
+
+class Format(StrEnum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+class Level(StrEnum):
+    critical = "critical"
+    high = "high"
+    medium = "medium"
+    low = "low"
+    info = "info"
+
+
+KnowledgeOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--knowledge",
+        "-k",
+        help="Directory with extra or overriding vocabulary/ and attacks/ entries (repeatable).",
+        show_default=False,
+    ),
+]
+MaxBytesOpt = Annotated[
+    int | None, typer.Option("--max-file-bytes", help="Refuse model files larger than this.")
+]
+MaxDepthOpt = Annotated[int | None, typer.Option("--max-depth", help="Deepest YAML nesting.")]
+MaxAliasOpt = Annotated[
+    int | None,
+    typer.Option("--max-alias-expansion", help="Most values YAML aliases may add."),
+]
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text.rstrip("\n") + "\n")
+
+
+def _fatal(exc: BaseException, debug: bool = False) -> NoReturn:
+    """The one place errors become messages and exit codes."""
+    if isinstance(exc, ActmError):
+        _err(str(exc))
+        n = len(getattr(exc, "diagnostics", ()) or ())
+        if isinstance(exc, KnowledgeError):
+            _err(
+                f"actm: the knowledge base is invalid ({n} problem{'s' * (n != 1)}); "
+                "fix the entries above"
+            )
+        elif n:
+            _err(f"actm: {n} problem{'s' * (n != 1)} found")
+        raise typer.Exit(exc.exit_code)
+    if isinstance(exc, KeyboardInterrupt):
+        _err("actm: interrupted")
+        raise typer.Exit(130)
+    if debug:
+        traceback.print_exception(exc)
+    _err(f"actm: internal error: {type(exc).__name__}: {exc}")
+    _err("This is a bug in actm. Run again with --debug for a traceback and report it.")
+    raise typer.Exit(EXIT_INTERNAL)
+
+
+@contextmanager
+def _guard(debug: bool = False) -> Iterator[None]:
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except (Exception, KeyboardInterrupt) as exc:
+        _fatal(exc, debug)
+
+
+def _limits(max_bytes: int | None, max_depth: int | None, max_alias: int | None) -> Limits:
+    base = Limits.from_env()
+    return Limits(
+        max_file_bytes=max_bytes if max_bytes is not None else base.max_file_bytes,
+        max_depth=max_depth if max_depth is not None else base.max_depth,
+        max_nodes=base.max_nodes,
+        max_alias_expansion=max_alias if max_alias is not None else base.max_alias_expansion,
+    )
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None or str(output) == "-":
+        sys.stdout.write(text)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"actm {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """Describe your AI system as a YAML model; actm works out what an adversary can do."""
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Model files to check.", show_default=False)],
+    knowledge: KnowledgeOpt = None,
+    max_file_bytes: MaxBytesOpt = None,
+    max_depth: MaxDepthOpt = None,
+    max_alias_expansion: MaxAliasOpt = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+) -> None:
+    """Check model files: schema and semantics; every problem at once, with file:line:col."""
+    from actm.api import load_knowledge, load_model
+    from actm.errors import ModelError
+
+    with _guard(debug):
+        kb = load_knowledge(knowledge or [])
+        limits = _limits(max_file_bytes, max_depth, max_alias_expansion)
+        problems: list[ModelError] = []
+        lines: list[str] = []
+        for f in files:
+            try:
+                model = load_model(f, knowledge=kb, limits=limits)
+            except ModelError as exc:
+                problems.append(exc)
+                continue
+            counts = model.summary()
+            parts = ", ".join(f"{v} {k}" for k, v in counts.items())
+            lines.append(f"ok: {f}: {parts}")
+        gc.freeze()
+        for line in lines:
+            typer.echo(line)
+        if problems:
+            diags = [d for p in problems for d in p.diagnostics]
+            raise ModelError(diags)
+
+
+@app.command()
+def schema(
+    result: Annotated[
+        bool, typer.Option("--result", help="Print the schema of analysis results instead.")
+    ] = False,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to a file.")] = None,
+) -> None:
+    """Print the JSON Schema of the model format (or of the JSON result)."""
+    with _guard():
+        if result:
+            from actm.render.json import result_json_schema
+
+            data = result_json_schema()
+        else:
+            from actm.model.schema import model_json_schema
+
+            data = model_json_schema()
+        _write(json.dumps(data, indent=2, sort_keys=False) + "\n", output)
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
+    if not enabled:
+        yield None
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), transient=True, console=_stderr_console()
+    ) as progress:
+        task = progress.add_task("analysing", total=None)
+
+        def observer(stage: str, done: int, total: int) -> None:
+            progress.update(task, description=f"{stage}: {done:,} facts")
+
+        yield observer
+
+
+def _stderr_console() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+@app.command()
+def analyze(
+    file: Annotated[Path, typer.Argument(help="The model file.", show_default=False)],
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to a file instead of stdout.")
+    ] = None,
+    knowledge: KnowledgeOpt = None,
+    no_controls: Annotated[
+        bool, typer.Option("--no-controls", help="Ignore the model's controls (inherent view).")
+    ] = False,
+    tolerance_severity: Annotated[
+        Level, typer.Option(help="Severity that an assumption's tolerance must keep out.")
+    ] = Level.high,
+    max_file_bytes: MaxBytesOpt = None,
+    max_depth: MaxDepthOpt = None,
+    max_alias_expansion: MaxAliasOpt = None,
+    color: Annotated[
+        bool | None, typer.Option("--color/--no-color", help="Colour the text summary.")
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+) -> None:
+    """Analyse a model: threats with chains, out-of-scope attacks, capabilities, assumptions."""
+    from actm.api import analyze as run_analysis
+    from actm.api import load_knowledge, load_model
+
+    with _guard(debug):
+        kb = load_knowledge(knowledge or [])
+        model = load_model(
+            file, knowledge=kb, limits=_limits(max_file_bytes, max_depth, max_alias_expansion)
+        )
+        gc.freeze()  # the model lives for the whole run; spare the collector from rescanning it
+        show_progress = sys.stderr.isatty() and os.environ.get("CI") is None
+        with _progress(show_progress) as observer:
+            result = run_analysis(
+                model,
+                knowledge=kb,
+                controls=not no_controls,
+                tolerance_severity=tolerance_severity.value,
+                observer=observer,
+            )
+        if fmt is Format.json:
+            from actm.render.json import render_json
+
+            text = render_json(result)
+        elif fmt is Format.markdown:
+            from actm.render.markdown import render_markdown
+
+            text = render_markdown(result)
+        else:
+            from actm.render.text import render_text
+
+            use_color = (
+                color
+                if color is not None
+                else (output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+            )
+            text = render_text(result, color=use_color)
+        _write(text, output)
+
+
+@kb_app.command("list")
+def kb_list(
+    knowledge: KnowledgeOpt = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="text or json.")] = Format.text,
+) -> None:
+    """List the attack patterns and conversions of the knowledge base."""
+    from actm.api import load_knowledge
+
+    with _guard():
+        kb = load_knowledge(knowledge or [])
+        entries = kb.sorted()
+        if fmt is Format.json:
+            data = [
+                {
+                    "id": e.id,
+                    "kind": e.kind,
+                    "title": e.title,
+                    "likelihood": e.likelihood,
+                    "references": {k: list(v) for k, v in e.references.items() if v},
+                }
+                for e in entries
+            ]
+            _write(json.dumps(data, indent=2) + "\n", None)
+            return
+        width = max(len(e.id) for e in entries)
+        for e in entries:
+            tag = "" if e.kind == "attack" else " [conversion]"
+            typer.echo(f"{e.id:<{width}}  {e.title}{tag}")
+
+
+@kb_app.command("show")
+def kb_show(
+    attack_id: Annotated[str, typer.Argument(help="Entry id.", show_default=False)],
+    knowledge: KnowledgeOpt = None,
+) -> None:
+    """Show one knowledge-base entry: steps, impact, references."""
+    from actm.api import load_knowledge
+    from actm.diagnose import did_you_mean
+    from actm.errors import UsageError
+
+    with _guard():
+        kb = load_knowledge(knowledge or [])
+        entry = kb.attacks.get(attack_id)
+        if entry is None:
+            hint = did_you_mean(attack_id, kb.attacks, what="entries") or ""
+            raise UsageError(f"no knowledge-base entry {attack_id!r}. {hint}".strip())
+        typer.echo(
+            f"{entry.id}: {entry.title} ({entry.kind}, likelihood {entry.likelihood}, "
+            f"{entry.maturity.replace('_', ' ')})"
+        )
+        typer.echo("")
+        typer.echo(entry.description)
+        typer.echo("")
+        for step in entry.steps:
+            typer.echo(f"step {step.id}:")
+            for r in step.requires:
+                typer.echo(f"  requires {r.describe()}")
+            for y in step.yields:
+                what = y.asset_type or "(the bound asset)"
+                comp = f".{y.component}" if y.component else ""
+                pers = " (persistent)" if y.persistent else ""
+                typer.echo(f"  yields   {y.capability}{pers} on {y.var}:{what}{comp}")
+        if entry.impact is not None:
+            i = entry.impact
+            typer.echo(f"impact: {i.cls} of {i.var}" + (f":{i.asset_type}" if i.asset_type else ""))
+        refs = [f"{k}: {', '.join(v)}" for k, v in entry.references.items() if v]
+        if refs:
+            typer.echo("references: " + "; ".join(refs))
+        if entry.controls:
+            typer.echo("controls: " + ", ".join(entry.controls))
+        typer.echo(f"source: {entry.source}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except SystemExit as exc:
+        code = exc.code
+        if isinstance(code, int) and code == 2 and len(sys.argv) > 1:
+            raise SystemExit(EXIT_USAGE) from None
+        raise
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,243 @@
+"""Turn pydantic validation errors into located diagnostics with did-you-mean hints."""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar, Union
+
+from pydantic import BaseModel, ValidationError
+
+from actm.errors import Diagnostic
+from actm.yamlio import YamlDocument
+
+__all__ = [
+    "CVE_PATTERN",
+    "CVSS_PATTERN",
+    "CWE_PATTERN",
+    "ID_PATTERN",
+    "REF_PATTERN",
+    "did_you_mean",
+    "validate_document",
+    "validation_diagnostics",
+]
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def did_you_mean(word: str, choices: Iterable[str], *, what: str = "values") -> str | None:
+    """A hint naming the closest choice, or listing the choices when there are few."""
+    options = sorted(set(choices))
+    if not options:
+        return None
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    noun = what or "values"
+    if len(options) <= 12:
+        return f"valid {noun}: {', '.join(options)}"
+    return f"see `actm schema` or docs/model-format.md for the valid {noun}"
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """The model classes an annotation may hold (through Optional, list, dict, Annotated)."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        out: list[Any] = []
+        for arg in typing.get_args(annotation):
+            out.extend(_unwrap(arg))
+        return out
+    if origin in (list, tuple, set, frozenset, Sequence):
+        args = typing.get_args(annotation)
+        return _unwrap(args[0]) if args else []
+    if origin is dict:
+        args = typing.get_args(annotation)
+        return _unwrap(args[1]) if len(args) == 2 else []
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return []
+
+
+def _model_at(root: type[BaseModel], loc: Sequence[str | int]) -> type[BaseModel] | None:
+    """The pydantic class whose fields apply at ``loc`` (a path of keys and indices)."""
+    current: type[BaseModel] | None = root
+    pending_container = False
+    for elem in loc:
+        if current is None:
+            return None
+        if isinstance(elem, int) or pending_container:
+            pending_container = False
+            continue
+        field = _field_by_key(current, elem)
+        if field is None:
+            return None
+        annotation = field.annotation
+        classes = _unwrap(annotation)
+        current = classes[0] if classes else None
+        origin = typing.get_origin(annotation)
+        inner = [typing.get_origin(a) for a in typing.get_args(annotation)]
+        pending_container = origin is dict or dict in inner
+    return current
+
+
+def _field_by_key(cls: type[BaseModel], key: str) -> Any:
+    for name, field in cls.model_fields.items():
+        if key in (name, field.alias):
+            return field
+    return None
+
+
+def _keys(cls: type[BaseModel]) -> list[str]:
+    return [field.alias or name for name, field in cls.model_fields.items()]
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "a number"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+_EXPECT = {
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+    "string_type": "a string",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+}
+
+
+class _NoDoc:
+    """Stands in for a document when input did not come from a file (the builder)."""
+
+    def locate(self, path: Sequence[str | int], *, key: bool = False) -> None:
+        return None
+
+
+def validation_diagnostics(
+    exc: ValidationError,
+    root: type[BaseModel],
+    doc: YamlDocument | None,
+    *,
+    prefix: Sequence[str | int] = (),
+) -> list[Diagnostic]:
+    """Diagnostics for every error in ``exc``, located in ``doc`` when there is one."""
+    doc = doc if doc is not None else _NoDoc()  # type: ignore[assignment]
+    assert doc is not None
+    out: list[Diagnostic] = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(prefix) + tuple(e for e in err["loc"] if isinstance(e, (str, int)))
+        rel = tuple(e for e in err["loc"] if isinstance(e, (str, int)))
+        kind = err["type"]
+        value = err.get("input")
+        where = ".".join(str(e) for e in loc) or "(top level)"
+        if kind == "extra_forbidden":
+            key = str(rel[-1]) if rel else "?"
+            container = ".".join(str(e) for e in loc[:-1]) or "the top level"
+            parent = _model_at(root, rel[:-1])
+            options = _keys(parent) if parent is not None else []
+            hint = did_you_mean(key, options, what="keys")
+            if key == "<<":
+                hint = "YAML merge keys (<<) are not supported; write the keys out"
+            out.append(
+                Diagnostic(
+                    "unknown-key",
+                    f"unknown key {key!r} in {container}",
+                    doc.locate(loc, key=True),
+                    hint or "remove the key",
+                )
+            )
+        elif kind == "missing":
+            key = str(rel[-1]) if rel else "?"
+            container = ".".join(str(e) for e in loc[:-1]) or "the top level"
+            out.append(
+                Diagnostic(
+                    "missing-key",
+                    f"missing required key {key!r} in {container}",
+                    doc.locate(loc[:-1]),
+                    f"add '{key}: ...'",
+                )
+            )
+        elif kind in ("literal_error", "enum"):
+            expected = err.get("ctx", {}).get("expected", "")
+            options = [o.strip().strip("'") for o in str(expected).replace(" or ", ", ").split(",")]
+            shown = value if isinstance(value, (str, int, float, bool)) else _describe(value)
+            hint = did_you_mean(str(value), [o for o in options if o])
+            out.append(
+                Diagnostic(
+                    "invalid-value",
+                    f"{where}: {shown!r} is not one of {expected}",
+                    doc.locate(loc),
+                    hint or f"use one of {expected}",
+                )
+            )
+        elif kind in _EXPECT:
+            out.append(
+                Diagnostic(
+                    "wrong-type",
+                    f"{where}: expected {_EXPECT[kind]}, got {_describe(value)}",
+                    doc.locate(loc),
+                    f"write {_EXPECT[kind]} here",
+                )
+            )
+        elif kind == "string_pattern_mismatch":
+            pattern = err.get("ctx", {}).get("pattern", "")
+            out.append(
+                Diagnostic(
+                    "invalid-value",
+                    f"{where}: {str(value)[:80]!r} is not valid here",
+                    doc.locate(loc),
+                    _PATTERN_HINTS.get(str(pattern), f"it must match {pattern}"),
+                )
+            )
+        else:
+            msg = err["msg"]
+            out.append(Diagnostic("invalid-value", f"{where}: {msg}", doc.locate(loc), None))
+    return out
+
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$"
+REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}(\.[A-Za-z0-9_-]{1,128}){0,2}$"
+CVE_PATTERN = r"^CVE-\d{4}-\d{4,}$"
+CWE_PATTERN = r"^CWE-\d{1,5}$"
+CVSS_PATTERN = r"^CVSS:(3\.[01]|4\.0)/[A-Za-z]+:[A-Za-z](/[A-Za-z]+:[A-Za-z])*$"
+
+_PATTERN_HINTS: dict[str, str] = {
+    ID_PATTERN: "ids are letters, digits, '-' and '_', starting with a letter or digit "
+    "(no dots, no spaces), at most 128 characters",
+    REF_PATTERN: "refer to an element by its id, or to a model's asset as 'model.asset' and to "
+    "a component as 'asset.component' (e.g. support-llm.inputs.user_input)",
+    CVE_PATTERN: "write CVE ids as CVE-YYYY-NNNN",
+    CWE_PATTERN: "write CWE ids as CWE-NNN",
+    CVSS_PATTERN: "write a CVSS v3.x or v4.0 vector, "
+    "e.g. CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+}
+
+
+def validate_document(cls: type[M], doc: YamlDocument) -> tuple[M | None, list[Diagnostic]]:
+    """Validate ``doc.data`` as ``cls``; the instance, or None and the diagnostics."""
+    try:
+        return cls.model_validate(doc.data), []
+    except ValidationError as exc:
+        return None, validation_diagnostics(exc, cls, doc)

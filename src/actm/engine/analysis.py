@@ -1,0 +1,74 @@
+"""One analysis run: compile, close, match, assess, explain out-of-scope, quantify assumptions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from time import perf_counter
+
+from actm.engine.assumptions import AssumptionOutcome, analyse_assumptions
+from actm.engine.closure import Closure, Observer
+from actm.engine.compiled import Compiled, compile_model
+from actm.engine.matching import Match
+from actm.engine.provenance import proof
+from actm.engine.scope import Unmet, out_of_scope
+from actm.engine.severity import Assessment, assess
+from actm.knowledge.attacks import KnowledgeBase
+from actm.model.system import SystemModel
+
+__all__ = ["EngineOutput", "run_engine", "threat_roots"]
+
+
+@dataclass
+class EngineOutput:
+    compiled: Compiled
+    closure: Closure
+    matches: list[Match]
+    proofs: list[list[int]]
+    assessments: list[Assessment]
+    out_of_scope: list[Unmet]
+    assumptions: dict[str, AssumptionOutcome]
+    timings: dict[str, float]
+
+
+def threat_roots(m: Match) -> list[int]:
+    """The facts a threat's chain is read from: what met its requirements."""
+    return [k for k in m.premises if k >= 0]
+
+
+def _severity_level(cl: Closure, m: Match) -> str:
+    return assess(cl.c, cl.store, m, proof(cl.store, threat_roots(m))).level
+
+
+def run_engine(
+    model: SystemModel,
+    kb: KnowledgeBase,
+    *,
+    apply_controls: bool = True,
+    tolerance_severity: str = "high",
+    observer: Observer | None = None,
+    assumptions: bool = True,
+) -> EngineOutput:
+    timings: dict[str, float] = {}
+    t0 = perf_counter()
+    compiled = compile_model(model, kb, apply_controls=apply_controls)
+    closure = Closure(compiled, observer)
+    timings["compile"] = perf_counter() - t0
+    t0 = perf_counter()
+    closure.run()
+    timings["closure"] = perf_counter() - t0
+    t0 = perf_counter()
+    matches = list(closure.matcher.matches)
+    proofs = [proof(closure.store, threat_roots(m)) for m in matches]
+    assessments = [
+        assess(compiled, closure.store, m, p) for m, p in zip(matches, proofs, strict=True)
+    ]
+    unmet = out_of_scope(closure)
+    timings["matching"] = perf_counter() - t0
+    t0 = perf_counter()
+    outcomes = (
+        analyse_assumptions(closure, proofs, _severity_level, tolerance_severity)
+        if assumptions
+        else {}
+    )
+    timings["assumptions"] = perf_counter() - t0
+    return EngineOutput(compiled, closure, matches, proofs, assessments, unmet, outcomes, timings)

@@ -1,0 +1,456 @@
+"""The system model and knowledge base compiled into integer-indexed tables for the engine.
+
+Assets and their components become *targets* (small ints); capabilities become ints whose
+implication is a bitmask test. Relations, tools, credentials and vulnerabilities become
+adjacency lists keyed by target or node, built once, so that the fixpoint only does lookups.
+Controls are applied here: a removed vulnerability, a blocked relation or tool permission, a
+switched-off adversary or source, and a broken attack simply do not enter the tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from actm.knowledge.attacks import AttackPattern, KnowledgeBase, Requirement, Yield
+from actm.knowledge.vocabulary import Vocabulary
+from actm.model.system import Asset, Control, SystemModel
+
+__all__ = ["Compiled", "Rule", "compile_model"]
+
+DEV, DEPLOY = 0, 1
+PIPELINES = ("development", "deployment")
+
+
+def pipe_index(name: str) -> int:
+    return DEV if name == "development" else DEPLOY
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One attack step as a join: the requirements of steps 1..j and the yields of step j."""
+
+    index: int
+    attack: AttackPattern
+    step: int
+    final: bool
+    requires: tuple[Requirement, ...]
+    yields: tuple[Yield, ...]
+    masks: tuple[int, ...]
+    """Per requirement: bitmask of capabilities that satisfy it."""
+    blocked_assets: frozenset[str]
+    """Owner keys (model or asset ids) a control protects against this attack."""
+
+
+@dataclass
+class Compiled:
+    vocab: Vocabulary
+    model: SystemModel
+    kb: KnowledgeBase
+    # capabilities
+    caps: tuple[str, ...] = ()
+    cap_index: dict[str, int] = field(default_factory=dict)
+    cap_class: list[str] = field(default_factory=list)
+    implied_mask: list[int] = field(default_factory=list)
+    stronger_mask: list[int] = field(default_factory=list)
+    integrity: list[bool] = field(default_factory=list)
+    # assets and targets
+    asset_ids: list[str] = field(default_factory=list)
+    asset_index: dict[str, int] = field(default_factory=dict)
+    asset_type: list[str] = field(default_factory=list)
+    asset_owner: list[str] = field(default_factory=list)
+    """Binding key of each asset: its model for AI assets, else itself."""
+    asset_persists: list[bool] = field(default_factory=list)
+    """Whether writes through a tool persist (the asset is stored somewhere)."""
+    target_name: list[str] = field(default_factory=list)
+    target_asset: list[int] = field(default_factory=list)
+    target_comp: list[str | None] = field(default_factory=list)
+    asset_target: list[int] = field(default_factory=list)
+    comp_target: dict[tuple[int, str], int] = field(default_factory=dict)
+    asset_comp_targets: list[list[int]] = field(default_factory=list)
+    owner_type_asset: dict[tuple[str, str], int] = field(default_factory=dict)
+    type_comp_id: dict[tuple[str, str | None], int] = field(default_factory=dict)
+    target_type_comp: list[int] = field(default_factory=list)
+    targets_by_type_comp: dict[int, list[int]] = field(default_factory=dict)
+    # nodes and vulnerability classes
+    node_ids: list[str] = field(default_factory=list)
+    node_index: dict[str, int] = field(default_factory=dict)
+    node_pipe: list[int] = field(default_factory=list)
+    node_assets: list[list[tuple[int, str, bool]]] = field(default_factory=list)
+    vclass_ids: list[str] = field(default_factory=list)
+    vclass_index: dict[str, int] = field(default_factory=dict)
+    # propagation adjacency: target -> [(dest target, persistent, pipeline or -1, relation id)]
+    derives_out: dict[int, list[tuple[int, bool, int, str]]] = field(default_factory=dict)
+    feeds_out: dict[int, list[tuple[int, bool, int, str]]] = field(default_factory=dict)
+    feeds_back: dict[int, list[tuple[int, str]]] = field(default_factory=dict)
+    part_of_out: dict[int, list[tuple[int, str]]] = field(default_factory=dict)
+    # agency
+    tool_ids: list[str] = field(default_factory=list)
+    tool_inputs: list[int] = field(default_factory=list)
+    tool_results: list[int] = field(default_factory=list)
+    tool_definition: list[int] = field(default_factory=list)
+    tool_of_inputs: dict[int, int] = field(default_factory=dict)
+    tool_of_results: dict[int, int] = field(default_factory=dict)
+    tool_of_definition: dict[int, int] = field(default_factory=dict)
+    tool_writes: list[list[tuple[int, bool]]] = field(default_factory=list)
+    tool_reads: list[list[int]] = field(default_factory=list)
+    tool_exec: list[list[tuple[int, int]]] = field(default_factory=list)
+    """(node, vulnerability class) each tool's execution creates."""
+    tool_egress: list[bool] = field(default_factory=list)
+    tool_gated: list[bool] = field(default_factory=list)
+    """A human approves each call: influence on tool calls does not reach the tool."""
+    tool_users: list[list[str]] = field(default_factory=list)
+    tool_constrained: list[bool] = field(default_factory=list)
+    calls_of: dict[int, list[int]] = field(default_factory=dict)
+    """Target of a model's outputs.tool_calls -> tools it drives."""
+    model_tool_results: dict[str, int] = field(default_factory=dict)
+    model_tool_defs: dict[str, int] = field(default_factory=dict)
+    model_tools: dict[str, list[int]] = field(default_factory=dict)
+    readers_of: dict[int, list[int]] = field(default_factory=dict)
+    """Target -> tools that read it."""
+    cred_tools: dict[int, list[int]] = field(default_factory=dict)
+    """Credential target -> tools whose calls it authorises."""
+    cred_nodes: dict[int, list[int]] = field(default_factory=dict)
+    # conditional AI vulnerability rules: target -> [(cap mask, yields, vuln id)]
+    ai_rules: dict[int, list[tuple[int, tuple[tuple[int, int, bool, int], ...], str]]] = field(
+        default_factory=dict
+    )
+    # attack rules
+    rules: list[Rule] = field(default_factory=list)
+    rule_index: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+    """type_comp id -> [(rule index, requirement position)]."""
+    broken_attacks: dict[str, list[str]] = field(default_factory=dict)
+    """Attack id -> controls that break it everywhere."""
+    # controls in force
+    removed_vulns: dict[str, str] = field(default_factory=dict)
+    blocked: dict[str, str] = field(default_factory=dict)
+    """Blocked element -> the control blocking it."""
+    justified_by: dict[str, list[str]] = field(default_factory=dict)
+
+    def target_of(self, owner: str, asset_type: str, component: str | None) -> int:
+        a = self.owner_type_asset.get((owner, asset_type))
+        if a is None:
+            return -1
+        if component is None:
+            return self.asset_target[a]
+        return self.comp_target.get((a, component), -1)
+
+    def target_of_ref(self, asset_id: str, component: str | None) -> int:
+        a = self.asset_index.get(asset_id)
+        if a is None:
+            return -1
+        if component is None:
+            return self.asset_target[a]
+        return self.comp_target.get((a, component), -1)
+
+
+def _controls_in_force(controls: Sequence[Control]) -> list[Control]:
+    return [c for c in controls if c.status == "implemented"]
+
+
+def _persists(asset: Asset) -> bool:
+    if not asset.resides:
+        return True
+    return any(r.mode == "stored" or (r.mode == "processed" and r.writes) for r in asset.resides)
+
+
+def compile_model(
+    model: SystemModel, kb: KnowledgeBase, *, apply_controls: bool = True
+) -> Compiled:
+    """Build the engine's tables for ``model``; ``apply_controls=False`` gives the inherent view."""
+    vocab = kb.vocabulary
+    c = Compiled(vocab=vocab, model=model, kb=kb)
+    controls = _controls_in_force(model.controls) if apply_controls else []
+    for ctl in controls:
+        for vid in ctl.removes:
+            c.removed_vulns.setdefault(vid, ctl.id)
+        for b in ctl.blocks:
+            c.blocked.setdefault(b, ctl.id)
+        for aid in ctl.justifies:
+            c.justified_by.setdefault(aid, []).append(ctl.id)
+
+    # capabilities ------------------------------------------------------------------------
+    c.caps = vocab.capabilities
+    c.cap_index = {name: i for i, name in enumerate(c.caps)}
+    c.cap_class = [vocab.capability_class[x] for x in c.caps]
+    c.integrity = [cl == "integrity" for cl in c.cap_class]
+    for name in c.caps:
+        c.implied_mask.append(sum(1 << c.cap_index[x] for x in vocab.implied[name]))
+    for i in range(len(c.caps)):
+        c.stronger_mask.append(
+            sum(1 << j for j in range(len(c.caps)) if (c.implied_mask[j] >> i) & 1)
+        )
+
+    # assets and targets -----------------------------------------------------------------
+    def type_comp(t: str, comp: str | None) -> int:
+        key = (t, comp)
+        tc = c.type_comp_id.get(key)
+        if tc is None:
+            tc = len(c.type_comp_id)
+            c.type_comp_id[key] = tc
+        return tc
+
+    for a in model.assets:
+        ai = len(c.asset_ids)
+        c.asset_ids.append(a.id)
+        c.asset_index[a.id] = ai
+        c.asset_type.append(a.type)
+        owner = a.model if a.model is not None else a.id
+        c.asset_owner.append(owner)
+        c.owner_type_asset[(owner, a.type)] = ai
+        c.asset_persists.append(_persists(a))
+        t = len(c.target_name)
+        c.target_name.append(a.id)
+        c.target_asset.append(ai)
+        c.target_comp.append(None)
+        c.target_type_comp.append(type_comp(a.type, None))
+        c.asset_target.append(t)
+        comps: list[int] = []
+        for comp in a.components:
+            ct = len(c.target_name)
+            c.target_name.append(f"{a.id}.{comp}")
+            c.target_asset.append(ai)
+            c.target_comp.append(comp)
+            c.target_type_comp.append(type_comp(a.type, comp))
+            c.comp_target[(ai, comp)] = ct
+            comps.append(ct)
+        c.asset_comp_targets.append(comps)
+
+    for t, tc in enumerate(c.target_type_comp):
+        c.targets_by_type_comp.setdefault(tc, []).append(t)
+
+    def tgt(asset_id: str, comp: str | None) -> int:
+        return c.target_of_ref(asset_id, comp)
+
+    # nodes ---------------------------------------------------------------------------------
+    for n in model.nodes:
+        c.node_index[n.id] = len(c.node_ids)
+        c.node_ids.append(n.id)
+        c.node_pipe.append(pipe_index(n.pipeline))
+        c.node_assets.append([])
+    for a in model.assets:
+        ai = c.asset_index[a.id]
+        for res in a.resides:
+            ni = c.node_index.get(res.node)
+            if ni is not None:
+                c.node_assets[ni].append((ai, res.mode, res.writes))
+    c.vclass_ids = sorted(vocab.vulnerability_classes)
+    c.vclass_index = {v: i for i, v in enumerate(c.vclass_ids)}
+
+    # relations -----------------------------------------------------------------------------
+    for rel in model.relations:
+        if rel.id in c.blocked:
+            continue
+        src = tgt(rel.source, rel.source_component)
+        dst = tgt(rel.target, rel.target_component)
+        if src < 0 or dst < 0:
+            continue
+        if rel.kind == "derives":
+            c.derives_out.setdefault(src, []).append(
+                (dst, rel.persistent, pipe_index(rel.pipeline), rel.id)
+            )
+        elif rel.kind == "feeds":
+            c.feeds_out.setdefault(src, []).append(
+                (dst, rel.persistent, pipe_index(rel.pipeline), rel.id)
+            )
+            c.feeds_back.setdefault(dst, []).append((src, rel.id))
+        else:
+            c.part_of_out.setdefault(src, []).append((dst, rel.id))
+
+    # tools ---------------------------------------------------------------------------------
+    execute_cls = c.vclass_index.get(vocab.agency.execute, -1)
+    sandbox_cls = c.vclass_index.get(vocab.agency.execute_sandboxed, -1)
+    identity_of: dict[str, str] = {m.id: m.identity for m in model.models if m.identity}
+    for ti, tool in enumerate(model.tools):
+        c.tool_ids.append(tool.id)
+        ai = c.asset_index[tool.id]
+        t_in = c.comp_target[(ai, "inputs")]
+        t_res = c.comp_target[(ai, "results")]
+        t_def = c.comp_target[(ai, "definition")]
+        c.tool_inputs.append(t_in)
+        c.tool_results.append(t_res)
+        c.tool_definition.append(t_def)
+        c.tool_of_inputs[t_in] = ti
+        c.tool_of_results[t_res] = ti
+        c.tool_of_definition[t_def] = ti
+        blocked_tool = tool.id in c.blocked
+
+        def allowed(perm: str, tool_id: str = tool.id) -> bool:
+            return f"{tool_id}.{perm}" not in c.blocked
+
+        writes = []
+        if allowed("write"):
+            for aid, wcomp in tool.write:
+                t = tgt(aid, wcomp)
+                if t >= 0:
+                    writes.append((t, c.asset_persists[c.asset_index[aid]]))
+        c.tool_writes.append(writes)
+        reads = []
+        if allowed("read"):
+            for aid, rcomp in tool.read:
+                t = tgt(aid, rcomp)
+                if t >= 0:
+                    reads.append(t)
+                    c.readers_of.setdefault(t, []).append(ti)
+        c.tool_reads.append(reads)
+        execs = []
+        if allowed("execute"):
+            for nid in tool.execute:
+                ni = c.node_index.get(nid)
+                cls = sandbox_cls if tool.sandbox else execute_cls
+                if ni is not None and cls >= 0:
+                    execs.append((ni, cls))
+        c.tool_exec.append(execs)
+        c.tool_egress.append(tool.external_egress and allowed("egress"))
+        c.tool_gated.append(tool.human_approval or blocked_tool)
+        users = [u for u in tool.users if not blocked_tool]
+        c.tool_users.append(users)
+        c.tool_constrained.append(tool.constrained)
+        for u in users:
+            c.model_tools.setdefault(u, []).append(ti)
+        creds = {tool.credential} if tool.credential else set()
+        creds |= {identity_of[u] for u in tool.users if u in identity_of}
+        for cred in sorted(creds):
+            ct = tgt(cred, None)
+            if ct >= 0:
+                c.cred_tools.setdefault(ct, []).append(ti)
+    for m in model.models:
+        outputs = m.assets.get("outputs")
+        inputs = m.assets.get("inputs")
+        if outputs is not None:
+            t_calls = tgt(outputs, "tool_calls")
+            if t_calls >= 0:
+                c.calls_of[t_calls] = list(c.model_tools.get(m.id, []))
+        if inputs is not None:
+            c.model_tool_results[m.id] = tgt(inputs, "tool_results")
+            c.model_tool_defs[m.id] = tgt(inputs, "tool_definitions")
+    for a in model.assets:
+        if a.grants_access:
+            ct = c.asset_target[c.asset_index[a.id]]
+            c.cred_nodes[ct] = [c.node_index[n] for n in a.grants_access if n in c.node_index]
+
+    # conditional AI vulnerability rules ---------------------------------------------------
+    for v in model.vulnerabilities:
+        if v.kind != "ai" or v.id in c.removed_vulns:
+            continue
+        vc = vocab.vulnerability_classes[v.vclass]
+        vowner, self_target = _ai_vuln_owner(c, v.model, v.asset, v.component)
+        for vrule in vc.rules:
+            if vrule.requires is None:
+                continue
+            req_t = _rel_target(
+                c, vowner, self_target, vrule.requires.asset, vrule.requires.component
+            )
+            if req_t < 0:
+                continue
+            ylds = []
+            for y in vrule.yields:
+                yt = _rel_target(c, vowner, self_target, y.asset, y.component)
+                if yt >= 0:
+                    ypipe = type_pipeline(c, yt)
+                    ylds.append((yt, c.cap_index[y.capability], y.persistent, ypipe))
+            if ylds:
+                mask = c.stronger_mask[c.cap_index[vrule.requires.capability]]
+                c.ai_rules.setdefault(req_t, []).append((mask, tuple(ylds), v.id))
+
+    # attack rules ----------------------------------------------------------------------------
+    breaks_all: dict[str, list[str]] = {}
+    breaks_at: dict[str, set[str]] = {}
+    for ctl in controls:
+        for attack_id, broken in ctl.breaks:
+            if broken is None:
+                breaks_all.setdefault(attack_id, []).append(ctl.id)
+            else:
+                bi = c.asset_index.get(broken)
+                key = c.asset_owner[bi] if bi is not None else broken
+                breaks_at.setdefault(attack_id, set()).add(key)
+    c.broken_attacks = breaks_all
+    for pattern in kb.sorted():
+        if pattern.id in breaks_all:
+            continue
+        reqs: list[Requirement] = []
+        for si, step in enumerate(pattern.steps):
+            reqs.extend(step.requires)
+            masks = tuple(
+                c.stronger_mask[c.cap_index[r.capability]] if r.capability is not None else 0
+                for r in reqs
+            )
+            rule = Rule(
+                index=len(c.rules),
+                attack=pattern,
+                step=si,
+                final=si == len(pattern.steps) - 1,
+                requires=tuple(reqs),
+                yields=step.yields,
+                masks=masks,
+                blocked_assets=frozenset(breaks_at.get(pattern.id, ())),
+            )
+            c.rules.append(rule)
+            for pos, req in enumerate(rule.requires):
+                if req.capability is None:
+                    continue  # structural: never the trigger
+                slots: Sequence[str | None] = req.components if req.components else (None,)
+                for at in req.asset_types:
+                    for slot in slots:
+                        tcid = c.type_comp_id.get((at, slot))
+                        if tcid is not None:
+                            c.rule_index.setdefault(tcid, []).append((rule.index, pos))
+    return c
+
+
+def _ai_vuln_owner(
+    c: Compiled, model_id: str | None, asset_id: str | None, component: str | None
+) -> tuple[str | None, int]:
+    if model_id is not None:
+        return model_id, -1
+    assert asset_id is not None
+    ai = c.asset_index[asset_id]
+    owner = c.asset_owner[ai]
+    t = c.asset_target[ai] if component is None else c.comp_target.get((ai, component), -1)
+    return owner, t
+
+
+def _rel_target(
+    c: Compiled, owner: str | None, self_target: int, asset: str, comp: str | None
+) -> int:
+    if asset == "self":
+        if self_target < 0:
+            return -1
+        if comp is None:
+            return self_target
+        return c.comp_target.get((c.target_asset[self_target], comp), -1)
+    if owner is None:
+        return -1
+    return c.target_of(owner, asset, comp)
+
+
+def ai_vuln_seeds(c: Compiled) -> list[tuple[int, int, bool, int, str]]:
+    """Unconditional grants of AI vulnerabilities: (target, cap, persistent, pipeline, vuln id)."""
+    out = []
+    for v in c.model.vulnerabilities:
+        if v.kind != "ai" or v.id in c.removed_vulns:
+            continue
+        vc = c.vocab.vulnerability_classes[v.vclass]
+        owner, self_target = _ai_vuln_owner(c, v.model, v.asset, v.component)
+        for rule in vc.rules:
+            if rule.requires is not None:
+                continue
+            for y in rule.yields:
+                yt = _rel_target(c, owner, self_target, y.asset, y.component)
+                if yt >= 0:
+                    atype = c.asset_type[c.target_asset[yt]]
+                    pipe = pipe_index(c.vocab.asset_types[atype].pipeline)
+                    out.append((yt, c.cap_index[y.capability], y.persistent, pipe, v.id))
+    return out
+
+
+def type_pipeline(c: Compiled, target: int) -> int:
+    return pipe_index(c.vocab.asset_types[c.asset_type[c.target_asset[target]]].pipeline)
+
+
+def owners_mapping(c: Compiled) -> Mapping[str, list[int]]:
+    """Owner key -> its assets."""
+    out: dict[str, list[int]] = {}
+    for ai, owner in enumerate(c.asset_owner):
+        out.setdefault(owner, []).append(ai)
+    return out

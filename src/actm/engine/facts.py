@@ -1,0 +1,225 @@
+"""The fact store: compact facts, one best derivation each, and an undo journal.
+
+A fact is one int: ``((target * NCAP + capability) * 2 + persistent) * 2 + pipeline``. A
+vulnerability active on a node is a negative int, ``-(1 + node * NCLASS + class)``. Each fact
+keeps the first derivation found (the fixpoint runs breadth first, so it is a shortest one): the
+rule, what it went through (``via``: a relation, tool, vulnerability, adversary, assumption or
+attack rule) and the premise facts. Chains are read off these back-pointers.
+
+The store can be rolled back to a mark, which lets the assumption analysis try stronger
+upstream capabilities and undo them without copying the store.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+__all__ = ["Fact", "FactStore", "Rule"]
+
+
+class Rule(IntEnum):
+    """How a fact was derived; the names appear in chains."""
+
+    ADVERSARY = 1
+    PUBLIC_USER = 2
+    OUTSIDE_CONTENT = 3
+    THIRD_PARTY = 4
+    ASSUMPTION = 5
+    ASSUMPTION_SENDS = 6
+    VULNERABILITY = 7
+    """A vulnerability is active on a node (declared)."""
+    RESIDENCY = 8
+    """A node vulnerability grants a capability over an asset residing there."""
+    AI_WEAKNESS = 9
+    COMPONENT_UP = 10
+    COMPONENT_DOWN = 11
+    DEPENDENCY = 12
+    FEEDS = 13
+    FEEDS_BACK = 14
+    PART_OF = 15
+    TOOL_CALL = 16
+    TOOL_WRITE = 17
+    TOOL_EXECUTE = 18
+    TOOL_EXFILTRATE = 19
+    TOOL_RESULTS = 20
+    TOOL_DEFINITION = 21
+    CREDENTIAL_TOOL = 22
+    CREDENTIAL_NODE = 23
+    ATTACK = 24
+    CONVERSION = 25
+
+
+STRUCTURAL = frozenset({Rule.COMPONENT_UP, Rule.COMPONENT_DOWN})
+SEEDS = frozenset(
+    {
+        Rule.ADVERSARY,
+        Rule.PUBLIC_USER,
+        Rule.OUTSIDE_CONTENT,
+        Rule.THIRD_PARTY,
+        Rule.ASSUMPTION,
+        Rule.ASSUMPTION_SENDS,
+        Rule.VULNERABILITY,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """A decoded fact."""
+
+    target: int
+    capability: int
+    persistent: bool
+    pipeline: int
+
+
+@dataclass
+class FactStore:
+    ncap: int
+    nclass: int
+    stronger_mask: list[int]
+    target_tc: list[int]
+    """Target -> its (asset type, component) id, for enumerating targets by type."""
+    index: dict[int, int] = field(default_factory=dict)
+    keys: list[int] = field(default_factory=list)
+    rules: list[int] = field(default_factory=list)
+    vias: list[object] = field(default_factory=list)
+    premises: list[tuple[int, ...]] = field(default_factory=list)
+    by_target: dict[int, list[int]] = field(default_factory=dict)
+    tc_targets: dict[int, list[int]] = field(default_factory=dict)
+    """(asset type, component) id -> targets that hold at least one fact, in order."""
+    queue: deque[int] = field(default_factory=deque)
+    journal: list[tuple[str, object]] = field(default_factory=list)
+    journaling: bool = False
+
+    # -- keys ------------------------------------------------------------------------------
+
+    def key(self, target: int, cap: int, persistent: bool, pipe: int) -> int:
+        return ((target * self.ncap + cap) * 2 + (1 if persistent else 0)) * 2 + pipe
+
+    def decode(self, key: int) -> Fact:
+        pipe = key & 1
+        pers = (key >> 1) & 1
+        tc = key >> 2
+        return Fact(tc // self.ncap, tc % self.ncap, bool(pers), pipe)
+
+    def node_key(self, node: int, vclass: int) -> int:
+        return -(1 + node * self.nclass + vclass)
+
+    def decode_node(self, key: int) -> tuple[int, int]:
+        n = -key - 1
+        return n // self.nclass, n % self.nclass
+
+    # -- adding --------------------------------------------------------------------------------
+
+    def subsumed(self, target: int, cap: int, persistent: bool, pipe: int) -> bool:
+        """True when a fact at least as strong is already known."""
+        lst = self.by_target.get(target)
+        if not lst:
+            return False
+        mask = self.stronger_mask[cap]
+        ncap = self.ncap
+        for k in lst:
+            if (k & 1) != pipe:
+                continue
+            if persistent and not (k >> 1) & 1:
+                continue
+            if (mask >> ((k >> 2) % ncap)) & 1:
+                return True
+        return False
+
+    def add(
+        self,
+        target: int,
+        cap: int,
+        persistent: bool,
+        pipe: int,
+        rule: int,
+        via: object,
+        premises: tuple[int, ...],
+    ) -> int:
+        """Add a fact unless subsumed; returns its key, or -1 if nothing was added."""
+        if self.subsumed(target, cap, persistent, pipe):
+            return -1
+        key = ((target * self.ncap + cap) * 2 + (1 if persistent else 0)) * 2 + pipe
+        self.index[key] = len(self.keys)
+        self.keys.append(key)
+        self.rules.append(rule)
+        self.vias.append(via)
+        self.premises.append(premises)
+        lst = self.by_target.get(target)
+        if lst is None:
+            self.by_target[target] = [key]
+            tc = self.target_tc[target]
+            tl = self.tc_targets.get(tc)
+            if tl is None:
+                self.tc_targets[tc] = [target]
+            else:
+                tl.append(target)
+            if self.journaling:
+                self.journal.append(("target-new", target))
+        else:
+            lst.append(key)
+            if self.journaling:
+                self.journal.append(("target", target))
+        self.queue.append(key)
+        return key
+
+    def add_node(
+        self, node: int, vclass: int, rule: int, via: object, premises: tuple[int, ...]
+    ) -> int:
+        key = -(1 + node * self.nclass + vclass)
+        if key in self.index:
+            return -1
+        self.index[key] = len(self.keys)
+        self.keys.append(key)
+        self.rules.append(rule)
+        self.vias.append(via)
+        self.premises.append(premises)
+        self.queue.append(key)
+        return key
+
+    def holds(self, target: int, mask: int, persistent: bool) -> int:
+        """A known fact on ``target`` whose capability is in ``mask``; -1 if none."""
+        lst = self.by_target.get(target)
+        if not lst:
+            return -1
+        ncap = self.ncap
+        for k in lst:
+            if persistent and not (k >> 1) & 1:
+                continue
+            if (mask >> ((k >> 2) % ncap)) & 1:
+                return k
+        return -1
+
+    def derivation(self, key: int) -> tuple[int, object, tuple[int, ...]]:
+        i = self.index[key]
+        return self.rules[i], self.vias[i], self.premises[i]
+
+    # -- rollback ------------------------------------------------------------------------------
+
+    def mark(self) -> int:
+        self.journaling = True
+        return len(self.keys)
+
+    def rollback(self, mark: int) -> None:
+        """Forget every fact added since ``mark`` (journaling must have been on since)."""
+        while self.journal:
+            op, target = self.journal.pop()
+            assert isinstance(target, int)
+            lst = self.by_target[target]
+            lst.pop()
+            if op == "target-new":
+                del self.by_target[target]
+                self.tc_targets[self.target_tc[target]].pop()
+        while len(self.keys) > mark:
+            key = self.keys.pop()
+            self.rules.pop()
+            self.vias.pop()
+            self.premises.pop()
+            del self.index[key]
+        self.queue.clear()
+        self.journal.clear()
+        self.journaling = False

@@ -1,0 +1,304 @@
+"""Where a capability spreads: every propagation rule of METHOD.md section 3, in one place.
+
+When the fixpoint takes a new fact off its queue it calls :meth:`Propagator.fire`, which applies
+the rules below and adds what they conclude to the store (a fact already known, or weaker than
+one known, is dropped there). Which capability each rule gives is read from the vocabulary's
+propagation tables; this file only decides *where* a rule applies:
+
+* node vulnerability -> each asset residing on the node, by residency mode (``RESIDENCY``);
+* component -> whole asset (``COMPONENT_UP``) and whole asset -> components (``COMPONENT_DOWN``);
+* ``derives`` relations (``DEPENDENCY``), ``feeds`` relations forward (``FEEDS``) and, for
+  confidentiality, backward to the source (``FEEDS_BACK``), ``part_of`` (``PART_OF``);
+* agency: a model's tool calls drive its tools (``TOOL_CALL``); a driven tool writes what it may
+  write (``TOOL_WRITE``), runs code on its nodes (``TOOL_EXECUTE``, a vulnerability on the node),
+  and what any tool of the agent reads can leave through a tool with egress
+  (``TOOL_EXFILTRATE``); what a tool reads or returns flows into the agent's
+  ``inputs.tool_results`` (``TOOL_RESULTS``) and its definition into ``inputs.tool_definitions``
+  (``TOOL_DEFINITION``);
+* credentials: inspecting a credential lets the adversary call the tools it authorises
+  (``CREDENTIAL_TOOL``) and opens the nodes it grants access to (``CREDENTIAL_NODE``);
+* conditional AI weaknesses declared on a model (``AI_WEAKNESS``);
+* attack patterns and conversions, through :class:`~actm.engine.matching.Matcher`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from actm.engine.compiled import DEPLOY, Compiled
+from actm.engine.facts import FactStore, Rule
+from actm.engine.matching import Matcher
+
+__all__ = ["Propagator"]
+
+
+def _conclusions(c: Compiled, table: Mapping[str, str]) -> list[tuple[int, ...]]:
+    """Per capability: the capabilities ``table`` gives, for it and everything it implies.
+
+    Only the strongest conclusions are kept (weaker ones would be subsumed anyway).
+    """
+    out: list[tuple[int, ...]] = []
+    for cap in range(len(c.caps)):
+        found = {
+            c.cap_index[v] for k, v in table.items() if (c.implied_mask[cap] >> c.cap_index[k]) & 1
+        }
+        maximal = [
+            x for x in found if not any(y != x and (c.implied_mask[y] >> x) & 1 for y in found)
+        ]
+        out.append(tuple(sorted(maximal)))
+    return out
+
+
+class Propagator:
+    """Applies the propagation rules to one fact at a time."""
+
+    def __init__(self, c: Compiled, store: FactStore, matcher: Matcher) -> None:
+        self.c = c
+        self.store = store
+        self.matcher = matcher
+        v = c.vocab
+        self.up = _conclusions(c, v.component_up)
+        self.down = _conclusions(c, v.component_down)
+        self.dep = _conclusions(c, v.dependency)
+        self.fwd = _conclusions(c, v.relationship_forward)
+        self.back = _conclusions(c, v.relationship_backward)
+        self.part = _conclusions(c, v.part_of)
+        self.call = _conclusions(c, v.agency.call)
+        ci = c.cap_index
+        self.write_constrained = ci[v.agency.write_constrained]
+        self.write_unconstrained = ci[v.agency.write_unconstrained]
+        self.exfiltrate = ci[v.agency.exfiltrate]
+        self.results = ci[v.agency.results]
+        self.definition = ci[v.agency.definition]
+        self.credential = ci[v.agency.credential]
+        self.cred_class = c.vclass_index.get(v.agency.credential_access, -1)
+        self.integrity_mask = sum(1 << i for i, flag in enumerate(c.integrity) if flag)
+        self.inspect_mask = c.stronger_mask[self.exfiltrate]
+        # what credential use requires: the strongest confidentiality capability there is
+        self.cred_requires = c.stronger_mask[ci["inspect"]] if "inspect" in ci else 0
+        self.grants = self._grants()
+
+    def _grants(self) -> list[dict[str, list[tuple[int, object]]]]:
+        out: list[dict[str, list[tuple[int, object]]]] = []
+        for cls_id in self.c.vclass_ids:
+            vc = self.c.vocab.vulnerability_classes[cls_id]
+            out.append(
+                {
+                    mode: [(self.c.cap_index[g.capability], g.persistent) for g in grants]
+                    for mode, grants in vc.grants.items()
+                }
+            )
+        return out
+
+    # ---------------------------------------------------------------------------------------
+
+    def grant_residents(
+        self,
+        node: int,
+        vclass: int,
+        premise: tuple[int, ...],
+        via: object,
+        only: frozenset[int] | None = None,
+    ) -> None:
+        """A vulnerability of ``vclass`` on ``node`` grants capabilities over its residents."""
+        c = self.c
+        add = self.store.add
+        by_mode = self.grants[vclass]
+        pipe = c.node_pipe[node]
+        integrity = c.integrity
+        for asset, mode, writes in c.node_assets[node]:
+            if only is not None and asset not in only:
+                continue
+            for cap, persistent in by_mode.get(mode, ()):
+                pers = (writes if persistent == "writes" else bool(persistent)) and integrity[cap]
+                add(c.asset_target[asset], cap, pers, pipe, Rule.RESIDENCY, via, premise)
+
+    def fire(self, key: int) -> None:
+        """Apply every propagation rule to the fact ``key``."""
+        store = self.store
+        c = self.c
+        if key < 0:
+            node, vclass = store.decode_node(key)
+            self.grant_residents(node, vclass, (key,), c.vclass_ids[vclass])
+            return
+        pipe = key & 1
+        pers = bool((key >> 1) & 1)
+        tc = key >> 2
+        cap = tc % store.ncap
+        t = tc // store.ncap
+        add = store.add
+        integrity = c.integrity
+        prem = (key,)
+        comp = c.target_comp[t]
+        asset = c.target_asset[t]
+
+        # component <-> whole asset
+        if comp is not None:
+            whole = c.asset_target[asset]
+            for x in self.up[cap]:
+                add(whole, x, pers and integrity[x], pipe, Rule.COMPONENT_UP, None, prem)
+        else:
+            comps = c.asset_comp_targets[asset]
+            if comps:
+                for x in self.down[cap]:
+                    for ct in comps:
+                        add(ct, x, pers and integrity[x], pipe, Rule.COMPONENT_DOWN, None, prem)
+
+        # derives, feeds, part_of
+        edges = c.derives_out.get(t)
+        if edges:
+            for x in self.dep[cap]:
+                for dst, persistent, ppipe, rid in edges:
+                    add(dst, x, persistent and integrity[x], ppipe, Rule.DEPENDENCY, rid, prem)
+        edges = c.feeds_out.get(t)
+        if edges:
+            for x in self.fwd[cap]:
+                for dst, persistent, ppipe, rid in edges:
+                    add(dst, x, persistent and integrity[x], ppipe, Rule.FEEDS, rid, prem)
+        back = c.feeds_back.get(t)
+        if back:
+            for x in self.back[cap]:
+                for src, rid in back:
+                    add(src, x, False, pipe, Rule.FEEDS_BACK, rid, prem)
+        parts = c.part_of_out.get(t)
+        if parts:
+            for x in self.part[cap]:
+                for dst, rid in parts:
+                    add(dst, x, pers and integrity[x], pipe, Rule.PART_OF, rid, prem)
+
+        # agency and credentials
+        is_integrity = integrity[cap]
+        if is_integrity:
+            tools = c.calls_of.get(t)
+            if tools:
+                for ti in tools:
+                    if c.tool_gated[ti]:
+                        continue
+                    for x in self.call[cap]:
+                        add(
+                            c.tool_inputs[ti],
+                            x,
+                            False,
+                            DEPLOY,
+                            Rule.TOOL_CALL,
+                            c.tool_ids[ti],
+                            prem,
+                        )
+            ti = c.tool_of_inputs.get(t, -1)
+            if ti >= 0:
+                self._tool_driven(ti, key)
+            readers = c.readers_of.get(t)
+            if readers:
+                for r in readers:
+                    self._to_tool_results(r, key)
+            ti = c.tool_of_results.get(t, -1)
+            if ti >= 0:
+                self._to_tool_results(ti, key)
+            ti = c.tool_of_definition.get(t, -1)
+            if ti >= 0:
+                for user in c.tool_users[ti]:
+                    dt = c.model_tool_defs.get(user, -1)
+                    if dt >= 0:
+                        add(
+                            dt,
+                            self.definition,
+                            False,
+                            DEPLOY,
+                            Rule.TOOL_DEFINITION,
+                            c.tool_ids[ti],
+                            prem,
+                        )
+        elif (self.cred_requires >> cap) & 1:
+            tools = c.cred_tools.get(t)
+            if tools:
+                for ti in tools:
+                    add(
+                        c.tool_inputs[ti],
+                        self.credential,
+                        False,
+                        pipe,
+                        Rule.CREDENTIAL_TOOL,
+                        c.tool_ids[ti],
+                        prem,
+                    )
+            nodes = c.cred_nodes.get(t)
+            if nodes and self.cred_class >= 0:
+                for n in nodes:
+                    store.add_node(
+                        n, self.cred_class, Rule.CREDENTIAL_NODE, c.asset_ids[asset], prem
+                    )
+
+        # conditional AI weaknesses
+        rules = c.ai_rules.get(t)
+        if rules:
+            for mask, yields, vid in rules:
+                if (mask >> cap) & 1:
+                    for yt, ycap, ypers, ypipe in yields:
+                        add(yt, ycap, ypers, ypipe, Rule.AI_WEAKNESS, vid, prem)
+
+        # attack patterns and conversions
+        self.matcher.on_fact(key, t, cap, pers, pipe)
+
+    def _tool_driven(self, ti: int, key: int) -> None:
+        """The adversary drives tool ``ti`` (an integrity capability on its inputs)."""
+        c = self.c
+        store = self.store
+        prem = (key,)
+        name = c.tool_ids[ti]
+        write_cap = self.write_constrained if c.tool_constrained[ti] else self.write_unconstrained
+        for wt, persistent in c.tool_writes[ti]:
+            store.add(wt, write_cap, persistent, DEPLOY, Rule.TOOL_WRITE, name, prem)
+        for node, vclass in c.tool_exec[ti]:
+            store.add_node(node, vclass, Rule.TOOL_EXECUTE, name, prem)
+        # exfiltration: what a driven reader reads leaves through a driven egress tool
+        for user in c.tool_users[ti]:
+            siblings = c.model_tools.get(user, ())
+            if c.tool_egress[ti]:
+                for reader in siblings:
+                    reads = c.tool_reads[reader]
+                    if not reads:
+                        continue
+                    if reader == ti:
+                        premises: tuple[int, ...] = prem
+                    else:
+                        k2 = store.holds(c.tool_inputs[reader], self.integrity_mask, False)
+                        if k2 < 0:
+                            continue
+                        premises = (k2, key)
+                    for x in reads:
+                        store.add(
+                            x,
+                            self.exfiltrate,
+                            False,
+                            DEPLOY,
+                            Rule.TOOL_EXFILTRATE,
+                            (c.tool_ids[reader], name),
+                            premises,
+                        )
+            if c.tool_reads[ti]:
+                for egress in siblings:
+                    if egress == ti or not c.tool_egress[egress]:
+                        continue
+                    k2 = store.holds(c.tool_inputs[egress], self.integrity_mask, False)
+                    if k2 < 0:
+                        continue
+                    for x in c.tool_reads[ti]:
+                        store.add(
+                            x,
+                            self.exfiltrate,
+                            False,
+                            DEPLOY,
+                            Rule.TOOL_EXFILTRATE,
+                            (name, c.tool_ids[egress]),
+                            (key, k2),
+                        )
+
+    def _to_tool_results(self, ti: int, key: int) -> None:
+        """What tool ``ti`` returns carries the adversary's content into its users' context."""
+        c = self.c
+        for user in c.tool_users[ti]:
+            rt = c.model_tool_results.get(user, -1)
+            if rt >= 0:
+                self.store.add(
+                    rt, self.results, False, DEPLOY, Rule.TOOL_RESULTS, c.tool_ids[ti], (key,)
+                )

@@ -1,0 +1,741 @@
+"""The attack knowledge base: one YAML file per attack pattern, validated when loaded.
+
+An entry states, in the capability vocabulary, what an attack requires and what it yields:
+
+* ``steps``: each step *requires* capabilities on asset types and *yields* capabilities. A
+  requirement binds a variable (``var``) to a model (for AI asset types) or to an asset (for
+  conventional and tool types); requirements that share a variable must hold on the same model
+  or asset, which is how bindings stay consistent across steps.
+* ``where``: conditions on the bound model or asset (its kind, features, tools, relations to
+  another variable), checked against the system model, not against facts.
+* ``kind: conversion`` entries turn one capability into another (METHOD.md section 3) and are
+  not reported as threats; ``kind: attack`` entries are the threats.
+
+A bad entry raises :class:`~actm.errors.KnowledgeError` naming its file and line: analysis stops
+(exit 3) rather than silently skipping the entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from actm.diagnose import ID_PATTERN, did_you_mean, validate_document
+from actm.errors import Diagnostic, KnowledgeError, SourceLocation
+from actm.knowledge.vocabulary import (
+    Vocabulary,
+    _builtin_dir,
+    builtin_vocabulary,
+    knowledge_files,
+    load_vocabulary,
+)
+from actm.yamlio import YamlDocument, YamlProblem, parse_yaml
+
+__all__ = [
+    "AttackPattern",
+    "KnowledgeBase",
+    "Requirement",
+    "Step",
+    "Where",
+    "Yield",
+    "builtin_knowledge",
+    "load_knowledge",
+]
+
+FRAMEWORKS = (
+    "atlas",
+    "owasp_llm",
+    "owasp_asi",
+    "owasp_agentic",
+    "nist_ai_100_2",
+    "cosai",
+    "cwe",
+    "stride",
+)
+
+_Var = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,30}$")]
+_Words = list[Annotated[str, StringConstraints(min_length=1, max_length=100)]]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _WhereIn(_In):
+    kind: _Words | None = None
+    exposure: list[Literal["public", "internal", "none"]] | None = None
+    features: _Words | None = None
+    lacks_features: _Words | None = None
+    exposes: list[Literal["outputs", "output_details"]] | None = None
+    has_tools: bool | None = None
+    tool_permission: list[Literal["read", "write", "execute", "egress"]] | None = None
+    third_party: bool | None = None
+    owner_third_party: bool | None = None
+    hosted_by_third_party: bool | None = None
+    min_criticality: (
+        dict[
+            Literal["confidentiality", "integrity", "availability"],
+            Literal["low", "medium", "high", "critical"],
+        ]
+        | None
+    ) = None
+    stored: bool | None = None
+    node_kind: _Words | None = None
+    human_approval: bool | None = None
+    sandbox: bool | None = None
+    read_by: _Var | None = None
+    written_by: _Var | None = None
+    executed_by: _Var | None = None
+    authorises: _Var | None = None
+    used_by: _Var | None = None
+    feeds: _Var | None = None
+    fed_by: _Var | None = None
+    related_to: _Var | None = None
+    differs_from: _Var | None = None
+
+
+class _ReqIn(_In):
+    var: _Var
+    asset: str | list[str]
+    component: str | list[str] | None = None
+    capability: str | None = None
+    """None: the asset only has to exist (and meet ``where``); no capability is required."""
+    persistent: bool = False
+    pipeline: Literal["development", "deployment"] | None = None
+    where: _WhereIn | None = None
+
+
+class _YieldIn(_In):
+    var: _Var
+    asset: str | None = None
+    """None for an asset variable: the yield is on the bound asset itself."""
+    component: str | None = None
+    capability: str
+    persistent: bool = False
+
+
+class _StepIn(_In):
+    id: Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+    description: str | None = None
+    requires: list[_ReqIn] = Field(min_length=1)
+    yields: list[_YieldIn] = []
+
+
+class _ImpactIn(_In):
+    var: _Var
+    asset: str | None = None
+    component: str | None = None
+    class_: Literal["confidentiality", "integrity", "availability"] = Field(alias="class")
+
+
+class _ReferencesIn(_In):
+    atlas: list[Annotated[str, StringConstraints(pattern=r"^AML\.T\d{4}(\.\d{3})?$")]] = []
+    owasp_llm: list[Annotated[str, StringConstraints(pattern=r"^LLM(0[1-9]|10)$")]] = []
+    owasp_asi: list[Annotated[str, StringConstraints(pattern=r"^ASI(0[1-9]|10)$")]] = []
+    owasp_agentic: list[Annotated[str, StringConstraints(pattern=r"^T([1-9]|1[0-5])$")]] = []
+    nist_ai_100_2: _Words = []
+    cosai: _Words = []
+    cwe: list[Annotated[str, StringConstraints(pattern=r"^CWE-\d{1,5}$")]] = []
+    stride: list[
+        Literal[
+            "spoofing",
+            "tampering",
+            "repudiation",
+            "information_disclosure",
+            "denial_of_service",
+            "elevation_of_privilege",
+        ]
+    ] = []
+
+
+class _AttackIn(_In):
+    id: Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+    kind: Literal["attack", "conversion"] = "attack"
+    title: Annotated[str, StringConstraints(min_length=3, max_length=120)]
+    description: Annotated[str, StringConstraints(min_length=20, max_length=4000)]
+    likelihood: Literal["high", "medium", "low"] = "medium"
+    maturity: Literal["theoretical", "demonstrated", "in_the_wild"] = "demonstrated"
+    steps: list[_StepIn] = Field(min_length=1)
+    impact: _ImpactIn | None = None
+    controls: list[Annotated[str, StringConstraints(min_length=1, max_length=200)]] = []
+    references: _ReferencesIn = _ReferencesIn()
+    key: list[_Var] | None = None
+    """Variables that identify a threat (default: all). Others are witnesses: the first
+    binding found for them is shown, and other bindings do not make new threats."""
+
+    @field_validator("steps")
+    @classmethod
+    def _unique_steps(cls, steps: list[_StepIn]) -> list[_StepIn]:
+        ids = [s.id for s in steps]
+        if len(set(ids)) != len(ids):
+            raise ValueError("step ids must be unique within an entry")
+        return steps
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    kind: frozenset[str] | None = None
+    exposure: frozenset[str] | None = None
+    features: frozenset[str] | None = None
+    lacks_features: frozenset[str] | None = None
+    exposes: frozenset[str] | None = None
+    has_tools: bool | None = None
+    tool_permission: frozenset[str] | None = None
+    third_party: bool | None = None
+    """The model or asset is owned by, or runs on a node of, a third party."""
+    owner_third_party: bool | None = None
+    hosted_by_third_party: bool | None = None
+    min_criticality: Mapping[str, str] | None = None
+    stored: bool | None = None
+    node_kind: frozenset[str] | None = None
+    human_approval: bool | None = None
+    sandbox: bool | None = None
+    read_by: str | None = None
+    written_by: str | None = None
+    executed_by: str | None = None
+    authorises: str | None = None
+    used_by: str | None = None
+    feeds: str | None = None
+    fed_by: str | None = None
+    related_to: str | None = None
+    differs_from: str | None = None
+
+    def other_vars(self) -> tuple[str, ...]:
+        return tuple(
+            v
+            for v in (
+                self.read_by,
+                self.written_by,
+                self.executed_by,
+                self.authorises,
+                self.used_by,
+                self.feeds,
+                self.fed_by,
+                self.related_to,
+                self.differs_from,
+            )
+            if v is not None
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    var: str
+    asset_types: tuple[str, ...]
+    components: tuple[str, ...] | None
+    """None: the whole asset; else any one of these components."""
+    capability: str | None
+    """None for a structural requirement: the asset must exist, no capability is needed."""
+    persistent: bool
+    pipeline: str | None
+    where: Where
+
+    def describe(self) -> str:
+        types = "/".join(self.asset_types)
+        comp = f".{'/'.join(self.components)}" if self.components else ""
+        pers = " (persistent)" if self.persistent else ""
+        if self.capability is None:
+            return f"{self.var}:{types}{comp} exists"
+        return f"{self.capability} on {self.var}:{types}{comp}{pers}"
+
+
+@dataclass(frozen=True, slots=True)
+class Yield:
+    var: str
+    asset_type: str | None
+    """None: the asset bound to ``var`` itself."""
+    component: str | None
+    capability: str
+    persistent: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    id: str
+    description: str | None
+    requires: tuple[Requirement, ...]
+    yields: tuple[Yield, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Impact:
+    var: str
+    asset_type: str | None
+    """The model's asset type for a model variable; None for an asset variable."""
+    component: str | None
+    cls: str
+
+
+@dataclass(frozen=True, slots=True)
+class AttackPattern:
+    id: str
+    kind: str
+    title: str
+    description: str
+    likelihood: str
+    maturity: str
+    steps: tuple[Step, ...]
+    impact: Impact | None
+    controls: tuple[str, ...]
+    references: Mapping[str, tuple[str, ...]]
+    variables: tuple[str, ...]
+    """Variables in order of first use."""
+    key_vars: tuple[str, ...]
+    """Variables whose bindings identify a threat, in order of first use."""
+    var_sort: Mapping[str, str]
+    """Variable -> 'model' or 'asset'."""
+    source: str
+
+    def requirements(self) -> tuple[Requirement, ...]:
+        return tuple(r for s in self.steps for r in s.requires)
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    attacks: Mapping[str, AttackPattern]
+    vocabulary: Vocabulary
+    locations: Mapping[str, SourceLocation]
+
+    def sorted(self) -> list[AttackPattern]:
+        return [self.attacks[k] for k in sorted(self.attacks)]
+
+
+def _listify(v: str | list[str] | None) -> tuple[str, ...] | None:
+    if v is None:
+        return None
+    return (v,) if isinstance(v, str) else tuple(v)
+
+
+def _compile(
+    entry: _AttackIn, doc: YamlDocument, vocab: Vocabulary
+) -> tuple[AttackPattern | None, list[Diagnostic]]:
+    diags: list[Diagnostic] = []
+
+    def bad(path: tuple[str | int, ...], code: str, msg: str, hint: str | None = None) -> None:
+        diags.append(Diagnostic(code, f"{entry.id}: {msg}", doc.locate(path), hint))
+
+    stem = Path(doc.path).stem
+    if entry.id != stem:
+        bad(
+            ("id",),
+            "id-not-file-name",
+            f"id {entry.id!r} differs from the file name {stem!r}",
+            f"rename the file to {entry.id}.yaml or change the id",
+        )
+    var_sort: dict[str, str] = {}
+    variables: list[str] = []
+
+    def sort_of(atype: str) -> str:
+        return "model" if vocab.category(atype) == "ai" else "asset"
+
+    def check_type(atype: str, path: tuple[str | int, ...]) -> bool:
+        if atype in vocab.asset_types:
+            return True
+        bad(
+            path,
+            "unknown-asset-type",
+            f"unknown asset type {atype!r}",
+            did_you_mean(atype, vocab.asset_types, what="asset types"),
+        )
+        return False
+
+    def check_cap(cap: str, path: tuple[str | int, ...]) -> bool:
+        if cap in vocab.capability_class:
+            return True
+        bad(
+            path,
+            "unknown-capability",
+            f"unknown capability {cap!r}",
+            did_you_mean(cap, vocab.capabilities, what="capabilities"),
+        )
+        return False
+
+    def check_components(
+        atypes: Sequence[str], comps: Sequence[str], path: tuple[str | int, ...]
+    ) -> None:
+        for c in comps:
+            if not any(
+                c in vocab.asset_types[t].components for t in atypes if t in vocab.asset_types
+            ):
+                valid = sorted(
+                    {
+                        x
+                        for t in atypes
+                        if t in vocab.asset_types
+                        for x in vocab.asset_types[t].components
+                    }
+                )
+                bad(
+                    path,
+                    "unknown-component",
+                    f"{'/'.join(atypes)} has no component {c!r}",
+                    did_you_mean(c, valid, what="components"),
+                )
+
+    def bind(var: str, atypes: Sequence[str], path: tuple[str | int, ...]) -> None:
+        sorts = {sort_of(t) for t in atypes if t in vocab.asset_types}
+        if len(sorts) > 1:
+            bad(
+                path,
+                "mixed-variable",
+                f"variable {var!r} mixes AI and conventional asset types",
+                "use one variable for a model and another for a conventional asset",
+            )
+            return
+        if not sorts:
+            return
+        s = sorts.pop()
+        prev = var_sort.get(var)
+        if prev is not None and prev != s:
+            bad(
+                path,
+                "mixed-variable",
+                f"variable {var!r} is used for a {prev} and for a{'n' if s == 'asset' else ''} {s}",
+                "use a different variable name",
+            )
+        var_sort.setdefault(var, s)
+        if var not in variables:
+            variables.append(var)
+
+    steps: list[Step] = []
+    for si, step in enumerate(entry.steps):
+        reqs: list[Requirement] = []
+        for ri, r in enumerate(step.requires):
+            path = ("steps", si, "requires", ri)
+            atypes = _listify(r.asset) or ()
+            ok = all(check_type(t, (*path, "asset")) for t in atypes)
+            comps = _listify(r.component)
+            if ok and comps:
+                check_components(atypes, comps, (*path, "component"))
+            if r.capability is not None:
+                check_cap(r.capability, (*path, "capability"))
+            if ok:
+                bind(r.var, atypes, path)
+            w = r.where or _WhereIn()
+            if w.kind:
+                for k in w.kind:
+                    if k not in vocab.model_kinds:
+                        bad(
+                            (*path, "where", "kind"),
+                            "unknown-kind",
+                            f"unknown model kind {k!r}",
+                            did_you_mean(k, vocab.model_kinds, what="model kinds"),
+                        )
+            for key in ("features", "lacks_features"):
+                for f in getattr(w, key) or ():
+                    if f not in vocab.features:
+                        bad(
+                            (*path, "where", key),
+                            "unknown-feature",
+                            f"unknown feature {f!r}",
+                            did_you_mean(f, vocab.features, what="features"),
+                        )
+            for k in w.node_kind or ():
+                if k not in vocab.node_kinds:
+                    bad(
+                        (*path, "where", "node_kind"),
+                        "unknown-kind",
+                        f"unknown node kind {k!r}",
+                        did_you_mean(k, vocab.node_kinds, what="node kinds"),
+                    )
+            where = Where(
+                kind=frozenset(w.kind) if w.kind else None,
+                exposure=frozenset(w.exposure) if w.exposure else None,
+                features=frozenset(w.features) if w.features else None,
+                lacks_features=frozenset(w.lacks_features) if w.lacks_features else None,
+                exposes=frozenset(w.exposes) if w.exposes else None,
+                has_tools=w.has_tools,
+                tool_permission=frozenset(w.tool_permission) if w.tool_permission else None,
+                third_party=w.third_party,
+                owner_third_party=w.owner_third_party,
+                hosted_by_third_party=w.hosted_by_third_party,
+                min_criticality={str(k): str(v) for k, v in w.min_criticality.items()}
+                if w.min_criticality
+                else None,
+                stored=w.stored,
+                node_kind=frozenset(w.node_kind) if w.node_kind else None,
+                human_approval=w.human_approval,
+                sandbox=w.sandbox,
+                read_by=w.read_by,
+                written_by=w.written_by,
+                executed_by=w.executed_by,
+                authorises=w.authorises,
+                used_by=w.used_by,
+                feeds=w.feeds,
+                fed_by=w.fed_by,
+                related_to=w.related_to,
+                differs_from=w.differs_from,
+            )
+            reqs.append(
+                Requirement(r.var, atypes, comps, r.capability, r.persistent, r.pipeline, where)
+            )
+        ylds: list[Yield] = []
+        for yi, y in enumerate(step.yields):
+            path = ("steps", si, "yields", yi)
+            if y.asset is None:
+                if var_sort.get(y.var) == "model":
+                    bad(
+                        (*path, "asset"),
+                        "missing-yield-asset",
+                        f"{y.var!r} is a model: name which of its assets the yield is on",
+                    )
+                elif y.component is not None:
+                    bad(
+                        (*path, "component"),
+                        "component-without-asset",
+                        "a yield on the bound asset itself cannot name a component",
+                    )
+            elif check_type(y.asset, (*path, "asset")):
+                if y.component:
+                    check_components((y.asset,), (y.component,), (*path, "component"))
+                bind(y.var, (y.asset,), path)
+            check_cap(y.capability, (*path, "capability"))
+            ylds.append(
+                Yield(
+                    y.var,
+                    y.asset,
+                    y.component,
+                    y.capability,
+                    y.persistent and vocab.capability_class.get(y.capability) == "integrity",
+                )
+            )
+        steps.append(Step(step.id, step.description, tuple(reqs), tuple(ylds)))
+
+    # variables referenced in where-clauses and yields must be bound by some requirement
+    required_vars = {q.var for st in steps for q in st.requires}
+    for si, cstep in enumerate(steps):
+        for ri, creq in enumerate(cstep.requires):
+            for other in creq.where.other_vars():
+                if other not in required_vars:
+                    bad(
+                        ("steps", si, "requires", ri, "where"),
+                        "unbound-variable",
+                        f"where names variable {other!r}, which no requirement binds",
+                    )
+                elif var_sort.get(other) != "model" and other in (
+                    creq.where.feeds,
+                    creq.where.fed_by,
+                    creq.where.related_to,
+                    creq.where.used_by,
+                ):
+                    bad(
+                        ("steps", si, "requires", ri, "where"),
+                        "wrong-variable",
+                        f"where relates to {other!r}, which must be a model variable",
+                    )
+        bound_so_far = {q.var for st in steps[: si + 1] for q in st.requires}
+        for yi, cy in enumerate(cstep.yields):
+            if cy.var not in bound_so_far:
+                bad(
+                    ("steps", si, "yields", yi, "var"),
+                    "unbound-variable",
+                    f"yield names variable {cy.var!r}, which no requirement binds",
+                    "yields act on assets the requirements have bound",
+                )
+    impact = None
+    if entry.impact is not None:
+        i = entry.impact
+        if i.var not in required_vars:
+            bad(("impact", "var"), "unbound-variable", f"impact names unbound variable {i.var!r}")
+        if var_sort.get(i.var) == "model":
+            if i.asset is None:
+                bad(
+                    ("impact",),
+                    "missing-impact-asset",
+                    f"{i.var!r} is a model: name the asset type the attack hurts",
+                )
+            elif check_type(i.asset, ("impact", "asset")) and vocab.category(i.asset) != "ai":
+                bad(
+                    ("impact", "asset"),
+                    "wrong-impact-asset",
+                    f"{i.asset} is not an AI asset type of model variable {i.var!r}",
+                )
+        elif i.asset is not None:
+            bad(
+                ("impact", "asset"),
+                "impact-asset-for-asset-variable",
+                f"{i.var!r} binds an asset itself; drop impact.asset",
+            )
+        if i.component is not None and i.asset is not None:
+            check_components((i.asset,), (i.component,), ("impact", "component"))
+        impact = Impact(i.var, i.asset, i.component, i.class_)
+    elif entry.kind == "attack":
+        bad(
+            ("impact",),
+            "missing-impact",
+            "an attack needs an impact: {var, asset, class}",
+            "name the bound asset the attack hurts and the protection it breaks",
+        )
+    if steps and all(r.capability is None for s in steps for r in s.requires):
+        bad(("steps",), "no-capability", "at least one requirement must name a capability")
+    if impact is not None and not _covers(impact, steps, vocab):
+        bad(
+            ("impact",),
+            "impact-not-reached",
+            f"nothing in the pattern reaches {impact.cls} on the impact asset",
+            "add a yield (or a requirement) with a capability of that class on it",
+        )
+    if entry.kind == "conversion" and not any(s.yields for s in steps):
+        bad(("steps",), "conversion-without-yield", "a conversion must yield a capability")
+    if diags:
+        return None, diags
+    refs = {k: tuple(getattr(entry.references, k)) for k in FRAMEWORKS}
+    if entry.key is not None:
+        for v in entry.key:
+            if v not in required_vars:
+                diags.append(
+                    Diagnostic(
+                        "unbound-variable",
+                        f"{entry.id}: key names unbound variable {v!r}",
+                        doc.locate(("key",)),
+                    )
+                )
+        if impact is not None and impact.var not in entry.key:
+            diags.append(
+                Diagnostic(
+                    "impact-not-key",
+                    f"{entry.id}: the impact variable {impact.var!r} must be part of the key",
+                    doc.locate(("key",)),
+                )
+            )
+        if diags:
+            return None, diags
+    key_vars = tuple(v for v in variables if entry.key is None or v in entry.key)
+    return AttackPattern(
+        id=entry.id,
+        kind=entry.kind,
+        title=entry.title,
+        description=entry.description.strip(),
+        likelihood=entry.likelihood,
+        maturity=entry.maturity,
+        steps=tuple(steps),
+        impact=impact,
+        controls=tuple(entry.controls),
+        references=refs,
+        variables=tuple(variables),
+        key_vars=key_vars,
+        var_sort=var_sort,
+        source=doc.path,
+    ), []
+
+
+def _covers(impact: Impact, steps: Sequence[Step], vocab: Vocabulary) -> bool:
+    """Some requirement or yield reaches the impact class on the impact asset."""
+    for s in steps:
+        patterns: list[tuple[str, str | None, str | None, str | None]] = [
+            (r.var, t, c, r.capability)
+            for r in s.requires
+            for t in r.asset_types
+            for c in (r.components or (None,))
+        ]
+        patterns += [(y.var, y.asset_type, y.component, y.capability) for y in s.yields]
+        for var, atype, comp, cap in patterns:
+            if var != impact.var or cap is None:
+                continue
+            if vocab.capability_class.get(cap) != impact.cls:
+                continue
+            if impact.asset_type is not None and atype != impact.asset_type:
+                continue
+            if impact.component is not None and comp not in (None, impact.component):
+                continue
+            return True
+    return False
+
+
+def _load_dir(
+    files: Sequence[tuple[Path, str]],
+    vocab: Vocabulary,
+    out: dict[str, AttackPattern],
+    locations: dict[str, SourceLocation],
+    errors: list[Diagnostic],
+    *,
+    override: bool,
+) -> None:
+    seen_here: dict[str, str] = {}
+    for path, shown in files:
+        try:
+            doc = parse_yaml(path.read_bytes(), shown)
+        except YamlProblem as exc:
+            errors.extend(exc.diagnostics)
+            continue
+        except OSError as exc:
+            errors.append(Diagnostic("knowledge-unreadable", f"cannot read {shown}: {exc}"))
+            continue
+        entry, diags = validate_document(_AttackIn, doc)
+        if entry is None:
+            errors.extend(diags)
+            continue
+        if entry.id in seen_here:
+            errors.append(
+                Diagnostic(
+                    "duplicate-attack",
+                    f"attack id {entry.id!r} is defined twice (also in {seen_here[entry.id]})",
+                    doc.locate(("id",)),
+                )
+            )
+            continue
+        seen_here[entry.id] = shown
+        pattern, cdiags = _compile(entry, doc, vocab)
+        if pattern is None:
+            errors.extend(cdiags)
+            continue
+        if entry.id in out and not override:  # pragma: no cover - guarded by seen_here
+            continue
+        out[entry.id] = pattern
+        locations[entry.id] = doc.locate(("id",))
+
+
+def load_knowledge(
+    extra_dirs: Sequence[str | Path] = (), vocabulary: Vocabulary | None = None
+) -> KnowledgeBase:
+    """The built-in knowledge base plus ``DIR/attacks/*.yaml`` of each extra directory.
+
+    An extra entry with the id of a built-in entry replaces it.
+    """
+    if not extra_dirs and vocabulary is None:
+        return builtin_knowledge()
+    vocab = vocabulary or load_vocabulary(extra_dirs)
+    return _load_kb(tuple(Path(d) for d in extra_dirs), vocab)
+
+
+@lru_cache(maxsize=1)
+def builtin_knowledge() -> KnowledgeBase:
+    """The knowledge base shipped with actm (read once per process; immutable)."""
+    return _load_kb((), builtin_vocabulary())
+
+
+def _load_kb(extra: tuple[Path, ...], vocab: Vocabulary) -> KnowledgeBase:
+    out: dict[str, AttackPattern] = {}
+    locations: dict[str, SourceLocation] = {}
+    errors: list[Diagnostic] = []
+    base = _builtin_dir()
+    builtin = [
+        (p, f"<actm>/knowledge/data/attacks/{p.name}") for p in knowledge_files(base, "attacks")
+    ]
+    _load_dir(builtin, vocab, out, locations, errors, override=False)
+    for d in extra:
+        if not d.is_dir():
+            errors.append(
+                Diagnostic(
+                    "knowledge-dir",
+                    f"knowledge directory {d} does not exist",
+                    None,
+                    "pass a directory holding vocabulary/ and/or attacks/",
+                )
+            )
+            continue
+        files = [(p, str(p)) for p in knowledge_files(d, "attacks")]
+        _load_dir(files, vocab, out, locations, errors, override=True)
+    if errors:
+        raise KnowledgeError(errors)
+    if not out:
+        raise KnowledgeError([Diagnostic("empty-knowledge", "the knowledge base has no entries")])
+    return KnowledgeBase(out, vocab, locations)

@@ -1,0 +1,256 @@
+"""Read model files: parse, follow includes, validate the schema, resolve the semantics."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Collection, Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from actm.diagnose import validate_document, validation_diagnostics
+from actm.errors import Diagnostic, ModelError, SourceLocation
+from actm.knowledge.vocabulary import Vocabulary, builtin_vocabulary
+from actm.model.resolve import SourceFile, resolve
+from actm.model.schema import SECTIONS, ModelFile
+from actm.model.system import SystemModel
+from actm.yamlio import Limits, YamlDocument, YamlProblem, parse_yaml, read_yaml_file
+
+__all__ = ["load_model", "load_model_text", "read_files"]
+
+MAX_INCLUDES = 256
+
+
+def _display(path: Path) -> str:
+    """A path as the user wrote it (normalised), so messages point where they expect."""
+    return os.path.normpath(str(path))
+
+
+def _partial(
+    doc: YamlDocument, errors: list[Diagnostic], exc_locs: list[tuple[str | int, ...]]
+) -> tuple[ModelFile | None, set[str]]:
+    """The file without the elements that failed the schema, and the ids those elements had.
+
+    Semantic checks then run on everything that is well-formed, so a user sees schema and
+    semantic problems together; references to a dropped element are not reported twice.
+    """
+    data = dict(doc.data)
+    bad_items: dict[str, set[int]] = {}
+    for loc in exc_locs:
+        if not loc:
+            return None, set()
+        section = loc[0]
+        if section in SECTIONS and len(loc) > 1 and isinstance(loc[1], int):
+            bad_items.setdefault(str(section), set()).add(loc[1])
+        elif section in ("actm", "system"):
+            return None, set()
+        else:
+            data.pop(str(section), None)
+    dropped: set[str] = set()
+    for section, indices in bad_items.items():
+        items = data.get(section)
+        if not isinstance(items, list):
+            data.pop(section, None)
+            continue
+        kept = []
+        for i, item in enumerate(items):
+            if i in indices:
+                if isinstance(item, dict) and isinstance(item.get("id"), str):
+                    dropped.add(item["id"])
+            else:
+                kept.append(item)
+        data[section] = kept
+    try:
+        return ModelFile.model_validate(data), dropped
+    except ValidationError:
+        return None, set()
+
+
+def read_files(
+    root: str | os.PathLike[str], limits: Limits | None = None
+) -> tuple[list[SourceFile], list[Diagnostic], set[str]]:
+    """Parse and schema-check ``root`` and every file it includes, depth first, root first.
+
+    Returns the well-formed files (with schema-invalid elements dropped), the diagnostics, and
+    the ids of dropped elements.
+    """
+    limits = limits or Limits()
+    files: list[SourceFile] = []
+    diags: list[Diagnostic] = []
+    tolerated: set[str] = set()
+    seen: set[Path] = set()
+
+    def visit(path: Path, stack: tuple[Path, ...], via: SourceLocation | None) -> None:
+        real = path.resolve()
+        if real in stack:
+            chain = " -> ".join(_display(p) for p in (*stack, real))
+            diags.append(
+                Diagnostic(
+                    "include-cycle", f"include cycle: {chain}", via, "remove one of the includes"
+                )
+            )
+            return
+        if real in seen:
+            return
+        if len(seen) >= MAX_INCLUDES:
+            diags.append(
+                Diagnostic(
+                    "too-many-includes",
+                    f"more than {MAX_INCLUDES} files are included",
+                    via,
+                    "merge some of the included files",
+                )
+            )
+            return
+        seen.add(real)
+        shown = _display(path)
+        try:
+            doc = read_yaml_file(path, limits)
+        except YamlProblem as exc:
+            for d in exc.diagnostics:
+                if d.location is None and via is not None:
+                    d = Diagnostic(d.code, d.message, via, d.hint)
+                diags.append(d)
+            return
+        doc.path = shown
+        if not isinstance(doc.data, dict):
+            diags.append(
+                Diagnostic(
+                    "not-a-mapping",
+                    "a model file must be a mapping of sections (actm: 1, system: ...)",
+                    doc.locate(()),
+                    "start from an example in examples/",
+                )
+            )
+            return
+        try:
+            parsed: ModelFile | None = ModelFile.model_validate(doc.data)
+        except ValidationError as exc:
+            diags.extend(validation_diagnostics(exc, ModelFile, doc))
+            locs = [tuple(e["loc"]) for e in exc.errors()]
+            parsed, dropped = _partial(doc, diags, locs)
+            tolerated.update(dropped)
+            if parsed is None:
+                includes = doc.data.get("include")
+                if isinstance(includes, list):
+                    for i, x in enumerate(includes):
+                        if isinstance(x, str):
+                            follow(path, doc, shown, i, x, stack, real)
+                return
+        assert parsed is not None
+        files.append(SourceFile(parsed, doc))
+        names = list(enumerate(parsed.include))
+        for i, name in names:
+            follow(path, doc, shown, i, name, stack, real)
+
+    def follow(
+        path: Path,
+        doc: YamlDocument,
+        shown: str,
+        i: int,
+        name: str,
+        stack: tuple[Path, ...],
+        real: Path,
+    ) -> None:
+        target = Path(os.path.join(os.path.dirname(shown), name))
+        loc = doc.locate(("include", i))
+        if not target.exists():
+            diags.append(
+                Diagnostic(
+                    "include-not-found",
+                    f"included file {name!r} not found",
+                    loc,
+                    f"paths are relative to {shown}",
+                )
+            )
+            return
+        visit(target, (*stack, real), loc)
+
+    visit(Path(root), (), None)
+    return files, diags, tolerated
+
+
+def load_model(
+    path: str | os.PathLike[str],
+    *,
+    vocabulary: Vocabulary | None = None,
+    limits: Limits | None = None,
+    known_attacks: Collection[str] | None = None,
+) -> SystemModel:
+    """Load, check and resolve the model in ``path`` and the files it includes.
+
+    Raises :class:`~actm.errors.ModelError` listing every problem found, each with its
+    ``path:line:col`` and a hint.
+    """
+    vocab = vocabulary or builtin_vocabulary()
+    files, diags, tolerated = read_files(path, limits)
+    if not files:
+        raise ModelError(
+            diags or [Diagnostic("invalid-model", f"nothing could be read from {path}")]
+        )
+    if files[0].doc is None or Path(files[0].doc.path) != Path(_display(Path(path))):
+        # the root itself is unusable; semantic checks on included files alone would mislead
+        raise ModelError(diags)
+    try:
+        model = resolve(files, vocab, known_attacks=known_attacks, tolerated=tolerated)
+    except ModelError as exc:
+        raise ModelError([*diags, *exc.diagnostics]) from None
+    if diags:
+        raise ModelError(diags)
+    return model
+
+
+def load_model_text(
+    text: str,
+    *,
+    path: str = "<string>",
+    vocabulary: Vocabulary | None = None,
+    limits: Limits | None = None,
+    known_attacks: Collection[str] | None = None,
+) -> SystemModel:
+    """Load a model from YAML text (no includes); handy in tests and notebooks."""
+    vocab = vocabulary or builtin_vocabulary()
+    try:
+        doc: YamlDocument = parse_yaml(text, path, limits)
+    except YamlProblem as exc:
+        raise ModelError(exc.diagnostics) from None
+    if not isinstance(doc.data, dict):
+        raise ModelError(
+            [
+                Diagnostic(
+                    "not-a-mapping",
+                    "a model must be a mapping of sections",
+                    doc.locate(()),
+                    "start from an example in examples/",
+                )
+            ]
+        )
+    parsed, errors = validate_document(ModelFile, doc)
+    if parsed is None:
+        raise ModelError(errors)
+    if parsed.include:
+        raise ModelError(
+            [
+                Diagnostic(
+                    "include-in-text",
+                    "include: needs a model file on disk",
+                    doc.locate(("include",)),
+                    "use load_model(path)",
+                )
+            ]
+        )
+    return resolve([SourceFile(parsed, doc)], vocab, known_attacks=known_attacks)
+
+
+def load_models(paths: Sequence[str | os.PathLike[str]], **kwargs: object) -> list[SystemModel]:
+    """Load several independent models; raises one ModelError with all their problems."""
+    out: list[SystemModel] = []
+    diags: list[Diagnostic] = []
+    for p in paths:
+        try:
+            out.append(load_model(p, **kwargs))  # type: ignore[arg-type]
+        except ModelError as exc:
+            diags.extend(exc.diagnostics)
+    if diags:
+        raise ModelError(diags)
+    return out

@@ -1,0 +1,353 @@
+"""The model file format (version 1): what a user writes, as pydantic models.
+
+This module only says which keys exist and what type each value has. Whether a reference points
+at something that exists, whether a kind or a component is known, and whether a relation can
+exist are semantic checks done by :mod:`actm.model.resolve` against the vocabulary.
+
+docs/model-format.md describes every key; ``actm schema`` prints the JSON Schema generated from
+these classes.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from actm.diagnose import CVE_PATTERN, CVSS_PATTERN, CWE_PATTERN, ID_PATTERN, REF_PATTERN
+
+__all__ = [
+    "FORMAT_VERSION",
+    "AIAssetSettings",
+    "AdversaryIn",
+    "AssetIn",
+    "AssumptionIn",
+    "BreakIn",
+    "ControlIn",
+    "Criticality",
+    "EntryCapabilityIn",
+    "ModelFile",
+    "ModelIn",
+    "NodeIn",
+    "OwnerIn",
+    "RelationIn",
+    "ResidencyIn",
+    "SystemIn",
+    "ToolIn",
+    "ToolPermissions",
+    "VulnerabilityIn",
+    "ZoneIn",
+]
+
+FORMAT_VERSION = 1
+
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+Ref = Annotated[str, StringConstraints(pattern=REF_PATTERN)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(max_length=20_000)]
+Word = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+Url = Annotated[str, StringConstraints(min_length=1, max_length=2_000)]
+Level = Literal["none", "low", "medium", "high", "critical"]
+Pipeline = Literal["development", "deployment"]
+Mode = Literal["stored", "processed", "transmitted"]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, str_strip_whitespace=True
+    )
+
+
+class Criticality(_In):
+    """How much each protection of an asset matters. Unset classes use the default (medium)."""
+
+    confidentiality: Level | None = None
+    integrity: Level | None = None
+    availability: Level | None = None
+
+
+class SystemIn(_In):
+    """The system being modelled."""
+
+    id: Id
+    name: Name | None = None
+    description: Text | None = None
+    owner: Ref | None = Field(
+        None, description="Owner id of the organisation that runs the system."
+    )
+
+
+class OwnerIn(_In):
+    """An organisation that owns or operates parts of the system."""
+
+    id: Id
+    name: Name | None = None
+    description: Text | None = None
+    first_party: bool = Field(False, description="True for the organisation that owns the system.")
+
+
+class ZoneIn(_In):
+    """A trust zone: a part of the system with one level of trust."""
+
+    id: Id
+    name: Name | None = None
+    description: Text | None = None
+    trust: Literal["untrusted", "low", "medium", "high"] = "medium"
+    owner: Ref | None = None
+
+
+class NodeIn(_In):
+    """An infrastructure node: a host, service, store, cluster, API or device."""
+
+    id: Id
+    name: Name | None = None
+    description: Text | None = None
+    kind: Word
+    pipeline: Pipeline = "deployment"
+    zone: Ref | None = None
+    owner: Ref | None = Field(
+        None, description="Owner id; a third-party owner sees what the node holds."
+    )
+
+
+class ResidencyIn(_In):
+    """Where an asset resides and how."""
+
+    node: Ref
+    mode: Mode = "stored"
+    writes: bool = Field(
+        False,
+        description="For mode 'processed': the process writes the asset back, so changes made "
+        "while it is processed persist.",
+    )
+
+
+class AIAssetSettings(_In):
+    """Settings for one of a model's AI assets (keyed by asset type under `assets:`)."""
+
+    description: Text | None = None
+    components: list[Word] | None = Field(
+        None, description="Components of this asset; defaults come from the model kind."
+    )
+    criticality: Criticality | None = None
+    resides: list[ResidencyIn] = []
+    untrusted_sources: list[Name] = Field(
+        [], description="Outside sources whose content enters this asset (web, e-mail, uploads)."
+    )
+    component_sources: dict[Word, list[Name]] = Field(
+        {}, description="Outside sources per component, e.g. {retrieved_context: [public-web]}."
+    )
+
+
+class ModelIn(_In):
+    """An AI model and the AI assets it owns."""
+
+    id: Id
+    name: Name | None = None
+    description: Text | None = None
+    kind: Word
+    owner: Ref | None = Field(None, description="Who produced the model (its weights).")
+    exposure: Literal["public", "internal", "none"] = Field(
+        "internal", description="public: anyone on the internet can send it inputs."
+    )
+    exposes: list[Literal["outputs", "output_details"]] = Field(
+        ["outputs"], description="What the model returns to those who call it."
+    )
+    deployed_on: list[Ref] = Field([], description="Nodes that run inference.")
+    trained_on: list[Ref] = Field([], description="Nodes that train or fine-tune it.")
+    stored_on: list[Ref] = Field([], description="Nodes that store its weights and code.")
+    base_model: Ref | None = Field(None, description="Model this one is fine-tuned from.")
+    criticality: Criticality | None = None
+    assets: dict[Word, AIAssetSettings] = {}
+    tools: list[Ref] = Field([], description="Tools this model's tool calls drive.")
+    identity: Ref | None = Field(None, description="Credential asset the model's tools act under.")
+    features: list[Word] = []
+
+
+class AssetIn(_In):
+    """A conventional asset: credentials, code, data, documents, tool state."""
+
+    id: Id
+    name: Name | None = None
+    description: Text | None = None
+    type: Word
+    components: list[Word] = []
+    criticality: Criticality | None = None
+    resides: list[ResidencyIn] = []
+    untrusted_sources: list[Name] = []
+    part_of: Ref | None = None
+    owner: Ref | None = None
+    grants_access: list[Ref] = Field(
+        [], description="For credentials: nodes whose data this credential opens."
+    )
+
+
+class RelationIn(_In):
+    """How assets derive from (derives), feed (feeds) or belong to (part_of) each other."""
+
+    id: Id | None = None
+    kind: Literal["derives", "feeds", "part_of"]
+    from_: Ref = Field(alias="from")
+    to: Ref
+    process: Word | None = Field(None, description="For derives: the process (training, ...).")
+    persistent: bool | None = Field(
+        None, description="For derives: whether the write persists (default from the process)."
+    )
+    description: Text | None = None
+
+
+class ToolPermissions(_In):
+    """What a tool may do."""
+
+    read: list[Ref] = []
+    write: list[Ref] = []
+    execute: list[Ref] = Field([], description="Nodes the tool runs code on.")
+    egress: list[Name] = Field(
+        [], description="Where the tool can send data: zone ids or external names (internet)."
+    )
+
+
+class ToolIn(_In):
+    """A tool an agent can call (a function, an API, an MCP tool)."""
+
+    id: Id
+    name: Name | None = None
+    description: Text | None = None
+    node: Ref | None = Field(None, description="Node the tool runs on (e.g. its MCP server).")
+    owner: Ref | None = None
+    permissions: ToolPermissions = ToolPermissions()
+    constrained: bool = Field(
+        True, description="Writes are bounded by the tool (fixed fields, validated values)."
+    )
+    human_approval: bool = Field(False, description="A person approves each call.")
+    sandbox: bool = Field(False, description="Code the tool executes runs in a sandbox.")
+    credential: Ref | None = None
+    untrusted_results: list[Name] = Field(
+        [], description="Outside sources whose content the tool returns (web pages, e-mail)."
+    )
+
+
+class EntryCapabilityIn(_In):
+    """A capability an adversary holds from the start."""
+
+    asset: Ref
+    capability: Word
+    persistent: bool = False
+    pipeline: Pipeline | None = None
+
+
+class AdversaryIn(_In):
+    """An adversary; a built-in id with enabled: false switches the built-in off."""
+
+    id: Id
+    name: Name | None = None
+    description: Text | None = None
+    enabled: bool = True
+    reaches: list[Ref] | None = Field(
+        None, description="For external-user: the models it can reach (default: public ones)."
+    )
+    holds: list[EntryCapabilityIn] = []
+
+
+class VulnerabilityIn(_In):
+    """A known weakness: conventional on a node, AI-specific on a model or asset."""
+
+    id: Id
+    title: Name | None = None
+    description: Text | None = None
+    class_: Word = Field(alias="class")
+    node: Ref | None = None
+    model: Ref | None = None
+    asset: Ref | None = None
+    assets: list[Ref] | None = Field(
+        None, description="For a node vulnerability: only these resident assets are affected."
+    )
+    cve: Annotated[str, StringConstraints(pattern=CVE_PATTERN)] | None = None
+    cwe: Annotated[str, StringConstraints(pattern=CWE_PATTERN)] | None = None
+    cvss: Annotated[str, StringConstraints(pattern=CVSS_PATTERN)] | None = None
+    evidence: list[Url] = []
+
+
+class AssumptionIn(_In):
+    """What the system assumes a third party could do to an asset it supplies."""
+
+    id: Id
+    description: Text | None = None
+    producer: Ref
+    asset: Ref
+    capability: Word = Field(description="Assumed upstream capability, or 'none'.")
+    persistent: bool = True
+    sends: list[Ref] = Field([], description="Assets or components sent to the producer.")
+    justification: Text | None = None
+    status: Literal["justified", "unjustified"] = "unjustified"
+
+
+class BreakIn(_In):
+    """An attack pattern a control breaks, optionally only where it binds a given element."""
+
+    attack: Word
+    asset: Ref | None = None
+
+
+class ControlIn(_In):
+    """A control: what it removes, blocks, justifies or breaks."""
+
+    id: Id
+    name: Name | None = None
+    description: Text | None = None
+    kind: Word | None = None
+    status: Literal["implemented", "planned"] = "implemented"
+    removes: list[Ref] = Field([], description="Vulnerability ids whose grants it removes.")
+    blocks: list[Annotated[str, StringConstraints(min_length=1, max_length=400)]] = Field(
+        [],
+        description="Propagation edges it blocks: relation ids, tool ids, tool permissions "
+        "(send_email.egress), adversary ids or untrusted sources (source:NAME).",
+    )
+    justifies: list[Ref] = Field([], description="Assumption ids it justifies with evidence.")
+    breaks: list[BreakIn] = []
+    cost: float | None = Field(None, ge=0, le=1e9)
+    evidence: list[Url] = []
+
+
+class ModelFile(_In):
+    """One model file. The root file must have `system`; included files may not."""
+
+    actm: Literal[1] = Field(description="Format version of this file.")
+    system: SystemIn | None = None
+    include: list[Annotated[str, StringConstraints(min_length=1, max_length=1000)]] = []
+    default_adversaries: bool | None = None
+    owners: list[OwnerIn] = []
+    zones: list[ZoneIn] = []
+    nodes: list[NodeIn] = []
+    models: list[ModelIn] = []
+    assets: list[AssetIn] = []
+    relations: list[RelationIn] = []
+    tools: list[ToolIn] = []
+    adversaries: list[AdversaryIn] = []
+    vulnerabilities: list[VulnerabilityIn] = []
+    assumptions: list[AssumptionIn] = []
+    controls: list[ControlIn] = []
+
+
+SECTIONS: tuple[str, ...] = (
+    "owners",
+    "zones",
+    "nodes",
+    "models",
+    "assets",
+    "relations",
+    "tools",
+    "adversaries",
+    "vulnerabilities",
+    "assumptions",
+    "controls",
+)
+
+
+def model_json_schema() -> dict[str, Any]:
+    """JSON Schema of the model file format."""
+    schema = ModelFile.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://actm.dev/schema/model-v1.json"
+    schema["title"] = "actm system model (format 1)"
+    return schema

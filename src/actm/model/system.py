@@ -1,0 +1,309 @@
+"""The resolved system model: frozen data with every default applied and every reference checked.
+
+This is what the engine reads. It is built from one or more model files (or the builder) by
+:func:`actm.model.resolve.resolve`; nothing here is ever changed after that.
+
+Asset ids: a conventional asset keeps its id; a model's AI asset is ``<model>.<type>``
+(``support-llm.inputs``); a tool's implicit asset has the tool's id. A component is addressed as
+``<asset>.<component>``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from actm.errors import SourceLocation
+
+__all__ = [
+    "Adversary",
+    "Asset",
+    "Assumption",
+    "Control",
+    "Entry",
+    "Model",
+    "Node",
+    "Owner",
+    "Relation",
+    "Residency",
+    "SystemInfo",
+    "SystemModel",
+    "Tool",
+    "Vulnerability",
+    "Zone",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class SystemInfo:
+    id: str
+    name: str | None
+    description: str | None
+    owner: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    id: str
+    name: str | None
+    description: str | None
+    first_party: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Zone:
+    id: str
+    name: str | None
+    description: str | None
+    trust: str
+    owner: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    id: str
+    name: str | None
+    description: str | None
+    kind: str
+    pipeline: str
+    zone: str | None
+    owner: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Residency:
+    node: str
+    mode: str
+    writes: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    id: str
+    type: str
+    category: str
+    """ai, conventional or tool."""
+    model: str | None
+    tool: str | None
+    name: str | None
+    description: str | None
+    components: tuple[str, ...]
+    criticality: Mapping[str, str]
+    resides: tuple[Residency, ...]
+    untrusted_sources: tuple[str, ...]
+    component_sources: Mapping[str, tuple[str, ...]]
+    part_of: str | None
+    owner: str | None
+    grants_access: tuple[str, ...]
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    id: str
+    name: str | None
+    description: str | None
+    kind: str
+    owner: str | None
+    exposure: str
+    exposes: tuple[str, ...]
+    deployed_on: tuple[str, ...]
+    trained_on: tuple[str, ...]
+    stored_on: tuple[str, ...]
+    base_model: str | None
+    assets: Mapping[str, str]
+    """AI asset type -> asset id."""
+    tools: tuple[str, ...]
+    identity: str | None
+    features: frozenset[str]
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    id: str
+    kind: str
+    """derives, feeds or part_of."""
+    source: str
+    source_component: str | None
+    target: str
+    target_component: str | None
+    process: str | None
+    persistent: bool
+    pipeline: str
+    implicit: bool
+    """Generated from defaults (a model's life cycle, a base model), not written by the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class Tool:
+    id: str
+    name: str | None
+    description: str | None
+    node: str | None
+    owner: str | None
+    read: tuple[tuple[str, str | None], ...]
+    write: tuple[tuple[str, str | None], ...]
+    execute: tuple[str, ...]
+    egress: tuple[str, ...]
+    external_egress: bool
+    """Some egress destination is outside the system's trusted zones."""
+    constrained: bool
+    human_approval: bool
+    sandbox: bool
+    credential: str | None
+    untrusted_results: tuple[str, ...]
+    users: tuple[str, ...]
+    """Models whose tool calls drive this tool."""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    asset: str
+    component: str | None
+    capability: str
+    persistent: bool
+    pipeline: str
+
+
+@dataclass(frozen=True, slots=True)
+class Adversary:
+    id: str
+    name: str | None
+    description: str | None
+    builtin: bool
+    entry: str | None
+    """How a built-in adversary starts (public_models, untrusted_content, third_party_nodes)."""
+    reaches: tuple[str, ...] | None
+    holds: tuple[Entry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Vulnerability:
+    id: str
+    title: str | None
+    description: str | None
+    vclass: str
+    kind: str
+    """conventional or ai."""
+    node: str | None
+    model: str | None
+    asset: str | None
+    component: str | None
+    assets: tuple[str, ...] | None
+    cve: str | None
+    cwe: str | None
+    cvss: str | None
+    evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Assumption:
+    id: str
+    description: str | None
+    producer: str
+    asset: str
+    component: str | None
+    capability: str | None
+    """None when the assumed capability is 'none'."""
+    persistent: bool
+    sends: tuple[tuple[str, str | None], ...]
+    justification: str | None
+    status: str
+    pipeline: str
+
+
+@dataclass(frozen=True, slots=True)
+class Control:
+    id: str
+    name: str | None
+    description: str | None
+    kind: str | None
+    status: str
+    removes: tuple[str, ...]
+    blocks: tuple[str, ...]
+    justifies: tuple[str, ...]
+    breaks: tuple[tuple[str, str | None], ...]
+    cost: float | None
+    evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SystemModel:
+    """A complete, checked system model. Compare with ``==``; locations do not count."""
+
+    system: SystemInfo
+    owners: tuple[Owner, ...]
+    zones: tuple[Zone, ...]
+    nodes: tuple[Node, ...]
+    models: tuple[Model, ...]
+    assets: tuple[Asset, ...]
+    relations: tuple[Relation, ...]
+    tools: tuple[Tool, ...]
+    adversaries: tuple[Adversary, ...]
+    vulnerabilities: tuple[Vulnerability, ...]
+    assumptions: tuple[Assumption, ...]
+    controls: tuple[Control, ...]
+    locations: Mapping[str, SourceLocation] = field(default_factory=dict, compare=False, repr=False)
+    """Element id (or asset id) -> where it is declared."""
+    files: tuple[str, ...] = field(default=(), compare=False)
+    """The files the model was read from, root first."""
+    source: Any = field(default=None, compare=False, repr=False)
+    """The merged input (a ModelFile) this was resolved from, for dumping."""
+
+    def asset(self, asset_id: str) -> Asset:
+        return self._index()["assets"][asset_id]  # type: ignore[return-value]
+
+    def node(self, node_id: str) -> Node:
+        return self._index()["nodes"][node_id]  # type: ignore[return-value]
+
+    def model(self, model_id: str) -> Model:
+        return self._index()["models"][model_id]  # type: ignore[return-value]
+
+    def tool(self, tool_id: str) -> Tool:
+        return self._index()["tools"][tool_id]  # type: ignore[return-value]
+
+    def owner(self, owner_id: str) -> Owner:
+        return self._index()["owners"][owner_id]  # type: ignore[return-value]
+
+    def location(self, element_id: str) -> SourceLocation | None:
+        return self.locations.get(element_id)
+
+    def first_party_owners(self) -> frozenset[str]:
+        out = {o.id for o in self.owners if o.first_party}
+        if self.system.owner:
+            out.add(self.system.owner)
+        return frozenset(out)
+
+    def is_third_party(self, owner_id: str | None) -> bool:
+        return owner_id is not None and owner_id not in self.first_party_owners()
+
+    def _index(self) -> dict[str, dict[str, object]]:
+        cached: dict[str, dict[str, object]] | None = self.__dict__.get("_idx")
+        if cached is None:
+            cached = {
+                "assets": {a.id: a for a in self.assets},
+                "nodes": {n.id: n for n in self.nodes},
+                "models": {m.id: m for m in self.models},
+                "tools": {t.id: t for t in self.tools},
+                "owners": {o.id: o for o in self.owners},
+            }
+            object.__setattr__(self, "_idx", cached)
+        return cached
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "models": len(self.models),
+            "assets": len(self.assets),
+            "nodes": len(self.nodes),
+            "relations": len(self.relations),
+            "tools": len(self.tools),
+            "vulnerabilities": len(self.vulnerabilities),
+            "assumptions": len(self.assumptions),
+            "controls": len(self.controls),
+        }

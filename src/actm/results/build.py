@@ -1,0 +1,479 @@
+"""From the engine's integer facts to the readable, frozen :class:`Result`."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+from actm._version import __version__
+from actm.engine.analysis import EngineOutput
+from actm.engine.compiled import PIPELINES, Compiled
+from actm.engine.facts import STRUCTURAL, FactStore, Rule
+from actm.engine.matching import Match
+from actm.engine.provenance import seeds_in
+from actm.engine.scope import Unmet
+from actm.engine.severity import LEVELS, Assessment, level_rank
+from actm.results.model import (
+    RESULT_FORMAT_VERSION,
+    AssumptionReport,
+    Binding,
+    CapabilityCell,
+    CapabilityRow,
+    ChainStep,
+    OutOfScope,
+    Result,
+    SeverityInfo,
+    SystemSummary,
+    Threat,
+)
+
+__all__ = ["build_result", "fingerprint", "threat_id"]
+
+
+def threat_id(attack: str, binding: Sequence[str]) -> str:
+    """The stable id of a threat: its attack and bound elements, never positions."""
+    return "@".join((attack, *binding))
+
+
+def fingerprint(ident: str) -> str:
+    return hashlib.sha256(ident.encode("utf-8")).hexdigest()[:16]
+
+
+class _Explainer:
+    """Turns derivations into chain steps with one-line explanations."""
+
+    def __init__(self, c: Compiled, store: FactStore) -> None:
+        self.c = c
+        self.store = store
+        self.model = c.model
+        self.vulns = {v.id: v for v in c.model.vulnerabilities}
+        self.assumptions = {a.id: a for a in c.model.assumptions}
+        self.relations = {r.id: r for r in c.model.relations}
+
+    def owner_of(self, key: int) -> str:
+        f = self.store.decode(key)
+        return self.c.asset_owner[self.c.target_asset[f.target]]
+
+    def step(self, index: int, key: int, positions: dict[int, int]) -> ChainStep:
+        c = self.c
+        rule, via, premises = self.store.derivation(key)
+        prem_idx = tuple(positions[p] for p in premises if p in positions)
+        rname = Rule(rule).name.lower()
+        if key < 0:
+            node, vclass = self.store.decode_node(key)
+            node_id = c.node_ids[node]
+            cls = c.vclass_ids[vclass]
+            if rule == Rule.TOOL_EXECUTE:
+                text = f"tool {via} runs code on {node_id}: {cls}"
+            elif rule == Rule.CREDENTIAL_NODE:
+                text = f"{via} opens {node_id}: {cls}"
+            else:
+                text = f"{node_id}: {cls}"
+            return ChainStep(
+                index,
+                rname,
+                node_id,
+                None,
+                cls,
+                False,
+                PIPELINES[c.node_pipe[node]],
+                _vias(via),
+                prem_idx,
+                False,
+                text,
+            )
+        f = self.store.decode(key)
+        name = c.target_name[f.target]
+        cap = c.caps[f.capability]
+        pers = " (persistent)" if f.persistent else ""
+        text = self._text(Rule(rule), via, premises, name, cap, pers)
+        return ChainStep(
+            index,
+            rname,
+            name,
+            cap,
+            None,
+            f.persistent,
+            PIPELINES[f.pipeline],
+            _vias(via),
+            prem_idx,
+            rule in STRUCTURAL,
+            text,
+        )
+
+    def _text(
+        self, rule: Rule, via: object, premises: tuple[int, ...], name: str, cap: str, pers: str
+    ) -> str:
+        c = self.c
+        what = f"{cap} on {name}{pers}"
+        if rule == Rule.ADVERSARY:
+            return f"adversary {via} holds {what}"
+        if rule == Rule.PUBLIC_USER:
+            return f"{via} holds {what}"
+        if rule == Rule.OUTSIDE_CONTENT:
+            assert isinstance(via, tuple)
+            return f"author of outside content ({via[1]}) holds {what}"
+        if rule == Rule.THIRD_PARTY:
+            assert isinstance(via, tuple)
+            return f"{via[1]} operates {via[2]}: {what}"
+        if rule == Rule.ASSUMPTION:
+            a = self.assumptions[str(via)]
+            return f"assumption {a.id} ({a.status}): {a.producer} holds {what}"
+        if rule == Rule.ASSUMPTION_SENDS:
+            a = self.assumptions[str(via)]
+            return f"assumption {a.id}: {name} is sent to {a.producer}: {cap}"
+        if rule == Rule.RESIDENCY:
+            if not premises:
+                v = self.vulns[str(via)]
+                return f"{v.node}: {v.vclass} ({v.id}) grants {what}"
+            node, _ = self.store.decode_node(premises[0])
+            return f"{c.node_ids[node]}: {via} grants {what}"
+        if rule == Rule.AI_WEAKNESS:
+            v = self.vulns[str(via)]
+            return f"{v.id} ({v.vclass}): {what}"
+        if rule == Rule.COMPONENT_UP:
+            return f"part of the asset: {what}"
+        if rule == Rule.COMPONENT_DOWN:
+            return f"covers its components: {what}"
+        if rule == Rule.DEPENDENCY:
+            r = self.relations.get(str(via))
+            proc = r.process if r is not None else "derives"
+            src = r.source if r is not None else "?"
+            return f"{proc} {src} -> {what}"
+        if rule == Rule.FEEDS:
+            return f"feeds {name}: {cap}{pers}"
+        if rule == Rule.FEEDS_BACK:
+            r = self.relations.get(str(via))
+            into = f"{r.target}.{r.target_component}" if r and r.target_component else "?"
+            return f"what flows into {into} comes from {name}: {cap}"
+        if rule == Rule.PART_OF:
+            return f"part of {name}: {cap}{pers}"
+        if rule == Rule.TOOL_CALL:
+            caller = self.owner_of(premises[0]) if premises and premises[0] >= 0 else "?"
+            return f"{caller} calls tool {via}: {what}"
+        if rule == Rule.TOOL_WRITE:
+            return f"tool {via} (write) -> {what}"
+        if rule == Rule.TOOL_EXFILTRATE:
+            assert isinstance(via, tuple)
+            reader, egress = via
+            if reader == egress:
+                return f"tool {egress} (read, egress) -> {what}"
+            return f"tool {reader} (read) and tool {egress} (egress) -> {what}"
+        if rule == Rule.TOOL_RESULTS:
+            return f"tool {via} returns it into {name}: {cap}"
+        if rule == Rule.TOOL_DEFINITION:
+            return f"definition of tool {via} enters {name}: {cap}"
+        if rule == Rule.CREDENTIAL_TOOL:
+            return f"calls tool {via} with its credential: {what}"
+        if rule in (Rule.ATTACK, Rule.CONVERSION):
+            assert isinstance(via, int)
+            attack = c.rules[via].attack
+            return f"{attack.id}: {what}"
+        return what  # pragma: no cover - every rule is handled above
+
+
+def _vias(via: object) -> tuple[str, ...]:
+    if via is None:
+        return ()
+    if isinstance(via, tuple):
+        return tuple(str(v) for v in via)
+    return (str(via),)
+
+
+def _chain(ex: _Explainer, c: Compiled, keys: Sequence[int]) -> tuple[ChainStep, ...]:
+    positions: dict[int, int] = {}
+    steps: list[ChainStep] = []
+    for k in keys:
+        positions[k] = len(steps)
+        step = ex.step(len(steps), k, positions)
+        if step.rule in ("attack", "conversion"):
+            # name the attack, not the rule index
+            rule_index = ex.store.derivation(k)[1]
+            assert isinstance(rule_index, int)
+            step = ChainStep(
+                step.index,
+                step.rule,
+                step.target,
+                step.capability,
+                step.vulnerability_class,
+                step.persistent,
+                step.pipeline,
+                (c.rules[rule_index].attack.id,),
+                step.premises,
+                step.structural,
+                step.text,
+            )
+        steps.append(step)
+    return tuple(steps)
+
+
+def _effect_steps(c: Compiled, m: Match, keys: Sequence[int], start: int) -> tuple[ChainStep, ...]:
+    """What the attack itself yields, as the last steps of its chain."""
+    attack = c.rules[m.rule].attack
+    positions = {k: i for i, k in enumerate(keys)}
+    premises = tuple(sorted({positions[p] for p in m.premises if p in positions}))
+    out: list[ChainStep] = []
+    seen: set[tuple[int, int, bool]] = set()
+    for t, cap, persistent, pipe in m.effects:
+        if (t, cap, persistent) in seen:
+            continue
+        seen.add((t, cap, persistent))
+        name = c.target_name[t]
+        pers = " (persistent)" if persistent else ""
+        out.append(
+            ChainStep(
+                start + len(out),
+                "attack",
+                name,
+                c.caps[cap],
+                None,
+                persistent,
+                PIPELINES[pipe],
+                (attack.id,),
+                premises,
+                False,
+                f"{attack.id}: {c.caps[cap]} on {name}{pers}",
+            )
+        )
+    return tuple(out)
+
+
+def chain_text(steps: Sequence[ChainStep]) -> str:
+    return " -> ".join(s.text for s in steps if not s.structural)
+
+
+def _severity_info(a: Assessment) -> SeverityInfo:
+    factors = dict(a.factors)
+    cap = a.capability or "nothing"
+    pers = ""
+    if a.cls == "integrity":
+        pers = ", persistent" if a.persistent else ", transient"
+    explanation = (
+        f"{a.criticality} {a.cls} criticality of {a.asset} ({factors['criticality']}) x "
+        f"{cap}{pers} ({factors['strength']} x {factors['persistence']}) x "
+        f"{a.likelihood} likelihood ({factors['likelihood']}) x 10 = {a.score} -> {a.level}"
+    )
+    return SeverityInfo(
+        a.level,
+        a.score,
+        a.asset,
+        a.cls,
+        a.criticality,
+        a.capability,
+        a.persistent,
+        a.likelihood,
+        factors,
+        explanation,
+    )
+
+
+def _threat(
+    out: EngineOutput,
+    ex: _Explainer,
+    m: Match,
+    keys: list[int],
+    a: Assessment,
+    justified_by: dict[str, list[str]],
+) -> Threat:
+    c = out.compiled
+    store = out.closure.store
+    rule = c.rules[m.rule]
+    attack = rule.attack
+    ident = threat_id(attack.id, m.binding)
+    steps = _chain(ex, c, keys) + _effect_steps(c, m, keys, len(keys))
+    adversaries: set[str] = set()
+    vulns: set[str] = set()
+    assumptions: set[str] = set()
+    for how, via in seeds_in(store, keys):
+        if how in (Rule.ADVERSARY, Rule.PUBLIC_USER):
+            adversaries.add(str(via))
+        elif how in (Rule.OUTSIDE_CONTENT, Rule.THIRD_PARTY):
+            assert isinstance(via, tuple)
+            adversaries.add(str(via[0]))
+        elif how in (Rule.ASSUMPTION, Rule.ASSUMPTION_SENDS):
+            assumptions.add(str(via))
+        else:
+            vulns.add(str(via))
+    for k in keys:
+        if k < 0:
+            continue
+        code, via, _ = store.derivation(k)
+        if code == Rule.AI_WEAKNESS:
+            vulns.add(str(via))
+    declared = {x.id: x for x in c.model.assumptions}
+    unjustified = sorted(
+        x for x in assumptions if declared[x].status == "unjustified" and not justified_by.get(x)
+    )
+    bound_assets: set[str] = set()
+    asset_types: set[str] = set()
+    for var, owner in zip(attack.variables, m.full_binding, strict=True):
+        if not owner:
+            continue
+        if attack.var_sort.get(var) == "asset":
+            bound_assets.add(owner)
+            asset_types.add(c.asset_type[c.asset_index[owner]])
+    impact_asset = a.asset_id
+    for k in keys:
+        if k >= 0:
+            asset_types.add(c.asset_type[c.target_asset[store.decode(k).target]])
+    rule_names = {s.rule for s in steps}
+    teams = sorted(
+        t.id for t in c.vocab.teams if t.rules & rule_names or t.asset_types & asset_types
+    )
+    pipelines = sorted({s.pipeline for s in steps})
+    return Threat(
+        id=ident,
+        fingerprint=fingerprint(ident),
+        attack=attack.id,
+        title=attack.title,
+        description=attack.description,
+        severity=_severity_info(a),
+        assets=tuple(sorted(bound_assets | {impact_asset})),
+        bindings=tuple(
+            Binding(v, o) for v, o in zip(attack.variables, m.full_binding, strict=True)
+        ),
+        chain=steps,
+        chain_text=chain_text(steps),
+        references={k: tuple(v) for k, v in attack.references.items() if v},
+        unjustified_assumptions=tuple(unjustified),
+        assumptions=tuple(sorted(assumptions)),
+        adversaries=tuple(sorted(adversaries)),
+        vulnerabilities=tuple(sorted(vulns)),
+        pipelines=tuple(pipelines),
+        teams=tuple(teams),
+        likelihood=attack.likelihood,
+        maturity=attack.maturity,
+        suggested_controls=attack.controls,
+    )
+
+
+def _matrix(c: Compiled, store: FactStore) -> tuple[CapabilityRow, ...]:
+    rows: list[CapabilityRow] = []
+    classes = c.vocab.classes
+    rank = c.vocab.capability_rank
+    for ai, asset_id in enumerate(c.asset_ids):
+        t = c.asset_target[ai]
+        best: dict[tuple[int, str], tuple[int, int, int]] = {}
+        for k in store.by_target.get(t, ()):
+            f = store.decode(k)
+            cls = c.cap_class[f.capability]
+            cand = (rank[c.caps[f.capability]], 0 if f.persistent else 1, f.capability)
+            cur = best.get((f.pipeline, cls))
+            if cur is None or cand < cur:
+                best[(f.pipeline, cls)] = cand
+
+        def cells(
+            pipe: int, best: dict[tuple[int, str], tuple[int, int, int]] = best
+        ) -> dict[str, CapabilityCell | None]:
+            out: dict[str, CapabilityCell | None] = {}
+            for cls in classes:
+                b = best.get((pipe, cls))
+                out[cls] = None if b is None else CapabilityCell(c.caps[b[2]], b[1] == 0)
+            return out
+
+        asset = c.model.asset(asset_id)
+        rows.append(CapabilityRow(asset_id, asset.type, asset.model, cells(0), cells(1)))
+    rows.sort(key=lambda r: r.asset)
+    return tuple(rows)
+
+
+def _assumption_reports(
+    out: EngineOutput, threats_by_index: dict[int, str], justified_by: dict[str, list[str]]
+) -> tuple[AssumptionReport, ...]:
+    c = out.compiled
+    reports = []
+    for a in sorted(c.model.assumptions, key=lambda x: x.id):
+        outcome = out.assumptions.get(a.id)
+        controls = sorted(justified_by.get(a.id, []))
+        status = "justified" if controls else a.status
+        declared_cap = a.capability or "none"
+        tolerance = outcome.tolerance if outcome else None
+        exceeds = False
+        if tolerance is not None and a.capability is not None:
+            if tolerance == "none":
+                exceeds = True
+            else:
+                exceeds = c.vocab.capability_rank[a.capability] < c.vocab.capability_rank[tolerance]
+        dependent = sorted(threats_by_index[i] for i in (outcome.dependent if outcome else ()))
+        asset = a.asset + (f".{a.component}" if a.component else "")
+        reports.append(
+            AssumptionReport(
+                id=a.id,
+                producer=a.producer,
+                asset=asset,
+                capability=declared_cap,
+                status=status,
+                declared_status=a.status,
+                justification=a.justification,
+                justified_by=tuple(controls),
+                dependent_threats=tuple(dependent),
+                tolerance=tolerance,
+                tolerance_severity=outcome.threshold if outcome else "high",
+                exceeds_tolerance=exceeds,
+            )
+        )
+    return tuple(reports)
+
+
+def _out_of_scope(c: Compiled, unmet: Sequence[Unmet]) -> tuple[OutOfScope, ...]:
+    out = []
+    for u in unmet:
+        attack = c.kb.attacks[u.attack]
+        out.append(
+            OutOfScope(
+                attack=u.attack,
+                title=attack.title,
+                step=u.step,
+                requirement=u.requirement,
+                reason=u.reason,
+                detail=u.detail,
+                references={k: tuple(v) for k, v in attack.references.items() if v},
+            )
+        )
+    return tuple(sorted(out, key=lambda o: o.attack))
+
+
+def build_result(out: EngineOutput) -> Result:
+    """Assemble the frozen result of one engine run."""
+    c = out.compiled
+    store = out.closure.store
+    ex = _Explainer(c, store)
+    justified_by = c.justified_by
+    threats: list[Threat] = []
+    ids: dict[int, str] = {}
+    for i, (m, keys, a) in enumerate(zip(out.matches, out.proofs, out.assessments, strict=True)):
+        t = _threat(out, ex, m, keys, a, justified_by)
+        ids[i] = t.id
+        threats.append(t)
+    threats.sort(key=lambda t: (-level_rank(t.severity.level), -t.severity.score, t.id))
+    by_level = dict.fromkeys(reversed(LEVELS), 0)
+    for t in threats:
+        by_level[t.severity.level] += 1
+    summary = {
+        "threats": len(threats),
+        **{f"severity_{k}": v for k, v in by_level.items()},
+        "out_of_scope": len(out.out_of_scope),
+        "unjustified_threats": sum(1 for t in threats if t.unjustified_assumptions),
+        "assumptions": len(c.model.assumptions),
+        "assumptions_exceeding_tolerance": 0,
+        "facts": len(store.keys),
+    }
+    reports = _assumption_reports(out, ids, justified_by)
+    summary["assumptions_exceeding_tolerance"] = sum(1 for r in reports if r.exceeds_tolerance)
+    system = c.model.system
+    return Result(
+        format="actm-result",
+        format_version=RESULT_FORMAT_VERSION,
+        tool={"name": "actm", "version": __version__},
+        system=SystemSummary(system.id, system.name, c.model.files, c.model.summary()),
+        summary=summary,
+        threats=tuple(threats),
+        out_of_scope=_out_of_scope(c, out.out_of_scope),
+        capabilities=_matrix(c, store),
+        assumptions=reports,
+        knowledge={
+            "attacks": sum(1 for p in c.kb.attacks.values() if p.kind == "attack"),
+            "conversions": sum(1 for p in c.kb.attacks.values() if p.kind == "conversion"),
+        },
+        timings=dict(out.timings),
+    )

@@ -1,0 +1,169 @@
+"""The analysis result: plain frozen data, the canonical output every renderer consumes.
+
+``actm analyze --format json`` writes exactly this structure; ``actm schema --result`` prints
+its JSON Schema. Field order is the output order; lists are sorted (threats by severity, then
+id); nothing depends on time or on hash order, so the same input gives byte-identical output.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = [
+    "AssumptionReport",
+    "Binding",
+    "CapabilityCell",
+    "CapabilityRow",
+    "ChainStep",
+    "OutOfScope",
+    "Result",
+    "SeverityInfo",
+    "SystemSummary",
+    "Threat",
+]
+
+RESULT_FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class ChainStep:
+    """One derivation in a threat's chain: a capability on an asset, or a node vulnerability."""
+
+    index: int
+    rule: str
+    """How it was derived (adversary, residency, dependency, feeds, tool_call, attack, ...)."""
+    target: str
+    """Asset or component id (``model.asset.component``), or node id for a node vulnerability."""
+    capability: str | None
+    """None for a vulnerability active on a node."""
+    vulnerability_class: str | None
+    persistent: bool
+    pipeline: str
+    via: tuple[str, ...]
+    """The model elements the step went through: relation, tool, vulnerability, adversary..."""
+    premises: tuple[int, ...]
+    """Indices of the steps this one follows from."""
+    structural: bool
+    """Bookkeeping between a component and its asset; hidden in the short chain text."""
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class SeverityInfo:
+    level: str
+    """critical, high, medium, low or info."""
+    score: float
+    asset: str
+    """The impacted asset (or component)."""
+    impact_class: str
+    criticality: str
+    capability: str | None
+    """The strongest capability of the impacted class the threat reaches on the asset."""
+    persistent: bool
+    likelihood: str
+    factors: dict[str, float]
+    explanation: str
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    variable: str
+    element: str
+
+
+@dataclass(frozen=True, slots=True)
+class Threat:
+    id: str
+    """Stable id: attack id and the bound model or asset ids, joined by '@'."""
+    fingerprint: str
+    """SHA-256 of the id, 16 hex digits; for tools that want opaque ids."""
+    attack: str
+    title: str
+    description: str
+    severity: SeverityInfo
+    assets: tuple[str, ...]
+    bindings: tuple[Binding, ...]
+    chain: tuple[ChainStep, ...]
+    chain_text: str
+    references: dict[str, tuple[str, ...]]
+    unjustified_assumptions: tuple[str, ...]
+    assumptions: tuple[str, ...]
+    adversaries: tuple[str, ...]
+    vulnerabilities: tuple[str, ...]
+    pipelines: tuple[str, ...]
+    teams: tuple[str, ...]
+    likelihood: str
+    maturity: str
+    suggested_controls: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OutOfScope:
+    attack: str
+    title: str
+    step: str | None
+    requirement: str | None
+    """The first requirement nothing grants, in the capability vocabulary."""
+    reason: str
+    detail: str
+    references: dict[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class CapabilityCell:
+    capability: str
+    persistent: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CapabilityRow:
+    asset: str
+    type: str
+    model: str | None
+    development: dict[str, CapabilityCell | None]
+    deployment: dict[str, CapabilityCell | None]
+
+
+@dataclass(frozen=True, slots=True)
+class AssumptionReport:
+    id: str
+    producer: str
+    asset: str
+    capability: str
+    """The assumed upstream capability, or 'none'."""
+    status: str
+    """justified or unjustified, after controls that justify it."""
+    declared_status: str
+    justification: str | None
+    justified_by: tuple[str, ...]
+    dependent_threats: tuple[str, ...]
+    tolerance: str | None
+    """Strongest upstream capability at which no threat at or above ``tolerance_severity``
+    appears that would not appear without this assumption; 'none' if even the weakest does."""
+    tolerance_severity: str
+    exceeds_tolerance: bool
+    """The assumed capability is stronger than the tolerance."""
+
+
+@dataclass(frozen=True, slots=True)
+class SystemSummary:
+    id: str
+    name: str | None
+    files: tuple[str, ...]
+    counts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Result:
+    format: str
+    format_version: int
+    tool: dict[str, str]
+    system: SystemSummary
+    summary: dict[str, int]
+    threats: tuple[Threat, ...]
+    out_of_scope: tuple[OutOfScope, ...]
+    capabilities: tuple[CapabilityRow, ...]
+    assumptions: tuple[AssumptionReport, ...]
+    knowledge: dict[str, int]
+    timings: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
+    """Seconds per stage; never serialised (output must not depend on time)."""
