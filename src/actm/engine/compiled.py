@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from actm.knowledge.attacks import AttackPattern, KnowledgeBase, Requirement, Yield
 from actm.knowledge.vocabulary import Vocabulary
@@ -66,6 +67,11 @@ class Compiled:
     target_asset: list[int] = field(default_factory=list)
     target_comp: list[str | None] = field(default_factory=list)
     asset_target: list[int] = field(default_factory=list)
+    partial_target: list[int] = field(default_factory=list)
+    """Per asset: the target for capabilities over *a part* of it (lifted from a component),
+    or -1 for assets without components. Such capabilities act like the asset's own everywhere
+    except that they do not flow back down to the other components."""
+    is_partial: list[bool] = field(default_factory=list)
     comp_target: dict[tuple[int, str], int] = field(default_factory=dict)
     asset_comp_targets: list[list[int]] = field(default_factory=list)
     owner_type_asset: dict[tuple[str, str], int] = field(default_factory=dict)
@@ -80,7 +86,8 @@ class Compiled:
     vclass_ids: list[str] = field(default_factory=list)
     vclass_index: dict[str, int] = field(default_factory=dict)
     # propagation adjacency: target -> [(dest target, persistent, pipeline or -1, relation id)]
-    derives_out: dict[int, list[tuple[int, bool, int, str]]] = field(default_factory=dict)
+    derives_out: dict[int, list[tuple[int, bool, int, str, str]]] = field(default_factory=dict)
+    """Source target -> [(dest, persistent, pipeline, relation id, process id)]."""
     feeds_out: dict[int, list[tuple[int, bool, int, str]]] = field(default_factory=dict)
     feeds_back: dict[int, list[tuple[int, str]]] = field(default_factory=dict)
     part_of_out: dict[int, list[tuple[int, str]]] = field(default_factory=dict)
@@ -134,6 +141,11 @@ class Compiled:
         if component is None:
             return self.asset_target[a]
         return self.comp_target.get((a, component), -1)
+
+    def whole_targets(self, asset: int) -> tuple[int, ...]:
+        """The asset's own target and, if it has components, its partial target."""
+        pt = self.partial_target[asset]
+        return (self.asset_target[asset],) if pt < 0 else (self.asset_target[asset], pt)
 
     def target_of_ref(self, asset_id: str, component: str | None) -> int:
         a = self.asset_index.get(asset_id)
@@ -204,7 +216,18 @@ def compile_model(
         c.target_asset.append(ai)
         c.target_comp.append(None)
         c.target_type_comp.append(type_comp(a.type, None))
+        c.is_partial.append(False)
         c.asset_target.append(t)
+        if a.components:
+            pt = len(c.target_name)
+            c.target_name.append(a.id)
+            c.target_asset.append(ai)
+            c.target_comp.append(None)
+            c.target_type_comp.append(type_comp(a.type, None))
+            c.is_partial.append(True)
+            c.partial_target.append(pt)
+        else:
+            c.partial_target.append(-1)
         comps: list[int] = []
         for comp in a.components:
             ct = len(c.target_name)
@@ -212,6 +235,7 @@ def compile_model(
             c.target_asset.append(ai)
             c.target_comp.append(comp)
             c.target_type_comp.append(type_comp(a.type, comp))
+            c.is_partial.append(False)
             c.comp_target[(ai, comp)] = ct
             comps.append(ct)
         c.asset_comp_targets.append(comps)
@@ -247,7 +271,7 @@ def compile_model(
             continue
         if rel.kind == "derives":
             c.derives_out.setdefault(src, []).append(
-                (dst, rel.persistent, pipe_index(rel.pipeline), rel.id)
+                (dst, rel.persistent, pipe_index(rel.pipeline), rel.id, rel.process or "")
             )
         elif rel.kind == "feeds":
             c.feeds_out.setdefault(src, []).append(
@@ -328,6 +352,18 @@ def compile_model(
         if a.grants_access:
             ct = c.asset_target[c.asset_index[a.id]]
             c.cred_nodes[ct] = [c.node_index[n] for n in a.grants_access if n in c.node_index]
+
+    # what holds for the whole asset as a source holds for a part of it too
+    for ai in range(len(c.asset_ids)):
+        whole, part = c.asset_target[ai], c.partial_target[ai]
+        if part < 0:
+            continue
+        tables: tuple[dict[int, list[Any]], ...] = (
+            c.derives_out, c.feeds_out, c.part_of_out, c.readers_of, c.cred_tools, c.cred_nodes,
+        )
+        for table in tables:
+            if whole in table:
+                table[part] = table[whole]
 
     # conditional AI vulnerability rules ---------------------------------------------------
     for v in model.vulnerabilities:

@@ -275,9 +275,10 @@ class Matcher:
                     return -1, a
                 continue
             if req.components is None:
-                k = holds(c.asset_target[a], mask, req.persistent)
-                if k >= 0 and (req.pipeline is None or self._pipe_ok(k, req.pipeline)):
-                    return k, a
+                for whole in c.whole_targets(a):
+                    k = holds(whole, mask, req.persistent)
+                    if k >= 0 and (req.pipeline is None or self._pipe_ok(k, req.pipeline)):
+                        return k, a
                 continue
             for comp in req.components:
                 t = c.comp_target.get((a, comp))

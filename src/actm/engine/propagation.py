@@ -60,6 +60,11 @@ class Propagator:
         self.up = _conclusions(c, v.component_up)
         self.down = _conclusions(c, v.component_down)
         self.dep = _conclusions(c, v.dependency)
+        self.dep_by_process = {
+            pid: _conclusions(c, {**v.dependency, **p.propagation})
+            for pid, p in v.processes.items()
+            if p.propagation
+        }
         self.fwd = _conclusions(c, v.relationship_forward)
         self.back = _conclusions(c, v.relationship_backward)
         self.part = _conclusions(c, v.part_of)
@@ -134,10 +139,10 @@ class Propagator:
 
         # component <-> whole asset
         if comp is not None:
-            whole = c.asset_target[asset]
+            part = c.partial_target[asset]
             for x in self.up[cap]:
-                add(whole, x, pers and integrity[x], pipe, Rule.COMPONENT_UP, None, prem)
-        else:
+                add(part, x, pers and integrity[x], pipe, Rule.COMPONENT_UP, None, prem)
+        elif not c.is_partial[t]:
             comps = c.asset_comp_targets[asset]
             if comps:
                 for x in self.down[cap]:
@@ -145,10 +150,11 @@ class Propagator:
                         add(ct, x, pers and integrity[x], pipe, Rule.COMPONENT_DOWN, None, prem)
 
         # derives, feeds, part_of
-        edges = c.derives_out.get(t)
-        if edges:
-            for x in self.dep[cap]:
-                for dst, persistent, ppipe, rid in edges:
+        derived = c.derives_out.get(t)
+        if derived:
+            for dst, persistent, ppipe, rid, proc in derived:
+                table = self.dep_by_process.get(proc, self.dep)
+                for x in table[cap]:
                     add(dst, x, persistent and integrity[x], ppipe, Rule.DEPENDENCY, rid, prem)
         edges = c.feeds_out.get(t)
         if edges:

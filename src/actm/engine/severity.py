@@ -56,8 +56,10 @@ def impact_targets(c: Compiled, match: Match) -> tuple[int, list[int]]:
         a = c.owner_type_asset[(owner, impact.asset_type)]
     if impact.component is not None:
         ct = c.comp_target.get((a, impact.component))
-        return a, [ct, c.asset_target[a]] if ct is not None else [c.asset_target[a]]
-    return a, [c.asset_target[a], *c.asset_comp_targets[a]]
+        if ct is not None:
+            return a, [ct, *c.whole_targets(a)]
+        return a, list(c.whole_targets(a))
+    return a, [*c.whole_targets(a), *c.asset_comp_targets[a]]
 
 
 def assess(c: Compiled, store: FactStore, match: Match, proof_keys: Iterable[int]) -> Assessment:

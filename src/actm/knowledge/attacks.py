@@ -609,6 +609,17 @@ def _compile(
         if diags:
             return None, diags
     key_vars = tuple(v for v in variables if entry.key is None or v in entry.key)
+    for si, kstep in enumerate(steps):
+        for yi, ky in enumerate(kstep.yields):
+            if ky.var not in key_vars:
+                diags.append(Diagnostic(
+                    "yield-on-witness", f"{entry.id}: yield on {ky.var!r}, which is not part of "
+                    "the key", doc.locate(("steps", si, "yields", yi, "var")),
+                    "yields must act on key variables, or results would depend on which witness "
+                    "was found first",
+                ))
+    if diags:
+        return None, diags
     return AttackPattern(
         id=entry.id,
         kind=entry.kind,

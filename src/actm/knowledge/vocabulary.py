@@ -154,6 +154,9 @@ class _Process(_In):
     targets: _TypeSpec
     pipeline: Literal["development", "deployment"]
     persistent: bool
+    propagation: dict[str, str] = {}
+    """Overrides of the dependency table for this process (e.g. fine-tuning keeps a limited
+    change of the base weights as a limited change of the tuned weights)."""
 
 
 class _Lifecycle(_In):
@@ -338,6 +341,8 @@ class ProcessInfo:
     targets: TypeSpec
     pipeline: str
     persistent: bool
+    propagation: Mapping[str, str] = field(default_factory=dict)
+    """Entries that replace or extend the dependency table for this process."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -727,6 +732,9 @@ def _build(m: _Merged) -> Vocabulary:
 
     processes: dict[str, ProcessInfo] = {}
     for p, origin in m.values("relations.yaml:processes"):
+        for k, v in p.propagation.items():
+            check_cap(k, origin, f"process {p.id} propagation")
+            check_cap(v, origin, f"process {p.id} propagation")
         processes[p.id] = ProcessInfo(
             p.id,
             p.description,
@@ -734,6 +742,7 @@ def _build(m: _Merged) -> Vocabulary:
             spec(p.targets, origin, f"process {p.id}"),
             p.pipeline,
             p.persistent,
+            dict(p.propagation),
         )
     lifecycle: list[tuple[str, str, str]] = []
     lc = m.singles.get("relations.yaml:model_lifecycle")

@@ -1103,11 +1103,9 @@ class _Resolver:
             if r is None or not cap_ok:
                 continue
             cap = None if a.capability == "none" else a.capability
-            persistent = (
-                a.persistent
-                and cap is not None
-                and (self.vocab.capability_class[cap] == "integrity")
-            )
+            # kept as declared: the tolerance search tries integrity levels even when the
+            # assumed capability is 'none'; seeds apply it to integrity capabilities only
+            persistent = a.persistent
             out.append(
                 Assumption(
                     a.id,

@@ -352,9 +352,9 @@ def _matrix(c: Compiled, store: FactStore) -> tuple[CapabilityRow, ...]:
     classes = c.vocab.classes
     rank = c.vocab.capability_rank
     for ai, asset_id in enumerate(c.asset_ids):
-        t = c.asset_target[ai]
         best: dict[tuple[int, str], tuple[int, int, int]] = {}
-        for k in store.by_target.get(t, ()):
+        keys = [k for t in c.whole_targets(ai) for k in store.by_target.get(t, ())]
+        for k in keys:
             f = store.decode(k)
             cls = c.cap_class[f.capability]
             cand = (rank[c.caps[f.capability]], 0 if f.persistent else 1, f.capability)
@@ -477,3 +477,24 @@ def build_result(out: EngineOutput) -> Result:
         },
         timings=dict(out.timings),
     )
+
+
+def explain(out: EngineOutput, target: str, capability: str) -> tuple[ChainStep, ...] | None:
+    """The chain behind a capability on ``target`` (an asset or ``asset.component`` id).
+
+    Returns the chain of the first fact found (a shortest derivation) that gives ``capability``
+    or a stronger capability of its class, or None if the adversary does not reach it.
+    """
+    c = out.compiled
+    store = out.closure.store
+    try:
+        t = c.target_name.index(target)
+        cap = c.cap_index[capability]
+    except (ValueError, KeyError):
+        return None
+    key = store.holds(t, c.stronger_mask[cap], False)
+    if key < 0:
+        return None
+    from actm.engine.provenance import proof
+
+    return _chain(_Explainer(c, store), c, proof(store, [key]))
