@@ -66,7 +66,9 @@ def run_engine(
     timings["matching"] = perf_counter() - t0
     t0 = perf_counter()
     outcomes = (
-        analyse_assumptions(closure, proofs, _severity_level, tolerance_severity)
+        analyse_assumptions(
+            closure, proofs, _severity_level, tolerance_severity, [a.level for a in assessments]
+        )
         if assumptions
         else {}
     )

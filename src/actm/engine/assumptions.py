@@ -42,12 +42,13 @@ class AssumptionOutcome:
     reruns: int
 
 
-def _threats_at_or_above(
-    cl: Closure, severity: Severity, threshold: int
-) -> set[tuple[int, tuple[str, ...]]]:
-    return {
-        (m.rule, m.binding) for m in cl.matcher.matches if level_rank(severity(cl, m)) >= threshold
-    }
+def _new_at_or_above(cl: Closure, since: int, severity: Severity, threshold: int) -> bool:
+    """Whether a threat found after match number ``since`` reaches ``threshold``.
+
+    A threat's severity depends only on its own proof and effects, which never change once it
+    is found, so threats found earlier need no second look.
+    """
+    return any(level_rank(severity(cl, m)) >= threshold for m in cl.matcher.matches[since:])
 
 
 def analyse_assumptions(
@@ -55,7 +56,9 @@ def analyse_assumptions(
     proofs: Sequence[list[int]],
     severity: Severity,
     threshold: str,
+    levels_of_main: Sequence[str],
 ) -> dict[str, AssumptionOutcome]:
+    """``levels_of_main``: the severity level of each threat of ``main``, in match order."""
     c = main.c
     store = main.store
     thr = level_rank(threshold)
@@ -97,20 +100,18 @@ def analyse_assumptions(
             return Seed(target, cap, persistent and c.integrity[cap], p, Rule.ASSUMPTION, aid)
 
         high_dependent = [
-            i
-            for i in uses_capability.get(a.id, ())
-            if level_rank(severity(main, main.matcher.matches[i])) >= thr
+            i for i in uses_capability.get(a.id, ()) if level_rank(levels_of_main[i]) >= thr
         ]
         reruns = 0
         if not high_dependent:
             # every level up to the declared one is tolerated; try stronger ones on main
             tolerance = declared
-            baseline = _threats_at_or_above(main, severity, thr)
             mark = main.mark()
+            since = len(main.matcher.matches)
             for level in range(declared + 1, len(levels)):
                 main.apply([seed(level)])
                 main.saturate()
-                if _threats_at_or_above(main, severity, thr) - baseline:
+                if _new_at_or_above(main, since, severity, thr):
                     break
                 tolerance = level
             main.rollback(mark)
@@ -118,12 +119,12 @@ def analyse_assumptions(
             reruns = 1
             base = Closure(c)
             base.run({a.id: None})
-            baseline = _threats_at_or_above(base, severity, thr)
+            since = len(base.matcher.matches)
             tolerance = -1
             for level in range(len(levels)):
                 base.apply([seed(level)])
                 base.saturate()
-                if _threats_at_or_above(base, severity, thr) - baseline:
+                if _new_at_or_above(base, since, severity, thr):
                     break
                 tolerance = level
         name = "none" if tolerance < 0 else c.caps[levels[tolerance]]

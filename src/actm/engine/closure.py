@@ -54,7 +54,10 @@ class Closure:
         )
         self.matcher = Matcher(c, self.store)
         self.propagator = Propagator(c, self.store, self.matcher)
-        self.base_seeds, self.assumption_seeds = build_seeds(c)
+        seeds: tuple[list[Seed], dict[str, list[Seed]]] | None = c.caches.get("seeds")
+        if seeds is None:
+            seeds = c.caches["seeds"] = build_seeds(c)
+        self.base_seeds, self.assumption_seeds = seeds
 
     def run(self, assumption_levels: Mapping[str, int | None] | None = None) -> None:
         """Seed everything (assumptions at their declared level unless overridden) and saturate.

@@ -115,6 +115,9 @@ class Compiled:
     model_tools: dict[str, list[int]] = field(default_factory=dict)
     readers_of: dict[int, list[int]] = field(default_factory=dict)
     """Target -> tools that read it."""
+    results_back: dict[int, list[tuple[int, str]]] = field(default_factory=dict)
+    """A model's inputs.tool_results target -> (what its tools read, tool id): reading the
+    results reads part of what the tools returned."""
     cred_tools: dict[int, list[int]] = field(default_factory=dict)
     """Credential target -> tools whose calls it authorises."""
     cred_nodes: dict[int, list[int]] = field(default_factory=dict)
@@ -133,6 +136,8 @@ class Compiled:
     blocked: dict[str, str] = field(default_factory=dict)
     """Blocked element -> the control blocking it."""
     justified_by: dict[str, list[str]] = field(default_factory=dict)
+    caches: dict[str, Any] = field(default_factory=dict)
+    """Structures derived from the tables above, built once and shared by every closure."""
 
     def target_of(self, owner: str, asset_type: str, component: str | None) -> int:
         a = self.owner_type_asset.get((owner, asset_type))
@@ -332,8 +337,9 @@ def compile_model(
         c.tool_constrained.append(tool.constrained)
         for u in users:
             c.model_tools.setdefault(u, []).append(ti)
-        creds = {tool.credential} if tool.credential else set()
-        creds |= {identity_of[u] for u in tool.users if u in identity_of}
+        creds = {tool.credential} if tool.credential and not blocked_tool else set()
+        if not blocked_tool:
+            creds |= {identity_of[u] for u in tool.users if u in identity_of}
         for cred in sorted(creds):
             ct = tgt(cred, None)
             if ct >= 0:
@@ -341,6 +347,16 @@ def compile_model(
     for m in model.models:
         outputs = m.assets.get("outputs")
         inputs = m.assets.get("inputs")
+        if inputs is not None:
+            rt = tgt(inputs, "tool_results")
+            if rt >= 0:
+                back = [
+                    (x, c.tool_ids[ti])
+                    for ti in c.model_tools.get(m.id, ())
+                    for x in c.tool_reads[ti]
+                ]
+                if back:
+                    c.results_back[rt] = back
         if outputs is not None:
             t_calls = tgt(outputs, "tool_calls")
             if t_calls >= 0:
@@ -352,18 +368,6 @@ def compile_model(
         if a.grants_access:
             ct = c.asset_target[c.asset_index[a.id]]
             c.cred_nodes[ct] = [c.node_index[n] for n in a.grants_access if n in c.node_index]
-
-    # what holds for the whole asset as a source holds for a part of it too
-    for ai in range(len(c.asset_ids)):
-        whole, part = c.asset_target[ai], c.partial_target[ai]
-        if part < 0:
-            continue
-        tables: tuple[dict[int, list[Any]], ...] = (
-            c.derives_out, c.feeds_out, c.part_of_out, c.readers_of, c.cred_tools, c.cred_nodes,
-        )
-        for table in tables:
-            if whole in table:
-                table[part] = table[whole]
 
     # conditional AI vulnerability rules ---------------------------------------------------
     for v in model.vulnerabilities:
@@ -388,6 +392,18 @@ def compile_model(
             if ylds:
                 mask = c.stronger_mask[c.cap_index[vrule.requires.capability]]
                 c.ai_rules.setdefault(req_t, []).append((mask, tuple(ylds), v.id))
+
+    # what holds for the whole asset as a source holds for a part of it too
+    for ai in range(len(c.asset_ids)):
+        whole, part = c.asset_target[ai], c.partial_target[ai]
+        if part < 0:
+            continue
+        tables: tuple[dict[int, list[Any]], ...] = (
+            c.derives_out, c.feeds_out, c.part_of_out, c.readers_of, c.cred_tools, c.cred_nodes,
+        )
+        for table in tables:
+            if whole in table:
+                table[part] = table[whole]
 
     # attack rules ----------------------------------------------------------------------------
     breaks_all: dict[str, list[str]] = {}

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from actm.engine.compiled import Compiled, Rule
+from actm.engine.compiled import Compiled, Rule, type_pipeline
 from actm.engine.facts import FactStore
 from actm.engine.facts import Rule as How
 from actm.knowledge.attacks import Requirement, Where
@@ -78,13 +78,30 @@ class Matcher:
         self.matches: list[Match] = []
         self.suppressed: dict[tuple[int, tuple[str, ...]], tuple[int, ...]] = {}
         """Bindings a control breaks for one asset: (rule, binding) -> premises."""
+        self.info: dict[str, _OwnerInfo]
+        self.feeds: set[tuple[str, str]]
+        self.assets_on_node: dict[str, set[str]]
+        self.reverse: dict[str, dict[str, set[str]]]
+        shared = c.caches.get("matcher")
+        if shared is not None:
+            self.info, self.feeds, self.assets_on_node, self.reverse = shared
+            return
         self.info = self._owner_info()
-        self.feeds: set[tuple[str, str]] = set()
+        self.feeds = set()
         for r in c.model.relations:
             if r.kind == "feeds" and r.id not in c.blocked:
                 src = c.asset_owner[c.asset_index[r.source]]
                 dst = c.asset_owner[c.asset_index[r.target]]
                 self.feeds.add((src, dst))
+        self.assets_on_node = {}
+        for a in c.model.assets:
+            for res in a.resides:
+                self.assets_on_node.setdefault(res.node, set()).add(
+                    c.asset_owner[c.asset_index[a.id]]
+                )
+        self.reverse = self._reverse_relations()
+        # the system's structure does not change between runs on the same compiled model
+        c.caches["matcher"] = (self.info, self.feeds, self.assets_on_node, self.reverse)
 
     # -- system facts used by where-conditions -------------------------------------------------
 
@@ -163,6 +180,41 @@ class Matcher:
             if cred is not None:
                 cred.authorises |= {c.tool_ids[ti] for ti in tis}
         return out
+
+    def _reverse_relations(self) -> dict[str, dict[str, set[str]]]:
+        """Owner -> the owners related to it, for each relation read backwards."""
+        rev: dict[str, dict[str, set[str]]] = {
+            name: {}
+            for name in (
+                "readers",
+                "writers",
+                "executors",
+                "users",
+                "authorised_by",
+                "feeds",
+                "fed_by",
+                "related",
+            )
+        }
+        for owner, info in sorted(self.info.items()):
+            for x in info.reads:
+                rev["readers"].setdefault(x, set()).add(owner)
+            for x in info.writes:
+                rev["writers"].setdefault(x, set()).add(owner)
+            for node in info.executes_on:
+                for x in self.assets_on_node.get(node, ()):
+                    rev["executors"].setdefault(x, set()).add(owner)
+            if info.sort == "model":
+                for t in info.tools:
+                    rev["users"].setdefault(t, set()).add(owner)
+            for t in info.authorises:
+                rev["authorised_by"].setdefault(t, set()).add(owner)
+        for src, dst in self.feeds:
+            rev["feeds"].setdefault(dst, set()).add(src)  # owners that feed dst
+            rev["fed_by"].setdefault(src, set()).add(dst)  # owners that src feeds
+            rev["related"].setdefault(src, set()).add(dst)
+            rev["related"].setdefault(dst, set()).add(src)
+        return rev
 
     def _tool_reach(self, info: _OwnerInfo, tool: Tool) -> None:
         c = self.c
@@ -332,28 +384,116 @@ class Matcher:
     def _join(
         self, rule: Rule, j: int, skip: int, binding: dict[str, str], premises: list[int]
     ) -> None:
-        n = len(rule.requires)
-        while j < n and j == skip:
-            j += 1
-        if j == n:
+        remaining = [i for i in range(len(rule.requires)) if i != skip]
+        self._extend(rule, remaining, binding, premises)
+
+    def _extend(
+        self, rule: Rule, remaining: list[int], binding: dict[str, str], premises: list[int]
+    ) -> None:
+        """Bind the remaining requirements, most constrained first."""
+        if not remaining:
             self._complete(rule, binding, premises)
             return
-        req = rule.requires[j]
-        mask = rule.masks[j]
+        attack = rule.attack
+        if all(v in binding for v in attack.key_vars) and (
+            (rule.index, tuple(binding[v] for v in attack.key_vars)) in self.fired
+        ):
+            return  # this threat is already known; other witnesses add nothing
+        # pick the next requirement: bound variable, then one reachable through a relation
+        best = remaining[0]
+        best_score = 3
+        best_cands: list[str] | None = None
+        for pos in remaining:
+            var = rule.requires[pos].var
+            if var in binding:
+                best, best_score, best_cands = pos, 0, None
+                break
+            cands = self._related(rule, var, binding)
+            score = 1 if cands is not None else 2
+            if score < best_score:
+                best, best_score, best_cands = pos, score, cands
+        rest = [i for i in remaining if i != best]
+        req = rule.requires[best]
+        mask = rule.masks[best]
         bound = binding.get(req.var)
-        owners = [bound] if bound is not None else self._candidates(req)
+        if bound is not None:
+            owners = [bound]
+        elif best_cands is not None:
+            owners = best_cands
+        else:
+            owners = self._candidates(req)
         for owner in owners:
             k, asset = self._satisfy(req, mask, owner)
             if asset < 0 or not self._static_ok(req.where, owner, asset):
                 continue
-            premises[j] = k
+            premises[best] = k
             if bound is None:
                 binding[req.var] = owner
-                self._join(rule, j + 1, skip, binding, premises)
+                self._extend(rule, rest, binding, premises)
                 del binding[req.var]
             else:
-                self._join(rule, j + 1, skip, binding, premises)
-        premises[j] = -1
+                self._extend(rule, rest, binding, premises)
+        premises[best] = -1
+
+    def _related(self, rule: Rule, var: str, binding: dict[str, str]) -> list[str] | None:
+        """Candidates for unbound ``var`` through relations with bound variables, or None."""
+        found: set[str] | None = None
+
+        def narrow(items: set[str] | frozenset[str]) -> None:
+            nonlocal found
+            found = set(items) if found is None else found & items
+
+        empty: frozenset[str] = frozenset()
+        for req in rule.requires:
+            w = req.where
+            if req.var == var:
+                for other, forward in (
+                    (w.read_by, "reads"),
+                    (w.written_by, "writes"),
+                    (w.executed_by, "executes"),
+                    (w.used_by, "tools"),
+                    (w.feeds, "feeds"),
+                    (w.fed_by, "fed_by"),
+                    (w.related_to, "related"),
+                    (w.authorises, "authorised_by"),
+                ):
+                    if other is not None and other in binding:
+                        narrow(self._rel(forward, binding[other]) or empty)
+            elif req.var in binding:
+                me = binding[req.var]
+                for other, backward in (
+                    (w.read_by, "readers"),
+                    (w.written_by, "writers"),
+                    (w.executed_by, "executors"),
+                    (w.used_by, "users"),
+                    (w.feeds, "fed_by"),
+                    (w.fed_by, "feeds"),
+                    (w.related_to, "related"),
+                    (w.authorises, "authorises"),
+                ):
+                    if other == var:
+                        narrow(self._rel(backward, me) or empty)
+        return None if found is None else sorted(found)
+
+    def _rel(self, relation: str, owner: str) -> set[str] | frozenset[str] | None:
+        info = self.info.get(owner)
+        if relation == "reads":
+            return info.reads if info else None
+        if relation == "writes":
+            return info.writes if info else None
+        if relation == "tools":
+            return info.tools if info else None
+        if relation == "authorises":
+            return info.authorises if info else None
+        if relation == "executes":
+            if info is None:
+                return None
+            out: set[str] = set()
+            for node in sorted(info.executes_on):
+                out |= self.assets_on_node.get(node, set())
+            return out
+        table = self.reverse.get(relation)
+        return table.get(owner, set()) if table is not None else None
 
     def _complete(self, rule: Rule, binding: dict[str, str], premises: list[int]) -> None:
         if not self._relations_ok(rule, binding):
@@ -379,7 +519,9 @@ class Matcher:
             if t < 0:
                 continue
             cap = c.cap_index[y.capability]
-            k = self.store.add(t, cap, y.persistent, pipe, how, rule.index, premise_facts)
+            k = self.store.add(
+                t, cap, y.persistent, type_pipeline(c, t), how, rule.index, premise_facts
+            )
             if k < 0:
                 k = self.store.holds(t, c.stronger_mask[cap], y.persistent)
             if k >= 0:
@@ -390,7 +532,9 @@ class Matcher:
                 for y in step.yields:
                     t = self._yield_target(y.var, y.asset_type, y.component, binding)
                     if t >= 0:
-                        effects.append((t, c.cap_index[y.capability], y.persistent, pipe))
+                        effects.append(
+                            (t, c.cap_index[y.capability], y.persistent, type_pipeline(c, t))
+                        )
             full = tuple(binding.get(v, "") for v in attack.variables)
             self.matches.append(Match(rule.index, key, full, prem, tuple(yields), tuple(effects)))
 

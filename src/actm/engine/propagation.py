@@ -166,6 +166,11 @@ class Propagator:
             for x in self.back[cap]:
                 for src, rid in back:
                     add(src, x, False, pipe, Rule.FEEDS_BACK, rid, prem)
+        returned = c.results_back.get(t)
+        if returned:
+            for x in self.back[cap]:
+                for src, tool_id in returned:
+                    add(src, x, False, pipe, Rule.FEEDS_BACK, tool_id, prem)
         parts = c.part_of_out.get(t)
         if parts:
             for x in self.part[cap]:

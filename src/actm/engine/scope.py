@@ -16,15 +16,55 @@ class Unmet:
     step: str | None
     requirement: str | None
     reason: str
-    """no_asset, not_granted, not_bound_consistently or broken_by_control."""
+    """no_asset, not_granted, conditions_not_met, not_bound_consistently or broken_by_control."""
     detail: str
 
 
 def _describe(req: Requirement) -> str:
+    if req.capability is None:
+        what = "/".join(req.asset_types)
+        return f"a {what} asset" + (
+            " related as the pattern demands" if req.where.other_vars() else ""
+        )
     comps = f".{'/'.join(req.components)}" if req.components else ""
     pers = " (persistent)" if req.persistent else ""
     where = f" in the {req.pipeline} pipeline" if req.pipeline else ""
     return f"{req.capability}{pers} on {'/'.join(req.asset_types)}{comps}{where}"
+
+
+_STATIC = (
+    "kind",
+    "exposure",
+    "features",
+    "lacks_features",
+    "exposes",
+    "has_tools",
+    "tool_permission",
+    "third_party",
+    "owner_third_party",
+    "hosted_by_third_party",
+    "min_criticality",
+    "stored",
+    "node_kind",
+    "human_approval",
+    "sandbox",
+)
+
+
+def _conditions(req: Requirement) -> str:
+    parts = []
+    for name in _STATIC:
+        value = getattr(req.where, name)
+        if value is None:
+            continue
+        if isinstance(value, (frozenset, set, tuple, list)):
+            shown = "/".join(sorted(value))
+        elif isinstance(value, dict):
+            shown = ", ".join(f"{k} >= {v}" for k, v in sorted(value.items()))
+        else:
+            shown = str(value).lower()
+        parts.append(f"{name.replace('_', ' ')}: {shown}")
+    return "; ".join(parts)
 
 
 def _first_unmet(cl: Closure, pattern: AttackPattern) -> Unmet:
@@ -35,49 +75,75 @@ def _first_unmet(cl: Closure, pattern: AttackPattern) -> Unmet:
         for req in step.requires:
             mask = c.stronger_mask[c.cap_index[req.capability]] if req.capability else 0
             comps = req.components if req.components is not None else (None,)
-            owners_with_asset = False
-            granted = False
+            exists = fits = granted_elsewhere = False
+            reached_on = ""
+            met = False
             for at in req.asset_types:
                 for comp in comps:
                     tc = c.type_comp_id.get((at, comp))
                     if tc is None:
                         continue
                     for t in c.targets_by_type_comp.get(tc, ()):
+                        exists = True
                         owner = c.asset_owner[c.target_asset[t]]
-                        if not matcher._static_ok(req.where, owner, c.target_asset[t]):
-                            continue
-                        owners_with_asset = True
+                        ok = matcher._static_ok(req.where, owner, c.target_asset[t])
+                        fits = fits or ok
                         if req.capability is None:
-                            granted = True
-                            break
+                            met = met or ok
+                            continue
                         k = store.holds(t, mask, req.persistent)
-                        if k >= 0 and (req.pipeline is None or matcher._pipe_ok(k, req.pipeline)):
-                            granted = True
+                        if k < 0 or (
+                            req.pipeline is not None and not matcher._pipe_ok(k, req.pipeline)
+                        ):
+                            continue
+                        if ok:
+                            met = True
+                        elif not granted_elsewhere:
+                            granted_elsewhere, reached_on = True, owner
+                        if met:
                             break
-                    if granted:
+                    if met:
                         break
-                if granted:
+                if met:
                     break
-            if not owners_with_asset:
-                what = "/".join(req.asset_types)
-                if req.components:
-                    what += "." + "/".join(req.components)
-                cond = " that meets its conditions" if _has_static(req) else ""
+            if met:
+                continue
+            what = "/".join(req.asset_types) + (
+                "." + "/".join(req.components) if req.components else ""
+            )
+            conditions = _conditions(req)
+            if not exists:
                 return Unmet(
                     pattern.id,
                     step.id,
                     _describe(req),
                     "no_asset",
-                    f"the model has no {what} asset{cond}",
+                    f"the model has no {what} asset",
                 )
-            if not granted:
+            if granted_elsewhere:
                 return Unmet(
                     pattern.id,
                     step.id,
                     _describe(req),
-                    "not_granted",
-                    f"nothing evidenced or assumed grants {_describe(req)}",
+                    "conditions_not_met",
+                    f"{_describe(req)} is reached on {reached_on}, which does not meet the "
+                    f"pattern's conditions ({conditions})",
                 )
+            if not fits:
+                return Unmet(
+                    pattern.id,
+                    step.id,
+                    _describe(req),
+                    "no_asset",
+                    f"no {what} asset meets the pattern's conditions ({conditions})",
+                )
+            return Unmet(
+                pattern.id,
+                step.id,
+                _describe(req),
+                "not_granted",
+                f"nothing evidenced or assumed grants {_describe(req)}",
+            )
     first = next(
         ((s, r) for s in pattern.steps for r in s.requires if r.where.other_vars()),
         (pattern.steps[-1], pattern.steps[-1].requires[-1]),
@@ -89,29 +155,6 @@ def _first_unmet(cl: Closure, pattern: AttackPattern) -> Unmet:
         "not_bound_consistently",
         "each requirement is met somewhere, but never on assets bound consistently "
         "(the same model, or related as the pattern demands)",
-    )
-
-
-def _has_static(req: Requirement) -> bool:
-    w = req.where
-    return any(
-        getattr(w, f) is not None
-        for f in (
-            "kind",
-            "exposure",
-            "features",
-            "lacks_features",
-            "exposes",
-            "has_tools",
-            "tool_permission",
-            "third_party",
-            "owner_third_party",
-            "hosted_by_third_party",
-            "min_criticality",
-            "stored",
-            "node_kind",
-            "human_approval",
-        )
     )
 
 

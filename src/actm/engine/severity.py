@@ -63,16 +63,28 @@ def impact_targets(c: Compiled, match: Match) -> tuple[int, list[int]]:
 
 
 def assess(c: Compiled, store: FactStore, match: Match, proof_keys: Iterable[int]) -> Assessment:
+    """The threat's severity: the worst over the classes its attack breaks."""
+    impact = c.rules[match.rule].attack.impact
+    assert impact is not None
+    keys = [k for k in proof_keys if k >= 0]
+    best: Assessment | None = None
+    for cls in impact.classes:
+        a = _assess_class(c, store, match, keys, cls)
+        if best is None or a.score > best.score:
+            best = a
+    assert best is not None
+    return best
+
+
+def _assess_class(
+    c: Compiled, store: FactStore, match: Match, proof_keys: list[int], cls: str
+) -> Assessment:
     rule = c.rules[match.rule]
     attack = rule.attack
-    impact = attack.impact
-    assert impact is not None
     sev = c.vocab.severity
     a, targets = impact_targets(c, match)
     tset = set(targets)
-    cls = impact.cls
     best: tuple[int, int, int] | None = None  # (rank, not persistent, cap)
-
     def consider(key: int) -> None:
         nonlocal best
         f = store.decode(key)
@@ -92,8 +104,7 @@ def assess(c: Compiled, store: FactStore, match: Match, proof_keys: Iterable[int
             if best is None or cand < best:
                 best = cand
     for k in proof_keys:
-        if k >= 0:
-            consider(k)
+        consider(k)
     asset = c.model.asset(c.asset_ids[a])
     crit = asset.criticality.get(cls, sev.default_criticality)
     crit_f = sev.criticality.get(crit, 0.5)

@@ -130,7 +130,10 @@ class _ImpactIn(_In):
     var: _Var
     asset: str | None = None
     component: str | None = None
-    class_: Literal["confidentiality", "integrity", "availability"] = Field(alias="class")
+    class_: (
+        Literal["confidentiality", "integrity", "availability"]
+        | list[Literal["confidentiality", "integrity", "availability"]]
+    ) = Field(alias="class")
 
 
 class _ReferencesIn(_In):
@@ -271,7 +274,8 @@ class Impact:
     asset_type: str | None
     """The model's asset type for a model variable; None for an asset variable."""
     component: str | None
-    cls: str
+    classes: tuple[str, ...]
+    """The protections the attack breaks; severity takes the worst of them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -566,7 +570,8 @@ def _compile(
             )
         if i.component is not None and i.asset is not None:
             check_components((i.asset,), (i.component,), ("impact", "component"))
-        impact = Impact(i.var, i.asset, i.component, i.class_)
+        classes = (i.class_,) if isinstance(i.class_, str) else tuple(dict.fromkeys(i.class_))
+        impact = Impact(i.var, i.asset, i.component, classes)
     elif entry.kind == "attack":
         bad(
             ("impact",),
@@ -576,13 +581,14 @@ def _compile(
         )
     if steps and all(r.capability is None for s in steps for r in s.requires):
         bad(("steps",), "no-capability", "at least one requirement must name a capability")
-    if impact is not None and not _covers(impact, steps, vocab):
-        bad(
-            ("impact",),
-            "impact-not-reached",
-            f"nothing in the pattern reaches {impact.cls} on the impact asset",
-            "add a yield (or a requirement) with a capability of that class on it",
-        )
+    for cls in impact.classes if impact is not None else ():
+        if impact is not None and not _covers(impact, cls, steps, vocab):
+            bad(
+                ("impact",),
+                "impact-not-reached",
+                f"nothing in the pattern reaches {cls} on the impact asset",
+                "add a yield (or a requirement) with a capability of that class on it",
+            )
     if entry.kind == "conversion" and not any(s.yields for s in steps):
         bad(("steps",), "conversion-without-yield", "a conversion must yield a capability")
     if diags:
@@ -638,8 +644,8 @@ def _compile(
     ), []
 
 
-def _covers(impact: Impact, steps: Sequence[Step], vocab: Vocabulary) -> bool:
-    """Some requirement or yield reaches the impact class on the impact asset."""
+def _covers(impact: Impact, cls: str, steps: Sequence[Step], vocab: Vocabulary) -> bool:
+    """Some requirement or yield reaches ``cls`` on the impact asset."""
     for s in steps:
         patterns: list[tuple[str, str | None, str | None, str | None]] = [
             (r.var, t, c, r.capability)
@@ -651,7 +657,7 @@ def _covers(impact: Impact, steps: Sequence[Step], vocab: Vocabulary) -> bool:
         for var, atype, comp, cap in patterns:
             if var != impact.var or cap is None:
                 continue
-            if vocab.capability_class.get(cap) != impact.cls:
+            if vocab.capability_class.get(cap) != cls:
                 continue
             if impact.asset_type is not None and atype != impact.asset_type:
                 continue

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from typing import Any
 
@@ -27,7 +26,8 @@ def result_to_data(result: Result) -> dict[str, Any]:
 
 def render_json(result: Result) -> str:
     """Deterministic, pretty-printed JSON ending with a newline."""
-    return json.dumps(result_to_data(result), indent=2, ensure_ascii=False) + "\n"
+    raw = _adapter().dump_json(result, indent=2, exclude={"timings"})
+    return raw.decode("utf-8") + "\n"
 
 
 def result_json_schema() -> dict[str, Any]:

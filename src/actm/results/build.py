@@ -118,7 +118,8 @@ class _Explainer:
             return f"{via[1]} operates {via[2]}: {what}"
         if rule == Rule.ASSUMPTION:
             a = self.assumptions[str(via)]
-            return f"assumption {a.id} ({a.status}): {a.producer} holds {what}"
+            status = "justified" if self.c.justified_by.get(a.id) else a.status
+            return f"assumption {a.id} ({status}): {a.producer} holds {what}"
         if rule == Rule.ASSUMPTION_SENDS:
             a = self.assumptions[str(via)]
             return f"assumption {a.id}: {name} is sent to {a.producer}: {cap}"
@@ -144,7 +145,9 @@ class _Explainer:
             return f"feeds {name}: {cap}{pers}"
         if rule == Rule.FEEDS_BACK:
             r = self.relations.get(str(via))
-            into = f"{r.target}.{r.target_component}" if r and r.target_component else "?"
+            if r is None:
+                return f"tool {via} returned part of {name} into the context: {cap}"
+            into = f"{r.target}.{r.target_component}" if r.target_component else r.target
             return f"what flows into {into} comes from {name}: {cap}"
         if rule == Rule.PART_OF:
             return f"part of {name}: {cap}{pers}"

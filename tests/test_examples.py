@@ -1,0 +1,239 @@
+"""The bundled examples: they validate, survive a dump/load round trip, and produce the threats
+a reviewer signed off on.
+
+The expected threat ids below were computed with ``actm analyze``, read chain by chain and
+agreed with before being written down. When the engine or the knowledge base changes on
+purpose, re-run ``actm analyze examples/<file>.yaml``, review the difference and update the
+list; never replace it with a count.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import actm
+from actm.cli.main import app
+from actm.model.dump import dump_model
+from actm.results.model import Result, Threat
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+EXPECTED: dict[str, list[str]] = {
+    "coding-assistant.yaml": [
+        "agent-code-execution@coder@app-repo",
+        "agent-code-execution@coder@ci-secrets",
+        "cross-agent-prompt-injection@planner@coder",
+        "excessive-agency-write@coder@app-repo",
+        "indirect-prompt-injection@coder",
+        "indirect-prompt-injection@planner",
+        "provider-data-exposure@coder",
+        "provider-data-exposure@planner",
+        "system-prompt-eviction@coder",
+        "tool-data-exfiltration@coder@app-repo",
+        "tool-definition-poisoning@coder",
+        "tool-definition-poisoning@planner",
+    ],
+    "credential-theft.yaml": [
+        "model-backdoor@fraud-scorer",
+        "model-weight-theft@fraud-scorer",
+        "model-weights-tampering@fraud-scorer",
+    ],
+    "customer-support-rag.yaml": [
+        "direct-prompt-injection@support-agent",
+        "excessive-agency-write@support-agent@tickets",
+        "indirect-prompt-injection@support-agent",
+        "provider-data-exposure@support-agent",
+        "rag-data-disclosure@support-agent@help-centre",
+        "rag-poisoning@help-centre@support-agent",
+        "system-prompt-extraction@support-agent",
+        "tool-data-exfiltration@support-agent@customer-records",
+    ],
+    "ml-training-pipeline.yaml": [
+        "membership-inference@lesion-classifier",
+        "model-backdoor@lesion-classifier",
+        "model-backdoor@vit-backbone",
+        "model-evasion@lesion-classifier",
+        "model-extraction@lesion-classifier",
+        "model-inversion@lesion-classifier",
+        "training-data-poisoning@lesion-classifier",
+    ],
+}
+
+NAMES = sorted(EXPECTED)
+
+
+def _path(name: str) -> Path:
+    return EXAMPLES / name
+
+
+_RESULTS: dict[str, Result] = {}
+
+
+def _result(name: str) -> Result:
+    if name not in _RESULTS:
+        _RESULTS[name] = actm.analyze(actm.load_model(_path(name)))
+    return _RESULTS[name]
+
+
+def _threat(name: str, ident: str) -> Threat:
+    by_id = {t.id: t for t in _result(name).threats}
+    assert ident in by_id, f"{ident} not found in {name}"
+    return by_id[ident]
+
+
+def _chain(threat: Threat) -> list[str]:
+    return [s.text for s in threat.chain if not s.structural]
+
+
+# -- every example -------------------------------------------------------------------------
+
+
+def test_every_example_has_expectations() -> None:
+    on_disk = sorted(p.name for p in EXAMPLES.glob("*.yaml"))
+    assert on_disk == NAMES
+
+
+def test_validate_all_at_once() -> None:
+    runner = CliRunner()
+    res = runner.invoke(app, ["validate", *(str(_path(n)) for n in NAMES)])
+    assert res.exit_code == 0, res.output
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_validates(name: str) -> None:
+    res = CliRunner().invoke(app, ["validate", str(_path(name))])
+    assert res.exit_code == 0, res.output
+    assert res.output.startswith(f"ok: {_path(name)}")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_round_trip(name: str) -> None:
+    model = actm.load_model(_path(name))
+    text = dump_model(model)
+    again = actm.load_model_text(text)
+    assert again == model
+    # the dump is self-contained: dumping the reloaded model gives the same text
+    assert dump_model(again) == text
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_threat_ids(name: str) -> None:
+    assert sorted(t.id for t in _result(name).threats) == EXPECTED[name]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_json_output(name: str) -> None:
+    res = CliRunner().invoke(app, ["analyze", str(_path(name)), "-f", "json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert sorted(t["id"] for t in data["threats"]) == EXPECTED[name]
+
+
+# -- what each example is there to show ----------------------------------------------------
+
+
+def test_rag_headline_chain() -> None:
+    threat = _threat(
+        "customer-support-rag.yaml", "tool-data-exfiltration@support-agent@customer-records"
+    )
+    assert threat.severity.level == "critical"
+    assert _chain(threat) == [
+        "external-user holds make_arbitrary_changes on support-agent.inputs.user_input",
+        "direct-prompt-injection: influence on support-agent.outputs",
+        "support-agent calls tool lookup_customer: influence on lookup_customer.inputs",
+        "support-agent calls tool send_email: influence on send_email.inputs",
+        "tool-data-exfiltration: inspect on customer-records",
+    ]
+
+
+def test_rag_controls() -> None:
+    name = "customer-support-rag.yaml"
+    broken = {o.attack: o.reason for o in _result(name).out_of_scope}
+    assert broken["resource-exhaustion"] == "broken_by_control"
+    # the inherent view ignores both the implemented quota and the planned review
+    inherent = actm.analyze(actm.load_model(_path(name)), controls=False)
+    assert sorted(t.id for t in inherent.threats) == sorted(
+        [*EXPECTED[name], "resource-exhaustion@support-agent"]
+    )
+
+
+def test_rag_poisoned_article_chain() -> None:
+    threat = _threat("customer-support-rag.yaml", "rag-poisoning@help-centre@support-agent")
+    assert _chain(threat) == [
+        "author of outside content (community-forum) holds contribute on help-centre (persistent)",
+        "feeds support-agent.inputs.retrieved_context: contribute",
+        "rag-poisoning: influence on support-agent.outputs",
+    ]
+
+
+def test_ml_pipeline_assumptions() -> None:
+    name = "ml-training-pipeline.yaml"
+    reports = {a.id: a for a in _result(name).assumptions}
+    assert reports["hub-checkpoint"].status == "unjustified"
+    assert reports["vendor-labels"].status == "justified"
+    assert reports["vendor-labels"].justified_by == ("label-audit",)
+    backdoor = _threat(name, "model-backdoor@lesion-classifier")
+    assert backdoor.unjustified_assumptions == ("hub-checkpoint",)
+    assert _chain(backdoor) == [
+        "assumption hub-checkpoint (unjustified): hub-publisher holds make_limited_changes "
+        "on vit-backbone.model_parameters (persistent)",
+        "fine_tuning vit-backbone.model_parameters -> make_limited_changes on "
+        "lesion-classifier.model_parameters (persistent)",
+        "model-backdoor: make_limited_changes on lesion-classifier.outputs",
+    ]
+    poisoning = _threat(name, "training-data-poisoning@lesion-classifier")
+    assert poisoning.assumptions == ("vendor-labels",)
+    assert poisoning.unjustified_assumptions == ()
+
+
+def test_ml_pipeline_includes_shared_platform() -> None:
+    model = actm.load_model(_path("ml-training-pipeline.yaml"))
+    assert [Path(f).name for f in model.files] == ["ml-training-pipeline.yaml", "platform.yaml"]
+
+
+def test_coding_assistant_cross_agent_chain() -> None:
+    threat = _threat("coding-assistant.yaml", "cross-agent-prompt-injection@planner@coder")
+    assert _chain(threat) == [
+        "author of outside content (public-issue-reporters) holds contribute on issues "
+        "(persistent)",
+        "tool read_issue returns it into planner.inputs.tool_results: contribute",
+        "indirect-prompt-injection: influence on planner.outputs",
+        "feeds coder.inputs.agent_messages: contribute",
+        "cross-agent-prompt-injection: influence on coder.outputs",
+    ]
+
+
+def test_coding_assistant_sandbox_contains_run_code() -> None:
+    # run_code is sandboxed, so only the unsandboxed CI path is code execution
+    ids = {t.id for t in _result("coding-assistant.yaml").threats}
+    assert {i for i in ids if i.startswith("agent-code-execution@")} == {
+        "agent-code-execution@coder@app-repo",
+        "agent-code-execution@coder@ci-secrets",
+    }
+    for ident in ids:
+        if ident.startswith("agent-code-execution@"):
+            steps = _chain(_threat("coding-assistant.yaml", ident))
+            assert "coder calls tool open_pull_request" in " ".join(steps)
+
+
+def test_credential_theft_chain() -> None:
+    name = "credential-theft.yaml"
+    threat = _threat(name, "model-weights-tampering@fraud-scorer")
+    assert threat.vulnerabilities == ("compromised-ci-action",)
+    assert threat.adversaries == ()
+    assert _chain(threat) == [
+        "ci-runner: supply_chain_compromise (compromised-ci-action) grants inspect on "
+        "registry-push-token",
+        "registry-push-token opens model-registry: credential_exposure",
+        "model-registry: credential_exposure grants make_arbitrary_changes on "
+        "fraud-scorer.model_parameters (persistent)",
+        "model-weights-tampering: make_arbitrary_changes on fraud-scorer.outputs",
+    ]
+    theft = _threat(name, "model-weight-theft@fraud-scorer")
+    assert _chain(theft)[-1] == (
+        "model-registry: credential_exposure grants inspect on fraud-scorer.model_parameters"
+    )
