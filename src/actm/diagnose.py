@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import types
 import typing
 from collections.abc import Iterable, Sequence
@@ -29,7 +30,11 @@ M = TypeVar("M", bound=BaseModel)
 
 def did_you_mean(word: str, choices: Iterable[str], *, what: str = "values") -> str | None:
     """A hint naming the closest choice, or listing the choices when there are few."""
-    options = sorted(set(choices))
+    return _did_you_mean(word, tuple(sorted(set(choices))), what)
+
+
+@functools.lru_cache(maxsize=1024)  # a model often repeats one mistake many times
+def _did_you_mean(word: str, options: tuple[str, ...], what: str) -> str | None:
     if not options:
         return None
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
@@ -128,6 +133,11 @@ _EXPECT = {
 }
 
 
+# Fuzzy matching is the slowest part of reporting; past this many errors in one file (generated
+# or hostile input), hints no longer search for the closest valid word.
+_MAX_SUGGESTIONS = 2_000
+
+
 class _NoDoc:
     """Stands in for a document when input did not come from a file (the builder)."""
 
@@ -146,6 +156,7 @@ def validation_diagnostics(
     doc = doc if doc is not None else _NoDoc()  # type: ignore[assignment]
     assert doc is not None
     out: list[Diagnostic] = []
+    suggestions = 0
     for err in exc.errors(include_url=False):
         loc = tuple(prefix) + tuple(e for e in err["loc"] if isinstance(e, (str, int)))
         rel = tuple(e for e in err["loc"] if isinstance(e, (str, int)))
@@ -157,7 +168,12 @@ def validation_diagnostics(
             container = ".".join(str(e) for e in loc[:-1]) or "the top level"
             parent = _model_at(root, rel[:-1])
             options = _keys(parent) if parent is not None else []
-            hint = did_you_mean(key, options, what="keys")
+            suggestions += 1
+            hint = (
+                did_you_mean(key, options, what="keys")
+                if suggestions <= _MAX_SUGGESTIONS
+                else "see `actm schema` or docs/model-format.md for the valid keys"
+            )
             if key == "<<":
                 hint = "YAML merge keys (<<) are not supported; write the keys out"
             out.append(
@@ -176,29 +192,42 @@ def validation_diagnostics(
                     "missing-key",
                     f"missing required key {key!r} in {container}",
                     doc.locate(loc[:-1]),
-                    f"add '{key}: ...'",
+                    "add 'actm: 1' (the format version) at the top of the file"
+                    if loc == ("actm",)
+                    else f"add '{key}: ...'",
                 )
             )
         elif kind in ("literal_error", "enum"):
             expected = err.get("ctx", {}).get("expected", "")
             options = [o.strip().strip("'") for o in str(expected).replace(" or ", ", ").split(",")]
-            shown = value if isinstance(value, (str, int, float, bool)) else _describe(value)
-            hint = did_you_mean(str(value), [o for o in options if o])
+            if isinstance(value, (str, int, float, bool)):
+                message = f"{where}: {value!r} is not one of {expected}"
+                suggestions += 1
+                if suggestions <= _MAX_SUGGESTIONS:
+                    hint = did_you_mean(str(value), [o for o in options if o])
+                else:
+                    hint = None
+            else:
+                message = f"{where}: expected one of {expected}, got {_describe(value)}"
+                hint = None
             out.append(
                 Diagnostic(
                     "invalid-value",
-                    f"{where}: {shown!r} is not one of {expected}",
+                    message,
                     doc.locate(loc),
-                    hint or f"use one of {expected}",
+                    hint or f"write one of {expected}",
                 )
             )
         elif kind in _EXPECT:
+            hint = f"write {_EXPECT[kind]} here"
+            if kind == "string_type" and isinstance(value, (bool, int, float)):
+                hint = "put the value in quotes to make it a string"
             out.append(
                 Diagnostic(
                     "wrong-type",
                     f"{where}: expected {_EXPECT[kind]}, got {_describe(value)}",
                     doc.locate(loc),
-                    f"write {_EXPECT[kind]} here",
+                    hint,
                 )
             )
         elif kind == "string_pattern_mismatch":
@@ -213,7 +242,19 @@ def validation_diagnostics(
             )
         else:
             msg = err["msg"]
-            out.append(Diagnostic("invalid-value", f"{where}: {msg}", doc.locate(loc), None))
+            ctx = err.get("ctx", {})
+            if kind == "string_too_short":
+                msg = "must not be empty"
+                hint = "write a value, or remove the key"
+            elif kind == "string_too_long":
+                hint = f"shorten it to at most {ctx.get('max_length', '?')} characters"
+            elif kind == "too_long":
+                hint = f"list at most {ctx.get('max_length', '?')} items"
+            elif kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+                hint = "use a number in the allowed range"
+            else:
+                hint = "see `actm schema` or docs/model-format.md for what this key takes"
+            out.append(Diagnostic("invalid-value", f"{where}: {msg}", doc.locate(loc), hint))
     return out
 
 

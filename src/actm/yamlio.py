@@ -21,7 +21,7 @@ import os
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import accumulate
 from pathlib import Path
 from typing import Any
@@ -76,6 +76,9 @@ class YamlProblem(Exception):
 # the user may write (Limits.max_depth) is checked precisely during conversion; this ceiling only
 # decides when the cheap textual pre-check must be confirmed by a slower, exact one.
 _C_STACK_CEILING = 2000
+# The converter below recurses in Python (two frames a level), so whatever --max-depth says, no
+# more than this many levels are read; it keeps far below the interpreter's recursion limit.
+_DEPTH_CEILING = 256
 
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
@@ -86,7 +89,7 @@ _FLOAT_RE = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
 _INF_RE = re.compile(r"[-+]?\.(inf|Inf|INF)\Z")
 _NAN_RE = re.compile(r"\.(nan|NaN|NAN)\Z")
 _NUMERIC_START = frozenset("0123456789+-.")
-_BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 _DEEP_INDENT_RE = re.compile(rf"^[ \t?:-]{{{_C_STACK_CEILING}}}", re.MULTILINE)
 _BRACKET_DELTA = {"[": 1, "{": 1, "]": -1, "}": -1}
 _BRACKETS_RE = re.compile(r"[^\[\]{}]+")
@@ -95,6 +98,7 @@ _QUOTED_RE = re.compile(
     r"'(?:[^'\n]|'')*'|\"(?:[^\"\\\n]|\\.)*\"|(?:^|(?<=\s))#[^\n]*", re.MULTILINE
 )
 
+_CORE_PREFIX = "tag:yaml.org,2002:"
 _STR_TAG = "tag:yaml.org,2002:str"
 _KNOWN_TAGS = frozenset(
     {
@@ -119,6 +123,11 @@ class YamlDocument:
     data: Any
     root: Any = field(repr=False)
     text: str = field(repr=False, default="")
+    _keys: dict[int, dict[str, tuple[Any, Any]]] = field(
+        repr=False, default_factory=dict, compare=False
+    )
+    """Key index of large mappings already searched, so that locating many errors in one
+    mapping stays linear."""
 
     def locate(self, path: Sequence[PathElem], *, key: bool = False) -> SourceLocation:
         """Location of the value at ``path`` (or of its key when ``key`` is true).
@@ -132,12 +141,11 @@ class YamlDocument:
             last = i == len(path) - 1
             nxt = None
             if _is_mapping(node) and isinstance(elem, str):
-                for k, v in node.value:
-                    if _is_scalar(k) and k.value == elem:
-                        nxt = v
-                        if last and key:
-                            return _loc(self.path, k.start_mark)
-                        break
+                pair = self._pair(node, elem)
+                if pair is not None:
+                    if last and key:
+                        return _loc(self.path, pair[0].start_mark)
+                    nxt = pair[1]
             elif _is_sequence(node) and isinstance(elem, int) and 0 <= elem < len(node.value):
                 nxt = node.value[elem]
             if nxt is None:
@@ -147,6 +155,23 @@ class YamlDocument:
         if mark is None:
             return SourceLocation(self.path, 1, 1)
         return _loc(self.path, mark)
+
+    def _pair(self, node: Any, name: str) -> tuple[Any, Any] | None:
+        """The (key node, value node) of ``name`` in a mapping node (the first, if repeated)."""
+        pairs = node.value
+        if len(pairs) <= 16:
+            for k, v in pairs:
+                if _is_scalar(k) and k.value == name:
+                    return k, v
+            return None
+        index = self._keys.get(id(node))
+        if index is None:
+            index = {}
+            for k, v in pairs:
+                if _is_scalar(k):
+                    index.setdefault(k.value, (k, v))
+            self._keys[id(node)] = index
+        return index.get(name)
 
 
 def _loc(path: str, mark: Any) -> SourceLocation:
@@ -183,27 +208,53 @@ def read_yaml_file(path: str | os.PathLike[str], limits: Limits | None = None) -
             [Diagnostic("file-not-found", f"no such file: {shown}", None, "check the path")]
         ) from None
     except OSError as exc:
-        raise YamlProblem([Diagnostic("file-unreadable", f"cannot read {shown}: {exc}")]) from None
+        raise YamlProblem(
+            [
+                Diagnostic(
+                    "file-unreadable",
+                    f"cannot read {shown}: {exc.strerror or exc}",
+                    None,
+                    "check that the file exists and that you may read it",
+                )
+            ]
+        ) from None
     if p.is_dir():
         raise YamlProblem(
             [Diagnostic("file-unreadable", f"{shown} is a directory", None, "pass a YAML file")]
         )
+    too_large = Diagnostic(
+        "file-too-large",
+        f"file is {size:,} bytes, over the limit of {limits.max_file_bytes:,}",
+        SourceLocation(shown, 1, 1),
+        "split the model with include:, or raise the limit with --max-file-bytes "
+        "or ACTM_MAX_FILE_BYTES",
+    )
     if size > limits.max_file_bytes:
+        raise YamlProblem([too_large])
+    try:
+        # bounded: a device or pipe (/dev/zero) reports size 0 and may never end
+        with p.open("rb") as fh:
+            raw = fh.read(limits.max_file_bytes + 1)
+        if len(raw) > limits.max_file_bytes:
+            raise YamlProblem(
+                [
+                    replace(
+                        too_large,
+                        message=f"file is larger than the limit of {limits.max_file_bytes:,} bytes",
+                    )
+                ]
+            )
+    except OSError as exc:
         raise YamlProblem(
             [
                 Diagnostic(
-                    "file-too-large",
-                    f"file is {size:,} bytes, over the limit of {limits.max_file_bytes:,}",
-                    SourceLocation(shown, 1, 1),
-                    "split the model with include:, or raise the limit with --max-file-bytes "
-                    "or ACTM_MAX_FILE_BYTES",
+                    "file-unreadable",
+                    f"cannot read {shown}: {exc.strerror or exc}",
+                    None,
+                    "check that the file exists and that you may read it",
                 )
             ]
-        )
-    try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise YamlProblem([Diagnostic("file-unreadable", f"cannot read {shown}: {exc}")]) from None
+        ) from None
     return parse_yaml(raw, shown, limits)
 
 
@@ -293,10 +344,13 @@ def _may_nest_deeply(text: str) -> bool:
     return _DEEP_INDENT_RE.search(text) is not None
 
 
-def _exact_depth(text: str) -> int:
-    """Exact nesting depth from libyaml's event stream (slow; only for suspicious files)."""
+def _too_deep_mark(text: str, limit: int) -> Any:
+    """Where libyaml's event stream first nests deeper than ``limit``, or None.
+
+    Slow compared with composing; used only for files whose indentation looks suspicious.
+    """
     parser = _new_parser(text)
-    depth = best = 0
+    depth = 0
     while True:
         event = parser.get_event()
         if event is None:
@@ -304,12 +358,13 @@ def _exact_depth(text: str) -> int:
         name = type(event).__name__
         if name in ("MappingStartEvent", "SequenceStartEvent"):
             depth += 1
-            best = max(best, depth)
+            if depth > limit:
+                return event.start_mark
         elif name in ("MappingEndEvent", "SequenceEndEvent"):
             depth -= 1
         elif name == "StreamEndEvent":
             break
-    return best
+    return None
 
 
 def _new_parser(text: str) -> Any:
@@ -347,32 +402,79 @@ def _gc_paused() -> Iterator[None]:
 
 
 _HINTS = (
-    ("tab", "indent with spaces; YAML does not allow tab characters for indentation"),
     ("mapping values are not allowed", "a value containing ': ' must be quoted"),
     ("could not find expected ':'", "each key needs a ':' after it; check the line above"),
     ("did not find expected key", "check the indentation of this line against the lines above"),
     ("did not find expected ','", "a flow list [a, b] or mapping {a: b} is not closed"),
     ("found undefined alias", "define the anchor (&name) before using the alias (*name)"),
     ("found character '@'", "values starting with @ or ` must be quoted"),
-    ("another document", "a model file holds one YAML document; remove the extra '---'"),
     ("found unexpected end of stream", "a quoted string or a flow collection is not closed"),
 )
+_TAB_HINT = "indent with spaces; YAML does not allow tab characters in indentation"
 
 
-def _syntax_problem(exc: Exception, path: str) -> YamlProblem:
-    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+def _line_text(text: str, line: int) -> str:
+    """Line ``line`` (0-based) of ``text``."""
+    start = 0
+    for _ in range(line):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return ""
+    end = text.find("\n", start)
+    return text[start:] if end < 0 else text[start:end]
+
+
+def _tab_column(text: str, mark: Any, problem: str) -> int | None:
+    """0-based column of the indentation tab that caused a syntax error, if a tab did."""
+    line = _line_text(text, int(mark.line))
+    indent = len(line) - len(line.lstrip(" \t"))
+    tab = line.find("\t", 0, indent)
+    if tab >= 0 and int(mark.column) <= indent:
+        return tab
+    if "tab character" in problem:
+        return int(mark.column)
+    return None
+
+
+def _syntax_problem(exc: Exception, path: str, text: str = "") -> YamlProblem:
+    problem = str(getattr(exc, "problem", None) or str(exc).splitlines()[0])
     context = getattr(exc, "context", None)
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    loc = _loc(path, mark) if mark is not None else SourceLocation(path, 1, 1)
+    if mark is not None:
+        tab = _tab_column(text, mark, problem)
+        if tab is not None:
+            return YamlProblem(
+                [
+                    Diagnostic(
+                        "tab-indent",
+                        "a tab character is used for indentation",
+                        SourceLocation(path, loc.line, tab + 1),
+                        _TAB_HINT,
+                    )
+                ]
+            )
+    if "another document" in problem:
+        return YamlProblem(
+            [
+                Diagnostic(
+                    "multiple-documents",
+                    "the file holds more than one YAML document",
+                    loc,
+                    "a model file holds one YAML document; remove the extra '---', or split "
+                    "the documents into files and join them with include:",
+                )
+            ]
+        )
     message = f"YAML syntax error: {problem}"
     if context:
         message += f" ({context})"
     hint = "fix the YAML syntax at this place"
-    text = f"{problem} {context or ''}"
+    words = f"{problem} {context or ''}"
     for needle, h in _HINTS:
-        if needle in text:
+        if needle in words:
             hint = h
             break
-    loc = _loc(path, mark) if mark is not None else SourceLocation(path, 1, 1)
     return YamlProblem([Diagnostic("yaml-syntax", message, loc, hint)])
 
 
@@ -409,33 +511,35 @@ def parse_yaml(
                 )
             ]
         )
-    too_deep = _flow_depth(text, limits.max_depth)
-    if too_deep < 0 and _may_nest_deeply(text):
-        too_deep = 0 if _exact_depth_safe(text, path) > limits.max_depth else -1
+    max_depth = min(limits.max_depth, _DEPTH_CEILING)
+    if max_depth != limits.max_depth:
+        limits = replace(limits, max_depth=max_depth)
+    too_deep = _flow_depth(text, max_depth)
+    deep_at: SourceLocation | None = None
     if too_deep >= 0:
         line, col = _position(text, too_deep)
-        raise YamlProblem(
-            [
-                Diagnostic(
-                    "too-deep",
-                    f"nesting is deeper than the limit of {limits.max_depth} levels",
-                    SourceLocation(path, line, col),
-                    "flatten the structure; raise --max-depth only if the nesting is intended",
-                )
-            ]
-        )
+        deep_at = SourceLocation(path, line, col)
+    elif _may_nest_deeply(text):
+        mark = _too_deep_mark_safe(text, path, max_depth)
+        if mark is not None:
+            deep_at = _loc(path, mark)
+    if deep_at is not None:
+        raise YamlProblem([_too_deep(max_depth, deep_at)])
     with _gc_paused():
         try:
             root = _new_parser(text).get_single_node()
         except RecursionError:  # pragma: no cover - guarded by the depth check above
-            raise YamlProblem(
-                [Diagnostic("too-deep", "nesting is too deep", SourceLocation(path, 1, 1))]
-            ) from None
+            raise YamlProblem([_too_deep(max_depth, SourceLocation(path, 1, 1))]) from None
         except Exception as exc:
             if _is_yaml_error(exc):
-                raise _syntax_problem(exc, path) from None
+                raise _syntax_problem(exc, path, text) from None
             raise
-        if root is None:
+        if root is None or (
+            type(root) is ScalarNode
+            and root.value == ""
+            and not root.style
+            and _tag(root) == _PLAIN
+        ):  # no document, or an empty one ("---" alone)
             raise YamlProblem(
                 [
                     Diagnostic(
@@ -447,7 +551,10 @@ def parse_yaml(
                 ]
             )
         converter = _Converter(path, limits)
-        data = converter.convert(root, 0)
+        try:
+            data = converter.convert(root, 0)
+        except RecursionError:  # pragma: no cover - guarded by _DEPTH_CEILING
+            raise YamlProblem([_too_deep(max_depth, _loc(path, root.start_mark))]) from None
     if converter.fatal:
         raise YamlProblem(converter.diagnostics)
     doc = YamlDocument(path, data, root, text)
@@ -456,13 +563,22 @@ def parse_yaml(
     return doc
 
 
-def _exact_depth_safe(text: str, path: str) -> int:
+def _too_deep_mark_safe(text: str, path: str, limit: int) -> Any:
     try:
-        return _exact_depth(text)
+        return _too_deep_mark(text, limit)
     except Exception as exc:
         if _is_yaml_error(exc):
-            raise _syntax_problem(exc, path) from None
+            raise _syntax_problem(exc, path, text) from None
         raise
+
+
+def _too_deep(limit: int, where: SourceLocation) -> Diagnostic:
+    hint = "flatten the structure; raise --max-depth only if the nesting is intended"
+    if limit >= _DEPTH_CEILING:
+        hint = f"flatten the structure; actm reads at most {_DEPTH_CEILING} levels of nesting"
+    return Diagnostic(
+        "too-deep", f"nesting is deeper than the limit of {limit} levels", where, hint
+    )
 
 
 def _is_yaml_error(exc: Exception) -> bool:
@@ -492,6 +608,14 @@ class _Converter:
         self.fatal = True
         raise _Stop
 
+    def _too_many(self, node: Any) -> None:
+        self._fatal(
+            "too-many-values",
+            f"document holds more than {self.limits.max_nodes:,} values (with aliases expanded)",
+            node.start_mark,
+            "split the model with include:, or raise ACTM_MAX_NODES",
+        )
+
     def convert(self, node: Any, depth: int) -> Any:
         try:
             value, _ = self._node(node, depth)
@@ -516,24 +640,20 @@ class _Converter:
                     "YAML models cannot be recursive; remove the alias",
                 )
             self.expanded += size
-            if self.expanded - self.written > self.limits.max_alias_expansion or (
-                self.expanded > self.limits.max_nodes
-            ):
+            if self.expanded > self.limits.max_nodes:
+                self._too_many(node)
+            if self.expanded - self.written > self.limits.max_alias_expansion:
                 self._fatal(
                     "alias-bomb",
-                    f"aliases expand the document beyond {self.limits.max_alias_expansion:,} "
-                    "extra values",
+                    "aliases of the anchor here expand the document beyond "
+                    f"{self.limits.max_alias_expansion:,} extra values",
                     node.start_mark,
                     "use fewer, smaller anchors; raise --max-alias-expansion only if intended",
                 )
             return cached, size
         if depth >= self.limits.max_depth:
-            self._fatal(
-                "too-deep",
-                f"nesting is deeper than the limit of {self.limits.max_depth} levels",
-                node.start_mark,
-                "flatten the structure; raise --max-depth only if the nesting is intended",
-            )
+            d = _too_deep(self.limits.max_depth, _loc(self.path, node.start_mark))
+            self._fatal(d.code, d.message, node.start_mark, d.hint or "")
         self._check_tag(
             node, "tag:yaml.org,2002:map" if kind is MappingNode else "tag:yaml.org,2002:seq"
         )
@@ -542,12 +662,7 @@ class _Converter:
         self.expanded += 1
         self.written += 1
         if self.expanded > self.limits.max_nodes:
-            self._fatal(
-                "too-many-values",
-                f"document holds more than {self.limits.max_nodes:,} values",
-                node.start_mark,
-                "split the model, or raise --max-nodes",
-            )
+            self._too_many(node)
         value: Any
         if kind is MappingNode:
             value = self._mapping(node, depth)
@@ -591,9 +706,10 @@ class _Converter:
         if tag in (_PLAIN, default) or tag == "!":
             return
         if tag not in _KNOWN_TAGS:
+            shown = "!!" + tag[len(_CORE_PREFIX) :] if tag.startswith(_CORE_PREFIX) else tag
             self._fail(
                 "unsupported-tag",
-                f"YAML tag {tag!r} is not supported",
+                f"YAML tag {shown!r} is not supported",
                 node.start_mark,
                 "remove the tag; actm models use plain YAML values only",
             )

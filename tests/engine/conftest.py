@@ -1,9 +1,6 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable
-
-import pytest
 
 import actm
 from actm.engine.analysis import EngineOutput, run_engine
@@ -36,8 +33,3 @@ def chain(out: EngineOutput, target: str, capability: str) -> list[str]:
     steps = explain(out, target, capability)
     assert steps is not None, f"nothing grants {capability} on {target}"
     return [s.text for s in steps if not s.structural]
-
-
-@pytest.fixture
-def model_text() -> Callable[[str], str]:
-    return lambda s: textwrap.dedent(s)

@@ -13,8 +13,11 @@ from actm.knowledge.attacks import builtin_knowledge
 from actm.render.json import render_json
 
 KB = builtin_knowledge()
-SETTINGS = settings(max_examples=60, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 def threat_ids(b: Any) -> set[str]:
@@ -49,3 +52,42 @@ def test_the_same_model_gives_byte_identical_json(spec: dict[str, Any]) -> None:
     first = render_json(actm.analyze(model, knowledge=KB))
     again = build(spec).build(vocabulary=KB.vocabulary, known_attacks=KB.attacks)
     assert render_json(actm.analyze(again, knowledge=KB)) == first
+
+
+def _brute_force_tolerance(model: Any, aid: str, threshold: str) -> str:
+    """Tolerance by definition: a full closure per capability level, no shortcuts."""
+    from actm.engine.analysis import _severity_level
+    from actm.engine.closure import Closure
+    from actm.engine.compiled import compile_model
+    from actm.engine.severity import level_rank
+
+    c = compile_model(model, KB)
+    a = next(x for x in model.assumptions if x.id == aid)
+    cls = c.vocab.capability_class[a.capability] if a.capability else "integrity"
+    levels = sorted(
+        (i for i in range(len(c.caps)) if c.cap_class[i] == cls),
+        key=lambda i: -c.vocab.capability_rank[c.caps[i]],
+    )
+    base = Closure(c)
+    base.run({aid: None})
+    before = {(m.rule, m.binding) for m in base.matcher.matches}
+    tolerance = "none"
+    for cap in levels:
+        cl = Closure(c)
+        cl.run({aid: cap})
+        new = [m for m in cl.matcher.matches if (m.rule, m.binding) not in before]
+        if any(level_rank(_severity_level(cl, m)) >= level_rank(threshold) for m in new):
+            break
+        tolerance = c.caps[cap]
+    return tolerance
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spec=system_models(), threshold=st.sampled_from(["low", "medium"]))
+def test_assumption_tolerance_matches_a_brute_force_search(
+    spec: dict[str, Any], threshold: str
+) -> None:
+    model = build(spec).build(vocabulary=KB.vocabulary, known_attacks=KB.attacks)
+    result = actm.analyze(model, knowledge=KB, tolerance_severity=threshold)
+    for report in result.assumptions:
+        assert report.tolerance == _brute_force_tolerance(model, report.id, threshold), report.id

@@ -85,7 +85,8 @@ def test_chain_2_oversized_tool_result_evicts_system_prompt() -> None:
     threat = next(t for t in result.threats if t.attack == "system-prompt-eviction")
     assert threat.id == "system-prompt-eviction@researcher"
     assert [s.text for s in threat.chain if not s.structural] == [
-        "author of outside content (public-web) holds contribute on fetch_page.results (persistent)",
+        "author of outside content (public-web) holds contribute on fetch_page.results "
+        "(persistent)",
         "tool fetch_page returns it into researcher.inputs.tool_results: contribute",
         "context-eviction: withhold on researcher.inputs.system_prompt",
         "system-prompt-eviction: influence on researcher.outputs",
@@ -294,8 +295,11 @@ assumptions:
 
 
 def test_chain_8_unjustified_assumption_puts_a_backdoor_in_scope() -> None:
-    text = (CHAIN_8.replace("CAPABILITY", "make_limited_changes")
-            .replace("STATUS", "unjustified").replace("JUSTIFICATION", "none given"))
+    text = (
+        CHAIN_8.replace("CAPABILITY", "make_limited_changes")
+        .replace("STATUS", "unjustified")
+        .replace("JUSTIFICATION", "none given")
+    )
     result = analyse(text, tolerance_severity="low")
     threat = next(t for t in result.threats if t.id == "model-backdoor@tuned")
     assert threat.unjustified_assumptions == ("hub-weights",)
@@ -312,8 +316,11 @@ def test_chain_8_unjustified_assumption_puts_a_backdoor_in_scope() -> None:
 
 
 def test_chain_8_justified_at_none_the_backdoor_disappears() -> None:
-    text = (CHAIN_8.replace("CAPABILITY", "none").replace("STATUS", "justified")
-            .replace("JUSTIFICATION", "signed provenance checked at download"))
+    text = (
+        CHAIN_8.replace("CAPABILITY", "none")
+        .replace("STATUS", "justified")
+        .replace("JUSTIFICATION", "signed provenance checked at download")
+    )
     result = analyse(text, tolerance_severity="low")
     assert not any(t.attack == "model-backdoor" for t in result.threats)
     report = result.assumptions[0]

@@ -56,10 +56,15 @@ def test_builtin_vocabulary_is_consistent() -> None:
     v = builtin_vocabulary()
     assert v.capabilities[:4] == ("inspect", "partially_inspect", "indirectly_inspect", "monitor")
     assert v.implied["make_arbitrary_changes"] == {
-        "make_arbitrary_changes", "make_limited_changes", "contribute", "influence"
+        "make_arbitrary_changes",
+        "make_limited_changes",
+        "contribute",
+        "influence",
     }
     assert v.stronger_or_equal("contribute") == {
-        "contribute", "make_limited_changes", "make_arbitrary_changes"
+        "contribute",
+        "make_limited_changes",
+        "make_arbitrary_changes",
     }
     assert {"stored", "processed", "transmitted"} >= set(v.vulnerability_classes["rce"].grants)
 
@@ -88,10 +93,14 @@ def test_an_extra_directory_overrides_an_attack(tmp_path: Path) -> None:
 
 
 def test_an_extra_directory_overrides_a_vocabulary_table(tmp_path: Path) -> None:
-    write(tmp_path, "vocabulary/severity.yaml", """
+    write(
+        tmp_path,
+        "vocabulary/severity.yaml",
+        """
         likelihood:
           high: 0.5
-    """)
+    """,
+    )
     vocab = load_vocabulary([tmp_path])
     assert vocab.severity.likelihood["high"] == 0.5
     assert vocab.severity.likelihood["low"] == 0.6  # untouched keys stay
@@ -100,13 +109,27 @@ def test_an_extra_directory_overrides_a_vocabulary_table(tmp_path: Path) -> None
 @pytest.mark.parametrize(
     ("rel", "text", "code", "line"),
     [
-        ("attacks/broken.yaml", NEW_ATTACK.replace("id: greeting-hijack", "id: broken")
-         .replace("capability: make_arbitrary_changes", "capability: make_arbitary_changes"),
-         "unknown-capability", 10),
+        (
+            "attacks/broken.yaml",
+            NEW_ATTACK.replace("id: greeting-hijack", "id: broken").replace(
+                "capability: make_arbitrary_changes", "capability: make_arbitary_changes"
+            ),
+            "unknown-capability",
+            10,
+        ),
         ("attacks/other-name.yaml", NEW_ATTACK, "id-not-file-name", 1),
-        ("attacks/greeting-hijack.yaml", NEW_ATTACK.replace("likelihood: high", "likelyhood: high"),
-         "unknown-key", 6),
-        ("vocabulary/propagation.yaml", "dependency:\n  influence: inflence\n", "unknown-capability", 2),
+        (
+            "attacks/greeting-hijack.yaml",
+            NEW_ATTACK.replace("likelihood: high", "likelyhood: high"),
+            "unknown-key",
+            6,
+        ),
+        (
+            "vocabulary/propagation.yaml",
+            "dependency:\n  influence: inflence\n",
+            "unknown-capability",
+            2,
+        ),
         ("vocabulary/colours.yaml", "red: 1\n", "unknown-vocabulary-file", 1),
     ],
 )

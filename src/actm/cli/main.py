@@ -62,12 +62,15 @@ KnowledgeOpt = Annotated[
     ),
 ]
 MaxBytesOpt = Annotated[
-    int | None, typer.Option("--max-file-bytes", help="Refuse model files larger than this.")
+    int | None,
+    typer.Option("--max-file-bytes", min=1, help="Refuse model files larger than this."),
 ]
-MaxDepthOpt = Annotated[int | None, typer.Option("--max-depth", help="Deepest YAML nesting.")]
+MaxDepthOpt = Annotated[
+    int | None, typer.Option("--max-depth", min=1, help="Deepest YAML nesting (at most 256).")
+]
 MaxAliasOpt = Annotated[
     int | None,
-    typer.Option("--max-alias-expansion", help="Most values YAML aliases may add."),
+    typer.Option("--max-alias-expansion", min=0, help="Most values YAML aliases may add."),
 ]
 
 
@@ -345,7 +348,10 @@ def kb_show(
                 typer.echo(f"  yields   {y.capability}{pers} on {y.var}:{what}{comp}")
         if entry.impact is not None:
             i = entry.impact
-            typer.echo(f"impact: {i.cls} of {i.var}" + (f":{i.asset_type}" if i.asset_type else ""))
+            typer.echo(
+                f"impact: {'/'.join(i.classes)} of {i.var}"
+                + (f":{i.asset_type}" if i.asset_type else "")
+            )
         refs = [f"{k}: {', '.join(v)}" for k, v in entry.references.items() if v]
         if refs:
             typer.echo("references: " + "; ".join(refs))

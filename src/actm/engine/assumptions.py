@@ -21,9 +21,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from actm.engine.closure import Closure, Seed
+from actm.engine.compiled import Compiled
 from actm.engine.facts import Rule
 from actm.engine.matching import Match
 from actm.engine.severity import level_rank
+from actm.model.system import Assumption
 
 __all__ = ["AssumptionOutcome", "analyse_assumptions"]
 
@@ -51,6 +53,55 @@ def _new_at_or_above(cl: Closure, since: int, severity: Severity, threshold: int
     return any(level_rank(severity(cl, m)) >= threshold for m in cl.matcher.matches[since:])
 
 
+@dataclass(frozen=True, slots=True)
+class _Scale:
+    """The capability levels an assumption's tolerance is searched over, weakest first."""
+
+    target: int
+    levels: tuple[int, ...]
+    declared: int
+    """Index of the declared capability in ``levels``; -1 for 'none'."""
+    pipe: int
+    persistent: bool
+
+    def seed(self, c: Compiled, level: int, aid: str) -> Seed:
+        cap = self.levels[level]
+        return Seed(
+            self.target, cap, self.persistent and c.integrity[cap], self.pipe, Rule.ASSUMPTION, aid
+        )
+
+
+def _scale(c: Compiled, a: Assumption) -> _Scale | None:
+    t = c.target_of_ref(a.asset, a.component)
+    if t < 0:
+        return None
+    cls = c.vocab.capability_class[a.capability] if a.capability else "integrity"
+    levels = tuple(
+        sorted(
+            (i for i, name in enumerate(c.caps) if c.cap_class[i] == cls),
+            key=lambda i: -c.vocab.capability_rank[c.caps[i]],
+        )
+    )
+    declared = levels.index(c.cap_index[a.capability]) if a.capability else -1
+    return _Scale(t, levels, declared, 0 if a.pipeline == "development" else 1, a.persistent)
+
+
+def _search(cl: Closure, scale: _Scale, aid: str, start: int, severity: Severity, thr: int) -> int:
+    """Continue ``cl`` level by level from ``start``; the last level with no new threat at or
+    above the threshold (``start - 1`` if the first already has one). Leaves ``cl`` as it was."""
+    mark = cl.mark()
+    since = len(cl.matcher.matches)
+    tolerance = start - 1
+    for level in range(start, len(scale.levels)):
+        cl.apply([scale.seed(cl.c, level, aid)])
+        cl.saturate()
+        if _new_at_or_above(cl, since, severity, thr):
+            break
+        tolerance = level
+    cl.rollback(mark)
+    return tolerance
+
+
 def analyse_assumptions(
     main: Closure,
     proofs: Sequence[list[int]],
@@ -62,7 +113,6 @@ def analyse_assumptions(
     c = main.c
     store = main.store
     thr = level_rank(threshold)
-    out: dict[str, AssumptionOutcome] = {}
     # which threats rest on which assumption (capability or data sent)
     uses: dict[str, set[int]] = {}
     uses_capability: dict[str, set[int]] = {}
@@ -73,60 +123,45 @@ def analyse_assumptions(
                 uses.setdefault(via, set()).add(i)
                 if rule == Rule.ASSUMPTION:
                     uses_capability.setdefault(via, set()).add(i)
+    tolerance: dict[str, int] = {}
+    reruns: dict[str, int] = {}
+    scales: dict[str, _Scale] = {}
+    needy: list[str] = []
+    for a in c.model.assumptions:
+        scale = _scale(c, a)
+        if scale is None:
+            continue
+        scales[a.id] = scale
+        if any(level_rank(levels_of_main[i]) >= thr for i in uses_capability.get(a.id, ())):
+            # a threat at or above the threshold rests on it: the search must start from a
+            # closure without it
+            needy.append(a.id)
+        else:
+            # threats whose proof does not use the assumption exist without it, so every level
+            # up to the declared one is tolerated; stronger ones are tried on the main closure
+            tolerance[a.id] = _search(main, scale, a.id, scale.declared + 1, severity, thr)
+    if needy:
+        # One closure with every other assumption, then the needy ones added one at a time
+        # (each a cheap continuation, undone by rollback), instead of one full closure each.
+        staged = Closure(c)
+        staged.run(dict.fromkeys(needy))
+        for k, aid in enumerate(needy):
+            before = staged.mark()
+            for other in needy[k + 1 :]:
+                staged.apply(staged.assumption_seeds[other])
+            staged.saturate()
+            tolerance[aid] = _search(staged, scales[aid], aid, 0, severity, thr)
+            staged.rollback(before)
+            staged.apply(staged.assumption_seeds[aid])
+            staged.saturate()
+            reruns[aid] = 1 if k == 0 else 0
+    out: dict[str, AssumptionOutcome] = {}
     for a in c.model.assumptions:
         dependent = tuple(sorted(uses.get(a.id, ())))
-        t = c.target_of_ref(a.asset, a.component)
-        if t < 0:
+        if a.id not in scales:
             out[a.id] = AssumptionOutcome(a.id, dependent, None, threshold, 0)
             continue
-        cls = c.vocab.capability_class[a.capability] if a.capability else "integrity"
-        # weakest first
-        levels = sorted(
-            (i for i, name in enumerate(c.caps) if c.cap_class[i] == cls),
-            key=lambda i: -c.vocab.capability_rank[c.caps[i]],
-        )
-        declared = levels.index(c.cap_index[a.capability]) if a.capability else -1
-        pipe = 0 if a.pipeline == "development" else 1
-
-        def seed(
-            level: int,
-            aid: str = a.id,
-            target: int = t,
-            p: int = pipe,
-            persistent: bool = a.persistent,
-            order: list[int] = levels,
-        ) -> Seed:
-            cap = order[level]
-            return Seed(target, cap, persistent and c.integrity[cap], p, Rule.ASSUMPTION, aid)
-
-        high_dependent = [
-            i for i in uses_capability.get(a.id, ()) if level_rank(levels_of_main[i]) >= thr
-        ]
-        reruns = 0
-        if not high_dependent:
-            # every level up to the declared one is tolerated; try stronger ones on main
-            tolerance = declared
-            mark = main.mark()
-            since = len(main.matcher.matches)
-            for level in range(declared + 1, len(levels)):
-                main.apply([seed(level)])
-                main.saturate()
-                if _new_at_or_above(main, since, severity, thr):
-                    break
-                tolerance = level
-            main.rollback(mark)
-        else:
-            reruns = 1
-            base = Closure(c)
-            base.run({a.id: None})
-            since = len(base.matcher.matches)
-            tolerance = -1
-            for level in range(len(levels)):
-                base.apply([seed(level)])
-                base.saturate()
-                if _new_at_or_above(base, since, severity, thr):
-                    break
-                tolerance = level
-        name = "none" if tolerance < 0 else c.caps[levels[tolerance]]
-        out[a.id] = AssumptionOutcome(a.id, dependent, name, threshold, reruns)
+        level = tolerance[a.id]
+        name = "none" if level < 0 else c.caps[scales[a.id].levels[level]]
+        out[a.id] = AssumptionOutcome(a.id, dependent, name, threshold, reruns.get(a.id, 0))
     return out

@@ -72,7 +72,7 @@ class Closure:
                 cap = levels[aid]
                 if cap is None:
                     continue
-                seeds = [_with_cap(s, cap, self.c) for s in seeds]
+                seeds = [assumption_seed(self.c, aid, cap)]
             self.apply(seeds)
         self.saturate()
 
@@ -98,19 +98,20 @@ class Closure:
         if observer is not None:
             observer("closure", done, done)
 
-    def mark(self) -> tuple[int, tuple[int, int, int]]:
+    def mark(self) -> tuple[tuple[int, int], tuple[int, int, int]]:
         return self.store.mark(), self.matcher.mark()
 
-    def rollback(self, mark: tuple[int, tuple[int, int, int]]) -> None:
+    def rollback(self, mark: tuple[tuple[int, int], tuple[int, int, int]]) -> None:
         self.store.rollback(mark[0])
         self.matcher.rollback(mark[1])
 
 
-def _with_cap(seed: Seed, cap: int, c: Compiled) -> Seed:
-    if seed.rule != Rule.ASSUMPTION:
-        return seed
+def assumption_seed(c: Compiled, aid: str, cap: int) -> Seed:
+    """The seed of assumption ``aid`` as if it assumed capability ``cap``."""
+    a = next(x for x in c.model.assumptions if x.id == aid)
+    t = c.target_of_ref(a.asset, a.component)
     return Seed(
-        seed.target, cap, seed.persistent and c.integrity[cap], seed.pipe, seed.rule, seed.via
+        t, cap, a.persistent and c.integrity[cap], pipe_index(a.pipeline), Rule.ASSUMPTION, aid
     )
 
 

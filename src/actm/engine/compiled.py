@@ -399,7 +399,12 @@ def compile_model(
         if part < 0:
             continue
         tables: tuple[dict[int, list[Any]], ...] = (
-            c.derives_out, c.feeds_out, c.part_of_out, c.readers_of, c.cred_tools, c.cred_nodes,
+            c.derives_out,
+            c.feeds_out,
+            c.part_of_out,
+            c.readers_of,
+            c.cred_tools,
+            c.cred_nodes,
         )
         for table in tables:
             if whole in table:

@@ -200,13 +200,15 @@ class FactStore:
 
     # -- rollback ------------------------------------------------------------------------------
 
-    def mark(self) -> int:
+    def mark(self) -> tuple[int, int]:
+        """A point to roll back to; marks nest (roll back to the latest first)."""
         self.journaling = True
-        return len(self.keys)
+        return len(self.keys), len(self.journal)
 
-    def rollback(self, mark: int) -> None:
-        """Forget every fact added since ``mark`` (journaling must have been on since)."""
-        while self.journal:
+    def rollback(self, mark: tuple[int, int]) -> None:
+        """Forget every fact added since ``mark``."""
+        nkeys, njournal = mark
+        while len(self.journal) > njournal:
             op, target = self.journal.pop()
             assert isinstance(target, int)
             lst = self.by_target[target]
@@ -214,12 +216,10 @@ class FactStore:
             if op == "target-new":
                 del self.by_target[target]
                 self.tc_targets[self.target_tc[target]].pop()
-        while len(self.keys) > mark:
+        while len(self.keys) > nkeys:
             key = self.keys.pop()
             self.rules.pop()
             self.vias.pop()
             self.premises.pop()
             del self.index[key]
         self.queue.clear()
-        self.journal.clear()
-        self.journaling = False

@@ -510,9 +510,7 @@ class Matcher:
         self.fired[fired_key] = len(self.matches)
         c = self.c
         how = How.ATTACK if attack.kind == "attack" else How.CONVERSION
-        facts = [p for p in prem if p >= 0]
-        pipe = facts[0] & 1 if facts else 1
-        premise_facts = tuple(facts)
+        premise_facts = tuple(p for p in prem if p >= 0)
         yields: list[int] = []
         for y in rule.yields:
             t = self._yield_target(y.var, y.asset_type, y.component, binding)

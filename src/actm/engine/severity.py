@@ -85,6 +85,7 @@ def _assess_class(
     a, targets = impact_targets(c, match)
     tset = set(targets)
     best: tuple[int, int, int] | None = None  # (rank, not persistent, cap)
+
     def consider(key: int) -> None:
         nonlocal best
         f = store.decode(key)

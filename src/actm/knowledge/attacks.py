@@ -618,12 +618,15 @@ def _compile(
     for si, kstep in enumerate(steps):
         for yi, ky in enumerate(kstep.yields):
             if ky.var not in key_vars:
-                diags.append(Diagnostic(
-                    "yield-on-witness", f"{entry.id}: yield on {ky.var!r}, which is not part of "
-                    "the key", doc.locate(("steps", si, "yields", yi, "var")),
-                    "yields must act on key variables, or results would depend on which witness "
-                    "was found first",
-                ))
+                diags.append(
+                    Diagnostic(
+                        "yield-on-witness",
+                        f"{entry.id}: yield on {ky.var!r}, which is not part of the key",
+                        doc.locate(("steps", si, "yields", yi, "var")),
+                        "yields must act on key variables, or results would depend on which witness "
+                        "was found first",
+                    )
+                )
     if diags:
         return None, diags
     return AttackPattern(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from actm.diagnose import validate_document, validation_diagnostics
+from actm.diagnose import validation_diagnostics
 from actm.errors import Diagnostic, ModelError, SourceLocation
 from actm.knowledge.vocabulary import Vocabulary, builtin_vocabulary
 from actm.model.resolve import SourceFile, resolve
@@ -26,44 +26,66 @@ def _display(path: Path) -> str:
     return os.path.normpath(str(path))
 
 
+_PLACEHOLDER_ID = "invalid-system"
+
+
 def _partial(
-    doc: YamlDocument, errors: list[Diagnostic], exc_locs: list[tuple[str | int, ...]]
-) -> tuple[ModelFile | None, set[str]]:
+    doc: YamlDocument, exc_locs: list[tuple[str | int, ...]]
+) -> tuple[ModelFile | None, set[str], dict[str, tuple[int, ...]]]:
     """The file without the elements that failed the schema, and the ids those elements had.
 
     Semantic checks then run on everything that is well-formed, so a user sees schema and
-    semantic problems together; references to a dropped element are not reported twice.
+    semantic problems together; references to a dropped element are not reported twice. The
+    third value maps each section with dropped elements to the original index of every kept
+    element, so that later diagnostics still point at the right place in the file.
     """
     data = dict(doc.data)
     bad_items: dict[str, set[int]] = {}
+    bad_system: set[str] = set()
     for loc in exc_locs:
         if not loc:
-            return None, set()
+            return None, set(), {}
         section = loc[0]
         if section in SECTIONS and len(loc) > 1 and isinstance(loc[1], int):
             bad_items.setdefault(str(section), set()).add(loc[1])
-        elif section in ("actm", "system"):
-            return None, set()
+        elif section == "actm":
+            if "actm" in data:  # a wrong version: the rest may be another format
+                return None, set(), {}
+            data["actm"] = 1  # missing: reported; check the rest as version 1
+        elif section == "system":
+            # reported already; keep checking the rest with the faulty keys left out
+            bad_system.add(str(loc[1]) if len(loc) > 1 else "")
         else:
             data.pop(str(section), None)
+    if bad_system:
+        system = data.get("system")
+        fixed = {
+            k: v
+            for k, v in (system.items() if isinstance(system, dict) else ())
+            if k not in bad_system
+        }
+        fixed.setdefault("id", _PLACEHOLDER_ID)
+        data["system"] = fixed
     dropped: set[str] = set()
-    for section, indices in bad_items.items():
+    indices: dict[str, tuple[int, ...]] = {}
+    for section, bad in bad_items.items():
         items = data.get(section)
         if not isinstance(items, list):
             data.pop(section, None)
             continue
         kept = []
         for i, item in enumerate(items):
-            if i in indices:
+            if i in bad:
                 if isinstance(item, dict) and isinstance(item.get("id"), str):
                     dropped.add(item["id"])
             else:
                 kept.append(item)
         data[section] = kept
+        indices[section] = tuple(i for i in range(len(items)) if i not in bad)
     try:
-        return ModelFile.model_validate(data), dropped
+        return ModelFile.model_validate(data), dropped, indices
     except ValidationError:
-        return None, set()
+        return None, set(), {}
 
 
 def read_files(
@@ -123,12 +145,13 @@ def read_files(
                 )
             )
             return
+        indices: dict[str, tuple[int, ...]] = {}
         try:
             parsed: ModelFile | None = ModelFile.model_validate(doc.data)
         except ValidationError as exc:
             diags.extend(validation_diagnostics(exc, ModelFile, doc))
             locs = [tuple(e["loc"]) for e in exc.errors()]
-            parsed, dropped = _partial(doc, diags, locs)
+            parsed, dropped, indices = _partial(doc, locs)
             tolerated.update(dropped)
             if parsed is None:
                 includes = doc.data.get("include")
@@ -138,7 +161,7 @@ def read_files(
                             follow(path, doc, shown, i, x, stack, real)
                 return
         assert parsed is not None
-        files.append(SourceFile(parsed, doc))
+        files.append(SourceFile(parsed, doc, indices))
         names = list(enumerate(parsed.include))
         for i, name in names:
             follow(path, doc, shown, i, name, stack, real)
@@ -225,21 +248,41 @@ def load_model_text(
                 )
             ]
         )
-    parsed, errors = validate_document(ModelFile, doc)
+    errors: list[Diagnostic] = []
+    indices: dict[str, tuple[int, ...]] = {}
+    dropped: set[str] = set()
+    try:
+        parsed: ModelFile | None = ModelFile.model_validate(doc.data)
+    except ValidationError as exc:
+        errors = validation_diagnostics(exc, ModelFile, doc)
+        parsed, dropped, indices = _partial(doc, [tuple(e["loc"]) for e in exc.errors()])
     if parsed is None:
         raise ModelError(errors)
     if parsed.include:
+        # without the included files, references into them would all look dangling
         raise ModelError(
             [
+                *errors,
                 Diagnostic(
                     "include-in-text",
                     "include: needs a model file on disk",
                     doc.locate(("include",)),
                     "use load_model(path)",
-                )
+                ),
             ]
         )
-    return resolve([SourceFile(parsed, doc)], vocab, known_attacks=known_attacks)
+    try:
+        model = resolve(
+            [SourceFile(parsed, doc, indices)],
+            vocab,
+            known_attacks=known_attacks,
+            tolerated=dropped,
+        )
+    except ModelError as exc:
+        raise ModelError([*errors, *exc.diagnostics]) from None
+    if errors:
+        raise ModelError(errors)
+    return model
 
 
 def load_models(paths: Sequence[str | os.PathLike[str]], **kwargs: object) -> list[SystemModel]:

@@ -10,7 +10,8 @@ of each tool, and the built-in adversaries. All problems are collected and raise
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+import difflib
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +48,8 @@ __all__ = ["Origin", "SourceFile", "merge_files", "resolve"]
 
 CLASSES = ("confidentiality", "integrity", "availability")
 TOOL_PERMISSIONS = ("read", "write", "execute", "egress")
+# How many candidate names did-you-mean hints may compare in one model, in total.
+SUGGESTION_BUDGET = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +71,9 @@ class SourceFile:
 
     file: ModelFile
     doc: YamlDocument | None
+    indices: Mapping[str, Sequence[int]] | None = None
+    """For sections whose schema-invalid elements were left out: the index in the document of
+    each element kept, so that locations stay right."""
 
 
 def merge_files(files: Sequence[SourceFile]) -> tuple[ModelFile, dict[str, list[Origin]]]:
@@ -77,9 +83,10 @@ def merge_files(files: Sequence[SourceFile]) -> tuple[ModelFile, dict[str, list[
     for sf in files:
         for section in SECTIONS:
             items = getattr(sf.file, section)
+            where = sf.indices.get(section) if sf.indices else None
             for i, item in enumerate(items):
                 merged[section].append(item)
-                origins[section].append(Origin(sf.doc, (section, i)))
+                origins[section].append(Origin(sf.doc, (section, where[i] if where else i)))
     root = files[0].file
     default_adv = next(
         (sf.file.default_adversaries for sf in files if sf.file.default_adversaries is not None),
@@ -116,6 +123,10 @@ class _Resolver:
         self.ids: dict[str, tuple[str, Any, Origin]] = {}
         # asset id -> set of components referenced anywhere (added to the asset)
         self.extra_components: dict[str, set[str]] = {}
+        # ids by sections, for did-you-mean hints (filled once ids are collected)
+        self._names: dict[tuple[str, ...], list[str]] = {}
+        self._suggest_budget = SUGGESTION_BUDGET
+        self._declared: dict[str, frozenset[str]] = {}
 
     # -- reporting ------------------------------------------------------------------------
 
@@ -177,6 +188,25 @@ class _Resolver:
             "rename one of them",
         )
 
+    def suggest(self, word: str, sections: Sequence[str], *, what: str) -> str | None:
+        """A did-you-mean hint among the ids of ``sections``, within a total work budget.
+
+        Fuzzy matching costs time in the number of candidates; a hostile or generated model
+        with many thousands of broken references would otherwise take minutes to report.
+        """
+        key = tuple(sections)
+        names = self._names.get(key)
+        if names is None:
+            names = [i for i, (s, _, _) in self.ids.items() if s in key]
+            self._names[key] = names
+        return self.suggest_among(word, names, what=what)
+
+    def suggest_among(self, word: str, names: Collection[str], *, what: str) -> str | None:
+        if len(names) > self._suggest_budget:
+            return None
+        self._suggest_budget -= max(len(names), 1)
+        return did_you_mean(word, names, what=what)
+
     def kind_of(self, ident: str) -> str | None:
         entry = self.ids.get(ident)
         return entry[0] if entry else None
@@ -197,14 +227,13 @@ class _Resolver:
             return True
         if found is None and self._tolerated(ident):
             return False
-        names = [i for i, (s, _, _) in self.ids.items() if s in sections]
+        hint = self.suggest(ident, sections, what=sections[0])
         if found is None:
             self.err(
                 "dangling-reference",
                 f"{what} {ident!r} is not defined",
                 origin.at(*path),
-                did_you_mean(ident, names, what=f"{sections[0]}")
-                or f"declare it under {sections[0]}:",
+                hint or f"declare it under {sections[0]}:",
             )
         else:
             self.err(
@@ -212,7 +241,7 @@ class _Resolver:
                 f"{what} {ident!r} is a {found[:-1] if found.endswith('s') else found}, "
                 f"not a {' or '.join(s[:-1] for s in sections)}",
                 origin.at(*path),
-                did_you_mean(ident, names, what=f"{sections[0]}"),
+                hint or f"name an element declared under {sections[0]}:",
             )
         return False
 
@@ -234,18 +263,20 @@ class _Resolver:
         if kind is None and self._tolerated(head):
             return None
         if kind is None:
-            names = [i for i, (s, _, _) in self.ids.items() if s in ("assets", "models", "tools")]
             self.err(
                 "dangling-reference",
                 f"{what} {ref!r}: {head!r} is not defined",
                 where,
-                did_you_mean(head, names, what="assets"),
+                self.suggest(head, ("assets", "models", "tools"), what="assets")
+                or "declare it under assets:, models: or tools:",
             )
             return None
         if kind == "models":
             model: ModelIn = self.ids[head][1]
             mk = self.vocab.model_kinds.get(model.kind)
-            owned = mk.assets if mk else ()
+            if mk is None:
+                return None  # its unknown kind is reported already
+            owned = mk.assets
             if len(parts) == 1:
                 self.err(
                     "model-not-asset",
@@ -258,7 +289,7 @@ class _Resolver:
             if atype not in owned:
                 self.err(
                     "unknown-asset",
-                    f"{what} {ref!r}: a {model.kind} model has no {atype!r} asset",
+                    f"{what} {ref!r}: {_a(model.kind)} model has no {atype!r} asset",
                     where,
                     did_you_mean(atype, owned, what="asset types"),
                 )
@@ -325,17 +356,29 @@ class _Resolver:
                 "unknown-component",
                 f"{what} {ref!r}: {atype} has no component {comp!r}",
                 where,
-                did_you_mean(comp, tuple(valid) + tuple(declared), what="components"),
+                (
+                    self.suggest_among(comp, (*valid, *declared), what="components")
+                    if len(valid) + len(declared) <= self._suggest_budget
+                    else None
+                )
+                or (
+                    f"{atype} has no components; refer to the whole asset ({asset_id})"
+                    if not valid and not declared
+                    else f"refer to the whole asset ({asset_id}) or to one of its components"
+                ),
             )
             return None
         self.extra_components.setdefault(asset_id, set()).add(comp)
         return asset_id, comp
 
-    def _declared_components(self, asset_id: str) -> tuple[str, ...]:
-        entry = self.ids.get(asset_id)
-        if entry is not None and entry[0] == "assets":
-            return tuple(entry[1].components)
-        return ()
+    def _declared_components(self, asset_id: str) -> frozenset[str]:
+        found = self._declared.get(asset_id)
+        if found is None:
+            entry = self.ids.get(asset_id)
+            is_asset = entry is not None and entry[0] == "assets"
+            found = frozenset(entry[1].components) if entry and is_asset else frozenset()
+            self._declared[asset_id] = found
+        return found
 
     # -- checks by section ----------------------------------------------------------------------
 
@@ -406,29 +449,28 @@ class _Resolver:
                 if atype not in mk.assets:
                     self.err(
                         "unknown-asset",
-                        f"model {m.id!r}: a {m.kind} model has no {atype!r} asset",
+                        f"model {m.id!r}: {_a(m.kind)} model has no {atype!r} asset",
                         origin.at("assets", atype, key=True),
                         did_you_mean(atype, mk.assets, what="asset types"),
                     )
                     continue
+                valid = vocab.asset_types[atype].components
+                no_comps = f"{atype} has no components; remove the entry"
                 for i, comp in enumerate(settings.components or []):
-                    valid = vocab.asset_types[atype].components
                     if comp not in valid:
                         self.err(
                             "unknown-component",
                             f"model {m.id!r}: {atype} has no component {comp!r}",
                             origin.at("assets", atype, "components", i),
-                            did_you_mean(comp, valid, what="components"),
+                            did_you_mean(comp, valid, what="components") or no_comps,
                         )
                 for comp in settings.component_sources:
-                    if comp not in vocab.asset_types[atype].components:
+                    if comp not in valid:
                         self.err(
                             "unknown-component",
                             f"model {m.id!r}: {atype} has no component {comp!r}",
                             origin.at("assets", atype, "component_sources", comp, key=True),
-                            did_you_mean(
-                                comp, vocab.asset_types[atype].components, what="components"
-                            ),
+                            did_you_mean(comp, valid, what="components") or no_comps,
                         )
             for i, feat in enumerate(m.features):
                 if feat not in vocab.features:
@@ -442,8 +484,9 @@ class _Resolver:
                 if exp not in mk.assets:
                     self.err(
                         "unknown-asset",
-                        f"model {m.id!r} exposes {exp}, which a {m.kind} model does not have",
+                        f"model {m.id!r} exposes {exp}, which {_a(m.kind)} model does not have",
                         origin.at("exposes", i),
+                        f"remove {exp} from exposes",
                     )
             for key in ("deployed_on", "trained_on", "stored_on"):
                 for i, nid in enumerate(getattr(m, key)):
@@ -616,7 +659,9 @@ class _Resolver:
                         "impossible-relation",
                         f"feeds must end at a model's inputs component, not {r.to} ({dtype})",
                         origin.at("to"),
-                        "write e.g. to: support-llm.inputs.retrieved_context",
+                        f"write e.g. to: {dst[0].split('.')[0]}.inputs.retrieved_context"
+                        if dcat == "ai"
+                        else "write e.g. to: <model>.inputs.retrieved_context",
                     )
                     continue
                 if dst[1] is None:
@@ -958,7 +1003,7 @@ class _Resolver:
                     "list what the adversary holds under holds:",
                 )
             holds = self._holds(a, origin)
-            if not holds and a.enabled:
+            if not a.holds and a.enabled:
                 self.err(
                     "adversary-without-entry",
                     f"adversary {adv_id!r} holds nothing, so it can do nothing",
@@ -1142,6 +1187,7 @@ class _Resolver:
         for t, _ in self.items("tools"):
             sources.update(t.untrusted_results)
         adversary_ids = set(self.vocab.adversaries) | {a.id for a, _ in self.items("adversaries")}
+        edges: list[str] | None = None
         for c, origin in self.items("controls"):
             for i, vid in enumerate(c.removes):
                 self.ref(vid, ("vulnerabilities",), origin, "removes", i, what="vulnerability")
@@ -1155,18 +1201,27 @@ class _Resolver:
                 tool, _, perm = b.rpartition(".")
                 if tool in tool_ids and perm in TOOL_PERMISSIONS:
                     continue
-                options = sorted(
-                    rel_ids
-                    | tool_ids
-                    | {f"source:{s}" for s in sources}
-                    | {f"{t}.{p}" for t in tool_ids for p in TOOL_PERMISSIONS}
-                )
+                if edges is None:
+                    edges = sorted(
+                        rel_ids
+                        | tool_ids
+                        | adversary_ids
+                        | {f"source:{s}" for s in sources}
+                        | {f"{t}.{p}" for t in tool_ids for p in TOOL_PERMISSIONS}
+                    )
+                close: list[str] = []
+                if len(edges) <= self._suggest_budget:
+                    self._suggest_budget -= max(len(edges), 1)
+                    close = difflib.get_close_matches(b, edges, n=1, cutoff=0.6)
                 self.err(
                     "dangling-reference",
                     f"control {c.id!r} blocks {b!r}, which is not a "
                     "relation, tool, tool permission, adversary or untrusted source",
                     origin.at("blocks", i),
-                    did_you_mean(b, options, what="edges"),
+                    f"did you mean {close[0]!r}?"
+                    if close
+                    else "name a relation id, a tool id, a tool permission (tool.egress), "
+                    "an adversary id or an untrusted source (source:NAME)",
                 )
             breaks = []
             for i, br in enumerate(c.breaks):
@@ -1303,9 +1358,8 @@ class _Resolver:
             if info is None:
                 continue
             comps = list(a.components)
-            for c in sorted(self.extra_components.get(a.id, ())):
-                if c not in comps:
-                    comps.append(c)
+            written = set(comps)
+            comps += sorted(set(self.extra_components.get(a.id, ())) - written)
             part = None
             if a.part_of is not None:
                 part = a.part_of
@@ -1379,6 +1433,11 @@ class _Resolver:
                 )
             )
         return tuple(out)
+
+
+def _a(word: str) -> str:
+    """``word`` with its indefinite article."""
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
 
 
 def _dedupe(items: Sequence[Residency]) -> tuple[Residency, ...]:

@@ -130,7 +130,7 @@ class AIAssetSettings(_In):
         None, description="Components of this asset; defaults come from the model kind."
     )
     criticality: Criticality | None = None
-    resides: list[ResidencyIn] = []
+    resides: list[ResidencyIn] = Field(default_factory=list)
     untrusted_sources: list[Name] = Field(
         [], description="Outside sources whose content enters this asset (web, e-mail, uploads)."
     )
@@ -151,17 +151,24 @@ class ModelIn(_In):
         "internal", description="public: anyone on the internet can send it inputs."
     )
     exposes: list[Literal["outputs", "output_details"]] = Field(
-        ["outputs"], description="What the model returns to those who call it."
+        default_factory=lambda: ["outputs"],  # type: ignore[arg-type]
+        description="What the model returns to those who call it.",
     )
-    deployed_on: list[Ref] = Field([], description="Nodes that run inference.")
-    trained_on: list[Ref] = Field([], description="Nodes that train or fine-tune it.")
-    stored_on: list[Ref] = Field([], description="Nodes that store its weights and code.")
+    deployed_on: list[Ref] = Field(default_factory=list, description="Nodes that run inference.")
+    trained_on: list[Ref] = Field(
+        default_factory=list, description="Nodes that train or fine-tune it."
+    )
+    stored_on: list[Ref] = Field(
+        default_factory=list, description="Nodes that store its weights and code."
+    )
     base_model: Ref | None = Field(None, description="Model this one is fine-tuned from.")
     criticality: Criticality | None = None
-    assets: dict[Word, AIAssetSettings] = {}
-    tools: list[Ref] = Field([], description="Tools this model's tool calls drive.")
+    assets: dict[Word, AIAssetSettings] = Field(default_factory=dict)
+    tools: list[Ref] = Field(
+        default_factory=list, description="Tools this model's tool calls drive."
+    )
     identity: Ref | None = Field(None, description="Credential asset the model's tools act under.")
-    features: list[Word] = []
+    features: list[Word] = Field(default_factory=list)
 
 
 class AssetIn(_In):
@@ -171,10 +178,10 @@ class AssetIn(_In):
     name: Name | None = None
     description: Text | None = None
     type: Word
-    components: list[Word] = []
+    components: list[Word] = Field(default_factory=list)
     criticality: Criticality | None = None
-    resides: list[ResidencyIn] = []
-    untrusted_sources: list[Name] = []
+    resides: list[ResidencyIn] = Field(default_factory=list)
+    untrusted_sources: list[Name] = Field(default_factory=list)
     part_of: Ref | None = None
     owner: Ref | None = None
     grants_access: list[Ref] = Field(
@@ -199,9 +206,9 @@ class RelationIn(_In):
 class ToolPermissions(_In):
     """What a tool may do."""
 
-    read: list[Ref] = []
-    write: list[Ref] = []
-    execute: list[Ref] = Field([], description="Nodes the tool runs code on.")
+    read: list[Ref] = Field(default_factory=list)
+    write: list[Ref] = Field(default_factory=list)
+    execute: list[Ref] = Field(default_factory=list, description="Nodes the tool runs code on.")
     egress: list[Name] = Field(
         [], description="Where the tool can send data: zone ids or external names (internet)."
     )
@@ -215,7 +222,7 @@ class ToolIn(_In):
     description: Text | None = None
     node: Ref | None = Field(None, description="Node the tool runs on (e.g. its MCP server).")
     owner: Ref | None = None
-    permissions: ToolPermissions = ToolPermissions()
+    permissions: ToolPermissions = Field(default_factory=ToolPermissions)
     constrained: bool = Field(
         True, description="Writes are bounded by the tool (fixed fields, validated values)."
     )
@@ -246,7 +253,7 @@ class AdversaryIn(_In):
     reaches: list[Ref] | None = Field(
         None, description="For external-user: the models it can reach (default: public ones)."
     )
-    holds: list[EntryCapabilityIn] = []
+    holds: list[EntryCapabilityIn] = Field(default_factory=list)
 
 
 class VulnerabilityIn(_In):
@@ -265,7 +272,7 @@ class VulnerabilityIn(_In):
     cve: Annotated[str, StringConstraints(pattern=CVE_PATTERN)] | None = None
     cwe: Annotated[str, StringConstraints(pattern=CWE_PATTERN)] | None = None
     cvss: Annotated[str, StringConstraints(pattern=CVSS_PATTERN)] | None = None
-    evidence: list[Url] = []
+    evidence: list[Url] = Field(default_factory=list)
 
 
 class AssumptionIn(_In):
@@ -277,7 +284,9 @@ class AssumptionIn(_In):
     asset: Ref
     capability: Word = Field(description="Assumed upstream capability, or 'none'.")
     persistent: bool = True
-    sends: list[Ref] = Field([], description="Assets or components sent to the producer.")
+    sends: list[Ref] = Field(
+        default_factory=list, description="Assets or components sent to the producer."
+    )
     justification: Text | None = None
     status: Literal["justified", "unjustified"] = "unjustified"
 
@@ -297,16 +306,20 @@ class ControlIn(_In):
     description: Text | None = None
     kind: Word | None = None
     status: Literal["implemented", "planned"] = "implemented"
-    removes: list[Ref] = Field([], description="Vulnerability ids whose grants it removes.")
+    removes: list[Ref] = Field(
+        default_factory=list, description="Vulnerability ids whose grants it removes."
+    )
     blocks: list[Annotated[str, StringConstraints(min_length=1, max_length=400)]] = Field(
         [],
         description="Propagation edges it blocks: relation ids, tool ids, tool permissions "
         "(send_email.egress), adversary ids or untrusted sources (source:NAME).",
     )
-    justifies: list[Ref] = Field([], description="Assumption ids it justifies with evidence.")
-    breaks: list[BreakIn] = []
+    justifies: list[Ref] = Field(
+        default_factory=list, description="Assumption ids it justifies with evidence."
+    )
+    breaks: list[BreakIn] = Field(default_factory=list)
     cost: float | None = Field(None, ge=0, le=1e9)
-    evidence: list[Url] = []
+    evidence: list[Url] = Field(default_factory=list)
 
 
 class ModelFile(_In):
@@ -314,19 +327,21 @@ class ModelFile(_In):
 
     actm: Literal[1] = Field(description="Format version of this file.")
     system: SystemIn | None = None
-    include: list[Annotated[str, StringConstraints(min_length=1, max_length=1000)]] = []
+    include: list[Annotated[str, StringConstraints(min_length=1, max_length=1000)]] = Field(
+        default_factory=list
+    )
     default_adversaries: bool | None = None
-    owners: list[OwnerIn] = []
-    zones: list[ZoneIn] = []
-    nodes: list[NodeIn] = []
-    models: list[ModelIn] = []
-    assets: list[AssetIn] = []
-    relations: list[RelationIn] = []
-    tools: list[ToolIn] = []
-    adversaries: list[AdversaryIn] = []
-    vulnerabilities: list[VulnerabilityIn] = []
-    assumptions: list[AssumptionIn] = []
-    controls: list[ControlIn] = []
+    owners: list[OwnerIn] = Field(default_factory=list)
+    zones: list[ZoneIn] = Field(default_factory=list)
+    nodes: list[NodeIn] = Field(default_factory=list)
+    models: list[ModelIn] = Field(default_factory=list)
+    assets: list[AssetIn] = Field(default_factory=list)
+    relations: list[RelationIn] = Field(default_factory=list)
+    tools: list[ToolIn] = Field(default_factory=list)
+    adversaries: list[AdversaryIn] = Field(default_factory=list)
+    vulnerabilities: list[VulnerabilityIn] = Field(default_factory=list)
+    assumptions: list[AssumptionIn] = Field(default_factory=list)
+    controls: list[ControlIn] = Field(default_factory=list)
 
 
 SECTIONS: tuple[str, ...] = (

@@ -275,10 +275,14 @@ class SystemModel:
         return self.locations.get(element_id)
 
     def first_party_owners(self) -> frozenset[str]:
-        out = {o.id for o in self.owners if o.first_party}
-        if self.system.owner:
-            out.add(self.system.owner)
-        return frozenset(out)
+        cached: frozenset[str] | None = self.__dict__.get("_first_party")
+        if cached is None:
+            out = {o.id for o in self.owners if o.first_party}
+            if self.system.owner:
+                out.add(self.system.owner)
+            cached = frozenset(out)
+            object.__setattr__(self, "_first_party", cached)
+        return cached
 
     def is_third_party(self, owner_id: str | None) -> bool:
         return owner_id is not None and owner_id not in self.first_party_owners()

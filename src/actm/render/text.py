@@ -39,20 +39,25 @@ def render_text(result: Result, *, color: bool = False, width: int = 100, chains
     counts = ", ".join(
         f"{s['severity_' + lvl]} {lvl}" for lvl in ("critical", "high", "medium", "low", "info")
     )
-    console.print(
-        f"{s['threats']} threats ({counts}); {s['out_of_scope']} attack patterns out of "
-        f"scope; {s['unjustified_threats']} threats rest on unjustified assumptions."
-    )
+    console.print(f"threats in scope: {s['threats']} ({counts})")
+    console.print(f"attack patterns out of scope: {s['out_of_scope']}")
+    if s["unjustified_threats"]:
+        console.print(
+            Text(
+                f"threats resting on unjustified assumptions: {s['unjustified_threats']}",
+                style="yellow",
+            )
+        )
     if result.threats:
         table = Table(show_header=True, header_style="bold", expand=False)
         table.add_column("severity", no_wrap=True)
-        table.add_column("threat")
-        table.add_column("id", overflow="fold")
+        table.add_column("threat (id)", overflow="fold")
         for t in result.threats:
+            cell = Text(t.title)
+            cell.append("\n" + t.id, style="dim")
             table.add_row(
                 Text(f"{t.severity.level} {t.severity.score}", style=COLOURS[t.severity.level]),
-                Text(t.title),
-                Text(t.id),
+                cell,
             )
         console.print(table)
         shown = [t for t in result.threats if t.severity.level in ("critical", "high")][:chains]

@@ -1,0 +1,336 @@
+"""Print the vocabulary tables of docs/model-format.md as Markdown.
+
+    python docs/gen_vocabulary_tables.py           # print the tables
+    python docs/gen_vocabulary_tables.py --write   # rewrite them in docs/model-format.md
+    python docs/gen_vocabulary_tables.py --check   # exit 1 if the doc is out of date
+
+The tables come from the vocabulary that ships with the installed actm package
+(``actm.knowledge.vocabulary.builtin_vocabulary()``). That object does not keep the descriptions
+of capabilities, components, node kinds and features, so those are read from the same package
+data files. Run ``--write`` after any change to ``src/actm/knowledge/data/vocabulary/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from actm.knowledge.vocabulary import (
+    Grant,
+    PatternSpec,
+    TypeSpec,
+    Vocabulary,
+    builtin_vocabulary,
+)
+from actm.yamlio import parse_yaml
+
+BEGIN = "<!-- vocabulary:begin -->"
+END = "<!-- vocabulary:end -->"
+DOC = Path(__file__).resolve().parent / "model-format.md"
+
+
+# -- descriptions the Vocabulary object does not keep ------------------------------------------
+
+
+def _data(name: str) -> Any:
+    path = resources.files("actm.knowledge") / "data" / "vocabulary" / name
+    return parse_yaml(path.read_bytes(), name).data or {}
+
+
+class Descriptions:
+    """Descriptions of capabilities, components, node kinds and features, by id."""
+
+    def __init__(self) -> None:
+        caps = _data("capabilities.yaml")
+        self.capabilities: dict[str, str] = {
+            c["id"]: c["description"]
+            for cls in caps.get("classes", [])
+            for c in cls.get("capabilities", [])
+        }
+        self.components: dict[tuple[str, str], str] = {}
+        for at in _data("asset_types.yaml").get("asset_types", []):
+            for comp in at.get("components", []):
+                self.components[(at["id"], comp["id"])] = comp["description"]
+        kinds = _data("model_kinds.yaml")
+        self.features: dict[str, str] = {
+            f["id"]: f["description"] for f in kinds.get("features", [])
+        }
+        nodes = _data("node_kinds.yaml")
+        self.node_kinds: dict[str, str] = {
+            n["id"]: n["description"] for n in nodes.get("node_kinds", [])
+        }
+
+
+# -- formatting helpers ---------------------------------------------------------------------
+
+
+def _code(items: Iterable[str]) -> str:
+    out = ", ".join(f"`{i}`" for i in items)
+    return out or "-"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _spec(spec: TypeSpec) -> str:
+    parts = [f"`{t}`" for t in sorted(spec.types)]
+    names = {"ai": "AI"}
+    parts += [f"any {names.get(c, c)} asset" for c in sorted(spec.categories)]
+    return ", ".join(parts) or "-"
+
+
+def _grant(g: Grant) -> str:
+    if g.persistent is True:
+        return f"`{g.capability}` (persistent)"
+    if g.persistent == "writes":
+        return f"`{g.capability}` (persistent if `writes: true`)"
+    return f"`{g.capability}`"
+
+
+def _pattern(p: PatternSpec, self_text: str = "the asset it is declared on") -> str:
+    where = {"self": self_text, "exposed": "each exposed asset"}.get(p.asset, f"`{p.asset}`")
+    if p.component:
+        where = (
+            f"`{p.asset}.{p.component}`"
+            if p.asset not in ("self", "exposed")
+            else (f"{where}, component `{p.component}`")
+        )
+    pers = " (persistent)" if p.persistent else ""
+    return f"`{p.capability}`{pers} on {where}"
+
+
+def _ordered(ids: Iterable[str], preferred: Iterable[str]) -> list[str]:
+    """``ids`` in the order of ``preferred`` (file order), then the rest sorted."""
+    ids = set(ids)
+    first = [i for i in preferred if i in ids]
+    return first + sorted(ids - set(first))
+
+
+# -- the tables -------------------------------------------------------------------------------
+
+
+def capabilities_table(v: Vocabulary, d: Descriptions) -> str:
+    rows = []
+    for cap in v.capabilities:
+        weaker = [c for c in v.capabilities if c in v.implied[cap] and c != cap]
+        rows.append(
+            [v.capability_class[cap], f"`{cap}`", _code(weaker), d.capabilities.get(cap, "")]
+        )
+    return _table(["class", "capability", "implies", "meaning"], rows)
+
+
+def model_kinds_table(v: Vocabulary) -> str:
+    rows = []
+    for mk in v.model_kinds.values():
+        comps = [f"`{t}`: {', '.join(mk.components[t])}" for t in mk.assets if mk.components.get(t)]
+        rows.append([f"`{mk.id}`", mk.description, _code(mk.assets), "; ".join(comps) or "-"])
+    return _table(["kind", "what it is", "AI assets it owns", "default components"], rows)
+
+
+def asset_types_table(v: Vocabulary, d: Descriptions, category: str) -> str:
+    rows = []
+    for at in v.asset_types.values():
+        if at.category != category:
+            continue
+        comps = [
+            f"`{c}`" + (" (persists)" if c in at.persistent_components else "")
+            for c in at.components
+        ]
+        rows.append([f"`{at.id}`", at.pipeline, ", ".join(comps) or "-", at.description])
+    return _table(["type", "pipeline", "components", "what it is"], rows)
+
+
+def components_table(v: Vocabulary, d: Descriptions, categories: tuple[str, ...]) -> str:
+    rows = []
+    for at in v.asset_types.values():
+        if at.category not in categories:
+            continue
+        for c in at.components:
+            rows.append(
+                [
+                    f"`{at.id}`",
+                    f"`{c}`",
+                    "yes" if c in at.persistent_components else "no",
+                    d.components.get((at.id, c), ""),
+                ]
+            )
+    return _table(["asset type", "component", "persists", "meaning"], rows)
+
+
+def node_kinds_table(v: Vocabulary, d: Descriptions) -> str:
+    rows = [[f"`{k}`", d.node_kinds.get(k, "")] for k in _ordered(v.node_kinds, d.node_kinds)]
+    return _table(["kind", "what it is"], rows)
+
+
+def features_table(v: Vocabulary, d: Descriptions) -> str:
+    rows = [[f"`{k}`", d.features.get(k, "")] for k in _ordered(v.features, d.features)]
+    return _table(["feature", "meaning"], rows)
+
+
+def processes_table(v: Vocabulary) -> str:
+    rows = [
+        [
+            f"`{p.id}`",
+            _spec(p.sources),
+            _spec(p.targets),
+            p.pipeline,
+            "yes" if p.persistent else "no",
+            p.description,
+        ]
+        for p in v.processes.values()
+    ]
+    return _table(
+        ["process", "reads (from)", "writes (to)", "pipeline", "persistent", "what it is"], rows
+    )
+
+
+def lifecycle_table(v: Vocabulary) -> str:
+    rows = [[f"`{a}`", f"`{b}`", f"`{p}`"] for a, b, p in v.model_lifecycle]
+    return _table(["from", "to", "process"], rows)
+
+
+def other_relations_table(v: Vocabulary) -> str:
+    rows = [
+        ["`feeds`", _spec(v.feeds_sources), "a component of " + _spec(v.feeds_targets)],
+        ["`part_of`", _spec(v.part_of_sources), _spec(v.part_of_targets)],
+    ]
+    return _table(["kind", "from", "to"], rows)
+
+
+def conventional_classes_table(v: Vocabulary) -> str:
+    rows = []
+    for vc in v.vulnerability_classes.values():
+        if vc.kind != "conventional":
+            continue
+        cols = [
+            ", ".join(_grant(g) for g in vc.grants.get(m, ())) or "-"
+            for m in ("stored", "processed", "transmitted")
+        ]
+        rows.append([f"`{vc.id}`", vc.title, *cols])
+    return _table(["class", "title", "stored", "processed", "transmitted"], rows)
+
+
+def ai_classes_table(v: Vocabulary) -> str:
+    rows = []
+    for vc in v.vulnerability_classes.values():
+        if vc.kind != "ai":
+            continue
+        for rule in vc.rules:
+            req = _pattern(rule.requires) if rule.requires else "- (applies at once)"
+            rows.append([f"`{vc.id}`", vc.title, req, "; ".join(_pattern(y) for y in rule.yields)])
+    return _table(["class", "title", "once the adversary holds", "it also gets"], rows)
+
+
+def adversaries_table(v: Vocabulary) -> str:
+    entry = {
+        "public_models": "every model with `exposure: public` (or those in `reaches`)",
+        "untrusted_content": "every asset, component or tool result with an untrusted source",
+        "third_party_nodes": "every asset that resides on a node with a third-party `owner`",
+    }
+    rows = [
+        [
+            f"`{a.id}`",
+            a.title,
+            entry.get(a.entry, a.entry),
+            "; ".join(_pattern(g, "that asset") for g in a.grants),
+        ]
+        for a in v.adversaries.values()
+    ]
+    return _table(["id", "title", "where it starts", "what it holds there"], rows)
+
+
+def render(v: Vocabulary | None = None) -> str:
+    v = v or builtin_vocabulary()
+    d = Descriptions()
+    parts = [
+        "<!-- Generated by docs/gen_vocabulary_tables.py; do not edit by hand. -->",
+        "### Capabilities",
+        "A stronger capability implies the weaker ones of its class. The `implies` column is "
+        "the full set.",
+        capabilities_table(v, d),
+        "### Model kinds",
+        "Default components are the ones a model of the kind gets when its file names none. "
+        "Asset types with no entry get no components by default.",
+        model_kinds_table(v),
+        "### AI asset types",
+        "Owned by models. Refer to them as `<model>.<type>`.",
+        asset_types_table(v, d, "ai"),
+        "### Conventional asset types",
+        "Declared under `assets:` with `type:`.",
+        asset_types_table(v, d, "conventional"),
+        "### The tool asset type",
+        "Created for every tool. Refer to it by the tool id.",
+        asset_types_table(v, d, "tool"),
+        "### Components",
+        "A component that persists keeps what is written to it across queries.",
+        components_table(v, d, ("ai", "conventional", "tool")),
+        "### Node kinds",
+        node_kinds_table(v, d),
+        "### Model features",
+        features_table(v, d),
+        "### `derives` processes",
+        "`reads` lists the asset types a process may read from; `writes` the types it may "
+        "write to. `persistent` is the default for a relation's `persistent:` key.",
+        processes_table(v),
+        "### Life-cycle derivations of every model",
+        "Added for each model when the model's kind owns both ends.",
+        lifecycle_table(v),
+        "### `feeds` and `part_of`",
+        other_relations_table(v),
+        "### Conventional vulnerability classes",
+        "Declared on a node. Each column lists what the adversary gets over an asset that "
+        "resides on the node in that mode.",
+        conventional_classes_table(v),
+        "### AI vulnerability classes",
+        "Declared on a model or an asset. Asset types in this table are the model's own assets.",
+        ai_classes_table(v),
+        "### Built-in adversary grants",
+        adversaries_table(v),
+    ]
+    return "\n\n".join(parts) + "\n"
+
+
+def rewrite(doc_text: str, tables: str) -> str:
+    start = doc_text.find(BEGIN)
+    end = doc_text.find(END)
+    if start < 0 or end < start:
+        raise SystemExit(f"{DOC}: markers {BEGIN} and {END} not found")
+    return doc_text[: start + len(BEGIN)] + "\n\n" + tables + "\n" + doc_text[end:]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--write", action="store_true", help=f"rewrite the block in {DOC.name}")
+    group.add_argument("--check", action="store_true", help="exit 1 if the block is stale")
+    parser.add_argument("--doc", type=Path, default=DOC, help="the document to rewrite or check")
+    args = parser.parse_args(argv)
+    tables = render()
+    if not (args.write or args.check):
+        sys.stdout.write(tables)
+        return 0
+    text = args.doc.read_text(encoding="utf-8")
+    new = rewrite(text, tables)
+    if args.check:
+        if new != text:
+            sys.stderr.write(f"{args.doc} is out of date: run {Path(__file__).name} --write\n")
+            return 1
+        return 0
+    if new != text:
+        args.doc.write_text(new, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

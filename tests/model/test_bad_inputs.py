@@ -1,0 +1,392 @@
+"""Every class of broken model input gives located diagnostics with a code and a hint.
+
+Each file in ``bad/`` holds one kind of mistake (``parts/`` holds files they include). The table
+``EXPECTED`` below is the specification: for every file, the exact diagnostics that loading it
+must produce, no more and no fewer: code, place (file, line, column) and a part of the message.
+Every diagnostic must also carry a hint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import actm
+from actm.errors import Diagnostic
+from actm.knowledge.attacks import KnowledgeBase
+from actm.yamlio import Limits
+
+BAD = Path(__file__).parent / "bad"
+
+
+@dataclass(frozen=True)
+class Expect:
+    code: str
+    line: int
+    column: int
+    message: str
+    """A substring of the message."""
+    file: str | None = None
+    """Where the diagnostic points, relative to bad/; None for the file itself."""
+
+
+E = Expect
+
+EXPECTED: dict[str, list[Expect]] = {
+    # -- reading the file ------------------------------------------------------------------
+    "model.empty.yaml": [E("empty-file", 1, 1, "empty")],
+    "model.comments-only.yaml": [E("empty-file", 1, 1, "only comments")],
+    "model.not-utf8.yaml": [E("not-utf8", 5, 12, "byte 0xe9 is not valid UTF-8")],
+    "model.utf16-bom.yaml": [E("not-utf8", 1, 1, "UTF-16")],
+    "model.binary.yaml": [E("binary-file", 3, 15, "NUL bytes")],
+    "model.control-character.yaml": [E("control-character", 5, 13, "U+0007")],
+    # -- YAML ------------------------------------------------------------------------------
+    "model.duplicate-key.yaml": [
+        E("duplicate-key", 6, 3, "duplicate key 'name' (first defined at line 5, column 3)")
+    ],
+    "model.tab-indent.yaml": [E("tab-indent", 5, 1, "tab character")],
+    "model.yaml-syntax.yaml": [E("yaml-syntax", 6, 1, "did not find expected ','")],
+    "model.multiple-documents.yaml": [E("multiple-documents", 4, 1, "more than one YAML document")],
+    "model.unsupported-tag.yaml": [E("unsupported-tag", 5, 9, "'!!python/object:os.system'")],
+    "model.too-large-number.yaml": [E("bad-number", 6, 11, "'1e999' is too large")],
+    "model.alias-bomb.yaml": [E("alias-bomb", 7, 7, "beyond 100,000 extra values")],
+    "model.recursive-alias.yaml": [E("recursive-alias", 4, 8, "refers to the collection")],
+    "model.too-deep.yaml": [E("too-deep", 5, 73, "deeper than the limit of 64 levels")],
+    "model.complex-key.yaml": [E("complex-key", 4, 3, "must be a plain string")],
+    "model.not-a-mapping.yaml": [E("not-a-mapping", 2, 1, "must be a mapping of sections")],
+    # -- schema ----------------------------------------------------------------------------
+    "model.unknown-key.yaml": [E("unknown-key", 7, 5, "unknown key 'zoen' in nodes.0")],
+    "model.missing-key.yaml": [E("missing-key", 5, 5, "missing required key 'kind' in nodes.0")],
+    "model.missing-version.yaml": [E("missing-key", 2, 1, "missing required key 'actm'")],
+    "model.wrong-version.yaml": [E("invalid-value", 2, 7, "actm: 2 is not one of 1")],
+    "model.wrong-type.yaml": [E("wrong-type", 6, 11, "expected a string, got a list")],
+    "model.invalid-enum.yaml": [E("invalid-value", 6, 12, "'hihg' is not one of")],
+    "model.bad-id.yaml": [E("invalid-value", 5, 9, "'web server' is not valid here")],
+    # -- references and ids ----------------------------------------------------------------
+    "model.dangling-reference.yaml": [E("dangling-reference", 10, 11, "zone 'dzm' is not defined")],
+    "model.wrong-kind-reference.yaml": [
+        E("wrong-reference", 9, 11, "zone 'web' is a node, not a zone")
+    ],
+    "model.duplicate-id.yaml": [
+        E("duplicate-id", 7, 9, "duplicate id 'web' (first defined at"),
+    ],
+    "model.duplicate-id-across-include.yaml": [
+        E("duplicate-id", 6, 9, "duplicate id 'web'", file="parts/more-nodes.yaml"),
+    ],
+    "model.control-blocks-unknown.yaml": [
+        E("dangling-reference", 6, 14, "blocks 'kb-feeds-bot', which is not a relation")
+    ],
+    # -- includes --------------------------------------------------------------------------
+    "model.include-cycle.yaml": [
+        E("include-cycle", 4, 5, "include cycle:", file="parts/cycle.yaml"),
+    ],
+    "model.include-not-found.yaml": [
+        E("include-not-found", 5, 5, "'parts/no-such-file.yaml' not found")
+    ],
+    "model.include-with-system.yaml": [
+        E("system-in-include", 3, 1, "cannot define 'system'", file="parts/with-system.yaml"),
+    ],
+    "model.missing-system.yaml": [E("missing-system", 2, 1, "no 'system' section")],
+    # -- vocabulary ------------------------------------------------------------------------
+    "model.unknown-node-kind.yaml": [E("unknown-kind", 6, 11, "unknown node kind 'web_ap'")],
+    "model.unknown-model-kind.yaml": [E("unknown-kind", 6, 11, "unknown model kind 'lmm'")],
+    "model.unknown-asset-type.yaml": [
+        E("unknown-type", 6, 11, "'credentail' is not a conventional asset type")
+    ],
+    "model.ai-type-under-assets.yaml": [
+        E("unknown-type", 6, 11, "'dataset' is not a conventional asset type")
+    ],
+    "model.unknown-component.yaml": [
+        E("unknown-component", 7, 29, "document_store has no component 'passwords'")
+    ],
+    "model.unknown-model-asset.yaml": [
+        E("unknown-asset", 8, 7, "an embedding model has no 'output_details' asset")
+    ],
+    "model.unknown-capability.yaml": [
+        E("unknown-capability", 11, 21, "unknown capability 'inpsect'")
+    ],
+    "model.unknown-vulnerability-class.yaml": [E("unknown-class", 9, 12, "unknown class 'rcee'")],
+    "model.unknown-process.yaml": [E("unknown-process", 14, 14, "unknown process 'trainnig'")],
+    # -- relations and semantics -----------------------------------------------------------
+    "model.inference-writes-dataset.yaml": [
+        E("impossible-relation", 10, 9, "inference cannot write dataset")
+    ],
+    "model.feeds-not-inputs.yaml": [
+        E("impossible-relation", 13, 9, "feeds must end at a model's inputs component")
+    ],
+    "model.feeds-without-component.yaml": [
+        E("feeds-needs-component", 13, 9, "must name an inputs component")
+    ],
+    "model.impossible-persistence.yaml": [
+        E("impossible-persistence", 14, 17, "its changes cannot persist")
+    ],
+    "model.writes-not-processed.yaml": [
+        E("writes-not-processed", 13, 17, "writes applies only to mode: processed")
+    ],
+    "model.vulnerability-wrong-target.yaml": [
+        E("vulnerability-target", 10, 5, "is an AI class: it sits on a model or an asset")
+    ],
+    "model.first-party-producer.yaml": [
+        E("first-party-producer", 13, 15, "'acme' is a first party")
+    ],
+    # -- every error at once: schema and semantic problems in one file ----------------------
+    "model.several-errors.yaml": [
+        E("unknown-key", 5, 3, "unknown key 'nmae' in system"),
+        E("invalid-value", 8, 12, "'hihg' is not one of"),
+        E("unknown-kind", 11, 11, "unknown node kind 'web_ap'"),
+        E("wrong-reference", 15, 11, "zone 'web' is a node"),
+        E("missing-key", 16, 5, "missing required key 'id' in nodes.2"),
+        # after the node without an id was left out, the duplicate must still be placed right
+        E("duplicate-id", 18, 9, "duplicate id 'web'"),
+        E("dangling-reference", 23, 19, "node 'gpu' is not defined"),
+        E("impossible-relation", 27, 9, "inference cannot write dataset"),
+        E("dangling-reference", 31, 14, "blocks 'nothing'"),
+    ],
+}
+
+HINTS: dict[str, str] = {
+    # hints that must say something specific, not only be present
+    "model.tab-indent.yaml": "indent with spaces",
+    "model.unknown-key.yaml": "did you mean 'zone'?",
+    "model.invalid-enum.yaml": "did you mean 'high'?",
+    "model.dangling-reference.yaml": "did you mean 'dmz'?",
+    "model.unknown-node-kind.yaml": "did you mean 'web_app'?",
+    "model.unknown-model-kind.yaml": "did you mean 'llm'?",
+    "model.unknown-asset-type.yaml": "did you mean 'credential'?",
+    "model.ai-type-under-assets.yaml": "AI asset type, owned by a model",
+    "model.unknown-capability.yaml": "did you mean 'inspect'?",
+    "model.unknown-vulnerability-class.yaml": "did you mean 'rce'?",
+    "model.unknown-process.yaml": "did you mean 'training'?",
+    "model.inference-writes-dataset.yaml": "process: feedback",
+    "model.feeds-not-inputs.yaml": "bot.inputs.retrieved_context",
+    "model.feeds-without-component.yaml": "bot.inputs.retrieved_context",
+    "model.missing-version.yaml": "actm: 1",
+    "model.multiple-documents.yaml": "---",
+    "model.alias-bomb.yaml": "--max-alias-expansion",
+    "model.too-deep.yaml": "--max-depth",
+}
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return actm.load_knowledge()
+
+
+def _load_errors(path: Path, kb: KnowledgeBase, limits: Limits | None = None) -> list[Diagnostic]:
+    with pytest.raises(actm.ModelError) as info:
+        actm.load_model(path, knowledge=kb, limits=limits)
+    assert info.value.diagnostics, "a ModelError must carry diagnostics"
+    return list(info.value.diagnostics)
+
+
+def _describe(diags: list[Diagnostic]) -> str:
+    return "\n".join(d.format() for d in diags)
+
+
+def test_every_bad_file_is_in_the_table() -> None:
+    on_disk = {p.name for p in BAD.glob("*.yaml")}
+    assert on_disk == set(EXPECTED), (
+        f"files without expectations: {sorted(on_disk - set(EXPECTED))}; "
+        f"expectations without files: {sorted(set(EXPECTED) - on_disk)}"
+    )
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_bad_input(name: str, kb: KnowledgeBase) -> None:
+    path = BAD / name
+    diags = _load_errors(path, kb)
+    expected = EXPECTED[name]
+    shown = _describe(diags)
+    assert len(diags) == len(expected), f"expected {len(expected)} diagnostics, got:\n{shown}"
+    for want, got in zip(expected, diags, strict=True):
+        assert got.code == want.code, shown
+        assert want.message in got.message, shown
+        assert got.location is not None, shown
+        where = BAD / want.file if want.file else path
+        assert Path(got.location.path).resolve() == where.resolve(), shown
+        assert (got.location.line, got.location.column) == (want.line, want.column), shown
+        assert got.hint, f"no hint:\n{shown}"
+    if name in HINTS:
+        assert HINTS[name] in (diags[0].hint or ""), shown
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_formatted_as_path_line_col(name: str, kb: KnowledgeBase) -> None:
+    diags = _load_errors(BAD / name, kb)
+    for d in diags:
+        first, _, second = d.format().partition("\n")
+        assert d.location is not None
+        assert first.startswith(f"{d.location.path}:{d.location.line}:{d.location.column}: ")
+        assert f"error[{d.code}]: " in first
+        assert second.strip().startswith("hint: ")
+
+
+# -- generated at test time ------------------------------------------------------------------
+
+
+def test_file_over_size_limit(tmp_path: Path, kb: KnowledgeBase) -> None:
+    path = tmp_path / "big.yaml"
+    path.write_text("actm: 1\nsystem: {id: demo}\n" + "# padding\n" * 200, encoding="utf-8")
+    size = path.stat().st_size
+    diags = _load_errors(path, kb, Limits(max_file_bytes=1000))
+    assert [(d.code, d.location) for d in diags] == [
+        ("file-too-large", actm.SourceLocation(str(path), 1, 1))
+    ]
+    assert f"{size:,} bytes" in diags[0].message and "1,000" in diags[0].message
+    assert diags[0].hint and "--max-file-bytes" in diags[0].hint
+    # the same file is fine under the default limit
+    assert actm.load_model(path, knowledge=kb).system.id == "demo"
+
+
+def test_included_file_over_size_limit(tmp_path: Path, kb: KnowledgeBase) -> None:
+    (tmp_path / "root.yaml").write_text(
+        "actm: 1\nsystem: {id: demo}\ninclude: [part.yaml]\n", encoding="utf-8"
+    )
+    (tmp_path / "part.yaml").write_text("actm: 1\n" + "#" * 2000 + "\n", encoding="utf-8")
+    diags = _load_errors(tmp_path / "root.yaml", kb, Limits(max_file_bytes=1000))
+    assert [d.code for d in diags] == ["file-too-large"]
+    assert diags[0].location is not None
+    assert Path(diags[0].location.path).name == "part.yaml"
+
+
+def test_billion_laughs_is_refused_before_expansion(tmp_path: Path, kb: KnowledgeBase) -> None:
+    # 10 levels of 10 aliases: 10^10 values if expanded. Refused, not expanded (a hang or an
+    # out-of-memory would fail the run long before any assertion).
+    lines = ["actm: 1", "system: {id: demo}", "a0: &a0 [" + ", ".join(["x"] * 10) + "]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 10)]
+    path = tmp_path / "lol.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    diags = _load_errors(path, kb)
+    assert [d.code for d in diags] == ["alias-bomb"]
+    # even with every alias limit raised, the total number of values stays bounded
+    diags = _load_errors(path, kb, Limits(max_alias_expansion=10**12, max_nodes=1_000_000))
+    assert [d.code for d in diags] == ["too-many-values"]
+
+
+def test_wide_alias_fan_out_is_refused(tmp_path: Path, kb: KnowledgeBase) -> None:
+    body = "x: &x {" + ", ".join(f"k{i}: {i}" for i in range(1000)) + "}\n"
+    body += "y: [" + ", ".join(["*x"] * 500) + "]\n"
+    path = tmp_path / "fan.yaml"
+    path.write_text("actm: 1\nsystem: {id: demo}\n" + body, encoding="utf-8")
+    assert [d.code for d in _load_errors(path, kb)] == ["alias-bomb"]
+
+
+def test_modest_aliases_are_fine(tmp_path: Path, kb: KnowledgeBase) -> None:
+    path = tmp_path / "ok.yaml"
+    path.write_text(
+        "actm: 1\nsystem: {id: demo}\n"
+        "nodes:\n  - &n {id: a, kind: host, zone: z}\n  - {id: b, kind: host, zone: z}\n"
+        "zones: [{id: z, trust: low}]\n",
+        encoding="utf-8",
+    )
+    assert len(actm.load_model(path, knowledge=kb).nodes) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [
+        ("actm: " + "[" * 100_000 + "]" * 100_000 + "\n", 1, 7 + 64),
+        ("actm: " + "[" * 100_000 + "\n", 1, 7 + 64),  # never closed
+        ("actm: " + "{a: " * 50_000 + "\n", 1, 7 + 4 * 64),
+        ("- " * 100_000 + "x\n", 1, 1 + 2 * 64),
+        ("".join(" " * i + "k:\n" for i in range(2_500)), 65, 65),
+    ],
+    ids=["flow-list", "flow-unclosed", "flow-map", "block-dashes", "block-indent"],
+)
+def test_deep_nesting_is_refused(
+    tmp_path: Path, kb: KnowledgeBase, text: str, line: int, column: int
+) -> None:
+    path = tmp_path / "deep.yaml"
+    path.write_text(text, encoding="utf-8")
+    diags = _load_errors(path, kb)
+    assert [(d.code, d.location) for d in diags] == [
+        ("too-deep", actm.SourceLocation(str(path), line, column))
+    ]
+
+
+def test_raised_depth_limit_is_still_bounded(tmp_path: Path, kb: KnowledgeBase) -> None:
+    # Asking for a huge --max-depth must not let the parser recurse until it crashes.
+    path = tmp_path / "deep.yaml"
+    path.write_text("".join(" " * i + "k:\n" for i in range(1_500)), encoding="utf-8")
+    diags = _load_errors(path, kb, Limits(max_depth=1_000_000))
+    assert [d.code for d in diags] == ["too-deep"]
+    assert "256" in diags[0].message
+
+
+def test_errors_in_an_included_file_and_the_root_together(
+    tmp_path: Path, kb: KnowledgeBase
+) -> None:
+    (tmp_path / "root.yaml").write_text(
+        "actm: 1\nsystem: {id: demo}\ninclude: [part.yaml]\nnodes:\n  - id: web\n    kind: hots\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "part.yaml").write_text(
+        "actm: 1\nzones:\n  - id: dmz\n    trust: none\nnodes:\n  - id: db\n    kind: database\n"
+        "    zone: dmzz\n",
+        encoding="utf-8",
+    )
+    diags = _load_errors(tmp_path / "root.yaml", kb)
+    got = [(Path(d.location.path).name, d.location.line, d.code) for d in diags if d.location]
+    assert got == [
+        ("part.yaml", 4, "invalid-value"),
+        ("part.yaml", 8, "dangling-reference"),
+        ("root.yaml", 6, "unknown-kind"),
+    ]
+
+
+def test_load_model_text_reports_schema_and_semantics_together(kb: KnowledgeBase) -> None:
+    text = (BAD / "model.several-errors.yaml").read_text(encoding="utf-8")
+    with pytest.raises(actm.ModelError) as info:
+        actm.load_model_text(text, knowledge=kb, path="several.yaml")
+    got = [(d.code, d.location.line if d.location else 0) for d in info.value.diagnostics]
+    want = [(e.code, e.line) for e in EXPECTED["model.several-errors.yaml"]]
+    assert got == want
+
+
+def test_missing_root_file(tmp_path: Path, kb: KnowledgeBase) -> None:
+    diags = _load_errors(tmp_path / "nope.yaml", kb)
+    assert [d.code for d in diags] == ["file-not-found"]
+    assert diags[0].hint
+
+
+def test_directory_instead_of_file(tmp_path: Path, kb: KnowledgeBase) -> None:
+    diags = _load_errors(tmp_path, kb)
+    assert [d.code for d in diags] == ["file-unreadable"]
+    assert diags[0].hint
+
+
+# -- many errors: every one reported, located and hinted ---------------------------------------
+
+
+def test_many_unknown_keys_in_one_mapping(tmp_path: Path, kb: KnowledgeBase) -> None:
+    # Locating each error used to scan the whole mapping again: quadratic in the number of keys.
+    n = 20_000
+    path = tmp_path / "keys.yaml"
+    path.write_text(
+        "actm: 1\nsystem: {id: demo}\n" + "".join(f"k{i}: 1\n" for i in range(n)),
+        encoding="utf-8",
+    )
+    diags = _load_errors(path, kb)
+    assert len(diags) == n
+    assert all(d.code == "unknown-key" and d.hint for d in diags)
+    last = diags[-1]
+    assert last.location is not None and (last.location.line, last.location.column) == (n + 2, 1)
+
+
+def test_many_dangling_references(tmp_path: Path, kb: KnowledgeBase) -> None:
+    # did-you-mean hints over thousands of ids for thousands of errors used to be quadratic.
+    n = 5_000
+    path = tmp_path / "refs.yaml"
+    path.write_text(
+        "actm: 1\nsystem: {id: demo}\nzones:\n"
+        + "".join(f"  - {{id: zone{i}}}\n" for i in range(n))
+        + "nodes:\n"
+        + "".join(f"  - {{id: n{i}, kind: host, zone: zonex{i}}}\n" for i in range(n)),
+        encoding="utf-8",
+    )
+    diags = _load_errors(path, kb)
+    assert len(diags) == n
+    assert all(d.code == "dangling-reference" and d.hint for d in diags)
+    assert diags[0].hint is not None and diags[0].hint.startswith("did you mean")
