@@ -338,9 +338,16 @@ def test_file_size_limit(tmp_path: Path) -> None:
 
 
 def test_limits_from_env() -> None:
-    limits = Limits.from_env({"ACTM_MAX_DEPTH": "10", "ACTM_MAX_FILE_BYTES": "junk"})
+    limits = Limits.from_env({"ACTM_MAX_DEPTH": "10", "ACTM_MAX_FILE_BYTES": "1_000_000"})
     assert limits.max_depth == 10
-    assert limits.max_file_bytes == Limits().max_file_bytes
+    assert limits.max_file_bytes == 1_000_000
+    assert Limits.from_env({}).max_file_bytes == Limits().max_file_bytes
+
+
+@pytest.mark.parametrize("value", ["junk", "0", "-3", "1.5"])
+def test_limits_from_env_refuses_bad_values(value: str) -> None:
+    with pytest.raises(ValueError, match="ACTM_MAX_DEPTH"):
+        Limits.from_env({"ACTM_MAX_DEPTH": value})
 
 
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")

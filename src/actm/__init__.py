@@ -15,7 +15,14 @@ from __future__ import annotations
 
 from actm._version import __version__
 from actm.api import analyze, load_knowledge, load_model, load_model_text
-from actm.errors import ActmError, Diagnostic, KnowledgeError, ModelError, SourceLocation
+from actm.errors import (
+    ActmError,
+    Diagnostic,
+    KnowledgeError,
+    ModelError,
+    SourceLocation,
+    UsageError,
+)
 from actm.model.builder import ModelBuilder
 
 __all__ = [
@@ -25,6 +32,7 @@ __all__ = [
     "ModelBuilder",
     "ModelError",
     "SourceLocation",
+    "UsageError",
     "__version__",
     "analyze",
     "load_knowledge",

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from actm.engine.analysis import run_engine
 from actm.engine.closure import Observer
+from actm.errors import UsageError
 from actm.knowledge.attacks import KnowledgeBase
 from actm.knowledge.attacks import load_knowledge as _load_knowledge
 from actm.model.loader import load_model as _load_model
@@ -20,8 +21,21 @@ from actm.yamlio import Limits
 __all__ = ["analyze", "load_knowledge", "load_model", "load_model_text"]
 
 
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+
+
 def load_knowledge(knowledge: Sequence[str | Path] = ()) -> KnowledgeBase:
-    """The built-in knowledge base (vocabulary and attacks), extended by each directory given."""
+    """The built-in knowledge base (vocabulary and attacks), extended by each directory given.
+
+    Raises :class:`actm.UsageError` for a directory that does not exist and
+    :class:`actm.KnowledgeError` for an invalid entry.
+    """
+    for d in knowledge:
+        if not Path(d).is_dir():
+            raise UsageError(
+                f"knowledge directory {d} does not exist (expected a directory holding "
+                "vocabulary/ and/or attacks/)"
+            )
     return _load_knowledge(tuple(knowledge))
 
 
@@ -37,11 +51,17 @@ def load_model(
 
 
 def load_model_text(
-    text: str, *, knowledge: KnowledgeBase | Sequence[str | Path] = (), path: str = "<string>"
+    text: str,
+    *,
+    knowledge: KnowledgeBase | Sequence[str | Path] = (),
+    path: str = "<string>",
+    limits: Limits | None = None,
 ) -> SystemModel:
-    """Load and check a model from YAML text."""
+    """Load and check a model from YAML text (no ``include:``)."""
     kb = knowledge if isinstance(knowledge, KnowledgeBase) else load_knowledge(knowledge)
-    return _load_model_text(text, path=path, vocabulary=kb.vocabulary, known_attacks=kb.attacks)
+    return _load_model_text(
+        text, path=path, vocabulary=kb.vocabulary, known_attacks=kb.attacks, limits=limits
+    )
 
 
 def analyze(
@@ -56,6 +76,10 @@ def analyze(
 
     ``controls=False`` ignores the model's controls (the inherent view).
     """
+    if tolerance_severity not in SEVERITIES:
+        raise UsageError(
+            f"tolerance_severity must be one of {', '.join(SEVERITIES)}, not {tolerance_severity!r}"
+        )
     kb = knowledge if isinstance(knowledge, KnowledgeBase) else load_knowledge(knowledge)
     out = run_engine(
         model, kb, apply_controls=controls, tolerance_severity=tolerance_severity, observer=observer

@@ -19,7 +19,7 @@ import gc
 import math
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from itertools import accumulate
@@ -53,14 +53,23 @@ class Limits:
     """Largest number of values that aliases may add beyond the nodes written in the file."""
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Limits:
-        """Defaults, overridden by ``ACTM_MAX_FILE_BYTES``, ``ACTM_MAX_DEPTH``, ... if set."""
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Limits:
+        """Defaults, overridden by ``ACTM_MAX_FILE_BYTES``, ``ACTM_MAX_DEPTH``, ... if set.
+
+        Raises ValueError naming the variable when a value is not a whole number in range.
+        """
         env = os.environ if environ is None else environ
         values: dict[str, int] = {}
         for name in ("max_file_bytes", "max_depth", "max_nodes", "max_alias_expansion"):
-            raw = env.get("ACTM_" + name.upper())
-            if raw is not None and raw.strip().isdigit():
-                values[name] = int(raw)
+            var = "ACTM_" + name.upper()
+            raw = env.get(var)
+            if raw is None:
+                continue
+            text = raw.strip().replace("_", "")
+            lowest = 0 if name == "max_alias_expansion" else 1
+            if not text.isdigit() or int(text) < lowest:
+                raise ValueError(f"{var}={raw!r}: expected a whole number of at least {lowest}")
+            values[name] = int(text)
         return cls(**values)
 
 
@@ -407,6 +416,10 @@ _HINTS = (
     ("did not find expected key", "check the indentation of this line against the lines above"),
     ("did not find expected ','", "a flow list [a, b] or mapping {a: b} is not closed"),
     ("found undefined alias", "define the anchor (&name) before using the alias (*name)"),
+    (
+        "found unexpected ':'",
+        "inside [...] or {...}, a value containing ':' (a URL, a time) must be quoted",
+    ),
     ("found character '@'", "values starting with @ or ` must be quoted"),
     ("found unexpected end of stream", "a quoted string or a flow collection is not closed"),
 )

@@ -174,6 +174,7 @@ def test_all_bad_files_in_one_run() -> None:
         "model.duplicate-id-across-include.yaml",
         "model.include-cycle.yaml",
         "model.include-with-system.yaml",
+        "model.include-with-root-key.yaml",
     }
 
 

@@ -89,6 +89,15 @@ EXPECTED: dict[str, list[Expect]] = {
         E("system-in-include", 3, 1, "cannot define 'system'", file="parts/with-system.yaml"),
     ],
     "model.missing-system.yaml": [E("missing-system", 2, 1, "no 'system' section")],
+    "model.include-with-root-key.yaml": [
+        E(
+            "root-only-key",
+            3,
+            1,
+            "cannot set 'default_adversaries'",
+            file="parts/with-default-adversaries.yaml",
+        ),
+    ],
     # -- vocabulary ------------------------------------------------------------------------
     "model.unknown-node-kind.yaml": [E("unknown-kind", 6, 11, "unknown node kind 'web_ap'")],
     "model.unknown-model-kind.yaml": [E("unknown-kind", 6, 11, "unknown model kind 'lmm'")],
@@ -124,6 +133,10 @@ EXPECTED: dict[str, list[Expect]] = {
     ],
     "model.writes-not-processed.yaml": [
         E("writes-not-processed", 13, 17, "writes applies only to mode: processed")
+    ],
+    "model.ai-class-wrong-target.yaml": [
+        E("vulnerability-target", 11, 60, "applies to a model, not to an asset"),
+        E("vulnerability-target", 12, 41, "applies to an asset, not to a model"),
     ],
     "model.vulnerability-wrong-target.yaml": [
         E("vulnerability-target", 10, 5, "is an AI class: it sits on a model or an asset")

@@ -623,8 +623,8 @@ def _compile(
                         "yield-on-witness",
                         f"{entry.id}: yield on {ky.var!r}, which is not part of the key",
                         doc.locate(("steps", si, "yields", yi, "var")),
-                        "yields must act on key variables, or results would depend on which witness "
-                        "was found first",
+                        "yields must act on key variables, or results would depend on which "
+                        "witness was found first",
                     )
                 )
     if diags:

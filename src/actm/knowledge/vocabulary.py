@@ -230,6 +230,7 @@ class _VulnRuleIn(_In):
 class _VulnClass(_In):
     id: str
     kind: Literal["conventional", "ai"]
+    applies_to: Literal["model", "asset"] | None = None
     title: str
     description: str
     grants: dict[Literal["stored", "processed", "transmitted"], list[_GrantIn]] = {}
@@ -369,6 +370,8 @@ class VulnRule:
 class VulnClass:
     id: str
     kind: str
+    applies_to: str | None
+    """For AI classes: 'model' or 'asset'."""
     title: str
     description: str
     grants: Mapping[str, tuple[Grant, ...]]
@@ -857,9 +860,17 @@ def _build(m: _Merged) -> Vocabulary:
             rules.append(VulnRule(req, ys))
         if vc.kind == "conventional" and not vc.grants:
             bad(origin, "empty-class", f"conventional class {vc.id} grants nothing")
+        if vc.kind == "ai" and vc.applies_to is None:
+            bad(
+                origin,
+                "missing-applies-to",
+                f"AI class {vc.id} must say applies_to: model or asset",
+            )
         if vc.kind == "ai" and not vc.rules:
             bad(origin, "empty-class", f"AI class {vc.id} has no rules")
-        vclasses[vc.id] = VulnClass(vc.id, vc.kind, vc.title, vc.description, grants, tuple(rules))
+        vclasses[vc.id] = VulnClass(
+            vc.id, vc.kind, vc.applies_to, vc.title, vc.description, grants, tuple(rules)
+        )
     for derived in (agency.execute, agency.execute_sandboxed, agency.credential_access):
         if derived and derived not in vclasses:
             entry = m.singles.get("propagation.yaml:agency.execute")

@@ -134,6 +134,10 @@ class ModelBuilder:
             parsed = ModelFile.model_validate(self._data)
         except ValidationError as exc:
             raise ModelError(validation_diagnostics(exc, ModelFile, None)) from None
+        if known_attacks is None and vocabulary is None:
+            from actm.knowledge.attacks import builtin_knowledge
+
+            known_attacks = builtin_knowledge().attacks
         return resolve(
             [SourceFile(parsed, None)],
             vocabulary or builtin_vocabulary(),

@@ -101,11 +101,12 @@ def read_files(
     diags: list[Diagnostic] = []
     tolerated: set[str] = set()
     seen: set[Path] = set()
+    shown_as: dict[Path, str] = {}  # resolved path -> the path as the user wrote it
 
     def visit(path: Path, stack: tuple[Path, ...], via: SourceLocation | None) -> None:
         real = path.resolve()
         if real in stack:
-            chain = " -> ".join(_display(p) for p in (*stack, real))
+            chain = " -> ".join(shown_as.get(p, _display(p)) for p in (*stack, real))
             diags.append(
                 Diagnostic(
                     "include-cycle", f"include cycle: {chain}", via, "remove one of the includes"
@@ -125,6 +126,7 @@ def read_files(
             )
             return
         seen.add(real)
+        shown_as[real] = _display(path)
         shown = _display(path)
         try:
             doc = read_yaml_file(path, limits)

@@ -88,10 +88,7 @@ def merge_files(files: Sequence[SourceFile]) -> tuple[ModelFile, dict[str, list[
                 merged[section].append(item)
                 origins[section].append(Origin(sf.doc, (section, where[i] if where else i)))
     root = files[0].file
-    default_adv = next(
-        (sf.file.default_adversaries for sf in files if sf.file.default_adversaries is not None),
-        None,
-    )
+    default_adv = root.default_adversaries
     fields: dict[str, Any] = {
         "actm": 1,
         "system": root.system,
@@ -362,7 +359,8 @@ class _Resolver:
                     else None
                 )
                 or (
-                    f"{atype} has no components; refer to the whole asset ({asset_id})"
+                    f"{atype} lists no components of its own: refer to the whole asset "
+                    f"({asset_id}), or declare the component under the asset's components:"
                     if not valid and not declared
                     else f"refer to the whole asset ({asset_id}) or to one of its components"
                 ),
@@ -413,6 +411,13 @@ class _Resolver:
                     sf.doc.locate(("system",), key=True),
                     "keep 'system' in the root file only",
                 )
+            if sf.file.default_adversaries is not None and sf.doc is not None:
+                self.err(
+                    "root-only-key",
+                    "an included file cannot set 'default_adversaries'",
+                    sf.doc.locate(("default_adversaries",), key=True),
+                    "set it in the root file, where it applies to the whole model",
+                )
         self.collect_ids()
         self.owners_check()
 
@@ -420,8 +425,10 @@ class _Resolver:
             Owner(o.id, o.name, o.description, o.first_party) for o, _ in self.items("owners")
         )
         zones = []
+        zone_owner: dict[str, str | None] = {}
         for z, _ in self.items("zones"):
             zones.append(Zone(z.id, z.name, z.description, z.trust, z.owner))
+            zone_owner[z.id] = z.owner
         nodes = []
         for n, origin in self.items("nodes"):
             if n.kind not in vocab.node_kinds:
@@ -432,7 +439,9 @@ class _Resolver:
                     did_you_mean(n.kind, vocab.node_kinds, what="node kinds"),
                 )
             self.ref(n.zone, ("zones",), origin, "zone", what="zone")
-            nodes.append(Node(n.id, n.name, n.description, n.kind, n.pipeline, n.zone, n.owner))
+            # a node without an owner belongs to whoever owns its zone
+            owner = n.owner if n.owner is not None else zone_owner.get(n.zone or "")
+            nodes.append(Node(n.id, n.name, n.description, n.kind, n.pipeline, n.zone, owner))
 
         # models: check kinds, assets, components before any reference is resolved
         for m, origin in self.items("models"):
@@ -1085,6 +1094,21 @@ class _Resolver:
                         "write model: <model id>",
                     )
                     continue
+                where = "model" if v.model is not None else "asset"
+                if vc.applies_to is not None and vc.applies_to != where:
+                    article = {"model": "a model", "asset": "an asset"}
+                    self.err(
+                        "vulnerability-target",
+                        f"{v.class_} applies to {article[vc.applies_to]}, not to {article[where]}",
+                        origin.at(where, key=True),
+                        f"write {vc.applies_to}: <{vc.applies_to} id>"
+                        + (
+                            " (e.g. a model's dataset: m.dataset)"
+                            if vc.applies_to == "asset"
+                            else ""
+                        ),
+                    )
+                    continue
                 if v.model is not None:
                     self.ref(v.model, ("models",), origin, "model", what="model")
                 if v.asset is not None:
@@ -1230,7 +1254,7 @@ class _Resolver:
                         "unknown-attack",
                         f"control {c.id!r} breaks unknown attack {br.attack!r}",
                         origin.at("breaks", i, "attack"),
-                        did_you_mean(br.attack, self.known_attacks, what="attacks"),
+                        _attack_hint(br.attack, self.known_attacks),
                     )
                 asset = None
                 if br.asset is not None:
@@ -1438,6 +1462,13 @@ class _Resolver:
 def _a(word: str) -> str:
     """``word`` with its indefinite article."""
     return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
+
+
+def _attack_hint(attack: str, known: Collection[str]) -> str:
+    close = did_you_mean(attack, known, what="attacks")
+    if close and close.startswith("did you mean"):
+        return close
+    return "run `actm kb list` for the attack ids"
 
 
 def _dedupe(items: Sequence[Residency]) -> tuple[Residency, ...]:

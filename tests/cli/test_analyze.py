@@ -1,0 +1,124 @@
+"""`actm analyze`, `actm schema` and `actm kb` end to end."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+from typer.testing import CliRunner
+
+from actm.cli.main import app
+
+ROOT = Path(__file__).resolve().parents[2]
+RAG = ROOT / "examples" / "customer-support-rag.yaml"
+runner = CliRunner()
+
+
+def test_analyze_text_summary() -> None:
+    res = runner.invoke(app, ["analyze", str(RAG), "--no-color"])
+    assert res.exit_code == 0, res.output
+    assert "threats in scope: 8" in res.output
+    assert "tool-data-exfiltration@support-agent@customer-records" in res.output
+    assert "-> tool-data-exfiltration: inspect on customer-records" in res.output
+
+
+def test_analyze_json_matches_its_published_schema(tmp_path: Path) -> None:
+    out = tmp_path / "result.json"
+    res = runner.invoke(app, ["analyze", str(RAG), "-f", "json", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    schema = json.loads(runner.invoke(app, ["schema", "--result"]).output)
+    jsonschema.validate(data, schema)
+    assert {"threats", "out_of_scope", "capabilities", "assumptions"} <= set(data)
+    threat = data["threats"][0]
+    for key in ("id", "attack", "severity", "assets", "chain", "references",
+                "unjustified_assumptions"):
+        assert key in threat
+    assert "timings" not in data
+
+
+def test_model_schema_accepts_the_examples() -> None:
+    import yaml
+
+    schema = json.loads(runner.invoke(app, ["schema"]).output)
+    for path in sorted((ROOT / "examples").glob("*.yaml")):
+        jsonschema.validate(yaml.safe_load(path.read_text(encoding="utf-8")), schema)
+
+
+def test_markdown_report_has_the_team_views(tmp_path: Path) -> None:
+    out = tmp_path / "report.md"
+    res = runner.invoke(app, ["analyze", str(RAG), "-f", "markdown", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    text = out.read_text(encoding="utf-8")
+    for heading in ("## Summary", "## Threats", "### Infrastructure and platform team",
+                    "### ML engineering team", "### Product and application team",
+                    "## Third-party assumptions", "## Capabilities reached", "## Out of scope"):
+        assert heading in text
+
+
+def test_markdown_escapes_user_text(tmp_path: Path) -> None:
+    model = tmp_path / "m.yaml"
+    model.write_text(
+        "actm: 1\n"
+        "system: {id: x, name: '<script>alert(1)</script> | *bold*'}\n"
+        "models:\n  - {id: bot, kind: llm, exposure: public}\n",
+        encoding="utf-8",
+    )
+    res = runner.invoke(app, ["analyze", str(model), "-f", "markdown"])
+    assert res.exit_code == 0, res.output
+    assert "<script>" not in res.output
+    assert r"\<script\>alert(1)\</script\> \| \*bold\*" in res.output
+
+
+def test_same_input_gives_byte_identical_output_across_processes() -> None:
+    outputs = []
+    for seed in ("0", "1", "12345"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-m", "actm.cli.main", "analyze", str(RAG), "-f", "json"],
+            capture_output=True, check=True, env=env, cwd=ROOT,
+        )
+        outputs.append(done.stdout)
+    assert outputs[0] == outputs[1] == outputs[2]
+
+
+def test_missing_knowledge_directory_is_a_usage_error(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["analyze", str(RAG), "--knowledge", str(tmp_path / "nope")])
+    assert res.exit_code == 2
+    assert "does not exist" in res.output
+
+
+def test_bad_limit_in_the_environment_is_a_usage_error() -> None:
+    res = runner.invoke(app, ["validate", str(RAG)], env={"ACTM_MAX_DEPTH": "lots"})
+    assert res.exit_code == 2
+    assert "ACTM_MAX_DEPTH" in res.output
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_kb_list(fmt: str) -> None:
+    res = runner.invoke(app, ["kb", "list", "-f", fmt])
+    assert res.exit_code == 0, res.output
+    assert "tool-data-exfiltration" in res.output
+
+
+def test_kb_show_and_unknown_id() -> None:
+    res = runner.invoke(app, ["kb", "show", "model-backdoor"])
+    assert res.exit_code == 0, res.output
+    assert "requires make_limited_changes on m:model_parameters (persistent)" in res.output
+    res = runner.invoke(app, ["kb", "show", "model-backdor"])
+    assert res.exit_code == 2
+    assert "did you mean 'model-backdoor'?" in res.output
+
+
+def test_inherent_view_ignores_controls() -> None:
+    with_controls = json.loads(runner.invoke(app, ["analyze", str(RAG), "-f", "json"]).output)
+    inherent = json.loads(
+        runner.invoke(app, ["analyze", str(RAG), "-f", "json", "--no-controls"]).output
+    )
+    ids = {t["id"] for t in with_controls["threats"]}
+    assert ids < {t["id"] for t in inherent["threats"]}
