@@ -36,8 +36,15 @@ def test_analyze_json_matches_its_published_schema(tmp_path: Path) -> None:
     jsonschema.validate(data, schema)
     assert {"threats", "out_of_scope", "capabilities", "assumptions"} <= set(data)
     threat = data["threats"][0]
-    for key in ("id", "attack", "severity", "assets", "chain", "references",
-                "unjustified_assumptions"):
+    for key in (
+        "id",
+        "attack",
+        "severity",
+        "assets",
+        "chain",
+        "references",
+        "unjustified_assumptions",
+    ):
         assert key in threat
     assert "timings" not in data
 
@@ -55,9 +62,16 @@ def test_markdown_report_has_the_team_views(tmp_path: Path) -> None:
     res = runner.invoke(app, ["analyze", str(RAG), "-f", "markdown", "-o", str(out)])
     assert res.exit_code == 0, res.output
     text = out.read_text(encoding="utf-8")
-    for heading in ("## Summary", "## Threats", "### Infrastructure and platform team",
-                    "### ML engineering team", "### Product and application team",
-                    "## Third-party assumptions", "## Capabilities reached", "## Out of scope"):
+    for heading in (
+        "## Summary",
+        "## Threats",
+        "### Infrastructure and platform team",
+        "### ML engineering team",
+        "### Product and application team",
+        "## Third-party assumptions",
+        "## Capabilities reached",
+        "## Out of scope",
+    ):
         assert heading in text
 
 
@@ -81,7 +95,10 @@ def test_same_input_gives_byte_identical_output_across_processes() -> None:
         env = {**os.environ, "PYTHONHASHSEED": seed}
         done = subprocess.run(
             [sys.executable, "-m", "actm.cli.main", "analyze", str(RAG), "-f", "json"],
-            capture_output=True, check=True, env=env, cwd=ROOT,
+            capture_output=True,
+            check=True,
+            env=env,
+            cwd=ROOT,
         )
         outputs.append(done.stdout)
     assert outputs[0] == outputs[1] == outputs[2]

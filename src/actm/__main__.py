@@ -1,0 +1,5 @@
+"""`python -m actm` runs the command line."""
+
+from actm.cli.main import main
+
+main()
