@@ -7,8 +7,8 @@ fresh subprocess:
 
 1. a child (this script with ``--child FILE``) runs the stages of the CLI one by one through
    the Python API and prints a JSON line after each: load (read, schema, resolve), the engine
-   (``run_engine``; its own ``EngineOutput.timings`` split it into compile, closure, matching
-   and assumptions), results building (``build_result``), JSON rendering and Markdown
+   (``run_engine``; its own ``EngineOutput.timings`` split it into compile, closure, matching,
+   threats and assumptions), results building (``build_result``), JSON rendering and Markdown
    rendering, then its peak RSS (``resource.getrusage(RUSAGE_SELF).ru_maxrss``). Like the CLI
    it calls ``gc.freeze()`` after loading;
 2. the real CLI end to end: ``actm analyze FILE -f json -o /dev/null``, wall clock.
@@ -17,8 +17,9 @@ A run that exceeds ``--timeout`` is killed; the stages it finished are still rep
 unfinished one shows as "> timeout". The CLI run is skipped for a size whose child timed out.
 
 Attack matching happens inside the closure loop (every new fact is joined against the attack
-rules), so the engine's "closure" time includes it; its "matching" time is what follows the
-loop: proofs, severity and out-of-scope explanations.
+rules); the engine times the joins separately, so "closure" is propagation alone and "matching"
+the attack joins. "threats" is what follows the loop: proofs, severity and out-of-scope
+explanations.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from _common import (
     table,
 )
 
-ENGINE_STAGES = ("compile", "closure", "matching", "assumptions")
+ENGINE_STAGES = ("compile", "closure", "matching", "threats", "assumptions")
 TARGET_10X = 15.0
 TARGET_10K_SECONDS = 5.0
 
@@ -272,10 +273,10 @@ def main(argv: list[str] | None = None) -> int:
                 engine_cells[1] = f"> {in_engine:.0f}"
             else:
                 engine_cells[1] = f"{seconds(end['seconds'])}*"
-                engine_cells[3] = f"> {in_engine - end['seconds']:.0f}*"
+                engine_cells[4] = f"> {in_engine - end['seconds']:.0f}*"
                 notes.add(
-                    "* killed after the closure: the closure column is compile + closure, the "
-                    "assumptions column is matching + assumptions until the kill."
+                    "* killed after the closure: the closure column is compile + closure + "
+                    "matching, the assumptions column is threats + assumptions until the kill."
                 )
         engine_info = st.get("engine", st.get("closure_end", {}))
         progress = st.get("progress", {})
@@ -303,8 +304,9 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(
         "Times in seconds. load = read + schema + resolve (actm.load_model); compile, closure, "
-        "matching, assumptions = EngineOutput.timings (attack matching runs inside the closure "
-        "loop and is counted there; 'matching' is proofs, severity and out-of-scope after it); "
+        "matching, threats, assumptions = EngineOutput.timings (closure = propagation; matching "
+        "= the attack joins, which run inside the closure loop; threats = proofs, severity and "
+        "out-of-scope after it); "
         "build = build_result; json / markdown = the renderers; in-process = load + engine + "
         "build + json (what `analyze -f json` does, without interpreter start, imports and the "
         "knowledge base); CLI e2e = wall time of `actm analyze FILE -f json -o /dev/null`; "

@@ -13,6 +13,7 @@ in breadth-first order, so its premises give a shortest chain.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from time import perf_counter
 
 from actm.engine.compiled import Compiled, Rule, type_pipeline
 from actm.engine.facts import FactStore
@@ -75,6 +76,8 @@ class Matcher:
         self.c = c
         self.store = store
         self.fired: dict[tuple[int, tuple[str, ...]], int] = {}
+        self.elapsed = 0.0
+        """Seconds spent joining attack requirements (the rest of the closure is propagation)."""
         self.matches: list[Match] = []
         self.suppressed: dict[tuple[int, tuple[str, ...]], tuple[int, ...]] = {}
         """Bindings a control breaks for one asset: (rule, binding) -> premises."""
@@ -364,6 +367,22 @@ class Matcher:
         entries = c.rule_index.get(c.target_type_comp[t])
         if not entries:
             return
+        started = perf_counter()
+        try:
+            self._on_fact(entries, key, t, cap, persistent, pipe)
+        finally:
+            self.elapsed += perf_counter() - started
+
+    def _on_fact(
+        self,
+        entries: list[tuple[int, int]],
+        key: int,
+        t: int,
+        cap: int,
+        persistent: bool,
+        pipe: int,
+    ) -> None:
+        c = self.c
         owner = c.asset_owner[c.target_asset[t]]
         asset = c.target_asset[t]
         for ri, pos in entries:
