@@ -34,7 +34,6 @@ EXPECTED: dict[str, list[str]] = {
         "provider-data-exposure@planner",
         "system-prompt-eviction@coder",
         "tool-data-exfiltration@coder@app-repo",
-        "tool-definition-poisoning@coder",
         "tool-definition-poisoning@planner",
     ],
     "credential-theft.yaml": [

@@ -131,6 +131,12 @@ def test_an_extra_directory_overrides_a_vocabulary_table(tmp_path: Path) -> None
             2,
         ),
         ("vocabulary/colours.yaml", "red: 1\n", "unknown-vocabulary-file", 1),
+        (
+            "vocabulary/capabilities.yaml",
+            "implies:\n  - [influence, make_arbitrary_changes]\n",
+            "implication-against-order",
+            2,
+        ),
     ],
 )
 def test_a_broken_entry_stops_the_run_with_file_and_line(

@@ -181,14 +181,17 @@ class FactStore:
         self.queue.append(key)
         return key
 
-    def holds(self, target: int, mask: int, persistent: bool) -> int:
-        """A known fact on ``target`` whose capability is in ``mask``; -1 if none."""
+    def holds(self, target: int, mask: int, persistent: bool, pipe: int = -1) -> int:
+        """A known fact on ``target`` whose capability is in ``mask`` (persistent if asked, in
+        pipeline ``pipe`` unless it is -1); -1 if none."""
         lst = self.by_target.get(target)
         if not lst:
             return -1
         ncap = self.ncap
         for k in lst:
             if persistent and not (k >> 1) & 1:
+                continue
+            if pipe >= 0 and (k & 1) != pipe:
                 continue
             if (mask >> ((k >> 2) % ncap)) & 1:
                 return k

@@ -321,6 +321,7 @@ class Matcher:
         """
         c = self.c
         holds = self.store.holds
+        pipe = -1 if req.pipeline is None else (0 if req.pipeline == "development" else 1)
         for at in req.asset_types:
             a = c.owner_type_asset.get((owner, at))
             if a is None:
@@ -331,22 +332,23 @@ class Matcher:
                 continue
             if req.components is None:
                 for whole in c.whole_targets(a):
-                    k = holds(whole, mask, req.persistent)
-                    if k >= 0 and (req.pipeline is None or self._pipe_ok(k, req.pipeline)):
+                    k = holds(whole, mask, req.persistent, pipe)
+                    if k >= 0:
                         return k, a
                 continue
             for comp in req.components:
                 t = c.comp_target.get((a, comp))
                 if t is None:
                     continue
-                k = holds(t, mask, req.persistent)
-                if k >= 0 and (req.pipeline is None or self._pipe_ok(k, req.pipeline)):
+                k = holds(t, mask, req.persistent, pipe)
+                if k >= 0:
                     return k, a
         return -1, -1
 
     @staticmethod
-    def _pipe_ok(key: int, pipeline: str) -> bool:
-        return (key & 1) == (0 if pipeline == "development" else 1)
+    def pipe_of(req: Requirement) -> int:
+        """The pipeline index a requirement asks for, or -1 for any."""
+        return -1 if req.pipeline is None else (0 if req.pipeline == "development" else 1)
 
     def _candidates(self, req: Requirement) -> list[str]:
         c = self.c
@@ -536,11 +538,10 @@ class Matcher:
             if t < 0:
                 continue
             cap = c.cap_index[y.capability]
-            k = self.store.add(
-                t, cap, y.persistent, type_pipeline(c, t), how, rule.index, premise_facts
-            )
+            pers = y.persistent and self._can_persist(t)
+            k = self.store.add(t, cap, pers, type_pipeline(c, t), how, rule.index, premise_facts)
             if k < 0:
-                k = self.store.holds(t, c.stronger_mask[cap], y.persistent)
+                k = self.store.holds(t, c.stronger_mask[cap], pers)
             if k >= 0:
                 yields.append(k)
         if rule.final and attack.kind == "attack":
@@ -549,11 +550,20 @@ class Matcher:
                 for y in step.yields:
                     t = self._yield_target(y.var, y.asset_type, y.component, binding)
                     if t >= 0:
-                        effects.append(
-                            (t, c.cap_index[y.capability], y.persistent, type_pipeline(c, t))
-                        )
+                        pers = y.persistent and self._can_persist(t)
+                        effects.append((t, c.cap_index[y.capability], pers, type_pipeline(c, t)))
             full = tuple(binding.get(v, "") for v in attack.variables)
             self.matches.append(Match(rule.index, key, full, prem, tuple(yields), tuple(effects)))
+
+    def _can_persist(self, target: int) -> bool:
+        """Whether a change an attack makes to ``target`` can persist (METHOD.md section 3).
+
+        A conventional asset or tool keeps a change only where it is stored or written back;
+        a change to a model's own assets (a backdoor in weights, a poisoned dataset) is part
+        of what the pattern states.
+        """
+        a = self.c.target_asset[target]
+        return self.c.vocab.category(self.c.asset_type[a]) == "ai" or self.c.asset_persists[a]
 
     def _yield_target(
         self, var: str, asset_type: str | None, component: str | None, binding: dict[str, str]

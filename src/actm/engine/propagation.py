@@ -75,6 +75,7 @@ class Propagator:
         self.exfiltrate = ci[v.agency.exfiltrate]
         self.results = ci[v.agency.results]
         self.definition = ci[v.agency.definition]
+        self.content_mask = c.stronger_mask[ci[v.agency.content_requires]]
         self.credential = ci[v.agency.credential]
         self.cred_class = c.vclass_index.get(v.agency.credential_access, -1)
         self.integrity_mask = sum(1 << i for i, flag in enumerate(c.integrity) if flag)
@@ -198,15 +199,17 @@ class Propagator:
             ti = c.tool_of_inputs.get(t, -1)
             if ti >= 0:
                 self._tool_driven(ti, key)
+            # content the adversary wrote (not merely influenced) reaches the agent's context
+            carries = (self.content_mask >> cap) & 1
             readers = c.readers_of.get(t)
-            if readers:
+            if readers and carries:
                 for r in readers:
                     self._to_tool_results(r, key)
             ti = c.tool_of_results.get(t, -1)
-            if ti >= 0:
+            if ti >= 0 and carries:
                 self._to_tool_results(ti, key)
             ti = c.tool_of_definition.get(t, -1)
-            if ti >= 0:
+            if ti >= 0 and carries:
                 for user in c.tool_users[ti]:
                     dt = c.model_tool_defs.get(user, -1)
                     if dt >= 0:

@@ -91,10 +91,8 @@ def _first_unmet(cl: Closure, pattern: AttackPattern) -> Unmet:
                         if req.capability is None:
                             met = met or ok
                             continue
-                        k = store.holds(t, mask, req.persistent)
-                        if k < 0 or (
-                            req.pipeline is not None and not matcher._pipe_ok(k, req.pipeline)
-                        ):
+                        k = store.holds(t, mask, req.persistent, matcher.pipe_of(req))
+                        if k < 0:
                             continue
                         if ok:
                             met = True

@@ -197,6 +197,7 @@ class _Agency(_In):
     execute_sandboxed: str | None = None
     results: str | None = None
     definition: str | None = None
+    content_requires: str | None = None
     credential: str | None = None
     credential_access: str | None = None
 
@@ -397,6 +398,9 @@ class Agency:
     execute_sandboxed: str
     results: str
     definition: str
+    content_requires: str
+    """Minimum capability on what a tool reads, returns or is defined by for it to carry the
+    adversary's content into the agent's context."""
     credential: str
     credential_access: str
 
@@ -646,6 +650,15 @@ def _build(m: _Merged) -> Vocabulary:
                         f"{strong} and {weak} are in different classes; "
                         "implication stays within a class",
                     )
+                elif cap_rank[strong] >= cap_rank[weak]:
+                    bad(
+                        origin,
+                        "implication-against-order",
+                        f"{strong} cannot imply {weak}: the class lists {weak} as at least as "
+                        "strong",
+                        "capabilities are listed strongest first; an implication goes from a "
+                        "stronger one to a weaker one",
+                    )
                 direct[strong].add(weak)
     implied: dict[str, frozenset[str]] = {}
     for c in caps:
@@ -818,6 +831,7 @@ def _build(m: _Merged) -> Vocabulary:
         execute_sandboxed=single("agency.execute_sandboxed", "agency", is_cap=False),
         results=single("agency.results", "agency"),
         definition=single("agency.definition", "agency"),
+        content_requires=single("agency.content_requires", "agency"),
         credential=single("agency.credential", "agency"),
         credential_access=single("agency.credential_access", "agency", is_cap=False),
     )
