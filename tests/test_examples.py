@@ -49,6 +49,7 @@ EXPECTED: dict[str, list[str]] = {
         "rag-data-disclosure@support-agent@help-centre",
         "rag-poisoning@help-centre@support-agent",
         "system-prompt-extraction@support-agent",
+        "tool-data-disclosure@support-agent@customer-records",
         "tool-data-exfiltration@support-agent@customer-records",
     ],
     "ml-training-pipeline.yaml": [

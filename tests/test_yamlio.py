@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 from typing import Any
 
@@ -351,11 +352,21 @@ def test_limits_from_env_refuses_bad_values(value: str) -> None:
 
 
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
-def test_endless_device_is_read_bounded() -> None:
-    # /dev/zero reports size 0 and never ends; the read must stop at the limit.
+def test_endless_device_is_refused() -> None:
+    # /dev/zero reports size 0 and never ends
     with pytest.raises(YamlProblem) as info:
         read_yaml_file("/dev/zero", Limits(max_file_bytes=4096))
-    assert [d.code for d in info.value.diagnostics] == ["file-too-large"]
+    assert [d.code for d in info.value.diagnostics] == ["file-unreadable"]
+    assert "not a regular file" in info.value.diagnostics[0].message
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_named_pipe_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "model.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(YamlProblem) as info:
+        read_yaml_file(fifo)
+    assert "not a regular file" in info.value.diagnostics[0].message
 
 
 def test_locate_in_a_large_mapping() -> None:

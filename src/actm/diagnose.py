@@ -252,6 +252,12 @@ def validation_diagnostics(
                 hint = f"list at most {ctx.get('max_length', '?')} items"
             elif kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
                 hint = "use a number in the allowed range"
+            elif kind == "finite_number":
+                hint = "write a number (not .nan or .inf)"
+            elif kind == "value_error":
+                msg = msg.removeprefix("Value error, ")
+                field = str(loc[-1]) if loc else ""
+                hint = _FIELD_HINTS.get(field) or "see docs/model-format.md for what this key takes"
             else:
                 hint = "see `actm schema` or docs/model-format.md for what this key takes"
             out.append(Diagnostic("invalid-value", f"{where}: {msg}", doc.locate(loc), hint))
@@ -263,6 +269,11 @@ REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}(\.[A-Za-z0-9_-]{1,128}){0,2}$"
 CVE_PATTERN = r"^CVE-\d{4}-\d{4,}$"
 CWE_PATTERN = r"^CWE-\d{1,5}$"
 CVSS_PATTERN = r"^CVSS:(3\.[01]|4\.0)/[A-Za-z]+:[A-Za-z](/[A-Za-z]+:[A-Za-z])*$"
+
+_FIELD_HINTS: dict[str, str] = {
+    "cvss": "write a complete CVSS v3.x or v4.0 vector, e.g. "
+    "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+}
 
 _PATTERN_HINTS: dict[str, str] = {
     ID_PATTERN: "ids are letters, digits, '-' and '_', starting with a letter or digit "

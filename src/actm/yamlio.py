@@ -19,6 +19,7 @@ import gc
 import math
 import os
 import re
+import stat
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -211,7 +212,8 @@ def read_yaml_file(path: str | os.PathLike[str], limits: Limits | None = None) -
     shown = str(path)
     p = Path(path)
     try:
-        size = p.stat().st_size
+        info = p.stat()
+        size = info.st_size
     except FileNotFoundError:
         raise YamlProblem(
             [Diagnostic("file-not-found", f"no such file: {shown}", None, "check the path")]
@@ -230,6 +232,18 @@ def read_yaml_file(path: str | os.PathLike[str], limits: Limits | None = None) -
     if p.is_dir():
         raise YamlProblem(
             [Diagnostic("file-unreadable", f"{shown} is a directory", None, "pass a YAML file")]
+        )
+    if not stat.S_ISREG(info.st_mode):
+        # a pipe or a device may block forever or never end
+        raise YamlProblem(
+            [
+                Diagnostic(
+                    "file-unreadable",
+                    f"{shown} is not a regular file (a pipe, socket or device)",
+                    None,
+                    "save the model to a file and pass that",
+                )
+            ]
         )
     too_large = Diagnostic(
         "file-too-large",
@@ -718,13 +732,22 @@ class _Converter:
         tag = _tag(node)
         if tag in (_PLAIN, default) or tag == "!":
             return
+        shown = "!!" + tag[len(_CORE_PREFIX) :] if tag.startswith(_CORE_PREFIX) else tag
         if tag not in _KNOWN_TAGS:
-            shown = "!!" + tag[len(_CORE_PREFIX) :] if tag.startswith(_CORE_PREFIX) else tag
             self._fail(
                 "unsupported-tag",
                 f"YAML tag {shown!r} is not supported",
                 node.start_mark,
                 "remove the tag; actm models use plain YAML values only",
+            )
+        elif default != _STR_TAG:
+            # a collection tagged as something else (`!!str [a, b]`)
+            what = "mapping" if default.endswith(":map") else "list"
+            self._fail(
+                "unsupported-tag",
+                f"YAML tag {shown!r} cannot be applied to a {what}",
+                node.start_mark,
+                "remove the tag",
             )
 
     def _scalar(self, node: Any) -> Any:

@@ -22,7 +22,7 @@ runner = CliRunner()
 def test_analyze_text_summary() -> None:
     res = runner.invoke(app, ["analyze", str(RAG), "--no-color"])
     assert res.exit_code == 0, res.output
-    assert "threats in scope: 8" in res.output
+    assert "threats in scope: 9" in res.output
     assert "tool-data-exfiltration@support-agent@customer-records" in res.output
     assert "-> tool-data-exfiltration: inspect on customer-records" in res.output
 
@@ -139,3 +139,43 @@ def test_inherent_view_ignores_controls() -> None:
     )
     ids = {t["id"] for t in with_controls["threats"]}
     assert ids < {t["id"] for t in inherent["threats"]}
+
+
+def test_output_to_a_directory_is_a_usage_error(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["analyze", str(RAG), "-o", str(tmp_path)])
+    assert res.exit_code == 2
+    assert "is a directory" in res.output
+
+
+def test_closed_pipe_is_not_an_internal_error() -> None:
+    done = subprocess.run(
+        f"{sys.executable} -m actm kb list | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert done.returncode == 0
+    assert "internal error" not in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_output_does_not_depend_on_the_working_directory(tmp_path: Path) -> None:
+    runs = []
+    for cwd, path in (
+        (ROOT, "examples/ml-training-pipeline.yaml"),
+        (tmp_path, str(ROOT / "examples" / "ml-training-pipeline.yaml")),
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "actm", "analyze", path, "-f", "json"],
+            capture_output=True,
+            check=True,
+            cwd=cwd,
+        )
+        runs.append(done.stdout)
+    assert runs[0] == runs[1]
+    assert json.loads(runs[0])["system"]["files"] == [
+        "ml-training-pipeline.yaml",
+        "shared/platform.yaml",
+    ]

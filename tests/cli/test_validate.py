@@ -81,7 +81,7 @@ def test_good_file(good: Path) -> None:
     lines = out.splitlines()
     assert len(lines) == 1
     assert lines[0].startswith(f"ok: {good}: ")
-    assert "1 models" in lines[0] and "2 nodes" in lines[0]
+    assert "1 model," in lines[0] and "2 nodes" in lines[0]
 
 
 def test_bad_file(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ knowledge entry or an internal fault. Every error leaves through :func:`_fatal`.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
@@ -105,6 +106,11 @@ def _fatal(exc: BaseException, debug: bool = False) -> NoReturn:
     if isinstance(exc, KeyboardInterrupt):
         _err("actm: interrupted")
         raise typer.Exit(130)
+    if isinstance(exc, BrokenPipeError):
+        # the reader went away (`actm kb list | head`): stop quietly, as other tools do
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - swallow the final flush
+        raise typer.Exit(EXIT_OK)
     if debug:
         traceback.print_exception(exc)
     _err(f"actm: internal error: {type(exc).__name__}: {exc}")
@@ -137,12 +143,30 @@ def _limits(max_bytes: int | None, max_depth: int | None, max_alias: int | None)
     )
 
 
+_SINGULAR = {"vulnerabilities": "vulnerability", "assumptions": "assumption"}
+
+
+def _count(n: int, plural: str) -> str:
+    """'1 model', '2 models', '1 vulnerability'."""
+    if n == 1:
+        return f"1 {_SINGULAR.get(plural, plural.removesuffix('s'))}"
+    return f"{n} {plural}"
+
+
 def _write(text: str, output: Path | None) -> None:
+    from actm.errors import UsageError
+
     if output is None or str(output) == "-":
         sys.stdout.write(text)
+        sys.stdout.flush()
         return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
+    if output.is_dir():
+        raise UsageError(f"--output {output} is a directory", None)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
 
 
 def _version(value: bool) -> None:
@@ -188,7 +212,7 @@ def validate(
                 problems.append(exc)
                 continue
             counts = model.summary()
-            parts = ", ".join(f"{v} {k}" for k, v in counts.items())
+            parts = ", ".join(_count(v, k) for k, v in counts.items())
             lines.append(f"ok: {f}: {parts}")
         gc.freeze()
         for line in lines:
@@ -356,8 +380,9 @@ def kb_show(
         kb = load_knowledge(knowledge or [])
         entry = kb.attacks.get(attack_id)
         if entry is None:
-            hint = did_you_mean(attack_id, kb.attacks, what="entries") or ""
-            raise UsageError(f"no knowledge-base entry {attack_id!r}. {hint}".strip())
+            close = did_you_mean(attack_id, kb.attacks, what="entries") or ""
+            hint = close if close.startswith("did you mean") else "run `actm kb list` for the ids"
+            raise UsageError(f"no knowledge-base entry {attack_id!r}; {hint}")
         typer.echo(
             f"{entry.id}: {entry.title} ({entry.kind}, likelihood {entry.likelihood}, "
             f"{entry.maturity.replace('_', ' ')})"

@@ -14,6 +14,7 @@ state: each builder is independent.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Collection
 from typing import Any
 
@@ -47,7 +48,8 @@ class ModelBuilder:
         self._data: dict[str, Any] = {"actm": 1, "system": system}
 
     def _add(self, section: str, ident: str | None, fields: dict[str, Any]) -> ModelBuilder:
-        entry = {k: v for k, v in fields.items() if v is not None}
+        # a copy: later changes to the caller's lists must not leak into the model
+        entry = copy.deepcopy({k: v for k, v in fields.items() if v is not None})
         if ident is not None:
             entry = {"id": ident, **entry}
         self._data.setdefault(section, []).append(entry)
@@ -119,8 +121,6 @@ class ModelBuilder:
 
     def to_dict(self) -> dict[str, Any]:
         """The model as the mapping a YAML file would hold."""
-        import copy
-
         return copy.deepcopy(self._data)
 
     def build(
@@ -134,7 +134,7 @@ class ModelBuilder:
             parsed = ModelFile.model_validate(self._data)
         except ValidationError as exc:
             raise ModelError(validation_diagnostics(exc, ModelFile, None)) from None
-        if known_attacks is None and vocabulary is None:
+        if known_attacks is None:
             from actm.knowledge.attacks import builtin_knowledge
 
             known_attacks = builtin_knowledge().attacks

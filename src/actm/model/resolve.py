@@ -11,6 +11,7 @@ of each tool, and the built-in adversaries. All problems are collected and raise
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -47,6 +48,20 @@ from actm.yamlio import YamlDocument
 __all__ = ["Origin", "SourceFile", "merge_files", "resolve"]
 
 CLASSES = ("confidentiality", "integrity", "availability")
+_A = {
+    "owners": "an owner",
+    "zones": "a zone",
+    "nodes": "a node",
+    "models": "a model",
+    "assets": "an asset",
+    "relations": "a relation",
+    "tools": "a tool",
+    "adversaries": "an adversary",
+    "vulnerabilities": "a vulnerability",
+    "assumptions": "an assumption",
+    "controls": "a control",
+}
+"""Each section's element, with its article, for messages."""
 TOOL_PERMISSIONS = ("read", "write", "execute", "egress")
 # How many candidate names did-you-mean hints may compare in one model, in total.
 SUGGESTION_BUDGET = 50_000
@@ -235,8 +250,7 @@ class _Resolver:
         else:
             self.err(
                 "wrong-reference",
-                f"{what} {ident!r} is a {found[:-1] if found.endswith('s') else found}, "
-                f"not a {' or '.join(s[:-1] for s in sections)}",
+                f"{what} {ident!r} is {_A[found]}, not {' or '.join(_A[s] for s in sections)}",
                 origin.at(*path),
                 hint or f"name an element declared under {sections[0]}:",
             )
@@ -264,7 +278,7 @@ class _Resolver:
                 "dangling-reference",
                 f"{what} {ref!r}: {head!r} is not defined",
                 where,
-                self.suggest(head, ("assets", "models", "tools"), what="assets")
+                self.suggest(head, ("assets", "models", "tools"), what="assets, models or tools")
                 or "declare it under assets:, models: or tools:",
             )
             return None
@@ -319,7 +333,7 @@ class _Resolver:
             return self._component(head, "tool", comp, ref, where, what, allow_component)
         self.err(
             "wrong-reference",
-            f"{what} {ref!r} names a {kind[:-1]}, not an asset",
+            f"{what} {ref!r} names {_A[kind]}, not an asset",
             where,
             "refer to a conventional asset, a tool, or a model's asset (model.type)",
         )
@@ -586,7 +600,7 @@ class _Resolver:
             assumptions=assumptions,
             controls=controls,
             locations=self.locations,
-            files=tuple(sf.doc.path for sf in self.files if sf.doc is not None),
+            files=_relative_files([sf.doc.path for sf in self.files if sf.doc is not None]),
             source=self.merged,
         )
 
@@ -937,7 +951,7 @@ class _Resolver:
                 if kind is not None and kind != "zones":
                     self.err(
                         "wrong-reference",
-                        f"egress {dest!r} is a {kind[:-1]}; egress names a "
+                        f"egress {dest!r} is {_A[kind]}; egress names a "
                         "zone or an outside destination",
                         origin.at("permissions", "egress"),
                         "name the zone the data goes to, or 'internet'",
@@ -1462,6 +1476,15 @@ class _Resolver:
 def _a(word: str) -> str:
     """``word`` with its indefinite article."""
     return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
+
+
+def _relative_files(paths: Sequence[str]) -> tuple[str, ...]:
+    """The root file's name and the included files relative to its directory, so that a result
+    does not depend on the directory actm was run from."""
+    if not paths:
+        return ()
+    base = os.path.dirname(os.path.abspath(paths[0]))
+    return tuple(os.path.relpath(os.path.abspath(p), base).replace(os.sep, "/") for p in paths)
 
 
 def _attack_hint(attack: str, known: Collection[str]) -> str:

@@ -13,7 +13,15 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+)
 
 from actm.diagnose import CVE_PATTERN, CVSS_PATTERN, CWE_PATTERN, ID_PATTERN, REF_PATTERN
 from actm.knowledge.vocabulary import Vocabulary, builtin_vocabulary
@@ -54,6 +62,104 @@ Pipeline = Literal["development", "deployment"]
 Mode = Literal["stored", "processed", "transmitted"]
 
 
+_CVSS3_BASE = {
+    "AV": "NALP",
+    "AC": "LH",
+    "PR": "NLH",
+    "UI": "NR",
+    "S": "UC",
+    "C": "HLN",
+    "I": "HLN",
+    "A": "HLN",
+}
+_CVSS3_OTHER = {
+    "E": "XUPFH",
+    "RL": "XOTWU",
+    "RC": "XURC",
+    "CR": "XLMH",
+    "IR": "XLMH",
+    "AR": "XLMH",
+    "MAV": "XNALP",
+    "MAC": "XLH",
+    "MPR": "XNLH",
+    "MUI": "XNR",
+    "MS": "XUC",
+    "MC": "XNLH",
+    "MI": "XNLH",
+    "MA": "XNLH",
+}
+_CVSS4_BASE = {
+    "AV": "NALP",
+    "AC": "LH",
+    "AT": "NP",
+    "PR": "NLH",
+    "UI": "NPA",
+    "VC": "HLN",
+    "VI": "HLN",
+    "VA": "HLN",
+    "SC": "HLN",
+    "SI": "HLN",
+    "SA": "HLN",
+}
+_CVSS4_OTHER = {
+    "E": "XAPU",
+    "CR": "XHML",
+    "IR": "XHML",
+    "AR": "XHML",
+    "MAV": "XNALP",
+    "MAC": "XLH",
+    "MAT": "XNP",
+    "MPR": "XNLH",
+    "MUI": "XNPA",
+    "MVC": "XHLN",
+    "MVI": "XHLN",
+    "MVA": "XHLN",
+    "MSC": "XHLN",
+    "MSI": "XSHLN",
+    "MSA": "XSHLN",
+    "S": "XNP",
+    "AU": "XNY",
+    "R": "XAUI",
+    "V": "XDC",
+    "RE": "XLMH",
+    "U": "XClearGreenAmberRed",
+}
+
+
+def _check_cvss(vector: str) -> str:
+    """A CVSS v3.0/v3.1/v4.0 vector with every base metric once and only known values."""
+    version, _, rest = vector.partition("/")
+    base, other = (
+        (_CVSS4_BASE, _CVSS4_OTHER) if version == "CVSS:4.0" else (_CVSS3_BASE, _CVSS3_OTHER)
+    )
+    seen: dict[str, str] = {}
+    for part in rest.split("/"):
+        metric, _, value = part.partition(":")
+        allowed = base.get(metric) or other.get(metric)
+        if allowed is None:
+            raise ValueError(f"unknown CVSS metric {metric!r}")
+        if metric in seen:
+            raise ValueError(f"CVSS metric {metric} is given twice")
+        if metric == "U" and version == "CVSS:4.0":
+            ok = value in ("X", "Clear", "Green", "Amber", "Red")
+        else:
+            ok = len(value) == 1 and value in allowed
+        if not ok:
+            raise ValueError(f"CVSS metric {metric} cannot be {value!r}")
+        seen[metric] = value
+    missing = [m for m in base if m not in seen]
+    if missing:
+        raise ValueError(f"the CVSS vector lacks base metrics {', '.join(missing)}")
+    return vector
+
+
+def _exact_int(value: Any) -> Any:
+    """Let only a real whole number through to the version check (not true, 1.0 or "1")."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return repr(value) if not isinstance(value, str) else value
+
+
 class _In(BaseModel):
     model_config = ConfigDict(
         extra="forbid", frozen=True, populate_by_name=True, str_strip_whitespace=True
@@ -85,7 +191,9 @@ class OwnerIn(_In):
     id: Id
     name: Name | None = None
     description: Text | None = None
-    first_party: bool = Field(False, description="True for the organisation that owns the system.")
+    first_party: StrictBool = Field(
+        False, description="True for the organisation that owns the system."
+    )
 
 
 class ZoneIn(_In):
@@ -117,7 +225,7 @@ class ResidencyIn(_In):
 
     node: Ref
     mode: Mode = "stored"
-    writes: bool = Field(
+    writes: StrictBool = Field(
         False,
         description="For mode 'processed': the process writes the asset back, so changes made "
         "while it is processed persist.",
@@ -199,7 +307,7 @@ class RelationIn(_In):
     from_: Ref = Field(alias="from")
     to: Ref
     process: Word | None = Field(None, description="For derives: the process (training, ...).")
-    persistent: bool | None = Field(
+    persistent: StrictBool | None = Field(
         None, description="For derives: whether the write persists (default from the process)."
     )
     description: Text | None = None
@@ -225,11 +333,11 @@ class ToolIn(_In):
     node: Ref | None = Field(None, description="Node the tool runs on (e.g. its MCP server).")
     owner: Ref | None = None
     permissions: ToolPermissions = Field(default_factory=ToolPermissions)
-    constrained: bool = Field(
+    constrained: StrictBool = Field(
         True, description="Writes are bounded by the tool (fixed fields, validated values)."
     )
-    human_approval: bool = Field(False, description="A person approves each call.")
-    sandbox: bool = Field(False, description="Code the tool executes runs in a sandbox.")
+    human_approval: StrictBool = Field(False, description="A person approves each call.")
+    sandbox: StrictBool = Field(False, description="Code the tool executes runs in a sandbox.")
     credential: Ref | None = None
     untrusted_results: list[Name] = Field(
         [], description="Outside sources whose content the tool returns (web pages, e-mail)."
@@ -241,7 +349,7 @@ class EntryCapabilityIn(_In):
 
     asset: Ref
     capability: Word
-    persistent: bool = False
+    persistent: StrictBool = False
     pipeline: Pipeline | None = None
 
 
@@ -251,7 +359,7 @@ class AdversaryIn(_In):
     id: Id
     name: Name | None = None
     description: Text | None = None
-    enabled: bool = True
+    enabled: StrictBool = True
     reaches: list[Ref] | None = Field(
         None, description="For external-user: the models it can reach (default: public ones)."
     )
@@ -273,7 +381,9 @@ class VulnerabilityIn(_In):
     )
     cve: Annotated[str, StringConstraints(pattern=CVE_PATTERN)] | None = None
     cwe: Annotated[str, StringConstraints(pattern=CWE_PATTERN)] | None = None
-    cvss: Annotated[str, StringConstraints(pattern=CVSS_PATTERN)] | None = None
+    cvss: (
+        Annotated[str, StringConstraints(pattern=CVSS_PATTERN), AfterValidator(_check_cvss)] | None
+    ) = None
     evidence: list[Url] = Field(default_factory=list)
 
 
@@ -285,7 +395,7 @@ class AssumptionIn(_In):
     producer: Ref
     asset: Ref
     capability: Word = Field(description="Assumed upstream capability, or 'none'.")
-    persistent: bool = True
+    persistent: StrictBool = True
     sends: list[Ref] = Field(
         default_factory=list, description="Assets or components sent to the producer."
     )
@@ -320,19 +430,21 @@ class ControlIn(_In):
         default_factory=list, description="Assumption ids it justifies with evidence."
     )
     breaks: list[BreakIn] = Field(default_factory=list)
-    cost: float | None = Field(None, ge=0, le=1e9)
+    cost: float | None = Field(None, ge=0, le=1e9, allow_inf_nan=False)
     evidence: list[Url] = Field(default_factory=list)
 
 
 class ModelFile(_In):
     """One model file. The root file must have `system`; included files may not."""
 
-    actm: Literal[1] = Field(description="Format version of this file.")
+    actm: Annotated[Literal[1], BeforeValidator(_exact_int)] = Field(
+        description="Format version of this file."
+    )
     system: SystemIn | None = None
     include: list[Annotated[str, StringConstraints(min_length=1, max_length=1000)]] = Field(
         default_factory=list
     )
-    default_adversaries: bool | None = None
+    default_adversaries: StrictBool | None = None
     owners: list[OwnerIn] = Field(default_factory=list)
     zones: list[ZoneIn] = Field(default_factory=list)
     nodes: list[NodeIn] = Field(default_factory=list)
