@@ -228,8 +228,18 @@ def ai_classes_table(v: Vocabulary) -> str:
             continue
         for rule in vc.rules:
             req = _pattern(rule.requires) if rule.requires else "- (applies at once)"
-            rows.append([f"`{vc.id}`", vc.title, req, "; ".join(_pattern(y) for y in rule.yields)])
-    return _table(["class", "title", "once the adversary holds", "it also gets"], rows)
+            rows.append(
+                [
+                    f"`{vc.id}`",
+                    vc.applies_to or "",
+                    vc.title,
+                    req,
+                    "; ".join(_pattern(y) for y in rule.yields),
+                ]
+            )
+    return _table(
+        ["class", "declared on", "title", "once the adversary holds", "it also gets"], rows
+    )
 
 
 def adversaries_table(v: Vocabulary) -> str:
@@ -293,7 +303,8 @@ def render(v: Vocabulary | None = None) -> str:
         "resides on the node in that mode.",
         conventional_classes_table(v),
         "### AI vulnerability classes",
-        "Declared on a model or an asset. Asset types in this table are the model's own assets.",
+        "A class is declared on a model or on an asset, as the second column says. For a class "
+        "declared on a model, asset types are that model's own assets.",
         ai_classes_table(v),
         "### Built-in adversary grants",
         adversaries_table(v),
