@@ -134,6 +134,35 @@ EXPECTED: dict[str, list[Expect]] = {
     "model.writes-not-processed.yaml": [
         E("writes-not-processed", 13, 17, "writes applies only to mode: processed")
     ],
+    "model.adversary-without-entry.yaml": [
+        E("adversary-without-entry", 5, 5, "adversary 'insider' holds nothing")
+    ],
+    "model.bad-reference.yaml": [
+        E("bad-reference", 9, 25, "'kb.documents.extra' has too many parts")
+    ],
+    "model.component-not-allowed.yaml": [
+        E("component-not-allowed", 9, 55, "'kb.documents': name the whole asset here")
+    ],
+    "model.duplicate-relation.yaml": [
+        E("duplicate-relation", 10, 5, "kb -> bot.inputs.retrieved_context is declared twice")
+    ],
+    "model.missing-process.yaml": [E("missing-process", 8, 5, "say which process derives it")],
+    "model.model-not-asset.yaml": [
+        E("model-not-asset", 7, 37, "read 'bot' is a model, not an asset")
+    ],
+    "model.not-a-credential.yaml": [
+        E("not-a-credential", 7, 38, "'customers' is a personal_data asset, not a credential")
+    ],
+    "model.not-applicable.yaml": [
+        E("not-applicable", 8, 5, "reaches applies to external-user only")
+    ],
+    "model.not-for-feeds.yaml": [E("not-for-feeds", 9, 63, "process applies to derives relations")],
+    "model.not-for-part-of.yaml": [E("not-for-part-of", 8, 5, "apply to derives only")],
+    "model.reserved-id.yaml": [E("reserved-id", 5, 10, "the name of a built-in adversary")],
+    "model.self-reference.yaml": [E("self-reference", 5, 38, "'bot' is its own base model")],
+    "model.self-relation.yaml": [E("self-relation", 7, 5, "stays inside one asset")],
+    "model.unknown-attack.yaml": [E("unknown-attack", 6, 23, "unknown attack 'prompt-injektion'")],
+    "model.unknown-feature.yaml": [E("unknown-feature", 5, 37, "unknown feature 'streamin'")],
     "model.ai-class-wrong-target.yaml": [
         E("vulnerability-target", 11, 60, "applies to a model, not to an asset"),
         E("vulnerability-target", 12, 41, "applies to an asset, not to a model"),

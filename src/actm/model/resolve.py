@@ -609,7 +609,7 @@ class _Resolver:
         if entry and entry[0] == "assets" and entry[1].type not in ("credential", "secret"):
             self.err(
                 "not-a-credential",
-                f"{ident!r} is a {entry[1].type}, not a credential",
+                f"{ident!r} is a {entry[1].type} asset, not a credential",
                 origin.at(*path),
                 "point at an asset of type credential",
             )
