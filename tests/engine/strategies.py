@@ -54,6 +54,15 @@ CAPS = [
     "influence",
     "withhold",
 ]
+AI_MODEL_CLASSES = [
+    "follows_injected_instructions",
+    "jailbreakable",
+    "leaks_system_prompt",
+    "memorizes_training_data",
+    "known_backdoor",
+    "unbounded_consumption",
+    "adversarially_fragile",
+]
 FEATURES = [
     "context_compression",
     "streaming",
@@ -126,7 +135,22 @@ def system_models(draw: st.DrawFn) -> dict[str, Any]:
                     "execute": draw(st.lists(st.sampled_from(nodes), max_size=1, unique=True)),
                     "egress": draw(st.sampled_from([[], ["internet"]])),
                     "constrained": draw(st.booleans()),
+                    "human_approval": draw(st.booleans()),
+                    "sandbox": draw(st.booleans()),
                     "untrusted_results": draw(st.sampled_from([[], ["web"]])),
+                },
+            )
+        )
+    credential = draw(st.booleans())
+    if credential:
+        calls.append(
+            (
+                "asset",
+                ("cred0",),
+                {
+                    "type": "credential",
+                    "resides": [{"node": draw(st.sampled_from(nodes)), "mode": "stored"}],
+                    "grants_access": draw(st.lists(st.sampled_from(nodes), max_size=1)),
                 },
             )
         )
@@ -156,6 +180,7 @@ def system_models(draw: st.DrawFn) -> dict[str, Any]:
                     "tools": uses,
                     "features": draw(st.lists(st.sampled_from(FEATURES), max_size=2, unique=True)),
                     "owner": draw(st.sampled_from([None, "vendor"])),
+                    "identity": "cred0" if credential and uses and draw(st.booleans()) else None,
                 },
             )
         )
@@ -178,6 +203,28 @@ def system_models(draw: st.DrawFn) -> dict[str, Any]:
                 "vulnerability",
                 (f"v{i}",),
                 {"cls": draw(st.sampled_from(NODE_CLASSES)), "node": draw(st.sampled_from(nodes))},
+            )
+        )
+    for i in range(draw(st.integers(0, 2))):
+        calls.append(
+            (
+                "vulnerability",
+                (f"w{i}",),
+                {
+                    "cls": draw(st.sampled_from(AI_MODEL_CLASSES)),
+                    "model": draw(st.sampled_from(models)),
+                },
+            )
+        )
+    if draw(st.booleans()):
+        calls.append(
+            (
+                "vulnerability",
+                ("scraped",),
+                {
+                    "cls": "unvetted_data",
+                    "asset": f"{draw(st.sampled_from(models))}.dataset",
+                },
             )
         )
     for i in range(draw(st.integers(0, 2))):
@@ -265,24 +312,22 @@ def controls(
     draw: st.DrawFn, spec: dict[str, Any]
 ) -> list[tuple[str, tuple[Any, ...], dict[str, Any]]]:
     """One new control that removes, blocks or breaks something that exists."""
-    options: list[dict[str, Any]] = [
-        {
-            "breaks": [
-                {
-                    "attack": draw(
-                        st.sampled_from(
-                            [
-                                "tool-data-exfiltration",
-                                "indirect-prompt-injection",
-                                "model-backdoor",
-                                "direct-prompt-injection",
-                                "resource-exhaustion",
-                            ]
-                        )
-                    )
-                }
+    attack = draw(
+        st.sampled_from(
+            [
+                "tool-data-exfiltration",
+                "indirect-prompt-injection",
+                "model-backdoor",
+                "direct-prompt-injection",
+                "resource-exhaustion",
+                "tool-data-disclosure",
             ]
-        }
+        )
+    )
+    scoped = spec["assets"] + [f"{m}.outputs" for m in spec["models"]]
+    options: list[dict[str, Any]] = [
+        {"breaks": [{"attack": attack}]},
+        {"breaks": [{"attack": attack, "asset": draw(st.sampled_from(scoped))}]},
     ]
     vulns = [c[1][0] for c in spec["calls"] if c[0] == "vulnerability"]
     if vulns:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import additions, build, controls, system_models
 
@@ -13,11 +13,7 @@ from actm.knowledge.attacks import builtin_knowledge
 from actm.render.json import render_json
 
 KB = builtin_knowledge()
-SETTINGS = settings(
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+SETTINGS = settings()
 
 
 def threat_ids(b: Any) -> set[str]:
@@ -45,7 +41,7 @@ def test_a_control_never_adds_a_threat(data: st.DataObject, spec: dict[str, Any]
     assert after <= before, f"adding {extra} added {sorted(after - before)}"
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings()
 @given(spec=system_models())
 def test_the_same_model_gives_byte_identical_json(spec: dict[str, Any]) -> None:
     model = build(spec).build(vocabulary=KB.vocabulary, known_attacks=KB.attacks)
@@ -82,7 +78,7 @@ def _brute_force_tolerance(model: Any, aid: str, threshold: str) -> str:
     return tolerance
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings()
 @given(spec=system_models(), threshold=st.sampled_from(["low", "medium"]))
 def test_assumption_tolerance_matches_a_brute_force_search(
     spec: dict[str, Any], threshold: str

@@ -36,6 +36,11 @@ def code(text: object) -> str:
     return f"{fence}{pad}{s}{pad}{fence}"
 
 
+def count(n: int, singular: str, plural: str | None = None) -> str:
+    """'1 tool', '3 tools'."""
+    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
+
+
 @lru_cache(maxsize=1)
 def _env() -> Environment:
     env = Environment(
@@ -48,6 +53,7 @@ def _env() -> Environment:
     )
     env.filters["md"] = md
     env.filters["code"] = code
+    env.filters["count"] = count
     return env
 
 
