@@ -728,20 +728,7 @@ class _Resolver:
                         "part_of goes from a conventional asset to another asset",
                     )
                     continue
-                out.append(
-                    Relation(
-                        rid,
-                        "part_of",
-                        src[0],
-                        src[1],
-                        dst[0],
-                        dst[1],
-                        None,
-                        True,
-                        self._pipeline_of(dst[0]),
-                        False,
-                    )
-                )
+                out.append(self._part_of(rid, src, dst))
         # part_of written on assets
         for a, origin in self.items("assets"):
             if a.part_of is None:
@@ -756,20 +743,7 @@ class _Resolver:
                 )
             if dst is None or dst[0] == a.id:
                 continue
-            out.append(
-                Relation(
-                    f"{a.id}->{a.part_of}",
-                    "part_of",
-                    a.id,
-                    None,
-                    dst[0],
-                    dst[1],
-                    None,
-                    True,
-                    self._pipeline_of(dst[0]),
-                    False,
-                )
-            )
+            out.append(self._part_of(f"{a.id}->{a.part_of}", (a.id, None), dst))
         # implicit: life cycle of every model and base models
         for m, _ in self.items("models"):
             mk = vocab.model_kinds.get(m.kind)
@@ -898,6 +872,23 @@ class _Resolver:
             process_id,
             persistent,
             proc.pipeline,
+            False,
+        )
+
+    def _part_of(
+        self, rid: str, src: tuple[str, str | None], dst: tuple[str, str | None]
+    ) -> Relation:
+        """A part_of relation: a change to the part persists in the whole."""
+        return Relation(
+            rid,
+            "part_of",
+            src[0],
+            src[1],
+            dst[0],
+            dst[1],
+            None,
+            True,
+            self._pipeline_of(dst[0]),
             False,
         )
 
