@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -54,18 +58,32 @@ def test_python_api_examples_print_what_the_docs_show(
     first_yaml = next(body for lang, body in _fenced(model_doc) if lang == "yaml")
     (tmp_path / "support-bot.yaml").write_text(first_yaml, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    blocks = _fenced((ROOT / "docs" / "python-api.md").read_text(encoding="utf-8"))
+    doc = ROOT / "docs" / "python-api.md"
+    text = doc.read_text(encoding="utf-8")
+    blocks = _fenced(text)
+    update = os.environ.get("ACTM_UPDATE_DOCS") == "1"
     namespace: dict[str, object] = {}
     checked = 0
+    outputs: dict[int, str] = {}
     for i, (lang, body) in enumerate(blocks):
         if lang != "python":
             continue
         exec(compile(body, f"python-api.md block {i}", "exec"), namespace)
         printed = capsys.readouterr().out  # type: ignore[attr-defined]
         if i + 1 < len(blocks) and blocks[i + 1][0] == "text":
-            assert printed == blocks[i + 1][1], f"block {i} prints something else"
+            outputs[i + 1] = printed
+            if not update:
+                assert printed == blocks[i + 1][1], (
+                    f"block {i} prints something else (review, then rerun with "
+                    "ACTM_UPDATE_DOCS=1 to rewrite the shown output)"
+                )
             checked += 1
     assert checked >= 3
+    if update:
+        parts = text.split("```")
+        for j, printed in outputs.items():
+            parts[2 * j + 1] = "text\n" + printed
+        doc.write_text("```".join(parts), encoding="utf-8")
 
 
 def test_readme_model_validates_and_its_broken_variant_reports_as_shown(tmp_path: Path) -> None:
@@ -94,3 +112,64 @@ def test_readme_model_validates_and_its_broken_variant_reports_as_shown(tmp_path
     assert bad.returncode == 2
     shown = next(b for lang, b in _fenced(text) if b.startswith("$ actm validate broken.yaml"))
     assert bad.stderr == shown.split("\n", 1)[1]
+
+
+def _run_actm(args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "FORCE_COLOR")}
+    return subprocess.run(
+        [sys.executable, "-m", "actm", *shlex.split(args)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=cwd,
+        env={**env, "NO_COLOR": "1"},
+    )
+
+
+def _out_of_scope_count_hidden(text: str) -> str:
+    """The count of attacks out of scope grows with every built-in entry; the rest must not."""
+    return re.sub(
+        r"(?m)^attack patterns out of scope: \d+$", "attack patterns out of scope: N", text
+    )
+
+
+def test_writing_knowledge_worked_example_runs_as_shown(tmp_path: Path) -> None:
+    """docs/writing-knowledge.md: the files of the worked example, written out, give the output
+    each `$ actm ...` block shows, and its pytest file passes on its fixture."""
+    blocks = _fenced((ROOT / "docs" / "writing-knowledge.md").read_text(encoding="utf-8"))
+    for lang, body in blocks:
+        first = body.split("\n", 1)[0]
+        target = first.removeprefix("# ").strip()
+        if lang in ("yaml", "python") and (
+            target == "price-desk.yaml" or target.startswith("my-knowledge/")
+        ):
+            (tmp_path / target).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / target).write_text(body, encoding="utf-8")
+        elif lang == "yaml" and first.startswith("# Why it fires"):
+            fixture = tmp_path / "my-knowledge" / "tests" / "price-feed-manipulation.yaml"
+            fixture.parent.mkdir(parents=True, exist_ok=True)
+            fixture.write_text(body, encoding="utf-8")
+    assert (tmp_path / "my-knowledge" / "attacks" / "price-feed-manipulation.yaml").is_file()
+    checked = 0
+    for lang, body in blocks:
+        if lang != "console" or not body.startswith("$ actm "):
+            continue
+        command, _, shown = body.partition("\n")
+        done = _run_actm(command.removeprefix("$ actm "), tmp_path)
+        assert done.returncode == 0, done.stderr
+        assert _out_of_scope_count_hidden(done.stdout) == _out_of_scope_count_hidden(shown), (
+            f"update the block of `{command}` to:\n{done.stdout}"
+        )
+        checked += 1
+    assert checked == 3
+    bare = _run_actm("analyze price-desk.yaml -f json", tmp_path)
+    assert json.loads(bare.stdout)["threats"] == []
+    tests = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "my-knowledge/tests"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert tests.returncode == 0, tests.stdout + tests.stderr
+    assert "1 passed" in tests.stdout

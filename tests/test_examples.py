@@ -26,22 +26,33 @@ EXPECTED: dict[str, list[str]] = {
     "coding-assistant.yaml": [
         "agent-code-execution@coder@app-repo",
         "agent-code-execution@coder@ci-secrets",
+        # fetch_url is both where injected pages come from and a way out for the context
+        "context-exfiltration-via-tool@coder",
         "cross-agent-prompt-injection@planner@coder",
+        # the read-only planner, steered by an issue, hands work to the coder and its tools
+        "delegation-privilege-escalation@planner@coder",
         "excessive-agency-write@coder@app-repo",
         "indirect-prompt-injection@coder",
         "indirect-prompt-injection@planner",
         "provider-data-exposure@coder",
         "provider-data-exposure@planner",
+        # a steered coder commits the injected text, and read_repo brings it back next time
+        "self-replicating-prompt-injection@coder@app-repo",
         "system-prompt-eviction@coder",
         "tool-data-exfiltration@coder@app-repo",
         "tool-definition-poisoning@planner",
+        # nothing pins the vendor's tool definition after review
+        "tool-rug-pull@search_docs",
     ],
     "credential-theft.yaml": [
+        "malicious-model-file@fraud-scorer",
         "model-backdoor@fraud-scorer",
         "model-weight-theft@fraud-scorer",
         "model-weights-tampering@fraud-scorer",
     ],
     "customer-support-rag.yaml": [
+        # a poisoned help article makes the agent mail the conversation out with send_email
+        "context-exfiltration-via-tool@support-agent",
         "direct-prompt-injection@support-agent",
         "excessive-agency-write@support-agent@tickets",
         "indirect-prompt-injection@support-agent",
@@ -55,10 +66,11 @@ EXPECTED: dict[str, list[str]] = {
     "ml-training-pipeline.yaml": [
         "membership-inference@lesion-classifier",
         "model-backdoor@lesion-classifier",
-        "model-backdoor@vit-backbone",
         "model-evasion@lesion-classifier",
         "model-extraction@lesion-classifier",
         "model-inversion@lesion-classifier",
+        "poisoned-pretrained-model@vit-backbone",
+        "property-inference@lesion-classifier",
         "training-data-poisoning@lesion-classifier",
     ],
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from actm.engine.analysis import run_engine
@@ -71,10 +72,14 @@ def analyze(
     controls: bool = True,
     tolerance_severity: str = "high",
     observer: Observer | None = None,
+    today: date | None = None,
 ) -> Result:
     """Analyse ``model``: threats with chains, out-of-scope attacks, capabilities, assumptions.
 
-    ``controls=False`` ignores the model's controls (the inherent view).
+    With ``controls=True`` (the default) the threats are the residual ones, and the threats the
+    controls take out of scope are listed in ``Result.mitigated`` with the controls that stop
+    them; ``controls=False`` ignores the model's controls (the inherent view). ``today`` decides
+    which triage decisions have expired (default: the current date).
     """
     if tolerance_severity not in SEVERITIES:
         raise UsageError(
@@ -84,4 +89,7 @@ def analyze(
     out = run_engine(
         model, kb, apply_controls=controls, tolerance_severity=tolerance_severity, observer=observer
     )
-    return build_result(out)
+    inherent = None
+    if controls and any(c.status == "implemented" for c in model.controls):
+        inherent = run_engine(model, kb, apply_controls=False, assumptions=False)
+    return build_result(out, inherent, today=today)

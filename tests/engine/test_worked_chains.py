@@ -7,9 +7,8 @@ built-in knowledge base.
 
 from __future__ import annotations
 
-from conftest import analyse, chain, run
-
 from actm.results.build import explain
+from conftest import analyse, chain, run
 
 CHAIN_1 = """
 actm: 1
@@ -310,7 +309,8 @@ def test_chain_8_unjustified_assumption_puts_a_backdoor_in_scope() -> None:
         "make_limited_changes on tuned.outputs"
     )
     report = result.assumptions[0]
-    assert report.dependent_threats == ("model-backdoor@base", "model-backdoor@tuned")
+    # the hub model itself is a supplied, poisoned pretrained model; ours inherits a backdoor
+    assert report.dependent_threats == ("model-backdoor@tuned", "poisoned-pretrained-model@base")
     assert report.tolerance == "contribute"
     assert report.exceeds_tolerance
 

@@ -36,7 +36,7 @@ def cosai_risks() -> set[str]:
 def test_atlas_ids_exist_and_are_current(
     entry: object, atlas_techniques: dict[str, dict[str, object]]
 ) -> None:
-    for ident in entry.references["atlas"]:  # type: ignore[attr-defined]
+    for ident in entry.references.get("atlas", ()):  # type: ignore[attr-defined]
         assert ident in atlas_techniques, f"{ident} is not in ATLAS 5.6.0"
         technique = atlas_techniques[ident]
         assert not technique.get("deprecated"), f"{ident} is deprecated"
@@ -45,5 +45,5 @@ def test_atlas_ids_exist_and_are_current(
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=[e.id for e in ENTRIES])
 def test_cosai_ids_exist(entry: object, cosai_risks: set[str]) -> None:
-    for ident in entry.references["cosai"]:  # type: ignore[attr-defined]
+    for ident in entry.references.get("cosai", ()):  # type: ignore[attr-defined]
         assert ident in cosai_risks, f"{ident} is not a CoSAI risk"

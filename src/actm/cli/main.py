@@ -11,6 +11,7 @@ import gc
 import json
 import os
 import sys
+import textwrap
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,6 +27,8 @@ from actm.yamlio import Limits
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from actm.knowledge.coverage import FrameworkCoverage
 
 app = typer.Typer(
     name="actm",
@@ -63,7 +66,8 @@ KnowledgeOpt = Annotated[
     typer.Option(
         "--knowledge",
         "-k",
-        help="Directory with extra or overriding vocabulary/ and attacks/ entries (repeatable).",
+        help="Directory with extra or overriding vocabulary/, attacks/, frameworks/ and "
+        "mappings/ files (repeatable).",
         show_default=False,
         metavar="DIR",
     ),
@@ -336,17 +340,37 @@ def analyze(
         _write(text, output)
 
 
+FrameworkOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--framework",
+        help="A framework id such as atlas, owasp_llm or saif (repeatable).",
+        show_default=False,
+        metavar="F",
+    ),
+]
+
+
 @kb_app.command("list")
 def kb_list(
     knowledge: KnowledgeOpt = None,
     fmt: Annotated[KbFormat, typer.Option("--format", "-f", help="Output format.")] = KbFormat.text,
+    framework: FrameworkOpt = None,
 ) -> None:
-    """List the attack patterns and conversions of the knowledge base."""
+    """List the attack patterns and conversions of the knowledge base.
+
+    With --framework, only the entries that cover an item of one of those frameworks (through
+    their own references or a mapping file).
+    """
     from actm.api import load_knowledge
+    from actm.knowledge.coverage import select_frameworks
 
     with _guard():
         kb = load_knowledge(knowledge or [])
         entries = kb.sorted()
+        if framework:
+            wanted = select_frameworks(kb, framework)
+            entries = [e for e in entries if any(f in kb.covers(e.id) for f in wanted)]
         if fmt is KbFormat.json:
             data = [
                 {
@@ -355,15 +379,97 @@ def kb_list(
                     "title": e.title,
                     "likelihood": e.likelihood,
                     "references": {k: list(v) for k, v in e.references.items() if v},
+                    "mapped": {
+                        k: list(v) for k, v in kb.covers(e.id).items() if k not in e.references
+                    },
                 }
                 for e in entries
             ]
             _write(json.dumps(data, indent=2) + "\n", None)
             return
-        width = max(len(e.id) for e in entries)
+        width = max((len(e.id) for e in entries), default=0)
         for e in entries:
             tag = "" if e.kind == "attack" else " [conversion]"
             typer.echo(f"{e.id:<{width}}  {e.title}{tag}")
+
+
+@kb_app.command("coverage")
+def kb_coverage(
+    framework: FrameworkOpt = None,
+    fmt: Annotated[KbFormat, typer.Option("--format", "-f", help="Output format.")] = KbFormat.text,
+    summary: Annotated[
+        bool, typer.Option("--summary", help="Only the table of counts, not the items.")
+    ] = False,
+    knowledge: KnowledgeOpt = None,
+) -> None:
+    """How much of each reference framework the knowledge base covers.
+
+    For each framework (all, or those given with --framework): the items covered, with the
+    entries that cover each, the items not covered, and the count and percentage.
+    """
+    from actm.api import load_knowledge
+    from actm.knowledge.coverage import coverage
+
+    with _guard():
+        kb = load_knowledge(knowledge or [])
+        reports = coverage(kb, framework or [])
+        if fmt is KbFormat.json:
+            data = {"frameworks": [r.to_dict() for r in reports]}
+            _write(json.dumps(data, indent=2, ensure_ascii=False) + "\n", None)
+            return
+        _write(_coverage_text(reports, summary=summary), None)
+
+
+_WIDTH = 100
+"""Lines of `kb coverage` wrap the entry lists at this width (when the names leave room)."""
+
+
+def _coverage_text(reports: list[FrameworkCoverage], *, summary: bool) -> str:
+    rows = [("framework", "title", "covered", "items", "percent")]
+    for r in reports:
+        rows.append(
+            (
+                r.framework.id,
+                r.framework.label(),
+                str(len(r.covered)),
+                "-" if r.total is None else str(r.total),
+                "-" if r.percent is None else f"{r.percent:.1f}%",
+            )
+        )
+    w = [max(len(row[i]) for row in rows) for i in range(5)]
+    lines = [
+        f"{a:<{w[0]}}  {b:<{w[1]}}  {c:>{w[2]}}  {d:>{w[3]}}  {e:>{w[4]}}".rstrip()
+        for a, b, c, d, e in rows
+    ]
+    if summary:
+        return "\n".join(lines) + "\n"
+    for r in reports:
+        fw = r.framework
+        lines += ["", f"{fw.id}: {fw.label()}" + (f" <{fw.url}>" if fw.url else "")]
+        if r.total is None:
+            lines.append(f"  {len(r.covered)} ids referenced (open framework: any id is valid)")
+        else:
+            lines.append(f"  {len(r.covered)} of {r.total} items covered ({r.percent:.1f}%)")
+        ids = [c.id for c in r.covered] + [i.id for i in r.not_covered]
+        iw = max((len(i) for i in ids), default=0)
+        if r.covered:
+            lines.append("  covered:")
+            nw = max(len(c.name or "") for c in r.covered)
+            for c in r.covered:
+                name = f"  {c.name or '':<{nw}}" if nw else ""
+                prefix = f"    {c.id:<{iw}}{name}  <- "
+                wrapped = textwrap.wrap(
+                    ", ".join(c.attacks),
+                    max(_WIDTH - len(prefix), 40),
+                    break_long_words=False,
+                    break_on_hyphens=False,
+                )
+                lines.append(prefix + wrapped[0])
+                lines += [" " * len(prefix) + w for w in wrapped[1:]]
+        if r.not_covered:
+            lines.append("  not covered:")
+            lines += [f"    {i.id:<{iw}}  {i.name}" for i in r.not_covered]
+    return "\n".join(lines) + "\n"
 
 
 @kb_app.command("show")
@@ -405,9 +511,23 @@ def kb_show(
                 f"impact: {'/'.join(i.classes)} of {i.var}"
                 + (f":{i.asset_type}" if i.asset_type else "")
             )
-        refs = [f"{k}: {', '.join(v)}" for k, v in entry.references.items() if v]
+        refs = [
+            (
+                fw,
+                item,
+                kb.frameworks[fw].name_of(item) if fw in kb.frameworks else None,
+                item in entry.references.get(fw, ()),
+            )
+            for fw, items in kb.covers(entry.id).items()
+            for item in items
+        ]
         if refs:
-            typer.echo("references: " + "; ".join(refs))
+            typer.echo("references:")
+            fw_w = max(len(r[0]) for r in refs)
+            id_w = max(len(r[1]) for r in refs)
+            for fw, item, name, by_entry in refs:
+                text = f"  {fw:<{fw_w}}  {item:<{id_w}}  {name or ''}"
+                typer.echo(text.rstrip() + ("" if by_entry else " (mapped)"))
         if entry.controls:
             typer.echo("controls: " + ", ".join(entry.controls))
         typer.echo(f"source: {entry.source}")

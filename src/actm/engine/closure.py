@@ -147,6 +147,8 @@ def build_seeds(c: Compiled) -> tuple[list[Seed], dict[str, list[Seed]]]:
                 for g in d.grants:
                     if g.asset == "exposed":
                         for exp in m.exposes:
+                            if f"{m.id}.{exp}" in c.hidden:
+                                continue
                             add(
                                 target(m.id, exp, None),
                                 g.capability,

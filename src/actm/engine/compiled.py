@@ -136,6 +136,15 @@ class Compiled:
     blocked: dict[str, str] = field(default_factory=dict)
     """Blocked element -> the control blocking it."""
     justified_by: dict[str, list[str]] = field(default_factory=dict)
+    weakened: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    """Edge (relation id or tool.permission) -> [(strongest capability passing, control)]."""
+    approved: dict[str, str] = field(default_factory=dict)
+    """Tool -> the control that puts it behind human approval."""
+    sandboxed: dict[str, str] = field(default_factory=dict)
+    hidden: dict[str, str] = field(default_factory=dict)
+    """Model asset no longer returned to callers -> the control."""
+    edge_limit: dict[str, int] = field(default_factory=dict)
+    """Edge -> index of the strongest capability that passes it (from weakens)."""
     caches: dict[str, Any] = field(default_factory=dict)
     """Structures derived from the tables above, built once and shared by every closure."""
 
@@ -185,8 +194,17 @@ def compile_model(
             c.blocked.setdefault(b, ctl.id)
         for aid in ctl.justifies:
             c.justified_by.setdefault(aid, []).append(ctl.id)
+        for edge, cap in ctl.weakens:
+            c.weakened.setdefault(edge, []).append((cap, ctl.id))
+        for tid in ctl.approves:
+            c.approved.setdefault(tid, ctl.id)
+        for tid in ctl.sandboxes:
+            c.sandboxed.setdefault(tid, ctl.id)
+        for aid in ctl.hides:
+            c.hidden.setdefault(aid, ctl.id)
 
     # capabilities ------------------------------------------------------------------------
+    # (weakened edges are resolved once the capability indices exist, below)
     c.caps = vocab.capabilities
     c.cap_index = {name: i for i, name in enumerate(c.caps)}
     c.cap_class = [vocab.capability_class[x] for x in c.caps]
@@ -197,6 +215,10 @@ def compile_model(
         c.stronger_mask.append(
             sum(1 << j for j in range(len(c.caps)) if (c.implied_mask[j] >> i) & 1)
         )
+    for edge, limits in c.weakened.items():
+        # several controls on one edge: the strictest wins (the capability implying least)
+        caps = [c.cap_index[cap] for cap, _ in limits]
+        c.edge_limit[edge] = min(caps, key=lambda x: bin(c.implied_mask[x]).count("1"))
 
     # assets and targets -----------------------------------------------------------------
     def type_comp(t: str, comp: str | None) -> int:
@@ -326,12 +348,12 @@ def compile_model(
         if allowed("execute"):
             for nid in tool.execute:
                 ni = c.node_index.get(nid)
-                cls = sandbox_cls if tool.sandbox else execute_cls
+                cls = sandbox_cls if tool.sandbox or tool.id in c.sandboxed else execute_cls
                 if ni is not None and cls >= 0:
                     execs.append((ni, cls))
         c.tool_exec.append(execs)
         c.tool_egress.append(tool.external_egress and allowed("egress"))
-        c.tool_gated.append(tool.human_approval or blocked_tool)
+        c.tool_gated.append(tool.human_approval or tool.id in c.approved or blocked_tool)
         users = [u for u in tool.users if not blocked_tool]
         c.tool_users.append(users)
         c.tool_constrained.append(tool.constrained)

@@ -12,6 +12,7 @@ in breadth-first order, so its premises give a shortest chain.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from time import perf_counter
 
@@ -69,6 +70,84 @@ class _OwnerInfo:
     """For credentials: the tools whose calls they authorise."""
 
 
+@dataclass(frozen=True)
+class _Structure:
+    """Where assets reside and how they derive from each other, for ``where`` conditions."""
+
+    asset_nodes: tuple[frozenset[str], ...]
+    """Per asset index: the nodes it resides on (a tool's asset: the node it runs on)."""
+    owner_nodes: Mapping[str, frozenset[str]]
+    """Per binding (model or asset): the nodes any of its assets resides on."""
+    node_kind: Mapping[str, str]
+    node_vulns: Mapping[tuple[str, str], frozenset[str]]
+    """(node, asset id) -> classes of the declared vulnerabilities in force that reach it."""
+    asset_ids: tuple[str, ...]
+    derived: frozenset[tuple[str, str]]
+    """(source binding, target binding) of every ``derives`` relation not blocked whose source
+    is a conventional asset or a model's outputs."""
+    parts: frozenset[tuple[str, str]]
+    """(part, whole) of every ``part_of`` relation not blocked."""
+    declared_tools: Mapping[str, frozenset[str]]
+    """Per model: the tools the model file gives it, whatever controls do to them. A condition
+    on what a model was *not* given must not flip when a control blocks one of its tools, or a
+    control could add a threat."""
+
+    @staticmethod
+    def build(c: Compiled) -> _Structure:
+        m = c.model
+        asset_nodes = []
+        owner_nodes: dict[str, set[str]] = {}
+        for ai, aid in enumerate(c.asset_ids):
+            nodes = frozenset(r.node for r in m.asset(aid).resides)
+            asset_nodes.append(nodes)
+            owner_nodes.setdefault(c.asset_owner[ai], set()).update(nodes)
+        vulns: dict[tuple[str, str], set[str]] = {}
+        for v in m.vulnerabilities:
+            if v.node is None or v.id in c.removed_vulns:
+                continue
+            for ai, nodes in enumerate(asset_nodes):
+                aid = c.asset_ids[ai]
+                if v.node in nodes and (v.assets is None or aid in v.assets):
+                    vulns.setdefault((v.node, aid), set()).add(v.vclass)
+        derived: set[tuple[str, str]] = set()
+        parts: set[tuple[str, str]] = set()
+        for r in m.relations:
+            if r.id in c.blocked or r.kind == "feeds":
+                continue
+            si = c.asset_index[r.source]
+            src = c.asset_owner[si]
+            dst = c.asset_owner[c.asset_index[r.target]]
+            if src == dst:
+                continue
+            if r.kind == "part_of":
+                parts.add((src, dst))
+            elif c.vocab.category(c.asset_type[si]) != "ai" or c.asset_type[si] == "outputs":
+                # what a model says, not what it reads, is what gets recorded from it
+                derived.add((src, dst))
+        return _Structure(
+            asset_nodes=tuple(asset_nodes),
+            owner_nodes={k: frozenset(v) for k, v in owner_nodes.items()},
+            node_kind={n.id: n.kind for n in m.nodes},
+            node_vulns={k: frozenset(v) for k, v in vulns.items()},
+            asset_ids=tuple(c.asset_ids),
+            derived=frozenset(derived),
+            parts=frozenset(parts),
+            declared_tools={x.id: frozenset(x.tools) for x in m.models},
+        )
+
+    def kinds_of(self, asset: int) -> frozenset[str]:
+        """Kinds of the nodes ``asset`` resides on."""
+        return frozenset(self.node_kind[n] for n in self.asset_nodes[asset] if n in self.node_kind)
+
+    def vulns_of(self, asset: int) -> frozenset[str]:
+        """Classes of the node vulnerabilities in force that reach ``asset``."""
+        aid = self.asset_ids[asset]
+        out: set[str] = set()
+        for n in self.asset_nodes[asset]:
+            out |= self.node_vulns.get((n, aid), frozenset())
+        return frozenset(out)
+
+
 class Matcher:
     """Joins attack requirements against the fact store as facts arrive."""
 
@@ -85,6 +164,8 @@ class Matcher:
         self.feeds: set[tuple[str, str]]
         self.assets_on_node: dict[str, set[str]]
         self.reverse: dict[str, dict[str, set[str]]]
+        self.structure = c.caches.get("matcher_structure") or _Structure.build(c)
+        c.caches["matcher_structure"] = self.structure
         shared = c.caches.get("matcher")
         if shared is not None:
             self.info, self.feeds, self.assets_on_node, self.reverse = shared
@@ -134,7 +215,7 @@ class Matcher:
                 kind=model.kind,
                 exposure=model.exposure,
                 features=model.features,
-                exposes=frozenset(model.exposes),
+                exposes=frozenset(e for e in model.exposes if f"{model.id}.{e}" not in c.hidden),
                 tool_permissions=frozenset(perms),
                 has_tools=bool(usable),
                 third_party=owner_tp or hosted_tp,
@@ -159,8 +240,8 @@ class Matcher:
                 hosted_third_party=hosted_tp,
                 stored=any(r.mode == "stored" for r in a.resides) or not a.resides,
                 node_kinds=frozenset(node_kind[r.node] for r in a.resides if r.node in node_kind),
-                human_approval=bool(tool and tool.human_approval),
-                sandbox=bool(tool and tool.sandbox),
+                human_approval=bool(tool and (tool.human_approval or tool.id in c.approved)),
+                sandbox=bool(tool and (tool.sandbox or tool.id in c.sandboxed)),
                 nodes=frozenset(r.node for r in a.resides),
             )
             if tool is not None:
@@ -260,7 +341,14 @@ class Matcher:
             return False
         if where.stored is not None and info.stored != where.stored:
             return False
-        if where.node_kind is not None and not where.node_kind & info.node_kinds:
+        if where.node_kind is not None:
+            # a model's own asset resides where the model file puts it (deployed_on, resides)
+            kinds = info.node_kinds if info.sort == "asset" else self.structure.kinds_of(asset)
+            if not where.node_kind & kinds:
+                return False
+        if where.node_vulnerability is not None and not (
+            where.node_vulnerability & self.structure.vulns_of(asset)
+        ):
             return False
         if where.human_approval is not None and info.human_approval != where.human_approval:
             return False
@@ -310,6 +398,25 @@ class Matcher:
                 o = binding[w.related_to]
                 if (me, o) not in self.feeds and (o, me) not in self.feeds:
                     return False
+            st = self.structure
+            if w.derived_from is not None and (binding[w.derived_from], me) not in st.derived:
+                return False
+            if w.part_of is not None and (me, binding[w.part_of]) not in st.parts:
+                return False
+            if w.not_used_by is not None:
+                declared = st.declared_tools.get(binding[w.not_used_by])
+                if declared is None or me in declared:
+                    return False
+            if w.read_into is not None:
+                reader = binding[w.read_into]
+                info = self.info.get(reader)
+                if (me, reader) not in self.feeds and (info is None or me not in info.reads):
+                    return False
+            if w.shares_node_with is not None and not (
+                st.owner_nodes.get(me, frozenset())
+                & st.owner_nodes.get(binding[w.shares_node_with], frozenset())
+            ):
+                return False
         return True
 
     # -- joining ----------------------------------------------------------------------------------
@@ -331,7 +438,8 @@ class Matcher:
                     return -1, a
                 continue
             if req.components is None:
-                for whole in c.whole_targets(a):
+                wholes = (c.asset_target[a],) if req.whole else c.whole_targets(a)
+                for whole in wholes:
                     k = holds(whole, mask, req.persistent, pipe)
                     if k >= 0:
                         return k, a
@@ -393,6 +501,8 @@ class Matcher:
                 continue
             req = rule.requires[pos]
             if req.persistent and not persistent:
+                continue
+            if req.whole and c.is_partial[t]:
                 continue
             if req.pipeline is not None and pipe != (0 if req.pipeline == "development" else 1):
                 continue

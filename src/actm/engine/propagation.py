@@ -119,6 +119,13 @@ class Propagator:
                 pers = (writes if persistent == "writes" else bool(persistent)) and integrity[cap]
                 add(c.asset_target[asset], cap, pers, pipe, Rule.RESIDENCY, via, premise)
 
+    def limit(self, cap: int, edge: str) -> int:
+        """``cap`` as it passes ``edge``: no stronger than a control's ``weakens`` allows."""
+        lim = self.c.edge_limit.get(edge)
+        if lim is None or self.c.cap_class[lim] != self.c.cap_class[cap]:
+            return cap
+        return lim if (self.c.implied_mask[cap] >> lim) & 1 else cap
+
     def fire(self, key: int) -> None:
         """Apply every propagation rule to the fact ``key``."""
         store = self.store
@@ -156,11 +163,13 @@ class Propagator:
             for dst, persistent, ppipe, rid, proc in derived:
                 table = self.dep_by_process.get(proc, self.dep)
                 for x in table[cap]:
+                    x = self.limit(x, rid)
                     add(dst, x, persistent and integrity[x], ppipe, Rule.DEPENDENCY, rid, prem)
         edges = c.feeds_out.get(t)
         if edges:
-            for x in self.fwd[cap]:
+            for x0 in self.fwd[cap]:
                 for dst, persistent, ppipe, rid in edges:
+                    x = self.limit(x0, rid)
                     add(dst, x, persistent and integrity[x], ppipe, Rule.FEEDS, rid, prem)
         back = c.feeds_back.get(t)
         if back:
@@ -174,8 +183,9 @@ class Propagator:
                     add(src, x, False, pipe, Rule.FEEDS_BACK, tool_id, prem)
         parts = c.part_of_out.get(t)
         if parts:
-            for x in self.part[cap]:
+            for x0 in self.part[cap]:
                 for dst, rid in parts:
+                    x = self.limit(x0, rid)
                     add(dst, x, pers and integrity[x], pipe, Rule.PART_OF, rid, prem)
 
         # agency and credentials
@@ -260,6 +270,7 @@ class Propagator:
         prem = (key,)
         name = c.tool_ids[ti]
         write_cap = self.write_constrained if c.tool_constrained[ti] else self.write_unconstrained
+        write_cap = self.limit(write_cap, f"{name}.write")
         for wt, persistent in c.tool_writes[ti]:
             store.add(wt, write_cap, persistent, DEPLOY, Rule.TOOL_WRITE, name, prem)
         for node, vclass in c.tool_exec[ti]:
@@ -279,10 +290,11 @@ class Propagator:
                         if k2 < 0:
                             continue
                         premises = (k2, key)
+                    leak = self._leak(c.tool_ids[reader], name)
                     for x in reads:
                         store.add(
                             x,
-                            self.exfiltrate,
+                            leak,
                             False,
                             DEPLOY,
                             Rule.TOOL_EXFILTRATE,
@@ -296,16 +308,21 @@ class Propagator:
                     k2 = store.holds(c.tool_inputs[egress], self.integrity_mask, False)
                     if k2 < 0:
                         continue
+                    leak = self._leak(name, c.tool_ids[egress])
                     for x in c.tool_reads[ti]:
                         store.add(
                             x,
-                            self.exfiltrate,
+                            leak,
                             False,
                             DEPLOY,
                             Rule.TOOL_EXFILTRATE,
                             (name, c.tool_ids[egress]),
                             (key, k2),
                         )
+
+    def _leak(self, reader: str, egress: str) -> int:
+        """What leaves when ``reader`` reads and ``egress`` sends, after any weakening."""
+        return self.limit(self.limit(self.exfiltrate, f"{reader}.read"), f"{egress}.egress")
 
     def _to_tool_results(self, ti: int, key: int) -> None:
         """What tool ``ti`` returns carries the adversary's content into its users' context."""

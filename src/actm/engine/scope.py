@@ -48,6 +48,7 @@ _STATIC = (
     "node_kind",
     "human_approval",
     "sandbox",
+    "node_vulnerability",
 )
 
 
@@ -84,6 +85,8 @@ def _first_unmet(cl: Closure, pattern: AttackPattern) -> Unmet:
                     if tc is None:
                         continue
                     for t in c.targets_by_type_comp.get(tc, ()):
+                        if req.whole and c.is_partial[t]:
+                            continue
                         exists = True
                         owner = c.asset_owner[c.target_asset[t]]
                         ok = matcher._static_ok(req.where, owner, c.target_asset[t])

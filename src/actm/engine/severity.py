@@ -41,6 +41,8 @@ class Assessment:
     persistent: bool
     likelihood: str
     factors: tuple[tuple[str, float], ...]
+    elsewhere: bool = False
+    """The capability rated is held by another derivation than the one the chain shows."""
 
 
 def impact_targets(c: Compiled, match: Match) -> tuple[int, list[int]]:
@@ -86,8 +88,10 @@ def _assess_class(
     tset = set(targets)
     best: tuple[int, int, int] | None = None  # (rank, not persistent, cap)
 
-    def consider(key: int) -> None:
-        nonlocal best
+    elsewhere = False
+
+    def consider(key: int, other: bool = False) -> None:
+        nonlocal best, elsewhere
         f = store.decode(key)
         if f.target not in tset or c.cap_class[f.capability] != cls:
             return
@@ -98,6 +102,7 @@ def _assess_class(
         )
         if best is None or cand < best:
             best = cand
+            elsewhere = other
 
     for t, cap, persistent, _pipe in match.effects:
         if t in tset and c.cap_class[cap] == cls:
@@ -106,6 +111,22 @@ def _assess_class(
                 best = cand
     for k in proof_keys:
         consider(k)
+        # the chain shows the first derivation found; a stronger fact on the same target, in
+        # the same pipeline and at least as persistent, meets the same requirement, so the
+        # threat is rated by the strongest (which keeps severity from rising when a control
+        # cuts the weaker path)
+        f = store.decode(k)
+        if f.target in tset:
+            mask = c.stronger_mask[f.capability]
+            for other in store.by_target.get(f.target, ()):
+                g = store.decode(other)
+                if (
+                    other != k
+                    and g.pipeline == f.pipeline
+                    and (g.persistent or not f.persistent)
+                    and (mask >> g.capability) & 1
+                ):
+                    consider(other, True)
     asset = c.model.asset(c.asset_ids[a])
     crit = asset.criticality.get(cls, sev.default_criticality)
     crit_f = sev.criticality.get(crit, 0.5)
@@ -144,4 +165,5 @@ def _assess_class(
             ("persistence", pers_f),
             ("likelihood", lik_f),
         ),
+        elsewhere=elsewhere,
     )

@@ -17,16 +17,25 @@ A bad entry raises :class:`~actm.errors.KnowledgeError` naming its file and line
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from actm.diagnose import ID_PATTERN, did_you_mean, validate_document
+from actm.diagnose import ID_PATTERN, did_you_mean
 from actm.errors import Diagnostic, KnowledgeError, SourceLocation
+from actm.knowledge.files import read_knowledge_file
+from actm.knowledge.frameworks import (
+    FRAMEWORK_ID_PATTERN,
+    Framework,
+    check_references,
+    load_frameworks,
+    load_mappings,
+)
 from actm.knowledge.vocabulary import (
     Vocabulary,
     _builtin_dir,
@@ -34,7 +43,7 @@ from actm.knowledge.vocabulary import (
     knowledge_files,
     load_vocabulary,
 )
-from actm.yamlio import YamlDocument, YamlProblem, parse_yaml
+from actm.yamlio import YamlDocument
 
 __all__ = [
     "AttackPattern",
@@ -46,17 +55,6 @@ __all__ = [
     "builtin_knowledge",
     "load_knowledge",
 ]
-
-FRAMEWORKS = (
-    "atlas",
-    "owasp_llm",
-    "owasp_asi",
-    "owasp_agentic",
-    "nist_ai_100_2",
-    "cosai",
-    "cwe",
-    "stride",
-)
 
 _Var = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,30}$")]
 _Words = list[Annotated[str, StringConstraints(min_length=1, max_length=100)]]
@@ -97,6 +95,12 @@ class _WhereIn(_In):
     fed_by: _Var | None = None
     related_to: _Var | None = None
     differs_from: _Var | None = None
+    node_vulnerability: _Words | None = None
+    derived_from: _Var | None = None
+    part_of: _Var | None = None
+    not_used_by: _Var | None = None
+    shares_node_with: _Var | None = None
+    read_into: _Var | None = None
 
 
 class _ReqIn(_In):
@@ -107,6 +111,9 @@ class _ReqIn(_In):
     """None: the asset only has to exist (and meet ``where``); no capability is required."""
     persistent: bool = False
     pipeline: Literal["development", "deployment"] | None = None
+    whole: bool = False
+    """The capability must hold on the asset as a whole, not only on a part of it lifted from
+    one of its components."""
     where: _WhereIn | None = None
 
 
@@ -136,24 +143,11 @@ class _ImpactIn(_In):
     ) = Field(alias="class")
 
 
-class _ReferencesIn(_In):
-    atlas: list[Annotated[str, StringConstraints(pattern=r"^AML\.T\d{4}(\.\d{3})?$")]] = []
-    owasp_llm: list[Annotated[str, StringConstraints(pattern=r"^LLM(0[1-9]|10)$")]] = []
-    owasp_asi: list[Annotated[str, StringConstraints(pattern=r"^ASI(0[1-9]|10)$")]] = []
-    owasp_agentic: list[Annotated[str, StringConstraints(pattern=r"^T([1-9]|1[0-5])$")]] = []
-    nist_ai_100_2: _Words = []
-    cosai: _Words = []
-    cwe: list[Annotated[str, StringConstraints(pattern=r"^CWE-\d{1,5}$")]] = []
-    stride: list[
-        Literal[
-            "spoofing",
-            "tampering",
-            "repudiation",
-            "information_disclosure",
-            "denial_of_service",
-            "elevation_of_privilege",
-        ]
-    ] = []
+_References = dict[
+    Annotated[str, StringConstraints(pattern=FRAMEWORK_ID_PATTERN)],
+    list[Annotated[str, StringConstraints(min_length=1, max_length=100)]],
+]
+"""Framework id -> ids of its items; checked against the framework registry when compiled."""
 
 
 class _AttackIn(_In):
@@ -166,7 +160,7 @@ class _AttackIn(_In):
     steps: list[_StepIn] = Field(min_length=1)
     impact: _ImpactIn | None = None
     controls: list[Annotated[str, StringConstraints(min_length=1, max_length=200)]] = []
-    references: _ReferencesIn = _ReferencesIn()
+    references: _References = {}
     key: list[_Var] | None = None
     """Variables that identify a threat (default: all). Others are witnesses: the first
     binding found for them is shown, and other bindings do not make new threats."""
@@ -210,6 +204,22 @@ class Where:
     fed_by: str | None = None
     related_to: str | None = None
     differs_from: str | None = None
+    node_vulnerability: frozenset[str] | None = None
+    """A declared vulnerability of one of these classes, not removed by a control, sits on a
+    node where the bound asset resides (for a tool: the node it runs on)."""
+    derived_from: str | None = None
+    """A ``derives`` relation writes the bound asset from the other variable's asset (for a
+    model: from its outputs)."""
+    part_of: str | None = None
+    """The bound asset is declared part of the other variable's asset."""
+    not_used_by: str | None = None
+    """The bound tool is not among the tools the model file gives the other (model) variable;
+    a control that blocks one of its tools does not change this."""
+    shares_node_with: str | None = None
+    """The bound asset resides on a node where an asset of the other variable resides."""
+    read_into: str | None = None
+    """The bound asset enters the other (model) variable's context: it feeds one of its inputs
+    or a tool of the model reads it."""
 
     def other_vars(self) -> tuple[str, ...]:
         return tuple(
@@ -224,6 +234,11 @@ class Where:
                 self.fed_by,
                 self.related_to,
                 self.differs_from,
+                self.derived_from,
+                self.part_of,
+                self.not_used_by,
+                self.shares_node_with,
+                self.read_into,
             )
             if v is not None
         )
@@ -240,10 +255,13 @@ class Requirement:
     persistent: bool
     pipeline: str | None
     where: Where
+    whole: bool = False
+    """The capability must hold on the whole asset, not only on a part lifted from a component."""
 
     def describe(self) -> str:
         types = "/".join(self.asset_types)
         comp = f".{'/'.join(self.components)}" if self.components else ""
+        comp = comp or (" (whole)" if self.whole else "")
         pers = " (persistent)" if self.persistent else ""
         if self.capability is None:
             return f"{self.var}:{types}{comp} exists"
@@ -290,6 +308,7 @@ class AttackPattern:
     impact: Impact | None
     controls: tuple[str, ...]
     references: Mapping[str, tuple[str, ...]]
+    """Framework id -> the item ids the entry names itself, in the order it writes them."""
     variables: tuple[str, ...]
     """Variables in order of first use."""
     key_vars: tuple[str, ...]
@@ -307,9 +326,47 @@ class KnowledgeBase:
     attacks: Mapping[str, AttackPattern]
     vocabulary: Vocabulary
     locations: Mapping[str, SourceLocation]
+    frameworks: Mapping[str, Framework] = field(default_factory=dict)
+    """The reference frameworks, by id (in the order their files were read)."""
+    mappings: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
+    """Framework id -> item id -> entries tied to it by a mapping file (sorted ids)."""
 
     def sorted(self) -> list[AttackPattern]:
         return [self.attacks[k] for k in sorted(self.attacks)]
+
+    def covering(self, framework: str) -> dict[str, tuple[str, ...]]:
+        """Item id -> ids of the entries that cover it: their own references plus mappings.
+
+        Only covered items appear: in the framework's order for its listed items, then any
+        other ids (of an open framework) sorted. Entry ids are sorted.
+        """
+        found: dict[str, set[str]] = {}
+        for attack in self.attacks.values():
+            for item in attack.references.get(framework, ()):
+                found.setdefault(item, set()).add(attack.id)
+        for item, ids in self.mappings.get(framework, {}).items():
+            found.setdefault(item, set()).update(ids)
+        fw = self.frameworks.get(framework)
+        listed = [i.id for i in fw.items] if fw is not None else []
+        order = [i for i in listed if i in found] + sorted(set(found) - set(listed), key=_natural)
+        return {i: tuple(sorted(found[i])) for i in order}
+
+    def covers(self, attack_id: str) -> dict[str, tuple[str, ...]]:
+        """Framework id -> items the entry covers, through its references or a mapping."""
+        attack = self.attacks[attack_id]
+        out: dict[str, list[str]] = {k: list(v) for k, v in attack.references.items() if v}
+        for fw, items in self.mappings.items():
+            for item, ids in items.items():
+                if attack_id in ids and item not in out.get(fw, ()):
+                    out.setdefault(fw, []).append(item)
+        return {k: tuple(v) for k, v in out.items()}
+
+
+def _natural(text: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key that orders the numbers inside ids by value: CWE-78 before CWE-200."""
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", text) if part
+    )
 
 
 def _listify(v: str | list[str] | None) -> tuple[str, ...] | None:
@@ -319,9 +376,17 @@ def _listify(v: str | list[str] | None) -> tuple[str, ...] | None:
 
 
 def _compile(
-    entry: _AttackIn, doc: YamlDocument, vocab: Vocabulary
+    entry: _AttackIn,
+    doc: YamlDocument,
+    vocab: Vocabulary,
+    frameworks: Mapping[str, Framework],
 ) -> tuple[AttackPattern | None, list[Diagnostic]]:
-    diags: list[Diagnostic] = []
+    diags: list[Diagnostic] = check_references(
+        entry.references,
+        frameworks,
+        lambda path, key: doc.locate(path, key=key),
+        entry.id,
+    )
 
     def bad(path: tuple[str | int, ...], code: str, msg: str, hint: str | None = None) -> None:
         diags.append(Diagnostic(code, f"{entry.id}: {msg}", doc.locate(path), hint))
@@ -450,6 +515,24 @@ def _compile(
                         f"unknown node kind {k!r}",
                         did_you_mean(k, vocab.node_kinds, what="node kinds"),
                     )
+            conventional = sorted(
+                k for k, v in vocab.vulnerability_classes.items() if v.kind == "conventional"
+            )
+            for k in w.node_vulnerability or ():
+                if k not in conventional:
+                    bad(
+                        (*path, "where", "node_vulnerability"),
+                        "unknown-vulnerability-class",
+                        f"{k!r} is not a conventional vulnerability class",
+                        did_you_mean(k, conventional, what="conventional classes"),
+                    )
+            if r.whole and comps:
+                bad(
+                    (*path, "whole"),
+                    "whole-with-component",
+                    "whole: true asks for the asset as a whole; it cannot name a component",
+                    "drop component or whole",
+                )
             where = Where(
                 kind=frozenset(w.kind) if w.kind else None,
                 exposure=frozenset(w.exposure) if w.exposure else None,
@@ -477,9 +560,26 @@ def _compile(
                 fed_by=w.fed_by,
                 related_to=w.related_to,
                 differs_from=w.differs_from,
+                node_vulnerability=frozenset(w.node_vulnerability)
+                if w.node_vulnerability
+                else None,
+                derived_from=w.derived_from,
+                part_of=w.part_of,
+                not_used_by=w.not_used_by,
+                shares_node_with=w.shares_node_with,
+                read_into=w.read_into,
             )
             reqs.append(
-                Requirement(r.var, atypes, comps, r.capability, r.persistent, r.pipeline, where)
+                Requirement(
+                    r.var,
+                    atypes,
+                    comps,
+                    r.capability,
+                    r.persistent,
+                    r.pipeline,
+                    where,
+                    whole=r.whole,
+                )
             )
         ylds: list[Yield] = []
         for yi, y in enumerate(step.yields):
@@ -529,6 +629,8 @@ def _compile(
                     creq.where.fed_by,
                     creq.where.related_to,
                     creq.where.used_by,
+                    creq.where.not_used_by,
+                    creq.where.read_into,
                 ):
                     bad(
                         ("steps", si, "requires", ri, "where"),
@@ -593,7 +695,7 @@ def _compile(
         bad(("steps",), "conversion-without-yield", "a conversion must yield a capability")
     if diags:
         return None, diags
-    refs = {k: tuple(getattr(entry.references, k)) for k in FRAMEWORKS}
+    refs = {k: tuple(dict.fromkeys(v)) for k, v in entry.references.items() if v}
     if entry.key is not None:
         for v in entry.key:
             if v not in required_vars:
@@ -673,6 +775,7 @@ def _covers(impact: Impact, cls: str, steps: Sequence[Step], vocab: Vocabulary) 
 def _load_dir(
     files: Sequence[tuple[Path, str]],
     vocab: Vocabulary,
+    frameworks: Mapping[str, Framework],
     out: dict[str, AttackPattern],
     locations: dict[str, SourceLocation],
     errors: list[Diagnostic],
@@ -681,18 +784,10 @@ def _load_dir(
 ) -> None:
     seen_here: dict[str, str] = {}
     for path, shown in files:
-        try:
-            doc = parse_yaml(path.read_bytes(), shown)
-        except YamlProblem as exc:
-            errors.extend(exc.diagnostics)
+        read = read_knowledge_file(path, shown, _AttackIn, errors)
+        if read is None:
             continue
-        except OSError as exc:
-            errors.append(Diagnostic("knowledge-unreadable", f"cannot read {shown}: {exc}"))
-            continue
-        entry, diags = validate_document(_AttackIn, doc)
-        if entry is None:
-            errors.extend(diags)
-            continue
+        doc, entry = read
         if entry.id in seen_here:
             errors.append(
                 Diagnostic(
@@ -703,7 +798,7 @@ def _load_dir(
             )
             continue
         seen_here[entry.id] = shown
-        pattern, cdiags = _compile(entry, doc, vocab)
+        pattern, cdiags = _compile(entry, doc, vocab, frameworks)
         if pattern is None:
             errors.extend(cdiags)
             continue
@@ -716,9 +811,10 @@ def _load_dir(
 def load_knowledge(
     extra_dirs: Sequence[str | Path] = (), vocabulary: Vocabulary | None = None
 ) -> KnowledgeBase:
-    """The built-in knowledge base plus ``DIR/attacks/*.yaml`` of each extra directory.
+    """The built-in knowledge base plus each extra directory's ``attacks/``, ``frameworks/``
+    and ``mappings/`` files.
 
-    An extra entry with the id of a built-in entry replaces it.
+    An extra entry or framework with the id of a built-in one replaces it; mappings add up.
     """
     if not extra_dirs and vocabulary is None:
         return builtin_knowledge()
@@ -732,30 +828,40 @@ def builtin_knowledge() -> KnowledgeBase:
     return _load_kb((), builtin_vocabulary())
 
 
+def _layers(extra: Sequence[Path], sub: str) -> list[list[tuple[Path, str]]]:
+    """The ``sub/*.yaml`` files of the built-in data, then of each existing extra directory."""
+    base = _builtin_dir()
+    out = [[(p, f"<actm>/knowledge/data/{sub}/{p.name}") for p in knowledge_files(base, sub)]]
+    out += [[(p, str(p)) for p in knowledge_files(d, sub)] for d in extra if d.is_dir()]
+    return out
+
+
 def _load_kb(extra: tuple[Path, ...], vocab: Vocabulary) -> KnowledgeBase:
     out: dict[str, AttackPattern] = {}
     locations: dict[str, SourceLocation] = {}
-    errors: list[Diagnostic] = []
-    base = _builtin_dir()
-    builtin = [
-        (p, f"<actm>/knowledge/data/attacks/{p.name}") for p in knowledge_files(base, "attacks")
+    errors: list[Diagnostic] = [
+        Diagnostic(
+            "knowledge-dir",
+            f"knowledge directory {d} does not exist",
+            None,
+            "pass a directory holding vocabulary/, attacks/, frameworks/ and/or mappings/",
+        )
+        for d in extra
+        if not d.is_dir()
     ]
-    _load_dir(builtin, vocab, out, locations, errors, override=False)
-    for d in extra:
-        if not d.is_dir():
-            errors.append(
-                Diagnostic(
-                    "knowledge-dir",
-                    f"knowledge directory {d} does not exist",
-                    None,
-                    "pass a directory holding vocabulary/ and/or attacks/",
-                )
-            )
-            continue
-        files = [(p, str(p)) for p in knowledge_files(d, "attacks")]
-        _load_dir(files, vocab, out, locations, errors, override=True)
+    frameworks, framework_layer, fw_errors = load_frameworks(_layers(extra, "frameworks"))
+    if fw_errors or errors:
+        # entries cannot be checked against a broken registry: report the registry first
+        raise KnowledgeError(errors + fw_errors)
+    attack_layers = _layers(extra, "attacks")
+    for n, files in enumerate(attack_layers):
+        _load_dir(files, vocab, frameworks, out, locations, errors, override=n > 0)
+    mappings, map_errors = load_mappings(
+        _layers(extra, "mappings"), frameworks, framework_layer, out
+    )
+    errors += map_errors
     if errors:
         raise KnowledgeError(errors)
     if not out:
         raise KnowledgeError([Diagnostic("empty-knowledge", "the knowledge base has no entries")])
-    return KnowledgeBase(out, vocab, locations)
+    return KnowledgeBase(out, vocab, locations, frameworks, mappings)

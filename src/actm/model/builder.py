@@ -115,6 +115,10 @@ class ModelBuilder:
     def control(self, ident: str, **fields: Any) -> ModelBuilder:
         return self._add("controls", ident, fields)
 
+    def triage(self, pattern: str, **fields: Any) -> ModelBuilder:
+        """Record a triage decision for the threats whose id matches ``pattern``."""
+        return self._add("triage", pattern, fields)
+
     def default_adversaries(self, enabled: bool) -> ModelBuilder:
         self._data["default_adversaries"] = enabled
         return self

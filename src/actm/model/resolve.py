@@ -40,6 +40,7 @@ from actm.model.system import (
     SystemInfo,
     SystemModel,
     Tool,
+    TriageEntry,
     Vulnerability,
     Zone,
 )
@@ -162,6 +163,8 @@ class _Resolver:
 
     def collect_ids(self) -> None:
         for section in SECTIONS:
+            if section == "triage":
+                continue  # triage ids are patterns over threat ids, not element ids
             for item, origin in self.items(section):
                 ident = getattr(item, "id", None)
                 if ident is None:
@@ -599,8 +602,14 @@ class _Resolver:
             vulnerabilities=vulns,
             assumptions=assumptions,
             controls=controls,
+            triage=self._triage(),
             locations=self.locations,
             files=_relative_files([sf.doc.path for sf in self.files if sf.doc is not None]),
+            root_dir=os.path.dirname(os.path.abspath(self.files[0].doc.path))
+            if self.files
+            and self.files[0].doc is not None
+            and not self.files[0].doc.path.startswith("<")
+            else None,
             source=self.merged,
         )
 
@@ -1262,10 +1271,44 @@ class _Resolver:
                         _attack_hint(br.attack, self.known_attacks),
                     )
                 asset = None
-                if br.asset is not None:
+                if br.asset is not None and self.kind_of(br.asset) == "models":
+                    asset = br.asset  # where the attack binds the model itself
+                elif br.asset is not None:
                     r = self.asset_ref(br.asset, origin, "breaks", i, "asset", what="asset")
                     asset = r[0] if r else None
                 breaks.append((br.attack, asset))
+            weakens = []
+            for i, w in enumerate(c.weakens):
+                tool, _, perm = w.edge.rpartition(".")
+                if w.edge not in rel_ids and not (tool in tool_ids and perm in TOOL_PERMISSIONS):
+                    self.err(
+                        "dangling-reference",
+                        f"control {c.id!r} weakens {w.edge!r}, which is not a relation or a tool "
+                        "permission",
+                        origin.at("weakens", i, "edge"),
+                        "name a relation id (from->to) or a tool permission (tool.write)",
+                    )
+                    continue
+                if self._capability(w.to, origin, "weakens", i, "to"):
+                    weakens.append((w.edge, w.to))
+            for key in ("approves", "sandboxes"):
+                for i, tid in enumerate(getattr(c, key)):
+                    self.ref(tid, ("tools",), origin, key, i, what="tool")
+            hides = []
+            for i, ref in enumerate(c.hides):
+                r = self.asset_ref(ref, origin, "hides", i, what="asset", allow_component=False)
+                if r is None:
+                    continue
+                if self._type_cat(r[0])[0] not in ("outputs", "output_details"):
+                    self.err(
+                        "not-applicable",
+                        f"control {c.id!r} hides {ref!r}: only a model's outputs or "
+                        "output_details are returned to callers",
+                        origin.at("hides", i),
+                        "name <model>.output_details (or <model>.outputs)",
+                    )
+                    continue
+                hides.append(r[0])
             out.append(
                 Control(
                     c.id,
@@ -1279,8 +1322,21 @@ class _Resolver:
                     tuple(breaks),
                     c.cost,
                     tuple(c.evidence),
+                    tuple(weakens),
+                    tuple(c.approves),
+                    tuple(c.sandboxes),
+                    tuple(hides),
                 )
             )
+        return tuple(out)
+
+    def _triage(self) -> tuple[TriageEntry, ...]:
+        out = []
+        for i, (t, origin) in enumerate(self.items("triage")):
+            out.append(TriageEntry(t.id, t.status, t.justification, t.owner, t.ticket, t.expires))
+            loc = origin.at("id")
+            if loc is not None:
+                self.locations[f"triage[{i}]"] = loc
         return tuple(out)
 
     # -- final assets and models -------------------------------------------------------------

@@ -11,6 +11,7 @@ these classes.
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -407,11 +408,23 @@ class BreakIn(_In):
     """An attack pattern a control breaks, optionally only where it binds a given element."""
 
     attack: Word
-    asset: Ref | None = None
+    asset: Ref | None = Field(
+        None,
+        description="Only where the attack binds this asset, or this model (a model id).",
+    )
+
+
+class WeakenIn(_In):
+    """A propagation edge a control lets through only up to a capability."""
+
+    edge: Annotated[str, StringConstraints(min_length=1, max_length=400)] = Field(
+        description="A relation id (from->to) or a tool permission (send_email.write)."
+    )
+    to: Word = Field(description="The strongest capability that still passes.")
 
 
 class ControlIn(_In):
-    """A control: what it removes, blocks, justifies or breaks."""
+    """A control: what it removes, blocks, weakens, justifies or breaks."""
 
     id: Id
     name: Name | None = None
@@ -422,9 +435,23 @@ class ControlIn(_In):
         default_factory=list, description="Vulnerability ids whose grants it removes."
     )
     blocks: list[Annotated[str, StringConstraints(min_length=1, max_length=400)]] = Field(
-        [],
+        default_factory=list,
         description="Propagation edges it blocks: relation ids, tool ids, tool permissions "
         "(send_email.egress), adversary ids or untrusted sources (source:NAME).",
+    )
+    weakens: list[WeakenIn] = Field(
+        default_factory=list,
+        description="Edges it lets through only up to a capability (an input filter on a feed).",
+    )
+    approves: list[Ref] = Field(
+        default_factory=list, description="Tools it puts behind human approval of each call."
+    )
+    sandboxes: list[Ref] = Field(
+        default_factory=list, description="Tools whose code execution it confines to a sandbox."
+    )
+    hides: list[Ref] = Field(
+        default_factory=list,
+        description="Model assets it stops returning to callers (e.g. bot.output_details).",
     )
     justifies: list[Ref] = Field(
         default_factory=list, description="Assumption ids it justifies with evidence."
@@ -432,6 +459,28 @@ class ControlIn(_In):
     breaks: list[BreakIn] = Field(default_factory=list)
     cost: float | None = Field(None, ge=0, le=1e9, allow_inf_nan=False)
     evidence: list[Url] = Field(default_factory=list)
+
+
+TriagePattern = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z0-9*?\[\]][A-Za-z0-9_.@*?\[\]!-]{0,400}$")
+]
+
+
+class TriageIn(_In):
+    """A decision about the threats whose id matches ``id`` (wildcards * ? [..] allowed)."""
+
+    id: TriagePattern
+    status: Literal[
+        "open", "in_progress", "mitigated", "accepted", "false_positive", "not_applicable"
+    ]
+    justification: Annotated[str, StringConstraints(min_length=1, max_length=20_000)] = Field(
+        description="Why: required for every decision."
+    )
+    owner: Name | None = None
+    ticket: Url | None = None
+    expires: date | None = Field(
+        None, description="After this day (YYYY-MM-DD) the decision no longer holds."
+    )
 
 
 class ModelFile(_In):
@@ -456,6 +505,18 @@ class ModelFile(_In):
     vulnerabilities: list[VulnerabilityIn] = Field(default_factory=list)
     assumptions: list[AssumptionIn] = Field(default_factory=list)
     controls: list[ControlIn] = Field(default_factory=list)
+    triage: list[TriageIn] = Field(
+        default_factory=list, description="Decisions about threats, keyed by threat id."
+    )
+
+
+class TriageFile(_In):
+    """A file of triage decisions kept apart from the model (``--triage FILE``)."""
+
+    actm: Annotated[Literal[1], BeforeValidator(_exact_int)] = Field(
+        description="Format version of this file."
+    )
+    triage: list[TriageIn] = Field(default_factory=list)
 
 
 SECTIONS: tuple[str, ...] = (
@@ -470,6 +531,7 @@ SECTIONS: tuple[str, ...] = (
     "vulnerabilities",
     "assumptions",
     "controls",
+    "triage",
 )
 
 

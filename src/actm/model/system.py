@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from actm.errors import SourceLocation
@@ -30,6 +31,7 @@ __all__ = [
     "SystemInfo",
     "SystemModel",
     "Tool",
+    "TriageEntry",
     "Vulnerability",
     "Zone",
 ]
@@ -231,6 +233,24 @@ class Control:
     breaks: tuple[tuple[str, str | None], ...]
     cost: float | None
     evidence: tuple[str, ...]
+    weakens: tuple[tuple[str, str], ...] = ()
+    """(edge, strongest capability that still passes)."""
+    approves: tuple[str, ...] = ()
+    sandboxes: tuple[str, ...] = ()
+    hides: tuple[str, ...] = ()
+    """Model asset ids (model.type) no longer returned to callers."""
+
+
+@dataclass(frozen=True, slots=True)
+class TriageEntry:
+    """A decision about the threats whose id matches ``pattern``."""
+
+    pattern: str
+    status: str
+    justification: str
+    owner: str | None
+    ticket: str | None
+    expires: date | None
 
 
 @dataclass(frozen=True)
@@ -249,10 +269,13 @@ class SystemModel:
     vulnerabilities: tuple[Vulnerability, ...]
     assumptions: tuple[Assumption, ...]
     controls: tuple[Control, ...]
+    triage: tuple[TriageEntry, ...] = ()
     locations: Mapping[str, SourceLocation] = field(default_factory=dict, compare=False, repr=False)
     """Element id (or asset id) -> where it is declared."""
     files: tuple[str, ...] = field(default=(), compare=False)
-    """The files the model was read from, root first."""
+    """The files the model was read from, root first, relative to the root file's directory."""
+    root_dir: str | None = field(default=None, compare=False, repr=False)
+    """Absolute directory of the root file (None for models not read from a file)."""
     source: Any = field(default=None, compare=False, repr=False)
     """The merged input (a ModelFile) this was resolved from, for dumping."""
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date
 
 from actm._version import __version__
 from actm.engine.analysis import EngineOutput
@@ -13,6 +16,8 @@ from actm.engine.matching import Match
 from actm.engine.provenance import seeds_in
 from actm.engine.scope import Unmet
 from actm.engine.severity import LEVELS, Assessment, level_rank
+from actm.results.crossings import crossings
+from actm.results.mitigation import attribute
 from actm.results.model import (
     RESULT_FORMAT_VERSION,
     AssumptionReport,
@@ -20,12 +25,17 @@ from actm.results.model import (
     CapabilityCell,
     CapabilityRow,
     ChainStep,
+    Location,
+    MitigatedThreat,
     OutOfScope,
     Result,
     SeverityInfo,
     SystemSummary,
     Threat,
+    TriageInfo,
+    UnmatchedTriage,
 )
+from actm.results.triage import match_triage, settled
 
 __all__ = ["build_result", "fingerprint", "threat_id"]
 
@@ -253,7 +263,8 @@ def _severity_info(a: Assessment) -> SeverityInfo:
         pers = ", persistent" if a.persistent else ", transient"
     explanation = (
         f"{a.criticality} {a.cls} criticality of {a.asset} ({factors['criticality']}) x "
-        f"{cap}{pers} ({factors['strength']} x {factors['persistence']}) x "
+        f"{cap}{pers}{' (by a stronger path than the chain shows)' if a.elsewhere else ''} "
+        f"({factors['strength']} x {factors['persistence']}) x "
         f"{a.likelihood} likelihood ({factors['likelihood']}) x 10 = {a.score} -> {a.level}"
     )
     return SeverityInfo(
@@ -436,25 +447,136 @@ def _out_of_scope(c: Compiled, unmet: Sequence[Unmet]) -> tuple[OutOfScope, ...]
     return tuple(sorted(out, key=lambda o: o.attack))
 
 
-def build_result(out: EngineOutput) -> Result:
-    """Assemble the frozen result of one engine run."""
+def _threats(out: EngineOutput) -> tuple[list[Threat], dict[int, str]]:
     c = out.compiled
-    store = out.closure.store
-    ex = _Explainer(c, store)
-    justified_by = c.justified_by
+    ex = _Explainer(c, out.closure.store)
     threats: list[Threat] = []
     ids: dict[int, str] = {}
     for i, (m, keys, a) in enumerate(zip(out.matches, out.proofs, out.assessments, strict=True)):
-        t = _threat(out, ex, m, keys, a, justified_by)
+        t = _threat(out, ex, m, keys, a, c.justified_by)
+        t = replace(t, locations=_locations(c, t, a.asset_id))
         ids[i] = t.id
         threats.append(t)
     threats.sort(key=lambda t: (-level_rank(t.severity.level), -t.severity.score, t.id))
+    return threats, ids
+
+
+def _locations(c: Compiled, threat: Threat, impact: str) -> tuple[Location, ...]:
+    """Where the threat's elements are declared, relative to the root model file's directory."""
+    model = c.model
+    out: list[Location] = []
+    seen: set[str] = set()
+    order = [impact, *threat.assets, *(b.element for b in threat.bindings), *threat.vulnerabilities]
+    for element in order:
+        if element in seen:
+            continue
+        seen.add(element)
+        loc = model.locations.get(element)
+        if loc is None:
+            continue
+        path = loc.path
+        if model.root_dir is not None and not path.startswith("<"):
+            path = os.path.relpath(os.path.abspath(path), model.root_dir).replace(os.sep, "/")
+        out.append(Location(path, loc.line, loc.column, element))
+    return tuple(out)
+
+
+def _breaking(c: Compiled, threat: Threat) -> dict[str, list[str]]:
+    """Attack id -> controls in force that break it, everywhere or on this threat's assets."""
+    out: dict[str, list[str]] = {k: list(v) for k, v in c.broken_attacks.items()}
+    bound = {b.element for b in threat.bindings} | set(threat.assets)
+    for ctl in c.model.controls:
+        if ctl.status != "implemented":
+            continue
+        for attack, asset in ctl.breaks:
+            if asset is not None and (asset in bound or asset.split(".")[0] in bound):
+                out.setdefault(attack, []).append(ctl.id)
+    return out
+
+
+def _mitigated(
+    residual: Compiled, kept: set[str], inherent: list[Threat]
+) -> tuple[MitigatedThreat, ...]:
+    out = []
+    for t in inherent:
+        if t.id in kept:
+            continue
+        controls, reasons = attribute(residual, t, _breaking(residual, t))
+        out.append(
+            MitigatedThreat(
+                id=t.id,
+                attack=t.attack,
+                title=t.title,
+                severity=t.severity,
+                assets=t.assets,
+                mitigated_by=controls,
+                reasons=reasons,
+                chain_text=t.chain_text,
+            )
+        )
+    return tuple(out)
+
+
+def _apply_triage(
+    c: Compiled, threats: list[Threat], today: date
+) -> tuple[list[Threat], tuple[UnmatchedTriage, ...]]:
+    entries = c.model.triage
+    if not entries:
+        return threats, ()
+    decisions, unused = match_triage([t.id for t in threats], entries, today)
+    out = []
+    for t in threats:
+        d = decisions.get(t.id)
+        if d is not None:
+            info = TriageInfo(
+                pattern=d.pattern,
+                status=d.status,
+                justification=d.justification,
+                owner=d.owner,
+                ticket=d.ticket,
+                expires=d.expires.isoformat() if d.expires else None,
+                expired=d.expired,
+                settled=settled(d),
+            )
+            t = replace(t, triage=info)
+        out.append(t)
+    unmatched = tuple(
+        UnmatchedTriage(
+            entries[i].pattern,
+            entries[i].status,
+            str(loc) if (loc := c.model.locations.get(f"triage[{i}]")) else None,
+        )
+        for i in unused
+    )
+    return out, unmatched
+
+
+def build_result(
+    out: EngineOutput, inherent: EngineOutput | None = None, *, today: date | None = None
+) -> Result:
+    """Assemble the frozen result of one engine run.
+
+    ``inherent`` is the same model analysed without its controls: threats it has that ``out``
+    lacks are reported as mitigated, with the controls that stop them. ``today`` decides which
+    triage decisions have expired (default: the current date).
+    """
+    c = out.compiled
+    store = out.closure.store
+    justified_by = c.justified_by
+    threats, ids = _threats(out)
+    mitigated: tuple[MitigatedThreat, ...] = ()
+    if inherent is not None:
+        mitigated = _mitigated(c, {t.id for t in threats}, _threats(inherent)[0])
+    threats, unmatched = _apply_triage(c, threats, today or date.today())
     by_level = dict.fromkeys(reversed(LEVELS), 0)
     for t in threats:
         by_level[t.severity.level] += 1
     summary = {
         "threats": len(threats),
         **{f"severity_{k}": v for k, v in by_level.items()},
+        "mitigated": len(mitigated),
+        "untriaged": sum(1 for t in threats if t.triage is None or not t.triage.settled),
+        "triage_unmatched": len(unmatched),
         "out_of_scope": len(out.out_of_scope),
         "unjustified_threats": sum(1 for t in threats if t.unjustified_assumptions),
         "assumptions": len(c.model.assumptions),
@@ -479,6 +601,9 @@ def build_result(out: EngineOutput) -> Result:
             "conversions": sum(1 for p in c.kb.attacks.values() if p.kind == "conversion"),
         },
         timings=dict(out.timings),
+        mitigated=mitigated,
+        triage_unmatched=unmatched,
+        crossings=crossings(c.model),
     )
 
 

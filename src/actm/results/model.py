@@ -15,11 +15,16 @@ __all__ = [
     "CapabilityCell",
     "CapabilityRow",
     "ChainStep",
+    "Crossing",
+    "Location",
+    "MitigatedThreat",
     "OutOfScope",
     "Result",
     "SeverityInfo",
     "SystemSummary",
     "Threat",
+    "TriageInfo",
+    "UnmatchedTriage",
 ]
 
 RESULT_FORMAT_VERSION = 1
@@ -72,6 +77,35 @@ class Binding:
 
 
 @dataclass(frozen=True, slots=True)
+class Location:
+    """Where a model element is declared: file relative to the root model file's directory."""
+
+    path: str
+    line: int
+    column: int
+    element: str
+
+
+@dataclass(frozen=True, slots=True)
+class TriageInfo:
+    """The triage decision that applies to a threat."""
+
+    pattern: str
+    """The id or wildcard pattern of the decision."""
+    status: str
+    """open, in_progress, mitigated, accepted, false_positive or not_applicable."""
+    justification: str
+    owner: str | None
+    ticket: str | None
+    expires: str | None
+    """YYYY-MM-DD, or None."""
+    expired: bool
+    """The decision's day has passed: the threat counts as open again."""
+    settled: bool
+    """Needs no more action: status not open or in_progress, and not expired."""
+
+
+@dataclass(frozen=True, slots=True)
 class Threat:
     id: str
     """Stable id: attack id and the bound model or asset ids, joined by '@'."""
@@ -95,6 +129,49 @@ class Threat:
     likelihood: str
     maturity: str
     suggested_controls: tuple[str, ...]
+    triage: TriageInfo | None = None
+    locations: tuple[Location, ...] = ()
+    """Where the impacted asset, then the other bound elements and the vulnerabilities the
+    threat rests on, are declared (for SARIF and editors)."""
+
+
+@dataclass(frozen=True, slots=True)
+class MitigatedThreat:
+    """A threat that closes without the model's controls and not with them."""
+
+    id: str
+    attack: str
+    title: str
+    severity: SeverityInfo
+    """As it would be without the controls."""
+    assets: tuple[str, ...]
+    mitigated_by: tuple[str, ...]
+    """The controls that act on its inherent chain or break its attack."""
+    reasons: tuple[str, ...]
+    chain_text: str
+    """Its chain without the controls."""
+
+
+@dataclass(frozen=True, slots=True)
+class Crossing:
+    """Data or control passing from one trust zone to another."""
+
+    source_zone: str
+    target_zone: str
+    kind: str
+    """derives, feeds, part_of, tool_egress or public_exposure."""
+    via: str
+    """The relation, tool or model it passes through."""
+
+
+@dataclass(frozen=True, slots=True)
+class UnmatchedTriage:
+    """A triage decision whose pattern matches no threat."""
+
+    pattern: str
+    status: str
+    location: str | None
+    """file:line:col of the decision."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,5 +242,10 @@ class Result:
     capabilities: tuple[CapabilityRow, ...]
     assumptions: tuple[AssumptionReport, ...]
     knowledge: dict[str, int]
+    mitigated: tuple[MitigatedThreat, ...] = ()
+    """Inherent threats the controls take out of scope, and which controls do."""
+    triage_unmatched: tuple[UnmatchedTriage, ...] = ()
+    crossings: tuple[Crossing, ...] = ()
+    """Trust-zone crossings of the model (for reviews and `actm diff`)."""
     timings: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
     """Seconds per stage; never serialised (output must not depend on time)."""

@@ -1,0 +1,149 @@
+"""Controls change the analysis: each effect removes exactly the chains it should."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+import actm
+
+BASE = """
+actm: 1
+system: {id: controls}
+nodes:
+  - {id: app, kind: service}
+  - {id: crm, kind: database}
+  - {id: box, kind: code_sandbox}
+models:
+  - id: bot
+    kind: agent
+    exposure: public
+    exposes: [outputs, output_details]
+    deployed_on: [app]
+    tools: [lookup, mail, run]
+assets:
+  - {id: customers, type: personal_data, criticality: {confidentiality: critical},
+     resides: [{node: crm}]}
+  - {id: kb, type: document_store, untrusted_sources: [forum], resides: [{node: app}]}
+  - {id: secrets, type: secret, criticality: {integrity: high}, resides: [{node: box}]}
+relations:
+  - {kind: feeds, from: kb, to: bot.inputs.retrieved_context}
+tools:
+  - {id: lookup, permissions: {read: [customers]}}
+  - {id: mail, permissions: {egress: [internet]}}
+  - {id: run, permissions: {execute: [box]}}
+"""
+
+EXFIL = "tool-data-exfiltration@bot@customers"
+RCE = "agent-code-execution@bot@secrets"
+
+
+def analyse(controls: str = "") -> actm.results.model.Result:  # type: ignore[name-defined]
+    text = textwrap.dedent(BASE) + (textwrap.dedent(controls) if controls else "")
+    return actm.analyze(actm.load_model_text(text))
+
+
+def ids(result: object) -> set[str]:
+    return {t.id for t in result.threats}  # type: ignore[attr-defined]
+
+
+def test_baseline() -> None:
+    base = ids(analyse())
+    assert {EXFIL, RCE, "indirect-prompt-injection@bot", "rag-poisoning@kb@bot"} <= base
+
+
+@pytest.mark.parametrize(
+    ("control", "gone", "kept"),
+    [
+        # an egress allow-list on the mail tool stops exfiltration, nothing else
+        ("{id: allowlist, blocks: [mail.egress]}", {EXFIL}, {RCE}),
+        # human approval on the tools: influence no longer reaches them
+        ("{id: review, approves: [mail, run]}", {EXFIL, RCE}, set()),
+        # a sandbox confines code execution: no arbitrary changes on the node's secrets
+        ("{id: jail, sandboxes: [run]}", {RCE}, {EXFIL}),
+        # an input filter on the feed: the corpus only influences the context now
+        (
+            "{id: filter, weakens: [{edge: kb->bot.inputs.retrieved_context, to: influence}]}",
+            {"indirect-prompt-injection@bot", "rag-poisoning@kb@bot"},
+            {EXFIL, RCE},
+        ),
+        # not returning confidence scores
+        (
+            "{id: labels-only, hides: [bot.output_details]}",
+            {"membership-inference@bot", "model-inversion@bot"},
+            {EXFIL},
+        ),
+        # breaking one attack pattern for one asset
+        ("{id: dlp, breaks: [{attack: tool-data-exfiltration, asset: customers}]}", {EXFIL}, {RCE}),
+    ],
+)
+def test_control_removes_exactly_its_chains(control: str, gone: set[str], kept: set[str]) -> None:
+    before = ids(analyse())
+    result = analyse(f"controls:\n  - {control}\n")
+    after = ids(result)
+    assert gone <= before
+    assert not (gone & after), f"still in scope: {gone & after}"
+    assert kept <= after
+    assert after <= before
+    mitigated = {m.id: m for m in result.mitigated}
+    assert set(mitigated) == before - after
+    ctl = control.split("id: ", 1)[1].split(",", 1)[0]
+    for tid in gone & set(mitigated):
+        assert ctl in mitigated[tid].mitigated_by, mitigated[tid]
+
+
+def test_planned_controls_change_nothing() -> None:
+    result = analyse("controls:\n  - {id: later, status: planned, blocks: [mail.egress]}\n")
+    assert ids(result) == ids(analyse())
+    assert result.mitigated == ()
+
+
+def test_mitigation_names_the_step() -> None:
+    result = analyse("controls:\n  - {id: allowlist, blocks: [mail.egress]}\n")
+    (m,) = (x for x in result.mitigated if x.id == EXFIL)
+    assert m.mitigated_by == ("allowlist",)
+    assert any(r.startswith("allowlist blocks mail.egress") for r in m.reasons), m.reasons
+    assert "inspect on customers" in m.chain_text
+
+
+def test_weakening_caps_a_tool_write() -> None:
+    text = """
+    actm: 1
+    system: {id: w}
+    models:
+      - {id: bot, kind: agent, exposure: public, tools: [update]}
+    assets:
+      - {id: orders, type: business_data, criticality: {integrity: critical}}
+    tools:
+      - {id: update, constrained: false, permissions: {write: [orders]}}
+    """
+    plain = actm.analyze(actm.load_model_text(textwrap.dedent(text)))
+    row = next(r for r in plain.capabilities if r.asset == "orders")
+    assert row.deployment["integrity"].capability == "make_arbitrary_changes"  # type: ignore[union-attr]
+    capped = actm.analyze(
+        actm.load_model_text(
+            textwrap.dedent(text)
+            + textwrap.dedent("""
+    controls:
+      - {id: schema, weakens: [{edge: update.write, to: make_limited_changes}]}
+    """)
+        )
+    )
+    row = next(r for r in capped.capabilities if r.asset == "orders")
+    assert row.deployment["integrity"].capability == "make_limited_changes"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("control", "message"),
+    [
+        ("{id: c, weakens: [{edge: nowhere, to: influence}]}", "not a relation or a tool"),
+        ("{id: c, weakens: [{edge: mail.egress, to: influnce}]}", "unknown capability"),
+        ("{id: c, approves: [mial]}", "'mial' is not defined"),
+        ("{id: c, hides: [customers]}", "only a model's outputs or output_details"),
+    ],
+)
+def test_bad_control_effects_are_reported(control: str, message: str) -> None:
+    with pytest.raises(actm.ModelError) as err:
+        actm.load_model_text(textwrap.dedent(BASE) + f"controls:\n  - {control}\n")
+    assert any(message in d.message for d in err.value.diagnostics), err.value

@@ -1,0 +1,108 @@
+"""Triage as code and stable threat ids."""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import date
+
+import pytest
+
+import actm
+
+MODEL = """
+actm: 1
+system: {id: triage}
+models:
+  - {id: bot, kind: agent, exposure: public, tools: [lookup, mail]}
+  - {id: helper, kind: llm, exposure: public}
+assets:
+  - {id: customers, type: personal_data, criticality: {confidentiality: critical}}
+tools:
+  - {id: lookup, permissions: {read: [customers]}}
+  - {id: mail, permissions: {egress: [internet]}}
+"""
+
+
+def analyse(extra: str = "", today: date = date(2026, 6, 1)) -> actm.results.model.Result:  # type: ignore[name-defined]
+    model = actm.load_model_text(textwrap.dedent(MODEL) + textwrap.dedent(extra))
+    return actm.analyze(model, today=today)
+
+
+def by_id(result: object) -> dict[str, object]:
+    return {t.id: t for t in result.threats}  # type: ignore[attr-defined]
+
+
+def test_exact_wildcard_and_precedence() -> None:
+    result = analyse("""
+    triage:
+      - {id: "direct-prompt-injection@*", status: accepted, justification: chat only}
+      - id: direct-prompt-injection@bot
+        status: in_progress
+        justification: the agent has tools; filtering is being added
+        owner: appsec
+        ticket: https://tracker.example/SEC-12
+      - {id: "*@helper", status: false_positive, justification: helper is a demo}
+    """)
+    t = by_id(result)
+    bot = t["direct-prompt-injection@bot"].triage  # type: ignore[attr-defined]
+    assert (bot.status, bot.pattern, bot.owner, bot.settled) == (
+        "in_progress",
+        "direct-prompt-injection@bot",
+        "appsec",
+        False,
+    )
+    helper = t["direct-prompt-injection@helper"].triage  # type: ignore[attr-defined]
+    # the exact-id rule is more specific than both wildcards; among wildcards the longer wins
+    assert (helper.status, helper.pattern) == ("accepted", "direct-prompt-injection@*")
+    assert t["resource-exhaustion@helper"].triage.status == "false_positive"  # type: ignore[attr-defined]
+    assert result.triage_unmatched == ()
+
+
+def test_expired_acceptance_counts_as_open_again() -> None:
+    text = """
+    triage:
+      - {id: "tool-data-exfiltration@bot@customers", status: accepted,
+         justification: mail goes to the customer only, expires: 2026-06-30}
+    """
+    before = by_id(analyse(text, today=date(2026, 6, 30)))
+    after = by_id(analyse(text, today=date(2026, 7, 1)))
+    tid = "tool-data-exfiltration@bot@customers"
+    assert before[tid].triage.settled and not before[tid].triage.expired  # type: ignore[attr-defined]
+    assert after[tid].triage.expired and not after[tid].triage.settled  # type: ignore[attr-defined]
+
+
+def test_unmatched_entries_are_reported_with_their_place() -> None:
+    extra = """
+    triage:
+      - {id: model-backdoor@bot, status: accepted, justification: no longer relevant}
+    """
+    result = analyse(extra)
+    (entry,) = result.triage_unmatched
+    assert entry.pattern == "model-backdoor@bot"
+    # the location is that of the entry's id, in the text as loaded
+    lines = (textwrap.dedent(MODEL) + textwrap.dedent(extra)).splitlines()
+    line = next(i for i, t in enumerate(lines, 1) if "model-backdoor@bot" in t)
+    col = lines[line - 1].index("model-backdoor@bot") + 1
+    assert entry.location == f"<string>:{line}:{col}"
+    assert result.summary["triage_unmatched"] == 1
+
+
+def test_justification_is_required() -> None:
+    with pytest.raises(actm.ModelError) as err:
+        analyse("triage:\n  - {id: x, status: accepted}\n")
+    assert err.value.diagnostics[0].code == "missing-key"
+    assert "justification" in err.value.diagnostics[0].message
+
+
+def test_ids_survive_unrelated_edits_and_new_descriptions() -> None:
+    before = {t.id: t.fingerprint for t in analyse().threats}
+    edited = (
+        MODEL.replace(
+            "{id: bot, kind: agent,", "{id: bot, description: The support agent, kind: agent,"
+        ).replace("assets:\n", "assets:\n  - {id: logs, type: logs}\n")
+        + "nodes:\n  - {id: unrelated, kind: host}\n"
+    )
+    model = actm.load_model_text(textwrap.dedent(edited))
+    after = {t.id: t.fingerprint for t in actm.analyze(model).threats}
+    assert before.items() <= after.items()
+    assert set(before) == set(after)
