@@ -1,0 +1,431 @@
+"""MITRE ATLAS case studies, modelled from the victim's side.
+
+Each file in examples/atlas-case-studies/ describes the system a published ATLAS case study
+attacked: its components, owners, zones and known weaknesses, but not the attack. The analysis
+must find the case study's attack in scope, and the threat's chain must pass through the
+elements the case study's procedure goes through, in the same order.
+
+The expected chains were computed with ``actm analyze``, read and checked against the
+procedures. When the engine or the knowledge base changes on purpose, re-run
+``actm analyze examples/atlas-case-studies/<file>.yaml``, review the difference and update the
+expectations here and in the directory's README.md.
+
+The last test checks the case-study ids, titles and technique ids against the ATLAS data in
+../shared/data; it is skipped where that directory is absent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import actm
+from actm.results.model import ChainStep, Result, Threat
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES_DIR = ROOT / "examples" / "atlas-case-studies"
+ATLAS_DATA = ROOT.parent / "shared" / "data" / "atlas" / "ATLAS.yaml"
+
+
+@dataclass(frozen=True)
+class Step:
+    """What one step of a chain must show: how it was derived, on what, and through what."""
+
+    rule: str
+    target: str
+    capability: str | None
+    via: str | None = None
+    """One of the elements the step went through (a vulnerability, relation, tool, ...)."""
+    persistent: bool | None = None
+
+    def matches(self, step: ChainStep) -> bool:
+        return (
+            step.rule == self.rule
+            and step.target == self.target
+            and step.capability == self.capability
+            and (self.via is None or self.via in step.via)
+            and (self.persistent is None or step.persistent == self.persistent)
+        )
+
+
+@dataclass(frozen=True)
+class Case:
+    atlas_id: str
+    title: str
+    file: str
+    threat: str
+    chain: tuple[Step, ...]
+    """The procedure as chain steps: the first and last must be the chain's first and last."""
+    techniques: frozenset[str]
+    """Techniques of the case study's procedure that the knowledge entry references."""
+
+
+CASES: tuple[Case, ...] = (
+    Case(
+        atlas_id="AML.CS0007",
+        title="GPT-2 Model Replication",
+        file="cs0007-gpt2-model-replication.yaml",
+        threat="model-replication@gpt2-xl",
+        chain=(
+            # the published code describes the withheld model's architecture
+            Step("residency", "model-code", "inspect", via="published-model-code"),
+            Step("part_of", "gpt2-xl.architecture", "partially_inspect"),
+            # the corpus is rebuilt from the public pages it was scraped from
+            Step("residency", "webtext-pages", "inspect", via="public-corpus-pages"),
+            Step("part_of", "gpt2-xl.dataset", "partially_inspect"),
+            # trained on the adversary's compute: an equivalent of the withheld weights
+            Step(
+                "attack", "gpt2-xl.model_parameters", "partially_inspect", via="model-replication"
+            ),
+        ),
+        techniques=frozenset(
+            {"AML.T0000", "AML.T0002.001", "AML.T0002.000", "AML.T0008.000", "AML.T0005.000"}
+        ),
+    ),
+    Case(
+        atlas_id="AML.CS0009",
+        title="Tay Poisoning",
+        file="cs0009-tay-poisoning.yaml",
+        threat="online-learning-poisoning@tay",
+        chain=(
+            # anyone on the network writes to the bot
+            Step(
+                "public_user",
+                "tay.inputs.user_input",
+                "make_arbitrary_changes",
+                via="external-user",
+            ),
+            # and what they write is learned, and stays learned
+            Step(
+                "attack",
+                "tay.model_parameters",
+                "influence",
+                via="online-learning-poisoning",
+                persistent=True,
+            ),
+        ),
+        techniques=frozenset({"AML.T0047", "AML.T0010.002", "AML.T0020", "AML.T0031"}),
+    ),
+    Case(
+        atlas_id="AML.CS0016",
+        title="Achieving Code Execution in MathGPT via Prompt Injection",
+        file="cs0016-mathgpt-code-execution.yaml",
+        threat="agent-code-execution@code-writer@llm-api-key",
+        chain=(
+            Step(
+                "public_user",
+                "code-writer.inputs.user_input",
+                "make_arbitrary_changes",
+                via="external-user",
+            ),
+            # "ignore the above instructions" overrides the prompt template
+            Step(
+                "ai_weakness",
+                "code-writer.outputs",
+                "make_limited_changes",
+                via="instruction-override",
+            ),
+            # the generated program is run by the app
+            Step("tool_call", "run-python.inputs", "influence", via="run-python"),
+            # and prints the environment, with the API key in it
+            Step("attack", "llm-api-key", "inspect", via="agent-code-execution"),
+        ),
+        techniques=frozenset({"AML.T0053"}),
+    ),
+    Case(
+        atlas_id="AML.CS0019",
+        title="PoisonGPT",
+        file="cs0019-poisongpt.yaml",
+        threat="poisoned-pretrained-model@gpt-j",
+        chain=(
+            # whoever publishes under the repository name supplies the weights
+            Step(
+                "assumption",
+                "gpt-j.model_parameters",
+                "make_limited_changes",
+                via="hub-checkpoint",
+                persistent=True,
+            ),
+            # and the edited fact comes out of the app's answers
+            Step(
+                "attack",
+                "gpt-j.outputs",
+                "make_limited_changes",
+                via="poisoned-pretrained-model",
+            ),
+        ),
+        techniques=frozenset(
+            {
+                "AML.T0002.001",
+                "AML.T0018.000",
+                "AML.T0042",
+                "AML.T0058",
+                "AML.T0010.003",
+                "AML.T0048.001",
+            }
+        ),
+    ),
+    Case(
+        atlas_id="AML.CS0020",
+        title="Indirect Prompt Injection Threats: Bing Chat Data Pirate",
+        file="cs0020-bing-chat-data-pirate.yaml",
+        threat="rendered-output-exfiltration@bing-chat",
+        chain=(
+            # the page open in the tab is read into the context
+            Step(
+                "outside_content",
+                "bing-chat.inputs.retrieved_context",
+                "contribute",
+                via="open-tab-pages",
+            ),
+            # its hidden instructions steer the answers
+            Step("attack", "bing-chat.outputs", "influence", via="indirect-prompt-injection"),
+            # a rendered link carries what the user typed to the page's author
+            Step(
+                "attack",
+                "bing-chat.inputs",
+                "partially_inspect",
+                via="rendered-output-exfiltration",
+            ),
+        ),
+        techniques=frozenset({"AML.T0051.001"}),
+    ),
+    Case(
+        atlas_id="AML.CS0023",
+        title="ShadowRay",
+        file="cs0023-shadowray.yaml",
+        threat="ai-infrastructure-compromise@cloud-keys",
+        chain=(
+            # a job submitted to the unauthenticated API reads the jobs' environment
+            Step("residency", "cloud-keys", "inspect", via="ray-jobs-api-no-auth"),
+        ),
+        techniques=frozenset(
+            {"AML.T0006", "AML.T0049", "AML.T0035", "AML.T0055", "AML.T0025", "AML.T0048.000"}
+        ),
+    ),
+    Case(
+        atlas_id="AML.CS0024",
+        title="Morris II Worm: RAG-Based Attack",
+        file="cs0024-morris-ii-worm.yaml",
+        threat="self-replicating-prompt-injection@email-assistant@mailbox",
+        chain=(
+            # anyone can send the mailbox a message
+            Step("outside_content", "mailbox", "contribute", via="inbound-email", persistent=True),
+            # it is indexed into the retrieval database
+            Step("dependency", "mail-rag-db", "influence", via="index-mail", persistent=True),
+            # and retrieved as context when another message is answered
+            Step(
+                "feeds",
+                "email-assistant.inputs.retrieved_context",
+                "contribute",
+                via="retrieve-mail",
+            ),
+            # the steered assistant sends a reply that carries the prompt on
+            Step("tool_call", "send-reply.inputs", "influence", via="send-reply"),
+            Step(
+                "attack",
+                "mailbox",
+                "make_limited_changes",
+                via="self-replicating-prompt-injection",
+                persistent=True,
+            ),
+        ),
+        techniques=frozenset({"AML.T0061", "AML.T0051.002"}),
+    ),
+    Case(
+        atlas_id="AML.CS0031",
+        title="Malicious Models on Hugging Face",
+        file="cs0031-malicious-models-hugging-face.yaml",
+        threat="malicious-model-file@candidate-model",
+        chain=(
+            # anyone can upload a repository with a pickled checkpoint
+            Step(
+                "outside_content",
+                "checkpoint-file",
+                "contribute",
+                via="hub-uploads",
+                persistent=True,
+            ),
+            # the file is what the model is loaded from: its loader runs the payload
+            Step("part_of", "candidate-model.architecture", "contribute", persistent=True),
+            Step(
+                "attack",
+                "candidate-model.outputs",
+                "make_arbitrary_changes",
+                via="malicious-model-file",
+            ),
+        ),
+        techniques=frozenset(
+            {"AML.T0018.002", "AML.T0058", "AML.T0010", "AML.T0011.000", "AML.T0072"}
+        ),
+    ),
+)
+
+BY_ID = {case.atlas_id: case for case in CASES}
+IDS = [case.atlas_id for case in CASES]
+
+_RESULTS: dict[str, Result] = {}
+
+
+def _result(file: str) -> Result:
+    if file not in _RESULTS:
+        _RESULTS[file] = actm.analyze(actm.load_model(CASES_DIR / file))
+    return _RESULTS[file]
+
+
+def _threat(file: str, ident: str) -> Threat:
+    by_id = {t.id: t for t in _result(file).threats}
+    assert ident in by_id, f"{ident} not in scope for {file}: {sorted(by_id)}"
+    return by_id[ident]
+
+
+def _steps(threat: Threat) -> list[ChainStep]:
+    return [s for s in threat.chain if not s.structural]
+
+
+def _assert_follows(threat: Threat, expected: tuple[Step, ...]) -> None:
+    """The chain goes through ``expected`` in order, starting and ending where it does."""
+    steps = _steps(threat)
+    shown = "\n  ".join(f"{s.rule} {s.target} {s.capability} via {s.via}" for s in steps)
+    assert expected[0].matches(steps[0]), f"chain does not start at {expected[0]}:\n  {shown}"
+    assert expected[-1].matches(steps[-1]), f"chain does not end at {expected[-1]}:\n  {shown}"
+    i = 0
+    for step in steps:
+        if i < len(expected) and expected[i].matches(step):
+            i += 1
+    assert i == len(expected), f"chain misses {expected[i]} (in this order):\n  {shown}"
+
+
+# -- every case study -------------------------------------------------------------------------
+
+
+def test_every_file_is_a_case() -> None:
+    on_disk = sorted(p.name for p in CASES_DIR.glob("*.yaml"))
+    assert on_disk == sorted(case.file for case in CASES)
+
+
+@pytest.mark.parametrize("atlas_id", IDS)
+def test_model_names_its_case_study(atlas_id: str) -> None:
+    case = BY_ID[atlas_id]
+    text = (CASES_DIR / case.file).read_text(encoding="utf-8")
+    assert text.startswith(f"# ATLAS {case.atlas_id} {case.title}.\n")
+    model = actm.load_model(CASES_DIR / case.file)  # raises on any problem
+    assert model.system.description
+
+
+@pytest.mark.parametrize("atlas_id", IDS)
+def test_case_study_attack_is_in_scope(atlas_id: str) -> None:
+    case = BY_ID[atlas_id]
+    threat = _threat(case.file, case.threat)
+    _assert_follows(threat, case.chain)
+
+
+@pytest.mark.parametrize("atlas_id", IDS)
+def test_threat_references_the_procedure_techniques(atlas_id: str) -> None:
+    case = BY_ID[atlas_id]
+    threat = _threat(case.file, case.threat)
+    assert case.techniques <= set(threat.references["atlas"])
+
+
+def test_readme_lists_every_case() -> None:
+    readme = (CASES_DIR / "README.md").read_text(encoding="utf-8")
+    rows = [line for line in readme.splitlines() if line.startswith("| AML.CS")]
+    assert [row.split("|")[1].strip() for row in rows] == IDS
+    for case, row in zip(CASES, rows, strict=True):
+        assert case.title in row
+        assert f"[{case.file}]({case.file})" in row
+        assert f"`{case.threat}`" in row
+
+
+# -- what else each case study shows -----------------------------------------------------------
+
+
+def test_tay_conversations_are_training_data() -> None:
+    # the same messages also reach the weights through the collected conversations
+    threat = _threat("cs0009-tay-poisoning.yaml", "training-data-poisoning@tay")
+    _assert_follows(
+        threat,
+        (
+            Step("public_user", "tay.inputs.user_input", "make_arbitrary_changes"),
+            Step("dependency", "tay.dataset", "influence", via="conversation-feedback"),
+            Step("attack", "tay.model_parameters", "influence", persistent=True),
+        ),
+    )
+
+
+def test_mathgpt_exposes_everything_in_the_container() -> None:
+    ids = {t.id for t in _result("cs0016-mathgpt-code-execution.yaml").threats}
+    assert {i for i in ids if i.startswith("agent-code-execution@")} == {
+        "agent-code-execution@code-writer@llm-api-key",
+        "agent-code-execution@code-writer@app-source",
+    }
+
+
+def test_poisongpt_rests_on_the_unpinned_checkpoint() -> None:
+    threat = _threat("cs0019-poisongpt.yaml", "poisoned-pretrained-model@gpt-j")
+    assert threat.unjustified_assumptions == ("hub-checkpoint",)
+    report = {a.id: a for a in _result("cs0019-poisongpt.yaml").assumptions}["hub-checkpoint"]
+    assert report.status == "unjustified"
+
+
+def test_bing_chat_page_injection() -> None:
+    threat = _threat("cs0020-bing-chat-data-pirate.yaml", "indirect-prompt-injection@bing-chat")
+    assert threat.adversaries == ("content-author",)
+    assert "AML.T0051.001" in threat.references["atlas"]
+
+
+@pytest.mark.parametrize(
+    "asset",
+    ["cloud-keys", "hub-token", "llm-api-token", "payments-key", "ssh-keys", "customer-records"],
+)
+def test_shadowray_loots_every_secret_on_the_cluster(asset: str) -> None:
+    threat = _threat("cs0023-shadowray.yaml", f"ai-infrastructure-compromise@{asset}")
+    assert threat.vulnerabilities == ("ray-jobs-api-no-auth",)
+    _assert_follows(threat, (Step("residency", asset, "inspect", via="ray-jobs-api-no-auth"),))
+
+
+def test_shadowray_hub_token_replaces_the_model() -> None:
+    # a stolen hub token lets the adversary swap the published model for a malicious one
+    threat = _threat("cs0023-shadowray.yaml", "malicious-model-file@support-ranker")
+    _assert_follows(
+        threat,
+        (
+            Step("residency", "hub-token", "inspect", via="ray-jobs-api-no-auth"),
+            Step("credential_node", "hub-org", None, via="hub-token"),
+            Step("residency", "support-ranker.architecture", "make_arbitrary_changes"),
+            Step("attack", "support-ranker.outputs", "make_arbitrary_changes"),
+        ),
+    )
+
+
+def test_morris_worm_also_leaks_the_context() -> None:
+    threat = _threat("cs0024-morris-ii-worm.yaml", "context-exfiltration-via-tool@email-assistant")
+    steps = _steps(threat)
+    assert steps[0].rule == "outside_content" and "inbound-email" in steps[0].via
+    assert any(s.rule == "tool_call" and s.via == ("send-reply",) for s in steps)
+
+
+def test_malicious_model_reaches_the_notebook_credentials() -> None:
+    threat = _threat(
+        "cs0031-malicious-models-hugging-face.yaml",
+        "ai-infrastructure-compromise@notebook-credentials",
+    )
+    assert threat.vulnerabilities == ("unsafe-checkpoint-loading",)
+
+
+# -- against the published ATLAS data ----------------------------------------------------------
+
+
+@pytest.mark.skipif(not ATLAS_DATA.is_file(), reason="../shared/data is not available")
+def test_case_studies_match_atlas() -> None:
+    yaml = pytest.importorskip("yaml")
+    data = yaml.safe_load(ATLAS_DATA.read_text(encoding="utf-8"))
+    studies = {cs["id"]: cs for cs in data["case-studies"]}
+    for case in CASES:
+        assert case.atlas_id in studies, case.atlas_id
+        study = studies[case.atlas_id]
+        assert study["name"] == case.title
+        procedure = {p["technique"] for p in study["procedure"]}
+        assert case.techniques <= procedure, (case.atlas_id, case.techniques - procedure)
