@@ -3,7 +3,7 @@
 The Python API in three calls::
 
     import actm
-    model = actm.load_model("examples/rag-support-agent.yaml")
+    model = actm.load_model("examples/customer-support-rag.yaml")
     result = actm.analyze(model)
     for threat in result.threats:
         print(threat.severity.level, threat.id, threat.chain_text)
@@ -14,7 +14,7 @@ The Python API in three calls::
 from __future__ import annotations
 
 from actm._version import __version__
-from actm.api import analyze, load_knowledge, load_model, load_model_text
+from actm.api import add_triage, analyze, load_knowledge, load_model, load_model_text
 from actm.errors import (
     ActmError,
     Diagnostic,
@@ -24,6 +24,7 @@ from actm.errors import (
     UsageError,
 )
 from actm.model.builder import ModelBuilder
+from actm.plan import make_plan
 
 __all__ = [
     "ActmError",
@@ -34,8 +35,10 @@ __all__ = [
     "SourceLocation",
     "UsageError",
     "__version__",
+    "add_triage",
     "analyze",
     "load_knowledge",
     "load_model",
     "load_model_text",
+    "make_plan",
 ]

@@ -12,6 +12,7 @@ from actm.engine.closure import Observer
 from actm.errors import UsageError
 from actm.knowledge.attacks import KnowledgeBase
 from actm.knowledge.attacks import load_knowledge as _load_knowledge
+from actm.model.loader import add_triage_file as _add_triage_file
 from actm.model.loader import load_model as _load_model
 from actm.model.loader import load_model_text as _load_model_text
 from actm.model.system import SystemModel
@@ -19,7 +20,7 @@ from actm.results.build import build_result
 from actm.results.model import Result
 from actm.yamlio import Limits
 
-__all__ = ["analyze", "load_knowledge", "load_model", "load_model_text"]
+__all__ = ["add_triage", "analyze", "load_knowledge", "load_model", "load_model_text"]
 
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
@@ -35,7 +36,7 @@ def load_knowledge(knowledge: Sequence[str | Path] = ()) -> KnowledgeBase:
         if not Path(d).is_dir():
             raise UsageError(
                 f"knowledge directory {d} does not exist (expected a directory holding "
-                "vocabulary/ and/or attacks/)"
+                "vocabulary/, attacks/, controls/, frameworks/ and/or mappings/)"
             )
     return _load_knowledge(tuple(knowledge))
 
@@ -49,6 +50,17 @@ def load_model(
     """Load and check a model file (and its includes). Raises :class:`actm.ModelError`."""
     kb = knowledge if isinstance(knowledge, KnowledgeBase) else load_knowledge(knowledge)
     return _load_model(path, vocabulary=kb.vocabulary, limits=limits, known_attacks=kb.attacks)
+
+
+def add_triage(
+    model: SystemModel, path: str | os.PathLike[str], *, limits: Limits | None = None
+) -> SystemModel:
+    """``model`` with the decisions of a separate triage file added after its own.
+
+    The file holds ``actm: 1`` and a ``triage:`` list, like a model's ``triage:`` section.
+    Raises :class:`actm.ModelError` for a missing or invalid file.
+    """
+    return _add_triage_file(model, path, limits=limits)
 
 
 def load_model_text(

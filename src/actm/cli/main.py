@@ -15,6 +15,7 @@ import textwrap
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from actm.knowledge.coverage import FrameworkCoverage
+    from actm.model.system import SystemModel
+    from actm.results.model import Result, Threat
 
 app = typer.Typer(
     name="actm",
@@ -46,6 +49,25 @@ class Format(StrEnum):
     text = "text"
     markdown = "markdown"
     json = "json"
+    sarif = "sarif"
+
+
+class CheckFormat(StrEnum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+class DiffFormat(StrEnum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+class PlanFormat(StrEnum):
+    text = "text"
+    json = "json"
+    yaml = "yaml"
 
 
 class KbFormat(StrEnum):
@@ -66,10 +88,30 @@ KnowledgeOpt = Annotated[
     typer.Option(
         "--knowledge",
         "-k",
-        help="Directory with extra or overriding vocabulary/, attacks/, frameworks/ and "
-        "mappings/ files (repeatable).",
+        help="Directory with extra or overriding vocabulary/, attacks/, controls/, frameworks/ "
+        "and mappings/ files (repeatable).",
         show_default=False,
         metavar="DIR",
+    ),
+]
+TriageOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--triage",
+        help="A triage file (actm: 1, triage: [...]) added to the model's own decisions "
+        "(repeatable).",
+        show_default=False,
+        metavar="FILE",
+    ),
+]
+TodayOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--today",
+        help="The day that decides which triage decisions have expired (YYYY-MM-DD; default: "
+        "the current date).",
+        show_default=False,
+        metavar="DATE",
     ),
 ]
 MaxBytesOpt = Annotated[
@@ -277,6 +319,59 @@ def _stderr_console() -> Console:
     return Console(stderr=True)
 
 
+def _today(value: str | None) -> date | None:
+    from actm.errors import UsageError
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"--today {value!r} is not a date; write YYYY-MM-DD") from None
+
+
+def _run(
+    file: Path,
+    *,
+    knowledge: list[Path] | None,
+    triage: list[Path] | None,
+    today: str | None,
+    limits: Limits,
+    controls: bool = True,
+    tolerance_severity: str = "high",
+    progress: bool = True,
+) -> tuple[SystemModel, Result]:
+    """Load the knowledge base, the model and its triage files, and analyse."""
+    from actm.api import add_triage, load_knowledge, load_model
+    from actm.api import analyze as run_analysis
+
+    day = _today(today)
+    kb = load_knowledge(knowledge or [])
+    model = load_model(file, knowledge=kb, limits=limits)
+    for t in triage or []:
+        model = add_triage(model, t, limits=limits)
+    gc.freeze()  # the model lives for the whole run; spare the collector from rescanning it
+    show_progress = progress and sys.stderr.isatty() and os.environ.get("CI") is None
+    with _progress(show_progress) as observer:
+        result = run_analysis(
+            model,
+            knowledge=kb,
+            controls=controls,
+            tolerance_severity=tolerance_severity,
+            observer=observer,
+            today=day,
+        )
+    return model, result
+
+
+def _sarif(result: Result, file: Path) -> str:
+    """SARIF with model paths relative to the current directory (the repository root in CI)."""
+    from actm.render.sarif import render_sarif
+
+    base = os.path.relpath(file.resolve().parent, Path.cwd())
+    return render_sarif(result, base="" if base == "." else base.replace(os.sep, "/"))
+
+
 @app.command()
 def analyze(
     file: Annotated[
@@ -287,6 +382,8 @@ def analyze(
         Path | None, typer.Option("--output", "-o", help="Write to a file instead of stdout.")
     ] = None,
     knowledge: KnowledgeOpt = None,
+    triage: TriageOpt = None,
+    today: TodayOpt = None,
     no_controls: Annotated[
         bool, typer.Option("--no-controls", help="Ignore the model's controls (inherent view).")
     ] = False,
@@ -302,28 +399,22 @@ def analyze(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:
     """Analyse a model: threats with chains, out-of-scope attacks, capabilities, assumptions."""
-    from actm.api import analyze as run_analysis
-    from actm.api import load_knowledge, load_model
-
     with _guard(debug):
-        kb = load_knowledge(knowledge or [])
-        model = load_model(
-            file, knowledge=kb, limits=_limits(max_file_bytes, max_depth, max_alias_expansion)
+        _, result = _run(
+            file,
+            knowledge=knowledge,
+            triage=triage,
+            today=today,
+            limits=_limits(max_file_bytes, max_depth, max_alias_expansion),
+            controls=not no_controls,
+            tolerance_severity=tolerance_severity.value,
         )
-        gc.freeze()  # the model lives for the whole run; spare the collector from rescanning it
-        show_progress = sys.stderr.isatty() and os.environ.get("CI") is None
-        with _progress(show_progress) as observer:
-            result = run_analysis(
-                model,
-                knowledge=kb,
-                controls=not no_controls,
-                tolerance_severity=tolerance_severity.value,
-                observer=observer,
-            )
         if fmt is Format.json:
             from actm.render.json import render_json
 
             text = render_json(result)
+        elif fmt is Format.sarif:
+            text = _sarif(result, file)
         elif fmt is Format.markdown:
             from actm.render.markdown import render_markdown
 
@@ -338,6 +429,330 @@ def analyze(
             )
             text = render_text(result, color=use_color)
         _write(text, output)
+
+
+def _shown(file: Path, path: str, line: int, column: int) -> str:
+    """A model location as the user finds it from the current directory."""
+    return f"{os.path.normpath(os.path.join(file.parent, path))}:{line}:{column}"
+
+
+@app.command()
+def check(
+    file: Annotated[
+        Path, typer.Argument(help="The model file.", show_default=False, metavar="FILE")
+    ],
+    fail_on: Annotated[
+        Level,
+        typer.Option(
+            "--fail-on",
+            help="Exit 1 when an untriaged (or expired) threat at or above this severity exists.",
+        ),
+    ] = Level.high,
+    fmt: Annotated[
+        CheckFormat,
+        typer.Option(
+            "--format", "-f", help="text; json; github (workflow annotations, then the summary)."
+        ),
+    ] = CheckFormat.text,
+    sarif: Annotated[
+        Path | None,
+        typer.Option("--sarif", help="Also write SARIF to this file.", metavar="FILE"),
+    ] = None,
+    knowledge: KnowledgeOpt = None,
+    triage: TriageOpt = None,
+    today: TodayOpt = None,
+    max_file_bytes: MaxBytesOpt = None,
+    max_depth: MaxDepthOpt = None,
+    max_alias_expansion: MaxAliasOpt = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+) -> None:
+    """CI gate: exit 1 when threats at or above --fail-on are not triaged, else 0."""
+    from actm.engine.severity import level_rank
+
+    with _guard(debug):
+        _, result = _run(
+            file,
+            knowledge=knowledge,
+            triage=triage,
+            today=today,
+            limits=_limits(max_file_bytes, max_depth, max_alias_expansion),
+            progress=False,
+        )
+        if sarif is not None:
+            _write(_sarif(result, file), sarif)
+        floor = level_rank(fail_on.value)
+        failing = [
+            t
+            for t in result.threats
+            if level_rank(t.severity.level) >= floor and not (t.triage and t.triage.settled)
+        ]
+        text = _check_report(file, result, failing, fail_on.value, fmt)
+        _write(text, None)
+    raise typer.Exit(1 if failing else EXIT_OK)
+
+
+def _check_report(
+    file: Path, result: Result, failing: list[Threat], fail_on: str, fmt: CheckFormat
+) -> str:
+    def where(t: Threat) -> str | None:
+        if not t.locations:
+            return None
+        loc = t.locations[0]
+        return _shown(file, loc.path, loc.line, loc.column)
+
+    def why(t: Threat) -> str:
+        if t.triage is None:
+            return "not triaged"
+        if t.triage.expired:
+            return f"{t.triage.status} until {t.triage.expires}, expired"
+        return t.triage.status
+
+    if fmt is CheckFormat.json:
+        doc = {
+            "file": str(file),
+            "fail_on": fail_on,
+            "passed": not failing,
+            "failing": [
+                {
+                    "id": t.id,
+                    "fingerprint": t.fingerprint,
+                    "severity": t.severity.level,
+                    "score": t.severity.score,
+                    "title": t.title,
+                    "reason": why(t),
+                    "location": where(t),
+                }
+                for t in failing
+            ],
+            "triage_unmatched": [
+                {"pattern": u.pattern, "status": u.status, "location": u.location}
+                for u in result.triage_unmatched
+            ],
+            "summary": result.summary,
+        }
+        return json.dumps(doc, indent=2, sort_keys=True) + "\n"
+    lines: list[str] = []
+    if fmt is CheckFormat.github:
+        for t in failing:
+            first = t.locations[0] if t.locations else None
+            place = (
+                f" file={_gh_path(os.path.normpath(os.path.join(file.parent, first.path)))},"
+                f"line={first.line},col={first.column},"
+                if first
+                else " "
+            )
+            msg = f"{t.id} ({t.severity.level} {t.severity.score}, {why(t)}): {t.chain_text}"
+            title = _gh(f"actm: {t.title}").replace(":", "%3A").replace(",", "%2C")
+            lines.append(f"::error{place}title={title}::{_gh(msg)}")
+    s = result.summary
+    levels = ", ".join(
+        f"{n} {lvl}"
+        for lvl in ("critical", "high", "medium", "low", "info")
+        if (n := s[f"severity_{lvl}"])
+    )
+    triaged = s["threats"] - s["untriaged"]
+    head = f"actm check {file}: {_count(s['threats'], 'threats')}"
+    head += f" ({levels})" if levels else ""
+    head += f"; {s['mitigated']} mitigated by controls; {triaged} settled by triage"
+    lines.append(head)
+    if failing:
+        lines.append(
+            f"FAIL: {_count(len(failing), 'threats')} at or above {fail_on} not settled by triage:"
+        )
+        for t in failing:
+            loc = where(t)
+            lines.append(
+                f"  {t.severity.level:<8} {t.severity.score:>4}  {t.id}  ({why(t)})"
+                + (f"  {loc}" if loc else "")
+            )
+        lines.append(
+            "Fix the chain (a control), or triage the id: see docs/triage.md. "
+            "Run 'actm analyze' for the chains."
+        )
+    else:
+        lines.append(f"PASS: no threat at or above {fail_on} is left untriaged")
+    if result.triage_unmatched:
+        n = len(result.triage_unmatched)
+        lines.append(
+            f"note: {n} triage entr{'y matches' if n == 1 else 'ies match'} no threat "
+            "(stale? remove or fix the id):"
+        )
+        lines.extend(f"  {u.pattern}  {u.location or ''}".rstrip() for u in result.triage_unmatched)
+    return "\n".join(lines) + "\n"
+
+
+def _gh(text: str) -> str:
+    """Escape a GitHub workflow-command message."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_path(path: str) -> str:
+    """Escape a GitHub workflow-command property value (a file path)."""
+    return _gh(path).replace(":", "%3A").replace(",", "%2C")
+
+
+@app.command()
+def diff(
+    old: Annotated[
+        str,
+        typer.Argument(
+            help="The earlier model: a file, or git:REV:PATH.", show_default=False, metavar="OLD"
+        ),
+    ],
+    new: Annotated[
+        str,
+        typer.Argument(
+            help="The later model: a file, or git:REV:PATH.", show_default=False, metavar="NEW"
+        ),
+    ],
+    fail_on_new: Annotated[
+        Level | None,
+        typer.Option(
+            "--fail-on-new",
+            help="Exit 1 when a threat at or above this severity is new or rose to it.",
+            show_default=False,
+        ),
+    ] = None,
+    fmt: Annotated[
+        DiffFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = DiffFormat.text,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to a file instead of stdout.")
+    ] = None,
+    knowledge: KnowledgeOpt = None,
+    today: TodayOpt = None,
+    max_file_bytes: MaxBytesOpt = None,
+    max_depth: MaxDepthOpt = None,
+    max_alias_expansion: MaxAliasOpt = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+) -> None:
+    """What changed between two versions of a model: threats, assumptions, crossings."""
+    import tempfile
+
+    from actm.cli.gitsrc import is_git_spec, materialize
+    from actm.results.diff import diff_results
+
+    worse: list[str] = []
+    with _guard(debug), tempfile.TemporaryDirectory(prefix="actm-diff-") as tmp:
+        limits = _limits(max_file_bytes, max_depth, max_alias_expansion)
+        results = []
+        for n, arg in enumerate((old, new)):
+            path = materialize(arg, Path(tmp) / str(n)) if is_git_spec(arg) else Path(arg)
+            _, result = _run(
+                path, knowledge=knowledge, triage=None, today=today, limits=limits, progress=False
+            )
+            results.append(result)
+        changes = diff_results(results[0], results[1])
+        _write(_render("diff", fmt.value, changes), output)
+        if fail_on_new is not None:
+            worse = changes.worsened_at_or_above(fail_on_new.value)
+            if worse:
+                _err(
+                    f"actm diff: {_count(len(worse), 'threats')} at or above "
+                    f"{fail_on_new.value} new or worse: {', '.join(worse)}"
+                )
+    raise typer.Exit(1 if worse else EXIT_OK)
+
+
+@app.command()
+def plan(
+    file: Annotated[
+        Path, typer.Argument(help="The model file.", show_default=False, metavar="FILE")
+    ],
+    target: Annotated[
+        Level,
+        typer.Option("--target", help="Take every threat at or above this severity out of scope."),
+    ] = Level.high,
+    fmt: Annotated[
+        PlanFormat,
+        typer.Option(
+            "--format", "-f", help="text; json; yaml (the controls, to paste into the model)."
+        ),
+    ] = PlanFormat.text,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to a file instead of stdout.")
+    ] = None,
+    cost: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--cost",
+            help="Override a catalog control's cost, e.g. --cost human-approval=1 (repeatable).",
+            show_default=False,
+            metavar="ID=N",
+        ),
+    ] = None,
+    no_catalog: Annotated[
+        bool,
+        typer.Option("--no-catalog", help="Only the model's planned controls are candidates."),
+    ] = False,
+    budget: Annotated[
+        int,
+        typer.Option(
+            "--budget",
+            min=1,
+            help="Search nodes per round before the exact search gives way to the heuristic.",
+        ),
+    ] = 200_000,
+    knowledge: KnowledgeOpt = None,
+    triage: TriageOpt = None,
+    today: TodayOpt = None,
+    max_file_bytes: MaxBytesOpt = None,
+    max_depth: MaxDepthOpt = None,
+    max_alias_expansion: MaxAliasOpt = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+) -> None:
+    """Propose the cheapest controls that take every threat at or above --target out of scope."""
+    from actm.api import add_triage, load_knowledge, load_model
+    from actm.plan import make_plan
+
+    with _guard(debug):
+        limits = _limits(max_file_bytes, max_depth, max_alias_expansion)
+        kb = load_knowledge(knowledge or [])
+        costs = _costs(cost or [], {c.id for c in kb.controls})
+        model = load_model(file, knowledge=kb, limits=limits)
+        for t in triage or []:
+            model = add_triage(model, t, limits=limits)
+        result = make_plan(
+            model,
+            kb,
+            target=target.value,
+            today=_today(today),
+            costs=costs,
+            use_catalog=not no_catalog,
+            budget=budget,
+        )
+        _write(_render("plan", fmt.value, result), output)
+
+
+def _render(module: str, fmt: str, value: object) -> str:
+    """``actm.render.<module>.render_<module>_<fmt>(value)``, imported only when used."""
+    import importlib
+
+    function = getattr(importlib.import_module(f"actm.render.{module}"), f"render_{module}_{fmt}")
+    return str(function(value))
+
+
+def _costs(pairs: list[str], known: set[str]) -> dict[str, float]:
+    from actm.diagnose import did_you_mean
+    from actm.errors import UsageError
+
+    out: dict[str, float] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        try:
+            number = float(value) if sep else -1.0
+        except ValueError:
+            number = -1.0
+        if not sep or not number >= 0 or number == float("inf"):
+            raise UsageError(f"--cost {pair!r}: write ID=N with N a number >= 0")
+        if name not in known:
+            hint = did_you_mean(name, sorted(known))
+            raise UsageError(
+                f"--cost {pair!r}: no catalog control {name!r}"
+                + (f" ({hint})" if hint else f"; known: {', '.join(sorted(known))}")
+            )
+        out[name] = number
+    return out
 
 
 FrameworkOpt = Annotated[

@@ -427,6 +427,7 @@ def compile_model(
             c.readers_of,
             c.cred_tools,
             c.cred_nodes,
+            c.ai_rules,
         )
         for table in tables:
             if whole in table:

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from actm.diagnose import ID_PATTERN, did_you_mean
 from actm.errors import Diagnostic, KnowledgeError, SourceLocation
+from actm.knowledge.controls import ControlTemplate, load_control_catalog
 from actm.knowledge.files import read_knowledge_file
 from actm.knowledge.frameworks import (
     FRAMEWORK_ID_PATTERN,
@@ -330,6 +331,8 @@ class KnowledgeBase:
     """The reference frameworks, by id (in the order their files were read)."""
     mappings: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
     """Framework id -> item id -> entries tied to it by a mapping file (sorted ids)."""
+    controls: tuple[ControlTemplate, ...] = ()
+    """The control catalog the mitigation planner proposes from (sorted by id)."""
 
     def sorted(self) -> list[AttackPattern]:
         return [self.attacks[k] for k in sorted(self.attacks)]
@@ -844,7 +847,8 @@ def _load_kb(extra: tuple[Path, ...], vocab: Vocabulary) -> KnowledgeBase:
             "knowledge-dir",
             f"knowledge directory {d} does not exist",
             None,
-            "pass a directory holding vocabulary/, attacks/, frameworks/ and/or mappings/",
+            "pass a directory holding vocabulary/, attacks/, controls/, frameworks/ "
+            "and/or mappings/",
         )
         for d in extra
         if not d.is_dir()
@@ -860,8 +864,9 @@ def _load_kb(extra: tuple[Path, ...], vocab: Vocabulary) -> KnowledgeBase:
         _layers(extra, "mappings"), frameworks, framework_layer, out
     )
     errors += map_errors
+    controls = load_control_catalog(_layers(extra, "controls"), vocab.capabilities, errors)
     if errors:
         raise KnowledgeError(errors)
     if not out:
         raise KnowledgeError([Diagnostic("empty-knowledge", "the knowledge base has no entries")])
-    return KnowledgeBase(out, vocab, locations, frameworks, mappings)
+    return KnowledgeBase(out, vocab, locations, frameworks, mappings, controls)

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from actm.diagnose import validation_diagnostics
+from actm.diagnose import validate_document, validation_diagnostics
 from actm.errors import Diagnostic, ModelError, SourceLocation
 from actm.knowledge.vocabulary import Vocabulary, builtin_vocabulary
 from actm.model.resolve import SourceFile, resolve
-from actm.model.schema import SECTIONS, ModelFile
-from actm.model.system import SystemModel
+from actm.model.schema import SECTIONS, ModelFile, TriageFile
+from actm.model.system import SystemModel, TriageEntry
 from actm.yamlio import Limits, YamlDocument, YamlProblem, parse_yaml, read_yaml_file
 
-__all__ = ["load_model", "load_model_text", "read_files"]
+__all__ = ["add_triage_file", "load_model", "load_model_text", "read_files"]
 
 MAX_INCLUDES = 256
 
@@ -299,3 +300,25 @@ def load_models(paths: Sequence[str | os.PathLike[str]], **kwargs: object) -> li
     if diags:
         raise ModelError(diags)
     return out
+
+
+def add_triage_file(
+    model: SystemModel, path: str | os.PathLike[str], *, limits: Limits | None = None
+) -> SystemModel:
+    """``model`` with the decisions of a triage file (``actm: 1`` and ``triage: [...]``) added
+    after its own. Raises :class:`~actm.errors.ModelError` for a missing or invalid file."""
+    try:
+        doc = read_yaml_file(path, limits)
+    except YamlProblem as exc:
+        raise ModelError(exc.diagnostics) from None
+    doc.path = _display(Path(path))
+    spec, problems = validate_document(TriageFile, doc)
+    if spec is None:
+        raise ModelError(problems)
+    start = len(model.triage)
+    locations = dict(model.locations)
+    entries = []
+    for i, t in enumerate(spec.triage):
+        entries.append(TriageEntry(t.id, t.status, t.justification, t.owner, t.ticket, t.expires))
+        locations[f"triage[{start + i}]"] = doc.locate(("triage", i, "id"))
+    return replace(model, triage=model.triage + tuple(entries), locations=locations)

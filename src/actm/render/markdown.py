@@ -1,4 +1,5 @@
-"""Markdown report: summary, threats with chains, team views, assumptions, capabilities."""
+"""Markdown report: summary, threats with chains and triage, threats the controls mitigate,
+stale triage, team views, assumptions, capabilities."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from functools import lru_cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from actm.results.model import Result, Threat
+from actm.render._common import triage_status, untriaged
+from actm.results.model import Result, Threat, TriageInfo
 
 __all__ = ["render_markdown"]
 
@@ -41,6 +43,25 @@ def count(n: int, singular: str, plural: str | None = None) -> str:
     return f"{n} {singular if n == 1 else (plural or singular + 's')}"
 
 
+def triage_line(info: TriageInfo) -> str:
+    """The decision in Markdown: status, owner, day, ticket and justification (the caller marks
+    an expired one)."""
+    out = info.status.replace("_", " ")
+    if info.owner:
+        out += f" by {md(info.owner)}"
+    if info.expires:
+        out += f" {'expired' if info.expired else 'until'} {info.expires}"
+    if info.ticket:
+        out += f" ({md(info.ticket)})"
+    return f"{out}: {md(info.justification)}"
+
+
+def triage_badge(info: TriageInfo) -> str:
+    """The status for a table cell: '*(accepted)*', or '**(EXPIRED accepted)**'."""
+    status = triage_status(info)
+    return f"**({status})**" if info.expired else f"*({status})*"
+
+
 @lru_cache(maxsize=1)
 def _env() -> Environment:
     env = Environment(
@@ -54,6 +75,8 @@ def _env() -> Environment:
     env.filters["md"] = md
     env.filters["code"] = code
     env.filters["count"] = count
+    env.filters["triage_line"] = triage_line
+    env.filters["triage_badge"] = triage_badge
     return env
 
 
@@ -76,6 +99,7 @@ def render_markdown(result: Result) -> str:
         .get_template("report.md.j2")
         .render(
             r=result,
+            untriaged=untriaged(result),
             teams=_by_team(result),
             team_titles=TEAM_TITLES,
             reached=reached,

@@ -1,13 +1,15 @@
-"""Terminal summary: counts, a table of threats, and the chains of the most severe ones."""
+"""Terminal summary: counts, a table of threats with their triage, the chains of the most severe
+ones, the threats the controls take out of scope, and triage entries that match no threat."""
 
 from __future__ import annotations
 
 import io
 
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from actm.render._common import console as make_console
+from actm.render._common import triage_status, triage_text, untriaged
 from actm.results.model import Result
 
 __all__ = ["render_text"]
@@ -24,23 +26,24 @@ COLOURS = {
 def render_text(result: Result, *, color: bool = False, width: int = 100, chains: int = 5) -> str:
     """A plain-text (or coloured) summary; deterministic for a given width."""
     buf = io.StringIO()
-    console = Console(
-        file=buf,
-        width=width,
-        color_system="standard" if color else None,
-        force_terminal=color,
-        no_color=not color,
-        highlight=False,
-        soft_wrap=False,
-    )
+    console = make_console(buf, width=width, color=color)
     s = result.summary
     name = result.system.name or result.system.id
     console.print(Text(f"actm {result.tool['version']}: {name}", style="bold"))
     counts = ", ".join(
         f"{s['severity_' + lvl]} {lvl}" for lvl in ("critical", "high", "medium", "low", "info")
     )
-    console.print(f"threats in scope: {s['threats']} ({counts})")
+    n_open = untriaged(result)
+    console.print(
+        f"threats in scope: {s['threats']} ({counts})" + (f", {n_open} untriaged" if n_open else "")
+    )
     console.print(f"attack patterns out of scope: {s['out_of_scope']}")
+    if s.get("mitigated"):
+        console.print(f"threats mitigated by controls: {s['mitigated']}")
+    if s.get("triage_unmatched"):
+        console.print(
+            Text(f"triage entries matching no threat: {s['triage_unmatched']}", style="yellow")
+        )
     if s["unjustified_threats"]:
         console.print(
             Text(
@@ -55,6 +58,11 @@ def render_text(result: Result, *, color: bool = False, width: int = 100, chains
         for t in result.threats:
             cell = Text(t.title)
             cell.append("\n" + t.id, style="dim")
+            if t.triage is not None:
+                cell.append(
+                    "\ntriage: " + triage_text(t.triage),
+                    style="bold yellow" if t.triage.expired else "green",
+                )
             table.add_row(
                 Text(f"{t.severity.level} {t.severity.score}", style=COLOURS[t.severity.level]),
                 cell,
@@ -64,7 +72,10 @@ def render_text(result: Result, *, color: bool = False, width: int = 100, chains
         if not shown:
             shown = list(result.threats[:1])
         for t in shown:
-            console.print(Text(f"{t.severity.level}: {t.id}", style=COLOURS[t.severity.level]))
+            status = f" ({triage_status(t.triage)})" if t.triage is not None else ""
+            console.print(
+                Text(f"{t.severity.level}: {t.id}{status}", style=COLOURS[t.severity.level])
+            )
             for step in (x for x in t.chain if not x.structural):
                 console.print(Text(f"  -> {step.text}"))
     exceeded = [a for a in result.assumptions if a.exceeds_tolerance]
@@ -76,4 +87,23 @@ def render_text(result: Result, *, color: bool = False, width: int = 100, chains
                 style="yellow",
             )
         )
+    if result.mitigated:
+        console.print(Text("mitigated by controls (severity without them):", style="bold"))
+        table = Table(show_header=True, header_style="bold", expand=False)
+        table.add_column("would be", no_wrap=True)
+        table.add_column("threat (id), controls and how", overflow="fold")
+        for m in result.mitigated:
+            cell = Text(m.title)
+            cell.append("\n" + m.id, style="dim")
+            by = ", ".join(m.mitigated_by) or "the controls together"
+            cell.append("\nmitigated by " + by, style="green")
+            for reason in m.reasons:
+                cell.append("\n  " + reason)
+            table.add_row(Text(f"{m.severity.level} {m.severity.score}"), cell)
+        console.print(table)
+    if result.triage_unmatched:
+        console.print(Text("triage entries matching no threat:", style="yellow"))
+        for u in result.triage_unmatched:
+            where = f" ({u.location})" if u.location else ""
+            console.print(Text(f"  {u.pattern}: {u.status.replace('_', ' ')}{where}"))
     return buf.getvalue()

@@ -1,0 +1,187 @@
+"""The control catalog: kinds of control the mitigation planner may propose.
+
+An entry is a template (``knowledge/data/controls/*.yaml``): what it is applied to (``on``: a
+tool, a tool permission, a relation, an outside source, a model's exposed asset, a vulnerability
+or a threat), a filter (``where``), the effect it has once applied (in the terms of a model's
+``controls:`` section) and a default cost. ``--knowledge DIR`` adds ``DIR/controls/*.yaml``;
+an entry with the id of an earlier one replaces it.
+
+Problems are :class:`~actm.errors.Diagnostic` objects with file and line; the knowledge base
+raises them together as a :class:`~actm.errors.KnowledgeError` (exit 3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from actm.errors import Diagnostic
+from actm.knowledge.files import read_knowledge_file
+from actm.yamlio import YamlDocument
+
+__all__ = ["EFFECTS", "ControlTemplate", "load_control_catalog"]
+
+Target = Literal[
+    "tool", "tool_permission", "relation", "source", "model_asset", "vulnerability", "threat"
+]
+Effect = Literal["approves", "sandboxes", "blocks", "weakens", "hides", "removes", "breaks"]
+
+EFFECTS: dict[str, frozenset[str]] = {
+    "approves": frozenset({"tool"}),
+    "sandboxes": frozenset({"tool"}),
+    "blocks": frozenset({"tool", "tool_permission", "relation", "source"}),
+    "weakens": frozenset({"tool_permission", "relation"}),
+    "hides": frozenset({"model_asset"}),
+    "removes": frozenset({"vulnerability"}),
+    "breaks": frozenset({"threat"}),
+}
+"""Effect -> the kinds of element it can be applied to."""
+
+_WHERE_KEYS: dict[str, frozenset[str]] = {
+    "tool": frozenset({"permissions"}),
+    "tool_permission": frozenset({"permissions"}),
+    "relation": frozenset({"kinds", "target_types", "processes"}),
+    "source": frozenset(),
+    "model_asset": frozenset({"types"}),
+    "vulnerability": frozenset({"kinds", "classes"}),
+    "threat": frozenset({"attacks"}),
+}
+
+_Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,63}$")]
+_Word = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,100}$")]
+_Text = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _WhereIn(_In):
+    permissions: list[Literal["read", "write", "execute", "egress"]] | None = None
+    kinds: list[_Word] | None = None
+    target_types: list[_Word] | None = None
+    processes: list[_Word] | None = None
+    types: list[_Word] | None = None
+    classes: list[_Word] | None = None
+    attacks: list[_Word] | None = None
+
+
+class _TemplateIn(_In):
+    id: _Id
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    description: _Text
+    cost: float = Field(gt=0, le=1e6, allow_inf_nan=False)
+    on: Target
+    where: _WhereIn = _WhereIn()
+    effect: Effect
+    up_to: _Word | None = None
+
+
+class _CatalogIn(_In):
+    controls: list[_TemplateIn] = Field(min_length=1)
+
+
+@dataclass(frozen=True, slots=True)
+class ControlTemplate:
+    """One kind of control the planner may apply to the elements it selects."""
+
+    id: str
+    name: str
+    description: str
+    cost: float
+    on: str
+    effect: str
+    up_to: str | None
+    where: tuple[tuple[str, tuple[str, ...]], ...]
+    """Filter key -> accepted values (sorted by key); an element must pass every key."""
+    source: str
+
+    def accepts(self, key: str, values: Collection[str]) -> bool:
+        """Whether elements with ``values`` under ``key`` pass the filter (no filter: yes)."""
+        for k, allowed in self.where:
+            if k == key:
+                return any(v in allowed for v in values)
+        return True
+
+
+def load_control_catalog(
+    layers: Sequence[Sequence[tuple[Path, str]]],
+    capabilities: Collection[str],
+    errors: list[Diagnostic],
+) -> tuple[ControlTemplate, ...]:
+    """The templates in ``layers`` (built-in files first, then each ``--knowledge`` directory's
+    ``controls/*.yaml``, as (path, name shown) pairs); a later template with the id of an
+    earlier one replaces it. Problems are appended to ``errors``; the result is sorted by id.
+    """
+    out: dict[str, ControlTemplate] = {}
+    for files in layers:
+        for path, name in files:
+            read = read_knowledge_file(path, name, _CatalogIn, errors)
+            if read is None:
+                continue
+            doc, spec = read
+            seen: set[str] = set()
+            for i, t in enumerate(spec.controls):
+
+                def bad(
+                    key: str, code: str, msg: str, hint: str, i: int = i, doc: YamlDocument = doc
+                ) -> None:
+                    errors.append(
+                        Diagnostic(code, msg, doc.locate(("controls", i, key), key=True), hint)
+                    )
+
+                ok = True
+                if t.id in seen:
+                    bad("id", "duplicate-control", f"control {t.id} is listed twice", "rename one")
+                    ok = False
+                seen.add(t.id)
+                if t.on not in EFFECTS[t.effect]:
+                    bad(
+                        "on",
+                        "invalid-control-target",
+                        f"control {t.id}: '{t.effect}' cannot be applied to a {t.on}",
+                        f"'{t.effect}' applies to: {', '.join(sorted(EFFECTS[t.effect]))}",
+                    )
+                    ok = False
+                if (t.effect == "weakens") != (t.up_to is not None):
+                    bad(
+                        "up_to",
+                        "invalid-control-effect",
+                        f"control {t.id}: 'up_to' goes with 'weakens' and only with it",
+                        "write the strongest capability that still passes, e.g. up_to: influence",
+                    )
+                    ok = False
+                elif t.up_to is not None and t.up_to not in capabilities:
+                    bad(
+                        "up_to",
+                        "unknown-capability",
+                        f"control {t.id}: unknown capability {t.up_to!r}",
+                        f"known: {', '.join(sorted(capabilities))}",
+                    )
+                    ok = False
+                where = {k: v for k, v in t.where.model_dump().items() if v is not None}
+                for key in sorted(set(where) - _WHERE_KEYS[t.on]):
+                    bad(
+                        "where",
+                        "invalid-control-filter",
+                        f"control {t.id}: a {t.on} cannot be filtered by {key!r}",
+                        f"filters for a {t.on}: {', '.join(sorted(_WHERE_KEYS[t.on])) or 'none'}",
+                    )
+                    ok = False
+                if ok:
+                    out[t.id] = ControlTemplate(
+                        id=t.id,
+                        name=t.name,
+                        description=t.description,
+                        cost=t.cost,
+                        on=t.on,
+                        effect=t.effect,
+                        up_to=t.up_to,
+                        where=tuple(sorted((k, tuple(sorted(v))) for k, v in where.items())),
+                        source=name,
+                    )
+    return tuple(out[k] for k in sorted(out))

@@ -1,0 +1,281 @@
+"""Candidate controls for a model: catalog templates applied to its elements, and its own
+planned controls."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from actm.knowledge.controls import ControlTemplate
+from actm.model.system import Control, SystemModel, Tool
+from actm.results.mitigation import control_elements, threat_elements
+from actm.results.model import Threat
+
+__all__ = ["Candidate", "candidates_for", "reach"]
+
+_PERMISSIONS = ("read", "write", "execute", "egress")
+
+
+def reach(threat: Threat, model: SystemModel) -> frozenset[str]:
+    """Every element a control could act on to remove ``threat``: its chain's elements
+    (:func:`actm.results.mitigation.threat_elements`) and what the attack's conditions read
+    about the elements it binds (their relations, a bound model's tools and exposed assets, the
+    vulnerabilities of the nodes they are on).
+
+    Over-approximating is safe (a candidate too many costs an engine run); missing an element
+    would let the planner call a removable threat unremovable or miss the cheapest plan.
+    """
+    out = set(threat_elements(threat))
+    bound = {b.element for b in threat.bindings} | {t.partition(".")[0] for t in threat.assets}
+    # attack steps inside the chain record the attack, not what it bound: take every model,
+    # asset and tool the chain reaches as possibly bound
+    owners = {e.partition(".")[0] for e in bound}
+    owners |= {s.target.partition(".")[0] for s in threat.chain}
+    tool_ids = {t.id for t in model.tools}
+    for e in list(out) + list(owners):
+        if e in tool_ids:
+            out.add(e)
+            out.update(f"{e}.{p}" for p in _PERMISSIONS)
+    for rel in model.relations:
+        if rel.source.partition(".")[0] in owners or rel.target.partition(".")[0] in owners:
+            out.add(rel.id)
+    nodes: set[str] = set()
+    by_id = {m.id: m for m in model.models}
+    for o in owners:
+        m = by_id.get(o)
+        if m is None:
+            continue
+        for t in m.tools:
+            out.add(t)
+            out.update(f"{t}.{p}" for p in _PERMISSIONS)
+        out.update(f"{m.id}.{e}" for e in m.exposes)
+        nodes.update(m.deployed_on + m.trained_on + m.stored_on)
+    for a in model.assets:
+        if a.id in owners or (a.model is not None and a.model in owners):
+            nodes.update(r.node for r in a.resides)
+    for v in model.vulnerabilities:
+        if (v.node is not None and v.node in nodes) or v.model in owners or v.asset in bound:
+            out.add(v.id)
+    return frozenset(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    id: str
+    template: str | None
+    name: str
+    effect: str
+    cost: float
+    control: Control
+    """The control as the engine applies it (status implemented)."""
+    elements: frozenset[str]
+    """Model elements it acts on (see :func:`actm.results.mitigation.control_elements`)."""
+
+    def touches(self, threat: Threat, elements: frozenset[str]) -> bool:
+        """Whether it may cut ``threat`` (whose chain goes through ``elements``)."""
+        if not self.elements.isdisjoint(elements):
+            return True
+        bound = {b.element for b in threat.bindings}
+        return any(
+            (attack == threat.attack and (asset is None or asset in bound))
+            # an attack step inside the chain (its via names the attack; where it bound is
+            # not recorded, so any break of that attack may cut it)
+            or attack in elements
+            for attack, asset in self.control.breaks
+        )
+
+
+def _control(
+    cid: str,
+    *,
+    removes: Sequence[str] = (),
+    blocks: Sequence[str] = (),
+    weakens: Sequence[tuple[str, str]] = (),
+    approves: Sequence[str] = (),
+    sandboxes: Sequence[str] = (),
+    hides: Sequence[str] = (),
+    breaks: Sequence[tuple[str, str | None]] = (),
+    name: str | None = None,
+    kind: str | None = None,
+    cost: float | None = None,
+) -> Control:
+    return Control(
+        id=cid,
+        name=name,
+        description=None,
+        kind=kind,
+        status="implemented",
+        removes=tuple(removes),
+        blocks=tuple(blocks),
+        justifies=(),
+        breaks=tuple(breaks),
+        cost=cost,
+        evidence=(),
+        weakens=tuple(weakens),
+        approves=tuple(approves),
+        sandboxes=tuple(sandboxes),
+        hides=tuple(hides),
+    )
+
+
+def _permissions(tool: Tool) -> set[str]:
+    out: set[str] = set()
+    if tool.read:
+        out.add("read")
+    if tool.write:
+        out.add("write")
+    if tool.execute:
+        out.add("execute")
+    if tool.egress or tool.external_egress:
+        out.add("egress")
+    return out
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-")[:120] or "x"
+
+
+def _apply(
+    t: ControlTemplate, model: SystemModel, threats: Iterable[Threat]
+) -> list[tuple[str, str, Control]]:
+    """(element, effect text, control) for every element ``t`` applies to in ``model``."""
+    out: list[tuple[str, str, Control]] = []
+
+    def add(element: str, text: str, **effect: object) -> None:
+        cid = _slug(f"{t.id}-{element}")
+        out.append((element, text, _control(cid, name=t.name, kind=t.id, cost=t.cost, **effect)))  # type: ignore[arg-type]
+
+    if t.on in ("tool", "tool_permission"):
+        for tool in model.tools:
+            perms = _permissions(tool)
+            if t.on == "tool":
+                if not t.accepts("permissions", perms):
+                    continue
+                if t.effect == "approves" and not tool.human_approval:
+                    add(tool.id, f"puts tool {tool.id} behind human approval", approves=[tool.id])
+                elif t.effect == "sandboxes" and not tool.sandbox:
+                    add(tool.id, f"sandboxes the code tool {tool.id} runs", sandboxes=[tool.id])
+                elif t.effect == "blocks":
+                    add(tool.id, f"removes tool {tool.id}", blocks=[tool.id])
+                continue
+            for perm in sorted(perms):
+                if not t.accepts("permissions", [perm]):
+                    continue
+                edge = f"{tool.id}.{perm}"
+                if t.effect == "blocks":
+                    add(edge, f"blocks {edge}", blocks=[edge])
+                elif t.up_to is not None:
+                    add(edge, f"lets {edge} pass only up to {t.up_to}", weakens=[(edge, t.up_to)])
+    elif t.on == "relation":
+        types = {a.id: a.type for a in model.assets}
+        for rel in model.relations:
+            if rel.implicit or not t.accepts("kinds", [rel.kind]):
+                continue
+            if not t.accepts("processes", [rel.process or ""]):
+                continue
+            target_type = types.get(rel.target) or rel.target.partition(".")[2]
+            if not t.accepts("target_types", [target_type]):
+                continue
+            if t.effect == "blocks":
+                add(rel.id, f"blocks {rel.id}", blocks=[rel.id])
+            elif t.up_to is not None:
+                add(
+                    rel.id,
+                    f"lets {rel.id} pass only up to {t.up_to}",
+                    weakens=[(rel.id, t.up_to)],
+                )
+    elif t.on == "source":
+        sources: set[str] = set()
+        for a in model.assets:
+            sources.update(a.untrusted_sources)
+            for srcs in a.component_sources.values():
+                sources.update(srcs)
+        for s in sorted(sources):
+            add(f"source:{s}", f"stops content from {s}", blocks=[f"source:{s}"])
+    elif t.on == "model_asset":
+        for m in model.models:
+            for exp in m.exposes:
+                if t.accepts("types", [exp]):
+                    aid = f"{m.id}.{exp}"
+                    add(aid, f"stops returning {aid} to callers", hides=[aid])
+    elif t.on == "vulnerability":
+        for v in model.vulnerabilities:
+            if t.accepts("kinds", [v.kind]) and t.accepts("classes", [v.vclass]):
+                add(v.id, f"removes vulnerability {v.id}", removes=[v.id])
+    elif t.on == "threat":
+        seen: set[tuple[str, str]] = set()
+        for th in threats:
+            if not th.bindings or not t.accepts("attacks", [th.attack]):
+                continue
+            key = (th.attack, th.bindings[0].element)
+            if key not in seen:
+                seen.add(key)
+                add(
+                    f"{th.attack}@{key[1]}",
+                    f"breaks {th.attack} where it binds {key[1]}",
+                    breaks=[key],
+                )
+    return out
+
+
+def candidates_for(
+    model: SystemModel,
+    catalog: Sequence[ControlTemplate],
+    threats: Sequence[Threat],
+    *,
+    costs: Mapping[str, float] | None = None,
+    use_catalog: bool = True,
+) -> list[Candidate]:
+    """Every candidate control for ``model``, sorted by id.
+
+    ``threats`` are the threats the ``threat`` templates (attack-specific countermeasures) may
+    break; ``costs`` overrides catalog costs by template id. Planned controls declared in the
+    model are candidates with their own cost (1 when none is given).
+    """
+    costs = costs or {}
+    out: dict[str, Candidate] = {}
+    implemented = {
+        e for c in model.controls if c.status == "implemented" for e in control_elements(c)
+    }
+    if use_catalog:
+        for t in catalog:
+            for element, text, ctl in _apply(t, model, threats):
+                if element in implemented:
+                    continue  # already in force
+                cost = float(costs.get(t.id, t.cost))
+                out[f"{t.id}:{element}"] = Candidate(
+                    id=f"{t.id}:{element}",
+                    template=t.id,
+                    name=t.name,
+                    effect=text,
+                    cost=cost,
+                    control=ctl,
+                    elements=control_elements(ctl),
+                )
+    for c in model.controls:
+        if c.status != "planned":
+            continue
+        ctl = _control(
+            c.id,
+            removes=c.removes,
+            blocks=c.blocks,
+            weakens=c.weakens,
+            approves=c.approves,
+            sandboxes=c.sandboxes,
+            hides=c.hides,
+            breaks=c.breaks,
+            name=c.name,
+            kind=c.kind,
+            cost=c.cost,
+        )
+        out[c.id] = Candidate(
+            id=c.id,
+            template=None,
+            name=c.name or c.id,
+            effect=f"planned control {c.id}",
+            cost=c.cost if c.cost is not None else 1.0,
+            control=ctl,
+            elements=control_elements(ctl),
+        )
+    return [out[k] for k in sorted(out)]

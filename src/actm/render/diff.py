@@ -1,0 +1,220 @@
+"""What changed between two analyses, for a terminal, a pull-request comment, or a program."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import textwrap
+
+from rich.text import Text
+
+from actm.render._common import console as make_console
+from actm.render._common import severity_arrow
+from actm.render.markdown import code, count, md
+from actm.render.text import COLOURS
+from actm.results.diff import Diff, ThreatRef
+from actm.results.model import Crossing
+
+__all__ = ["render_diff_json", "render_diff_markdown", "render_diff_text"]
+
+ARROW_STYLE = {"↑": "bold red", "↓": "green", "=": ""}
+
+
+def _headline(diff: Diff) -> str:
+    """'2 new, 1 resolved and 1 changed threat(s)', or 'No change in threats.'"""
+    n_new, n_res, n_chg = (
+        len(diff.new_threats),
+        len(diff.resolved_threats),
+        len(diff.changed_threats),
+    )
+    if not (n_new or n_res or n_chg):
+        return "No change in threats."
+    return f"Threats: {n_new} new, {n_res} resolved, {n_chg} changed."
+
+
+def _systems(diff: Diff) -> str:
+    if diff.old_system == diff.new_system:
+        return diff.new_system
+    return f"{diff.old_system} -> {diff.new_system}"
+
+
+def _crossing(x: Crossing) -> str:
+    return f"{x.source_zone} -> {x.target_zone}: {x.kind.replace('_', ' ')} via {x.via}"
+
+
+def render_diff_text(diff: Diff, *, color: bool = False, width: int = 100) -> str:
+    """A plain-text (or coloured) list of the changes; deterministic for a given width.
+
+    Long lines wrap under their text, not under the margin; no line is wider than ``width``.
+    """
+    buf = io.StringIO()
+    console = make_console(buf, width=width, color=color)
+
+    def emit(head: str, body: str, style: str = "", indent: int | None = None) -> None:
+        hang = " " * (len(head) if indent is None else indent)
+        for line in textwrap.wrap(
+            body,
+            width=width,
+            initial_indent=head,
+            subsequent_indent=hang,
+            break_on_hyphens=False,
+        ):
+            console.print(Text(line, style=style))
+
+    def chain(label: str, text: str, style: str = "") -> None:
+        for i, step in enumerate(text.split(" -> ")):
+            emit(f"      {label} " if i == 0 else "        -> ", step, style)
+
+    console.print(Text(f"actm diff: {_systems(diff)}", style="bold"))
+    console.print(_headline(diff))
+    if diff.new_threats:
+        console.print(Text(f"new threats ({len(diff.new_threats)}):", style="bold"))
+        for t in diff.new_threats:
+            emit("  + ", f"{t.severity} {t.score} {t.id}: {t.title}", COLOURS.get(t.severity, ""))
+    if diff.resolved_threats:
+        console.print(Text(f"resolved threats ({len(diff.resolved_threats)}):", style="bold"))
+        for t in diff.resolved_threats:
+            emit("  - ", f"{t.severity} {t.score} {t.id}: {t.title}", "dim")
+    if diff.changed_threats:
+        console.print(Text(f"changed threats ({len(diff.changed_threats)}):", style="bold"))
+        for c in diff.changed_threats:
+            arrow = severity_arrow(c.old_severity, c.new_severity, c.old_score, c.new_score)
+            if arrow == "=":
+                what = f"{c.new_severity} {c.new_score}, unchanged"
+            else:
+                what = f"{c.old_severity} {c.old_score} -> {c.new_severity} {c.new_score} {arrow}"
+            if c.chain_changed:
+                what += "; chain changed"
+            emit("  ~ ", f"{c.id}: {what}", ARROW_STYLE[arrow])
+            if c.chain_changed:
+                chain("was:", c.old_chain, "dim")
+                chain("now:", c.new_chain)
+    if diff.assumptions:
+        console.print(Text(f"assumptions ({len(diff.assumptions)}):", style="bold"))
+        for a in diff.assumptions:
+            if a.change == "new":
+                emit("  + ", f"{a.id}: {a.new}")
+            elif a.change == "removed":
+                emit("  - ", f"{a.id}: {a.old}")
+            else:
+                emit("  ~ ", f"{a.id}: {a.change} {a.old} -> {a.new}")
+    if diff.new_crossings or diff.removed_crossings:
+        n = len(diff.new_crossings) + len(diff.removed_crossings)
+        console.print(Text(f"trust-zone crossings ({n}):", style="bold"))
+        for x in diff.new_crossings:
+            emit("  + ", _crossing(x), "yellow")
+        for x in diff.removed_crossings:
+            emit("  - ", _crossing(x))
+    return buf.getvalue()
+
+
+def render_diff_markdown(diff: Diff) -> str:
+    """A Markdown summary of the changes, ready to post as a pull-request comment."""
+    out: list[str] = [f"## actm: threat model changes in {code(_systems(diff))}", ""]
+    head = _headline(diff)
+    if diff.new_threats or diff.resolved_threats or diff.changed_threats:
+        arrows = [
+            severity_arrow(c.old_severity, c.new_severity, c.old_score, c.new_score)
+            for c in diff.changed_threats
+        ]
+        head = (
+            f"**{count(len(diff.new_threats), 'new threat')}**, "
+            f"{len(diff.resolved_threats)} resolved, "
+            f"{len(diff.changed_threats)} changed "
+            f"({arrows.count('↑')} more severe, {arrows.count('↓')} less severe)."
+        )
+    out.append(head)
+    extra = []
+    if diff.assumptions:
+        extra.append(count(len(diff.assumptions), "assumption change"))
+    if diff.new_crossings:
+        extra.append(count(len(diff.new_crossings), "new trust-zone crossing"))
+    if diff.removed_crossings:
+        extra.append(count(len(diff.removed_crossings), "removed trust-zone crossing"))
+    if extra:
+        out.append(", ".join(extra).capitalize() + ".")
+    out.append("")
+
+    def threat_table(title: str, refs: tuple[ThreatRef, ...]) -> None:
+        if not refs:
+            return
+        out.extend([f"### {title}", "", "| severity | threat | id |", "|---|---|---|"])
+        for t in refs:
+            out.append(f"| {t.severity} ({t.score}) | {md(t.title)} | {code(t.id)} |")
+        out.append("")
+
+    threat_table("New threats", diff.new_threats)
+    threat_table("Resolved threats", diff.resolved_threats)
+    if diff.changed_threats:
+        out.extend(
+            [
+                "### Changed threats",
+                "",
+                "| severity | threat | id | chain |",
+                "|---|---|---|---|",
+            ]
+        )
+        for c in diff.changed_threats:
+            arrow = severity_arrow(c.old_severity, c.new_severity, c.old_score, c.new_score)
+            if arrow == "=":
+                severity = f"{c.new_severity} ({c.new_score}), unchanged"
+            else:
+                severity = (
+                    f"{arrow} {c.old_severity} ({c.old_score}) → {c.new_severity} ({c.new_score})"
+                )
+            out.append(
+                f"| {severity} | {md(c.title)} | {code(c.id)} "
+                f"| {'changed' if c.chain_changed else 'same'} |"
+            )
+        out.append("")
+        chains = [c for c in diff.changed_threats if c.chain_changed]
+        if chains:
+            out.extend(["<details><summary>Changed chains</summary>", ""])
+            for c in chains:
+                out.extend(
+                    [
+                        f"- {code(c.id)}",
+                        f"  - before: {md(c.old_chain)}",
+                        f"  - after: {md(c.new_chain)}",
+                    ]
+                )
+            out.extend(["", "</details>", ""])
+    if diff.assumptions:
+        out.extend(
+            [
+                "### Assumptions",
+                "",
+                "| assumption | change | before | after |",
+                "|---|---|---|---|",
+            ]
+        )
+        for a in diff.assumptions:
+            out.append(
+                f"| {code(a.id)} | {a.change} | {md(a.old) if a.old else ''} "
+                f"| {md(a.new) if a.new else ''} |"
+            )
+        out.append("")
+    if diff.new_crossings or diff.removed_crossings:
+        out.extend(
+            [
+                "### Trust-zone crossings",
+                "",
+                "| change | from | to | kind | via |",
+                "|---|---|---|---|---|",
+            ]
+        )
+        for sign, xs in (("new", diff.new_crossings), ("removed", diff.removed_crossings)):
+            for x in xs:
+                out.append(
+                    f"| {sign} | {code(x.source_zone)} | {code(x.target_zone)} "
+                    f"| {x.kind.replace('_', ' ')} | {code(x.via)} |"
+                )
+        out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def render_diff_json(diff: Diff) -> str:
+    """The diff as JSON: sorted keys, two-space indent, a final newline; byte-deterministic."""
+    data = dataclasses.asdict(diff)
+    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"

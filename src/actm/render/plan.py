@@ -1,0 +1,133 @@
+"""A mitigation plan: for a terminal, for programs, and as YAML to paste into the model."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import textwrap
+
+from rich.table import Table
+from rich.text import Text
+from ruamel.yaml import YAML
+
+from actm.render._common import console as make_console
+from actm.results.plan import Plan
+
+__all__ = ["render_plan_json", "render_plan_text", "render_plan_yaml"]
+
+
+def _num(x: float) -> str:
+    """A cost without a useless '.0': 13, 2.5."""
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def render_plan_text(plan: Plan, *, width: int = 100) -> str:
+    """The plan for a terminal: headline, the controls to add, and what the plan leaves or adds.
+
+    Deterministic for a given width; no colour.
+    """
+    buf = io.StringIO()
+    console = make_console(buf, width=width, color=False)
+
+    def para(text: str, indent: str = "") -> None:
+        for line in textwrap.wrap(
+            text, width=width, initial_indent=indent, subsequent_indent=indent + "  "
+        ):
+            console.print(Text(line))
+
+    def ids(title: str, items: tuple[str, ...], why: str) -> None:
+        if not items:
+            return
+        console.print(Text(f"{title} ({len(items)}): {why}"))
+        for i in items:
+            para(i, "  ")
+
+    console.print(
+        Text(f"actm plan: every threat at or above {plan.target} out of scope", style="bold")
+    )
+    n = len(plan.controls)
+    head = (
+        f"{n} control{'' if n == 1 else 's'}, cost {_num(plan.cost)}, "
+        f"for {len(plan.threats)} target threat{'' if len(plan.threats) == 1 else 's'}"
+    )
+    if plan.method == "exact":
+        how = "exact: no plan from these candidates costs less"
+    elif plan.gap <= 0:
+        how = (
+            f"heuristic, but it meets the lower bound {_num(plan.lower_bound)}: "
+            "no plan from these candidates costs less"
+        )
+    else:
+        how = (
+            f"heuristic: lower bound {_num(plan.lower_bound)}, gap {_num(plan.gap)} "
+            "(the search ran out of budget; a plan up to the gap cheaper may exist)"
+        )
+    para(f"{head}; {how}.")
+    para(
+        f"{plan.candidates} candidate control{'' if plan.candidates == 1 else 's'} considered, "
+        f"{plan.engine_runs} engine run{'' if plan.engine_runs == 1 else 's'}."
+    )
+    if not plan.threats:
+        console.print(Text(f"Nothing to do: no unsettled threat at or above {plan.target}."))
+    if plan.controls:
+        table = Table(show_header=True, header_style="bold", expand=False)
+        table.add_column("cost", justify="right", no_wrap=True)
+        table.add_column("control (id), effect, target threats it removes", overflow="fold")
+        for c in plan.controls:
+            cell = Text(c.id)
+            if c.template is None:
+                cell.append(" (declared in the model)")
+            cell.append(f"\n{c.effect}", style="dim")
+            k = len(c.removes)
+            cell.append(f"\nremoves {k} target threat{'' if k == 1 else 's'}")
+            cell.append(":" if k else "")
+            for t in c.removes:
+                cell.append(f"\n  {t}")
+            table.add_row(_num(c.cost), cell)
+        console.print(table)
+    ids("settled by triage", plan.settled, "left out of the plan")
+    ids("unremovable", plan.unremovable, "no candidate control removes these")
+    ids("introduced by the plan", plan.introduced, "exist only with its controls; review them")
+    ids("also removed", plan.also_removed, f"below {plan.target}, removed by the plan as well")
+    return buf.getvalue()
+
+
+def render_plan_json(plan: Plan) -> str:
+    """The plan as JSON: sorted keys, two-space indent, a final newline; byte-deterministic."""
+    return json.dumps(dataclasses.asdict(plan), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt", pure=True)
+    yaml.default_flow_style = False
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 4096
+    return yaml
+
+
+def render_plan_yaml(plan: Plan) -> str:
+    """A ``controls:`` block with the plan's new controls, ready to paste into the model.
+
+    A control the model already declares (as ``planned``) is not repeated: a comment says to set
+    its status to ``implemented``. The entries are ``status: planned`` until you implement them.
+    """
+    yaml = _yaml()
+    n = len(plan.controls)
+    out = [
+        f"# actm plan: every threat at or above {plan.target} out of scope; "
+        f"{n} control{'' if n == 1 else 's'}, cost {_num(plan.cost)} ({plan.method})",
+    ]
+    body: list[str] = []
+    for c in plan.controls:
+        if c.template is None:
+            body.append(f"  # {c.id}: already declared in the model; set status: implemented")
+            continue
+        buf = io.StringIO()
+        yaml.dump(dict(c.model_yaml), buf)
+        lines = buf.getvalue().splitlines()
+        body.extend(("  - " if i == 0 else "    ") + line for i, line in enumerate(lines))
+    new = any(c.template is not None for c in plan.controls)
+    out.append("controls:" if new else "controls: []")
+    out.extend(body)
+    return "\n".join(out) + "\n"

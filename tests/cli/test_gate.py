@@ -1,0 +1,241 @@
+"""`actm check`, `actm diff` and `actm analyze --format sarif`: the CI surface, end to end."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from actm.cli.main import app
+
+ROOT = Path(__file__).resolve().parents[2]
+RAG = ROOT / "examples" / "customer-support-rag.yaml"
+runner = CliRunner()
+
+HIGH_IDS = [
+    "provider-data-exposure@support-agent",
+    "system-prompt-extraction@support-agent",
+    "tool-data-disclosure@support-agent@customer-records",
+    "tool-data-exfiltration@support-agent@customer-records",
+]
+
+
+def triage_file(tmp_path: Path, entries: str) -> Path:
+    path = tmp_path / "triage.yaml"
+    path.write_text("actm: 1\ntriage:\n" + entries, encoding="utf-8")
+    return path
+
+
+def check(*args: str) -> tuple[int, str]:
+    res = runner.invoke(app, ["check", str(RAG), *args])
+    return res.exit_code, res.output
+
+
+# -- check ----------------------------------------------------------------------------------------
+
+
+def test_check_fails_on_untriaged_threats_and_names_them() -> None:
+    code, out = check("--fail-on", "high")
+    assert code == 1
+    assert "FAIL: 4 threats at or above high not settled by triage:" in out
+    for tid in HIGH_IDS:
+        assert tid in out
+    # each failing threat points at its place in the model
+    assert "examples/customer-support-rag.yaml:54:9" in out
+
+
+def test_check_passes_when_every_serious_threat_is_triaged(tmp_path: Path) -> None:
+    decisions = "".join(
+        f"  - {{id: '{tid}', status: accepted, justification: risk owner signed off}}\n"
+        for tid in HIGH_IDS
+    )
+    code, out = check("--fail-on", "high", "--triage", str(triage_file(tmp_path, decisions)))
+    assert code == 0, out
+    assert "PASS: no threat at or above high is left untriaged" in out
+    assert "4 settled by triage" in out
+
+
+def test_open_and_in_progress_do_not_settle_and_wildcards_match(tmp_path: Path) -> None:
+    path = triage_file(
+        tmp_path,
+        "  - {id: '*@support-agent', status: false_positive, justification: not this agent}\n"
+        "  - {id: 'tool-data-*@support-agent@customer-records', status: in_progress,\n"
+        "     justification: fix under way, ticket: 'https://tracker.example/SEC-1'}\n",
+    )
+    code, out = check("--fail-on", "high", "--triage", str(path))
+    assert code == 1
+    assert "FAIL: 2 threats" in out
+    assert "tool-data-exfiltration@support-agent@customer-records  (in_progress)" in out
+
+
+def test_an_expired_acceptance_counts_as_open_again(tmp_path: Path) -> None:
+    decisions = "".join(
+        f"  - {{id: '{tid}', status: accepted, justification: until the fix ships,"
+        f" expires: 2026-03-31}}\n"
+        for tid in HIGH_IDS
+    )
+    path = str(triage_file(tmp_path, decisions))
+    before, _ = check("--triage", path, "--today", "2026-03-31")
+    after, out = check("--triage", path, "--today", "2026-04-01")
+    assert (before, after) == (0, 1)
+    assert "(accepted until 2026-03-31, expired)" in out
+
+
+def test_unmatched_triage_entries_are_reported_with_their_place(tmp_path: Path) -> None:
+    path = triage_file(
+        tmp_path,
+        "  - {id: 'model-backdoor@nothing', status: accepted, justification: stale}\n",
+    )
+    code, out = check("--fail-on", "critical", "--triage", str(path))
+    assert code == 1
+    assert "note: 1 triage entry matches no threat" in out
+    assert f"model-backdoor@nothing  {path}:3:10" in out
+
+
+def test_check_json_and_github_formats(tmp_path: Path) -> None:
+    code, out = check("--fail-on", "critical", "-f", "json")
+    assert code == 1
+    doc = json.loads(out)
+    assert doc["passed"] is False and doc["fail_on"] == "critical"
+    assert [f["id"] for f in doc["failing"]] == [HIGH_IDS[3]]
+    assert doc["failing"][0]["location"] == "examples/customer-support-rag.yaml:54:9" or doc[
+        "failing"
+    ][0]["location"].endswith("customer-support-rag.yaml:54:9")
+    code, out = check("--fail-on", "critical", "-f", "github")
+    first = out.splitlines()[0]
+    assert first.startswith("::error file=")
+    assert ",line=54,col=9,title=actm%3A Data exfiltration through an agent's tools::" in first
+
+
+def test_check_writes_sarif_while_gating(tmp_path: Path) -> None:
+    sarif = tmp_path / "out" / "actm.sarif"
+    code, _ = check("--fail-on", "critical", "--sarif", str(sarif))
+    assert code == 1
+    doc = json.loads(sarif.read_text(encoding="utf-8"))
+    assert doc["version"] == "2.1.0" and doc["runs"][0]["results"]
+
+
+def test_check_rejects_a_bad_date_and_a_broken_triage_file(tmp_path: Path) -> None:
+    code, out = check("--today", "yesterday")
+    assert code == 2 and "--today 'yesterday' is not a date" in out
+    path = triage_file(tmp_path, "  - {id: x, status: accepted}\n")
+    code, out = check("--triage", str(path))
+    assert code == 2
+    assert f"{path}:3:5: error[missing-key]" in out and "justification" in out
+
+
+# -- diff -----------------------------------------------------------------------------------------
+
+
+def edited(tmp_path: Path, old: str, new: str, name: str = "new.yaml") -> Path:
+    text = RAG.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / name
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path
+
+
+def test_diff_of_a_model_with_itself_is_empty() -> None:
+    res = runner.invoke(app, ["diff", str(RAG), str(RAG), "--fail-on-new", "info"])
+    assert res.exit_code == 0, res.output
+    assert "No change in threats." in res.output
+
+
+def test_diff_finds_new_resolved_and_changed_threats(tmp_path: Path) -> None:
+    # make the customer records less critical: threats on them change severity
+    new = edited(tmp_path, "confidentiality: critical", "confidentiality: low")
+    res = runner.invoke(app, ["diff", str(RAG), str(new), "-f", "json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output)
+    changed = {c["id"]: c for c in doc["changed_threats"]}
+    exfil = changed["tool-data-exfiltration@support-agent@customer-records"]
+    assert (exfil["old_severity"], exfil["new_severity"]) == ("critical", "low")
+    # the reverse direction is worse: the gate fires
+    res = runner.invoke(app, ["diff", str(new), str(RAG), "--fail-on-new", "high"])
+    assert res.exit_code == 1
+    assert "tool-data-exfiltration@support-agent@customer-records" in res.output
+
+
+SMALL = """actm: 1
+system: {id: small}
+owners:
+  - {id: us, first_party: true}
+  - {id: vendor}
+zones:
+  - {id: corp, trust: high}
+nodes:
+  - {id: api, kind: service, zone: corp}
+models:
+  - {id: bot, kind: llm, exposure: internal, deployed_on: [api]}
+"""
+
+GROWN = (
+    SMALL.replace("exposure: internal", "exposure: public")
+    + """assumptions:
+  - {id: vendor-weights, producer: vendor, asset: bot.model_parameters,
+     capability: make_limited_changes}
+"""
+)
+
+
+def test_diff_reports_new_threats_assumptions_and_crossings(tmp_path: Path) -> None:
+    old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    old.write_text(SMALL, encoding="utf-8")
+    new.write_text(GROWN, encoding="utf-8")
+    res = runner.invoke(app, ["diff", str(old), str(new), "-f", "json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output)
+    new_ids = {t["id"] for t in doc["new_threats"]}
+    assert "direct-prompt-injection@bot" in new_ids  # the model went public
+    assert doc["resolved_threats"] == []
+    assert [(a["id"], a["change"]) for a in doc["assumptions"]] == [("vendor-weights", "new")]
+    assert {
+        (c["source_zone"], c["target_zone"], c["kind"], c["via"]) for c in doc["new_crossings"]
+    } == {("external:public", "corp", "public_exposure", "bot")}
+    # and back: the same threats are resolved, the crossing removed
+    back = json.loads(runner.invoke(app, ["diff", str(new), str(old), "-f", "json"]).output)
+    assert {t["id"] for t in back["resolved_threats"]} == new_ids
+    assert back["removed_crossings"] == doc["new_crossings"]
+    gate = runner.invoke(app, ["diff", str(old), str(new), "--fail-on-new", "low"])
+    assert gate.exit_code == 1
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+    )
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_diff_reads_git_revisions_with_their_includes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "examples", repo / "models")
+    git(repo, "init", "-q")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "models")
+    model = repo / "models" / "credential-theft.yaml"  # it includes shared/ files
+    text = model.read_text(encoding="utf-8")
+    model.write_text(text.replace("status: planned", "status: implemented", 1), encoding="utf-8")
+    monkeypatch.chdir(repo)
+    res = runner.invoke(
+        app, ["diff", "git:HEAD:models/credential-theft.yaml", "models/credential-theft.yaml"]
+    )
+    assert res.exit_code == 0, res.output
+    assert "Resolved" in res.output or "resolved" in res.output
+    # from a subdirectory, paths are relative to it, as everywhere on the command line
+    monkeypatch.chdir(repo / "models")
+    res2 = runner.invoke(app, ["diff", "git:HEAD:credential-theft.yaml", "credential-theft.yaml"])
+    assert res2.output == res.output
+    bad = runner.invoke(app, ["diff", "git:nope:models/credential-theft.yaml", str(model)])
+    assert bad.exit_code == 2 and "git show" in bad.output
+    malformed = runner.invoke(app, ["diff", "git:HEAD", str(model)])
+    assert malformed.exit_code == 2 and "write git:REV:PATH" in malformed.output

@@ -1,0 +1,303 @@
+"""Mitigation planning: optimal on small cases (checked by brute force), feasible everywhere."""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from ruamel.yaml import YAML
+
+import actm
+from actm.engine.analysis import run_engine
+from actm.engine.severity import level_rank
+from actm.knowledge.attacks import KnowledgeBase, builtin_knowledge
+from actm.model.system import SystemModel
+from actm.plan import make_plan
+from actm.plan.candidates import Candidate, candidates_for
+from actm.plan.hitting import greedy, packing_bound, solve, solve_milp
+from actm.results.build import build_result
+from strategies import build, system_models
+
+EXAMPLES = sorted((Path(__file__).parents[2] / "examples").glob("*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return builtin_knowledge()
+
+
+# -- the hitting-set solver ---------------------------------------------------------------------
+
+cores_st = st.lists(
+    st.frozensets(st.integers(0, 7), min_size=1, max_size=4), min_size=0, max_size=8
+)
+costs_st = st.lists(st.integers(1, 9).map(float), min_size=8, max_size=8)
+
+
+def brute_force_hs(cores: list[frozenset[int]], costs: list[float]) -> float:
+    best = float("inf")
+    for r in range(len(costs) + 1):
+        for combo in itertools.combinations(range(len(costs)), r):
+            s = set(combo)
+            if all(c & s for c in cores):
+                best = min(best, sum(costs[i] for i in combo))
+    return best
+
+
+@pytest.mark.parametrize("solver", [solve, solve_milp], ids=["branch-and-bound", "highs"])
+@given(cores=cores_st, costs=costs_st)
+def test_solvers_are_optimal(solver: Any, cores: list[frozenset[int]], costs: list[float]) -> None:
+    if solver is solve_milp:
+        pytest.importorskip("scipy")
+    sol = solver(cores, costs)
+    assert sol.optimal
+    assert all(c & sol.chosen for c in cores)
+    assert sol.cost == brute_force_hs(cores, costs) == sol.lower_bound
+
+
+@given(cores_st, costs_st)
+def test_bounds_bracket_the_optimum(cores: list[frozenset[int]], costs: list[float]) -> None:
+    opt = brute_force_hs(cores, costs)
+    g = greedy(cores, costs)
+    assert all(c & g for c in cores)
+    assert packing_bound(cores, costs) <= opt <= sum(costs[i] for i in g)
+    cut = solve(cores, costs, budget=1)  # out of budget at once: best known, with a bound
+    assert cut.lower_bound <= opt <= cut.cost
+    assert all(c & cut.chosen for c in cores)
+
+
+# -- the planner against brute force --------------------------------------------------------------
+
+
+def survivors(
+    model: SystemModel,
+    kb: KnowledgeBase,
+    chosen: tuple[Candidate, ...],
+    floor: int,
+    among: set[str] | None = None,
+) -> set[str]:
+    """Ids of the threats at or above ``floor`` with ``chosen`` in force (only ``among``)."""
+    m = replace(model, controls=model.controls + tuple(c.control for c in chosen))
+    return {
+        t.id
+        for t in build_result(run_engine(m, kb, assumptions=False)).threats
+        if level_rank(t.severity.level) >= floor and (among is None or t.id in among)
+    }
+
+
+def brute_force_plan(
+    model: SystemModel, kb: KnowledgeBase, cands: list[Candidate], floor: int
+) -> tuple[float, set[str]]:
+    """The cheapest subset's cost, and the targets no subset removes (that survive them all).
+
+    Targets are the threats at or above ``floor`` without the candidates: a control can open a
+    new path (approval invites deception of the approver), which the plan reports as
+    ``introduced`` instead of counting it against the plan.
+    """
+    targets = survivors(model, kb, (), floor)
+    floor_left = survivors(model, kb, tuple(cands), floor, targets)
+    best = float("inf")
+    for r in range(len(cands) + 1):
+        for combo in itertools.combinations(cands, r):
+            cost = sum(c.cost for c in combo)
+            if cost >= best:
+                continue
+            if survivors(model, kb, combo, floor, targets) <= floor_left:
+                best = cost
+    return best, floor_left
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(system_models(), st.data())
+def test_plan_matches_brute_force(spec: dict[str, Any], data: st.DataObject) -> None:
+    kb = builtin_knowledge()
+    model = build(spec).build()
+    level = data.draw(st.sampled_from(["low", "medium", "high"]))
+    floor = level_rank(level)
+    base = build_result(run_engine(model, kb, assumptions=False)).threats
+    targets = [t for t in base if level_rank(t.severity.level) >= floor]
+    every = candidates_for(model, kb.controls, targets)
+    picked = (
+        data.draw(st.lists(st.sampled_from(every), max_size=7, unique_by=lambda c: c.id))
+        if every
+        else []
+    )
+    # vary the costs so ties do not hide a wrong choice
+    cands = [
+        replace(c, cost=float(data.draw(st.integers(1, 6))))
+        for c in sorted(picked, key=lambda c: c.id)
+    ]
+    plan = make_plan(model, kb, target=level, candidates=cands)
+    best, left = brute_force_plan(model, kb, cands, floor)
+    assert plan.method == "exact"
+    assert plan.cost == pytest.approx(best)
+    assert set(plan.unremovable) == left
+    chosen = tuple(c for c in cands if c.id in {p.id for p in plan.controls})
+    assert survivors(model, kb, chosen, floor, set(plan.threats)) <= left
+    with_plan = survivors(model, kb, chosen, 0)
+    assert set(plan.introduced) == with_plan - survivors(model, kb, (), 0)
+    # every target threat the plan removes is credited to at least one control
+    credited = {t for p in plan.controls for t in p.removes}
+    assert set(plan.threats) - left <= credited
+
+
+# -- the bundled examples, through the model's own YAML -------------------------------------------
+
+
+def with_controls(
+    path: Path, controls: list[dict[str, object]], tmp: Path, triage: list[Any] | None = None
+) -> SystemModel:
+    """``path``'s model with ``controls`` added as implemented (written beside its includes)."""
+    yaml = YAML()
+    yaml.preserve_quotes = True
+    doc = yaml.load(path.read_text())
+    doc.setdefault("controls", [])
+    declared = {c["id"]: c for c in doc["controls"]}
+    for c in controls:
+        if c["id"] in declared:  # a planned control of the model's own: put it in force
+            declared[c["id"]]["status"] = "implemented"
+        else:
+            doc["controls"].append({**c, "status": "implemented"})
+    if triage is not None:
+        doc["triage"] = triage
+    if not (tmp / "examples").exists():
+        shutil.copytree(path.parent, tmp / "examples")
+    out = tmp / "examples" / f"planned-{path.name}"
+    with out.open("w") as fh:
+        yaml.dump(doc, fh)
+    return actm.load_model(out)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("level", ["low", "high"])
+def test_example_plans_take_the_targets_out(
+    path: Path, level: str, kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    model = actm.load_model(path)
+    plan = make_plan(model, kb, target=level)
+    assert plan.method == "exact"
+    assert plan.cost == plan.lower_bound and plan.gap == 0
+    assert not plan.unremovable
+    # pasting the plan's controls into the model removes every target threat
+    after = actm.analyze(with_controls(path, [dict(p.model_yaml) for p in plan.controls], tmp_path))
+    assert not [t.id for t in after.threats if level_rank(t.severity.level) >= level_rank(level)]
+    # and each control is needed: dropping any one brings a target back
+    for p in plan.controls:
+        rest = [dict(q.model_yaml) for q in plan.controls if q.id != p.id]
+        again = actm.analyze(with_controls(path, rest, tmp_path))
+        assert [t.id for t in again.threats if level_rank(t.severity.level) >= level_rank(level)]
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_both_solvers_find_plans_of_the_same_cost(path: Path, kb: KnowledgeBase) -> None:
+    pytest.importorskip("scipy")
+    model = actm.load_model(path)
+    a = make_plan(model, kb, target="low", solver=solve)
+    b = make_plan(model, kb, target="low", solver=solve_milp)
+    assert a.method == b.method == "exact"
+    assert a.cost == b.cost
+
+
+def test_out_of_budget_is_a_heuristic_with_a_reported_gap(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    path = next(p for p in EXAMPLES if p.stem == "customer-support-rag")
+    model = actm.load_model(path)
+    exact = make_plan(model, kb, target="low")
+    rough = make_plan(model, kb, target="low", budget=1, solver=solve)
+    assert rough.method == "heuristic"
+    assert rough.lower_bound <= exact.cost <= rough.cost
+    assert rough.gap == pytest.approx(rough.cost - rough.lower_bound)
+    chosen = [dict(p.model_yaml) for p in rough.controls]
+    after = actm.analyze(with_controls(path, chosen, tmp_path))
+    assert not [t for t in after.threats if level_rank(t.severity.level) >= level_rank("low")]
+
+
+def test_triage_settled_threats_are_not_planned_for(kb: KnowledgeBase, tmp_path: Path) -> None:
+    path = next(p for p in EXAMPLES if p.stem == "customer-support-rag")
+    model = actm.load_model(path)
+    before = make_plan(model, kb, target="high")
+    tid = before.threats[0]
+    decision = {"id": tid, "status": "accepted", "justification": "accepted by the owner"}
+    triaged = with_controls(path, [], tmp_path, triage=[decision])
+    after = make_plan(triaged, kb, target="high")
+    assert tid in after.settled and tid not in after.threats
+    assert all(tid not in p.removes for p in after.controls)
+
+
+def test_declared_candidates_and_cost_overrides(kb: KnowledgeBase) -> None:
+    path = next(p for p in EXAMPLES if p.stem == "credential-theft")
+    model = actm.load_model(path)
+    only_declared = make_plan(model, kb, target="low", use_catalog=False)
+    assert {p.template for p in only_declared.controls} == {None}
+    # make the declared control dearer than the catalog alternatives: the plan changes
+    dear = replace(
+        model,
+        controls=tuple(
+            replace(c, cost=1000.0) if c.status == "planned" else c for c in model.controls
+        ),
+    )
+    plan = make_plan(dear, kb, target="low")
+    assert plan.cost < 1000
+    assert all(p.template is not None for p in plan.controls)
+
+
+# -- the catalog ---------------------------------------------------------------------------------
+
+
+def test_a_knowledge_directory_adds_and_replaces_catalog_controls(tmp_path: Path) -> None:
+    (tmp_path / "controls").mkdir()
+    (tmp_path / "controls" / "ours.yaml").write_text(
+        """
+controls:
+  - id: human-approval
+    name: Approval in our change tool
+    description: Every call is approved in the change tool.
+    cost: 1
+    on: tool
+    where: {permissions: [write]}
+    effect: approves
+  - id: kill-switch
+    name: Turn the tool off
+    description: The tool is switched off.
+    cost: 9
+    on: tool
+    effect: blocks
+"""
+    )
+    kb = actm.load_knowledge([tmp_path])
+    by_id = {c.id: c for c in kb.controls}
+    assert by_id["human-approval"].cost == 1 and by_id["kill-switch"].effect == "blocks"
+    assert by_id["patch"].source.startswith("<actm>")
+
+
+@pytest.mark.parametrize(
+    ("entry", "code"),
+    [
+        ("on: tool\n    effect: hides", "invalid-control-target"),
+        ("on: relation\n    effect: weakens", "invalid-control-effect"),
+        ("on: relation\n    effect: weakens\n    up_to: shout", "unknown-capability"),
+        ("on: source\n    effect: blocks\n    where: {kinds: [x]}", "invalid-control-filter"),
+        ("on: tool\n    effect: approves\n    colour: red", "unknown-key"),
+    ],
+)
+def test_a_broken_catalog_entry_is_a_knowledge_error(tmp_path: Path, entry: str, code: str) -> None:
+    (tmp_path / "controls").mkdir()
+    (tmp_path / "controls" / "bad.yaml").write_text(
+        f"controls:\n  - id: bad\n    name: Bad\n    description: Bad.\n    cost: 1\n    {entry}\n"
+    )
+    with pytest.raises(actm.KnowledgeError) as err:
+        actm.load_knowledge([tmp_path])
+    diag = err.value.diagnostics[0]
+    assert diag.code == code
+    assert diag.location is not None and "bad.yaml" in str(diag.location)

@@ -1,0 +1,276 @@
+"""The diff renderers: text, PR-comment Markdown and JSON, on real analyses of a changed model."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+import actm
+from actm.knowledge.attacks import KnowledgeBase
+from actm.render.diff import render_diff_json, render_diff_markdown, render_diff_text
+from actm.results.diff import Diff, diff_results
+from actm.results.model import Result
+
+BASE = (Path(__file__).resolve().parents[2] / "examples" / "customer-support-rag.yaml").read_text(
+    encoding="utf-8"
+)
+
+
+def _edit(text: str, old: str, new: str) -> str:
+    assert old in text, old
+    return text.replace(old, new)
+
+
+def changed_model() -> str:
+    """The support bot with: customer records less critical (two threats drop a level), no
+    community answers ingested (rag poisoning resolved), a write tool and an egress tool to a new
+    partner zone (new threats, a new crossing), a stronger vendor assumption and a new one."""
+    t = BASE
+    t = _edit(
+        t,
+        "criticality: {confidentiality: critical, integrity: high}",
+        "criticality: {confidentiality: high, integrity: high}",
+    )
+    t = _edit(t, "    untrusted_sources: [community-forum]   # anyone can post an answer", "    #")
+    t = _edit(
+        t,
+        "  - {id: app, name: Acme application network, trust: high}",
+        "  - {id: app, name: Acme application network, trust: high}\n  - {id: partner, trust: low}",
+    )
+    t = _edit(
+        t,
+        "    permissions: {egress: [internet]}",
+        "    permissions: {egress: [internet]}\n"
+        "  - id: update_customer\n    node: chat-api\n"
+        "    permissions: {write: [customer-records]}\n"
+        "  - id: notify_partner\n    node: chat-api\n    permissions: {egress: [partner]}",
+    )
+    t = _edit(
+        t,
+        "tools: [lookup_customer, create_ticket, send_email]",
+        "tools: [lookup_customer, create_ticket, send_email, update_customer, notify_partner]",
+    )
+    t = _edit(t, "    capability: none\n", "    capability: inspect\n")
+    return _edit(
+        t,
+        "    status: justified\n",
+        "    status: justified\n"
+        "  - id: crm-hosting\n    producer: llm-vendor\n    asset: customer-records\n"
+        "    capability: none\n    justification: The CRM runs on our own nodes.\n",
+    )
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return actm.load_knowledge()
+
+
+def analyse(text: str, kb: KnowledgeBase) -> Result:
+    return actm.analyze(actm.load_model_text(text, knowledge=kb), knowledge=kb)
+
+
+@pytest.fixture(scope="module")
+def results(kb: KnowledgeBase) -> tuple[Result, Result]:
+    return analyse(BASE, kb), analyse(changed_model(), kb)
+
+
+@pytest.fixture(scope="module")
+def diff(results: tuple[Result, Result]) -> Diff:
+    return diff_results(*results)
+
+
+def test_the_fixture_changes_what_it_says(diff: Diff) -> None:
+    assert [t.id for t in diff.new_threats] == [
+        "excessive-agency-write@support-agent@customer-records",
+        "self-replicating-prompt-injection@support-agent@customer-records",
+    ]
+    assert [t.id for t in diff.resolved_threats] == ["rag-poisoning@help-centre@support-agent"]
+    assert {c.id: (c.old_severity, c.new_severity) for c in diff.changed_threats} == {
+        "context-exfiltration-via-tool@support-agent": ("medium", "medium"),
+        "indirect-prompt-injection@support-agent": ("low", "low"),
+        "tool-data-disclosure@support-agent@customer-records": ("high", "medium"),
+        "tool-data-exfiltration@support-agent@customer-records": ("critical", "high"),
+    }
+
+
+def test_text(diff: Diff) -> None:
+    text = render_diff_text(diff)
+    lines = text.splitlines()
+    assert lines[:3] == [
+        "actm diff: customer-support-rag",
+        "Threats: 2 new, 1 resolved, 4 changed.",
+        "new threats (2):",
+    ]
+    assert lines[3].startswith(
+        "  + medium 6.0 excessive-agency-write@support-agent@customer-records: Unwanted changes"
+    )
+    assert (
+        "  - low 1.7 rag-poisoning@help-centre@support-agent: Poisoning the retrieval corpus"
+        in (lines)
+    )
+    assert "  ~ tool-data-disclosure@support-agent@customer-records: high 8.0 -> medium 6.0 ↓" in (
+        lines
+    )
+    assert (
+        "  ~ context-exfiltration-via-tool@support-agent: medium 6.0, unchanged; chain changed"
+        in lines
+    )
+    # a changed chain: before and after, one step a line, the new one through the new tool
+    i = lines.index(
+        "  ~ indirect-prompt-injection@support-agent: low 1.7, unchanged; chain changed"
+    )
+    assert lines[i + 1].startswith("      was: author of outside content (community-forum)")
+    assert "        -> support-agent calls tool update_customer: influence on " in "\n".join(
+        lines[i:]
+    )
+    assert "  ~ vendor-terms: capability none -> inspect" in lines
+    assert "  + crm-hosting: none (unjustified)" in lines
+    assert "assumptions (2):" in lines
+    assert lines[-2:] == [
+        "trust-zone crossings (1):",
+        "  + app -> partner: tool egress via notify_partner",
+    ]
+    assert all(len(line) <= 100 and line == line.rstrip() for line in lines)
+
+
+def test_text_the_other_way_round(results: tuple[Result, Result]) -> None:
+    old, new = results
+    lines = render_diff_text(diff_results(new, old)).splitlines()
+    assert lines[1] == "Threats: 1 new, 2 resolved, 4 changed."
+    assert (
+        "  ~ tool-data-exfiltration@support-agent@customer-records: high 7.5 -> critical 10.0 ↑; "
+        "chain" in lines
+    )
+    assert "  - crm-hosting: none (unjustified)" in lines
+    assert "  - app -> partner: tool egress via notify_partner" in lines
+
+
+def test_text_in_colour_says_the_same(diff: Diff) -> None:
+    coloured = render_diff_text(diff, color=True)
+    assert "\x1b[" in coloured
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == render_diff_text(diff)
+
+
+def _cells(line: str) -> int:
+    return len(re.findall(r"(?<!\\)\|", line))
+
+
+def test_markdown(diff: Diff) -> None:
+    md = render_diff_markdown(diff)
+    lines = md.splitlines()
+    assert lines[0] == "## actm: threat model changes in `customer-support-rag`"
+    assert lines[2] == "**2 new threats**, 1 resolved, 4 changed (0 more severe, 2 less severe)."
+    assert lines[3] == "2 assumption changes, 1 new trust-zone crossing."
+    for heading in (
+        "### New threats",
+        "### Resolved threats",
+        "### Changed threats",
+        "### Assumptions",
+        "### Trust-zone crossings",
+    ):
+        assert heading in lines
+    assert (
+        "| medium (6.0) | Unwanted changes through an agent's write tools "
+        "| `excessive-agency-write@support-agent@customer-records` |" in lines
+    )
+    assert (
+        "| low (1.7) | Poisoning the retrieval corpus | `rag-poisoning@help-centre@support-agent` |"
+        in lines
+    )
+    assert (
+        "| ↓ critical (10.0) → high (7.5) | Data exfiltration through an agent's tools "
+        "| `tool-data-exfiltration@support-agent@customer-records` | changed |" in lines
+    )
+    assert (
+        "| medium (6.0), unchanged | The agent's context sent out through one of its tools "
+        "| `context-exfiltration-via-tool@support-agent` | changed |" in lines
+    )
+    assert "| `vendor-terms` | capability | none | inspect |" in lines
+    assert "| `crm-hosting` | new |  | none (unjustified) |" in lines
+    assert "| new | `app` | `partner` | tool egress | `notify_partner` |" in lines
+    # chains of the three threats whose chain changed, folded away, with Markdown escaped
+    assert md.count("<details><summary>Changed chains</summary>") == 1
+    assert md.count("  - before: ") == 3
+    assert "-\\> support-agent calls tool notify_partner" in md
+    # every row of a table has as many cells as its header
+    table: list[str] = []
+    for line in [*lines, ""]:
+        if line.startswith("|"):
+            table.append(line)
+        elif table:
+            assert len({_cells(row) for row in table}) == 1, table
+            table = []
+    assert md.endswith("\n") and not md.endswith("\n\n")
+
+
+def test_markdown_the_other_way_round(results: tuple[Result, Result]) -> None:
+    old, new = results
+    md = render_diff_markdown(diff_results(new, old))
+    assert "**1 new threat**, 2 resolved, 4 changed (2 more severe, 0 less severe)." in md
+    assert "| ↑ high (7.5) → critical (10.0) |" in md
+    assert "| removed | `app` | `partner` | tool egress | `notify_partner` |" in md
+
+
+def test_no_change(results: tuple[Result, Result]) -> None:
+    same = diff_results(results[0], results[0])
+    assert render_diff_text(same) == "actm diff: customer-support-rag\nNo change in threats.\n"
+    md = render_diff_markdown(same)
+    assert (
+        md == "## actm: threat model changes in `customer-support-rag`\n\nNo change in threats.\n"
+    )
+    data = json.loads(render_diff_json(same))
+    assert data["new_threats"] == data["resolved_threats"] == data["changed_threats"] == []
+
+
+def test_assumptions_and_crossings_without_threat_changes(kb: KnowledgeBase) -> None:
+    """A diff with no threat change still lists the other changes."""
+    new = _edit(
+        BASE,
+        "    status: justified\n",
+        "    status: justified\n"
+        "  - id: crm-hosting\n    producer: llm-vendor\n    asset: customer-records\n"
+        "    capability: none\n    justification: The CRM runs on our own nodes.\n",
+    )
+    d = diff_results(analyse(BASE, kb), analyse(new, kb))
+    assert render_diff_text(d).splitlines()[1:] == [
+        "No change in threats.",
+        "assumptions (1):",
+        "  + crm-hosting: none (unjustified)",
+    ]
+    md = render_diff_markdown(d)
+    assert "No change in threats.\n1 assumption change.\n" in md
+    assert "### New threats" not in md
+
+
+def test_json_is_sorted_deterministic_and_complete(
+    diff: Diff, kb: KnowledgeBase, results: tuple[Result, Result]
+) -> None:
+    text = render_diff_json(diff)
+    data = json.loads(text)
+    assert text == json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    assert list(data) == sorted(data)
+    assert data["old_system"] == data["new_system"] == "customer-support-rag"
+    assert [t["id"] for t in data["resolved_threats"]] == [
+        "rag-poisoning@help-centre@support-agent"
+    ]
+    exfil = next(c for c in data["changed_threats"] if c["id"].startswith("tool-data-exfiltration"))
+    assert exfil["old_severity"] == "critical" and exfil["new_score"] == 7.5
+    assert exfil["chain_changed"] is True
+    assert data["new_crossings"] == [
+        {
+            "kind": "tool_egress",
+            "source_zone": "app",
+            "target_zone": "partner",
+            "via": "notify_partner",
+        }
+    ]
+    assert {a["id"]: a["change"] for a in data["assumptions"]} == {
+        "crm-hosting": "new",
+        "vendor-terms": "capability",
+    }
+    # the same inputs, analysed again, give the same bytes
+    again = diff_results(analyse(BASE, kb), analyse(changed_model(), kb))
+    assert render_diff_json(again) == text

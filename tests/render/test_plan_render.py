@@ -1,0 +1,227 @@
+"""The plan renderers: text, JSON, and YAML that pastes back into the model."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
+
+import actm
+from actm.engine.severity import level_rank
+from actm.knowledge.attacks import KnowledgeBase
+from actm.plan import make_plan
+from actm.render.plan import render_plan_json, render_plan_text, render_plan_yaml
+from actm.results.plan import Plan
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+SUPPORT = (EXAMPLES / "customer-support-rag.yaml").read_text(encoding="utf-8")
+CREDENTIALS = (EXAMPLES / "credential-theft.yaml").read_text(encoding="utf-8")
+TODAY = date(2026, 1, 15)
+TRIAGE = """
+triage:
+  - id: system-prompt-extraction@support-agent
+    status: accepted
+    justification: The system prompt holds no secrets.
+    owner: alice
+"""
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return actm.load_knowledge()
+
+
+@pytest.fixture(scope="module")
+def plan(kb: KnowledgeBase) -> Plan:
+    """The support bot, one high threat accepted by triage: a plan from the catalog."""
+    model = actm.load_model_text(SUPPORT + TRIAGE, knowledge=kb)
+    return make_plan(model, kb, target="high", today=TODAY)
+
+
+@pytest.fixture(scope="module")
+def planned_only(kb: KnowledgeBase) -> Plan:
+    """The same, with the model's planned controls only: most targets cannot be removed."""
+    model = actm.load_model_text(SUPPORT + TRIAGE, knowledge=kb)
+    return make_plan(model, kb, target="high", today=TODAY, use_catalog=False)
+
+
+def _yaml() -> YAML:
+    return YAML(typ="rt", pure=True)
+
+
+def test_the_fixtures_plan_what_the_tests_rely_on(plan: Plan, planned_only: Plan) -> None:
+    assert plan.settled == ("system-prompt-extraction@support-agent",)
+    assert "tool-data-exfiltration@support-agent@customer-records" in plan.threats
+    assert plan.controls and all(c.template is not None for c in plan.controls)
+    assert [c.id for c in planned_only.controls] == ["outbound-mail-review"]
+    assert planned_only.controls[0].template is None
+    assert planned_only.controls[0].removes == (
+        "tool-data-exfiltration@support-agent@customer-records",
+    )
+    assert planned_only.unremovable == (
+        "provider-data-exposure@support-agent",
+        "tool-data-disclosure@support-agent@customer-records",
+    )
+    assert planned_only.also_removed == ("context-exfiltration-via-tool@support-agent",)
+
+
+def test_text_headline_and_controls(plan: Plan) -> None:
+    text = render_plan_text(plan)
+    lines = text.splitlines()
+    n, cost = len(plan.controls), int(plan.cost)
+    assert lines[0] == "actm plan: every threat at or above high out of scope"
+    assert lines[1] == (
+        f"{n} controls, cost {cost}, for {len(plan.threats)} target threats; "
+        "exact: no plan from these candidates costs less."
+    )
+    assert lines[2] == (
+        f"{plan.candidates} candidate controls considered, {plan.engine_runs} engine runs."
+    )
+    for c in plan.controls:
+        assert f"│ {int(c.cost):>4} │ {c.id}" in text
+        assert c.effect in text
+        k = len(c.removes)
+        assert f"removes {k} target threat{'' if k == 1 else 's'}" in text
+        for t in c.removes:
+            assert f"│      │   {t}" in text
+    assert lines[-2:] == [
+        "settled by triage (1): left out of the plan",
+        "  system-prompt-extraction@support-agent",
+    ]
+    assert all(len(line) <= 100 for line in lines)
+
+
+def test_text_lists_what_the_plan_cannot_do(planned_only: Plan) -> None:
+    text = render_plan_text(planned_only)
+    assert "1 control, cost 1, for 3 target threats; exact" in text
+    assert "1 candidate control considered, 1 engine run." in text
+    assert "│    1 │ outbound-mail-review (declared in the model)" in text
+    assert "│      │ removes 1 target threat:" in text
+    assert "│      │   tool-data-exfiltration@support-agent@customer-records" in text
+    assert (
+        "unremovable (2): no candidate control removes these\n"
+        "  provider-data-exposure@support-agent\n"
+        "  tool-data-disclosure@support-agent@customer-records\n"
+        "also removed (1): below high, removed by the plan as well\n"
+        "  context-exfiltration-via-tool@support-agent\n"
+    ) in text
+
+
+def test_text_heuristic_introduced_and_nothing_to_do(plan: Plan) -> None:
+    heuristic = replace(plan, method="heuristic", lower_bound=plan.cost - 2.5, gap=2.5)
+    text = render_plan_text(heuristic)
+    assert f"heuristic: lower bound {plan.cost - 2.5:g}, gap 2.5 (the search ran out" in text
+    tight = render_plan_text(replace(plan, method="heuristic"))
+    assert f"heuristic, but it meets the lower bound {int(plan.cost)}" in tight
+    introduced = replace(plan, introduced=("approver-deception@support-agent",))
+    assert (
+        "introduced by the plan (1): exist only with its controls; review them\n"
+        "  approver-deception@support-agent\n"
+    ) in render_plan_text(introduced)
+    empty = replace(plan, controls=(), threats=(), settled=(), cost=0.0, lower_bound=0.0)
+    assert render_plan_text(empty).splitlines()[1:] == [
+        "0 controls, cost 0, for 0 target threats; exact: no plan from these candidates costs "
+        "less.",
+        f"{plan.candidates} candidate controls considered, {plan.engine_runs} engine runs.",
+        "Nothing to do: no unsettled threat at or above high.",
+    ]
+
+
+def test_json(plan: Plan) -> None:
+    text = render_plan_json(plan)
+    data = json.loads(text)
+    assert text == json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    assert data["target"] == "high" and data["method"] == "exact"
+    assert data["settled"] == ["system-prompt-extraction@support-agent"]
+    assert [c["id"] for c in data["controls"]] == [c.id for c in plan.controls]
+    assert data["controls"][0]["model_yaml"] == plan.controls[0].model_yaml
+    assert render_plan_json(plan) == text
+
+
+def _with_controls(
+    model_text: str, extra: list[dict[str, Any]], status: str, implement: tuple[str, ...] = ()
+) -> str:
+    """The model with ``extra`` appended to its controls at ``status``, and the declared
+    controls ``implement`` names set to implemented."""
+    yaml = _yaml()
+    data = yaml.load(model_text)
+    for ctl in data["controls"]:
+        if ctl["id"] in implement:
+            ctl["status"] = "implemented"
+    for entry in extra:
+        data["controls"].append({**entry, "status": status})
+    buf = io.StringIO()
+    yaml.dump(data, buf)
+    return buf.getvalue()
+
+
+def test_yaml_pastes_into_the_model_and_carries_out_the_plan(plan: Plan, kb: KnowledgeBase) -> None:
+    text = render_plan_yaml(plan)
+    lines = text.splitlines()
+    assert lines[0] == (
+        f"# actm plan: every threat at or above high out of scope; {len(plan.controls)} "
+        f"controls, cost {int(plan.cost)} (exact)"
+    )
+    assert lines[1] == "controls:"
+    assert lines[2].startswith("  - id: ")
+    loaded = _yaml().load(text)["controls"]
+    assert [c["id"] for c in loaded] == [c.model_yaml["id"] for c in plan.controls]
+    assert [c["status"] for c in loaded] == ["planned"] * len(plan.controls)
+    assert json.loads(json.dumps(loaded)) == [c.model_yaml for c in plan.controls]
+    # appended as planned, the model loads; implemented, the targets are gone
+    for status in ("planned", "implemented"):
+        model = actm.load_model_text(_with_controls(SUPPORT + TRIAGE, loaded, status), knowledge=kb)
+        assert len(model.controls) == 2 + len(plan.controls)
+    result = actm.analyze(model, knowledge=kb, today=TODAY)
+    left = {t.id for t in result.threats if level_rank(t.severity.level) >= level_rank("high")}
+    assert left == set(plan.settled)
+    assert {m.id for m in result.mitigated} >= set(plan.threats)
+
+
+def test_yaml_for_a_control_the_model_declares(planned_only: Plan, kb: KnowledgeBase) -> None:
+    text = render_plan_yaml(planned_only)
+    assert text == (
+        "# actm plan: every threat at or above high out of scope; 1 control, cost 1 (exact)\n"
+        "controls: []\n"
+        "  # outbound-mail-review: already declared in the model; set status: implemented\n"
+    )
+    assert _yaml().load(text) == {"controls": []}
+    flipped = SUPPORT.replace(
+        "    status: planned   # set to implemented", "    status: implemented   #"
+    )
+    assert flipped != SUPPORT
+    result = actm.analyze(actm.load_model_text(flipped, knowledge=kb), knowledge=kb)
+    assert "tool-data-exfiltration@support-agent@customer-records" in {
+        m.id for m in result.mitigated
+    }
+
+
+def test_yaml_mixes_new_and_declared_controls_in_plan_order(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    """credential-theft declares pin-actions as planned; with the catalog too, at medium, the
+    planner picks it: the YAML never repeats it, and what it adds loads with the model."""
+    shutil.copytree(EXAMPLES / "shared", tmp_path / "shared")
+    plan = make_plan(actm.load_model(EXAMPLES / "credential-theft.yaml"), kb, target="medium")
+    text = render_plan_yaml(plan)
+    loaded = _yaml().load(text)["controls"] or []
+    declared = [c.id for c in plan.controls if c.template is None]
+    assert declared == ["pin-actions"]
+    assert "  # pin-actions: already declared in the model; set status: implemented\n" in text
+    assert "pin-actions" not in {c["id"] for c in loaded}
+    assert len(loaded) == len(plan.controls) - 1
+    merged = _with_controls(CREDENTIALS, loaded, "implemented", implement=tuple(declared))
+    path = tmp_path / "credential-theft.yaml"
+    path.write_text(merged, encoding="utf-8")
+    result = actm.analyze(actm.load_model(path, knowledge=kb), knowledge=kb)
+    assert not [
+        t.id for t in result.threats if level_rank(t.severity.level) >= level_rank("medium")
+    ]
+    assert "pin-actions" in {c for m in result.mitigated for c in m.mitigated_by}

