@@ -173,3 +173,57 @@ def test_writing_knowledge_worked_example_runs_as_shown(tmp_path: Path) -> None:
     )
     assert tests.returncode == 0, tests.stdout + tests.stderr
     assert "1 passed" in tests.stdout
+
+
+def _invocations(text: str) -> list[list[str]]:
+    """Every `actm ...` command line in the fenced blocks of a document (continuations joined,
+    shell variables and options' values left as written)."""
+    out = []
+    for lang, body in _fenced(text):
+        joined = body.replace("\\\n", " ")
+        for raw in joined.splitlines():
+            line = raw.strip()
+            if lang == "console":  # only the commands, not what they print
+                if not line.startswith("$ "):
+                    continue
+                line = line[2:]
+            line = line.removeprefix("- ").removeprefix("run: ")
+            if line.startswith("actm ") and not line.split()[1].endswith(":"):
+                out.append(shlex.split(line.split(" > ")[0].split(" # ")[0]))
+    return out
+
+
+def test_commands_in_the_ci_planning_and_triage_docs_use_real_options() -> None:
+    """Each `actm CMD --option` written in these documents is an option of that command."""
+    from typer.testing import CliRunner
+
+    from actm.cli.main import app
+
+    runner = CliRunner()
+    helps: dict[str, str] = {}
+    seen = 0
+    for doc in ("ci.md", "planning.md", "triage.md", "cli.md"):
+        for argv in _invocations((ROOT / "docs" / doc).read_text(encoding="utf-8")):
+            cmd = argv[1]
+            if cmd.startswith(("-", "[")) or cmd == "kb":
+                continue  # options of actm itself, synopsis lines, sub-apps
+            if cmd not in helps:
+                res = runner.invoke(app, [cmd, "--help"], terminal_width=200)
+                assert res.exit_code == 0, f"{doc}: no command {cmd!r}"
+                helps[cmd] = res.output
+            for arg in argv[2:]:
+                if arg.startswith("--") and not arg.startswith("--["):
+                    assert arg.split("=")[0] in helps[cmd], f"{doc}: actm {cmd} has no {arg}"
+            seen += 1
+    assert seen >= 8
+
+
+def test_pre_commit_hooks_name_real_commands() -> None:
+    import yaml
+
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert {h["id"] for h in hooks} == {"actm-validate", "actm-check"}
+    for hook in hooks:
+        assert hook["language"] == "python"
+        argv = shlex.split(hook["entry"])
+        assert argv[0] == "actm" and argv[1] in {"validate", "check"}
