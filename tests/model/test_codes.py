@@ -58,3 +58,30 @@ def test_include_in_text() -> None:
     diag = err.value.diagnostics[0]
     assert diag.code == "include-in-text"
     assert diag.location is not None and diag.location.line == 3
+
+
+def test_unknown_step_of_a_broken_attack(tmp_path: Path) -> None:
+    (tmp_path / "attacks").mkdir()
+    (tmp_path / "attacks" / "two-step.yaml").write_text(
+        "id: two-step\ntitle: Two steps\ndescription: A test pattern in two steps.\n"
+        "steps:\n"
+        "  - id: first\n    requires:\n"
+        "      - {var: m, asset: inputs, component: user_input, capability: influence}\n"
+        "    yields:\n      - {var: m, asset: outputs, capability: influence}\n"
+        "  - id: second\n    requires:\n"
+        "      - {var: m, asset: outputs, capability: influence}\n"
+        "    yields:\n      - {var: m, asset: outputs, capability: make_limited_changes}\n"
+        "impact: {var: m, asset: outputs, class: integrity}\n",
+        encoding="utf-8",
+    )
+    kb = actm.load_knowledge([tmp_path])
+    text = (
+        "actm: 1\nsystem: {id: s}\nmodels:\n  - {id: bot, kind: llm}\n"
+        "controls:\n  - {id: c, breaks: [{attack: two-step, step: third}]}\n"
+    )
+    with pytest.raises(actm.ModelError) as err:
+        actm.load_model_text(text, knowledge=kb)
+    (diag,) = err.value.diagnostics
+    assert diag.code == "unknown-step"
+    assert diag.location is not None and (diag.location.line, diag.location.column) == (6, 47)
+    assert diag.hint == "its steps: first, second"

@@ -147,3 +147,90 @@ def test_bad_control_effects_are_reported(control: str, message: str) -> None:
     with pytest.raises(actm.ModelError) as err:
         actm.load_model_text(textwrap.dedent(BASE) + f"controls:\n  - {control}\n")
     assert any(message in d.message for d in err.value.diagnostics), err.value
+
+
+TWO_STEP = """
+id: greeting-takeover
+title: Greeting takeover in two steps
+description: >
+  A test pattern: a public user first nudges a model's greeting, then makes it say what they
+  want; the team treats the second step as a brand risk.
+likelihood: high
+steps:
+  - id: nudge
+    requires:
+      - {var: m, asset: inputs, component: user_input, capability: make_arbitrary_changes}
+    yields:
+      - {var: m, asset: outputs, component: text, capability: influence}
+      - {var: m, asset: hyperparameters, capability: monitor}
+  - id: take-over
+    requires:
+      - {var: m, asset: outputs, component: text, capability: influence}
+    yields:
+      - {var: m, asset: outputs, component: text, capability: make_limited_changes}
+impact: {var: m, asset: outputs, class: integrity}
+"""
+
+CHAT = """
+actm: 1
+system: {id: chat}
+models:
+  - {id: bot, kind: llm, exposure: public}
+"""
+
+
+def two_step(tmp_path: object, controls: str = "") -> actm.results.model.Result:  # type: ignore[name-defined]
+    from pathlib import Path
+
+    root = Path(str(tmp_path))
+    (root / "attacks").mkdir(exist_ok=True)
+    (root / "attacks" / "greeting-takeover.yaml").write_text(TWO_STEP, encoding="utf-8")
+    kb = actm.load_knowledge([root])
+    model = actm.load_model_text(textwrap.dedent(CHAT) + textwrap.dedent(controls), knowledge=kb)
+    return actm.analyze(model, knowledge=kb)
+
+
+def watched(result: object) -> str | None:
+    """What the attack's first step leaves behind: a hold on bot.hyperparameters."""
+    for row in result.capabilities:  # type: ignore[attr-defined]
+        if row.asset == "bot.hyperparameters":  # a development-pipeline asset
+            cell = row.development["confidentiality"]
+            return None if cell is None else str(cell.capability)
+    return None
+
+
+def test_breaking_a_later_step_keeps_the_earlier_ones(tmp_path: object) -> None:
+    base = two_step(tmp_path)
+    assert "greeting-takeover@bot" in ids(base)
+    late = two_step(
+        tmp_path,
+        "controls:\n  - {id: review, breaks: [{attack: greeting-takeover, step: take-over}]}\n",
+    )
+    assert "greeting-takeover@bot" not in ids(late)
+    assert [m.mitigated_by for m in late.mitigated if m.id == "greeting-takeover@bot"] == [
+        ("review",)
+    ]
+    # the first step still happens
+    assert watched(base) == watched(late) == "monitor"
+    early = two_step(
+        tmp_path,
+        "controls:\n  - {id: review, breaks: [{attack: greeting-takeover, step: nudge}]}\n",
+    )
+    assert "greeting-takeover@bot" not in ids(early)
+    assert watched(early) is None
+
+
+def test_breaking_a_step_where_it_binds_a_model_and_an_unknown_step(tmp_path: object) -> None:
+    here = two_step(
+        tmp_path,
+        "controls:\n  - {id: r, breaks: [{attack: greeting-takeover, step: take-over,"
+        " asset: bot}]}\n",
+    )
+    assert "greeting-takeover@bot" not in ids(here)
+    with pytest.raises(actm.ModelError) as err:
+        two_step(
+            tmp_path,
+            "controls:\n  - {id: r, breaks: [{attack: greeting-takeover, step: jump}]}\n",
+        )
+    (diag,) = err.value.diagnostics
+    assert diag.code == "unknown-step" and "nudge, take-over" in (diag.hint or "")

@@ -435,15 +435,27 @@ def compile_model(
 
     # attack rules ----------------------------------------------------------------------------
     breaks_all: dict[str, list[str]] = {}
-    breaks_at: dict[str, set[str]] = {}
+    # attack -> (first broken step, owner key or None for everywhere)
+    breaks_from: dict[str, list[tuple[int, str | None]]] = {}
+
+    def owner_key(asset: str) -> str:
+        bi = c.asset_index.get(asset)
+        return c.asset_owner[bi] if bi is not None else asset
+
     for ctl in controls:
         for attack_id, broken in ctl.breaks:
             if broken is None:
                 breaks_all.setdefault(attack_id, []).append(ctl.id)
             else:
-                bi = c.asset_index.get(broken)
-                key = c.asset_owner[bi] if bi is not None else broken
-                breaks_at.setdefault(attack_id, set()).add(key)
+                breaks_from.setdefault(attack_id, []).append((0, owner_key(broken)))
+        for attack_id, step_id, broken in ctl.break_steps:
+            attack = kb.attacks.get(attack_id)
+            if attack is None:
+                continue
+            first = next(i for i, st in enumerate(attack.steps) if st.id == step_id)
+            breaks_from.setdefault(attack_id, []).append(
+                (first, None if broken is None else owner_key(broken))
+            )
     c.broken_attacks = breaks_all
     for pattern in kb.sorted():
         if pattern.id in breaks_all:
@@ -451,6 +463,9 @@ def compile_model(
         reqs: list[Requirement] = []
         for si, step in enumerate(pattern.steps):
             reqs.extend(step.requires)
+            cuts = [key for first, key in breaks_from.get(pattern.id, ()) if first <= si]
+            if None in cuts:
+                break  # this step and the ones after it are broken everywhere
             masks = tuple(
                 c.stronger_mask[c.cap_index[r.capability]] if r.capability is not None else 0
                 for r in reqs
@@ -463,7 +478,7 @@ def compile_model(
                 requires=tuple(reqs),
                 yields=step.yields,
                 masks=masks,
-                blocked_assets=frozenset(breaks_at.get(pattern.id, ())),
+                blocked_assets=frozenset(k for k in cuts if k is not None),
             )
             c.rules.append(rule)
             for pos, req in enumerate(rule.requires):

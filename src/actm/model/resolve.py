@@ -1262,6 +1262,7 @@ class _Resolver:
                     "an adversary id or an untrusted source (source:NAME)",
                 )
             breaks = []
+            break_steps: list[tuple[str, str, str | None]] = []
             for i, br in enumerate(c.breaks):
                 if self.known_attacks is not None and br.attack not in self.known_attacks:
                     self.err(
@@ -1276,7 +1277,23 @@ class _Resolver:
                 elif br.asset is not None:
                     r = self.asset_ref(br.asset, origin, "breaks", i, "asset", what="asset")
                     asset = r[0] if r else None
-                breaks.append((br.attack, asset))
+                if br.step is None:
+                    breaks.append((br.attack, asset))
+                    continue
+                pattern = (
+                    self.known_attacks.get(br.attack)
+                    if isinstance(self.known_attacks, Mapping)
+                    else None
+                )
+                steps = [st.id for st in getattr(pattern, "steps", ())]
+                if pattern is not None and br.step not in steps:
+                    self.err(
+                        "unknown-step",
+                        f"control {c.id!r}: attack {br.attack!r} has no step {br.step!r}",
+                        origin.at("breaks", i, "step"),
+                        f"its steps: {', '.join(steps)}",
+                    )
+                break_steps.append((br.attack, br.step, asset))
             weakens = []
             for i, w in enumerate(c.weakens):
                 tool, _, perm = w.edge.rpartition(".")
@@ -1326,6 +1343,7 @@ class _Resolver:
                     tuple(c.approves),
                     tuple(c.sandboxes),
                     tuple(hides),
+                    tuple(break_steps),
                 )
             )
         return tuple(out)

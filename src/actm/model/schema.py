@@ -408,6 +408,11 @@ class BreakIn(_In):
     """An attack pattern a control breaks, optionally only where it binds a given element."""
 
     attack: Word
+    step: Word | None = Field(
+        None,
+        description="Only from this step of the attack on: its earlier steps still happen "
+        "(see actm kb show ATTACK for the step ids).",
+    )
     asset: Ref | None = Field(
         None,
         description="Only where the attack binds this asset, or this model (a model id).",

@@ -238,6 +238,8 @@ class Control:
     approves: tuple[str, ...] = ()
     sandboxes: tuple[str, ...] = ()
     hides: tuple[str, ...] = ()
+    break_steps: tuple[tuple[str, str, str | None], ...] = ()
+    """(attack, step, asset or None): the attack is broken from that step on."""
     """Model asset ids (model.type) no longer returned to callers."""
 
 

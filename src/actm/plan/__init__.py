@@ -94,11 +94,15 @@ def _model_yaml(c: Candidate) -> dict[str, object]:
             out[key] = list(values)
     if ctl.weakens:
         out["weakens"] = [{"edge": e, "to": cap} for e, cap in ctl.weakens]
-    if ctl.breaks:
-        out["breaks"] = [
-            {"attack": a} if asset is None else {"attack": a, "asset": asset}
-            for a, asset in ctl.breaks
-        ]
+    cuts: list[dict[str, str]] = [
+        {"attack": a} if asset is None else {"attack": a, "asset": asset} for a, asset in ctl.breaks
+    ]
+    cuts += [
+        {"attack": a, "step": step} | ({} if asset is None else {"asset": asset})
+        for a, step, asset in ctl.break_steps
+    ]
+    if cuts:
+        out["breaks"] = cuts
     out["cost"] = c.cost
     return out
 

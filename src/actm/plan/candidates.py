@@ -77,12 +77,13 @@ class Candidate:
         if not self.elements.isdisjoint(elements):
             return True
         bound = {b.element for b in threat.bindings}
+        cuts = [*self.control.breaks, *((a, x) for a, _s, x in self.control.break_steps)]
         return any(
             (attack == threat.attack and (asset is None or asset in bound))
             # an attack step inside the chain (its via names the attack; where it bound is
             # not recorded, so any break of that attack may cut it)
             or attack in elements
-            for attack, asset in self.control.breaks
+            for attack, asset in cuts
         )
 
 
@@ -96,6 +97,7 @@ def _control(
     sandboxes: Sequence[str] = (),
     hides: Sequence[str] = (),
     breaks: Sequence[tuple[str, str | None]] = (),
+    break_steps: Sequence[tuple[str, str, str | None]] = (),
     name: str | None = None,
     kind: str | None = None,
     cost: float | None = None,
@@ -116,6 +118,7 @@ def _control(
         approves=tuple(approves),
         sandboxes=tuple(sandboxes),
         hides=tuple(hides),
+        break_steps=tuple(break_steps),
     )
 
 
@@ -265,6 +268,7 @@ def candidates_for(
             sandboxes=c.sandboxes,
             hides=c.hides,
             breaks=c.breaks,
+            break_steps=c.break_steps,
             name=c.name,
             kind=c.kind,
             cost=c.cost,

@@ -488,8 +488,11 @@ def _breaking(c: Compiled, threat: Threat) -> dict[str, list[str]]:
     for ctl in c.model.controls:
         if ctl.status != "implemented":
             continue
-        for attack, asset in ctl.breaks:
-            if asset is not None and (asset in bound or asset.split(".")[0] in bound):
+        cuts = [*ctl.breaks, *((a, asset) for a, _step, asset in ctl.break_steps)]
+        for attack, asset in cuts:
+            if asset is None and attack not in out:
+                out[attack] = [ctl.id]  # broken from a step on, everywhere
+            elif asset is not None and (asset in bound or asset.split(".")[0] in bound):
                 out.setdefault(attack, []).append(ctl.id)
     return out
 
