@@ -6,19 +6,23 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import additions, build, controls, system_models
 
 import actm
 from actm.knowledge.attacks import builtin_knowledge
 from actm.render.json import render_json
+from strategies import additions, build, controls, system_models
 
 KB = builtin_knowledge()
 SETTINGS = settings()
 
 
-def threat_ids(b: Any) -> set[str]:
+def threat_scores(b: Any) -> dict[str, float]:
     model = b.build(vocabulary=KB.vocabulary, known_attacks=KB.attacks)
-    return {t.id for t in actm.analyze(model, knowledge=KB).threats}
+    return {t.id: t.severity.score for t in actm.analyze(model, knowledge=KB).threats}
+
+
+def threat_ids(b: Any) -> set[str]:
+    return set(threat_scores(b))
 
 
 @SETTINGS
@@ -34,11 +38,15 @@ def test_more_vulnerabilities_adversaries_or_assumptions_never_remove_a_threat(
 
 @SETTINGS
 @given(data=st.data(), spec=system_models())
-def test_a_control_never_adds_a_threat(data: st.DataObject, spec: dict[str, Any]) -> None:
-    before = threat_ids(build(spec))
+def test_a_control_never_adds_a_threat_or_raises_a_severity(
+    data: st.DataObject, spec: dict[str, Any]
+) -> None:
+    before = threat_scores(build(spec))
     extra = data.draw(controls(spec))
-    after = threat_ids(build(spec, extra))
-    assert after <= before, f"adding {extra} added {sorted(after - before)}"
+    after = threat_scores(build(spec, extra))
+    assert set(after) <= set(before), f"adding {extra} added {sorted(set(after) - set(before))}"
+    raised = {i: (before[i], s) for i, s in after.items() if s > before[i]}
+    assert not raised, f"adding {extra} raised severities {raised}"
 
 
 @settings()

@@ -234,3 +234,21 @@ def test_breaking_a_step_where_it_binds_a_model_and_an_unknown_step(tmp_path: ob
         )
     (diag,) = err.value.diagnostics
     assert diag.code == "unknown-step" and "nudge, take-over" in (diag.hint or "")
+
+
+def test_cutting_one_path_never_raises_a_severity() -> None:
+    # Regression: blocking the coder's fetch tool once rated system-prompt eviction by a
+    # chain-intermediate fact and raised it from 1.4 to 2.7.
+    from pathlib import Path
+
+    path = Path(__file__).parents[2] / "examples" / "coding-assistant.yaml"
+    text = path.read_text(encoding="utf-8")
+    before = {t.id: t.severity.score for t in actm.analyze(actm.load_model(path)).threats}
+    blocked = text + "\ncontrols:\n  - {id: c1, blocks: [fetch_url]}\n"
+    if "\ncontrols:" in text:
+        blocked = text.replace(
+            "\ncontrols:\n", "\ncontrols:\n  - {id: c1, blocks: [fetch_url]}\n", 1
+        )
+    after = {t.id: t.severity.score for t in actm.analyze(actm.load_model_text(blocked)).threats}
+    assert set(after) <= set(before)
+    assert {i: s for i, s in after.items() if s > before[i]} == {}

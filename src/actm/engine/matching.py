@@ -155,6 +155,7 @@ class Matcher:
         self.c = c
         self.store = store
         self.fired: dict[tuple[int, tuple[str, ...]], int] = {}
+        self._relational_cache: dict[int, tuple[Requirement, ...]] = {}
         self.elapsed = 0.0
         """Seconds spent joining attack requirements (the rest of the closure is propagation)."""
         self.matches: list[Match] = []
@@ -361,60 +362,72 @@ class Matcher:
                     return False
         return True
 
+    def _relational(self, rule: Rule) -> tuple[Requirement, ...]:
+        """The requirements of ``rule`` whose conditions relate two variables (cached)."""
+        cached = self._relational_cache.get(rule.index)
+        if cached is None:
+            cached = tuple(r for r in rule.requires if r.where.other_vars())
+            self._relational_cache[rule.index] = cached
+        return cached
+
     def _relations_ok(self, rule: Rule, binding: dict[str, str]) -> bool:
-        for req in rule.requires:
+        """Whether the conditions between bound variables hold; a condition naming a variable
+        not bound yet is left for later (so this prunes partial bindings too)."""
+        for req in self._relational(rule):
             w = req.where
-            if not w.other_vars():
+            me = binding.get(req.var)
+            if me is None:
                 continue
-            me = binding[req.var]
+
+            def other(var: str | None) -> str | None:
+                return None if var is None else binding.get(var)
+
             if w.differs_from is not None and binding.get(w.differs_from) == me:
                 return False
-            if w.read_by is not None:
-                other = self.info.get(binding[w.read_by])
-                if other is None or me not in other.reads:
+            if (o := other(w.read_by)) is not None:
+                info = self.info.get(o)
+                if info is None or me not in info.reads:
                     return False
-            if w.written_by is not None:
-                other = self.info.get(binding[w.written_by])
-                if other is None or me not in other.writes:
+            if (o := other(w.written_by)) is not None:
+                info = self.info.get(o)
+                if info is None or me not in info.writes:
                     return False
-            if w.executed_by is not None:
-                other = self.info.get(binding[w.executed_by])
+            if (o := other(w.executed_by)) is not None:
+                info = self.info.get(o)
                 mine = self.info.get(me)
-                if other is None or mine is None or not (mine.nodes & other.executes_on):
+                if info is None or mine is None or not (mine.nodes & info.executes_on):
                     return False
-            if w.authorises is not None and binding[w.authorises] not in (
+            if (o := other(w.authorises)) is not None and o not in (
                 self.info[me].authorises if me in self.info else set()
             ):
                 return False
-            if w.used_by is not None:
-                other = self.info.get(binding[w.used_by])
-                if other is None or me not in other.tools:
+            if (o := other(w.used_by)) is not None:
+                info = self.info.get(o)
+                if info is None or me not in info.tools:
                     return False
-            if w.feeds is not None and (me, binding[w.feeds]) not in self.feeds:
+            if (o := other(w.feeds)) is not None and (me, o) not in self.feeds:
                 return False
-            if w.fed_by is not None and (binding[w.fed_by], me) not in self.feeds:
+            if (o := other(w.fed_by)) is not None and (o, me) not in self.feeds:
                 return False
-            if w.related_to is not None:
-                o = binding[w.related_to]
-                if (me, o) not in self.feeds and (o, me) not in self.feeds:
-                    return False
+            if (o := other(w.related_to)) is not None and (
+                (me, o) not in self.feeds and (o, me) not in self.feeds
+            ):
+                return False
             st = self.structure
-            if w.derived_from is not None and (binding[w.derived_from], me) not in st.derived:
+            if (o := other(w.derived_from)) is not None and (o, me) not in st.derived:
                 return False
-            if w.part_of is not None and (me, binding[w.part_of]) not in st.parts:
+            if (o := other(w.part_of)) is not None and (me, o) not in st.parts:
                 return False
-            if w.not_used_by is not None:
-                declared = st.declared_tools.get(binding[w.not_used_by])
+            if (o := other(w.not_used_by)) is not None:
+                declared = st.declared_tools.get(o)
                 if declared is None or me in declared:
                     return False
-            if w.read_into is not None:
-                reader = binding[w.read_into]
-                info = self.info.get(reader)
-                if (me, reader) not in self.feeds and (info is None or me not in info.reads):
+            if (o := other(w.read_into)) is not None:
+                info = self.info.get(o)
+                if (me, o) not in self.feeds and (info is None or me not in info.reads):
                     return False
-            if w.shares_node_with is not None and not (
-                st.owner_nodes.get(me, frozenset())
-                & st.owner_nodes.get(binding[w.shares_node_with], frozenset())
+            if (o := other(w.shares_node_with)) is not None and not (
+                st.owner_nodes.get(me, frozenset()) & st.owner_nodes.get(o, frozenset())
             ):
                 return False
         return True
@@ -560,7 +573,8 @@ class Matcher:
             premises[best] = k
             if bound is None:
                 binding[req.var] = owner
-                self._extend(rule, rest, binding, premises)
+                if self._relations_ok(rule, binding):  # prune as soon as two are bound
+                    self._extend(rule, rest, binding, premises)
                 del binding[req.var]
             else:
                 self._extend(rule, rest, binding, premises)
@@ -590,6 +604,14 @@ class Matcher:
                 ):
                     if other is not None and other in binding:
                         narrow(self._rel(forward, binding[other]) or empty)
+                for other, table in (
+                    (w.derived_from, "derived_out"),
+                    (w.part_of, "parts_of"),
+                    (w.read_into, "read_into"),
+                    (w.shares_node_with, "co_located"),
+                ):
+                    if other is not None and other in binding:
+                        narrow(self._structural(table).get(binding[other], empty))
             elif req.var in binding:
                 me = binding[req.var]
                 for other, backward in (
@@ -604,7 +626,53 @@ class Matcher:
                 ):
                     if other == var:
                         narrow(self._rel(backward, me) or empty)
+                for other, table in (
+                    (w.derived_from, "derived_in"),
+                    (w.part_of, "wholes_of"),
+                    (w.read_into, "reads_into"),
+                    (w.shares_node_with, "co_located"),
+                ):
+                    if other == var:
+                        narrow(self._structural(table).get(me, empty))
         return None if found is None else sorted(found)
+
+    def _structural(self, name: str) -> Mapping[str, frozenset[str]]:
+        """Indexes of the structural conditions, both ways, built once per compiled model:
+        derived_out[src] / derived_in[dst], parts_of[whole] / wholes_of[part],
+        read_into[model] (what enters its context) / reads_into[x] (the models x enters),
+        co_located[owner] (owners with an asset on one of its nodes)."""
+        tables: dict[str, dict[str, frozenset[str]]] | None = self.c.caches.get("structural")
+        if tables is None:
+            st = self.structure
+
+            def index(pairs: object) -> dict[str, frozenset[str]]:
+                out: dict[str, set[str]] = {}
+                for a, b in pairs:  # type: ignore[attr-defined]
+                    out.setdefault(a, set()).add(b)
+                return {k: frozenset(v) for k, v in out.items()}
+
+            into: set[tuple[str, str]] = {(dst, src) for src, dst in self.feeds}
+            for owner, info in self.info.items():
+                into.update((owner, x) for x in info.reads)
+            on_node: dict[str, set[str]] = {}
+            for owner, nodes in st.owner_nodes.items():
+                for n in nodes:
+                    on_node.setdefault(n, set()).add(owner)
+            co = {
+                owner: frozenset().union(*(on_node[n] for n in nodes)) if nodes else frozenset()
+                for owner, nodes in st.owner_nodes.items()
+            }
+            tables = {
+                "derived_out": index(st.derived),
+                "derived_in": index((b, a) for a, b in st.derived),
+                "parts_of": index((whole, part) for part, whole in st.parts),
+                "wholes_of": index(st.parts),
+                "read_into": index(into),
+                "reads_into": index((x, m) for m, x in into),
+                "co_located": co,
+            }
+            self.c.caches["structural"] = tables
+        return tables[name]
 
     def _rel(self, relation: str, owner: str) -> set[str] | frozenset[str] | None:
         info = self.info.get(owner)

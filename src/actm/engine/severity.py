@@ -109,24 +109,33 @@ def _assess_class(
             cand = (c.vocab.capability_rank[c.caps[cap]], 0 if persistent else 1, cap)
             if best is None or cand < best:
                 best = cand
-    for k in proof_keys:
-        consider(k)
-        # the chain shows the first derivation found; a stronger fact on the same target, in
-        # the same pipeline and at least as persistent, meets the same requirement, so the
-        # threat is rated by the strongest (which keeps severity from rising when a control
-        # cuts the weaker path)
-        f = store.decode(k)
-        if f.target in tset:
-            mask = c.stronger_mask[f.capability]
-            for other in store.by_target.get(f.target, ()):
-                g = store.decode(other)
+    proof_set = set(proof_keys)
+    # What the attack requires on the impacted asset counts as well: the strongest fact there
+    # that meets one of those requirements, whichever derivation the chain happens to show.
+    # Intermediate facts of the chain do not count: which ones the chain passes through depends
+    # on the order facts were found, and rating by them would let a control that cuts one path
+    # raise the score. Effects and facts only shrink as controls are added, so this does not.
+    impact = attack.impact
+    assert impact is not None
+    atype = c.asset_type[a]
+    for pos, req in enumerate(rule.requires):
+        if req.var != impact.var or req.capability is None or atype not in req.asset_types:
+            continue
+        mask = rule.masks[pos]
+        want_pipe = -1 if req.pipeline is None else (0 if req.pipeline == "development" else 1)
+        comps = req.components if req.components is not None else (None,)
+        allowed = {c.type_comp_id.get((atype, comp)) for comp in comps}
+        for t in targets:
+            if c.target_type_comp[t] not in allowed:
+                continue
+            for k in store.by_target.get(t, ()):
+                g = store.decode(k)
                 if (
-                    other != k
-                    and g.pipeline == f.pipeline
-                    and (g.persistent or not f.persistent)
-                    and (mask >> g.capability) & 1
+                    (mask >> g.capability) & 1
+                    and (g.persistent or not req.persistent)
+                    and (want_pipe < 0 or g.pipeline == want_pipe)
                 ):
-                    consider(other, True)
+                    consider(k, k not in proof_set)
     asset = c.model.asset(c.asset_ids[a])
     crit = asset.criticality.get(cls, sev.default_criticality)
     crit_f = sev.criticality.get(crit, 0.5)
