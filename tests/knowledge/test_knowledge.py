@@ -158,3 +158,16 @@ def test_cli_exit_3_on_a_broken_knowledge_entry(tmp_path: Path) -> None:
     assert res.exit_code == 3
     assert "broken.yaml" in res.output
     assert "Traceback" not in res.output
+
+
+def test_an_unknown_subdirectory_is_an_error_with_a_hint(tmp_path: Path) -> None:
+    (tmp_path / "atacks").mkdir()
+    (tmp_path / "tests").mkdir()  # fixture models beside the entries are expected
+    (tmp_path / ".git").mkdir()  # hidden directories are not the user's knowledge
+    with pytest.raises(KnowledgeError) as exc:
+        load_knowledge([tmp_path])
+    problems = exc.value.diagnostics
+    assert [p.message for p in problems] == [
+        f"unknown knowledge subdirectory {tmp_path / 'atacks'}: its files would be ignored"
+    ]
+    assert problems[0].hint is not None and problems[0].hint == "did you mean 'attacks'?"

@@ -452,7 +452,9 @@ def compile_model(
             attack = kb.attacks.get(attack_id)
             if attack is None:
                 continue
-            first = next(i for i, st in enumerate(attack.steps) if st.id == step_id)
+            first = next((i for i, st in enumerate(attack.steps) if st.id == step_id), None)
+            if first is None:  # the loader reports unknown steps; never crash on one here
+                continue
             breaks_from.setdefault(attack_id, []).append(
                 (first, None if broken is None else owner_key(broken))
             )

@@ -839,6 +839,27 @@ def _layers(extra: Sequence[Path], sub: str) -> list[list[tuple[Path, str]]]:
     return out
 
 
+KNOWLEDGE_SUBDIRS = ("attacks", "controls", "frameworks", "mappings", "tests", "vocabulary")
+"""What a knowledge directory may hold (``tests/`` for the entries' fixture models)."""
+
+
+def _unknown_subdirs(d: Path) -> list[Path]:
+    return sorted(
+        p
+        for p in d.iterdir()
+        if p.is_dir() and not p.name.startswith(".") and p.name not in KNOWLEDGE_SUBDIRS
+    )
+
+
+def _unknown_subdir(sub: Path) -> Diagnostic:
+    return Diagnostic(
+        "knowledge-dir",
+        f"unknown knowledge subdirectory {sub}: its files would be ignored",
+        None,
+        did_you_mean(sub.name, KNOWLEDGE_SUBDIRS, what="subdirectories"),
+    )
+
+
 def _load_kb(extra: tuple[Path, ...], vocab: Vocabulary) -> KnowledgeBase:
     out: dict[str, AttackPattern] = {}
     locations: dict[str, SourceLocation] = {}
@@ -853,6 +874,7 @@ def _load_kb(extra: tuple[Path, ...], vocab: Vocabulary) -> KnowledgeBase:
         for d in extra
         if not d.is_dir()
     ]
+    errors += [_unknown_subdir(sub) for d in extra if d.is_dir() for sub in _unknown_subdirs(d)]
     frameworks, framework_layer, fw_errors = load_frameworks(_layers(extra, "frameworks"))
     if fw_errors or errors:
         # entries cannot be checked against a broken registry: report the registry first

@@ -238,9 +238,9 @@ class Control:
     approves: tuple[str, ...] = ()
     sandboxes: tuple[str, ...] = ()
     hides: tuple[str, ...] = ()
+    """Model asset ids (model.type) no longer returned to callers."""
     break_steps: tuple[tuple[str, str, str | None], ...] = ()
     """(attack, step, asset or None): the attack is broken from that step on."""
-    """Model asset ids (model.type) no longer returned to callers."""
 
 
 @dataclass(frozen=True, slots=True)
