@@ -166,3 +166,32 @@ def environment(state_at_start: str) -> str:
     if now != state_at_start:
         line += f"\nWARNING: src/ changed during the run (now {now}); numbers mix two versions"
     return line
+
+
+def machine() -> str:
+    """CPU model, cores, memory and Python version, from /proc on Linux."""
+    import platform
+
+    cpu = platform.processor() or platform.machine()
+    mem = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("MemTotal:"):
+                mem = f", {int(line.split()[1]) / 1024**2:.1f} GiB RAM"
+                break
+    except OSError:
+        pass
+    return (
+        f"{cpu}, {os.cpu_count()} cores{mem}; {platform.system()} {platform.release()}; "
+        f"Python {platform.python_version()}"
+    )
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages: how busy the machine was around a measurement."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} / {five:.2f} / {fifteen:.2f} (1 / 5 / 15 min)"

@@ -8,10 +8,12 @@ fresh subprocess:
 1. a child (this script with ``--child FILE``) runs the stages of the CLI one by one through
    the Python API and prints a JSON line after each: load (read, schema, resolve), the engine
    (``run_engine``; its own ``EngineOutput.timings`` split it into compile, closure, matching,
-   threats and assumptions), results building (``build_result``), JSON rendering and Markdown
+   threats and assumptions), the inherent run without controls that ``actm.analyze`` adds when
+   controls are in force, results building (``build_result``), JSON rendering and Markdown
    rendering, then its peak RSS (``resource.getrusage(RUSAGE_SELF).ru_maxrss``). Like the CLI
    it calls ``gc.freeze()`` after loading;
-2. the real CLI end to end: ``actm analyze FILE -f json -o /dev/null``, wall clock.
+2. the real CLI end to end: ``actm analyze FILE -f json -o /dev/null``, wall clock and peak
+   RSS.
 
 A run that exceeds ``--timeout`` is killed; the stages it finished are still reported and the
 unfinished one shows as "> timeout". The CLI run is skipped for a size whose child timed out.
@@ -46,6 +48,7 @@ from _common import (
 ENGINE_STAGES = ("compile", "closure", "matching", "threats", "assumptions")
 TARGET_10X = 15.0
 TARGET_10K_SECONDS = 5.0
+TARGET_100K_MB = 2048.0
 
 
 # -- the child -----------------------------------------------------------------------------
@@ -54,6 +57,7 @@ TARGET_10K_SECONDS = 5.0
 def child(path: str) -> int:
     """Run the analysis stage by stage; one JSON line per finished stage."""
     import gc
+    import inspect
     import resource
     from time import perf_counter
 
@@ -104,8 +108,22 @@ def child(path: str) -> int:
         threats=len(out.matches),
     )
 
+    # as actm.analyze does: the inherent view when controls are in force, for what they mitigate
+    inherent = None
     t = perf_counter()
-    result = build_result(out)
+    if any(c.status == "implemented" for c in model.controls):
+        inherent = run_engine(model, kb, apply_controls=False, assumptions=False)
+    emit(stage="inherent", seconds=perf_counter() - t)
+
+    def without(excluded: frozenset[str], select: Any) -> Any:
+        return run_engine(model, kb, assumptions=False, exclude_controls=excluded, select=select)
+
+    t = perf_counter()
+    if "rerun" in inspect.signature(build_result).parameters:  # crediting each control
+        result = build_result(out, inherent, rerun=without)
+    else:
+        result = build_result(out, inherent)
+    del out, inherent
     emit(stage="build", seconds=perf_counter() - t)
 
     t = perf_counter()
@@ -162,28 +180,16 @@ def growth(rows: list[dict[str, Any]], key: str) -> list[str]:
     return lines
 
 
-def main(argv: list[str] | None = None) -> int:
-    if argv is None:
-        argv = sys.argv[1:]
-    if argv[:1] == ["--child"]:
-        return child(argv[1])
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default=DEFAULT_SIZES, help="Comma-separated asset counts.")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument(
-        "--timeout", type=float, default=600, help="Seconds before a run is killed."
-    )
-    args = parser.parse_args(argv)
-
+def measure(sizes: list[int], seed: int, timeout: float) -> tuple[list[dict[str, Any]], list[str]]:
+    """Generate and measure each size: the stage-by-stage child, then the real CLI."""
     actm = actm_command()
-    state = source_state()
     rows: list[dict[str, Any]] = []
     failures: list[str] = []
-    for size in parse_sizes(args.sizes):
-        path = model_file(size, args.seed)
+    for size in sizes:
+        path = model_file(size, seed)
         mb = path.stat().st_size / 1e6
         print(f"[{size}] {path.name}: {mb:.2f} MB", file=sys.stderr, flush=True)
-        run = run_measured([sys.executable, __file__, "--child", str(path)], timeout=args.timeout)
+        run = run_measured([sys.executable, __file__, "--child", str(path)], timeout=timeout)
         st = parse_child(run.stdout)
         row: dict[str, Any] = {"label": str(size), "assets": size, "mb": mb}
         if "load" in st:
@@ -205,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 closure = ""
             failures.append(
-                f"{path.name}: analysis child killed after {args.timeout:.0f} s "
+                f"{path.name}: analysis child killed after {timeout:.0f} s "
                 f"(last stage finished: {finished[-1] if finished else 'none'}{closure})"
             )
         elif run.returncode != 0:
@@ -214,14 +220,15 @@ def main(argv: list[str] | None = None) -> int:
         row["child_wall"] = run.wall
         row["peak"] = st.get("peak", {}).get("mb")
         if "engine" in st:
-            total = sum(st[s]["seconds"] for s in ("load", "engine", "build", "json"))
+            stages = ("load", "engine", "inherent", "build", "json")
+            total = sum(st[s]["seconds"] for s in stages if s in st)
             row["inproc"] = total
         else:
             row["inproc_lower"] = run.wall
         if not run.timed_out and run.returncode == 0:
             cli = run_measured(
                 [*actm, "analyze", str(path), "-f", "json", "-o", "/dev/null"],
-                timeout=args.timeout,
+                timeout=timeout,
             )
             if cli.timed_out or cli.returncode != 0:
                 what = "timed out" if cli.timed_out else f"exit {cli.returncode}"
@@ -239,17 +246,24 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
 
+    return rows, failures
+
+
+def report(rows: list[dict[str, Any]], failures: list[str], state: str) -> None:
+    """Print the table, the notes under it, growth, the targets and the failures."""
     headers = [
         "assets",
         "file MB",
         "load",
         *ENGINE_STAGES,
+        "inherent",
         "build",
         "json",
         "markdown",
         "in-process",
         "CLI e2e",
         "peak MB",
+        "CLI peak MB",
         "facts",
         "threats",
     ]
@@ -286,12 +300,14 @@ def main(argv: list[str] | None = None) -> int:
                 f"{row['mb']:.2f}",
                 cell("load"),
                 *engine_cells,
+                cell("inherent"),
                 cell("build"),
                 cell("json"),
                 cell("markdown"),
                 seconds(row.get("inproc"), row.get("inproc_lower")),
                 seconds(row.get("cli"), row.get("cli_lower")),
                 f"{row['peak']:.0f}" if row.get("peak") else "-",
+                f"{row['cli_peak']:.0f}" if row.get("cli_peak") else "-",
                 str(engine_info.get("facts", f">{progress['facts']}" if progress else "?")),
                 str(engine_info.get("threats", "-")),
             ]
@@ -306,11 +322,14 @@ def main(argv: list[str] | None = None) -> int:
         "Times in seconds. load = read + schema + resolve (actm.load_model); compile, closure, "
         "matching, threats, assumptions = EngineOutput.timings (closure = propagation; matching "
         "= the attack joins, which run inside the closure loop; threats = proofs, severity and "
-        "out-of-scope after it); "
-        "build = build_result; json / markdown = the renderers; in-process = load + engine + "
-        "build + json (what `analyze -f json` does, without interpreter start, imports and the "
-        "knowledge base); CLI e2e = wall time of `actm analyze FILE -f json -o /dev/null`; "
-        "peak MB = ru_maxrss of the stage-by-stage child."
+        "out-of-scope after it); inherent = the second engine run, without controls, that "
+        "actm.analyze makes when controls are in force; "
+        "build = build_result (with what the controls mitigate); json / markdown = the "
+        "renderers; in-process = load + engine + inherent + build + json (what `analyze -f "
+        "json` does, without interpreter start, imports and the knowledge base); CLI e2e = wall "
+        "time of `actm analyze FILE -f json -o /dev/null`; peak MB = ru_maxrss of the "
+        "stage-by-stage child (garbage collector on, renders Markdown too); CLI peak MB = that "
+        "of the CLI run (from wait4)."
     )
     if rows:
         kb = rows[0]["child"].get("knowledge", {}).get("seconds")
@@ -337,8 +356,36 @@ def main(argv: list[str] | None = None) -> int:
                 f"{r['assets']} assets end to end under {TARGET_10K_SECONDS:.0f} s: NO "
                 f"(> {r['cli_lower']:.0f} s, killed)"
             )
+    big = [r for r in rows if r["assets"] >= 100_000]
+    for r in big:
+        peaks = [p for p in (r.get("peak"), r.get("cli_peak")) if p is not None]
+        if peaks:
+            ok = "yes" if max(peaks) < TARGET_100K_MB else "NO"
+            cli = f", CLI {r['cli_peak']:.0f} MB" if r.get("cli_peak") is not None else ""
+            child_peak = f"{r['peak']:.0f}" if r.get("peak") is not None else "?"
+            print(
+                f"{r['assets']} assets peak memory under {TARGET_100K_MB / 1024:.0f} GB: {ok} "
+                f"(stage-by-stage child {child_peak} MB{cli})"
+            )
     for f in failures:
         print(f"\nFAILED: {f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    if argv is None:
+        argv = sys.argv[1:]
+    if argv[:1] == ["--child"]:
+        return child(argv[1])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default=DEFAULT_SIZES, help="Comma-separated asset counts.")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--timeout", type=float, default=600, help="Seconds before a run is killed."
+    )
+    args = parser.parse_args(argv)
+    state = source_state()
+    rows, failures = measure(parse_sizes(args.sizes), args.seed, args.timeout)
+    report(rows, failures, state)
     return 1 if failures else 0
 
 

@@ -341,3 +341,115 @@ def controls(
         {"blocks": [draw(st.sampled_from(["external-user", "content-author", "third-party"]))]}
     )
     return [("control", ("extra-control",), draw(st.sampled_from(options)))]
+
+
+# -- additions to any resolved model (the examples too) ----------------------------------------
+
+Item = tuple[str, dict[str, Any]]
+"""A section name and one element to append to it."""
+
+
+def _caps(kb: Any) -> list[str]:
+    return list(kb.vocabulary.capabilities)
+
+
+def _classes(kb: Any, kind: str, applies_to: str | None) -> list[str]:
+    return sorted(
+        c.id
+        for c in kb.vocabulary.vulnerability_classes.values()
+        if c.kind == kind and c.applies_to == applies_to
+    )
+
+
+def _asset_refs(model: Any) -> list[str]:
+    return sorted(a.id for a in model.assets)
+
+
+@st.composite
+def threat_sources(draw: st.DrawFn, model: Any, kb: Any, vendor: str) -> list[Item]:
+    """One to three new vulnerabilities, adversaries or assumptions for a resolved ``model``.
+
+    ``vendor`` is a third-party owner that new assumptions name as their producer.
+    """
+    out: list[Item] = []
+    assets = _asset_refs(model)
+    nodes = sorted(n.id for n in model.nodes)
+    models = sorted(m.id for m in model.models)
+    for i in range(draw(st.integers(1, 3))):
+        what = draw(st.sampled_from(["node-vuln", "ai-vuln", "adversary", "assumption"]))
+        if what == "node-vuln" and nodes:
+            item = {
+                "id": f"fz-v{i}",
+                "class": draw(st.sampled_from(_classes(kb, "conventional", None))),
+                "node": draw(st.sampled_from(nodes)),
+            }
+            out.append(("vulnerabilities", item))
+        elif what == "ai-vuln" and (models or assets):
+            on = draw(st.sampled_from(["model", "asset"] if models and assets else ["asset"]))
+            target = draw(st.sampled_from(models if on == "model" else assets))
+            cls = draw(st.sampled_from(_classes(kb, "ai", on)))
+            out.append(("vulnerabilities", {"id": f"fz-v{i}", "class": cls, on: target}))
+        elif what == "adversary" and assets:
+            holds = [
+                {
+                    "asset": draw(st.sampled_from(assets)),
+                    "capability": draw(st.sampled_from(_caps(kb))),
+                    "persistent": draw(st.booleans()),
+                }
+                for _ in range(draw(st.integers(1, 2)))
+            ]
+            out.append(("adversaries", {"id": f"fz-adv{i}", "holds": holds}))
+        elif assets:
+            item = {
+                "id": f"fz-as{i}",
+                "producer": vendor,
+                "asset": draw(st.sampled_from(assets)),
+                "capability": draw(st.sampled_from(["none", *_caps(kb)])),
+                "status": draw(st.sampled_from(["justified", "unjustified"])),
+                "persistent": draw(st.booleans()),
+            }
+            out.append(("assumptions", item))
+    return out
+
+
+@st.composite
+def new_controls(draw: st.DrawFn, model: Any, kb: Any) -> list[Item]:
+    """One or two implemented controls (of every kind) that act on ``model``'s elements."""
+    out: list[Item] = []
+    caps = _caps(kb)
+    tools = sorted(t.id for t in model.tools)
+    relations = sorted(r.id for r in model.relations if not r.implicit)
+    adversaries = sorted(a.id for a in model.adversaries)
+    model_assets = sorted(a.id for a in model.assets if a.model is not None)
+    options: dict[str, list[Any]] = {
+        "removes": sorted(v.id for v in model.vulnerabilities),
+        "blocks": [
+            *relations,
+            *tools,
+            *(f"{t}.{p}" for t in tools for p in ("read", "write", "execute", "egress")),
+            *adversaries,
+            *(f"source:{s}" for a in model.assets for s in a.untrusted_sources),
+        ],
+        "weakens": [*relations, *(f"{t}.{p}" for t in tools for p in ("read", "write"))],
+        "approves": tools,
+        "sandboxes": tools,
+        "hides": model_assets,
+        "justifies": sorted(a.id for a in model.assumptions),
+        "breaks": sorted(kb.attacks),
+    }
+    kinds = sorted(k for k, v in options.items() if v)
+    for i in range(draw(st.integers(1, 2))):
+        kind = draw(st.sampled_from(kinds))
+        target = draw(st.sampled_from(options[kind]))
+        value: Any
+        if kind == "weakens":
+            value = [{"edge": target, "to": draw(st.sampled_from(caps))}]
+        elif kind == "breaks":
+            entry: dict[str, Any] = {"attack": target}
+            if draw(st.booleans()):
+                entry["asset"] = draw(st.sampled_from(_asset_refs(model) or [target]))
+            value = [entry]
+        else:
+            value = [target]
+        out.append(("controls", {"id": f"fz-control{i}", kind: value}))
+    return out

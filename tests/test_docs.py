@@ -202,7 +202,7 @@ def test_commands_in_the_ci_planning_and_triage_docs_use_real_options() -> None:
     runner = CliRunner()
     helps: dict[str, str] = {}
     seen = 0
-    for doc in ("ci.md", "planning.md", "triage.md", "cli.md"):
+    for doc in ("ci.md", "planning.md", "triage.md", "cli.md", "reports.md"):
         for argv in _invocations((ROOT / "docs" / doc).read_text(encoding="utf-8")):
             cmd = argv[1]
             if cmd.startswith(("-", "[")) or cmd == "kb":

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
-from actm.engine.analysis import run_engine
+from actm.engine.analysis import EngineOutput, run_engine
 from actm.engine.closure import Observer
 from actm.errors import UsageError
 from actm.knowledge.attacks import KnowledgeBase
@@ -88,10 +88,15 @@ def analyze(
 ) -> Result:
     """Analyse ``model``: threats with chains, out-of-scope attacks, capabilities, assumptions.
 
-    With ``controls=True`` (the default) the threats are the residual ones, and the threats the
-    controls take out of scope are listed in ``Result.mitigated`` with the controls that stop
-    them; ``controls=False`` ignores the model's controls (the inherent view). ``today`` decides
-    which triage decisions have expired (default: the current date).
+    With ``controls=True`` (the default) the threats are the residual ones; the threats the
+    controls take out of scope are listed in ``Result.mitigated`` and those whose severity they
+    lower in ``Result.lowered``, each with the controls credited, and implemented controls that
+    do neither in ``Result.controls_without_effect``. With at most 32 implemented controls the
+    credit is counterfactual (the model is analysed again without each control that may matter,
+    so a control is named when removing it alone brings the threat back); above that, by what
+    each control acts on in the threat's chain (``Result.control_attribution``).
+    ``controls=False`` ignores the model's controls (the inherent view). ``today`` decides which
+    triage decisions have expired (default: the current date).
     """
     if tolerance_severity not in SEVERITIES:
         raise UsageError(
@@ -104,4 +109,10 @@ def analyze(
     inherent = None
     if controls and any(c.status == "implemented" for c in model.controls):
         inherent = run_engine(model, kb, apply_controls=False, assumptions=False)
-    return build_result(out, inherent, today=today)
+
+    def without(
+        excluded: frozenset[str], select: Callable[[str, tuple[str, ...]], bool]
+    ) -> EngineOutput:
+        return run_engine(model, kb, assumptions=False, exclude_controls=excluded, select=select)
+
+    return build_result(out, inherent, today=today, rerun=without)

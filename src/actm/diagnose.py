@@ -218,6 +218,17 @@ def validation_diagnostics(
                     hint or f"write one of {expected}",
                 )
             )
+        elif kind in ("float_type", "float_parsing") and type(value) is int:
+            # a whole number too large for a float (1e309 written out in digits)
+            shown = str(value)
+            out.append(
+                Diagnostic(
+                    "invalid-value",
+                    f"{where}: number {shown[:40]}{'...' if len(shown) > 40 else ''} is too large",
+                    doc.locate(loc),
+                    "use a smaller number",
+                )
+            )
         elif kind in _EXPECT:
             hint = f"write {_EXPECT[kind]} here"
             if kind == "string_type" and isinstance(value, (bool, int, float)):

@@ -36,6 +36,9 @@ __all__ = ["Limits", "YamlDocument", "YamlProblem", "parse_yaml", "read_yaml_fil
 PathElem = str | int
 
 
+_LIMIT_NAMES = ("max_file_bytes", "max_depth", "max_nodes", "max_alias_expansion", "max_elements")
+
+
 @dataclass(frozen=True, slots=True)
 class Limits:
     """Bounds that protect the reader from hostile or accidental huge input.
@@ -52,6 +55,17 @@ class Limits:
     """Largest number of values after aliases are expanded."""
     max_alias_expansion: int = 100_000
     """Largest number of values that aliases may add beyond the nodes written in the file."""
+    max_elements: int = 1_000_000
+    """Most elements in a model: entries of its sections (nodes, models, assets, relations,
+    ...), counted over the root file and every file it includes. Checked by the model loader
+    right after each file is read, before any schema or semantic check."""
+
+    def __post_init__(self) -> None:
+        for name in _LIMIT_NAMES:
+            value = getattr(self, name)
+            lowest = 0 if name == "max_alias_expansion" else 1
+            if isinstance(value, bool) or not isinstance(value, int) or value < lowest:
+                raise ValueError(f"Limits.{name}={value!r}: expected a whole number >= {lowest}")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Limits:
@@ -61,15 +75,19 @@ class Limits:
         """
         env = os.environ if environ is None else environ
         values: dict[str, int] = {}
-        for name in ("max_file_bytes", "max_depth", "max_nodes", "max_alias_expansion"):
+        for name in _LIMIT_NAMES:
             var = "ACTM_" + name.upper()
             raw = env.get(var)
             if raw is None:
                 continue
             text = raw.strip().replace("_", "")
             lowest = 0 if name == "max_alias_expansion" else 1
-            if not text.isdigit() or int(text) < lowest:
-                raise ValueError(f"{var}={raw!r}: expected a whole number of at least {lowest}")
+            digits = text.isascii() and text.isdigit() and len(text) <= 18
+            if not digits or int(text) < lowest:
+                raise ValueError(
+                    f"{var}={raw!r}: expected a whole number of at least {lowest} "
+                    "(at most 18 digits)"
+                )
             values[name] = int(text)
         return cls(**values)
 
@@ -103,10 +121,6 @@ _BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\u
 _DEEP_INDENT_RE = re.compile(rf"^[ \t?:-]{{{_C_STACK_CEILING}}}", re.MULTILINE)
 _BRACKET_DELTA = {"[": 1, "{": 1, "]": -1, "}": -1}
 _BRACKETS_RE = re.compile(r"[^\[\]{}]+")
-_BRACKET_RE = re.compile(r"[\[\]{}]")
-_QUOTED_RE = re.compile(
-    r"'(?:[^'\n]|'')*'|\"(?:[^\"\\\n]|\\.)*\"|(?:^|(?<=\s))#[^\n]*", re.MULTILINE
-)
 
 _CORE_PREFIX = "tag:yaml.org,2002:"
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -218,12 +232,12 @@ def read_yaml_file(path: str | os.PathLike[str], limits: Limits | None = None) -
         raise YamlProblem(
             [Diagnostic("file-not-found", f"no such file: {shown}", None, "check the path")]
         ) from None
-    except OSError as exc:
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
         raise YamlProblem(
             [
                 Diagnostic(
                     "file-unreadable",
-                    f"cannot read {shown}: {exc.strerror or exc}",
+                    f"cannot read {shown}: {getattr(exc, 'strerror', None) or exc}",
                     None,
                     "check that the file exists and that you may read it",
                 )
@@ -281,6 +295,15 @@ def read_yaml_file(path: str | os.PathLike[str], limits: Limits | None = None) -
     return parse_yaml(raw, shown, limits)
 
 
+def _byte_position(raw: bytes, index: int) -> tuple[int, int]:
+    """Line and column (in characters, as libyaml counts them) of byte ``index`` of ``raw``."""
+    start = raw.rfind(b"\n", 0, index) + 1
+    if start == 0 and raw.startswith(b"\xef\xbb\xbf"):
+        start = 3  # the BOM is not part of the text
+    col = len(raw[start:index].decode("utf-8", "replace")) + 1
+    return raw.count(b"\n", 0, index) + 1, col
+
+
 def _decode(raw: bytes, path: str) -> str:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise YamlProblem(
@@ -295,8 +318,7 @@ def _decode(raw: bytes, path: str) -> str:
         )
     nul = raw.find(b"\x00")
     if nul >= 0:
-        line = raw.count(b"\n", 0, nul) + 1
-        col = nul - (raw.rfind(b"\n", 0, nul) + 1) + 1
+        line, col = _byte_position(raw, nul)
         raise YamlProblem(
             [
                 Diagnostic(
@@ -310,8 +332,7 @@ def _decode(raw: bytes, path: str) -> str:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        line, col = _byte_position(raw, exc.start)
         raise YamlProblem(
             [
                 Diagnostic(
@@ -333,28 +354,18 @@ def _position(text: str, index: int) -> tuple[int, int]:
     return line, col
 
 
-def _flow_depth(text: str, limit: int) -> int:
-    """Index in ``text`` where flow brackets first nest deeper than ``limit``, or -1.
+def _flow_may_nest_deeply(text: str, limit: int) -> bool:
+    """Whether flow brackets could nest deeper than ``limit``.
 
-    Brackets inside quoted strings and comments are masked first, so text such as ``"[["`` does
-    not count. libyaml's scanner is quadratic in flow depth, so this must be decided before
-    libyaml sees the text.
+    Every bracket counts, even inside quotes and comments: whether a quote starts a string
+    depends on YAML context (``it's`` is plain text, and its quote starts nothing), and a guess
+    that discounted real brackets once let a deep file through to libyaml's recursive composer,
+    which crashed the process. An exact check follows when this says yes.
     """
     brackets = _BRACKETS_RE.sub("", text)
     if brackets.count("[") + brackets.count("{") <= limit:
-        return -1
-    if max(accumulate(map(_BRACKET_DELTA.__getitem__, brackets)), default=0) <= limit:
-        return -1
-    masked = _QUOTED_RE.sub(lambda m: "x" * len(m.group(0)), text)
-    depth = 0
-    for m in _BRACKET_RE.finditer(masked):
-        if m.group(0) in "[{":
-            depth += 1
-            if depth > limit:
-                return m.start()
-        elif depth > 0:
-            depth -= 1
-    return -1
+        return False
+    return max(accumulate(map(_BRACKET_DELTA.__getitem__, brackets)), default=0) > limit
 
 
 def _may_nest_deeply(text: str) -> bool:
@@ -370,7 +381,9 @@ def _may_nest_deeply(text: str) -> bool:
 def _too_deep_mark(text: str, limit: int) -> Any:
     """Where libyaml's event stream first nests deeper than ``limit``, or None.
 
-    Slow compared with composing; used only for files whose indentation looks suspicious.
+    Slow compared with composing; used only for files whose indentation or brackets look
+    suspicious. Deep flow nesting makes libyaml's scanner quadratic, but this stops at the first
+    event past the limit, so it stays fast.
     """
     parser = _new_parser(text)
     depth = 0
@@ -463,11 +476,31 @@ def _tab_column(text: str, mark: Any, problem: str) -> int | None:
     return None
 
 
+_YAML_BREAK_RE = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def _clamp(text: str, loc: SourceLocation) -> SourceLocation:
+    """``loc``, or the end of the last line if it lies past it.
+
+    At the end of a file that does not end with a line break, libyaml reports errors on the
+    line after the last one.
+    """
+    breaks = _YAML_BREAK_RE.findall(text)
+    if loc.line <= len(breaks):
+        return loc
+    last = text[text.rfind(breaks[-1]) + len(breaks[-1]) :] if breaks else text
+    if loc.line == len(breaks) + 1 and loc.column <= len(last) + 1:
+        return loc
+    return replace(loc, line=len(breaks) + 1, column=len(last) + 1)
+
+
 def _syntax_problem(exc: Exception, path: str, text: str = "") -> YamlProblem:
     problem = str(getattr(exc, "problem", None) or str(exc).splitlines()[0])
     context = getattr(exc, "context", None)
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     loc = _loc(path, mark) if mark is not None else SourceLocation(path, 1, 1)
+    if text:
+        loc = _clamp(text, loc)
     if mark is not None:
         tab = _tab_column(text, mark, problem)
         if tab is not None:
@@ -541,17 +574,13 @@ def parse_yaml(
     max_depth = min(limits.max_depth, _DEPTH_CEILING)
     if max_depth != limits.max_depth:
         limits = replace(limits, max_depth=max_depth)
-    too_deep = _flow_depth(text, max_depth)
-    deep_at: SourceLocation | None = None
-    if too_deep >= 0:
-        line, col = _position(text, too_deep)
-        deep_at = SourceLocation(path, line, col)
-    elif _may_nest_deeply(text):
+    # libyaml composes the tree recursively in C: nesting far deeper than the limit would
+    # overflow the C stack (a crash, not an exception), so deep nesting is found first in its
+    # event stream, which is read iteratively and stops at the first level past the limit.
+    if _flow_may_nest_deeply(text, max_depth) or _may_nest_deeply(text):
         mark = _too_deep_mark_safe(text, path, max_depth)
         if mark is not None:
-            deep_at = _loc(path, mark)
-    if deep_at is not None:
-        raise YamlProblem([_too_deep(max_depth, deep_at)])
+            raise YamlProblem([_too_deep(max_depth, _loc(path, mark))])
     with _gc_paused():
         try:
             root = _new_parser(text).get_single_node()
@@ -759,7 +788,10 @@ class _Converter:
                 return value
             self._check_tag(node, _STR_TAG)
             if tag in _KNOWN_TAGS:
-                typed = _typed_plain(value)
+                try:
+                    typed = _typed_plain(value)
+                except ValueError:  # a tagged number too large to read (`!!int 1111...`)
+                    return self._bad_number(node, value)
                 want = tag.rsplit(":", 1)[1]
                 ok = {
                     "int": isinstance(typed, int) and not isinstance(typed, bool),
@@ -782,13 +814,16 @@ class _Converter:
         try:
             return _typed_plain(value)
         except ValueError:
-            self._fail(
-                "bad-number",
-                f"number {value[:40]!r}{'...' if len(value) > 40 else ''} is too large",
-                node.start_mark,
-                "quote it if it is meant as text",
-            )
-            return value
+            return self._bad_number(node, value)
+
+    def _bad_number(self, node: Any, value: str) -> str:
+        self._fail(
+            "bad-number",
+            f"number {value[:40]!r}{'...' if len(value) > 40 else ''} is too large",
+            node.start_mark,
+            "quote it if it is meant as text",
+        )
+        return value
 
 
 class _Stop(Exception):

@@ -179,3 +179,10 @@ def test_output_does_not_depend_on_the_working_directory(tmp_path: Path) -> None
         "ml-training-pipeline.yaml",
         "shared/platform.yaml",
     ]
+
+
+@pytest.mark.parametrize("day", ["2026-1-5", "20260105", "2026-01-05T00:00", "yesterday"])
+def test_today_must_be_a_plain_iso_date(day: str) -> None:
+    res = runner.invoke(app, ["analyze", str(RAG), "--today", day])
+    assert res.exit_code == 2
+    assert "write YYYY-MM-DD" in res.output

@@ -239,3 +239,96 @@ def test_diff_reads_git_revisions_with_their_includes(
     assert bad.exit_code == 2 and "git show" in bad.output
     malformed = runner.invoke(app, ["diff", "git:HEAD", str(model)])
     assert malformed.exit_code == 2 and "write git:REV:PATH" in malformed.output
+
+
+def test_diff_applies_triage_files_to_both_sides(tmp_path: Path) -> None:
+    old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    old.write_text(SMALL, encoding="utf-8")
+    new.write_text(GROWN, encoding="utf-8")
+    path = triage_file(
+        tmp_path,
+        "  - {id: 'resource-exhaustion@bot', status: accepted, justification: rate limited,"
+        " expires: 2027-01-01}\n"
+        "  - {id: 'direct-prompt-injection@bot', status: mitigated, justification: filter}\n",
+    )
+    base = ["diff", str(old), str(new), "--today", "2026-06-01"]
+    gate = runner.invoke(app, [*base, "--fail-on-new", "medium"])
+    assert gate.exit_code == 1
+    assert "resource-exhaustion@bot" in gate.output
+    # NEW's triage settles the accepted threat; the other medium one still fails the gate
+    gate = runner.invoke(app, [*base, "--fail-on-new", "medium", "--triage", str(path)])
+    assert gate.exit_code == 1
+    assert "actm diff: 1 threat at or above medium new or worse: system-prompt-extraction@bot" in (
+        gate.output
+    )
+    assert "resource-exhaustion@bot (accepted until 2027-01-01): " in gate.output
+    doc = json.loads(runner.invoke(app, [*base, "-f", "json", "--triage", str(path)]).output)
+    triage = {t["id"]: t["triage"] for t in doc["new_threats"]}
+    assert triage["resource-exhaustion@bot"]["settled"] is True
+    assert triage["system-prompt-extraction@bot"] is None
+    # OLD gets the same files: a resolved threat shows the decision it had
+    back = runner.invoke(app, ["diff", str(new), str(old), "-f", "json", "--triage", str(path)])
+    assert back.exit_code == 0, back.output
+    resolved = {t["id"]: t["triage"] for t in json.loads(back.output)["resolved_threats"]}
+    assert resolved["direct-prompt-injection@bot"]["status"] == "mitigated"
+    # expired: counts again
+    late = runner.invoke(
+        app,
+        [*base[:3], "--today", "2027-01-02", "--triage", str(path), "--fail-on-new", "medium"],
+    )
+    assert late.exit_code == 1 and "resource-exhaustion@bot, system-prompt-extraction@bot" in (
+        late.output
+    )
+
+
+BROKEN_ROOT = """actm: 1
+include: [shared/nodes.yaml, shared/missing.yaml]
+system: {id: s}
+owners:
+  - {id: us, first_party: true}
+nodes:
+  - {id: api, kind: servce}
+models:
+  - {id: bot, kind: llm, exposure: internal, deployed_on: [api]}
+"""
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_diff_reports_problems_of_a_git_revision_at_git_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = tmp_path / "repo"
+    (repo / "models" / "shared").mkdir(parents=True)
+    (repo / "models" / "system.yaml").write_text(BROKEN_ROOT, encoding="utf-8")
+    (repo / "models" / "shared" / "nodes.yaml").write_text(
+        "actm: 1\nnodes:\n  - {id: db, kind: databse}\n", encoding="utf-8"
+    )
+    git(repo, "init", "-q")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "broken")
+    (repo / "models" / "system.yaml").write_text(SMALL, encoding="utf-8")  # fixed since
+    monkeypatch.chdir(repo)
+    res = runner.invoke(app, ["diff", "git:HEAD:models/system.yaml", "models/system.yaml"])
+    assert res.exit_code == 2
+    assert res.output.splitlines() == [
+        "git:HEAD:models/shared/nodes.yaml:3:20: error[unknown-kind]: node 'db': unknown node "
+        "kind 'databse'",
+        "    hint: did you mean 'database'?",
+        "git:HEAD:models/system.yaml:2:30: error[include-not-found]: included file "
+        "'shared/missing.yaml' not found",
+        "    hint: paths are relative to git:HEAD:models/system.yaml",
+        "git:HEAD:models/system.yaml:7:21: error[unknown-kind]: node 'api': unknown node kind "
+        "'servce'",
+        "    hint: did you mean 'service'?",
+        "actm: 3 problems found",
+    ]
+    # from a subdirectory, as the user wrote the path; never the temporary directory
+    monkeypatch.chdir(repo / "models")
+    res = runner.invoke(app, ["diff", "git:HEAD:system.yaml", "system.yaml"])
+    assert res.exit_code == 2
+    assert "git:HEAD:shared/nodes.yaml:3:20: error[unknown-kind]" in res.output
+    assert "git:HEAD:system.yaml:7:21: error[unknown-kind]" in res.output
+    assert "actm-diff-" not in res.output
+    # a revision given as NEW is reported the same way
+    res = runner.invoke(app, ["diff", "system.yaml", "git:HEAD:system.yaml"])
+    assert res.exit_code == 2 and "git:HEAD:system.yaml:7:21" in res.output

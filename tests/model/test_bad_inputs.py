@@ -8,6 +8,7 @@ Every diagnostic must also carry a hint.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,7 +54,7 @@ EXPECTED: dict[str, list[Expect]] = {
     "model.too-large-number.yaml": [E("bad-number", 6, 11, "'1e999' is too large")],
     "model.alias-bomb.yaml": [E("alias-bomb", 7, 7, "beyond 100,000 extra values")],
     "model.recursive-alias.yaml": [E("recursive-alias", 4, 8, "refers to the collection")],
-    "model.too-deep.yaml": [E("too-deep", 5, 73, "deeper than the limit of 64 levels")],
+    "model.too-deep.yaml": [E("too-deep", 5, 71, "deeper than the limit of 64 levels")],
     "model.complex-key.yaml": [E("complex-key", 4, 3, "must be a plain string")],
     "model.not-a-mapping.yaml": [E("not-a-mapping", 2, 1, "must be a mapping of sections")],
     # -- schema ----------------------------------------------------------------------------
@@ -329,9 +330,10 @@ def test_modest_aliases_are_fine(tmp_path: Path, kb: KnowledgeBase) -> None:
 @pytest.mark.parametrize(
     ("text", "line", "column"),
     [
-        ("actm: " + "[" * 100_000 + "]" * 100_000 + "\n", 1, 7 + 64),
-        ("actm: " + "[" * 100_000 + "\n", 1, 7 + 64),  # never closed
-        ("actm: " + "{a: " * 50_000 + "\n", 1, 7 + 4 * 64),
+        # the root mapping is the first of the 64 levels, so the 64th bracket is one too many
+        ("actm: " + "[" * 100_000 + "]" * 100_000 + "\n", 1, 7 + 63),
+        ("actm: " + "[" * 100_000 + "\n", 1, 7 + 63),  # never closed
+        ("actm: " + "{a: " * 50_000 + "\n", 1, 7 + 4 * 63),
         ("- " * 100_000 + "x\n", 1, 1 + 2 * 64),
         ("".join(" " * i + "k:\n" for i in range(2_500)), 65, 65),
     ],
@@ -432,3 +434,182 @@ def test_many_dangling_references(tmp_path: Path, kb: KnowledgeBase) -> None:
     assert len(diags) == n
     assert all(d.code == "dangling-reference" and d.hint for d in diags)
     assert diags[0].hint is not None and diags[0].hint.startswith("did you mean")
+
+
+# -- found by fuzzing (tests/fuzz, docs/robustness.md) -----------------------------------------
+
+
+def test_tagged_number_too_long_to_read(kb: KnowledgeBase) -> None:
+    # int() refuses more than 4,300 digits; a tagged scalar used to escape as a ValueError.
+    text = "actm: 1\nsystem: {id: demo}\nnodes:\n  - {id: a, kind: !!int " + "1" * 5000 + "}\n"
+    with pytest.raises(actm.ModelError) as info:
+        actm.load_model_text(text, knowledge=kb, path="m.yaml")
+    assert [(d.code, str(d.location)) for d in info.value.diagnostics] == [
+        ("bad-number", "m.yaml:4:19")
+    ]
+
+
+def test_whole_number_too_large_for_a_number_field(kb: KnowledgeBase) -> None:
+    # used to read "expected a number, got a number"
+    text = "actm: 1\nsystem: {id: demo}\ncontrols: [{id: c, cost: " + "9" * 400 + "}]\n"
+    with pytest.raises(actm.ModelError) as info:
+        actm.load_model_text(text, knowledge=kb, path="m.yaml")
+    (d,) = info.value.diagnostics
+    assert (d.code, str(d.location)) == ("invalid-value", "m.yaml:3:26")
+    assert d.message == "controls.0.cost: number " + "9" * 40 + "... is too large"
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("actm: 1\nsystem: {id: [a", "m.yaml:2:16"),
+        ("actm: 1\nsystem: {id: [a\r", "m.yaml:3:1"),
+        ('actm: 1\nsystem: "demo', "m.yaml:2:14"),
+    ],
+    ids=["no-final-newline", "cr-line-end", "open-quote"],
+)
+def test_syntax_error_at_the_end_points_inside_the_file(
+    kb: KnowledgeBase, text: str, where: str
+) -> None:
+    # libyaml reports an error at the end of a file without a final line break on the line
+    # after the last one; the location is pulled back to the end of the last line.
+    with pytest.raises(actm.ModelError) as info:
+        actm.load_model_text(text, knowledge=kb, path="m.yaml")
+    assert [(d.code, str(d.location)) for d in info.value.diagnostics] == [("yaml-syntax", where)]
+
+
+@pytest.mark.parametrize(
+    ("text", "column"),
+    [
+        # a quote inside a plain scalar (it's) starts no string: the brackets after it nest
+        ("a: [it's, " + "[" * 50_000 + "x" + "]" * 50_000 + ", ']\n", 10 + 63),
+        ('a: [say"hi, ' + "{b: " * 50_000 + "x" + "}" * 50_000 + ', "]\n', 13 + 4 * 62),
+    ],
+    ids=["apostrophe", "double-quote"],
+)
+def test_deep_nesting_after_a_quote_in_plain_text(
+    tmp_path: Path, kb: KnowledgeBase, text: str, column: int
+) -> None:
+    # Found by the long fuzz run: brackets after such a quote were taken for the inside of a
+    # string and not counted, the file reached libyaml's recursive composer, and the process
+    # died of a segmentation fault.
+    path = tmp_path / "deep.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert [(d.code, d.location) for d in _load_errors(path, kb)] == [
+        ("too-deep", actm.SourceLocation(str(path), 1, column))
+    ]
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting(kb: KnowledgeBase) -> None:
+    text = (
+        "actm: 1\nsystem:\n  id: demo\n"
+        f"  name: '{'[' * 100}'\n  description: \"{'{' * 200}\" # {'[' * 300}\n"
+    )
+    assert actm.load_model_text(text, knowledge=kb).system.id == "demo"
+
+
+def _nodes(n: int, start: int = 0) -> str:
+    return "nodes:\n" + "".join(f"  - {{id: n{i}, kind: service}}\n" for i in range(start, n))
+
+
+def test_model_over_the_element_limit(tmp_path: Path, kb: KnowledgeBase) -> None:
+    path = tmp_path / "big.yaml"
+    path.write_text("actm: 1\nsystem: {id: demo}\n" + _nodes(30), encoding="utf-8")
+    diags = _load_errors(path, kb, Limits(max_elements=25))
+    assert [(d.code, d.location) for d in diags] == [
+        # the first element past the limit: nodes[25], on line 4 + 25
+        ("too-many-elements", actm.SourceLocation(str(path), 29, 5))
+    ]
+    assert "more than 25 elements" in diags[0].message
+    assert diags[0].hint and "--max-elements" in diags[0].hint
+    assert len(actm.load_model(path, knowledge=kb, limits=Limits(max_elements=30)).nodes) == 30
+
+
+def test_element_limit_counts_every_file(tmp_path: Path, kb: KnowledgeBase) -> None:
+    (tmp_path / "root.yaml").write_text(
+        "actm: 1\nsystem: {id: demo}\ninclude: [part.yaml, other.yaml]\n" + _nodes(10),
+        encoding="utf-8",
+    )
+    (tmp_path / "part.yaml").write_text("actm: 1\n" + _nodes(20, 10), encoding="utf-8")
+    (tmp_path / "other.yaml").write_text("actm: 1\nzones: [{id: z}]\n", encoding="utf-8")
+    diags = _load_errors(tmp_path / "root.yaml", kb, Limits(max_elements=15))
+    # reading stops at the file that crosses the limit: no schema or semantic checks after it
+    assert [(d.code, Path(d.location.path).name, d.location.line) for d in diags if d.location] == [
+        ("too-many-elements", "part.yaml", 8)
+    ]
+
+
+def test_element_limit_in_text_and_triage_files(tmp_path: Path, kb: KnowledgeBase) -> None:
+    with pytest.raises(actm.ModelError) as info:
+        actm.load_model_text(
+            "actm: 1\nsystem: {id: demo}\n" + _nodes(5), knowledge=kb, limits=Limits(max_elements=4)
+        )
+    assert [d.code for d in info.value.diagnostics] == ["too-many-elements"]
+    model = actm.load_model_text("actm: 1\nsystem: {id: demo}\n", knowledge=kb)
+    triage = tmp_path / "triage.yaml"
+    triage.write_text(
+        "actm: 1\ntriage:\n"
+        + "".join(f"  - {{id: t{i}, status: accepted, justification: j}}\n" for i in range(5)),
+        encoding="utf-8",
+    )
+    with pytest.raises(actm.ModelError) as info:
+        actm.add_triage(model, triage, limits=Limits(max_elements=4))
+    assert [d.code for d in info.value.diagnostics] == ["too-many-elements"]
+    assert len(actm.add_triage(model, triage).triage) == 5
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{"max_depth": 0}, {"max_elements": -1}, {"max_alias_expansion": -1}, {"max_nodes": 1.5}],
+)
+def test_limits_refuse_values_out_of_range(fields: dict[str, object]) -> None:
+    with pytest.raises(ValueError, match=r"Limits\.max_"):
+        Limits(**fields)  # type: ignore[arg-type]
+
+
+def test_include_whose_name_is_too_long(tmp_path: Path, kb: KnowledgeBase) -> None:
+    # Path.exists() raises ENAMETOOLONG instead of returning False
+    root = tmp_path / "root.yaml"
+    root.write_text(
+        'actm: 1\nsystem: {id: demo}\ninclude: ["' + "a" * 300 + '.yaml"]\n', encoding="utf-8"
+    )
+    diags = _load_errors(root, kb)
+    assert [(d.code, d.location) for d in diags] == [
+        ("file-unreadable", actm.SourceLocation(str(root), 3, 11))
+    ]
+    assert "name too long" in diags[0].message
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")
+def test_model_path_in_a_symlink_loop(tmp_path: Path, kb: KnowledgeBase) -> None:
+    # Path.resolve() raised RuntimeError, an internal error (exit 3) in the CLI
+    loop = tmp_path / "loop.yaml"
+    os.symlink(loop, loop)
+    diags = _load_errors(loop, kb)
+    assert [d.code for d in diags] == ["file-unreadable"]
+    assert diags[0].hint
+
+
+def test_model_path_with_a_nul(kb: KnowledgeBase) -> None:
+    diags = _load_errors(Path("model\0.yaml"), kb)
+    assert [d.code for d in diags] == ["file-unreadable"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "code", "line", "column"),
+    [
+        ("actm: 1\nname: 'é→x\0'\n".encode(), "binary-file", 2, 11),
+        (b"actm: 1\nname: '\xc3\xa9\xe2\x86\x92x\xff'\n", "not-utf8", 2, 11),
+        (b"\xef\xbb\xbfactm: 1\0\n", "binary-file", 1, 8),
+    ],
+    ids=["nul-after-non-ascii", "bad-byte-after-non-ascii", "nul-after-bom"],
+)
+def test_encoding_errors_are_located_in_characters(
+    tmp_path: Path, kb: KnowledgeBase, raw: bytes, code: str, line: int, column: int
+) -> None:
+    # columns counted bytes, so they pointed too far right on lines with non-ASCII text
+    path = tmp_path / "m.yaml"
+    path.write_bytes(raw)
+    assert [(d.code, d.location) for d in _load_errors(path, kb)] == [
+        (code, actm.SourceLocation(str(path), line, column))
+    ]

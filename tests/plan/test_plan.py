@@ -19,7 +19,7 @@ from actm.engine.severity import level_rank
 from actm.knowledge.attacks import KnowledgeBase, builtin_knowledge
 from actm.model.system import SystemModel
 from actm.plan import make_plan
-from actm.plan.candidates import Candidate, candidates_for
+from actm.plan.candidates import Candidate, candidates_for, in_force, inner_attacks
 from actm.plan.hitting import greedy, packing_bound, solve, solve_milp
 from actm.results.build import build_result
 from strategies import build, system_models
@@ -149,6 +149,15 @@ def test_plan_matches_brute_force(spec: dict[str, Any], data: st.DataObject) -> 
     # every target threat the plan removes is credited to at least one control
     credited = {t for p in plan.controls for t in p.removes}
     assert set(plan.threats) - left <= credited
+    # cut to one exact round, the plan is completed greedily: valid, with a valid lower bound
+    rough = make_plan(model, kb, target=level, candidates=cands, exact_rounds=1)
+    if rough.method == "heuristic":
+        assert rough.limit == "rounds"
+    assert rough.lower_bound <= best + 1e-9 <= rough.cost + 2e-9
+    assert rough.gap == pytest.approx(rough.cost - rough.lower_bound)
+    assert set(rough.unremovable) == left
+    chosen = tuple(c for c in cands if c.id in {p.id for p in rough.controls})
+    assert survivors(model, kb, chosen, floor, set(rough.threats)) <= left
 
 
 # -- the bundled examples, through the model's own YAML -------------------------------------------
@@ -215,12 +224,43 @@ def test_out_of_budget_is_a_heuristic_with_a_reported_gap(
     model = actm.load_model(path)
     exact = make_plan(model, kb, target="low")
     rough = make_plan(model, kb, target="low", budget=1, solver=solve)
-    assert rough.method == "heuristic"
+    assert rough.method == "heuristic" and rough.limit == "budget"
     assert rough.lower_bound <= exact.cost <= rough.cost
     assert rough.gap == pytest.approx(rough.cost - rough.lower_bound)
     chosen = [dict(p.model_yaml) for p in rough.controls]
     after = actm.analyze(with_controls(path, chosen, tmp_path))
     assert not [t for t in after.threats if level_rank(t.severity.level) >= level_rank("low")]
+
+
+def test_past_the_exact_rounds_the_plan_is_completed_greedily_and_pruned(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    path = next(p for p in EXAMPLES if p.stem == "coding-assistant")
+    model = actm.load_model(path)
+    exact = make_plan(model, kb, target="high")
+    assert exact.method == "exact" and exact.limit is None and exact.exact
+    assert exact.iterations > 1
+    rough = make_plan(model, kb, target="high", exact_rounds=1)
+    assert (rough.method, rough.limit, rough.exact, rough.iterations) == (
+        "heuristic",
+        "rounds",
+        False,
+        1,
+    )
+    assert rough.lower_bound <= exact.cost <= rough.cost
+    assert rough.gap == pytest.approx(rough.cost - rough.lower_bound)
+    assert rough.unremovable == exact.unremovable == ()
+    floor = level_rank("high")
+    chosen = [dict(p.model_yaml) for p in rough.controls]
+    after = actm.analyze(with_controls(path, chosen, tmp_path))
+    assert not [t.id for t in after.threats if level_rank(t.severity.level) >= floor]
+    # pruned: each control is needed
+    for p in rough.controls:
+        rest = [dict(q.model_yaml) for q in rough.controls if q.id != p.id]
+        again = actm.analyze(with_controls(path, rest, tmp_path))
+        assert [t.id for t in again.threats if level_rank(t.severity.level) >= floor]
+    with pytest.raises(ValueError, match="exact_rounds"):
+        make_plan(model, kb, exact_rounds=0)
 
 
 def test_triage_settled_threats_are_not_planned_for(kb: KnowledgeBase, tmp_path: Path) -> None:
@@ -250,6 +290,82 @@ def test_declared_candidates_and_cost_overrides(kb: KnowledgeBase) -> None:
     plan = make_plan(dear, kb, target="low")
     assert plan.cost < 1000
     assert all(p.template is not None for p in plan.controls)
+
+
+# -- candidates ---------------------------------------------------------------------------------
+
+SUPPORT = (Path(__file__).parents[2] / "examples" / "customer-support-rag.yaml").read_text()
+
+
+def _candidate_ids(kb: KnowledgeBase, controls: str) -> set[str]:
+    """The candidates for the support bot with ``controls`` (YAML list entries) implemented."""
+    assert SUPPORT.count("\ncontrols:\n") == 1
+    model = actm.load_model_text(
+        SUPPORT.replace("\ncontrols:\n", "\ncontrols:\n" + controls, 1), knowledge=kb
+    )
+    threats = actm.analyze(model, knowledge=kb).threats
+    return {c.id for c in candidates_for(model, kb.controls, threats)}
+
+
+def test_a_candidate_is_left_out_only_when_its_effect_is_in_force(kb: KnowledgeBase) -> None:
+    plain = _candidate_ids(kb, "")
+    assert {
+        "human-approval:send_email",
+        "egress-allowlist:send_email.egress",
+        "input-filtering:kb-retrieval",
+    } <= plain
+    # approving each call of send_email is not an egress allow-list on it
+    approved = _candidate_ids(kb, "  - {id: approve-mail, approves: [send_email]}\n")
+    assert "human-approval:send_email" not in approved
+    assert "egress-allowlist:send_email.egress" in approved
+    # a feed filtered to another capability can still be filtered to influence; one filtered
+    # to influence, or blocked, cannot
+    loose = "  - {id: f, weakens: [{edge: kb-retrieval, to: contribute}]}\n"
+    assert "input-filtering:kb-retrieval" in _candidate_ids(kb, loose)
+    same = "  - {id: f, weakens: [{edge: kb-retrieval, to: influence}]}\n"
+    assert "input-filtering:kb-retrieval" not in _candidate_ids(kb, same)
+    blocked = "  - {id: f, blocks: [kb-retrieval]}\n"
+    assert "input-filtering:kb-retrieval" not in _candidate_ids(kb, blocked)
+
+
+def test_which_implemented_effects_make_a_candidate_moot() -> None:
+    assert in_force(("blocks", "e"), {("blocks", "e")})
+    assert not in_force(("blocks", "e"), {("removes", "e"), ("hides", "e"), ("approves", "e")})
+    assert in_force(("weakens", "e", "influence"), {("blocks", "e")})
+    assert not in_force(("weakens", "e", "influence"), {("weakens", "e", "contribute")})
+    # an attack broken everywhere, or on that asset from its first step, needs no other break
+    assert in_force(("breaks", "a", "m"), {("breaks", "a", "")})
+    assert in_force(("breaks", "a", "m", "s2"), {("breaks", "a", "m")})
+    assert not in_force(("breaks", "a", "m"), {("breaks", "a", "n")})
+    assert not in_force(("breaks", "a", "m"), {("breaks", "a", "m", "s2")})
+    assert not in_force(("breaks", "a", "m"), {("breaks", "b", "")})
+
+
+def test_a_break_of_an_attack_inside_a_chain_touches_it_only_where_it_may_bind(
+    kb: KnowledgeBase,
+) -> None:
+    model = actm.load_model_text(SUPPORT, knowledge=kb)
+    threats = {t.id: t for t in actm.analyze(model, knowledge=kb).threats}
+    t = threats["tool-data-exfiltration@support-agent@customer-records"]
+    # direct-prompt-injection (every variable required) bound the support agent on this chain
+    assert inner_attacks(t, kb) == {"direct-prompt-injection": frozenset({"support-agent"})}
+    assert inner_attacks(t) == {"direct-prompt-injection": None}  # without the knowledge base
+    cands = {c.id: c for c in candidates_for(model, kb.controls, list(threats.values()))}
+    here = cands["attack-countermeasure:direct-prompt-injection@support-agent"]
+    there = replace(here, control=replace(here.control, breaks=(("direct-prompt-injection", "x"),)))
+    everywhere = replace(
+        here, control=replace(here.control, breaks=(("direct-prompt-injection", None),))
+    )
+    elements = frozenset[str]()
+    assert here.touches(t, elements, inner_attacks(t, kb))
+    assert everywhere.touches(t, elements, inner_attacks(t, kb))
+    assert not there.touches(t, elements, inner_attacks(t, kb))
+    assert there.touches(t, elements)  # conservative without the knowledge base
+    # the threat's own attack: where it binds
+    own = cands["attack-countermeasure:tool-data-exfiltration@support-agent"]
+    assert own.touches(t, elements, inner_attacks(t, kb))
+    other = replace(own, control=replace(own.control, breaks=(("tool-data-exfiltration", "x"),)))
+    assert not other.touches(t, elements, inner_attacks(t, kb))
 
 
 # -- the catalog ---------------------------------------------------------------------------------

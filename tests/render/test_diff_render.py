@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -274,3 +276,166 @@ def test_json_is_sorted_deterministic_and_complete(
     # the same inputs, analysed again, give the same bytes
     again = diff_results(analyse(BASE, kb), analyse(changed_model(), kb))
     assert render_diff_json(again) == text
+
+
+# -- order and triage -----------------------------------------------------------------------------
+
+
+def _worst_first(items: list[tuple[str, float, str]]) -> list[str]:
+    rank = ["info", "low", "medium", "high", "critical"]
+    return [i for _, _, i in sorted(items, key=lambda x: (-rank.index(x[0]), -x[1], x[2]))]
+
+
+def test_new_and_changed_threats_come_most_severe_first_then_by_id(
+    diff: Diff, results: tuple[Result, Result]
+) -> None:
+    # by id these would be context-, indirect-, tool-data-disclosure, tool-data-exfiltration
+    assert [c.id for c in diff.changed_threats] == [
+        "tool-data-exfiltration@support-agent@customer-records",  # high 7.5
+        "context-exfiltration-via-tool@support-agent",  # medium 6.0
+        "tool-data-disclosure@support-agent@customer-records",  # medium 6.0
+        "indirect-prompt-injection@support-agent",  # low 1.7
+    ]
+    lines = render_diff_text(diff).splitlines()
+    changed = [line.split(":")[0] for line in lines if line.startswith("  ~ ") and "@" in line]
+    assert changed == [f"  ~ {c.id}" for c in diff.changed_threats]
+    # every threat of the support bot is new against an empty analysis: severity, then id
+    old = dataclasses.replace(results[0], threats=())
+    everything = diff_results(old, results[0])
+    got = [t.id for t in everything.new_threats]
+    assert got == _worst_first(
+        [(t.severity.level, t.severity.score, t.id) for t in results[0].threats]
+    )
+    assert got != sorted(got)
+    assert [t.id for t in diff_results(results[0], old).resolved_threats] == got
+    md_ids = re.findall(
+        r"^\| \w+ \([\d.]+\) \| .* \| `([^`]+)` \|$", render_diff_markdown(everything), re.M
+    )
+    assert md_ids == got
+    assert [t["id"] for t in json.loads(render_diff_json(everything))["new_threats"]] == got
+
+
+TRIAGE = """
+triage:
+  - id: excessive-agency-write@support-agent@customer-records
+    status: accepted
+    justification: the CRM keeps every version
+    expires: 2027-01-01
+  - id: self-replicating-prompt-injection@support-agent@customer-records
+    status: in_progress
+    justification: output filter under way
+  - id: tool-data-exfiltration@support-agent@customer-records
+    status: false_positive
+    justification: the mail relay only reaches our own domain
+"""
+
+
+def test_triage_in_new_shows_in_every_renderer_and_settles_for_the_gate(kb: KnowledgeBase) -> None:
+    old = analyse(BASE, kb)
+    new_model = actm.load_model_text(changed_model() + TRIAGE, knowledge=kb)
+    new = actm.analyze(new_model, knowledge=kb, today=date(2026, 6, 1))
+    d = diff_results(old, new)
+    by_id = {t.id: t for t in d.new_threats}
+    agency = by_id["excessive-agency-write@support-agent@customer-records"]
+    assert agency.triage is not None and agency.triage.status == "accepted" and agency.settled
+    assert not by_id["self-replicating-prompt-injection@support-agent@customer-records"].settled
+    # the accepted new threat no longer fails the gate; the one in progress still does
+    assert d.worsened_at_or_above("medium") == [
+        "self-replicating-prompt-injection@support-agent@customer-records"
+    ]
+    assert diff_results(old, analyse(changed_model(), kb)).worsened_at_or_above("medium") == [
+        "excessive-agency-write@support-agent@customer-records",
+        "self-replicating-prompt-injection@support-agent@customer-records",
+    ]
+
+    lines = render_diff_text(d, width=200).splitlines()
+    assert lines[1] == "Threats: 2 new (1 settled by triage), 1 resolved, 4 changed."
+    assert (
+        "  + medium 6.0 excessive-agency-write@support-agent@customer-records "
+        "(accepted until 2027-01-01): Unwanted changes through an agent's write tools" in lines
+    )
+    assert any(
+        line.startswith(
+            "  + medium 4.8 self-replicating-prompt-injection@support-agent@customer-records "
+            "(in progress): "
+        )
+        for line in lines
+    )
+    assert any(
+        line.startswith(
+            "  ~ tool-data-exfiltration@support-agent@customer-records (false positive): "
+            "critical 10.0 -> high 7.5 ↓"
+        )
+        for line in lines
+    )
+    assert all(len(line) <= 100 for line in render_diff_text(d).splitlines())
+
+    md = render_diff_markdown(d)
+    assert "**2 new threats** (1 settled by triage), 1 resolved, 4 changed" in md
+    assert (
+        "| medium (6.0) | Unwanted changes through an agent's write tools "
+        "*(accepted until 2027-01-01)* | `excessive-agency-write@support-agent@customer-records` |"
+        in md.splitlines()
+    )
+    assert (
+        "| ↓ critical (10.0) → high (7.5) | Data exfiltration through an agent's tools "
+        "*(false positive)* | `tool-data-exfiltration@support-agent@customer-records` | changed |"
+        in md.splitlines()
+    )
+
+    data = json.loads(render_diff_json(d))
+    triage = {t["id"]: t["triage"] for t in data["new_threats"]}
+    assert triage["excessive-agency-write@support-agent@customer-records"] == {
+        "pattern": "excessive-agency-write@support-agent@customer-records",
+        "status": "accepted",
+        "justification": "the CRM keeps every version",
+        "owner": None,
+        "ticket": None,
+        "expires": "2027-01-01",
+        "expired": False,
+        "settled": True,
+    }
+    changed = {c["id"]: c["triage"] for c in data["changed_threats"]}
+    assert changed["tool-data-exfiltration@support-agent@customer-records"]["settled"] is True
+    assert changed["tool-data-disclosure@support-agent@customer-records"] is None
+    assert data["resolved_threats"][0]["triage"] is None
+
+
+def test_an_expired_decision_counts_again_and_says_so(kb: KnowledgeBase) -> None:
+    old = analyse(BASE, kb)
+    new_model = actm.load_model_text(changed_model() + TRIAGE, knowledge=kb)
+    d = diff_results(old, actm.analyze(new_model, knowledge=kb, today=date(2027, 1, 2)))
+    assert d.worsened_at_or_above("medium") == [
+        "excessive-agency-write@support-agent@customer-records",
+        "self-replicating-prompt-injection@support-agent@customer-records",
+    ]
+    assert (
+        "excessive-agency-write@support-agent@customer-records "
+        "(accepted until 2027-01-01, expired): " in render_diff_text(d, width=200)
+    )
+    assert "**(accepted until 2027-01-01, expired)**" in render_diff_markdown(d)
+    assert "Threats: 2 new, 1 resolved" in render_diff_text(d)
+    agency = next(t for t in json.loads(render_diff_json(d))["new_threats"] if "agency" in t["id"])
+    assert (agency["triage"]["expired"], agency["triage"]["settled"]) == (True, False)
+
+
+def test_a_threat_that_rose_but_is_settled_in_new_does_not_fail_the_gate(
+    kb: KnowledgeBase,
+) -> None:
+    """The other way round, two threats rise to high or above; triage in NEW settles one."""
+    old = analyse(changed_model(), kb)
+    untriaged = diff_results(old, analyse(BASE, kb))
+    assert untriaged.worsened_at_or_above("high") == [
+        "tool-data-disclosure@support-agent@customer-records",
+        "tool-data-exfiltration@support-agent@customer-records",
+    ]
+    triaged = diff_results(old, analyse(BASE + TRIAGE, kb))
+    assert triaged.worsened_at_or_above("high") == [
+        "tool-data-disclosure@support-agent@customer-records"
+    ]
+    exfil = next(c for c in triaged.changed_threats if c.id.startswith("tool-data-exfiltration"))
+    assert exfil.settled and exfil.triage is not None and exfil.triage.status == "false_positive"
+    assert (
+        "  ~ tool-data-exfiltration@support-agent@customer-records (false positive): "
+        "high 7.5 -> critical 10.0 ↑; chain changed" in render_diff_text(triaged, width=200)
+    )

@@ -26,6 +26,8 @@ CASES = {
     "ml-training-pipeline": ROOT / "examples" / "ml-training-pipeline.yaml",
     # an implemented control that mitigates a threat, and triage (one expired, one stale)
     "triaged-agent": MODELS / "triaged-agent.yaml",
+    # controls that remove, redundantly remove, only lower, and do nothing
+    "controls-agent": MODELS / "controls-agent.yaml",
 }
 RENDERERS = {"md": render_markdown, "txt": render_text}
 TODAY = date(2026, 1, 15)

@@ -100,7 +100,12 @@ def test_text_headline_and_controls(plan: Plan) -> None:
 
 def test_text_lists_what_the_plan_cannot_do(planned_only: Plan) -> None:
     text = render_plan_text(planned_only)
-    assert "1 control, cost 1, for 3 target threats; exact" in text
+    assert text.splitlines()[1:4] == [
+        "1 control, cost 1, for 1 of 3 target threats; exact: no plan from these candidates "
+        "costs less.",
+        "2 threats cannot be removed by any known control: provider-data-exposure@support-agent,",
+        "  tool-data-disclosure@support-agent@customer-records.",
+    ]
     assert "1 candidate control considered, 1 engine run." in text
     assert "│    1 │ outbound-mail-review (declared in the model)" in text
     assert "│      │ removes 1 target threat:" in text
@@ -115,10 +120,17 @@ def test_text_lists_what_the_plan_cannot_do(planned_only: Plan) -> None:
 
 
 def test_text_heuristic_introduced_and_nothing_to_do(plan: Plan) -> None:
-    heuristic = replace(plan, method="heuristic", lower_bound=plan.cost - 2.5, gap=2.5)
+    heuristic = replace(
+        plan, method="heuristic", limit="budget", lower_bound=plan.cost - 2.5, gap=2.5
+    )
     text = render_plan_text(heuristic)
     assert f"heuristic: lower bound {plan.cost - 2.5:g}, gap 2.5 (the search ran out" in text
-    tight = render_plan_text(replace(plan, method="heuristic"))
+    rounds = render_plan_text(replace(heuristic, limit="rounds", iterations=50))
+    assert (
+        f"heuristic: lower bound {plan.cost - 2.5:g}, gap 2.5 (the exact search stopped after "
+        "50 rounds and the plan was completed greedily; a plan up to the gap cheaper may exist)."
+    ) in " ".join(line.strip() for line in rounds.splitlines())
+    tight = render_plan_text(replace(plan, method="heuristic", limit="rounds"))
     assert f"heuristic, but it meets the lower bound {int(plan.cost)}" in tight
     introduced = replace(plan, introduced=("approver-deception@support-agent",))
     assert (
@@ -138,7 +150,10 @@ def test_json(plan: Plan) -> None:
     text = render_plan_json(plan)
     data = json.loads(text)
     assert text == json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
-    assert data["target"] == "high" and data["method"] == "exact"
+    assert data["target"] == "high" and data["method"] == "exact" and data["exact"] is True
+    assert data["limit"] is None and data["gap"] == 0 and data["lower_bound"] == plan.cost
+    rough = json.loads(render_plan_json(replace(plan, method="heuristic", limit="rounds")))
+    assert rough["exact"] is False and rough["limit"] == "rounds"
     assert data["settled"] == ["system-prompt-extraction@support-agent"]
     assert [c["id"] for c in data["controls"]] == [c.id for c in plan.controls]
     assert data["controls"][0]["model_yaml"] == plan.controls[0].model_yaml
@@ -162,37 +177,58 @@ def _with_controls(
     return buf.getvalue()
 
 
-def test_yaml_pastes_into_the_model_and_carries_out_the_plan(plan: Plan, kb: KnowledgeBase) -> None:
+def _paste(model_text: str, plan_yaml: str) -> str:
+    """``plan_yaml`` pasted right under the model's ``controls:`` line, as a user would."""
+    assert model_text.count("\ncontrols:\n") == 1
+    return model_text.replace("\ncontrols:\n", "\ncontrols:\n" + plan_yaml, 1)
+
+
+def test_yaml_pastes_under_the_models_controls(plan: Plan, kb: KnowledgeBase) -> None:
     text = render_plan_yaml(plan)
     lines = text.splitlines()
-    assert lines[0] == (
+    assert lines[:5] == [
         f"# actm plan: every threat at or above high out of scope; {len(plan.controls)} "
-        f"controls, cost {int(plan.cost)} (exact)"
-    )
-    assert lines[1] == "controls:"
-    assert lines[2].startswith("  - id: ")
-    loaded = _yaml().load(text)["controls"]
+        f"controls, cost {int(plan.cost)} (exact)",
+        "# Paste the entries below under the model's `controls:` section (add that line",
+        "# first if the model has none). They are status: planned, which changes no",
+        "# analysis: set each to status: implemented once it is in force. With all of the",
+        "# plan's controls implemented, the target threats it removes are out of scope.",
+    ]
+    assert lines[5].startswith("  - id: ")
+    assert not any(line.startswith("controls:") for line in lines)  # no key of its own
+    loaded = _yaml().load(text)  # a list of controls, two spaces in
     assert [c["id"] for c in loaded] == [c.model_yaml["id"] for c in plan.controls]
     assert [c["status"] for c in loaded] == ["planned"] * len(plan.controls)
     assert json.loads(json.dumps(loaded)) == [c.model_yaml for c in plan.controls]
-    # appended as planned, the model loads; implemented, the targets are gone
-    for status in ("planned", "implemented"):
-        model = actm.load_model_text(_with_controls(SUPPORT + TRIAGE, loaded, status), knowledge=kb)
+
+    def high(model_text: str) -> set[str]:
+        model = actm.load_model_text(model_text, knowledge=kb)
         assert len(model.controls) == 2 + len(plan.controls)
-    result = actm.analyze(model, knowledge=kb, today=TODAY)
-    left = {t.id for t in result.threats if level_rank(t.severity.level) >= level_rank("high")}
-    assert left == set(plan.settled)
-    assert {m.id for m in result.mitigated} >= set(plan.threats)
+        result = actm.analyze(model, knowledge=kb, today=TODAY)
+        return {t.id for t in result.threats if level_rank(t.severity.level) >= 3}
+
+    assert level_rank("high") == 3
+    # pasted as they come (planned), they change nothing yet
+    pasted = _paste(SUPPORT + TRIAGE, text)
+    assert high(pasted) == set(plan.threats) | set(plan.settled)
+    # implemented, the targets are gone
+    flipped = text.replace("    status: planned\n", "    status: implemented\n")
+    assert flipped.count("    status: implemented\n") == len(plan.controls)
+    assert high(_paste(SUPPORT + TRIAGE, flipped)) == set(plan.settled)
 
 
 def test_yaml_for_a_control_the_model_declares(planned_only: Plan, kb: KnowledgeBase) -> None:
     text = render_plan_yaml(planned_only)
     assert text == (
         "# actm plan: every threat at or above high out of scope; 1 control, cost 1 (exact)\n"
-        "controls: []\n"
-        "  # outbound-mail-review: already declared in the model; set status: implemented\n"
+        "# With the plan's controls implemented, the targets it removes are out of scope.\n"
+        "# 2 threats cannot be removed by any known control: "
+        "provider-data-exposure@support-agent, "
+        "tool-data-disclosure@support-agent@customer-records\n"
+        "  # outbound-mail-review: already declared in the model; set its status: implemented "
+        "once it is in force\n"
     )
-    assert _yaml().load(text) == {"controls": []}
+    assert _yaml().load(text) is None  # comments only: pasting it changes nothing
     flipped = SUPPORT.replace(
         "    status: planned   # set to implemented", "    status: implemented   #"
     )
@@ -203,18 +239,30 @@ def test_yaml_for_a_control_the_model_declares(planned_only: Plan, kb: Knowledge
     }
 
 
+def test_yaml_of_a_heuristic_plan_gives_its_bound(plan: Plan) -> None:
+    rough = replace(plan, method="heuristic", limit="rounds", lower_bound=plan.cost - 1, gap=1.0)
+    assert render_plan_yaml(rough).splitlines()[0] == (
+        f"# actm plan: every threat at or above high out of scope; {len(plan.controls)} "
+        f"controls, cost {int(plan.cost)} (heuristic: lower bound {int(plan.cost) - 1}, gap 1)"
+    )
+
+
 def test_yaml_mixes_new_and_declared_controls_in_plan_order(
     kb: KnowledgeBase, tmp_path: Path
 ) -> None:
     """credential-theft declares pin-actions as planned; with the catalog too, at medium, the
-    planner picks it: the YAML never repeats it, and what it adds loads with the model."""
+    planner picks it: the YAML never repeats it, and what it adds pastes under the model's
+    controls and, implemented, carries out the plan."""
     shutil.copytree(EXAMPLES / "shared", tmp_path / "shared")
     plan = make_plan(actm.load_model(EXAMPLES / "credential-theft.yaml"), kb, target="medium")
     text = render_plan_yaml(plan)
-    loaded = _yaml().load(text)["controls"] or []
+    loaded = _yaml().load(text) or []
     declared = [c.id for c in plan.controls if c.template is None]
     assert declared == ["pin-actions"]
-    assert "  # pin-actions: already declared in the model; set status: implemented\n" in text
+    assert (
+        "  # pin-actions: already declared in the model; set its status: implemented once it "
+        "is in force\n"
+    ) in text
     assert "pin-actions" not in {c["id"] for c in loaded}
     assert len(loaded) == len(plan.controls) - 1
     merged = _with_controls(CREDENTIALS, loaded, "implemented", implement=tuple(declared))

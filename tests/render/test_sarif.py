@@ -3,7 +3,9 @@ fingerprints and model-file locations."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -111,3 +113,55 @@ def test_sarif_is_byte_identical_across_runs() -> None:
     a = render_sarif(actm.analyze(actm.load_model(path)))
     b = render_sarif(actm.analyze(actm.load_model(path)))
     assert a == b
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_each_rule_carries_the_highest_security_severity_of_its_results(path: Path) -> None:
+    """GitHub code scanning reads security-severity from the rule, not the result."""
+    _, doc = sarif_of(path)
+    run = doc["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    scores: dict[int, list[str]] = {}
+    for res in run["results"]:
+        scores.setdefault(res["ruleIndex"], []).append(res["properties"]["security-severity"])
+    assert sorted(scores) == list(range(len(rules)))
+    for i, rule in enumerate(rules):
+        value = rule["properties"]["security-severity"]
+        assert isinstance(value, str) and re.fullmatch(r"\d+\.\d", value), value
+        assert value == f"{max(float(s) for s in scores[i]):.1f}"
+    # at least one rule of the examples has results of different scores
+    assert path.stem != "coding-assistant" or any(len(set(s)) > 1 for s in scores.values())
+
+
+def test_a_threat_without_locations_points_at_the_root_model_file(validator: Any) -> None:
+    path = ROOT / "examples" / "ml-training-pipeline.yaml"  # includes shared/platform.yaml
+    result = actm.analyze(actm.load_model(path))
+    first = result.threats[0]
+    bare = dataclasses.replace(result, threats=(replace_locations(first), *result.threats[1:]))
+    doc = json.loads(render_sarif(bare, base="examples"))
+    assert not list(validator.iter_errors(doc))
+    res = doc["runs"][0]["results"][0]
+    assert res["properties"]["actm-id"] == first.id
+    assert res["locations"] == [
+        {
+            "physicalLocation": {
+                "artifactLocation": {"uri": "examples/ml-training-pipeline.yaml"},
+                "region": {"startLine": 1, "startColumn": 1},
+            },
+            "message": {"text": "the root model file"},
+        }
+    ]
+    assert "relatedLocations" not in res
+    # without a base the path is relative to the root file's directory, like the others
+    plain = json.loads(render_sarif(bare))["runs"][0]["results"][0]
+    uri = plain["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == "ml-training-pipeline.yaml"
+    # a model read from text has no file to point at: no location rather than a made-up one
+    rag = (ROOT / "examples" / "customer-support-rag.yaml").read_text(encoding="utf-8")
+    text = actm.analyze(actm.load_model_text(rag))
+    lone = dataclasses.replace(text, threats=(replace_locations(text.threats[0]),))
+    assert "locations" not in json.loads(render_sarif(lone))["runs"][0]["results"][0]
+
+
+def replace_locations(t: actm.results.model.Threat) -> actm.results.model.Threat:  # type: ignore[name-defined]
+    return dataclasses.replace(t, locations=())

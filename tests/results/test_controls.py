@@ -252,3 +252,203 @@ def test_cutting_one_path_never_raises_a_severity() -> None:
     after = {t.id: t.severity.score for t in actm.analyze(actm.load_model_text(blocked)).threats}
     assert set(after) <= set(before)
     assert {i: s for i, s in after.items() if s > before[i]} == {}
+
+
+# -- attribution: which control stopped which chain -------------------------------------------
+
+
+def test_redundant_controls_are_both_listed_as_redundant() -> None:
+    # either alone stops the exfiltration: removing one leaves the threat out of scope
+    result = analyse(
+        "controls:\n"
+        "  - {id: allowlist, blocks: [mail.egress]}\n"
+        "  - {id: dlp, breaks: [{attack: tool-data-exfiltration, asset: customers}]}\n"
+    )
+    (m,) = (x for x in result.mitigated if x.id == EXFIL)
+    assert m.mitigated_by == ("allowlist", "dlp")
+    assert m.attribution == "redundant"
+    assert m.reasons == (
+        "allowlist blocks mail.egress (bound by tool-data-exfiltration)",
+        "dlp breaks tool-data-exfiltration on customers",
+        "redundant: any of allowlist, dlp (removing one alone does not bring it back)",
+    )
+    assert result.control_attribution == "counterfactual"
+    assert result.controls_without_effect == ()
+
+
+def test_identical_controls_are_redundant_without_engine_runs() -> None:
+    result = analyse(
+        "controls:\n  - {id: a, blocks: [mail.egress]}\n  - {id: b, blocks: [mail.egress]}\n"
+    )
+    (m,) = (x for x in result.mitigated if x.id == EXFIL)
+    assert (m.mitigated_by, m.attribution) == (("a", "b"), "redundant")
+    assert result.timings["counterfactual_runs"] == 0  # each is known to change nothing alone
+
+
+def test_only_the_necessary_control_is_credited() -> None:
+    # jail-lookup acts on the chain (the lookup tool) but changes nothing: lookup runs no code
+    text = (
+        "controls:\n"
+        "  - {id: allowlist, blocks: [mail.egress]}\n"
+        "  - {id: jail-lookup, sandboxes: [lookup]}\n"
+    )
+    result = analyse(text)
+    mitigated = {m.id: m for m in result.mitigated}
+    assert set(mitigated) == {EXFIL, "context-exfiltration-via-tool@bot"}
+    for m in mitigated.values():
+        assert (m.mitigated_by, m.attribution) == (("allowlist",), "counterfactual"), m
+    assert result.controls_without_effect == ("jail-lookup",)
+    assert result.summary["controls_without_effect"] == 1
+    # what reading the chains alone would have said
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("actm.results.build.MAX_COUNTERFACTUAL", 1)
+        touched = analyse(text)
+    (m,) = (x for x in touched.mitigated if x.id == EXFIL)
+    assert m.mitigated_by == ("allowlist", "jail-lookup")
+    assert touched.control_attribution == "touch"
+
+
+def test_controls_needed_together_are_each_credited() -> None:
+    # a second mail tool: exfiltration needs both egress paths closed
+    text = (
+        textwrap.dedent(BASE).replace(
+            "tools: [lookup, mail, run]", "tools: [lookup, mail, post, run]"
+        )
+        + "  - {id: post, permissions: {egress: [internet]}}\n"
+        + "controls:\n"
+        + "  - {id: mail-allowlist, blocks: [mail.egress]}\n"
+        + "  - {id: post-allowlist, blocks: [post.egress]}\n"
+    )
+    result = actm.analyze(actm.load_model_text(text))
+    (m,) = (x for x in result.mitigated if x.id == EXFIL)
+    assert (m.mitigated_by, m.attribution) == (
+        ("mail-allowlist", "post-allowlist"),
+        "counterfactual",
+    )
+    assert m.reasons[-1] == (
+        "mail-allowlist together with post-allowlist: without any one of them the threat is back"
+    )
+
+
+LOGS = """
+actm: 1
+system: {id: logs}
+nodes:
+  - {id: logstore, kind: database}
+models:
+  - {id: bot, kind: agent, exposure: public, tools: [housekeeping]}
+assets:
+  - {id: audit-log, type: logs, criticality: {integrity: critical},
+     resides: [{node: logstore, mode: stored}]}
+relations:
+  - {kind: derives, from: bot.outputs, to: audit-log, process: feedback}
+tools:
+  - {id: housekeeping, permissions: {write: [audit-log]}}
+vulnerabilities:
+  - {id: logstore-write, class: write_access, node: logstore}
+controls:
+  - {id: patch, removes: [logstore-write]}
+  - {id: quota, breaks: [{attack: resource-exhaustion}]}
+  - {id: unused, blocks: [housekeeping.egress]}
+"""
+
+
+def test_a_control_that_lowers_a_severity_is_listed_with_both_scores() -> None:
+    # the patch leaves the log writable only through the agent's tool: limited changes, not
+    # arbitrary ones, so the tampering threats stay in scope with a lower score
+    result = actm.analyze(actm.load_model_text(textwrap.dedent(LOGS)))
+    lowered = {x.id: x for x in result.lowered}
+    assert set(lowered) == {
+        "audit-log-tampering@bot@audit-log",
+        "misinformation-recorded@bot@audit-log",
+    }
+    low = lowered["audit-log-tampering@bot@audit-log"]
+    assert (low.inherent.score, low.inherent.level) == (8.0, "high")
+    assert (low.residual.score, low.residual.level) == (6.4, "medium")
+    assert low.inherent.capability == "make_arbitrary_changes"
+    assert low.residual.capability == "make_limited_changes"
+    assert (low.lowered_by, low.attribution) == (("patch",), "counterfactual")
+    assert low.reasons == (
+        "patch removes vulnerability logstore-write (chain step 4: make_arbitrary_changes on "
+        "audit-log)",
+    )
+    residual = {t.id: t.severity.score for t in result.threats}
+    assert residual["audit-log-tampering@bot@audit-log"] == 6.4
+    assert "audit-log-tampering@bot@audit-log" not in {m.id for m in result.mitigated}
+    # the quota takes a threat out of scope, the patch only lowers: neither is without effect
+    (m,) = result.mitigated
+    assert (m.id, m.mitigated_by) == ("resource-exhaustion@bot", ("quota",))
+    assert m.reasons == ("quota breaks resource-exhaustion on bot.outputs (everywhere)",)
+    assert result.controls_without_effect == ("unused",)
+    assert result.summary["lowered"] == 2
+
+
+def test_a_break_names_the_step_and_the_asset(tmp_path: object) -> None:
+    result = two_step(
+        tmp_path,
+        "controls:\n  - {id: review, breaks: [{attack: greeting-takeover, step: take-over,"
+        " asset: bot}]}\n",
+    )
+    (m,) = (x for x in result.mitigated if x.id == "greeting-takeover@bot")
+    assert m.reasons == ("review breaks step 2 (take-over) of greeting-takeover on bot",)
+
+
+def test_above_32_controls_attribution_falls_back_to_the_chains() -> None:
+    def many(n: int) -> actm.results.model.Result:  # type: ignore[name-defined]
+        lines = "".join(f"  - {{id: c{i:02d}, blocks: [mail.egress]}}\n" for i in range(n))
+        return analyse("controls:\n" + lines)
+
+    at_limit = many(32)
+    assert at_limit.control_attribution == "counterfactual"
+    (m,) = (x for x in at_limit.mitigated if x.id == EXFIL)
+    assert m.attribution == "redundant"
+    over = many(33)
+    assert over.control_attribution == "touch"
+    (m,) = (x for x in over.mitigated if x.id == EXFIL)
+    assert m.attribution == "touch"
+    assert m.mitigated_by == tuple(f"c{i:02d}" for i in range(33))
+    assert not any(r.startswith("redundant") for r in m.reasons)
+    assert over.timings["counterfactual_runs"] == 0
+
+
+def test_without_controls_there_is_no_attribution() -> None:
+    result = actm.analyze(actm.load_model_text(textwrap.dedent(LOGS)), controls=False)
+    assert (result.control_attribution, result.lowered, result.controls_without_effect) == (
+        "none",
+        (),
+        (),
+    )
+
+
+def test_counterfactual_tries_the_controls_off_the_chains_together() -> None:
+    from actm.results.mitigation import counterfactual
+
+    calls: list[frozenset[str]] = []
+
+    def run(without: frozenset[str]) -> dict[str, float]:
+        calls.append(without)
+        scores = {"t2": 3.0}
+        if "a" in without:
+            scores["t1"] = 5.0  # a alone stops t1
+        if "c" in without:
+            scores["t2"] = 5.0  # c alone lowers t2
+        if {"d", "e"} <= without:
+            scores["t3"] = 2.0  # d and e each stop t3
+        return scores
+
+    diff = {"t1": -1.0, "t2": 3.0, "t3": -1.0}
+    found = counterfactual(["a", "b", "c", "d", "e", "f"], diff, run, alone=["a", "b"], skip=["f"])
+    assert found.necessary == {"t1": frozenset({"a"}), "t2": frozenset({"c"})}
+    assert found.jointly == {"t3": frozenset({"d", "e"})}
+    assert calls == [
+        frozenset({"a"}),
+        frozenset({"b"}),
+        frozenset({"c", "d", "e"}),  # the others together, then halves while something changes
+        frozenset({"c"}),
+        frozenset({"d", "e"}),
+        frozenset({"d"}),
+        frozenset({"e"}),
+    ]
+    assert found.runs == len(calls)
+    # nothing to explain: no run at all
+    assert counterfactual(["a"], {}, run).runs == 0

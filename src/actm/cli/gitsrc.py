@@ -3,19 +3,23 @@
 The root file and, recursively, every file its ``include:`` lists name are read with
 ``git show REV:./PATH`` (paths relative to the current directory, as on the command line) and
 written under a temporary directory at the same relative places, so that the normal loader reads
-them exactly as it would a checkout.
+them exactly as it would a checkout. Problems the loader finds there are reported at
+``git:REV:PATH:line:col`` (:meth:`Checkout.shown_error`), never at the temporary directory.
 """
 
 from __future__ import annotations
 
+import os
 import posixpath
+import re
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
-from actm.errors import UsageError
+from actm.errors import Diagnostic, ModelError, SourceLocation, UsageError
 from actm.yamlio import YamlProblem, parse_yaml
 
-__all__ = ["is_git_spec", "materialize"]
+__all__ = ["Checkout", "is_git_spec", "materialize"]
 
 PREFIX = "git:"
 MAX_FILES = 256
@@ -36,9 +40,60 @@ def _git(*args: str) -> bytes:
     return done.stdout
 
 
-def materialize(spec: str, into: Path) -> Path:
+@dataclass(frozen=True, slots=True)
+class Checkout:
+    """A model read from a revision: where its files were written, and how to name them."""
+
+    rev: str
+    into: Path
+    """The temporary directory; it stands for the repository's top level."""
+    prefix: str
+    """The current directory relative to the repository's top level ('' or 'models/')."""
+    root: Path
+    """The root model file, under ``into``."""
+
+    def shown(self, path: str) -> str | None:
+        """``git:REV:FILE`` for a file under ``into`` (``FILE`` relative to the current
+        directory, as the user wrote PATH); None for a path elsewhere."""
+        top = os.path.abspath(self.into)
+        full = os.path.abspath(path)
+        if os.path.commonpath([top, full]) != top:
+            return None
+        in_repo = os.path.relpath(full, top).replace(os.sep, "/")
+        here = self.prefix.rstrip("/") or "."
+        return f"{PREFIX}{self.rev}:{posixpath.relpath(in_repo, here)}"
+
+    def _text(self, text: str) -> str:
+        """``text`` with every path under ``into`` it mentions named as ``git:REV:FILE``."""
+        top = re.escape(os.path.abspath(self.into))
+        # a file below it, up to a space, quote or punctuation (not a sentence's full stop)
+        pattern = re.compile(top + r"[/\\][^\s'\",;:()]*[^\s'\",;:().]")
+        return pattern.sub(lambda m: self.shown(m.group(0)) or m.group(0), text)
+
+    def _location(self, loc: SourceLocation | None) -> SourceLocation | None:
+        if loc is None:
+            return None
+        shown = self.shown(loc.path)
+        return loc if shown is None else SourceLocation(shown, loc.line, loc.column)
+
+    def shown_error(self, exc: ModelError) -> ModelError:
+        """The same error with its places (and paths in messages and hints) at
+        ``git:REV:FILE``, keeping line and column."""
+        diags = [
+            Diagnostic(
+                d.code,
+                self._text(d.message),
+                self._location(d.location),
+                self._text(d.hint) if d.hint else d.hint,
+            )
+            for d in exc.diagnostics
+        ]
+        return ModelError(diags)
+
+
+def materialize(spec: str, into: Path) -> Checkout:
     """Write the model named by ``spec`` (``git:REV:PATH``) and its includes under ``into``;
-    returns the root file's path there."""
+    returns the checkout (the root file's path there is ``.root``)."""
     rev, sep, path = spec[len(PREFIX) :].partition(":")
     if not sep or not rev or not path:
         raise UsageError(
@@ -76,4 +131,4 @@ def materialize(spec: str, into: Path) -> Path:
             for inc in includes:
                 if isinstance(inc, str):
                     pending.append(posixpath.normpath(posixpath.join(here, inc)))
-    return into / root
+    return Checkout(rev, into, prefix, into / root)

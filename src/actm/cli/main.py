@@ -10,6 +10,7 @@ import contextlib
 import gc
 import json
 import os
+import re
 import sys
 import textwrap
 import traceback
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from actm._version import __version__
+from actm.cli.diagram import diagram as _diagram_command
 from actm.errors import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, ActmError, KnowledgeError
 from actm.yamlio import Limits
 
@@ -50,6 +52,10 @@ class Format(StrEnum):
     markdown = "markdown"
     json = "json"
     sarif = "sarif"
+    csv = "csv"
+    stix = "stix"
+    html = "html"
+    pdf = "pdf"
 
 
 class CheckFormat(StrEnum):
@@ -130,6 +136,15 @@ MaxAliasOpt = Annotated[
         "--max-alias-expansion", min=0, metavar="N", help="Most values YAML aliases may add."
     ),
 ]
+MaxElementsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--max-elements",
+        min=1,
+        metavar="N",
+        help="Most elements (nodes, models, assets, ... entries) in a model, all files together.",
+    ),
+]
 
 
 def _err(text: str) -> None:
@@ -174,7 +189,12 @@ def _guard(debug: bool = False) -> Iterator[None]:
         _fatal(exc, debug)
 
 
-def _limits(max_bytes: int | None, max_depth: int | None, max_alias: int | None) -> Limits:
+def _limits(
+    max_bytes: int | None,
+    max_depth: int | None,
+    max_alias: int | None,
+    max_elements: int | None = None,
+) -> Limits:
     from actm.errors import UsageError
 
     try:
@@ -186,6 +206,7 @@ def _limits(max_bytes: int | None, max_depth: int | None, max_alias: int | None)
         max_depth=max_depth if max_depth is not None else base.max_depth,
         max_nodes=base.max_nodes,
         max_alias_expansion=max_alias if max_alias is not None else base.max_alias_expansion,
+        max_elements=max_elements if max_elements is not None else base.max_elements,
     )
 
 
@@ -199,18 +220,24 @@ def _count(n: int, plural: str) -> str:
     return f"{n} {plural}"
 
 
-def _write(text: str, output: Path | None) -> None:
+def _write(text: str | bytes, output: Path | None) -> None:
     from actm.errors import UsageError
 
     if output is None or str(output) == "-":
-        sys.stdout.write(text)
+        if isinstance(text, bytes):
+            sys.stdout.buffer.write(text)
+        else:
+            sys.stdout.write(text)
         sys.stdout.flush()
         return
     if output.is_dir():
         raise UsageError(f"--output {output} is a directory", None)
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
+        if isinstance(text, bytes):
+            output.write_bytes(text)
+        else:
+            output.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
 
@@ -240,6 +267,7 @@ def validate(
     max_file_bytes: MaxBytesOpt = None,
     max_depth: MaxDepthOpt = None,
     max_alias_expansion: MaxAliasOpt = None,
+    max_elements: MaxElementsOpt = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:
     """Check model files: schema and semantics; every problem at once, with file:line:col."""
@@ -248,7 +276,7 @@ def validate(
 
     with _guard(debug):
         kb = load_knowledge(knowledge or [])
-        limits = _limits(max_file_bytes, max_depth, max_alias_expansion)
+        limits = _limits(max_file_bytes, max_depth, max_alias_expansion, max_elements)
         problems: list[ModelError] = []
         lines: list[str] = []
         for f in files:
@@ -325,6 +353,8 @@ def _today(value: str | None) -> date | None:
     if value is None:
         return None
     try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError:
         raise UsageError(f"--today {value!r} is not a date; write YYYY-MM-DD") from None
@@ -393,6 +423,7 @@ def analyze(
     max_file_bytes: MaxBytesOpt = None,
     max_depth: MaxDepthOpt = None,
     max_alias_expansion: MaxAliasOpt = None,
+    max_elements: MaxElementsOpt = None,
     color: Annotated[
         bool | None, typer.Option("--color/--no-color", help="Colour the text summary.")
     ] = None,
@@ -400,12 +431,12 @@ def analyze(
 ) -> None:
     """Analyse a model: threats with chains, out-of-scope attacks, capabilities, assumptions."""
     with _guard(debug):
-        _, result = _run(
+        model, result = _run(
             file,
             knowledge=knowledge,
             triage=triage,
             today=today,
-            limits=_limits(max_file_bytes, max_depth, max_alias_expansion),
+            limits=_limits(max_file_bytes, max_depth, max_alias_expansion, max_elements),
             controls=not no_controls,
             tolerance_severity=tolerance_severity.value,
         )
@@ -415,10 +446,25 @@ def analyze(
             text = render_json(result)
         elif fmt is Format.sarif:
             text = _sarif(result, file)
+        elif fmt is Format.csv:
+            from actm.render.csv import render_csv
+
+            text = render_csv(result)
+        elif fmt is Format.stix:
+            from actm.render.stix import render_stix
+
+            text = render_stix(result, model)
         elif fmt is Format.markdown:
             from actm.render.markdown import render_markdown
 
             text = render_markdown(result)
+        elif fmt is Format.html:
+            from actm.render.html import render_html
+
+            text = render_html(result)
+        elif fmt is Format.pdf:
+            _write(_pdf(result, file, output), output)
+            return
         else:
             from actm.render.text import render_text
 
@@ -429,6 +475,24 @@ def analyze(
             )
             text = render_text(result, color=use_color)
         _write(text, output)
+
+
+def _pdf(result: Result, file: Path, output: Path | None) -> bytes:
+    """The PDF report, with the model's files (read again from disk) in its appendix; when one
+    cannot be read, the appendix lists the model's elements instead."""
+    from actm.errors import UsageError
+    from actm.render.pdf import render_pdf
+
+    if (output is None or str(output) == "-") and sys.stdout.isatty():
+        raise UsageError("--format pdf writes a binary file: add --output FILE.pdf")
+    sources: dict[str, str] = {}
+    for name in result.system.files:
+        try:
+            sources[name] = (file.parent / name).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            sources = {}
+            break
+    return render_pdf(result, sources)
 
 
 def _shown(file: Path, path: str, line: int, column: int) -> str:
@@ -464,6 +528,7 @@ def check(
     max_file_bytes: MaxBytesOpt = None,
     max_depth: MaxDepthOpt = None,
     max_alias_expansion: MaxAliasOpt = None,
+    max_elements: MaxElementsOpt = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:
     """CI gate: exit 1 when threats at or above --fail-on are not triaged, else 0."""
@@ -475,7 +540,7 @@ def check(
             knowledge=knowledge,
             triage=triage,
             today=today,
-            limits=_limits(max_file_bytes, max_depth, max_alias_expansion),
+            limits=_limits(max_file_bytes, max_depth, max_alias_expansion, max_elements),
             progress=False,
         )
         if sarif is not None:
@@ -609,7 +674,8 @@ def diff(
         Level | None,
         typer.Option(
             "--fail-on-new",
-            help="Exit 1 when a threat at or above this severity is new or rose to it.",
+            help="Exit 1 when a threat at or above this severity is new or rose to it, and "
+            "triage (in NEW) does not settle it.",
             show_default=False,
         ),
     ] = None,
@@ -620,27 +686,52 @@ def diff(
         Path | None, typer.Option("--output", "-o", help="Write to a file instead of stdout.")
     ] = None,
     knowledge: KnowledgeOpt = None,
+    triage: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--triage",
+            help="A triage file (actm: 1, triage: [...]) added to the decisions of both models "
+            "(repeatable).",
+            show_default=False,
+            metavar="FILE",
+        ),
+    ] = None,
     today: TodayOpt = None,
     max_file_bytes: MaxBytesOpt = None,
     max_depth: MaxDepthOpt = None,
     max_alias_expansion: MaxAliasOpt = None,
+    max_elements: MaxElementsOpt = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:
     """What changed between two versions of a model: threats, assumptions, crossings."""
     import tempfile
 
     from actm.cli.gitsrc import is_git_spec, materialize
+    from actm.errors import ModelError
     from actm.results.diff import diff_results
 
     worse: list[str] = []
     with _guard(debug), tempfile.TemporaryDirectory(prefix="actm-diff-") as tmp:
-        limits = _limits(max_file_bytes, max_depth, max_alias_expansion)
+        limits = _limits(max_file_bytes, max_depth, max_alias_expansion, max_elements)
         results = []
         for n, arg in enumerate((old, new)):
-            path = materialize(arg, Path(tmp) / str(n)) if is_git_spec(arg) else Path(arg)
-            _, result = _run(
-                path, knowledge=knowledge, triage=None, today=today, limits=limits, progress=False
-            )
+            checkout = materialize(arg, Path(tmp) / str(n)) if is_git_spec(arg) else None
+            path = checkout.root if checkout is not None else Path(arg)
+            try:
+                # the same triage files on both sides: a decision shows on OLD's threats too
+                _, result = _run(
+                    path,
+                    knowledge=knowledge,
+                    triage=triage,
+                    today=today,
+                    limits=limits,
+                    progress=False,
+                )
+            except ModelError as exc:
+                if checkout is None:
+                    raise
+                # at git:REV:PATH:line:col, not in the temporary directory about to vanish
+                raise checkout.shown_error(exc) from None
             results.append(result)
         changes = diff_results(results[0], results[1])
         _write(_render("diff", fmt.value, changes), output)
@@ -693,12 +784,22 @@ def plan(
             help="Search nodes per round before the exact search gives way to the heuristic.",
         ),
     ] = 200_000,
+    exact_rounds: Annotated[
+        int,
+        typer.Option(
+            "--exact-rounds",
+            min=1,
+            help="Rounds of the exact search (one or two analyses each) before the plan is "
+            "completed greedily and reported with a lower bound and gap.",
+        ),
+    ] = 50,
     knowledge: KnowledgeOpt = None,
     triage: TriageOpt = None,
     today: TodayOpt = None,
     max_file_bytes: MaxBytesOpt = None,
     max_depth: MaxDepthOpt = None,
     max_alias_expansion: MaxAliasOpt = None,
+    max_elements: MaxElementsOpt = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:
     """Propose the cheapest controls that take every threat at or above --target out of scope."""
@@ -706,7 +807,7 @@ def plan(
     from actm.plan import make_plan
 
     with _guard(debug):
-        limits = _limits(max_file_bytes, max_depth, max_alias_expansion)
+        limits = _limits(max_file_bytes, max_depth, max_alias_expansion, max_elements)
         kb = load_knowledge(knowledge or [])
         costs = _costs(cost or [], {c.id for c in kb.controls})
         model = load_model(file, knowledge=kb, limits=limits)
@@ -720,6 +821,7 @@ def plan(
             costs=costs,
             use_catalog=not no_catalog,
             budget=budget,
+            exact_rounds=exact_rounds,
         )
         _write(_render("plan", fmt.value, result), output)
 
@@ -946,6 +1048,9 @@ def kb_show(
         if entry.controls:
             typer.echo("controls: " + ", ".join(entry.controls))
         typer.echo(f"source: {entry.source}")
+
+
+app.command()(_diagram_command)
 
 
 def main() -> None:

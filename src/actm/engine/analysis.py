@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from time import perf_counter
 
@@ -49,10 +50,19 @@ def run_engine(
     tolerance_severity: str = "high",
     observer: Observer | None = None,
     assumptions: bool = True,
+    exclude_controls: frozenset[str] = frozenset(),
+    select: Callable[[str, tuple[str, ...]], bool] | None = None,
 ) -> EngineOutput:
+    """Analyse ``model``. ``apply_controls=False`` ignores its controls (the inherent view);
+    ``exclude_controls`` ignores only those implemented controls (a counterfactual view);
+    ``assumptions=False`` skips the tolerance search. With ``select``, only the threats whose
+    attack id and binding it accepts are kept (with their proofs and severities) and attacks
+    out of scope are not explained: for runs that only need a few threats' scores."""
     timings: dict[str, float] = {}
     t0 = perf_counter()
-    compiled = compile_model(model, kb, apply_controls=apply_controls)
+    compiled = compile_model(
+        model, kb, apply_controls=apply_controls, exclude_controls=exclude_controls
+    )
     closure = Closure(compiled, observer)
     timings["compile"] = perf_counter() - t0
     t0 = perf_counter()
@@ -63,11 +73,14 @@ def run_engine(
     timings["matching"] = closure.matcher.elapsed
     t0 = perf_counter()
     matches = list(closure.matcher.matches)
+    if select is not None:
+        rules = compiled.rules
+        matches = [m for m in matches if select(rules[m.rule].attack.id, m.binding)]
     proofs = [proof(closure.store, threat_roots(m)) for m in matches]
     assessments = [
         assess(compiled, closure.store, m, p) for m, p in zip(matches, proofs, strict=True)
     ]
-    unmet = out_of_scope(closure)
+    unmet = out_of_scope(closure) if select is None else []
     timings["threats"] = perf_counter() - t0
     t0 = perf_counter()
     outcomes = (

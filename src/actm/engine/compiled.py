@@ -170,8 +170,10 @@ class Compiled:
         return self.comp_target.get((a, component), -1)
 
 
-def _controls_in_force(controls: Sequence[Control]) -> list[Control]:
-    return [c for c in controls if c.status == "implemented"]
+def _controls_in_force(
+    controls: Sequence[Control], exclude: frozenset[str] = frozenset()
+) -> list[Control]:
+    return [c for c in controls if c.status == "implemented" and c.id not in exclude]
 
 
 def _persists(asset: Asset) -> bool:
@@ -181,12 +183,20 @@ def _persists(asset: Asset) -> bool:
 
 
 def compile_model(
-    model: SystemModel, kb: KnowledgeBase, *, apply_controls: bool = True
+    model: SystemModel,
+    kb: KnowledgeBase,
+    *,
+    apply_controls: bool = True,
+    exclude_controls: frozenset[str] = frozenset(),
 ) -> Compiled:
-    """Build the engine's tables for ``model``; ``apply_controls=False`` gives the inherent view."""
+    """Build the engine's tables for ``model``; ``apply_controls=False`` gives the inherent view.
+
+    ``exclude_controls`` leaves those implemented controls out (what the analysis would be
+    without them: the counterfactual runs that attribute mitigations); the model is unchanged.
+    """
     vocab = kb.vocabulary
     c = Compiled(vocab=vocab, model=model, kb=kb)
-    controls = _controls_in_force(model.controls) if apply_controls else []
+    controls = _controls_in_force(model.controls, exclude_controls) if apply_controls else []
     for ctl in controls:
         for vid in ctl.removes:
             c.removed_vulns.setdefault(vid, ctl.id)

@@ -89,13 +89,65 @@ def _partial(
         return None, set(), {}
 
 
+TOO_MANY_ELEMENTS = "too-many-elements"
+
+
+def _too_many_elements(doc: YamlDocument, before: int, limit: int) -> Diagnostic | None:
+    """A diagnostic if the sections of ``doc`` take the element count past ``limit``.
+
+    ``before`` elements were counted in files read earlier. Counting looks at list lengths only,
+    so it runs before any schema check, however large the file.
+    """
+    data = doc.data
+    total = before
+    for section in SECTIONS:
+        items = data.get(section)
+        if not isinstance(items, list):
+            continue
+        if total + len(items) > limit:
+            return Diagnostic(
+                "too-many-elements",
+                f"the model has more than {limit:,} elements (entries of sections such as "
+                "nodes, models and assets, over all its files)",
+                doc.locate((section, limit - total)),
+                "split the system into several models, or raise the limit with --max-elements "
+                "or ACTM_MAX_ELEMENTS",
+            )
+        total += len(items)
+    return None
+
+
+def _element_count(data: dict[str, object]) -> int:
+    count = 0
+    for section in SECTIONS:
+        items = data.get(section)
+        if isinstance(items, list):
+            count += len(items)
+    return count
+
+
+def _done(*args: object, **kwargs: object) -> None:
+    """Stands in for a nested helper of ``read_files`` once the reading is over."""
+
+
+def _unreadable(path: Path, exc: Exception, via: SourceLocation | None) -> Diagnostic:
+    reason = getattr(exc, "strerror", None) or str(exc)
+    return Diagnostic(
+        "file-unreadable",
+        f"cannot read {_display(path)!r}: {reason}",
+        via,
+        "check the path: it must name a readable file",
+    )
+
+
 def read_files(
     root: str | os.PathLike[str], limits: Limits | None = None
 ) -> tuple[list[SourceFile], list[Diagnostic], set[str]]:
     """Parse and schema-check ``root`` and every file it includes, depth first, root first.
 
     Returns the well-formed files (with schema-invalid elements dropped), the diagnostics, and
-    the ids of dropped elements.
+    the ids of dropped elements. A model over ``limits.max_elements`` stops the reading: the
+    diagnostics then end with a ``too-many-elements`` one.
     """
     limits = limits or Limits()
     files: list[SourceFile] = []
@@ -103,9 +155,18 @@ def read_files(
     tolerated: set[str] = set()
     seen: set[Path] = set()
     shown_as: dict[Path, str] = {}  # resolved path -> the path as the user wrote it
+    elements = 0
 
     def visit(path: Path, stack: tuple[Path, ...], via: SourceLocation | None) -> None:
-        real = path.resolve()
+        nonlocal elements
+        if diags and diags[-1].code == TOO_MANY_ELEMENTS:
+            return
+        try:
+            real = path.resolve()
+        except (OSError, RuntimeError, ValueError) as exc:
+            # a symlink loop (RuntimeError before Python 3.13), a NUL in the path
+            diags.append(_unreadable(path, exc, via))
+            return
         if real in stack:
             chain = " -> ".join(shown_as.get(p, _display(p)) for p in (*stack, real))
             diags.append(
@@ -148,6 +209,11 @@ def read_files(
                 )
             )
             return
+        too_many = _too_many_elements(doc, elements, limits.max_elements)
+        if too_many is not None:
+            diags.append(too_many)
+            return
+        elements += _element_count(doc.data)
         indices: dict[str, tuple[int, ...]] = {}
         try:
             parsed: ModelFile | None = ModelFile.model_validate(doc.data)
@@ -180,7 +246,12 @@ def read_files(
     ) -> None:
         target = Path(os.path.join(os.path.dirname(shown), name))
         loc = doc.locate(("include", i))
-        if not target.exists():
+        try:
+            found = target.exists()
+        except (OSError, ValueError) as exc:  # a name too long, a NUL ("\0" in the YAML)
+            diags.append(_unreadable(target, exc, loc))
+            return
+        if not found:
             diags.append(
                 Diagnostic(
                     "include-not-found",
@@ -192,7 +263,12 @@ def read_files(
             return
         visit(target, (*stack, real), loc)
 
-    visit(Path(root), (), None)
+    try:
+        visit(Path(root), (), None)
+    finally:
+        # visit and follow refer to each other, a cycle that would keep every parsed YAML node
+        # alive until a garbage collection (the CLI runs without one): break it
+        follow = _done
     return files, diags, tolerated
 
 
@@ -210,7 +286,7 @@ def load_model(
     """
     vocab = vocabulary or builtin_vocabulary()
     files, diags, tolerated = read_files(path, limits)
-    if not files:
+    if not files or (diags and diags[-1].code == TOO_MANY_ELEMENTS):
         raise ModelError(
             diags or [Diagnostic("invalid-model", f"nothing could be read from {path}")]
         )
@@ -251,6 +327,9 @@ def load_model_text(
                 )
             ]
         )
+    too_many = _too_many_elements(doc, 0, (limits or Limits()).max_elements)
+    if too_many is not None:
+        raise ModelError([too_many])
     errors: list[Diagnostic] = []
     indices: dict[str, tuple[int, ...]] = {}
     dropped: set[str] = set()
@@ -312,6 +391,11 @@ def add_triage_file(
     except YamlProblem as exc:
         raise ModelError(exc.diagnostics) from None
     doc.path = _display(Path(path))
+    limit = (limits or Limits()).max_elements
+    if isinstance(doc.data, dict):
+        too_many = _too_many_elements(doc, 0, limit)
+        if too_many is not None:
+            raise ModelError([too_many])
     spec, problems = validate_document(TriageFile, doc)
     if spec is None:
         raise ModelError(problems)

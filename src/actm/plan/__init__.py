@@ -13,16 +13,35 @@ The planner treats the engine as an oracle and works as an *implicit hitting set
 4. Repeat until no target survives. The number of possible cores is finite and each round adds
    one the current plan misses, so this ends.
 
+A core is sound for *any* set ``S`` of candidates a target survives, not only for the plan of
+the round: a plan whose controls on the surviving chain all lie in ``S`` does no more to that
+chain than ``S`` does (fewer controls never take a capability away), so it leaves the chain
+intact. The larger ``S``, the smaller the core, and the fewer the rounds. So before taking the
+cores, each round (and the start) also puts in force every candidate that may touch a
+survivor's chain without acting on one of the chain's own elements (one more engine run): a
+target that survives that too gives the smaller core outside the larger set.
+
 Controls only take capabilities away, with one exception the planner reports rather than
 optimises: a control can open a new attack surface (a human approval step invites deception of
 the approver). Threats that exist only with the plan in force are listed as ``introduced``; they
 are not targets, and the planner assumes they keep no target alive.
 
 When each round's hitting set is solved to optimality the final plan is the cheapest among the
-candidates (``method: exact``). On large instances the branch and bound runs out of its node
-budget; the plan is then the best set found, redundant controls are dropped with further engine
-runs, and the plan reports a lower bound (a packing of disjoint cores) and the gap to it
-(``method: heuristic``).
+candidates (``method: exact``). Two things end the exact search early, and the plan is then
+``method: heuristic`` with a lower bound and the gap to it:
+
+* a round's hitting set runs out of its node ``budget`` (``limit: budget``): the best set found
+  is used for that round;
+* ``exact_rounds`` rounds pass without a plan that removes every target (``limit: rounds``). On
+  large models each round costs a full analysis, and rounds can go on adding cores while the
+  optimum only swaps between equal-cost alternatives. The plan is then *augmented*: the last
+  round's set, plus a greedy hitting set of the cores its survivors give, again until no target
+  survives (each step adds a control, so this ends).
+
+A heuristic plan is then *pruned*: controls are dropped, most expensive first, while the targets
+stay out of scope (a control that alone meets a known core is kept without an engine run). The
+lower bound is the hitting-set optimum (or the solver's dual bound) over every core found, which
+every valid plan meets.
 """
 
 from __future__ import annotations
@@ -37,8 +56,8 @@ from actm.errors import InternalError
 from actm.knowledge.attacks import KnowledgeBase
 from actm.knowledge.controls import ControlTemplate
 from actm.model.system import SystemModel
-from actm.plan.candidates import Candidate, candidates_for, reach
-from actm.plan.hitting import Solution, best_solver
+from actm.plan.candidates import Candidate, candidates_for, inner_attacks, reach
+from actm.plan.hitting import Solution, best_solver, greedy
 from actm.results.build import build_result
 from actm.results.mitigation import threat_elements
 from actm.results.model import Threat, TriageInfo
@@ -117,6 +136,7 @@ def make_plan(
     costs: Mapping[str, float] | None = None,
     use_catalog: bool = True,
     budget: int = 200_000,
+    exact_rounds: int = 50,
     max_prune_runs: int = 50,
     candidates: Sequence[Candidate] | None = None,
     solver: Callable[..., Solution] | None = None,
@@ -127,7 +147,13 @@ def make_plan(
     ``catalog`` defaults to the knowledge base's control catalog; ``costs`` overrides its
     costs by template id; ``use_catalog=False`` plans with the model's planned controls only.
     ``candidates`` replaces the generated candidates (catalog and planned controls) when given.
+    ``budget`` is the hitting-set solver's node budget per round; ``exact_rounds`` the number of
+    exact rounds (one or two engine runs each) before the plan is completed greedily;
+    ``max_prune_runs`` bounds the engine runs spent dropping redundant controls from a heuristic
+    plan, and those spent crediting threats to controls.
     """
+    if exact_rounds < 1:
+        raise ValueError("exact_rounds must be at least 1")
     if catalog is None:
         catalog = kb.controls
     solve = solver or best_solver()
@@ -152,55 +178,105 @@ def make_plan(
     """Core -> the target threats whose chains gave it."""
     unremovable: set[str] = set()
 
-    def add_core(t: Threat, chosen: frozenset[int]) -> bool:
-        """Record the core of ``t``'s chain; False when no candidate outside ``chosen`` can cut
-        it (then no plan removes ``t``: see the module documentation)."""
+    def add_core(t: Threat, chosen: frozenset[int]) -> frozenset[int] | None:
+        """Record the core of ``t``'s chain (alive with ``chosen`` in force) and return it;
+        None when no candidate outside ``chosen`` can cut it: then no plan removes ``t`` (see
+        the module documentation) and it is recorded as unremovable."""
         elements = reach(t, model)
-        core = frozenset(i for i, c in enumerate(cands) if c.touches(t, elements)) - chosen
+        inner = inner_attacks(t, kb)
+        core = frozenset(i for i, c in enumerate(cands) if c.touches(t, elements, inner)) - chosen
         if not core:
             unremovable.add(t.id)
-            return False
+            return None
         cores.setdefault(core, set()).add(t.id)
-        return True
+        return core
 
-    for tid in targets:
-        add_core(base[tid], frozenset())
+    def live_cores() -> list[frozenset[int]]:
+        return [core for core, owners in cores.items() if not owners <= unremovable]
+
+    def extract(left: Sequence[Threat], chosen: frozenset[int]) -> list[frozenset[int]]:
+        """The cores of the targets ``left``, alive with ``chosen`` in force: one each, outside
+        ``chosen``, unless the target is found unremovable.
+
+        A core is valid for any set of candidates a target survives, not only for ``chosen``,
+        and the smaller the more the set holds (see the module documentation). So every
+        candidate that may touch one of their chains but acts on none of their chains' own
+        elements is put in force too (one engine run): a target that survives that as well
+        gives its smaller core outside the larger set; the others their core outside
+        ``chosen``.
+        """
+        touching: set[int] = set()
+        direct: set[int] = set()
+        for t in left:
+            elements = reach(t, model)
+            own = threat_elements(t)
+            inner = inner_attacks(t, kb)
+            for i, c in enumerate(cands):
+                if i not in chosen and c.touches(t, elements, inner):
+                    touching.add(i)
+                    if c.touches(t, own, inner):
+                        direct.add(i)
+        grown = chosen | frozenset(touching - direct)
+        again: dict[str, Threat] = {}
+        if grown != chosen:
+            ids = [t.id for t in left]
+            again = {t.id: t for t in _targets_left(oracle.threats(grown), floor, set(), ids)}
+        found = []
+        for t in left:
+            core = add_core(again[t.id], grown) if t.id in again else add_core(t, chosen)
+            if core is not None:
+                found.append(core)
+        return found
+
+    extract([base[tid] for tid in targets], frozenset())
 
     chosen: frozenset[int] = frozenset()
-    exact = True
+    limit: str | None = None
     lower = 0.0
+    """The best lower bound found since the last threat turned out unremovable."""
     iterations = 0
     while True:
         iterations += 1
-        live = [core for core, owners in cores.items() if not owners <= unremovable]
+        live = live_cores()
         sol = solve(live, costs_v, budget=budget)
         chosen = sol.chosen
-        exact = exact and sol.optimal
+        if not sol.optimal and limit is None:
+            limit = "budget"
         lower = max(lower, sol.lower_bound)
         left = _targets_left(oracle.threats(chosen), floor, unremovable, targets)
         if not left:
             break
-        live_before = set(live)
-        dropped = False
-        for t in left:
-            known = len(unremovable)
-            add_core(t, chosen)
-            dropped = dropped or len(unremovable) > known
-        if dropped:
+        known = len(unremovable)
+        if iterations >= exact_rounds:
+            limit = "rounds"
+            chosen = _augment(oracle, chosen, costs_v, floor, unremovable, targets, extract)
+        else:
+            live_before = set(live)
+            extract(left, chosen)
+            if len(unremovable) == known and set(live_cores()) <= live_before:
+                # each survivor adds a core the plan misses; never loop, never return a wrong
+                # plan
+                raise InternalError(
+                    "the planner made no progress on " + ", ".join(t.id for t in left)
+                )
+        if len(unremovable) > known:
             # threats now known to be unremovable no longer constrain the plan: bounds found
             # while they did may not hold for what remains
             lower = 0.0
-        live_after = {core for core, owners in cores.items() if not owners <= unremovable}
-        if live_after <= live_before and not dropped:
-            # each survivor adds a core the plan misses; never loop, never return a wrong plan
-            raise InternalError("the planner made no progress on " + ", ".join(t.id for t in left))
+        if limit == "rounds":
+            break
 
-    if not exact:
-        chosen = _prune(oracle, chosen, costs_v, floor, unremovable, targets, max_prune_runs)
+    if limit is not None:
+        chosen = _prune(
+            oracle, chosen, costs_v, floor, unremovable, targets, live_cores(), max_prune_runs
+        )
+        # every core is met by every valid plan: the optimum over them bounds the plan's cost
+        lower = max(lower, solve(live_cores(), costs_v, budget=budget).lower_bound)
     final = oracle.threats(chosen)
     cost = sum(costs_v[i] for i in chosen)
-    if exact:
+    if limit is None:
         lower = cost
+    lower = min(lower, cost)
     left_ids = {t.id for t in _targets_left(final, floor, set(), targets)}
     removes = _attribute(oracle, model, chosen, base, targets, left_ids, floor, max_prune_runs)
     planned = tuple(
@@ -218,10 +294,10 @@ def make_plan(
     also = sorted(t for t in base if t not in final and level_rank(base[t].severity.level) < floor)
     return Plan(
         target=target,
-        method="exact" if exact else "heuristic",
+        method="exact" if limit is None else "heuristic",
         cost=cost,
-        lower_bound=min(lower, cost),
-        gap=max(0.0, cost - lower),
+        lower_bound=lower,
+        gap=cost - lower,
         controls=planned,
         threats=tuple(targets),
         settled=tuple(settled_ids),
@@ -231,7 +307,29 @@ def make_plan(
         candidates=len(cands),
         engine_runs=oracle.runs,
         iterations=iterations,
+        limit=limit,
     )
+
+
+def _augment(
+    oracle: _Oracle,
+    chosen: frozenset[int],
+    costs: Sequence[float],
+    floor: int,
+    unremovable: set[str],
+    targets: Sequence[str],
+    extract: Callable[[Sequence[Threat], frozenset[int]], list[frozenset[int]]],
+) -> frozenset[int]:
+    """Complete ``chosen`` into a plan that removes every target not found unremovable.
+
+    The cores the survivors give are disjoint from ``chosen``, so a greedy hitting set of them
+    adds at least one control per step and the loop ends.
+    """
+    while True:
+        left = _targets_left(oracle.threats(chosen), floor, unremovable, targets)
+        if not left:
+            return chosen
+        chosen = chosen | greedy(extract(left, chosen), costs)
 
 
 def _attribute(
@@ -263,8 +361,9 @@ def _attribute(
         if tid in credited:
             continue
         t = base[tid]
-        near = [i for i in chosen if cands[i].touches(t, threat_elements(t))]
-        for i in near or [i for i in chosen if cands[i].touches(t, reach(t, model))]:
+        inner = inner_attacks(t, oracle.kb)
+        near = [i for i in chosen if cands[i].touches(t, threat_elements(t), inner)]
+        for i in near or [i for i in chosen if cands[i].touches(t, reach(t, model), inner)]:
             out[i].add(tid)
     return out
 
@@ -287,13 +386,20 @@ def _prune(
     floor: int,
     skip: set[str],
     targets: Sequence[str],
+    cores: Sequence[frozenset[int]],
     max_runs: int,
 ) -> frozenset[int]:
-    """Drop controls the plan can do without, most expensive first, within ``max_runs``."""
-    for runs, i in enumerate(sorted(chosen, key=lambda i: (-costs[i], i))):
+    """Drop controls the plan can do without, most expensive first, within ``max_runs`` engine
+    runs. A control that is the plan's only member of a core stays without a run: every valid
+    plan meets every core."""
+    runs = 0
+    for i in sorted(chosen, key=lambda i: (-costs[i], i)):
+        trial = chosen - {i}
+        if any(i in core and not core & trial for core in cores):
+            continue
         if runs >= max_runs:
             break
-        trial = chosen - {i}
+        runs += 1
         if not _targets_left(oracle.threats(trial), floor, skip, targets):
             chosen = trial
     return chosen

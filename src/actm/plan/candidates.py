@@ -7,12 +7,21 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from actm.knowledge.attacks import AttackPattern, KnowledgeBase
 from actm.knowledge.controls import ControlTemplate
 from actm.model.system import Control, SystemModel, Tool
 from actm.results.mitigation import control_elements, threat_elements
 from actm.results.model import Threat
 
-__all__ = ["Candidate", "candidates_for", "reach"]
+__all__ = [
+    "Candidate",
+    "Effect",
+    "candidates_for",
+    "effects",
+    "in_force",
+    "inner_attacks",
+    "reach",
+]
 
 _PERMISSIONS = ("read", "write", "execute", "egress")
 
@@ -60,6 +69,47 @@ def reach(threat: Threat, model: SystemModel) -> frozenset[str]:
     return frozenset(out)
 
 
+Effect = tuple[str, ...]
+"""One thing a control does to one element: ``("blocks", "send_email.egress")``,
+``("weakens", "r1", "influence")``, ``("breaks", attack, asset or "")`` (from the first step),
+``("breaks", attack, asset or "", step)`` (from that step on)."""
+
+
+def effects(ctl: Control) -> frozenset[Effect]:
+    """What ``ctl`` does, one tuple per effect and element.
+
+    Two controls that act on the same element need not do the same thing: approving a tool's
+    calls is not blocking its egress, and breaking an attack from one step on is not breaking
+    it from another.
+    """
+    out: set[Effect] = set()
+    for key, values in (
+        ("removes", ctl.removes),
+        ("blocks", ctl.blocks),
+        ("approves", ctl.approves),
+        ("sandboxes", ctl.sandboxes),
+        ("hides", ctl.hides),
+    ):
+        out.update((key, v) for v in values)
+    out.update(("weakens", edge, cap) for edge, cap in ctl.weakens)
+    out.update(("breaks", attack, asset or "") for attack, asset in ctl.breaks)
+    out.update(("breaks", attack, asset or "", step) for attack, step, asset in ctl.break_steps)
+    return frozenset(out)
+
+
+def in_force(effect: Effect, present: frozenset[Effect] | set[Effect]) -> bool:
+    """Whether ``present`` (the effects of the implemented controls) already has ``effect`` or
+    makes it moot: a blocked edge needs no weakening, and an attack broken from its first step
+    (on that asset, or everywhere) needs no further break."""
+    if effect in present:
+        return True
+    if effect[0] == "weakens":
+        return ("blocks", effect[1]) in present
+    if effect[0] == "breaks":
+        return ("breaks", effect[1], "") in present or ("breaks", *effect[1:3]) in present
+    return False
+
+
 @dataclass(frozen=True, slots=True)
 class Candidate:
     id: str
@@ -72,19 +122,89 @@ class Candidate:
     elements: frozenset[str]
     """Model elements it acts on (see :func:`actm.results.mitigation.control_elements`)."""
 
-    def touches(self, threat: Threat, elements: frozenset[str]) -> bool:
-        """Whether it may cut ``threat`` (whose chain goes through ``elements``)."""
+    def touches(
+        self,
+        threat: Threat,
+        elements: frozenset[str],
+        inner: Mapping[str, frozenset[str] | None] | None = None,
+    ) -> bool:
+        """Whether it may cut ``threat`` (whose chain goes through ``elements``).
+
+        ``inner`` is :func:`inner_attacks` of the threat (computed, without a knowledge base,
+        when not given).
+        """
         if not self.elements.isdisjoint(elements):
             return True
-        bound = {b.element for b in threat.bindings}
         cuts = [*self.control.breaks, *((a, x) for a, _s, x in self.control.break_steps)]
-        return any(
-            (attack == threat.attack and (asset is None or asset in bound))
-            # an attack step inside the chain (its via names the attack; where it bound is
-            # not recorded, so any break of that attack may cut it)
-            or attack in elements
-            for attack, asset in cuts
-        )
+        if not cuts:
+            return False
+        if inner is None:
+            inner = inner_attacks(threat)
+        bound = {b.element for b in threat.bindings} | set(threat.assets)
+        for attack, asset in cuts:
+            owner = None if asset is None else asset.partition(".")[0]
+            if attack in inner:
+                where = inner[attack]
+                if owner is None or where is None or owner in where:
+                    return True  # an attack step inside the chain, where it may have bound
+            if attack == threat.attack and (owner is None or asset in bound or owner in bound):
+                return True  # the threat's own attack, where it binds
+        return False
+
+
+def inner_attacks(
+    threat: Threat, kb: KnowledgeBase | None = None
+) -> dict[str, frozenset[str] | None]:
+    """The attacks (and conversions) of the steps inside ``threat``'s chain (not its own last
+    steps, what its attack yields), each with the models and assets it may have bound there:
+    None for anywhere.
+
+    A control breaking an attack on an asset stops the instances that bind that asset's owner
+    (:mod:`actm.engine.compiled`). A chain step does not record its instance's binding, but an
+    attack whose every variable has a capability requirement (by the step that first names it)
+    binds exactly the owners of the facts it required (the step's premises) and of what it
+    yields (the step's target). With ``kb`` those attacks get these owners; any other (a
+    variable bound only structurally, or no ``kb``) may have bound anything.
+    """
+    chain = threat.chain
+    end = len(chain)
+    if chain:
+        last = chain[-1]
+        while (
+            end > 0
+            and chain[end - 1].rule == "attack"
+            and chain[end - 1].via == (threat.attack,)
+            and chain[end - 1].premises == last.premises
+        ):
+            end -= 1
+    out: dict[str, set[str] | None] = {}
+    for step in chain[:end]:
+        if step.rule not in ("attack", "conversion") or not step.via:
+            continue
+        attack = step.via[0]
+        pattern = kb.attacks.get(attack) if kb is not None else None
+        tight = pattern is not None and bool(step.premises) and _all_required(pattern)
+        where = out.get(attack, set())
+        if not tight or where is None:
+            out[attack] = None
+            continue
+        where.add(step.target.partition(".")[0])
+        where.update(chain[p].target.partition(".")[0] for p in step.premises)
+        out[attack] = where
+    return {a: None if w is None else frozenset(w) for a, w in out.items()}
+
+
+def _all_required(pattern: AttackPattern) -> bool:
+    """Whether every variable of ``pattern`` has a capability requirement by the first step
+    that names it (so that whatever a step binds, one of its premises is on it)."""
+    seen: set[str] = set()
+    required: set[str] = set()
+    for step in pattern.steps:
+        seen.update(r.var for r in step.requires)
+        required.update(r.var for r in step.requires if r.capability is not None)
+        if not seen <= required:
+            return False
+    return required >= set(pattern.variables)
 
 
 def _control(
@@ -238,14 +358,12 @@ def candidates_for(
     """
     costs = costs or {}
     out: dict[str, Candidate] = {}
-    implemented = {
-        e for c in model.controls if c.status == "implemented" for e in control_elements(c)
-    }
+    implemented = {e for c in model.controls if c.status == "implemented" for e in effects(c)}
     if use_catalog:
         for t in catalog:
             for element, text, ctl in _apply(t, model, threats):
-                if element in implemented:
-                    continue  # already in force
+                if all(in_force(e, implemented) for e in effects(ctl)):
+                    continue  # an implemented control already does this to this element
                 cost = float(costs.get(t.id, t.cost))
                 out[f"{t.id}:{element}"] = Candidate(
                     id=f"{t.id}:{element}",

@@ -1,17 +1,47 @@
-"""Wording shared by the text and Markdown renderers."""
+"""Wording and machinery shared by the renderers."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
+from typing import Any
 
+from jinja2 import Environment, PackageLoader, StrictUndefined
 from rich.console import Console
 
-from actm.results.model import Result, TriageInfo
+from actm.results.model import CapabilityRow, Result, Threat, TriageInfo
 
-__all__ = ["LEVELS", "severity_arrow", "triage_status", "triage_text", "untriaged"]
+__all__ = [
+    "LEVELS",
+    "TEAM_TITLES",
+    "by_team",
+    "count",
+    "reached_capabilities",
+    "severity_arrow",
+    "template_env",
+    "triage_status",
+    "triage_text",
+    "untriaged",
+]
 
 LEVELS = ("info", "low", "medium", "high", "critical")
 """Severity levels, weakest first."""
+
+TEAM_TITLES = {
+    "infrastructure": "Infrastructure and platform team",
+    "ml": "ML engineering team",
+    "product": "Product and application team",
+}
+"""The team views of the reports, in their order."""
+
+
+def by_team(result: Result) -> dict[str, list[Threat]]:
+    """The threats of each team view (a threat can be in several), every known team first."""
+    teams: dict[str, list[Threat]] = {t: [] for t in TEAM_TITLES}
+    for threat in result.threats:
+        for team in threat.teams:
+            teams.setdefault(team, []).append(threat)
+    return teams
 
 
 def triage_status(info: TriageInfo) -> str:
@@ -35,6 +65,35 @@ def triage_text(info: TriageInfo) -> str:
     if info.expired:
         head = f"EXPIRED, counts as open: {head}"
     return f"{head}: {info.justification}"
+
+
+def template_env(*, autoescape: bool, filters: dict[str, Callable[..., Any]]) -> Environment:
+    """A Jinja environment over ``render/templates``: undefined names are errors, block tags
+    leave no blank lines; ``autoescape`` for HTML templates."""
+    env = Environment(
+        loader=PackageLoader("actm.render", "templates"),
+        autoescape=autoescape,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(filters)
+    return env
+
+
+def count(n: int, singular: str, plural: str | None = None) -> str:
+    """'1 tool', '3 tools'."""
+    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
+
+
+def reached_capabilities(result: Result) -> list[CapabilityRow]:
+    """The rows of the capability matrix where some capability reaches the asset."""
+    return [
+        row
+        for row in result.capabilities
+        if any(v is not None for v in (*row.development.values(), *row.deployment.values()))
+    ]
 
 
 def severity_arrow(old_level: str, new_level: str, old_score: float, new_score: float) -> str:

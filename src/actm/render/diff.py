@@ -10,19 +10,36 @@ import textwrap
 from rich.text import Text
 
 from actm.render._common import console as make_console
-from actm.render._common import severity_arrow
-from actm.render.markdown import code, count, md
+from actm.render._common import count, severity_arrow
+from actm.render.markdown import code, md
 from actm.render.text import COLOURS
 from actm.results.diff import Diff, ThreatRef
-from actm.results.model import Crossing
+from actm.results.model import Crossing, TriageInfo
 
 __all__ = ["render_diff_json", "render_diff_markdown", "render_diff_text"]
 
 ARROW_STYLE = {"↑": "bold red", "↓": "green", "=": ""}
 
 
+def _triage(info: TriageInfo | None) -> str:
+    """A threat's triage decision in a few words: 'accepted until 2027-01-01', 'false
+    positive', 'accepted until 2026-03-31, expired'; '' when it has none."""
+    if info is None:
+        return ""
+    out = info.status.replace("_", " ")
+    if info.expires:
+        out += f" until {info.expires}"
+    return f"{out}, expired" if info.expired else out
+
+
+def _settled_new(diff: Diff) -> str:
+    """' (1 settled by triage)' when triage settles some of the new threats, else ''."""
+    n = sum(1 for t in diff.new_threats if t.settled)
+    return f" ({n} settled by triage)" if n else ""
+
+
 def _headline(diff: Diff) -> str:
-    """'2 new, 1 resolved and 1 changed threat(s)', or 'No change in threats.'"""
+    """'Threats: 2 new, 1 resolved, 1 changed.', or 'No change in threats.'"""
     n_new, n_res, n_chg = (
         len(diff.new_threats),
         len(diff.resolved_threats),
@@ -30,7 +47,7 @@ def _headline(diff: Diff) -> str:
     )
     if not (n_new or n_res or n_chg):
         return "No change in threats."
-    return f"Threats: {n_new} new, {n_res} resolved, {n_chg} changed."
+    return f"Threats: {n_new} new{_settled_new(diff)}, {n_res} resolved, {n_chg} changed."
 
 
 def _systems(diff: Diff) -> str:
@@ -66,16 +83,25 @@ def render_diff_text(diff: Diff, *, color: bool = False, width: int = 100) -> st
         for i, step in enumerate(text.split(" -> ")):
             emit(f"      {label} " if i == 0 else "        -> ", step, style)
 
+    def named(tid: str, info: TriageInfo | None) -> str:
+        """The id, then its triage decision in brackets when it has one."""
+        status = _triage(info)
+        return f"{tid} ({status})" if status else tid
+
     console.print(Text(f"actm diff: {_systems(diff)}", style="bold"))
     console.print(_headline(diff))
     if diff.new_threats:
         console.print(Text(f"new threats ({len(diff.new_threats)}):", style="bold"))
         for t in diff.new_threats:
-            emit("  + ", f"{t.severity} {t.score} {t.id}: {t.title}", COLOURS.get(t.severity, ""))
+            emit(
+                "  + ",
+                f"{t.severity} {t.score} {named(t.id, t.triage)}: {t.title}",
+                COLOURS.get(t.severity, ""),
+            )
     if diff.resolved_threats:
         console.print(Text(f"resolved threats ({len(diff.resolved_threats)}):", style="bold"))
         for t in diff.resolved_threats:
-            emit("  - ", f"{t.severity} {t.score} {t.id}: {t.title}", "dim")
+            emit("  - ", f"{t.severity} {t.score} {named(t.id, t.triage)}: {t.title}", "dim")
     if diff.changed_threats:
         console.print(Text(f"changed threats ({len(diff.changed_threats)}):", style="bold"))
         for c in diff.changed_threats:
@@ -86,7 +112,7 @@ def render_diff_text(diff: Diff, *, color: bool = False, width: int = 100) -> st
                 what = f"{c.old_severity} {c.old_score} -> {c.new_severity} {c.new_score} {arrow}"
             if c.chain_changed:
                 what += "; chain changed"
-            emit("  ~ ", f"{c.id}: {what}", ARROW_STYLE[arrow])
+            emit("  ~ ", f"{named(c.id, c.triage)}: {what}", ARROW_STYLE[arrow])
             if c.chain_changed:
                 chain("was:", c.old_chain, "dim")
                 chain("now:", c.new_chain)
@@ -119,7 +145,7 @@ def render_diff_markdown(diff: Diff) -> str:
             for c in diff.changed_threats
         ]
         head = (
-            f"**{count(len(diff.new_threats), 'new threat')}**, "
+            f"**{count(len(diff.new_threats), 'new threat')}**{_settled_new(diff)}, "
             f"{len(diff.resolved_threats)} resolved, "
             f"{len(diff.changed_threats)} changed "
             f"({arrows.count('↑')} more severe, {arrows.count('↓')} less severe)."
@@ -136,12 +162,22 @@ def render_diff_markdown(diff: Diff) -> str:
         out.append(", ".join(extra).capitalize() + ".")
     out.append("")
 
+    def badge(info: TriageInfo | None) -> str:
+        """The triage decision after a threat's title: ' *(accepted until 2027-01-01)*', in
+        bold when it has expired."""
+        status = _triage(info)
+        if not status or info is None:
+            return ""
+        return f" **({md(status)})**" if info.expired else f" *({md(status)})*"
+
     def threat_table(title: str, refs: tuple[ThreatRef, ...]) -> None:
         if not refs:
             return
         out.extend([f"### {title}", "", "| severity | threat | id |", "|---|---|---|"])
         for t in refs:
-            out.append(f"| {t.severity} ({t.score}) | {md(t.title)} | {code(t.id)} |")
+            out.append(
+                f"| {t.severity} ({t.score}) | {md(t.title)}{badge(t.triage)} | {code(t.id)} |"
+            )
         out.append("")
 
     threat_table("New threats", diff.new_threats)
@@ -164,7 +200,7 @@ def render_diff_markdown(diff: Diff) -> str:
                     f"{arrow} {c.old_severity} ({c.old_score}) → {c.new_severity} ({c.new_score})"
                 )
             out.append(
-                f"| {severity} | {md(c.title)} | {code(c.id)} "
+                f"| {severity} | {md(c.title)}{badge(c.triage)} | {code(c.id)} "
                 f"| {'changed' if c.chain_changed else 'same'} |"
             )
         out.append("")

@@ -27,7 +27,9 @@ def result_to_data(result: Result) -> dict[str, Any]:
 def render_json(result: Result) -> str:
     """Deterministic, pretty-printed JSON ending with a newline."""
     raw = _adapter().dump_json(result, indent=2, exclude={"timings"})
-    return raw.decode("utf-8") + "\n"
+    text = raw.decode("utf-8")
+    del raw  # two copies of a large result at a time, not three
+    return text + "\n"
 
 
 def result_json_schema() -> dict[str, Any]:

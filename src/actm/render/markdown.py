@@ -6,20 +6,22 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment
 
-from actm.render._common import triage_status, untriaged
-from actm.results.model import Result, Threat, TriageInfo
+from actm.render._common import (
+    TEAM_TITLES,
+    by_team,
+    count,
+    reached_capabilities,
+    template_env,
+    triage_status,
+    untriaged,
+)
+from actm.results.model import Result, TriageInfo
 
 __all__ = ["render_markdown"]
 
 _MD_SPECIAL = re.compile(r"([\\`*\[\]<>|])")
-
-TEAM_TITLES = {
-    "infrastructure": "Infrastructure and platform team",
-    "ml": "ML engineering team",
-    "product": "Product and application team",
-}
 
 
 def md(text: object) -> str:
@@ -36,11 +38,6 @@ def code(text: object) -> str:
         fence += "`"
     pad = " " if s.startswith("`") or s.endswith("`") else ""
     return f"{fence}{pad}{s}{pad}{fence}"
-
-
-def count(n: int, singular: str, plural: str | None = None) -> str:
-    """'1 tool', '3 tools'."""
-    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
 
 
 def triage_line(info: TriageInfo) -> str:
@@ -64,43 +61,27 @@ def triage_badge(info: TriageInfo) -> str:
 
 @lru_cache(maxsize=1)
 def _env() -> Environment:
-    env = Environment(
-        loader=PackageLoader("actm.render", "templates"),
+    return template_env(
         autoescape=False,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
+        filters={
+            "md": md,
+            "code": code,
+            "count": count,
+            "triage_line": triage_line,
+            "triage_badge": triage_badge,
+        },
     )
-    env.filters["md"] = md
-    env.filters["code"] = code
-    env.filters["count"] = count
-    env.filters["triage_line"] = triage_line
-    env.filters["triage_badge"] = triage_badge
-    return env
-
-
-def _by_team(result: Result) -> dict[str, list[Threat]]:
-    teams: dict[str, list[Threat]] = {t: [] for t in TEAM_TITLES}
-    for threat in result.threats:
-        for team in threat.teams:
-            teams.setdefault(team, []).append(threat)
-    return teams
 
 
 def render_markdown(result: Result) -> str:
-    reached = [
-        row
-        for row in result.capabilities
-        if any(v is not None for v in (*row.development.values(), *row.deployment.values()))
-    ]
+    reached = reached_capabilities(result)
     text = (
         _env()
         .get_template("report.md.j2")
         .render(
             r=result,
             untriaged=untriaged(result),
-            teams=_by_team(result),
+            teams=by_team(result),
             team_titles=TEAM_TITLES,
             reached=reached,
             classes=("confidentiality", "integrity", "availability"),

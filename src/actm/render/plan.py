@@ -22,6 +22,40 @@ def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
+def _quality(plan: Plan) -> str:
+    """How good the plan is, in words: exact, or heuristic with its bound and gap."""
+    if plan.exact:
+        return "exact: no plan from these candidates costs less"
+    if plan.gap <= 0:
+        return (
+            f"heuristic, but it meets the lower bound {_num(plan.lower_bound)}: "
+            "no plan from these candidates costs less"
+        )
+    why = (
+        f"the exact search stopped after {plan.iterations} "
+        f"round{'' if plan.iterations == 1 else 's'} and the plan was completed greedily"
+        if plan.limit == "rounds"
+        else "the search ran out of budget"
+    )
+    return (
+        f"heuristic: lower bound {_num(plan.lower_bound)}, gap {_num(plan.gap)} "
+        f"({why}; a plan up to the gap cheaper may exist)"
+    )
+
+
+_NAMED = 5
+"""How many unremovable threats the headline names."""
+
+
+def _unremovable_line(plan: Plan, more: str = " (listed below)") -> str:
+    u = plan.unremovable
+    line = f"{len(u)} threat{'' if len(u) == 1 else 's'} cannot be removed by any known control: "
+    line += ", ".join(u[:_NAMED])
+    if len(u) > _NAMED:
+        line += f" and {len(u) - _NAMED} more{more}"
+    return line
+
+
 def render_plan_text(plan: Plan, *, width: int = 100) -> str:
     """The plan for a terminal: headline, the controls to add, and what the plan leaves or adds.
 
@@ -32,7 +66,12 @@ def render_plan_text(plan: Plan, *, width: int = 100) -> str:
 
     def para(text: str, indent: str = "") -> None:
         for line in textwrap.wrap(
-            text, width=width, initial_indent=indent, subsequent_indent=indent + "  "
+            text,
+            width=width,
+            initial_indent=indent,
+            subsequent_indent=indent + "  ",
+            break_on_hyphens=False,  # never split a threat id
+            break_long_words=False,
         ):
             console.print(Text(line))
 
@@ -47,23 +86,15 @@ def render_plan_text(plan: Plan, *, width: int = 100) -> str:
         Text(f"actm plan: every threat at or above {plan.target} out of scope", style="bold")
     )
     n = len(plan.controls)
+    total = len(plan.threats)
+    served = f"{total - len(plan.unremovable)} of {total}" if plan.unremovable else f"{total}"
     head = (
         f"{n} control{'' if n == 1 else 's'}, cost {_num(plan.cost)}, "
-        f"for {len(plan.threats)} target threat{'' if len(plan.threats) == 1 else 's'}"
+        f"for {served} target threat{'' if total == 1 else 's'}"
     )
-    if plan.method == "exact":
-        how = "exact: no plan from these candidates costs less"
-    elif plan.gap <= 0:
-        how = (
-            f"heuristic, but it meets the lower bound {_num(plan.lower_bound)}: "
-            "no plan from these candidates costs less"
-        )
-    else:
-        how = (
-            f"heuristic: lower bound {_num(plan.lower_bound)}, gap {_num(plan.gap)} "
-            "(the search ran out of budget; a plan up to the gap cheaper may exist)"
-        )
-    para(f"{head}; {how}.")
+    para(f"{head}; {_quality(plan)}.")
+    if plan.unremovable:
+        para(_unremovable_line(plan) + ".")
     para(
         f"{plan.candidates} candidate control{'' if plan.candidates == 1 else 's'} considered, "
         f"{plan.engine_runs} engine run{'' if plan.engine_runs == 1 else 's'}."
@@ -94,8 +125,12 @@ def render_plan_text(plan: Plan, *, width: int = 100) -> str:
 
 
 def render_plan_json(plan: Plan) -> str:
-    """The plan as JSON: sorted keys, two-space indent, a final newline; byte-deterministic."""
-    return json.dumps(dataclasses.asdict(plan), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    """The plan as JSON: sorted keys, two-space indent, a final newline; byte-deterministic.
+
+    The fields of :class:`~actm.results.plan.Plan`, and ``exact`` (``method == "exact"``).
+    """
+    data = dataclasses.asdict(plan) | {"exact": plan.exact}
+    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
 
 def _yaml() -> YAML:
@@ -107,27 +142,47 @@ def _yaml() -> YAML:
 
 
 def render_plan_yaml(plan: Plan) -> str:
-    """A ``controls:`` block with the plan's new controls, ready to paste into the model.
+    """The plan's new controls as list entries to paste under the model's ``controls:``.
 
-    A control the model already declares (as ``planned``) is not repeated: a comment says to set
-    its status to ``implemented``. The entries are ``status: planned`` until you implement them.
+    There is no ``controls:`` key: the entries are indented two spaces, as the bundled examples
+    indent a ``controls:`` list, so they paste under the model's own section. They are
+    ``status: planned`` (which changes no analysis) until you implement them and set
+    ``status: implemented``. A control the model already declares is not repeated: a comment
+    says to set its status. Comments at the top say all this, and how good the plan is.
     """
     yaml = _yaml()
     n = len(plan.controls)
+    quality = (
+        "exact"
+        if plan.exact
+        else f"heuristic: lower bound {_num(plan.lower_bound)}, gap {_num(plan.gap)}"
+    )
     out = [
         f"# actm plan: every threat at or above {plan.target} out of scope; "
-        f"{n} control{'' if n == 1 else 's'}, cost {_num(plan.cost)} ({plan.method})",
+        f"{n} control{'' if n == 1 else 's'}, cost {_num(plan.cost)} ({quality})",
     ]
-    body: list[str] = []
+    if any(c.template is not None for c in plan.controls):
+        out += [
+            "# Paste the entries below under the model's `controls:` section (add that line",
+            "# first if the model has none). They are status: planned, which changes no",
+            "# analysis: set each to status: implemented once it is in force. With all of the",
+            "# plan's controls implemented, the target threats it removes are out of scope.",
+        ]
+    elif plan.controls:
+        out.append(
+            "# With the plan's controls implemented, the targets it removes are out of scope."
+        )
+    if plan.unremovable:
+        out.append(f"# {_unremovable_line(plan, more='')}")
     for c in plan.controls:
         if c.template is None:
-            body.append(f"  # {c.id}: already declared in the model; set status: implemented")
+            out.append(
+                f"  # {c.id}: already declared in the model; set its status: implemented once "
+                "it is in force"
+            )
             continue
         buf = io.StringIO()
         yaml.dump(dict(c.model_yaml), buf)
         lines = buf.getvalue().splitlines()
-        body.extend(("  - " if i == 0 else "    ") + line for i, line in enumerate(lines))
-    new = any(c.template is not None for c in plan.controls)
-    out.append("controls:" if new else "controls: []")
-    out.extend(body)
+        out.extend(("  - " if i == 0 else "    ") + line for i, line in enumerate(lines))
     return "\n".join(out) + "\n"

@@ -1,9 +1,11 @@
 """SARIF 2.1.0 output, for GitHub code scanning and other SARIF consumers.
 
-One rule per attack pattern that has a threat (help text, framework tags, the highest
-security-severity of its threats); one result per threat, at the model-file line of the impacted
-asset (then of the other bound elements, then of the vulnerabilities it rests on), with the
-threat's stable fingerprint as ``partialFingerprints`` so that alerts survive edits.
+One rule per attack pattern that has a threat (help text, framework tags, and as
+``security-severity`` the highest score among its threats: GitHub code scanning reads it from the
+rule); one result per threat, at the model-file line of the impacted asset (then of the other
+bound elements, then of the vulnerabilities it rests on; line 1 of the root model file when none
+of them has a known place), with the threat's stable fingerprint as ``partialFingerprints`` so
+that alerts survive edits.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import json
 import posixpath
 from typing import Any
 
-from actm.results.model import Result, Threat
+from actm.results.model import Location, Result, Threat
 
 __all__ = ["render_sarif"]
 
@@ -38,6 +40,7 @@ def _rule(threats: list[Threat]) -> dict[str, Any]:
         tags.extend(f"{prefix}:{i}" for i in ids)
         if framework == "cwe":
             tags.extend(f"external/cwe/{i.lower()}" for i in ids)
+    # code scanning takes an alert's severity from its rule: the worst of the rule's results
     worst = max(threats, key=lambda x: x.severity.score)
     refs = "\n".join(
         f"- {TAG_PREFIX.get(k, k)}: {', '.join(v)}" for k, v in sorted(t.references.items())
@@ -66,9 +69,13 @@ def _rule(threats: list[Threat]) -> dict[str, Any]:
     }
 
 
-def _result(t: Threat, rule_index: int, base: str) -> dict[str, Any]:
-    def physical(loc: Any) -> dict[str, Any]:
-        uri = posixpath.normpath(posixpath.join(base, loc.path)) if base else loc.path
+def _uri(path: str, base: str) -> str:
+    return posixpath.normpath(posixpath.join(base, path)) if base else path
+
+
+def _result(t: Threat, rule_index: int, base: str, root: str | None) -> dict[str, Any]:
+    def physical(loc: Location) -> dict[str, Any]:
+        uri = _uri(loc.path, base)
         return {
             "physicalLocation": {
                 "artifactLocation": {"uri": uri},
@@ -99,6 +106,10 @@ def _result(t: Threat, rule_index: int, base: str) -> dict[str, Any]:
             out["relatedLocations"] = [
                 {"id": i, **physical(loc)} for i, loc in enumerate(t.locations[1:], start=1)
             ]
+    elif root is not None:
+        # no element of the threat has a known place: point at the model itself, so that code
+        # scanning (which shows no result without a location) still shows the alert
+        out["locations"] = [physical(Location(root, 1, 1, "the root model file"))]
     if t.triage is not None and t.triage.settled:
         # decided outside the scanned code (in a triage section or file), and in force
         out["suppressions"] = [
@@ -119,6 +130,10 @@ def render_sarif(result: Result, *, base: str = "") -> str:
         by_attack.setdefault(t.attack, []).append(t)
     attacks = sorted(by_attack)
     index = {a: i for i, a in enumerate(attacks)}
+    # the root model file, for threats whose elements have no known place ('<string>' and
+    # builder models have no file to point at)
+    files = result.system.files
+    root = files[0] if files and not files[0].startswith("<") else None
     run = {
         "tool": {
             "driver": {
@@ -129,7 +144,7 @@ def render_sarif(result: Result, *, base: str = "") -> str:
                 "rules": [_rule(by_attack[a]) for a in attacks],
             }
         },
-        "results": [_result(t, index[t.attack], base) for t in result.threats],
+        "results": [_result(t, index[t.attack], base, root) for t in result.threats],
         "columnKind": "unicodeCodePoints",
         "properties": {"system": result.system.id, "summary": result.summary},
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
@@ -13,6 +14,8 @@ from actm.render._common import triage_status, triage_text, untriaged
 from actm.results.model import Result
 
 __all__ = ["render_text"]
+
+_ATTRIBUTION = {"counterfactual": "", "redundant": " (redundant)", "touch": ""}
 
 COLOURS = {
     "critical": "bold red",
@@ -40,6 +43,15 @@ def render_text(result: Result, *, color: bool = False, width: int = 100, chains
     console.print(f"attack patterns out of scope: {s['out_of_scope']}")
     if s.get("mitigated"):
         console.print(f"threats mitigated by controls: {s['mitigated']}")
+    if s.get("lowered"):
+        console.print(f"threats lowered in severity by controls: {s['lowered']}")
+    if s.get("controls_without_effect"):
+        console.print(
+            Text(
+                f"implemented controls without effect: {s['controls_without_effect']}",
+                style="yellow",
+            )
+        )
     if s.get("triage_unmatched"):
         console.print(
             Text(f"triage entries matching no threat: {s['triage_unmatched']}", style="yellow")
@@ -87,6 +99,17 @@ def render_text(result: Result, *, color: bool = False, width: int = 100, chains
                 style="yellow",
             )
         )
+    _controls_section(console, result)
+    if result.triage_unmatched:
+        console.print(Text("triage entries matching no threat:", style="yellow"))
+        for u in result.triage_unmatched:
+            where = f" ({u.location})" if u.location else ""
+            console.print(Text(f"  {u.pattern}: {u.status.replace('_', ' ')}{where}"))
+    return buf.getvalue()
+
+
+def _controls_section(console: Console, result: Result) -> None:
+    """Threats the controls remove or lower, which controls, and controls without effect."""
     if result.mitigated:
         console.print(Text("mitigated by controls (severity without them):", style="bold"))
         table = Table(show_header=True, header_style="bold", expand=False)
@@ -96,14 +119,39 @@ def render_text(result: Result, *, color: bool = False, width: int = 100, chains
             cell = Text(m.title)
             cell.append("\n" + m.id, style="dim")
             by = ", ".join(m.mitigated_by) or "the controls together"
-            cell.append("\nmitigated by " + by, style="green")
+            cell.append(f"\nmitigated by {by}{_ATTRIBUTION[m.attribution]}", style="green")
             for reason in m.reasons:
                 cell.append("\n  " + reason)
             table.add_row(Text(f"{m.severity.level} {m.severity.score}"), cell)
         console.print(table)
-    if result.triage_unmatched:
-        console.print(Text("triage entries matching no threat:", style="yellow"))
-        for u in result.triage_unmatched:
-            where = f" ({u.location})" if u.location else ""
-            console.print(Text(f"  {u.pattern}: {u.status.replace('_', ' ')}{where}"))
-    return buf.getvalue()
+    if result.lowered:
+        console.print(Text("lowered by controls (severity without them -> with them):", "bold"))
+        table = Table(show_header=True, header_style="bold", expand=False)
+        table.add_column("severity", no_wrap=True)
+        table.add_column("threat (id), controls and how", overflow="fold")
+        for low in result.lowered:
+            cell = Text(low.title)
+            cell.append("\n" + low.id, style="dim")
+            by = ", ".join(low.lowered_by) or "the controls together"
+            cell.append(f"\nlowered by {by}{_ATTRIBUTION[low.attribution]}", style="green")
+            for reason in low.reasons:
+                cell.append("\n  " + reason)
+            i, r = low.inherent, low.residual
+            table.add_row(Text(f"{i.level} {i.score}\n-> {r.level} {r.score}"), cell)
+        console.print(table)
+    if result.controls_without_effect:
+        console.print(
+            Text(
+                "implemented controls without effect (remove no threat, lower no severity): "
+                + ", ".join(result.controls_without_effect),
+                style="yellow",
+            )
+        )
+    if result.control_attribution == "touch" and (result.mitigated or result.lowered):
+        console.print(
+            Text(
+                "more than 32 implemented controls: each is credited by what it acts on in the "
+                "threats' chains, not by analysing the model without it",
+                style="dim",
+            )
+        )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import replace
 from datetime import date
+from time import perf_counter
 
 from actm._version import __version__
 from actm.engine.analysis import EngineOutput
@@ -17,7 +18,16 @@ from actm.engine.provenance import seeds_in
 from actm.engine.scope import Unmet
 from actm.engine.severity import LEVELS, Assessment, level_rank
 from actm.results.crossings import crossings
-from actm.results.mitigation import attribute
+from actm.results.graph import system_graph
+from actm.results.mitigation import (
+    MAX_COUNTERFACTUAL,
+    Counterfactual,
+    Effects,
+    counterfactual,
+    differences,
+    duplicated,
+    inert,
+)
 from actm.results.model import (
     RESULT_FORMAT_VERSION,
     AssumptionReport,
@@ -26,6 +36,7 @@ from actm.results.model import (
     CapabilityRow,
     ChainStep,
     Location,
+    LoweredThreat,
     MitigatedThreat,
     OutOfScope,
     Result,
@@ -37,7 +48,7 @@ from actm.results.model import (
 )
 from actm.results.triage import match_triage, settled
 
-__all__ = ["build_result", "fingerprint", "threat_id"]
+__all__ = ["Rerun", "build_result", "fingerprint", "threat_id", "threat_scores"]
 
 
 def threat_id(attack: str, binding: Sequence[str]) -> str:
@@ -447,12 +458,17 @@ def _out_of_scope(c: Compiled, unmet: Sequence[Unmet]) -> tuple[OutOfScope, ...]
     return tuple(sorted(out, key=lambda o: o.attack))
 
 
-def _threats(out: EngineOutput) -> tuple[list[Threat], dict[int, str]]:
+def _threats(
+    out: EngineOutput, only: Container[str] | None = None
+) -> tuple[list[Threat], dict[int, str]]:
+    """The threats of a run (only those with an id in ``only``, if given), most severe first."""
     c = out.compiled
     ex = _Explainer(c, out.closure.store)
     threats: list[Threat] = []
     ids: dict[int, str] = {}
     for i, (m, keys, a) in enumerate(zip(out.matches, out.proofs, out.assessments, strict=True)):
+        if only is not None and threat_id(c.rules[m.rule].attack.id, m.binding) not in only:
+            continue
         t = _threat(out, ex, m, keys, a, c.justified_by)
         t = replace(t, locations=_locations(c, t, a.asset_id))
         ids[i] = t.id
@@ -481,43 +497,144 @@ def _locations(c: Compiled, threat: Threat, impact: str) -> tuple[Location, ...]
     return tuple(out)
 
 
-def _breaking(c: Compiled, threat: Threat) -> dict[str, list[str]]:
-    """Attack id -> controls in force that break it, everywhere or on this threat's assets."""
-    out: dict[str, list[str]] = {k: list(v) for k, v in c.broken_attacks.items()}
-    bound = {b.element for b in threat.bindings} | set(threat.assets)
-    for ctl in c.model.controls:
-        if ctl.status != "implemented":
-            continue
-        cuts = [*ctl.breaks, *((a, asset) for a, _step, asset in ctl.break_steps)]
-        for attack, asset in cuts:
-            if asset is None and attack not in out:
-                out[attack] = [ctl.id]  # broken from a step on, everywhere
-            elif asset is not None and (asset in bound or asset.split(".")[0] in bound):
-                out.setdefault(attack, []).append(ctl.id)
+Rerun = Callable[[frozenset[str], Callable[[str, tuple[str, ...]], bool]], EngineOutput]
+"""Analyses the model again without the given implemented controls, keeping only the threats
+whose attack id and binding the second argument accepts (``run_engine``'s ``select``)."""
+
+
+def threat_scores(out: EngineOutput) -> dict[str, float]:
+    """Threat id -> severity score for one engine run, without building chains."""
+    c = out.compiled
+    scores: dict[str, float] = {}
+    for m, a in zip(out.matches, out.assessments, strict=True):
+        tid = threat_id(c.rules[m.rule].attack.id, m.binding)
+        scores[tid] = max(a.score, scores.get(tid, -1.0))
+    return scores
+
+
+def _scores(threats: Sequence[Threat]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for t in threats:
+        out[t.id] = max(t.severity.score, out.get(t.id, -1.0))
     return out
 
 
-def _mitigated(
-    residual: Compiled, kept: set[str], inherent: list[Threat]
-) -> tuple[MitigatedThreat, ...]:
-    out = []
-    for t in inherent:
-        if t.id in kept:
-            continue
-        controls, reasons = attribute(residual, t, _breaking(residual, t))
-        out.append(
-            MitigatedThreat(
-                id=t.id,
-                attack=t.attack,
-                title=t.title,
-                severity=t.severity,
-                assets=t.assets,
-                mitigated_by=controls,
-                reasons=reasons,
-                chain_text=t.chain_text,
+def _credit(
+    necessary: frozenset[str],
+    jointly: frozenset[str],
+    effects: dict[str, list[str]],
+    mode: str,
+    removed: bool,
+) -> tuple[tuple[str, ...], tuple[str, ...], str]:
+    """(controls credited, reasons, attribution) for one removed or lowered threat."""
+    touch = tuple(effects)
+    touch_reasons = tuple(r for ctl in touch for r in effects[ctl])
+    if mode == "touch":
+        return touch, touch_reasons, "touch"
+    back = "the threat is back" if removed else "its severity is higher"
+    if necessary:
+        ctls = tuple(sorted(necessary))
+        reasons = [
+            r
+            for ctl in ctls
+            for r in effects.get(ctl, [f"{ctl}: without it {back} (by a path the chain omits)"])
+        ]
+        if len(ctls) > 1:
+            reasons.append(
+                f"{ctls[0]} together with {', '.join(ctls[1:])}: without any one of them {back}"
             )
+        return ctls, tuple(reasons), "counterfactual"
+    undo = "does not bring it back" if removed else "does not raise it"
+    group = tuple(sorted(jointly))
+    ctls = touch or group
+    if len(ctls) > 1:
+        note = f"redundant: any of {', '.join(ctls)} (removing one alone {undo})"
+    else:
+        note = f"redundant: removing any one control alone {undo}"
+    if group and group != ctls:
+        note += f"; without {', '.join(group)} together {back}"
+    return ctls, (*touch_reasons, note), "redundant"
+
+
+def _controls_view(
+    residual: Compiled, kept: list[Threat], inherent_run: EngineOutput, rerun: Rerun | None
+) -> tuple[tuple[MitigatedThreat, ...], tuple[LoweredThreat, ...], tuple[str, ...], str, int]:
+    """The inherent and residual views side by side: threats removed, threats lowered, the
+    implemented controls with no effect, the attribution mode and the engine runs it took."""
+    implemented = [ctl for ctl in residual.model.controls if ctl.status == "implemented"]
+    if not implemented:
+        return (), (), (), "none", 0
+    diff = differences(_scores(kept), threat_scores(inherent_run))
+    inherent = _threats(inherent_run, diff)[0]  # chains only for what the controls change
+    by_id = {t.id: t for t in inherent}
+    kept_by_id = {t.id: t for t in kept}
+    index = Effects(residual)
+    effects = {tid: index.on(by_id[tid]) for tid in diff}
+    mode = "counterfactual" if rerun and len(implemented) <= MAX_COUNTERFACTUAL else "touch"
+    found = Counterfactual({}, {}, 0)
+    if mode == "counterfactual" and diff:
+        assert rerun is not None
+        touching = {ctl for tid in diff for ctl in effects[tid]}
+
+        def wanted(attack: str, binding: tuple[str, ...]) -> bool:
+            return threat_id(attack, binding) in diff
+
+        found = counterfactual(
+            [ctl.id for ctl in implemented],
+            diff,
+            lambda without: threat_scores(rerun(without, wanted)),
+            alone=touching,
+            skip=(duplicated(implemented) & touching) | inert(implemented),
         )
-    return tuple(out)
+    mitigated: list[MitigatedThreat] = []
+    lowered: list[LoweredThreat] = []
+    effective: set[str] = set()
+    for t in inherent:
+        if t.id not in diff:
+            continue
+        removed = t.id not in kept_by_id
+        ctls, reasons, how = _credit(
+            found.necessary.get(t.id, frozenset()),
+            found.jointly.get(t.id, frozenset()),
+            effects[t.id],
+            mode,
+            removed,
+        )
+        effective |= set(ctls)
+        if removed:
+            mitigated.append(
+                MitigatedThreat(
+                    id=t.id,
+                    attack=t.attack,
+                    title=t.title,
+                    severity=t.severity,
+                    assets=t.assets,
+                    mitigated_by=ctls,
+                    reasons=reasons,
+                    chain_text=t.chain_text,
+                    attribution=how,
+                )
+            )
+        else:
+            lowered.append(
+                LoweredThreat(
+                    id=t.id,
+                    attack=t.attack,
+                    title=t.title,
+                    inherent=t.severity,
+                    residual=kept_by_id[t.id].severity,
+                    assets=t.assets,
+                    lowered_by=ctls,
+                    reasons=reasons,
+                    attribution=how,
+                )
+            )
+    # justifying an unjustified assumption a threat rests on is an effect too
+    declared = {a.id: a.status for a in residual.model.assumptions}
+    rests = {a for t in kept for a in t.assumptions if declared.get(a) == "unjustified"}
+    effective |= {ctl.id for ctl in implemented if rests.intersection(ctl.justifies)}
+    idle = tuple(sorted({ctl.id for ctl in implemented} - effective))
+    return tuple(mitigated), tuple(lowered), idle, mode, found.runs
 
 
 def _apply_triage(
@@ -555,21 +672,35 @@ def _apply_triage(
 
 
 def build_result(
-    out: EngineOutput, inherent: EngineOutput | None = None, *, today: date | None = None
+    out: EngineOutput,
+    inherent: EngineOutput | None = None,
+    *,
+    today: date | None = None,
+    rerun: Rerun | None = None,
 ) -> Result:
     """Assemble the frozen result of one engine run.
 
     ``inherent`` is the same model analysed without its controls: threats it has that ``out``
-    lacks are reported as mitigated, with the controls that stop them. ``today`` decides which
-    triage decisions have expired (default: the current date).
+    lacks are reported as mitigated, threats it rates higher as lowered, each with the controls
+    credited. ``rerun`` analyses the model without some implemented controls; given, and with at
+    most :data:`~actm.results.mitigation.MAX_COUNTERFACTUAL` implemented controls, the credit is
+    counterfactual, otherwise by what each control touches. ``today`` decides which triage
+    decisions have expired (default: the current date).
     """
     c = out.compiled
     store = out.closure.store
     justified_by = c.justified_by
     threats, ids = _threats(out)
     mitigated: tuple[MitigatedThreat, ...] = ()
+    lowered: tuple[LoweredThreat, ...] = ()
+    idle: tuple[str, ...] = ()
+    attribution = "none"
+    timings = dict(out.timings)
     if inherent is not None:
-        mitigated = _mitigated(c, {t.id for t in threats}, _threats(inherent)[0])
+        t0 = perf_counter()
+        mitigated, lowered, idle, attribution, runs = _controls_view(c, threats, inherent, rerun)
+        timings["counterfactual"] = perf_counter() - t0
+        timings["counterfactual_runs"] = float(runs)
     threats, unmatched = _apply_triage(c, threats, today or date.today())
     by_level = dict.fromkeys(reversed(LEVELS), 0)
     for t in threats:
@@ -578,6 +709,8 @@ def build_result(
         "threats": len(threats),
         **{f"severity_{k}": v for k, v in by_level.items()},
         "mitigated": len(mitigated),
+        "lowered": len(lowered),
+        "controls_without_effect": len(idle),
         "untriaged": sum(1 for t in threats if t.triage is None or not t.triage.settled),
         "triage_unmatched": len(unmatched),
         "out_of_scope": len(out.out_of_scope),
@@ -603,10 +736,14 @@ def build_result(
             "attacks": sum(1 for p in c.kb.attacks.values() if p.kind == "attack"),
             "conversions": sum(1 for p in c.kb.attacks.values() if p.kind == "conversion"),
         },
-        timings=dict(out.timings),
+        timings=timings,
         mitigated=mitigated,
+        lowered=lowered,
+        controls_without_effect=idle,
+        control_attribution=attribution,
         triage_unmatched=unmatched,
         crossings=crossings(c.model),
+        graph=system_graph(c.model),
     )
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from actm.engine.severity import LEVELS
-from actm.results.model import AssumptionReport, Crossing, Result, Threat
+from actm.results.model import AssumptionReport, Crossing, Result, Threat, TriageInfo
 
-__all__ = ["Change", "Diff", "diff_results"]
+__all__ = ["AssumptionChange", "Change", "Diff", "ThreatRef", "diff_results"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +23,13 @@ class Change:
     chain_changed: bool
     old_chain: str
     new_chain: str
+    triage: TriageInfo | None = None
+    """The triage decision on the threat in the new analysis, if any."""
+
+    @property
+    def settled(self) -> bool:
+        """Settled by triage in the new analysis (a decision in force, not open or expired)."""
+        return self.triage is not None and self.triage.settled
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +39,14 @@ class ThreatRef:
     severity: str
     score: float
     chain_text: str
+    triage: TriageInfo | None = None
+    """The triage decision on the threat in the analysis it comes from (the new one for a new
+    threat, the old one for a resolved threat), if any."""
+
+    @property
+    def settled(self) -> bool:
+        """Settled by triage: a decision in force, not open, in progress or expired."""
+        return self.triage is not None and self.triage.settled
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,27 +63,39 @@ class Diff:
     old_system: str
     new_system: str
     new_threats: tuple[ThreatRef, ...]
+    """Most severe first, then by id."""
     resolved_threats: tuple[ThreatRef, ...]
+    """Most severe (as they were) first, then by id."""
     changed_threats: tuple[Change, ...]
+    """Most severe (as they are now) first, then by id."""
     assumptions: tuple[AssumptionChange, ...]
     new_crossings: tuple[Crossing, ...]
     removed_crossings: tuple[Crossing, ...]
 
     def worsened_at_or_above(self, level: str) -> list[str]:
-        """Ids of new threats at or above ``level``, and of threats that rose to it."""
+        """Ids, sorted, of new threats at or above ``level`` and of threats that rose to it,
+        leaving out those that triage settles in the new analysis (an accepted, mitigated,
+        false-positive or not-applicable decision that has not expired)."""
         floor = LEVELS.index(level)
-        out = [t.id for t in self.new_threats if LEVELS.index(t.severity) >= floor]
+        out = [
+            t.id for t in self.new_threats if LEVELS.index(t.severity) >= floor and not t.settled
+        ]
         out += [
             c.id
             for c in self.changed_threats
             if LEVELS.index(c.new_severity) >= floor
             and LEVELS.index(c.new_severity) > LEVELS.index(c.old_severity)
+            and not c.settled
         ]
         return sorted(out)
 
 
 def _ref(t: Threat) -> ThreatRef:
-    return ThreatRef(t.id, t.title, t.severity.level, t.severity.score, t.chain_text)
+    return ThreatRef(t.id, t.title, t.severity.level, t.severity.score, t.chain_text, t.triage)
+
+
+def _worst_first(level: str, score: float, tid: str) -> tuple[int, float, str]:
+    return (-LEVELS.index(level), -score, tid)
 
 
 def _assumption_changes(
@@ -114,18 +141,26 @@ def diff_results(old: Result, new: Result) -> Diff:
                     a.chain_text != b.chain_text,
                     a.chain_text,
                     b.chain_text,
+                    b.triage,
                 )
             )
+    changed.sort(key=lambda c: _worst_first(c.new_severity, c.new_score, c.id))
     old_x, new_x = set(old.crossings), set(new.crossings)
 
     def order(x: Crossing) -> tuple[str, str, str, str]:
         return (x.source_zone, x.target_zone, x.kind, x.via)
 
+    def refs(threats: list[Threat]) -> tuple[ThreatRef, ...]:
+        items = sorted(
+            threats, key=lambda t: _worst_first(t.severity.level, t.severity.score, t.id)
+        )
+        return tuple(_ref(t) for t in items)
+
     return Diff(
         old_system=old.system.id,
         new_system=new.system.id,
-        new_threats=tuple(_ref(after[i]) for i in sorted(set(after) - set(before))),
-        resolved_threats=tuple(_ref(before[i]) for i in sorted(set(before) - set(after))),
+        new_threats=refs([t for i, t in after.items() if i not in before]),
+        resolved_threats=refs([t for i, t in before.items() if i not in after]),
         changed_threats=tuple(changed),
         assumptions=_assumption_changes(old.assumptions, new.assumptions),
         new_crossings=tuple(sorted(new_x - old_x, key=order)),

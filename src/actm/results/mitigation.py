@@ -1,41 +1,114 @@
-"""Which control stopped which chain: inherent threats the controls take out of scope.
+"""Which control stopped which chain: inherent threats the controls take out of scope or lower.
 
 A threat is *mitigated* when it closes without the model's controls (the inherent view) but not
-with them (the residual view). Attribution reads the threat's inherent chain: a control is named
-when it acts on an element the chain goes through (a relation, a tool or tool permission, a
-vulnerability, an adversary or outside source, an exposed asset) or breaks the attack itself.
+with them (the residual view); it is *lowered* when it closes in both but scores less with them.
+
+Attribution is counterfactual: a control is credited with a threat when the analysis with every
+implemented control *but that one* brings the threat back (or raises its score again).
+:func:`counterfactual` finds those controls with one engine run per control acting on a changed
+threat's chain, and one run for all the others together (split in halves only while a run shows
+a change); controls that change nothing alone by construction (:func:`inert`,
+:func:`duplicated`) need no run. When no single control's removal brings a threat back, the
+controls are redundant, and those that *touch* the threat's inherent chain are credited (they
+act on an element the chain goes through: a relation, a tool or tool permission, a
+vulnerability, an adversary or outside source, an exposed asset, or the attack itself). Above
+:data:`MAX_COUNTERFACTUAL` implemented controls the engine runs would cost too much, and every
+threat is attributed by touch.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 from actm.engine.compiled import Compiled
 from actm.model.system import Control
 from actm.results.model import ChainStep, Threat
 
-__all__ = ["attribute", "control_elements", "step_elements", "threat_elements"]
+__all__ = [
+    "MAX_COUNTERFACTUAL",
+    "Counterfactual",
+    "Effects",
+    "control_elements",
+    "counterfactual",
+    "differences",
+    "duplicated",
+    "effects_on",
+    "inert",
+    "step_elements",
+    "threat_elements",
+]
+
+MAX_COUNTERFACTUAL = 32
+"""Up to this many implemented controls, attribution removes each in turn (one engine run each);
+above it, attribution reads the chains only."""
 
 _PERMISSIONS = ("read", "write", "execute", "egress")
 
+Scores = Mapping[str, float]
+"""Threat id -> severity score, for the threats of one analysis."""
 
-def _control_effects(c: Compiled) -> list[tuple[str, str, str]]:
-    """(element, control, how) for every effect of the controls in force."""
+
+def _control_effects(controls: Iterable[Control]) -> list[tuple[str, str, str]]:
+    """(element, control, how) for every effect of ``controls`` but their breaks."""
     out: list[tuple[str, str, str]] = []
-    for element, ctl in c.blocked.items():
-        out.append((element, ctl, f"blocks {element}"))
-    for edge, limits in c.weakened.items():
-        for cap, ctl in limits:
-            out.append((edge, ctl, f"lets {edge} pass only up to {cap}"))
-    for vuln, ctl in c.removed_vulns.items():
-        out.append((vuln, ctl, f"removes vulnerability {vuln}"))
-    for tool, ctl in c.approved.items():
-        out.append((tool, ctl, f"puts tool {tool} behind human approval"))
-    for tool, ctl in c.sandboxed.items():
-        out.append((tool, ctl, f"sandboxes the code tool {tool} runs"))
-    for asset, ctl in c.hidden.items():
-        out.append((asset, ctl, f"stops returning {asset} to callers"))
+    for ctl in controls:
+        out += [(e, ctl.id, f"blocks {e}") for e in ctl.blocks]
+        out += [(e, ctl.id, f"lets {e} pass only up to {cap}") for e, cap in ctl.weakens]
+        out += [(v, ctl.id, f"removes vulnerability {v}") for v in ctl.removes]
+        out += [(t, ctl.id, f"puts tool {t} behind human approval") for t in ctl.approves]
+        out += [(t, ctl.id, f"sandboxes the code tool {t} runs") for t in ctl.sandboxes]
+        out += [(a, ctl.id, f"stops returning {a} to callers") for a in ctl.hides]
     return out
+
+
+def _in_force(c: Compiled) -> list[Control]:
+    return [ctl for ctl in c.model.controls if ctl.status == "implemented"]
+
+
+def _effect_keys(ctl: Control) -> set[tuple[str, ...]]:
+    keys: set[tuple[str, ...]] = {("removes", v) for v in ctl.removes}
+    keys |= {("blocks", e) for e in ctl.blocks}
+    keys |= {("weakens", e, cap) for e, cap in ctl.weakens}
+    keys |= {("approves", t) for t in ctl.approves}
+    keys |= {("sandboxes", t) for t in ctl.sandboxes}
+    keys |= {("hides", a) for a in ctl.hides}
+    keys |= {("breaks", a, asset or "") for a, asset in ctl.breaks}
+    keys |= {("breaks", a, asset or "", step) for a, step, asset in ctl.break_steps}
+    return keys
+
+
+def inert(controls: Sequence[Control]) -> frozenset[str]:
+    """The controls that do nothing the engine sees (they only justify assumptions): removing
+    any of them, alone or together, changes no threat."""
+    return frozenset(ctl.id for ctl in controls if not _effect_keys(ctl))
+
+
+def duplicated(controls: Sequence[Control]) -> frozenset[str]:
+    """The controls each of whose effects another of ``controls`` has too (or makes moot: a
+    blocked edge needs no weakening, an attack broken everywhere no further break). Without one
+    of them alone the engine's tables, and so the analysis, are the same."""
+    keys = {ctl.id: _effect_keys(ctl) for ctl in controls}
+    out: set[str] = set()
+    for ctl in controls:
+        others: set[tuple[str, ...]] = set()
+        for other in controls:
+            if other.id != ctl.id:
+                others |= keys[other.id]
+
+        def covered(k: tuple[str, ...], others: set[tuple[str, ...]] = others) -> bool:
+            if k in others:
+                return True
+            if k[0] == "weakens" and ("blocks", k[1]) in others:
+                return True
+            if k[0] != "breaks":
+                return False
+            # broken everywhere, or from the first step on where this breaks it from a later one
+            return ("breaks", k[1], "") in others or ("breaks", *k[1:3]) in others
+
+        if keys[ctl.id] and all(covered(k) for k in keys[ctl.id]):
+            out.add(ctl.id)
+    return frozenset(out)
 
 
 def step_elements(step: ChainStep) -> set[str]:
@@ -54,34 +127,79 @@ def step_elements(step: ChainStep) -> set[str]:
     return out
 
 
-def attribute(
-    residual: Compiled, threat: Threat, breaking: Mapping[str, Sequence[str]]
-) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The controls that stop ``threat`` (an inherent threat) and how, as sorted tuples.
+def _bound(threat: Threat) -> set[str]:
+    return {b.element for b in threat.bindings} | set(threat.assets)
 
-    ``breaking`` maps attack ids to the controls that break them (everywhere or on one of this
-    threat's assets).
-    """
-    effects = _control_effects(residual)
-    controls: set[str] = set()
-    reasons: set[str] = set()
-    for ctl in breaking.get(threat.attack, ()):
-        controls.add(ctl)
-        reasons.add(f"{ctl} breaks {threat.attack}")
-    for step in threat.chain:
-        touched = step_elements(step)
-        for element, ctl, how in effects:
-            if element in touched:
-                controls.add(ctl)
-                reasons.add(f"{ctl} {how} (step {step.index + 1})")
-    # what the attack itself binds: a tool it relies on, with its permissions
-    bound = {b.element for b in threat.bindings}
-    bound |= {f"{e}.{p}" for e in list(bound) for p in _PERMISSIONS}
-    for element, ctl, how in effects:
-        if element in bound and ctl not in controls:
-            controls.add(ctl)
-            reasons.add(f"{ctl} {how} (bound by {threat.attack})")
-    return tuple(sorted(controls)), tuple(sorted(reasons))
+
+class Effects:
+    """The effects of the controls in force in ``residual``, indexed by what they act on."""
+
+    def __init__(self, residual: Compiled) -> None:
+        self.kb = residual.kb
+        self.by_element: dict[str, list[tuple[str, str]]] = {}
+        for element, ctl, how in _control_effects(_in_force(residual)):
+            self.by_element.setdefault(element, []).append((ctl, how))
+        self.breaking: dict[str, list[Control]] = {}
+        """Attack id -> controls that break it (everywhere, on an asset, or from a step on)."""
+        for control in _in_force(residual):
+            cuts = {a for a, _ in control.breaks} | {a for a, _, _ in control.break_steps}
+            for attack in sorted(cuts):
+                self.breaking.setdefault(attack, []).append(control)
+
+    def _breaks(self, threat: Threat) -> list[tuple[str, str]]:
+        """(control, how) for the controls that break ``threat``'s attack, everywhere or on one
+        of its assets, naming the attack step they break it from and where."""
+        out: list[tuple[str, str]] = []
+        bound = _bound(threat)
+        attack = self.kb.attacks.get(threat.attack)
+        steps = [s.id for s in attack.steps] if attack is not None else []
+
+        def applies(asset: str | None) -> bool:
+            return asset is None or asset in bound or asset.split(".")[0] in bound
+
+        def where(asset: str | None) -> str:
+            if asset is None:
+                return f"on {threat.severity.asset} (everywhere)"
+            return f"on {asset}"
+
+        for ctl in self.breaking.get(threat.attack, ()):
+            for attack_id, asset in ctl.breaks:
+                if attack_id == threat.attack and applies(asset):
+                    out.append((ctl.id, f"breaks {attack_id} {where(asset)}"))
+            for attack_id, step, asset in ctl.break_steps:
+                if attack_id == threat.attack and applies(asset):
+                    n = steps.index(step) + 1 if step in steps else 0
+                    out.append((ctl.id, f"breaks step {n} ({step}) of {attack_id} {where(asset)}"))
+        return out
+
+    def on(self, threat: Threat) -> dict[str, list[str]]:
+        """Control -> how it acts on ``threat``'s (inherent) chain: touch-based, sorted by
+        control, each reason starting with the control's id."""
+        out: dict[str, set[str]] = {}
+        for ctl, how in self._breaks(threat):
+            out.setdefault(ctl, set()).add(f"{ctl} {how}")
+        for step in threat.chain:
+            for element in sorted(step_elements(step)):
+                for ctl, how in self.by_element.get(element, ()):
+                    what = f"{step.capability} on {step.target}" if step.capability else step.target
+                    out.setdefault(ctl, set()).add(
+                        f"{ctl} {how} (chain step {step.index + 1}: {what})"
+                    )
+        # what the attack itself binds: a tool it relies on, with its permissions
+        bound = {b.element for b in threat.bindings}
+        bound |= {f"{e}.{p}" for e in list(bound) for p in _PERMISSIONS}
+        on_chain = set(out)
+        for element in sorted(bound):
+            for ctl, how in self.by_element.get(element, ()):
+                if ctl not in on_chain:
+                    out.setdefault(ctl, set()).add(f"{ctl} {how} (bound by {threat.attack})")
+        return {ctl: sorted(reasons) for ctl, reasons in sorted(out.items())}
+
+
+def effects_on(residual: Compiled, threat: Threat) -> dict[str, list[str]]:
+    """Control -> how it acts on ``threat``'s (inherent) chain, for the controls in force in
+    ``residual`` (for many threats, build one :class:`Effects` and call its ``on``)."""
+    return Effects(residual).on(threat)
 
 
 def threat_elements(threat: Threat) -> frozenset[str]:
@@ -111,3 +229,87 @@ def control_elements(ctl: Control) -> frozenset[str]:
     for tool in ctl.sandboxes:
         out |= {tool, f"{tool}.execute"}
     return frozenset(out)
+
+
+def differences(residual: Scores, inherent: Scores) -> dict[str, float]:
+    """Inherent threats the controls remove or lower: id -> residual score (-1 when removed)."""
+    out: dict[str, float] = {}
+    for tid, score in inherent.items():
+        kept = residual.get(tid)
+        if kept is None:
+            out[tid] = -1.0
+        elif kept < score:
+            out[tid] = kept
+    return out
+
+
+@dataclass(frozen=True)
+class Counterfactual:
+    """What removing implemented controls shows, for the threats they remove or lower."""
+
+    necessary: dict[str, frozenset[str]]
+    """Threat id -> the controls whose removal alone brings it back or raises its score."""
+    jointly: dict[str, frozenset[str]]
+    """Threat id -> a smallest group tried whose removal together brought it back (or raised
+    it) when no single member's removal did: controls acting on it redundantly, off its chain."""
+    runs: int
+    """Engine runs spent."""
+
+
+def counterfactual(
+    controls: Sequence[str],
+    diff: Mapping[str, float],
+    run: Callable[[frozenset[str]], Scores],
+    *,
+    alone: Iterable[str] = (),
+    skip: Iterable[str] = (),
+) -> Counterfactual:
+    """Remove implemented controls and see which threats of ``diff`` come back.
+
+    ``controls`` are the implemented controls, ``diff`` the threats they remove or lower (from
+    :func:`differences`), and ``run`` analyses the model without the given controls. ``alone``
+    are tried one by one (those acting on a difference's chain); ``skip`` are known to change
+    nothing alone (:func:`duplicated`) and are not tried. Controls only take capabilities away,
+    so the analysis without a group of controls shows every change that removing any one of them
+    shows: the remaining controls are tried together, and split in halves only while a run
+    changes something.
+    """
+    necessary: dict[str, set[str]] = {}
+    jointly: dict[str, set[str]] = {}
+    runs = 0
+
+    def changed(group: Sequence[str]) -> set[str]:
+        nonlocal runs
+        runs += 1
+        scores = run(frozenset(group))
+        return {t for t, kept in diff.items() if scores.get(t, -1.0) > kept}
+
+    def bisect(group: Sequence[str], change: set[str]) -> None:
+        if not change:
+            return
+        if len(group) == 1:
+            for t in change:
+                necessary.setdefault(t, set()).add(group[0])
+            return
+        half = len(group) // 2
+        seen: set[str] = set()
+        for part in (group[:half], group[half:]):
+            part_change = changed(part)
+            seen |= part_change
+            bisect(part, part_change)
+        for t in change - seen:
+            jointly.setdefault(t, set()).update(group)
+
+    if diff:
+        skipped = set(skip)
+        first = [c for c in controls if c in set(alone) and c not in skipped]
+        rest = [c for c in controls if c not in set(first) and c not in skipped]
+        for ctl in first:
+            bisect([ctl], changed([ctl]))
+        if rest:
+            bisect(rest, changed(rest))
+    return Counterfactual(
+        {t: frozenset(v) for t, v in sorted(necessary.items())},
+        {t: frozenset(v) for t, v in sorted(jointly.items())},
+        runs,
+    )

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from actm.results.graph import SystemGraph
+
 __all__ = [
     "AssumptionReport",
     "Binding",
@@ -17,6 +19,7 @@ __all__ = [
     "ChainStep",
     "Crossing",
     "Location",
+    "LoweredThreat",
     "MitigatedThreat",
     "OutOfScope",
     "Result",
@@ -146,10 +149,35 @@ class MitigatedThreat:
     """As it would be without the controls."""
     assets: tuple[str, ...]
     mitigated_by: tuple[str, ...]
-    """The controls that act on its inherent chain or break its attack."""
+    """The controls credited with it (see ``attribution``)."""
     reasons: tuple[str, ...]
+    """How each credited control acts on its chain, then how the controls relate."""
     chain_text: str
     """Its chain without the controls."""
+    attribution: str = "counterfactual"
+    """counterfactual: without any one of ``mitigated_by`` alone the threat is back;
+    redundant: no single control's removal brings it back, and ``mitigated_by`` are the
+    controls acting on its chain; touch: the controls acting on its chain (the result's
+    ``control_attribution`` is touch)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LoweredThreat:
+    """A threat that closes with the model's controls too, but with a lower severity."""
+
+    id: str
+    attack: str
+    title: str
+    inherent: SeverityInfo
+    """Its severity without the controls."""
+    residual: SeverityInfo
+    """Its severity with them (as in ``Result.threats``)."""
+    assets: tuple[str, ...]
+    lowered_by: tuple[str, ...]
+    """The controls credited with the lower score (see ``attribution``)."""
+    reasons: tuple[str, ...]
+    attribution: str
+    """counterfactual, redundant or touch, as for :class:`MitigatedThreat`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,8 +272,21 @@ class Result:
     knowledge: dict[str, int]
     mitigated: tuple[MitigatedThreat, ...] = ()
     """Inherent threats the controls take out of scope, and which controls do."""
+    lowered: tuple[LoweredThreat, ...] = ()
+    """Threats the controls leave in scope with a lower severity, and which controls do."""
+    controls_without_effect: tuple[str, ...] = ()
+    """Implemented controls that neither remove nor lower a threat nor justify an unjustified
+    assumption a threat rests on."""
+    control_attribution: str = "none"
+    """How ``mitigated``, ``lowered`` and ``controls_without_effect`` were attributed:
+    counterfactual (each implemented control removed in turn), touch (more than 32 implemented
+    controls: by the elements each control acts on, an approximation), or none (controls
+    ignored, or none implemented)."""
     triage_unmatched: tuple[UnmatchedTriage, ...] = ()
     crossings: tuple[Crossing, ...] = ()
     """Trust-zone crossings of the model (for reviews and `actm diff`)."""
+    graph: SystemGraph = field(default_factory=SystemGraph)
+    """The system as elements and edges (for diagrams and the interactive report)."""
     timings: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
-    """Seconds per stage; never serialised (output must not depend on time)."""
+    """Seconds per stage, and ``counterfactual_runs``: the engine runs control attribution
+    took; never serialised (output must not depend on time)."""

@@ -35,7 +35,7 @@ class Plan:
     lower_bound: float
     """No plan from these candidates costs less (equal to ``cost`` when exact)."""
     gap: float
-    """``cost - lower_bound``."""
+    """``cost - lower_bound``: 0 when exact; a heuristic plan with gap 0 is optimal too."""
     controls: tuple[PlannedControl, ...]
     threats: tuple[str, ...]
     """The target threats before the plan (unsettled by triage)."""
@@ -52,3 +52,13 @@ class Plan:
     """How many candidate controls were considered."""
     engine_runs: int
     iterations: int
+    """Rounds of the implicit hitting-set loop (one or two engine runs each)."""
+    limit: str | None = None
+    """Why the plan is heuristic: ``budget`` (a round's hitting-set search ran out of its node
+    budget) or ``rounds`` (the cap on exact rounds was reached and the plan completed greedily);
+    None when exact."""
+
+    @property
+    def exact(self) -> bool:
+        """Whether the plan is provably the cheapest from its candidates (``method == "exact"``)."""
+        return self.method == "exact"

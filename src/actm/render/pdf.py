@@ -1,0 +1,97 @@
+"""PDF report for filing: a cover, the summary, every threat with its chain, the assumptions,
+and an appendix with the model, rendered with WeasyPrint (the optional ``pdf`` extra).
+
+The appendix holds the model's source files when the caller passes their text (``actm analyze
+--format pdf`` reads the files the model was loaded from); without them, a table of the
+model's elements and relations built from the result's graph. The renderer reads no file
+itself, so it stays a function of what it is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+from importlib.resources import files
+
+from jinja2 import Environment
+from markupsafe import Markup
+
+from actm.errors import UsageError
+from actm.render._common import (
+    LEVELS,
+    TEAM_TITLES,
+    by_team,
+    count,
+    template_env,
+    triage_status,
+    triage_text,
+    untriaged,
+)
+from actm.render.html import framework_counts, references_text, shown_steps
+from actm.results.model import Result
+
+__all__ = ["INSTALL_HINT", "render_pdf", "render_pdf_html"]
+
+INSTALL_HINT = "--format pdf needs WeasyPrint: pip install 'actm[pdf]'"
+
+
+@lru_cache(maxsize=1)
+def _env() -> Environment:
+    return template_env(
+        autoescape=True,
+        filters={
+            "count": count,
+            "steps": shown_steps,
+            "references": references_text,
+            "triage_status": triage_status,
+            "triage_text": triage_text,
+        },
+    )
+
+
+def render_pdf_html(result: Result, sources: Mapping[str, str] | None = None) -> str:
+    """The HTML that :func:`render_pdf` lays out (print style sheet inlined)."""
+    css = files("actm.render").joinpath("static", "print.css").read_text(encoding="utf-8")
+    return (
+        _env()
+        .get_template("report.pdf.j2")
+        .render(
+            r=result,
+            css=Markup(css),  # our own style sheet
+            levels=tuple(reversed(LEVELS)),
+            untriaged=untriaged(result),
+            frameworks=framework_counts(result),
+            teams=by_team(result),
+            team_titles=TEAM_TITLES,
+            sources=sorted((sources or {}).items(), key=lambda kv: _file_order(result, kv[0])),
+        )
+    )
+
+
+def _file_order(result: Result, name: str) -> tuple[int, str]:
+    """The root model file first, then the included files as the result lists them."""
+    order = result.system.files
+    return (order.index(name) if name in order else len(order), name)
+
+
+def _fetch_nothing(url: str, *args: object, **kwargs: object) -> dict[str, object]:
+    """WeasyPrint's URL fetcher: the report is self-contained and fetches nothing."""
+    raise ValueError(f"the PDF report loads nothing ({url})")
+
+
+def render_pdf(result: Result, sources: Mapping[str, str] | None = None) -> bytes:
+    """The report as PDF bytes. ``sources`` maps the model's file names (as in
+    ``result.system.files``) to their text, for the appendix.
+
+    Raises :class:`~actm.errors.UsageError` (exit 2) when WeasyPrint or the libraries it needs
+    are not installed.
+    """
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError) as exc:
+        raise UsageError(f"{INSTALL_HINT} ({type(exc).__name__}: {exc})") from None
+    document = HTML(string=render_pdf_html(result, sources), url_fetcher=_fetch_nothing)
+    data = document.write_pdf()
+    if not isinstance(data, bytes):  # pragma: no cover - write_pdf without a target returns bytes
+        raise TypeError("WeasyPrint returned no bytes")
+    return data

@@ -1,0 +1,181 @@
+"""A STIX 2.1 bundle of the threats, built with the ``stix2`` library (extra ``actm[stix]``).
+
+What goes in, in this order:
+
+* one ``identity`` for actm (``identity_class: system``), the ``created_by_ref`` of the rest;
+* one ``attack-pattern`` per attack with an in-scope threat: name, description, and external
+  references to actm's attack id and to every framework id of the attack (MITRE ATLAS as
+  ``mitre-atlas`` and CWE as ``cwe`` with their URLs, others under their actm framework key);
+* one ``vulnerability`` per vulnerability declared in the model, with its CVE and CWE as
+  external references and its class as a label;
+* a ``relationship`` ``attack-pattern targets vulnerability`` for every threat that rests on
+  a vulnerability;
+* one ``note`` per threat: severity and title as the abstract, the description and the
+  numbered chain as the content, the attack pattern and vulnerabilities as its objects;
+* one ``report`` for the analysis, referring to everything above.
+
+Output is byte-identical for the same input: every id is a UUIDv5 from a fixed namespace and a
+stable key (the attack id; the system id and the threat or vulnerability id), and every
+``created``, ``modified`` and ``published`` time is the constant :data:`STIX_TIME`, not the
+time of the run. Tools that want real times set them on import.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from actm.errors import UsageError
+from actm.model.system import SystemModel, Vulnerability
+from actm.results.model import Result, Threat
+
+__all__ = ["STIX_NAMESPACE", "STIX_TIME", "render_stix", "stix_id"]
+
+STIX_NAMESPACE = uuid.UUID("6f0c5c6e-3a47-5b7e-9d0a-61c7a1d2e0a4")
+"""Namespace of the UUIDv5 in actm's STIX ids (fixed forever: ids must stay stable)."""
+STIX_TIME = datetime(2025, 1, 1, tzinfo=UTC)
+"""The created/modified/published time of every object: a constant, so output never depends
+on when it was made."""
+
+_SOURCES = {"atlas": "mitre-atlas", "cwe": "cwe"}
+
+
+def stix_id(kind: str, key: str) -> str:
+    """``<kind>--<uuid5(namespace, kind:key)>``."""
+    return f"{kind}--{uuid.uuid5(STIX_NAMESPACE, f'{kind}:{key}')}"
+
+
+def _reference(framework: str, ref: str) -> dict[str, str]:
+    out = {"source_name": _SOURCES.get(framework, framework), "external_id": ref}
+    if framework == "atlas":
+        out["url"] = f"https://atlas.mitre.org/techniques/{ref}"
+    elif framework == "cwe" and ref.startswith("CWE-") and ref[4:].isdigit():
+        out["url"] = f"https://cwe.mitre.org/data/definitions/{ref[4:]}.html"
+    return out
+
+
+def _vuln_refs(v: Vulnerability) -> list[dict[str, str]]:
+    refs = [{"source_name": "actm", "external_id": v.id}]
+    if v.cve:
+        refs.append(
+            {
+                "source_name": "cve",
+                "external_id": v.cve,
+                "url": f"https://www.cve.org/CVERecord?id={v.cve}",
+            }
+        )
+    if v.cwe:
+        refs.append(_reference("cwe", v.cwe))
+    return refs
+
+
+def _chain(t: Threat) -> str:
+    steps = [s for s in t.chain if not s.structural]
+    return "\n".join(f"{i}. {s.text}" for i, s in enumerate(steps, 1))
+
+
+def render_stix(result: Result, model: SystemModel | None = None) -> str:
+    """The bundle as pretty-printed JSON ending with a newline.
+
+    ``model`` supplies the vulnerabilities' details (CVE, CWE, title); without it a
+    vulnerability is known by its id only.
+    """
+    try:
+        import stix2
+    except ImportError:
+        raise UsageError("STIX output needs the stix2 package: pip install 'actm[stix]'") from None
+    system = result.system.id
+    common: dict[str, Any] = {"created": STIX_TIME, "modified": STIX_TIME}
+    actm = stix2.Identity(
+        id=stix_id("identity", "actm"),
+        name="actm",
+        identity_class="system",
+        description="Asset-centric threat modeling for AI and agentic systems.",
+        **common,
+    )
+    common["created_by_ref"] = actm.id
+    objects: list[Any] = [actm]
+
+    patterns: dict[str, Any] = {}
+    for t in sorted(result.threats, key=lambda x: x.attack):
+        if t.attack in patterns:
+            continue
+        refs = [{"source_name": "actm", "external_id": t.attack}]
+        refs += [_reference(fw, r) for fw in sorted(t.references) for r in t.references[fw]]
+        patterns[t.attack] = stix2.AttackPattern(
+            id=stix_id("attack-pattern", t.attack),
+            name=t.title,
+            description=t.description,
+            external_references=refs,
+            **common,
+        )
+    objects.extend(patterns.values())
+
+    declared = {v.id: v for v in model.vulnerabilities} if model is not None else {}
+    used = {v for t in result.threats for v in t.vulnerabilities}
+    vulns: dict[str, Any] = {}
+    for vid in sorted(set(declared) | used):
+        v = declared.get(vid)
+        extra: dict[str, Any] = {}
+        if v is not None:
+            extra["external_references"] = _vuln_refs(v)
+            extra["labels"] = [v.vclass]
+            if v.description:
+                extra["description"] = v.description
+        else:
+            extra["external_references"] = [{"source_name": "actm", "external_id": vid}]
+        vulns[vid] = stix2.Vulnerability(
+            id=stix_id("vulnerability", f"{system}:{vid}"),
+            name=(v.title if v is not None and v.title else vid),
+            **extra,
+            **common,
+        )
+    objects.extend(vulns.values())
+
+    relations: dict[str, Any] = {}
+    for t in result.threats:
+        for vid in t.vulnerabilities:
+            key = f"{system}:{t.attack}:targets:{vid}"
+            if key not in relations:
+                relations[key] = stix2.Relationship(
+                    id=stix_id("relationship", key),
+                    relationship_type="targets",
+                    source_ref=patterns[t.attack].id,
+                    target_ref=vulns[vid].id,
+                    **common,
+                )
+    objects.extend(relations[k] for k in sorted(relations))
+
+    for t in result.threats:
+        lines = [t.description, "", "Chain:", _chain(t), "", "Assets: " + ", ".join(t.assets)]
+        if t.suggested_controls:
+            lines.append("Suggested controls: " + ", ".join(t.suggested_controls))
+        objects.append(
+            stix2.Note(
+                id=stix_id("note", f"{system}:{t.id}"),
+                abstract=f"{t.severity.level} {t.severity.score:.1f}: {t.title}",
+                content="\n".join(lines),
+                object_refs=[patterns[t.attack].id, *(vulns[v].id for v in t.vulnerabilities)],
+                labels=[t.severity.level],
+                external_references=[
+                    {"source_name": "actm", "external_id": t.id, "description": t.fingerprint}
+                ],
+                **common,
+            )
+        )
+
+    name = result.system.name or system
+    objects.append(
+        stix2.Report(
+            id=stix_id("report", system),
+            name=f"actm threat model: {name}",
+            description=f"{len(result.threats)} threats in scope for {name} ({system}).",
+            report_types=["threat-report"],
+            published=STIX_TIME,
+            object_refs=[o.id for o in objects],
+            **common,
+        )
+    )
+    bundle = stix2.Bundle(objects, id=stix_id("bundle", system))
+    return str(bundle.serialize(pretty=True)) + "\n"

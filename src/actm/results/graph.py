@@ -1,0 +1,352 @@
+"""The system as a graph: elements and edges for diagrams and the interactive report.
+
+:func:`system_graph` turns a resolved model into plain frozen data, one element per zone,
+node, AI model, asset, tool, adversary and outside egress destination, and one edge per
+residency, deployment, relation, tool permission and adversary entry point. Renderers
+(DOT, Mermaid, the HTML report) draw from it; :func:`chain_elements` says which elements and
+edges each step of a threat's chain touches.
+
+Element ids are the model's ids, so they are unique across kinds (the model format requires
+it), with two exceptions: a tool's implicit asset has the tool's id and is the ``tool``
+element (no separate asset element), and an egress destination outside the model's zones is
+``external:<name>``.
+
+Compound parents (``parent``), for drawing nested boxes:
+
+* a node's parent is its zone;
+* a tool's parent is the node it runs on;
+* an AI model's parent is the first (by id) node it is deployed on, else stored on, else
+  trained on;
+* an asset's parent is the node it resides on, preferring ``stored`` over ``processed`` over
+  ``transmitted``, then the first by id;
+* zones, adversaries and external destinations have none.
+
+``zone`` and ``pipeline`` are those of the element itself (zones, nodes) or of its parent
+node; ``owner`` is the element's declared owner (for a model's asset, the model's owner when
+the asset declares none).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, NamedTuple
+
+from actm.model.system import SystemModel
+
+if TYPE_CHECKING:  # results.model holds a SystemGraph: import Threat for typing only
+    from actm.results.model import Threat
+
+__all__ = [
+    "ChainIndex",
+    "GraphEdge",
+    "GraphElement",
+    "SystemGraph",
+    "chain_elements",
+    "chain_index",
+    "system_graph",
+]
+
+ELEMENT_KINDS = ("zone", "node", "model", "asset", "tool", "adversary", "external")
+"""Element kinds, in drawing order (outermost first)."""
+
+EDGE_KINDS = (
+    "resides",
+    "grants_access",
+    "deployed_on",
+    "stored_on",
+    "trained_on",
+    "runs_on",
+    "derives",
+    "feeds",
+    "part_of",
+    "uses_tool",
+    "reads",
+    "writes",
+    "executes",
+    "egress",
+    "holds",
+    "reaches",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class GraphElement:
+    id: str
+    """The model id (``support-agent.inputs``), or ``external:<name>`` for egress outside."""
+    kind: str
+    """zone, node, model, asset, tool, adversary or external."""
+    type: str
+    """Zone trust, node kind, model kind, asset type; ``tool``, ``adversary``, ``external``."""
+    label: str
+    """The declared name, else the id."""
+    parent: str | None
+    """Compound parent (see the module docstring for the rule)."""
+    zone: str | None
+    pipeline: str | None
+    owner: str | None
+    model: str | None = None
+    """For an AI asset, the model it belongs to."""
+    vulnerabilities: tuple[str, ...] = ()
+    """Ids of the model's vulnerabilities declared on this element (sorted)."""
+
+
+@dataclass(frozen=True, slots=True)
+class GraphEdge:
+    id: str
+    """``<kind>:<source>-><target>``, unique: parallel edges of one kind are merged."""
+    kind: str
+    """resides, grants_access, deployed_on, stored_on, trained_on, runs_on, derives, feeds,
+    part_of, uses_tool, reads, writes, executes, egress, holds or reaches."""
+    source: str
+    target: str
+    label: str
+    """Residency mode, relation process, component, capability...; merged edges join theirs
+    with ', '."""
+    via: tuple[str, ...] = ()
+    """The model elements behind the edge (relation ids), for mapping chain steps."""
+
+
+@dataclass(frozen=True, slots=True)
+class SystemGraph:
+    elements: tuple[GraphElement, ...] = ()
+    """Sorted by (kind, id)."""
+    edges: tuple[GraphEdge, ...] = ()
+    """Sorted by id."""
+    title: str = ""
+    """The system's name, else its id."""
+
+
+_MODE_RANK = {"stored": 0, "processed": 1, "transmitted": 2}
+
+
+def _first(ids: Iterable[str]) -> str | None:
+    return min(ids, default=None)
+
+
+class _Edges:
+    def __init__(self) -> None:
+        self.labels: dict[tuple[str, str, str], list[str]] = {}
+        self.vias: dict[tuple[str, str, str], list[str]] = {}
+
+    def add(self, kind: str, source: str, target: str, label: str, via: str | None = None) -> None:
+        key = (kind, source, target)
+        labels = self.labels.setdefault(key, [])
+        if label and label not in labels:
+            labels.append(label)
+        vias = self.vias.setdefault(key, [])
+        if via is not None and via not in vias:
+            vias.append(via)
+
+    def build(self) -> tuple[GraphEdge, ...]:
+        out = [
+            GraphEdge(
+                f"{k}:{s}->{t}",
+                k,
+                s,
+                t,
+                ", ".join(sorted(labels)),
+                tuple(sorted(self.vias[(k, s, t)])),
+            )
+            for (k, s, t), labels in self.labels.items()
+        ]
+        out.sort(key=lambda e: e.id)
+        return tuple(out)
+
+
+def system_graph(model: SystemModel) -> SystemGraph:
+    """The graph of ``model``: deterministic, sorted, independent of declaration order."""
+    elements: list[GraphElement] = []
+    edges = _Edges()
+    node_of = {n.id: n for n in model.nodes}
+    zone_ids = {z.id for z in model.zones}
+    zone_owner = {z.id: z.owner for z in model.zones}
+
+    def at(node: str | None) -> tuple[str | None, str | None]:
+        n = node_of.get(node) if node else None
+        return (n.zone, n.pipeline) if n is not None else (None, None)
+
+    for z in model.zones:
+        elements.append(
+            GraphElement(z.id, "zone", z.trust, z.name or z.id, None, z.id, None, z.owner)
+        )
+    for n in model.nodes:
+        elements.append(
+            GraphElement(n.id, "node", n.kind, n.name or n.id, n.zone, n.zone, n.pipeline, n.owner)
+        )
+    model_owner: dict[str, str | None] = {}
+    for m in model.models:
+        model_owner[m.id] = m.owner
+        parent = _first(m.deployed_on) or _first(m.stored_on) or _first(m.trained_on)
+        elements.append(
+            GraphElement(m.id, "model", m.kind, m.name or m.id, parent, *at(parent), m.owner)
+        )
+        for kind, nodes in (
+            ("deployed_on", m.deployed_on),
+            ("stored_on", m.stored_on),
+            ("trained_on", m.trained_on),
+        ):
+            for node in nodes:
+                edges.add(kind, m.id, node, "")
+        for tool in m.tools:
+            edges.add("uses_tool", m.id, tool, "")
+    for a in model.assets:
+        if a.category == "tool":
+            continue  # drawn as the tool element
+        parent = min(((_MODE_RANK.get(r.mode, 9), r.node) for r in a.resides), default=(0, None))[1]
+        owner = a.owner or (model_owner.get(a.model) if a.model else None)
+        elements.append(
+            GraphElement(a.id, "asset", a.type, a.name or a.id, parent, *at(parent), owner, a.model)
+        )
+        for r in a.resides:
+            edges.add("resides", a.id, r.node, r.mode + (" (writes)" if r.writes else ""))
+        for node in a.grants_access:
+            edges.add("grants_access", a.id, node, "")
+    for t in model.tools:
+        elements.append(
+            GraphElement(t.id, "tool", "tool", t.name or t.id, t.node, *at(t.node), t.owner)
+        )
+        if t.node:
+            edges.add("runs_on", t.id, t.node, "")
+        for kind, targets in (("reads", t.read), ("writes", t.write)):
+            for asset, component in targets:
+                edges.add(kind, t.id, asset, component or "")
+        for node in t.execute:
+            edges.add("executes", t.id, node, "")
+        for dest in t.egress:
+            target = dest if dest in zone_ids else f"external:{dest}"
+            if target != dest:
+                elements.append(
+                    GraphElement(target, "external", "external", dest, None, None, None, None)
+                )
+            edges.add("egress", t.id, target, "")
+    for rel in model.relations:
+        parts = [rel.process or ""]
+        if rel.source_component:
+            parts.append(f"from {rel.source_component}")
+        if rel.target_component:
+            parts.append(f"into {rel.target_component}")
+        edges.add(rel.kind, rel.source, rel.target, " ".join(p for p in parts if p), rel.id)
+    public_inputs = [
+        m.assets["inputs"] for m in model.models if m.exposure == "public" and "inputs" in m.assets
+    ]
+    for adv in model.adversaries:
+        elements.append(
+            GraphElement(
+                adv.id, "adversary", "adversary", adv.name or adv.id, None, None, None, None
+            )
+        )
+        for held in adv.holds:
+            label = held.capability + (f" on {held.component}" if held.component else "")
+            edges.add("holds", adv.id, held.asset, label)
+        if adv.entry == "public_models":
+            if adv.reaches is not None:
+                reached = [model.model(mid).assets.get("inputs", mid) for mid in adv.reaches]
+            else:
+                reached = public_inputs
+            for target in reached:
+                edges.add("reaches", adv.id, target, "")
+        elif adv.entry == "untrusted_content":
+            for a in model.assets:
+                if a.untrusted_sources or a.component_sources:
+                    edges.add("reaches", adv.id, a.id, "")
+        elif adv.entry == "third_party_nodes":
+            for n in model.nodes:
+                owner = n.owner or (zone_owner.get(n.zone) if n.zone else None)
+                if model.is_third_party(owner):
+                    edges.add("reaches", adv.id, n.id, "")
+    vulns: dict[str, list[str]] = {}
+    for v in model.vulnerabilities:
+        where = v.node or v.asset or v.model
+        if where is not None:
+            vulns.setdefault(where, []).append(v.id)
+    unique = {(e.kind, e.id): e for e in elements}
+    for key, e in unique.items():
+        if e.id in vulns:
+            unique[key] = replace(e, vulnerabilities=tuple(sorted(vulns[e.id])))
+    ordered = tuple(
+        unique[k] for k in sorted(unique, key=lambda k: (ELEMENT_KINDS.index(k[0]), k[1]))
+    )
+    return SystemGraph(ordered, edges.build(), model.system.name or model.system.id)
+
+
+def _element_of(known: dict[str, GraphElement], ident: str) -> str | None:
+    """The element an asset, component or other model id belongs to."""
+    while ident:
+        if ident in known:
+            return ident
+        if "." not in ident:
+            return None
+        ident = ident.rsplit(".", 1)[0]
+    return None
+
+
+class ChainIndex(NamedTuple):
+    """The lookups of :func:`chain_elements` for one graph, built once by :func:`chain_index`:
+    elements by id, the elements and edges behind each ``via`` id, and the edges between two
+    elements (either direction)."""
+
+    known: dict[str, GraphElement]
+    by_via: dict[str, list[str]]
+    between: dict[tuple[str, str], list[str]]
+
+
+def chain_index(graph: SystemGraph) -> ChainIndex:
+    """The lookups :func:`chain_elements` needs, for mapping many threats of ``graph``."""
+    known = {e.id: e for e in graph.elements}
+    by_via: dict[str, list[str]] = {}
+    for el in graph.elements:
+        for v in el.vulnerabilities:
+            by_via.setdefault(v, []).append(el.id)
+    between: dict[tuple[str, str], list[str]] = {}
+    for e in graph.edges:
+        for v in e.via:
+            by_via.setdefault(v, []).append(e.id)
+        between.setdefault((e.source, e.target), []).append(e.id)
+        if e.source != e.target:
+            between.setdefault((e.target, e.source), []).append(e.id)
+    return ChainIndex(known, by_via, between)
+
+
+def chain_elements(
+    graph: SystemGraph, threat: Threat, index: ChainIndex | None = None
+) -> tuple[tuple[str, ...], ...]:
+    """Per chain step (``threat.chain``), the graph element and edge ids it touches.
+
+    A step touches: the element of its target (a component maps to its asset; a node
+    vulnerability's target is the node); the elements among its ``via`` (tools, adversaries,
+    nodes, models) and the elements its ``via`` vulnerabilities are declared on; the edges of
+    the relations among its ``via``; and the edges that join what it touches to what its
+    premises touch, or its ``via`` elements to its target. For joining, an AI asset also
+    stands for its model (so a tool call reaches the ``uses_tool`` edge). Ids in each tuple
+    come in that order, without repeats.
+
+    Mapping many threats of one graph, build ``index = chain_index(graph)`` once and pass it:
+    the lookups take time in proportion to the graph.
+    """
+    known, by_via, between = index if index is not None else chain_index(graph)
+    touched: list[list[str]] = []
+    out: list[tuple[str, ...]] = []
+    for step in threat.chain:
+        own = _element_of(known, step.target)
+        elements = [own] if own is not None else []
+        edges: list[str] = []
+        for v in step.via:
+            if v in known:
+                elements.append(v)
+            for x in by_via.get(v, ()):
+                (elements if x in known else edges).append(x)
+        ends = list(elements)
+        if own is not None and (m := known[own].model) is not None:
+            ends.append(m)
+        for a in elements[1:]:
+            if own is not None and a != own:
+                edges.extend(between.get((a, own), ()))
+        for p in step.premises:
+            for a in touched[p] if p < len(touched) else ():
+                for b in ends:
+                    if a != b:
+                        edges.extend(between.get((a, b), ()))
+        touched.append(ends)
+        out.append(tuple(dict.fromkeys(elements + edges)))
+    return tuple(out)

@@ -1,0 +1,97 @@
+"""The STIX 2.1 bundle: valid (stix2 parses it back), complete, deterministic."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+import actm
+from actm.errors import UsageError
+from actm.render.stix import render_stix, stix_id
+
+stix2 = pytest.importorskip("stix2")
+
+ROOT = Path(__file__).resolve().parents[2]
+TODAY = date(2026, 1, 15)
+
+
+@pytest.fixture(scope="module")
+def theft() -> tuple[actm.SystemModel, actm.Result]:
+    model = actm.load_model(ROOT / "examples" / "credential-theft.yaml")
+    return model, actm.analyze(model, today=TODAY)
+
+
+def test_bundle_parses_back_and_round_trips(theft: tuple[actm.SystemModel, actm.Result]) -> None:
+    model, result = theft
+    text = render_stix(result, model)
+    bundle = stix2.parse(text, allow_custom=False)
+    assert json.loads(bundle.serialize()) == json.loads(text)
+    types = [o.type for o in bundle.objects]
+    assert types[0] == "identity" and types[-1] == "report"
+    notes = [o for o in bundle.objects if o.type == "note"]
+    assert [n.external_references[0].external_id for n in notes] == [t.id for t in result.threats]
+    patterns = {
+        o.external_references[0].external_id: o
+        for o in bundle.objects
+        if o.type == "attack-pattern"
+    }
+    assert sorted(patterns) == sorted({t.attack for t in result.threats})
+    tampering = patterns["model-weights-tampering"]
+    assert {(r.source_name, r.external_id) for r in tampering.external_references} >= {
+        ("actm", "model-weights-tampering"),
+        ("mitre-atlas", "AML.T0018"),
+        ("cwe", "CWE-494"),
+    }
+    vuln = next(o for o in bundle.objects if o.type == "vulnerability")
+    assert vuln.name == "Third-party CI action re-tagged to a malicious commit"
+    assert ("cwe", "CWE-829") in {(r.source_name, r.external_id) for r in vuln.external_references}
+    targets = {
+        (o.source_ref, o.target_ref)
+        for o in bundle.objects
+        if o.type == "relationship" and o.relationship_type == "targets"
+    }
+    assert (tampering.id, vuln.id) in targets
+    note = next(
+        n
+        for n in notes
+        if n.external_references[0].external_id == "model-weights-tampering@fraud-scorer"
+    )
+    assert "1. ci-runner: supply_chain_compromise (compromised-ci-action) grants" in note.content
+    assert note.object_refs == [tampering.id, vuln.id]
+    report = bundle.objects[-1]
+    assert set(report.object_refs) == {o.id for o in bundle.objects[:-1]}
+
+
+def test_ids_and_bytes_are_deterministic(theft: tuple[actm.SystemModel, actm.Result]) -> None:
+    model, result = theft
+    again = actm.load_model(ROOT / "examples" / "credential-theft.yaml")
+    assert render_stix(result, model) == render_stix(actm.analyze(again, today=TODAY), again)
+    # ids are fixed forever: a change here breaks every tool that imported earlier bundles
+    assert (
+        stix_id("attack-pattern", "model-weights-tampering")
+        == "attack-pattern--000fce95-17ba-55d1-ae72-b1465bfd13ae"
+    )
+    data = json.loads(render_stix(result, model))
+    assert {o["created"] for o in data["objects"]} == {"2025-01-01T00:00:00.000Z"}
+    assert data["id"] == stix_id("bundle", "credential-theft")
+
+
+def test_without_the_model_vulnerabilities_are_known_by_id(
+    theft: tuple[actm.SystemModel, actm.Result],
+) -> None:
+    _, result = theft
+    bundle = stix2.parse(render_stix(result), allow_custom=False)
+    vulns = [o for o in bundle.objects if o.type == "vulnerability"]
+    assert [v.name for v in vulns] == ["compromised-ci-action"]
+
+
+def test_missing_stix2_says_how_to_install(
+    theft: tuple[actm.SystemModel, actm.Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "stix2", None)
+    with pytest.raises(UsageError, match=r"pip install 'actm\[stix\]'"):
+        render_stix(theft[1], theft[0])
