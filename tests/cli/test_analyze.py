@@ -186,3 +186,17 @@ def test_today_must_be_a_plain_iso_date(day: str) -> None:
     res = runner.invoke(app, ["analyze", str(RAG), "--today", day])
     assert res.exit_code == 2
     assert "write YYYY-MM-DD" in res.output
+
+
+def test_text_summary_lists_the_worst_threats_and_counts_the_rest() -> None:
+    import actm
+    from actm.render.text import render_text
+
+    result = actm.analyze(actm.load_model(RAG))
+    assert len(result.threats) > 3
+    text = render_text(result, rows=3)
+    worst, rest = result.threats[:3], result.threats[3:]
+    assert all(t.id in text for t in worst)
+    assert f"... and {len(rest)} more threats" in text
+    table = text.split("... and")[0]
+    assert not any(f"\n│          │ {t.id} " in table for t in rest)

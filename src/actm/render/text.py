@@ -26,8 +26,14 @@ COLOURS = {
 }
 
 
-def render_text(result: Result, *, color: bool = False, width: int = 100, chains: int = 5) -> str:
-    """A plain-text (or coloured) summary; deterministic for a given width."""
+def render_text(
+    result: Result, *, color: bool = False, width: int = 100, chains: int = 5, rows: int = 100
+) -> str:
+    """A plain-text (or coloured) summary; deterministic for a given width.
+
+    The threat table shows the ``rows`` worst threats (the rest are counted: the Markdown and
+    JSON outputs list them all), and the ``chains`` worst chains.
+    """
     buf = io.StringIO()
     console = make_console(buf, width=width, color=color)
     s = result.summary
@@ -67,7 +73,7 @@ def render_text(result: Result, *, color: bool = False, width: int = 100, chains
         table = Table(show_header=True, header_style="bold", expand=False)
         table.add_column("severity", no_wrap=True)
         table.add_column("threat (id)", overflow="fold")
-        for t in result.threats:
+        for t in result.threats[:rows]:
             cell = Text(t.title)
             cell.append("\n" + t.id, style="dim")
             if t.triage is not None:
@@ -80,6 +86,11 @@ def render_text(result: Result, *, color: bool = False, width: int = 100, chains
                 cell,
             )
         console.print(table)
+        if len(result.threats) > rows:
+            console.print(
+                f"... and {len(result.threats) - rows} more threats "
+                "(all of them: --format markdown, json or html)"
+            )
         shown = [t for t in result.threats if t.severity.level in ("critical", "high")][:chains]
         if not shown:
             shown = list(result.threats[:1])
