@@ -14,7 +14,7 @@ import re
 import sys
 import textwrap
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
@@ -220,24 +220,30 @@ def _count(n: int, plural: str) -> str:
     return f"{n} {plural}"
 
 
-def _write(text: str | bytes, output: Path | None) -> None:
+def _write(text: str | bytes | Iterable[bytes], output: Path | None) -> None:
+    """Write an output (text, bytes, or bytes a piece at a time) to ``output`` or stdout."""
     from actm.errors import UsageError
 
+    pieces: Iterable[bytes] = (
+        (text.encode("utf-8"),)
+        if isinstance(text, str)
+        else (text,)
+        if isinstance(text, bytes)
+        else text
+    )
     if output is None or str(output) == "-":
-        if isinstance(text, bytes):
-            sys.stdout.buffer.write(text)
-        else:
-            sys.stdout.write(text)
+        sys.stdout.flush()  # anything already printed as text goes first
+        for piece in pieces:
+            sys.stdout.buffer.write(piece)
         sys.stdout.flush()
         return
     if output.is_dir():
         raise UsageError(f"--output {output} is a directory", None)
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, bytes):
-            output.write_bytes(text)
-        else:
-            output.write_text(text, encoding="utf-8")
+        with output.open("wb") as fh:
+            for piece in pieces:
+                fh.write(piece)
     except OSError as exc:
         raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
 
@@ -441,10 +447,12 @@ def analyze(
             tolerance_severity=tolerance_severity.value,
         )
         if fmt is Format.json:
-            from actm.render.json import render_json
+            from actm.render.json import iter_json
 
-            text = render_json(result)
-        elif fmt is Format.sarif:
+            # a piece at a time: a 100k-asset result is half a gigabyte of text
+            _write(iter_json(result), output)
+            return
+        if fmt is Format.sarif:
             text = _sarif(result, file)
         elif fmt is Format.csv:
             from actm.render.csv import render_csv

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+import typing
+from collections.abc import Iterator
+from dataclasses import fields, is_dataclass
+from functools import cache, lru_cache
 from typing import Any
 
 from pydantic import TypeAdapter
 
 from actm.results.model import Result
 
-__all__ = ["render_json", "result_json_schema", "result_to_data"]
+__all__ = ["iter_json", "render_json", "result_json_schema", "result_to_data"]
 
 
 @lru_cache(maxsize=1)
@@ -26,10 +29,59 @@ def result_to_data(result: Result) -> dict[str, Any]:
 
 def render_json(result: Result) -> str:
     """Deterministic, pretty-printed JSON ending with a newline."""
-    raw = _adapter().dump_json(result, indent=2, exclude={"timings"})
-    text = raw.decode("utf-8")
-    del raw  # two copies of a large result at a time, not three
-    return text + "\n"
+    return b"".join(iter_json(result)).decode("utf-8")
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+@cache
+def _adapter_for(hint: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(hint)
+
+
+def _fields_of(cls: type) -> list[tuple[str, Any]]:
+    """A dataclass's fields and their resolved types (timings left out: never serialised)."""
+    if cls not in _HINTS:
+        _HINTS[cls] = typing.get_type_hints(cls)
+    return [(f.name, _HINTS[cls][f.name]) for f in fields(cls) if f.name != "timings"]
+
+
+def _nested(raw: bytes, depth: int) -> bytes:
+    """Pretty-printed JSON of a value placed ``depth`` levels deep (lines indented to match)."""
+    return raw.replace(b"\n", b"\n" + b"  " * depth)
+
+
+def _stream(value: Any, hint: Any, depth: int) -> Iterator[bytes]:
+    """Pretty-printed JSON of ``value``: the result and its parts down to two levels are
+    written field by field and item by item, anything deeper in one piece."""
+    pad = b"  " * (depth + 1)
+    if depth < 2 and is_dataclass(hint) and isinstance(hint, type):
+        yield b"{"
+        for n, (name, field_hint) in enumerate(_fields_of(hint)):
+            key = _adapter_for(str).dump_json(name)
+            yield (b",\n" if n else b"\n") + pad + key + b": "
+            yield from _stream(getattr(value, name), field_hint, depth + 1)
+        yield b"\n" + b"  " * depth + b"}"
+        return
+    args = typing.get_args(hint)
+    listed = typing.get_origin(hint) is tuple and len(args) == 2 and args[1] is Ellipsis
+    if depth < 2 and listed and value:
+        item = _adapter_for(args[0])
+        yield b"["
+        for i, element in enumerate(value):
+            yield (b",\n" if i else b"\n") + pad
+            yield _nested(item.dump_json(element, indent=2), depth + 1)
+        yield b"\n" + b"  " * depth + b"]"
+        return
+    yield _nested(_adapter_for(hint).dump_json(value, indent=2), depth)
+
+
+def iter_json(result: Result) -> Iterator[bytes]:
+    """The bytes of :func:`render_json`, a piece at a time: the long lists are serialised item
+    by item, so writing a large result holds one item's text at a time, not the document's."""
+    yield from _stream(result, Result, 0)
+    yield b"\n"
 
 
 def result_json_schema() -> dict[str, Any]:

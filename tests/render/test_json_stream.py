@@ -1,0 +1,44 @@
+"""The JSON result written a piece at a time is byte for byte the document pydantic writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from pydantic import TypeAdapter
+
+import actm
+from actm.knowledge.attacks import builtin_knowledge
+from actm.render.json import iter_json, render_json
+from actm.results.model import Result
+from strategies import build, system_models
+
+ROOT = Path(__file__).parents[2]
+MODELS = sorted(
+    [*ROOT.glob("examples/*.yaml"), *ROOT.glob("examples/atlas-case-studies/*.yaml")],
+    key=lambda p: p.name,
+)
+
+
+def whole(result: Result) -> bytes:
+    return TypeAdapter(Result).dump_json(result, indent=2, exclude={"timings"}) + b"\n"
+
+
+@pytest.mark.parametrize("path", MODELS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("controls", [True, False])
+def test_streamed_json_is_the_whole_document(path: Path, controls: bool) -> None:
+    result = actm.analyze(actm.load_model(path), controls=controls)
+    pieces = list(iter_json(result))
+    assert len(pieces) > len(result.threats)  # really a piece at a time
+    assert b"".join(pieces) == whole(result)
+    assert render_json(result).encode("utf-8") == whole(result)
+
+
+@settings(max_examples=25)
+@given(spec=system_models())
+def test_streamed_json_matches_on_random_models(spec: dict[str, object]) -> None:
+    kb = builtin_knowledge()
+    model = build(spec).build(vocabulary=kb.vocabulary, known_attacks=kb.attacks)
+    result = actm.analyze(model, knowledge=kb)
+    assert b"".join(iter_json(result)) == whole(result)
