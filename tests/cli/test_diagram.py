@@ -87,12 +87,29 @@ def test_svg_and_png(tmp_path: Path) -> None:
     assert res.stdout_bytes.startswith(b"\x89PNG\r\n\x1a\n")
 
 
-def test_missing_graphviz_package_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_graphviz_package_says_how_to_install(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setitem(sys.modules, "graphviz", None)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `dot` either
     res = runner.invoke(app, ["diagram", str(RAG), "-f", "svg"])
     assert res.exit_code == 2
     assert "pip install 'actm[diagram]'" in res.stderr
     assert "apt-get install graphviz" in res.stderr and "brew install graphviz" in res.stderr
+
+
+def test_missing_graphviz_package_with_dot_present_gives_only_the_pip_hint(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    dot = tmp_path / "dot"
+    dot.write_text("#!/bin/sh\n", encoding="utf-8")
+    dot.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setitem(sys.modules, "graphviz", None)
+    res = runner.invoke(app, ["diagram", str(RAG), "-f", "svg"])
+    assert res.exit_code == 2
+    assert "pip install 'actm[diagram]'" in res.stderr
+    assert "apt-get" not in res.stderr
 
 
 def test_missing_dot_program_says_how_to_install(
@@ -105,6 +122,48 @@ def test_missing_dot_program_says_how_to_install(
     assert "`dot` is not installed" in res.stderr
     assert "brew install graphviz" in res.stderr
     assert not (tmp_path / "x.png").exists()
+
+
+def test_missing_dot_is_found_before_the_analysis(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """For the threat view too, and without the pip hint: the package is installed."""
+    pytest.importorskip("graphviz")
+    import actm.cli.main as main
+
+    def no_analysis(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the analysis ran before the check for `dot`")
+
+    monkeypatch.setattr(main, "_run", no_analysis)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    res = runner.invoke(app, ["diagram", str(RAG), "--view", f"threat:{THREAT}", "-f", "svg"])
+    assert res.exit_code == 2, res.output
+    assert "`dot` is not installed" in res.stderr
+    assert "pip install" not in res.stderr
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("tool-data-exfil", THREAT), ("exfiltration@support-agent@customer", THREAT)],
+)
+def test_threat_id_hint_matches_prefixes_and_substrings(typed: str, expected: str) -> None:
+    res = runner.invoke(app, ["diagram", str(RAG), "--view", f"threat:{typed}"])
+    assert res.exit_code == 2
+    assert f"did you mean {expected}" in res.stderr
+
+
+def test_large_mermaid_output_warns_on_stderr(tmp_path: Path) -> None:
+    from actm.cli.diagram import mermaid_warnings
+
+    assert mermaid_warnings("flowchart LR\n  a --> b\n") == []
+    big = "flowchart LR\n" + "".join(f"  n{i} --> n{i + 1}\n" for i in range(501))
+    (edges,) = mermaid_warnings(big)
+    assert "501 edges" in edges and "maxEdges 500" in edges
+    long = "flowchart LR\n" + "  %% " + "x" * 50_000 + "\n"
+    (size,) = mermaid_warnings(long)
+    assert "maxTextSize 50,000" in size
+    res = runner.invoke(app, ["diagram", str(RAG), "-f", "mermaid"])
+    assert res.exit_code == 0 and "warning" not in res.stderr
 
 
 def test_analyze_csv() -> None:

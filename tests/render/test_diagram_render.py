@@ -54,6 +54,26 @@ def test_csv_matches_golden(rag: actm.Result) -> None:
     _golden("customer-support-rag.csv", render_csv(rag))
 
 
+@pytest.mark.parametrize("path", sorted((ROOT / "examples").glob("*.yaml")), ids=lambda p: p.stem)
+def test_csv_gives_trackers_a_unique_summary_and_a_body(path: Path) -> None:
+    import csv
+    import io
+
+    result = actm.analyze(actm.load_model(path), today=TODAY)
+    rows = list(csv.DictReader(io.StringIO(render_csv(result))))
+    summaries = [r["summary"] for r in rows]
+    assert len(set(summaries)) == len(summaries)
+    for row, t in zip(rows, result.threats, strict=True):
+        assert row["summary"].startswith(t.title)
+        assert t.assets[0] in row["summary"]
+        assert row["description"].startswith(t.description)
+        assert "\nChain:\n1. " in row["description"]
+        assert row["likelihood"] == t.likelihood
+        assert row["assumptions"] == "; ".join(t.assumptions)
+        assert row["vulnerabilities"] == "; ".join(t.vulnerabilities)
+        assert row["adversaries"] == "; ".join(t.adversaries)
+
+
 def test_threat_view_numbers_the_visible_steps(rag: actm.Result) -> None:
     dot = render_dot(rag.graph, f"threat:{THREAT}", rag)
     steps = re.findall(r'^  "step:(\d+)" \[label="([^"]*)"', dot, re.M)

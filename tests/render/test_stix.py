@@ -1,4 +1,5 @@
-"""The STIX 2.1 bundle: valid (stix2 parses it back), complete, deterministic."""
+"""The STIX 2.1 bundle: valid (stix2 parses it back), complete, deterministic, versioned by
+content, with relationships."""
 
 from __future__ import annotations
 
@@ -61,7 +62,9 @@ def test_bundle_parses_back_and_round_trips(theft: tuple[actm.SystemModel, actm.
         if n.external_references[0].external_id == "model-weights-tampering@fraud-scorer"
     )
     assert "1. ci-runner: supply_chain_compromise (compromised-ci-action) grants" in note.content
-    assert note.object_refs == [tampering.id, vuln.id]
+    system = stix_id("identity", "system:credential-theft")
+    assert note.object_refs == [tampering.id, system, vuln.id]
+    assert (tampering.id, system) in targets
     report = bundle.objects[-1]
     assert set(report.object_refs) == {o.id for o in bundle.objects[:-1]}
 
@@ -77,6 +80,7 @@ def test_ids_and_bytes_are_deterministic(theft: tuple[actm.SystemModel, actm.Res
     )
     data = json.loads(render_stix(result, model))
     assert {o["created"] for o in data["objects"]} == {"2025-01-01T00:00:00.000Z"}
+    assert all(o["modified"] >= o["created"] for o in data["objects"])
     assert data["id"] == stix_id("bundle", "credential-theft")
 
 
@@ -95,3 +99,57 @@ def test_missing_stix2_says_how_to_install(
     monkeypatch.setitem(sys.modules, "stix2", None)
     with pytest.raises(UsageError, match=r"pip install 'actm\[stix\]'"):
         render_stix(theft[1], theft[0])
+
+
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_every_bundle_with_threats_has_relationships(path: Path) -> None:
+    """Every attack in scope targets the analysed system's identity, whether or not the model
+    declares vulnerabilities."""
+    model = actm.load_model(path)
+    result = actm.analyze(model, today=TODAY)
+    assert result.threats
+    bundle = stix2.parse(render_stix(result, model), allow_custom=False)
+    by_id = {o.id: o for o in bundle.objects}
+    system = by_id[stix_id("identity", f"system:{result.system.id}")]
+    assert system.identity_class == "system"
+    targeted = {
+        o.source_ref
+        for o in bundle.objects
+        if o.type == "relationship" and o.target_ref == system.id
+    }
+    patterns = {o.id for o in bundle.objects if o.type == "attack-pattern"}
+    assert targeted == patterns
+    for o in bundle.objects:
+        if o.type == "relationship":
+            assert o.source_ref in by_id and o.target_ref in by_id
+
+
+def _versions(text: str) -> dict[str, str]:
+    return {o["id"]: o["modified"] for o in json.loads(text)["objects"]}
+
+
+def test_changed_content_gets_another_modified_same_content_the_same() -> None:
+    """STIX 2.1 versioning: one (id, modified) pair never names two contents. With and
+    without the controls the report and some notes differ, so their ``modified`` differ;
+    objects whose content is the same keep theirs."""
+    path = ROOT / "examples" / "customer-support-rag.yaml"
+    model = actm.load_model(path)
+    residual = render_stix(actm.analyze(model, today=TODAY), model)
+    inherent = render_stix(actm.analyze(model, controls=False, today=TODAY), model)
+    assert residual != inherent
+    assert residual == render_stix(actm.analyze(actm.load_model(path), today=TODAY), model)
+    objects = {
+        (o["id"], o["modified"]): o
+        for text in (residual, inherent)
+        for o in json.loads(text)["objects"]
+    }
+    for text in (residual, inherent):
+        for o in json.loads(text)["objects"]:
+            assert objects[(o["id"], o["modified"])] == o, o["id"]
+    a, b = _versions(residual), _versions(inherent)
+    report = stix_id("report", model.system.id)
+    assert a[report] != b[report]
+    assert a[stix_id("identity", "actm")] == b[stix_id("identity", "actm")]

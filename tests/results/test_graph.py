@@ -162,6 +162,27 @@ def test_chain_elements_of_the_exfiltration_threat() -> None:
         "records",
         "reads:lookup->records",
     )
+    # the exfiltration route: the step through the sending tool also shows where it sends to
+    assert steps["bot calls tool mail: influence on mail.inputs"] == (
+        "mail",
+        "egress:mail->external:internet",
+        "uses_tool:bot->mail",
+    )
+    drawn = {x for ids in touched for x in ids}
+    assert "egress:mail->external:internet" in drawn
+
+
+def test_exfiltration_chains_draw_their_route_in_the_example() -> None:
+    result = actm.analyze(
+        actm.load_model(ROOT / "examples" / "customer-support-rag.yaml"), today=date(2026, 1, 1)
+    )
+    threat = next(t for t in result.threats if t.attack == "tool-data-exfiltration")
+    drawn = {x for ids in chain_elements(result.graph, threat) for x in ids}
+    assert "egress:send_email->internet" in drawn
+    # a tool without egress adds none
+    disclosure = next(t for t in result.threats if t.attack == "tool-data-disclosure")
+    drawn = {x for ids in chain_elements(result.graph, disclosure) for x in ids}
+    assert not any(x.startswith("egress:") for x in drawn)
 
 
 def test_chain_elements_map_vulnerabilities_and_credentials_to_nodes() -> None:

@@ -8,6 +8,7 @@ from there when it runs.
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 from enum import StrEnum
@@ -18,13 +19,19 @@ import typer
 
 from actm.errors import UsageError
 
-__all__ = ["DiagramFormat", "diagram", "draw", "graphviz_available"]
+__all__ = ["DiagramFormat", "diagram", "draw", "graphviz_available", "mermaid_warnings"]
 
-INSTALL_HINT = (
-    "install the Python package with `pip install 'actm[diagram]'` and the Graphviz programs "
-    "with `apt-get install graphviz` (Debian, Ubuntu) or `brew install graphviz` (macOS); "
-    "or write --format dot and draw it elsewhere"
+PIP_HINT = "install the Python package with `pip install 'actm[diagram]'`"
+DOT_HINT = (
+    "install the Graphviz programs with `apt-get install graphviz` (Debian, Ubuntu) or "
+    "`brew install graphviz` (macOS)"
 )
+ELSEWHERE = "; or write --format dot and draw it elsewhere"
+MERMAID_MAX_EDGES = 500
+"""Mermaid's default ``maxEdges``: a diagram with more edges is refused by Mermaid."""
+MERMAID_MAX_TEXT = 50_000
+"""Mermaid's default ``maxTextSize`` in characters."""
+_MERMAID_EDGE = re.compile(r"^\s*\S+ (?:-->|==>|-\.-)", re.M)
 
 
 class DiagramFormat(StrEnum):
@@ -34,12 +41,44 @@ class DiagramFormat(StrEnum):
     png = "png"
 
 
+def _dot_missing() -> str:
+    return f"the Graphviz program `dot` is not installed: {DOT_HINT}{ELSEWHERE}"
+
+
 def _graphviz() -> Any:
     try:
         import graphviz
     except ImportError:
-        raise UsageError(f"SVG and PNG need Graphviz: {INSTALL_HINT}") from None
+        both = f" and {DOT_HINT.removeprefix('install ')}" if shutil.which("dot") is None else ""
+        raise UsageError(f"SVG and PNG need Graphviz: {PIP_HINT}{both}{ELSEWHERE}") from None
     return graphviz
+
+
+def _check_graphviz() -> None:
+    """Fail now, before any analysis, when SVG or PNG cannot be drawn: the package, then the
+    ``dot`` program (without the pip hint when the package is there)."""
+    _graphviz()
+    if shutil.which("dot") is None:
+        raise UsageError(_dot_missing())
+
+
+def mermaid_warnings(text: str) -> list[str]:
+    """Why Mermaid with its default settings would refuse to draw ``text``, if it would."""
+    out = []
+    edges = len(_MERMAID_EDGE.findall(text))
+    if edges > MERMAID_MAX_EDGES:
+        out.append(
+            f"the Mermaid diagram has {edges:,} edges, more than Mermaid draws by default "
+            f"(maxEdges {MERMAID_MAX_EDGES}); raise maxEdges where you render it, or use "
+            "--format dot or svg"
+        )
+    if len(text) > MERMAID_MAX_TEXT:
+        out.append(
+            f"the Mermaid diagram is {len(text):,} characters, more than Mermaid accepts by "
+            f"default (maxTextSize {MERMAID_MAX_TEXT:,}); raise maxTextSize where you render "
+            "it, or use --format dot or svg"
+        )
+    return out
 
 
 def graphviz_available() -> bool:
@@ -57,7 +96,7 @@ def draw(dot: str, fmt: str) -> bytes:
     try:
         data: bytes = graphviz.Source(dot).pipe(format=fmt)
     except graphviz.ExecutableNotFound:
-        raise UsageError(f"the Graphviz program `dot` is not installed: {INSTALL_HINT}") from None
+        raise UsageError(_dot_missing()) from None
     except graphviz.CalledProcessError as exc:
         stderr = exc.stderr.decode("utf-8", "replace").strip() if exc.stderr else ""
         raise UsageError(f"Graphviz failed to draw the diagram: {stderr or exc}") from None
@@ -129,7 +168,7 @@ def diagram(
         name, _ = parse_view(view)
         binary = fmt in (DiagramFormat.svg, DiagramFormat.png)
         if binary:
-            _graphviz()  # say how to install it before spending time on the analysis
+            _check_graphviz()  # say how to install it before spending time on the analysis
         limits = _limits(None, None, None)
         if name == "threat":
             _, result = _run(
@@ -149,7 +188,10 @@ def diagram(
             graph = system_graph(load_model(file, knowledge=kb, limits=limits))
             result = None
         if fmt is DiagramFormat.mermaid:
-            _write(render_mermaid(graph, view, result), output)
+            text = render_mermaid(graph, view, result)
+            for warning in mermaid_warnings(text):
+                typer.echo(f"warning: {warning}", err=True)
+            _write(text, output)
             return
         dot = render_dot(graph, view, result)
         if binary:

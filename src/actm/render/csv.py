@@ -2,6 +2,8 @@
 
 Lists inside a cell are joined with ``"; "``; references are ``framework:id`` pairs
 (``atlas:AML.T0051; owasp_llm:LLM01``). Rows come in the result's order (severity, then id).
+``summary`` (the title and the asset hit, unique within the file) and ``description`` (the
+attack's description and the numbered chain) are ready-made issue title and body for trackers.
 Lines end with ``\\n``. A cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
 return gets a leading ``'`` so a spreadsheet shows it as text instead of running it as a
 formula (CSV injection).
@@ -33,6 +35,12 @@ COLUMNS = (
     "references",
     "chain",
     "suggested_controls",
+    "summary",
+    "description",
+    "likelihood",
+    "assumptions",
+    "vulnerabilities",
+    "adversaries",
 )
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
@@ -41,7 +49,35 @@ def _cell(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA) else text
 
 
-def _row(t: Threat) -> list[str]:
+def _summary(t: Threat) -> str:
+    """The title and the first asset the threat hits: ``<title> on <asset>``."""
+    return f"{t.title} on {t.assets[0]}" if t.assets else t.title
+
+
+def _summaries(threats: tuple[Threat, ...] | list[Threat]) -> dict[str, str]:
+    """Threat id -> summary; where two threats would share one, both name their bindings."""
+    base = {t.id: _summary(t) for t in threats}
+    seen: dict[str, int] = {}
+    for s in base.values():
+        seen[s] = seen.get(s, 0) + 1
+    out: dict[str, str] = {}
+    for t in threats:
+        s = base[t.id]
+        if seen[s] > 1:
+            s += " (" + ", ".join(b.element for b in t.bindings) + ")"
+            if not t.bindings or s in out.values():
+                s = f"{base[t.id]} ({t.id})"
+        out[t.id] = s
+    return out
+
+
+def _description(t: Threat) -> str:
+    steps = [s for s in t.chain if not s.structural]
+    chain = "\n".join(f"{i}. {s.text}" for i, s in enumerate(steps, 1))
+    return f"{t.description}\n\nChain:\n{chain}" if chain else t.description
+
+
+def _row(t: Threat, summary: str) -> list[str]:
     info = t.triage
     refs = "; ".join(f"{fw}:{ref}" for fw in sorted(t.references) for ref in t.references[fw])
     return [
@@ -60,6 +96,12 @@ def _row(t: Threat) -> list[str]:
         refs,
         t.chain_text,
         "; ".join(t.suggested_controls),
+        summary,
+        _description(t),
+        t.likelihood,
+        "; ".join(t.assumptions),
+        "; ".join(t.vulnerabilities),
+        "; ".join(t.adversaries),
     ]
 
 
@@ -68,6 +110,7 @@ def render_csv(result: Result) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(COLUMNS)
+    summaries = _summaries(result.threats)
     for t in result.threats:
-        writer.writerow([_cell(c) for c in _row(t)])
+        writer.writerow([_cell(c) for c in _row(t, summaries[t.id])])
     return buf.getvalue()

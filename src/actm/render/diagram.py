@@ -104,7 +104,14 @@ def _threat(result: Result | None, threat_id: str) -> Threat:
         if t.id == threat_id:
             return t
     ids = [t.id for t in result.threats]
-    close = difflib.get_close_matches(threat_id, ids, n=3, cutoff=0.5)
+    # ids that start with or contain what was typed (`tool-data-exfil`), then similar ones
+    wanted = threat_id.lower()
+    close = [i for i in ids if i.lower().startswith(wanted)]
+    close += [i for i in ids if wanted in i.lower() and i not in close]
+    close += [
+        i for i in difflib.get_close_matches(threat_id, ids, n=3, cutoff=0.5) if i not in close
+    ]
+    close = close[:3]
     hint = f"; did you mean {' or '.join(close)}?" if close else ""
     if not ids:
         hint = "; the analysis found no threats"

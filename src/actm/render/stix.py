@@ -3,40 +3,53 @@
 What goes in, in this order:
 
 * one ``identity`` for actm (``identity_class: system``), the ``created_by_ref`` of the rest;
+* one ``identity`` for the analysed system (``identity_class: system``, the system's id as an
+  external reference);
 * one ``attack-pattern`` per attack with an in-scope threat: name, description, and external
   references to actm's attack id and to every framework id of the attack (MITRE ATLAS as
   ``mitre-atlas`` and CWE as ``cwe`` with their URLs, others under their actm framework key);
 * one ``vulnerability`` per vulnerability declared in the model, with its CVE and CWE as
   external references and its class as a label;
-* a ``relationship`` ``attack-pattern targets vulnerability`` for every threat that rests on
-  a vulnerability;
+* a ``relationship`` ``attack-pattern targets identity`` (the analysed system) for every attack
+  in scope, and ``attack-pattern targets vulnerability`` for every threat that rests on a
+  vulnerability;
 * one ``note`` per threat: severity and title as the abstract, the description and the
-  numbered chain as the content, the attack pattern and vulnerabilities as its objects;
+  numbered chain as the content, the attack pattern, the system and the vulnerabilities as its
+  objects;
 * one ``report`` for the analysis, referring to everything above.
 
-Output is byte-identical for the same input: every id is a UUIDv5 from a fixed namespace and a
-stable key (the attack id; the system id and the threat or vulnerability id), and every
-``created``, ``modified`` and ``published`` time is the constant :data:`STIX_TIME`, not the
-time of the run. Tools that want real times set them on import.
+Ids and versions. Every id is a UUIDv5 from a fixed namespace and a stable key (the attack id;
+the system id and the threat or vulnerability id), so an object keeps its id from run to run
+and a tool can follow it. Every ``created`` and the report's ``published`` is the constant
+:data:`STIX_TIME`; ``modified`` is derived from the object's content (:func:`content_time`:
+:data:`STIX_TIME` plus up to a year, in milliseconds, taken from a SHA-256 of the object), and a
+report's content counts the ``modified`` of the objects it refers to. So the same input gives
+byte-identical output, and an object whose content changes (a note after a control is added, a
+report with other threats) gets another ``modified``: STIX 2.1 never sees one (id, modified)
+pair with two contents. The times say nothing about when the analysis ran, and a later version
+need not have a later ``modified``; tools that want real times set them on import.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from actm.errors import UsageError
 from actm.model.system import SystemModel, Vulnerability
 from actm.results.model import Result, Threat
 
-__all__ = ["STIX_NAMESPACE", "STIX_TIME", "render_stix", "stix_id"]
+__all__ = ["STIX_NAMESPACE", "STIX_TIME", "content_time", "render_stix", "stix_id"]
 
 STIX_NAMESPACE = uuid.UUID("6f0c5c6e-3a47-5b7e-9d0a-61c7a1d2e0a4")
 """Namespace of the UUIDv5 in actm's STIX ids (fixed forever: ids must stay stable)."""
 STIX_TIME = datetime(2025, 1, 1, tzinfo=UTC)
-"""The created/modified/published time of every object: a constant, so output never depends
-on when it was made."""
+"""The created and published time of every object: a constant, so output never depends on
+when it was made. ``modified`` is :func:`content_time` of the object."""
+_SPAN_MS = 365 * 24 * 3600 * 1000
 
 _SOURCES = {"atlas": "mitre-atlas", "cwe": "cwe"}
 
@@ -44,6 +57,22 @@ _SOURCES = {"atlas": "mitre-atlas", "cwe": "cwe"}
 def stix_id(kind: str, key: str) -> str:
     """``<kind>--<uuid5(namespace, kind:key)>``."""
     return f"{kind}--{uuid.uuid5(STIX_NAMESPACE, f'{kind}:{key}')}"
+
+
+def content_time(content: Any) -> datetime:
+    """:data:`STIX_TIME` plus a number of milliseconds below a year taken from the SHA-256 of
+    ``content`` (JSON with sorted keys): the ``modified`` of an object with that content."""
+    text = json.dumps(content, sort_keys=True, default=str, ensure_ascii=False)
+    digest = int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "big")
+    return STIX_TIME + timedelta(milliseconds=digest % _SPAN_MS)
+
+
+def _versioned(cls: Any, extra: Any = None, **props: Any) -> Any:
+    """``cls(**props)`` created at :data:`STIX_TIME` and modified at the content time of its
+    properties (and of ``extra``, what else its version depends on)."""
+    draft = cls(created=STIX_TIME, modified=STIX_TIME, **props)
+    content = {"object": json.loads(draft.serialize()), "extra": extra}
+    return cls(created=STIX_TIME, modified=content_time(content), **props)
 
 
 def _reference(framework: str, ref: str) -> dict[str, str]:
@@ -86,16 +115,25 @@ def render_stix(result: Result, model: SystemModel | None = None) -> str:
     except ImportError:
         raise UsageError("STIX output needs the stix2 package: pip install 'actm[stix]'") from None
     system = result.system.id
-    common: dict[str, Any] = {"created": STIX_TIME, "modified": STIX_TIME}
-    actm = stix2.Identity(
+    name = result.system.name or system
+    actm = _versioned(
+        stix2.Identity,
         id=stix_id("identity", "actm"),
         name="actm",
         identity_class="system",
         description="Asset-centric threat modeling for AI and agentic systems.",
+    )
+    common: dict[str, Any] = {"created_by_ref": actm.id}
+    target = _versioned(
+        stix2.Identity,
+        id=stix_id("identity", f"system:{system}"),
+        name=name,
+        identity_class="system",
+        description=f"The system analysed by actm: {name} ({system}).",
+        external_references=[{"source_name": "actm", "external_id": system}],
         **common,
     )
-    common["created_by_ref"] = actm.id
-    objects: list[Any] = [actm]
+    objects: list[Any] = [actm, target]
 
     patterns: dict[str, Any] = {}
     for t in sorted(result.threats, key=lambda x: x.attack):
@@ -103,7 +141,8 @@ def render_stix(result: Result, model: SystemModel | None = None) -> str:
             continue
         refs = [{"source_name": "actm", "external_id": t.attack}]
         refs += [_reference(fw, r) for fw in sorted(t.references) for r in t.references[fw]]
-        patterns[t.attack] = stix2.AttackPattern(
+        patterns[t.attack] = _versioned(
+            stix2.AttackPattern,
             id=stix_id("attack-pattern", t.attack),
             name=t.title,
             description=t.description,
@@ -125,7 +164,8 @@ def render_stix(result: Result, model: SystemModel | None = None) -> str:
                 extra["description"] = v.description
         else:
             extra["external_references"] = [{"source_name": "actm", "external_id": vid}]
-        vulns[vid] = stix2.Vulnerability(
+        vulns[vid] = _versioned(
+            stix2.Vulnerability,
             id=stix_id("vulnerability", f"{system}:{vid}"),
             name=(v.title if v is not None and v.title else vid),
             **extra,
@@ -133,30 +173,38 @@ def render_stix(result: Result, model: SystemModel | None = None) -> str:
         )
     objects.extend(vulns.values())
 
-    relations: dict[str, Any] = {}
+    edges: dict[str, tuple[str, str]] = {}
     for t in result.threats:
+        edges.setdefault(f"{system}:{t.attack}:targets:system", (t.attack, target.id))
         for vid in t.vulnerabilities:
-            key = f"{system}:{t.attack}:targets:{vid}"
-            if key not in relations:
-                relations[key] = stix2.Relationship(
-                    id=stix_id("relationship", key),
-                    relationship_type="targets",
-                    source_ref=patterns[t.attack].id,
-                    target_ref=vulns[vid].id,
-                    **common,
-                )
-    objects.extend(relations[k] for k in sorted(relations))
+            edges.setdefault(f"{system}:{t.attack}:targets:{vid}", (t.attack, vulns[vid].id))
+    objects.extend(
+        _versioned(
+            stix2.Relationship,
+            id=stix_id("relationship", key),
+            relationship_type="targets",
+            source_ref=patterns[edges[key][0]].id,
+            target_ref=edges[key][1],
+            **common,
+        )
+        for key in sorted(edges)
+    )
 
     for t in result.threats:
         lines = [t.description, "", "Chain:", _chain(t), "", "Assets: " + ", ".join(t.assets)]
         if t.suggested_controls:
             lines.append("Suggested controls: " + ", ".join(t.suggested_controls))
         objects.append(
-            stix2.Note(
+            _versioned(
+                stix2.Note,
                 id=stix_id("note", f"{system}:{t.id}"),
                 abstract=f"{t.severity.level} {t.severity.score:.1f}: {t.title}",
                 content="\n".join(lines),
-                object_refs=[patterns[t.attack].id, *(vulns[v].id for v in t.vulnerabilities)],
+                object_refs=[
+                    patterns[t.attack].id,
+                    target.id,
+                    *(vulns[v].id for v in t.vulnerabilities),
+                ],
                 labels=[t.severity.level],
                 external_references=[
                     {"source_name": "actm", "external_id": t.id, "description": t.fingerprint}
@@ -165,9 +213,11 @@ def render_stix(result: Result, model: SystemModel | None = None) -> str:
             )
         )
 
-    name = result.system.name or system
     objects.append(
-        stix2.Report(
+        _versioned(
+            stix2.Report,
+            # the report's version follows the versions of what it refers to
+            extra=[[o.id, str(o.modified)] for o in objects],
             id=stix_id("report", system),
             name=f"actm threat model: {name}",
             description=f"{len(result.threats)} threats in scope for {name} ({system}).",

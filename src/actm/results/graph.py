@@ -283,8 +283,8 @@ def _element_of(known: dict[str, GraphElement], ident: str) -> str | None:
 
 class ChainIndex(NamedTuple):
     """The lookups of :func:`chain_elements` for one graph, built once by :func:`chain_index`:
-    elements by id, the elements and edges behind each ``via`` id, and the edges between two
-    elements (either direction)."""
+    elements by id, the elements and edges behind each ``via`` id (for a tool, also its
+    ``egress`` edges), and the edges between two elements (either direction)."""
 
     known: dict[str, GraphElement]
     by_via: dict[str, list[str]]
@@ -302,6 +302,10 @@ def chain_index(graph: SystemGraph) -> ChainIndex:
     for e in graph.edges:
         for v in e.via:
             by_via.setdefault(v, []).append(e.id)
+        if e.kind == "egress" and e.source in known and known[e.source].kind == "tool":
+            # a step through a tool also shows where the tool can send data (the route of an
+            # exfiltration: send_email -> internet)
+            by_via.setdefault(e.source, []).append(e.id)
         between.setdefault((e.source, e.target), []).append(e.id)
         if e.source != e.target:
             between.setdefault((e.target, e.source), []).append(e.id)
@@ -316,10 +320,11 @@ def chain_elements(
     A step touches: the element of its target (a component maps to its asset; a node
     vulnerability's target is the node); the elements among its ``via`` (tools, adversaries,
     nodes, models) and the elements its ``via`` vulnerabilities are declared on; the edges of
-    the relations among its ``via``; and the edges that join what it touches to what its
-    premises touch, or its ``via`` elements to its target. For joining, an AI asset also
-    stands for its model (so a tool call reaches the ``uses_tool`` edge). Ids in each tuple
-    come in that order, without repeats.
+    the relations among its ``via``; the ``egress`` edges of the tools among its ``via`` (where
+    the tool can send data, so an exfiltration shows its route); and the edges that join what
+    it touches to what its premises touch, or its ``via`` elements to its target. For joining,
+    an AI asset also stands for its model (so a tool call reaches the ``uses_tool`` edge). Ids
+    in each tuple come in that order, without repeats.
 
     Mapping many threats of one graph, build ``index = chain_index(graph)`` once and pass it:
     the lookups take time in proportion to the graph.
