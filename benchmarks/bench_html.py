@@ -15,13 +15,15 @@ For each size the model is generated into benchmarks/out/, then, each in a fresh
    starts (reading and parsing the HTML, compiling cytoscape.js), building the graph, and
    drawing its first frame.
 
-Target: the HTML report of a 10,000-asset model is written (render_html) in under 5 s.
+Target: the HTML report of a 10,000-asset model is written in under 5 s. The verdict is given
+twice: for render_html alone and for the CLI end to end (loading and analysis included).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -181,12 +183,19 @@ def main(argv: list[str] | None = None) -> int:
             ]
         )
         if 9000 <= size <= 11000:
-            ok = "yes" if info["render"] < TARGET_10K_SECONDS else "NO"
-            verdicts.append(
-                f"HTML report of {size} assets written under {TARGET_10K_SECONDS:.0f} s: {ok} "
-                f"({info['render']:.2f} s)"
-            )
+            for what, took in (
+                ("render_html alone (the renderer, model already analysed)", info["render"]),
+                ("CLI end to end (`actm analyze -f html -o`: load, analysis, render)", cli.wall),
+            ):
+                ok = "yes" if took < TARGET_10K_SECONDS else "NO"
+                verdicts.append(
+                    f"HTML report of {size} assets under {TARGET_10K_SECONDS:.0f} s, {what}: "
+                    f"{ok} ({took:.2f} s)"
+                )
     print(environment(state))
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
+    if load is not None:
+        print(f"load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     print()
     headers = [
         "assets",

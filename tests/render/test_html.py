@@ -25,7 +25,13 @@ from typer.testing import CliRunner
 import actm
 from actm.cli.main import app
 from actm.render._layout import box_layout
-from actm.render.html import render_html, script_json, shown_steps
+from actm.render.html import (
+    csp_hash,
+    render_html,
+    script_json,
+    shown_step_elements,
+    shown_steps,
+)
 from actm.results.graph import chain_elements
 from actm.results.model import Result
 
@@ -99,10 +105,15 @@ def _data(html: str) -> dict[str, Any]:
 def test_the_report_loads_nothing_from_outside(rag: Result) -> None:
     html = render_html(rag)
     assert html.startswith("<!DOCTYPE html>")
+    # inline scripts run only by their hashes: no injected script or event handler would
+    scripts = re.findall(r"<script>(.*?)</script>", html, re.S)
+    assert len(scripts) == 2
+    hashes = " ".join(csp_hash(text) for text in scripts)
     assert (
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-        "script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:\">" in html
+        f"script-src {hashes}; style-src 'unsafe-inline'; img-src data:\">" in html
     )
+    assert "'unsafe-inline'" not in html.split("script-src", 1)[1].split(";", 1)[0]
     # no element or style rule fetches anything: every script and style is inline
     assert not re.search(r"""\b(src|href|action|poster)\s*=\s*["']?\s*(https?:)?//""", html)
     assert not re.search(r"<script[^>]*\ssrc=|<link\b|@import|url\(\s*['\"]?(https?:)?//", html)
@@ -183,9 +194,11 @@ def test_each_shown_step_carries_the_elements_its_chain_steps_touch(rag: Result)
     touched = chain_elements(rag.graph, threat)
     level, steps, marks = data["th"][0]
     assert level == "critical"
-    assert [sorted(names[i] for i in step) for step in steps] == [
-        sorted({x for k in s.indices for x in touched[k]}) for s in shown
-    ]
+    # a folded structural step does not repaint what an earlier shown step painted
+    per_step = shown_step_elements(threat, shown, touched)
+    assert "support-agent.outputs" in touched[2] and "support-agent.outputs" not in per_step[2]
+    assert per_step[2] == {"lookup_customer", "uses_tool:support-agent->lookup_customer"}
+    assert [sorted(names[i] for i in step) for step in steps] == [sorted(p) for p in per_step]
     assert [names[i] for i in marks] == ["customer-records"]
 
 
@@ -377,8 +390,7 @@ def test_the_report_loads_without_errors_and_draws_every_element(
 def test_clicking_a_threat_draws_its_chain_step_by_step(rag_page: Page, rag: Result) -> None:
     threat = rag.threats[0]
     shown = shown_steps(threat)
-    touched = chain_elements(rag.graph, threat)
-    per_step = [{x for k in s.indices for x in touched[k]} for s in shown]
+    per_step = shown_step_elements(threat, shown, chain_elements(rag.graph, threat))
     rag_page.page.click("#threat-list > li:first-child .pick")
     assert rag_page.classed("chain") == set().union(*per_step)
     assert rag_page.classed("chain-current") == per_step[-1]
@@ -437,8 +449,21 @@ def test_user_text_shows_as_text_and_runs_nothing(
     page = Page(browser, path)
     try:
         page.page.click("#threat-list > li:first-child .pick")
+        # every graph element's panel, then every threat's chain panel: nothing may run
+        tapped = page.js(
+            "(() => { const cy = window.actmReport.cy; let n = 0;"
+            " cy.elements().forEach(e => { e.emit('tap'); n++; }); return n; })()"
+        )
+        assert tapped == len(xss.graph.elements) + len(xss.graph.edges)
+        assert page.js("document.getElementById('info').hidden") is False
+        for n in range(len(xss.threats)):
+            page.page.click(f"#threat-list > li:nth-child({n + 1}) .pick")
         page.page.wait_for_timeout(200)
         assert page.dialogs == []
+        assert page.js("document.querySelectorAll('#info *, #chain-panel *').length") > 0
+        assert page.js("document.querySelectorAll('#info img, #info b, #info script').length") == 0
+        assert page.js("document.querySelectorAll('#chain-panel img, #chain-panel b').length") == 0
+        assert page.js("document.querySelectorAll('[onerror], [onmouseover]').length") == 0
         assert page.problems == []
         assert page.js("document.querySelector('h1').textContent") == (
             "Threat model: <script>alert(1)</script> sys"
@@ -478,6 +503,53 @@ def test_a_large_graph_starts_without_its_assets_and_adds_a_chain(
         page.page.click("#show-all")
         total = len(result.graph.elements) + len(result.graph.edges)
         assert page.js("window.actmReport.cy.elements().length") == total
+        assert page.problems == []
+    finally:
+        page.page.close()
+
+
+@pytest.mark.browser
+def test_on_a_large_graph_a_selected_chain_and_its_steps_come_into_view(
+    browser: Any, tmp_path: Path
+) -> None:
+    """On a generated model above LARGE, the fitted graph is tiny; selecting a threat and
+    stepping through its chain zooms in on the step's elements (not on the adversary, packed
+    far away at the top level)."""
+    model = tmp_path / "gen.yaml"
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "generate.py"),
+            *("--assets", "1000", "--output", str(model)),
+        ],
+        check=True,
+    )
+    result = actm.analyze(actm.load_model(model), today=TODAY)
+    text = render_html(result)
+    assert _data(text)["large"] is True
+    path = tmp_path / "gen.html"
+    path.write_text(text, encoding="utf-8")
+    page = Page(browser, path)
+    # the elements of the current step (not its adversary or zone) inside the view
+    in_view = (
+        "(() => { const cy = window.actmReport.cy, x = cy.extent();"
+        " const ns = cy.nodes('.chain-current')"
+        "   .filter(n => !['adversary', 'external', 'zone'].includes(n.data('kind')));"
+        " return ns.filter(n => { const p = n.position();"
+        "   return p.x >= x.x1 && p.x <= x.x2 && p.y >= x.y1 && p.y <= x.y2; }).length; })()"
+    )
+    try:
+        fitted = page.js("window.actmReport.cy.zoom()")
+        assert fitted < 0.2
+        page.page.click("#threat-list > li:first-child .pick")
+        assert page.js("window.actmReport.cy.zoom()") >= 0.3
+        shown = page.js("window.actmReport.data.th[0][1].length")
+        page.page.click("#step-first")
+        for k in range(shown):
+            assert page.js("window.actmReport.step") == k
+            assert page.js("window.actmReport.cy.zoom()") >= 0.3, k
+            assert page.js(in_view) > 0, k
+            page.page.click("#step-next")
         assert page.problems == []
     finally:
         page.page.close()

@@ -8,8 +8,9 @@ threat's chain is drawn step by step, the assumption table and the capability ma
 Safety: the template autoescapes every value; the graph and chain data travel as JSON in a
 ``<script type="application/json">`` element with ``<``, ``>``, ``&``, U+2028 and U+2029
 escaped, so no user text can close the element; the script only ever sets ``textContent``.
-A Content-Security-Policy meta element allows inline scripts and styles and ``data:`` images,
-and nothing else, so the report loads nothing from anywhere.
+A Content-Security-Policy meta element allows the two inline scripts by their SHA-256 hashes (no
+other script, inline event handler or ``javascript:`` URL runs), inline styles and ``data:``
+images, and nothing else, so the report loads nothing from anywhere.
 
 Layout: positions are computed in Python (:mod:`actm.render._layout`) and the browser only
 draws, every element as a plain cytoscape node (boxes behind what they hold, not compound
@@ -22,7 +23,10 @@ describes the report.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
@@ -50,10 +54,12 @@ __all__ = [
     "COLLAPSE",
     "LARGE",
     "ShownStep",
+    "csp_hash",
     "framework_counts",
     "references_text",
     "render_html",
     "script_json",
+    "shown_step_elements",
     "shown_steps",
 ]
 
@@ -84,9 +90,26 @@ def _package_text(*parts: str) -> str:
     return files("actm.render").joinpath(*parts).read_text(encoding="utf-8")
 
 
+@dataclass(frozen=True, slots=True)
+class _Inline:
+    """What the page inlines: the vendored cytoscape.js and the report's own script, each the
+    exact text of its ``<script>`` element, their CSP hashes, and the style sheet."""
+
+    cytoscape: Markup
+    app: Markup
+    css: Markup
+    script_hashes: Markup
+    """``'sha256-...'`` sources for ``script-src``, one per executed inline script."""
+
+
+def csp_hash(text: str) -> str:
+    """The CSP source expression that allows an inline script or style with exactly ``text``."""
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
 @lru_cache(maxsize=1)
-def _inline_scripts() -> tuple[Markup, Markup, Markup]:
-    """The vendored cytoscape.js, the report's own script and its style sheet."""
+def _inline() -> _Inline:
     out = []
     for parts in (
         ("vendor", "cytoscape.min.js"),
@@ -96,8 +119,15 @@ def _inline_scripts() -> tuple[Markup, Markup, Markup]:
         text = _package_text(*parts)
         if "</script" in text.lower() or "</style" in text.lower():
             raise RuntimeError(f"{'/'.join(parts)} cannot be inlined: it closes its element")
-        out.append(Markup(text))  # our own files, checked above
-    return out[0], out[1], out[2]
+        out.append("\n" + text + "\n")  # the element's exact content, as the template writes it
+    cytoscape, app, css = out
+    return _Inline(
+        cytoscape=Markup(cytoscape),  # our own files, checked above
+        app=Markup(app),
+        css=Markup(css),
+        # safe: quotes around base64 digests
+        script_hashes=Markup(" ".join(csp_hash(t) for t in (cytoscape, app))),
+    )
 
 
 @lru_cache(maxsize=1)
@@ -145,6 +175,23 @@ def shown_steps(threat: Threat) -> list[ShownStep]:
         else:  # only bookkeeping: show it as it is
             only = threat.chain[pending[-1]]
             out.append(ShownStep(only.text, only.pipeline, tuple(pending)))
+    return out
+
+
+def shown_step_elements(
+    threat: Threat, shown: list[ShownStep], touched: Sequence[Sequence[str]]
+) -> list[set[str]]:
+    """The graph ids each shown step paints: what its own step touches, plus what the
+    structural steps folded into it touch that no earlier shown step painted already.
+    ``touched`` holds the ids per chain step (:func:`actm.results.graph.chain_elements`)."""
+    out: list[set[str]] = []
+    painted: set[str] = set()
+    for s in shown:
+        own = [k for k in s.indices if not threat.chain[k].structural] or list(s.indices)
+        ids = {i for k in own for i in touched[k]}
+        ids |= {i for k in s.indices if k not in own for i in touched[k]} - painted
+        painted |= ids
+        out.append(ids)
     return out
 
 
@@ -282,7 +329,8 @@ def render_html(result: Result) -> str:
         per_step = chain_elements(graph, t, lookups)
         shown = shown_steps(t)
         steps = [
-            sorted({index[i] for k in s.indices for i in per_step[k] if i in index}) for s in shown
+            sorted(index[i] for i in ids if i in index)
+            for ids in shown_step_elements(t, shown, per_step)
         ]
         marked = _element_of(index, t.severity.asset)
         marks = [marked] if marked is not None else [i for i in steps[-1] if i < len(elements)]
@@ -302,7 +350,7 @@ def render_html(result: Result) -> str:
     size = len(elements) + len(edges)
     large, collapse = size > LARGE, size > COLLAPSE
     data = {"large": large, "collapse": collapse, "el": elements, "ed": edges, "th": threat_data}
-    cytoscape, app, css = _inline_scripts()
+    inline = _inline()
     reached = reached_capabilities(result)
     most = max((result.summary.get(f"severity_{lvl}", 0) for lvl in LEVELS), default=0)
     return (
@@ -326,8 +374,9 @@ def render_html(result: Result) -> str:
             large=large,
             collapse=collapse,
             data=script_json(data),
-            cytoscape=cytoscape,
-            app=app,
-            css=css,
+            cytoscape=inline.cytoscape,
+            app=inline.app,
+            css=inline.css,
+            script_hashes=inline.script_hashes,
         )
     )

@@ -267,15 +267,56 @@
     panel.hidden = true;
   }
 
-  // show steps 0..k of the selected chain (k = steps - 1: the whole chain)
-  function focus(eles) {
-    if (!cy || !eles || !eles.length) return;
-    cy.fit(eles, 60);
-    if (cy.zoom() > 1.2) {
-      var bb = eles.boundingBox();
-      cy.zoom({ level: 1.2, position: { x: (bb.x1 + bb.x2) / 2, y: (bb.y1 + bb.y2) / 2 } });
-    }
+  // the elements (indices) a view of these chain indices frames. On a small graph: the
+  // elements and the ends of the edges. On a large graph, where the ends of one edge may lie
+  // far apart: the elements the step touches itself, else the targets of its edges, else
+  // their sources; adversaries and outside parties (packed at the top level, far from what
+  // they reach) and trust zones (huge boxes) only when nothing else is there.
+  var FAR = { adversary: 1, external: 1, zone: 1 };
+  function framed(indices) {
+    var ends = [];
+    indices.forEach(function (i) {
+      if (i < N) ends.push(i); else { ends.push(ED[i - N][2]); ends.push(ED[i - N][3]); }
+    });
+    if (!LARGE) return ends;
+    function near(list) { return list.filter(function (i) { return !FAR[EL[i][1]]; }); }
+    var tiers = [
+      near(indices.filter(function (i) { return i < N; })),
+      near(indices.filter(function (i) { return i >= N; }).map(function (i) { return ED[i - N][3]; })),
+      near(ends)
+    ];
+    for (var t = 0; t < tiers.length; t++) if (tiers[t].length) return tiers[t];
+    return ends;
   }
+
+  // the view (zoom, pan) that frames the chain indices given, from the layout's positions (no
+  // label measuring), zoomed in no further than 1.2
+  function viewOf(indices) {
+    var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    framed(indices).forEach(function (i) {
+      var e = EL[i];
+      var w = (e[7] || 60) / 2, h = (e[8] || 50) / 2;
+      x0 = Math.min(x0, e[5] - w); x1 = Math.max(x1, e[5] + w);
+      y0 = Math.min(y0, e[6] - h); y1 = Math.max(y1, e[6] + h);
+    });
+    if (x0 === Infinity) return null;
+    var width = cy.width(), height = cy.height(), pad = 60;
+    var zoom = Math.min((width - 2 * pad) / (x1 - x0), (height - 2 * pad) / (y1 - y0));
+    zoom = Math.max(cy.minZoom(), Math.min(zoom, 1.2));
+    return { zoom: zoom, pan: { x: (width - zoom * (x0 + x1)) / 2, y: (height - zoom * (y0 + y1)) / 2 } };
+  }
+
+  // move the view onto the chain indices given; on a large graph, when they lie so far apart
+  // that their labels would not show, onto the indices in ``closer`` instead (a step of it)
+  var READABLE = 0.3;
+  function focus(indices, closer) {
+    if (!cy || !indices || !indices.length) return;
+    var view = viewOf(indices);
+    if (view && LARGE && closer && closer.length && view.zoom < READABLE) view = viewOf(closer) || view;
+    if (view) cy.viewport(view);
+  }
+
+  function wholeChain() { return [].concat.apply([], TH[api.selected][1]); }
 
   // show steps 0..k of the selected chain; on a large graph, follow = move to step k
   function showStep(k, follow) {
@@ -289,7 +330,7 @@
         for (var s = 0; s <= k; s++) chainEls[s].removeClass("faded").addClass("chain");
         chainEls[k].addClass("chain-current");
       });
-      if (follow && LARGE) focus(chainEls[k].nodes().length ? chainEls[k].nodes() : chainEls[k]);
+      if (follow && LARGE) focus(steps[k]);
     }
     Array.prototype.forEach.call(stepList.children, function (li, s) {
       li.classList.toggle("done", s <= k);
@@ -330,7 +371,7 @@
       cy.batch(function () {
         cy.elements().not(kept).not(".box").addClass("faded");
       });
-      focus(all);
+      focus(wholeChain(), steps[steps.length - 1]);
     }
     showStep(steps.length - 1);
   }
@@ -344,7 +385,7 @@
     timer = setInterval(function () {
       if (api.step >= steps.length - 1) { stopPlay(); return; }
       showStep(api.step + 1, true);
-    }, 900);
+    }, 1000);
   }
 
   items.forEach(function (li, i) {
@@ -355,7 +396,7 @@
   document.getElementById("step-first").addEventListener("click", function () { stopPlay(); if (api.selected >= 0) showStep(0, true); });
   document.getElementById("step-prev").addEventListener("click", function () { stopPlay(); if (api.selected >= 0) showStep(api.step - 1, true); });
   document.getElementById("step-next").addEventListener("click", function () { stopPlay(); if (api.selected >= 0) showStep(api.step + 1, true); });
-  document.getElementById("step-all").addEventListener("click", function () { stopPlay(); if (api.selected >= 0) { showStep(TH[api.selected][1].length - 1); focus(cy ? cy.elements(".chain") : null); } });
+  document.getElementById("step-all").addEventListener("click", function () { stopPlay(); if (api.selected >= 0) { showStep(TH[api.selected][1].length - 1); focus(wholeChain(), TH[api.selected][1][TH[api.selected][1].length - 1]); } });
   document.getElementById("step-play").addEventListener("click", play);
   document.getElementById("fit").addEventListener("click", function () { if (cy) fitAll(); });
   var showAll = document.getElementById("show-all");
@@ -382,13 +423,18 @@
     if (i < N) {
       var e = EL[i];
       head.appendChild(el("strong", e[3]));
-      head.appendChild(document.createTextNode(" (" + e[1] + ", " + e[2] + ") "));
+      head.appendChild(document.createTextNode(" (" + e[1] + ", "));
+      head.appendChild(el("bdi", e[2]));
+      head.appendChild(document.createTextNode(") "));
       head.appendChild(el("code", e[0]));
       fields = [["zone", e[9]], ["pipeline", e[10]], ["owner", e[11]], ["vulnerabilities", e[12].join(", ")]];
     } else {
       var g = ED[i - N];
       head.appendChild(el("strong", g[1]));
-      head.appendChild(document.createTextNode(" " + EL[g[2]][0] + " \u2192 " + EL[g[3]][0]));
+      head.appendChild(document.createTextNode(" "));
+      head.appendChild(el("code", EL[g[2]][0]));
+      head.appendChild(document.createTextNode(" \u2192 "));
+      head.appendChild(el("code", EL[g[3]][0]));
       fields = [["label", g[4]]];
     }
     info.appendChild(head);
