@@ -439,3 +439,19 @@ def test_a_threat_that_rose_but_is_settled_in_new_does_not_fail_the_gate(
         "  ~ tool-data-exfiltration@support-agent@customer-records (false positive): "
         "high 7.5 -> critical 10.0 ↑; chain changed" in render_diff_text(triaged, width=200)
     )
+
+
+def test_diff_reports_triage_entries_that_match_no_new_threat() -> None:
+    from actm.render.diff import render_diff_json, render_diff_markdown, render_diff_text
+    from actm.results.diff import diff_results
+
+    text = BASE
+    stale = "\ntriage:\n  - {id: nonexistent@x, status: accepted, justification: stale entry}\n"
+    old = actm.analyze(actm.load_model_text(text, path="a.yaml"))
+    new = actm.analyze(actm.load_model_text(text + stale, path="a.yaml"))
+    d = diff_results(old, new)
+    assert [u.pattern for u in d.triage_unmatched] == ["nonexistent@x"]
+    assert "triage entries matching no threat in NEW (1):" in render_diff_text(d)
+    assert "nonexistent@x: accepted" in render_diff_text(d)
+    assert "### Triage entries matching no threat" in render_diff_markdown(d)
+    assert '"pattern": "nonexistent@x"' in render_diff_json(d)

@@ -194,7 +194,8 @@ def test_yaml_pastes_under_the_models_controls(plan: Plan, kb: KnowledgeBase) ->
         "# analysis: set each to status: implemented once it is in force. With all of the",
         "# plan's controls implemented, the target threats it removes are out of scope.",
     ]
-    assert lines[5].startswith("  - id: ")
+    assert lines[5] == f"  # plan candidate {plan.controls[0].id}"  # the id the text shows
+    assert lines[6].startswith("  - id: ")
     assert not any(line.startswith("controls:") for line in lines)  # no key of its own
     loaded = _yaml().load(text)  # a list of controls, two spaces in
     assert [c["id"] for c in loaded] == [c.model_yaml["id"] for c in plan.controls]

@@ -36,7 +36,10 @@ def _git(*args: str) -> bytes:
         raise UsageError("git:REV:PATH needs git, which is not installed") from None
     if done.returncode != 0:
         msg = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise UsageError(f"git {' '.join(args)}: {msg[0] if msg else 'failed'}")
+        text = msg[0] if msg else "failed"
+        if "does not exist in" in text:
+            text += " (in git:REV:PATH, PATH is relative to the current directory, as for files)"
+        raise UsageError(f"git {' '.join(args)}: {text}")
     return done.stdout
 
 

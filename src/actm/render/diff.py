@@ -14,7 +14,7 @@ from actm.render._common import count, severity_arrow
 from actm.render.markdown import code, md
 from actm.render.text import COLOURS
 from actm.results.diff import Diff, ThreatRef
-from actm.results.model import Crossing, TriageInfo
+from actm.results.model import Crossing, TriageInfo, UnmatchedTriage
 
 __all__ = ["render_diff_json", "render_diff_markdown", "render_diff_text"]
 
@@ -132,7 +132,17 @@ def render_diff_text(diff: Diff, *, color: bool = False, width: int = 100) -> st
             emit("  + ", _crossing(x), "yellow")
         for x in diff.removed_crossings:
             emit("  - ", _crossing(x))
+    if diff.triage_unmatched:
+        n = len(diff.triage_unmatched)
+        console.print(Text(f"triage entries matching no threat in NEW ({n}):", style="yellow"))
+        for u in diff.triage_unmatched:
+            emit("  ? ", _unmatched(u))
     return buf.getvalue()
+
+
+def _unmatched(u: UnmatchedTriage) -> str:
+    where = f" ({u.location})" if u.location else ""
+    return f"{u.pattern}: {u.status.replace('_', ' ')}{where}"
 
 
 def render_diff_markdown(diff: Diff) -> str:
@@ -246,6 +256,10 @@ def render_diff_markdown(diff: Diff) -> str:
                     f"| {sign} | {code(x.source_zone)} | {code(x.target_zone)} "
                     f"| {x.kind.replace('_', ' ')} | {code(x.via)} |"
                 )
+        out.append("")
+    if diff.triage_unmatched:
+        out.extend(["### Triage entries matching no threat", ""])
+        out.extend(f"- {md(_unmatched(u))}" for u in diff.triage_unmatched)
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
 

@@ -109,6 +109,8 @@ def render_plan_text(plan: Plan, *, width: int = 100) -> str:
             cell = Text(c.id)
             if c.template is None:
                 cell.append(" (declared in the model)")
+            elif c.model_yaml.get("id") not in (None, c.id):
+                cell.append(f"\nid in the model (-f yaml): {c.model_yaml['id']}", style="dim")
             cell.append(f"\n{c.effect}", style="dim")
             k = len(c.removes)
             cell.append(f"\nremoves {k} target threat{'' if k == 1 else 's'}")
@@ -181,6 +183,7 @@ def render_plan_yaml(plan: Plan) -> str:
                 "it is in force"
             )
             continue
+        out.append(f"  # plan candidate {c.id}")
         buf = io.StringIO()
         yaml.dump(dict(c.model_yaml), buf)
         lines = buf.getvalue().splitlines()

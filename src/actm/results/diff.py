@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from actm.engine.severity import LEVELS
-from actm.results.model import AssumptionReport, Crossing, Result, Threat, TriageInfo
+from actm.results.model import (
+    AssumptionReport,
+    Crossing,
+    Result,
+    Threat,
+    TriageInfo,
+    UnmatchedTriage,
+)
 
 __all__ = ["AssumptionChange", "Change", "Diff", "ThreatRef", "diff_results"]
 
@@ -71,6 +78,8 @@ class Diff:
     assumptions: tuple[AssumptionChange, ...]
     new_crossings: tuple[Crossing, ...]
     removed_crossings: tuple[Crossing, ...]
+    triage_unmatched: tuple[UnmatchedTriage, ...] = ()
+    """Triage entries that match no threat of the new analysis (stale or mistyped ids)."""
 
     def worsened_at_or_above(self, level: str) -> list[str]:
         """Ids, sorted, of new threats at or above ``level`` and of threats that rose to it,
@@ -165,4 +174,5 @@ def diff_results(old: Result, new: Result) -> Diff:
         assumptions=_assumption_changes(old.assumptions, new.assumptions),
         new_crossings=tuple(sorted(new_x - old_x, key=order)),
         removed_crossings=tuple(sorted(old_x - new_x, key=order)),
+        triage_unmatched=new.triage_unmatched,
     )
