@@ -5,7 +5,7 @@ from __future__ import annotations
 import typing
 from collections.abc import Iterator
 from dataclasses import fields, is_dataclass
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -15,14 +15,14 @@ from actm.results.model import Result
 __all__ = ["iter_json", "render_json", "result_json_schema", "result_to_data"]
 
 
-@lru_cache(maxsize=1)
-def _adapter() -> TypeAdapter[Result]:
-    return TypeAdapter(Result)
+@cache
+def _adapter_for(hint: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(hint)
 
 
 def result_to_data(result: Result) -> dict[str, Any]:
     """The result as plain JSON-compatible data (timings left out: output never depends on time)."""
-    data: dict[str, Any] = _adapter().dump_python(result, mode="json")
+    data: dict[str, Any] = _adapter_for(Result).dump_python(result, mode="json")
     data.pop("timings", None)
     return data
 
@@ -32,19 +32,11 @@ def render_json(result: Result) -> str:
     return b"".join(iter_json(result)).decode("utf-8")
 
 
-_HINTS: dict[type, dict[str, Any]] = {}
-
-
 @cache
-def _adapter_for(hint: Any) -> TypeAdapter[Any]:
-    return TypeAdapter(hint)
-
-
-def _fields_of(cls: type) -> list[tuple[str, Any]]:
+def _fields_of(cls: type) -> tuple[tuple[str, Any], ...]:
     """A dataclass's fields and their resolved types (timings left out: never serialised)."""
-    if cls not in _HINTS:
-        _HINTS[cls] = typing.get_type_hints(cls)
-    return [(f.name, _HINTS[cls][f.name]) for f in fields(cls) if f.name != "timings"]
+    hints = typing.get_type_hints(cls)
+    return tuple((f.name, hints[f.name]) for f in fields(cls) if f.name != "timings")
 
 
 def _nested(raw: bytes, depth: int) -> bytes:
@@ -85,7 +77,7 @@ def iter_json(result: Result) -> Iterator[bytes]:
 
 
 def result_json_schema() -> dict[str, Any]:
-    schema = _adapter().json_schema(mode="serialization")
+    schema = _adapter_for(Result).json_schema(mode="serialization")
     schema.get("properties", {}).pop("timings", None)
     if "required" in schema:
         schema["required"] = [r for r in schema["required"] if r != "timings"]
