@@ -609,13 +609,13 @@ def _check_report(
         for t in failing:
             first = t.locations[0] if t.locations else None
             place = (
-                f" file={_gh_path(os.path.normpath(os.path.join(file.parent, first.path)))},"
+                f" file={_gh_property(os.path.normpath(os.path.join(file.parent, first.path)))},"
                 f"line={first.line},col={first.column},"
                 if first
                 else " "
             )
             msg = f"{t.id} ({t.severity.level} {t.severity.score}, {why(t)}): {t.chain_text}"
-            title = _gh(f"actm: {t.title}").replace(":", "%3A").replace(",", "%2C")
+            title = _gh_property(f"actm: {t.title}")
             lines.append(f"::error{place}title={title}::{_gh(msg)}")
     s = result.summary
     levels = ", ".join(
@@ -659,9 +659,9 @@ def _gh(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
-def _gh_path(path: str) -> str:
-    """Escape a GitHub workflow-command property value (a file path)."""
-    return _gh(path).replace(":", "%3A").replace(",", "%2C")
+def _gh_property(value: str) -> str:
+    """Escape a GitHub workflow-command property value (a file path, a title)."""
+    return _gh(value).replace(":", "%3A").replace(",", "%2C")
 
 
 @app.command()

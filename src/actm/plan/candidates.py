@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from actm.knowledge.attacks import AttackPattern, KnowledgeBase
 from actm.knowledge.controls import ControlTemplate
+from actm.model.resolve import TOOL_PERMISSIONS
 from actm.model.system import Control, SystemModel, Tool
 from actm.results.mitigation import control_elements, threat_elements
 from actm.results.model import Threat
@@ -22,8 +23,6 @@ __all__ = [
     "inner_attacks",
     "reach",
 ]
-
-_PERMISSIONS = ("read", "write", "execute", "egress")
 
 
 def reach(threat: Threat, model: SystemModel) -> frozenset[str]:
@@ -45,7 +44,7 @@ def reach(threat: Threat, model: SystemModel) -> frozenset[str]:
     for e in list(out) + list(owners):
         if e in tool_ids:
             out.add(e)
-            out.update(f"{e}.{p}" for p in _PERMISSIONS)
+            out.update(f"{e}.{p}" for p in TOOL_PERMISSIONS)
     for rel in model.relations:
         if rel.source.partition(".")[0] in owners or rel.target.partition(".")[0] in owners:
             out.add(rel.id)
@@ -57,7 +56,7 @@ def reach(threat: Threat, model: SystemModel) -> frozenset[str]:
             continue
         for t in m.tools:
             out.add(t)
-            out.update(f"{t}.{p}" for p in _PERMISSIONS)
+            out.update(f"{t}.{p}" for p in TOOL_PERMISSIONS)
         out.update(f"{m.id}.{e}" for e in m.exposes)
         nodes.update(m.deployed_on + m.trained_on + m.stored_on)
     for a in model.assets:

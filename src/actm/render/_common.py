@@ -9,6 +9,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from rich.console import Console
 
+from actm.engine.severity import LEVELS, level_rank
 from actm.results.model import CapabilityRow, Result, Threat, TriageInfo
 
 __all__ = [
@@ -24,8 +25,6 @@ __all__ = [
     "untriaged",
 ]
 
-LEVELS = ("info", "low", "medium", "high", "critical")
-"""Severity levels, weakest first."""
 
 TEAM_TITLES = {
     "infrastructure": "Infrastructure and platform team",
@@ -98,8 +97,8 @@ def reached_capabilities(result: Result) -> list[CapabilityRow]:
 
 def severity_arrow(old_level: str, new_level: str, old_score: float, new_score: float) -> str:
     """'↑' when the threat got worse, '↓' when it got better, '=' otherwise."""
-    old = (LEVELS.index(old_level), old_score)
-    new = (LEVELS.index(new_level), new_score)
+    old = (level_rank(old_level), old_score)
+    new = (level_rank(new_level), new_score)
     return "↑" if new > old else "↓" if new < old else "="
 
 

@@ -84,8 +84,7 @@ def _result(t: Threat, rule_index: int, base: str, root: str | None) -> dict[str
             "message": {"text": loc.element},
         }
 
-    steps = [s.text for s in t.chain if not s.structural]
-    text = f"{t.title} ({t.severity.level}, {t.severity.score}): " + " -> ".join(steps)
+    text = f"{t.title} ({t.severity.level}, {t.severity.score}): {t.chain_text}"
     out: dict[str, Any] = {
         "ruleId": t.attack,
         "ruleIndex": rule_index,

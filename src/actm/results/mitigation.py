@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from actm.engine.compiled import Compiled
+from actm.model.resolve import TOOL_PERMISSIONS
 from actm.model.system import Control
 from actm.results.model import ChainStep, Threat
 
@@ -33,7 +34,6 @@ __all__ = [
     "counterfactual",
     "differences",
     "duplicated",
-    "effects_on",
     "inert",
     "step_elements",
     "threat_elements",
@@ -43,7 +43,6 @@ MAX_COUNTERFACTUAL = 32
 """Up to this many implemented controls, attribution removes each in turn (one engine run each);
 above it, attribution reads the chains only."""
 
-_PERMISSIONS = ("read", "write", "execute", "egress")
 
 Scores = Mapping[str, float]
 """Threat id -> severity score, for the threats of one analysis."""
@@ -187,19 +186,13 @@ class Effects:
                     )
         # what the attack itself binds: a tool it relies on, with its permissions
         bound = {b.element for b in threat.bindings}
-        bound |= {f"{e}.{p}" for e in list(bound) for p in _PERMISSIONS}
+        bound |= {f"{e}.{p}" for e in list(bound) for p in TOOL_PERMISSIONS}
         on_chain = set(out)
         for element in sorted(bound):
             for ctl, how in self.by_element.get(element, ()):
                 if ctl not in on_chain:
                     out.setdefault(ctl, set()).add(f"{ctl} {how} (bound by {threat.attack})")
         return {ctl: sorted(reasons) for ctl, reasons in sorted(out.items())}
-
-
-def effects_on(residual: Compiled, threat: Threat) -> dict[str, list[str]]:
-    """Control -> how it acts on ``threat``'s (inherent) chain, for the controls in force in
-    ``residual`` (for many threats, build one :class:`Effects` and call its ``on``)."""
-    return Effects(residual).on(threat)
 
 
 def threat_elements(threat: Threat) -> frozenset[str]:
@@ -216,7 +209,7 @@ def threat_elements(threat: Threat) -> frozenset[str]:
         out.add(step.target)
     bound = {b.element for b in threat.bindings}
     out |= bound
-    out |= {f"{e}.{p}" for e in bound for p in _PERMISSIONS}
+    out |= {f"{e}.{p}" for e in bound for p in TOOL_PERMISSIONS}
     return frozenset(out)
 
 
