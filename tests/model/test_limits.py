@@ -117,3 +117,28 @@ def test_every_model_command_takes_max_elements(tmp_path: Path, command: str) ->
     res = runner.invoke(app, [command, *files, "--max-elements", "10"])
     assert res.exit_code == 2, res.output
     assert "error[too-many-elements]" in res.stderr
+
+
+def test_element_limit_stops_reading_even_after_a_later_include_error(tmp_path: Path) -> None:
+    # regression: a missing include reported after the limit was passed let reading go on
+    import actm
+    from actm.yamlio import Limits
+
+    (tmp_path / "big.yaml").write_text(
+        "actm: 1\nnodes:\n" + "".join(f"  - {{id: n{i}, kind: service}}\n" for i in range(5)),
+        encoding="utf-8",
+    )
+    (tmp_path / "more.yaml").write_text(
+        "actm: 1\nnodes:\n  - {id: m1, kind: service, colour: red}\n", encoding="utf-8"
+    )
+    root = tmp_path / "root.yaml"
+    root.write_text(
+        "actm: 1\nsystem: {id: s}\ninclude: [big.yaml, missing.yaml, more.yaml]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(actm.ModelError) as exc:
+        actm.load_model(root, limits=Limits(max_elements=3))
+    codes = [d.code for d in exc.value.diagnostics]
+    assert "too-many-elements" in codes
+    assert codes.count("too-many-elements") == 1
+    assert not any("colour" in d.message for d in exc.value.diagnostics)  # more.yaml never read

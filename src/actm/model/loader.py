@@ -92,8 +92,9 @@ def _partial(
 TOO_MANY_ELEMENTS = "too-many-elements"
 
 
-def _too_many_elements(doc: YamlDocument, before: int, limit: int) -> Diagnostic | None:
-    """A diagnostic if the sections of ``doc`` take the element count past ``limit``.
+def _count_elements(doc: YamlDocument, before: int, limit: int) -> tuple[int, Diagnostic | None]:
+    """The element count with ``doc``'s sections added, and a diagnostic if that passes
+    ``limit``.
 
     ``before`` elements were counted in files read earlier. Counting looks at list lengths only,
     so it runs before any schema check, however large the file.
@@ -105,8 +106,8 @@ def _too_many_elements(doc: YamlDocument, before: int, limit: int) -> Diagnostic
         if not isinstance(items, list):
             continue
         if total + len(items) > limit:
-            return Diagnostic(
-                "too-many-elements",
+            return total, Diagnostic(
+                TOO_MANY_ELEMENTS,
                 f"the model has more than {limit:,} elements (entries of sections such as "
                 "nodes, models and assets, over all its files)",
                 doc.locate((section, limit - total)),
@@ -114,16 +115,7 @@ def _too_many_elements(doc: YamlDocument, before: int, limit: int) -> Diagnostic
                 "or ACTM_MAX_ELEMENTS",
             )
         total += len(items)
-    return None
-
-
-def _element_count(data: dict[str, object]) -> int:
-    count = 0
-    for section in SECTIONS:
-        items = data.get(section)
-        if isinstance(items, list):
-            count += len(items)
-    return count
+    return total, None
 
 
 def _done(*args: object, **kwargs: object) -> None:
@@ -156,10 +148,11 @@ def read_files(
     seen: set[Path] = set()
     shown_as: dict[Path, str] = {}  # resolved path -> the path as the user wrote it
     elements = 0
+    stopped = False  # past the element limit: read nothing more
 
     def visit(path: Path, stack: tuple[Path, ...], via: SourceLocation | None) -> None:
-        nonlocal elements
-        if diags and diags[-1].code == TOO_MANY_ELEMENTS:
+        nonlocal elements, stopped
+        if stopped:
             return
         try:
             real = path.resolve()
@@ -209,11 +202,11 @@ def read_files(
                 )
             )
             return
-        too_many = _too_many_elements(doc, elements, limits.max_elements)
+        elements, too_many = _count_elements(doc, elements, limits.max_elements)
         if too_many is not None:
             diags.append(too_many)
+            stopped = True
             return
-        elements += _element_count(doc.data)
         indices: dict[str, tuple[int, ...]] = {}
         try:
             parsed: ModelFile | None = ModelFile.model_validate(doc.data)
@@ -286,7 +279,7 @@ def load_model(
     """
     vocab = vocabulary or builtin_vocabulary()
     files, diags, tolerated = read_files(path, limits)
-    if not files or (diags and diags[-1].code == TOO_MANY_ELEMENTS):
+    if not files or any(d.code == TOO_MANY_ELEMENTS for d in diags):
         raise ModelError(
             diags or [Diagnostic("invalid-model", f"nothing could be read from {path}")]
         )
@@ -327,7 +320,7 @@ def load_model_text(
                 )
             ]
         )
-    too_many = _too_many_elements(doc, 0, (limits or Limits()).max_elements)
+    _, too_many = _count_elements(doc, 0, (limits or Limits()).max_elements)
     if too_many is not None:
         raise ModelError([too_many])
     errors: list[Diagnostic] = []
@@ -393,7 +386,7 @@ def add_triage_file(
     doc.path = _display(Path(path))
     limit = (limits or Limits()).max_elements
     if isinstance(doc.data, dict):
-        too_many = _too_many_elements(doc, 0, limit)
+        _, too_many = _count_elements(doc, 0, limit)
         if too_many is not None:
             raise ModelError([too_many])
     spec, problems = validate_document(TriageFile, doc)
