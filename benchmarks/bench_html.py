@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -34,6 +33,7 @@ from _common import (
     actm_command,
     environment,
     label,
+    load_average,
     model_file,
     parse_sizes,
     run_measured,
@@ -193,9 +193,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"{ok} ({took:.2f} s)"
                 )
     print(environment(state))
-    load = os.getloadavg() if hasattr(os, "getloadavg") else None
-    if load is not None:
-        print(f"load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    print(f"at the end: {load_average()}")
     print()
     headers = [
         "assets",

@@ -39,6 +39,10 @@ PathElem = str | int
 _LIMIT_NAMES = ("max_file_bytes", "max_depth", "max_nodes", "max_alias_expansion", "max_elements")
 
 
+_LOWEST = {"max_alias_expansion": 0}
+"""Smallest allowed value of a limit, where it is not 1."""
+
+
 @dataclass(frozen=True, slots=True)
 class Limits:
     """Bounds that protect the reader from hostile or accidental huge input.
@@ -63,7 +67,7 @@ class Limits:
     def __post_init__(self) -> None:
         for name in _LIMIT_NAMES:
             value = getattr(self, name)
-            lowest = 0 if name == "max_alias_expansion" else 1
+            lowest = _LOWEST.get(name, 1)
             if isinstance(value, bool) or not isinstance(value, int) or value < lowest:
                 raise ValueError(f"Limits.{name}={value!r}: expected a whole number >= {lowest}")
 
@@ -81,7 +85,7 @@ class Limits:
             if raw is None:
                 continue
             text = raw.strip().replace("_", "")
-            lowest = 0 if name == "max_alias_expansion" else 1
+            lowest = _LOWEST.get(name, 1)
             digits = text.isascii() and text.isdigit() and len(text) <= 18
             if not digits or int(text) < lowest:
                 raise ValueError(
