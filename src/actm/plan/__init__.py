@@ -58,7 +58,7 @@ from actm.knowledge.controls import ControlTemplate
 from actm.model.system import SystemModel
 from actm.plan.candidates import Candidate, candidates_for, inner_attacks, reach
 from actm.plan.hitting import Solution, best_solver, greedy
-from actm.results.build import build_result
+from actm.results.build import build_threats
 from actm.results.mitigation import threat_elements
 from actm.results.model import Threat, TriageInfo
 from actm.results.plan import Plan, PlannedControl
@@ -88,8 +88,8 @@ class _Oracle:
         extra = tuple(self.cands[i].control for i in sorted(chosen))
         m = replace(self.model, controls=self.model.controls + extra) if extra else self.model
         self.runs += 1
-        result = build_result(run_engine(m, self.kb, assumptions=False), today=self.today)
-        out = {t.id: t for t in result.threats}
+        threats = build_threats(run_engine(m, self.kb, assumptions=False), today=self.today)
+        out = {t.id: t for t in threats}
         self._memo[chosen] = out
         return out
 
@@ -158,8 +158,7 @@ def make_plan(
         catalog = kb.controls
     solve = solver or best_solver()
     floor = level_rank(target)
-    base_result = build_result(run_engine(model, kb, assumptions=False), today=today)
-    base = {t.id: t for t in base_result.threats}
+    base = {t.id: t for t in build_threats(run_engine(model, kb, assumptions=False), today=today)}
     in_target = sorted(t.id for t in base.values() if level_rank(t.severity.level) >= floor)
     settled_ids = sorted(i for i in in_target if (base[i].triage or _OPEN).settled)
     targets = [i for i in in_target if i not in set(settled_ids)]

@@ -48,7 +48,7 @@ from actm.results.model import (
 )
 from actm.results.triage import match_triage, settled
 
-__all__ = ["Rerun", "build_result", "fingerprint", "threat_id", "threat_scores"]
+__all__ = ["Rerun", "build_result", "build_threats", "fingerprint", "threat_id", "threat_scores"]
 
 
 def threat_id(attack: str, binding: Sequence[str]) -> str:
@@ -669,6 +669,13 @@ def _apply_triage(
         for i in unused
     )
     return out, unmatched
+
+
+def build_threats(out: EngineOutput, *, today: date | None = None) -> tuple[Threat, ...]:
+    """The threats of :func:`build_result`, with their triage, and nothing else (for callers
+    such as the planner that run the engine many times and read only the threats)."""
+    threats, _ids = _threats(out)
+    return tuple(_apply_triage(out.compiled, threats, today or date.today())[0])
 
 
 def build_result(
