@@ -19,6 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from actm.io.yaml import parse_yaml
 from actm.knowledge.vocabulary import (
     Grant,
     PatternSpec,
@@ -26,7 +27,6 @@ from actm.knowledge.vocabulary import (
     Vocabulary,
     builtin_vocabulary,
 )
-from actm.yamlio import parse_yaml
 
 BEGIN = "<!-- vocabulary:begin -->"
 END = "<!-- vocabulary:end -->"

@@ -10,6 +10,7 @@ from pathlib import Path
 from actm.engine.analysis import EngineOutput, run_engine
 from actm.engine.closure import Observer
 from actm.errors import UsageError
+from actm.io.yaml import Limits
 from actm.knowledge.attacks import KnowledgeBase
 from actm.knowledge.attacks import load_knowledge as _load_knowledge
 from actm.model.loader import add_triage_file as _add_triage_file
@@ -18,7 +19,6 @@ from actm.model.loader import load_model_text as _load_model_text
 from actm.model.system import SystemModel
 from actm.results.build import build_result
 from actm.results.model import Result
-from actm.yamlio import Limits
 
 __all__ = ["add_triage", "analyze", "load_knowledge", "load_model", "load_model_text"]
 

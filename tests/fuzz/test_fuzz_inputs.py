@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from mutations import dump_yaml, mutated_bytes, mutated_data, mutated_text
 
-from actm.yamlio import parse_yaml
+from actm.io.yaml import parse_yaml
 
 pytestmark = pytest.mark.fuzz
 

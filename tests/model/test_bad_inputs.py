@@ -16,8 +16,8 @@ import pytest
 
 import actm
 from actm.errors import Diagnostic
+from actm.io.yaml import Limits
 from actm.knowledge.attacks import KnowledgeBase
-from actm.yamlio import Limits
 
 BAD = Path(__file__).parent / "bad"
 

@@ -122,7 +122,7 @@ def test_every_model_command_takes_max_elements(tmp_path: Path, command: str) ->
 def test_element_limit_stops_reading_even_after_a_later_include_error(tmp_path: Path) -> None:
     # regression: a missing include reported after the limit was passed let reading go on
     import actm
-    from actm.yamlio import Limits
+    from actm.io.yaml import Limits
 
     (tmp_path / "big.yaml").write_text(
         "actm: 1\nnodes:\n" + "".join(f"  - {{id: n{i}, kind: service}}\n" for i in range(5)),

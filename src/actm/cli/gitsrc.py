@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from actm.errors import Diagnostic, ModelError, SourceLocation, UsageError
-from actm.yamlio import YamlProblem, parse_yaml
+from actm.io.yaml import YamlProblem, parse_yaml
 
 __all__ = ["Checkout", "is_git_spec", "materialize"]
 

@@ -26,7 +26,7 @@ import typer
 from actm._version import __version__
 from actm.cli.diagram import diagram as _diagram_command
 from actm.errors import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, ActmError, KnowledgeError
-from actm.yamlio import Limits
+from actm.io.yaml import Limits
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -843,8 +843,8 @@ def _render(module: str, fmt: str, value: object) -> str:
 
 
 def _costs(pairs: list[str], known: set[str]) -> dict[str, float]:
-    from actm.diagnose import did_you_mean
     from actm.errors import UsageError
+    from actm.io.diagnose import did_you_mean
 
     out: dict[str, float] = {}
     for pair in pairs:
@@ -1004,8 +1004,8 @@ def kb_show(
 ) -> None:
     """Show one knowledge-base entry: steps, impact, references."""
     from actm.api import load_knowledge
-    from actm.diagnose import did_you_mean
     from actm.errors import UsageError
+    from actm.io.diagnose import did_you_mean
 
     with _guard():
         kb = load_knowledge(knowledge or [])

@@ -26,8 +26,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from actm.diagnose import ID_PATTERN, did_you_mean
 from actm.errors import Diagnostic, KnowledgeError, SourceLocation
+from actm.io.diagnose import ID_PATTERN, did_you_mean
+from actm.io.yaml import YamlDocument
 from actm.knowledge.controls import ControlTemplate, load_control_catalog
 from actm.knowledge.files import read_knowledge_file
 from actm.knowledge.frameworks import (
@@ -44,7 +45,6 @@ from actm.knowledge.vocabulary import (
     knowledge_files,
     load_vocabulary,
 )
-from actm.yamlio import YamlDocument
 
 __all__ = [
     "AttackPattern",

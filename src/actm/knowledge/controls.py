@@ -20,8 +20,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from actm.errors import Diagnostic
+from actm.io.yaml import YamlDocument
 from actm.knowledge.files import read_knowledge_file
-from actm.yamlio import YamlDocument
 
 __all__ = ["EFFECTS", "ControlTemplate", "load_control_catalog"]
 

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from actm.diagnose import did_you_mean
 from actm.errors import UsageError
+from actm.io.diagnose import did_you_mean
 from actm.knowledge.attacks import KnowledgeBase
 from actm.knowledge.frameworks import Framework, FrameworkItem
 

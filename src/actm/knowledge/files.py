@@ -7,9 +7,9 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from actm.diagnose import validate_document
 from actm.errors import Diagnostic
-from actm.yamlio import YamlDocument, YamlProblem, parse_yaml
+from actm.io.diagnose import validate_document
+from actm.io.yaml import YamlDocument, YamlProblem, parse_yaml
 
 __all__ = ["read_knowledge_file"]
 

@@ -28,10 +28,10 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from actm.diagnose import did_you_mean
 from actm.errors import Diagnostic, SourceLocation
+from actm.io.diagnose import did_you_mean
+from actm.io.yaml import YamlDocument
 from actm.knowledge.files import read_knowledge_file
-from actm.yamlio import YamlDocument
 
 __all__ = [
     "FRAMEWORK_ID_PATTERN",

@@ -21,9 +21,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from actm.diagnose import did_you_mean, validate_document
 from actm.errors import Diagnostic, KnowledgeError, SourceLocation
-from actm.yamlio import YamlDocument, YamlProblem, parse_yaml
+from actm.io.diagnose import did_you_mean, validate_document
+from actm.io.yaml import YamlDocument, YamlProblem, parse_yaml
 
 __all__ = [
     "AdversaryDef",

@@ -20,8 +20,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from actm.diagnose import validation_diagnostics
 from actm.errors import ModelError
+from actm.io.diagnose import validation_diagnostics
 from actm.knowledge.vocabulary import Vocabulary, builtin_vocabulary
 from actm.model.resolve import SourceFile, resolve
 from actm.model.schema import ModelFile

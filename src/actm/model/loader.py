@@ -9,13 +9,13 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from actm.diagnose import validate_document, validation_diagnostics
 from actm.errors import Diagnostic, ModelError, SourceLocation
+from actm.io.diagnose import validate_document, validation_diagnostics
+from actm.io.yaml import Limits, YamlDocument, YamlProblem, parse_yaml, read_yaml_file
 from actm.knowledge.vocabulary import Vocabulary, builtin_vocabulary
 from actm.model.resolve import SourceFile, resolve
 from actm.model.schema import SECTIONS, ModelFile, TriageFile
 from actm.model.system import SystemModel, TriageEntry
-from actm.yamlio import Limits, YamlDocument, YamlProblem, parse_yaml, read_yaml_file
 
 __all__ = ["add_triage_file", "load_model", "load_model_text", "read_files"]
 

@@ -16,8 +16,9 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from actm.diagnose import did_you_mean
 from actm.errors import Diagnostic, ModelError, SourceLocation
+from actm.io.diagnose import did_you_mean
+from actm.io.yaml import YamlDocument
 from actm.knowledge.vocabulary import Vocabulary
 from actm.model.schema import (
     SECTIONS,
@@ -44,7 +45,6 @@ from actm.model.system import (
     Vulnerability,
     Zone,
 )
-from actm.yamlio import YamlDocument
 
 __all__ = ["Origin", "SourceFile", "merge_files", "resolve"]
 

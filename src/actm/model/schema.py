@@ -24,7 +24,7 @@ from pydantic import (
     StringConstraints,
 )
 
-from actm.diagnose import CVE_PATTERN, CVSS_PATTERN, CWE_PATTERN, ID_PATTERN, REF_PATTERN
+from actm.io.diagnose import CVE_PATTERN, CVSS_PATTERN, CWE_PATTERN, ID_PATTERN, REF_PATTERN
 from actm.knowledge.vocabulary import Vocabulary, builtin_vocabulary
 
 __all__ = [

@@ -12,7 +12,7 @@ from typing import Any, TypeVar, Union
 from pydantic import BaseModel, ValidationError
 
 from actm.errors import Diagnostic
-from actm.yamlio import YamlDocument
+from actm.io.yaml import YamlDocument
 
 __all__ = [
     "CVE_PATTERN",

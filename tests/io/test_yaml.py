@@ -11,7 +11,7 @@ import pytest
 
 import actm
 from actm.errors import SourceLocation
-from actm.yamlio import Limits, YamlProblem, parse_yaml, read_yaml_file
+from actm.io.yaml import Limits, YamlProblem, parse_yaml, read_yaml_file
 
 
 def value(text: str) -> Any:
