@@ -1,0 +1,226 @@
+"""The frozen vocabulary: the values the model loader and the engine read.
+
+Built once by :mod:`.build` from the validated files; nothing here changes afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+__all__ = [
+    "LEVELS",
+    "PIPELINES",
+    "RESIDENCY_MODES",
+    "RULE_NAMES",
+    "AdversaryDef",
+    "Agency",
+    "AssetTypeInfo",
+    "Grant",
+    "ModelKindInfo",
+    "PatternSpec",
+    "ProcessInfo",
+    "Severity",
+    "Team",
+    "TypeSpec",
+    "Vocabulary",
+    "VulnClass",
+    "VulnRule",
+]
+
+PIPELINES = ("development", "deployment")
+RULE_NAMES = (
+    "adversary",
+    "public_user",
+    "outside_content",
+    "third_party",
+    "assumption",
+    "assumption_sends",
+    "vulnerability",
+    "residency",
+    "ai_weakness",
+    "component_up",
+    "component_down",
+    "dependency",
+    "feeds",
+    "feeds_back",
+    "part_of",
+    "tool_call",
+    "tool_write",
+    "tool_execute",
+    "tool_exfiltrate",
+    "tool_results",
+    "tool_definition",
+    "credential_tool",
+    "credential_node",
+    "attack",
+    "conversion",
+)
+"""Names of the engine's derivation rules, as they appear in chains and team views."""
+RESIDENCY_MODES = ("stored", "processed", "transmitted")
+LEVELS = ("none", "low", "medium", "high", "critical")
+
+
+@dataclass(frozen=True, slots=True)
+class AssetTypeInfo:
+    id: str
+    category: str
+    pipeline: str
+    description: str
+    components: tuple[str, ...]
+    persistent_components: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class ModelKindInfo:
+    id: str
+    description: str
+    assets: tuple[str, ...]
+    components: Mapping[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class TypeSpec:
+    types: frozenset[str]
+    categories: frozenset[str]
+
+    def admits(self, type_id: str, category: str) -> bool:
+        return type_id in self.types or category in self.categories
+
+    def describe(self) -> str:
+        parts = sorted(self.types) + [f"any {c} asset" for c in sorted(self.categories)]
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessInfo:
+    id: str
+    description: str
+    sources: TypeSpec
+    targets: TypeSpec
+    pipeline: str
+    persistent: bool
+    propagation: Mapping[str, str] = field(default_factory=dict)
+    """Entries that replace or extend the dependency table for this process."""
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    capability: str
+    persistent: bool | str  # True, False or "writes"
+
+
+@dataclass(frozen=True, slots=True)
+class PatternSpec:
+    asset: str
+    component: str | None
+    capability: str
+    persistent: bool
+
+
+@dataclass(frozen=True, slots=True)
+class VulnRule:
+    requires: PatternSpec | None
+    yields: tuple[PatternSpec, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class VulnClass:
+    id: str
+    kind: str
+    applies_to: str | None
+    """For AI classes: 'model' or 'asset'."""
+    title: str
+    description: str
+    grants: Mapping[str, tuple[Grant, ...]]
+    rules: tuple[VulnRule, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AdversaryDef:
+    id: str
+    title: str
+    description: str
+    entry: str
+    grants: tuple[PatternSpec, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Agency:
+    call: Mapping[str, str]
+    write_constrained: str
+    write_unconstrained: str
+    exfiltrate: str
+    execute: str
+    execute_sandboxed: str
+    results: str
+    definition: str
+    content_requires: str
+    """Minimum capability on what a tool reads, returns or is defined by for it to carry the
+    adversary's content into the agent's context."""
+    credential: str
+    credential_access: str
+
+
+@dataclass(frozen=True, slots=True)
+class Severity:
+    criticality: Mapping[str, float]
+    default_criticality: str
+    strength: Mapping[str, float]
+    persistence: Mapping[str, float]
+    likelihood: Mapping[str, float]
+    bands: tuple[tuple[str, float], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Team:
+    id: str
+    title: str
+    description: str
+    rules: frozenset[str]
+    asset_types: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Everything the model loader and the engine need to know about the method's vocabulary."""
+
+    classes: tuple[str, ...]
+    capabilities: tuple[str, ...]
+    capability_class: Mapping[str, str]
+    capability_rank: Mapping[str, int]
+    """0 for the strongest capability of its class, growing for weaker ones."""
+    implied: Mapping[str, frozenset[str]]
+    """Capability -> every capability it implies, itself included (transitive)."""
+    asset_types: Mapping[str, AssetTypeInfo]
+    model_kinds: Mapping[str, ModelKindInfo]
+    features: frozenset[str]
+    node_kinds: frozenset[str]
+    processes: Mapping[str, ProcessInfo]
+    model_lifecycle: tuple[tuple[str, str, str], ...]
+    feeds_sources: TypeSpec
+    feeds_targets: TypeSpec
+    feeds_pipeline: str
+    part_of_sources: TypeSpec
+    part_of_targets: TypeSpec
+    component_up: Mapping[str, str]
+    component_down: Mapping[str, str]
+    dependency: Mapping[str, str]
+    relationship_forward: Mapping[str, str]
+    relationship_backward: Mapping[str, str]
+    part_of: Mapping[str, str]
+    agency: Agency
+    vulnerability_classes: Mapping[str, VulnClass]
+    adversaries: Mapping[str, AdversaryDef]
+    severity: Severity
+    teams: tuple[Team, ...] = ()
+    sources: tuple[str, ...] = field(default=())
+    """The files this vocabulary was read from, in order."""
+
+    def stronger_or_equal(self, capability: str) -> frozenset[str]:
+        """Capabilities that imply ``capability`` (itself included)."""
+        return frozenset(c for c, imp in self.implied.items() if capability in imp)
+
+    def category(self, asset_type: str) -> str:
+        info = self.asset_types.get(asset_type)
+        return info.category if info is not None else "unknown"
