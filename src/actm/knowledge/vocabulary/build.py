@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from actm.errors import KnowledgeError
 from actm.knowledge.vocabulary.assets import (
+    build_access_types,
     build_asset_types,
     build_features,
+    build_model_defaults,
     build_model_kinds,
     build_node_kinds,
 )
@@ -37,6 +39,7 @@ def build(merged: Merged) -> Vocabulary:
     asset_types = build_asset_types(b)
     model_kinds = build_model_kinds(b)
     features = build_features(b)
+    model_defaults = build_model_defaults(b)
     node_kinds = build_node_kinds(b)
     processes = build_processes(b)
     relations = build_relations(b, processes)
@@ -58,9 +61,12 @@ def build(merged: Merged) -> Vocabulary:
         asset_types=asset_types,
         model_kinds=model_kinds,
         features=features,
+        model_defaults=model_defaults,
+        access_types=build_access_types(b),
         node_kinds=node_kinds,
         processes=processes,
         model_lifecycle=relations.model_lifecycle,
+        base_model=relations.base_model,
         feeds_sources=relations.feeds_sources,
         feeds_targets=relations.feeds_targets,
         feeds_pipeline=relations.feeds_pipeline,

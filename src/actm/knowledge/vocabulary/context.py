@@ -52,6 +52,12 @@ class Builder:
                 did_you_mean(name, self.asset_types),
             )
 
+    def check_ai_type(self, name: str, origin: EntryOrigin, what: str) -> None:
+        """``name`` must be an asset type that models own."""
+        self.check_type(name, origin, what)
+        if name in self.asset_types and self.asset_types[name].category != "ai":
+            self.bad(origin, "not-ai-type", f"{what}: {name} is not an AI asset type")
+
     def check_components(
         self, asset_type: str, components: Iterable[str], origin: EntryOrigin, what: str
     ) -> None:

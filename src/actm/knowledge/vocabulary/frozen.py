@@ -5,7 +5,7 @@ Built once by :mod:`.build` from the validated files; nothing here changes after
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 __all__ = [
@@ -17,8 +17,10 @@ __all__ = [
     "Agency",
     "AssetTypeInfo",
     "Grant",
+    "ModelDefaults",
     "ModelKindInfo",
     "PatternSpec",
+    "Placement",
     "ProcessInfo",
     "Severity",
     "Team",
@@ -69,6 +71,8 @@ class AssetTypeInfo:
     description: str
     components: tuple[str, ...]
     persistent_components: frozenset[str]
+    grants_access: bool = False
+    """Assets of this type open nodes and may be a tool's or an agent's credential."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +81,38 @@ class ModelKindInfo:
     description: str
     assets: tuple[str, ...]
     components: Mapping[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where one placement key of a model (``deployed_on``, ...) puts the model's AI assets."""
+
+    mode: str
+    assets: tuple[str, ...]
+    writes: tuple[str, ...]
+    """Of ``assets``, those written back by the work on the node."""
+
+
+@dataclass(frozen=True, slots=True)
+class ModelDefaults:
+    """What a model gets without writing it: components that tools and features call for, and
+    residency on the nodes its placement keys name."""
+
+    tool_components: Mapping[str, tuple[str, ...]]
+    """Asset type -> components a model with tools gets."""
+    feature_components: Mapping[str, Mapping[str, tuple[str, ...]]]
+    """Feature -> asset type -> components a model with the feature gets."""
+    placement: Mapping[str, Placement]
+    """Placement key -> where it puts the assets, in the order the keys are applied."""
+
+    def components(
+        self, asset_type: str, has_tools: bool, features: Iterable[str]
+    ) -> frozenset[str]:
+        """The components tools and ``features`` add to a model's asset of ``asset_type``."""
+        out = set(self.tool_components.get(asset_type, ())) if has_tools else set()
+        for f in features:
+            out.update(self.feature_components.get(f, {}).get(asset_type, ()))
+        return frozenset(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +196,9 @@ class Agency:
     adversary's content into the agent's context."""
     credential: str
     credential_access: str
+    external_trust: tuple[str, ...] = ()
+    """Zone trust levels that count as leaving the system for a tool's egress (a destination
+    that is not a declared zone always does)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,9 +234,14 @@ class Vocabulary:
     asset_types: Mapping[str, AssetTypeInfo]
     model_kinds: Mapping[str, ModelKindInfo]
     features: frozenset[str]
+    model_defaults: ModelDefaults
+    access_types: tuple[str, ...]
+    """Asset types that grant access (credentials), in file order."""
     node_kinds: frozenset[str]
     processes: Mapping[str, ProcessInfo]
     model_lifecycle: tuple[tuple[str, str, str], ...]
+    base_model: tuple[tuple[str, str, str], ...]
+    """(type of the base model's asset, type of the model's asset, process) for ``base_model``."""
     feeds_sources: TypeSpec
     feeds_targets: TypeSpec
     feeds_pipeline: str

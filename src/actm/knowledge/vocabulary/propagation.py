@@ -44,6 +44,7 @@ def build_agency(b: Builder) -> Agency:
         content_requires=_single(b, "agency.content_requires"),
         credential=_single(b, "agency.credential"),
         credential_access=_single(b, "agency.credential_access", is_cap=False),
+        external_trust=_external_trust(b),
     )
 
 
@@ -54,6 +55,14 @@ def _table(b: Builder, section: str) -> dict[str, str]:
         b.check_cap(val, origin, f"propagation {section}")
         out[key] = val
     return out
+
+
+def _external_trust(b: Builder) -> tuple[str, ...]:
+    entry = b.merged.singles.get("propagation.yaml:agency.external_trust")
+    if entry is None or entry[0] is None:
+        b.missing("propagation.yaml must define agency.external_trust")
+        return ()
+    return tuple(entry[0])
 
 
 def _single(b: Builder, section: str, *, is_cap: bool = True) -> str:

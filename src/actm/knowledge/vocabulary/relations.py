@@ -1,5 +1,5 @@
 """Which relations may exist (relations.yaml): the ``derives`` processes, the derivations of every
-model's own life, and the shapes of ``feeds`` and ``part_of``."""
+model's own life and from its base model, and the shapes of ``feeds`` and ``part_of``."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ _EMPTY = TypeSpec(frozenset(), frozenset())
 @dataclass(frozen=True)
 class RelationTables:
     model_lifecycle: tuple[tuple[str, str, str], ...]
+    base_model: tuple[tuple[str, str, str], ...]
     feeds_sources: TypeSpec
     feeds_targets: TypeSpec
     feeds_pipeline: str
@@ -44,6 +45,7 @@ def build_processes(b: Builder) -> dict[str, ProcessInfo]:
 
 def build_relations(b: Builder, processes: dict[str, ProcessInfo]) -> RelationTables:
     lifecycle = _derivations(b, "model_lifecycle", processes)
+    base_model = _derivations(b, "base_model", processes)
     feeds_entry = b.merged.singles.get("relations.yaml:feeds")
     part_entry = b.merged.singles.get("relations.yaml:part_of")
     if feeds_entry is None or feeds_entry[0] is None:
@@ -63,7 +65,13 @@ def build_relations(b: Builder, processes: dict[str, ProcessInfo]) -> RelationTa
         part_sources = b.spec(pd.sources, origin, "part_of")
         part_targets = b.spec(pd.targets, origin, "part_of")
     return RelationTables(
-        lifecycle, feeds_sources, feeds_targets, feeds_pipeline, part_sources, part_targets
+        lifecycle,
+        base_model,
+        feeds_sources,
+        feeds_targets,
+        feeds_pipeline,
+        part_sources,
+        part_targets,
     )
 
 

@@ -11,12 +11,17 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["FILES", "NESTED_SECTIONS"]
+__all__ = ["FILES", "NESTED_SECTIONS", "PLACEMENT_KEYS"]
 
 Category = Literal["ai", "conventional", "tool"]
 Pipeline = Literal["development", "deployment"]
 Mode = Literal["stored", "processed", "transmitted"]
 Level = Literal["none", "low", "medium", "high", "critical"]
+Trust = Literal["untrusted", "low", "medium", "high"]
+"""A zone's trust, as a model file states it."""
+PlacementKey = Literal["deployed_on", "trained_on", "stored_on"]
+PLACEMENT_KEYS: tuple[PlacementKey, ...] = ("deployed_on", "trained_on", "stored_on")
+"""The model keys that place a model's AI assets on nodes, in the order they are applied."""
 
 
 class In(BaseModel):
@@ -57,6 +62,9 @@ class AssetTypeIn(In):
     pipeline: Pipeline
     description: str
     components: list[ComponentIn] = []
+    grants_access: bool = False
+    """Assets of the type grant access to nodes (``grants_access:`` in a model file) and may be
+    what a tool or an agent acts under: credentials. Conventional types only."""
 
 
 class AssetTypesFile(In):
@@ -76,11 +84,25 @@ class ModelKindIn(In):
 class FeatureIn(In):
     id: str
     description: str
+    components: dict[str, list[str]] = {}
+    """Components the feature adds to a model's AI assets, by asset type."""
+
+
+class PlacementIn(In):
+    mode: Mode
+    assets: list[str]
+    """The AI asset types placed on each node the key names."""
+    writes: list[str] = []
+    """Of ``assets``, those the work on the node writes back (``mode: processed`` only)."""
 
 
 class ModelKindsFile(In):
     model_kinds: list[ModelKindIn] = []
     features: list[FeatureIn] = []
+    tool_components: dict[str, list[str]] = {}
+    """Components a model with tools gets, by AI asset type, whatever its kind."""
+    placement: dict[PlacementKey, PlacementIn] = {}
+    """Where ``deployed_on``, ``trained_on`` and ``stored_on`` place a model's AI assets."""
 
 
 # -- node_kinds.yaml ----------------------------------------------------------------------------
@@ -135,6 +157,8 @@ class PartOfIn(In):
 class RelationsFile(In):
     processes: list[ProcessIn] = []
     model_lifecycle: list[LifecycleIn] | None = None
+    base_model: list[LifecycleIn] | None = None
+    """Derivations from a model's base model's assets to its own."""
     feeds: FeedsIn | None = None
     part_of: PartOfIn | None = None
 
@@ -159,6 +183,7 @@ class AgencyIn(In):
     content_requires: str | None = None
     credential: str | None = None
     credential_access: str | None = None
+    external_trust: list[Trust] | None = None
 
 
 class PropagationFile(In):

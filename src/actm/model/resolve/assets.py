@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from actm.io.diagnose import did_you_mean
-from actm.model.resolve.context import Context
+from actm.model.resolve.context import Context, and_list, plural
 from actm.model.resolve.origins import Origin
 from actm.model.resolve.refs import ref
 from actm.model.schema import ResidencyIn
@@ -56,13 +56,23 @@ def check_assets(ctx: Context) -> None:
                     )
         for i, nid in enumerate(a.grants_access):
             ref(ctx, nid, ("nodes",), origin, "grants_access", i, what="node")
-        if a.grants_access and a.type not in ("credential", "secret"):
-            ctx.err(
-                "not-a-credential",
-                f"asset {a.id!r}: only credentials and secrets grant access",
-                origin.at("grants_access"),
-                "set type: credential, or remove grants_access",
-            )
+        if a.grants_access and a.type not in vocab.access_types:
+            _not_a_credential(ctx, a.id, origin)
+
+
+def _not_a_credential(ctx: Context, ident: str, origin: Origin) -> None:
+    access = ctx.vocab.access_types
+    ctx.err(
+        "not-a-credential",
+        f"asset {ident!r}: "
+        + (
+            f"only {and_list([plural(t) for t in access])} grant access"
+            if access
+            else "no asset type grants access"
+        ),
+        origin.at("grants_access"),
+        f"set type: {access[0]}, or remove grants_access" if access else "remove grants_access",
+    )
 
 
 def check_residency(ctx: Context) -> None:

@@ -13,7 +13,7 @@ from actm.knowledge.vocabulary import Vocabulary
 from actm.model.resolve.origins import Origin, SourceFile, merge_files
 from actm.model.schema import ModelFile
 
-__all__ = ["ARTICLES", "SUGGESTION_BUDGET", "Context", "with_article"]
+__all__ = ["ARTICLES", "SUGGESTION_BUDGET", "Context", "and_list", "plural", "with_article"]
 
 ARTICLES = {
     "owners": "an owner",
@@ -135,3 +135,19 @@ class Context:
 def with_article(word: str) -> str:
     """``word`` with its indefinite article."""
     return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
+
+
+def plural(word: str) -> str:
+    """The English plural of a type name (``secret`` -> ``secrets``, ``policy`` -> ``policies``)."""
+    if word.endswith("y") and word[-2:-1] not in ("", *"aeiou"):
+        return word[:-1] + "ies"
+    if word.endswith(("s", "x", "z", "ch", "sh")):
+        return word + "es"
+    return word + "s"
+
+
+def and_list(words: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    if len(words) < 2:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} and {words[-1]}"

@@ -123,7 +123,7 @@ def build_model_assets(ctx: Context) -> list[Asset]:
                     criticality=criticality(
                         ctx, m.criticality, settings.criticality if settings else None
                     ),
-                    resides=_residency(m, atype, settings),
+                    resides=_residency(ctx, m, atype, settings),
                     untrusted_sources=tuple(settings.untrusted_sources) if settings else (),
                     component_sources={k: tuple(v) for k, v in settings.component_sources.items()}
                     if settings
@@ -150,15 +150,7 @@ def _components(
         else mk.components.get(atype, ())
     )
     needed = set(ctx.extra_components.get(f"{m.id}.{atype}", ()))
-    if m.tools:
-        if atype == "inputs":
-            needed |= {"tool_results", "tool_definitions"}
-        if atype == "outputs":
-            needed.add("tool_calls")
-    if "long_term_memory" in m.features and atype == "inputs":
-        needed.add("memory")
-    if "code_interpreter" in m.features and atype == "outputs":
-        needed.add("code")
+    needed |= ctx.vocab.model_defaults.components(atype, bool(m.tools), m.features)
     if settings is not None:
         needed |= set(settings.component_sources)
     valid = ctx.vocab.asset_types[atype].components
@@ -168,30 +160,16 @@ def _components(
     return tuple(comps)
 
 
-def _residency(m: ModelIn, atype: str, settings: AIAssetSettings | None) -> tuple[Residency, ...]:
-    """Where the asset resides: from the model's placement keys, then its own ``resides``."""
-    resides = [
-        Residency(n, "processed", False)
-        for n in m.deployed_on
-        if atype in ("inputs", "outputs", "output_details", "model_parameters", "architecture")
-    ]
-    resides += [
-        Residency(n, "processed", atype == "model_parameters")
-        for n in m.trained_on
-        if atype
-        in (
-            "dataset",
-            "hyperparameters",
-            "validation_results",
-            "model_parameters",
-            "architecture",
-        )
-    ]
-    resides += [
-        Residency(n, "stored", False)
-        for n in m.stored_on
-        if atype in ("model_parameters", "architecture")
-    ]
+def _residency(
+    ctx: Context, m: ModelIn, atype: str, settings: AIAssetSettings | None
+) -> tuple[Residency, ...]:
+    """Where the asset resides: on the nodes of the model's placement keys that place its
+    type (the vocabulary's placement table), then its own ``resides``."""
+    resides = []
+    for key, place in ctx.vocab.model_defaults.placement.items():
+        if atype in place.assets:
+            writes = atype in place.writes
+            resides += [Residency(n, place.mode, writes) for n in getattr(m, key)]
     if settings is not None:
         resides += [Residency(r.node, r.mode, r.writes) for r in settings.resides]
     return dedupe(resides)

@@ -218,10 +218,11 @@ def check_capability(
 def expect_credential(ctx: Context, ident: str, origin: Origin, *path: str | int) -> None:
     """``ident`` (already checked to be an asset) must be of a type that grants access."""
     entry = ctx.ids.get(ident)
-    if entry and entry[0] == "assets" and entry[1].type not in ("credential", "secret"):
+    access = ctx.vocab.access_types
+    if entry and entry[0] == "assets" and entry[1].type not in access:
         ctx.err(
             "not-a-credential",
             f"{ident!r} is a {entry[1].type} asset, not a credential",
             origin.at(*path),
-            "point at an asset of type credential",
+            f"point at an asset of type {access[0]}" if access else "remove it",
         )

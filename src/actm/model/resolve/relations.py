@@ -232,38 +232,19 @@ def _implicit(ctx: Context) -> list[Relation]:
         owned = set(mk.assets)
         for src_t, dst_t, proc in vocab.model_lifecycle:
             if src_t in owned and dst_t in owned:
-                p = vocab.processes[proc]
-                out.append(
-                    Relation(
-                        f"{m.id}.{src_t}->{m.id}.{dst_t}",
-                        "derives",
-                        f"{m.id}.{src_t}",
-                        None,
-                        f"{m.id}.{dst_t}",
-                        None,
-                        proc,
-                        p.persistent,
-                        p.pipeline,
-                        True,
-                    )
-                )
+                out.append(_implied(ctx, f"{m.id}.{src_t}", f"{m.id}.{dst_t}", proc))
         if m.base_model is not None and ctx.kind_of(m.base_model) == "models":
-            base = ctx.ids[m.base_model][1]
-            bk = vocab.model_kinds.get(base.kind)
-            if bk and "model_parameters" in bk.assets and "model_parameters" in owned:
-                ft = vocab.processes.get("fine_tuning")
-                out.append(
-                    Relation(
-                        f"{m.base_model}.model_parameters->{m.id}.model_parameters",
-                        "derives",
-                        f"{m.base_model}.model_parameters",
-                        None,
-                        f"{m.id}.model_parameters",
-                        None,
-                        "fine_tuning",
-                        ft.persistent if ft else True,
-                        ft.pipeline if ft else "development",
-                        True,
-                    )
-                )
+            bk = vocab.model_kinds.get(ctx.ids[m.base_model][1].kind)
+            base_owns = set(bk.assets) if bk else set()
+            for src_t, dst_t, proc in vocab.base_model:
+                if src_t in base_owns and dst_t in owned:
+                    out.append(_implied(ctx, f"{m.base_model}.{src_t}", f"{m.id}.{dst_t}", proc))
     return out
+
+
+def _implied(ctx: Context, src: str, dst: str, process: str) -> Relation:
+    """A derivation the model implies (life cycle, base model), with its process's defaults."""
+    p = ctx.vocab.processes[process]
+    return Relation(
+        f"{src}->{dst}", "derives", src, None, dst, None, process, p.persistent, p.pipeline, True
+    )

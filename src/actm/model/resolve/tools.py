@@ -66,12 +66,13 @@ def _assets(ctx: Context, refs: list[str], origin: Origin, permission: str) -> l
 
 
 def _egress(ctx: Context, t: ToolIn, zones: dict[str, ZoneIn], origin: Origin) -> bool:
-    """Whether any egress destination leaves the system: an outside destination or a zone of
-    low trust."""
+    """Whether any egress destination leaves the system: an outside destination or a zone whose
+    trust the vocabulary counts as outside (``agency.external_trust``)."""
     external = False
+    outside = ctx.vocab.agency.external_trust
     for dest in t.permissions.egress:
         zone = zones.get(dest)
-        if zone is None or zone.trust in ("untrusted", "low"):
+        if zone is None or zone.trust in outside:
             external = True
         kind = ctx.kind_of(dest)
         if kind is not None and kind != "zones":
