@@ -386,3 +386,66 @@ def test_which_types_grant_access_is_vocabulary(tmp_path: Path) -> None:
         "asset 'token': only credentials, secrets and api_tokens grant access",
         "set type: credential, or remove grants_access",
     )
+
+
+@pytest.mark.parametrize(
+    ("asset_types", "message", "hint"),
+    [
+        (
+            "  - {id: secret, category: conventional, pipeline: deployment, description: x}\n",
+            "asset 'token': only credentials grant access",
+            "set type: credential, or remove grants_access",
+        ),
+        (
+            "  - {id: access_policy, category: conventional, pipeline: deployment,\n"
+            "     description: x, grants_access: true}\n",
+            "asset 'token': only credentials, secrets and access_policies grant access",
+            "set type: credential, or remove grants_access",
+        ),
+        (
+            "  - {id: credential, category: conventional, pipeline: deployment, description: x}\n"
+            "  - {id: secret, category: conventional, pipeline: deployment, description: x}\n",
+            "asset 'token': no asset type grants access",
+            "remove grants_access",
+        ),
+    ],
+)
+def test_the_not_a_credential_message_names_the_vocabulary_s_credential_types(
+    tmp_path: Path, asset_types: str, message: str, hint: str
+) -> None:
+    write(tmp_path, "vocabulary/asset_types.yaml", "asset_types:\n" + asset_types)
+    text = """
+        actm: 1
+        system: {id: creds}
+        nodes: [{id: db, kind: database}]
+        assets: [{id: token, type: data, grants_access: [db]}]
+    """
+    with pytest.raises(actm.ModelError) as err:
+        actm.load_model_text(textwrap.dedent(text), knowledge=load_knowledge([tmp_path]))
+    assert [(d.code, d.message, d.hint) for d in err.value.diagnostics] == [
+        ("not-a-credential", message, hint)
+    ]
+
+
+def test_a_tool_credential_without_any_credential_type_says_so(tmp_path: Path) -> None:
+    no_types = (
+        "asset_types:\n"
+        "  - {id: credential, category: conventional, pipeline: deployment, description: x}\n"
+        "  - {id: secret, category: conventional, pipeline: deployment, description: x}\n"
+    )
+    write(tmp_path, "vocabulary/asset_types.yaml", no_types)
+    text = """
+        actm: 1
+        system: {id: creds}
+        assets: [{id: key, type: credential}]
+        tools: [{id: mail, credential: key}]
+    """
+    with pytest.raises(actm.ModelError) as err:
+        actm.load_model_text(textwrap.dedent(text), knowledge=load_knowledge([tmp_path]))
+    assert [(d.code, d.message, d.hint) for d in err.value.diagnostics] == [
+        (
+            "not-a-credential",
+            "'key' is a credential asset, not a credential",
+            "no asset type grants access; remove credential",
+        )
+    ]

@@ -3,7 +3,7 @@ checks of names against the tables already built (capabilities, asset types)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from actm.errors import Diagnostic
@@ -35,21 +35,20 @@ class Builder:
         self.errors.append(Diagnostic(code, message, None))
 
     def check_cap(self, name: str, origin: EntryOrigin, what: str) -> None:
-        if name not in self.capability_class:
-            self.bad(
-                origin,
-                "unknown-capability",
-                f"{what}: unknown capability {name!r}",
-                did_you_mean(name, self.capabilities),
-            )
+        self._check_known(name, self.capabilities, "capability", origin, what)
 
     def check_type(self, name: str, origin: EntryOrigin, what: str) -> None:
-        if name not in self.asset_types:
+        self._check_known(name, self.asset_types, "asset type", origin, what)
+
+    def _check_known(
+        self, name: str, known: Collection[str], noun: str, origin: EntryOrigin, what: str
+    ) -> None:
+        if name not in known:
             self.bad(
                 origin,
-                "unknown-asset-type",
-                f"{what}: unknown asset type {name!r}",
-                did_you_mean(name, self.asset_types),
+                f"unknown-{noun.replace(' ', '-')}",
+                f"{what}: unknown {noun} {name!r}",
+                did_you_mean(name, known),
             )
 
     def check_ai_type(self, name: str, origin: EntryOrigin, what: str) -> None:

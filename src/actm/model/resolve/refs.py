@@ -224,5 +224,7 @@ def expect_credential(ctx: Context, ident: str, origin: Origin, *path: str | int
             "not-a-credential",
             f"{ident!r} is a {entry[1].type} asset, not a credential",
             origin.at(*path),
-            f"point at an asset of type {access[0]}" if access else "remove it",
+            f"point at an asset of type {access[0]}"
+            if access
+            else f"no asset type grants access; remove {path[-1]}",
         )
