@@ -1,5 +1,6 @@
 """AI models: their kind, features and placement checked, and the AI assets each one owns, with
-the defaults that keep model files short (components, residency)."""
+the defaults that keep model files short (components, residency) as the vocabulary's
+``model_defaults`` state them."""
 
 from __future__ import annotations
 
