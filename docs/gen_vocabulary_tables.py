@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -139,6 +139,7 @@ def model_kinds_table(v: Vocabulary) -> str:
 
 
 def asset_types_table(v: Vocabulary, d: Descriptions, category: str) -> str:
+    access = category == "conventional"
     rows = []
     for at in v.asset_types.values():
         if at.category != category:
@@ -147,8 +148,14 @@ def asset_types_table(v: Vocabulary, d: Descriptions, category: str) -> str:
             f"`{c}`" + (" (persists)" if c in at.persistent_components else "")
             for c in at.components
         ]
-        rows.append([f"`{at.id}`", at.pipeline, ", ".join(comps) or "-", at.description])
-    return _table(["type", "pipeline", "components", "what it is"], rows)
+        row = [f"`{at.id}`", at.pipeline, ", ".join(comps) or "-", at.description]
+        if access:
+            row.insert(2, "yes" if at.grants_access else "no")
+        rows.append(row)
+    header = ["type", "pipeline", "components", "what it is"]
+    if access:
+        header.insert(2, "grants access")
+    return _table(header, rows)
 
 
 def components_table(v: Vocabulary, d: Descriptions, categories: tuple[str, ...]) -> str:
@@ -173,9 +180,40 @@ def node_kinds_table(v: Vocabulary, d: Descriptions) -> str:
     return _table(["kind", "what it is"], rows)
 
 
+def _by_type(components: Mapping[str, Iterable[str]]) -> str:
+    return "; ".join(f"`{t}`: {', '.join(c)}" for t, c in components.items()) or "-"
+
+
 def features_table(v: Vocabulary, d: Descriptions) -> str:
-    rows = [[f"`{k}`", d.features.get(k, "")] for k in _ordered(v.features, d.features)]
-    return _table(["feature", "meaning"], rows)
+    adds = v.model_defaults.feature_components
+    rows = [
+        [f"`{k}`", d.features.get(k, ""), _by_type(adds.get(k, {}))]
+        for k in _ordered(v.features, d.features)
+    ]
+    return _table(["feature", "meaning", "components it adds"], rows)
+
+
+def tool_components_table(v: Vocabulary) -> str:
+    rows = [[f"`{t}`", _code(c)] for t, c in v.model_defaults.tool_components.items()]
+    return _table(["asset", "components"], rows)
+
+
+def placement_table(v: Vocabulary) -> str:
+    rows = [
+        [
+            f"`{key}`",
+            _code(p.assets),
+            f"`{p.mode}`",
+            _code(p.writes),
+        ]
+        for key, p in v.model_defaults.placement.items()
+    ]
+    return _table(["key", "AI assets placed on each node", "mode", "written back"], rows)
+
+
+def base_model_table(v: Vocabulary) -> str:
+    rows = [[f"`{a}`", f"`{b}`", f"`{p}`"] for a, b, p in v.base_model]
+    return _table(["from (the base model's asset)", "to (the model's asset)", "process"], rows)
 
 
 def processes_table(v: Vocabulary) -> str:
@@ -277,7 +315,8 @@ def render(v: Vocabulary | None = None) -> str:
         "Owned by models. Refer to them as `<model>.<type>`.",
         asset_types_table(v, d, "ai"),
         "### Conventional asset types",
-        "Declared under `assets:` with `type:`.",
+        "Declared under `assets:` with `type:`. Only assets of a type that grants access may list "
+        "`grants_access:` nodes or be a tool's `credential` or a model's `identity`.",
         asset_types_table(v, d, "conventional"),
         "### The tool asset type",
         "Created for every tool. Refer to it by the tool id.",
@@ -288,7 +327,15 @@ def render(v: Vocabulary | None = None) -> str:
         "### Node kinds",
         node_kinds_table(v, d),
         "### Model features",
+        "A feature that adds components gives them to the model's assets, like `tools:` does.",
         features_table(v, d),
+        "### Components a model with tools gets",
+        "Added to every model with a non-empty `tools:` list, whatever its kind.",
+        tool_components_table(v),
+        "### Placement of AI assets",
+        "Where `deployed_on`, `trained_on` and `stored_on` put a model's AI assets (only those its "
+        "kind owns), and in which mode. `written back` assets reside with `writes: true`.",
+        placement_table(v),
         "### `derives` processes",
         "`reads` lists the asset types a process may read from; `writes` the types it may "
         "write to. `persistent` is the default for a relation's `persistent:` key.",
@@ -296,8 +343,15 @@ def render(v: Vocabulary | None = None) -> str:
         "### Life-cycle derivations of every model",
         "Added for each model when the model's kind owns both ends.",
         lifecycle_table(v),
+        "### Derivations from a base model",
+        "Added for a model with `base_model`, when the base model's kind owns the first asset and "
+        "the model's kind the second. Persistence and pipeline are the process's.",
+        base_model_table(v),
         "### `feeds` and `part_of`",
         other_relations_table(v),
+        "### Egress that leaves the system",
+        "A tool's `egress` leaves the system when it names a destination that is not a declared "
+        "zone, or a zone whose `trust` is one of: " + _code(v.agency.external_trust) + ".",
         "### Conventional vulnerability classes",
         "Declared on a node. Each column lists what the adversary gets over an asset that "
         "resides on the node in that mode.",

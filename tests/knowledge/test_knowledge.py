@@ -14,6 +14,7 @@ from actm.engine.facts import Rule
 from actm.errors import KnowledgeError
 from actm.knowledge.attacks import builtin_knowledge, load_knowledge
 from actm.knowledge.vocabulary import RULE_NAMES, builtin_vocabulary, load_vocabulary
+from actm.model.system import SystemModel
 
 MODEL = """
 actm: 1
@@ -137,6 +138,68 @@ def test_an_extra_directory_overrides_a_vocabulary_table(tmp_path: Path) -> None
             "implication-against-order",
             2,
         ),
+        (
+            "vocabulary/model_kinds.yaml",
+            "tool_components:\n  inputs: [tool_reslts]\n",
+            "unknown-component",
+            2,
+        ),
+        (
+            "vocabulary/model_kinds.yaml",
+            "tool_components:\n  input: [tool_results]\n",
+            "unknown-asset-type",
+            2,
+        ),
+        (
+            "vocabulary/model_kinds.yaml",
+            "features:\n  - {id: web_browsing, description: x, components: {outputs: [cod]}}\n",
+            "unknown-component",
+            2,
+        ),
+        (
+            "vocabulary/model_kinds.yaml",
+            "placement:\n  deployed_on: {mode: processed, assets: [weights]}\n",
+            "unknown-asset-type",
+            2,
+        ),
+        (
+            "vocabulary/model_kinds.yaml",
+            "placement:\n  deployed_on: {mode: processed, assets: [credential]}\n",
+            "not-ai-type",
+            2,
+        ),
+        (
+            "vocabulary/model_kinds.yaml",
+            "placement:\n  trained_on:\n    mode: processed\n    assets: [dataset]\n"
+            "    writes: [model_parameters]\n",
+            "bad-placement",
+            3,
+        ),
+        (
+            "vocabulary/relations.yaml",
+            "base_model:\n  - {from: weights, to: model_parameters, process: fine_tuning}\n",
+            "unknown-asset-type",
+            2,
+        ),
+        (
+            "vocabulary/relations.yaml",
+            "base_model:\n  - {from: model_parameters, to: model_parameters, process: tuneing}\n",
+            "unknown-process",
+            2,
+        ),
+        (
+            "vocabulary/asset_types.yaml",
+            "asset_types:\n  - {id: inputs, category: ai, pipeline: deployment, description: x,\n"
+            "     grants_access: true}\n",
+            "not-conventional",
+            2,
+        ),
+        (
+            "vocabulary/propagation.yaml",
+            "agency:\n  external_trust: [hostile]\n",
+            "invalid-value",
+            2,
+        ),
     ],
 )
 def test_a_broken_entry_stops_the_run_with_file_and_line(
@@ -171,3 +234,218 @@ def test_an_unknown_subdirectory_is_an_error_with_a_hint(tmp_path: Path) -> None
         f"unknown knowledge subdirectory {tmp_path / 'atacks'}: its files would be ignored"
     ]
     assert problems[0].hint is not None and problems[0].hint == "did you mean 'attacks'?"
+
+
+def test_a_broken_model_defaults_table_exits_3_with_file_and_line(tmp_path: Path) -> None:
+    write(tmp_path, "vocabulary/model_kinds.yaml", "tool_components:\n  inputs: [tool_reslts]\n")
+    model = write(tmp_path, "model.yaml", MODEL)
+    res = CliRunner().invoke(app, ["validate", str(model), "--knowledge", str(tmp_path)])
+    assert res.exit_code == 3
+    assert "model_kinds.yaml:2:11" in res.output
+    assert "tool_reslts" in res.output
+
+
+# -- model defaults are vocabulary: an overlay changes what a model gets ---------------------
+
+DEFAULTS_MODEL = """
+actm: 1
+system: {id: defaults-test}
+zones:
+  - {id: partner, trust: medium}
+nodes:
+  - {id: gpu, kind: service}
+  - {id: bucket, kind: object_storage}
+tools:
+  - {id: send, permissions: {egress: [partner]}}
+models:
+  - id: base
+    kind: llm
+  - id: bot
+    kind: llm
+    features: [web_browsing]
+    tools: [send]
+    base_model: base
+    deployed_on: [gpu]
+    stored_on: [bucket]
+assets:
+  - {id: token, type: api_token, grants_access: [gpu]}
+"""
+
+API_TOKEN = """
+asset_types:
+  - id: api_token
+    category: conventional
+    pipeline: deployment
+    description: A token a service accepts in place of a login.
+    grants_access: true
+"""
+
+
+def _defaults_model(tmp_path: Path, files: dict[str, str]) -> SystemModel:
+    write(tmp_path, "vocabulary/asset_types.yaml", API_TOKEN)
+    for rel, text in files.items():
+        write(tmp_path, rel, text)
+    return actm.load_model_text(DEFAULTS_MODEL, knowledge=load_knowledge([tmp_path]))
+
+
+def test_the_built_in_model_defaults(tmp_path: Path) -> None:
+    model = _defaults_model(tmp_path, {})
+    bot = {a.id: a for a in model.assets if a.model == "bot"}
+    assert bot["bot.inputs"].components == (
+        "system_prompt",
+        "user_input",
+        "tool_definitions",
+        "tool_results",
+    )
+    assert bot["bot.outputs"].components == ("text", "tool_calls")
+    assert [(r.node, r.mode, r.writes) for r in bot["bot.model_parameters"].resides] == [
+        ("gpu", "processed", False),
+        ("bucket", "stored", False),
+    ]
+    assert bot["bot.dataset"].resides == ()
+    assert model.tool("send").external_egress is False
+    derived = [r.id for r in model.relations if r.target == "bot.model_parameters" and r.implicit]
+    assert "base.model_parameters->bot.model_parameters" in derived
+    assert "base.architecture->bot.architecture" not in [r.id for r in model.relations]
+
+
+def test_an_overlay_changes_what_tools_and_features_add(tmp_path: Path) -> None:
+    overlay = """
+        tool_components:
+          inputs: [tool_results]
+        features:
+          - id: web_browsing
+            description: The model fetches web pages.
+            components: {inputs: [retrieved_context]}
+    """
+    model = _defaults_model(tmp_path, {"vocabulary/model_kinds.yaml": overlay})
+    assert model.asset("bot.inputs").components == (
+        "system_prompt",
+        "user_input",
+        "retrieved_context",
+        "tool_results",
+    )
+    assert model.asset("bot.outputs").components == ("text", "tool_calls")
+
+
+def test_an_overlay_changes_where_placement_puts_assets(tmp_path: Path) -> None:
+    overlay = """
+        placement:
+          stored_on:
+            mode: stored
+            assets: [model_parameters, architecture, dataset]
+          deployed_on:
+            mode: processed
+            assets: [inputs, outputs, model_parameters]
+            writes: [model_parameters]
+    """
+    model = _defaults_model(tmp_path, {"vocabulary/model_kinds.yaml": overlay})
+    assert [(r.node, r.mode) for r in model.asset("bot.dataset").resides] == [("bucket", "stored")]
+    assert [(r.node, r.mode, r.writes) for r in model.asset("bot.model_parameters").resides] == [
+        ("gpu", "processed", True),
+        ("bucket", "stored", False),
+    ]
+    assert model.asset("bot.output_details").resides == ()
+
+
+def test_an_overlay_changes_the_base_model_derivations_and_external_trust(
+    tmp_path: Path,
+) -> None:
+    relations = """
+        base_model:
+          - {from: model_parameters, to: model_parameters, process: fine_tuning}
+          - {from: architecture, to: architecture, process: packaging}
+    """
+    propagation = """
+        agency:
+          external_trust: [untrusted, low, medium]
+    """
+    model = _defaults_model(
+        tmp_path,
+        {"vocabulary/relations.yaml": relations, "vocabulary/propagation.yaml": propagation},
+    )
+    from_base = [
+        r for r in model.relations if r.source.startswith("base.") and r.target.startswith("bot.")
+    ]
+    assert [(r.id, r.process, r.persistent, r.pipeline) for r in from_base] == [
+        ("base.model_parameters->bot.model_parameters", "fine_tuning", True, "development"),
+        ("base.architecture->bot.architecture", "packaging", True, "development"),
+    ]
+    assert model.tool("send").external_egress is True
+
+
+def test_which_types_grant_access_is_vocabulary(tmp_path: Path) -> None:
+    model = _defaults_model(tmp_path, {})
+    assert model.asset("token").grants_access == ("gpu",)
+    text = DEFAULTS_MODEL.replace("type: api_token", "type: data")
+    with pytest.raises(actm.ModelError) as err:
+        actm.load_model_text(text, knowledge=load_knowledge([tmp_path]))
+    [diag] = err.value.diagnostics
+    assert (diag.code, diag.message, diag.hint) == (
+        "not-a-credential",
+        "asset 'token': only credentials, secrets and api_tokens grant access",
+        "set type: credential, or remove grants_access",
+    )
+
+
+@pytest.mark.parametrize(
+    ("asset_types", "message", "hint"),
+    [
+        (
+            "  - {id: secret, category: conventional, pipeline: deployment, description: x}\n",
+            "asset 'token': only credentials grant access",
+            "set type: credential, or remove grants_access",
+        ),
+        (
+            "  - {id: access_policy, category: conventional, pipeline: deployment,\n"
+            "     description: x, grants_access: true}\n",
+            "asset 'token': only credentials, secrets and access_policies grant access",
+            "set type: credential, or remove grants_access",
+        ),
+        (
+            "  - {id: credential, category: conventional, pipeline: deployment, description: x}\n"
+            "  - {id: secret, category: conventional, pipeline: deployment, description: x}\n",
+            "asset 'token': no asset type grants access",
+            "remove grants_access",
+        ),
+    ],
+)
+def test_the_not_a_credential_message_names_the_vocabulary_s_credential_types(
+    tmp_path: Path, asset_types: str, message: str, hint: str
+) -> None:
+    write(tmp_path, "vocabulary/asset_types.yaml", "asset_types:\n" + asset_types)
+    text = """
+        actm: 1
+        system: {id: creds}
+        nodes: [{id: db, kind: database}]
+        assets: [{id: token, type: data, grants_access: [db]}]
+    """
+    with pytest.raises(actm.ModelError) as err:
+        actm.load_model_text(textwrap.dedent(text), knowledge=load_knowledge([tmp_path]))
+    assert [(d.code, d.message, d.hint) for d in err.value.diagnostics] == [
+        ("not-a-credential", message, hint)
+    ]
+
+
+def test_a_tool_credential_without_any_credential_type_says_so(tmp_path: Path) -> None:
+    no_types = (
+        "asset_types:\n"
+        "  - {id: credential, category: conventional, pipeline: deployment, description: x}\n"
+        "  - {id: secret, category: conventional, pipeline: deployment, description: x}\n"
+    )
+    write(tmp_path, "vocabulary/asset_types.yaml", no_types)
+    text = """
+        actm: 1
+        system: {id: creds}
+        assets: [{id: key, type: credential}]
+        tools: [{id: mail, credential: key}]
+    """
+    with pytest.raises(actm.ModelError) as err:
+        actm.load_model_text(textwrap.dedent(text), knowledge=load_knowledge([tmp_path]))
+    assert [(d.code, d.message, d.hint) for d in err.value.diagnostics] == [
+        (
+            "not-a-credential",
+            "'key' is a credential asset, not a credential",
+            "no asset type grants access; remove credential",
+        )
+    ]

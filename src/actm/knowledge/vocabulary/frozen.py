@@ -1,0 +1,270 @@
+"""The frozen vocabulary: the values the model loader and the engine read.
+
+Built once by :mod:`.build` from the validated files; nothing here changes afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+__all__ = [
+    "LEVELS",
+    "PIPELINES",
+    "RESIDENCY_MODES",
+    "RULE_NAMES",
+    "AdversaryDef",
+    "Agency",
+    "AssetTypeInfo",
+    "Grant",
+    "ModelDefaults",
+    "ModelKindInfo",
+    "PatternSpec",
+    "Placement",
+    "ProcessInfo",
+    "Severity",
+    "Team",
+    "TypeSpec",
+    "Vocabulary",
+    "VulnClass",
+    "VulnRule",
+]
+
+PIPELINES = ("development", "deployment")
+RULE_NAMES = (
+    "adversary",
+    "public_user",
+    "outside_content",
+    "third_party",
+    "assumption",
+    "assumption_sends",
+    "vulnerability",
+    "residency",
+    "ai_weakness",
+    "component_up",
+    "component_down",
+    "dependency",
+    "feeds",
+    "feeds_back",
+    "part_of",
+    "tool_call",
+    "tool_write",
+    "tool_execute",
+    "tool_exfiltrate",
+    "tool_results",
+    "tool_definition",
+    "credential_tool",
+    "credential_node",
+    "attack",
+    "conversion",
+)
+"""Names of the engine's derivation rules, as they appear in chains and team views."""
+RESIDENCY_MODES = ("stored", "processed", "transmitted")
+LEVELS = ("none", "low", "medium", "high", "critical")
+
+
+@dataclass(frozen=True, slots=True)
+class AssetTypeInfo:
+    id: str
+    category: str
+    pipeline: str
+    description: str
+    components: tuple[str, ...]
+    persistent_components: frozenset[str]
+    grants_access: bool = False
+    """Assets of this type open nodes and may be a tool's or an agent's credential."""
+
+
+@dataclass(frozen=True, slots=True)
+class ModelKindInfo:
+    id: str
+    description: str
+    assets: tuple[str, ...]
+    components: Mapping[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where one placement key of a model (``deployed_on``, ...) puts the model's AI assets."""
+
+    mode: str
+    assets: tuple[str, ...]
+    writes: tuple[str, ...]
+    """Of ``assets``, those written back by the work on the node."""
+
+
+@dataclass(frozen=True, slots=True)
+class ModelDefaults:
+    """What a model gets without writing it: components that tools and features call for, and
+    residency on the nodes its placement keys name."""
+
+    tool_components: Mapping[str, tuple[str, ...]]
+    """Asset type -> components a model with tools gets."""
+    feature_components: Mapping[str, Mapping[str, tuple[str, ...]]]
+    """Feature -> asset type -> components a model with the feature gets."""
+    placement: Mapping[str, Placement]
+    """Placement key -> where it puts the assets, in the order the keys are applied."""
+
+    def components(
+        self, asset_type: str, has_tools: bool, features: Iterable[str]
+    ) -> frozenset[str]:
+        """The components tools and ``features`` add to a model's asset of ``asset_type``."""
+        out = set(self.tool_components.get(asset_type, ())) if has_tools else set()
+        for f in features:
+            out.update(self.feature_components.get(f, {}).get(asset_type, ()))
+        return frozenset(out)
+
+
+@dataclass(frozen=True, slots=True)
+class TypeSpec:
+    types: frozenset[str]
+    categories: frozenset[str]
+
+    def admits(self, type_id: str, category: str) -> bool:
+        return type_id in self.types or category in self.categories
+
+    def describe(self) -> str:
+        parts = sorted(self.types) + [f"any {c} asset" for c in sorted(self.categories)]
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessInfo:
+    id: str
+    description: str
+    sources: TypeSpec
+    targets: TypeSpec
+    pipeline: str
+    persistent: bool
+    propagation: Mapping[str, str] = field(default_factory=dict)
+    """Entries that replace or extend the dependency table for this process."""
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    capability: str
+    persistent: bool | str  # True, False or "writes"
+
+
+@dataclass(frozen=True, slots=True)
+class PatternSpec:
+    asset: str
+    component: str | None
+    capability: str
+    persistent: bool
+
+
+@dataclass(frozen=True, slots=True)
+class VulnRule:
+    requires: PatternSpec | None
+    yields: tuple[PatternSpec, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class VulnClass:
+    id: str
+    kind: str
+    applies_to: str | None
+    """For AI classes: 'model' or 'asset'."""
+    title: str
+    description: str
+    grants: Mapping[str, tuple[Grant, ...]]
+    rules: tuple[VulnRule, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AdversaryDef:
+    id: str
+    title: str
+    description: str
+    entry: str
+    grants: tuple[PatternSpec, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Agency:
+    call: Mapping[str, str]
+    write_constrained: str
+    write_unconstrained: str
+    exfiltrate: str
+    execute: str
+    execute_sandboxed: str
+    results: str
+    definition: str
+    content_requires: str
+    """Minimum capability on what a tool reads, returns or is defined by for it to carry the
+    adversary's content into the agent's context."""
+    credential: str
+    credential_access: str
+    external_trust: tuple[str, ...] = ()
+    """Zone trust levels that count as leaving the system for a tool's egress (a destination
+    that is not a declared zone always does)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Severity:
+    criticality: Mapping[str, float]
+    default_criticality: str
+    strength: Mapping[str, float]
+    persistence: Mapping[str, float]
+    likelihood: Mapping[str, float]
+    bands: tuple[tuple[str, float], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Team:
+    id: str
+    title: str
+    description: str
+    rules: frozenset[str]
+    asset_types: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Everything the model loader and the engine need to know about the method's vocabulary."""
+
+    classes: tuple[str, ...]
+    capabilities: tuple[str, ...]
+    capability_class: Mapping[str, str]
+    capability_rank: Mapping[str, int]
+    """0 for the strongest capability of its class, growing for weaker ones."""
+    implied: Mapping[str, frozenset[str]]
+    """Capability -> every capability it implies, itself included (transitive)."""
+    asset_types: Mapping[str, AssetTypeInfo]
+    model_kinds: Mapping[str, ModelKindInfo]
+    features: frozenset[str]
+    model_defaults: ModelDefaults
+    access_types: tuple[str, ...]
+    """Asset types that grant access (credentials), in file order."""
+    node_kinds: frozenset[str]
+    processes: Mapping[str, ProcessInfo]
+    model_lifecycle: tuple[tuple[str, str, str], ...]
+    base_model: tuple[tuple[str, str, str], ...]
+    """(type of the base model's asset, type of the model's asset, process) for ``base_model``."""
+    feeds_sources: TypeSpec
+    feeds_targets: TypeSpec
+    feeds_pipeline: str
+    part_of_sources: TypeSpec
+    part_of_targets: TypeSpec
+    component_up: Mapping[str, str]
+    component_down: Mapping[str, str]
+    dependency: Mapping[str, str]
+    relationship_forward: Mapping[str, str]
+    relationship_backward: Mapping[str, str]
+    part_of: Mapping[str, str]
+    agency: Agency
+    vulnerability_classes: Mapping[str, VulnClass]
+    adversaries: Mapping[str, AdversaryDef]
+    severity: Severity
+    teams: tuple[Team, ...] = ()
+    sources: tuple[str, ...] = field(default=())
+    """The files this vocabulary was read from, in order."""
+
+    def stronger_or_equal(self, capability: str) -> frozenset[str]:
+        """Capabilities that imply ``capability`` (itself included)."""
+        return frozenset(c for c, imp in self.implied.items() if capability in imp)
+
+    def category(self, asset_type: str) -> str:
+        info = self.asset_types.get(asset_type)
+        return info.category if info is not None else "unknown"

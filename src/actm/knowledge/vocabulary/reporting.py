@@ -1,0 +1,62 @@
+"""What the report is scored and split by: severity factors and bands (severity.yaml) and the
+team views (teams.yaml)."""
+
+from __future__ import annotations
+
+from actm.errors import Diagnostic
+from actm.io.diagnose import did_you_mean
+from actm.knowledge.vocabulary.context import Builder
+from actm.knowledge.vocabulary.frozen import LEVELS, RULE_NAMES, Severity, Team
+
+__all__ = ["build_severity", "build_teams"]
+
+
+def build_severity(b: Builder) -> Severity:
+    sev = b.merged
+    crit = {k: float(v) for k, (v, _) in sev.table("severity.yaml:criticality").items()}
+    strength: dict[str, float] = {}
+    for k, (v, origin) in sev.table("severity.yaml:strength").items():
+        b.check_cap(k, origin, "severity strength")
+        strength[k] = float(v)
+    for c in b.capabilities:
+        if c not in strength:
+            b.missing(f"severity.yaml strength lacks capability {c!r}")
+    for lvl in LEVELS:
+        if lvl not in crit:
+            b.missing(f"severity.yaml criticality lacks {lvl!r}")
+    persistence = {k: float(v) for k, (v, _) in sev.table("severity.yaml:persistence").items()}
+    likelihood = {k: float(v) for k, (v, _) in sev.table("severity.yaml:likelihood").items()}
+    bands_entry = sev.singles.get("severity.yaml:bands")
+    bands = tuple((x.severity, x.min) for x in (bands_entry[0] if bands_entry else []) or [])
+    default_crit_entry = sev.singles.get("severity.yaml:default_criticality")
+    default_crit = str(default_crit_entry[0]) if default_crit_entry else "medium"
+    if not bands:
+        b.missing("severity.yaml must define bands")
+    elif [x[1] for x in bands] != sorted((x[1] for x in bands), reverse=True):
+        b.errors.append(
+            Diagnostic(
+                "bad-bands",
+                "severity bands must be listed from highest to lowest",
+                bands_entry[1].location() if bands_entry else None,
+            )
+        )
+    return Severity(crit, default_crit, strength, persistence, likelihood, bands)
+
+
+def build_teams(b: Builder) -> tuple[Team, ...]:
+    teams = []
+    for tm, origin in b.merged.values("teams.yaml:teams"):
+        for t in tm.asset_types:
+            b.check_type(t, origin, f"team {tm.id}")
+        for r in tm.rules:
+            if r not in RULE_NAMES:
+                b.bad(
+                    origin,
+                    "unknown-rule",
+                    f"team {tm.id}: unknown rule {r!r}",
+                    did_you_mean(r, RULE_NAMES, what="rules"),
+                )
+        teams.append(
+            Team(tm.id, tm.title, tm.description, frozenset(tm.rules), frozenset(tm.asset_types))
+        )
+    return tuple(teams)

@@ -1,0 +1,288 @@
+"""What each vocabulary file may contain: one pydantic schema per file, ``extra="forbid"``.
+
+``FILES`` names every vocabulary file and its schema; a file of another name in an overlay is an
+error. The frozen values the rest of actm reads are in :mod:`.frozen`; :mod:`.build` turns these
+into them.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["FILES", "NESTED_SECTIONS", "PLACEMENT_KEYS"]
+
+Category = Literal["ai", "conventional", "tool"]
+Pipeline = Literal["development", "deployment"]
+Mode = Literal["stored", "processed", "transmitted"]
+Level = Literal["none", "low", "medium", "high", "critical"]
+Trust = Literal["untrusted", "low", "medium", "high"]
+"""A zone's trust, as a model file states it."""
+PlacementKey = Literal["deployed_on", "trained_on", "stored_on"]
+PLACEMENT_KEYS: tuple[PlacementKey, ...] = ("deployed_on", "trained_on", "stored_on")
+"""The model keys that place a model's AI assets on nodes, in the order they are applied."""
+
+
+class In(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# -- capabilities.yaml ------------------------------------------------------------------------
+
+
+class CapabilityIn(In):
+    id: str
+    description: str
+
+
+class ClassIn(In):
+    id: str
+    description: str
+    capabilities: list[CapabilityIn]
+
+
+class CapabilitiesFile(In):
+    classes: list[ClassIn] = []
+    implies: list[tuple[str, str]] = []
+
+
+# -- asset_types.yaml ---------------------------------------------------------------------------
+
+
+class ComponentIn(In):
+    id: str
+    description: str
+    persists: bool = False
+
+
+class AssetTypeIn(In):
+    id: str
+    category: Category
+    pipeline: Pipeline
+    description: str
+    components: list[ComponentIn] = []
+    grants_access: bool = False
+    """Assets of the type grant access to nodes (``grants_access:`` in a model file) and may be
+    what a tool or an agent acts under: credentials. Conventional types only."""
+
+
+class AssetTypesFile(In):
+    asset_types: list[AssetTypeIn] = []
+
+
+# -- model_kinds.yaml ---------------------------------------------------------------------------
+
+
+class ModelKindIn(In):
+    id: str
+    description: str
+    assets: list[str]
+    components: dict[str, list[str]] = {}
+
+
+class FeatureIn(In):
+    id: str
+    description: str
+    components: dict[str, list[str]] = {}
+    """Components the feature adds to a model's AI assets, by asset type."""
+
+
+class PlacementIn(In):
+    mode: Mode
+    assets: list[str]
+    """The AI asset types placed on each node the key names."""
+    writes: list[str] = []
+    """Of ``assets``, those the work on the node writes back (``mode: processed`` only)."""
+
+
+class ModelKindsFile(In):
+    model_kinds: list[ModelKindIn] = []
+    features: list[FeatureIn] = []
+    tool_components: dict[str, list[str]] = {}
+    """Components a model with tools gets, by AI asset type, whatever its kind."""
+    placement: dict[PlacementKey, PlacementIn] = {}
+    """Where ``deployed_on``, ``trained_on`` and ``stored_on`` place a model's AI assets."""
+
+
+# -- node_kinds.yaml ----------------------------------------------------------------------------
+
+
+class NodeKindIn(In):
+    id: str
+    description: str
+
+
+class NodeKindsFile(In):
+    node_kinds: list[NodeKindIn] = []
+
+
+# -- relations.yaml -----------------------------------------------------------------------------
+
+
+class TypeSpecIn(In):
+    types: list[str] = []
+    categories: list[Category] = []
+
+
+class ProcessIn(In):
+    id: str
+    description: str
+    sources: TypeSpecIn
+    targets: TypeSpecIn
+    pipeline: Pipeline
+    persistent: bool
+    propagation: dict[str, str] = {}
+    """Overrides of the dependency table for this process (e.g. fine-tuning keeps a limited
+    change of the base weights as a limited change of the tuned weights)."""
+
+
+class LifecycleIn(In):
+    from_: str = Field(alias="from")
+    to: str
+    process: str
+
+
+class FeedsIn(In):
+    sources: TypeSpecIn
+    targets: TypeSpecIn
+    pipeline: Pipeline
+
+
+class PartOfIn(In):
+    sources: TypeSpecIn
+    targets: TypeSpecIn
+
+
+class RelationsFile(In):
+    processes: list[ProcessIn] = []
+    model_lifecycle: list[LifecycleIn] | None = None
+    base_model: list[LifecycleIn] | None = None
+    """Derivations from a model's base model's assets to its own."""
+    feeds: FeedsIn | None = None
+    part_of: PartOfIn | None = None
+
+
+# -- propagation.yaml ---------------------------------------------------------------------------
+
+
+class RelationshipIn(In):
+    forward: dict[str, str] = {}
+    backward: dict[str, str] = {}
+
+
+class AgencyIn(In):
+    call: dict[str, str] = {}
+    write_constrained: str | None = None
+    write_unconstrained: str | None = None
+    exfiltrate: str | None = None
+    execute: str | None = None
+    execute_sandboxed: str | None = None
+    results: str | None = None
+    definition: str | None = None
+    content_requires: str | None = None
+    credential: str | None = None
+    credential_access: str | None = None
+    external_trust: list[Trust] | None = None
+
+
+class PropagationFile(In):
+    component_up: dict[str, str] = {}
+    component_down: dict[str, str] = {}
+    dependency: dict[str, str] = {}
+    relationship: RelationshipIn | None = None
+    part_of: dict[str, str] = {}
+    agency: AgencyIn | None = None
+
+
+NESTED_SECTIONS = ("relationship", "agency")
+"""Sections whose sub-keys are merged one by one, like top-level keys."""
+
+
+# -- vulnerability_classes.yaml and adversaries.yaml --------------------------------------------
+
+
+class GrantIn(In):
+    capability: str
+    persistent: bool | Literal["writes"] = False
+
+
+class PatternIn(In):
+    asset: str
+    component: str | None = None
+    capability: str
+    persistent: bool = False
+
+
+class VulnRuleIn(In):
+    requires: PatternIn | None = None
+    yields: list[PatternIn]
+
+
+class VulnClassIn(In):
+    id: str
+    kind: Literal["conventional", "ai"]
+    applies_to: Literal["model", "asset"] | None = None
+    title: str
+    description: str
+    grants: dict[Mode, list[GrantIn]] = {}
+    rules: list[VulnRuleIn] = []
+
+
+class VulnFile(In):
+    vulnerability_classes: list[VulnClassIn] = []
+
+
+class AdversaryIn(In):
+    id: str
+    title: str
+    description: str
+    entry: Literal["public_models", "untrusted_content", "third_party_nodes"]
+    grants: list[PatternIn]
+
+
+class AdversariesFile(In):
+    adversaries: list[AdversaryIn] = []
+
+
+# -- severity.yaml and teams.yaml ---------------------------------------------------------------
+
+
+class BandIn(In):
+    severity: Literal["critical", "high", "medium", "low", "info"]
+    min: float
+
+
+class SeverityFile(In):
+    criticality: dict[Level, float] = {}
+    default_criticality: Level | None = None
+    strength: dict[str, float] = {}
+    persistence: dict[Literal["persistent", "transient"], float] = {}
+    likelihood: dict[Literal["high", "medium", "low"], float] = {}
+    bands: list[BandIn] | None = None
+
+
+class TeamIn(In):
+    id: str
+    title: str
+    description: str
+    rules: list[str] = []
+    asset_types: list[str] = []
+
+
+class TeamsFile(In):
+    teams: list[TeamIn] = []
+
+
+FILES: dict[str, type[In]] = {
+    "capabilities.yaml": CapabilitiesFile,
+    "asset_types.yaml": AssetTypesFile,
+    "model_kinds.yaml": ModelKindsFile,
+    "node_kinds.yaml": NodeKindsFile,
+    "relations.yaml": RelationsFile,
+    "propagation.yaml": PropagationFile,
+    "vulnerability_classes.yaml": VulnFile,
+    "adversaries.yaml": AdversariesFile,
+    "severity.yaml": SeverityFile,
+    "teams.yaml": TeamsFile,
+}

@@ -1,0 +1,184 @@
+"""Conventional assets and the implicit asset of each tool: types, components, residency,
+criticality."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from actm.io.diagnose import did_you_mean
+from actm.model.resolve.context import Context, and_list, plural
+from actm.model.resolve.origins import Origin
+from actm.model.resolve.refs import ref
+from actm.model.schema import ResidencyIn
+from actm.model.system import Asset, Residency
+
+__all__ = [
+    "CLASSES",
+    "build_assets",
+    "build_tool_assets",
+    "check_assets",
+    "check_residency",
+    "criticality",
+    "dedupe",
+]
+
+CLASSES = ("confidentiality", "integrity", "availability")
+
+
+def check_assets(ctx: Context) -> None:
+    """Each conventional asset's type and components, and the nodes it grants access to."""
+    vocab = ctx.vocab
+    for a, origin in ctx.items("assets"):
+        info = vocab.asset_types.get(a.type)
+        if info is None or info.category != "conventional":
+            conventional = [t for t, i in vocab.asset_types.items() if i.category == "conventional"]
+            hint = did_you_mean(a.type, conventional, what="asset types")
+            if info is not None and info.category == "ai":
+                hint = (
+                    f"{a.type} is an AI asset type, owned by a model: declare the model "
+                    f"under models: and refer to its asset as <model>.{a.type}"
+                )
+            ctx.err(
+                "unknown-type",
+                f"asset {a.id!r}: {a.type!r} is not a conventional asset type",
+                origin.at("type"),
+                hint,
+            )
+        elif info.components:
+            for i, comp in enumerate(a.components):
+                if comp not in info.components:
+                    ctx.err(
+                        "unknown-component",
+                        f"asset {a.id!r}: {a.type} has no component {comp!r}",
+                        origin.at("components", i),
+                        did_you_mean(comp, info.components, what="components"),
+                    )
+        for i, nid in enumerate(a.grants_access):
+            ref(ctx, nid, ("nodes",), origin, "grants_access", i, what="node")
+        if a.grants_access and a.type not in vocab.access_types:
+            _not_a_credential(ctx, a.id, origin)
+
+
+def _not_a_credential(ctx: Context, ident: str, origin: Origin) -> None:
+    access = ctx.vocab.access_types
+    ctx.err(
+        "not-a-credential",
+        f"asset {ident!r}: "
+        + (
+            f"only {and_list([plural(t) for t in access])} grant access"
+            if access
+            else "no asset type grants access"
+        ),
+        origin.at("grants_access"),
+        f"set type: {access[0]}, or remove grants_access" if access else "remove grants_access",
+    )
+
+
+def check_residency(ctx: Context) -> None:
+    """The nodes under every ``resides:`` and the use of ``writes``."""
+    for a, origin in ctx.items("assets"):
+        _check_resides(ctx, a.resides, origin, "resides")
+    for m, origin in ctx.items("models"):
+        for atype, settings in m.assets.items():
+            _check_resides(ctx, settings.resides, origin, "assets", atype, "resides")
+
+
+def _check_resides(
+    ctx: Context, resides: Sequence[ResidencyIn], origin: Origin, *path: str | int
+) -> None:
+    for i, r in enumerate(resides):
+        ref(ctx, r.node, ("nodes",), origin, *path, i, "node", what="node")
+        if r.writes and r.mode != "processed":
+            ctx.err(
+                "writes-not-processed",
+                "writes applies only to mode: processed",
+                origin.at(*path, i, "writes"),
+                "stored assets always keep changes; remove writes or use mode: processed",
+            )
+
+
+def build_assets(ctx: Context) -> list[Asset]:
+    """The conventional assets, with every component referenced anywhere added."""
+    out: list[Asset] = []
+    for a, _origin in ctx.items("assets"):
+        info = ctx.vocab.asset_types.get(a.type)
+        if info is None:
+            continue
+        comps = list(a.components)
+        written = set(comps)
+        comps += sorted(set(ctx.extra_components.get(a.id, ())) - written)
+        out.append(
+            Asset(
+                id=a.id,
+                type=a.type,
+                category=info.category,
+                model=None,
+                tool=None,
+                name=a.name,
+                description=a.description,
+                components=tuple(comps),
+                criticality=criticality(ctx, a.criticality),
+                resides=dedupe([Residency(r.node, r.mode, r.writes) for r in a.resides]),
+                untrusted_sources=tuple(a.untrusted_sources),
+                component_sources={},
+                part_of=a.part_of,
+                owner=a.owner,
+                grants_access=tuple(a.grants_access),
+            )
+        )
+    return out
+
+
+def build_tool_assets(ctx: Context) -> list[Asset]:
+    """The asset of each tool: processed on the tool's node."""
+    out: list[Asset] = []
+    for t, _origin in ctx.items("tools"):
+        resides = [Residency(t.node, "processed", False)] if t.node else []
+        out.append(
+            Asset(
+                id=t.id,
+                type="tool",
+                category="tool",
+                model=None,
+                tool=t.id,
+                name=t.name,
+                description=t.description,
+                components=ctx.vocab.asset_types["tool"].components,
+                criticality=criticality(ctx, None),
+                resides=tuple(resides),
+                untrusted_sources=(),
+                component_sources={"results": tuple(t.untrusted_results)}
+                if t.untrusted_results
+                else {},
+                part_of=None,
+                owner=t.owner,
+                grants_access=(),
+            )
+        )
+    return out
+
+
+def criticality(ctx: Context, *layers: Any) -> dict[str, str]:
+    """Each class's criticality: the vocabulary's default, overridden layer by layer."""
+    default = ctx.vocab.severity.default_criticality
+    out = dict.fromkeys(CLASSES, default)
+    for layer in layers:
+        if layer is None:
+            continue
+        for c in CLASSES:
+            v = getattr(layer, c)
+            if v is not None:
+                out[c] = v
+    return out
+
+
+def dedupe(items: Sequence[Residency]) -> tuple[Residency, ...]:
+    """One residency per (node, mode), the one that writes if any does."""
+    seen: dict[tuple[str, str], Residency] = {}
+    for r in items:
+        key = (r.node, r.mode)
+        prev = seen.get(key)
+        if prev is None or (r.writes and not prev.writes):
+            seen[key] = r
+    return tuple(seen.values())
