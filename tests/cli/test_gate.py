@@ -236,7 +236,7 @@ def test_diff_reads_git_revisions_with_their_includes(
     res2 = runner.invoke(app, ["diff", "git:HEAD:credential-theft.yaml", "credential-theft.yaml"])
     assert res2.output == res.output
     bad = runner.invoke(app, ["diff", "git:nope:models/credential-theft.yaml", str(model)])
-    assert bad.exit_code == 2 and "git show" in bad.output
+    assert bad.exit_code == 2 and "'nope' names no commit" in bad.output
     malformed = runner.invoke(app, ["diff", "git:HEAD", str(model)])
     assert malformed.exit_code == 2 and "write git:REV:PATH" in malformed.output
 

@@ -723,7 +723,7 @@ def diff(
         limits = _limits(max_file_bytes, max_depth, max_alias_expansion, max_elements)
         results = []
         for n, arg in enumerate((old, new)):
-            checkout = materialize(arg, Path(tmp) / str(n)) if is_git_spec(arg) else None
+            checkout = materialize(arg, Path(tmp) / str(n), limits) if is_git_spec(arg) else None
             path = checkout.root if checkout is not None else Path(arg)
             try:
                 # the same triage files on both sides: a decision shows on OLD's threats too
