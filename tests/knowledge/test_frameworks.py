@@ -231,6 +231,53 @@ def test_a_broken_framework_file_stops_the_run_with_file_and_line(
     assert got[:2] == (str(path), line)
 
 
+OPEN_DEMO = """
+id: demo
+title: Demo open list
+version: "1"
+open: true
+pattern: '^(a+)+$'
+items: []
+"""
+
+
+def test_a_catastrophic_pattern_is_matched_in_linear_time(tmp_path: Path) -> None:
+    """``^(a+)+$`` backtracks exponentially in Python's re (a minute for three 30-character
+    ids); it is compiled with RE2, whose matching is linear."""
+    write(tmp_path, "frameworks/demo.yaml", OPEN_DEMO)
+    kb = load_knowledge([tmp_path])
+    demo = kb.frameworks["demo"]
+    assert type(demo.matcher).__module__ == "re2"  # before any matching: not Python's re
+    assert [demo.admits("a" * 30 + c) for c in ("b", "!", "a")] == [False, False, True]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "reason"),
+    [
+        (r"^(a)\1$", "invalid escape sequence: \\1"),
+        ("^(?=a)a$", "invalid perl operator: (?="),
+        ("^a{2000}$", "invalid repetition size: {2000}"),
+    ],
+)
+def test_a_pattern_the_linear_engine_cannot_run_is_refused_where_it_is_written(
+    tmp_path: Path, pattern: str, reason: str
+) -> None:
+    path = write(tmp_path, "frameworks/demo.yaml", OPEN_DEMO.replace("^(a+)+$", pattern))
+    with pytest.raises(KnowledgeError) as err:
+        load_knowledge([tmp_path])
+    (diag,) = err.value.diagnostics
+    assert diag.code == "invalid-pattern"
+    assert diag.location is not None
+    assert (diag.location.path, diag.location.line) == (str(path), 5)
+    assert diag.message == (
+        f"framework demo: pattern is not a regular expression actm can use: {reason}"
+    )
+    assert diag.hint == (
+        "patterns use RE2 syntax, matched in linear time: no backreferences (\\1) and no "
+        "look-around ((?=...), (?!...), (?<=...))"
+    )
+
+
 MAPPING = """
 framework: demo
 mappings:
