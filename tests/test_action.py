@@ -16,13 +16,13 @@ import pytest
 import yaml
 
 import actm
+from git_repo import git, needs_git
 
 ROOT = Path(__file__).resolve().parent.parent
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
 STEPS: list[dict[str, Any]] = ACTION["runs"]["steps"]
 EXPR = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 RAG = ROOT / "examples" / "customer-support-rag.yaml"
-needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
 
 def step(name: str) -> dict[str, Any]:
@@ -154,17 +154,6 @@ def run_step(
     )
     context.setdefault("steps", {})[s.get("id", name)] = {"outputs": outputs}
     return done.returncode, outputs, done.stdout + done.stderr
-
-
-def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return done.stdout.strip()
 
 
 def inputs(**given: str) -> dict[str, str]:

@@ -86,5 +86,5 @@ def test_the_pre_commit_examples_pin_the_tag_of_this_version() -> None:
     for rel in ("docs/ci.md", ".pre-commit-hooks.yaml", "README.md"):
         text = (ROOT / rel).read_text(encoding="utf-8")
         assert set(re.findall(r"rev: (\S+)", text)) <= {tag}, rel
-        assert set(re.findall(r"actm-dev/actm@(v[^\s\"]+)", text)) <= {tag}, rel
+        assert set(re.findall(r'actm-dev/actm@(v[0-9][^\s"`]*)', text)) <= {tag}, rel
     assert "rev: " + tag in (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")

@@ -4,7 +4,6 @@ revision, every problem at ``git:REV:FILE:line:col``."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -16,34 +15,20 @@ from typer.testing import CliRunner
 from actm.cli import gitsrc
 from actm.cli.main import app
 from actm.io.yaml import Limits
+from git_repo import git, needs_git
 
-pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+pytestmark = needs_git
 runner = CliRunner()
 
 MODEL = """actm: 1
 system: {id: small}
-owners:
-  - {id: us, first_party: true}
-zones:
-  - {id: corp, trust: high}
-nodes:
-  - {id: api, kind: service, zone: corp}
-models:
-  - {id: bot, kind: llm, exposure: internal, deployed_on: [api]}
+owners: [{id: us, first_party: true}]
+zones: [{id: corp, trust: high}]
+nodes: [{id: api, kind: service, zone: corp}]
+models: [{id: bot, kind: llm, exposure: internal, deployed_on: [api]}]
 """
 
 NODES = "actm: 1\nnodes:\n  - {id: db, kind: database, zone: corp}\n"
-
-
-def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return done.stdout.strip()
 
 
 def repo_with(tmp_path: Path, files: dict[str, str], links: dict[str, str] | None = None) -> Path:

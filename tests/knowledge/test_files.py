@@ -60,6 +60,11 @@ def problems(root: Path) -> list[Diagnostic]:
     return list(err.value.diagnostics)
 
 
+def refused(path: Path, code: str, message: str, hint: str) -> list[Diagnostic]:
+    """The one diagnostic expected for ``path``: located at the file itself."""
+    return [Diagnostic(code, message, SourceLocation(str(path), 1, 1), hint)]
+
+
 def test_a_huge_sparse_file_is_refused_without_being_opened(
     tmp_path: Path, opened: list[str]
 ) -> None:
@@ -68,14 +73,12 @@ def test_a_huge_sparse_file_is_refused_without_being_opened(
     with huge.open("wb") as fh:
         fh.truncate(1_200_000_000)  # sparse: 1.2 GB that take no disk space
     opened.clear()
-    assert problems(tmp_path) == [
-        Diagnostic(
-            "file-too-large",
-            f"file is 1,200,000,000 bytes, over the limit of {KNOWLEDGE_LIMITS.max_file_bytes:,}",
-            SourceLocation(str(huge), 1, 1),
-            "knowledge files are read up to 33,554,432 bytes each: split it, one entry per file",
-        )
-    ]
+    assert problems(tmp_path) == refused(
+        huge,
+        "file-too-large",
+        f"file is 1,200,000,000 bytes, over the limit of {KNOWLEDGE_LIMITS.max_file_bytes:,}",
+        "knowledge files are read up to 33,554,432 bytes each: split it, one entry per file",
+    )
     assert str(huge) not in opened
 
 
@@ -87,14 +90,12 @@ def test_a_pipe_in_a_knowledge_directory_is_reported_not_skipped(tmp_path: Path,
     pipe = tmp_path / sub / name
     pipe.parent.mkdir()
     os.mkfifo(pipe)
-    assert problems(tmp_path) == [
-        Diagnostic(
-            "knowledge-unreadable",
-            f"{pipe} is not a regular file (a pipe, socket or device)",
-            SourceLocation(str(pipe), 1, 1),
-            "a knowledge directory holds regular YAML files: remove it or replace it with a file",
-        )
-    ]
+    assert problems(tmp_path) == refused(
+        pipe,
+        "knowledge-unreadable",
+        f"{pipe} is not a regular file (a pipe, socket or device)",
+        "a knowledge directory holds regular YAML files: remove it or replace it with a file",
+    )
 
 
 @posix_only
