@@ -10,8 +10,9 @@ procedures. When the engine or the knowledge base changes on purpose, re-run
 ``actm analyze examples/atlas-case-studies/<file>.yaml``, review the difference and update the
 expectations here and in the directory's README.md.
 
-The last test checks the case-study ids, titles and technique ids against the ATLAS data in
-../shared/data; it is skipped where that directory is absent.
+The last test checks the case-study ids, titles and technique ids against the ATLAS 5.6.0
+case-study table that ships with actm (``knowledge/data/reference/atlas.yaml``, generated from
+the published data by docs/gen_reference_ids.py and checked against it where it is present).
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ import pytest
 
 import actm
 from actm.results.model import ChainStep, Result, Threat
+from reference_data import pinned
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES_DIR = ROOT / "examples" / "atlas-case-studies"
-ATLAS_DATA = ROOT.parent / "shared" / "data" / "atlas" / "ATLAS.yaml"
 
 
 @dataclass(frozen=True)
@@ -415,17 +416,16 @@ def test_malicious_model_reaches_the_notebook_credentials() -> None:
     assert threat.vulnerabilities == ("unsafe-checkpoint-loading",)
 
 
-# -- against the published ATLAS data ----------------------------------------------------------
+# -- against the ATLAS case-study table ---------------------------------------------------------
 
 
-@pytest.mark.skipif(not ATLAS_DATA.is_file(), reason="../shared/data is not available")
 def test_case_studies_match_atlas() -> None:
-    yaml = pytest.importorskip("yaml")
-    data = yaml.safe_load(ATLAS_DATA.read_text(encoding="utf-8"))
-    studies = {cs["id"]: cs for cs in data["case-studies"]}
+    table = pinned("reference/atlas.yaml")
+    assert table["version"] == "5.6.0"
+    studies = {cs["id"]: cs for cs in table["case_studies"]}
     for case in CASES:
         assert case.atlas_id in studies, case.atlas_id
         study = studies[case.atlas_id]
         assert study["name"] == case.title
-        procedure = {p["technique"] for p in study["procedure"]}
+        procedure = set(study["techniques"])
         assert case.techniques <= procedure, (case.atlas_id, case.techniques - procedure)

@@ -96,6 +96,42 @@ def test_unmatched_triage_entries_are_reported_with_their_place(tmp_path: Path) 
     assert f"model-backdoor@nothing  {path}:3:10" in out
 
 
+def test_a_misspelt_triage_id_gets_a_did_you_mean_in_every_output(tmp_path: Path) -> None:
+    path = triage_file(
+        tmp_path,
+        "  - {id: 'tool-data-exfiltration@support-agent@customer-record', status: accepted,"
+        " justification: typo}\n",
+    )
+    meant = "tool-data-exfiltration@support-agent@customer-records"
+    code, out = check("--fail-on", "critical", "--triage", str(path))
+    assert code == 1
+    assert (
+        f"  tool-data-exfiltration@support-agent@customer-record  {path}:3:10  "
+        f"(did you mean '{meant}'?)"
+    ) in out.splitlines()
+    code, out = check("--fail-on", "critical", "--triage", str(path), "-f", "json")
+    (entry,) = json.loads(out)["triage_unmatched"]
+    assert entry["did_you_mean"] == meant
+    md = runner.invoke(app, ["analyze", str(RAG), "-f", "markdown", "--triage", str(path)])
+    assert (
+        f"| `tool-data-exfiltration@support-agent@customer-record` | accepted | `{path}:3:10` "
+        f"| `{meant}` |"
+    ) in md.output.splitlines()
+    text = runner.invoke(app, ["analyze", str(RAG), "--triage", str(path)])
+    assert (
+        f"tool-data-exfiltration@support-agent@customer-record: accepted ({path}:3:10); "
+        f"did you mean '{meant}'?"
+    ) in " ".join(text.output.split())  # as wrapped to the terminal
+    res = runner.invoke(app, ["analyze", str(RAG), "-f", "json", "--triage", str(path)])
+    (entry,) = json.loads(res.output)["triage_unmatched"]
+    assert entry == {
+        "pattern": "tool-data-exfiltration@support-agent@customer-record",
+        "status": "accepted",
+        "location": f"{path}:3:10",
+        "did_you_mean": meant,
+    }
+
+
 def test_check_json_and_github_formats(tmp_path: Path) -> None:
     code, out = check("--fail-on", "critical", "-f", "json")
     assert code == 1
@@ -236,7 +272,7 @@ def test_diff_reads_git_revisions_with_their_includes(
     res2 = runner.invoke(app, ["diff", "git:HEAD:credential-theft.yaml", "credential-theft.yaml"])
     assert res2.output == res.output
     bad = runner.invoke(app, ["diff", "git:nope:models/credential-theft.yaml", str(model)])
-    assert bad.exit_code == 2 and "git show" in bad.output
+    assert bad.exit_code == 2 and "'nope' names no commit" in bad.output
     malformed = runner.invoke(app, ["diff", "git:HEAD", str(model)])
     assert malformed.exit_code == 2 and "write git:REV:PATH" in malformed.output
 

@@ -1,7 +1,7 @@
-"""The framework registry and mapping files: loaded, validated, extensible, true to the sources.
+"""The framework registry and mapping files: loaded, validated, extensible.
 
-The last tests compare the registry with the published framework data in ../shared/data; they
-are skipped where that directory is absent.
+The ATLAS, CoSAI and SAIF tables are generated from the published data by
+docs/gen_reference_ids.py; tests/knowledge/test_references.py checks them against it.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-import yaml
 
 from actm.errors import KnowledgeError
 from actm.knowledge.attacks import AttackPattern, builtin_knowledge, load_knowledge
@@ -18,7 +17,6 @@ from actm.knowledge.coverage import coverage
 
 KB = builtin_knowledge()
 ENTRIES = KB.sorted()
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 
 ENTRY = """
 id: greeting-hijack
@@ -231,6 +229,53 @@ def test_a_broken_framework_file_stops_the_run_with_file_and_line(
     assert got[:2] == (str(path), line)
 
 
+OPEN_DEMO = """
+id: demo
+title: Demo open list
+version: "1"
+open: true
+pattern: '^(a+)+$'
+items: []
+"""
+
+
+def test_a_catastrophic_pattern_is_matched_in_linear_time(tmp_path: Path) -> None:
+    """``^(a+)+$`` backtracks exponentially in Python's re (a minute for three 30-character
+    ids); it is compiled with RE2, whose matching is linear."""
+    write(tmp_path, "frameworks/demo.yaml", OPEN_DEMO)
+    kb = load_knowledge([tmp_path])
+    demo = kb.frameworks["demo"]
+    assert type(demo.matcher).__module__ == "re2"  # before any matching: not Python's re
+    assert [demo.admits("a" * 30 + c) for c in ("b", "!", "a")] == [False, False, True]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "reason"),
+    [
+        (r"^(a)\1$", "invalid escape sequence: \\1"),
+        ("^(?=a)a$", "invalid perl operator: (?="),
+        ("^a{2000}$", "invalid repetition size: {2000}"),
+    ],
+)
+def test_a_pattern_the_linear_engine_cannot_run_is_refused_where_it_is_written(
+    tmp_path: Path, pattern: str, reason: str
+) -> None:
+    path = write(tmp_path, "frameworks/demo.yaml", OPEN_DEMO.replace("^(a+)+$", pattern))
+    with pytest.raises(KnowledgeError) as err:
+        load_knowledge([tmp_path])
+    (diag,) = err.value.diagnostics
+    assert diag.code == "invalid-pattern"
+    assert diag.location is not None
+    assert (diag.location.path, diag.location.line) == (str(path), 5)
+    assert diag.message == (
+        f"framework demo: pattern is not a regular expression actm can use: {reason}"
+    )
+    assert diag.hint == (
+        "patterns use RE2 syntax, matched in linear time: no backreferences (\\1) and no "
+        "look-around ((?=...), (?!...), (?<=...))"
+    )
+
+
 MAPPING = """
 framework: demo
 mappings:
@@ -319,36 +364,3 @@ def test_replacing_a_framework_checks_the_builtin_entries_against_it(tmp_path: P
     )
     file, _, _ = problem(tmp_path, "unknown-reference")
     assert file.startswith("<actm>/knowledge/data/attacks/")
-
-
-# -- the registry agrees with the published data ------------------------------------------------
-
-
-def _load(path: Path) -> object:
-    if not path.is_file():
-        pytest.skip(f"{path} is not available")
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
-
-
-def _names(framework: str) -> dict[str, str]:
-    return {i.id: i.name for i in KB.frameworks[framework].items}
-
-
-def test_atlas_matches_atlas_5_6_0() -> None:
-    data = _load(SHARED / "atlas" / "ATLAS.yaml")
-    assert isinstance(data, dict)
-    assert data["version"] == KB.frameworks["atlas"].version == "5.6.0"
-    published = {t["id"]: t["name"] for m in data["matrices"] for t in m["techniques"]}
-    assert _names("atlas") == published
-
-
-def test_cosai_matches_the_cosai_risk_map() -> None:
-    data = _load(SHARED / "cosai-risk-map" / "yaml" / "risks.yaml")
-    assert isinstance(data, dict)
-    assert _names("cosai") == {r["id"]: r["title"] for r in data["risks"]}
-
-
-def test_saif_matches_the_saif_risk_map() -> None:
-    data = _load(SHARED / "saif" / "yaml" / "risks.yaml")
-    assert isinstance(data, dict)
-    assert _names("saif") == {r["id"]: r["title"] for r in data["risks"]}

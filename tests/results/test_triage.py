@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 import actm
+from actm.results.triage import closest_threats
 
 MODEL = """
 actm: 1
@@ -85,6 +86,44 @@ def test_unmatched_entries_are_reported_with_their_place() -> None:
     col = lines[line - 1].index("model-backdoor@bot") + 1
     assert entry.location == f"<string>:{line}:{col}"
     assert result.summary["triage_unmatched"] == 1
+
+
+def test_unmatched_entries_name_the_threat_they_most_likely_meant() -> None:
+    result = analyse("""
+    triage:
+      - {id: tool-data-exfiltration@bot@customer, status: accepted, justification: typo}
+      - {id: direct-promt-injection@helper, status: accepted, justification: typo}
+      - {id: "sytem-prompt-extraction@*", status: accepted, justification: typo}
+      - {id: "*@nobody", status: accepted, justification: stale}
+      - {id: model-backdoor@bot, status: accepted, justification: no such attack here}
+      - {id: resource-exhaustion@gateway-and-friends, status: accepted, justification: gone}
+    """)
+    assert [(u.pattern, u.did_you_mean) for u in result.triage_unmatched] == [
+        ("tool-data-exfiltration@bot@customer", "tool-data-exfiltration@bot@customers"),
+        ("direct-promt-injection@helper", "direct-prompt-injection@helper"),
+        ("sytem-prompt-extraction@*", "system-prompt-extraction@*"),
+        ("*@nobody", None),
+        ("model-backdoor@bot", None),
+        ("resource-exhaustion@gateway-and-friends", "resource-exhaustion@bot"),
+    ]
+
+
+def test_closest_threats_looks_only_at_the_threats_of_the_closest_attack() -> None:
+    ids = [f"tool-misuse@agent-{n}@store-{n}" for n in range(500)] + [
+        "model-theft@registry",
+        "model-theft@scoring",
+    ]
+    assert closest_threats(
+        ["model-thef@scorng", "tool-misuse@agent-7@store-7x", "tool-misus@agent-*", "x@y", ""],
+        ids,
+    ) == [
+        "model-theft@scoring",
+        "tool-misuse@agent-7@store-7",
+        "tool-misuse@agent-*",
+        None,
+        None,
+    ]
+    assert closest_threats(["model-theft@scoring"], []) == [None]
 
 
 def test_justification_is_required() -> None:

@@ -598,7 +598,12 @@ def _check_report(
                 for t in failing
             ],
             "triage_unmatched": [
-                {"pattern": u.pattern, "status": u.status, "location": u.location}
+                {
+                    "pattern": u.pattern,
+                    "status": u.status,
+                    "location": u.location,
+                    "did_you_mean": u.did_you_mean,
+                }
                 for u in result.triage_unmatched
             ],
             "summary": result.summary,
@@ -650,7 +655,11 @@ def _check_report(
             f"note: {n} triage entr{'y matches' if n == 1 else 'ies match'} no threat "
             "(stale? remove or fix the id):"
         )
-        lines.extend(f"  {u.pattern}  {u.location or ''}".rstrip() for u in result.triage_unmatched)
+        lines.extend(
+            f"  {u.pattern}  {u.location or ''}".rstrip()
+            + (f"  (did you mean {u.did_you_mean!r}?)" if u.did_you_mean else "")
+            for u in result.triage_unmatched
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -723,7 +732,7 @@ def diff(
         limits = _limits(max_file_bytes, max_depth, max_alias_expansion, max_elements)
         results = []
         for n, arg in enumerate((old, new)):
-            checkout = materialize(arg, Path(tmp) / str(n)) if is_git_spec(arg) else None
+            checkout = materialize(arg, Path(tmp) / str(n), limits) if is_git_spec(arg) else None
             path = checkout.root if checkout is not None else Path(arg)
             try:
                 # the same triage files on both sides: a decision shows on OLD's threats too

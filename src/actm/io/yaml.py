@@ -31,7 +31,14 @@ from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from actm.errors import Diagnostic, SourceLocation
 
-__all__ = ["Limits", "YamlDocument", "YamlProblem", "parse_yaml", "read_yaml_file"]
+__all__ = [
+    "Limits",
+    "YamlDocument",
+    "YamlProblem",
+    "parse_yaml",
+    "read_yaml_file",
+    "too_large",
+]
 
 PathElem = str | int
 
@@ -224,10 +231,28 @@ def _tag(node: Any) -> str:
     return _PLAIN if ctag is None else str(ctag.suffix)
 
 
-def read_yaml_file(path: str | os.PathLike[str], limits: Limits | None = None) -> YamlDocument:
-    """Read and parse one YAML file, enforcing ``limits``; raises :class:`YamlProblem`."""
+def too_large(shown: str, size: int, limit: int) -> Diagnostic:
+    """The diagnostic for a file of ``size`` bytes over ``limit``, at its first line."""
+    return Diagnostic(
+        "file-too-large",
+        f"file is {size:,} bytes, over the limit of {limit:,}",
+        SourceLocation(shown, 1, 1),
+        "split the model with include:, or raise the limit with --max-file-bytes "
+        "or ACTM_MAX_FILE_BYTES",
+    )
+
+
+def read_yaml_file(
+    path: str | os.PathLike[str], limits: Limits | None = None, *, shown: str | None = None
+) -> YamlDocument:
+    """Read and parse one YAML file, enforcing ``limits``; raises :class:`YamlProblem`.
+
+    The size and the kind of file are checked with ``stat`` before the file is opened, so a
+    huge file is never read and a pipe is never waited on. ``shown`` names the file in
+    messages (default: ``path``).
+    """
     limits = limits or Limits()
-    shown = str(path)
+    shown = str(path) if shown is None else shown
     p = Path(path)
     try:
         info = p.stat()
@@ -263,15 +288,8 @@ def read_yaml_file(path: str | os.PathLike[str], limits: Limits | None = None) -
                 )
             ]
         )
-    too_large = Diagnostic(
-        "file-too-large",
-        f"file is {size:,} bytes, over the limit of {limits.max_file_bytes:,}",
-        SourceLocation(shown, 1, 1),
-        "split the model with include:, or raise the limit with --max-file-bytes "
-        "or ACTM_MAX_FILE_BYTES",
-    )
     if size > limits.max_file_bytes:
-        raise YamlProblem([too_large])
+        raise YamlProblem([too_large(shown, size, limits.max_file_bytes)])
     try:
         # bounded: a device or pipe (/dev/zero) reports size 0 and may never end
         with p.open("rb") as fh:
@@ -280,7 +298,7 @@ def read_yaml_file(path: str | os.PathLike[str], limits: Limits | None = None) -
             raise YamlProblem(
                 [
                     replace(
-                        too_large,
+                        too_large(shown, len(raw), limits.max_file_bytes),
                         message=f"file is larger than the limit of {limits.max_file_bytes:,} bytes",
                     )
                 ]

@@ -1,19 +1,68 @@
-"""Reading one knowledge file: parse it and check it against its schema, collecting problems."""
+"""Finding and reading knowledge files: list a directory, read one file within bounds, check it
+against its schema, collecting problems.
+
+A knowledge directory (``--knowledge DIR``) may come from anywhere, so its files are read like
+model files (:func:`~actm.io.yaml.read_yaml_file`): the size and the kind of file are checked
+with ``stat`` before the file is opened, so a huge file is refused without being read and a
+pipe or device is refused without being waited on. Such files are listed, not skipped, so that
+each one is reported (a located :class:`~actm.errors.KnowledgeError`, like any other broken
+knowledge file) instead of silently leaving its entries out.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
 from pydantic import BaseModel
 
-from actm.errors import Diagnostic
+from actm.errors import Diagnostic, SourceLocation
 from actm.io.diagnose import validate_document
-from actm.io.yaml import YamlDocument, YamlProblem, parse_yaml
+from actm.io.yaml import Limits, YamlDocument, YamlProblem, read_yaml_file
 
-__all__ = ["read_knowledge_file"]
+__all__ = ["KNOWLEDGE_LIMITS", "knowledge_files", "read_knowledge_doc", "read_knowledge_file"]
 
 M = TypeVar("M", bound=BaseModel)
+
+KNOWLEDGE_LIMITS = Limits()
+"""The bounds every knowledge file is read with (the defaults: 32 MiB a file, ...)."""
+
+_HINTS = {
+    "file-too-large": f"knowledge files are read up to {KNOWLEDGE_LIMITS.max_file_bytes:,} bytes "
+    "each: split it, one entry per file",
+    "file-unreadable": "a knowledge directory holds regular YAML files: remove it or replace it "
+    "with a file",
+    "file-not-found": "a knowledge directory holds regular YAML files: remove the broken link",
+}
+
+
+def knowledge_files(root: Path, sub: str) -> list[Path]:
+    """Sorted ``*.yaml`` and ``*.yml`` entries directly in ``root/sub``, directories aside.
+
+    Pipes, devices and broken links with those names are listed too: reading them reports them.
+    """
+    d = root / sub
+    if not d.is_dir():
+        return []
+    return sorted(p for p in d.iterdir() if p.suffix in (".yaml", ".yml") and not p.is_dir())
+
+
+def read_knowledge_doc(path: Path, shown: str) -> YamlDocument:
+    """The parsed file at ``path``, named ``shown`` in messages; raises
+    :class:`~actm.io.yaml.YamlProblem` with every diagnostic located in that file."""
+    try:
+        return read_yaml_file(path, KNOWLEDGE_LIMITS, shown=shown)
+    except YamlProblem as exc:
+        raise YamlProblem([_for_knowledge(d, shown) for d in exc.diagnostics]) from None
+
+
+def _for_knowledge(d: Diagnostic, shown: str) -> Diagnostic:
+    """A reading problem of a knowledge file: located at the file, with a hint that fits."""
+    if d.code not in _HINTS:
+        return d
+    code = "file-too-large" if d.code == "file-too-large" else "knowledge-unreadable"
+    return replace(d, code=code, location=d.location or SourceLocation(shown), hint=_HINTS[d.code])
 
 
 def read_knowledge_file(
@@ -22,12 +71,9 @@ def read_knowledge_file(
     """The document at ``path`` (named ``shown`` in messages) and its validated content, or
     None with the problems appended to ``errors``."""
     try:
-        doc = parse_yaml(path.read_bytes(), shown)
+        doc = read_knowledge_doc(path, shown)
     except YamlProblem as exc:
         errors.extend(exc.diagnostics)
-        return None
-    except OSError as exc:
-        errors.append(Diagnostic("knowledge-unreadable", f"cannot read {shown}: {exc}"))
         return None
     spec, problems = validate_document(schema, doc)
     if spec is None:

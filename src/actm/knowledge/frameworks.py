@@ -14,18 +14,23 @@ one with the same id; ``DIR/mappings/<id>.yaml`` adds mappings to those already 
 framework that a later directory replaces drops the mappings written for its earlier
 definition, since they name items of a list that no longer applies.
 
+An open framework's ``pattern`` is compiled with RE2 (the ``google-re2`` package), whose
+matching time is linear in the length of the id, whatever the pattern: a pattern from a
+``--knowledge`` directory such as ``^(a+)+$`` cannot stall a run. RE2 has no backreferences
+and no look-around; a pattern that uses them is refused where it is written.
+
 Every problem is a :class:`~actm.errors.Diagnostic` with the file and line; the knowledge base
 collects them and raises :class:`~actm.errors.KnowledgeError` (exit 3).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
+import re2
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from actm.errors import Diagnostic, SourceLocation
@@ -40,6 +45,7 @@ __all__ = [
     "Locator",
     "MappingTable",
     "check_references",
+    "compile_pattern",
     "load_frameworks",
     "load_mappings",
 ]
@@ -108,10 +114,17 @@ class Framework:
     """The file it was read from."""
     names: Mapping[str, str] = field(default_factory=dict)
     """Item id -> name (filled in from ``items`` when not given)."""
+    matcher: Any = field(default=None, init=False, repr=False, compare=False)
+    """``pattern`` compiled with RE2 (linear-time matching); None without a pattern."""
 
     def __post_init__(self) -> None:
         if not self.names and self.items:
             object.__setattr__(self, "names", {i.id: i.name for i in self.items})
+        if self.pattern is not None:
+            matcher, problem = compile_pattern(self.pattern)
+            if matcher is None:
+                raise ValueError(f"framework {self.id}: pattern {self.pattern!r}: {problem}")
+            object.__setattr__(self, "matcher", matcher)
 
     def admits(self, ident: str) -> bool:
         """Whether an entry or a mapping may name ``ident``."""
@@ -119,7 +132,7 @@ class Framework:
             return True
         if not self.open:
             return False
-        return self.pattern is None or re.fullmatch(self.pattern, ident) is not None
+        return self.matcher is None or self.matcher.fullmatch(ident) is not None
 
     def name_of(self, ident: str) -> str | None:
         return self.names.get(ident)
@@ -127,6 +140,18 @@ class Framework:
     def label(self) -> str:
         """'MITRE ATLAS 5.6.0'."""
         return f"{self.title} {self.version}"
+
+
+def compile_pattern(pattern: str) -> tuple[Any, str | None]:
+    """``pattern`` compiled with RE2, or None and why it cannot be (RE2 reports errors as
+    values here, never on standard error)."""
+    options = re2.Options()
+    options.log_errors = False
+    try:
+        return re2.compile(pattern, options), None
+    except re2.error as exc:
+        reason = exc.args[0] if exc.args else "invalid"
+        return None, reason.decode("utf-8", "replace") if isinstance(reason, bytes) else str(reason)
 
 
 Locator = Callable[[tuple[str | int, ...], bool], SourceLocation | None]
@@ -154,12 +179,17 @@ def _compile_framework(
             f"id {spec.id!r} differs from the file name {stem!r}",
             f"rename the file to {spec.id}.yaml or change the id",
         )
-    compiled: re.Pattern[str] | None = None
+    compiled: Any = None
     if spec.pattern is not None:
-        try:
-            compiled = re.compile(spec.pattern)
-        except re.error as exc:
-            bad(("pattern",), "invalid-pattern", f"pattern is not a regular expression: {exc}")
+        compiled, problem = compile_pattern(spec.pattern)
+        if compiled is None:
+            bad(
+                ("pattern",),
+                "invalid-pattern",
+                f"pattern is not a regular expression actm can use: {problem}",
+                "patterns use RE2 syntax, matched in linear time: no backreferences (\\1) and no "
+                "look-around ((?=...), (?!...), (?<=...))",
+            )
     if not spec.open and not spec.items:
         bad(
             ("items",),

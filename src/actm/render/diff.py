@@ -142,7 +142,8 @@ def render_diff_text(diff: Diff, *, color: bool = False, width: int = 100) -> st
 
 def _unmatched(u: UnmatchedTriage) -> str:
     where = f" ({u.location})" if u.location else ""
-    return f"{u.pattern}: {u.status.replace('_', ' ')}{where}"
+    near = f"; did you mean {u.did_you_mean!r}?" if u.did_you_mean else ""
+    return f"{u.pattern}: {u.status.replace('_', ' ')}{where}{near}"
 
 
 def render_diff_markdown(diff: Diff) -> str:

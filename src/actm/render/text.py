@@ -115,7 +115,8 @@ def render_text(
         console.print(Text("triage entries matching no threat:", style="yellow"))
         for u in result.triage_unmatched:
             where = f" ({u.location})" if u.location else ""
-            console.print(Text(f"  {u.pattern}: {u.status.replace('_', ' ')}{where}"))
+            near = f"; did you mean {u.did_you_mean!r}?" if u.did_you_mean else ""
+            console.print(Text(f"  {u.pattern}: {u.status.replace('_', ' ')}{where}{near}"))
     return buf.getvalue()
 
 

@@ -46,7 +46,7 @@ from actm.results.model import (
     TriageInfo,
     UnmatchedTriage,
 )
-from actm.results.triage import match_triage, settled
+from actm.results.triage import closest_threats, match_triage, settled
 
 __all__ = ["Rerun", "build_result", "build_threats", "fingerprint", "threat_id", "threat_scores"]
 
@@ -643,7 +643,8 @@ def _apply_triage(
     entries = c.model.triage
     if not entries:
         return threats, ()
-    decisions, unused = match_triage([t.id for t in threats], entries, today)
+    ids = [t.id for t in threats]
+    decisions, unused = match_triage(ids, entries, today)
     out = []
     for t in threats:
         d = decisions.get(t.id)
@@ -660,13 +661,15 @@ def _apply_triage(
             )
             t = replace(t, triage=info)
         out.append(t)
+    closest = closest_threats([entries[i].pattern for i in unused], ids)
     unmatched = tuple(
         UnmatchedTriage(
             entries[i].pattern,
             entries[i].status,
             str(loc) if (loc := c.model.locations.get(f"triage[{i}]")) else None,
+            near,
         )
-        for i in unused
+        for i, near in zip(unused, closest, strict=True)
     )
     return out, unmatched
 

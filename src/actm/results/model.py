@@ -200,6 +200,9 @@ class UnmatchedTriage:
     status: str
     location: str | None
     """file:line:col of the decision."""
+    did_you_mean: str | None = None
+    """The threat id (or, for a wildcard pattern, the corrected pattern) it was most likely
+    meant to name; None when nothing is close."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,19 +4,26 @@ A decision applies to every threat whose id matches its pattern (``fnmatch`` syn
 ``*``, ``?``, ``[...]``); when several match, the most specific wins (no wildcard before
 wildcards, then the longest pattern, then the first written). A decision with an ``expires`` day
 in the past no longer holds: the threat counts as open again. Decisions that match no threat are
-reported, so stale triage does not pile up unnoticed.
+reported, so stale triage does not pile up unnoticed, each with the threat id it was most
+likely meant to name (:func:`closest_threats`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import difflib
+import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from fnmatch import fnmatchcase
 
 from actm.model.system import TriageEntry
 
-__all__ = ["OPEN_STATUSES", "Decision", "match_triage", "settled"]
+__all__ = ["OPEN_STATUSES", "Decision", "closest_threats", "match_triage", "settled"]
+
+_WILDCARDS = "*?["
+_ATTACK_CUTOFF = 0.8
+"""How like an attack id the attack part of a pattern must be (difflib's ratio)."""
 
 OPEN_STATUSES = frozenset({"open", "in_progress"})
 """Statuses that leave a threat to be dealt with (for `actm check`)."""
@@ -36,7 +43,7 @@ class Decision:
 
 
 def _specificity(entry: TriageEntry) -> tuple[int, int]:
-    wild = any(ch in entry.pattern for ch in "*?[")
+    wild = any(ch in entry.pattern for ch in _WILDCARDS)
     return (0 if wild else 1, len(entry.pattern))
 
 
@@ -73,3 +80,48 @@ def match_triage(
 def settled(decision: Decision | None) -> bool:
     """Whether a threat needs no more action: triaged, in force, and not left open."""
     return decision is not None and not decision.expired and decision.status not in OPEN_STATUSES
+
+
+def closest_threats(patterns: Sequence[str], threat_ids: Sequence[str]) -> list[str | None]:
+    """For each pattern that matched nothing, the threat id (or the pattern) it most likely
+    meant, or None.
+
+    A threat id starts with its attack's id (``attack@binding...``), so the attack part of the
+    pattern (before the first ``@``) is matched first, against the attacks of this result, then
+    the whole pattern against that attack's threats only: the work per pattern is bounded by the
+    number of attacks plus the threats of one attack, not by all threats. A pattern whose
+    attack part is a wildcard, or like no attack, gets None. A pattern with a wildcard after
+    its attack part gets the pattern with the attack corrected, when that matches a threat.
+    """
+    by_attack: dict[str, list[str]] = {}
+    for tid in sorted(threat_ids):
+        by_attack.setdefault(tid.partition("@")[0], []).append(tid)
+    return [_closest(pattern, by_attack) for pattern in patterns]
+
+
+def _closest(pattern: str, by_attack: Mapping[str, Sequence[str]]) -> str | None:
+    head, at, tail = pattern.partition("@")
+    if any(ch in head for ch in _WILDCARDS):
+        return None
+    if head in by_attack:
+        attack = head
+    else:
+        # attack ids share words ("model-", "-injection"): only a near miss counts
+        close = difflib.get_close_matches(head, list(by_attack), n=1, cutoff=_ATTACK_CUTOFF)
+        if not close:
+            return None
+        attack = close[0]
+    ids = by_attack[attack]
+    if any(ch in tail for ch in _WILDCARDS):
+        fixed = f"{attack}{at}{tail}"
+        if any(fnmatchcase(tid, fixed) for tid in ids):
+            return fixed
+    close = difflib.get_close_matches(pattern, ids, n=1, cutoff=0.6)
+    if close:
+        return close[0]
+
+    # nothing close by its letters: the id sharing the longest start with the pattern
+    def shared(tid: str) -> int:
+        return len(os.path.commonprefix([tid, pattern]))  # noqa: RUF071 - ids, not paths
+
+    return min(ids, key=lambda tid: (-shared(tid), tid))

@@ -17,7 +17,8 @@ from pydantic import BaseModel
 
 from actm.errors import Diagnostic, KnowledgeError, SourceLocation
 from actm.io.diagnose import did_you_mean, validate_document
-from actm.io.yaml import YamlDocument, YamlProblem, parse_yaml
+from actm.io.yaml import YamlDocument, YamlProblem
+from actm.knowledge.files import knowledge_files, read_knowledge_doc
 from actm.knowledge.vocabulary.schema import FILES, NESTED_SECTIONS
 
 __all__ = ["EntryOrigin", "Merged", "builtin_dir", "knowledge_files", "read_layers"]
@@ -61,14 +62,6 @@ def builtin_dir() -> Path:
     return Path(str(resources.files("actm.knowledge") / "data"))
 
 
-def knowledge_files(root: Path, sub: str) -> list[Path]:
-    """Sorted ``*.yaml`` files directly in ``root/sub``."""
-    d = root / sub
-    if not d.is_dir():
-        return []
-    return sorted(p for p in d.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
-
-
 def read_layers(extra: tuple[Path, ...]) -> Merged:
     """The built-in files with each directory of ``extra`` laid over them, in order."""
     merged = Merged()
@@ -108,13 +101,9 @@ def read_layers(extra: tuple[Path, ...]) -> Merged:
 
 def _read(path: Path, shown: str) -> YamlDocument:
     try:
-        return parse_yaml(path.read_bytes(), shown)
+        return read_knowledge_doc(path, shown)
     except YamlProblem as exc:
         raise KnowledgeError(exc.diagnostics) from None
-    except OSError as exc:
-        raise KnowledgeError(
-            [Diagnostic("knowledge-unreadable", f"cannot read {shown}: {exc}")]
-        ) from None
 
 
 def _absorb(merged: Merged, name: str, doc: YamlDocument, errors: list[Diagnostic]) -> None:
