@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from actm.errors import Diagnostic, KnowledgeError, SourceLocation
 from actm.io.diagnose import did_you_mean, validate_document
 from actm.io.yaml import YamlDocument, YamlProblem, parse_yaml
+from actm.knowledge.rules import ChainWording, RulesFile, build_rules
 
 __all__ = [
     "AdversaryDef",
@@ -42,34 +43,6 @@ __all__ = [
 ]
 
 PIPELINES = ("development", "deployment")
-RULE_NAMES = (
-    "adversary",
-    "public_user",
-    "outside_content",
-    "third_party",
-    "assumption",
-    "assumption_sends",
-    "vulnerability",
-    "residency",
-    "ai_weakness",
-    "component_up",
-    "component_down",
-    "dependency",
-    "feeds",
-    "feeds_back",
-    "part_of",
-    "tool_call",
-    "tool_write",
-    "tool_execute",
-    "tool_exfiltrate",
-    "tool_results",
-    "tool_definition",
-    "credential_tool",
-    "credential_node",
-    "attack",
-    "conversion",
-)
-"""Names of the engine's derivation rules, as they appear in chains and team views."""
 RESIDENCY_MODES = ("stored", "processed", "transmitted")
 LEVELS = ("none", "low", "medium", "high", "critical")
 
@@ -279,7 +252,6 @@ class _Team(_In):
     id: str
     title: str
     description: str
-    rules: list[str] = []
     asset_types: list[str] = []
 
 
@@ -287,7 +259,7 @@ class _TeamsFile(_In):
     teams: list[_Team] = []
 
 
-_FILES: dict[str, type[_In]] = {
+_FILES: dict[str, type[BaseModel]] = {
     "capabilities.yaml": _CapabilitiesFile,
     "asset_types.yaml": _AssetTypesFile,
     "model_kinds.yaml": _ModelKindsFile,
@@ -298,6 +270,7 @@ _FILES: dict[str, type[_In]] = {
     "adversaries.yaml": _AdversariesFile,
     "severity.yaml": _SeverityFile,
     "teams.yaml": _TeamsFile,
+    "rules.yaml": RulesFile,
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -421,6 +394,7 @@ class Team:
     title: str
     description: str
     rules: frozenset[str]
+    """The derivation rules that put a threat in this view (their entries in rules.yaml)."""
     asset_types: frozenset[str]
 
 
@@ -457,6 +431,8 @@ class Vocabulary:
     adversaries: Mapping[str, AdversaryDef]
     severity: Severity
     teams: tuple[Team, ...] = ()
+    wording: ChainWording = field(default_factory=ChainWording)
+    """How each derivation rule of the engine reads in a chain, and its team views."""
     sources: tuple[str, ...] = field(default=())
     """The files this vocabulary was read from, in order."""
 
@@ -938,21 +914,19 @@ def _build(m: _Merged) -> Vocabulary:
             )
         )
 
+    mark = m.singles.get("rules.yaml:persistent_mark")
+    wording, wording_errors = build_rules(
+        m.values("rules.yaml:rules"),
+        mark[0] if mark else None,
+        m.entries.get("teams.yaml:teams", {}),
+    )
+    errors.extend(wording_errors)
     teams = []
     for tm, origin in m.values("teams.yaml:teams"):
         for t in tm.asset_types:
             check_type(t, origin, f"team {tm.id}")
-        for r in tm.rules:
-            if r not in RULE_NAMES:
-                bad(
-                    origin,
-                    "unknown-rule",
-                    f"team {tm.id}: unknown rule {r!r}",
-                    did_you_mean(r, RULE_NAMES, what="rules"),
-                )
-        teams.append(
-            Team(tm.id, tm.title, tm.description, frozenset(tm.rules), frozenset(tm.asset_types))
-        )
+        members = wording.team_rules(tm.id)
+        teams.append(Team(tm.id, tm.title, tm.description, members, frozenset(tm.asset_types)))
 
     if errors:
         raise KnowledgeError(errors)
@@ -984,5 +958,6 @@ def _build(m: _Merged) -> Vocabulary:
         adversaries=adversaries,
         severity=Severity(crit, default_crit, strength, persistence, likelihood, bands),
         teams=tuple(teams),
+        wording=wording,
         sources=tuple(m.sources),
     )
