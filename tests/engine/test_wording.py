@@ -1,5 +1,5 @@
-"""rules.yaml against the engine's rules: an entry per rule both ways, overlays, and broken
-entries that stop the run with their location."""
+"""rules.yaml against the engine's rules: an entry per rule both ways, overlays that reword a
+rule, and broken entries that stop the run with their location."""
 
 from __future__ import annotations
 
@@ -12,9 +12,13 @@ from typer.testing import CliRunner
 
 import actm
 from actm.cli.main import app
+from actm.engine.analysis import run_engine
 from actm.engine.facts import Rule
+from actm.engine.output import _Reader
+from actm.engine.provenance import proof
 from actm.engine.wording import FIELDS, Wording, check
 from actm.errors import KnowledgeError
+from actm.knowledge.attacks import KnowledgeBase
 from actm.knowledge.vocabulary import builtin_vocabulary
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,6 +74,29 @@ def test_an_entry_that_names_no_rule_stops_the_analysis_at_its_line(tmp_path: Pa
     assert (diag.location and (diag.location.path, diag.location.line)) == (str(path), 2)
 
 
+def test_an_overlay_rewords_one_rule(tmp_path: Path) -> None:
+    overlay(
+        tmp_path,
+        """
+        rules:
+          - id: public_user
+            teams: [product]
+            text: "{adversary} types into {target}{persistent}, gaining {capability}"
+        """,
+    )
+    reworded = threats(tmp_path)["resource-exhaustion@bot"]
+    assert reworded.chain_text == (
+        "external-user types into bot.inputs.user_input, gaining make_arbitrary_changes"
+        " -> resource-exhaustion: withhold on bot.outputs"
+    )
+    assert reworded.teams == ("product",)
+    builtin = {t.id: t for t in actm.analyze(actm.load_model_text(MODEL)).threats}
+    assert builtin["resource-exhaustion@bot"].chain_text == (
+        "external-user holds make_arbitrary_changes on bot.inputs.user_input"
+        " -> resource-exhaustion: withhold on bot.outputs"
+    )
+
+
 def test_an_overlay_moves_a_rule_to_another_team(tmp_path: Path) -> None:
     overlay(
         tmp_path,
@@ -88,6 +115,25 @@ def test_an_overlay_moves_a_rule_to_another_team(tmp_path: Path) -> None:
     }
     # bot.inputs and bot.outputs are product asset types: the view stays, two are added
     assert threats(tmp_path)["resource-exhaustion@bot"].teams == ("infrastructure", "ml", "product")
+
+
+def test_the_persistent_mark_is_wording_too(tmp_path: Path) -> None:
+    overlay(tmp_path, 'persistent_mark: " [kept]"\n')
+    text = """
+    actm: 1
+    system: {id: mark}
+    models:
+      - {id: bot, kind: llm, exposure: public}
+    assets:
+      - {id: notes, type: document_store, untrusted_sources: [wiki]}
+    relations:
+      - {kind: feeds, from: notes, to: bot.inputs.retrieved_context}
+    """
+    chains = {t.id: t.chain_text for t in threats(tmp_path, textwrap.dedent(text)).values()}
+    assert chains["rag-poisoning@notes@bot"].startswith(
+        "author of outside content (wiki) holds contribute on notes [kept]"
+        " -> feeds bot.inputs.retrieved_context: contribute"
+    )
 
 
 @pytest.mark.parametrize(
@@ -150,3 +196,75 @@ def test_cli_exit_3_on_a_broken_rules_entry(tmp_path: Path) -> None:
     assert res.exit_code == 3
     assert f"{path}:4:11: error[bad-template]: rule feeds text: unknown placeholder" in res.output
     assert "Traceback" not in res.output
+
+
+EVERY_RULE = """
+actm: 1
+system: {id: every-rule}
+owners:
+  - {id: vendor}
+nodes:
+  - {id: app, kind: service}
+  - {id: crm, kind: database}
+models:
+  - {id: bot, kind: agent, exposure: public, deployed_on: [app], tools: [lookup, mail, fetch]}
+assets:
+  - {id: customers, type: personal_data, resides: [{node: crm}]}
+  - {id: kb, type: document_store, resides: [{node: app}]}
+  - {id: token, type: credential, resides: [{node: app}]}
+tools:
+  - {id: lookup, permissions: {read: [customers]}}
+  - {id: mail, permissions: {write: [kb]}, credential: token}
+  - {id: fetch, permissions: {read: [kb], egress: [internet]}}
+adversaries:
+  - {id: insider, holds: [{asset: token, capability: inspect}]}
+assumptions:
+  - id: hosted
+    producer: vendor
+    asset: bot.model_parameters
+    capability: make_limited_changes
+    sends: [bot.inputs]
+"""
+"""Without attacks (whose yields would come first), and with the examples, it makes every rule
+and variant derive a fact but ``vulnerability`` (the engine keeps that rule for a vulnerability
+declared on a node, but grants over the node's residents directly)."""
+
+
+def test_every_placeholder_is_filled_in(tmp_path: Path) -> None:
+    """Each template may use every placeholder of its rule: the engine fills in all of them,
+    for every fact it derives."""
+
+    def template(name: str, variant: str, fields: frozenset[str]) -> str:
+        said = " ".join(f"{f}={{{f}}}" for f in sorted(fields))
+        return f"'{name}/{variant} {said}'"
+
+    lines = ["rules:"]
+    for rule, variants in FIELDS.items():
+        name = rule.name.lower()
+        lines += [f"  - id: {name}", "    teams: []"]
+        lines.append(f"    text: {template(name, '', variants[''])}")
+        named = [(v, f) for v, f in variants.items() if v]
+        lines += ["    variants:"] if named else []
+        lines += [f"      {v}: {template(name, v, f)}" for v, f in named]
+    overlay(tmp_path, "\n".join(lines) + "\n")
+    kb = actm.load_knowledge([tmp_path])
+    propagation = KnowledgeBase(attacks={}, vocabulary=kb.vocabulary, locations={})
+    runs = [(actm.load_model_text(textwrap.dedent(EVERY_RULE), knowledge=kb), propagation)]
+    examples = [*ROOT.glob("examples/*.yaml"), *ROOT.glob("examples/atlas-*/*.yaml")]
+    runs += [(actm.load_model(p, knowledge=kb), kb) for p in sorted(examples)]
+    seen: dict[str, str] = {}
+    for model, knowledge in runs:
+        out = run_engine(model, knowledge, assumptions=False)
+        every = proof(out.closure.store, out.closure.store.keys)
+        for step in _Reader(out).chain(every):  # every fact, not only those on threat chains
+            seen.setdefault(step.text.split(" ", 1)[0], step.text)
+    wanted = {f"{r.name.lower()}/{v}" for r, variants in FIELDS.items() for v in variants}
+    assert sorted(wanted - set(seen)) == ["vulnerability/"]
+    assert seen["public_user/"] == (
+        "public_user/ adversary=external-user capability=make_arbitrary_changes persistent= "
+        "target=bot.inputs.user_input"
+    )
+    assert seen["assumption/"] == (
+        "assumption/ assumption=hosted capability=make_limited_changes persistent= (persistent) "
+        "producer=vendor status=unjustified target=bot.model_parameters"
+    )
