@@ -7,11 +7,12 @@ fresh subprocess:
 
 1. a child (this script with ``--child FILE``) runs the stages of the CLI one by one through
    the Python API and prints a JSON line after each: load (read, schema, resolve), the engine
-   (``run_engine``; its own ``EngineOutput.timings`` split it into compile, closure, matching,
-   threats and assumptions), the inherent run without controls that ``actm.analyze`` adds when
-   controls are in force, results building (``build_result``), JSON rendering and Markdown
-   rendering, then its peak RSS (``resource.getrusage(RUSAGE_SELF).ru_maxrss``). Like the CLI
-   it calls ``gc.freeze()`` after loading;
+   (``actm.engine.runs.analyse``; its timings split it into compile, closure, matching,
+   threats and assumptions of the residual run, the inherent run without controls when
+   controls are in force, decoding the runs and the reruns that credit each control), results
+   building (decoding, crediting and ``build_result``), JSON rendering and Markdown rendering,
+   then its peak RSS (``resource.getrusage(RUSAGE_SELF).ru_maxrss``). Like the CLI it calls
+   ``gc.freeze()`` after loading;
 2. the real CLI end to end: ``actm analyze FILE -f json -o /dev/null``, wall clock and peak
    RSS.
 
@@ -57,7 +58,6 @@ TARGET_100K_MB = 2048.0
 def child(path: str) -> int:
     """Run the analysis stage by stage; one JSON line per finished stage."""
     import gc
-    import inspect
     import resource
     from time import perf_counter
 
@@ -69,10 +69,10 @@ def child(path: str) -> int:
 
     t = perf_counter()
     import actm
-    from actm.engine.analysis import run_engine
+    from actm.engine.runs import analyse
     from actm.render.json import render_json
     from actm.render.markdown import render_markdown
-    from actm.results.build import build_result
+    from actm.results.build import build_result, screen
 
     emit(stage="import", seconds=perf_counter() - t)
 
@@ -99,32 +99,24 @@ def child(path: str) -> int:
         else:
             emit(stage="progress", what=stage, facts=done, seconds=perf_counter() - start)
 
-    out = run_engine(model, kb, observer=observer)
+    # as actm.analyze does: the residual run, then with controls in force the inherent run and
+    # the reruns that credit each control; the stages come from the analysis' timings
+    analysis = analyse(model, kb, observer=observer, screen=screen)
+    timings = analysis.timings
     emit(
         stage="engine",
-        seconds=perf_counter() - start,
-        timings=out.timings,
-        facts=len(out.closure.store.keys),
-        threats=len(out.matches),
+        seconds=sum(timings[s] for s in ENGINE_STAGES),
+        timings=timings,
+        facts=analysis.residual.facts,
+        threats=len(analysis.residual.threats),
     )
-
-    # as actm.analyze does: the inherent view when controls are in force, for what they mitigate
-    inherent = None
-    t = perf_counter()
-    if any(c.status == "implemented" for c in model.controls):
-        inherent = run_engine(model, kb, apply_controls=False, assumptions=False)
-    emit(stage="inherent", seconds=perf_counter() - t)
-
-    def without(excluded: frozenset[str], select: Any) -> Any:
-        return run_engine(model, kb, assumptions=False, exclude_controls=excluded, select=select)
+    emit(stage="inherent", seconds=timings.get("inherent", 0.0))
 
     t = perf_counter()
-    if "rerun" in inspect.signature(build_result).parameters:  # crediting each control
-        result = build_result(out, inherent, rerun=without)
-    else:
-        result = build_result(out, inherent)
-    del out, inherent
-    emit(stage="build", seconds=perf_counter() - t)
+    result = build_result(analysis)
+    read = timings["read"] + timings.get("counterfactual", 0.0)
+    del analysis
+    emit(stage="build", seconds=read + perf_counter() - t)
 
     t = perf_counter()
     text = render_json(result)
@@ -320,11 +312,11 @@ def report(rows: list[dict[str, Any]], failures: list[str], state: str) -> None:
     print()
     print(
         "Times in seconds. load = read + schema + resolve (actm.load_model); compile, closure, "
-        "matching, threats, assumptions = EngineOutput.timings (closure = propagation; matching "
-        "= the attack joins, which run inside the closure loop; threats = proofs, severity and "
-        "out-of-scope after it); inherent = the second engine run, without controls, that "
-        "actm.analyze makes when controls are in force; "
-        "build = build_result (with what the controls mitigate); json / markdown = the "
+        "matching, threats, assumptions = the residual run's timings (closure = propagation; "
+        "matching = the attack joins, which run inside the closure loop; threats = proofs, "
+        "severity and out-of-scope after it); inherent = the second engine run, without "
+        "controls, that actm.analyze makes when controls are in force; build = decoding the "
+        "runs, the reruns that credit each control and build_result; json / markdown = the "
         "renderers; in-process = load + engine + inherent + build + json (what `analyze -f "
         "json` does, without interpreter start, imports and the knowledge base); CLI e2e = wall "
         "time of `actm analyze FILE -f json -o /dev/null`; peak MB = ru_maxrss of the "

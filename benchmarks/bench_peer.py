@@ -292,7 +292,7 @@ def report_peer(rows: list[dict[str, Any]], timeout: float) -> None:
         "running the generated script (building the model) and tm.check(); pytm resolve = "
         "tm.resolve(); pytm report = tm.report(benchmarks/pytm_report_template.md), 'not run' "
         "above --pytm-report-max or after a report was stopped. actm load = actm.load_model "
-        "(read, schema, resolve); closure and matching = EngineOutput.timings; markdown = "
+        "(read, schema, resolve); closure and matching = the engine run's timings; markdown = "
         "render_markdown; other = compile, threats, assumptions and build_result; total = load "
         "+ engine + build + markdown. ratio = (pytm resolve + report) / actm total; '>' when "
         "the report was stopped (resolve plus the time until it was stopped: a lower bound), "

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from actm.engine.analysis import EngineOutput, run_engine
 from actm.engine.closure import Observer
+from actm.engine.runs import analyse
 from actm.errors import UsageError
 from actm.io.yaml import Limits
 from actm.knowledge.attacks import KnowledgeBase
@@ -17,7 +17,7 @@ from actm.model.loader import add_triage_file as _add_triage_file
 from actm.model.loader import load_model as _load_model
 from actm.model.loader import load_model_text as _load_model_text
 from actm.model.system import SystemModel
-from actm.results.build import build_result
+from actm.results.build import build_result, screen
 from actm.results.model import Result
 
 __all__ = ["add_triage", "analyze", "load_knowledge", "load_model", "load_model_text"]
@@ -103,16 +103,12 @@ def analyze(
             f"tolerance_severity must be one of {', '.join(SEVERITIES)}, not {tolerance_severity!r}"
         )
     kb = knowledge if isinstance(knowledge, KnowledgeBase) else load_knowledge(knowledge)
-    out = run_engine(
-        model, kb, apply_controls=controls, tolerance_severity=tolerance_severity, observer=observer
+    analysis = analyse(
+        model,
+        kb,
+        controls=controls,
+        tolerance_severity=tolerance_severity,
+        observer=observer,
+        screen=screen,
     )
-    inherent = None
-    if controls and any(c.status == "implemented" for c in model.controls):
-        inherent = run_engine(model, kb, apply_controls=False, assumptions=False)
-
-    def without(
-        excluded: frozenset[str], select: Callable[[str, tuple[str, ...]], bool]
-    ) -> EngineOutput:
-        return run_engine(model, kb, assumptions=False, exclude_controls=excluded, select=select)
-
-    return build_result(out, inherent, today=today, rerun=without)
+    return build_result(analysis, today=today)

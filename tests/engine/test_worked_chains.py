@@ -7,7 +7,7 @@ built-in knowledge base.
 
 from __future__ import annotations
 
-from actm.results.build import explain
+from actm.engine.output import explain
 from conftest import analyse, chain, run
 
 CHAIN_1 = """

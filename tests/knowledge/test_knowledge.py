@@ -10,10 +10,9 @@ from typer.testing import CliRunner
 
 import actm
 from actm.cli.main import app
-from actm.engine.facts import Rule
 from actm.errors import KnowledgeError
 from actm.knowledge.attacks import builtin_knowledge, load_knowledge
-from actm.knowledge.vocabulary import RULE_NAMES, builtin_vocabulary, load_vocabulary
+from actm.knowledge.vocabulary import builtin_vocabulary, load_vocabulary
 from actm.model.system import SystemModel
 
 MODEL = """
@@ -49,8 +48,29 @@ def write(root: Path, rel: str, text: str) -> Path:
     return path
 
 
-def test_rule_names_in_the_vocabulary_match_the_engine() -> None:
-    assert tuple(r.name.lower() for r in Rule) == RULE_NAMES
+def test_team_views_take_their_rules_from_rules_yaml() -> None:
+    teams = {t.id: sorted(t.rules) for t in builtin_vocabulary().teams}
+    assert teams == {
+        "infrastructure": [
+            "credential_node",
+            "credential_tool",
+            "residency",
+            "third_party",
+            "tool_execute",
+            "vulnerability",
+        ],
+        "ml": ["assumption", "dependency"],
+        "product": [
+            "feeds",
+            "outside_content",
+            "public_user",
+            "tool_call",
+            "tool_definition",
+            "tool_exfiltrate",
+            "tool_results",
+            "tool_write",
+        ],
+    }
 
 
 def test_builtin_vocabulary_is_consistent() -> None:
@@ -198,6 +218,24 @@ def test_an_extra_directory_overrides_a_vocabulary_table(tmp_path: Path) -> None
             "vocabulary/propagation.yaml",
             "agency:\n  external_trust: [hostile]\n",
             "invalid-value",
+            2,
+        ),
+        (
+            "vocabulary/rules.yaml",
+            "rules:\n  - id: feeds\n    teams: [product]\n    txt: feeds {target}\n",
+            "missing-key",
+            2,
+        ),
+        (
+            "vocabulary/rules.yaml",
+            "rules:\n  - id: feeds\n    teams: [produce]\n    text: feeds {target}\n",
+            "unknown-team",
+            2,
+        ),
+        (
+            "vocabulary/teams.yaml",
+            "teams:\n  - {id: ml, title: ML, description: x, rules: [dependency]}\n",
+            "unknown-key",
             2,
         ),
     ],

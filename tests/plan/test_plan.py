@@ -14,14 +14,14 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 import actm
-from actm.engine.analysis import run_engine
-from actm.engine.severity import level_rank
+from actm.engine.runs import threats as run_threats
 from actm.knowledge.attacks import KnowledgeBase, builtin_knowledge
+from actm.knowledge.levels import level_rank
 from actm.model.system import SystemModel
 from actm.plan import make_plan
 from actm.plan.candidates import Candidate, candidates_for, in_force, inner_attacks
 from actm.plan.hitting import greedy, packing_bound, solve, solve_milp
-from actm.results.build import build_result
+from actm.results.build import build_threats
 from strategies import build, system_models
 
 EXAMPLES = sorted((Path(__file__).parents[2] / "examples").glob("*.yaml"))
@@ -86,7 +86,7 @@ def survivors(
     m = replace(model, controls=model.controls + tuple(c.control for c in chosen))
     return {
         t.id
-        for t in build_result(run_engine(m, kb, assumptions=False)).threats
+        for t in build_threats(run_threats(m, kb))
         if level_rank(t.severity.level) >= floor and (among is None or t.id in among)
     }
 
@@ -124,7 +124,7 @@ def test_plan_matches_brute_force(spec: dict[str, Any], data: st.DataObject) -> 
     model = build(spec).build()
     level = data.draw(st.sampled_from(["low", "medium", "high"]))
     floor = level_rank(level)
-    base = build_result(run_engine(model, kb, assumptions=False)).threats
+    base = build_threats(run_threats(model, kb))
     targets = [t for t in base if level_rank(t.severity.level) >= floor]
     every = candidates_for(model, kb.controls, targets)
     picked = (

@@ -301,7 +301,7 @@ def test_only_the_necessary_control_is_credited() -> None:
     assert result.summary["controls_without_effect"] == 1
     # what reading the chains alone would have said
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("actm.results.build.MAX_COUNTERFACTUAL", 1)
+        mp.setattr("actm.engine.runs.MAX_COUNTERFACTUAL", 1)
         touched = analyse(text)
     (m,) = (x for x in touched.mitigated if x.id == EXFIL)
     assert m.mitigated_by == ("allowlist", "jail-lookup")
@@ -418,37 +418,3 @@ def test_without_controls_there_is_no_attribution() -> None:
         (),
         (),
     )
-
-
-def test_counterfactual_tries_the_controls_off_the_chains_together() -> None:
-    from actm.results.mitigation import counterfactual
-
-    calls: list[frozenset[str]] = []
-
-    def run(without: frozenset[str]) -> dict[str, float]:
-        calls.append(without)
-        scores = {"t2": 3.0}
-        if "a" in without:
-            scores["t1"] = 5.0  # a alone stops t1
-        if "c" in without:
-            scores["t2"] = 5.0  # c alone lowers t2
-        if {"d", "e"} <= without:
-            scores["t3"] = 2.0  # d and e each stop t3
-        return scores
-
-    diff = {"t1": -1.0, "t2": 3.0, "t3": -1.0}
-    found = counterfactual(["a", "b", "c", "d", "e", "f"], diff, run, alone=["a", "b"], skip=["f"])
-    assert found.necessary == {"t1": frozenset({"a"}), "t2": frozenset({"c"})}
-    assert found.jointly == {"t3": frozenset({"d", "e"})}
-    assert calls == [
-        frozenset({"a"}),
-        frozenset({"b"}),
-        frozenset({"c", "d", "e"}),  # the others together, then halves while something changes
-        frozenset({"c"}),
-        frozenset({"d", "e"}),
-        frozenset({"d"}),
-        frozenset({"e"}),
-    ]
-    assert found.runs == len(calls)
-    # nothing to explain: no run at all
-    assert counterfactual(["a"], {}, run).runs == 0

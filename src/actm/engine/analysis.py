@@ -13,6 +13,7 @@ from actm.engine.matching import Match
 from actm.engine.provenance import proof
 from actm.engine.scope import Unmet, out_of_scope
 from actm.engine.severity import Assessment, assess
+from actm.engine.wording import Wording
 from actm.knowledge.attacks import KnowledgeBase
 from actm.model.system import SystemModel
 
@@ -31,6 +32,8 @@ class EngineOutput:
     timings: dict[str, float]
     """Seconds per stage: compile, closure (propagation), matching (attack joins inside the
     closure), threats (proofs, severity, out of scope), assumptions."""
+    wording: Wording
+    """How the run's chain steps read (rules.yaml, checked against the engine's rules)."""
 
 
 def threat_roots(m: Match) -> list[int]:
@@ -63,6 +66,7 @@ def run_engine(
     compiled = compile_model(
         model, kb, apply_controls=apply_controls, exclude_controls=exclude_controls
     )
+    wording = Wording(compiled.vocab.wording)
     closure = Closure(compiled, observer)
     timings["compile"] = perf_counter() - t0
     t0 = perf_counter()
@@ -91,4 +95,6 @@ def run_engine(
         else {}
     )
     timings["assumptions"] = perf_counter() - t0
-    return EngineOutput(compiled, closure, matches, proofs, assessments, unmet, outcomes, timings)
+    return EngineOutput(
+        compiled, closure, matches, proofs, assessments, unmet, outcomes, timings, wording
+    )

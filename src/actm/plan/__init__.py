@@ -50,7 +50,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 
-from actm.engine.analysis import run_engine
+from actm.engine.runs import threats as run_threats
 from actm.engine.severity import level_rank
 from actm.errors import InternalError
 from actm.knowledge.attacks import KnowledgeBase
@@ -88,7 +88,7 @@ class _Oracle:
         extra = tuple(self.cands[i].control for i in sorted(chosen))
         m = replace(self.model, controls=self.model.controls + extra) if extra else self.model
         self.runs += 1
-        threats = build_threats(run_engine(m, self.kb, assumptions=False), today=self.today)
+        threats = build_threats(run_threats(m, self.kb), today=self.today)
         out = {t.id: t for t in threats}
         self._memo[chosen] = out
         return out
@@ -158,7 +158,7 @@ def make_plan(
         catalog = kb.controls
     solve = solver or best_solver()
     floor = level_rank(target)
-    base = {t.id: t for t in build_threats(run_engine(model, kb, assumptions=False), today=today)}
+    base = {t.id: t for t in build_threats(run_threats(model, kb), today=today)}
     in_target = sorted(t.id for t in base.values() if level_rank(t.severity.level) >= floor)
     settled_ids = sorted(i for i in in_target if (base[i].triage or _OPEN).settled)
     targets = [i for i in in_target if i not in set(settled_ids)]

@@ -9,7 +9,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from rich.console import Console
 
-from actm.engine.severity import LEVELS, level_rank
+from actm.knowledge.levels import LEVELS, level_rank
 from actm.results.model import CapabilityRow, Result, Threat, TriageInfo
 
 __all__ = [

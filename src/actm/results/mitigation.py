@@ -4,48 +4,46 @@ A threat is *mitigated* when it closes without the model's controls (the inheren
 with them (the residual view); it is *lowered* when it closes in both but scores less with them.
 
 Attribution is counterfactual: a control is credited with a threat when the analysis with every
-implemented control *but that one* brings the threat back (or raises its score again).
-:func:`counterfactual` finds those controls with one engine run per control acting on a changed
-threat's chain, and one run for all the others together (split in halves only while a run shows
-a change); controls that change nothing alone by construction (:func:`inert`,
+implemented control *but that one* brings the threat back (or raises its score again). The
+engine makes those runs (:mod:`actm.engine.runs`): one per control acting on a changed threat's
+chain (:class:`Effects` says which), and one for all the others together (split in halves only
+while a run shows a change); controls that change nothing alone by construction (:func:`inert`,
 :func:`duplicated`) need no run. When no single control's removal brings a threat back, the
 controls are redundant, and those that *touch* the threat's inherent chain are credited (they
 act on an element the chain goes through: a relation, a tool or tool permission, a
 vulnerability, an adversary or outside source, an exposed asset, or the attack itself). Above
-:data:`MAX_COUNTERFACTUAL` implemented controls the engine runs would cost too much, and every
-threat is attributed by touch.
+:data:`~actm.engine.runs.MAX_COUNTERFACTUAL` implemented controls the engine runs would cost
+too much, and every threat is attributed by touch.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from typing import Protocol
 
-from actm.engine.compiled import Compiled
+from actm.knowledge.attacks import KnowledgeBase
 from actm.model.resolve import TOOL_PERMISSIONS
-from actm.model.system import Control
+from actm.model.system import Control, SystemModel
 from actm.results.model import ChainStep, Threat
 
 __all__ = [
-    "MAX_COUNTERFACTUAL",
-    "Counterfactual",
     "Effects",
     "control_elements",
-    "counterfactual",
-    "differences",
     "duplicated",
     "inert",
     "step_elements",
     "threat_elements",
 ]
 
-MAX_COUNTERFACTUAL = 32
-"""Up to this many implemented controls, attribution removes each in turn (one engine run each);
-above it, attribution reads the chains only."""
 
+class Analysed(Protocol):
+    """What :class:`Effects` reads of a residual run: its model and knowledge base."""
 
-Scores = Mapping[str, float]
-"""Threat id -> severity score, for the threats of one analysis."""
+    @property
+    def model(self) -> SystemModel: ...
+
+    @property
+    def kb(self) -> KnowledgeBase: ...
 
 
 def _control_effects(controls: Iterable[Control]) -> list[tuple[str, str, str]]:
@@ -61,7 +59,7 @@ def _control_effects(controls: Iterable[Control]) -> list[tuple[str, str, str]]:
     return out
 
 
-def _in_force(c: Compiled) -> list[Control]:
+def _in_force(c: Analysed) -> list[Control]:
     return [ctl for ctl in c.model.controls if ctl.status == "implemented"]
 
 
@@ -133,7 +131,7 @@ def _bound(threat: Threat) -> set[str]:
 class Effects:
     """The effects of the controls in force in ``residual``, indexed by what they act on."""
 
-    def __init__(self, residual: Compiled) -> None:
+    def __init__(self, residual: Analysed) -> None:
         self.kb = residual.kb
         self.by_element: dict[str, list[tuple[str, str]]] = {}
         for element, ctl, how in _control_effects(_in_force(residual)):
@@ -222,87 +220,3 @@ def control_elements(ctl: Control) -> frozenset[str]:
     for tool in ctl.sandboxes:
         out |= {tool, f"{tool}.execute"}
     return frozenset(out)
-
-
-def differences(residual: Scores, inherent: Scores) -> dict[str, float]:
-    """Inherent threats the controls remove or lower: id -> residual score (-1 when removed)."""
-    out: dict[str, float] = {}
-    for tid, score in inherent.items():
-        kept = residual.get(tid)
-        if kept is None:
-            out[tid] = -1.0
-        elif kept < score:
-            out[tid] = kept
-    return out
-
-
-@dataclass(frozen=True)
-class Counterfactual:
-    """What removing implemented controls shows, for the threats they remove or lower."""
-
-    necessary: dict[str, frozenset[str]]
-    """Threat id -> the controls whose removal alone brings it back or raises its score."""
-    jointly: dict[str, frozenset[str]]
-    """Threat id -> a smallest group tried whose removal together brought it back (or raised
-    it) when no single member's removal did: controls acting on it redundantly, off its chain."""
-    runs: int
-    """Engine runs spent."""
-
-
-def counterfactual(
-    controls: Sequence[str],
-    diff: Mapping[str, float],
-    run: Callable[[frozenset[str]], Scores],
-    *,
-    alone: Iterable[str] = (),
-    skip: Iterable[str] = (),
-) -> Counterfactual:
-    """Remove implemented controls and see which threats of ``diff`` come back.
-
-    ``controls`` are the implemented controls, ``diff`` the threats they remove or lower (from
-    :func:`differences`), and ``run`` analyses the model without the given controls. ``alone``
-    are tried one by one (those acting on a difference's chain); ``skip`` are known to change
-    nothing alone (:func:`duplicated`) and are not tried. Controls only take capabilities away,
-    so the analysis without a group of controls shows every change that removing any one of them
-    shows: the remaining controls are tried together, and split in halves only while a run
-    changes something.
-    """
-    necessary: dict[str, set[str]] = {}
-    jointly: dict[str, set[str]] = {}
-    runs = 0
-
-    def changed(group: Sequence[str]) -> set[str]:
-        nonlocal runs
-        runs += 1
-        scores = run(frozenset(group))
-        return {t for t, kept in diff.items() if scores.get(t, -1.0) > kept}
-
-    def bisect(group: Sequence[str], change: set[str]) -> None:
-        if not change:
-            return
-        if len(group) == 1:
-            for t in change:
-                necessary.setdefault(t, set()).add(group[0])
-            return
-        half = len(group) // 2
-        seen: set[str] = set()
-        for part in (group[:half], group[half:]):
-            part_change = changed(part)
-            seen |= part_change
-            bisect(part, part_change)
-        for t in change - seen:
-            jointly.setdefault(t, set()).update(group)
-
-    if diff:
-        skipped = set(skip)
-        first = [c for c in controls if c in set(alone) and c not in skipped]
-        rest = [c for c in controls if c not in set(first) and c not in skipped]
-        for ctl in first:
-            bisect([ctl], changed([ctl]))
-        if rest:
-            bisect(rest, changed(rest))
-    return Counterfactual(
-        {t: frozenset(v) for t, v in sorted(necessary.items())},
-        {t: frozenset(v) for t, v in sorted(jointly.items())},
-        runs,
-    )

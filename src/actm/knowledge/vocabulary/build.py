@@ -23,7 +23,7 @@ from actm.knowledge.vocabulary.frozen import Vocabulary
 from actm.knowledge.vocabulary.layers import Merged
 from actm.knowledge.vocabulary.propagation import build_agency, build_propagation
 from actm.knowledge.vocabulary.relations import build_processes, build_relations
-from actm.knowledge.vocabulary.reporting import build_severity, build_teams
+from actm.knowledge.vocabulary.reporting import build_severity, build_teams, build_wording
 from actm.knowledge.vocabulary.threats import (
     build_adversaries,
     build_vulnerability_classes,
@@ -49,7 +49,8 @@ def build(merged: Merged) -> Vocabulary:
     check_agency_classes(b, agency, vclasses)
     adversaries = build_adversaries(b)
     severity = build_severity(b)
-    teams = build_teams(b)
+    wording = build_wording(b)
+    teams = build_teams(b, wording)
     if b.errors:
         raise KnowledgeError(b.errors)
     return Vocabulary(
@@ -83,5 +84,6 @@ def build(merged: Merged) -> Vocabulary:
         adversaries=adversaries,
         severity=severity,
         teams=teams,
+        wording=wording,
         sources=tuple(merged.sources),
     )

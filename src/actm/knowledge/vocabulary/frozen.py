@@ -8,11 +8,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from actm.knowledge.rules import ChainWording
+
 __all__ = [
     "LEVELS",
     "PIPELINES",
     "RESIDENCY_MODES",
-    "RULE_NAMES",
     "AdversaryDef",
     "Agency",
     "AssetTypeInfo",
@@ -31,34 +32,6 @@ __all__ = [
 ]
 
 PIPELINES = ("development", "deployment")
-RULE_NAMES = (
-    "adversary",
-    "public_user",
-    "outside_content",
-    "third_party",
-    "assumption",
-    "assumption_sends",
-    "vulnerability",
-    "residency",
-    "ai_weakness",
-    "component_up",
-    "component_down",
-    "dependency",
-    "feeds",
-    "feeds_back",
-    "part_of",
-    "tool_call",
-    "tool_write",
-    "tool_execute",
-    "tool_exfiltrate",
-    "tool_results",
-    "tool_definition",
-    "credential_tool",
-    "credential_node",
-    "attack",
-    "conversion",
-)
-"""Names of the engine's derivation rules, as they appear in chains and team views."""
 RESIDENCY_MODES = ("stored", "processed", "transmitted")
 LEVELS = ("none", "low", "medium", "high", "critical")
 
@@ -217,6 +190,7 @@ class Team:
     title: str
     description: str
     rules: frozenset[str]
+    """The derivation rules that put a threat in this view (their entries in rules.yaml)."""
     asset_types: frozenset[str]
 
 
@@ -258,6 +232,8 @@ class Vocabulary:
     adversaries: Mapping[str, AdversaryDef]
     severity: Severity
     teams: tuple[Team, ...] = ()
+    wording: ChainWording = field(default_factory=ChainWording)
+    """How each derivation rule of the engine reads in a chain, and its team views."""
     sources: tuple[str, ...] = field(default=())
     """The files this vocabulary was read from, in order."""
 

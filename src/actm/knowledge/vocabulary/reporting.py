@@ -4,11 +4,11 @@ team views (teams.yaml)."""
 from __future__ import annotations
 
 from actm.errors import Diagnostic
-from actm.io.diagnose import did_you_mean
+from actm.knowledge.rules import ChainWording, build_rules
 from actm.knowledge.vocabulary.context import Builder
-from actm.knowledge.vocabulary.frozen import LEVELS, RULE_NAMES, Severity, Team
+from actm.knowledge.vocabulary.frozen import LEVELS, Severity, Team
 
-__all__ = ["build_severity", "build_teams"]
+__all__ = ["build_severity", "build_teams", "build_wording"]
 
 
 def build_severity(b: Builder) -> Severity:
@@ -43,20 +43,24 @@ def build_severity(b: Builder) -> Severity:
     return Severity(crit, default_crit, strength, persistence, likelihood, bands)
 
 
-def build_teams(b: Builder) -> tuple[Team, ...]:
+def build_wording(b: Builder) -> ChainWording:
+    """rules.yaml: each derivation rule's wording and team views."""
+    mark = b.merged.singles.get("rules.yaml:persistent_mark")
+    wording, errors = build_rules(
+        b.merged.values("rules.yaml:rules"),
+        mark[0] if mark else None,
+        b.merged.table("teams.yaml:teams"),
+    )
+    b.errors.extend(errors)
+    return wording
+
+
+def build_teams(b: Builder, wording: ChainWording) -> tuple[Team, ...]:
+    """teams.yaml: the team views; their rules come from rules.yaml."""
     teams = []
     for tm, origin in b.merged.values("teams.yaml:teams"):
         for t in tm.asset_types:
             b.check_type(t, origin, f"team {tm.id}")
-        for r in tm.rules:
-            if r not in RULE_NAMES:
-                b.bad(
-                    origin,
-                    "unknown-rule",
-                    f"team {tm.id}: unknown rule {r!r}",
-                    did_you_mean(r, RULE_NAMES, what="rules"),
-                )
-        teams.append(
-            Team(tm.id, tm.title, tm.description, frozenset(tm.rules), frozenset(tm.asset_types))
-        )
+        members = wording.team_rules(tm.id)
+        teams.append(Team(tm.id, tm.title, tm.description, members, frozenset(tm.asset_types)))
     return tuple(teams)

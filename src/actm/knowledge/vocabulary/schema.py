@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from actm.knowledge.rules import RulesFile
+
 __all__ = ["FILES", "NESTED_SECTIONS", "PLACEMENT_KEYS"]
 
 Category = Literal["ai", "conventional", "tool"]
@@ -266,7 +268,6 @@ class TeamIn(In):
     id: str
     title: str
     description: str
-    rules: list[str] = []
     asset_types: list[str] = []
 
 
@@ -274,7 +275,7 @@ class TeamsFile(In):
     teams: list[TeamIn] = []
 
 
-FILES: dict[str, type[In]] = {
+FILES: dict[str, type[BaseModel]] = {
     "capabilities.yaml": CapabilitiesFile,
     "asset_types.yaml": AssetTypesFile,
     "model_kinds.yaml": ModelKindsFile,
@@ -285,4 +286,5 @@ FILES: dict[str, type[In]] = {
     "adversaries.yaml": AdversariesFile,
     "severity.yaml": SeverityFile,
     "teams.yaml": TeamsFile,
+    "rules.yaml": RulesFile,
 }
