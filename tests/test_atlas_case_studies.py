@@ -429,12 +429,22 @@ def test_threat_references_the_procedure_techniques(atlas_id: str) -> None:
 
 def test_readme_lists_every_case() -> None:
     readme = (CASES_DIR / "README.md").read_text(encoding="utf-8")
-    rows = [line for line in readme.splitlines() if line.startswith("| AML.CS")]
-    assert [row.split("|")[1].strip() for row in rows] == IDS
-    for case, row in zip(CASES, rows, strict=True):
+    rows = {
+        line.split("|")[1].strip(): line
+        for line in readme.splitlines()
+        if line.startswith("| AML.CS")
+    }
+    assert list(rows) == sorted([*IDS, *(f"{i}*" for i in MODELLED_IDS)])
+    for case in CASES:
+        row = rows[case.atlas_id]
         assert case.title in row
         assert f"[{case.file}]({case.file})" in row
         assert f"`{case.threat}`" in row
+    for modelled in MODELLED:
+        row = rows[f"{modelled.atlas_id}*"]
+        assert modelled.title in row
+        assert f"[{modelled.file}]({modelled.file})" in row
+        assert f"\n**{modelled.atlas_id}.** " in readme  # its modelling note
 
 
 # -- case studies modelled for the recall measurement ------------------------------------------
