@@ -10,6 +10,11 @@ procedures. When the engine or the knowledge base changes on purpose, re-run
 ``actm analyze examples/atlas-case-studies/<file>.yaml``, review the difference and update the
 expectations here and in the directory's README.md.
 
+The case studies in ``MODELLED`` were modelled for the recall measurement of issue 13: their
+expected threats are in the README but their chains are not pinned here yet. They are written
+with model keys that are still being implemented (tests/design_keys.py); until the loader
+accepts them, each file is checked to be a valid model once those keys are taken out.
+
 The last test checks the case-study ids, titles and technique ids against the ATLAS 5.6.0
 case-study table that ships with actm (``knowledge/data/reference/atlas.yaml``, generated from
 the published data by docs/gen_reference_ids.py and checked against it where it is present).
@@ -17,13 +22,16 @@ the published data by docs/gen_reference_ids.py and checked against it where it 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 import actm
+from actm.io.yaml import read_yaml_file
 from actm.results.model import ChainStep, Result, Threat
+from design_keys import awaits_design_keys, without_design_keys
 from reference_data import pinned
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -267,6 +275,96 @@ CASES: tuple[Case, ...] = (
 BY_ID = {case.atlas_id: case for case in CASES}
 IDS = [case.atlas_id for case in CASES]
 
+
+@dataclass(frozen=True)
+class Modelled:
+    """A case study modelled for the recall measurement, its chain not pinned yet."""
+
+    atlas_id: str
+    title: str
+    file: str
+
+
+MODELLED: tuple[Modelled, ...] = (
+    Modelled(
+        "AML.CS0000",
+        "Evasion of Deep Learning Detector for Malware C&C Traffic",
+        "cs0000-malware-cc-traffic-detector.yaml",
+    ),
+    Modelled(
+        "AML.CS0001",
+        "Botnet Domain Generation Algorithm (DGA) Detection Evasion",
+        "cs0001-dga-detection-evasion.yaml",
+    ),
+    Modelled(
+        "AML.CS0003",
+        "Bypassing Cylance's AI Malware Detection",
+        "cs0003-cylance-malware-detection-bypass.yaml",
+    ),
+    Modelled(
+        "AML.CS0004",
+        "Camera Hijack Attack on Facial Recognition System",
+        "cs0004-camera-hijack-facial-recognition.yaml",
+    ),
+    Modelled(
+        "AML.CS0005",
+        "Attack on Machine Translation Services",
+        "cs0005-machine-translation-services.yaml",
+    ),
+    Modelled(
+        "AML.CS0006", "ClearviewAI Misconfiguration", "cs0006-clearview-misconfiguration.yaml"
+    ),
+    Modelled("AML.CS0008", "ProofPoint Evasion", "cs0008-proofpoint-evasion.yaml"),
+    Modelled("AML.CS0011", "Microsoft Edge AI Evasion", "cs0011-edge-ai-evasion.yaml"),
+    Modelled(
+        "AML.CS0012",
+        "Face Identification System Evasion via Physical Countermeasures",
+        "cs0012-face-identification-physical-evasion.yaml",
+    ),
+    Modelled(
+        "AML.CS0014",
+        "Confusing Antimalware Neural Networks",
+        "cs0014-antimalware-neural-networks.yaml",
+    ),
+    Modelled(
+        "AML.CS0015",
+        "Compromised PyTorch Dependency Chain",
+        "cs0015-pytorch-dependency-chain.yaml",
+    ),
+    Modelled(
+        "AML.CS0017",
+        "Bypassing ID.me Identity Verification",
+        "cs0017-idme-identity-verification.yaml",
+    ),
+    Modelled(
+        "AML.CS0018",
+        "Arbitrary Code Execution with Google Colab",
+        "cs0018-colab-arbitrary-code-execution.yaml",
+    ),
+    Modelled(
+        "AML.CS0022",
+        "ChatGPT Package Hallucination",
+        "cs0022-chatgpt-package-hallucination.yaml",
+    ),
+    Modelled(
+        "AML.CS0025",
+        "Web-Scale Data Poisoning: Split-View Attack",
+        "cs0025-split-view-data-poisoning.yaml",
+    ),
+    Modelled(
+        "AML.CS0027",
+        "Organization Confusion on Hugging Face",
+        "cs0027-hugging-face-organization-confusion.yaml",
+    ),
+    Modelled(
+        "AML.CS0029",
+        "Google Bard Conversation Exfiltration",
+        "cs0029-google-bard-conversation-exfiltration.yaml",
+    ),
+)
+MODELLED_BY_ID = {m.atlas_id: m for m in MODELLED}
+MODELLED_IDS = [m.atlas_id for m in MODELLED]
+
 _RESULTS: dict[str, Result] = {}
 
 
@@ -304,7 +402,7 @@ def _assert_follows(threat: Threat, expected: tuple[Step, ...]) -> None:
 
 def test_every_file_is_a_case() -> None:
     on_disk = sorted(p.name for p in CASES_DIR.glob("*.yaml"))
-    assert on_disk == sorted(case.file for case in CASES)
+    assert on_disk == sorted([*(case.file for case in CASES), *(m.file for m in MODELLED)])
 
 
 @pytest.mark.parametrize("atlas_id", IDS)
@@ -332,12 +430,45 @@ def test_threat_references_the_procedure_techniques(atlas_id: str) -> None:
 
 def test_readme_lists_every_case() -> None:
     readme = (CASES_DIR / "README.md").read_text(encoding="utf-8")
-    rows = [line for line in readme.splitlines() if line.startswith("| AML.CS")]
-    assert [row.split("|")[1].strip() for row in rows] == IDS
-    for case, row in zip(CASES, rows, strict=True):
+    rows = {
+        line.split("|")[1].strip(): line
+        for line in readme.splitlines()
+        if line.startswith("| AML.CS")
+    }
+    assert list(rows) == sorted([*IDS, *(f"{i}*" for i in MODELLED_IDS)])
+    for case in CASES:
+        row = rows[case.atlas_id]
         assert case.title in row
         assert f"[{case.file}]({case.file})" in row
         assert f"`{case.threat}`" in row
+    for modelled in MODELLED:
+        row = rows[f"{modelled.atlas_id}*"]
+        assert modelled.title in row
+        assert f"[{modelled.file}]({modelled.file})" in row
+        assert f"\n**{modelled.atlas_id}.** " in readme  # its modelling note
+
+
+# -- case studies modelled for the recall measurement ------------------------------------------
+
+
+@pytest.mark.parametrize("atlas_id", MODELLED_IDS)
+def test_modelled_file_names_its_case_study(atlas_id: str) -> None:
+    modelled = MODELLED_BY_ID[atlas_id]
+    text = (CASES_DIR / modelled.file).read_text(encoding="utf-8")
+    assert text.startswith(f"# ATLAS {modelled.atlas_id} {modelled.title}.\n")
+    assert "\n# Sources: MITRE ATLAS 5.6.0, case study " + atlas_id in text
+
+
+@pytest.mark.parametrize("atlas_id", MODELLED_IDS)
+def test_modelled_file_is_valid_apart_from_the_design_keys(atlas_id: str) -> None:
+    path = CASES_DIR / MODELLED_BY_ID[atlas_id].file
+    if awaits_design_keys(path):
+        data, removed = without_design_keys(read_yaml_file(path).data)
+        assert removed
+        model = actm.load_model_text(json.dumps(data), path=path.name)
+    else:
+        model = actm.load_model(path)
+    assert model.system.description
 
 
 # -- what else each case study shows -----------------------------------------------------------
@@ -429,3 +560,5 @@ def test_case_studies_match_atlas() -> None:
         assert study["name"] == case.title
         procedure = set(study["techniques"])
         assert case.techniques <= procedure, (case.atlas_id, case.techniques - procedure)
+    for modelled in MODELLED:
+        assert studies[modelled.atlas_id]["name"] == modelled.title
