@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from mutations import dump_yaml, mutated_data
 
 import actm
+from actm.errors import ModelError
 from actm.model.dump import dump_model, model_to_data
 from actm.model.system import SystemModel
 from actm.results.model import Result
@@ -36,7 +37,15 @@ pytestmark = pytest.mark.fuzz
 
 EXAMPLE_MODELS: dict[str, SystemModel] = {}
 for _path in sorted([*EXAMPLES.glob("*.yaml"), *EXAMPLES.glob("atlas-case-studies/*.yaml")]):
-    EXAMPLE_MODELS[_path.relative_to(EXAMPLES).as_posix()] = actm.load_model(_path, knowledge=KB)
+    try:
+        EXAMPLE_MODELS[_path.relative_to(EXAMPLES).as_posix()] = actm.load_model(
+            _path, knowledge=KB
+        )
+    except ModelError:
+        # Some ATLAS case studies use model keys that are designed but not implemented yet;
+        # they become seeds once they load. test_examples.py and test_atlas_case_studies.py
+        # make sure every other example loads.
+        continue
 SOURCES = ["random", *sorted(EXAMPLE_MODELS)]
 
 
