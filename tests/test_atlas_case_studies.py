@@ -335,14 +335,27 @@ def test_threat_references_the_procedure_techniques(atlas_id: str) -> None:
     assert case.techniques <= set(threat.references["atlas"])
 
 
-def test_readme_lists_every_case() -> None:
+def _readme_rows() -> dict[str, list[str]]:
+    """The README table's rows by case-study id, as lists of cells."""
     readme = (CASES_DIR / "README.md").read_text(encoding="utf-8")
     rows = [line for line in readme.splitlines() if line.startswith("| AML.CS")]
-    assert [row.split("|")[1].strip() for row in rows] == IDS
-    for case, row in zip(CASES, rows, strict=True):
-        assert case.title in row
-        assert f"[{case.file}]({case.file})" in row
-        assert f"`{case.threat}`" in row
+    cells = [[cell.strip() for cell in row.split("|")[1:-1]] for row in rows]
+    ids = [row[0] for row in cells]
+    assert ids == sorted(set(ids)), "one row per case study, in id order"
+    return {row[0]: row for row in cells}
+
+
+def test_readme_lists_every_case() -> None:
+    rows = _readme_rows()
+    on_disk = sorted(p.name for p in CASES_DIR.glob("*.yaml"))
+    assert sorted(rows) == [f"AML.CS{name.split('-')[0].removeprefix('cs')}" for name in on_disk]
+    for name in on_disk:
+        assert rows[f"AML.CS{name.split('-')[0].removeprefix('cs')}"][2] == f"[{name}]({name})"
+    for case in CASES:
+        _, title, _, threat, _ = rows[case.atlas_id]
+        assert title == case.title
+        assert f"`{case.threat}`" in threat
+        assert not threat.startswith("expected")
 
 
 # -- what else each case study shows -----------------------------------------------------------
@@ -435,3 +448,5 @@ def test_case_studies_match_atlas() -> None:
         assert study["name"] == case.title
         procedure = {p["technique"] for p in study["procedure"]}
         assert case.techniques <= procedure, (case.atlas_id, case.techniques - procedure)
+    for atlas_id, row in _readme_rows().items():
+        assert row[1] == studies[atlas_id]["name"], atlas_id
