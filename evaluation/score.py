@@ -95,14 +95,6 @@ class Case:
 
 
 @dataclass(frozen=True, slots=True)
-class Miss:
-    id: str
-    attack: tuple[str, ...]
-    asset: str | None
-    why: str
-
-
-@dataclass(frozen=True, slots=True)
 class FalsePositive:
     threat: str
     attack: str
@@ -121,7 +113,7 @@ class Score:
     found: int = 0
     reported: int = 0
     correct: int = 0
-    misses: tuple[Miss, ...] = ()
+    misses: tuple[Item, ...] = ()
     false_positives: tuple[FalsePositive, ...] = ()
     unknown_attacks: tuple[str, ...] = ()
 
@@ -276,9 +268,7 @@ def judge(name: str, suite: str, labels: Labels, threats: Sequence[Any]) -> Scor
     """Match the reported ``threats`` (in-scope, not accepted) against ``labels``."""
     named = [(t, asset_names(t)) for t in threats]
     misses = tuple(
-        Miss(i.id, i.attack, i.asset, i.why)
-        for i in labels.expected
-        if not any(matches(i, t, names) for t, names in named)
+        i for i in labels.expected if not any(matches(i, t, names) for t, names in named)
     )
     wanted = (*labels.expected, *labels.acceptable)
     false_positives = [
