@@ -3,21 +3,23 @@
 Assets and their components become *targets* (small ints); capabilities become ints whose
 implication is a bitmask test. Relations, tools, credentials and vulnerabilities become
 adjacency lists keyed by target or node, built once, so that the fixpoint only does lookups.
-Controls are applied here: a removed vulnerability, a blocked relation or tool permission, a
+Controls are applied here, each effect of the registry (:mod:`actm.knowledge.effects`) by its
+hook in :data:`CONTROL_HOOKS`: a removed vulnerability, a blocked relation or tool permission, a
 switched-off adversary or source, and a broken attack simply do not enter the tables.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from actm.knowledge.attacks import AttackPattern, KnowledgeBase, Requirement, Yield
+from actm.knowledge.effects import EFFECTS, check_hooks
 from actm.knowledge.vocabulary import Vocabulary
 from actm.model.system import Asset, Control, SystemModel
 
-__all__ = ["Compiled", "Rule", "compile_model"]
+__all__ = ["CONTROL_HOOKS", "Compiled", "Rule", "compile_model"]
 
 DEV, DEPLOY = 0, 1
 PIPELINES = ("development", "deployment")
@@ -131,6 +133,9 @@ class Compiled:
     """type_comp id -> [(rule index, requirement position)]."""
     broken_attacks: dict[str, list[str]] = field(default_factory=dict)
     """Attack id -> controls that break it everywhere."""
+    broken_from: dict[str, list[tuple[int, str | None]]] = field(default_factory=dict)
+    """Attack id -> (first step broken, owner key or None for everywhere) of the other
+    breaks."""
     # controls in force
     removed_vulns: dict[str, str] = field(default_factory=dict)
     blocked: dict[str, str] = field(default_factory=dict)
@@ -197,24 +202,8 @@ def compile_model(
     vocab = kb.vocabulary
     c = Compiled(vocab=vocab, model=model, kb=kb)
     controls = _controls_in_force(model.controls, exclude_controls) if apply_controls else []
-    for ctl in controls:
-        for vid in ctl.removes:
-            c.removed_vulns.setdefault(vid, ctl.id)
-        for b in ctl.blocks:
-            c.blocked.setdefault(b, ctl.id)
-        for aid in ctl.justifies:
-            c.justified_by.setdefault(aid, []).append(ctl.id)
-        for edge, cap in ctl.weakens:
-            c.weakened.setdefault(edge, []).append((cap, ctl.id))
-        for tid in ctl.approves:
-            c.approved.setdefault(tid, ctl.id)
-        for tid in ctl.sandboxes:
-            c.sandboxed.setdefault(tid, ctl.id)
-        for aid in ctl.hides:
-            c.hidden.setdefault(aid, ctl.id)
 
     # capabilities ------------------------------------------------------------------------
-    # (weakened edges are resolved once the capability indices exist, below)
     c.caps = vocab.capabilities
     c.cap_index = {name: i for i, name in enumerate(c.caps)}
     c.cap_class = [vocab.capability_class[x] for x in c.caps]
@@ -225,10 +214,6 @@ def compile_model(
         c.stronger_mask.append(
             sum(1 << j for j in range(len(c.caps)) if (c.implied_mask[j] >> i) & 1)
         )
-    for edge, limits in c.weakened.items():
-        # several controls on one edge: the strictest wins (the capability implying least)
-        caps = [c.cap_index[cap] for cap, _ in limits]
-        c.edge_limit[edge] = min(caps, key=lambda x: bin(c.implied_mask[x]).count("1"))
 
     # assets and targets -----------------------------------------------------------------
     def type_comp(t: str, comp: str | None) -> int:
@@ -297,6 +282,13 @@ def compile_model(
                 c.node_assets[ni].append((ai, res.mode, res.writes))
     c.vclass_ids = sorted(vocab.vulnerability_classes)
     c.vclass_index = {v: i for i, v in enumerate(c.vclass_ids)}
+
+    # controls in force: each effect changes the tables its hook names ------------------------
+    for ctl in controls:
+        for effect in EFFECTS.values():
+            values = effect.values(ctl)
+            if values:
+                CONTROL_HOOKS[effect.name](c, ctl.id, values)
 
     # relations -----------------------------------------------------------------------------
     for rel in model.relations:
@@ -444,33 +436,9 @@ def compile_model(
                 table[part] = table[whole]
 
     # attack rules ----------------------------------------------------------------------------
-    breaks_all: dict[str, list[str]] = {}
-    # attack -> (first broken step, owner key or None for everywhere)
-    breaks_from: dict[str, list[tuple[int, str | None]]] = {}
-
-    def owner_key(asset: str) -> str:
-        bi = c.asset_index.get(asset)
-        return c.asset_owner[bi] if bi is not None else asset
-
-    for ctl in controls:
-        for attack_id, broken in ctl.breaks:
-            if broken is None:
-                breaks_all.setdefault(attack_id, []).append(ctl.id)
-            else:
-                breaks_from.setdefault(attack_id, []).append((0, owner_key(broken)))
-        for attack_id, step_id, broken in ctl.break_steps:
-            attack = kb.attacks.get(attack_id)
-            if attack is None:
-                continue
-            first = next((i for i, st in enumerate(attack.steps) if st.id == step_id), None)
-            if first is None:  # the loader reports unknown steps; never crash on one here
-                continue
-            breaks_from.setdefault(attack_id, []).append(
-                (first, None if broken is None else owner_key(broken))
-            )
-    c.broken_attacks = breaks_all
+    breaks_from = c.broken_from
     for pattern in kb.sorted():
-        if pattern.id in breaks_all:
+        if pattern.id in c.broken_attacks:
             continue
         reqs: list[Requirement] = []
         for si, step in enumerate(pattern.steps):
@@ -503,6 +471,80 @@ def compile_model(
                         if tcid is not None:
                             c.rule_index.setdefault(tcid, []).append((rule.index, pos))
     return c
+
+
+# -- what each control effect does to the tables (one hook per effect of the registry) ----------
+
+
+def _removes(c: Compiled, ctl: str, vulns: tuple[str, ...]) -> None:
+    for vid in vulns:
+        c.removed_vulns.setdefault(vid, ctl)
+
+
+def _blocks(c: Compiled, ctl: str, edges: tuple[str, ...]) -> None:
+    for b in edges:
+        c.blocked.setdefault(b, ctl)
+
+
+def _justifies(c: Compiled, ctl: str, assumptions: tuple[str, ...]) -> None:
+    for aid in assumptions:
+        c.justified_by.setdefault(aid, []).append(ctl)
+
+
+def _weakens(c: Compiled, ctl: str, edges: tuple[tuple[str, str], ...]) -> None:
+    for edge, cap in edges:
+        limits = c.weakened.setdefault(edge, [])
+        limits.append((cap, ctl))
+        # several controls on one edge: the strictest wins (the capability implying least)
+        caps = [c.cap_index[x] for x, _ in limits]
+        c.edge_limit[edge] = min(caps, key=lambda x: bin(c.implied_mask[x]).count("1"))
+
+
+def _approves(c: Compiled, ctl: str, tools: tuple[str, ...]) -> None:
+    for tid in tools:
+        c.approved.setdefault(tid, ctl)
+
+
+def _sandboxes(c: Compiled, ctl: str, tools: tuple[str, ...]) -> None:
+    for tid in tools:
+        c.sandboxed.setdefault(tid, ctl)
+
+
+def _hides(c: Compiled, ctl: str, assets: tuple[str, ...]) -> None:
+    for aid in assets:
+        c.hidden.setdefault(aid, ctl)
+
+
+def _breaks(c: Compiled, ctl: str, cuts: tuple[tuple[str, str | None, str | None], ...]) -> None:
+    for attack_id, asset, step_id in cuts:
+        where = None
+        if asset is not None:
+            bi = c.asset_index.get(asset)
+            where = c.asset_owner[bi] if bi is not None else asset  # a model id binds itself
+        if step_id is None:
+            if where is None:
+                c.broken_attacks.setdefault(attack_id, []).append(ctl)
+            else:
+                c.broken_from.setdefault(attack_id, []).append((0, where))
+            continue
+        attack = c.kb.attacks.get(attack_id)
+        steps = [st.id for st in attack.steps] if attack is not None else []
+        if step_id in steps:  # the loader reports unknown steps; never crash on one here
+            c.broken_from.setdefault(attack_id, []).append((steps.index(step_id), where))
+
+
+CONTROL_HOOKS: Mapping[str, Callable[[Compiled, str, tuple[Any, ...]], None]] = {
+    "removes": _removes,
+    "blocks": _blocks,
+    "justifies": _justifies,
+    "weakens": _weakens,
+    "approves": _approves,
+    "sandboxes": _sandboxes,
+    "hides": _hides,
+    "breaks": _breaks,
+}
+"""Effect name -> how it changes the tables of a compiled model (control id, its values)."""
+check_hooks("actm.engine.compiled.CONTROL_HOOKS", CONTROL_HOOKS)
 
 
 def _ai_vuln_owner(
