@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 import actm
-from actm.engine.compiled import CONTROL_HOOKS
+from actm.engine.controls import CONTROL_HOOKS
 from actm.knowledge.attacks import builtin_knowledge
 from actm.knowledge.controls import TARGETS
 from actm.knowledge.effects import ACTING, EFFECTS, check_hooks, effect_keys, in_force
