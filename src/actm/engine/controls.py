@@ -17,17 +17,21 @@ from actm.knowledge.effects import check_hooks
 if TYPE_CHECKING:
     from actm.engine.compiled import Compiled
 
-__all__ = ["CONTROL_HOOKS"]
+__all__ = ["CONTROL_HOOKS", "Hook"]
+
+Hook = Callable[["Compiled", str, tuple[Any, ...]], None]
+"""(compiled model, control id, the control's values of one effect) -> None."""
 
 
-def _removes(c: Compiled, ctl: str, vulns: tuple[str, ...]) -> None:
-    for vid in vulns:
-        c.removed_vulns.setdefault(vid, ctl)
+def _first(table: Callable[[Compiled], dict[str, str]]) -> Hook:
+    """A hook recording, for each element, the first control in force that names it."""
 
+    def hook(c: Compiled, ctl: str, elements: tuple[str, ...]) -> None:
+        found = table(c)
+        for e in elements:
+            found.setdefault(e, ctl)
 
-def _blocks(c: Compiled, ctl: str, edges: tuple[str, ...]) -> None:
-    for b in edges:
-        c.blocked.setdefault(b, ctl)
+    return hook
 
 
 def _justifies(c: Compiled, ctl: str, assumptions: tuple[str, ...]) -> None:
@@ -42,21 +46,6 @@ def _weakens(c: Compiled, ctl: str, edges: tuple[tuple[str, str], ...]) -> None:
         # several controls on one edge: the strictest wins (the capability implying least)
         caps = [c.cap_index[x] for x, _ in limits]
         c.edge_limit[edge] = min(caps, key=lambda x: bin(c.implied_mask[x]).count("1"))
-
-
-def _approves(c: Compiled, ctl: str, tools: tuple[str, ...]) -> None:
-    for tid in tools:
-        c.approved.setdefault(tid, ctl)
-
-
-def _sandboxes(c: Compiled, ctl: str, tools: tuple[str, ...]) -> None:
-    for tid in tools:
-        c.sandboxed.setdefault(tid, ctl)
-
-
-def _hides(c: Compiled, ctl: str, assets: tuple[str, ...]) -> None:
-    for aid in assets:
-        c.hidden.setdefault(aid, ctl)
 
 
 def _breaks(c: Compiled, ctl: str, cuts: tuple[tuple[str, str | None, str | None], ...]) -> None:
@@ -77,14 +66,14 @@ def _breaks(c: Compiled, ctl: str, cuts: tuple[tuple[str, str | None, str | None
             c.broken_from.setdefault(attack_id, []).append((steps.index(step_id), where))
 
 
-CONTROL_HOOKS: Mapping[str, Callable[[Compiled, str, tuple[Any, ...]], None]] = {
-    "removes": _removes,
-    "blocks": _blocks,
+CONTROL_HOOKS: Mapping[str, Hook] = {
+    "removes": _first(lambda c: c.removed_vulns),
+    "blocks": _first(lambda c: c.blocked),
     "justifies": _justifies,
     "weakens": _weakens,
-    "approves": _approves,
-    "sandboxes": _sandboxes,
-    "hides": _hides,
+    "approves": _first(lambda c: c.approved),
+    "sandboxes": _first(lambda c: c.sandboxed),
+    "hides": _first(lambda c: c.hidden),
     "breaks": _breaks,
 }
 """Effect name -> how it changes the tables of a compiled model (control id, its values)."""

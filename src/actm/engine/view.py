@@ -49,8 +49,11 @@ class EngineView:
     """What the ``where`` conditions read, from one compiled model's tables."""
 
     def __init__(self, c: Compiled) -> None:
-        self.c = c
+        # no reference to ``c``: the view is kept in ``c.caches``, and a cycle would outlive
+        # every counterfactual run (the CLI runs with the cyclic garbage collector off)
         self.info = _owner_info(c)
+        self._model = c.model
+        self._asset_ids = c.asset_ids
         m = c.model
         self.feeds = frozenset(
             (c.asset_owner[c.asset_index[r.source]], c.asset_owner[c.asset_index[r.target]])
@@ -70,7 +73,7 @@ class EngineView:
         self.owner_nodes: Mapping[str, frozenset[str]] = {
             k: frozenset(v) for k, v in owner_nodes.items()
         }
-        self._on_node = {k: frozenset(v) for k, v in on_node.items()}
+        self.on_node: Mapping[str, frozenset[str]] = {k: frozenset(v) for k, v in on_node.items()}
         self._node_kind = {n.id: n.kind for n in m.nodes}
         self._node_vulns = _node_vulnerabilities(c, _on_node_assets(self.asset_nodes))
         self._declared_tools = {x.id: frozenset(x.tools) for x in m.models}
@@ -92,9 +95,6 @@ class EngineView:
     def owners(self) -> list[tuple[str, OwnerInfo]]:
         return sorted(self.info.items())
 
-    def on_node(self, node: str) -> frozenset[str]:
-        return self._on_node.get(node, _EMPTY)
-
     def declared_tools(self, model: str) -> frozenset[str] | None:
         return self._declared_tools.get(model)
 
@@ -107,14 +107,14 @@ class EngineView:
         return found
 
     def node_vulnerabilities(self, asset: int) -> frozenset[str]:
-        aid = self.c.asset_ids[asset]
+        aid = self._asset_ids[asset]
         out: set[str] = set()
         for n in self.asset_nodes[asset]:
             out |= self._node_vulns.get((n, aid), _EMPTY)
         return frozenset(out)
 
     def criticality(self, asset: int) -> Mapping[str, str]:
-        return self.c.model.asset(self.c.asset_ids[asset]).criticality
+        return self._model.asset(self._asset_ids[asset]).criticality
 
     def index(self, build: Callable[[SystemView], Index]) -> Index:
         found = self._indexes.get(build)

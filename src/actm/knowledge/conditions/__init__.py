@@ -20,9 +20,10 @@ from actm.knowledge.conditions.base import (
     Problem,
     RelationalCondition,
     StaticCondition,
+    Var,
     Where,
 )
-from actm.knowledge.conditions.relational import RELATIONAL, Var
+from actm.knowledge.conditions.relational import RELATIONAL
 from actm.knowledge.conditions.static import STATIC
 from actm.knowledge.conditions.view import Index, OwnerFacts, SystemView
 from actm.knowledge.vocabulary import Vocabulary

@@ -14,7 +14,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
+
+from pydantic import StringConstraints
 
 from actm.knowledge.conditions.view import OwnerFacts, SystemView
 from actm.knowledge.vocabulary import Vocabulary
@@ -24,10 +26,14 @@ __all__ = [
     "Problem",
     "RelationalCondition",
     "StaticCondition",
+    "Var",
     "Where",
 ]
 
 V = TypeVar("V")
+
+Var = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,30}$")]
+"""A variable of an attack entry."""
 
 Problem = tuple[str, str, str | None]
 """(code, message, hint) of a value a condition refuses, located by the caller."""
@@ -80,6 +86,8 @@ class RelationalCondition(Condition):
     """A condition between the bound element (``me``) and another variable's (``other``)."""
 
     relational: ClassVar[bool] = True
+    schema: ClassVar[Any] = Var
+    """The value names the other variable."""
     model_only: ClassVar[bool] = False
     """The other variable must be a model variable."""
 

@@ -8,19 +8,15 @@ functions below on first use, through :meth:`SystemView.index`, and kept with th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from abc import abstractmethod
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
-from typing import Annotated
-
-from pydantic import StringConstraints
+from typing import ClassVar
 
 from actm.knowledge.conditions.base import RelationalCondition
-from actm.knowledge.conditions.view import Index, SystemView
+from actm.knowledge.conditions.view import Index, OwnerFacts, SystemView
 
-__all__ = ["RELATIONAL", "Var"]
-
-Var = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,30}$")]
-"""A variable of an attack entry."""
+__all__ = ["RELATIONAL"]
 
 _EMPTY: frozenset[str] = frozenset()
 
@@ -48,7 +44,10 @@ def writers(view: SystemView) -> Index:
 def executors(view: SystemView) -> Index:
     """Binding -> the bindings whose tools execute code on a node where it resides."""
     return _index(
-        (x, key) for key, o in view.owners() for n in o.executes_on for x in view.on_node(n)
+        (x, key)
+        for key, o in view.owners()
+        for n in o.executes_on
+        for x in view.on_node.get(n, _EMPTY)
     )
 
 
@@ -117,71 +116,94 @@ class _CoLocated(Mapping[str, AbstractSet[str]]):
     condition.
     """
 
-    def __init__(self, view: SystemView) -> None:
-        self._view = view
+    def __init__(
+        self, owner_nodes: Mapping[str, AbstractSet[str]], on_node: Mapping[str, AbstractSet[str]]
+    ) -> None:
+        self._owner_nodes = owner_nodes
+        self._on_node = on_node
         self._known: dict[str, frozenset[str]] = {}
 
     def __getitem__(self, owner: str) -> frozenset[str]:
         found = self._known.get(owner)
         if found is None:
-            nodes = self._view.owner_nodes[owner]
-            found = frozenset().union(*(self._view.on_node(n) for n in nodes))
+            nodes = self._owner_nodes[owner]
+            found = frozenset().union(*(self._on_node.get(n, _EMPTY) for n in nodes))
             self._known[owner] = found
         return found
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._view.owner_nodes)
+        return iter(self._owner_nodes)
 
     def __len__(self) -> int:
-        return len(self._view.owner_nodes)
+        return len(self._owner_nodes)
 
 
 def co_located(view: SystemView) -> Index:
-    return _CoLocated(view)
+    return _CoLocated(view.owner_nodes, view.on_node)
 
 
 # -- the conditions ---------------------------------------------------------------------------
 
 
-class ReadBy(RelationalCondition):
+class _Member(RelationalCondition):
+    """The bound element is one of a set the other binding's facts list (what a tool reads, a
+    model's tools); a reverse index gives the other way."""
+
+    reverse: ClassVar[Callable[[SystemView], Index]]
+
+    @abstractmethod
+    def members(self, other: OwnerFacts) -> AbstractSet[str]:
+        """The set, from the other binding's facts."""
+
+    def holds(self, view: SystemView, me: str, other: str) -> bool:
+        o = view.owner(other)
+        return o is not None and me in self.members(o)
+
+    def forward(self, view: SystemView, other: str) -> AbstractSet[str]:
+        o = view.owner(other)
+        return self.members(o) if o is not None else _EMPTY
+
+    def backward(self, view: SystemView, me: str) -> AbstractSet[str]:
+        return view.index(type(self).reverse).get(me, _EMPTY)
+
+
+class _Indexed(RelationalCondition):
+    """Candidates both ways from two indexes of the view."""
+
+    forward_index: ClassVar[Callable[[SystemView], Index]]
+    """Other binding -> the bindings the bound element can be."""
+    backward_index: ClassVar[Callable[[SystemView], Index]]
+    """Bound element -> the bindings the other variable can be."""
+
+    def forward(self, view: SystemView, other: str) -> AbstractSet[str]:
+        return view.index(type(self).forward_index).get(other, _EMPTY)
+
+    def backward(self, view: SystemView, me: str) -> AbstractSet[str]:
+        return view.index(type(self).backward_index).get(me, _EMPTY)
+
+
+class ReadBy(_Member):
     name = "read_by"
-    schema = Var
     example = "read_by: r"
     doc = "is read by tool `r`"
+    reverse = readers
 
-    def holds(self, view: SystemView, me: str, other: str) -> bool:
-        o = view.owner(other)
-        return o is not None and me in o.reads
-
-    def forward(self, view: SystemView, other: str) -> AbstractSet[str]:
-        o = view.owner(other)
-        return o.reads if o is not None else _EMPTY
-
-    def backward(self, view: SystemView, me: str) -> AbstractSet[str]:
-        return view.index(readers).get(me, _EMPTY)
+    def members(self, other: OwnerFacts) -> AbstractSet[str]:
+        return other.reads
 
 
-class WrittenBy(RelationalCondition):
+class WrittenBy(_Member):
     name = "written_by"
-    schema = Var
     example = "written_by: r"
     doc = "is written by tool `r`"
+    reverse = writers
 
-    def holds(self, view: SystemView, me: str, other: str) -> bool:
-        o = view.owner(other)
-        return o is not None and me in o.writes
-
-    def forward(self, view: SystemView, other: str) -> AbstractSet[str]:
-        o = view.owner(other)
-        return o.writes if o is not None else _EMPTY
-
-    def backward(self, view: SystemView, me: str) -> AbstractSet[str]:
-        return view.index(writers).get(me, _EMPTY)
+    def members(self, other: OwnerFacts) -> AbstractSet[str]:
+        return other.writes
 
 
 class ExecutedBy(RelationalCondition):
     name = "executed_by"
-    schema = Var
     example = "executed_by: r"
     doc = "resides on a node where tool `r` executes code"
 
@@ -193,7 +215,7 @@ class ExecutedBy(RelationalCondition):
         o = view.owner(other)
         if o is None:
             return _EMPTY
-        return frozenset().union(*(view.on_node(n) for n in o.executes_on))
+        return frozenset().union(*(view.on_node.get(n, _EMPTY) for n in o.executes_on))
 
     def backward(self, view: SystemView, me: str) -> AbstractSet[str]:
         return view.index(executors).get(me, _EMPTY)
@@ -201,7 +223,6 @@ class ExecutedBy(RelationalCondition):
 
 class Authorises(RelationalCondition):
     name = "authorises"
-    schema = Var
     example = "authorises: r"
     doc = "(a credential) authorises the calls of tool `r`"
 
@@ -217,79 +238,52 @@ class Authorises(RelationalCondition):
         return mine.authorises if mine is not None else _EMPTY
 
 
-class UsedBy(RelationalCondition):
+class UsedBy(_Member):
     name = "used_by"
-    schema = Var
     model_only = True
     example = "used_by: m"
     doc = "(a tool) is a tool of model `m` that no control blocks"
+    reverse = users
 
-    def holds(self, view: SystemView, me: str, other: str) -> bool:
-        o = view.owner(other)
-        return o is not None and me in o.tools
-
-    def forward(self, view: SystemView, other: str) -> AbstractSet[str]:
-        o = view.owner(other)
-        return o.tools if o is not None else _EMPTY
-
-    def backward(self, view: SystemView, me: str) -> AbstractSet[str]:
-        return view.index(users).get(me, _EMPTY)
+    def members(self, other: OwnerFacts) -> AbstractSet[str]:
+        return other.tools
 
 
-class Feeds(RelationalCondition):
+class Feeds(_Indexed):
     name = "feeds"
-    schema = Var
     model_only = True
     example = "feeds: m"
     doc = "feeds model `m` (a `feeds` relation no control blocks)"
+    forward_index, backward_index = feeders, fed
 
     def holds(self, view: SystemView, me: str, other: str) -> bool:
         return (me, other) in view.feeds
 
-    def forward(self, view: SystemView, other: str) -> AbstractSet[str]:
-        return view.index(feeders).get(other, _EMPTY)
 
-    def backward(self, view: SystemView, me: str) -> AbstractSet[str]:
-        return view.index(fed).get(me, _EMPTY)
-
-
-class FedBy(RelationalCondition):
+class FedBy(_Indexed):
     name = "fed_by"
-    schema = Var
     model_only = True
     example = "fed_by: m"
     doc = "is fed by model `m`"
+    forward_index, backward_index = fed, feeders
 
     def holds(self, view: SystemView, me: str, other: str) -> bool:
         return (other, me) in view.feeds
 
-    def forward(self, view: SystemView, other: str) -> AbstractSet[str]:
-        return view.index(fed).get(other, _EMPTY)
 
-    def backward(self, view: SystemView, me: str) -> AbstractSet[str]:
-        return view.index(feeders).get(me, _EMPTY)
-
-
-class RelatedTo(RelationalCondition):
+class RelatedTo(_Indexed):
     name = "related_to"
-    schema = Var
     model_only = True
     example = "related_to: m"
     doc = "feeds or is fed by model `m`"
+    forward_index = backward_index = related
 
     def holds(self, view: SystemView, me: str, other: str) -> bool:
         return (me, other) in view.feeds or (other, me) in view.feeds
 
-    def forward(self, view: SystemView, other: str) -> AbstractSet[str]:
-        return view.index(related).get(other, _EMPTY)
-
-    def backward(self, view: SystemView, me: str) -> AbstractSet[str]:
-        return view.index(related).get(me, _EMPTY)
-
 
 class DiffersFrom(RelationalCondition):
     name = "differs_from"
-    schema = Var
     example = "differs_from: v"
     doc = "is not what `v` is bound to"
 
@@ -297,44 +291,31 @@ class DiffersFrom(RelationalCondition):
         return me != other
 
 
-class DerivedFrom(RelationalCondition):
+class DerivedFrom(_Indexed):
     name = "derived_from"
-    schema = Var
     example = "derived_from: v"
     doc = (
         "is written by a `derives` relation from `v`'s asset (for a model: from its "
         "`outputs`, not its inputs)"
     )
+    forward_index, backward_index = derived_out, derived_in
 
     def holds(self, view: SystemView, me: str, other: str) -> bool:
         return (other, me) in view.derived
 
-    def forward(self, view: SystemView, other: str) -> AbstractSet[str]:
-        return view.index(derived_out).get(other, _EMPTY)
 
-    def backward(self, view: SystemView, me: str) -> AbstractSet[str]:
-        return view.index(derived_in).get(me, _EMPTY)
-
-
-class PartOf(RelationalCondition):
+class PartOf(_Indexed):
     name = "part_of"
-    schema = Var
     example = "part_of: v"
     doc = "is declared `part_of` `v`'s asset"
+    forward_index, backward_index = parts_of, wholes_of
 
     def holds(self, view: SystemView, me: str, other: str) -> bool:
         return (me, other) in view.parts
 
-    def forward(self, view: SystemView, other: str) -> AbstractSet[str]:
-        return view.index(parts_of).get(other, _EMPTY)
-
-    def backward(self, view: SystemView, me: str) -> AbstractSet[str]:
-        return view.index(wholes_of).get(me, _EMPTY)
-
 
 class NotUsedBy(RelationalCondition):
     name = "not_used_by"
-    schema = Var
     model_only = True
     example = "not_used_by: m"
     doc = (
@@ -347,41 +328,29 @@ class NotUsedBy(RelationalCondition):
         return declared is not None and me not in declared
 
 
-class SharesNodeWith(RelationalCondition):
+class SharesNodeWith(_Indexed):
     name = "shares_node_with"
-    schema = Var
     example = "shares_node_with: v"
     doc = "resides on a node where an asset of `v` resides"
+    forward_index = backward_index = co_located
 
     def holds(self, view: SystemView, me: str, other: str) -> bool:
         nodes = view.owner_nodes
         return bool(nodes.get(me, _EMPTY) & nodes.get(other, _EMPTY))
 
-    def forward(self, view: SystemView, other: str) -> AbstractSet[str]:
-        return view.index(co_located).get(other, _EMPTY)
 
-    def backward(self, view: SystemView, me: str) -> AbstractSet[str]:
-        return view.index(co_located).get(me, _EMPTY)
-
-
-class ReadInto(RelationalCondition):
+class ReadInto(_Indexed):
     name = "read_into"
-    schema = Var
     model_only = True
     example = "read_into: m"
     doc = "enters model `m`'s context: it feeds one of `m`'s inputs, or a tool of `m` reads it"
+    forward_index, backward_index = read_into, reads_into
 
     def holds(self, view: SystemView, me: str, other: str) -> bool:
         if (me, other) in view.feeds:
             return True
         o = view.owner(other)
         return o is not None and me in o.reads
-
-    def forward(self, view: SystemView, other: str) -> AbstractSet[str]:
-        return view.index(read_into).get(other, _EMPTY)
-
-    def backward(self, view: SystemView, me: str) -> AbstractSet[str]:
-        return view.index(reads_into).get(me, _EMPTY)
 
 
 RELATIONAL: tuple[RelationalCondition, ...] = (

@@ -116,14 +116,15 @@ class SystemView(Protocol):
     def owner_nodes(self) -> Mapping[str, AbstractSet[str]]:
         """Binding -> the nodes any of its assets resides on."""
 
+    @property
+    def on_node(self) -> Mapping[str, AbstractSet[str]]:
+        """Node -> the bindings with an asset residing on it."""
+
     def owner(self, key: str) -> OwnerFacts | None:
         """The facts of one binding, or None for a key the model does not have."""
 
     def owners(self) -> Iterable[tuple[str, OwnerFacts]]:
         """Every binding with its facts, sorted by key."""
-
-    def on_node(self, node: str) -> AbstractSet[str]:
-        """Bindings with an asset residing on ``node``."""
 
     def declared_tools(self, model: str) -> AbstractSet[str] | None:
         """The tools the model file gives ``model``, whatever controls do to them; None for a
@@ -141,4 +142,6 @@ class SystemView(Protocol):
 
     def index(self, build: Callable[[SystemView], Index]) -> Index:
         """``build(self)``, built on first use and kept for the life of the view: the
-        conditions' reverse indexes, shared by every closure over one compiled model."""
+        conditions' reverse indexes, shared by every closure over one compiled model. What
+        ``build`` returns must not refer to the view (the engine runs with the cyclic garbage
+        collector off, so a cycle would keep every view alive)."""
