@@ -10,17 +10,16 @@ from typing import Any
 
 from actm.knowledge.attacks import AttackPattern, KnowledgeBase
 from actm.knowledge.controls import ControlTemplate
-from actm.knowledge.effects import ACTING, EFFECTS, EffectKey, effect_keys, in_force
+from actm.knowledge.effects import ACTING, EFFECTS, effect_keys, in_force
 from actm.model.resolve import TOOL_PERMISSIONS
 from actm.model.system import Control, SystemModel, Tool
 from actm.results.mitigation import control_elements, threat_elements
 from actm.results.model import Threat
 
 __all__ = [
+    "ELEMENTS",
     "Candidate",
-    "Effect",
     "candidates_for",
-    "effects",
     "in_force",
     "inner_attacks",
     "reach",
@@ -68,15 +67,6 @@ def reach(threat: Threat, model: SystemModel) -> frozenset[str]:
         if (v.node is not None and v.node in nodes) or v.model in owners or v.asset in bound:
             out.add(v.id)
     return frozenset(out)
-
-
-Effect = EffectKey
-"""One thing a control does to one element (see :data:`actm.knowledge.effects.EffectKey`)."""
-
-
-def effects(ctl: Control) -> frozenset[Effect]:
-    """What ``ctl`` does, one key per effect and element (the effect registry's keys)."""
-    return effect_keys(ctl)
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,11 +339,11 @@ def candidates_for(
     """
     costs = costs or {}
     out: dict[str, Candidate] = {}
-    implemented = {e for c in model.controls if c.status == "implemented" for e in effects(c)}
+    implemented = {e for c in model.controls if c.status == "implemented" for e in effect_keys(c)}
     if use_catalog:
         for t in catalog:
             for element, text, ctl in _apply(t, model, threats):
-                if all(in_force(e, implemented) for e in effects(ctl)):
+                if all(in_force(e, implemented) for e in effect_keys(ctl)):
                     continue  # an implemented control already does this to this element
                 cost = float(costs.get(t.id, t.cost))
                 out[f"{t.id}:{element}"] = Candidate(

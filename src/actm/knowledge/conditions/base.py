@@ -11,7 +11,7 @@ only tries bindings that can be related (the join stays near-linear on large mod
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
@@ -111,14 +111,6 @@ class Where:
 
     static: tuple[tuple[StaticCondition[Any], Any], ...] = ()
     relational: tuple[tuple[RelationalCondition, str], ...] = ()
-
-    def __iter__(self) -> Iterator[tuple[Condition, Any]]:
-        yield from self.static
-        yield from self.relational
-
-    def get(self, name: str) -> Any:
-        """The value of condition ``name``, or None when the requirement does not set it."""
-        return next((value for cond, value in self if cond.name == name), None)
 
     def other_vars(self) -> tuple[str, ...]:
         """The variables the relational conditions name, in the registry's order."""
