@@ -1,19 +1,40 @@
 """The ``where`` conditions and requirement options that agentic entries rely on.
 
-Each test loads a small probe pattern from a temporary knowledge directory and checks on which
-bindings it closes, so the condition is tested apart from any built-in entry.
+Each condition of the registry (:data:`actm.knowledge.conditions.CONDITIONS`) has a fixture
+``where/<name>.yaml``: a probe pattern's requirements using it, a model where it holds with the
+exact threat ids expected, and a close variant where it does not:
+
+```yaml
+requires: |          # the probe's requirements (one of them uses the condition)
+  - {var: m, asset: outputs, capability: influence, where: {kind: [agent]}}
+key: [m]
+impact: {var: m, asset: outputs, class: integrity}
+fires: {model: "...", expect: [probe@a]}
+quiet: {model: "...", expect: []}
+```
+
+Adding a condition without a fixture fails ``test_every_condition_has_a_fixture``. The probe is
+loaded from a temporary knowledge directory, so each condition is tested apart from any
+built-in entry.
 """
 
 from __future__ import annotations
 
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 import actm
+from actm.engine.compiled import compile_model
+from actm.engine.view import EngineView
 from actm.errors import KnowledgeError
-from actm.knowledge.attacks import load_knowledge
+from actm.knowledge.attacks import builtin_knowledge, load_knowledge
+from actm.knowledge.conditions import CONDITIONS, RelationalCondition, WhereIn
+
+FIXTURES = Path(__file__).parent / "where"
 
 PROBE = """
 id: probe
@@ -41,6 +62,75 @@ def probe(tmp_path: Path, requires: str, key: str, impact: str, model: str) -> l
     kb = load_knowledge([tmp_path])
     result = actm.analyze(actm.load_model_text(textwrap.dedent(model), knowledge=kb), knowledge=kb)
     return sorted(t.id for t in result.threats if t.attack == "probe")
+
+
+# -- the registry and its fixtures -------------------------------------------------------------
+
+
+def _fixture(name: str) -> dict[str, Any]:
+    path = FIXTURES / f"{name}.yaml"
+    if not path.is_file():
+        pytest.fail(f"condition {name} has no fixture: write tests/engine/where/{name}.yaml")
+    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert set(data) == {"requires", "key", "impact", "fires", "quiet"}, path.name
+    return data
+
+
+def _flow(value: object) -> str:
+    return yaml.safe_dump(value, default_flow_style=True, width=1000).strip()
+
+
+def test_every_condition_has_a_fixture() -> None:
+    missing = [n for n in CONDITIONS if not (FIXTURES / f"{n}.yaml").is_file()]
+    assert not missing, f"conditions without a fixture: {missing}"
+    stale = sorted(p.stem for p in FIXTURES.glob("*.yaml") if p.stem not in CONDITIONS)
+    assert not stale, f"fixtures without a condition: {stale}"
+
+
+def test_the_registry_is_the_schema() -> None:
+    assert list(WhereIn.model_fields) == list(CONDITIONS)
+    for name, cond in CONDITIONS.items():
+        assert cond.name == name
+        assert cond.example.startswith(f"{name}: ")
+        assert cond.doc and not cond.doc.endswith(".")
+        assert isinstance(cond, RelationalCondition) == cond.relational
+
+
+@pytest.mark.parametrize("name", list(CONDITIONS))
+def test_condition_fixture(tmp_path: Path, name: str) -> None:
+    data = _fixture(name)
+    wheres = [r.get("where", {}) for r in yaml.safe_load(data["requires"])]
+    assert any(name in w for w in wheres), f"{name}.yaml: no requirement uses {name}"
+    args = (data["requires"], _flow(data["key"]), _flow(data["impact"]))
+    for case in ("fires", "quiet"):
+        found = probe(tmp_path, *args, data[case]["model"])
+        assert found == data[case]["expect"], f"{name}: {case}"
+    assert data["fires"]["expect"], f"{name}: the fires case must expect threats"
+
+
+@pytest.mark.parametrize(
+    "name", [n for n, c in CONDITIONS.items() if isinstance(c, RelationalCondition)]
+)
+def test_candidate_narrowing_keeps_every_related_pair(name: str) -> None:
+    """The matcher only tries the candidates a relational condition gives: over the fixture's
+    models, every pair the condition relates is among them, both ways."""
+    cond = CONDITIONS[name]
+    assert isinstance(cond, RelationalCondition)
+    kb = builtin_knowledge()
+    related = 0
+    for case in ("fires", "quiet"):
+        text = textwrap.dedent(_fixture(name)[case]["model"])
+        view = EngineView.of(compile_model(actm.load_model_text(text, knowledge=kb), kb))
+        keys = sorted(view.info)
+        for me in keys:
+            for other in keys:
+                if not cond.holds(view, me, other):
+                    continue
+                related += 1
+                forward, backward = cond.forward(view, other), cond.backward(view, me)
+                assert forward is None or me in forward, (name, me, other)
+                assert backward is None or other in backward, (name, me, other)
+    assert related, f"{name}: the fixture relates no pair"
 
 
 # -- whole: true ---------------------------------------------------------------------------
@@ -94,175 +184,65 @@ def test_whole_accepts_a_grant_on_the_whole_asset(tmp_path: Path) -> None:
     assert probe(tmp_path, requires, "[t]", "{var: t, class: integrity}", model) == ["probe@lookup"]
 
 
-# -- node_vulnerability and node_kind ----------------------------------------------------------
-
-NODES = """
-actm: 1
-system: {id: n}
-nodes:
-  - {id: mcp, kind: mcp_server}
-  - {id: ui, kind: browser}
-  - {id: api, kind: service}
-models:
-  - id: bot
-    kind: agent
-    tools: [open, shut]
-    deployed_on: [api]
-    assets:
-      outputs: {resides: [{node: ui, mode: processed}]}
-  - {id: other, kind: llm, deployed_on: [api]}
-assets:
-  - {id: a1, type: data, resides: [{node: mcp}]}
-  - {id: a2, type: data, resides: [{node: mcp}]}
-tools:
-  - {id: open, node: mcp}
-  - {id: shut, node: api}
-vulnerabilities:
-  - {id: no-auth, class: missing_authentication, node: mcp, assets: [open, a1]}
-"""
-
-
-NO_AUTH = """
-- var: x
-  asset: [tool, data]
-  capability: partially_inspect
-  where: {node_vulnerability: [missing_authentication]}
-"""
-
-
-def test_node_vulnerability_follows_residency_and_the_assets_filter(tmp_path: Path) -> None:
-    # open and a1 are reached; a2 sits on the same node but the vulnerability names other assets
-    assert probe(tmp_path, NO_AUTH, "[x]", "{var: x, class: confidentiality}", NODES) == [
-        "probe@a1",
-        "probe@open",
-    ]
-
-
-def test_node_vulnerability_ignores_a_removed_vulnerability(tmp_path: Path) -> None:
-    model = NODES + "controls:\n  - {id: fixed, removes: [no-auth]}\n"
-    assert probe(tmp_path, NO_AUTH, "[x]", "{var: x, class: confidentiality}", model) == []
-
-
-def test_node_kind_on_a_model_reads_where_that_asset_resides(tmp_path: Path) -> None:
-    requires = """
-    - {var: m, asset: outputs, capability: influence, where: {node_kind: [browser]}}
-    """
-    model = NODES + (
-        "adversaries:\n  - id: insider\n    holds:\n"
-        "      - {asset: bot.outputs, capability: influence}\n"
-        "      - {asset: other.outputs, capability: influence}\n"
-    )
-    impact = "{var: m, asset: outputs, class: integrity}"
-    # bot's outputs are rendered in a browser; other's outputs stay on the service
-    assert probe(tmp_path, requires, "[m]", impact, model) == ["probe@bot"]
+BAD = [
+    (
+        "- {var: t, asset: tool, capability: influence, where: {node_vulnerability: [rcee]}}",
+        "unknown-vulnerability-class",
+        "probe: 'rcee' is not a conventional vulnerability class",
+        "did you mean 'rce'?",
+    ),
+    (
+        "- {var: t, asset: tool, component: inputs, capability: influence, whole: true}",
+        "whole-with-component",
+        "probe: whole: true asks for the asset as a whole; it cannot name a component",
+        "drop component or whole",
+    ),
+    (
+        "- {var: t, asset: tool, capability: influence}\n"
+        "- {var: u, asset: tool, capability: influence, where: {not_used_by: t}}",
+        "wrong-variable",
+        "probe: where relates to 't', which must be a model variable",
+        None,
+    ),
+    (
+        "- {var: t, asset: tool, capability: influence, where: {kind: [agnet]}}",
+        "unknown-kind",
+        "probe: unknown model kind 'agnet'",
+        "did you mean 'agent'?",
+    ),
+    (
+        "- {var: t, asset: tool, capability: influence, where: {lacks_features: [streamin]}}",
+        "unknown-feature",
+        "probe: unknown feature 'streamin'",
+        "did you mean 'streaming'?",
+    ),
+    (
+        "- {var: t, asset: tool, capability: influence, where: {node_kind: [mcp]}}",
+        "unknown-kind",
+        "probe: unknown node kind 'mcp'",
+        "see `actm schema` or docs/model-format.md for the valid node kinds",
+    ),
+    (
+        "- {var: t, asset: tool, capability: influence, where: {read_by: r}}",
+        "unbound-variable",
+        "probe: where names variable 'r', which no requirement binds",
+        None,
+    ),
+    (
+        "- {var: t, asset: tool, capability: influence, where: {kin: [agent]}}",
+        "unknown-key",
+        "unknown key 'kin' in steps.0.requires.0.where",
+        "did you mean 'kind'?",
+    ),
+]
 
 
-# -- relations to another variable -------------------------------------------------------------
-
-RELATED = """
-actm: 1
-system: {id: r}
-nodes:
-  - {id: laptop, kind: workstation}
-  - {id: srv, kind: host}
-models:
-  - id: bot
-    kind: agent
-    tools: [read_a, write_b]
-    assets:
-      outputs: {resides: [{node: laptop, mode: processed}]}
-  - {id: peer, kind: agent, tools: [read_c]}
-assets:
-  - {id: cfg, type: configuration}
-  - {id: key, type: credential, part_of: cfg, resides: [{node: laptop}]}
-  - {id: loose, type: credential, resides: [{node: srv}]}
-  - {id: answers, type: data}
-  - {id: questions, type: data}
-  - {id: a, type: data}
-  - {id: b, type: data}
-  - {id: c, type: data}
-  - {id: corpus, type: document_store}
-relations:
-  - {kind: derives, from: bot.outputs, to: answers, process: feedback}
-  - {kind: derives, from: bot.inputs, to: questions, process: feedback}
-  - {kind: feeds, from: corpus, to: bot.inputs.retrieved_context}
-tools:
-  - {id: read_a, permissions: {read: [a]}}
-  - {id: write_b, permissions: {write: [b]}}
-  - {id: read_c, permissions: {read: [c]}}
-adversaries:
-  - id: insider
-    holds:
-      - {asset: bot.outputs, capability: influence}
-      - {asset: peer.outputs, capability: influence}
-"""
-
-
-@pytest.mark.parametrize(
-    ("condition", "types", "expected"),
-    [
-        # derives from the model's outputs, not from its inputs
-        ("derived_from: m", "[data]", ["probe@bot@answers"]),
-        # declared part of another asset (bound by a second requirement)
-        ("part_of: y", "[credential]", ["probe@bot@key"]),
-        # resides where the model's assets reside
-        ("shares_node_with: m", "[credential, data]", ["probe@bot@key"]),
-        # enters the model's context: read by one of its tools, or fed into its inputs
-        ("read_into: m", "[data, document_store]", ["probe@bot@a", "probe@bot@corpus"]),
-    ],
-)
-def test_relations_to_another_variable(
-    tmp_path: Path, condition: str, types: str, expected: list[str]
+@pytest.mark.parametrize(("requires", "code", "message", "hint"), BAD)
+def test_bad_conditions_are_refused(
+    tmp_path: Path, requires: str, code: str, message: str, hint: str | None
 ) -> None:
-    requires = f"""
-    - {{var: m, asset: outputs, capability: influence, where: {{kind: [agent]}}}}
-    - {{var: y, asset: configuration}}
-    - {{var: x, asset: {types}, where: {{{condition}}}}}
-    """
-    model = RELATED.replace("  - {id: peer, kind: agent, tools: [read_c]}\n", "")
-    model = model.replace("      - {asset: peer.outputs, capability: influence}\n", "")
-    model = model.replace("  - {id: read_c, permissions: {read: [c]}}\n", "")
-    found = probe(tmp_path, requires, "[m, x]", "{var: m, asset: outputs, class: integrity}", model)
-    assert found == expected
-
-
-def test_not_used_by(tmp_path: Path) -> None:
-    requires = """
-    - {var: m, asset: outputs, capability: influence, where: {kind: [agent]}}
-    - {var: t, asset: tool, component: inputs, where: {not_used_by: m}}
-    """
-    found = probe(
-        tmp_path, requires, "[m, t]", "{var: m, asset: outputs, class: integrity}", RELATED
-    )
-    # each agent pairs with the tools the other one holds
-    assert found == ["probe@bot@read_c", "probe@peer@read_a", "probe@peer@write_b"]
-    # blocking one of bot's tools does not make it a tool bot lacks: controls never add threats
-    blocked = RELATED + "controls:\n  - {id: off, blocks: [read_a]}\n"
-    again = probe(
-        tmp_path, requires, "[m, t]", "{var: m, asset: outputs, class: integrity}", blocked
-    )
-    assert again == found  # in particular, no probe@bot@read_a
-
-
-@pytest.mark.parametrize(
-    ("requires", "code"),
-    [
-        (
-            "- {var: t, asset: tool, capability: influence, where: {node_vulnerability: [rcee]}}",
-            "unknown-vulnerability-class",
-        ),
-        (
-            "- {var: t, asset: tool, component: inputs, capability: influence, whole: true}",
-            "whole-with-component",
-        ),
-        (
-            "- {var: t, asset: tool, capability: influence}\n"
-            "- {var: u, asset: tool, capability: influence, where: {not_used_by: t}}",
-            "wrong-variable",
-        ),
-    ],
-)
-def test_bad_conditions_are_refused(tmp_path: Path, requires: str, code: str) -> None:
     with pytest.raises(KnowledgeError) as err:
         probe(tmp_path, requires, "[t]", "{var: t, class: integrity}", "actm: 1\nsystem: {id: x}\n")
-    assert code in {d.code for d in err.value.diagnostics}
+    [found] = err.value.diagnostics
+    assert (found.code, found.message, found.hint) == (code, message, hint)
+    assert found.location is not None and found.location.line == 9 + requires.count("- ")

@@ -3,8 +3,10 @@
 Assets and their components become *targets* (small ints); capabilities become ints whose
 implication is a bitmask test. Relations, tools, credentials and vulnerabilities become
 adjacency lists keyed by target or node, built once, so that the fixpoint only does lookups.
-Controls are applied here: a removed vulnerability, a blocked relation or tool permission, a
-switched-off adversary or source, and a broken attack simply do not enter the tables.
+Controls are applied here, each effect of the registry (:mod:`actm.knowledge.effects`) by its
+hook in :mod:`actm.engine.controls`: a removed vulnerability, a blocked relation or tool
+permission, a switched-off adversary or source, and a broken attack simply do not enter the
+tables.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from actm.engine.controls import CONTROL_HOOKS
 from actm.knowledge.attacks import AttackPattern, KnowledgeBase, Requirement, Yield
+from actm.knowledge.effects import EFFECTS
 from actm.knowledge.vocabulary import Vocabulary
-from actm.model.system import Asset, Control, SystemModel
+from actm.model.system import Asset, Control, SystemModel, Tool
 
 __all__ = ["Compiled", "Rule", "compile_model"]
 
@@ -131,6 +135,9 @@ class Compiled:
     """type_comp id -> [(rule index, requirement position)]."""
     broken_attacks: dict[str, list[str]] = field(default_factory=dict)
     """Attack id -> controls that break it everywhere."""
+    broken_from: dict[str, list[tuple[int, str | None]]] = field(default_factory=dict)
+    """Attack id -> (first step broken, owner key or None for everywhere) of the other
+    breaks."""
     # controls in force
     removed_vulns: dict[str, str] = field(default_factory=dict)
     blocked: dict[str, str] = field(default_factory=dict)
@@ -194,27 +201,27 @@ def compile_model(
     ``exclude_controls`` leaves those implemented controls out (what the analysis would be
     without them: the counterfactual runs that attribute mitigations); the model is unchanged.
     """
-    vocab = kb.vocabulary
-    c = Compiled(vocab=vocab, model=model, kb=kb)
-    controls = _controls_in_force(model.controls, exclude_controls) if apply_controls else []
-    for ctl in controls:
-        for vid in ctl.removes:
-            c.removed_vulns.setdefault(vid, ctl.id)
-        for b in ctl.blocks:
-            c.blocked.setdefault(b, ctl.id)
-        for aid in ctl.justifies:
-            c.justified_by.setdefault(aid, []).append(ctl.id)
-        for edge, cap in ctl.weakens:
-            c.weakened.setdefault(edge, []).append((cap, ctl.id))
-        for tid in ctl.approves:
-            c.approved.setdefault(tid, ctl.id)
-        for tid in ctl.sandboxes:
-            c.sandboxed.setdefault(tid, ctl.id)
-        for aid in ctl.hides:
-            c.hidden.setdefault(aid, ctl.id)
+    c = Compiled(vocab=kb.vocabulary, model=model, kb=kb)
+    _capabilities(c)
+    _targets(c)
+    _nodes(c)
+    # controls in force: each effect changes the tables its hook names, before they are read
+    for ctl in _controls_in_force(model.controls, exclude_controls) if apply_controls else []:
+        for effect in EFFECTS.values():
+            values = effect.values(ctl)
+            if values:
+                CONTROL_HOOKS[effect.name](c, ctl.id, values)
+    _relations(c)
+    _tools(c)
+    _model_tools(c)
+    _ai_rules(c)
+    _share_with_parts(c)
+    _attack_rules(c)
+    return c
 
-    # capabilities ------------------------------------------------------------------------
-    # (weakened edges are resolved once the capability indices exist, below)
+
+def _capabilities(c: Compiled) -> None:
+    vocab = c.vocab
     c.caps = vocab.capabilities
     c.cap_index = {name: i for i, name in enumerate(c.caps)}
     c.cap_class = [vocab.capability_class[x] for x in c.caps]
@@ -225,12 +232,11 @@ def compile_model(
         c.stronger_mask.append(
             sum(1 << j for j in range(len(c.caps)) if (c.implied_mask[j] >> i) & 1)
         )
-    for edge, limits in c.weakened.items():
-        # several controls on one edge: the strictest wins (the capability implying least)
-        caps = [c.cap_index[cap] for cap, _ in limits]
-        c.edge_limit[edge] = min(caps, key=lambda x: bin(c.implied_mask[x]).count("1"))
 
-    # assets and targets -----------------------------------------------------------------
+
+def _targets(c: Compiled) -> None:
+    """Assets, and a target for each asset, its part (if it has components) and component."""
+
     def type_comp(t: str, comp: str | None) -> int:
         key = (t, comp)
         tc = c.type_comp_id.get(key)
@@ -239,7 +245,16 @@ def compile_model(
             c.type_comp_id[key] = tc
         return tc
 
-    for a in model.assets:
+    def target(name: str, asset: int, comp: str | None, tc: int, partial: bool) -> int:
+        t = len(c.target_name)
+        c.target_name.append(name)
+        c.target_asset.append(asset)
+        c.target_comp.append(comp)
+        c.target_type_comp.append(tc)
+        c.is_partial.append(partial)
+        return t
+
+    for a in c.model.assets:
         ai = len(c.asset_ids)
         c.asset_ids.append(a.id)
         c.asset_index[a.id] = ai
@@ -248,58 +263,40 @@ def compile_model(
         c.asset_owner.append(owner)
         c.owner_type_asset[(owner, a.type)] = ai
         c.asset_persists.append(_persists(a))
-        t = len(c.target_name)
-        c.target_name.append(a.id)
-        c.target_asset.append(ai)
-        c.target_comp.append(None)
-        c.target_type_comp.append(type_comp(a.type, None))
-        c.is_partial.append(False)
-        c.asset_target.append(t)
+        c.asset_target.append(target(a.id, ai, None, type_comp(a.type, None), False))
         if a.components:
-            pt = len(c.target_name)
-            c.target_name.append(a.id)
-            c.target_asset.append(ai)
-            c.target_comp.append(None)
-            c.target_type_comp.append(type_comp(a.type, None))
-            c.is_partial.append(True)
-            c.partial_target.append(pt)
+            c.partial_target.append(target(a.id, ai, None, type_comp(a.type, None), True))
         else:
             c.partial_target.append(-1)
         comps: list[int] = []
         for comp in a.components:
-            ct = len(c.target_name)
-            c.target_name.append(f"{a.id}.{comp}")
-            c.target_asset.append(ai)
-            c.target_comp.append(comp)
-            c.target_type_comp.append(type_comp(a.type, comp))
-            c.is_partial.append(False)
+            ct = target(f"{a.id}.{comp}", ai, comp, type_comp(a.type, comp), False)
             c.comp_target[(ai, comp)] = ct
             comps.append(ct)
         c.asset_comp_targets.append(comps)
-
     for t, tc in enumerate(c.target_type_comp):
         c.targets_by_type_comp.setdefault(tc, []).append(t)
 
-    def tgt(asset_id: str, comp: str | None) -> int:
-        return c.target_of_ref(asset_id, comp)
 
-    # nodes ---------------------------------------------------------------------------------
-    for n in model.nodes:
+def _nodes(c: Compiled) -> None:
+    for n in c.model.nodes:
         c.node_index[n.id] = len(c.node_ids)
         c.node_ids.append(n.id)
         c.node_pipe.append(pipe_index(n.pipeline))
         c.node_assets.append([])
-    for a in model.assets:
+    for a in c.model.assets:
         ai = c.asset_index[a.id]
         for res in a.resides:
             ni = c.node_index.get(res.node)
             if ni is not None:
                 c.node_assets[ni].append((ai, res.mode, res.writes))
-    c.vclass_ids = sorted(vocab.vulnerability_classes)
+    c.vclass_ids = sorted(c.vocab.vulnerability_classes)
     c.vclass_index = {v: i for i, v in enumerate(c.vclass_ids)}
 
-    # relations -----------------------------------------------------------------------------
-    for rel in model.relations:
+
+def _relations(c: Compiled) -> None:
+    tgt = c.target_of_ref
+    for rel in c.model.relations:
         if rel.id in c.blocked:
             continue
         src = tgt(rel.source, rel.source_component)
@@ -318,11 +315,10 @@ def compile_model(
         else:
             c.part_of_out.setdefault(src, []).append((dst, rel.id))
 
-    # tools ---------------------------------------------------------------------------------
-    execute_cls = c.vclass_index.get(vocab.agency.execute, -1)
-    sandbox_cls = c.vclass_index.get(vocab.agency.execute_sandboxed, -1)
-    identity_of: dict[str, str] = {m.id: m.identity for m in model.models if m.identity}
-    for ti, tool in enumerate(model.tools):
+
+def _tools(c: Compiled) -> None:
+    identity_of: dict[str, str] = {m.id: m.identity for m in c.model.models if m.identity}
+    for ti, tool in enumerate(c.model.tools):
         c.tool_ids.append(tool.id)
         ai = c.asset_index[tool.id]
         t_in = c.comp_target[(ai, "inputs")]
@@ -334,35 +330,9 @@ def compile_model(
         c.tool_of_inputs[t_in] = ti
         c.tool_of_results[t_res] = ti
         c.tool_of_definition[t_def] = ti
+        _tool_reach(c, ti, tool)
         blocked_tool = tool.id in c.blocked
-
-        def allowed(perm: str, tool_id: str = tool.id) -> bool:
-            return f"{tool_id}.{perm}" not in c.blocked
-
-        writes = []
-        if allowed("write"):
-            for aid, wcomp in tool.write:
-                t = tgt(aid, wcomp)
-                if t >= 0:
-                    writes.append((t, c.asset_persists[c.asset_index[aid]]))
-        c.tool_writes.append(writes)
-        reads = []
-        if allowed("read"):
-            for aid, rcomp in tool.read:
-                t = tgt(aid, rcomp)
-                if t >= 0:
-                    reads.append(t)
-                    c.readers_of.setdefault(t, []).append(ti)
-        c.tool_reads.append(reads)
-        execs = []
-        if allowed("execute"):
-            for nid in tool.execute:
-                ni = c.node_index.get(nid)
-                cls = sandbox_cls if tool.sandbox or tool.id in c.sandboxed else execute_cls
-                if ni is not None and cls >= 0:
-                    execs.append((ni, cls))
-        c.tool_exec.append(execs)
-        c.tool_egress.append(tool.external_egress and allowed("egress"))
+        c.tool_egress.append(tool.external_egress and f"{tool.id}.egress" not in c.blocked)
         c.tool_gated.append(tool.human_approval or tool.id in c.approved or blocked_tool)
         users = [u for u in tool.users if not blocked_tool]
         c.tool_users.append(users)
@@ -373,10 +343,49 @@ def compile_model(
         if not blocked_tool:
             creds |= {identity_of[u] for u in tool.users if u in identity_of}
         for cred in sorted(creds):
-            ct = tgt(cred, None)
+            ct = c.target_of_ref(cred, None)
             if ct >= 0:
                 c.cred_tools.setdefault(ct, []).append(ti)
-    for m in model.models:
+
+
+def _tool_reach(c: Compiled, ti: int, tool: Tool) -> None:
+    """What tool ``ti`` writes, reads and runs code on, for its permissions not blocked."""
+
+    def allowed(perm: str) -> bool:
+        return f"{tool.id}.{perm}" not in c.blocked
+
+    writes = []
+    if allowed("write"):
+        for aid, wcomp in tool.write:
+            t = c.target_of_ref(aid, wcomp)
+            if t >= 0:
+                writes.append((t, c.asset_persists[c.asset_index[aid]]))
+    c.tool_writes.append(writes)
+    reads = []
+    if allowed("read"):
+        for aid, rcomp in tool.read:
+            t = c.target_of_ref(aid, rcomp)
+            if t >= 0:
+                reads.append(t)
+                c.readers_of.setdefault(t, []).append(ti)
+    c.tool_reads.append(reads)
+    execs = []
+    if allowed("execute"):
+        agency = c.vocab.agency
+        sandboxed = tool.sandbox or tool.id in c.sandboxed
+        cls = c.vclass_index.get(agency.execute_sandboxed if sandboxed else agency.execute, -1)
+        for nid in tool.execute:
+            ni = c.node_index.get(nid)
+            if ni is not None and cls >= 0:
+                execs.append((ni, cls))
+    c.tool_exec.append(execs)
+
+
+def _model_tools(c: Compiled) -> None:
+    """Per model, how its tools' results and calls connect to its inputs and outputs; per
+    credential, the nodes it opens."""
+    tgt = c.target_of_ref
+    for m in c.model.models:
         outputs = m.assets.get("outputs")
         inputs = m.assets.get("inputs")
         if inputs is not None:
@@ -396,16 +405,18 @@ def compile_model(
         if inputs is not None:
             c.model_tool_results[m.id] = tgt(inputs, "tool_results")
             c.model_tool_defs[m.id] = tgt(inputs, "tool_definitions")
-    for a in model.assets:
+    for a in c.model.assets:
         if a.grants_access:
             ct = c.asset_target[c.asset_index[a.id]]
             c.cred_nodes[ct] = [c.node_index[n] for n in a.grants_access if n in c.node_index]
 
-    # conditional AI vulnerability rules ---------------------------------------------------
-    for v in model.vulnerabilities:
+
+def _ai_rules(c: Compiled) -> None:
+    """The conditional grants of the AI vulnerabilities in force."""
+    for v in c.model.vulnerabilities:
         if v.kind != "ai" or v.id in c.removed_vulns:
             continue
-        vc = vocab.vulnerability_classes[v.vclass]
+        vc = c.vocab.vulnerability_classes[v.vclass]
         vowner, self_target = _ai_vuln_owner(c, v.model, v.asset, v.component)
         for vrule in vc.rules:
             if vrule.requires is None:
@@ -425,7 +436,9 @@ def compile_model(
                 mask = c.stronger_mask[c.cap_index[vrule.requires.capability]]
                 c.ai_rules.setdefault(req_t, []).append((mask, tuple(ylds), v.id))
 
-    # what holds for the whole asset as a source holds for a part of it too
+
+def _share_with_parts(c: Compiled) -> None:
+    """What holds for the whole asset as a source holds for a part of it too."""
     for ai in range(len(c.asset_ids)):
         whole, part = c.asset_target[ai], c.partial_target[ai]
         if part < 0:
@@ -443,39 +456,16 @@ def compile_model(
             if whole in table:
                 table[part] = table[whole]
 
-    # attack rules ----------------------------------------------------------------------------
-    breaks_all: dict[str, list[str]] = {}
-    # attack -> (first broken step, owner key or None for everywhere)
-    breaks_from: dict[str, list[tuple[int, str | None]]] = {}
 
-    def owner_key(asset: str) -> str:
-        bi = c.asset_index.get(asset)
-        return c.asset_owner[bi] if bi is not None else asset
-
-    for ctl in controls:
-        for attack_id, broken in ctl.breaks:
-            if broken is None:
-                breaks_all.setdefault(attack_id, []).append(ctl.id)
-            else:
-                breaks_from.setdefault(attack_id, []).append((0, owner_key(broken)))
-        for attack_id, step_id, broken in ctl.break_steps:
-            attack = kb.attacks.get(attack_id)
-            if attack is None:
-                continue
-            first = next((i for i, st in enumerate(attack.steps) if st.id == step_id), None)
-            if first is None:  # the loader reports unknown steps; never crash on one here
-                continue
-            breaks_from.setdefault(attack_id, []).append(
-                (first, None if broken is None else owner_key(broken))
-            )
-    c.broken_attacks = breaks_all
-    for pattern in kb.sorted():
-        if pattern.id in breaks_all:
+def _attack_rules(c: Compiled) -> None:
+    """One rule per attack step not broken everywhere, indexed by what can trigger it."""
+    for pattern in c.kb.sorted():
+        if pattern.id in c.broken_attacks:
             continue
         reqs: list[Requirement] = []
         for si, step in enumerate(pattern.steps):
             reqs.extend(step.requires)
-            cuts = [key for first, key in breaks_from.get(pattern.id, ()) if first <= si]
+            cuts = [key for first, key in c.broken_from.get(pattern.id, ()) if first <= si]
             if None in cuts:
                 break  # this step and the ones after it are broken everywhere
             masks = tuple(
@@ -502,7 +492,6 @@ def compile_model(
                         tcid = c.type_comp_id.get((at, slot))
                         if tcid is not None:
                             c.rule_index.setdefault(tcid, []).append((rule.index, pos))
-    return c
 
 
 def _ai_vuln_owner(

@@ -24,7 +24,7 @@ def _describe(req: Requirement) -> str:
     if req.capability is None:
         what = "/".join(req.asset_types)
         return f"a {what} asset" + (
-            " related as the pattern demands" if req.where.other_vars() else ""
+            " related as the pattern demands" if req.where.relational else ""
         )
     comps = f".{'/'.join(req.components)}" if req.components else ""
     pers = " (persistent)" if req.persistent else ""
@@ -32,40 +32,10 @@ def _describe(req: Requirement) -> str:
     return f"{req.capability}{pers} on {'/'.join(req.asset_types)}{comps}{where}"
 
 
-_STATIC = (
-    "kind",
-    "exposure",
-    "features",
-    "lacks_features",
-    "exposes",
-    "has_tools",
-    "tool_permission",
-    "third_party",
-    "owner_third_party",
-    "hosted_by_third_party",
-    "min_criticality",
-    "stored",
-    "node_kind",
-    "human_approval",
-    "sandbox",
-    "node_vulnerability",
-)
-
-
 def _conditions(req: Requirement) -> str:
-    parts = []
-    for name in _STATIC:
-        value = getattr(req.where, name)
-        if value is None:
-            continue
-        if isinstance(value, (frozenset, set, tuple, list)):
-            shown = "/".join(sorted(value))
-        elif isinstance(value, dict):
-            shown = ", ".join(f"{k} >= {v}" for k, v in sorted(value.items()))
-        else:
-            shown = str(value).lower()
-        parts.append(f"{name.replace('_', ' ')}: {shown}")
-    return "; ".join(parts)
+    return "; ".join(
+        f"{cond.name.replace('_', ' ')}: {cond.describe(value)}" for cond, value in req.where.static
+    )
 
 
 def _first_unmet(cl: Closure, pattern: AttackPattern) -> Unmet:
@@ -89,7 +59,7 @@ def _first_unmet(cl: Closure, pattern: AttackPattern) -> Unmet:
                             continue
                         exists = True
                         owner = c.asset_owner[c.target_asset[t]]
-                        ok = matcher._static_ok(req.where, owner, c.target_asset[t])
+                        ok = matcher.static_ok(req.where, owner, c.target_asset[t])
                         fits = fits or ok
                         if req.capability is None:
                             met = met or ok
@@ -146,7 +116,7 @@ def _first_unmet(cl: Closure, pattern: AttackPattern) -> Unmet:
                 f"nothing evidenced or assumed grants {_describe(req)}",
             )
     first = next(
-        ((s, r) for s in pattern.steps for r in s.requires if r.where.other_vars()),
+        ((s, r) for s in pattern.steps for r in s.requires if r.where.relational),
         (pattern.steps[-1], pattern.steps[-1].requires[-1]),
     )
     return Unmet(

@@ -2,9 +2,10 @@
 
 An entry is a template (``knowledge/data/controls/*.yaml``): what it is applied to (``on``: a
 tool, a tool permission, a relation, an outside source, a model's exposed asset, a vulnerability
-or a threat), a filter (``where``), the effect it has once applied (in the terms of a model's
-``controls:`` section) and a default cost. ``--knowledge DIR`` adds ``DIR/controls/*.yaml``;
-an entry with the id of an earlier one replaces it.
+or a threat), a filter (``where``), the effect it has once applied (one of the effect registry,
+:mod:`.effects`, in the terms of a model's ``controls:`` section) and a default cost.
+``--knowledge DIR`` adds ``DIR/controls/*.yaml``; an entry with the id of an earlier one
+replaces it.
 
 Problems are :class:`~actm.errors.Diagnostic` objects with file and line; the knowledge base
 raises them together as a :class:`~actm.errors.KnowledgeError` (exit 3).
@@ -15,31 +16,31 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from actm.errors import Diagnostic
 from actm.io.yaml import YamlDocument
+from actm.knowledge.effects import ACTING, EFFECTS
 from actm.knowledge.files import read_knowledge_file
 
-__all__ = ["EFFECTS", "ControlTemplate", "load_control_catalog"]
+__all__ = ["TARGETS", "ControlTemplate", "load_control_catalog"]
 
 Target = Literal[
     "tool", "tool_permission", "relation", "source", "model_asset", "vulnerability", "threat"
 ]
-Effect = Literal["approves", "sandboxes", "blocks", "weakens", "hides", "removes", "breaks"]
+TARGETS: frozenset[str] = frozenset(get_args(Target))
+"""The kinds of element a template can be applied to (the planner enumerates each)."""
 
-EFFECTS: dict[str, frozenset[str]] = {
-    "approves": frozenset({"tool"}),
-    "sandboxes": frozenset({"tool"}),
-    "blocks": frozenset({"tool", "tool_permission", "relation", "source"}),
-    "weakens": frozenset({"tool_permission", "relation"}),
-    "hides": frozenset({"model_asset"}),
-    "removes": frozenset({"vulnerability"}),
-    "breaks": frozenset({"threat"}),
-}
-"""Effect -> the kinds of element it can be applied to."""
+if TYPE_CHECKING:
+    EffectName = str
+else:
+    # the effects of the registry that change what the engine finds
+    EffectName = Literal[tuple(e.name for e in ACTING)]
+
+_WITH_CAPABILITY = " or ".join(f"'{e.name}'" for e in ACTING if e.needs_capability)
+"""The effects whose templates name a capability: 'weakens'."""
 
 _WHERE_KEYS: dict[str, frozenset[str]] = {
     "tool": frozenset({"permissions"}),
@@ -77,7 +78,7 @@ class _TemplateIn(_In):
     cost: float = Field(gt=0, le=1e6, allow_inf_nan=False)
     on: Target
     where: _WhereIn = _WhereIn()
-    effect: Effect
+    effect: EffectName
     up_to: _Word | None = None
 
 
@@ -139,19 +140,20 @@ def load_control_catalog(
                     bad("id", "duplicate-control", f"control {t.id} is listed twice", "rename one")
                     ok = False
                 seen.add(t.id)
-                if t.on not in EFFECTS[t.effect]:
+                effect = EFFECTS[t.effect]
+                if t.on not in effect.targets:
                     bad(
                         "on",
                         "invalid-control-target",
                         f"control {t.id}: '{t.effect}' cannot be applied to a {t.on}",
-                        f"'{t.effect}' applies to: {', '.join(sorted(EFFECTS[t.effect]))}",
+                        f"'{t.effect}' applies to: {', '.join(sorted(effect.targets & TARGETS))}",
                     )
                     ok = False
-                if (t.effect == "weakens") != (t.up_to is not None):
+                if effect.needs_capability != (t.up_to is not None):
                     bad(
                         "up_to",
                         "invalid-control-effect",
-                        f"control {t.id}: 'up_to' goes with 'weakens' and only with it",
+                        f"control {t.id}: 'up_to' goes with {_WITH_CAPABILITY} and only with it",
                         "write the strongest capability that still passes, e.g. up_to: influence",
                     )
                     ok = False

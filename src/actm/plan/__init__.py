@@ -55,6 +55,7 @@ from actm.engine.severity import level_rank
 from actm.errors import InternalError
 from actm.knowledge.attacks import KnowledgeBase
 from actm.knowledge.controls import ControlTemplate
+from actm.knowledge.effects import EFFECTS
 from actm.model.system import SystemModel
 from actm.plan.candidates import Candidate, candidates_for, inner_attacks, reach
 from actm.plan.hitting import Solution, best_solver, greedy
@@ -102,26 +103,10 @@ def _model_yaml(c: Candidate) -> dict[str, object]:
     if ctl.kind:
         out["kind"] = ctl.kind
     out["status"] = "planned"
-    for key, values in (
-        ("removes", ctl.removes),
-        ("blocks", ctl.blocks),
-        ("approves", ctl.approves),
-        ("sandboxes", ctl.sandboxes),
-        ("hides", ctl.hides),
-    ):
+    for effect in EFFECTS.values():
+        values = effect.values(ctl)
         if values:
-            out[key] = list(values)
-    if ctl.weakens:
-        out["weakens"] = [{"edge": e, "to": cap} for e, cap in ctl.weakens]
-    cuts: list[dict[str, str]] = [
-        {"attack": a} if asset is None else {"attack": a, "asset": asset} for a, asset in ctl.breaks
-    ]
-    cuts += [
-        {"attack": a, "step": step} | ({} if asset is None else {"asset": asset})
-        for a, step, asset in ctl.break_steps
-    ]
-    if cuts:
-        out["breaks"] = cuts
+            out[effect.name] = effect.to_model(values)
     out["cost"] = c.cost
     return out
 

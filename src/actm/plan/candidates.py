@@ -4,21 +4,22 @@ planned controls."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
 
 from actm.knowledge.attacks import AttackPattern, KnowledgeBase
 from actm.knowledge.controls import ControlTemplate
+from actm.knowledge.effects import ACTING, EFFECTS, effect_keys, in_force
 from actm.model.resolve import TOOL_PERMISSIONS
 from actm.model.system import Control, SystemModel, Tool
 from actm.results.mitigation import control_elements, threat_elements
 from actm.results.model import Threat
 
 __all__ = [
+    "ELEMENTS",
     "Candidate",
-    "Effect",
     "candidates_for",
-    "effects",
     "in_force",
     "inner_attacks",
     "reach",
@@ -66,47 +67,6 @@ def reach(threat: Threat, model: SystemModel) -> frozenset[str]:
         if (v.node is not None and v.node in nodes) or v.model in owners or v.asset in bound:
             out.add(v.id)
     return frozenset(out)
-
-
-Effect = tuple[str, ...]
-"""One thing a control does to one element: ``("blocks", "send_email.egress")``,
-``("weakens", "r1", "influence")``, ``("breaks", attack, asset or "")`` (from the first step),
-``("breaks", attack, asset or "", step)`` (from that step on)."""
-
-
-def effects(ctl: Control) -> frozenset[Effect]:
-    """What ``ctl`` does, one tuple per effect and element.
-
-    Two controls that act on the same element need not do the same thing: approving a tool's
-    calls is not blocking its egress, and breaking an attack from one step on is not breaking
-    it from another.
-    """
-    out: set[Effect] = set()
-    for key, values in (
-        ("removes", ctl.removes),
-        ("blocks", ctl.blocks),
-        ("approves", ctl.approves),
-        ("sandboxes", ctl.sandboxes),
-        ("hides", ctl.hides),
-    ):
-        out.update((key, v) for v in values)
-    out.update(("weakens", edge, cap) for edge, cap in ctl.weakens)
-    out.update(("breaks", attack, asset or "") for attack, asset in ctl.breaks)
-    out.update(("breaks", attack, asset or "", step) for attack, step, asset in ctl.break_steps)
-    return frozenset(out)
-
-
-def in_force(effect: Effect, present: frozenset[Effect] | set[Effect]) -> bool:
-    """Whether ``present`` (the effects of the implemented controls) already has ``effect`` or
-    makes it moot: a blocked edge needs no weakening, and an attack broken from its first step
-    (on that asset, or everywhere) needs no further break."""
-    if effect in present:
-        return True
-    if effect[0] == "weakens":
-        return ("blocks", effect[1]) in present
-    if effect[0] == "breaks":
-        return ("breaks", effect[1], "") in present or ("breaks", *effect[1:3]) in present
-    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,37 +168,30 @@ def _all_required(pattern: AttackPattern) -> bool:
 
 def _control(
     cid: str,
+    effects: Mapping[str, Sequence[Any]],
     *,
-    removes: Sequence[str] = (),
-    blocks: Sequence[str] = (),
-    weakens: Sequence[tuple[str, str]] = (),
-    approves: Sequence[str] = (),
-    sandboxes: Sequence[str] = (),
-    hides: Sequence[str] = (),
-    breaks: Sequence[tuple[str, str | None]] = (),
-    break_steps: Sequence[tuple[str, str, str | None]] = (),
     name: str | None = None,
     kind: str | None = None,
     cost: float | None = None,
 ) -> Control:
-    return Control(
+    """An implemented control with ``effects`` (effect name -> its values)."""
+    blank = Control(
         id=cid,
         name=name,
         description=None,
         kind=kind,
         status="implemented",
-        removes=tuple(removes),
-        blocks=tuple(blocks),
+        removes=(),
+        blocks=(),
         justifies=(),
-        breaks=tuple(breaks),
+        breaks=(),
         cost=cost,
         evidence=(),
-        weakens=tuple(weakens),
-        approves=tuple(approves),
-        sandboxes=tuple(sandboxes),
-        hides=tuple(hides),
-        break_steps=tuple(break_steps),
     )
+    changes: dict[str, Any] = {}
+    for effect_name, values in effects.items():
+        changes.update(EFFECTS[effect_name].fields(values))
+    return replace(blank, **changes)
 
 
 def _permissions(tool: Tool) -> set[str]:
@@ -258,86 +211,115 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-")[:120] or "x"
 
 
+Element = tuple[str, object, frozenset[str]]
+"""An element a template may apply to: (its id in candidate ids, the value the effect's
+proposal takes, the effects the model file already gives it itself)."""
+
+
+def _tools(t: ControlTemplate, model: SystemModel, threats: Iterable[Threat]) -> Iterator[Element]:
+    for tool in model.tools:
+        if t.accepts("permissions", _permissions(tool)):
+            native = {"approves"} if tool.human_approval else set()
+            native |= {"sandboxes"} if tool.sandbox else set()
+            yield tool.id, tool.id, frozenset(native)
+
+
+def _tool_permissions(
+    t: ControlTemplate, model: SystemModel, threats: Iterable[Threat]
+) -> Iterator[Element]:
+    for tool in model.tools:
+        for perm in sorted(_permissions(tool)):
+            if t.accepts("permissions", [perm]):
+                edge = f"{tool.id}.{perm}"
+                yield edge, edge, frozenset()
+
+
+def _relations(
+    t: ControlTemplate, model: SystemModel, threats: Iterable[Threat]
+) -> Iterator[Element]:
+    types = {a.id: a.type for a in model.assets}
+    for rel in model.relations:
+        if rel.implicit or not t.accepts("kinds", [rel.kind]):
+            continue
+        if not t.accepts("processes", [rel.process or ""]):
+            continue
+        target_type = types.get(rel.target) or rel.target.partition(".")[2]
+        if t.accepts("target_types", [target_type]):
+            yield rel.id, rel.id, frozenset()
+
+
+def _sources(
+    t: ControlTemplate, model: SystemModel, threats: Iterable[Threat]
+) -> Iterator[Element]:
+    sources: set[str] = set()
+    for a in model.assets:
+        sources.update(a.untrusted_sources)
+        for srcs in a.component_sources.values():
+            sources.update(srcs)
+    for s in sorted(sources):
+        yield f"source:{s}", f"source:{s}", frozenset()
+
+
+def _model_assets(
+    t: ControlTemplate, model: SystemModel, threats: Iterable[Threat]
+) -> Iterator[Element]:
+    for m in model.models:
+        for exp in m.exposes:
+            if t.accepts("types", [exp]):
+                yield f"{m.id}.{exp}", f"{m.id}.{exp}", frozenset()
+
+
+def _vulnerabilities(
+    t: ControlTemplate, model: SystemModel, threats: Iterable[Threat]
+) -> Iterator[Element]:
+    for v in model.vulnerabilities:
+        if t.accepts("kinds", [v.kind]) and t.accepts("classes", [v.vclass]):
+            yield v.id, v.id, frozenset()
+
+
+def _threats(
+    t: ControlTemplate, model: SystemModel, threats: Iterable[Threat]
+) -> Iterator[Element]:
+    """Where each threat of an accepted attack binds its first variable (once per place)."""
+    seen: set[tuple[str, str]] = set()
+    for th in threats:
+        if not th.bindings or not t.accepts("attacks", [th.attack]):
+            continue
+        key = (th.attack, th.bindings[0].element)
+        if key not in seen:
+            seen.add(key)
+            yield f"{th.attack}@{key[1]}", key, frozenset()
+
+
+Elements = Callable[[ControlTemplate, SystemModel, Iterable[Threat]], Iterator[Element]]
+
+ELEMENTS: Mapping[str, Elements] = {
+    "tool": _tools,
+    "tool_permission": _tool_permissions,
+    "relation": _relations,
+    "source": _sources,
+    "model_asset": _model_assets,
+    "vulnerability": _vulnerabilities,
+    "threat": _threats,
+}
+"""What a catalog template's ``on`` names -> the elements of that kind in a model."""
+
+
 def _apply(
     t: ControlTemplate, model: SystemModel, threats: Iterable[Threat]
 ) -> list[tuple[str, str, Control]]:
     """(element, effect text, control) for every element ``t`` applies to in ``model``."""
+    effect = EFFECTS[t.effect]
     out: list[tuple[str, str, Control]] = []
-
-    def add(element: str, text: str, **effect: object) -> None:
-        cid = _slug(f"{t.id}-{element}")
-        out.append((element, text, _control(cid, name=t.name, kind=t.id, cost=t.cost, **effect)))  # type: ignore[arg-type]
-
-    if t.on in ("tool", "tool_permission"):
-        for tool in model.tools:
-            perms = _permissions(tool)
-            if t.on == "tool":
-                if not t.accepts("permissions", perms):
-                    continue
-                if t.effect == "approves" and not tool.human_approval:
-                    add(tool.id, f"puts tool {tool.id} behind human approval", approves=[tool.id])
-                elif t.effect == "sandboxes" and not tool.sandbox:
-                    add(tool.id, f"sandboxes the code tool {tool.id} runs", sandboxes=[tool.id])
-                elif t.effect == "blocks":
-                    add(tool.id, f"removes tool {tool.id}", blocks=[tool.id])
-                continue
-            for perm in sorted(perms):
-                if not t.accepts("permissions", [perm]):
-                    continue
-                edge = f"{tool.id}.{perm}"
-                if t.effect == "blocks":
-                    add(edge, f"blocks {edge}", blocks=[edge])
-                elif t.up_to is not None:
-                    add(edge, f"lets {edge} pass only up to {t.up_to}", weakens=[(edge, t.up_to)])
-    elif t.on == "relation":
-        types = {a.id: a.type for a in model.assets}
-        for rel in model.relations:
-            if rel.implicit or not t.accepts("kinds", [rel.kind]):
-                continue
-            if not t.accepts("processes", [rel.process or ""]):
-                continue
-            target_type = types.get(rel.target) or rel.target.partition(".")[2]
-            if not t.accepts("target_types", [target_type]):
-                continue
-            if t.effect == "blocks":
-                add(rel.id, f"blocks {rel.id}", blocks=[rel.id])
-            elif t.up_to is not None:
-                add(
-                    rel.id,
-                    f"lets {rel.id} pass only up to {t.up_to}",
-                    weakens=[(rel.id, t.up_to)],
-                )
-    elif t.on == "source":
-        sources: set[str] = set()
-        for a in model.assets:
-            sources.update(a.untrusted_sources)
-            for srcs in a.component_sources.values():
-                sources.update(srcs)
-        for s in sorted(sources):
-            add(f"source:{s}", f"stops content from {s}", blocks=[f"source:{s}"])
-    elif t.on == "model_asset":
-        for m in model.models:
-            for exp in m.exposes:
-                if t.accepts("types", [exp]):
-                    aid = f"{m.id}.{exp}"
-                    add(aid, f"stops returning {aid} to callers", hides=[aid])
-    elif t.on == "vulnerability":
-        for v in model.vulnerabilities:
-            if t.accepts("kinds", [v.kind]) and t.accepts("classes", [v.vclass]):
-                add(v.id, f"removes vulnerability {v.id}", removes=[v.id])
-    elif t.on == "threat":
-        seen: set[tuple[str, str]] = set()
-        for th in threats:
-            if not th.bindings or not t.accepts("attacks", [th.attack]):
-                continue
-            key = (th.attack, th.bindings[0].element)
-            if key not in seen:
-                seen.add(key)
-                add(
-                    f"{th.attack}@{key[1]}",
-                    f"breaks {th.attack} where it binds {key[1]}",
-                    breaks=[key],
-                )
+    for element, value, native in ELEMENTS[t.on](t, model, threats):
+        proposed = None if effect.name in native else effect.propose(value, t.on, t.up_to)
+        if proposed is None:
+            continue
+        what, text = proposed
+        control = _control(
+            _slug(f"{t.id}-{element}"), {effect.name: [what]}, name=t.name, kind=t.id, cost=t.cost
+        )
+        out.append((element, text, control))
     return out
 
 
@@ -357,11 +339,11 @@ def candidates_for(
     """
     costs = costs or {}
     out: dict[str, Candidate] = {}
-    implemented = {e for c in model.controls if c.status == "implemented" for e in effects(c)}
+    implemented = {e for c in model.controls if c.status == "implemented" for e in effect_keys(c)}
     if use_catalog:
         for t in catalog:
             for element, text, ctl in _apply(t, model, threats):
-                if all(in_force(e, implemented) for e in effects(ctl)):
+                if all(in_force(e, implemented) for e in effect_keys(ctl)):
                     continue  # an implemented control already does this to this element
                 cost = float(costs.get(t.id, t.cost))
                 out[f"{t.id}:{element}"] = Candidate(
@@ -376,20 +358,8 @@ def candidates_for(
     for c in model.controls:
         if c.status != "planned":
             continue
-        ctl = _control(
-            c.id,
-            removes=c.removes,
-            blocks=c.blocks,
-            weakens=c.weakens,
-            approves=c.approves,
-            sandboxes=c.sandboxes,
-            hides=c.hides,
-            breaks=c.breaks,
-            break_steps=c.break_steps,
-            name=c.name,
-            kind=c.kind,
-            cost=c.cost,
-        )
+        acting = {e.name: e.values(c) for e in ACTING}
+        ctl = _control(c.id, acting, name=c.name, kind=c.kind, cost=c.cost)
         out[c.id] = Candidate(
             id=c.id,
             template=None,

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from actm.knowledge.attacks import KnowledgeBase
+from actm.knowledge.effects import ACTING, EFFECTS, effect_keys, in_force
 from actm.model.resolve import TOOL_PERMISSIONS
 from actm.model.system import Control, SystemModel
 from actm.results.model import ChainStep, Threat
@@ -35,6 +36,8 @@ __all__ = [
     "threat_elements",
 ]
 
+BREAKS = EFFECTS["breaks"]
+
 
 class Analysed(Protocol):
     """What :class:`Effects` reads of a residual run: its model and knowledge base."""
@@ -47,15 +50,15 @@ class Analysed(Protocol):
 
 
 def _control_effects(controls: Iterable[Control]) -> list[tuple[str, str, str]]:
-    """(element, control, how) for every effect of ``controls`` but their breaks."""
+    """(element, control, how) for every effect of ``controls`` that names a chain element
+    (all but their breaks, which act on attacks)."""
     out: list[tuple[str, str, str]] = []
     for ctl in controls:
-        out += [(e, ctl.id, f"blocks {e}") for e in ctl.blocks]
-        out += [(e, ctl.id, f"lets {e} pass only up to {cap}") for e, cap in ctl.weakens]
-        out += [(v, ctl.id, f"removes vulnerability {v}") for v in ctl.removes]
-        out += [(t, ctl.id, f"puts tool {t} behind human approval") for t in ctl.approves]
-        out += [(t, ctl.id, f"sandboxes the code tool {t} runs") for t in ctl.sandboxes]
-        out += [(a, ctl.id, f"stops returning {a} to callers") for a in ctl.hides]
+        for effect in ACTING:
+            for value in effect.values(ctl):
+                element = effect.element(value)
+                if element is not None:
+                    out.append((element, ctl.id, effect.reason(value)))
     return out
 
 
@@ -63,29 +66,17 @@ def _in_force(c: Analysed) -> list[Control]:
     return [ctl for ctl in c.model.controls if ctl.status == "implemented"]
 
 
-def _effect_keys(ctl: Control) -> set[tuple[str, ...]]:
-    keys: set[tuple[str, ...]] = {("removes", v) for v in ctl.removes}
-    keys |= {("blocks", e) for e in ctl.blocks}
-    keys |= {("weakens", e, cap) for e, cap in ctl.weakens}
-    keys |= {("approves", t) for t in ctl.approves}
-    keys |= {("sandboxes", t) for t in ctl.sandboxes}
-    keys |= {("hides", a) for a in ctl.hides}
-    keys |= {("breaks", a, asset or "") for a, asset in ctl.breaks}
-    keys |= {("breaks", a, asset or "", step) for a, step, asset in ctl.break_steps}
-    return keys
-
-
 def inert(controls: Sequence[Control]) -> frozenset[str]:
     """The controls that do nothing the engine sees (they only justify assumptions): removing
     any of them, alone or together, changes no threat."""
-    return frozenset(ctl.id for ctl in controls if not _effect_keys(ctl))
+    return frozenset(ctl.id for ctl in controls if not effect_keys(ctl))
 
 
 def duplicated(controls: Sequence[Control]) -> frozenset[str]:
     """The controls each of whose effects another of ``controls`` has too (or makes moot: a
     blocked edge needs no weakening, an attack broken everywhere no further break). Without one
     of them alone the engine's tables, and so the analysis, are the same."""
-    keys = {ctl.id: _effect_keys(ctl) for ctl in controls}
+    keys = {ctl.id: effect_keys(ctl) for ctl in controls}
     out: set[str] = set()
     for ctl in controls:
         others: set[tuple[str, ...]] = set()
@@ -93,17 +84,7 @@ def duplicated(controls: Sequence[Control]) -> frozenset[str]:
             if other.id != ctl.id:
                 others |= keys[other.id]
 
-        def covered(k: tuple[str, ...], others: set[tuple[str, ...]] = others) -> bool:
-            if k in others:
-                return True
-            if k[0] == "weakens" and ("blocks", k[1]) in others:
-                return True
-            if k[0] != "breaks":
-                return False
-            # broken everywhere, or from the first step on where this breaks it from a later one
-            return ("breaks", k[1], "") in others or ("breaks", *k[1:3]) in others
-
-        if keys[ctl.id] and all(covered(k) for k in keys[ctl.id]):
+        if keys[ctl.id] and all(in_force(k, others) for k in keys[ctl.id]):
             out.add(ctl.id)
     return frozenset(out)
 
@@ -139,8 +120,7 @@ class Effects:
         self.breaking: dict[str, list[Control]] = {}
         """Attack id -> controls that break it (everywhere, on an asset, or from a step on)."""
         for control in _in_force(residual):
-            cuts = {a for a, _ in control.breaks} | {a for a, _, _ in control.break_steps}
-            for attack in sorted(cuts):
+            for attack in sorted({a for a, _asset, _step in BREAKS.values(control)}):
                 self.breaking.setdefault(attack, []).append(control)
 
     def _breaks(self, threat: Threat) -> list[tuple[str, str]]:
@@ -160,11 +140,12 @@ class Effects:
             return f"on {asset}"
 
         for ctl in self.breaking.get(threat.attack, ()):
-            for attack_id, asset in ctl.breaks:
-                if attack_id == threat.attack and applies(asset):
+            for attack_id, asset, step in BREAKS.values(ctl):
+                if attack_id != threat.attack or not applies(asset):
+                    continue
+                if step is None:
                     out.append((ctl.id, f"breaks {attack_id} {where(asset)}"))
-            for attack_id, step, asset in ctl.break_steps:
-                if attack_id == threat.attack and applies(asset):
+                else:
                     n = steps.index(step) + 1 if step in steps else 0
                     out.append((ctl.id, f"breaks step {n} ({step}) of {attack_id} {where(asset)}"))
         return out
@@ -213,10 +194,4 @@ def threat_elements(threat: Threat) -> frozenset[str]:
 
 def control_elements(ctl: Control) -> frozenset[str]:
     """The model elements a control acts on (its breaks aside), named as chains name them."""
-    out: set[str] = set(ctl.removes) | set(ctl.blocks) | set(ctl.hides)
-    out |= {edge for edge, _cap in ctl.weakens}
-    for tool in ctl.approves:
-        out |= {tool} | {f"{tool}.{p}" for p in ("write", "execute", "egress")}
-    for tool in ctl.sandboxes:
-        out |= {tool, f"{tool}.execute"}
-    return frozenset(out)
+    return frozenset(x for e in ACTING for value in e.values(ctl) for x in e.touches(value))

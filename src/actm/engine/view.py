@@ -1,0 +1,256 @@
+"""The engine's implementation of the conditions' :class:`~actm.knowledge.conditions.SystemView`.
+
+Built once per compiled model (and shared by every closure over it) from the model and the
+controls in force: what each model and asset is, what its tools read, write and run, which
+relations are not blocked, where assets reside and which vulnerabilities reach them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from actm.engine.compiled import Compiled
+from actm.knowledge.conditions import Index, SystemView
+from actm.model.system import SystemModel, Tool
+
+__all__ = ["EngineView", "OwnerInfo"]
+
+_EMPTY: frozenset[str] = frozenset()
+
+
+@dataclass
+class OwnerInfo:
+    """The facts of one binding (implements :class:`~actm.knowledge.conditions.OwnerFacts`)."""
+
+    sort: str
+    kind: str = ""
+    exposure: str = ""
+    features: frozenset[str] = frozenset()
+    exposes: frozenset[str] = frozenset()
+    tool_permissions: frozenset[str] = frozenset()
+    has_tools: bool = False
+    third_party: bool = False
+    owner_third_party: bool = False
+    hosted_third_party: bool = False
+    stored: bool = False
+    human_approval: bool = False
+    sandbox: bool = False
+    reads: set[str] = field(default_factory=set)
+    writes: set[str] = field(default_factory=set)
+    executes_on: set[str] = field(default_factory=set)
+    tools: set[str] = field(default_factory=set)
+    nodes: frozenset[str] = frozenset()
+    authorises: set[str] = field(default_factory=set)
+    """For credentials: the tools whose calls they authorise."""
+
+
+class EngineView:
+    """What the ``where`` conditions read, from one compiled model's tables."""
+
+    def __init__(self, c: Compiled) -> None:
+        # no reference to ``c``: the view is kept in ``c.caches``, and a cycle would outlive
+        # every counterfactual run (the CLI runs with the cyclic garbage collector off)
+        self.info = _owner_info(c)
+        self._model = c.model
+        self._asset_ids = c.asset_ids
+        m = c.model
+        self.feeds = frozenset(
+            (c.asset_owner[c.asset_index[r.source]], c.asset_owner[c.asset_index[r.target]])
+            for r in m.relations
+            if r.kind == "feeds" and r.id not in c.blocked
+        )
+        self.derived, self.parts = _derived_and_parts(c)
+        self.asset_nodes = tuple(frozenset(r.node for r in m.asset(a).resides) for a in c.asset_ids)
+        """Per asset index: the nodes it resides on (a tool's asset: the node it runs on)."""
+        owner_nodes: dict[str, set[str]] = {}
+        on_node: dict[str, set[str]] = {}
+        for ai, nodes in enumerate(self.asset_nodes):
+            owner = c.asset_owner[ai]
+            owner_nodes.setdefault(owner, set()).update(nodes)
+            for n in nodes:
+                on_node.setdefault(n, set()).add(owner)
+        self.owner_nodes: Mapping[str, frozenset[str]] = {
+            k: frozenset(v) for k, v in owner_nodes.items()
+        }
+        self.on_node: Mapping[str, frozenset[str]] = {k: frozenset(v) for k, v in on_node.items()}
+        self._node_kind = {n.id: n.kind for n in m.nodes}
+        self._node_vulns = _node_vulnerabilities(c, _on_node_assets(self.asset_nodes))
+        self._declared_tools = {x.id: frozenset(x.tools) for x in m.models}
+        self._kinds: dict[int, frozenset[str]] = {}
+        self._indexes: dict[Callable[[SystemView], Index], Index] = {}
+
+    @staticmethod
+    def of(c: Compiled) -> EngineView:
+        """The view of ``c``, built on first use: the system's structure does not change
+        between runs on the same compiled model."""
+        view: EngineView | None = c.caches.get("system_view")
+        if view is None:
+            view = c.caches["system_view"] = EngineView(c)
+        return view
+
+    def owner(self, key: str) -> OwnerInfo | None:
+        return self.info.get(key)
+
+    def owners(self) -> list[tuple[str, OwnerInfo]]:
+        return sorted(self.info.items())
+
+    def declared_tools(self, model: str) -> frozenset[str] | None:
+        return self._declared_tools.get(model)
+
+    def node_kinds(self, asset: int) -> frozenset[str]:
+        found = self._kinds.get(asset)
+        if found is None:
+            kinds = self._node_kind
+            found = frozenset(kinds[n] for n in self.asset_nodes[asset] if n in kinds)
+            self._kinds[asset] = found
+        return found
+
+    def node_vulnerabilities(self, asset: int) -> frozenset[str]:
+        aid = self._asset_ids[asset]
+        out: set[str] = set()
+        for n in self.asset_nodes[asset]:
+            out |= self._node_vulns.get((n, aid), _EMPTY)
+        return frozenset(out)
+
+    def criticality(self, asset: int) -> Mapping[str, str]:
+        return self._model.asset(self._asset_ids[asset]).criticality
+
+    def index(self, build: Callable[[SystemView], Index]) -> Index:
+        found = self._indexes.get(build)
+        if found is None:
+            found = self._indexes[build] = build(self)
+        return found
+
+
+def _on_node_assets(asset_nodes: tuple[frozenset[str], ...]) -> dict[str, list[int]]:
+    """Node -> the assets residing on it."""
+    out: dict[str, list[int]] = {}
+    for ai, nodes in enumerate(asset_nodes):
+        for n in nodes:
+            out.setdefault(n, []).append(ai)
+    return out
+
+
+def _node_vulnerabilities(
+    c: Compiled, on_node: Mapping[str, list[int]]
+) -> dict[tuple[str, str], frozenset[str]]:
+    """(node, asset id) -> classes of the declared vulnerabilities in force that reach it."""
+    vulns: dict[tuple[str, str], set[str]] = {}
+    for v in c.model.vulnerabilities:
+        if v.node is None or v.id in c.removed_vulns:
+            continue
+        for ai in on_node.get(v.node, ()):
+            aid = c.asset_ids[ai]
+            if v.assets is None or aid in v.assets:
+                vulns.setdefault((v.node, aid), set()).add(v.vclass)
+    return {k: frozenset(v) for k, v in vulns.items()}
+
+
+def _derived_and_parts(
+    c: Compiled,
+) -> tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str]]]:
+    """(source, target) of the ``derives`` relations not blocked whose source is a
+    conventional asset or a model's outputs, and (part, whole) of the ``part_of`` ones."""
+    derived: set[tuple[str, str]] = set()
+    parts: set[tuple[str, str]] = set()
+    for r in c.model.relations:
+        if r.id in c.blocked or r.kind == "feeds":
+            continue
+        si = c.asset_index[r.source]
+        src = c.asset_owner[si]
+        dst = c.asset_owner[c.asset_index[r.target]]
+        if src == dst:
+            continue
+        if r.kind == "part_of":
+            parts.add((src, dst))
+        elif c.vocab.category(c.asset_type[si]) != "ai" or c.asset_type[si] == "outputs":
+            # what a model says, not what it reads, is what gets recorded from it
+            derived.add((src, dst))
+    return frozenset(derived), frozenset(parts)
+
+
+def _allowed(c: Compiled, tool: Tool, egress: bool) -> frozenset[str]:
+    """The permissions ``tool`` has that no control blocks; ``egress`` says whether it has
+    that one (for a model, any egress; for the tool itself, egress out of the system)."""
+    present = (
+        ("read", bool(tool.read)),
+        ("write", bool(tool.write)),
+        ("execute", bool(tool.execute)),
+        ("egress", egress),
+    )
+    return frozenset(p for p, on in present if on and f"{tool.id}.{p}" not in c.blocked)
+
+
+def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
+    m = c.model
+    third = {n.id for n in m.nodes if m.is_third_party(n.owner)}
+    out: dict[str, OwnerInfo] = {}
+    tools = {t.id: t for t in m.tools}
+    for model in m.models:
+        usable = [tools[t] for t in model.tools if t in tools and t not in c.blocked]
+        owner_tp = m.is_third_party(model.owner)
+        hosted_tp = any(n in third for n in model.deployed_on)
+        info = OwnerInfo(
+            sort="model",
+            kind=model.kind,
+            exposure=model.exposure,
+            features=model.features,
+            exposes=frozenset(e for e in model.exposes if f"{model.id}.{e}" not in c.hidden),
+            tool_permissions=frozenset().union(*(_allowed(c, t, bool(t.egress)) for t in usable)),
+            has_tools=bool(usable),
+            third_party=owner_tp or hosted_tp,
+            owner_third_party=owner_tp,
+            hosted_third_party=hosted_tp,
+            tools={t.id for t in usable},
+        )
+        for t in usable:
+            _tool_reach(c, info, t)
+        out[model.id] = info
+    _asset_info(c, m, third, tools, out)
+    for ct, tis in c.cred_tools.items():
+        cred = out.get(c.asset_ids[c.target_asset[ct]])
+        if cred is not None:
+            cred.authorises |= {c.tool_ids[ti] for ti in tis}
+    return out
+
+
+def _asset_info(
+    c: Compiled,
+    m: SystemModel,
+    third: set[str],
+    tools: Mapping[str, Tool],
+    out: dict[str, OwnerInfo],
+) -> None:
+    """The facts of every conventional asset and tool, added to ``out``."""
+    for a in m.assets:
+        if a.category == "ai":
+            continue
+        tool = tools.get(a.tool) if a.tool else None
+        owner_tp = m.is_third_party(a.owner)
+        hosted_tp = any(r.node in third for r in a.resides)
+        info = OwnerInfo(
+            sort="asset",
+            kind=a.type,
+            third_party=owner_tp or hosted_tp,
+            owner_third_party=owner_tp,
+            hosted_third_party=hosted_tp,
+            stored=any(r.mode == "stored" for r in a.resides) or not a.resides,
+            human_approval=bool(tool and (tool.human_approval or tool.id in c.approved)),
+            sandbox=bool(tool and (tool.sandbox or tool.id in c.sandboxed)),
+            nodes=frozenset(r.node for r in a.resides),
+        )
+        if tool is not None:
+            info.tool_permissions = _allowed(c, tool, tool.external_egress)
+        if tool is not None and tool.id not in c.blocked:
+            _tool_reach(c, info, tool)
+        out[a.id] = info
+
+
+def _tool_reach(c: Compiled, info: OwnerInfo, tool: Tool) -> None:
+    if f"{tool.id}.read" not in c.blocked:
+        info.reads |= {c.asset_owner[c.asset_index[a]] for a, _ in tool.read}
+    if f"{tool.id}.write" not in c.blocked:
+        info.writes |= {c.asset_owner[c.asset_index[a]] for a, _ in tool.write}
+    if f"{tool.id}.execute" not in c.blocked:
+        info.executes_on |= set(tool.execute)

@@ -1,0 +1,94 @@
+"""The attack-file format: what one ``attacks/<id>.yaml`` may contain (pydantic, strict).
+
+The ``where`` mapping of a requirement is generated from the condition registry
+(:mod:`actm.knowledge.conditions`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from actm.io.diagnose import ID_PATTERN
+from actm.knowledge.conditions import Var, WhereIn
+from actm.knowledge.frameworks import FRAMEWORK_ID_PATTERN
+
+__all__: list[str] = []
+# The classes keep their leading underscore: pydantic names them in its messages ("a valid
+# dictionary or instance of _StepIn"), which the loader shows to authors of attack files.
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _ReqIn(_In):
+    var: Var
+    asset: str | list[str]
+    component: str | list[str] | None = None
+    capability: str | None = None
+    """None: the asset only has to exist (and meet ``where``); no capability is required."""
+    persistent: bool = False
+    pipeline: Literal["development", "deployment"] | None = None
+    whole: bool = False
+    """The capability must hold on the asset as a whole, not only on a part of it lifted from
+    one of its components."""
+    where: WhereIn | None = None
+
+
+class _YieldIn(_In):
+    var: Var
+    asset: str | None = None
+    """None for an asset variable: the yield is on the bound asset itself."""
+    component: str | None = None
+    capability: str
+    persistent: bool = False
+
+
+class _StepIn(_In):
+    id: Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+    description: str | None = None
+    requires: list[_ReqIn] = Field(min_length=1)
+    yields: list[_YieldIn] = []
+
+
+class _ImpactIn(_In):
+    var: Var
+    asset: str | None = None
+    component: str | None = None
+    class_: (
+        Literal["confidentiality", "integrity", "availability"]
+        | list[Literal["confidentiality", "integrity", "availability"]]
+    ) = Field(alias="class")
+
+
+_References = dict[
+    Annotated[str, StringConstraints(pattern=FRAMEWORK_ID_PATTERN)],
+    list[Annotated[str, StringConstraints(min_length=1, max_length=100)]],
+]
+"""Framework id -> ids of its items; checked against the framework registry when compiled."""
+
+
+class _AttackIn(_In):
+    id: Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+    kind: Literal["attack", "conversion"] = "attack"
+    title: Annotated[str, StringConstraints(min_length=3, max_length=120)]
+    description: Annotated[str, StringConstraints(min_length=20, max_length=4000)]
+    likelihood: Literal["high", "medium", "low"] = "medium"
+    maturity: Literal["theoretical", "demonstrated", "in_the_wild"] = "demonstrated"
+    steps: list[_StepIn] = Field(min_length=1)
+    impact: _ImpactIn | None = None
+    controls: list[Annotated[str, StringConstraints(min_length=1, max_length=200)]] = []
+    references: _References = {}
+    key: list[Var] | None = None
+    """Variables that identify a threat (default: all). Others are witnesses: the first
+    binding found for them is shown, and other bindings do not make new threats."""
+
+    @field_validator("steps")
+    @classmethod
+    def _unique_steps(cls, steps: list[_StepIn]) -> list[_StepIn]:
+        ids = [s.id for s in steps]
+        if len(set(ids)) != len(ids):
+            raise ValueError("step ids must be unique within an entry")
+        return steps

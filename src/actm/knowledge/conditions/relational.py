@@ -1,0 +1,372 @@
+"""Relational ``where`` conditions: between the bound element and another variable's.
+
+Each names the other variable (``read_by: r``) and gives, besides its check, the candidates
+for one side once the other is bound (``forward``: for the bound element given the other;
+``backward``: for the other given the bound element). Reverse indexes are built by the
+functions below on first use, through :meth:`SystemView.index`, and kept with the view.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
+from typing import ClassVar
+
+from actm.knowledge.conditions.base import RelationalCondition
+from actm.knowledge.conditions.view import Index, OwnerFacts, SystemView
+
+__all__ = ["RELATIONAL"]
+
+_EMPTY: frozenset[str] = frozenset()
+
+
+def _index(pairs: Iterable[tuple[str, str]]) -> dict[str, frozenset[str]]:
+    """a -> every b of the pairs (a, b)."""
+    out: dict[str, set[str]] = {}
+    for a, b in pairs:
+        out.setdefault(a, set()).add(b)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+# -- reverse indexes, built once per view -----------------------------------------------------
+
+
+def readers(view: SystemView) -> Index:
+    """Binding -> the bindings whose tools read it."""
+    return _index((x, key) for key, o in view.owners() for x in o.reads)
+
+
+def writers(view: SystemView) -> Index:
+    return _index((x, key) for key, o in view.owners() for x in o.writes)
+
+
+def executors(view: SystemView) -> Index:
+    """Binding -> the bindings whose tools execute code on a node where it resides."""
+    return _index(
+        (x, key)
+        for key, o in view.owners()
+        for n in o.executes_on
+        for x in view.on_node.get(n, _EMPTY)
+    )
+
+
+def users(view: SystemView) -> Index:
+    """Tool -> the models that use it."""
+    return _index((t, key) for key, o in view.owners() if o.sort == "model" for t in o.tools)
+
+
+def authorised_by(view: SystemView) -> Index:
+    """Tool -> the credentials that authorise its calls."""
+    return _index((t, key) for key, o in view.owners() for t in o.authorises)
+
+
+def feeders(view: SystemView) -> Index:
+    """Binding -> the bindings that feed it."""
+    return _index((dst, src) for src, dst in view.feeds)
+
+
+def fed(view: SystemView) -> Index:
+    """Binding -> the bindings it feeds."""
+    return _index(view.feeds)
+
+
+def related(view: SystemView) -> Index:
+    """Binding -> the bindings it feeds or is fed by."""
+    return _index([*view.feeds, *((dst, src) for src, dst in view.feeds)])
+
+
+def derived_out(view: SystemView) -> Index:
+    """Source -> what ``derives`` relations write from it."""
+    return _index(view.derived)
+
+
+def derived_in(view: SystemView) -> Index:
+    return _index((dst, src) for src, dst in view.derived)
+
+
+def parts_of(view: SystemView) -> Index:
+    """Whole -> its declared parts."""
+    return _index((whole, part) for part, whole in view.parts)
+
+
+def wholes_of(view: SystemView) -> Index:
+    return _index(view.parts)
+
+
+def _into(view: SystemView) -> Iterator[tuple[str, str]]:
+    """(model, binding entering its context): what feeds it, and what its tools read."""
+    yield from ((dst, src) for src, dst in view.feeds)
+    yield from ((key, x) for key, o in view.owners() for x in o.reads)
+
+
+def read_into(view: SystemView) -> Index:
+    return _index(_into(view))
+
+
+def reads_into(view: SystemView) -> Index:
+    return _index((x, m) for m, x in _into(view))
+
+
+class _CoLocated(Mapping[str, AbstractSet[str]]):
+    """Binding -> the bindings with an asset on one of its nodes, computed when first asked.
+
+    Built for every binding at once, this is quadratic in the bindings of a shared node (a
+    vendor API that serves every unit's models): 290 MB at 50,000 assets, for one attack's
+    condition.
+    """
+
+    def __init__(
+        self, owner_nodes: Mapping[str, AbstractSet[str]], on_node: Mapping[str, AbstractSet[str]]
+    ) -> None:
+        self._owner_nodes = owner_nodes
+        self._on_node = on_node
+        self._known: dict[str, frozenset[str]] = {}
+
+    def __getitem__(self, owner: str) -> frozenset[str]:
+        found = self._known.get(owner)
+        if found is None:
+            nodes = self._owner_nodes[owner]
+            found = frozenset().union(*(self._on_node.get(n, _EMPTY) for n in nodes))
+            self._known[owner] = found
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._owner_nodes)
+
+    def __len__(self) -> int:
+        return len(self._owner_nodes)
+
+
+def co_located(view: SystemView) -> Index:
+    return _CoLocated(view.owner_nodes, view.on_node)
+
+
+# -- the conditions ---------------------------------------------------------------------------
+
+
+class _Member(RelationalCondition):
+    """The bound element is one of a set the other binding's facts list (what a tool reads, a
+    model's tools); a reverse index gives the other way."""
+
+    reverse: ClassVar[Callable[[SystemView], Index]]
+
+    @abstractmethod
+    def members(self, other: OwnerFacts) -> AbstractSet[str]:
+        """The set, from the other binding's facts."""
+
+    def holds(self, view: SystemView, me: str, other: str) -> bool:
+        o = view.owner(other)
+        return o is not None and me in self.members(o)
+
+    def forward(self, view: SystemView, other: str) -> AbstractSet[str]:
+        o = view.owner(other)
+        return self.members(o) if o is not None else _EMPTY
+
+    def backward(self, view: SystemView, me: str) -> AbstractSet[str]:
+        return view.index(type(self).reverse).get(me, _EMPTY)
+
+
+class _Indexed(RelationalCondition):
+    """Candidates both ways from two indexes of the view."""
+
+    forward_index: ClassVar[Callable[[SystemView], Index]]
+    """Other binding -> the bindings the bound element can be."""
+    backward_index: ClassVar[Callable[[SystemView], Index]]
+    """Bound element -> the bindings the other variable can be."""
+
+    def forward(self, view: SystemView, other: str) -> AbstractSet[str]:
+        return view.index(type(self).forward_index).get(other, _EMPTY)
+
+    def backward(self, view: SystemView, me: str) -> AbstractSet[str]:
+        return view.index(type(self).backward_index).get(me, _EMPTY)
+
+
+class ReadBy(_Member):
+    name = "read_by"
+    example = "read_by: r"
+    doc = "is read by tool `r`"
+    reverse = readers
+
+    def members(self, other: OwnerFacts) -> AbstractSet[str]:
+        return other.reads
+
+
+class WrittenBy(_Member):
+    name = "written_by"
+    example = "written_by: r"
+    doc = "is written by tool `r`"
+    reverse = writers
+
+    def members(self, other: OwnerFacts) -> AbstractSet[str]:
+        return other.writes
+
+
+class ExecutedBy(RelationalCondition):
+    name = "executed_by"
+    example = "executed_by: r"
+    doc = "resides on a node where tool `r` executes code"
+
+    def holds(self, view: SystemView, me: str, other: str) -> bool:
+        o, mine = view.owner(other), view.owner(me)
+        return o is not None and mine is not None and bool(mine.nodes & o.executes_on)
+
+    def forward(self, view: SystemView, other: str) -> AbstractSet[str]:
+        o = view.owner(other)
+        if o is None:
+            return _EMPTY
+        return frozenset().union(*(view.on_node.get(n, _EMPTY) for n in o.executes_on))
+
+    def backward(self, view: SystemView, me: str) -> AbstractSet[str]:
+        return view.index(executors).get(me, _EMPTY)
+
+
+class Authorises(RelationalCondition):
+    name = "authorises"
+    example = "authorises: r"
+    doc = "(a credential) authorises the calls of tool `r`"
+
+    def holds(self, view: SystemView, me: str, other: str) -> bool:
+        mine = view.owner(me)
+        return mine is not None and other in mine.authorises
+
+    def forward(self, view: SystemView, other: str) -> AbstractSet[str]:
+        return view.index(authorised_by).get(other, _EMPTY)
+
+    def backward(self, view: SystemView, me: str) -> AbstractSet[str]:
+        mine = view.owner(me)
+        return mine.authorises if mine is not None else _EMPTY
+
+
+class UsedBy(_Member):
+    name = "used_by"
+    model_only = True
+    example = "used_by: m"
+    doc = "(a tool) is a tool of model `m` that no control blocks"
+    reverse = users
+
+    def members(self, other: OwnerFacts) -> AbstractSet[str]:
+        return other.tools
+
+
+class Feeds(_Indexed):
+    name = "feeds"
+    model_only = True
+    example = "feeds: m"
+    doc = "feeds model `m` (a `feeds` relation no control blocks)"
+    forward_index, backward_index = feeders, fed
+
+    def holds(self, view: SystemView, me: str, other: str) -> bool:
+        return (me, other) in view.feeds
+
+
+class FedBy(_Indexed):
+    name = "fed_by"
+    model_only = True
+    example = "fed_by: m"
+    doc = "is fed by model `m`"
+    forward_index, backward_index = fed, feeders
+
+    def holds(self, view: SystemView, me: str, other: str) -> bool:
+        return (other, me) in view.feeds
+
+
+class RelatedTo(_Indexed):
+    name = "related_to"
+    model_only = True
+    example = "related_to: m"
+    doc = "feeds or is fed by model `m`"
+    forward_index = backward_index = related
+
+    def holds(self, view: SystemView, me: str, other: str) -> bool:
+        return (me, other) in view.feeds or (other, me) in view.feeds
+
+
+class DiffersFrom(RelationalCondition):
+    name = "differs_from"
+    example = "differs_from: v"
+    doc = "is not what `v` is bound to"
+
+    def holds(self, view: SystemView, me: str, other: str) -> bool:
+        return me != other
+
+
+class DerivedFrom(_Indexed):
+    name = "derived_from"
+    example = "derived_from: v"
+    doc = (
+        "is written by a `derives` relation from `v`'s asset (for a model: from its "
+        "`outputs`, not its inputs)"
+    )
+    forward_index, backward_index = derived_out, derived_in
+
+    def holds(self, view: SystemView, me: str, other: str) -> bool:
+        return (other, me) in view.derived
+
+
+class PartOf(_Indexed):
+    name = "part_of"
+    example = "part_of: v"
+    doc = "is declared `part_of` `v`'s asset"
+    forward_index, backward_index = parts_of, wholes_of
+
+    def holds(self, view: SystemView, me: str, other: str) -> bool:
+        return (me, other) in view.parts
+
+
+class NotUsedBy(RelationalCondition):
+    name = "not_used_by"
+    model_only = True
+    example = "not_used_by: m"
+    doc = (
+        "(a tool) is not one of the tools the model file gives model `m` (a control that "
+        "blocks one of them does not change this, so a control never adds a threat)"
+    )
+
+    def holds(self, view: SystemView, me: str, other: str) -> bool:
+        declared = view.declared_tools(other)
+        return declared is not None and me not in declared
+
+
+class SharesNodeWith(_Indexed):
+    name = "shares_node_with"
+    example = "shares_node_with: v"
+    doc = "resides on a node where an asset of `v` resides"
+    forward_index = backward_index = co_located
+
+    def holds(self, view: SystemView, me: str, other: str) -> bool:
+        nodes = view.owner_nodes
+        return bool(nodes.get(me, _EMPTY) & nodes.get(other, _EMPTY))
+
+
+class ReadInto(_Indexed):
+    name = "read_into"
+    model_only = True
+    example = "read_into: m"
+    doc = "enters model `m`'s context: it feeds one of `m`'s inputs, or a tool of `m` reads it"
+    forward_index, backward_index = read_into, reads_into
+
+    def holds(self, view: SystemView, me: str, other: str) -> bool:
+        if (me, other) in view.feeds:
+            return True
+        o = view.owner(other)
+        return o is not None and me in o.reads
+
+
+RELATIONAL: tuple[RelationalCondition, ...] = (
+    ReadBy(),
+    WrittenBy(),
+    ExecutedBy(),
+    Authorises(),
+    UsedBy(),
+    Feeds(),
+    FedBy(),
+    RelatedTo(),
+    DiffersFrom(),
+    DerivedFrom(),
+    PartOf(),
+    NotUsedBy(),
+    SharesNodeWith(),
+    ReadInto(),
+)
+"""The relational conditions, in the order the attack-file schema lists them."""

@@ -1,0 +1,257 @@
+"""Static ``where`` conditions: about the one model or asset a requirement binds."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
+from typing import Annotated, Any, Literal
+
+from pydantic import StringConstraints
+
+from actm.io.diagnose import did_you_mean
+from actm.knowledge.conditions.base import Problem, StaticCondition
+from actm.knowledge.conditions.view import OwnerFacts, SystemView
+from actm.knowledge.vocabulary import Vocabulary
+
+__all__ = [
+    "STATIC",
+    "Words",
+]
+
+Words = list[Annotated[str, StringConstraints(min_length=1, max_length=100)]]
+
+LEVEL_RANK = {"none": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
+"""Criticality levels, weakest first."""
+
+Names = AbstractSet[str]
+
+
+def _unknown(
+    raw: list[str], known: AbstractSet[str] | Mapping[str, Any], code: str, what: str, noun: str
+) -> list[Problem]:
+    return [
+        (code, f"unknown {what} {k!r}", did_you_mean(k, known, what=noun))
+        for k in raw
+        if k not in known
+    ]
+
+
+class Kind(StaticCondition[Names]):
+    name = "kind"
+    schema = Words
+    example = "kind: [llm, agent]"
+    doc = "is a model of one of these kinds (an asset: has one of these types)"
+
+    def check(self, raw: list[str], vocab: Vocabulary) -> list[Problem]:
+        return _unknown(raw, vocab.model_kinds, "unknown-kind", "model kind", "model kinds")
+
+    def holds(self, value: Names, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
+        return owner.kind in value
+
+
+class Exposure(StaticCondition[Names]):
+    name = "exposure"
+    schema = list[Literal["public", "internal", "none"]]
+    example = "exposure: [public]"
+    doc = "has one of these exposures (`public`, `internal`, `none`)"
+
+    def holds(self, value: Names, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
+        return owner.exposure in value
+
+
+class Features(StaticCondition[Names]):
+    name = "features"
+    schema = Words
+    example = "features: [...]"
+    doc = "has every one of these features (`actm schema` lists them)"
+
+    def check(self, raw: list[str], vocab: Vocabulary) -> list[Problem]:
+        return _unknown(raw, vocab.features, "unknown-feature", "feature", "features")
+
+    def holds(self, value: Names, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
+        return value <= owner.features
+
+
+class LacksFeatures(Features):
+    name = "lacks_features"
+    example = "lacks_features: [...]"
+    doc = "has none of these features"
+
+    def holds(self, value: Names, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
+        return not value & owner.features
+
+
+class Exposes(StaticCondition[Names]):
+    name = "exposes"
+    schema = list[Literal["outputs", "output_details"]]
+    example = "exposes: [output_details]"
+    doc = (
+        "exposes all of these (`outputs`, `output_details`) to its users; a control that "
+        "`hides` one takes it away"
+    )
+
+    def holds(self, value: Names, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
+        return value <= owner.exposes
+
+
+class _Flag(StaticCondition[bool]):
+    """A yes/no property of the binding."""
+
+    schema = bool
+
+
+class HasTools(_Flag):
+    name = "has_tools"
+    example = "has_tools: true"
+    doc = "is a model with (`false`: without) a tool no control blocks"
+
+    def holds(self, value: bool, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
+        return owner.has_tools == value
+
+
+class ToolPermission(StaticCondition[Names]):
+    name = "tool_permission"
+    schema = list[Literal["read", "write", "execute", "egress"]]
+    example = "tool_permission: [read, egress]"
+    doc = "has (a model: has a tool with) at least one of these permissions, not blocked"
+
+    def holds(self, value: Names, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
+        return bool(value & owner.tool_permissions)
+
+
+class ThirdParty(_Flag):
+    name = "third_party"
+    example = "third_party: true"
+    doc = "is owned by a third party or runs on a third-party node"
+
+    def holds(self, value: bool, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
+        return owner.third_party == value
+
+
+class OwnerThirdParty(_Flag):
+    name = "owner_third_party"
+    example = "owner_third_party: true"
+    doc = "is owned by a third party"
+
+    def holds(self, value: bool, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
+        return owner.owner_third_party == value
+
+
+class HostedByThirdParty(_Flag):
+    name = "hosted_by_third_party"
+    example = "hosted_by_third_party: true"
+    doc = "runs on (a model: is deployed on; an asset: resides on) a third-party node"
+
+    def holds(self, value: bool, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
+        return owner.hosted_third_party == value
+
+
+class MinCriticality(StaticCondition[Mapping[str, str]]):
+    name = "min_criticality"
+    schema = dict[
+        Literal["confidentiality", "integrity", "availability"],
+        Literal["low", "medium", "high", "critical"],
+    ]
+    example = "min_criticality: {confidentiality: high}"
+    doc = "(the bound asset) has at least this criticality for each class named (unset: `medium`)"
+
+    def holds(
+        self, value: Mapping[str, str], owner: OwnerFacts, view: SystemView, asset: int
+    ) -> bool:
+        crit = view.criticality(asset)
+        return all(
+            LEVEL_RANK[crit.get(cls, "medium")] >= LEVEL_RANK[level] for cls, level in value.items()
+        )
+
+
+class Stored(_Flag):
+    name = "stored"
+    example = "stored: true"
+    doc = "(an asset) is stored on a node, or declares no residency"
+
+    def holds(self, value: bool, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
+        return owner.stored == value
+
+
+class NodeKind(StaticCondition[Names]):
+    name = "node_kind"
+    schema = Words
+    example = "node_kind: [browser]"
+    doc = (
+        "resides on a node of one of these kinds (a tool: the node it runs on; a model's asset: "
+        "where `deployed_on`, `stored_on` or its `resides` put that asset, e.g. `outputs` "
+        "rendered on a `browser` node)"
+    )
+
+    def check(self, raw: list[str], vocab: Vocabulary) -> list[Problem]:
+        return _unknown(raw, vocab.node_kinds, "unknown-kind", "node kind", "node kinds")
+
+    def holds(self, value: Names, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
+        return bool(value & view.node_kinds(asset))
+
+
+class HumanApproval(_Flag):
+    name = "human_approval"
+    example = "human_approval: true"
+    doc = "(a tool) needs a person to approve each call, declared or by an `approves` control"
+
+    def holds(self, value: bool, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
+        return owner.human_approval == value
+
+
+class Sandbox(_Flag):
+    name = "sandbox"
+    example = "sandbox: true"
+    doc = "(a tool) runs the code it executes in a sandbox, declared or by a `sandboxes` control"
+
+    def holds(self, value: bool, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
+        return owner.sandbox == value
+
+
+class NodeVulnerability(StaticCondition[Names]):
+    name = "node_vulnerability"
+    schema = Words
+    example = "node_vulnerability: [rce]"
+    doc = (
+        "a declared vulnerability of one of these conventional classes, not removed by a "
+        "control, sits on a node where the bound asset resides (a tool: the node it runs on), "
+        "and names the asset if it lists `assets`"
+    )
+
+    def check(self, raw: list[str], vocab: Vocabulary) -> list[Problem]:
+        conventional = sorted(
+            k for k, v in vocab.vulnerability_classes.items() if v.kind == "conventional"
+        )
+        return [
+            (
+                "unknown-vulnerability-class",
+                f"{k!r} is not a conventional vulnerability class",
+                did_you_mean(k, conventional, what="conventional classes"),
+            )
+            for k in raw
+            if k not in conventional
+        ]
+
+    def holds(self, value: Names, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
+        return bool(value & view.node_vulnerabilities(asset))
+
+
+STATIC: tuple[StaticCondition[Any], ...] = (
+    Kind(),
+    Exposure(),
+    Features(),
+    LacksFeatures(),
+    Exposes(),
+    HasTools(),
+    ToolPermission(),
+    ThirdParty(),
+    OwnerThirdParty(),
+    HostedByThirdParty(),
+    MinCriticality(),
+    Stored(),
+    NodeKind(),
+    HumanApproval(),
+    Sandbox(),
+    NodeVulnerability(),
+)
+"""The static conditions, in the order the attack-file schema lists them."""

@@ -1,0 +1,147 @@
+"""What ``where`` conditions may read about a system: a small read-only view.
+
+The knowledge layer declares it; the engine implements it from its compiled tables
+(:mod:`actm.engine.view`). Conditions name elements by *binding key*: a model's id for a model
+variable, an asset's (or tool's) id for an asset variable. ``asset`` arguments are the engine's
+handle of the one asset a requirement bound (for a model variable: the model's asset of the
+requirement's type), opaque to the conditions.
+
+Everything here is what the model file states, with the controls in force applied (a blocked
+tool is no longer used, an approved tool needs approval), never what an adversary holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Set as AbstractSet
+from typing import Protocol
+
+__all__ = ["Index", "OwnerFacts", "SystemView"]
+
+Index = Mapping[str, AbstractSet[str]]
+"""Binding key -> binding keys: one direction of a relation, for candidate narrowing."""
+
+
+class OwnerFacts(Protocol):
+    """What the model says about one binding (a model, or a conventional asset or tool)."""
+
+    @property
+    def sort(self) -> str:
+        """``model`` or ``asset``."""
+
+    @property
+    def kind(self) -> str:
+        """A model's kind; an asset's type."""
+
+    @property
+    def exposure(self) -> str:
+        """A model's exposure (empty for an asset)."""
+
+    @property
+    def features(self) -> AbstractSet[str]: ...
+
+    @property
+    def exposes(self) -> AbstractSet[str]:
+        """The assets a model returns to its callers (minus those a control hides)."""
+
+    @property
+    def tool_permissions(self) -> AbstractSet[str]:
+        """Permissions of a model's usable tools, or of the tool itself, not blocked."""
+
+    @property
+    def has_tools(self) -> bool: ...
+
+    @property
+    def third_party(self) -> bool:
+        """Owned by, or runs on a node of, a third party."""
+
+    @property
+    def owner_third_party(self) -> bool: ...
+
+    @property
+    def hosted_third_party(self) -> bool: ...
+
+    @property
+    def stored(self) -> bool: ...
+
+    @property
+    def human_approval(self) -> bool:
+        """A tool whose calls a person approves (declared, or by a control)."""
+
+    @property
+    def sandbox(self) -> bool:
+        """A tool whose code execution runs in a sandbox (declared, or by a control)."""
+
+    @property
+    def reads(self) -> AbstractSet[str]:
+        """Bindings whose assets the model's (or the tool's) unblocked tools read."""
+
+    @property
+    def writes(self) -> AbstractSet[str]: ...
+
+    @property
+    def executes_on(self) -> AbstractSet[str]:
+        """Nodes where its unblocked tools execute code."""
+
+    @property
+    def tools(self) -> AbstractSet[str]:
+        """A model's usable (unblocked) tools."""
+
+    @property
+    def nodes(self) -> AbstractSet[str]:
+        """Nodes an asset resides on."""
+
+    @property
+    def authorises(self) -> AbstractSet[str]:
+        """For a credential: the tools whose calls it authorises."""
+
+
+class SystemView(Protocol):
+    """The system's structure, as the conditions read it. Built once per compiled model."""
+
+    @property
+    def feeds(self) -> AbstractSet[tuple[str, str]]:
+        """(source binding, target binding) of every ``feeds`` relation not blocked."""
+
+    @property
+    def derived(self) -> AbstractSet[tuple[str, str]]:
+        """(source, target) of every ``derives`` relation not blocked whose source is a
+        conventional asset or a model's outputs (what a model says, not what it reads)."""
+
+    @property
+    def parts(self) -> AbstractSet[tuple[str, str]]:
+        """(part, whole) of every ``part_of`` relation not blocked."""
+
+    @property
+    def owner_nodes(self) -> Mapping[str, AbstractSet[str]]:
+        """Binding -> the nodes any of its assets resides on."""
+
+    @property
+    def on_node(self) -> Mapping[str, AbstractSet[str]]:
+        """Node -> the bindings with an asset residing on it."""
+
+    def owner(self, key: str) -> OwnerFacts | None:
+        """The facts of one binding, or None for a key the model does not have."""
+
+    def owners(self) -> Iterable[tuple[str, OwnerFacts]]:
+        """Every binding with its facts, sorted by key."""
+
+    def declared_tools(self, model: str) -> AbstractSet[str] | None:
+        """The tools the model file gives ``model``, whatever controls do to them; None for a
+        key that is not a model. A condition on what a model was *not* given must not flip when
+        a control blocks one of its tools, or a control could add a threat."""
+
+    def node_kinds(self, asset: int) -> AbstractSet[str]:
+        """Kinds of the nodes the bound asset resides on (a tool's: the node it runs on)."""
+
+    def node_vulnerabilities(self, asset: int) -> AbstractSet[str]:
+        """Classes of the declared vulnerabilities in force that reach the bound asset."""
+
+    def criticality(self, asset: int) -> Mapping[str, str]:
+        """Protection class -> criticality level the model states for the bound asset."""
+
+    def index(self, build: Callable[[SystemView], Index]) -> Index:
+        """``build(self)``, built on first use and kept for the life of the view: the
+        conditions' reverse indexes, shared by every closure over one compiled model. What
+        ``build`` returns must not refer to the view (the engine runs with the cyclic garbage
+        collector off, so a cycle would keep every view alive)."""
