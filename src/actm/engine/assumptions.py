@@ -18,12 +18,13 @@ The search avoids re-running the closure where it can (METHOD.md section 8):
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from actm.engine.closure import Closure, Seed
+from actm.engine.closure import Closure
 from actm.engine.compiled import Compiled
 from actm.engine.facts import Rule
 from actm.engine.matching import Match
+from actm.engine.seeds import Seed, assumption_seed
 from actm.engine.severity import level_rank
 from actm.model.system import Assumption
 
@@ -66,9 +67,7 @@ class _Scale:
 
     def seed(self, c: Compiled, level: int, aid: str) -> Seed:
         cap = self.levels[level]
-        return Seed(
-            self.target, cap, self.persistent and c.integrity[cap], self.pipe, Rule.ASSUMPTION, aid
-        )
+        return replace(assumption_seed(c, aid, cap), target=self.target, pipe=self.pipe)
 
 
 def _scale(c: Compiled, a: Assumption) -> _Scale | None:

@@ -12,32 +12,17 @@ So the loop ends after at most that many steps, whatever the model: the closure 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 
-from actm.engine.compiled import Compiled, ai_vuln_seeds, pipe_index, type_pipeline
-from actm.engine.facts import FactStore, Rule
+from actm.engine.compiled import Compiled
+from actm.engine.facts import FactStore
 from actm.engine.matching import Matcher
 from actm.engine.propagation import Propagator
+from actm.engine.seeds import Seed, assumption_seed, build_seeds
 
-__all__ = ["Closure", "Observer", "Seed"]
+__all__ = ["Closure", "Observer", "Seed"]  # Seed: re-exported from engine.seeds
 
 Observer = Callable[[str, int, int], None]
 """Progress callback: (stage, done, total); total is 0 when unknown."""
-
-
-@dataclass(frozen=True, slots=True)
-class Seed:
-    """A fact the model declares, or a declared vulnerability on a node (``node >= 0``)."""
-
-    target: int
-    cap: int
-    persistent: bool
-    pipe: int
-    rule: int
-    via: object
-    node: int = -1
-    vclass: int = -1
-    only: frozenset[int] | None = None
 
 
 class Closure:
@@ -104,160 +89,3 @@ class Closure:
     def rollback(self, mark: tuple[tuple[int, int], tuple[int, int, int]]) -> None:
         self.store.rollback(mark[0])
         self.matcher.rollback(mark[1])
-
-
-def assumption_seed(c: Compiled, aid: str, cap: int) -> Seed:
-    """The seed of assumption ``aid`` as if it assumed capability ``cap``."""
-    a = next(x for x in c.model.assumptions if x.id == aid)
-    t = c.target_of_ref(a.asset, a.component)
-    return Seed(
-        t, cap, a.persistent and c.integrity[cap], pipe_index(a.pipeline), Rule.ASSUMPTION, aid
-    )
-
-
-def build_seeds(c: Compiled) -> tuple[list[Seed], dict[str, list[Seed]]]:
-    """The declared facts: (seeds that never change, assumption id -> its capability seeds)."""
-    model = c.model
-    vocab = c.vocab
-    ci = c.cap_index
-    base: list[Seed] = []
-    blocked = c.blocked
-
-    def target(owner: str, atype: str, comp: str | None) -> int:
-        return c.target_of(owner, atype, comp)
-
-    def add(t: int, cap: str, persistent: bool, pipe: int, rule: int, via: object) -> None:
-        if t < 0:
-            return
-        k = ci[cap]
-        base.append(Seed(t, k, persistent and c.integrity[k], pipe, rule, via))
-
-    for adv in model.adversaries:
-        if adv.id in blocked:
-            continue
-        d = vocab.adversaries.get(adv.id) if adv.builtin else None
-        if d is not None and d.entry == "public_models":
-            reach = set(adv.reaches) if adv.reaches is not None else None
-            for m in model.models:
-                if reach is not None:
-                    if m.id not in reach:
-                        continue
-                elif m.exposure != "public":
-                    continue
-                for g in d.grants:
-                    if g.asset == "exposed":
-                        for exp in m.exposes:
-                            if f"{m.id}.{exp}" in c.hidden:
-                                continue
-                            add(
-                                target(m.id, exp, None),
-                                g.capability,
-                                g.persistent,
-                                1,
-                                Rule.PUBLIC_USER,
-                                adv.id,
-                            )
-                    else:
-                        add(
-                            target(m.id, g.asset, g.component),
-                            g.capability,
-                            g.persistent,
-                            1,
-                            Rule.PUBLIC_USER,
-                            adv.id,
-                        )
-        elif d is not None and d.entry == "untrusted_content":
-            for a in model.assets:
-                ai = c.asset_index[a.id]
-                pipe = type_pipeline(c, c.asset_target[ai])
-                live = [s for s in a.untrusted_sources if f"source:{s}" not in blocked]
-                for g in d.grants:
-                    if live:
-                        add(
-                            c.asset_target[ai],
-                            g.capability,
-                            g.persistent,
-                            pipe,
-                            Rule.OUTSIDE_CONTENT,
-                            (adv.id, live[0]),
-                        )
-                    for comp, sources in sorted(a.component_sources.items()):
-                        live_c = [s for s in sources if f"source:{s}" not in blocked]
-                        if live_c:
-                            add(
-                                c.comp_target.get((ai, comp), -1),
-                                g.capability,
-                                g.persistent,
-                                pipe,
-                                Rule.OUTSIDE_CONTENT,
-                                (adv.id, live_c[0]),
-                            )
-        elif d is not None and d.entry == "third_party_nodes":
-            for n in model.nodes:
-                if not model.is_third_party(n.owner):
-                    continue
-                ni = c.node_index[n.id]
-                for asset, _mode, _writes in c.node_assets[ni]:
-                    for g in d.grants:
-                        add(
-                            c.asset_target[asset],
-                            g.capability,
-                            g.persistent,
-                            c.node_pipe[ni],
-                            Rule.THIRD_PARTY,
-                            (adv.id, n.owner, n.id),
-                        )
-        for h in adv.holds:
-            add(
-                c.target_of_ref(h.asset, h.component),
-                h.capability,
-                h.persistent,
-                pipe_index(h.pipeline),
-                Rule.ADVERSARY,
-                adv.id,
-            )
-
-    for v in model.vulnerabilities:
-        if v.id in c.removed_vulns or v.kind != "conventional" or v.node is None:
-            continue
-        ni = c.node_index[v.node]
-        only = frozenset(c.asset_index[a] for a in v.assets) if v.assets is not None else None
-        base.append(
-            Seed(
-                -1,
-                -1,
-                False,
-                c.node_pipe[ni],
-                Rule.VULNERABILITY,
-                v.id,
-                node=ni,
-                vclass=c.vclass_index[v.vclass],
-                only=only,
-            )
-        )
-    for t, cap, persistent, pipe, vid in ai_vuln_seeds(c):
-        base.append(Seed(t, cap, persistent and c.integrity[cap], pipe, Rule.AI_WEAKNESS, vid))
-
-    per_assumption: dict[str, list[Seed]] = {}
-    for asm in model.assumptions:
-        seeds: list[Seed] = []
-        t = c.target_of_ref(asm.asset, asm.component)
-        if asm.capability is not None and t >= 0:
-            k = ci[asm.capability]
-            seeds.append(
-                Seed(
-                    t,
-                    k,
-                    asm.persistent and c.integrity[k],
-                    pipe_index(asm.pipeline),
-                    Rule.ASSUMPTION,
-                    asm.id,
-                )
-            )
-        per_assumption[asm.id] = seeds
-        for aid, sent in asm.sends:
-            st = c.target_of_ref(aid, sent)
-            if st >= 0:
-                pipe = type_pipeline(c, st)
-                base.append(Seed(st, ci["inspect"], False, pipe, Rule.ASSUMPTION_SENDS, asm.id))
-    return base, per_assumption

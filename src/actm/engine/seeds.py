@@ -1,0 +1,314 @@
+"""The facts a model declares: where the closure starts, and who starts it.
+
+Every seed belongs to an *entry point*: the adversary whose starting capability it is
+(``entry``) and how far that adversary must reach into the system to hold it (``reach``):
+
+* ``internet``: anyone on the internet (the public user of a public model, the author of
+  outside content the system ingests, whoever reaches a node exposed to the internet);
+* ``authenticated``: someone with an account;
+* ``insider``: someone inside the organisation's network (a declared adversary by default,
+  whoever exploits a weakness of an internal node);
+* ``operator``: an organisation that runs part of the system or supplies it (a third-party
+  node's operator, the producer an assumption is about).
+
+AI weaknesses that grant capabilities by themselves are *conditions* (entry ``condition``):
+whoever reaches the model uses them.
+
+Each source is one function of :func:`build_seeds`; a new kind of source is one more function
+that sets its entry point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from actm.engine.compiled import Compiled, ai_vuln_seeds, pipe_index, type_pipeline
+from actm.engine.facts import Rule
+from actm.model.system import Adversary
+
+__all__ = [
+    "CONDITION",
+    "REACH",
+    "Seed",
+    "assumption_seed",
+    "build_seeds",
+    "node_exploiter",
+    "supplier",
+]
+
+REACH = ("internet", "authenticated", "insider", "operator")
+"""How far an adversary must reach into the system, most realistic (widest audience) first."""
+
+CONDITION = "condition"
+"""The entry of a seed that is a condition anyone who reaches it uses, not an adversary's."""
+
+
+@dataclass(frozen=True, slots=True)
+class Seed:
+    """A fact the model declares, or a declared vulnerability on a node (``node >= 0``)."""
+
+    target: int
+    cap: int
+    persistent: bool
+    pipe: int
+    rule: int
+    via: object
+    node: int = -1
+    vclass: int = -1
+    only: frozenset[int] | None = None
+    entry: str = CONDITION
+    """The entry point (adversary) whose starting capability this is."""
+    reach: str = ""
+    """How far that adversary reaches (one of :data:`REACH`; empty for a condition)."""
+
+
+def supplier(producer: str) -> str:
+    """The entry point of the producer an assumption is about."""
+    return f"supplier:{producer}"
+
+
+def operator(owner: str) -> str:
+    """The entry point of a third-party node's operator."""
+    return f"operator:{owner}"
+
+
+def node_exploiter(c: Compiled, node_id: str) -> tuple[str, str]:
+    """Who exploits a weakness declared on ``node_id``: (entry, reach).
+
+    A node in a zone of trust ``untrusted`` is reached from the internet; any other node only
+    from inside the organisation's network.
+    """
+    model = c.model
+    node = next((n for n in model.nodes if n.id == node_id), None)
+    zones = {z.id: z for z in model.zones}
+    zone = zones.get(node.zone) if node is not None and node.zone else None
+    if zone is not None and zone.trust == "untrusted":
+        return "internet-attacker", "internet"
+    return "insider", "insider"
+
+
+def assumption_seed(c: Compiled, aid: str, cap: int) -> Seed:
+    """The seed of assumption ``aid`` as if it assumed capability ``cap``."""
+    a = next(x for x in c.model.assumptions if x.id == aid)
+    t = c.target_of_ref(a.asset, a.component)
+    return Seed(
+        t,
+        cap,
+        a.persistent and c.integrity[cap],
+        pipe_index(a.pipeline),
+        Rule.ASSUMPTION,
+        aid,
+        entry=supplier(a.producer),
+        reach="operator",
+    )
+
+
+class _Sink:
+    """Collects seeds, dropping those on a target the model does not have."""
+
+    def __init__(self, c: Compiled) -> None:
+        self.c = c
+        self.seeds: list[Seed] = []
+
+    def add(
+        self,
+        t: int,
+        cap: str,
+        persistent: bool,
+        pipe: int,
+        rule: int,
+        via: object,
+        entry: str,
+        reach: str,
+    ) -> None:
+        if t < 0:
+            return
+        k = self.c.cap_index[cap]
+        self.seeds.append(
+            Seed(
+                t, k, persistent and self.c.integrity[k], pipe, rule, via, entry=entry, reach=reach
+            )
+        )
+
+
+def _public_users(c: Compiled, adv: Adversary, sink: _Sink) -> None:
+    """The public user of every model it reaches: what it types, what the model returns."""
+    d = c.vocab.adversaries[adv.id]
+    reach = set(adv.reaches) if adv.reaches is not None else None
+    for m in c.model.models:
+        if reach is not None:
+            if m.id not in reach:
+                continue
+        elif m.exposure != "public":
+            continue
+        for g in d.grants:
+            if g.asset == "exposed":
+                for exp in m.exposes:
+                    if f"{m.id}.{exp}" in c.hidden:
+                        continue
+                    t = c.target_of(m.id, exp, None)
+                    sink.add(
+                        t,
+                        g.capability,
+                        g.persistent,
+                        1,
+                        Rule.PUBLIC_USER,
+                        adv.id,
+                        adv.id,
+                        "internet",
+                    )
+            else:
+                t = c.target_of(m.id, g.asset, g.component)
+                sink.add(
+                    t, g.capability, g.persistent, 1, Rule.PUBLIC_USER, adv.id, adv.id, "internet"
+                )
+
+
+def _content_authors(c: Compiled, adv: Adversary, sink: _Sink) -> None:
+    """The author of outside content holds what it writes into every asset that ingests it."""
+    d = c.vocab.adversaries[adv.id]
+    blocked = c.blocked
+    for a in c.model.assets:
+        ai = c.asset_index[a.id]
+        pipe = type_pipeline(c, c.asset_target[ai])
+        live = [s for s in a.untrusted_sources if f"source:{s}" not in blocked]
+        for g in d.grants:
+            if live:
+                sink.add(
+                    c.asset_target[ai],
+                    g.capability,
+                    g.persistent,
+                    pipe,
+                    Rule.OUTSIDE_CONTENT,
+                    (adv.id, live[0]),
+                    adv.id,
+                    "internet",
+                )
+            for comp, sources in sorted(a.component_sources.items()):
+                live_c = [s for s in sources if f"source:{s}" not in blocked]
+                if live_c:
+                    sink.add(
+                        c.comp_target.get((ai, comp), -1),
+                        g.capability,
+                        g.persistent,
+                        pipe,
+                        Rule.OUTSIDE_CONTENT,
+                        (adv.id, live_c[0]),
+                        adv.id,
+                        "internet",
+                    )
+
+
+def _operators(c: Compiled, adv: Adversary, sink: _Sink) -> None:
+    """The operator of a third-party node holds what resides there."""
+    d = c.vocab.adversaries[adv.id]
+    model = c.model
+    for n in model.nodes:
+        if not model.is_third_party(n.owner):
+            continue
+        assert n.owner is not None
+        ni = c.node_index[n.id]
+        for asset, _mode, _writes in c.node_assets[ni]:
+            for g in d.grants:
+                sink.add(
+                    c.asset_target[asset],
+                    g.capability,
+                    g.persistent,
+                    c.node_pipe[ni],
+                    Rule.THIRD_PARTY,
+                    (adv.id, n.owner, n.id),
+                    operator(n.owner),
+                    "operator",
+                )
+
+
+_ENTRIES: dict[str, Callable[[Compiled, Adversary, _Sink], None]] = {
+    "public_models": _public_users,
+    "untrusted_content": _content_authors,
+    "third_party_nodes": _operators,
+}
+"""How each built-in adversary's ``entry`` (adversaries.yaml) finds where it starts."""
+
+
+def _adversaries(c: Compiled, sink: _Sink) -> None:
+    for adv in c.model.adversaries:
+        if adv.id in c.blocked:
+            continue
+        d = c.vocab.adversaries.get(adv.id) if adv.builtin else None
+        if d is not None and d.entry in _ENTRIES:
+            _ENTRIES[d.entry](c, adv, sink)
+        for h in adv.holds:
+            sink.add(
+                c.target_of_ref(h.asset, h.component),
+                h.capability,
+                h.persistent,
+                pipe_index(h.pipeline),
+                Rule.ADVERSARY,
+                adv.id,
+                adv.id,
+                "insider",
+            )
+
+
+def _vulnerabilities(c: Compiled) -> Iterator[Seed]:
+    """Declared weaknesses of nodes, and unconditional grants of AI weaknesses."""
+    for v in c.model.vulnerabilities:
+        if v.id in c.removed_vulns or v.kind != "conventional" or v.node is None:
+            continue
+        ni = c.node_index[v.node]
+        only = frozenset(c.asset_index[a] for a in v.assets) if v.assets is not None else None
+        entry, reach = node_exploiter(c, v.node)
+        yield Seed(
+            -1,
+            -1,
+            False,
+            c.node_pipe[ni],
+            Rule.VULNERABILITY,
+            v.id,
+            node=ni,
+            vclass=c.vclass_index[v.vclass],
+            only=only,
+            entry=entry,
+            reach=reach,
+        )
+    for t, cap, persistent, pipe, vid in ai_vuln_seeds(c):
+        yield Seed(t, cap, persistent and c.integrity[cap], pipe, Rule.AI_WEAKNESS, vid)
+
+
+def _assumptions(c: Compiled, sink: _Sink) -> dict[str, list[Seed]]:
+    """Assumption id -> its capability seed; what each assumption sends goes to ``sink``."""
+    ci = c.cap_index
+    per_assumption: dict[str, list[Seed]] = {}
+    for asm in c.model.assumptions:
+        seeds: list[Seed] = []
+        t = c.target_of_ref(asm.asset, asm.component)
+        if asm.capability is not None and t >= 0:
+            seeds.append(assumption_seed(c, asm.id, ci[asm.capability]))
+        per_assumption[asm.id] = seeds
+        for aid, sent in asm.sends:
+            st = c.target_of_ref(aid, sent)
+            if st >= 0:
+                sink.add(
+                    st,
+                    "inspect",
+                    False,
+                    type_pipeline(c, st),
+                    Rule.ASSUMPTION_SENDS,
+                    asm.id,
+                    supplier(asm.producer),
+                    "operator",
+                )
+    return per_assumption
+
+
+def build_seeds(c: Compiled) -> tuple[list[Seed], dict[str, list[Seed]]]:
+    """The declared facts: (seeds that never change, assumption id -> its capability seeds)."""
+    sink = _Sink(c)
+    _adversaries(c, sink)
+    base = sink.seeds
+    base.extend(_vulnerabilities(c))
+    sink2 = _Sink(c)
+    per_assumption = _assumptions(c, sink2)
+    base.extend(sink2.seeds)
+    return base, per_assumption
