@@ -437,7 +437,7 @@ def analyze(
 ) -> None:
     """Analyse a model: threats with chains, out-of-scope attacks, capabilities, assumptions."""
     with _guard(debug):
-        model, result = _run(
+        _, result = _run(
             file,
             knowledge=knowledge,
             triage=triage,
@@ -461,7 +461,7 @@ def analyze(
         elif fmt is Format.stix:
             from actm.render.stix import render_stix
 
-            text = render_stix(result, model)
+            text = render_stix(result)
         elif fmt is Format.markdown:
             from actm.render.markdown import render_markdown
 

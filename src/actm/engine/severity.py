@@ -17,14 +17,9 @@ from dataclasses import dataclass
 from actm.engine.compiled import Compiled
 from actm.engine.facts import FactStore
 from actm.engine.matching import Match
+from actm.terms import LEVELS, level_rank
 
 __all__ = ["LEVELS", "Assessment", "assess", "level_rank"]
-
-LEVELS = ("info", "low", "medium", "high", "critical")
-
-
-def level_rank(level: str) -> int:
-    return LEVELS.index(level)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,6 @@ from markupsafe import Markup
 from actm.errors import UsageError
 from actm.render._common import (
     LEVELS,
-    TEAM_TITLES,
     by_team,
     count,
     template_env,
@@ -62,7 +61,7 @@ def render_pdf_html(result: Result, sources: Mapping[str, str] | None = None) ->
             untriaged=untriaged(result),
             frameworks=framework_counts(result),
             teams=by_team(result),
-            team_titles=TEAM_TITLES,
+            team_titles=result.team_titles,
             sources=sorted((sources or {}).items(), key=lambda kv: _file_order(result, kv[0])),
         )
     )

@@ -8,8 +8,8 @@ What goes in, in this order:
 * one ``attack-pattern`` per attack with an in-scope threat: name, description, and external
   references to actm's attack id and to every framework id of the attack (MITRE ATLAS as
   ``mitre-atlas`` and CWE as ``cwe`` with their URLs, others under their actm framework key);
-* one ``vulnerability`` per vulnerability declared in the model, with its CVE and CWE as
-  external references and its class as a label;
+* one ``vulnerability`` per vulnerability declared in the model (``Result.vulnerabilities``),
+  with its CVE and CWE as external references and its class as a label;
 * a ``relationship`` ``attack-pattern targets identity`` (the analysed system) for every attack
   in scope, and ``attack-pattern targets vulnerability`` for every threat that rests on a
   vulnerability;
@@ -39,8 +39,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from actm.errors import UsageError
-from actm.model.system import SystemModel, Vulnerability
-from actm.results.model import Result, Threat
+from actm.results.model import DeclaredVulnerability, Result, Threat
 
 __all__ = ["STIX_NAMESPACE", "STIX_TIME", "content_time", "render_stix", "stix_id"]
 
@@ -84,7 +83,7 @@ def _reference(framework: str, ref: str) -> dict[str, str]:
     return out
 
 
-def _vuln_refs(v: Vulnerability) -> list[dict[str, str]]:
+def _vuln_refs(v: DeclaredVulnerability) -> list[dict[str, str]]:
     refs = [{"source_name": "actm", "external_id": v.id}]
     if v.cve:
         refs.append(
@@ -104,11 +103,11 @@ def _chain(t: Threat) -> str:
     return "\n".join(f"{i}. {s.text}" for i, s in enumerate(steps, 1))
 
 
-def render_stix(result: Result, model: SystemModel | None = None) -> str:
+def render_stix(result: Result) -> str:
     """The bundle as pretty-printed JSON ending with a newline.
 
-    ``model`` supplies the vulnerabilities' details (CVE, CWE, title); without it a
-    vulnerability is known by its id only.
+    The vulnerabilities' details (CVE, CWE, title) come from ``result.vulnerabilities``; a
+    vulnerability a threat names that is not there is known by its id only.
     """
     try:
         import stix2
@@ -151,7 +150,7 @@ def render_stix(result: Result, model: SystemModel | None = None) -> str:
         )
     objects.extend(patterns.values())
 
-    declared = {v.id: v for v in model.vulnerabilities} if model is not None else {}
+    declared = {v.id: v for v in result.vulnerabilities}
     used = {v for t in result.threats for v in t.vulnerabilities}
     vulns: dict[str, Any] = {}
     for vid in sorted(set(declared) | used):
@@ -159,7 +158,7 @@ def render_stix(result: Result, model: SystemModel | None = None) -> str:
         extra: dict[str, Any] = {}
         if v is not None:
             extra["external_references"] = _vuln_refs(v)
-            extra["labels"] = [v.vclass]
+            extra["labels"] = [v.vulnerability_class]
             if v.description:
                 extra["description"] = v.description
         else:

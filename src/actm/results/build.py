@@ -18,6 +18,7 @@ from actm.engine.provenance import seeds_in
 from actm.engine.scope import Unmet
 from actm.engine.severity import LEVELS, Assessment, level_rank
 from actm.results.crossings import crossings
+from actm.results.details import declared_vulnerabilities, team_titles
 from actm.results.graph import system_graph
 from actm.results.mitigation import (
     MAX_COUNTERFACTUAL,
@@ -751,6 +752,8 @@ def build_result(
         triage_unmatched=unmatched,
         crossings=crossings(c.model),
         graph=system_graph(c.model),
+        vulnerabilities=declared_vulnerabilities(c.model),
+        team_titles=team_titles(c.vocab),
     )
 
 
