@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 import actm
-from actm.cli.main import app
+from actm.cli.app import app
 from actm.engine.facts import Rule
 from actm.errors import KnowledgeError
 from actm.knowledge.attacks import builtin_knowledge, load_knowledge
