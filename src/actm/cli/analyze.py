@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from actm.cli.common import (
     DebugOpt,
     FileArg,
+    Format,
     KnowledgeOpt,
     Level,
     MaxAliasOpt,
@@ -21,7 +22,6 @@ from actm.cli.common import (
     TodayOpt,
     TriageOpt,
     analyse,
-    choices,
     emit,
     guard,
     limits,
@@ -30,11 +30,6 @@ from actm.cli.common import (
     sarif_base,
 )
 from actm.render.formats import FORMATS
-
-if TYPE_CHECKING:
-    Format = str
-else:
-    Format = choices("Format", FORMATS)
 
 
 def analyze(

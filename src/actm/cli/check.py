@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from actm.cli.common import (
+    CheckFormat,
     DebugOpt,
     FileArg,
     KnowledgeOpt,
@@ -19,7 +20,6 @@ from actm.cli.common import (
     TodayOpt,
     TriageOpt,
     analyse,
-    choices,
     emit,
     guard,
     limits,
@@ -28,11 +28,6 @@ from actm.cli.common import (
 )
 from actm.errors import EXIT_OK
 from actm.render.formats import CHECK_FORMATS, FORMATS
-
-if TYPE_CHECKING:
-    CheckFormat = str
-else:
-    CheckFormat = choices("CheckFormat", CHECK_FORMATS)
 
 
 def check(

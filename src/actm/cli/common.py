@@ -24,6 +24,15 @@ import typer
 
 from actm.errors import EXIT_INTERNAL, EXIT_OK, ActmError, KnowledgeError, UsageError
 from actm.io.yaml import Limits
+from actm.render.formats import (
+    CHECK_FORMATS,
+    COVERAGE_FORMATS,
+    DIAGRAM_FORMATS,
+    DIFF_FORMATS,
+    FORMATS,
+    KB_LIST_FORMATS,
+    PLAN_FORMATS,
+)
 from actm.terms import LEVELS
 
 if TYPE_CHECKING:
@@ -41,10 +50,26 @@ def choices(name: str, names: Iterable[str]) -> type[StrEnum]:
     return cast("type[StrEnum]", StrEnum(name, [(n, n) for n in names]))
 
 
+# typer needs enums, with their choices fixed when the command is declared: they come from
+# the renderer tables. Their members are str; to mypy each choice type is str.
 if TYPE_CHECKING:
     Level = str
+    Format = str
+    CheckFormat = str
+    DiffFormat = str
+    PlanFormat = str
+    DiagramFormat = str
+    KbListFormat = str
+    CoverageFormat = str
 else:
     Level = choices("Level", reversed(LEVELS))
+    Format = choices("Format", FORMATS)
+    CheckFormat = choices("CheckFormat", CHECK_FORMATS)
+    DiffFormat = choices("DiffFormat", DIFF_FORMATS)
+    PlanFormat = choices("PlanFormat", PLAN_FORMATS)
+    DiagramFormat = choices("DiagramFormat", DIAGRAM_FORMATS)
+    KbListFormat = choices("KbListFormat", KB_LIST_FORMATS)
+    CoverageFormat = choices("CoverageFormat", COVERAGE_FORMATS)
 
 
 KnowledgeOpt = Annotated[

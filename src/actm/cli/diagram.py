@@ -6,28 +6,23 @@ Python package and the ``dot`` program), looked for before anything else runs.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from actm.cli.common import (
     DebugOpt,
+    DiagramFormat,
     FileArg,
     KnowledgeOpt,
     OutputOpt,
     analyse,
-    choices,
     emit,
     guard,
     limits,
     pick,
 )
 from actm.render.formats import DIAGRAM_FORMATS
-
-if TYPE_CHECKING:
-    DiagramFormat = str
-else:
-    DiagramFormat = choices("DiagramFormat", DIAGRAM_FORMATS)
 
 
 def diagram(

@@ -9,6 +9,7 @@ import typer
 
 from actm.cli.common import (
     DebugOpt,
+    DiffFormat,
     KnowledgeOpt,
     Level,
     MaxAliasOpt,
@@ -18,7 +19,6 @@ from actm.cli.common import (
     OutputOpt,
     TodayOpt,
     analyse,
-    choices,
     count,
     emit,
     err,
@@ -31,10 +31,6 @@ from actm.render.formats import DIFF_FORMATS
 if TYPE_CHECKING:
     from actm.io.yaml import Limits
     from actm.results.model import Result
-
-    DiffFormat = str
-else:
-    DiffFormat = choices("DiffFormat", DIFF_FORMATS)
 
 
 def _side(

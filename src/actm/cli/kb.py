@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from actm.cli.common import KnowledgeOpt, choices, emit, guard, pick
+from actm.cli.common import CoverageFormat, KbListFormat, KnowledgeOpt, emit, guard, pick
 from actm.render.formats import COVERAGE_FORMATS, KB_LIST_FORMATS, KB_SHOW_FORMATS
-
-if TYPE_CHECKING:
-    KbListFormat = str
-    CoverageFormat = str
-else:
-    KbListFormat = choices("KbListFormat", KB_LIST_FORMATS)
-    CoverageFormat = choices("CoverageFormat", COVERAGE_FORMATS)
 
 kb_app = typer.Typer(help="Browse the attack knowledge base.", no_args_is_help=True)
 

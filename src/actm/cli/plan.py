@@ -3,7 +3,7 @@ scope."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -17,9 +17,9 @@ from actm.cli.common import (
     MaxDepthOpt,
     MaxElementsOpt,
     OutputOpt,
+    PlanFormat,
     TodayOpt,
     TriageOpt,
-    choices,
     emit,
     guard,
     limits,
@@ -28,11 +28,6 @@ from actm.cli.common import (
     pick,
 )
 from actm.render.formats import PLAN_FORMATS
-
-if TYPE_CHECKING:
-    PlanFormat = str
-else:
-    PlanFormat = choices("PlanFormat", PLAN_FORMATS)
 
 
 def _costs(pairs: list[str], known: set[str]) -> dict[str, float]:
