@@ -225,13 +225,12 @@ def write(text: str | bytes | Iterable[bytes], output: Path | None) -> None:
         if isinstance(text, bytes)
         else text
     )
-    if _to_stdout(output):
+    if output is None or _to_stdout(output):
         sys.stdout.flush()  # anything already printed as text goes first
         for piece in pieces:
             sys.stdout.buffer.write(piece)
         sys.stdout.flush()
         return
-    assert output is not None
     if output.is_dir():
         raise UsageError(f"--output {output} is a directory", None)
     try:
