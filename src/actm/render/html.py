@@ -37,7 +37,6 @@ from markupsafe import Markup
 
 from actm.render._common import (
     LEVELS,
-    TEAM_TITLES,
     by_team,
     count,
     reached_capabilities,
@@ -365,7 +364,7 @@ def render_html(result: Result) -> str:
             untriaged=untriaged(result),
             frameworks=framework_counts(result),
             teams=by_team(result),
-            team_titles=TEAM_TITLES,
+            team_titles=result.team_titles,
             anchors={t.id: t.fingerprint for t in result.threats},
             reached=reached,
             unreached=len(result.capabilities) - len(reached),

@@ -9,7 +9,6 @@ from functools import lru_cache
 from jinja2 import Environment
 
 from actm.render._common import (
-    TEAM_TITLES,
     by_team,
     count,
     reached_capabilities,
@@ -82,7 +81,7 @@ def render_markdown(result: Result) -> str:
             r=result,
             untriaged=untriaged(result),
             teams=by_team(result),
-            team_titles=TEAM_TITLES,
+            team_titles=result.team_titles,
             reached=reached,
             classes=("confidentiality", "integrity", "availability"),
         )
