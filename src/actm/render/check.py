@@ -13,10 +13,11 @@ import os
 from actm.render._common import count
 from actm.results.gate import Gate
 from actm.results.model import Threat
+from actm.terms import SEVERITIES_WORST_FIRST
 
 __all__ = ["render_check_github", "render_check_json", "render_check_text"]
 
-_ORDER = ("critical", "high", "medium", "low", "info")
+_ORDER = SEVERITIES_WORST_FIRST
 
 
 def _shown(model_path: str, path: str) -> str:

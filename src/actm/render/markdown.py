@@ -17,6 +17,7 @@ from actm.render._common import (
     untriaged,
 )
 from actm.results.model import Result, TriageInfo
+from actm.terms import CLASSES, SEVERITIES_WORST_FIRST
 
 __all__ = ["render_markdown"]
 
@@ -83,7 +84,8 @@ def render_markdown(result: Result) -> str:
             teams=by_team(result),
             team_titles=result.team_titles,
             reached=reached,
-            classes=("confidentiality", "integrity", "availability"),
+            classes=CLASSES,
+            levels=SEVERITIES_WORST_FIRST,
         )
     )
     return re.sub(r"\n{3,}", "\n\n", text)

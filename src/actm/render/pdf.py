@@ -25,7 +25,6 @@ from markupsafe import Markup
 
 from actm.errors import UsageError
 from actm.render._common import (
-    LEVELS,
     by_team,
     count,
     template_env,
@@ -35,6 +34,7 @@ from actm.render._common import (
 )
 from actm.render.html import framework_counts, references_text, shown_steps
 from actm.results.model import Result
+from actm.terms import SEVERITIES_WORST_FIRST
 
 __all__ = ["INSTALL_HINT", "render_pdf", "render_pdf_html"]
 
@@ -66,7 +66,7 @@ def render_pdf_html(result: Result, sources: Mapping[str, str] | None = None) ->
         .render(
             r=result,
             css=Markup(css),  # our own style sheet
-            levels=tuple(reversed(LEVELS)),
+            levels=SEVERITIES_WORST_FIRST,
             untriaged=untriaged(result),
             frameworks=framework_counts(result),
             teams=by_team(result),

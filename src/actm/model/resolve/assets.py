@@ -12,6 +12,7 @@ from actm.model.resolve.origins import Origin
 from actm.model.resolve.refs import ref
 from actm.model.schema import ResidencyIn
 from actm.model.system import Asset, Residency
+from actm.terms import CLASSES
 
 __all__ = [
     "CLASSES",
@@ -22,8 +23,6 @@ __all__ = [
     "criticality",
     "dedupe",
 ]
-
-CLASSES = ("confidentiality", "integrity", "availability")
 
 
 def check_assets(ctx: Context) -> None:

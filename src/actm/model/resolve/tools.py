@@ -8,10 +8,9 @@ from actm.model.resolve.origins import Origin
 from actm.model.resolve.refs import AssetRef, asset_ref, expect_credential, ref
 from actm.model.schema import ToolIn, ZoneIn
 from actm.model.system import Tool
+from actm.terms import TOOL_PERMISSIONS
 
 __all__ = ["TOOL_PERMISSIONS", "build_tools"]
-
-TOOL_PERMISSIONS = ("read", "write", "execute", "egress")
 
 
 def build_tools(ctx: Context) -> tuple[Tool, ...]:
