@@ -193,15 +193,28 @@ def _badge(info: TriageInfo | None) -> str:
     return f" **({md(status)})**" if info.expired else f" *({md(status)})*"
 
 
+def _md_table(title: str, columns: tuple[str, ...], rows: list[str]) -> list[str]:
+    """A section: a heading, then a table of ``columns`` with ``rows`` (each a whole table
+    line), then a blank line."""
+    return [
+        f"### {title}",
+        "",
+        "| " + " | ".join(columns) + " |",
+        "|" + "---|" * len(columns),
+        *rows,
+        "",
+    ]
+
+
 def _md_threats(title: str, refs: tuple[ThreatRef, ...]) -> list[str]:
     """A section with a table of new or resolved threats; nothing when there are none."""
     if not refs:
         return []
-    out = [f"### {title}", "", "| severity | threat | id |", "|---|---|---|"]
-    for t in refs:
-        out.append(f"| {t.severity} ({t.score}) | {md(t.title)}{_badge(t.triage)} | {code(t.id)} |")
-    out.append("")
-    return out
+    rows = [
+        f"| {t.severity} ({t.score}) | {md(t.title)}{_badge(t.triage)} | {code(t.id)} |"
+        for t in refs
+    ]
+    return _md_table(title, ("severity", "threat", "id"), rows)
 
 
 def _md_changed(diff: Diff) -> list[str]:
@@ -209,7 +222,7 @@ def _md_changed(diff: Diff) -> list[str]:
     away."""
     if not diff.changed_threats:
         return []
-    out = ["### Changed threats", "", "| severity | threat | id | chain |", "|---|---|---|---|"]
+    rows = []
     for c in diff.changed_threats:
         arrow = severity_arrow(c.old_severity, c.new_severity, c.old_score, c.new_score)
         if arrow == "=":
@@ -218,11 +231,11 @@ def _md_changed(diff: Diff) -> list[str]:
             severity = (
                 f"{arrow} {c.old_severity} ({c.old_score}) → {c.new_severity} ({c.new_score})"
             )
-        out.append(
+        rows.append(
             f"| {severity} | {md(c.title)}{_badge(c.triage)} | {code(c.id)} "
             f"| {'changed' if c.chain_changed else 'same'} |"
         )
-    out.append("")
+    out = _md_table("Changed threats", ("severity", "threat", "id", "chain"), rows)
     chains = [c for c in diff.changed_threats if c.chain_changed]
     if chains:
         out.extend(["<details><summary>Changed chains</summary>", ""])
@@ -242,34 +255,25 @@ def _md_assumptions(diff: Diff) -> list[str]:
     """A table of the assumptions whose outcome changed."""
     if not diff.assumptions:
         return []
-    out = ["### Assumptions", "", "| assumption | change | before | after |", "|---|---|---|---|"]
-    for a in diff.assumptions:
-        out.append(
-            f"| {code(a.id)} | {a.change} | {md(a.old) if a.old else ''} "
-            f"| {md(a.new) if a.new else ''} |"
-        )
-    out.append("")
-    return out
+    rows = [
+        f"| {code(a.id)} | {a.change} | {md(a.old) if a.old else ''} "
+        f"| {md(a.new) if a.new else ''} |"
+        for a in diff.assumptions
+    ]
+    return _md_table("Assumptions", ("assumption", "change", "before", "after"), rows)
 
 
 def _md_crossings(diff: Diff) -> list[str]:
     """A table of the trust-zone crossings added, then of those removed."""
     if not (diff.new_crossings or diff.removed_crossings):
         return []
-    out = [
-        "### Trust-zone crossings",
-        "",
-        "| change | from | to | kind | via |",
-        "|---|---|---|---|---|",
+    rows = [
+        f"| {sign} | {code(x.source_zone)} | {code(x.target_zone)} "
+        f"| {x.kind.replace('_', ' ')} | {code(x.via)} |"
+        for sign, xs in (("new", diff.new_crossings), ("removed", diff.removed_crossings))
+        for x in xs
     ]
-    for sign, xs in (("new", diff.new_crossings), ("removed", diff.removed_crossings)):
-        for x in xs:
-            out.append(
-                f"| {sign} | {code(x.source_zone)} | {code(x.target_zone)} "
-                f"| {x.kind.replace('_', ' ')} | {code(x.via)} |"
-            )
-    out.append("")
-    return out
+    return _md_table("Trust-zone crossings", ("change", "from", "to", "kind", "via"), rows)
 
 
 def _md_unmatched(diff: Diff) -> list[str]:
