@@ -19,17 +19,17 @@ import gc
 import math
 import os
 import re
-import stat
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from itertools import accumulate
-from pathlib import Path
 from typing import Any
 
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from actm.errors import Diagnostic, SourceLocation
+from actm.io.files import FileProblem, Reading, decode_utf8, read_limited
+from actm.io.files import too_large as _too_large
 
 __all__ = [
     "Limits",
@@ -231,15 +231,19 @@ def _tag(node: Any) -> str:
     return _PLAIN if ctag is None else str(ctag.suffix)
 
 
+_READING = Reading(
+    what="YAML",
+    pass_hint="pass a YAML file",
+    stream_hint="save the model to a file and pass that",
+    binary_hint="pass the YAML model file",
+    too_large_hint="split the model with include:, or raise the limit with --max-file-bytes "
+    "or ACTM_MAX_FILE_BYTES",
+)
+
+
 def too_large(shown: str, size: int, limit: int) -> Diagnostic:
     """The diagnostic for a file of ``size`` bytes over ``limit``, at its first line."""
-    return Diagnostic(
-        "file-too-large",
-        f"file is {size:,} bytes, over the limit of {limit:,}",
-        SourceLocation(shown, 1, 1),
-        "split the model with include:, or raise the limit with --max-file-bytes "
-        "or ACTM_MAX_FILE_BYTES",
-    )
+    return _too_large(shown, size, limit, _READING.too_large_hint)
 
 
 def read_yaml_file(
@@ -253,121 +257,18 @@ def read_yaml_file(
     """
     limits = limits or Limits()
     shown = str(path) if shown is None else shown
-    p = Path(path)
     try:
-        info = p.stat()
-        size = info.st_size
-    except FileNotFoundError:
-        raise YamlProblem(
-            [Diagnostic("file-not-found", f"no such file: {shown}", None, "check the path")]
-        ) from None
-    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
-        raise YamlProblem(
-            [
-                Diagnostic(
-                    "file-unreadable",
-                    f"cannot read {shown}: {getattr(exc, 'strerror', None) or exc}",
-                    None,
-                    "check that the file exists and that you may read it",
-                )
-            ]
-        ) from None
-    if p.is_dir():
-        raise YamlProblem(
-            [Diagnostic("file-unreadable", f"{shown} is a directory", None, "pass a YAML file")]
-        )
-    if not stat.S_ISREG(info.st_mode):
-        # a pipe or a device may block forever or never end
-        raise YamlProblem(
-            [
-                Diagnostic(
-                    "file-unreadable",
-                    f"{shown} is not a regular file (a pipe, socket or device)",
-                    None,
-                    "save the model to a file and pass that",
-                )
-            ]
-        )
-    if size > limits.max_file_bytes:
-        raise YamlProblem([too_large(shown, size, limits.max_file_bytes)])
-    try:
-        # bounded: a device or pipe (/dev/zero) reports size 0 and may never end
-        with p.open("rb") as fh:
-            raw = fh.read(limits.max_file_bytes + 1)
-        if len(raw) > limits.max_file_bytes:
-            raise YamlProblem(
-                [
-                    replace(
-                        too_large(shown, len(raw), limits.max_file_bytes),
-                        message=f"file is larger than the limit of {limits.max_file_bytes:,} bytes",
-                    )
-                ]
-            )
-    except OSError as exc:
-        raise YamlProblem(
-            [
-                Diagnostic(
-                    "file-unreadable",
-                    f"cannot read {shown}: {exc.strerror or exc}",
-                    None,
-                    "check that the file exists and that you may read it",
-                )
-            ]
-        ) from None
+        raw = read_limited(path, limits.max_file_bytes, shown, _READING)
+    except FileProblem as exc:
+        raise YamlProblem(exc.diagnostics) from None
     return parse_yaml(raw, shown, limits)
 
 
-def _byte_position(raw: bytes, index: int) -> tuple[int, int]:
-    """Line and column (in characters, as libyaml counts them) of byte ``index`` of ``raw``."""
-    start = raw.rfind(b"\n", 0, index) + 1
-    if start == 0 and raw.startswith(b"\xef\xbb\xbf"):
-        start = 3  # the BOM is not part of the text
-    col = len(raw[start:index].decode("utf-8", "replace")) + 1
-    return raw.count(b"\n", 0, index) + 1, col
-
-
 def _decode(raw: bytes, path: str) -> str:
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise YamlProblem(
-            [
-                Diagnostic(
-                    "not-utf8",
-                    "file is UTF-16 encoded; actm reads UTF-8 only",
-                    SourceLocation(path, 1, 1),
-                    "save the file as UTF-8",
-                )
-            ]
-        )
-    nul = raw.find(b"\x00")
-    if nul >= 0:
-        line, col = _byte_position(raw, nul)
-        raise YamlProblem(
-            [
-                Diagnostic(
-                    "binary-file",
-                    "file contains NUL bytes; it looks like a binary file, not YAML",
-                    SourceLocation(path, line, col),
-                    "pass the YAML model file",
-                )
-            ]
-        )
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line, col = _byte_position(raw, exc.start)
-        raise YamlProblem(
-            [
-                Diagnostic(
-                    "not-utf8",
-                    f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
-                    SourceLocation(path, line, col),
-                    "save the file as UTF-8",
-                )
-            ]
-        ) from None
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    return text
+        return decode_utf8(raw, path, _READING)
+    except FileProblem as exc:
+        raise YamlProblem(exc.diagnostics) from None
 
 
 def _position(text: str, index: int) -> tuple[int, int]:
