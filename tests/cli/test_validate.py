@@ -175,6 +175,7 @@ def test_all_bad_files_in_one_run() -> None:
         "model.include-cycle.yaml",
         "model.include-with-system.yaml",
         "model.include-with-root-key.yaml",
+        "model.include-with-analysis.yaml",
     }
 
 

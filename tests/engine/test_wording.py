@@ -207,18 +207,30 @@ owners:
 nodes:
   - {id: app, kind: service}
   - {id: crm, kind: database}
+  - {id: builder, kind: ci_runner}
+  - {id: runner, kind: ci_runner}
 models:
   - {id: bot, kind: agent, exposure: public, deployed_on: [app], tools: [lookup, mail, fetch]}
+  - {id: cam, kind: classifier, exposure: physical}
 assets:
   - {id: customers, type: personal_data, resides: [{node: crm}]}
   - {id: kb, type: document_store, resides: [{node: app}]}
-  - {id: token, type: credential, resides: [{node: app}]}
+  - {id: token, type: credential, resides: [{node: app}], grants: {delete: [kb], execute: [runner]}}
+  - {id: settings, type: configuration, contains: [key]}
+  - {id: key, type: secret}
+relations:
+  - {kind: feeds, from: customers, to: cam.inputs.user_input, encrypted: false}
 tools:
-  - {id: lookup, permissions: {read: [customers]}}
+  - {id: lookup, permissions: {read: [customers], delete: [customers]}}
   - {id: mail, permissions: {write: [kb]}, credential: token}
   - {id: fetch, permissions: {read: [kb], egress: [internet]}}
+packages:
+  - {id: lib, name: lib, ecosystem: pypi, publisher: vendor, runs_on: [builder]}
 adversaries:
-  - {id: insider, holds: [{asset: token, capability: inspect}]}
+  - id: insider
+    holds:
+      - {asset: token, capability: inspect}
+      - {asset: settings, capability: partially_inspect}
 assumptions:
   - id: hosted
     producer: vendor
@@ -273,4 +285,26 @@ def test_every_placeholder_is_filled_in(tmp_path: Path) -> None:
     assert seen["assumption/"] == (
         "assumption/ assumption=hosted capability=make_limited_changes persistent= (persistent) "
         "producer=vendor status=unjustified target=bot.model_parameters"
+    )
+    assert seen["tool_delete/"] == (
+        "tool_delete/ capability=withhold persistent= target=customers tool=lookup"
+    )
+    assert seen["credential_grant/"] == (
+        "credential_grant/ capability=withhold credential=token permission=delete persistent= "
+        "target=kb"
+    )
+    assert seen["contained/"] == (
+        "contained/ capability=inspect container=settings persistent= target=key"
+    )
+    assert seen["package_code/"] == (
+        "package_code/ node=builder package=lib vulnerability_class=code_execution"
+    )
+    assert seen["network/"] == (
+        "network/ adversary=network-attacker capability=inspect persistent= "
+        "relation=customers->cam.inputs.user_input target=cam.inputs.user_input "
+        "weakness=not encrypted"
+    )
+    assert seen["physical/"] == (
+        "physical/ adversary=physical-actor capability=contribute model=cam persistent= "
+        "target=cam.inputs"
     )

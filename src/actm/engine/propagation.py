@@ -16,7 +16,13 @@ propagation tables; this file only decides *where* a rule applies:
   ``inputs.tool_results`` (``TOOL_RESULTS``) and its definition into ``inputs.tool_definitions``
   (``TOOL_DEFINITION``);
 * credentials: inspecting a credential lets the adversary call the tools it authorises
-  (``CREDENTIAL_TOOL``) and opens the nodes it grants access to (``CREDENTIAL_NODE``);
+  (``CREDENTIAL_TOOL``), opens the nodes it grants access to (``CREDENTIAL_NODE``), and does
+  what its ``grants`` say: read, write or delete assets (``CREDENTIAL_GRANT``), run code on
+  nodes (``CREDENTIAL_NODE``);
+* a driven tool deletes what it may delete (``TOOL_DELETE``);
+* reading (part of) an asset reads what it ``contains`` (``CONTAINED``);
+* a package changed at its source runs the adversary's code on every node it runs on
+  (``PACKAGE_CODE``);
 * conditional AI weaknesses declared on a model (``AI_WEAKNESS``);
 * attack patterns and conversions, through :class:`~actm.engine.matching.Matcher`.
 """
@@ -78,6 +84,17 @@ class Propagator:
         self.content_mask = c.stronger_mask[ci[v.agency.content_requires]]
         self.credential = ci[v.agency.credential]
         self.cred_class = c.vclass_index.get(v.agency.credential_access, -1)
+        self.delete = ci[v.agency.delete]
+        self.granted = {
+            "read": ci[v.agency.credential_read],
+            "write": ci[v.agency.credential_write],
+            "delete": ci[v.agency.credential_delete],
+        }
+        self.grant_exec = c.vclass_index.get(v.agency.credential_execute, -1)
+        self.contained_mask = c.stronger_mask[ci[v.agency.contained_requires]]
+        self.contained = ci[v.agency.contained]
+        self.package_mask = c.stronger_mask[ci[v.agency.package_requires]]
+        self.package_class = c.vclass_index.get(v.agency.package_runs, -1)
         self.integrity_mask = sum(1 << i for i, flag in enumerate(c.integrity) if flag)
         self.inspect_mask = c.stronger_mask[self.exfiltrate]
         # what credential use requires: the strongest confidentiality capability there is
@@ -218,6 +235,12 @@ class Propagator:
             ti = c.tool_of_results.get(t, -1)
             if ti >= 0 and carries:
                 self._to_tool_results(ti, key)
+            nodes = c.package_nodes.get(t)
+            if nodes and pers and (self.package_mask >> cap) & 1 and self.package_class >= 0:
+                for n in nodes:
+                    store.add_node(
+                        n, self.package_class, Rule.PACKAGE_CODE, c.asset_ids[asset], prem
+                    )
             ti = c.tool_of_definition.get(t, -1)
             if ti >= 0 and carries:
                 for user in c.tool_users[ti]:
@@ -251,6 +274,12 @@ class Propagator:
                     store.add_node(
                         n, self.cred_class, Rule.CREDENTIAL_NODE, c.asset_ids[asset], prem
                     )
+            self._credential_grants(t, asset, key)
+        if not is_integrity and (self.contained_mask >> cap) & 1:
+            inner = c.contains_out.get(t)
+            if inner:
+                for x in inner:
+                    add(x, self.contained, False, pipe, Rule.CONTAINED, c.asset_ids[asset], prem)
 
         # conditional AI weaknesses
         rules = c.ai_rules.get(t)
@@ -262,6 +291,20 @@ class Propagator:
 
         # attack patterns and conversions
         self.matcher.on_fact(key, t, cap, pers, pipe)
+
+    def _credential_grants(self, t: int, asset: int, key: int) -> None:
+        """Whoever reads credential ``t`` does what its ``grants`` say."""
+        c = self.c
+        name = c.asset_ids[asset]
+        for perm, dst in c.cred_grants.get(t, ()):
+            cap = self.granted[perm]
+            persistent = c.integrity[cap] and c.asset_persists[c.target_asset[dst]]
+            self.store.add(
+                dst, cap, persistent, DEPLOY, Rule.CREDENTIAL_GRANT, (name, perm), (key,)
+            )
+        if self.grant_exec >= 0:
+            for n in c.cred_exec.get(t, ()):
+                self.store.add_node(n, self.grant_exec, Rule.CREDENTIAL_NODE, name, (key,))
 
     def _tool_driven(self, ti: int, key: int) -> None:
         """The adversary drives tool ``ti`` (an integrity capability on its inputs)."""
@@ -275,6 +318,8 @@ class Propagator:
             store.add(wt, write_cap, persistent, DEPLOY, Rule.TOOL_WRITE, name, prem)
         for node, vclass in c.tool_exec[ti]:
             store.add_node(node, vclass, Rule.TOOL_EXECUTE, name, prem)
+        for dt in c.tool_deletes[ti]:
+            store.add(dt, self.delete, False, DEPLOY, Rule.TOOL_DELETE, name, prem)
         # exfiltration: what a driven reader reads leaves through a driven egress tool
         for user in c.tool_users[ti]:
             siblings = c.model_tools.get(user, ())

@@ -135,10 +135,11 @@ def _on_node_assets(asset_nodes: tuple[frozenset[str], ...]) -> dict[str, list[i
 def _node_vulnerabilities(
     c: Compiled, on_node: Mapping[str, list[int]]
 ) -> dict[tuple[str, str], frozenset[str]]:
-    """(node, asset id) -> classes of the declared vulnerabilities in force that reach it."""
+    """(node, asset id) -> classes of the vulnerabilities in force that reach it: declared, or
+    derived from what the model states (``authentication: none``); never a posited one."""
     vulns: dict[tuple[str, str], set[str]] = {}
-    for v in c.model.vulnerabilities:
-        if v.node is None or v.id in c.removed_vulns:
+    for v in (*c.model.vulnerabilities, *c.extra_vulns.values()):
+        if v.node is None or v.id in c.removed_vulns or v.hypothetical:
             continue
         for ai in on_node.get(v.node, ()):
             aid = c.asset_ids[ai]
@@ -178,6 +179,7 @@ def _allowed(c: Compiled, tool: Tool, egress: bool) -> frozenset[str]:
         ("write", bool(tool.write)),
         ("execute", bool(tool.execute)),
         ("egress", egress),
+        ("delete", bool(tool.delete)),
     )
     return frozenset(p for p, on in present if on and f"{tool.id}.{p}" not in c.blocked)
 

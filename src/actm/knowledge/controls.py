@@ -28,7 +28,14 @@ from actm.knowledge.files import read_knowledge_file
 __all__ = ["TARGETS", "ControlTemplate", "load_control_catalog"]
 
 Target = Literal[
-    "tool", "tool_permission", "relation", "source", "model_asset", "vulnerability", "threat"
+    "tool",
+    "tool_permission",
+    "relation",
+    "source",
+    "model_asset",
+    "vulnerability",
+    "credential",
+    "threat",
 ]
 TARGETS: frozenset[str] = frozenset(get_args(Target))
 """The kinds of element a template can be applied to (the planner enumerates each)."""
@@ -49,6 +56,7 @@ _WHERE_KEYS: dict[str, frozenset[str]] = {
     "source": frozenset(),
     "model_asset": frozenset({"types"}),
     "vulnerability": frozenset({"kinds", "classes"}),
+    "credential": frozenset(),
     "threat": frozenset({"attacks"}),
 }
 
@@ -62,7 +70,7 @@ class _In(BaseModel):
 
 
 class _WhereIn(_In):
-    permissions: list[Literal["read", "write", "execute", "egress"]] | None = None
+    permissions: list[Literal["read", "write", "execute", "egress", "delete"]] | None = None
     kinds: list[_Word] | None = None
     target_types: list[_Word] | None = None
     processes: list[_Word] | None = None

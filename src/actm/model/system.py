@@ -379,6 +379,37 @@ class SystemModel:
     def package(self, package_id: str) -> Package:
         return self._index()["packages"][package_id]  # type: ignore[return-value]
 
+    def credential_tools(self, credential: str) -> tuple[Tool, ...]:
+        """The tools that act under ``credential``: their own, or a user model's identity."""
+        cached: dict[str, tuple[Tool, ...]] | None = self.__dict__.get("_cred_tools")
+        if cached is None:
+            identity = {m.id: m.identity for m in self.models if m.identity}
+            found: dict[str, list[Tool]] = {}
+            for tool in self.tools:
+                creds = {tool.credential} | {identity[u] for u in tool.users if u in identity}
+                for cred in sorted(x for x in creds if x):
+                    found.setdefault(cred, []).append(tool)
+            cached = {k: tuple(v) for k, v in found.items()}
+            object.__setattr__(self, "_cred_tools", cached)
+        return cached.get(credential, ())
+
+    def beyond_use(self, credential: str) -> dict[str, tuple[str, ...]]:
+        """What a credential's ``grants`` give beyond what the tools acting under it use, by
+        permission (read, write, delete: assets; execute: nodes)."""
+        tools = self.credential_tools(credential)
+        used = {
+            "read": {x for t in tools for x, _ in t.read},
+            "write": {x for t in tools for x, _ in t.write},
+            "delete": {x for t in tools for x, _ in t.delete},
+            "execute": {n for t in tools for n in t.execute},
+        }
+        out: dict[str, tuple[str, ...]] = {}
+        for perm, granted in sorted(self.asset(credential).grants.items()):
+            extra = tuple(x for x in granted if x not in used.get(perm, set()))
+            if extra:
+                out[perm] = extra
+        return out
+
     def first_party_owners(self) -> frozenset[str]:
         cached: frozenset[str] | None = self.__dict__.get("_first_party")
         if cached is None:

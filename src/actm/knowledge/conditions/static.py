@@ -111,7 +111,7 @@ class HasTools(_Flag):
 
 class ToolPermission(StaticCondition[Names]):
     name = "tool_permission"
-    schema = list[Literal["read", "write", "execute", "egress"]]
+    schema = list[Literal["read", "write", "execute", "egress", "delete"]]
     example = "tool_permission: [read, egress]"
     doc = "has (a model: has a tool with) at least one of these permissions, not blocked"
 

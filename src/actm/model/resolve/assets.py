@@ -152,7 +152,7 @@ def _published(ctx: Context, a: AssetIn, origin: Origin, crit: dict[str, str]) -
             "public-conflict",
             f"asset {a.id!r} is public, yet its confidentiality is {stated}",
             origin.at("criticality", "confidentiality"),
-            "remove the confidentiality level (public means none), or public: true",
+            "remove the confidentiality level (public means none), or remove public: true",
         )
     return {**crit, "confidentiality": "none"}
 

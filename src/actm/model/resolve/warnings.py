@@ -92,7 +92,7 @@ def _uncovered_third_party_data(m: SystemModel, access: frozenset[str]) -> Itera
     seen: set[str] = set()
     for a in m.assets:
         key = a.model or a.id
-        if key in seen or a.category not in ("ai", "conventional"):
+        if key in seen or a.public or a.category not in ("ai", "conventional"):
             continue
         for r in a.resides:
             operator = owners.get(r.node)
