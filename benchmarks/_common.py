@@ -54,7 +54,7 @@ def actm_command() -> list[str]:
     found = shutil.which("actm")
     if found:
         return [found]
-    return [sys.executable, "-m", "actm.cli.main"]
+    return [sys.executable, "-m", "actm"]
 
 
 @dataclass

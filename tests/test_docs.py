@@ -197,7 +197,7 @@ def test_commands_in_the_ci_planning_and_triage_docs_use_real_options() -> None:
     """Each `actm CMD --option` written in these documents is an option of that command."""
     from typer.testing import CliRunner
 
-    from actm.cli.main import app
+    from actm.cli.app import app
 
     runner = CliRunner()
     helps: dict[str, str] = {}

@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 import actm
-from actm.cli.main import app
+from actm.cli.app import app
 from actm.model.dump import dump_model
 from actm.results.model import Result, Threat
 

@@ -12,7 +12,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from actm.cli.main import app
+from actm.cli.app import app
 
 ROOT = Path(__file__).resolve().parent.parent
 

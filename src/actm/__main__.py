@@ -1,5 +1,5 @@
 """`python -m actm` runs the command line."""
 
-from actm.cli.main import main
+from actm.cli.app import main
 
 main()

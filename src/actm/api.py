@@ -19,11 +19,12 @@ from actm.model.loader import load_model_text as _load_model_text
 from actm.model.system import SystemModel
 from actm.results.build import build_result, screen
 from actm.results.model import Result
+from actm.terms import SEVERITIES_WORST_FIRST
 
 __all__ = ["add_triage", "analyze", "load_knowledge", "load_model", "load_model_text"]
 
 
-SEVERITIES = ("critical", "high", "medium", "low", "info")
+SEVERITIES = SEVERITIES_WORST_FIRST
 
 
 def load_knowledge(knowledge: Sequence[str | Path] = ()) -> KnowledgeBase:

@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
-from actm.cli.main import app
+from actm.cli.app import app
 
 ROOT = Path(__file__).resolve().parents[2]
 RAG = ROOT / "examples" / "customer-support-rag.yaml"
@@ -94,7 +94,7 @@ def test_same_input_gives_byte_identical_output_across_processes() -> None:
     for seed in ("0", "1", "12345"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
         done = subprocess.run(
-            [sys.executable, "-m", "actm.cli.main", "analyze", str(RAG), "-f", "json"],
+            [sys.executable, "-m", "actm", "analyze", str(RAG), "-f", "json"],
             capture_output=True,
             check=True,
             env=env,

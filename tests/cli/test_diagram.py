@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from actm.cli.diagram import graphviz_available
-from actm.cli.main import app
+from actm.cli.app import app
+from actm.render.graphviz import graphviz_available
 
 ROOT = Path(__file__).resolve().parents[2]
 RAG = ROOT / "examples" / "customer-support-rag.yaml"
@@ -129,12 +129,12 @@ def test_missing_dot_is_found_before_the_analysis(
 ) -> None:
     """For the threat view too, and without the pip hint: the package is installed."""
     pytest.importorskip("graphviz")
-    import actm.cli.main as main
+    import actm.cli.diagram as command
 
     def no_analysis(*args: object, **kwargs: object) -> None:
         raise AssertionError("the analysis ran before the check for `dot`")
 
-    monkeypatch.setattr(main, "_run", no_analysis)
+    monkeypatch.setattr(command, "analyse", no_analysis)
     monkeypatch.setenv("PATH", str(tmp_path))
     res = runner.invoke(app, ["diagram", str(RAG), "--view", f"threat:{THREAT}", "-f", "svg"])
     assert res.exit_code == 2, res.output
@@ -153,7 +153,7 @@ def test_threat_id_hint_matches_prefixes_and_substrings(typed: str, expected: st
 
 
 def test_large_mermaid_output_warns_on_stderr(tmp_path: Path) -> None:
-    from actm.cli.diagram import mermaid_warnings
+    from actm.render.diagram import mermaid_warnings
 
     assert mermaid_warnings("flowchart LR\n  a --> b\n") == []
     big = "flowchart LR\n" + "".join(f"  n{i} --> n{i + 1}\n" for i in range(501))

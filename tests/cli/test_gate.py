@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from actm.cli.main import app
+from actm.cli.app import app
 
 ROOT = Path(__file__).resolve().parents[2]
 RAG = ROOT / "examples" / "customer-support-rag.yaml"

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from actm.cli import gitsrc
-from actm.cli.main import app
+from actm.cli.app import app
 from actm.io.yaml import Limits
 from git_repo import git, needs_git
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from actm.cli.main import app
+from actm.cli.app import app
 
 runner = CliRunner()
 

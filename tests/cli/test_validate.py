@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from actm.cli.main import app
+from actm.cli.app import app
 
 BAD = Path(__file__).parent.parent / "model" / "bad"
 
@@ -216,7 +216,7 @@ def test_usage_errors(args: list[str]) -> None:
 
 def _subprocess(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "actm.cli.main", *args],
+        [sys.executable, "-m", "actm", *args],
         cwd=cwd,
         capture_output=True,
         text=True,

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 import actm
-from actm.cli.main import app
+from actm.cli.app import app
 from actm.engine.analysis import run_engine
 from actm.engine.facts import Rule
 from actm.engine.output import _Reader

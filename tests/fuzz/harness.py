@@ -34,7 +34,7 @@ from hypothesis.control import currently_in_test_context
 from typer.testing import CliRunner
 
 import actm
-from actm.cli.main import app
+from actm.cli.app import app
 from actm.errors import Diagnostic
 from actm.knowledge.attacks import KnowledgeBase, builtin_knowledge
 from actm.render.json import render_json

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from actm.cli.main import app
+from actm.cli.app import app
 from actm.errors import Diagnostic, KnowledgeError, SourceLocation
 from actm.knowledge.attacks import load_knowledge
 from actm.knowledge.files import KNOWLEDGE_LIMITS, knowledge_files

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 import actm
-from actm.cli.main import app
+from actm.cli.app import app
 from actm.errors import KnowledgeError
 from actm.knowledge.attacks import builtin_knowledge, load_knowledge
 from actm.knowledge.vocabulary import builtin_vocabulary, load_vocabulary

@@ -16,12 +16,12 @@ from ruamel.yaml import YAML
 import actm
 from actm.engine.runs import threats as run_threats
 from actm.knowledge.attacks import KnowledgeBase, builtin_knowledge
-from actm.knowledge.levels import level_rank
 from actm.model.system import SystemModel
 from actm.plan import make_plan
 from actm.plan.candidates import Candidate, candidates_for, in_force, inner_attacks
 from actm.plan.hitting import greedy, packing_bound, solve, solve_milp
 from actm.results.build import build_threats
+from actm.terms import level_rank
 from strategies import build, system_models
 
 EXAMPLES = sorted((Path(__file__).parents[2] / "examples").glob("*.yaml"))

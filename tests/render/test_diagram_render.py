@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 import actm
-from actm.cli.diagram import graphviz_available
 from actm.errors import UsageError
 from actm.render.csv import COLUMNS, render_csv
 from actm.render.diagram import render_dot, render_mermaid
+from actm.render.graphviz import graphviz_available
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).parent / "golden"
@@ -178,7 +178,7 @@ def test_mermaid_escapes_user_text(hostile: actm.Result, view: str) -> None:
 )
 @pytest.mark.parametrize("fmt", ["svg", "png"])
 def test_graphviz_draws_every_view(rag: actm.Result, hostile: actm.Result, fmt: str) -> None:
-    from actm.cli.diagram import draw
+    from actm.render.graphviz import draw
 
     for result, view in [
         (rag, "infrastructure"),

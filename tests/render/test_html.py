@@ -23,7 +23,7 @@ import pytest
 from typer.testing import CliRunner
 
 import actm
-from actm.cli.main import app
+from actm.cli.app import app
 from actm.render._layout import box_layout
 from actm.render.html import (
     csp_hash,

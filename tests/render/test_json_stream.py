@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -24,8 +25,17 @@ MODELS = sorted(
 MODELS = [p for p in MODELS if not awaits_design_keys(p)]
 
 
+HIDDEN = {"timings", "vulnerabilities", "team_titles"}
+"""The fields of a result that its JSON leaves out."""
+
+
 def whole(result: Result) -> bytes:
-    return TypeAdapter(Result).dump_json(result, indent=2, exclude={"timings"}) + b"\n"
+    return TypeAdapter(Result).dump_json(result, indent=2, exclude=HIDDEN) + b"\n"
+
+
+def test_the_fields_left_out_are_marked_so() -> None:
+    marked = {f.name for f in dataclasses.fields(Result) if not f.metadata.get("serialised", True)}
+    assert marked == HIDDEN
 
 
 @pytest.mark.parametrize("path", MODELS, ids=lambda p: p.stem)

@@ -3,6 +3,7 @@ content, with relationships."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from datetime import date
@@ -21,14 +22,13 @@ TODAY = date(2026, 1, 15)
 
 
 @pytest.fixture(scope="module")
-def theft() -> tuple[actm.SystemModel, actm.Result]:
-    model = actm.load_model(ROOT / "examples" / "credential-theft.yaml")
-    return model, actm.analyze(model, today=TODAY)
+def theft() -> actm.Result:
+    return actm.analyze(actm.load_model(ROOT / "examples" / "credential-theft.yaml"), today=TODAY)
 
 
-def test_bundle_parses_back_and_round_trips(theft: tuple[actm.SystemModel, actm.Result]) -> None:
-    model, result = theft
-    text = render_stix(result, model)
+def test_bundle_parses_back_and_round_trips(theft: actm.Result) -> None:
+    result = theft
+    text = render_stix(result)
     bundle = stix2.parse(text, allow_custom=False)
     assert json.loads(bundle.serialize()) == json.loads(text)
     types = [o.type for o in bundle.objects]
@@ -69,36 +69,46 @@ def test_bundle_parses_back_and_round_trips(theft: tuple[actm.SystemModel, actm.
     assert set(report.object_refs) == {o.id for o in bundle.objects[:-1]}
 
 
-def test_ids_and_bytes_are_deterministic(theft: tuple[actm.SystemModel, actm.Result]) -> None:
-    model, result = theft
+def test_ids_and_bytes_are_deterministic(theft: actm.Result) -> None:
+    result = theft
     again = actm.load_model(ROOT / "examples" / "credential-theft.yaml")
-    assert render_stix(result, model) == render_stix(actm.analyze(again, today=TODAY), again)
+    assert render_stix(result) == render_stix(actm.analyze(again, today=TODAY))
     # ids are fixed forever: a change here breaks every tool that imported earlier bundles
     assert (
         stix_id("attack-pattern", "model-weights-tampering")
         == "attack-pattern--000fce95-17ba-55d1-ae72-b1465bfd13ae"
     )
-    data = json.loads(render_stix(result, model))
+    data = json.loads(render_stix(result))
     assert {o["created"] for o in data["objects"]} == {"2025-01-01T00:00:00.000Z"}
     assert all(o["modified"] >= o["created"] for o in data["objects"])
     assert data["id"] == stix_id("bundle", "credential-theft")
 
 
-def test_without_the_model_vulnerabilities_are_known_by_id(
-    theft: tuple[actm.SystemModel, actm.Result],
+def test_the_result_carries_the_declared_vulnerabilities(
+    theft: actm.Result,
 ) -> None:
-    _, result = theft
-    bundle = stix2.parse(render_stix(result), allow_custom=False)
+    """The bundle is a function of the result alone: the vulnerabilities' details travel in
+    it (not in its JSON); without them a vulnerability is known by its id only."""
+    result = theft
+    (declared,) = result.vulnerabilities
+    assert (declared.id, declared.cwe, declared.vulnerability_class) == (
+        "compromised-ci-action",
+        "CWE-829",
+        "supply_chain_compromise",
+    )
+    bare = dataclasses.replace(result, vulnerabilities=())
+    bundle = stix2.parse(render_stix(bare), allow_custom=False)
     vulns = [o for o in bundle.objects if o.type == "vulnerability"]
     assert [v.name for v in vulns] == ["compromised-ci-action"]
+    assert [r.source_name for r in vulns[0].external_references] == ["actm"]
 
 
 def test_missing_stix2_says_how_to_install(
-    theft: tuple[actm.SystemModel, actm.Result], monkeypatch: pytest.MonkeyPatch
+    theft: actm.Result, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(sys.modules, "stix2", None)
     with pytest.raises(UsageError, match=r"pip install 'actm\[stix\]'"):
-        render_stix(theft[1], theft[0])
+        render_stix(theft)
 
 
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -111,7 +121,7 @@ def test_every_bundle_with_threats_has_relationships(path: Path) -> None:
     model = actm.load_model(path)
     result = actm.analyze(model, today=TODAY)
     assert result.threats
-    bundle = stix2.parse(render_stix(result, model), allow_custom=False)
+    bundle = stix2.parse(render_stix(result), allow_custom=False)
     by_id = {o.id: o for o in bundle.objects}
     system = by_id[stix_id("identity", f"system:{result.system.id}")]
     assert system.identity_class == "system"
@@ -137,10 +147,10 @@ def test_changed_content_gets_another_modified_same_content_the_same() -> None:
     objects whose content is the same keep theirs."""
     path = ROOT / "examples" / "customer-support-rag.yaml"
     model = actm.load_model(path)
-    residual = render_stix(actm.analyze(model, today=TODAY), model)
-    inherent = render_stix(actm.analyze(model, controls=False, today=TODAY), model)
+    residual = render_stix(actm.analyze(model, today=TODAY))
+    inherent = render_stix(actm.analyze(model, controls=False, today=TODAY))
     assert residual != inherent
-    assert residual == render_stix(actm.analyze(actm.load_model(path), today=TODAY), model)
+    assert residual == render_stix(actm.analyze(actm.load_model(path), today=TODAY))
     objects = {
         (o["id"], o["modified"]): o
         for text in (residual, inherent)

@@ -25,7 +25,6 @@ from actm.model.system import Asset, Control, SystemModel, Tool, Vulnerability
 __all__ = ["Compiled", "Rule", "compile_model"]
 
 DEV, DEPLOY = 0, 1
-PIPELINES = ("development", "deployment")
 
 
 def pipe_index(name: str) -> int:

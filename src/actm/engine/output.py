@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from actm.engine.analysis import EngineOutput
 from actm.engine.chain import ChainStep
-from actm.engine.compiled import PIPELINES, Compiled
+from actm.engine.compiled import Compiled
 from actm.engine.facts import STRUCTURAL, FactStore, Rule
 from actm.engine.matching import Match
 from actm.engine.provenance import proof, seeds_in
@@ -24,6 +24,7 @@ from actm.engine.scope import Unmet
 from actm.engine.severity import Assessment
 from actm.knowledge.attacks import AttackPattern, KnowledgeBase
 from actm.model.system import SystemModel
+from actm.terms import PIPELINES
 
 __all__ = [
     "Assessment",

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from actm.engine.compiled import Compiled
 from actm.engine.facts import FactStore
 from actm.engine.matching import Match
-from actm.knowledge.levels import LEVELS, level_rank
+from actm.terms import LEVELS, level_rank
 
 __all__ = ["LEVELS", "Assessment", "assess", "level_rank"]
 

@@ -24,6 +24,7 @@ from actm.errors import Diagnostic
 from actm.io.yaml import YamlDocument
 from actm.knowledge.effects import ACTING, EFFECTS
 from actm.knowledge.files import read_knowledge_file
+from actm.terms import ToolPermission
 
 __all__ = ["TARGETS", "ControlTemplate", "load_control_catalog"]
 
@@ -70,7 +71,7 @@ class _In(BaseModel):
 
 
 class _WhereIn(_In):
-    permissions: list[Literal["read", "write", "execute", "egress", "delete"]] | None = None
+    permissions: list[ToolPermission] | None = None
     kinds: list[_Word] | None = None
     target_types: list[_Word] | None = None
     processes: list[_Word] | None = None

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from actm.errors import UsageError
 from actm.io.diagnose import did_you_mean
@@ -49,23 +48,6 @@ class FrameworkCoverage:
         if not total:
             return None
         return round(100 * len(self.covered) / total, 1)
-
-    def to_dict(self) -> dict[str, Any]:
-        fw = self.framework
-        return {
-            "id": fw.id,
-            "title": fw.title,
-            "version": fw.version,
-            "url": fw.url,
-            "open": fw.open,
-            "items": self.total,
-            "covered": len(self.covered),
-            "percent": self.percent,
-            "covered_items": [
-                {"id": c.id, "name": c.name, "attacks": list(c.attacks)} for c in self.covered
-            ],
-            "not_covered_items": [{"id": i.id, "name": i.name} for i in self.not_covered],
-        }
 
 
 def select_frameworks(kb: KnowledgeBase, wanted: Sequence[str] = ()) -> list[str]:

@@ -27,6 +27,8 @@ from pydantic import (
 from actm.io.diagnose import CVE_PATTERN, CVSS_PATTERN, CWE_PATTERN, ID_PATTERN, REF_PATTERN
 from actm.knowledge.vocabulary import Vocabulary
 from actm.model.cvss import check_cvss
+from actm.terms import Criticality as Level
+from actm.terms import Pipeline, ResidencyMode
 
 __all__ = [
     "FORMAT_VERSION",
@@ -65,9 +67,7 @@ Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(max_length=20_000)]
 Word = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 Url = Annotated[str, StringConstraints(min_length=1, max_length=2_000)]
-Level = Literal["none", "low", "medium", "high", "critical"]
-Pipeline = Literal["development", "deployment"]
-Mode = Literal["stored", "processed", "transmitted"]
+Mode = ResidencyMode
 Reach = Literal["internet", "authenticated", "insider", "operator"]
 
 

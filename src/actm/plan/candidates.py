@@ -11,10 +11,10 @@ from typing import Any
 from actm.knowledge.attacks import AttackPattern, KnowledgeBase
 from actm.knowledge.controls import ControlTemplate
 from actm.knowledge.effects import ACTING, EFFECTS, effect_keys, in_force
-from actm.model.resolve import TOOL_PERMISSIONS
 from actm.model.system import Control, SystemModel, Tool
 from actm.results.mitigation import control_elements, threat_elements
 from actm.results.model import Threat
+from actm.terms import TOOL_PERMISSIONS
 
 __all__ = [
     "ELEMENTS",

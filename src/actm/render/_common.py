@@ -9,12 +9,11 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from rich.console import Console
 
-from actm.knowledge.levels import LEVELS, level_rank
 from actm.results.model import CapabilityRow, Result, Threat, TriageInfo
+from actm.terms import LEVELS, level_rank
 
 __all__ = [
     "LEVELS",
-    "TEAM_TITLES",
     "by_team",
     "count",
     "reached_capabilities",
@@ -26,17 +25,10 @@ __all__ = [
 ]
 
 
-TEAM_TITLES = {
-    "infrastructure": "Infrastructure and platform team",
-    "ml": "ML engineering team",
-    "product": "Product and application team",
-}
-"""The team views of the reports, in their order."""
-
-
 def by_team(result: Result) -> dict[str, list[Threat]]:
-    """The threats of each team view (a threat can be in several), every known team first."""
-    teams: dict[str, list[Threat]] = {t: [] for t in TEAM_TITLES}
+    """The threats of each team view (a threat can be in several), every team of the
+    vocabulary first, in its order (``Result.team_titles``)."""
+    teams: dict[str, list[Threat]] = {t: [] for t in result.team_titles}
     for threat in result.threats:
         for team in threat.teams:
             teams.setdefault(team, []).append(threat)

@@ -37,9 +37,14 @@ from actm.results.graph import (
 )
 from actm.results.model import Result, Threat
 
-__all__ = ["VIEWS", "parse_view", "render_dot", "render_mermaid"]
+__all__ = ["VIEWS", "DiagramView", "mermaid_warnings", "parse_view", "render_dot", "render_mermaid"]
 
 VIEWS = ("infrastructure", "lineage", "threat")
+MERMAID_MAX_EDGES = 500
+"""Mermaid's default ``maxEdges``: a diagram with more edges is refused by Mermaid."""
+MERMAID_MAX_TEXT = 50_000
+"""Mermaid's default ``maxTextSize`` in characters."""
+_MERMAID_EDGE = re.compile(r"^\s*\S+ (?:-->|==>|-\.-)", re.M)
 
 _LINEAGE_EDGES = frozenset({"derives", "feeds", "part_of"})
 _INFRA_EDGES = frozenset(EDGE_KINDS) - _LINEAGE_EDGES - {"holds", "reaches"}
@@ -54,6 +59,35 @@ _EDGE_WORDS = {
 }
 """Edge kinds shown as a word (others show their kind); the edge's own label follows."""
 _WRAP = 48
+
+
+@dataclass(frozen=True)
+class DiagramView:
+    """What a diagram draws: the system graph, the view, and for a threat view the result."""
+
+    graph: SystemGraph
+    view: str
+    """``infrastructure``, ``lineage`` or ``threat:ID``."""
+    result: Result | None = None
+
+
+def mermaid_warnings(text: str) -> list[str]:
+    """Why Mermaid with its default settings would refuse to draw ``text``, if it would."""
+    out = []
+    edges = len(_MERMAID_EDGE.findall(text))
+    if edges > MERMAID_MAX_EDGES:
+        out.append(
+            f"the Mermaid diagram has {edges:,} edges, more than Mermaid draws by default "
+            f"(maxEdges {MERMAID_MAX_EDGES}); raise maxEdges where you render it, or use "
+            "--format dot or svg"
+        )
+    if len(text) > MERMAID_MAX_TEXT:
+        out.append(
+            f"the Mermaid diagram is {len(text):,} characters, more than Mermaid accepts by "
+            f"default (maxTextSize {MERMAID_MAX_TEXT:,}); raise maxTextSize where you render "
+            "it, or use --format dot or svg"
+        )
+    return out
 
 
 def parse_view(view: str, threat_id: str | None = None) -> tuple[str, str | None]:

@@ -37,7 +37,6 @@ from markupsafe import Markup
 
 from actm.render._common import (
     LEVELS,
-    TEAM_TITLES,
     by_team,
     count,
     reached_capabilities,
@@ -49,6 +48,7 @@ from actm.render._common import (
 from actm.render._layout import box_layout
 from actm.results.graph import SystemGraph, chain_elements, chain_index
 from actm.results.model import Result, Threat
+from actm.terms import CLASSES, SEVERITIES_WORST_FIRST
 
 __all__ = [
     "COLLAPSE",
@@ -360,16 +360,16 @@ def render_html(result: Result) -> str:
             r=result,
             threats=rows,
             attacks=[attacks[a] for a in sorted(attacks)],
-            levels=tuple(reversed(LEVELS)),
+            levels=SEVERITIES_WORST_FIRST,
             bar=lambda n: round(100 * n / most) if most else 0,
             untriaged=untriaged(result),
             frameworks=framework_counts(result),
             teams=by_team(result),
-            team_titles=TEAM_TITLES,
+            team_titles=result.team_titles,
             anchors={t.id: t.fingerprint for t in result.threats},
             reached=reached,
             unreached=len(result.capabilities) - len(reached),
-            classes=("confidentiality", "integrity", "availability"),
+            classes=CLASSES,
             graph=graph,
             large=large,
             collapse=collapse,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json as _json
 import typing
 from collections.abc import Iterator
-from dataclasses import fields, is_dataclass
+from dataclasses import Field, fields, is_dataclass
 from functools import cache
 from typing import Any
 
@@ -20,10 +21,20 @@ def _adapter_for(hint: Any) -> TypeAdapter[Any]:
     return TypeAdapter(hint)
 
 
+def _serialised(f: Field[Any]) -> bool:
+    """Whether the JSON result holds this field (not timings: output never depends on time;
+    not the details kept for other renderers)."""
+    return bool(f.metadata.get("serialised", True))
+
+
+_HIDDEN = frozenset(f.name for f in fields(Result) if not _serialised(f))
+
+
 def result_to_data(result: Result) -> dict[str, Any]:
-    """The result as plain JSON-compatible data (timings left out: output never depends on time)."""
-    data: dict[str, Any] = _adapter_for(Result).dump_python(result, mode="json")
-    data.pop("timings", None)
+    """The result as plain JSON-compatible data (timings and renderer details left out)."""
+    data: dict[str, Any] = _adapter_for(Result).dump_python(
+        result, mode="json", exclude=set(_HIDDEN)
+    )
     return data
 
 
@@ -34,9 +45,9 @@ def render_json(result: Result) -> str:
 
 @cache
 def _fields_of(cls: type) -> tuple[tuple[str, Any], ...]:
-    """A dataclass's fields and their resolved types (timings left out: never serialised)."""
+    """A dataclass's serialised fields and their resolved types."""
     hints = typing.get_type_hints(cls)
-    return tuple((f.name, hints[f.name]) for f in fields(cls) if f.name != "timings")
+    return tuple((f.name, hints[f.name]) for f in fields(cls) if _serialised(f))
 
 
 def _nested(raw: bytes, depth: int) -> bytes:
@@ -76,11 +87,25 @@ def iter_json(result: Result) -> Iterator[bytes]:
     yield b"\n"
 
 
+def _drop_unused_definitions(schema: dict[str, Any]) -> None:
+    """Remove the ``$defs`` that only the fields left out of the JSON referred to."""
+    defs = schema.get("$defs", {})
+    while True:
+        text = _json.dumps({k: v for k, v in schema.items() if k != "$defs"}) + _json.dumps(defs)
+        unused = [name for name in defs if f'"#/$defs/{name}"' not in text]
+        if not unused:
+            return
+        for name in unused:
+            del defs[name]
+
+
 def result_json_schema() -> dict[str, Any]:
     schema = _adapter_for(Result).json_schema(mode="serialization")
-    schema.get("properties", {}).pop("timings", None)
+    for name in _HIDDEN:
+        schema.get("properties", {}).pop(name, None)
     if "required" in schema:
-        schema["required"] = [r for r in schema["required"] if r != "timings"]
+        schema["required"] = [r for r in schema["required"] if r not in _HIDDEN]
+    _drop_unused_definitions(schema)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = "https://actm.dev/schema/result-v1.json"
     schema["title"] = "actm analysis result (format 1)"

@@ -9,7 +9,6 @@ from functools import lru_cache
 from jinja2 import Environment
 
 from actm.render._common import (
-    TEAM_TITLES,
     by_team,
     count,
     reached_capabilities,
@@ -18,6 +17,7 @@ from actm.render._common import (
     untriaged,
 )
 from actm.results.model import Result, TriageInfo
+from actm.terms import CLASSES, SEVERITIES_WORST_FIRST
 
 __all__ = ["render_markdown"]
 
@@ -82,9 +82,10 @@ def render_markdown(result: Result) -> str:
             r=result,
             untriaged=untriaged(result),
             teams=by_team(result),
-            team_titles=TEAM_TITLES,
+            team_titles=result.team_titles,
             reached=reached,
-            classes=("confidentiality", "integrity", "availability"),
+            classes=CLASSES,
+            levels=SEVERITIES_WORST_FIRST,
         )
     )
     return re.sub(r"\n{3,}", "\n\n", text)

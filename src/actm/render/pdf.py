@@ -5,11 +5,18 @@ The appendix holds the model's source files when the caller passes their text (`
 --format pdf`` reads the files the model was loaded from); without them, a table of the
 model's elements and relations built from the result's graph. The renderer reads no file
 itself, so it stays a function of what it is given.
+
+The same input gives the same bytes. WeasyPrint embeds subsets of the fonts it uses, and
+fontTools stamps each subset with the current time unless ``SOURCE_DATE_EPOCH`` is set (the
+reproducible-builds convention); while it writes, :func:`render_pdf` sets that variable to
+:data:`FONT_TIME` when the caller has not set it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from functools import lru_cache
 from importlib.resources import files
 
@@ -18,8 +25,6 @@ from markupsafe import Markup
 
 from actm.errors import UsageError
 from actm.render._common import (
-    LEVELS,
-    TEAM_TITLES,
     by_team,
     count,
     template_env,
@@ -29,10 +34,13 @@ from actm.render._common import (
 )
 from actm.render.html import framework_counts, references_text, shown_steps
 from actm.results.model import Result
+from actm.terms import SEVERITIES_WORST_FIRST
 
 __all__ = ["INSTALL_HINT", "render_pdf", "render_pdf_html"]
 
 INSTALL_HINT = "--format pdf needs WeasyPrint: pip install 'actm[pdf]'"
+FONT_TIME = "1735689600"
+"""2025-01-01T00:00:00Z in seconds: the time stamped into the PDF's embedded fonts."""
 
 
 @lru_cache(maxsize=1)
@@ -58,11 +66,11 @@ def render_pdf_html(result: Result, sources: Mapping[str, str] | None = None) ->
         .render(
             r=result,
             css=Markup(css),  # our own style sheet
-            levels=tuple(reversed(LEVELS)),
+            levels=SEVERITIES_WORST_FIRST,
             untriaged=untriaged(result),
             frameworks=framework_counts(result),
             teams=by_team(result),
-            team_titles=TEAM_TITLES,
+            team_titles=result.team_titles,
             sources=sorted((sources or {}).items(), key=lambda kv: _file_order(result, kv[0])),
         )
     )
@@ -79,6 +87,19 @@ def _fetch_nothing(url: str, *args: object, **kwargs: object) -> dict[str, objec
     raise ValueError(f"the PDF report loads nothing ({url})")
 
 
+@contextmanager
+def _font_time() -> Iterator[None]:
+    """``SOURCE_DATE_EPOCH`` set to :data:`FONT_TIME` for the duration, unless already set."""
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        yield
+        return
+    os.environ["SOURCE_DATE_EPOCH"] = FONT_TIME
+    try:
+        yield
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
 def render_pdf(result: Result, sources: Mapping[str, str] | None = None) -> bytes:
     """The report as PDF bytes. ``sources`` maps the model's file names (as in
     ``result.system.files``) to their text, for the appendix.
@@ -91,7 +112,8 @@ def render_pdf(result: Result, sources: Mapping[str, str] | None = None) -> byte
     except (ImportError, OSError) as exc:
         raise UsageError(f"{INSTALL_HINT} ({type(exc).__name__}: {exc})") from None
     document = HTML(string=render_pdf_html(result, sources), url_fetcher=_fetch_nothing)
-    data = document.write_pdf()
+    with _font_time():
+        data = document.write_pdf()
     if not isinstance(data, bytes):  # pragma: no cover - write_pdf without a target returns bytes
         raise TypeError("WeasyPrint returned no bytes")
     return data

@@ -8,8 +8,8 @@ What goes in, in this order:
 * one ``attack-pattern`` per attack with an in-scope threat: name, description, and external
   references to actm's attack id and to every framework id of the attack (MITRE ATLAS as
   ``mitre-atlas`` and CWE as ``cwe`` with their URLs, others under their actm framework key);
-* one ``vulnerability`` per vulnerability declared in the model, with its CVE and CWE as
-  external references and its class as a label;
+* one ``vulnerability`` per vulnerability declared in the model (``Result.vulnerabilities``),
+  with its CVE and CWE as external references and its class as a label;
 * a ``relationship`` ``attack-pattern targets identity`` (the analysed system) for every attack
   in scope, and ``attack-pattern targets vulnerability`` for every threat that rests on a
   vulnerability;
@@ -39,8 +39,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from actm.errors import UsageError
-from actm.model.system import SystemModel, Vulnerability
-from actm.results.model import Result, Threat
+from actm.results.model import DeclaredVulnerability, Result, Threat
 
 __all__ = ["STIX_NAMESPACE", "STIX_TIME", "content_time", "render_stix", "stix_id"]
 
@@ -84,7 +83,7 @@ def _reference(framework: str, ref: str) -> dict[str, str]:
     return out
 
 
-def _vuln_refs(v: Vulnerability) -> list[dict[str, str]]:
+def _vuln_refs(v: DeclaredVulnerability) -> list[dict[str, str]]:
     refs = [{"source_name": "actm", "external_id": v.id}]
     if v.cve:
         refs.append(
@@ -104,11 +103,103 @@ def _chain(t: Threat) -> str:
     return "\n".join(f"{i}. {s.text}" for i, s in enumerate(steps, 1))
 
 
-def render_stix(result: Result, model: SystemModel | None = None) -> str:
+def _patterns(stix2: Any, result: Result, common: dict[str, Any]) -> dict[str, Any]:
+    """One attack pattern per attack with an in-scope threat, by attack id (sorted)."""
+    patterns: dict[str, Any] = {}
+    for t in sorted(result.threats, key=lambda x: x.attack):
+        if t.attack in patterns:
+            continue
+        refs = [{"source_name": "actm", "external_id": t.attack}]
+        refs += [_reference(fw, r) for fw in sorted(t.references) for r in t.references[fw]]
+        patterns[t.attack] = _versioned(
+            stix2.AttackPattern,
+            id=stix_id("attack-pattern", t.attack),
+            name=t.title,
+            description=t.description,
+            external_references=refs,
+            **common,
+        )
+    return patterns
+
+
+def _vulnerabilities(stix2: Any, result: Result, common: dict[str, Any]) -> dict[str, Any]:
+    """One vulnerability per declared or used vulnerability id (sorted)."""
+    system = result.system.id
+    declared = {v.id: v for v in result.vulnerabilities}
+    used = {v for t in result.threats for v in t.vulnerabilities}
+    vulns: dict[str, Any] = {}
+    for vid in sorted(set(declared) | used):
+        v = declared.get(vid)
+        extra: dict[str, Any] = {}
+        if v is not None:
+            extra["external_references"] = _vuln_refs(v)
+            extra["labels"] = [v.vulnerability_class]
+            if v.description:
+                extra["description"] = v.description
+        else:
+            extra["external_references"] = [{"source_name": "actm", "external_id": vid}]
+        vulns[vid] = _versioned(
+            stix2.Vulnerability,
+            id=stix_id("vulnerability", f"{system}:{vid}"),
+            name=(v.title if v is not None and v.title else vid),
+            **extra,
+            **common,
+        )
+    return vulns
+
+
+def _relationships(
+    stix2: Any,
+    result: Result,
+    common: dict[str, Any],
+    refs: tuple[dict[str, Any], str, dict[str, Any]],
+) -> list[Any]:
+    """``attack-pattern targets`` the system, and every vulnerability a threat rests on."""
+    patterns, target, vulns = refs
+    system = result.system.id
+    edges: dict[str, tuple[str, str]] = {}
+    for t in result.threats:
+        edges.setdefault(f"{system}:{t.attack}:targets:system", (t.attack, target))
+        for vid in t.vulnerabilities:
+            edges.setdefault(f"{system}:{t.attack}:targets:{vid}", (t.attack, vulns[vid].id))
+    return [
+        _versioned(
+            stix2.Relationship,
+            id=stix_id("relationship", key),
+            relationship_type="targets",
+            source_ref=patterns[edges[key][0]].id,
+            target_ref=edges[key][1],
+            **common,
+        )
+        for key in sorted(edges)
+    ]
+
+
+def _note(
+    stix2: Any, t: Threat, system: str, common: dict[str, Any], object_refs: list[str]
+) -> Any:
+    lines = [t.description, "", "Chain:", _chain(t), "", "Assets: " + ", ".join(t.assets)]
+    if t.suggested_controls:
+        lines.append("Suggested controls: " + ", ".join(t.suggested_controls))
+    return _versioned(
+        stix2.Note,
+        id=stix_id("note", f"{system}:{t.id}"),
+        abstract=f"{t.severity.level} {t.severity.score:.1f}: {t.title}",
+        content="\n".join(lines),
+        object_refs=object_refs,
+        labels=[t.severity.level],
+        external_references=[
+            {"source_name": "actm", "external_id": t.id, "description": t.fingerprint}
+        ],
+        **common,
+    )
+
+
+def render_stix(result: Result) -> str:
     """The bundle as pretty-printed JSON ending with a newline.
 
-    ``model`` supplies the vulnerabilities' details (CVE, CWE, title); without it a
-    vulnerability is known by its id only.
+    The vulnerabilities' details (CVE, CWE, title) come from ``result.vulnerabilities``; a
+    vulnerability a threat names that is not there is known by its id only.
     """
     try:
         import stix2
@@ -133,86 +224,20 @@ def render_stix(result: Result, model: SystemModel | None = None) -> str:
         external_references=[{"source_name": "actm", "external_id": system}],
         **common,
     )
-    objects: list[Any] = [actm, target]
-
-    patterns: dict[str, Any] = {}
-    for t in sorted(result.threats, key=lambda x: x.attack):
-        if t.attack in patterns:
-            continue
-        refs = [{"source_name": "actm", "external_id": t.attack}]
-        refs += [_reference(fw, r) for fw in sorted(t.references) for r in t.references[fw]]
-        patterns[t.attack] = _versioned(
-            stix2.AttackPattern,
-            id=stix_id("attack-pattern", t.attack),
-            name=t.title,
-            description=t.description,
-            external_references=refs,
-            **common,
+    patterns = _patterns(stix2, result, common)
+    vulns = _vulnerabilities(stix2, result, common)
+    objects: list[Any] = [actm, target, *patterns.values(), *vulns.values()]
+    objects += _relationships(stix2, result, common, (patterns, target.id, vulns))
+    objects += [
+        _note(
+            stix2,
+            t,
+            system,
+            common,
+            [patterns[t.attack].id, target.id, *(vulns[v].id for v in t.vulnerabilities)],
         )
-    objects.extend(patterns.values())
-
-    declared = {v.id: v for v in model.vulnerabilities} if model is not None else {}
-    used = {v for t in result.threats for v in t.vulnerabilities}
-    vulns: dict[str, Any] = {}
-    for vid in sorted(set(declared) | used):
-        v = declared.get(vid)
-        extra: dict[str, Any] = {}
-        if v is not None:
-            extra["external_references"] = _vuln_refs(v)
-            extra["labels"] = [v.vclass]
-            if v.description:
-                extra["description"] = v.description
-        else:
-            extra["external_references"] = [{"source_name": "actm", "external_id": vid}]
-        vulns[vid] = _versioned(
-            stix2.Vulnerability,
-            id=stix_id("vulnerability", f"{system}:{vid}"),
-            name=(v.title if v is not None and v.title else vid),
-            **extra,
-            **common,
-        )
-    objects.extend(vulns.values())
-
-    edges: dict[str, tuple[str, str]] = {}
-    for t in result.threats:
-        edges.setdefault(f"{system}:{t.attack}:targets:system", (t.attack, target.id))
-        for vid in t.vulnerabilities:
-            edges.setdefault(f"{system}:{t.attack}:targets:{vid}", (t.attack, vulns[vid].id))
-    objects.extend(
-        _versioned(
-            stix2.Relationship,
-            id=stix_id("relationship", key),
-            relationship_type="targets",
-            source_ref=patterns[edges[key][0]].id,
-            target_ref=edges[key][1],
-            **common,
-        )
-        for key in sorted(edges)
-    )
-
-    for t in result.threats:
-        lines = [t.description, "", "Chain:", _chain(t), "", "Assets: " + ", ".join(t.assets)]
-        if t.suggested_controls:
-            lines.append("Suggested controls: " + ", ".join(t.suggested_controls))
-        objects.append(
-            _versioned(
-                stix2.Note,
-                id=stix_id("note", f"{system}:{t.id}"),
-                abstract=f"{t.severity.level} {t.severity.score:.1f}: {t.title}",
-                content="\n".join(lines),
-                object_refs=[
-                    patterns[t.attack].id,
-                    target.id,
-                    *(vulns[v].id for v in t.vulnerabilities),
-                ],
-                labels=[t.severity.level],
-                external_references=[
-                    {"source_name": "actm", "external_id": t.id, "description": t.fingerprint}
-                ],
-                **common,
-            )
-        )
-
+        for t in result.threats
+    ]
     objects.append(
         _versioned(
             stix2.Report,

@@ -12,6 +12,7 @@ from rich.text import Text
 from actm.render._common import console as make_console
 from actm.render._common import triage_status, triage_text, untriaged
 from actm.results.model import Result
+from actm.terms import SEVERITIES_WORST_FIRST
 
 __all__ = ["render_text"]
 
@@ -39,9 +40,7 @@ def render_text(
     s = result.summary
     name = result.system.name or result.system.id
     console.print(Text(f"actm {result.tool['version']}: {name}", style="bold"))
-    counts = ", ".join(
-        f"{s['severity_' + lvl]} {lvl}" for lvl in ("critical", "high", "medium", "low", "info")
-    )
+    counts = ", ".join(f"{s['severity_' + lvl]} {lvl}" for lvl in SEVERITIES_WORST_FIRST)
     n_open = untriaged(result)
     console.print(
         f"threats in scope: {s['threats']} ({counts})" + (f", {n_open} untriaged" if n_open else "")

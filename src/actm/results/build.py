@@ -17,9 +17,9 @@ from datetime import date
 from actm._version import __version__
 from actm.engine.output import Assessment, Finding, Readout, threat_id
 from actm.engine.runs import Analysis, ControlRuns
-from actm.knowledge.levels import LEVELS, level_rank
 from actm.model.system import SystemModel
 from actm.results.crossings import crossings
+from actm.results.details import declared_vulnerabilities, team_titles
 from actm.results.graph import system_graph
 from actm.results.mitigation import Effects, duplicated, inert
 from actm.results.model import (
@@ -41,6 +41,7 @@ from actm.results.model import (
     UnmatchedTriage,
 )
 from actm.results.triage import closest_threats, match_triage, settled
+from actm.terms import LEVELS, level_rank
 
 __all__ = ["build_result", "build_threats", "chain_text", "fingerprint", "screen", "threat_id"]
 
@@ -429,4 +430,6 @@ def build_result(analysis: Analysis, *, today: date | None = None) -> Result:
         triage_unmatched=unmatched,
         crossings=crossings(model),
         graph=system_graph(model),
+        vulnerabilities=declared_vulnerabilities(model),
+        team_titles=team_titles(run.kb.vocabulary),
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from actm.engine.severity import LEVELS
 from actm.results.model import (
     AssumptionReport,
     Crossing,
@@ -13,6 +12,7 @@ from actm.results.model import (
     TriageInfo,
     UnmatchedTriage,
 )
+from actm.terms import LEVELS
 
 __all__ = ["AssumptionChange", "Change", "Diff", "ThreatRef", "diff_results"]
 

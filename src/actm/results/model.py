@@ -8,6 +8,7 @@ id); nothing depends on time or on hash order, so the same input gives byte-iden
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from actm.engine.chain import ChainStep
 from actm.results.graph import SystemGraph
@@ -19,6 +20,7 @@ __all__ = [
     "CapabilityRow",
     "ChainStep",
     "Crossing",
+    "DeclaredVulnerability",
     "Location",
     "LoweredThreat",
     "MitigatedThreat",
@@ -32,6 +34,9 @@ __all__ = [
 ]
 
 RESULT_FORMAT_VERSION = 1
+
+NOT_SERIALISED = MappingProxyType({"serialised": False})
+"""Field metadata of what the JSON result leaves out: details for renderers, timings."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +237,18 @@ class AssumptionReport:
 
 
 @dataclass(frozen=True, slots=True)
+class DeclaredVulnerability:
+    """A vulnerability as the model declares it (for exports such as STIX)."""
+
+    id: str
+    title: str | None
+    description: str | None
+    vulnerability_class: str
+    cve: str | None
+    cwe: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class SystemSummary:
     id: str
     name: str | None
@@ -268,6 +285,18 @@ class Result:
     """Trust-zone crossings of the model (for reviews and `actm diff`)."""
     graph: SystemGraph = field(default_factory=SystemGraph)
     """The system as elements and edges (for diagrams and the interactive report)."""
-    timings: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
+    timings: dict[str, float] = field(
+        default_factory=dict, compare=False, repr=False, metadata=NOT_SERIALISED
+    )
     """Seconds per stage, and ``counterfactual_runs``: the engine runs control attribution
     took; never serialised (output must not depend on time)."""
+    vulnerabilities: tuple[DeclaredVulnerability, ...] = field(
+        default=(), compare=False, repr=False, metadata=NOT_SERIALISED
+    )
+    """Every vulnerability the model declares, by id; not serialised (the JSON result names
+    vulnerabilities by id in each threat)."""
+    team_titles: dict[str, str] = field(
+        default_factory=dict, compare=False, repr=False, metadata=NOT_SERIALISED
+    )
+    """The team views of the vocabulary (``teams.yaml``), id -> title, in its order; not
+    serialised."""

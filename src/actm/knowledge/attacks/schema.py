@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from actm.io.diagnose import ID_PATTERN
 from actm.knowledge.conditions import Var, WhereIn
 from actm.knowledge.frameworks import FRAMEWORK_ID_PATTERN
+from actm.terms import ImpactClass, Pipeline
 
 __all__: list[str] = []
 # The classes keep their leading underscore: pydantic names them in its messages ("a valid
@@ -30,7 +31,7 @@ class _ReqIn(_In):
     capability: str | None = None
     """None: the asset only has to exist (and meet ``where``); no capability is required."""
     persistent: bool = False
-    pipeline: Literal["development", "deployment"] | None = None
+    pipeline: Pipeline | None = None
     whole: bool = False
     """The capability must hold on the asset as a whole, not only on a part of it lifted from
     one of its components."""
@@ -57,10 +58,7 @@ class _ImpactIn(_In):
     var: Var
     asset: str | None = None
     component: str | None = None
-    class_: (
-        Literal["confidentiality", "integrity", "availability"]
-        | list[Literal["confidentiality", "integrity", "availability"]]
-    ) = Field(alias="class")
+    class_: ImpactClass | list[ImpactClass] = Field(alias="class")
 
 
 _References = dict[

@@ -12,6 +12,8 @@ from actm.io.diagnose import did_you_mean
 from actm.knowledge.conditions.base import Problem, StaticCondition
 from actm.knowledge.conditions.view import OwnerFacts, SystemView
 from actm.knowledge.vocabulary import Vocabulary
+from actm.terms import ImpactClass
+from actm.terms import ToolPermission as Permission
 
 __all__ = [
     "STATIC",
@@ -111,7 +113,7 @@ class HasTools(_Flag):
 
 class ToolPermission(StaticCondition[Names]):
     name = "tool_permission"
-    schema = list[Literal["read", "write", "execute", "egress", "delete"]]
+    schema = list[Permission]
     example = "tool_permission: [read, egress]"
     doc = "has (a model: has a tool with) at least one of these permissions, not blocked"
 
@@ -149,7 +151,7 @@ class HostedByThirdParty(_Flag):
 class MinCriticality(StaticCondition[Mapping[str, str]]):
     name = "min_criticality"
     schema = dict[
-        Literal["confidentiality", "integrity", "availability"],
+        ImpactClass,
         Literal["low", "medium", "high", "critical"],
     ]
     example = "min_criticality: {confidentiality: high}"

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from actm.knowledge.rules import ChainWording
+from actm.terms import CRITICALITIES, PIPELINES, RESIDENCY_MODES
 
 __all__ = [
     "LEVELS",
@@ -33,9 +34,8 @@ __all__ = [
     "VulnRule",
 ]
 
-PIPELINES = ("development", "deployment")
-RESIDENCY_MODES = ("stored", "processed", "transmitted")
-LEVELS = ("none", "low", "medium", "high", "critical")
+LEVELS = CRITICALITIES
+"""Criticality levels (vocabulary files call them levels)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,13 +12,14 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from actm.knowledge.rules import RulesFile
+from actm.terms import Criticality, Pipeline, ResidencyMode
+from actm.terms import Level as SeverityLevel
 
 __all__ = ["FILES", "NESTED_SECTIONS", "PLACEMENT_KEYS"]
 
 Category = Literal["ai", "conventional", "tool", "package"]
-Pipeline = Literal["development", "deployment"]
-Mode = Literal["stored", "processed", "transmitted"]
-Level = Literal["none", "low", "medium", "high", "critical"]
+Mode = ResidencyMode
+Level = Criticality
 Trust = Literal["untrusted", "low", "medium", "high"]
 """A zone's trust, as a model file states it."""
 PlacementKey = Literal["deployed_on", "trained_on", "stored_on"]
@@ -283,7 +284,7 @@ class AdversariesFile(In):
 
 
 class BandIn(In):
-    severity: Literal["critical", "high", "medium", "low", "info"]
+    severity: SeverityLevel
     min: float
 
 

@@ -13,6 +13,7 @@ from actm.model.resolve.origins import Origin
 from actm.model.resolve.refs import asset_ref, ref
 from actm.model.schema import AssetIn, ResidencyIn, SourceIn
 from actm.model.system import Asset, Residency
+from actm.terms import CLASSES
 
 __all__ = [
     "CLASSES",
@@ -26,8 +27,6 @@ __all__ = [
     "source_names",
     "source_strength",
 ]
-
-CLASSES = ("confidentiality", "integrity", "availability")
 
 
 def check_assets(ctx: Context) -> None:

@@ -10,8 +10,8 @@ from actm.io.diagnose import did_you_mean
 from actm.model.resolve.assets import source_names
 from actm.model.resolve.context import Context
 from actm.model.resolve.refs import asset_ref, check_capability, expect_credential, ref, type_cat
-from actm.model.resolve.tools import TOOL_PERMISSIONS
 from actm.model.system import Control, Relation, Tool
+from actm.terms import TOOL_PERMISSIONS
 
 __all__ = ["build_controls"]
 

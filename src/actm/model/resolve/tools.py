@@ -9,10 +9,10 @@ from actm.model.resolve.origins import Origin
 from actm.model.resolve.refs import AssetRef, asset_ref, expect_credential, ref
 from actm.model.schema import ToolIn, ZoneIn
 from actm.model.system import Tool
+from actm.terms import TOOL_PERMISSIONS
 
 __all__ = ["TOOL_PERMISSIONS", "build_tools", "stored_on"]
 
-TOOL_PERMISSIONS = ("read", "write", "execute", "egress", "delete")
 _APPROVAL_GATES = "every_call"
 """The approval mode in which a person approves each call (what ``human_approval`` says)."""
 

@@ -1,0 +1,29 @@
+"""What renderers need from the model and the vocabulary besides the serialised result.
+
+The JSON result names vulnerabilities by id and teams by id. Exports that describe them (the
+STIX bundle's vulnerabilities with their CVE and CWE, the reports' team headings) read these
+details from :attr:`Result.vulnerabilities <actm.results.model.Result.vulnerabilities>` and
+:attr:`Result.team_titles <actm.results.model.Result.team_titles>`, filled here, so that every
+renderer is a function of the result alone.
+"""
+
+from __future__ import annotations
+
+from actm.knowledge.vocabulary import Vocabulary
+from actm.model.system import SystemModel
+from actm.results.model import DeclaredVulnerability
+
+__all__ = ["declared_vulnerabilities", "team_titles"]
+
+
+def declared_vulnerabilities(model: SystemModel) -> tuple[DeclaredVulnerability, ...]:
+    """Every vulnerability the model declares, sorted by id."""
+    return tuple(
+        DeclaredVulnerability(v.id, v.title, v.description, v.vclass, v.cve, v.cwe)
+        for v in sorted(model.vulnerabilities, key=lambda v: v.id)
+    )
+
+
+def team_titles(vocabulary: Vocabulary) -> dict[str, str]:
+    """The vocabulary's team views, id -> title, in the order ``teams.yaml`` lists them."""
+    return {team.id: team.title for team in vocabulary.teams}
