@@ -11,6 +11,7 @@ from actm.cli.common import (
     CheckFormat,
     DebugOpt,
     FileArg,
+    HypothesesOpt,
     KnowledgeOpt,
     Level,
     MaxAliasOpt,
@@ -56,6 +57,7 @@ def check(
     max_depth: MaxDepthOpt = None,
     max_alias_expansion: MaxAliasOpt = None,
     max_elements: MaxElementsOpt = None,
+    hypotheses: HypothesesOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """CI gate: exit 1 when threats at or above --fail-on are not triaged, else 0."""
@@ -72,6 +74,7 @@ def check(
             today=today,
             limits=limits(max_file_bytes, max_depth, max_alias_expansion, max_elements),
             progress=False,
+            hypotheses=hypotheses,
         )
         options = RenderOptions(model_path=str(file), sarif_base=sarif_base(file))
         if sarif is not None:
