@@ -1,9 +1,10 @@
 """The control catalog: kinds of control the mitigation planner may propose.
 
 An entry is a template (``knowledge/data/controls/*.yaml``): what it is applied to (``on``: a
-tool, a tool permission, a relation, an outside source, a model's exposed asset, a vulnerability
-or a threat), a filter (``where``), the effect it has once applied (one of the effect registry,
-:mod:`.effects`, in the terms of a model's ``controls:`` section) and a default cost.
+tool, a tool permission, a relation, an outside source, a model's exposed asset, a
+vulnerability, a credential or a threat), a filter (``where``), the effect it has once applied
+(one of the effect registry, :mod:`.effects`, in the terms of a model's ``controls:`` section)
+and a default cost.
 ``--knowledge DIR`` adds ``DIR/controls/*.yaml``; an entry with the id of an earlier one
 replaces it.
 
