@@ -20,7 +20,6 @@ from actm.engine.wording import FIELDS, Wording, check
 from actm.errors import KnowledgeError
 from actm.knowledge.attacks import KnowledgeBase
 from actm.knowledge.vocabulary import builtin_vocabulary
-from design_keys import awaits_design_keys
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -264,12 +263,7 @@ def test_every_placeholder_is_filled_in(tmp_path: Path) -> None:
     propagation = KnowledgeBase(attacks={}, vocabulary=kb.vocabulary, locations={})
     runs = [(actm.load_model_text(textwrap.dedent(EVERY_RULE), knowledge=kb), propagation)]
     examples = [*ROOT.glob("examples/*.yaml"), *ROOT.glob("examples/atlas-*/*.yaml")]
-    # (case studies written with model keys still being implemented are left out until they load)
-    runs += [
-        (actm.load_model(p, knowledge=kb), kb)
-        for p in sorted(examples)
-        if not awaits_design_keys(p)
-    ]
+    runs += [(actm.load_model(p, knowledge=kb), kb) for p in sorted(examples)]
     seen: dict[str, str] = {}
     for model, knowledge in runs:
         out = run_engine(model, knowledge, assumptions=False)
