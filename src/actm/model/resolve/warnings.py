@@ -76,6 +76,12 @@ def _untouched_assets(m: SystemModel, access: frozenset[str]) -> Iterator[Found]
     touched |= {x.asset for x in m.assumptions} | {s for x in m.assumptions for s, _ in x.sends}
     touched |= {h.asset for adv in m.adversaries for h in adv.holds}
     touched |= {v.asset or "" for v in m.vulnerabilities}
+    # what resides on a node a credential opens or a weakness of the node reaches is read there
+    opened = {n for a in m.assets for n in a.grants_access}
+    opened |= {v.node for v in m.vulnerabilities if v.node is not None}
+    for a in m.assets:
+        if any(r.node in opened for r in a.resides):
+            touched.add(a.id)
     for a in m.assets:
         if a.category == "conventional" and a.type not in access and a.id not in touched:
             yield (
