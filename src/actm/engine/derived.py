@@ -23,6 +23,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from actm.model.system import Asset, Node, Tool, Vulnerability
+from actm.terms import HYPOTHESIS_PREFIX
 
 if TYPE_CHECKING:
     from actm.engine.compiled import Compiled
@@ -115,7 +116,7 @@ def posited_weaknesses(c: Compiled) -> list[Vulnerability]:
         here = frozenset(types.get(n.id, ()))
         for h in c.vocab.hypotheses:
             if h.matches(n.kind, n.exposure, n.authentication or "required", here):
-                v = _weakness(f"hypothesis:{h.id}@{n.id}", h.posit, n, h.title)
+                v = _weakness(f"{HYPOTHESIS_PREFIX}{h.id}@{n.id}", h.posit, n, h.title)
                 affected = None
                 if h.affects:
                     affected = tuple(

@@ -68,6 +68,13 @@ def render_text(
                 style="yellow",
             )
         )
+    if s.get("hypothetical"):
+        console.print(
+            Text(
+                f"hypothetical threats (need a weakness a hypothesis posits): {s['hypothetical']}",
+                style="yellow",
+            )
+        )
     if result.threats:
         table = Table(show_header=True, header_style="bold", expand=False)
         table.add_column("severity", no_wrap=True)
@@ -75,6 +82,8 @@ def render_text(
         for t in result.threats[:rows]:
             cell = Text(t.title)
             cell.append("\n" + t.id, style="dim")
+            if t.hypothetical:
+                cell.append("\nhypothetical", style="yellow")
             if t.triage is not None:
                 cell.append(
                     "\ntriage: " + triage_text(t.triage),

@@ -408,6 +408,9 @@ def build_result(analysis: Analysis, *, today: date | None = None) -> Result:
         "assumptions_exceeding_tolerance": sum(1 for r in reports if r.exceeds_tolerance),
         "facts": run.facts,
     }
+    hypothetical = sum(1 for t in threats if t.hypothetical)
+    if hypothetical:
+        summary["hypothetical"] = hypothetical  # only with hypotheses on, where any needs one
     return Result(
         format="actm-result",
         format_version=RESULT_FORMAT_VERSION,

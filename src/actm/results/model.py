@@ -12,6 +12,7 @@ from types import MappingProxyType
 
 from actm.engine.chain import ChainStep
 from actm.results.graph import SystemGraph
+from actm.terms import HYPOTHESIS_PREFIX
 
 __all__ = [
     "AssumptionReport",
@@ -119,6 +120,13 @@ class Threat:
     locations: tuple[Location, ...] = ()
     """Where the impacted asset, then the other bound elements and the vulnerabilities the
     threat rests on, are declared (for SARIF and editors)."""
+
+    @property
+    def hypothetical(self) -> bool:
+        """It needs a weakness a hypothesis posits (one of its vulnerabilities is
+        ``hypothesis:<rule>@<node>``): the engine adds those last, so a threat that uses one
+        does not close without it."""
+        return any(v.startswith(HYPOTHESIS_PREFIX) for v in self.vulnerabilities)
 
 
 @dataclass(frozen=True, slots=True)
