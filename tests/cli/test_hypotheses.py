@@ -11,25 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from actm.cli.app import app
+from hypotheses_model import HYPOTHESES_MODEL, POSITED
 
-MODEL = """\
-actm: 1
-system: {id: h}
-ANALYSIS
-nodes:
-  - {id: db, kind: database}
-  - {id: app, kind: service}
-models:
-  - {id: bot, kind: agent, exposure: public, deployed_on: [app], tools: [lookup]}
-assets:
-  - id: customers
-    type: personal_data
-    criticality: {confidentiality: high}
-    resides: [{node: db}]
-tools:
-  - {id: lookup, node: app, permissions: {read: [customers]}}
-"""
-POSITED = "indirect-prompt-injection@bot"
+MODEL = HYPOTHESES_MODEL
 
 
 def _threats(path: Path, *extra: str) -> list[str]:

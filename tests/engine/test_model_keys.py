@@ -10,6 +10,7 @@ from actm.engine.analysis import EngineOutput
 from actm.engine.output import explain, read
 from actm.engine.seeds import build_seeds
 from conftest import chain, run
+from hypotheses_model import HYPOTHESES_MODEL
 
 
 def _nothing(out: EngineOutput, target: str, capability: str) -> bool:
@@ -416,23 +417,7 @@ def test_entry_points_say_who_starts_and_how_far_they_reach() -> None:
 
 # -- hypotheses --------------------------------------------------------------------------------
 
-HYPOTHESES = """
-actm: 1
-system: {id: h}
-ANALYSIS
-nodes:
-  - {id: db, kind: database}
-  - {id: app, kind: service}
-models:
-  - {id: bot, kind: agent, exposure: public, deployed_on: [app], tools: [lookup]}
-assets:
-  - id: customers
-    type: personal_data
-    criticality: {confidentiality: high}
-    resides: [{node: db}]
-tools:
-  - {id: lookup, node: app, permissions: {read: [customers]}}
-"""
+HYPOTHESES = HYPOTHESES_MODEL
 
 
 def test_a_threat_that_needs_a_posited_weakness_is_hypothetical() -> None:

@@ -84,8 +84,19 @@ class McpAuthentication(_NodeSetting):
     doc = "resides on (a tool: runs on) an MCP server that authenticates clients so (`none`)"
 
 
-class Approval(StaticCondition[Names]):
+class _AnyOf(StaticCondition[Names]):
+    """One of these values is among the binding's ``attribute``."""
+
+    attribute: str
+
+    def holds(self, value: Names, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
+        found: Names = getattr(owner, self.attribute)
+        return bool(value & found)
+
+
+class Approval(_AnyOf):
     name = "approval"
+    attribute = "approval"
     schema = list[Literal["never", "every_call", "once_per_session", "auto_approved"]]
     example = "approval: [once_per_session, auto_approved]"
     doc = (
@@ -93,18 +104,13 @@ class Approval(StaticCondition[Names]):
         "control making it `every_call`"
     )
 
-    def holds(self, value: Names, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
-        return bool(value & owner.approval)
 
-
-class Grants(StaticCondition[Names]):
+class Grants(_AnyOf):
     name = "grants"
+    attribute = "grants"
     schema = list[ToolPermission]
     example = "grants: [write, delete]"
     doc = "(a credential) its `grants` give one of these permissions, after any `narrows`"
-
-    def holds(self, value: Names, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
-        return bool(value & owner.grants)
 
 
 class _Flag(StaticCondition[bool]):
@@ -170,8 +176,9 @@ class Verified(_PackageFlag):
     doc = "(a package) is verified at install (signature, hash, provenance)"
 
 
-class Decision(StaticCondition[Names]):
+class Decision(_AnyOf):
     name = "decision"
+    attribute = "decisions"
     schema = list[str]
     example = "decision: [financial, safety]"
     doc = "(a model) people or systems take one of these kinds of decision on its outputs"
@@ -184,18 +191,13 @@ class Decision(StaticCondition[Names]):
             if k not in known
         ]
 
-    def holds(self, value: Names, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
-        return bool(value & owner.decisions)
 
-
-class ActedOnBy(StaticCondition[Names]):
+class ActedOnBy(_AnyOf):
     name = "acted_on_by"
+    attribute = "acted_on_by"
     schema = list[Literal["staff", "customers", "public", "automation"]]
     example = "acted_on_by: [customers, automation]"
     doc = "(a model) its outputs are acted on by one of these"
-
-    def holds(self, value: Names, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
-        return bool(value & owner.acted_on_by)
 
 
 SETTINGS: tuple[StaticCondition[Any], ...] = (

@@ -24,6 +24,7 @@ __all__ = [
     "contained",
     "criticality",
     "dedupe",
+    "implicit_asset",
     "source_names",
     "source_strength",
 ]
@@ -158,31 +159,49 @@ def _published(ctx: Context, a: AssetIn, origin: Origin, crit: dict[str, str]) -
 
 def build_tool_assets(ctx: Context) -> list[Asset]:
     """The asset of each tool: processed on the tool's node."""
-    out: list[Asset] = []
-    for t, _origin in ctx.items("tools"):
-        resides = [Residency(t.node, "processed", False)] if t.node else []
-        out.append(
-            Asset(
-                id=t.id,
-                type="tool",
-                category="tool",
-                model=None,
-                tool=t.id,
-                name=t.name,
-                description=t.description,
-                components=ctx.vocab.asset_types["tool"].components,
-                criticality=criticality(ctx, None),
-                resides=tuple(resides),
-                untrusted_sources=(),
-                component_sources={"results": tuple(t.untrusted_results)}
-                if t.untrusted_results
-                else {},
-                part_of=None,
-                owner=t.owner,
-                grants_access=(),
-            )
+    return [
+        implicit_asset(
+            ctx,
+            t,
+            "tool",
+            (t.node,) if t.node else (),
+            t.owner,
+            component_sources={"results": tuple(t.untrusted_results)}
+            if t.untrusted_results
+            else {},
         )
-    return out
+        for t, _origin in ctx.items("tools")
+    ]
+
+
+def implicit_asset(
+    ctx: Context,
+    element: Any,
+    atype: str,
+    nodes: Sequence[str],
+    owner: str | None,
+    **extra: Any,
+) -> Asset:
+    """The asset an element of a section implies (a tool, a package): of type and category
+    ``atype``, with the element's id, name and description, processed on ``nodes``."""
+    return Asset(
+        id=element.id,
+        type=atype,
+        category=atype,
+        model=None,
+        tool=element.id if atype == "tool" else None,
+        name=element.name,
+        description=element.description,
+        components=ctx.vocab.asset_types[atype].components,
+        criticality=criticality(ctx, getattr(element, "criticality", None)),
+        resides=tuple(Residency(n, "processed", False) for n in nodes),
+        untrusted_sources=(),
+        component_sources=extra.pop("component_sources", {}),
+        part_of=None,
+        owner=owner,
+        grants_access=(),
+        **extra,
+    )
 
 
 def source_names(sources: Iterable[str | SourceIn]) -> tuple[str, ...]:

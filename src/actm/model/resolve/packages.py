@@ -4,10 +4,10 @@ other than a first party can change that code, justified only for a pinned, veri
 
 from __future__ import annotations
 
-from actm.model.resolve.assets import criticality
+from actm.model.resolve.assets import implicit_asset
 from actm.model.resolve.context import Context
 from actm.model.resolve.refs import pipeline_of, ref
-from actm.model.system import Asset, Assumption, Package, Residency
+from actm.model.system import Asset, Assumption, Package
 
 __all__ = ["build_package_assets", "build_packages", "package_assumptions"]
 
@@ -46,29 +46,10 @@ def build_packages(ctx: Context) -> tuple[Package, ...]:
 def build_package_assets(ctx: Context, packages: tuple[Package, ...]) -> list[Asset]:
     """The asset of each package: its code, processed on every node where it runs."""
     written = {p.id: p for p, _ in ctx.items("packages")}
-    out: list[Asset] = []
-    for p in packages:
-        out.append(
-            Asset(
-                id=p.id,
-                type="package",
-                category="package",
-                model=None,
-                tool=None,
-                name=p.name,
-                description=p.description,
-                components=(),
-                criticality=criticality(ctx, written[p.id].criticality),
-                resides=tuple(Residency(n, "processed", False) for n in p.runs_on),
-                untrusted_sources=(),
-                component_sources={},
-                part_of=None,
-                owner=p.publisher,
-                grants_access=(),
-                package=p.id,
-            )
-        )
-    return out
+    return [
+        implicit_asset(ctx, written[p.id], "package", p.runs_on, p.publisher, package=p.id)
+        for p in packages
+    ]
 
 
 def package_assumptions(ctx: Context, packages: tuple[Package, ...]) -> list[Assumption]:
