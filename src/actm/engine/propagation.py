@@ -205,81 +205,11 @@ class Propagator:
                     x = self.limit(x0, rid)
                     add(dst, x, pers and integrity[x], pipe, Rule.PART_OF, rid, prem)
 
-        # agency and credentials
-        is_integrity = integrity[cap]
-        if is_integrity:
-            tools = c.calls_of.get(t)
-            if tools:
-                for ti in tools:
-                    if c.tool_gated[ti]:
-                        continue
-                    for x in self.call[cap]:
-                        add(
-                            c.tool_inputs[ti],
-                            x,
-                            False,
-                            DEPLOY,
-                            Rule.TOOL_CALL,
-                            c.tool_ids[ti],
-                            prem,
-                        )
-            ti = c.tool_of_inputs.get(t, -1)
-            if ti >= 0:
-                self._tool_driven(ti, key)
-            # content the adversary wrote (not merely influenced) reaches the agent's context
-            carries = (self.content_mask >> cap) & 1
-            readers = c.readers_of.get(t)
-            if readers and carries:
-                for r in readers:
-                    self._to_tool_results(r, key)
-            ti = c.tool_of_results.get(t, -1)
-            if ti >= 0 and carries:
-                self._to_tool_results(ti, key)
-            nodes = c.package_nodes.get(t)
-            if nodes and pers and (self.package_mask >> cap) & 1 and self.package_class >= 0:
-                for n in nodes:
-                    store.add_node(
-                        n, self.package_class, Rule.PACKAGE_CODE, c.asset_ids[asset], prem
-                    )
-            ti = c.tool_of_definition.get(t, -1)
-            if ti >= 0 and carries:
-                for user in c.tool_users[ti]:
-                    dt = c.model_tool_defs.get(user, -1)
-                    if dt >= 0:
-                        add(
-                            dt,
-                            self.definition,
-                            False,
-                            DEPLOY,
-                            Rule.TOOL_DEFINITION,
-                            c.tool_ids[ti],
-                            prem,
-                        )
-        elif (self.cred_requires >> cap) & 1:
-            tools = c.cred_tools.get(t)
-            if tools:
-                for ti in tools:
-                    add(
-                        c.tool_inputs[ti],
-                        self.credential,
-                        False,
-                        pipe,
-                        Rule.CREDENTIAL_TOOL,
-                        c.tool_ids[ti],
-                        prem,
-                    )
-            nodes = c.cred_nodes.get(t)
-            if nodes and self.cred_class >= 0:
-                for n in nodes:
-                    store.add_node(
-                        n, self.cred_class, Rule.CREDENTIAL_NODE, c.asset_ids[asset], prem
-                    )
-            self._credential_grants(t, asset, key)
-        if not is_integrity and (self.contained_mask >> cap) & 1:
-            inner = c.contains_out.get(t)
-            if inner:
-                for x in inner:
-                    add(x, self.contained, False, pipe, Rule.CONTAINED, c.asset_ids[asset], prem)
+        # agency, credentials, packages, contained secrets
+        if integrity[cap]:
+            self._integrity(t, cap, pers, key)
+        else:
+            self._confidentiality(t, cap, pipe, key)
 
         # conditional AI weaknesses
         rules = c.ai_rules.get(t)
@@ -292,10 +222,74 @@ class Propagator:
         # attack patterns and conversions
         self.matcher.on_fact(key, t, cap, pers, pipe)
 
-    def _credential_grants(self, t: int, asset: int, key: int) -> None:
-        """Whoever reads credential ``t`` does what its ``grants`` say."""
+    def _integrity(self, t: int, cap: int, pers: bool, key: int) -> None:
+        """An integrity capability on ``t``: a model's tool calls drive its tools, a driven
+        tool acts, what the adversary wrote reaches an agent's context, and a package changed
+        at its source runs on every node it runs on."""
         c = self.c
-        name = c.asset_ids[asset]
+        add = self.store.add
+        prem = (key,)
+        tools = c.calls_of.get(t)
+        if tools:
+            for ti in tools:
+                if c.tool_gated[ti]:
+                    continue
+                for x in self.call[cap]:
+                    add(c.tool_inputs[ti], x, False, DEPLOY, Rule.TOOL_CALL, c.tool_ids[ti], prem)
+        ti = c.tool_of_inputs.get(t, -1)
+        if ti >= 0:
+            self._tool_driven(ti, key)
+        # content the adversary wrote (not merely influenced) reaches the agent's context
+        carries = (self.content_mask >> cap) & 1
+        readers = c.readers_of.get(t)
+        if readers and carries:
+            for r in readers:
+                self._to_tool_results(r, key)
+        ti = c.tool_of_results.get(t, -1)
+        if ti >= 0 and carries:
+            self._to_tool_results(ti, key)
+        nodes = c.package_nodes.get(t)
+        if nodes and pers and (self.package_mask >> cap) & 1 and self.package_class >= 0:
+            package = c.asset_ids[c.target_asset[t]]
+            for n in nodes:
+                self.store.add_node(n, self.package_class, Rule.PACKAGE_CODE, package, prem)
+        ti = c.tool_of_definition.get(t, -1)
+        if ti >= 0 and carries:
+            name = c.tool_ids[ti]
+            for user in c.tool_users[ti]:
+                dt = c.model_tool_defs.get(user, -1)
+                if dt >= 0:
+                    add(dt, self.definition, False, DEPLOY, Rule.TOOL_DEFINITION, name, prem)
+
+    def _confidentiality(self, t: int, cap: int, pipe: int, key: int) -> None:
+        """Any other capability on ``t``: reading a credential uses it, and reading (part of)
+        an asset reads what it contains."""
+        c = self.c
+        add = self.store.add
+        prem = (key,)
+        name = c.asset_ids[c.target_asset[t]]
+        if (self.cred_requires >> cap) & 1:
+            for ti in c.cred_tools.get(t, ()):
+                add(
+                    c.tool_inputs[ti],
+                    self.credential,
+                    False,
+                    pipe,
+                    Rule.CREDENTIAL_TOOL,
+                    c.tool_ids[ti],
+                    prem,
+                )
+            if self.cred_class >= 0:
+                for n in c.cred_nodes.get(t, ()):
+                    self.store.add_node(n, self.cred_class, Rule.CREDENTIAL_NODE, name, prem)
+            self._credential_grants(t, name, key)
+        if (self.contained_mask >> cap) & 1:
+            for x in c.contains_out.get(t, ()):
+                add(x, self.contained, False, pipe, Rule.CONTAINED, name, prem)
+
+    def _credential_grants(self, t: int, name: str, key: int) -> None:
+        """Whoever reads credential ``t`` (asset ``name``) does what its ``grants`` say."""
+        c = self.c
         for perm, dst in c.cred_grants.get(t, ()):
             cap = self.granted[perm]
             persistent = c.integrity[cap] and c.asset_persists[c.target_asset[dst]]
