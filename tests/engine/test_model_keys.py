@@ -291,6 +291,13 @@ def test_an_encrypted_authenticated_flow_gives_the_network_nothing() -> None:
     assert _seeds(run(NETWORK.replace(", FLOW", ""), attacks=False)) == []
 
 
+def test_a_control_that_blocks_an_entry_point_stops_it() -> None:
+    text = NETWORK.replace("FLOW", "encrypted: false") + (
+        "controls:\n  - {id: mutual-tls, blocks: [network-attacker]}\n"
+    )
+    assert _seeds(run(text, attacks=False)) == []
+
+
 AUTH = """
 actm: 1
 system: {id: a}
