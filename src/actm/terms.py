@@ -12,7 +12,6 @@ from typing import Literal, get_args
 __all__ = [
     "CLASSES",
     "CRITICALITIES",
-    "HYPOTHESIS_PREFIX",
     "LEVELS",
     "PIPELINES",
     "RESIDENCY_MODES",
@@ -53,11 +52,6 @@ RESIDENCY_MODES: tuple[str, ...] = get_args(ResidencyMode)
 ToolPermission = Literal["read", "write", "execute", "egress", "delete"]
 """What a tool may do with what it names."""
 TOOL_PERMISSIONS: tuple[str, ...] = get_args(ToolPermission)
-
-
-HYPOTHESIS_PREFIX = "hypothesis:"
-"""How the id of a weakness a hypothesis posits starts (``hypothesis:<rule>@<node>``); a threat
-whose vulnerabilities include one needs it, and is hypothetical."""
 
 
 def level_rank(level: str) -> int:

@@ -23,7 +23,6 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from actm.model.system import Asset, Node, Tool, Vulnerability
-from actm.terms import HYPOTHESIS_PREFIX
 
 if TYPE_CHECKING:
     from actm.engine.compiled import Compiled
@@ -31,6 +30,8 @@ if TYPE_CHECKING:
 __all__ = ["build_derived", "derived_weaknesses", "posited_weaknesses", "tool_deletes"]
 
 _NETWORK_TRANSPORTS = ("streamable_http", "sse")
+HYPOTHESIS_PREFIX = "hypothesis:"
+"""How the id of a weakness a hypothesis posits starts: ``hypothesis:<rule>@<node>``."""
 MISSING_AUTHENTICATION = "missing_authentication"
 """The class of the weakness derived from ``authentication: none``."""
 

@@ -118,6 +118,7 @@ class _Threats:
             likelihood=attack.likelihood,
             maturity=attack.maturity,
             suggested_controls=attack.controls,
+            hypothetical=f.hypothetical,
         )
         return replace(threat, locations=_locations(self.run.model, threat, f.severity.asset_id))
 
@@ -406,11 +407,9 @@ def build_result(analysis: Analysis, *, today: date | None = None) -> Result:
         "unjustified_threats": sum(1 for t in threats if t.unjustified_assumptions),
         "assumptions": len(model.assumptions),
         "assumptions_exceeding_tolerance": sum(1 for r in reports if r.exceeds_tolerance),
+        "hypothetical": sum(1 for t in threats if t.hypothetical),
         "facts": run.facts,
     }
-    hypothetical = sum(1 for t in threats if t.hypothetical)
-    if hypothetical:
-        summary["hypothetical"] = hypothetical  # only with hypotheses on, where any needs one
     return Result(
         format="actm-result",
         format_version=RESULT_FORMAT_VERSION,

@@ -12,7 +12,6 @@ from types import MappingProxyType
 
 from actm.engine.chain import ChainStep
 from actm.results.graph import SystemGraph
-from actm.terms import HYPOTHESIS_PREFIX
 
 __all__ = [
     "AssumptionReport",
@@ -120,13 +119,10 @@ class Threat:
     locations: tuple[Location, ...] = ()
     """Where the impacted asset, then the other bound elements and the vulnerabilities the
     threat rests on, are declared (for SARIF and editors)."""
-
-    @property
-    def hypothetical(self) -> bool:
-        """It needs a weakness a hypothesis posits (one of its vulnerabilities is
-        ``hypothesis:<rule>@<node>``): the engine adds those last, so a threat that uses one
-        does not close without it."""
-        return any(v.startswith(HYPOTHESIS_PREFIX) for v in self.vulnerabilities)
+    hypothetical: bool = False
+    """It needs a weakness a hypothesis posits (``hypothesis:<rule>@<node>`` among its
+    vulnerabilities): the engine adds those last, so a threat that uses one does not close
+    without it."""
 
 
 @dataclass(frozen=True, slots=True)
