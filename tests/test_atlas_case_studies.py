@@ -218,8 +218,8 @@ CASES: tuple[Case, ...] = (
         chain=(
             # anyone can send the mailbox a message
             Step("outside_content", "mailbox", "contribute", via="inbound-email", persistent=True),
-            # it is indexed into the retrieval database
-            Step("dependency", "mail-rag-db", "influence", via="index-mail", persistent=True),
+            # it is indexed, as it was written, into the retrieval database
+            Step("dependency", "mail-rag-db", "contribute", via="index-mail", persistent=True),
             # and retrieved as context when another message is answered
             Step(
                 "feeds",

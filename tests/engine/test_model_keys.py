@@ -447,3 +447,35 @@ def test_without_hypotheses_nothing_is_posited() -> None:
     ids = sorted(f.id for f in read(out).threats)
     assert "indirect-prompt-injection@bot" not in ids
     assert "tool-data-disclosure@bot@customers" in ids
+
+
+# -- indexing ----------------------------------------------------------------------------------
+
+INDEXED = """
+actm: 1
+system: {id: i}
+models:
+  - {id: bot, kind: agent}
+assets:
+  - {id: mailbox, type: data, untrusted_sources: [inbound-email]}
+  - {id: index, type: document_store}
+relations:
+  - {kind: derives, from: mailbox, to: index, process: PROCESS}
+  - {kind: feeds, from: index, to: bot.inputs.retrieved_context}
+"""
+
+
+def test_indexing_stores_outside_content_as_it_was_written() -> None:
+    out = run(INDEXED.replace("PROCESS", "indexing"), attacks=False)
+    assert chain(out, "index", "contribute") == [
+        "author of outside content (inbound-email) holds contribute on mailbox (persistent)",
+        "indexing mailbox -> contribute on index (persistent)",
+    ]
+
+
+def test_another_derivation_only_influences_what_it_writes() -> None:
+    out = run(INDEXED.replace("PROCESS", "transform"), attacks=False)
+    assert _nothing(out, "index", "contribute")
+    assert chain(out, "index", "influence")[-1] == (
+        "transform mailbox -> influence on index (persistent)"
+    )
