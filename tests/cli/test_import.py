@@ -38,7 +38,7 @@ def test_import_to_stdout_validates(config: Path) -> None:
     model = actm.load_model_text(out)
     assert model.system.id == "claude-desktop"
     assert err.splitlines()[0] == (
-        "drafted the model: 5 owners, 2 zones, 6 nodes, 1 model, 4 assets, 4 tools"
+        "drafted the model: 5 owners, 2 zones, 6 nodes, 1 model, 4 assets, 4 tools, 2 packages"
     )
     assert "tt_live_0123456789abcdef" not in out
 
