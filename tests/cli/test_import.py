@@ -149,3 +149,32 @@ def test_the_api_codes(config: Path, tmp_path: Path) -> None:
     with pytest.raises(actm.ModelError) as info:
         actm.load_model(broken)
     assert [d.code for d in info.value.diagnostics] == ["unknown-key"]
+
+
+# one small file of each format the importers read: every format in the table needs one
+FOREIGN = {
+    "mcp-config": "claude_desktop_config.json",
+    "mcp-server": "server.json",
+    "mcpb-manifest": "bundle/manifest.json",
+    "mcp-tools": "tools/delete_item.snap",
+    "mcp-registry": "catalogue.json",
+    "crewai": "crew/config/agents.yaml",
+    "langgraph": "langgraph/langgraph.json",
+}
+
+
+def test_every_format_has_a_foreign_file() -> None:
+    assert set(FOREIGN) == set(actm.api.IMPORT_FORMATS)
+
+
+@pytest.mark.parametrize(("format", "name"), sorted(FOREIGN.items()))
+def test_validate_recognises_every_format(format: str, name: str) -> None:
+    path = FIXTURES / name
+    with pytest.raises(actm.ModelError) as info:
+        actm.load_model(path)
+    (d,) = info.value.diagnostics
+    assert d.code == "foreign-format"
+    assert d.message == (
+        f"{path} looks like {actm.api.IMPORT_FORMATS[format]}, not an actm model; run: "
+        f"actm import {path} -o model.yaml"
+    )

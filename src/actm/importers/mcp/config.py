@@ -41,6 +41,7 @@ _TRANSPORTS: Mapping[str, Transport] = {
 _MCP_SERVERS = re.compile(rb'"mcpServers"\s*:')
 _SERVERS = re.compile(rb'"servers"\s*:\s*\{')
 _SERVER_KEYS = re.compile(rb'"(command|url|serverUrl)"\s*:')
+_VSCODE_KEYS = re.compile(rb'"inputs"\s*:|"type"\s*:\s*"(stdio|http|sse)"')
 
 
 def _client(path: Path) -> tuple[str, str | None]:
@@ -87,8 +88,11 @@ class McpConfig(Importer):
             return Confidence.CERTAIN
         if _MCP_SERVERS.search(head):
             return Confidence.CERTAIN if path.name == ".mcp.json" else Confidence.LIKELY
-        if path.name == "mcp.json" and _SERVERS.search(head) and _SERVER_KEYS.search(head):
-            return Confidence.LIKELY
+        if _SERVERS.search(head) and _SERVER_KEYS.search(head):
+            if path.name == "mcp.json":
+                return Confidence.LIKELY
+            if _VSCODE_KEYS.search(head):
+                return Confidence.POSSIBLE
         return None
 
     def read(self, path: Path, shown: str, options: ImportOptions) -> Draft:

@@ -48,7 +48,7 @@ class Host:
     """What runs the servers: the client, the assistant model and its provider."""
 
     client: str
-    """The client's name ("Claude Desktop", "VS Code", "an MCP client")."""
+    """The client's name ("Claude Desktop", "VS Code"; "MCP client" when unknown)."""
     provider: str | None
     """The organisation whose model the client uses, when the client says (Anthropic)."""
     config_asset: str | None = None
@@ -82,6 +82,7 @@ class ServerSpec:
 
 def scaffold(builder: DraftBuilder, host: Host) -> None:
     """The system, your organisation, your machine, the model's provider and the assistant."""
+    shown = "your MCP client" if host.client == "MCP client" else host.client
     builder.system(
         slug(host.client, "mcp-client"),
         {"name": f"{host.client} with its MCP servers", "owner": US},
@@ -104,7 +105,7 @@ def scaffold(builder: DraftBuilder, host: Host) -> None:
         "nodes",
         WORKSTATION,
         {
-            "name": f"The machine that runs {host.client}",
+            "name": f"The machine that runs {shown}",
             "kind": "workstation",
             "zone": LOCAL_ZONE,
             "owner": US,
@@ -124,7 +125,7 @@ def scaffold(builder: DraftBuilder, host: Host) -> None:
             "owners",
             "model-provider",
             {"name": name, "trust": "untrusted"},
-            review=[Review("name", f"which provider serves the model {host.client} uses?")],
+            review=[Review("name", f"which provider serves the model {shown} uses?")],
         )
         model_review.insert(0, Review("owner", "whose model is it? (a provider, or you)"))
     api = builder.add(
@@ -141,7 +142,7 @@ def scaffold(builder: DraftBuilder, host: Host) -> None:
         "models",
         ASSISTANT,
         {
-            "name": f"The {host.client} assistant",
+            "name": f"The assistant of {shown}",
             "kind": "agent",
             "owner": provider,
             "exposure": "internal",
@@ -166,7 +167,9 @@ def _owner_for_host(builder: DraftBuilder, host: str) -> str:
 
 def _publisher(builder: DraftBuilder, package: PackageSpec) -> str:
     who = package.publisher
-    if package.ecosystem == "npm" and who.startswith("@"):
+    if package.author is not None:
+        name, ident = who, slug(who)
+    elif package.ecosystem == "npm" and who.startswith("@"):
         name, ident = f"npm scope {who}", slug(who)
     elif package.ecosystem == "oci":
         name, ident = f"image namespace {who}", slug(who.rsplit("/", 1)[-1])
@@ -327,7 +330,8 @@ def draft_server(builder: DraftBuilder, spec: ServerSpec, host: Host) -> str:
     credentials, held = _credentials(builder, spec, node, _secrets(spec, launched))
     if held and host.config_asset is not None:
         builder.add("assets", host.config_asset, {"contains": held})
-    _tools(builder, spec, node, credentials[0] if len(credentials) == 1 else None)
+    credential = credentials[0] if len(credentials) == 1 else None
+    _tools(builder, spec, node, transport == "stdio", credential)
     return node
 
 
@@ -337,7 +341,9 @@ def _authentication(spec: ServerSpec) -> str | None:
     return None
 
 
-def _tools(builder: DraftBuilder, spec: ServerSpec, node: str, credential: str | None) -> None:
+def _tools(
+    builder: DraftBuilder, spec: ServerSpec, node: str, stdio: bool, credential: str | None
+) -> None:
     if spec.tools is None:
         fields: dict[str, Any] = {
             "description": f"The tools of the {spec.name} MCP server (the input lists none)",
@@ -361,7 +367,8 @@ def _tools(builder: DraftBuilder, spec: ServerSpec, node: str, credential: str |
             {
                 "type": "tool_state",
                 "description": f"What the tools of the {spec.name} MCP server read and change",
-                "resides": [{"node": node, "mode": "stored"}],
+                # a local server works on your machine's data; a remote one on its own
+                "resides": [{"node": WORKSTATION if stdio else node, "mode": "stored"}],
             },
             spec.pointer,
             [Review("resides", "where does this data live, and what is in it? (criticality:)")],
