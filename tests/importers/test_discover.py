@@ -55,6 +55,7 @@ def test_discover_a_repository() -> None:
     assert element(draft, "nodes", "app") == {
         "name": "The code in this repository",
         "kind": "service",
+        "zone": "internal",
         "owner": "us",
     }
 

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from actm.cli.common import (
+    CatalogueOpt,
     DebugOpt,
     KnowledgeOpt,
     MaxBytesOpt,
@@ -29,14 +30,7 @@ def discover(
     max_files: Annotated[
         int, typer.Option("--max-files", min=1, metavar="N", help="Stop after this many files.")
     ] = 10_000,
-    catalogue: Annotated[
-        Path | None,
-        typer.Option(
-            "--catalogue",
-            help="An MCP registry dump or server.json files to look servers up in.",
-            metavar="FILE",
-        ),
-    ] = None,
+    catalogue: CatalogueOpt = None,
     knowledge: KnowledgeOpt = None,
     max_file_bytes: MaxBytesOpt = None,
     max_depth: MaxDepthOpt = None,

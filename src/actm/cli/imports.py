@@ -9,6 +9,7 @@ import typer
 
 from actm.api import IMPORT_FORMATS
 from actm.cli.common import (
+    CatalogueOpt,
     DebugOpt,
     KnowledgeOpt,
     MaxAliasOpt,
@@ -92,14 +93,7 @@ def import_(
             metavar="MODEL",
         ),
     ] = None,
-    catalogue: Annotated[
-        Path | None,
-        typer.Option(
-            "--catalogue",
-            help="An MCP registry dump or server.json files to look servers up in.",
-            metavar="FILE",
-        ),
-    ] = None,
+    catalogue: CatalogueOpt = None,
     knowledge: KnowledgeOpt = None,
     max_file_bytes: MaxBytesOpt = None,
     max_depth: MaxDepthOpt = None,

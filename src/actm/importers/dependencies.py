@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from actm.importers.common import US, add_package
 from actm.importers.data import table
-from actm.importers.draft import DraftBuilder, Review, slug
+from actm.importers.draft import DraftBuilder, Review
 from actm.importers.mcp.launch import PackageSpec, package_spec
 
 __all__ = ["APP", "Requirement", "dependency_file", "draft_requirements", "requirements"]
@@ -152,39 +153,15 @@ def draft_requirements(builder: DraftBuilder, found: list[Requirement]) -> list[
             builder.add(
                 "nodes",
                 APP,
-                {"name": "The code in this repository", "kind": "service", "owner": "us"},
+                {
+                    "name": "The code in this repository",
+                    "kind": "service",
+                    "zone": "internal",
+                    "owner": US,
+                },
                 review=[Review("", "where does it run? (zone:, and the kind of node)")],
             )
         what = what or "runs on this image"
-        _package(builder, req, what)
+        add_package(builder, req.package, [APP], req.pointer, f"The code {what}")
         lines.append(f"{req.file}#{req.pointer}: {req.package.name}: the code {what}")
     return lines
-
-
-def _package(builder: DraftBuilder, req: Requirement, what: str) -> None:
-    package = req.package
-    who = package.publisher
-    publisher = builder.add(
-        "owners",
-        slug(who) + ("-publisher" if who == package.name else ""),
-        {"name": f"publisher of {package.ecosystem} package {who}", "trust": "untrusted"},
-        review=[Review("trust", "is its publisher first_party, contracted or untrusted?")],
-    )
-    fields: dict[str, Any] = {"name": package.name, "ecosystem": package.ecosystem}
-    if package.version:
-        fields["version"] = package.version
-    fields |= {
-        "pinned": package.pinned,
-        "verified": package.digest,
-        "publisher": publisher,
-        "runs_on": [APP],
-        "description": f"The code {what}",
-    }
-    reviews = (
-        []
-        if package.pinned
-        else [Review("pinned", "its version floats: each install may bring new code; pin it?")]
-    )
-    if not package.digest:
-        reviews.append(Review("verified", "are hashes or signatures checked when it is installed?"))
-    builder.add("packages", slug(package.name), fields, req.pointer, reviews)

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from actm.errors import ModelError, UsageError
+from actm.importers.common import ground
 from actm.importers.data import table
 from actm.importers.dependencies import dependency_file, draft_requirements, requirements
-from actm.importers.draft import Draft, DraftBuilder, Review, merge, slug
+from actm.importers.draft import Draft, DraftBuilder, merge, slug
 from actm.importers.fit import fit
 from actm.importers.formats import detect, head_of
 from actm.importers.interface import Confidence, ImportOptions
@@ -30,7 +31,6 @@ from actm.io.files import FileProblem, Reading, decode_utf8, read_limited
 __all__ = ["Discovery", "discover"]
 
 MAX_FILES = 10_000
-US = "us"
 _READING = Reading(
     what="text",
     pass_hint="pass a file",
@@ -88,16 +88,12 @@ def _base(root: Path, options: ImportOptions) -> Draft:
     """The system (the repository) and your organisation, which the drafts join."""
     name = root.resolve().name or "repository"
     builder = DraftBuilder(".", "discover", options.reserved)
-    builder.system(
+    ground(
+        builder,
         slug(name, "repository"),
-        {"name": name, "owner": US},
-        review=[Review("", "say what the system is for")],
-    )
-    builder.add(
-        "owners",
-        US,
-        {"name": "Your organisation", "first_party": True, "trust": "first_party"},
-        review=[Review("name", "who runs this system? rename the owner if you like")],
+        name,
+        ("internal", "Your network", "network"),
+        "say what the system is for",
     )
     return builder.build()
 

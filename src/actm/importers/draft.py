@@ -52,18 +52,20 @@ SECTIONS: tuple[str, ...] = (
 )
 """The sections a draft fills, in the order a model file lists them."""
 
-SINGULAR = {
-    "owners": "owner",
-    "zones": "zone",
-    "nodes": "node",
-    "models": "model",
-    "assets": "asset",
-    "relations": "relation",
-    "tools": "tool",
-    "packages": "package",
-    "assumptions": "assumption",
-    "vulnerabilities": "vulnerability",
-}
+SINGULAR: Mapping[str, str] = MappingProxyType(
+    {
+        "owners": "owner",
+        "zones": "zone",
+        "nodes": "node",
+        "models": "model",
+        "assets": "asset",
+        "relations": "relation",
+        "tools": "tool",
+        "packages": "package",
+        "assumptions": "assumption",
+        "vulnerabilities": "vulnerability",
+    }
+)
 
 REFS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {

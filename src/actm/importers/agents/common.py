@@ -7,35 +7,21 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from actm.importers.common import INTERNET, US, ground, owner
 from actm.importers.data import table
 from actm.importers.draft import DraftBuilder, Review, slug
 
 __all__ = ["INTERNET", "RUNTIME", "US", "feeds", "frame", "provider"]
 
-US = "us"
 RUNTIME = "agent-runtime"
-INTERNET = "internet"
 INTERNAL = "internal"
 
 
 def frame(builder: DraftBuilder, ident: str, name: str, runtime: str) -> None:
     """The system, your organisation, the zones and the node the agents run on."""
-    builder.system(
-        ident, {"name": name, "owner": US}, review=[Review("", "say what the system is for")]
+    ground(
+        builder, ident, name, (INTERNAL, "Your network", "network"), "say what the system is for"
     )
-    builder.add(
-        "owners",
-        US,
-        {"name": "Your organisation", "first_party": True, "trust": "first_party"},
-        review=[Review("name", "who runs this system? rename the owner if you like")],
-    )
-    builder.add(
-        "zones",
-        INTERNAL,
-        {"name": "Your network", "owner": US},
-        review=[Review("trust", "how far is this network trusted? (default: medium)")],
-    )
-    builder.add("zones", INTERNET, {"name": "The internet", "trust": "untrusted"})
     builder.add(
         "nodes",
         RUNTIME,
@@ -62,7 +48,7 @@ def provider(builder: DraftBuilder, llm: str | None, pointer: str) -> tuple[str,
     and what to review; an unknown or missing name gives a provider to name."""
     row = _provider_row(llm) if llm else None
     if row is None:
-        owner = builder.add(
+        unknown = builder.add(
             "owners",
             "model-provider",
             {"name": "The models' provider", "trust": "untrusted"},
@@ -76,11 +62,11 @@ def provider(builder: DraftBuilder, llm: str | None, pointer: str) -> tuple[str,
                 "name": "The models' API",
                 "kind": "third_party_api",
                 "zone": INTERNET,
-                "owner": owner,
+                "owner": unknown,
             },
             pointer,
         )
-        return owner, node, [Review("owner", "whose model is it? (a provider, or you)")]
+        return unknown, node, [Review("owner", "whose model is it? (a provider, or you)")]
     name = str(row["name"])
     if row.get("local"):
         node = builder.add(
@@ -90,20 +76,14 @@ def provider(builder: DraftBuilder, llm: str | None, pointer: str) -> tuple[str,
             pointer,
         )
         return US, node, []
-    owner = builder.add(
-        "owners",
-        slug(name),
-        {"name": name, "trust": "untrusted"},
-        pointer,
-        [Review("trust", f"is {name} contracted (add contract: the agreement) or untrusted?")],
-    )
+    who = owner(builder, slug(name), name, pointer)
     node = builder.add(
         "nodes",
         f"{slug(name)}-api",
-        {"name": f"{name} model API", "kind": "third_party_api", "zone": INTERNET, "owner": owner},
+        {"name": f"{name} model API", "kind": "third_party_api", "zone": INTERNET, "owner": who},
         pointer,
     )
-    return owner, node, []
+    return who, node, []
 
 
 def feeds(

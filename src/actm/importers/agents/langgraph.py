@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from actm.importers.agents.common import RUNTIME, frame, provider
+from actm.importers.common import add_package
 from actm.importers.draft import Draft, DraftBuilder, Review, slug
 from actm.importers.interface import Confidence, Importer, ImportOptions, read_json, refuse
 from actm.importers.mcp.launch import package_spec
@@ -119,29 +120,7 @@ class LangGraph(Importer):
             if dep.startswith((".", "/")):
                 builder.note("info", f"installs local code from {dep}", at)
                 continue
-            spec = package_spec("pypi", dep)
-            publisher = builder.add(
-                "owners",
-                slug(spec.name) + "-publisher",
-                {"name": f"publisher of pypi package {spec.name}", "trust": "untrusted"},
-                at,
-                [Review("trust", "is its publisher trusted? (first_party, contracted, untrusted)")],
-            )
-            fields: dict[str, Any] = {"name": spec.name, "ecosystem": "pypi"}
-            if spec.version:
-                fields["version"] = spec.version
-            fields |= {
-                "pinned": spec.pinned,
-                "verified": False,
-                "publisher": publisher,
-                "runs_on": [RUNTIME],
-            }
-            review = [Review("verified", "are hashes checked when it is installed?")]
-            if not spec.pinned:
-                review.append(
-                    Review("pinned", "its version floats: each build may install new code")
-                )
-            builder.add("packages", slug(spec.name), fields, at, review)
+            add_package(builder, package_spec("pypi", dep), [RUNTIME], at)
 
     def _env(self, builder: DraftBuilder, env: Any) -> None:
         if isinstance(env, str) and env:

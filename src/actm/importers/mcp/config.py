@@ -19,10 +19,10 @@ from actm.importers.data import table
 from actm.importers.draft import Draft, DraftBuilder, Review, slug
 from actm.importers.interface import Confidence, Importer, ImportOptions, read_json, refuse
 from actm.importers.mcp.servers import (
+    TRANSPORTS,
     WORKSTATION,
     Host,
     ServerSpec,
-    Transport,
     draft_server,
     scaffold,
 )
@@ -30,14 +30,6 @@ from actm.io.json import pointer
 
 __all__ = ["McpConfig"]
 
-_TRANSPORTS: Mapping[str, Transport] = {
-    "stdio": "stdio",
-    "http": "streamable_http",
-    "streamable-http": "streamable_http",
-    "streamable_http": "streamable_http",
-    "streamablehttp": "streamable_http",
-    "sse": "sse",
-}
 _MCP_SERVERS = re.compile(rb'"mcpServers"\s*:')
 _SERVERS = re.compile(rb'"servers"\s*:\s*\{')
 _SERVER_KEYS = re.compile(rb'"(command|url|serverUrl)"\s*:')
@@ -142,7 +134,7 @@ class McpConfig(Importer):
 
     def _spec(self, builder: DraftBuilder, name: str, entry: dict[str, Any], at: str) -> ServerSpec:
         kind = entry.get("type") or entry.get("transport")
-        transport = _TRANSPORTS.get(str(kind).lower()) if kind is not None else None
+        transport = TRANSPORTS.get(str(kind).lower()) if kind is not None else None
         if kind is not None and transport is None:
             builder.note("unplaced", f"server {name!r} has an unknown type {kind!r}", at)
         if entry.get("envFile"):

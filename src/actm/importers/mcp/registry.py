@@ -24,28 +24,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from types import MappingProxyType
 from typing import Any
 
 from actm.importers.mcp.launch import Ecosystem, PackageSpec, launch, package_spec
-from actm.importers.mcp.servers import ServerSpec, Transport
+from actm.importers.mcp.servers import TRANSPORTS, ServerSpec
 from actm.io.json import pointer
 
 __all__ = ["Catalogue", "is_entry", "server_specs", "unknown_packages"]
 
-_ECOSYSTEMS: Mapping[str, Ecosystem] = {
-    "npm": "npm",
-    "pypi": "pypi",
-    "docker": "oci",
-    "oci": "oci",
-    "github": "github",
-}
-_TRANSPORTS: Mapping[str, Transport] = {
-    "stdio": "stdio",
-    "sse": "sse",
-    "streamable-http": "streamable_http",
-    "streamable_http": "streamable_http",
-    "http": "streamable_http",
-}
+_ECOSYSTEMS: Mapping[str, Ecosystem] = MappingProxyType(
+    {"npm": "npm", "pypi": "pypi", "docker": "oci", "oci": "oci", "github": "github"}
+)
 _PLACEHOLDER = re.compile(r"\$\{[^}]*\}|<[^>]*>")
 _ENV_ARG = re.compile(r"^(?:-e\s+)?([A-Za-z_][A-Za-z0-9_]*)(?:=|$)")
 
@@ -156,7 +146,7 @@ def server_specs(entry: Mapping[str, Any], at: Sequence[str | int] = ()) -> list
             ServerSpec(
                 name=name,
                 pointer=pointer((*at, "packages", i)),
-                transport=_TRANSPORTS.get(str(kind), "stdio"),
+                transport=TRANSPORTS.get(str(kind), "stdio"),
                 env=env,
                 secrets=secret,
                 package=spec,
@@ -176,7 +166,7 @@ def server_specs(entry: Mapping[str, Any], at: Sequence[str | int] = ()) -> list
             ServerSpec(
                 name=name,
                 pointer=pointer((*at, "remotes", i)),
-                transport=_TRANSPORTS.get(kind),
+                transport=TRANSPORTS.get(kind),
                 url=url,
                 headers=headers,
                 secrets=secret,

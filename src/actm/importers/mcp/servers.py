@@ -21,25 +21,38 @@ are), the machine it runs on, your organisation, and the model's provider.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from actm.importers.common import INTERNET, US, add_package, ground, owner
 from actm.importers.draft import DraftBuilder, Review, slug
 from actm.importers.mcp.launch import Launch, PackageSpec, launch
 from actm.importers.mcp.secrets import holds_value, is_secret_name, redact_args, secret_args
 from actm.importers.mcp.toolperms import ToolSpec, draft_tools
 
-__all__ = ["Host", "ServerSpec", "draft_server", "scaffold"]
+__all__ = ["TRANSPORTS", "Host", "ServerSpec", "draft_server", "scaffold"]
 
 Transport = Literal["stdio", "streamable_http", "sse"]
 
-US = "us"
+TRANSPORTS: Mapping[str, Transport] = MappingProxyType(
+    {
+        "stdio": "stdio",
+        "sse": "sse",
+        "http": "streamable_http",
+        "streamable-http": "streamable_http",
+        "streamable_http": "streamable_http",
+        "streamablehttp": "streamable_http",
+    }
+)
+"""How configurations and registry entries name a transport -> the model format's name."""
+
 WORKSTATION = "workstation"
 ASSISTANT = "assistant"
 LOCAL_ZONE = "local"
-INTERNET_ZONE = "internet"
+INTERNET_ZONE = INTERNET
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0", "[::1]"})
 
 
@@ -83,24 +96,15 @@ class ServerSpec:
 def scaffold(builder: DraftBuilder, host: Host) -> None:
     """The system, your organisation, your machine, the model's provider and the assistant."""
     shown = "your MCP client" if host.client == "MCP client" else host.client
-    builder.system(
+    system = f"{host.client} with its MCP servers"
+    zone = (LOCAL_ZONE, "Your machine", "machine")
+    ground(
+        builder,
         slug(host.client, "mcp-client"),
-        {"name": f"{host.client} with its MCP servers", "owner": US},
-        review=[Review("", "name the system and say what it is for")],
+        system,
+        zone,
+        "name the system and say what it is for",
     )
-    builder.add(
-        "owners",
-        US,
-        {"name": "Your organisation", "first_party": True, "trust": "first_party"},
-        review=[Review("name", "who runs this system? rename the owner if you like")],
-    )
-    builder.add(
-        "zones",
-        LOCAL_ZONE,
-        {"name": "Your machine", "owner": US},
-        review=[Review("trust", "how far is this machine trusted? (default: medium)")],
-    )
-    builder.add("zones", INTERNET_ZONE, {"name": "The internet", "trust": "untrusted"})
     builder.add(
         "nodes",
         WORKSTATION,
@@ -116,9 +120,7 @@ def scaffold(builder: DraftBuilder, host: Host) -> None:
     ]
     if host.provider is not None:
         name = host.provider
-        provider = builder.add(
-            "owners", slug(name), {"name": name, "trust": "untrusted"}, review=[_trust(name)]
-        )
+        provider = owner(builder, slug(name), name)
     else:
         name = "The model's provider"
         provider = builder.add(
@@ -152,58 +154,9 @@ def scaffold(builder: DraftBuilder, host: Host) -> None:
     )
 
 
-def _trust(name: str) -> Review:
-    return Review(
-        "trust", f"is {name} first_party, contracted (add contract: the agreement) or untrusted?"
-    )
-
-
 def _owner_for_host(builder: DraftBuilder, host: str) -> str:
     name = re.sub(r"^(api|mcp|www)\.", "", host)
-    return builder.add(
-        "owners", slug(name), {"name": name, "trust": "untrusted"}, review=[_trust(name)]
-    )
-
-
-def _publisher(builder: DraftBuilder, package: PackageSpec) -> str:
-    who = package.publisher
-    if package.author is not None:
-        name, ident = who, slug(who)
-    elif package.ecosystem == "npm" and who.startswith("@"):
-        name, ident = f"npm scope {who}", slug(who)
-    elif package.ecosystem == "oci":
-        name, ident = f"image namespace {who}", slug(who.rsplit("/", 1)[-1])
-    elif package.ecosystem == "github":
-        who = who.split("/")[0]
-        name, ident = f"GitHub account {who}", slug(who)
-    else:
-        name, ident = f"publisher of {package.ecosystem} package {who}", slug(who) + "-publisher"
-    return builder.add("owners", ident, {"name": name, "trust": "untrusted"}, review=[_trust(name)])
-
-
-def _package(
-    builder: DraftBuilder, package: PackageSpec, runs_on: Sequence[str], pointer: str
-) -> str:
-    publisher = _publisher(builder, package)
-    fields: dict[str, Any] = {"name": package.name, "ecosystem": package.ecosystem}
-    if package.version is not None and not package.digest:
-        fields["version"] = package.version
-    fields |= {
-        "pinned": package.pinned,
-        "verified": package.digest,
-        "publisher": publisher,
-        "runs_on": list(runs_on),
-    }
-    reviews = []
-    if not package.digest:
-        reviews.append(
-            Review("verified", "is its signature, hash or provenance checked when installed?")
-        )
-    if not package.pinned:
-        reviews.append(Review("pinned", "its version floats: every start may run new code"))
-    elif package.ecosystem == "oci" and not package.digest:
-        reviews.append(Review("pinned", "a tag can be moved; pin the digest (@sha256:...)?"))
-    return builder.add("packages", slug(package.name), fields, pointer, reviews)
+    return owner(builder, slug(name), name)
 
 
 def _node_id(name: str) -> str:
@@ -245,7 +198,9 @@ def _secrets(spec: ServerSpec, launched: Launch | None) -> list[tuple[str, str, 
     return out
 
 
-_KEYS = {"environment variable": "env", "HTTP header": "headers", "command-line argument": "args"}
+_KEYS = MappingProxyType(
+    {"environment variable": "env", "HTTP header": "headers", "command-line argument": "args"}
+)
 
 
 def _credentials(
@@ -313,7 +268,7 @@ def draft_server(builder: DraftBuilder, spec: ServerSpec, host: Host) -> str:
             mcp["authentication"] = auth
     if package is not None:
         runs_on = [node, WORKSTATION] if transport == "stdio" else [node]
-        mcp["package"] = _package(builder, package, runs_on, spec.pointer)
+        mcp["package"] = add_package(builder, package, runs_on, spec.pointer)
     elif launched is not None and launched.local is not None:
         reviews.append(Review("", f"it runs local code ({launched.local}): who maintains it?"))
     fields: dict[str, Any] = {"name": spec.title or spec.name}
