@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 from actm.errors import Diagnostic, SourceLocation
 from actm.io.files import Reading
-from actm.io.files import too_large as file_too_large
+from actm.io.files import too_large as _too_large
 
-__all__ = ["DEPTH_CEILING", "READING", "Limits", "YamlProblem", "too_deep", "too_large"]
+__all__ = ["DEPTH_CEILING", "Limits", "YamlProblem", "too_deep", "too_large"]
 
 _LIMIT_NAMES = ("max_file_bytes", "max_depth", "max_nodes", "max_alias_expansion", "max_elements")
 
@@ -95,12 +95,12 @@ READING = Reading(
     too_large_hint="split the model with include:, or raise the limit with --max-file-bytes "
     "or ACTM_MAX_FILE_BYTES",
 )
-"""How the messages about a model file that cannot be read name it and say what to do."""
+"""How messages about a YAML input file name it and say to fix it."""
 
 
 def too_large(shown: str, size: int, limit: int) -> Diagnostic:
     """The diagnostic for a file of ``size`` bytes over ``limit``, at its first line."""
-    return file_too_large(shown, size, limit, READING.too_large_hint)
+    return _too_large(shown, size, limit, READING.too_large_hint)
 
 
 def too_deep(limit: int, where: SourceLocation) -> Diagnostic:

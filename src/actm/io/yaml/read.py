@@ -29,15 +29,15 @@ def read_yaml_file(
     """Read and parse one YAML file, enforcing ``limits``; raises :class:`YamlProblem`.
 
     The size and the kind of file are checked with ``stat`` before the file is opened, so a
-    huge file is never read and a pipe is never waited on. ``shown`` names the file in
-    messages (default: ``path``).
+    huge file is never read and a pipe is never waited on (:func:`actm.io.files.read_limited`).
+    ``shown`` names the file in messages (default: ``path``).
     """
     limits = limits or Limits()
     shown = str(path) if shown is None else shown
     try:
         raw = read_limited(path, limits.max_file_bytes, shown, READING)
     except FileProblem as exc:
-        raise YamlProblem(exc.diagnostics) from None
+        raise YamlProblem(list(exc.diagnostics)) from None
     return parse_yaml(raw, shown, limits)
 
 

@@ -30,7 +30,7 @@ def _decode(raw: bytes, path: str) -> str:
     try:
         return decode_utf8(raw, path, READING)
     except FileProblem as exc:
-        raise YamlProblem(exc.diagnostics) from None
+        raise YamlProblem(list(exc.diagnostics)) from None
 
 
 def _position(text: str, index: int) -> tuple[int, int]:
