@@ -138,6 +138,20 @@ def test_detection(tmp_path: Path, name: str, text: str, format: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("notes.md", "a:\n  role: r\n  goal: g\n"),
+        ("model.yaml", "actm: 1\na:\n  role: r\n  goal: g\n"),
+        ("graphs.py", 'SPEC = {"graphs": {}, "dependencies": []}'),
+    ],
+)
+def test_not_detected(tmp_path: Path, name: str, text: str) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    assert detect(path) is None
+
+
+@pytest.mark.parametrize(
     ("format", "name", "text", "reason"),
     [
         ("crewai", "x.yaml", "a: 1\n", "it holds no crewAI agents"),

@@ -193,6 +193,8 @@ def test_cursor_url_only_with_crlf() -> None:
         ("mcp.json", '{"servers": {"a": {"command": "x"}}}', Confidence.LIKELY),
         ("mcp.json", '{"servers": {"a": {"host": "x"}}}', None),
         ("servers.json", '{"servers": {"a": {"command": "x"}}}', None),
+        # source code that quotes the keys is not a configuration
+        ("test_config.py", 'CONFIG = {"mcpServers": {"a": {"command": "x"}}}', None),
     ],
 )
 def test_detection(tmp_path: Path, name: str, text: str, expected: Confidence | None) -> None:

@@ -57,7 +57,8 @@ class CrewAI(Importer):
     def detect(self, path: Path, head: bytes) -> Confidence | None:
         agents = _ROLE.search(head) is not None and _GOAL.search(head) is not None
         tasks = _EXPECTED.search(head) is not None
-        if not (agents or tasks) or re.search(rb"^actm\s*:", head, re.MULTILINE):
+        yaml_file = path.suffix in (".yaml", ".yml")
+        if not (agents or tasks) or not yaml_file or re.search(rb"^actm\s*:", head, re.M):
             return None
         named = path.name in ("agents.yaml", "tasks.yaml", "agents.yml", "tasks.yml")
         return Confidence.CERTAIN if named else Confidence.LIKELY

@@ -17,7 +17,14 @@ from typing import Any
 from actm.importers.agents.common import RUNTIME, frame, provider
 from actm.importers.common import add_package
 from actm.importers.draft import Draft, DraftBuilder, Review, slug
-from actm.importers.interface import Confidence, Importer, ImportOptions, read_json, refuse
+from actm.importers.interface import (
+    Confidence,
+    Importer,
+    ImportOptions,
+    json_like,
+    read_json,
+    refuse,
+)
 from actm.importers.mcp.launch import package_spec
 from actm.importers.mcp.secrets import is_secret_name
 from actm.io.json import pointer
@@ -33,7 +40,7 @@ class LangGraph(Importer):
     description = "a LangGraph deployment configuration (langgraph.json)"
 
     def detect(self, path: Path, head: bytes) -> Confidence | None:
-        if not _GRAPHS.search(head):
+        if not json_like(head) or not _GRAPHS.search(head):
             return None
         return (
             Confidence.CERTAIN

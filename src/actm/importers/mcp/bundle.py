@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from actm.importers.draft import Draft, DraftBuilder, Review
-from actm.importers.interface import Confidence, Importer, ImportOptions, read_json, refuse
+from actm.importers.interface import (
+    Confidence,
+    Importer,
+    ImportOptions,
+    json_like,
+    read_json,
+    refuse,
+)
 from actm.importers.mcp.launch import PackageSpec
 from actm.importers.mcp.servers import Host, ServerSpec, draft_server, scaffold
 from actm.importers.mcp.toolperms import ToolSpec
@@ -72,6 +79,8 @@ class McpBundle(Importer):
     description = "an MCP bundle manifest (MCPB / DXT manifest.json)"
 
     def detect(self, path: Path, head: bytes) -> Confidence | None:
+        if not json_like(head):
+            return None
         if _MANIFEST.search(head) and b'"mcp_config"' in head:
             return Confidence.CERTAIN
         if _MANIFEST.search(head) and path.name == "manifest.json":

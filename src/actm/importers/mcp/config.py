@@ -17,7 +17,14 @@ from typing import Any
 
 from actm.importers.data import table
 from actm.importers.draft import Draft, DraftBuilder, Review, slug
-from actm.importers.interface import Confidence, Importer, ImportOptions, read_json, refuse
+from actm.importers.interface import (
+    Confidence,
+    Importer,
+    ImportOptions,
+    json_like,
+    read_json,
+    refuse,
+)
 from actm.importers.mcp.servers import (
     TRANSPORTS,
     WORKSTATION,
@@ -76,6 +83,8 @@ class McpConfig(Importer):
     description = "an MCP client configuration (Claude Desktop, Claude Code, VS Code, Cursor)"
 
     def detect(self, path: Path, head: bytes) -> Confidence | None:
+        if not json_like(head):
+            return None
         if path.name == "claude_desktop_config.json":
             return Confidence.CERTAIN
         if _MCP_SERVERS.search(head):

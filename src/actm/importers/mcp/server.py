@@ -14,7 +14,14 @@ import re
 from pathlib import Path
 
 from actm.importers.draft import Draft, DraftBuilder, Review
-from actm.importers.interface import Confidence, Importer, ImportOptions, read_json, refuse
+from actm.importers.interface import (
+    Confidence,
+    Importer,
+    ImportOptions,
+    json_like,
+    read_json,
+    refuse,
+)
 from actm.importers.mcp.registry import Catalogue, is_entry, server_specs, unknown_packages
 from actm.importers.mcp.servers import Host, ServerSpec, draft_server, scaffold
 
@@ -31,7 +38,8 @@ class McpServer(Importer):
     description = "an MCP registry server description (server.json)"
 
     def detect(self, path: Path, head: bytes) -> Confidence | None:
-        if not head.lstrip().startswith(b"{") or b'"mcpServers"' in head:
+        listing = head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[")
+        if not json_like(head) or listing or b'"mcpServers"' in head:
             return None
         if _SCHEMA.search(head):
             return Confidence.CERTAIN

@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from actm.importers.draft import Draft, DraftBuilder, Review
-from actm.importers.interface import Confidence, Importer, ImportOptions, read_json, refuse
+from actm.importers.interface import (
+    Confidence,
+    Importer,
+    ImportOptions,
+    json_like,
+    read_json,
+    refuse,
+)
 from actm.importers.link import TOOL_DATA
 from actm.importers.mcp.servers import ASSISTANT, Host, scaffold
 from actm.importers.mcp.toolperms import ToolSpec, draft_tools
@@ -63,7 +70,7 @@ class McpTools(Importer):
     description = "an MCP tool listing (tools/list output, tool snapshots, tool definitions)"
 
     def detect(self, path: Path, head: bytes) -> Confidence | None:
-        if not _INPUT_SCHEMA.search(head):
+        if not json_like(head) or not _INPUT_SCHEMA.search(head):
             return None
         if path.suffix == ".snap" or _TOOLS.search(head):
             return Confidence.LIKELY
