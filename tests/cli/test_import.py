@@ -178,3 +178,11 @@ def test_validate_recognises_every_format(format: str, name: str) -> None:
         f"{path} looks like {actm.api.IMPORT_FORMATS[format]}, not an actm model; run: "
         f"actm import {path} -o model.yaml"
     )
+
+
+def test_output_never_overwrites_an_input(config: Path) -> None:
+    before = config.read_bytes()
+    code, _, err = run("import", config, "-o", config)
+    assert code == 2
+    assert err.strip() == f"--output {config} is one of the files imported; name another file"
+    assert config.read_bytes() == before

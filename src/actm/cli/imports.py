@@ -74,6 +74,17 @@ def _check(imported: Imported, output: Path | None, into: Path | None, reading: 
             err(d.format())
 
 
+def _not_an_input(output: Path | None, files: list[Path]) -> None:
+    """Refuse to write the model over a file being imported."""
+    from actm.errors import UsageError
+
+    if output is None or str(output) == "-" or not output.exists():
+        return
+    for f in files:
+        if f.exists() and f.resolve() == output.resolve():
+            raise UsageError(f"--output {output} is one of the files imported; name another file")
+
+
 def import_(
     files: Annotated[
         list[Path],
@@ -106,6 +117,7 @@ def import_(
     from actm.api import import_files
 
     with guard(debug):
+        _not_an_input(output, files)
         reading = limits(max_file_bytes, max_depth, max_alias_expansion, max_elements)
         imported = import_files(
             files,
