@@ -186,3 +186,24 @@ def test_output_never_overwrites_an_input(config: Path) -> None:
     assert code == 2
     assert err.strip() == f"--output {config} is one of the files imported; name another file"
     assert config.read_bytes() == before
+
+
+def test_into_knows_the_elements_of_included_files(config: Path, tmp_path: Path) -> None:
+    (tmp_path / "infra.yaml").write_text(
+        "actm: 1\nnodes:\n  - {id: workstation, kind: workstation, owner: acme}\n",
+        encoding="utf-8",
+    )
+    model = tmp_path / "model.yaml"
+    model.write_text(
+        "actm: 1\ninclude: [infra.yaml]\nsystem: {id: desk, owner: acme}\n"
+        "owners:\n  - {id: acme, first_party: true}\n",
+        encoding="utf-8",
+    )
+    code, _, err = run("import", config, "--into", model)
+    assert code == 0, err
+    text = model.read_text(encoding="utf-8")
+    # the included file's workstation is the one the servers run on: not drafted again
+    assert "- id: workstation" not in text
+    assert "owner: acme" in text
+    assert actm.load_model(model).system.id == "desk"
+    assert (tmp_path / "infra.yaml").read_text(encoding="utf-8").count("workstation") == 2
