@@ -86,7 +86,7 @@ def costs(c: Compiled) -> Costs:
     gates: dict[int, int] = {}
     names: dict[int, str] = {}
     for ti, tool in enumerate(c.model.tools):
-        gate = _gate(c, ti, tool.id, tool.human_approval)
+        gate = _gate(c, tool.id, tool.human_approval, tool.approval)
         if gate:
             gates[c.tool_inputs[ti]] = to_cost(sev.approval[gate])
             names[c.tool_inputs[ti]] = gate
@@ -104,10 +104,13 @@ def costs(c: Compiled) -> Costs:
     return out
 
 
-def _gate(c: Compiled, ti: int, tool: str, human_approval: bool) -> str:
-    """The human approval a call to tool ``ti`` passes ('' for none)."""
+def _gate(c: Compiled, tool: str, human_approval: bool, approval: str) -> str:
+    """The human approval a call to ``tool`` passes ('' for none): approval of every call
+    (declared or a control's), or once per session (the session's first call only)."""
     if human_approval or tool in c.approved:
         return "every_call"
+    if approval == "once_per_session":
+        return approval
     return ""
 
 

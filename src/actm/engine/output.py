@@ -89,6 +89,8 @@ class Finding:
     enabled_by: tuple[str, ...] = ()
     priority: str = "info"
     """The worst severity among itself and the threats it enables, directly or not."""
+    hypothetical: bool = False
+    """It needs a weakness a hypothesis posits (its chain rests on one)."""
 
 
 class Cell(NamedTuple):
@@ -282,7 +284,7 @@ def _finding(
     for how, via in seeds_in(store, keys):
         if how in (Rule.ADVERSARY, Rule.PUBLIC_USER):
             adversaries.add(str(via))
-        elif how in (Rule.OUTSIDE_CONTENT, Rule.THIRD_PARTY):
+        elif how in (Rule.OUTSIDE_CONTENT, Rule.THIRD_PARTY, Rule.NETWORK, Rule.PHYSICAL):
             assert isinstance(via, tuple)
             adversaries.add(str(via[0]))
         elif how in (Rule.ASSUMPTION, Rule.ASSUMPTION_SENDS):
@@ -320,6 +322,7 @@ def _finding(
         unjustified=verdict.unjustified,
         accepted_by=verdict.accepted_by,
         root_cause=root_cause(c.model, _entry(verdict, adversaries), steps),
+        hypothetical=any(v in c.extra_vulns and c.extra_vulns[v].hypothetical for v in vulns),
     )
 
 

@@ -31,7 +31,7 @@ class Reader:
         self.c = c
         self.store = store
         self.wording = wording
-        self.vulns = {v.id: v for v in c.model.vulnerabilities}
+        self.vulns = {v.id: v for v in c.model.vulnerabilities} | c.extra_vulns
         self.assumptions = {a.id: a for a in c.model.assumptions}
         self.relations = {r.id: r for r in c.model.relations}
         self.facts: dict[int, _Fact] = {}
@@ -60,7 +60,13 @@ class Reader:
             node, vclass = store.decode_node(key)
             node_id = c.node_ids[node]
             cls = c.vclass_ids[vclass]
-            values = {"node": node_id, "vulnerability_class": cls, "tool": via, "credential": via}
+            values = {
+                "node": node_id,
+                "vulnerability_class": cls,
+                "tool": via,
+                "credential": via,
+                "package": via,
+            }
             text = self.wording.text(rule, "", values)
             pipeline = PIPELINES[c.node_pipe[node]]
             return (name, node_id, None, cls, False, pipeline, _vias(via), False, text)
@@ -131,8 +137,31 @@ class Reader:
         if rule in (Rule.ATTACK, Rule.CONVERSION):
             assert isinstance(via, int)
             return "", {"attack": self.c.rules[via].attack.id}
-        if rule in (Rule.TOOL_WRITE, Rule.TOOL_RESULTS, Rule.TOOL_DEFINITION, Rule.CREDENTIAL_TOOL):
+        if rule in (
+            Rule.TOOL_WRITE,
+            Rule.TOOL_RESULTS,
+            Rule.TOOL_DEFINITION,
+            Rule.CREDENTIAL_TOOL,
+            Rule.TOOL_DELETE,
+        ):
             return "", {"tool": via}
+        return self._new_values(rule, via)
+
+    @staticmethod
+    def _new_values(rule: Rule, via: object) -> tuple[str, dict[str, object]]:
+        """The values of the rules for what credentials grant, what assets contain, flows
+        in cleartext and scenes a model perceives."""
+        if rule == Rule.CREDENTIAL_GRANT:
+            assert isinstance(via, tuple)
+            return "", {"credential": via[0], "permission": via[1]}
+        if rule == Rule.CONTAINED:
+            return "", {"container": via}
+        if rule == Rule.NETWORK:
+            assert isinstance(via, tuple)
+            return "", {"adversary": via[0], "relation": via[1], "weakness": via[2]}
+        if rule == Rule.PHYSICAL:
+            assert isinstance(via, tuple)
+            return "", {"adversary": via[0], "model": via[1]}
         return "", {}  # component_up, component_down: the capability and target alone
 
     def _owner(self, key: int) -> str:

@@ -160,13 +160,19 @@ def collect(
     per_entry: Sequence[Mapping[str, Route]], by_conditions: Mapping[str, Route]
 ) -> dict[str, tuple[Route, ...]]:
     """Threat id -> its routes, most realistic first. A threat the conditions close alone
-    keeps only the route of the entry point they are attributed to (its own run's, if that is
-    shorter)."""
+    keeps the route of the entry point they are attributed to, and those of other entry points
+    only where they are shorter (so they use the entry point's own seeds): the shortest route
+    over all entry points is then the shortest of any closure, which adding a control can only
+    lengthen."""
     out: dict[str, list[Route]] = {}
     for routes in per_entry:
         for tid, r in routes.items():
             attributed = by_conditions.get(tid)
-            if attributed is not None and r.adversary != attributed.adversary:
+            if (
+                attributed is not None
+                and r.adversary != attributed.adversary
+                and r.steps >= attributed.steps
+            ):
                 continue
             out.setdefault(tid, []).append(r)
     for tid, r in by_conditions.items():

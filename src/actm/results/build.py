@@ -150,6 +150,7 @@ class _Threats:
             enables=f.enables,
             enabled_by=f.enabled_by,
             priority=f.priority,
+            hypothetical=f.hypothetical,
         )
         return replace(threat, locations=_locations(self.run.model, threat, f.severity.asset_id))
 
@@ -469,6 +470,7 @@ def build_result(analysis: Analysis, *, today: date | None = None) -> Result:
         "assumptions": len(model.assumptions),
         "assumptions_exceeding_tolerance": sum(1 for r in reports if r.exceeds_tolerance),
         **{rule: dropped.get(rule, 0) for rule in DROPS},
+        "hypothetical": sum(1 for t in threats if t.hypothetical),
         "facts": run.facts,
     }
     return Result(

@@ -149,6 +149,10 @@ class Threat:
     enabled_by: tuple[str, ...] = ()
     priority: str = "info"
     """The worst severity among itself and what it enables, directly or not."""
+    hypothetical: bool = False
+    """It needs a weakness a hypothesis posits (``hypothesis:<rule>@<node>`` among its
+    vulnerabilities): the engine adds those last, so a threat that uses one does not close
+    without it."""
 
 
 @dataclass(frozen=True, slots=True)
