@@ -29,7 +29,7 @@ class _Png(Renderer[str]):
     description = "bytes"
     binary = True
 
-    def render(self, value: str, options: RenderOptions) -> bytes:
+    def make(self, value: str, options: RenderOptions) -> bytes:
         return value.encode("ascii")
 
 
@@ -37,7 +37,7 @@ class _Noted(Renderer[str]):
     name = "noted"
     description = "text with a warning about it"
 
-    def render(self, value: str, options: RenderOptions) -> str:
+    def make(self, value: str, options: RenderOptions) -> str:
         return value + "\n"
 
     def warnings(self, output: str | bytes) -> list[str]:
@@ -49,10 +49,10 @@ class _Streamed(Renderer[str]):
     description = "text a piece at a time"
     streams = True
 
-    def render(self, value: str, options: RenderOptions) -> str:
-        raise AssertionError("a streaming renderer is written through chunks()")
+    def make(self, value: str, options: RenderOptions) -> str:
+        raise AssertionError("a streaming renderer is written through pieces()")
 
-    def chunks(self, value: str, options: RenderOptions) -> Iterator[bytes]:
+    def pieces(self, value: str, options: RenderOptions) -> Iterator[bytes]:
         yield from (part.encode("utf-8") for part in value.split(" "))
 
 
@@ -62,7 +62,7 @@ class _Needs(Renderer[str]):
     extra = "needs"
     requires = ("actm_no_such_package",)
 
-    def render(self, value: str, options: RenderOptions) -> str:
+    def make(self, value: str, options: RenderOptions) -> str:
         raise AssertionError("never rendered")
 
 

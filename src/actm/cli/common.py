@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar, cast
 import typer
 
 from actm.errors import EXIT_INTERNAL, EXIT_OK, ActmError, KnowledgeError, UsageError
+from actm.io.visible import visible
 from actm.io.yaml import Limits
 from actm.render.formats import (
     CHECK_FORMATS,
@@ -138,8 +139,9 @@ DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
 
 
 def err(text: str) -> None:
-    """One message on standard error."""
-    sys.stderr.write(text.rstrip("\n") + "\n")
+    """One message on standard error, its control characters spelled out: a diagnostic
+    quotes the model (an id, a key, a file name), which must not act on the terminal."""
+    sys.stderr.write(visible(text.rstrip("\n")) + "\n")
 
 
 def fatal(exc: BaseException, debug: bool = False) -> NoReturn:

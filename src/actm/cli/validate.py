@@ -19,6 +19,7 @@ from actm.cli.common import (
     guard,
     limits,
 )
+from actm.io.visible import visible
 
 
 def validate(
@@ -53,6 +54,6 @@ def validate(
             lines.append(f"ok: {f}: {parts}")
         gc.freeze()
         for line in lines:
-            typer.echo(line)
+            typer.echo(visible(line))  # a file name is the user's text
         if problems:
             raise ModelError([d for p in problems for d in p.diagnostics])
