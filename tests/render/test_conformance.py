@@ -293,8 +293,7 @@ def test_hostile_text_is_spelled_out_in_the_text_report() -> None:
     out = FORMATS["text"].render(_results()["hostile"], RenderOptions(width=200))
     assert isinstance(out, str)
     assert out.splitlines()[0] == (
-        "actm 0.1.0: Sys \\u001b[2J\\u001b]0;pwned\\u0007 \\u009b31m \\u0000 \\ufffe "
-        "\\ud83f\\udffe \\u202eevil"
+        "actm 0.1.0: Sys \\u001b[2J\\u001b]0;pwned\\u0007 \\u009b31m \\u0000 \\ufffe \\u202eevil"
     )
     assert (
         "triage: accepted by bob \\u001b[5m until 2030-01-01 (https://example.com/\\u001b[1m): "
@@ -309,7 +308,7 @@ def test_hostile_text_is_spelled_out_in_markdown() -> None:
     assert out.splitlines()[0] == (
         # a backslash before a letter is itself in Markdown: this reads "\u001b[2J"
         "# Threat model: Sys \\u001b\\[2J\\u001b\\]0;pwned\\u0007 \\u009b31m \\u0000 "
-        "\\ufffe \\ud83f\\udffe \\u202eevil"
+        "\\ufffe \\u202eevil"
     )
 
 
@@ -349,7 +348,7 @@ def test_json_keeps_hostile_text_exactly(table: str, name: str) -> None:
         assert isinstance(out, str) and not UNSAFE.search(out)
         found |= _strings(json.loads(out))
     assert found & {
-        "Sys \x1b[2J\x1b]0;pwned\x07 \x9b31m \x00 \ufffe \U0001fffe \u202eevil",
+        "Sys \x1b[2J\x1b]0;pwned\x07 \x9b31m \x00 \ufffe \u202eevil",
         "Steering \x1b[2J through \x9b1A a tool \u202e",
         "hostile-steering",
     }

@@ -9,9 +9,8 @@ shows the text, or hide what the text says, by its escape as JSON and JavaScript
   controls U+0080 to U+009F (CSI U+009B, OSC U+009D, ...): ``\\u001b``, ``\\u009b``;
 * the bidirectional controls (U+061C, U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069),
   which reorder what a reader sees, and the line and paragraph separators U+2028, U+2029;
-* the noncharacters (U+FDD0 to U+FDEF, and U+FFFE, U+FFFF in every plane) and lone
-  surrogates, which no text should carry: ``\\ufffe``; a noncharacter above U+FFFF is written as
-  its UTF-16 surrogate pair (``\\ud83f\\udffe`` for U+1FFFE).
+* the noncharacters U+FDD0 to U+FDEF, U+FFFE and U+FFFF, and lone surrogates, which no text
+  should carry: ``\\ufffe``.
 
 The spelling is the same everywhere so that one function serves every format: in JSON (and the
 JSON inside the HTML report) a raw character inside a string becomes an escape that decodes to
@@ -23,15 +22,17 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["UNSAFE", "visible"]
+__all__ = ["UNSAFE", "visible", "visible_bytes"]
 
 UNSAFE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029"
-    "\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
-    + "".join(f"{chr(p << 16 | 0xFFFE)}{chr(p << 16 | 0xFFFF)}" for p in range(1, 17))
-    + "]"
+    "\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
 )
-"""One character :func:`visible` spells out."""
+"""One character :func:`visible` spells out. (Only characters of the Basic Multilingual
+Plane: a class with the noncharacters of the other planes makes the search ten times
+slower, and none of them acts on a terminal.)"""
+
+_UNSAFE_ASCII = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f]")
 
 _SGR = re.compile("\x1b\\[[0-9;]*m")
 """A terminal colour sequence (Select Graphic Rendition), as rich writes them."""
@@ -40,11 +41,7 @@ _UNSAFE_OR_SGR = re.compile(f"({_SGR.pattern})|{UNSAFE.pattern}")
 
 
 def _escape(char: str) -> str:
-    point = ord(char)
-    if point < 0x10000:
-        return f"\\u{point:04x}"
-    point -= 0x10000
-    return f"\\u{0xD800 | point >> 10:04x}\\u{0xDC00 | point & 0x3FF:04x}"
+    return f"\\u{ord(char):04x}"
 
 
 def _spell(match: re.Match[str]) -> str:
@@ -67,3 +64,15 @@ def visible(text: str, *, keep_colour: bool = False) -> str:
     if keep_colour:
         return _UNSAFE_OR_SGR.sub(_spell_but_colour, text)
     return UNSAFE.sub(_spell, text)
+
+
+def visible_bytes(data: bytes) -> bytes:
+    """:func:`visible` for UTF-8 bytes (whole characters), quick when they hold nothing to
+    spell out: a streamed JSON result is hundreds of megabytes."""
+    if data.isascii():
+        if _UNSAFE_ASCII.search(data) is None:
+            return data
+        return visible(data.decode("ascii")).encode("ascii")
+    text = data.decode("utf-8")
+    shown = visible(text)
+    return data if shown is text else shown.encode("utf-8")

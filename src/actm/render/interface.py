@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import ClassVar, Generic, TypeVar
 
 from actm.errors import UsageError
-from actm.io.visible import visible
+from actm.io.visible import visible, visible_bytes
 
 __all__ = ["MissingExtra", "RenderOptions", "Renderer"]
 
@@ -119,15 +119,9 @@ class Renderer(ABC, Generic[V]):
             yield out if isinstance(out, bytes) else out.encode("utf-8")
             return
         for piece in self.pieces(value, options):
-            yield piece if self.binary else _visible_bytes(piece)
+            yield piece if self.binary else visible_bytes(piece)
 
     def pieces(self, value: V, options: RenderOptions) -> Iterator[bytes]:
         """For a format that :attr:`streams`: its output's bytes a piece at a time, each piece
         whole UTF-8 characters."""
         raise NotImplementedError(f"--format {self.name} does not stream")
-
-
-def _visible_bytes(piece: bytes) -> bytes:
-    text = piece.decode("utf-8")
-    shown = visible(text)
-    return piece if shown is text else shown.encode("utf-8")
