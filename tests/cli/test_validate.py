@@ -175,6 +175,7 @@ def test_all_bad_files_in_one_run() -> None:
         "model.include-cycle.yaml",
         "model.include-with-system.yaml",
         "model.include-with-root-key.yaml",
+        "model.include-with-analysis.yaml",
     }
 
 
@@ -262,3 +263,28 @@ def test_a_file_name_with_control_characters_is_shown_spelled_out(tmp_path: Path
     assert out.startswith(f"ok: {tmp_path}/ok\\u001b]0;title\\u0007.yaml: ")
     assert f"{tmp_path}/gone\\u001b[2J\\u009b1A.yaml" in err
     assert "\x1b" not in out + err and "\x9b" not in err
+
+
+WARN = Path(__file__).parent.parent / "model" / "warn"
+
+
+def test_warnings_are_printed_and_exit_0() -> None:
+    path = WARN / "model.unused-tool.yaml"
+    code, out, err = run("validate", str(path))
+    assert code == 0
+    assert out.startswith(f"ok: {path}: 1 model")
+    assert err.splitlines() == [
+        f"{path}:7:10: warning[unused-tool]: tool 'forgotten' is used by no model",
+        "    hint: list it under a model's tools:",
+        "actm: 1 warning (--strict makes them errors)",
+    ]
+
+
+def test_strict_makes_warnings_errors(good: Path) -> None:
+    path = WARN / "model.idle-credential.yaml"
+    code, out, err = run("validate", "--strict", str(path), str(good))
+    assert code == 2
+    assert out.startswith(f"ok: {good}: 1 model")
+    assert str(path) not in out
+    assert diagnostics(err) == [(str(path), 6, 10, "idle-credential")]
+    assert "actm: 1 problem found" in err

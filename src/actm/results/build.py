@@ -120,6 +120,7 @@ class _Threats:
             maturity=attack.maturity,
             suggested_controls=attack.controls,
             locations=self._locations(f),
+            hypothetical=f.hypothetical,
         )
         return threat
 
@@ -416,6 +417,7 @@ def build_result(analysis: Analysis, *, today: date | None = None) -> Result:
         "unjustified_threats": sum(1 for t in threats if t.unjustified_assumptions),
         "assumptions": len(model.assumptions),
         "assumptions_exceeding_tolerance": sum(1 for r in reports if r.exceeds_tolerance),
+        "hypothetical": sum(1 for t in threats if t.hypothetical),
         "facts": run.facts,
     }
     return Result(
