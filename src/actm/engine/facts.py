@@ -128,6 +128,9 @@ class FactStore:
     """The bucket being emptied."""
     journal: list[tuple[str, object]] = field(default_factory=list)
     journaling: bool = False
+    attempts: int = 0
+    """Facts offered to :meth:`add`, new or not: the propagation's work, which grows with the
+    facts found, not with their product (tests/engine/test_hubs.py)."""
 
     # -- keys ------------------------------------------------------------------------------
 
@@ -200,6 +203,7 @@ class FactStore:
         """Queue a derivation of a fact unless one at least as strong is known; returns the
         fact's key, or -1 if nothing was queued. ``edge`` is what the derivation adds to the
         cost of its premises (a seed's own cost when it has none)."""
+        self.attempts += 1
         if self.subsumed(target, cap, persistent, pipe):
             return -1
         key = ((target * self.ncap + cap) * 2 + (1 if persistent else 0)) * 2 + pipe
