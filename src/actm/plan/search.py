@@ -133,6 +133,29 @@ class Cores:
         self.cores: dict[frozenset[int], set[str]] = {}
         """Core -> the target threats whose chains gave it."""
         self.unremovable: set[str] = set()
+        self._by_element: dict[str, list[int]] = {}
+        """Element -> the candidates acting on it."""
+        self._by_attack: dict[str, list[int]] = {}
+        """Attack -> the candidates that break it (somewhere)."""
+        for i, c in enumerate(oracle.cands):
+            for e in c.elements:
+                self._by_element.setdefault(e, []).append(i)
+            cuts = {a for a, _x in c.control.breaks} | {a for a, _s, _x in c.control.break_steps}
+            for a in cuts:
+                self._by_attack.setdefault(a, []).append(i)
+
+    def touching(
+        self, t: Threat, elements: frozenset[str], inner: Mapping[str, frozenset[str] | None]
+    ) -> set[int]:
+        """The candidates that may cut ``t`` (:meth:`Candidate.touches`), through indexes: a
+        round asks this of every survivor, and a hub has a thousand candidates."""
+        found = {i for e in elements for i in self._by_element.get(e, ())}
+        cands = self.oracle.cands
+        for attack in {t.attack, *inner}:
+            for i in self._by_attack.get(attack, ()):
+                if i not in found and cands[i].touches(t, elements, inner):
+                    found.add(i)
+        return found
 
     def left(self, chosen: frozenset[int]) -> list[Threat]:
         """The targets not known to be unremovable that survive ``chosen``."""
@@ -149,10 +172,7 @@ class Cores:
         oracle = self.oracle
         elements = reach(t, oracle.model)
         inner = inner_attacks(t, oracle.kb)
-        core = (
-            frozenset(i for i, c in enumerate(oracle.cands) if c.touches(t, elements, inner))
-            - chosen
-        )
+        core = frozenset(self.touching(t, elements, inner)) - chosen
         if not core:
             self.unremovable.add(t.id)
             return None
@@ -169,11 +189,9 @@ class Cores:
             elements = reach(t, oracle.model)
             own = threat_elements(t)
             inner = inner_attacks(t, oracle.kb)
-            for i, c in enumerate(oracle.cands):
-                if i not in chosen and c.touches(t, elements, inner):
-                    touching.add(i)
-                    if c.touches(t, own, inner):
-                        direct.add(i)
+            near = self.touching(t, elements, inner) - chosen
+            touching |= near
+            direct |= near & self.touching(t, own, inner)
         return frozenset(touching - direct)
 
     def extract(self, left: Sequence[Threat], chosen: frozenset[int]) -> list[frozenset[int]]:
