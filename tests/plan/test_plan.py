@@ -500,3 +500,36 @@ def test_past_the_time_limit_or_the_core_cap_the_plan_still_removes_every_target
     # every target is credited to a control of the plan, by a run or by its chain
     credited = {t for p in rough.controls for t in p.removes}
     assert credited == set(rough.threats)
+
+
+def test_an_attack_specific_countermeasure_is_named_after_the_attacks_controls(
+    kb: KnowledgeBase,
+) -> None:
+    """resource-exhaustion names rate limiting, token budgets and timeouts, none of them a
+    catalog control of its own: the candidate that breaks it is named after the first, the
+    others as alternatives, in its name, its id in the model and its kind."""
+    text = "actm: 1\nsystem: {id: s}\nmodels:\n  - {id: bot, kind: llm, exposure: public}\n"
+    model = actm.load_model_text(text, knowledge=kb)
+    threats = list(actm.analyze(model, knowledge=kb).threats)
+    cands = {c.id: c for c in candidates_for(model, kb.controls, threats)}
+    c = cands["attack-countermeasure:resource-exhaustion@bot"]
+    assert c.name == "Rate limiting against resource-exhaustion at bot (or token budgets, timeouts)"
+    assert (c.control.id, c.control.kind, c.control.breaks) == (
+        "rate-limiting-resource-exhaustion-bot",
+        "rate-limiting",
+        (("resource-exhaustion", "bot"),),
+    )
+    # direct-prompt-injection names output filtering first: no catalog control of that id
+    inj = cands["attack-countermeasure:direct-prompt-injection@bot"]
+    assert inj.name == (
+        "Output filtering against direct-prompt-injection at bot "
+        "(or input filtering, guardrail model, least privilege tools)"
+    )
+    assert sorted(c.name.split(" against ")[0] for c in cands.values() if c.control.breaks) == [
+        "Differential privacy",
+        "No secrets in prompts",
+        "Output filtering",
+        "Per tenant cache isolation",
+        "Rate limiting",
+        "Rate limiting",
+    ]
