@@ -492,6 +492,9 @@ triage:
     status: accepted
     justification: the bot has no tool a user could misuse
     expires: 2027-06-30
+  - id: sytem-prompt-extraction@support-agent
+    status: accepted
+    justification: the prompt holds no secret
 """
 
 
@@ -529,6 +532,13 @@ def test_diff_reports_triage_changes_in_every_format(kb: KnowledgeBase) -> None:
     assert (
         "| `tool-data-disclosure@support-agent@customer-records` | in progress -\\> mitigated "
         "(status) |" in md.splitlines()
+    )
+    # the misspelt entry matches nothing: reported with the id it most likely meant
+    assert [(u.pattern, u.did_you_mean) for u in d.triage_unmatched] == [
+        ("sytem-prompt-extraction@support-agent", "system-prompt-extraction@support-agent")
+    ]
+    assert "did you mean 'system-prompt-extraction@support-agent'?" in render_diff_text(
+        d, width=200
     )
     data = json.loads(render_diff_json(d))
     added = data["triage_changes"][0]
