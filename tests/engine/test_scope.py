@@ -122,15 +122,21 @@ PATTERNS = {
     ),
     # the whole outputs do not stand in for a component the model lacks
     "zz-o-nocode": ONE_STEP.replace("influence}", "influence, component: [code]}", 1),
+    # the whole outputs, not a capability lifted from a component
+    "zz-p-whole": ONE_STEP.replace("influence}", "make_arbitrary_changes, whole: true}", 1),
+    # broken where it binds two elements
+    "zz-q-pair": ONE_STEP.replace(
+        "    yields:", "      - {var: x, asset: business_data}\n    yields:", 1
+    ),
 }
 
 MODEL = """\
 actm: 1
 system: {id: scope}
 models:
+  - {id: quiet, kind: llm, exposure: internal}
   - {id: bot, kind: agent, exposure: public, tools: [lookup]}
   - {id: kiosk, kind: agent, exposure: public}
-  - {id: quiet, kind: llm, exposure: internal}
 assets:
   - {id: orders, type: business_data, criticality: {confidentiality: low}}
 tools:
@@ -140,6 +146,8 @@ controls:
   - {id: c1, breaks: [{attack: zz-a-broken}]}
   - {id: c3, breaks: [{attack: zz-b-suppressed, step: say, asset: bot}]}
   - {id: c4, breaks: [{attack: zz-b-suppressed, step: say, asset: kiosk}]}
+  - {id: c5, breaks: [{attack: zz-q-pair, step: say, asset: bot},
+                     {attack: zz-q-pair, step: say, asset: kiosk}]}
 """
 
 
@@ -189,7 +197,7 @@ def test_every_reason_with_its_step_requirement_and_detail(result: Result) -> No
             "steer",
             "influence on outputs",
             "conditions_not_met",
-            # bot and kiosk both reach it: the first one is named
+            # quiet, first, is not reached; bot and kiosk are: the first of them is named
             "influence on outputs is reached on bot, which does not meet the pattern's "
             "conditions (kind: llm; exposure: internal)",
         ),
@@ -262,5 +270,19 @@ def test_every_reason_with_its_step_requirement_and_detail(result: Result) -> No
             "influence on outputs.code",
             "no_asset",
             "the model has no outputs.code asset",
+        ),
+        (
+            "zz-p-whole",
+            "say",
+            "make_arbitrary_changes on outputs",
+            "not_granted",
+            "nothing evidenced or assumed grants make_arbitrary_changes on outputs",
+        ),
+        (
+            "zz-q-pair",
+            None,
+            None,
+            "broken_by_control",
+            "would close on bot@orders, kiosk@orders, but a control breaks it there",
         ),
     ]
