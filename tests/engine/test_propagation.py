@@ -64,8 +64,10 @@ STEERED = [
 ]
 
 
-def test_a_driven_reader_leaks_through_a_driven_egress_tool_or_through_itself() -> None:
-    out = run(TOOLS, attacks=False)
+@pytest.mark.parametrize("order", ["[lookup, fetch, update]", "[fetch, lookup, update]"])
+def test_a_driven_reader_leaks_through_a_driven_egress_tool_or_through_itself(order: str) -> None:
+    # whichever tool the adversary drives first, the leak is found when both are driven
+    out = run(TOOLS.replace("[lookup, fetch, update]", order), attacks=False)
     assert chain(out, "customers", "inspect") == [
         *STEERED,
         "bot calls tool lookup: influence on lookup.inputs",
