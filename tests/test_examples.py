@@ -106,19 +106,27 @@ def _path(name: str) -> Path:
     return EXAMPLES / name
 
 
-_RESULTS: dict[str, Result] = {}
+class Results:
+    """The analysis of each example, run the first time a test of this module asks for it."""
+
+    def __init__(self) -> None:
+        self._by_name: dict[str, Result] = {}
+
+    def __call__(self, name: str) -> Result:
+        if name not in self._by_name:
+            self._by_name[name] = actm.analyze(actm.load_model(_path(name)))
+        return self._by_name[name]
+
+    def threat(self, name: str, ident: str) -> Threat:
+        by_id = {t.id: t for t in self(name).threats}
+        assert ident in by_id, f"{ident} not found in {name}"
+        return by_id[ident]
 
 
-def _result(name: str) -> Result:
-    if name not in _RESULTS:
-        _RESULTS[name] = actm.analyze(actm.load_model(_path(name)))
-    return _RESULTS[name]
-
-
-def _threat(name: str, ident: str) -> Threat:
-    by_id = {t.id: t for t in _result(name).threats}
-    assert ident in by_id, f"{ident} not found in {name}"
-    return by_id[ident]
+@pytest.fixture(scope="module")
+def results() -> Results:
+    """One analysis per example, shared by the tests of this module only."""
+    return Results()
 
 
 def _chain(threat: Threat) -> list[str]:
@@ -157,8 +165,8 @@ def test_round_trip(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_threat_ids(name: str) -> None:
-    assert sorted(t.id for t in _result(name).threats) == EXPECTED[name]
+def test_threat_ids(name: str, results: Results) -> None:
+    assert sorted(t.id for t in results(name).threats) == EXPECTED[name]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -172,8 +180,8 @@ def test_json_output(name: str) -> None:
 # -- what each example is there to show ----------------------------------------------------
 
 
-def test_rag_headline_chain() -> None:
-    threat = _threat(
+def test_rag_headline_chain(results: Results) -> None:
+    threat = results.threat(
         "customer-support-rag.yaml", "tool-data-exfiltration@support-agent@customer-records"
     )
     assert threat.severity.level == "critical"
@@ -186,9 +194,9 @@ def test_rag_headline_chain() -> None:
     ]
 
 
-def test_rag_controls() -> None:
+def test_rag_controls(results: Results) -> None:
     name = "customer-support-rag.yaml"
-    broken = {o.attack: o.reason for o in _result(name).out_of_scope}
+    broken = {o.attack: o.reason for o in results(name).out_of_scope}
     assert broken["resource-exhaustion"] == "broken_by_control"
     # the inherent view ignores both the implemented quota and the planned review
     inherent = actm.analyze(actm.load_model(_path(name)), controls=False)
@@ -197,8 +205,8 @@ def test_rag_controls() -> None:
     )
 
 
-def test_rag_poisoned_article_chain() -> None:
-    threat = _threat("customer-support-rag.yaml", "rag-poisoning@help-centre@support-agent")
+def test_rag_poisoned_article_chain(results: Results) -> None:
+    threat = results.threat("customer-support-rag.yaml", "rag-poisoning@help-centre@support-agent")
     assert _chain(threat) == [
         "author of outside content (community-forum) holds contribute on help-centre (persistent)",
         "feeds support-agent.inputs.retrieved_context: contribute",
@@ -206,7 +214,7 @@ def test_rag_poisoned_article_chain() -> None:
     ]
 
 
-def test_mcp_desktop_assistant_reaches_what_its_servers_can() -> None:
+def test_mcp_desktop_assistant_reaches_what_its_servers_can(results: Results) -> None:
     name = "mcp-desktop-assistant.yaml"
     model = actm.load_model(_path(name))
     # no allowed directories: the filesystem tools reach every file stored on the laptop
@@ -215,14 +223,14 @@ def test_mcp_desktop_assistant_reaches_what_its_servers_can() -> None:
         ("ssh-key", None),
         ("app-config", None),
     )
-    reports = {a.id: a.status for a in _result(name).assumptions}
+    reports = {a.id: a.status for a in results(name).assumptions}
     assert reports == {
         "llm-processing": "justified",
         # npx -y: whatever the registry serves when the app starts
         "package:server-filesystem": "unjustified",
         "tasks-hosting": "justified",
     }
-    stolen = _threat(name, "stolen-credential-tool-abuse@tasks-token@tasks")
+    stolen = results.threat(name, "stolen-credential-tool-abuse@tasks-token@tasks")
     assert "app-config contains tasks-token: inspect" in _chain(stolen)
     assert _chain(stolen)[-2:] == [
         "calls tool create_task with its credential: make_arbitrary_changes on create_task.inputs",
@@ -230,13 +238,13 @@ def test_mcp_desktop_assistant_reaches_what_its_servers_can() -> None:
     ]
 
 
-def test_ml_pipeline_assumptions() -> None:
+def test_ml_pipeline_assumptions(results: Results) -> None:
     name = "ml-training-pipeline.yaml"
-    reports = {a.id: a for a in _result(name).assumptions}
+    reports = {a.id: a for a in results(name).assumptions}
     assert reports["hub-checkpoint"].status == "unjustified"
     assert reports["vendor-labels"].status == "justified"
     assert reports["vendor-labels"].justified_by == ("label-audit",)
-    backdoor = _threat(name, "model-backdoor@lesion-classifier")
+    backdoor = results.threat(name, "model-backdoor@lesion-classifier")
     # the backdoor also closes through the vendor's labels (poisoning changes the weights), so
     # it does not disappear without the checkpoint assumption: it rests on nothing
     # (counterfactually), and its routes show both suppliers, the unjustified one first
@@ -255,7 +263,7 @@ def test_ml_pipeline_assumptions() -> None:
         "lesion-classifier.model_parameters (persistent)",
         "model-backdoor: make_limited_changes on lesion-classifier.outputs",
     ]
-    poisoning = _threat(name, "training-data-poisoning@lesion-classifier")
+    poisoning = results.threat(name, "training-data-poisoning@lesion-classifier")
     assert poisoning.assumptions == ("vendor-labels",)
     assert poisoning.unjustified_assumptions == ()
 
@@ -265,8 +273,8 @@ def test_ml_pipeline_includes_shared_platform() -> None:
     assert [Path(f).name for f in model.files] == ["ml-training-pipeline.yaml", "platform.yaml"]
 
 
-def test_coding_assistant_cross_agent_chain() -> None:
-    threat = _threat("coding-assistant.yaml", "cross-agent-prompt-injection@planner@coder")
+def test_coding_assistant_cross_agent_chain(results: Results) -> None:
+    threat = results.threat("coding-assistant.yaml", "cross-agent-prompt-injection@planner@coder")
     assert _chain(threat) == [
         "author of outside content (public-issue-reporters) holds contribute on issues "
         "(persistent)",
@@ -277,22 +285,22 @@ def test_coding_assistant_cross_agent_chain() -> None:
     ]
 
 
-def test_coding_assistant_sandbox_contains_run_code() -> None:
+def test_coding_assistant_sandbox_contains_run_code(results: Results) -> None:
     # run_code is sandboxed, so only the unsandboxed CI path is code execution
-    ids = {t.id for t in _result("coding-assistant.yaml").threats}
+    ids = {t.id for t in results("coding-assistant.yaml").threats}
     assert {i for i in ids if i.startswith("agent-code-execution@")} == {
         "agent-code-execution@coder@app-repo",
         "agent-code-execution@coder@ci-secrets",
     }
     for ident in ids:
         if ident.startswith("agent-code-execution@"):
-            steps = _chain(_threat("coding-assistant.yaml", ident))
+            steps = _chain(results.threat("coding-assistant.yaml", ident))
             assert "coder calls tool open_pull_request" in " ".join(steps)
 
 
-def test_credential_theft_chain() -> None:
+def test_credential_theft_chain(results: Results) -> None:
     name = "credential-theft.yaml"
-    threat = _threat(name, "model-weights-tampering@fraud-scorer")
+    threat = results.threat(name, "model-weights-tampering@fraud-scorer")
     assert threat.vulnerabilities == ("compromised-ci-action",)
     # the CI runner is internal: whoever exploits its weakness is an insider
     assert threat.adversaries == ("insider",)
@@ -304,7 +312,7 @@ def test_credential_theft_chain() -> None:
         "fraud-scorer.model_parameters (persistent)",
         "model-weights-tampering: make_arbitrary_changes on fraud-scorer.outputs",
     ]
-    theft = _threat(name, "model-weight-theft@fraud-scorer")
+    theft = results.threat(name, "model-weight-theft@fraud-scorer")
     assert _chain(theft)[-1] == (
         "model-registry: credential_exposure grants inspect on fraud-scorer.model_parameters"
     )

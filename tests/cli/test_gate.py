@@ -241,6 +241,40 @@ def test_diff_reports_new_threats_assumptions_and_crossings(tmp_path: Path) -> N
     assert gate.exit_code == 1
 
 
+def test_diff_of_an_assumption_status_change_and_two_new_crossings(tmp_path: Path) -> None:
+    zones = "  - {id: app, name: Acme application network, trust: high}\n"
+    new = RAG.read_text(encoding="utf-8")
+    for old_text, new_text in (
+        ("    status: justified\n", "    status: unjustified\n"),
+        (zones, zones + "  - {id: partner, trust: medium}\n  - {id: backup, trust: medium}\n"),
+        ("permissions: {egress: [internet]}", "permissions: {egress: [internet, partner, backup]}"),
+    ):
+        assert old_text in new
+        new = new.replace(old_text, new_text)
+    path = tmp_path / "new.yaml"
+    path.write_text(new, encoding="utf-8")
+    res = runner.invoke(app, ["diff", str(RAG), str(path), "--fail-on-new", "info"])
+    assert res.exit_code == 0, res.output
+    assert res.output.splitlines() == [
+        "actm diff: customer-support-rag",
+        "No change in threats.",
+        "assumptions (1):",
+        "  ~ vendor-terms: status justified -> unjustified",
+        "trust-zone crossings (2):",
+        "  + app -> backup: tool egress via send_email",
+        "  + app -> partner: tool egress via send_email",
+    ]
+    doc = json.loads(runner.invoke(app, ["diff", str(path), str(RAG), "-f", "json"]).output)
+    assert doc["assumptions"] == [
+        {"id": "vendor-terms", "change": "status", "old": "unjustified", "new": "justified"}
+    ]
+    assert doc["new_crossings"] == []
+    assert [(c["target_zone"], c["via"]) for c in doc["removed_crossings"]] == [
+        ("backup", "send_email"),
+        ("partner", "send_email"),
+    ]
+
+
 def git(repo: Path, *args: str) -> None:
     subprocess.run(
         ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],

@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 
 import actm
-from actm.results.triage import closest_threats
+from actm.model.system import TriageEntry
+from actm.results.triage import Decision, closest_threats, match_triage, settled
 
 MODEL = """
 actm: 1
@@ -145,3 +146,87 @@ def test_ids_survive_unrelated_edits_and_new_descriptions() -> None:
     after = {t.id: t.fingerprint for t in actm.analyze(model).threats}
     assert before.items() <= after.items()
     assert set(before) == set(after)
+
+
+# -- match_triage and settled, exactly -----------------------------------------------------
+
+
+def entry(pattern: str, status: str = "accepted", expires: date | None = None) -> TriageEntry:
+    return TriageEntry(pattern, status, f"why {pattern}", f"owner {pattern}", None, expires)
+
+
+TODAY = date(2026, 6, 1)
+
+
+def test_an_exact_id_wins_over_a_longer_wildcard() -> None:
+    # the exact id is the shortest pattern here: only "no wildcard first" makes it win
+    ids = ["leak@bot"]
+    for wild in ("leak@bot*", "leak@bo?", "leak@bo[t]", "leak@[b]ot"):
+        decisions, unused = match_triage(ids, [entry(wild, "mitigated"), entry("leak@bot")], TODAY)
+        assert (decisions["leak@bot"].pattern, decisions["leak@bot"].entry) == ("leak@bot", 1)
+        # the wildcard is shadowed, not stale: it matches a threat
+        assert unused == []
+
+
+def test_among_wildcards_the_longer_then_the_first_written_wins() -> None:
+    ids = ["leak@bot@store"]
+    entries = [entry("leak@*"), entry("leak@bot@*"), entry("leak@*@st*"), entry("*")]
+    decisions, unused = match_triage(ids, entries, TODAY)
+    # "leak@bot@*" and "leak@*@st*" are equally long: the first written wins
+    assert decisions["leak@bot@store"].entry == 1
+    assert unused == []
+    decisions, _ = match_triage(ids, [entries[2], entries[1]], TODAY)
+    assert decisions["leak@bot@store"].pattern == "leak@*@st*"
+    decisions, _ = match_triage(ids, [*entries, entry("leak@bot@s*")], TODAY)
+    assert decisions["leak@bot@store"].entry == 4
+
+
+def test_a_decision_carries_its_entry_exactly() -> None:
+    e = TriageEntry("leak@*", "accepted", "mail stays inside", "appsec", "SEC-1", date(2026, 6, 1))
+    decisions, unused = match_triage(["leak@bot", "other@bot"], [entry("nothing"), e], TODAY)
+    assert decisions == {
+        "leak@bot": Decision(
+            1, "leak@*", "accepted", "mail stays inside", "appsec", "SEC-1", date(2026, 6, 1), False
+        )
+    }
+    assert unused == [0]
+    # expiry is strict: the day after the last day it holds, it no longer does
+    later, _ = match_triage(["leak@bot"], [e], date(2026, 6, 2))
+    assert later["leak@bot"].expired is True
+
+
+def test_an_overridden_entry_is_not_reported_stale() -> None:
+    entries = [entry("a@*", "open"), entry("a@x"), entry("b@x"), entry("a@y", "mitigated")]
+    decisions, unused = match_triage(["a@x", "a@y"], entries, TODAY)
+    assert {tid: d.entry for tid, d in decisions.items()} == {"a@x": 1, "a@y": 3}
+    # "a@*" decides nothing, every threat it matches has a more specific decision, but it
+    # still names live threats; only "b@x" is stale
+    assert unused == [2]
+
+
+@pytest.mark.parametrize(
+    ("status", "expired", "settles"),
+    [
+        ("accepted", False, True),
+        ("mitigated", False, True),
+        ("false_positive", False, True),
+        ("accepted", True, False),
+        ("open", False, False),
+        ("in_progress", False, False),
+    ],
+)
+def test_settled(status: str, expired: bool, settles: bool) -> None:
+    decision = Decision(0, "x", status, "why", None, None, None, expired)
+    assert settled(decision) is settles
+
+
+def test_nothing_decided_is_not_settled() -> None:
+    assert settled(None) is False
+
+
+def test_a_pattern_like_no_threat_names_the_one_sharing_the_longest_start() -> None:
+    # nothing is close by difflib's ratio: the id sharing the longest start wins, not the
+    # first in order
+    pattern = "tool-misuse@zzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+    ids = ["tool-misuse@aa", "tool-misuse@zq", "tool-misuse@zr"]
+    assert closest_threats([pattern], ids) == ["tool-misuse@zq"]

@@ -100,7 +100,6 @@ class Propagator:
         self.package_mask = c.stronger_mask[ci[v.agency.package_requires]]
         self.package_class = c.vclass_index.get(v.agency.package_runs, -1)
         self.integrity_mask = sum(1 << i for i, flag in enumerate(c.integrity) if flag)
-        self.inspect_mask = c.stronger_mask[self.exfiltrate]
         # what credential use requires: the strongest confidentiality capability there is
         self.cred_requires = c.stronger_mask[ci["inspect"]] if "inspect" in ci else 0
         self.grants = self._grants()

@@ -44,7 +44,7 @@ class Decision:
 
 def _specificity(entry: TriageEntry) -> tuple[int, int]:
     wild = any(ch in entry.pattern for ch in _WILDCARDS)
-    return (0 if wild else 1, len(entry.pattern))
+    return (not wild, len(entry.pattern))
 
 
 def match_triage(
@@ -52,13 +52,11 @@ def match_triage(
 ) -> tuple[dict[str, Decision], list[int]]:
     """The decision for each threat id that has one, and the entries that matched nothing."""
     decisions: dict[str, Decision] = {}
-    used: set[int] = set()
     order = sorted(range(len(entries)), key=lambda i: (*(-x for x in _specificity(entries[i])), i))
     for tid in threat_ids:
         for i in order:
             e = entries[i]
             if fnmatchcase(tid, e.pattern):
-                used.add(i)
                 decisions[tid] = Decision(
                     i,
                     e.pattern,
@@ -70,10 +68,8 @@ def match_triage(
                     e.expires is not None and e.expires < today,
                 )
                 break
-    # an entry shadowed by a more specific one still counts as used if it matches something
-    for i, e in enumerate(entries):
-        if i not in used and any(fnmatchcase(tid, e.pattern) for tid in threat_ids):
-            used.add(i)
+    # an entry is used if it matches a threat, even one a more specific entry decides
+    used = {i for i, e in enumerate(entries) if any(fnmatchcase(t, e.pattern) for t in threat_ids)}
     return decisions, [i for i in range(len(entries)) if i not in used]
 
 
