@@ -71,6 +71,47 @@ PATTERNS = {
         "{var: m, asset: model_parameters, class: integrity}",
         "high",
     ),
+    # a yield of the class on another asset does not rate the impacted asset
+    "zz-far": (MONITOR + "}", "{var: m, asset: outputs, capability: inspect}", PARAMS, "medium"),
+    # a requirement on another asset type first does not end the search
+    "zz-order": (
+        "{var: m, asset: outputs, capability: monitor}\n      - " + MONITOR + "}",
+        INFLUENCE_OUT,
+        PARAMS,
+        "medium",
+    ),
+    # the only confidentiality capability lands on a component the model lacks
+    "zz-none": (
+        "{var: m, asset: outputs, capability: monitor}",
+        "{var: m, asset: inputs, component: tool_results, capability: inspect}",
+        "{var: m, asset: inputs, class: confidentiality}",
+        "medium",
+    ),
+    # a requirement met on either component, a component impact, an asset variable
+    "zz-either": (
+        "{var: m, asset: inputs, component: [user_input, system_prompt], capability: monitor}",
+        INFLUENCE_OUT,
+        "{var: m, asset: inputs, class: confidentiality}",
+        "medium",
+    ),
+    "zz-part": (
+        "{var: m, asset: inputs, capability: monitor}",
+        INFLUENCE_OUT,
+        "{var: m, asset: inputs, component: user_input, class: confidentiality}",
+        "medium",
+    ),
+    "zz-tools": (
+        "{var: m, asset: inputs, capability: monitor}",
+        INFLUENCE_OUT,
+        "{var: m, asset: inputs, component: tool_results, class: confidentiality}",
+        "medium",
+    ),
+    "zz-data": (
+        "{var: x, asset: business_data, capability: monitor}",
+        "{var: x, capability: inspect}",
+        "{var: x, class: confidentiality}",
+        "medium",
+    ),
     "zz-two": (
         MONITOR + "}",
         INFLUENCE_PARAMS,
@@ -326,6 +367,12 @@ def test_the_route_factors_and_the_bands(knowledge: KnowledgeBase) -> None:
         score=1.1,
         factors=(*base.factors[:5], ("assumptions", 0.64), ("length", 0.9025)),
     )
+    # each factor is rounded to four decimals: 0.8^5 = 0.32768, 0.95^3 = 0.857375
+    assert assess(c, store, match, proof, Route(steps=9, unjustified=5)) == replace(
+        base,
+        score=0.5,
+        factors=(*base.factors[:5], ("assumptions", 0.3277), ("length", 0.8574)),
+    )
     # entry points that must cooperate: the floor, whatever the steps
     assert assess(c, store, match, proof, Route(steps=2, cooperation=True)) == replace(
         base, score=1.2, factors=(*base.factors[:6], ("length", 0.6))
@@ -359,3 +406,134 @@ def test_the_route_factors_and_the_bands(knowledge: KnowledgeBase) -> None:
 def test_length_factor(steps: int | None, cooperation: bool, expected: float) -> None:
     sev = builtin_vocabulary().severity
     assert length_factor(sev, steps, cooperation) == pytest.approx(expected, abs=1e-12)
+
+
+def test_only_what_reaches_the_impacted_asset_in_its_class_counts(
+    knowledge: KnowledgeBase,
+) -> None:
+    holds = """\
+      - {asset: clf.model_parameters, capability: partially_inspect}
+      - {asset: clf.outputs, capability: inspect}
+"""
+    rated = _rated(knowledge, ["zz-far", "zz-order"], _classifier(holds))
+    # zz-far yields inspect on the outputs: not the parameters' confidentiality
+    assert rated == {
+        "zz-far": _conf(1.9, "partially_inspect", 0.8),
+        "zz-order": _conf(1.9, "partially_inspect", 0.8),
+    }
+
+
+LLM = """\
+actm: 1
+system: {id: severity}
+models:
+  - {id: bot, kind: llm}
+assets:
+  - {id: orders, type: business_data}
+adversaries:
+  - id: insider
+    holds:
+      - {asset: bot.inputs.user_input, capability: partially_inspect}
+      - {asset: bot.outputs, capability: monitor}
+      - {asset: orders, capability: monitor}
+"""
+
+
+def test_the_impacted_asset_component_or_element(knowledge: KnowledgeBase) -> None:
+    rated = _rated(knowledge, ["zz-data", "zz-either", "zz-none", "zz-part"], LLM)
+    user_input = _conf(1.9, "partially_inspect", 0.8, "bot.inputs")
+    assert rated == {
+        "zz-data": _conf(2.4, "inspect", 1.0, "orders"),
+        "zz-either": user_input,
+        # nothing of the class reaches the inputs: strength 0, score 0
+        "zz-none": replace(
+            _conf(0.0, "inspect", 0.0, "bot.inputs"),
+            level="info",
+            capability=None,
+        ),
+        "zz-part": replace(user_input, asset="bot.inputs.user_input"),
+    }
+    # an llm's inputs have no tool_results: the whole inputs are rated
+    assert _rated(knowledge, ["zz-tools"], LLM) == {"zz-tools": user_input}
+
+
+def _none(integrity: bool) -> str:
+    crit = "{integrity: none}" if integrity else "{}"
+    return f"{{id: clf, kind: classifier, criticality: {crit}}}"
+
+
+def test_among_equal_scores_the_strongest_then_persistent_capability(
+    knowledge: KnowledgeBase,
+) -> None:
+    # criticality none: every capability scores 0
+    model = _classifier(CHANGES).replace("{id: clf, kind: classifier}", _none(True))
+    zero = replace(
+        _integrity(0.0, "make_arbitrary_changes", False),
+        level="info",
+        criticality="none",
+        factors=_factors(0.0, 1.0, 0.85, 1.0),
+    )
+    assert _rated(knowledge, ["zz-int"], model) == {"zz-int": zero}
+    held = CHANGES + (
+        "      - {asset: clf.model_parameters, capability: make_arbitrary_changes, "
+        "persistent: true}\n"
+    )
+    model = _classifier(held).replace("{id: clf, kind: classifier}", _none(True))
+    # the persistent one, which the chain (through the first fact) does not show
+    assert _rated(knowledge, ["zz-int"], model) == {
+        "zz-int": replace(
+            zero, persistent=True, factors=_factors(0.0, 1.0, 1.0, 1.0), elsewhere=True
+        )
+    }
+
+
+OPERATOR = """\
+  - id: admin
+    reach: operator
+    holds:
+      - {asset: clf.model_parameters, capability: inspect}
+"""
+
+
+def test_each_capability_at_the_cost_of_its_own_route(knowledge: KnowledgeBase) -> None:
+    # inspect, held by an operator (0.4), beats the insider's monitor 10 x 0.5 x 0.4 x 0.48
+    monitor = "      - {asset: clf.model_parameters, capability: monitor}\n"
+    assert _rated(knowledge, ["zz-any"], _classifier(monitor) + OPERATOR) == {
+        "zz-any": replace(
+            _conf(1.6, "inspect", 1.0),
+            factors=_factors(0.5, 1.0, 1.0, 0.8, path=0.4),
+            elsewhere=True,
+        )
+    }
+    # but not the insider's partially_inspect: 1.92 against 1.6
+    partial = "      - {asset: clf.model_parameters, capability: partially_inspect}\n"
+    assert _rated(knowledge, ["zz-any"], _classifier(partial) + OPERATOR) == {
+        "zz-any": _conf(1.9, "partially_inspect", 0.8)
+    }
+
+
+def test_a_threat_that_needs_a_justified_assumption_is_accepted_risk(
+    knowledge: KnowledgeBase,
+) -> None:
+    model = (
+        _classifier("      - {asset: clf.outputs, capability: monitor}\n")
+        + """\
+owners:
+  - {id: hub}
+assumptions:
+  - id: vendor
+    producer: hub
+    asset: clf.model_parameters
+    capability: inspect
+    status: justified
+    justification: audited
+"""
+    )
+    assert _rated(knowledge, ["zz-any"], model) == {
+        "zz-any": replace(
+            _conf(0.0, "inspect", 1.0),
+            level="info",
+            factors=_factors(0.5, 1.0, 1.0, 0.8, path=0.0),
+            accepted=True,
+        )
+    }
