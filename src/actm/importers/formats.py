@@ -14,12 +14,17 @@ from pathlib import Path
 from types import MappingProxyType
 
 from actm.errors import UsageError
+from actm.importers.bom.cyclonedx import CycloneDx
+from actm.importers.bom.modelcard import ModelCard
+from actm.importers.bom.spdx import Spdx3
 from actm.importers.interface import HEAD_BYTES, Confidence, Importer
 from actm.importers.mcp.config import McpConfig
 
 __all__ = ["IMPORTERS", "Detected", "detect", "head_of", "importer"]
 
-IMPORTERS: Mapping[str, Importer] = MappingProxyType({i.name: i for i in (McpConfig(),)})
+IMPORTERS: Mapping[str, Importer] = MappingProxyType(
+    {i.name: i for i in (McpConfig(), CycloneDx(), Spdx3(), ModelCard())}
+)
 """The importers by format name, in the order ``--help`` lists them."""
 
 
