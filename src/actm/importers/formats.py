@@ -19,11 +19,13 @@ from actm.importers.bom.modelcard import ModelCard
 from actm.importers.bom.spdx import Spdx3
 from actm.importers.interface import HEAD_BYTES, Confidence, Importer
 from actm.importers.mcp.config import McpConfig
+from actm.importers.threatmodel.otm import Otm
+from actm.importers.threatmodel.threatdragon import ThreatDragon
 
 __all__ = ["IMPORTERS", "Detected", "detect", "head_of", "importer"]
 
 IMPORTERS: Mapping[str, Importer] = MappingProxyType(
-    {i.name: i for i in (McpConfig(), CycloneDx(), Spdx3(), ModelCard())}
+    {i.name: i for i in (McpConfig(), CycloneDx(), Spdx3(), ModelCard(), Otm(), ThreatDragon())}
 )
 """The importers by format name, in the order ``--help`` lists them."""
 
