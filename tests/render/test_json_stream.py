@@ -25,7 +25,7 @@ MODELS = sorted(
 MODELS = [p for p in MODELS if not awaits_design_keys(p)]
 
 
-HIDDEN = {"timings", "vulnerabilities", "team_titles"}
+HIDDEN = {"timings", "vulnerabilities", "team_titles", "details"}
 """The fields of a result that its JSON leaves out."""
 
 

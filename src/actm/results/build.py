@@ -19,7 +19,7 @@ from actm.engine.output import Assessment, Finding, Readout, threat_id
 from actm.engine.runs import Analysis, ControlRuns
 from actm.model.system import SystemModel
 from actm.results.crossings import crossings
-from actm.results.details import declared_vulnerabilities, team_titles
+from actm.results.details import declared_vulnerabilities, element_details, team_titles
 from actm.results.graph import system_graph
 from actm.results.mitigation import Effects, duplicated, inert
 from actm.results.model import (
@@ -432,4 +432,5 @@ def build_result(analysis: Analysis, *, today: date | None = None) -> Result:
         graph=system_graph(model),
         vulnerabilities=declared_vulnerabilities(model),
         team_titles=team_titles(run.kb.vocabulary),
+        details=element_details(model),
     )
