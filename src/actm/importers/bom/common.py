@@ -24,25 +24,14 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from actm.importers.common import US, organisation, owner, text_of
 from actm.importers.data import table
 from actm.importers.draft import DraftBuilder, Review, slug
 
 __all__ = ["US", "BomDraft", "ecosystem_of", "model_kind", "purl_name", "relation_id", "text_of"]
 
-US = "us"
-"""The id of your organisation in every draft."""
 _NAME_MAX = 200
 _WORD_SPLIT = re.compile(r"[\s_]+")
-
-
-def text_of(value: Any, limit: int = 2000) -> str | None:
-    """A string value, stripped and cut to ``limit`` characters; None for anything else."""
-    if not isinstance(value, str):
-        return None
-    text = " ".join(value.split())
-    if not text:
-        return None
-    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
 
 def model_kind(words: Iterable[str]) -> str | None:
@@ -84,12 +73,6 @@ def relation_id(source: str, verb: str, target: str) -> str:
     return f"{source}-{verb}-{target}"[:128].rstrip("-_")
 
 
-def _trust(name: str) -> Review:
-    return Review(
-        "trust", f"is {name} first_party, contracted (add contract: the agreement) or untrusted?"
-    )
-
-
 @dataclass(slots=True)
 class BomDraft:
     """The elements a BOM or model card describes, added to ``builder``."""
@@ -108,23 +91,12 @@ class BomDraft:
             pointer,
             [Review("", "name the system and say what it is for")],
         )
-        self.builder.add(
-            "owners",
-            US,
-            {"name": "Your organisation", "first_party": True, "trust": "first_party"},
-            review=[Review("name", "who runs this system? rename the owner if you like")],
-        )
+        organisation(self.builder)
 
     def owner(self, name: str, pointer: str = "", *, ident: str | None = None) -> str:
         """An organisation the input names (a supplier, an author): its trust is asked."""
         name = name[:_NAME_MAX]
-        return self.builder.add(
-            "owners",
-            slug(ident or name, "owner"),
-            {"name": name, "trust": "untrusted"},
-            pointer,
-            [_trust(name)],
-        )
+        return owner(self.builder, slug(ident or name, "owner"), name, pointer)
 
     def model(
         self,

@@ -22,7 +22,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from actm.importers.bom.common import US, text_of
+from actm.importers.common import US, organisation, text_of
 from actm.importers.draft import DraftBuilder, Review, slug
 
 __all__ = ["DiagramDraft", "Threat", "level", "mapping", "node_kind", "words_of"]
@@ -69,12 +69,7 @@ class DiagramDraft:
         fields["owner"] = US
         review = [Review("", "name the system and say what it is for")]
         self.builder.system(slug(name, "system"), fields, pointer, review)
-        self.builder.add(
-            "owners",
-            US,
-            {"name": "Your organisation", "first_party": True, "trust": "first_party"},
-            review=[Review("name", "who runs this system? rename the owner if you like")],
-        )
+        organisation(self.builder)
 
     def zone(
         self,

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from actm.importers.bom.common import text_of
+from actm.importers.common import text_of
 from actm.importers.data import table
 from actm.importers.draft import Draft, DraftBuilder, Review
 from actm.importers.interface import Confidence, Importer, ImportOptions, read_json, refuse
