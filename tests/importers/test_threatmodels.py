@@ -14,6 +14,9 @@ from actm.importers.draft import Draft
 from actm.importers.emit import render
 from actm.importers.fit import fit
 from actm.importers.formats import detect
+from actm.importers.interface import ImportOptions
+from actm.importers.run import import_files
+from actm.io.yaml import Limits
 from reference_data import SHARED
 
 TM = FIXTURES / "threatmodel"
@@ -217,3 +220,77 @@ def test_real_threat_models_draft_and_validate(name: str) -> None:
     assert len(notes(draft, "threat")) == threats
     model = load_model_text(render(fit(draft)))
     assert [n.id for n in model.nodes] == nodes
+
+
+# -- hostile JSON ---------------------------------------------------------------------------
+
+HEADS = {
+    "otm": '"otmVersion": "0.2.0", "project": {"name": "x", "id": "x"}',
+    "threat-dragon": '"summary": {"title": "x"}, "detail": {"diagrams": []}',
+    "cyclonedx": '"bomFormat": "CycloneDX", "specVersion": "1.6"',
+    "spdx3": '"@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld", "@graph": []',
+}
+
+
+@pytest.mark.parametrize("fmt", sorted(HEADS))
+def test_deep_nesting_is_refused_in_one_line(fmt: str, tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text("{" + HEADS[fmt] + ', "x": ' + "[" * 200 + "]" * 200 + "}")
+    with pytest.raises(ModelError) as exc:
+        read(fmt, path)
+    (d,) = exc.value.diagnostics
+    assert (d.code, d.message) == ("too-deep", "nesting is deeper than the limit of 64 levels")
+    assert d.location is not None and d.location.path.endswith("deep.json")
+
+
+@pytest.mark.parametrize("fmt", sorted(HEADS))
+def test_duplicate_keys_are_refused_in_one_line(fmt: str, tmp_path: Path) -> None:
+    path = tmp_path / "twice.json"
+    path.write_text("{" + HEADS[fmt] + ', "x": 1, "x": 2}')
+    with pytest.raises(ModelError) as exc:
+        read(fmt, path)
+    (d,) = exc.value.diagnostics
+    assert "'x'" in d.message and "\n" not in d.message
+
+
+@pytest.mark.parametrize("fmt", sorted(HEADS))
+def test_a_file_over_the_size_limit_is_refused_unread(fmt: str, tmp_path: Path) -> None:
+    path = tmp_path / "huge.json"
+    path.write_text("{" + HEADS[fmt] + ', "pad": "' + "x" * 5000 + '"}')
+    with pytest.raises(ModelError) as exc:
+        read(fmt, path, ImportOptions(limits=Limits(max_file_bytes=4096)))
+    (d,) = exc.value.diagnostics
+    assert d.code == "file-too-large"
+    assert d.message.endswith("bytes, over the limit of 4,096")
+
+
+# the other files Threat Dragon's repository ships: CycloneDX threat-model BOMs and a file of
+# the OWASP threat-model library, neither a description of one system
+OTHERS = {
+    "threat-dragon/tmbom-multi-example.cdx.json": "it is a threat-model BOM",
+    "threat-dragon/tmbom-otm-example.cdx.json": "it is a threat-model BOM",
+    "threat-dragon/tmbom-pytm-example.cdx.json": "it is a threat-model BOM",
+    "threat-dragon/huskyai.tmbom.json": "actm does not recognise its format",
+}
+
+
+@pytest.mark.parametrize("name", sorted(OTHERS))
+def test_other_threat_model_files_are_refused_in_one_line(name: str) -> None:
+    path = shared(name)
+    with pytest.raises(ModelError) as exc:
+        import_files([path], ImportOptions())
+    (d,) = exc.value.diagnostics
+    assert d.message.startswith(f"cannot import {path}: {OTHERS[name]}")
+    assert "\n" not in d.message
+
+
+def test_every_shared_threat_model_file_is_covered() -> None:
+    found = sorted(
+        p.relative_to(SHARED).as_posix()
+        for d in ("threat-dragon", "otm")
+        for p in (SHARED / d).glob("*.json")
+        if p.name != "otm_schema.json"
+    )
+    if not found:
+        pytest.skip("the shared threat models are not available")
+    assert found == sorted([*REAL, *SAME, *OTHERS])
