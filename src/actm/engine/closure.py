@@ -91,9 +91,10 @@ class Closure:
         if observer is not None:
             observer("closure", done, done)
 
-    def mark(self) -> tuple[tuple[int, int], tuple[int, int, int]]:
-        return self.store.mark(), self.matcher.mark()
+    def mark(self) -> tuple[tuple[int, int], tuple[int, int, int, int], int]:
+        return self.store.mark(), self.matcher.mark(), self.propagator.mark()
 
-    def rollback(self, mark: tuple[tuple[int, int], tuple[int, int, int]]) -> None:
+    def rollback(self, mark: tuple[tuple[int, int], tuple[int, int, int, int], int]) -> None:
         self.store.rollback(mark[0])
         self.matcher.rollback(mark[1])
+        self.propagator.rollback(mark[2])

@@ -106,6 +106,9 @@ class FactStore:
     queue: deque[int] = field(default_factory=deque)
     journal: list[tuple[str, object]] = field(default_factory=list)
     journaling: bool = False
+    attempts: int = 0
+    """Facts offered to :meth:`add`, new or not: the propagation's work, which grows with the
+    facts found, not with their product (tests/engine/test_hubs.py)."""
 
     # -- keys ------------------------------------------------------------------------------
 
@@ -154,6 +157,7 @@ class FactStore:
         premises: tuple[int, ...],
     ) -> int:
         """Add a fact unless subsumed; returns its key, or -1 if nothing was added."""
+        self.attempts += 1
         if self.subsumed(target, cap, persistent, pipe):
             return -1
         key = ((target * self.ncap + cap) * 2 + (1 if persistent else 0)) * 2 + pipe

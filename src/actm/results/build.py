@@ -91,6 +91,7 @@ class _Threats:
             a.id for a in run.model.assumptions if a.status == "unjustified"
         } - justified
         """Assumptions declared unjustified that no implemented control justifies."""
+        self._shown: dict[str, str] = {}
 
     def threat(self, f: Finding) -> Threat:
         attack = f.pattern
@@ -118,9 +119,30 @@ class _Threats:
             likelihood=attack.likelihood,
             maturity=attack.maturity,
             suggested_controls=attack.controls,
+            locations=self._locations(f),
             hypothetical=f.hypothetical,
         )
-        return replace(threat, locations=_locations(self.run.model, threat, f.severity.asset_id))
+        return threat
+
+    def _locations(self, f: Finding) -> tuple[Location, ...]:
+        """Where the threat's elements are declared, relative to the root model file's
+        directory (each file's relative path worked out once: a hub has 40,000 threats)."""
+        model = self.run.model
+        out: list[Location] = []
+        seen: set[str] = set()
+        order = [f.severity.asset_id, *f.assets, *(o for _v, o in f.bindings), *f.vulnerabilities]
+        for element in order:
+            if element in seen:
+                continue
+            seen.add(element)
+            loc = model.locations.get(element)
+            if loc is None:
+                continue
+            path = self._shown.get(loc.path)
+            if path is None:
+                path = self._shown[loc.path] = _shown_path(model, loc.path)
+            out.append(Location(path, loc.line, loc.column, element))
+        return tuple(out)
 
     def all(self) -> list[Threat]:
         """Every threat of the run, most severe first."""
@@ -129,23 +151,11 @@ class _Threats:
         return threats
 
 
-def _locations(model: SystemModel, threat: Threat, impact: str) -> tuple[Location, ...]:
-    """Where the threat's elements are declared, relative to the root model file's directory."""
-    out: list[Location] = []
-    seen: set[str] = set()
-    order = [impact, *threat.assets, *(b.element for b in threat.bindings), *threat.vulnerabilities]
-    for element in order:
-        if element in seen:
-            continue
-        seen.add(element)
-        loc = model.locations.get(element)
-        if loc is None:
-            continue
-        path = loc.path
-        if model.root_dir is not None and not path.startswith("<"):
-            path = os.path.relpath(os.path.abspath(path), model.root_dir).replace(os.sep, "/")
-        out.append(Location(path, loc.line, loc.column, element))
-    return tuple(out)
+def _shown_path(model: SystemModel, path: str) -> str:
+    """A model file's path relative to the root model file's directory."""
+    if model.root_dir is not None and not path.startswith("<"):
+        return os.path.relpath(os.path.abspath(path), model.root_dir).replace(os.sep, "/")
+    return path
 
 
 def _matrix(run: Readout) -> tuple[CapabilityRow, ...]:
