@@ -122,7 +122,7 @@ class OtmRenderer(Renderer["Result"]):
     name = "otm"
     description = "an Open Threat Model (OTM 0.2) file: zones, nodes, flows and threats"
 
-    def render(self, value: Result, options: RenderOptions) -> str:
+    def make(self, value: Result, options: RenderOptions) -> str:
         from actm.render.otm import render_otm
 
         return render_otm(value)
@@ -132,7 +132,7 @@ class ThreatDragonRenderer(Renderer["Result"]):
     name = "threat-dragon"
     description = "an OWASP Threat Dragon version 2 model: one diagram with the threats"
 
-    def render(self, value: Result, options: RenderOptions) -> str:
+    def make(self, value: Result, options: RenderOptions) -> str:
         from actm.render.threatdragon import render_threat_dragon
 
         return render_threat_dragon(value)
