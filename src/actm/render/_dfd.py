@@ -45,6 +45,14 @@ class Diagram:
     threats: tuple[tuple[Threat, str | None], ...]
     """Each in-scope threat and the node it is placed on."""
 
+    def placed(self) -> dict[str, list[Threat]]:
+        """Node id -> the threats placed on it, in the result's order."""
+        out: dict[str, list[Threat]] = {}
+        for threat, node in self.threats:
+            if node is not None:
+                out.setdefault(node, []).append(threat)
+        return out
+
     def zone_of(self, node: GraphElement) -> str | None:
         """The node's zone, when it is one of the diagram's zones."""
         return node.zone if node.zone in {z.id for z in self.zones} else None

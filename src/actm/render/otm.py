@@ -115,10 +115,7 @@ def _instance(threat: Threat) -> dict[str, Any]:
 def render_otm(result: Result) -> str:
     view = diagram(result)
     assets, held = _assets(result)
-    placed: dict[str, list[Threat]] = {}
-    for threat, node in view.threats:
-        if node is not None:
-            placed.setdefault(node, []).append(threat)
+    placed = view.placed()
     components = []
     for n in view.nodes:
         component: dict[str, Any] = {"id": n.id, "name": n.label, "type": n.type}

@@ -141,10 +141,7 @@ def _layout(view: Diagram) -> tuple[list[dict[str, Any]], dict[str, tuple[float,
 def render_threat_dragon(result: Result) -> str:
     view = diagram(result)
     boxes, places = _layout(view)
-    placed: dict[str, list[Threat]] = {}
-    for threat, node in view.threats:
-        if node is not None:
-            placed.setdefault(node, []).append(threat)
+    placed = view.placed()
     cells: list[dict[str, Any]] = list(boxes)
     for n in view.nodes:
         detail = result.details.get(n.id)
