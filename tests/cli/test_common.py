@@ -114,6 +114,8 @@ def test_choices_are_the_table_names_in_order() -> None:
         "sarif",
         "csv",
         "stix",
+        "otm",
+        "threat-dragon",
         "html",
         "pdf",
     ]

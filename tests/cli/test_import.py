@@ -160,6 +160,11 @@ FOREIGN = {
     "mcp-registry": "catalogue.json",
     "crewai": "crew/config/agents.yaml",
     "langgraph": "langgraph/langgraph.json",
+    "cyclonedx": "bom/ticket-router.cdx.json",
+    "spdx3": "bom/sentiment.spdx3.json",
+    "hf-model-card": "bom/README.md",
+    "otm": "threatmodel/shop.otm.json",
+    "threat-dragon": "threatmodel/shop.td.json",
 }
 
 

@@ -123,7 +123,7 @@ def test_ten_times_the_tools_cost_ten_times_the_work() -> None:
     tools made it a hundred times."""
     small, small_found = work(closure_of(tool_hub(50, 10, 1)))
     big, big_found = work(closure_of(tool_hub(500, 10, 1)))
-    assert (small, small_found, big, big_found) == (8308, 3581, 82558, 35531)
+    assert (small, small_found, big, big_found) == (8368, 3581, 83068, 35531)
 
 
 # -- the joins find what a plain search finds --------------------------------------------------
@@ -187,4 +187,25 @@ def test_the_joins_find_exactly_the_complete_bindings(spec: dict[str, Any]) -> N
     model = build(spec).build(vocabulary=KB.vocabulary, known_attacks=KB.attacks)
     cl = Closure(compile_model(model, KB))
     cl.run()
+    assert set(cl.matcher.fired) == _plain_search(cl)
+
+
+def test_a_witness_found_by_the_fact_being_processed_settles_nothing_yet() -> None:
+    """A tool that reads one record and may send is offered to the exfiltration pattern both
+    as the reader and as the sender. As the reader it completes the leak of its own record
+    and becomes the sender's witness; as the sender it must still complete the leak of what
+    an earlier tool reads, which that earlier tool could not complete before a sender existed
+    (found by the property test above: the leak of ``a1`` was missing)."""
+    text = (
+        "actm: 1\nsystem: {id: pair}\n"
+        "models:\n  - {id: agent, kind: llm, exposure: public, tools: [t0, t1]}\n"
+        "assets:\n  - {id: a0, type: credential}\n  - {id: a1, type: credential}\n"
+        "tools:\n  - {id: t0, permissions: {read: [a0, a1]}}\n"
+        "  - {id: t1, permissions: {read: [a0], egress: [internet]}}\n"
+    )
+    cl = closure_of(text)
+    leaks = sorted(
+        k for (_r, k) in cl.matcher.fired if cl.c.rules[_r].attack.id == "tool-data-exfiltration"
+    )
+    assert leaks == [("agent", "a0"), ("agent", "a1")]
     assert set(cl.matcher.fired) == _plain_search(cl)

@@ -154,7 +154,7 @@ def test_metadata(table: str, name: str) -> None:
     r = TABLES[table][name]
     assert r.name == name
     assert r.description and "\n" not in r.description and len(r.description) <= 80
-    assert re.fullmatch(r"[a-z]+", name)
+    assert re.fullmatch(r"[a-z]+(-[a-z]+)*", name)
     extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
         "optional-dependencies"
     ]
@@ -224,7 +224,7 @@ def test_svg_and_png_say_what_graphviz_lacks(monkeypatch: pytest.MonkeyPatch) ->
 
 def test_an_unknown_format_lists_the_known_ones() -> None:
     assert renderer(FORMATS, "html") is FORMATS["html"]
-    known = "text, markdown, json, sarif, csv, stix, html, pdf"
+    known = "text, markdown, json, sarif, csv, stix, otm, threat-dragon, html, pdf"
     with pytest.raises(UsageError, match=f"^no format 'htm'; the formats are {known}$"):
         renderer(FORMATS, "htm")
 
@@ -238,7 +238,7 @@ def _documented() -> dict[str, set[str]]:
         if head is None:
             continue
         found: set[str] = set()
-        for m in re.finditer(r"(?:--format|-f) ([a-z]+(?:\\?\|[a-z]+)+)", section):
+        for m in re.finditer(r"(?:--format|-f) ([a-z-]+(?:\\?\|[a-z-]+)+)", section):
             found |= set(m.group(1).replace("\\", "").split("|"))
         out[head.group(1)] = found
     return out
@@ -258,7 +258,7 @@ def test_docs_name_exactly_the_formats_of_each_table() -> None:
 def test_docs_describe_each_analysis_format() -> None:
     text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     section = text.split("## `actm analyze`")[1].split("\n## ")[0]
-    described = re.findall(r"^- `([a-z]+)`: ", section, flags=re.M)
+    described = re.findall(r"^- `([a-z-]+)`: ", section, flags=re.M)
     assert described == list(FORMATS)
 
 

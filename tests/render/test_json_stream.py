@@ -23,7 +23,7 @@ MODELS = sorted(
 )
 
 
-HIDDEN = {"timings", "vulnerabilities", "team_titles"}
+HIDDEN = {"timings", "vulnerabilities", "team_titles", "details"}
 """The fields of a result that its JSON leaves out."""
 
 

@@ -66,9 +66,14 @@ class Matcher:
         self.view = EngineView.of(c)
         self._shapes: dict[int, Shape] = {}
         self._narrowed_cache: dict[tuple[int, int, tuple[str | None, ...]], object] = {}
-        self.witnessed: dict[tuple[int, int, tuple[str, ...]], None] = {}
+        self.witnessed: dict[tuple[int, int, tuple[str, ...]], int] = {}
         """Witness components solved with no blocked element: (rule, component, bindings of
-        its interface)."""
+        its interface) -> the fact (its number in :attr:`generation`) whose processing solved
+        it."""
+        self.generation = 0
+        """How many facts the matcher has been offered. A witness found while the current fact
+        is processed may be that very fact, offered at another requirement of the rule: the
+        earlier facts of the other components never saw it, so it settles nothing yet."""
         self.steps = 0
         """Candidate bindings the joins have tried: the matcher's work, which grows with the
         facts and threats, not with their product (tests/engine/test_hubs.py)."""
@@ -158,6 +163,7 @@ class Matcher:
         if not entries:
             return
         started = perf_counter()
+        self.generation += 1
         try:
             self._on_fact(entries, key, t, cap, persistent, pipe)
         finally:
@@ -229,8 +235,9 @@ class Matcher:
         if trigger is not None:
             face = shape.interface_of(trigger, binding)
             if face is not None:
-                if (rule.index, trigger, face) in self.witnessed:
-                    return  # the component already had a witness for these bindings
+                solved = self.witnessed.get((rule.index, trigger, face))
+                if solved is not None and solved < self.generation:
+                    return  # an earlier fact was a witness there, and every fact since saw it
                 trigger = None  # checked: not known yet
         best, cands = self._next(rule, shape, remaining, binding)
         rest = [i for i in remaining if i != best]
@@ -338,7 +345,7 @@ class Matcher:
         self.fired[fired_key] = len(self.matches)
         for comp in range(len(shape.interface)):
             face = shape.interface_of(comp, binding)
-            self.witnessed.setdefault((rule.index, comp, face or ()), None)
+            self.witnessed.setdefault((rule.index, comp, face or ()), self.generation)
         c = self.c
         how = How.ATTACK if attack.kind == "attack" else How.CONVERSION
         premise_facts = tuple(p for p in prem if p >= 0)

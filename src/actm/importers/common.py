@@ -17,12 +17,22 @@ from typing import Any
 from actm.importers.draft import DraftBuilder, Review, slug
 from actm.importers.mcp.launch import PackageSpec
 
-__all__ = ["INTERNET", "US", "add_package", "ground", "owner", "trust"]
+__all__ = ["INTERNET", "US", "add_package", "ground", "organisation", "owner", "text_of", "trust"]
 
 US = "us"
 """The id of your organisation in every draft."""
 INTERNET = "internet"
 """The id of the internet's zone in every draft."""
+
+
+def text_of(value: Any, limit: int = 2000) -> str | None:
+    """A string value, stripped and cut to ``limit`` characters; None for anything else."""
+    if not isinstance(value, str):
+        return None
+    text = " ".join(value.split())
+    if not text:
+        return None
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
 
 def trust(name: str) -> Review:
@@ -39,18 +49,23 @@ def owner(builder: DraftBuilder, ident: str, name: str, pointer: str = "") -> st
     )
 
 
+def organisation(builder: DraftBuilder) -> str:
+    """Your organisation, the first-party owner ``us``."""
+    return builder.add(
+        "owners",
+        US,
+        {"name": "Your organisation", "first_party": True, "trust": "first_party"},
+        review=[Review("name", "who runs this system? rename the owner if you like")],
+    )
+
+
 def ground(
     builder: DraftBuilder, system: str, name: str, zone: tuple[str, str, str], review: str
 ) -> None:
     """The system (id and name), your organisation, your zone (id, name, what it is: "machine",
     "network") and the internet."""
     builder.system(system, {"name": name, "owner": US}, review=[Review("", review)])
-    builder.add(
-        "owners",
-        US,
-        {"name": "Your organisation", "first_party": True, "trust": "first_party"},
-        review=[Review("name", "who runs this system? rename the owner if you like")],
-    )
+    organisation(builder)
     ident, zone_name, what = zone
     builder.add(
         "zones",

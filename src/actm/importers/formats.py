@@ -16,11 +16,16 @@ from types import MappingProxyType
 from actm.errors import UsageError
 from actm.importers.agents.crewai import CrewAI
 from actm.importers.agents.langgraph import LangGraph
+from actm.importers.bom.cyclonedx import CycloneDx
+from actm.importers.bom.modelcard import ModelCard
+from actm.importers.bom.spdx import Spdx3
 from actm.importers.interface import HEAD_BYTES, Confidence, Importer
 from actm.importers.mcp.bundle import McpBundle
 from actm.importers.mcp.config import McpConfig
 from actm.importers.mcp.server import McpRegistry, McpServer
 from actm.importers.mcp.tools import McpTools
+from actm.importers.threatmodel.otm import Otm
+from actm.importers.threatmodel.threatdragon import ThreatDragon
 
 __all__ = ["IMPORTERS", "Detected", "detect", "head_of", "importer"]
 
@@ -35,6 +40,11 @@ IMPORTERS: Mapping[str, Importer] = MappingProxyType(
             McpRegistry(),
             CrewAI(),
             LangGraph(),
+            CycloneDx(),
+            Spdx3(),
+            ModelCard(),
+            Otm(),
+            ThreatDragon(),
         )
     }
 )

@@ -118,6 +118,26 @@ class StixRenderer(Renderer["Result"]):
         return render_stix(value)
 
 
+class OtmRenderer(Renderer["Result"]):
+    name = "otm"
+    description = "an Open Threat Model (OTM 0.2) file: zones, nodes, flows and threats"
+
+    def make(self, value: Result, options: RenderOptions) -> str:
+        from actm.render.otm import render_otm
+
+        return render_otm(value)
+
+
+class ThreatDragonRenderer(Renderer["Result"]):
+    name = "threat-dragon"
+    description = "an OWASP Threat Dragon version 2 model: one diagram with the threats"
+
+    def make(self, value: Result, options: RenderOptions) -> str:
+        from actm.render.threatdragon import render_threat_dragon
+
+        return render_threat_dragon(value)
+
+
 class HtmlRenderer(Renderer["Result"]):
     name = "html"
     description = "a self-contained, offline, interactive HTML report"
@@ -376,6 +396,8 @@ FORMATS: Mapping[str, Renderer[Result]] = _table(
     SarifRenderer(),
     CsvRenderer(),
     StixRenderer(),
+    OtmRenderer(),
+    ThreatDragonRenderer(),
     HtmlRenderer(),
     PdfRenderer(),
 )

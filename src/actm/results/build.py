@@ -22,7 +22,7 @@ from actm.engine.verdict import DROPS
 from actm.model.system import SystemModel
 from actm.results.causes import root_cause_groups
 from actm.results.crossings import crossings
-from actm.results.details import declared_vulnerabilities, team_titles
+from actm.results.details import declared_vulnerabilities, element_details, team_titles
 from actm.results.graph import system_graph
 from actm.results.mitigation import Effects, duplicated, inert
 from actm.results.model import (
@@ -511,4 +511,5 @@ def build_result(analysis: Analysis, *, today: date | None = None) -> Result:
         graph=system_graph(model),
         vulnerabilities=declared_vulnerabilities(model),
         team_titles=team_titles(run.kb.vocabulary),
+        details=element_details(model),
     )

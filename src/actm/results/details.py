@@ -1,19 +1,21 @@
 """What renderers need from the model and the vocabulary besides the serialised result.
 
 The JSON result names vulnerabilities by id and teams by id. Exports that describe them (the
-STIX bundle's vulnerabilities with their CVE and CWE, the reports' team headings) read these
-details from :attr:`Result.vulnerabilities <actm.results.model.Result.vulnerabilities>` and
-:attr:`Result.team_titles <actm.results.model.Result.team_titles>`, filled here, so that every
-renderer is a function of the result alone.
+STIX bundle's vulnerabilities with their CVE and CWE, the reports' team headings, the OTM and
+Threat Dragon exports' descriptions and asset ratings) read these details from
+:attr:`Result.vulnerabilities <actm.results.model.Result.vulnerabilities>`,
+:attr:`Result.team_titles <actm.results.model.Result.team_titles>` and
+:attr:`Result.details <actm.results.model.Result.details>`, filled here, so that every renderer
+is a function of the result alone.
 """
 
 from __future__ import annotations
 
 from actm.knowledge.vocabulary import Vocabulary
 from actm.model.system import SystemModel
-from actm.results.model import DeclaredVulnerability
+from actm.results.model import DeclaredVulnerability, ElementDetail
 
-__all__ = ["declared_vulnerabilities", "team_titles"]
+__all__ = ["declared_vulnerabilities", "element_details", "team_titles"]
 
 
 def declared_vulnerabilities(model: SystemModel) -> tuple[DeclaredVulnerability, ...]:
@@ -27,3 +29,16 @@ def declared_vulnerabilities(model: SystemModel) -> tuple[DeclaredVulnerability,
 def team_titles(vocabulary: Vocabulary) -> dict[str, str]:
     """The vocabulary's team views, id -> title, in the order ``teams.yaml`` lists them."""
     return {team.id: team.title for team in vocabulary.teams}
+
+
+def element_details(model: SystemModel) -> dict[str, ElementDetail]:
+    """The description of every zone, node, model and tool, and the description and
+    criticality of every conventional asset, by id (sorted)."""
+    out: dict[str, ElementDetail] = {}
+    for group in (model.zones, model.nodes, model.models, model.tools):
+        for element in group:
+            out[element.id] = ElementDetail(element.description)
+    for asset in model.assets:
+        if asset.category == "conventional":
+            out[asset.id] = ElementDetail(asset.description, dict(asset.criticality))
+    return dict(sorted(out.items()))

@@ -23,6 +23,7 @@ __all__ = [
     "Crossing",
     "DeclaredVulnerability",
     "DroppedThreat",
+    "ElementDetail",
     "Location",
     "LoweredThreat",
     "MitigatedThreat",
@@ -283,6 +284,15 @@ class DeclaredVulnerability:
 
 
 @dataclass(frozen=True, slots=True)
+class ElementDetail:
+    """What the model says of one element beyond the graph (for exports such as OTM)."""
+
+    description: str | None
+    criticality: dict[str, str] = field(default_factory=dict)
+    """For an asset: confidentiality, integrity and availability as none ... critical."""
+
+
+@dataclass(frozen=True, slots=True)
 class DroppedThreat:
     """A threat the engine's noise rules leave out of the report, and the rule that does."""
 
@@ -367,3 +377,8 @@ class Result:
     )
     """The team views of the vocabulary (``teams.yaml``), id -> title, in its order; not
     serialised."""
+    details: dict[str, ElementDetail] = field(
+        default_factory=dict, compare=False, repr=False, metadata=NOT_SERIALISED
+    )
+    """Element id -> its description and (assets) criticality, for the zones, nodes, models,
+    assets and tools of the graph; not serialised (the JSON result has the graph)."""

@@ -1,0 +1,419 @@
+"""CycloneDX 1.5 to 1.7 bills of materials: ML-BOMs and AIBOMs.
+
+A BOM lists components and what depends on what. The draft holds:
+
+* the BOM's subject (``metadata.component``) as the system; when it is an application, a
+  platform or a container (a Kubernetes workload in a k8s-aibom BOM), also a node, whose kind the
+  ``workload_kinds`` table of ``bom.yaml`` chooses;
+* every ``machine-learning-model`` component as a model: its kind from its model card's task
+  (or its ``primaryPurpose`` / ``typeOfModel`` properties), its supplier, manufacturer,
+  publisher or first author as its owner (trust asked), its model card's evaluation metrics as
+  the description of its ``validation_results``, its ``base_model`` property as its base model,
+  and the datasets of its model card as the data it is trained on;
+* every ``data`` component and inline model-card dataset as a dataset asset;
+* libraries, frameworks, container images and the applications inside the subject as packages;
+* the dependency graph: a model the subject depends on is deployed on the subject's node, a
+  dataset a model depends on is what it is trained on, a package the subject or a model depends
+  on runs on the subject's node. A BOM without dependencies that describes a workload places
+  everything in it on the workload's node.
+
+The file is read as JSON within the model loader's limits (the library drops model cards). When
+``cyclonedx-python-lib`` is installed (``pip install 'actm[import]'``), the BOM is also checked
+against the specification's JSON schema for its version, and a file that does not conform is
+still drafted, with a note saying where it departs from the schema. A threat-model BOM
+(components of type ``threat-model``) is refused: import the threat model it carries instead.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from actm.importers.bom.common import BomDraft, ecosystem_of, purl_name, text_of
+from actm.importers.data import table
+from actm.importers.draft import Draft, DraftBuilder, Review, slug
+from actm.importers.interface import Confidence, Importer, ImportOptions, read_json, refuse
+from actm.io.json import pointer
+
+__all__ = ["CycloneDx"]
+
+_FORMAT = re.compile(rb'"bomFormat"\s*:\s*"CycloneDX"')
+_SPEC = re.compile(rb'"specVersion"\s*:')
+_NODE_TYPES = ("application", "platform", "container")
+_PATH = re.compile(r"^(?:[A-Za-z]:[\\/]|/|\\\\)")
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _props(component: Mapping[str, Any]) -> dict[str, str]:
+    """A component's (or model card's) properties, name -> first value."""
+    out: dict[str, str] = {}
+    for p in component.get("properties") or ():
+        if isinstance(p, dict) and isinstance(p.get("name"), str) and "value" in p:
+            out.setdefault(p["name"], str(p["value"]))
+    return out
+
+
+def _who(component: Mapping[str, Any]) -> str | None:
+    """The organisation behind a component: supplier, manufacturer, publisher, first author."""
+    for key in ("supplier", "manufacturer"):
+        org = component.get(key)
+        if isinstance(org, dict) and text_of(org.get("name")):
+            return text_of(org["name"], 200)
+    if text_of(component.get("publisher")):
+        return text_of(component["publisher"], 200)
+    for author in component.get("authors") or ():
+        if isinstance(author, dict) and text_of(author.get("name")):
+            return text_of(author["name"], 200)
+    return text_of(component.get("author"), 200)
+
+
+def _name(component: Mapping[str, Any]) -> str | None:
+    """The component's name, with its group; a file path (a dataset named by where it lay on
+    someone's disk) by its file name."""
+    name = text_of(component.get("name"), 300)
+    if name and _PATH.match(name):
+        name = re.split(r"[\\/]", name.rstrip("\\/"))[-1] or name
+    name = name[:200] if name else None
+    group = text_of(component.get("group"), 100)
+    if name and group and "/" not in name and component.get("type") != "data":
+        return f"{group}/{name}"
+    return name
+
+
+def _schema_problem(data: Any, version: str) -> str | None:
+    """The first way ``data`` departs from the CycloneDX schema of ``version``, when the
+    optional library is installed; None when it conforms or cannot be checked."""
+    try:
+        from cyclonedx.schema import SchemaVersion
+        from cyclonedx.validation.json import JsonValidator
+    except ImportError:
+        return None
+    try:
+        schema = SchemaVersion.from_version(version)
+        error = JsonValidator(schema).validate_str(json.dumps(data))
+    except Exception:  # the library's own failures never stop an import
+        return None
+    if error is None:
+        return None
+    return str(error).strip().splitlines()[0][:300]
+
+
+@dataclass(slots=True)
+class _Reader:
+    bom: BomDraft
+    data: Mapping[str, Any]
+    refs: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """bom-ref -> (section, id) of what it became."""
+    node: str | None = None
+    """The node of the BOM's subject, if it is one."""
+    on_node: frozenset[str] | None = None
+    """The bom-refs the subject depends on, directly or not; None: all (no dependencies)."""
+    direct: frozenset[str] = frozenset()
+    """The bom-refs the subject depends on directly."""
+    card_refs: list[tuple[str, str, str]] = field(default_factory=list)
+    """(model, bom-ref, pointer) of each dataset a model card names by reference."""
+
+    @property
+    def builder(self) -> DraftBuilder:
+        return self.bom.builder
+
+    def components(self) -> Iterator[tuple[str, Mapping[str, Any]]]:
+        """Every component with its pointer, nested ones after their parent."""
+        stack: list[tuple[tuple[str | int, ...], Any]] = []
+        for i, c in reversed(list(enumerate(self.data.get("components") or ()))):
+            stack.append((("components", i), c))
+        while stack:
+            at, component = stack.pop()
+            if not isinstance(component, dict):
+                continue
+            yield pointer(at), component
+            nested = component.get("components") or ()
+            for i, c in reversed(list(enumerate(nested))):
+                stack.append(((*at, "components", i), c))
+
+    def ground(self, shown: str) -> Mapping[str, Any] | None:
+        meta = self.data.get("metadata")
+        root = meta.get("component") if isinstance(meta, dict) else None
+        root = root if isinstance(root, dict) else None
+        name = (_name(root) if root else None) or Path(shown).stem
+        description = text_of(root.get("description"), 500) if root else None
+        self.bom.ground(name, name, description, "/metadata/component" if root else "")
+        if root is not None and root.get("type") in _NODE_TYPES:
+            self.node = self._node(root, name)
+            self.reach(root)
+        return root
+
+    def placed(self, c: Mapping[str, Any], *, direct: bool = False) -> bool:
+        """Whether component ``c`` is on the subject's node: the subject depends on it (with
+        ``direct``, not through another component), or the BOM has no dependencies and the
+        subject is a workload."""
+        if self.node is None:
+            return False
+        if self.on_node is None:
+            return True
+        return c.get("bom-ref") in (self.direct if direct else self.on_node)
+
+    def reach(self, root: Mapping[str, Any]) -> None:
+        """The bom-refs the subject depends on, following the dependency graph."""
+        deps = [d for d in self.data.get("dependencies") or () if isinstance(d, dict)]
+        if not deps:
+            return
+        edges = {
+            d.get("ref"): [t for t in d.get("dependsOn") or () if isinstance(t, str)] for d in deps
+        }
+        seen: set[str] = set()
+        todo = list(edges.get(root.get("bom-ref"), []))
+        self.direct = frozenset(todo)
+        while todo:
+            ref = todo.pop()
+            if ref not in seen:
+                seen.add(ref)
+                todo.extend(edges.get(ref, []))
+        self.on_node = frozenset(seen)
+
+    def _node(self, root: Mapping[str, Any], name: str) -> str:
+        props = _props(root)
+        kinds = table("bom")["workload_kinds"]
+        kind = kinds.get(props.get("aibom.workload.category", ""), kinds.get(root.get("type")))
+        fields: dict[str, Any] = {"name": name, "kind": kind or "service", "owner": "us"}
+        namespace = props.get("aibom.workload.namespace")
+        if namespace:
+            what = props.get("aibom.workload.kind", "workload")
+            fields["description"] = f"Kubernetes {what} in the namespace {namespace}"
+        reviews = [
+            Review("kind", "what kind of node runs it? (kind:)"),
+            Review("zone", "in which trust zone does it run?"),
+        ]
+        at = "/metadata/component"
+        ident = self.builder.add("nodes", slug(name, "node"), fields, at, reviews)
+        if isinstance(root.get("bom-ref"), str):
+            self.refs[root["bom-ref"]] = ("nodes", ident)
+        return ident
+
+    def component(self, at: str, c: Mapping[str, Any]) -> None:
+        kind = table("bom")["cyclonedx_types"].get(str(c.get("type")))
+        name = _name(c) or text_of(c.get("bom-ref"), 200)
+        if name is None:
+            self.builder.note("unplaced", "a component without a name or bom-ref; left out", at)
+            return
+        if kind == "model":
+            made = ("models", self.model(at, c, name))
+        elif kind == "dataset":
+            made = ("assets", self.dataset(at, c, name))
+        elif kind in ("package", "image", "node"):
+            made = ("packages", self.package(at, c, name, kind))
+        else:
+            what = c.get("type", "without a type")
+            self.builder.note("info", f"{what} component {name!r} is not modelled", at)
+            return
+        if isinstance(c.get("bom-ref"), str):
+            self.refs.setdefault(c["bom-ref"], made)
+
+    def model(self, at: str, c: Mapping[str, Any], name: str) -> str:
+        card = _mapping(c.get("modelCard"))
+        params = _mapping(card.get("modelParameters"))
+        props = _props(card) | _props(c)
+        words = [
+            w
+            for w in (
+                params.get("task"),
+                props.get("primaryPurpose"),
+                props.get("typeOfModel"),
+                params.get("architectureFamily"),
+            )
+            if isinstance(w, str)
+        ]
+        who = _who(c)
+        owner = self.bom.owner(who, at) if who else None
+        details = {}
+        metrics = _metrics(card)
+        if metrics:
+            details["validation_results"] = f"Reported: {metrics}"
+        model = self.bom.model(
+            name, at, words=words, owner=owner, description=_model_text(c, card), details=details
+        )
+        if self.placed(c):
+            self.bom.deploy(model, self.node)  # type: ignore[arg-type]
+        base = props.get("base_model")
+        if base:
+            self.bom.base(model, self.bom.model(base, f"{at}/modelCard/properties", words=words))
+        for i, ds in enumerate(params.get("datasets") or ()):
+            self.card_dataset(model, f"{at}/modelCard/modelParameters/datasets/{i}", ds)
+        _considerations(self.builder, name, card, at)
+        return model
+
+    def card_dataset(self, model: str, at: str, ds: Any) -> None:
+        if not isinstance(ds, dict):
+            return
+        if isinstance(ds.get("ref"), str):
+            self.card_refs.append((model, ds["ref"], at))  # the data component, once read
+            return
+        name = text_of(ds.get("name"), 200)
+        if name is None:
+            self.builder.note("unplaced", "a model-card dataset without a name; left out", at)
+            return
+        public = ds.get("classification") == "public"
+        asset = self.bom.dataset(
+            name, at, description=text_of(ds.get("description"), 500), public=public
+        )
+        self.bom.trained_on(model, asset, at)
+
+    def dataset(self, at: str, c: Mapping[str, Any], name: str) -> str:
+        inner = [d for d in c.get("data") or () if isinstance(d, dict)]
+        public = any(d.get("classification") == "public" for d in inner)
+        personal = any(d.get("sensitiveData") for d in inner)
+        who = _who(c)
+        asset = self.bom.dataset(
+            name,
+            at,
+            owner=self.bom.owner(who, at) if who else None,
+            description=text_of(c.get("description"), 500),
+            public=public,
+            personal=personal,
+        )
+        if self.placed(c, direct=True):
+            self.builder.add("assets", asset, {"resides": [{"node": self.node, "mode": "stored"}]})
+        return asset
+
+    def package(self, at: str, c: Mapping[str, Any], name: str, kind: str) -> str:
+        purl = c.get("purl") if isinstance(c.get("purl"), str) else None
+        ecosystem = "oci" if kind == "image" else ecosystem_of(purl)
+        if purl and ecosystem != "other":
+            name = purl_name(purl)[0] or name
+        version = text_of(c.get("version"), 100)
+        who = _who(c)
+        runs_on = [self.node] if self.node and self.placed(c) else []
+        return self.bom.package(
+            name,
+            ecosystem,
+            at,
+            version=version,
+            publisher=self.bom.owner(who, at) if who else None,
+            runs_on=runs_on,
+            description=text_of(c.get("description"), 300),
+        )
+
+    def dependencies(self) -> None:
+        for i, dep in enumerate(self.data.get("dependencies") or ()):
+            at = f"/dependencies/{i}"
+            if not isinstance(dep, dict) or not isinstance(dep.get("ref"), str):
+                continue
+            source = self.refs.get(dep["ref"])
+            for j, target in enumerate(dep.get("dependsOn") or ()):
+                made = self.refs.get(target) if isinstance(target, str) else None
+                if source is None or made is None:
+                    missing = dep["ref"] if source is None else target
+                    self.builder.note(
+                        "unplaced", f"the dependency names {missing!r}, no component", at
+                    )
+                    continue
+                self.depend(source, made, f"{at}/dependsOn/{j}")
+        for model, ref, at in self.card_refs:
+            made = self.refs.get(ref)
+            if made is not None and made[0] == "assets":
+                self.bom.uses(model, made[1], at)
+            else:
+                self.builder.note("unplaced", f"the model card names {ref!r}, no dataset", at)
+
+    def depend(self, source: tuple[str, str], target: tuple[str, str], at: str) -> None:
+        """A model that depends on a dataset is trained or evaluated on it; what the subject
+        depends on is on its node (:meth:`placed`)."""
+        if source[0] == "models" and target[0] == "assets":
+            self.bom.uses(source[1], target[1], at)
+
+
+def _metrics(card: Mapping[str, Any]) -> str:
+    analysis = card.get("quantitativeAnalysis")
+    found = analysis.get("performanceMetrics") if isinstance(analysis, dict) else None
+    out = []
+    for m in found or ():
+        if isinstance(m, dict) and text_of(m.get("type"), 80) and "value" in m:
+            where = f" on {text_of(m['slice'], 80)}" if text_of(m.get("slice")) else ""
+            out.append(f"{text_of(m['type'], 80)} {str(m['value'])[:40]}{where}")
+    return "; ".join(out[:10])
+
+
+def _model_text(c: Mapping[str, Any], card: Mapping[str, Any]) -> str | None:
+    parts = [text_of(c.get("description"), 500)]
+    params = _mapping(card.get("modelParameters"))
+    approach = params.get("approach")
+    if isinstance(approach, dict) and text_of(approach.get("type")):
+        parts.append(f"Approach: {text_of(approach['type'], 40)}")
+    considerations = card.get("considerations")
+    uses = considerations.get("useCases") if isinstance(considerations, dict) else None
+    texts = [t for u in uses or () if (t := text_of(u, 200))]
+    if texts:
+        parts.append("Use cases: " + "; ".join(texts[:3]))
+    if text_of(c.get("version"), 40):
+        parts.append(f"Version {text_of(c['version'], 40)}")
+    joined = ". ".join(p.rstrip(".") for p in parts if p)
+    return joined + "." if joined else None
+
+
+def _considerations(builder: DraftBuilder, name: str, card: Mapping[str, Any], at: str) -> None:
+    found = card.get("considerations")
+    if not isinstance(found, dict):
+        return
+    limits = [t for x in found.get("technicalLimitations") or () if (t := text_of(x, 200))]
+    risks = [
+        t
+        for r in found.get("ethicalConsiderations") or ()
+        if isinstance(r, dict) and (t := text_of(r.get("name"), 120))
+    ]
+    if limits:
+        builder.note("info", f"{name}: known limitations: {'; '.join(limits[:3])}", at)
+    if risks:
+        builder.note("info", f"{name}: ethical considerations: {'; '.join(risks[:5])}", at)
+
+
+class CycloneDx(Importer):
+    name = "cyclonedx"
+    description = "a CycloneDX bill of materials (an ML-BOM or AIBOM)"
+
+    def detect(self, path: Path, head: bytes) -> Confidence | None:
+        if _FORMAT.search(head):
+            return Confidence.CERTAIN
+        if path.name.endswith((".cdx.json", "bom.json")) and _SPEC.search(head):
+            return Confidence.LIKELY
+        return None
+
+    def read(self, path: Path, shown: str, options: ImportOptions) -> Draft:
+        doc = read_json(path, shown, options.limits)
+        data = doc.data
+        if not isinstance(data, dict) or data.get("bomFormat") != "CycloneDX":
+            raise refuse(shown, 'it has no "bomFormat": "CycloneDX"', "pass a CycloneDX BOM")
+        version = str(data.get("specVersion", ""))
+        types = {c.get("type") for c in data.get("components") or () if isinstance(c, dict)}
+        if types == {"threat-model"}:
+            raise refuse(
+                shown,
+                "it is a threat-model BOM (its components are threat models, not a system)",
+                "import the threat model it describes instead (OTM or Threat Dragon JSON)",
+            )
+        builder = DraftBuilder(shown, self.name, options.reserved)
+        reader = _Reader(BomDraft(builder), data)
+        reader.ground(shown)
+        for at, component in _with_root(reader):
+            reader.component(at, component)
+        reader.dependencies()
+        problem = _schema_problem(data, version) if version else None
+        if problem is not None:
+            builder.note("info", f"it departs from the CycloneDX {version} schema: {problem}")
+        if version and version not in ("1.5", "1.6", "1.7"):
+            builder.note("info", f"CycloneDX {version}: actm reads 1.5 to 1.7")
+        return builder.build()
+
+
+def _with_root(reader: _Reader) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    meta = reader.data.get("metadata")
+    root = meta.get("component") if isinstance(meta, dict) else None
+    if isinstance(root, dict) and root.get("type") == "machine-learning-model":
+        yield "/metadata/component", root
+    yield from reader.components()

@@ -1,0 +1,1 @@
+"""Threat models of other tools: Open Threat Model and OWASP Threat Dragon."""

@@ -1,0 +1,244 @@
+"""Open Threat Model (OTM 0.1 and 0.2) files, as IriusRisk, StartLeft and actm itself write them.
+
+The draft holds the project as the system, each trust zone as a zone (its ``trustRating`` as a
+trust level through the ``trust_ratings`` table of ``threatmodel.yaml``), each component as a
+node (its type as the node kind when it is one, else through the ``component_kinds`` table),
+with the data it holds or handles, each OTM asset as a ``data`` asset (its risk ratings as its
+criticality, where the components that process or store it say), each data flow as a relation
+(:mod:`actm.importers.threatmodel.common`), and each threat, with its state and mitigations on the
+component or flow it is recorded on, as a note. A component inside another component is placed
+in the zone of the outermost one. The trust zone actm writes for nodes without a zone (marked in
+its ``attributes``) is not a zone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from actm.importers.common import text_of
+from actm.importers.data import table
+from actm.importers.draft import Draft, DraftBuilder, Review, slug
+from actm.importers.interface import Confidence, Importer, ImportOptions, read_json, refuse
+from actm.importers.threatmodel.common import (
+    DiagramDraft,
+    Threat,
+    level,
+    mapping,
+    node_kind,
+)
+from actm.io.json import pointer
+
+__all__ = ["UNZONED", "Otm"]
+
+_VERSION = re.compile(rb'"otmVersion"\s*:')
+UNZONED = "actm_unzoned"
+"""The attribute that marks the trust zone an OTM export holds nodes without a zone in."""
+
+
+def _items(data: Mapping[str, Any], key: str) -> list[tuple[str, Mapping[str, Any]]]:
+    found = data.get(key)
+    if not isinstance(found, list):
+        return []
+    return [(pointer((key, i)), x) for i, x in enumerate(found) if isinstance(x, dict)]
+
+
+def _id(x: Mapping[str, Any]) -> str | None:
+    return str(x["id"]) if isinstance(x.get("id"), (str, int)) else None
+
+
+@dataclass(slots=True)
+class _Reader:
+    diagram: DiagramDraft
+    data: Mapping[str, Any]
+
+    @property
+    def builder(self) -> DraftBuilder:
+        return self.diagram.builder
+
+    def zones(self) -> None:
+        rows = table("threatmodel")["trust_ratings"]
+        for at, z in _items(self.data, "trustZones"):
+            source = _id(z)
+            if source is None:
+                continue
+            attributes = mapping(z, "attributes")
+            if attributes.get(UNZONED) is True:
+                continue
+            risk = mapping(z, "risk")
+            parts = [text_of(z.get("description"), 500), z.get("type") and f"type {z['type']}"]
+            self.diagram.zone(
+                source,
+                text_of(z.get("name"), 200),
+                at,
+                trust=level(risk.get("trustRating"), rows, "trust"),
+                description="; ".join(p for p in parts if p) or None,
+            )
+
+    def zone_of(self, c: Mapping[str, Any], components: Mapping[str, Mapping[str, Any]]) -> str:
+        """The zone id of a component, through the components it is inside."""
+        seen: set[str] = set()
+        while True:
+            parent = mapping(c, "parent")
+            if isinstance(parent.get("trustZone"), str):
+                return self.diagram.zones.get(parent["trustZone"], "")
+            inside = parent.get("component")
+            if not isinstance(inside, str) or inside in seen or inside not in components:
+                return ""
+            seen.add(inside)
+            c = components[inside]
+
+    def components(self, options: ImportOptions) -> None:
+        rows = table("threatmodel")["component_kinds"]
+        kinds = options.vocabulary.node_kinds
+        found = {i: c for _, c in _items(self.data, "components") if (i := _id(c)) is not None}
+        for at, c in _items(self.data, "components"):
+            source = _id(c)
+            name = text_of(c.get("name"), 200) or source
+            if source is None or name is None:
+                self.builder.note("unplaced", "a component without an id; left out", at)
+                continue
+            type_name = str(c.get("type") or "")
+            kind, ask = node_kind(type_name, kinds, rows)
+            parts = [text_of(c.get("description"), 500)]
+            parent = mapping(c, "parent")
+            if isinstance(parent.get("component"), str) and parent["component"] in found:
+                parts.append(f"inside {text_of(found[parent['component']].get('name'), 200)}")
+            if ask and type_name:
+                parts.append(f"OTM type {type_name}")
+            self.diagram.component(
+                source,
+                name,
+                at,
+                kind=kind,
+                ask_kind=ask,
+                zone=self.zone_of(c, found) or None,
+                store=kind in _STORES,
+                description="; ".join(p for p in parts if p) or None,
+            )
+
+    def assets(self) -> None:
+        rows = table("threatmodel")["risk_levels"]
+        for at, a in _items(self.data, "assets"):
+            source, name = _id(a), text_of(a.get("name"), 200)
+            if source is None:
+                continue
+            risk = mapping(a, "risk")
+            criticality = {
+                c: lvl
+                for c in ("confidentiality", "integrity", "availability")
+                if (lvl := level(risk.get(c), rows, "level")) is not None
+            }
+            fields: dict[str, Any] = {"name": name or source}
+            if text_of(a.get("description"), 500):
+                fields["description"] = text_of(a["description"], 500)
+            fields["type"] = "data"
+            if criticality:
+                fields["criticality"] = criticality
+            ident = self.builder.add(
+                "assets",
+                self.diagram.unique(slug(name or source, "asset")),
+                fields,
+                at,
+                [Review("type", "what kind of asset is it? (type:)")],
+            )
+            self.diagram.nodes.setdefault(f"asset:{source}", ident)
+        for _, c in _items(self.data, "components"):
+            node = self.diagram.nodes.get(_id(c) or "")
+            held = mapping(c, "assets")
+            for mode in ("stored", "processed"):
+                for ref in held.get(mode) or ():
+                    asset = self.diagram.nodes.get(f"asset:{ref}")
+                    if node is not None and asset is not None:
+                        resides = [{"node": node, "mode": mode}]
+                        self.builder.add("assets", asset, {"resides": resides})
+
+    def flows(self) -> None:
+        for at, f in _items(self.data, "dataflows"):
+            if not isinstance(f.get("source"), str) or not isinstance(f.get("destination"), str):
+                self.builder.note("unplaced", "a data flow without a source and destination", at)
+                continue
+            made = self.diagram.flow(
+                f["source"],
+                f["destination"],
+                at,
+                name=text_of(f.get("name"), 200),
+                bidirectional=f.get("bidirectional") is True,
+                description=text_of(f.get("description"), 500),
+            )
+            if made and _id(f) is not None:
+                self.diagram.nodes[f"flow:{_id(f)}"] = made[0]
+
+    def threats(self) -> None:
+        defined = {i: t for _, t in _items(self.data, "threats") if (i := _id(t)) is not None}
+        mitigations = {
+            i: text_of(m.get("name"), 200) or i
+            for _, m in _items(self.data, "mitigations")
+            if (i := _id(m)) is not None
+        }
+        used: set[str] = set()
+        for key, prefix in (("components", ""), ("dataflows", "flow:")):
+            for at, element in _items(self.data, key):
+                where = self.diagram.nodes.get(prefix + (_id(element) or ""))
+                for n, inst in enumerate(element.get("threats") or ()):
+                    if isinstance(inst, dict) and isinstance(inst.get("threat"), str):
+                        used.add(inst["threat"])
+                        threat = _threat(defined.get(inst["threat"], {}), inst, mitigations)
+                        self.diagram.threat(where, threat, f"{at}/threats/{n}")
+        for at, t in _items(self.data, "threats"):
+            if _id(t) not in used:
+                self.diagram.threat(None, _threat(t, {"threat": _id(t)}, mitigations), at)
+
+
+_STORES = frozenset(
+    {"database", "object_storage", "vector_store", "feature_store", "data_warehouse"}
+)
+
+
+def _threat(
+    defined: Mapping[str, Any], instance: Mapping[str, Any], mitigations: Mapping[str, str]
+) -> Threat:
+    categories = [c for c in defined.get("categories") or () if isinstance(c, str)]
+    applied = [
+        f"{mitigations.get(m['mitigation'], m['mitigation'])} ({m.get('state', 'no state')})"
+        for m in instance.get("mitigations") or ()
+        if isinstance(m, dict) and isinstance(m.get("mitigation"), str)
+    ]
+    return Threat(
+        title=text_of(defined.get("name"), 200) or str(instance.get("threat")),
+        kind=", ".join(categories) or None,
+        status=text_of(instance.get("state"), 40),
+        mitigation="; ".join(applied) or None,
+        ident=str(instance.get("threat")),
+    )
+
+
+class Otm(Importer):
+    name = "otm"
+    description = "an Open Threat Model (OTM) file"
+
+    def detect(self, path: Path, head: bytes) -> Confidence | None:
+        return Confidence.CERTAIN if _VERSION.search(head) else None
+
+    def read(self, path: Path, shown: str, options: ImportOptions) -> Draft:
+        doc = read_json(path, shown, options.limits)
+        data = doc.data
+        if not isinstance(data, dict) or "otmVersion" not in data:
+            raise refuse(shown, "it has no otmVersion", "pass an Open Threat Model JSON file")
+        project = mapping(data, "project")
+        name = text_of(project.get("name"), 200) or Path(shown).stem
+        builder = DraftBuilder(shown, self.name, options.reserved)
+        reader = _Reader(DiagramDraft(builder), data)
+        reader.diagram.ground(name, text_of(project.get("description"), 500), "/project")
+        owner = text_of(project.get("owner"), 200)
+        if owner:
+            builder.note("info", f"the threat model's owner: {owner}", "/project/owner")
+        reader.zones()
+        reader.components(options)
+        reader.assets()
+        reader.flows()
+        reader.threats()
+        return builder.build()

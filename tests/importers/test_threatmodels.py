@@ -1,0 +1,296 @@
+"""Threat models of other tools: Open Threat Model files and OWASP Threat Dragon models, from
+the project's own small fixtures and from the shared real files (skipped where absent)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from drafting import FIXTURES, element, ids, read, reviews
+
+from actm.api import load_model_text
+from actm.errors import ModelError
+from actm.importers.draft import Draft
+from actm.importers.emit import render
+from actm.importers.fit import fit
+from actm.importers.formats import detect
+from actm.importers.interface import ImportOptions
+from actm.importers.run import import_files
+from actm.io.yaml import Limits
+from reference_data import SHARED
+
+TM = FIXTURES / "threatmodel"
+OTM = TM / "shop.otm.json"
+TD = TM / "shop.td.json"
+
+
+def notes(draft: Draft, kind: str) -> list[str]:
+    return [n.text for n in draft.notes if n.kind == kind]
+
+
+def test_formats_are_detected() -> None:
+    for path, name in ((OTM, "otm"), (TD, "threat-dragon")):
+        found = detect(path)
+        assert found is not None and [i.name for i in found.importers] == [name]
+
+
+def test_otm_zones_components_assets_and_flows() -> None:
+    draft = read("otm", OTM)
+    assert ids(draft, "zones") == ["internet", "shop-cloud"]
+    assert element(draft, "zones", "shop-cloud")["trust"] == "medium"
+    assert ids(draft, "nodes") == ["customer-browser", "chat-api", "orders-db"]
+    # a component inside another sits in the outer one's zone
+    assert element(draft, "nodes", "orders-db") == {
+        "name": "Orders DB",
+        "description": "inside Chat API; OTM type postgresql",
+        "kind": "database",
+        "zone": "shop-cloud",
+    }
+    assert reviews(draft, "chat-api") == ["kind"]
+    orders = element(draft, "assets", "orders")
+    assert orders["criticality"] == {
+        "confidentiality": "critical",
+        "integrity": "high",
+        "availability": "low",
+    }
+    assert orders["resides"] == [
+        {"node": "chat-api", "mode": "processed"},
+        {"node": "orders-db", "mode": "stored"},
+    ]
+    assert ids(draft, "relations") == ["chat-message", "chat-message-reverse", "order-query"]
+    assert element(draft, "relations", "order-query")["from"] == "chat-api-data"
+    assert reviews(draft, "order-query") == ["encrypted"]
+
+
+def test_otm_threats_and_loose_ends_are_notes() -> None:
+    draft = read("otm", OTM)
+    assert notes(draft, "threat") == [
+        "chat-api: Prompt injection [Tampering; EXPOSED]; mitigation: Input filter "
+        "(RECOMMENDED) (id t-inject)",
+        "Denial of wallet [Denial of service] (id t-unused)",
+    ]
+    assert notes(draft, "unplaced") == ["flow 'Dangling' names 'c-nowhere', no component"]
+    assert notes(draft, "info") == ["the threat model's owner: Shop team"]
+
+
+def test_threat_dragon_boxes_lines_elements_and_flows() -> None:
+    draft = read("threat-dragon", TD)
+    assert ids(draft, "zones") == ["shop-cloud", "boundary-2"]
+    assert element(draft, "zones", "boundary-2")["description"] == (
+        "a trust boundary line in the Threat Dragon diagram, crossed by the flows chat-message: "
+        "which nodes are inside it?"
+    )
+    assert ids(draft, "nodes") == ["customer", "chat-api", "orders-db"]
+    assert element(draft, "nodes", "chat-api")["kind"] == "web_app"
+    assert element(draft, "nodes", "chat-api")["zone"] == "shop-cloud"
+    assert reviews(draft, "customer") == ["kind", "zone", "owner"]
+    assert ids(draft, "assets") == [
+        "customer-data",
+        "chat-api-data",
+        "orders-db-data",
+        "orders-db-credentials",
+    ]
+    assert ids(draft, "relations") == ["chat-message", "order-query", "order-query-reverse"]
+    assert element(draft, "relations", "chat-message")["encrypted"] is True
+    assert reviews(draft, "chat-message") == []
+    assert notes(draft, "threat") == [
+        "chat-api: Prompt injection [Tampering; severity High; Open]; mitigation: Filter input "
+        "(id th-1)",
+        "chat-message: Eavesdropping [Information disclosure; severity Low; Mitigated] (id th-2)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "path", "first"), [("otm", OTM, "customer-browser"), ("threat-dragon", TD, "customer")]
+)
+def test_drafts_validate(fmt: str, path: Path, first: str) -> None:
+    model = load_model_text(render(fit(read(fmt, path))))
+    assert [n.id for n in model.nodes] == [first, "chat-api", "orders-db"]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "text", "why"),
+    [
+        ("otm", '{"project": {}}', "it has no otmVersion"),
+        ("threat-dragon", '{"summary": {}, "detail": 3}', "it has no 'detail' with diagrams"),
+    ],
+)
+def test_files_without_the_format_are_refused(
+    fmt: str, text: str, why: str, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(text)
+    with pytest.raises(ModelError) as exc:
+        read(fmt, bad)
+    assert [d.message for d in exc.value.diagnostics] == [f"cannot import bad.json: {why}"]
+
+
+# -- the shared real files ------------------------------------------------------------------
+
+# file -> (format, zones, nodes, relations, threat notes)
+REAL: dict[str, tuple[str, list[str], list[str], list[str], int]] = {
+    "threat-dragon/demo-threat-model.json": (
+        "threat-dragon",
+        ["boundary-1", "boundary-2", "boundary-3", "boundary-4"],
+        [
+            "worker-config",
+            "database",
+            "web-application-config",
+            "message-queue",
+            "background-worker-process",
+            "web-application",
+            "browser",
+        ],
+        [
+            "web-request",
+            "put-message",
+            "message",
+            "worker-query-results",
+            "web-response",
+            "read-web-app-config",
+            "read-worker-config",
+            "queries",
+            "web-app-query-results",
+            "worker-queries",
+        ],
+        14,
+    ),
+    "threat-dragon/three-tier-web-app.json": (
+        "threat-dragon",
+        ["boundary-1", "boundary-2"],
+        ["web-ui", "web-service", "postgressql"],
+        [
+            "web-ui-to-web-service",
+            "web-service-to-web-ui",
+            "web-service-to-postgressql",
+            "web-service-to-postgressql-reverse",
+        ],
+        2,
+    ),
+    "threat-dragon/mobile-cloud.otm.json": (
+        "otm",
+        ["internet", "public-cloud"],
+        ["accounting-postgresql", "mobile-client", "public-api-v2", "azure-file-storage"],
+        [
+            "psql-request",
+            "psql-response",
+            "file-request",
+            "file-response",
+            "api-request",
+            "api-response",
+        ],
+        43,
+    ),
+    "otm/EXAMPLE.json": (
+        "otm",
+        ["internet", "private"],
+        ["web-client", "web-service", "customer-database", "class-customerdatabase"],
+        [
+            "dataflow-between-webclient-and-webservice",
+            "dataflow-between-webclient-and-webservice-reverse",
+            "dataflow-between-webservice-and-mongo",
+            "dataflow-between-webservice-and-mongo-reverse",
+        ],
+        2,
+    ),
+}
+# The version 2 demo and the OTM example Threat Dragon ships draft as the ones above.
+SAME = {
+    "threat-dragon/v2-threat-model.json": "threat-dragon/demo-threat-model.json",
+    "threat-dragon/example-open-threat-model.json": "otm/EXAMPLE.json",
+}
+
+
+def shared(name: str) -> Path:
+    path = SHARED / name
+    if not path.is_file():
+        pytest.skip(f"{path} is not available (shared data)")
+    return path
+
+
+@pytest.mark.parametrize("name", sorted([*REAL, *SAME]))
+def test_real_threat_models_draft_and_validate(name: str) -> None:
+    path = shared(name)
+    fmt, zones, nodes, relations, threats = REAL[SAME.get(name, name)]
+    if name == "threat-dragon/v2-threat-model.json":
+        zones = zones[:3]  # the version 2 copy has one boundary fewer
+    draft = read(fmt, path)
+    assert (ids(draft, "zones"), ids(draft, "nodes")) == (zones, nodes)
+    assert ids(draft, "relations") == relations
+    assert len(notes(draft, "threat")) == threats
+    model = load_model_text(render(fit(draft)))
+    assert [n.id for n in model.nodes] == nodes
+
+
+# -- hostile JSON ---------------------------------------------------------------------------
+
+HEADS = {
+    "otm": '"otmVersion": "0.2.0", "project": {"name": "x", "id": "x"}',
+    "threat-dragon": '"summary": {"title": "x"}, "detail": {"diagrams": []}',
+    "cyclonedx": '"bomFormat": "CycloneDX", "specVersion": "1.6"',
+    "spdx3": '"@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld", "@graph": []',
+}
+
+
+@pytest.mark.parametrize("fmt", sorted(HEADS))
+def test_deep_nesting_is_refused_in_one_line(fmt: str, tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text("{" + HEADS[fmt] + ', "x": ' + "[" * 200 + "]" * 200 + "}")
+    with pytest.raises(ModelError) as exc:
+        read(fmt, path)
+    (d,) = exc.value.diagnostics
+    assert (d.code, d.message) == ("too-deep", "nesting is deeper than the limit of 64 levels")
+    assert d.location is not None and d.location.path.endswith("deep.json")
+
+
+@pytest.mark.parametrize("fmt", sorted(HEADS))
+def test_duplicate_keys_are_refused_in_one_line(fmt: str, tmp_path: Path) -> None:
+    path = tmp_path / "twice.json"
+    path.write_text("{" + HEADS[fmt] + ', "x": 1, "x": 2}')
+    with pytest.raises(ModelError) as exc:
+        read(fmt, path)
+    (d,) = exc.value.diagnostics
+    assert "'x'" in d.message and "\n" not in d.message
+
+
+@pytest.mark.parametrize("fmt", sorted(HEADS))
+def test_a_file_over_the_size_limit_is_refused_unread(fmt: str, tmp_path: Path) -> None:
+    path = tmp_path / "huge.json"
+    path.write_text("{" + HEADS[fmt] + ', "pad": "' + "x" * 5000 + '"}')
+    with pytest.raises(ModelError) as exc:
+        read(fmt, path, ImportOptions(limits=Limits(max_file_bytes=4096)))
+    (d,) = exc.value.diagnostics
+    assert d.code == "file-too-large"
+    assert d.message.endswith("bytes, over the limit of 4,096")
+
+
+# the other files Threat Dragon's repository ships: CycloneDX threat-model BOMs and a file of
+# the OWASP threat-model library, neither a description of one system
+OTHERS = {
+    "threat-dragon/tmbom-multi-example.cdx.json": "it is a threat-model BOM",
+    "threat-dragon/tmbom-otm-example.cdx.json": "it is a threat-model BOM",
+    "threat-dragon/tmbom-pytm-example.cdx.json": "it is a threat-model BOM",
+    "threat-dragon/huskyai.tmbom.json": "actm does not recognise its format",
+}
+
+
+@pytest.mark.parametrize("name", sorted(OTHERS))
+def test_other_threat_model_files_are_refused_in_one_line(name: str) -> None:
+    path = shared(name)
+    with pytest.raises(ModelError) as exc:
+        import_files([path], ImportOptions())
+    (d,) = exc.value.diagnostics
+    assert d.message.startswith(f"cannot import {path}: {OTHERS[name]}")
+    assert "\n" not in d.message
+
+
+def test_every_shared_threat_model_file_is_covered() -> None:
+    found = sorted(
+        p.relative_to(SHARED).as_posix()
+        for d in ("threat-dragon", "otm")
+        for p in (SHARED / d).glob("*.json")
+        if p.name != "otm_schema.json"
+    )
+    if not found:
+        pytest.skip("the shared threat models are not available")
+    assert found == sorted([*REAL, *SAME, *OTHERS])
