@@ -505,6 +505,10 @@ def test_each_capability_at_the_cost_of_its_own_route(knowledge: KnowledgeBase) 
             elsewhere=True,
         )
     }
+    # the insider's monitor alone: 10 x 0.5 x 0.4 x 0.8 x 0.6 = 0.96
+    assert _rated(knowledge, ["zz-any"], _classifier(monitor)) == {
+        "zz-any": _conf(1.0, "monitor", 0.4)
+    }
     # but not the insider's partially_inspect: 1.92 against 1.6
     partial = "      - {asset: clf.model_parameters, capability: partially_inspect}\n"
     assert _rated(knowledge, ["zz-any"], _classifier(partial) + OPERATOR) == {
