@@ -208,3 +208,47 @@ def test_a_conditional_ai_weakness_fires_on_the_capability_it_requires() -> None
     ]
     out = run(AI_WEAKNESS.replace("CAPABILITY", "make_limited_changes"), attacks=False)
     assert explain(out, "bot.inputs.system_prompt", "inspect") is None
+
+
+WRITER = """
+actm: 1
+system: {id: t}
+models:
+  - {id: bot, kind: agent, tools: [lookup, mail]}
+assets:
+  - {id: wiki, type: document_store}
+  - {id: kb, type: document_store}
+tools:
+  - {id: lookup, permissions: {read: [wiki]}}
+  - {id: mail, permissions: {write: [kb]}}
+adversaries:
+  - id: insider
+    holds:
+      - {asset: wiki, capability: CAPABILITY}
+      - {asset: mail.inputs, capability: make_arbitrary_changes}
+"""
+
+
+def test_only_content_the_adversary_wrote_reaches_the_agent_through_a_tool() -> None:
+    out = run(WRITER.replace("CAPABILITY", "contribute"), attacks=False)
+    assert chain(out, "bot.inputs.tool_results", "contribute") == [
+        "adversary insider holds contribute on wiki",
+        "tool lookup returns it into bot.inputs.tool_results: contribute",
+    ]
+    out = run(WRITER.replace("CAPABILITY", "influence"), attacks=False)
+    assert explain(out, "bot.inputs.tool_results", "influence") is None
+
+
+def test_weakening_a_tools_write_caps_what_it_writes() -> None:
+    text = WRITER.replace("CAPABILITY", "monitor")
+    assert chain(run(text, attacks=False), "kb", "make_limited_changes") == [
+        "adversary insider holds make_arbitrary_changes on mail.inputs",
+        "tool mail (write) -> make_limited_changes on kb (persistent)",
+    ]
+    weakened = text + "controls:\n  - {id: f, weakens: [{edge: mail.write, to: contribute}]}\n"
+    out = run(weakened, attacks=False)
+    assert chain(out, "kb", "contribute") == [
+        "adversary insider holds make_arbitrary_changes on mail.inputs",
+        "tool mail (write) -> contribute on kb (persistent)",
+    ]
+    assert explain(out, "kb", "make_limited_changes") is None
