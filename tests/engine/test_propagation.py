@@ -186,6 +186,16 @@ def test_a_capability_on_a_part_gives_the_part_of_one_on_the_whole() -> None:
         "adversary insider holds make_arbitrary_changes on key",
         "part of cfg: make_limited_changes",
     ]
+    # a control's weakens on the part_of edge caps what passes it
+    weakened = PART.replace("CAPABILITY", "inspect") + (
+        "controls:\n  - {id: f, weakens: [{edge: key->cfg, to: monitor}]}\n"
+    )
+    out = run(weakened, attacks=False)
+    assert chain(out, "cfg", "monitor") == [
+        "adversary insider holds inspect on key",
+        "part of cfg: monitor",
+    ]
+    assert explain(out, "cfg", "partially_inspect") is None
 
 
 AI_WEAKNESS = """
