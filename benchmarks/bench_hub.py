@@ -118,14 +118,14 @@ def plan_hub(agents: int, tools: int, time_limit: float, timeout: float) -> int:
         seconds(run.wall),
         f"{run.peak_mb:.0f}",
         plan["method"],
-        plan["stopped"],
+        plan["limit"] or "-",
         f"{plan['cost']:g}",
         f"{plan['lower_bound']:g}",
         str(len(plan["controls"])),
         str(plan["engine_runs"]),
     ]
     headers = ["agents x tools", "file KB", "time limit", "seconds", "peak MB", "method"]
-    headers += ["stopped", "cost", "bound", "controls", "engine runs"]
+    headers += ["limit", "cost", "bound", "controls", "engine runs"]
     print(table(headers, [row]))
     return 0
 

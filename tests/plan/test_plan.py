@@ -475,3 +475,63 @@ def test_an_over_broad_credential_is_narrowed_by_the_plan(tmp_path: Path) -> Non
     assert "narrow-credential-scope:tok" not in {
         c.id for c in candidates_for(narrowed, kb.controls, threats)
     }
+
+
+@pytest.mark.parametrize(
+    ("bound", "limit"), [({"time_limit": 0.0}, "time"), ({"max_cores": 1}, "cores")]
+)
+def test_past_the_time_limit_or_the_core_cap_the_plan_still_removes_every_target(
+    kb: KnowledgeBase, tmp_path: Path, bound: dict[str, Any], limit: str
+) -> None:
+    """No time at all (or room for one core): the first round's plan is completed at once,
+    with every candidate that touches a survivor when the time to finish is over too, and
+    reported with its bound, its gap and why the search stopped."""
+    path = next(p for p in EXAMPLES if p.stem == "coding-assistant")
+    model = actm.load_model(path)
+    exact = make_plan(model, kb, target="high")
+    rough = make_plan(model, kb, target="high", **bound)
+    assert (rough.method, rough.limit, rough.iterations) == ("heuristic", limit, 1)
+    assert rough.lower_bound <= exact.cost <= rough.cost
+    assert rough.gap == pytest.approx(rough.cost - rough.lower_bound)
+    assert rough.unremovable == ()
+    floor = level_rank("high")
+    after = actm.analyze(
+        with_controls(path, [dict(p.model_yaml) for p in rough.controls], tmp_path)
+    )
+    assert not [t.id for t in after.threats if level_rank(t.severity.level) >= floor]
+    # every target is credited to a control of the plan, by a run or by its chain
+    credited = {t for p in rough.controls for t in p.removes}
+    assert credited == set(rough.threats)
+
+
+def test_an_attack_specific_countermeasure_is_named_after_the_attacks_controls(
+    kb: KnowledgeBase,
+) -> None:
+    """resource-exhaustion names rate limiting, token budgets and timeouts, none of them a
+    catalog control of its own: the candidate that breaks it is named after the first, the
+    others as alternatives, in its name, its id in the model and its kind."""
+    text = "actm: 1\nsystem: {id: s}\nmodels:\n  - {id: bot, kind: llm, exposure: public}\n"
+    model = actm.load_model_text(text, knowledge=kb)
+    threats = list(actm.analyze(model, knowledge=kb).threats)
+    cands = {c.id: c for c in candidates_for(model, kb.controls, threats)}
+    c = cands["attack-countermeasure:resource-exhaustion@bot"]
+    assert c.name == "Rate limiting against resource-exhaustion at bot (or token budgets, timeouts)"
+    assert (c.control.id, c.control.kind, c.control.breaks) == (
+        "rate-limiting-resource-exhaustion-bot",
+        "rate-limiting",
+        (("resource-exhaustion", "bot"),),
+    )
+    # direct-prompt-injection names output filtering first: no catalog control of that id
+    inj = cands["attack-countermeasure:direct-prompt-injection@bot"]
+    assert inj.name == (
+        "Output filtering against direct-prompt-injection at bot "
+        "(or input filtering, guardrail model, least privilege tools)"
+    )
+    assert sorted(c.name.split(" against ")[0] for c in cands.values() if c.control.breaks) == [
+        "Differential privacy",
+        "No secrets in prompts",
+        "Output filtering",
+        "Per tenant cache isolation",
+        "Rate limiting",
+        "Rate limiting",
+    ]

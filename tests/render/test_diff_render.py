@@ -455,3 +455,93 @@ def test_diff_reports_triage_entries_that_match_no_new_threat() -> None:
     assert "nonexistent@x: accepted" in render_diff_text(d)
     assert "### Triage entries matching no threat" in render_diff_markdown(d)
     assert '"pattern": "nonexistent@x"' in render_diff_json(d)
+
+
+OLD_TRIAGE = """
+triage:
+  - id: tool-data-exfiltration@support-agent@customer-records
+    status: accepted
+    justification: the mail relay only reaches our own domain
+    expires: 2026-12-31
+  - id: tool-data-disclosure@support-agent@customer-records
+    status: in_progress
+    justification: per-user authorisation under way
+  - id: system-prompt-extraction@support-agent
+    status: accepted
+    justification: the prompt holds no secret
+  - id: rag-poisoning@help-centre@support-agent
+    status: accepted
+    justification: reviewed articles only
+    owner: alice
+"""
+
+NEW_TRIAGE = """
+triage:
+  - id: tool-data-exfiltration@support-agent@customer-records
+    status: accepted
+    justification: the mail relay only reaches our own domain
+    expires: 2026-12-31
+  - id: tool-data-disclosure@support-agent@customer-records
+    status: mitigated
+    justification: per-user authorisation under way
+  - id: rag-poisoning@help-centre@support-agent
+    status: accepted
+    justification: reviewed articles only
+    owner: bob
+  - id: direct-prompt-injection@support-agent
+    status: accepted
+    justification: the bot has no tool a user could misuse
+    expires: 2027-06-30
+  - id: sytem-prompt-extraction@support-agent
+    status: accepted
+    justification: the prompt holds no secret
+"""
+
+
+def test_diff_reports_triage_changes_in_every_format(kb: KnowledgeBase) -> None:
+    """The same model, triaged again: an acceptance added, one removed, one expired since OLD,
+    a status changed and an owner changed."""
+    old = actm.analyze(
+        actm.load_model_text(BASE + OLD_TRIAGE, knowledge=kb), knowledge=kb, today=date(2026, 6, 1)
+    )
+    new = actm.analyze(
+        actm.load_model_text(BASE + NEW_TRIAGE, knowledge=kb), knowledge=kb, today=date(2027, 1, 2)
+    )
+    d = diff_results(old, new)
+    assert [(c.id, c.change) for c in d.triage_changes] == [
+        ("direct-prompt-injection@support-agent", "added"),
+        ("rag-poisoning@help-centre@support-agent", "updated"),
+        ("system-prompt-extraction@support-agent", "removed"),
+        ("tool-data-disclosure@support-agent@customer-records", "status"),
+        ("tool-data-exfiltration@support-agent@customer-records", "expired"),
+    ]
+    lines = render_diff_text(d, width=200).splitlines()
+    start = lines.index("triage changes (5):")
+    assert lines[start + 1 : start + 6] == [
+        "  * direct-prompt-injection@support-agent: accepted until 2027-06-30 (added)",
+        "  * rag-poisoning@help-centre@support-agent: accepted, owner changed (updated)",
+        "  * system-prompt-extraction@support-agent: accepted (removed)",
+        "  * tool-data-disclosure@support-agent@customer-records: in progress -> mitigated "
+        "(status)",
+        "  * tool-data-exfiltration@support-agent@customer-records: accepted until 2026-12-31, "
+        "expired (expired)",
+    ]
+    md = render_diff_markdown(d)
+    assert "5 triage changes." in md
+    assert "### Triage changes" in md
+    assert (
+        "| `tool-data-disclosure@support-agent@customer-records` | in progress -\\> mitigated "
+        "(status) |" in md.splitlines()
+    )
+    # the misspelt entry matches nothing: reported with the id it most likely meant
+    assert [(u.pattern, u.did_you_mean) for u in d.triage_unmatched] == [
+        ("sytem-prompt-extraction@support-agent", "system-prompt-extraction@support-agent")
+    ]
+    assert "did you mean 'system-prompt-extraction@support-agent'?" in render_diff_text(
+        d, width=200
+    )
+    data = json.loads(render_diff_json(d))
+    added = data["triage_changes"][0]
+    assert (added["change"], added["old"], added["new"]["status"]) == ("added", None, "accepted")
+    expired = data["triage_changes"][4]
+    assert (expired["old"]["expired"], expired["new"]["expired"]) == (False, True)

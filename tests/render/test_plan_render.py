@@ -133,9 +133,19 @@ def test_text_heuristic_introduced_and_nothing_to_do(plan: Plan) -> None:
     assert f"heuristic: lower bound {plan.cost - 2.5:g}, gap 2.5 (the search ran out" in text
     rounds = render_plan_text(replace(heuristic, limit="rounds", iterations=50))
     assert (
-        f"heuristic: lower bound {plan.cost - 2.5:g}, gap 2.5 (the exact search stopped after "
-        "50 rounds and the plan was completed greedily; a plan up to the gap cheaper may exist)."
+        f"heuristic: lower bound {plan.cost - 2.5:g}, gap 2.5 (the exact search stopped at the "
+        "cap on exact rounds after 50 rounds and the plan was completed greedily; a plan up to "
+        "the gap cheaper may exist)."
     ) in " ".join(line.strip() for line in rounds.splitlines())
+    timed = render_plan_text(replace(heuristic, limit="time", iterations=7))
+    assert (
+        "(the exact search stopped at the time limit after 7 rounds and the plan was completed "
+        "greedily;"
+    ) in " ".join(line.strip() for line in timed.splitlines())
+    capped = render_plan_text(replace(heuristic, limit="cores", iterations=1))
+    assert "stopped at the cap on cores kept after 1 round and" in " ".join(
+        line.strip() for line in capped.splitlines()
+    )
     tight = render_plan_text(replace(plan, method="heuristic", limit="rounds"))
     assert f"heuristic, but it meets the lower bound {int(plan.cost)}" in tight
     introduced = replace(plan, introduced=("approver-deception@support-agent",))
@@ -254,8 +264,11 @@ def test_yaml_of_a_heuristic_plan_gives_its_bound(plan: Plan) -> None:
     rough = replace(plan, method="heuristic", limit="rounds", lower_bound=plan.cost - 1, gap=1.0)
     assert render_plan_yaml(rough).splitlines()[0] == (
         f"# actm plan: every threat at or above medium out of scope; {len(plan.controls)} "
-        f"controls, cost {int(plan.cost)} (heuristic: lower bound {int(plan.cost) - 1}, gap 1)"
+        f"controls, cost {int(plan.cost)} (heuristic: lower bound {int(plan.cost) - 1}, gap 1; "
+        "stopped at the cap on exact rounds)"
     )
+    timed = render_plan_yaml(replace(rough, limit="time"))
+    assert timed.splitlines()[0].endswith("gap 1; stopped at the time limit)")
 
 
 def test_yaml_mixes_new_and_declared_controls_in_plan_order(

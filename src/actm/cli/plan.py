@@ -98,6 +98,25 @@ def plan(
             "completed greedily and reported with a lower bound and gap.",
         ),
     ] = 50,
+    time_limit: Annotated[
+        float,
+        typer.Option(
+            "--time-limit",
+            min=0.0,
+            help="Seconds of exact search before the best plan is completed greedily and "
+            "reported with its lower bound and gap; finishing it may take a quarter more. "
+            "0: no limit.",
+        ),
+    ] = 60.0,
+    max_cores: Annotated[
+        int,
+        typer.Option(
+            "--max-cores",
+            min=1,
+            help="Cores (sets of candidates a plan must meet) kept before the exact search "
+            "stops likewise: bounds the planner's memory and each round's work.",
+        ),
+    ] = 10_000,
     knowledge: KnowledgeOpt = None,
     triage: TriageOpt = None,
     today: TodayOpt = None,
@@ -128,5 +147,7 @@ def plan(
             use_catalog=not no_catalog,
             budget=budget,
             exact_rounds=exact_rounds,
+            time_limit=time_limit or None,
+            max_cores=max_cores,
         )
         emit(renderer, result, RenderOptions(), output)

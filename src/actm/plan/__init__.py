@@ -57,13 +57,17 @@ from actm.knowledge.effects import EFFECTS
 from actm.model.system import SystemModel
 from actm.plan.candidates import Candidate, candidates_for, inner_attacks, reach
 from actm.plan.hitting import Solution, best_solver
-from actm.plan.search import Cores, Oracle, Outcome, search, targets_left
+from actm.plan.search import Bounds, Cores, Oracle, Outcome, search, targets_left
 from actm.results.build import build_threats
 from actm.results.mitigation import threat_elements
 from actm.results.model import Threat, TriageInfo
 from actm.results.plan import Plan, PlannedControl
 
 __all__ = ["Candidate", "make_plan"]
+
+MAX_CORES = 10_000
+"""The default cap on the cores the search keeps (``max_cores``): each round's hitting set is
+solved over all of them, and each round can add one per target."""
 
 _OPEN = TriageInfo("", "open", "", None, None, None, False, False)
 
@@ -99,6 +103,8 @@ def make_plan(
     max_prune_runs: int = 50,
     candidates: Sequence[Candidate] | None = None,
     solver: Callable[..., Solution] | None = None,
+    time_limit: float | None = 60.0,
+    max_cores: int | None = MAX_CORES,
 ) -> Plan:
     """The cheapest set of candidate controls that removes every unsettled threat at or above
     ``target`` (see the module documentation for the method and its guarantees).
@@ -109,10 +115,13 @@ def make_plan(
     ``budget`` is the hitting-set solver's node budget per round; ``exact_rounds`` the number of
     exact rounds (one or two engine runs each) before the plan is completed greedily;
     ``max_prune_runs`` bounds the engine runs spent dropping redundant controls from a heuristic
-    plan, and those spent crediting threats to controls.
+    plan, and those spent crediting threats to controls. ``time_limit`` (seconds) and
+    ``max_cores`` end the exact search like ``exact_rounds`` (None: no limit); past the time
+    limit, completing and crediting the plan take at most a quarter of it more.
     """
     if exact_rounds < 1:
         raise ValueError("exact_rounds must be at least 1")
+    bounds = Bounds.of(time_limit, max_cores)
     if catalog is None:
         catalog = kb.controls
     solve = solver or best_solver()
@@ -136,8 +145,9 @@ def make_plan(
         budget=budget,
         exact_rounds=exact_rounds,
         max_prune_runs=max_prune_runs,
+        bounds=bounds,
     )
-    return _assemble(cores, found, costs_v, target, settled_ids, max_prune_runs)
+    return _assemble(cores, found, costs_v, target, settled_ids, max_prune_runs, bounds)
 
 
 def _targets(base: Mapping[str, Threat], floor: int) -> tuple[list[str], list[str]]:
@@ -156,6 +166,7 @@ def _assemble(
     target: str,
     settled_ids: Sequence[str],
     max_prune_runs: int,
+    bounds: Bounds,
 ) -> Plan:
     """The :class:`Plan` for the search's outcome: its cost and bound, the controls with the
     threats each removes, and what the plan leaves, removes besides and introduces."""
@@ -167,7 +178,7 @@ def _assemble(
     lower = cost if found.limit is None else found.lower
     lower = min(lower, cost)
     left_ids = {t.id for t in targets_left(final, floor, set(), targets)}
-    removes = _attribute(oracle, chosen, targets, left_ids, floor, max_prune_runs)
+    removes = _attribute(oracle, chosen, targets, left_ids, floor, max_prune_runs, bounds)
     planned = tuple(
         PlannedControl(
             id=cands[i].id,
@@ -207,12 +218,14 @@ def _attribute(
     left: set[str],
     floor: int,
     max_runs: int,
+    bounds: Bounds,
 ) -> dict[int, set[str]]:
     """Which target threats each chosen control removes.
 
     A threat is credited to a control when it comes back once that control alone is dropped
-    from the plan (one engine run per control, up to ``max_runs``). A threat that several
-    controls each remove on their own comes back for none of them: it is credited to those
+    from the plan (one engine run per control, up to ``max_runs`` and the time to finish). A
+    threat that several controls each remove on their own comes back for none of them, and
+    one left unchecked for want of runs is not credited by a run: either is credited to those
     acting on an element of its chain.
     """
     cands = oracle.cands
@@ -220,7 +233,9 @@ def _attribute(
     removed = [t for t in targets if t not in left]
     out: dict[int, set[str]] = {i: set() for i in chosen}
     if len(chosen) <= max_runs:
-        for i in chosen:
+        for i in sorted(chosen):
+            if bounds.finishing_late():
+                break
             back = targets_left(oracle.threats(chosen - {i}), floor, set(), removed)
             out[i].update(t.id for t in back)
     credited = set().union(*out.values()) if out else set()

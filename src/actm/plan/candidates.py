@@ -209,6 +209,38 @@ def _permissions(tool: Tool) -> set[str]:
     return out
 
 
+def _named_countermeasures(
+    threats: Sequence[Threat], catalog_ids: set[str]
+) -> Callable[[ControlTemplate, str, Control], Control]:
+    """Names a ``threat`` template's candidate (an attack-specific countermeasure) after the
+    controls its attack's knowledge names (its ``controls:``): the first one the catalog does
+    not already propose as a control of its own (else the first), the others as alternatives.
+    So a plan says "rate limiting" where it would say "a countermeasure specific to this
+    attack"; the control's id and kind name it too. Other candidates, and a template that is
+    itself one of the controls named, are returned as they are.
+    """
+    suggested = {t.attack: t.suggested_controls for t in threats if t.suggested_controls}
+
+    def named(t: ControlTemplate, element: str, ctl: Control) -> Control:
+        attack, _at, where = element.partition("@")
+        names = suggested.get(attack, ())
+        if t.on != "threat" or not names or t.id in names:
+            return ctl  # not attack-specific, or already one of the controls named
+        first = next((n for n in names if n not in catalog_ids), names[0])
+        others = [_spoken(n) for n in names if n != first]
+        name = f"{_spoken(first).capitalize()} against {attack} at {where}"
+        if others:
+            name += f" (or {', '.join(others)})"
+        return replace(ctl, id=_slug(f"{first}-{element}"), name=name, kind=first)
+
+    return named
+
+
+def _spoken(control_id: str) -> str:
+    """A control id as words: ``rate-limiting`` -> ``rate limiting``."""
+    return control_id.replace("-", " ").replace("_", " ")
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-")[:120] or "x"
 
@@ -353,15 +385,17 @@ def candidates_for(
     out: dict[str, Candidate] = {}
     implemented = {e for c in model.controls if c.status == "implemented" for e in effect_keys(c)}
     if use_catalog:
+        named = _named_countermeasures(threats, {t.id for t in catalog})
         for t in catalog:
-            for element, text, ctl in _apply(t, model, threats):
-                if all(in_force(e, implemented) for e in effect_keys(ctl)):
+            for element, text, applied in _apply(t, model, threats):
+                if all(in_force(e, implemented) for e in effect_keys(applied)):
                     continue  # an implemented control already does this to this element
                 cost = float(costs.get(t.id, t.cost))
+                ctl = named(t, element, applied)
                 out[f"{t.id}:{element}"] = Candidate(
                     id=f"{t.id}:{element}",
                     template=t.id,
-                    name=t.name,
+                    name=ctl.name or t.name,
                     effect=text,
                     cost=cost,
                     control=ctl,

@@ -9,9 +9,11 @@ heuristic plan, completes and prunes it); the method and its guarantees are desc
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from time import monotonic
 
 from actm.engine.runs import threats as run_threats
 from actm.engine.severity import level_rank
@@ -24,7 +26,48 @@ from actm.results.build import build_threats
 from actm.results.mitigation import threat_elements
 from actm.results.model import Threat
 
-__all__ = ["Cores", "Oracle", "Outcome", "search", "targets_left"]
+__all__ = ["Bounds", "Cores", "Oracle", "Outcome", "search", "targets_left"]
+
+MAX_MEMO = 16
+"""Analyses the oracle keeps besides the one with no candidate in force: a round needs two,
+and each holds every threat with its chain, so keeping them all grew without bound."""
+
+
+@dataclass(frozen=True, slots=True)
+class Bounds:
+    """Where the search stops being exact: a wall-clock deadline and a cap on the cores kept
+    (each round's hitting set is solved over all of them). Past the deadline the plan is
+    completed and pruned within :data:`FINISH` of the time limit more."""
+
+    deadline: float | None = None
+    """A :func:`time.monotonic` instant; None: no time limit."""
+    finish: float | None = None
+    """When completing and pruning the plan hurries (:func:`_augment`, :func:`_prune`)."""
+    max_cores: int | None = None
+
+    @classmethod
+    def of(cls, time_limit: float | None, max_cores: int | None) -> Bounds:
+        if time_limit is None:
+            return cls(None, None, max_cores)
+        now = monotonic()
+        return cls(now + time_limit, now + time_limit * (1 + FINISH), max_cores)
+
+    def finishing_late(self) -> bool:
+        """Whether the time to complete and prune the plan is over too."""
+        return self.finish is not None and monotonic() >= self.finish
+
+    def reached(self, cores: Cores) -> str | None:
+        """Why the exact search must stop now (``time`` or ``cores``), else None."""
+        if self.deadline is not None and monotonic() >= self.deadline:
+            return "time"
+        if self.max_cores is not None and len(cores.cores) >= self.max_cores:
+            return "cores"
+        return None
+
+
+FINISH = 0.25
+"""The share of the time limit that completing, pruning and crediting the plan may take
+after it: a plan stopped by time still removes every removable target."""
 
 
 class Oracle:
@@ -44,12 +87,17 @@ class Oracle:
         self.cands = cands
         self.today = today
         self.runs = 0
-        self._memo: dict[frozenset[int], dict[str, Threat]] = {frozenset(): base}
+        self.base = base
+        self._memo: OrderedDict[frozenset[int], dict[str, Threat]] = OrderedDict()
+        """The latest :data:`MAX_MEMO` analyses, least recently used first."""
 
     def threats(self, chosen: frozenset[int]) -> dict[str, Threat]:
         """The threats, by id, with the candidates ``chosen`` in force (memoised)."""
+        if not chosen:
+            return self.base
         hit = self._memo.get(chosen)
         if hit is not None:
+            self._memo.move_to_end(chosen)
             return hit
         extra = tuple(self.cands[i].control for i in sorted(chosen))
         m = replace(self.model, controls=self.model.controls + extra) if extra else self.model
@@ -57,6 +105,8 @@ class Oracle:
         threats = build_threats(run_threats(m, self.kb), today=self.today)
         out = {t.id: t for t in threats}
         self._memo[chosen] = out
+        if len(self._memo) > MAX_MEMO:
+            self._memo.popitem(last=False)
         return out
 
 
@@ -83,6 +133,29 @@ class Cores:
         self.cores: dict[frozenset[int], set[str]] = {}
         """Core -> the target threats whose chains gave it."""
         self.unremovable: set[str] = set()
+        self._by_element: dict[str, list[int]] = {}
+        """Element -> the candidates acting on it."""
+        self._by_attack: dict[str, list[int]] = {}
+        """Attack -> the candidates that break it (somewhere)."""
+        for i, c in enumerate(oracle.cands):
+            for e in c.elements:
+                self._by_element.setdefault(e, []).append(i)
+            cuts = {a for a, _x in c.control.breaks} | {a for a, _s, _x in c.control.break_steps}
+            for a in cuts:
+                self._by_attack.setdefault(a, []).append(i)
+
+    def touching(
+        self, t: Threat, elements: frozenset[str], inner: Mapping[str, frozenset[str] | None]
+    ) -> set[int]:
+        """The candidates that may cut ``t`` (:meth:`Candidate.touches`), through indexes: a
+        round asks this of every survivor, and a hub has a thousand candidates."""
+        found = {i for e in elements for i in self._by_element.get(e, ())}
+        cands = self.oracle.cands
+        for attack in {t.attack, *inner}:
+            for i in self._by_attack.get(attack, ()):
+                if i not in found and cands[i].touches(t, elements, inner):
+                    found.add(i)
+        return found
 
     def left(self, chosen: frozenset[int]) -> list[Threat]:
         """The targets not known to be unremovable that survive ``chosen``."""
@@ -99,10 +172,7 @@ class Cores:
         oracle = self.oracle
         elements = reach(t, oracle.model)
         inner = inner_attacks(t, oracle.kb)
-        core = (
-            frozenset(i for i, c in enumerate(oracle.cands) if c.touches(t, elements, inner))
-            - chosen
-        )
+        core = frozenset(self.touching(t, elements, inner)) - chosen
         if not core:
             self.unremovable.add(t.id)
             return None
@@ -119,11 +189,9 @@ class Cores:
             elements = reach(t, oracle.model)
             own = threat_elements(t)
             inner = inner_attacks(t, oracle.kb)
-            for i, c in enumerate(oracle.cands):
-                if i not in chosen and c.touches(t, elements, inner):
-                    touching.add(i)
-                    if c.touches(t, own, inner):
-                        direct.add(i)
+            near = self.touching(t, elements, inner) - chosen
+            touching |= near
+            direct |= near & self.touching(t, own, inner)
         return frozenset(touching - direct)
 
     def extract(self, left: Sequence[Threat], chosen: frozenset[int]) -> list[frozenset[int]]:
@@ -169,9 +237,14 @@ def search(
     budget: int,
     exact_rounds: int,
     max_prune_runs: int,
+    bounds: Bounds | None = None,
 ) -> Outcome:
     """Run the rounds from the cores already in ``cores`` until no target survives the plan;
-    a heuristic plan is then pruned and bounded below by the optimum over every core."""
+    a heuristic plan is then pruned and bounded below by the optimum over every core.
+
+    Past ``bounds`` (the deadline, the cap on cores) the rounds stop as past ``exact_rounds``
+    do, and the completion and pruning hurry: see :func:`_augment` and :func:`_prune`."""
+    bounds = bounds or Bounds()
     chosen: frozenset[int] = frozenset()
     limit: str | None = None
     lower = 0.0
@@ -189,20 +262,21 @@ def search(
         if not left:
             break
         known = len(cores.unremovable)
-        if iterations >= exact_rounds:
-            limit = "rounds"
-            chosen = _augment(cores, chosen, costs)
+        stop = bounds.reached(cores) or ("rounds" if iterations >= exact_rounds else None)
+        if stop is not None:
+            limit = stop
+            chosen = _augment(cores, chosen, costs, bounds)
         else:
             _next_cores(cores, left, chosen, set(live), known)
         if len(cores.unremovable) > known:
             # threats now known to be unremovable no longer constrain the plan: bounds found
             # while they did may not hold for what remains
             lower = 0.0
-        if limit == "rounds":
+        if stop is not None:
             break
 
     if limit is not None:
-        chosen = _prune(cores, chosen, costs, max_prune_runs)
+        chosen = _prune(cores, chosen, costs, max_prune_runs, bounds)
         # every core is met by every valid plan: the optimum over them bounds the plan's cost
         lower = max(lower, solve(cores.live(), costs, budget=budget).lower_bound)
     return Outcome(chosen, limit, lower, iterations)
@@ -223,32 +297,37 @@ def _next_cores(
         raise InternalError("the planner made no progress on " + ", ".join(t.id for t in left))
 
 
-def _augment(cores: Cores, chosen: frozenset[int], costs: Sequence[float]) -> frozenset[int]:
+def _augment(
+    cores: Cores, chosen: frozenset[int], costs: Sequence[float], bounds: Bounds
+) -> frozenset[int]:
     """Complete ``chosen`` into a plan that removes every target not found unremovable.
 
     The cores the survivors give are disjoint from ``chosen``, so a greedy hitting set of them
-    adds at least one control per step and the loop ends.
+    adds at least one control per step and the loop ends. Late (:meth:`Bounds.finishing_late`)
+    a step adds every candidate of those cores instead, which usually ends it at once.
     """
     while True:
         left = cores.left(chosen)
         if not left:
             return chosen
-        chosen = chosen | greedy(cores.extract(left, chosen), costs)
+        found = cores.extract(left, chosen)
+        late = bounds.finishing_late()
+        chosen = chosen.union(*found) if late else chosen | greedy(found, costs)
 
 
 def _prune(
-    cores: Cores, chosen: frozenset[int], costs: Sequence[float], max_runs: int
+    cores: Cores, chosen: frozenset[int], costs: Sequence[float], max_runs: int, bounds: Bounds
 ) -> frozenset[int]:
     """Drop controls the plan can do without, most expensive first, within ``max_runs`` engine
-    runs. A control that is the plan's only member of a core stays without a run: every valid
-    plan meets every core."""
+    runs and the time to finish. A control that is the plan's only member of a core stays without a
+    run: every valid plan meets every core."""
     live = cores.live()
     runs = 0
     for i in sorted(chosen, key=lambda i: (-costs[i], i)):
         trial = chosen - {i}
         if any(i in core and not core & trial for core in live):
             continue
-        if runs >= max_runs:
+        if runs >= max_runs or bounds.finishing_late():
             break
         runs += 1
         if not cores.left(trial):

@@ -14,7 +14,7 @@ from actm.render._common import console as make_console
 from actm.render._common import count, severity_arrow, unmatched_text
 from actm.render.markdown import code, md
 from actm.render.text import COLOURS
-from actm.results.diff import Diff, ThreatRef
+from actm.results.diff import Diff, ThreatRef, TriageChange
 from actm.results.model import Crossing, TriageInfo
 
 __all__ = ["render_diff_json", "render_diff_markdown", "render_diff_text"]
@@ -31,6 +31,23 @@ def _triage(info: TriageInfo | None) -> str:
     if info.expires:
         out += f" until {info.expires}"
     return f"{out}, expired" if info.expired else out
+
+
+def _triage_change(tc: TriageChange) -> str:
+    """'accepted until 2027-01-01 (added)', 'accepted until 2026-03-31, expired (expired)',
+    'in progress -> mitigated (status)', 'accepted by alice (removed)'."""
+    old, new = _triage(tc.old), _triage(tc.new)
+    if tc.change in ("status", "updated") and old != new:
+        return f"{old} -> {new} ({tc.change})"
+    if tc.change == "updated" and tc.old is not None and tc.new is not None:
+        return f"{new}, {_updated(tc.old, tc.new)} ({tc.change})"
+    return f"{new or old} ({tc.change})"
+
+
+def _updated(old: TriageInfo, new: TriageInfo) -> str:
+    """Which of owner, ticket and justification changed, in words."""
+    fields = [f for f in ("owner", "ticket", "justification") if getattr(old, f) != getattr(new, f)]
+    return " and ".join(fields) + " changed" if fields else "pattern changed"
 
 
 def _settled_new(diff: Diff) -> str:
@@ -133,6 +150,10 @@ def render_diff_text(diff: Diff, *, color: bool = False, width: int = 100) -> st
             emit("  + ", _crossing(x), "yellow")
         for x in diff.removed_crossings:
             emit("  - ", _crossing(x))
+    if diff.triage_changes:
+        console.print(Text(f"triage changes ({len(diff.triage_changes)}):", style="bold"))
+        for tc in diff.triage_changes:
+            emit("  * ", f"{tc.id}: {_triage_change(tc)}")
     if diff.triage_unmatched:
         n = len(diff.triage_unmatched)
         console.print(Text(f"triage entries matching no threat in NEW ({n}):", style="yellow"))
@@ -150,6 +171,7 @@ def render_diff_markdown(diff: Diff) -> str:
         *_md_changed(diff),
         *_md_assumptions(diff),
         *_md_crossings(diff),
+        *_md_triage(diff),
         *_md_unmatched(diff),
     ]
     return "\n".join(out).rstrip("\n") + "\n"
@@ -179,6 +201,8 @@ def _md_summary(diff: Diff) -> list[str]:
         extra.append(count(len(diff.new_crossings), "new trust-zone crossing"))
     if diff.removed_crossings:
         extra.append(count(len(diff.removed_crossings), "removed trust-zone crossing"))
+    if diff.triage_changes:
+        extra.append(count(len(diff.triage_changes), "triage change"))
     if extra:
         out.append(", ".join(extra).capitalize() + ".")
     out.append("")
@@ -275,6 +299,14 @@ def _md_crossings(diff: Diff) -> list[str]:
         for x in xs
     ]
     return _md_table("Trust-zone crossings", ("change", "from", "to", "kind", "via"), rows)
+
+
+def _md_triage(diff: Diff) -> list[str]:
+    """A table of the threats whose triage decision changed."""
+    if not diff.triage_changes:
+        return []
+    rows = [f"| {code(tc.id)} | {md(_triage_change(tc))} |" for tc in diff.triage_changes]
+    return _md_table("Triage changes", ("threat", "decision"), rows)
 
 
 def _md_unmatched(diff: Diff) -> list[str]:

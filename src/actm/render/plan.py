@@ -24,6 +24,15 @@ def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
+_STOPPED = {
+    "rounds": "the cap on exact rounds",
+    "time": "the time limit",
+    "cores": "the cap on cores kept",
+    "budget": "the hitting-set budget",
+}
+"""Why a heuristic plan's search stopped (:attr:`Plan.limit`), in words."""
+
+
 def _quality(plan: Plan) -> str:
     """How good the plan is, in words: exact, or heuristic with its bound and gap."""
     if plan.exact:
@@ -33,12 +42,14 @@ def _quality(plan: Plan) -> str:
             f"heuristic, but it meets the lower bound {_num(plan.lower_bound)}: "
             "no plan from these candidates costs less"
         )
-    why = (
-        f"the exact search stopped after {plan.iterations} "
-        f"round{'' if plan.iterations == 1 else 's'} and the plan was completed greedily"
-        if plan.limit == "rounds"
-        else "the search ran out of budget"
-    )
+    if plan.limit == "budget":
+        why = "the search ran out of budget"
+    else:
+        why = (
+            f"the exact search stopped at {_STOPPED.get(plan.limit or '', 'its limit')} after "
+            f"{plan.iterations} round{'' if plan.iterations == 1 else 's'} and the plan was "
+            "completed greedily"
+        )
     return (
         f"heuristic: lower bound {_num(plan.lower_bound)}, gap {_num(plan.gap)} "
         f"({why}; a plan up to the gap cheaper may exist)"
@@ -171,7 +182,8 @@ def render_plan_yaml(plan: Plan) -> str:
     quality = (
         "exact"
         if plan.exact
-        else f"heuristic: lower bound {_num(plan.lower_bound)}, gap {_num(plan.gap)}"
+        else f"heuristic: lower bound {_num(plan.lower_bound)}, gap {_num(plan.gap)}; "
+        f"stopped at {_STOPPED.get(plan.limit or '', 'its limit')}"
     )
     out = [
         f"# actm plan: every threat at or above {plan.target} out of scope; "

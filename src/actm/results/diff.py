@@ -14,7 +14,7 @@ from actm.results.model import (
 )
 from actm.terms import LEVELS
 
-__all__ = ["AssumptionChange", "Change", "Diff", "ThreatRef", "diff_results"]
+__all__ = ["AssumptionChange", "Change", "Diff", "ThreatRef", "TriageChange", "diff_results"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +65,20 @@ class AssumptionChange:
     new: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class TriageChange:
+    """A threat in both analyses whose triage decision changed."""
+
+    id: str
+    change: str
+    """``added`` (a decision where there was none: a new acceptance, a false positive),
+    ``removed`` (the entry is gone), ``expired`` (its day has passed since OLD), ``status`` (the
+    status changed) or ``updated`` (the same status, with another date, owner, ticket or
+    justification)."""
+    old: TriageInfo | None
+    new: TriageInfo | None
+
+
 @dataclass(frozen=True)
 class Diff:
     old_system: str
@@ -80,6 +94,8 @@ class Diff:
     removed_crossings: tuple[Crossing, ...]
     triage_unmatched: tuple[UnmatchedTriage, ...] = ()
     """Triage entries that match no threat of the new analysis (stale or mistyped ids)."""
+    triage_changes: tuple[TriageChange, ...] = ()
+    """Threats in both analyses whose triage decision changed, by id."""
 
     def worsened_at_or_above(self, level: str) -> list[str]:
         """Ids, sorted, of new threats at or above ``level`` and of threats that rose to it,
@@ -125,6 +141,28 @@ def _assumption_changes(
             if a.status != b.status:
                 out.append(AssumptionChange(aid, "status", a.status, b.status))
     return tuple(out)
+
+
+def _triage_change(tid: str, a: TriageInfo | None, b: TriageInfo | None) -> TriageChange | None:
+    """How the triage decision on threat ``tid`` changed from ``a`` to ``b``, if it did."""
+    if a == b:
+        return None
+    if a is None or b is None:
+        return TriageChange(tid, "added" if a is None else "removed", a, b)
+    if a.status != b.status:
+        return TriageChange(tid, "status", a, b)
+    if b.expired and not a.expired:
+        return TriageChange(tid, "expired", a, b)
+    return TriageChange(tid, "updated", a, b)
+
+
+def _triage_changes(before: dict[str, Threat], after: dict[str, Threat]) -> list[TriageChange]:
+    out = []
+    for tid in sorted(set(before) & set(after)):
+        change = _triage_change(tid, before[tid].triage, after[tid].triage)
+        if change is not None:
+            out.append(change)
+    return out
 
 
 def diff_results(old: Result, new: Result) -> Diff:
@@ -175,4 +213,5 @@ def diff_results(old: Result, new: Result) -> Diff:
         new_crossings=tuple(sorted(new_x - old_x, key=order)),
         removed_crossings=tuple(sorted(old_x - new_x, key=order)),
         triage_unmatched=new.triage_unmatched,
+        triage_changes=tuple(_triage_changes(before, after)),
     )

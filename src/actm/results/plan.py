@@ -55,7 +55,8 @@ class Plan:
     """Rounds of the implicit hitting-set loop (one or two engine runs each)."""
     limit: str | None = None
     """Why the plan is heuristic: ``budget`` (a round's hitting-set search ran out of its node
-    budget) or ``rounds`` (the cap on exact rounds was reached and the plan completed greedily);
+    budget), or why the exact search stopped before the plan was completed greedily: ``rounds``
+    (the cap on exact rounds), ``time`` (the time limit) or ``cores`` (the cap on cores kept);
     None when exact."""
 
     @property
