@@ -12,15 +12,19 @@ from typing import Literal, get_args
 __all__ = [
     "CLASSES",
     "CRITICALITIES",
+    "GATES",
     "LEVELS",
     "PIPELINES",
+    "REACHES",
     "RESIDENCY_MODES",
     "SEVERITIES_WORST_FIRST",
     "TOOL_PERMISSIONS",
     "Criticality",
+    "Gate",
     "ImpactClass",
     "Level",
     "Pipeline",
+    "Reach",
     "ResidencyMode",
     "ToolPermission",
     "level_rank",
@@ -52,6 +56,17 @@ RESIDENCY_MODES: tuple[str, ...] = get_args(ResidencyMode)
 ToolPermission = Literal["read", "write", "execute", "egress", "delete"]
 """What a tool may do with what it names."""
 TOOL_PERMISSIONS: tuple[str, ...] = get_args(ToolPermission)
+
+Reach = Literal["internet", "authenticated", "insider", "operator"]
+"""How far an adversary must reach into a system to start a route: anyone on the internet,
+someone with an account, someone inside the organisation's network, an organisation that runs
+or supplies part of the system."""
+REACHES: tuple[str, ...] = get_args(Reach)
+"""Reaches, most realistic (widest audience) first."""
+
+Gate = Literal["every_call", "once_per_session"]
+"""A human approval a route passes: of every call to a tool, or once per session."""
+GATES: tuple[str, ...] = get_args(Gate)
 
 
 def level_rank(level: str) -> int:

@@ -12,6 +12,7 @@ in breadth-first order, so its premises give a shortest chain.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from time import perf_counter
 from typing import cast
@@ -44,14 +45,18 @@ class Match:
     effects: tuple[tuple[int, int, bool, int], ...]
     """What the attack's steps yield, as (target, capability, persistent, pipeline), whether or
     not the store already knew something as strong."""
+    cost: int = 0
+    """The cost of its costliest premise: of the route it closes by (engine/costs.py)."""
 
 
 class Matcher:
     """Joins attack requirements against the fact store as facts arrive."""
 
-    def __init__(self, c: Compiled, store: FactStore) -> None:
+    def __init__(self, c: Compiled, store: FactStore, gates: Mapping[int, int]) -> None:
         self.c = c
         self.store = store
+        self.gates = gates
+        """Target of a tool's inputs -> what getting past the tool's human approval costs."""
         self.fired: dict[tuple[int, tuple[str, ...]], int] = {}
         self.elapsed = 0.0
         """Seconds spent joining attack requirements (the rest of the closure is propagation)."""
@@ -344,7 +349,10 @@ class Matcher:
                 continue
             cap = c.cap_index[y.capability]
             pers = y.persistent and self._can_persist(t)
-            k = self.store.add(t, cap, pers, type_pipeline(c, t), how, rule.index, premise_facts)
+            gate = self.gates.get(t, 0)
+            k = self.store.add(
+                t, cap, pers, type_pipeline(c, t), how, rule.index, premise_facts, gate
+            )
             if k < 0:
                 k = self.store.holds(t, c.stronger_mask[cap], pers)
             if k >= 0:
@@ -358,7 +366,10 @@ class Matcher:
                         pers = y.persistent and self._can_persist(t)
                         effects.append((t, c.cap_index[y.capability], pers, type_pipeline(c, t)))
             full = tuple(binding.get(v, "") for v in attack.variables)
-            self.matches.append(Match(rule.index, key, full, prem, tuple(yields), tuple(effects)))
+            cost = self.store.cost_of(premise_facts)
+            self.matches.append(
+                Match(rule.index, key, full, prem, tuple(yields), tuple(effects), cost)
+            )
 
     def _can_persist(self, target: int) -> bool:
         """Whether a change an attack makes to ``target`` can persist (METHOD.md section 3).

@@ -58,10 +58,14 @@ def _conclusions(c: Compiled, table: Mapping[str, str]) -> list[tuple[int, ...]]
 class Propagator:
     """Applies the propagation rules to one fact at a time."""
 
-    def __init__(self, c: Compiled, store: FactStore, matcher: Matcher) -> None:
+    def __init__(
+        self, c: Compiled, store: FactStore, matcher: Matcher, gates: Mapping[int, int]
+    ) -> None:
         self.c = c
         self.store = store
         self.matcher = matcher
+        self.gates = gates
+        """Target of a tool's inputs -> what passing the tool's human approval costs."""
         v = c.vocab
         self.up = _conclusions(c, v.component_up)
         self.down = _conclusions(c, v.component_down)
@@ -126,8 +130,10 @@ class Propagator:
         premise: tuple[int, ...],
         via: object,
         only: frozenset[int] | None = None,
+        cost: int = 0,
     ) -> None:
-        """A vulnerability of ``vclass`` on ``node`` grants capabilities over its residents."""
+        """A vulnerability of ``vclass`` on ``node`` grants capabilities over its residents
+        (``cost``: what the grants cost when the vulnerability is a seed)."""
         c = self.c
         add = self.store.add
         by_mode = self.grants[vclass]
@@ -138,7 +144,7 @@ class Propagator:
                 continue
             for cap, persistent in by_mode.get(mode, ()):
                 pers = (writes if persistent == "writes" else bool(persistent)) and integrity[cap]
-                add(c.asset_target[asset], cap, pers, pipe, Rule.RESIDENCY, via, premise)
+                add(c.asset_target[asset], cap, pers, pipe, Rule.RESIDENCY, via, premise, cost)
 
     def limit(self, cap: int, edge: str) -> int:
         """``cap`` as it passes ``edge``: no stronger than a control's ``weakens`` allows."""
@@ -238,8 +244,10 @@ class Propagator:
             for ti in tools:
                 if c.tool_gated[ti]:
                     continue
+                t_in = c.tool_inputs[ti]
+                gate = self.gates.get(t_in, 0)
                 for x in self.call[cap]:
-                    add(c.tool_inputs[ti], x, False, DEPLOY, Rule.TOOL_CALL, c.tool_ids[ti], prem)
+                    add(t_in, x, False, DEPLOY, Rule.TOOL_CALL, c.tool_ids[ti], prem, gate)
         ti = c.tool_of_inputs.get(t, -1)
         if ti >= 0:
             self._tool_driven(ti, key)
