@@ -66,9 +66,13 @@ class Matcher:
         self.view = EngineView.of(c)
         self._shapes: dict[int, Shape] = {}
         self._narrowed_cache: dict[tuple[int, int, tuple[str | None, ...]], object] = {}
-        self.witnessed: dict[tuple[int, int, tuple[str, ...]], None] = {}
+        self.witnessed: dict[tuple[int, int, tuple[str, ...]], int] = {}
         """Witness components solved with no blocked element: (rule, component, bindings of
-        its interface)."""
+        its interface) -> the fact being joined then (:attr:`serial`). Only a witness found
+        for an earlier fact lets a later one skip the component: the same fact can meet two
+        requirements, and the join of the first must not hide what the second completes."""
+        self.serial = 0
+        """Facts joined so far."""
         self.steps = 0
         """Candidate bindings the joins have tried: the matcher's work, which grows with the
         facts and threats, not with their product (tests/engine/test_hubs.py)."""
@@ -158,6 +162,7 @@ class Matcher:
         if not entries:
             return
         started = perf_counter()
+        self.serial += 1
         try:
             self._on_fact(entries, key, t, cap, persistent, pipe)
         finally:
@@ -229,7 +234,7 @@ class Matcher:
         if trigger is not None:
             face = shape.interface_of(trigger, binding)
             if face is not None:
-                if (rule.index, trigger, face) in self.witnessed:
+                if self.witnessed.get((rule.index, trigger, face), self.serial) < self.serial:
                     return  # the component already had a witness for these bindings
                 trigger = None  # checked: not known yet
         best, cands = self._next(rule, shape, remaining, binding)
@@ -338,7 +343,7 @@ class Matcher:
         self.fired[fired_key] = len(self.matches)
         for comp in range(len(shape.interface)):
             face = shape.interface_of(comp, binding)
-            self.witnessed.setdefault((rule.index, comp, face or ()), None)
+            self.witnessed.setdefault((rule.index, comp, face or ()), self.serial)
         c = self.c
         how = How.ATTACK if attack.kind == "attack" else How.CONVERSION
         premise_facts = tuple(p for p in prem if p >= 0)
