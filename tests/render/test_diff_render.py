@@ -475,27 +475,22 @@ triage:
     owner: alice
 """
 
-NEW_TRIAGE = """
-triage:
-  - id: tool-data-exfiltration@support-agent@customer-records
-    status: accepted
-    justification: the mail relay only reaches our own domain
-    expires: 2026-12-31
-  - id: tool-data-disclosure@support-agent@customer-records
-    status: mitigated
-    justification: per-user authorisation under way
-  - id: rag-poisoning@help-centre@support-agent
-    status: accepted
-    justification: reviewed articles only
-    owner: bob
-  - id: direct-prompt-injection@support-agent
+NEW_TRIAGE = (
+    _edit(
+        _edit(
+            _edit(OLD_TRIAGE, "status: in_progress", "status: mitigated"),
+            "  - id: system-prompt-extraction@support-agent\n",
+            "  - id: sytem-prompt-extraction@support-agent\n",  # misspelt: matches nothing
+        ),
+        "owner: alice",
+        "owner: bob",
+    )
+    + """  - id: direct-prompt-injection@support-agent
     status: accepted
     justification: the bot has no tool a user could misuse
     expires: 2027-06-30
-  - id: sytem-prompt-extraction@support-agent
-    status: accepted
-    justification: the prompt holds no secret
 """
+)
 
 
 def test_diff_reports_triage_changes_in_every_format(kb: KnowledgeBase) -> None:
