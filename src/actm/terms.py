@@ -14,6 +14,7 @@ __all__ = [
     "CRITICALITIES",
     "LEVELS",
     "PIPELINES",
+    "REACHES",
     "RESIDENCY_MODES",
     "SEVERITIES_WORST_FIRST",
     "TOOL_PERMISSIONS",
@@ -21,6 +22,7 @@ __all__ = [
     "ImpactClass",
     "Level",
     "Pipeline",
+    "Reach",
     "ResidencyMode",
     "ToolPermission",
     "level_rank",
@@ -52,6 +54,12 @@ RESIDENCY_MODES: tuple[str, ...] = get_args(ResidencyMode)
 ToolPermission = Literal["read", "write", "execute", "egress"]
 """What a tool may do with what it names."""
 TOOL_PERMISSIONS: tuple[str, ...] = get_args(ToolPermission)
+
+
+Reach = Literal["internet", "authenticated", "insider", "operator"]
+"""How far an adversary must reach into the system to hold a starting capability."""
+REACHES: tuple[str, ...] = get_args(Reach)
+"""Reaches, most realistic (widest audience) first."""
 
 
 def level_rank(level: str) -> int:

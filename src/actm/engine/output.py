@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from actm.engine.analysis import EngineOutput
 from actm.engine.chain import ChainStep
+from actm.engine.citing import Citer
 from actm.engine.compiled import Compiled
 from actm.engine.facts import STRUCTURAL, FactStore, Rule
 from actm.engine.matching import Match
@@ -66,6 +67,9 @@ class Finding:
     vulnerabilities: tuple[str, ...]
     assumptions: tuple[str, ...]
     """The assumptions its chain rests on, sorted (as the other two)."""
+    cited: tuple[int, ...] = ()
+    """Indices of the entry's conditional citations (``references_when``) that its binding
+    and shown chain show."""
 
 
 class Cell(NamedTuple):
@@ -200,6 +204,7 @@ class _Reader:
         self.assumptions = {a.id: a for a in c.model.assumptions}
         self.relations = {r.id: r for r in c.model.relations}
         self.facts: dict[int, _Fact] = {}
+        self.citer = Citer(c, self.store, self.wording.names)
 
     def chain(self, keys: Sequence[int]) -> tuple[ChainStep, ...]:
         positions: dict[int, int] = {}
@@ -383,6 +388,7 @@ class _Reader:
             adversaries=tuple(sorted(adversaries)),
             vulnerabilities=tuple(sorted(vulns)),
             assumptions=tuple(sorted(assumptions)),
+            cited=self.citer.cited(attack, m.full_binding, keys, m.effects),
         )
 
 

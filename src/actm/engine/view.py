@@ -43,6 +43,11 @@ class OwnerInfo:
     nodes: frozenset[str] = frozenset()
     authorises: set[str] = field(default_factory=set)
     """For credentials: the tools whose calls they authorise."""
+    weaknesses: set[str] = field(default_factory=set)
+    """Classes of the AI weaknesses declared on it, not removed by a control."""
+    owner: str = ""
+    """Its owner (a tool without one: its node's owner); empty for the system's own."""
+    outside_content: bool = False
 
 
 class EngineView:
@@ -203,6 +208,7 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
             owner_third_party=owner_tp,
             hosted_third_party=hosted_tp,
             tools={t.id for t in usable},
+            owner=model.owner or "",
         )
         for t in usable:
             _tool_reach(c, info, t)
@@ -212,6 +218,14 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
         cred = out.get(c.asset_ids[c.target_asset[ct]])
         if cred is not None:
             cred.authorises |= {c.tool_ids[ti] for ti in tis}
+    for v in m.vulnerabilities:
+        if v.kind != "ai" or v.id in c.removed_vulns:
+            continue
+        ai = c.asset_index.get(v.asset) if v.asset is not None else None
+        key = c.asset_owner[ai] if ai is not None else v.model
+        holder = out.get(key) if key is not None else None
+        if holder is not None:
+            holder.weaknesses.add(v.vclass)
     return out
 
 
@@ -223,15 +237,22 @@ def _asset_info(
     out: dict[str, OwnerInfo],
 ) -> None:
     """The facts of every conventional asset and tool, added to ``out``."""
+    node_owner = {n.id: n.owner for n in m.nodes}
     for a in m.assets:
         if a.category == "ai":
             continue
         tool = tools.get(a.tool) if a.tool else None
         owner_tp = m.is_third_party(a.owner)
         hosted_tp = any(r.node in third for r in a.resides)
+        owner = a.owner or (tool.owner if tool else None)
+        if owner is None and tool is not None and tool.node is not None:
+            owner = node_owner.get(tool.node)
         info = OwnerInfo(
             sort="asset",
             kind=a.type,
+            owner=owner or "",
+            outside_content=bool(a.untrusted_sources or a.component_sources)
+            or bool(tool and tool.untrusted_results),
             third_party=owner_tp or hosted_tp,
             owner_third_party=owner_tp,
             hosted_third_party=hosted_tp,

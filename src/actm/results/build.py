@@ -108,7 +108,7 @@ class _Threats:
             bindings=tuple(Binding(v, o) for v, o in f.bindings),
             chain=steps,
             chain_text=chain_text(steps),
-            references={k: tuple(v) for k, v in attack.references.items() if v},
+            references=attack.cited(f.cited),
             unjustified_assumptions=tuple(a for a in f.assumptions if a in self.unjustified),
             assumptions=f.assumptions,
             adversaries=f.adversaries,

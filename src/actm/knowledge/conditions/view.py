@@ -95,6 +95,19 @@ class OwnerFacts(Protocol):
     def authorises(self) -> AbstractSet[str]:
         """For a credential: the tools whose calls it authorises."""
 
+    @property
+    def owner(self) -> str:
+        """Who owns it (a tool: its owner, else its node's); empty for the system's own."""
+
+    @property
+    def outside_content(self) -> bool:
+        """(An asset) takes outside content: it has untrusted sources."""
+
+    @property
+    def weaknesses(self) -> AbstractSet[str]:
+        """Classes of the AI weaknesses declared on the model (or the asset), not removed by
+        a control."""
+
 
 class SystemView(Protocol):
     """The system's structure, as the conditions read it. Built once per compiled model."""
