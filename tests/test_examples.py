@@ -36,8 +36,8 @@ EXPECTED: dict[str, list[str]] = {
         "indirect-prompt-injection@planner",
         "provider-data-exposure@coder",
         "provider-data-exposure@planner",
-        # a steered coder commits the injected text, and read_repo brings it back next time
-        "self-replicating-prompt-injection@coder@app-repo",
+        # no self-replication: the coder reads back only what it wrote itself, and nothing
+        # declares another agent or outside content reading app-repo
         "system-prompt-eviction@coder",
         "tool-data-exfiltration@coder@app-repo",
         "tool-definition-poisoning@planner",

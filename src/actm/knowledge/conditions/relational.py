@@ -353,6 +353,59 @@ class ReadInto(_Indexed):
         return o is not None and me in o.reads
 
 
+class ApartFrom(RelationalCondition):
+    name = "apart_from"
+    example = "apart_from: v"
+    doc = (
+        "(a tool or asset) comes from another source than `v`'s: it runs on other nodes (one "
+        "with a node and one without count as apart) or has another owner"
+    )
+
+    def holds(self, view: SystemView, me: str, other: str) -> bool:
+        mine, theirs = view.owner(me), view.owner(other)
+        if mine is None or theirs is None:
+            return False
+        if mine.owner != theirs.owner:
+            return True
+        if not mine.nodes and not theirs.nodes:
+            return False
+        return not mine.nodes & theirs.nodes
+
+
+class SharedBeyond(RelationalCondition):
+    name = "shared_beyond"
+    model_only = True
+    example = "shared_beyond: m"
+    doc = (
+        "(an asset) enters the context of a model other than `m`, or takes outside content "
+        "(a channel other people write to and read from)"
+    )
+
+    def holds(self, view: SystemView, me: str, other: str) -> bool:
+        mine = view.owner(me)
+        if mine is not None and mine.outside_content:
+            return True
+        for key in view.index(reads_into).get(me, _EMPTY):
+            reader = view.owner(key)
+            if key != other and reader is not None and reader.sort == "model":
+                return True
+        return False
+
+
+class OutsideExecutionOf(RelationalCondition):
+    name = "outside_execution_of"
+    model_only = True
+    example = "outside_execution_of: m"
+    doc = (
+        "resides on no node where a tool of model `m` executes code (so that taking it over "
+        "is more than `m`'s own code execution there)"
+    )
+
+    def holds(self, view: SystemView, me: str, other: str) -> bool:
+        mine, model = view.owner(me), view.owner(other)
+        return mine is not None and model is not None and not mine.nodes & model.executes_on
+
+
 RELATIONAL: tuple[RelationalCondition, ...] = (
     ReadBy(),
     WrittenBy(),
@@ -368,5 +421,8 @@ RELATIONAL: tuple[RelationalCondition, ...] = (
     NotUsedBy(),
     SharesNodeWith(),
     ReadInto(),
+    ApartFrom(),
+    SharedBeyond(),
+    OutsideExecutionOf(),
 )
 """The relational conditions, in the order the attack-file schema lists them."""
