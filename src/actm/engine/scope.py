@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from actm.engine.closure import Closure
+from actm.engine.compiled import Compiled
 from actm.knowledge.attacks import AttackPattern, Requirement
 
 __all__ = ["Unmet", "out_of_scope"]
@@ -38,83 +40,97 @@ def _conditions(req: Requirement) -> str:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Probe:
+    """What the closure holds for one requirement: whether it is met, whether any asset of
+    its types exists (``exists``) and meets its static conditions (``fits``), and whether it
+    is granted on an asset that does not meet them (``reached_on``, that asset's owner)."""
+
+    met: bool
+    exists: bool = False
+    fits: bool = False
+    granted_elsewhere: bool = False
+    reached_on: str = ""
+
+
+def _targets(c: Compiled, req: Requirement) -> Iterator[int]:
+    """The targets (assets and components) of the requirement's asset types and components;
+    whole assets only, when it demands them."""
+    comps = req.components if req.components is not None else (None,)
+    for at in req.asset_types:
+        for comp in comps:
+            tc = c.type_comp_id.get((at, comp))
+            if tc is None:
+                continue
+            for t in c.targets_by_type_comp.get(tc, ()):
+                if not (req.whole and c.is_partial[t]):
+                    yield t
+
+
+def _probe(cl: Closure, req: Requirement) -> _Probe:
+    """Look for a target that meets ``req``: one meeting its static conditions, and holding
+    its capability (if it names one) in the closure; else, what came closest."""
+    c, matcher = cl.c, cl.matcher
+    mask = c.stronger_mask[c.cap_index[req.capability]] if req.capability else 0
+    exists = fits = granted_elsewhere = False
+    reached_on = ""
+    for t in _targets(c, req):
+        exists = True
+        owner = c.asset_owner[c.target_asset[t]]
+        ok = matcher.static_ok(req.where, owner, c.target_asset[t])
+        fits = fits or ok
+        if req.capability is not None:
+            if cl.store.holds(t, mask, req.persistent, matcher.pipe_of(req)) < 0:
+                continue
+            if not ok and not granted_elsewhere:
+                granted_elsewhere, reached_on = True, owner
+        if ok:
+            return _Probe(True)
+    return _Probe(False, exists, fits, granted_elsewhere, reached_on)
+
+
+def _unmet(pattern: AttackPattern, step: str, req: Requirement, probe: _Probe) -> Unmet:
+    """Why ``req`` of ``step`` is not met, from what came closest: no asset of its kind, one
+    granted but not meeting the conditions, none meeting them, or nothing granting it."""
+    what = "/".join(req.asset_types) + ("." + "/".join(req.components) if req.components else "")
+    described = _describe(req)
+    if not probe.exists:
+        return Unmet(pattern.id, step, described, "no_asset", f"the model has no {what} asset")
+    conditions = _conditions(req)
+    if probe.granted_elsewhere:
+        return Unmet(
+            pattern.id,
+            step,
+            described,
+            "conditions_not_met",
+            f"{described} is reached on {probe.reached_on}, which does not meet the "
+            f"pattern's conditions ({conditions})",
+        )
+    if not probe.fits:
+        return Unmet(
+            pattern.id,
+            step,
+            described,
+            "no_asset",
+            f"no {what} asset meets the pattern's conditions ({conditions})",
+        )
+    return Unmet(
+        pattern.id,
+        step,
+        described,
+        "not_granted",
+        f"nothing evidenced or assumed grants {described}",
+    )
+
+
 def _first_unmet(cl: Closure, pattern: AttackPattern) -> Unmet:
-    c = cl.c
-    matcher = cl.matcher
-    store = cl.store
+    """The first requirement of ``pattern`` that nothing meets; when each is met somewhere,
+    the first relational one (else the last), as never bound consistently."""
     for step in pattern.steps:
         for req in step.requires:
-            mask = c.stronger_mask[c.cap_index[req.capability]] if req.capability else 0
-            comps = req.components if req.components is not None else (None,)
-            exists = fits = granted_elsewhere = False
-            reached_on = ""
-            met = False
-            for at in req.asset_types:
-                for comp in comps:
-                    tc = c.type_comp_id.get((at, comp))
-                    if tc is None:
-                        continue
-                    for t in c.targets_by_type_comp.get(tc, ()):
-                        if req.whole and c.is_partial[t]:
-                            continue
-                        exists = True
-                        owner = c.asset_owner[c.target_asset[t]]
-                        ok = matcher.static_ok(req.where, owner, c.target_asset[t])
-                        fits = fits or ok
-                        if req.capability is None:
-                            met = met or ok
-                            continue
-                        k = store.holds(t, mask, req.persistent, matcher.pipe_of(req))
-                        if k < 0:
-                            continue
-                        if ok:
-                            met = True
-                        elif not granted_elsewhere:
-                            granted_elsewhere, reached_on = True, owner
-                        if met:
-                            break
-                    if met:
-                        break
-                if met:
-                    break
-            if met:
-                continue
-            what = "/".join(req.asset_types) + (
-                "." + "/".join(req.components) if req.components else ""
-            )
-            conditions = _conditions(req)
-            if not exists:
-                return Unmet(
-                    pattern.id,
-                    step.id,
-                    _describe(req),
-                    "no_asset",
-                    f"the model has no {what} asset",
-                )
-            if granted_elsewhere:
-                return Unmet(
-                    pattern.id,
-                    step.id,
-                    _describe(req),
-                    "conditions_not_met",
-                    f"{_describe(req)} is reached on {reached_on}, which does not meet the "
-                    f"pattern's conditions ({conditions})",
-                )
-            if not fits:
-                return Unmet(
-                    pattern.id,
-                    step.id,
-                    _describe(req),
-                    "no_asset",
-                    f"no {what} asset meets the pattern's conditions ({conditions})",
-                )
-            return Unmet(
-                pattern.id,
-                step.id,
-                _describe(req),
-                "not_granted",
-                f"nothing evidenced or assumed grants {_describe(req)}",
-            )
+            probe = _probe(cl, req)
+            if not probe.met:
+                return _unmet(pattern, step.id, req, probe)
     first = next(
         ((s, r) for s in pattern.steps for r in s.requires if r.where.relational),
         (pattern.steps[-1], pattern.steps[-1].requires[-1]),

@@ -7,9 +7,11 @@ import functools
 import types
 import typing
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar, Union
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from actm.errors import Diagnostic
 from actm.io.yaml import YamlDocument
@@ -145,6 +147,47 @@ class _NoDoc:
         return None
 
 
+_Doc = YamlDocument | _NoDoc
+
+
+class _Hints:
+    """Counts the searches for a closest valid word, and refuses them past _MAX_SUGGESTIONS."""
+
+    def __init__(self) -> None:
+        self.searches = 0
+
+    def allowed(self) -> bool:
+        """Count one more search; whether it may still run."""
+        self.searches += 1
+        return self.searches <= _MAX_SUGGESTIONS
+
+
+@dataclass(frozen=True, slots=True)
+class _Error:
+    """One pydantic error, with its path inside the validated value (``rel``) and in the
+    document (``loc``: ``rel`` after the prefix), and that path as text (``where``)."""
+
+    details: ErrorDetails
+    loc: tuple[str | int, ...]
+    rel: tuple[str | int, ...]
+
+    @property
+    def kind(self) -> str:
+        return self.details["type"]
+
+    @property
+    def value(self) -> Any:
+        return self.details.get("input")
+
+    @property
+    def where(self) -> str:
+        return ".".join(str(e) for e in self.loc) or "(top level)"
+
+    @property
+    def ctx(self) -> dict[str, Any]:
+        return self.details.get("ctx", {})
+
+
 def validation_diagnostics(
     exc: ValidationError,
     root: type[BaseModel],
@@ -153,126 +196,145 @@ def validation_diagnostics(
     prefix: Sequence[str | int] = (),
 ) -> list[Diagnostic]:
     """Diagnostics for every error in ``exc``, located in ``doc`` when there is one."""
-    doc = doc if doc is not None else _NoDoc()  # type: ignore[assignment]
-    assert doc is not None
+    located: _Doc = doc if doc is not None else _NoDoc()
+    hints = _Hints()
     out: list[Diagnostic] = []
-    suggestions = 0
     for err in exc.errors(include_url=False):
-        loc = tuple(prefix) + tuple(e for e in err["loc"] if isinstance(e, (str, int)))
         rel = tuple(e for e in err["loc"] if isinstance(e, (str, int)))
-        kind = err["type"]
-        value = err.get("input")
-        where = ".".join(str(e) for e in loc) or "(top level)"
-        if kind == "extra_forbidden":
-            key = str(rel[-1]) if rel else "?"
-            container = ".".join(str(e) for e in loc[:-1]) or "the top level"
-            parent = _model_at(root, rel[:-1])
-            options = _keys(parent) if parent is not None else []
-            suggestions += 1
-            hint = (
-                did_you_mean(key, options, what="keys")
-                if suggestions <= _MAX_SUGGESTIONS
-                else "see `actm schema` or docs/model-format.md for the valid keys"
-            )
-            if key == "<<":
-                hint = "YAML merge keys (<<) are not supported; write the keys out"
-            out.append(
-                Diagnostic(
-                    "unknown-key",
-                    f"unknown key {key!r} in {container}",
-                    doc.locate(loc, key=True),
-                    hint or "remove the key",
-                )
-            )
-        elif kind == "missing":
-            key = str(rel[-1]) if rel else "?"
-            container = ".".join(str(e) for e in loc[:-1]) or "the top level"
-            out.append(
-                Diagnostic(
-                    "missing-key",
-                    f"missing required key {key!r} in {container}",
-                    doc.locate(loc[:-1]),
-                    "add 'actm: 1' (the format version) at the top of the file"
-                    if loc == ("actm",)
-                    else f"add '{key}: ...'",
-                )
-            )
-        elif kind in ("literal_error", "enum"):
-            expected = err.get("ctx", {}).get("expected", "")
-            options = [o.strip().strip("'") for o in str(expected).replace(" or ", ", ").split(",")]
-            if isinstance(value, (str, int, float, bool)):
-                message = f"{where}: {value!r} is not one of {expected}"
-                suggestions += 1
-                if suggestions <= _MAX_SUGGESTIONS:
-                    hint = did_you_mean(str(value), [o for o in options if o])
-                else:
-                    hint = None
-            else:
-                message = f"{where}: expected one of {expected}, got {_describe(value)}"
-                hint = None
-            out.append(
-                Diagnostic(
-                    "invalid-value",
-                    message,
-                    doc.locate(loc),
-                    hint or f"write one of {expected}",
-                )
-            )
-        elif kind in ("float_type", "float_parsing") and type(value) is int:
-            # a whole number too large for a float (1e309 written out in digits)
-            shown = str(value)
-            out.append(
-                Diagnostic(
-                    "invalid-value",
-                    f"{where}: number {shown[:40]}{'...' if len(shown) > 40 else ''} is too large",
-                    doc.locate(loc),
-                    "use a smaller number",
-                )
-            )
-        elif kind in _EXPECT:
-            hint = f"write {_EXPECT[kind]} here"
-            if kind == "string_type" and isinstance(value, (bool, int, float)):
-                hint = "put the value in quotes to make it a string"
-            out.append(
-                Diagnostic(
-                    "wrong-type",
-                    f"{where}: expected {_EXPECT[kind]}, got {_describe(value)}",
-                    doc.locate(loc),
-                    hint,
-                )
-            )
-        elif kind == "string_pattern_mismatch":
-            pattern = err.get("ctx", {}).get("pattern", "")
-            out.append(
-                Diagnostic(
-                    "invalid-value",
-                    f"{where}: {str(value)[:80]!r} is not valid here",
-                    doc.locate(loc),
-                    _PATTERN_HINTS.get(str(pattern), f"it must match {pattern}"),
-                )
-            )
-        else:
-            msg = err["msg"]
-            ctx = err.get("ctx", {})
-            if kind == "string_too_short":
-                msg = "must not be empty"
-                hint = "write a value, or remove the key"
-            elif kind == "string_too_long":
-                hint = f"shorten it to at most {ctx.get('max_length', '?')} characters"
-            elif kind == "too_long":
-                hint = f"list at most {ctx.get('max_length', '?')} items"
-            elif kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-                hint = "use a number in the allowed range"
-            elif kind == "finite_number":
-                hint = "write a number (not .nan or .inf)"
-            elif kind == "value_error":
-                msg = msg.removeprefix("Value error, ")
-                field = str(loc[-1]) if loc else ""
-                hint = _FIELD_HINTS.get(field) or "see docs/model-format.md for what this key takes"
-            else:
-                hint = "see `actm schema` or docs/model-format.md for what this key takes"
-            out.append(Diagnostic("invalid-value", f"{where}: {msg}", doc.locate(loc), hint))
+        e = _Error(err, tuple(prefix) + rel, rel)
+        out.append(_diagnostic(e, root, located, hints))
     return out
+
+
+def _diagnostic(e: _Error, root: type[BaseModel], doc: _Doc, hints: _Hints) -> Diagnostic:
+    """The diagnostic for one error, by its kind."""
+    kind = e.kind
+    if kind == "extra_forbidden":
+        return _unknown_key(e, root, doc, hints)
+    if kind == "missing":
+        return _missing_key(e, doc)
+    if kind in ("literal_error", "enum"):
+        return _not_one_of(e, doc, hints)
+    if kind in ("float_type", "float_parsing") and type(e.value) is int:
+        return _too_large(e, doc)
+    if kind in _EXPECT:
+        return _wrong_type(e, doc)
+    if kind == "string_pattern_mismatch":
+        return _pattern_mismatch(e, doc)
+    return _invalid(e, doc)
+
+
+def _unknown_key(e: _Error, root: type[BaseModel], doc: _Doc, hints: _Hints) -> Diagnostic:
+    """A key the schema does not have, with the closest key it does have."""
+    key = str(e.rel[-1]) if e.rel else "?"
+    container = ".".join(str(x) for x in e.loc[:-1]) or "the top level"
+    parent = _model_at(root, e.rel[:-1])
+    options = _keys(parent) if parent is not None else []
+    hint = (
+        did_you_mean(key, options, what="keys")
+        if hints.allowed()
+        else "see `actm schema` or docs/model-format.md for the valid keys"
+    )
+    if key == "<<":
+        hint = "YAML merge keys (<<) are not supported; write the keys out"
+    return Diagnostic(
+        "unknown-key",
+        f"unknown key {key!r} in {container}",
+        doc.locate(e.loc, key=True),
+        hint or "remove the key",
+    )
+
+
+def _missing_key(e: _Error, doc: _Doc) -> Diagnostic:
+    """A required key that is absent, located at the mapping that lacks it."""
+    key = str(e.rel[-1]) if e.rel else "?"
+    container = ".".join(str(x) for x in e.loc[:-1]) or "the top level"
+    return Diagnostic(
+        "missing-key",
+        f"missing required key {key!r} in {container}",
+        doc.locate(e.loc[:-1]),
+        "add 'actm: 1' (the format version) at the top of the file"
+        if e.loc == ("actm",)
+        else f"add '{key}: ...'",
+    )
+
+
+def _not_one_of(e: _Error, doc: _Doc, hints: _Hints) -> Diagnostic:
+    """A value outside a fixed set of choices, with the closest choice."""
+    expected = e.ctx.get("expected", "")
+    options = [o.strip().strip("'") for o in str(expected).replace(" or ", ", ").split(",")]
+    value = e.value
+    hint: str | None = None
+    if isinstance(value, (str, int, float, bool)):
+        message = f"{e.where}: {value!r} is not one of {expected}"
+        if hints.allowed():
+            hint = did_you_mean(str(value), [o for o in options if o])
+    else:
+        message = f"{e.where}: expected one of {expected}, got {_describe(value)}"
+    return Diagnostic(
+        "invalid-value", message, doc.locate(e.loc), hint or f"write one of {expected}"
+    )
+
+
+def _too_large(e: _Error, doc: _Doc) -> Diagnostic:
+    """A whole number too large for a float (1e309 written out in digits)."""
+    shown = str(e.value)
+    return Diagnostic(
+        "invalid-value",
+        f"{e.where}: number {shown[:40]}{'...' if len(shown) > 40 else ''} is too large",
+        doc.locate(e.loc),
+        "use a smaller number",
+    )
+
+
+def _wrong_type(e: _Error, doc: _Doc) -> Diagnostic:
+    """A value of the wrong type (a list where a mapping goes, a number for a string)."""
+    expected = _EXPECT[e.kind]
+    hint = f"write {expected} here"
+    if e.kind == "string_type" and isinstance(e.value, (bool, int, float)):
+        hint = "put the value in quotes to make it a string"
+    return Diagnostic(
+        "wrong-type",
+        f"{e.where}: expected {expected}, got {_describe(e.value)}",
+        doc.locate(e.loc),
+        hint,
+    )
+
+
+def _pattern_mismatch(e: _Error, doc: _Doc) -> Diagnostic:
+    """A string that does not match its pattern (an id, a CVE, a CVSS vector)."""
+    pattern = e.ctx.get("pattern", "")
+    return Diagnostic(
+        "invalid-value",
+        f"{e.where}: {str(e.value)[:80]!r} is not valid here",
+        doc.locate(e.loc),
+        _PATTERN_HINTS.get(str(pattern), f"it must match {pattern}"),
+    )
+
+
+def _invalid(e: _Error, doc: _Doc) -> Diagnostic:
+    """Any other error: pydantic's message, with a hint by kind (a length, a range, a check
+    of the schema's own)."""
+    msg = e.details["msg"]
+    kind, ctx = e.kind, e.ctx
+    if kind == "string_too_short":
+        msg = "must not be empty"
+        hint = "write a value, or remove the key"
+    elif kind == "string_too_long":
+        hint = f"shorten it to at most {ctx.get('max_length', '?')} characters"
+    elif kind == "too_long":
+        hint = f"list at most {ctx.get('max_length', '?')} items"
+    elif kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        hint = "use a number in the allowed range"
+    elif kind == "finite_number":
+        hint = "write a number (not .nan or .inf)"
+    elif kind == "value_error":
+        msg = msg.removeprefix("Value error, ")
+        field = str(e.loc[-1]) if e.loc else ""
+        hint = _FIELD_HINTS.get(field) or "see docs/model-format.md for what this key takes"
+    else:
+        hint = "see `actm schema` or docs/model-format.md for what this key takes"
+    return Diagnostic("invalid-value", f"{e.where}: {msg}", doc.locate(e.loc), hint)
 
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$"

@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Annotated, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from actm.errors import Diagnostic
-from actm.io.yaml import YamlDocument
 from actm.knowledge.effects import ACTING, EFFECTS
 from actm.knowledge.files import read_knowledge_file
 from actm.terms import ToolPermission
@@ -128,63 +127,81 @@ def load_control_catalog(
             doc, spec = read
             seen: set[str] = set()
             for i, t in enumerate(spec.controls):
-
-                def bad(
-                    key: str, code: str, msg: str, hint: str, i: int = i, doc: YamlDocument = doc
-                ) -> None:
+                problems = _template_problems(t, capabilities, seen)
+                seen.add(t.id)
+                for key, code, msg, hint in problems:
                     errors.append(
                         Diagnostic(code, msg, doc.locate(("controls", i, key), key=True), hint)
                     )
-
-                ok = True
-                if t.id in seen:
-                    bad("id", "duplicate-control", f"control {t.id} is listed twice", "rename one")
-                    ok = False
-                seen.add(t.id)
-                effect = EFFECTS[t.effect]
-                if t.on not in effect.targets:
-                    bad(
-                        "on",
-                        "invalid-control-target",
-                        f"control {t.id}: '{t.effect}' cannot be applied to a {t.on}",
-                        f"'{t.effect}' applies to: {', '.join(sorted(effect.targets & TARGETS))}",
-                    )
-                    ok = False
-                if effect.needs_capability != (t.up_to is not None):
-                    bad(
-                        "up_to",
-                        "invalid-control-effect",
-                        f"control {t.id}: 'up_to' goes with {_WITH_CAPABILITY} and only with it",
-                        "write the strongest capability that still passes, e.g. up_to: influence",
-                    )
-                    ok = False
-                elif t.up_to is not None and t.up_to not in capabilities:
-                    bad(
-                        "up_to",
-                        "unknown-capability",
-                        f"control {t.id}: unknown capability {t.up_to!r}",
-                        f"known: {', '.join(sorted(capabilities))}",
-                    )
-                    ok = False
-                where = {k: v for k, v in t.where.model_dump().items() if v is not None}
-                for key in sorted(set(where) - _WHERE_KEYS[t.on]):
-                    bad(
-                        "where",
-                        "invalid-control-filter",
-                        f"control {t.id}: a {t.on} cannot be filtered by {key!r}",
-                        f"filters for a {t.on}: {', '.join(sorted(_WHERE_KEYS[t.on])) or 'none'}",
-                    )
-                    ok = False
-                if ok:
-                    out[t.id] = ControlTemplate(
-                        id=t.id,
-                        name=t.name,
-                        description=t.description,
-                        cost=t.cost,
-                        on=t.on,
-                        effect=t.effect,
-                        up_to=t.up_to,
-                        where=tuple(sorted((k, tuple(sorted(v))) for k, v in where.items())),
-                        source=name,
-                    )
+                if not problems:
+                    out[t.id] = _template(t, name)
     return tuple(out[k] for k in sorted(out))
+
+
+def _template_problems(
+    t: _TemplateIn, capabilities: Collection[str], seen: Collection[str]
+) -> list[tuple[str, str, str, str]]:
+    """What is wrong with one template, as (key, code, message, hint): an id listed before in
+    its file (``seen``), an effect that cannot apply to its target, ``up_to`` without an effect
+    that takes it (or the other way round) or naming no capability, a filter its target lacks."""
+    out: list[tuple[str, str, str, str]] = []
+    if t.id in seen:
+        out.append(("id", "duplicate-control", f"control {t.id} is listed twice", "rename one"))
+    effect = EFFECTS[t.effect]
+    if t.on not in effect.targets:
+        out.append(
+            (
+                "on",
+                "invalid-control-target",
+                f"control {t.id}: '{t.effect}' cannot be applied to a {t.on}",
+                f"'{t.effect}' applies to: {', '.join(sorted(effect.targets & TARGETS))}",
+            )
+        )
+    if effect.needs_capability != (t.up_to is not None):
+        out.append(
+            (
+                "up_to",
+                "invalid-control-effect",
+                f"control {t.id}: 'up_to' goes with {_WITH_CAPABILITY} and only with it",
+                "write the strongest capability that still passes, e.g. up_to: influence",
+            )
+        )
+    elif t.up_to is not None and t.up_to not in capabilities:
+        out.append(
+            (
+                "up_to",
+                "unknown-capability",
+                f"control {t.id}: unknown capability {t.up_to!r}",
+                f"known: {', '.join(sorted(capabilities))}",
+            )
+        )
+    for key in sorted(set(_filters(t)) - _WHERE_KEYS[t.on]):
+        out.append(
+            (
+                "where",
+                "invalid-control-filter",
+                f"control {t.id}: a {t.on} cannot be filtered by {key!r}",
+                f"filters for a {t.on}: {', '.join(sorted(_WHERE_KEYS[t.on])) or 'none'}",
+            )
+        )
+    return out
+
+
+def _filters(t: _TemplateIn) -> dict[str, list[str]]:
+    """The template's ``where`` filters that are set: key -> accepted values."""
+    return {k: v for k, v in t.where.model_dump().items() if v is not None}
+
+
+def _template(t: _TemplateIn, source: str) -> ControlTemplate:
+    """The checked template, its filters sorted."""
+    return ControlTemplate(
+        id=t.id,
+        name=t.name,
+        description=t.description,
+        cost=t.cost,
+        on=t.on,
+        effect=t.effect,
+        up_to=t.up_to,
+        where=tuple(sorted((k, tuple(sorted(v))) for k, v in _filters(t).items())),
+        source=source,
+    )

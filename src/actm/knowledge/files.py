@@ -11,6 +11,7 @@ knowledge file) instead of silently leaving its entries out.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
@@ -21,7 +22,13 @@ from actm.errors import Diagnostic, SourceLocation
 from actm.io.diagnose import validate_document
 from actm.io.yaml import Limits, YamlDocument, YamlProblem, read_yaml_file
 
-__all__ = ["KNOWLEDGE_LIMITS", "knowledge_files", "read_knowledge_doc", "read_knowledge_file"]
+__all__ = [
+    "KNOWLEDGE_LIMITS",
+    "knowledge_files",
+    "read_distinct",
+    "read_knowledge_doc",
+    "read_knowledge_file",
+]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -80,3 +87,36 @@ def read_knowledge_file(
         errors.extend(problems)
         return None
     return doc, spec
+
+
+def read_distinct(
+    files: Iterable[tuple[Path, str]],
+    schema: type[M],
+    errors: list[Diagnostic],
+    *,
+    ident: Callable[[M], str],
+    code: str,
+    what: str,
+) -> Iterator[tuple[YamlDocument, M]]:
+    """The documents of one layer's ``(path, shown name)`` files and their validated content,
+    in order. A file whose entry has the ``ident`` of one read earlier in the layer is skipped
+    with a ``code`` diagnostic ("``what`` 'x' is defined twice (also in ...)"); unreadable or
+    invalid files are skipped with their problems. Everything is appended to ``errors``."""
+    seen_here: dict[str, str] = {}
+    for path, shown in files:
+        read = read_knowledge_file(path, shown, schema, errors)
+        if read is None:
+            continue
+        doc, spec = read
+        key = ident(spec)
+        if key in seen_here:
+            errors.append(
+                Diagnostic(
+                    code,
+                    f"{what} {key!r} is defined twice (also in {seen_here[key]})",
+                    doc.locate(("id",)),
+                )
+            )
+            continue
+        seen_here[key] = shown
+        yield doc, spec

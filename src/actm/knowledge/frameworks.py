@@ -36,7 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from actm.errors import Diagnostic, SourceLocation
 from actm.io.diagnose import did_you_mean
 from actm.io.yaml import YamlDocument
-from actm.knowledge.files import read_knowledge_file
+from actm.knowledge.files import read_distinct, read_knowledge_file
 
 __all__ = [
     "FRAMEWORK_ID_PATTERN",
@@ -237,22 +237,15 @@ def load_frameworks(
     layer_of: dict[str, int] = {}
     errors: list[Diagnostic] = []
     for n, files in enumerate(layers):
-        seen_here: dict[str, str] = {}
-        for path, shown in files:
-            read = read_knowledge_file(path, shown, _FrameworkIn, errors)
-            if read is None:
-                continue
-            doc, spec = read
-            if spec.id in seen_here:
-                errors.append(
-                    Diagnostic(
-                        "duplicate-framework",
-                        f"framework {spec.id!r} is defined twice (also in {seen_here[spec.id]})",
-                        doc.locate(("id",)),
-                    )
-                )
-                continue
-            seen_here[spec.id] = shown
+        specs = read_distinct(
+            files,
+            _FrameworkIn,
+            errors,
+            ident=lambda spec: spec.id,
+            code="duplicate-framework",
+            what="framework",
+        )
+        for doc, spec in specs:
             fw = _compile_framework(spec, doc, errors)
             if fw is not None:
                 out[fw.id] = fw
@@ -333,70 +326,94 @@ def load_mappings(
             if read is None:
                 continue
             doc, spec = read
-            framework = frameworks.get(spec.framework)
-            if framework is None:
-                errors.append(
-                    Diagnostic(
-                        "unknown-framework",
-                        f"mapping for unknown framework {spec.framework!r}",
-                        doc.locate(("framework",)),
-                        did_you_mean(spec.framework, frameworks, what="frameworks")
-                        or "add frameworks/<id>.yaml to a --knowledge directory",
-                    )
-                )
-                continue
-            stem = Path(doc.path).stem
-            if spec.framework != stem:
-                errors.append(
-                    Diagnostic(
-                        "id-not-file-name",
-                        f"mapping for {spec.framework!r} is in a file named {stem!r}",
-                        doc.locate(("framework",)),
-                        f"rename the file to {spec.framework}.yaml",
-                    )
-                )
-                continue
-            if framework_layer.get(spec.framework, 0) > n:
+            framework = _mapped_framework(spec, doc, frameworks, errors)
+            if framework is None or framework_layer.get(spec.framework, 0) > n:
                 continue
             items = table.setdefault(spec.framework, {})
-            seen_items: set[str] = set()
-            for i, m in enumerate(spec.mappings):
-                if m.item in seen_items:
-                    errors.append(
-                        Diagnostic(
-                            "duplicate-item",
-                            f"mapping for {spec.framework}: item {m.item!r} is mapped twice "
-                            "in this file",
-                            doc.locate(("mappings", i, "item")),
-                            "list all its entries under one item",
-                        )
-                    )
-                    continue
-                seen_items.add(m.item)
-                if not framework.admits(m.item):
-                    errors.append(
-                        Diagnostic(
-                            "unknown-item",
-                            f"mapping for {spec.framework}: {m.item!r} is not an item of "
-                            f"{framework.label()}",
-                            doc.locate(("mappings", i, "item")),
-                            _unknown_item_hint(framework, m.item),
-                        )
-                    )
-                    continue
-                for j, attack in enumerate(m.attacks):
-                    if attack not in attack_ids:
-                        errors.append(
-                            Diagnostic(
-                                "unknown-attack",
-                                f"mapping for {spec.framework}: no knowledge-base entry {attack!r}",
-                                doc.locate(("mappings", i, "attacks", j)),
-                                _hint(did_you_mean(attack, attack_ids, what="entries"))
-                                or "`actm kb list` lists the entry ids",
-                            )
-                        )
-                        continue
-                    items.setdefault(m.item, set()).add(attack)
+            _add_mappings(spec, doc, framework, attack_ids, items, errors)
     return {fw: {i: tuple(sorted(a)) for i, a in items.items()} for fw, items in table.items()}, (
         errors
     )
+
+
+def _mapped_framework(
+    spec: _MappingFileIn,
+    doc: YamlDocument,
+    frameworks: Mapping[str, Framework],
+    errors: list[Diagnostic],
+) -> Framework | None:
+    """The framework a mapping file maps, or None (with a problem) when it is unknown or the
+    file is not named after it."""
+    framework = frameworks.get(spec.framework)
+    if framework is None:
+        errors.append(
+            Diagnostic(
+                "unknown-framework",
+                f"mapping for unknown framework {spec.framework!r}",
+                doc.locate(("framework",)),
+                did_you_mean(spec.framework, frameworks, what="frameworks")
+                or "add frameworks/<id>.yaml to a --knowledge directory",
+            )
+        )
+        return None
+    stem = Path(doc.path).stem
+    if spec.framework != stem:
+        errors.append(
+            Diagnostic(
+                "id-not-file-name",
+                f"mapping for {spec.framework!r} is in a file named {stem!r}",
+                doc.locate(("framework",)),
+                f"rename the file to {spec.framework}.yaml",
+            )
+        )
+        return None
+    return framework
+
+
+def _add_mappings(
+    spec: _MappingFileIn,
+    doc: YamlDocument,
+    framework: Framework,
+    attack_ids: Collection[str],
+    items: dict[str, set[str]],
+    errors: list[Diagnostic],
+) -> None:
+    """Add the file's mappings to ``items`` (item id -> entry ids), each item once per file,
+    skipping with a problem an item the framework lacks and an entry that does not exist."""
+    seen_items: set[str] = set()
+    for i, m in enumerate(spec.mappings):
+        if m.item in seen_items:
+            errors.append(
+                Diagnostic(
+                    "duplicate-item",
+                    f"mapping for {spec.framework}: item {m.item!r} is mapped twice in this file",
+                    doc.locate(("mappings", i, "item")),
+                    "list all its entries under one item",
+                )
+            )
+            continue
+        seen_items.add(m.item)
+        if not framework.admits(m.item):
+            errors.append(
+                Diagnostic(
+                    "unknown-item",
+                    f"mapping for {spec.framework}: {m.item!r} is not an item of "
+                    f"{framework.label()}",
+                    doc.locate(("mappings", i, "item")),
+                    _unknown_item_hint(framework, m.item),
+                )
+            )
+            continue
+        for j, attack in enumerate(m.attacks):
+            if attack not in attack_ids:
+                errors.append(
+                    Diagnostic(
+                        "unknown-attack",
+                        f"mapping for {spec.framework}: no knowledge-base entry {attack!r}",
+                        doc.locate(("mappings", i, "attacks", j)),
+                        _hint(did_you_mean(attack, attack_ids, what="entries"))
+                        or "`actm kb list` lists the entry ids",
+                    )
+                )
+                continue
+            items.setdefault(m.item, set()).add(attack)

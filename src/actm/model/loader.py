@@ -118,10 +118,6 @@ def _count_elements(doc: YamlDocument, before: int, limit: int) -> tuple[int, Di
     return total, None
 
 
-def _done(*args: object, **kwargs: object) -> None:
-    """Stands in for a nested helper of ``read_files`` once the reading is over."""
-
-
 def _unreadable(path: Path, exc: Exception, via: SourceLocation | None) -> Diagnostic:
     reason = getattr(exc, "strerror", None) or str(exc)
     return Diagnostic(
@@ -130,6 +126,146 @@ def _unreadable(path: Path, exc: Exception, via: SourceLocation | None) -> Diagn
         via,
         "check the path: it must name a readable file",
     )
+
+
+class _Reader:
+    """One reading of a model file and the files it includes: what has been read so far, and
+    what :func:`read_files` returns."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.files: list[SourceFile] = []
+        self.diags: list[Diagnostic] = []
+        self.tolerated: set[str] = set()
+        self.seen: set[Path] = set()
+        self.shown_as: dict[Path, str] = {}  # resolved path -> the path as the user wrote it
+        self.elements = 0
+        self.stopped = False  # past the element limit: read nothing more
+
+    def visit(self, path: Path, stack: tuple[Path, ...], via: SourceLocation | None) -> None:
+        """Read ``path`` (included at ``via``, None for the root; ``stack`` the resolved paths
+        of the files including it) and then, depth first, the files it includes."""
+        if self.stopped:
+            return
+        real = self._admit(path, stack, via)
+        if real is None:
+            return
+        shown = _display(path)
+        doc = self._read(path, shown, via)
+        if doc is None:
+            return
+        for i, name in self._check(doc):
+            self._follow(doc, shown, i, name, (*stack, real))
+
+    def _admit(
+        self, path: Path, stack: tuple[Path, ...], via: SourceLocation | None
+    ) -> Path | None:
+        """The resolved ``path`` when it is to be read: None (with a diagnostic unless it was
+        read already) for a path that cannot be resolved, an include cycle, a file read
+        already, or one past :data:`MAX_INCLUDES`."""
+        try:
+            real = path.resolve()
+        except (OSError, RuntimeError, ValueError) as exc:
+            # a symlink loop (RuntimeError before Python 3.13), a NUL in the path
+            self.diags.append(_unreadable(path, exc, via))
+            return None
+        if real in stack:
+            chain = " -> ".join(self.shown_as.get(p, _display(p)) for p in (*stack, real))
+            self.diags.append(
+                Diagnostic(
+                    "include-cycle", f"include cycle: {chain}", via, "remove one of the includes"
+                )
+            )
+            return None
+        if real in self.seen:
+            return None
+        if len(self.seen) >= MAX_INCLUDES:
+            self.diags.append(
+                Diagnostic(
+                    "too-many-includes",
+                    f"more than {MAX_INCLUDES} files are included",
+                    via,
+                    "merge some of the included files",
+                )
+            )
+            return None
+        self.seen.add(real)
+        self.shown_as[real] = _display(path)
+        return real
+
+    def _read(self, path: Path, shown: str, via: SourceLocation | None) -> YamlDocument | None:
+        """The parsed file, a mapping within the element limit; None (with diagnostics) when it
+        is not. Passing the limit stops the whole reading."""
+        try:
+            doc = read_yaml_file(path, self.limits)
+        except YamlProblem as exc:
+            for d in exc.diagnostics:
+                if d.location is None and via is not None:
+                    d = Diagnostic(d.code, d.message, via, d.hint)
+                self.diags.append(d)
+            return None
+        doc.path = shown
+        if not isinstance(doc.data, dict):
+            self.diags.append(
+                Diagnostic(
+                    "not-a-mapping",
+                    "a model file must be a mapping of sections (actm: 1, system: ...)",
+                    doc.locate(()),
+                    "start from an example in examples/",
+                )
+            )
+            return None
+        self.elements, too_many = _count_elements(doc, self.elements, self.limits.max_elements)
+        if too_many is not None:
+            self.diags.append(too_many)
+            self.stopped = True
+            return None
+        return doc
+
+    def _check(self, doc: YamlDocument) -> list[tuple[int, str]]:
+        """Schema-check ``doc`` and keep what is well-formed (elements that fail are dropped,
+        their ids tolerated); the includes to follow, by position. A file that cannot be
+        salvaged is not kept, but the names in its ``include:`` list are still followed."""
+        indices: dict[str, tuple[int, ...]] = {}
+        try:
+            parsed: ModelFile | None = ModelFile.model_validate(doc.data)
+        except ValidationError as exc:
+            self.diags.extend(validation_diagnostics(exc, ModelFile, doc))
+            locs = [tuple(e["loc"]) for e in exc.errors()]
+            parsed, dropped, indices = _partial(doc, locs)
+            self.tolerated.update(dropped)
+            if parsed is None:
+                includes = doc.data.get("include")
+                if not isinstance(includes, list):
+                    return []
+                return [(i, x) for i, x in enumerate(includes) if isinstance(x, str)]
+        assert parsed is not None
+        self.files.append(SourceFile(parsed, doc, indices))
+        return list(enumerate(parsed.include))
+
+    def _follow(
+        self, doc: YamlDocument, shown: str, i: int, name: str, stack: tuple[Path, ...]
+    ) -> None:
+        """Visit the file named by entry ``i`` of ``doc``'s ``include:`` list (``name``,
+        relative to ``shown``), or say why it cannot be found."""
+        target = Path(os.path.join(os.path.dirname(shown), name))
+        loc = doc.locate(("include", i))
+        try:
+            found = target.exists()
+        except (OSError, ValueError) as exc:  # a name too long, a NUL ("\0" in the YAML)
+            self.diags.append(_unreadable(target, exc, loc))
+            return
+        if not found:
+            self.diags.append(
+                Diagnostic(
+                    "include-not-found",
+                    f"included file {name!r} not found",
+                    loc,
+                    f"paths are relative to {shown}",
+                )
+            )
+            return
+        self.visit(target, stack, loc)
 
 
 def read_files(
@@ -141,128 +277,9 @@ def read_files(
     the ids of dropped elements. A model over ``limits.max_elements`` stops the reading: the
     diagnostics then end with a ``too-many-elements`` one.
     """
-    limits = limits or Limits()
-    files: list[SourceFile] = []
-    diags: list[Diagnostic] = []
-    tolerated: set[str] = set()
-    seen: set[Path] = set()
-    shown_as: dict[Path, str] = {}  # resolved path -> the path as the user wrote it
-    elements = 0
-    stopped = False  # past the element limit: read nothing more
-
-    def visit(path: Path, stack: tuple[Path, ...], via: SourceLocation | None) -> None:
-        nonlocal elements, stopped
-        if stopped:
-            return
-        try:
-            real = path.resolve()
-        except (OSError, RuntimeError, ValueError) as exc:
-            # a symlink loop (RuntimeError before Python 3.13), a NUL in the path
-            diags.append(_unreadable(path, exc, via))
-            return
-        if real in stack:
-            chain = " -> ".join(shown_as.get(p, _display(p)) for p in (*stack, real))
-            diags.append(
-                Diagnostic(
-                    "include-cycle", f"include cycle: {chain}", via, "remove one of the includes"
-                )
-            )
-            return
-        if real in seen:
-            return
-        if len(seen) >= MAX_INCLUDES:
-            diags.append(
-                Diagnostic(
-                    "too-many-includes",
-                    f"more than {MAX_INCLUDES} files are included",
-                    via,
-                    "merge some of the included files",
-                )
-            )
-            return
-        seen.add(real)
-        shown_as[real] = _display(path)
-        shown = _display(path)
-        try:
-            doc = read_yaml_file(path, limits)
-        except YamlProblem as exc:
-            for d in exc.diagnostics:
-                if d.location is None and via is not None:
-                    d = Diagnostic(d.code, d.message, via, d.hint)
-                diags.append(d)
-            return
-        doc.path = shown
-        if not isinstance(doc.data, dict):
-            diags.append(
-                Diagnostic(
-                    "not-a-mapping",
-                    "a model file must be a mapping of sections (actm: 1, system: ...)",
-                    doc.locate(()),
-                    "start from an example in examples/",
-                )
-            )
-            return
-        elements, too_many = _count_elements(doc, elements, limits.max_elements)
-        if too_many is not None:
-            diags.append(too_many)
-            stopped = True
-            return
-        indices: dict[str, tuple[int, ...]] = {}
-        try:
-            parsed: ModelFile | None = ModelFile.model_validate(doc.data)
-        except ValidationError as exc:
-            diags.extend(validation_diagnostics(exc, ModelFile, doc))
-            locs = [tuple(e["loc"]) for e in exc.errors()]
-            parsed, dropped, indices = _partial(doc, locs)
-            tolerated.update(dropped)
-            if parsed is None:
-                includes = doc.data.get("include")
-                if isinstance(includes, list):
-                    for i, x in enumerate(includes):
-                        if isinstance(x, str):
-                            follow(path, doc, shown, i, x, stack, real)
-                return
-        assert parsed is not None
-        files.append(SourceFile(parsed, doc, indices))
-        names = list(enumerate(parsed.include))
-        for i, name in names:
-            follow(path, doc, shown, i, name, stack, real)
-
-    def follow(
-        path: Path,
-        doc: YamlDocument,
-        shown: str,
-        i: int,
-        name: str,
-        stack: tuple[Path, ...],
-        real: Path,
-    ) -> None:
-        target = Path(os.path.join(os.path.dirname(shown), name))
-        loc = doc.locate(("include", i))
-        try:
-            found = target.exists()
-        except (OSError, ValueError) as exc:  # a name too long, a NUL ("\0" in the YAML)
-            diags.append(_unreadable(target, exc, loc))
-            return
-        if not found:
-            diags.append(
-                Diagnostic(
-                    "include-not-found",
-                    f"included file {name!r} not found",
-                    loc,
-                    f"paths are relative to {shown}",
-                )
-            )
-            return
-        visit(target, (*stack, real), loc)
-
-    try:
-        visit(Path(root), (), None)
-    finally:
-        # visit and follow refer to each other, a cycle that would keep every parsed YAML node
-        # alive until a garbage collection (the CLI runs without one): break it
-        follow = _done
-    return files, diags, tolerated
+    reader = _Reader(limits or Limits())
+    reader.visit(Path(root), (), None)
+    return reader.files, reader.diags, reader.tolerated
 
 
 def load_model(

@@ -47,18 +47,17 @@ every valid plan meets.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
 from datetime import date
 
 from actm.engine.runs import threats as run_threats
 from actm.engine.severity import level_rank
-from actm.errors import InternalError
 from actm.knowledge.attacks import KnowledgeBase
 from actm.knowledge.controls import ControlTemplate
 from actm.knowledge.effects import EFFECTS
 from actm.model.system import SystemModel
 from actm.plan.candidates import Candidate, candidates_for, inner_attacks, reach
-from actm.plan.hitting import Solution, best_solver, greedy
+from actm.plan.hitting import Solution, best_solver
+from actm.plan.search import Cores, Oracle, Outcome, search, targets_left
 from actm.results.build import build_threats
 from actm.results.mitigation import threat_elements
 from actm.results.model import Threat, TriageInfo
@@ -69,33 +68,8 @@ __all__ = ["Candidate", "make_plan"]
 _OPEN = TriageInfo("", "open", "", None, None, None, False, False)
 
 
-class _Oracle:
-    """Runs the engine with a set of candidates in force and reports the surviving threats."""
-
-    def __init__(
-        self, model: SystemModel, kb: KnowledgeBase, cands: Sequence[Candidate], today: date | None
-    ) -> None:
-        self.model = model
-        self.kb = kb
-        self.cands = cands
-        self.today = today
-        self.runs = 0
-        self._memo: dict[frozenset[int], dict[str, Threat]] = {}
-
-    def threats(self, chosen: frozenset[int]) -> dict[str, Threat]:
-        hit = self._memo.get(chosen)
-        if hit is not None:
-            return hit
-        extra = tuple(self.cands[i].control for i in sorted(chosen))
-        m = replace(self.model, controls=self.model.controls + extra) if extra else self.model
-        self.runs += 1
-        threats = build_threats(run_threats(m, self.kb), today=self.today)
-        out = {t.id: t for t in threats}
-        self._memo[chosen] = out
-        return out
-
-
 def _model_yaml(c: Candidate) -> dict[str, object]:
+    """The candidate as a model's ``controls:`` entry, status ``planned``, with its cost."""
     ctl = c.control
     out: dict[str, object] = {"id": ctl.id}
     if ctl.name:
@@ -144,9 +118,7 @@ def make_plan(
     solve = solver or best_solver()
     floor = level_rank(target)
     base = {t.id: t for t in build_threats(run_threats(model, kb), today=today)}
-    in_target = sorted(t.id for t in base.values() if level_rank(t.severity.level) >= floor)
-    settled_ids = sorted(i for i in in_target if (base[i].triage or _OPEN).settled)
-    targets = [i for i in in_target if i not in set(settled_ids)]
+    targets, settled_ids = _targets(base, floor)
     cands = (
         list(candidates)
         if candidates is not None
@@ -154,115 +126,48 @@ def make_plan(
             model, catalog, [base[i] for i in targets], costs=costs, use_catalog=use_catalog
         )
     )
-    oracle = _Oracle(model, kb, cands, today)
-    oracle._memo[frozenset()] = base
+    cores = Cores(Oracle(model, kb, cands, today, base), floor, targets)
+    cores.extract([base[tid] for tid in targets], frozenset())
     costs_v = [c.cost for c in cands]
+    found = search(
+        cores,
+        solve,
+        costs_v,
+        budget=budget,
+        exact_rounds=exact_rounds,
+        max_prune_runs=max_prune_runs,
+    )
+    return _assemble(cores, found, costs_v, target, settled_ids, max_prune_runs)
 
-    cores: dict[frozenset[int], set[str]] = {}
-    """Core -> the target threats whose chains gave it."""
-    unremovable: set[str] = set()
 
-    def add_core(t: Threat, chosen: frozenset[int]) -> frozenset[int] | None:
-        """Record the core of ``t``'s chain (alive with ``chosen`` in force) and return it;
-        None when no candidate outside ``chosen`` can cut it: then no plan removes ``t`` (see
-        the module documentation) and it is recorded as unremovable."""
-        elements = reach(t, model)
-        inner = inner_attacks(t, kb)
-        core = frozenset(i for i, c in enumerate(cands) if c.touches(t, elements, inner)) - chosen
-        if not core:
-            unremovable.add(t.id)
-            return None
-        cores.setdefault(core, set()).add(t.id)
-        return core
+def _targets(base: Mapping[str, Threat], floor: int) -> tuple[list[str], list[str]]:
+    """The ids of the threats at or above ``floor``: those triage has not settled (the targets)
+    and those it has, each sorted."""
+    in_target = sorted(t.id for t in base.values() if level_rank(t.severity.level) >= floor)
+    settled_ids = sorted(i for i in in_target if (base[i].triage or _OPEN).settled)
+    targets = [i for i in in_target if i not in set(settled_ids)]
+    return targets, settled_ids
 
-    def live_cores() -> list[frozenset[int]]:
-        return [core for core, owners in cores.items() if not owners <= unremovable]
 
-    def extract(left: Sequence[Threat], chosen: frozenset[int]) -> list[frozenset[int]]:
-        """The cores of the targets ``left``, alive with ``chosen`` in force: one each, outside
-        ``chosen``, unless the target is found unremovable.
-
-        A core is valid for any set of candidates a target survives, not only for ``chosen``,
-        and the smaller the more the set holds (see the module documentation). So every
-        candidate that may touch one of their chains but acts on none of their chains' own
-        elements is put in force too (one engine run): a target that survives that as well
-        gives its smaller core outside the larger set; the others their core outside
-        ``chosen``.
-        """
-        touching: set[int] = set()
-        direct: set[int] = set()
-        for t in left:
-            elements = reach(t, model)
-            own = threat_elements(t)
-            inner = inner_attacks(t, kb)
-            for i, c in enumerate(cands):
-                if i not in chosen and c.touches(t, elements, inner):
-                    touching.add(i)
-                    if c.touches(t, own, inner):
-                        direct.add(i)
-        grown = chosen | frozenset(touching - direct)
-        again: dict[str, Threat] = {}
-        if grown != chosen:
-            ids = [t.id for t in left]
-            again = {t.id: t for t in _targets_left(oracle.threats(grown), floor, set(), ids)}
-        found = []
-        for t in left:
-            core = add_core(again[t.id], grown) if t.id in again else add_core(t, chosen)
-            if core is not None:
-                found.append(core)
-        return found
-
-    extract([base[tid] for tid in targets], frozenset())
-
-    chosen: frozenset[int] = frozenset()
-    limit: str | None = None
-    lower = 0.0
-    """The best lower bound found since the last threat turned out unremovable."""
-    iterations = 0
-    while True:
-        iterations += 1
-        live = live_cores()
-        sol = solve(live, costs_v, budget=budget)
-        chosen = sol.chosen
-        if not sol.optimal and limit is None:
-            limit = "budget"
-        lower = max(lower, sol.lower_bound)
-        left = _targets_left(oracle.threats(chosen), floor, unremovable, targets)
-        if not left:
-            break
-        known = len(unremovable)
-        if iterations >= exact_rounds:
-            limit = "rounds"
-            chosen = _augment(oracle, chosen, costs_v, floor, unremovable, targets, extract)
-        else:
-            live_before = set(live)
-            extract(left, chosen)
-            if len(unremovable) == known and set(live_cores()) <= live_before:
-                # each survivor adds a core the plan misses; never loop, never return a wrong
-                # plan
-                raise InternalError(
-                    "the planner made no progress on " + ", ".join(t.id for t in left)
-                )
-        if len(unremovable) > known:
-            # threats now known to be unremovable no longer constrain the plan: bounds found
-            # while they did may not hold for what remains
-            lower = 0.0
-        if limit == "rounds":
-            break
-
-    if limit is not None:
-        chosen = _prune(
-            oracle, chosen, costs_v, floor, unremovable, targets, live_cores(), max_prune_runs
-        )
-        # every core is met by every valid plan: the optimum over them bounds the plan's cost
-        lower = max(lower, solve(live_cores(), costs_v, budget=budget).lower_bound)
+def _assemble(
+    cores: Cores,
+    found: Outcome,
+    costs_v: Sequence[float],
+    target: str,
+    settled_ids: Sequence[str],
+    max_prune_runs: int,
+) -> Plan:
+    """The :class:`Plan` for the search's outcome: its cost and bound, the controls with the
+    threats each removes, and what the plan leaves, removes besides and introduces."""
+    oracle, floor, targets, chosen = cores.oracle, cores.floor, cores.targets, found.chosen
+    cands = oracle.cands
+    base = oracle.threats(frozenset())
     final = oracle.threats(chosen)
     cost = sum(costs_v[i] for i in chosen)
-    if limit is None:
-        lower = cost
+    lower = cost if found.limit is None else found.lower
     lower = min(lower, cost)
-    left_ids = {t.id for t in _targets_left(final, floor, set(), targets)}
-    removes = _attribute(oracle, model, chosen, base, targets, left_ids, floor, max_prune_runs)
+    left_ids = {t.id for t in targets_left(final, floor, set(), targets)}
+    removes = _attribute(oracle, chosen, targets, left_ids, floor, max_prune_runs)
     planned = tuple(
         PlannedControl(
             id=cands[i].id,
@@ -278,49 +183,26 @@ def make_plan(
     also = sorted(t for t in base if t not in final and level_rank(base[t].severity.level) < floor)
     return Plan(
         target=target,
-        method="exact" if limit is None else "heuristic",
+        method="exact" if found.limit is None else "heuristic",
         cost=cost,
         lower_bound=lower,
         gap=cost - lower,
         controls=planned,
         threats=tuple(targets),
         settled=tuple(settled_ids),
-        unremovable=tuple(sorted(unremovable | left_ids)),
+        unremovable=tuple(sorted(cores.unremovable | left_ids)),
         also_removed=tuple(also),
         introduced=tuple(sorted(set(final) - set(base))),
         candidates=len(cands),
         engine_runs=oracle.runs,
-        iterations=iterations,
-        limit=limit,
+        iterations=found.iterations,
+        limit=found.limit,
     )
 
 
-def _augment(
-    oracle: _Oracle,
-    chosen: frozenset[int],
-    costs: Sequence[float],
-    floor: int,
-    unremovable: set[str],
-    targets: Sequence[str],
-    extract: Callable[[Sequence[Threat], frozenset[int]], list[frozenset[int]]],
-) -> frozenset[int]:
-    """Complete ``chosen`` into a plan that removes every target not found unremovable.
-
-    The cores the survivors give are disjoint from ``chosen``, so a greedy hitting set of them
-    adds at least one control per step and the loop ends.
-    """
-    while True:
-        left = _targets_left(oracle.threats(chosen), floor, unremovable, targets)
-        if not left:
-            return chosen
-        chosen = chosen | greedy(extract(left, chosen), costs)
-
-
 def _attribute(
-    oracle: _Oracle,
-    model: SystemModel,
+    oracle: Oracle,
     chosen: frozenset[int],
-    base: Mapping[str, Threat],
     targets: Sequence[str],
     left: set[str],
     floor: int,
@@ -334,11 +216,12 @@ def _attribute(
     acting on an element of its chain.
     """
     cands = oracle.cands
+    base = oracle.threats(frozenset())
     removed = [t for t in targets if t not in left]
     out: dict[int, set[str]] = {i: set() for i in chosen}
     if len(chosen) <= max_runs:
         for i in chosen:
-            back = _targets_left(oracle.threats(chosen - {i}), floor, set(), removed)
+            back = targets_left(oracle.threats(chosen - {i}), floor, set(), removed)
             out[i].update(t.id for t in back)
     credited = set().union(*out.values()) if out else set()
     for tid in removed:
@@ -347,43 +230,6 @@ def _attribute(
         t = base[tid]
         inner = inner_attacks(t, oracle.kb)
         near = [i for i in chosen if cands[i].touches(t, threat_elements(t), inner)]
-        for i in near or [i for i in chosen if cands[i].touches(t, reach(t, model), inner)]:
+        for i in near or [i for i in chosen if cands[i].touches(t, reach(t, oracle.model), inner)]:
             out[i].add(tid)
     return out
-
-
-def _targets_left(
-    threats: Mapping[str, Threat], floor: int, skip: set[str], targets: Sequence[str]
-) -> list[Threat]:
-    wanted = set(targets) - skip
-    return [
-        threats[i]
-        for i in sorted(threats)
-        if i in wanted and level_rank(threats[i].severity.level) >= floor
-    ]
-
-
-def _prune(
-    oracle: _Oracle,
-    chosen: frozenset[int],
-    costs: Sequence[float],
-    floor: int,
-    skip: set[str],
-    targets: Sequence[str],
-    cores: Sequence[frozenset[int]],
-    max_runs: int,
-) -> frozenset[int]:
-    """Drop controls the plan can do without, most expensive first, within ``max_runs`` engine
-    runs. A control that is the plan's only member of a core stays without a run: every valid
-    plan meets every core."""
-    runs = 0
-    for i in sorted(chosen, key=lambda i: (-costs[i], i)):
-        trial = chosen - {i}
-        if any(i in core and not core & trial for core in cores):
-            continue
-        if runs >= max_runs:
-            break
-        runs += 1
-        if not _targets_left(oracle.threats(trial), floor, skip, targets):
-            chosen = trial
-    return chosen

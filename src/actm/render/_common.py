@@ -9,7 +9,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from rich.console import Console
 
-from actm.results.model import CapabilityRow, Result, Threat, TriageInfo
+from actm.results.model import CapabilityRow, Result, Threat, TriageInfo, UnmatchedTriage
 from actm.terms import LEVELS, level_rank
 
 __all__ = [
@@ -56,6 +56,13 @@ def triage_text(info: TriageInfo) -> str:
     if info.expired:
         head = f"EXPIRED, counts as open: {head}"
     return f"{head}: {info.justification}"
+
+
+def unmatched_text(u: UnmatchedTriage) -> str:
+    """A triage entry that matches no threat: its pattern, status, place and the closest id."""
+    where = f" ({u.location})" if u.location else ""
+    near = f"; did you mean {u.did_you_mean!r}?" if u.did_you_mean else ""
+    return f"{u.pattern}: {u.status.replace('_', ' ')}{where}{near}"
 
 
 def template_env(*, autoescape: bool, filters: dict[str, Callable[..., Any]]) -> Environment:

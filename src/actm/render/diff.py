@@ -10,11 +10,11 @@ import textwrap
 from rich.text import Text
 
 from actm.render._common import console as make_console
-from actm.render._common import count, severity_arrow
+from actm.render._common import count, severity_arrow, unmatched_text
 from actm.render.markdown import code, md
 from actm.render.text import COLOURS
 from actm.results.diff import Diff, ThreatRef
-from actm.results.model import Crossing, TriageInfo, UnmatchedTriage
+from actm.results.model import Crossing, TriageInfo
 
 __all__ = ["render_diff_json", "render_diff_markdown", "render_diff_text"]
 
@@ -136,18 +136,27 @@ def render_diff_text(diff: Diff, *, color: bool = False, width: int = 100) -> st
         n = len(diff.triage_unmatched)
         console.print(Text(f"triage entries matching no threat in NEW ({n}):", style="yellow"))
         for u in diff.triage_unmatched:
-            emit("  ? ", _unmatched(u))
+            emit("  ? ", unmatched_text(u))
     return buf.getvalue()
-
-
-def _unmatched(u: UnmatchedTriage) -> str:
-    where = f" ({u.location})" if u.location else ""
-    near = f"; did you mean {u.did_you_mean!r}?" if u.did_you_mean else ""
-    return f"{u.pattern}: {u.status.replace('_', ' ')}{where}{near}"
 
 
 def render_diff_markdown(diff: Diff) -> str:
     """A Markdown summary of the changes, ready to post as a pull-request comment."""
+    out = [
+        *_md_summary(diff),
+        *_md_threats("New threats", diff.new_threats),
+        *_md_threats("Resolved threats", diff.resolved_threats),
+        *_md_changed(diff),
+        *_md_assumptions(diff),
+        *_md_crossings(diff),
+        *_md_unmatched(diff),
+    ]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _md_summary(diff: Diff) -> list[str]:
+    """The heading, the counts of threat changes (by direction of severity) and of the other
+    changes, and a blank line."""
     out: list[str] = [f"## actm: threat model changes in {code(_systems(diff))}", ""]
     head = _headline(diff)
     if diff.new_threats or diff.resolved_threats or diff.changed_threats:
@@ -172,97 +181,109 @@ def render_diff_markdown(diff: Diff) -> str:
     if extra:
         out.append(", ".join(extra).capitalize() + ".")
     out.append("")
+    return out
 
-    def badge(info: TriageInfo | None) -> str:
-        """The triage decision after a threat's title: ' *(accepted until 2027-01-01)*', in
-        bold when it has expired."""
-        status = _triage(info)
-        if not status or info is None:
-            return ""
-        return f" **({md(status)})**" if info.expired else f" *({md(status)})*"
 
-    def threat_table(title: str, refs: tuple[ThreatRef, ...]) -> None:
-        if not refs:
-            return
-        out.extend([f"### {title}", "", "| severity | threat | id |", "|---|---|---|"])
-        for t in refs:
-            out.append(
-                f"| {t.severity} ({t.score}) | {md(t.title)}{badge(t.triage)} | {code(t.id)} |"
-            )
-        out.append("")
+def _badge(info: TriageInfo | None) -> str:
+    """The triage decision after a threat's title: ' *(accepted until 2027-01-01)*', in bold
+    when it has expired."""
+    status = _triage(info)
+    if not status or info is None:
+        return ""
+    return f" **({md(status)})**" if info.expired else f" *({md(status)})*"
 
-    threat_table("New threats", diff.new_threats)
-    threat_table("Resolved threats", diff.resolved_threats)
-    if diff.changed_threats:
-        out.extend(
-            [
-                "### Changed threats",
-                "",
-                "| severity | threat | id | chain |",
-                "|---|---|---|---|",
-            ]
-        )
-        for c in diff.changed_threats:
-            arrow = severity_arrow(c.old_severity, c.new_severity, c.old_score, c.new_score)
-            if arrow == "=":
-                severity = f"{c.new_severity} ({c.new_score}), unchanged"
-            else:
-                severity = (
-                    f"{arrow} {c.old_severity} ({c.old_score}) → {c.new_severity} ({c.new_score})"
-                )
-            out.append(
-                f"| {severity} | {md(c.title)}{badge(c.triage)} | {code(c.id)} "
-                f"| {'changed' if c.chain_changed else 'same'} |"
+
+def _md_table(title: str, columns: tuple[str, ...], rows: list[str]) -> list[str]:
+    """A section: a heading, then a table of ``columns`` with ``rows`` (each a whole table
+    line), then a blank line."""
+    return [
+        f"### {title}",
+        "",
+        "| " + " | ".join(columns) + " |",
+        "|" + "---|" * len(columns),
+        *rows,
+        "",
+    ]
+
+
+def _md_threats(title: str, refs: tuple[ThreatRef, ...]) -> list[str]:
+    """A section with a table of new or resolved threats; nothing when there are none."""
+    if not refs:
+        return []
+    rows = [
+        f"| {t.severity} ({t.score}) | {md(t.title)}{_badge(t.triage)} | {code(t.id)} |"
+        for t in refs
+    ]
+    return _md_table(title, ("severity", "threat", "id"), rows)
+
+
+def _md_changed(diff: Diff) -> list[str]:
+    """The changed threats: a table of their severities, then their changed chains folded
+    away."""
+    if not diff.changed_threats:
+        return []
+    rows = []
+    for c in diff.changed_threats:
+        arrow = severity_arrow(c.old_severity, c.new_severity, c.old_score, c.new_score)
+        if arrow == "=":
+            severity = f"{c.new_severity} ({c.new_score}), unchanged"
+        else:
+            severity = (
+                f"{arrow} {c.old_severity} ({c.old_score}) → {c.new_severity} ({c.new_score})"
             )
-        out.append("")
-        chains = [c for c in diff.changed_threats if c.chain_changed]
-        if chains:
-            out.extend(["<details><summary>Changed chains</summary>", ""])
-            for c in chains:
-                out.extend(
-                    [
-                        f"- {code(c.id)}",
-                        f"  - before: {md(c.old_chain)}",
-                        f"  - after: {md(c.new_chain)}",
-                    ]
-                )
-            out.extend(["", "</details>", ""])
-    if diff.assumptions:
-        out.extend(
-            [
-                "### Assumptions",
-                "",
-                "| assumption | change | before | after |",
-                "|---|---|---|---|",
-            ]
+        rows.append(
+            f"| {severity} | {md(c.title)}{_badge(c.triage)} | {code(c.id)} "
+            f"| {'changed' if c.chain_changed else 'same'} |"
         )
-        for a in diff.assumptions:
-            out.append(
-                f"| {code(a.id)} | {a.change} | {md(a.old) if a.old else ''} "
-                f"| {md(a.new) if a.new else ''} |"
+    out = _md_table("Changed threats", ("severity", "threat", "id", "chain"), rows)
+    chains = [c for c in diff.changed_threats if c.chain_changed]
+    if chains:
+        out.extend(["<details><summary>Changed chains</summary>", ""])
+        for c in chains:
+            out.extend(
+                [
+                    f"- {code(c.id)}",
+                    f"  - before: {md(c.old_chain)}",
+                    f"  - after: {md(c.new_chain)}",
+                ]
             )
-        out.append("")
-    if diff.new_crossings or diff.removed_crossings:
-        out.extend(
-            [
-                "### Trust-zone crossings",
-                "",
-                "| change | from | to | kind | via |",
-                "|---|---|---|---|---|",
-            ]
-        )
-        for sign, xs in (("new", diff.new_crossings), ("removed", diff.removed_crossings)):
-            for x in xs:
-                out.append(
-                    f"| {sign} | {code(x.source_zone)} | {code(x.target_zone)} "
-                    f"| {x.kind.replace('_', ' ')} | {code(x.via)} |"
-                )
-        out.append("")
-    if diff.triage_unmatched:
-        out.extend(["### Triage entries matching no threat", ""])
-        out.extend(f"- {md(_unmatched(u))}" for u in diff.triage_unmatched)
-        out.append("")
-    return "\n".join(out).rstrip("\n") + "\n"
+        out.extend(["", "</details>", ""])
+    return out
+
+
+def _md_assumptions(diff: Diff) -> list[str]:
+    """A table of the assumptions whose outcome changed."""
+    if not diff.assumptions:
+        return []
+    rows = [
+        f"| {code(a.id)} | {a.change} | {md(a.old) if a.old else ''} "
+        f"| {md(a.new) if a.new else ''} |"
+        for a in diff.assumptions
+    ]
+    return _md_table("Assumptions", ("assumption", "change", "before", "after"), rows)
+
+
+def _md_crossings(diff: Diff) -> list[str]:
+    """A table of the trust-zone crossings added, then of those removed."""
+    if not (diff.new_crossings or diff.removed_crossings):
+        return []
+    rows = [
+        f"| {sign} | {code(x.source_zone)} | {code(x.target_zone)} "
+        f"| {x.kind.replace('_', ' ')} | {code(x.via)} |"
+        for sign, xs in (("new", diff.new_crossings), ("removed", diff.removed_crossings))
+        for x in xs
+    ]
+    return _md_table("Trust-zone crossings", ("change", "from", "to", "kind", "via"), rows)
+
+
+def _md_unmatched(diff: Diff) -> list[str]:
+    """The triage entries of the new model that match no threat."""
+    if not diff.triage_unmatched:
+        return []
+    out = ["### Triage entries matching no threat", ""]
+    out.extend(f"- {md(unmatched_text(u))}" for u in diff.triage_unmatched)
+    out.append("")
+    return out
 
 
 def render_diff_json(diff: Diff) -> str:

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from actm.render._common import console as make_console
-from actm.render._common import triage_status, triage_text, untriaged
+from actm.render._common import triage_status, triage_text, unmatched_text, untriaged
 from actm.results.model import Result
 from actm.terms import SEVERITIES_WORST_FIRST
 
@@ -37,6 +37,31 @@ def render_text(
     """
     buf = io.StringIO()
     console = make_console(buf, width=width, color=color)
+    _counts_section(console, result)
+    if result.threats:
+        _threats_section(console, result, rows)
+        _chains_section(console, result, chains)
+    for a in result.assumptions:
+        if a.exceeds_tolerance:
+            console.print(
+                Text(
+                    f"assumption {a.id}: assumes {a.capability} from {a.producer} on {a.asset}, "
+                    f"tolerance is {a.tolerance} ({len(a.dependent_threats)} dependent threats)",
+                    style="yellow",
+                )
+            )
+    _controls_section(console, result)
+    if result.triage_unmatched:
+        console.print(Text("triage entries matching no threat:", style="yellow"))
+        for u in result.triage_unmatched:
+            console.print(Text(f"  {unmatched_text(u)}"))
+    return buf.getvalue()
+
+
+def _counts_section(console: Console, result: Result) -> None:
+    """The system's name, then the counts: threats by severity, out of scope, mitigated and
+    lowered, and the warnings (controls without effect, unmatched triage, unjustified
+    assumptions)."""
     s = result.summary
     name = result.system.name or result.system.id
     console.print(Text(f"actm {result.tool['version']}: {name}", style="bold"))
@@ -50,73 +75,52 @@ def render_text(
         console.print(f"threats mitigated by controls: {s['mitigated']}")
     if s.get("lowered"):
         console.print(f"threats lowered in severity by controls: {s['lowered']}")
-    if s.get("controls_without_effect"):
-        console.print(
-            Text(
-                f"implemented controls without effect: {s['controls_without_effect']}",
-                style="yellow",
+    warnings = (
+        ("controls_without_effect", "implemented controls without effect"),
+        ("triage_unmatched", "triage entries matching no threat"),
+        ("unjustified_threats", "threats resting on unjustified assumptions"),
+    )
+    for key, label in warnings:
+        if s.get(key):
+            console.print(Text(f"{label}: {s[key]}", style="yellow"))
+
+
+def _threats_section(console: Console, result: Result, rows: int) -> None:
+    """A table of the ``rows`` worst threats with their triage; the rest counted."""
+    table = Table(show_header=True, header_style="bold", expand=False)
+    table.add_column("severity", no_wrap=True)
+    table.add_column("threat (id)", overflow="fold")
+    for t in result.threats[:rows]:
+        cell = Text(t.title)
+        cell.append("\n" + t.id, style="dim")
+        if t.triage is not None:
+            cell.append(
+                "\ntriage: " + triage_text(t.triage),
+                style="bold yellow" if t.triage.expired else "green",
             )
+        table.add_row(
+            Text(f"{t.severity.level} {t.severity.score}", style=COLOURS[t.severity.level]),
+            cell,
         )
-    if s.get("triage_unmatched"):
+    console.print(table)
+    if len(result.threats) > rows:
         console.print(
-            Text(f"triage entries matching no threat: {s['triage_unmatched']}", style="yellow")
+            f"... and {len(result.threats) - rows} more threats "
+            "(all of them: --format markdown, json or html)"
         )
-    if s["unjustified_threats"]:
-        console.print(
-            Text(
-                f"threats resting on unjustified assumptions: {s['unjustified_threats']}",
-                style="yellow",
-            )
-        )
-    if result.threats:
-        table = Table(show_header=True, header_style="bold", expand=False)
-        table.add_column("severity", no_wrap=True)
-        table.add_column("threat (id)", overflow="fold")
-        for t in result.threats[:rows]:
-            cell = Text(t.title)
-            cell.append("\n" + t.id, style="dim")
-            if t.triage is not None:
-                cell.append(
-                    "\ntriage: " + triage_text(t.triage),
-                    style="bold yellow" if t.triage.expired else "green",
-                )
-            table.add_row(
-                Text(f"{t.severity.level} {t.severity.score}", style=COLOURS[t.severity.level]),
-                cell,
-            )
-        console.print(table)
-        if len(result.threats) > rows:
-            console.print(
-                f"... and {len(result.threats) - rows} more threats "
-                "(all of them: --format markdown, json or html)"
-            )
-        shown = [t for t in result.threats if t.severity.level in ("critical", "high")][:chains]
-        if not shown:
-            shown = list(result.threats[:1])
-        for t in shown:
-            status = f" ({triage_status(t.triage)})" if t.triage is not None else ""
-            console.print(
-                Text(f"{t.severity.level}: {t.id}{status}", style=COLOURS[t.severity.level])
-            )
-            for step in (x for x in t.chain if not x.structural):
-                console.print(Text(f"  -> {step.text}"))
-    exceeded = [a for a in result.assumptions if a.exceeds_tolerance]
-    for a in exceeded:
-        console.print(
-            Text(
-                f"assumption {a.id}: assumes {a.capability} from {a.producer} on {a.asset}, "
-                f"tolerance is {a.tolerance} ({len(a.dependent_threats)} dependent threats)",
-                style="yellow",
-            )
-        )
-    _controls_section(console, result)
-    if result.triage_unmatched:
-        console.print(Text("triage entries matching no threat:", style="yellow"))
-        for u in result.triage_unmatched:
-            where = f" ({u.location})" if u.location else ""
-            near = f"; did you mean {u.did_you_mean!r}?" if u.did_you_mean else ""
-            console.print(Text(f"  {u.pattern}: {u.status.replace('_', ' ')}{where}{near}"))
-    return buf.getvalue()
+
+
+def _chains_section(console: Console, result: Result, chains: int) -> None:
+    """The chains of the ``chains`` worst critical or high threats (else of the worst one),
+    without their structural steps."""
+    shown = [t for t in result.threats if t.severity.level in ("critical", "high")][:chains]
+    if not shown:
+        shown = list(result.threats[:1])
+    for t in shown:
+        status = f" ({triage_status(t.triage)})" if t.triage is not None else ""
+        console.print(Text(f"{t.severity.level}: {t.id}{status}", style=COLOURS[t.severity.level]))
+        for step in (x for x in t.chain if not x.structural):
+            console.print(Text(f"  -> {step.text}"))
 
 
 def _controls_section(console: Console, result: Result) -> None:

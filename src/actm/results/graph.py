@@ -156,118 +156,175 @@ class _Edges:
 
 def system_graph(model: SystemModel) -> SystemGraph:
     """The graph of ``model``: deterministic, sorted, independent of declaration order."""
-    elements: list[GraphElement] = []
-    edges = _Edges()
-    node_of = {n.id: n for n in model.nodes}
-    zone_ids = {z.id for z in model.zones}
-    zone_owner = {z.id: z.owner for z in model.zones}
+    g = _Builder(model)
+    g.zones_and_nodes()
+    g.models()
+    g.assets()
+    g.tools()
+    g.relations()
+    g.adversaries()
+    return SystemGraph(g.ordered(), g.edges.build(), model.system.name or model.system.id)
 
-    def at(node: str | None) -> tuple[str | None, str | None]:
-        n = node_of.get(node) if node else None
+
+class _Builder:
+    """The elements and edges of one model's graph, added one kind of model element at a
+    time."""
+
+    def __init__(self, model: SystemModel) -> None:
+        self.model = model
+        self.elements: list[GraphElement] = []
+        self.edges = _Edges()
+        self.node_of = {n.id: n for n in model.nodes}
+        self.model_owner: dict[str, str | None] = {m.id: m.owner for m in model.models}
+
+    def at(self, node: str | None) -> tuple[str | None, str | None]:
+        """The zone and pipeline of ``node`` (an element's parent node), if any."""
+        n = self.node_of.get(node) if node else None
         return (n.zone, n.pipeline) if n is not None else (None, None)
 
-    for z in model.zones:
-        elements.append(
-            GraphElement(z.id, "zone", z.trust, z.name or z.id, None, z.id, None, z.owner)
-        )
-    for n in model.nodes:
-        elements.append(
-            GraphElement(n.id, "node", n.kind, n.name or n.id, n.zone, n.zone, n.pipeline, n.owner)
-        )
-    model_owner: dict[str, str | None] = {}
-    for m in model.models:
-        model_owner[m.id] = m.owner
-        parent = _first(m.deployed_on) or _first(m.stored_on) or _first(m.trained_on)
-        elements.append(
-            GraphElement(m.id, "model", m.kind, m.name or m.id, parent, *at(parent), m.owner)
-        )
-        for kind, nodes in (
-            ("deployed_on", m.deployed_on),
-            ("stored_on", m.stored_on),
-            ("trained_on", m.trained_on),
-        ):
-            for node in nodes:
-                edges.add(kind, m.id, node, "")
-        for tool in m.tools:
-            edges.add("uses_tool", m.id, tool, "")
-    for a in model.assets:
-        if a.category == "tool":
-            continue  # drawn as the tool element
-        parent = min(((_MODE_RANK.get(r.mode, 9), r.node) for r in a.resides), default=(0, None))[1]
-        owner = a.owner or (model_owner.get(a.model) if a.model else None)
-        elements.append(
-            GraphElement(a.id, "asset", a.type, a.name or a.id, parent, *at(parent), owner, a.model)
-        )
-        for r in a.resides:
-            edges.add("resides", a.id, r.node, r.mode + (" (writes)" if r.writes else ""))
-        for node in a.grants_access:
-            edges.add("grants_access", a.id, node, "")
-    for t in model.tools:
-        elements.append(
-            GraphElement(t.id, "tool", "tool", t.name or t.id, t.node, *at(t.node), t.owner)
-        )
-        if t.node:
-            edges.add("runs_on", t.id, t.node, "")
-        for kind, targets in (("reads", t.read), ("writes", t.write)):
-            for asset, component in targets:
-                edges.add(kind, t.id, asset, component or "")
-        for node in t.execute:
-            edges.add("executes", t.id, node, "")
-        for dest in t.egress:
-            target = dest if dest in zone_ids else f"external:{dest}"
-            if target != dest:
-                elements.append(
-                    GraphElement(target, "external", "external", dest, None, None, None, None)
-                )
-            edges.add("egress", t.id, target, "")
-    for rel in model.relations:
-        parts = [rel.process or ""]
-        if rel.source_component:
-            parts.append(f"from {rel.source_component}")
-        if rel.target_component:
-            parts.append(f"into {rel.target_component}")
-        edges.add(rel.kind, rel.source, rel.target, " ".join(p for p in parts if p), rel.id)
-    public_inputs = [
-        m.assets["inputs"] for m in model.models if m.exposure == "public" and "inputs" in m.assets
-    ]
-    for adv in model.adversaries:
-        elements.append(
-            GraphElement(
-                adv.id, "adversary", "adversary", adv.name or adv.id, None, None, None, None
+    def zones_and_nodes(self) -> None:
+        """The zones, and the nodes inside them."""
+        for z in self.model.zones:
+            self.elements.append(
+                GraphElement(z.id, "zone", z.trust, z.name or z.id, None, z.id, None, z.owner)
             )
+        for n in self.model.nodes:
+            self.elements.append(
+                GraphElement(
+                    n.id, "node", n.kind, n.name or n.id, n.zone, n.zone, n.pipeline, n.owner
+                )
+            )
+
+    def models(self) -> None:
+        """The AI models, on the first node they are deployed on (else stored, else trained
+        on), with an edge to every such node and to every tool they use."""
+        for m in self.model.models:
+            parent = _first(m.deployed_on) or _first(m.stored_on) or _first(m.trained_on)
+            self.elements.append(
+                GraphElement(
+                    m.id, "model", m.kind, m.name or m.id, parent, *self.at(parent), m.owner
+                )
+            )
+            for kind, nodes in (
+                ("deployed_on", m.deployed_on),
+                ("stored_on", m.stored_on),
+                ("trained_on", m.trained_on),
+            ):
+                for node in nodes:
+                    self.edges.add(kind, m.id, node, "")
+            for tool in m.tools:
+                self.edges.add("uses_tool", m.id, tool, "")
+
+    def assets(self) -> None:
+        """The assets (but a tool's own, drawn as the tool) on the node they reside on, with
+        their residency and access edges."""
+        for a in self.model.assets:
+            if a.category == "tool":
+                continue  # drawn as the tool element
+            parent = min(
+                ((_MODE_RANK.get(r.mode, 9), r.node) for r in a.resides), default=(0, None)
+            )[1]
+            owner = a.owner or (self.model_owner.get(a.model) if a.model else None)
+            self.elements.append(
+                GraphElement(
+                    a.id, "asset", a.type, a.name or a.id, parent, *self.at(parent), owner, a.model
+                )
+            )
+            for r in a.resides:
+                self.edges.add("resides", a.id, r.node, r.mode + (" (writes)" if r.writes else ""))
+            for node in a.grants_access:
+                self.edges.add("grants_access", a.id, node, "")
+
+    def tools(self) -> None:
+        """The tools on their nodes, with their permissions as edges; an egress destination
+        outside the model's zones becomes an ``external`` element."""
+        zone_ids = {z.id for z in self.model.zones}
+        for t in self.model.tools:
+            self.elements.append(
+                GraphElement(
+                    t.id, "tool", "tool", t.name or t.id, t.node, *self.at(t.node), t.owner
+                )
+            )
+            if t.node:
+                self.edges.add("runs_on", t.id, t.node, "")
+            for kind, targets in (("reads", t.read), ("writes", t.write)):
+                for asset, component in targets:
+                    self.edges.add(kind, t.id, asset, component or "")
+            for node in t.execute:
+                self.edges.add("executes", t.id, node, "")
+            for dest in t.egress:
+                target = dest if dest in zone_ids else f"external:{dest}"
+                if target != dest:
+                    self.elements.append(
+                        GraphElement(target, "external", "external", dest, None, None, None, None)
+                    )
+                self.edges.add("egress", t.id, target, "")
+
+    def relations(self) -> None:
+        """One edge per relation, labelled with its process and components."""
+        for rel in self.model.relations:
+            parts = [rel.process or ""]
+            if rel.source_component:
+                parts.append(f"from {rel.source_component}")
+            if rel.target_component:
+                parts.append(f"into {rel.target_component}")
+            self.edges.add(
+                rel.kind, rel.source, rel.target, " ".join(p for p in parts if p), rel.id
+            )
+
+    def adversaries(self) -> None:
+        """The adversaries, with what they hold and what their entry point reaches."""
+        for adv in self.model.adversaries:
+            self.elements.append(
+                GraphElement(
+                    adv.id, "adversary", "adversary", adv.name or adv.id, None, None, None, None
+                )
+            )
+            for held in adv.holds:
+                label = held.capability + (f" on {held.component}" if held.component else "")
+                self.edges.add("holds", adv.id, held.asset, label)
+            for target in self._reached(adv.entry, adv.reaches):
+                self.edges.add("reaches", adv.id, target, "")
+
+    def _reached(self, entry: str | None, reaches: tuple[str, ...] | None) -> list[str]:
+        """What an adversary entering at ``entry`` reaches: the inputs of the public models
+        (or of those in ``reaches``), the assets with untrusted sources, or the third-party
+        nodes."""
+        model = self.model
+        if entry == "public_models":
+            if reaches is not None:
+                return [model.model(mid).assets.get("inputs", mid) for mid in reaches]
+            return [
+                m.assets["inputs"]
+                for m in model.models
+                if m.exposure == "public" and "inputs" in m.assets
+            ]
+        if entry == "untrusted_content":
+            return [a.id for a in model.assets if a.untrusted_sources or a.component_sources]
+        if entry == "third_party_nodes":
+            zone_owner = {z.id: z.owner for z in model.zones}
+            return [
+                n.id
+                for n in model.nodes
+                if model.is_third_party(n.owner or (zone_owner.get(n.zone) if n.zone else None))
+            ]
+        return []
+
+    def ordered(self) -> tuple[GraphElement, ...]:
+        """The elements without repeats, each with the vulnerabilities declared on it, in
+        drawing order."""
+        vulns: dict[str, list[str]] = {}
+        for v in self.model.vulnerabilities:
+            where = v.node or v.asset or v.model
+            if where is not None:
+                vulns.setdefault(where, []).append(v.id)
+        unique = {(e.kind, e.id): e for e in self.elements}
+        for key, e in unique.items():
+            if e.id in vulns:
+                unique[key] = replace(e, vulnerabilities=tuple(sorted(vulns[e.id])))
+        return tuple(
+            unique[k] for k in sorted(unique, key=lambda k: (ELEMENT_KINDS.index(k[0]), k[1]))
         )
-        for held in adv.holds:
-            label = held.capability + (f" on {held.component}" if held.component else "")
-            edges.add("holds", adv.id, held.asset, label)
-        if adv.entry == "public_models":
-            if adv.reaches is not None:
-                reached = [model.model(mid).assets.get("inputs", mid) for mid in adv.reaches]
-            else:
-                reached = public_inputs
-            for target in reached:
-                edges.add("reaches", adv.id, target, "")
-        elif adv.entry == "untrusted_content":
-            for a in model.assets:
-                if a.untrusted_sources or a.component_sources:
-                    edges.add("reaches", adv.id, a.id, "")
-        elif adv.entry == "third_party_nodes":
-            for n in model.nodes:
-                owner = n.owner or (zone_owner.get(n.zone) if n.zone else None)
-                if model.is_third_party(owner):
-                    edges.add("reaches", adv.id, n.id, "")
-    vulns: dict[str, list[str]] = {}
-    for v in model.vulnerabilities:
-        where = v.node or v.asset or v.model
-        if where is not None:
-            vulns.setdefault(where, []).append(v.id)
-    unique = {(e.kind, e.id): e for e in elements}
-    for key, e in unique.items():
-        if e.id in vulns:
-            unique[key] = replace(e, vulnerabilities=tuple(sorted(vulns[e.id])))
-    ordered = tuple(
-        unique[k] for k in sorted(unique, key=lambda k: (ELEMENT_KINDS.index(k[0]), k[1]))
-    )
-    return SystemGraph(ordered, edges.build(), model.system.name or model.system.id)
 
 
 def _element_of(known: dict[str, GraphElement], ident: str) -> str | None:

@@ -14,7 +14,7 @@ from actm.knowledge.attacks.patterns import AttackPattern, KnowledgeBase
 from actm.knowledge.attacks.references import unknown_chain_attacks
 from actm.knowledge.attacks.schema import _AttackIn
 from actm.knowledge.controls import load_control_catalog
-from actm.knowledge.files import read_knowledge_file
+from actm.knowledge.files import read_distinct
 from actm.knowledge.frameworks import Framework, load_frameworks, load_mappings
 from actm.knowledge.vocabulary import (
     Vocabulary,
@@ -37,27 +37,15 @@ def _load_dir(
     *,
     override: bool,
 ) -> None:
-    seen_here: dict[str, str] = {}
-    for path, shown in files:
-        read = read_knowledge_file(path, shown, _AttackIn, errors)
-        if read is None:
-            continue
-        doc, entry = read
-        if entry.id in seen_here:
-            errors.append(
-                Diagnostic(
-                    "duplicate-attack",
-                    f"attack id {entry.id!r} is defined twice (also in {seen_here[entry.id]})",
-                    doc.locate(("id",)),
-                )
-            )
-            continue
-        seen_here[entry.id] = shown
+    layer = read_distinct(
+        files, _AttackIn, errors, ident=lambda e: e.id, code="duplicate-attack", what="attack id"
+    )
+    for doc, entry in layer:
         pattern, cdiags = compile_attack(entry, doc, vocab, frameworks)
         if pattern is None:
             errors.extend(cdiags)
             continue
-        if entry.id in out and not override:  # pragma: no cover - guarded by seen_here
+        if entry.id in out and not override:  # pragma: no cover - read_distinct drops repeats
             continue
         out[entry.id] = pattern
         locations[entry.id] = doc.locate(("id",))
