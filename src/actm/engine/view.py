@@ -47,6 +47,10 @@ class OwnerInfo:
     """Classes of the AI weaknesses declared on it, not removed by a control."""
     owner: str = ""
     """Its owner (a tool without one: its node's owner); empty for the system's own."""
+    opens: set[str] = field(default_factory=set)
+    """For credentials: the nodes they grant access to."""
+    derives: set[str] = field(default_factory=set)
+    """Processes of the ``derives`` relations not blocked that start from it."""
     outside_content: bool = False
 
 
@@ -218,6 +222,14 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
         cred = out.get(c.asset_ids[c.target_asset[ct]])
         if cred is not None:
             cred.authorises |= {c.tool_ids[ti] for ti in tis}
+    for ct, nis in c.cred_nodes.items():
+        cred = out.get(c.asset_ids[c.target_asset[ct]])
+        if cred is not None:
+            cred.opens |= {c.node_ids[ni] for ni in nis}
+    for r in m.relations:
+        source = out.get(c.asset_owner[c.asset_index[r.source]])
+        if r.kind == "derives" and r.id not in c.blocked and source is not None:
+            source.derives.add(r.process or "derives")
     for v in m.vulnerabilities:
         if v.kind != "ai" or v.id in c.removed_vulns:
             continue

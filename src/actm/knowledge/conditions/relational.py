@@ -353,6 +353,28 @@ class ReadInto(_Indexed):
         return o is not None and me in o.reads
 
 
+def opened(view: SystemView) -> Index:
+    """Credential -> the bindings with an asset on a node it grants access to."""
+    return _index(
+        (key, x) for key, o in view.owners() for n in o.opens for x in view.on_node.get(n, _EMPTY)
+    )
+
+
+def openers(view: SystemView) -> Index:
+    return _index((x, k) for k, xs in view.index(opened).items() for x in xs)
+
+
+class OpenedBy(_Indexed):
+    name = "opened_by"
+    example = "opened_by: k"
+    doc = "resides on a node that credential `k` grants access to (`grants_access`)"
+    forward_index, backward_index = opened, openers
+
+    def holds(self, view: SystemView, me: str, other: str) -> bool:
+        mine, cred = view.owner(me), view.owner(other)
+        return mine is not None and cred is not None and bool(mine.nodes & cred.opens)
+
+
 class ApartFrom(RelationalCondition):
     name = "apart_from"
     example = "apart_from: v"
@@ -421,6 +443,7 @@ RELATIONAL: tuple[RelationalCondition, ...] = (
     NotUsedBy(),
     SharesNodeWith(),
     ReadInto(),
+    OpenedBy(),
     ApartFrom(),
     SharedBeyond(),
     OutsideExecutionOf(),

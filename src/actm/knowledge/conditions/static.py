@@ -239,6 +239,22 @@ class NodeVulnerability(StaticCondition[Names]):
         return bool(value & view.node_vulnerabilities(asset))
 
 
+class Derives(StaticCondition[Names]):
+    name = "derives"
+    schema = Words
+    example = "derives: [training, build]"
+    doc = (
+        "is the source of a `derives` relation of one of these processes that no control "
+        "blocks (code a pipeline trains or builds from)"
+    )
+
+    def check(self, raw: list[str], vocab: Vocabulary) -> list[Problem]:
+        return _unknown(raw, vocab.processes, "unknown-process", "process", "processes")
+
+    def holds(self, value: Names, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
+        return bool(value & owner.derives)
+
+
 class Weakness(StaticCondition[Names]):
     name = "weakness"
     schema = Words
@@ -281,6 +297,7 @@ STATIC: tuple[StaticCondition[Any], ...] = (
     HumanApproval(),
     Sandbox(),
     NodeVulnerability(),
+    Derives(),
     Weakness(),
 )
 """The static conditions, in the order the attack-file schema lists them."""

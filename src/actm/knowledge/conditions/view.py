@@ -96,6 +96,14 @@ class OwnerFacts(Protocol):
         """For a credential: the tools whose calls it authorises."""
 
     @property
+    def opens(self) -> AbstractSet[str]:
+        """For a credential: the nodes it grants access to."""
+
+    @property
+    def derives(self) -> AbstractSet[str]:
+        """The processes of the ``derives`` relations (not blocked) it is the source of."""
+
+    @property
     def owner(self) -> str:
         """Who owns it (a tool: its owner, else its node's); empty for the system's own."""
 
