@@ -71,6 +71,8 @@ EXPECTED: dict[str, list[str]] = {
         "model-inversion@lesion-classifier",
         "poisoned-pretrained-model@vit-backbone",
         "property-inference@lesion-classifier",
+        # the copy model-extraction yields lets an adversary craft evasions offline
+        "proxy-model-evasion@lesion-classifier",
         "training-data-poisoning@lesion-classifier",
     ],
 }

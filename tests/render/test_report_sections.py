@@ -48,7 +48,7 @@ def test_text_summary_triage_mitigated_and_stale(result: Result) -> None:
     lines = text.splitlines()
     assert lines[1:5] == [
         "threats in scope: 6 (0 critical, 1 high, 2 medium, 3 low, 0 info), 5 untriaged",
-        "attack patterns out of scope: 76",
+        "attack patterns out of scope: 77",
         "threats mitigated by controls: 1",
         "triage entries matching no threat: 1",
     ]
@@ -89,7 +89,7 @@ def test_text_before_the_decision_expires() -> None:
 def test_text_without_triage_or_mitigation_says_nothing_of_them() -> None:
     result = actm.analyze(actm.load_model(EXAMPLES / "ml-training-pipeline.yaml"))
     text = render_text(result)
-    assert result.summary["untriaged"] == result.summary["threats"] == 8
+    assert result.summary["untriaged"] == result.summary["threats"] == 9
     assert "untriaged" not in text  # no triage in the model: not a number worth showing
     assert "mitigated" not in text and "triage" not in text
 
@@ -103,7 +103,7 @@ def test_text_inherent_view_has_no_mitigated_section() -> None:
 def test_markdown_summary_and_threat_triage(result: Result) -> None:
     md = render_markdown(result)
     assert (
-        "In scope: 6 threats (5 untriaged). Out of scope: 76 attack patterns.\n"
+        "In scope: 6 threats (5 untriaged). Out of scope: 77 attack patterns.\n"
         "Mitigated by the model's controls: 1 threat.\n"
         "**Triage entries matching no threat: 1.**\n"
     ) in md
@@ -160,6 +160,6 @@ def test_markdown_escapes_triage_text() -> None:
 
 def test_markdown_without_triage_or_mitigation() -> None:
     md = render_markdown(actm.analyze(actm.load_model(EXAMPLES / "ml-training-pipeline.yaml")))
-    assert "In scope: 8 threats. Out of scope:" in md
+    assert "In scope: 9 threats. Out of scope:" in md
     assert "## Mitigated by controls" not in md and "## Triage entries" not in md
     assert "**triage:**" not in md

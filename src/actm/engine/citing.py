@@ -53,7 +53,7 @@ class Citer:
             return ()
         binding = dict(zip(attack.variables, full_binding, strict=True))
         steps = [self.traits(k) for k in keys]
-        steps += [self._effect(attack.id, t, persistent) for t, _cap, persistent, _p in effects]
+        steps += [self._effect(attack.id, t, cap, persistent) for t, cap, persistent, _p in effects]
         view = EngineView.of(self.c)
 
         def asset_of(var: str) -> int:
@@ -80,11 +80,14 @@ class Citer:
                     return a
         return -1
 
-    def _effect(self, attack: str, target: int, persistent: bool) -> StepTraits:
+    def _effect(self, attack: str, target: int, capability: int, persistent: bool) -> StepTraits:
         c = self.c
+        cap = c.caps[capability]
         a = c.target_asset[target]
         comp = c.target_comp[target]
-        return StepTraits("attack", c.asset_type[a], comp, None, None, attack, persistent)
+        return StepTraits(
+            "attack", c.asset_type[a], comp, None, None, attack, persistent, None, cap
+        )
 
     def traits(self, key: int) -> StepTraits:
         found = self._traits.get(key)
@@ -122,8 +125,9 @@ class Citer:
             assert isinstance(via, int)
             attack = c.rules[via].attack.id
         comp = c.target_comp[f.target]
+        cap = c.caps[f.capability]
         return StepTraits(
-            name, c.asset_type[a], comp, vclass, adversary, attack, f.persistent, reach
+            name, c.asset_type[a], comp, vclass, adversary, attack, f.persistent, reach, cap
         )
 
 

@@ -78,6 +78,8 @@ class StepTraits:
     reach: str | None = None
     """How far the adversary of a starting step reaches (``internet``, ``authenticated``,
     ``insider``, ``operator``); None for a step derived from others or a condition."""
+    capability: str | None = None
+    """The capability the step derives (None for a vulnerability active on a node)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +94,7 @@ class ChainPattern:
     attacks: frozenset[str] | None = None
     persistent: bool | None = None
     reaches: frozenset[str] | None = None
+    capabilities: frozenset[str] | None = None
 
     def matches(self, step: StepTraits) -> bool:
         checks: tuple[tuple[frozenset[str] | None, str | None], ...] = (
@@ -102,6 +105,7 @@ class ChainPattern:
             (self.adversaries, step.adversary),
             (self.attacks, step.attack),
             (self.reaches, step.reach),
+            (self.capabilities, step.capability),
         )
         if any(want is not None and have not in want for want, have in checks):
             return False
@@ -119,6 +123,7 @@ class ChainPattern:
                 ("adversary", self.adversaries),
                 ("attack", self.attacks),
                 ("reach", self.reaches),
+                ("capability", self.capabilities),
             )
             if values is not None
         ]

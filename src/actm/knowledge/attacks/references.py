@@ -132,6 +132,7 @@ class _RefCompiler:
             "component": (components, "components"),
             "vulnerability_class": (vocab.vulnerability_classes, "vulnerability classes"),
             "adversary": (vocab.adversaries, "built-in adversaries"),
+            "capability": (vocab.capability_class, "capabilities"),
         }
         for key, (names, what) in known.items():
             for i, value in enumerate(getattr(raw, key) or ()):
@@ -155,6 +156,7 @@ class _RefCompiler:
             words(raw.attack),
             raw.persistent,
             words(raw.reach),
+            words(raw.capability),
         )
 
     def citation(self, cite: _CiteIn, i: int) -> Citation:

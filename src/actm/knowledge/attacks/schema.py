@@ -94,6 +94,7 @@ class _ChainStepIn(_In):
     vulnerability_class: _Words | None = None
     adversary: _Words | None = None
     attack: _Words | None = None
+    capability: _Words | None = None
     reach: list[Reach] | None = None
     persistent: bool | None = None
 
