@@ -65,6 +65,9 @@ class Descriptions:
         self.features: dict[str, str] = {
             f["id"]: f["description"] for f in kinds.get("features", [])
         }
+        self.decisions: dict[str, str] = {
+            d["id"]: d["description"] for d in kinds.get("decision_kinds", [])
+        }
         nodes = _data("node_kinds.yaml")
         self.node_kinds: dict[str, str] = {
             n["id"]: n["description"] for n in nodes.get("node_kinds", [])
@@ -304,6 +307,57 @@ def adversaries_table(v: Vocabulary) -> str:
     return _table(["id", "title", "where it starts", "what it holds there"], rows)
 
 
+def decision_kinds_table(v: Vocabulary, d: Descriptions) -> str:
+    rows = [
+        [f"`{k}`", f"`{level}`", _cell(d.decisions.get(k, ""))]
+        for k, level in v.decision_kinds.items()
+    ]
+    return _table(["decision", "integrity of `<model>.decisions`", "description"], rows)
+
+
+def entry_points_table(v: Vocabulary) -> str:
+    special = {
+        "unencrypted": "what flows on a relation with `encrypted: false`",
+        "unauthenticated": "what flows on a relation with `authenticated: false`",
+        "inputs": "the `inputs` of a model with `exposure: physical`",
+    }
+    rows = [
+        [
+            f"`{e.id}`",
+            e.title,
+            _cell(e.description),
+            "; ".join(f"`{g.capability}` on {special.get(g.asset, g.asset)}" for g in e.grants),
+        ]
+        for e in v.entry_points.values()
+    ]
+    return _table(["id", "title", "who", "what it holds"], rows)
+
+
+def source_strength_table(v: Vocabulary) -> str:
+    rows = [[f"`{can}`", f"`{cap}`"] for can, cap in v.source_strength.items()]
+    return _table(["`can`", "the author holds (persistent)"], rows)
+
+
+def hypotheses_table(v: Vocabulary) -> str:
+    def when(values: Iterable[str]) -> str:
+        return _code(sorted(values)) if values else "any"
+
+    rows = [
+        [
+            f"`{h.id}`",
+            f"`{h.posit}`" + (f" on {_code(sorted(h.affects))}" if h.affects else ""),
+            when(h.node_kinds),
+            when(h.exposure),
+            when(h.authentication),
+            when(h.resides),
+            _cell(h.why),
+        ]
+        for h in v.hypotheses
+    ]
+    header = ["rule", "posits", "node kind", "exposure", "authentication", "resides", "why"]
+    return _table(header, rows)
+
+
 def render(v: Vocabulary | None = None) -> str:
     v = v or builtin_vocabulary()
     d = Descriptions()
@@ -327,6 +381,13 @@ def render(v: Vocabulary | None = None) -> str:
         "### The tool asset type",
         "Created for every tool. Refer to it by the tool id.",
         asset_types_table(v, d, "tool"),
+        "### The package asset type",
+        "Created for every entry of `packages:`. Refer to it by the package id.",
+        asset_types_table(v, d, "package"),
+        "### Decision kinds",
+        "The kinds of decision a model's `acted_on` may name, and the integrity criticality "
+        "they give the model's decisions (the gravest of those listed).",
+        decision_kinds_table(v, d),
         "### Components",
         "A component that persists keeps what is written to it across queries.",
         components_table(v, d, ("ai", "conventional", "tool")),
@@ -368,6 +429,18 @@ def render(v: Vocabulary | None = None) -> str:
         ai_classes_table(v),
         "### Built-in adversary grants",
         adversaries_table(v),
+        "### Entry points",
+        "Where an adversary starts that the model does not declare: from what it states about "
+        "its infrastructure. `exploited_by` may name them; a control may block them.",
+        entry_points_table(v),
+        "### Source strengths",
+        "What the author of an outside source holds, by what the source lets its authors do.",
+        source_strength_table(v),
+        "### Hypotheses",
+        "With hypotheses on, each rule posits its class on every node that matches all its "
+        "columns (`any`: no condition; authentication not stated counts as `required`); "
+        "`resides`: an asset of one of these types resides on the node.",
+        hypotheses_table(v),
     ]
     return "\n\n".join(parts) + "\n"
 

@@ -11,9 +11,8 @@ procedures. When the engine or the knowledge base changes on purpose, re-run
 expectations here and in the directory's README.md.
 
 The case studies in ``MODELLED`` were modelled for the recall measurement of issue 13: their
-expected threats are in the README but their chains are not pinned here yet. They are written
-with model keys that are still being implemented (tests/design_keys.py); until the loader
-accepts them, each file is checked to be a valid model once those keys are taken out.
+expected threats are in the README but their chains are not pinned here yet; each file is
+checked to be a valid model.
 
 The last test checks the case-study ids, titles and technique ids against the ATLAS 5.6.0
 case-study table that ships with actm (``knowledge/data/reference/atlas.yaml``, generated from
@@ -22,16 +21,13 @@ the published data by docs/gen_reference_ids.py and checked against it where it 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 import actm
-from actm.io.yaml import read_yaml_file
 from actm.results.model import ChainStep, Result, Threat
-from design_keys import awaits_design_keys, without_design_keys
 from reference_data import pinned
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -210,8 +206,8 @@ CASES: tuple[Case, ...] = (
         chain=(
             # anyone can send the mailbox a message
             Step("outside_content", "mailbox", "contribute", via="inbound-email", persistent=True),
-            # it is indexed into the retrieval database
-            Step("dependency", "mail-rag-db", "influence", via="index-mail", persistent=True),
+            # it is indexed, as it was written, into the retrieval database
+            Step("dependency", "mail-rag-db", "contribute", via="index-mail", persistent=True),
             # and retrieved as context when another message is answered
             Step(
                 "feeds",
@@ -455,14 +451,8 @@ def test_modelled_file_names_its_case_study(atlas_id: str) -> None:
 
 
 @pytest.mark.parametrize("atlas_id", MODELLED_IDS)
-def test_modelled_file_is_valid_apart_from_the_design_keys(atlas_id: str) -> None:
-    path = CASES_DIR / MODELLED_BY_ID[atlas_id].file
-    if awaits_design_keys(path):
-        data, removed = without_design_keys(read_yaml_file(path).data)
-        assert removed
-        model = actm.load_model_text(json.dumps(data), path=path.name)
-    else:
-        model = actm.load_model(path)
+def test_modelled_file_is_a_valid_model(atlas_id: str) -> None:
+    model = actm.load_model(CASES_DIR / MODELLED_BY_ID[atlas_id].file)
     assert model.system.description
 
 

@@ -169,11 +169,11 @@ def test_a_loadable_system_is_analysed_and_an_unknown_attack_id_is_a_miss(tmp_pa
 
 
 def test_a_model_actm_refuses_is_not_loadable_with_its_first_error(tmp_path: Path) -> None:
-    model = MODEL.replace("first_party: true", "trust: first_party")
+    model = MODEL.replace("first_party: true", "frist_party: true")
     (result,) = score.score_corpus(_corpus(tmp_path, model=model))
     assert result.loadable is False
     assert result.error == (
-        "systems/demo/model.yaml:3:21: error[unknown-key]: unknown key 'trust' in owners.0"
+        "systems/demo/model.yaml:3:21: error[unknown-key]: unknown key 'frist_party' in owners.0"
     )
 
 

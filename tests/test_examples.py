@@ -63,6 +63,29 @@ EXPECTED: dict[str, list[str]] = {
         "tool-data-disclosure@support-agent@customer-records",
         "tool-data-exfiltration@support-agent@customer-records",
     ],
+    "mcp-desktop-assistant.yaml": [
+        "context-exfiltration-via-tool@assistant",
+        # read_file reaches the SSH key, which opens the company's git server
+        "credential-reuse-lateral-movement@ssh-key@company-repos",
+        "excessive-agency-write@assistant@documents",
+        # the filesystem server has no allowed directories: it writes the SSH key too
+        "excessive-agency-write@assistant@ssh-key",
+        "excessive-agency-write@assistant@tasks",
+        "indirect-prompt-injection@assistant",
+        "provider-data-exposure@assistant",
+        "self-replicating-prompt-injection@assistant@documents",
+        "self-replicating-prompt-injection@assistant@tasks",
+        # the task token sits in clear text in the app's configuration, which read_file reads
+        "stolen-credential-data-access@tasks-token@tasks",
+        "stolen-credential-tool-abuse@tasks-token@tasks",
+        "tool-data-exfiltration@assistant@documents",
+        "tool-data-exfiltration@assistant@ssh-key",
+        "tool-data-exfiltration@assistant@tasks",
+        "tool-definition-poisoning@assistant",
+        # shadowing across servers only: read_file and write_file share one server
+        "tool-shadowing@read_file@create_task",
+        "tool-shadowing@write_file@create_task",
+    ],
     "ml-training-pipeline.yaml": [
         "membership-inference@lesion-classifier",
         "model-backdoor@lesion-classifier",
@@ -181,6 +204,30 @@ def test_rag_poisoned_article_chain() -> None:
         "author of outside content (community-forum) holds contribute on help-centre (persistent)",
         "feeds support-agent.inputs.retrieved_context: contribute",
         "rag-poisoning: influence on support-agent.outputs",
+    ]
+
+
+def test_mcp_desktop_assistant_reaches_what_its_servers_can() -> None:
+    name = "mcp-desktop-assistant.yaml"
+    model = actm.load_model(_path(name))
+    # no allowed directories: the filesystem tools reach every file stored on the laptop
+    assert model.tool("read_file").read == (
+        ("documents", None),
+        ("ssh-key", None),
+        ("app-config", None),
+    )
+    reports = {a.id: a.status for a in _result(name).assumptions}
+    assert reports == {
+        "llm-processing": "justified",
+        # npx -y: whatever the registry serves when the app starts
+        "package:server-filesystem": "unjustified",
+        "tasks-hosting": "justified",
+    }
+    stolen = _threat(name, "stolen-credential-tool-abuse@tasks-token@tasks")
+    assert "app-config contains tasks-token: inspect" in _chain(stolen)
+    assert _chain(stolen)[-2:] == [
+        "calls tool create_task with its credential: make_arbitrary_changes on create_task.inputs",
+        "stolen-credential-tool-abuse: make_limited_changes on tasks (persistent)",
     ]
 
 

@@ -14,7 +14,14 @@ The Python API in three calls::
 from __future__ import annotations
 
 from actm._version import __version__
-from actm.api import add_triage, analyze, load_knowledge, load_model, load_model_text
+from actm.api import (
+    add_triage,
+    analyze,
+    import_files,
+    load_knowledge,
+    load_model,
+    load_model_text,
+)
 from actm.errors import (
     ActmError,
     Diagnostic,
@@ -37,6 +44,7 @@ __all__ = [
     "__version__",
     "add_triage",
     "analyze",
+    "import_files",
     "load_knowledge",
     "load_model",
     "load_model_text",

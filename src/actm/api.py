@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import os
+import re
+import shlex
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
 from actm.engine.closure import Observer
 from actm.engine.runs import analyse
-from actm.errors import UsageError
+from actm.errors import Diagnostic, ModelError, SourceLocation, UsageError
+from actm.importers.formats import IMPORTERS, detect, head_of
+from actm.importers.interface import ImportOptions
+from actm.importers.run import Imported, load_catalogue
+from actm.importers.run import import_files as _import_files
 from actm.io.yaml import Limits
 from actm.knowledge.attacks import KnowledgeBase
 from actm.knowledge.attacks import load_knowledge as _load_knowledge
@@ -21,10 +27,22 @@ from actm.results.build import build_result, screen
 from actm.results.model import Result
 from actm.terms import SEVERITIES_WORST_FIRST
 
-__all__ = ["add_triage", "analyze", "load_knowledge", "load_model", "load_model_text"]
+__all__ = [
+    "IMPORT_FORMATS",
+    "Imported",
+    "add_triage",
+    "analyze",
+    "import_files",
+    "load_knowledge",
+    "load_model",
+    "load_model_text",
+]
 
 
 SEVERITIES = SEVERITIES_WORST_FIRST
+
+IMPORT_FORMATS: dict[str, str] = {name: i.description for name, i in IMPORTERS.items()}
+"""The formats :func:`import_files` reads: name -> what its files are."""
 
 
 def load_knowledge(knowledge: Sequence[str | Path] = ()) -> KnowledgeBase:
@@ -48,9 +66,70 @@ def load_model(
     knowledge: KnowledgeBase | Sequence[str | Path] = (),
     limits: Limits | None = None,
 ) -> SystemModel:
-    """Load and check a model file (and its includes). Raises :class:`actm.ModelError`."""
+    """Load and check a model file (and its includes). Raises :class:`actm.ModelError`.
+
+    A file that is not an actm model but a format ``actm import`` reads (an MCP configuration,
+    a bill of materials, ...) is refused with one diagnostic that names the format and the
+    command that drafts a model from it.
+    """
     kb = knowledge if isinstance(knowledge, KnowledgeBase) else load_knowledge(knowledge)
-    return _load_model(path, vocabulary=kb.vocabulary, limits=limits, known_attacks=kb.attacks)
+    try:
+        return _load_model(path, vocabulary=kb.vocabulary, limits=limits, known_attacks=kb.attacks)
+    except ModelError:
+        foreign = _foreign(Path(path))
+        if foreign is None:
+            raise
+        raise ModelError([foreign]) from None
+
+
+_ACTM_KEY = re.compile(rb"^actm\s*:", re.MULTILINE)
+
+
+def _foreign(path: Path) -> Diagnostic | None:
+    """The diagnostic for a file in a format actm imports rather than reads, or None."""
+    head = head_of(path)
+    if head is None or _ACTM_KEY.search(head):
+        return None
+    found = detect(path, head)
+    if found is None:
+        return None
+    shown = os.path.normpath(str(path))
+    what = " or ".join(i.description for i in found.importers)
+    command = f"actm import {shlex.quote(shown)} -o model.yaml"
+    if len(found.importers) > 1:
+        command = (
+            f"actm import --format {found.importers[0].name} {shlex.quote(shown)} -o model.yaml"
+        )
+    return Diagnostic(
+        "foreign-format",
+        f"{shown} looks like {what}, not an actm model; run: {command}",
+        SourceLocation(shown, 1, 1),
+    )
+
+
+def import_files(
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    format: str | None = None,
+    into: str | os.PathLike[str] | None = None,
+    catalogue: str | os.PathLike[str] | None = None,
+    knowledge: KnowledgeBase | Sequence[str | Path] = (),
+    limits: Limits | None = None,
+) -> Imported:
+    """Draft a model from foreign files (MCP configurations, server descriptions, tool
+    listings, agent framework configurations, ...): ``Imported.text`` is the model, every
+    element marked with where it came from and each decision left open as ``# review:``.
+
+    ``format`` names the format of every file (default: detected per file); ``into`` names an
+    existing model to add the drafted elements it lacks to (its text kept as it is);
+    ``catalogue`` an MCP registry dump or server.json to look servers up in. Raises
+    :class:`actm.ModelError` for a file that cannot be read, one diagnostic per file.
+    """
+    kb = knowledge if isinstance(knowledge, KnowledgeBase) else load_knowledge(knowledge)
+    reading = limits or Limits()
+    found = load_catalogue(catalogue, reading) if catalogue is not None else None
+    options = ImportOptions(limits=reading, vocabulary=kb.vocabulary, catalogue=found)
+    return _import_files(paths, options, format=format, into=into)
 
 
 def add_triage(

@@ -62,11 +62,14 @@ class Diagnostic:
     message: str
     location: SourceLocation | None = None
     hint: str | None = None
+    severity: str = "error"
+    """``error``, or ``warning`` for a likely modelling slip that does not stop the model from
+    loading (``actm validate`` prints it; ``--strict`` makes it an error)."""
 
     def format(self) -> str:
         """Render as ``path:line:col: message`` followed by an indented hint line."""
         where = f"{self.location}: " if self.location is not None else ""
-        text = f"{where}error[{self.code}]: {self.message}"
+        text = f"{where}{self.severity}[{self.code}]: {self.message}"
         if self.hint:
             text += f"\n    hint: {self.hint}"
         return text

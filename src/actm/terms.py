@@ -51,7 +51,7 @@ ResidencyMode = Literal["stored", "processed", "transmitted"]
 """How an asset resides on a node: at rest, in memory while processed, in transit."""
 RESIDENCY_MODES: tuple[str, ...] = get_args(ResidencyMode)
 
-ToolPermission = Literal["read", "write", "execute", "egress"]
+ToolPermission = Literal["read", "write", "execute", "egress", "delete"]
 """What a tool may do with what it names."""
 TOOL_PERMISSIONS: tuple[str, ...] = get_args(ToolPermission)
 

@@ -175,6 +175,7 @@ def test_all_bad_files_in_one_run() -> None:
         "model.include-cycle.yaml",
         "model.include-with-system.yaml",
         "model.include-with-root-key.yaml",
+        "model.include-with-analysis.yaml",
     }
 
 
@@ -249,3 +250,28 @@ def test_billion_laughs_in_a_real_process(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "error[alias-bomb]" in proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
+
+
+WARN = Path(__file__).parent.parent / "model" / "warn"
+
+
+def test_warnings_are_printed_and_exit_0() -> None:
+    path = WARN / "model.unused-tool.yaml"
+    code, out, err = run("validate", str(path))
+    assert code == 0
+    assert out.startswith(f"ok: {path}: 1 model")
+    assert err.splitlines() == [
+        f"{path}:7:10: warning[unused-tool]: tool 'forgotten' is used by no model",
+        "    hint: list it under a model's tools:",
+        "actm: 1 warning (--strict makes them errors)",
+    ]
+
+
+def test_strict_makes_warnings_errors(good: Path) -> None:
+    path = WARN / "model.idle-credential.yaml"
+    code, out, err = run("validate", "--strict", str(path), str(good))
+    assert code == 2
+    assert out.startswith(f"ok: {good}: 1 model")
+    assert str(path) not in out
+    assert diagnostics(err) == [(str(path), 6, 10, "idle-credential")]
+    assert "actm: 1 problem found" in err

@@ -20,7 +20,6 @@ from actm.engine.wording import FIELDS, Wording, check
 from actm.errors import KnowledgeError
 from actm.knowledge.attacks import KnowledgeBase
 from actm.knowledge.vocabulary import builtin_vocabulary
-from design_keys import awaits_design_keys
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -207,18 +206,30 @@ owners:
 nodes:
   - {id: app, kind: service}
   - {id: crm, kind: database}
+  - {id: builder, kind: ci_runner}
+  - {id: runner, kind: ci_runner}
 models:
   - {id: bot, kind: agent, exposure: public, deployed_on: [app], tools: [lookup, mail, fetch]}
+  - {id: cam, kind: classifier, exposure: physical}
 assets:
   - {id: customers, type: personal_data, resides: [{node: crm}]}
   - {id: kb, type: document_store, resides: [{node: app}]}
-  - {id: token, type: credential, resides: [{node: app}]}
+  - {id: token, type: credential, resides: [{node: app}], grants: {delete: [kb], execute: [runner]}}
+  - {id: settings, type: configuration, contains: [key]}
+  - {id: key, type: secret}
+relations:
+  - {kind: feeds, from: customers, to: cam.inputs.user_input, encrypted: false}
 tools:
-  - {id: lookup, permissions: {read: [customers]}}
+  - {id: lookup, permissions: {read: [customers], delete: [customers]}}
   - {id: mail, permissions: {write: [kb]}, credential: token}
   - {id: fetch, permissions: {read: [kb], egress: [internet]}}
+packages:
+  - {id: lib, name: lib, ecosystem: pypi, publisher: vendor, runs_on: [builder]}
 adversaries:
-  - {id: insider, holds: [{asset: token, capability: inspect}]}
+  - id: insider
+    holds:
+      - {asset: token, capability: inspect}
+      - {asset: settings, capability: partially_inspect}
 assumptions:
   - id: hosted
     producer: vendor
@@ -252,12 +263,7 @@ def test_every_placeholder_is_filled_in(tmp_path: Path) -> None:
     propagation = KnowledgeBase(attacks={}, vocabulary=kb.vocabulary, locations={})
     runs = [(actm.load_model_text(textwrap.dedent(EVERY_RULE), knowledge=kb), propagation)]
     examples = [*ROOT.glob("examples/*.yaml"), *ROOT.glob("examples/atlas-*/*.yaml")]
-    # (case studies written with model keys still being implemented are left out until they load)
-    runs += [
-        (actm.load_model(p, knowledge=kb), kb)
-        for p in sorted(examples)
-        if not awaits_design_keys(p)
-    ]
+    runs += [(actm.load_model(p, knowledge=kb), kb) for p in sorted(examples)]
     seen: dict[str, str] = {}
     for model, knowledge in runs:
         out = run_engine(model, knowledge, assumptions=False)
@@ -273,4 +279,26 @@ def test_every_placeholder_is_filled_in(tmp_path: Path) -> None:
     assert seen["assumption/"] == (
         "assumption/ assumption=hosted capability=make_limited_changes persistent= (persistent) "
         "producer=vendor status=unjustified target=bot.model_parameters"
+    )
+    assert seen["tool_delete/"] == (
+        "tool_delete/ capability=withhold persistent= target=customers tool=lookup"
+    )
+    assert seen["credential_grant/"] == (
+        "credential_grant/ capability=withhold credential=token permission=delete persistent= "
+        "target=kb"
+    )
+    assert seen["contained/"] == (
+        "contained/ capability=inspect container=settings persistent= target=key"
+    )
+    assert seen["package_code/"] == (
+        "package_code/ node=builder package=lib vulnerability_class=code_execution"
+    )
+    assert seen["network/"] == (
+        "network/ adversary=network-attacker capability=inspect persistent= "
+        "relation=customers->cam.inputs.user_input target=cam.inputs.user_input "
+        "weakness=not encrypted"
+    )
+    assert seen["physical/"] == (
+        "physical/ adversary=physical-actor capability=contribute model=cam persistent= "
+        "target=cam.inputs"
     )

@@ -30,16 +30,14 @@ import actm
 from actm.model.dump import dump_model, model_to_data
 from actm.model.system import SystemModel
 from actm.results.model import Result
-from design_keys import awaits_design_keys
 from strategies import Item, build, new_controls, system_models, threat_sources
 
 pytestmark = pytest.mark.fuzz
 
 EXAMPLE_MODELS: dict[str, SystemModel] = {}
 for _path in sorted([*EXAMPLES.glob("*.yaml"), *EXAMPLES.glob("atlas-case-studies/*.yaml")]):
-    if not awaits_design_keys(_path):
-        _name = _path.relative_to(EXAMPLES).as_posix()
-        EXAMPLE_MODELS[_name] = actm.load_model(_path, knowledge=KB)
+    _name = _path.relative_to(EXAMPLES).as_posix()
+    EXAMPLE_MODELS[_name] = actm.load_model(_path, knowledge=KB)
 SOURCES = ["random", *sorted(EXAMPLE_MODELS)]
 
 

@@ -30,6 +30,7 @@ models:
   - {id: bot, kind: agent, tools: [t], exposes: [outputs, output_details]}
 assets:
   - {id: kb, type: document_store, untrusted_sources: [web]}
+  - {id: tok, type: credential, grants: {read: [kb]}}
 relations:
   - {kind: feeds, from: kb, to: bot.inputs.retrieved_context}
 tools:
@@ -47,6 +48,7 @@ SAMPLES: dict[str, tuple[Any, ...]] = {
     "sandboxes": ("t",),
     "hides": ("bot.output_details",),
     "weakens": (("kb->bot.inputs.retrieved_context", "contribute"),),
+    "narrows": ("tok",),
     "justifies": ("a1",),
     "breaks": (
         ("adapter-injection", None, None),
@@ -109,6 +111,7 @@ def test_keys_elements_and_reasons() -> None:
         ("breaks", "adapter-injection", "", "merge"),
         ("breaks", "adapter-injection", "bot"),
         ("hides", "bot.output_details"),
+        ("narrows", "tok"),
         ("removes", "v1"),
         ("sandboxes", "t"),
         ("weakens", "kb->bot.inputs.retrieved_context", "contribute"),
@@ -121,10 +124,12 @@ def test_keys_elements_and_reasons() -> None:
         "t.egress",
         "t.execute",
         "t.write",
+        "tok",
         "v1",
     ]
     reasons = {e.name: [e.reason(v) for v in SAMPLES[e.name]] for e in EFFECTS.values()}
     assert reasons["approves"] == ["puts tool t behind human approval"]
+    assert reasons["narrows"] == ["narrows credential tok to what its tools use"]
     assert reasons["weakens"] == [
         "lets kb->bot.inputs.retrieved_context pass only up to contribute"
     ]

@@ -52,8 +52,11 @@ def test_team_views_take_their_rules_from_rules_yaml() -> None:
     teams = {t.id: sorted(t.rules) for t in builtin_vocabulary().teams}
     assert teams == {
         "infrastructure": [
+            "credential_grant",
             "credential_node",
             "credential_tool",
+            "network",
+            "package_code",
             "residency",
             "third_party",
             "tool_execute",
@@ -63,9 +66,11 @@ def test_team_views_take_their_rules_from_rules_yaml() -> None:
         "product": [
             "feeds",
             "outside_content",
+            "physical",
             "public_user",
             "tool_call",
             "tool_definition",
+            "tool_delete",
             "tool_exfiltrate",
             "tool_results",
             "tool_write",

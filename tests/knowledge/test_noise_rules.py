@@ -8,7 +8,7 @@ fires, with the exact threat ids) and one where it does not (quiet). The rules:
   context or is a channel other people share;
 * timing and side-channel attacks only where the side channel, or the shared cache they time,
   is declared;
-* covert channels only where one deployment serves several tenants;
+* covert channels only where other tenants share the host the model runs on;
 * architecture recovery only for the system's own models;
 * fault injection only where a fault is declared (rowhammer, fault injection), not from any
   write to the weights in memory;
@@ -97,8 +97,10 @@ models:
 COVERT = """
 actm: 1
 system: {{id: covert}}
+nodes:
+  - {{id: gpu, kind: inference_server{shared}}}
 models:
-  - {{id: lm, kind: llm, exposure: public{features}}}
+  - {{id: lm, kind: llm, exposure: public, deployed_on: [gpu]}}
 vulnerabilities:
   - {{id: trojan, class: known_backdoor, model: lm}}
 """
@@ -175,11 +177,11 @@ RULES = {
         ("streaming-token-side-channel@lm",),
         STREAM.format(vulns=""),
     ),
-    "covert channels need several tenants": Rule(
+    "covert channels need a host shared with other tenants": Rule(
         "covert-channel-exfiltration",
-        COVERT.format(features=", features: [multi_tenant]"),
+        COVERT.format(shared=", shared_with: [other-tenants]"),
         ("covert-channel-exfiltration@lm",),
-        COVERT.format(features=""),
+        COVERT.format(shared=""),
     ),
     "fault injection needs a declared fault": Rule(
         "inference-fault-injection",

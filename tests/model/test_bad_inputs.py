@@ -174,6 +174,35 @@ EXPECTED: dict[str, list[Expect]] = {
     "model.first-party-producer.yaml": [
         E("first-party-producer", 13, 15, "'acme' is a first party")
     ],
+    # -- what real systems have: trust, credentials, MCP, packages, decisions ---------------
+    "model.trust-conflict.yaml": [
+        E("trust-conflict", 6, 12, "first_party: true and trust: contracted disagree")
+    ],
+    "model.approval-conflict.yaml": [
+        E("approval-conflict", 8, 15, "human_approval: true and approval: once_per_session")
+    ],
+    "model.unknown-decision.yaml": [
+        E("unknown-decision", 7, 31, "unknown kind of decision 'finacial'")
+    ],
+    "model.public-conflict.yaml": [
+        E("public-conflict", 7, 36, "'brochure' is public, yet its confidentiality is high")
+    ],
+    "model.grants-not-credential.yaml": [
+        E("not-a-credential", 7, 5, "'notes': grants applies to credentials and secrets")
+    ],
+    "model.mcp-not-applicable.yaml": [
+        E("not-applicable", 6, 5, "mcp applies to nodes of kind mcp_server"),
+        E("not-applicable", 9, 29, "a stdio server has no authentication of its own"),
+    ],
+    "model.exploited-by-unknown.yaml": [
+        E("dangling-reference", 6, 59, "'internet-atacker' is not an adversary or an entry point")
+    ],
+    "model.encrypted-part-of.yaml": [
+        E("not-for-part-of", 7, 43, "encrypted applies to derives and feeds")
+    ],
+    "model.include-with-analysis.yaml": [
+        E("root-only-key", 2, 1, "cannot set 'analysis'", file="parts/with-analysis.yaml"),
+    ],
     # -- every error at once: schema and semantic problems in one file ----------------------
     "model.several-errors.yaml": [
         E("unknown-key", 5, 3, "unknown key 'nmae' in system"),
@@ -209,6 +238,8 @@ HINTS: dict[str, str] = {
     "model.multiple-documents.yaml": "---",
     "model.alias-bomb.yaml": "--max-alias-expansion",
     "model.too-deep.yaml": "--max-depth",
+    "model.unknown-decision.yaml": "did you mean 'financial'?",
+    "model.exploited-by-unknown.yaml": "did you mean 'internet-attacker'?",
 }
 
 

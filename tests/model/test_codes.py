@@ -10,13 +10,15 @@ import pytest
 import actm
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = ["io/**/*.py", "model/**/*.py"]
+SOURCES = ["io/**/*.py", "model/**/*.py", "importers/**/*.py", "api.py"]
 """Globs under src/actm whose diagnostics must each have a test."""
 TESTS = [
     "model/test_bad_inputs.py",
     "model/test_codes.py",
     "cli/test_validate.py",
     "io/test_yaml.py",
+    "io/test_json.py",
+    "cli/test_import.py",
 ]
 # emitted only when an invariant is broken, never by any input
 UNREACHABLE = {"invalid-model"}

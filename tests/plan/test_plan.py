@@ -417,3 +417,59 @@ def test_a_broken_catalog_entry_is_a_knowledge_error(tmp_path: Path, entry: str,
     diag = err.value.diagnostics[0]
     assert diag.code == code
     assert diag.location is not None and "bad.yaml" in str(diag.location)
+
+
+TAMPERING = """
+id: repo-tampering
+title: Repository tampered with
+description: >
+  A pattern used only by this test: whoever can rewrite a repository changes what is built.
+likelihood: high
+key: [r]
+steps:
+  - id: rewrite
+    requires:
+      - {var: r, asset: source_code, capability: make_arbitrary_changes, persistent: true}
+impact: {var: r, class: integrity}
+references:
+  owasp_llm: {rewrite: [LLM03]}
+"""
+
+OVER_BROAD = """
+actm: 1
+system: {id: g}
+nodes:
+  - {id: gh, kind: source_repository}
+models:
+  - {id: bot, kind: agent, tools: [reader]}
+assets:
+  - {id: repo, type: source_code, criticality: {integrity: critical}, resides: [{node: gh}]}
+  - {id: wiki, type: document_store, resides: [{node: gh}]}
+  - {id: tok, type: credential, grants: {read: [wiki], write: [repo]}}
+tools:
+  - {id: reader, node: gh, permissions: {read: [wiki]}, credential: tok}
+adversaries:
+  - {id: thief, holds: [{asset: tok, capability: inspect}]}
+"""
+
+
+def test_an_over_broad_credential_is_narrowed_by_the_plan(tmp_path: Path) -> None:
+    (tmp_path / "attacks").mkdir()
+    (tmp_path / "attacks" / "repo-tampering.yaml").write_text(TAMPERING, encoding="utf-8")
+    kb = actm.load_knowledge([tmp_path])
+    model = actm.load_model_text(OVER_BROAD, knowledge=kb)
+    threats = actm.analyze(model, knowledge=kb).threats
+    assert "repo-tampering@repo" in {t.id for t in threats}
+    candidates = {c.id: c for c in candidates_for(model, kb.controls, threats)}
+    assert candidates["narrow-credential-scope:tok"].effect == (
+        "narrows credential tok to what its tools use"
+    )
+    plan = make_plan(model, kb, target="high")
+    assert [(c.id, c.cost) for c in plan.controls] == [("narrow-credential-scope:tok", 1.0)]
+    narrowed = actm.load_model_text(
+        OVER_BROAD + "controls:\n  - {id: fine, narrows: [tok]}\n", knowledge=kb
+    )
+    assert "repo-tampering@repo" not in {t.id for t in actm.analyze(narrowed, knowledge=kb).threats}
+    assert "narrow-credential-scope:tok" not in {
+        c.id for c in candidates_for(narrowed, kb.controls, threats)
+    }

@@ -14,7 +14,6 @@ from actm.errors import ModelError
 from actm.knowledge.attacks import builtin_knowledge
 from actm.render.json import iter_json, render_json
 from actm.results.model import Result
-from design_keys import awaits_design_keys
 from strategies import build, system_models
 
 ROOT = Path(__file__).parents[2]
@@ -22,7 +21,6 @@ MODELS = sorted(
     [*ROOT.glob("examples/*.yaml"), *ROOT.glob("examples/atlas-case-studies/*.yaml")],
     key=lambda p: p.name,
 )
-MODELS = [p for p in MODELS if not awaits_design_keys(p)]
 
 
 HIDDEN = {"timings", "vulnerabilities", "team_titles"}

@@ -12,6 +12,7 @@ from actm.cli.common import (
     DebugOpt,
     FileArg,
     Format,
+    HypothesesOpt,
     KnowledgeOpt,
     Level,
     MaxAliasOpt,
@@ -52,6 +53,7 @@ def analyze(
     color: Annotated[
         bool | None, typer.Option("--color/--no-color", help="Colour the text summary.")
     ] = None,
+    hypotheses: HypothesesOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Analyse a model: threats with chains, out-of-scope attacks, capabilities, assumptions."""
@@ -67,6 +69,7 @@ def analyze(
             limits=limits(max_file_bytes, max_depth, max_alias_expansion, max_elements),
             controls=not no_controls,
             tolerance_severity=str(tolerance_severity),
+            hypotheses=hypotheses,
         )
         if color is None:
             color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ

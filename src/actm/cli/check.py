@@ -11,6 +11,7 @@ from actm.cli.common import (
     CheckFormat,
     DebugOpt,
     FileArg,
+    HypothesesOpt,
     KnowledgeOpt,
     Level,
     MaxAliasOpt,
@@ -56,6 +57,14 @@ def check(
     max_depth: MaxDepthOpt = None,
     max_alias_expansion: MaxAliasOpt = None,
     max_elements: MaxElementsOpt = None,
+    hypotheses: HypothesesOpt = False,
+    ignore_hypothetical: Annotated[
+        bool,
+        typer.Option(
+            "--ignore-hypothetical",
+            help="Threats that need a posited weakness (--hypotheses) do not fail the gate.",
+        ),
+    ] = False,
     debug: DebugOpt = False,
 ) -> None:
     """CI gate: exit 1 when threats at or above --fail-on are not triaged, else 0."""
@@ -72,11 +81,12 @@ def check(
             today=today,
             limits=limits(max_file_bytes, max_depth, max_alias_expansion, max_elements),
             progress=False,
+            hypotheses=hypotheses,
         )
         options = RenderOptions(model_path=str(file), sarif_base=sarif_base(file))
         if sarif is not None:
             emit(FORMATS["sarif"], result, options, sarif)
-        decision = gate(result, str(fail_on))
+        decision = gate(result, str(fail_on), ignore_hypothetical=ignore_hypothetical)
         emit(renderer, decision, options, None)
         code = decision.exit_code
     raise typer.Exit(code)

@@ -15,6 +15,7 @@ import sys
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -91,6 +92,14 @@ TriageOpt = Annotated[
         "(repeatable).",
         show_default=False,
         metavar="FILE",
+    ),
+]
+HypothesesOpt = Annotated[
+    bool,
+    typer.Option(
+        "--hypotheses",
+        help="Posit the typical weaknesses nobody declared (hypotheses.yaml); threats that need "
+        "one are marked hypothetical. The model's analysis: {hypotheses: true} does the same.",
     ),
 ]
 TodayOpt = Annotated[
@@ -319,15 +328,20 @@ def parse_today(value: str | None) -> date | None:
 
 
 def load(
-    file: Path, kb: KnowledgeBase, *, triage: list[Path] | None, limits: Limits
+    file: Path,
+    kb: KnowledgeBase,
+    *,
+    triage: list[Path] | None,
+    limits: Limits,
+    hypotheses: bool = False,
 ) -> SystemModel:
-    """The model with its triage files added."""
+    """The model with its triage files added (and hypotheses on, if asked)."""
     from actm.api import add_triage, load_model
 
     model = load_model(file, knowledge=kb, limits=limits)
     for t in triage or []:
         model = add_triage(model, t, limits=limits)
-    return model
+    return replace(model, hypotheses=True) if hypotheses else model
 
 
 def analyse(
@@ -340,6 +354,7 @@ def analyse(
     controls: bool = True,
     tolerance_severity: str = "high",
     progress: bool = True,
+    hypotheses: bool = False,
 ) -> Result:
     """Load the knowledge base, the model and its triage files, and analyse (with a spinner on
     a terminal unless ``progress`` is off or ``CI`` is set)."""
@@ -347,7 +362,7 @@ def analyse(
 
     day = parse_today(today)
     kb = load_knowledge(knowledge or [])
-    model = load(file, kb, triage=triage, limits=limits)
+    model = load(file, kb, triage=triage, limits=limits, hypotheses=hypotheses)
     gc.freeze()  # the model lives for the whole run; spare the collector from rescanning it
     show_progress = progress and sys.stderr.isatty() and os.environ.get("CI") is None
     with _progress(show_progress) as observer:

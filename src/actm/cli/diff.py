@@ -10,6 +10,7 @@ import typer
 from actm.cli.common import (
     DebugOpt,
     DiffFormat,
+    HypothesesOpt,
     KnowledgeOpt,
     Level,
     MaxAliasOpt,
@@ -41,6 +42,7 @@ def _side(
     triage: list[Path] | None,
     today: str | None,
     reading: Limits,
+    hypotheses: bool = False,
 ) -> Result:
     """The analysis of one side: a file, or a model checked out of git into ``tmp``."""
     from actm.cli.gitsrc import is_git_spec, materialize
@@ -51,7 +53,13 @@ def _side(
     try:
         # the same triage files on both sides: a decision shows on OLD's threats too
         return analyse(
-            path, knowledge=knowledge, triage=triage, today=today, limits=reading, progress=False
+            path,
+            knowledge=knowledge,
+            triage=triage,
+            today=today,
+            limits=reading,
+            progress=False,
+            hypotheses=hypotheses,
         )
     except ModelError as exc:
         if checkout is None:
@@ -100,6 +108,7 @@ def diff(
     max_depth: MaxDepthOpt = None,
     max_alias_expansion: MaxAliasOpt = None,
     max_elements: MaxElementsOpt = None,
+    hypotheses: HypothesesOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """What changed between two versions of a model: threats, assumptions, crossings."""
@@ -121,6 +130,7 @@ def diff(
                 triage=triage,
                 today=today,
                 reading=reading,
+                hypotheses=hypotheses,
             )
             for n, arg in enumerate((old, new))
         ]

@@ -10,6 +10,7 @@ import typer
 from actm.cli.common import (
     DebugOpt,
     FileArg,
+    HypothesesOpt,
     KnowledgeOpt,
     Level,
     MaxAliasOpt,
@@ -104,6 +105,7 @@ def plan(
     max_depth: MaxDepthOpt = None,
     max_alias_expansion: MaxAliasOpt = None,
     max_elements: MaxElementsOpt = None,
+    hypotheses: HypothesesOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Propose the cheapest controls that take every threat at or above --target out of scope."""
@@ -116,7 +118,7 @@ def plan(
         reading = limits(max_file_bytes, max_depth, max_alias_expansion, max_elements)
         kb = load_knowledge(knowledge or [])
         costs = _costs(cost or [], {c.id for c in kb.controls})
-        model = load(file, kb, triage=triage, limits=reading)
+        model = load(file, kb, triage=triage, limits=reading, hypotheses=hypotheses)
         result = make_plan(
             model,
             kb,

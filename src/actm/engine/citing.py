@@ -28,7 +28,9 @@ class Citer:
         self.c = c
         self.store = store
         self.names = names
-        self.vulns: dict[str, Vulnerability] = {v.id: v for v in c.model.vulnerabilities}
+        self.vulns: dict[str, Vulnerability] = {v.id: v for v in c.model.vulnerabilities} | dict(
+            c.extra_vulns
+        )
         self._traits: dict[int, StepTraits] = {}
         self._reach: dict[tuple[int, str], str] | None = None
 
@@ -111,14 +113,14 @@ class Citer:
         attack: str | None = None
         reach = self.reach(rule, via) if rule in SEEDS else None
         if rule == Rule.AI_WEAKNESS or (rule == Rule.RESIDENCY and not premises):
-            vclass = self.vulns[str(via)].vclass  # a declared vulnerability
+            vclass = self.vulns[str(via)].vclass  # a declared, derived or posited vulnerability
             if rule == Rule.RESIDENCY:
                 reach = self.reach(Rule.VULNERABILITY, via)
         elif rule == Rule.RESIDENCY:
             vclass = str(via)  # a class made active on the node by a tool or credential
         elif rule in (Rule.ADVERSARY, Rule.PUBLIC_USER):
             adversary = str(via)
-        elif rule in (Rule.OUTSIDE_CONTENT, Rule.THIRD_PARTY):
+        elif rule in (Rule.OUTSIDE_CONTENT, Rule.THIRD_PARTY, Rule.NETWORK, Rule.PHYSICAL):
             assert isinstance(via, tuple)
             adversary = str(via[0])
         elif rule in (Rule.ATTACK, Rule.CONVERSION):

@@ -43,6 +43,8 @@ class Closure:
         if seeds is None:
             seeds = c.caches["seeds"] = build_seeds(c)
         self.base_seeds, self.assumption_seeds = seeds
+        self.posited_from = -1
+        """Index of the first fact found once the posited weaknesses were added (-1: none)."""
 
     def run(self, assumption_levels: Mapping[str, int | None] | None = None) -> None:
         """Seed everything (assumptions at their declared level unless overridden) and saturate.
@@ -51,7 +53,7 @@ class Closure:
         or None to leave the assumption out.
         """
         levels = assumption_levels or {}
-        self.apply(self.base_seeds)
+        self.apply(s for s in self.base_seeds if not s.hypothetical)
         for aid, seeds in self.assumption_seeds.items():
             if aid in levels:
                 cap = levels[aid]
@@ -60,6 +62,12 @@ class Closure:
                 seeds = [assumption_seed(self.c, aid, cap)]
             self.apply(seeds)
         self.saturate()
+        # posited weaknesses last: every fact (and threat) found from here on needs one
+        posited = [s for s in self.base_seeds if s.hypothetical]
+        if posited:
+            self.posited_from = len(self.store.keys)
+            self.apply(posited)
+            self.saturate()
 
     def apply(self, seeds: Iterable[Seed]) -> None:
         store = self.store

@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from actm.engine.controls import CONTROL_HOOKS
+from actm.engine.derived import build_derived, tool_deletes
 from actm.knowledge.attacks import AttackPattern, KnowledgeBase, Requirement, Yield
 from actm.knowledge.effects import EFFECTS
 from actm.knowledge.vocabulary import Vocabulary
-from actm.model.system import Asset, Control, SystemModel, Tool
+from actm.model.system import Asset, Control, SystemModel, Tool, Vulnerability
 
 __all__ = ["Compiled", "Rule", "compile_model"]
 
@@ -124,6 +125,17 @@ class Compiled:
     cred_tools: dict[int, list[int]] = field(default_factory=dict)
     """Credential target -> tools whose calls it authorises."""
     cred_nodes: dict[int, list[int]] = field(default_factory=dict)
+    cred_grants: dict[int, list[tuple[str, int]]] = field(default_factory=dict)
+    """Credential target -> (read, write or delete; target) its ``grants`` name."""
+    cred_exec: dict[int, list[int]] = field(default_factory=dict)
+    """Credential target -> nodes its ``grants`` let it run code on."""
+    tool_deletes: list[list[int]] = field(default_factory=list)
+    contains_out: dict[int, list[int]] = field(default_factory=dict)
+    """Target of an asset (whole or part) -> targets of the assets it ``contains``."""
+    package_nodes: dict[int, list[int]] = field(default_factory=dict)
+    """Target of a package -> the nodes its code runs on."""
+    extra_vulns: dict[str, Vulnerability] = field(default_factory=dict)
+    """Weaknesses the engine derives (``authentication: none``) or posits (hypotheses), by id."""
     # conditional AI vulnerability rules: target -> [(cap mask, yields, vuln id)]
     ai_rules: dict[int, list[tuple[int, tuple[tuple[int, int, bool, int], ...], str]]] = field(
         default_factory=dict
@@ -149,6 +161,8 @@ class Compiled:
     sandboxed: dict[str, str] = field(default_factory=dict)
     hidden: dict[str, str] = field(default_factory=dict)
     """Model asset no longer returned to callers -> the control."""
+    narrowed: dict[str, str] = field(default_factory=dict)
+    """Credential restricted to what its tools use -> the control."""
     edge_limit: dict[str, int] = field(default_factory=dict)
     """Edge -> index of the strongest capability that passes it (from weakens)."""
     caches: dict[str, Any] = field(default_factory=dict)
@@ -213,6 +227,7 @@ def compile_model(
     _relations(c)
     _tools(c)
     _model_tools(c)
+    build_derived(c)
     _ai_rules(c)
     _share_with_parts(c)
     _attack_rules(c)
@@ -368,6 +383,7 @@ def _tool_reach(c: Compiled, ti: int, tool: Tool) -> None:
                 reads.append(t)
                 c.readers_of.setdefault(t, []).append(ti)
     c.tool_reads.append(reads)
+    c.tool_deletes.append(tool_deletes(c, tool))
     execs = []
     if allowed("execute"):
         agency = c.vocab.agency
@@ -405,7 +421,7 @@ def _model_tools(c: Compiled) -> None:
             c.model_tool_results[m.id] = tgt(inputs, "tool_results")
             c.model_tool_defs[m.id] = tgt(inputs, "tool_definitions")
     for a in c.model.assets:
-        if a.grants_access:
+        if a.grants_access and a.id not in c.narrowed:
             ct = c.asset_target[c.asset_index[a.id]]
             c.cred_nodes[ct] = [c.node_index[n] for n in a.grants_access if n in c.node_index]
 
@@ -450,6 +466,9 @@ def _share_with_parts(c: Compiled) -> None:
             c.cred_tools,
             c.cred_nodes,
             c.ai_rules,
+            c.cred_grants,
+            c.cred_exec,
+            c.contains_out,
         )
         for table in tables:
             if whole in table:

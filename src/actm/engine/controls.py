@@ -74,6 +74,7 @@ CONTROL_HOOKS: Mapping[str, Hook] = {
     "approves": _first(lambda c: c.approved),
     "sandboxes": _first(lambda c: c.sandboxed),
     "hides": _first(lambda c: c.hidden),
+    "narrows": _first(lambda c: c.narrowed),
     "breaks": _breaks,
 }
 """Effect name -> how it changes the tables of a compiled model (control id, its values)."""

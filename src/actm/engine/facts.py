@@ -49,6 +49,17 @@ class Rule(IntEnum):
     CREDENTIAL_NODE = 23
     ATTACK = 24
     CONVERSION = 25
+    TOOL_DELETE = 26
+    CREDENTIAL_GRANT = 27
+    """What a credential's ``grants`` let its holder read, write or delete."""
+    CONTAINED = 28
+    """Reading an asset reads what it ``contains``."""
+    PACKAGE_CODE = 29
+    """A package changed at its source runs on every node it runs on."""
+    NETWORK = 30
+    """A network adversary on a flow that is not encrypted or whose sender is not checked."""
+    PHYSICAL = 31
+    """Whoever acts in the scene a physically exposed model perceives."""
 
 
 STRUCTURAL = frozenset({Rule.COMPONENT_UP, Rule.COMPONENT_DOWN})
@@ -61,6 +72,8 @@ SEEDS = frozenset(
         Rule.ASSUMPTION,
         Rule.ASSUMPTION_SENDS,
         Rule.VULNERABILITY,
+        Rule.NETWORK,
+        Rule.PHYSICAL,
     }
 )
 

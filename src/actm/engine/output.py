@@ -70,6 +70,8 @@ class Finding:
     cited: tuple[int, ...] = ()
     """Indices of the entry's conditional citations (``references_when``) that its binding
     and shown chain show."""
+    hypothetical: bool = False
+    """It needs a weakness a hypothesis posits (its chain rests on one)."""
 
 
 class Cell(NamedTuple):
@@ -200,7 +202,7 @@ class _Reader:
         self.c = c
         self.store = out.closure.store
         self.wording = out.wording
-        self.vulns = {v.id: v for v in c.model.vulnerabilities}
+        self.vulns = {v.id: v for v in c.model.vulnerabilities} | c.extra_vulns
         self.assumptions = {a.id: a for a in c.model.assumptions}
         self.relations = {r.id: r for r in c.model.relations}
         self.facts: dict[int, _Fact] = {}
@@ -230,7 +232,13 @@ class _Reader:
             node, vclass = store.decode_node(key)
             node_id = c.node_ids[node]
             cls = c.vclass_ids[vclass]
-            values = {"node": node_id, "vulnerability_class": cls, "tool": via, "credential": via}
+            values = {
+                "node": node_id,
+                "vulnerability_class": cls,
+                "tool": via,
+                "credential": via,
+                "package": via,
+            }
             text = self.wording.text(rule, "", values)
             pipeline = PIPELINES[c.node_pipe[node]]
             return (name, node_id, None, cls, False, pipeline, _vias(via), False, text)
@@ -301,8 +309,31 @@ class _Reader:
         if rule in (Rule.ATTACK, Rule.CONVERSION):
             assert isinstance(via, int)
             return "", {"attack": self.c.rules[via].attack.id}
-        if rule in (Rule.TOOL_WRITE, Rule.TOOL_RESULTS, Rule.TOOL_DEFINITION, Rule.CREDENTIAL_TOOL):
+        if rule in (
+            Rule.TOOL_WRITE,
+            Rule.TOOL_RESULTS,
+            Rule.TOOL_DEFINITION,
+            Rule.CREDENTIAL_TOOL,
+            Rule.TOOL_DELETE,
+        ):
             return "", {"tool": via}
+        return self._new_values(rule, via)
+
+    @staticmethod
+    def _new_values(rule: Rule, via: object) -> tuple[str, dict[str, object]]:
+        """The values of the rules for what credentials grant, what assets contain, flows
+        in cleartext and scenes a model perceives."""
+        if rule == Rule.CREDENTIAL_GRANT:
+            assert isinstance(via, tuple)
+            return "", {"credential": via[0], "permission": via[1]}
+        if rule == Rule.CONTAINED:
+            return "", {"container": via}
+        if rule == Rule.NETWORK:
+            assert isinstance(via, tuple)
+            return "", {"adversary": via[0], "relation": via[1], "weakness": via[2]}
+        if rule == Rule.PHYSICAL:
+            assert isinstance(via, tuple)
+            return "", {"adversary": via[0], "model": via[1]}
         return "", {}  # component_up, component_down: the capability and target alone
 
     def _owner(self, key: int) -> str:
@@ -356,7 +387,7 @@ class _Reader:
         for how, via in seeds_in(store, keys):
             if how in (Rule.ADVERSARY, Rule.PUBLIC_USER):
                 adversaries.add(str(via))
-            elif how in (Rule.OUTSIDE_CONTENT, Rule.THIRD_PARTY):
+            elif how in (Rule.OUTSIDE_CONTENT, Rule.THIRD_PARTY, Rule.NETWORK, Rule.PHYSICAL):
                 assert isinstance(via, tuple)
                 adversaries.add(str(via[0]))
             elif how in (Rule.ASSUMPTION, Rule.ASSUMPTION_SENDS):
@@ -389,6 +420,7 @@ class _Reader:
             vulnerabilities=tuple(sorted(vulns)),
             assumptions=tuple(sorted(assumptions)),
             cited=self.citer.cited(attack, m.full_binding, keys, m.effects),
+            hypothetical=any(v in c.extra_vulns and c.extra_vulns[v].hypothetical for v in vulns),
         )
 
 

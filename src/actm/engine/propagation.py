@@ -16,7 +16,13 @@ propagation tables; this file only decides *where* a rule applies:
   ``inputs.tool_results`` (``TOOL_RESULTS``) and its definition into ``inputs.tool_definitions``
   (``TOOL_DEFINITION``);
 * credentials: inspecting a credential lets the adversary call the tools it authorises
-  (``CREDENTIAL_TOOL``) and opens the nodes it grants access to (``CREDENTIAL_NODE``);
+  (``CREDENTIAL_TOOL``), opens the nodes it grants access to (``CREDENTIAL_NODE``), and does
+  what its ``grants`` say: read, write or delete assets (``CREDENTIAL_GRANT``), run code on
+  nodes (``CREDENTIAL_NODE``);
+* a driven tool deletes what it may delete (``TOOL_DELETE``);
+* reading (part of) an asset reads what it ``contains`` (``CONTAINED``);
+* a package changed at its source runs the adversary's code on every node it runs on
+  (``PACKAGE_CODE``);
 * conditional AI weaknesses declared on a model (``AI_WEAKNESS``);
 * attack patterns and conversions, through :class:`~actm.engine.matching.Matcher`.
 """
@@ -78,6 +84,17 @@ class Propagator:
         self.content_mask = c.stronger_mask[ci[v.agency.content_requires]]
         self.credential = ci[v.agency.credential]
         self.cred_class = c.vclass_index.get(v.agency.credential_access, -1)
+        self.delete = ci[v.agency.delete]
+        self.granted = {
+            "read": ci[v.agency.credential_read],
+            "write": ci[v.agency.credential_write],
+            "delete": ci[v.agency.credential_delete],
+        }
+        self.grant_exec = c.vclass_index.get(v.agency.credential_execute, -1)
+        self.contained_mask = c.stronger_mask[ci[v.agency.contained_requires]]
+        self.contained = ci[v.agency.contained]
+        self.package_mask = c.stronger_mask[ci[v.agency.package_requires]]
+        self.package_class = c.vclass_index.get(v.agency.package_runs, -1)
         self.integrity_mask = sum(1 << i for i, flag in enumerate(c.integrity) if flag)
         self.inspect_mask = c.stronger_mask[self.exfiltrate]
         # what credential use requires: the strongest confidentiality capability there is
@@ -188,69 +205,11 @@ class Propagator:
                     x = self.limit(x0, rid)
                     add(dst, x, pers and integrity[x], pipe, Rule.PART_OF, rid, prem)
 
-        # agency and credentials
-        is_integrity = integrity[cap]
-        if is_integrity:
-            tools = c.calls_of.get(t)
-            if tools:
-                for ti in tools:
-                    if c.tool_gated[ti]:
-                        continue
-                    for x in self.call[cap]:
-                        add(
-                            c.tool_inputs[ti],
-                            x,
-                            False,
-                            DEPLOY,
-                            Rule.TOOL_CALL,
-                            c.tool_ids[ti],
-                            prem,
-                        )
-            ti = c.tool_of_inputs.get(t, -1)
-            if ti >= 0:
-                self._tool_driven(ti, key)
-            # content the adversary wrote (not merely influenced) reaches the agent's context
-            carries = (self.content_mask >> cap) & 1
-            readers = c.readers_of.get(t)
-            if readers and carries:
-                for r in readers:
-                    self._to_tool_results(r, key)
-            ti = c.tool_of_results.get(t, -1)
-            if ti >= 0 and carries:
-                self._to_tool_results(ti, key)
-            ti = c.tool_of_definition.get(t, -1)
-            if ti >= 0 and carries:
-                for user in c.tool_users[ti]:
-                    dt = c.model_tool_defs.get(user, -1)
-                    if dt >= 0:
-                        add(
-                            dt,
-                            self.definition,
-                            False,
-                            DEPLOY,
-                            Rule.TOOL_DEFINITION,
-                            c.tool_ids[ti],
-                            prem,
-                        )
-        elif (self.cred_requires >> cap) & 1:
-            tools = c.cred_tools.get(t)
-            if tools:
-                for ti in tools:
-                    add(
-                        c.tool_inputs[ti],
-                        self.credential,
-                        False,
-                        pipe,
-                        Rule.CREDENTIAL_TOOL,
-                        c.tool_ids[ti],
-                        prem,
-                    )
-            nodes = c.cred_nodes.get(t)
-            if nodes and self.cred_class >= 0:
-                for n in nodes:
-                    store.add_node(
-                        n, self.cred_class, Rule.CREDENTIAL_NODE, c.asset_ids[asset], prem
-                    )
+        # agency, credentials, packages, contained secrets
+        if integrity[cap]:
+            self._integrity(t, cap, pers, key)
+        else:
+            self._confidentiality(t, cap, pipe, key)
 
         # conditional AI weaknesses
         rules = c.ai_rules.get(t)
@@ -262,6 +221,84 @@ class Propagator:
 
         # attack patterns and conversions
         self.matcher.on_fact(key, t, cap, pers, pipe)
+
+    def _integrity(self, t: int, cap: int, pers: bool, key: int) -> None:
+        """An integrity capability on ``t``: a model's tool calls drive its tools, a driven
+        tool acts, what the adversary wrote reaches an agent's context, and a package changed
+        at its source runs on every node it runs on."""
+        c = self.c
+        add = self.store.add
+        prem = (key,)
+        tools = c.calls_of.get(t)
+        if tools:
+            for ti in tools:
+                if c.tool_gated[ti]:
+                    continue
+                for x in self.call[cap]:
+                    add(c.tool_inputs[ti], x, False, DEPLOY, Rule.TOOL_CALL, c.tool_ids[ti], prem)
+        ti = c.tool_of_inputs.get(t, -1)
+        if ti >= 0:
+            self._tool_driven(ti, key)
+        # content the adversary wrote (not merely influenced) reaches the agent's context
+        carries = (self.content_mask >> cap) & 1
+        readers = c.readers_of.get(t)
+        if readers and carries:
+            for r in readers:
+                self._to_tool_results(r, key)
+        ti = c.tool_of_results.get(t, -1)
+        if ti >= 0 and carries:
+            self._to_tool_results(ti, key)
+        nodes = c.package_nodes.get(t)
+        if nodes and pers and (self.package_mask >> cap) & 1 and self.package_class >= 0:
+            package = c.asset_ids[c.target_asset[t]]
+            for n in nodes:
+                self.store.add_node(n, self.package_class, Rule.PACKAGE_CODE, package, prem)
+        ti = c.tool_of_definition.get(t, -1)
+        if ti >= 0 and carries:
+            name = c.tool_ids[ti]
+            for user in c.tool_users[ti]:
+                dt = c.model_tool_defs.get(user, -1)
+                if dt >= 0:
+                    add(dt, self.definition, False, DEPLOY, Rule.TOOL_DEFINITION, name, prem)
+
+    def _confidentiality(self, t: int, cap: int, pipe: int, key: int) -> None:
+        """Any other capability on ``t``: reading a credential uses it, and reading (part of)
+        an asset reads what it contains."""
+        c = self.c
+        add = self.store.add
+        prem = (key,)
+        name = c.asset_ids[c.target_asset[t]]
+        if (self.cred_requires >> cap) & 1:
+            for ti in c.cred_tools.get(t, ()):
+                add(
+                    c.tool_inputs[ti],
+                    self.credential,
+                    False,
+                    pipe,
+                    Rule.CREDENTIAL_TOOL,
+                    c.tool_ids[ti],
+                    prem,
+                )
+            if self.cred_class >= 0:
+                for n in c.cred_nodes.get(t, ()):
+                    self.store.add_node(n, self.cred_class, Rule.CREDENTIAL_NODE, name, prem)
+            self._credential_grants(t, name, key)
+        if (self.contained_mask >> cap) & 1:
+            for x in c.contains_out.get(t, ()):
+                add(x, self.contained, False, pipe, Rule.CONTAINED, name, prem)
+
+    def _credential_grants(self, t: int, name: str, key: int) -> None:
+        """Whoever reads credential ``t`` (asset ``name``) does what its ``grants`` say."""
+        c = self.c
+        for perm, dst in c.cred_grants.get(t, ()):
+            cap = self.granted[perm]
+            persistent = c.integrity[cap] and c.asset_persists[c.target_asset[dst]]
+            self.store.add(
+                dst, cap, persistent, DEPLOY, Rule.CREDENTIAL_GRANT, (name, perm), (key,)
+            )
+        if self.grant_exec >= 0:
+            for n in c.cred_exec.get(t, ()):
+                self.store.add_node(n, self.grant_exec, Rule.CREDENTIAL_NODE, name, (key,))
 
     def _tool_driven(self, ti: int, key: int) -> None:
         """The adversary drives tool ``ti`` (an integrity capability on its inputs)."""
@@ -275,6 +312,8 @@ class Propagator:
             store.add(wt, write_cap, persistent, DEPLOY, Rule.TOOL_WRITE, name, prem)
         for node, vclass in c.tool_exec[ti]:
             store.add_node(node, vclass, Rule.TOOL_EXECUTE, name, prem)
+        for dt in c.tool_deletes[ti]:
+            store.add(dt, self.delete, False, DEPLOY, Rule.TOOL_DELETE, name, prem)
         # exfiltration: what a driven reader reads leaves through a driven egress tool
         for user in c.tool_users[ti]:
             siblings = c.model_tools.get(user, ())

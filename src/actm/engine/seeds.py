@@ -14,6 +14,14 @@ Every seed belongs to an *entry point*: the adversary whose starting capability 
 AI weaknesses that grant capabilities by themselves are *conditions* (entry ``condition``):
 whoever reaches the model uses them.
 
+Besides the adversaries the model declares, entry points follow from what it states about its
+infrastructure (adversaries.yaml ``entry_points``): the ``internet-attacker`` or ``insider``
+who exploits a node's weakness (declared, derived from ``authentication: none``, or posited by
+a hypothesis), the ``network-attacker`` on a flow that is not encrypted or not authenticated,
+and the ``physical-actor`` in the scene a physically exposed model perceives. A seed of a
+posited weakness is ``hypothetical``: the closure adds it last, so whatever needs it is found
+after everything that does not.
+
 Each source is one function of :func:`build_seeds`; a new kind of source is one more function
 that sets its entry point.
 """
@@ -61,6 +69,8 @@ class Seed:
     """The entry point (adversary) whose starting capability this is."""
     reach: str = ""
     """How far that adversary reaches (one of :data:`REACH`; empty for a condition)."""
+    hypothetical: bool = False
+    """A weakness a hypothesis posits, not one the model states."""
 
 
 def supplier(producer: str) -> str:
@@ -74,18 +84,35 @@ def operator(owner: str) -> str:
 
 
 def node_exploiter(c: Compiled, node_id: str) -> tuple[str, str]:
-    """Who exploits a weakness declared on ``node_id``: (entry, reach).
+    """Who exploits a weakness of ``node_id`` unless the model says: (entry, reach).
 
-    A node in a zone of trust ``untrusted`` is reached from the internet; any other node only
-    from inside the organisation's network.
+    A node exposed to the internet (declared, or by default in a zone of trust ``untrusted``)
+    is reached from the internet; any other node only from inside the organisation's network.
     """
-    model = c.model
-    node = next((n for n in model.nodes if n.id == node_id), None)
-    zones = {z.id: z for z in model.zones}
-    zone = zones.get(node.zone) if node is not None and node.zone else None
-    if zone is not None and zone.trust == "untrusted":
+    node = c.model.node(node_id)
+    if node.exposure == "internet":
         return "internet-attacker", "internet"
     return "insider", "insider"
+
+
+_ENTRY_REACH = {
+    "internet-attacker": "internet",
+    "insider": "insider",
+    "network-attacker": "internet",
+    "physical-actor": "internet",
+    "external-user": "internet",
+    "content-author": "internet",
+    "third-party": "operator",
+}
+"""How far the built-in adversaries and entry points reach (a declared adversary says it)."""
+
+
+def reach_of(c: Compiled, who: str) -> str:
+    """How far the adversary or entry point ``who`` reaches."""
+    found = next((a for a in c.model.adversaries if a.id == who and not a.builtin), None)
+    if found is not None:
+        return found.reach
+    return _ENTRY_REACH.get(who, "insider")
 
 
 def assumption_seed(c: Compiled, aid: str, cap: int) -> Seed:
@@ -142,6 +169,7 @@ def _public_users(c: Compiled, adv: Adversary, sink: _Sink) -> None:
                 continue
         elif m.exposure != "public":
             continue
+        how = _account_needed(c, m.deployed_on)
         for g in d.grants:
             if g.asset == "exposed":
                 for exp in m.exposes:
@@ -149,55 +177,44 @@ def _public_users(c: Compiled, adv: Adversary, sink: _Sink) -> None:
                         continue
                     t = c.target_of(m.id, exp, None)
                     sink.add(
-                        t,
-                        g.capability,
-                        g.persistent,
-                        1,
-                        Rule.PUBLIC_USER,
-                        adv.id,
-                        adv.id,
-                        "internet",
+                        t, g.capability, g.persistent, 1, Rule.PUBLIC_USER, adv.id, adv.id, how
                     )
             else:
                 t = c.target_of(m.id, g.asset, g.component)
-                sink.add(
-                    t, g.capability, g.persistent, 1, Rule.PUBLIC_USER, adv.id, adv.id, "internet"
-                )
+                sink.add(t, g.capability, g.persistent, 1, Rule.PUBLIC_USER, adv.id, adv.id, how)
+
+
+def _account_needed(c: Compiled, nodes: tuple[str, ...]) -> str:
+    """``authenticated`` when every node of ``nodes`` says it requires authentication, else
+    ``internet``."""
+    if nodes and all(c.model.node(n).authentication == "required" for n in nodes):
+        return "authenticated"
+    return "internet"
 
 
 def _content_authors(c: Compiled, adv: Adversary, sink: _Sink) -> None:
-    """The author of outside content holds what it writes into every asset that ingests it."""
+    """The author of outside content holds what it writes into every asset that ingests it:
+    what the source lets it do (``can``: contribute by default), from the internet or, where
+    posting needs an account, as an authenticated user."""
     d = c.vocab.adversaries[adv.id]
-    blocked = c.blocked
     for a in c.model.assets:
         ai = c.asset_index[a.id]
         pipe = type_pipeline(c, c.asset_target[ai])
-        live = [s for s in a.untrusted_sources if f"source:{s}" not in blocked]
+        places = [(c.asset_target[ai], a.untrusted_sources)]
+        places += [
+            (c.comp_target.get((ai, comp), -1), sources)
+            for comp, sources in sorted(a.component_sources.items())
+        ]
         for g in d.grants:
-            if live:
-                sink.add(
-                    c.asset_target[ai],
-                    g.capability,
-                    g.persistent,
-                    pipe,
-                    Rule.OUTSIDE_CONTENT,
-                    (adv.id, live[0]),
-                    adv.id,
-                    "internet",
-                )
-            for comp, sources in sorted(a.component_sources.items()):
-                live_c = [s for s in sources if f"source:{s}" not in blocked]
-                if live_c:
-                    sink.add(
-                        c.comp_target.get((ai, comp), -1),
-                        g.capability,
-                        g.persistent,
-                        pipe,
-                        Rule.OUTSIDE_CONTENT,
-                        (adv.id, live_c[0]),
-                        adv.id,
-                        "internet",
-                    )
+            for t, sources in places:
+                for source in sources:
+                    if f"source:{source}" in c.blocked:
+                        continue
+                    can, account = a.source_strength.get(source, ("", False))
+                    cap = c.vocab.source_strength.get(can, g.capability)
+                    reach = "authenticated" if account else "internet"
+                    via = (adv.id, source)
+                    sink.add(t, cap, g.persistent, pipe, Rule.OUTSIDE_CONTENT, via, adv.id, reach)
 
 
 def _operators(c: Compiled, adv: Adversary, sink: _Sink) -> None:
@@ -247,31 +264,46 @@ def _adversaries(c: Compiled, sink: _Sink) -> None:
                 Rule.ADVERSARY,
                 adv.id,
                 adv.id,
-                "insider",
+                adv.reach,
             )
 
 
 def _vulnerabilities(c: Compiled) -> Iterator[Seed]:
-    """Declared weaknesses of nodes, and unconditional grants of AI weaknesses."""
-    for v in c.model.vulnerabilities:
+    """Weaknesses of nodes: declared, derived (``authentication: none``) and posited (when
+    hypotheses are on), each exploited by whom ``exploited_by`` says or by the internet
+    attacker or insider the node's exposure lets in; and unconditional grants of AI
+    weaknesses."""
+    weaknesses = [*c.model.vulnerabilities, *c.extra_vulns.values()]
+    for v in weaknesses:
         if v.id in c.removed_vulns or v.kind != "conventional" or v.node is None:
             continue
         ni = c.node_index[v.node]
-        only = frozenset(c.asset_index[a] for a in v.assets) if v.assets is not None else None
-        entry, reach = node_exploiter(c, v.node)
-        yield Seed(
-            -1,
-            -1,
-            False,
-            c.node_pipe[ni],
-            Rule.VULNERABILITY,
-            v.id,
-            node=ni,
-            vclass=c.vclass_index[v.vclass],
-            only=only,
-            entry=entry,
-            reach=reach,
+        only = (
+            frozenset(c.asset_index[a] for a in v.assets if a in c.asset_index)
+            if v.assets is not None
+            else None
         )
+        if v.exploited_by is not None:
+            exploiters = [(who, reach_of(c, who)) for who in v.exploited_by]
+        else:
+            exploiters = [node_exploiter(c, v.node)]
+        for entry, reach in exploiters:
+            if entry in c.blocked:
+                continue
+            yield Seed(
+                -1,
+                -1,
+                False,
+                c.node_pipe[ni],
+                Rule.VULNERABILITY,
+                v.id,
+                node=ni,
+                vclass=c.vclass_index[v.vclass],
+                only=only,
+                entry=entry,
+                reach=reach,
+                hypothetical=v.hypothetical,
+            )
     for t, cap, persistent, pipe, vid in ai_vuln_seeds(c):
         yield Seed(t, cap, persistent and c.integrity[cap], pipe, Rule.AI_WEAKNESS, vid)
 
@@ -302,10 +334,55 @@ def _assumptions(c: Compiled, sink: _Sink) -> dict[str, list[Seed]]:
     return per_assumption
 
 
+def _network(c: Compiled, sink: _Sink) -> None:
+    """On a flow that is not encrypted, or whose receiver does not authenticate the sender, the
+    network attacker holds what its entry point grants on what arrives: from the internet when
+    either end is on a node exposed to it, else from inside."""
+    ep = c.vocab.entry_points.get("network-attacker")
+    if ep is None or ep.id in c.blocked:
+        return
+    for rel in c.model.relations:
+        if rel.id in c.blocked or (rel.encrypted and rel.authenticated):
+            continue
+        t = c.target_of_ref(rel.target, rel.target_component)
+        ends = [c.model.asset(rel.source), c.model.asset(rel.target)]
+        exposed = any(c.model.node(r.node).exposure == "internet" for a in ends for r in a.resides)
+        reach = "internet" if exposed else "insider"
+        for g in ep.grants:
+            weakness = {"unencrypted": rel.encrypted, "unauthenticated": rel.authenticated}
+            if weakness.get(g.asset, True):
+                continue
+            via = (
+                ep.id,
+                rel.id,
+                "not encrypted" if g.asset == "unencrypted" else "not authenticated",
+            )
+            pipe = pipe_index(rel.pipeline)
+            sink.add(t, g.capability, rel.persistent, pipe, Rule.NETWORK, via, ep.id, reach)
+
+
+def _physical(c: Compiled, sink: _Sink) -> None:
+    """Whoever acts in the scene a physically exposed model perceives holds what the
+    physical-actor entry point grants on its inputs."""
+    ep = c.vocab.entry_points.get("physical-actor")
+    if ep is None or ep.id in c.blocked:
+        return
+    for m in c.model.models:
+        if m.exposure != "physical":
+            continue
+        for g in ep.grants:
+            t = c.target_of(m.id, g.asset, g.component)
+            pipe = type_pipeline(c, t) if t >= 0 else 1
+            via = (ep.id, m.id)
+            sink.add(t, g.capability, g.persistent, pipe, Rule.PHYSICAL, via, ep.id, "internet")
+
+
 def build_seeds(c: Compiled) -> tuple[list[Seed], dict[str, list[Seed]]]:
     """The declared facts: (seeds that never change, assumption id -> its capability seeds)."""
     sink = _Sink(c)
     _adversaries(c, sink)
+    _network(c, sink)
+    _physical(c, sink)
     base = sink.seeds
     base.extend(_vulnerabilities(c))
     sink2 = _Sink(c)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from actm.engine.compiled import Compiled
 from actm.knowledge.conditions import Index, SystemView
-from actm.model.system import SystemModel, Tool
+from actm.model.system import Asset, Model, Node, SystemModel, Tool
 
 __all__ = ["EngineView", "OwnerInfo"]
 
@@ -52,6 +52,15 @@ class OwnerInfo:
     derives: set[str] = field(default_factory=set)
     """Processes of the ``derives`` relations not blocked that start from it."""
     outside_content: bool = False
+    approval: frozenset[str] = frozenset()
+    grants: frozenset[str] = frozenset()
+    granted: frozenset[str] = frozenset()
+    over_broad: bool = False
+    contains_secret: bool = False
+    package: tuple[str, bool, bool] | None = None
+    decisions: frozenset[str] = frozenset()
+    acted_on_by: frozenset[str] = frozenset()
+    cleartext_inputs: bool = False
 
 
 class EngineView:
@@ -84,6 +93,7 @@ class EngineView:
         }
         self.on_node: Mapping[str, frozenset[str]] = {k: frozenset(v) for k, v in on_node.items()}
         self._node_kind = {n.id: n.kind for n in m.nodes}
+        self._node_settings = {n.id: _settings(n) for n in m.nodes}
         self._node_vulns = _node_vulnerabilities(c, _on_node_assets(self.asset_nodes))
         self._declared_tools = {x.id: frozenset(x.tools) for x in m.models}
         self._kinds: dict[int, frozenset[str]] = {}
@@ -115,6 +125,14 @@ class EngineView:
             self._kinds[asset] = found
         return found
 
+    def node_values(self, asset: int, key: str) -> frozenset[str]:
+        settings = self._node_settings
+        return frozenset(
+            settings[n][key]
+            for n in self.asset_nodes[asset]
+            if n in settings and key in settings[n]
+        )
+
     def node_vulnerabilities(self, asset: int) -> frozenset[str]:
         aid = self._asset_ids[asset]
         out: set[str] = set()
@@ -132,6 +150,20 @@ class EngineView:
         return found
 
 
+def _settings(n: Node) -> dict[str, str]:
+    """What the node-setting conditions read of one node, as words."""
+    out = {
+        "exposure": n.exposure,
+        "authentication": n.authentication or "required",
+        "physical_access": str(n.physical_access).lower(),
+        "shared": str(bool(n.shared_with)).lower(),
+    }
+    if n.mcp is not None:
+        out["mcp_transport"] = n.mcp.transport
+        out["mcp_authentication"] = n.mcp.authentication or "none"
+    return out
+
+
 def _on_node_assets(asset_nodes: tuple[frozenset[str], ...]) -> dict[str, list[int]]:
     """Node -> the assets residing on it."""
     out: dict[str, list[int]] = {}
@@ -144,10 +176,11 @@ def _on_node_assets(asset_nodes: tuple[frozenset[str], ...]) -> dict[str, list[i
 def _node_vulnerabilities(
     c: Compiled, on_node: Mapping[str, list[int]]
 ) -> dict[tuple[str, str], frozenset[str]]:
-    """(node, asset id) -> classes of the declared vulnerabilities in force that reach it."""
+    """(node, asset id) -> classes of the vulnerabilities in force that reach it: declared, or
+    derived from what the model states (``authentication: none``); never a posited one."""
     vulns: dict[tuple[str, str], set[str]] = {}
-    for v in c.model.vulnerabilities:
-        if v.node is None or v.id in c.removed_vulns:
+    for v in (*c.model.vulnerabilities, *c.extra_vulns.values()):
+        if v.node is None or v.id in c.removed_vulns or v.hypothetical:
             continue
         for ai in on_node.get(v.node, ()):
             aid = c.asset_ids[ai]
@@ -187,6 +220,7 @@ def _allowed(c: Compiled, tool: Tool, egress: bool) -> frozenset[str]:
         ("write", bool(tool.write)),
         ("execute", bool(tool.execute)),
         ("egress", egress),
+        ("delete", bool(tool.delete)),
     )
     return frozenset(p for p, on in present if on and f"{tool.id}.{p}" not in c.blocked)
 
@@ -213,6 +247,10 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
             hosted_third_party=hosted_tp,
             tools={t.id for t in usable},
             owner=model.owner or "",
+            approval=frozenset(_approval(c, t) for t in usable),
+            decisions=frozenset(d for _, d in model.acted_on),
+            acted_on_by=frozenset(by for by, _ in model.acted_on),
+            cleartext_inputs=_cleartext_into(c, model),
         )
         for t in usable:
             _tool_reach(c, info, t)
@@ -275,9 +313,49 @@ def _asset_info(
         )
         if tool is not None:
             info.tool_permissions = _allowed(c, tool, tool.external_egress)
+            info.approval = frozenset({_approval(c, tool)})
+        _credential_info(c, m, a, info)
         if tool is not None and tool.id not in c.blocked:
             _tool_reach(c, info, tool)
         out[a.id] = info
+
+
+def _approval(c: Compiled, tool: Tool) -> str:
+    return "every_call" if tool.id in c.approved else tool.approval
+
+
+def _cleartext_into(c: Compiled, model: Model) -> bool:
+    inputs = model.assets.get("inputs")
+    return any(
+        r.target == inputs and not (r.encrypted and r.authenticated) and r.id not in c.blocked
+        for r in c.model.relations
+    )
+
+
+def _credential_info(c: Compiled, m: SystemModel, a: Asset, info: OwnerInfo) -> None:
+    """What the conditions read of a credential, of an asset that contains one, of a
+    package."""
+    access = set(c.vocab.access_types)
+    info.contains_secret = any(m.asset(x).type in access for x in a.contains)
+    if a.package is not None:
+        p = m.package(a.package)
+        info.package = (p.ecosystem, p.pinned, p.verified)
+    if not a.grants:
+        return
+    beyond = m.beyond_use(a.id)
+    narrowed = a.id in c.narrowed
+    kept = {
+        perm: [x for x in granted if not (narrowed and x in beyond.get(perm, ()))]
+        for perm, granted in a.grants.items()
+    }
+    info.grants = frozenset(perm for perm, found in kept.items() if found)
+    info.granted = frozenset(
+        c.asset_owner[c.asset_index[x]]
+        for perm, found in kept.items()
+        if perm != "execute"
+        for x in found
+    )
+    info.over_broad = bool(beyond) and not narrowed
 
 
 def _tool_reach(c: Compiled, info: OwnerInfo, tool: Tool) -> None:

@@ -56,6 +56,12 @@ FIELDS: Mapping[Rule, Mapping[str, frozenset[str]]] = {
     Rule.CREDENTIAL_NODE: {"": _NODE | {"credential"}},
     Rule.ATTACK: {"": _CAPABILITY | {"attack"}},
     Rule.CONVERSION: {"": _CAPABILITY | {"attack"}},
+    Rule.TOOL_DELETE: {"": _CAPABILITY | {"tool"}},
+    Rule.CREDENTIAL_GRANT: {"": _CAPABILITY | {"credential", "permission"}},
+    Rule.CONTAINED: {"": _CAPABILITY | {"container"}},
+    Rule.PACKAGE_CODE: {"": _NODE | {"package"}},
+    Rule.NETWORK: {"": _CAPABILITY | {"adversary", "relation", "weakness"}},
+    Rule.PHYSICAL: {"": _CAPABILITY | {"adversary", "model"}},
 }
 """Rule -> variant ("" for ``text``) -> the placeholders the engine fills in for it."""
 

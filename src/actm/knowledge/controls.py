@@ -1,9 +1,10 @@
 """The control catalog: kinds of control the mitigation planner may propose.
 
 An entry is a template (``knowledge/data/controls/*.yaml``): what it is applied to (``on``: a
-tool, a tool permission, a relation, an outside source, a model's exposed asset, a vulnerability
-or a threat), a filter (``where``), the effect it has once applied (one of the effect registry,
-:mod:`.effects`, in the terms of a model's ``controls:`` section) and a default cost.
+tool, a tool permission, a relation, an outside source, a model's exposed asset, a
+vulnerability, a credential or a threat), a filter (``where``), the effect it has once applied
+(one of the effect registry, :mod:`.effects`, in the terms of a model's ``controls:`` section)
+and a default cost.
 ``--knowledge DIR`` adds ``DIR/controls/*.yaml``; an entry with the id of an earlier one
 replaces it.
 
@@ -28,7 +29,14 @@ from actm.terms import ToolPermission
 __all__ = ["TARGETS", "ControlTemplate", "load_control_catalog"]
 
 Target = Literal[
-    "tool", "tool_permission", "relation", "source", "model_asset", "vulnerability", "threat"
+    "tool",
+    "tool_permission",
+    "relation",
+    "source",
+    "model_asset",
+    "vulnerability",
+    "credential",
+    "threat",
 ]
 TARGETS: frozenset[str] = frozenset(get_args(Target))
 """The kinds of element a template can be applied to (the planner enumerates each)."""
@@ -49,6 +57,7 @@ _WHERE_KEYS: dict[str, frozenset[str]] = {
     "source": frozenset(),
     "model_asset": frozenset({"types"}),
     "vulnerability": frozenset({"kinds", "classes"}),
+    "credential": frozenset(),
     "threat": frozenset({"attacks"}),
 }
 

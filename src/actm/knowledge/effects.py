@@ -183,6 +183,15 @@ class Weakens(Effect[tuple[str, str]]):
         return [{"edge": e, "to": cap} for e, cap in values]
 
 
+class Narrows(Effect[str]):
+    name = "narrows"
+    targets = frozenset({"credential"})
+    doc = "credentials it restricts to what the tools acting under them use (a narrower scope)"
+
+    def reason(self, value: str) -> str:
+        return f"narrows credential {value} to what its tools use"
+
+
 class Justifies(Effect[str]):
     name = "justifies"
     targets = frozenset({"assumption"})
@@ -274,6 +283,7 @@ EFFECTS: Mapping[str, Effect[Any]] = {
         Sandboxes(),
         Hides(),
         Weakens(),
+        Narrows(),
         Justifies(),
         Breaks(),
     )

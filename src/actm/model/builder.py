@@ -91,16 +91,24 @@ class ModelBuilder:
         write: list[str] | None = None,
         execute: list[str] | None = None,
         egress: list[str] | None = None,
+        delete: list[str] | None = None,
         **fields: Any,
     ) -> ModelBuilder:
-        perms = {
-            k: v
-            for k, v in (("read", read), ("write", write), ("execute", execute), ("egress", egress))
-            if v is not None
-        }
+        given = (
+            ("read", read),
+            ("write", write),
+            ("execute", execute),
+            ("egress", egress),
+            ("delete", delete),
+        )
+        perms = {k: v for k, v in given if v is not None}
         if perms:
             fields["permissions"] = perms
         return self._add("tools", ident, fields)
+
+    def package(self, ident: str, **fields: Any) -> ModelBuilder:
+        """Add a package; ``name``, ``ecosystem`` and ``publisher`` are required."""
+        return self._add("packages", ident, fields)
 
     def adversary(self, ident: str, **fields: Any) -> ModelBuilder:
         return self._add("adversaries", ident, fields)
@@ -121,6 +129,11 @@ class ModelBuilder:
 
     def default_adversaries(self, enabled: bool) -> ModelBuilder:
         self._data["default_adversaries"] = enabled
+        return self
+
+    def analysis(self, *, hypotheses: bool) -> ModelBuilder:
+        """The ``analysis`` section: ``hypotheses=True`` posits the weaknesses nobody declared."""
+        self._data["analysis"] = {"hypotheses": hypotheses}
         return self
 
     def to_dict(self) -> dict[str, Any]:

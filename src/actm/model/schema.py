@@ -25,26 +25,33 @@ from pydantic import (
 )
 
 from actm.io.diagnose import CVE_PATTERN, CVSS_PATTERN, CWE_PATTERN, ID_PATTERN, REF_PATTERN
-from actm.knowledge.vocabulary import Vocabulary, builtin_vocabulary
+from actm.knowledge.vocabulary import Vocabulary
+from actm.model.cvss import check_cvss
 from actm.terms import Criticality as Level
 from actm.terms import Pipeline, ResidencyMode
 
 __all__ = [
     "FORMAT_VERSION",
     "AIAssetSettings",
+    "ActedOnIn",
     "AdversaryIn",
+    "AnalysisIn",
     "AssetIn",
     "AssumptionIn",
     "BreakIn",
     "ControlIn",
+    "CredentialGrantsIn",
     "Criticality",
     "EntryCapabilityIn",
+    "McpIn",
     "ModelFile",
     "ModelIn",
     "NodeIn",
     "OwnerIn",
+    "PackageIn",
     "RelationIn",
     "ResidencyIn",
+    "SourceIn",
     "SystemIn",
     "ToolIn",
     "ToolPermissions",
@@ -61,97 +68,7 @@ Text = Annotated[str, StringConstraints(max_length=20_000)]
 Word = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 Url = Annotated[str, StringConstraints(min_length=1, max_length=2_000)]
 Mode = ResidencyMode
-
-
-_CVSS3_BASE = {
-    "AV": "NALP",
-    "AC": "LH",
-    "PR": "NLH",
-    "UI": "NR",
-    "S": "UC",
-    "C": "HLN",
-    "I": "HLN",
-    "A": "HLN",
-}
-_CVSS3_OTHER = {
-    "E": "XUPFH",
-    "RL": "XOTWU",
-    "RC": "XURC",
-    "CR": "XLMH",
-    "IR": "XLMH",
-    "AR": "XLMH",
-    "MAV": "XNALP",
-    "MAC": "XLH",
-    "MPR": "XNLH",
-    "MUI": "XNR",
-    "MS": "XUC",
-    "MC": "XNLH",
-    "MI": "XNLH",
-    "MA": "XNLH",
-}
-_CVSS4_BASE = {
-    "AV": "NALP",
-    "AC": "LH",
-    "AT": "NP",
-    "PR": "NLH",
-    "UI": "NPA",
-    "VC": "HLN",
-    "VI": "HLN",
-    "VA": "HLN",
-    "SC": "HLN",
-    "SI": "HLN",
-    "SA": "HLN",
-}
-_CVSS4_OTHER = {
-    "E": "XAPU",
-    "CR": "XHML",
-    "IR": "XHML",
-    "AR": "XHML",
-    "MAV": "XNALP",
-    "MAC": "XLH",
-    "MAT": "XNP",
-    "MPR": "XNLH",
-    "MUI": "XNPA",
-    "MVC": "XHLN",
-    "MVI": "XHLN",
-    "MVA": "XHLN",
-    "MSC": "XHLN",
-    "MSI": "XSHLN",
-    "MSA": "XSHLN",
-    "S": "XNP",
-    "AU": "XNY",
-    "R": "XAUI",
-    "V": "XDC",
-    "RE": "XLMH",
-    "U": "XClearGreenAmberRed",
-}
-
-
-def _check_cvss(vector: str) -> str:
-    """A CVSS v3.0/v3.1/v4.0 vector with every base metric once and only known values."""
-    version, _, rest = vector.partition("/")
-    base, other = (
-        (_CVSS4_BASE, _CVSS4_OTHER) if version == "CVSS:4.0" else (_CVSS3_BASE, _CVSS3_OTHER)
-    )
-    seen: dict[str, str] = {}
-    for part in rest.split("/"):
-        metric, _, value = part.partition(":")
-        allowed = base.get(metric) or other.get(metric)
-        if allowed is None:
-            raise ValueError(f"unknown CVSS metric {metric!r}")
-        if metric in seen:
-            raise ValueError(f"CVSS metric {metric} is given twice")
-        if metric == "U" and version == "CVSS:4.0":
-            ok = value in ("X", "Clear", "Green", "Amber", "Red")
-        else:
-            ok = len(value) == 1 and value in allowed
-        if not ok:
-            raise ValueError(f"CVSS metric {metric} cannot be {value!r}")
-        seen[metric] = value
-    missing = [m for m in base if m not in seen]
-    if missing:
-        raise ValueError(f"the CVSS vector lacks base metrics {', '.join(missing)}")
-    return vector
+Reach = Literal["internet", "authenticated", "insider", "operator"]
 
 
 def _exact_int(value: Any) -> Any:
@@ -193,7 +110,15 @@ class OwnerIn(_In):
     name: Name | None = None
     description: Text | None = None
     first_party: StrictBool = Field(
-        False, description="True for the organisation that owns the system."
+        False, description="True for the organisation that owns the system (trust: first_party)."
+    )
+    trust: Literal["first_party", "contracted", "untrusted"] | None = Field(
+        None,
+        description="first_party: your organisation; contracted: a processor bound by an "
+        "agreement; untrusted (default): anyone else.",
+    )
+    contract: Text | None = Field(
+        None, description="For a contracted owner: the agreement that binds it."
     )
 
 
@@ -207,6 +132,18 @@ class ZoneIn(_In):
     owner: Ref | None = None
 
 
+class McpIn(_In):
+    """How an MCP server is reached and what code it runs."""
+
+    transport: Literal["stdio", "streamable_http", "sse"] = Field(
+        description="stdio: a local process; streamable_http or sse: a network service."
+    )
+    authentication: Literal["none", "bearer", "oauth"] | None = Field(
+        None, description="For http transports: how clients authenticate (stdio: leave out)."
+    )
+    package: Ref | None = Field(None, description="The packages: id of the code this server runs.")
+
+
 class NodeIn(_In):
     """An infrastructure node: a host, service, store, cluster, API or device."""
 
@@ -218,6 +155,22 @@ class NodeIn(_In):
     zone: Ref | None = None
     owner: Ref | None = Field(
         None, description="Owner id; a third-party owner sees what the node holds."
+    )
+    exposure: Literal["internet", "internal"] | None = Field(
+        None,
+        description="internet: reachable from the internet. Default: internet when the node's "
+        "zone has trust untrusted, else internal.",
+    )
+    authentication: Literal["none", "required"] | None = Field(
+        None,
+        description="none: the node's service answers anyone who reaches it. Default: required.",
+    )
+    mcp: McpIn | None = Field(None, description="For kind mcp_server: transport and code.")
+    physical_access: StrictBool = Field(
+        False, description="An adversary can touch the hardware (fault injection, probing)."
+    )
+    shared_with: list[Name] = Field(
+        [], description="Other tenants whose code runs on the same hardware (a shared GPU)."
     )
 
 
@@ -233,6 +186,20 @@ class ResidencyIn(_In):
     )
 
 
+class SourceIn(_In):
+    """An outside source of content, with what its authors can do to what is there."""
+
+    name: Name
+    can: Literal["contribute", "edit", "replace"] = Field(
+        "contribute",
+        description="contribute: add content; edit: change what is there; replace it all.",
+    )
+    account: StrictBool = Field(False, description="Posting needs an account.")
+
+
+Source = Annotated[Name | SourceIn, Field(union_mode="left_to_right")]
+
+
 class AIAssetSettings(_In):
     """Settings for one of a model's AI assets (keyed by asset type under `assets:`)."""
 
@@ -242,12 +209,22 @@ class AIAssetSettings(_In):
     )
     criticality: Criticality | None = None
     resides: list[ResidencyIn] = Field(default_factory=list)
-    untrusted_sources: list[Name] = Field(
+    untrusted_sources: list[Source] = Field(
         [], description="Outside sources whose content enters this asset (web, e-mail, uploads)."
     )
-    component_sources: dict[Word, list[Name]] = Field(
+    component_sources: dict[Word, list[Source]] = Field(
         {}, description="Outside sources per component, e.g. {retrieved_context: [public-web]}."
     )
+    contains: list[Ref] = Field(
+        [], description="Credentials or secrets embedded in this asset (memorised keys)."
+    )
+
+
+class ActedOnIn(_In):
+    """Who acts on a model's outputs, and the kind of decision they take."""
+
+    by: Literal["staff", "customers", "public", "automation"]
+    decision: Word = Field(description="financial, safety, legal, medical, access, ...")
 
 
 class ModelIn(_In):
@@ -258,8 +235,10 @@ class ModelIn(_In):
     description: Text | None = None
     kind: Word
     owner: Ref | None = Field(None, description="Who produced the model (its weights).")
-    exposure: Literal["public", "internal", "none"] = Field(
-        "internal", description="public: anyone on the internet can send it inputs."
+    exposure: Literal["public", "internal", "none", "physical"] = Field(
+        "internal",
+        description="public: anyone on the internet can send it inputs; physical: it perceives "
+        "the physical world (cameras, sensors).",
     )
     exposes: list[Literal["outputs", "output_details"]] = Field(
         default_factory=lambda: ["outputs"],  # type: ignore[arg-type]
@@ -280,6 +259,18 @@ class ModelIn(_In):
     )
     identity: Ref | None = Field(None, description="Credential asset the model's tools act under.")
     features: list[Word] = Field(default_factory=list)
+    acted_on: list[ActedOnIn] = Field(
+        [], description="Who acts on its outputs and the kind of decision taken."
+    )
+
+
+class CredentialGrantsIn(_In):
+    """What holding a credential lets one do."""
+
+    read: list[Ref] = Field([], description="Assets it reads.")
+    write: list[Ref] = Field([], description="Assets it changes.")
+    delete: list[Ref] = Field([], description="Assets it destroys or withholds.")
+    execute: list[Ref] = Field([], description="Nodes it runs code on.")
 
 
 class AssetIn(_In):
@@ -292,11 +283,26 @@ class AssetIn(_In):
     components: list[Word] = Field(default_factory=list)
     criticality: Criticality | None = None
     resides: list[ResidencyIn] = Field(default_factory=list)
-    untrusted_sources: list[Name] = Field(default_factory=list)
+    untrusted_sources: list[Source] = Field(default_factory=list)
     part_of: Ref | None = None
     owner: Ref | None = None
     grants_access: list[Ref] = Field(
         [], description="For credentials: nodes whose data this credential opens."
+    )
+    issued_by: Ref | None = Field(
+        None, description="For credentials: the owner that issues it (default: the operator)."
+    )
+    scopes: list[Word] = Field(
+        [], description="For credentials: its scopes as the issuer names them (informational)."
+    )
+    grants: CredentialGrantsIn | None = Field(
+        None, description="For credentials: what holding it lets one read, write, delete, run."
+    )
+    contains: list[Ref] = Field(
+        [], description="Credentials or secrets embedded in this asset (a token in a config)."
+    )
+    public: StrictBool = Field(
+        False, description="Published on purpose: its confidentiality criticality is none."
     )
 
 
@@ -311,6 +317,12 @@ class RelationIn(_In):
     persistent: StrictBool | None = Field(
         None, description="For derives: whether the write persists (default from the process)."
     )
+    encrypted: StrictBool = Field(
+        True, description="false: what flows crosses the network in cleartext."
+    )
+    authenticated: StrictBool = Field(
+        True, description="false: the receiver does not authenticate the sender."
+    )
     description: Text | None = None
 
 
@@ -320,6 +332,7 @@ class ToolPermissions(_In):
     read: list[Ref] = Field(default_factory=list)
     write: list[Ref] = Field(default_factory=list)
     execute: list[Ref] = Field(default_factory=list, description="Nodes the tool runs code on.")
+    delete: list[Ref] = Field([], description="Assets the tool destroys or withholds.")
     egress: list[Name] = Field(
         [], description="Where the tool can send data: zone ids or external names (internet)."
     )
@@ -337,7 +350,19 @@ class ToolIn(_In):
     constrained: StrictBool = Field(
         True, description="Writes are bounded by the tool (fixed fields, validated values)."
     )
-    human_approval: StrictBool = Field(False, description="A person approves each call.")
+    human_approval: StrictBool = Field(
+        False, description="A person approves each call (approval: every_call)."
+    )
+    approval: Literal["never", "every_call", "once_per_session", "auto_approved"] | None = Field(
+        None,
+        description="When a person approves calls: never (default), every_call, "
+        "once_per_session (allow for this chat) or auto_approved.",
+    )
+    scope: Literal["listed", "node"] = Field(
+        "listed",
+        description="listed: only the assets its permissions name; node: every asset stored on "
+        "its node (a filesystem server without allowed directories).",
+    )
     sandbox: StrictBool = Field(False, description="Code the tool executes runs in a sandbox.")
     credential: Ref | None = None
     untrusted_results: list[Name] = Field(
@@ -361,6 +386,9 @@ class AdversaryIn(_In):
     name: Name | None = None
     description: Text | None = None
     enabled: StrictBool = True
+    reach: Reach | None = Field(
+        None, description="How far it reaches into the system (default: insider)."
+    )
     reaches: list[Ref] | None = Field(
         None, description="For external-user: the models it can reach (default: public ones)."
     )
@@ -383,9 +411,41 @@ class VulnerabilityIn(_In):
     cve: Annotated[str, StringConstraints(pattern=CVE_PATTERN)] | None = None
     cwe: Annotated[str, StringConstraints(pattern=CWE_PATTERN)] | None = None
     cvss: (
-        Annotated[str, StringConstraints(pattern=CVSS_PATTERN), AfterValidator(_check_cvss)] | None
+        Annotated[str, StringConstraints(pattern=CVSS_PATTERN), AfterValidator(check_cvss)] | None
     ) = None
     evidence: list[Url] = Field(default_factory=list)
+    exploited_by: list[Ref] | None = Field(
+        None,
+        description="For a node vulnerability: the adversaries who exploit it (default: "
+        "internet-attacker for a node exposed to the internet, else insider).",
+    )
+
+
+class PackageIn(_In):
+    """A package or image whose code runs on nodes: a supply-chain element."""
+
+    id: Id
+    name: Name = Field(description="Its name as its ecosystem spells it.")
+    description: Text | None = None
+    ecosystem: Literal["pypi", "npm", "oci", "huggingface", "github", "other"]
+    version: Word | None = None
+    pinned: StrictBool = Field(
+        False, description="false: the version floats (npx -y pkg, :latest, no lock or hash)."
+    )
+    verified: StrictBool = Field(
+        False, description="Its signature, hash or provenance is checked at install."
+    )
+    publisher: Ref = Field(description="The owner that publishes it.")
+    runs_on: list[Ref] = Field([], description="Nodes where its code runs.")
+    criticality: Criticality | None = None
+
+
+class AnalysisIn(_In):
+    """How the model is analysed."""
+
+    hypotheses: StrictBool = Field(
+        False, description="Posit the typical weaknesses nobody declared (lower likelihood)."
+    )
 
 
 class AssumptionIn(_In):
@@ -461,6 +521,9 @@ class ControlIn(_In):
     justifies: list[Ref] = Field(
         default_factory=list, description="Assumption ids it justifies with evidence."
     )
+    narrows: list[Ref] = Field(
+        [], description="Credentials it restricts to what their tools use (a narrower scope)."
+    )
     breaks: list[BreakIn] = Field(default_factory=list)
     cost: float | None = Field(None, ge=0, le=1e9, allow_inf_nan=False)
     evidence: list[Url] = Field(default_factory=list)
@@ -499,6 +562,7 @@ class ModelFile(_In):
         default_factory=list
     )
     default_adversaries: StrictBool | None = None
+    analysis: AnalysisIn | None = Field(None, description="Root file only: analysis settings.")
     owners: list[OwnerIn] = Field(default_factory=list)
     zones: list[ZoneIn] = Field(default_factory=list)
     nodes: list[NodeIn] = Field(default_factory=list)
@@ -506,6 +570,9 @@ class ModelFile(_In):
     assets: list[AssetIn] = Field(default_factory=list)
     relations: list[RelationIn] = Field(default_factory=list)
     tools: list[ToolIn] = Field(default_factory=list)
+    packages: list[PackageIn] = Field(
+        default_factory=list, description="Packages and images whose code runs on nodes."
+    )
     adversaries: list[AdversaryIn] = Field(default_factory=list)
     vulnerabilities: list[VulnerabilityIn] = Field(default_factory=list)
     assumptions: list[AssumptionIn] = Field(default_factory=list)
@@ -532,6 +599,7 @@ SECTIONS: tuple[str, ...] = (
     "assets",
     "relations",
     "tools",
+    "packages",
     "adversaries",
     "vulnerabilities",
     "assumptions",
@@ -540,49 +608,11 @@ SECTIONS: tuple[str, ...] = (
 )
 
 
-def _with_enum(prop: dict[str, Any], values: list[str], *, names: bool = False) -> None:
-    """Restrict a string property (or the strings of a list, or the keys of a mapping) to
-    ``values``, so that editors can offer them."""
-    for branch in prop.get("anyOf", [prop]):
-        if names and branch.get("type") == "object":
-            branch["propertyNames"] = {"enum": values}
-        elif branch.get("type") == "array":
-            branch.setdefault("items", {})["enum"] = values
-        elif branch.get("type") == "string":
-            branch["enum"] = values
-
-
 def model_json_schema(
     vocabulary: Vocabulary | None = None, attacks: Collection[str] = ()
 ) -> dict[str, Any]:
-    """JSON Schema of the model file format, with the vocabulary's values as enumerations.
+    """JSON Schema of the model file format, with the vocabulary's values as enumerations
+    (:func:`actm.model.jsonschema.json_schema`)."""
+    from actm.model.jsonschema import json_schema
 
-    The schema checks structure and offers completions; ``actm validate`` remains the full
-    check (references, semantics).
-    """
-    vocab = vocabulary or builtin_vocabulary()
-    schema = ModelFile.model_json_schema(by_alias=True)
-    defs = schema["$defs"]
-    ai_types = sorted(t for t, i in vocab.asset_types.items() if i.category == "ai")
-    conventional = sorted(t for t, i in vocab.asset_types.items() if i.category == "conventional")
-    ai_components = sorted({c for t in ai_types for c in vocab.asset_types[t].components})
-    caps = list(vocab.capabilities)
-    _with_enum(defs["NodeIn"]["properties"]["kind"], sorted(vocab.node_kinds))
-    _with_enum(defs["ModelIn"]["properties"]["kind"], sorted(vocab.model_kinds))
-    _with_enum(defs["ModelIn"]["properties"]["features"], sorted(vocab.features))
-    _with_enum(defs["ModelIn"]["properties"]["assets"], ai_types, names=True)
-    _with_enum(defs["AIAssetSettings"]["properties"]["components"], ai_components)
-    _with_enum(
-        defs["AIAssetSettings"]["properties"]["component_sources"], ai_components, names=True
-    )
-    _with_enum(defs["AssetIn"]["properties"]["type"], conventional)
-    _with_enum(defs["RelationIn"]["properties"]["process"], sorted(vocab.processes))
-    _with_enum(defs["VulnerabilityIn"]["properties"]["class"], sorted(vocab.vulnerability_classes))
-    _with_enum(defs["EntryCapabilityIn"]["properties"]["capability"], caps)
-    _with_enum(defs["AssumptionIn"]["properties"]["capability"], [*caps, "none"])
-    if attacks:
-        _with_enum(defs["BreakIn"]["properties"]["attack"], sorted(attacks))
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["$id"] = "https://actm.dev/schema/model-v1.json"
-    schema["title"] = "actm system model (format 1)"
-    return schema
+    return json_schema(vocabulary, attacks)

@@ -4,8 +4,9 @@ This is what the engine reads. It is built from one or more model files (or the 
 :func:`actm.model.resolve.resolve`; nothing here is ever changed after that.
 
 Asset ids: a conventional asset keeps its id; a model's AI asset is ``<model>.<type>``
-(``support-llm.inputs``); a tool's implicit asset has the tool's id. A component is addressed as
-``<asset>.<component>``.
+(``support-llm.inputs``), and a model whose outputs are acted on also owns
+``<model>.decisions``; a tool's and a package's implicit asset has its id. A component is
+addressed as ``<asset>.<component>``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from actm.errors import SourceLocation
+from actm.errors import Diagnostic, SourceLocation
 
 __all__ = [
     "Adversary",
@@ -23,9 +24,11 @@ __all__ = [
     "Assumption",
     "Control",
     "Entry",
+    "McpServer",
     "Model",
     "Node",
     "Owner",
+    "Package",
     "Relation",
     "Residency",
     "SystemInfo",
@@ -51,6 +54,9 @@ class Owner:
     name: str | None
     description: str | None
     first_party: bool
+    trust: str = "untrusted"
+    """first_party, contracted or untrusted."""
+    contract: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +69,15 @@ class Zone:
 
 
 @dataclass(frozen=True, slots=True)
+class McpServer:
+    transport: str
+    """stdio, streamable_http or sse."""
+    authentication: str | None
+    """none, bearer or oauth (None: not stated, or stdio)."""
+    package: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Node:
     id: str
     name: str | None
@@ -71,6 +86,13 @@ class Node:
     pipeline: str
     zone: str | None
     owner: str | None
+    exposure: str = "internal"
+    """internet or internal (declared, or internet when its zone is untrusted)."""
+    authentication: str | None = None
+    """none or required as declared; None when not stated (counts as required)."""
+    mcp: McpServer | None = None
+    physical_access: bool = False
+    shared_with: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +120,19 @@ class Asset:
     part_of: str | None
     owner: str | None
     grants_access: tuple[str, ...]
+    package: str | None = None
+    """The package whose implicit asset this is."""
+    issued_by: str | None = None
+    """For a credential: the owner that issues it (declared or by default)."""
+    scopes: tuple[str, ...] = ()
+    grants: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """For a credential: read, write, delete (asset ids) and execute (node ids)."""
+    contains: tuple[str, ...] = ()
+    """Credentials and secrets embedded in it."""
+    public: bool = False
+    source_strength: Mapping[str, tuple[str, bool]] = field(default_factory=dict)
+    """Outside source name -> (what its authors can: contribute, edit or replace; whether
+    posting needs an account), for every source that states either."""
 
     def __hash__(self) -> int:
         return hash(self.id)
@@ -121,6 +156,8 @@ class Model:
     tools: tuple[str, ...]
     identity: str | None
     features: frozenset[str]
+    acted_on: tuple[tuple[str, str], ...] = ()
+    """(who acts, kind of decision) on its outputs."""
 
     def __hash__(self) -> int:
         return hash(self.id)
@@ -140,6 +177,8 @@ class Relation:
     pipeline: str
     implicit: bool
     """Generated from defaults (a model's life cycle, a base model), not written by the user."""
+    encrypted: bool = True
+    authenticated: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +201,26 @@ class Tool:
     untrusted_results: tuple[str, ...]
     users: tuple[str, ...]
     """Models whose tool calls drive this tool."""
+    delete: tuple[tuple[str, str | None], ...] = ()
+    approval: str = "never"
+    """never, every_call (``human_approval``), once_per_session or auto_approved."""
+    scope: str = "listed"
+    """listed, or node: its permissions reach every asset stored on its node (added to read,
+    write and delete when resolved)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Package:
+    id: str
+    name: str
+    """As its ecosystem spells it."""
+    description: str | None
+    ecosystem: str
+    version: str | None
+    pinned: bool
+    verified: bool
+    publisher: str
+    runs_on: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +242,8 @@ class Adversary:
     """How a built-in adversary starts (public_models, untrusted_content, third_party_nodes)."""
     reaches: tuple[str, ...] | None
     holds: tuple[Entry, ...]
+    reach: str = "insider"
+    """internet, authenticated, insider or operator: for what it ``holds``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +263,12 @@ class Vulnerability:
     cwe: str | None
     cvss: str | None
     evidence: tuple[str, ...]
+    exploited_by: tuple[str, ...] | None = None
+    """Adversaries or entry points that exploit it (None: by the node's exposure)."""
+    derived: str | None = None
+    """For a weakness actm derives (not declared): why, e.g. ``authentication: none``."""
+    hypothetical: bool = False
+    """Posited by a hypothesis rule, not known."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +285,8 @@ class Assumption:
     justification: str | None
     status: str
     pipeline: str
+    implicit: bool = False
+    """Implied by the model (a package's publisher can change its code), not written."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +310,8 @@ class Control:
     """Model asset ids (model.type) no longer returned to callers."""
     break_steps: tuple[tuple[str, str, str | None], ...] = ()
     """(attack, step, asset or None): the attack is broken from that step on."""
+    narrows: tuple[str, ...] = ()
+    """Credentials restricted to what the tools that use them touch."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +343,12 @@ class SystemModel:
     assumptions: tuple[Assumption, ...]
     controls: tuple[Control, ...]
     triage: tuple[TriageEntry, ...] = ()
+    packages: tuple[Package, ...] = ()
+    hypotheses: bool = False
+    """Posit the weaknesses of the vocabulary's hypotheses table (``analysis: {hypotheses:
+    true}``, or ``--hypotheses``)."""
+    warnings: tuple[Diagnostic, ...] = field(default=(), compare=False, repr=False)
+    """Likely modelling slips found while loading (each with code, place and hint)."""
     locations: Mapping[str, SourceLocation] = field(default_factory=dict, compare=False, repr=False)
     """Element id (or asset id) -> where it is declared."""
     files: tuple[str, ...] = field(default=(), compare=False)
@@ -299,6 +376,40 @@ class SystemModel:
     def location(self, element_id: str) -> SourceLocation | None:
         return self.locations.get(element_id)
 
+    def package(self, package_id: str) -> Package:
+        return self._index()["packages"][package_id]  # type: ignore[return-value]
+
+    def credential_tools(self, credential: str) -> tuple[Tool, ...]:
+        """The tools that act under ``credential``: their own, or a user model's identity."""
+        cached: dict[str, tuple[Tool, ...]] | None = self.__dict__.get("_cred_tools")
+        if cached is None:
+            identity = {m.id: m.identity for m in self.models if m.identity}
+            found: dict[str, list[Tool]] = {}
+            for tool in self.tools:
+                creds = {tool.credential} | {identity[u] for u in tool.users if u in identity}
+                for cred in sorted(x for x in creds if x):
+                    found.setdefault(cred, []).append(tool)
+            cached = {k: tuple(v) for k, v in found.items()}
+            object.__setattr__(self, "_cred_tools", cached)
+        return cached.get(credential, ())
+
+    def beyond_use(self, credential: str) -> dict[str, tuple[str, ...]]:
+        """What a credential's ``grants`` give beyond what the tools acting under it use, by
+        permission (read, write, delete: assets; execute: nodes)."""
+        tools = self.credential_tools(credential)
+        used = {
+            "read": {x for t in tools for x, _ in t.read},
+            "write": {x for t in tools for x, _ in t.write},
+            "delete": {x for t in tools for x, _ in t.delete},
+            "execute": {n for t in tools for n in t.execute},
+        }
+        out: dict[str, tuple[str, ...]] = {}
+        for perm, granted in sorted(self.asset(credential).grants.items()):
+            extra = tuple(x for x in granted if x not in used.get(perm, set()))
+            if extra:
+                out[perm] = extra
+        return out
+
     def first_party_owners(self) -> frozenset[str]:
         cached: frozenset[str] | None = self.__dict__.get("_first_party")
         if cached is None:
@@ -321,6 +432,7 @@ class SystemModel:
                 "models": {m.id: m for m in self.models},
                 "tools": {t.id: t for t in self.tools},
                 "owners": {o.id: o for o in self.owners},
+                "packages": {p.id: p for p in self.packages},
             }
             object.__setattr__(self, "_idx", cached)
         return cached
@@ -332,6 +444,7 @@ class SystemModel:
             "nodes": len(self.nodes),
             "relations": len(self.relations),
             "tools": len(self.tools),
+            **({"packages": len(self.packages)} if self.packages else {}),
             "vulnerabilities": len(self.vulnerabilities),
             "assumptions": len(self.assumptions),
             "controls": len(self.controls),

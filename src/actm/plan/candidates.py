@@ -204,6 +204,8 @@ def _permissions(tool: Tool) -> set[str]:
         out.add("execute")
     if tool.egress or tool.external_egress:
         out.add("egress")
+    if tool.delete:
+        out.add("delete")
     return out
 
 
@@ -277,6 +279,15 @@ def _vulnerabilities(
             yield v.id, v.id, frozenset()
 
 
+def _credentials(
+    t: ControlTemplate, model: SystemModel, threats: Iterable[Threat]
+) -> Iterator[Element]:
+    """Credentials that open more than the tools acting under them use."""
+    for a in model.assets:
+        if a.grants and model.beyond_use(a.id):
+            yield a.id, a.id, frozenset()
+
+
 def _threats(
     t: ControlTemplate, model: SystemModel, threats: Iterable[Threat]
 ) -> Iterator[Element]:
@@ -300,6 +311,7 @@ ELEMENTS: Mapping[str, Elements] = {
     "source": _sources,
     "model_asset": _model_assets,
     "vulnerability": _vulnerabilities,
+    "credential": _credentials,
     "threat": _threats,
 }
 """What a catalog template's ``on`` names -> the elements of that kind in a model."""

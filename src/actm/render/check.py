@@ -33,12 +33,14 @@ def _where(model_path: str, t: Threat) -> str | None:
 
 
 def _why(t: Threat) -> str:
-    """Why triage does not settle the threat."""
+    """Why triage does not settle the threat (and whether it needs a posited weakness)."""
     if t.triage is None:
-        return "not triaged"
-    if t.triage.expired:
-        return f"{t.triage.status} until {t.triage.expires}, expired"
-    return t.triage.status
+        why = "not triaged"
+    elif t.triage.expired:
+        why = f"{t.triage.status} until {t.triage.expires}, expired"
+    else:
+        why = t.triage.status
+    return why + ", hypothetical" if t.hypothetical else why
 
 
 def render_check_json(decision: Gate, model_path: str) -> str:
@@ -71,6 +73,8 @@ def render_check_json(decision: Gate, model_path: str) -> str:
         ],
         "summary": result.summary,
     }
+    if decision.ignored_hypothetical:
+        doc["ignored_hypothetical"] = decision.ignored_hypothetical
     return json.dumps(doc, indent=2, sort_keys=True) + "\n"
 
 
@@ -127,6 +131,11 @@ def render_check_text(decision: Gate, model_path: str) -> str:
         )
     else:
         lines.append(f"PASS: no threat at or above {fail_on} is left untriaged")
+    if decision.ignored_hypothetical:
+        lines.append(
+            f"note: {count(decision.ignored_hypothetical, 'hypothetical threat')} at or above "
+            f"{fail_on} left out (--ignore-hypothetical)"
+        )
     if result.triage_unmatched:
         n = len(result.triage_unmatched)
         lines.append(

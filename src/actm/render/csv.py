@@ -41,6 +41,7 @@ COLUMNS = (
     "assumptions",
     "vulnerabilities",
     "adversaries",
+    "hypothetical",
 )
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
@@ -102,6 +103,7 @@ def _row(t: Threat, summary: str) -> list[str]:
         "; ".join(t.assumptions),
         "; ".join(t.vulnerabilities),
         "; ".join(t.adversaries),
+        "yes" if t.hypothetical else "no",
     ]
 
 

@@ -280,6 +280,8 @@ def _threat_row(t: Threat, shown: list[ShownStep], attack_refs: str) -> dict[str
         more.append(("adversaries", ", ".join(t.adversaries)))
     if t.vulnerabilities:
         more.append(("vulnerabilities", ", ".join(t.vulnerabilities)))
+    if t.hypothetical:
+        more.append(("hypothetical", "it needs a weakness a hypothesis posits"))
     if t.assumptions:
         more.append(
             (

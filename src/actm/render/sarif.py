@@ -99,6 +99,8 @@ def _result(t: Threat, rule_index: int, base: str, root: str | None) -> dict[str
             "unjustified-assumptions": list(t.unjustified_assumptions),
         },
     }
+    if t.hypothetical:
+        out["properties"]["hypothetical"] = True
     if t.locations:
         out["locations"] = [physical(t.locations[0])]
         if len(t.locations) > 1:

@@ -79,6 +79,7 @@ def _counts_section(console: Console, result: Result) -> None:
         ("controls_without_effect", "implemented controls without effect"),
         ("triage_unmatched", "triage entries matching no threat"),
         ("unjustified_threats", "threats resting on unjustified assumptions"),
+        ("hypothetical", "hypothetical threats (need a weakness a hypothesis posits)"),
     )
     for key, label in warnings:
         if s.get(key):
@@ -93,6 +94,8 @@ def _threats_section(console: Console, result: Result, rows: int) -> None:
     for t in result.threats[:rows]:
         cell = Text(t.title)
         cell.append("\n" + t.id, style="dim")
+        if t.hypothetical:
+            cell.append("\nhypothetical", style="yellow")
         if t.triage is not None:
             cell.append(
                 "\ntriage: " + triage_text(t.triage),

@@ -118,6 +118,7 @@ class _Threats:
             likelihood=attack.likelihood,
             maturity=attack.maturity,
             suggested_controls=attack.controls,
+            hypothetical=f.hypothetical,
         )
         return replace(threat, locations=_locations(self.run.model, threat, f.severity.asset_id))
 
@@ -406,6 +407,7 @@ def build_result(analysis: Analysis, *, today: date | None = None) -> Result:
         "unjustified_threats": sum(1 for t in threats if t.unjustified_assumptions),
         "assumptions": len(model.assumptions),
         "assumptions_exceeding_tolerance": sum(1 for r in reports if r.exceeds_tolerance),
+        "hypothetical": sum(1 for t in threats if t.hypothetical),
         "facts": run.facts,
     }
     return Result(

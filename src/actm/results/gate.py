@@ -2,7 +2,8 @@
 
 A threat fails the gate when its severity is at or above the chosen level and triage has not
 settled it (no decision, a decision that is ``open`` or ``in_progress``, or one that has
-expired). ``actm check`` renders the :class:`Gate` and exits with :attr:`Gate.exit_code`;
+expired). With ``ignore_hypothetical``, threats that need a posited weakness do not fail it.
+``actm check`` renders the :class:`Gate` and exits with :attr:`Gate.exit_code`;
 ``actm diff --fail-on-new`` exits with :func:`exit_code` of the threats that got worse.
 """
 
@@ -27,6 +28,8 @@ class Gate:
     """The severity that fails the gate: critical, high, medium, low or info."""
     failing: tuple[Threat, ...]
     """The threats at or above ``fail_on`` that triage does not settle, in the result's order."""
+    ignored_hypothetical: int = 0
+    """Hypothetical threats at or above ``fail_on`` left out of the gate."""
 
     @property
     def passed(self) -> bool:
@@ -47,9 +50,14 @@ def failing_threats(threats: Iterable[Threat], fail_on: str) -> tuple[Threat, ..
     )
 
 
-def gate(result: Result, fail_on: str) -> Gate:
-    """The gate's decision on ``result`` at ``fail_on``."""
-    return Gate(result, fail_on, failing_threats(result.threats, fail_on))
+def gate(result: Result, fail_on: str, *, ignore_hypothetical: bool = False) -> Gate:
+    """The gate's decision on ``result`` at ``fail_on``; with ``ignore_hypothetical``, threats
+    that need a posited weakness are left out."""
+    failing = failing_threats(result.threats, fail_on)
+    if not ignore_hypothetical:
+        return Gate(result, fail_on, failing)
+    kept = tuple(t for t in failing if not t.hypothetical)
+    return Gate(result, fail_on, kept, len(failing) - len(kept))
 
 
 def exit_code(failing: Sized) -> int:

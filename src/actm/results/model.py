@@ -119,6 +119,10 @@ class Threat:
     locations: tuple[Location, ...] = ()
     """Where the impacted asset, then the other bound elements and the vulnerabilities the
     threat rests on, are declared (for SARIF and editors)."""
+    hypothetical: bool = False
+    """It needs a weakness a hypothesis posits (``hypothesis:<rule>@<node>`` among its
+    vulnerabilities): the engine adds those last, so a threat that uses one does not close
+    without it."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from actm.errors import Diagnostic, SourceLocation
+from actm.io.files import Reading
+from actm.io.files import too_large as _too_large
 
 __all__ = ["DEPTH_CEILING", "Limits", "YamlProblem", "too_deep", "too_large"]
 
@@ -85,15 +87,20 @@ class YamlProblem(Exception):
 DEPTH_CEILING = 256
 
 
+READING = Reading(
+    what="YAML",
+    pass_hint="pass a YAML file",
+    stream_hint="save the model to a file and pass that",
+    binary_hint="pass the YAML model file",
+    too_large_hint="split the model with include:, or raise the limit with --max-file-bytes "
+    "or ACTM_MAX_FILE_BYTES",
+)
+"""How messages about a YAML input file name it and say to fix it."""
+
+
 def too_large(shown: str, size: int, limit: int) -> Diagnostic:
     """The diagnostic for a file of ``size`` bytes over ``limit``, at its first line."""
-    return Diagnostic(
-        "file-too-large",
-        f"file is {size:,} bytes, over the limit of {limit:,}",
-        SourceLocation(shown, 1, 1),
-        "split the model with include:, or raise the limit with --max-file-bytes "
-        "or ACTM_MAX_FILE_BYTES",
-    )
+    return _too_large(shown, size, limit, READING.too_large_hint)
 
 
 def too_deep(limit: int, where: SourceLocation) -> Diagnostic:

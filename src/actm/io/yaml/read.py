@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import gc
 import os
-import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from ruamel.yaml.nodes import ScalarNode
 
 from actm.errors import Diagnostic, SourceLocation
+from actm.io.files import FileProblem, read_limited
 from actm.io.yaml.convert import Converter
 from actm.io.yaml.document import YamlDocument
-from actm.io.yaml.limits import DEPTH_CEILING, Limits, YamlProblem, too_deep, too_large
+from actm.io.yaml.limits import DEPTH_CEILING, READING, Limits, YamlProblem, too_deep
 from actm.io.yaml.nodes import PLAIN, is_yaml_error, location, new_parser, tag_of
 from actm.io.yaml.syntax import syntax_problem
 from actm.io.yaml.text import check_nesting, input_text
@@ -30,81 +29,16 @@ def read_yaml_file(
     """Read and parse one YAML file, enforcing ``limits``; raises :class:`YamlProblem`.
 
     The size and the kind of file are checked with ``stat`` before the file is opened, so a
-    huge file is never read and a pipe is never waited on. ``shown`` names the file in
-    messages (default: ``path``).
+    huge file is never read and a pipe is never waited on (:func:`actm.io.files.read_limited`).
+    ``shown`` names the file in messages (default: ``path``).
     """
     limits = limits or Limits()
     shown = str(path) if shown is None else shown
-    p = Path(path)
-    size = _regular_file_size(p, shown)
-    if size > limits.max_file_bytes:
-        raise YamlProblem([too_large(shown, size, limits.max_file_bytes)])
-    return parse_yaml(_read_bounded(p, shown, limits.max_file_bytes), shown, limits)
-
-
-def _unreadable(shown: str, exc: Exception) -> YamlProblem:
-    """The problem for a file the system refuses to stat or read."""
-    return YamlProblem(
-        [
-            Diagnostic(
-                "file-unreadable",
-                f"cannot read {shown}: {getattr(exc, 'strerror', None) or exc}",
-                None,
-                "check that the file exists and that you may read it",
-            )
-        ]
-    )
-
-
-def _regular_file_size(p: Path, shown: str) -> int:
-    """The size of the regular file ``p``; a problem when it is missing, unreadable, a
-    directory, or not a regular file (a pipe or a device may block forever or never end)."""
     try:
-        info = p.stat()
-        size = info.st_size
-    except FileNotFoundError:
-        raise YamlProblem(
-            [Diagnostic("file-not-found", f"no such file: {shown}", None, "check the path")]
-        ) from None
-    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
-        raise _unreadable(shown, exc) from None
-    if p.is_dir():
-        raise YamlProblem(
-            [Diagnostic("file-unreadable", f"{shown} is a directory", None, "pass a YAML file")]
-        )
-    if not stat.S_ISREG(info.st_mode):
-        raise YamlProblem(
-            [
-                Diagnostic(
-                    "file-unreadable",
-                    f"{shown} is not a regular file (a pipe, socket or device)",
-                    None,
-                    "save the model to a file and pass that",
-                )
-            ]
-        )
-    return size
-
-
-def _read_bounded(p: Path, shown: str, limit: int) -> bytes:
-    """At most ``limit`` bytes of ``p``; a problem when there are more (the file grew since
-    it was measured) or it cannot be read."""
-    try:
-        # bounded: a device or pipe (/dev/zero) reports size 0 and may never end
-        with p.open("rb") as fh:
-            raw = fh.read(limit + 1)
-        if len(raw) > limit:
-            raise YamlProblem(
-                [
-                    replace(
-                        too_large(shown, len(raw), limit),
-                        message=f"file is larger than the limit of {limit:,} bytes",
-                    )
-                ]
-            )
-    except OSError as exc:
-        raise _unreadable(shown, exc) from None
-    return raw
+        raw = read_limited(path, limits.max_file_bytes, shown, READING)
+    except FileProblem as exc:
+        raise YamlProblem(list(exc.diagnostics)) from None
+    return parse_yaml(raw, shown, limits)
 
 
 @contextmanager

@@ -8,7 +8,8 @@ from itertools import accumulate
 from typing import Any
 
 from actm.errors import Diagnostic, SourceLocation
-from actm.io.yaml.limits import YamlProblem, too_deep
+from actm.io.files import FileProblem, decode_utf8
+from actm.io.yaml.limits import READING, YamlProblem, too_deep
 from actm.io.yaml.nodes import is_yaml_error, location, new_parser
 from actm.io.yaml.syntax import syntax_problem
 
@@ -25,57 +26,11 @@ _BRACKET_DELTA = {"[": 1, "{": 1, "]": -1, "}": -1}
 _BRACKETS_RE = re.compile(r"[^\[\]{}]+")
 
 
-def _byte_position(raw: bytes, index: int) -> tuple[int, int]:
-    """Line and column (in characters, as libyaml counts them) of byte ``index`` of ``raw``."""
-    start = raw.rfind(b"\n", 0, index) + 1
-    if start == 0 and raw.startswith(b"\xef\xbb\xbf"):
-        start = 3  # the BOM is not part of the text
-    col = len(raw[start:index].decode("utf-8", "replace")) + 1
-    return raw.count(b"\n", 0, index) + 1, col
-
-
 def _decode(raw: bytes, path: str) -> str:
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise YamlProblem(
-            [
-                Diagnostic(
-                    "not-utf8",
-                    "file is UTF-16 encoded; actm reads UTF-8 only",
-                    SourceLocation(path, 1, 1),
-                    "save the file as UTF-8",
-                )
-            ]
-        )
-    nul = raw.find(b"\x00")
-    if nul >= 0:
-        line, col = _byte_position(raw, nul)
-        raise YamlProblem(
-            [
-                Diagnostic(
-                    "binary-file",
-                    "file contains NUL bytes; it looks like a binary file, not YAML",
-                    SourceLocation(path, line, col),
-                    "pass the YAML model file",
-                )
-            ]
-        )
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line, col = _byte_position(raw, exc.start)
-        raise YamlProblem(
-            [
-                Diagnostic(
-                    "not-utf8",
-                    f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
-                    SourceLocation(path, line, col),
-                    "save the file as UTF-8",
-                )
-            ]
-        ) from None
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    return text
+        return decode_utf8(raw, path, READING)
+    except FileProblem as exc:
+        raise YamlProblem(list(exc.diagnostics)) from None
 
 
 def _position(text: str, index: int) -> tuple[int, int]:

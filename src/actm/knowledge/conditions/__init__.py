@@ -24,6 +24,7 @@ from actm.knowledge.conditions.base import (
     Where,
 )
 from actm.knowledge.conditions.relational import RELATIONAL
+from actm.knowledge.conditions.settings import SETTINGS
 from actm.knowledge.conditions.static import STATIC
 from actm.knowledge.conditions.view import Index, OwnerFacts, SystemView
 from actm.knowledge.vocabulary import Vocabulary
@@ -43,8 +44,9 @@ __all__ = [
     "compile_where",
 ]
 
-CONDITIONS: Mapping[str, Condition] = {c.name: c for c in (*STATIC, *RELATIONAL)}
-"""Key under ``where:`` -> its condition: static ones first, then relational ones."""
+CONDITIONS: Mapping[str, Condition] = {c.name: c for c in (*STATIC, *SETTINGS, *RELATIONAL)}
+"""Key under ``where:`` -> its condition: static ones first (on the bound element, then on the
+settings the model states), then relational ones."""
 
 if TYPE_CHECKING:
 

@@ -61,6 +61,11 @@ def authorised_by(view: SystemView) -> Index:
     return _index((t, key) for key, o in view.owners() for t in o.authorises)
 
 
+def granters(view: SystemView) -> Index:
+    """Binding -> the credentials whose ``grants`` reach it."""
+    return _index((x, key) for key, o in view.owners() for x in o.granted)
+
+
 def feeders(view: SystemView) -> Index:
     """Binding -> the bindings that feed it."""
     return _index((dst, src) for src, dst in view.feeds)
@@ -236,6 +241,16 @@ class Authorises(RelationalCondition):
     def backward(self, view: SystemView, me: str) -> AbstractSet[str]:
         mine = view.owner(me)
         return mine.authorises if mine is not None else _EMPTY
+
+
+class GrantedBy(_Member):
+    name = "granted_by"
+    example = "granted_by: k"
+    doc = "is read, written or deleted by whoever holds credential `k` (its `grants`)"
+    reverse = granters
+
+    def members(self, other: OwnerFacts) -> AbstractSet[str]:
+        return other.granted
 
 
 class UsedBy(_Member):
@@ -433,6 +448,7 @@ RELATIONAL: tuple[RelationalCondition, ...] = (
     WrittenBy(),
     ExecutedBy(),
     Authorises(),
+    GrantedBy(),
     UsedBy(),
     Feeds(),
     FedBy(),

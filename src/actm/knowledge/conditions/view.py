@@ -116,6 +116,46 @@ class OwnerFacts(Protocol):
         """Classes of the AI weaknesses declared on the model (or the asset), not removed by
         a control."""
 
+    @property
+    def approval(self) -> AbstractSet[str]:
+        """A tool's approval mode (``every_call`` under an ``approves`` control); a model's: the
+        modes of its usable tools."""
+
+    @property
+    def grants(self) -> AbstractSet[str]:
+        """For a credential: the permissions its ``grants`` give (read, write, delete,
+        execute), after any control that narrows it."""
+
+    @property
+    def granted(self) -> AbstractSet[str]:
+        """For a credential: the bindings whose assets its ``grants`` read, write or delete."""
+
+    @property
+    def over_broad(self) -> bool:
+        """For a credential: it grants more than the tools acting under it use, and no control
+        narrows it."""
+
+    @property
+    def contains_secret(self) -> bool:
+        """An asset that ``contains`` a credential or secret."""
+
+    @property
+    def package(self) -> tuple[str, bool, bool] | None:
+        """For a package: (ecosystem, pinned, verified)."""
+
+    @property
+    def decisions(self) -> AbstractSet[str]:
+        """For a model: the kinds of decision taken on its outputs (``acted_on``)."""
+
+    @property
+    def acted_on_by(self) -> AbstractSet[str]:
+        """For a model: who acts on its outputs."""
+
+    @property
+    def cleartext_inputs(self) -> bool:
+        """For a model: a flow into its inputs is not encrypted or its sender not
+        authenticated (a relation no control blocks)."""
+
 
 class SystemView(Protocol):
     """The system's structure, as the conditions read it. Built once per compiled model."""
@@ -154,6 +194,11 @@ class SystemView(Protocol):
 
     def node_kinds(self, asset: int) -> AbstractSet[str]:
         """Kinds of the nodes the bound asset resides on (a tool's: the node it runs on)."""
+
+    def node_values(self, asset: int, key: str) -> AbstractSet[str]:
+        """The values of one setting of the nodes the bound asset resides on: ``exposure``,
+        ``authentication`` (``required`` when not stated), ``physical_access`` and ``shared``
+        (``true``/``false``), ``mcp_transport``, ``mcp_authentication`` (MCP servers only)."""
 
     def node_vulnerabilities(self, asset: int) -> AbstractSet[str]:
         """Classes of the declared vulnerabilities in force that reach the bound asset."""

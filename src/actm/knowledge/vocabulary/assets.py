@@ -18,6 +18,7 @@ from actm.knowledge.vocabulary.schema import PLACEMENT_KEYS, PlacementIn
 __all__ = [
     "build_access_types",
     "build_asset_types",
+    "build_decision_kinds",
     "build_features",
     "build_model_defaults",
     "build_model_kinds",
@@ -78,6 +79,11 @@ def build_model_kinds(b: Builder) -> dict[str, ModelKindInfo]:
             {k: tuple(v) for k, v in mk.components.items()},
         )
     return model_kinds
+
+
+def build_decision_kinds(b: Builder) -> dict[str, str]:
+    """Kind of decision taken on a model's outputs -> default integrity criticality."""
+    return {d.id: d.integrity for d, _ in b.merged.values("model_kinds.yaml:decision_kinds")}
 
 
 def build_features(b: Builder) -> frozenset[str]:

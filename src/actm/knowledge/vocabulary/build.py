@@ -12,6 +12,7 @@ from actm.errors import KnowledgeError
 from actm.knowledge.vocabulary.assets import (
     build_access_types,
     build_asset_types,
+    build_decision_kinds,
     build_features,
     build_model_defaults,
     build_model_kinds,
@@ -26,6 +27,9 @@ from actm.knowledge.vocabulary.relations import build_processes, build_relations
 from actm.knowledge.vocabulary.reporting import build_severity, build_teams, build_wording
 from actm.knowledge.vocabulary.threats import (
     build_adversaries,
+    build_entry_points,
+    build_hypotheses,
+    build_source_strength,
     build_vulnerability_classes,
     check_agency_classes,
 )
@@ -48,6 +52,10 @@ def build(merged: Merged) -> Vocabulary:
     vclasses = build_vulnerability_classes(b)
     check_agency_classes(b, agency, vclasses)
     adversaries = build_adversaries(b)
+    entry_points = build_entry_points(b)
+    source_strength = build_source_strength(b)
+    hypotheses = build_hypotheses(b, vclasses, node_kinds)
+    decision_kinds = build_decision_kinds(b)
     severity = build_severity(b)
     wording = build_wording(b)
     teams = build_teams(b, wording)
@@ -86,4 +94,9 @@ def build(merged: Merged) -> Vocabulary:
         teams=teams,
         wording=wording,
         sources=tuple(merged.sources),
+        decision_kinds=decision_kinds,
+        acted_on=relations.acted_on,
+        entry_points=entry_points,
+        source_strength=source_strength,
+        hypotheses=hypotheses,
     )

@@ -18,7 +18,9 @@ __all__ = [
     "AdversaryDef",
     "Agency",
     "AssetTypeInfo",
+    "EntryPointDef",
     "Grant",
+    "Hypothesis",
     "ModelDefaults",
     "ModelKindInfo",
     "PatternSpec",
@@ -172,6 +174,60 @@ class Agency:
     external_trust: tuple[str, ...] = ()
     """Zone trust levels that count as leaving the system for a tool's egress (a destination
     that is not a declared zone always does)."""
+    delete: str = ""
+    """A driven tool with the delete permission -> this capability on what it may delete."""
+    credential_read: str = ""
+    """Inspect on a credential -> this capability on what its ``grants`` let it read."""
+    credential_write: str = ""
+    credential_delete: str = ""
+    credential_execute: str = ""
+    """The vulnerability class on the nodes a credential's ``grants`` let it run code on."""
+    contained_requires: str = ""
+    """At least this capability on an asset that ``contains`` a secret ..."""
+    contained: str = ""
+    """... gives this one on the secret."""
+    package_requires: str = ""
+    """At least this (persistent) capability on a package ..."""
+    package_runs: str = ""
+    """... puts this vulnerability class on every node it runs on."""
+
+
+@dataclass(frozen=True, slots=True)
+class EntryPointDef:
+    """An entry point the engine derives from what the model states about its infrastructure
+    (a node exposed to the internet, a cleartext flow, a scene a camera sees)."""
+
+    id: str
+    title: str
+    description: str
+    grants: tuple[PatternSpec, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Hypothesis:
+    """A weakness typical of some nodes, posited on each node that matches when hypotheses are
+    on (``--hypotheses``)."""
+
+    id: str
+    title: str
+    why: str
+    posit: str
+    """A conventional vulnerability class."""
+    node_kinds: frozenset[str]
+    exposure: frozenset[str]
+    authentication: frozenset[str]
+    resides: frozenset[str]
+    """Asset types of which one must reside on the node (empty: no condition)."""
+    affects: frozenset[str] = frozenset()
+    """Asset types the posited weakness reaches (empty: every asset on the node)."""
+
+    def matches(self, kind: str, exposure: str, authentication: str, types: frozenset[str]) -> bool:
+        return (
+            (not self.node_kinds or kind in self.node_kinds)
+            and (not self.exposure or exposure in self.exposure)
+            and (not self.authentication or authentication in self.authentication)
+            and (not self.resides or bool(self.resides & types))
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +292,14 @@ class Vocabulary:
     """How each derivation rule of the engine reads in a chain, and its team views."""
     sources: tuple[str, ...] = field(default=())
     """The files this vocabulary was read from, in order."""
+    decision_kinds: Mapping[str, str] = field(default_factory=dict)
+    """Kind of decision taken on a model's outputs -> default integrity criticality."""
+    acted_on: tuple[str, str, str] | None = None
+    """(outputs type, decision type, process) of the derivation ``acted_on`` adds."""
+    entry_points: Mapping[str, EntryPointDef] = field(default_factory=dict)
+    source_strength: Mapping[str, str] = field(default_factory=dict)
+    """What an outside source lets its authors do (``can``) -> the capability they hold."""
+    hypotheses: tuple[Hypothesis, ...] = ()
 
     def stronger_or_equal(self, capability: str) -> frozenset[str]:
         """Capabilities that imply ``capability`` (itself included)."""

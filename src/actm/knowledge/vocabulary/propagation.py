@@ -45,6 +45,15 @@ def build_agency(b: Builder) -> Agency:
         credential=_single(b, "agency.credential"),
         credential_access=_single(b, "agency.credential_access", is_cap=False),
         external_trust=_external_trust(b),
+        delete=_single(b, "agency.delete"),
+        credential_read=_single(b, "agency.credential_read"),
+        credential_write=_single(b, "agency.credential_write"),
+        credential_delete=_single(b, "agency.credential_delete"),
+        credential_execute=_single(b, "agency.credential_execute", is_cap=False),
+        contained_requires=_single(b, "agency.contained_requires"),
+        contained=_single(b, "agency.contained"),
+        package_requires=_single(b, "agency.package_requires"),
+        package_runs=_single(b, "agency.package_runs", is_cap=False),
     )
 
 

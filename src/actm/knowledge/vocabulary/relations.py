@@ -23,6 +23,7 @@ class RelationTables:
     feeds_pipeline: str
     part_of_sources: TypeSpec
     part_of_targets: TypeSpec
+    acted_on: tuple[str, str, str] | None = None
 
 
 def build_processes(b: Builder) -> dict[str, ProcessInfo]:
@@ -46,6 +47,7 @@ def build_processes(b: Builder) -> dict[str, ProcessInfo]:
 def build_relations(b: Builder, processes: dict[str, ProcessInfo]) -> RelationTables:
     lifecycle = _derivations(b, "model_lifecycle", processes)
     base_model = _derivations(b, "base_model", processes)
+    acted_on = _derivations(b, "acted_on", processes)
     feeds_entry = b.merged.singles.get("relations.yaml:feeds")
     part_entry = b.merged.singles.get("relations.yaml:part_of")
     if feeds_entry is None or feeds_entry[0] is None:
@@ -72,6 +74,7 @@ def build_relations(b: Builder, processes: dict[str, ProcessInfo]) -> RelationTa
         feeds_pipeline,
         part_sources,
         part_targets,
+        acted_on[0] if acted_on else None,
     )
 
 
@@ -84,6 +87,8 @@ def _derivations(
     if entry is None:
         return ()
     items, origin = entry
+    if items is not None and not isinstance(items, list):
+        items = [items]
     for item in items or []:
         b.check_type(item.from_, origin, section)
         b.check_type(item.to, origin, section)

@@ -17,7 +17,7 @@ from actm.terms import Level as SeverityLevel
 
 __all__ = ["FILES", "NESTED_SECTIONS", "PLACEMENT_KEYS"]
 
-Category = Literal["ai", "conventional", "tool"]
+Category = Literal["ai", "conventional", "tool", "package"]
 Mode = ResidencyMode
 Level = Criticality
 Trust = Literal["untrusted", "low", "medium", "high"]
@@ -99,9 +99,18 @@ class PlacementIn(In):
     """Of ``assets``, those the work on the node writes back (``mode: processed`` only)."""
 
 
+class DecisionKindIn(In):
+    id: str
+    description: str
+    integrity: Level
+    """Default integrity criticality of the decisions a model's outputs drive."""
+
+
 class ModelKindsFile(In):
     model_kinds: list[ModelKindIn] = []
     features: list[FeatureIn] = []
+    decision_kinds: list[DecisionKindIn] = []
+    """Kinds of decision people or systems take on a model's outputs (``acted_on``)."""
     tool_components: dict[str, list[str]] = {}
     """Components a model with tools gets, by AI asset type, whatever its kind."""
     placement: dict[PlacementKey, PlacementIn] = {}
@@ -162,6 +171,8 @@ class RelationsFile(In):
     model_lifecycle: list[LifecycleIn] | None = None
     base_model: list[LifecycleIn] | None = None
     """Derivations from a model's base model's assets to its own."""
+    acted_on: LifecycleIn | None = None
+    """The derivation a model's ``acted_on`` adds: from its outputs to its decisions."""
     feeds: FeedsIn | None = None
     part_of: PartOfIn | None = None
 
@@ -187,6 +198,15 @@ class AgencyIn(In):
     credential: str | None = None
     credential_access: str | None = None
     external_trust: list[Trust] | None = None
+    delete: str | None = None
+    credential_read: str | None = None
+    credential_write: str | None = None
+    credential_delete: str | None = None
+    credential_execute: str | None = None
+    contained_requires: str | None = None
+    contained: str | None = None
+    package_requires: str | None = None
+    package_runs: str | None = None
 
 
 class PropagationFile(In):
@@ -244,8 +264,20 @@ class AdversaryIn(In):
     grants: list[PatternIn]
 
 
+class EntryPointIn(In):
+    id: str
+    title: str
+    description: str
+    grants: list[PatternIn] = []
+
+
 class AdversariesFile(In):
     adversaries: list[AdversaryIn] = []
+    entry_points: list[EntryPointIn] = []
+    """Who starts from what the model states about its infrastructure (a node exposed to the
+    internet, a cleartext flow, a camera's scene); not configurable like ``adversaries``."""
+    source_strength: dict[Literal["contribute", "edit", "replace"], str] = {}
+    """What the author of an outside source holds, by what the source lets it do (``can``)."""
 
 
 # -- severity.yaml and teams.yaml ---------------------------------------------------------------
@@ -263,6 +295,29 @@ class SeverityFile(In):
     persistence: dict[Literal["persistent", "transient"], float] = {}
     likelihood: dict[Literal["high", "medium", "low"], float] = {}
     bands: list[BandIn] | None = None
+
+
+class HypothesisWhenIn(In):
+    node_kind: list[str] = []
+    exposure: list[Literal["internet", "internal"]] = []
+    authentication: list[Literal["none", "required"]] = []
+    resides: list[str] = []
+    """Asset types of which at least one resides on the node."""
+
+
+class HypothesisIn(In):
+    id: str
+    title: str
+    why: str
+    when: HypothesisWhenIn
+    posit: str
+    """The conventional vulnerability class posited on every node the rule matches."""
+    affects: list[str] = []
+    """Asset types the posited weakness reaches (default: every asset on the node)."""
+
+
+class HypothesesFile(In):
+    hypotheses: list[HypothesisIn] = []
 
 
 class TeamIn(In):
@@ -288,4 +343,5 @@ FILES: dict[str, type[BaseModel]] = {
     "severity.yaml": SeverityFile,
     "teams.yaml": TeamsFile,
     "rules.yaml": RulesFile,
+    "hypotheses.yaml": HypothesesFile,
 }

@@ -1,5 +1,6 @@
-"""Where capabilities come from: vulnerability classes (vulnerability_classes.yaml) and the
-built-in adversaries (adversaries.yaml)."""
+"""Where capabilities come from: vulnerability classes (vulnerability_classes.yaml), the
+built-in adversaries, entry points and source strengths (adversaries.yaml), and the weaknesses
+hypotheses posit (hypotheses.yaml)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from actm.knowledge.vocabulary.context import Builder
 from actm.knowledge.vocabulary.frozen import (
     AdversaryDef,
     Agency,
+    EntryPointDef,
     Grant,
+    Hypothesis,
     PatternSpec,
     VulnClass,
     VulnRule,
@@ -19,7 +22,14 @@ from actm.knowledge.vocabulary.frozen import (
 from actm.knowledge.vocabulary.layers import EntryOrigin
 from actm.knowledge.vocabulary.schema import PatternIn, VulnClassIn
 
-__all__ = ["build_adversaries", "build_vulnerability_classes", "check_agency_classes"]
+__all__ = [
+    "build_adversaries",
+    "build_entry_points",
+    "build_hypotheses",
+    "build_source_strength",
+    "build_vulnerability_classes",
+    "check_agency_classes",
+]
 
 
 def build_vulnerability_classes(b: Builder) -> dict[str, VulnClass]:
@@ -58,7 +68,13 @@ def _check_class(b: Builder, vc: VulnClassIn, origin: EntryOrigin) -> None:
 
 def check_agency_classes(b: Builder, agency: Agency, vclasses: dict[str, VulnClass]) -> None:
     """The agency rules that put a vulnerability class on a node must name a known class."""
-    for key in ("execute", "execute_sandboxed", "credential_access"):
+    for key in (
+        "execute",
+        "execute_sandboxed",
+        "credential_access",
+        "credential_execute",
+        "package_runs",
+    ):
         derived = getattr(agency, key)
         if derived and derived not in vclasses:
             entry = b.merged.singles.get(f"propagation.yaml:agency.{key}")
@@ -79,6 +95,65 @@ def build_adversaries(b: Builder) -> dict[str, AdversaryDef]:
         grants = tuple(_pattern(b, g, origin, what, ("self", "exposed")) for g in adv.grants)
         adversaries[adv.id] = AdversaryDef(adv.id, adv.title, adv.description, adv.entry, grants)
     return adversaries
+
+
+def build_entry_points(b: Builder) -> dict[str, EntryPointDef]:
+    out: dict[str, EntryPointDef] = {}
+    special = ("self", "unencrypted", "unauthenticated")
+    for ep, origin in b.merged.values("adversaries.yaml:entry_points"):
+        what = f"entry point {ep.id}"
+        grants = tuple(_pattern(b, g, origin, what, special) for g in ep.grants)
+        out[ep.id] = EntryPointDef(ep.id, ep.title, ep.description, grants)
+    return out
+
+
+def build_source_strength(b: Builder) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for can, (cap, origin) in b.merged.table("adversaries.yaml:source_strength").items():
+        b.check_cap(cap, origin, f"source_strength {can}")
+        out[can] = cap
+    return out
+
+
+def build_hypotheses(
+    b: Builder, vclasses: dict[str, VulnClass], node_kinds: frozenset[str]
+) -> tuple[Hypothesis, ...]:
+    out: list[Hypothesis] = []
+    for h, origin in b.merged.values("hypotheses.yaml:hypotheses"):
+        vc = vclasses.get(h.posit)
+        if vc is None or vc.kind != "conventional":
+            conventional = [k for k, v in vclasses.items() if v.kind == "conventional"]
+            b.bad(
+                origin,
+                "unknown-vulnerability-class",
+                f"hypothesis {h.id}: {h.posit!r} is not a conventional vulnerability class",
+                did_you_mean(h.posit, conventional),
+            )
+        for t in (*h.when.resides, *h.affects):
+            b.check_type(t, origin, f"hypothesis {h.id}")
+        for k in h.when.node_kind:
+            if k not in node_kinds:
+                b.bad(
+                    origin,
+                    "unknown-kind",
+                    f"hypothesis {h.id}: unknown node kind {k!r}",
+                    did_you_mean(k, node_kinds),
+                )
+        w = h.when
+        out.append(
+            Hypothesis(
+                h.id,
+                h.title,
+                h.why,
+                h.posit,
+                frozenset(w.node_kind),
+                frozenset(w.exposure),
+                frozenset(w.authentication),
+                frozenset(w.resides),
+                frozenset(h.affects),
+            )
+        )
+    return tuple(out)
 
 
 def _pattern(

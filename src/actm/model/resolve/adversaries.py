@@ -42,7 +42,8 @@ def build_adversaries(ctx: Context) -> tuple[Adversary, ...]:
                 reaches = tuple(a.reaches)
             holds = _holds(ctx, a, origin)
         if enabled:
-            out.append(Adversary(adv_id, name, desc, True, d.entry, reaches, holds))
+            reach = entry[0].reach if entry is not None and entry[0].reach else "insider"
+            out.append(Adversary(adv_id, name, desc, True, d.entry, reaches, holds, reach))
     for adv_id, (a, origin) in declared.items():
         if adv_id not in vocab.adversaries:
             own = _own(ctx, a, origin)
@@ -70,7 +71,7 @@ def _own(ctx: Context, a: AdversaryIn, origin: Origin) -> Adversary | None:
         )
     if not a.enabled:
         return None
-    return Adversary(a.id, a.name, a.description, False, None, None, holds)
+    return Adversary(a.id, a.name, a.description, False, None, None, holds, a.reach or "insider")
 
 
 def _holds(ctx: Context, a: AdversaryIn, origin: Origin) -> tuple[Entry, ...]:

@@ -3,14 +3,15 @@ criticality."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from actm.io.diagnose import did_you_mean
 from actm.model.resolve.context import Context, and_list, plural
+from actm.model.resolve.credentials import credential_fields, credential_users
 from actm.model.resolve.origins import Origin
-from actm.model.resolve.refs import ref
-from actm.model.schema import ResidencyIn
+from actm.model.resolve.refs import asset_ref, ref
+from actm.model.schema import AssetIn, ResidencyIn, SourceIn
 from actm.model.system import Asset, Residency
 from actm.terms import CLASSES
 
@@ -20,8 +21,12 @@ __all__ = [
     "build_tool_assets",
     "check_assets",
     "check_residency",
+    "contained",
     "criticality",
     "dedupe",
+    "implicit_asset",
+    "source_names",
+    "source_strength",
 ]
 
 
@@ -100,13 +105,15 @@ def _check_resides(
 def build_assets(ctx: Context) -> list[Asset]:
     """The conventional assets, with every component referenced anywhere added."""
     out: list[Asset] = []
-    for a, _origin in ctx.items("assets"):
+    users = credential_users(ctx)
+    for a, origin in ctx.items("assets"):
         info = ctx.vocab.asset_types.get(a.type)
         if info is None:
             continue
         comps = list(a.components)
         written = set(comps)
         comps += sorted(set(ctx.extra_components.get(a.id, ())) - written)
+        issuer, scopes, grants = credential_fields(ctx, a, origin, users)
         out.append(
             Asset(
                 id=a.id,
@@ -117,45 +124,124 @@ def build_assets(ctx: Context) -> list[Asset]:
                 name=a.name,
                 description=a.description,
                 components=tuple(comps),
-                criticality=criticality(ctx, a.criticality),
+                criticality=_published(ctx, a, origin, criticality(ctx, a.criticality)),
                 resides=dedupe([Residency(r.node, r.mode, r.writes) for r in a.resides]),
-                untrusted_sources=tuple(a.untrusted_sources),
+                untrusted_sources=source_names(a.untrusted_sources),
                 component_sources={},
                 part_of=a.part_of,
                 owner=a.owner,
                 grants_access=tuple(a.grants_access),
+                issued_by=issuer,
+                scopes=scopes,
+                grants=grants,
+                contains=contained(ctx, a.contains, origin),
+                public=a.public,
+                source_strength=source_strength(a.untrusted_sources),
             )
         )
     return out
+
+
+def _published(ctx: Context, a: AssetIn, origin: Origin, crit: dict[str, str]) -> dict[str, str]:
+    """A public asset's confidentiality matters not at all."""
+    if not a.public:
+        return crit
+    stated = a.criticality.confidentiality if a.criticality is not None else None
+    if stated not in (None, "none"):
+        ctx.err(
+            "public-conflict",
+            f"asset {a.id!r} is public, yet its confidentiality is {stated}",
+            origin.at("criticality", "confidentiality"),
+            "remove the confidentiality level (public means none), or remove public: true",
+        )
+    return {**crit, "confidentiality": "none"}
 
 
 def build_tool_assets(ctx: Context) -> list[Asset]:
     """The asset of each tool: processed on the tool's node."""
-    out: list[Asset] = []
-    for t, _origin in ctx.items("tools"):
-        resides = [Residency(t.node, "processed", False)] if t.node else []
-        out.append(
-            Asset(
-                id=t.id,
-                type="tool",
-                category="tool",
-                model=None,
-                tool=t.id,
-                name=t.name,
-                description=t.description,
-                components=ctx.vocab.asset_types["tool"].components,
-                criticality=criticality(ctx, None),
-                resides=tuple(resides),
-                untrusted_sources=(),
-                component_sources={"results": tuple(t.untrusted_results)}
-                if t.untrusted_results
-                else {},
-                part_of=None,
-                owner=t.owner,
-                grants_access=(),
-            )
+    return [
+        implicit_asset(
+            ctx,
+            t,
+            "tool",
+            (t.node,) if t.node else (),
+            t.owner,
+            component_sources={"results": tuple(t.untrusted_results)}
+            if t.untrusted_results
+            else {},
         )
+        for t, _origin in ctx.items("tools")
+    ]
+
+
+def implicit_asset(
+    ctx: Context,
+    element: Any,
+    atype: str,
+    nodes: Sequence[str],
+    owner: str | None,
+    **extra: Any,
+) -> Asset:
+    """The asset an element of a section implies (a tool, a package): of type and category
+    ``atype``, with the element's id, name and description, processed on ``nodes``."""
+    return Asset(
+        id=element.id,
+        type=atype,
+        category=atype,
+        model=None,
+        tool=element.id if atype == "tool" else None,
+        name=element.name,
+        description=element.description,
+        components=ctx.vocab.asset_types[atype].components,
+        criticality=criticality(ctx, getattr(element, "criticality", None)),
+        resides=tuple(Residency(n, "processed", False) for n in nodes),
+        untrusted_sources=(),
+        component_sources=extra.pop("component_sources", {}),
+        part_of=None,
+        owner=owner,
+        grants_access=(),
+        **extra,
+    )
+
+
+def source_names(sources: Iterable[str | SourceIn]) -> tuple[str, ...]:
+    """The names of outside sources written as a name or as a mapping."""
+    return tuple(s if isinstance(s, str) else s.name for s in sources)
+
+
+def source_strength(*lists: Iterable[str | SourceIn]) -> dict[str, tuple[str, bool]]:
+    """Source name -> (what its authors can do, whether posting needs an account), for the
+    sources written as a mapping."""
+    out: dict[str, tuple[str, bool]] = {}
+    for sources in lists:
+        for s in sources:
+            if isinstance(s, SourceIn):
+                out[s.name] = (s.can, s.account)
     return out
+
+
+def contained(
+    ctx: Context, refs: Sequence[str], origin: Origin, *path: str | int
+) -> tuple[str, ...]:
+    """The assets an asset ``contains`` (usually credentials and secrets: a token in a config
+    file), each a conventional asset declared under ``assets:``."""
+    out = []
+    for i, reference in enumerate(refs):
+        r = asset_ref(
+            ctx, reference, origin, *path, "contains", i, what="contains", allow_component=False
+        )
+        if r is None:
+            continue
+        if ctx.kind_of(r[0]) == "assets":
+            out.append(r[0])
+            continue
+        ctx.err(
+            "wrong-reference",
+            f"contains {reference!r}: only an asset declared under assets: is contained",
+            origin.at(*path, "contains", i),
+            "name a credential, secret or other asset declared under assets:",
+        )
+    return tuple(out)
 
 
 def criticality(ctx: Context, *layers: Any) -> dict[str, str]:

@@ -12,9 +12,7 @@ __all__ = ["build_assumptions"]
 
 def build_assumptions(ctx: Context) -> tuple[Assumption, ...]:
     out = []
-    first_party = {o.id for o, _ in ctx.items("owners") if o.first_party}
-    if ctx.merged.system is not None and ctx.merged.system.owner:
-        first_party.add(ctx.merged.system.owner)
+    first_party = ctx.first_party()
     for a, origin in ctx.items("assumptions"):
         ok = ref(ctx, a.producer, ("owners",), origin, "producer", what="producer")
         if ok and a.producer in first_party:

@@ -23,6 +23,7 @@ ARTICLES = {
     "assets": "an asset",
     "relations": "a relation",
     "tools": "a tool",
+    "packages": "a package",
     "adversaries": "an adversary",
     "vulnerabilities": "a vulnerability",
     "assumptions": "an assumption",
@@ -120,6 +121,22 @@ class Context:
             return False
         self.suggest_budget -= max(candidates, 1)
         return True
+
+    def first_party(self) -> frozenset[str]:
+        """The owners that are a first party (``trust: first_party`` or ``first_party: true``),
+        and the system's owner."""
+        found = {o.id for o, _ in self.items("owners") if o.first_party or o.trust == "first_party"}
+        if self.merged.system is not None and self.merged.system.owner:
+            found.add(self.merged.system.owner)
+        return frozenset(found)
+
+    def node_owners(self) -> dict[str, str | None]:
+        """Node id -> its owner: its own, or its zone's."""
+        zone_owner = {z.id: z.owner for z, _ in self.items("zones")}
+        return {
+            n.id: n.owner if n.owner is not None else zone_owner.get(n.zone or "")
+            for n, _ in self.items("nodes")
+        }
 
     def declared_components(self, asset_id: str) -> frozenset[str]:
         """The components a conventional asset declares itself (none for other ids)."""

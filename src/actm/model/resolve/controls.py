@@ -7,8 +7,9 @@ import difflib
 from collections.abc import Collection, Mapping, Sequence
 
 from actm.io.diagnose import did_you_mean
+from actm.model.resolve.assets import source_names
 from actm.model.resolve.context import Context
-from actm.model.resolve.refs import asset_ref, check_capability, ref, type_cat
+from actm.model.resolve.refs import asset_ref, check_capability, expect_credential, ref, type_cat
 from actm.model.system import Control, Relation, Tool
 from actm.terms import TOOL_PERMISSIONS
 
@@ -21,17 +22,21 @@ def build_controls(
     out = []
     rel_ids = {r.id for r in relations}
     tool_ids = {t.id for t in tools}
-    sources = set()
+    sources: set[str] = set()
     for a, _ in ctx.items("assets"):
-        sources.update(a.untrusted_sources)
+        sources.update(source_names(a.untrusted_sources))
     for m, _ in ctx.items("models"):
         for s in m.assets.values():
-            sources.update(s.untrusted_sources)
+            sources.update(source_names(s.untrusted_sources))
             for names in s.component_sources.values():
-                sources.update(names)
+                sources.update(source_names(names))
     for t, _ in ctx.items("tools"):
         sources.update(t.untrusted_results)
-    adversary_ids = set(ctx.vocab.adversaries) | {a.id for a, _ in ctx.items("adversaries")}
+    adversary_ids = (
+        set(ctx.vocab.adversaries)
+        | set(ctx.vocab.entry_points)
+        | {a.id for a, _ in ctx.items("adversaries")}
+    )
     edges: list[str] | None = None
     for c, origin in ctx.items("controls"):
         for i, vid in enumerate(c.removes):
@@ -115,6 +120,9 @@ def build_controls(
         for key in ("approves", "sandboxes"):
             for i, tid in enumerate(getattr(c, key)):
                 ref(ctx, tid, ("tools",), origin, key, i, what="tool")
+        for i, cid in enumerate(c.narrows):
+            if ref(ctx, cid, ("assets",), origin, "narrows", i, what="credential"):
+                expect_credential(ctx, cid, origin, "narrows", i)
         hides = []
         for i, reference in enumerate(c.hides):
             r = asset_ref(ctx, reference, origin, "hides", i, what="asset", allow_component=False)
@@ -148,6 +156,7 @@ def build_controls(
                 tuple(c.sandboxes),
                 tuple(hides),
                 tuple(break_steps),
+                tuple(c.narrows),
             )
         )
     return tuple(out)

@@ -1,16 +1,22 @@
-"""The system, its owners, zones and nodes."""
+"""The system, its owners (and how far each is trusted), zones and nodes (with their exposure,
+authentication and MCP settings)."""
 
 from __future__ import annotations
 
 from actm.io.diagnose import did_you_mean
 from actm.model.resolve.context import Context
+from actm.model.resolve.origins import Origin
 from actm.model.resolve.refs import ref
-from actm.model.system import Node, Owner, Zone
+from actm.model.schema import NodeIn, OwnerIn
+from actm.model.system import McpServer, Node, Owner, Zone
 
 __all__ = ["build_nodes", "build_owners", "build_zones", "check_owners", "check_root"]
 
 _OWNED = ("zones", "nodes", "models", "tools", "assets")
 """Sections whose elements may name an owner."""
+_ROOT_ONLY = ("default_adversaries", "analysis")
+"""Keys only the root file may set: they apply to the whole model."""
+_NETWORK_TRANSPORTS = ("streamable_http", "sse")
 
 
 def check_root(ctx: Context) -> None:
@@ -30,13 +36,14 @@ def check_root(ctx: Context) -> None:
                 sf.doc.locate(("system",), key=True),
                 "keep 'system' in the root file only",
             )
-        if sf.file.default_adversaries is not None and sf.doc is not None:
-            ctx.err(
-                "root-only-key",
-                "an included file cannot set 'default_adversaries'",
-                sf.doc.locate(("default_adversaries",), key=True),
-                "set it in the root file, where it applies to the whole model",
-            )
+        for key in _ROOT_ONLY:
+            if getattr(sf.file, key) is not None and sf.doc is not None:
+                ctx.err(
+                    "root-only-key",
+                    f"an included file cannot set {key!r}",
+                    sf.doc.locate((key,), key=True),
+                    "set it in the root file, where it applies to the whole model",
+                )
 
 
 def check_owners(ctx: Context) -> None:
@@ -49,7 +56,30 @@ def check_owners(ctx: Context) -> None:
 
 
 def build_owners(ctx: Context) -> tuple[Owner, ...]:
-    return tuple(Owner(o.id, o.name, o.description, o.first_party) for o, _ in ctx.items("owners"))
+    """Owners with their trust: ``trust`` as written, ``first_party: true`` meaning
+    ``trust: first_party``, untrusted otherwise."""
+    return tuple(_owner(ctx, o, origin) for o, origin in ctx.items("owners"))
+
+
+def _owner(ctx: Context, o: OwnerIn, origin: Origin) -> Owner:
+    explicit = "first_party" in o.model_fields_set
+    if o.trust is not None and explicit and o.first_party != (o.trust == "first_party"):
+        ctx.err(
+            "trust-conflict",
+            f"owner {o.id!r}: first_party: {str(o.first_party).lower()} and "
+            f"trust: {o.trust} disagree",
+            origin.at("trust"),
+            "keep trust and remove first_party",
+        )
+    trust = o.trust or ("first_party" if o.first_party else "untrusted")
+    if o.contract is not None and trust != "contracted":
+        ctx.err(
+            "not-applicable",
+            f"owner {o.id!r}: contract applies to a contracted owner",
+            origin.at("contract", key=True),
+            "set trust: contracted, or remove contract",
+        )
+    return Owner(o.id, o.name, o.description, trust == "first_party", trust, o.contract)
 
 
 def build_zones(ctx: Context) -> tuple[Zone, ...]:
@@ -58,8 +88,9 @@ def build_zones(ctx: Context) -> tuple[Zone, ...]:
 
 def build_nodes(ctx: Context) -> tuple[Node, ...]:
     """Nodes, with their kind and zone checked; a node without an owner belongs to whoever
-    owns its zone."""
-    zone_owner = {z.id: z.owner for z, _ in ctx.items("zones")}
+    owns its zone, and one without an exposure faces the internet when its zone is untrusted."""
+    zone_trust = {z.id: z.trust for z, _ in ctx.items("zones")}
+    owners = ctx.node_owners()
     nodes = []
     for n, origin in ctx.items("nodes"):
         if n.kind not in ctx.vocab.node_kinds:
@@ -70,6 +101,46 @@ def build_nodes(ctx: Context) -> tuple[Node, ...]:
                 did_you_mean(n.kind, ctx.vocab.node_kinds, what="node kinds"),
             )
         ref(ctx, n.zone, ("zones",), origin, "zone", what="zone")
-        owner = n.owner if n.owner is not None else zone_owner.get(n.zone or "")
-        nodes.append(Node(n.id, n.name, n.description, n.kind, n.pipeline, n.zone, owner))
+        exposure = n.exposure or (
+            "internet" if zone_trust.get(n.zone or "") == "untrusted" else "internal"
+        )
+        nodes.append(
+            Node(
+                n.id,
+                n.name,
+                n.description,
+                n.kind,
+                n.pipeline,
+                n.zone,
+                owners[n.id],
+                exposure,
+                n.authentication,
+                _mcp(ctx, n, origin),
+                n.physical_access,
+                tuple(n.shared_with),
+            )
+        )
     return tuple(nodes)
+
+
+def _mcp(ctx: Context, n: NodeIn, origin: Origin) -> McpServer | None:
+    """The MCP settings of a node of kind mcp_server."""
+    mcp = n.mcp
+    if mcp is None:
+        return None
+    if n.kind != "mcp_server":
+        ctx.err(
+            "not-applicable",
+            f"node {n.id!r}: mcp applies to nodes of kind mcp_server",
+            origin.at("mcp", key=True),
+            "set kind: mcp_server, or remove mcp",
+        )
+    if mcp.authentication is not None and mcp.transport not in _NETWORK_TRANSPORTS:
+        ctx.err(
+            "not-applicable",
+            f"node {n.id!r}: a {mcp.transport} server has no authentication of its own",
+            origin.at("mcp", "authentication", key=True),
+            "remove authentication (it applies to streamable_http and sse)",
+        )
+    ref(ctx, mcp.package, ("packages",), origin, "mcp", "package", what="package")
+    return McpServer(mcp.transport, mcp.authentication, mcp.package)

@@ -6,10 +6,16 @@ from __future__ import annotations
 
 from actm.io.diagnose import did_you_mean
 from actm.knowledge.vocabulary import ModelKindInfo
-from actm.model.resolve.assets import criticality, dedupe
+from actm.model.resolve.assets import (
+    contained,
+    criticality,
+    dedupe,
+    source_names,
+    source_strength,
+)
 from actm.model.resolve.context import Context, with_article
 from actm.model.resolve.origins import Origin
-from actm.model.resolve.refs import expect_credential, ref
+from actm.model.resolve.refs import DECISIONS, expect_credential, ref
 from actm.model.schema import AIAssetSettings, ModelIn
 from actm.model.system import Asset, Model, Residency
 
@@ -48,6 +54,14 @@ def check_models(ctx: Context) -> None:
                     f"remove {exp} from exposes",
                 )
         _check_references(ctx, m, origin)
+        for i, act in enumerate(m.acted_on):
+            if act.decision not in ctx.vocab.decision_kinds:
+                ctx.err(
+                    "unknown-decision",
+                    f"model {m.id!r}: unknown kind of decision {act.decision!r}",
+                    origin.at("acted_on", i, "decision"),
+                    did_you_mean(act.decision, ctx.vocab.decision_kinds, what="decision kinds"),
+                )
 
 
 def _check_assets(ctx: Context, m: ModelIn, mk: ModelKindInfo, origin: Origin) -> None:
@@ -125,19 +139,62 @@ def build_model_assets(ctx: Context) -> list[Asset]:
                         ctx, m.criticality, settings.criticality if settings else None
                     ),
                     resides=_residency(ctx, m, atype, settings),
-                    untrusted_sources=tuple(settings.untrusted_sources) if settings else (),
-                    component_sources={k: tuple(v) for k, v in settings.component_sources.items()}
+                    untrusted_sources=source_names(settings.untrusted_sources) if settings else (),
+                    component_sources={
+                        k: source_names(v) for k, v in settings.component_sources.items()
+                    }
                     if settings
                     else {},
                     part_of=None,
                     owner=m.owner,
                     grants_access=(),
+                    contains=contained(ctx, settings.contains, origin, "assets", atype)
+                    if settings
+                    else (),
+                    source_strength=source_strength(
+                        settings.untrusted_sources, *settings.component_sources.values()
+                    )
+                    if settings
+                    else {},
                 )
             )
             loc = origin.at("assets", atype) if settings is not None else model_loc
             if loc is not None:
                 ctx.locations[aid] = loc
+        if m.acted_on:
+            out.append(_decisions(ctx, m))
+            loc = origin.at("acted_on")
+            if loc is not None:
+                ctx.locations[f"{m.id}.{DECISIONS[0]}"] = loc
     return out
+
+
+def _decisions(ctx: Context, m: ModelIn) -> Asset:
+    """The decisions people or systems take on the model's outputs: as critical for integrity
+    as the gravest kind of decision its ``acted_on`` lists."""
+    levels = ctx.vocab.severity.criticality
+    kinds = ctx.vocab.decision_kinds
+    known = [kinds[a.decision] for a in m.acted_on if a.decision in kinds]
+    crit = criticality(ctx)
+    if known:
+        crit["integrity"] = max(known, key=lambda level: levels.get(level, 0.0))
+    return Asset(
+        id=f"{m.id}.{DECISIONS[0]}",
+        type=DECISIONS[1],
+        category="ai",
+        model=m.id,
+        tool=None,
+        name=None,
+        description=None,
+        components=(),
+        criticality=crit,
+        resides=(),
+        untrusted_sources=(),
+        component_sources={},
+        part_of=None,
+        owner=m.owner,
+        grants_access=(),
+    )
 
 
 def _components(
@@ -195,10 +252,12 @@ def build_models(ctx: Context) -> tuple[Model, ...]:
                 trained_on=tuple(m.trained_on),
                 stored_on=tuple(m.stored_on),
                 base_model=m.base_model,
-                assets={t: f"{m.id}.{t}" for t in mk.assets},
+                assets={t: f"{m.id}.{t}" for t in mk.assets}
+                | ({DECISIONS[1]: f"{m.id}.{DECISIONS[0]}"} if m.acted_on else {}),
                 tools=tuple(m.tools),
                 identity=m.identity,
                 features=frozenset(m.features),
+                acted_on=tuple((a.by, a.decision) for a in m.acted_on),
             )
         )
     return tuple(out)

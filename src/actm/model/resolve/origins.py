@@ -56,6 +56,7 @@ def merge_files(files: Sequence[SourceFile]) -> tuple[ModelFile, dict[str, list[
         "system": root.system,
         "include": [],
         "default_adversaries": default_adv,
+        "analysis": root.analysis,
         **merged,
     }
     combined = ModelFile.model_construct(**fields)

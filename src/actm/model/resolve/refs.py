@@ -12,10 +12,24 @@ from actm.model.resolve.context import ARTICLES, Context, with_article
 from actm.model.resolve.origins import Origin
 from actm.model.schema import ModelIn
 
-__all__ = ["asset_ref", "check_capability", "expect_credential", "pipeline_of", "ref", "type_cat"]
+__all__ = [
+    "DECISIONS",
+    "IMPLICIT_TYPES",
+    "asset_ref",
+    "check_capability",
+    "expect_credential",
+    "pipeline_of",
+    "ref",
+    "type_cat",
+]
 
 AssetRef = tuple[str, str | None]
 """(asset id, component or None)."""
+IMPLICIT_TYPES = {"tools": "tool", "packages": "package"}
+"""Sections whose elements each have an implicit asset of their own id, and its type."""
+DECISIONS = ("decisions", "decision")
+"""The name of the asset a model whose outputs are acted on owns (``<model>.decisions``), and
+its type."""
 
 
 def ref(
@@ -79,7 +93,7 @@ def asset_ref(
         return None
     if kind == "models":
         return _model_asset_ref(ctx, parts, reference, where, what, allow_component)
-    if kind in ("assets", "tools"):
+    if kind in ("assets", "tools", "packages"):
         if len(parts) > 2:
             ctx.err(
                 "bad-reference",
@@ -88,7 +102,7 @@ def asset_ref(
                 f"write '{kind[:-1]}' or '{kind[:-1]}.component'",
             )
             return None
-        atype = "tool" if kind == "tools" else ctx.ids[head][1].type
+        atype = IMPLICIT_TYPES.get(kind) or ctx.ids[head][1].type
         comp = parts[1] if len(parts) > 1 else None
         return _component(ctx, head, atype, comp, reference, where, what, allow_component)
     ctx.err(
@@ -113,7 +127,7 @@ def _model_asset_ref(
     mk = ctx.vocab.model_kinds.get(model.kind)
     if mk is None:
         return None  # its unknown kind is reported already
-    owned = mk.assets
+    owned = (*mk.assets, DECISIONS[0]) if model.acted_on else mk.assets
     if len(parts) == 1:
         ctx.err(
             "model-not-asset",
@@ -132,6 +146,10 @@ def _model_asset_ref(
         )
         return None
     comp = parts[2] if len(parts) > 2 else None
+    if atype == DECISIONS[0]:
+        atype = DECISIONS[1]
+        asset_id = f"{head}.{DECISIONS[0]}"
+        return _component(ctx, asset_id, atype, comp, reference, where, what, allow_component)
     return _component(ctx, f"{head}.{atype}", atype, comp, reference, where, what, allow_component)
 
 
@@ -181,9 +199,9 @@ def type_cat(ctx: Context, asset_id: str) -> tuple[str, str]:
     head, _, rest = asset_id.partition(".")
     kind = ctx.kind_of(head)
     if kind == "models" and rest:
-        return rest, "ai"
-    if kind == "tools":
-        return "tool", "tool"
+        return (DECISIONS[1] if rest == DECISIONS[0] else rest), "ai"
+    if kind in IMPLICIT_TYPES:
+        return IMPLICIT_TYPES[kind], IMPLICIT_TYPES[kind]
     if kind == "assets":
         t = ctx.ids[head][1].type
         return t, ctx.vocab.category(t)

@@ -1,13 +1,16 @@
 """Relations between assets: the ones declared under ``relations:`` (checked against the
-vocabulary's process table), ``part_of`` written on assets, and the implicit derivations of
-every model's life and of its base model."""
+vocabulary's process table, with whether each flow is encrypted and its sender authenticated),
+``part_of`` written on assets, and the implicit derivations of every model's life, of its base
+model and from its outputs to the decisions taken on them (``acted_on``)."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from actm.io.diagnose import did_you_mean
 from actm.model.resolve.context import Context
 from actm.model.resolve.origins import Origin
-from actm.model.resolve.refs import AssetRef, asset_ref, pipeline_of, type_cat
+from actm.model.resolve.refs import DECISIONS, AssetRef, asset_ref, pipeline_of, type_cat
 from actm.model.schema import RelationIn
 from actm.model.system import Relation
 
@@ -52,9 +55,17 @@ def _declared(
         )
         return None
     if r.kind == "derives":
-        return _derives(ctx, r, origin, src, dst, rid)
+        return _transport(_derives(ctx, r, origin, src, dst, rid), r)
     if r.kind == "feeds":
-        return _feeds(ctx, r, origin, src, dst, rid)
+        return _transport(_feeds(ctx, r, origin, src, dst, rid), r)
+    for key in ("encrypted", "authenticated"):
+        if key in r.model_fields_set:
+            ctx.err(
+                "not-for-part-of",
+                f"{key} applies to derives and feeds: a part is not sent anywhere",
+                origin.at(key, key=True),
+                f"remove {key}",
+            )
     if r.process is not None or r.persistent is not None:
         ctx.err(
             "not-for-part-of",
@@ -76,6 +87,13 @@ def _declared(
         )
         return None
     return _part_of(ctx, rid, src, dst)
+
+
+def _transport(rel: Relation | None, r: RelationIn) -> Relation | None:
+    """``rel`` with whether what flows is encrypted and its sender authenticated."""
+    if rel is None or (r.encrypted and r.authenticated):
+        return rel
+    return replace(rel, encrypted=r.encrypted, authenticated=r.authenticated)
 
 
 def _fitting(ctx: Context, stype: str, scat: str, dtype: str, dcat: str) -> list[str]:
@@ -239,6 +257,10 @@ def _implicit(ctx: Context) -> list[Relation]:
             for src_t, dst_t, proc in vocab.base_model:
                 if src_t in base_owns and dst_t in owned:
                     out.append(_implied(ctx, f"{m.base_model}.{src_t}", f"{m.id}.{dst_t}", proc))
+        if m.acted_on and vocab.acted_on is not None:
+            src_t, _, proc = vocab.acted_on
+            if src_t in owned:
+                out.append(_implied(ctx, f"{m.id}.{src_t}", f"{m.id}.{DECISIONS[0]}", proc))
     return out
 
 

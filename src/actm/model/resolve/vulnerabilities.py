@@ -43,6 +43,8 @@ def build_vulnerabilities(ctx: Context) -> tuple[Vulnerability, ...]:
                 )
             for i, reference in enumerate(v.assets):
                 asset_ref(ctx, reference, origin, "assets", i, what="asset", allow_component=False)
+        if v.exploited_by is not None:
+            _exploiters(ctx, v, origin)
         out.append(
             Vulnerability(
                 v.id,
@@ -59,9 +61,37 @@ def build_vulnerabilities(ctx: Context) -> tuple[Vulnerability, ...]:
                 v.cwe,
                 v.cvss,
                 tuple(v.evidence),
+                tuple(v.exploited_by) if v.exploited_by is not None else None,
             )
         )
     return tuple(out)
+
+
+def _exploiters(ctx: Context, v: VulnerabilityIn, origin: Origin) -> None:
+    """``exploited_by`` names adversaries or entry points, on a node vulnerability."""
+    if v.node is None:
+        ctx.err(
+            "not-applicable",
+            "exploited_by applies to a vulnerability on a node",
+            origin.at("exploited_by", key=True),
+            "remove exploited_by: whoever reaches the model uses an AI weakness",
+        )
+        return
+    known = set(ctx.vocab.adversaries) | set(ctx.vocab.entry_points)
+    for i, who in enumerate(v.exploited_by or ()):
+        if who in known or ctx.kind_of(who) == "adversaries":
+            continue
+        if ctx.kind_of(who) is None and ctx.is_tolerated(who):
+            continue
+        names = sorted(known | {a.id for a, _ in ctx.items("adversaries")})
+        ctx.err(
+            "dangling-reference",
+            f"exploited_by {who!r} is not an adversary or an entry point",
+            origin.at("exploited_by", i),
+            ctx.suggest_among(who, names, what="adversaries")
+            or "name an adversary declared under adversaries:, or "
+            + ", ".join(sorted(ctx.vocab.entry_points)),
+        )
 
 
 def _target(

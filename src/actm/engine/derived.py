@@ -1,0 +1,149 @@
+"""Tables for what the model states about credentials, containment, packages and deletion, and
+the weaknesses the engine derives or posits on nodes.
+
+* ``grants``: what holding a credential lets one read, write or delete, and where it runs code
+  (narrowed by a control to what the tools acting under it use);
+* ``contains``: the assets embedded in another (a token in a configuration file);
+* packages: the nodes each package's code runs on;
+* tools' ``delete`` permission;
+* derived weaknesses: a node exposed to the internet whose service needs no authentication,
+  and an MCP server reached over the network without authentication, get a
+  ``missing_authentication`` weakness (``missing-authentication@<node>``);
+* hypotheses (when the model asks for them): the typical weaknesses of the vocabulary's
+  hypotheses table, posited on every node a rule matches (``hypothesis:<rule>@<node>``).
+
+:func:`build_derived` fills these tables of a :class:`~actm.engine.compiled.Compiled` once its
+assets, nodes and tools are indexed; what holds for a whole asset is then shared with its
+part like every other table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from actm.model.system import Asset, Node, Tool, Vulnerability
+
+if TYPE_CHECKING:
+    from actm.engine.compiled import Compiled
+
+__all__ = ["build_derived", "derived_weaknesses", "posited_weaknesses", "tool_deletes"]
+
+_NETWORK_TRANSPORTS = ("streamable_http", "sse")
+HYPOTHESIS_PREFIX = "hypothesis:"
+"""How the id of a weakness a hypothesis posits starts: ``hypothesis:<rule>@<node>``."""
+MISSING_AUTHENTICATION = "missing_authentication"
+"""The class of the weakness derived from ``authentication: none``."""
+
+
+def build_derived(c: Compiled) -> None:
+    """Fill the tables of ``c`` this module owns (after its tools are indexed)."""
+    model = c.model
+    for a in model.assets:
+        t = c.asset_target[c.asset_index[a.id]]
+        if a.contains:
+            c.contains_out[t] = [
+                c.asset_target[c.asset_index[x]] for x in a.contains if x in c.asset_index
+            ]
+        if a.grants:
+            _grants(c, a, t)
+    for p in model.packages:
+        t = c.target_of_ref(p.id, None)
+        nodes = [c.node_index[n] for n in p.runs_on if n in c.node_index]
+        if t >= 0 and nodes:
+            c.package_nodes[t] = nodes
+    for v in (*derived_weaknesses(model.nodes), *posited_weaknesses(c)):
+        c.extra_vulns[v.id] = v
+
+
+def tool_deletes(c: Compiled, tool: Tool) -> list[int]:
+    """The targets a tool may delete, unless a control blocks that permission."""
+    if f"{tool.id}.delete" in c.blocked:
+        return []
+    return [t for aid, comp in tool.delete if (t := c.target_of_ref(aid, comp)) >= 0]
+
+
+def _grants(c: Compiled, a: Asset, t: int) -> None:
+    """What holding credential ``a`` grants; a control that narrows it keeps only what the
+    tools acting under it use."""
+    beyond = c.model.beyond_use(a.id) if a.id in c.narrowed else {}
+    found: list[tuple[str, int]] = []
+    nodes: list[int] = []
+    for perm, granted in sorted(a.grants.items()):
+        for x in granted:
+            if x in beyond.get(perm, ()):
+                continue
+            if perm == "execute":
+                if x in c.node_index:
+                    nodes.append(c.node_index[x])
+            elif x in c.asset_index:
+                found.append((perm, c.asset_target[c.asset_index[x]]))
+    if found:
+        c.cred_grants[t] = found
+    if nodes:
+        c.cred_exec[t] = nodes
+
+
+def derived_weaknesses(nodes: tuple[Node, ...]) -> list[Vulnerability]:
+    """A service exposed to the internet that needs no authentication, and an MCP server
+    reached over the network without authentication: ``missing_authentication``."""
+    out = []
+    for n in nodes:
+        why = None
+        if n.exposure == "internet" and n.authentication == "none":
+            why = "exposure: internet, authentication: none"
+        elif (
+            n.mcp is not None
+            and n.mcp.transport in _NETWORK_TRANSPORTS
+            and n.mcp.authentication == "none"
+        ):
+            why = f"MCP over {n.mcp.transport}, authentication: none"
+        if why is not None:
+            out.append(_weakness(f"missing-authentication@{n.id}", MISSING_AUTHENTICATION, n, why))
+    return out
+
+
+def posited_weaknesses(c: Compiled) -> list[Vulnerability]:
+    """When the model asks for hypotheses: the weakness of every rule of the hypotheses table
+    on every node it matches."""
+    if not c.model.hypotheses:
+        return []
+    types: dict[str, set[str]] = {}
+    for a in c.model.assets:
+        for r in a.resides:
+            types.setdefault(r.node, set()).add(a.type)
+    out = []
+    for n in c.model.nodes:
+        here = frozenset(types.get(n.id, ()))
+        for h in c.vocab.hypotheses:
+            if h.matches(n.kind, n.exposure, n.authentication or "required", here):
+                v = _weakness(f"{HYPOTHESIS_PREFIX}{h.id}@{n.id}", h.posit, n, h.title)
+                affected = None
+                if h.affects:
+                    affected = tuple(
+                        a.id
+                        for a in c.model.assets
+                        if a.type in h.affects and any(r.node == n.id for r in a.resides)
+                    )
+                out.append(replace(v, assets=affected, description=h.why, hypothetical=True))
+    return out
+
+
+def _weakness(ident: str, vclass: str, node: Node, why: str) -> Vulnerability:
+    return Vulnerability(
+        id=ident,
+        title=why,
+        description=None,
+        vclass=vclass,
+        kind="conventional",
+        node=node.id,
+        model=None,
+        asset=None,
+        component=None,
+        assets=None,
+        cve=None,
+        cwe=None,
+        cvss=None,
+        evidence=(),
+        derived=why,
+    )

@@ -1,0 +1,108 @@
+"""Secrets in MCP configurations: which names hold one, which values are real, redaction.
+
+A configuration passes secrets to a server in environment variables, HTTP headers and
+command-line arguments. actm never copies a secret value into a model: it records the *name*
+(``GITHUB_TOKEN``), whether the configuration file itself holds the value (a literal, rather than
+a placeholder such as ``${input:token}`` or ``<API_KEY>``), and it redacts values from the
+command lines it quotes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+__all__ = ["REDACTED", "holds_value", "is_secret_name", "redact_args", "secret_args"]
+
+REDACTED = "<redacted>"
+
+_SECRET_WORDS = re.compile(
+    r"(^|[^a-z])(token|secret|password|passwd|pwd|pat|api[-_]?key|apikey|key|auth|"
+    r"authorization|credentials?|cookie|session|private|bearer|dsn|connection[-_]?string)"
+    r"([^a-z]|$)",
+    re.IGNORECASE,
+)
+_NOT_SECRET = re.compile(r"(^|_)(path|file|dir|url|host|port|id|name|region|level|mode)$", re.I)
+_PLACEHOLDER = re.compile(r"\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|<[^>]*>|\{[^}]*\}")
+_SCHEME = re.compile(r"^\s*(bearer|basic|token|apikey)\s+", re.IGNORECASE)
+_KNOWN_TOKEN = re.compile(
+    r"\b(sk-[A-Za-z0-9_-]{16,}|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|"
+    r"xox[abpr]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{30,}|"
+    r"eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,})"
+)
+_URL_PASSWORD = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^/:@\s]*:)[^@/\s]+(?P<tail>@)", re.I)
+_FLAG_VALUE = re.compile(r"^(?P<flag>--?[A-Za-z0-9][A-Za-z0-9_.-]*)=(?P<value>.*)$")
+_ASSIGNMENT = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>.*)$")
+
+
+def is_secret_name(name: str) -> bool:
+    """Whether an environment variable, header or flag of this name carries a secret
+    (``API_KEY``, ``GITHUB_PERSONAL_ACCESS_TOKEN``, ``Authorization``, ``--api-key``)."""
+    bare = name.lstrip("-")
+    return bool(_SECRET_WORDS.search(bare)) and not _NOT_SECRET.search(bare)
+
+
+def holds_value(value: object) -> bool:
+    """Whether a configured value is the secret itself rather than a placeholder
+    (``${input:token}``, ``$TOKEN``, ``<API_KEY>``, ``{token}``, ``Bearer ${KEY}``, empty)."""
+    if not isinstance(value, str):
+        return False
+    rest = _PLACEHOLDER.sub("", _SCHEME.sub("", value)).strip()
+    return len(rest) >= 4
+
+
+def _redact_text(text: str) -> str:
+    text = _URL_PASSWORD.sub(lambda m: m.group("head") + REDACTED + m.group("tail"), text)
+    return _KNOWN_TOKEN.sub(REDACTED, text)
+
+
+def secret_args(args: Sequence[str]) -> list[tuple[str, bool]]:
+    """The secrets a command line passes: (a name for it, whether the line holds the value)
+    for each secret flag (``--api-key VALUE``, ``--token=VALUE``) and each URL with a
+    password (``postgres://user:PASSWORD@host``)."""
+    out: list[tuple[str, bool]] = []
+    taken = -1  # the index of a value already counted as a secret flag's
+    for i, arg in enumerate(args):
+        flag = _FLAG_VALUE.match(arg)
+        if flag is not None and is_secret_name(flag.group("flag")):
+            out.append((flag.group("flag").lstrip("-"), holds_value(flag.group("value"))))
+            continue
+        if arg.startswith("-") and "=" not in arg and is_secret_name(arg):
+            following = args[i + 1] if i + 1 < len(args) else ""
+            if not following.startswith("-"):
+                out.append((arg.lstrip("-"), holds_value(following)))
+                taken = i + 1
+            continue
+        if i == taken:
+            continue
+        for match in _URL_PASSWORD.finditer(arg):
+            scheme = match.group("head").split(":", 1)[0]
+            out.append((f"{scheme}-password", True))
+    return out
+
+
+def redact_args(args: Sequence[str]) -> list[str]:
+    """``args`` with secret values replaced by ``<redacted>``: the value after a secret flag
+    (``--api-key VALUE``, ``--token=VALUE``), ``NAME=VALUE`` with a secret name, passwords in
+    URLs and strings shaped like well-known tokens."""
+    out: list[str] = []
+    hide_next = False
+    for arg in args:
+        if hide_next:
+            hide_next = False
+            if holds_value(arg) and not arg.startswith("-"):
+                out.append(REDACTED)
+                continue
+        flag = _FLAG_VALUE.match(arg)
+        assignment = _ASSIGNMENT.match(arg)
+        if flag is not None and is_secret_name(flag.group("flag")):
+            value = flag.group("value")
+            out.append(f"{flag.group('flag')}={REDACTED if holds_value(value) else value}")
+        elif assignment is not None and is_secret_name(assignment.group("name")):
+            value = assignment.group("value")
+            out.append(f"{assignment.group('name')}={REDACTED if holds_value(value) else value}")
+        else:
+            if arg.startswith("-") and "=" not in arg and is_secret_name(arg):
+                hide_next = True
+            out.append(_redact_text(arg))
+    return out

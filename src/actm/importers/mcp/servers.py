@@ -1,0 +1,372 @@
+"""Drafting MCP servers and the assistant that uses them: what every MCP format shares.
+
+Client configurations, registry ``server.json`` files and MCPB manifests all describe servers
+as a :class:`ServerSpec`; :func:`draft_server` turns one into model elements:
+
+* a node of kind ``mcp_server`` (with ``mcp: {transport, authentication, package}``), on your
+  machine for a local (stdio) server, on the internet and owned by the host's operator for a
+  remote one;
+* the package it runs (``packages:``), with whether its version floats, and its publisher as an
+  owner whose trust is left to review;
+* a credential asset for every secret it is given (environment variables, headers, ``docker
+  -e``), with its name only, held by the server process, and contained in the configuration file
+  when that file holds the value itself;
+* its tools: the ones listed, with permissions read from their annotations, or one tool standing
+  for the tools the input does not list, to review.
+
+:func:`scaffold` drafts what the servers serve: the assistant (an agent model whose tools they
+are), the machine it runs on, your organisation, and the model's provider.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from actm.importers.draft import DraftBuilder, Review, slug
+from actm.importers.mcp.launch import Launch, PackageSpec, launch
+from actm.importers.mcp.secrets import holds_value, is_secret_name, redact_args, secret_args
+from actm.importers.mcp.toolperms import ToolSpec, draft_tools
+
+__all__ = ["Host", "ServerSpec", "draft_server", "scaffold"]
+
+Transport = Literal["stdio", "streamable_http", "sse"]
+
+US = "us"
+WORKSTATION = "workstation"
+ASSISTANT = "assistant"
+LOCAL_ZONE = "local"
+INTERNET_ZONE = "internet"
+_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0", "[::1]"})
+
+
+@dataclass(frozen=True, slots=True)
+class Host:
+    """What runs the servers: the client, the assistant model and its provider."""
+
+    client: str
+    """The client's name ("Claude Desktop", "VS Code", "an MCP client")."""
+    provider: str | None
+    """The organisation whose model the client uses, when the client says (Anthropic)."""
+    config_asset: str | None = None
+    """The id of the configuration file's asset, when the input is a client configuration."""
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSpec:
+    """One MCP server as an input describes it."""
+
+    name: str
+    pointer: str
+    transport: Transport | None
+    """None when the input does not say."""
+    command: str | None = None
+    args: tuple[str, ...] = ()
+    url: str | None = None
+    env: Mapping[str, Any] = field(default_factory=dict)
+    """Variable name -> the configured value (None when only declared)."""
+    headers: Mapping[str, Any] = field(default_factory=dict)
+    secrets: frozenset[str] = frozenset()
+    """Names the input itself marks as secret (``isSecret``, ``sensitive``)."""
+    title: str | None = None
+    description: str | None = None
+    package: PackageSpec | None = None
+    """The package, when the input names it rather than a command line."""
+    tools: tuple[ToolSpec, ...] | None = None
+    """The tools the input lists; None when it lists none."""
+    repository: str | None = None
+
+
+def scaffold(builder: DraftBuilder, host: Host) -> None:
+    """The system, your organisation, your machine, the model's provider and the assistant."""
+    builder.system(
+        slug(host.client, "mcp-client"),
+        {"name": f"{host.client} with its MCP servers", "owner": US},
+        review=[Review("", "name the system and say what it is for")],
+    )
+    builder.add(
+        "owners",
+        US,
+        {"name": "Your organisation", "first_party": True, "trust": "first_party"},
+        review=[Review("name", "who runs this system? rename the owner if you like")],
+    )
+    builder.add(
+        "zones",
+        LOCAL_ZONE,
+        {"name": "Your machine", "owner": US},
+        review=[Review("trust", "how far is this machine trusted? (default: medium)")],
+    )
+    builder.add("zones", INTERNET_ZONE, {"name": "The internet", "trust": "untrusted"})
+    builder.add(
+        "nodes",
+        WORKSTATION,
+        {
+            "name": f"The machine that runs {host.client}",
+            "kind": "workstation",
+            "zone": LOCAL_ZONE,
+            "owner": US,
+        },
+    )
+    model_review = [
+        Review("exposure", "who can send it inputs? internal: only you; public: anyone")
+    ]
+    if host.provider is not None:
+        name = host.provider
+        provider = builder.add(
+            "owners", slug(name), {"name": name, "trust": "untrusted"}, review=[_trust(name)]
+        )
+    else:
+        name = "The model's provider"
+        provider = builder.add(
+            "owners",
+            "model-provider",
+            {"name": name, "trust": "untrusted"},
+            review=[Review("name", f"which provider serves the model {host.client} uses?")],
+        )
+        model_review.insert(0, Review("owner", "whose model is it? (a provider, or you)"))
+    api = builder.add(
+        "nodes",
+        f"{provider}-api",
+        {
+            "name": f"{name} model API",
+            "kind": "third_party_api",
+            "zone": INTERNET_ZONE,
+            "owner": provider,
+        },
+    )
+    builder.add(
+        "models",
+        ASSISTANT,
+        {
+            "name": f"The {host.client} assistant",
+            "kind": "agent",
+            "owner": provider,
+            "exposure": "internal",
+            "deployed_on": [api],
+        },
+        review=model_review,
+    )
+
+
+def _trust(name: str) -> Review:
+    return Review(
+        "trust", f"is {name} first_party, contracted (add contract: the agreement) or untrusted?"
+    )
+
+
+def _owner_for_host(builder: DraftBuilder, host: str) -> str:
+    name = re.sub(r"^(api|mcp|www)\.", "", host)
+    return builder.add(
+        "owners", slug(name), {"name": name, "trust": "untrusted"}, review=[_trust(name)]
+    )
+
+
+def _publisher(builder: DraftBuilder, package: PackageSpec) -> str:
+    who = package.publisher
+    if package.ecosystem == "npm" and who.startswith("@"):
+        name, ident = f"npm scope {who}", slug(who)
+    elif package.ecosystem == "oci":
+        name, ident = f"image namespace {who}", slug(who.rsplit("/", 1)[-1])
+    elif package.ecosystem == "github":
+        who = who.split("/")[0]
+        name, ident = f"GitHub account {who}", slug(who)
+    else:
+        name, ident = f"publisher of {package.ecosystem} package {who}", slug(who) + "-publisher"
+    return builder.add("owners", ident, {"name": name, "trust": "untrusted"}, review=[_trust(name)])
+
+
+def _package(
+    builder: DraftBuilder, package: PackageSpec, runs_on: Sequence[str], pointer: str
+) -> str:
+    publisher = _publisher(builder, package)
+    fields: dict[str, Any] = {"name": package.name, "ecosystem": package.ecosystem}
+    if package.version is not None and not package.digest:
+        fields["version"] = package.version
+    fields |= {
+        "pinned": package.pinned,
+        "verified": package.digest,
+        "publisher": publisher,
+        "runs_on": list(runs_on),
+    }
+    reviews = []
+    if not package.digest:
+        reviews.append(
+            Review("verified", "is its signature, hash or provenance checked when installed?")
+        )
+    if not package.pinned:
+        reviews.append(Review("pinned", "its version floats: every start may run new code"))
+    elif package.ecosystem == "oci" and not package.digest:
+        reviews.append(Review("pinned", "a tag can be moved; pin the digest (@sha256:...)?"))
+    return builder.add("packages", slug(package.name), fields, pointer, reviews)
+
+
+def _node_id(name: str) -> str:
+    base = slug(name, "server")
+    return base if "mcp" in base.split("-") else f"{base}-mcp"
+
+
+def _transport(spec: ServerSpec) -> tuple[Transport, list[Review]]:
+    if spec.transport is not None:
+        return spec.transport, []
+    if spec.url is None:
+        return "stdio", []
+    if urlsplit(spec.url).path.rstrip("/").endswith("/sse"):
+        return "sse", []
+    return "streamable_http", [
+        Review("mcp", "the input gives a URL but no transport: streamable_http or sse?")
+    ]
+
+
+def _is_local(url: str | None) -> bool:
+    host = urlsplit(url).hostname if url else None
+    return host is None or host in _LOCAL_HOSTS
+
+
+def _secrets(spec: ServerSpec, launched: Launch | None) -> list[tuple[str, str, bool]]:
+    """(name, where it is given, whether the input holds the value) of each secret."""
+    out: list[tuple[str, str, bool]] = []
+    for name, value in spec.env.items():
+        if name in spec.secrets or is_secret_name(name):
+            out.append((name, "environment variable", holds_value(value)))
+    for name in launched.env_names if launched else ():
+        if is_secret_name(name) and name not in spec.env:
+            out.append((name, "environment variable", False))
+    for name, value in spec.headers.items():
+        if name in spec.secrets or is_secret_name(name):
+            out.append((name, "HTTP header", holds_value(value)))
+    for name, holds in secret_args(spec.args):
+        out.append((name, "command-line argument", holds))
+    return out
+
+
+_KEYS = {"environment variable": "env", "HTTP header": "headers", "command-line argument": "args"}
+
+
+def _credentials(
+    builder: DraftBuilder, spec: ServerSpec, node: str, secrets: list[tuple[str, str, bool]]
+) -> tuple[list[str], list[str]]:
+    """Credential assets for ``secrets``; returns all their ids and those whose value the
+    input holds."""
+    ids: list[str] = []
+    held: list[str] = []
+    for name, where, holds in secrets:
+        wanted = slug(name, "secret")
+        if builder.has("assets", wanted) or not where.startswith("env"):
+            wanted = f"{slug(spec.name)}-{wanted}"
+        ident = builder.add(
+            "assets",
+            wanted,
+            {
+                "type": "credential",
+                "description": f"The {where} {name} of the {spec.name} MCP server "
+                "(its value is not copied)",
+                "resides": [{"node": node, "mode": "processed"}],
+            },
+            f"{spec.pointer}/{_KEYS[where]}"
+            + (f"/{name}" if where != "command-line argument" else ""),
+            [
+                Review("grants", "what does it let one read, write, delete or run? (grants:)"),
+                Review("issued_by", "which owner issues it?"),
+            ],
+        )
+        ids.append(ident)
+        if holds:
+            held.append(ident)
+    return ids, held
+
+
+def _describe(spec: ServerSpec, launched: Launch | None) -> str:
+    parts = [spec.description.strip()] if spec.description else []
+    if spec.command is not None:
+        line = " ".join([spec.command, *redact_args(spec.args)])
+        parts.append(f"Started with: {line}")
+    if spec.url is not None:
+        parts.append(f"Reached at {redact_args([spec.url])[0]}")
+    if launched is not None and launched.local is not None:
+        parts.append(f"Runs local code: {launched.local}")
+    if spec.repository:
+        parts.append(f"Source: {spec.repository}")
+    return ". ".join(p.rstrip(".") for p in parts) + "." if parts else ""
+
+
+def draft_server(builder: DraftBuilder, spec: ServerSpec, host: Host) -> str:
+    """Add the server ``spec`` and what it brings; returns its node id."""
+    transport, reviews = _transport(spec)
+    local = transport == "stdio" or _is_local(spec.url)
+    launched = launch(spec.command, spec.args) if spec.command else None
+    package = spec.package or (launched.package if launched else None)
+    node = _node_id(spec.name)
+    host_name = urlsplit(spec.url or "").hostname or "remote"
+    owner = US if local else _owner_for_host(builder, host_name)
+    mcp: dict[str, Any] = {"transport": transport}
+    if transport != "stdio":
+        auth = _authentication(spec)
+        if auth is None:
+            reviews.append(Review("mcp", "how do clients authenticate? (none | bearer | oauth)"))
+        else:
+            mcp["authentication"] = auth
+    if package is not None:
+        runs_on = [node, WORKSTATION] if transport == "stdio" else [node]
+        mcp["package"] = _package(builder, package, runs_on, spec.pointer)
+    elif launched is not None and launched.local is not None:
+        reviews.append(Review("", f"it runs local code ({launched.local}): who maintains it?"))
+    fields: dict[str, Any] = {"name": spec.title or spec.name}
+    description = _describe(spec, launched)
+    if description:
+        fields["description"] = description
+    fields |= {
+        "kind": "mcp_server",
+        "zone": LOCAL_ZONE if local else INTERNET_ZONE,
+        "owner": owner,
+        "mcp": mcp,
+    }
+    node = builder.add("nodes", node, fields, spec.pointer, reviews)
+    credentials, held = _credentials(builder, spec, node, _secrets(spec, launched))
+    if held and host.config_asset is not None:
+        builder.add("assets", host.config_asset, {"contains": held})
+    _tools(builder, spec, node, credentials[0] if len(credentials) == 1 else None)
+    return node
+
+
+def _authentication(spec: ServerSpec) -> str | None:
+    if any(is_secret_name(h) for h in spec.headers):
+        return "bearer"
+    return None
+
+
+def _tools(builder: DraftBuilder, spec: ServerSpec, node: str, credential: str | None) -> None:
+    if spec.tools is None:
+        fields: dict[str, Any] = {
+            "description": f"The tools of the {spec.name} MCP server (the input lists none)",
+            "node": node,
+        }
+        if credential is not None:
+            fields["credential"] = credential
+        review = Review(
+            "permissions",
+            "the input lists no tools: import the server's tools/list output, or say what "
+            "they read, write, delete and run",
+        )
+        tool = builder.add(
+            "tools", f"{node}-tools", fields, spec.pointer, [review], placeholder=True
+        )
+        ids = [tool]
+    else:
+        data = builder.add(
+            "assets",
+            f"{node}-data",
+            {
+                "type": "tool_state",
+                "description": f"What the tools of the {spec.name} MCP server read and change",
+                "resides": [{"node": node, "mode": "stored"}],
+            },
+            spec.pointer,
+            [Review("resides", "where does this data live, and what is in it? (criticality:)")],
+        )
+        ids = draft_tools(
+            builder, spec.tools, node=node, data=data, execute_on=node, credential=credential
+        )
+    builder.add("models", ASSISTANT, {"tools": ids})

@@ -1,0 +1,221 @@
+"""Static ``where`` conditions on what a model states about real systems: the nodes an asset
+resides on (exposure, authentication, physical access, shared tenants, MCP transport), a tool's
+approval mode, a credential's grants, what an asset contains, a package's provenance, and the
+decisions taken on a model's outputs."""
+
+from __future__ import annotations
+
+from collections.abc import Set as AbstractSet
+from typing import Any, Literal
+
+from actm.io.diagnose import did_you_mean
+from actm.knowledge.conditions.base import Problem, StaticCondition
+from actm.knowledge.conditions.view import OwnerFacts, SystemView
+from actm.knowledge.vocabulary import Vocabulary
+from actm.terms import ToolPermission
+
+__all__ = ["SETTINGS"]
+
+Names = AbstractSet[str]
+
+
+class _NodeSetting(StaticCondition[Names]):
+    """One of these values is the setting ``key`` of a node the bound asset resides on."""
+
+    key: str
+
+    def holds(self, value: Names, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
+        return bool(value & view.node_values(asset, self.key))
+
+
+class _NodeFlag(StaticCondition[bool]):
+    """A node the bound asset resides on has (``false``: none has) the yes/no setting ``key``."""
+
+    schema = bool
+    key: str
+
+    def holds(self, value: bool, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
+        return ("true" in view.node_values(asset, self.key)) == value
+
+
+class NodeExposure(_NodeSetting):
+    name = "node_exposure"
+    key = "exposure"
+    schema = list[Literal["internet", "internal"]]
+    example = "node_exposure: [internet]"
+    doc = "resides on a node with one of these exposures (`internet`, `internal`)"
+
+
+class NodeAuthentication(_NodeSetting):
+    name = "node_authentication"
+    key = "authentication"
+    schema = list[Literal["none", "required"]]
+    example = "node_authentication: [none]"
+    doc = "resides on a node whose service asks one of these (`none`; `required`, the default)"
+
+
+class PhysicalAccess(_NodeFlag):
+    name = "physical_access"
+    key = "physical_access"
+    example = "physical_access: true"
+    doc = "resides on a node an adversary can touch (`physical_access: true`)"
+
+
+class SharedNode(_NodeFlag):
+    name = "shared_node"
+    key = "shared"
+    example = "shared_node: true"
+    doc = "resides on a node whose hardware other tenants share (`shared_with`)"
+
+
+class McpTransport(_NodeSetting):
+    name = "mcp_transport"
+    key = "mcp_transport"
+    schema = list[Literal["stdio", "streamable_http", "sse"]]
+    example = "mcp_transport: [sse, streamable_http]"
+    doc = "resides on (a tool: runs on) an MCP server reached over one of these transports"
+
+
+class McpAuthentication(_NodeSetting):
+    name = "mcp_authentication"
+    key = "mcp_authentication"
+    schema = list[Literal["none", "bearer", "oauth"]]
+    example = "mcp_authentication: [none]"
+    doc = "resides on (a tool: runs on) an MCP server that authenticates clients so (`none`)"
+
+
+class _AnyOf(StaticCondition[Names]):
+    """One of these values is among the binding's ``attribute``."""
+
+    attribute: str
+
+    def holds(self, value: Names, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
+        found: Names = getattr(owner, self.attribute)
+        return bool(value & found)
+
+
+class Approval(_AnyOf):
+    name = "approval"
+    attribute = "approval"
+    schema = list[Literal["never", "every_call", "once_per_session", "auto_approved"]]
+    example = "approval: [once_per_session, auto_approved]"
+    doc = (
+        "(a tool; a model: one of its tools) is approved in one of these modes, an `approves` "
+        "control making it `every_call`"
+    )
+
+
+class Grants(_AnyOf):
+    name = "grants"
+    attribute = "grants"
+    schema = list[ToolPermission]
+    example = "grants: [write, delete]"
+    doc = "(a credential) its `grants` give one of these permissions, after any `narrows`"
+
+
+class _Flag(StaticCondition[bool]):
+    schema = bool
+    attribute: str
+
+    def holds(self, value: bool, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
+        return bool(getattr(owner, self.attribute)) == value
+
+
+class OverBroad(_Flag):
+    name = "over_broad"
+    attribute = "over_broad"
+    example = "over_broad: true"
+    doc = (
+        "(a credential) grants more than the tools acting under it use, and no control `narrows` it"
+    )
+
+
+class ContainsSecret(_Flag):
+    name = "contains_secret"
+    attribute = "contains_secret"
+    example = "contains_secret: true"
+    doc = "(an asset) `contains` a credential or secret"
+
+
+class CleartextInputs(_Flag):
+    name = "cleartext_inputs"
+    attribute = "cleartext_inputs"
+    example = "cleartext_inputs: true"
+    doc = "(a model) a flow into its inputs is not `encrypted` or not `authenticated`"
+
+
+class Ecosystem(StaticCondition[Names]):
+    name = "ecosystem"
+    schema = list[Literal["pypi", "npm", "oci", "huggingface", "github", "other"]]
+    example = "ecosystem: [npm, pypi]"
+    doc = "(a package) comes from one of these ecosystems"
+
+    def holds(self, value: Names, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
+        return owner.package is not None and owner.package[0] in value
+
+
+class _PackageFlag(StaticCondition[bool]):
+    schema = bool
+    position: int
+
+    def holds(self, value: bool, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
+        return owner.package is not None and owner.package[self.position] == value
+
+
+class Pinned(_PackageFlag):
+    name = "pinned"
+    position = 1
+    example = "pinned: false"
+    doc = "(a package) is pinned to a version (`false`: floats)"
+
+
+class Verified(_PackageFlag):
+    name = "verified"
+    position = 2
+    example = "verified: false"
+    doc = "(a package) is verified at install (signature, hash, provenance)"
+
+
+class Decision(_AnyOf):
+    name = "decision"
+    attribute = "decisions"
+    schema = list[str]
+    example = "decision: [financial, safety]"
+    doc = "(a model) people or systems take one of these kinds of decision on its outputs"
+
+    def check(self, raw: list[str], vocab: Vocabulary) -> list[Problem]:
+        known = vocab.decision_kinds
+        return [
+            ("unknown-decision", f"unknown kind of decision {k!r}", did_you_mean(k, known))
+            for k in raw
+            if k not in known
+        ]
+
+
+class ActedOnBy(_AnyOf):
+    name = "acted_on_by"
+    attribute = "acted_on_by"
+    schema = list[Literal["staff", "customers", "public", "automation"]]
+    example = "acted_on_by: [customers, automation]"
+    doc = "(a model) its outputs are acted on by one of these"
+
+
+SETTINGS: tuple[StaticCondition[Any], ...] = (
+    NodeExposure(),
+    NodeAuthentication(),
+    PhysicalAccess(),
+    SharedNode(),
+    McpTransport(),
+    McpAuthentication(),
+    Approval(),
+    Grants(),
+    OverBroad(),
+    ContainsSecret(),
+    CleartextInputs(),
+    Ecosystem(),
+    Pinned(),
+    Verified(),
+    Decision(),
+    ActedOnBy(),
+)
+"""The static conditions on stated settings, in the order the attack-file schema lists them."""

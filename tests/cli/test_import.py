@@ -1,0 +1,151 @@
+"""``actm import``: drafts that validate, additions that keep the user's text, clean refusals;
+``actm validate`` on a file actm imports says which command reads it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import actm
+from actm.cli.app import app
+
+FIXTURES = Path(__file__).parent.parent / "importers" / "fixtures"
+CLAUDE = FIXTURES / "claude_desktop_config.json"
+
+
+def run(*args: str | Path) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, [str(a) for a in args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
+    assert "Traceback" not in result.stdout + result.stderr
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    path = tmp_path / "claude_desktop_config.json"
+    shutil.copy(CLAUDE, path)
+    return path
+
+
+def test_import_to_stdout_validates(config: Path) -> None:
+    code, out, err = run("import", config)
+    assert code == 0
+    model = actm.load_model_text(out)
+    assert model.system.id == "claude-desktop"
+    assert err.splitlines()[0] == (
+        "drafted the model: 5 owners, 2 zones, 6 nodes, 1 model, 4 assets, 4 tools, 2 packages"
+    )
+    assert "tt_live_0123456789abcdef" not in out
+
+
+def test_import_to_a_file_twice_is_byte_identical(config: Path, tmp_path: Path) -> None:
+    target = tmp_path / "model.yaml"
+    assert run("import", config, "-o", target)[0] == 0
+    first = target.read_bytes()
+    assert run("import", config, "-o", target)[0] == 0
+    assert target.read_bytes() == first
+    assert actm.load_model(target).system.id == "claude-desktop"
+
+
+USER = """\
+# Our desktop assistant. Keep this comment.
+actm: 1
+system: {id: desk, name: "Desk", owner: acme}
+owners:
+  - {id: acme, name: Acme, first_party: true}   # that's us
+nodes:
+  - {id: laptop, kind: workstation, owner: acme}
+"""
+
+
+def test_into_adds_once_and_keeps_the_users_text(config: Path, tmp_path: Path) -> None:
+    model = tmp_path / "model.yaml"
+    model.write_text(USER, encoding="utf-8")
+    code, _, err = run("import", config, "--into", model)
+    assert code == 0, err
+    text = model.read_text(encoding="utf-8")
+    assert text.startswith(USER[: USER.index("nodes:")])
+    assert "  - {id: laptop, kind: workstation, owner: acme}\n" in text
+    loaded = actm.load_model(model)
+    assert loaded.system.id == "desk"
+    # the drafted first-party owner is the model's own: every reference says acme
+    assert "owner: us" not in text and "\n  - id: us\n" not in text
+    # the image namespace ghcr.io/acme drafts an owner acme: the model's own, so it is kept
+    assert err.splitlines()[:3] == [
+        f"added to {model}:",
+        "  owners: anthropic, acme-mcp, search-example",
+        "  zones: local, internet",
+    ]
+    assert "already there, left as written: 2 elements" in err
+    again = model.read_bytes()
+    code, _, err = run("import", config, "--into", model)
+    assert code == 0
+    assert model.read_bytes() == again
+    assert err.splitlines()[0] == f"added to {model}: nothing"
+
+
+def test_validate_names_the_import_command(config: Path) -> None:
+    code, out, err = run("validate", config)
+    assert code == 2
+    assert out == ""
+    assert err.splitlines()[0] == (
+        f"{config}:1:1: error[foreign-format]: {config} looks like an MCP client configuration "
+        "(Claude Desktop, Claude Code, VS Code, Cursor), not an actm model; run: actm import "
+        f"{config} -o model.yaml"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"hello": "world"}', "cannot import {f}: actm does not recognise its format"),
+        (
+            '{"mcpServers": {"a": {}, "a": {}}}',
+            "duplicate key 'a' (first defined at line 1, column 17)",
+        ),
+        ('{"mcpServers": ' + "[" * 10_000 + "]" * 10_000 + "}", "nesting is deeper than the limit"),
+    ],
+)
+def test_bad_files_are_refused_in_one_line(tmp_path: Path, text: str, message: str) -> None:
+    f = tmp_path / ".mcp.json"
+    f.write_text(text, encoding="utf-8")
+    code, out, err = run("import", f)
+    assert code == 2
+    assert out == ""
+    assert message.format(f=f) in err.splitlines()[0]
+
+
+def test_a_directory_is_refused(tmp_path: Path) -> None:
+    code, _, err = run("import", tmp_path)
+    assert code == 2
+    assert err.splitlines()[0] == (
+        f"{tmp_path}:1:1: error[cannot-import]: cannot import {tmp_path}: it is a directory"
+    )
+
+
+def test_unknown_format_name_is_a_usage_error(config: Path) -> None:
+    assert run("import", "--format", "nope", config)[0] == 2
+
+
+def test_the_api_codes(config: Path, tmp_path: Path) -> None:
+    with pytest.raises(actm.ModelError) as info:
+        actm.load_model(config)
+    assert [d.code for d in info.value.diagnostics] == ["foreign-format"]
+    unknown = tmp_path / "x.json"
+    unknown.write_text("{}", encoding="utf-8")
+    with pytest.raises(actm.ModelError) as info:
+        actm.import_files([unknown, config])
+    assert [(d.code, d.message) for d in info.value.diagnostics] == [
+        ("cannot-import", f"cannot import {unknown}: actm does not recognise its format")
+    ]
+    # a broken actm model is not foreign: its own problems are reported
+    broken = tmp_path / "model.yaml"
+    broken.write_text("actm: 1\nsystem: {id: x}\nmcpServers: {}\n", encoding="utf-8")
+    with pytest.raises(actm.ModelError) as info:
+        actm.load_model(broken)
+    assert [d.code for d in info.value.diagnostics] == ["unknown-key"]

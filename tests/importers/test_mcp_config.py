@@ -1,0 +1,283 @@
+"""MCP client configurations: what each server becomes, secrets by name only, client files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from drafting import FIXTURES, element, ids, read, reviews
+
+from actm.errors import ModelError
+from actm.importers.formats import detect
+from actm.importers.interface import Confidence
+
+CLAUDE = FIXTURES / "claude_desktop_config.json"
+
+
+def test_claude_desktop_scaffold() -> None:
+    draft = read("mcp-config", CLAUDE)
+    assert draft.system is not None
+    assert (draft.system.id, dict(draft.system.fields)) == (
+        "claude-desktop",
+        {"name": "Claude Desktop with its MCP servers", "owner": "us"},
+    )
+    assert ids(draft, "owners") == ["us", "anthropic", "acme-mcp", "acme", "search-example"]
+    assert element(draft, "owners", "us") == {
+        "name": "Your organisation",
+        "first_party": True,
+        "trust": "first_party",
+    }
+    # what the file does not say is a question, with the conservative value written
+    assert element(draft, "owners", "anthropic") == {"name": "Anthropic", "trust": "untrusted"}
+    assert reviews(draft, "anthropic") == ["trust"]
+    assert element(draft, "models", "assistant") == {
+        "name": "The Claude Desktop assistant",
+        "kind": "agent",
+        "owner": "anthropic",
+        "exposure": "internal",
+        "deployed_on": ["anthropic-api"],
+        "tools": ["files-mcp-tools", "tracker-mcp-tools", "notes-mcp-tools", "search-mcp-tools"],
+    }
+    assert ids(draft, "nodes") == [
+        "workstation",
+        "anthropic-api",
+        "files-mcp",
+        "tracker-mcp",
+        "notes-mcp",
+        "search-mcp",
+    ]
+
+
+def test_a_floating_npx_package() -> None:
+    draft = read("mcp-config", CLAUDE)
+    assert element(draft, "nodes", "files-mcp") == {
+        "name": "files",
+        "description": "Started with: npx -y @acme-mcp/server-files /home/dev/projects.",
+        "kind": "mcp_server",
+        "zone": "local",
+        "owner": "us",
+        "mcp": {"transport": "stdio", "package": "acme-mcp-server-files"},
+    }
+    assert element(draft, "packages", "acme-mcp-server-files") == {
+        "name": "@acme-mcp/server-files",
+        "ecosystem": "npm",
+        "pinned": False,
+        "verified": False,
+        "publisher": "acme-mcp",
+        "runs_on": ["files-mcp", "workstation"],
+    }
+    assert reviews(draft, "acme-mcp-server-files") == ["verified", "pinned"]
+    assert element(draft, "owners", "acme-mcp") == {
+        "name": "npm scope @acme-mcp",
+        "trust": "untrusted",
+    }
+
+
+def test_a_docker_image_with_a_secret_in_the_file() -> None:
+    draft = read("mcp-config", CLAUDE)
+    assert element(draft, "packages", "ghcr-io-acme-tracker-mcp") == {
+        "name": "ghcr.io/acme/tracker-mcp",
+        "ecosystem": "oci",
+        "version": "1.4.0",
+        "pinned": True,
+        "verified": False,
+        "publisher": "acme",
+        "runs_on": ["tracker-mcp", "workstation"],
+    }
+    token = element(draft, "assets", "tracker-token")
+    assert token == {
+        "type": "credential",
+        "description": "The environment variable TRACKER_TOKEN of the tracker MCP server "
+        "(its value is not copied)",
+        "resides": [{"node": "tracker-mcp", "mode": "processed"}],
+    }
+    assert reviews(draft, "tracker-token") == ["grants", "issued_by"]
+    # LOG_LEVEL is not a secret: no asset
+    assert "log-level" not in ids(draft, "assets")
+    assert element(draft, "tools", "tracker-mcp-tools")["credential"] == "tracker-token"
+
+
+def test_secret_values_are_never_copied() -> None:
+    draft = read("mcp-config", CLAUDE)
+    text = repr(draft)
+    assert "tt_live_0123456789abcdef" not in text
+    assert "nk-9f8e7d6c5b4a" not in text
+    assert element(draft, "nodes", "notes-mcp")["description"] == (
+        "Started with: node /home/dev/notes-server/build/index.js --api-key <redacted>. "
+        "Runs local code: /home/dev/notes-server/build/index.js."
+    )
+    # the configuration holds the two literal secrets, not the ${SEARCH_KEY} reference
+    assert element(draft, "assets", "claude-desktop-config")["contains"] == [
+        "tracker-token",
+        "notes-api-key",
+    ]
+
+
+def test_local_code_is_a_question() -> None:
+    draft = read("mcp-config", CLAUDE)
+    assert element(draft, "nodes", "notes-mcp")["mcp"] == {"transport": "stdio"}
+    assert reviews(draft, "notes-mcp") == [""]
+    assert "packages" not in {e.section for e in draft.elements if "notes" in e.id}
+
+
+def test_a_remote_server() -> None:
+    draft = read("mcp-config", CLAUDE)
+    assert element(draft, "nodes", "search-mcp") == {
+        "name": "search",
+        "description": "Reached at https://mcp.search.example/sse.",
+        "kind": "mcp_server",
+        "zone": "internet",
+        "owner": "search-example",
+        "mcp": {"transport": "sse", "authentication": "bearer"},
+    }
+    assert element(draft, "assets", "search-authorization")["resides"] == [
+        {"node": "search-mcp", "mode": "processed"}
+    ]
+
+
+def test_disabled_servers_are_left_out_with_a_note() -> None:
+    draft = read("mcp-config", CLAUDE)
+    assert "old-mcp" not in ids(draft, "nodes")
+    assert [(n.kind, n.text, str(n.origin)) for n in draft.notes] == [
+        (
+            "info",
+            "server 'old' is disabled; left out",
+            "claude_desktop_config.json#/mcpServers/old",
+        )
+    ]
+
+
+def test_vscode_servers_with_inputs_comments_and_trailing_commas() -> None:
+    draft = read("mcp-config", FIXTURES / "vscode" / ".vscode" / "mcp.json")
+    assert draft.system is not None and draft.system.id == "vs-code"
+    assert ids(draft, "owners") == ["us", "model-provider", "mcp-server-db-publisher"]
+    assert reviews(draft, "assistant") == ["owner", "exposure"]
+    assert element(draft, "packages", "mcp-server-db") == {
+        "name": "mcp-server-db",
+        "ecosystem": "pypi",
+        "version": "0.6.2",
+        "pinned": True,
+        "verified": False,
+        "publisher": "mcp-server-db-publisher",
+        "runs_on": ["db-mcp", "workstation"],
+    }
+    # the password is prompted for (${input:...}): a credential, but not in the file; the DSN
+    # on the command line is in the file
+    assert ids(draft, "assets") == ["vs-code-config", "db-password", "db-dsn"]
+    assert element(draft, "assets", "vs-code-config")["contains"] == ["db-dsn"]
+    assert "hunter2" not in repr(draft)
+    # a local HTTP server: on your machine, and how clients authenticate is a question
+    assert element(draft, "nodes", "docs-mcp")["zone"] == "local"
+    assert element(draft, "nodes", "docs-mcp")["mcp"] == {"transport": "streamable_http"}
+    assert reviews(draft, "docs-mcp") == ["mcp"]
+
+
+def test_cursor_url_only_with_crlf() -> None:
+    draft = read("mcp-config", FIXTURES / "cursor" / ".cursor" / "mcp.json")
+    assert draft.system is not None and draft.system.id == "cursor"
+    node = element(draft, "nodes", "web-mcp")
+    assert (node["zone"], node["owner"], node["mcp"]) == (
+        "internet",
+        "webtools-example",
+        {"transport": "streamable_http"},
+    )
+    assert reviews(draft, "web-mcp") == ["mcp", "mcp"]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        ("claude_desktop_config.json", "{}", Confidence.CERTAIN),
+        (".mcp.json", '{"mcpServers": {}}', Confidence.CERTAIN),
+        ("settings.json", '{"mcpServers": {"a": {}}}', Confidence.LIKELY),
+        ("mcp.json", '{"servers": {"a": {"command": "x"}}}', Confidence.LIKELY),
+        ("mcp.json", '{"servers": {"a": {"host": "x"}}}', None),
+        ("servers.json", '{"servers": {"a": {"command": "x"}}}', None),
+    ],
+)
+def test_detection(tmp_path: Path, name: str, text: str, expected: Confidence | None) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    found = detect(path)
+    if expected is None:
+        assert found is None or "mcp-config" not in [i.name for i in found.importers]
+    else:
+        assert found is not None and found.confidence == expected
+        assert [i.name for i in found.importers] == ["mcp-config"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"other": 1}', "cannot import x.json: it holds no 'mcpServers' or 'servers' object"),
+        ("[1, 2]", "cannot import x.json: it holds no 'mcpServers' or 'servers' object"),
+        ('{"mcpServers": {"a": 1', "JSON syntax error: expected '}' or ',' after a member"),
+    ],
+)
+def test_refusals(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "x.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ModelError) as info:
+        read("mcp-config", path)
+    (d,) = info.value.diagnostics
+    assert d.message.startswith(message)
+
+
+def test_entries_that_are_not_objects_are_noted(tmp_path: Path) -> None:
+    path = tmp_path / "claude_desktop_config.json"
+    path.write_text('{"mcpServers": {"a": "npx a", "b": {"command": "b-server"}}}')
+    draft = read("mcp-config", path)
+    assert ids(draft, "tools") == ["b-mcp-tools"]
+    assert [n.text for n in draft.notes] == ["server 'a' is not an object; left out"]
+
+
+def test_catalogue_fills_in_what_the_configuration_leaves_out(tmp_path: Path) -> None:
+    from actm.importers.interface import ImportOptions
+    from actm.importers.run import load_catalogue
+    from actm.io.yaml import Limits
+
+    catalogue = load_catalogue(FIXTURES / "catalogue.json", Limits())
+    assert len(catalogue) == 2
+    path = tmp_path / "claude_desktop_config.json"
+    # found by its package (files) and by its registry name (weather: no command at all)
+    path.write_text(
+        '{"mcpServers": {"files": {"command": "npx", "args": ["-y", "@acme-mcp/server-files"]},'
+        ' "weather": {}}}',
+        encoding="utf-8",
+    )
+    draft = read("mcp-config", path, ImportOptions(catalogue=catalogue))
+    files = element(draft, "nodes", "files-mcp")
+    assert files["description"] == (
+        "Reads and writes files in the directories it is given. Started with: npx -y "
+        "@acme-mcp/server-files. Source: https://github.com/acme/files-server."
+    )
+    # the variable the server reads, declared by the catalogue, is a credential to review
+    assert element(draft, "assets", "files-api-key")["description"] == (
+        "The environment variable FILES_API_KEY of the files MCP server (its value is not copied)"
+    )
+    assert element(draft, "nodes", "weather-mcp")["mcp"] == {
+        "transport": "stdio",
+        "package": "acme-weather-mcp",
+    }
+    assert element(draft, "packages", "acme-weather-mcp") == {
+        "name": "acme-weather-mcp",
+        "ecosystem": "pypi",
+        "version": "0.3.0",
+        "pinned": False,
+        "verified": False,
+        "publisher": "acme-weather-mcp-publisher",
+        "runs_on": ["weather-mcp", "workstation"],
+    }
+
+
+def test_a_catalogue_without_entries_is_refused(tmp_path: Path) -> None:
+    from actm.importers.run import load_catalogue
+    from actm.io.yaml import Limits
+
+    path = tmp_path / "c.json"
+    path.write_text('{"mcpServers": {}}', encoding="utf-8")
+    with pytest.raises(ModelError) as info:
+        load_catalogue(path, Limits())
+    assert info.value.diagnostics[0].message == (
+        f"cannot import {path}: it holds no MCP registry entries"
+    )

@@ -1,0 +1,90 @@
+"""What the keys for real systems resolve to: their defaults, and the older keys they stand
+beside (``first_party``, ``human_approval``). The builder gives the same model as the file."""
+
+from __future__ import annotations
+
+import actm
+
+MODEL = """
+actm: 1
+system: {id: r, owner: us}
+owners:
+  - {id: us, first_party: true}
+  - {id: host, trust: contracted, contract: Hosting agreement.}
+  - {id: stranger}
+zones:
+  - {id: dmz, trust: untrusted, owner: host}
+nodes:
+  - {id: edge, kind: web_app, zone: dmz}
+  - {id: inner, kind: database, authentication: none}
+  - {id: srv, kind: mcp_server, mcp: {transport: streamable_http, authentication: oauth}}
+models:
+  - id: bot
+    kind: agent
+    tools: [t1, t2]
+    acted_on: [{by: customers, decision: financial}]
+assets:
+  - {id: brochure, type: business_data, public: true}
+  - {id: tok, type: credential, grants_access: [edge], grants: {read: [brochure]}}
+  - {id: key, type: secret}
+  - {id: cfg, type: configuration, contains: [key], untrusted_sources: [web]}
+tools:
+  - {id: t1, node: inner, human_approval: true, credential: tok}
+  - {id: t2, node: srv, approval: auto_approved, permissions: {delete: [brochure]}}
+"""
+
+
+def test_defaults_and_older_keys() -> None:
+    m = actm.load_model_text(MODEL)
+    assert [(o.id, o.trust, o.first_party, o.contract) for o in m.owners] == [
+        ("us", "first_party", True, None),
+        ("host", "contracted", False, "Hosting agreement."),
+        ("stranger", "untrusted", False, None),
+    ]
+    assert [(n.id, n.owner, n.exposure, n.authentication) for n in m.nodes] == [
+        ("edge", "host", "internet", None),  # an untrusted zone faces the internet
+        ("inner", None, "internal", "none"),
+        ("srv", None, "internal", None),
+    ]
+    assert m.node("srv").mcp is not None and m.node("srv").mcp.authentication == "oauth"
+    assert [(t.id, t.approval, t.human_approval, t.delete) for t in m.tools] == [
+        ("t1", "every_call", True, ()),
+        ("t2", "auto_approved", False, (("brochure", None),)),
+    ]
+    # the issuer of a credential: the operator of the node it opens
+    assert (m.asset("tok").issued_by, m.asset("tok").grants) == ("host", {"read": ("brochure",)})
+    assert m.asset("brochure").criticality["confidentiality"] == "none"
+    assert m.asset("cfg").contains == ("key",)
+    assert m.asset("cfg").source_strength == {}  # a plain name says nothing more
+    assert m.model("bot").acted_on == (("customers", "financial"),)
+    assert m.model("bot").assets["decision"] == "bot.decisions"
+    assert m.asset("bot.decisions").criticality["integrity"] == "high"
+    assert m.hypotheses is False
+
+
+def test_the_builder_gives_the_same_model() -> None:
+    b = actm.ModelBuilder("p", owner="us")
+    b.owner("us", trust="first_party").owner("npm-author")
+    b.node("laptop", kind="workstation")
+    b.model("bot", kind="agent", tools=["rm"])
+    b.asset("notes", type="data", resides=[("laptop", "stored")])
+    b.tool("rm", node="laptop", delete=["notes"], approval="once_per_session")
+    b.package("fs", name="fs", ecosystem="npm", publisher="npm-author", runs_on=["laptop"])
+    b.analysis(hypotheses=True)
+    built = b.build()
+    text = actm.load_model_text(
+        """
+actm: 1
+system: {id: p, owner: us}
+analysis: {hypotheses: true}
+owners: [{id: us, trust: first_party}, {id: npm-author}]
+nodes: [{id: laptop, kind: workstation}]
+models: [{id: bot, kind: agent, tools: [rm]}]
+assets: [{id: notes, type: data, resides: [{node: laptop, mode: stored}]}]
+tools: [{id: rm, node: laptop, permissions: {delete: [notes]}, approval: once_per_session}]
+packages: [{id: fs, name: fs, ecosystem: npm, publisher: npm-author, runs_on: [laptop]}]
+"""
+    )
+    assert built == text
+    assert built.hypotheses is True
+    assert [a.id for a in built.assumptions] == ["package:fs"]
