@@ -12,6 +12,10 @@ from pathlib import Path
 from actm.engine.closure import Observer
 from actm.engine.runs import analyse
 from actm.errors import Diagnostic, ModelError, SourceLocation, UsageError
+from actm.importers.discover import MAX_FILES, Discovery
+from actm.importers.discover import discover as _discover
+from actm.importers.draft import Draft
+from actm.importers.emit import render
 from actm.importers.formats import IMPORTERS, detect, head_of
 from actm.importers.interface import ImportOptions
 from actm.importers.run import Imported, load_catalogue
@@ -29,13 +33,16 @@ from actm.terms import SEVERITIES_WORST_FIRST
 
 __all__ = [
     "IMPORT_FORMATS",
+    "Discovery",
     "Imported",
     "add_triage",
     "analyze",
+    "discover",
     "import_files",
     "load_knowledge",
     "load_model",
     "load_model_text",
+    "render_draft",
 ]
 
 
@@ -107,6 +114,38 @@ def _foreign(path: Path) -> Diagnostic | None:
     )
 
 
+def _import_options(
+    catalogue: str | os.PathLike[str] | None,
+    knowledge: KnowledgeBase | Sequence[str | Path],
+    limits: Limits | None,
+) -> ImportOptions:
+    kb = knowledge if isinstance(knowledge, KnowledgeBase) else load_knowledge(knowledge)
+    reading = limits or Limits()
+    found = load_catalogue(catalogue, reading) if catalogue is not None else None
+    return ImportOptions(limits=reading, vocabulary=kb.vocabulary, catalogue=found)
+
+
+def discover(
+    root: str | os.PathLike[str],
+    *,
+    catalogue: str | os.PathLike[str] | None = None,
+    knowledge: KnowledgeBase | Sequence[str | Path] = (),
+    limits: Limits | None = None,
+    max_files: int = MAX_FILES,
+) -> Discovery:
+    """Walk a repository and draft one model from every file actm imports and the ML and agent
+    libraries its dependency files name. ``Discovery.draft`` is the model (write it with
+    :func:`render_draft`), ``found`` the files imported, ``unplaced`` those it could not use.
+    Raises :class:`actm.UsageError` for a directory with nothing to draft from."""
+    options = _import_options(catalogue, knowledge, limits)
+    return _discover(Path(root), options, max_files)
+
+
+def render_draft(draft: Draft) -> str:
+    """The model file of a draft (as ``actm import`` writes it)."""
+    return render(draft)
+
+
 def import_files(
     paths: Sequence[str | os.PathLike[str]],
     *,
@@ -125,10 +164,7 @@ def import_files(
     ``catalogue`` an MCP registry dump or server.json to look servers up in. Raises
     :class:`actm.ModelError` for a file that cannot be read, one diagnostic per file.
     """
-    kb = knowledge if isinstance(knowledge, KnowledgeBase) else load_knowledge(knowledge)
-    reading = limits or Limits()
-    found = load_catalogue(catalogue, reading) if catalogue is not None else None
-    options = ImportOptions(limits=reading, vocabulary=kb.vocabulary, catalogue=found)
+    options = _import_options(catalogue, knowledge, limits)
     return _import_files(paths, options, format=format, into=into)
 
 

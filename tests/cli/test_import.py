@@ -149,3 +149,61 @@ def test_the_api_codes(config: Path, tmp_path: Path) -> None:
     with pytest.raises(actm.ModelError) as info:
         actm.load_model(broken)
     assert [d.code for d in info.value.diagnostics] == ["unknown-key"]
+
+
+# one small file of each format the importers read: every format in the table needs one
+FOREIGN = {
+    "mcp-config": "claude_desktop_config.json",
+    "mcp-server": "server.json",
+    "mcpb-manifest": "bundle/manifest.json",
+    "mcp-tools": "tools/delete_item.snap",
+    "mcp-registry": "catalogue.json",
+    "crewai": "crew/config/agents.yaml",
+    "langgraph": "langgraph/langgraph.json",
+}
+
+
+def test_every_format_has_a_foreign_file() -> None:
+    assert set(FOREIGN) == set(actm.api.IMPORT_FORMATS)
+
+
+@pytest.mark.parametrize(("format", "name"), sorted(FOREIGN.items()))
+def test_validate_recognises_every_format(format: str, name: str) -> None:
+    path = FIXTURES / name
+    with pytest.raises(actm.ModelError) as info:
+        actm.load_model(path)
+    (d,) = info.value.diagnostics
+    assert d.code == "foreign-format"
+    assert d.message == (
+        f"{path} looks like {actm.api.IMPORT_FORMATS[format]}, not an actm model; run: "
+        f"actm import {path} -o model.yaml"
+    )
+
+
+def test_output_never_overwrites_an_input(config: Path) -> None:
+    before = config.read_bytes()
+    code, _, err = run("import", config, "-o", config)
+    assert code == 2
+    assert err.strip() == f"--output {config} is one of the files imported; name another file"
+    assert config.read_bytes() == before
+
+
+def test_into_knows_the_elements_of_included_files(config: Path, tmp_path: Path) -> None:
+    (tmp_path / "infra.yaml").write_text(
+        "actm: 1\nnodes:\n  - {id: workstation, kind: workstation, owner: acme}\n",
+        encoding="utf-8",
+    )
+    model = tmp_path / "model.yaml"
+    model.write_text(
+        "actm: 1\ninclude: [infra.yaml]\nsystem: {id: desk, owner: acme}\n"
+        "owners:\n  - {id: acme, first_party: true}\n",
+        encoding="utf-8",
+    )
+    code, _, err = run("import", config, "--into", model)
+    assert code == 0, err
+    text = model.read_text(encoding="utf-8")
+    # the included file's workstation is the one the servers run on: not drafted again
+    assert "- id: workstation" not in text
+    assert "owner: acme" in text
+    assert actm.load_model(model).system.id == "desk"
+    assert (tmp_path / "infra.yaml").read_text(encoding="utf-8").count("workstation") == 2

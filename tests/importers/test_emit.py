@@ -38,7 +38,7 @@ def small() -> Draft:
 
 
 EXPECTED = """\
-# Drafted by actm import from in.json (demo).
+# Drafted by actm from in.json (demo).
 # Every element says where it came from (# from FILE#/pointer). A '# review:' line marks
 # a decision the input does not make: answer each one, then run actm validate.
 actm: 1

@@ -16,7 +16,7 @@ from actm.cli.app import app
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "importing.md"
 BLOCK = re.compile(r"<!-- (input|output): (\S+) -->\n```[a-z]*\n(.*?)```", re.DOTALL)
-COMMAND = re.compile(r"```sh\n(actm import [^\n]*)\n```")
+COMMAND = re.compile(r"```sh\n(actm (?:import|discover) [^\n]*)\n```")
 
 
 def examples(text: str) -> list[tuple[dict[str, str], str, dict[str, tuple[int, int]]]]:

@@ -31,7 +31,7 @@ def test_claude_desktop_scaffold() -> None:
     assert element(draft, "owners", "anthropic") == {"name": "Anthropic", "trust": "untrusted"}
     assert reviews(draft, "anthropic") == ["trust"]
     assert element(draft, "models", "assistant") == {
-        "name": "The Claude Desktop assistant",
+        "name": "The assistant of Claude Desktop",
         "kind": "agent",
         "owner": "anthropic",
         "exposure": "internal",
@@ -193,6 +193,8 @@ def test_cursor_url_only_with_crlf() -> None:
         ("mcp.json", '{"servers": {"a": {"command": "x"}}}', Confidence.LIKELY),
         ("mcp.json", '{"servers": {"a": {"host": "x"}}}', None),
         ("servers.json", '{"servers": {"a": {"command": "x"}}}', None),
+        # source code that quotes the keys is not a configuration
+        ("test_config.py", 'CONFIG = {"mcpServers": {"a": {"command": "x"}}}', None),
     ],
 )
 def test_detection(tmp_path: Path, name: str, text: str, expected: Confidence | None) -> None:
@@ -237,7 +239,7 @@ def test_catalogue_fills_in_what_the_configuration_leaves_out(tmp_path: Path) ->
     from actm.io.yaml import Limits
 
     catalogue = load_catalogue(FIXTURES / "catalogue.json", Limits())
-    assert len(catalogue) == 2
+    assert catalogue.size == 2
     path = tmp_path / "claude_desktop_config.json"
     # found by its package (files) and by its registry name (weather: no command at all)
     path.write_text(
@@ -248,8 +250,9 @@ def test_catalogue_fills_in_what_the_configuration_leaves_out(tmp_path: Path) ->
     draft = read("mcp-config", path, ImportOptions(catalogue=catalogue))
     files = element(draft, "nodes", "files-mcp")
     assert files["description"] == (
-        "Reads and writes files in the directories it is given. Started with: npx -y "
-        "@acme-mcp/server-files. Source: https://github.com/acme/files-server."
+        "Reads and writes files in the directories it is given. Registry name "
+        "io.github.acme/files-server. Started with: npx -y @acme-mcp/server-files. Source: "
+        "https://github.com/acme/files-server."
     )
     # the variable the server reads, declared by the catalogue, is a credential to review
     assert element(draft, "assets", "files-api-key")["description"] == (

@@ -14,7 +14,18 @@ from typing import Annotated
 import typer
 
 from actm._version import __version__
-from actm.cli import analyze, check, diagram, diff, imports, kb, plan, schema, validate
+from actm.cli import (
+    analyze,
+    check,
+    diagram,
+    diff,
+    discover,
+    imports,
+    kb,
+    plan,
+    schema,
+    validate,
+)
 from actm.errors import EXIT_OK, EXIT_USAGE
 
 __all__ = ["app", "main"]
@@ -53,6 +64,7 @@ app.command()(diff.diff)
 app.command()(plan.plan)
 app.command()(diagram.diagram)
 app.command(name="import")(imports.import_)
+app.command()(discover.discover)
 app.add_typer(kb.kb_app, name="kb")
 
 

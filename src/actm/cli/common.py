@@ -144,6 +144,14 @@ OutputOpt = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write to a file instead of stdout.")
 ]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
+CatalogueOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--catalogue",
+        help="An MCP registry dump or server.json files to look servers up in.",
+        metavar="FILE",
+    ),
+]
 
 
 def err(text: str) -> None:

@@ -9,6 +9,7 @@ import typer
 
 from actm.api import IMPORT_FORMATS
 from actm.cli.common import (
+    CatalogueOpt,
     DebugOpt,
     KnowledgeOpt,
     MaxAliasOpt,
@@ -73,6 +74,17 @@ def _check(imported: Imported, output: Path | None, into: Path | None, reading: 
             err(d.format())
 
 
+def _not_an_input(output: Path | None, files: list[Path]) -> None:
+    """Refuse to write the model over a file being imported."""
+    from actm.errors import UsageError
+
+    if output is None or str(output) == "-" or not output.exists():
+        return
+    for f in files:
+        if f.exists() and f.resolve() == output.resolve():
+            raise UsageError(f"--output {output} is one of the files imported; name another file")
+
+
 def import_(
     files: Annotated[
         list[Path],
@@ -92,14 +104,7 @@ def import_(
             metavar="MODEL",
         ),
     ] = None,
-    catalogue: Annotated[
-        Path | None,
-        typer.Option(
-            "--catalogue",
-            help="An MCP registry dump or server.json files to look servers up in.",
-            metavar="FILE",
-        ),
-    ] = None,
+    catalogue: CatalogueOpt = None,
     knowledge: KnowledgeOpt = None,
     max_file_bytes: MaxBytesOpt = None,
     max_depth: MaxDepthOpt = None,
@@ -112,6 +117,7 @@ def import_(
     from actm.api import import_files
 
     with guard(debug):
+        _not_an_input(output, files)
         reading = limits(max_file_bytes, max_depth, max_alias_expansion, max_elements)
         imported = import_files(
             files,

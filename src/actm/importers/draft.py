@@ -32,6 +32,7 @@ __all__ = [
     "frozen",
     "identity",
     "merge",
+    "name_id",
     "renamed",
     "slug",
     "thawed",
@@ -51,18 +52,20 @@ SECTIONS: tuple[str, ...] = (
 )
 """The sections a draft fills, in the order a model file lists them."""
 
-SINGULAR = {
-    "owners": "owner",
-    "zones": "zone",
-    "nodes": "node",
-    "models": "model",
-    "assets": "asset",
-    "relations": "relation",
-    "tools": "tool",
-    "packages": "package",
-    "assumptions": "assumption",
-    "vulnerabilities": "vulnerability",
-}
+SINGULAR: Mapping[str, str] = MappingProxyType(
+    {
+        "owners": "owner",
+        "zones": "zone",
+        "nodes": "node",
+        "models": "model",
+        "assets": "asset",
+        "relations": "relation",
+        "tools": "tool",
+        "packages": "package",
+        "assumptions": "assumption",
+        "vulnerabilities": "vulnerability",
+    }
+)
 
 REFS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
@@ -141,8 +144,9 @@ class Element:
     origin: Origin
     review: tuple[Review, ...] = ()
     placeholder: bool = False
-    """It stands for what the input does not list (the tools of a server whose tools it does
-    not name); dropped when another imported file lists them."""
+    """It stands for what the input does not describe (the tools of a server whose tools it
+    does not name, an agent a task file names): another file's element of the same id replaces
+    it, and a server's listed tools drop its stand-in (:mod:`actm.importers.link`)."""
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.fields.get(key, default)
@@ -224,6 +228,16 @@ def slug(text: str, default: str = "item") -> str:
     return out or default
 
 
+_NAME_DROP = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def name_id(name: str, default: str = "item") -> str:
+    """A model id that keeps a name's case and underscores where it can (``read_file`` stays
+    ``read_file``; ``get file`` gives ``get-file``), for names users know as they are."""
+    out = _NAME_DROP.sub("-", name).strip("-_")[:64].strip("-_")
+    return out if out else slug(name, default)
+
+
 def _union(first: Any, second: Any) -> Any:
     """``first`` with what ``second`` adds: list items it lacks, mapping keys it lacks (merged
     the same way where both have a mapping); a value ``first`` has always stays."""
@@ -238,6 +252,12 @@ def _union(first: Any, second: Any) -> Any:
 
 
 def _joined(a: Element, b: Element) -> Element:
+    """One element of two drafted as the same: ``a``'s values win, lists are joined. A
+    placeholder gives way to a real element, its questions with it."""
+    if a.placeholder and not b.placeholder:
+        return replace(b, fields=_union(b.fields, a.fields))
+    if b.placeholder and not a.placeholder:
+        return replace(a, fields=_union(a.fields, b.fields))
     reviews = a.review + tuple(r for r in b.review if r not in a.review)
     return replace(a, fields=_union(a.fields, b.fields), review=reviews)
 

@@ -138,9 +138,10 @@ def _note_lines(notes: Sequence[Note]) -> list[str]:
 
 def render(draft: Draft) -> str:
     """The model file of ``draft``."""
-    sources = ", ".join(f"{s} ({f})" for s, f in zip(draft.sources, draft.formats, strict=True))
+    pairs = zip(draft.sources, draft.formats, strict=True)
+    sources = ", ".join(f"{s} ({f})" for s, f in pairs if f != "discover")
     lines = [
-        _comment(f"Drafted by actm import from {sources}.", 0),
+        _comment(f"Drafted by actm from {sources}.", 0),
         "# Every element says where it came from (# from FILE#/pointer). A '# review:' line marks",
         "# a decision the input does not make: answer each one, then run actm validate.",
         "actm: 1",

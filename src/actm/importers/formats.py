@@ -14,12 +14,30 @@ from pathlib import Path
 from types import MappingProxyType
 
 from actm.errors import UsageError
+from actm.importers.agents.crewai import CrewAI
+from actm.importers.agents.langgraph import LangGraph
 from actm.importers.interface import HEAD_BYTES, Confidence, Importer
+from actm.importers.mcp.bundle import McpBundle
 from actm.importers.mcp.config import McpConfig
+from actm.importers.mcp.server import McpRegistry, McpServer
+from actm.importers.mcp.tools import McpTools
 
 __all__ = ["IMPORTERS", "Detected", "detect", "head_of", "importer"]
 
-IMPORTERS: Mapping[str, Importer] = MappingProxyType({i.name: i for i in (McpConfig(),)})
+IMPORTERS: Mapping[str, Importer] = MappingProxyType(
+    {
+        i.name: i
+        for i in (
+            McpConfig(),
+            McpServer(),
+            McpBundle(),
+            McpTools(),
+            McpRegistry(),
+            CrewAI(),
+            LangGraph(),
+        )
+    }
+)
 """The importers by format name, in the order ``--help`` lists them."""
 
 

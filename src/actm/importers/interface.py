@@ -13,6 +13,7 @@ from that table and detection asks each importer in turn.
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -33,6 +34,7 @@ __all__ = [
     "Confidence",
     "ImportOptions",
     "Importer",
+    "json_like",
     "read_json",
     "read_yaml",
     "refuse",
@@ -88,6 +90,15 @@ class Importer(ABC):
         """The draft of the model the file describes. ``shown`` names the file in the draft's
         origins and in messages. Raises :class:`~actm.errors.ModelError` for a file it cannot
         read (:func:`refuse`)."""
+
+
+_JSON_START = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:[\[{]|//|/\*)")
+
+
+def json_like(head: bytes) -> bool:
+    """Whether a file's first bytes can start JSON (or JSON with comments): detection of a
+    JSON format asks this first, so that source code quoting its keys is not taken for it."""
+    return _JSON_START.match(head) is not None
 
 
 def refuse(shown: str, reason: str, hint: str, where: SourceLocation | None = None) -> ModelError:

@@ -3,15 +3,16 @@
 A tool listing (``tools/list`` output, a tool snapshot) does not name the server it comes from.
 Imported together with files that describe exactly one MCP server (its ``server.json``, a client
 configuration with one server), its tools are that server's: :func:`link` sets their ``node``,
-places the data they act on there, and drops the tool that stood for the server's unlisted
-tools. With no server or several, ``node:`` stays a question for review.
+places the data they act on there (as ``<server>-data``), gives them the server's credential, and
+drops the tool that stood for the server's unlisted tools. With no server or several, ``node:``
+stays a question for review.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from actm.importers.draft import Draft, Element, Review, frozen
+from actm.importers.draft import Draft, Element, Review, frozen, renamed
 
 __all__ = ["TOOL_DATA", "link"]
 
@@ -19,8 +20,10 @@ TOOL_DATA = "mcp-tool-data"
 """The id of the asset that tools from a listing act on, until linked to their server."""
 
 
-def _attach(tool: Element, server: str) -> Element:
+def _attach(tool: Element, server: str, credential: str | None) -> Element:
     fields = {**tool.fields, "node": server}
+    if credential is not None and "credential" not in fields:
+        fields["credential"] = credential
     placed = Review("node", f"placed on {server}: the one MCP server imported with its listing")
     review = (*(r for r in tool.review if r.key != "node"), placed)
     return replace(tool, fields=frozen(fields), review=review)
@@ -40,17 +43,24 @@ def link(draft: Draft) -> Draft:
     if len(servers) != 1 or not orphans:
         return draft
     server = servers[0]
-    dropped = {e.id for e in draft.section("tools") if e.placeholder and e.get("node") == server}
+    stand_ins = [e for e in draft.section("tools") if e.placeholder and e.get("node") == server]
+    dropped = {e.id for e in stand_ins}
+    # the server's credential, which its stand-in tool acted with
+    credential = next((e.get("credential") for e in stand_ins if e.get("credential")), None)
     elements: list[Element] = []
     for e in draft.elements:
         if e.id in dropped and e.section == "tools":
             continue
         if e.section == "tools" and e.id in orphans:
-            e = _attach(e, server)
+            e = _attach(e, server, credential)
         elif e.section == "assets" and e.id == TOOL_DATA:
             e = _place_data(e, server)
         elif e.section == "models" and dropped:
             tools = tuple(t for t in e.get("tools", ()) if t not in dropped)
             e = replace(e, fields=frozen({**e.fields, "tools": tools}))
         elements.append(e)
-    return replace(draft, elements=tuple(elements))
+    linked = replace(draft, elements=tuple(elements))
+    data = f"{server}-data"
+    if draft.find(data) is None:
+        linked = renamed(linked, {TOOL_DATA: data})
+    return linked

@@ -66,7 +66,7 @@ def load_catalogue(path: str | os.PathLike[str], limits: Limits) -> Catalogue:
     shown = _shown(Path(path))
     doc = read_json(Path(path), shown, limits)
     catalogue = Catalogue.of(shown, doc.data)
-    if not len(catalogue):
+    if not catalogue.size:
         raise refuse(
             shown,
             "it holds no MCP registry entries",

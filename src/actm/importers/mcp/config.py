@@ -17,12 +17,19 @@ from typing import Any
 
 from actm.importers.data import table
 from actm.importers.draft import Draft, DraftBuilder, Review, slug
-from actm.importers.interface import Confidence, Importer, ImportOptions, read_json, refuse
+from actm.importers.interface import (
+    Confidence,
+    Importer,
+    ImportOptions,
+    json_like,
+    read_json,
+    refuse,
+)
 from actm.importers.mcp.servers import (
+    TRANSPORTS,
     WORKSTATION,
     Host,
     ServerSpec,
-    Transport,
     draft_server,
     scaffold,
 )
@@ -30,17 +37,10 @@ from actm.io.json import pointer
 
 __all__ = ["McpConfig"]
 
-_TRANSPORTS: Mapping[str, Transport] = {
-    "stdio": "stdio",
-    "http": "streamable_http",
-    "streamable-http": "streamable_http",
-    "streamable_http": "streamable_http",
-    "streamablehttp": "streamable_http",
-    "sse": "sse",
-}
 _MCP_SERVERS = re.compile(rb'"mcpServers"\s*:')
 _SERVERS = re.compile(rb'"servers"\s*:\s*\{')
 _SERVER_KEYS = re.compile(rb'"(command|url|serverUrl)"\s*:')
+_VSCODE_KEYS = re.compile(rb'"inputs"\s*:|"type"\s*:\s*"(stdio|http|sse)"')
 
 
 def _client(path: Path) -> tuple[str, str | None]:
@@ -83,12 +83,17 @@ class McpConfig(Importer):
     description = "an MCP client configuration (Claude Desktop, Claude Code, VS Code, Cursor)"
 
     def detect(self, path: Path, head: bytes) -> Confidence | None:
+        if not json_like(head):
+            return None
         if path.name == "claude_desktop_config.json":
             return Confidence.CERTAIN
         if _MCP_SERVERS.search(head):
             return Confidence.CERTAIN if path.name == ".mcp.json" else Confidence.LIKELY
-        if path.name == "mcp.json" and _SERVERS.search(head) and _SERVER_KEYS.search(head):
-            return Confidence.LIKELY
+        if _SERVERS.search(head) and _SERVER_KEYS.search(head):
+            if path.name == "mcp.json":
+                return Confidence.LIKELY
+            if _VSCODE_KEYS.search(head):
+                return Confidence.POSSIBLE
         return None
 
     def read(self, path: Path, shown: str, options: ImportOptions) -> Draft:
@@ -138,7 +143,7 @@ class McpConfig(Importer):
 
     def _spec(self, builder: DraftBuilder, name: str, entry: dict[str, Any], at: str) -> ServerSpec:
         kind = entry.get("type") or entry.get("transport")
-        transport = _TRANSPORTS.get(str(kind).lower()) if kind is not None else None
+        transport = TRANSPORTS.get(str(kind).lower()) if kind is not None else None
         if kind is not None and transport is None:
             builder.note("unplaced", f"server {name!r} has an unknown type {kind!r}", at)
         if entry.get("envFile"):

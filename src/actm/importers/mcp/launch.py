@@ -20,7 +20,7 @@ from typing import Literal
 
 __all__ = ["LAUNCHERS", "Launch", "PackageSpec", "launch", "package_spec"]
 
-Ecosystem = Literal["npm", "pypi", "oci", "github"]
+Ecosystem = Literal["npm", "pypi", "oci", "github", "other"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,11 +35,15 @@ class PackageSpec:
     """The command names one exact version (or an image digest)."""
     digest: bool = False
     """An image is named by its content digest: what runs is exactly what was checked."""
+    author: str | None = None
+    """Who publishes it, when the input names them (a bundle's author)."""
 
     @property
     def publisher(self) -> str:
-        """Who publishes it, as far as the name says: an npm scope, an image's registry
-        namespace; the package name itself otherwise."""
+        """Who publishes it: the author the input names, else as far as the name says: an npm
+        scope, an image's registry namespace; the package name itself otherwise."""
+        if self.author is not None:
+            return self.author
         if self.ecosystem == "npm" and self.name.startswith("@") and "/" in self.name:
             return self.name.split("/", 1)[0]
         if self.ecosystem == "oci":
@@ -159,12 +163,14 @@ def package_spec(ecosystem: Ecosystem, spec: str) -> PackageSpec:
         pinned = op in ("==", "@") and bool(version and _EXACT_PYPI.match(version))
         return PackageSpec("pypi", name, version, pinned)
     name, _, digest = spec.partition("@")
-    if digest:
-        return PackageSpec("oci", name, digest, True, digest=True)
     slash = name.rfind("/")
     colon = name.rfind(":")
+    tag = None
     if colon > slash:
         name, tag = name[:colon], name[colon + 1 :]
+    if digest:
+        return PackageSpec("oci", name, digest, True, digest=True)
+    if tag is not None:
         return PackageSpec("oci", name, tag, tag != "latest")
     return PackageSpec("oci", name, None, False)
 

@@ -24,28 +24,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from types import MappingProxyType
 from typing import Any
 
 from actm.importers.mcp.launch import Ecosystem, PackageSpec, launch, package_spec
-from actm.importers.mcp.servers import ServerSpec, Transport
+from actm.importers.mcp.servers import TRANSPORTS, ServerSpec
 from actm.io.json import pointer
 
-__all__ = ["Catalogue", "is_entry", "server_specs"]
+__all__ = ["Catalogue", "is_entry", "server_specs", "unknown_packages"]
 
-_ECOSYSTEMS: Mapping[str, Ecosystem] = {
-    "npm": "npm",
-    "pypi": "pypi",
-    "docker": "oci",
-    "oci": "oci",
-    "github": "github",
-}
-_TRANSPORTS: Mapping[str, Transport] = {
-    "stdio": "stdio",
-    "sse": "sse",
-    "streamable-http": "streamable_http",
-    "streamable_http": "streamable_http",
-    "http": "streamable_http",
-}
+_ECOSYSTEMS: Mapping[str, Ecosystem] = MappingProxyType(
+    {"npm": "npm", "pypi": "pypi", "docker": "oci", "oci": "oci", "github": "github"}
+)
 _PLACEHOLDER = re.compile(r"\$\{[^}]*\}|<[^>]*>")
 _ENV_ARG = re.compile(r"^(?:-e\s+)?([A-Za-z_][A-Za-z0-9_]*)(?:=|$)")
 
@@ -119,18 +109,36 @@ def _package(package: Mapping[str, Any], version: str | None) -> PackageSpec | N
     return replace(package_spec(ecosystem, name), version=wanted)
 
 
+def unknown_packages(entry: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(JSON pointer, what it is) of each package of ``entry`` from a registry actm does not
+    know (NuGet, a typo): no spec is drafted from those."""
+    out = []
+    for i, package in enumerate(_items(entry.get("packages"))):
+        if _package(package, None) is None:
+            kind = package.get("registryType") or package.get("registry_name")
+            name = package.get("identifier") or package.get("name")
+            out.append((pointer(("packages", i)), f"package {name!r} of registry {kind!r}"))
+    return out
+
+
 def server_specs(entry: Mapping[str, Any], at: Sequence[str | int] = ()) -> list[ServerSpec]:
-    """The ways to run the server ``entry`` describes: one spec per package, then per remote."""
-    name = _text(entry.get("name")) or "server"
+    """The ways to run the server ``entry`` describes: one spec per package of a registry actm
+    knows, then one per remote."""
+    full = _text(entry.get("name")) or "server"
+    name = full.rsplit("/", 1)[-1]
     repo = entry.get("repository")
+    described = _text(entry.get("description"))
     common: dict[str, Any] = {
         "title": _text(entry.get("title")),
-        "description": _text(entry.get("description")),
+        "description": f"{described.rstrip('.') + '. ' if described else ''}Registry name {full}",
         "repository": _text(repo.get("url")) if isinstance(repo, dict) else None,
     }
     version = _version(entry)
     out: list[ServerSpec] = []
     for i, package in enumerate(_items(entry.get("packages"))):
+        spec = _package(package, version)
+        if spec is None:
+            continue
         env, secret = _env(package)
         transport = package.get("transport")
         kind = transport.get("type") if isinstance(transport, dict) else "stdio"
@@ -138,10 +146,10 @@ def server_specs(entry: Mapping[str, Any], at: Sequence[str | int] = ()) -> list
             ServerSpec(
                 name=name,
                 pointer=pointer((*at, "packages", i)),
-                transport=_TRANSPORTS.get(str(kind), "stdio"),
+                transport=TRANSPORTS.get(str(kind), "stdio"),
                 env=env,
                 secrets=secret,
-                package=_package(package, version),
+                package=spec,
                 **common,
             )
         )
@@ -158,7 +166,7 @@ def server_specs(entry: Mapping[str, Any], at: Sequence[str | int] = ()) -> list
             ServerSpec(
                 name=name,
                 pointer=pointer((*at, "remotes", i)),
-                transport=_TRANSPORTS.get(kind),
+                transport=TRANSPORTS.get(kind),
                 url=url,
                 headers=headers,
                 secrets=secret,
@@ -190,21 +198,22 @@ class Catalogue:
 
     file: str
     entries: Mapping[str, tuple[tuple[str | int, ...], Mapping[str, Any]]]
+    size: int
+    """How many entries the file holds."""
 
     @classmethod
     def of(cls, file: str, data: Any) -> Catalogue:
         index: dict[str, tuple[tuple[str | int, ...], Mapping[str, Any]]] = {}
+        size = 0
         for at, entry in _entries(data):
+            size += 1
             keys = [entry["name"].lower(), entry["name"].rsplit("/", 1)[-1].lower()]
             for package in _items(entry.get("packages")):
                 keys.append(str(package.get("identifier") or package.get("name") or "").lower())
             for key in keys:
                 if key:
                     index.setdefault(key, (at, entry))
-        return cls(file, index)
-
-    def __len__(self) -> int:
-        return len({id(e) for _, e in self.entries.values()})
+        return cls(file, index, size)
 
     def find(self, spec: ServerSpec) -> tuple[tuple[str | int, ...], Mapping[str, Any]] | None:
         """The entry of the server ``spec`` runs: by its package, else by its name."""

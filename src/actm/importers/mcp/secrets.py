@@ -58,8 +58,8 @@ def _redact_text(text: str) -> str:
 
 def secret_args(args: Sequence[str]) -> list[tuple[str, bool]]:
     """The secrets a command line passes: (a name for it, whether the line holds the value)
-    for each secret flag (``--api-key VALUE``, ``--token=VALUE``) and each URL with a
-    password (``postgres://user:PASSWORD@host``)."""
+    for each secret flag (``--api-key VALUE``, ``--token=VALUE``), each URL with a password
+    (``postgres://user:PASSWORD@host``) and each argument shaped like a well-known token."""
     out: list[tuple[str, bool]] = []
     taken = -1  # the index of a value already counted as a secret flag's
     for i, arg in enumerate(args):
@@ -78,6 +78,8 @@ def secret_args(args: Sequence[str]) -> list[tuple[str, bool]]:
         for match in _URL_PASSWORD.finditer(arg):
             scheme = match.group("head").split(":", 1)[0]
             out.append((f"{scheme}-password", True))
+        if _KNOWN_TOKEN.search(arg):
+            out.append((f"token-in-argument-{i + 1}", True))
     return out
 
 

@@ -21,25 +21,38 @@ are), the machine it runs on, your organisation, and the model's provider.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from actm.importers.common import INTERNET, US, add_package, ground, owner
 from actm.importers.draft import DraftBuilder, Review, slug
 from actm.importers.mcp.launch import Launch, PackageSpec, launch
 from actm.importers.mcp.secrets import holds_value, is_secret_name, redact_args, secret_args
 from actm.importers.mcp.toolperms import ToolSpec, draft_tools
 
-__all__ = ["Host", "ServerSpec", "draft_server", "scaffold"]
+__all__ = ["TRANSPORTS", "Host", "ServerSpec", "draft_server", "scaffold"]
 
 Transport = Literal["stdio", "streamable_http", "sse"]
 
-US = "us"
+TRANSPORTS: Mapping[str, Transport] = MappingProxyType(
+    {
+        "stdio": "stdio",
+        "sse": "sse",
+        "http": "streamable_http",
+        "streamable-http": "streamable_http",
+        "streamable_http": "streamable_http",
+        "streamablehttp": "streamable_http",
+    }
+)
+"""How configurations and registry entries name a transport -> the model format's name."""
+
 WORKSTATION = "workstation"
 ASSISTANT = "assistant"
 LOCAL_ZONE = "local"
-INTERNET_ZONE = "internet"
+INTERNET_ZONE = INTERNET
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0", "[::1]"})
 
 
@@ -48,7 +61,7 @@ class Host:
     """What runs the servers: the client, the assistant model and its provider."""
 
     client: str
-    """The client's name ("Claude Desktop", "VS Code", "an MCP client")."""
+    """The client's name ("Claude Desktop", "VS Code"; "MCP client" when unknown)."""
     provider: str | None
     """The organisation whose model the client uses, when the client says (Anthropic)."""
     config_asset: str | None = None
@@ -82,29 +95,21 @@ class ServerSpec:
 
 def scaffold(builder: DraftBuilder, host: Host) -> None:
     """The system, your organisation, your machine, the model's provider and the assistant."""
-    builder.system(
+    shown = "your MCP client" if host.client == "MCP client" else host.client
+    system = f"{host.client} with its MCP servers"
+    zone = (LOCAL_ZONE, "Your machine", "machine")
+    ground(
+        builder,
         slug(host.client, "mcp-client"),
-        {"name": f"{host.client} with its MCP servers", "owner": US},
-        review=[Review("", "name the system and say what it is for")],
+        system,
+        zone,
+        "name the system and say what it is for",
     )
-    builder.add(
-        "owners",
-        US,
-        {"name": "Your organisation", "first_party": True, "trust": "first_party"},
-        review=[Review("name", "who runs this system? rename the owner if you like")],
-    )
-    builder.add(
-        "zones",
-        LOCAL_ZONE,
-        {"name": "Your machine", "owner": US},
-        review=[Review("trust", "how far is this machine trusted? (default: medium)")],
-    )
-    builder.add("zones", INTERNET_ZONE, {"name": "The internet", "trust": "untrusted"})
     builder.add(
         "nodes",
         WORKSTATION,
         {
-            "name": f"The machine that runs {host.client}",
+            "name": f"The machine that runs {shown}",
             "kind": "workstation",
             "zone": LOCAL_ZONE,
             "owner": US,
@@ -115,16 +120,14 @@ def scaffold(builder: DraftBuilder, host: Host) -> None:
     ]
     if host.provider is not None:
         name = host.provider
-        provider = builder.add(
-            "owners", slug(name), {"name": name, "trust": "untrusted"}, review=[_trust(name)]
-        )
+        provider = owner(builder, slug(name), name)
     else:
         name = "The model's provider"
         provider = builder.add(
             "owners",
             "model-provider",
             {"name": name, "trust": "untrusted"},
-            review=[Review("name", f"which provider serves the model {host.client} uses?")],
+            review=[Review("name", f"which provider serves the model {shown} uses?")],
         )
         model_review.insert(0, Review("owner", "whose model is it? (a provider, or you)"))
     api = builder.add(
@@ -141,7 +144,7 @@ def scaffold(builder: DraftBuilder, host: Host) -> None:
         "models",
         ASSISTANT,
         {
-            "name": f"The {host.client} assistant",
+            "name": f"The assistant of {shown}",
             "kind": "agent",
             "owner": provider,
             "exposure": "internal",
@@ -151,56 +154,9 @@ def scaffold(builder: DraftBuilder, host: Host) -> None:
     )
 
 
-def _trust(name: str) -> Review:
-    return Review(
-        "trust", f"is {name} first_party, contracted (add contract: the agreement) or untrusted?"
-    )
-
-
 def _owner_for_host(builder: DraftBuilder, host: str) -> str:
     name = re.sub(r"^(api|mcp|www)\.", "", host)
-    return builder.add(
-        "owners", slug(name), {"name": name, "trust": "untrusted"}, review=[_trust(name)]
-    )
-
-
-def _publisher(builder: DraftBuilder, package: PackageSpec) -> str:
-    who = package.publisher
-    if package.ecosystem == "npm" and who.startswith("@"):
-        name, ident = f"npm scope {who}", slug(who)
-    elif package.ecosystem == "oci":
-        name, ident = f"image namespace {who}", slug(who.rsplit("/", 1)[-1])
-    elif package.ecosystem == "github":
-        who = who.split("/")[0]
-        name, ident = f"GitHub account {who}", slug(who)
-    else:
-        name, ident = f"publisher of {package.ecosystem} package {who}", slug(who) + "-publisher"
-    return builder.add("owners", ident, {"name": name, "trust": "untrusted"}, review=[_trust(name)])
-
-
-def _package(
-    builder: DraftBuilder, package: PackageSpec, runs_on: Sequence[str], pointer: str
-) -> str:
-    publisher = _publisher(builder, package)
-    fields: dict[str, Any] = {"name": package.name, "ecosystem": package.ecosystem}
-    if package.version is not None and not package.digest:
-        fields["version"] = package.version
-    fields |= {
-        "pinned": package.pinned,
-        "verified": package.digest,
-        "publisher": publisher,
-        "runs_on": list(runs_on),
-    }
-    reviews = []
-    if not package.digest:
-        reviews.append(
-            Review("verified", "is its signature, hash or provenance checked when installed?")
-        )
-    if not package.pinned:
-        reviews.append(Review("pinned", "its version floats: every start may run new code"))
-    elif package.ecosystem == "oci" and not package.digest:
-        reviews.append(Review("pinned", "a tag can be moved; pin the digest (@sha256:...)?"))
-    return builder.add("packages", slug(package.name), fields, pointer, reviews)
+    return owner(builder, slug(name), name)
 
 
 def _node_id(name: str) -> str:
@@ -242,7 +198,9 @@ def _secrets(spec: ServerSpec, launched: Launch | None) -> list[tuple[str, str, 
     return out
 
 
-_KEYS = {"environment variable": "env", "HTTP header": "headers", "command-line argument": "args"}
+_KEYS = MappingProxyType(
+    {"environment variable": "env", "HTTP header": "headers", "command-line argument": "args"}
+)
 
 
 def _credentials(
@@ -310,7 +268,7 @@ def draft_server(builder: DraftBuilder, spec: ServerSpec, host: Host) -> str:
             mcp["authentication"] = auth
     if package is not None:
         runs_on = [node, WORKSTATION] if transport == "stdio" else [node]
-        mcp["package"] = _package(builder, package, runs_on, spec.pointer)
+        mcp["package"] = add_package(builder, package, runs_on, spec.pointer)
     elif launched is not None and launched.local is not None:
         reviews.append(Review("", f"it runs local code ({launched.local}): who maintains it?"))
     fields: dict[str, Any] = {"name": spec.title or spec.name}
@@ -327,7 +285,8 @@ def draft_server(builder: DraftBuilder, spec: ServerSpec, host: Host) -> str:
     credentials, held = _credentials(builder, spec, node, _secrets(spec, launched))
     if held and host.config_asset is not None:
         builder.add("assets", host.config_asset, {"contains": held})
-    _tools(builder, spec, node, credentials[0] if len(credentials) == 1 else None)
+    credential = credentials[0] if len(credentials) == 1 else None
+    _tools(builder, spec, node, transport == "stdio", credential)
     return node
 
 
@@ -337,7 +296,9 @@ def _authentication(spec: ServerSpec) -> str | None:
     return None
 
 
-def _tools(builder: DraftBuilder, spec: ServerSpec, node: str, credential: str | None) -> None:
+def _tools(
+    builder: DraftBuilder, spec: ServerSpec, node: str, stdio: bool, credential: str | None
+) -> None:
     if spec.tools is None:
         fields: dict[str, Any] = {
             "description": f"The tools of the {spec.name} MCP server (the input lists none)",
@@ -361,7 +322,8 @@ def _tools(builder: DraftBuilder, spec: ServerSpec, node: str, credential: str |
             {
                 "type": "tool_state",
                 "description": f"What the tools of the {spec.name} MCP server read and change",
-                "resides": [{"node": node, "mode": "stored"}],
+                # a local server works on your machine's data; a remote one on its own
+                "resides": [{"node": WORKSTATION if stdio else node, "mode": "stored"}],
             },
             spec.pointer,
             [Review("resides", "where does this data live, and what is in it? (criticality:)")],

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from actm.importers.data import table
-from actm.importers.draft import DraftBuilder, Review, slug
+from actm.importers.draft import DraftBuilder, Review, name_id
 
 __all__ = ["ToolSpec", "draft_tools", "permissions"]
 
@@ -140,7 +140,7 @@ def draft_tools(
                     "once_per_session | auto_approved)",
                 )
             )
-        ids.append(builder.add("tools", slug(tool.name, "tool"), fields, tool.pointer, reviews))
+        ids.append(builder.add("tools", name_id(tool.name, "tool"), fields, tool.pointer, reviews))
     return ids
 
 

@@ -1,0 +1,119 @@
+"""``actm discover``: the walk, what it skips, dependencies, and what it cannot place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from drafting import FIXTURES, element, ids
+from typer.testing import CliRunner
+
+import actm
+from actm.cli.app import app
+from actm.errors import UsageError
+from actm.importers.dependencies import requirements
+from actm.importers.discover import discover
+from actm.importers.interface import ImportOptions
+
+REPO = FIXTURES / "repo"
+
+
+def test_discover_a_repository() -> None:
+    found = discover(REPO, ImportOptions())
+    # node_modules/ and a virtual environment (venv/pyvenv.cfg) are never entered
+    assert found.found == (
+        (".vscode/mcp.json", "mcp-config"),
+        ("docs/server.json", "mcp-server"),
+    )
+    assert found.dependencies == (
+        "Dockerfile#L1: vllm/vllm-openai: the code runs on this image",
+        "package.json#/dependencies/@modelcontextprotocol/sdk: @modelcontextprotocol/sdk: the "
+        "code serves or calls MCP tools",
+        "pyproject.toml#/project/dependencies/0: anthropic: the code calls models at Anthropic",
+        "pyproject.toml#/project/optional-dependencies/agents/0: langgraph: the code builds "
+        "agents as LangGraph graphs",
+        "requirements.txt#L1: transformers: the code runs or trains models itself (Hugging Face "
+        "Transformers)",
+        "requirements.txt#L2: torch: the code runs or trains models itself (PyTorch)",
+    )
+    assert [(f, why.split(":")[0]) for f, why in found.unplaced] == [
+        ("docs/agents.yaml", "YAML syntax error"),
+        ("docs/registry.json", "cannot import docs/registry.json"),
+        ("docs/tool.json", "might be mcp-tools; import it with --format"),
+    ]
+    assert (found.visited, found.truncated) == (10, False)
+    draft = found.draft
+    assert draft.system is not None and draft.system.id == "repo"
+    assert ids(draft, "nodes") == [
+        "app",
+        "workstation",
+        "model-provider-api",
+        "db-mcp",
+        "docs-mcp",
+        "weather-mcp",
+    ]
+    assert element(draft, "nodes", "app") == {
+        "name": "The code in this repository",
+        "kind": "service",
+        "zone": "internal",
+        "owner": "us",
+    }
+
+
+def test_discover_stops_at_max_files() -> None:
+    found = discover(REPO, ImportOptions(), max_files=3)
+    assert (found.visited, found.truncated) == (3, True)
+
+
+def test_nothing_to_draft(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("# hello\n", encoding="utf-8")
+    with pytest.raises(UsageError) as info:
+        discover(tmp_path, ImportOptions())
+    assert str(info.value).startswith(f"found nothing in {tmp_path} to draft a model from")
+
+
+def test_cli(tmp_path: Path) -> None:
+    out = tmp_path / "model.yaml"
+    result = CliRunner().invoke(app, ["discover", str(REPO), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert actm.load_model(out).system.id == "repo"
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"looked at 10 files in {REPO}"
+    assert "  imported .vscode/mcp.json (mcp-config)" in lines
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        (
+            "requirements-dev.txt",
+            "torch==2.4.0\nopenai>=1 ; python_version>'3.8'\n# x\n-e .\nfoo[bar]===1.0\n",
+            [("torch", "2.4.0", True), ("openai", ">=1", False), ("foo", "1.0", True)],
+        ),
+        (
+            "pyproject.toml",
+            '[tool.poetry.dependencies]\npython = "^3.11"\nopenai = "1.2.3"\ncrewai = "^0.5"\n',
+            [("openai", "1.2.3", True), ("crewai", "^0.5", False)],
+        ),
+        (
+            "package.json",
+            '{"dependencies": {"openai": "4.0.0", "ai": "^3"}}',
+            [("openai", "4.0.0", True), ("ai", "^3", False)],
+        ),
+        (
+            "Dockerfile",
+            "FROM --platform=$X python:3.12@sha256:abc AS b\nFROM b\nFROM ${BASE}\n",
+            [("python", "sha256:abc", True)],
+        ),
+    ],
+)
+def test_requirements(name: str, text: str, expected: list[tuple[str, str, bool]]) -> None:
+    found = requirements(Path(name), text, name)
+    assert [(r.package.name, r.package.version, r.package.pinned) for r in found] == expected
+
+
+def test_broken_dependency_files_are_not_placed(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[project\n", encoding="utf-8")
+    (tmp_path / ".mcp.json").write_text('{"mcpServers": {}}', encoding="utf-8")
+    found = discover(tmp_path, ImportOptions())
+    assert [f for f, _ in found.unplaced] == ["pyproject.toml"]
