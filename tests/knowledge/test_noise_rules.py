@@ -10,6 +10,9 @@ fires, with the exact threat ids) and one where it does not (quiet). The rules:
   is declared;
 * covert channels only where other tenants share the host the model runs on;
 * architecture recovery only for the system's own models;
+* extraction, weight theft and property inference only for models whose weights are the
+  system's own: trained or fine-tuned here, or of a kind not used as published (not an LLM,
+  agent, embedding or image generator as its publisher ships it);
 * fault injection only where a fault is declared (rowhammer, fault injection), not from any
   write to the weights in memory;
 * a tool server taken over only where that is more than the agent's own code execution there.
@@ -147,6 +150,21 @@ vulnerabilities:
 {vulns}
 """
 
+# a public chat model: fine-tuned here on the team's tickets, or used as its publisher ships it
+OWN_WEIGHTS = """
+actm: 1
+system: {{id: weights}}
+models:
+  - {{id: lm, kind: llm, exposure: public}}
+assets:
+  - {{id: tickets, type: business_data}}
+{training}
+"""
+
+TUNED = (
+    "relations:\n  - {kind: derives, from: tickets, to: lm.model_parameters, process: fine_tuning}"
+)
+
 RULES = {
     # the vendor's docs tool can redirect the push tool of another server, not one of its own
     "shadowing across servers": Rule(
@@ -188,6 +206,19 @@ RULES = {
         FAULT.format(vclass="fault_injection"),
         ("inference-fault-injection@net",),
         FAULT.format(vclass="rce"),
+    ),
+    # the weights and training data of a model used as published are the publisher's
+    "extraction only of the system's own weights": Rule(
+        "model-extraction",
+        OWN_WEIGHTS.format(training=TUNED),
+        ("model-extraction@lm",),
+        OWN_WEIGHTS.format(training=""),
+    ),
+    "property inference only about the system's own training data": Rule(
+        "property-inference",
+        OWN_WEIGHTS.format(training=TUNED),
+        ("property-inference@lm",),
+        OWN_WEIGHTS.format(training=""),
     ),
     # lookup's server taken over through its own weakness is a threat; the agent running code
     # there is the agent's code execution (agent-code-execution), not a second threat

@@ -38,7 +38,7 @@ def test_the_model_gives_what_the_tests_rely_on(result: Result) -> None:
     assert [m.id for m in result.mitigated] == [
         "tool-data-exfiltration@support-agent@customer-records"
     ]
-    assert result.summary["untriaged"] == 5
+    assert result.summary["untriaged"] == 3
     assert result.summary["mitigated"] == result.summary["triage_unmatched"] == 1
     assert result.triage_unmatched[0].location == "triaged-agent.yaml:66:9"
 
@@ -47,8 +47,8 @@ def test_text_summary_triage_mitigated_and_stale(result: Result) -> None:
     text = render_text(result)
     lines = text.splitlines()
     assert lines[1:5] == [
-        "threats in scope: 6 (0 critical, 1 high, 2 medium, 3 low, 0 info), 5 untriaged",
-        "attack patterns out of scope: 77",
+        "threats in scope: 4 (0 critical, 1 high, 2 medium, 1 low, 0 info), 3 untriaged",
+        "attack patterns out of scope: 79",
         "threats mitigated by controls: 1",
         "triage entries matching no threat: 1",
     ]
@@ -81,7 +81,7 @@ def test_text_summary_triage_mitigated_and_stale(result: Result) -> None:
 def test_text_before_the_decision_expires() -> None:
     result = actm.analyze(actm.load_model(MODEL), today=date(2025, 6, 30))
     text = render_text(result)
-    assert ", 4 untriaged" in text
+    assert ", 2 untriaged" in text
     assert "accepted by bob until 2025-06-30" in re.sub(r"[\s│]+", " ", text)
     assert "EXPIRED" not in text
 
@@ -103,7 +103,7 @@ def test_text_inherent_view_has_no_mitigated_section() -> None:
 def test_markdown_summary_and_threat_triage(result: Result) -> None:
     md = render_markdown(result)
     assert (
-        "In scope: 6 threats (5 untriaged). Out of scope: 77 attack patterns.\n"
+        "In scope: 4 threats (3 untriaged). Out of scope: 79 attack patterns.\n"
         "Mitigated by the model's controls: 1 threat.\n"
         "**Triage entries matching no threat: 1.**\n"
     ) in md

@@ -61,6 +61,10 @@ class OwnerInfo:
     decisions: frozenset[str] = frozenset()
     acted_on_by: frozenset[str] = frozenset()
     cleartext_inputs: bool = False
+    trained: bool = False
+    """A model whose weights are the system's own: it is trained or fine-tuned in the system
+    (a declared ``training`` or ``fine_tuning`` relation writes its parameters, or it names a
+    ``base_model``), or its kind is not one usually used as published."""
 
 
 class EngineView:
@@ -268,6 +272,14 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
         source = out.get(c.asset_owner[c.asset_index[r.source]])
         if r.kind == "derives" and r.id not in c.blocked and source is not None:
             source.derives.add(r.process or "derives")
+        trainee = out.get(c.asset_owner[c.asset_index[r.target]])
+        if r.process in _TRAINING and not r.implicit and trainee is not None:
+            trainee.trained = True
+    kinds = c.vocab.model_kinds
+    for model in m.models:
+        bespoke = model.kind in kinds and not kinds[model.kind].foundation
+        if (bespoke or model.base_model is not None) and model.id in out:
+            out[model.id].trained = True
     for v in m.vulnerabilities:
         if v.kind != "ai" or v.id in c.removed_vulns:
             continue
@@ -277,6 +289,9 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
         if holder is not None:
             holder.weaknesses.add(v.vclass)
     return out
+
+
+_TRAINING = frozenset({"training", "fine_tuning"})
 
 
 def _asset_info(

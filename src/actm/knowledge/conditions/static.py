@@ -255,6 +255,19 @@ class Derives(StaticCondition[Names]):
         return bool(value & owner.derives)
 
 
+class Trained(_Flag):
+    name = "trained"
+    example = "trained: true"
+    doc = (
+        "(a model) its weights are the system's own: a `training` or `fine_tuning` relation the "
+        "model file declares writes them, it names a `base_model`, or its kind is not one used "
+        "as published (`foundation` in the vocabulary: llm, agent, embedding, generative_image)"
+    )
+
+    def holds(self, value: bool, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
+        return owner.trained == value
+
+
 class Weakness(StaticCondition[Names]):
     name = "weakness"
     schema = Words
@@ -298,6 +311,7 @@ STATIC: tuple[StaticCondition[Any], ...] = (
     Sandbox(),
     NodeVulnerability(),
     Derives(),
+    Trained(),
     Weakness(),
 )
 """The static conditions, in the order the attack-file schema lists them."""

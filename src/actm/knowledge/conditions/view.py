@@ -152,6 +152,11 @@ class OwnerFacts(Protocol):
         """For a model: who acts on its outputs."""
 
     @property
+    def trained(self) -> bool:
+        """For a model: its weights are the system's own (trained or fine-tuned in the system,
+        or of a kind not usually used as published)."""
+
+    @property
     def cleartext_inputs(self) -> bool:
         """For a model: a flow into its inputs is not encrypted or its sender not
         authenticated (a relation no control blocks)."""
