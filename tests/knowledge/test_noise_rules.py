@@ -9,6 +9,8 @@ fires, with the exact threat ids) and one where it does not (quiet). The rules:
 * timing and side-channel attacks only where the side channel, or the shared cache they time,
   is declared;
 * covert channels only where other tenants share the host the model runs on;
+* lateral movement with a stolen credential only onto other machines than the one it was
+  stolen from;
 * architecture recovery only for the system's own models;
 * extraction, weight theft and property inference only for models whose weights are the
   system's own: trained or fine-tuned here, or of a kind not used as published (not an LLM,
@@ -165,6 +167,20 @@ TUNED = (
     "relations:\n  - {kind: derives, from: tickets, to: lm.model_parameters, process: fine_tuning}"
 )
 
+# the gateway's token opens the gateway; the admin's key on the laptop opens the database host
+LATERAL = """
+actm: 1
+system: {{id: lateral}}
+nodes:
+  - {{id: laptop, kind: workstation}}
+  - {{id: db-host, kind: host}}
+assets:
+  - {{id: key, type: credential, grants_access: [db-host], resides: [{{node: {key_on}}}]}}
+  - {{id: records, type: personal_data, resides: [{{node: db-host}}]}}
+vulnerabilities:
+  - {{id: stealer, class: rce, node: {key_on}}}
+"""
+
 RULES = {
     # the vendor's docs tool can redirect the push tool of another server, not one of its own
     "shadowing across servers": Rule(
@@ -219,6 +235,12 @@ RULES = {
         OWN_WEIGHTS.format(training=TUNED),
         ("property-inference@lm",),
         OWN_WEIGHTS.format(training=""),
+    ),
+    "lateral movement onto another machine": Rule(
+        "credential-reuse-lateral-movement",
+        LATERAL.format(key_on="laptop"),
+        ("credential-reuse-lateral-movement@key@records",),
+        LATERAL.format(key_on="db-host"),
     ),
     # lookup's server taken over through its own weakness is a threat; the agent running code
     # there is the agent's code execution (agent-code-execution), not a second threat
