@@ -38,6 +38,7 @@ class OwnerInfo:
     sandbox: bool = False
     reads: set[str] = field(default_factory=set)
     writes: set[str] = field(default_factory=set)
+    deletes: set[str] = field(default_factory=set)
     executes_on: set[str] = field(default_factory=set)
     tools: set[str] = field(default_factory=set)
     nodes: frozenset[str] = frozenset()
@@ -378,5 +379,7 @@ def _tool_reach(c: Compiled, info: OwnerInfo, tool: Tool) -> None:
         info.reads |= {c.asset_owner[c.asset_index[a]] for a, _ in tool.read}
     if f"{tool.id}.write" not in c.blocked:
         info.writes |= {c.asset_owner[c.asset_index[a]] for a, _ in tool.write}
+    if f"{tool.id}.delete" not in c.blocked:
+        info.deletes |= {c.asset_owner[c.asset_index[a]] for a, _ in tool.delete}
     if f"{tool.id}.execute" not in c.blocked:
         info.executes_on |= set(tool.execute)

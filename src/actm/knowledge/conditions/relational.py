@@ -41,6 +41,11 @@ def writers(view: SystemView) -> Index:
     return _index((x, key) for key, o in view.owners() for x in o.writes)
 
 
+def deleters(view: SystemView) -> Index:
+    """Binding -> the bindings whose tools delete it."""
+    return _index((x, key) for key, o in view.owners() for x in o.deletes)
+
+
 def executors(view: SystemView) -> Index:
     """Binding -> the bindings whose tools execute code on a node where it resides."""
     return _index(
@@ -205,6 +210,16 @@ class WrittenBy(_Member):
 
     def members(self, other: OwnerFacts) -> AbstractSet[str]:
         return other.writes
+
+
+class DeletedBy(_Member):
+    name = "deleted_by"
+    example = "deleted_by: r"
+    doc = "is deleted by tool `r` (its `permissions.delete`)"
+    reverse = deleters
+
+    def members(self, other: OwnerFacts) -> AbstractSet[str]:
+        return other.deletes
 
 
 class ExecutedBy(RelationalCondition):
@@ -446,6 +461,7 @@ class OutsideExecutionOf(RelationalCondition):
 RELATIONAL: tuple[RelationalCondition, ...] = (
     ReadBy(),
     WrittenBy(),
+    DeletedBy(),
     ExecutedBy(),
     Authorises(),
     GrantedBy(),

@@ -80,6 +80,10 @@ class OwnerFacts(Protocol):
     def writes(self) -> AbstractSet[str]: ...
 
     @property
+    def deletes(self) -> AbstractSet[str]:
+        """What the bound tool (a model: its tools) may delete, not blocked."""
+
+    @property
     def executes_on(self) -> AbstractSet[str]:
         """Nodes where its unblocked tools execute code."""
 
