@@ -101,11 +101,12 @@ CASES: tuple[Case, ...] = (
                 "make_arbitrary_changes",
                 via="external-user",
             ),
-            # and what they write is learned, and stays learned
+            # and what they write is learned, and stays learned: poisoning changes the weights
+            # (make_limited_changes), which ranks it with the other integrity attacks on them
             Step(
                 "attack",
                 "tay.model_parameters",
-                "influence",
+                "make_limited_changes",
                 via="online-learning-poisoning",
                 persistent=True,
             ),
@@ -467,7 +468,7 @@ def test_tay_conversations_are_training_data() -> None:
         (
             Step("public_user", "tay.inputs.user_input", "make_arbitrary_changes"),
             Step("dependency", "tay.dataset", "influence", via="conversation-feedback"),
-            Step("attack", "tay.model_parameters", "influence", persistent=True),
+            Step("attack", "tay.model_parameters", "make_limited_changes", persistent=True),
         ),
     )
 

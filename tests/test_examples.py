@@ -35,7 +35,9 @@ EXPECTED: dict[str, list[str]] = {
         "indirect-prompt-injection@coder",
         "indirect-prompt-injection@planner",
         "provider-data-exposure@coder",
-        "provider-data-exposure@planner",
+        # provider-data-exposure@planner is gone: only llm-vendor reads the planner's inputs,
+        # which are processed on its own llm-api node, and an owner is never the adversary for
+        # what it already holds (operator_holds)
         # no self-replication: the coder reads back only what it wrote itself, and nothing
         # declares another agent or outside content reading app-repo
         "system-prompt-eviction@coder",
@@ -57,7 +59,8 @@ EXPECTED: dict[str, list[str]] = {
         "excessive-agency-write@support-agent@tickets",
         "indirect-prompt-injection@support-agent",
         "provider-data-exposure@support-agent",
-        "rag-data-disclosure@support-agent@help-centre",
+        # rag-data-disclosure@support-agent@help-centre is gone: the help centre is public
+        # (confidentiality none), so disclosing it is no threat (no_confidentiality)
         "rag-poisoning@help-centre@support-agent",
         "system-prompt-extraction@support-agent",
         "tool-data-disclosure@support-agent@customer-records",
@@ -238,7 +241,17 @@ def test_ml_pipeline_assumptions() -> None:
     assert reports["vendor-labels"].status == "justified"
     assert reports["vendor-labels"].justified_by == ("label-audit",)
     backdoor = _threat(name, "model-backdoor@lesion-classifier")
-    assert backdoor.unjustified_assumptions == ("hub-checkpoint",)
+    # the backdoor also closes through the vendor's labels (poisoning changes the weights), so
+    # it does not disappear without the checkpoint assumption: it rests on nothing
+    # (counterfactually), and its routes show both suppliers, the unjustified one first
+    assert backdoor.rests_on == ()
+    assert backdoor.unjustified_assumptions == ()
+    assert [
+        (r.adversary, r.unjustified_assumptions, r.justified_assumptions) for r in backdoor.routes
+    ] == [
+        ("supplier:hub-publisher", ("hub-checkpoint",), ()),
+        ("supplier:image-vendor", (), ("vendor-labels",)),
+    ]
     assert _chain(backdoor) == [
         "assumption hub-checkpoint (unjustified): hub-publisher holds make_limited_changes "
         "on vit-backbone.model_parameters (persistent)",
@@ -285,7 +298,8 @@ def test_credential_theft_chain() -> None:
     name = "credential-theft.yaml"
     threat = _threat(name, "model-weights-tampering@fraud-scorer")
     assert threat.vulnerabilities == ("compromised-ci-action",)
-    assert threat.adversaries == ()
+    # the CI runner is internal: whoever exploits its weakness is an insider
+    assert threat.adversaries == ("insider",)
     assert _chain(threat) == [
         "ci-runner: supply_chain_compromise (compromised-ci-action) grants inspect on "
         "registry-push-token",

@@ -12,6 +12,7 @@ from typing import Literal, get_args
 __all__ = [
     "CLASSES",
     "CRITICALITIES",
+    "GATES",
     "LEVELS",
     "PIPELINES",
     "REACHES",
@@ -19,6 +20,7 @@ __all__ = [
     "SEVERITIES_WORST_FIRST",
     "TOOL_PERMISSIONS",
     "Criticality",
+    "Gate",
     "ImpactClass",
     "Level",
     "Pipeline",
@@ -55,11 +57,16 @@ ToolPermission = Literal["read", "write", "execute", "egress", "delete"]
 """What a tool may do with what it names."""
 TOOL_PERMISSIONS: tuple[str, ...] = get_args(ToolPermission)
 
-
 Reach = Literal["internet", "authenticated", "insider", "operator"]
-"""How far an adversary must reach into the system to hold a starting capability."""
+"""How far an adversary must reach into a system to start a route: anyone on the internet,
+someone with an account, someone inside the organisation's network, an organisation that runs
+or supplies part of the system."""
 REACHES: tuple[str, ...] = get_args(Reach)
 """Reaches, most realistic (widest audience) first."""
+
+Gate = Literal["every_call", "once_per_session"]
+"""A human approval a route passes: of every call to a tool, or once per session."""
+GATES: tuple[str, ...] = get_args(Gate)
 
 
 def level_rank(level: str) -> int:

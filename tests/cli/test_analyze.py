@@ -22,7 +22,8 @@ runner = CliRunner()
 def test_analyze_text_summary() -> None:
     res = runner.invoke(app, ["analyze", str(RAG), "--no-color"])
     assert res.exit_code == 0, res.output
-    assert "threats in scope: 10" in res.output
+    # the public help centre's disclosure is no threat (its confidentiality does not matter)
+    assert "threats in scope: 9" in res.output
     assert "tool-data-exfiltration@support-agent@customer-records" in res.output
     assert "-> tool-data-exfiltration: inspect on customer-records" in res.output
 

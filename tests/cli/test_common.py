@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import io
+import os
+import stat
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from actm.cli.common import choices, emit, pick
+from actm.cli.common import choices, emit, pick, write
 from actm.errors import UsageError
 from actm.render.formats import FORMATS
 from actm.render.interface import MissingExtra, Renderer, RenderOptions
@@ -29,7 +32,7 @@ class _Png(Renderer[str]):
     description = "bytes"
     binary = True
 
-    def render(self, value: str, options: RenderOptions) -> bytes:
+    def make(self, value: str, options: RenderOptions) -> bytes:
         return value.encode("ascii")
 
 
@@ -37,7 +40,7 @@ class _Noted(Renderer[str]):
     name = "noted"
     description = "text with a warning about it"
 
-    def render(self, value: str, options: RenderOptions) -> str:
+    def make(self, value: str, options: RenderOptions) -> str:
         return value + "\n"
 
     def warnings(self, output: str | bytes) -> list[str]:
@@ -49,10 +52,10 @@ class _Streamed(Renderer[str]):
     description = "text a piece at a time"
     streams = True
 
-    def render(self, value: str, options: RenderOptions) -> str:
-        raise AssertionError("a streaming renderer is written through chunks()")
+    def make(self, value: str, options: RenderOptions) -> str:
+        raise AssertionError("a streaming renderer is written through pieces()")
 
-    def chunks(self, value: str, options: RenderOptions) -> Iterator[bytes]:
+    def pieces(self, value: str, options: RenderOptions) -> Iterator[bytes]:
         yield from (part.encode("utf-8") for part in value.split(" "))
 
 
@@ -62,7 +65,7 @@ class _Needs(Renderer[str]):
     extra = "needs"
     requires = ("actm_no_such_package",)
 
-    def render(self, value: str, options: RenderOptions) -> str:
+    def make(self, value: str, options: RenderOptions) -> str:
         raise AssertionError("never rendered")
 
 
@@ -115,3 +118,117 @@ def test_choices_are_the_table_names_in_order() -> None:
         "pdf",
     ]
     assert fmt("json") == "json" and FORMATS[fmt("json")] is FORMATS["json"]
+
+
+# -- writing a file all or nothing ------------------------------------------------------------
+
+
+class _Breaks(Renderer[str]):
+    """Streams one piece, then fails the way it is told to."""
+
+    name = "breaks"
+    description = "fails half-way"
+    streams = True
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+    def make(self, value: str, options: RenderOptions) -> str:
+        raise AssertionError("a streaming renderer is written through pieces()")
+
+    def pieces(self, value: str, options: RenderOptions) -> Iterator[bytes]:
+        yield b'{"half": '
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    "error", [RuntimeError("renderer bug"), KeyboardInterrupt()], ids=["error", "ctrl-c"]
+)
+def test_a_failed_write_leaves_the_previous_file_and_no_temporary_file(
+    tmp_path: Path, error: BaseException
+) -> None:
+    target = tmp_path / "report.json"
+    target.write_bytes(b'{"previous": true}\n')
+    with pytest.raises(type(error)):
+        emit(_Breaks(error), "x", RenderOptions(), target)
+    assert target.read_bytes() == b'{"previous": true}\n'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
+
+
+def test_a_new_file_gets_the_usual_permissions_and_a_replaced_one_keeps_its_own(
+    tmp_path: Path,
+) -> None:
+    fresh, kept = tmp_path / "new.txt", tmp_path / "kept.txt"
+    kept.write_bytes(b"old")
+    kept.chmod(0o600)
+    umask = os.umask(0o027)
+    try:
+        write("new\n", fresh)
+        write("replaced\n", kept)
+    finally:
+        os.umask(umask)
+    assert (fresh.read_bytes(), stat.S_IMODE(fresh.stat().st_mode)) == (b"new\n", 0o640)
+    assert (kept.read_bytes(), stat.S_IMODE(kept.stat().st_mode)) == (b"replaced\n", 0o600)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.txt", "new.txt"]
+
+
+def test_a_link_is_written_through_and_a_device_in_place(tmp_path: Path) -> None:
+    real = tmp_path / "real.txt"
+    real.write_bytes(b"old")
+    link = tmp_path / "link.txt"
+    link.symlink_to(real)
+    write("through the link\n", link)
+    assert link.is_symlink() and real.read_bytes() == b"through the link\n"
+    write("discarded\n", Path(os.devnull))
+    assert Path(os.devnull).is_char_device()
+
+
+_WRITER = """
+import sys
+from pathlib import Path
+from actm.cli.common import write
+n = int(sys.argv[2])
+write([(sys.argv[3] * 1000 + "\\n").encode()] * n, Path(sys.argv[1]))
+"""
+
+
+def test_concurrent_writers_leave_one_complete_file(tmp_path: Path) -> None:
+    """Two processes writing 4 MB each to one path: the file is one of the two outputs, whole."""
+    target = tmp_path / "out.txt"
+    procs = [
+        subprocess.Popen([sys.executable, "-c", _WRITER, str(target), "4000", letter])
+        for letter in "ab"
+    ]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0]
+    data = target.read_bytes()
+    assert data in {(c * 1000 + "\n").encode() * 4000 for c in "ab"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.txt"]
+
+
+_KILLED = """
+import sys, time
+from pathlib import Path
+from actm.cli.common import write
+def pieces():
+    yield b"half of a report"
+    print("writing", flush=True)
+    time.sleep(60)
+    yield b"never"
+write(pieces(), Path(sys.argv[1]))
+"""
+
+
+def test_a_killed_writer_leaves_the_previous_file(tmp_path: Path) -> None:
+    """kill -9 half-way: the previous report is still there, whole (only a temporary file
+    beside it, which nothing could remove, is left)."""
+    target = tmp_path / "report.md"
+    target.write_bytes(b"# previous report\n")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _KILLED, str(target)], stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None and proc.stdout.readline() == "writing\n"
+    proc.kill()
+    proc.wait(timeout=60)
+    assert target.read_bytes() == b"# previous report\n"
+    left = sorted(p.name for p in tmp_path.iterdir() if p != target)
+    assert len(left) == 1 and left[0].startswith(".report.md.") and left[0].endswith(".tmp")

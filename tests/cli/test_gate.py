@@ -16,9 +16,10 @@ ROOT = Path(__file__).resolve().parents[2]
 RAG = ROOT / "examples" / "customer-support-rag.yaml"
 runner = CliRunner()
 
+# The provider's reading of the prompts and the system prompt's extraction rate medium: the
+# most likely route to each is the public user's partial reading (the vendor reads everything,
+# but an operator's route is much less likely: docs/severity.md).
 HIGH_IDS = [
-    "provider-data-exposure@support-agent",
-    "system-prompt-extraction@support-agent",
     "tool-data-disclosure@support-agent@customer-records",
     "tool-data-exfiltration@support-agent@customer-records",
 ]
@@ -41,7 +42,7 @@ def check(*args: str) -> tuple[int, str]:
 def test_check_fails_on_untriaged_threats_and_names_them() -> None:
     code, out = check("--fail-on", "high")
     assert code == 1
-    assert "FAIL: 4 threats at or above high not settled by triage:" in out
+    assert "FAIL: 2 threats at or above high not settled by triage:" in out
     for tid in HIGH_IDS:
         assert tid in out
     # each failing threat points at its place in the model
@@ -56,7 +57,7 @@ def test_check_passes_when_every_serious_threat_is_triaged(tmp_path: Path) -> No
     code, out = check("--fail-on", "high", "--triage", str(triage_file(tmp_path, decisions)))
     assert code == 0, out
     assert "PASS: no threat at or above high is left untriaged" in out
-    assert "4 settled by triage" in out
+    assert "2 settled by triage" in out
 
 
 def test_open_and_in_progress_do_not_settle_and_wildcards_match(tmp_path: Path) -> None:
@@ -137,7 +138,7 @@ def test_check_json_and_github_formats(tmp_path: Path) -> None:
     assert code == 1
     doc = json.loads(out)
     assert doc["passed"] is False and doc["fail_on"] == "critical"
-    assert [f["id"] for f in doc["failing"]] == [HIGH_IDS[3]]
+    assert [f["id"] for f in doc["failing"]] == [HIGH_IDS[1]]
     assert doc["failing"][0]["location"] == "examples/customer-support-rag.yaml:54:9" or doc[
         "failing"
     ][0]["location"].endswith("customer-support-rag.yaml:54:9")

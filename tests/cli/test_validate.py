@@ -252,6 +252,19 @@ def test_billion_laughs_in_a_real_process(tmp_path: Path) -> None:
     assert "Traceback" not in proc.stdout + proc.stderr
 
 
+def test_a_file_name_with_control_characters_is_shown_spelled_out(tmp_path: Path) -> None:
+    """A diagnostic quotes the user's text (here a file name, and an include in the model):
+    its escape sequences reach the terminal spelled out."""
+    good = tmp_path / "ok\x1b]0;title\x07.yaml"
+    good.write_text(GOOD, encoding="utf-8")
+    missing = tmp_path / "gone\x1b[2J\x9b1A.yaml"
+    code, out, err = run("validate", str(good), str(missing))
+    assert code == 2
+    assert out.startswith(f"ok: {tmp_path}/ok\\u001b]0;title\\u0007.yaml: ")
+    assert f"{tmp_path}/gone\\u001b[2J\\u009b1A.yaml" in err
+    assert "\x1b" not in out + err and "\x9b" not in err
+
+
 WARN = Path(__file__).parent.parent / "model" / "warn"
 
 

@@ -14,8 +14,8 @@ import actm
 from actm.cli.app import app
 from actm.engine.analysis import run_engine
 from actm.engine.facts import Rule
-from actm.engine.output import _Reader
 from actm.engine.provenance import proof
+from actm.engine.reader import Reader
 from actm.engine.wording import FIELDS, Wording, check
 from actm.errors import KnowledgeError
 from actm.knowledge.attacks import KnowledgeBase
@@ -268,7 +268,8 @@ def test_every_placeholder_is_filled_in(tmp_path: Path) -> None:
     for model, knowledge in runs:
         out = run_engine(model, knowledge, assumptions=False)
         every = proof(out.closure.store, out.closure.store.keys)
-        for step in _Reader(out).chain(every):  # every fact, not only those on threat chains
+        reader = Reader(out.compiled, out.closure.store, out.wording)
+        for step in reader.chain(every):  # every fact, not only those on threat chains
             seen.setdefault(step.text.split(" ", 1)[0], step.text)
     wanted = {f"{r.name.lower()}/{v}" for r, variants in FIELDS.items() for v in variants}
     assert sorted(wanted - set(seen)) == ["vulnerability/"]

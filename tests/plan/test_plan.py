@@ -449,8 +449,10 @@ assets:
 tools:
   - {id: reader, node: gh, permissions: {read: [wiki]}, credential: tok}
 adversaries:
-  - {id: thief, holds: [{asset: tok, capability: inspect}]}
+  - {id: thief, reach: internet, holds: [{asset: tok, capability: inspect}]}
 """
+# the thief reaches from the internet: an insider's route (the default reach) would rate the
+# tampering medium, below the plan's target
 
 
 def test_an_over_broad_credential_is_narrowed_by_the_plan(tmp_path: Path) -> None:

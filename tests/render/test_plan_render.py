@@ -40,16 +40,17 @@ def kb() -> KnowledgeBase:
 
 @pytest.fixture(scope="module")
 def plan(kb: KnowledgeBase) -> Plan:
-    """The support bot, one high threat accepted by triage: a plan from the catalog."""
+    """The support bot, one medium threat accepted by triage: a plan from the catalog (at
+    medium: only two of its threats are high, both stopped by one control)."""
     model = actm.load_model_text(SUPPORT + TRIAGE, knowledge=kb)
-    return make_plan(model, kb, target="high", today=TODAY)
+    return make_plan(model, kb, target="medium", today=TODAY)
 
 
 @pytest.fixture(scope="module")
 def planned_only(kb: KnowledgeBase) -> Plan:
     """The same, with the model's planned controls only: most targets cannot be removed."""
     model = actm.load_model_text(SUPPORT + TRIAGE, knowledge=kb)
-    return make_plan(model, kb, target="high", today=TODAY, use_catalog=False)
+    return make_plan(model, kb, target="medium", today=TODAY, use_catalog=False)
 
 
 def _yaml() -> YAML:
@@ -59,24 +60,28 @@ def _yaml() -> YAML:
 def test_the_fixtures_plan_what_the_tests_rely_on(plan: Plan, planned_only: Plan) -> None:
     assert plan.settled == ("system-prompt-extraction@support-agent",)
     assert "tool-data-exfiltration@support-agent@customer-records" in plan.threats
-    assert plan.controls and all(c.template is not None for c in plan.controls)
+    # catalog controls, and the model's own planned mail review
+    assert [c.id for c in plan.controls if c.template is None] == ["outbound-mail-review"]
+    assert len(plan.controls) > 1
     assert [c.id for c in planned_only.controls] == ["outbound-mail-review"]
     assert planned_only.controls[0].template is None
     assert planned_only.controls[0].removes == (
+        "context-exfiltration-via-tool@support-agent",
         "tool-data-exfiltration@support-agent@customer-records",
     )
     assert planned_only.unremovable == (
+        "excessive-agency-write@support-agent@tickets",
         "provider-data-exposure@support-agent",
         "tool-data-disclosure@support-agent@customer-records",
     )
-    assert planned_only.also_removed == ("context-exfiltration-via-tool@support-agent",)
+    assert planned_only.also_removed == ()
 
 
 def test_text_headline_and_controls(plan: Plan) -> None:
     text = render_plan_text(plan)
     lines = text.splitlines()
     n, cost = len(plan.controls), int(plan.cost)
-    assert lines[0] == "actm plan: every threat at or above high out of scope"
+    assert lines[0] == "actm plan: every threat at or above medium out of scope"
     assert lines[1] == (
         f"{n} controls, cost {cost}, for {len(plan.threats)} target threats; "
         "exact: no plan from these candidates costs less."
@@ -101,21 +106,22 @@ def test_text_headline_and_controls(plan: Plan) -> None:
 def test_text_lists_what_the_plan_cannot_do(planned_only: Plan) -> None:
     text = render_plan_text(planned_only)
     assert text.splitlines()[1:4] == [
-        "1 control, cost 1, for 1 of 3 target threats; exact: no plan from these candidates "
+        "1 control, cost 1, for 2 of 5 target threats; exact: no plan from these candidates "
         "costs less.",
-        "2 threats cannot be removed by any known control: provider-data-exposure@support-agent,",
-        "  tool-data-disclosure@support-agent@customer-records.",
+        "3 threats cannot be removed by any known control: "
+        "excessive-agency-write@support-agent@tickets,",
+        "  provider-data-exposure@support-agent, "
+        "tool-data-disclosure@support-agent@customer-records.",
     ]
     assert "1 candidate control considered, 1 engine run." in text
     assert "│    1 │ outbound-mail-review (declared in the model)" in text
-    assert "│      │ removes 1 target threat:" in text
+    assert "│      │ removes 2 target threats:" in text
     assert "│      │   tool-data-exfiltration@support-agent@customer-records" in text
     assert (
-        "unremovable (2): no candidate control removes these\n"
+        "unremovable (3): no candidate control removes these\n"
+        "  excessive-agency-write@support-agent@tickets\n"
         "  provider-data-exposure@support-agent\n"
         "  tool-data-disclosure@support-agent@customer-records\n"
-        "also removed (1): below high, removed by the plan as well\n"
-        "  context-exfiltration-via-tool@support-agent\n"
     ) in text
 
 
@@ -142,7 +148,7 @@ def test_text_heuristic_introduced_and_nothing_to_do(plan: Plan) -> None:
         "0 controls, cost 0, for 0 target threats; exact: no plan from these candidates costs "
         "less.",
         f"{plan.candidates} candidate controls considered, {plan.engine_runs} engine runs.",
-        "Nothing to do: no unsettled threat at or above high.",
+        "Nothing to do: no unsettled threat at or above medium.",
     ]
 
 
@@ -150,7 +156,7 @@ def test_json(plan: Plan) -> None:
     text = render_plan_json(plan)
     data = json.loads(text)
     assert text == json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
-    assert data["target"] == "high" and data["method"] == "exact" and data["exact"] is True
+    assert data["target"] == "medium" and data["method"] == "exact" and data["exact"] is True
     assert data["limit"] is None and data["gap"] == 0 and data["lower_bound"] == plan.cost
     rough = json.loads(render_plan_json(replace(plan, method="heuristic", limit="rounds")))
     assert rough["exact"] is False and rough["limit"] == "rounds"
@@ -186,8 +192,9 @@ def _paste(model_text: str, plan_yaml: str) -> str:
 def test_yaml_pastes_under_the_models_controls(plan: Plan, kb: KnowledgeBase) -> None:
     text = render_plan_yaml(plan)
     lines = text.splitlines()
+    new = [c for c in plan.controls if c.template is not None]
     assert lines[:5] == [
-        f"# actm plan: every threat at or above high out of scope; {len(plan.controls)} "
+        f"# actm plan: every threat at or above medium out of scope; {len(plan.controls)} "
         f"controls, cost {int(plan.cost)} (exact)",
         "# Paste the entries below under the model's `controls:` section (add that line",
         "# first if the model has none). They are status: planned, which changes no",
@@ -198,33 +205,36 @@ def test_yaml_pastes_under_the_models_controls(plan: Plan, kb: KnowledgeBase) ->
     assert lines[6].startswith("  - id: ")
     assert not any(line.startswith("controls:") for line in lines)  # no key of its own
     loaded = _yaml().load(text)  # a list of controls, two spaces in
-    assert [c["id"] for c in loaded] == [c.model_yaml["id"] for c in plan.controls]
-    assert [c["status"] for c in loaded] == ["planned"] * len(plan.controls)
-    assert json.loads(json.dumps(loaded)) == [c.model_yaml for c in plan.controls]
+    assert [c["id"] for c in loaded] == [c.model_yaml["id"] for c in new]
+    assert [c["status"] for c in loaded] == ["planned"] * len(new)
+    assert json.loads(json.dumps(loaded)) == [c.model_yaml for c in new]
 
-    def high(model_text: str) -> set[str]:
+    def medium(model_text: str) -> set[str]:
         model = actm.load_model_text(model_text, knowledge=kb)
-        assert len(model.controls) == 2 + len(plan.controls)
+        assert len(model.controls) == 2 + len(new)
         result = actm.analyze(model, knowledge=kb, today=TODAY)
-        return {t.id for t in result.threats if level_rank(t.severity.level) >= 3}
+        return {t.id for t in result.threats if level_rank(t.severity.level) >= 2}
 
-    assert level_rank("high") == 3
+    assert level_rank("medium") == 2
     # pasted as they come (planned), they change nothing yet
     pasted = _paste(SUPPORT + TRIAGE, text)
-    assert high(pasted) == set(plan.threats) | set(plan.settled)
-    # implemented, the targets are gone
+    assert medium(pasted) == set(plan.threats) | set(plan.settled)
+    # implemented, with the model's own mail review, the targets are gone
     flipped = text.replace("    status: planned\n", "    status: implemented\n")
-    assert flipped.count("    status: implemented\n") == len(plan.controls)
-    assert high(_paste(SUPPORT + TRIAGE, flipped)) == set(plan.settled)
+    assert flipped.count("    status: implemented\n") == len(new)
+    reviewed = SUPPORT.replace(
+        "    status: planned   # set to implemented", "    status: implemented   #"
+    )
+    assert medium(_paste(reviewed + TRIAGE, flipped)) == set(plan.settled)
 
 
 def test_yaml_for_a_control_the_model_declares(planned_only: Plan, kb: KnowledgeBase) -> None:
     text = render_plan_yaml(planned_only)
     assert text == (
-        "# actm plan: every threat at or above high out of scope; 1 control, cost 1 (exact)\n"
+        "# actm plan: every threat at or above medium out of scope; 1 control, cost 1 (exact)\n"
         "# With the plan's controls implemented, the targets it removes are out of scope.\n"
-        "# 2 threats cannot be removed by any known control: "
-        "provider-data-exposure@support-agent, "
+        "# 3 threats cannot be removed by any known control: "
+        "excessive-agency-write@support-agent@tickets, provider-data-exposure@support-agent, "
         "tool-data-disclosure@support-agent@customer-records\n"
         "  # outbound-mail-review: already declared in the model; set its status: implemented "
         "once it is in force\n"
@@ -243,7 +253,7 @@ def test_yaml_for_a_control_the_model_declares(planned_only: Plan, kb: Knowledge
 def test_yaml_of_a_heuristic_plan_gives_its_bound(plan: Plan) -> None:
     rough = replace(plan, method="heuristic", limit="rounds", lower_bound=plan.cost - 1, gap=1.0)
     assert render_plan_yaml(rough).splitlines()[0] == (
-        f"# actm plan: every threat at or above high out of scope; {len(plan.controls)} "
+        f"# actm plan: every threat at or above medium out of scope; {len(plan.controls)} "
         f"controls, cost {int(plan.cost)} (heuristic: lower bound {int(plan.cost) - 1}, gap 1)"
     )
 

@@ -89,7 +89,8 @@ def test_text_before_the_decision_expires() -> None:
 def test_text_without_triage_or_mitigation_says_nothing_of_them() -> None:
     result = actm.analyze(actm.load_model(EXAMPLES / "ml-training-pipeline.yaml"))
     text = render_text(result)
-    assert result.summary["untriaged"] == result.summary["threats"] == 9
+    # one of the 9 threats is accepted risk (it rests on a justified assumption): not to triage
+    assert (result.summary["untriaged"], result.summary["threats"]) == (8, 9)
     assert "untriaged" not in text  # no triage in the model: not a number worth showing
     assert "mitigated" not in text and "triage" not in text
 

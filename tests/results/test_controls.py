@@ -333,8 +333,10 @@ def test_controls_needed_together_are_each_credited() -> None:
 LOGS = """
 actm: 1
 system: {id: logs}
+zones:
+  - {id: dmz, trust: untrusted}
 nodes:
-  - {id: logstore, kind: database}
+  - {id: logstore, kind: database, zone: dmz}
 models:
   - {id: bot, kind: agent, exposure: public, tools: [housekeeping]}
 assets:
@@ -355,7 +357,10 @@ controls:
 
 def test_a_control_that_lowers_a_severity_is_listed_with_both_scores() -> None:
     # the patch leaves the log writable only through the agent's tool: limited changes, not
-    # arbitrary ones, so the tampering threats stay in scope with a lower score
+    # arbitrary ones, so the tampering threats stay in scope with a lower score. The log store
+    # is exposed to the internet, so the weakness the patch removes is as likely a route as the
+    # public user's (an insider's would rate lower than the public user's limited changes,
+    # and the patch would lower nothing)
     result = actm.analyze(actm.load_model_text(textwrap.dedent(LOGS)))
     lowered = {x.id: x for x in result.lowered}
     assert set(lowered) == {

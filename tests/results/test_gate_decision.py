@@ -12,11 +12,9 @@ from actm.results.gate import exit_code, failing_threats, gate
 
 ROOT = Path(__file__).resolve().parents[2]
 RAG = ROOT / "examples" / "customer-support-rag.yaml"
-HIGH = [
+HIGH = [  # the provider's reading and the prompt's extraction rate medium by their route
     "tool-data-exfiltration@support-agent@customer-records",
     "tool-data-disclosure@support-agent@customer-records",
-    "provider-data-exposure@support-agent",
-    "system-prompt-extraction@support-agent",
 ]
 
 

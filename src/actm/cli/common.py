@@ -11,7 +11,9 @@ import contextlib
 import gc
 import os
 import re
+import stat
 import sys
+import tempfile
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -24,6 +26,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar, cast
 import typer
 
 from actm.errors import EXIT_INTERNAL, EXIT_OK, ActmError, KnowledgeError, UsageError
+from actm.io.visible import visible
 from actm.io.yaml import Limits
 from actm.render.formats import (
     CHECK_FORMATS,
@@ -155,8 +158,9 @@ CatalogueOpt = Annotated[
 
 
 def err(text: str) -> None:
-    """One message on standard error."""
-    sys.stderr.write(text.rstrip("\n") + "\n")
+    """One message on standard error, its control characters spelled out: a diagnostic
+    quotes the model (an id, a key, a file name), which must not act on the terminal."""
+    sys.stderr.write(visible(text.rstrip("\n")) + "\n")
 
 
 def fatal(exc: BaseException, debug: bool = False) -> NoReturn:
@@ -251,12 +255,66 @@ def write(text: str | bytes | Iterable[bytes], output: Path | None) -> None:
     if output.is_dir():
         raise UsageError(f"--output {output} is a directory", None)
     try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        with output.open("wb") as fh:
-            for piece in pieces:
-                fh.write(piece)
+        write_file(pieces, output)
     except OSError as exc:
         raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+def write_file(pieces: Iterable[bytes], output: Path) -> None:
+    """Write ``pieces`` to the file ``output`` all or nothing.
+
+    They go to a temporary file beside it, which is flushed to disk and then renamed over
+    ``output``: a renderer that fails half-way, Ctrl-C or a killed process leave the previous
+    file as it was (and remove the temporary file where they can), and of two runs writing to
+    one path, one complete output wins. A new file gets the usual permissions (0666 less the
+    umask), a replaced one keeps its own; a symbolic link is written through. A path that
+    exists but is no regular file (``/dev/null``, a pipe) is written in place.
+    """
+    target = Path(os.path.realpath(output))
+    try:
+        found: os.stat_result | None = target.stat()
+    except FileNotFoundError:
+        found = None
+    if found is not None and not stat.S_ISREG(found.st_mode):
+        with target.open("wb") as fh:
+            fh.writelines(pieces)
+        return
+    mode = _new_file_mode() if found is None else stat.S_IMODE(found.st_mode)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fh.fileno(), mode)
+            fh.writelines(pieces)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+    _sync_directory(target.parent)
+
+
+def _new_file_mode() -> int:
+    """0666 less the process's umask: what ``open()`` would have given a new file."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _sync_directory(directory: Path) -> None:
+    """Flush the rename to disk (where the system lets a directory be opened)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def pick(table: Mapping[str, Renderer[V]], name: str, output: Path | None) -> Renderer[V]:

@@ -22,6 +22,7 @@ from actm.cli.common import (
     guard,
     limits,
 )
+from actm.io.visible import visible
 
 StrictOpt = Annotated[
     bool,
@@ -73,7 +74,7 @@ def validate(
             lines.append(f"ok: {f}: {parts}")
         gc.freeze()
         for line in lines:
-            typer.echo(line)
+            typer.echo(visible(line))  # a file name is the user's text
         for w in warnings:
             err(w.format())
         if warnings:

@@ -42,7 +42,8 @@ def threat_roots(m: Match) -> list[int]:
 
 
 def _severity_level(cl: Closure, m: Match) -> str:
-    return assess(cl.c, cl.store, m, proof(cl.store, threat_roots(m))).level
+    """The level the tolerance search rates a threat at: by its impact alone."""
+    return assess(cl.c, cl.store, m, proof(cl.store, threat_roots(m)), route=False).level
 
 
 def run_engine(
@@ -89,7 +90,14 @@ def run_engine(
     t0 = perf_counter()
     outcomes = (
         analyse_assumptions(
-            closure, proofs, _severity_level, tolerance_severity, [a.level for a in assessments]
+            closure,
+            proofs,
+            _severity_level,
+            tolerance_severity,
+            [
+                assess(compiled, closure.store, m, p, route=False).level
+                for m, p in zip(matches, proofs, strict=True)
+            ],
         )
         if assumptions
         else {}

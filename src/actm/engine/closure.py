@@ -1,8 +1,17 @@
 """The fixpoint: seed the facts the model declares, then propagate until nothing new appears.
 
 Seeds come from adversary entry points, outside content, third-party nodes, vulnerabilities,
-AI weaknesses and assumptions (METHOD.md section 3). The loop takes facts off a FIFO queue, so
-facts are found in breadth-first order and the first derivation of each is a shortest one.
+AI weaknesses and assumptions (METHOD.md section 3). Derivations wait in buckets by cost and the
+loop takes the cheapest first, first in first out within a cost (:class:`FactStore`), so the
+first derivation of each fact is a cheapest one. A closure counts cost one of two ways:
+
+* by how likely a route is (the default): a seed costs what its entry point's reach costs
+  (:mod:`actm.engine.costs`), a human approval on the way adds its cost, and seeds of justified
+  assumptions come last. The chain each fact keeps is then its most realistic one: an outside
+  adversary's before an insider's before an operator's, and one resting on justified
+  assumptions only when nothing else derives it;
+* by length (``lengths=True``): every seed costs nothing and every step but the bookkeeping
+  between a component and its asset costs one, so each fact keeps a shortest derivation.
 
 Termination: facts are drawn from a finite set (targets x capabilities x persistence x
 pipeline, plus node x vulnerability class), a fact is added at most once, and rules only add.
@@ -14,7 +23,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 
 from actm.engine.compiled import Compiled
-from actm.engine.facts import FactStore
+from actm.engine.costs import costs, seed_cost
+from actm.engine.facts import FactStore, step_costs
 from actm.engine.matching import Matcher
 from actm.engine.propagation import Propagator
 from actm.engine.seeds import Seed, assumption_seed, build_seeds
@@ -28,17 +38,22 @@ Observer = Callable[[str, int, int], None]
 class Closure:
     """The capability closure of one compiled model."""
 
-    def __init__(self, c: Compiled, observer: Observer | None = None) -> None:
+    def __init__(
+        self, c: Compiled, observer: Observer | None = None, *, lengths: bool = False
+    ) -> None:
         self.c = c
         self.observer = observer
+        self.lengths = lengths
         self.store = FactStore(
             ncap=len(c.caps),
             nclass=max(1, len(c.vclass_ids)),
             stronger_mask=c.stronger_mask,
             target_tc=c.target_type_comp,
+            steps=step_costs() if lengths else (),
         )
-        self.matcher = Matcher(c, self.store)
-        self.propagator = Propagator(c, self.store, self.matcher)
+        self.costs = costs(c)
+        self.matcher = Matcher(c, self.store, self.costs.gates)
+        self.propagator = Propagator(c, self.store, self.matcher, self.costs.gates)
         seeds: tuple[list[Seed], dict[str, list[Seed]]] | None = c.caches.get("seeds")
         if seeds is None:
             seeds = c.caches["seeds"] = build_seeds(c)
@@ -69,31 +84,37 @@ class Closure:
             self.apply(posited)
             self.saturate()
 
+    def seed_cost(self, seed: Seed) -> int:
+        """What ``seed`` costs in this closure (nothing when it counts length)."""
+        return 0 if self.lengths else seed_cost(self.c, self.costs, seed)
+
     def apply(self, seeds: Iterable[Seed]) -> None:
         store = self.store
         for s in seeds:
+            cost = self.seed_cost(s)
             if s.node >= 0:
-                self.propagator.grant_residents(s.node, s.vclass, (), s.via, s.only)
+                self.propagator.grant_residents(s.node, s.vclass, (), s.via, s.only, cost)
             else:
-                store.add(s.target, s.cap, s.persistent, s.pipe, s.rule, s.via, ())
+                store.add(s.target, s.cap, s.persistent, s.pipe, s.rule, s.via, (), cost)
 
     def saturate(self) -> None:
         store = self.store
-        queue = store.queue
+        take = store.next
         fire = self.propagator.fire
         observer = self.observer
         done = 0
-        while queue:
-            fire(queue.popleft())
+        while (key := take()) is not None:
+            fire(key)
             done += 1
             if observer is not None and done % 5000 == 0:
                 observer("closure", done, 0)
         if observer is not None:
             observer("closure", done, done)
 
-    def mark(self) -> tuple[tuple[int, int], tuple[int, int, int]]:
-        return self.store.mark(), self.matcher.mark()
+    def mark(self) -> tuple[tuple[int, int], tuple[int, int, int, int], int]:
+        return self.store.mark(), self.matcher.mark(), self.propagator.mark()
 
-    def rollback(self, mark: tuple[tuple[int, int], tuple[int, int, int]]) -> None:
+    def rollback(self, mark: tuple[tuple[int, int], tuple[int, int, int, int], int]) -> None:
         self.store.rollback(mark[0])
         self.matcher.rollback(mark[1])
+        self.propagator.rollback(mark[2])

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from actm.engine.canonical import canonical
 from actm.engine.controls import CONTROL_HOOKS
 from actm.engine.derived import build_derived, tool_deletes
 from actm.knowledge.attacks import AttackPattern, KnowledgeBase, Requirement, Yield
@@ -213,8 +214,10 @@ def compile_model(
 
     ``exclude_controls`` leaves those implemented controls out (what the analysis would be
     without them: the counterfactual runs that attribute mitigations); the model is unchanged.
+    The tables are built from the model in canonical order (:mod:`actm.engine.canonical`), so
+    that what the engine derives does not depend on the order of keys and list entries.
     """
-    c = Compiled(vocab=kb.vocabulary, model=model, kb=kb)
+    c = Compiled(vocab=kb.vocabulary, model=canonical(model), kb=kb)
     _capabilities(c)
     _targets(c)
     _nodes(c)

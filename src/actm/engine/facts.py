@@ -1,10 +1,10 @@
-"""The fact store: compact facts, one best derivation each, and an undo journal.
+"""The fact store: compact facts, one cheapest derivation each, and an undo journal.
 
 A fact is one int: ``((target * NCAP + capability) * 2 + persistent) * 2 + pipeline``. A
 vulnerability active on a node is a negative int, ``-(1 + node * NCLASS + class)``. Each fact
-keeps the first derivation found (the fixpoint runs breadth first, so it is a shortest one): the
-rule, what it went through (``via``: a relation, tool, vulnerability, adversary, assumption or
-attack rule) and the premise facts. Chains are read off these back-pointers.
+keeps the first derivation inserted, which is a cheapest one (:class:`FactStore`): the rule,
+what it went through (``via``: a relation, tool, vulnerability, adversary, assumption or attack
+rule), the premise facts and its cost. Chains are read off these back-pointers.
 
 The store can be rolled back to a mark, which lets the assumption analysis try stronger
 upstream capabilities and undo them without copying the store.
@@ -16,7 +16,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from enum import IntEnum
 
-__all__ = ["Fact", "FactStore", "Rule"]
+__all__ = ["Fact", "FactStore", "Rule", "step_costs"]
 
 
 class Rule(IntEnum):
@@ -88,24 +88,49 @@ class Fact:
     pipeline: int
 
 
+Pending = tuple[int, int, object, tuple[int, ...]]
+"""A derivation waiting in its bucket: (key, rule, via, premises)."""
+
+
 @dataclass
 class FactStore:
+    """Facts found so far, each with its first derivation and the cost of that derivation.
+
+    Derivations wait in buckets by cost and a fact is *inserted* (indexed, visible to joins)
+    only when its bucket comes, cheapest first and first in, first out within a bucket; the
+    first derivation inserted is the one the fact keeps. A derivation's cost is the cost of its
+    costliest premise plus what the rule adds (``steps``, per rule, when given; else the
+    ``edge`` the caller names), and a seed's is given by the closure. With costs that are never
+    negative, that is Dial's shortest-path algorithm over the derivation hypergraph: every fact
+    keeps a cheapest derivation. Two ways of counting cost are used: by how realistic a route
+    is (seeds cost by who holds them, approval gates add; ``steps`` empty), and by length (no
+    cost but one per non-structural step: ``steps`` from :func:`step_costs`).
+    """
+
     ncap: int
     nclass: int
     stronger_mask: list[int]
     target_tc: list[int]
     """Target -> its (asset type, component) id, for enumerating targets by type."""
+    steps: tuple[int, ...] = ()
+    """Per rule: the cost a derivation by it adds (counting length); empty: callers say."""
     index: dict[int, int] = field(default_factory=dict)
     keys: list[int] = field(default_factory=list)
     rules: list[int] = field(default_factory=list)
     vias: list[object] = field(default_factory=list)
     premises: list[tuple[int, ...]] = field(default_factory=list)
+    costs: list[int] = field(default_factory=list)
     by_target: dict[int, list[int]] = field(default_factory=dict)
     tc_targets: dict[int, list[int]] = field(default_factory=dict)
     """(asset type, component) id -> targets that hold at least one fact, in order."""
-    queue: deque[int] = field(default_factory=deque)
+    buckets: dict[int, deque[Pending]] = field(default_factory=dict)
+    current: int = 0
+    """The bucket being emptied."""
     journal: list[tuple[str, object]] = field(default_factory=list)
     journaling: bool = False
+    attempts: int = 0
+    """Facts offered to :meth:`add`, new or not: the propagation's work, which grows with the
+    facts found, not with their product (tests/engine/test_hubs.py)."""
 
     # -- keys ------------------------------------------------------------------------------
 
@@ -143,6 +168,27 @@ class FactStore:
                 return True
         return False
 
+    def cost_of(self, premises: tuple[int, ...]) -> int:
+        """The cost of the costliest of ``premises`` (all known facts); 0 for none."""
+        if not premises:
+            return 0
+        costs = self.costs
+        index = self.index
+        if len(premises) == 1:
+            return costs[index[premises[0]]]
+        return max(costs[index[p]] for p in premises)
+
+    def _push(self, key: int, rule: int, via: object, premises: tuple[int, ...], edge: int) -> None:
+        if premises:
+            cost = self.cost_of(premises) + (self.steps[rule] if self.steps else edge)
+        else:
+            cost = edge  # a seed: the closure gives its cost
+        bucket = self.buckets.get(cost)
+        if bucket is None:
+            bucket = self.buckets[cost] = deque()
+            self.current = min(self.current, cost)
+        bucket.append((key, rule, via, premises))
+
     def add(
         self,
         target: int,
@@ -152,16 +198,70 @@ class FactStore:
         rule: int,
         via: object,
         premises: tuple[int, ...],
+        edge: int = 0,
     ) -> int:
-        """Add a fact unless subsumed; returns its key, or -1 if nothing was added."""
+        """Queue a derivation of a fact unless one at least as strong is known; returns the
+        fact's key, or -1 if nothing was queued. ``edge`` is what the derivation adds to the
+        cost of its premises (a seed's own cost when it has none)."""
+        self.attempts += 1
         if self.subsumed(target, cap, persistent, pipe):
             return -1
         key = ((target * self.ncap + cap) * 2 + (1 if persistent else 0)) * 2 + pipe
+        self._push(key, rule, via, premises, edge)
+        return key
+
+    def add_node(
+        self,
+        node: int,
+        vclass: int,
+        rule: int,
+        via: object,
+        premises: tuple[int, ...],
+        edge: int = 0,
+    ) -> int:
+        key = -(1 + node * self.nclass + vclass)
+        if key in self.index:
+            return -1
+        self._push(key, rule, via, premises, edge)
+        return key
+
+    def next(self) -> int | None:
+        """Insert the next queued derivation that is still new and return its fact's key (the
+        fact to fire), or None when every bucket is empty."""
+        buckets = self.buckets
+        index = self.index
+        while buckets:
+            bucket = buckets.get(self.current)
+            if not bucket:
+                buckets.pop(self.current, None)
+                if buckets:
+                    self.current = min(buckets)
+                continue
+            key, rule, via, premises = bucket.popleft()
+            if key in index:
+                continue
+            if key >= 0:
+                pipe = key & 1
+                tc = key >> 2
+                target = tc // self.ncap
+                if self.subsumed(target, tc % self.ncap, bool((key >> 1) & 1), pipe):
+                    continue
+                self._insert(key, rule, via, premises)
+                self._by_target(key, target)
+            else:
+                self._insert(key, rule, via, premises)
+            return key
+        return None
+
+    def _insert(self, key: int, rule: int, via: object, premises: tuple[int, ...]) -> None:
         self.index[key] = len(self.keys)
         self.keys.append(key)
         self.rules.append(rule)
         self.vias.append(via)
         self.premises.append(premises)
+        self.costs.append(self.current)
+
+    def _by_target(self, key: int, target: int) -> None:
         lst = self.by_target.get(target)
         if lst is None:
             self.by_target[target] = [key]
@@ -177,22 +277,6 @@ class FactStore:
             lst.append(key)
             if self.journaling:
                 self.journal.append(("target", target))
-        self.queue.append(key)
-        return key
-
-    def add_node(
-        self, node: int, vclass: int, rule: int, via: object, premises: tuple[int, ...]
-    ) -> int:
-        key = -(1 + node * self.nclass + vclass)
-        if key in self.index:
-            return -1
-        self.index[key] = len(self.keys)
-        self.keys.append(key)
-        self.rules.append(rule)
-        self.vias.append(via)
-        self.premises.append(premises)
-        self.queue.append(key)
-        return key
 
     def holds(self, target: int, mask: int, persistent: bool, pipe: int = -1) -> int:
         """A known fact on ``target`` whose capability is in ``mask`` (persistent if asked, in
@@ -214,6 +298,10 @@ class FactStore:
         i = self.index[key]
         return self.rules[i], self.vias[i], self.premises[i]
 
+    def cost(self, key: int) -> int:
+        """The cost of the derivation ``key`` keeps."""
+        return self.costs[self.index[key]]
+
     # -- rollback ------------------------------------------------------------------------------
 
     def mark(self) -> tuple[int, int]:
@@ -222,7 +310,7 @@ class FactStore:
         return len(self.keys), len(self.journal)
 
     def rollback(self, mark: tuple[int, int]) -> None:
-        """Forget every fact added since ``mark``."""
+        """Forget every fact added since ``mark``, and every derivation still queued."""
         nkeys, njournal = mark
         while len(self.journal) > njournal:
             op, target = self.journal.pop()
@@ -237,5 +325,16 @@ class FactStore:
             self.rules.pop()
             self.vias.pop()
             self.premises.pop()
+            self.costs.pop()
             del self.index[key]
-        self.queue.clear()
+        self.buckets.clear()
+        self.current = 0
+
+
+def step_costs() -> tuple[int, ...]:
+    """Per rule, what a derivation adds when cost counts length: one step, none for the
+    bookkeeping between a component and its asset."""
+    out = [1] * (max(Rule) + 1)
+    for rule in STRUCTURAL:
+        out[rule] = 0
+    return tuple(out)

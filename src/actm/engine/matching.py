@@ -12,16 +12,21 @@ in breadth-first order, so its premises give a shortest chain.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from time import perf_counter
+from typing import cast
 
 from actm.engine.compiled import Compiled, Rule, type_pipeline
 from actm.engine.facts import FactStore
 from actm.engine.facts import Rule as How
+from actm.engine.joins import Shape, shape_of
 from actm.engine.view import EngineView
 from actm.knowledge.attacks import Requirement, Where
 
 __all__ = ["Match", "Matcher"]
+
+_UNKNOWN = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,22 +45,33 @@ class Match:
     effects: tuple[tuple[int, int, bool, int], ...]
     """What the attack's steps yield, as (target, capability, persistent, pipeline), whether or
     not the store already knew something as strong."""
+    cost: int = 0
+    """The cost of its costliest premise: of the route it closes by (engine/costs.py)."""
 
 
 class Matcher:
     """Joins attack requirements against the fact store as facts arrive."""
 
-    def __init__(self, c: Compiled, store: FactStore) -> None:
+    def __init__(self, c: Compiled, store: FactStore, gates: Mapping[int, int]) -> None:
         self.c = c
         self.store = store
+        self.gates = gates
+        """Target of a tool's inputs -> what getting past the tool's human approval costs."""
         self.fired: dict[tuple[int, tuple[str, ...]], int] = {}
-        self._relational_cache: dict[int, tuple[Requirement, ...]] = {}
         self.elapsed = 0.0
         """Seconds spent joining attack requirements (the rest of the closure is propagation)."""
         self.matches: list[Match] = []
         self.suppressed: dict[tuple[int, tuple[str, ...]], tuple[int, ...]] = {}
         """Bindings a control breaks for one asset: (rule, binding) -> premises."""
         self.view = EngineView.of(c)
+        self._shapes: dict[int, Shape] = {}
+        self._narrowed_cache: dict[tuple[int, int, tuple[str | None, ...]], object] = {}
+        self.witnessed: dict[tuple[int, int, tuple[str, ...]], None] = {}
+        """Witness components solved with no blocked element: (rule, component, bindings of
+        its interface)."""
+        self.steps = 0
+        """Candidate bindings the joins have tried: the matcher's work, which grows with the
+        facts and threats, not with their product (tests/engine/test_hubs.py)."""
 
     # -- where-conditions -------------------------------------------------------------------------
 
@@ -71,26 +87,16 @@ class Matcher:
                 return False
         return True
 
-    def _relational(self, rule: Rule) -> tuple[Requirement, ...]:
-        """The requirements of ``rule`` whose conditions relate two variables (cached)."""
-        cached = self._relational_cache.get(rule.index)
-        if cached is None:
-            cached = tuple(r for r in rule.requires if r.where.relational)
-            self._relational_cache[rule.index] = cached
-        return cached
-
-    def _relations_ok(self, rule: Rule, binding: dict[str, str]) -> bool:
-        """Whether the conditions between bound variables hold; a condition naming a variable
-        not bound yet is left for later (so this prunes partial bindings too)."""
+    def _relations_ok(self, shape: Shape, binding: dict[str, str], var: str) -> bool:
+        """Whether the conditions between ``var`` (just bound) and the variables bound before
+        it hold; a condition naming a variable not bound yet is left for later (so this prunes
+        partial bindings too, and a complete binding has had every condition checked)."""
         view = self.view
-        for req in self._relational(rule):
-            me = binding.get(req.var)
-            if me is None:
-                continue
-            for cond, var in req.where.relational:
-                other = binding.get(var)
-                if other is not None and not cond.holds(view, me, other):
-                    return False
+        for me, cond, other in shape.touching[var]:
+            a = binding.get(me)
+            b = binding.get(other)
+            if a is not None and b is not None and not cond.holds(view, a, b):
+                return False
         return True
 
     # -- joining ----------------------------------------------------------------------------------
@@ -184,62 +190,118 @@ class Matcher:
                 continue
             premises: list[int] = [-1] * len(rule.requires)
             premises[pos] = key
-            self._join(rule, 0, pos, {req.var: owner}, premises)
+            shape = self._shape(rule)
+            binding = {req.var: owner}
+            if not self._relations_ok(shape, binding, req.var):
+                continue  # a condition of the variable on itself
+            remaining = [i for i in range(len(rule.requires)) if i != pos]
+            trigger = shape.component.get(req.var)
+            self._extend(rule, shape, remaining, binding, premises, trigger)
 
-    def _join(
-        self, rule: Rule, j: int, skip: int, binding: dict[str, str], premises: list[int]
-    ) -> None:
-        remaining = [i for i in range(len(rule.requires)) if i != skip]
-        self._extend(rule, remaining, binding, premises)
+    def _shape(self, rule: Rule) -> Shape:
+        shape = self._shapes.get(rule.index)
+        if shape is None:
+            shape = self._shapes[rule.index] = shape_of(rule)
+        return shape
 
     def _extend(
-        self, rule: Rule, remaining: list[int], binding: dict[str, str], premises: list[int]
+        self,
+        rule: Rule,
+        shape: Shape,
+        remaining: list[int],
+        binding: dict[str, str],
+        premises: list[int],
+        trigger: int | None,
     ) -> None:
-        """Bind the remaining requirements, most constrained first."""
+        """Bind the remaining requirements, most constrained first, key variables before
+        witnesses; once the key is bound, the first witness that completes it is enough.
+
+        ``trigger`` is the witness component of the new fact's requirement (None for a key
+        variable): once its interface is bound, a component that already had a witness for
+        those bindings makes the new fact add nothing there.
+        """
         if not remaining:
-            self._complete(rule, binding, premises)
+            self._complete(rule, shape, binding, premises)
             return
-        attack = rule.attack
-        if all(v in binding for v in attack.key_vars) and (
-            (rule.index, tuple(binding[v] for v in attack.key_vars)) in self.fired
-        ):
+        key = shape.key_of(binding)
+        if key is not None and (rule.index, key) in self.fired:
             return  # this threat is already known; other witnesses add nothing
-        # pick the next requirement: bound variable, then one reachable through a relation
-        best = remaining[0]
-        best_score = 3
-        best_cands: list[str] | None = None
-        for pos in remaining:
-            var = rule.requires[pos].var
-            if var in binding:
-                best, best_score, best_cands = pos, 0, None
-                break
-            cands = self._related(rule, var, binding)
-            score = 1 if cands is not None else 2
-            if score < best_score:
-                best, best_score, best_cands = pos, score, cands
+        if trigger is not None:
+            face = shape.interface_of(trigger, binding)
+            if face is not None:
+                if (rule.index, trigger, face) in self.witnessed:
+                    return  # the component already had a witness for these bindings
+                trigger = None  # checked: not known yet
+        best, cands = self._next(rule, shape, remaining, binding)
         rest = [i for i in remaining if i != best]
         req = rule.requires[best]
         mask = rule.masks[best]
         bound = binding.get(req.var)
         if bound is not None:
             owners = [bound]
-        elif best_cands is not None:
-            owners = best_cands
+        elif cands is not None:
+            owners = cands
         else:
             owners = self._candidates(req)
+        settled = None if key is None else (rule.index, key)
         for owner in owners:
+            self.steps += 1
             k, asset = self._satisfy(req, mask, owner)
             if asset < 0 or not self.static_ok(req.where, owner, asset):
                 continue
             premises[best] = k
             if bound is None:
                 binding[req.var] = owner
-                if self._relations_ok(rule, binding):  # prune as soon as two are bound
-                    self._extend(rule, rest, binding, premises)
+                if self._relations_ok(shape, binding, req.var):  # prune once two are bound
+                    self._extend(rule, shape, rest, binding, premises, trigger)
                 del binding[req.var]
             else:
-                self._extend(rule, rest, binding, premises)
+                self._extend(rule, shape, rest, binding, premises, trigger)
+            if settled is not None and settled in self.fired:
+                break  # a witness completed the key: the others would add nothing
         premises[best] = -1
+
+    def _next(
+        self, rule: Rule, shape: Shape, remaining: list[int], binding: dict[str, str]
+    ) -> tuple[int, list[str] | None]:
+        """The requirement to bind next, and its candidates when relations narrow them: one
+        whose variable is bound, else one reachable through a relation, else any; key
+        variables first among equals."""
+        best, best_score, best_cands = remaining[0], (3, 1), None
+        for pos in remaining:
+            var = rule.requires[pos].var
+            if var in binding:
+                return pos, None
+            cands = self._narrowed(rule, shape, pos, binding)
+            score = (1 if cands is not None else 2, 0 if var in shape.keys else 1)
+            if score < best_score:
+                best, best_score, best_cands = pos, score, cands
+        return best, best_cands
+
+    def _narrowed(
+        self, rule: Rule, shape: Shape, pos: int, binding: dict[str, str]
+    ) -> list[str] | None:
+        """The candidates for requirement ``pos`` through relations with bound variables,
+        without those its static conditions rule out; None when no relation narrows them.
+        Both depend on the system alone, so each is computed once per bound neighbours."""
+        req = rule.requires[pos]
+        context = (rule.index, pos, tuple(binding.get(v) for v in shape.neighbours[req.var]))
+        found = self._narrowed_cache.get(context, _UNKNOWN)
+        if found is _UNKNOWN:
+            related = self._related(rule, req.var, binding)
+            found = None if related is None else [o for o in related if self._may_meet(req, o)]
+            self._narrowed_cache[context] = found
+        return cast("list[str] | None", found)
+
+    def _may_meet(self, req: Requirement, owner: str) -> bool:
+        """Whether ``owner`` has an asset of the requirement's types that meets its static
+        conditions (the join still checks the one it binds)."""
+        c = self.c
+        for at in req.asset_types:
+            a = c.owner_type_asset.get((owner, at))
+            if a is not None and self.static_ok(req.where, owner, a):
+                return True
+        return False
 
     def _related(self, rule: Rule, var: str, binding: dict[str, str]) -> list[str] | None:
         """Candidates for unbound ``var`` through relations with bound variables, or None."""
@@ -261,9 +323,9 @@ class Matcher:
                             found = set(items) if found is None else found & items
         return None if found is None else sorted(found)
 
-    def _complete(self, rule: Rule, binding: dict[str, str], premises: list[int]) -> None:
-        if not self._relations_ok(rule, binding):
-            return
+    def _complete(
+        self, rule: Rule, shape: Shape, binding: dict[str, str], premises: list[int]
+    ) -> None:
         attack = rule.attack
         key = tuple(binding.get(v, "") for v in attack.key_vars)
         fired_key = (rule.index, key)
@@ -274,6 +336,9 @@ class Matcher:
             self.suppressed.setdefault(fired_key, prem)
             return
         self.fired[fired_key] = len(self.matches)
+        for comp in range(len(shape.interface)):
+            face = shape.interface_of(comp, binding)
+            self.witnessed.setdefault((rule.index, comp, face or ()), None)
         c = self.c
         how = How.ATTACK if attack.kind == "attack" else How.CONVERSION
         premise_facts = tuple(p for p in prem if p >= 0)
@@ -284,7 +349,10 @@ class Matcher:
                 continue
             cap = c.cap_index[y.capability]
             pers = y.persistent and self._can_persist(t)
-            k = self.store.add(t, cap, pers, type_pipeline(c, t), how, rule.index, premise_facts)
+            gate = self.gates.get(t, 0)
+            k = self.store.add(
+                t, cap, pers, type_pipeline(c, t), how, rule.index, premise_facts, gate
+            )
             if k < 0:
                 k = self.store.holds(t, c.stronger_mask[cap], pers)
             if k >= 0:
@@ -298,7 +366,10 @@ class Matcher:
                         pers = y.persistent and self._can_persist(t)
                         effects.append((t, c.cap_index[y.capability], pers, type_pipeline(c, t)))
             full = tuple(binding.get(v, "") for v in attack.variables)
-            self.matches.append(Match(rule.index, key, full, prem, tuple(yields), tuple(effects)))
+            cost = self.store.cost_of(premise_facts)
+            self.matches.append(
+                Match(rule.index, key, full, prem, tuple(yields), tuple(effects), cost)
+            )
 
     def _can_persist(self, target: int) -> bool:
         """Whether a change an attack makes to ``target`` can persist (METHOD.md section 3).
@@ -323,13 +394,15 @@ class Matcher:
 
     # -- rollback ---------------------------------------------------------------------------------
 
-    def mark(self) -> tuple[int, int, int]:
-        return len(self.fired), len(self.matches), len(self.suppressed)
+    def mark(self) -> tuple[int, int, int, int]:
+        return len(self.fired), len(self.matches), len(self.suppressed), len(self.witnessed)
 
-    def rollback(self, mark: tuple[int, int, int]) -> None:
-        fired, matches, suppressed = mark
+    def rollback(self, mark: tuple[int, int, int, int]) -> None:
+        fired, matches, suppressed, witnessed = mark
         while len(self.fired) > fired:
             self.fired.popitem()
         del self.matches[matches:]
         while len(self.suppressed) > suppressed:
             self.suppressed.popitem()
+        while len(self.witnessed) > witnessed:
+            self.witnessed.popitem()

@@ -11,18 +11,22 @@ Each chain step's wording comes from ``vocabulary/rules.yaml`` (:mod:`actm.engin
 from __future__ import annotations
 
 from collections.abc import Container, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from actm.engine.analysis import EngineOutput
-from actm.engine.chain import ChainStep
+from actm.engine.attribution import Attribution
+from actm.engine.chain import ChainStep, RootCause, Route
 from actm.engine.citing import Citer
 from actm.engine.compiled import Compiled
-from actm.engine.facts import STRUCTURAL, FactStore, Rule
+from actm.engine.facts import FactStore, Rule
+from actm.engine.links import Linked, links, root_cause
 from actm.engine.matching import Match
 from actm.engine.provenance import proof, seeds_in
+from actm.engine.reader import Reader
 from actm.engine.scope import Unmet
-from actm.engine.severity import Assessment
+from actm.engine.severity import Assessment, assess
+from actm.engine.verdict import Verdict, judge, noise
 from actm.knowledge.attacks import AttackPattern, KnowledgeBase
 from actm.model.system import SystemModel
 from actm.terms import PIPELINES
@@ -64,12 +68,31 @@ class Finding:
     asset_types: frozenset[str]
     """The types of the assets it binds and of those its chain passes through."""
     adversaries: tuple[str, ...]
+    """The entry points of its routes (or those that must cooperate), sorted; never empty when
+    the run was attributed."""
     vulnerabilities: tuple[str, ...]
     assumptions: tuple[str, ...]
-    """The assumptions its chain rests on, sorted (as the other two)."""
+    """The assumptions its shown chain uses, sorted (as the other two)."""
     cited: tuple[int, ...] = ()
     """Indices of the entry's conditional citations (``references_when``) that its binding
     and shown chain show."""
+    routes: tuple[Route, ...] = ()
+    """Per entry point that closes it alone, its shortest chain; most realistic first."""
+    cooperation: tuple[str, ...] = ()
+    """When no entry point closes it alone: those its shown chain needs together."""
+    rests_on: tuple[str, ...] = ()
+    """The assumptions it does not close without (counterfactually, unless the attribution
+    says ``proof``)."""
+    unjustified: tuple[str, ...] = ()
+    """Those of ``rests_on`` that are unjustified."""
+    accepted_by: tuple[str, ...] = ()
+    """For accepted risk: the justified assumptions its shown chain uses."""
+    root_cause: RootCause | None = None
+    enables: tuple[str, ...] = ()
+    """The threats whose shown chains use what this one's attack yields."""
+    enabled_by: tuple[str, ...] = ()
+    priority: str = "info"
+    """The worst severity among itself and the threats it enables, directly or not."""
     hypothetical: bool = False
     """It needs a weakness a hypothesis posits (its chain rests on one)."""
 
@@ -121,31 +144,53 @@ class Readout:
     """Sorted by asset."""
     assumptions: Mapping[str, AssumptionOutcome] = field(default_factory=dict)
     """By assumption id; empty when the run skipped the tolerance search."""
+    dropped: tuple[tuple[str, str], ...] = ()
+    """(threat id, noise rule) of the threats the noise rules leave out, by id."""
+    attribution: Attribution = field(default_factory=Attribution)
+    """How the routes and needs were found (empty when they were not)."""
 
 
-def read(out: EngineOutput, *, only: Container[str] | None = None, full: bool = True) -> Readout:
+def read(
+    out: EngineOutput,
+    attribution: Attribution | None = None,
+    *,
+    only: Container[str] | None = None,
+    full: bool = True,
+) -> Readout:
     """The readable values of ``out``: its threats (only those with an id in ``only``, if
     given) and, with ``full``, the capability matrix, assumption outcomes and out-of-scope
-    attacks too."""
+    attacks too. With the run's ``attribution`` (engine/attribution.py), each threat gets its
+    routes, what it rests on, its final severity, and the noise rules apply
+    (engine/verdict.py); without, its severity counts the most likely route's cost alone."""
     c = out.compiled
     store = out.closure.store
-    reader = _Reader(out)
+    reader = Reader(c, store, out.wording)
+    citer = Citer(c, store, out.wording.names)
+    att = attribution or Attribution()
     threats: list[Finding] = []
-    ids: list[str] = []
-    for m, keys, a in zip(out.matches, out.proofs, out.assessments, strict=True):
+    linked: list[Linked] = []
+    dropped: list[tuple[str, str]] = []
+    for m, keys, proxy in zip(out.matches, out.proofs, out.assessments, strict=True):
         tid = threat_id(c.rules[m.rule].attack.id, m.binding)
-        ids.append(tid)
-        if only is None or tid in only:
-            threats.append(reader.finding(tid, m, keys, a))
+        if only is not None and tid not in only:
+            continue
+        verdict = judge(c, store, tid, keys, proxy.accepted, att)
+        a = assess(c, store, m, keys, verdict.path) if att.computed else proxy
+        impact = c.rules[m.rule].attack.impact
+        classes = impact.classes if impact is not None else (a.cls,)
+        reason = noise(c, tid, classes, verdict, a, att)
+        if reason:
+            dropped.append((tid, reason))
+            continue
+        threats.append(_finding(reader, citer, tid, m, keys, a, verdict))
+        linked.append(Linked(tid, m, keys, a.level))
+    threats = _linked(c, store, threats, linked)
     justified = {k: tuple(v) for k, v in c.justified_by.items()}
+    gone = tuple(sorted(dropped))
     if not full:
-        return Readout(c.model, c.kb, tuple(threats), justified, len(store.keys), out.timings)
-    outcomes = {
-        aid: AssumptionOutcome(
-            aid, tuple(sorted(ids[i] for i in o.dependent)), o.tolerance, o.threshold
+        return Readout(
+            c.model, c.kb, tuple(threats), justified, len(store.keys), out.timings, dropped=gone
         )
-        for aid, o in out.assumptions.items()
-    }
     return Readout(
         c.model,
         c.kb,
@@ -155,8 +200,48 @@ def read(out: EngineOutput, *, only: Container[str] | None = None, full: bool = 
         out.timings,
         tuple(out.out_of_scope),
         _matrix(c, store),
-        outcomes,
+        _outcomes(out, threats, att),
+        gone,
+        att,
     )
+
+
+def _linked(
+    c: Compiled, store: FactStore, threats: list[Finding], linked: list[Linked]
+) -> list[Finding]:
+    """``threats`` with what each enables and is enabled by, and its priority."""
+    found = links(c, store, linked)
+    return [
+        replace(
+            f,
+            enables=found.enables.get(f.id, ()),
+            enabled_by=found.enabled_by.get(f.id, ()),
+            priority=found.priority.get(f.id, f.severity.level),
+        )
+        for f in threats
+    ]
+
+
+def _outcomes(
+    out: EngineOutput, threats: list[Finding], att: Attribution
+) -> dict[str, AssumptionOutcome]:
+    """Each assumption's outcome, its dependent threats being the reported ones that rest on
+    it (or, without an attribution, whose chain uses it)."""
+    c = out.compiled
+    ids = [threat_id(c.rules[m.rule].attack.id, m.binding) for m in out.matches]
+    reported = {f.id for f in threats}
+    resting: dict[str, set[str]] = {}
+    for f in threats:
+        for aid in f.rests_on:
+            resting.setdefault(aid, set()).add(f.id)
+    out_: dict[str, AssumptionOutcome] = {}
+    for aid, o in out.assumptions.items():
+        if att.computed:
+            dependent = tuple(sorted(resting.get(aid, ())))
+        else:
+            dependent = tuple(sorted({ids[i] for i in o.dependent} & reported))
+        out_[aid] = AssumptionOutcome(aid, dependent, o.tolerance, o.threshold)
+    return out_
 
 
 def threat_scores(out: EngineOutput) -> dict[str, float]:
@@ -165,6 +250,8 @@ def threat_scores(out: EngineOutput) -> dict[str, float]:
     c = out.compiled
     scores: dict[str, float] = {}
     for m, a in zip(out.matches, out.assessments, strict=True):
+        if a.moot:
+            continue
         tid = threat_id(c.rules[m.rule].attack.id, m.binding)
         scores[tid] = max(a.score, scores.get(tid, -1.0))
     return scores
@@ -186,250 +273,79 @@ def explain(out: EngineOutput, target: str, capability: str) -> tuple[ChainStep,
     key = store.holds(t, c.stronger_mask[cap], False)
     if key < 0:
         return None
-    return _Reader(out).chain(proof(store, [key]))
+    return Reader(c, store, out.wording).chain(proof(store, [key]))
 
 
-_Fact = tuple[str, str, str | None, str | None, bool, str, tuple[str, ...], bool, str]
-"""A step without its place in a chain: rule, target, capability, vulnerability class,
-persistent, pipeline, via, structural, text."""
-
-
-class _Reader:
-    """Reads facts, derivations and matches of one run; each fact is worded once."""
-
-    def __init__(self, out: EngineOutput) -> None:
-        c = out.compiled
-        self.c = c
-        self.store = out.closure.store
-        self.wording = out.wording
-        self.vulns = {v.id: v for v in c.model.vulnerabilities} | c.extra_vulns
-        self.assumptions = {a.id: a for a in c.model.assumptions}
-        self.relations = {r.id: r for r in c.model.relations}
-        self.facts: dict[int, _Fact] = {}
-        self.citer = Citer(c, self.store, self.wording.names)
-
-    def chain(self, keys: Sequence[int]) -> tuple[ChainStep, ...]:
-        positions: dict[int, int] = {}
-        steps: list[ChainStep] = []
-        facts = self.facts
-        derivation = self.store.derivation
-        for k in keys:
-            index = len(steps)
-            positions[k] = index
-            fact = facts.get(k)
-            if fact is None:
-                fact = facts[k] = self._fact(k)
-            premises = tuple(positions[p] for p in derivation(k)[2] if p in positions)
-            steps.append(ChainStep(index, *fact[:7], premises, *fact[7:]))
-        return tuple(steps)
-
-    def _fact(self, key: int) -> _Fact:
-        c = self.c
-        store = self.store
-        rule, via, premises = store.derivation(key)
-        name = self.wording.names[rule]
-        if key < 0:
-            node, vclass = store.decode_node(key)
-            node_id = c.node_ids[node]
-            cls = c.vclass_ids[vclass]
-            values = {
-                "node": node_id,
-                "vulnerability_class": cls,
-                "tool": via,
-                "credential": via,
-                "package": via,
-            }
-            text = self.wording.text(rule, "", values)
-            pipeline = PIPELINES[c.node_pipe[node]]
-            return (name, node_id, None, cls, False, pipeline, _vias(via), False, text)
-        f = store.decode(key)
-        target = c.target_name[f.target]
-        cap = c.caps[f.capability]
-        variant, values = self._values(Rule(rule), via, premises)
-        values["capability"] = cap
-        values["target"] = target
-        values["persistent"] = self.wording.persistent_mark if f.persistent else ""
-        text = self.wording.text(rule, variant, values)
-        if rule in (Rule.ATTACK, Rule.CONVERSION):
-            vias: tuple[str, ...] = (str(values["attack"]),)  # the attack, not the rule index
+def _finding(
+    reader: Reader,
+    citer: Citer,
+    tid: str,
+    m: Match,
+    keys: list[int],
+    a: Assessment,
+    verdict: Verdict,
+) -> Finding:
+    c = reader.c
+    store = reader.store
+    attack = c.rules[m.rule].attack
+    steps = reader.chain(keys) + reader.effects(m, keys, len(keys))
+    adversaries: set[str] = set()
+    vulns: set[str] = set()
+    assumptions: set[str] = set()
+    for how, via in seeds_in(store, keys):
+        if how in (Rule.ADVERSARY, Rule.PUBLIC_USER):
+            adversaries.add(str(via))
+        elif how in (Rule.OUTSIDE_CONTENT, Rule.THIRD_PARTY, Rule.NETWORK, Rule.PHYSICAL):
+            assert isinstance(via, tuple)
+            adversaries.add(str(via[0]))
+        elif how in (Rule.ASSUMPTION, Rule.ASSUMPTION_SENDS):
+            assumptions.add(str(via))
         else:
-            vias = _vias(via)
-        pipeline = PIPELINES[f.pipeline]
-        return (name, target, cap, None, f.persistent, pipeline, vias, rule in STRUCTURAL, text)
-
-    def _values(
-        self, rule: Rule, via: object, premises: tuple[int, ...]
-    ) -> tuple[str, dict[str, object]]:
-        """The variant of ``rule``'s wording for this derivation and the values particular to
-        the rule (:data:`actm.engine.wording.FIELDS`)."""
-        if rule in (Rule.ADVERSARY, Rule.PUBLIC_USER):
-            return "", {"adversary": via}
-        if rule == Rule.OUTSIDE_CONTENT:
-            assert isinstance(via, tuple)
-            return "", {"adversary": via[0], "source": via[1]}
-        if rule == Rule.THIRD_PARTY:
-            assert isinstance(via, tuple)
-            return "", {"adversary": via[0], "operator": via[1], "node": via[2]}
-        if rule in (Rule.ASSUMPTION, Rule.ASSUMPTION_SENDS):
-            a = self.assumptions[str(via)]
-            status = "justified" if self.c.justified_by.get(a.id) else a.status
-            return "", {"assumption": a.id, "status": status, "producer": a.producer}
-        if rule == Rule.RESIDENCY:
-            if not premises:
-                v = self.vulns[str(via)]
-                return "declared", {
-                    "node": v.node,
-                    "vulnerability_class": v.vclass,
-                    "vulnerability": v.id,
-                }
-            node, _ = self.store.decode_node(premises[0])
-            return "", {"node": self.c.node_ids[node], "vulnerability_class": via}
-        if rule == Rule.AI_WEAKNESS:
-            v = self.vulns[str(via)]
-            return "", {"vulnerability": v.id, "vulnerability_class": v.vclass}
-        if rule == Rule.DEPENDENCY:
-            r = self.relations.get(str(via))
-            process = r.process if r is not None else "derives"
-            return "", {"relation": via, "process": process, "source": r.source if r else "?"}
-        if rule == Rule.FEEDS_BACK:
-            r = self.relations.get(str(via))
-            if r is None:
-                return "tool", {"tool": via}
-            into = f"{r.target}.{r.target_component}" if r.target_component else r.target
-            return "", {"relation": via, "into": into}
-        if rule in (Rule.FEEDS, Rule.PART_OF):
-            return "", {"relation": via}
-        if rule == Rule.TOOL_CALL:
-            caller = self._owner(premises[0]) if premises and premises[0] >= 0 else "?"
-            return "", {"tool": via, "caller": caller}
-        if rule == Rule.TOOL_EXFILTRATE:
-            assert isinstance(via, tuple)
-            reader, egress = via
-            return ("one_tool" if reader == egress else ""), {"reader": reader, "egress": egress}
-        if rule in (Rule.ATTACK, Rule.CONVERSION):
-            assert isinstance(via, int)
-            return "", {"attack": self.c.rules[via].attack.id}
-        if rule in (
-            Rule.TOOL_WRITE,
-            Rule.TOOL_RESULTS,
-            Rule.TOOL_DEFINITION,
-            Rule.CREDENTIAL_TOOL,
-            Rule.TOOL_DELETE,
-        ):
-            return "", {"tool": via}
-        return self._new_values(rule, via)
-
-    @staticmethod
-    def _new_values(rule: Rule, via: object) -> tuple[str, dict[str, object]]:
-        """The values of the rules for what credentials grant, what assets contain, flows
-        in cleartext and scenes a model perceives."""
-        if rule == Rule.CREDENTIAL_GRANT:
-            assert isinstance(via, tuple)
-            return "", {"credential": via[0], "permission": via[1]}
-        if rule == Rule.CONTAINED:
-            return "", {"container": via}
-        if rule == Rule.NETWORK:
-            assert isinstance(via, tuple)
-            return "", {"adversary": via[0], "relation": via[1], "weakness": via[2]}
-        if rule == Rule.PHYSICAL:
-            assert isinstance(via, tuple)
-            return "", {"adversary": via[0], "model": via[1]}
-        return "", {}  # component_up, component_down: the capability and target alone
-
-    def _owner(self, key: int) -> str:
-        f = self.store.decode(key)
-        return self.c.asset_owner[self.c.target_asset[f.target]]
-
-    def effects(self, m: Match, keys: Sequence[int], start: int) -> tuple[ChainStep, ...]:
-        """What the attack itself yields, as the last steps of its chain."""
-        c = self.c
-        attack = c.rules[m.rule].attack
-        positions = {k: i for i, k in enumerate(keys)}
-        premises = tuple(sorted({positions[p] for p in m.premises if p in positions}))
-        out: list[ChainStep] = []
-        seen: set[tuple[int, int, bool]] = set()
-        for t, cap, persistent, pipe in m.effects:
-            if (t, cap, persistent) in seen:
-                continue
-            seen.add((t, cap, persistent))
-            name = c.target_name[t]
-            values = {
-                "attack": attack.id,
-                "capability": c.caps[cap],
-                "target": name,
-                "persistent": self.wording.persistent_mark if persistent else "",
-            }
-            out.append(
-                ChainStep(
-                    start + len(out),
-                    self.wording.names[Rule.ATTACK],
-                    name,
-                    c.caps[cap],
-                    None,
-                    persistent,
-                    PIPELINES[pipe],
-                    (attack.id,),
-                    premises,
-                    False,
-                    self.wording.text(Rule.ATTACK, "", values),
-                )
-            )
-        return tuple(out)
-
-    def finding(self, tid: str, m: Match, keys: list[int], a: Assessment) -> Finding:
-        c = self.c
-        store = self.store
-        attack = c.rules[m.rule].attack
-        steps = self.chain(keys) + self.effects(m, keys, len(keys))
-        adversaries: set[str] = set()
-        vulns: set[str] = set()
-        assumptions: set[str] = set()
-        for how, via in seeds_in(store, keys):
-            if how in (Rule.ADVERSARY, Rule.PUBLIC_USER):
-                adversaries.add(str(via))
-            elif how in (Rule.OUTSIDE_CONTENT, Rule.THIRD_PARTY, Rule.NETWORK, Rule.PHYSICAL):
-                assert isinstance(via, tuple)
-                adversaries.add(str(via[0]))
-            elif how in (Rule.ASSUMPTION, Rule.ASSUMPTION_SENDS):
-                assumptions.add(str(via))
-            else:
+            vulns.add(str(via))
+    for k in keys:
+        if k >= 0:
+            code, via, _ = store.derivation(k)
+            if code == Rule.AI_WEAKNESS:
                 vulns.add(str(via))
-        for k in keys:
-            if k >= 0:
-                code, via, _ = store.derivation(k)
-                if code == Rule.AI_WEAKNESS:
-                    vulns.add(str(via))
-        bound: set[str] = set()
-        asset_types: set[str] = set()
-        for var, owner in zip(attack.variables, m.full_binding, strict=True):
-            if owner and attack.var_sort.get(var) == "asset":
-                bound.add(owner)
-                asset_types.add(c.asset_type[c.asset_index[owner]])
-        for k in keys:
-            if k >= 0:
-                asset_types.add(c.asset_type[c.target_asset[store.decode(k).target]])
-        return Finding(
-            id=tid,
-            pattern=attack,
-            bindings=tuple(zip(attack.variables, m.full_binding, strict=True)),
-            chain=steps,
-            severity=a,
-            assets=tuple(sorted(bound | {a.asset_id})),
-            asset_types=frozenset(asset_types),
-            adversaries=tuple(sorted(adversaries)),
-            vulnerabilities=tuple(sorted(vulns)),
-            assumptions=tuple(sorted(assumptions)),
-            cited=self.citer.cited(attack, m.full_binding, keys, m.effects),
-            hypothetical=any(v in c.extra_vulns and c.extra_vulns[v].hypothetical for v in vulns),
-        )
+    bound: set[str] = set()
+    asset_types: set[str] = set()
+    for var, owner in zip(attack.variables, m.full_binding, strict=True):
+        if owner and attack.var_sort.get(var) == "asset":
+            bound.add(owner)
+            asset_types.add(c.asset_type[c.asset_index[owner]])
+    for k in keys:
+        if k >= 0:
+            asset_types.add(c.asset_type[c.target_asset[store.decode(k).target]])
+    return Finding(
+        id=tid,
+        pattern=attack,
+        bindings=tuple(zip(attack.variables, m.full_binding, strict=True)),
+        chain=steps,
+        severity=a,
+        assets=tuple(sorted(bound | {a.asset_id})),
+        asset_types=frozenset(asset_types),
+        adversaries=verdict.adversaries or tuple(sorted(adversaries)),
+        vulnerabilities=tuple(sorted(vulns)),
+        assumptions=tuple(sorted(assumptions)),
+        cited=citer.cited(attack, m.full_binding, keys, m.effects),
+        routes=verdict.routes,
+        cooperation=verdict.cooperation,
+        rests_on=verdict.rests_on if verdict.routes or verdict.rests_on else (),
+        unjustified=verdict.unjustified,
+        accepted_by=verdict.accepted_by,
+        root_cause=root_cause(c.model, _entry(verdict, adversaries), steps),
+        hypothetical=any(v in c.extra_vulns and c.extra_vulns[v].hypothetical for v in vulns),
+    )
 
 
-def _vias(via: object) -> tuple[str, ...]:
-    if via is None:
-        return ()
-    if isinstance(via, tuple):
-        return tuple(str(v) for v in via)
-    return (str(via),)
+def _entry(verdict: Verdict, adversaries: set[str]) -> str:
+    """The entry point a threat's root cause names: its most realistic route's, else those
+    that must cooperate, else its adversaries'."""
+    if verdict.routes:
+        return verdict.routes[0].adversary
+    if verdict.cooperation:
+        return " + ".join(verdict.cooperation)
+    return " + ".join(verdict.adversaries or sorted(adversaries))
 
 
 def _matrix(c: Compiled, store: FactStore) -> tuple[CapabilityCells, ...]:

@@ -29,7 +29,7 @@ propagation tables; this file only decides *where* a rule applies:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from actm.engine.compiled import DEPLOY, Compiled
 from actm.engine.facts import FactStore, Rule
@@ -58,10 +58,14 @@ def _conclusions(c: Compiled, table: Mapping[str, str]) -> list[tuple[int, ...]]
 class Propagator:
     """Applies the propagation rules to one fact at a time."""
 
-    def __init__(self, c: Compiled, store: FactStore, matcher: Matcher) -> None:
+    def __init__(
+        self, c: Compiled, store: FactStore, matcher: Matcher, gates: Mapping[int, int]
+    ) -> None:
         self.c = c
         self.store = store
         self.matcher = matcher
+        self.gates = gates
+        """Target of a tool's inputs -> what passing the tool's human approval costs."""
         v = c.vocab
         self.up = _conclusions(c, v.component_up)
         self.down = _conclusions(c, v.component_down)
@@ -100,6 +104,10 @@ class Propagator:
         # what credential use requires: the strongest confidentiality capability there is
         self.cred_requires = c.stronger_mask[ci["inspect"]] if "inspect" in ci else 0
         self.grants = self._grants()
+        self._served: dict[int | None, set[int]] = {}
+        """Egress class -> the reading tools whose data has left through one of its tools."""
+        self._served_log: list[tuple[int | None, int]] = []
+        self._classes: dict[str, list[tuple[int | None, list[tuple[int, int]]]]] = {}
 
     def _grants(self) -> list[dict[str, list[tuple[int, object]]]]:
         out: list[dict[str, list[tuple[int, object]]]] = []
@@ -122,8 +130,10 @@ class Propagator:
         premise: tuple[int, ...],
         via: object,
         only: frozenset[int] | None = None,
+        cost: int = 0,
     ) -> None:
-        """A vulnerability of ``vclass`` on ``node`` grants capabilities over its residents."""
+        """A vulnerability of ``vclass`` on ``node`` grants capabilities over its residents
+        (``cost``: what the grants cost when the vulnerability is a seed)."""
         c = self.c
         add = self.store.add
         by_mode = self.grants[vclass]
@@ -134,7 +144,7 @@ class Propagator:
                 continue
             for cap, persistent in by_mode.get(mode, ()):
                 pers = (writes if persistent == "writes" else bool(persistent)) and integrity[cap]
-                add(c.asset_target[asset], cap, pers, pipe, Rule.RESIDENCY, via, premise)
+                add(c.asset_target[asset], cap, pers, pipe, Rule.RESIDENCY, via, premise, cost)
 
     def limit(self, cap: int, edge: str) -> int:
         """``cap`` as it passes ``edge``: no stronger than a control's ``weakens`` allows."""
@@ -234,8 +244,10 @@ class Propagator:
             for ti in tools:
                 if c.tool_gated[ti]:
                     continue
+                t_in = c.tool_inputs[ti]
+                gate = self.gates.get(t_in, 0)
                 for x in self.call[cap]:
-                    add(c.tool_inputs[ti], x, False, DEPLOY, Rule.TOOL_CALL, c.tool_ids[ti], prem)
+                    add(t_in, x, False, DEPLOY, Rule.TOOL_CALL, c.tool_ids[ti], prem, gate)
         ti = c.tool_of_inputs.get(t, -1)
         if ti >= 0:
             self._tool_driven(ti, key)
@@ -314,50 +326,102 @@ class Propagator:
             store.add_node(node, vclass, Rule.TOOL_EXECUTE, name, prem)
         for dt in c.tool_deletes[ti]:
             store.add(dt, self.delete, False, DEPLOY, Rule.TOOL_DELETE, name, prem)
-        # exfiltration: what a driven reader reads leaves through a driven egress tool
+        self._exfiltrate(ti, key)
+
+    # -- exfiltration -------------------------------------------------------------------------
+    #
+    # What a driven tool of an agent reads leaves through a driven tool of the same agent that
+    # has egress (TOOL_EXFILTRATE). Done pair by pair, an agent with N tools that all read and
+    # send costs N x N x (what each reads). But what leaves depends on the pair only through
+    # the weakening of each tool's edges, so egress tools fall into classes (the same limit on
+    # their `.egress` edge) and a reader's data, once it has left through one tool of a class,
+    # gains nothing from the others: each (class, reader) is *served* once. The facts added,
+    # their order and their derivations are those of trying every pair.
+
+    def _exfiltrate(self, ti: int, key: int) -> None:
+        c = self.c
         for user in c.tool_users[ti]:
-            siblings = c.model_tools.get(user, ())
             if c.tool_egress[ti]:
-                for reader in siblings:
-                    reads = c.tool_reads[reader]
-                    if not reads:
-                        continue
-                    if reader == ti:
-                        premises: tuple[int, ...] = prem
-                    else:
-                        k2 = store.holds(c.tool_inputs[reader], self.integrity_mask, False)
-                        if k2 < 0:
-                            continue
-                        premises = (k2, key)
-                    leak = self._leak(c.tool_ids[reader], name)
-                    for x in reads:
-                        store.add(
-                            x,
-                            leak,
-                            False,
-                            DEPLOY,
-                            Rule.TOOL_EXFILTRATE,
-                            (c.tool_ids[reader], name),
-                            premises,
-                        )
+                self._leak_through(ti, key, c.model_tools.get(user, ()))
             if c.tool_reads[ti]:
-                for egress in siblings:
-                    if egress == ti or not c.tool_egress[egress]:
-                        continue
-                    k2 = store.holds(c.tool_inputs[egress], self.integrity_mask, False)
-                    if k2 < 0:
-                        continue
-                    leak = self._leak(name, c.tool_ids[egress])
-                    for x in c.tool_reads[ti]:
-                        store.add(
-                            x,
-                            leak,
-                            False,
-                            DEPLOY,
-                            Rule.TOOL_EXFILTRATE,
-                            (name, c.tool_ids[egress]),
-                            (key, k2),
-                        )
+                self._leak_from(ti, key, user)
+
+    def _leak_through(self, ti: int, key: int, siblings: Sequence[int]) -> None:
+        """Driven egress tool ``ti``: what each driven sibling reads leaves through it."""
+        c = self.c
+        store = self.store
+        name = c.tool_ids[ti]
+        cls = c.edge_limit.get(f"{name}.egress")
+        served = self._served.setdefault(cls, set())
+        for reader in siblings:
+            reads = c.tool_reads[reader]
+            if not reads or reader in served:
+                continue
+            if reader == ti:
+                premises: tuple[int, ...] = (key,)
+            else:
+                k2 = store.holds(c.tool_inputs[reader], self.integrity_mask, False)
+                if k2 < 0:
+                    continue
+                premises = (k2, key)
+            leak = self._leak(c.tool_ids[reader], name)
+            via = (c.tool_ids[reader], name)
+            for x in reads:
+                store.add(x, leak, False, DEPLOY, Rule.TOOL_EXFILTRATE, via, premises)
+            self._serve(cls, reader)
+
+    def _leak_from(self, ti: int, key: int, user: str) -> None:
+        """Driven reading tool ``ti``: what it reads leaves through the first driven egress
+        sibling of each class, in the order of the agent's tools."""
+        c = self.c
+        store = self.store
+        picks: list[tuple[int, int, int | None, int]] = []
+        for cls, members in self._egress_classes(user):
+            for pos, egress in members:
+                if egress == ti:
+                    continue
+                k2 = store.holds(c.tool_inputs[egress], self.integrity_mask, False)
+                if k2 >= 0:
+                    picks.append((pos, egress, cls, k2))
+                    break
+        name = c.tool_ids[ti]
+        for _pos, egress, cls, k2 in sorted(picks, key=lambda p: p[0]):
+            if ti in self._served.setdefault(cls, set()):
+                continue
+            leak = self._leak(name, c.tool_ids[egress])
+            via = (name, c.tool_ids[egress])
+            for x in c.tool_reads[ti]:
+                store.add(x, leak, False, DEPLOY, Rule.TOOL_EXFILTRATE, via, (key, k2))
+            self._serve(cls, ti)
+
+    def _egress_classes(self, user: str) -> list[tuple[int | None, list[tuple[int, int]]]]:
+        """The egress tools of ``user`` by class, each as (position among its tools, tool)."""
+        found = self._classes.get(user)
+        if found is None:
+            c = self.c
+            by_class: dict[int | None, list[tuple[int, int]]] = {}
+            for pos, e in enumerate(c.model_tools.get(user, ())):
+                if c.tool_egress[e]:
+                    by_class.setdefault(c.edge_limit.get(f"{c.tool_ids[e]}.egress"), []).append(
+                        (pos, e)
+                    )
+            found = self._classes[user] = list(by_class.items())
+        return found
+
+    def _serve(self, cls: int | None, reader: int) -> None:
+        served = self._served[cls]
+        if reader not in served:
+            served.add(reader)
+            self._served_log.append((cls, reader))
+
+    def mark(self) -> int:
+        return len(self._served_log)
+
+    def rollback(self, mark: int) -> None:
+        log = self._served_log
+        while len(log) > mark:
+            cls, reader = log.pop()
+            self._served[cls].discard(reader)
 
     def _leak(self, reader: str, egress: str) -> int:
         """What leaves when ``reader`` reads and ``egress`` sends, after any weakening."""

@@ -21,12 +21,15 @@ touches (``attribution`` ``touch``).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from time import perf_counter
+from typing import Any
 
-from actm.engine.analysis import run_engine
+from actm.engine.analysis import EngineOutput, run_engine
+from actm.engine.attribution import jobs as attribution_jobs
 from actm.engine.closure import Observer
 from actm.engine.output import Readout, read, threat_id, threat_scores
+from actm.engine.parallel import run_all
 from actm.knowledge.attacks import KnowledgeBase
 from actm.model.system import SystemModel
 
@@ -87,14 +90,17 @@ def counterfactual(
     *,
     alone: Iterable[str] = (),
     skip: Iterable[str] = (),
+    level_runner: Callable[[list[Callable[[], Scores]]], list[Scores]] | None = None,
 ) -> Counterfactual:
     """Remove implemented controls and see which threats of ``diff`` come back.
 
     ``controls`` are the implemented controls, ``diff`` the threats they remove or lower (from
-    :func:`differences`), and ``run`` analyses the model without the given controls. ``alone``
-    are tried one by one; ``skip`` are known to change nothing alone and are not tried. The
-    others are tried together, and every group whose run changes something is split in halves,
-    level by level: each level's runs are one loop, independent of each other.
+    :func:`differences`, with the score each has with every control: -1 when it is gone), and
+    ``run`` analyses the model without the given controls. ``alone`` are tried one by one;
+    ``skip`` are known to change nothing alone and are not tried. The others are tried
+    together, and every group whose run changes something is split in halves, level by level:
+    each level's runs are independent of each other, and ``level_runner`` runs them (in
+    parallel: engine/parallel.py; default one after the other).
     """
     if not diff:
         return Counterfactual()
@@ -110,10 +116,11 @@ def counterfactual(
     """Groups split in halves: (group, what its run changed, what its halves' runs changed)."""
     runs = 0
     while level:
-        changes = []
-        for group, _parent in level:  # the reruns
-            scores = run(frozenset(group))
-            changes.append({t for t, kept in diff.items() if scores.get(t, -1.0) > kept})
+        reruns = [_rerun(run, frozenset(group)) for group, _parent in level]
+        found = level_runner(reruns) if level_runner is not None else [r() for r in reruns]
+        changes = [
+            {t for t, kept in diff.items() if scores.get(t, -1.0) > kept} for scores in found
+        ]
         runs += len(level)
         following: list[tuple[tuple[str, ...], int]] = []
         for (group, parent), change in zip(level, changes, strict=True):
@@ -138,6 +145,10 @@ def counterfactual(
         {t: frozenset(v) for t, v in sorted(jointly.items())},
         runs,
     )
+
+
+def _rerun(run: Callable[[frozenset[str]], Scores], group: frozenset[str]) -> Callable[[], Scores]:
+    return lambda: run(group)
 
 
 @dataclass(frozen=True)
@@ -174,26 +185,37 @@ def analyse(
     tolerance_severity: str = "high",
     observer: Observer | None = None,
     screen: Screen | None = None,
+    workers: int | None = None,
 ) -> Analysis:
     """Analyse ``model``: the residual run and, when implemented controls are in force and
     ``controls`` is true, the inherent run and the reruns that credit each control (ordered by
-    ``screen``; without it every control is tried in the bisection)."""
+    ``screen``; without it every control is tried in the bisection). The reruns that attribute
+    each run's threats (routes, needs) and those that credit controls run in up to ``workers``
+    processes (default: engine/parallel.py)."""
     out = run_engine(
         model, kb, apply_controls=controls, tolerance_severity=tolerance_severity, observer=observer
     )
-    t0 = perf_counter()
-    residual = read(out)
     timings = dict(out.timings)
-    timings["read"] = perf_counter() - t0
     implemented = [ctl.id for ctl in model.controls if ctl.status == "implemented"]
-    if not controls or not implemented:
+    without = None
+    if controls and implemented:
+        t0 = perf_counter()
+        without = run_engine(model, kb, apply_controls=False, assumptions=False)
+        timings["inherent"] = perf_counter() - t0
+    t0 = perf_counter()
+    pool = _pool(workers, out)
+    runs = [out] if without is None else [out, without]
+    readouts = _attributed(runs, pool)
+    residual = readouts[0]
+    timings["attribution"] = perf_counter() - t0
+    for kind, n in residual.attribution.runs.items():
+        timings[f"{kind}_runs"] = float(n)
+    if without is None:
         return Analysis(residual, None, timings)
     t0 = perf_counter()
-    without = run_engine(model, kb, apply_controls=False, assumptions=False)
-    timings["inherent"] = perf_counter() - t0
-    t0 = perf_counter()
-    diff = differences(threat_scores(out), threat_scores(without))
-    inherent = read(without, only=diff, full=False)  # chains only for what the controls change
+    diff = differences(_scores(residual), _scores(readouts[1]))
+    inherent = replace(readouts[1], threats=tuple(f for f in readouts[1].threats if f.id in diff))
+    proxies = threat_scores(out)
     del out, without
     attribution = "counterfactual" if len(implemented) <= MAX_COUNTERFACTUAL else "touch"
     credit = Counterfactual()
@@ -208,13 +230,64 @@ def analyse(
                 run_engine(model, kb, assumptions=False, exclude_controls=excluded, select=wanted)
             )
 
-        credit = counterfactual(implemented, diff, rerun, alone=alone, skip=skip)
+        # the reruns compare the route's cost and presence (not the attribution): what each
+        # diff threat scores that way with every control, -1 when its closure lacks it
+        kept = {tid: proxies.get(tid, -1.0) for tid in diff}
+        credit = counterfactual(
+            implemented,
+            kept,
+            rerun,
+            alone=alone,
+            skip=skip,
+            level_runner=pool,
+        )
     timings["counterfactual"] = perf_counter() - t0
     timings["counterfactual_runs"] = float(credit.runs)
     return Analysis(residual, ControlRuns(inherent, diff, attribution, credit), timings)
 
 
-def threats(model: SystemModel, kb: KnowledgeBase) -> Readout:
+PARALLEL_FACTS = 5000
+"""Below this many facts in the main closure, reruns run in this process (forking costs more
+than they take)."""
+
+
+Runner = Callable[[list[Callable[[], Any]]], list[Any]]
+"""Runs a batch of independent reruns, returning their results in order."""
+
+
+def _pool(workers: int | None, out: EngineOutput) -> Runner:
+    """How a batch of independent reruns runs: in worker processes for a big model, else here."""
+    n = 1 if len(out.closure.store.keys) < PARALLEL_FACTS else workers
+
+    def runner(jobs: list[Callable[[], Any]]) -> list[Any]:
+        return run_all(jobs, n)
+
+    return runner
+
+
+def _attributed(runs: list[EngineOutput], pool: Runner) -> list[Readout]:
+    """Each run read with its routes and needs, their reruns all in one batch."""
+    todo: list[Callable[[], Any]] = []
+    spans = []
+    for out in runs:
+        jobs_, finish = attribution_jobs(out)
+        spans.append((len(todo), len(todo) + len(jobs_), finish))
+        todo += jobs_
+    results = pool(todo)
+    return [
+        read(out, finish(results[start:end]))
+        for out, (start, end, finish) in zip(runs, spans, strict=True)
+    ]
+
+
+def _scores(run: Readout) -> dict[str, float]:
+    return {f.id: f.severity.score for f in run.threats}
+
+
+def threats(model: SystemModel, kb: KnowledgeBase, *, workers: int | None = None) -> Readout:
     """One run of ``model`` as declared, for its threats alone (no tolerance search, no
-    matrix): what the planner needs of each candidate plan."""
-    return read(run_engine(model, kb, assumptions=False), full=False)
+    matrix), attributed like the report's (so the same noise rules apply): what the planner
+    needs of each candidate plan."""
+    out = run_engine(model, kb, assumptions=False)
+    todo, finish = attribution_jobs(out)
+    return read(out, finish(_pool(workers, out)(todo)), full=False)

@@ -110,7 +110,9 @@ def untriaged(result: Result) -> int:
 
 def console(buf: io.StringIO, *, width: int, color: bool) -> Console:
     """A rich console writing to ``buf``: fixed width, no soft wrap, colour only when asked,
-    so that the same result always gives the same bytes."""
+    so that the same result always gives the same bytes; no markup or emoji codes, so that a
+    string printed is shown as it is. Text printed with colour must be made visible first
+    (:func:`actm.io.visible.visible`): the renderer's output keeps colour sequences."""
     return Console(
         file=buf,
         width=width,
@@ -119,4 +121,6 @@ def console(buf: io.StringIO, *, width: int, color: bool) -> Console:
         no_color=not color,
         highlight=False,
         soft_wrap=False,
+        markup=False,  # a string printed is never read as [style] markup
+        emoji=False,  # nor :name: as an emoji
     )

@@ -28,6 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from actm.errors import UsageError
+from actm.io.visible import visible
 from actm.results.graph import (
     EDGE_KINDS,
     GraphEdge,
@@ -330,7 +331,6 @@ def _wrap(text: str) -> list[str]:
 
 # -- DOT --------------------------------------------------------------------------------------
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _DOT_SHAPES = {
     "node": 'shape=box3d, style=filled, fillcolor="#eef3fb"',
     "model": 'shape=box, style="rounded,filled,bold", fillcolor="#e8f5e9"',
@@ -354,10 +354,10 @@ _DOT_EDGES = {
 
 
 def _dq(text: str) -> str:
-    """A DOT quoted string: backslashes, quotes and line breaks escaped."""
-    text = _CONTROL.sub("", text.replace("\t", " "))
-    text = text.replace("\\", "\\\\").replace('"', '\\"')
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
+    """A DOT quoted string: line breaks as DOT's, control characters spelled out (\\u001b),
+    backslashes and quotes escaped."""
+    text = text.replace("\t", " ").replace("\r\n", "\n").replace("\r", "\n")
+    text = visible(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
     return f'"{text}"'
 
 
@@ -439,9 +439,10 @@ _MERMAID_CLASSES = {
 
 
 def _mtext(text: str) -> str:
-    """Label text: safe characters as they are, line breaks as <br>, the rest as entities."""
+    """Label text: safe characters as they are, line breaks as <br>, control characters
+    spelled out (\\u001b), the rest as entities."""
     out: list[str] = []
-    for ch in text.replace("\r\n", "\n").replace("\r", "\n"):
+    for ch in visible(text.replace("\r\n", "\n").replace("\r", "\n")):
         if ch in _MERMAID_SAFE:
             out.append(ch)
         elif ch == "\n":

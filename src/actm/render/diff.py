@@ -9,6 +9,7 @@ import textwrap
 
 from rich.text import Text
 
+from actm.io.visible import visible
 from actm.render._common import console as make_console
 from actm.render._common import count, severity_arrow, unmatched_text
 from actm.render.markdown import code, md
@@ -71,7 +72,7 @@ def render_diff_text(diff: Diff, *, color: bool = False, width: int = 100) -> st
     def emit(head: str, body: str, style: str = "", indent: int | None = None) -> None:
         hang = " " * (len(head) if indent is None else indent)
         for line in textwrap.wrap(
-            body,
+            visible(body),
             width=width,
             initial_indent=head,
             subsequent_indent=hang,
@@ -88,8 +89,8 @@ def render_diff_text(diff: Diff, *, color: bool = False, width: int = 100) -> st
         status = _triage(info)
         return f"{tid} ({status})" if status else tid
 
-    console.print(Text(f"actm diff: {_systems(diff)}", style="bold"))
-    console.print(_headline(diff))
+    console.print(Text(visible(f"actm diff: {_systems(diff)}"), style="bold"))
+    console.print(Text(_headline(diff)))
     if diff.new_threats:
         console.print(Text(f"new threats ({len(diff.new_threats)}):", style="bold"))
         for t in diff.new_threats:

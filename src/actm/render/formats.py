@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from actm.errors import UsageError
+from actm.io.visible import visible
 from actm.render.interface import Renderer, RenderOptions
 
 if TYPE_CHECKING:
@@ -50,8 +51,9 @@ V = TypeVar("V")
 class TextRenderer(Renderer["Result"]):
     name = "text"
     description = "a summary for the terminal: counts, the threats, the worst chains"
+    colours = True
 
-    def render(self, value: Result, options: RenderOptions) -> str:
+    def make(self, value: Result, options: RenderOptions) -> str:
         from actm.render.text import render_text
 
         return render_text(value, color=options.color, width=options.width)
@@ -61,7 +63,7 @@ class MarkdownRenderer(Renderer["Result"]):
     name = "markdown"
     description = "the full report in Markdown"
 
-    def render(self, value: Result, options: RenderOptions) -> str:
+    def make(self, value: Result, options: RenderOptions) -> str:
         from actm.render.markdown import render_markdown
 
         return render_markdown(value)
@@ -72,12 +74,12 @@ class JsonRenderer(Renderer["Result"]):
     description = "the complete result as JSON (actm schema --result)"
     streams = True
 
-    def render(self, value: Result, options: RenderOptions) -> str:
+    def make(self, value: Result, options: RenderOptions) -> str:
         from actm.render.json import render_json
 
         return render_json(value)
 
-    def chunks(self, value: Result, options: RenderOptions) -> Iterator[bytes]:
+    def pieces(self, value: Result, options: RenderOptions) -> Iterator[bytes]:
         # a piece at a time: a 100k-asset result is half a gigabyte of text
         from actm.render.json import iter_json
 
@@ -88,7 +90,7 @@ class SarifRenderer(Renderer["Result"]):
     name = "sarif"
     description = "SARIF 2.1.0 for code scanning"
 
-    def render(self, value: Result, options: RenderOptions) -> str:
+    def make(self, value: Result, options: RenderOptions) -> str:
         from actm.render.sarif import render_sarif
 
         return render_sarif(value, base=options.sarif_base)
@@ -98,7 +100,7 @@ class CsvRenderer(Renderer["Result"]):
     name = "csv"
     description = "one row per threat for issue trackers and spreadsheets"
 
-    def render(self, value: Result, options: RenderOptions) -> str:
+    def make(self, value: Result, options: RenderOptions) -> str:
         from actm.render.csv import render_csv
 
         return render_csv(value)
@@ -110,7 +112,7 @@ class StixRenderer(Renderer["Result"]):
     extra = "stix"
     requires = ("stix2",)
 
-    def render(self, value: Result, options: RenderOptions) -> str:
+    def make(self, value: Result, options: RenderOptions) -> str:
         from actm.render.stix import render_stix
 
         return render_stix(value)
@@ -120,7 +122,7 @@ class HtmlRenderer(Renderer["Result"]):
     name = "html"
     description = "a self-contained, offline, interactive HTML report"
 
-    def render(self, value: Result, options: RenderOptions) -> str:
+    def make(self, value: Result, options: RenderOptions) -> str:
         from actm.render.html import render_html
 
         return render_html(value)
@@ -134,7 +136,7 @@ class PdfRenderer(Renderer["Result"]):
     requires = ("weasyprint",)
     uses_sources = True
 
-    def render(self, value: Result, options: RenderOptions) -> bytes:
+    def make(self, value: Result, options: RenderOptions) -> bytes:
         from actm.render.pdf import render_pdf
 
         return render_pdf(value, options.sources)
@@ -147,7 +149,7 @@ class CheckTextRenderer(Renderer["Gate"]):
     name = "text"
     description = "the verdict and the failing threats with their places in the model"
 
-    def render(self, value: Gate, options: RenderOptions) -> str:
+    def make(self, value: Gate, options: RenderOptions) -> str:
         from actm.render.check import render_check_text
 
         return render_check_text(value, options.model_path)
@@ -157,7 +159,7 @@ class CheckJsonRenderer(Renderer["Gate"]):
     name = "json"
     description = "the verdict, the failing threats, unmatched triage and the summary as JSON"
 
-    def render(self, value: Gate, options: RenderOptions) -> str:
+    def make(self, value: Gate, options: RenderOptions) -> str:
         from actm.render.check import render_check_json
 
         return render_check_json(value, options.model_path)
@@ -167,7 +169,7 @@ class CheckGithubRenderer(Renderer["Gate"]):
     name = "github"
     description = "GitHub workflow annotations for the failing threats, then the text"
 
-    def render(self, value: Gate, options: RenderOptions) -> str:
+    def make(self, value: Gate, options: RenderOptions) -> str:
         from actm.render.check import render_check_github
 
         return render_check_github(value, options.model_path)
@@ -179,8 +181,9 @@ class CheckGithubRenderer(Renderer["Gate"]):
 class DiffTextRenderer(Renderer["Diff"]):
     name = "text"
     description = "the changes for the terminal"
+    colours = True
 
-    def render(self, value: Diff, options: RenderOptions) -> str:
+    def make(self, value: Diff, options: RenderOptions) -> str:
         from actm.render.diff import render_diff_text
 
         return render_diff_text(value, color=options.color, width=options.width)
@@ -190,7 +193,7 @@ class DiffMarkdownRenderer(Renderer["Diff"]):
     name = "markdown"
     description = "the changes as a pull-request comment"
 
-    def render(self, value: Diff, options: RenderOptions) -> str:
+    def make(self, value: Diff, options: RenderOptions) -> str:
         from actm.render.diff import render_diff_markdown
 
         return render_diff_markdown(value)
@@ -200,7 +203,7 @@ class DiffJsonRenderer(Renderer["Diff"]):
     name = "json"
     description = "the changes as JSON"
 
-    def render(self, value: Diff, options: RenderOptions) -> str:
+    def make(self, value: Diff, options: RenderOptions) -> str:
         from actm.render.diff import render_diff_json
 
         return render_diff_json(value)
@@ -213,7 +216,7 @@ class PlanTextRenderer(Renderer["Plan"]):
     name = "text"
     description = "the chosen controls and what each removes"
 
-    def render(self, value: Plan, options: RenderOptions) -> str:
+    def make(self, value: Plan, options: RenderOptions) -> str:
         from actm.render.plan import render_plan_text
 
         return render_plan_text(value, width=options.width)
@@ -223,7 +226,7 @@ class PlanJsonRenderer(Renderer["Plan"]):
     name = "json"
     description = "the plan as JSON"
 
-    def render(self, value: Plan, options: RenderOptions) -> str:
+    def make(self, value: Plan, options: RenderOptions) -> str:
         from actm.render.plan import render_plan_json
 
         return render_plan_json(value)
@@ -233,7 +236,7 @@ class PlanYamlRenderer(Renderer["Plan"]):
     name = "yaml"
     description = "the chosen controls, to paste under the model's controls:"
 
-    def render(self, value: Plan, options: RenderOptions) -> str:
+    def make(self, value: Plan, options: RenderOptions) -> str:
         from actm.render.plan import render_plan_yaml
 
         return render_plan_yaml(value)
@@ -246,7 +249,7 @@ class DotRenderer(Renderer["DiagramView"]):
     name = "dot"
     description = "Graphviz DOT text"
 
-    def render(self, value: DiagramView, options: RenderOptions) -> str:
+    def make(self, value: DiagramView, options: RenderOptions) -> str:
         from actm.render.diagram import render_dot
 
         return render_dot(value.graph, value.view, value.result)
@@ -256,7 +259,7 @@ class MermaidRenderer(Renderer["DiagramView"]):
     name = "mermaid"
     description = "a Mermaid flowchart"
 
-    def render(self, value: DiagramView, options: RenderOptions) -> str:
+    def make(self, value: DiagramView, options: RenderOptions) -> str:
         from actm.render.diagram import render_mermaid
 
         return render_mermaid(value.graph, value.view, value.result)
@@ -282,14 +285,15 @@ class _Drawn(Renderer["DiagramView"]):
         from actm.render.diagram import render_dot
         from actm.render.graphviz import draw
 
-        return draw(render_dot(value.graph, value.view, value.result), self.name)
+        # drawn text is out of reach of render(): make it visible before Graphviz lays it out
+        return draw(visible(render_dot(value.graph, value.view, value.result)), self.name)
 
 
 class SvgRenderer(_Drawn):
     name = "svg"
     description = "SVG drawn by Graphviz"
 
-    def render(self, value: DiagramView, options: RenderOptions) -> str:
+    def make(self, value: DiagramView, options: RenderOptions) -> str:
         return self._draw(value).decode("utf-8")
 
 
@@ -298,7 +302,7 @@ class PngRenderer(_Drawn):
     description = "PNG drawn by Graphviz"
     binary = True
 
-    def render(self, value: DiagramView, options: RenderOptions) -> bytes:
+    def make(self, value: DiagramView, options: RenderOptions) -> bytes:
         return self._draw(value)
 
 
@@ -309,7 +313,7 @@ class KbListTextRenderer(Renderer["KbListing"]):
     name = "text"
     description = "one line per entry: id, title, [conversion]"
 
-    def render(self, value: KbListing, options: RenderOptions) -> str:
+    def make(self, value: KbListing, options: RenderOptions) -> str:
         from actm.render.kb import render_kb_list_text
 
         return render_kb_list_text(value)
@@ -319,7 +323,7 @@ class KbListJsonRenderer(Renderer["KbListing"]):
     name = "json"
     description = "the entries with their references and mapped items as JSON"
 
-    def render(self, value: KbListing, options: RenderOptions) -> str:
+    def make(self, value: KbListing, options: RenderOptions) -> str:
         from actm.render.kb import render_kb_list_json
 
         return render_kb_list_json(value)
@@ -329,7 +333,7 @@ class KbShowTextRenderer(Renderer["KbEntry"]):
     name = "text"
     description = "one entry: steps, impact, references, controls"
 
-    def render(self, value: KbEntry, options: RenderOptions) -> str:
+    def make(self, value: KbEntry, options: RenderOptions) -> str:
         from actm.render.kb import render_kb_show_text
 
         return render_kb_show_text(value)
@@ -339,7 +343,7 @@ class CoverageTextRenderer(Renderer["Sequence[FrameworkCoverage]"]):
     name = "text"
     description = "a table of counts, then each framework's items"
 
-    def render(self, value: Sequence[FrameworkCoverage], options: RenderOptions) -> str:
+    def make(self, value: Sequence[FrameworkCoverage], options: RenderOptions) -> str:
         from actm.render.kb import render_coverage_text
 
         return render_coverage_text(value, summary=options.summary)
@@ -349,7 +353,7 @@ class CoverageJsonRenderer(Renderer["Sequence[FrameworkCoverage]"]):
     name = "json"
     description = "each framework's coverage as JSON"
 
-    def render(self, value: Sequence[FrameworkCoverage], options: RenderOptions) -> str:
+    def make(self, value: Sequence[FrameworkCoverage], options: RenderOptions) -> str:
         from actm.render.kb import render_coverage_json
 
         return render_coverage_json(value)

@@ -7,6 +7,12 @@ the :class:`RenderOptions`: no model, no file, no clock, so the same value alway
 bytes. The tables of :mod:`actm.render.formats` list the renderers of each value by format name;
 the command line takes its ``--format`` choices from them.
 
+A subclass writes :meth:`Renderer.make`; callers use :meth:`Renderer.render` (or
+:meth:`Renderer.chunks`), which spells out every control character of a text output
+(:func:`actm.io.visible.visible`): whatever a model's names and descriptions hold, no output
+moves a terminal's cursor, retitles its window or hides text. A binary format makes its text
+visible before it lays it out.
+
 A renderer whose format needs an optional package names it in :attr:`Renderer.requires` and
 the extra that installs it in :attr:`Renderer.extra`; :meth:`Renderer.check_available` raises
 :class:`MissingExtra` (a :class:`~actm.errors.UsageError`, exit 2) with the ``pip`` command.
@@ -21,6 +27,7 @@ from dataclasses import dataclass
 from typing import ClassVar, Generic, TypeVar
 
 from actm.errors import UsageError
+from actm.io.visible import visible, visible_bytes
 
 __all__ = ["MissingExtra", "RenderOptions", "Renderer"]
 
@@ -68,10 +75,15 @@ class Renderer(ABC, Generic[V]):
     requires: ClassVar[tuple[str, ...]] = ()
     """Importable modules the format needs beyond actm's own dependencies."""
     streams: ClassVar[bool] = False
-    """:meth:`chunks` yields the output a piece at a time (for outputs too large to hold
-    twice); callers that write it should use :meth:`chunks` rather than :meth:`render`."""
+    """:meth:`chunks` yields the output a piece at a time, from :meth:`pieces` (for outputs too
+    large to hold twice); callers that write it should use :meth:`chunks` rather than
+    :meth:`render`."""
     uses_sources: ClassVar[bool] = False
     """The renderer reads :attr:`RenderOptions.sources` (the caller reads the files only then)."""
+    colours: ClassVar[bool] = False
+    """With :attr:`RenderOptions.color` the format colours its text with terminal escape
+    sequences, which :meth:`render` keeps; it must then make each piece of user text visible
+    itself before colouring it."""
 
     def check_available(self) -> None:
         """Raise :class:`MissingExtra`, saying how to install it, when a package that the format
@@ -83,9 +95,17 @@ class Renderer(ABC, Generic[V]):
                     f"pip install 'actm[{self.extra or module}]'"
                 )
 
-    @abstractmethod
     def render(self, value: V, options: RenderOptions) -> str | bytes:
-        """The output: ``bytes`` when :attr:`binary`, else ``str``."""
+        """The output: ``bytes`` when :attr:`binary`, else ``str`` with every control
+        character spelled out."""
+        out = self.make(value, options)
+        if isinstance(out, bytes):
+            return out
+        return visible(out, keep_colour=self.colours and options.color)
+
+    @abstractmethod
+    def make(self, value: V, options: RenderOptions) -> str | bytes:
+        """The output as the format writes it (:meth:`render` makes its text safe to show)."""
 
     def warnings(self, output: str | bytes) -> list[str]:
         """What the user should know about an output this renderer made (a viewer that would
@@ -93,7 +113,15 @@ class Renderer(ABC, Generic[V]):
         return []
 
     def chunks(self, value: V, options: RenderOptions) -> Iterator[bytes]:
-        """The output's bytes, possibly a piece at a time (for large outputs written as they
-        are made); by default :meth:`render` in one piece."""
-        out = self.render(value, options)
-        yield out if isinstance(out, bytes) else out.encode("utf-8")
+        """The bytes of :meth:`render`, a piece at a time when the format :attr:`streams`."""
+        if not self.streams:
+            out = self.render(value, options)
+            yield out if isinstance(out, bytes) else out.encode("utf-8")
+            return
+        for piece in self.pieces(value, options):
+            yield piece if self.binary else visible_bytes(piece)
+
+    def pieces(self, value: V, options: RenderOptions) -> Iterator[bytes]:
+        """For a format that :attr:`streams`: its output's bytes a piece at a time, each piece
+        whole UTF-8 characters."""
+        raise NotImplementedError(f"--format {self.name} does not stream")

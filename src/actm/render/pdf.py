@@ -24,6 +24,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from actm.errors import UsageError
+from actm.io.visible import visible
 from actm.render._common import (
     by_team,
     count,
@@ -111,7 +112,8 @@ def render_pdf(result: Result, sources: Mapping[str, str] | None = None) -> byte
         from weasyprint import HTML
     except (ImportError, OSError) as exc:
         raise UsageError(f"{INSTALL_HINT} ({type(exc).__name__}: {exc})") from None
-    document = HTML(string=render_pdf_html(result, sources), url_fetcher=_fetch_nothing)
+    # the text is laid out into the PDF: make its control characters visible first
+    document = HTML(string=visible(render_pdf_html(result, sources)), url_fetcher=_fetch_nothing)
     with _font_time():
         data = document.write_pdf()
     if not isinstance(data, bytes):  # pragma: no cover - write_pdf without a target returns bytes

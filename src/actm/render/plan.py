@@ -10,7 +10,9 @@ import textwrap
 from rich.table import Table
 from rich.text import Text
 from ruamel.yaml import YAML
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
+from actm.io.visible import UNSAFE
 from actm.render._common import console as make_console
 from actm.results.plan import Plan
 
@@ -143,6 +145,18 @@ def _yaml() -> YAML:
     return yaml
 
 
+def _quoted(value: object) -> object:
+    """``value`` with each string holding a control character double-quoted: there YAML reads
+    the escape that the output shows (``\\u202e``) as the character itself."""
+    if isinstance(value, str):
+        return DoubleQuotedScalarString(value) if UNSAFE.search(value) else value
+    if isinstance(value, dict):
+        return {k: _quoted(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_quoted(v) for v in value]
+    return value
+
+
 def render_plan_yaml(plan: Plan) -> str:
     """The plan's new controls as list entries to paste under the model's ``controls:``.
 
@@ -185,7 +199,7 @@ def render_plan_yaml(plan: Plan) -> str:
             continue
         out.append(f"  # plan candidate {c.id}")
         buf = io.StringIO()
-        yaml.dump(dict(c.model_yaml), buf)
+        yaml.dump(_quoted(dict(c.model_yaml)), buf)
         lines = buf.getvalue().splitlines()
         out.extend(("  - " if i == 0 else "    ") + line for i, line in enumerate(lines))
     return "\n".join(out) + "\n"

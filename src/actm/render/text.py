@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from actm.io.visible import visible
 from actm.render._common import console as make_console
 from actm.render._common import triage_status, triage_text, unmatched_text, untriaged
 from actm.results.model import Result
@@ -45,8 +46,11 @@ def render_text(
         if a.exceeds_tolerance:
             console.print(
                 Text(
-                    f"assumption {a.id}: assumes {a.capability} from {a.producer} on {a.asset}, "
-                    f"tolerance is {a.tolerance} ({len(a.dependent_threats)} dependent threats)",
+                    visible(
+                        f"assumption {a.id}: assumes {a.capability} from {a.producer} on "
+                        f"{a.asset}, tolerance is {a.tolerance} "
+                        f"({len(a.dependent_threats)} dependent threats)"
+                    ),
                     style="yellow",
                 )
             )
@@ -54,7 +58,7 @@ def render_text(
     if result.triage_unmatched:
         console.print(Text("triage entries matching no threat:", style="yellow"))
         for u in result.triage_unmatched:
-            console.print(Text(f"  {unmatched_text(u)}"))
+            console.print(Text(visible(f"  {unmatched_text(u)}")))
     return buf.getvalue()
 
 
@@ -64,7 +68,7 @@ def _counts_section(console: Console, result: Result) -> None:
     assumptions)."""
     s = result.summary
     name = result.system.name or result.system.id
-    console.print(Text(f"actm {result.tool['version']}: {name}", style="bold"))
+    console.print(Text(visible(f"actm {result.tool['version']}: {name}"), style="bold"))
     counts = ", ".join(f"{s['severity_' + lvl]} {lvl}" for lvl in SEVERITIES_WORST_FIRST)
     n_open = untriaged(result)
     console.print(
@@ -92,13 +96,13 @@ def _threats_section(console: Console, result: Result, rows: int) -> None:
     table.add_column("severity", no_wrap=True)
     table.add_column("threat (id)", overflow="fold")
     for t in result.threats[:rows]:
-        cell = Text(t.title)
+        cell = Text(visible(t.title))
         cell.append("\n" + t.id, style="dim")
         if t.hypothetical:
             cell.append("\nhypothetical", style="yellow")
         if t.triage is not None:
             cell.append(
-                "\ntriage: " + triage_text(t.triage),
+                "\ntriage: " + visible(triage_text(t.triage)),
                 style="bold yellow" if t.triage.expired else "green",
             )
         table.add_row(
@@ -123,7 +127,7 @@ def _chains_section(console: Console, result: Result, chains: int) -> None:
         status = f" ({triage_status(t.triage)})" if t.triage is not None else ""
         console.print(Text(f"{t.severity.level}: {t.id}{status}", style=COLOURS[t.severity.level]))
         for step in (x for x in t.chain if not x.structural):
-            console.print(Text(f"  -> {step.text}"))
+            console.print(Text(visible(f"  -> {step.text}")))
 
 
 def _controls_section(console: Console, result: Result) -> None:
@@ -134,12 +138,12 @@ def _controls_section(console: Console, result: Result) -> None:
         table.add_column("would be", no_wrap=True)
         table.add_column("threat (id), controls and how", overflow="fold")
         for m in result.mitigated:
-            cell = Text(m.title)
+            cell = Text(visible(m.title))
             cell.append("\n" + m.id, style="dim")
             by = ", ".join(m.mitigated_by) or "the controls together"
             cell.append(f"\nmitigated by {by}{_ATTRIBUTION[m.attribution]}", style="green")
             for reason in m.reasons:
-                cell.append("\n  " + reason)
+                cell.append("\n  " + visible(reason))
             table.add_row(Text(f"{m.severity.level} {m.severity.score}"), cell)
         console.print(table)
     if result.lowered:
@@ -148,12 +152,12 @@ def _controls_section(console: Console, result: Result) -> None:
         table.add_column("severity", no_wrap=True)
         table.add_column("threat (id), controls and how", overflow="fold")
         for low in result.lowered:
-            cell = Text(low.title)
+            cell = Text(visible(low.title))
             cell.append("\n" + low.id, style="dim")
             by = ", ".join(low.lowered_by) or "the controls together"
             cell.append(f"\nlowered by {by}{_ATTRIBUTION[low.attribution]}", style="green")
             for reason in low.reasons:
-                cell.append("\n  " + reason)
+                cell.append("\n  " + visible(reason))
             i, r = low.inherent, low.residual
             table.add_row(Text(f"{i.level} {i.score}\n-> {r.level} {r.score}"), cell)
         console.print(table)

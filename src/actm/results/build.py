@@ -10,25 +10,29 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Sequence
+from collections import Counter
 from dataclasses import replace
 from datetime import date
 
 from actm._version import __version__
+from actm.engine.chain import chain_text
 from actm.engine.output import Assessment, Finding, Readout, threat_id
 from actm.engine.runs import Analysis, ControlRuns
+from actm.engine.verdict import DROPS
 from actm.model.system import SystemModel
+from actm.results.causes import root_cause_groups
 from actm.results.crossings import crossings
 from actm.results.details import declared_vulnerabilities, team_titles
 from actm.results.graph import system_graph
 from actm.results.mitigation import Effects, duplicated, inert
 from actm.results.model import (
     RESULT_FORMAT_VERSION,
+    AcceptedRisk,
     AssumptionReport,
     Binding,
     CapabilityCell,
     CapabilityRow,
-    ChainStep,
+    DroppedThreat,
     Location,
     LoweredThreat,
     MitigatedThreat,
@@ -50,11 +54,7 @@ def fingerprint(ident: str) -> str:
     return hashlib.sha256(ident.encode("utf-8")).hexdigest()[:16]
 
 
-def chain_text(steps: Sequence[ChainStep]) -> str:
-    return " -> ".join(s.text for s in steps if not s.structural)
-
-
-def _severity_info(a: Assessment) -> SeverityInfo:
+def _severity_info(a: Assessment, f: Finding | None = None) -> SeverityInfo:
     factors = dict(a.factors)
     cap = a.capability or "nothing"
     pers = ""
@@ -64,7 +64,7 @@ def _severity_info(a: Assessment) -> SeverityInfo:
         f"{a.criticality} {a.cls} criticality of {a.asset} ({factors['criticality']}) x "
         f"{cap}{pers}{' (by a stronger path than the chain shows)' if a.elsewhere else ''} "
         f"({factors['strength']} x {factors['persistence']}) x "
-        f"{a.likelihood} likelihood ({factors['likelihood']}) x 10 = {a.score} -> {a.level}"
+        f"likelihood {_likelihood_text(a, factors, f)} x 10 = {a.score} -> {a.level}"
     )
     return SeverityInfo(
         a.level,
@@ -80,6 +80,30 @@ def _severity_info(a: Assessment) -> SeverityInfo:
     )
 
 
+def _likelihood_text(a: Assessment, factors: dict[str, float], f: Finding | None) -> str:
+    """The likelihood part of the explanation: the pattern's, then each route factor that is
+    not 1 with what it stands for."""
+    parts = [f"{a.likelihood} {factors['likelihood']}"]
+    if a.accepted:
+        why = ", ".join(f.accepted_by) if f is not None and f.accepted_by else "justified"
+        parts.append(f"accepted risk (rests on {why}) 0")
+    elif factors.get("path", 1.0) != 1.0:
+        route = f.routes[0] if f is not None and f.routes else None
+        where = f"{route.reach} reach, " if route is not None else ""
+        parts.append(f"route ({where}approvals, hypotheses) {factors['path']}")
+    if factors.get("assumptions", 1.0) != 1.0 and f is not None:
+        parts.append(f"needs {', '.join(f.unjustified)} (unjustified) {factors['assumptions']}")
+    if factors.get("length", 1.0) != 1.0 and f is not None:
+        if f.cooperation:
+            parts.append(f"needs {' and '.join(f.cooperation)} together {factors['length']}")
+        else:
+            steps = min((r.steps for r in f.routes if not r.accepted), default=0)
+            parts.append(f"{steps} steps {factors['length']}")
+    if len(parts) == 1:
+        return parts[0]
+    return "(" + " x ".join(parts) + ")"
+
+
 class _Threats:
     """Turns the decoded threats of one run into :class:`Threat` records."""
 
@@ -91,6 +115,7 @@ class _Threats:
             a.id for a in run.model.assumptions if a.status == "unjustified"
         } - justified
         """Assumptions declared unjustified that no implemented control justifies."""
+        self._shown: dict[str, str] = {}
 
     def threat(self, f: Finding) -> Threat:
         attack = f.pattern
@@ -103,13 +128,13 @@ class _Threats:
             attack=attack.id,
             title=attack.title,
             description=attack.description,
-            severity=_severity_info(f.severity),
+            severity=_severity_info(f.severity, f),
             assets=f.assets,
             bindings=tuple(Binding(v, o) for v, o in f.bindings),
             chain=steps,
             chain_text=chain_text(steps),
             references=attack.cited(f.cited),
-            unjustified_assumptions=tuple(a for a in f.assumptions if a in self.unjustified),
+            unjustified_assumptions=self.unjustified_of(f),
             assumptions=f.assumptions,
             adversaries=f.adversaries,
             vulnerabilities=f.vulnerabilities,
@@ -118,9 +143,61 @@ class _Threats:
             likelihood=attack.likelihood,
             maturity=attack.maturity,
             suggested_controls=attack.controls,
+            locations=self._locations(f),
+            routes=f.routes,
+            cooperation=f.cooperation,
+            rests_on=f.rests_on,
+            accepted=self.accepted(f),
+            root_cause=f.root_cause,
+            enables=f.enables,
+            enabled_by=f.enabled_by,
+            priority=f.priority,
             hypothetical=f.hypothetical,
         )
-        return replace(threat, locations=_locations(self.run.model, threat, f.severity.asset_id))
+        return threat
+
+    def _locations(self, f: Finding) -> tuple[Location, ...]:
+        """Where the threat's elements are declared, relative to the root model file's
+        directory (each file's relative path worked out once: a hub has 40,000 threats)."""
+        model = self.run.model
+        out: list[Location] = []
+        seen: set[str] = set()
+        order = [f.severity.asset_id, *f.assets, *(o for _v, o in f.bindings), *f.vulnerabilities]
+        for element in order:
+            if element in seen:
+                continue
+            seen.add(element)
+            loc = model.locations.get(element)
+            if loc is None:
+                continue
+            path = self._shown.get(loc.path)
+            if path is None:
+                path = self._shown[loc.path] = _shown_path(model, loc.path)
+            out.append(Location(path, loc.line, loc.column, element))
+        return tuple(out)
+
+    def unjustified_of(self, f: Finding) -> tuple[str, ...]:
+        """The unjustified assumptions a threat rests on (counterfactually, when the run was
+        attributed; else those its chain uses)."""
+        if self.run.attribution.computed:
+            return f.unjustified
+        return tuple(a for a in f.assumptions if a in self.unjustified)
+
+    def accepted(self, f: Finding) -> AcceptedRisk | None:
+        if not f.severity.accepted:
+            return None
+        declared = {a.id: a for a in self.run.model.assumptions}
+        why = []
+        for aid in f.accepted_by:
+            a = declared.get(aid)
+            controls = self.run.justified_by.get(aid, ())
+            if a is not None and a.justification:
+                why.append(a.justification)
+            elif controls:
+                why.append("justified by " + ", ".join(sorted(controls)))
+            else:
+                why.append("declared justified")
+        return AcceptedRisk(f.accepted_by, tuple(why))
 
     def all(self) -> list[Threat]:
         """Every threat of the run, most severe first."""
@@ -129,23 +206,11 @@ class _Threats:
         return threats
 
 
-def _locations(model: SystemModel, threat: Threat, impact: str) -> tuple[Location, ...]:
-    """Where the threat's elements are declared, relative to the root model file's directory."""
-    out: list[Location] = []
-    seen: set[str] = set()
-    order = [impact, *threat.assets, *(b.element for b in threat.bindings), *threat.vulnerabilities]
-    for element in order:
-        if element in seen:
-            continue
-        seen.add(element)
-        loc = model.locations.get(element)
-        if loc is None:
-            continue
-        path = loc.path
-        if model.root_dir is not None and not path.startswith("<"):
-            path = os.path.relpath(os.path.abspath(path), model.root_dir).replace(os.sep, "/")
-        out.append(Location(path, loc.line, loc.column, element))
-    return tuple(out)
+def _shown_path(model: SystemModel, path: str) -> str:
+    """A model file's path relative to the root model file's directory."""
+    if model.root_dir is not None and not path.startswith("<"):
+        return os.path.relpath(os.path.abspath(path), model.root_dir).replace(os.sep, "/")
+    return path
 
 
 def _matrix(run: Readout) -> tuple[CapabilityRow, ...]:
@@ -372,6 +437,10 @@ def build_threats(run: Readout, *, today: date | None = None) -> tuple[Threat, .
     return tuple(_apply_triage(run.model, threats, today or date.today())[0])
 
 
+def _settled(t: Threat) -> bool:
+    return t.triage is not None and t.triage.settled
+
+
 def build_result(analysis: Analysis, *, today: date | None = None) -> Result:
     """Assemble the frozen result of an analysis (:func:`actm.engine.runs.analyse`).
 
@@ -395,18 +464,22 @@ def build_result(analysis: Analysis, *, today: date | None = None) -> Result:
     for t in threats:
         by_level[t.severity.level] += 1
     reports = _assumption_reports(run)
+    dropped = Counter(rule for _tid, rule in run.dropped)
     summary = {
         "threats": len(threats),
         **{f"severity_{k}": v for k, v in by_level.items()},
+        "accepted": sum(1 for t in threats if t.accepted is not None),
+        "cooperation": sum(1 for t in threats if t.cooperation),
         "mitigated": len(mitigated),
         "lowered": len(lowered),
         "controls_without_effect": len(idle),
-        "untriaged": sum(1 for t in threats if t.triage is None or not t.triage.settled),
+        "untriaged": sum(1 for t in threats if t.accepted is None and not _settled(t)),
         "triage_unmatched": len(unmatched),
         "out_of_scope": len(run.out_of_scope),
         "unjustified_threats": sum(1 for t in threats if t.unjustified_assumptions),
         "assumptions": len(model.assumptions),
         "assumptions_exceeding_tolerance": sum(1 for r in reports if r.exceeds_tolerance),
+        **{rule: dropped.get(rule, 0) for rule in DROPS},
         "hypothetical": sum(1 for t in threats if t.hypothetical),
         "facts": run.facts,
     }
@@ -430,6 +503,10 @@ def build_result(analysis: Analysis, *, today: date | None = None) -> Result:
         controls_without_effect=idle,
         control_attribution=attribution,
         triage_unmatched=unmatched,
+        root_causes=root_cause_groups(threats),
+        dropped=tuple(DroppedThreat(tid, rule) for tid, rule in run.dropped),
+        assumption_attribution=run.attribution.assumption_attribution,
+        route_attribution="reach" if run.attribution.grouped else "entry_point",
         crossings=crossings(model),
         graph=system_graph(model),
         vulnerabilities=declared_vulnerabilities(model),

@@ -37,6 +37,7 @@ __all__ = [
 ]
 
 BREAKS = EFFECTS["breaks"]
+JUSTIFIES = EFFECTS["justifies"]
 
 
 class Analysed(Protocol):
@@ -51,7 +52,8 @@ class Analysed(Protocol):
 
 def _control_effects(controls: Iterable[Control]) -> list[tuple[str, str, str]]:
     """(element, control, how) for every effect of ``controls`` that names a chain element
-    (all but their breaks, which act on attacks)."""
+    (all but their breaks, which act on attacks), and for every assumption they justify (a
+    chain through a justified assumption is accepted risk: the step names the assumption)."""
     out: list[tuple[str, str, str]] = []
     for ctl in controls:
         for effect in ACTING:
@@ -59,6 +61,8 @@ def _control_effects(controls: Iterable[Control]) -> list[tuple[str, str, str]]:
                 element = effect.element(value)
                 if element is not None:
                     out.append((element, ctl.id, effect.reason(value)))
+        for aid in JUSTIFIES.values(ctl):
+            out.append((aid, ctl.id, JUSTIFIES.reason(aid)))
     return out
 
 
@@ -67,9 +71,12 @@ def _in_force(c: Analysed) -> list[Control]:
 
 
 def inert(controls: Sequence[Control]) -> frozenset[str]:
-    """The controls that do nothing the engine sees (they only justify assumptions): removing
-    any of them, alone or together, changes no threat."""
-    return frozenset(ctl.id for ctl in controls if not effect_keys(ctl))
+    """The controls that do nothing the engine sees: removing any of them, alone or together,
+    changes no threat. (Justifying an assumption is not nothing: what rests on it only is
+    accepted risk.)"""
+    return frozenset(
+        ctl.id for ctl in controls if not effect_keys(ctl) and not JUSTIFIES.values(ctl)
+    )
 
 
 def duplicated(controls: Sequence[Control]) -> frozenset[str]:

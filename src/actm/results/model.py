@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from actm.engine.chain import ChainStep
+from actm.engine.chain import ChainStep, RootCause, Route
 from actm.results.graph import SystemGraph
 
 __all__ = [
+    "AcceptedRisk",
     "AssumptionReport",
     "Binding",
     "CapabilityCell",
@@ -21,11 +22,15 @@ __all__ = [
     "ChainStep",
     "Crossing",
     "DeclaredVulnerability",
+    "DroppedThreat",
     "Location",
     "LoweredThreat",
     "MitigatedThreat",
     "OutOfScope",
     "Result",
+    "RootCause",
+    "RootCauseGroup",
+    "Route",
     "SeverityInfo",
     "SystemSummary",
     "Threat",
@@ -33,7 +38,7 @@ __all__ = [
     "UnmatchedTriage",
 ]
 
-RESULT_FORMAT_VERSION = 1
+RESULT_FORMAT_VERSION = 2
 
 NOT_SERIALISED = MappingProxyType({"serialised": False})
 """Field metadata of what the JSON result leaves out: details for renderers, timings."""
@@ -52,8 +57,20 @@ class SeverityInfo:
     """The strongest capability of the impacted class the threat reaches on the asset."""
     persistent: bool
     likelihood: str
+    """The attack pattern's likelihood (the ``likelihood`` factor); the route's factors are
+    ``path``, ``assumptions`` and ``length`` (docs/severity.md)."""
     factors: dict[str, float]
     explanation: str
+
+
+@dataclass(frozen=True, slots=True)
+class AcceptedRisk:
+    """A threat that closes only through justified assumptions: accepted, severity info."""
+
+    assumptions: tuple[str, ...]
+    """The justified assumptions its chain uses."""
+    justifications: tuple[str, ...]
+    """Each one's justification (or the controls that justify it), in the same order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +136,19 @@ class Threat:
     locations: tuple[Location, ...] = ()
     """Where the impacted asset, then the other bound elements and the vulnerabilities the
     threat rests on, are declared (for SARIF and editors)."""
+    routes: tuple[Route, ...] = ()
+    """Per entry point that closes it alone, its shortest chain; most realistic first."""
+    cooperation: tuple[str, ...] = ()
+    """When no entry point closes it alone, those its chain needs together."""
+    rests_on: tuple[str, ...] = ()
+    """The assumptions it does not close without (see ``assumption_attribution``)."""
+    accepted: AcceptedRisk | None = None
+    root_cause: RootCause | None = None
+    enables: tuple[str, ...] = ()
+    """The threats whose chains use what this one's attack yields."""
+    enabled_by: tuple[str, ...] = ()
+    priority: str = "info"
+    """The worst severity among itself and what it enables, directly or not."""
     hypothetical: bool = False
     """It needs a weakness a hypothesis posits (``hypothesis:<rule>@<node>`` among its
     vulnerabilities): the engine adds those last, so a threat that uses one does not close
@@ -253,6 +283,28 @@ class DeclaredVulnerability:
 
 
 @dataclass(frozen=True, slots=True)
+class DroppedThreat:
+    """A threat the engine's noise rules leave out of the report, and the rule that does."""
+
+    id: str
+    rule: str
+    """operator_holds, only_victim or no_confidentiality (docs/severity.md)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RootCauseGroup:
+    """The threats that share a root cause: fixing it removes them all."""
+
+    root_cause: RootCause
+    threats: tuple[str, ...]
+    """Their ids, in the result's order."""
+    priority: str
+    """The worst severity among them and what they enable."""
+    worst: str
+    """The worst severity among them."""
+
+
+@dataclass(frozen=True, slots=True)
 class SystemSummary:
     id: str
     name: str | None
@@ -285,6 +337,17 @@ class Result:
     controls: by the elements each control acts on, an approximation), or none (controls
     ignored, or none implemented)."""
     triage_unmatched: tuple[UnmatchedTriage, ...] = ()
+    root_causes: tuple[RootCauseGroup, ...] = ()
+    """Threats grouped by root cause, highest priority first."""
+    dropped: tuple[DroppedThreat, ...] = ()
+    """Threats the noise rules leave out, by id."""
+    assumption_attribution: str = "counterfactual"
+    """How ``rests_on`` and the assumptions' dependent threats were found: counterfactual (the
+    threat does not close without the assumption), or proof (more candidate assumptions than
+    the reruns are bounded to: those its shown chain uses)."""
+    route_attribution: str = "entry_point"
+    """entry_point (each entry point's routes apart), or reach (more than 16 entry points:
+    each route stands for all those of one reach)."""
     crossings: tuple[Crossing, ...] = ()
     """Trust-zone crossings of the model (for reviews and `actm diff`)."""
     graph: SystemGraph = field(default_factory=SystemGraph)

@@ -242,6 +242,16 @@ class Severity:
     persistence: Mapping[str, float]
     likelihood: Mapping[str, float]
     bands: tuple[tuple[str, float], ...]
+    reach: Mapping[str, float] = field(default_factory=dict)
+    """Reach -> the likelihood factor of a route that needs an entry point of that reach."""
+    hypothetical: float = 1.0
+    """The factor of a route that needs a weakness a hypothesis posits."""
+    approval: Mapping[str, float] = field(default_factory=dict)
+    """Gate (every_call, once_per_session) -> the factor of passing it."""
+    assumptions: float = 1.0
+    """The factor of each unjustified assumption a threat needs."""
+    length: tuple[int, float, float] = (0, 1.0, 1.0)
+    """(free steps, factor per step beyond them, floor) for the length of the shortest route."""
 
 
 @dataclass(frozen=True, slots=True)

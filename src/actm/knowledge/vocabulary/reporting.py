@@ -7,6 +7,7 @@ from actm.errors import Diagnostic
 from actm.knowledge.rules import ChainWording, build_rules
 from actm.knowledge.vocabulary.context import Builder
 from actm.knowledge.vocabulary.frozen import LEVELS, Severity, Team
+from actm.terms import GATES, REACHES
 
 __all__ = ["build_severity", "build_teams", "build_wording"]
 
@@ -40,7 +41,56 @@ def build_severity(b: Builder) -> Severity:
                 bands_entry[1].location() if bands_entry else None,
             )
         )
-    return Severity(crit, default_crit, strength, persistence, likelihood, bands)
+    reach, hypothetical, approval, assumptions, length = _route(b)
+    return Severity(
+        crit,
+        default_crit,
+        strength,
+        persistence,
+        likelihood,
+        bands,
+        reach,
+        hypothetical,
+        approval,
+        assumptions,
+        length,
+    )
+
+
+def _route(
+    b: Builder,
+) -> tuple[dict[str, float], float, dict[str, float], float, tuple[int, float, float]]:
+    """The factors of the route a threat closes by: reach, hypothesis, approval gates,
+    unjustified assumptions and length."""
+    sev = b.merged
+    reach = {k: float(v) for k, (v, _) in sev.table("severity.yaml:reach").items()}
+    approval = {k: float(v) for k, (v, _) in sev.table("severity.yaml:approval").items()}
+    for r in REACHES:
+        if r not in reach:
+            b.missing(f"severity.yaml reach lacks {r!r}")
+    for g in GATES:
+        if g not in approval:
+            b.missing(f"severity.yaml approval lacks {g!r}")
+    singles: dict[str, float] = {}
+    for name in ("hypothetical", "assumptions", "length.free_steps", "length.per_step"):
+        entry = sev.singles.get(f"severity.yaml:{name}")
+        if entry is None:
+            b.missing(f"severity.yaml must define {name}")
+            singles[name] = 1.0
+        else:
+            singles[name] = float(entry[0])
+    floor = sev.singles.get("severity.yaml:length.floor")
+    return (
+        {r: reach[r] for r in REACHES if r in reach},
+        singles["hypothetical"],
+        {g: approval[g] for g in GATES if g in approval},
+        singles["assumptions"],
+        (
+            int(singles["length.free_steps"]),
+            singles["length.per_step"],
+            float(floor[0]) if floor is not None else 0.0,
+        ),
+    )
 
 
 def build_wording(b: Builder) -> ChainWording:

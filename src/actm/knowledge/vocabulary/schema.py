@@ -7,12 +7,12 @@ into them.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from actm.knowledge.rules import RulesFile
-from actm.terms import Criticality, Pipeline, ResidencyMode
+from actm.terms import Criticality, Gate, Pipeline, Reach, ResidencyMode
 from actm.terms import Level as SeverityLevel
 
 __all__ = ["FILES", "NESTED_SECTIONS", "PLACEMENT_KEYS"]
@@ -219,7 +219,7 @@ class PropagationFile(In):
     agency: AgencyIn | None = None
 
 
-NESTED_SECTIONS = ("relationship", "agency")
+NESTED_SECTIONS = ("relationship", "agency", "length")
 """Sections whose sub-keys are merged one by one, like top-level keys."""
 
 
@@ -289,12 +289,27 @@ class BandIn(In):
     min: float
 
 
+Factor = Annotated[float, Field(gt=0, le=1)]
+"""A likelihood factor of a route: above 0, at most 1."""
+
+
+class LengthIn(In):
+    free_steps: int | None = Field(default=None, ge=0)
+    per_step: Factor | None = None
+    floor: Annotated[float, Field(ge=0, le=1)] | None = None
+
+
 class SeverityFile(In):
     criticality: dict[Level, float] = {}
     default_criticality: Level | None = None
     strength: dict[str, float] = {}
     persistence: dict[Literal["persistent", "transient"], float] = {}
     likelihood: dict[Literal["high", "medium", "low"], float] = {}
+    reach: dict[Reach, Factor] = {}
+    hypothetical: Factor | None = None
+    approval: dict[Gate, Factor] = {}
+    assumptions: Factor | None = None
+    length: LengthIn | None = None
     bands: list[BandIn] | None = None
 
 

@@ -1,0 +1,176 @@
+"""Who closes each threat of a run, and what it needs: routes and counterfactual needs.
+
+Both are reruns over the run's compiled model, independent of each other, handed to the
+orchestrator as jobs (:func:`jobs`) so that it can run them in parallel, then put together
+(:func:`assemble`):
+
+* one closure per entry point (engine/routes.py): each threat's routes;
+* the counterfactual bisection (engine/needs.py) over the assumptions and the third-party
+  owners a shown chain uses: which threats rest on which assumption, and which need an owner's
+  seeds. Above :data:`~actm.engine.needs.MAX_CANDIDATES` candidates, what a threat rests on is
+  read off its chain instead (``assumption_attribution`` ``proof``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from actm.engine.analysis import EngineOutput
+from actm.engine.chain import Route
+from actm.engine.compiled import Compiled
+from actm.engine.facts import Rule
+from actm.engine.matching import Match
+from actm.engine.needs import MAX_CANDIDATES, NeedsRun, ThreatKey, needs
+from actm.engine.provenance import seeds_in
+from actm.engine.routes import EntryPoint, all_seeds, collect, entry_points, run_entry
+from actm.engine.seeds import Seed
+from actm.engine.wording import Wording
+
+__all__ = ["Attribution", "assemble", "jobs", "owner_of"]
+
+Job = Callable[[], object]
+
+_ASSUMPTION = "assumption:"
+_OWNER = "owner:"
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Routes and needs of one run's threats, by threat id."""
+
+    routes: Mapping[str, tuple[Route, ...]] = field(default_factory=dict)
+    """Most realistic first."""
+    rests_on: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Assumptions each threat needs (does not close without), sorted."""
+    owners: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Third-party node operators each threat needs (does not close without what they hold),
+    sorted; counterfactual only."""
+    grouped: bool = False
+    """More entry points than are enumerated: routes stand for all those of one reach."""
+    assumption_attribution: str = "counterfactual"
+    """counterfactual, or proof (too many candidates: read off the shown chains)."""
+    runs: Mapping[str, int] = field(default_factory=dict)
+    """Closures per kind of rerun: routes, needs."""
+    computed: bool = False
+    """The reruns were made (an empty attribution stands for none: no routes are known)."""
+
+
+def threat_id(c: Compiled, m: Match) -> str:
+    """The stable id of a match's threat (as :func:`actm.engine.output.threat_id`)."""
+    return "@".join((c.rules[m.rule].attack.id, *m.binding))
+
+
+def owner_of(entry: str) -> str | None:
+    """The third-party owner an entry point is: ``operator:O`` and ``supplier:O`` are O."""
+    for prefix in ("operator:", "supplier:"):
+        if entry.startswith(prefix):
+            return entry[len(prefix) :]
+    return None
+
+
+def _candidates(out: EngineOutput, seeds: Sequence[Seed]) -> dict[str, list[int]]:
+    """The seed groups some shown chain uses: each assumption's seeds, and each third-party
+    node operator's."""
+    store = out.closure.store
+    used: set[str] = set()
+    owners_used: set[str] = set()
+    for keys in out.proofs:
+        for how, via in seeds_in(store, keys):
+            if how in (Rule.ASSUMPTION, Rule.ASSUMPTION_SENDS):
+                used.add(str(via))
+            elif how == Rule.THIRD_PARTY and isinstance(via, tuple):
+                owners_used.add(str(via[1]))
+    groups: dict[str, list[int]] = {}
+    for i, s in enumerate(seeds):
+        if s.rule in (Rule.ASSUMPTION, Rule.ASSUMPTION_SENDS):
+            if str(s.via) in used:
+                groups.setdefault(_ASSUMPTION + str(s.via), []).append(i)
+        elif s.entry.startswith("operator:") and s.entry[len("operator:") :] in owners_used:
+            groups.setdefault(_OWNER + s.entry[len("operator:") :], []).append(i)
+    return groups
+
+
+def jobs(out: EngineOutput) -> tuple[list[Job], Callable[[Sequence[object]], Attribution]]:
+    """The reruns that attribute ``out``'s threats, and how to put their results together."""
+    c = out.compiled
+    wording = out.wording
+    points, conditions, grouped = entry_points(c)
+    todo: list[Job] = [_route_job(c, wording, ep, [*seeds, *conditions]) for ep, seeds in points]
+    if conditions:
+        todo.append(_route_job(c, wording, None, conditions))
+    seeds = all_seeds(c)
+    groups = _candidates(out, seeds)
+    counterfactual = len(groups) <= MAX_CANDIDATES
+    if counterfactual:
+        keys = [(m.rule, m.binding) for m in out.matches]
+        todo.append(_needs_job(c, seeds, groups, keys))
+
+    def finish(results: Sequence[object]) -> Attribution:
+        return assemble(out, results, len(points), bool(conditions), counterfactual, grouped)
+
+    return todo, finish
+
+
+def _route_job(c: Compiled, wording: Wording, entry: EntryPoint | None, seeds: list[Seed]) -> Job:
+    return lambda: run_entry(c, wording, entry, seeds)
+
+
+def _needs_job(
+    c: Compiled, seeds: list[Seed], groups: Mapping[str, list[int]], keys: list[ThreatKey]
+) -> Job:
+    def job() -> tuple[dict[str, frozenset[ThreatKey]], int]:
+        run = NeedsRun()
+        found = needs(c, seeds, groups, keys, run)
+        return found, run.saturations
+
+    return job
+
+
+def assemble(
+    out: EngineOutput,
+    results: Sequence[object],
+    npoints: int,
+    conditions: bool,
+    counterfactual: bool,
+    grouped: bool,
+) -> Attribution:
+    """The attribution from the jobs' results, in the order :func:`jobs` listed them."""
+    c = out.compiled
+    per_entry = [r for r in results[:npoints] if isinstance(r, dict)]
+    by_conditions = results[npoints] if conditions else {}
+    assert isinstance(by_conditions, dict)
+    routes = collect(per_entry, by_conditions)
+    ids = {
+        (m.rule, m.binding): "@".join((c.rules[m.rule].attack.id, *m.binding)) for m in out.matches
+    }
+    rests: dict[str, set[str]] = {}
+    owners: dict[str, set[str]] = {}
+    runs = {"routes": npoints + (1 if conditions else 0)}
+    if counterfactual:
+        last = results[-1]
+        assert isinstance(last, tuple)
+        found: dict[str, frozenset[ThreatKey]] = last[0]
+        runs["needs"] = int(last[1])
+        for group, threats in found.items():
+            for key in threats:
+                if group.startswith(_ASSUMPTION):
+                    rests.setdefault(ids[key], set()).add(group[len(_ASSUMPTION) :])
+                else:
+                    owners.setdefault(ids[key], set()).add(group[len(_OWNER) :])
+    else:
+        store = out.closure.store
+        for m, keys in zip(out.matches, out.proofs, strict=True):
+            for how, via in seeds_in(store, keys):
+                if how in (Rule.ASSUMPTION, Rule.ASSUMPTION_SENDS):
+                    rests.setdefault(ids[(m.rule, m.binding)], set()).add(str(via))
+    known = set(ids.values())
+    return Attribution(
+        {tid: rs for tid, rs in routes.items() if tid in known},
+        {tid: tuple(sorted(v)) for tid, v in sorted(rests.items())},
+        {tid: tuple(sorted(v)) for tid, v in sorted(owners.items())},
+        grouped,
+        "counterfactual" if counterfactual else "proof",
+        runs,
+        True,
+    )

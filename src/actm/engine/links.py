@@ -1,0 +1,130 @@
+"""How threats build on each other: root causes, what each threat enables, and priorities.
+
+A threat *enables* another when the other's shown chain uses what the first one's attack
+yields (a step derived by the same attack from premises the first one's match holds). A
+threat's *root cause* is the entry point of its shown chain and the first weakness on it: the
+first attack or conversion step, declared vulnerability or AI weakness. Fixing a root cause
+removes every threat that has it; a root cause is worth fixing at the priority of the worst
+threat its threats lead to, which is why each threat's ``priority`` is the worst severity
+among itself and everything it enables, directly or not (its own severity stays its own).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from actm.engine.chain import ChainStep, RootCause
+from actm.engine.compiled import Compiled
+from actm.engine.facts import FactStore, Rule
+from actm.engine.matching import Match
+from actm.model.system import SystemModel
+from actm.terms import LEVELS, level_rank
+
+__all__ = ["Linked", "Links", "links", "root_cause"]
+
+
+@dataclass(frozen=True, slots=True)
+class Linked:
+    """One reported threat, as :func:`links` reads it."""
+
+    id: str
+    match: Match
+    proof: Sequence[int]
+    level: str
+
+
+@dataclass(frozen=True)
+class Links:
+    enables: Mapping[str, tuple[str, ...]]
+    enabled_by: Mapping[str, tuple[str, ...]]
+    priority: Mapping[str, str]
+
+
+def links(c: Compiled, store: FactStore, threats: Sequence[Linked]) -> Links:
+    """Which of ``threats`` enable which, and each one's priority."""
+    by_attack: dict[str, list[tuple[str, frozenset[int]]]] = {}
+    for t in threats:
+        attack = c.rules[t.match.rule].attack.id
+        by_attack.setdefault(attack, []).append(
+            (t.id, frozenset(p for p in t.match.premises if p >= 0))
+        )
+    enables: dict[str, set[str]] = {}
+    enabled_by: dict[str, set[str]] = {}
+    for t in threats:
+        for k in t.proof:
+            if k < 0:
+                continue
+            rule, via, premises = store.derivation(k)
+            if rule != Rule.ATTACK or not isinstance(via, int):
+                continue
+            used = set(premises)
+            for source, held in by_attack.get(c.rules[via].attack.id, ()):
+                if source != t.id and used <= held:
+                    enables.setdefault(source, set()).add(t.id)
+                    enabled_by.setdefault(t.id, set()).add(source)
+    levels = {t.id: t.level for t in threats}
+    priority = _priorities(levels, enables)
+    return Links(
+        {k: tuple(sorted(v)) for k, v in sorted(enables.items())},
+        {k: tuple(sorted(v)) for k, v in sorted(enabled_by.items())},
+        {k: priority.get(k, LEVELS[0]) for k in sorted(levels)},
+    )
+
+
+def _priorities(levels: Mapping[str, str], enables: Mapping[str, set[str]]) -> dict[str, str]:
+    """Each threat's worst level among itself and what it enables, directly or not (a depth
+    first walk; a threat met again on the way, in the rare cycle, adds nothing)."""
+    priority: dict[str, str] = {}
+    active: set[str] = set()
+    for start in sorted(levels):
+        if start in priority:
+            continue
+        stack: list[tuple[str, list[str]]] = [(start, sorted(enables.get(start, ())))]
+        active.add(start)
+        best = {start: levels[start]}
+        while stack:
+            tid, todo = stack[-1]
+            if todo:
+                nxt = todo.pop()
+                if nxt in priority:
+                    found = priority[nxt]
+                elif nxt in active:
+                    continue
+                else:
+                    active.add(nxt)
+                    best[nxt] = levels[nxt]
+                    stack.append((nxt, sorted(enables.get(nxt, ()))))
+                    continue
+                if level_rank(found) > level_rank(best[tid]):
+                    best[tid] = found
+                continue
+            stack.pop()
+            active.discard(tid)
+            priority[tid] = best[tid]
+            if stack:
+                parent = stack[-1][0]
+                if level_rank(best[tid]) > level_rank(best[parent]):
+                    best[parent] = best[tid]
+    return priority
+
+
+_KINDS = {"attack": "attack", "conversion": "conversion", "ai_weakness": "ai_weakness"}
+
+
+def root_cause(model: SystemModel, entry: str, chain: Sequence[ChainStep]) -> RootCause | None:
+    """The root cause of a threat whose shown chain is ``chain``, starting at ``entry``."""
+    vulns = {v.id: v for v in model.vulnerabilities}
+    for step in chain:
+        if step.rule in _KINDS and step.via:
+            kind = _KINDS[step.rule]
+            where = step.target
+            if kind == "ai_weakness" and step.via[0] in vulns:
+                v = vulns[step.via[0]]
+                where = v.model or v.asset or step.target
+            return RootCause(entry, kind, step.via[0], where)
+        if step.rule == "residency" and not step.premises and step.via:
+            declared = vulns.get(step.via[0])
+            node = declared.node if declared is not None and declared.node else step.target
+            return RootCause(entry, "vulnerability", step.via[0], node)
+    return None

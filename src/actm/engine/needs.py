@@ -1,0 +1,92 @@
+"""What each threat needs: the groups of seeds without which it does not close.
+
+A threat *rests on* an assumption exactly when it disappears without it (METHOD.md section 4),
+and an operator is the only way to a threat when it disappears without the operator's seeds.
+Both are counterfactual: the closure without a group, compared with the closure with
+everything. One closure per group would cost as many full runs as there are groups; instead
+(the staged technique of engine/assumptions.py, turned into a bisection):
+
+* one closure holds every seed outside the candidate groups;
+* with the groups of a set S left out (the rest added to that closure, undone by rollback
+  afterwards), a threat of the full run that is missing needs some group of S. When none is
+  missing, no group of S is needed by anything (leaving one out takes away less than leaving
+  all out), and S is done; a set of one group gives exactly the threats that need it; a larger
+  set is split in halves, each tried with the other half added back.
+
+Only groups that something may need are candidates (the caller passes those a shown chain
+uses: a threat whose chain does not use a group closes without it). Above
+:data:`MAX_CANDIDATES` the caller falls back to what the chains use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+
+from actm.engine.closure import Closure
+from actm.engine.compiled import Compiled
+from actm.engine.seeds import Seed
+
+__all__ = ["MAX_CANDIDATES", "NeedsRun", "needs"]
+
+MAX_CANDIDATES = 64
+"""Up to this many candidate groups, what each threat needs is counterfactual."""
+
+ThreatKey = tuple[int, tuple[str, ...]]
+"""(rule index, key binding) of a threat's match."""
+
+
+class NeedsRun:
+    """The counterfactual runs of one analysis: the closures they took."""
+
+    def __init__(self) -> None:
+        self.saturations = 0
+
+
+def needs(
+    c: Compiled,
+    seeds: Sequence[Seed],
+    groups: Mapping[str, Collection[int]],
+    threats: Collection[ThreatKey],
+    run: NeedsRun | None = None,
+) -> dict[str, frozenset[ThreatKey]]:
+    """Group id -> the threats (of ``threats``) that do not close without it.
+
+    ``groups`` maps each candidate group to the indices (into ``seeds``) of its seeds; a seed
+    in no group is always present."""
+    run = run or NeedsRun()
+    grouped = {i for members in groups.values() for i in members}
+    cl = Closure(c, lengths=True)
+    cl.apply(s for i, s in enumerate(seeds) if i not in grouped)
+    cl.saturate()
+    run.saturations += 1
+    out: dict[str, frozenset[ThreatKey]] = {}
+    wanted = frozenset(threats)
+    order = sorted(groups)
+
+    def present() -> frozenset[ThreatKey]:
+        return frozenset((m.rule, m.binding) for m in cl.matcher.matches)
+
+    def add(names: Iterable[str]) -> None:
+        cl.apply(seeds[i] for name in names for i in sorted(groups[name]))
+        cl.saturate()
+        run.saturations += 1
+
+    def solve(left_out: list[str]) -> None:
+        missing = wanted - present()
+        if not missing or not left_out:
+            return
+        if len(left_out) == 1:
+            out[left_out[0]] = missing
+            return
+        half = len(left_out) // 2
+        for kept, dropped in (
+            (left_out[half:], left_out[:half]),
+            (left_out[:half], left_out[half:]),
+        ):
+            mark = cl.mark()
+            add(kept)
+            solve(dropped)
+            cl.rollback(mark)
+
+    solve(order)
+    return {name: out[name] for name in order if name in out}

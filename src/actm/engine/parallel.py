@@ -1,0 +1,92 @@
+"""Independent reruns of one analysis, in parallel worker processes where that pays.
+
+:func:`run_all` takes jobs (functions of no argument) and returns their results in the order of
+the jobs, whatever the workers do: the result never depends on scheduling. On Linux, with more
+than one worker allowed and more than one job, the workers are forked from this process, so
+they inherit the model, the knowledge base and the compiled tables as they are (nothing is
+pickled but the results); each takes the next job not taken yet, until none is left. Elsewhere,
+or for one job, the jobs run here, one after the other. A worker that fails or dies leaves its
+jobs to be run here, so an error surfaces as it would without workers.
+
+The number of workers is the CPUs this process may use, or ``ACTM_WORKERS`` (1 runs everything
+in this process).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Sequence
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+__all__ = ["run_all", "workers"]
+
+_DONE = -1
+
+
+def workers() -> int:
+    """How many worker processes to use: ``ACTM_WORKERS``, else the CPUs available."""
+    env = os.environ.get("ACTM_WORKERS", "").strip()
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def run_all(jobs: Sequence[Callable[[], Any]], n: int | None = None) -> list[Any]:
+    """Each job's result, in the order of ``jobs``; with up to ``n`` workers (default
+    :func:`workers`)."""
+    n = min(workers() if n is None else n, len(jobs))
+    if n <= 1 or not sys.platform.startswith("linux"):
+        return [job() for job in jobs]
+    ctx = multiprocessing.get_context("fork")
+    counter = ctx.Value("i", 0)
+    results: dict[int, Any] = {}
+    pipes: list[Connection] = []
+    procs = []
+    for _ in range(n):
+        receive, send = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_work, args=(jobs, counter, send), daemon=True)
+        proc.start()
+        send.close()
+        pipes.append(receive)
+        procs.append(proc)
+    open_pipes = list(pipes)
+    while open_pipes:
+        for conn in wait(open_pipes):
+            assert isinstance(conn, Connection)
+            try:
+                index, value = conn.recv()
+            except (EOFError, OSError):
+                index = _DONE
+            if index == _DONE:
+                open_pipes.remove(conn)
+                conn.close()
+            else:
+                results[index] = value
+    for proc in procs:
+        proc.join()
+    return [results[i] if i in results else job() for i, job in enumerate(jobs)]
+
+
+def _work(jobs: Sequence[Callable[[], Any]], counter: Any, conn: Connection) -> None:
+    """A worker: take the next job until none is left, sending each result as it comes."""
+    try:
+        while True:
+            with counter.get_lock():
+                index = counter.value
+                counter.value += 1
+            if index >= len(jobs):
+                break
+            conn.send((index, jobs[index]()))
+    except BaseException:
+        pass
+    finally:
+        try:
+            conn.send((_DONE, None))
+        finally:
+            conn.close()

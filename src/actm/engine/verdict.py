@@ -1,0 +1,171 @@
+"""What a threat's routes and needs make of it: its adversaries, the route factors of its
+severity, and whether it is reported at all.
+
+From the attribution of a run (engine/attribution.py), for each threat:
+
+* its routes, most realistic first, and, when no entry point closes it alone, the entry points
+  its shown chain needs together (``cooperation``); its adversaries are the entry points of its
+  routes (or those cooperating), so there is always at least one;
+* the assumptions it rests on (counterfactually), the unjustified ones among them counting in
+  its severity, with the length of its shortest route (:class:`~actm.engine.severity.Path`);
+* the noise rules of the engine (docs/severity.md), each of which drops a threat that is not
+  one: an owner is never the adversary for what it already holds (``operator_holds``), an
+  adversary is never the only victim (``only_victim``), and nothing that breaks only the
+  confidentiality of an asset whose confidentiality does not matter is a threat
+  (``no_confidentiality``, decided by the severity: engine/severity.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from actm.engine.attribution import Attribution, owner_of
+from actm.engine.chain import Route
+from actm.engine.compiled import Compiled
+from actm.engine.costs import costs, entry_of
+from actm.engine.facts import FactStore, Rule
+from actm.engine.provenance import seeds_in
+from actm.engine.routes import all_seeds
+from actm.engine.seeds import Seed
+from actm.engine.severity import Assessment, Path
+from actm.terms import REACHES
+
+__all__ = ["DROPS", "Verdict", "judge", "noise"]
+
+DROPS = ("operator_holds", "only_victim", "no_confidentiality")
+"""The noise rules, by the name their count has in the summary."""
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What the routes and needs of one threat make of it (before its final severity)."""
+
+    routes: tuple[Route, ...]
+    cooperation: tuple[str, ...]
+    adversaries: tuple[str, ...]
+    rests_on: tuple[str, ...]
+    unjustified: tuple[str, ...]
+    accepted_by: tuple[str, ...]
+    """The justified assumptions its shown chain uses (when it is accepted risk)."""
+    path: Path
+
+
+def _seed_entries(c: Compiled) -> dict[tuple[int, object], tuple[str, str]]:
+    """(rule of the fact a seed gives, via) -> the entry point and reach of its seed (the most
+    realistic, when several seeds give the same)."""
+    found: dict[tuple[int, object], tuple[str, str]] | None = c.caches.get("seed_entries")
+    if found is not None:
+        return found
+    found = {}
+    for s in all_seeds(c):
+        key = (Rule.RESIDENCY if s.node >= 0 else s.rule, s.via)
+        entry = entry_of(c, s)
+        old = found.get(key)
+        if old is None or REACHES.index(entry[1]) < REACHES.index(old[1]):
+            found[key] = entry
+    c.caches["seed_entries"] = found
+    return found
+
+
+def chain_entries(c: Compiled, store: FactStore, keys: Iterable[int]) -> list[tuple[str, str]]:
+    """The entry points (and reaches) of the seeds a chain starts from, without duplicates."""
+    table = _seed_entries(c)
+    out: list[tuple[str, str]] = []
+    for how, via in seeds_in(store, keys):
+        entry = table.get((how, via))
+        if entry is not None and entry not in out:
+            out.append(entry)
+    return out
+
+
+def judge(
+    c: Compiled,
+    store: FactStore,
+    tid: str,
+    keys: list[int],
+    accepted: bool,
+    attribution: Attribution,
+) -> Verdict:
+    """The verdict on threat ``tid``, whose shown chain is the proof ``keys``."""
+    routes = attribution.routes.get(tid, ())
+    live = [r for r in routes if not r.accepted]
+    k = costs(c)
+    used = [
+        str(via)
+        for how, via in seeds_in(store, keys)
+        if how in (Rule.ASSUMPTION, Rule.ASSUMPTION_SENDS)
+    ]
+    accepted_by = tuple(sorted({a for a in used if a in k.justified})) if accepted else ()
+    cooperation: tuple[str, ...] = ()
+    if not accepted and not live and attribution.computed:
+        # a chain that is not accepted risk uses no justified assumption: all its seeds count
+        cooperation = tuple(sorted({e for e, _ in chain_entries(c, store, keys)}))
+    names: set[str] = set()
+    for r in live or routes:
+        names.update(r.members or (r.adversary,))
+    names.update(cooperation)
+    if not names:
+        names.update(e for e, _ in chain_entries(c, store, keys))
+    rests_on = attribution.rests_on.get(tid, ())
+    unjustified = tuple(a for a in rests_on if a not in k.justified)
+    steps = min((r.steps for r in live), default=None)
+    path = Path(steps, bool(cooperation), len(unjustified))
+    return Verdict(
+        routes, cooperation, tuple(sorted(names)), rests_on, unjustified, accepted_by, path
+    )
+
+
+def noise(
+    c: Compiled,
+    tid: str,
+    classes: tuple[str, ...],
+    verdict: Verdict,
+    severity: Assessment,
+    attribution: Attribution,
+) -> str:
+    """The noise rule that drops the threat (whose attack breaks ``classes``), or '' when it
+    is reported."""
+    if severity.moot:
+        return "no_confidentiality"
+    if severity.accepted or attribution.grouped:
+        return ""
+    live = [r for r in verdict.routes if not r.accepted]
+    if not live or verdict.cooperation:
+        return ""
+    entries = {r.adversary for r in live}
+    if len(entries) != 1:
+        return ""
+    (entry,) = entries
+    owner = owner_of(entry)
+    if entry.startswith("operator:") and owner is not None:
+        needed = attribution.assumption_attribution != "counterfactual" or owner in (
+            attribution.owners.get(tid, ())
+        )
+        if needed and _holds(c, owner, severity.asset_id):
+            return "operator_holds"
+        return ""
+    holdings = _public_holdings(c, entry)
+    if all((severity.asset, cls) in holdings for cls in classes):
+        return "only_victim"
+    return ""
+
+
+def _holds(c: Compiled, owner: str, asset_id: str) -> bool:
+    """Whether ``owner`` already holds the asset: it resides on one of the owner's nodes."""
+    nodes = {n.id for n in c.model.nodes if n.owner == owner}
+    return any(r.node in nodes for r in c.model.asset(asset_id).resides)
+
+
+def _public_holdings(c: Compiled, entry: str) -> frozenset[tuple[str, str]]:
+    """(target, class) of what a public user holds by entering: its own input, what the model
+    shows it."""
+    found: dict[str, frozenset[tuple[str, str]]] = c.caches.setdefault("public_holdings", {})
+    cached = found.get(entry)
+    if cached is None:
+        seeds: list[Seed] = [
+            s for s in all_seeds(c) if s.entry == entry and s.rule == Rule.PUBLIC_USER
+        ]
+        cached = frozenset((c.target_name[s.target], c.cap_class[s.cap]) for s in seeds)
+        found[entry] = cached
+    return cached

@@ -1,0 +1,38 @@
+"""actm.io.visible: control characters spelled out, text and bytes alike."""
+
+from __future__ import annotations
+
+import pytest
+
+from actm.io.visible import visible, visible_bytes
+
+
+def test_visible_spells_out_terminal_controls_and_keeps_tab_and_newline() -> None:
+    assert visible("a\x1b[2J\tb\n\x9b1A\u202e\ufffe\x00") == (
+        "a\\u001b[2J\tb\n\\u009b1A\\u202e\\ufffe\\u0000"
+    )
+
+
+def test_visible_keeps_colour_only_when_asked() -> None:
+    assert visible("\x1b[31mred\x1b[0m\x1b]0;t\x07", keep_colour=True) == (
+        "\x1b[31mred\x1b[0m\\u001b]0;t\\u0007"
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "shown"),
+    [
+        (b'{"a": "plain"}\n\t', b'{"a": "plain"}\n\t'),
+        (b"esc \x1b[2J del \x7f", b"esc \\u001b[2J del \\u007f"),
+        ("caf\u00e9 \u009b1A".encode(), "caf\u00e9 \\u009b1A".encode()),
+        ("caf\u00e9".encode(), "caf\u00e9".encode()),
+    ],
+)
+def test_visible_bytes_is_visible_on_utf8(data: bytes, shown: bytes) -> None:
+    assert visible_bytes(data) == shown
+    assert visible_bytes(data) == visible(data.decode("utf-8")).encode("utf-8")
+
+
+def test_visible_bytes_returns_clean_input_itself() -> None:
+    data = b"x" * 1000
+    assert visible_bytes(data) is data
