@@ -114,7 +114,7 @@ def child(path: str) -> int:
 
     t = perf_counter()
     result = build_result(analysis)
-    read = timings["read"] + timings.get("counterfactual", 0.0)
+    read = timings["attribution"] + timings.get("counterfactual", 0.0)
     del analysis
     emit(stage="build", seconds=read + perf_counter() - t)
 

@@ -12,7 +12,8 @@ the SAIF risk map (``saif/yaml/``) from ``--data`` (default: ``$ACTM_SHARED_DATA
   that knowledge entries may reference (ATLAS techniques sorted by id; CoSAI and SAIF risks in
   the published order);
 * ``reference/atlas.yaml``: ATLAS tactics, mitigations and case studies (with the techniques
-  each case study's procedure uses); ``reference/cosai.yaml`` and ``reference/saif.yaml``: the
+  each case study's procedure uses, and those of its steps outside Reconnaissance and Resource
+  Development); ``reference/cosai.yaml`` and ``reference/saif.yaml``: the
   controls.
 
 Ids and names only: they are facts. No description or other text of the sources is copied.
@@ -51,16 +52,21 @@ def _scalar(text: str) -> str:
 
 
 def _items(
-    items: Iterable[Mapping[str, Any]], key: str = "name", *, techniques: bool = False
+    items: Iterable[Mapping[str, Any]], key: str = "name", *, lists: Iterable[str] = ()
 ) -> list[str]:
-    """One flow mapping a line: ``{id, name}``, and the ``techniques`` list if asked."""
+    """One flow mapping a line: ``{id, name}``, and the lists named in ``lists``."""
     out = []
     for item in items:
         line = f"  - {{id: {_scalar(item['id'])}, name: {_scalar(item[key])}"
-        if techniques:
-            line += f", techniques: [{', '.join(_scalar(t) for t in item['techniques'])}]"
+        for name in lists:
+            line += f", {name}: [{', '.join(_scalar(t) for t in item[name])}]"
         out.append(line + "}")
     return out
+
+
+PREPARATION = ("AML.TA0002", "AML.TA0003")
+"""Reconnaissance and Resource Development: what the adversary does before it touches the
+victim's system."""
 
 
 def _load(path: Path) -> Any:
@@ -96,6 +102,9 @@ def render(data: Path) -> dict[str, str]:
             "id": cs["id"],
             "name": cs["name"],
             "techniques": sorted({p["technique"] for p in cs["procedure"]}),
+            "beyond_preparation": sorted(
+                {p["technique"] for p in cs["procedure"] if p["tactic"] not in PREPARATION}
+            ),
         }
         for cs in sorted(atlas["case-studies"], key=lambda cs: cs["id"])
     ]
@@ -131,14 +140,15 @@ def render(data: Path) -> dict[str, str]:
             [
                 f"MITRE ATLAS {version}: ids and names of its tactics, mitigations and case",
                 "studies, with the techniques each case study's procedure uses (its techniques",
-                "are the items of frameworks/atlas.yaml).",
+                "are the items of frameworks/atlas.yaml) and, in beyond_preparation, those of",
+                "its steps outside Reconnaissance and Resource Development.",
                 GENERATED,
             ],
             ["framework: atlas", f'version: "{version}"'],
             {
                 "tactics": _items(matrix["tactics"]),
                 "mitigations": _items(matrix["mitigations"]),
-                "case_studies": _items(studies, techniques=True),
+                "case_studies": _items(studies, lists=("techniques", "beyond_preparation")),
             },
         ),
         "reference/cosai.yaml": _doc(

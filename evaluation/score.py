@@ -471,6 +471,21 @@ def _details(scores: Sequence[Score]) -> list[str]:
     return lines
 
 
+def render_markdown(record: dict[str, Any]) -> str:
+    """The suites and overall totals of a baseline record as a Markdown table (docs/)."""
+    lines = [
+        "| suite | systems | expected | found | recall | reported | correct | precision |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    rows = [*sorted(record["suites"].items()), ("**overall**", record["overall"])]
+    for name, t in rows:
+        lines.append(
+            f"| {name} | {t['loadable']} | {t['expected']} | {t['found']} | {_pct(t['recall'])}"
+            f" | {t['reported']} | {t['correct']} | {_pct(t['precision'])} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def render_json(scores: Sequence[Score]) -> str:
     def score(s: Score) -> dict[str, Any]:
         out: dict[str, Any] = {"name": s.name, "suite": s.suite, "loadable": s.loadable}

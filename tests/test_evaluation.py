@@ -268,3 +268,20 @@ def test_check_and_json_on_the_command_line(
     baseline.write_text(json.dumps(recorded))
     assert score.main(["--root", str(root), "--baseline", str(baseline), "--check"]) == 1
     assert "regression: overall: recall fell from 2/2 to 1/2" in capsys.readouterr().err
+
+
+def test_the_documented_table_is_the_recorded_baseline() -> None:
+    """docs/findings-quality.md shows the scores baseline.json records (rewrite it with
+    ACTM_UPDATE_DOCS=1 after recording a new baseline)."""
+    import os
+
+    doc = EVALUATION.parent / "docs" / "findings-quality.md"
+    text = doc.read_text()
+    begin, end = "<!-- scores: begin -->\n", "<!-- scores: end -->"
+    head, rest = text.split(begin)
+    _table, tail = rest.split(end)
+    table = score.render_markdown(json.loads((EVALUATION / "baseline.json").read_text()))
+    if os.environ.get("ACTM_UPDATE_DOCS"):
+        doc.write_text(head + begin + table + end + tail)
+        return
+    assert _table == table

@@ -38,8 +38,8 @@ EXPECTED: dict[str, list[str]] = {
         # provider-data-exposure@planner is gone: only llm-vendor reads the planner's inputs,
         # which are processed on its own llm-api node, and an owner is never the adversary for
         # what it already holds (operator_holds)
-        # a steered coder commits the injected text, and read_repo brings it back next time
-        "self-replicating-prompt-injection@coder@app-repo",
+        # no self-replication: the coder reads back only what it wrote itself, and nothing
+        # declares another agent or outside content reading app-repo
         "system-prompt-eviction@coder",
         "tool-data-exfiltration@coder@app-repo",
         "tool-definition-poisoning@planner",
@@ -68,6 +68,8 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "mcp-desktop-assistant.yaml": [
         "context-exfiltration-via-tool@assistant",
+        # read_file reaches the SSH key, which opens the company's git server
+        "credential-reuse-lateral-movement@ssh-key@company-repos",
         "excessive-agency-write@assistant@documents",
         # the filesystem server has no allowed directories: it writes the SSH key too
         "excessive-agency-write@assistant@ssh-key",
@@ -83,8 +85,8 @@ EXPECTED: dict[str, list[str]] = {
         "tool-data-exfiltration@assistant@ssh-key",
         "tool-data-exfiltration@assistant@tasks",
         "tool-definition-poisoning@assistant",
+        # shadowing across servers only: read_file and write_file share one server
         "tool-shadowing@read_file@create_task",
-        "tool-shadowing@read_file@write_file",
         "tool-shadowing@write_file@create_task",
     ],
     "ml-training-pipeline.yaml": [
@@ -95,6 +97,8 @@ EXPECTED: dict[str, list[str]] = {
         "model-inversion@lesion-classifier",
         "poisoned-pretrained-model@vit-backbone",
         "property-inference@lesion-classifier",
+        # the copy model-extraction yields lets an adversary craft evasions offline
+        "proxy-model-evasion@lesion-classifier",
         "training-data-poisoning@lesion-classifier",
     ],
 }

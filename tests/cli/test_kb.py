@@ -45,8 +45,8 @@ steps:
       - {var: m, asset: outputs, component: text, capability: make_limited_changes}
 impact: {var: m, asset: outputs, class: integrity}
 references:
-  demo: [D1]
-  owasp_llm: [LLM01]
+  demo: {type: [D1]}
+  owasp_llm: {type: [LLM01]}
 """
 
 
@@ -174,15 +174,24 @@ def test_list_filters_by_framework(kdir: Path) -> None:
     assert "saif" not in theft["references"]
 
 
-def test_show_prints_reference_names_and_marks_mappings(kdir: Path) -> None:
+def test_show_prints_reference_names_steps_and_marks_mappings(kdir: Path) -> None:
     out = run("kb", "show", "indirect-prompt-injection")
-    assert re.search(r"^  atlas +AML\.T0051\.001 +Indirect$", out, re.M)
-    assert re.search(r"^  owasp_llm +LLM01 +Prompt Injection$", out, re.M)
-    assert re.search(r"^  saif +PIJ +Prompt Injection \(mapped\)$", out, re.M)
+    assert re.search(r"^  atlas +AML\.T0051\.001 +Indirect +\(plant\)$", out, re.M)
+    assert re.search(r"^  owasp_llm +LLM01 +Prompt Injection +\(plant\)$", out, re.M)
+    assert re.search(r"^  saif +PIJ +Prompt Injection +\(mapped\)$", out, re.M)
+    # a conditional reference, under the condition that shows it
+    memory = out.index("references when the chain has a step: component memory:\n")
+    assert re.match(
+        r"  atlas +AML\.T0080 +AI Agent Context Poisoning +\(route\)\n"
+        r"  atlas +AML\.T0080\.000 +Memory +\(route\)\n",
+        out[memory:].split("\n", 1)[1],
+    )
     out = run("kb", "show", "greeting-hijack", "-k", str(kdir))
-    assert (
-        "references:\n  demo       D1     Greetings\n  demo       D2     Farewells (mapped)\n"
-        in out
+    assert re.search(
+        r"^references:\n  demo +D1 +Greetings +\(type\)\n"
+        r"  owasp_llm +LLM01 +Prompt Injection +\(type\)\n  demo +D2 +Farewells +\(mapped\)\n",
+        out,
+        re.M,
     )
 
 

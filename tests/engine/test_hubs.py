@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import actm
@@ -123,7 +123,7 @@ def test_ten_times_the_tools_cost_ten_times_the_work() -> None:
     tools made it a hundred times."""
     small, small_found = work(closure_of(tool_hub(50, 10, 1)))
     big, big_found = work(closure_of(tool_hub(500, 10, 1)))
-    assert (small, small_found, big, big_found) == (8368, 3581, 83068, 35531)
+    assert (small, small_found, big, big_found) == (7362, 3076, 73062, 30526)
 
 
 # -- the joins find what a plain search finds --------------------------------------------------
@@ -181,8 +181,122 @@ def test_the_joins_find_exactly_the_complete_bindings_in_hubs(text: str) -> None
     assert set(cl.matcher.fired) == _plain_search(cl)
 
 
+ONE_FACT_TWO_REQUIREMENTS: dict[str, Any] = {
+    "calls": [
+        ("owner", ("us",), {"first_party": True}),
+        ("owner", ("vendor",), {}),
+        ("node", ("n0",), {"kind": "service", "pipeline": "development", "owner": None}),
+        ("node", ("n1",), {"kind": "service", "pipeline": "development", "owner": None}),
+        ("node", ("n2",), {"kind": "service", "pipeline": "development", "owner": None}),
+        ("node", ("n3",), {"kind": "service", "pipeline": "development", "owner": None}),
+        (
+            "asset",
+            ("a0",),
+            {
+                "type": "credential",
+                "resides": [],
+                "untrusted_sources": [],
+                "criticality": {"confidentiality": "low", "integrity": "low"},
+            },
+        ),
+        (
+            "asset",
+            ("a1",),
+            {
+                "type": "credential",
+                "resides": [],
+                "untrusted_sources": [],
+                "criticality": {"confidentiality": "low", "integrity": "low"},
+            },
+        ),
+        (
+            "asset",
+            ("a2",),
+            {
+                "type": "credential",
+                "resides": [],
+                "untrusted_sources": [],
+                "criticality": {"confidentiality": "low", "integrity": "low"},
+            },
+        ),
+        (
+            "asset",
+            ("a3",),
+            {
+                "type": "credential",
+                "resides": [],
+                "untrusted_sources": [],
+                "criticality": {"confidentiality": "low", "integrity": "low"},
+            },
+        ),
+        (
+            "asset",
+            ("a4",),
+            {
+                "type": "credential",
+                "resides": [],
+                "untrusted_sources": [],
+                "criticality": {"confidentiality": "low", "integrity": "low"},
+            },
+        ),
+        (
+            "tool",
+            ("t0",),
+            {
+                "read": ["a0"],
+                "write": [],
+                "execute": [],
+                "egress": [],
+                "constrained": False,
+                "human_approval": False,
+                "sandbox": False,
+                "untrusted_results": [],
+            },
+        ),
+        (
+            "tool",
+            ("t1",),
+            {
+                "read": ["a1"],
+                "write": [],
+                "execute": [],
+                "egress": ["internet"],
+                "constrained": False,
+                "human_approval": False,
+                "sandbox": False,
+                "untrusted_results": [],
+            },
+        ),
+        (
+            "model",
+            ("m0",),
+            {
+                "kind": "llm",
+                "exposure": "public",
+                "exposes": ["outputs"],
+                "deployed_on": [],
+                "trained_on": [],
+                "tools": ["t0", "t1"],
+                "features": [],
+                "owner": None,
+                "identity": None,
+            },
+        ),
+    ],
+    "nodes": ["n0", "n1", "n2", "n3"],
+    "assets": ["a0", "a1", "a2", "a3", "a4"],
+    "tools": ["t0", "t1"],
+    "models": ["m0"],
+}
+"""A tool that reads and sends (t1) beside one that only reads (t0): the fact that drives t1
+meets both the reading and the sending requirement of tool-data-exfiltration. Its join as the
+reader found a threat with t1 as the sender, and that witness once made its join as the sender
+skip the threat through t0."""
+
+
 @settings(max_examples=15, deadline=None)
 @given(spec=system_models())
+@example(spec=ONE_FACT_TWO_REQUIREMENTS)
 def test_the_joins_find_exactly_the_complete_bindings(spec: dict[str, Any]) -> None:
     model = build(spec).build(vocabulary=KB.vocabulary, known_attacks=KB.attacks)
     cl = Closure(compile_model(model, KB))

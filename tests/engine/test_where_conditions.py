@@ -49,7 +49,8 @@ steps:
 {requires}
 impact: {impact}
 references:
-  owasp_llm: [LLM01]
+  owasp_llm:
+    probe: [LLM01]
 """
 
 
@@ -207,7 +208,7 @@ BAD = [
     (
         "- {var: t, asset: tool, capability: influence, where: {kind: [agnet]}}",
         "unknown-kind",
-        "probe: unknown model kind 'agnet'",
+        "probe: unknown model kind or asset type 'agnet'",
         "did you mean 'agent'?",
     ),
     (

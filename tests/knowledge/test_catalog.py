@@ -101,3 +101,56 @@ def test_entry_fires_in_its_fixture(entry: AttackPattern) -> None:
 def test_entry_stays_quiet_in_its_fixture(entry: AttackPattern) -> None:
     case = _fixture(entry)["quiet"]
     assert _outcome(entry, case["model"]) == sorted(case.get("expect") or [])
+
+
+# -- references: each performed by a step, each ATLAS one in the audit --------------------------
+
+AUDIT = Path(__file__).resolve().parents[2] / "docs" / "knowledge-audit.md"
+CITED = ("kept", "added", "moved", "conditional")
+
+
+def _audit_rows() -> dict[str, list[tuple[str, str, str]]]:
+    """Entry -> (reference, verdict, step) of each row of the audit table."""
+    rows: dict[str, list[tuple[str, str, str]]] = {}
+    for line in AUDIT.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.split("|")[1:-1]]
+        if len(cells) == 5 and cells[0].startswith("`"):
+            rows.setdefault(cells[0].strip("`"), []).append((cells[1], cells[2], cells[3]))
+    return rows
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=IDS)
+def test_every_reference_is_performed_by_a_step_of_its_entry(entry: AttackPattern) -> None:
+    steps = {s.id for s in entry.steps} | ({"impact"} if entry.impact is not None else set())
+    assert all(r.step in steps for r in entry.cites), [
+        r for r in entry.cites if r.step not in steps
+    ]
+    for citation in entry.citations:
+        allowed = steps | ({"route"} if citation.chain is not None else set())
+        assert citation.adds and all(r.step in allowed for r in citation.adds)
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=IDS)
+def test_every_atlas_reference_is_a_shipped_technique(entry: AttackPattern) -> None:
+    atlas = KB.frameworks["atlas"]
+    cited = [r.id for r in entry.every_reference() if r.framework == "atlas"]
+    assert [i for i in cited if atlas.name_of(i) is None] == []
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=IDS)
+def test_the_audit_justifies_every_atlas_reference(entry: AttackPattern) -> None:
+    rows = _audit_rows().get(entry.id)
+    assert rows, f"{entry.id}: add its rows to docs/knowledge-audit.md"
+    fixed = {(r.id, r.step) for r in entry.cites if r.framework == "atlas"}
+    conditional = {
+        (r.id, r.step) for c in entry.citations for r in c.adds if r.framework == "atlas"
+    }
+    assert {(i, s) for i, v, s in rows if v in CITED and v != "conditional"} == fixed
+    assert {(i, s) for i, v, s in rows if v == "conditional"} == conditional
+    removed = {i for i, v, _ in rows if v == "removed"}
+    assert not removed & {i for i, _ in fixed | conditional}, "a removed reference is cited again"
+    assert all(v in (*CITED, "removed", "none") for _, v, _ in rows)
+
+
+def test_the_audit_names_only_entries_that_exist() -> None:
+    assert sorted(set(_audit_rows()) - set(IDS)) == []

@@ -32,8 +32,8 @@ steps:
       - {var: m, asset: outputs, component: text, capability: make_limited_changes}
 impact: {var: m, asset: outputs, class: integrity}
 references:
-  owasp_llm: [LLM01]
-  atlas: [AML.T0051.000]
+  owasp_llm: {type: [LLM01]}
+  atlas: {type: [AML.T0051.000]}
 """
 
 DEMO = """
@@ -203,7 +203,7 @@ def test_an_unknown_framework_in_references_is_an_error(tmp_path: Path) -> None:
 
 
 def test_an_open_framework_checks_the_form_of_an_id(tmp_path: Path) -> None:
-    text = ENTRY + "  cwe: [CWE-79, XSS]\n"
+    text = ENTRY + "  cwe: {type: [CWE-79, XSS]}\n"
     path = write(tmp_path, "attacks/greeting-hijack.yaml", text)
     file, line, hint = problem(tmp_path, "unknown-reference")
     assert (file, line) == (str(path), 16)
@@ -316,7 +316,7 @@ def test_a_broken_mapping_file_stops_the_run_with_file_and_line(
 
 def test_a_knowledge_directory_adds_a_framework_and_mappings(tmp_path: Path) -> None:
     write(tmp_path, "frameworks/demo.yaml", DEMO)
-    write(tmp_path, "attacks/greeting-hijack.yaml", ENTRY + "  demo: [D3]\n")
+    write(tmp_path, "attacks/greeting-hijack.yaml", ENTRY + "  demo: {type: [D3]}\n")
     write(tmp_path, "mappings/demo.yaml", MAPPING)
     write(
         tmp_path,

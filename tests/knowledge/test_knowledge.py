@@ -37,7 +37,7 @@ steps:
       - {var: m, asset: outputs, component: text, capability: make_limited_changes}
 impact: {var: m, asset: outputs, class: integrity}
 references:
-  owasp_llm: [LLM01]
+  owasp_llm: {type: [LLM01]}
 """
 
 

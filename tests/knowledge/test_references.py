@@ -63,6 +63,8 @@ def test_the_reference_tables_are_well_formed(
     for study in data.get("case_studies", ()):
         assert study["techniques"] == sorted(set(study["techniques"])), study["id"]
         assert [t for t in study["techniques"] if not ATLAS.name_of(t)] == [], study["id"]
+        beyond = study["beyond_preparation"]
+        assert beyond == sorted(set(beyond)) and set(beyond) <= set(study["techniques"])
 
 
 # -- against the published data (skipped without it) -----------------------------------------

@@ -432,7 +432,7 @@ steps:
       - {var: r, asset: source_code, capability: make_arbitrary_changes, persistent: true}
 impact: {var: r, class: integrity}
 references:
-  owasp_llm: [LLM03]
+  owasp_llm: {rewrite: [LLM03]}
 """
 
 OVER_BROAD = """
@@ -527,11 +527,10 @@ def test_an_attack_specific_countermeasure_is_named_after_the_attacks_controls(
         "Output filtering against direct-prompt-injection at bot "
         "(or input filtering, guardrail model, least privilege tools)"
     )
+    # a published model the system does not train: no extraction, inference or cache-timing
+    # attack on it (the noise rules), so three attack-specific candidates remain
     assert sorted(c.name.split(" against ")[0] for c in cands.values() if c.control.breaks) == [
-        "Differential privacy",
         "No secrets in prompts",
         "Output filtering",
-        "Per tenant cache isolation",
-        "Rate limiting",
         "Rate limiting",
     ]

@@ -27,14 +27,16 @@ def _edit(text: str, old: str, new: str) -> str:
 
 
 def changed_model() -> str:
-    """The support bot with: customer records less critical (two threats drop a level), no
-    community answers ingested (rag poisoning resolved), a write tool and an egress tool to a new
-    partner zone (new threats, a new crossing), a stronger vendor assumption and a new one."""
+    """The support bot with: customer records less critical (two threats drop a level) and
+    edited by customers on a portal, no community answers ingested (rag poisoning resolved), a
+    write tool and an egress tool to a new partner zone (new threats, a new crossing), a
+    stronger vendor assumption and a new one."""
     t = BASE
     t = _edit(
         t,
-        "criticality: {confidentiality: critical, integrity: high}",
-        "criticality: {confidentiality: high, integrity: high}",
+        "criticality: {confidentiality: critical, integrity: high}\n    resides: [{node: crm-db}]",
+        "criticality: {confidentiality: high, integrity: high}\n    resides: [{node: crm-db}]\n"
+        "    untrusted_sources: [customer-portal]",
     )
     t = _edit(t, "    untrusted_sources: [community-forum]   # anyone can post an answer", "    #")
     t = _edit(
@@ -120,13 +122,13 @@ def test_text(diff: Diff) -> None:
         "  ~ context-exfiltration-via-tool@support-agent: medium 6.0, unchanged; chain changed"
         in lines
     )
-    # a changed chain: before and after, one step a line, the new one through the new tool
+    # a changed chain: before and after, one step a line, the new one from the customer portal
     i = lines.index(
         "  ~ indirect-prompt-injection@support-agent: low 1.7, unchanged; chain changed"
     )
     assert lines[i + 1].startswith("      was: author of outside content (community-forum)")
-    assert "        -> support-agent calls tool update_customer: influence on " in "\n".join(
-        lines[i:]
+    assert "      now: author of outside content (customer-portal) holds contribute on " in (
+        "\n".join(lines[i:])
     )
     assert "  ~ vendor-terms: capability none -> inspect" in lines
     assert "  + crm-hosting: none (unjustified)" in lines
@@ -475,27 +477,22 @@ triage:
     owner: alice
 """
 
-NEW_TRIAGE = """
-triage:
-  - id: tool-data-exfiltration@support-agent@customer-records
-    status: accepted
-    justification: the mail relay only reaches our own domain
-    expires: 2026-12-31
-  - id: tool-data-disclosure@support-agent@customer-records
-    status: mitigated
-    justification: per-user authorisation under way
-  - id: rag-poisoning@help-centre@support-agent
-    status: accepted
-    justification: reviewed articles only
-    owner: bob
-  - id: direct-prompt-injection@support-agent
+NEW_TRIAGE = (
+    _edit(
+        _edit(
+            _edit(OLD_TRIAGE, "status: in_progress", "status: mitigated"),
+            "  - id: system-prompt-extraction@support-agent\n",
+            "  - id: sytem-prompt-extraction@support-agent\n",  # misspelt: matches nothing
+        ),
+        "owner: alice",
+        "owner: bob",
+    )
+    + """  - id: direct-prompt-injection@support-agent
     status: accepted
     justification: the bot has no tool a user could misuse
     expires: 2027-06-30
-  - id: sytem-prompt-extraction@support-agent
-    status: accepted
-    justification: the prompt holds no secret
 """
+)
 
 
 def test_diff_reports_triage_changes_in_every_format(kb: KnowledgeBase) -> None:

@@ -38,7 +38,7 @@ def test_the_model_gives_what_the_tests_rely_on(result: Result) -> None:
     assert [m.id for m in result.mitigated] == [
         "tool-data-exfiltration@support-agent@customer-records"
     ]
-    assert result.summary["untriaged"] == 6
+    assert result.summary["untriaged"] == 3
     assert result.summary["mitigated"] == result.summary["triage_unmatched"] == 1
     assert result.triage_unmatched[0].location == "triaged-agent.yaml:66:9"
 
@@ -47,8 +47,8 @@ def test_text_summary_triage_mitigated_and_stale(result: Result) -> None:
     text = render_text(result)
     lines = text.splitlines()
     assert lines[1:5] == [
-        "threats in scope: 7 (0 critical, 1 high, 2 medium, 4 low, 0 info), 6 untriaged",
-        "attack patterns out of scope: 67",
+        "threats in scope: 4 (0 critical, 1 high, 2 medium, 1 low, 0 info), 3 untriaged",
+        "attack patterns out of scope: 80",
         "threats mitigated by controls: 1",
         "triage entries matching no threat: 1",
     ]
@@ -81,7 +81,7 @@ def test_text_summary_triage_mitigated_and_stale(result: Result) -> None:
 def test_text_before_the_decision_expires() -> None:
     result = actm.analyze(actm.load_model(MODEL), today=date(2025, 6, 30))
     text = render_text(result)
-    assert ", 5 untriaged" in text
+    assert ", 2 untriaged" in text
     assert "accepted by bob until 2025-06-30" in re.sub(r"[\s│]+", " ", text)
     assert "EXPIRED" not in text
 
@@ -89,8 +89,8 @@ def test_text_before_the_decision_expires() -> None:
 def test_text_without_triage_or_mitigation_says_nothing_of_them() -> None:
     result = actm.analyze(actm.load_model(EXAMPLES / "ml-training-pipeline.yaml"))
     text = render_text(result)
-    # one of the 8 threats is accepted risk (it rests on a justified assumption): not to triage
-    assert (result.summary["untriaged"], result.summary["threats"]) == (7, 8)
+    # one of the 9 threats is accepted risk (it rests on a justified assumption): not to triage
+    assert (result.summary["untriaged"], result.summary["threats"]) == (8, 9)
     assert "untriaged" not in text  # no triage in the model: not a number worth showing
     assert "mitigated" not in text and "triage" not in text
 
@@ -104,7 +104,7 @@ def test_text_inherent_view_has_no_mitigated_section() -> None:
 def test_markdown_summary_and_threat_triage(result: Result) -> None:
     md = render_markdown(result)
     assert (
-        "In scope: 7 threats (6 untriaged). Out of scope: 67 attack patterns.\n"
+        "In scope: 4 threats (3 untriaged). Out of scope: 80 attack patterns.\n"
         "Mitigated by the model's controls: 1 threat.\n"
         "**Triage entries matching no threat: 1.**\n"
     ) in md
@@ -161,6 +161,6 @@ def test_markdown_escapes_triage_text() -> None:
 
 def test_markdown_without_triage_or_mitigation() -> None:
     md = render_markdown(actm.analyze(actm.load_model(EXAMPLES / "ml-training-pipeline.yaml")))
-    assert "In scope: 8 threats. Out of scope:" in md
+    assert "In scope: 9 threats. Out of scope:" in md
     assert "## Mitigated by controls" not in md and "## Triage entries" not in md
     assert "**triage:**" not in md

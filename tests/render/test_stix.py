@@ -44,7 +44,7 @@ def test_bundle_parses_back_and_round_trips(theft: actm.Result) -> None:
     tampering = patterns["model-weights-tampering"]
     assert {(r.source_name, r.external_id) for r in tampering.external_references} >= {
         ("actm", "model-weights-tampering"),
-        ("mitre-atlas", "AML.T0018"),
+        ("mitre-atlas", "AML.T0018.000"),
         ("cwe", "CWE-494"),
     }
     vuln = next(o for o in bundle.objects if o.type == "vulnerability")

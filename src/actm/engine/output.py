@@ -17,6 +17,7 @@ from typing import NamedTuple
 from actm.engine.analysis import EngineOutput
 from actm.engine.attribution import Attribution
 from actm.engine.chain import ChainStep, RootCause, Route
+from actm.engine.citing import Citer
 from actm.engine.compiled import Compiled
 from actm.engine.facts import FactStore, Rule
 from actm.engine.links import Linked, links, root_cause
@@ -72,6 +73,9 @@ class Finding:
     vulnerabilities: tuple[str, ...]
     assumptions: tuple[str, ...]
     """The assumptions its shown chain uses, sorted (as the other two)."""
+    cited: tuple[int, ...] = ()
+    """Indices of the entry's conditional citations (``references_when``) that its binding
+    and shown chain show."""
     routes: tuple[Route, ...] = ()
     """Per entry point that closes it alone, its shortest chain; most realistic first."""
     cooperation: tuple[str, ...] = ()
@@ -161,6 +165,7 @@ def read(
     c = out.compiled
     store = out.closure.store
     reader = Reader(c, store, out.wording)
+    citer = Citer(c, store, out.wording.names)
     att = attribution or Attribution()
     threats: list[Finding] = []
     linked: list[Linked] = []
@@ -177,7 +182,7 @@ def read(
         if reason:
             dropped.append((tid, reason))
             continue
-        threats.append(_finding(reader, tid, m, keys, a, verdict))
+        threats.append(_finding(reader, citer, tid, m, keys, a, verdict))
         linked.append(Linked(tid, m, keys, a.level))
     threats = _linked(c, store, threats, linked)
     justified = {k: tuple(v) for k, v in c.justified_by.items()}
@@ -272,7 +277,13 @@ def explain(out: EngineOutput, target: str, capability: str) -> tuple[ChainStep,
 
 
 def _finding(
-    reader: Reader, tid: str, m: Match, keys: list[int], a: Assessment, verdict: Verdict
+    reader: Reader,
+    citer: Citer,
+    tid: str,
+    m: Match,
+    keys: list[int],
+    a: Assessment,
+    verdict: Verdict,
 ) -> Finding:
     c = reader.c
     store = reader.store
@@ -316,6 +327,7 @@ def _finding(
         adversaries=verdict.adversaries or tuple(sorted(adversaries)),
         vulnerabilities=tuple(sorted(vulns)),
         assumptions=tuple(sorted(assumptions)),
+        cited=citer.cited(attack, m.full_binding, keys, m.effects),
         routes=verdict.routes,
         cooperation=verdict.cooperation,
         rests_on=verdict.rests_on if verdict.routes or verdict.rests_on else (),

@@ -134,64 +134,31 @@ def noise(
     if not live or verdict.cooperation:
         return ""
     entries = {r.adversary for r in live}
-    owners = {owner_of(e) for e in entries}
-    if len(owners) == 1 and None not in owners:
-        # as operator (its seeds) or supplier (an assumption about what it produces), one
-        # owner, who is never the adversary for what it already holds or issues
-        (owner,) = owners
-        assert owner is not None
-        if _sends(c, live):
-            return ""  # what we send the owner is an assumption matter (accepted or not)
-        needed = (
-            any(not e.startswith("operator:") for e in entries)
-            or attribution.assumption_attribution != "counterfactual"
-            or owner in attribution.owners.get(tid, ())
+    if len(entries) != 1:
+        return ""
+    (entry,) = entries
+    owner = owner_of(entry)
+    if entry.startswith("operator:") and owner is not None:
+        needed = attribution.assumption_attribution != "counterfactual" or owner in (
+            attribution.owners.get(tid, ())
         )
         if needed and _holds(c, owner, severity.asset_id):
             return "operator_holds"
         return ""
-    if len(entries) != 1:
-        return ""
-    (entry,) = entries
     holdings = _public_holdings(c, entry)
     if all((severity.asset, cls) in holdings for cls in classes):
         return "only_victim"
     return ""
 
 
-def _sends(c: Compiled, routes: Iterable[Route]) -> bool:
-    """Whether a route goes through an assumption about what we send its producer."""
-    sending = {a.id for a in c.model.assumptions if a.sends}
-    return any(
-        a in sending for r in routes for a in (*r.unjustified_assumptions, *r.justified_assumptions)
-    )
-
-
 def _holds(c: Compiled, owner: str, asset_id: str) -> bool:
     """Whether ``owner`` already holds the asset: it resides on one of the owner's nodes, or
     it is a credential the owner issues."""
     asset = c.model.asset(asset_id)
-    nodes = {n.id for n in c.model.nodes if n.owner == owner}
-    if asset.type == "credential" and _issuer(c, asset_id) == owner:
+    if asset.type == "credential" and asset.issued_by == owner:
         return True
+    nodes = {n.id for n in c.model.nodes if n.owner == owner}
     return any(r.node in nodes for r in asset.resides)
-
-
-def _issuer(c: Compiled, credential: str) -> str | None:
-    """Who issues a credential: ``issued_by``, else the owner of the nodes it grants access
-    to, else of the nodes where the tools that use it run (when they agree on one owner)."""
-    asset = c.model.asset(credential)
-    if asset.issued_by is not None:
-        return asset.issued_by
-    owners = {n.id: n.owner for n in c.model.nodes}
-    for places in (
-        asset.grants_access,
-        tuple(t.node for t in c.model.tools if t.credential == credential and t.node),
-    ):
-        found = {owners.get(n) for n in places}
-        if len(found) == 1:
-            return found.pop()
-    return None
 
 
 def _public_holdings(c: Compiled, entry: str) -> frozenset[tuple[str, str]]:

@@ -38,11 +38,21 @@ class OwnerInfo:
     sandbox: bool = False
     reads: set[str] = field(default_factory=set)
     writes: set[str] = field(default_factory=set)
+    deletes: set[str] = field(default_factory=set)
     executes_on: set[str] = field(default_factory=set)
     tools: set[str] = field(default_factory=set)
     nodes: frozenset[str] = frozenset()
     authorises: set[str] = field(default_factory=set)
     """For credentials: the tools whose calls they authorise."""
+    weaknesses: set[str] = field(default_factory=set)
+    """Classes of the AI weaknesses declared on it, not removed by a control."""
+    owner: str = ""
+    """Its owner (a tool without one: its node's owner); empty for the system's own."""
+    opens: set[str] = field(default_factory=set)
+    """For credentials: the nodes they grant access to."""
+    derives: set[str] = field(default_factory=set)
+    """Processes of the ``derives`` relations not blocked that start from it."""
+    outside_content: bool = False
     approval: frozenset[str] = frozenset()
     grants: frozenset[str] = frozenset()
     granted: frozenset[str] = frozenset()
@@ -52,6 +62,10 @@ class OwnerInfo:
     decisions: frozenset[str] = frozenset()
     acted_on_by: frozenset[str] = frozenset()
     cleartext_inputs: bool = False
+    trained: bool = False
+    """A model whose weights are the system's own: it is trained or fine-tuned in the system
+    (a declared ``training`` or ``fine_tuning`` relation writes its parameters, or it names a
+    ``base_model``), or its kind is not one usually used as published."""
 
 
 class EngineView:
@@ -237,6 +251,7 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
             owner_third_party=owner_tp,
             hosted_third_party=hosted_tp,
             tools={t.id for t in usable},
+            owner=model.owner or "",
             approval=frozenset(_approval(c, t) for t in usable),
             decisions=frozenset(d for _, d in model.acted_on),
             acted_on_by=frozenset(by for by, _ in model.acted_on),
@@ -250,7 +265,34 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
         cred = out.get(c.asset_ids[c.target_asset[ct]])
         if cred is not None:
             cred.authorises |= {c.tool_ids[ti] for ti in tis}
+    for ct, nis in c.cred_nodes.items():
+        cred = out.get(c.asset_ids[c.target_asset[ct]])
+        if cred is not None:
+            cred.opens |= {c.node_ids[ni] for ni in nis}
+    for r in m.relations:
+        source = out.get(c.asset_owner[c.asset_index[r.source]])
+        if r.kind == "derives" and r.id not in c.blocked and source is not None:
+            source.derives.add(r.process or "derives")
+        trainee = out.get(c.asset_owner[c.asset_index[r.target]])
+        if r.process in _TRAINING and not r.implicit and trainee is not None:
+            trainee.trained = True
+    kinds = c.vocab.model_kinds
+    for model in m.models:
+        bespoke = model.kind in kinds and not kinds[model.kind].foundation
+        if (bespoke or model.base_model is not None) and model.id in out:
+            out[model.id].trained = True
+    for v in m.vulnerabilities:
+        if v.kind != "ai" or v.id in c.removed_vulns:
+            continue
+        ai = c.asset_index.get(v.asset) if v.asset is not None else None
+        key = c.asset_owner[ai] if ai is not None else v.model
+        holder = out.get(key) if key is not None else None
+        if holder is not None:
+            holder.weaknesses.add(v.vclass)
     return out
+
+
+_TRAINING = frozenset({"training", "fine_tuning"})
 
 
 def _asset_info(
@@ -261,15 +303,22 @@ def _asset_info(
     out: dict[str, OwnerInfo],
 ) -> None:
     """The facts of every conventional asset and tool, added to ``out``."""
+    node_owner = {n.id: n.owner for n in m.nodes}
     for a in m.assets:
         if a.category == "ai":
             continue
         tool = tools.get(a.tool) if a.tool else None
         owner_tp = m.is_third_party(a.owner)
         hosted_tp = any(r.node in third for r in a.resides)
+        owner = a.owner or (tool.owner if tool else None)
+        if owner is None and tool is not None and tool.node is not None:
+            owner = node_owner.get(tool.node)
         info = OwnerInfo(
             sort="asset",
             kind=a.type,
+            owner=owner or "",
+            outside_content=bool(a.untrusted_sources or a.component_sources)
+            or bool(tool and tool.untrusted_results),
             third_party=owner_tp or hosted_tp,
             owner_third_party=owner_tp,
             hosted_third_party=hosted_tp,
@@ -330,5 +379,7 @@ def _tool_reach(c: Compiled, info: OwnerInfo, tool: Tool) -> None:
         info.reads |= {c.asset_owner[c.asset_index[a]] for a, _ in tool.read}
     if f"{tool.id}.write" not in c.blocked:
         info.writes |= {c.asset_owner[c.asset_index[a]] for a, _ in tool.write}
+    if f"{tool.id}.delete" not in c.blocked:
+        info.deletes |= {c.asset_owner[c.asset_index[a]] for a, _ in tool.delete}
     if f"{tool.id}.execute" not in c.blocked:
         info.executes_on |= set(tool.execute)

@@ -344,6 +344,8 @@ CWE_PATTERN = r"^CWE-\d{1,5}$"
 CVSS_PATTERN = r"^CVSS:(3\.[01]|4\.0)/[A-Za-z]+:[A-Za-z](/[A-Za-z]+:[A-Za-z])*$"
 
 _FIELD_HINTS: dict[str, str] = {
+    "references": "see docs/knowledge.md, 'An attack entry'",
+    "add": "see docs/knowledge.md, 'An attack entry'",
     "cvss": "write a complete CVSS v3.x or v4.0 vector, e.g. "
     "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
 }

@@ -272,8 +272,15 @@ def check_references(
     frameworks: Mapping[str, Framework],
     locate: Locator,
     what: str,
+    *,
+    at: tuple[str | int, ...] = ("references",),
+    inner: tuple[str | int, ...] = (),
 ) -> list[Diagnostic]:
-    """Problems with an entry's ``references``: unknown frameworks, ids a framework lacks."""
+    """Problems with an entry's ``references``: unknown frameworks, ids a framework lacks.
+
+    A framework is located at ``(*at, framework)``, its ``i``-th id at
+    ``(*at, framework, *inner, i)``.
+    """
     diags: list[Diagnostic] = []
     for fw_id, ids in references.items():
         framework = frameworks.get(fw_id)
@@ -282,7 +289,7 @@ def check_references(
                 Diagnostic(
                     "unknown-framework",
                     f"{what}: unknown framework {fw_id!r} in references",
-                    locate(("references", fw_id), True),
+                    locate((*at, fw_id), True),
                     did_you_mean(fw_id, frameworks, what="frameworks"),
                 )
             )
@@ -293,7 +300,7 @@ def check_references(
                     Diagnostic(
                         "unknown-reference",
                         f"{what}: {ident!r} is not an item of {framework.label()} ({fw_id})",
-                        locate(("references", fw_id, i), False),
+                        locate((*at, fw_id, *inner, i), False),
                         _unknown_item_hint(framework, ident),
                     )
                 )

@@ -178,7 +178,9 @@ def _assemble(
     lower = cost if found.limit is None else found.lower
     lower = min(lower, cost)
     left_ids = {t.id for t in targets_left(final, floor, set(), targets)}
-    removes = _attribute(oracle, chosen, targets, left_ids, floor, max_prune_runs, bounds)
+    removes = _attribute(
+        oracle, cores.touching, chosen, targets, left_ids, floor, max_prune_runs, bounds
+    )
     planned = tuple(
         PlannedControl(
             id=cands[i].id,
@@ -213,6 +215,7 @@ def _assemble(
 
 def _attribute(
     oracle: Oracle,
+    touching: Callable[[Threat, frozenset[str], Mapping[str, frozenset[str] | None]], set[int]],
     chosen: frozenset[int],
     targets: Sequence[str],
     left: set[str],
@@ -228,7 +231,6 @@ def _attribute(
     one left unchecked for want of runs is not credited by a run: either is credited to those
     acting on an element of its chain.
     """
-    cands = oracle.cands
     base = oracle.threats(frozenset())
     removed = [t for t in targets if t not in left]
     out: dict[int, set[str]] = {i: set() for i in chosen}
@@ -244,7 +246,7 @@ def _attribute(
             continue
         t = base[tid]
         inner = inner_attacks(t, oracle.kb)
-        near = [i for i in chosen if cands[i].touches(t, threat_elements(t), inner)]
-        for i in near or [i for i in chosen if cands[i].touches(t, reach(t, oracle.model), inner)]:
+        near = touching(t, threat_elements(t), inner) & chosen
+        for i in near or touching(t, reach(t, oracle.model), inner) & chosen:
             out[i].add(tid)
     return out

@@ -63,6 +63,10 @@ def render_kb_list_json(listing: KbListing) -> str:
             "title": e.title,
             "likelihood": e.likelihood,
             "references": {k: list(v) for k, v in e.references.items() if v},
+            "references_when": [
+                {"when": c.describe(), "add": {k: list(v) for k, v in e.cited([i]).items()}}
+                for i, c in enumerate(e.citations)
+            ],
             "mapped": {k: list(v) for k, v in kb.covers(e.id).items() if k not in e.references},
         }
         for e in listing.entries
@@ -94,27 +98,52 @@ def render_kb_show_text(shown: KbEntry) -> str:
             f"impact: {'/'.join(i.classes)} of {i.var}"
             + (f":{i.asset_type}" if i.asset_type else "")
         )
-    refs = [
-        (
-            fw,
-            item,
-            kb.frameworks[fw].name_of(item) if fw in kb.frameworks else None,
-            item in entry.references.get(fw, ()),
-        )
-        for fw, items in kb.covers(entry.id).items()
-        for item in items
-    ]
-    if refs:
-        lines.append("references:")
-        fw_w = max(len(r[0]) for r in refs)
-        id_w = max(len(r[1]) for r in refs)
-        for fw, item, name, by_entry in refs:
-            text = f"  {fw:<{fw_w}}  {item:<{id_w}}  {name or ''}"
-            lines.append(text.rstrip() + ("" if by_entry else " (mapped)"))
+    lines += _reference_lines(kb, entry)
     if entry.controls:
         lines.append("controls: " + ", ".join(entry.controls))
     lines.append(f"source: {entry.source}")
     return "".join(line + "\n" for line in lines)
+
+
+def _reference_lines(kb: KnowledgeBase, entry: AttackPattern) -> list[str]:
+    """The fixed references with the step performing each, the mapped items, then each
+    conditional citation with its condition."""
+
+    def name(fw: str, item: str) -> str:
+        return (kb.frameworks[fw].name_of(item) if fw in kb.frameworks else None) or ""
+
+    rows = [(r.framework, r.id, name(r.framework, r.id), f"({r.step})") for r in entry.cites]
+    own = {(r.framework, r.id) for r in entry.every_reference()}
+    rows += [
+        (fw, item, name(fw, item), "(mapped)")
+        for fw, items in kb.covers(entry.id).items()
+        for item in items
+        if (fw, item) not in own
+    ]
+    conditional = [
+        (
+            c.describe(),
+            [(r.framework, r.id, name(r.framework, r.id), f"({r.step})") for r in c.adds],
+        )
+        for c in entry.citations
+    ]
+    every = rows + [row for _, adds in conditional for row in adds]
+    if not every:
+        return []
+    fw_w = max(len(r[0]) for r in every)
+    id_w = max(len(r[1]) for r in every)
+    nm_w = max(len(r[2]) for r in every)
+
+    def line(indent: str, row: tuple[str, str, str, str]) -> str:
+        fw, item, nm, how = row
+        return f"{indent}{fw:<{fw_w}}  {item:<{id_w}}  {nm:<{nm_w}}  {how}".rstrip()
+
+    lines = ["references:"] if rows else []
+    lines += [line("  ", row) for row in rows]
+    for when, adds in conditional:
+        lines.append(f"references when {when}:")
+        lines += [line("  ", row) for row in adds]
+    return lines
 
 
 def coverage_data(report: FrameworkCoverage) -> dict[str, Any]:

@@ -133,7 +133,7 @@ class _Threats:
             bindings=tuple(Binding(v, o) for v, o in f.bindings),
             chain=steps,
             chain_text=chain_text(steps),
-            references={k: tuple(v) for k, v in attack.references.items() if v},
+            references=attack.cited(f.cited),
             unjustified_assumptions=self.unjustified_of(f),
             assumptions=f.assumptions,
             adversaries=f.adversaries,

@@ -10,10 +10,12 @@ from pathlib import Path
 from actm.errors import Diagnostic
 from actm.io.diagnose import did_you_mean
 from actm.io.yaml import YamlDocument
+from actm.knowledge.attacks.citations import group_references
 from actm.knowledge.attacks.patterns import AttackPattern, Impact, Requirement, Step, Yield
+from actm.knowledge.attacks.references import compile_references
 from actm.knowledge.attacks.schema import _AttackIn, _ImpactIn, _ReqIn, _YieldIn
 from actm.knowledge.conditions import check_where, compile_where
-from actm.knowledge.frameworks import Framework, check_references
+from actm.knowledge.frameworks import Framework
 from actm.knowledge.vocabulary import Vocabulary
 
 __all__ = ["compile_attack"]
@@ -307,9 +309,6 @@ def compile_attack(
 ) -> tuple[AttackPattern | None, list[Diagnostic]]:
     """The entry compiled, or None and every problem found (located in ``doc``)."""
     cc = _Compiler(entry, doc, vocab)
-    cc.diags += check_references(
-        entry.references, frameworks, lambda path, key: doc.locate(path, key=key), entry.id
-    )
     stem = Path(doc.path).stem
     if entry.id != stem:
         cc.bad(
@@ -322,6 +321,8 @@ def compile_attack(
     required = {q.var for st in steps for q in st.requires}
     cc.check_variables(steps, required)
     impact = cc.impact(entry.impact, required) if entry.impact is not None else None
+    refs = compile_references(entry, doc, vocab, frameworks, [s.id for s in steps], required)
+    cc.diags += refs.diags
     cc.check_whole(steps, impact)
     if cc.diags:
         return None, cc.diags
@@ -342,9 +343,11 @@ def compile_attack(
         steps=tuple(steps),
         impact=impact,
         controls=tuple(entry.controls),
-        references={k: tuple(dict.fromkeys(v)) for k, v in entry.references.items() if v},
+        references=group_references(refs.cites),
         variables=tuple(cc.variables),
         key_vars=key_vars,
         var_sort=cc.var_sort,
         source=doc.path,
+        cites=refs.cites,
+        citations=refs.citations,
     ), []

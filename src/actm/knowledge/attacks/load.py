@@ -11,6 +11,7 @@ from actm.errors import Diagnostic, KnowledgeError, SourceLocation
 from actm.io.diagnose import did_you_mean
 from actm.knowledge.attacks.compile import compile_attack
 from actm.knowledge.attacks.patterns import AttackPattern, KnowledgeBase
+from actm.knowledge.attacks.references import unknown_chain_attacks
 from actm.knowledge.attacks.schema import _AttackIn
 from actm.knowledge.controls import load_control_catalog
 from actm.knowledge.files import read_distinct
@@ -99,6 +100,22 @@ def _unknown_subdir(sub: Path) -> Diagnostic:
     )
 
 
+def _chain_attack_errors(
+    attacks: Mapping[str, AttackPattern], locations: Mapping[str, SourceLocation]
+) -> list[Diagnostic]:
+    """A ``chain`` condition of ``references_when`` that names an attack no entry defines."""
+    return [
+        Diagnostic(
+            "unknown-attack",
+            f"{a.id}: references_when[{i}].when.{key} names no knowledge-base entry {name!r}",
+            locations.get(a.id),
+            did_you_mean(name, attacks, what="entries"),
+        )
+        for a in attacks.values()
+        for i, key, name in unknown_chain_attacks(a.citations, attacks)
+    ]
+
+
 def _load_kb(extra: tuple[Path, ...], vocab: Vocabulary) -> KnowledgeBase:
     out: dict[str, AttackPattern] = {}
     locations: dict[str, SourceLocation] = {}
@@ -121,6 +138,7 @@ def _load_kb(extra: tuple[Path, ...], vocab: Vocabulary) -> KnowledgeBase:
     attack_layers = _layers(extra, "attacks")
     for n, files in enumerate(attack_layers):
         _load_dir(files, vocab, frameworks, out, locations, errors, override=n > 0)
+    errors += _chain_attack_errors(out, locations)
     mappings, map_errors = load_mappings(
         _layers(extra, "mappings"), frameworks, framework_layer, out
     )

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from actm.errors import SourceLocation
+from actm.knowledge.attacks.citations import Citation, Reference, group_references
 from actm.knowledge.conditions import Where
 from actm.knowledge.controls import ControlTemplate
 from actm.knowledge.frameworks import Framework
@@ -79,7 +80,8 @@ class AttackPattern:
     impact: Impact | None
     controls: tuple[str, ...]
     references: Mapping[str, tuple[str, ...]]
-    """Framework id -> the item ids the entry names itself, in the order it writes them."""
+    """Framework id -> the item ids every threat of the entry cites (its fixed ``references``),
+    in the order it writes them."""
     variables: tuple[str, ...]
     """Variables in order of first use."""
     key_vars: tuple[str, ...]
@@ -87,9 +89,23 @@ class AttackPattern:
     var_sort: Mapping[str, str]
     """Variable -> 'model' or 'asset'."""
     source: str
+    cites: tuple[Reference, ...] = ()
+    """The fixed references with the step that performs each, in the order written."""
+    citations: tuple[Citation, ...] = ()
+    """The conditional references (``references_when``), in the order written."""
 
     def requirements(self) -> tuple[Requirement, ...]:
         return tuple(r for s in self.steps for r in s.requires)
+
+    def cited(self, applicable: Iterable[int] = ()) -> dict[str, tuple[str, ...]]:
+        """Framework id -> item ids a threat cites: the fixed references, then those of the
+        citations at the indices ``applicable`` (in the order written), without repeats."""
+        chosen = sorted(set(applicable))
+        return group_references([*self.cites, *(r for i in chosen for r in self.citations[i].adds)])
+
+    def every_reference(self) -> tuple[Reference, ...]:
+        """Every reference the entry may cite: fixed, then conditional."""
+        return (*self.cites, *(r for c in self.citations for r in c.adds))
 
 
 @dataclass(frozen=True)
@@ -115,8 +131,9 @@ class KnowledgeBase:
         """
         found: dict[str, set[str]] = {}
         for attack in self.attacks.values():
-            for item in attack.references.get(framework, ()):
-                found.setdefault(item, set()).add(attack.id)
+            for ref in attack.every_reference():
+                if ref.framework == framework:
+                    found.setdefault(ref.id, set()).add(attack.id)
         for item, ids in self.mappings.get(framework, {}).items():
             found.setdefault(item, set()).update(ids)
         fw = self.frameworks.get(framework)
@@ -125,9 +142,11 @@ class KnowledgeBase:
         return {i: tuple(sorted(found[i])) for i in order}
 
     def covers(self, attack_id: str) -> dict[str, tuple[str, ...]]:
-        """Framework id -> items the entry covers, through its references or a mapping."""
+        """Framework id -> items the entry covers, through its references (fixed or
+        conditional) or a mapping."""
         attack = self.attacks[attack_id]
-        out: dict[str, list[str]] = {k: list(v) for k, v in attack.references.items() if v}
+        everything = group_references(attack.every_reference())
+        out: dict[str, list[str]] = {k: list(v) for k, v in everything.items() if v}
         for fw, items in self.mappings.items():
             for item, ids in items.items():
                 if attack_id in ids and item not in out.get(fw, ()):

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from actm.io.diagnose import ID_PATTERN
 from actm.knowledge.conditions import Var, WhereIn
 from actm.knowledge.frameworks import FRAMEWORK_ID_PATTERN
-from actm.terms import ImpactClass, Pipeline
+from actm.terms import ImpactClass, Pipeline, Reach
 
 __all__: list[str] = []
 # The classes keep their leading underscore: pydantic names them in its messages ("a valid
@@ -61,11 +61,60 @@ class _ImpactIn(_In):
     class_: ImpactClass | list[ImpactClass] = Field(alias="class")
 
 
+_Ids = list[Annotated[str, StringConstraints(min_length=1, max_length=100)]]
+
 _References = dict[
     Annotated[str, StringConstraints(pattern=FRAMEWORK_ID_PATTERN)],
-    list[Annotated[str, StringConstraints(min_length=1, max_length=100)]],
+    dict[Annotated[str, StringConstraints(pattern=ID_PATTERN)], _Ids],
 ]
-"""Framework id -> ids of its items; checked against the framework registry when compiled."""
+"""Framework id -> the step that performs them -> ids of the framework's items; steps and ids
+are checked when the entry is compiled."""
+
+_Words = list[Annotated[str, StringConstraints(min_length=1, max_length=100)]]
+
+
+def _steps_named(value: object) -> object:
+    """Refuse the form without steps (``atlas: [ids]``) with a message that says what to write."""
+    if isinstance(value, dict):
+        bare = sorted(str(k) for k, v in value.items() if isinstance(v, list))
+        if bare:
+            raise ValueError(
+                f"name the step that performs each id of {', '.join(bare)}: "
+                "`framework: {step: [ids]}`"
+            )
+    return value
+
+
+class _ChainStepIn(_In):
+    """A step of a threat's shown chain: every key given must hold on the one step."""
+
+    rule: _Words | None = None
+    asset_type: _Words | None = None
+    component: _Words | None = None
+    vulnerability_class: _Words | None = None
+    adversary: _Words | None = None
+    attack: _Words | None = None
+    capability: _Words | None = None
+    reach: list[Reach] | None = None
+    persistent: bool | None = None
+
+
+class _WhenIn(_In):
+    """When a conditional citation applies: every key given must hold."""
+
+    where: dict[Var, WhereIn] | None = None
+    """Bound variable -> ``where`` conditions its binding meets (the condition registry)."""
+    chain: _ChainStepIn | None = None
+    """Some step of the threat's shown chain is like this."""
+    no_chain: _ChainStepIn | None = None
+    """No step of the threat's shown chain is like this."""
+
+
+class _CiteIn(_In):
+    when: _WhenIn
+    add: _References = Field(min_length=1)
+
+    _add_steps = field_validator("add", mode="before")(_steps_named)
 
 
 class _AttackIn(_In):
@@ -79,6 +128,10 @@ class _AttackIn(_In):
     impact: _ImpactIn | None = None
     controls: list[Annotated[str, StringConstraints(min_length=1, max_length=200)]] = []
     references: _References = {}
+    references_when: list[_CiteIn] = []
+    """References a threat cites only when its binding or shown chain shows more."""
+    _reference_steps = field_validator("references", mode="before")(_steps_named)
+
     key: list[Var] | None = None
     """Variables that identify a threat (default: all). Others are witnesses: the first
     binding found for them is shown, and other bindings do not make new threats."""

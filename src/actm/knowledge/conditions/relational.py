@@ -41,6 +41,11 @@ def writers(view: SystemView) -> Index:
     return _index((x, key) for key, o in view.owners() for x in o.writes)
 
 
+def deleters(view: SystemView) -> Index:
+    """Binding -> the bindings whose tools delete it."""
+    return _index((x, key) for key, o in view.owners() for x in o.deletes)
+
+
 def executors(view: SystemView) -> Index:
     """Binding -> the bindings whose tools execute code on a node where it resides."""
     return _index(
@@ -207,6 +212,16 @@ class WrittenBy(_Member):
         return other.writes
 
 
+class DeletedBy(_Member):
+    name = "deleted_by"
+    example = "deleted_by: r"
+    doc = "is deleted by tool `r` (its `permissions.delete`)"
+    reverse = deleters
+
+    def members(self, other: OwnerFacts) -> AbstractSet[str]:
+        return other.deletes
+
+
 class ExecutedBy(RelationalCondition):
     name = "executed_by"
     example = "executed_by: r"
@@ -368,9 +383,85 @@ class ReadInto(_Indexed):
         return o is not None and me in o.reads
 
 
+def opened(view: SystemView) -> Index:
+    """Credential -> the bindings with an asset on a node it grants access to."""
+    return _index(
+        (key, x) for key, o in view.owners() for n in o.opens for x in view.on_node.get(n, _EMPTY)
+    )
+
+
+def openers(view: SystemView) -> Index:
+    return _index((x, k) for k, xs in view.index(opened).items() for x in xs)
+
+
+class OpenedBy(_Indexed):
+    name = "opened_by"
+    example = "opened_by: k"
+    doc = "resides on a node that credential `k` grants access to (`grants_access`)"
+    forward_index, backward_index = opened, openers
+
+    def holds(self, view: SystemView, me: str, other: str) -> bool:
+        mine, cred = view.owner(me), view.owner(other)
+        return mine is not None and cred is not None and bool(mine.nodes & cred.opens)
+
+
+class ApartFrom(RelationalCondition):
+    name = "apart_from"
+    example = "apart_from: v"
+    doc = (
+        "(a tool or asset) comes from another source than `v`'s: it runs on other nodes (one "
+        "with a node and one without count as apart) or has another owner"
+    )
+
+    def holds(self, view: SystemView, me: str, other: str) -> bool:
+        mine, theirs = view.owner(me), view.owner(other)
+        if mine is None or theirs is None:
+            return False
+        if mine.owner != theirs.owner:
+            return True
+        if not mine.nodes and not theirs.nodes:
+            return False
+        return not mine.nodes & theirs.nodes
+
+
+class SharedBeyond(RelationalCondition):
+    name = "shared_beyond"
+    model_only = True
+    example = "shared_beyond: m"
+    doc = (
+        "(an asset) enters the context of a model other than `m`, or takes outside content "
+        "(a channel other people write to and read from)"
+    )
+
+    def holds(self, view: SystemView, me: str, other: str) -> bool:
+        mine = view.owner(me)
+        if mine is not None and mine.outside_content:
+            return True
+        for key in view.index(reads_into).get(me, _EMPTY):
+            reader = view.owner(key)
+            if key != other and reader is not None and reader.sort == "model":
+                return True
+        return False
+
+
+class OutsideExecutionOf(RelationalCondition):
+    name = "outside_execution_of"
+    model_only = True
+    example = "outside_execution_of: m"
+    doc = (
+        "resides on no node where a tool of model `m` executes code (so that taking it over "
+        "is more than `m`'s own code execution there)"
+    )
+
+    def holds(self, view: SystemView, me: str, other: str) -> bool:
+        mine, model = view.owner(me), view.owner(other)
+        return mine is not None and model is not None and not mine.nodes & model.executes_on
+
+
 RELATIONAL: tuple[RelationalCondition, ...] = (
     ReadBy(),
     WrittenBy(),
+    DeletedBy(),
     ExecutedBy(),
     Authorises(),
     GrantedBy(),
@@ -384,5 +475,9 @@ RELATIONAL: tuple[RelationalCondition, ...] = (
     NotUsedBy(),
     SharesNodeWith(),
     ReadInto(),
+    OpenedBy(),
+    ApartFrom(),
+    SharedBeyond(),
+    OutsideExecutionOf(),
 )
 """The relational conditions, in the order the attack-file schema lists them."""

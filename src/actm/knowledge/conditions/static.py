@@ -45,7 +45,8 @@ class Kind(StaticCondition[Names]):
     doc = "is a model of one of these kinds (an asset: has one of these types)"
 
     def check(self, raw: list[str], vocab: Vocabulary) -> list[Problem]:
-        return _unknown(raw, vocab.model_kinds, "unknown-kind", "model kind", "model kinds")
+        known = {*vocab.model_kinds, *vocab.asset_types}
+        return _unknown(raw, known, "unknown-kind", "model kind or asset type", "kinds and types")
 
     def holds(self, value: Names, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
         return owner.kind in value
@@ -238,6 +239,60 @@ class NodeVulnerability(StaticCondition[Names]):
         return bool(value & view.node_vulnerabilities(asset))
 
 
+class Derives(StaticCondition[Names]):
+    name = "derives"
+    schema = Words
+    example = "derives: [training, build]"
+    doc = (
+        "is the source of a `derives` relation of one of these processes that no control "
+        "blocks (code a pipeline trains or builds from)"
+    )
+
+    def check(self, raw: list[str], vocab: Vocabulary) -> list[Problem]:
+        return _unknown(raw, vocab.processes, "unknown-process", "process", "processes")
+
+    def holds(self, value: Names, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
+        return bool(value & owner.derives)
+
+
+class Trained(_Flag):
+    name = "trained"
+    example = "trained: true"
+    doc = (
+        "(a model) its weights are the system's own: a `training` or `fine_tuning` relation the "
+        "model file declares writes them, it names a `base_model`, or its kind is not one used "
+        "as published (`foundation` in the vocabulary: llm, agent, embedding, generative_image)"
+    )
+
+    def holds(self, value: bool, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
+        return owner.trained == value
+
+
+class Weakness(StaticCondition[Names]):
+    name = "weakness"
+    schema = Words
+    example = "weakness: [jailbreakable]"
+    doc = (
+        "(a model, or an asset) has a declared AI weakness of one of these classes that no "
+        "control removes"
+    )
+
+    def check(self, raw: list[str], vocab: Vocabulary) -> list[Problem]:
+        ai = sorted(k for k, v in vocab.vulnerability_classes.items() if v.kind == "ai")
+        return [
+            (
+                "unknown-vulnerability-class",
+                f"{k!r} is not an AI weakness class",
+                did_you_mean(k, ai, what="AI weakness classes"),
+            )
+            for k in raw
+            if k not in ai
+        ]
+
+    def holds(self, value: Names, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
+        return bool(value & owner.weaknesses)
+
+
 STATIC: tuple[StaticCondition[Any], ...] = (
     Kind(),
     Exposure(),
@@ -255,5 +310,8 @@ STATIC: tuple[StaticCondition[Any], ...] = (
     HumanApproval(),
     Sandbox(),
     NodeVulnerability(),
+    Derives(),
+    Trained(),
+    Weakness(),
 )
 """The static conditions, in the order the attack-file schema lists them."""

@@ -80,6 +80,10 @@ class OwnerFacts(Protocol):
     def writes(self) -> AbstractSet[str]: ...
 
     @property
+    def deletes(self) -> AbstractSet[str]:
+        """What the bound tool (a model: its tools) may delete, not blocked."""
+
+    @property
     def executes_on(self) -> AbstractSet[str]:
         """Nodes where its unblocked tools execute code."""
 
@@ -94,6 +98,27 @@ class OwnerFacts(Protocol):
     @property
     def authorises(self) -> AbstractSet[str]:
         """For a credential: the tools whose calls it authorises."""
+
+    @property
+    def opens(self) -> AbstractSet[str]:
+        """For a credential: the nodes it grants access to."""
+
+    @property
+    def derives(self) -> AbstractSet[str]:
+        """The processes of the ``derives`` relations (not blocked) it is the source of."""
+
+    @property
+    def owner(self) -> str:
+        """Who owns it (a tool: its owner, else its node's); empty for the system's own."""
+
+    @property
+    def outside_content(self) -> bool:
+        """(An asset) takes outside content: it has untrusted sources."""
+
+    @property
+    def weaknesses(self) -> AbstractSet[str]:
+        """Classes of the AI weaknesses declared on the model (or the asset), not removed by
+        a control."""
 
     @property
     def approval(self) -> AbstractSet[str]:
@@ -129,6 +154,11 @@ class OwnerFacts(Protocol):
     @property
     def acted_on_by(self) -> AbstractSet[str]:
         """For a model: who acts on its outputs."""
+
+    @property
+    def trained(self) -> bool:
+        """For a model: its weights are the system's own (trained or fine-tuned in the system,
+        or of a kind not usually used as published)."""
 
     @property
     def cleartext_inputs(self) -> bool:

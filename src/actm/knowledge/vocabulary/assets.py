@@ -77,6 +77,7 @@ def build_model_kinds(b: Builder) -> dict[str, ModelKindInfo]:
             mk.description,
             tuple(mk.assets),
             {k: tuple(v) for k, v in mk.components.items()},
+            mk.foundation,
         )
     return model_kinds
 

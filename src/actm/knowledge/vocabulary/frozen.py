@@ -56,6 +56,10 @@ class ModelKindInfo:
     description: str
     assets: tuple[str, ...]
     components: Mapping[str, tuple[str, ...]]
+    foundation: bool = False
+    """Models of this kind are usually used as published (a foundation model the system does
+    not train): their weights and training data are the publisher's, unless the model is
+    trained or fine-tuned in the system."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -82,6 +82,7 @@ class ModelKindIn(In):
     description: str
     assets: list[str]
     components: dict[str, list[str]] = {}
+    foundation: bool = False
 
 
 class FeatureIn(In):

@@ -1,0 +1,285 @@
+"""The knowledge base's noise rules: each attack fires only where the system has what it needs.
+
+Each rule is a pair of close models: one where the system declares what the attack needs (it
+fires, with the exact threat ids) and one where it does not (quiet). The rules:
+
+* tool shadowing only across servers or owners;
+* a self-replicating prompt only where what the agent writes is read into another model's
+  context or is a channel other people share;
+* timing and side-channel attacks only where the side channel, or the shared cache they time,
+  is declared;
+* covert channels only where other tenants share the host the model runs on;
+* lateral movement with a stolen credential only onto other machines than the one it was
+  stolen from;
+* architecture recovery only for the system's own models;
+* extraction, weight theft and property inference only for models whose weights are the
+  system's own: trained or fine-tuned here, or of a kind not used as published (not an LLM,
+  agent, embedding or image generator as its publisher ships it);
+* fault injection only where a fault is declared (rowhammer, fault injection), not from any
+  write to the weights in memory;
+* a tool server taken over only where that is more than the agent's own code execution there.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+
+import pytest
+
+import actm
+
+
+@dataclass(frozen=True)
+class Rule:
+    attack: str
+    fires: str
+    expect: tuple[str, ...]
+    quiet: str
+
+
+SHADOW = """
+actm: 1
+system: {{id: shadow}}
+nodes:
+  - {{id: git-srv, kind: mcp_server}}
+  - {{id: docs-srv, kind: mcp_server}}
+models:
+  - {{id: bot, kind: agent, tools: [read_docs, push]}}
+tools:
+  - {{id: read_docs, node: {docs}, untrusted_results: [web]}}
+  - {{id: push, node: git-srv, permissions: {{write: [repo]}}}}
+assets:
+  - {{id: repo, type: source_code}}
+assumptions:
+  - {{id: docs-text, producer: vendor, asset: read_docs.definition, capability: contribute}}
+owners:
+  - {{id: vendor}}
+"""
+
+REPLICATE = """
+actm: 1
+system: {{id: worm}}
+models:
+  - {{id: mailer, kind: agent, tools: [read_mail, send]}}
+assets:
+  - {{id: mailbox, type: business_data{sources}}}
+tools:
+  - {{id: read_mail, permissions: {{read: [mailbox]}}, untrusted_results: [senders]}}
+  - {{id: send, permissions: {{write: [mailbox]}}}}
+"""
+
+CACHE = """
+actm: 1
+system: {{id: cache}}
+nodes:
+  - {{id: serving, kind: inference_server}}
+models:
+  - {{id: lm, kind: llm, exposure: public, deployed_on: [serving]{features}}}
+vulnerabilities:
+  - {{id: kv-timing, class: timing_side_channel, node: serving}}
+"""
+
+STREAM = """
+actm: 1
+system: {{id: stream}}
+owners:
+  - {{id: host-co}}
+nodes:
+  - {{id: serving, kind: inference_server, owner: host-co}}
+  - {{id: lan, kind: network}}
+models:
+  - id: lm
+    kind: llm
+    exposure: internal
+    features: [streaming]
+    deployed_on: [serving]
+    assets:
+      outputs: {{resides: [{{node: lan, mode: transmitted}}]}}
+{vulns}
+"""
+
+COVERT = """
+actm: 1
+system: {{id: covert}}
+nodes:
+  - {{id: gpu, kind: inference_server{shared}}}
+models:
+  - {{id: lm, kind: llm, exposure: public, deployed_on: [gpu]}}
+vulnerabilities:
+  - {{id: trojan, class: known_backdoor, model: lm}}
+"""
+
+ARCH = """
+actm: 1
+system: {{id: arch}}
+owners:
+  - {{id: vendor}}
+nodes:
+  - {{id: gpu, kind: inference_server}}
+models:
+  - {{id: net, kind: classifier, deployed_on: [gpu]{owner}}}
+vulnerabilities:
+  - {{id: em, class: power_side_channel, node: gpu}}
+"""
+
+FAULT = """
+actm: 1
+system: {{id: fault}}
+nodes:
+  - {{id: edge, kind: endpoint}}
+models:
+  - {{id: net, kind: classifier, deployed_on: [edge]}}
+vulnerabilities:
+  - {{id: weak, class: {vclass}, node: edge}}
+"""
+
+SERVER = """
+actm: 1
+system: {{id: server}}
+nodes:
+  - {{id: box, kind: container}}
+  - {{id: srv, kind: mcp_server}}
+models:
+  - {{id: bot, kind: agent, exposure: public, tools: [run, lookup]}}
+tools:
+  - {{id: run, node: box, permissions: {{execute: [{runs_on}]}}}}
+  - {{id: lookup, node: srv, permissions: {{read: [notes]}}}}
+assets:
+  - {{id: notes, type: business_data, resides: [{{node: srv}}]}}
+vulnerabilities:
+  - {{id: obey, class: jailbreakable, model: bot}}
+{vulns}
+"""
+
+# a public chat model: fine-tuned here on the team's tickets, or used as its publisher ships it
+OWN_WEIGHTS = """
+actm: 1
+system: {{id: weights}}
+models:
+  - {{id: lm, kind: llm, exposure: public}}
+assets:
+  - {{id: tickets, type: business_data}}
+{training}
+"""
+
+TUNED = (
+    "relations:\n  - {kind: derives, from: tickets, to: lm.model_parameters, process: fine_tuning}"
+)
+
+# the gateway's token opens the gateway; the admin's key on the laptop opens the database host
+LATERAL = """
+actm: 1
+system: {{id: lateral}}
+nodes:
+  - {{id: laptop, kind: workstation}}
+  - {{id: db-host, kind: host}}
+assets:
+  - {{id: key, type: credential, grants_access: [db-host], resides: [{{node: {key_on}}}]}}
+  - {{id: records, type: personal_data, resides: [{{node: db-host}}]}}
+vulnerabilities:
+  - {{id: stealer, class: rce, node: {key_on}}}
+"""
+
+RULES = {
+    # the vendor's docs tool can redirect the push tool of another server, not one of its own
+    "shadowing across servers": Rule(
+        "tool-shadowing",
+        SHADOW.format(docs="docs-srv"),
+        ("tool-shadowing@read_docs@push",),
+        SHADOW.format(docs="git-srv"),
+    ),
+    # mail the agent sends lands where other people's mail comes in
+    "replication needs a shared channel": Rule(
+        "self-replicating-prompt-injection",
+        REPLICATE.format(sources=", untrusted_sources: [senders]"),
+        ("self-replicating-prompt-injection@mailer@mailbox",),
+        REPLICATE.format(sources=""),
+    ),
+    "prompt-cache timing needs a shared cache": Rule(
+        "prompt-cache-timing-leak",
+        CACHE.format(features=", features: [shared_prompt_cache]"),
+        ("prompt-cache-timing-leak@lm",),
+        CACHE.format(features=""),
+    ),
+    # the host reads the outputs; only a declared side channel on the link gives token lengths
+    "streaming side channel needs a declared side channel": Rule(
+        "streaming-token-side-channel",
+        STREAM.format(
+            vulns="vulnerabilities:\n  - {id: sizes, class: timing_side_channel, node: lan}"
+        ),
+        ("streaming-token-side-channel@lm",),
+        STREAM.format(vulns=""),
+    ),
+    "covert channels need a host shared with other tenants": Rule(
+        "covert-channel-exfiltration",
+        COVERT.format(shared=", shared_with: [other-tenants]"),
+        ("covert-channel-exfiltration@lm",),
+        COVERT.format(shared=""),
+    ),
+    "fault injection needs a declared fault": Rule(
+        "inference-fault-injection",
+        FAULT.format(vclass="fault_injection"),
+        ("inference-fault-injection@net",),
+        FAULT.format(vclass="rce"),
+    ),
+    # the weights and training data of a model used as published are the publisher's
+    "extraction only of the system's own weights": Rule(
+        "model-extraction",
+        OWN_WEIGHTS.format(training=TUNED),
+        ("model-extraction@lm",),
+        OWN_WEIGHTS.format(training=""),
+    ),
+    "property inference only about the system's own training data": Rule(
+        "property-inference",
+        OWN_WEIGHTS.format(training=TUNED),
+        ("property-inference@lm",),
+        OWN_WEIGHTS.format(training=""),
+    ),
+    "lateral movement onto another machine": Rule(
+        "credential-reuse-lateral-movement",
+        LATERAL.format(key_on="laptop"),
+        ("credential-reuse-lateral-movement@key@records",),
+        LATERAL.format(key_on="db-host"),
+    ),
+    # lookup's server taken over through its own weakness is a threat; the agent running code
+    # there is the agent's code execution (agent-code-execution), not a second threat
+    "tool-server compromise beyond the agent's own execution": Rule(
+        "tool-server-compromise",
+        SERVER.format(runs_on="box", vulns="  - {id: srv-rce, class: rce, node: srv}"),
+        ("tool-server-compromise@lookup",),
+        SERVER.format(runs_on="box, srv", vulns=""),
+    ),
+}
+
+
+def _ids(attack: str, text: str) -> list[str]:
+    result = actm.analyze(actm.load_model_text(textwrap.dedent(text)))
+    return sorted(t.id for t in result.threats if t.attack == attack)
+
+
+@pytest.mark.parametrize("name", sorted(RULES))
+def test_fires_where_the_system_has_what_the_attack_needs(name: str) -> None:
+    rule = RULES[name]
+    assert _ids(rule.attack, rule.fires) == sorted(rule.expect)
+
+
+@pytest.mark.parametrize("name", sorted(RULES))
+def test_quiet_where_it_does_not(name: str) -> None:
+    rule = RULES[name]
+    assert _ids(rule.attack, rule.quiet) == []
+
+
+def _architecture_read(text: str) -> str | None:
+    """The confidentiality capability the conversion yields on net.architecture (an asset of
+    the development pipeline), if any."""
+    result = actm.analyze(actm.load_model_text(textwrap.dedent(text)))
+    row = next(r for r in result.capabilities if r.asset == "net.architecture")
+    cell = row.development["confidentiality"]
+    return cell.capability if cell is not None else None
+
+
+def test_architecture_recovery_only_for_the_systems_own_models() -> None:
+    # the conversion turns the power trace into a partial read of the architecture
+    assert _architecture_read(ARCH.format(owner="")) == "partially_inspect"
+    assert _architecture_read(ARCH.format(owner=", owner: vendor")) is None
