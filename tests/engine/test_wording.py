@@ -255,17 +255,9 @@ FIRST_SEEN = {
         "assumption_sends/ assumption=hosted capability=inspect persistent= producer=vendor "
         "status=unjustified target=bot.inputs"
     ),
-    "attack/": (
-        "attack/ attack=resource-exhaustion capability=withhold persistent= "
-        "target=cc-detector.outputs"
-    ),
     "component_down/": ("component_down/ capability=inspect persistent= target=bot.outputs.text"),
     "component_up/": (
         "component_up/ capability=make_limited_changes persistent= target=bot.inputs"
-    ),
-    "conversion/": (
-        "conversion/ attack=side-channel-architecture-recovery capability=partially_inspect "
-        "persistent= target=cc-detector.architecture"
     ),
     "credential_node/": (
         "credential_node/ credential=token node=runner vulnerability_class=code_execution"
@@ -338,7 +330,8 @@ FIRST_SEEN = {
         "tool_write/ capability=make_limited_changes persistent= (persistent) target=kb tool=mail"
     ),
 }
-"""The first wording of each other rule and variant, on EVERY_RULE and the examples."""
+"""The first wording of each other propagation rule and variant, on EVERY_RULE and the examples
+(attacks and conversions depend on the knowledge base, and are left out)."""
 
 
 def test_every_placeholder_is_filled_in(tmp_path: Path) -> None:
@@ -373,7 +366,7 @@ def test_every_placeholder_is_filled_in(tmp_path: Path) -> None:
     wanted = {f"{r.name.lower()}/{v}" for r, variants in FIELDS.items() for v in variants}
     assert sorted(wanted - set(seen)) == ["vulnerability/"]
     # the other rules, each as the engine first words it: the names each one carries (tool,
-    # credential, relation) and that none of these facts is persistent but the tool's write
+    # credential, relation) and which of these facts are persistent
     assert {k: seen[k] for k in sorted(FIRST_SEEN)} == FIRST_SEEN
     assert seen["public_user/"] == (
         "public_user/ adversary=external-user capability=make_arbitrary_changes persistent= "
