@@ -202,6 +202,21 @@ def _conf(
     )
 
 
+# 10 x 0.5 x 0.4 x 0.85 (transient) x 0.8 x 0.6 = 0.8
+INFLUENCE = Assessment(
+    level="low",
+    score=0.8,
+    asset="clf.model_parameters",
+    asset_id="clf.model_parameters",
+    cls="integrity",
+    criticality="medium",
+    capability="influence",
+    persistent=False,
+    likelihood="medium",
+    factors=_factors(0.5, 0.4, 0.85, 0.8),
+)
+
+
 def test_a_requirement_of_one_pipeline_is_met_only_by_facts_of_that_pipeline(
     knowledge: KnowledgeBase,
 ) -> None:
@@ -226,18 +241,7 @@ def test_a_requirement_on_another_asset_type_or_class_does_not_rate_the_impact(
     # what the attack yields on the parameters counts, not what met a requirement elsewhere
     assert rated["zz-type"] == _conf(1.0, "monitor", 0.4)
     # partially_inspect met the requirement, but it is not an integrity capability
-    assert rated["zz-cls"] == Assessment(
-        level="low",
-        score=0.8,
-        asset="clf.model_parameters",
-        asset_id="clf.model_parameters",
-        cls="integrity",
-        criticality="medium",
-        capability="influence",
-        persistent=False,
-        likelihood="medium",
-        factors=_factors(0.5, 0.4, 0.85, 0.8),
-    )
+    assert rated["zz-cls"] == INFLUENCE
 
 
 def test_a_requirement_on_a_component_is_met_only_there(knowledge: KnowledgeBase) -> None:
@@ -294,25 +298,13 @@ def _criticality(crit: str) -> str:
 
 
 def test_the_worst_class_that_matters_is_rated(knowledge: KnowledgeBase) -> None:
-    influence = Assessment(
-        level="low",
-        score=0.8,
-        asset="clf.model_parameters",
-        asset_id="clf.model_parameters",
-        cls="integrity",
-        criticality="medium",
-        capability="influence",
-        persistent=False,
-        likelihood="medium",
-        factors=_factors(0.5, 0.4, 0.85, 0.8),
-    )
     # confidentiality 2.4 beats integrity 10 x 0.5 x 0.4 x 0.85 x 0.8 x 0.6 = 0.8
     assert _rated(knowledge, ["zz-two"], _criticality("{}")) == {
         "zz-two": _conf(2.4, "inspect", 1.0)
     }
     # confidentiality that does not matter leaves integrity, which is not moot
     assert _rated(knowledge, ["zz-two"], _criticality("{confidentiality: none}")) == {
-        "zz-two": influence
+        "zz-two": INFLUENCE
     }
     # a tie (1.2 each: 10 x 0.25 x 0.48; 10 x 0.75 x 0.4 x 0.85 x 0.48) keeps the first class
     tie = _rated(knowledge, ["zz-two"], _criticality("{confidentiality: low, integrity: high}"))
