@@ -242,6 +242,98 @@ and variant derive a fact but ``vulnerability`` (the engine keeps that rule for 
 declared on a node, but grants over the node's residents directly)."""
 
 
+FIRST_SEEN = {
+    "adversary/": (
+        "adversary/ adversary=insider capability=partially_inspect persistent= target=settings"
+    ),
+    "ai_weakness/": (
+        "ai_weakness/ capability=make_limited_changes persistent= "
+        "target=dga-detector.outputs vulnerability=generic-name-mutation "
+        "vulnerability_class=adversarially_fragile"
+    ),
+    "assumption_sends/": (
+        "assumption_sends/ assumption=hosted capability=inspect persistent= producer=vendor "
+        "status=unjustified target=bot.inputs"
+    ),
+    "component_down/": ("component_down/ capability=inspect persistent= target=bot.outputs.text"),
+    "component_up/": (
+        "component_up/ capability=make_limited_changes persistent= target=bot.inputs"
+    ),
+    "credential_node/": (
+        "credential_node/ credential=token node=runner vulnerability_class=code_execution"
+    ),
+    "credential_tool/": (
+        "credential_tool/ capability=make_arbitrary_changes persistent= target=mail.inputs "
+        "tool=mail"
+    ),
+    "dependency/": (
+        "dependency/ capability=influence persistent= process=inference "
+        "relation=cam.inputs->cam.output_details source=cam.inputs "
+        "target=cam.output_details"
+    ),
+    "feeds/": (
+        "feeds/ capability=withhold persistent= relation=customers->cam.inputs.user_input "
+        "target=cam.inputs.user_input"
+    ),
+    "feeds_back/": (
+        "feeds_back/ capability=partially_inspect "
+        "into=email-assistant.inputs.retrieved_context persistent= relation=retrieve-mail "
+        "target=mail-rag-db.documents"
+    ),
+    "feeds_back/tool": (
+        "feeds_back/tool capability=partially_inspect persistent= target=issues tool=read_issue"
+    ),
+    "outside_content/": (
+        "outside_content/ adversary=content-author capability=contribute persistent= "
+        "(persistent) source=public-web-photos target=face-index"
+    ),
+    "part_of/": (
+        "part_of/ capability=partially_inspect persistent= "
+        "relation=published-design->cc-detector.architecture "
+        "target=cc-detector.architecture"
+    ),
+    "residency/": (
+        "residency/ capability=inspect node=builder persistent= target=lib "
+        "vulnerability_class=code_execution"
+    ),
+    "residency/declared": (
+        "residency/declared capability=inspect node=research-paper persistent= "
+        "target=published-design vulnerability=public-model-design "
+        "vulnerability_class=public_exposure"
+    ),
+    "third_party/": (
+        "third_party/ adversary=third-party capability=inspect node=firewall "
+        "operator=customer persistent= target=cc-detector.architecture"
+    ),
+    "tool_call/": (
+        "tool_call/ caller=bot capability=influence persistent= target=fetch.inputs tool=fetch"
+    ),
+    "tool_definition/": (
+        "tool_definition/ capability=contribute persistent= "
+        "target=code-writer.inputs.tool_definitions tool=run-python"
+    ),
+    "tool_execute/": (
+        "tool_execute/ node=app-container tool=run-python vulnerability_class=code_execution"
+    ),
+    "tool_exfiltrate/": (
+        "tool_exfiltrate/ capability=inspect egress=fetch persistent= reader=lookup "
+        "target=customers"
+    ),
+    "tool_exfiltrate/one_tool": (
+        "tool_exfiltrate/one_tool capability=inspect egress=fetch persistent= reader=fetch "
+        "target=kb"
+    ),
+    "tool_results/": (
+        "tool_results/ capability=contribute persistent= target=bot.inputs.tool_results tool=fetch"
+    ),
+    "tool_write/": (
+        "tool_write/ capability=make_limited_changes persistent= (persistent) target=kb tool=mail"
+    ),
+}
+"""The first wording of each other propagation rule and variant, on EVERY_RULE and the examples
+(attacks and conversions depend on the knowledge base, and are left out)."""
+
+
 def test_every_placeholder_is_filled_in(tmp_path: Path) -> None:
     """Each template may use every placeholder of its rule: the engine fills in all of them,
     for every fact it derives."""
@@ -273,6 +365,9 @@ def test_every_placeholder_is_filled_in(tmp_path: Path) -> None:
             seen.setdefault(step.text.split(" ", 1)[0], step.text)
     wanted = {f"{r.name.lower()}/{v}" for r, variants in FIELDS.items() for v in variants}
     assert sorted(wanted - set(seen)) == ["vulnerability/"]
+    # the other rules, each as the engine first words it: the names each one carries (tool,
+    # credential, relation) and which of these facts are persistent
+    assert {k: seen[k] for k in sorted(FIRST_SEEN)} == FIRST_SEEN
     assert seen["public_user/"] == (
         "public_user/ adversary=external-user capability=make_arbitrary_changes persistent= "
         "target=bot.inputs.user_input"
