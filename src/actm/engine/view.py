@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from actm.engine.compiled import Compiled
 from actm.knowledge.conditions import Index, SystemView
-from actm.model.system import Asset, Model, Node, SystemModel, Tool
+from actm.model.system import Asset, Node, SystemModel, Tool
 
 __all__ = ["EngineView", "OwnerInfo"]
 
@@ -255,7 +255,7 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
             approval=frozenset(_approval(c, t) for t in usable),
             decisions=frozenset(d for _, d in model.acted_on),
             acted_on_by=frozenset(by for by, _ in model.acted_on),
-            cleartext_inputs=_cleartext_into(c, model),
+            cleartext_inputs=_cleartext_into(c, model.assets.get("inputs")),
         )
         for t in usable:
             _tool_reach(c, info, t)
@@ -326,6 +326,7 @@ def _asset_info(
             human_approval=bool(tool and (tool.human_approval or tool.id in c.approved)),
             sandbox=bool(tool and (tool.sandbox or tool.id in c.sandboxed)),
             nodes=frozenset(r.node for r in a.resides),
+            cleartext_inputs=_cleartext_into(c, a.id),
         )
         if tool is not None:
             info.tool_permissions = _allowed(c, tool, tool.external_egress)
@@ -340,10 +341,10 @@ def _approval(c: Compiled, tool: Tool) -> str:
     return "every_call" if tool.id in c.approved else tool.approval
 
 
-def _cleartext_into(c: Compiled, model: Model) -> bool:
-    inputs = model.assets.get("inputs")
-    return any(
-        r.target == inputs and not (r.encrypted and r.authenticated) and r.id not in c.blocked
+def _cleartext_into(c: Compiled, target: str | None) -> bool:
+    """A relation no control blocks flows into ``target`` unencrypted or unauthenticated."""
+    return target is not None and any(
+        r.target == target and not (r.encrypted and r.authenticated) and r.id not in c.blocked
         for r in c.model.relations
     )
 

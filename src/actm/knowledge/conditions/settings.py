@@ -141,7 +141,10 @@ class CleartextInputs(_Flag):
     name = "cleartext_inputs"
     attribute = "cleartext_inputs"
     example = "cleartext_inputs: true"
-    doc = "(a model) a flow into its inputs is not `encrypted` or not `authenticated`"
+    doc = (
+        "(a model) a flow into its inputs, (an asset) a flow into it, is not `encrypted` or not "
+        "`authenticated`"
+    )
 
 
 class Ecosystem(StaticCondition[Names]):

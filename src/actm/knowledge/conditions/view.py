@@ -162,8 +162,8 @@ class OwnerFacts(Protocol):
 
     @property
     def cleartext_inputs(self) -> bool:
-        """For a model: a flow into its inputs is not encrypted or its sender not
-        authenticated (a relation no control blocks)."""
+        """For a model: a flow into its inputs, for an asset: a flow into it, is not encrypted
+        or its sender not authenticated (a relation no control blocks)."""
 
 
 class SystemView(Protocol):
