@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from actm.engine.compiled import Compiled
 from actm.knowledge.conditions import Index, SystemView
-from actm.model.system import Asset, Model, Node, SystemModel, Tool
+from actm.model.system import Asset, Node, SystemModel, Tool
 
 __all__ = ["EngineView", "OwnerInfo"]
 
@@ -235,6 +235,7 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
     third = {n.id for n in m.nodes if m.is_third_party(n.owner)}
     out: dict[str, OwnerInfo] = {}
     tools = {t.id: t for t in m.tools}
+    cleartext = _cleartext_targets(c)
     for model in m.models:
         usable = [tools[t] for t in model.tools if t in tools and t not in c.blocked]
         owner_tp = m.is_third_party(model.owner)
@@ -255,7 +256,7 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
             approval=frozenset(_approval(c, t) for t in usable),
             decisions=frozenset(d for _, d in model.acted_on),
             acted_on_by=frozenset(by for by, _ in model.acted_on),
-            cleartext_inputs=_cleartext_into(c, model),
+            cleartext_inputs=model.assets.get("inputs") in cleartext,
         )
         for t in usable:
             _tool_reach(c, info, t)
@@ -340,11 +341,13 @@ def _approval(c: Compiled, tool: Tool) -> str:
     return "every_call" if tool.id in c.approved else tool.approval
 
 
-def _cleartext_into(c: Compiled, model: Model) -> bool:
-    inputs = model.assets.get("inputs")
-    return any(
-        r.target == inputs and not (r.encrypted and r.authenticated) and r.id not in c.blocked
+def _cleartext_targets(c: Compiled) -> frozenset[str]:
+    """The assets some relation in force feeds without both encryption and authentication
+    (one pass over the relations, not one per model)."""
+    return frozenset(
+        r.target
         for r in c.model.relations
+        if not (r.encrypted and r.authenticated) and r.id not in c.blocked
     )
 
 
