@@ -235,6 +235,7 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
     third = {n.id for n in m.nodes if m.is_third_party(n.owner)}
     out: dict[str, OwnerInfo] = {}
     tools = {t.id: t for t in m.tools}
+    cleartext = _cleartext_targets(c)
     for model in m.models:
         usable = [tools[t] for t in model.tools if t in tools and t not in c.blocked]
         owner_tp = m.is_third_party(model.owner)
@@ -255,7 +256,7 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
             approval=frozenset(_approval(c, t) for t in usable),
             decisions=frozenset(d for _, d in model.acted_on),
             acted_on_by=frozenset(by for by, _ in model.acted_on),
-            cleartext_inputs=_cleartext_into(c, model.assets.get("inputs")),
+            cleartext_inputs=model.assets.get("inputs") in cleartext,
         )
         for t in usable:
             _tool_reach(c, info, t)
@@ -304,6 +305,7 @@ def _asset_info(
 ) -> None:
     """The facts of every conventional asset and tool, added to ``out``."""
     node_owner = {n.id: n.owner for n in m.nodes}
+    cleartext = _cleartext_targets(c)
     for a in m.assets:
         if a.category == "ai":
             continue
@@ -326,7 +328,7 @@ def _asset_info(
             human_approval=bool(tool and (tool.human_approval or tool.id in c.approved)),
             sandbox=bool(tool and (tool.sandbox or tool.id in c.sandboxed)),
             nodes=frozenset(r.node for r in a.resides),
-            cleartext_inputs=_cleartext_into(c, a.id),
+            cleartext_inputs=a.id in cleartext,
         )
         if tool is not None:
             info.tool_permissions = _allowed(c, tool, tool.external_egress)
@@ -341,11 +343,13 @@ def _approval(c: Compiled, tool: Tool) -> str:
     return "every_call" if tool.id in c.approved else tool.approval
 
 
-def _cleartext_into(c: Compiled, target: str | None) -> bool:
-    """A relation no control blocks flows into ``target`` unencrypted or unauthenticated."""
-    return target is not None and any(
-        r.target == target and not (r.encrypted and r.authenticated) and r.id not in c.blocked
+def _cleartext_targets(c: Compiled) -> frozenset[str]:
+    """The assets some relation in force feeds without both encryption and authentication
+    (one pass over the relations, not one per model)."""
+    return frozenset(
+        r.target
         for r in c.model.relations
+        if not (r.encrypted and r.authenticated) and r.id not in c.blocked
     )
 
 
