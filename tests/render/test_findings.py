@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
 from pathlib import Path
 
 import actm
@@ -13,6 +15,7 @@ from actm.render._findings import (
     route_text,
     shared_root_causes,
 )
+from actm.render.csv import render_csv
 from actm.render.text import render_text
 from actm.results.model import Result
 
@@ -67,3 +70,21 @@ def test_asset_groups_keep_every_id() -> None:
     ]
     assert sum(len(g.threats) for g in asset_groups(r.threats)) == len(r.threats)
     assert [len(g.threats) for g in shared_root_causes(r)] == [14, 2]
+
+
+def test_csv_has_accepted_routes_and_root_cause_columns() -> None:
+    rows = list(csv.DictReader(io.StringIO(render_csv(_result("ml-training-pipeline")))))
+    by_id = {r["id"]: r for r in rows}
+    accepted = by_id["training-data-poisoning@lesion-classifier"]
+    assert [accepted[k] for k in ("accepted", "routes", "route", "cooperation", "root_cause")] == [
+        "vendor-labels: justified by label-audit",
+        "1",
+        "from supplier:image-vendor (operator, 1 step)",
+        "",
+        "supplier:image-vendor: attack training-data-poisoning"
+        " on lesion-classifier.model_parameters",
+    ]
+    assert [by_id["model-backdoor@lesion-classifier"][k] for k in ("accepted", "routes")] == [
+        "",
+        "2",
+    ]
