@@ -16,6 +16,7 @@ from actm.render._findings import (
     shared_root_causes,
 )
 from actm.render.csv import render_csv
+from actm.render.html import render_html
 from actm.render.text import render_text
 from actm.results.model import Result
 
@@ -88,3 +89,22 @@ def test_csv_has_accepted_routes_and_root_cause_columns() -> None:
         "",
         "2",
     ]
+
+
+def test_html_shows_root_causes_accepted_risk_and_routes() -> None:
+    page = render_html(_result("ml-training-pipeline"))
+    findings = page[page.index('<section id="findings">') : page.index('<section id="workspace">')]
+    assert (
+        "<td><code>external-user: attack model-extraction on lesion-classifier.model_parameters"
+        "</code></td>" in findings
+    )
+    assert ">proxy-model-evasion@lesion-classifier</a>, " in findings
+    assert (
+        ">training-data-poisoning@lesion-classifier</a></td>"
+        "<td>vendor-labels: justified by label-audit</td>" in findings
+    )
+    assert (
+        "<dt>route shown</dt>"
+        "<dd>from supplier:hub-publisher (operator, 2 steps); 1 other route</dd>" in page
+    )
+    assert "<dt>accepted risk</dt><dd>vendor-labels: justified by label-audit</dd>" in page
