@@ -1,5 +1,6 @@
-"""Terminal summary: counts, a table of threats with their triage, the chains of the most severe
-ones, the threats the controls take out of scope, and triage entries that match no threat."""
+"""Terminal summary: counts, a table of threats with their route and triage (threats that differ
+only in the asset on one row), accepted risk, root causes, the chains of the most severe ones,
+the threats the controls take out of scope, and triage entries that match no threat."""
 
 from __future__ import annotations
 
