@@ -24,6 +24,8 @@ MODELS = Path(__file__).parent / "models"
 CASES = {
     "customer-support-rag": ROOT / "examples" / "customer-support-rag.yaml",
     "ml-training-pipeline": ROOT / "examples" / "ml-training-pipeline.yaml",
+    # threats that differ only in the asset they hit, shown as one row
+    "mcp-desktop-assistant": ROOT / "examples" / "mcp-desktop-assistant.yaml",
     # an implemented control that mitigates a threat, and triage (one expired, one stale)
     "triaged-agent": MODELS / "triaged-agent.yaml",
     # controls that remove, redundantly remove, only lower, and do nothing

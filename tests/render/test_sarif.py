@@ -108,6 +108,35 @@ def test_settled_triage_becomes_a_suppression(tmp_path: Path, validator: Any) ->
     assert "suppressions" not in res["tool-data-exfiltration@support-agent@customer-records"]
 
 
+def test_accepted_risk_is_a_suppressed_note_with_its_justification(validator: Any) -> None:
+    _, doc = sarif_of(ROOT / "examples" / "ml-training-pipeline.yaml")
+    assert not list(validator.iter_errors(doc))
+    res = {r["properties"]["actm-id"]: r for r in doc["runs"][0]["results"]}
+    accepted = res["training-data-poisoning@lesion-classifier"]
+    assert accepted["level"] == "note"
+    assert accepted["message"]["text"].endswith(
+        " Route: from supplier:image-vendor (operator, 1 step)."
+        " Accepted risk: vendor-labels: justified by label-audit."
+    )
+    assert accepted["suppressions"] == [
+        {
+            "kind": "external",
+            "status": "accepted",
+            "justification": "accepted risk: vendor-labels: justified by label-audit",
+        }
+    ]
+    assert accepted["properties"]["accepted"] is True
+    backdoor = res["model-backdoor@lesion-classifier"]
+    assert "suppressions" not in backdoor
+    assert backdoor["properties"]["routes"] == 2
+    assert backdoor["message"]["text"].endswith(
+        " Route: from supplier:hub-publisher (operator, 2 steps); 1 other route."
+    )
+    assert backdoor["properties"]["root-cause"] == (
+        "supplier:hub-publisher: attack model-backdoor on lesion-classifier.outputs"
+    )
+
+
 def test_sarif_is_byte_identical_across_runs() -> None:
     path = ROOT / "examples" / "coding-assistant.yaml"
     a = render_sarif(actm.analyze(actm.load_model(path)))

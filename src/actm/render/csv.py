@@ -6,7 +6,10 @@ Lists inside a cell are joined with ``"; "``; references are ``framework:id`` pa
 attack's description and the numbered chain) are ready-made issue title and body for trackers.
 Lines end with ``\\n``. A cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
 return gets a leading ``'`` so a spreadsheet shows it as text instead of running it as a
-formula (CSV injection).
+formula (CSV injection). ``accepted`` holds an accepted risk's justified assumptions with
+their justifications (empty when the threat is not accepted), ``routes`` how many entry points
+close the threat on their own, ``route`` the one shown, ``cooperation`` the entry points that
+must work together when none does alone, ``root_cause`` the entry point and first weakness.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import csv
 import io
 
 from actm.render._common import triage_status
+from actm.render._findings import accepted_text, route_text
 from actm.results.model import Result, Threat
 
 __all__ = ["COLUMNS", "render_csv"]
@@ -42,6 +46,11 @@ COLUMNS = (
     "vulnerabilities",
     "adversaries",
     "hypothetical",
+    "accepted",
+    "routes",
+    "route",
+    "cooperation",
+    "root_cause",
 )
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
@@ -104,6 +113,11 @@ def _row(t: Threat, summary: str) -> list[str]:
         "; ".join(t.vulnerabilities),
         "; ".join(t.adversaries),
         "yes" if t.hypothetical else "no",
+        accepted_text(t),
+        str(len(t.routes)),
+        route_text(t),
+        "; ".join(t.cooperation),
+        t.root_cause.id if t.root_cause is not None else "",
     ]
 
 

@@ -16,6 +16,7 @@ from actm.render._common import (
     triage_status,
     untriaged,
 )
+from actm.render._findings import asset_groups
 from actm.results.model import Result, TriageInfo
 from actm.terms import CLASSES, SEVERITIES_WORST_FIRST
 
@@ -80,6 +81,7 @@ def render_markdown(result: Result) -> str:
         .get_template("report.md.j2")
         .render(
             r=result,
+            groups=asset_groups(result.threats),
             untriaged=untriaged(result),
             teams=by_team(result),
             team_titles=result.team_titles,

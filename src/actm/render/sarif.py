@@ -5,7 +5,10 @@ One rule per attack pattern that has a threat (help text, framework tags, and as
 rule); one result per threat, at the model-file line of the impacted asset (then of the other
 bound elements, then of the vulnerabilities it rests on; line 1 of the root model file when none
 of them has a known place), with the threat's stable fingerprint as ``partialFingerprints`` so
-that alerts survive edits.
+that alerts survive edits. The message gives the route shown (and how many other routes close
+the threat) and the entry points that must cooperate. Accepted risk (it closes only through
+justified assumptions) is a ``note`` with the justifications in its message and an external
+``suppressions`` entry, as is a threat with a settled triage decision.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import json
 import posixpath
 from typing import Any
 
+from actm.render._findings import accepted_text, cooperation_text, route_text
 from actm.results.model import Location, Result, Threat
 
 __all__ = ["render_sarif"]
@@ -84,23 +88,14 @@ def _result(t: Threat, rule_index: int, base: str, root: str | None) -> dict[str
             "message": {"text": loc.element},
         }
 
-    text = f"{t.title} ({t.severity.level}, {t.severity.score}): {t.chain_text}"
     out: dict[str, Any] = {
         "ruleId": t.attack,
         "ruleIndex": rule_index,
-        "level": LEVEL[t.severity.level],
-        "message": {"text": text},
+        "level": "note" if t.accepted is not None else LEVEL[t.severity.level],
+        "message": {"text": _message(t)},
         "partialFingerprints": {"actmThreatId/v1": t.fingerprint},
-        "properties": {
-            "actm-id": t.id,
-            "severity": t.severity.level,
-            "security-severity": f"{t.severity.score:.1f}",
-            "assets": list(t.assets),
-            "unjustified-assumptions": list(t.unjustified_assumptions),
-        },
+        "properties": _properties(t),
     }
-    if t.hypothetical:
-        out["properties"]["hypothetical"] = True
     if t.locations:
         out["locations"] = [physical(t.locations[0])]
         if len(t.locations) > 1:
@@ -111,15 +106,59 @@ def _result(t: Threat, rule_index: int, base: str, root: str | None) -> dict[str
         # no element of the threat has a known place: point at the model itself, so that code
         # scanning (which shows no result without a location) still shows the alert
         out["locations"] = [physical(Location(root, 1, 1, "the root model file"))]
+    suppressions = []
+    if t.accepted is not None:
+        # accepted risk: the model justifies every assumption its routes need
+        suppressions.append(
+            {
+                "kind": "external",
+                "status": "accepted",
+                "justification": f"accepted risk: {accepted_text(t)}",
+            }
+        )
     if t.triage is not None and t.triage.settled:
         # decided outside the scanned code (in a triage section or file), and in force
-        out["suppressions"] = [
+        suppressions.append(
             {
                 "kind": "external",
                 "status": "accepted",
                 "justification": f"{t.triage.status}: {t.triage.justification}",
             }
-        ]
+        )
+    if suppressions:
+        out["suppressions"] = suppressions
+    return out
+
+
+def _message(t: Threat) -> str:
+    """Title, severity and chain; then the route shown (and how many others), the entry
+    points that must cooperate, and for accepted risk its justifications."""
+    text = f"{t.title} ({t.severity.level}, {t.severity.score}): {t.chain_text}"
+    for line in (route_text(t), cooperation_text(t)):
+        if line:
+            text += f" Route: {line}." if line.startswith("from") else f" It {line}."
+    if t.accepted is not None:
+        text += f" Accepted risk: {accepted_text(t)}."
+    return text
+
+
+def _properties(t: Threat) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "actm-id": t.id,
+        "severity": t.severity.level,
+        "security-severity": f"{t.severity.score:.1f}",
+        "assets": list(t.assets),
+        "unjustified-assumptions": list(t.unjustified_assumptions),
+        "routes": len(t.routes),
+    }
+    if t.root_cause is not None:
+        out["root-cause"] = t.root_cause.id
+    if t.cooperation:
+        out["cooperation"] = list(t.cooperation)
+    if t.accepted is not None:
+        out["accepted"] = True
+    if t.hypothetical:
+        out["hypothetical"] = True
     return out
 
 

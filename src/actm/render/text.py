@@ -1,5 +1,6 @@
-"""Terminal summary: counts, a table of threats with their triage, the chains of the most severe
-ones, the threats the controls take out of scope, and triage entries that match no threat."""
+"""Terminal summary: counts, a table of threats with their route and triage (threats that differ
+only in the asset on one row), accepted risk, root causes, the chains of the most severe ones,
+the threats the controls take out of scope, and triage entries that match no threat."""
 
 from __future__ import annotations
 
@@ -11,7 +12,16 @@ from rich.text import Text
 
 from actm.io.visible import visible
 from actm.render._common import console as make_console
-from actm.render._common import triage_status, triage_text, unmatched_text, untriaged
+from actm.render._common import count, triage_status, triage_text, unmatched_text, untriaged
+from actm.render._findings import (
+    AssetGroup,
+    accepted_text,
+    asset_groups,
+    cooperation_text,
+    root_cause_text,
+    route_text,
+    shared_root_causes,
+)
 from actm.results.model import Result
 from actm.terms import SEVERITIES_WORST_FIRST
 
@@ -41,6 +51,7 @@ def render_text(
     _counts_section(console, result)
     if result.threats:
         _threats_section(console, result, rows)
+        _findings_section(console, result)
         _chains_section(console, result, chains)
     for a in result.assumptions:
         if a.exceeds_tolerance:
@@ -91,30 +102,66 @@ def _counts_section(console: Console, result: Result) -> None:
 
 
 def _threats_section(console: Console, result: Result, rows: int) -> None:
-    """A table of the ``rows`` worst threats with their triage; the rest counted."""
+    """A table of the ``rows`` worst threats with their route and triage, threats that differ
+    only in the asset on one row; the rest counted."""
     table = Table(show_header=True, header_style="bold", expand=False)
     table.add_column("severity", no_wrap=True)
     table.add_column("threat (id)", overflow="fold")
-    for t in result.threats[:rows]:
-        cell = Text(visible(t.title))
-        cell.append("\n" + t.id, style="dim")
-        if t.hypothetical:
-            cell.append("\nhypothetical", style="yellow")
-        if t.triage is not None:
-            cell.append(
-                "\ntriage: " + visible(triage_text(t.triage)),
-                style="bold yellow" if t.triage.expired else "green",
-            )
+    groups = asset_groups(result.threats)[:rows]
+    for g in groups:
+        t = g.first
         table.add_row(
             Text(f"{t.severity.level} {t.severity.score}", style=COLOURS[t.severity.level]),
-            cell,
+            _threat_cell(g),
         )
     console.print(table)
-    if len(result.threats) > rows:
+    shown = sum(len(g.threats) for g in groups)
+    if len(result.threats) > shown:
         console.print(
-            f"... and {len(result.threats) - rows} more threats "
+            f"... and {len(result.threats) - shown} more threats "
             "(all of them: --format markdown, json or html)"
         )
+
+
+def _threat_cell(g: AssetGroup) -> Text:
+    """The title, the id (or the ids and assets of a group), route, cooperation, acceptance,
+    hypothesis and triage of one row."""
+    t = g.first
+    cell = Text(visible(t.title))
+    if len(g.threats) > 1:
+        cell.append(visible(f"\non {', '.join(g.assets)}"))
+    for i in g.ids:
+        cell.append("\n" + i, style="dim")
+    for line in (route_text(t), cooperation_text(t)):
+        if line:
+            cell.append("\n" + visible(line))
+    if t.accepted is not None:
+        cell.append("\naccepted risk: " + visible(accepted_text(t)), style="green")
+    if t.hypothetical:
+        cell.append("\nhypothetical", style="yellow")
+    if t.triage is not None:
+        cell.append(
+            "\ntriage: " + visible(triage_text(t.triage)),
+            style="bold yellow" if t.triage.expired else "green",
+        )
+    return cell
+
+
+def _findings_section(console: Console, result: Result) -> None:
+    """Accepted risk apart, with its justifications, then the root causes of more than one
+    threat: fixing one removes them all."""
+    accepted = [t for t in result.threats if t.accepted is not None]
+    if accepted:
+        console.print(Text("accepted risk (closes only through justified assumptions):", "bold"))
+        for t in accepted:
+            console.print(Text(visible(f"  {t.id}: {accepted_text(t)}")))
+    causes = shared_root_causes(result)
+    if causes:
+        console.print(Text("root causes (fix this: the threats go):", style="bold"))
+        for c in causes:
+            console.print(Text(visible(f"  {c.priority}: {root_cause_text(c)}")))
+            fix = f"    fix this: {count(len(c.threats), 'threat')} go: {', '.join(c.threats)}"
+            console.print(Text(visible(fix)))
 
 
 def _chains_section(console: Console, result: Result, chains: int) -> None:
