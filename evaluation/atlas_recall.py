@@ -34,6 +34,9 @@ import yaml
 import actm
 from actm.knowledge.attacks import KnowledgeBase
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from misses import entry_outcome  # the module beside this file
+
 REPO = Path(__file__).resolve().parent.parent
 CASES_DIR = REPO / "examples" / "atlas-case-studies"
 README = CASES_DIR / "README.md"
@@ -99,32 +102,12 @@ def _citing_entries(kb: KnowledgeBase, technique: str) -> list[str]:
     return sorted(found)
 
 
-def _entry_state(entry: str, technique: str, result: Any) -> str:
-    """What became of ``entry`` on this model, for a technique it cites that was missed."""
-    accepted = [t.id for t in result.threats if t.attack == entry and t.accepted is not None]
-    closed = [t.id for t in result.threats if t.attack == entry and t.accepted is None]
-    if closed:
-        return f"{entry} closes ({', '.join(closed)}) but does not cite it on this model's route"
-    if accepted:
-        return f"{entry} closes as accepted risk only ({', '.join(accepted)})"
-    mitigated = [m for m in result.mitigated if m.attack == entry]
-    if mitigated:
-        controls = sorted({c for m in mitigated for c in m.mitigated_by})
-        return f"{entry} closes only without the model's controls ({', '.join(controls)})"
-    dropped = sorted({d.rule for d in result.dropped if _entry_of(d.id) == entry})
-    if dropped:
-        return f"{entry} closes but a noise rule leaves it out ({', '.join(dropped)})"
-    outs = [o for o in result.out_of_scope if o.attack == entry]
-    if outs:
-        return f"{entry} does not close: {outs[0].reason}, {outs[0].detail}"
-    return f"{entry} does not close on this model"
-
-
 def miss_reason(kb: KnowledgeBase, technique: str, result: Any) -> str:
     entries = _citing_entries(kb, technique)
     if not entries:
         return "no knowledge-base entry cites this technique"
-    return "; ".join(_entry_state(e, technique, result) for e in entries)
+    note = "but does not cite it on this model's route"
+    return "; ".join(entry_outcome(e, result, note) for e in entries)
 
 
 def score_study(atlas_id: str, path: Path, study: dict[str, Any], kb: KnowledgeBase) -> StudyRecall:
