@@ -35,7 +35,7 @@ import actm
 from actm.knowledge.attacks import KnowledgeBase
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from misses import entry_outcome  # the module beside this file
+import misses  # the module beside this file
 
 REPO = Path(__file__).resolve().parent.parent
 CASES_DIR = REPO / "examples" / "atlas-case-studies"
@@ -107,7 +107,7 @@ def miss_reason(kb: KnowledgeBase, technique: str, result: Any) -> str:
     if not entries:
         return "no knowledge-base entry cites this technique"
     note = "but does not cite it on this model's route"
-    return "; ".join(entry_outcome(e, result, note) for e in entries)
+    return "; ".join(misses.entry_outcome(e, result, note) for e in entries)
 
 
 def score_study(atlas_id: str, path: Path, study: dict[str, Any], kb: KnowledgeBase) -> StudyRecall:
@@ -164,21 +164,11 @@ def render(scores: Sequence[StudyRecall]) -> str:
 
 
 def replace_block(text: str, block: str) -> str:
-    start, end = text.index(BEGIN), text.index(END) + len(END) + 1
-    return text[:start] + block + text[end:]
+    return misses.replace_block(text, block, BEGIN, END)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    block = render(score_all())
-    if args == ["--write"]:
-        README.write_text(replace_block(README.read_text(encoding="utf-8"), block), "utf-8")
-        return 0
-    if args:
-        sys.stderr.write("usage: atlas_recall.py [--write]\n")
-        return 2
-    sys.stdout.write(block)
-    return 0
+    return misses.write_or_print(argv, render(score_all()), README, BEGIN, END)
 
 
 if __name__ == "__main__":

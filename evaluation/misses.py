@@ -107,22 +107,30 @@ def render(scores: Sequence[score.Score], misses: Sequence[LabelMiss]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def replace_block(text: str, block: str) -> str:
-    start, end = text.index(BEGIN), text.index(END) + len(END) + 1
-    return text[:start] + block + text[end:]
+def replace_block(text: str, block: str, begin: str = BEGIN, end: str = END) -> str:
+    """``text`` with its generated part, from ``begin`` to ``end``, replaced by ``block``."""
+    start, stop = text.index(begin), text.index(end) + len(end) + 1
+    return text[:start] + block + text[stop:]
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def write_or_print(
+    argv: Sequence[str] | None, block: str, readme: Path, begin: str, end: str
+) -> int:
+    """The scripts' command line: print ``block``, or with --write put it in ``readme``."""
     args = list(sys.argv[1:] if argv is None else argv)
-    block = render(*vulnerable_apps())
     if args == ["--write"]:
-        README.write_text(replace_block(README.read_text(encoding="utf-8"), block), "utf-8")
+        text = readme.read_text(encoding="utf-8")
+        readme.write_text(replace_block(text, block, begin, end), encoding="utf-8")
         return 0
     if args:
-        sys.stderr.write("usage: misses.py [--write]\n")
+        sys.stderr.write("usage: [--write]\n")
         return 2
     sys.stdout.write(block)
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return write_or_print(argv, render(*vulnerable_apps()), README, BEGIN, END)
 
 
 if __name__ == "__main__":

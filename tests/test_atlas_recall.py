@@ -8,14 +8,12 @@ below the recorded figure. The target is 90%; the floor is where actm stands tod
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
+from evaluation_modules import load_evaluation
 from reference_data import load_shared
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,17 +22,7 @@ RECORDED_FOUND = 106
 RECORDED_TECHNIQUES = 230
 
 
-def _load() -> ModuleType:
-    path = ROOT / "evaluation" / "atlas_recall.py"
-    spec = importlib.util.spec_from_file_location("evaluation_atlas_recall", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being built
-    spec.loader.exec_module(module)
-    return module
-
-
-recall = _load()
+recall = load_evaluation("atlas_recall")
 
 
 @pytest.fixture(scope="module")

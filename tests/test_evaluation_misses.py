@@ -7,32 +7,18 @@ them after a deliberate change: review the diff). The target is 90%; the floor i
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import sys
-from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 import actm
-
-EVALUATION = Path(__file__).resolve().parent.parent / "evaluation"
+from evaluation_modules import EVALUATION, load_evaluation
 
 RECORDED_FOUND = 47
 RECORDED_EXPECTED = 65
 
 
-def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("evaluation_misses", EVALUATION / "misses.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being built
-    spec.loader.exec_module(module)
-    return module
-
-
-misses = _load()
+misses = load_evaluation("misses")
 
 
 @pytest.fixture(scope="module")
