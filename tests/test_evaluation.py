@@ -4,29 +4,17 @@ evaluation/README.md says."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 import warnings
 from pathlib import Path
-from types import ModuleType, SimpleNamespace
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-EVALUATION = Path(__file__).resolve().parent.parent / "evaluation"
+from evaluation_modules import EVALUATION, load_evaluation
 
-
-def _load_scorer() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("evaluation_score", EVALUATION / "score.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being built
-    spec.loader.exec_module(module)
-    return module
-
-
-score = _load_scorer()
+score = load_evaluation("score")
 
 
 # --- the corpus itself -------------------------------------------------------------------------
