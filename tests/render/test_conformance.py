@@ -400,3 +400,17 @@ def test_binary_formats_lay_out_visible_text(monkeypatch: pytest.MonkeyPatch) ->
     for text in laid_out:
         assert not UNSAFE.search(text)
         assert "\\u001b" in text
+
+
+def test_the_html_reports_script_knows_the_severity_levels_in_their_order() -> None:
+    """report.js cannot import actm.terms: its copy of the levels must stay equal to LEVELS."""
+    import json
+    import re
+    from importlib.resources import files
+
+    from actm.terms import LEVELS
+
+    script = (files("actm.render") / "static" / "report.js").read_text(encoding="utf-8")
+    found = re.search(r"var LEVELS = (\[[^\]]*\]);", script)
+    assert found is not None
+    assert tuple(json.loads(found.group(1))) == tuple(LEVELS)
