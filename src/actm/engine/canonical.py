@@ -15,25 +15,14 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
+from actm.model.schema import SECTIONS
 from actm.model.system import SystemModel
 
 __all__ = ["canonical"]
 
-_SECTIONS = (
-    "owners",
-    "zones",
-    "nodes",
-    "models",
-    "assets",
-    "relations",
-    "tools",
-    "packages",
-    "adversaries",
-    "vulnerabilities",
-    "assumptions",
-    "controls",
-)
-"""Sections sorted by id (one a model lacks is skipped)."""
+_SECTIONS = tuple(s for s in SECTIONS if s != "triage")
+"""Sections sorted by id: the model file's sections but triage, which never reaches the engine
+(one a model lacks is skipped)."""
 
 _KEEP = frozenset({"evidence"})
 """Fields whose order is the user's and never reaches the engine."""
