@@ -103,9 +103,9 @@ def plan(
         typer.Option(
             "--time-limit",
             min=0.0,
-            help="Seconds of exact search before the best plan is completed greedily and "
-            "reported with its lower bound and gap; finishing it may take a quarter more. "
-            "0: no limit.",
+            help="Seconds the plan may take: the exact search stops early enough for the best "
+            "plan to be completed greedily, pruned and credited within them, and reported with "
+            "its lower bound and gap (an analysis under way is not interrupted). 0: no limit.",
         ),
     ] = 60.0,
     max_cores: Annotated[

@@ -48,6 +48,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
+from time import monotonic
 
 from actm.engine.runs import threats as run_threats
 from actm.engine.severity import level_rank
@@ -57,7 +58,7 @@ from actm.knowledge.effects import EFFECTS
 from actm.model.system import SystemModel
 from actm.plan.candidates import Candidate, candidates_for, inner_attacks, reach
 from actm.plan.hitting import Solution, best_solver
-from actm.plan.search import Bounds, Cores, Oracle, Outcome, search, targets_left
+from actm.plan.search import Bounds, Clock, Cores, Oracle, Outcome, search, targets_left
 from actm.results.build import build_threats
 from actm.results.mitigation import threat_elements
 from actm.results.model import Threat, TriageInfo
@@ -105,6 +106,7 @@ def make_plan(
     solver: Callable[..., Solution] | None = None,
     time_limit: float | None = 60.0,
     max_cores: int | None = MAX_CORES,
+    clock: Clock = monotonic,
 ) -> Plan:
     """The cheapest set of candidate controls that removes every unsettled threat at or above
     ``target`` (see the module documentation for the method and its guarantees).
@@ -115,18 +117,21 @@ def make_plan(
     ``budget`` is the hitting-set solver's node budget per round; ``exact_rounds`` the number of
     exact rounds (one or two engine runs each) before the plan is completed greedily;
     ``max_prune_runs`` bounds the engine runs spent dropping redundant controls from a heuristic
-    plan, and those spent crediting threats to controls. ``time_limit`` (seconds) and
-    ``max_cores`` end the exact search like ``exact_rounds`` (None: no limit); past the time
-    limit, completing and crediting the plan take at most a quarter of it more.
+    plan, and those spent crediting threats to controls. ``time_limit`` (seconds of
+    ``clock``) bounds the whole plan and ``max_cores`` the cores kept (None: no limit): past
+    either the exact search stops like past ``exact_rounds``, early enough that completing,
+    pruning and crediting the plan fit in the time limit too (:class:`Bounds`).
     """
     if exact_rounds < 1:
         raise ValueError("exact_rounds must be at least 1")
-    bounds = Bounds.of(time_limit, max_cores)
+    bounds = Bounds.of(time_limit, max_cores, clock)
     if catalog is None:
         catalog = kb.controls
     solve = solver or best_solver()
     floor = level_rank(target)
+    started = clock()
     base = {t.id: t for t in build_threats(run_threats(model, kb), today=today)}
+    first = clock() - started
     targets, settled_ids = _targets(base, floor)
     cands = (
         list(candidates)
@@ -135,8 +140,10 @@ def make_plan(
             model, catalog, [base[i] for i in targets], costs=costs, use_catalog=use_catalog
         )
     )
-    cores = Cores(Oracle(model, kb, cands, today, base), floor, targets)
-    cores.extract([base[tid] for tid in targets], frozenset())
+    oracle = Oracle(model, kb, cands, today, base, clock=clock, slowest=first)
+    cores = Cores(oracle, floor, targets)
+    # growing the first cores takes an analysis: part of the exact search
+    cores.extract([base[tid] for tid in targets], frozenset(), grow=bounds.reached(cores) is None)
     costs_v = [c.cost for c in cands]
     found = search(
         cores,
@@ -236,7 +243,7 @@ def _attribute(
     out: dict[int, set[str]] = {i: set() for i in chosen}
     if len(chosen) <= max_runs:
         for i in sorted(chosen):
-            if bounds.finishing_late():
+            if bounds.finishing_late(oracle):
                 break
             back = targets_left(oracle.threats(chosen - {i}), floor, set(), removed)
             out[i].update(t.id for t in back)

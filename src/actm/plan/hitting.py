@@ -5,8 +5,9 @@ controls that touch a chain the plan has to cut). The planner needs the cheapest
 candidates that meets every core. That is weighted set cover, NP-hard in general, so:
 
 * :func:`solve` runs a depth-first branch and bound (branch on the unmet core with the fewest
-  candidates, bound by a packing of disjoint cores) within a node budget. Within the budget the
-  answer is optimal; past it, the best set found so far is returned with ``optimal=False``.
+  candidates, bound by a packing of disjoint cores) within a node budget and an optional time
+  limit. Within them the answer is optimal; past either, the best set found so far is
+  returned with ``optimal=False``.
 * :func:`solve_milp` hands the same problem to the HiGHS mixed-integer solver through SciPy
   (``pip install "actm[plan]"``): exact in milliseconds on instances with hundreds of candidates
   and cores, where the branch and bound would run out of budget. :func:`best_solver` picks it
@@ -23,8 +24,13 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from time import monotonic
 
 __all__ = ["Solution", "best_solver", "greedy", "packing_bound", "solve", "solve_milp"]
+
+
+CLOCK_EVERY = 256
+"""Nodes :func:`solve` explores between two looks at the clock (under a time limit)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,9 +87,14 @@ def packing_bound(cores: Sequence[frozenset[int]], costs: Sequence[float]) -> fl
 
 
 def solve(
-    cores: Sequence[frozenset[int]], costs: Sequence[float], *, budget: int = 200_000
+    cores: Sequence[frozenset[int]],
+    costs: Sequence[float],
+    *,
+    budget: int = 200_000,
+    time_limit: float | None = None,
 ) -> Solution:
-    """The cheapest hitting set of ``cores`` (optimal unless the node ``budget`` runs out).
+    """The cheapest hitting set of ``cores`` (optimal unless the node ``budget`` or the
+    ``time_limit``, in seconds, runs out: the clock is read every :data:`CLOCK_EVERY` nodes).
 
     Empty cores are ignored (nothing can meet them; the caller reports them).
     """
@@ -94,6 +105,7 @@ def solve(
     nodes = 0
     exhausted = False
     eps = 1e-9
+    deadline = None if time_limit is None else monotonic() + time_limit
 
     def bound(unmet: list[frozenset[int]], banned: frozenset[int]) -> float:
         # disjoint packing over what is still allowed
@@ -114,7 +126,9 @@ def solve(
     ) -> None:
         nonlocal best, best_cost, nodes, exhausted
         nodes += 1
-        if nodes > budget:
+        if nodes > budget or (
+            deadline is not None and nodes % CLOCK_EVERY == 0 and monotonic() > deadline
+        ):
             exhausted = True
             return
         if not unmet:
@@ -165,11 +179,16 @@ def _quiet_stdout() -> Iterator[None]:
 
 
 def solve_milp(
-    cores: Sequence[frozenset[int]], costs: Sequence[float], *, budget: int = 200_000
+    cores: Sequence[frozenset[int]],
+    costs: Sequence[float],
+    *,
+    budget: int = 200_000,
+    time_limit: float | None = None,
 ) -> Solution:
     """The cheapest hitting set by integer programming (HiGHS via SciPy).
 
-    ``budget`` bounds the branch-and-bound nodes; past it the best set found is returned with
+    ``budget`` bounds the branch-and-bound nodes and ``time_limit`` its seconds (HiGHS's own
+    limits); past either the best set found is returned with
     ``optimal=False`` and HiGHS's dual bound as ``lower_bound``. Candidates outside every core
     are fixed to 0; the gap tolerance is 0, so an optimal answer is exactly optimal.
     """
@@ -192,13 +211,16 @@ def solve_milp(
     )
     # HiGHS is deterministic: the same cores give the same choice among equal-cost optima
     c = np.array([costs[k] for k in used], dtype=float)
+    options: dict[str, object] = {"node_limit": budget, "mip_rel_gap": 0.0, "presolve": True}
+    if time_limit is not None:
+        options["time_limit"] = time_limit
     with _quiet_stdout():
         res = milp(
             c,
             integrality=np.ones(len(used)),
             bounds=Bounds(0, 1),
             constraints=LinearConstraint(matrix, lb=np.ones(len(live)), ub=np.inf),
-            options={"node_limit": budget, "mip_rel_gap": 0.0, "presolve": True},
+            options=options,
         )
     if res.x is None:  # no feasible point within the budget: fall back to the greedy set
         chosen = greedy(live, costs)

@@ -26,39 +26,82 @@ from actm.results.build import build_threats
 from actm.results.mitigation import threat_elements
 from actm.results.model import Threat
 
-__all__ = ["Bounds", "Cores", "Oracle", "Outcome", "search", "targets_left"]
+__all__ = [
+    "Bounds",
+    "Clock",
+    "Cores",
+    "Oracle",
+    "Outcome",
+    "search",
+    "solve_within",
+    "targets_left",
+]
 
 MAX_MEMO = 16
 """Analyses the oracle keeps besides the one with no candidate in force: a round needs two,
 and each holds every threat with its chain, so keeping them all grew without bound."""
 
 
+Clock = Callable[[], float]
+"""Seconds from an arbitrary origin that never go back (:func:`time.monotonic`; tests pass a
+fake one)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Bounds:
-    """Where the search stops being exact: a wall-clock deadline and a cap on the cores kept
-    (each round's hitting set is solved over all of them). Past the deadline the plan is
-    completed and pruned within :data:`FINISH` of the time limit more."""
+    """Where the search stops being exact: a wall-clock time limit and a cap on the cores kept
+    (each round's hitting set is solved over all of them).
 
-    deadline: float | None = None
-    """A :func:`time.monotonic` instant; None: no time limit."""
-    finish: float | None = None
-    """When completing and pruning the plan hurries (:func:`_augment`, :func:`_prune`)."""
+    The limit bounds the whole plan. The exact search stops while there is still time to
+    finish (:meth:`reached`: :data:`FINISH` of the limit, or :data:`RESERVE_RUNS` of the slowest
+    analysis so far, whichever is more); completing, pruning, bounding and crediting the plan
+    then start an optional analysis only while one as slow as the slowest so far still ends
+    within the limit (:meth:`finishing_late`), and give the hitting-set solver only the time
+    left. An analysis under way is never interrupted, and a plan is always completed until it
+    removes every removable target, so the limit can be passed by about one analysis."""
+
+    start: float | None = None
+    """The :attr:`clock` instant the limit counts from; None: no time limit."""
+    limit: float = 0.0
+    """Seconds the plan may take from :attr:`start`."""
     max_cores: int | None = None
+    clock: Clock = monotonic
 
     @classmethod
-    def of(cls, time_limit: float | None, max_cores: int | None) -> Bounds:
+    def of(
+        cls, time_limit: float | None, max_cores: int | None, clock: Clock = monotonic
+    ) -> Bounds:
         if time_limit is None:
-            return cls(None, None, max_cores)
-        now = monotonic()
-        return cls(now + time_limit, now + time_limit * (1 + FINISH), max_cores)
+            return cls(None, 0.0, max_cores, clock)
+        return cls(clock(), time_limit, max_cores, clock)
 
-    def finishing_late(self) -> bool:
-        """Whether the time to complete and prune the plan is over too."""
-        return self.finish is not None and monotonic() >= self.finish
+    def left(self) -> float | None:
+        """Seconds left before the limit (negative past it); None: no time limit."""
+        if self.start is None:
+            return None
+        return self.start + self.limit - self.clock()
+
+    def reserve(self, oracle: Oracle) -> float:
+        """The time kept for finishing the plan once the exact search stops."""
+        return max(FINISH * self.limit, RESERVE_RUNS * oracle.slowest)
+
+    def search_time(self, oracle: Oracle) -> float | None:
+        """Seconds the exact search may still take (None: no limit)."""
+        left = self.left()
+        return None if left is None else left - self.reserve(oracle)
+
+    def finishing_late(self, oracle: Oracle, runs: int = 1) -> bool:
+        """Whether ``runs`` analyses as slow as the slowest so far would end past the limit."""
+        left = self.left()
+        return left is not None and left < runs * oracle.slowest
 
     def reached(self, cores: Cores) -> str | None:
-        """Why the exact search must stop now (``time`` or ``cores``), else None."""
-        if self.deadline is not None and monotonic() >= self.deadline:
+        """Why the exact search must stop now (``time``: another round, of up to
+        :data:`ROUND_RUNS` analyses, would eat into the time to finish; ``cores``), else
+        None."""
+        oracle = cores.oracle
+        search_time = self.search_time(oracle)
+        if search_time is not None and search_time <= ROUND_RUNS * oracle.slowest:
             return "time"
         if self.max_cores is not None and len(cores.cores) >= self.max_cores:
             return "cores"
@@ -66,8 +109,30 @@ class Bounds:
 
 
 FINISH = 0.25
-"""The share of the time limit that completing, pruning and crediting the plan may take
-after it: a plan stopped by time still removes every removable target."""
+"""The share of the time limit kept for completing, pruning, bounding and crediting the plan
+once the exact search stops: a plan stopped by time still removes every removable target."""
+
+ROUND_RUNS = 2
+"""Analyses one exact round may take: the plan's, and the one its survivors' cores take."""
+
+RESERVE_RUNS = 3
+"""Analyses kept for finishing the plan (completing it takes one or two), when more than
+:data:`FINISH` of the limit."""
+
+
+def solve_within(
+    solve: Callable[..., Solution],
+    cores: Sequence[frozenset[int]],
+    costs: Sequence[float],
+    budget: int,
+    seconds: float | None,
+) -> Solution:
+    """``solve`` the hitting set of ``cores`` within its node ``budget`` and, unless
+    ``seconds`` is None, that many seconds (never less than a millisecond: the solvers return
+    their greedy set and packing bound when they have no time)."""
+    if seconds is None:
+        return solve(cores, costs, budget=budget)
+    return solve(cores, costs, budget=budget, time_limit=max(seconds, 1e-3))
 
 
 class Oracle:
@@ -80,14 +145,21 @@ class Oracle:
         cands: Sequence[Candidate],
         today: date | None,
         base: dict[str, Threat],
+        *,
+        clock: Clock = monotonic,
+        slowest: float = 0.0,
     ) -> None:
-        """``base`` is the analysis with no candidate in force, already run by the caller."""
+        """``base`` is the analysis with no candidate in force, already run by the caller
+        (in ``slowest`` seconds of ``clock``)."""
         self.model = model
         self.kb = kb
         self.cands = cands
         self.today = today
         self.runs = 0
         self.base = base
+        self.clock = clock
+        self.slowest = slowest
+        """Seconds of the slowest analysis so far: what the next one is expected to take."""
         self._memo: OrderedDict[frozenset[int], dict[str, Threat]] = OrderedDict()
         """The latest :data:`MAX_MEMO` analyses, least recently used first."""
 
@@ -102,7 +174,9 @@ class Oracle:
         extra = tuple(self.cands[i].control for i in sorted(chosen))
         m = replace(self.model, controls=self.model.controls + extra) if extra else self.model
         self.runs += 1
+        started = self.clock()
         threats = build_threats(run_threats(m, self.kb), today=self.today)
+        self.slowest = max(self.slowest, self.clock() - started)
         out = {t.id: t for t in threats}
         self._memo[chosen] = out
         if len(self._memo) > MAX_MEMO:
@@ -194,7 +268,9 @@ class Cores:
             direct |= near & self.touching(t, own, inner)
         return frozenset(touching - direct)
 
-    def extract(self, left: Sequence[Threat], chosen: frozenset[int]) -> list[frozenset[int]]:
+    def extract(
+        self, left: Sequence[Threat], chosen: frozenset[int], *, grow: bool = True
+    ) -> list[frozenset[int]]:
         """The cores of the targets ``left``, alive with ``chosen`` in force: one each, outside
         ``chosen``, unless the target is found unremovable.
 
@@ -202,9 +278,10 @@ class Cores:
         and the smaller the more the set holds (see :mod:`actm.plan`). So every candidate that
         may touch one of their chains but acts on none of their chains' own elements is put in
         force too (one engine run): a target that survives that as well gives its smaller core
-        outside the larger set; the others their core outside ``chosen``.
+        outside the larger set; the others their core outside ``chosen``. Without ``grow``
+        (no time for that run) each gives its core outside ``chosen``.
         """
-        grown = chosen | self._indirect(left, chosen)
+        grown = chosen | self._indirect(left, chosen) if grow else chosen
         again: dict[str, Threat] = {}
         if grown != chosen:
             ids = [t.id for t in left]
@@ -242,8 +319,10 @@ def search(
     """Run the rounds from the cores already in ``cores`` until no target survives the plan;
     a heuristic plan is then pruned and bounded below by the optimum over every core.
 
-    Past ``bounds`` (the deadline, the cap on cores) the rounds stop as past ``exact_rounds``
-    do, and the completion and pruning hurry: see :func:`_augment` and :func:`_prune`."""
+    Past ``bounds`` (the time for the exact search, the cap on cores) the rounds stop as past
+    ``exact_rounds`` do, and the completion and pruning hurry: see :func:`_augment` and
+    :func:`_prune`. Each round's solver gets only the time the exact search has left, and the
+    final bound the time the plan has left."""
     bounds = bounds or Bounds()
     chosen: frozenset[int] = frozenset()
     limit: str | None = None
@@ -253,10 +332,10 @@ def search(
     while True:
         iterations += 1
         live = cores.live()
-        sol = solve(live, costs, budget=budget)
+        sol = solve_within(solve, live, costs, budget, bounds.search_time(cores.oracle))
         chosen = sol.chosen
         if not sol.optimal and limit is None:
-            limit = "budget"
+            limit = "time" if bounds.reached(cores) == "time" else "budget"
         lower = max(lower, sol.lower_bound)
         left = cores.left(chosen)
         if not left:
@@ -277,8 +356,11 @@ def search(
 
     if limit is not None:
         chosen = _prune(cores, chosen, costs, max_prune_runs, bounds)
-        # every core is met by every valid plan: the optimum over them bounds the plan's cost
-        lower = max(lower, solve(cores.live(), costs, budget=budget).lower_bound)
+        # every core is met by every valid plan: the optimum over them bounds the plan's cost;
+        # half the time left for it, the other half for crediting the plan's controls
+        remaining = bounds.left()
+        seconds = None if remaining is None else remaining / 2
+        lower = max(lower, solve_within(solve, cores.live(), costs, budget, seconds).lower_bound)
     return Outcome(chosen, limit, lower, iterations)
 
 
@@ -304,14 +386,17 @@ def _augment(
 
     The cores the survivors give are disjoint from ``chosen``, so a greedy hitting set of them
     adds at least one control per step and the loop ends. Late (:meth:`Bounds.finishing_late`)
-    a step adds every candidate of those cores instead, which usually ends it at once.
+    a step takes the cores without growing them first (:meth:`Cores.extract`) and adds every
+    candidate of them, which usually ends it at once. Its analyses are not optional: a
+    completed plan removes every removable target.
     """
     while True:
         left = cores.left(chosen)
         if not left:
             return chosen
-        found = cores.extract(left, chosen)
-        late = bounds.finishing_late()
+        # a greedy step takes up to two analyses (growing the cores, checking the plan)
+        late = bounds.finishing_late(cores.oracle, ROUND_RUNS)
+        found = cores.extract(left, chosen, grow=not late)
         chosen = chosen.union(*found) if late else chosen | greedy(found, costs)
 
 
@@ -327,7 +412,7 @@ def _prune(
         trial = chosen - {i}
         if any(i in core and not core & trial for core in live):
             continue
-        if runs >= max_runs or bounds.finishing_late():
+        if runs >= max_runs or bounds.finishing_late(cores.oracle):
             break
         runs += 1
         if not cores.left(trial):
