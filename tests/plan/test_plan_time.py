@@ -4,6 +4,7 @@ fixed number of seconds, so what the planner does with its time is exact and rep
 from __future__ import annotations
 
 import importlib
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import actm
 import actm.plan
 from actm.knowledge.attacks import KnowledgeBase, builtin_knowledge
 from actm.plan import make_plan
-from actm.plan.hitting import solve
+from actm.plan.hitting import CLOCK_EVERY, solve
 
 SEARCH = importlib.import_module("actm.plan.search")  # ``actm.plan.search`` is also a function
 EXAMPLE = Path(__file__).parents[2] / "examples" / "coding-assistant.yaml"
@@ -73,6 +74,8 @@ def test_the_search_stops_in_time_and_reports_its_plan_and_gap(
     assert (exact.method, exact.iterations, exact.engine_runs) == ("exact", 12, 26)
     clock = FakeClock()
     _slow_analyses(monkeypatch, clock, seconds)
+    # the branch and bound reads the real clock, but every hitting set here takes it under 20
+    # nodes, fewer than it explores between two looks (CLOCK_EVERY): its answers do not vary
     plan = make_plan(model, kb, target="high", solver=solve, time_limit=60.0, clock=clock)
     assert (plan.method, plan.limit) == ("heuristic", "time")
     assert (plan.engine_runs, plan.iterations) == (runs, rounds)
@@ -81,3 +84,15 @@ def test_the_search_stops_in_time_and_reports_its_plan_and_gap(
     assert plan.gap == pytest.approx(plan.cost - plan.lower_bound)
     # the plan's own analysis (run, or kept from the completion) finds no target left
     assert plan.unremovable == exact.unremovable == ()
+
+
+def test_the_branch_and_bound_stops_at_its_time_limit() -> None:
+    """Every 3 of 20 candidates is a core: 373 nodes to prove the optimum. With no time at all
+    the search stops at its first look at the clock and returns its best set, not proved, with
+    the packing bound of the root."""
+    cores = [frozenset(c) for c in itertools.combinations(range(20), 3)]
+    costs = [1.0 + i % 3 for i in range(20)]
+    full = solve(cores, costs, budget=10**6)
+    cut = solve(cores, costs, budget=10**6, time_limit=0.0)
+    assert (full.optimal, full.nodes, full.cost, full.lower_bound) == (True, 373, 33.0, 33.0)
+    assert (cut.optimal, cut.nodes, cut.cost, cut.lower_bound) == (False, CLOCK_EVERY, 33.0, 12.0)
