@@ -566,6 +566,27 @@ class TriageIn(_In):
     )
 
 
+class RecordedThreatIn(_In):
+    """A threat recorded in another tool (or an earlier export of actm's): reported apart from
+    the threats actm derives, never in the gate or the scores."""
+
+    id: Id
+    title: Name
+    description: Text | None = None
+    category: Word | None = Field(None, description="STRIDE category, attack id, ...")
+    severity: Rating | None = None
+    likelihood: Rating | None = None
+    status: Literal["open", "mitigated", "not_applicable"] = "open"
+    mitigations: list[Text] = Field(
+        default_factory=list, description="What mitigates it, as that tool says."
+    )
+    on: Ref | None = Field(None, description="The zone, node, asset or relation it is on.")
+    derived: Annotated[str, StringConstraints(min_length=1, max_length=400)] | None = Field(
+        None, description="The id of the actm threat it records (an export of actm's)."
+    )
+    origin: OriginIn | None = None
+
+
 class ModelFile(_In):
     """One model file. The root file must have `system`; included files may not."""
 
@@ -598,27 +619,6 @@ class ModelFile(_In):
     recorded_threats: list[RecordedThreatIn] = Field(
         default_factory=list, description="Threats recorded in other tools (actm import)."
     )
-
-
-class RecordedThreatIn(_In):
-    """A threat recorded in another tool (or an earlier export of actm's): reported apart from
-    the threats actm derives, never in the gate or the scores."""
-
-    id: Id
-    title: Name
-    description: Text | None = None
-    category: Word | None = Field(None, description="STRIDE category, attack id, ...")
-    severity: Rating | None = None
-    likelihood: Rating | None = None
-    status: Literal["open", "mitigated", "not_applicable"] = "open"
-    mitigations: list[Text] = Field(
-        default_factory=list, description="What mitigates it, as that tool says."
-    )
-    on: Ref | None = Field(None, description="The zone, node, asset or relation it is on.")
-    derived: Annotated[str, StringConstraints(min_length=1, max_length=400)] | None = Field(
-        None, description="The id of the actm threat it records (an export of actm's)."
-    )
-    origin: OriginIn | None = None
 
 
 class TriageFile(_In):

@@ -45,15 +45,17 @@ def _origins(model: SystemModel) -> dict[str, tuple[str, str]]:
 def element_details(model: SystemModel) -> dict[str, ElementDetail]:
     """The description of every zone, node, model and tool, the description and criticality
     of every conventional asset, by id (sorted), each with the origin the model file gives it;
-    and the origin of every relation that has one."""
+    and the origin and encryption of every relation the model writes."""
     origins = _origins(model)
     out: dict[str, ElementDetail] = {}
     for group in (model.zones, model.nodes, model.models, model.tools):
         for element in group:
             out[element.id] = ElementDetail(element.description, origin=origins.get(element.id))
     for relation in model.relations:
-        if relation.id in origins:
-            out[relation.id] = ElementDetail(None, origin=origins[relation.id])
+        if not relation.implicit:
+            out[relation.id] = ElementDetail(
+                None, origin=origins.get(relation.id), encrypted=relation.encrypted
+            )
     for asset in model.assets:
         if asset.category == "conventional":
             out[asset.id] = ElementDetail(

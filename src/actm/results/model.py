@@ -295,6 +295,8 @@ class ElementDetail:
     origin: tuple[str, str] | None = None
     """(format, id) of the tool the element was imported from (``origin:``): exports to
     that tool reuse the id."""
+    encrypted: bool | None = None
+    """For a relation: whether it is encrypted in transit."""
 
 
 @dataclass(frozen=True, slots=True)
