@@ -22,6 +22,7 @@ from reference_data import SHARED
 TM = FIXTURES / "threatmodel"
 OTM = TM / "shop.otm.json"
 TD = TM / "shop.td.json"
+LIBRARY = TM / "shop.library.json"
 
 
 def notes(draft: Draft, kind: str) -> list[str]:
@@ -29,7 +30,7 @@ def notes(draft: Draft, kind: str) -> list[str]:
 
 
 def test_formats_are_detected() -> None:
-    for path, name in ((OTM, "otm"), (TD, "threat-dragon")):
+    for path, name in ((OTM, "otm"), (TD, "threat-dragon"), (LIBRARY, "threat-model-library")):
         found = detect(path)
         assert found is not None and [i.name for i in found.importers] == [name]
 
@@ -142,8 +143,56 @@ def test_threat_dragon_boxes_lines_elements_and_flows() -> None:
     }
 
 
+def test_threat_model_library_zones_nodes_data_flows_and_threats() -> None:
+    draft = read("threat-model-library", LIBRARY)
+    assert ids(draft, "zones") == ["shop-cloud"]
+    assert ids(draft, "nodes") == ["customer", "chat-api", "orders-db"]
+    assert [element(draft, "nodes", n)["kind"] for n in ids(draft, "nodes")] == [
+        "endpoint",
+        "service",
+        "database",
+    ]
+    assert element(draft, "nodes", "orders-db")["origin"] == {
+        "format": "threat-model-library",
+        "id": "orders-db",
+    }
+    assert reviews(draft, "customer") == ["kind", "zone", "owner"]
+    assert ids(draft, "assets") == ["customer-data", "chat-api-data", "orders-db-data", "orders"]
+    assert element(draft, "assets", "orders")["resides"] == [
+        {"node": "orders-db", "mode": "stored"}
+    ]
+    assert reviews(draft, "orders") == ["criticality"]
+    assert ids(draft, "relations") == ["chat"]
+    assert element(draft, "relations", "chat")["encrypted"] is True
+    assert recorded(draft) == {
+        "prompt-injection": {
+            "title": "Prompt injection",
+            "category": "Code Injection",
+            "severity": "high",
+            "status": "mitigated",
+            "mitigations": ["Filter input"],
+            "origin": {"format": "threat-model-library", "id": "prompt-injection"},
+        },
+        "order-leak": {
+            "title": "Order leak",
+            "status": "open",
+            "origin": {"format": "threat-model-library", "id": "order-leak"},
+        },
+    }
+    assert notes(draft, "unplaced") == ["flow 'lookup' names 'nowhere', no component"]
+    assert notes(draft, "info") == [
+        "trust boundary between internet and cloud; authentication: oauth",
+        "threat persona Mallory: A curious customer",
+    ]
+
+
 @pytest.mark.parametrize(
-    ("fmt", "path", "first"), [("otm", OTM, "customer-browser"), ("threat-dragon", TD, "customer")]
+    ("fmt", "path", "first"),
+    [
+        ("otm", OTM, "customer-browser"),
+        ("threat-dragon", TD, "customer"),
+        ("threat-model-library", LIBRARY, "customer"),
+    ],
 )
 def test_drafts_validate(fmt: str, path: Path, first: str) -> None:
     model = load_model_text(render(fit(read(fmt, path))))
@@ -223,6 +272,54 @@ REAL: dict[str, tuple[str, list[str], list[str], list[str], int]] = {
         ],
         43,
     ),
+    "threat-dragon/huskyai.tmbom.json": (
+        "threat-model-library",
+        ["experimental-trust-zone", "production-trust-zone"],
+        [
+            "engineer",
+            "infra-admin",
+            "azure-cognitive-services",
+            "user",
+            "simple-python-web-server",
+            "api-gateway",
+            "bastion",
+            "gather-images-application-python",
+            "jupyter-notebook",
+            "deployment",
+            "training-and-validation-images",
+            "api-key",
+            "authorized-keys",
+            "stored-machine-learning-model",
+            "machine-learning-model",
+            "source-code-and-configuration",
+            "3rd-party-tools-and-ml-libraries",
+        ],
+        [
+            "azure-cognitive-gather-images",
+            "third-party-tools-gather-images",
+            "third-party-tools-jupyter-notebook",
+            "engineer-gather-images",
+            "engineer-jupyter-notebook",
+            "gather-images-training-images",
+            "api-key-storage-gather-images",
+            "training-images-jupyter-notebook",
+            "ml-models-deployment-service",
+            "jupyter-notebook-ml-model",
+            "ml-model-deployment-service",
+            "source-code-deployment",
+            "user-api-gateway",
+            "bastion-api-gateway",
+            "api-gateway-web-server",
+            "bastion-web-server",
+            "stored-ml-model-web-server",
+            "deployment-bastion",
+            "bastion-ml-model",
+            "admin-bastion",
+            "authorized-keys-bastion",
+            "third-party-tools-web-server",
+        ],
+        9,
+    ),
     "otm/EXAMPLE.json": (
         "otm",
         ["internet", "private"],
@@ -264,6 +361,11 @@ FIRST_RECORDED = {
         "an-adversary-may-read-and-or-tamper-with-the-data-transmitted-to",
         "an-adversary-can-gain-long-term-persistent-access-to-an-azure-po",
         "an-adversary-may-spoof-an-azure-administrator-and-gain-access-to-mobile-client",
+    ],
+    "threat-dragon/huskyai.tmbom.json": [
+        "buffer-overflow-in-image-processing-causing-remote-code-executio",
+        "supply-chain-attack-on-third-party-libraries-compromising-system",
+        "image-tampering",
     ],
     # the same threat on a component and on a flow: two records, one OTM id
     "otm/EXAMPLE.json": [
@@ -344,13 +446,12 @@ def test_a_file_over_the_size_limit_is_refused_unread(fmt: str, tmp_path: Path) 
     assert d.message.endswith("bytes, over the limit of 4,096")
 
 
-# the other files Threat Dragon's repository ships: CycloneDX threat-model BOMs and a file of
-# the OWASP threat-model library, neither a description of one system
+# the other files Threat Dragon's repository ships: CycloneDX threat-model BOMs, whose
+# components are threat models, not a description of one system
 OTHERS = {
     "threat-dragon/tmbom-multi-example.cdx.json": "it is a threat-model BOM",
     "threat-dragon/tmbom-otm-example.cdx.json": "it is a threat-model BOM",
     "threat-dragon/tmbom-pytm-example.cdx.json": "it is a threat-model BOM",
-    "threat-dragon/huskyai.tmbom.json": "actm does not recognise its format",
 }
 
 
