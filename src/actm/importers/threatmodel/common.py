@@ -29,12 +29,15 @@ from typing import Any
 
 from actm.importers.common import US, organisation, text_of
 from actm.importers.draft import DraftBuilder, Review, slug
+from actm.io.json import pointer
 
 __all__ = [
     "RATINGS",
     "STATUSES",
     "DiagramDraft",
+    "DocumentReader",
     "Threat",
+    "items",
     "level",
     "mapping",
     "node_kind",
@@ -252,11 +255,11 @@ class DiagramDraft:
         so the ids do not depend on the order of the input's elements, which another tool
         may change."""
         titles = Counter(slug(t.title, "threat") for _, t, _ in self._threats)
-        for element, threat, pointer in self._threats:
+        for element, threat, at in self._threats:
             ident = slug(threat.title, "threat")
             if titles[ident] > 1:
                 ident = f"{ident}-{element or 'unplaced'}"[:128]
-            self._recorded(ident, element, threat, pointer)
+            self._recorded(ident, element, threat, at)
 
     def _recorded(self, ident: str, element: str | None, threat: Threat, pointer: str) -> None:
         fields: dict[str, Any] = {"title": threat.title}
@@ -289,6 +292,26 @@ class DiagramDraft:
     def origin(self, ident: str) -> dict[str, str]:
         """The ``origin`` of an element whose id in the input is ``ident``."""
         return {"format": self.builder.format, "id": ident[:200]}
+
+
+@dataclass(slots=True)
+class DocumentReader:
+    """What the readers of one JSON document into a diagram share."""
+
+    diagram: DiagramDraft
+    data: Mapping[str, Any]
+
+    @property
+    def builder(self) -> DraftBuilder:
+        return self.diagram.builder
+
+
+def items(data: Mapping[str, Any], key: str) -> list[tuple[str, Mapping[str, Any]]]:
+    """The JSON objects of the list ``data[key]``, each with its pointer."""
+    found = data.get(key)
+    if not isinstance(found, list):
+        return []
+    return [(pointer((key, i)), x) for i, x in enumerate(found) if isinstance(x, dict)]
 
 
 def mapping(holder: Mapping[str, Any], key: str) -> Mapping[str, Any]:

@@ -26,8 +26,15 @@ from actm.importers.common import text_of
 from actm.importers.data import table
 from actm.importers.draft import Draft, DraftBuilder, Review, slug
 from actm.importers.interface import Confidence, Importer, ImportOptions, read_json, refuse
-from actm.importers.threatmodel.common import RATINGS, DiagramDraft, Threat, mapping, node_kind
-from actm.io.json import pointer
+from actm.importers.threatmodel.common import (
+    RATINGS,
+    DiagramDraft,
+    DocumentReader,
+    Threat,
+    items,
+    mapping,
+    node_kind,
+)
 
 __all__ = ["ThreatModelLibrary"]
 
@@ -35,28 +42,14 @@ _SCHEMA = re.compile(rb'"\$schema"\s*:\s*"[^"]*threat-model-library[^"]*"')
 _KEYS = (re.compile(rb'"symbolic_name"\s*:'), re.compile(rb'"trust_zones"\s*:'))
 
 
-def _items(data: Mapping[str, Any], key: str) -> list[tuple[str, Mapping[str, Any]]]:
-    found = data.get(key)
-    if not isinstance(found, list):
-        return []
-    return [(pointer((key, i)), x) for i, x in enumerate(found) if isinstance(x, dict)]
-
-
 def _name(x: Mapping[str, Any]) -> str | None:
     return text_of(x.get("symbolic_name"), 200)
 
 
 @dataclass(slots=True)
-class _Reader:
-    diagram: DiagramDraft
-    data: Mapping[str, Any]
-
-    @property
-    def builder(self) -> DraftBuilder:
-        return self.diagram.builder
-
+class _Reader(DocumentReader):
     def zones(self) -> None:
-        for at, z in _items(self.data, "trust_zones"):
+        for at, z in items(self.data, "trust_zones"):
             source = _name(z)
             if source is not None:
                 title = text_of(z.get("title"), 200) or source
@@ -68,7 +61,7 @@ class _Reader:
         stores = table("threatmodel")["library_store_kinds"]
         kinds = options.vocabulary.node_kinds
         for section in ("actors", "components", "data_stores"):
-            for at, x in _items(self.data, section):
+            for at, x in items(self.data, section):
                 source = _name(x)
                 if source is None:
                     self.builder.note("unplaced", f"an entry of {section} without a name", at)
@@ -100,7 +93,7 @@ class _Reader:
                 )
 
     def data_sets(self) -> None:
-        for at, d in _items(self.data, "data_sets"):
+        for at, d in items(self.data, "data_sets"):
             source = _name(d)
             if source is None:
                 continue
@@ -130,7 +123,7 @@ class _Reader:
             )
 
     def flows(self) -> None:
-        for at, f in _items(self.data, "data_flows"):
+        for at, f in items(self.data, "data_flows"):
             ends = (mapping(f, "source").get("object"), mapping(f, "destination").get("object"))
             if not isinstance(ends[0], str) or not isinstance(ends[1], str):
                 self.builder.note("unplaced", "a data flow without a source and destination", at)
@@ -148,16 +141,16 @@ class _Reader:
 
     def threats(self) -> None:
         levels: dict[str, str] = {}
-        for _, r in _items(self.data, "risks"):
+        for _, r in items(self.data, "risks"):
             level = str(r.get("level", "")).lower()
             for t in r.get("threats") or ():
                 if level in RATINGS and RATINGS.index(level) < RATINGS.index(levels.get(t, "info")):
                     levels[str(t)] = level
         controls: dict[str, list[Mapping[str, Any]]] = {}
-        for _, c in _items(self.data, "controls"):
+        for _, c in items(self.data, "controls"):
             for t in c.get("threats") or ():
                 controls.setdefault(str(t), []).append(c)
-        for at, t in _items(self.data, "threats"):
+        for at, t in items(self.data, "threats"):
             source = _name(t)
             if source is None:
                 continue
@@ -181,7 +174,7 @@ class _Reader:
             self.diagram.threat(None, threat, at)
 
     def notes(self) -> None:
-        for at, b in _items(self.data, "trust_boundaries"):
+        for at, b in items(self.data, "trust_boundaries"):
             methods = [
                 f"{key.split('_')[0]}: {', '.join(str(m) for m in b.get(key) or ())}"
                 for key in ("access_control_methods", "authentication_methods")
@@ -189,10 +182,10 @@ class _Reader:
             ]
             text = f"trust boundary between {b.get('trust_zone_a')} and {b.get('trust_zone_b')}"
             self.builder.note("info", "; ".join([text, *methods]), at)
-        for at, a in _items(self.data, "assumptions"):
+        for at, a in items(self.data, "assumptions"):
             if text_of(a.get("description"), 500):
                 self.builder.note("info", f"assumed: {text_of(a['description'], 500)}", at)
-        for at, p in _items(self.data, "threat_personas"):
+        for at, p in items(self.data, "threat_personas"):
             said = text_of(p.get("description"), 300)
             text = f"threat persona {text_of(p.get('title'), 100) or _name(p)}"
             self.builder.note("info", f"{text}: {said}" if said else text, at)

@@ -26,12 +26,13 @@ from actm.importers.draft import Draft, DraftBuilder, Review, slug
 from actm.importers.interface import Confidence, Importer, ImportOptions, read_json, refuse
 from actm.importers.threatmodel.common import (
     DiagramDraft,
+    DocumentReader,
     Threat,
+    items,
     level,
     mapping,
     node_kind,
 )
-from actm.io.json import pointer
 
 __all__ = ["ACTM_THREAT", "ENCRYPTED", "UNZONED", "Otm"]
 
@@ -44,29 +45,15 @@ ENCRYPTED = "actm_encrypted"
 """The attribute of a data flow of an OTM export that says whether it is encrypted."""
 
 
-def _items(data: Mapping[str, Any], key: str) -> list[tuple[str, Mapping[str, Any]]]:
-    found = data.get(key)
-    if not isinstance(found, list):
-        return []
-    return [(pointer((key, i)), x) for i, x in enumerate(found) if isinstance(x, dict)]
-
-
 def _id(x: Mapping[str, Any]) -> str | None:
     return str(x["id"]) if isinstance(x.get("id"), (str, int)) else None
 
 
 @dataclass(slots=True)
-class _Reader:
-    diagram: DiagramDraft
-    data: Mapping[str, Any]
-
-    @property
-    def builder(self) -> DraftBuilder:
-        return self.diagram.builder
-
+class _Reader(DocumentReader):
     def zones(self) -> None:
         rows = table("threatmodel")["trust_ratings"]
-        for at, z in _items(self.data, "trustZones"):
+        for at, z in items(self.data, "trustZones"):
             source = _id(z)
             if source is None:
                 continue
@@ -99,8 +86,8 @@ class _Reader:
     def components(self, options: ImportOptions) -> None:
         rows = table("threatmodel")["component_kinds"]
         kinds = options.vocabulary.node_kinds
-        found = {i: c for _, c in _items(self.data, "components") if (i := _id(c)) is not None}
-        for at, c in _items(self.data, "components"):
+        found = {i: c for _, c in items(self.data, "components") if (i := _id(c)) is not None}
+        for at, c in items(self.data, "components"):
             source = _id(c)
             name = text_of(c.get("name"), 200) or source
             if source is None or name is None:
@@ -127,7 +114,7 @@ class _Reader:
 
     def assets(self) -> None:
         rows = table("threatmodel")["risk_levels"]
-        for at, a in _items(self.data, "assets"):
+        for at, a in items(self.data, "assets"):
             source, name = _id(a), text_of(a.get("name"), 200)
             if source is None:
                 continue
@@ -157,7 +144,7 @@ class _Reader:
                 [Review("type", "what kind of asset is it? (type:)")],
             )
             self.diagram.nodes.setdefault(f"asset:{source}", ident)
-        for _, c in _items(self.data, "components"):
+        for _, c in items(self.data, "components"):
             node = self.diagram.nodes.get(_id(c) or "")
             held = mapping(c, "assets")
             for mode in ("stored", "processed"):
@@ -170,7 +157,7 @@ class _Reader:
     def _own_data(self, source: str, name: str | None) -> str | None:
         """The data asset of the component that holds the asset ``source``, when the asset is
         the one actm exports for it (named after the component)."""
-        for _, c in _items(self.data, "components"):
+        for _, c in items(self.data, "components"):
             node = self.diagram.nodes.get(_id(c) or "")
             held = mapping(c, "assets")
             refs = [*(held.get("stored") or ()), *(held.get("processed") or ())]
@@ -182,7 +169,7 @@ class _Reader:
         return None
 
     def flows(self) -> None:
-        for at, f in _items(self.data, "dataflows"):
+        for at, f in items(self.data, "dataflows"):
             if not isinstance(f.get("source"), str) or not isinstance(f.get("destination"), str):
                 self.builder.note("unplaced", "a data flow without a source and destination", at)
                 continue
@@ -201,22 +188,22 @@ class _Reader:
                 self.diagram.nodes[f"flow:{_id(f)}"] = made[0]
 
     def threats(self) -> None:
-        defined = {i: t for _, t in _items(self.data, "threats") if (i := _id(t)) is not None}
+        defined = {i: t for _, t in items(self.data, "threats") if (i := _id(t)) is not None}
         mitigations = {
             i: text_of(m.get("name"), 200) or i
-            for _, m in _items(self.data, "mitigations")
+            for _, m in items(self.data, "mitigations")
             if (i := _id(m)) is not None
         }
         used: set[str] = set()
         for key, prefix in (("components", ""), ("dataflows", "flow:")):
-            for at, element in _items(self.data, key):
+            for at, element in items(self.data, key):
                 where = self.diagram.nodes.get(prefix + (_id(element) or ""))
                 for n, inst in enumerate(element.get("threats") or ()):
                     if isinstance(inst, dict) and isinstance(inst.get("threat"), str):
                         used.add(inst["threat"])
                         threat = _threat(defined.get(inst["threat"], {}), inst, mitigations)
                         self.diagram.threat(where, threat, f"{at}/threats/{n}")
-        for at, t in _items(self.data, "threats"):
+        for at, t in items(self.data, "threats"):
             if _id(t) not in used:
                 self.diagram.threat(None, _threat(t, {"threat": _id(t)}, mitigations), at)
 
