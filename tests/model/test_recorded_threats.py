@@ -11,6 +11,7 @@ import actm
 from actm.api import load_model_text
 from actm.errors import ModelError
 from actm.model.system import RecordedThreat
+from actm.render.html import render_html
 from actm.render.markdown import render_markdown
 from actm.render.text import render_text
 
@@ -77,6 +78,10 @@ def test_recorded_threats_change_no_analysis_and_are_reported_apart() -> None:
     assert (
         "| `sqli` | SQL injection | Tampering; severity high; mitigated; on db; threat-dragon id "
         "9a1b |" in render_markdown(recorded)
+    )
+    assert (
+        "<tr><td>SQL injection (<code>sqli</code>)</td><td>Tampering; severity high; mitigated; "
+        "on db; threat-dragon id 9a1b</td></tr>" in render_html(recorded)
     )
 
 
