@@ -201,6 +201,10 @@ def test_round_trip_keeps_zones_components_flows_and_threats(
     assert {i: element(second, i)["trust"] for i in ids(second, "zones")} == {
         i: element(first, i).get("trust", "medium") for i in ids(first, "zones")
     }
+    # whether each flow is encrypted comes back (OTM: in the data flow's attributes)
+    assert {i: element(second, i)["encrypted"] for i in ids(second, "relations")} == {
+        i: element(first, i)["encrypted"] for i in ids(first, "relations")
+    }
     kept = records(first)
     if export == "threat-dragon":
         # Threat Dragon keeps threats on cells only: those on no element are left out

@@ -201,7 +201,7 @@ def render_otm(result: Result) -> str:
             flow["description"] = f.label
         flow |= {"source": ids[f.source], "destination": ids[f.target]}
         detail = result.details.get(f.id)
-        flow["attributes"] = {ENCRYPTED: detail is not None and detail.encrypted is not False}
+        flow["attributes"] = {ENCRYPTED: detail is None or detail.encrypted is not False}
         if f.id in recorded:
             flow["threats"] = [_recorded_instance(r) for r in recorded[f.id]]
         dataflows.append(flow)

@@ -197,7 +197,7 @@ def _flow(result: Result, f: Flow, ids: dict[str, str], threats: list[dict[str, 
             "isTrustBoundary": False,
             "threats": threats,
             "hasOpenThreats": any(t["status"] == "Open" for t in threats),
-            "isEncrypted": detail is not None and detail.encrypted is not False,
+            "isEncrypted": detail is None or detail.encrypted is not False,
         },
     }
 
