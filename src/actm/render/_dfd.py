@@ -22,12 +22,16 @@ Everything is in the graph's sorted order, so the exports are deterministic.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from actm.results.graph import GraphElement
 from actm.results.model import RecordedThreat, Result, Threat
 
 __all__ = ["Diagram", "Flow", "diagram", "foreign_id", "recorded_id"]
+
+T = TypeVar("T")
 
 FLOW_EDGES = ("derives", "feeds")
 
@@ -55,23 +59,23 @@ class Diagram:
 
     def placed(self) -> dict[str, list[Threat]]:
         """Node id -> the threats placed on it, in the result's order."""
-        out: dict[str, list[Threat]] = {}
-        for threat, node in self.threats:
-            if node is not None:
-                out.setdefault(node, []).append(threat)
-        return out
+        return _by_place(self.threats)
 
     def recorded_on(self) -> dict[str, list[RecordedThreat]]:
         """Node or flow id -> the recorded threats placed on it, in the model's order."""
-        out: dict[str, list[RecordedThreat]] = {}
-        for threat, where in self.recorded:
-            if where is not None:
-                out.setdefault(where, []).append(threat)
-        return out
+        return _by_place(self.recorded)
 
     def zone_of(self, node: GraphElement) -> str | None:
         """The node's zone, when it is one of the diagram's zones."""
         return node.zone if node.zone in {z.id for z in self.zones} else None
+
+
+def _by_place(pairs: Iterable[tuple[T, str | None]]) -> dict[str, list[T]]:
+    out: dict[str, list[T]] = {}
+    for item, where in pairs:
+        if where is not None:
+            out.setdefault(where, []).append(item)
+    return out
 
 
 def diagram(result: Result) -> Diagram:
