@@ -26,7 +26,7 @@ from actm.engine.provenance import proof, seeds_in
 from actm.engine.reader import Reader
 from actm.engine.scope import Unmet
 from actm.engine.severity import Assessment, assess
-from actm.engine.verdict import Verdict, judge, noise
+from actm.engine.verdict import Verdict, chain_discarded, judge, noise
 from actm.knowledge.attacks import AttackPattern, KnowledgeBase
 from actm.model.system import SystemModel
 from actm.terms import PIPELINES
@@ -148,6 +148,9 @@ class Readout:
     """(threat id, noise rule) of the threats the noise rules leave out, by id."""
     attribution: Attribution = field(default_factory=Attribution)
     """How the routes and needs were found (empty when they were not)."""
+    noise_chains: tuple[str, ...] = ()
+    """Ids of the reported threats whose shown chain is a route the route rules discard
+    (engine/verdict.py ``chain_discarded``): the planner breaks their other routes instead."""
 
 
 def read(
@@ -170,6 +173,7 @@ def read(
     threats: list[Finding] = []
     linked: list[Linked] = []
     dropped: list[tuple[str, str]] = []
+    noise_chains: list[str] = []
     for m, keys, proxy in zip(out.matches, out.proofs, out.assessments, strict=True):
         tid = threat_id(c.rules[m.rule].attack.id, m.binding)
         if only is not None and tid not in only:
@@ -182,6 +186,8 @@ def read(
         if reason:
             dropped.append((tid, reason))
             continue
+        if chain_discarded(c, store, keys, tid, classes, verdict, a, att):
+            noise_chains.append(tid)
         threats.append(_finding(reader, citer, tid, m, keys, a, verdict))
         linked.append(Linked(tid, m, keys, a.level))
     threats = _linked(c, store, threats, linked)
@@ -189,7 +195,14 @@ def read(
     gone = tuple(sorted(dropped))
     if not full:
         return Readout(
-            c.model, c.kb, tuple(threats), justified, len(store.keys), out.timings, dropped=gone
+            c.model,
+            c.kb,
+            tuple(threats),
+            justified,
+            len(store.keys),
+            out.timings,
+            dropped=gone,
+            noise_chains=tuple(sorted(noise_chains)),
         )
     return Readout(
         c.model,
@@ -203,6 +216,7 @@ def read(
         _outcomes(out, threats, att),
         gone,
         att,
+        tuple(sorted(noise_chains)),
     )
 
 

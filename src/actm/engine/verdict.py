@@ -31,7 +31,7 @@ from actm.engine.seeds import Seed
 from actm.engine.severity import Assessment, Path
 from actm.terms import REACHES
 
-__all__ = ["DROPS", "Verdict", "judge", "noise"]
+__all__ = ["DROPS", "Verdict", "chain_discarded", "discards", "judge", "noise"]
 
 DROPS = ("operator_holds", "only_victim", "no_confidentiality")
 """The noise rules, by the name their count has in the summary."""
@@ -125,30 +125,79 @@ def noise(
     attribution: Attribution,
 ) -> str:
     """The noise rule that drops the threat (whose attack breaks ``classes``), or '' when it
-    is reported."""
+    is reported: ``no_confidentiality``, or the route rule (:func:`discards`) of the one entry
+    point all its live routes start from."""
     if severity.moot:
         return "no_confidentiality"
-    if severity.accepted or attribution.grouped:
+    if not _routes_judged(verdict, severity, attribution):
         return ""
-    live = [r for r in verdict.routes if not r.accepted]
-    if not live or verdict.cooperation:
-        return ""
-    entries = {r.adversary for r in live}
+    entries = {r.adversary for r in verdict.routes if not r.accepted}
     if len(entries) != 1:
         return ""
     (entry,) = entries
+    return discards(c, tid, entry, classes, severity, attribution)
+
+
+def _routes_judged(verdict: Verdict, severity: Assessment, attribution: Attribution) -> bool:
+    """Whether the route rules apply to the threat: not accepted risk, routes not grouped by
+    reach, and some live route closes it alone (no cooperation)."""
+    if severity.accepted or attribution.grouped or verdict.cooperation:
+        return False
+    return any(not r.accepted for r in verdict.routes)
+
+
+def discards(
+    c: Compiled,
+    tid: str,
+    entry: str,
+    classes: tuple[str, ...],
+    severity: Assessment,
+    attribution: Attribution,
+    *,
+    alone: bool = False,
+) -> str:
+    """The route rule that discards the routes of threat ``tid`` from ``entry``, or '': an
+    owner's route to what it already holds (``operator_holds``), a public user's route to
+    what it holds by entering (``only_victim``). A threat all of whose live routes one entry's
+    rule discards is dropped (:func:`noise`); the planner skips such routes too
+    (:func:`chain_discarded`). An owner counts only when the threat needs it, which it
+    does when its routes are the only ones left (``alone``)."""
     owner = owner_of(entry)
     if entry.startswith("operator:") and owner is not None:
-        needed = attribution.assumption_attribution != "counterfactual" or owner in (
-            attribution.owners.get(tid, ())
+        needed = (
+            alone
+            or attribution.assumption_attribution != "counterfactual"
+            or owner in attribution.owners.get(tid, ())
         )
-        if needed and _holds(c, owner, severity.asset_id):
-            return "operator_holds"
-        return ""
+        return "operator_holds" if needed and _holds(c, owner, severity.asset_id) else ""
     holdings = _public_holdings(c, entry)
     if all((severity.asset, cls) in holdings for cls in classes):
         return "only_victim"
     return ""
+
+
+def chain_discarded(
+    c: Compiled,
+    store: FactStore,
+    keys: Iterable[int],
+    tid: str,
+    classes: tuple[str, ...],
+    verdict: Verdict,
+    severity: Assessment,
+    attribution: Attribution,
+) -> bool:
+    """Whether the shown chain ``keys`` of a reported threat is a route the route rules
+    discard (:func:`discards` of each entry it starts from): breaking it does not remove the
+    threat, breaking its other live routes (from other entries; there must be some) does.
+    Each entry is judged as if its routes were the only ones left: the planner asks what
+    removing the others leaves."""
+    if not _routes_judged(verdict, severity, attribution):
+        return False
+    entries = {e for e, _ in chain_entries(c, store, keys)}
+    others = {r.adversary for r in verdict.routes if not r.accepted} - entries
+    return bool(entries and others) and all(
+        discards(c, tid, e, classes, severity, attribution, alone=True) for e in entries
+    )
 
 
 def _holds(c: Compiled, owner: str, asset_id: str) -> bool:

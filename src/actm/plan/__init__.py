@@ -130,7 +130,8 @@ def make_plan(
     solve = solver or best_solver()
     floor = level_rank(target)
     started = clock()
-    base = {t.id: t for t in build_threats(run_threats(model, kb), today=today)}
+    readout = run_threats(model, kb)
+    base = {t.id: t for t in build_threats(readout, today=today)}
     first = clock() - started
     targets, settled_ids = _targets(base, floor)
     cands = (
@@ -140,7 +141,16 @@ def make_plan(
             model, catalog, [base[i] for i in targets], costs=costs, use_catalog=use_catalog
         )
     )
-    oracle = Oracle(model, kb, cands, today, base, clock=clock, slowest=first)
+    oracle = Oracle(
+        model,
+        kb,
+        cands,
+        today,
+        base,
+        base_noise=frozenset(readout.noise_chains),
+        clock=clock,
+        slowest=first,
+    )
     cores = Cores(oracle, floor, targets)
     # growing the first cores takes an analysis: part of the exact search
     cores.extract([base[tid] for tid in targets], frozenset(), grow=bounds.reached(cores) is None)
@@ -236,7 +246,7 @@ def _attribute(
     from the plan (one engine run per control, up to ``max_runs`` and the time to finish). A
     threat that several controls each remove on their own comes back for none of them, and
     one left unchecked for want of runs is not credited by a run: either is credited to those
-    acting on an element of its chain.
+    acting on an element of its chain (to every control of the plan when none does).
     """
     base = oracle.threats(frozenset())
     removed = [t for t in targets if t not in left]
@@ -254,6 +264,8 @@ def _attribute(
         t = base[tid]
         inner = inner_attacks(t, oracle.kb)
         near = touching(t, threat_elements(t), inner) & chosen
-        for i in near or touching(t, reach(t, oracle.model), inner) & chosen:
+        # a threat whose shown chain is a route the noise rules discard was removed by
+        # breaking its other routes: with none acting on its chain, every control is credited
+        for i in near or touching(t, reach(t, oracle.model), inner) & chosen or chosen:
             out[i].add(tid)
     return out

@@ -146,27 +146,39 @@ class Oracle:
         today: date | None,
         base: dict[str, Threat],
         *,
+        base_noise: frozenset[str] = frozenset(),
         clock: Clock = monotonic,
         slowest: float = 0.0,
     ) -> None:
         """``base`` is the analysis with no candidate in force, already run by the caller
-        (in ``slowest`` seconds of ``clock``)."""
+        (in ``slowest`` seconds of ``clock``), and ``base_noise`` its ``noise_chains``."""
         self.model = model
         self.kb = kb
         self.cands = cands
         self.today = today
         self.runs = 0
         self.base = base
+        self.base_noise = base_noise
         self.clock = clock
         self.slowest = slowest
         """Seconds of the slowest analysis so far: what the next one is expected to take."""
-        self._memo: OrderedDict[frozenset[int], dict[str, Threat]] = OrderedDict()
+        self._memo: OrderedDict[frozenset[int], tuple[dict[str, Threat], frozenset[str]]] = (
+            OrderedDict()
+        )
         """The latest :data:`MAX_MEMO` analyses, least recently used first."""
 
     def threats(self, chosen: frozenset[int]) -> dict[str, Threat]:
         """The threats, by id, with the candidates ``chosen`` in force (memoised)."""
+        return self._analysis(chosen)[0]
+
+    def noise_chains(self, chosen: frozenset[int]) -> frozenset[str]:
+        """Ids of the threats, with ``chosen`` in force, whose shown chain is a route the noise
+        rules discard (``Readout.noise_chains``): breaking that chain is not what removes them."""
+        return self._analysis(chosen)[1]
+
+    def _analysis(self, chosen: frozenset[int]) -> tuple[dict[str, Threat], frozenset[str]]:
         if not chosen:
-            return self.base
+            return self.base, self.base_noise
         hit = self._memo.get(chosen)
         if hit is not None:
             self._memo.move_to_end(chosen)
@@ -175,9 +187,10 @@ class Oracle:
         m = replace(self.model, controls=self.model.controls + extra) if extra else self.model
         self.runs += 1
         started = self.clock()
-        threats = build_threats(run_threats(m, self.kb), today=self.today)
+        readout = run_threats(m, self.kb)
+        threats = build_threats(readout, today=self.today)
         self.slowest = max(self.slowest, self.clock() - started)
-        out = {t.id: t for t in threats}
+        out = ({t.id: t for t in threats}, frozenset(readout.noise_chains))
         self._memo[chosen] = out
         if len(self._memo) > MAX_MEMO:
             self._memo.popitem(last=False)
@@ -240,13 +253,20 @@ class Cores:
         return [core for core, owners in self.cores.items() if not owners <= self.unremovable]
 
     def add(self, t: Threat, chosen: frozenset[int]) -> frozenset[int] | None:
-        """Record the core of ``t``'s chain (alive with ``chosen`` in force) and return it;
+        """Record the core of ``t``'s chain (alive with ``chosen`` in force) and return it (every
+        candidate outside ``chosen`` when that chain is a route the noise rules discard);
         None when no candidate outside ``chosen`` can cut it: then no plan removes ``t`` (see
         the module documentation of :mod:`actm.plan`) and it is recorded as unremovable."""
         oracle = self.oracle
-        elements = reach(t, oracle.model)
-        inner = inner_attacks(t, oracle.kb)
-        core = frozenset(self.touching(t, elements, inner)) - chosen
+        if t.id in oracle.noise_chains(chosen):
+            # its shown chain is a route the noise rules discard: breaking its other routes,
+            # whose elements the result does not give, removes it. Any plan that does must
+            # hold a candidate outside ``chosen``, which it survives.
+            core = frozenset(range(len(oracle.cands))) - chosen
+        else:
+            elements = reach(t, oracle.model)
+            inner = inner_attacks(t, oracle.kb)
+            core = frozenset(self.touching(t, elements, inner)) - chosen
         if not core:
             self.unremovable.add(t.id)
             return None
