@@ -193,30 +193,18 @@ def read(
     threats = _linked(c, store, threats, linked)
     justified = {k: tuple(v) for k, v in c.justified_by.items()}
     gone = tuple(sorted(dropped))
+    noisy = tuple(sorted(noise_chains))
+    common = (c.model, c.kb, tuple(threats), justified, len(store.keys), out.timings)
     if not full:
-        return Readout(
-            c.model,
-            c.kb,
-            tuple(threats),
-            justified,
-            len(store.keys),
-            out.timings,
-            dropped=gone,
-            noise_chains=tuple(sorted(noise_chains)),
-        )
+        return Readout(*common, dropped=gone, noise_chains=noisy)
     return Readout(
-        c.model,
-        c.kb,
-        tuple(threats),
-        justified,
-        len(store.keys),
-        out.timings,
+        *common,
         tuple(out.out_of_scope),
         _matrix(c, store),
         _outcomes(out, threats, att),
         gone,
         att,
-        tuple(sorted(noise_chains)),
+        noisy,
     )
 
 
