@@ -1,0 +1,56 @@
+"""The engine's noise rules (docs/severity.md, "Routes, accepted risk and noise"), each with a
+model where it drops a threat and a close one where it does not."""
+
+from __future__ import annotations
+
+import textwrap
+
+import actm
+from actm.results.model import Result
+
+# the vendor's model behind a user's own client, or the team's own public service
+SESSION = """
+actm: 1
+system: {{id: session}}
+default_adversaries: false
+owners:
+  - {{id: vendor, trust: contracted}}
+nodes:
+  - {{id: serving, kind: {kind}{owner}}}
+models:
+  - {{id: lm, kind: llm, exposure: internal, deployed_on: [serving]}}
+adversaries:
+  - id: user
+    holds:
+      - {{asset: lm.inputs.user_input, capability: make_arbitrary_changes}}
+"""
+
+
+def _analyze(text: str) -> Result:
+    return actm.analyze(actm.load_model_text(textwrap.dedent(text)))
+
+
+def _dropped(result: Result) -> list[tuple[str, str]]:
+    return sorted((d.id, d.rule) for d in result.dropped)
+
+
+def test_a_user_of_a_vendor_model_in_its_own_session_is_its_only_victim() -> None:
+    # what the user makes the model answer, and what the user's own account pays for, fall
+    # on the user alone
+    result = _analyze(SESSION.format(kind="third_party_api", owner=", owner: vendor"))
+    assert sorted(t.id for t in result.threats) == []
+    assert _dropped(result) == [
+        ("cost-harvesting@lm", "only_victim"),
+        ("direct-prompt-injection@lm", "only_victim"),
+    ]
+    assert result.summary["only_victim"] == 2
+
+
+def test_a_user_of_a_service_the_team_runs_is_not() -> None:
+    result = _analyze(SESSION.format(kind="inference_server", owner=""))
+    assert sorted(t.id for t in result.threats) == [
+        "cost-harvesting@lm",
+        "direct-prompt-injection@lm",
+        "resource-exhaustion@lm",
+    ]
+    assert _dropped(result) == []
