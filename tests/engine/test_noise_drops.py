@@ -54,3 +54,35 @@ def test_a_user_of_a_service_the_team_runs_is_not() -> None:
         "resource-exhaustion@lm",
     ]
     assert _dropped(result) == []
+
+
+# an agent that reads a handbook and can post to the internet
+HANDBOOK = """
+actm: 1
+system: {{id: docs}}
+models:
+  - {{id: bot, kind: agent, exposure: public, tools: [read_docs, post]}}
+assets:
+  - {{id: handbook, type: document_store{public}}}
+tools:
+  - {{id: read_docs, permissions: {{read: [handbook]}}}}
+  - {{id: post, permissions: {{egress: [internet]}}}}
+"""
+
+
+def test_nothing_that_only_discloses_a_public_asset_is_a_threat() -> None:
+    result = _analyze(HANDBOOK.format(public=", public: true"))
+    assert [t.id for t in result.threats if "handbook" in t.id] == []
+    assert _dropped(result) == [
+        ("tool-data-disclosure@bot@handbook", "no_confidentiality"),
+        ("tool-data-exfiltration@bot@handbook", "no_confidentiality"),
+    ]
+
+
+def test_disclosing_an_asset_not_declared_public_is() -> None:
+    result = _analyze(HANDBOOK.format(public=""))
+    assert sorted(t.id for t in result.threats if "handbook" in t.id) == [
+        "tool-data-disclosure@bot@handbook",
+        "tool-data-exfiltration@bot@handbook",
+    ]
+    assert _dropped(result) == []
