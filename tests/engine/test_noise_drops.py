@@ -7,23 +7,7 @@ import textwrap
 
 import actm
 from actm.results.model import Result
-
-# the vendor's model behind a user's own client, or the team's own public service
-SESSION = """
-actm: 1
-system: {{id: session}}
-default_adversaries: false
-owners:
-  - {{id: vendor, trust: contracted}}
-nodes:
-  - {{id: serving, kind: {kind}{owner}}}
-models:
-  - {{id: lm, kind: llm, exposure: internal, deployed_on: [serving]}}
-adversaries:
-  - id: user
-    holds:
-      - {{asset: lm.inputs.user_input, capability: make_arbitrary_changes}}
-"""
+from session_model import OWN, SESSION, VENDOR
 
 
 def _analyze(text: str) -> Result:
@@ -37,7 +21,7 @@ def _dropped(result: Result) -> list[tuple[str, str]]:
 def test_a_user_of_a_vendor_model_in_its_own_session_is_its_only_victim() -> None:
     # what the user makes the model answer, and what the user's own account pays for, fall
     # on the user alone
-    result = _analyze(SESSION.format(kind="third_party_api", owner=", owner: vendor"))
+    result = _analyze(SESSION.format(**VENDOR))
     assert sorted(t.id for t in result.threats) == []
     assert _dropped(result) == [
         ("cost-harvesting@lm", "only_victim"),
@@ -47,7 +31,7 @@ def test_a_user_of_a_vendor_model_in_its_own_session_is_its_only_victim() -> Non
 
 
 def test_a_user_of_a_service_the_team_runs_is_not() -> None:
-    result = _analyze(SESSION.format(kind="inference_server", owner=""))
+    result = _analyze(SESSION.format(**OWN))
     assert sorted(t.id for t in result.threats) == [
         "cost-harvesting@lm",
         "direct-prompt-injection@lm",

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import pytest
 
 import actm
+from session_model import OWN, SESSION, VENDOR
 
 
 @dataclass(frozen=True)
@@ -215,23 +216,6 @@ relations:
 
 OPEN_PORT = "vulnerabilities:\n  - {id: open-port, class: missing_authentication, node: serving}"
 
-# a user who types into a model: the team's own public service, or the vendor's model behind
-# the user's own client
-SESSION = """
-actm: 1
-system: {{id: session}}
-default_adversaries: false
-owners:
-  - {{id: vendor, trust: contracted}}
-nodes:
-  - {{id: serving, kind: {kind}{owner}}}
-models:
-  - {{id: lm, kind: llm, exposure: internal, deployed_on: [serving]}}
-adversaries:
-  - id: user
-    holds:
-      - {{asset: lm.inputs.user_input, capability: make_arbitrary_changes}}
-"""
 
 RULES = {
     # the vendor's docs tool can redirect the push tool of another server, not one of its own
@@ -320,9 +304,9 @@ RULES = {
     # the vendor's model behind the user's own client: a user who floods it floods only itself
     "resource exhaustion only of a shared service": Rule(
         "resource-exhaustion",
-        SESSION.format(kind="inference_server", owner=""),
+        SESSION.format(**OWN),
         ("resource-exhaustion@lm",),
-        SESSION.format(kind="third_party_api", owner=", owner: vendor"),
+        SESSION.format(**VENDOR),
     ),
 }
 
