@@ -165,17 +165,23 @@ def _own_session_output(c: Compiled, entry: str, asset_id: str) -> bool:
     users: dict[str, frozenset[str]] = c.caches.setdefault("own_session_users", {})
     found = users.get(entry)
     if found is None:
-        view = EngineView.of(c)
-        found = frozenset(
-            owner
-            for s in all_seeds(c)
-            if s.entry == entry and s.rule == Rule.ADVERSARY
-            for owner in [c.asset_owner[c.target_asset[s.target]]]
-            if c.target_name[s.target] == f"{owner}.inputs.user_input"
-            and getattr(view.owner(owner), "own_session", False)
-        )
-        users[entry] = found
+        found = users[entry] = _own_session_models(c, entry)
     return asset.model in found
+
+
+def _own_session_models(c: Compiled, entry: str) -> frozenset[str]:
+    """The own-session models (engine/view.py) whose user input the declared adversary
+    ``entry`` holds by declaration."""
+    view = EngineView.of(c)
+    found = set()
+    for s in all_seeds(c):
+        if s.entry != entry or s.rule != Rule.ADVERSARY:
+            continue
+        model = c.asset_owner[c.target_asset[s.target]]
+        info = view.owner(model)
+        if c.target_name[s.target] == f"{model}.inputs.user_input" and info and info.own_session:
+            found.add(model)
+    return frozenset(found)
 
 
 def _holds(c: Compiled, owner: str, asset_id: str) -> bool:
