@@ -29,6 +29,7 @@ from actm.engine.provenance import seeds_in
 from actm.engine.routes import all_seeds
 from actm.engine.seeds import Seed
 from actm.engine.severity import Assessment, Path
+from actm.engine.view import EngineView
 from actm.terms import REACHES
 
 __all__ = ["DROPS", "Verdict", "judge", "noise"]
@@ -148,7 +149,39 @@ def noise(
     holdings = _public_holdings(c, entry)
     if all((severity.asset, cls) in holdings for cls in classes):
         return "only_victim"
+    if _own_session_output(c, entry, severity.asset_id):
+        return "only_victim"
     return ""
+
+
+def _own_session_output(c: Compiled, entry: str, asset_id: str) -> bool:
+    """Whether ``asset_id`` is the outputs of a model the adversary ``entry`` uses in its own
+    session: it holds the model's user input by declaration, and the model is a vendor's,
+    hosted by the vendor and not public, so what it answers goes to that user alone (and its
+    capacity is that user's account)."""
+    asset = c.model.asset(asset_id)
+    if asset.model is None or asset.type != "outputs":
+        return False
+    users: dict[str, frozenset[str]] = c.caches.setdefault("own_session_users", {})
+    found = users.get(entry)
+    if found is None:
+        found = users[entry] = _own_session_models(c, entry)
+    return asset.model in found
+
+
+def _own_session_models(c: Compiled, entry: str) -> frozenset[str]:
+    """The own-session models (engine/view.py) whose user input the declared adversary
+    ``entry`` holds by declaration."""
+    view = EngineView.of(c)
+    found = set()
+    for s in all_seeds(c):
+        if s.entry != entry or s.rule != Rule.ADVERSARY:
+            continue
+        model = c.asset_owner[c.target_asset[s.target]]
+        info = view.owner(model)
+        if c.target_name[s.target] == f"{model}.inputs.user_input" and info and info.own_session:
+            found.add(model)
+    return frozenset(found)
 
 
 def _holds(c: Compiled, owner: str, asset_id: str) -> bool:

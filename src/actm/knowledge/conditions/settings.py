@@ -137,6 +137,27 @@ class ContainsSecret(_Flag):
     doc = "(an asset) `contains` a credential or secret"
 
 
+class ConfidentialPrompt(_Flag):
+    name = "confidential_prompt"
+    attribute = "confidential_prompt"
+    example = "confidential_prompt: true"
+    doc = (
+        "(a model) its system prompt holds something confidential: an asset feeding "
+        "`inputs.system_prompt` `contains` a credential or secret or has confidentiality "
+        "`high` or `critical`, or the model's `inputs` do"
+    )
+
+
+class OwnSession(_Flag):
+    name = "own_session"
+    attribute = "own_session"
+    example = "own_session: false"
+    doc = (
+        "(a model) is hosted on a third party's node and not `public`: each user reaches it "
+        "in their own session, through their own client and account"
+    )
+
+
 class CleartextInputs(_Flag):
     name = "cleartext_inputs"
     attribute = "cleartext_inputs"
@@ -214,6 +235,8 @@ SETTINGS: tuple[StaticCondition[Any], ...] = (
     Grants(),
     OverBroad(),
     ContainsSecret(),
+    ConfidentialPrompt(),
+    OwnSession(),
     CleartextInputs(),
     Ecosystem(),
     Pinned(),

@@ -161,6 +161,17 @@ class OwnerFacts(Protocol):
         or of a kind not usually used as published)."""
 
     @property
+    def confidential_prompt(self) -> bool:
+        """For a model: its system prompt holds something confidential (an asset that feeds
+        ``inputs.system_prompt`` contains a credential or secret or has confidentiality
+        ``high`` or ``critical``, or the model's own ``inputs`` do)."""
+
+    @property
+    def own_session(self) -> bool:
+        """For a model: hosted by a third party and not public, so each user reaches it in
+        their own session, through their own client and account."""
+
+    @property
     def cleartext_inputs(self) -> bool:
         """For a model: a flow into its inputs, for an asset: a flow into it, is not encrypted
         or its sender not authenticated (a relation no control blocks)."""
