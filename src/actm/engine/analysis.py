@@ -94,10 +94,7 @@ def run_engine(
             proofs,
             _severity_level,
             tolerance_severity,
-            [
-                assess(compiled, closure.store, m, p, route=False).level
-                for m, p in zip(matches, proofs, strict=True)
-            ],
+            lambda i: assess(compiled, closure.store, matches[i], proofs[i], route=False).level,
         )
         if assumptions
         else {}

@@ -102,7 +102,8 @@ def jobs(out: EngineOutput) -> tuple[list[Job], Callable[[Sequence[object]], Att
     seeds = all_seeds(c)
     groups = _candidates(out, seeds)
     counterfactual = len(groups) <= MAX_CANDIDATES
-    if counterfactual:
+    if counterfactual and groups:
+        # without candidates nothing can be missing: no closure to run
         keys = [(m.rule, m.binding) for m in out.matches]
         todo.append(_needs_job(c, seeds, groups, keys))
 
@@ -148,10 +149,13 @@ def assemble(
     owners: dict[str, set[str]] = {}
     runs = {"routes": npoints + (1 if conditions else 0)}
     if counterfactual:
-        last = results[-1]
-        assert isinstance(last, tuple)
-        found: dict[str, frozenset[ThreatKey]] = last[0]
-        runs["needs"] = int(last[1])
+        found: dict[str, frozenset[ThreatKey]] = {}
+        runs["needs"] = 0
+        if len(results) > runs["routes"]:
+            last = results[-1]
+            assert isinstance(last, tuple)
+            found = last[0]
+            runs["needs"] = int(last[1])
         for group, threats in found.items():
             for key in threats:
                 if group.startswith(_ASSUMPTION):
