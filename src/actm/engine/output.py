@@ -11,7 +11,7 @@ Each chain step's wording comes from ``vocabulary/rules.yaml`` (:mod:`actm.engin
 from __future__ import annotations
 
 from collections.abc import Container, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from actm.engine.analysis import EngineOutput
@@ -20,8 +20,7 @@ from actm.engine.chain import ChainStep, RootCause, Route
 from actm.engine.citing import Citer
 from actm.engine.compiled import Compiled
 from actm.engine.facts import FactStore, Rule
-from actm.engine.links import Linked, links, root_cause
-from actm.engine.matching import Match
+from actm.engine.links import Linked, Links, links, root_cause
 from actm.engine.provenance import proof, seeds_in
 from actm.engine.reader import Reader
 from actm.engine.scope import Unmet
@@ -167,8 +166,7 @@ def read(
     reader = Reader(c, store, out.wording)
     citer = Citer(c, store, out.wording.names)
     att = attribution or Attribution()
-    threats: list[Finding] = []
-    linked: list[Linked] = []
+    kept: list[tuple[Linked, Assessment, Verdict]] = []
     dropped: list[tuple[str, str]] = []
     for m, keys, proxy in zip(out.matches, out.proofs, out.assessments, strict=True):
         tid = threat_id(c.rules[m.rule].attack.id, m.binding)
@@ -182,9 +180,9 @@ def read(
         if reason:
             dropped.append((tid, reason))
             continue
-        threats.append(_finding(reader, citer, tid, m, keys, a, verdict))
-        linked.append(Linked(tid, m, keys, a.level))
-    threats = _linked(c, store, threats, linked)
+        kept.append((Linked(tid, m, keys, a.level), a, verdict))
+    found = links(c, store, [t for t, _a, _v in kept])
+    threats = [_finding(reader, citer, t, a, verdict, found) for t, a, verdict in kept]
     justified = {k: tuple(v) for k, v in c.justified_by.items()}
     gone = tuple(sorted(dropped))
     if not full:
@@ -204,22 +202,6 @@ def read(
         gone,
         att,
     )
-
-
-def _linked(
-    c: Compiled, store: FactStore, threats: list[Finding], linked: list[Linked]
-) -> list[Finding]:
-    """``threats`` with what each enables and is enabled by, and its priority."""
-    found = links(c, store, linked)
-    return [
-        replace(
-            f,
-            enables=found.enables.get(f.id, ()),
-            enabled_by=found.enabled_by.get(f.id, ()),
-            priority=found.priority.get(f.id, f.severity.level),
-        )
-        for f in threats
-    ]
 
 
 def _outcomes(
@@ -277,14 +259,10 @@ def explain(out: EngineOutput, target: str, capability: str) -> tuple[ChainStep,
 
 
 def _finding(
-    reader: Reader,
-    citer: Citer,
-    tid: str,
-    m: Match,
-    keys: list[int],
-    a: Assessment,
-    verdict: Verdict,
+    reader: Reader, citer: Citer, t: Linked, a: Assessment, verdict: Verdict, found: Links
 ) -> Finding:
+    """One reported threat, decoded, with what it enables and is enabled by (``found``)."""
+    tid, m, keys = t.id, t.match, t.proof
     c = reader.c
     store = reader.store
     attack = c.rules[m.rule].attack
@@ -334,6 +312,9 @@ def _finding(
         unjustified=verdict.unjustified,
         accepted_by=verdict.accepted_by,
         root_cause=root_cause(c.model, _entry(verdict, adversaries), steps),
+        enables=found.enables.get(tid, ()),
+        enabled_by=found.enabled_by.get(tid, ()),
+        priority=found.priority.get(tid, a.level),
         hypothetical=any(v in c.extra_vulns and c.extra_vulns[v].hypothetical for v in vulns),
     )
 
