@@ -21,14 +21,15 @@ touches (``attribution`` ``touch``).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from time import perf_counter
 from typing import Any
 
 from actm.engine.analysis import EngineOutput, run_engine
+from actm.engine.attribution import Attribution
 from actm.engine.attribution import jobs as attribution_jobs
 from actm.engine.closure import Observer
-from actm.engine.output import Readout, read, threat_id, threat_scores
+from actm.engine.output import Readout, judge_all, read, threat_id, threat_scores
 from actm.engine.parallel import run_all
 from actm.knowledge.attacks import KnowledgeBase
 from actm.model.system import SystemModel
@@ -205,16 +206,18 @@ def analyse(
     t0 = perf_counter()
     pool = _pool(workers, out)
     runs = [out] if without is None else [out, without]
-    readouts = _attributed(runs, pool)
-    residual = readouts[0]
+    attributions = _attributions(runs, pool)
+    residual = read(out, attributions[0])
     timings["attribution"] = perf_counter() - t0
     for kind, n in residual.attribution.runs.items():
         timings[f"{kind}_runs"] = float(n)
     if without is None:
         return Analysis(residual, None, timings)
     t0 = perf_counter()
-    diff = differences(_scores(residual), _scores(readouts[1]))
-    inherent = replace(readouts[1], threats=tuple(f for f in readouts[1].threats if f.id in diff))
+    # only the inherent threats the controls change are decoded; the others are only compared
+    judged = judge_all(without, attributions[1])
+    diff = differences(_scores(residual), judged.scores())
+    inherent = read(without, attributions[1], judged=judged, decode=diff)
     proxies = threat_scores(out)
     del out, without
     attribution = "counterfactual" if len(implemented) <= MAX_COUNTERFACTUAL else "touch"
@@ -265,8 +268,8 @@ def _pool(workers: int | None, out: EngineOutput) -> Runner:
     return runner
 
 
-def _attributed(runs: list[EngineOutput], pool: Runner) -> list[Readout]:
-    """Each run read with its routes and needs, their reruns all in one batch."""
+def _attributions(runs: list[EngineOutput], pool: Runner) -> list[Attribution]:
+    """Each run's routes and needs, their reruns all in one batch."""
     todo: list[Callable[[], Any]] = []
     spans = []
     for out in runs:
@@ -274,10 +277,7 @@ def _attributed(runs: list[EngineOutput], pool: Runner) -> list[Readout]:
         spans.append((len(todo), len(todo) + len(jobs_), finish))
         todo += jobs_
     results = pool(todo)
-    return [
-        read(out, finish(results[start:end]))
-        for out, (start, end, finish) in zip(runs, spans, strict=True)
-    ]
+    return [finish(results[start:end]) for start, end, finish in spans]
 
 
 def _scores(run: Readout) -> dict[str, float]:
