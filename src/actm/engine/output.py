@@ -24,7 +24,7 @@ from actm.engine.links import Linked, Links, links, root_cause
 from actm.engine.provenance import proof, seeds_in
 from actm.engine.reader import Reader
 from actm.engine.scope import Unmet
-from actm.engine.severity import Assessment, assess
+from actm.engine.severity import Assessment, accepted, assess
 from actm.engine.verdict import Verdict, judge, noise
 from actm.knowledge.attacks import AttackPattern, KnowledgeBase
 from actm.model.system import SystemModel
@@ -178,12 +178,12 @@ def judge_all(
     att = attribution or Attribution()
     kept: list[tuple[Linked, Assessment, Verdict]] = []
     dropped: list[tuple[str, str]] = []
-    for m, keys, proxy in zip(out.matches, out.proofs, out.assessments, strict=True):
+    for i, (m, keys) in enumerate(zip(out.matches, out.proofs, strict=True)):
         tid = threat_id(c.rules[m.rule].attack.id, m.binding)
         if only is not None and tid not in only:
             continue
-        verdict = judge(c, store, tid, keys, proxy.accepted, att)
-        a = assess(c, store, m, keys, verdict.path) if att.computed else proxy
+        verdict = judge(c, store, tid, keys, accepted(m), att)
+        a = assess(c, store, m, keys, verdict.path) if att.computed else out.assessments[i]
         impact = c.rules[m.rule].attack.impact
         classes = impact.classes if impact is not None else (a.cls,)
         reason = noise(c, tid, classes, verdict, a, att)
