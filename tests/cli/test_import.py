@@ -165,6 +165,7 @@ FOREIGN = {
     "hf-model-card": "bom/README.md",
     "otm": "threatmodel/shop.otm.json",
     "threat-dragon": "threatmodel/shop.td.json",
+    "threat-model-library": "threatmodel/shop.library.json",
 }
 
 

@@ -10,7 +10,7 @@ from drafting import FIXTURES, element, ids, read, reviews
 
 from actm.api import load_model_text
 from actm.errors import ModelError
-from actm.importers.draft import Draft
+from actm.importers.draft import Draft, thawed
 from actm.importers.emit import render
 from actm.importers.fit import fit
 from actm.importers.formats import detect
@@ -22,6 +22,7 @@ from reference_data import SHARED
 TM = FIXTURES / "threatmodel"
 OTM = TM / "shop.otm.json"
 TD = TM / "shop.td.json"
+LIBRARY = TM / "shop.library.json"
 
 
 def notes(draft: Draft, kind: str) -> list[str]:
@@ -29,7 +30,7 @@ def notes(draft: Draft, kind: str) -> list[str]:
 
 
 def test_formats_are_detected() -> None:
-    for path, name in ((OTM, "otm"), (TD, "threat-dragon")):
+    for path, name in ((OTM, "otm"), (TD, "threat-dragon"), (LIBRARY, "threat-model-library")):
         found = detect(path)
         assert found is not None and [i.name for i in found.importers] == [name]
 
@@ -45,7 +46,9 @@ def test_otm_zones_components_assets_and_flows() -> None:
         "description": "inside Chat API; OTM type postgresql",
         "kind": "database",
         "zone": "shop-cloud",
+        "origin": {"format": "otm", "id": "c-db"},
     }
+    assert element(draft, "zones", "internet")["origin"] == {"format": "otm", "id": "tz-web"}
     assert reviews(draft, "chat-api") == ["kind"]
     orders = element(draft, "assets", "orders")
     assert orders["criticality"] == {
@@ -62,13 +65,35 @@ def test_otm_zones_components_assets_and_flows() -> None:
     assert reviews(draft, "order-query") == ["encrypted"]
 
 
-def test_otm_threats_and_loose_ends_are_notes() -> None:
+def recorded(draft: Draft) -> dict[str, dict[str, object]]:
+    return {e.id: thawed(e.fields) for e in draft.section("recorded_threats")}
+
+
+def test_otm_threats_are_recorded_and_loose_ends_are_notes() -> None:
     draft = read("otm", OTM)
-    assert notes(draft, "threat") == [
-        "chat-api: Prompt injection [Tampering; EXPOSED]; mitigation: Input filter "
-        "(RECOMMENDED) (id t-inject)",
-        "Denial of wallet [Denial of service] (id t-unused)",
-    ]
+    assert recorded(draft) == {
+        "prompt-injection": {
+            "title": "Prompt injection",
+            "category": "Tampering",
+            "severity": "critical",
+            "likelihood": "medium",
+            "status": "open",
+            "mitigations": ["Input filter"],
+            "on": "chat-api",
+            "origin": {"format": "otm", "id": "t-inject"},
+        },
+        "denial-of-wallet": {
+            "title": "Denial of wallet",
+            "category": "Denial of service",
+            "severity": "medium",
+            "likelihood": "low",
+            "status": "open",
+            "origin": {"format": "otm", "id": "t-unused"},
+        },
+    }
+    # whether actm's own threats cover them is for a person to say
+    assert reviews(draft, "prompt-injection") == [""]
+    assert notes(draft, "threat") == []
     assert notes(draft, "unplaced") == ["flow 'Dangling' names 'c-nowhere', no component"]
     assert notes(draft, "info") == ["the threat model's owner: Shop team"]
 
@@ -93,15 +118,81 @@ def test_threat_dragon_boxes_lines_elements_and_flows() -> None:
     assert ids(draft, "relations") == ["chat-message", "order-query", "order-query-reverse"]
     assert element(draft, "relations", "chat-message")["encrypted"] is True
     assert reviews(draft, "chat-message") == []
-    assert notes(draft, "threat") == [
-        "chat-api: Prompt injection [Tampering; severity High; Open]; mitigation: Filter input "
-        "(id th-1)",
-        "chat-message: Eavesdropping [Information disclosure; severity Low; Mitigated] (id th-2)",
+    assert element(draft, "nodes", "orders-db")["origin"] == {
+        "format": "threat-dragon",
+        "id": "store-1",
+    }
+    assert recorded(draft) == {
+        "prompt-injection": {
+            "title": "Prompt injection",
+            "category": "Tampering",
+            "severity": "high",
+            "status": "open",
+            "mitigations": ["Filter input"],
+            "on": "chat-api",
+            "origin": {"format": "threat-dragon", "id": "th-1"},
+        },
+        "eavesdropping": {
+            "title": "Eavesdropping",
+            "category": "Information disclosure",
+            "severity": "low",
+            "status": "mitigated",
+            "on": "chat-message",
+            "origin": {"format": "threat-dragon", "id": "th-2"},
+        },
+    }
+
+
+def test_threat_model_library_zones_nodes_data_flows_and_threats() -> None:
+    draft = read("threat-model-library", LIBRARY)
+    assert ids(draft, "zones") == ["shop-cloud"]
+    assert ids(draft, "nodes") == ["customer", "chat-api", "orders-db"]
+    assert [element(draft, "nodes", n)["kind"] for n in ids(draft, "nodes")] == [
+        "endpoint",
+        "service",
+        "database",
+    ]
+    assert element(draft, "nodes", "orders-db")["origin"] == {
+        "format": "threat-model-library",
+        "id": "orders-db",
+    }
+    assert reviews(draft, "customer") == ["kind", "zone", "owner"]
+    assert ids(draft, "assets") == ["customer-data", "chat-api-data", "orders-db-data", "orders"]
+    assert element(draft, "assets", "orders")["resides"] == [
+        {"node": "orders-db", "mode": "stored"}
+    ]
+    assert reviews(draft, "orders") == ["criticality"]
+    assert ids(draft, "relations") == ["chat"]
+    assert element(draft, "relations", "chat")["encrypted"] is True
+    assert recorded(draft) == {
+        "prompt-injection": {
+            "title": "Prompt injection",
+            "category": "Code Injection",
+            "severity": "high",
+            "status": "mitigated",
+            "mitigations": ["Filter input"],
+            "origin": {"format": "threat-model-library", "id": "prompt-injection"},
+        },
+        "order-leak": {
+            "title": "Order leak",
+            "status": "open",
+            "origin": {"format": "threat-model-library", "id": "order-leak"},
+        },
+    }
+    assert notes(draft, "unplaced") == ["flow 'lookup' names 'nowhere', no component"]
+    assert notes(draft, "info") == [
+        "trust boundary between internet and cloud; authentication: oauth",
+        "threat persona Mallory: A curious customer",
     ]
 
 
 @pytest.mark.parametrize(
-    ("fmt", "path", "first"), [("otm", OTM, "customer-browser"), ("threat-dragon", TD, "customer")]
+    ("fmt", "path", "first"),
+    [
+        ("otm", OTM, "customer-browser"),
+        ("threat-dragon", TD, "customer"),
+        ("threat-model-library", LIBRARY, "customer"),
+    ],
 )
 def test_drafts_validate(fmt: str, path: Path, first: str) -> None:
     model = load_model_text(render(fit(read(fmt, path))))
@@ -127,7 +218,7 @@ def test_files_without_the_format_are_refused(
 
 # -- the shared real files ------------------------------------------------------------------
 
-# file -> (format, zones, nodes, relations, threat notes)
+# file -> (format, zones, nodes, relations, recorded threats)
 REAL: dict[str, tuple[str, list[str], list[str], list[str], int]] = {
     "threat-dragon/demo-threat-model.json": (
         "threat-dragon",
@@ -181,6 +272,54 @@ REAL: dict[str, tuple[str, list[str], list[str], list[str], int]] = {
         ],
         43,
     ),
+    "threat-dragon/huskyai.tmbom.json": (
+        "threat-model-library",
+        ["experimental-trust-zone", "production-trust-zone"],
+        [
+            "engineer",
+            "infra-admin",
+            "azure-cognitive-services",
+            "user",
+            "simple-python-web-server",
+            "api-gateway",
+            "bastion",
+            "gather-images-application-python",
+            "jupyter-notebook",
+            "deployment",
+            "training-and-validation-images",
+            "api-key",
+            "authorized-keys",
+            "stored-machine-learning-model",
+            "machine-learning-model",
+            "source-code-and-configuration",
+            "3rd-party-tools-and-ml-libraries",
+        ],
+        [
+            "azure-cognitive-gather-images",
+            "third-party-tools-gather-images",
+            "third-party-tools-jupyter-notebook",
+            "engineer-gather-images",
+            "engineer-jupyter-notebook",
+            "gather-images-training-images",
+            "api-key-storage-gather-images",
+            "training-images-jupyter-notebook",
+            "ml-models-deployment-service",
+            "jupyter-notebook-ml-model",
+            "ml-model-deployment-service",
+            "source-code-deployment",
+            "user-api-gateway",
+            "bastion-api-gateway",
+            "api-gateway-web-server",
+            "bastion-web-server",
+            "stored-ml-model-web-server",
+            "deployment-bastion",
+            "bastion-ml-model",
+            "admin-bastion",
+            "authorized-keys-bastion",
+            "third-party-tools-web-server",
+        ],
+        9,
+    ),
     "otm/EXAMPLE.json": (
         "otm",
         ["internet", "private"],
@@ -193,6 +332,46 @@ REAL: dict[str, tuple[str, list[str], list[str], list[str], int]] = {
         ],
         2,
     ),
+}
+# file -> the ids of its first recorded threats: slugs of their titles (cut at 64 characters),
+# and of the element they are on where the file gives that title to several threats
+FIRST_RECORDED = {
+    "threat-dragon/demo-threat-model.json": [
+        "accessing-db-credentials",
+        "unauthorised-access",
+        "credential-theft",
+        "credentials-should-be-encrypted",
+        "message-secrecy",
+        "message-tampering",
+        "fake-messages-could-be-placed-on-the-queue",
+        "poison-messages-1",
+        "poison-messages-2",
+        "data-flow-should-use-http-s-web-request",
+        "data-flow-should-use-http-s-put-message",
+        "data-flow-should-use-http-s-message",
+        "man-in-the-middle-attack",
+        "data-flow-should-use-http-s-web-response",
+    ],
+    "threat-dragon/three-tier-web-app.json": [
+        "store-sensitive-data-postgressql",
+        "store-sensitive-data-postgressql-2",
+    ],
+    "threat-dragon/mobile-cloud.otm.json": [
+        "an-adversary-can-gain-unauthorized-access-to-azure-postgres-db-i",
+        "an-adversary-may-read-and-or-tamper-with-the-data-transmitted-to",
+        "an-adversary-can-gain-long-term-persistent-access-to-an-azure-po",
+        "an-adversary-may-spoof-an-azure-administrator-and-gain-access-to-mobile-client",
+    ],
+    "threat-dragon/huskyai.tmbom.json": [
+        "buffer-overflow-in-image-processing-causing-remote-code-executio",
+        "supply-chain-attack-on-third-party-libraries-compromising-system",
+        "image-tampering",
+    ],
+    # the same threat on a component and on a flow: two records, one OTM id
+    "otm/EXAMPLE.json": [
+        "threat-1-web-service",
+        "threat-1-dataflow-between-webservice-and-mongo",
+    ],
 }
 # The version 2 demo and the OTM example Threat Dragon ships draft as the ones above.
 SAME = {
@@ -217,9 +396,12 @@ def test_real_threat_models_draft_and_validate(name: str) -> None:
     draft = read(fmt, path)
     assert (ids(draft, "zones"), ids(draft, "nodes")) == (zones, nodes)
     assert ids(draft, "relations") == relations
-    assert len(notes(draft, "threat")) == threats
+    assert len(ids(draft, "recorded_threats")) == threats
+    first = FIRST_RECORDED[SAME.get(name, name)]
+    assert ids(draft, "recorded_threats")[: len(first)] == first
     model = load_model_text(render(fit(draft)))
     assert [n.id for n in model.nodes] == nodes
+    assert [t.id for t in model.recorded_threats] == ids(draft, "recorded_threats")
 
 
 # -- hostile JSON ---------------------------------------------------------------------------
@@ -264,13 +446,12 @@ def test_a_file_over_the_size_limit_is_refused_unread(fmt: str, tmp_path: Path) 
     assert d.message.endswith("bytes, over the limit of 4,096")
 
 
-# the other files Threat Dragon's repository ships: CycloneDX threat-model BOMs and a file of
-# the OWASP threat-model library, neither a description of one system
+# the other files Threat Dragon's repository ships: CycloneDX threat-model BOMs, whose
+# components are threat models, not a description of one system
 OTHERS = {
     "threat-dragon/tmbom-multi-example.cdx.json": "it is a threat-model BOM",
     "threat-dragon/tmbom-otm-example.cdx.json": "it is a threat-model BOM",
     "threat-dragon/tmbom-pytm-example.cdx.json": "it is a threat-model BOM",
-    "threat-dragon/huskyai.tmbom.json": "actm does not recognise its format",
 }
 
 

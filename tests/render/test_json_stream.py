@@ -23,7 +23,7 @@ MODELS = sorted(
 )
 
 
-HIDDEN = {"timings", "vulnerabilities", "team_titles", "details"}
+HIDDEN = {"timings", "vulnerabilities", "team_titles", "details", "recorded_threats"}
 """The fields of a result that its JSON leaves out."""
 
 

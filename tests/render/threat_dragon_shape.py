@@ -49,6 +49,7 @@ class CellData(_Closed):
     outOfScope: bool = False
     reasonOutOfScope: str = ""
     isWebApplication: bool = False
+    isEncrypted: bool = False
     threats: list[Threat] = []
 
 

@@ -20,9 +20,9 @@ from actm.model.system import SystemModel
 
 __all__ = ["canonical"]
 
-_SECTIONS = tuple(s for s in SECTIONS if s != "triage")
-"""Sections sorted by id: the model file's sections but triage, which never reaches the engine
-(one a model lacks is skipped)."""
+_SECTIONS = tuple(s for s in SECTIONS if s not in ("triage", "recorded_threats"))
+"""Sections sorted by id: the model file's sections but triage and recorded threats, which never
+reach the engine (one a model lacks is skipped)."""
 
 _KEEP = frozenset({"evidence"})
 """Fields whose order is the user's and never reaches the engine."""

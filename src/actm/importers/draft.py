@@ -1,11 +1,12 @@
 """The draft of a model that an importer reads out of a foreign file: plain frozen data.
 
 A :class:`Draft` holds elements by section (owners, zones, nodes, models, assets, relations,
-tools, packages, assumptions, vulnerabilities), the ``system`` it describes, and notes (threats
-another tool recorded, files or values it could not place). Every :class:`Element` carries its
-:class:`Origin` (the file and the JSON pointer it came from) and the :class:`Review` questions a
-person has to answer: what the input does not say is never silently decided. Importers build a
-draft with a :class:`DraftBuilder`; :func:`merge` joins the drafts of several files.
+tools, packages, assumptions, vulnerabilities, the threats another tool recorded), the
+``system`` it describes, and notes (files or values it could not place, facts worth knowing).
+Every :class:`Element` carries its :class:`Origin` (the file and the JSON pointer it came from)
+and the :class:`Review` questions a person has to answer: what the input does not say is never
+silently decided. Importers build a draft with a :class:`DraftBuilder`; :func:`merge` joins the
+drafts of several files.
 
 Element fields are the keys of the model format (docs/model-format.md), as plain values:
 strings, numbers, booleans, tuples and read-only mappings.
@@ -49,6 +50,7 @@ SECTIONS: tuple[str, ...] = (
     "packages",
     "assumptions",
     "vulnerabilities",
+    "recorded_threats",
 )
 """The sections a draft fills, in the order a model file lists them."""
 
@@ -64,6 +66,7 @@ SINGULAR: Mapping[str, str] = MappingProxyType(
         "packages": "package",
         "assumptions": "assumption",
         "vulnerabilities": "vulnerability",
+        "recorded_threats": "threat",
     }
 )
 
@@ -107,6 +110,7 @@ REFS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "packages": ("publisher", "runs_on"),
         "assumptions": ("producer", "asset", "sends"),
         "vulnerabilities": ("node", "model", "asset", "assets"),
+        "recorded_threats": ("on",),
     }
 )
 """The keys of each section whose values are references to element ids (a dotted key goes

@@ -24,6 +24,7 @@ from actm.importers.mcp.bundle import McpBundle
 from actm.importers.mcp.config import McpConfig
 from actm.importers.mcp.server import McpRegistry, McpServer
 from actm.importers.mcp.tools import McpTools
+from actm.importers.threatmodel.library import ThreatModelLibrary
 from actm.importers.threatmodel.otm import Otm
 from actm.importers.threatmodel.threatdragon import ThreatDragon
 
@@ -45,6 +46,7 @@ IMPORTERS: Mapping[str, Importer] = MappingProxyType(
             ModelCard(),
             Otm(),
             ThreatDragon(),
+            ThreatModelLibrary(),
         )
     }
 )

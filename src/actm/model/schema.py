@@ -47,8 +47,10 @@ __all__ = [
     "ModelFile",
     "ModelIn",
     "NodeIn",
+    "OriginIn",
     "OwnerIn",
     "PackageIn",
+    "RecordedThreatIn",
     "RelationIn",
     "ResidencyIn",
     "SourceIn",
@@ -68,6 +70,7 @@ Text = Annotated[str, StringConstraints(max_length=20_000)]
 Word = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 Url = Annotated[str, StringConstraints(min_length=1, max_length=2_000)]
 Mode = ResidencyMode
+Rating = Literal["critical", "high", "medium", "low", "info"]
 Reach = Literal["internet", "authenticated", "insider", "operator"]
 
 
@@ -90,6 +93,14 @@ class Criticality(_In):
     confidentiality: Level | None = None
     integrity: Level | None = None
     availability: Level | None = None
+
+
+class OriginIn(_In):
+    """Where an element was first recorded: the tool's format and the element's id there, so
+    that an export to that tool reuses the id (``actm import`` fills it)."""
+
+    format: Word = Field(description="otm, threat-dragon, ...")
+    id: Name = Field(description="The element's id in that tool's file.")
 
 
 class SystemIn(_In):
@@ -130,6 +141,7 @@ class ZoneIn(_In):
     description: Text | None = None
     trust: Literal["untrusted", "low", "medium", "high"] = "medium"
     owner: Ref | None = None
+    origin: OriginIn | None = None
 
 
 class McpIn(_In):
@@ -169,6 +181,7 @@ class NodeIn(_In):
     physical_access: StrictBool = Field(
         False, description="An adversary can touch the hardware (fault injection, probing)."
     )
+    origin: OriginIn | None = None
     shared_with: list[Name] = Field(
         [], description="Other tenants whose code runs on the same hardware (a shared GPU)."
     )
@@ -301,6 +314,7 @@ class AssetIn(_In):
     contains: list[Ref] = Field(
         [], description="Credentials or secrets embedded in this asset (a token in a config)."
     )
+    origin: OriginIn | None = None
     public: StrictBool = Field(
         False, description="Published on purpose: its confidentiality criticality is none."
     )
@@ -324,6 +338,7 @@ class RelationIn(_In):
         True, description="false: the receiver does not authenticate the sender."
     )
     description: Text | None = None
+    origin: OriginIn | None = None
 
 
 class ToolPermissions(_In):
@@ -551,6 +566,27 @@ class TriageIn(_In):
     )
 
 
+class RecordedThreatIn(_In):
+    """A threat recorded in another tool (or an earlier export of actm's): reported apart from
+    the threats actm derives, never in the gate or the scores."""
+
+    id: Id
+    title: Name
+    description: Text | None = None
+    category: Word | None = Field(None, description="STRIDE category, attack id, ...")
+    severity: Rating | None = None
+    likelihood: Rating | None = None
+    status: Literal["open", "mitigated", "not_applicable"] = "open"
+    mitigations: list[Text] = Field(
+        default_factory=list, description="What mitigates it, as that tool says."
+    )
+    on: Ref | None = Field(None, description="The zone, node, asset or relation it is on.")
+    derived: Annotated[str, StringConstraints(min_length=1, max_length=400)] | None = Field(
+        None, description="The id of the actm threat it records (an export of actm's)."
+    )
+    origin: OriginIn | None = None
+
+
 class ModelFile(_In):
     """One model file. The root file must have `system`; included files may not."""
 
@@ -580,6 +616,9 @@ class ModelFile(_In):
     triage: list[TriageIn] = Field(
         default_factory=list, description="Decisions about threats, keyed by threat id."
     )
+    recorded_threats: list[RecordedThreatIn] = Field(
+        default_factory=list, description="Threats recorded in other tools (actm import)."
+    )
 
 
 class TriageFile(_In):
@@ -605,6 +644,7 @@ SECTIONS: tuple[str, ...] = (
     "assumptions",
     "controls",
     "triage",
+    "recorded_threats",
 )
 
 

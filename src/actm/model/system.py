@@ -29,6 +29,7 @@ __all__ = [
     "Node",
     "Owner",
     "Package",
+    "RecordedThreat",
     "Relation",
     "Residency",
     "SystemInfo",
@@ -326,6 +327,28 @@ class TriageEntry:
     expires: date | None
 
 
+@dataclass(frozen=True, slots=True)
+class RecordedThreat:
+    """A threat recorded in another tool, kept as written: reported apart from the threats the
+    engine derives, and never part of the analysis."""
+
+    id: str
+    title: str
+    description: str | None
+    category: str | None
+    severity: str | None
+    likelihood: str | None
+    status: str
+    """open, mitigated or not_applicable."""
+    mitigations: tuple[str, ...]
+    on: str | None
+    """The element it is on (a zone, node, asset or relation id)."""
+    derived: str | None
+    """The id of the actm threat it records (it came from an export of actm's)."""
+    origin: tuple[str, str] | None
+    """(format, id) in the tool it was recorded in."""
+
+
 @dataclass(frozen=True)
 class SystemModel:
     """A complete, checked system model. Compare with ``==``; locations do not count."""
@@ -344,6 +367,8 @@ class SystemModel:
     controls: tuple[Control, ...]
     triage: tuple[TriageEntry, ...] = ()
     packages: tuple[Package, ...] = ()
+    recorded_threats: tuple[RecordedThreat, ...] = ()
+    """Threats recorded in other tools (``recorded_threats:``); never analysed."""
     hypotheses: bool = False
     """Posit the weaknesses of the vocabulary's hypotheses table (``analysis: {hypotheses:
     true}``, or ``--hypotheses``)."""

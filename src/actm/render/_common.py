@@ -9,7 +9,14 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from rich.console import Console
 
-from actm.results.model import CapabilityRow, Result, Threat, TriageInfo, UnmatchedTriage
+from actm.results.model import (
+    CapabilityRow,
+    RecordedThreat,
+    Result,
+    Threat,
+    TriageInfo,
+    UnmatchedTriage,
+)
 from actm.terms import LEVELS, level_rank
 
 __all__ = [
@@ -17,12 +24,27 @@ __all__ = [
     "by_team",
     "count",
     "reached_capabilities",
+    "recorded_facts",
     "severity_arrow",
     "template_env",
     "triage_status",
     "triage_text",
     "untriaged",
 ]
+
+
+def recorded_facts(threat: RecordedThreat) -> str:
+    """What a recorded threat's record says besides its title, in words: ``Tampering; severity
+    high; open; on db; threat-dragon id 1f0e...``."""
+    facts = [
+        threat.category,
+        threat.severity and f"severity {threat.severity}",
+        threat.status.replace("_", " "),
+        threat.on and f"on {threat.on}",
+        threat.derived and f"actm threat {threat.derived}",
+        threat.origin and f"{threat.origin[0]} id {threat.origin[1]}",
+    ]
+    return "; ".join(f for f in facts if f)
 
 
 def by_team(result: Result) -> dict[str, list[Threat]]:

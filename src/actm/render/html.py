@@ -40,6 +40,7 @@ from actm.render._common import (
     by_team,
     count,
     reached_capabilities,
+    recorded_facts,
     template_env,
     triage_status,
     triage_text,
@@ -139,7 +140,7 @@ def _inline() -> _Inline:
 
 @lru_cache(maxsize=1)
 def _env() -> Environment:
-    return template_env(autoescape=True, filters={"count": count})
+    return template_env(autoescape=True, filters={"count": count, "recorded_facts": recorded_facts})
 
 
 def framework_counts(result: Result) -> list[tuple[str, int, int]]:

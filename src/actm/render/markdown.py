@@ -12,6 +12,7 @@ from actm.render._common import (
     by_team,
     count,
     reached_capabilities,
+    recorded_facts,
     template_env,
     triage_status,
     untriaged,
@@ -70,6 +71,7 @@ def _env() -> Environment:
             "count": count,
             "triage_line": triage_line,
             "triage_badge": triage_badge,
+            "recorded_facts": recorded_facts,
         },
     )
 

@@ -1,6 +1,7 @@
 """Terminal summary: counts, a table of threats with their route and triage (threats that differ
 only in the asset on one row), accepted risk, root causes, the chains of the most severe ones,
-the threats the controls take out of scope, and triage entries that match no threat."""
+the threats the controls take out of scope, triage entries that match no threat, and the threats
+recorded in other tools (apart: actm does not analyse them)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,14 @@ from rich.text import Text
 
 from actm.io.visible import visible
 from actm.render._common import console as make_console
-from actm.render._common import count, triage_status, triage_text, unmatched_text, untriaged
+from actm.render._common import (
+    count,
+    recorded_facts,
+    triage_status,
+    triage_text,
+    unmatched_text,
+    untriaged,
+)
 from actm.render._findings import (
     AssetGroup,
     accepted_text,
@@ -70,6 +78,11 @@ def render_text(
         console.print(Text("triage entries matching no threat:", style="yellow"))
         for u in result.triage_unmatched:
             console.print(Text(visible(f"  {unmatched_text(u)}")))
+    if result.recorded_threats:
+        heading = "threats recorded in other tools (not analysed, not in the counts):"
+        console.print(Text(heading, style="bold"))
+        for r in result.recorded_threats:
+            console.print(Text(visible(f"  {r.id}: {r.title} ({recorded_facts(r)})")))
     return buf.getvalue()
 
 

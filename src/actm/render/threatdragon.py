@@ -7,14 +7,20 @@ One STRIDE diagram (:mod:`actm.render._dfd` chooses what is on it):
 * each node is a store (stores of data: databases, object, vector and feature stores, data
   warehouses, file shares, caches), an actor (browsers, endpoints, workstations, phones) or
   else a process (a ``web_app`` flagged as a web application); its description is the node's;
-* each relation between two nodes is a flow, named by the relation's id;
+* each relation between two nodes is a flow, named by the relation's id, encrypted unless the
+  relation says ``encrypted: false``;
 * each in-scope threat is a threat (``Open``, its severity as High, Medium or Low, actm's
-  attack id as its type, the suggested controls as its mitigation) on the node it is placed
-  on. A threat placed on no node is left out: Threat Dragon keeps threats on cells only.
+  attack id as its type, the suggested controls as its mitigation, its id as ``threatId``) on
+  the node it is placed on;
+* each recorded threat is a threat with its own id on the node or flow it is on.
+A threat placed on no node or flow is left out: Threat Dragon keeps threats on cells only.
 
-Cell ids are UUIDv5 of the element ids in a fixed namespace, so the same result gives the same
-file. Threat Dragon reads it back (an element whose centre is in a box is inside it), and so
-does ``actm import``.
+A zone's box says its trust in its description (``actm trust: high. DESCRIPTION``): Threat
+Dragon has no trust levels, ``actm import`` reads it back. Cell and threat ids are the ids an
+element or recorded threat had in the Threat Dragon file it was imported from (its ``origin``),
+else UUIDv5 of the actm ids in a fixed namespace, so the same result gives the same file. Threat
+Dragon reads it back (an element whose centre is in a box is inside it), and so does ``actm
+import``.
 """
 
 from __future__ import annotations
@@ -23,9 +29,9 @@ import json
 import uuid
 from typing import Any
 
-from actm.render._dfd import Diagram, diagram
+from actm.render._dfd import Diagram, Flow, diagram, foreign_id, recorded_id
 from actm.results.graph import GraphElement
-from actm.results.model import Result, Threat
+from actm.results.model import RecordedThreat, Result, Threat
 
 __all__ = ["TD_NAMESPACE", "TD_VERSION", "render_threat_dragon"]
 
@@ -45,6 +51,7 @@ STORES = frozenset(
 )
 ACTORS = frozenset({"browser", "endpoint", "workstation", "mobile_device"})
 SEVERITY = {"critical": "High", "high": "High", "medium": "Medium", "low": "Low", "info": "Low"}
+STATUS = {"open": "Open", "mitigated": "Mitigated", "not_applicable": "NA"}
 _NODE = (160.0, 80.0)
 _GAP = 40.0
 _PAD = 40.0
@@ -52,6 +59,10 @@ _PAD = 40.0
 
 def _id(kind: str, key: str) -> str:
     return str(uuid.uuid5(TD_NAMESPACE, f"{kind}:{key}"))
+
+
+def _cell_id(result: Result, kind: str, key: str) -> str:
+    return foreign_id(result, key, "threat-dragon") or _id(kind, key)
 
 
 def _stroke() -> dict[str, Any]:
@@ -73,8 +84,31 @@ def _threat(threat: Threat) -> dict[str, Any]:
     }
 
 
+def _recorded(threat: RecordedThreat) -> dict[str, Any]:
+    ident = recorded_id(threat, "threat-dragon") or _id("threat", threat.id)
+    return {
+        "id": ident,
+        "threatId": threat.derived or ident,
+        "title": threat.title,
+        "status": STATUS[threat.status],
+        "severity": SEVERITY.get(threat.severity or "", "Medium"),
+        "type": threat.category or "",
+        "description": threat.description or "",
+        "mitigation": "; ".join(threat.mitigations),
+        "modelType": "STRIDE",
+    }
+
+
+def _threats(threats: list[Threat], recorded: list[RecordedThreat]) -> list[dict[str, Any]]:
+    return [*(_threat(t) for t in threats), *(_recorded(r) for r in recorded)]
+
+
 def _node(
-    node: GraphElement, at: tuple[float, float], description: str, threats: list[Threat]
+    ident: str,
+    node: GraphElement,
+    at: tuple[float, float],
+    description: str,
+    threats: list[dict[str, Any]],
 ) -> dict[str, Any]:
     kind = "tm.Store" if node.type in STORES else "tm.Actor" if node.type in ACTORS else ""
     kind = kind or "tm.Process"
@@ -86,13 +120,13 @@ def _node(
         "outOfScope": False,
         "reasonOutOfScope": "",
         "isTrustBoundary": False,
-        "threats": [_threat(t) for t in threats],
-        "hasOpenThreats": bool(threats),
+        "threats": threats,
+        "hasOpenThreats": any(t["status"] == "Open" for t in threats),
     }
     if kind == "tm.Process":
         data["isWebApplication"] = node.type == "web_app"
     return {
-        "id": _id("node", node.id),
+        "id": ident,
         "shape": shape,
         "position": {"x": at[0], "y": at[1]},
         "size": {"width": _NODE[0], "height": _NODE[1]},
@@ -102,7 +136,9 @@ def _node(
     }
 
 
-def _layout(view: Diagram) -> tuple[list[dict[str, Any]], dict[str, tuple[float, float]]]:
+def _layout(
+    view: Diagram, result: Result
+) -> tuple[list[dict[str, Any]], dict[str, tuple[float, float]]]:
     """The boundary boxes, and the position of every node."""
     inside: dict[str | None, list[GraphElement]] = {}
     for n in view.nodes:
@@ -115,9 +151,11 @@ def _layout(view: Diagram) -> tuple[list[dict[str, Any]], dict[str, tuple[float,
         height = max(1, len(members)) * (_NODE[1] + _GAP) + 2 * _PAD
         for i, n in enumerate(members):
             places[n.id] = (x + _PAD, _PAD * 1.5 + i * (_NODE[1] + _GAP))
+        said = result.details.get(zone.id)
+        trust = f"actm trust: {zone.type}"
         boxes.append(
             {
-                "id": _id("zone", zone.id),
+                "id": _cell_id(result, "zone", zone.id),
                 "shape": "trust-boundary-box",
                 "position": {"x": x, "y": 0.0},
                 "size": {"width": width, "height": height},
@@ -126,7 +164,9 @@ def _layout(view: Diagram) -> tuple[list[dict[str, Any]], dict[str, tuple[float,
                 "data": {
                     "type": "tm.BoundaryBox",
                     "name": zone.label,
-                    "description": f"actm zone, trust {zone.type}",
+                    "description": f"{trust}. {said.description}"
+                    if said is not None and said.description
+                    else trust,
                     "isTrustBoundary": True,
                     "hasOpenThreats": False,
                 },
@@ -138,37 +178,47 @@ def _layout(view: Diagram) -> tuple[list[dict[str, Any]], dict[str, tuple[float,
     return boxes, places
 
 
+def _flow(result: Result, f: Flow, ids: dict[str, str], threats: list[dict[str, Any]]) -> Any:
+    detail = result.details.get(f.id)
+    return {
+        "id": _cell_id(result, "flow", f.id),
+        "shape": "flow",
+        "source": {"cell": ids[f.source]},
+        "target": {"cell": ids[f.target]},
+        "attrs": {"line": {**_stroke(), "targetMarker": {"name": "block"}}},
+        "labels": [{"attrs": {"text": {"text": f.id}}}],
+        "zIndex": 3,
+        "data": {
+            "type": "tm.Flow",
+            "name": f.id,
+            "description": f.label,
+            "outOfScope": False,
+            "reasonOutOfScope": "",
+            "isTrustBoundary": False,
+            "threats": threats,
+            "hasOpenThreats": any(t["status"] == "Open" for t in threats),
+            "isEncrypted": detail is None or detail.encrypted is not False,
+        },
+    }
+
+
 def render_threat_dragon(result: Result) -> str:
     view = diagram(result)
-    boxes, places = _layout(view)
-    placed = view.placed()
+    boxes, places = _layout(view, result)
+    placed, recorded = view.placed(), view.recorded_on()
+    ids = {n.id: _cell_id(result, "node", n.id) for n in view.nodes}
     cells: list[dict[str, Any]] = list(boxes)
+    count = 0
     for n in view.nodes:
         detail = result.details.get(n.id)
         description = (detail.description if detail else None) or ""
-        cells.append(_node(n, places[n.id], description, placed.get(n.id, [])))
+        threats = _threats(placed.get(n.id, []), recorded.get(n.id, []))
+        count += len(threats)
+        cells.append(_node(ids[n.id], n, places[n.id], description, threats))
     for f in view.flows:
-        cells.append(
-            {
-                "id": _id("flow", f.id),
-                "shape": "flow",
-                "source": {"cell": _id("node", f.source)},
-                "target": {"cell": _id("node", f.target)},
-                "attrs": {"line": {**_stroke(), "targetMarker": {"name": "block"}}},
-                "labels": [{"attrs": {"text": {"text": f.id}}}],
-                "zIndex": 3,
-                "data": {
-                    "type": "tm.Flow",
-                    "name": f.id,
-                    "description": f.label,
-                    "outOfScope": False,
-                    "reasonOutOfScope": "",
-                    "isTrustBoundary": False,
-                    "threats": [],
-                    "hasOpenThreats": False,
-                },
-            }
-        )
+        threats = _threats([], recorded.get(f.id, []))
+        count += len(threats)
+        cells.append(_flow(result, f, ids, threats))
     document = {
         "version": TD_VERSION,
         "summary": {"title": view.title, "owner": "", "description": "", "id": 0},
@@ -187,7 +237,7 @@ def render_threat_dragon(result: Result) -> str:
             ],
             "diagramTop": 1,
             "reviewer": "",
-            "threatTop": len(view.threats),
+            "threatTop": count,
         },
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -512,4 +512,5 @@ def build_result(analysis: Analysis, *, today: date | None = None) -> Result:
         vulnerabilities=declared_vulnerabilities(model),
         team_titles=team_titles(run.kb.vocabulary),
         details=element_details(model),
+        recorded_threats=model.recorded_threats,
     )

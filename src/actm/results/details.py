@@ -31,14 +31,34 @@ def team_titles(vocabulary: Vocabulary) -> dict[str, str]:
     return {team.id: team.title for team in vocabulary.teams}
 
 
+def _origins(model: SystemModel) -> dict[str, tuple[str, str]]:
+    """Element id -> (format, id) of the tool it was imported from, as the model file says."""
+    source = model.source
+    out: dict[str, tuple[str, str]] = {}
+    for section in ("zones", "nodes", "assets", "relations"):
+        for element in getattr(source, section, None) or ():
+            if element.origin is not None and element.id is not None:
+                out[element.id] = (element.origin.format, element.origin.id)
+    return out
+
+
 def element_details(model: SystemModel) -> dict[str, ElementDetail]:
-    """The description of every zone, node, model and tool, and the description and
-    criticality of every conventional asset, by id (sorted)."""
+    """The description of every zone, node, model and tool, the description and criticality
+    of every conventional asset, by id (sorted), each with the origin the model file gives it;
+    and the origin and encryption of every relation the model writes."""
+    origins = _origins(model)
     out: dict[str, ElementDetail] = {}
     for group in (model.zones, model.nodes, model.models, model.tools):
         for element in group:
-            out[element.id] = ElementDetail(element.description)
+            out[element.id] = ElementDetail(element.description, origin=origins.get(element.id))
+    for relation in model.relations:
+        if not relation.implicit:
+            out[relation.id] = ElementDetail(
+                None, origin=origins.get(relation.id), encrypted=relation.encrypted
+            )
     for asset in model.assets:
         if asset.category == "conventional":
-            out[asset.id] = ElementDetail(asset.description, dict(asset.criticality))
+            out[asset.id] = ElementDetail(
+                asset.description, dict(asset.criticality), origins.get(asset.id)
+            )
     return dict(sorted(out.items()))

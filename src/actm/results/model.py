@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from actm.engine.chain import ChainStep, RootCause, Route
+from actm.model.system import RecordedThreat
 from actm.results.graph import SystemGraph
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "LoweredThreat",
     "MitigatedThreat",
     "OutOfScope",
+    "RecordedThreat",
     "Result",
     "RootCause",
     "RootCauseGroup",
@@ -290,6 +292,11 @@ class ElementDetail:
     description: str | None
     criticality: dict[str, str] = field(default_factory=dict)
     """For an asset: confidentiality, integrity and availability as none ... critical."""
+    origin: tuple[str, str] | None = None
+    """(format, id) of the tool the element was imported from (``origin:``): exports to
+    that tool reuse the id."""
+    encrypted: bool | None = None
+    """For a relation: whether it is encrypted in transit."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,6 +384,12 @@ class Result:
     )
     """The team views of the vocabulary (``teams.yaml``), id -> title, in its order; not
     serialised."""
+    recorded_threats: tuple[RecordedThreat, ...] = field(
+        default=(), compare=False, repr=False, metadata=NOT_SERIALISED
+    )
+    """Threats recorded in other tools (``recorded_threats:``), as the model gives them: shown
+    apart in the reports and exported by the OTM and Threat Dragon renderers, never part of
+    the summary, the gate or the scores; not serialised."""
     details: dict[str, ElementDetail] = field(
         default_factory=dict, compare=False, repr=False, metadata=NOT_SERIALISED
     )

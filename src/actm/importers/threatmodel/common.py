@@ -10,22 +10,53 @@ A :class:`DiagramDraft` turns them into model elements:
 * a data flow into a ``derives`` relation (process ``transform``) from the data of its source to
   the data of its destination, with the flow's id; a bidirectional flow into two relations (the
   second ``<id>-reverse``);
-* a recorded threat into a note (actm derives its own threats from the model).
+* a recorded threat into a ``recorded_threats:`` entry on the node or relation it is on (actm
+  derives its own threats from the model: whether the record is one of them is asked, unless
+  the record is an export of a threat actm derived).
 
 Ids are slugs of the names in the input, made unique within their section (``db``, ``db-2``), so
-importing a file that actm exported gives back the same ids.
+importing a file that actm exported gives back the same ids. Every zone, node, relation and
+recorded threat keeps the input's id in its ``origin`` (``{format: otm, id: ...}``): the exports
+reuse it, so the other tool sees the same elements again.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from actm.importers.common import US, organisation, text_of
 from actm.importers.draft import DraftBuilder, Review, slug
+from actm.io.json import pointer
 
-__all__ = ["DiagramDraft", "Threat", "level", "mapping", "node_kind", "words_of"]
+__all__ = [
+    "RATINGS",
+    "STATUSES",
+    "DiagramDraft",
+    "DocumentReader",
+    "Threat",
+    "items",
+    "level",
+    "mapping",
+    "node_kind",
+    "words_of",
+]
+
+
+RATINGS = ("critical", "high", "medium", "low", "info")
+"""The severities and likelihoods a recorded threat can have."""
+STATUSES = {
+    "open": "open",
+    "exposed": "open",
+    "mitigated": "mitigated",
+    "na": "not_applicable",
+    "n/a": "not_applicable",
+    "not_applicable": "not_applicable",
+    "not applicable": "not_applicable",
+}
+"""The statuses of Threat Dragon and OTM (lower-cased) -> the status of a recorded threat."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,9 +67,16 @@ class Threat:
     kind: str | None = None
     """STRIDE category or the like."""
     severity: str | None = None
+    """critical, high, medium, low or info (else None)."""
+    likelihood: str | None = None
     status: str | None = None
-    mitigation: str | None = None
+    """As the input says it (mapped through :data:`STATUSES`)."""
+    mitigations: tuple[str, ...] = ()
     ident: str | None = None
+    """The input's id of the threat."""
+    description: str | None = None
+    derived: str | None = None
+    """The actm threat it is an export of."""
 
 
 @dataclass(slots=True)
@@ -52,6 +90,7 @@ class DiagramDraft:
     """Node id -> the id of the asset of the data it holds or handles."""
     _taken: set[str] = field(default_factory=set)
     _flows: dict[tuple[str, str], str] = field(default_factory=dict)
+    _threats: list[tuple[str | None, Threat, str]] = field(default_factory=list)
 
     def unique(self, wanted: str) -> str:
         """``wanted``, or ``wanted-2``, ``-3``...: an id no element of this draft has."""
@@ -90,6 +129,7 @@ class DiagramDraft:
             reviews.append(Review("trust", "how far is this zone trusted? (default: medium)"))
         else:
             fields["trust"] = trust
+        fields["origin"] = self.origin(source)
         self.zones[source] = self.builder.add("zones", ident, fields, pointer, reviews)
         return self.zones[source]
 
@@ -117,6 +157,7 @@ class DiagramDraft:
         asked = [Review("kind", "which kind of node is it?")] if ask_kind else []
         if zone is None:
             asked.append(Review("zone", "in which trust zone is it?"))
+        fields["origin"] = self.origin(source)
         node = self.builder.add("nodes", ident, fields, pointer, [*asked, *reviews])
         self.nodes[source] = node
         verb = "stored in" if store else "handled by"
@@ -143,8 +184,10 @@ class DiagramDraft:
         encrypted: bool | None = None,
         bidirectional: bool = False,
         description: str | None = None,
+        origin: str | None = None,
     ) -> list[str]:
-        """The relations of a data flow between two components (by the input's ids)."""
+        """The relations of a data flow between two components (by the input's ids); the
+        second of a bidirectional flow has the origin ``<origin>-reverse``."""
         ends = (self.nodes.get(source), self.nodes.get(target))
         if ends[0] is None or ends[1] is None:
             missing = source if ends[0] is None else target
@@ -154,11 +197,13 @@ class DiagramDraft:
             return []
         a, b = ends[0], ends[1]
         ident = self.unique(slug(name or "", "") or f"{a}-to-{b}")
-        made = [self._relation(ident, a, b, pointer, name, encrypted, description)]
+        text = "; ".join(t for t in (text_of(name, 200), description) if t) or None
+        made = [self._relation(ident, a, b, pointer, text, encrypted, origin)]
         if bidirectional:
             back = self.unique(f"{ident}-reverse")
-            made.append(self._relation(back, b, a, pointer, name, encrypted, description))
-        return [m for m in made if m]
+            reverse = f"{origin}-reverse" if origin else None
+            made.append(self._relation(back, b, a, pointer, text, encrypted, reverse))
+        return made
 
     def _relation(
         self,
@@ -166,9 +211,9 @@ class DiagramDraft:
         a: str,
         b: str,
         pointer: str,
-        name: str | None,
-        encrypted: bool | None,
         description: str | None,
+        encrypted: bool | None,
+        origin: str | None,
     ) -> str:
         if (a, b) in self._flows:
             self.builder.note(
@@ -177,16 +222,15 @@ class DiagramDraft:
                 "stands for both",
                 pointer,
             )
-            return ""
+            return self._flows[(a, b)]
         fields: dict[str, Any] = {
             "kind": "derives",
             "from": self.data[a],
             "to": self.data[b],
             "process": "transform",
         }
-        text = "; ".join(t for t in (text_of(name, 200), description) if t)
-        if text:
-            fields["description"] = text
+        if description:
+            fields["description"] = description
         reviews = []
         if encrypted is not True:
             fields["encrypted"] = False
@@ -195,22 +239,79 @@ class DiagramDraft:
             )
         else:
             fields["encrypted"] = True
+        if origin:
+            fields["origin"] = self.origin(origin)
         self._flows[(a, b)] = ident
         return self.builder.add("relations", ident, fields, pointer, reviews)
 
     def threat(self, element: str | None, threat: Threat, pointer: str) -> None:
-        """A note of a threat another tool recorded (on ``element``, a node or relation id)."""
-        facts = [
-            f
-            for f in (threat.kind, threat.severity and f"severity {threat.severity}", threat.status)
-            if f
-        ]
-        text = threat.title + (f" [{'; '.join(facts)}]" if facts else "")
-        if threat.mitigation:
-            text += f"; mitigation: {threat.mitigation}"
+        """A recorded threat (on ``element``, a node or relation id), drafted by
+        :meth:`finish`."""
+        self._threats.append((element, threat, pointer))
+
+    def finish(self) -> None:
+        """Draft the recorded threats. Each id is the slug of the title; a title the input
+        gives several threats adds the element (``data-flow-should-use-http-s-web-request``),
+        so the ids do not depend on the order of the input's elements, which another tool
+        may change."""
+        titles = Counter(slug(t.title, "threat") for _, t, _ in self._threats)
+        for element, threat, at in self._threats:
+            ident = slug(threat.title, "threat")
+            if titles[ident] > 1:
+                ident = f"{ident}-{element or 'unplaced'}"[:128]
+            self._recorded(ident, element, threat, at)
+
+    def _recorded(self, ident: str, element: str | None, threat: Threat, pointer: str) -> None:
+        fields: dict[str, Any] = {"title": threat.title}
+        optional = (
+            ("description", threat.description),
+            ("category", threat.kind),
+            ("severity", threat.severity),
+            ("likelihood", threat.likelihood),
+        )
+        fields.update((k, v) for k, v in optional if v)
+        status = STATUSES.get((threat.status or "open").strip().lower())
+        fields["status"] = status or "open"
+        if threat.mitigations:
+            fields["mitigations"] = list(threat.mitigations)
+        if element:
+            fields["on"] = element
+        if threat.derived:
+            fields["derived"] = threat.derived
         if threat.ident:
-            text += f" (id {threat.ident})"
-        self.builder.note("threat", f"{element}: {text}" if element else text, pointer)
+            fields["origin"] = self.origin(threat.ident)
+        reviews = []
+        if status is None:
+            reviews.append(
+                Review("status", f"the input says {threat.status!r}: open, mitigated or n/a?")
+            )
+        if threat.derived is None:
+            reviews.append(Review("", "does a threat actm derives cover it? (actm analyze)"))
+        self.builder.add("recorded_threats", self.unique(ident), fields, pointer, reviews)
+
+    def origin(self, ident: str) -> dict[str, str]:
+        """The ``origin`` of an element whose id in the input is ``ident``."""
+        return {"format": self.builder.format, "id": ident[:200]}
+
+
+@dataclass(slots=True)
+class DocumentReader:
+    """What the readers of one JSON document into a diagram share."""
+
+    diagram: DiagramDraft
+    data: Mapping[str, Any]
+
+    @property
+    def builder(self) -> DraftBuilder:
+        return self.diagram.builder
+
+
+def items(data: Mapping[str, Any], key: str) -> list[tuple[str, Mapping[str, Any]]]:
+    """The JSON objects of the list ``data[key]``, each with its pointer."""
+    found = data.get(key)
+    if not isinstance(found, list):
+        return []
+    return [(pointer((key, i)), x) for i, x in enumerate(found) if isinstance(x, dict)]
 
 
 def mapping(holder: Mapping[str, Any], key: str) -> Mapping[str, Any]:

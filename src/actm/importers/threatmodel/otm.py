@@ -6,9 +6,10 @@ node (its type as the node kind when it is one, else through the ``component_kin
 with the data it holds or handles, each OTM asset as a ``data`` asset (its risk ratings as its
 criticality, where the components that process or store it say), each data flow as a relation
 (:mod:`actm.importers.threatmodel.common`), and each threat, with its state and mitigations on the
-component or flow it is recorded on, as a note. A component inside another component is placed
-in the zone of the outermost one. The trust zone actm writes for nodes without a zone (marked in
-its ``attributes``) is not a zone.
+component or flow it is recorded on, as a recorded threat. A component inside another component
+is placed in the zone of the outermost one. The trust zone actm writes for nodes without a zone
+(marked in its ``attributes``) is not a zone, and the asset actm writes for the data a component
+holds (``Data stored in NAME``, ``Data handled by NAME``) is that component's data again.
 """
 
 from __future__ import annotations
@@ -25,25 +26,23 @@ from actm.importers.draft import Draft, DraftBuilder, Review, slug
 from actm.importers.interface import Confidence, Importer, ImportOptions, read_json, refuse
 from actm.importers.threatmodel.common import (
     DiagramDraft,
+    DocumentReader,
     Threat,
+    items,
     level,
     mapping,
     node_kind,
 )
-from actm.io.json import pointer
 
-__all__ = ["UNZONED", "Otm"]
+__all__ = ["ACTM_THREAT", "ENCRYPTED", "UNZONED", "Otm"]
 
 _VERSION = re.compile(rb'"otmVersion"\s*:')
 UNZONED = "actm_unzoned"
 """The attribute that marks the trust zone an OTM export holds nodes without a zone in."""
-
-
-def _items(data: Mapping[str, Any], key: str) -> list[tuple[str, Mapping[str, Any]]]:
-    found = data.get(key)
-    if not isinstance(found, list):
-        return []
-    return [(pointer((key, i)), x) for i, x in enumerate(found) if isinstance(x, dict)]
+ACTM_THREAT = "actm_threat"
+"""The attribute of a threat of an OTM export that names the actm threat it is."""
+ENCRYPTED = "actm_encrypted"
+"""The attribute of a data flow of an OTM export that says whether it is encrypted."""
 
 
 def _id(x: Mapping[str, Any]) -> str | None:
@@ -51,17 +50,10 @@ def _id(x: Mapping[str, Any]) -> str | None:
 
 
 @dataclass(slots=True)
-class _Reader:
-    diagram: DiagramDraft
-    data: Mapping[str, Any]
-
-    @property
-    def builder(self) -> DraftBuilder:
-        return self.diagram.builder
-
+class _Reader(DocumentReader):
     def zones(self) -> None:
         rows = table("threatmodel")["trust_ratings"]
-        for at, z in _items(self.data, "trustZones"):
+        for at, z in items(self.data, "trustZones"):
             source = _id(z)
             if source is None:
                 continue
@@ -94,8 +86,8 @@ class _Reader:
     def components(self, options: ImportOptions) -> None:
         rows = table("threatmodel")["component_kinds"]
         kinds = options.vocabulary.node_kinds
-        found = {i: c for _, c in _items(self.data, "components") if (i := _id(c)) is not None}
-        for at, c in _items(self.data, "components"):
+        found = {i: c for _, c in items(self.data, "components") if (i := _id(c)) is not None}
+        for at, c in items(self.data, "components"):
             source = _id(c)
             name = text_of(c.get("name"), 200) or source
             if source is None or name is None:
@@ -122,9 +114,14 @@ class _Reader:
 
     def assets(self) -> None:
         rows = table("threatmodel")["risk_levels"]
-        for at, a in _items(self.data, "assets"):
+        for at, a in items(self.data, "assets"):
             source, name = _id(a), text_of(a.get("name"), 200)
             if source is None:
+                continue
+            own = self._own_data(source, name)
+            if own is not None:
+                self.builder.add("assets", own, {"origin": self.diagram.origin(source)})
+                self.diagram.nodes.setdefault(f"asset:{source}", own)
                 continue
             risk = mapping(a, "risk")
             criticality = {
@@ -138,6 +135,7 @@ class _Reader:
             fields["type"] = "data"
             if criticality:
                 fields["criticality"] = criticality
+            fields["origin"] = self.diagram.origin(source)
             ident = self.builder.add(
                 "assets",
                 self.diagram.unique(slug(name or source, "asset")),
@@ -146,49 +144,66 @@ class _Reader:
                 [Review("type", "what kind of asset is it? (type:)")],
             )
             self.diagram.nodes.setdefault(f"asset:{source}", ident)
-        for _, c in _items(self.data, "components"):
+        for _, c in items(self.data, "components"):
             node = self.diagram.nodes.get(_id(c) or "")
             held = mapping(c, "assets")
             for mode in ("stored", "processed"):
                 for ref in held.get(mode) or ():
                     asset = self.diagram.nodes.get(f"asset:{ref}")
-                    if node is not None and asset is not None:
+                    if node is not None and asset is not None and asset != self.diagram.data[node]:
                         resides = [{"node": node, "mode": mode}]
                         self.builder.add("assets", asset, {"resides": resides})
 
+    def _own_data(self, source: str, name: str | None) -> str | None:
+        """The data asset of the component that holds the asset ``source``, when the asset is
+        the one actm exports for it (named after the component)."""
+        for _, c in items(self.data, "components"):
+            node = self.diagram.nodes.get(_id(c) or "")
+            held = mapping(c, "assets")
+            refs = [*(held.get("stored") or ()), *(held.get("processed") or ())]
+            if node is None or source not in refs:
+                continue
+            label = text_of(c.get("name"), 200) or _id(c)
+            if name in (f"Data stored in {label}"[:200], f"Data handled by {label}"[:200]):
+                return self.diagram.data[node]
+        return None
+
     def flows(self) -> None:
-        for at, f in _items(self.data, "dataflows"):
+        for at, f in items(self.data, "dataflows"):
             if not isinstance(f.get("source"), str) or not isinstance(f.get("destination"), str):
                 self.builder.note("unplaced", "a data flow without a source and destination", at)
                 continue
+            encrypted = mapping(f, "attributes").get(ENCRYPTED)
             made = self.diagram.flow(
                 f["source"],
                 f["destination"],
                 at,
                 name=text_of(f.get("name"), 200),
+                encrypted=encrypted if isinstance(encrypted, bool) else None,
                 bidirectional=f.get("bidirectional") is True,
                 description=text_of(f.get("description"), 500),
+                origin=_id(f),
             )
             if made and _id(f) is not None:
                 self.diagram.nodes[f"flow:{_id(f)}"] = made[0]
 
     def threats(self) -> None:
-        defined = {i: t for _, t in _items(self.data, "threats") if (i := _id(t)) is not None}
+        defined = {i: t for _, t in items(self.data, "threats") if (i := _id(t)) is not None}
         mitigations = {
             i: text_of(m.get("name"), 200) or i
-            for _, m in _items(self.data, "mitigations")
+            for _, m in items(self.data, "mitigations")
             if (i := _id(m)) is not None
         }
         used: set[str] = set()
         for key, prefix in (("components", ""), ("dataflows", "flow:")):
-            for at, element in _items(self.data, key):
+            for at, element in items(self.data, key):
                 where = self.diagram.nodes.get(prefix + (_id(element) or ""))
                 for n, inst in enumerate(element.get("threats") or ()):
                     if isinstance(inst, dict) and isinstance(inst.get("threat"), str):
                         used.add(inst["threat"])
                         threat = _threat(defined.get(inst["threat"], {}), inst, mitigations)
                         self.diagram.threat(where, threat, f"{at}/threats/{n}")
-        for at, t in _items(self.data, "threats"):
+        for at, t in items(self.data, "threats"):
             if _id(t) not in used:
                 self.diagram.threat(None, _threat(t, {"threat": _id(t)}, mitigations), at)
 
@@ -203,16 +218,23 @@ def _threat(
 ) -> Threat:
     categories = [c for c in defined.get("categories") or () if isinstance(c, str)]
     applied = [
-        f"{mitigations.get(m['mitigation'], m['mitigation'])} ({m.get('state', 'no state')})"
+        mitigations.get(m["mitigation"], m["mitigation"])
         for m in instance.get("mitigations") or ()
         if isinstance(m, dict) and isinstance(m.get("mitigation"), str)
     ]
+    rows = table("threatmodel")["threat_ratings"]
+    risk = mapping(defined, "risk")
+    derived = mapping(defined, "attributes").get(ACTM_THREAT)
     return Threat(
         title=text_of(defined.get("name"), 200) or str(instance.get("threat")),
-        kind=", ".join(categories) or None,
+        kind=", ".join(categories)[:100] or None,
+        severity=level(risk.get("impact"), rows, "level"),
+        likelihood=level(risk.get("likelihood"), rows, "level"),
         status=text_of(instance.get("state"), 40),
-        mitigation="; ".join(applied) or None,
+        mitigations=tuple(applied),
         ident=str(instance.get("threat")),
+        description=text_of(defined.get("description"), 20_000),
+        derived=derived if isinstance(derived, str) and derived else None,
     )
 
 
@@ -241,4 +263,5 @@ class Otm(Importer):
         reader.assets()
         reader.flows()
         reader.threats()
+        reader.diagram.finish()
         return builder.build()

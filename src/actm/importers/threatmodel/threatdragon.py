@@ -22,12 +22,15 @@ from actm.importers.common import text_of
 from actm.importers.data import table
 from actm.importers.draft import Draft, DraftBuilder, Review
 from actm.importers.interface import Confidence, Importer, ImportOptions, read_json, refuse
-from actm.importers.threatmodel.common import DiagramDraft, Threat, mapping
+from actm.importers.threatmodel.common import RATINGS, DiagramDraft, Threat, mapping
 from actm.io.json import pointer
 
 __all__ = ["ThreatDragon"]
 
 _MARK = re.compile(rb'"(diagramJson|diagramType)"\s*:')
+TRUST = re.compile(r"actm trust: (untrusted|low|medium|high)(?:\. (.*))?", re.DOTALL)
+"""The description of a trust boundary actm exported: the zone's trust (``actm trust: high``),
+then ``. `` and its description."""
 _SUMMARY = re.compile(rb'"summary"\s*:')
 _ELEMENTS = ("tm.Process", "tm.Store", "tm.Actor")
 _SHAPES = {
@@ -174,7 +177,7 @@ class _Reader:
         self.cells.update((c.id, c) for c in cells)
         boxes = [c for c in cells if c.type == "tm.BoundaryBox" and c.box is not None]
         for c in boxes:
-            self.boundary(c, "a trust boundary box in the Threat Dragon diagram")
+            self.boundary(c, text_of(c.props.get("description"), 500))
         for c in cells:
             if c.type in _ELEMENTS:
                 self.element(c, boxes)
@@ -195,10 +198,18 @@ class _Reader:
         for c in cells:
             self.threats(c)
 
-    def boundary(self, c: _Cell, description: str) -> None:
+    def boundary(self, c: _Cell, description: str | None) -> None:
+        """A zone: its trust where actm exported it (``actm trust: high`` in the
+        description), else asked."""
         self.boundaries += 1
+        said = TRUST.fullmatch(description or "")
         self.diagram.zone(
-            c.id, c.name, c.pointer, description=description, fallback=f"boundary-{self.boundaries}"
+            c.id,
+            c.name,
+            c.pointer,
+            trust=said.group(1) if said else None,
+            description=(said.group(2) if said else description) or None,
+            fallback=f"boundary-{self.boundaries}",
         )
 
     def element(self, c: _Cell, boxes: list[_Cell]) -> None:
@@ -270,6 +281,7 @@ class _Reader:
             else None,
             bidirectional=c.props.get("isBidirectional") is True,
             description="; ".join(parts) or None,
+            origin=c.id,
         )
 
     def _crossed(self, boundary: _Cell, flow: _Cell) -> bool:
@@ -286,24 +298,30 @@ class _Reader:
         )
 
     def threats(self, c: _Cell) -> None:
-        where = (
-            self.flows.get(c.id, [None])[0]
-            if c.type == "tm.Flow"
-            else (self.diagram.nodes.get(c.id))
-        )
+        made = self.flows.get(c.id)
+        where = (made[0] if made else None) if c.type == "tm.Flow" else self.diagram.nodes.get(c.id)
         for i, t in enumerate(c.props.get("threats") or ()):
-            if not isinstance(t, dict):
-                continue
-            title = text_of(t.get("title"), 200) or "untitled threat"
-            threat = Threat(
-                title=title,
-                kind=text_of(t.get("type"), 60),
-                severity=text_of(t.get("severity"), 20),
-                status=text_of(t.get("status"), 20),
-                mitigation=text_of(t.get("mitigation"), 300),
-                ident=text_of(t.get("threatId") or t.get("id"), 100),
-            )
-            self.diagram.threat(where, threat, f"{c.props_at}/threats/{i}")
+            if isinstance(t, dict):
+                self.diagram.threat(where, _threat(t), f"{c.props_at}/threats/{i}")
+
+
+def _threat(t: Mapping[str, Any]) -> Threat:
+    """A Threat Dragon threat; ``threatId`` other than its ``id`` names the actm threat of
+    an actm export."""
+    ident = text_of(t.get("id"), 200)
+    named = text_of(t.get("threatId"), 400)
+    severity = (text_of(t.get("severity"), 20) or "").lower()
+    mitigation = text_of(t.get("mitigation"), 2000)
+    return Threat(
+        title=text_of(t.get("title"), 200) or "untitled threat",
+        kind=text_of(t.get("type"), 100),
+        severity=severity if severity in RATINGS else None,
+        status=text_of(t.get("status"), 40),
+        mitigations=(mitigation,) if mitigation else (),
+        ident=ident or named,
+        description=text_of(t.get("description"), 20_000),
+        derived=named if ident and named and named != ident else None,
+    )
 
 
 class ThreatDragon(Importer):
@@ -338,4 +356,5 @@ class ThreatDragon(Importer):
             builder.note("info", f"the threat model's {'; '.join(people)}", "/summary")
         for cells in _cells(data):
             reader.read(cells)
+        reader.diagram.finish()
         return builder.build()

@@ -14,7 +14,8 @@ One module per concern, each a few functions over a shared :class:`~.context.Con
 (ids and references), :mod:`.infrastructure` (system, owners, zones, nodes), :mod:`.models`
 and :mod:`.assets` (with :mod:`.credentials`), :mod:`.relations`, :mod:`.tools`,
 :mod:`.packages`, :mod:`.adversaries`, :mod:`.vulnerabilities`, :mod:`.assumptions`,
-:mod:`.controls`, :mod:`.triage` and :mod:`.warnings`.
+:mod:`.controls`, :mod:`.triage`, :mod:`.recorded` (threats recorded in other tools) and
+:mod:`.warnings`.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from actm.model.resolve.packages import (
     build_packages,
     package_assumptions,
 )
+from actm.model.resolve.recorded import build_recorded
 from actm.model.resolve.relations import build_relations
 from actm.model.resolve.tools import TOOL_PERMISSIONS, build_tools
 from actm.model.resolve.triage import build_triage
@@ -123,6 +125,7 @@ def _build(ctx: Context) -> SystemModel | None:
         controls=controls,
         triage=build_triage(ctx),
         packages=packages,
+        recorded_threats=build_recorded(ctx),
         hypotheses=ctx.merged.analysis is not None and ctx.merged.analysis.hypotheses,
         locations=ctx.locations,
         files=relative_files([sf.doc.path for sf in ctx.files if sf.doc is not None]),

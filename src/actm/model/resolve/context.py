@@ -28,6 +28,7 @@ ARTICLES = {
     "vulnerabilities": "a vulnerability",
     "assumptions": "an assumption",
     "controls": "a control",
+    "recorded_threats": "a recorded threat",
 }
 """Each section's element, with its article, for messages."""
 SUGGESTION_BUDGET = 50_000
