@@ -58,7 +58,11 @@ class OwnerInfo:
     granted: frozenset[str] = frozenset()
     over_broad: bool = False
     contains_secret: bool = False
+    name: str = ""
+    """A tool's name as the model is offered it: its ``name``, else its id."""
     package: tuple[str, bool, bool] | None = None
+    serves_mcp: bool = False
+    """A package that is the code of an MCP server."""
     decisions: frozenset[str] = frozenset()
     acted_on_by: frozenset[str] = frozenset()
     cleartext_inputs: bool = False
@@ -336,6 +340,7 @@ def _asset_info(
             cleartext_inputs=a.id in cleartext,
         )
         if tool is not None:
+            info.name = tool.name or tool.id
             info.tool_permissions = _allowed(c, tool, tool.external_egress)
             info.approval = frozenset({_approval(c, tool)})
         _credential_info(c, m, a, info)
@@ -395,6 +400,11 @@ def _credential_info(c: Compiled, m: SystemModel, a: Asset, info: OwnerInfo) -> 
     if a.package is not None:
         p = m.package(a.package)
         info.package = (p.ecosystem, p.pinned, p.verified)
+        info.serves_mcp = any(
+            (n.kind == "mcp_server" and n.id in p.runs_on)
+            or (n.mcp is not None and n.mcp.package == p.id)
+            for n in m.nodes
+        )
     if not a.grants:
         return
     beyond = m.beyond_use(a.id)

@@ -168,6 +168,16 @@ class CleartextInputs(_Flag):
     )
 
 
+class ServesMcp(_Flag):
+    name = "serves_mcp"
+    attribute = "serves_mcp"
+    example = "serves_mcp: false"
+    doc = (
+        "(a package) is the code of an MCP server: a node's `mcp.package` names it, or it runs "
+        "on a node of kind `mcp_server`"
+    )
+
+
 class Ecosystem(StaticCondition[Names]):
     name = "ecosystem"
     schema = list[Literal["pypi", "npm", "oci", "huggingface", "github", "other"]]
@@ -238,6 +248,7 @@ SETTINGS: tuple[StaticCondition[Any], ...] = (
     ConfidentialPrompt(),
     OwnSession(),
     CleartextInputs(),
+    ServesMcp(),
     Ecosystem(),
     Pinned(),
     Verified(),

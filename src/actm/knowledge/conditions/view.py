@@ -148,6 +148,16 @@ class OwnerFacts(Protocol):
         """For a package: (ecosystem, pinned, verified)."""
 
     @property
+    def name(self) -> str:
+        """For a tool: the name the model is offered it under (its ``name``, else its id);
+        empty for anything else."""
+
+    @property
+    def serves_mcp(self) -> bool:
+        """For a package: it is the code of an MCP server (a node's ``mcp.package``, or it
+        runs on a node of kind ``mcp_server``)."""
+
+    @property
     def decisions(self) -> AbstractSet[str]:
         """For a model: the kinds of decision taken on its outputs (``acted_on``)."""
 
