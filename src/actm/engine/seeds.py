@@ -127,7 +127,7 @@ def assumption_seed(c: Compiled, aid: str, cap: int) -> Seed:
         Rule.ASSUMPTION,
         aid,
         entry=supplier(a.producer),
-        reach="operator",
+        reach=a.reach,
     )
 
 
@@ -329,7 +329,7 @@ def _assumptions(c: Compiled, sink: _Sink) -> dict[str, list[Seed]]:
                     Rule.ASSUMPTION_SENDS,
                     asm.id,
                     supplier(asm.producer),
-                    "operator",
+                    asm.reach,
                 )
     return per_assumption
 
