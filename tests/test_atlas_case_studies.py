@@ -548,3 +548,10 @@ def test_case_studies_match_atlas() -> None:
         assert case.techniques <= procedure, (case.atlas_id, case.techniques - procedure)
     for atlas_id, row in _readme_rows().items():
         assert row[1] == studies[atlas_id]["name"], atlas_id
+
+
+def test_aikatz_thread_poisoning_cites_the_thread_technique() -> None:
+    # The planted prompt sits in the conversation's history, replayed into every later turn:
+    # ATLAS's Thread sub-technique, not Memory.
+    threat = _threat("cs0036-aikatz-llm-desktop-apps.yaml", "memory-poisoning@assistant")
+    assert threat.references["atlas"] == ("AML.T0080", "AML.T0080.001", "AML.T0051.000")

@@ -18,7 +18,7 @@ from reference_data import load_shared
 
 ROOT = Path(__file__).resolve().parent.parent
 
-RECORDED_FOUND = 106
+RECORDED_FOUND = 119
 RECORDED_TECHNIQUES = 230
 
 
@@ -88,3 +88,16 @@ def test_techniques_are_the_procedure_outside_preparation() -> None:
         steps = studies[atlas_id]["procedure"]
         beyond = {s["technique"] for s in steps if s["tactic"] not in ("AML.TA0002", "AML.TA0003")}
         assert sorted(beyond) == table[atlas_id]["beyond_preparation"], atlas_id
+
+
+def test_the_adversarys_own_use_of_ai_stays_a_miss_with_its_reason() -> None:
+    by_id = {s.atlas_id: s for s in recall.score_all()}
+    sesame = by_id["AML.CS0042"]
+    assert sesame.found == ()
+    assert sesame.misses == (
+        recall.Miss(
+            "AML.T0096",
+            "not a threat to the modelled system: the malware uses an AI service's API as its "
+            "own command-and-control channel; no system of the victim's runs that AI",
+        ),
+    )

@@ -14,7 +14,7 @@ import pytest
 import actm
 from evaluation_modules import EVALUATION, load_evaluation
 
-RECORDED_FOUND = 47
+RECORDED_FOUND = 51
 RECORDED_EXPECTED = 65
 
 
@@ -47,7 +47,6 @@ def test_readme_lists_every_vulnerable_app_miss(apps: tuple[list[object], list[o
 
 def test_vulnerable_app_misses_by_id(apps: tuple[list[object], list[object]]) -> None:
     assert [(m.system.split("/", 1)[1], m.item) for m in apps[1]] == [  # type: ignore[attr-defined]
-        ("dvaa/a2a-capability-overstating", "E2"),
         ("dvaa/a2a-trust-chain-poisoning", "E2"),
         ("dvaa/a2a-trust-chain-poisoning", "E3"),
         ("dvaa/behavioral-drift-to-exfil", "E2"),
@@ -58,13 +57,10 @@ def test_vulnerable_app_misses_by_id(apps: tuple[list[object], list[object]]) ->
         ("dvaa/context-lifecycle-priority-hijack", "E3"),
         ("dvaa/encoding-bypass-base64", "E1"),
         ("dvaa/federated-learning-poisoning", "E1"),
-        ("dvaa/install-curl-pipe-sh", "E1"),
-        ("dvaa/integrity-digest-bypass", "E1"),
         ("dvaa/security-headers-missing", "E1"),
         ("dvaa/tmppath-hardcoded", "E1"),
         ("dvaa/webexpose-claude-md", "E1"),
         ("dvla/dvla", "E2"),
-        ("dvmcp/challenge10", "E2"),
     ]
 
 
@@ -75,13 +71,13 @@ def test_husky_ai_expert_threats_recovered() -> None:
     expected = [i.id for i in case.labels.expected]
     assert expected == ["E1", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "E9"]
     found = [i for i in expected if i not in {m.id for m in judged.misses}]
-    assert found == ["E3", "E4", "E5", "E6", "E7", "E8", "E9"]
+    assert found == ["E2", "E3", "E4", "E5", "E6", "E7", "E8", "E9"]
     assert [(m.item, m.reason) for m in missed] == [
-        ("E1", "no knowledge-base entry parser-memory-corruption"),
         (
-            "E2",
-            "ml-dependency-compromise does not close: no_asset, "
-            "the model has no software_package asset",
+            "E1",
+            "parser-memory-corruption does not close: conditions_not_met, make_limited_changes "
+            "on inputs is reached on husky-classifier, which does not meet the pattern's "
+            "conditions (node vulnerability: parser_memory_corruption)",
         ),
     ]
 

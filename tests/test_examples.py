@@ -75,6 +75,7 @@ EXPECTED: dict[str, list[str]] = {
         "excessive-agency-write@assistant@ssh-key",
         "excessive-agency-write@assistant@tasks",
         "indirect-prompt-injection@assistant",
+        "ml-dependency-compromise@server-filesystem",
         "provider-data-exposure@assistant",
         "self-replicating-prompt-injection@assistant@documents",
         "self-replicating-prompt-injection@assistant@tasks",

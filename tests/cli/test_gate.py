@@ -207,7 +207,8 @@ zones:
 nodes:
   - {id: api, kind: service, zone: corp}
 models:
-  - {id: bot, kind: llm, exposure: internal, deployed_on: [api]}
+  - {id: bot, kind: llm, exposure: internal, deployed_on: [api],
+     assets: {inputs: {criticality: {confidentiality: high}}}}
 """
 
 GROWN = (

@@ -17,7 +17,10 @@ fires, with the exact threat ids) and one where it does not (quiet). The rules:
   agent, embedding or image generator as its publisher ships it);
 * fault injection only where a fault is declared (rowhammer, fault injection), not from any
   write to the weights in memory;
-* a tool server taken over only where that is more than the agent's own code execution there.
+* a tool server taken over only where that is more than the agent's own code execution there;
+* system-prompt extraction only where the prompt holds something confidential;
+* cost harvesting only by requests the outsider sends itself, not by messages altered in flight;
+* resource exhaustion only of a shared service, not of a vendor's model in a user's own session.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from dataclasses import dataclass
 import pytest
 
 import actm
+from session_model import OWN, SESSION, VENDOR
 
 
 @dataclass(frozen=True)
@@ -181,6 +185,38 @@ vulnerabilities:
   - {{id: stealer, class: rce, node: {key_on}}}
 """
 
+# a public chatbot whose prompt comes from a configuration file
+PROMPT = """
+actm: 1
+system: {{id: prompt}}
+models:
+  - {{id: bot, kind: llm, exposure: public}}
+assets:
+  - {{id: bot-prompt, type: agent_configuration{secret}}}
+  - {{id: partner-key, type: credential}}
+relations:
+  - {{kind: feeds, from: bot-prompt, to: bot.inputs.system_prompt}}
+"""
+
+# an internal model: its own port open to the network, or only a cleartext link from a planner
+HARVEST = """
+actm: 1
+system: {{id: harvest}}
+default_adversaries: false
+nodes:
+  - {{id: serving, kind: inference_server}}
+models:
+  - {{id: planner, kind: agent, exposure: internal}}
+  - {{id: lm, kind: llm, exposure: internal, deployed_on: [serving],
+     assets: {{inputs: {{components: [system_prompt, user_input, agent_messages]}}}}}}
+relations:
+  - {{kind: feeds, from: planner.outputs, to: lm.inputs.agent_messages, encrypted: false}}
+{vulns}
+"""
+
+OPEN_PORT = "vulnerabilities:\n  - {id: open-port, class: missing_authentication, node: serving}"
+
+
 RULES = {
     # the vendor's docs tool can redirect the push tool of another server, not one of its own
     "shadowing across servers": Rule(
@@ -249,6 +285,28 @@ RULES = {
         SERVER.format(runs_on="box", vulns="  - {id: srv-rce, class: rce, node: srv}"),
         ("tool-server-compromise@lookup",),
         SERVER.format(runs_on="box, srv", vulns=""),
+    ),
+    # instructions anyone may read lose nothing when a user gets the model to repeat them
+    "prompt extraction only of a prompt that holds something confidential": Rule(
+        "system-prompt-extraction",
+        PROMPT.format(secret=", contains: [partner-key]"),
+        ("system-prompt-extraction@bot",),
+        PROMPT.format(secret=""),
+    ),
+    # harvesting is sending one's own requests; altering the planner's messages in flight
+    # runs no workload of the adversary's
+    "cost harvesting by requests the outsider sends": Rule(
+        "cost-harvesting",
+        HARVEST.format(vulns=OPEN_PORT),
+        ("cost-harvesting@lm",),
+        HARVEST.format(vulns=""),
+    ),
+    # the vendor's model behind the user's own client: a user who floods it floods only itself
+    "resource exhaustion only of a shared service": Rule(
+        "resource-exhaustion",
+        SESSION.format(**OWN),
+        ("resource-exhaustion@lm",),
+        SESSION.format(**VENDOR),
     ),
 }
 

@@ -528,9 +528,9 @@ def test_an_attack_specific_countermeasure_is_named_after_the_attacks_controls(
         "(or input filtering, guardrail model, least privilege tools)"
     )
     # a published model the system does not train: no extraction, inference or cache-timing
-    # attack on it (the noise rules), so three attack-specific candidates remain
+    # attack on it, and no prompt extraction from a prompt that holds nothing confidential
+    # (the noise rules), so two attack-specific candidates remain
     assert sorted(c.name.split(" against ")[0] for c in cands.values() if c.control.breaks) == [
-        "No secrets in prompts",
         "Output filtering",
         "Rate limiting",
     ]

@@ -21,7 +21,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 @pytest.fixture(scope="module")
 def result() -> Result:
     """As of 2026-01-15: alice's acceptance holds, bob's expired on 2025-06-30. Loaded from its
-    directory, so that the place of a stale triage entry reads ``triaged-agent.yaml:66:9``."""
+    directory, so that the place of a stale triage entry reads ``triaged-agent.yaml:68:9``."""
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(MODEL.parent)
         return actm.analyze(actm.load_model(MODEL.name), today=date(2026, 1, 15))
@@ -40,7 +40,7 @@ def test_the_model_gives_what_the_tests_rely_on(result: Result) -> None:
     ]
     assert result.summary["untriaged"] == 3
     assert result.summary["mitigated"] == result.summary["triage_unmatched"] == 1
-    assert result.triage_unmatched[0].location == "triaged-agent.yaml:66:9"
+    assert result.triage_unmatched[0].location == "triaged-agent.yaml:68:9"
 
 
 def test_text_summary_triage_mitigated_and_stale(result: Result) -> None:
@@ -48,7 +48,7 @@ def test_text_summary_triage_mitigated_and_stale(result: Result) -> None:
     lines = text.splitlines()
     assert lines[1:5] == [
         "threats in scope: 4 (0 critical, 1 high, 2 medium, 1 low, 0 info), 3 untriaged",
-        "attack patterns out of scope: 82",
+        "attack patterns out of scope: 87",
         "threats mitigated by controls: 1",
         "triage entries matching no threat: 1",
     ]
@@ -73,7 +73,7 @@ def test_text_summary_triage_mitigated_and_stale(result: Result) -> None:
     )
     assert lines[-2:] == [
         "triage entries matching no threat:",
-        "  model-backdoor@*: not applicable (triaged-agent.yaml:66:9)",
+        "  model-backdoor@*: not applicable (triaged-agent.yaml:68:9)",
     ]
     assert all(len(line) <= 100 for line in lines)
 
@@ -104,7 +104,7 @@ def test_text_inherent_view_has_no_mitigated_section() -> None:
 def test_markdown_summary_and_threat_triage(result: Result) -> None:
     md = render_markdown(result)
     assert (
-        "In scope: 4 threats (3 untriaged). Out of scope: 82 attack patterns.\n"
+        "In scope: 4 threats (3 untriaged). Out of scope: 87 attack patterns.\n"
         "Mitigated by the model's controls: 1 threat.\n"
         "**Triage entries matching no threat: 1.**\n"
     ) in md
@@ -121,7 +121,7 @@ def test_markdown_summary_and_threat_triage(result: Result) -> None:
         "- **triage:** **EXPIRED, counts as open:** accepted by bob expired 2025-06-30: "
         "Covered by the jailbreak red-team programme.\n" in md
     )
-    assert "- **declared at:** `triaged-agent.yaml:29:9` (`customer-records`)\n" in md
+    assert "- **declared at:** `triaged-agent.yaml:31:9` (`customer-records`)\n" in md
 
 
 def test_markdown_mitigated_and_stale_sections(result: Result) -> None:
@@ -142,7 +142,7 @@ def test_markdown_mitigated_and_stale_sections(result: Result) -> None:
         "Remove or\nupdate them.\n\n"
         "| pattern | status | declared at |\n"
         "|---|---|---|\n"
-        "| `model-backdoor@*` | not applicable | `triaged-agent.yaml:66:9` |\n"
+        "| `model-backdoor@*` | not applicable | `triaged-agent.yaml:68:9` |\n"
     ) in md
     # in that order, between the threats and the team views
     order = [md.index(h) for h in ("## Threats", "## Mitigated", "## Triage entries", "## Views")]

@@ -16,7 +16,8 @@ actm: 1
 system: {id: triage}
 models:
   - {id: bot, kind: agent, exposure: public, tools: [lookup, mail]}
-  - {id: helper, kind: llm, exposure: public}
+  - {id: helper, kind: llm, exposure: public,
+     assets: {inputs: {criticality: {confidentiality: high}}}}  # its prompt is confidential
 assets:
   - {id: customers, type: personal_data, criticality: {confidentiality: critical}}
 tools:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from time import perf_counter
 
 from actm.engine.assumptions import AssumptionOutcome, analyse_assumptions
@@ -26,14 +27,21 @@ class EngineOutput:
     closure: Closure
     matches: list[Match]
     proofs: list[list[int]]
-    assessments: list[Assessment]
     out_of_scope: list[Unmet]
     assumptions: dict[str, AssumptionOutcome]
     timings: dict[str, float]
     """Seconds per stage: compile, closure (propagation), matching (attack joins inside the
-    closure), threats (proofs, severity, out of scope), assumptions."""
+    closure), threats (proofs, out of scope), assumptions."""
     wording: Wording
     """How the run's chain steps read (rules.yaml, checked against the engine's rules)."""
+
+    @cached_property
+    def assessments(self) -> list[Assessment]:
+        """Each threat's severity with the most likely route's cost alone, in match order:
+        rated when first asked for (an attributed reading rates each threat with its routes
+        instead, so a run read that way never needs these)."""
+        c, store = self.compiled, self.closure.store
+        return [assess(c, store, m, p) for m, p in zip(self.matches, self.proofs, strict=True)]
 
 
 def threat_roots(m: Match) -> list[int]:
@@ -56,17 +64,20 @@ def run_engine(
     assumptions: bool = True,
     exclude_controls: frozenset[str] = frozenset(),
     select: Callable[[str, tuple[str, ...]], bool] | None = None,
+    compiled: Compiled | None = None,
 ) -> EngineOutput:
     """Analyse ``model``. ``apply_controls=False`` ignores its controls (the inherent view);
     ``exclude_controls`` ignores only those implemented controls (a counterfactual view);
     ``assumptions=False`` skips the tolerance search. With ``select``, only the threats whose
     attack id and binding it accepts are kept (with their proofs and severities) and attacks
-    out of scope are not explained: for runs that only need a few threats' scores."""
+    out of scope are not explained: for runs that only need a few threats' scores.
+    ``compiled``: ``model`` compiled already with these options (by the caller)."""
     timings: dict[str, float] = {}
     t0 = perf_counter()
-    compiled = compile_model(
-        model, kb, apply_controls=apply_controls, exclude_controls=exclude_controls
-    )
+    if compiled is None:
+        compiled = compile_model(
+            model, kb, apply_controls=apply_controls, exclude_controls=exclude_controls
+        )
     wording = Wording(compiled.vocab.wording)
     closure = Closure(compiled, observer)
     timings["compile"] = perf_counter() - t0
@@ -82,9 +93,6 @@ def run_engine(
         rules = compiled.rules
         matches = [m for m in matches if select(rules[m.rule].attack.id, m.binding)]
     proofs = [proof(closure.store, threat_roots(m)) for m in matches]
-    assessments = [
-        assess(compiled, closure.store, m, p) for m, p in zip(matches, proofs, strict=True)
-    ]
     unmet = out_of_scope(closure) if select is None else []
     timings["threats"] = perf_counter() - t0
     t0 = perf_counter()
@@ -94,15 +102,10 @@ def run_engine(
             proofs,
             _severity_level,
             tolerance_severity,
-            [
-                assess(compiled, closure.store, m, p, route=False).level
-                for m, p in zip(matches, proofs, strict=True)
-            ],
+            lambda i: assess(compiled, closure.store, matches[i], proofs[i], route=False).level,
         )
         if assumptions
         else {}
     )
     timings["assumptions"] = perf_counter() - t0
-    return EngineOutput(
-        compiled, closure, matches, proofs, assessments, unmet, outcomes, timings, wording
-    )
+    return EngineOutput(compiled, closure, matches, proofs, unmet, outcomes, timings, wording)

@@ -106,9 +106,10 @@ def analyse_assumptions(
     proofs: Sequence[list[int]],
     severity: Severity,
     threshold: str,
-    levels_of_main: Sequence[str],
+    level_of_main: Callable[[int], str],
 ) -> dict[str, AssumptionOutcome]:
-    """``levels_of_main``: the severity level of each threat of ``main``, in match order."""
+    """``level_of_main``: the severity level of a threat of ``main`` by its match index
+    (asked only for the threats whose chain uses an assumption)."""
     c = main.c
     store = main.store
     thr = level_rank(threshold)
@@ -131,7 +132,7 @@ def analyse_assumptions(
         if scale is None:
             continue
         scales[a.id] = scale
-        if any(level_rank(levels_of_main[i]) >= thr for i in uses_capability.get(a.id, ())):
+        if any(level_rank(level_of_main(i)) >= thr for i in uses_capability.get(a.id, ())):
             # a threat at or above the threshold rests on it: the search must start from a
             # closure without it
             needy.append(a.id)

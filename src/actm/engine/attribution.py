@@ -27,7 +27,7 @@ from actm.engine.routes import EntryPoint, all_seeds, collect, entry_points, run
 from actm.engine.seeds import Seed
 from actm.engine.wording import Wording
 
-__all__ = ["Attribution", "assemble", "jobs", "owner_of"]
+__all__ = ["Attribution", "RouteJobs", "assemble", "jobs", "owner_of", "route_jobs"]
 
 Job = Callable[[], object]
 
@@ -91,23 +91,49 @@ def _candidates(out: EngineOutput, seeds: Sequence[Seed]) -> dict[str, list[int]
     return groups
 
 
-def jobs(out: EngineOutput) -> tuple[list[Job], Callable[[Sequence[object]], Attribution]]:
-    """The reruns that attribute ``out``'s threats, and how to put their results together."""
-    c = out.compiled
-    wording = out.wording
+@dataclass(frozen=True)
+class RouteJobs:
+    """The route reruns of one compiled model: a closure per entry point, then one of the
+    conditions alone when there are any. They need the compiled model only, not its run."""
+
+    jobs: list[Job]
+    points: int
+    conditions: bool
+    grouped: bool
+    """More entry points than are enumerated: those of one reach share a closure."""
+
+
+def route_jobs(c: Compiled, wording: Wording) -> RouteJobs:
+    """The route reruns of ``c``, in the order :func:`assemble` takes their results."""
     points, conditions, grouped = entry_points(c)
     todo: list[Job] = [_route_job(c, wording, ep, [*seeds, *conditions]) for ep, seeds in points]
     if conditions:
         todo.append(_route_job(c, wording, None, conditions))
+    return RouteJobs(todo, len(points), bool(conditions), grouped)
+
+
+def jobs(
+    out: EngineOutput, routed: Sequence[object] | None = None
+) -> tuple[list[Job], Callable[[Sequence[object]], Attribution]]:
+    """The reruns that attribute ``out``'s threats, and how to put their results together.
+    ``routed``: the results of :func:`route_jobs` of the run's compiled model, when they were
+    run already (beside the run itself); then only the needs rerun is left."""
+    c = out.compiled
+    routes = route_jobs(c, out.wording)
+    todo: list[Job] = list(routes.jobs) if routed is None else []
     seeds = all_seeds(c)
     groups = _candidates(out, seeds)
     counterfactual = len(groups) <= MAX_CANDIDATES
-    if counterfactual:
+    if counterfactual and groups:
+        # without candidates nothing can be missing: no closure to run
         keys = [(m.rule, m.binding) for m in out.matches]
         todo.append(_needs_job(c, seeds, groups, keys))
 
     def finish(results: Sequence[object]) -> Attribution:
-        return assemble(out, results, len(points), bool(conditions), counterfactual, grouped)
+        found = results if routed is None else [*routed, *results]
+        return assemble(
+            out, found, routes.points, routes.conditions, counterfactual, routes.grouped
+        )
 
     return todo, finish
 
@@ -148,10 +174,13 @@ def assemble(
     owners: dict[str, set[str]] = {}
     runs = {"routes": npoints + (1 if conditions else 0)}
     if counterfactual:
-        last = results[-1]
-        assert isinstance(last, tuple)
-        found: dict[str, frozenset[ThreatKey]] = last[0]
-        runs["needs"] = int(last[1])
+        found: dict[str, frozenset[ThreatKey]] = {}
+        runs["needs"] = 0
+        if len(results) > runs["routes"]:
+            last = results[-1]
+            assert isinstance(last, tuple)
+            found = last[0]
+            runs["needs"] = int(last[1])
         for group, threats in found.items():
             for key in threats:
                 if group.startswith(_ASSUMPTION):

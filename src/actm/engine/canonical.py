@@ -47,12 +47,45 @@ def _ordered(value: object) -> object:
     return value
 
 
+_PLAIN = (str, int, float, type(None))
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _fields(element: object) -> tuple[str, ...]:
+    """The fields of an element (by its class) whose order may need to be made canonical."""
+    cls = type(element)
+    names = _FIELDS.get(cls)
+    if names is None:
+        fields = dataclasses.fields(element)  # type: ignore[arg-type]
+        names = _FIELDS[cls] = tuple(f.name for f in fields if f.name not in _KEEP)
+    return names
+
+
+def _same(value: object, ordered: object) -> bool:
+    """Whether ``ordered`` (from :func:`_ordered`) is ``value`` as it was, order included."""
+    if isinstance(value, Mapping):
+        return (
+            isinstance(value, dict)
+            and isinstance(ordered, dict)
+            and list(value) == list(ordered)
+            and all(_same(v, ordered[k]) for k, v in value.items())
+        )
+    return type(value) is type(ordered) and value == ordered
+
+
 def _element(element: T) -> T:
+    """``element`` with its lists and mappings in canonical order (itself when they are: most
+    elements of a large model list one thing or nothing, and a copy costs a validation)."""
     changes: dict[str, Any] = {}
-    for f in dataclasses.fields(element):  # type: ignore[arg-type]
-        value = getattr(element, f.name)
-        if f.name not in _KEEP and isinstance(value, (tuple, Mapping)):
-            changes[f.name] = _ordered(value)
+    for name in _fields(element):
+        value = getattr(element, name)
+        # plain values first: checking against the Mapping ABC is slow, and most are plain
+        if not isinstance(value, _PLAIN) and isinstance(value, (tuple, Mapping)):
+            ordered = _ordered(value)
+            if not _same(value, ordered):
+                changes[name] = ordered
     return dataclasses.replace(element, **changes) if changes else element  # type: ignore[type-var]
 
 

@@ -32,6 +32,10 @@ class Citer:
             c.extra_vulns
         )
         self._traits: dict[int, StepTraits] = {}
+        self._interned: dict[StepTraits, StepTraits] = {}
+        """Equal traits share one object, so a chain's shape is the ids of its steps'."""
+        self._shown: dict[tuple[object, ...], tuple[int, ...]] = {}
+        """(attack id, ids of the steps' traits) -> the citations whose chain conditions hold."""
         self._reach: dict[tuple[int, str], str] | None = None
 
     def reach(self, rule: int, via: object) -> str | None:
@@ -53,19 +57,24 @@ class Citer:
         ``full_binding`` (in variable order) whose chain is ``keys`` plus ``effects``."""
         if not attack.citations:
             return ()
-        binding = dict(zip(attack.variables, full_binding, strict=True))
         steps = [self.traits(k) for k in keys]
-        steps += [self._effect(attack.id, t, cap, persistent) for t, cap, persistent, _p in effects]
+        steps += [self._effect(attack.id, *effect) for effect in effects]
+        # many threats show chains of the same traits: the chain conditions are read once
+        shape = (attack.id, *map(id, steps))
+        shown = self._shown.get(shape)
+        if shown is None:
+            shown = self._shown[shape] = tuple(
+                i for i, cite in enumerate(attack.citations) if cite.shown(steps)
+            )
+        if not shown:
+            return ()
+        binding = dict(zip(attack.variables, full_binding, strict=True))
         view = EngineView.of(self.c)
 
         def asset_of(var: str) -> int:
             return self._asset_of(attack, var, binding.get(var, ""))
 
-        return tuple(
-            i
-            for i, cite in enumerate(attack.citations)
-            if cite.holds(binding, steps, view, asset_of)
-        )
+        return tuple(i for i in shown if attack.citations[i].bound(binding, view, asset_of))
 
     def _asset_of(self, attack: AttackPattern, var: str, owner: str) -> int:
         """The asset a requirement on ``var`` bound: the asset itself, or for a model the
@@ -82,19 +91,30 @@ class Citer:
                     return a
         return -1
 
-    def _effect(self, attack: str, target: int, capability: int, persistent: bool) -> StepTraits:
+    def _effect(
+        self, attack: str, target: int, capability: int, persistent: bool, _pipe: int
+    ) -> StepTraits:
         c = self.c
-        cap = c.caps[capability]
         a = c.target_asset[target]
-        comp = c.target_comp[target]
-        return StepTraits(
-            "attack", c.asset_type[a], comp, None, None, attack, persistent, None, cap
+        traits = StepTraits(
+            "attack",
+            c.asset_type[a],
+            c.target_comp[target],
+            None,
+            None,
+            attack,
+            persistent,
+            None,
+            c.caps[capability],
         )
+        return self._interned.setdefault(traits, traits)
 
     def traits(self, key: int) -> StepTraits:
+        """The traits of the step that derived fact ``key`` (one object for equal traits)."""
         found = self._traits.get(key)
         if found is None:
-            found = self._traits[key] = self._read(key)
+            traits = self._read(key)
+            found = self._traits[key] = self._interned.setdefault(traits, traits)
         return found
 
     def _read(self, key: int) -> StepTraits:

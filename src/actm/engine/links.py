@@ -44,11 +44,14 @@ class Links:
 def links(c: Compiled, store: FactStore, threats: Sequence[Linked]) -> Links:
     """Which of ``threats`` enable which, and each one's priority."""
     by_attack: dict[str, list[tuple[str, frozenset[int]]]] = {}
+    by_premise: dict[tuple[str, int], list[tuple[str, frozenset[int]]]] = {}
+    """(attack, a premise of a match) -> the threats of that attack whose match holds it."""
     for t in threats:
         attack = c.rules[t.match.rule].attack.id
-        by_attack.setdefault(attack, []).append(
-            (t.id, frozenset(p for p in t.match.premises if p >= 0))
-        )
+        held = frozenset(p for p in t.match.premises if p >= 0)
+        by_attack.setdefault(attack, []).append((t.id, held))
+        for p in held:
+            by_premise.setdefault((attack, p), []).append((t.id, held))
     enables: dict[str, set[str]] = {}
     enabled_by: dict[str, set[str]] = {}
     for t in threats:
@@ -58,8 +61,11 @@ def links(c: Compiled, store: FactStore, threats: Sequence[Linked]) -> Links:
             rule, via, premises = store.derivation(k)
             if rule != Rule.ATTACK or not isinstance(via, int):
                 continue
+            attack = c.rules[via].attack.id
             used = set(premises)
-            for source, held in by_attack.get(c.rules[via].attack.id, ()):
+            # a source holds every premise of the step: look among those holding one of them
+            sources = by_premise.get((attack, min(used)), ()) if used else by_attack.get(attack, ())
+            for source, held in sources:
                 if source != t.id and used <= held:
                     enables.setdefault(source, set()).add(t.id)
                     enabled_by.setdefault(t.id, set()).add(source)

@@ -11,7 +11,7 @@ Each chain step's wording comes from ``vocabulary/rules.yaml`` (:mod:`actm.engin
 from __future__ import annotations
 
 from collections.abc import Container, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from actm.engine.analysis import EngineOutput
@@ -20,12 +20,11 @@ from actm.engine.chain import ChainStep, RootCause, Route
 from actm.engine.citing import Citer
 from actm.engine.compiled import Compiled
 from actm.engine.facts import FactStore, Rule
-from actm.engine.links import Linked, links, root_cause
-from actm.engine.matching import Match
+from actm.engine.links import Linked, Links, links, root_cause
 from actm.engine.provenance import proof, seeds_in
 from actm.engine.reader import Reader
 from actm.engine.scope import Unmet
-from actm.engine.severity import Assessment, assess
+from actm.engine.severity import Assessment, accepted, assess
 from actm.engine.verdict import Verdict, chain_discarded, judge, noise
 from actm.knowledge.attacks import AttackPattern, KnowledgeBase
 from actm.model.system import SystemModel
@@ -38,9 +37,11 @@ __all__ = [
     "Cell",
     "ChainStep",
     "Finding",
+    "Judged",
     "Readout",
     "Unmet",
     "explain",
+    "judge_all",
     "read",
     "threat_id",
     "threat_scores",
@@ -153,33 +154,42 @@ class Readout:
     (engine/verdict.py ``chain_discarded``): the planner breaks their other routes instead."""
 
 
-def read(
-    out: EngineOutput,
-    attribution: Attribution | None = None,
-    *,
-    only: Container[str] | None = None,
-    full: bool = True,
-) -> Readout:
-    """The readable values of ``out``: its threats (only those with an id in ``only``, if
-    given) and, with ``full``, the capability matrix, assumption outcomes and out-of-scope
-    attacks too. With the run's ``attribution`` (engine/attribution.py), each threat gets its
-    routes, what it rests on, its final severity, and the noise rules apply
-    (engine/verdict.py); without, its severity counts the most likely route's cost alone."""
+@dataclass(frozen=True)
+class Judged:
+    """A run's threats judged (routes and needs, final severity, noise rules), not decoded yet:
+    what :func:`read` decodes, and enough to compare runs by score."""
+
+    kept: tuple[tuple[Linked, Assessment, Verdict], ...]
+    """The reported threats, in the order the engine found them."""
+    dropped: tuple[tuple[str, str], ...]
+    """(threat id, noise rule), by id."""
+    noise_chains: tuple[str, ...] = ()
+    """Ids of the reported threats whose shown chain is a route the route rules discard."""
+
+    def scores(self) -> dict[str, float]:
+        """Threat id -> severity score of the reported threats."""
+        return {t.id: a.score for t, a, _v in self.kept}
+
+
+def judge_all(
+    out: EngineOutput, attribution: Attribution | None = None, *, only: Container[str] | None = None
+) -> Judged:
+    """Each threat of ``out`` (only those with an id in ``only``, if given) judged: with the
+    run's ``attribution`` (engine/attribution.py) its verdict, its final severity and the
+    noise rules (engine/verdict.py); without, its severity counts the most likely route's cost
+    alone."""
     c = out.compiled
     store = out.closure.store
-    reader = Reader(c, store, out.wording)
-    citer = Citer(c, store, out.wording.names)
     att = attribution or Attribution()
-    threats: list[Finding] = []
-    linked: list[Linked] = []
+    kept: list[tuple[Linked, Assessment, Verdict]] = []
     dropped: list[tuple[str, str]] = []
     noise_chains: list[str] = []
-    for m, keys, proxy in zip(out.matches, out.proofs, out.assessments, strict=True):
+    for i, (m, keys) in enumerate(zip(out.matches, out.proofs, strict=True)):
         tid = threat_id(c.rules[m.rule].attack.id, m.binding)
         if only is not None and tid not in only:
             continue
-        verdict = judge(c, store, tid, keys, proxy.accepted, att)
-        a = assess(c, store, m, keys, verdict.path) if att.computed else proxy
+        verdict = judge(c, store, tid, keys, accepted(m), att)
+        a = assess(c, store, m, keys, verdict.path) if att.computed else out.assessments[i]
         impact = c.rules[m.rule].attack.impact
         classes = impact.classes if impact is not None else (a.cls,)
         reason = noise(c, tid, classes, verdict, a, att)
@@ -188,54 +198,62 @@ def read(
             continue
         if chain_discarded(c, store, keys, tid, classes, verdict, a, att):
             noise_chains.append(tid)
-        threats.append(_finding(reader, citer, tid, m, keys, a, verdict))
-        linked.append(Linked(tid, m, keys, a.level))
-    threats = _linked(c, store, threats, linked)
+        kept.append((Linked(tid, m, keys, a.level), a, verdict))
+    return Judged(tuple(kept), tuple(sorted(dropped)), tuple(sorted(noise_chains)))
+
+
+def read(
+    out: EngineOutput,
+    attribution: Attribution | None = None,
+    *,
+    only: Container[str] | None = None,
+    full: bool = True,
+    judged: Judged | None = None,
+    decode: Container[str] | None = None,
+) -> Readout:
+    """The readable values of ``out``: its threats (only those with an id in ``only``, if
+    given) and, with ``full``, the capability matrix, assumption outcomes and out-of-scope
+    attacks too. The threats are judged as :func:`judge_all` says (``judged``, when the caller
+    has judged them already with the same ``attribution`` and ``only``). With ``decode``, only
+    the threats whose id it holds are decoded and listed; the others still count in what the
+    listed ones enable and in the assumptions' outcomes."""
+    c = out.compiled
+    store = out.closure.store
+    reader = Reader(c, store, out.wording)
+    citer = Citer(c, store, out.wording.names)
+    att = attribution or Attribution()
+    j = judged if judged is not None else judge_all(out, att, only=only)
+    found = links(c, store, [t for t, _a, _v in j.kept])
+    threats = tuple(
+        _finding(reader, citer, t, a, verdict, found)
+        for t, a, verdict in j.kept
+        if decode is None or t.id in decode
+    )
     justified = {k: tuple(v) for k, v in c.justified_by.items()}
-    gone = tuple(sorted(dropped))
-    noisy = tuple(sorted(noise_chains))
-    common = (c.model, c.kb, tuple(threats), justified, len(store.keys), out.timings)
+    common = (c.model, c.kb, threats, justified, len(store.keys), out.timings)
     if not full:
-        return Readout(*common, dropped=gone, noise_chains=noisy)
+        return Readout(*common, dropped=j.dropped, noise_chains=j.noise_chains)
     return Readout(
         *common,
         tuple(out.out_of_scope),
         _matrix(c, store),
-        _outcomes(out, threats, att),
-        gone,
+        _outcomes(out, j, att),
+        j.dropped,
         att,
-        noisy,
+        j.noise_chains,
     )
 
 
-def _linked(
-    c: Compiled, store: FactStore, threats: list[Finding], linked: list[Linked]
-) -> list[Finding]:
-    """``threats`` with what each enables and is enabled by, and its priority."""
-    found = links(c, store, linked)
-    return [
-        replace(
-            f,
-            enables=found.enables.get(f.id, ()),
-            enabled_by=found.enabled_by.get(f.id, ()),
-            priority=found.priority.get(f.id, f.severity.level),
-        )
-        for f in threats
-    ]
-
-
-def _outcomes(
-    out: EngineOutput, threats: list[Finding], att: Attribution
-) -> dict[str, AssumptionOutcome]:
+def _outcomes(out: EngineOutput, judged: Judged, att: Attribution) -> dict[str, AssumptionOutcome]:
     """Each assumption's outcome, its dependent threats being the reported ones that rest on
     it (or, without an attribution, whose chain uses it)."""
     c = out.compiled
     ids = [threat_id(c.rules[m.rule].attack.id, m.binding) for m in out.matches]
-    reported = {f.id for f in threats}
+    reported = {t.id for t, _a, _v in judged.kept}
     resting: dict[str, set[str]] = {}
-    for f in threats:
-        for aid in f.rests_on:
-            resting.setdefault(aid, set()).add(f.id)
+    for t, _a, verdict in judged.kept:
+        for aid in verdict.rests_on:
+            resting.setdefault(aid, set()).add(t.id)
     out_: dict[str, AssumptionOutcome] = {}
     for aid, o in out.assumptions.items():
         if att.computed:
@@ -279,14 +297,10 @@ def explain(out: EngineOutput, target: str, capability: str) -> tuple[ChainStep,
 
 
 def _finding(
-    reader: Reader,
-    citer: Citer,
-    tid: str,
-    m: Match,
-    keys: list[int],
-    a: Assessment,
-    verdict: Verdict,
+    reader: Reader, citer: Citer, t: Linked, a: Assessment, verdict: Verdict, found: Links
 ) -> Finding:
+    """One reported threat, decoded, with what it enables and is enabled by (``found``)."""
+    tid, m, keys = t.id, t.match, t.proof
     c = reader.c
     store = reader.store
     attack = c.rules[m.rule].attack
@@ -336,6 +350,9 @@ def _finding(
         unjustified=verdict.unjustified,
         accepted_by=verdict.accepted_by,
         root_cause=root_cause(c.model, _entry(verdict, adversaries), steps),
+        enables=found.enables.get(tid, ()),
+        enabled_by=found.enabled_by.get(tid, ()),
+        priority=found.priority.get(tid, a.level),
         hypothetical=any(v in c.extra_vulns and c.extra_vulns[v].hypothetical for v in vulns),
     )
 

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-__all__ = ["run_all", "workers"]
+__all__ = ["run_all", "start_all", "workers"]
 
 _DONE = -1
 
@@ -43,9 +43,19 @@ def run_all(jobs: Sequence[Callable[[], Any]], n: int | None = None) -> list[Any
     n = min(workers() if n is None else n, len(jobs))
     if n <= 1 or not sys.platform.startswith("linux"):
         return [job() for job in jobs]
+    return start_all(jobs, n)()
+
+
+def start_all(jobs: Sequence[Callable[[], Any]], n: int | None = None) -> Callable[[], list[Any]]:
+    """Start ``jobs`` in up to ``n`` worker processes (default :func:`workers`) and return how
+    to wait for their results, in the order of ``jobs``: the caller goes on working meanwhile,
+    so even one job gets a worker. Where workers cannot be forked (not Linux), the jobs run
+    here when their results are asked for."""
+    n = min(workers() if n is None else n, len(jobs))
+    if n < 1 or not sys.platform.startswith("linux"):
+        return lambda: [job() for job in jobs]
     ctx = multiprocessing.get_context("fork")
     counter = ctx.Value("i", 0)
-    results: dict[int, Any] = {}
     pipes: list[Connection] = []
     procs = []
     for _ in range(n):
@@ -55,22 +65,27 @@ def run_all(jobs: Sequence[Callable[[], Any]], n: int | None = None) -> list[Any
         send.close()
         pipes.append(receive)
         procs.append(proc)
-    open_pipes = list(pipes)
-    while open_pipes:
-        for conn in wait(open_pipes):
-            assert isinstance(conn, Connection)
-            try:
-                index, value = conn.recv()
-            except (EOFError, OSError):
-                index = _DONE
-            if index == _DONE:
-                open_pipes.remove(conn)
-                conn.close()
-            else:
-                results[index] = value
-    for proc in procs:
-        proc.join()
-    return [results[i] if i in results else job() for i, job in enumerate(jobs)]
+
+    def results() -> list[Any]:
+        found: dict[int, Any] = {}
+        open_pipes = list(pipes)
+        while open_pipes:
+            for conn in wait(open_pipes):
+                assert isinstance(conn, Connection)
+                try:
+                    index, value = conn.recv()
+                except (EOFError, OSError):
+                    index = _DONE
+                if index == _DONE:
+                    open_pipes.remove(conn)
+                    conn.close()
+                else:
+                    found[index] = value
+        for proc in procs:
+            proc.join()
+        return [found[i] if i in found else job() for i, job in enumerate(jobs)]
+
+    return results
 
 
 def _work(jobs: Sequence[Callable[[], Any]], counter: Any, conn: Connection) -> None:

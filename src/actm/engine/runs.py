@@ -15,21 +15,28 @@ is split in halves only while its run changes something. Above :data:`MAX_COUNTE
 implemented controls the reruns would cost too much, and the credit goes by what each control
 touches (``attribution`` ``touch``).
 
+The route reruns of a big model need only its compiled form: they start in worker processes
+as soon as it is compiled and run beside the residual run itself (engine/parallel.py).
+
 :func:`threats` is the single run the planner takes per candidate plan.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from time import perf_counter
 from typing import Any
 
 from actm.engine.analysis import EngineOutput, run_engine
+from actm.engine.attribution import Attribution, route_jobs
 from actm.engine.attribution import jobs as attribution_jobs
 from actm.engine.closure import Observer
-from actm.engine.output import Readout, read, threat_id, threat_scores
-from actm.engine.parallel import run_all
+from actm.engine.compiled import Compiled, compile_model
+from actm.engine.output import Readout, judge_all, read, threat_id, threat_scores
+from actm.engine.parallel import run_all, start_all
+from actm.engine.parallel import workers as available_workers
+from actm.engine.wording import Wording
 from actm.knowledge.attacks import KnowledgeBase
 from actm.model.system import SystemModel
 
@@ -192,10 +199,20 @@ def analyse(
     ``screen``; without it every control is tried in the bisection). The reruns that attribute
     each run's threats (routes, needs) and those that credit controls run in up to ``workers``
     processes (default: engine/parallel.py)."""
+    t0 = perf_counter()
+    compiled = compile_model(model, kb, apply_controls=controls)
+    compiling = perf_counter() - t0
+    routed = _early_routes(compiled, workers)
     out = run_engine(
-        model, kb, apply_controls=controls, tolerance_severity=tolerance_severity, observer=observer
+        model,
+        kb,
+        apply_controls=controls,
+        tolerance_severity=tolerance_severity,
+        observer=observer,
+        compiled=compiled,
     )
     timings = dict(out.timings)
+    timings["compile"] += compiling
     implemented = [ctl.id for ctl in model.controls if ctl.status == "implemented"]
     without = None
     if controls and implemented:
@@ -205,16 +222,18 @@ def analyse(
     t0 = perf_counter()
     pool = _pool(workers, out)
     runs = [out] if without is None else [out, without]
-    readouts = _attributed(runs, pool)
-    residual = readouts[0]
+    attributions = _attributions(runs, pool, routed)
+    residual = read(out, attributions[0])
     timings["attribution"] = perf_counter() - t0
     for kind, n in residual.attribution.runs.items():
         timings[f"{kind}_runs"] = float(n)
     if without is None:
         return Analysis(residual, None, timings)
     t0 = perf_counter()
-    diff = differences(_scores(residual), _scores(readouts[1]))
-    inherent = replace(readouts[1], threats=tuple(f for f in readouts[1].threats if f.id in diff))
+    # only the inherent threats the controls change are decoded; the others are only compared
+    judged = judge_all(without, attributions[1])
+    diff = differences(_scores(residual), judged.scores())
+    inherent = read(without, attributions[1], judged=judged, decode=diff)
     proxies = threat_scores(out)
     del out, without
     attribution = "counterfactual" if len(implemented) <= MAX_COUNTERFACTUAL else "touch"
@@ -265,19 +284,31 @@ def _pool(workers: int | None, out: EngineOutput) -> Runner:
     return runner
 
 
-def _attributed(runs: list[EngineOutput], pool: Runner) -> list[Readout]:
-    """Each run read with its routes and needs, their reruns all in one batch."""
+def _early_routes(c: Compiled, workers: int | None) -> Callable[[], list[Any]] | None:
+    """For a big model, its route reruns started in worker processes as soon as it is
+    compiled, to run beside the run itself (they need nothing of it); how to wait for them.
+    None for a small model (as many targets as :data:`PARALLEL_FACTS` give about as many
+    facts) or when one worker is allowed."""
+    n = available_workers() if workers is None else workers
+    if n <= 1 or len(c.target_name) < PARALLEL_FACTS:
+        return None
+    return start_all(route_jobs(c, Wording(c.vocab.wording)).jobs, n)
+
+
+def _attributions(
+    runs: list[EngineOutput], pool: Runner, routed: Callable[[], list[Any]] | None = None
+) -> list[Attribution]:
+    """Each run's routes and needs, their reruns all in one batch (but the first run's routes,
+    when ``routed`` waits for them: started beside the run)."""
+    first = routed() if routed is not None else None
     todo: list[Callable[[], Any]] = []
     spans = []
-    for out in runs:
-        jobs_, finish = attribution_jobs(out)
+    for i, out in enumerate(runs):
+        jobs_, finish = attribution_jobs(out, first if i == 0 else None)
         spans.append((len(todo), len(todo) + len(jobs_), finish))
         todo += jobs_
     results = pool(todo)
-    return [
-        read(out, finish(results[start:end]))
-        for out, (start, end, finish) in zip(runs, spans, strict=True)
-    ]
+    return [finish(results[start:end]) for start, end, finish in spans]
 
 
 def _scores(run: Readout) -> dict[str, float]:

@@ -35,7 +35,7 @@ from actm.engine.matching import Match
 from actm.knowledge.vocabulary import Severity
 from actm.terms import LEVELS, level_rank
 
-__all__ = ["LEVELS", "Assessment", "Path", "assess", "length_factor", "level_rank"]
+__all__ = ["LEVELS", "Assessment", "Path", "accepted", "assess", "length_factor", "level_rank"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +82,11 @@ def length_factor(sev: Severity, steps: int | None, cooperation: bool) -> float:
     if steps is None or steps <= free:
         return 1.0
     return max(floor, per_step ** (steps - free))
+
+
+def accepted(match: Match) -> bool:
+    """Whether the threat's most likely route needs a justified assumption (accepted risk)."""
+    return match.cost >= ACCEPTED
 
 
 def impact_targets(c: Compiled, match: Match) -> tuple[int, list[int]]:
@@ -285,7 +290,7 @@ def _rate(
         likelihood=attack.likelihood,
         factors=factors,
         elsewhere=best is not None and best.elsewhere,
-        accepted=route and match.cost >= ACCEPTED,
+        accepted=route and accepted(match),
     )
 
 

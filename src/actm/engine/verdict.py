@@ -29,6 +29,7 @@ from actm.engine.provenance import seeds_in
 from actm.engine.routes import all_seeds
 from actm.engine.seeds import Seed
 from actm.engine.severity import Assessment, Path
+from actm.engine.view import EngineView
 from actm.terms import REACHES
 
 __all__ = ["DROPS", "Verdict", "chain_discarded", "discards", "judge", "noise"]
@@ -126,7 +127,8 @@ def noise(
 ) -> str:
     """The noise rule that drops the threat (whose attack breaks ``classes``), or '' when it
     is reported: ``no_confidentiality``, or the route rule (:func:`discards`) of the one entry
-    point all its live routes start from."""
+    point all its live routes (those not accepted risk) start from; with entry points that
+    must cooperate, or another adversary reaching the same asset on its own, it is kept."""
     if severity.moot:
         return "no_confidentiality"
     if not _routes_judged(verdict, severity, attribution):
@@ -157,10 +159,10 @@ def discards(
     alone: bool = False,
 ) -> str:
     """The route rule that discards the routes of threat ``tid`` from ``entry``, or '': an
-    owner's route to what it already holds (``operator_holds``), a public user's route to
-    what it holds by entering (``only_victim``). A threat all of whose live routes one entry's
-    rule discards is dropped (:func:`noise`); the planner skips such routes too
-    (:func:`chain_discarded`). An owner counts only when the threat needs it, which it
+    owner's route to what it already holds (``operator_holds``), a user's route to what it
+    holds by entering or to its own session's outputs (``only_victim``). A threat all of whose
+    live routes one entry's rule discards is dropped (:func:`noise`); the planner skips such
+    routes too (:func:`chain_discarded`). An owner counts only when the threat needs it, which it
     does when its routes are the only ones left (``alone``)."""
     owner = owner_of(entry)
     if entry.startswith("operator:") and owner is not None:
@@ -172,6 +174,8 @@ def discards(
         return "operator_holds" if needed and _holds(c, owner, severity.asset_id) else ""
     holdings = _public_holdings(c, entry)
     if all((severity.asset, cls) in holdings for cls in classes):
+        return "only_victim"
+    if _own_session_output(c, entry, severity.asset_id):
         return "only_victim"
     return ""
 
@@ -198,6 +202,36 @@ def chain_discarded(
     return bool(entries and others) and all(
         discards(c, tid, e, classes, severity, attribution, alone=True) for e in entries
     )
+
+
+def _own_session_output(c: Compiled, entry: str, asset_id: str) -> bool:
+    """Whether ``asset_id`` is the outputs of a model the adversary ``entry`` uses in its own
+    session: it holds the model's user input by declaration, and the model is a vendor's,
+    hosted by the vendor and not public, so what it answers goes to that user alone (and its
+    capacity is that user's account)."""
+    asset = c.model.asset(asset_id)
+    if asset.model is None or asset.type != "outputs":
+        return False
+    users: dict[str, frozenset[str]] = c.caches.setdefault("own_session_users", {})
+    found = users.get(entry)
+    if found is None:
+        found = users[entry] = _own_session_models(c, entry)
+    return asset.model in found
+
+
+def _own_session_models(c: Compiled, entry: str) -> frozenset[str]:
+    """The own-session models (engine/view.py) whose user input the declared adversary
+    ``entry`` holds by declaration."""
+    view = EngineView.of(c)
+    found = set()
+    for s in all_seeds(c):
+        if s.entry != entry or s.rule != Rule.ADVERSARY:
+            continue
+        model = c.asset_owner[c.target_asset[s.target]]
+        info = view.owner(model)
+        if c.target_name[s.target] == f"{model}.inputs.user_input" and info and info.own_session:
+            found.add(model)
+    return frozenset(found)
 
 
 def _holds(c: Compiled, owner: str, asset_id: str) -> bool:

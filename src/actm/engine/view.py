@@ -58,10 +58,16 @@ class OwnerInfo:
     granted: frozenset[str] = frozenset()
     over_broad: bool = False
     contains_secret: bool = False
+    name: str = ""
+    """A tool's name as the model is offered it: its ``name``, else its id."""
     package: tuple[str, bool, bool] | None = None
+    serves_mcp: bool = False
+    """A package that is the code of an MCP server."""
     decisions: frozenset[str] = frozenset()
     acted_on_by: frozenset[str] = frozenset()
     cleartext_inputs: bool = False
+    confidential_prompt: bool = False
+    own_session: bool = False
     trained: bool = False
     """A model whose weights are the system's own: it is trained or fine-tuned in the system
     (a declared ``training`` or ``fine_tuning`` relation writes its parameters, or it names a
@@ -236,6 +242,7 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
     out: dict[str, OwnerInfo] = {}
     tools = {t.id: t for t in m.tools}
     cleartext = _cleartext_targets(c)
+    secret_prompts = _confidential_prompts(c)
     for model in m.models:
         usable = [tools[t] for t in model.tools if t in tools and t not in c.blocked]
         owner_tp = m.is_third_party(model.owner)
@@ -257,6 +264,8 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
             decisions=frozenset(d for _, d in model.acted_on),
             acted_on_by=frozenset(by for by, _ in model.acted_on),
             cleartext_inputs=model.assets.get("inputs") in cleartext,
+            confidential_prompt=model.id in secret_prompts,
+            own_session=hosted_tp and model.exposure != "public",
         )
         for t in usable:
             _tool_reach(c, info, t)
@@ -331,6 +340,7 @@ def _asset_info(
             cleartext_inputs=a.id in cleartext,
         )
         if tool is not None:
+            info.name = tool.name or tool.id
             info.tool_permissions = _allowed(c, tool, tool.external_egress)
             info.approval = frozenset({_approval(c, tool)})
         _credential_info(c, m, a, info)
@@ -353,6 +363,35 @@ def _cleartext_targets(c: Compiled) -> frozenset[str]:
     )
 
 
+_CONFIDENTIAL = frozenset({"high", "critical"})
+
+
+def _confidential_prompts(c: Compiled) -> frozenset[str]:
+    """The models whose system prompt holds something confidential: fed (by a relation in
+    force) from an asset that contains a credential or secret or whose confidentiality is
+    high or critical, or whose own inputs are that confidential."""
+    m = c.model
+    access = set(c.vocab.access_types)
+
+    def confidential(asset: Asset) -> bool:
+        return asset.criticality.get("confidentiality") in _CONFIDENTIAL or any(
+            m.asset(x).type in access for x in asset.contains
+        )
+
+    found = {
+        c.asset_owner[c.asset_index[r.target]]
+        for r in m.relations
+        if r.kind == "feeds"
+        and r.target_component == "system_prompt"
+        and r.id not in c.blocked
+        and confidential(m.asset(r.source))
+    }
+    found.update(
+        x.id for x in m.models if "inputs" in x.assets and confidential(m.asset(x.assets["inputs"]))
+    )
+    return frozenset(found)
+
+
 def _credential_info(c: Compiled, m: SystemModel, a: Asset, info: OwnerInfo) -> None:
     """What the conditions read of a credential, of an asset that contains one, of a
     package."""
@@ -361,6 +400,11 @@ def _credential_info(c: Compiled, m: SystemModel, a: Asset, info: OwnerInfo) -> 
     if a.package is not None:
         p = m.package(a.package)
         info.package = (p.ecosystem, p.pinned, p.verified)
+        info.serves_mcp = any(
+            (n.kind == "mcp_server" and n.id in p.runs_on)
+            or (n.mcp is not None and n.mcp.package == p.id)
+            for n in m.nodes
+        )
     if not a.grants:
         return
     beyond = m.beyond_use(a.id)

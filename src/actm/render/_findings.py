@@ -18,6 +18,7 @@ __all__ = [
     "accepted_text",
     "asset_groups",
     "cooperation_text",
+    "findings_rows",
     "root_cause_text",
     "route_text",
     "shared_root_causes",
@@ -52,6 +53,27 @@ def root_cause_text(g: RootCauseGroup) -> str:
     """'external-user: attack prompt-injection on assistant.inputs'."""
     c = g.root_cause
     return f"{c.entry}: {c.kind.replace('_', ' ')} {c.weakness} on {c.where}"
+
+
+def findings_rows(t: Threat) -> list[tuple[str, str]]:
+    """Accepted risk, adversaries, the route shown (and how many others), cooperation, what it
+    rests on, its root cause and what it enables, as (term, text) rows."""
+    rows: list[tuple[str, str]] = []
+    if t.accepted is not None:
+        rows.append(("accepted risk", accepted_text(t)))
+    if t.adversaries:
+        rows.append(("adversaries", ", ".join(t.adversaries)))
+    for name, text in (("route shown", route_text(t)), ("cooperation", cooperation_text(t))):
+        if text:
+            rows.append((name, text))
+    if t.rests_on:
+        rows.append(("rests on (gone without them)", ", ".join(t.rests_on)))
+    if t.root_cause is not None:
+        rows.append(("root cause", t.root_cause.id))
+    if t.enables:
+        priority = f" (priority {t.priority})" if t.priority != t.severity.level else ""
+        rows.append(("enables", ", ".join(t.enables) + priority))
+    return rows
 
 
 def shared_root_causes(result: Result) -> list[RootCauseGroup]:

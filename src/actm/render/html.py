@@ -48,9 +48,8 @@ from actm.render._common import (
 )
 from actm.render._findings import (
     accepted_text,
-    cooperation_text,
+    findings_rows,
     root_cause_text,
-    route_text,
     shared_root_causes,
 )
 from actm.render._layout import box_layout
@@ -281,30 +280,9 @@ def references_text(references: dict[str, tuple[str, ...]]) -> str:
     return "; ".join(f"{k}: {', '.join(v)}" for k, v in references.items() if v)
 
 
-def _findings_rows(t: Threat) -> list[tuple[str, str]]:
-    """Accepted risk, adversaries, the route shown (and how many others), cooperation, what it
-    rests on, its root cause and what it enables, as (term, text) rows."""
-    rows: list[tuple[str, str]] = []
-    if t.accepted is not None:
-        rows.append(("accepted risk", accepted_text(t)))
-    if t.adversaries:
-        rows.append(("adversaries", ", ".join(t.adversaries)))
-    for name, text in (("route shown", route_text(t)), ("cooperation", cooperation_text(t))):
-        if text:
-            rows.append((name, text))
-    if t.rests_on:
-        rows.append(("rests on (gone without them)", ", ".join(t.rests_on)))
-    if t.root_cause is not None:
-        rows.append(("root cause", t.root_cause.id))
-    if t.enables:
-        priority = f" (priority {t.priority})" if t.priority != t.severity.level else ""
-        rows.append(("enables", ", ".join(t.enables) + priority))
-    return rows
-
-
 def _threat_row(t: Threat, shown: list[ShownStep], attack_refs: str) -> dict[str, Any]:
     """What the template shows of a threat, as ready-made strings (the template escapes them)."""
-    more = _findings_rows(t)
+    more = findings_rows(t)
     if t.vulnerabilities:
         more.append(("vulnerabilities", ", ".join(t.vulnerabilities)))
     if t.hypothetical:

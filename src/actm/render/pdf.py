@@ -1,5 +1,7 @@
-"""PDF report for filing: a cover, the summary, every threat with its chain, the assumptions,
-and an appendix with the model, rendered with WeasyPrint (the optional ``pdf`` extra).
+"""PDF report for filing: a cover, the summary with the root causes of several threats and
+the accepted risk, every threat with its route, root cause and chain, the assumptions, and an
+appendix with the model, rendered with WeasyPrint (the optional ``pdf`` extra). It says about
+each threat's findings what the HTML report does (render/_findings.py).
 
 The appendix holds the model's source files when the caller passes their text (``actm analyze
 --format pdf`` reads the files the model was loaded from); without them, a table of the
@@ -33,6 +35,12 @@ from actm.render._common import (
     triage_text,
     untriaged,
 )
+from actm.render._findings import (
+    accepted_text,
+    findings_rows,
+    root_cause_text,
+    shared_root_causes,
+)
 from actm.render.html import framework_counts, references_text, shown_steps
 from actm.results.model import Result
 from actm.terms import SEVERITIES_WORST_FIRST
@@ -50,6 +58,7 @@ def _env() -> Environment:
         autoescape=True,
         filters={
             "count": count,
+            "findings": findings_rows,
             "steps": shown_steps,
             "references": references_text,
             "triage_status": triage_status,
@@ -72,6 +81,9 @@ def render_pdf_html(result: Result, sources: Mapping[str, str] | None = None) ->
             frameworks=framework_counts(result),
             teams=by_team(result),
             team_titles=result.team_titles,
+            causes=[(g, root_cause_text(g)) for g in shared_root_causes(result)],
+            accepted=[(t, accepted_text(t)) for t in result.threats if t.accepted is not None],
+            anchors={t.id: t.fingerprint for t in result.threats},
             sources=sorted((sources or {}).items(), key=lambda kv: _file_order(result, kv[0])),
         )
     )

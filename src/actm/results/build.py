@@ -116,12 +116,23 @@ class _Threats:
         } - justified
         """Assumptions declared unjustified that no implemented control justifies."""
         self._shown: dict[str, str] = {}
+        # many threats share their rules, asset types and citations: each worked out once
+        # (the references' mapping is shared by those threats; nothing changes it)
+        self._teams: dict[tuple[frozenset[str], frozenset[str]], tuple[str, ...]] = {}
+        self._references: dict[tuple[str, tuple[int, ...]], dict[str, tuple[str, ...]]] = {}
 
     def threat(self, f: Finding) -> Threat:
         attack = f.pattern
         steps = f.chain
-        rules = {s.rule for s in steps}
-        teams = sorted(t.id for t in self.teams if t.rules & rules or t.asset_types & f.asset_types)
+        rules = frozenset(s.rule for s in steps)
+        teams = self._teams.get((rules, f.asset_types))
+        if teams is None:
+            teams = self._teams[(rules, f.asset_types)] = tuple(
+                sorted(t.id for t in self.teams if t.rules & rules or t.asset_types & f.asset_types)
+            )
+        references = self._references.get((attack.id, f.cited))
+        if references is None:
+            references = self._references[(attack.id, f.cited)] = attack.cited(f.cited)
         threat = Threat(
             id=f.id,
             fingerprint=fingerprint(f.id),
@@ -133,13 +144,13 @@ class _Threats:
             bindings=tuple(Binding(v, o) for v, o in f.bindings),
             chain=steps,
             chain_text=chain_text(steps),
-            references=attack.cited(f.cited),
+            references=references,
             unjustified_assumptions=self.unjustified_of(f),
             assumptions=f.assumptions,
             adversaries=f.adversaries,
             vulnerabilities=f.vulnerabilities,
             pipelines=tuple(sorted({s.pipeline for s in steps})),
-            teams=tuple(teams),
+            teams=teams,
             likelihood=attack.likelihood,
             maturity=attack.maturity,
             suggested_controls=attack.controls,

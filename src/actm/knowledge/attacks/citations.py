@@ -156,10 +156,16 @@ class Citation:
     ) -> bool:
         """Whether the threat with ``binding`` (variable -> element, "" when unbound) and the
         shown chain ``steps`` meets every condition."""
+        return self.shown(steps) and self.bound(binding, view, asset_of)
+
+    def shown(self, steps: Sequence[StepTraits]) -> bool:
+        """Whether the shown chain ``steps`` meets the ``chain`` and ``no_chain`` conditions."""
         if self.chain is not None and not any(self.chain.matches(s) for s in steps):
             return False
-        if self.no_chain is not None and any(self.no_chain.matches(s) for s in steps):
-            return False
+        return self.no_chain is None or not any(self.no_chain.matches(s) for s in steps)
+
+    def bound(self, binding: Mapping[str, str], view: SystemView, asset_of: AssetOf) -> bool:
+        """Whether the threat with ``binding`` meets the ``where`` conditions."""
         for var, where in self.where:
             me = binding.get(var, "")
             info = view.owner(me) if me else None

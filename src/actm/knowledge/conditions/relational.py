@@ -61,6 +61,20 @@ def users(view: SystemView) -> Index:
     return _index((t, key) for key, o in view.owners() if o.sort == "model" for t in o.tools)
 
 
+def name_key(name: str) -> str:
+    """A tool name as a model reads it: case, separators and punctuation left out."""
+    return "".join(ch for ch in name.casefold() if ch.isalnum())
+
+
+def namesakes(view: SystemView) -> Index:
+    """Tool -> the other tools offered under the same name (:func:`name_key`)."""
+    groups: dict[str, set[str]] = {}
+    for key, o in view.owners():
+        if o.name:
+            groups.setdefault(name_key(o.name), set()).add(key)
+    return _index((a, b) for group in groups.values() for a in group for b in group if a != b)
+
+
 def authorised_by(view: SystemView) -> Index:
     """Tool -> the credentials that authorise its calls."""
     return _index((t, key) for key, o in view.owners() for t in o.authorises)
@@ -405,6 +419,19 @@ class OpenedBy(_Indexed):
         return mine is not None and cred is not None and bool(mine.nodes & cred.opens)
 
 
+class SameNameAs(_Indexed):
+    name = "same_name_as"
+    example = "same_name_as: b"
+    doc = (
+        "(a tool) is offered under the name of tool `b`, another tool (case, separators and "
+        "punctuation ignored: `check_status` and `CheckStatus` are one name)"
+    )
+    forward_index = backward_index = namesakes
+
+    def holds(self, view: SystemView, me: str, other: str) -> bool:
+        return other in view.index(namesakes).get(me, _EMPTY)
+
+
 class ApartFrom(RelationalCondition):
     name = "apart_from"
     example = "apart_from: v"
@@ -476,6 +503,7 @@ RELATIONAL: tuple[RelationalCondition, ...] = (
     SharesNodeWith(),
     ReadInto(),
     OpenedBy(),
+    SameNameAs(),
     ApartFrom(),
     SharedBeyond(),
     OutsideExecutionOf(),

@@ -137,6 +137,27 @@ class ContainsSecret(_Flag):
     doc = "(an asset) `contains` a credential or secret"
 
 
+class ConfidentialPrompt(_Flag):
+    name = "confidential_prompt"
+    attribute = "confidential_prompt"
+    example = "confidential_prompt: true"
+    doc = (
+        "(a model) its system prompt holds something confidential: an asset feeding "
+        "`inputs.system_prompt` `contains` a credential or secret or has confidentiality "
+        "`high` or `critical`, or the model's `inputs` do"
+    )
+
+
+class OwnSession(_Flag):
+    name = "own_session"
+    attribute = "own_session"
+    example = "own_session: false"
+    doc = (
+        "(a model) is hosted on a third party's node and not `public`: each user reaches it "
+        "in their own session, through their own client and account"
+    )
+
+
 class CleartextInputs(_Flag):
     name = "cleartext_inputs"
     attribute = "cleartext_inputs"
@@ -144,6 +165,16 @@ class CleartextInputs(_Flag):
     doc = (
         "(a model) a flow into its inputs, (an asset) a flow into it, is not `encrypted` or not "
         "`authenticated`"
+    )
+
+
+class ServesMcp(_Flag):
+    name = "serves_mcp"
+    attribute = "serves_mcp"
+    example = "serves_mcp: false"
+    doc = (
+        "(a package) is the code of an MCP server: a node's `mcp.package` names it, or it runs "
+        "on a node of kind `mcp_server`"
     )
 
 
@@ -214,7 +245,10 @@ SETTINGS: tuple[StaticCondition[Any], ...] = (
     Grants(),
     OverBroad(),
     ContainsSecret(),
+    ConfidentialPrompt(),
+    OwnSession(),
     CleartextInputs(),
+    ServesMcp(),
     Ecosystem(),
     Pinned(),
     Verified(),

@@ -148,6 +148,16 @@ class OwnerFacts(Protocol):
         """For a package: (ecosystem, pinned, verified)."""
 
     @property
+    def name(self) -> str:
+        """For a tool: the name the model is offered it under (its ``name``, else its id);
+        empty for anything else."""
+
+    @property
+    def serves_mcp(self) -> bool:
+        """For a package: it is the code of an MCP server (a node's ``mcp.package``, or it
+        runs on a node of kind ``mcp_server``)."""
+
+    @property
     def decisions(self) -> AbstractSet[str]:
         """For a model: the kinds of decision taken on its outputs (``acted_on``)."""
 
@@ -159,6 +169,17 @@ class OwnerFacts(Protocol):
     def trained(self) -> bool:
         """For a model: its weights are the system's own (trained or fine-tuned in the system,
         or of a kind not usually used as published)."""
+
+    @property
+    def confidential_prompt(self) -> bool:
+        """For a model: its system prompt holds something confidential (an asset that feeds
+        ``inputs.system_prompt`` contains a credential or secret or has confidentiality
+        ``high`` or ``critical``, or the model's own ``inputs`` do)."""
+
+    @property
+    def own_session(self) -> bool:
+        """For a model: hosted by a third party and not public, so each user reaches it in
+        their own session, through their own client and account."""
 
     @property
     def cleartext_inputs(self) -> bool:

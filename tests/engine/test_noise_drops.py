@@ -1,0 +1,116 @@
+"""The engine's noise rules (docs/severity.md, "Routes, accepted risk and noise"), each with a
+model where it drops a threat and a close one where it does not."""
+
+from __future__ import annotations
+
+import textwrap
+
+import actm
+from actm.results.model import Result
+from session_model import OWN, SESSION, VENDOR
+
+
+def _analyze(text: str) -> Result:
+    return actm.analyze(actm.load_model_text(textwrap.dedent(text)))
+
+
+def _dropped(result: Result) -> list[tuple[str, str]]:
+    return sorted((d.id, d.rule) for d in result.dropped)
+
+
+def test_a_user_of_a_vendor_model_in_its_own_session_is_its_only_victim() -> None:
+    # what the user makes the model answer, and what the user's own account pays for, fall
+    # on the user alone
+    result = _analyze(SESSION.format(**VENDOR))
+    assert sorted(t.id for t in result.threats) == []
+    assert _dropped(result) == [
+        ("cost-harvesting@lm", "only_victim"),
+        ("direct-prompt-injection@lm", "only_victim"),
+    ]
+    assert result.summary["only_victim"] == 2
+
+
+def test_a_user_of_a_service_the_team_runs_is_not() -> None:
+    result = _analyze(SESSION.format(**OWN))
+    assert sorted(t.id for t in result.threats) == [
+        "cost-harvesting@lm",
+        "direct-prompt-injection@lm",
+        "resource-exhaustion@lm",
+    ]
+    assert _dropped(result) == []
+
+
+# an agent that reads a handbook and can post to the internet
+HANDBOOK = """
+actm: 1
+system: {{id: docs}}
+models:
+  - {{id: bot, kind: agent, exposure: public, tools: [read_docs, post]}}
+assets:
+  - {{id: handbook, type: document_store{public}}}
+tools:
+  - {{id: read_docs, permissions: {{read: [handbook]}}}}
+  - {{id: post, permissions: {{egress: [internet]}}}}
+"""
+
+
+def test_nothing_that_only_discloses_a_public_asset_is_a_threat() -> None:
+    result = _analyze(HANDBOOK.format(public=", public: true"))
+    assert [t.id for t in result.threats if "handbook" in t.id] == []
+    assert _dropped(result) == [
+        ("tool-data-disclosure@bot@handbook", "no_confidentiality"),
+        ("tool-data-exfiltration@bot@handbook", "no_confidentiality"),
+    ]
+
+
+def test_disclosing_an_asset_not_declared_public_is() -> None:
+    result = _analyze(HANDBOOK.format(public=""))
+    assert sorted(t.id for t in result.threats if "handbook" in t.id) == [
+        "tool-data-disclosure@bot@handbook",
+        "tool-data-exfiltration@bot@handbook",
+    ]
+    assert _dropped(result) == []
+
+
+# a user's own computer keeps the vendor's session token in the memory of the vendor's client
+LAPTOP = """
+actm: 1
+system: {{id: client, owner: vendor}}
+owners:
+  - {{id: vendor, first_party: true}}
+  - {{id: user, trust: untrusted}}
+zones:
+  - {{id: home, trust: medium, owner: user}}
+nodes:
+  - {{id: laptop, kind: endpoint, zone: home}}
+assets:
+  - id: session-token
+    type: credential
+    issued_by: vendor
+    criticality: {{confidentiality: critical}}
+    resides: [{{node: laptop, mode: processed}}]
+vulnerabilities:
+  - {{id: token-weakness, class: {vclass}, node: laptop, assets: [session-token]}}
+"""
+
+
+def test_the_owner_of_the_computer_is_not_the_thief_of_the_token_it_holds() -> None:
+    # path traversal reads stored files only: nobody but the laptop's owner reaches the token
+    # in memory, and the owner holds it already
+    result = _analyze(LAPTOP.format(vclass="path_traversal"))
+    assert [t.id for t in result.threats] == []
+    assert _dropped(result) == [("secret-exposure@session-token", "operator_holds")]
+    assert result.summary["operator_holds"] == 1
+
+
+def test_another_adversary_reaching_what_the_owner_holds_is_reported() -> None:
+    # a secret in the client's memory is read by another process on the computer: that route
+    # starts from someone who does not hold the token, so the owner's route drops nothing
+    result = _analyze(LAPTOP.format(vclass="secret_in_client"))
+    threat = {t.id: t for t in result.threats}["secret-exposure@session-token"]
+    assert [(r.adversary, r.reach) for r in threat.routes] == [
+        ("insider", "insider"),
+        ("operator:user", "operator"),
+    ]
+    assert threat.adversaries == ("insider", "operator:user")
+    assert _dropped(result) == []
