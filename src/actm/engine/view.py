@@ -204,9 +204,15 @@ def _derived_and_parts(
     c: Compiled,
 ) -> tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str]]]:
     """(source, target) of the ``derives`` relations not blocked whose source is a
-    conventional asset or a model's outputs, and (part, whole) of the ``part_of`` ones."""
+    conventional asset or a model's outputs, and (part, whole) of the ``part_of`` ones and of
+    what an asset ``contains`` (a token embedded in a configuration file is part of it)."""
     derived: set[tuple[str, str]] = set()
-    parts: set[tuple[str, str]] = set()
+    parts: set[tuple[str, str]] = {
+        (c.asset_owner[c.asset_index[x]], c.asset_owner[c.asset_index[a.id]])
+        for a in c.model.assets
+        for x in a.contains
+        if x in c.asset_index and x != a.id
+    }
     for r in c.model.relations:
         if r.id in c.blocked or r.kind == "feeds":
             continue

@@ -351,7 +351,7 @@ class DerivedFrom(_Indexed):
 class PartOf(_Indexed):
     name = "part_of"
     example = "part_of: v"
-    doc = "is declared `part_of` `v`'s asset"
+    doc = "is declared `part_of` `v`'s asset, or embedded in it (`v`'s asset `contains` it)"
     forward_index, backward_index = parts_of, wholes_of
 
     def holds(self, view: SystemView, me: str, other: str) -> bool:

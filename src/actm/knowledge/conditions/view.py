@@ -201,7 +201,8 @@ class SystemView(Protocol):
 
     @property
     def parts(self) -> AbstractSet[tuple[str, str]]:
-        """(part, whole) of every ``part_of`` relation not blocked."""
+        """(part, whole) of every ``part_of`` relation not blocked, and of every asset
+        ``contains`` (a credential embedded in a configuration file)."""
 
     @property
     def owner_nodes(self) -> Mapping[str, AbstractSet[str]]:
