@@ -57,6 +57,9 @@ class OwnerInfo:
     grants: frozenset[str] = frozenset()
     granted: frozenset[str] = frozenset()
     over_broad: bool = False
+    excess: frozenset[str] = frozenset()
+    """For credentials: the bindings (assets) and nodes its ``grants`` give beyond what the
+    tools acting under it use, after any control that narrows it."""
     contains_secret: bool = False
     name: str = ""
     """A tool's name as the model is offered it: its ``name``, else its id."""
@@ -427,6 +430,12 @@ def _credential_info(c: Compiled, m: SystemModel, a: Asset, info: OwnerInfo) -> 
         for x in found
     )
     info.over_broad = bool(beyond) and not narrowed
+    if not narrowed:
+        info.excess = frozenset(
+            x if perm == "execute" else c.asset_owner[c.asset_index[x]]
+            for perm, found in beyond.items()
+            for x in found
+        )
 
 
 def _tool_reach(c: Compiled, info: OwnerInfo, tool: Tool) -> None:

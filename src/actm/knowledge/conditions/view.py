@@ -140,6 +140,11 @@ class OwnerFacts(Protocol):
         narrows it."""
 
     @property
+    def excess(self) -> AbstractSet[str]:
+        """For a credential: the bindings (assets) and nodes its ``grants`` give beyond what
+        the tools acting under it use; empty when a control narrows it."""
+
+    @property
     def contains_secret(self) -> bool:
         """An asset that ``contains`` a credential or secret."""
 
