@@ -6,6 +6,9 @@ Propagation alone (no attack patterns) unless a test is about threats.
 
 from __future__ import annotations
 
+import pytest
+
+import actm
 from actm.engine.analysis import EngineOutput
 from actm.engine.output import explain, read
 from actm.engine.seeds import build_seeds
@@ -225,6 +228,39 @@ def test_a_pinned_verified_package_is_a_justified_assumption() -> None:
         "justified",
         "pinned to a version and verified at install",
     )
+
+
+# an agent's tool installs whatever package name it is given
+INSTALLED = PACKAGE.replace("PUBLISHER", "npm-author").replace(
+    "  - {id: srv, kind: mcp_server, mcp: {transport: stdio, package: fs}}\n", ""
+) + (
+    "models:\n  - {id: helper, kind: agent, tools: [install]}\n"
+    "tools:\n  - {id: install, node: laptop, permissions: {write: [fs]}}\n"
+)
+
+
+def test_whoever_registers_a_name_a_tool_installs_reaches_from_the_internet() -> None:
+    # nothing fixes which code the name stands for: an anonymous registrant, not a supplier
+    [a] = run(INSTALLED, attacks=False).compiled.model.assumptions
+    assert (a.id, a.producer, a.reach) == ("package:fs", "npm-author", "internet")
+    routes = {
+        t.id: [(r.adversary, r.reach) for r in t.routes]
+        for t in actm.analyze(actm.load_model_text(INSTALLED)).threats
+    }
+    assert routes["package-name-squatting@fs"] == [("supplier:npm-author", "internet")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        PACKAGE.replace("PUBLISHER", "npm-author"),  # no tool installs it: the team chose it
+        INSTALLED.replace("ecosystem: npm", "ecosystem: npm\n    pinned: true"),
+    ],
+    ids=["chosen-by-the-team", "pinned"],
+)
+def test_the_publisher_of_a_package_the_team_fixes_is_a_supplier(text: str) -> None:
+    [a] = run(text, attacks=False).compiled.model.assumptions
+    assert (a.id, a.reach) == ("package:fs", "operator")
 
 
 def test_a_first_party_package_implies_no_assumption() -> None:

@@ -70,3 +70,47 @@ def test_disclosing_an_asset_not_declared_public_is() -> None:
         "tool-data-exfiltration@bot@handbook",
     ]
     assert _dropped(result) == []
+
+
+# a user's own computer keeps the vendor's session token in the memory of the vendor's client
+LAPTOP = """
+actm: 1
+system: {{id: client, owner: vendor}}
+owners:
+  - {{id: vendor, first_party: true}}
+  - {{id: user, trust: untrusted}}
+zones:
+  - {{id: home, trust: medium, owner: user}}
+nodes:
+  - {{id: laptop, kind: endpoint, zone: home}}
+assets:
+  - id: session-token
+    type: credential
+    issued_by: vendor
+    criticality: {{confidentiality: critical}}
+    resides: [{{node: laptop, mode: processed}}]
+vulnerabilities:
+  - {{id: token-weakness, class: {vclass}, node: laptop, assets: [session-token]}}
+"""
+
+
+def test_the_owner_of_the_computer_is_not_the_thief_of_the_token_it_holds() -> None:
+    # path traversal reads stored files only: nobody but the laptop's owner reaches the token
+    # in memory, and the owner holds it already
+    result = _analyze(LAPTOP.format(vclass="path_traversal"))
+    assert [t.id for t in result.threats] == []
+    assert _dropped(result) == [("secret-exposure@session-token", "operator_holds")]
+    assert result.summary["operator_holds"] == 1
+
+
+def test_another_adversary_reaching_what_the_owner_holds_is_reported() -> None:
+    # a secret in the client's memory is read by another process on the computer: that route
+    # starts from someone who does not hold the token, so the owner's route drops nothing
+    result = _analyze(LAPTOP.format(vclass="secret_in_client"))
+    threat = {t.id: t for t in result.threats}["secret-exposure@session-token"]
+    assert [(r.adversary, r.reach) for r in threat.routes] == [
+        ("insider", "insider"),
+        ("operator:user", "operator"),
+    ]
+    assert threat.adversaries == ("insider", "operator:user")
+    assert _dropped(result) == []

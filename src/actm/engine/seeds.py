@@ -9,7 +9,8 @@ Every seed belongs to an *entry point*: the adversary whose starting capability 
 * ``insider``: someone inside the organisation's network (a declared adversary by default,
   whoever exploits a weakness of an internal node);
 * ``operator``: an organisation that runs part of the system or supplies it (a third-party
-  node's operator, the producer an assumption is about).
+  node's operator, the producer an assumption is about, unless the assumption says otherwise:
+  the registrant of a package name a tool installs reaches from the internet).
 
 AI weaknesses that grant capabilities by themselves are *conditions* (entry ``condition``):
 whoever reaches the model uses them.
@@ -127,7 +128,7 @@ def assumption_seed(c: Compiled, aid: str, cap: int) -> Seed:
         Rule.ASSUMPTION,
         aid,
         entry=supplier(a.producer),
-        reach="operator",
+        reach=a.reach,
     )
 
 
@@ -329,7 +330,7 @@ def _assumptions(c: Compiled, sink: _Sink) -> dict[str, list[Seed]]:
                     Rule.ASSUMPTION_SENDS,
                     asm.id,
                     supplier(asm.producer),
-                    "operator",
+                    asm.reach,
                 )
     return per_assumption
 

@@ -126,7 +126,9 @@ def noise(
     attribution: Attribution,
 ) -> str:
     """The noise rule that drops the threat (whose attack breaks ``classes``), or '' when it
-    is reported."""
+    is reported. The owner and victim rules look at every route that is not accepted risk:
+    they drop a threat only when all of them start from one entry point (and no entry points
+    must cooperate), so another adversary that reaches the same asset on its own keeps it."""
     if severity.moot:
         return "no_confidentiality"
     if severity.accepted or attribution.grouped:

@@ -288,6 +288,9 @@ class Assumption:
     pipeline: str
     implicit: bool = False
     """Implied by the model (a package's publisher can change its code), not written."""
+    reach: str = "operator"
+    """How far its producer reaches into the system: ``operator`` (who supplies it), or
+    ``internet`` for the registrant of a package name anyone may take."""
 
 
 @dataclass(frozen=True, slots=True)

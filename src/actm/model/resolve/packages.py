@@ -54,9 +54,13 @@ def build_package_assets(ctx: Context, packages: tuple[Package, ...]) -> list[As
 
 def package_assumptions(ctx: Context, packages: tuple[Package, ...]) -> list[Assumption]:
     """For each package a first party does not publish: its publisher can change its code.
-    Justified when the package is pinned and verified at install."""
+    Justified when the package is pinned and verified at install. Where a tool writes the
+    package (installs whatever name it is given) and nothing pins or verifies it, its publisher
+    is whoever registered that name: anyone on the internet, not a supplier (reach
+    ``internet``)."""
     first_party = ctx.first_party()
     capability = ctx.vocab.agency.package_requires
+    installed = _written_by_tools(ctx)
     out = []
     for p in packages:
         if p.publisher in first_party or ctx.kind_of(p.publisher) != "owners":
@@ -76,6 +80,17 @@ def package_assumptions(ctx: Context, packages: tuple[Package, ...]) -> list[Ass
                 status="justified" if justified else "unjustified",
                 pipeline=pipeline_of(ctx, p.id),
                 implicit=True,
+                reach=_reach(p, installed),
             )
         )
     return out
+
+
+def _reach(p: Package, installed: frozenset[str]) -> str:
+    """``internet`` for a package whose name a tool takes and nothing pins or verifies."""
+    return "internet" if p.id in installed and not (p.pinned or p.verified) else "operator"
+
+
+def _written_by_tools(ctx: Context) -> frozenset[str]:
+    """The ids some tool's permissions write."""
+    return frozenset(str(w) for t, _ in ctx.items("tools") for w in t.permissions.write)
