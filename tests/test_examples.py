@@ -67,6 +67,8 @@ EXPECTED: dict[str, list[str]] = {
         "tool-data-exfiltration@support-agent@customer-records",
     ],
     "mcp-desktop-assistant.yaml": [
+        # the app's configuration contains the task token: whoever reads it harvests it
+        "agent-config-credential-harvest@app-config@tasks-token",
         "context-exfiltration-via-tool@assistant",
         # read_file reaches the SSH key, which opens the company's git server
         "credential-reuse-lateral-movement@ssh-key@company-repos",

@@ -70,7 +70,7 @@ def test_asset_groups_keep_every_id() -> None:
         ),
     ]
     assert sum(len(g.threats) for g in asset_groups(r.threats)) == len(r.threats)
-    assert [len(g.threats) for g in shared_root_causes(r)] == [14, 2]
+    assert [len(g.threats) for g in shared_root_causes(r)] == [15, 2]
 
 
 def test_csv_has_accepted_routes_and_root_cause_columns() -> None:

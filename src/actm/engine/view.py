@@ -57,6 +57,9 @@ class OwnerInfo:
     grants: frozenset[str] = frozenset()
     granted: frozenset[str] = frozenset()
     over_broad: bool = False
+    excess: frozenset[str] = frozenset()
+    """For credentials: the bindings (assets) and nodes its ``grants`` give beyond what the
+    tools acting under it use, after any control that narrows it."""
     contains_secret: bool = False
     name: str = ""
     """A tool's name as the model is offered it: its ``name``, else its id."""
@@ -204,9 +207,15 @@ def _derived_and_parts(
     c: Compiled,
 ) -> tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str]]]:
     """(source, target) of the ``derives`` relations not blocked whose source is a
-    conventional asset or a model's outputs, and (part, whole) of the ``part_of`` ones."""
+    conventional asset or a model's outputs, and (part, whole) of the ``part_of`` ones and of
+    what an asset ``contains`` (a token embedded in a configuration file is part of it)."""
     derived: set[tuple[str, str]] = set()
-    parts: set[tuple[str, str]] = set()
+    parts: set[tuple[str, str]] = {
+        (c.asset_owner[c.asset_index[x]], c.asset_owner[c.asset_index[a.id]])
+        for a in c.model.assets
+        for x in a.contains
+        if x in c.asset_index and x != a.id
+    }
     for r in c.model.relations:
         if r.id in c.blocked or r.kind == "feeds":
             continue
@@ -421,6 +430,12 @@ def _credential_info(c: Compiled, m: SystemModel, a: Asset, info: OwnerInfo) -> 
         for x in found
     )
     info.over_broad = bool(beyond) and not narrowed
+    if not narrowed:
+        info.excess = frozenset(
+            x if perm == "execute" else c.asset_owner[c.asset_index[x]]
+            for perm, found in beyond.items()
+            for x in found
+        )
 
 
 def _tool_reach(c: Compiled, info: OwnerInfo, tool: Tool) -> None:

@@ -351,7 +351,7 @@ class DerivedFrom(_Indexed):
 class PartOf(_Indexed):
     name = "part_of"
     example = "part_of: v"
-    doc = "is declared `part_of` `v`'s asset"
+    doc = "is declared `part_of` `v`'s asset, or embedded in it (`v`'s asset `contains` it)"
     forward_index, backward_index = parts_of, wholes_of
 
     def holds(self, view: SystemView, me: str, other: str) -> bool:
@@ -485,6 +485,28 @@ class OutsideExecutionOf(RelationalCondition):
         return mine is not None and model is not None and not mine.nodes & model.executes_on
 
 
+class ExceedsReachOf(RelationalCondition):
+    name = "exceeds_reach_of"
+    model_only = True
+    example = "exceeds_reach_of: m"
+    doc = (
+        "(a credential) grants, beyond what the tools acting under it use, an asset no tool of "
+        "model `m` reads, writes or deletes (or a node none executes on), and no tool of `m` "
+        "reads the credential or what holds it (whoever steers `m` would take it whole)"
+    )
+
+    def holds(self, view: SystemView, me: str, other: str) -> bool:
+        cred, model = view.owner(me), view.owner(other)
+        if cred is None or model is None or model.sort != "model":
+            return False
+        reached = model.reads | model.writes | model.deletes | model.executes_on
+        if me in model.reads or any(
+            part == me and whole in model.reads for part, whole in view.parts
+        ):
+            return False
+        return bool(cred.excess - reached)
+
+
 RELATIONAL: tuple[RelationalCondition, ...] = (
     ReadBy(),
     WrittenBy(),
@@ -507,5 +529,6 @@ RELATIONAL: tuple[RelationalCondition, ...] = (
     ApartFrom(),
     SharedBeyond(),
     OutsideExecutionOf(),
+    ExceedsReachOf(),
 )
 """The relational conditions, in the order the attack-file schema lists them."""

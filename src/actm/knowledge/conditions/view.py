@@ -140,6 +140,11 @@ class OwnerFacts(Protocol):
         narrows it."""
 
     @property
+    def excess(self) -> AbstractSet[str]:
+        """For a credential: the bindings (assets) and nodes its ``grants`` give beyond what
+        the tools acting under it use; empty when a control narrows it."""
+
+    @property
     def contains_secret(self) -> bool:
         """An asset that ``contains`` a credential or secret."""
 
@@ -201,7 +206,8 @@ class SystemView(Protocol):
 
     @property
     def parts(self) -> AbstractSet[tuple[str, str]]:
-        """(part, whole) of every ``part_of`` relation not blocked."""
+        """(part, whole) of every ``part_of`` relation not blocked, and of every asset
+        ``contains`` (a credential embedded in a configuration file)."""
 
     @property
     def owner_nodes(self) -> Mapping[str, AbstractSet[str]]:
