@@ -227,3 +227,26 @@ def test_pre_commit_hooks_name_real_commands() -> None:
         assert hook["language"] == "python"
         argv = shlex.split(hook["entry"])
         assert argv[0] == "actm" and argv[1] in {"validate", "check"}
+
+
+def test_readme_sample_output_is_what_the_first_command_prints() -> None:
+    """The README's sample of `actm analyze` on the bundled example is real output: each shown
+    line appears in the command's output, in the same order ("..." marks lines left out)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = "$ actm analyze examples/customer-support-rag.yaml\n"
+    sample = next(b for _lang, b in _fenced(text) if b.startswith(command))
+    shown = [line for line in sample[len(command) :].splitlines() if line != "..."]
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR",)}
+    done = subprocess.run(
+        [sys.executable, "-m", "actm", "analyze", "examples/customer-support-rag.yaml"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        env={**env, "NO_COLOR": "1", "COLUMNS": "80"},
+    )
+    printed = done.stdout.splitlines()
+    at = 0
+    for line in shown:
+        assert line in printed[at:], f"README line not printed (in this order): {line!r}"
+        at = printed.index(line, at) + 1
