@@ -31,11 +31,11 @@ from typing import Any
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import misses  # the module beside this file (it finds actm's sources when actm is not installed)
+
 import actm
 from actm.knowledge.attacks import KnowledgeBase
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import misses  # the module beside this file
 
 REPO = Path(__file__).resolve().parent.parent
 CASES_DIR = REPO / "examples" / "atlas-case-studies"

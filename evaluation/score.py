@@ -25,6 +25,7 @@ import json
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -35,6 +36,9 @@ from pydantic import (
     StringConstraints,
     ValidationError,
 )
+
+if find_spec("actm") is None:  # run from a clone without `pip install -e .`: use its sources
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 import actm
 from actm.errors import ActmError, Diagnostic, SourceLocation
