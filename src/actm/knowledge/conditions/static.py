@@ -38,6 +38,19 @@ def _unknown(
     ]
 
 
+def _not_of_kind(
+    raw: list[str], vocab: Vocabulary, kind: str, what: str, noun: str
+) -> list[Problem]:
+    """The names in ``raw`` that are not vulnerability classes of ``kind`` (``what`` names one,
+    ``noun`` several), each with the nearest class of that kind."""
+    known = sorted(k for k, v in vocab.vulnerability_classes.items() if v.kind == kind)
+    return [
+        ("unknown-vulnerability-class", f"{k!r} is not {what}", did_you_mean(k, known, what=noun))
+        for k in raw
+        if k not in known
+    ]
+
+
 class Kind(StaticCondition[Names]):
     name = "kind"
     schema = Words
@@ -222,18 +235,9 @@ class NodeVulnerability(StaticCondition[Names]):
     )
 
     def check(self, raw: list[str], vocab: Vocabulary) -> list[Problem]:
-        conventional = sorted(
-            k for k, v in vocab.vulnerability_classes.items() if v.kind == "conventional"
+        return _not_of_kind(
+            raw, vocab, "conventional", "a conventional vulnerability class", "conventional classes"
         )
-        return [
-            (
-                "unknown-vulnerability-class",
-                f"{k!r} is not a conventional vulnerability class",
-                did_you_mean(k, conventional, what="conventional classes"),
-            )
-            for k in raw
-            if k not in conventional
-        ]
 
     def holds(self, value: Names, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
         return bool(value & view.node_vulnerabilities(asset))
@@ -278,16 +282,7 @@ class Weakness(StaticCondition[Names]):
     )
 
     def check(self, raw: list[str], vocab: Vocabulary) -> list[Problem]:
-        ai = sorted(k for k, v in vocab.vulnerability_classes.items() if v.kind == "ai")
-        return [
-            (
-                "unknown-vulnerability-class",
-                f"{k!r} is not an AI weakness class",
-                did_you_mean(k, ai, what="AI weakness classes"),
-            )
-            for k in raw
-            if k not in ai
-        ]
+        return _not_of_kind(raw, vocab, "ai", "an AI weakness class", "AI weakness classes")
 
     def holds(self, value: Names, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
         return bool(value & owner.weaknesses)
