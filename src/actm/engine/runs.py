@@ -47,6 +47,7 @@ __all__ = [
     "Counterfactual",
     "Screen",
     "analyse",
+    "could_differ",
     "counterfactual",
     "differences",
     "threats",
@@ -163,7 +164,9 @@ class ControlRuns:
     """What the model's implemented controls change, from the runs without them."""
 
     inherent: Readout
-    """The run without controls, with only the threats the controls remove or lower."""
+    """The run without controls, with only the threats the controls remove or lower (what
+    they enable and their priority count only the threats whose score could change:
+    :func:`could_differ`)."""
     differences: Mapping[str, float]
     """Those threats' ids -> their residual score (-1 when the controls remove them)."""
     attribution: str
@@ -214,26 +217,33 @@ def analyse(
     timings = dict(out.timings)
     timings["compile"] += compiling
     implemented = [ctl.id for ctl in model.controls if ctl.status == "implemented"]
+    pool = _pool(workers, out)
+    t0 = perf_counter()
+    attributed = _attribute(out, pool, routed)
+    started = perf_counter() - t0
     without = None
     if controls and implemented:
         t0 = perf_counter()
         without = run_engine(model, kb, apply_controls=False, assumptions=False)
         timings["inherent"] = perf_counter() - t0
     t0 = perf_counter()
-    pool = _pool(workers, out)
-    runs = [out] if without is None else [out, without]
-    attributions = _attributions(runs, pool, routed)
-    residual = read(out, attributions[0])
-    timings["attribution"] = perf_counter() - t0
+    residual = read(out, attributed())
+    timings["attribution"] = started + perf_counter() - t0
     for kind, n in residual.attribution.runs.items():
         timings[f"{kind}_runs"] = float(n)
     if without is None:
         return Analysis(residual, None, timings)
     t0 = perf_counter()
-    # only the inherent threats the controls change are decoded; the others are only compared
-    judged = judge_all(without, attributions[1])
+    # only the inherent threats whose score could differ are attributed and judged, and only
+    # those the controls change are decoded
+    rescored = could_differ(_scores(residual), without)
+    todo, finish = attribution_jobs(without, wanted=rescored)
+    attribution_inherent = finish(pool(todo))
+    timings["attribution"] += perf_counter() - t0
+    t0 = perf_counter()
+    judged = judge_all(without, attribution_inherent, only=rescored)
     diff = differences(_scores(residual), judged.scores())
-    inherent = read(without, attributions[1], judged=judged, decode=diff)
+    inherent = read(without, attribution_inherent, judged=judged, decode=diff)
     proxies = threat_scores(out)
     del out, without
     attribution = "counterfactual" if len(implemented) <= MAX_COUNTERFACTUAL else "touch"
@@ -295,20 +305,36 @@ def _early_routes(c: Compiled, workers: int | None) -> Callable[[], list[Any]] |
     return start_all(route_jobs(c, Wording(c.vocab.wording)).jobs, n)
 
 
-def _attributions(
-    runs: list[EngineOutput], pool: Runner, routed: Callable[[], list[Any]] | None = None
-) -> list[Attribution]:
-    """Each run's routes and needs, their reruns all in one batch (but the first run's routes,
-    when ``routed`` waits for them: started beside the run)."""
-    first = routed() if routed is not None else None
-    todo: list[Callable[[], Any]] = []
-    spans = []
-    for i, out in enumerate(runs):
-        jobs_, finish = attribution_jobs(out, first if i == 0 else None)
-        spans.append((len(todo), len(todo) + len(jobs_), finish))
-        todo += jobs_
-    results = pool(todo)
-    return [finish(results[start:end]) for start, end, finish in spans]
+def _attribute(
+    out: EngineOutput, pool: Runner, routed: Callable[[], list[Any]] | None
+) -> Callable[[], Attribution]:
+    """How to wait for the routes and needs of ``out``. When its route reruns were started
+    beside the run (``routed`` waits for them), its needs rerun starts in a worker now, to run
+    beside what follows (the inherent run); else the reruns run in ``pool`` when waited for."""
+    todo, finish = attribution_jobs(out, routes=routed is None)
+    if routed is None:
+        return lambda: finish(pool(todo))
+    needed = start_all(todo, len(todo)) if todo else None
+    return lambda: finish([*routed(), *(needed() if needed is not None else [])])
+
+
+def could_differ(residual: Scores, without: EngineOutput) -> frozenset[str] | None:
+    """The threats of the run without controls whose attributed score could differ from their
+    residual one: those the residual run does not report, and those whose score by the route's
+    cost alone is above their residual score. The routes and needs only lower a score (each of
+    their factors is at most 1), so any other threat scores at most its residual score without
+    controls too: not a difference (:func:`differences`), whatever its routes and needs, or
+    whether a noise rule drops it. None (every threat) when the vocabulary gives a route factor
+    above 1."""
+    sev = without.compiled.vocab.severity
+    _free, per_step, floor = sev.length
+    if max(sev.assumptions, per_step, floor) > 1.0:
+        return None
+    return frozenset(
+        tid
+        for tid, bound in threat_scores(without).items()
+        if tid not in residual or bound > residual[tid]
+    )
 
 
 def _scores(run: Readout) -> dict[str, float]:
