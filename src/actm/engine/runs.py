@@ -33,7 +33,7 @@ from actm.engine.attribution import Attribution, route_jobs
 from actm.engine.attribution import jobs as attribution_jobs
 from actm.engine.closure import Observer
 from actm.engine.compiled import Compiled, compile_model
-from actm.engine.output import Readout, judge_all, read, threat_id, threat_scores
+from actm.engine.output import Judged, Readout, judge_all, read, threat_id, threat_scores
 from actm.engine.parallel import run_all, start_all
 from actm.engine.parallel import workers as available_workers
 from actm.engine.wording import Wording
@@ -227,21 +227,19 @@ def analyse(
         without = run_engine(model, kb, apply_controls=False, assumptions=False)
         timings["inherent"] = perf_counter() - t0
     t0 = perf_counter()
-    residual = read(out, attributed())
-    timings["attribution"] = started + perf_counter() - t0
+    attribution_residual = attributed()
+    judged = judge_all(out, attribution_residual)
+    # the inherent run's reruns run beside the residual run's decoding
+    inherent_judged = None if without is None else _judge(without, judged.scores(), workers)
+    residual = read(out, attribution_residual, judged=judged)
     for kind, n in residual.attribution.runs.items():
         timings[f"{kind}_runs"] = float(n)
-    if without is None:
+    if without is None or inherent_judged is None:
+        timings["attribution"] = started + perf_counter() - t0
         return Analysis(residual, None, timings)
+    attribution_inherent, judged = inherent_judged()
+    timings["attribution"] = started + perf_counter() - t0
     t0 = perf_counter()
-    # only the inherent threats whose score could differ are attributed and judged, and only
-    # those the controls change are decoded
-    rescored = could_differ(_scores(residual), without)
-    todo, finish = attribution_jobs(without, wanted=rescored)
-    attribution_inherent = finish(pool(todo))
-    timings["attribution"] += perf_counter() - t0
-    t0 = perf_counter()
-    judged = judge_all(without, attribution_inherent, only=rescored)
     diff = differences(_scores(residual), judged.scores())
     inherent = read(without, attribution_inherent, judged=judged, decode=diff)
     proxies = threat_scores(out)
@@ -283,6 +281,9 @@ than they take)."""
 Runner = Callable[[list[Callable[[], Any]]], list[Any]]
 """Runs a batch of independent reruns, returning their results in order."""
 
+Waiter = Callable[[], list[Any]]
+"""Waits for a batch of reruns started already, returning their results in order."""
+
 
 def _pool(workers: int | None, out: EngineOutput) -> Runner:
     """How a batch of independent reruns runs: in worker processes for a big model, else here."""
@@ -292,6 +293,33 @@ def _pool(workers: int | None, out: EngineOutput) -> Runner:
         return run_all(jobs, n)
 
     return runner
+
+
+def _judge(
+    without: EngineOutput, residual: Scores, workers: int | None
+) -> Callable[[], tuple[Attribution, Judged]]:
+    """Start the reruns that attribute the threats of the run without controls whose score
+    could differ from their ``residual`` one (:func:`could_differ`; only those are judged,
+    and only those the controls change need decoding); how to wait for them judged."""
+    rescored = could_differ(residual, without)
+    todo, finish = attribution_jobs(without, wanted=rescored)
+    waiting = _start(workers, without, todo)
+
+    def judged() -> tuple[Attribution, Judged]:
+        attribution = finish(waiting())
+        return attribution, judge_all(without, attribution, only=rescored)
+
+    return judged
+
+
+def _start(workers: int | None, out: EngineOutput, jobs: list[Callable[[], Any]]) -> Waiter:
+    """Start a batch of independent reruns of ``out``'s model and return how to wait for their
+    results: in worker processes for a big model (the caller goes on meanwhile), else here
+    when waited for."""
+    n = available_workers() if workers is None else workers
+    if n <= 1 or len(out.closure.store.keys) < PARALLEL_FACTS:
+        return lambda: run_all(jobs, 1)
+    return start_all(jobs, n)
 
 
 def _early_routes(c: Compiled, workers: int | None) -> Callable[[], list[Any]] | None:
