@@ -14,7 +14,7 @@ import pytest
 import actm
 from evaluation_modules import EVALUATION, load_evaluation
 
-RECORDED_FOUND = 51
+RECORDED_FOUND = 56
 RECORDED_EXPECTED = 65
 
 
@@ -51,16 +51,11 @@ def test_vulnerable_app_misses_by_id(apps: tuple[list[object], list[object]]) ->
         ("dvaa/a2a-trust-chain-poisoning", "E3"),
         ("dvaa/behavioral-drift-to-exfil", "E2"),
         ("dvaa/cicd-ai-review-bypass", "E2"),
-        ("dvaa/clipass-token-in-args", "E1"),
         ("dvaa/clipboard-prompt-injection", "E1"),
-        ("dvaa/consensus-manipulation", "E1"),
         ("dvaa/context-lifecycle-priority-hijack", "E3"),
         ("dvaa/encoding-bypass-base64", "E1"),
         ("dvaa/federated-learning-poisoning", "E1"),
-        ("dvaa/security-headers-missing", "E1"),
-        ("dvaa/tmppath-hardcoded", "E1"),
         ("dvaa/webexpose-claude-md", "E1"),
-        ("dvla/dvla", "E2"),
     ]
 
 

@@ -293,6 +293,23 @@ class UsedBy(_Member):
         return other.tools
 
 
+class Uses(RelationalCondition):
+    name = "uses"
+    example = "uses: t"
+    doc = "(a model) has tool `t`, and no control blocks it (the converse of `used_by`)"
+
+    def holds(self, view: SystemView, me: str, other: str) -> bool:
+        mine = view.owner(me)
+        return mine is not None and other in mine.tools
+
+    def forward(self, view: SystemView, other: str) -> AbstractSet[str]:
+        return view.index(users).get(other, _EMPTY)
+
+    def backward(self, view: SystemView, me: str) -> AbstractSet[str]:
+        mine = view.owner(me)
+        return mine.tools if mine is not None else _EMPTY
+
+
 class Feeds(_Indexed):
     name = "feeds"
     model_only = True
@@ -515,6 +532,7 @@ RELATIONAL: tuple[RelationalCondition, ...] = (
     Authorises(),
     GrantedBy(),
     UsedBy(),
+    Uses(),
     Feeds(),
     FedBy(),
     RelatedTo(),
