@@ -465,7 +465,10 @@ def _credential_info(c: Compiled, m: SystemModel, a: Asset, info: OwnerInfo) -> 
 
 def _tool_reach(c: Compiled, info: OwnerInfo, tool: Tool) -> None:
     if f"{tool.id}.read" not in c.blocked:
-        info.reads |= {c.asset_owner[c.asset_index[a]] for a, _ in tool.read}
+        read = [a for a, _ in tool.read]
+        # what a tool reads includes what is embedded in it (a key in a config file it scans)
+        read += [x for a in read for x in c.model.asset(a).contains if x in c.asset_index]
+        info.reads |= {c.asset_owner[c.asset_index[a]] for a in read}
     if f"{tool.id}.write" not in c.blocked:
         info.writes |= {c.asset_owner[c.asset_index[a]] for a, _ in tool.write}
     if f"{tool.id}.delete" not in c.blocked:

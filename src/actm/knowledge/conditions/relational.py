@@ -209,7 +209,7 @@ class _Indexed(RelationalCondition):
 class ReadBy(_Member):
     name = "read_by"
     example = "read_by: r"
-    doc = "is read by tool `r`"
+    doc = "is read by tool `r`, or embedded in (`contains`) an asset it reads"
     reverse = readers
 
     def members(self, other: OwnerFacts) -> AbstractSet[str]:
