@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import textwrap
 
+from test_runs import MODEL
+
 import actm
 from actm.engine.analysis import run_engine
 from actm.engine.compiled import _INDEX_FIELDS, compile_model
@@ -14,24 +16,6 @@ from actm.knowledge.attacks import builtin_knowledge
 from actm.results.build import screen
 
 KB = builtin_knowledge()
-MODEL = """
-actm: 1
-system: {id: shared}
-nodes:
-  - {id: app, kind: service}
-  - {id: crm, kind: database}
-models:
-  - {id: bot, kind: agent, exposure: public, deployed_on: [app], tools: [lookup, mail]}
-assets:
-  - {id: customers, type: personal_data, criticality: {confidentiality: critical},
-     resides: [{node: crm}]}
-tools:
-  - {id: lookup, permissions: {read: [customers]}}
-  - {id: mail, permissions: {egress: [internet]}}
-controls:
-  - {id: allowlist, blocks: [mail.egress]}
-  - {id: jail-lookup, sandboxes: [lookup]}
-"""
 
 
 def _model() -> actm.SystemModel:
