@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from actm.engine.canonical import memo
 from actm.engine.compiled import Compiled
 from actm.knowledge.conditions import Index, SystemView
 from actm.model.system import Asset, Node, SystemModel, Tool
@@ -97,24 +98,16 @@ class EngineView:
             if r.kind == "feeds" and r.id not in c.blocked
         )
         self.derived, self.parts = _derived_and_parts(c)
-        self.asset_nodes = tuple(frozenset(r.node for r in m.asset(a).resides) for a in c.asset_ids)
+        placed = memo(m, "view-placement", lambda: _Placement(c))
+        self.asset_nodes = placed.asset_nodes
         """Per asset index: the nodes it resides on (a tool's asset: the node it runs on)."""
-        owner_nodes: dict[str, set[str]] = {}
-        on_node: dict[str, set[str]] = {}
-        for ai, nodes in enumerate(self.asset_nodes):
-            owner = c.asset_owner[ai]
-            owner_nodes.setdefault(owner, set()).update(nodes)
-            for n in nodes:
-                on_node.setdefault(n, set()).add(owner)
-        self.owner_nodes: Mapping[str, frozenset[str]] = {
-            k: frozenset(v) for k, v in owner_nodes.items()
-        }
-        self.on_node: Mapping[str, frozenset[str]] = {k: frozenset(v) for k, v in on_node.items()}
-        self._node_kind = {n.id: n.kind for n in m.nodes}
-        self._node_settings = {n.id: _settings(n) for n in m.nodes}
-        self._node_vulns = _node_vulnerabilities(c, _on_node_assets(self.asset_nodes))
+        self.owner_nodes: Mapping[str, frozenset[str]] = placed.owner_nodes
+        self.on_node: Mapping[str, frozenset[str]] = placed.on_node
+        self._node_kind = placed.node_kind
+        self._node_settings = placed.node_settings
+        self._node_vulns = _node_vulnerabilities(c, placed.on_node_assets)
         _embedding(m, self.info, self._node_vulns)
-        self._declared_tools = {x.id: frozenset(x.tools) for x in m.models}
+        self._declared_tools = placed.declared_tools
         self._kinds: dict[int, frozenset[str]] = {}
         self._indexes: dict[Callable[[SystemView], Index], Index] = {}
 
@@ -167,6 +160,28 @@ class EngineView:
         if found is None:
             found = self._indexes[build] = build(self)
         return found
+
+
+class _Placement:
+    """Where each asset and owner sits, and what each node is: what the conditions read of the
+    model that no control changes, so one per model (shared by the views of all its runs)."""
+
+    def __init__(self, c: Compiled) -> None:
+        m = c.model
+        self.asset_nodes = tuple(frozenset(r.node for r in m.asset(a).resides) for a in c.asset_ids)
+        owner_nodes: dict[str, set[str]] = {}
+        on_node: dict[str, set[str]] = {}
+        for ai, nodes in enumerate(self.asset_nodes):
+            owner = c.asset_owner[ai]
+            owner_nodes.setdefault(owner, set()).update(nodes)
+            for n in nodes:
+                on_node.setdefault(n, set()).add(owner)
+        self.owner_nodes = {k: frozenset(v) for k, v in owner_nodes.items()}
+        self.on_node = {k: frozenset(v) for k, v in on_node.items()}
+        self.node_kind = {n.id: n.kind for n in m.nodes}
+        self.node_settings = {n.id: _settings(n) for n in m.nodes}
+        self.on_node_assets = _on_node_assets(self.asset_nodes)
+        self.declared_tools = {x.id: frozenset(x.tools) for x in m.models}
 
 
 def _settings(n: Node) -> dict[str, str]:
