@@ -264,8 +264,9 @@ class Trained(_Flag):
     example = "trained: true"
     doc = (
         "(a model) its weights are the system's own: a `training` or `fine_tuning` relation the "
-        "model file declares writes them, it names a `base_model`, or its kind is not one used "
-        "as published (`foundation` in the vocabulary: llm, agent, embedding, generative_image)"
+        "model file declares writes them, it names a `base_model` or the nodes it is trained on "
+        "(`trained_on`), or its kind is not one used as published (`foundation` in the "
+        "vocabulary: llm, agent, embedding, generative_image)"
     )
 
     def holds(self, value: bool, owner: OwnerFacts, view: SystemView, asset: int) -> bool:

@@ -1,0 +1,74 @@
+"""The ATLAS techniques a threat cites for the route its chain shows (``references_when``), each
+condition with a model where it holds and one where it does not, asserting the exact ids."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+import actm
+from actm.knowledge.attacks import builtin_knowledge
+
+KB = builtin_knowledge()
+
+# A vendor's model that the system's product calls for anyone on the internet: whoever uses the
+# product reaches the vendor's model through it (AI-enabled product or service).
+VENDOR_MODEL = """
+actm: 1
+system: {id: app, owner: us}
+owners:
+  - {id: us, first_party: true}
+  - {id: vendor}
+nodes:
+  - {id: vendor-api, kind: third_party_api, owner: vendor}
+models:
+  - {id: chat, kind: llm, owner: vendor, exposure: public, deployed_on: [vendor-api]}
+"""
+
+# The same model as the system's own, served from its inference API: queried directly.
+OWN_MODEL = """
+actm: 1
+system: {id: app, owner: us}
+owners:
+  - {id: us, first_party: true}
+nodes:
+  - {id: api, kind: inference_server, owner: us}
+models:
+  - {id: chat, kind: llm, owner: us, exposure: public, deployed_on: [api]}
+"""
+
+# A classifier that returns its scores to whoever queries it, and one that returns only labels.
+SCORES_RETURNED = """
+actm: 1
+system: {id: filter}
+nodes:
+  - {id: api, kind: inference_server}
+models:
+  - {id: spam, kind: classifier, exposure: public, exposes: [outputs, output_details],
+     deployed_on: [api]}
+"""
+LABELS_ONLY = SCORES_RETURNED.replace("exposes: [outputs, output_details]", "exposes: [outputs]")
+
+
+def _atlas(model_text: str, threat: str) -> list[str]:
+    model = actm.load_model_text(textwrap.dedent(model_text), knowledge=KB)
+    result = actm.analyze(model, knowledge=KB)
+    found = [t for t in result.threats if t.id == threat]
+    assert found, f"{threat} not reported: {[t.id for t in result.threats]}"
+    return list(found[0].references.get("atlas", ()))
+
+
+@pytest.mark.parametrize(
+    ("model_text", "product", "api"),
+    [(VENDOR_MODEL, True, False), (OWN_MODEL, False, True)],
+    ids=["vendor-model-in-product", "own-inference-api"],
+)
+def test_ai_enabled_product_for_a_vendor_model(model_text: str, product: bool, api: bool) -> None:
+    cited = _atlas(model_text, "direct-prompt-injection@chat")
+    assert ("AML.T0047" in cited, "AML.T0040" in cited) == (product, api)
+
+
+def test_discovered_model_outputs_when_the_scores_are_returned() -> None:
+    assert "AML.T0063" in _atlas(SCORES_RETURNED, "model-inversion@spam")
+    assert "AML.T0063" not in _atlas(LABELS_ONLY, "model-extraction@spam")
