@@ -67,9 +67,9 @@ class Kind(StaticCondition[Names]):
 
 class Exposure(StaticCondition[Names]):
     name = "exposure"
-    schema = list[Literal["public", "internal", "none"]]
+    schema = list[Literal["public", "internal", "none", "physical"]]
     example = "exposure: [public]"
-    doc = "has one of these exposures (`public`, `internal`, `none`)"
+    doc = "has one of these exposures (`public`, `internal`, `none`, `physical`)"
 
     def holds(self, value: Names, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
         return owner.exposure in value
