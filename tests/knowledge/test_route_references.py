@@ -72,3 +72,25 @@ def test_ai_enabled_product_for_a_vendor_model(model_text: str, product: bool, a
 def test_discovered_model_outputs_when_the_scores_are_returned() -> None:
     assert "AML.T0063" in _atlas(SCORES_RETURNED, "model-inversion@spam")
     assert "AML.T0063" not in _atlas(LABELS_ONLY, "model-extraction@spam")
+
+
+# An app that runs what its model writes, on a server that faces the internet or one inside.
+PUBLIC_APP = """
+actm: 1
+system: {id: app}
+nodes:
+  - {id: server, kind: container, exposure: internet}
+models:
+  - {id: coder, kind: llm, exposure: public, features: [code_interpreter], tools: [run]}
+assets:
+  - {id: app-data, type: business_data, resides: [{node: server}]}
+tools:
+  - {id: run, node: server, permissions: {execute: [server]}, sandbox: false}
+"""
+INTERNAL_APP = PUBLIC_APP.replace("exposure: internet", "exposure: internal")
+
+
+def test_exploited_public_facing_application_when_the_code_runs_on_one() -> None:
+    threat = "agent-code-execution@coder@app-data"
+    assert "AML.T0049" in _atlas(PUBLIC_APP, threat)
+    assert "AML.T0049" not in _atlas(INTERNAL_APP, threat)
