@@ -94,3 +94,11 @@ def test_exploited_public_facing_application_when_the_code_runs_on_one() -> None
     threat = "agent-code-execution@coder@app-data"
     assert "AML.T0049" in _atlas(PUBLIC_APP, threat)
     assert "AML.T0049" not in _atlas(INTERNAL_APP, threat)
+
+
+def test_agent_tool_credential_harvesting_when_the_tool_reaches_a_credential() -> None:
+    with_key = PUBLIC_APP.replace(
+        "assets:\n", "assets:\n  - {id: app-key, type: credential, resides: [{node: server}]}\n"
+    )
+    assert "AML.T0098" in _atlas(with_key, "agent-code-execution@coder@app-key")
+    assert "AML.T0098" not in _atlas(with_key, "agent-code-execution@coder@app-data")
