@@ -102,3 +102,31 @@ def test_agent_tool_credential_harvesting_when_the_tool_reaches_a_credential() -
     )
     assert "AML.T0098" in _atlas(with_key, "agent-code-execution@coder@app-key")
     assert "AML.T0098" not in _atlas(with_key, "agent-code-execution@coder@app-data")
+
+
+# An agent with a shell tool on a laptop where the adversary's code runs (an RCE), and the same
+# agent where only its public users reach its input.
+AGENT_ON_HOST = """
+actm: 1
+system: {id: dev}
+nodes:
+  - {id: laptop, kind: workstation}
+models:
+  - id: coder
+    kind: agent
+    deployed_on: [laptop]
+    tools: [shell]
+assets:
+  - {id: repo, type: source_code, resides: [{node: laptop}]}
+tools:
+  - {id: shell, node: laptop, permissions: {execute: [laptop]}}
+vulnerabilities:
+  - {id: rce, class: rce, node: laptop}
+"""
+AGENT_FOR_USERS = AGENT_ON_HOST.split("vulnerabilities:", 1)[0]
+AGENT_FOR_USERS = AGENT_FOR_USERS.replace("kind: agent\n", "kind: agent\n    exposure: public\n")
+
+
+def test_deploy_ai_agent_when_the_adversary_writes_the_agents_input_by_running_code() -> None:
+    assert "AML.T0103" in _atlas(AGENT_ON_HOST, "direct-prompt-injection@coder")
+    assert "AML.T0103" not in _atlas(AGENT_FOR_USERS, "direct-prompt-injection@coder")
