@@ -130,3 +130,20 @@ AGENT_FOR_USERS = AGENT_FOR_USERS.replace("kind: agent\n", "kind: agent\n    exp
 def test_deploy_ai_agent_when_the_adversary_writes_the_agents_input_by_running_code() -> None:
     assert "AML.T0103" in _atlas(AGENT_ON_HOST, "direct-prompt-injection@coder")
     assert "AML.T0103" not in _atlas(AGENT_FOR_USERS, "direct-prompt-injection@coder")
+
+
+# A vendor's model on its API, queried by a declared account holder of that API.
+API_CUSTOMER = (
+    VENDOR_MODEL.replace("exposure: public, ", "")
+    + """adversaries:
+  - id: api-customer
+    reach: authenticated
+    holds: [{asset: chat.inputs.user_input, capability: make_arbitrary_changes}]
+"""
+)
+
+
+def test_inference_api_access_by_a_declared_account_holder() -> None:
+    assert "AML.T0040" in _atlas(API_CUSTOMER, "proxy-model-evasion@chat")
+    on_a_desktop = API_CUSTOMER.replace("kind: third_party_api", "kind: workstation")
+    assert "AML.T0040" not in _atlas(on_a_desktop, "proxy-model-evasion@chat")
