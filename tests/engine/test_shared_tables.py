@@ -97,3 +97,21 @@ def test_the_early_route_reruns_start_once_the_closure_built_the_join_tables(
     assert started == [_join_tables(fresh)]
     assert started[0][4]  # the seeds too
     assert analysis.residual.attribution.runs == {"routes": 1, "needs": 0}
+
+
+def test_without_an_inherent_run_the_route_reruns_start_beside_the_closure(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(runs, "PARALLEL_FACTS", 0)
+    started: list[bool] = []
+    real = runs.route_jobs
+
+    def spy(c: Compiled, wording: Wording) -> RouteJobs:
+        started.append("matcher" in c.caches)
+        return real(c, wording)
+
+    monkeypatch.setattr(runs, "route_jobs", spy)
+    analysis = runs.analyse(_model(), KB, controls=False, workers=2)
+    assert started == [False]  # before any closure of the compiled model
+    assert analysis.controls is None
+    assert analysis.residual.attribution.runs == {"routes": 1, "needs": 0}

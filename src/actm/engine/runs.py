@@ -16,10 +16,11 @@ implemented controls the reruns would cost too much, and the credit goes by what
 touches (``attribution`` ``touch``).
 
 The route reruns of a big model need only its compiled form: they start in worker processes
-as soon as the residual closure is saturated and run beside the rest of that run and the
-inherent run (engine/parallel.py). Starting them there, not before the closure, lets the
-workers inherit what the closure's joins worked out from the compiled model alone (rule shapes,
-static conditions, narrowed candidates: engine/matching.py) instead of working it out again.
+(engine/parallel.py) as soon as it is compiled and run beside the residual run itself, or, when
+an inherent run follows (beside which they run too), once the residual closure is saturated:
+the workers then inherit what the closure's joins worked out from the compiled model alone
+(rule shapes, static conditions, narrowed candidates: engine/matching.py) instead of working it
+out again.
 
 :func:`threats` is the single run the planner takes per candidate plan.
 """
@@ -208,7 +209,8 @@ def analyse(
     t0 = perf_counter()
     compiled = compile_model(model, kb, apply_controls=controls)
     compiling = perf_counter() - t0
-    early: list[Waiter] = []
+    implemented = [ctl.id for ctl in model.controls if ctl.status == "implemented"]
+    early, closed = _early_routes(compiled, workers, later=controls and bool(implemented))
     out = run_engine(
         model,
         kb,
@@ -216,12 +218,11 @@ def analyse(
         tolerance_severity=tolerance_severity,
         observer=observer,
         compiled=compiled,
-        closed=lambda: early.extend(_early_routes(compiled, workers)),
+        closed=closed,
     )
     routed = early[0] if early else None
     timings = dict(out.timings)
     timings["compile"] += compiling
-    implemented = [ctl.id for ctl in model.controls if ctl.status == "implemented"]
     pool = _pool(workers, out)
     t0 = perf_counter()
     attributed = _attribute(out, pool, routed)
@@ -327,17 +328,30 @@ def _start(workers: int | None, out: EngineOutput, jobs: list[Callable[[], Any]]
     return start_all(jobs, n)
 
 
-def _early_routes(c: Compiled, workers: int | None) -> list[Waiter]:
-    """For a big model, its route reruns started in worker processes once its closure is
-    saturated, to run beside the rest of the run and the inherent run (they need nothing of
-    the run but the tables its joins built from the compiled model, which the workers inherit
-    instead of working them out again); how to wait for them. Empty for a small model (as many
-    targets as :data:`PARALLEL_FACTS` give about as many facts) or when one worker is
-    allowed."""
+def _early_routes(
+    c: Compiled, workers: int | None, *, later: bool
+) -> tuple[list[Waiter], Callable[[], None] | None]:
+    """For a big model, its route reruns started in worker processes to run beside the run
+    (they need only the compiled model): how to wait for them (in the list once started), and
+    what to call once the run's closure is saturated. Not started for a small model (as many
+    targets as :data:`PARALLEL_FACTS` give about as many facts) or when one worker is allowed.
+
+    They start at once, beside the run's closure, unless ``later`` (an inherent run follows,
+    beside which they run too): then they start once the closure is saturated, and the workers
+    inherit the tables its joins built from the compiled model (rule shapes, static
+    conditions, narrowed candidates: engine/matching.py) instead of working them out again."""
+    started: list[Waiter] = []
     n = available_workers() if workers is None else workers
     if n <= 1 or len(c.target_name) < PARALLEL_FACTS:
-        return []
-    return [start_all(route_jobs(c, Wording(c.vocab.wording)).jobs, n)]
+        return started, None
+
+    def start() -> None:
+        started.append(start_all(route_jobs(c, Wording(c.vocab.wording)).jobs, n))
+
+    if later:
+        return started, start
+    start()
+    return started, None
 
 
 def _attribute(
