@@ -101,3 +101,100 @@ def test_counterfactual_tries_the_controls_off_the_chains_together() -> None:
     assert found.runs == len(calls)
     # nothing to explain: no run at all
     assert counterfactual(["a"], {}, run).runs == 0
+
+
+# a threat with two routes: the outside source's author (the chain shown) and the insider,
+# through a supply-chain weakness of the ingestion job that writes the store
+ROUTES = """
+actm: 1
+system: {id: routes}
+nodes:
+  - {id: app, kind: service}
+  - {id: ingest, kind: batch_job}
+  - {id: wiki-db, kind: database}
+models:
+  - {id: bot, kind: agent, deployed_on: [app], tools: [calc, shell]}
+assets:
+  - id: wiki
+    type: document_store
+    criticality: {integrity: high}
+    untrusted_sources: [support-email]
+    resides:
+      - {node: wiki-db}
+      - {node: ingest, mode: processed, writes: true}
+relations:
+  - {id: retrieval, kind: feeds, from: wiki, to: bot.inputs.retrieved_context}
+tools:
+  - {id: calc, node: app}
+  - {id: shell, node: app}
+vulnerabilities:
+  - {id: ingest-dep, class: supply_chain_compromise, node: ingest}
+controls:
+  - {id: email-allowlist, blocks: ['source:support-email']}
+  - {id: patch-ingest, removes: [ingest-dep]}
+  - {id: jail-calc, sandboxes: [calc]}
+  - {id: jail-shell, sandboxes: [shell]}
+"""
+IPI = "indirect-prompt-injection@bot"
+POISON = "rag-poisoning@wiki@bot"
+
+
+def test_a_control_acting_on_another_route_than_the_chain_shown_is_tried_alone() -> None:
+    model = actm.load_model_text(textwrap.dedent(ROUTES))
+    analysis = analyse(model, actm.load_knowledge(), screen=screen)
+    runs = analysis.controls
+    assert runs is not None
+    assert dict(runs.differences) == {IPI: -1.0, POISON: -1.0}
+    ipi = next(f for f in runs.inherent.threats if f.id == IPI)
+    assert [r.adversary for r in ipi.routes] == ["content-author", "insider"]
+    # the patch acts on the insider's route only, not on the chain shown
+    assert "ingest-dep" not in {v for step in ipi.chain for v in step.via}
+    assert runs.inherent.attribution.elements == {
+        IPI: frozenset(
+            {
+                "content-author",
+                "support-email",
+                "source:support-email",
+                "ingest-dep",
+                "retrieval",
+                "indirect-prompt-injection",
+            }
+        ),
+        POISON: frozenset(
+            {
+                "content-author",
+                "support-email",
+                "source:support-email",
+                "ingest-dep",
+                "retrieval",
+                "rag-poisoning",
+            }
+        ),
+    }
+    assert analysis.residual.attribution.elements == {}  # only the screen reads them
+    assert screen(analysis.residual, runs.inherent) == (
+        frozenset({"email-allowlist", "patch-ingest"}),
+        frozenset(),
+    )
+    both = frozenset({"email-allowlist", "patch-ingest"})
+    assert runs.credit.necessary == {IPI: both, POISON: both}
+    assert runs.credit.jointly == {}
+    # each control acting on a route alone, then the sandboxes together (no change: no split);
+    # with the patch among them, their run would change something and be split
+    assert runs.credit.runs == 3
+
+
+def test_a_duplicated_control_on_a_route_stays_with_the_controls_removed_together() -> None:
+    doubled = textwrap.dedent(ROUTES) + "  - {id: patch-again, removes: [ingest-dep]}\n"
+    model = actm.load_model_text(doubled)
+    analysis = analyse(model, actm.load_knowledge(), screen=screen)
+    runs = analysis.controls
+    assert runs is not None
+    assert screen(analysis.residual, runs.inherent) == (frozenset({"email-allowlist"}), frozenset())
+    assert runs.credit.necessary == {
+        IPI: frozenset({"email-allowlist"}),
+        POISON: frozenset({"email-allowlist"}),
+    }
+    together = frozenset({"patch-ingest", "jail-calc", "jail-shell", "patch-again"})
+    assert runs.credit.jointly == {IPI: together, POISON: together}
+    assert runs.credit.runs == 4  # the allow-list alone, the others together, then their halves

@@ -54,6 +54,10 @@ class Attribution:
     """Closures per kind of rerun: routes, needs."""
     computed: bool = False
     """The reruns were made (an empty attribution stands for none: no routes are known)."""
+    elements: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """Threat id -> the model elements the chain it has in any route closure goes through,
+    named as controls name them (engine/chain.py ``step_elements``): what a control acting on
+    one of its routes acts on. Only when asked for (:func:`jobs` ``elements``), else empty."""
 
 
 def threat_id(c: Compiled, m: Match) -> str:
@@ -106,20 +110,27 @@ class RouteJobs:
     """More entry points than are enumerated: those of one reach share a closure."""
 
 
-def route_jobs(c: Compiled, wording: Wording, wanted: Container[str] | None = None) -> RouteJobs:
+def route_jobs(
+    c: Compiled, wording: Wording, wanted: Container[str] | None = None, elements: bool = False
+) -> RouteJobs:
     """The route reruns of ``c``, in the order :func:`assemble` takes their results (each
-    reading the routes of the threat ids ``wanted`` holds only, when given)."""
+    reading the routes of the threat ids ``wanted`` holds only, when given, and with
+    ``elements`` the model elements of each route's chain)."""
     points, conditions, grouped = entry_points(c)
     todo: list[Job] = [
-        _route_job(c, wording, ep, [*seeds, *conditions], wanted) for ep, seeds in points
+        _route_job(c, wording, ep, [*seeds, *conditions], wanted, elements) for ep, seeds in points
     ]
     if conditions:
-        todo.append(_route_job(c, wording, None, conditions, wanted))
+        todo.append(_route_job(c, wording, None, conditions, wanted, elements))
     return RouteJobs(todo, len(points), bool(conditions), grouped)
 
 
 def jobs(
-    out: EngineOutput, *, routes: bool = True, wanted: Container[str] | None = None
+    out: EngineOutput,
+    *,
+    routes: bool = True,
+    wanted: Container[str] | None = None,
+    elements: bool = False,
 ) -> tuple[list[Job], Callable[[Sequence[object]], Attribution]]:
     """The reruns that attribute ``out``'s threats, and how to put their results together.
     Without ``routes``, the route reruns (:func:`route_jobs` of the run's compiled model) are
@@ -130,9 +141,13 @@ def jobs(
     routes, needs and owners the full attribution gives it (the route closures are the same,
     only their threats are read; what one threat needs does not depend on what the bisection
     asks about the others, and it can only need a group its own chain uses); the others get
-    none. Whether the needs are counterfactual still depends on every shown chain."""
+    none. Whether the needs are counterfactual still depends on every shown chain.
+
+    ``elements``: the attribution also holds the model elements of each threat's routes
+    (``Attribution.elements``; not with ``routes`` false, whose route reruns are made
+    elsewhere)."""
     c = out.compiled
-    found = route_jobs(c, out.wording, wanted)
+    found = route_jobs(c, out.wording, wanted, elements)
     todo: list[Job] = list(found.jobs) if routes else []
     seeds = all_seeds(c)
     groups = _candidates(out, seeds)
@@ -157,8 +172,9 @@ def _route_job(
     entry: EntryPoint | None,
     seeds: list[Seed],
     wanted: Container[str] | None,
+    elements: bool,
 ) -> Job:
-    return lambda: run_entry(c, wording, entry, seeds, wanted)
+    return lambda: run_entry(c, wording, entry, seeds, wanted, elements)
 
 
 def _needs_job(
@@ -182,10 +198,14 @@ def assemble(
 ) -> Attribution:
     """The attribution from the jobs' results, in the order :func:`jobs` listed them."""
     c = out.compiled
-    per_entry = [r for r in results[:npoints] if isinstance(r, dict)]
-    by_conditions = results[npoints] if conditions else {}
-    assert isinstance(by_conditions, dict)
+    closures = [_routes(r) for r in results[: npoints + (1 if conditions else 0)]]
+    per_entry = [found for found, _through in closures[:npoints]]
+    by_conditions = closures[npoints][0] if conditions else {}
     routes = collect(per_entry, by_conditions)
+    elements: dict[str, set[str]] = {}
+    for _found, through in closures:
+        for tid, es in through.items():
+            elements.setdefault(tid, set()).update(es)
     ids = {
         (m.rule, m.binding): "@".join((c.rules[m.rule].attack.id, *m.binding)) for m in out.matches
     }
@@ -221,4 +241,13 @@ def assemble(
         "counterfactual" if counterfactual else "proof",
         runs,
         True,
+        {tid: frozenset(es) for tid, es in sorted(elements.items()) if tid in known},
     )
+
+
+def _routes(result: object) -> tuple[dict[str, Route], dict[str, frozenset[str]]]:
+    """A route job's result (:func:`~actm.engine.routes.run_entry`), typed."""
+    assert isinstance(result, tuple)
+    found, through = result
+    assert isinstance(found, dict) and isinstance(through, dict)
+    return found, through

@@ -334,13 +334,26 @@ def _effects(
 
 
 def screen(residual: Readout, inherent: Readout) -> tuple[frozenset[str], frozenset[str]]:
-    """For :func:`actm.engine.runs.analyse`: the implemented controls acting on the chains of
-    the inherent threats the controls change (removed one at a time), and those whose removal
-    alone changes nothing by construction (not removed alone)."""
+    """For :func:`actm.engine.runs.analyse`: the implemented controls to remove one at a time,
+    and those whose removal alone changes nothing by construction (not removed alone).
+
+    Removed alone: those acting on the chain shown for an inherent threat the controls change,
+    or on the chain of one of its routes (``attribution.elements``): removing such a control
+    may bring the threat back by that route. Not removed alone: the inert controls, and the
+    duplicated ones acting on a shown chain (they are credited by touch). A duplicated control
+    acting on a route only stays with the controls the bisection removes together, as one
+    acting on no route does."""
     implemented = [ctl for ctl in residual.model.controls if ctl.status == "implemented"]
-    _threats, effects = _effects(residual, inherent)
-    touching = frozenset(ctl for by_control in effects.values() for ctl in by_control)
-    return touching, (duplicated(implemented) & touching) | inert(implemented)
+    index = Effects(residual)
+    routes = inherent.attribution.elements
+    on_chain: set[str] = set()
+    on_route: set[str] = set()
+    for t in _Threats(inherent).all():
+        on_chain.update(index.on(t))
+        on_route |= index.acting_on(routes.get(t.id, ()))
+    duplicates = duplicated(implemented)
+    skip = (duplicates & on_chain) | inert(implemented)
+    return frozenset(on_chain | (on_route - duplicates)), skip
 
 
 def _controls_view(
