@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 
 import actm
-from actm.engine.runs import analyse, counterfactual, threats
+from actm.engine.runs import Analysis, ControlRuns, analyse, counterfactual, threats
 from actm.results.build import screen
 
 MODEL = """
@@ -29,11 +29,17 @@ controls:
 EXFIL = "tool-data-exfiltration@bot@customers"
 
 
+def _screened(text: str) -> tuple[Analysis, ControlRuns]:
+    """The analysis of the model ``text`` with the results layer's screen, and its control runs."""
+    analysis = analyse(
+        actm.load_model_text(textwrap.dedent(text)), actm.load_knowledge(), screen=screen
+    )
+    assert analysis.controls is not None
+    return analysis, analysis.controls
+
+
 def test_the_reruns_credit_the_control_whose_removal_brings_the_threat_back() -> None:
-    model = actm.load_model_text(textwrap.dedent(MODEL))
-    analysis = analyse(model, actm.load_knowledge(), screen=screen)
-    runs = analysis.controls
-    assert runs is not None
+    analysis, runs = _screened(MODEL)
     assert runs.attribution == "counterfactual"
     assert dict(runs.differences) == {EXFIL: -1.0}
     assert [f.id for f in runs.inherent.threats] == [EXFIL]
@@ -140,36 +146,17 @@ POISON = "rag-poisoning@wiki@bot"
 
 
 def test_a_control_acting_on_another_route_than_the_chain_shown_is_tried_alone() -> None:
-    model = actm.load_model_text(textwrap.dedent(ROUTES))
-    analysis = analyse(model, actm.load_knowledge(), screen=screen)
-    runs = analysis.controls
-    assert runs is not None
+    analysis, runs = _screened(ROUTES)
     assert dict(runs.differences) == {IPI: -1.0, POISON: -1.0}
     ipi = next(f for f in runs.inherent.threats if f.id == IPI)
     assert [r.adversary for r in ipi.routes] == ["content-author", "insider"]
     # the patch acts on the insider's route only, not on the chain shown
     assert "ingest-dep" not in {v for step in ipi.chain for v in step.via}
+    # both routes' elements: the source, its author, the weakness, the feed and the attack
+    routes = {"content-author", "support-email", "source:support-email", "ingest-dep", "retrieval"}
     assert runs.inherent.attribution.elements == {
-        IPI: frozenset(
-            {
-                "content-author",
-                "support-email",
-                "source:support-email",
-                "ingest-dep",
-                "retrieval",
-                "indirect-prompt-injection",
-            }
-        ),
-        POISON: frozenset(
-            {
-                "content-author",
-                "support-email",
-                "source:support-email",
-                "ingest-dep",
-                "retrieval",
-                "rag-poisoning",
-            }
-        ),
+        IPI: frozenset({*routes, "indirect-prompt-injection"}),
+        POISON: frozenset({*routes, "rag-poisoning"}),
     }
     assert analysis.residual.attribution.elements == {}  # only the screen reads them
     assert screen(analysis.residual, runs.inherent) == (
@@ -185,11 +172,7 @@ def test_a_control_acting_on_another_route_than_the_chain_shown_is_tried_alone()
 
 
 def test_a_duplicated_control_on_a_route_stays_with_the_controls_removed_together() -> None:
-    doubled = textwrap.dedent(ROUTES) + "  - {id: patch-again, removes: [ingest-dep]}\n"
-    model = actm.load_model_text(doubled)
-    analysis = analyse(model, actm.load_knowledge(), screen=screen)
-    runs = analysis.controls
-    assert runs is not None
+    analysis, runs = _screened(ROUTES + "  - {id: patch-again, removes: [ingest-dep]}\n")
     assert screen(analysis.residual, runs.inherent) == (frozenset({"email-allowlist"}), frozenset())
     assert runs.credit.necessary == {
         IPI: frozenset({"email-allowlist"}),

@@ -6,12 +6,13 @@ with them (the residual view); it is *lowered* when it closes in both but scores
 Attribution is counterfactual: a control is credited with a threat when the analysis with every
 implemented control *but that one* brings the threat back (or raises its score again). The
 engine makes those runs (:mod:`actm.engine.runs`): one per control acting on a changed threat's
-chain (:class:`Effects` says which), and one for all the others together (split in halves only
-while a run shows a change); controls that change nothing alone by construction (:func:`inert`,
-:func:`duplicated`) need no run. When no single control's removal brings a threat back, the
-controls are redundant, and those that *touch* the threat's inherent chain are credited (they
-act on an element the chain goes through: a relation, a tool or tool permission, a
-vulnerability, an adversary or outside source, an exposed asset, or the attack itself). Above
+chain or on one of its routes (:class:`Effects` says which), and one for all the others together
+(split in halves only while a run shows a change); controls that change nothing alone by
+construction (:func:`inert`, :func:`duplicated`) need no run. When no single control's removal
+brings a threat back, the controls are redundant, and those that *touch* the threat's inherent
+chain are credited (they act on an element the chain goes through: a relation, a tool or tool
+permission, a vulnerability, an adversary or outside source, an exposed asset, or the attack
+itself). Above
 :data:`~actm.engine.runs.MAX_COUNTERFACTUAL` implemented controls the engine runs would cost
 too much, and every threat is attributed by touch.
 """
