@@ -56,7 +56,6 @@ def test_vulnerable_app_misses_by_id(apps: tuple[list[object], list[object]]) ->
         ("dvaa/consensus-manipulation", "E1"),
         ("dvaa/context-lifecycle-priority-hijack", "E3"),
         ("dvaa/encoding-bypass-base64", "E1"),
-        ("dvaa/federated-learning-poisoning", "E1"),
         ("dvaa/security-headers-missing", "E1"),
         ("dvaa/tmppath-hardcoded", "E1"),
         ("dvaa/webexpose-claude-md", "E1"),

@@ -361,7 +361,8 @@ def test_a_service_on_the_internet_without_authentication_is_missing_it() -> Non
 
 
 def test_an_mcp_server_over_the_network_without_authentication_is_missing_it() -> None:
-    out = run(AUTH.replace("EXPOSURE", "internal").replace("MCP", "none"), attacks=False)
+    text = AUTH.replace(", authentication: none}", "}").replace("MCP", "none")
+    out = run(text.replace("EXPOSURE", "internal"), attacks=False)
     assert _seeds(out) == [
         ("insider", "insider", "missing_authentication", "missing-authentication@srv")
     ]
@@ -370,8 +371,18 @@ def test_an_mcp_server_over_the_network_without_authentication_is_missing_it() -
     ]
 
 
-def test_an_internal_service_or_an_authenticated_server_is_not_missing_it() -> None:
+def test_an_internal_service_without_authentication_answers_any_insider() -> None:
     out = run(AUTH.replace("EXPOSURE", "internal").replace("MCP", "bearer"), attacks=False)
+    assert _seeds(out) == [
+        ("insider", "insider", "missing_authentication", "missing-authentication@ollama")
+    ]
+    weakness = out.compiled.extra_vulns["missing-authentication@ollama"]
+    assert weakness.derived == "exposure: internal, authentication: none"
+
+
+def test_a_service_that_authenticates_and_an_authenticated_server_are_not_missing_it() -> None:
+    text = AUTH.replace(", authentication: none}", "}").replace("MCP", "bearer")
+    out = run(text.replace("EXPOSURE", "internal"), attacks=False)
     assert _seeds(out) == []
     assert out.compiled.extra_vulns == {}
 

@@ -114,3 +114,56 @@ def test_another_adversary_reaching_what_the_owner_holds_is_reported() -> None:
     ]
     assert threat.adversaries == ("insider", "operator:user")
     assert _dropped(result) == []
+
+
+# an agent on a host where a plugin runs whose publisher can change it (unpinned)
+FOOTHOLD = """
+actm: 1
+system: {{id: plugins, owner: team}}
+owners:
+  - {{id: team, trust: first_party}}
+  - {{id: authors, trust: untrusted}}
+nodes:
+  - {{id: host, kind: service}}
+models:
+  - {{id: bot, kind: agent, exposure: {exposure}, deployed_on: [host]}}
+packages:
+  - {{id: plugin, ecosystem: npm, name: plugin, pinned: false, publisher: authors,
+     runs_on: [host]}}
+"""
+
+
+def test_what_a_package_foothold_gives_over_a_model_is_the_package_threat() -> None:
+    # the plugin's code runs where the agent runs: its publisher holds the agent's inputs and
+    # outputs, and the compromise is reported once, on the package
+    result = _analyze(FOOTHOLD.format(exposure="internal"))
+    assert sorted(t.id for t in result.threats) == [
+        "insecure-integrated-component@bot",
+        "ml-dependency-compromise@plugin",
+    ]
+    assert _dropped(result) == [
+        ("conversation-disclosure@bot", "foothold"),
+        ("cost-harvesting@bot", "foothold"),
+        ("direct-prompt-injection@bot", "foothold"),
+        ("indirect-prompt-injection@bot", "foothold"),
+        ("resource-exhaustion@bot", "foothold"),
+        ("system-prompt-eviction@bot", "foothold"),
+        ("tool-definition-poisoning@bot", "foothold"),
+    ]
+    assert result.summary["foothold"] == 7
+
+
+def test_a_threat_that_also_closes_without_the_foothold_is_kept() -> None:
+    # a public agent: its users inject and flood it without the plugin
+    result = _analyze(FOOTHOLD.format(exposure="public"))
+    assert sorted(t.id for t in result.threats) == [
+        "direct-prompt-injection@bot",
+        "insecure-integrated-component@bot",
+        "ml-dependency-compromise@plugin",
+        "resource-exhaustion@bot",
+    ]
+    assert _dropped(result) == [
+        ("indirect-prompt-injection@bot", "foothold"),
+        ("system-prompt-eviction@bot", "foothold"),
+        ("tool-definition-poisoning@bot", "foothold"),
+    ]
