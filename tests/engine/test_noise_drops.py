@@ -167,3 +167,27 @@ def test_a_threat_that_also_closes_without_the_foothold_is_kept() -> None:
         ("system-prompt-eviction@bot", "foothold"),
         ("tool-definition-poisoning@bot", "foothold"),
     ]
+
+
+def test_a_foothold_two_packages_give_is_needed_though_neither_alone_is() -> None:
+    # a second plugin, from another publisher, runs on the same host: the agent's threats rest
+    # on neither assumption alone, but on the two together
+    text = FOOTHOLD.format(exposure="internal") + (
+        "  - {id: helper, ecosystem: pypi, name: helper, pinned: false, publisher: authors,\n"
+        "     runs_on: [host]}\n"
+    )
+    result = _analyze(text)
+    assert sorted(t.id for t in result.threats) == [
+        "insecure-integrated-component@bot",
+        "ml-dependency-compromise@helper",
+        "ml-dependency-compromise@plugin",
+    ]
+    assert [d.id for d in result.dropped if d.rule == "foothold"] == [
+        "conversation-disclosure@bot",
+        "cost-harvesting@bot",
+        "direct-prompt-injection@bot",
+        "indirect-prompt-injection@bot",
+        "resource-exhaustion@bot",
+        "system-prompt-eviction@bot",
+        "tool-definition-poisoning@bot",
+    ]

@@ -133,7 +133,7 @@ def noise(
     must cooperate, or another adversary reaching the same asset on its own, it is kept."""
     if severity.moot:
         return "no_confidentiality"
-    if not severity.accepted and _restates_foothold(c, verdict, severity.asset_id):
+    if not severity.accepted and _restates_foothold(c, tid, verdict, severity, attribution):
         return "foothold"
     if not _routes_judged(verdict, severity, attribution):
         return ""
@@ -262,17 +262,22 @@ def _public_holdings(c: Compiled, entry: str) -> frozenset[tuple[str, str]]:
     return cached
 
 
-def _restates_foothold(c: Compiled, verdict: Verdict, asset_id: str) -> bool:
-    """Whether the threat is on what a model says (its ``outputs``) and rests on the
-    unjustified assumption of a package whose code runs on a node the model runs on: whoever
+def _restates_foothold(
+    c: Compiled, tid: str, verdict: Verdict, severity: Assessment, attribution: Attribution
+) -> bool:
+    """Whether the threat is on what a model says (its ``outputs``) and needs the code of the
+    packages that run on a node the model runs on (it rests on the unjustified assumption of
+    one of them, or on those of all of them together: ``Attribution.footholds``): whoever
     changes that code runs it there and holds everything the model receives and says, which
     is the package's own threat (``ml-dependency-compromise``); prompt injection, eviction or
     flooding of the model through that foothold restates it. Counterfactual, so monotone: a
-    threat that also closes without the package (another route) is kept."""
-    asset = c.model.asset(asset_id)
+    threat that also closes without the packages (another route) is kept."""
+    asset = c.model.asset(severity.asset_id)
     if asset.model is None or asset.type != "outputs":
         return False
     hosts = set(c.model.model(asset.model).deployed_on)
+    if hosts.intersection(attribution.footholds.get(tid, ())):
+        return True
     for aid in verdict.unjustified:
         if aid.startswith("package:"):
             package = c.model.package(aid.removeprefix("package:"))
