@@ -138,7 +138,6 @@ def test_what_a_package_foothold_gives_over_a_model_is_the_package_threat() -> N
     # outputs, and the compromise is reported once, on the package
     result = _analyze(FOOTHOLD.format(exposure="internal"))
     assert sorted(t.id for t in result.threats) == [
-        "insecure-integrated-component@bot",
         "ml-dependency-compromise@plugin",
     ]
     assert _dropped(result) == [
@@ -146,11 +145,12 @@ def test_what_a_package_foothold_gives_over_a_model_is_the_package_threat() -> N
         ("cost-harvesting@bot", "foothold"),
         ("direct-prompt-injection@bot", "foothold"),
         ("indirect-prompt-injection@bot", "foothold"),
+        ("insecure-integrated-component@bot", "foothold"),
         ("resource-exhaustion@bot", "foothold"),
         ("system-prompt-eviction@bot", "foothold"),
         ("tool-definition-poisoning@bot", "foothold"),
     ]
-    assert result.summary["foothold"] == 7
+    assert result.summary["foothold"] == 8
 
 
 def test_a_threat_that_also_closes_without_the_foothold_is_kept() -> None:
@@ -158,12 +158,12 @@ def test_a_threat_that_also_closes_without_the_foothold_is_kept() -> None:
     result = _analyze(FOOTHOLD.format(exposure="public"))
     assert sorted(t.id for t in result.threats) == [
         "direct-prompt-injection@bot",
-        "insecure-integrated-component@bot",
         "ml-dependency-compromise@plugin",
         "resource-exhaustion@bot",
     ]
     assert _dropped(result) == [
         ("indirect-prompt-injection@bot", "foothold"),
+        ("insecure-integrated-component@bot", "foothold"),
         ("system-prompt-eviction@bot", "foothold"),
         ("tool-definition-poisoning@bot", "foothold"),
     ]
@@ -178,7 +178,6 @@ def test_a_foothold_two_packages_give_is_needed_though_neither_alone_is() -> Non
     )
     result = _analyze(text)
     assert sorted(t.id for t in result.threats) == [
-        "insecure-integrated-component@bot",
         "ml-dependency-compromise@helper",
         "ml-dependency-compromise@plugin",
     ]
@@ -187,6 +186,7 @@ def test_a_foothold_two_packages_give_is_needed_though_neither_alone_is() -> Non
         "cost-harvesting@bot",
         "direct-prompt-injection@bot",
         "indirect-prompt-injection@bot",
+        "insecure-integrated-component@bot",
         "resource-exhaustion@bot",
         "system-prompt-eviction@bot",
         "tool-definition-poisoning@bot",

@@ -13,7 +13,7 @@ From the attribution of a run (engine/attribution.py), for each threat:
   adversary is never the only victim (``only_victim``), and nothing that breaks only the
   confidentiality of an asset whose confidentiality does not matter is a threat
   (``no_confidentiality``, decided by the severity: engine/severity.py); nor is a threat on
-  what a model says that rests on the code of a package running where the model runs
+  what a model is told or says that rests on the code of packages running where it runs
   (``foothold``): that code's execution is the threat, reported on the package.
 """
 
@@ -214,7 +214,7 @@ def _own_session_output(c: Compiled, entry: str, asset_id: str) -> bool:
     hosted by the vendor and not public, so what it answers goes to that user alone (and its
     capacity is that user's account)."""
     asset = c.model.asset(asset_id)
-    if asset.model is None or asset.type != "outputs":
+    if asset.model is None or asset.type not in ("inputs", "outputs"):
         return False
     users: dict[str, frozenset[str]] = c.caches.setdefault("own_session_users", {})
     found = users.get(entry)
@@ -265,15 +265,17 @@ def _public_holdings(c: Compiled, entry: str) -> frozenset[tuple[str, str]]:
 def _restates_foothold(
     c: Compiled, tid: str, verdict: Verdict, severity: Assessment, attribution: Attribution
 ) -> bool:
-    """Whether the threat is on what a model says (its ``outputs``) and needs the code of the
+    """Whether the threat is on what a model is told or says (its ``inputs`` or ``outputs``)
+    and needs the code of the
     packages that run on a node the model runs on (it rests on the unjustified assumption of
     one of them, or on those of all of them together: ``Attribution.footholds``): whoever
     changes that code runs it there and holds everything the model receives and says, which
-    is the package's own threat (``ml-dependency-compromise``); prompt injection, eviction or
-    flooding of the model through that foothold restates it. Counterfactual, so monotone: a
-    threat that also closes without the packages (another route) is kept."""
+    is the package's own threat (``ml-dependency-compromise``); prompt injection, eviction,
+    flooding or reading the model's queries through that foothold restates it.
+    Counterfactual, so monotone: a threat that also closes without the packages (another
+    route) is kept."""
     asset = c.model.asset(severity.asset_id)
-    if asset.model is None or asset.type != "outputs":
+    if asset.model is None or asset.type not in ("inputs", "outputs"):
         return False
     hosts = set(c.model.model(asset.model).deployed_on)
     if hosts.intersection(attribution.footholds.get(tid, ())):
