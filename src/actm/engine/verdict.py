@@ -214,7 +214,7 @@ def _own_session_output(c: Compiled, entry: str, asset_id: str) -> bool:
     hosted by the vendor and not public, so what it answers goes to that user alone (and its
     capacity is that user's account)."""
     asset = c.model.asset(asset_id)
-    if asset.model is None or asset.type not in ("inputs", "outputs"):
+    if asset.model is None or asset.type != "outputs":
         return False
     users: dict[str, frozenset[str]] = c.caches.setdefault("own_session_users", {})
     found = users.get(entry)
