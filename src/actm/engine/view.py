@@ -61,6 +61,10 @@ class OwnerInfo:
     """For credentials: the bindings (assets) and nodes its ``grants`` give beyond what the
     tools acting under it use, after any control that narrows it."""
     contains_secret: bool = False
+    embedded_in: frozenset[str] = frozenset()
+    """Types of the assets that ``contains`` it (a token in a log line, a key in a config)."""
+    container_vulnerabilities: frozenset[str] = frozenset()
+    """Classes of the vulnerabilities in force that reach an asset that ``contains`` it."""
     name: str = ""
     """A tool's name as the model is offered it: its ``name``, else its id."""
     package: tuple[str, bool, bool] | None = None
@@ -109,6 +113,7 @@ class EngineView:
         self._node_kind = {n.id: n.kind for n in m.nodes}
         self._node_settings = {n.id: _settings(n) for n in m.nodes}
         self._node_vulns = _node_vulnerabilities(c, _on_node_assets(self.asset_nodes))
+        _embedding(m, self.info, self._node_vulns)
         self._declared_tools = {x.id: frozenset(x.tools) for x in m.models}
         self._kinds: dict[int, frozenset[str]] = {}
         self._indexes: dict[Callable[[SystemView], Index], Index] = {}
@@ -201,6 +206,26 @@ def _node_vulnerabilities(
             if v.assets is None or aid in v.assets:
                 vulns.setdefault((v.node, aid), set()).add(v.vclass)
     return {k: frozenset(v) for k, v in vulns.items()}
+
+
+def _embedding(
+    m: SystemModel, info: Mapping[str, OwnerInfo], vulns: Mapping[tuple[str, str], frozenset[str]]
+) -> None:
+    """Fill in, for every asset another one ``contains``, the types of its containers and the
+    vulnerability classes that reach them (where an embedded secret is exposed)."""
+    types: dict[str, set[str]] = {}
+    classes: dict[str, set[str]] = {}
+    for a in m.assets:
+        for x in a.contains:
+            if x == a.id or x not in info:
+                continue
+            types.setdefault(x, set()).add(a.type)
+            found = classes.setdefault(x, set())
+            for r in a.resides:
+                found |= vulns.get((r.node, a.id), _EMPTY)
+    for x, found_types in types.items():
+        info[x].embedded_in = frozenset(found_types)
+        info[x].container_vulnerabilities = frozenset(classes[x])
 
 
 def _derived_and_parts(
@@ -440,7 +465,10 @@ def _credential_info(c: Compiled, m: SystemModel, a: Asset, info: OwnerInfo) -> 
 
 def _tool_reach(c: Compiled, info: OwnerInfo, tool: Tool) -> None:
     if f"{tool.id}.read" not in c.blocked:
-        info.reads |= {c.asset_owner[c.asset_index[a]] for a, _ in tool.read}
+        read = [a for a, _ in tool.read]
+        # what a tool reads includes what is embedded in it (a key in a config file it scans)
+        read += [x for a in read for x in c.model.asset(a).contains if x in c.asset_index]
+        info.reads |= {c.asset_owner[c.asset_index[a]] for a in read}
     if f"{tool.id}.write" not in c.blocked:
         info.writes |= {c.asset_owner[c.asset_index[a]] for a, _ in tool.write}
     if f"{tool.id}.delete" not in c.blocked:
