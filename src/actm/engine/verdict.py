@@ -12,7 +12,9 @@ From the attribution of a run (engine/attribution.py), for each threat:
   one: an owner is never the adversary for what it already holds (``operator_holds``), an
   adversary is never the only victim (``only_victim``), and nothing that breaks only the
   confidentiality of an asset whose confidentiality does not matter is a threat
-  (``no_confidentiality``, decided by the severity: engine/severity.py).
+  (``no_confidentiality``, decided by the severity: engine/severity.py); nor is a threat on
+  what a model is told or says that rests on the code of packages running where it runs
+  (``foothold``): that code's execution is the threat, reported on the package.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from actm.terms import REACHES
 
 __all__ = ["DROPS", "Verdict", "chain_discarded", "discards", "judge", "noise"]
 
-DROPS = ("operator_holds", "only_victim", "no_confidentiality")
+DROPS = ("operator_holds", "only_victim", "no_confidentiality", "foothold")
 """The noise rules, by the name their count has in the summary."""
 
 
@@ -131,6 +133,8 @@ def noise(
     must cooperate, or another adversary reaching the same asset on its own, it is kept."""
     if severity.moot:
         return "no_confidentiality"
+    if not severity.accepted and _restates_foothold(c, tid, verdict, severity, attribution):
+        return "foothold"
     if not _routes_judged(verdict, severity, attribution):
         return ""
     entries = {r.adversary for r in verdict.routes if not r.accepted}
@@ -256,3 +260,29 @@ def _public_holdings(c: Compiled, entry: str) -> frozenset[tuple[str, str]]:
         cached = frozenset((c.target_name[s.target], c.cap_class[s.cap]) for s in seeds)
         found[entry] = cached
     return cached
+
+
+def _restates_foothold(
+    c: Compiled, tid: str, verdict: Verdict, severity: Assessment, attribution: Attribution
+) -> bool:
+    """Whether the threat is on what a model is told or says (its ``inputs`` or ``outputs``)
+    and needs the code of the
+    packages that run on a node the model runs on (it rests on the unjustified assumption of
+    one of them, or on those of all of them together: ``Attribution.footholds``): whoever
+    changes that code runs it there and holds everything the model receives and says, which
+    is the package's own threat (``ml-dependency-compromise``); prompt injection, eviction,
+    flooding or reading the model's queries through that foothold restates it.
+    Counterfactual, so monotone: a threat that also closes without the packages (another
+    route) is kept."""
+    asset = c.model.asset(severity.asset_id)
+    if asset.model is None or asset.type not in ("inputs", "outputs"):
+        return False
+    hosts = set(c.model.model(asset.model).deployed_on)
+    if hosts.intersection(attribution.footholds.get(tid, ())):
+        return True
+    for aid in verdict.unjustified:
+        if aid.startswith("package:"):
+            package = c.model.package(aid.removeprefix("package:"))
+            if hosts.intersection(package.runs_on):
+                return True
+    return False
