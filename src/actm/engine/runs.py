@@ -33,6 +33,7 @@ from actm.engine.attribution import Attribution, route_jobs
 from actm.engine.attribution import jobs as attribution_jobs
 from actm.engine.closure import Observer
 from actm.engine.compiled import Compiled, compile_model
+from actm.engine.decoding import decode_all
 from actm.engine.output import Readout, judge_all, read, threat_id, threat_scores
 from actm.engine.parallel import run_all, start_all
 from actm.engine.parallel import workers as available_workers
@@ -222,8 +223,10 @@ def analyse(
     t0 = perf_counter()
     pool = _pool(workers, out)
     runs = [out] if without is None else [out, without]
+    # while the route reruns go on in the workers, decode what needs no attribution
+    decoded = decode_all(out) if routed is not None else None
     attributions = _attributions(runs, pool, routed)
-    residual = read(out, attributions[0])
+    residual = read(out, attributions[0], decoded=decoded)
     timings["attribution"] = perf_counter() - t0
     for kind, n in residual.attribution.runs.items():
         timings[f"{kind}_runs"] = float(n)
