@@ -21,7 +21,7 @@ from actm.engine.compiled import Compiled
 from actm.engine.decoding import Decoded, Decoder
 from actm.engine.facts import FactStore
 from actm.engine.links import Linked, Links, links, root_cause
-from actm.engine.provenance import proof
+from actm.engine.provenance import proof, seeds_in
 from actm.engine.reader import Reader
 from actm.engine.scope import Unmet
 from actm.engine.severity import Assessment, accepted, assess
@@ -191,7 +191,8 @@ def judge_all(
         tid = threat_id(c.rules[m.rule].attack.id, m.binding)
         if only is not None and tid not in only:
             continue
-        verdict = judge(c, store, tid, keys, accepted(m), att)
+        seeds = seeds_in(store, keys)
+        verdict = judge(c, tid, seeds, accepted(m), att)
         a = assess(c, store, m, keys, verdict.path) if att.computed else out.assessments[i]
         impact = c.rules[m.rule].attack.impact
         classes = impact.classes if impact is not None else (a.cls,)
@@ -199,7 +200,7 @@ def judge_all(
         if reason:
             dropped.append((tid, reason))
             continue
-        if chain_discarded(c, store, keys, tid, classes, verdict, a, att):
+        if chain_discarded(c, seeds, tid, classes, verdict, a, att):
             noise_chains.append(tid)
         kept.append((Linked(tid, m, keys, a.level), a, verdict))
         indices.append(i)
