@@ -18,7 +18,7 @@ from actm.engine.chain import ChainStep, RootCause
 from actm.engine.compiled import Compiled
 from actm.engine.facts import FactStore, Rule
 from actm.engine.matching import Match
-from actm.model.system import SystemModel
+from actm.model.system import Vulnerability
 from actm.terms import LEVELS, level_rank
 
 __all__ = ["Linked", "Links", "links", "root_cause"]
@@ -118,9 +118,11 @@ def _priorities(levels: Mapping[str, str], enables: Mapping[str, set[str]]) -> d
 _KINDS = {"attack": "attack", "conversion": "conversion", "ai_weakness": "ai_weakness"}
 
 
-def root_cause(model: SystemModel, entry: str, chain: Sequence[ChainStep]) -> RootCause | None:
-    """The root cause of a threat whose shown chain is ``chain``, starting at ``entry``."""
-    vulns = {v.id: v for v in model.vulnerabilities}
+def root_cause(
+    vulns: Mapping[str, Vulnerability], entry: str, chain: Sequence[ChainStep]
+) -> RootCause | None:
+    """The root cause of a threat whose shown chain is ``chain``, starting at ``entry``;
+    ``vulns``: the model's declared vulnerabilities by id."""
     for step in chain:
         if step.rule in _KINDS and step.via:
             kind = _KINDS[step.rule]
