@@ -52,6 +52,9 @@ class Decoder:
         self.store = out.closure.store
         self.reader = Reader(self.c, self.store, out.wording)
         self.citer = Citer(self.c, self.store, out.wording.names)
+        self._facts: dict[int, tuple[str, str | None]] = {}
+        """Fact -> the type of its asset and the weakness that derived it, if one did (facts
+        recur across the chains of a run: read once each)."""
 
     def __call__(self, m: Match, keys: list[int]) -> Decoded:
         c = self.c
@@ -72,12 +75,15 @@ class Decoder:
             else:
                 vulns.add(str(via))
         asset_types: set[str] = set()
+        facts = self._facts
         for k in keys:
             if k >= 0:
-                code, via, _ = store.derivation(k)
-                if code == Rule.AI_WEAKNESS:
-                    vulns.add(str(via))
-                asset_types.add(c.asset_type[c.target_asset[store.decode(k).target]])
+                fact = facts.get(k)
+                if fact is None:
+                    fact = facts[k] = self._fact(k)
+                asset_types.add(fact[0])
+                if fact[1] is not None:
+                    vulns.add(fact[1])
         bound: set[str] = set()
         for var, owner in zip(attack.variables, m.full_binding, strict=True):
             if owner and attack.var_sort.get(var) == "asset":
@@ -94,6 +100,12 @@ class Decoder:
             cited=self.citer.cited(attack, m.full_binding, keys, m.effects),
             hypothetical=any(v in extra and extra[v].hypothetical for v in vulns),
         )
+
+    def _fact(self, key: int) -> tuple[str, str | None]:
+        c = self.c
+        code, via, _ = self.store.derivation(key)
+        atype = c.asset_type[c.target_asset[self.store.decode(key).target]]
+        return atype, str(via) if code == Rule.AI_WEAKNESS else None
 
 
 def decode_all(out: EngineOutput) -> tuple[Decoded, ...]:
