@@ -13,7 +13,7 @@ orchestrator as jobs (:func:`jobs`) so that it can run them in parallel, then pu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from actm.engine.analysis import EngineOutput
@@ -69,13 +69,16 @@ def owner_of(entry: str) -> str | None:
     return None
 
 
-def _candidates(out: EngineOutput, seeds: Sequence[Seed]) -> dict[str, list[int]]:
-    """The seed groups some shown chain uses: each assumption's seeds, and each third-party
-    node operator's."""
+def _candidates(
+    out: EngineOutput, seeds: Sequence[Seed], picked: Iterable[int] | None = None
+) -> dict[str, list[int]]:
+    """The seed groups some shown chain uses (of the threats at the indices ``picked``, when
+    given): each assumption's seeds, and each third-party node operator's."""
     store = out.closure.store
     used: set[str] = set()
     owners_used: set[str] = set()
-    for keys in out.proofs:
+    proofs = out.proofs if picked is None else [out.proofs[i] for i in picked]
+    for keys in proofs:
         for how, via in seeds_in(store, keys):
             if how in (Rule.ASSUMPTION, Rule.ASSUMPTION_SENDS):
                 used.add(str(via))
@@ -103,43 +106,59 @@ class RouteJobs:
     """More entry points than are enumerated: those of one reach share a closure."""
 
 
-def route_jobs(c: Compiled, wording: Wording) -> RouteJobs:
-    """The route reruns of ``c``, in the order :func:`assemble` takes their results."""
+def route_jobs(c: Compiled, wording: Wording, wanted: Container[str] | None = None) -> RouteJobs:
+    """The route reruns of ``c``, in the order :func:`assemble` takes their results (each
+    reading the routes of the threat ids ``wanted`` holds only, when given)."""
     points, conditions, grouped = entry_points(c)
-    todo: list[Job] = [_route_job(c, wording, ep, [*seeds, *conditions]) for ep, seeds in points]
+    todo: list[Job] = [
+        _route_job(c, wording, ep, [*seeds, *conditions], wanted) for ep, seeds in points
+    ]
     if conditions:
-        todo.append(_route_job(c, wording, None, conditions))
+        todo.append(_route_job(c, wording, None, conditions, wanted))
     return RouteJobs(todo, len(points), bool(conditions), grouped)
 
 
 def jobs(
-    out: EngineOutput, routed: Sequence[object] | None = None
+    out: EngineOutput, *, routes: bool = True, wanted: Container[str] | None = None
 ) -> tuple[list[Job], Callable[[Sequence[object]], Attribution]]:
     """The reruns that attribute ``out``'s threats, and how to put their results together.
-    ``routed``: the results of :func:`route_jobs` of the run's compiled model, when they were
-    run already (beside the run itself); then only the needs rerun is left."""
+    Without ``routes``, the route reruns (:func:`route_jobs` of the run's compiled model) are
+    left out: they were started beside the run itself, and their results come first in what
+    the caller hands to ``finish``.
+
+    ``wanted``: only the threats with these ids are attributed. Each of them gets exactly the
+    routes, needs and owners the full attribution gives it (the route closures are the same,
+    only their threats are read; what one threat needs does not depend on what the bisection
+    asks about the others, and it can only need a group its own chain uses); the others get
+    none. Whether the needs are counterfactual still depends on every shown chain."""
     c = out.compiled
-    routes = route_jobs(c, out.wording)
-    todo: list[Job] = list(routes.jobs) if routed is None else []
+    found = route_jobs(c, out.wording, wanted)
+    todo: list[Job] = list(found.jobs) if routes else []
     seeds = all_seeds(c)
     groups = _candidates(out, seeds)
     counterfactual = len(groups) <= MAX_CANDIDATES
+    picked = [i for i, m in enumerate(out.matches) if wanted is None or threat_id(c, m) in wanted]
+    if wanted is not None:
+        groups = _candidates(out, seeds, picked)
     if counterfactual and groups:
         # without candidates nothing can be missing: no closure to run
-        keys = [(m.rule, m.binding) for m in out.matches]
+        keys = [(out.matches[i].rule, out.matches[i].binding) for i in picked]
         todo.append(_needs_job(c, seeds, groups, keys))
 
     def finish(results: Sequence[object]) -> Attribution:
-        found = results if routed is None else [*routed, *results]
-        return assemble(
-            out, found, routes.points, routes.conditions, counterfactual, routes.grouped
-        )
+        return assemble(out, results, found.points, found.conditions, counterfactual, found.grouped)
 
     return todo, finish
 
 
-def _route_job(c: Compiled, wording: Wording, entry: EntryPoint | None, seeds: list[Seed]) -> Job:
-    return lambda: run_entry(c, wording, entry, seeds)
+def _route_job(
+    c: Compiled,
+    wording: Wording,
+    entry: EntryPoint | None,
+    seeds: list[Seed],
+    wanted: Container[str] | None,
+) -> Job:
+    return lambda: run_entry(c, wording, entry, seeds, wanted)
 
 
 def _needs_job(

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from time import perf_counter
-from typing import cast
+from typing import NamedTuple, cast
 
 from actm.engine.compiled import Compiled, Rule, type_pipeline
 from actm.engine.facts import FactStore
@@ -49,6 +49,31 @@ class Match:
     """The cost of its costliest premise: of the route it closes by (engine/costs.py)."""
 
 
+class _Entry(NamedTuple):
+    """A requirement a fact may meet, with what joining from it needs."""
+
+    rule: Rule
+    pos: int
+    req: Requirement
+    pipe: int
+    """The pipeline index it asks for, or -1 for any."""
+    shape: Shape
+    remaining: tuple[int, ...]
+    """The rule's other requirements."""
+    trigger: int | None
+    """The witness component of its variable (None for a key variable)."""
+
+
+class _Shared:
+    """What the joins work out from the compiled model alone, shared by its closures."""
+
+    def __init__(self) -> None:
+        self.shapes: dict[int, Shape] = {}
+        self.narrowed: dict[tuple[int, int, tuple[str | None, ...]], object] = {}
+        self.static: dict[tuple[int, str, int], bool] = {}
+        self.entries: dict[tuple[int, int], list[_Entry]] = {}
+
+
 class Matcher:
     """Joins attack requirements against the fact store as facts arrive."""
 
@@ -64,8 +89,14 @@ class Matcher:
         self.suppressed: dict[tuple[int, tuple[str, ...]], tuple[int, ...]] = {}
         """Bindings a control breaks for one asset: (rule, binding) -> premises."""
         self.view = EngineView.of(c)
-        self._shapes: dict[int, Shape] = {}
-        self._narrowed_cache: dict[tuple[int, int, tuple[str | None, ...]], object] = {}
+        # what depends on the compiled model alone is shared by all its closures
+        shared: _Shared | None = c.caches.get("matcher")
+        if shared is None:
+            shared = c.caches["matcher"] = _Shared()
+        self._shapes = shared.shapes
+        self._narrowed_cache = shared.narrowed
+        self._static = shared.static
+        self._entries = shared.entries
         self.witnessed: dict[tuple[int, int, tuple[str, ...]], int] = {}
         """Witness components solved with no blocked element: (rule, component, bindings of
         its interface) -> the fact (its number in :attr:`generation`) whose processing solved
@@ -82,7 +113,17 @@ class Matcher:
 
     def static_ok(self, where: Where, owner: str, asset: int) -> bool:
         """Whether ``owner`` (with ``asset`` the one the requirement bound) meets the static
-        conditions of ``where``."""
+        conditions of ``where``. They depend on the system alone: each answer is kept for
+        every closure of the compiled model."""
+        if not where.static:
+            return owner in self.view.info
+        context = (id(where), owner, asset)
+        found = self._static.get(context)
+        if found is None:
+            found = self._static[context] = self._static_check(where, owner, asset)
+        return found
+
+    def _static_check(self, where: Where, owner: str, asset: int) -> bool:
         view = self.view
         info = view.info.get(owner)
         if info is None:
@@ -96,8 +137,11 @@ class Matcher:
         """Whether the conditions between ``var`` (just bound) and the variables bound before
         it hold; a condition naming a variable not bound yet is left for later (so this prunes
         partial bindings too, and a complete binding has had every condition checked)."""
+        touching = shape.touching[var]
+        if not touching:
+            return True
         view = self.view
-        for me, cond, other in shape.touching[var]:
+        for me, cond, other in touching:
             a = binding.get(me)
             b = binding.get(other)
             if a is not None and b is not None and not cond.holds(view, a, b):
@@ -159,7 +203,10 @@ class Matcher:
 
     def on_fact(self, key: int, t: int, cap: int, persistent: bool, pipe: int) -> None:
         c = self.c
-        entries = c.rule_index.get(c.target_type_comp[t])
+        tc = c.target_type_comp[t]
+        entries = self._entries.get((tc, cap))
+        if entries is None:
+            entries = self._entries[(tc, cap)] = self._entries_of(tc, cap)
         if not entries:
             return
         started = perf_counter()
@@ -169,9 +216,34 @@ class Matcher:
         finally:
             self.elapsed += perf_counter() - started
 
+    def _entries_of(self, tc: int, cap: int) -> list[_Entry]:
+        """The requirements a fact of capability ``cap`` on a target of type and component
+        ``tc`` may meet, in the order of the rule index, with what the join needs of each."""
+        c = self.c
+        out = []
+        for ri, pos in c.rule_index.get(tc, ()):
+            rule = c.rules[ri]
+            if not (rule.masks[pos] >> cap) & 1:
+                continue
+            req = rule.requires[pos]
+            shape = self._shape(rule)
+            remaining = tuple(i for i in range(len(rule.requires)) if i != pos)
+            out.append(
+                _Entry(
+                    rule,
+                    pos,
+                    req,
+                    self.pipe_of(req),
+                    shape,
+                    remaining,
+                    shape.component.get(req.var),
+                )
+            )
+        return out
+
     def _on_fact(
         self,
-        entries: list[tuple[int, int]],
+        entries: list[_Entry],
         key: int,
         t: int,
         cap: int,
@@ -179,30 +251,24 @@ class Matcher:
         pipe: int,
     ) -> None:
         c = self.c
-        owner = c.asset_owner[c.target_asset[t]]
         asset = c.target_asset[t]
-        for ri, pos in entries:
-            rule = c.rules[ri]
-            if not (rule.masks[pos] >> cap) & 1:
-                continue
-            req = rule.requires[pos]
+        owner = c.asset_owner[asset]
+        partial = c.is_partial[t]
+        for rule, pos, req, want_pipe, shape, remaining, trigger in entries:
             if req.persistent and not persistent:
                 continue
-            if req.whole and c.is_partial[t]:
+            if req.whole and partial:
                 continue
-            if req.pipeline is not None and pipe != (0 if req.pipeline == "development" else 1):
+            if want_pipe >= 0 and pipe != want_pipe:
                 continue
             if not self.static_ok(req.where, owner, asset):
                 continue
-            premises: list[int] = [-1] * len(rule.requires)
-            premises[pos] = key
-            shape = self._shape(rule)
             binding = {req.var: owner}
             if not self._relations_ok(shape, binding, req.var):
                 continue  # a condition of the variable on itself
-            remaining = [i for i in range(len(rule.requires)) if i != pos]
-            trigger = shape.component.get(req.var)
-            self._extend(rule, shape, remaining, binding, premises, trigger)
+            premises: list[int] = [-1] * len(rule.requires)
+            premises[pos] = key
+            self._extend(rule, shape, list(remaining), binding, premises, trigger)
 
     def _shape(self, rule: Rule) -> Shape:
         shape = self._shapes.get(rule.index)
@@ -292,7 +358,7 @@ class Matcher:
         without those its static conditions rule out; None when no relation narrows them.
         Both depend on the system alone, so each is computed once per bound neighbours."""
         req = rule.requires[pos]
-        context = (rule.index, pos, tuple(binding.get(v) for v in shape.neighbours[req.var]))
+        context = (rule.index, pos, tuple([binding.get(v) for v in shape.neighbours[req.var]]))
         found = self._narrowed_cache.get(context, _UNKNOWN)
         if found is _UNKNOWN:
             related = self._related(rule, req.var, binding)

@@ -60,11 +60,17 @@ def needs(
     cl.saturate()
     run.saturations += 1
     out: dict[str, frozenset[ThreatKey]] = {}
-    wanted = frozenset(threats)
     order = sorted(groups)
+    # what closes without any group needs none; the rest can only close from the matches
+    # found after this closure (a rollback never goes further back)
+    matches = cl.matcher.matches
+    base = len(matches)
+    pending = frozenset(threats) - {(m.rule, m.binding) for m in matches}
 
-    def present() -> frozenset[ThreatKey]:
-        return frozenset((m.rule, m.binding) for m in cl.matcher.matches)
+    def missing_now() -> frozenset[ThreatKey]:
+        if not pending:
+            return pending
+        return pending - {(m.rule, m.binding) for m in matches[base:]}
 
     def add(names: Iterable[str]) -> None:
         cl.apply(seeds[i] for name in names for i in sorted(groups[name]))
@@ -72,7 +78,7 @@ def needs(
         run.saturations += 1
 
     def solve(left_out: list[str]) -> None:
-        missing = wanted - present()
+        missing = missing_now()
         if not missing or not left_out:
             return
         if len(left_out) == 1:

@@ -17,7 +17,7 @@ grouped into one, so the work stays bounded; each such route names its members.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from actm.engine.chain import Route, chain_text
@@ -98,11 +98,16 @@ def entry_points(c: Compiled) -> tuple[list[tuple[EntryPoint, list[Seed]]], list
 
 
 def run_entry(
-    c: Compiled, wording: Wording, entry: EntryPoint | None, seeds: Sequence[Seed]
+    c: Compiled,
+    wording: Wording,
+    entry: EntryPoint | None,
+    seeds: Sequence[Seed],
+    wanted: Container[str] | None = None,
 ) -> dict[str, Route]:
     """The routes one entry point's seeds (with the conditions, which ``seeds`` includes) give:
-    threat id -> route. ``entry`` None: the conditions alone, each threat's route attributed to
-    the entry point its conditions belong to."""
+    threat id -> route (only for the threat ids ``wanted`` holds, when given: the closure is
+    the same, only those are read). ``entry`` None: the conditions alone, each threat's route
+    attributed to the entry point its conditions belong to."""
     cl = Closure(c, lengths=True)
     cl.apply(seeds)
     cl.saturate()
@@ -112,6 +117,8 @@ def run_entry(
     for m in cl.matcher.matches:
         attack = c.rules[m.rule].attack.id
         tid = "@".join((attack, *m.binding))
+        if wanted is not None and tid not in wanted:
+            continue
         keys = proof(cl.store, [k for k in m.premises if k >= 0])
         used = [str(via) for how, via in seeds_in(cl.store, keys) if how in _ASSUMPTION_RULES]
         ep = _attributed(c, cl, keys) if entry is None else entry

@@ -34,7 +34,7 @@ from actm.engine.attribution import jobs as attribution_jobs
 from actm.engine.closure import Observer
 from actm.engine.compiled import Compiled, compile_model
 from actm.engine.decoding import decode_all
-from actm.engine.output import Readout, judge_all, read, threat_id, threat_scores
+from actm.engine.output import Judged, Readout, judge_all, read, threat_id, threat_scores
 from actm.engine.parallel import run_all, start_all
 from actm.engine.parallel import workers as available_workers
 from actm.engine.wording import Wording
@@ -48,6 +48,7 @@ __all__ = [
     "Counterfactual",
     "Screen",
     "analyse",
+    "could_differ",
     "counterfactual",
     "differences",
     "threats",
@@ -164,7 +165,9 @@ class ControlRuns:
     """What the model's implemented controls change, from the runs without them."""
 
     inherent: Readout
-    """The run without controls, with only the threats the controls remove or lower."""
+    """The run without controls, with only the threats the controls remove or lower (what
+    they enable and their priority count only the threats whose score could change:
+    :func:`could_differ`)."""
     differences: Mapping[str, float]
     """Those threats' ids -> their residual score (-1 when the controls remove them)."""
     attribution: str
@@ -215,28 +218,33 @@ def analyse(
     timings = dict(out.timings)
     timings["compile"] += compiling
     implemented = [ctl.id for ctl in model.controls if ctl.status == "implemented"]
+    pool = _pool(workers, out)
+    t0 = perf_counter()
+    attributed = _attribute(out, pool, routed)
+    started = perf_counter() - t0
     without = None
     if controls and implemented:
         t0 = perf_counter()
         without = run_engine(model, kb, apply_controls=False, assumptions=False)
         timings["inherent"] = perf_counter() - t0
     t0 = perf_counter()
-    pool = _pool(workers, out)
-    runs = [out] if without is None else [out, without]
     # while the route reruns go on in the workers, decode what needs no attribution
     decoded = decode_all(out) if routed is not None else None
-    attributions = _attributions(runs, pool, routed)
-    residual = read(out, attributions[0], decoded=decoded)
-    timings["attribution"] = perf_counter() - t0
+    attribution_residual = attributed()
+    judged = judge_all(out, attribution_residual)
+    # the inherent run's reruns run beside the residual run's decoding
+    inherent_judged = None if without is None else _judge(without, judged.scores(), workers)
+    residual = read(out, attribution_residual, judged=judged, decoded=decoded)
     for kind, n in residual.attribution.runs.items():
         timings[f"{kind}_runs"] = float(n)
-    if without is None:
+    if without is None or inherent_judged is None:
+        timings["attribution"] = started + perf_counter() - t0
         return Analysis(residual, None, timings)
+    attribution_inherent, judged = inherent_judged()
+    timings["attribution"] = started + perf_counter() - t0
     t0 = perf_counter()
-    # only the inherent threats the controls change are decoded; the others are only compared
-    judged = judge_all(without, attributions[1])
     diff = differences(_scores(residual), judged.scores())
-    inherent = read(without, attributions[1], judged=judged, decode=diff)
+    inherent = read(without, attribution_inherent, judged=judged, decode=diff)
     proxies = threat_scores(out)
     del out, without
     attribution = "counterfactual" if len(implemented) <= MAX_COUNTERFACTUAL else "touch"
@@ -276,6 +284,9 @@ than they take)."""
 Runner = Callable[[list[Callable[[], Any]]], list[Any]]
 """Runs a batch of independent reruns, returning their results in order."""
 
+Waiter = Callable[[], list[Any]]
+"""Waits for a batch of reruns started already, returning their results in order."""
+
 
 def _pool(workers: int | None, out: EngineOutput) -> Runner:
     """How a batch of independent reruns runs: in worker processes for a big model, else here."""
@@ -285,6 +296,33 @@ def _pool(workers: int | None, out: EngineOutput) -> Runner:
         return run_all(jobs, n)
 
     return runner
+
+
+def _judge(
+    without: EngineOutput, residual: Scores, workers: int | None
+) -> Callable[[], tuple[Attribution, Judged]]:
+    """Start the reruns that attribute the threats of the run without controls whose score
+    could differ from their ``residual`` one (:func:`could_differ`; only those are judged,
+    and only those the controls change need decoding); how to wait for them judged."""
+    rescored = could_differ(residual, without)
+    todo, finish = attribution_jobs(without, wanted=rescored)
+    waiting = _start(workers, without, todo)
+
+    def judged() -> tuple[Attribution, Judged]:
+        attribution = finish(waiting())
+        return attribution, judge_all(without, attribution, only=rescored)
+
+    return judged
+
+
+def _start(workers: int | None, out: EngineOutput, jobs: list[Callable[[], Any]]) -> Waiter:
+    """Start a batch of independent reruns of ``out``'s model and return how to wait for their
+    results: in worker processes for a big model (the caller goes on meanwhile), else here
+    when waited for."""
+    n = available_workers() if workers is None else workers
+    if n <= 1 or len(out.closure.store.keys) < PARALLEL_FACTS:
+        return lambda: run_all(jobs, 1)
+    return start_all(jobs, n)
 
 
 def _early_routes(c: Compiled, workers: int | None) -> Callable[[], list[Any]] | None:
@@ -298,20 +336,36 @@ def _early_routes(c: Compiled, workers: int | None) -> Callable[[], list[Any]] |
     return start_all(route_jobs(c, Wording(c.vocab.wording)).jobs, n)
 
 
-def _attributions(
-    runs: list[EngineOutput], pool: Runner, routed: Callable[[], list[Any]] | None = None
-) -> list[Attribution]:
-    """Each run's routes and needs, their reruns all in one batch (but the first run's routes,
-    when ``routed`` waits for them: started beside the run)."""
-    first = routed() if routed is not None else None
-    todo: list[Callable[[], Any]] = []
-    spans = []
-    for i, out in enumerate(runs):
-        jobs_, finish = attribution_jobs(out, first if i == 0 else None)
-        spans.append((len(todo), len(todo) + len(jobs_), finish))
-        todo += jobs_
-    results = pool(todo)
-    return [finish(results[start:end]) for start, end, finish in spans]
+def _attribute(
+    out: EngineOutput, pool: Runner, routed: Callable[[], list[Any]] | None
+) -> Callable[[], Attribution]:
+    """How to wait for the routes and needs of ``out``. When its route reruns were started
+    beside the run (``routed`` waits for them), its needs rerun starts in a worker now, to run
+    beside what follows (the inherent run); else the reruns run in ``pool`` when waited for."""
+    todo, finish = attribution_jobs(out, routes=routed is None)
+    if routed is None:
+        return lambda: finish(pool(todo))
+    needed = start_all(todo, len(todo)) if todo else None
+    return lambda: finish([*routed(), *(needed() if needed is not None else [])])
+
+
+def could_differ(residual: Scores, without: EngineOutput) -> frozenset[str] | None:
+    """The threats of the run without controls whose attributed score could differ from their
+    residual one: those the residual run does not report, and those whose score by the route's
+    cost alone is above their residual score. The routes and needs only lower a score (each of
+    their factors is at most 1), so any other threat scores at most its residual score without
+    controls too: not a difference (:func:`differences`), whatever its routes and needs, or
+    whether a noise rule drops it. None (every threat) when the vocabulary gives a route factor
+    above 1."""
+    sev = without.compiled.vocab.severity
+    _free, per_step, floor = sev.length
+    if max(sev.assumptions, per_step, floor) > 1.0:
+        return None
+    return frozenset(
+        tid
+        for tid, bound in threat_scores(without).items()
+        if tid not in residual or bound > residual[tid]
+    )
 
 
 def _scores(run: Readout) -> dict[str, float]:
