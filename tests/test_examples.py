@@ -87,6 +87,8 @@ EXPECTED: dict[str, list[str]] = {
         "tool-data-exfiltration@assistant@documents",
         "tool-data-exfiltration@assistant@ssh-key",
         "tool-data-exfiltration@assistant@tasks",
+        # the filesystem server reads the client configuration and the token written in it
+        "tool-data-exfiltration@assistant@tasks-token",
         "tool-definition-poisoning@assistant",
         # shadowing across servers only: read_file and write_file share one server
         "tool-shadowing@read_file@create_task",
@@ -238,7 +240,8 @@ def test_mcp_desktop_assistant_reaches_what_its_servers_can(results: Results) ->
         "tasks-hosting": "justified",
     }
     stolen = results.threat(name, "stolen-credential-tool-abuse@tasks-token@tasks")
-    assert "app-config contains tasks-token: inspect" in _chain(stolen)
+    # the steered agent reads the token out of the configuration file and sends it out
+    assert "tool-data-exfiltration: inspect on tasks-token" in _chain(stolen)
     assert _chain(stolen)[-2:] == [
         "calls tool create_task with its credential: make_arbitrary_changes on create_task.inputs",
         "stolen-credential-tool-abuse: make_limited_changes on tasks (persistent)",

@@ -262,3 +262,31 @@ def test_weakening_a_tools_write_caps_what_it_writes() -> None:
         "tool mail (write) -> contribute on kb (persistent)",
     ]
     assert explain(out, "kb", "make_limited_changes") is None
+
+
+FEDERATED = """
+actm: 1
+system: {id: fl}
+nodes:
+  - {id: agg, kind: service, pipeline: development}
+models:
+  - {id: global, kind: classifier, trained_on: [agg]}
+assets:
+  - {id: updates, type: data, resides: [{node: agg, mode: processed}]}
+relations:
+  - {kind: derives, from: updates, to: global.model_parameters, process: PROCESS}
+adversaries:
+  - {id: participant, holds: [{asset: updates, capability: contribute, persistent: true}]}
+"""
+
+
+def test_a_federated_update_changes_the_global_weights_and_training_data_only_influences() -> None:
+    out = run(FEDERATED.replace("PROCESS", "federated_averaging"), attacks=False)
+    assert chain(out, "global.model_parameters", "make_limited_changes") == [
+        "adversary participant holds contribute on updates (persistent)",
+        "federated_averaging updates -> make_limited_changes on global.model_parameters"
+        " (persistent)",
+    ]
+    assert explain(out, "global.model_parameters", "make_arbitrary_changes") is None
+    out = run(FEDERATED.replace("PROCESS", "training"), attacks=False)
+    assert explain(out, "global.model_parameters", "make_limited_changes") is None

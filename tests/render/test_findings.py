@@ -58,6 +58,14 @@ def test_asset_groups_keep_every_id() -> None:
             ("documents", "tasks"),
         ),
         (
+            # the token embedded in the tasks is read with them
+            (
+                "tool-data-exfiltration@assistant@tasks",
+                "tool-data-exfiltration@assistant@tasks-token",
+            ),
+            ("tasks", "tasks-token"),
+        ),
+        (
             (
                 "self-replicating-prompt-injection@assistant@documents",
                 "self-replicating-prompt-injection@assistant@tasks",
@@ -70,7 +78,7 @@ def test_asset_groups_keep_every_id() -> None:
         ),
     ]
     assert sum(len(g.threats) for g in asset_groups(r.threats)) == len(r.threats)
-    assert [len(g.threats) for g in shared_root_causes(r)] == [15, 2]
+    assert [len(g.threats) for g in shared_root_causes(r)] == [16, 2]
 
 
 def test_csv_has_accepted_routes_and_root_cause_columns() -> None:

@@ -12,13 +12,13 @@ engine's), and so does what an element lists only to be shown (``evidence``).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from actm.model.schema import SECTIONS
 from actm.model.system import SystemModel
 
-__all__ = ["canonical"]
+__all__ = ["canonical", "memo"]
 
 _SECTIONS = tuple(s for s in SECTIONS if s not in ("triage", "recorded_threats"))
 """Sections sorted by id: the model file's sections but triage and recorded threats, which never
@@ -29,6 +29,7 @@ _KEEP = frozenset({"evidence"})
 
 _CACHE = "_canonical"
 _MARK = "_is_canonical"
+_MEMO = "_memo"
 
 T = TypeVar("T")
 
@@ -107,3 +108,20 @@ def canonical(model: SystemModel) -> SystemModel:
     out.__dict__[_MARK] = True
     model.__dict__[_CACHE] = out
     return out
+
+
+def memo(model: SystemModel, key: str, build: Callable[[], T], *, on: object = None) -> T:
+    """What ``build()`` gives for ``model``, computed once and kept on it (for ``on``, when it
+    depends on another object too: computed again for another one).
+
+    For what no control changes (indexes of its assets, targets and nodes): every run of one
+    analysis, the counterfactual reruns without some controls included, shares it. What is
+    kept is shared, never copied: the engine only reads it."""
+    found: dict[str, tuple[object, Any]] = model.__dict__.setdefault(_MEMO, {})
+    kept = found.get(key)
+    if kept is not None and kept[0] is on:
+        value: T = kept[1]
+        return value
+    value = build()
+    found[key] = (on, value)
+    return value

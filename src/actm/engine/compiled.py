@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from actm.engine.canonical import canonical
+from actm.engine.canonical import canonical, memo
 from actm.engine.controls import CONTROL_HOOKS
 from actm.engine.derived import build_derived, tool_deletes
 from actm.knowledge.attacks import AttackPattern, KnowledgeBase, Requirement, Yield
@@ -218,9 +218,7 @@ def compile_model(
     that what the engine derives does not depend on the order of keys and list entries.
     """
     c = Compiled(vocab=kb.vocabulary, model=canonical(model), kb=kb)
-    _capabilities(c)
-    _targets(c)
-    _nodes(c)
+    _indexed(c)
     # controls in force: each effect changes the tables its hook names, before they are read
     for ctl in _controls_in_force(model.controls, exclude_controls) if apply_controls else []:
         for effect in EFFECTS.values():
@@ -235,6 +233,33 @@ def compile_model(
     _share_with_parts(c)
     _attack_rules(c)
     return c
+
+
+_INDEX_FIELDS = (
+    *("caps", "cap_index", "cap_class", "implied_mask", "stronger_mask", "integrity"),
+    *("asset_ids", "asset_index", "asset_type", "asset_owner", "asset_persists"),
+    *("target_name", "target_asset", "target_comp", "asset_target", "partial_target"),
+    *("is_partial", "comp_target", "asset_comp_targets", "owner_type_asset", "type_comp_id"),
+    *("target_type_comp", "targets_by_type_comp", "node_ids", "node_index", "node_pipe"),
+    *("node_assets", "vclass_ids", "vclass_index"),
+)
+"""The tables of capabilities, targets and nodes: built before any control applies, so the
+same for every run of one model and vocabulary."""
+
+
+def _indexed(c: Compiled) -> None:
+    """Index the capabilities, targets and nodes of ``c``, once per model and vocabulary: the
+    runs of one analysis (the counterfactual reruns too) share these tables and never change
+    them."""
+
+    def build() -> dict[str, Any]:
+        _capabilities(c)
+        _targets(c)
+        _nodes(c)
+        return {name: getattr(c, name) for name in _INDEX_FIELDS}
+
+    for name, value in memo(c.model, "compiled-index", build, on=c.vocab).items():
+        setattr(c, name, value)
 
 
 def _capabilities(c: Compiled) -> None:

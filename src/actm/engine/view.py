@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from actm.engine.canonical import memo
 from actm.engine.compiled import Compiled
 from actm.knowledge.conditions import Index, SystemView
 from actm.model.system import Asset, Node, SystemModel, Tool
@@ -61,6 +62,10 @@ class OwnerInfo:
     """For credentials: the bindings (assets) and nodes its ``grants`` give beyond what the
     tools acting under it use, after any control that narrows it."""
     contains_secret: bool = False
+    embedded_in: frozenset[str] = frozenset()
+    """Types of the assets that ``contains`` it (a token in a log line, a key in a config)."""
+    container_vulnerabilities: frozenset[str] = frozenset()
+    """Classes of the vulnerabilities in force that reach an asset that ``contains`` it."""
     name: str = ""
     """A tool's name as the model is offered it: its ``name``, else its id."""
     package: tuple[str, bool, bool] | None = None
@@ -93,23 +98,16 @@ class EngineView:
             if r.kind == "feeds" and r.id not in c.blocked
         )
         self.derived, self.parts = _derived_and_parts(c)
-        self.asset_nodes = tuple(frozenset(r.node for r in m.asset(a).resides) for a in c.asset_ids)
+        placed = memo(m, "view-placement", lambda: _Placement(c))
+        self.asset_nodes = placed.asset_nodes
         """Per asset index: the nodes it resides on (a tool's asset: the node it runs on)."""
-        owner_nodes: dict[str, set[str]] = {}
-        on_node: dict[str, set[str]] = {}
-        for ai, nodes in enumerate(self.asset_nodes):
-            owner = c.asset_owner[ai]
-            owner_nodes.setdefault(owner, set()).update(nodes)
-            for n in nodes:
-                on_node.setdefault(n, set()).add(owner)
-        self.owner_nodes: Mapping[str, frozenset[str]] = {
-            k: frozenset(v) for k, v in owner_nodes.items()
-        }
-        self.on_node: Mapping[str, frozenset[str]] = {k: frozenset(v) for k, v in on_node.items()}
-        self._node_kind = {n.id: n.kind for n in m.nodes}
-        self._node_settings = {n.id: _settings(n) for n in m.nodes}
-        self._node_vulns = _node_vulnerabilities(c, _on_node_assets(self.asset_nodes))
-        self._declared_tools = {x.id: frozenset(x.tools) for x in m.models}
+        self.owner_nodes: Mapping[str, frozenset[str]] = placed.owner_nodes
+        self.on_node: Mapping[str, frozenset[str]] = placed.on_node
+        self._node_kind = placed.node_kind
+        self._node_settings = placed.node_settings
+        self._node_vulns = _node_vulnerabilities(c, placed.on_node_assets)
+        _embedding(m, self.info, self._node_vulns)
+        self._declared_tools = placed.declared_tools
         self._kinds: dict[int, frozenset[str]] = {}
         self._indexes: dict[Callable[[SystemView], Index], Index] = {}
 
@@ -164,6 +162,28 @@ class EngineView:
         return found
 
 
+class _Placement:
+    """Where each asset and owner sits, and what each node is: what the conditions read of the
+    model that no control changes, so one per model (shared by the views of all its runs)."""
+
+    def __init__(self, c: Compiled) -> None:
+        m = c.model
+        self.asset_nodes = tuple(frozenset(r.node for r in m.asset(a).resides) for a in c.asset_ids)
+        owner_nodes: dict[str, set[str]] = {}
+        on_node: dict[str, set[str]] = {}
+        for ai, nodes in enumerate(self.asset_nodes):
+            owner = c.asset_owner[ai]
+            owner_nodes.setdefault(owner, set()).update(nodes)
+            for n in nodes:
+                on_node.setdefault(n, set()).add(owner)
+        self.owner_nodes = {k: frozenset(v) for k, v in owner_nodes.items()}
+        self.on_node = {k: frozenset(v) for k, v in on_node.items()}
+        self.node_kind = {n.id: n.kind for n in m.nodes}
+        self.node_settings = {n.id: _settings(n) for n in m.nodes}
+        self.on_node_assets = _on_node_assets(self.asset_nodes)
+        self.declared_tools = {x.id: frozenset(x.tools) for x in m.models}
+
+
 def _settings(n: Node) -> dict[str, str]:
     """What the node-setting conditions read of one node, as words."""
     out = {
@@ -201,6 +221,26 @@ def _node_vulnerabilities(
             if v.assets is None or aid in v.assets:
                 vulns.setdefault((v.node, aid), set()).add(v.vclass)
     return {k: frozenset(v) for k, v in vulns.items()}
+
+
+def _embedding(
+    m: SystemModel, info: Mapping[str, OwnerInfo], vulns: Mapping[tuple[str, str], frozenset[str]]
+) -> None:
+    """Fill in, for every asset another one ``contains``, the types of its containers and the
+    vulnerability classes that reach them (where an embedded secret is exposed)."""
+    types: dict[str, set[str]] = {}
+    classes: dict[str, set[str]] = {}
+    for a in m.assets:
+        for x in a.contains:
+            if x == a.id or x not in info:
+                continue
+            types.setdefault(x, set()).add(a.type)
+            found = classes.setdefault(x, set())
+            for r in a.resides:
+                found |= vulns.get((r.node, a.id), _EMPTY)
+    for x, found_types in types.items():
+        info[x].embedded_in = frozenset(found_types)
+        info[x].container_vulnerabilities = frozenset(classes[x])
 
 
 def _derived_and_parts(
@@ -440,7 +480,10 @@ def _credential_info(c: Compiled, m: SystemModel, a: Asset, info: OwnerInfo) -> 
 
 def _tool_reach(c: Compiled, info: OwnerInfo, tool: Tool) -> None:
     if f"{tool.id}.read" not in c.blocked:
-        info.reads |= {c.asset_owner[c.asset_index[a]] for a, _ in tool.read}
+        read = [a for a, _ in tool.read]
+        # what a tool reads includes what is embedded in it (a key in a config file it scans)
+        read += [x for a in read for x in c.model.asset(a).contains if x in c.asset_index]
+        info.reads |= {c.asset_owner[c.asset_index[a]] for a in read}
     if f"{tool.id}.write" not in c.blocked:
         info.writes |= {c.asset_owner[c.asset_index[a]] for a, _ in tool.write}
     if f"{tool.id}.delete" not in c.blocked:

@@ -209,7 +209,7 @@ class _Indexed(RelationalCondition):
 class ReadBy(_Member):
     name = "read_by"
     example = "read_by: r"
-    doc = "is read by tool `r`"
+    doc = "is read by tool `r`, or embedded in (`contains`) an asset it reads"
     reverse = readers
 
     def members(self, other: OwnerFacts) -> AbstractSet[str]:
@@ -255,21 +255,36 @@ class ExecutedBy(RelationalCondition):
         return view.index(executors).get(me, _EMPTY)
 
 
-class Authorises(RelationalCondition):
-    name = "authorises"
-    example = "authorises: r"
-    doc = "(a credential) authorises the calls of tool `r`"
+class _Holder(RelationalCondition):
+    """The other binding is one of a set the bound element's own facts list (the tools a
+    credential authorises, a model's tools); a reverse index gives the other way."""
+
+    reverse: ClassVar[Callable[[SystemView], Index]]
+
+    @abstractmethod
+    def members(self, mine: OwnerFacts) -> AbstractSet[str]:
+        """The set, from the bound element's facts."""
 
     def holds(self, view: SystemView, me: str, other: str) -> bool:
         mine = view.owner(me)
-        return mine is not None and other in mine.authorises
+        return mine is not None and other in self.members(mine)
 
     def forward(self, view: SystemView, other: str) -> AbstractSet[str]:
-        return view.index(authorised_by).get(other, _EMPTY)
+        return view.index(type(self).reverse).get(other, _EMPTY)
 
     def backward(self, view: SystemView, me: str) -> AbstractSet[str]:
         mine = view.owner(me)
-        return mine.authorises if mine is not None else _EMPTY
+        return self.members(mine) if mine is not None else _EMPTY
+
+
+class Authorises(_Holder):
+    name = "authorises"
+    example = "authorises: r"
+    doc = "(a credential) authorises the calls of tool `r`"
+    reverse = authorised_by
+
+    def members(self, mine: OwnerFacts) -> AbstractSet[str]:
+        return mine.authorises
 
 
 class GrantedBy(_Member):
@@ -291,6 +306,16 @@ class UsedBy(_Member):
 
     def members(self, other: OwnerFacts) -> AbstractSet[str]:
         return other.tools
+
+
+class Uses(_Holder):
+    name = "uses"
+    example = "uses: t"
+    doc = "(a model) has tool `t`, and no control blocks it (the converse of `used_by`)"
+    reverse = users
+
+    def members(self, mine: OwnerFacts) -> AbstractSet[str]:
+        return mine.tools
 
 
 class Feeds(_Indexed):
@@ -515,6 +540,7 @@ RELATIONAL: tuple[RelationalCondition, ...] = (
     Authorises(),
     GrantedBy(),
     UsedBy(),
+    Uses(),
     Feeds(),
     FedBy(),
     RelatedTo(),

@@ -243,6 +243,47 @@ class NodeVulnerability(StaticCondition[Names]):
         return bool(value & view.node_vulnerabilities(asset))
 
 
+class ExposedBy(StaticCondition[Mapping[str, Names]]):
+    name = "exposed_by"
+    schema = dict[Literal["node_vulnerability", "embedded_in"], Words]
+    example = "exposed_by: {node_vulnerability: [public_exposure], embedded_in: [logs]}"
+    doc = (
+        "(a secret) is kept where it is exposed: a declared vulnerability of one of the "
+        "`node_vulnerability` classes reaches it or an asset that `contains` it, or an asset of "
+        "one of the `embedded_in` types contains it (a token in a log line or a process listing)"
+    )
+
+    def check(self, raw: dict[str, list[str]], vocab: Vocabulary) -> list[Problem]:
+        found = _not_of_kind(
+            raw.get("node_vulnerability", []),
+            vocab,
+            "conventional",
+            "a conventional vulnerability class",
+            "conventional classes",
+        )
+        types = vocab.asset_types
+        return found + _unknown(
+            raw.get("embedded_in", []), types, "unknown-asset-type", "asset type", "asset types"
+        )
+
+    def compile(self, raw: Any) -> Any:
+        value = {k: frozenset(v) for k, v in raw.items() if v}
+        return value or None
+
+    def holds(
+        self, value: Mapping[str, Names], owner: OwnerFacts, view: SystemView, asset: int
+    ) -> bool:
+        classes = value.get("node_vulnerability", frozenset())
+        return bool(
+            classes & view.node_vulnerabilities(asset)
+            or classes & owner.container_vulnerabilities
+            or value.get("embedded_in", frozenset()) & owner.embedded_in
+        )
+
+    def describe(self, value: Mapping[str, Names]) -> str:
+        return "; ".join(f"{k}: {'/'.join(sorted(v))}" for k, v in sorted(value.items()))
+
+
 class Derives(StaticCondition[Names]):
     name = "derives"
     schema = Words
@@ -305,6 +346,7 @@ STATIC: tuple[StaticCondition[Any], ...] = (
     HumanApproval(),
     Sandbox(),
     NodeVulnerability(),
+    ExposedBy(),
     Derives(),
     Trained(),
     Weakness(),

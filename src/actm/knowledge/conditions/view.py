@@ -149,6 +149,14 @@ class OwnerFacts(Protocol):
         """An asset that ``contains`` a credential or secret."""
 
     @property
+    def embedded_in(self) -> AbstractSet[str]:
+        """Types of the assets that ``contains`` it."""
+
+    @property
+    def container_vulnerabilities(self) -> AbstractSet[str]:
+        """Classes of the vulnerabilities in force that reach an asset that ``contains`` it."""
+
+    @property
     def package(self) -> tuple[str, bool, bool] | None:
         """For a package: (ecosystem, pinned, verified)."""
 

@@ -1,0 +1,66 @@
+"""The tables no control changes are built once per model and shared by all its runs."""
+
+from __future__ import annotations
+
+import dataclasses
+import textwrap
+
+from test_runs import MODEL
+
+import actm
+from actm.engine.analysis import run_engine
+from actm.engine.compiled import _INDEX_FIELDS, compile_model
+from actm.engine.runs import analyse
+from actm.engine.view import EngineView
+from actm.knowledge.attacks import builtin_knowledge
+from actm.results.build import screen
+
+KB = builtin_knowledge()
+
+
+def _model() -> actm.SystemModel:
+    return actm.load_model_text(textwrap.dedent(MODEL))
+
+
+def test_runs_without_some_controls_share_the_index_tables_and_the_placement() -> None:
+    model = _model()
+    residual = compile_model(model, KB)
+    without = compile_model(model, KB, exclude_controls=frozenset({"allowlist"}))
+    inherent = compile_model(model, KB, apply_controls=False)
+    for name in _INDEX_FIELDS:
+        assert getattr(without, name) is getattr(residual, name), name
+        assert getattr(inherent, name) is getattr(residual, name), name
+    # the control tables are each run's own
+    assert residual.blocked == {"mail.egress": "allowlist"}
+    assert without.blocked == {}
+    views = [EngineView.of(c) for c in (residual, without)]
+    assert views[0].asset_nodes is views[1].asset_nodes
+    assert views[0].feeds is not views[1].feeds
+
+
+def test_the_shared_tables_are_what_a_fresh_model_builds_after_every_run() -> None:
+    model = _model()
+    analyse(model, KB, screen=screen)  # residual, inherent and every credit rerun
+    run_engine(model, KB, exclude_controls=frozenset({"jail-lookup"}))
+    shared = compile_model(model, KB)
+    fresh = compile_model(_model(), KB)
+    assert {n: getattr(shared, n) for n in _INDEX_FIELDS} == {
+        n: getattr(fresh, n) for n in _INDEX_FIELDS
+    }
+    mine, theirs = EngineView.of(shared), EngineView.of(fresh)
+    assert (mine.asset_nodes, mine.owner_nodes, mine.on_node) == (
+        theirs.asset_nodes,
+        theirs.owner_nodes,
+        theirs.on_node,
+    )
+    assert mine.owner_nodes["bot"] == frozenset({"app"})
+
+
+def test_another_vocabulary_indexes_the_model_again() -> None:
+    model = _model()
+    first = compile_model(model, KB)
+    other = dataclasses.replace(KB, vocabulary=dataclasses.replace(KB.vocabulary))
+    again = compile_model(model, other)
+    assert again.target_name is not first.target_name
+    assert again.target_name == first.target_name
+    assert compile_model(model, other).target_name is again.target_name
