@@ -18,7 +18,7 @@ from actm.engine.chain import ChainStep, RootCause
 from actm.engine.compiled import Compiled
 from actm.engine.facts import FactStore, Rule
 from actm.engine.matching import Match
-from actm.model.system import Vulnerability
+from actm.model.system import SystemModel
 from actm.terms import LEVELS, level_rank
 
 __all__ = ["Linked", "Links", "links", "root_cause"]
@@ -118,21 +118,18 @@ def _priorities(levels: Mapping[str, str], enables: Mapping[str, set[str]]) -> d
 _KINDS = {"attack": "attack", "conversion": "conversion", "ai_weakness": "ai_weakness"}
 
 
-def root_cause(
-    vulns: Mapping[str, Vulnerability], entry: str, chain: Sequence[ChainStep]
-) -> RootCause | None:
-    """The root cause of a threat whose shown chain is ``chain``, starting at ``entry``;
-    ``vulns``: the model's declared vulnerabilities by id."""
+def root_cause(model: SystemModel, entry: str, chain: Sequence[ChainStep]) -> RootCause | None:
+    """The root cause of a threat whose shown chain is ``chain``, starting at ``entry``."""
     for step in chain:
         if step.rule in _KINDS and step.via:
             kind = _KINDS[step.rule]
             where = step.target
-            if kind == "ai_weakness" and step.via[0] in vulns:
-                v = vulns[step.via[0]]
+            v = model.vulnerability(step.via[0]) if kind == "ai_weakness" else None
+            if v is not None:
                 where = v.model or v.asset or step.target
             return RootCause(entry, kind, step.via[0], where)
         if step.rule == "residency" and not step.premises and step.via:
-            declared = vulns.get(step.via[0])
+            declared = model.vulnerability(step.via[0])
             node = declared.node if declared is not None and declared.node else step.target
             return RootCause(entry, "vulnerability", step.via[0], node)
     return None

@@ -27,7 +27,7 @@ from actm.engine.scope import Unmet
 from actm.engine.severity import Assessment, accepted, assess
 from actm.engine.verdict import Verdict, chain_discarded, judge, noise
 from actm.knowledge.attacks import AttackPattern, KnowledgeBase
-from actm.model.system import SystemModel, Vulnerability
+from actm.model.system import SystemModel
 from actm.terms import PIPELINES
 
 __all__ = [
@@ -234,9 +234,8 @@ def read(
     def at(i: int) -> Decoded:
         return decoded[i] if decoded is not None else decoder(out.matches[i], out.proofs[i])
 
-    vulns = {v.id: v for v in c.model.vulnerabilities}
     threats = tuple(
-        _finding(c, t, a, verdict, found, at(i), vulns)
+        _finding(c, t, a, verdict, found, at(i))
         for (t, a, verdict), i in zip(j.kept, j.indices, strict=True)
         if decode is None or t.id in decode
     )
@@ -314,11 +313,9 @@ def _finding(
     verdict: Verdict,
     found: Links,
     d: Decoded,
-    vulns: Mapping[str, Vulnerability],
 ) -> Finding:
     """One reported threat, from its match ``d`` decoded, with its attribution (``verdict``)
-    and what it enables and is enabled by (``found``); ``vulns``: the model's declared
-    vulnerabilities by id."""
+    and what it enables and is enabled by (``found``)."""
     tid, m = t.id, t.match
     attack = c.rules[m.rule].attack
     return Finding(
@@ -338,7 +335,7 @@ def _finding(
         rests_on=verdict.rests_on if verdict.routes or verdict.rests_on else (),
         unjustified=verdict.unjustified,
         accepted_by=verdict.accepted_by,
-        root_cause=root_cause(vulns, _entry(verdict, d.adversaries), d.chain),
+        root_cause=root_cause(c.model, _entry(verdict, d.adversaries), d.chain),
         enables=found.enables.get(tid, ()),
         enabled_by=found.enabled_by.get(tid, ()),
         priority=found.priority.get(tid, a.level),

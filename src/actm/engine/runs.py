@@ -16,7 +16,10 @@ implemented controls the reruns would cost too much, and the credit goes by what
 touches (``attribution`` ``touch``).
 
 The route reruns of a big model need only its compiled form: they start in worker processes
-as soon as it is compiled and run beside the residual run itself (engine/parallel.py).
+as soon as the residual closure is saturated and run beside the rest of that run and the
+inherent run (engine/parallel.py). Starting them there, not before the closure, lets the
+workers inherit what the closure's joins worked out from the compiled model alone (rule shapes,
+static conditions, narrowed candidates: engine/matching.py) instead of working it out again.
 
 :func:`threats` is the single run the planner takes per candidate plan.
 """
@@ -206,7 +209,7 @@ def analyse(
     t0 = perf_counter()
     compiled = compile_model(model, kb, apply_controls=controls)
     compiling = perf_counter() - t0
-    routed = _early_routes(compiled, workers)
+    early: list[Waiter] = []
     out = run_engine(
         model,
         kb,
@@ -214,7 +217,9 @@ def analyse(
         tolerance_severity=tolerance_severity,
         observer=observer,
         compiled=compiled,
+        closed=lambda: early.extend(_early_routes(compiled, workers)),
     )
+    routed = early[0] if early else None
     timings = dict(out.timings)
     timings["compile"] += compiling
     implemented = [ctl.id for ctl in model.controls if ctl.status == "implemented"]
@@ -325,15 +330,17 @@ def _start(workers: int | None, out: EngineOutput, jobs: list[Callable[[], Any]]
     return start_all(jobs, n)
 
 
-def _early_routes(c: Compiled, workers: int | None) -> Callable[[], list[Any]] | None:
-    """For a big model, its route reruns started in worker processes as soon as it is
-    compiled, to run beside the run itself (they need nothing of it); how to wait for them.
-    None for a small model (as many targets as :data:`PARALLEL_FACTS` give about as many
-    facts) or when one worker is allowed."""
+def _early_routes(c: Compiled, workers: int | None) -> list[Waiter]:
+    """For a big model, its route reruns started in worker processes once its closure is
+    saturated, to run beside the rest of the run and the inherent run (they need nothing of
+    the run but the tables its joins built from the compiled model, which the workers inherit
+    instead of working them out again); how to wait for them. Empty for a small model (as many
+    targets as :data:`PARALLEL_FACTS` give about as many facts) or when one worker is
+    allowed."""
     n = available_workers() if workers is None else workers
     if n <= 1 or len(c.target_name) < PARALLEL_FACTS:
-        return None
-    return start_all(route_jobs(c, Wording(c.vocab.wording)).jobs, n)
+        return []
+    return [start_all(route_jobs(c, Wording(c.vocab.wording)).jobs, n)]
 
 
 def _attribute(

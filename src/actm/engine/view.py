@@ -78,8 +78,9 @@ class OwnerInfo:
     own_session: bool = False
     trained: bool = False
     """A model whose weights are the system's own: it is trained or fine-tuned in the system
-    (a declared ``training`` or ``fine_tuning`` relation writes its parameters, or it names a
-    ``base_model``), or its kind is not one usually used as published."""
+    (a declared ``training`` or ``fine_tuning`` relation writes its parameters, it names a
+    ``base_model``, or it declares the nodes it is trained on, ``trained_on``), or its kind is
+    not one usually used as published."""
 
 
 class EngineView:
@@ -338,7 +339,8 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
     kinds = c.vocab.model_kinds
     for model in m.models:
         bespoke = model.kind in kinds and not kinds[model.kind].foundation
-        if (bespoke or model.base_model is not None) and model.id in out:
+        own = bespoke or model.base_model is not None or bool(model.trained_on)
+        if own and model.id in out:
             out[model.id].trained = True
     for v in m.vulnerabilities:
         if v.kind != "ai" or v.id in c.removed_vulns:

@@ -67,9 +67,9 @@ class Kind(StaticCondition[Names]):
 
 class Exposure(StaticCondition[Names]):
     name = "exposure"
-    schema = list[Literal["public", "internal", "none"]]
+    schema = list[Literal["public", "internal", "none", "physical"]]
     example = "exposure: [public]"
-    doc = "has one of these exposures (`public`, `internal`, `none`)"
+    doc = "has one of these exposures (`public`, `internal`, `none`, `physical`)"
 
     def holds(self, value: Names, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
         return owner.exposure in value
@@ -305,8 +305,9 @@ class Trained(_Flag):
     example = "trained: true"
     doc = (
         "(a model) its weights are the system's own: a `training` or `fine_tuning` relation the "
-        "model file declares writes them, it names a `base_model`, or its kind is not one used "
-        "as published (`foundation` in the vocabulary: llm, agent, embedding, generative_image)"
+        "model file declares writes them, it names a `base_model` or the nodes it is trained on "
+        "(`trained_on`), or its kind is not one used as published (`foundation` in the "
+        "vocabulary: llm, agent, embedding, generative_image)"
     )
 
     def holds(self, value: bool, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
