@@ -36,6 +36,7 @@ from actm.engine.attribution import Attribution, route_jobs
 from actm.engine.attribution import jobs as attribution_jobs
 from actm.engine.closure import Observer
 from actm.engine.compiled import Compiled, compile_model
+from actm.engine.decoding import decode_all
 from actm.engine.output import Judged, Readout, judge_all, read, threat_id, threat_scores
 from actm.engine.parallel import run_all, start_all
 from actm.engine.parallel import workers as available_workers
@@ -232,11 +233,13 @@ def analyse(
         without = run_engine(model, kb, apply_controls=False, assumptions=False)
         timings["inherent"] = perf_counter() - t0
     t0 = perf_counter()
+    # while the route reruns go on in the workers, decode what needs no attribution
+    decoded = decode_all(out) if routed is not None else None
     attribution_residual = attributed()
     judged = judge_all(out, attribution_residual)
     # the inherent run's reruns run beside the residual run's decoding
     inherent_judged = None if without is None else _judge(without, judged.scores(), workers)
-    residual = read(out, attribution_residual, judged=judged)
+    residual = read(out, attribution_residual, judged=judged, decoded=decoded)
     for kind, n in residual.attribution.runs.items():
         timings[f"{kind}_runs"] = float(n)
     if without is None or inherent_judged is None:
