@@ -5,13 +5,18 @@ from __future__ import annotations
 import dataclasses
 import textwrap
 
+import pytest
 from test_runs import MODEL
 
 import actm
+from actm.engine import runs
 from actm.engine.analysis import run_engine
-from actm.engine.compiled import _INDEX_FIELDS, compile_model
+from actm.engine.attribution import RouteJobs
+from actm.engine.closure import Closure
+from actm.engine.compiled import _INDEX_FIELDS, Compiled, compile_model
 from actm.engine.runs import analyse
 from actm.engine.view import EngineView
+from actm.engine.wording import Wording
 from actm.knowledge.attacks import builtin_knowledge
 from actm.results.build import screen
 
@@ -64,3 +69,31 @@ def test_another_vocabulary_indexes_the_model_again() -> None:
     assert again.target_name is not first.target_name
     assert again.target_name == first.target_name
     assert compile_model(model, other).target_name is again.target_name
+
+
+def _join_tables(c: Compiled) -> tuple[int, int, int, int, bool]:
+    """How much of the joins' shared tables (and the seeds) ``c`` holds."""
+    shared = c.caches["matcher"]
+    sizes = (len(shared.shapes), len(shared.entries), len(shared.static), len(shared.narrowed))
+    return (*sizes, "seeds" in c.caches)
+
+
+def test_the_early_route_reruns_start_once_the_closure_built_the_join_tables(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(runs, "PARALLEL_FACTS", 0)  # start the route reruns in workers
+    started: list[tuple[int, int, int, int, bool]] = []
+    real = runs.route_jobs
+
+    def spy(c: Compiled, wording: Wording) -> RouteJobs:
+        started.append(_join_tables(c))
+        return real(c, wording)
+
+    monkeypatch.setattr(runs, "route_jobs", spy)
+    analysis = runs.analyse(_model(), KB, screen=screen, workers=2)
+    # the workers inherit what the residual closure worked out: a fresh closure's tables
+    fresh = compile_model(_model(), KB)
+    Closure(fresh).run()
+    assert started == [_join_tables(fresh)]
+    assert started[0][4]  # the seeds too
+    assert analysis.residual.attribution.runs == {"routes": 1, "needs": 0}

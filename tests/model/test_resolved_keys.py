@@ -3,6 +3,8 @@ beside (``first_party``, ``human_approval``). The builder gives the same model a
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import actm
 
 MODEL = """
@@ -88,3 +90,16 @@ packages: [{id: fs, name: fs, ecosystem: npm, publisher: npm-author, runs_on: [l
     assert built == text
     assert built.hypotheses is True
     assert [a.id for a in built.assumptions] == ["package:fs"]
+
+
+def test_a_declared_vulnerability_is_found_by_its_id() -> None:
+    path = Path(__file__).resolve().parents[2] / "examples" / "coding-assistant.yaml"
+    model = actm.load_model(path)
+    found = model.vulnerability("redteam-injection")
+    assert found is not None
+    assert (found.id, found.vclass, found.model) == (
+        "redteam-injection",
+        "follows_injected_instructions",
+        "coder",
+    )
+    assert model.vulnerability("coder") is None  # a model, not a vulnerability

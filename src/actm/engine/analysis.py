@@ -65,13 +65,17 @@ def run_engine(
     exclude_controls: frozenset[str] = frozenset(),
     select: Callable[[str, tuple[str, ...]], bool] | None = None,
     compiled: Compiled | None = None,
+    closed: Callable[[], object] | None = None,
 ) -> EngineOutput:
     """Analyse ``model``. ``apply_controls=False`` ignores its controls (the inherent view);
     ``exclude_controls`` ignores only those implemented controls (a counterfactual view);
     ``assumptions=False`` skips the tolerance search. With ``select``, only the threats whose
     attack id and binding it accepts are kept (with their proofs and severities) and attacks
     out of scope are not explained: for runs that only need a few threats' scores.
-    ``compiled``: ``model`` compiled already with these options (by the caller)."""
+    ``compiled``: ``model`` compiled already with these options (by the caller). ``closed`` is
+    called once the closure is saturated, before the threats are read: the tables its joins
+    work out from the compiled model alone are built then (engine/matching.py), so reruns of
+    the compiled model started there (in worker processes forked there) share them."""
     timings: dict[str, float] = {}
     t0 = perf_counter()
     if compiled is None:
@@ -84,6 +88,8 @@ def run_engine(
     t0 = perf_counter()
     closure.run()
     total = perf_counter() - t0
+    if closed is not None:
+        closed()
     # attack joins run inside the fixpoint; the matcher times them separately
     timings["closure"] = total - closure.matcher.elapsed
     timings["matching"] = closure.matcher.elapsed

@@ -8,7 +8,10 @@ orchestrator as jobs (:func:`jobs`) so that it can run them in parallel, then pu
 * the counterfactual bisection (engine/needs.py) over the assumptions and the third-party
   owners a shown chain uses: which threats rest on which assumption, and which need an owner's
   seeds. Above :data:`~actm.engine.needs.MAX_CANDIDATES` candidates, what a threat rests on is
-  read off its chain instead (``assumption_attribution`` ``proof``).
+  read off its chain instead (``assumption_attribution`` ``proof``);
+* where two or more packages that their publishers can change run on a node a model runs on,
+  one closure without all of them: which threats need a foothold there, whichever package
+  gives it (``footholds``; with one package, resting on its assumption says the same).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from dataclasses import dataclass, field
 from actm.engine.analysis import EngineOutput
 from actm.engine.chain import Route
 from actm.engine.compiled import Compiled
+from actm.engine.costs import costs
 from actm.engine.facts import Rule
 from actm.engine.matching import Match
 from actm.engine.needs import MAX_CANDIDATES, NeedsRun, ThreatKey, needs
@@ -33,6 +37,8 @@ Job = Callable[[], object]
 
 _ASSUMPTION = "assumption:"
 _OWNER = "owner:"
+_FOOTHOLD = "foothold:"
+_PACKAGE = "package:"
 
 
 @dataclass(frozen=True)
@@ -50,8 +56,11 @@ class Attribution:
     """More entry points than are enumerated: routes stand for all those of one reach."""
     assumption_attribution: str = "counterfactual"
     """counterfactual, or proof (too many candidates: read off the shown chains)."""
+    footholds: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Nodes (a model runs on, with two or more packages their publishers can change) whose
+    packages together each threat needs, sorted; counterfactual only."""
     runs: Mapping[str, int] = field(default_factory=dict)
-    """Closures per kind of rerun: routes, needs."""
+    """Closures per kind of rerun: routes, needs (footholds included)."""
     computed: bool = False
     """The reruns were made (an empty attribution stands for none: no routes are known)."""
     elements: Mapping[str, frozenset[str]] = field(default_factory=dict)
@@ -155,15 +164,39 @@ def jobs(
     picked = [i for i, m in enumerate(out.matches) if wanted is None or threat_id(c, m) in wanted]
     if wanted is not None:
         groups = _candidates(out, seeds, picked)
+    keys = [(out.matches[i].rule, out.matches[i].binding) for i in picked]
     if counterfactual and groups:
         # without candidates nothing can be missing: no closure to run
-        keys = [(out.matches[i].rule, out.matches[i].binding) for i in picked]
         todo.append(_needs_job(c, seeds, groups, keys))
+    footholds = _foothold_groups(c, seeds) if counterfactual else {}
+    # one closure each: a package may run on several of these nodes, and the bisection of
+    # needs.py wants groups that do not share seeds
+    todo += [_needs_job(c, seeds, {name: idx}, keys) for name, idx in footholds.items()]
 
     def finish(results: Sequence[object]) -> Attribution:
         return assemble(out, results, found.points, found.conditions, counterfactual, found.grouped)
 
     return todo, finish
+
+
+def _foothold_groups(c: Compiled, seeds: Sequence[Seed]) -> dict[str, list[int]]:
+    """``foothold:<node>`` -> the seeds of the unjustified package assumptions whose code runs
+    on that node, for each node a model runs on where there are two or more of them."""
+    hosts = {n for m in c.model.models for n in m.deployed_on}
+    justified = costs(c).justified
+    on_node: dict[str, list[int]] = {}
+    for i, s in enumerate(seeds):
+        via = str(s.via)
+        if s.rule != Rule.ASSUMPTION or not via.startswith(_PACKAGE) or via in justified:
+            continue
+        for node in c.model.package(via[len(_PACKAGE) :]).runs_on:
+            if node in hosts:
+                on_node.setdefault(node, []).append(i)
+    return {
+        _FOOTHOLD + node: idx
+        for node, idx in sorted(on_node.items())
+        if len({str(seeds[i].via) for i in idx}) > 1
+    }
 
 
 def _route_job(
@@ -196,7 +229,8 @@ def assemble(
     counterfactual: bool,
     grouped: bool,
 ) -> Attribution:
-    """The attribution from the jobs' results, in the order :func:`jobs` listed them."""
+    """The attribution from the jobs' results, in the order :func:`jobs` listed them: the
+    routes, then the needs bisection (when it ran) and the foothold closures."""
     c = out.compiled
     closures = [_routes(r) for r in results[: npoints + (1 if conditions else 0)]]
     per_entry = [found for found, _through in closures[:npoints]]
@@ -211,21 +245,20 @@ def assemble(
     }
     rests: dict[str, set[str]] = {}
     owners: dict[str, set[str]] = {}
+    footholds: dict[str, set[str]] = {}
     runs = {"routes": npoints + (1 if conditions else 0)}
     if counterfactual:
         found: dict[str, frozenset[ThreatKey]] = {}
         runs["needs"] = 0
-        if len(results) > runs["routes"]:
-            last = results[-1]
+        for last in results[runs["routes"] :]:
             assert isinstance(last, tuple)
-            found = last[0]
-            runs["needs"] = int(last[1])
+            found = {**found, **last[0]}
+            runs["needs"] += int(last[1])
         for group, threats in found.items():
+            kind, _, name = group.partition(":")
+            into = {"assumption": rests, "owner": owners, "foothold": footholds}[kind]
             for key in threats:
-                if group.startswith(_ASSUMPTION):
-                    rests.setdefault(ids[key], set()).add(group[len(_ASSUMPTION) :])
-                else:
-                    owners.setdefault(ids[key], set()).add(group[len(_OWNER) :])
+                into.setdefault(ids[key], set()).add(name)
     else:
         store = out.closure.store
         for m, keys in zip(out.matches, out.proofs, strict=True):
@@ -234,14 +267,15 @@ def assemble(
                     rests.setdefault(ids[(m.rule, m.binding)], set()).add(str(via))
     known = set(ids.values())
     return Attribution(
-        {tid: rs for tid, rs in routes.items() if tid in known},
-        {tid: tuple(sorted(v)) for tid, v in sorted(rests.items())},
-        {tid: tuple(sorted(v)) for tid, v in sorted(owners.items())},
-        grouped,
-        "counterfactual" if counterfactual else "proof",
-        runs,
-        True,
-        {tid: frozenset(es) for tid, es in sorted(elements.items()) if tid in known},
+        routes={tid: rs for tid, rs in routes.items() if tid in known},
+        rests_on={tid: tuple(sorted(v)) for tid, v in sorted(rests.items())},
+        owners={tid: tuple(sorted(v)) for tid, v in sorted(owners.items())},
+        footholds={tid: tuple(sorted(v)) for tid, v in sorted(footholds.items())},
+        grouped=grouped,
+        assumption_attribution="counterfactual" if counterfactual else "proof",
+        runs=runs,
+        computed=True,
+        elements={tid: frozenset(es) for tid, es in sorted(elements.items()) if tid in known},
     )
 
 

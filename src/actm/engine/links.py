@@ -120,17 +120,16 @@ _KINDS = {"attack": "attack", "conversion": "conversion", "ai_weakness": "ai_wea
 
 def root_cause(model: SystemModel, entry: str, chain: Sequence[ChainStep]) -> RootCause | None:
     """The root cause of a threat whose shown chain is ``chain``, starting at ``entry``."""
-    vulns = {v.id: v for v in model.vulnerabilities}
     for step in chain:
         if step.rule in _KINDS and step.via:
             kind = _KINDS[step.rule]
             where = step.target
-            if kind == "ai_weakness" and step.via[0] in vulns:
-                v = vulns[step.via[0]]
+            v = model.vulnerability(step.via[0]) if kind == "ai_weakness" else None
+            if v is not None:
                 where = v.model or v.asset or step.target
             return RootCause(entry, kind, step.via[0], where)
         if step.rule == "residency" and not step.premises and step.via:
-            declared = vulns.get(step.via[0])
+            declared = model.vulnerability(step.via[0])
             node = declared.node if declared is not None and declared.node else step.target
             return RootCause(entry, "vulnerability", step.via[0], node)
     return None

@@ -17,7 +17,10 @@ implemented controls the reruns would cost too much, and the credit goes by what
 touches (``attribution`` ``touch``).
 
 The route reruns of a big model need only its compiled form: they start in worker processes
-as soon as it is compiled and run beside the residual run itself (engine/parallel.py).
+as soon as the residual closure is saturated and run beside the rest of that run and the
+inherent run (engine/parallel.py). Starting them there, not before the closure, lets the
+workers inherit what the closure's joins worked out from the compiled model alone (rule shapes,
+static conditions, narrowed candidates: engine/matching.py) instead of working it out again.
 
 :func:`threats` is the single run the planner takes per candidate plan.
 """
@@ -34,6 +37,7 @@ from actm.engine.attribution import Attribution, route_jobs
 from actm.engine.attribution import jobs as attribution_jobs
 from actm.engine.closure import Observer
 from actm.engine.compiled import Compiled, compile_model
+from actm.engine.decoding import decode_all
 from actm.engine.output import Judged, Readout, judge_all, read, threat_id, threat_scores
 from actm.engine.parallel import run_all, start_all
 from actm.engine.parallel import workers as available_workers
@@ -207,7 +211,7 @@ def analyse(
     t0 = perf_counter()
     compiled = compile_model(model, kb, apply_controls=controls)
     compiling = perf_counter() - t0
-    routed = _early_routes(compiled, workers)
+    early: list[Waiter] = []
     out = run_engine(
         model,
         kb,
@@ -215,7 +219,9 @@ def analyse(
         tolerance_severity=tolerance_severity,
         observer=observer,
         compiled=compiled,
+        closed=lambda: early.extend(_early_routes(compiled, workers)),
     )
+    routed = early[0] if early else None
     timings = dict(out.timings)
     timings["compile"] += compiling
     implemented = [ctl.id for ctl in model.controls if ctl.status == "implemented"]
@@ -229,6 +235,8 @@ def analyse(
         without = run_engine(model, kb, apply_controls=False, assumptions=False)
         timings["inherent"] = perf_counter() - t0
     t0 = perf_counter()
+    # while the route reruns go on in the workers, decode what needs no attribution
+    decoded = decode_all(out) if routed is not None else None
     attribution_residual = attributed()
     judged = judge_all(out, attribution_residual)
     # the inherent run's reruns run beside the residual run's decoding; the screen reads the
@@ -237,7 +245,7 @@ def analyse(
     inherent_judged = (
         None if without is None else _judge(without, judged.scores(), workers, screened)
     )
-    residual = read(out, attribution_residual, judged=judged)
+    residual = read(out, attribution_residual, judged=judged, decoded=decoded)
     for kind, n in residual.attribution.runs.items():
         timings[f"{kind}_runs"] = float(n)
     if without is None or inherent_judged is None:
@@ -329,15 +337,17 @@ def _start(workers: int | None, out: EngineOutput, jobs: list[Callable[[], Any]]
     return start_all(jobs, n)
 
 
-def _early_routes(c: Compiled, workers: int | None) -> Callable[[], list[Any]] | None:
-    """For a big model, its route reruns started in worker processes as soon as it is
-    compiled, to run beside the run itself (they need nothing of it); how to wait for them.
-    None for a small model (as many targets as :data:`PARALLEL_FACTS` give about as many
-    facts) or when one worker is allowed."""
+def _early_routes(c: Compiled, workers: int | None) -> list[Waiter]:
+    """For a big model, its route reruns started in worker processes once its closure is
+    saturated, to run beside the rest of the run and the inherent run (they need nothing of
+    the run but the tables its joins built from the compiled model, which the workers inherit
+    instead of working them out again); how to wait for them. Empty for a small model (as many
+    targets as :data:`PARALLEL_FACTS` give about as many facts) or when one worker is
+    allowed."""
     n = available_workers() if workers is None else workers
     if n <= 1 or len(c.target_name) < PARALLEL_FACTS:
-        return None
-    return start_all(route_jobs(c, Wording(c.vocab.wording)).jobs, n)
+        return []
+    return [start_all(route_jobs(c, Wording(c.vocab.wording)).jobs, n)]
 
 
 def _attribute(

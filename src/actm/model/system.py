@@ -407,6 +407,10 @@ class SystemModel:
     def package(self, package_id: str) -> Package:
         return self._index()["packages"][package_id]  # type: ignore[return-value]
 
+    def vulnerability(self, vulnerability_id: str) -> Vulnerability | None:
+        """The declared vulnerability ``vulnerability_id``, or None."""
+        return self._index()["vulnerabilities"].get(vulnerability_id)  # type: ignore[return-value]
+
     def credential_tools(self, credential: str) -> tuple[Tool, ...]:
         """The tools that act under ``credential``: their own, or a user model's identity."""
         cached: dict[str, tuple[Tool, ...]] | None = self.__dict__.get("_cred_tools")
@@ -461,6 +465,7 @@ class SystemModel:
                 "tools": {t.id: t for t in self.tools},
                 "owners": {o.id: o for o in self.owners},
                 "packages": {p.id: p for p in self.packages},
+                "vulnerabilities": {v.id: v for v in self.vulnerabilities},
             }
             object.__setattr__(self, "_idx", cached)
         return cached
