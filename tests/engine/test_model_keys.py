@@ -347,21 +347,27 @@ assets:
 """
 
 
-def test_a_service_on_the_internet_without_authentication_is_missing_it() -> None:
-    out = run(AUTH.replace("EXPOSURE", "internet").replace("MCP", "oauth"), attacks=False)
+@pytest.mark.parametrize(
+    ("exposure", "adversary"), [("internet", "internet-attacker"), ("internal", "insider")]
+)
+def test_a_service_without_authentication_is_missing_it(exposure: str, adversary: str) -> None:
+    # on the internet anyone uses it; inside, any workload on the network does
+    out = run(AUTH.replace("EXPOSURE", exposure).replace("MCP", "oauth"), attacks=False)
     assert chain(out, "llm.inputs", "partially_inspect") == [
         "ollama: missing_authentication (missing-authentication@ollama) grants "
         "partially_inspect on llm.inputs"
     ]
+    reach = "internet" if exposure == "internet" else "insider"
     assert _seeds(out) == [
-        ("internet-attacker", "internet", "missing_authentication", "missing-authentication@ollama")
+        (adversary, reach, "missing_authentication", "missing-authentication@ollama")
     ]
     weakness = out.compiled.extra_vulns["missing-authentication@ollama"]
-    assert weakness.derived == "exposure: internet, authentication: none"
+    assert weakness.derived == f"exposure: {exposure}, authentication: none"
 
 
 def test_an_mcp_server_over_the_network_without_authentication_is_missing_it() -> None:
-    out = run(AUTH.replace("EXPOSURE", "internal").replace("MCP", "none"), attacks=False)
+    text = AUTH.replace(", authentication: none}", "}").replace("MCP", "none")
+    out = run(text.replace("EXPOSURE", "internal"), attacks=False)
     assert _seeds(out) == [
         ("insider", "insider", "missing_authentication", "missing-authentication@srv")
     ]
@@ -370,8 +376,9 @@ def test_an_mcp_server_over_the_network_without_authentication_is_missing_it() -
     ]
 
 
-def test_an_internal_service_or_an_authenticated_server_is_not_missing_it() -> None:
-    out = run(AUTH.replace("EXPOSURE", "internal").replace("MCP", "bearer"), attacks=False)
+def test_a_service_that_authenticates_and_an_authenticated_server_are_not_missing_it() -> None:
+    text = AUTH.replace(", authentication: none}", "}").replace("MCP", "bearer")
+    out = run(text.replace("EXPOSURE", "internal"), attacks=False)
     assert _seeds(out) == []
     assert out.compiled.extra_vulns == {}
 

@@ -114,3 +114,80 @@ def test_another_adversary_reaching_what_the_owner_holds_is_reported() -> None:
     ]
     assert threat.adversaries == ("insider", "operator:user")
     assert _dropped(result) == []
+
+
+# an agent on a host where a plugin runs whose publisher can change it (unpinned)
+FOOTHOLD = """
+actm: 1
+system: {{id: plugins, owner: team}}
+owners:
+  - {{id: team, trust: first_party}}
+  - {{id: authors, trust: untrusted}}
+nodes:
+  - {{id: host, kind: service}}
+models:
+  - {{id: bot, kind: agent, exposure: {exposure}, deployed_on: [host]}}
+packages:
+  - {{id: plugin, ecosystem: npm, name: plugin, pinned: false, publisher: authors,
+     runs_on: [host]}}
+"""
+
+
+def test_what_a_package_foothold_gives_over_a_model_is_the_package_threat() -> None:
+    # the plugin's code runs where the agent runs: its publisher holds the agent's inputs and
+    # outputs, and the compromise is reported once, on the package
+    result = _analyze(FOOTHOLD.format(exposure="internal"))
+    assert sorted(t.id for t in result.threats) == [
+        "ml-dependency-compromise@plugin",
+    ]
+    assert _dropped(result) == [
+        ("conversation-disclosure@bot", "foothold"),
+        ("cost-harvesting@bot", "foothold"),
+        ("direct-prompt-injection@bot", "foothold"),
+        ("indirect-prompt-injection@bot", "foothold"),
+        ("insecure-integrated-component@bot", "foothold"),
+        ("resource-exhaustion@bot", "foothold"),
+        ("system-prompt-eviction@bot", "foothold"),
+        ("tool-definition-poisoning@bot", "foothold"),
+    ]
+    assert result.summary["foothold"] == 8
+
+
+def test_a_threat_that_also_closes_without_the_foothold_is_kept() -> None:
+    # a public agent: its users inject and flood it without the plugin
+    result = _analyze(FOOTHOLD.format(exposure="public"))
+    assert sorted(t.id for t in result.threats) == [
+        "direct-prompt-injection@bot",
+        "ml-dependency-compromise@plugin",
+        "resource-exhaustion@bot",
+    ]
+    assert _dropped(result) == [
+        ("indirect-prompt-injection@bot", "foothold"),
+        ("insecure-integrated-component@bot", "foothold"),
+        ("system-prompt-eviction@bot", "foothold"),
+        ("tool-definition-poisoning@bot", "foothold"),
+    ]
+
+
+def test_a_foothold_two_packages_give_is_needed_though_neither_alone_is() -> None:
+    # a second plugin, from another publisher, runs on the same host: the agent's threats rest
+    # on neither assumption alone, but on the two together
+    text = FOOTHOLD.format(exposure="internal") + (
+        "  - {id: helper, ecosystem: pypi, name: helper, pinned: false, publisher: authors,\n"
+        "     runs_on: [host]}\n"
+    )
+    result = _analyze(text)
+    assert sorted(t.id for t in result.threats) == [
+        "ml-dependency-compromise@helper",
+        "ml-dependency-compromise@plugin",
+    ]
+    assert [d.id for d in result.dropped if d.rule == "foothold"] == [
+        "conversation-disclosure@bot",
+        "cost-harvesting@bot",
+        "direct-prompt-injection@bot",
+        "indirect-prompt-injection@bot",
+        "insecure-integrated-component@bot",
+        "resource-exhaustion@bot",
+        "system-prompt-eviction@bot",
+        "tool-definition-poisoning@bot",
+    ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 
 import actm
-from actm.engine.runs import analyse, counterfactual, threats
+from actm.engine.runs import Analysis, ControlRuns, analyse, counterfactual, threats
 from actm.results.build import screen
 
 MODEL = """
@@ -29,11 +29,17 @@ controls:
 EXFIL = "tool-data-exfiltration@bot@customers"
 
 
+def _screened(text: str) -> tuple[Analysis, ControlRuns]:
+    """The analysis of the model ``text`` with the results layer's screen, and its control runs."""
+    analysis = analyse(
+        actm.load_model_text(textwrap.dedent(text)), actm.load_knowledge(), screen=screen
+    )
+    assert analysis.controls is not None
+    return analysis, analysis.controls
+
+
 def test_the_reruns_credit_the_control_whose_removal_brings_the_threat_back() -> None:
-    model = actm.load_model_text(textwrap.dedent(MODEL))
-    analysis = analyse(model, actm.load_knowledge(), screen=screen)
-    runs = analysis.controls
-    assert runs is not None
+    analysis, runs = _screened(MODEL)
     assert runs.attribution == "counterfactual"
     assert dict(runs.differences) == {EXFIL: -1.0}
     assert [f.id for f in runs.inherent.threats] == [EXFIL]
@@ -101,3 +107,77 @@ def test_counterfactual_tries_the_controls_off_the_chains_together() -> None:
     assert found.runs == len(calls)
     # nothing to explain: no run at all
     assert counterfactual(["a"], {}, run).runs == 0
+
+
+# a threat with two routes: the outside source's author (the chain shown) and the insider,
+# through a supply-chain weakness of the ingestion job that writes the store
+ROUTES = """
+actm: 1
+system: {id: routes}
+nodes:
+  - {id: app, kind: service}
+  - {id: ingest, kind: batch_job}
+  - {id: wiki-db, kind: database}
+models:
+  - {id: bot, kind: agent, deployed_on: [app], tools: [calc, shell]}
+assets:
+  - id: wiki
+    type: document_store
+    criticality: {integrity: high}
+    untrusted_sources: [support-email]
+    resides:
+      - {node: wiki-db}
+      - {node: ingest, mode: processed, writes: true}
+relations:
+  - {id: retrieval, kind: feeds, from: wiki, to: bot.inputs.retrieved_context}
+tools:
+  - {id: calc, node: app}
+  - {id: shell, node: app}
+vulnerabilities:
+  - {id: ingest-dep, class: supply_chain_compromise, node: ingest}
+controls:
+  - {id: email-allowlist, blocks: ['source:support-email']}
+  - {id: patch-ingest, removes: [ingest-dep]}
+  - {id: jail-calc, sandboxes: [calc]}
+  - {id: jail-shell, sandboxes: [shell]}
+"""
+IPI = "indirect-prompt-injection@bot"
+POISON = "rag-poisoning@wiki@bot"
+
+
+def test_a_control_acting_on_another_route_than_the_chain_shown_is_tried_alone() -> None:
+    analysis, runs = _screened(ROUTES)
+    assert dict(runs.differences) == {IPI: -1.0, POISON: -1.0}
+    ipi = next(f for f in runs.inherent.threats if f.id == IPI)
+    assert [r.adversary for r in ipi.routes] == ["content-author", "insider"]
+    # the patch acts on the insider's route only, not on the chain shown
+    assert "ingest-dep" not in {v for step in ipi.chain for v in step.via}
+    # both routes' elements: the source, its author, the weakness, the feed and the attack
+    routes = {"content-author", "support-email", "source:support-email", "ingest-dep", "retrieval"}
+    assert runs.inherent.attribution.elements == {
+        IPI: frozenset({*routes, "indirect-prompt-injection"}),
+        POISON: frozenset({*routes, "rag-poisoning"}),
+    }
+    assert analysis.residual.attribution.elements == {}  # only the screen reads them
+    assert screen(analysis.residual, runs.inherent) == (
+        frozenset({"email-allowlist", "patch-ingest"}),
+        frozenset(),
+    )
+    both = frozenset({"email-allowlist", "patch-ingest"})
+    assert runs.credit.necessary == {IPI: both, POISON: both}
+    assert runs.credit.jointly == {}
+    # each control acting on a route alone, then the sandboxes together (no change: no split);
+    # with the patch among them, their run would change something and be split
+    assert runs.credit.runs == 3
+
+
+def test_a_duplicated_control_on_a_route_stays_with_the_controls_removed_together() -> None:
+    analysis, runs = _screened(ROUTES + "  - {id: patch-again, removes: [ingest-dep]}\n")
+    assert screen(analysis.residual, runs.inherent) == (frozenset({"email-allowlist"}), frozenset())
+    assert runs.credit.necessary == {
+        IPI: frozenset({"email-allowlist"}),
+        POISON: frozenset({"email-allowlist"}),
+    }
+    together = frozenset({"patch-ingest", "jail-calc", "jail-shell", "patch-again"})
+    assert runs.credit.jointly == {IPI: together, POISON: together}
+    assert runs.credit.runs == 4  # the allow-list alone, the others together, then their halves

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from actm.io.visible import visible, visible_bytes
+from actm.io.visible import visible, visible_bytes, visible_json_bytes
 
 
 def test_visible_spells_out_terminal_controls_and_keeps_tab_and_newline() -> None:
@@ -36,3 +38,19 @@ def test_visible_bytes_is_visible_on_utf8(data: bytes, shown: bytes) -> None:
 def test_visible_bytes_returns_clean_input_itself() -> None:
     data = b"x" * 1000
     assert visible_bytes(data) is data
+
+
+@pytest.mark.parametrize("ensure_ascii", [True, False])
+def test_visible_json_bytes_is_visible_bytes_on_json_text(ensure_ascii: bool) -> None:
+    every_control = "".join(chr(i) for i in [*range(0x20), 0x7F, 0x9B, 0x202E, 0x2028])
+    value = {"name": every_control, "list": [1, "a\rb", "tab\there"]}
+    for indent in (None, 2):
+        text = json.dumps(value, ensure_ascii=ensure_ascii, indent=indent).encode("utf-8")
+        assert visible_json_bytes(text) == visible_bytes(text)
+    spaced = b'{\r\n\t"a": "\x7f"}'  # whitespace JSON allows between tokens, and a raw DEL
+    assert visible_json_bytes(spaced) == visible_bytes(spaced) == b'{\\u000d\n\t"a": "\\u007f"}'
+
+
+def test_visible_json_bytes_returns_clean_json_itself() -> None:
+    data = b'{\n  "id": "tool-data-exfiltration@agent0@d0-0-5"\n}'
+    assert visible_json_bytes(data) is data

@@ -27,6 +27,7 @@ import typer
 
 from actm.errors import EXIT_INTERNAL, EXIT_OK, ActmError, KnowledgeError, UsageError
 from actm.io.visible import visible
+from actm.io.writer import write_pieces
 from actm.io.yaml import Limits
 from actm.render.formats import (
     CHECK_FORMATS,
@@ -248,8 +249,7 @@ def write(text: str | bytes | Iterable[bytes], output: Path | None) -> None:
     )
     if output is None or _to_stdout(output):
         sys.stdout.flush()  # anything already printed as text goes first
-        for piece in pieces:
-            sys.stdout.buffer.write(piece)
+        write_pieces(sys.stdout.buffer, pieces)
         sys.stdout.flush()
         return
     if output.is_dir():
@@ -277,7 +277,7 @@ def write_file(pieces: Iterable[bytes], output: Path) -> None:
         found = None
     if found is not None and not stat.S_ISREG(found.st_mode):
         with target.open("wb") as fh:
-            fh.writelines(pieces)
+            write_pieces(fh, pieces)
         return
     mode = _new_file_mode() if found is None else stat.S_IMODE(found.st_mode)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -285,7 +285,7 @@ def write_file(pieces: Iterable[bytes], output: Path) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             os.fchmod(fh.fileno(), mode)
-            fh.writelines(pieces)
+            write_pieces(fh, pieces)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(temp, target)

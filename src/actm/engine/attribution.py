@@ -8,7 +8,10 @@ orchestrator as jobs (:func:`jobs`) so that it can run them in parallel, then pu
 * the counterfactual bisection (engine/needs.py) over the assumptions and the third-party
   owners a shown chain uses: which threats rest on which assumption, and which need an owner's
   seeds. Above :data:`~actm.engine.needs.MAX_CANDIDATES` candidates, what a threat rests on is
-  read off its chain instead (``assumption_attribution`` ``proof``).
+  read off its chain instead (``assumption_attribution`` ``proof``);
+* where two or more packages that their publishers can change run on a node a model runs on,
+  one closure without all of them: which threats need a foothold there, whichever package
+  gives it (``footholds``; with one package, resting on its assumption says the same).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from dataclasses import dataclass, field
 from actm.engine.analysis import EngineOutput
 from actm.engine.chain import Route
 from actm.engine.compiled import Compiled
+from actm.engine.costs import costs
 from actm.engine.facts import Rule
 from actm.engine.matching import Match
 from actm.engine.needs import MAX_CANDIDATES, NeedsRun, ThreatKey, needs
@@ -33,6 +37,8 @@ Job = Callable[[], object]
 
 _ASSUMPTION = "assumption:"
 _OWNER = "owner:"
+_FOOTHOLD = "foothold:"
+_PACKAGE = "package:"
 
 
 @dataclass(frozen=True)
@@ -50,10 +56,17 @@ class Attribution:
     """More entry points than are enumerated: routes stand for all those of one reach."""
     assumption_attribution: str = "counterfactual"
     """counterfactual, or proof (too many candidates: read off the shown chains)."""
+    footholds: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Nodes (a model runs on, with two or more packages their publishers can change) whose
+    packages together each threat needs, sorted; counterfactual only."""
     runs: Mapping[str, int] = field(default_factory=dict)
-    """Closures per kind of rerun: routes, needs."""
+    """Closures per kind of rerun: routes, needs (footholds included)."""
     computed: bool = False
     """The reruns were made (an empty attribution stands for none: no routes are known)."""
+    elements: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """Threat id -> the model elements the chain it has in any route closure goes through,
+    named as controls name them (engine/chain.py ``step_elements``): what a control acting on
+    one of its routes acts on. Only when asked for (:func:`jobs` ``elements``), else empty."""
 
 
 def threat_id(c: Compiled, m: Match) -> str:
@@ -106,20 +119,27 @@ class RouteJobs:
     """More entry points than are enumerated: those of one reach share a closure."""
 
 
-def route_jobs(c: Compiled, wording: Wording, wanted: Container[str] | None = None) -> RouteJobs:
+def route_jobs(
+    c: Compiled, wording: Wording, wanted: Container[str] | None = None, elements: bool = False
+) -> RouteJobs:
     """The route reruns of ``c``, in the order :func:`assemble` takes their results (each
-    reading the routes of the threat ids ``wanted`` holds only, when given)."""
+    reading the routes of the threat ids ``wanted`` holds only, when given, and with
+    ``elements`` the model elements of each route's chain)."""
     points, conditions, grouped = entry_points(c)
     todo: list[Job] = [
-        _route_job(c, wording, ep, [*seeds, *conditions], wanted) for ep, seeds in points
+        _route_job(c, wording, ep, [*seeds, *conditions], wanted, elements) for ep, seeds in points
     ]
     if conditions:
-        todo.append(_route_job(c, wording, None, conditions, wanted))
+        todo.append(_route_job(c, wording, None, conditions, wanted, elements))
     return RouteJobs(todo, len(points), bool(conditions), grouped)
 
 
 def jobs(
-    out: EngineOutput, *, routes: bool = True, wanted: Container[str] | None = None
+    out: EngineOutput,
+    *,
+    routes: bool = True,
+    wanted: Container[str] | None = None,
+    elements: bool = False,
 ) -> tuple[list[Job], Callable[[Sequence[object]], Attribution]]:
     """The reruns that attribute ``out``'s threats, and how to put their results together.
     Without ``routes``, the route reruns (:func:`route_jobs` of the run's compiled model) are
@@ -130,9 +150,13 @@ def jobs(
     routes, needs and owners the full attribution gives it (the route closures are the same,
     only their threats are read; what one threat needs does not depend on what the bisection
     asks about the others, and it can only need a group its own chain uses); the others get
-    none. Whether the needs are counterfactual still depends on every shown chain."""
+    none. Whether the needs are counterfactual still depends on every shown chain.
+
+    ``elements``: the attribution also holds the model elements of each threat's routes
+    (``Attribution.elements``; not with ``routes`` false, whose route reruns are made
+    elsewhere)."""
     c = out.compiled
-    found = route_jobs(c, out.wording, wanted)
+    found = route_jobs(c, out.wording, wanted, elements)
     todo: list[Job] = list(found.jobs) if routes else []
     seeds = all_seeds(c)
     groups = _candidates(out, seeds)
@@ -140,15 +164,39 @@ def jobs(
     picked = [i for i, m in enumerate(out.matches) if wanted is None or threat_id(c, m) in wanted]
     if wanted is not None:
         groups = _candidates(out, seeds, picked)
+    keys = [(out.matches[i].rule, out.matches[i].binding) for i in picked]
     if counterfactual and groups:
         # without candidates nothing can be missing: no closure to run
-        keys = [(out.matches[i].rule, out.matches[i].binding) for i in picked]
         todo.append(_needs_job(c, seeds, groups, keys))
+    footholds = _foothold_groups(c, seeds) if counterfactual else {}
+    # one closure each: a package may run on several of these nodes, and the bisection of
+    # needs.py wants groups that do not share seeds
+    todo += [_needs_job(c, seeds, {name: idx}, keys) for name, idx in footholds.items()]
 
     def finish(results: Sequence[object]) -> Attribution:
         return assemble(out, results, found.points, found.conditions, counterfactual, found.grouped)
 
     return todo, finish
+
+
+def _foothold_groups(c: Compiled, seeds: Sequence[Seed]) -> dict[str, list[int]]:
+    """``foothold:<node>`` -> the seeds of the unjustified package assumptions whose code runs
+    on that node, for each node a model runs on where there are two or more of them."""
+    hosts = {n for m in c.model.models for n in m.deployed_on}
+    justified = costs(c).justified
+    on_node: dict[str, list[int]] = {}
+    for i, s in enumerate(seeds):
+        via = str(s.via)
+        if s.rule != Rule.ASSUMPTION or not via.startswith(_PACKAGE) or via in justified:
+            continue
+        for node in c.model.package(via[len(_PACKAGE) :]).runs_on:
+            if node in hosts:
+                on_node.setdefault(node, []).append(i)
+    return {
+        _FOOTHOLD + node: idx
+        for node, idx in sorted(on_node.items())
+        if len({str(seeds[i].via) for i in idx}) > 1
+    }
 
 
 def _route_job(
@@ -157,8 +205,9 @@ def _route_job(
     entry: EntryPoint | None,
     seeds: list[Seed],
     wanted: Container[str] | None,
+    elements: bool,
 ) -> Job:
-    return lambda: run_entry(c, wording, entry, seeds, wanted)
+    return lambda: run_entry(c, wording, entry, seeds, wanted, elements)
 
 
 def _needs_job(
@@ -180,32 +229,36 @@ def assemble(
     counterfactual: bool,
     grouped: bool,
 ) -> Attribution:
-    """The attribution from the jobs' results, in the order :func:`jobs` listed them."""
+    """The attribution from the jobs' results, in the order :func:`jobs` listed them: the
+    routes, then the needs bisection (when it ran) and the foothold closures."""
     c = out.compiled
-    per_entry = [r for r in results[:npoints] if isinstance(r, dict)]
-    by_conditions = results[npoints] if conditions else {}
-    assert isinstance(by_conditions, dict)
+    closures = [_routes(r) for r in results[: npoints + (1 if conditions else 0)]]
+    per_entry = [found for found, _through in closures[:npoints]]
+    by_conditions = closures[npoints][0] if conditions else {}
     routes = collect(per_entry, by_conditions)
+    elements: dict[str, set[str]] = {}
+    for _found, through in closures:
+        for tid, es in through.items():
+            elements.setdefault(tid, set()).update(es)
     ids = {
         (m.rule, m.binding): "@".join((c.rules[m.rule].attack.id, *m.binding)) for m in out.matches
     }
     rests: dict[str, set[str]] = {}
     owners: dict[str, set[str]] = {}
+    footholds: dict[str, set[str]] = {}
     runs = {"routes": npoints + (1 if conditions else 0)}
     if counterfactual:
         found: dict[str, frozenset[ThreatKey]] = {}
         runs["needs"] = 0
-        if len(results) > runs["routes"]:
-            last = results[-1]
+        for last in results[runs["routes"] :]:
             assert isinstance(last, tuple)
-            found = last[0]
-            runs["needs"] = int(last[1])
+            found = {**found, **last[0]}
+            runs["needs"] += int(last[1])
         for group, threats in found.items():
+            kind, _, name = group.partition(":")
+            into = {"assumption": rests, "owner": owners, "foothold": footholds}[kind]
             for key in threats:
-                if group.startswith(_ASSUMPTION):
-                    rests.setdefault(ids[key], set()).add(group[len(_ASSUMPTION) :])
-                else:
-                    owners.setdefault(ids[key], set()).add(group[len(_OWNER) :])
+                into.setdefault(ids[key], set()).add(name)
     else:
         store = out.closure.store
         for m, keys in zip(out.matches, out.proofs, strict=True):
@@ -214,11 +267,21 @@ def assemble(
                     rests.setdefault(ids[(m.rule, m.binding)], set()).add(str(via))
     known = set(ids.values())
     return Attribution(
-        {tid: rs for tid, rs in routes.items() if tid in known},
-        {tid: tuple(sorted(v)) for tid, v in sorted(rests.items())},
-        {tid: tuple(sorted(v)) for tid, v in sorted(owners.items())},
-        grouped,
-        "counterfactual" if counterfactual else "proof",
-        runs,
-        True,
+        routes={tid: rs for tid, rs in routes.items() if tid in known},
+        rests_on={tid: tuple(sorted(v)) for tid, v in sorted(rests.items())},
+        owners={tid: tuple(sorted(v)) for tid, v in sorted(owners.items())},
+        footholds={tid: tuple(sorted(v)) for tid, v in sorted(footholds.items())},
+        grouped=grouped,
+        assumption_attribution="counterfactual" if counterfactual else "proof",
+        runs=runs,
+        computed=True,
+        elements={tid: frozenset(es) for tid, es in sorted(elements.items()) if tid in known},
     )
+
+
+def _routes(result: object) -> tuple[dict[str, Route], dict[str, frozenset[str]]]:
+    """A route job's result (:func:`~actm.engine.routes.run_entry`), typed."""
+    assert isinstance(result, tuple)
+    found, through = result
+    assert isinstance(found, dict) and isinstance(through, dict)
+    return found, through

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["ChainStep", "RootCause", "Route", "chain_text"]
+__all__ = ["ChainStep", "RootCause", "Route", "chain_text", "step_elements"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +38,22 @@ class ChainStep:
 def chain_text(steps: Sequence[ChainStep]) -> str:
     """The short form of a chain: its steps' texts, bookkeeping left out, joined by arrows."""
     return " -> ".join(s.text for s in steps if not s.structural)
+
+
+def step_elements(step: ChainStep) -> set[str]:
+    """Model elements a chain step goes through, named as controls name them."""
+    out = set(step.via)
+    if step.rule == "tool_write" and step.via:
+        out.add(f"{step.via[0]}.write")
+    if step.rule == "tool_exfiltrate" and len(step.via) == 2:
+        out |= {f"{step.via[0]}.read", f"{step.via[1]}.egress"}
+    if step.rule == "tool_execute" and step.via:
+        out.add(f"{step.via[0]}.execute")
+    if step.rule == "outside_content" and len(step.via) == 2:
+        out.add(f"source:{step.via[1]}")
+    if step.rule == "public_user":
+        out.add(step.target)
+    return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,9 +6,9 @@ the weaknesses the engine derives or posits on nodes.
 * ``contains``: the assets embedded in another (a token in a configuration file);
 * packages: the nodes each package's code runs on;
 * tools' ``delete`` permission;
-* derived weaknesses: a node exposed to the internet whose service needs no authentication,
-  and an MCP server reached over the network without authentication, get a
-  ``missing_authentication`` weakness (``missing-authentication@<node>``);
+* derived weaknesses: a node whose service needs no authentication (from the internet when it
+  is exposed to it, else from inside), and an MCP server reached over the network without
+  authentication, get a ``missing_authentication`` weakness (``missing-authentication@<node>``);
 * hypotheses (when the model asks for them): the typical weaknesses of the vocabulary's
   hypotheses table, posited on every node a rule matches (``hypothesis:<rule>@<node>``).
 
@@ -85,13 +85,14 @@ def _grants(c: Compiled, a: Asset, t: int) -> None:
 
 
 def derived_weaknesses(nodes: tuple[Node, ...]) -> list[Vulnerability]:
-    """A service exposed to the internet that needs no authentication, and an MCP server
-    reached over the network without authentication: ``missing_authentication``."""
+    """A service that needs no authentication (exploited from the internet when the node is
+    exposed to it, else by an insider), and an MCP server reached over the network without
+    authentication: ``missing_authentication``."""
     out = []
     for n in nodes:
         why = None
-        if n.exposure == "internet" and n.authentication == "none":
-            why = "exposure: internet, authentication: none"
+        if n.authentication == "none":
+            why = f"exposure: {n.exposure}, authentication: none"
         elif (
             n.mcp is not None
             and n.mcp.transport in _NETWORK_TRANSPORTS

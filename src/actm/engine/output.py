@@ -17,9 +17,9 @@ from typing import NamedTuple
 from actm.engine.analysis import EngineOutput
 from actm.engine.attribution import Attribution
 from actm.engine.chain import ChainStep, RootCause, Route
-from actm.engine.citing import Citer
 from actm.engine.compiled import Compiled
-from actm.engine.facts import FactStore, Rule
+from actm.engine.decoding import Decoded, Decoder
+from actm.engine.facts import FactStore
 from actm.engine.links import Linked, Links, links, root_cause
 from actm.engine.provenance import proof, seeds_in
 from actm.engine.reader import Reader
@@ -165,6 +165,8 @@ class Judged:
     """(threat id, noise rule), by id."""
     noise_chains: tuple[str, ...] = ()
     """Ids of the reported threats whose shown chain is a route the route rules discard."""
+    indices: tuple[int, ...] = ()
+    """Each reported threat's position among the run's matches (as ``kept``)."""
 
     def scores(self) -> dict[str, float]:
         """Threat id -> severity score of the reported threats."""
@@ -184,11 +186,13 @@ def judge_all(
     kept: list[tuple[Linked, Assessment, Verdict]] = []
     dropped: list[tuple[str, str]] = []
     noise_chains: list[str] = []
+    indices: list[int] = []
     for i, (m, keys) in enumerate(zip(out.matches, out.proofs, strict=True)):
         tid = threat_id(c.rules[m.rule].attack.id, m.binding)
         if only is not None and tid not in only:
             continue
-        verdict = judge(c, store, tid, keys, accepted(m), att)
+        seeds = seeds_in(store, keys)
+        verdict = judge(c, tid, seeds, accepted(m), att)
         a = assess(c, store, m, keys, verdict.path) if att.computed else out.assessments[i]
         impact = c.rules[m.rule].attack.impact
         classes = impact.classes if impact is not None else (a.cls,)
@@ -196,10 +200,11 @@ def judge_all(
         if reason:
             dropped.append((tid, reason))
             continue
-        if chain_discarded(c, store, keys, tid, classes, verdict, a, att):
+        if chain_discarded(c, seeds, tid, classes, verdict, a, att):
             noise_chains.append(tid)
         kept.append((Linked(tid, m, keys, a.level), a, verdict))
-    return Judged(tuple(kept), tuple(sorted(dropped)), tuple(sorted(noise_chains)))
+        indices.append(i)
+    return Judged(tuple(kept), tuple(sorted(dropped)), tuple(sorted(noise_chains)), tuple(indices))
 
 
 def read(
@@ -210,23 +215,28 @@ def read(
     full: bool = True,
     judged: Judged | None = None,
     decode: Container[str] | None = None,
+    decoded: Sequence[Decoded] | None = None,
 ) -> Readout:
     """The readable values of ``out``: its threats (only those with an id in ``only``, if
     given) and, with ``full``, the capability matrix, assumption outcomes and out-of-scope
     attacks too. The threats are judged as :func:`judge_all` says (``judged``, when the caller
     has judged them already with the same ``attribution`` and ``only``). With ``decode``, only
     the threats whose id it holds are decoded and listed; the others still count in what the
-    listed ones enable and in the assumptions' outcomes."""
+    listed ones enable and in the assumptions' outcomes. ``decoded``: every match of ``out``
+    decoded already (engine/decoding.py :func:`decode_all`), in their order."""
     c = out.compiled
     store = out.closure.store
-    reader = Reader(c, store, out.wording)
-    citer = Citer(c, store, out.wording.names)
     att = attribution or Attribution()
     j = judged if judged is not None else judge_all(out, att, only=only)
     found = links(c, store, [t for t, _a, _v in j.kept])
+    decoder = Decoder(out)
+
+    def at(i: int) -> Decoded:
+        return decoded[i] if decoded is not None else decoder(out.matches[i], out.proofs[i])
+
     threats = tuple(
-        _finding(reader, citer, t, a, verdict, found)
-        for t, a, verdict in j.kept
+        _finding(c, t, a, verdict, found, at(i))
+        for (t, a, verdict), i in zip(j.kept, j.indices, strict=True)
         if decode is None or t.id in decode
     )
     justified = {k: tuple(v) for k, v in c.justified_by.items()}
@@ -297,74 +307,50 @@ def explain(out: EngineOutput, target: str, capability: str) -> tuple[ChainStep,
 
 
 def _finding(
-    reader: Reader, citer: Citer, t: Linked, a: Assessment, verdict: Verdict, found: Links
+    c: Compiled,
+    t: Linked,
+    a: Assessment,
+    verdict: Verdict,
+    found: Links,
+    d: Decoded,
 ) -> Finding:
-    """One reported threat, decoded, with what it enables and is enabled by (``found``)."""
-    tid, m, keys = t.id, t.match, t.proof
-    c = reader.c
-    store = reader.store
+    """One reported threat, from its match ``d`` decoded, with its attribution (``verdict``)
+    and what it enables and is enabled by (``found``)."""
+    tid, m = t.id, t.match
     attack = c.rules[m.rule].attack
-    steps = reader.chain(keys) + reader.effects(m, keys, len(keys))
-    adversaries: set[str] = set()
-    vulns: set[str] = set()
-    assumptions: set[str] = set()
-    for how, via in seeds_in(store, keys):
-        if how in (Rule.ADVERSARY, Rule.PUBLIC_USER):
-            adversaries.add(str(via))
-        elif how in (Rule.OUTSIDE_CONTENT, Rule.THIRD_PARTY, Rule.NETWORK, Rule.PHYSICAL):
-            assert isinstance(via, tuple)
-            adversaries.add(str(via[0]))
-        elif how in (Rule.ASSUMPTION, Rule.ASSUMPTION_SENDS):
-            assumptions.add(str(via))
-        else:
-            vulns.add(str(via))
-    for k in keys:
-        if k >= 0:
-            code, via, _ = store.derivation(k)
-            if code == Rule.AI_WEAKNESS:
-                vulns.add(str(via))
-    bound: set[str] = set()
-    asset_types: set[str] = set()
-    for var, owner in zip(attack.variables, m.full_binding, strict=True):
-        if owner and attack.var_sort.get(var) == "asset":
-            bound.add(owner)
-            asset_types.add(c.asset_type[c.asset_index[owner]])
-    for k in keys:
-        if k >= 0:
-            asset_types.add(c.asset_type[c.target_asset[store.decode(k).target]])
     return Finding(
         id=tid,
         pattern=attack,
         bindings=tuple(zip(attack.variables, m.full_binding, strict=True)),
-        chain=steps,
+        chain=d.chain,
         severity=a,
-        assets=tuple(sorted(bound | {a.asset_id})),
-        asset_types=frozenset(asset_types),
-        adversaries=verdict.adversaries or tuple(sorted(adversaries)),
-        vulnerabilities=tuple(sorted(vulns)),
-        assumptions=tuple(sorted(assumptions)),
-        cited=citer.cited(attack, m.full_binding, keys, m.effects),
+        assets=tuple(sorted(d.bound | {a.asset_id})),
+        asset_types=d.asset_types,
+        adversaries=verdict.adversaries or d.adversaries,
+        vulnerabilities=d.vulnerabilities,
+        assumptions=d.assumptions,
+        cited=d.cited,
         routes=verdict.routes,
         cooperation=verdict.cooperation,
         rests_on=verdict.rests_on if verdict.routes or verdict.rests_on else (),
         unjustified=verdict.unjustified,
         accepted_by=verdict.accepted_by,
-        root_cause=root_cause(c.model, _entry(verdict, adversaries), steps),
+        root_cause=root_cause(c.model, _entry(verdict, d.adversaries), d.chain),
         enables=found.enables.get(tid, ()),
         enabled_by=found.enabled_by.get(tid, ()),
         priority=found.priority.get(tid, a.level),
-        hypothetical=any(v in c.extra_vulns and c.extra_vulns[v].hypothetical for v in vulns),
+        hypothetical=d.hypothetical,
     )
 
 
-def _entry(verdict: Verdict, adversaries: set[str]) -> str:
+def _entry(verdict: Verdict, adversaries: tuple[str, ...]) -> str:
     """The entry point a threat's root cause names: its most realistic route's, else those
     that must cooperate, else its adversaries'."""
     if verdict.routes:
         return verdict.routes[0].adversary
     if verdict.cooperation:
         return " + ".join(verdict.cooperation)
-    return " + ".join(verdict.adversaries or sorted(adversaries))
+    return " + ".join(verdict.adversaries or adversaries)
 
 
 def _matrix(c: Compiled, store: FactStore) -> tuple[CapabilityCells, ...]:

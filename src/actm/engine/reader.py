@@ -35,20 +35,29 @@ class Reader:
         self.assumptions = {a.id: a for a in c.model.assumptions}
         self.relations = {r.id: r for r in c.model.relations}
         self.facts: dict[int, _Fact] = {}
+        self.steps: dict[tuple[int, int, tuple[int, ...]], ChainStep] = {}
+        """(fact, position, premises' positions) -> its step: chains that start alike (a
+        hub's threats through one tool) share their first steps."""
 
     def chain(self, keys: Sequence[int]) -> tuple[ChainStep, ...]:
         positions: dict[int, int] = {}
         steps: list[ChainStep] = []
         facts = self.facts
+        shared = self.steps
         derivation = self.store.derivation
         for k in keys:
             index = len(steps)
             positions[k] = index
-            fact = facts.get(k)
-            if fact is None:
-                fact = facts[k] = self._fact(k)
             premises = tuple(positions[p] for p in derivation(k)[2] if p in positions)
-            steps.append(ChainStep(index, *fact[:7], premises, *fact[7:]))
+            step = shared.get((k, index, premises))
+            if step is None:
+                fact = facts.get(k)
+                if fact is None:
+                    fact = facts[k] = self._fact(k)
+                step = shared[(k, index, premises)] = ChainStep(
+                    index, *fact[:7], premises, *fact[7:]
+                )
+            steps.append(step)
         return tuple(steps)
 
     def _fact(self, key: int) -> _Fact:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from actm.engine.chain import Route, chain_text
+from actm.engine.chain import Route, chain_text, step_elements
 from actm.engine.closure import Closure
 from actm.engine.compiled import Compiled
 from actm.engine.costs import costs, entry_of
@@ -103,17 +103,21 @@ def run_entry(
     entry: EntryPoint | None,
     seeds: Sequence[Seed],
     wanted: Container[str] | None = None,
-) -> dict[str, Route]:
+    elements: bool = False,
+) -> tuple[dict[str, Route], dict[str, frozenset[str]]]:
     """The routes one entry point's seeds (with the conditions, which ``seeds`` includes) give:
     threat id -> route (only for the threat ids ``wanted`` holds, when given: the closure is
     the same, only those are read). ``entry`` None: the conditions alone, each threat's route
-    attributed to the entry point its conditions belong to."""
+    attributed to the entry point its conditions belong to. With ``elements``, also threat id
+    -> the model elements its route's chain goes through, named as controls name them
+    (:func:`~actm.engine.chain.step_elements`); else that mapping is empty."""
     cl = Closure(c, lengths=True)
     cl.apply(seeds)
     cl.saturate()
     reader = Reader(c, cl.store, wording)
     justified = costs(c).justified
     out: dict[str, Route] = {}
+    through: dict[str, frozenset[str]] = {}
     for m in cl.matcher.matches:
         attack = c.rules[m.rule].attack.id
         tid = "@".join((attack, *m.binding))
@@ -132,7 +136,9 @@ def run_entry(
             chain_text(steps),
             ep.members,
         )
-    return out
+        if elements:
+            through[tid] = frozenset(e for step in steps for e in step_elements(step))
+    return out, through
 
 
 _ASSUMPTION_RULES = (Rule.ASSUMPTION, Rule.ASSUMPTION_SENDS)

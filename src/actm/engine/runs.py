@@ -7,8 +7,9 @@ implemented controls (:func:`counterfactual`): a control is credited with a thre
 analysis without it alone brings the threat back or raises its score again. Everything is handed
 back decoded (:class:`Analysis`); the results layer turns it into credited controls and reasons.
 
-Which controls to try alone depends on what each control acts on in the inherent chains, which
-the results layer reads (``Screen``); controls that cannot change anything alone need no rerun.
+Which controls to try alone depends on what each control acts on in the inherent chains and in
+the routes of each entry point, which the results layer reads (``Screen``); controls that
+cannot change anything alone need no rerun.
 Controls only take capabilities away, so the analysis without a group of controls shows every
 change that removing any one of them shows: the other controls are tried together, and a group
 is split in halves only while its run changes something. Above :data:`MAX_COUNTERFACTUAL`
@@ -37,6 +38,7 @@ from actm.engine.attribution import Attribution, route_jobs
 from actm.engine.attribution import jobs as attribution_jobs
 from actm.engine.closure import Observer
 from actm.engine.compiled import Compiled, compile_model
+from actm.engine.decoding import decode_all
 from actm.engine.output import Judged, Readout, judge_all, read, threat_id, threat_scores
 from actm.engine.parallel import run_all, start_all
 from actm.engine.parallel import workers as available_workers
@@ -66,8 +68,9 @@ Scores = Mapping[str, float]
 
 Screen = Callable[[Readout, Readout], tuple[Iterable[str], Iterable[str]]]
 """Given the residual run and the inherent one (with only the threats the controls remove or
-lower): the implemented controls to remove one at a time (those acting on these threats'
-chains), and those known to change nothing alone (removing them needs no run)."""
+lower, and the model elements of each one's routes: ``attribution.elements``): the implemented
+controls to remove one at a time (those acting on these threats' chains or routes), and those
+known to change nothing alone (removing them needs no run)."""
 
 
 def differences(residual: Scores, inherent: Scores) -> dict[str, float]:
@@ -233,11 +236,17 @@ def analyse(
         without = run_engine(model, kb, apply_controls=False, assumptions=False)
         timings["inherent"] = perf_counter() - t0
     t0 = perf_counter()
+    # while the route reruns go on in the workers, decode what needs no attribution
+    decoded = decode_all(out) if routed is not None else None
     attribution_residual = attributed()
     judged = judge_all(out, attribution_residual)
-    # the inherent run's reruns run beside the residual run's decoding
-    inherent_judged = None if without is None else _judge(without, judged.scores(), workers)
-    residual = read(out, attribution_residual, judged=judged)
+    # the inherent run's reruns run beside the residual run's decoding; the screen reads the
+    # elements of their routes
+    screened = screen is not None and len(implemented) <= MAX_COUNTERFACTUAL
+    inherent_judged = (
+        None if without is None else _judge(without, judged.scores(), workers, screened)
+    )
+    residual = read(out, attribution_residual, judged=judged, decoded=decoded)
     for kind, n in residual.attribution.runs.items():
         timings[f"{kind}_runs"] = float(n)
     if without is None or inherent_judged is None:
@@ -302,13 +311,14 @@ def _pool(workers: int | None, out: EngineOutput) -> Runner:
 
 
 def _judge(
-    without: EngineOutput, residual: Scores, workers: int | None
+    without: EngineOutput, residual: Scores, workers: int | None, elements: bool
 ) -> Callable[[], tuple[Attribution, Judged]]:
     """Start the reruns that attribute the threats of the run without controls whose score
     could differ from their ``residual`` one (:func:`could_differ`; only those are judged,
-    and only those the controls change need decoding); how to wait for them judged."""
+    and only those the controls change need decoding), with the elements of their routes when
+    ``elements``; how to wait for them judged."""
     rescored = could_differ(residual, without)
-    todo, finish = attribution_jobs(without, wanted=rescored)
+    todo, finish = attribution_jobs(without, wanted=rescored, elements=elements)
     waiting = _start(workers, without, todo)
 
     def judged() -> tuple[Attribution, Judged]:

@@ -240,8 +240,46 @@ def _rate(
     the cost of its route (the strongest capability first among equal scores)."""
     attack = c.rules[match.rule].attack
     sev = c.vocab.severity
-    rank = c.vocab.capability_rank
     crit = c.model.asset(c.asset_ids[a]).criticality.get(cls, sev.default_criticality)
+    # threats of one attack, class and criticality that hold alike rate alike: rated once
+    rates: dict[tuple[object, ...], _Rated] = c.caches.setdefault("severity_rates", {})
+    key = (match.rule, cls, crit, match.cost, path, route, *held)
+    rated = rates.get(key)
+    if rated is None:
+        rated = rates[key] = _rated(c, match, cls, crit, held, path, route)
+    level, score, best, factors = rated
+    return Assessment(
+        level=level,
+        score=score,
+        asset=c.target_name[targets[0]],
+        asset_id=c.asset_ids[a],
+        cls=cls,
+        criticality=crit,
+        capability=None if best is None else c.caps[best.cap],
+        persistent=best is not None and best.persistent,
+        likelihood=attack.likelihood,
+        factors=factors,
+        elsewhere=best is not None and best.elsewhere,
+        accepted=route and accepted(match),
+    )
+
+
+_Rated = tuple[str, float, "_Held | None", tuple[tuple[str, float], ...]]
+"""A class's level, score, the capability held that rates it, and the factors."""
+
+
+def _rated(
+    c: Compiled,
+    match: Match,
+    cls: str,
+    crit: str,
+    held: list[_Held],
+    path: Path,
+    route: bool,
+) -> _Rated:
+    attack = c.rules[match.rule].attack
+    sev = c.vocab.severity
+    rank = c.vocab.capability_rank
     crit_f = sev.criticality.get(crit, 0.5)
     lik_f = sev.likelihood.get(attack.likelihood, 1.0)
     assumptions_f = round(sev.assumptions**path.unjustified, 4)
@@ -278,20 +316,7 @@ def _rate(
         if score >= bound:
             level = name
             break
-    return Assessment(
-        level=level,
-        score=score,
-        asset=c.target_name[targets[0]],
-        asset_id=c.asset_ids[a],
-        cls=cls,
-        criticality=crit,
-        capability=None if best is None else c.caps[best.cap],
-        persistent=best is not None and best.persistent,
-        likelihood=attack.likelihood,
-        factors=factors,
-        elsewhere=best is not None and best.elsewhere,
-        accepted=route and accepted(match),
-    )
+    return level, score, best, factors
 
 
 def _persistence(sev: Severity, cls: str, h: _Held | None) -> float:

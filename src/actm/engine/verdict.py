@@ -12,7 +12,9 @@ From the attribution of a run (engine/attribution.py), for each threat:
   one: an owner is never the adversary for what it already holds (``operator_holds``), an
   adversary is never the only victim (``only_victim``), and nothing that breaks only the
   confidentiality of an asset whose confidentiality does not matter is a threat
-  (``no_confidentiality``, decided by the severity: engine/severity.py).
+  (``no_confidentiality``, decided by the severity: engine/severity.py); nor is a threat on
+  what a model is told or says that rests on the code of packages running where it runs
+  (``foothold``): that code's execution is the threat, reported on the package.
 """
 
 from __future__ import annotations
@@ -24,8 +26,7 @@ from actm.engine.attribution import Attribution, owner_of
 from actm.engine.chain import Route
 from actm.engine.compiled import Compiled
 from actm.engine.costs import costs, entry_of
-from actm.engine.facts import FactStore, Rule
-from actm.engine.provenance import seeds_in
+from actm.engine.facts import Rule
 from actm.engine.routes import all_seeds
 from actm.engine.seeds import Seed
 from actm.engine.severity import Assessment, Path
@@ -34,7 +35,7 @@ from actm.terms import REACHES
 
 __all__ = ["DROPS", "Verdict", "chain_discarded", "discards", "judge", "noise"]
 
-DROPS = ("operator_holds", "only_victim", "no_confidentiality")
+DROPS = ("operator_holds", "only_victim", "no_confidentiality", "foothold")
 """The noise rules, by the name their count has in the summary."""
 
 
@@ -69,11 +70,12 @@ def _seed_entries(c: Compiled) -> dict[tuple[int, object], tuple[str, str]]:
     return found
 
 
-def chain_entries(c: Compiled, store: FactStore, keys: Iterable[int]) -> list[tuple[str, str]]:
-    """The entry points (and reaches) of the seeds a chain starts from, without duplicates."""
+def chain_entries(c: Compiled, seeds: Iterable[tuple[Rule, object]]) -> list[tuple[str, str]]:
+    """The entry points (and reaches) of the ``seeds`` a chain starts from (as
+    :func:`~actm.engine.provenance.seeds_in` lists them), without duplicates."""
     table = _seed_entries(c)
     out: list[tuple[str, str]] = []
-    for how, via in seeds_in(store, keys):
+    for how, via in seeds:
         entry = table.get((how, via))
         if entry is not None and entry not in out:
             out.append(entry)
@@ -82,32 +84,28 @@ def chain_entries(c: Compiled, store: FactStore, keys: Iterable[int]) -> list[tu
 
 def judge(
     c: Compiled,
-    store: FactStore,
     tid: str,
-    keys: list[int],
+    seeds: list[tuple[Rule, object]],
     accepted: bool,
     attribution: Attribution,
 ) -> Verdict:
-    """The verdict on threat ``tid``, whose shown chain is the proof ``keys``."""
+    """The verdict on threat ``tid``, whose shown chain starts from ``seeds`` (as
+    :func:`~actm.engine.provenance.seeds_in` lists them)."""
     routes = attribution.routes.get(tid, ())
     live = [r for r in routes if not r.accepted]
     k = costs(c)
-    used = [
-        str(via)
-        for how, via in seeds_in(store, keys)
-        if how in (Rule.ASSUMPTION, Rule.ASSUMPTION_SENDS)
-    ]
+    used = [str(via) for how, via in seeds if how in (Rule.ASSUMPTION, Rule.ASSUMPTION_SENDS)]
     accepted_by = tuple(sorted({a for a in used if a in k.justified})) if accepted else ()
     cooperation: tuple[str, ...] = ()
     if not accepted and not live and attribution.computed:
         # a chain that is not accepted risk uses no justified assumption: all its seeds count
-        cooperation = tuple(sorted({e for e, _ in chain_entries(c, store, keys)}))
+        cooperation = tuple(sorted({e for e, _ in chain_entries(c, seeds)}))
     names: set[str] = set()
     for r in live or routes:
         names.update(r.members or (r.adversary,))
     names.update(cooperation)
     if not names:
-        names.update(e for e, _ in chain_entries(c, store, keys))
+        names.update(e for e, _ in chain_entries(c, seeds))
     rests_on = attribution.rests_on.get(tid, ())
     unjustified = tuple(a for a in rests_on if a not in k.justified)
     steps = min((r.steps for r in live), default=None)
@@ -131,6 +129,8 @@ def noise(
     must cooperate, or another adversary reaching the same asset on its own, it is kept."""
     if severity.moot:
         return "no_confidentiality"
+    if not severity.accepted and _restates_foothold(c, tid, verdict, severity, attribution):
+        return "foothold"
     if not _routes_judged(verdict, severity, attribution):
         return ""
     entries = {r.adversary for r in verdict.routes if not r.accepted}
@@ -182,22 +182,21 @@ def discards(
 
 def chain_discarded(
     c: Compiled,
-    store: FactStore,
-    keys: Iterable[int],
+    seeds: list[tuple[Rule, object]],
     tid: str,
     classes: tuple[str, ...],
     verdict: Verdict,
     severity: Assessment,
     attribution: Attribution,
 ) -> bool:
-    """Whether the shown chain ``keys`` of a reported threat is a route the route rules
-    discard (:func:`discards` of each entry it starts from): breaking it does not remove the
-    threat, breaking its other live routes (from other entries; there must be some) does.
+    """Whether the shown chain of a reported threat (starting from ``seeds``) is a route the
+    route rules discard (:func:`discards` of each entry it starts from): breaking it does not
+    remove the threat, breaking its other live routes (from other entries; there must be some) does.
     Each entry is judged as if its routes were the only ones left: the planner asks what
     removing the others leaves."""
     if not _routes_judged(verdict, severity, attribution):
         return False
-    entries = {e for e, _ in chain_entries(c, store, keys)}
+    entries = {e for e, _ in chain_entries(c, seeds)}
     others = {r.adversary for r in verdict.routes if not r.accepted} - entries
     return bool(entries and others) and all(
         discards(c, tid, e, classes, severity, attribution, alone=True) for e in entries
@@ -256,3 +255,29 @@ def _public_holdings(c: Compiled, entry: str) -> frozenset[tuple[str, str]]:
         cached = frozenset((c.target_name[s.target], c.cap_class[s.cap]) for s in seeds)
         found[entry] = cached
     return cached
+
+
+def _restates_foothold(
+    c: Compiled, tid: str, verdict: Verdict, severity: Assessment, attribution: Attribution
+) -> bool:
+    """Whether the threat is on what a model is told or says (its ``inputs`` or ``outputs``)
+    and needs the code of the
+    packages that run on a node the model runs on (it rests on the unjustified assumption of
+    one of them, or on those of all of them together: ``Attribution.footholds``): whoever
+    changes that code runs it there and holds everything the model receives and says, which
+    is the package's own threat (``ml-dependency-compromise``); prompt injection, eviction,
+    flooding or reading the model's queries through that foothold restates it.
+    Counterfactual, so monotone: a threat that also closes without the packages (another
+    route) is kept."""
+    asset = c.model.asset(severity.asset_id)
+    if asset.model is None or asset.type not in ("inputs", "outputs"):
+        return False
+    hosts = set(c.model.model(asset.model).deployed_on)
+    if hosts.intersection(attribution.footholds.get(tid, ())):
+        return True
+    for aid in verdict.unjustified:
+        if aid.startswith("package:"):
+            package = c.model.package(aid.removeprefix("package:"))
+            if hosts.intersection(package.runs_on):
+                return True
+    return False

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["UNSAFE", "visible", "visible_bytes"]
+__all__ = ["UNSAFE", "visible", "visible_bytes", "visible_json_bytes"]
 
 UNSAFE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029"
@@ -77,3 +77,13 @@ def visible_bytes(data: bytes) -> bytes:
     text = data.decode("utf-8")
     shown = visible(text)
     return data if shown is text else shown.encode("utf-8")
+
+
+def visible_json_bytes(data: bytes) -> bytes:
+    """:func:`visible_bytes` for a piece of JSON text (UTF-8, whole characters), quicker: JSON
+    escapes every C0 control inside its strings and allows only tab, line feed, carriage
+    return and space between its tokens, so ASCII JSON holds nothing to spell out but DEL and
+    carriage returns, which two byte searches find."""
+    if data.isascii() and b"\x7f" not in data and b"\r" not in data:
+        return data
+    return visible_bytes(data)

@@ -17,7 +17,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from actm.errors import UsageError
-from actm.io.visible import visible
+from actm.io.visible import visible, visible_json_bytes
 from actm.render.interface import Renderer, RenderOptions
 
 if TYPE_CHECKING:
@@ -84,6 +84,11 @@ class JsonRenderer(Renderer["Result"]):
         from actm.render.json import iter_json
 
         return iter_json(value)
+
+    def chunks(self, value: Result, options: RenderOptions) -> Iterator[bytes]:
+        # JSON text: made visible by the quicker test that holds for it (io/visible.py)
+        for piece in self.pieces(value, options):
+            yield visible_json_bytes(piece)
 
 
 class SarifRenderer(Renderer["Result"]):

@@ -116,6 +116,9 @@ class _Threats:
         } - justified
         """Assumptions declared unjustified that no implemented control justifies."""
         self._shown: dict[str, str] = {}
+        self._located: dict[str, Location | None] = {}
+        """Element -> where it is declared (elements recur across threats: worked out once)."""
+        self._bindings: dict[tuple[str, str], Binding] = {}
         # many threats share their rules, asset types and citations: each worked out once
         # (the references' mapping is shared by those threats; nothing changes it)
         self._teams: dict[tuple[frozenset[str], frozenset[str]], tuple[str, ...]] = {}
@@ -141,7 +144,7 @@ class _Threats:
             description=attack.description,
             severity=_severity_info(f.severity, f),
             assets=f.assets,
-            bindings=tuple(Binding(v, o) for v, o in f.bindings),
+            bindings=tuple(self._binding(b) for b in f.bindings),
             chain=steps,
             chain_text=chain_text(steps),
             references=references,
@@ -167,10 +170,15 @@ class _Threats:
         )
         return threat
 
+    def _binding(self, b: tuple[str, str]) -> Binding:
+        found = self._bindings.get(b)
+        if found is None:
+            found = self._bindings[b] = Binding(*b)
+        return found
+
     def _locations(self, f: Finding) -> tuple[Location, ...]:
         """Where the threat's elements are declared, relative to the root model file's
-        directory (each file's relative path worked out once: a hub has 40,000 threats)."""
-        model = self.run.model
+        directory (each element's location worked out once: a hub has 40,000 threats)."""
         out: list[Location] = []
         seen: set[str] = set()
         order = [f.severity.asset_id, *f.assets, *(o for _v, o in f.bindings), *f.vulnerabilities]
@@ -178,14 +186,23 @@ class _Threats:
             if element in seen:
                 continue
             seen.add(element)
-            loc = model.locations.get(element)
-            if loc is None:
-                continue
-            path = self._shown.get(loc.path)
-            if path is None:
-                path = self._shown[loc.path] = _shown_path(model, loc.path)
-            out.append(Location(path, loc.line, loc.column, element))
+            if element in self._located:
+                loc = self._located[element]
+            else:
+                loc = self._located[element] = self._location(element)
+            if loc is not None:
+                out.append(loc)
         return tuple(out)
+
+    def _location(self, element: str) -> Location | None:
+        model = self.run.model
+        loc = model.locations.get(element)
+        if loc is None:
+            return None
+        path = self._shown.get(loc.path)
+        if path is None:
+            path = self._shown[loc.path] = _shown_path(model, loc.path)
+        return Location(path, loc.line, loc.column, element)
 
     def unjustified_of(self, f: Finding) -> tuple[str, ...]:
         """The unjustified assumptions a threat rests on (counterfactually, when the run was
@@ -334,13 +351,26 @@ def _effects(
 
 
 def screen(residual: Readout, inherent: Readout) -> tuple[frozenset[str], frozenset[str]]:
-    """For :func:`actm.engine.runs.analyse`: the implemented controls acting on the chains of
-    the inherent threats the controls change (removed one at a time), and those whose removal
-    alone changes nothing by construction (not removed alone)."""
+    """For :func:`actm.engine.runs.analyse`: the implemented controls to remove one at a time,
+    and those whose removal alone changes nothing by construction (not removed alone).
+
+    Removed alone: those acting on the chain shown for an inherent threat the controls change,
+    or on the chain of one of its routes (``attribution.elements``): removing such a control
+    may bring the threat back by that route. Not removed alone: the inert controls, and the
+    duplicated ones acting on a shown chain (they are credited by touch). A duplicated control
+    acting on a route only stays with the controls the bisection removes together, as one
+    acting on no route does."""
     implemented = [ctl for ctl in residual.model.controls if ctl.status == "implemented"]
-    _threats, effects = _effects(residual, inherent)
-    touching = frozenset(ctl for by_control in effects.values() for ctl in by_control)
-    return touching, (duplicated(implemented) & touching) | inert(implemented)
+    index = Effects(residual)
+    routes = inherent.attribution.elements
+    on_chain: set[str] = set()
+    on_route: set[str] = set()
+    for t in _Threats(inherent).all():
+        on_chain.update(index.on(t))
+        on_route |= index.acting_on(routes.get(t.id, ()))
+    duplicates = duplicated(implemented)
+    skip = (duplicates & on_chain) | inert(implemented)
+    return frozenset(on_chain | (on_route - duplicates)), skip
 
 
 def _controls_view(

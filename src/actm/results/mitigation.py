@@ -6,12 +6,13 @@ with them (the residual view); it is *lowered* when it closes in both but scores
 Attribution is counterfactual: a control is credited with a threat when the analysis with every
 implemented control *but that one* brings the threat back (or raises its score again). The
 engine makes those runs (:mod:`actm.engine.runs`): one per control acting on a changed threat's
-chain (:class:`Effects` says which), and one for all the others together (split in halves only
-while a run shows a change); controls that change nothing alone by construction (:func:`inert`,
-:func:`duplicated`) need no run. When no single control's removal brings a threat back, the
-controls are redundant, and those that *touch* the threat's inherent chain are credited (they
-act on an element the chain goes through: a relation, a tool or tool permission, a
-vulnerability, an adversary or outside source, an exposed asset, or the attack itself). Above
+chain or on one of its routes (:class:`Effects` says which), and one for all the others together
+(split in halves only while a run shows a change); controls that change nothing alone by
+construction (:func:`inert`, :func:`duplicated`) need no run. When no single control's removal
+brings a threat back, the controls are redundant, and those that *touch* the threat's inherent
+chain are credited (they act on an element the chain goes through: a relation, a tool or tool
+permission, a vulnerability, an adversary or outside source, an exposed asset, or the attack
+itself). Above
 :data:`~actm.engine.runs.MAX_COUNTERFACTUAL` implemented controls the engine runs would cost
 too much, and every threat is attributed by touch.
 """
@@ -21,11 +22,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
+from actm.engine.chain import step_elements
 from actm.knowledge.attacks import KnowledgeBase
 from actm.knowledge.effects import ACTING, EFFECTS, effect_keys, in_force
 from actm.model.resolve import TOOL_PERMISSIONS
 from actm.model.system import Control, SystemModel
-from actm.results.model import ChainStep, Threat
+from actm.results.model import Threat
 
 __all__ = [
     "Effects",
@@ -96,22 +98,6 @@ def duplicated(controls: Sequence[Control]) -> frozenset[str]:
     return frozenset(out)
 
 
-def step_elements(step: ChainStep) -> set[str]:
-    """Model elements a chain step goes through, named as controls name them."""
-    out = set(step.via)
-    if step.rule == "tool_write" and step.via:
-        out.add(f"{step.via[0]}.write")
-    if step.rule == "tool_exfiltrate" and len(step.via) == 2:
-        out |= {f"{step.via[0]}.read", f"{step.via[1]}.egress"}
-    if step.rule == "tool_execute" and step.via:
-        out.add(f"{step.via[0]}.execute")
-    if step.rule == "outside_content" and len(step.via) == 2:
-        out.add(f"source:{step.via[1]}")
-    if step.rule == "public_user":
-        out.add(step.target)
-    return out
-
-
 def _bound(threat: Threat) -> set[str]:
     return {b.element for b in threat.bindings} | set(threat.assets)
 
@@ -156,6 +142,10 @@ class Effects:
                     n = steps.index(step) + 1 if step in steps else 0
                     out.append((ctl.id, f"breaks step {n} ({step}) of {attack_id} {where(asset)}"))
         return out
+
+    def acting_on(self, elements: Iterable[str]) -> set[str]:
+        """The controls that act on any of ``elements`` (their breaks aside)."""
+        return {ctl for element in elements for ctl, _how in self.by_element.get(element, ())}
 
     def on(self, threat: Threat) -> dict[str, list[str]]:
         """Control -> how it acts on ``threat``'s (inherent) chain: touch-based, sorted by

@@ -305,7 +305,7 @@ class DroppedThreat:
 
     id: str
     rule: str
-    """operator_holds, only_victim or no_confidentiality (docs/severity.md)."""
+    """operator_holds, only_victim, no_confidentiality or foothold (docs/severity.md)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -440,8 +440,9 @@ class OpenedBy(_Indexed):
     forward_index, backward_index = opened, openers
 
     def holds(self, view: SystemView, me: str, other: str) -> bool:
-        mine, cred = view.owner(me), view.owner(other)
-        return mine is not None and cred is not None and bool(mine.nodes & cred.opens)
+        # the nodes of any of its assets, as the index has them (a model's: where it runs)
+        cred = view.owner(other)
+        return cred is not None and bool(view.owner_nodes.get(me, _EMPTY) & cred.opens)
 
 
 class SameNameAs(_Indexed):

@@ -4,7 +4,8 @@ pipeline)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 
 from actm.errors import SourceLocation
 from actm.io.diagnose import did_you_mean
@@ -79,14 +80,14 @@ def asset_ref(
     parts = reference.split(".")
     head = parts[0]
     kind = ctx.kind_of(head)
-    where = origin.at(*path)
+    where = partial(origin.at, *path)  # located only for a message: most references are fine
     if kind is None and ctx.is_tolerated(head):
         return None
     if kind is None:
         ctx.err(
             "dangling-reference",
             f"{what} {reference!r}: {head!r} is not defined",
-            where,
+            where(),
             ctx.suggest(head, ("assets", "models", "tools"), what="assets, models or tools")
             or "declare it under assets:, models: or tools:",
         )
@@ -98,7 +99,7 @@ def asset_ref(
             ctx.err(
                 "bad-reference",
                 f"{what} {reference!r} has too many parts",
-                where,
+                where(),
                 f"write '{kind[:-1]}' or '{kind[:-1]}.component'",
             )
             return None
@@ -108,7 +109,7 @@ def asset_ref(
     ctx.err(
         "wrong-reference",
         f"{what} {reference!r} names {ARTICLES[kind]}, not an asset",
-        where,
+        where(),
         "refer to a conventional asset, a tool, or a model's asset (model.type)",
     )
     return None
@@ -118,7 +119,7 @@ def _model_asset_ref(
     ctx: Context,
     parts: list[str],
     reference: str,
-    where: SourceLocation | None,
+    where: Callable[[], SourceLocation | None],
     what: str,
     allow_component: bool,
 ) -> AssetRef | None:
@@ -132,7 +133,7 @@ def _model_asset_ref(
         ctx.err(
             "model-not-asset",
             f"{what} {reference!r} is a model, not an asset",
-            where,
+            where(),
             f"name one of its assets: {', '.join(f'{head}.{t}' for t in owned)}",
         )
         return None
@@ -141,7 +142,7 @@ def _model_asset_ref(
         ctx.err(
             "unknown-asset",
             f"{what} {reference!r}: {with_article(model.kind)} model has no {atype!r} asset",
-            where,
+            where(),
             did_you_mean(atype, owned, what="asset types"),
         )
         return None
@@ -159,7 +160,7 @@ def _component(
     atype: str,
     comp: str | None,
     reference: str,
-    where: SourceLocation | None,
+    where: Callable[[], SourceLocation | None],
     what: str,
     allow: bool,
 ) -> AssetRef | None:
@@ -169,7 +170,7 @@ def _component(
         ctx.err(
             "component-not-allowed",
             f"{what} {reference!r}: name the whole asset here",
-            where,
+            where(),
             f"use {asset_id!r}",
         )
         return None
@@ -180,7 +181,7 @@ def _component(
         ctx.err(
             "unknown-component",
             f"{what} {reference!r}: {atype} has no component {comp!r}",
-            where,
+            where(),
             ctx.suggest_among(comp, (*valid, *declared), what="components")
             or (
                 f"{atype} lists no components of its own: refer to the whole asset "

@@ -1,0 +1,67 @@
+"""Writing pieces beside their making: same bytes, same order, errors where they belong."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+import pytest
+
+from actm.io.writer import BLOCK_BYTES, write_pieces
+
+
+def _pieces(n: int, size: int) -> Iterator[bytes]:
+    for i in range(n):
+        yield bytes([i % 251]) * size
+
+
+def test_the_bytes_are_those_of_the_pieces_in_order() -> None:
+    fh = io.BytesIO()
+    write_pieces(fh, _pieces(300, 10_000))  # about three blocks, the last one short
+    assert fh.getvalue() == b"".join(_pieces(300, 10_000))
+
+
+def test_no_pieces_write_nothing() -> None:
+    fh = io.BytesIO()
+    write_pieces(fh, iter(()))
+    assert fh.getvalue() == b""
+
+
+class _Full(io.BytesIO):
+    """A file whose second write fails as a full disk does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes = 0
+
+    def write(self, b: object) -> int:
+        self.writes += 1
+        if self.writes == 2:
+            raise OSError(28, "No space left on device")
+        return super().write(b)  # type: ignore[arg-type]
+
+
+def test_a_failed_write_is_raised_and_the_maker_stops() -> None:
+    made = []
+
+    def pieces() -> Iterator[bytes]:
+        for i in range(100):
+            made.append(i)
+            yield b"x" * BLOCK_BYTES
+
+    fh = _Full()
+    with pytest.raises(OSError, match="No space left"):
+        write_pieces(fh, pieces())
+    assert fh.getvalue() == b"x" * BLOCK_BYTES
+    assert len(made) < 100
+
+
+def test_an_error_of_the_making_is_raised_as_it_is() -> None:
+    def pieces() -> Iterator[bytes]:
+        yield b"a" * (BLOCK_BYTES + 1)
+        raise ValueError("renderer failed")
+
+    fh = io.BytesIO()
+    with pytest.raises(ValueError, match="renderer failed"):
+        write_pieces(fh, pieces())
+    assert fh.getvalue() == b"a" * (BLOCK_BYTES + 1)
