@@ -78,11 +78,28 @@ class Closure:
             self.apply(seeds)
         self.saturate()
         # posited weaknesses last: every fact (and threat) found from here on needs one
-        posited = [s for s in self.base_seeds if s.hypothetical]
-        if posited:
-            self.posited_from = len(self.store.keys)
-            self.apply(posited)
+        if self.has_posited:
+            self.admit_posited()
+            self.apply(s for s in self.base_seeds if s.hypothetical)
             self.saturate()
+
+    @property
+    def has_posited(self) -> bool:
+        """Whether hypotheses posit a weakness in this model."""
+        return any(v.hypothetical for v in self.c.extra_vulns.values())
+
+    def admit_posited(self) -> None:
+        """Let the posited weaknesses meet static conditions (``node_vulnerability``,
+        ``exposed_by``) from here on, and offer the facts found so far to the matcher again:
+        an entry gated by a posited parser bug may now join facts known before."""
+        self.posited_from = len(self.store.keys)
+        self.matcher.admit_posited(0 if self.lengths else self.costs.hypothetical)
+        on_fact = self.matcher.on_fact
+        ncap = self.store.ncap
+        for key in self.store.keys[: self.posited_from]:
+            if key >= 0:
+                tc = key >> 2
+                on_fact(key, tc // ncap, tc % ncap, bool((key >> 1) & 1), key & 1)
 
     def seed_cost(self, seed: Seed) -> int:
         """What ``seed`` costs in this closure (nothing when it counts length)."""

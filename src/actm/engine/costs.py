@@ -140,11 +140,11 @@ def _condition_model(c: Compiled, vuln: str) -> Model | None:
 
 
 def seed_cost(c: Compiled, k: Costs, seed: Seed) -> int:
-    """What ``seed`` costs: its entry point's reach (and hypothesis), or :data:`ACCEPTED` for a
-    justified assumption's."""
+    """What ``seed`` costs: its entry point's reach (and the ``hypothetical`` factor for a
+    posited weakness), or :data:`ACCEPTED` for a justified assumption's."""
     if seed.rule in (Rule.ASSUMPTION, Rule.ASSUMPTION_SENDS):
         if str(seed.via) in k.justified:
             return ACCEPTED
         return k.reach[seed.reach] + UNJUSTIFIED
     _entry, reach = entry_of(c, seed)
-    return k.reach[reach]
+    return k.reach[reach] + (k.hypothetical if seed.hypothetical else 0)

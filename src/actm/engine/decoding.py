@@ -41,7 +41,8 @@ class Decoded:
     cited: tuple[int, ...]
     """Indices of the entry's conditional citations that its binding and chain show."""
     hypothetical: bool
-    """Its chain rests on a weakness a hypothesis posits."""
+    """Its chain rests on a weakness a hypothesis posits, or a static condition of its match
+    holds only by one."""
 
 
 class Decoder:
@@ -98,7 +99,7 @@ class Decoder:
             bound=frozenset(bound),
             asset_types=frozenset(asset_types),
             cited=self.citer.cited(attack, m.full_binding, keys, m.effects),
-            hypothetical=any(v in extra and extra[v].hypothetical for v in vulns),
+            hypothetical=m.hypothetical or any(v in extra and extra[v].hypothetical for v in vulns),
         )
 
     def _fact(self, key: int) -> tuple[str, str | None]:

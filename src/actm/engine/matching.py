@@ -47,6 +47,9 @@ class Match:
     not the store already knew something as strong."""
     cost: int = 0
     """The cost of its costliest premise: of the route it closes by (engine/costs.py)."""
+    hypothetical: bool = False
+    """Found once the closure had added the weaknesses hypotheses posit: it needs one, as a
+    premise or to meet a static condition (``node_vulnerability``, ``exposed_by``)."""
 
 
 class _Entry(NamedTuple):
@@ -71,6 +74,9 @@ class _Shared:
         self.shapes: dict[int, Shape] = {}
         self.narrowed: dict[tuple[int, int, tuple[str | None, ...]], object] = {}
         self.static: dict[tuple[int, str, int], bool] = {}
+        self.static_posited: dict[tuple[int, str, int], bool] = {}
+        """The same answers, with the posited weaknesses counted (:meth:`Matcher.admit_posited`)."""
+        self.narrowed_posited: dict[tuple[int, int, tuple[str | None, ...]], object] = {}
         self.entries: dict[tuple[int, int], list[_Entry]] = {}
 
 
@@ -93,6 +99,7 @@ class Matcher:
         shared: _Shared | None = c.caches.get("matcher")
         if shared is None:
             shared = c.caches["matcher"] = _Shared()
+        self._shared = shared
         self._shapes = shared.shapes
         self._narrowed_cache = shared.narrowed
         self._static = shared.static
@@ -108,6 +115,45 @@ class Matcher:
         self.steps = 0
         """Candidate bindings the joins have tried: the matcher's work, which grows with the
         facts and threats, not with their product (tests/engine/test_hubs.py)."""
+        self.posited = False
+        """Whether the posited weaknesses count: every match found from then on needs one."""
+        self._posited_cost = 0
+
+    def admit_posited(self, cost: int) -> None:
+        """Count the weaknesses hypotheses posit in the static conditions from here on, and
+        mark every match found from here on hypothetical; a match whose static conditions
+        hold only by a posited weakness costs ``cost`` more (the ``hypothetical`` likelihood
+        factor), and so does what it yields. The caller offers the facts known so far again:
+        a requirement they could not meet before may hold now."""
+        self.posited = True
+        self._posited_cost = cost
+        self.view = EngineView.of(self.c, posited=True)
+        self._static = self._shared.static_posited
+        self._narrowed_cache = self._shared.narrowed_posited
+        self.witnessed.clear()  # pruning by earlier witnesses assumed the stricter conditions
+
+    def _leans_on_posited(self, rule: Rule, binding: dict[str, str], premises: list[int]) -> bool:
+        """Whether a static condition of the complete ``binding`` holds only because of a
+        posited weakness (checked against the view without them)."""
+        c = self.c
+        certain = EngineView.of(c)
+        cache = self._shared.static
+        for pos, req in enumerate(rule.requires):
+            if not req.where.static:
+                continue
+            owner = binding[req.var]
+            k = premises[pos]
+            if k >= 0:
+                asset = c.target_asset[self.store.decode(k).target]
+            else:
+                asset = self._satisfy(req, rule.masks[pos], owner)[1]
+            context = (id(req.where), owner, asset)
+            ok = cache.get(context)
+            if ok is None:
+                ok = cache[context] = _static_check(certain, req.where, owner, asset)
+            if not ok:
+                return True
+        return False
 
     # -- where-conditions -------------------------------------------------------------------------
 
@@ -120,18 +166,8 @@ class Matcher:
         context = (id(where), owner, asset)
         found = self._static.get(context)
         if found is None:
-            found = self._static[context] = self._static_check(where, owner, asset)
+            found = self._static[context] = _static_check(self.view, where, owner, asset)
         return found
-
-    def _static_check(self, where: Where, owner: str, asset: int) -> bool:
-        view = self.view
-        info = view.info.get(owner)
-        if info is None:
-            return False
-        for cond, value in where.static:  # noqa: SIM110 - a hot loop: all() and a generator cost 2x
-            if not cond.holds(value, info, view, asset):
-                return False
-        return True
 
     def _relations_ok(self, shape: Shape, binding: dict[str, str], var: str) -> bool:
         """Whether the conditions between ``var`` (just bound) and the variables bound before
@@ -415,6 +451,9 @@ class Matcher:
         c = self.c
         how = How.ATTACK if attack.kind == "attack" else How.CONVERSION
         premise_facts = tuple(p for p in prem if p >= 0)
+        extra = 0
+        if self._posited_cost and self._leans_on_posited(rule, binding, premises):
+            extra = self._posited_cost
         yields: list[int] = []
         for y in rule.yields:
             t = self._yield_target(y.var, y.asset_type, y.component, binding)
@@ -422,7 +461,7 @@ class Matcher:
                 continue
             cap = c.cap_index[y.capability]
             pers = y.persistent and self._can_persist(t)
-            gate = self.gates.get(t, 0)
+            gate = self.gates.get(t, 0) + extra
             k = self.store.add(
                 t, cap, pers, type_pipeline(c, t), how, rule.index, premise_facts, gate
             )
@@ -439,9 +478,11 @@ class Matcher:
                         pers = y.persistent and self._can_persist(t)
                         effects.append((t, c.cap_index[y.capability], pers, type_pipeline(c, t)))
             full = tuple(binding.get(v, "") for v in attack.variables)
-            cost = self.store.cost_of(premise_facts)
+            cost = self.store.cost_of(premise_facts) + extra
             self.matches.append(
-                Match(rule.index, key, full, prem, tuple(yields), tuple(effects), cost)
+                Match(
+                    rule.index, key, full, prem, tuple(yields), tuple(effects), cost, self.posited
+                )
             )
 
     def _can_persist(self, target: int) -> bool:
@@ -479,3 +520,13 @@ class Matcher:
             self.suppressed.popitem()
         while len(self.witnessed) > witnessed:
             self.witnessed.popitem()
+
+
+def _static_check(view: EngineView, where: Where, owner: str, asset: int) -> bool:
+    info = view.info.get(owner)
+    if info is None:
+        return False
+    for cond, value in where.static:  # noqa: SIM110 - a hot loop: all() and a generator cost 2x
+        if not cond.holds(value, info, view, asset):
+            return False
+    return True

@@ -56,6 +56,8 @@ def needs(
     run = run or NeedsRun()
     grouped = {i for members in groups.values() for i in members}
     cl = Closure(c, lengths=True)
+    if cl.has_posited:  # a posited weakness meets static conditions here too
+        cl.admit_posited()
     cl.apply(s for i, s in enumerate(seeds) if i not in grouped)
     cl.saturate()
     run.saturations += 1

@@ -112,6 +112,8 @@ def run_entry(
     -> the model elements its route's chain goes through, named as controls name them
     (:func:`~actm.engine.chain.step_elements`); else that mapping is empty."""
     cl = Closure(c, lengths=True)
+    if cl.has_posited:  # a posited weakness meets static conditions here too
+        cl.admit_posited()
     cl.apply(seeds)
     cl.saturate()
     reader = Reader(c, cl.store, wording)

@@ -86,7 +86,7 @@ class OwnerInfo:
 class EngineView:
     """What the ``where`` conditions read, from one compiled model's tables."""
 
-    def __init__(self, c: Compiled) -> None:
+    def __init__(self, c: Compiled, *, posited: bool = False) -> None:
         # no reference to ``c``: the view is kept in ``c.caches``, and a cycle would outlive
         # every counterfactual run (the CLI runs with the cyclic garbage collector off)
         self.info = _owner_info(c)
@@ -106,19 +106,22 @@ class EngineView:
         self.on_node: Mapping[str, frozenset[str]] = placed.on_node
         self._node_kind = placed.node_kind
         self._node_settings = placed.node_settings
-        self._node_vulns = _node_vulnerabilities(c, placed.on_node_assets)
+        self._node_vulns = _node_vulnerabilities(c, placed.on_node_assets, posited=posited)
         _embedding(m, self.info, self._node_vulns)
         self._declared_tools = placed.declared_tools
         self._kinds: dict[int, frozenset[str]] = {}
         self._indexes: dict[Callable[[SystemView], Index], Index] = {}
 
     @staticmethod
-    def of(c: Compiled) -> EngineView:
+    def of(c: Compiled, *, posited: bool = False) -> EngineView:
         """The view of ``c``, built on first use: the system's structure does not change
-        between runs on the same compiled model."""
-        view: EngineView | None = c.caches.get("system_view")
+        between runs on the same compiled model. With ``posited``, the weaknesses hypotheses
+        posit count as vulnerabilities on their nodes too (the matcher's view once the
+        closure has added them: whatever it finds from then on is hypothetical)."""
+        name = "system_view_posited" if posited else "system_view"
+        view: EngineView | None = c.caches.get(name)
         if view is None:
-            view = c.caches["system_view"] = EngineView(c)
+            view = c.caches[name] = EngineView(c, posited=posited)
         return view
 
     def owner(self, key: str) -> OwnerInfo | None:
@@ -209,13 +212,14 @@ def _on_node_assets(asset_nodes: tuple[frozenset[str], ...]) -> dict[str, list[i
 
 
 def _node_vulnerabilities(
-    c: Compiled, on_node: Mapping[str, list[int]]
+    c: Compiled, on_node: Mapping[str, list[int]], *, posited: bool
 ) -> dict[tuple[str, str], frozenset[str]]:
     """(node, asset id) -> classes of the vulnerabilities in force that reach it: declared, or
-    derived from what the model states (``authentication: none``); never a posited one."""
+    derived from what the model states (``authentication: none``); a posited one only with
+    ``posited``."""
     vulns: dict[tuple[str, str], set[str]] = {}
     for v in (*c.model.vulnerabilities, *c.extra_vulns.values()):
-        if v.node is None or v.id in c.removed_vulns or v.hypothetical:
+        if v.node is None or v.id in c.removed_vulns or (v.hypothetical and not posited):
             continue
         for ai in on_node.get(v.node, ()):
             aid = c.asset_ids[ai]

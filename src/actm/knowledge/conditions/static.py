@@ -231,7 +231,8 @@ class NodeVulnerability(StaticCondition[Names]):
     doc = (
         "a declared vulnerability of one of these conventional classes, not removed by a "
         "control, sits on a node where the bound asset resides (a tool: the node it runs on), "
-        "and names the asset if it lists `assets`"
+        "and names the asset if it lists `assets`; with hypotheses on, a posited one counts "
+        "too, and the threat is hypothetical"
     )
 
     def check(self, raw: list[str], vocab: Vocabulary) -> list[Problem]:

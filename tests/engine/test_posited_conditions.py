@@ -1,0 +1,57 @@
+"""A posited weakness meets the static conditions of an entry (``node_vulnerability``), and the
+threat that needs it for that is hypothetical, with the lower likelihood of one; a declared
+weakness of the same class keeps the threat as it was."""
+
+from __future__ import annotations
+
+from actm.engine.output import read
+from conftest import run
+
+PARSER = """\
+actm: 1
+system: {id: p}
+ANALYSIS
+nodes:
+  - {id: web, kind: service, exposure: internet}
+models:
+  - {id: vision, kind: classifier, exposure: public, deployed_on: [web]}
+VULNERABILITIES
+"""
+"""A public classifier on an internet-facing service: the public-input-parser hypothesis posits
+a parser memory-corruption bug on ``web``, where the model's inputs are parsed."""
+
+THREAT = "parser-memory-corruption@vision"
+ON = "analysis: {hypotheses: true}"
+DECLARED = """vulnerabilities:
+  - {id: libpng-overflow, class: parser_memory_corruption, node: web}"""
+
+
+def _threats(analysis: str, vulnerabilities: str) -> dict[str, tuple[bool, float, float]]:
+    """Threat id -> (hypothetical, path factor, score)."""
+    out = run(PARSER.replace("ANALYSIS", analysis).replace("VULNERABILITIES", vulnerabilities))
+    return {
+        t.id: (t.hypothetical, dict(t.severity.factors)["path"], t.severity.score)
+        for t in read(out).threats
+    }
+
+
+def test_the_entry_closes_only_on_the_posited_parser_bug_and_is_hypothetical() -> None:
+    assert THREAT not in _threats("", "")
+    found = _threats(ON, "")
+    assert found[THREAT] == (True, 0.5, 2.0)
+
+
+def test_a_declared_parser_bug_keeps_the_threat_certain() -> None:
+    assert _threats(ON, DECLARED)[THREAT] == (False, 1.0, 4.0)
+    assert _threats("", DECLARED)[THREAT] == (False, 1.0, 4.0)
+
+
+def test_threats_that_need_no_hypothesis_are_unchanged_by_turning_them_on() -> None:
+    off = _threats("", "")
+    on = _threats(ON, "")
+    assert {k: v for k, v in on.items() if not v[0]} == off
+    assert sorted(k for k, v in on.items() if v[0]) == [
+        "insecure-integrated-component@vision",
+        "model-weight-theft@vision",
+        THREAT,
+    ]
