@@ -373,7 +373,7 @@ def _attribute(
     todo, finish = attribution_jobs(out, routes=routed is None)
     if routed is None:
         return lambda: finish(pool(todo))
-    needed = start_all(todo, len(todo)) if todo else None
+    needed = start_all(todo) if todo else None  # up to the allowed workers
     return lambda: finish([*routed(), *(needed() if needed is not None else [])])
 
 

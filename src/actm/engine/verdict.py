@@ -275,6 +275,8 @@ def _restates_foothold(
     hosts = set(c.model.model(asset.model).deployed_on)
     if hosts.intersection(attribution.footholds.get(tid, ())):
         return True
+    if attribution.assumption_attribution != "counterfactual":
+        return False  # read off the shown chain, what it rests on may have another route
     for aid in verdict.unjustified:
         if aid.startswith("package:"):
             package = c.model.package(aid.removeprefix("package:"))

@@ -99,7 +99,7 @@ class EngineView:
             if r.kind == "feeds" and r.id not in c.blocked
         )
         self.derived, self.parts = _derived_and_parts(c)
-        placed = memo(m, "view-placement", lambda: _Placement(c))
+        placed = memo(m, "view-placement", lambda: _Placement(c), on=c.vocab)
         self.asset_nodes = placed.asset_nodes
         """Per asset index: the nodes it resides on (a tool's asset: the node it runs on)."""
         self.owner_nodes: Mapping[str, frozenset[str]] = placed.owner_nodes

@@ -251,7 +251,9 @@ class ExposedBy(StaticCondition[Mapping[str, Names]]):
     doc = (
         "(a secret) is kept where it is exposed: a declared vulnerability of one of the "
         "`node_vulnerability` classes reaches it or an asset that `contains` it, or an asset of "
-        "one of the `embedded_in` types contains it (a token in a log line or a process listing)"
+        "one of the `embedded_in` types contains it (a token in a log line or a process "
+        "listing); with hypotheses on, a posited vulnerability counts too, and the threat is "
+        "hypothetical"
     )
 
     def check(self, raw: dict[str, list[str]], vocab: Vocabulary) -> list[Problem]:
