@@ -55,3 +55,32 @@ def test_threats_that_need_no_hypothesis_are_unchanged_by_turning_them_on() -> N
         "model-weight-theft@vision",
         THREAT,
     ]
+
+
+CACHE = """\
+actm: 1
+system: {id: c}
+analysis: {hypotheses: true}
+nodes:
+  - {id: web, kind: service, exposure: internet}
+  - {id: cache, kind: database, exposure: internet}
+models:
+  - {id: vision, kind: classifier, exposure: public, deployed_on: [web]}
+assets:
+  - id: uploads
+    type: personal_data
+    resides: [{node: cache}, {node: web, mode: processed}]
+relations:
+  - {kind: feeds, from: uploads, to: vision.inputs.user_input}
+"""
+"""A store of what users send a classifier, on an internet-facing database: the
+store-without-authentication hypothesis posits ``missing_authentication`` there, which both
+gives the adversary the read (a seed) and meets the entry's ``node_vulnerability`` condition."""
+
+
+def test_one_posited_weakness_is_charged_once_though_it_is_premise_and_condition() -> None:
+    out = run(CACHE)
+    found = {t.id: t for t in read(out).threats}
+    threat = found["cached-input-exposure@uploads"]
+    assert threat.hypothetical
+    assert dict(threat.severity.factors)["path"] == 0.5

@@ -18,9 +18,11 @@ from time import perf_counter
 from typing import NamedTuple, cast
 
 from actm.engine.compiled import Compiled, Rule, type_pipeline
+from actm.engine.derived import HYPOTHESIS_PREFIX
 from actm.engine.facts import FactStore
 from actm.engine.facts import Rule as How
 from actm.engine.joins import Shape, shape_of
+from actm.engine.provenance import proof, seeds_in
 from actm.engine.view import EngineView
 from actm.knowledge.attacks import Requirement, Where
 
@@ -131,6 +133,26 @@ class Matcher:
         self._static = self._shared.static_posited
         self._narrowed_cache = self._shared.narrowed_posited
         self.witnessed.clear()  # pruning by earlier witnesses assumed the stricter conditions
+
+    def _posited_extra(self, premise_facts: tuple[int, ...]) -> int:
+        """What a match that needs a posited weakness for a condition costs on top of its
+        costliest premise: the ``hypothetical`` factor once on every path, so nothing on a
+        premise that already rests on a posited weakness (its cost has the factor)."""
+        store = self.store
+        hyp = self._posited_cost
+        if not premise_facts:
+            return hyp
+        charged = max(
+            store.cost(k) + (0 if self._rests_on_posited(k) else hyp) for k in premise_facts
+        )
+        return charged - store.cost_of(premise_facts)
+
+    def _rests_on_posited(self, key: int) -> bool:
+        """Whether the derivation ``key`` keeps rests on a weakness a hypothesis posits."""
+        return any(
+            str(via).startswith(HYPOTHESIS_PREFIX)
+            for _, via in seeds_in(self.store, proof(self.store, (key,)))
+        )
 
     def _leans_on_posited(self, rule: Rule, binding: dict[str, str], premises: list[int]) -> bool:
         """Whether a static condition of the complete ``binding`` holds only because of a
@@ -453,7 +475,7 @@ class Matcher:
         premise_facts = tuple(p for p in prem if p >= 0)
         extra = 0
         if self._posited_cost and self._leans_on_posited(rule, binding, premises):
-            extra = self._posited_cost
+            extra = self._posited_extra(premise_facts)
         yields: list[int] = []
         for y in rule.yields:
             t = self._yield_target(y.var, y.asset_type, y.component, binding)
