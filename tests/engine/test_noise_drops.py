@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 import actm
+from actm.engine import attribution
 from actm.results.model import Result
 from session_model import OWN, SESSION, VENDOR
 
@@ -167,6 +170,17 @@ def test_a_threat_that_also_closes_without_the_foothold_is_kept() -> None:
         ("system-prompt-eviction@bot", "foothold"),
         ("tool-definition-poisoning@bot", "foothold"),
     ]
+
+
+def test_without_counterfactual_attribution_the_foothold_rule_drops_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # above the candidate limit, what a threat rests on is read off its shown chain: another
+    # route may close it without the plugin, so the rule cannot tell a restatement apart
+    monkeypatch.setattr(attribution, "MAX_CANDIDATES", 0)
+    result = _analyze(FOOTHOLD.format(exposure="public"))
+    assert [d.id for d in result.dropped if d.rule == "foothold"] == []
+    assert "indirect-prompt-injection@bot" in {t.id for t in result.threats}
 
 
 def test_a_foothold_two_packages_give_is_needed_though_neither_alone_is() -> None:

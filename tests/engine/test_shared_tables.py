@@ -69,6 +69,9 @@ def test_another_vocabulary_indexes_the_model_again() -> None:
     assert again.target_name is not first.target_name
     assert again.target_name == first.target_name
     assert compile_model(model, other).target_name is again.target_name
+    # the view's placement reads those indexes: it is kept per vocabulary too
+    assert EngineView.of(again).asset_nodes is not EngineView.of(first).asset_nodes
+    assert EngineView.of(again).asset_nodes == EngineView.of(first).asset_nodes
 
 
 def _join_tables(c: Compiled) -> tuple[int, int, int, int, bool]:
