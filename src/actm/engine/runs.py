@@ -228,7 +228,7 @@ def analyse(
     timings["compile"] += compiling
     pool = _pool(workers, out)
     t0 = perf_counter()
-    attributed = _attribute(out, pool, routed)
+    attributed = _attribute(out, pool, routed, workers)
     started = perf_counter() - t0
     without = None
     if controls and implemented:
@@ -328,12 +328,17 @@ def _judge(
     return judged
 
 
+def _allowed(workers: int | None) -> int:
+    """The worker processes reruns may use: ``workers``, else engine/parallel.py's default."""
+    return available_workers() if workers is None else workers
+
+
 def _start(workers: int | None, out: EngineOutput, jobs: list[Callable[[], Any]]) -> Waiter:
     """Start a batch of independent reruns of ``out``'s model and return how to wait for their
     results: in worker processes for a big model (the caller goes on meanwhile), else here
     when waited for."""
-    n = available_workers() if workers is None else workers
-    if n <= 1 or len(out.closure.store.keys) < PARALLEL_FACTS:
+    n = _allowed(workers)
+    if n <= 1 or len(out.closure.store.keys) < PARALLEL_FACTS or not jobs:
         return lambda: run_all(jobs, 1)
     return start_all(jobs, n)
 
@@ -351,7 +356,7 @@ def _early_routes(
     inherit the tables its joins built from the compiled model (rule shapes, static
     conditions, narrowed candidates: engine/matching.py) instead of working them out again."""
     started: list[Waiter] = []
-    n = available_workers() if workers is None else workers
+    n = _allowed(workers)
     if n <= 1 or len(c.target_name) < PARALLEL_FACTS:
         return started, None
 
@@ -365,7 +370,7 @@ def _early_routes(
 
 
 def _attribute(
-    out: EngineOutput, pool: Runner, routed: Callable[[], list[Any]] | None
+    out: EngineOutput, pool: Runner, routed: Callable[[], list[Any]] | None, workers: int | None
 ) -> Callable[[], Attribution]:
     """How to wait for the routes and needs of ``out``. When its route reruns were started
     beside the run (``routed`` waits for them), its needs rerun starts in a worker now, to run
@@ -373,8 +378,8 @@ def _attribute(
     todo, finish = attribution_jobs(out, routes=routed is None)
     if routed is None:
         return lambda: finish(pool(todo))
-    needed = start_all(todo) if todo else None  # up to the allowed workers
-    return lambda: finish([*routed(), *(needed() if needed is not None else [])])
+    needed = _start(workers, out, todo)
+    return lambda: finish([*routed(), *needed()])
 
 
 def could_differ(residual: Scores, without: EngineOutput) -> frozenset[str] | None:
