@@ -29,21 +29,27 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    ValidationError,
-)
-
 if find_spec("actm") is None:  # run from a clone without `pip install -e .`: use its sources
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-import actm
-from actm.errors import ActmError, Diagnostic, SourceLocation
-from actm.io.yaml import YamlProblem, read_yaml_file
-from actm.knowledge.attacks import KnowledgeBase
+try:
+    from pydantic import (
+        BaseModel,
+        ConfigDict,
+        Field,
+        StringConstraints,
+        ValidationError,
+    )
+
+    import actm
+    from actm.errors import ActmError, Diagnostic, SourceLocation
+    from actm.io.yaml import YamlProblem, read_yaml_file
+    from actm.knowledge.attacks import KnowledgeBase
+except ModuleNotFoundError as missing:  # actm's sources are here, its dependencies are not
+    sys.exit(
+        f"score.py: {missing.name!r} is missing from this Python: install actm's "
+        "dependencies first (pip install -e . from the clone; evaluation/README.md)"
+    )
 
 ROOT = Path(__file__).resolve().parent
 BASELINE = ROOT / "baseline.json"
