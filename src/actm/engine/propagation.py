@@ -352,14 +352,19 @@ class Propagator:
         name = c.tool_ids[ti]
         cls = c.edge_limit.get(f"{name}.egress")
         served = self._served.setdefault(cls, set())
+        reading = c.tool_reads
+        inputs = c.tool_inputs
+        held = store.by_target  # queuing facts below leaves it as it is
         for reader in siblings:
-            reads = c.tool_reads[reader]
+            reads = reading[reader]
             if not reads or reader in served:
                 continue
             if reader == ti:
                 premises: tuple[int, ...] = (key,)
             else:
-                k2 = store.holds(c.tool_inputs[reader], self.integrity_mask, False)
+                if inputs[reader] not in held:
+                    continue  # not driven (yet): a hub's N tools would cost N x N calls
+                k2 = store.holds(inputs[reader], self.integrity_mask, False)
                 if k2 < 0:
                     continue
                 premises = (k2, key)
