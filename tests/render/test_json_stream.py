@@ -59,6 +59,8 @@ def test_a_long_list_made_partly_ahead_is_the_same_document(
     # a hub's threats: the later part of a long list is serialised in a forked child
     monkeypatch.setenv("ACTM_WORKERS", workers)
     monkeypatch.setattr(json_render, "AHEAD_ITEMS", 2)
+    monkeypatch.setattr(json_render, "PROBE", 1)
+    monkeypatch.setattr(json_render, "AHEAD_BYTES", 1)
     result = actm.analyze(actm.load_model(ROOT / "examples" / "coding-assistant.yaml"))
     assert len(result.threats) > 2
     pieces = list(iter_json(result))

@@ -79,13 +79,19 @@ def _stream(value: Any, hint: Any, depth: int) -> Iterator[bytes]:
 
 
 AHEAD_ITEMS = 4000
-"""A list of at least this many items (a hub's threats) has its later part serialised in a
-forked child while this process serialises the first part (io/forked.py); the pieces and their
-order are the same either way."""
+"""A list of at least this many items may have its later part serialised in a forked child
+while this process serialises the first part (io/forked.py); the pieces and their order are the
+same either way."""
 
-AHEAD_SHARE = 0.55
-"""The share of such a list the child serialises: this process also writes every piece and
-reads the child's back."""
+AHEAD_BYTES = 16 << 20
+"""It does when its first :data:`PROBE` items say the whole list is at least this long (a hub's
+threats: 150 MB at 1,000 tools; not its capability matrix, whose rows are short)."""
+
+PROBE = 200
+
+AHEAD_SHARE = 0.5
+"""The share of the rest of such a list the child serialises (this process also writes every
+piece and reads the child's back, which costs little)."""
 
 
 def _items(value: Any, hint: Any, depth: int) -> Iterator[bytes]:
@@ -102,10 +108,16 @@ def _items(value: Any, hint: Any, depth: int) -> Iterator[bytes]:
     if n < AHEAD_ITEMS:
         yield from pieces(0, n)
         return
-    split = n - int(n * AHEAD_SHARE)
+    probe = min(PROBE, n)
+    first = list(pieces(0, probe))
+    yield from first
+    if sum(map(len, first)) * n < AHEAD_BYTES * probe:
+        yield from pieces(probe, n)
+        return
+    split = n - int((n - probe) * AHEAD_SHARE)
     later = ahead(lambda: pieces(split, n))
     try:
-        yield from pieces(0, split)
+        yield from pieces(probe, split)
         yield from later
     finally:
         later.close()
