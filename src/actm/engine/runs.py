@@ -239,7 +239,7 @@ def analyse(
     # while the route reruns go on in the workers, decode what needs no attribution
     decoded = decode_all(out) if routed is not None else None
     attribution_residual = attributed()
-    judged = judge_all(out, attribution_residual)
+    judged = judge_all(out, attribution_residual, decoded=decoded)
     # the inherent run's reruns run beside the residual run's decoding; the screen reads the
     # elements of their routes
     screened = screen is not None and len(implemented) <= MAX_COUNTERFACTUAL
