@@ -247,7 +247,7 @@ def analyse(
     decoded = decode_all(out) if _parallel(compiled, workers) else None
     attribution_residual, out = attributed()
     timings["assumptions"] = out.timings["assumptions"]
-    judged = judge_all(out, attribution_residual)
+    judged = judge_all(out, attribution_residual, decoded=decoded)
     # the inherent run's reruns run beside the residual run's decoding; the screen reads the
     # elements of their routes
     screened = screen is not None and len(implemented) <= MAX_COUNTERFACTUAL
