@@ -164,16 +164,24 @@ def jobs(
     groups = _candidates(out, seeds)
     counterfactual = len(groups) <= MAX_CANDIDATES
     picked = [i for i, m in enumerate(out.matches) if wanted is None or threat_id(c, m) in wanted]
-    if wanted is not None:
-        groups = _candidates(out, seeds, picked)
-    keys = [(out.matches[i].rule, out.matches[i].binding) for i in picked]
-    if counterfactual and groups:
-        # without candidates nothing can be missing: no closure to run
-        todo.append(_needs_job(c, seeds, groups, keys))
     footholds = _foothold_groups(c, seeds) if counterfactual else {}
-    # one closure each: a package may run on several of these nodes, and the bisection of
-    # needs.py wants groups that do not share seeds
-    todo += [_needs_job(c, seeds, {name: idx}, keys) for name, idx in footholds.items()]
+    # a threat the run finds without a posited weakness is attributed without them (as with
+    # hypotheses off); a hypothetical one with them: two bisections only when both kinds occur
+    posited = [i for i in picked if out.matches[i].hypothetical]
+    sides = [(False, [i for i in picked if not out.matches[i].hypothetical])]
+    sides += [(True, posited)] if posited else []
+    for hyp, side in sides:
+        if len(sides) > 1 and not side:
+            continue
+        if wanted is not None or len(sides) > 1:
+            groups = _candidates(out, seeds, side)
+        keys = [(out.matches[i].rule, out.matches[i].binding) for i in side]
+        if counterfactual and groups:
+            # without candidates nothing can be missing: no closure to run
+            todo.append(_needs_job(c, seeds, groups, keys, hyp))
+        # one closure each: a package may run on several of these nodes, and the bisection of
+        # needs.py wants groups that do not share seeds
+        todo += [_needs_job(c, seeds, {name: idx}, keys, hyp) for name, idx in footholds.items()]
     if not routes:
         return todo, lambda results: assemble(
             out, results, found.points, found.conditions, counterfactual, found.grouped
@@ -221,11 +229,15 @@ def _route_job(
 
 
 def _needs_job(
-    c: Compiled, seeds: list[Seed], groups: Mapping[str, list[int]], keys: list[ThreatKey]
+    c: Compiled,
+    seeds: list[Seed],
+    groups: Mapping[str, list[int]],
+    keys: list[ThreatKey],
+    posited: bool,
 ) -> Job:
     def job() -> tuple[dict[str, frozenset[ThreatKey]], int]:
         run = NeedsRun()
-        found = needs(c, seeds, groups, keys, run)
+        found = needs(c, seeds, groups, keys, run, posited=posited)
         return found, run.saturations
 
     return job
@@ -242,7 +254,8 @@ def assemble(
     """The attribution from the jobs' results, in the order :func:`jobs` listed them: the
     routes, then the needs bisection (when it ran) and the foothold closures."""
     c = out.compiled
-    closures = [_routes(r) for r in results[: npoints + (1 if conditions else 0)]]
+    certain = {threat_id(c, m) for m in out.matches if not m.hypothetical}
+    closures = [_routes(r, certain) for r in results[: npoints + (1 if conditions else 0)]]
     per_entry = [found for found, _through in closures[:npoints]]
     by_conditions = closures[npoints][0] if conditions else {}
     routes = collect(per_entry, by_conditions)
@@ -262,7 +275,8 @@ def assemble(
         runs["needs"] = 0
         for last in results[runs["routes"] :]:
             assert isinstance(last, tuple)
-            found = {**found, **last[0]}
+            for group, threats in last[0].items():  # both sides of hypotheses may name one
+                found[group] = found.get(group, frozenset()) | threats
             runs["needs"] += int(last[1])
         for group, threats in found.items():
             kind, _, name = group.partition(":")
@@ -289,9 +303,18 @@ def assemble(
     )
 
 
-def _routes(result: object) -> tuple[dict[str, Route], dict[str, frozenset[str]]]:
-    """A route job's result (:func:`~actm.engine.routes.run_entry`), typed."""
+def _routes(
+    result: object, certain: Container[str]
+) -> tuple[dict[str, Route], dict[str, frozenset[str]]]:
+    """A route job's result (:func:`~actm.engine.routes.run_entry`), typed, without the routes
+    that need a posited weakness to threats in ``certain`` (the run finds them without one)."""
     assert isinstance(result, tuple)
-    found, through = result
+    found, through, late = result
     assert isinstance(found, dict) and isinstance(through, dict)
-    return found, through
+    if not late:
+        return found, through
+    drop = {tid for tid in late if tid in certain}
+    return (
+        {tid: r for tid, r in found.items() if tid not in drop},
+        {tid: es for tid, es in through.items() if tid not in drop},
+    )

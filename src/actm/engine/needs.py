@@ -48,17 +48,22 @@ def needs(
     groups: Mapping[str, Collection[int]],
     threats: Collection[ThreatKey],
     run: NeedsRun | None = None,
+    *,
+    posited: bool = True,
 ) -> dict[str, frozenset[ThreatKey]]:
     """Group id -> the threats (of ``threats``) that do not close without it.
 
     ``groups`` maps each candidate group to the indices (into ``seeds``) of its seeds; a seed
-    in no group is always present."""
+    in no group is always present. Without ``posited``, the weaknesses hypotheses posit take
+    no part (their seeds are left out, static conditions do not count them): what a threat the
+    run finds without them needs is then exactly what it needs with hypotheses off."""
     run = run or NeedsRun()
     grouped = {i for members in groups.values() for i in members}
+    absent = set() if posited else {i for i, s in enumerate(seeds) if s.hypothetical}
     cl = Closure(c, lengths=True)
-    if cl.has_posited:  # a posited weakness meets static conditions here too
+    if posited and cl.has_posited:  # a posited weakness meets static conditions here too
         cl.admit_posited()
-    cl.apply(s for i, s in enumerate(seeds) if i not in grouped)
+    cl.apply(s for i, s in enumerate(seeds) if i not in grouped and i not in absent)
     cl.saturate()
     run.saturations += 1
     out: dict[str, frozenset[ThreatKey]] = {}
@@ -75,7 +80,7 @@ def needs(
         return pending - {(m.rule, m.binding) for m in matches[base:]}
 
     def add(names: Iterable[str]) -> None:
-        cl.apply(seeds[i] for name in names for i in sorted(groups[name]))
+        cl.apply(seeds[i] for name in names for i in sorted(groups[name]) if i not in absent)
         cl.saturate()
         run.saturations += 1
 

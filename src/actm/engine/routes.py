@@ -104,27 +104,35 @@ def run_entry(
     seeds: Sequence[Seed],
     wanted: Container[str] | None = None,
     elements: bool = False,
-) -> tuple[dict[str, Route], dict[str, frozenset[str]]]:
+) -> tuple[dict[str, Route], dict[str, frozenset[str]], frozenset[str]]:
     """The routes one entry point's seeds (with the conditions, which ``seeds`` includes) give:
     threat id -> route (only for the threat ids ``wanted`` holds, when given: the closure is
     the same, only those are read). ``entry`` None: the conditions alone, each threat's route
     attributed to the entry point its conditions belong to. With ``elements``, also threat id
     -> the model elements its route's chain goes through, named as controls name them
-    (:func:`~actm.engine.chain.step_elements`); else that mapping is empty."""
+    (:func:`~actm.engine.chain.step_elements`); else that mapping is empty. Last, the threats
+    this closure finds only once the posited weaknesses of hypotheses are added (as the run
+    does, after everything else): their routes need one, so they are no routes of a threat the
+    run finds without one (:func:`~actm.engine.attribution.assemble` drops them)."""
     cl = Closure(c, lengths=True)
-    if cl.has_posited:  # a posited weakness meets static conditions here too
-        cl.admit_posited()
-    cl.apply(seeds)
+    cl.apply(s for s in seeds if not s.hypothetical)
     cl.saturate()
+    if cl.has_posited:  # posited weaknesses last, as in the run: what closes before needs none
+        cl.admit_posited()
+        cl.apply(s for s in seeds if s.hypothetical)
+        cl.saturate()
     reader = Reader(c, cl.store, wording)
     justified = costs(c).justified
     out: dict[str, Route] = {}
     through: dict[str, frozenset[str]] = {}
+    late: set[str] = set()
     for m in cl.matcher.matches:
         attack = c.rules[m.rule].attack.id
         tid = "@".join((attack, *m.binding))
         if wanted is not None and tid not in wanted:
             continue
+        if m.hypothetical:
+            late.add(tid)
         keys = proof(cl.store, [k for k in m.premises if k >= 0])
         used = [str(via) for how, via in seeds_in(cl.store, keys) if how in _ASSUMPTION_RULES]
         ep = _attributed(c, cl, keys) if entry is None else entry
@@ -140,7 +148,7 @@ def run_entry(
         )
         if elements:
             through[tid] = frozenset(e for step in steps for e in step_elements(step))
-    return out, through
+    return out, through, frozenset(late)
 
 
 _ASSUMPTION_RULES = (Rule.ASSUMPTION, Rule.ASSUMPTION_SENDS)
