@@ -155,3 +155,36 @@ def test_outside_content_processed_on_a_node_is_public_input() -> None:
         "hypothesis:public-input-parser@gateway",
         "hypothesis:public-input-parser@reports",
     ]
+
+
+KEYS = """\
+actm: 1
+system: {id: k}
+ANALYSIS
+nodes:
+  - {id: laptop, kind: workstation}
+assets:
+  - id: deploy-key
+    type: credential
+    criticality: {confidentiality: high}
+    resides: [{node: laptop}]
+VULNERABILITIES
+"""
+"""A key kept on a workstation: the workstation-credentials hypothesis posits it readable
+there, which is the exposure secret-exposure reports."""
+
+
+def _exposures(analysis: str, vulnerabilities: str = "") -> dict[str, bool]:
+    model = KEYS.replace("ANALYSIS", analysis).replace("VULNERABILITIES", vulnerabilities)
+    return {t.id: t.hypothetical for t in read(run(model)).threats if "exposure" in t.id}
+
+
+def test_a_credential_posited_readable_is_exposed_and_hypothetical() -> None:
+    assert _exposures("") == {}
+    assert _exposures(ON) == {"secret-exposure@deploy-key": True}
+
+
+def test_a_declared_read_access_exposes_the_credential_it_reaches() -> None:
+    declared = """vulnerabilities:
+  - {id: world-readable, class: read_access, node: laptop}"""
+    assert _exposures("", declared) == {"secret-exposure@deploy-key": False}
