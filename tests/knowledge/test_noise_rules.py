@@ -20,7 +20,9 @@ fires, with the exact threat ids) and one where it does not (quiet). The rules:
 * a tool server taken over only where that is more than the agent's own code execution there;
 * system-prompt extraction only where the prompt holds something confidential;
 * cost harvesting only by requests the outsider sends itself, not by messages altered in flight;
-* resource exhaustion only of a shared service, not of a vendor's model in a user's own session.
+* resource exhaustion only of a shared service, not of a vendor's model in a user's own session;
+* indirect prompt injection only into a model that reads content, not into one that takes only
+  another model's outputs (that is cross-agent injection).
 """
 
 from __future__ import annotations
@@ -125,6 +127,21 @@ models:
   - {{id: net, kind: classifier, deployed_on: [gpu]{owner}}}
 vulnerabilities:
   - {{id: em, class: power_side_channel, node: gpu}}
+"""
+
+PIPELINE = """
+actm: 1
+system: {{id: pipeline}}
+models:
+  - id: planner
+    kind: agent
+    assets: {{inputs: {{component_sources: {{user_input: [trigger-payload]}}}}}}
+  - {{id: writer, kind: agent}}
+assets:
+  - {{id: inbox, type: data, untrusted_sources: [{{name: peer-agents, can: contribute}}]}}
+relations:
+  - {{kind: feeds, from: planner.outputs, to: writer.inputs.agent_messages}}
+{inbox}
 """
 
 FAULT = """
@@ -307,6 +324,14 @@ RULES = {
         SESSION.format(**OWN),
         ("resource-exhaustion@lm",),
         SESSION.format(**VENDOR),
+    ),
+    # the writer also takes messages from agents outside the system: they plant instructions
+    # there; fed only by the planner, the writer's injection is the planner's, passed on
+    "indirect injection only into a model that reads content": Rule(
+        "indirect-prompt-injection",
+        PIPELINE.format(inbox="  - {kind: feeds, from: inbox, to: writer.inputs.agent_messages}"),
+        ("indirect-prompt-injection@writer",),
+        PIPELINE.format(inbox=""),
     ),
 }
 
