@@ -22,7 +22,8 @@ fires, with the exact threat ids) and one where it does not (quiet). The rules:
 * cost harvesting only by requests the outsider sends itself, not by messages altered in flight;
 * resource exhaustion only of a shared service, not of a vendor's model in a user's own session;
 * indirect prompt injection only into a model that reads content, not into one that takes only
-  another model's outputs (that is cross-agent injection).
+  another model's outputs (that is cross-agent injection);
+* a third party's data poisoned only where a model is built from it.
 """
 
 from __future__ import annotations
@@ -127,6 +128,21 @@ models:
   - {{id: net, kind: classifier, deployed_on: [gpu]{owner}}}
 vulnerabilities:
   - {{id: em, class: power_side_channel, node: gpu}}
+"""
+
+BUCKET = """
+actm: 1
+system: {{id: bucket, owner: team}}
+owners:
+  - {{id: team, trust: first_party}}
+  - {{id: host-co, name: Storage provider}}
+models:
+  - {{id: clf, kind: classifier}}
+assets:
+  - id: shared-images
+    type: data
+    owner: host-co
+    untrusted_sources: [uploaders]{part}
 """
 
 PIPELINE = """
@@ -324,6 +340,13 @@ RULES = {
         SESSION.format(**OWN),
         ("resource-exhaustion@lm",),
         SESSION.format(**VENDOR),
+    ),
+    # images others upload to a provider's bucket poison only a model trained on them
+    "third-party data poisoned only where a model is built from it": Rule(
+        "poisoned-third-party-dataset",
+        BUCKET.format(part="\n    part_of: clf.dataset"),
+        ("poisoned-third-party-dataset@shared-images",),
+        BUCKET.format(part=""),
     ),
     # the writer also takes messages from agents outside the system: they plant instructions
     # there; fed only by the planner, the writer's injection is the planner's, passed on

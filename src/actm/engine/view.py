@@ -76,6 +76,10 @@ class OwnerInfo:
     cleartext_inputs: bool = False
     confidential_prompt: bool = False
     own_session: bool = False
+    builds_model: bool = False
+    """For an asset: a relation in force takes it into what a model is built from (a
+    ``derives`` or ``part_of`` relation to a model's dataset, weights, hyperparameters,
+    validation results or architecture)."""
     content_components: frozenset[str] = frozenset()
     """For a model: the components of its inputs that take something other than another
     model's outputs (an asset feeds them, outside content is declared on them, or, for
@@ -378,6 +382,7 @@ def _asset_info(
     """The facts of every conventional asset and tool, added to ``out``."""
     node_owner = {n.id: n.owner for n in m.nodes}
     cleartext = _cleartext_targets(c)
+    builders = _model_builders(c)
     for a in m.assets:
         if a.category == "ai":
             continue
@@ -401,6 +406,7 @@ def _asset_info(
             sandbox=bool(tool and (tool.sandbox or tool.id in c.sandboxed)),
             nodes=frozenset(r.node for r in a.resides),
             cleartext_inputs=a.id in cleartext,
+            builds_model=a.id in builders,
         )
         if tool is not None:
             info.name = tool.name or tool.id
@@ -410,6 +416,20 @@ def _asset_info(
         if tool is not None and tool.id not in c.blocked:
             _tool_reach(c, info, tool)
         out[a.id] = info
+
+
+def _model_builders(c: Compiled) -> frozenset[str]:
+    """The assets a ``derives`` or ``part_of`` relation in force takes into an AI asset of
+    the development pipeline (a model's dataset, weights, hyperparameters, ...)."""
+    types = c.vocab.asset_types
+    found = set()
+    for r in c.model.relations:
+        if r.kind not in ("derives", "part_of") or r.id in c.blocked:
+            continue
+        target = types.get(c.model.asset(r.target).type)
+        if target is not None and target.category == "ai" and target.pipeline == "development":
+            found.add(r.source)
+    return frozenset(found)
 
 
 def _approval(c: Compiled, tool: Tool) -> str:

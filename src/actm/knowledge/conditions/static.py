@@ -317,6 +317,19 @@ class Trained(_Flag):
         return owner.trained == value
 
 
+class BuildsModel(_Flag):
+    name = "builds_model"
+    example = "builds_model: true"
+    doc = (
+        "(an asset) goes into building a model: a `derives` or `part_of` relation no control "
+        "blocks takes it into a model's dataset, weights, hyperparameters, validation results "
+        "or architecture"
+    )
+
+    def holds(self, value: bool, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
+        return owner.builds_model == value
+
+
 class ReadsContent(StaticCondition[Names]):
     name = "reads_content"
     schema = Words
@@ -374,6 +387,7 @@ STATIC: tuple[StaticCondition[Any], ...] = (
     ExposedBy(),
     Derives(),
     Trained(),
+    BuildsModel(),
     ReadsContent(),
     Weakness(),
 )
