@@ -23,7 +23,8 @@ fires, with the exact threat ids) and one where it does not (quiet). The rules:
 * resource exhaustion only of a shared service, not of a vendor's model in a user's own session;
 * indirect prompt injection only into a model that reads content, not into one that takes only
   another model's outputs (that is cross-agent injection);
-* a third party's data poisoned only where a model is built from it.
+* a third party's data poisoned only where a model is built from it;
+* a detector flooded with chaff only where people or automation act on what it flags.
 """
 
 from __future__ import annotations
@@ -143,6 +144,16 @@ assets:
     type: data
     owner: host-co
     untrusted_sources: [uploaders]{part}
+"""
+
+DETECTOR = """
+actm: 1
+system: {{id: detector}}
+models:
+  - id: scorer
+    kind: classifier
+    exposure: internal{acted}
+    assets: {{inputs: {{component_sources: {{features: [card-transactions]}}}}}}
 """
 
 PIPELINE = """
@@ -347,6 +358,13 @@ RULES = {
         BUCKET.format(part="\n    part_of: clf.dataset"),
         ("poisoned-third-party-dataset@shared-images",),
         BUCKET.format(part=""),
+    ),
+    # false alerts cost only where analysts or an automated block act on the alerts
+    "chaff floods only a detector someone acts on": Rule(
+        "detector-chaff-flooding",
+        DETECTOR.format(acted="\n    acted_on: [{by: staff, decision: financial}]"),
+        ("detector-chaff-flooding@scorer",),
+        DETECTOR.format(acted=""),
     ),
     # the writer also takes messages from agents outside the system: they plant instructions
     # there; fed only by the planner, the writer's injection is the planner's, passed on
