@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from actm.engine.canonical import memo
 from actm.engine.compiled import Compiled
 from actm.knowledge.conditions import Index, SystemView
-from actm.model.system import Asset, Node, SystemModel, Tool
+from actm.model.system import Asset, Model, Node, SystemModel, Tool
 
 __all__ = ["EngineView", "OwnerInfo"]
 
@@ -51,6 +51,9 @@ class OwnerInfo:
     """Its owner (a tool without one: its node's owner); empty for the system's own."""
     opens: set[str] = field(default_factory=set)
     """For credentials: the nodes they grant access to."""
+    serves_on: frozenset[str] = frozenset()
+    """For models: the nodes that take their requests as the system's own (see
+    ``_serving_nodes``)."""
     derives: set[str] = field(default_factory=set)
     """Processes of the ``derives`` relations not blocked that start from it."""
     outside_content: bool = False
@@ -290,6 +293,17 @@ def _allowed(c: Compiled, tool: Tool, egress: bool) -> frozenset[str]:
     return frozenset(p for p, on in present if on and f"{tool.id}.{p}" not in c.blocked)
 
 
+def _serving_nodes(m: SystemModel, model: Model) -> frozenset[str]:
+    """The nodes that take a model's requests as the system's own: where its inputs are
+    processed (the gateway or back end in front of it) and, for a public model, where it is
+    deployed (its API, which the system's key opens past the application's limits). A key to
+    where an internal model is deployed is the case of ``cost-harvesting``."""
+    inputs = model.assets.get("inputs")
+    taken = () if inputs is None else m.asset(inputs).resides
+    front = {r.node for r in taken if r.mode == "processed"} - set(model.deployed_on)
+    return frozenset(front).union(model.deployed_on if model.exposure == "public" else ())
+
+
 def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
     m = c.model
     third = {n.id for n in m.nodes if m.is_third_party(n.owner)}
@@ -320,6 +334,7 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
             cleartext_inputs=model.assets.get("inputs") in cleartext,
             confidential_prompt=model.id in secret_prompts,
             own_session=hosted_tp and model.exposure != "public",
+            serves_on=_serving_nodes(m, model),
         )
         for t in usable:
             _tool_reach(c, info, t)
