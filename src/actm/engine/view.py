@@ -8,6 +8,7 @@ relations are not blocked, where assets reside and which vulnerabilities reach t
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from actm.engine.canonical import memo
@@ -293,15 +294,17 @@ def _allowed(c: Compiled, tool: Tool, egress: bool) -> frozenset[str]:
     return frozenset(p for p, on in present if on and f"{tool.id}.{p}" not in c.blocked)
 
 
-def _serving_nodes(m: SystemModel, model: Model) -> frozenset[str]:
+def _serving_nodes(m: SystemModel, model: Model, third: AbstractSet[str]) -> frozenset[str]:
     """The nodes that take a model's requests as the system's own: where its inputs are
-    processed (the gateway or back end in front of it) and, for a public model, where it is
-    deployed (its API, which the system's key opens past the application's limits). A key to
-    where an internal model is deployed is the case of ``cost-harvesting``."""
+    processed in front of it (a gateway or back end) and, for a public model a provider hosts,
+    the provider's API it is deployed on (the system's key is billed there, past the
+    application's limits). A login to a node that serves a model to the public gives no more
+    than the public has; a key to where an internal model is hosted is ``cost-harvesting``'s."""
     inputs = model.assets.get("inputs")
     taken = () if inputs is None else m.asset(inputs).resides
     front = {r.node for r in taken if r.mode == "processed"} - set(model.deployed_on)
-    return frozenset(front).union(model.deployed_on if model.exposure == "public" else ())
+    hosted = [n for n in model.deployed_on if n in third] if model.exposure == "public" else []
+    return frozenset(front).union(hosted)
 
 
 def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
@@ -334,7 +337,7 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
             cleartext_inputs=model.assets.get("inputs") in cleartext,
             confidential_prompt=model.id in secret_prompts,
             own_session=hosted_tp and model.exposure != "public",
-            serves_on=_serving_nodes(m, model),
+            serves_on=_serving_nodes(m, model, third),
         )
         for t in usable:
             _tool_reach(c, info, t)

@@ -463,8 +463,9 @@ class ServedBehind(_Indexed):
     doc = (
         "(a model) takes requests on a node that credential `k` grants access to "
         "(`grants_access`): its inputs are processed there (a gateway or back end in front "
-        "of it), or it is public and deployed there (its API, past the application's "
-        "limits); whoever holds `k` speaks to the model as the system does"
+        "of it), or it is a public model a provider hosts there (the provider's API, which "
+        "bills the key's account past the application's limits); whoever holds `k` speaks "
+        "to the model as the system does"
     )
     forward_index, backward_index = served, served_by
 

@@ -106,7 +106,8 @@ class OwnerFacts(Protocol):
     @property
     def serves_on(self) -> AbstractSet[str]:
         """For a model: the nodes that take its requests as the system's own: those that
-        process its inputs and, for a public model, those it is deployed on."""
+        process its inputs in front of it and, for a public model a provider hosts, the
+        provider's nodes it is deployed on."""
 
     @property
     def derives(self) -> AbstractSet[str]:
