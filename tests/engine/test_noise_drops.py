@@ -137,6 +137,16 @@ packages:
 """
 
 
+# what a foothold on the host of a public agent gives over it, which its users do not reach
+# without one: dropped whether the foothold is a package's or the agent's own shell
+OVER_A_PUBLIC_BOT = [
+    ("indirect-prompt-injection@bot", "foothold"),
+    ("insecure-integrated-component@bot", "foothold"),
+    ("system-prompt-eviction@bot", "foothold"),
+    ("tool-definition-poisoning@bot", "foothold"),
+]
+
+
 def test_what_a_package_foothold_gives_over_a_model_is_the_package_threat() -> None:
     # the plugin's code runs where the agent runs: its publisher holds the agent's inputs and
     # outputs, and the compromise is reported once, on the package
@@ -165,12 +175,7 @@ def test_a_threat_that_also_closes_without_the_foothold_is_kept() -> None:
         "ml-dependency-compromise@plugin",
         "resource-exhaustion@bot",
     ]
-    assert _dropped(result) == [
-        ("indirect-prompt-injection@bot", "foothold"),
-        ("insecure-integrated-component@bot", "foothold"),
-        ("system-prompt-eviction@bot", "foothold"),
-        ("tool-definition-poisoning@bot", "foothold"),
-    ]
+    assert _dropped(result) == OVER_A_PUBLIC_BOT
 
 
 def test_without_counterfactual_attribution_the_foothold_rule_drops_nothing(
@@ -257,12 +262,7 @@ def test_an_exfiltration_through_the_foothold_names_its_way_out_and_is_kept() ->
         "direct-prompt-injection@bot",
         "resource-exhaustion@bot",
     ]
-    assert _dropped(result) == [
-        ("indirect-prompt-injection@bot", "foothold"),
-        ("insecure-integrated-component@bot", "foothold"),
-        ("system-prompt-eviction@bot", "foothold"),
-        ("tool-definition-poisoning@bot", "foothold"),
-    ]
+    assert _dropped(result) == OVER_A_PUBLIC_BOT
     # no assumption to bisect: the closure without the derived footholds is one of its own,
     # and one from the host's code execution alone
     assert result.timings["footholds_runs"] == 2.0
