@@ -5,6 +5,8 @@ from __future__ import annotations
 import textwrap
 
 import actm
+from actm.engine.analysis import run_engine
+from actm.engine.output import threat_scores
 from actm.engine.runs import Analysis, ControlRuns, analyse, counterfactual, threats
 from actm.results.build import screen
 
@@ -181,3 +183,56 @@ def test_a_duplicated_control_on_a_route_stays_with_the_controls_removed_togethe
     together = frozenset({"patch-ingest", "jail-calc", "jail-shell", "patch-again"})
     assert runs.credit.jointly == {IPI: together, POISON: together}
     assert runs.credit.runs == 4  # the allow-list alone, the others together, then their halves
+
+
+def _vendor_weights(status: str) -> str:
+    """MODEL with a supplier's assumption on the agent's weights (declared ``status``) and a
+    control that justifies it."""
+    return MODEL.replace(
+        "controls:\n",
+        f"""owners:
+  - {{id: vendor}}
+assumptions:
+  - {{id: vendor-weights, producer: vendor, asset: bot.model_parameters,
+     capability: make_limited_changes, justification: Signed on download., status: {status}}}
+controls:
+  - {{id: verify-weights, justifies: [vendor-weights]}}
+""",
+    )
+
+
+def test_a_control_justifying_an_assumption_declared_justified_needs_no_rerun() -> None:
+    analysis, runs = _screened(_vendor_weights("justified"))
+    assert dict(runs.differences) == {EXFIL: -1.0}
+    exfil = next(f for f in runs.inherent.threats if f.id == EXFIL)
+    # the control acts on the supplier's route (through the assumption), yet the engine
+    # reads the assumption as justified with it or without it: nothing to rerun
+    assert [r.adversary for r in exfil.routes] == ["external-user", "supplier:vendor"]
+    assert screen(analysis.residual, runs.inherent) == (
+        frozenset({"allowlist", "jail-lookup", "verify-weights"}),
+        frozenset({"verify-weights"}),
+    )
+    assert runs.credit.necessary == {EXFIL: frozenset({"allowlist"})}
+    assert runs.credit.jointly == {}
+    assert runs.credit.runs == 2
+    model = actm.load_model_text(textwrap.dedent(_vendor_weights("justified")))
+    kb = actm.load_knowledge()
+    without = run_engine(
+        model, kb, assumptions=False, exclude_controls=frozenset({"verify-weights"})
+    )
+    assert threat_scores(without) == threat_scores(run_engine(model, kb))
+
+
+def test_a_control_justifying_an_unjustified_assumption_is_rerun() -> None:
+    analysis, runs = _screened(_vendor_weights("unjustified"))
+    backdoor = "model-backdoor@bot"
+    assert dict(runs.differences) == {EXFIL: -1.0, backdoor: 0.0}
+    assert screen(analysis.residual, runs.inherent) == (
+        frozenset({"allowlist", "jail-lookup", "verify-weights"}),
+        frozenset(),
+    )
+    assert runs.credit.necessary == {
+        backdoor: frozenset({"verify-weights"}),
+        EXFIL: frozenset({"allowlist"}),
+    }
+    assert runs.credit.runs == 3

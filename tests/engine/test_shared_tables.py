@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import textwrap
+from typing import Any
 
 import pytest
-from test_runs import MODEL
+from test_runs import MODEL, _vendor_weights
 
 import actm
 from actm.engine import runs
-from actm.engine.analysis import run_engine
+from actm.engine.analysis import EngineOutput, run_engine
 from actm.engine.attribution import RouteJobs
-from actm.engine.closure import Closure
 from actm.engine.compiled import _INDEX_FIELDS, Compiled, compile_model
 from actm.engine.runs import analyse
 from actm.engine.view import EngineView
@@ -81,25 +81,35 @@ def _join_tables(c: Compiled) -> tuple[int, int, int, int, bool]:
     return (*sizes, "seeds" in c.caches)
 
 
-def test_the_early_route_reruns_start_once_the_closure_built_the_join_tables(
+def test_the_residual_reruns_start_once_the_run_built_the_join_tables(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(runs, "PARALLEL_FACTS", 0)  # start the route reruns in workers
+    monkeypatch.setattr(runs, "PARALLEL_FACTS", 0)  # start the residual reruns in workers
     started: list[tuple[int, int, int, int, bool]] = []
-    real = runs.route_jobs
+    real = runs.attribution_jobs
 
-    def spy(c: Compiled, wording: Wording) -> RouteJobs:
-        started.append(_join_tables(c))
-        return real(c, wording)
+    def spy(out: EngineOutput, **options: Any) -> Any:
+        started.append(_join_tables(out.compiled))
+        return real(out, **options)
 
-    monkeypatch.setattr(runs, "route_jobs", spy)
+    monkeypatch.setattr(runs, "attribution_jobs", spy)
     analysis = runs.analyse(_model(), KB, screen=screen, workers=2)
-    # the workers inherit what the residual closure worked out: a fresh closure's tables
-    fresh = compile_model(_model(), KB)
-    Closure(fresh).run()
-    assert started == [_join_tables(fresh)]
+    # the workers inherit what the residual run worked out: a fresh run's tables
+    fresh = run_engine(_model(), KB, assumptions=False).compiled
+    assert started[0] == _join_tables(fresh)  # then the inherent run's
     assert started[0][4]  # the seeds too
     assert analysis.residual.attribution.runs == {"routes": 1, "needs": 0}
+
+
+def test_the_tolerance_search_beside_the_inherent_run_finds_what_it_finds_in_the_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(runs, "PARALLEL_FACTS", 0)  # the search goes to a worker
+    model = actm.load_model_text(textwrap.dedent(_vendor_weights("unjustified")))
+    beside = runs.analyse(model, KB, screen=screen, workers=2).residual.assumptions
+    found = beside["vendor-weights"]
+    assert (found.dependent, found.tolerance) == (("model-backdoor@bot",), "make_arbitrary_changes")
+    assert beside == runs.analyse(model, KB, screen=screen, workers=1).residual.assumptions
 
 
 def test_without_an_inherent_run_the_route_reruns_start_beside_the_closure(

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from pydantic import TypeAdapter
 
 import actm
+import actm.render.json as json_render
 from actm.errors import ModelError
 from actm.knowledge.attacks import builtin_knowledge
 from actm.render.json import iter_json, render_json
@@ -49,6 +50,23 @@ def test_streamed_json_is_the_whole_document(path: Path, controls: bool) -> None
     assert len(pieces) > len(result.threats)  # really a piece at a time
     assert b"".join(pieces) == whole(result)
     assert render_json(result).encode("utf-8") == whole(result)
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_long_list_made_partly_ahead_is_the_same_document(
+    workers: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a hub's threats: the later part of a long list is serialised in a forked child
+    monkeypatch.setenv("ACTM_WORKERS", workers)
+    monkeypatch.setattr(json_render, "AHEAD_ITEMS", 2)
+    monkeypatch.setattr(json_render, "PROBE", 1)
+    monkeypatch.setattr(json_render, "AHEAD_BYTES", 1)
+    result = actm.analyze(actm.load_model(ROOT / "examples" / "coding-assistant.yaml"))
+    assert len(result.threats) > 2
+    pieces = list(iter_json(result))
+    assert b"".join(pieces) == whole(result)
+    monkeypatch.setattr(json_render, "AHEAD_ITEMS", 10**9)
+    assert list(iter_json(result)) == pieces  # the same pieces, not only the same bytes
 
 
 @settings(max_examples=25)

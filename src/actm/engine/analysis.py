@@ -18,7 +18,7 @@ from actm.engine.wording import Wording
 from actm.knowledge.attacks import KnowledgeBase
 from actm.model.system import SystemModel
 
-__all__ = ["EngineOutput", "run_engine", "threat_roots"]
+__all__ = ["EngineOutput", "run_engine", "threat_roots", "tolerance"]
 
 
 @dataclass
@@ -65,17 +65,14 @@ def run_engine(
     exclude_controls: frozenset[str] = frozenset(),
     select: Callable[[str, tuple[str, ...]], bool] | None = None,
     compiled: Compiled | None = None,
-    closed: Callable[[], object] | None = None,
 ) -> EngineOutput:
     """Analyse ``model``. ``apply_controls=False`` ignores its controls (the inherent view);
     ``exclude_controls`` ignores only those implemented controls (a counterfactual view);
     ``assumptions=False`` skips the tolerance search. With ``select``, only the threats whose
     attack id and binding it accepts are kept (with their proofs and severities) and attacks
     out of scope are not explained: for runs that only need a few threats' scores.
-    ``compiled``: ``model`` compiled already with these options (by the caller). ``closed`` is
-    called once the closure is saturated, before the threats are read: the tables its joins
-    work out from the compiled model alone are built then (engine/matching.py), so reruns of
-    the compiled model started there (in worker processes forked there) share them."""
+    ``compiled``: ``model`` compiled already with these options (by the caller). Without
+    ``assumptions`` the run's ``assumptions`` are empty (:func:`tolerance` gives them)."""
     timings: dict[str, float] = {}
     t0 = perf_counter()
     if compiled is None:
@@ -88,8 +85,6 @@ def run_engine(
     t0 = perf_counter()
     closure.run()
     total = perf_counter() - t0
-    if closed is not None:
-        closed()
     # attack joins run inside the fixpoint; the matcher times them separately
     timings["closure"] = total - closure.matcher.elapsed
     timings["matching"] = closure.matcher.elapsed
@@ -101,17 +96,25 @@ def run_engine(
     proofs = [proof(closure.store, threat_roots(m)) for m in matches]
     unmet = out_of_scope(closure) if select is None else []
     timings["threats"] = perf_counter() - t0
-    t0 = perf_counter()
-    outcomes = (
-        analyse_assumptions(
-            closure,
-            proofs,
-            _severity_level,
-            tolerance_severity,
-            lambda i: assess(compiled, closure.store, matches[i], proofs[i], route=False).level,
-        )
-        if assumptions
-        else {}
+    out = EngineOutput(compiled, closure, matches, proofs, unmet, {}, timings, wording)
+    if assumptions:
+        t0 = perf_counter()
+        out.assumptions = tolerance(out, tolerance_severity)
+        timings["assumptions"] = perf_counter() - t0
+    else:
+        timings["assumptions"] = 0.0
+    return out
+
+
+def tolerance(out: EngineOutput, tolerance_severity: str) -> dict[str, AssumptionOutcome]:
+    """The tolerance search of each third-party assumption of a run (engine/assumptions.py):
+    what it leaves of the closure as it found it (each search is rolled back), so it may also
+    run in a worker process forked from this one, beside the reruns of the run."""
+    c, closure, matches, proofs = out.compiled, out.closure, out.matches, out.proofs
+    return analyse_assumptions(
+        closure,
+        proofs,
+        _severity_level,
+        tolerance_severity,
+        lambda i: assess(c, closure.store, matches[i], proofs[i], route=False).level,
     )
-    timings["assumptions"] = perf_counter() - t0
-    return EngineOutput(compiled, closure, matches, proofs, unmet, outcomes, timings, wording)

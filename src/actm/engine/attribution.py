@@ -156,7 +156,9 @@ def jobs(
     """The reruns that attribute ``out``'s threats, and how to put their results together.
     Without ``routes``, the route reruns (:func:`route_jobs` of the run's compiled model) are
     left out: they were started beside the run itself, and their results come first in what
-    the caller hands to ``finish``.
+    the caller hands to ``finish``. With them, the needs closures come first in the jobs'
+    order (workers take jobs in order: engine/parallel.py), and ``finish`` takes the results
+    in the jobs' order.
 
     ``wanted``: only the threats with these ids are attributed. Each of them gets exactly the
     routes, needs and owners the full attribution gives it (the route closures are the same,
@@ -169,7 +171,7 @@ def jobs(
     elsewhere)."""
     c = out.compiled
     found = route_jobs(c, out.wording, wanted, elements)
-    todo: list[Job] = list(found.jobs) if routes else []
+    todo: list[Job] = []
     seeds = all_seeds(c)
     groups = _candidates(out, seeds)
     counterfactual = len(groups) <= MAX_CANDIDATES
@@ -189,11 +191,19 @@ def jobs(
     # needs.py wants groups that do not share seeds
     todo += [_needs_job(c, seeds, {name: idx}, keys) for name, idx in footholds.items()]
     todo += alone_jobs(out, picked, frozenset(derived))
+    if not routes:
+        return todo, lambda results: assemble(
+            out, results, found.points, found.conditions, counterfactual, found.grouped
+        )
+    # the needs closures are handed out first: the bisection takes longer than any route
+    # closure, so started last it would leave one worker busy with it while the others idle
+    needed = len(todo)
 
     def finish(results: Sequence[object]) -> Attribution:
-        return assemble(out, results, found.points, found.conditions, counterfactual, found.grouped)
+        ordered = [*results[needed:], *results[:needed]]
+        return assemble(out, ordered, found.points, found.conditions, counterfactual, found.grouped)
 
-    return todo, finish
+    return [*todo, *found.jobs], finish
 
 
 def _foothold_groups(c: Compiled, seeds: Sequence[Seed]) -> dict[str, list[int]]:

@@ -9,7 +9,7 @@ processes decodes its threats while it waits for them (:func:`decode_all`) inste
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from actm.engine.analysis import EngineOutput
 from actm.engine.chain import ChainStep
@@ -43,6 +43,8 @@ class Decoded:
     hypothetical: bool
     """Its chain rests on a weakness a hypothesis posits, or a static condition of its match
     holds only by one."""
+    seeds: list[tuple[Rule, object]] = field(hash=False)
+    """The declared elements its shown chain rests on (:func:`seeds_in`), for judging it."""
 
 
 class Decoder:
@@ -65,7 +67,8 @@ class Decoder:
         adversaries: set[str] = set()
         vulns: set[str] = set()
         assumptions: set[str] = set()
-        for how, via in seeds_in(store, keys):
+        seeds = seeds_in(store, keys)
+        for how, via in seeds:
             if how in (Rule.ADVERSARY, Rule.PUBLIC_USER):
                 adversaries.add(str(via))
             elif how in _ENTRY_SEEDS:
@@ -100,6 +103,7 @@ class Decoder:
             asset_types=frozenset(asset_types),
             cited=self.citer.cited(attack, m.full_binding, keys, m.effects),
             hypothetical=m.hypothetical or any(v in extra and extra[v].hypothetical for v in vulns),
+            seeds=seeds,
         )
 
     def _fact(self, key: int) -> tuple[str, str | None]:

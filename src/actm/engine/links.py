@@ -54,19 +54,16 @@ def links(c: Compiled, store: FactStore, threats: Sequence[Linked]) -> Links:
             by_premise.setdefault((attack, p), []).append((t.id, held))
     enables: dict[str, set[str]] = {}
     enabled_by: dict[str, set[str]] = {}
+    # the threats whose match holds every premise of a step an attack derived, per step (the
+    # proofs share their first steps: a hub's 30,000 threats pass through a handful)
+    enabling: dict[int, list[str]] = {}
     for t in threats:
         for k in t.proof:
-            if k < 0:
-                continue
-            rule, via, premises = store.derivation(k)
-            if rule != Rule.ATTACK or not isinstance(via, int):
-                continue
-            attack = c.rules[via].attack.id
-            used = set(premises)
-            # a source holds every premise of the step: look among those holding one of them
-            sources = by_premise.get((attack, min(used)), ()) if used else by_attack.get(attack, ())
-            for source, held in sources:
-                if source != t.id and used <= held:
+            sources = enabling.get(k)
+            if sources is None:
+                sources = enabling[k] = _sources(c, store, k, by_attack, by_premise)
+            for source in sources:
+                if source != t.id:
                     enables.setdefault(source, set()).add(t.id)
                     enabled_by.setdefault(t.id, set()).add(source)
     levels = {t.id: t.level for t in threats}
@@ -76,6 +73,26 @@ def links(c: Compiled, store: FactStore, threats: Sequence[Linked]) -> Links:
         {k: tuple(sorted(v)) for k, v in sorted(enabled_by.items())},
         {k: priority.get(k, LEVELS[0]) for k in sorted(levels)},
     )
+
+
+def _sources(
+    c: Compiled,
+    store: FactStore,
+    k: int,
+    by_attack: Mapping[str, list[tuple[str, frozenset[int]]]],
+    by_premise: Mapping[tuple[str, int], list[tuple[str, frozenset[int]]]],
+) -> list[str]:
+    """The threats whose match holds every premise of fact ``k`` when an attack derived it (a
+    source holds every premise of the step: look among those holding one of them)."""
+    if k < 0:
+        return []
+    rule, via, premises = store.derivation(k)
+    if rule != Rule.ATTACK or not isinstance(via, int):
+        return []
+    attack = c.rules[via].attack.id
+    used = set(premises)
+    sources = by_premise.get((attack, min(used)), ()) if used else by_attack.get(attack, ())
+    return [source for source, held in sources if used <= held]
 
 
 def _priorities(levels: Mapping[str, str], enables: Mapping[str, set[str]]) -> dict[str, str]:

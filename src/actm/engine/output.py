@@ -174,12 +174,17 @@ class Judged:
 
 
 def judge_all(
-    out: EngineOutput, attribution: Attribution | None = None, *, only: Container[str] | None = None
+    out: EngineOutput,
+    attribution: Attribution | None = None,
+    *,
+    only: Container[str] | None = None,
+    decoded: Sequence[Decoded] | None = None,
 ) -> Judged:
     """Each threat of ``out`` (only those with an id in ``only``, if given) judged: with the
     run's ``attribution`` (engine/attribution.py) its verdict, its final severity and the
     noise rules (engine/verdict.py); without, its severity counts the most likely route's cost
-    alone."""
+    alone. ``decoded``: every match decoded already (:func:`decode_all`), whose seeds are
+    read instead of worked out again."""
     c = out.compiled
     store = out.closure.store
     att = attribution or Attribution()
@@ -191,7 +196,7 @@ def judge_all(
         tid = threat_id(c.rules[m.rule].attack.id, m.binding)
         if only is not None and tid not in only:
             continue
-        seeds = seeds_in(store, keys)
+        seeds = decoded[i].seeds if decoded is not None else seeds_in(store, keys)
         verdict = judge(c, tid, seeds, accepted(m), att)
         a = assess(c, store, m, keys, verdict.path) if att.computed else out.assessments[i]
         impact = c.rules[m.rule].attack.impact

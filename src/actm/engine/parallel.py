@@ -15,26 +15,16 @@ in this process).
 from __future__ import annotations
 
 import multiprocessing
-import os
 import sys
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from actm.io.forked import workers
+
 __all__ = ["run_all", "start_all", "workers"]
 
 _DONE = -1
-
-
-def workers() -> int:
-    """How many worker processes to use: ``ACTM_WORKERS``, else the CPUs available."""
-    env = os.environ.get("ACTM_WORKERS", "").strip()
-    if env.isdigit() and int(env) > 0:
-        return int(env)
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
 
 
 def run_all(jobs: Sequence[Callable[[], Any]], n: int | None = None) -> list[Any]:

@@ -34,7 +34,7 @@ propagation tables; this file only decides *where* a rule applies:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 from actm.engine.compiled import DEPLOY, Compiled
 from actm.engine.facts import FactStore, Rule
@@ -123,8 +123,15 @@ class Propagator:
         self.grants = self._grants()
         self._served: dict[int | None, set[int]] = {}
         """Egress class -> the reading tools whose data has left through one of its tools."""
-        self._served_log: list[tuple[int | None, int]] = []
+        self._served_log: list[tuple[bool, int | None, int]] = []
+        """(whether a tool was driven rather than a reader served, class, tool), for rollback."""
         self._classes: dict[str, list[tuple[int | None, list[tuple[int, int]]]]] = {}
+        self._driven: set[int] = set()
+        """The reading tools driven so far (their inputs hold an integrity capability)."""
+        self._pending: dict[tuple[int | None, str], set[int]] = {}
+        """(egress class of one of the agent's tools, agent) -> the agent's driven reading tools
+        not served in that class yet: what a driven egress tool of the class may leak."""
+        self._positions: dict[str, dict[int, int]] = {}
 
     def _grants(self) -> list[dict[str, list[tuple[int, object]]]]:
         out: list[dict[str, list[tuple[int, object]]]] = []
@@ -371,6 +378,8 @@ class Propagator:
                 store.add_node(node, vclass, Rule.TOOL_EXECUTE, name, prem)
         for dt in c.tool_deletes[ti]:
             store.add(dt, self.delete, False, DEPLOY, Rule.TOOL_DELETE, name, prem)
+        if c.tool_reads[ti] and ti not in self._driven:
+            self._drive(ti)
         self._exfiltrate(ti, key)
 
     # -- exfiltration -------------------------------------------------------------------------
@@ -381,24 +390,30 @@ class Propagator:
     # the weakening of each tool's edges, so egress tools fall into classes (the same limit on
     # their `.egress` edge) and a reader's data, once it has left through one tool of a class,
     # gains nothing from the others: each (class, reader) is *served* once. The facts added,
-    # their order and their derivations are those of trying every pair.
+    # their order and their derivations are those of trying every pair. A driven egress tool
+    # looks only at the driven readers not served in its class yet (``_pending``), not at every
+    # sibling: an agent's N tools would cost N x N otherwise.
 
     def _exfiltrate(self, ti: int, key: int) -> None:
         c = self.c
         for user in c.tool_users[ti]:
             if c.tool_egress[ti]:
-                self._leak_through(ti, key, c.model_tools.get(user, ()))
+                self._leak_through(ti, key, user)
             if c.tool_reads[ti]:
                 self._leak_from(ti, key, user)
 
-    def _leak_through(self, ti: int, key: int, siblings: Sequence[int]) -> None:
-        """Driven egress tool ``ti``: what each driven sibling reads leaves through it."""
+    def _leak_through(self, ti: int, key: int, user: str) -> None:
+        """Driven egress tool ``ti`` of ``user``: what each driven sibling reads leaves
+        through it (in the order of the agent's tools)."""
         c = self.c
         store = self.store
         name = c.tool_ids[ti]
         cls = c.edge_limit.get(f"{name}.egress")
         served = self._served.setdefault(cls, set())
-        for reader in siblings:
+        readers = set(self._pending.get((cls, user), ()))
+        readers.add(ti)
+        position = self._position(user)
+        for reader in sorted(readers, key=position.__getitem__):
             reads = c.tool_reads[reader]
             if not reads or reader in served:
                 continue
@@ -414,6 +429,15 @@ class Propagator:
             for x in reads:
                 store.add(x, leak, False, DEPLOY, Rule.TOOL_EXFILTRATE, via, premises)
             self._serve(cls, reader)
+
+    def _position(self, user: str) -> dict[int, int]:
+        """Each tool of ``user`` -> its first position among them."""
+        found = self._positions.get(user)
+        if found is None:
+            found = self._positions[user] = {}
+            for pos, t in enumerate(self.c.model_tools.get(user, ())):
+                found.setdefault(t, pos)
+        return found
 
     def _leak_from(self, ti: int, key: int, user: str) -> None:
         """Driven reading tool ``ti``: what it reads leaves through the first driven egress
@@ -457,7 +481,25 @@ class Propagator:
         served = self._served[cls]
         if reader not in served:
             served.add(reader)
-            self._served_log.append((cls, reader))
+            self._served_log.append((False, cls, reader))
+            self._track(cls, reader, pending=False)
+
+    def _drive(self, reader: int) -> None:
+        """Reading tool ``reader`` is driven: pending in each class it is not served in."""
+        self._driven.add(reader)
+        self._served_log.append((True, None, reader))
+        for user in self.c.tool_users[reader]:
+            for cls, _members in self._egress_classes(user):
+                if reader not in self._served.get(cls, ()):
+                    self._pending.setdefault((cls, user), set()).add(reader)
+
+    def _track(self, cls: int | None, reader: int, *, pending: bool) -> None:
+        """``reader`` pending in ``cls`` for each of its agents, or no longer."""
+        for user in self.c.tool_users[reader]:
+            if pending:
+                self._pending.setdefault((cls, user), set()).add(reader)
+            else:
+                self._pending.get((cls, user), set()).discard(reader)
 
     def mark(self) -> int:
         return len(self._served_log)
@@ -465,8 +507,16 @@ class Propagator:
     def rollback(self, mark: int) -> None:
         log = self._served_log
         while len(log) > mark:
-            cls, reader = log.pop()
-            self._served[cls].discard(reader)
+            driven, cls, reader = log.pop()
+            if driven:
+                self._driven.discard(reader)
+                for user in self.c.tool_users[reader]:
+                    for klass, _members in self._egress_classes(user):
+                        self._pending.get((klass, user), set()).discard(reader)
+            else:
+                self._served[cls].discard(reader)
+                if reader in self._driven:
+                    self._track(cls, reader, pending=True)
 
     def _leak(self, reader: str, egress: str) -> int:
         """What leaves when ``reader`` reads and ``egress`` sends, after any weakening."""

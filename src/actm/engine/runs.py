@@ -17,11 +17,12 @@ implemented controls the reruns would cost too much, and the credit goes by what
 touches (``attribution`` ``touch``).
 
 The route reruns of a big model need only its compiled form: they start in worker processes
-(engine/parallel.py) as soon as it is compiled and run beside the residual run itself, or, when
-an inherent run follows (beside which they run too), once the residual closure is saturated:
-the workers then inherit what the closure's joins worked out from the compiled model alone
-(rule shapes, static conditions, narrowed candidates: engine/matching.py) instead of working it
-out again.
+(engine/parallel.py) as soon as it is compiled and run beside the residual run itself. When an
+inherent run follows, the residual run's reruns (routes and needs) and its tolerance search
+start together once its threats are proved, and run beside the inherent run: the workers then
+inherit what the run's joins worked out from the compiled model alone (rule shapes, static
+conditions, narrowed candidates: engine/matching.py) instead of working it out again, and this
+process goes on to the inherent run at once.
 
 :func:`threats` is the single run the planner takes per candidate plan.
 """
@@ -29,11 +30,12 @@ out again.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from time import perf_counter
 from typing import Any
 
-from actm.engine.analysis import EngineOutput, run_engine
+from actm.engine.analysis import EngineOutput, run_engine, tolerance
+from actm.engine.assumptions import AssumptionOutcome
 from actm.engine.attribution import Attribution, route_jobs
 from actm.engine.attribution import jobs as attribution_jobs
 from actm.engine.closure import Observer
@@ -213,22 +215,27 @@ def analyse(
     compiled = compile_model(model, kb, apply_controls=controls)
     compiling = perf_counter() - t0
     implemented = [ctl.id for ctl in model.controls if ctl.status == "implemented"]
-    early, closed = _early_routes(compiled, workers, later=controls and bool(implemented))
+    # an inherent run follows: the residual run's reruns and tolerance search wait for its
+    # threats and run beside that run; else the route reruns start beside the closure
+    later = controls and bool(implemented)
+    routed = None if later else _early_routes(compiled, workers)
     out = run_engine(
         model,
         kb,
         apply_controls=controls,
         tolerance_severity=tolerance_severity,
         observer=observer,
+        assumptions=not later,
         compiled=compiled,
-        closed=closed,
     )
-    routed = early[0] if early else None
     timings = dict(out.timings)
     timings["compile"] += compiling
     pool = _pool(workers, out)
     t0 = perf_counter()
-    attributed = _attribute(out, pool, routed, workers)
+    if later:
+        attributed = _beside(out, workers, tolerance_severity)
+    else:
+        attributed = _attribute(out, pool, routed, workers)
     started = perf_counter() - t0
     without = None
     if controls and implemented:
@@ -237,9 +244,10 @@ def analyse(
         timings["inherent"] = perf_counter() - t0
     t0 = perf_counter()
     # while the route reruns go on in the workers, decode what needs no attribution
-    decoded = decode_all(out) if routed is not None else None
-    attribution_residual = attributed()
-    judged = judge_all(out, attribution_residual)
+    decoded = decode_all(out) if _parallel(compiled, workers) else None
+    attribution_residual, out = attributed()
+    timings["assumptions"] = out.timings["assumptions"]
+    judged = judge_all(out, attribution_residual, decoded=decoded)
     # the inherent run's reruns run beside the residual run's decoding; the screen reads the
     # elements of their routes
     screened = screen is not None and len(implemented) <= MAX_COUNTERFACTUAL
@@ -343,43 +351,61 @@ def _start(workers: int | None, out: EngineOutput, jobs: list[Callable[[], Any]]
     return start_all(jobs, n)
 
 
-def _early_routes(
-    c: Compiled, workers: int | None, *, later: bool
-) -> tuple[list[Waiter], Callable[[], None] | None]:
-    """For a big model, its route reruns started in worker processes to run beside the run
-    (they need only the compiled model): how to wait for them (in the list once started), and
-    what to call once the run's closure is saturated. Not started for a small model (as many
-    targets as :data:`PARALLEL_FACTS` give about as many facts) or when one worker is allowed.
+def _early_routes(c: Compiled, workers: int | None) -> Waiter | None:
+    """For a big model without an inherent run to follow, its route reruns started in worker
+    processes at once, beside the run (they need only the compiled model): how to wait for
+    them. None for a small model (as many targets as :data:`PARALLEL_FACTS` give about as many
+    facts) or when one worker is allowed."""
+    if not _parallel(c, workers):
+        return None
+    return start_all(route_jobs(c, Wording(c.vocab.wording)).jobs, _allowed(workers))
 
-    They start at once, beside the run's closure, unless ``later`` (an inherent run follows,
-    beside which they run too): then they start once the closure is saturated, and the workers
-    inherit the tables its joins built from the compiled model (rule shapes, static
-    conditions, narrowed candidates: engine/matching.py) instead of working them out again."""
-    started: list[Waiter] = []
-    n = _allowed(workers)
-    if n <= 1 or len(c.target_name) < PARALLEL_FACTS:
-        return started, None
 
-    def start() -> None:
-        started.append(start_all(route_jobs(c, Wording(c.vocab.wording)).jobs, n))
+def _parallel(c: Compiled, workers: int | None) -> bool:
+    """Whether the reruns of ``c``'s run go to worker processes while the run goes on."""
+    return _allowed(workers) > 1 and len(c.target_name) >= PARALLEL_FACTS
 
-    if later:
-        return started, start
-    start()
-    return started, None
+
+Attributed = Callable[[], tuple[Attribution, EngineOutput]]
+"""Waits for a run's attribution: the attribution, and the run with its tolerance search."""
 
 
 def _attribute(
-    out: EngineOutput, pool: Runner, routed: Callable[[], list[Any]] | None, workers: int | None
-) -> Callable[[], Attribution]:
-    """How to wait for the routes and needs of ``out``. When its route reruns were started
-    beside the run (``routed`` waits for them), its needs rerun starts in a worker now, to run
-    beside what follows (the inherent run); else the reruns run in ``pool`` when waited for."""
+    out: EngineOutput, pool: Runner, routed: Waiter | None, workers: int | None
+) -> Attributed:
+    """How to wait for the routes and needs of ``out`` (searched for tolerance already). When
+    its route reruns were started beside the run (``routed`` waits for them), its needs rerun
+    starts in a worker now; else the reruns run in ``pool`` when waited for."""
     todo, finish = attribution_jobs(out, routes=routed is None)
     if routed is None:
-        return lambda: finish(pool(todo))
+        return lambda: (finish(pool(todo)), out)
     needed = _start(workers, out, todo)
-    return lambda: finish([*routed(), *needed()])
+    return lambda: (finish([*routed(), *needed()]), out)
+
+
+def _beside(out: EngineOutput, workers: int | None, tolerance_severity: str) -> Attributed:
+    """Start the reruns that attribute ``out`` (run without its tolerance search) and that
+    search: in worker processes for a big model, forked once its threats are proved, so that
+    they inherit the tables its closure's joins built (rule shapes, static conditions, narrowed
+    candidates: engine/matching.py) and run beside the inherent run. How to wait for them: the
+    attribution, and ``out`` with its assumptions' outcomes."""
+    todo, finish = attribution_jobs(out)
+
+    def search() -> tuple[dict[str, AssumptionOutcome], float]:
+        t0 = perf_counter()
+        return tolerance(out, tolerance_severity), perf_counter() - t0
+
+    # the search first: with the needs bisection, the longest jobs
+    waiting = _start(workers, out, [search, *todo])
+
+    def attributed() -> tuple[Attribution, EngineOutput]:
+        found, *results = waiting()
+        assert isinstance(found, tuple)
+        outcomes, seconds = found
+        timings = {**out.timings, "assumptions": seconds}
+        return finish(results), replace(out, assumptions=outcomes, timings=timings)
+
+    return attributed
 
 
 def could_differ(residual: Scores, without: EngineOutput) -> frozenset[str] | None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from actm.io.forked import ahead
 from actm.results.model import Result
 
 __all__ = ["iter_json", "render_json", "result_json_schema", "result_to_data"]
@@ -70,14 +71,56 @@ def _stream(value: Any, hint: Any, depth: int) -> Iterator[bytes]:
     args = typing.get_args(hint)
     listed = typing.get_origin(hint) is tuple and len(args) == 2 and args[1] is Ellipsis
     if depth < 2 and listed and value:
-        item = _adapter_for(args[0])
         yield b"["
-        for i, element in enumerate(value):
-            yield (b",\n" if i else b"\n") + pad
-            yield _nested(item.dump_json(element, indent=2), depth + 1)
+        yield from _items(value, args[0], depth)
         yield b"\n" + b"  " * depth + b"]"
         return
     yield _nested(_adapter_for(hint).dump_json(value, indent=2), depth)
+
+
+AHEAD_ITEMS = 4000
+"""A list of at least this many items may have its later part serialised in a forked child
+while this process serialises the first part (io/forked.py); the pieces and their order are the
+same either way."""
+
+AHEAD_BYTES = 16 << 20
+"""It does when its first :data:`PROBE` items say the whole list is at least this long (a hub's
+threats: 150 MB at 1,000 tools; not its capability matrix, whose rows are short)."""
+
+PROBE = 200
+
+AHEAD_SHARE = 0.5
+"""The share of the rest of such a list the child serialises (this process also writes every
+piece and reads the child's back, which costs little)."""
+
+
+def _items(value: Any, hint: Any, depth: int) -> Iterator[bytes]:
+    """The items of a list placed ``depth`` levels deep, each on its own lines."""
+    item = _adapter_for(hint)
+    pad = b"  " * (depth + 1)
+
+    def pieces(start: int, stop: int) -> Iterator[bytes]:
+        for i in range(start, stop):
+            yield (b",\n" if i else b"\n") + pad
+            yield _nested(item.dump_json(value[i], indent=2), depth + 1)
+
+    n = len(value)
+    if n < AHEAD_ITEMS:
+        yield from pieces(0, n)
+        return
+    probe = min(PROBE, n)
+    first = list(pieces(0, probe))
+    yield from first
+    if sum(map(len, first)) * n < AHEAD_BYTES * probe:
+        yield from pieces(probe, n)
+        return
+    split = n - int((n - probe) * AHEAD_SHARE)
+    later = ahead(lambda: pieces(split, n))
+    try:
+        yield from pieces(probe, split)
+        yield from later
+    finally:
+        later.close()
 
 
 def iter_json(result: Result) -> Iterator[bytes]:

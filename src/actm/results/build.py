@@ -356,7 +356,8 @@ def screen(residual: Readout, inherent: Readout) -> tuple[frozenset[str], frozen
 
     Removed alone: those acting on the chain shown for an inherent threat the controls change,
     or on the chain of one of its routes (``attribution.elements``): removing such a control
-    may bring the threat back by that route. Not removed alone: the inert controls, and the
+    may bring the threat back by that route. Not removed alone: the inert controls (those
+    justifying only assumptions the model declares justified included), and the
     duplicated ones acting on a shown chain (they are credited by touch). A duplicated control
     acting on a route only stays with the controls the bisection removes together, as one
     acting on no route does."""
@@ -369,7 +370,8 @@ def screen(residual: Readout, inherent: Readout) -> tuple[frozenset[str], frozen
         on_chain.update(index.on(t))
         on_route |= index.acting_on(routes.get(t.id, ()))
     duplicates = duplicated(implemented)
-    skip = (duplicates & on_chain) | inert(implemented)
+    declared = {a.id for a in residual.model.assumptions if a.status == "justified"}
+    skip = (duplicates & on_chain) | inert(implemented, declared)
     return frozenset(on_chain | (on_route - duplicates)), skip
 
 

@@ -19,7 +19,7 @@ too much, and every threat is attributed by touch.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Protocol
 
 from actm.engine.chain import step_elements
@@ -72,12 +72,16 @@ def _in_force(c: Analysed) -> list[Control]:
     return [ctl for ctl in c.model.controls if ctl.status == "implemented"]
 
 
-def inert(controls: Sequence[Control]) -> frozenset[str]:
+def inert(controls: Sequence[Control], justified: Collection[str] = ()) -> frozenset[str]:
     """The controls that do nothing the engine sees: removing any of them, alone or together,
-    changes no threat. (Justifying an assumption is not nothing: what rests on it only is
-    accepted risk.)"""
+    changes no threat. Justifying an assumption is not nothing (what rests on it only is
+    accepted risk), unless it is among the assumptions the model declares ``justified``: the
+    engine reads an assumption as justified when it is declared so or a control in force
+    justifies it (engine/costs.py), so such a control changes no seed's cost."""
     return frozenset(
-        ctl.id for ctl in controls if not effect_keys(ctl) and not JUSTIFIES.values(ctl)
+        ctl.id
+        for ctl in controls
+        if not effect_keys(ctl) and all(a in justified for a in JUSTIFIES.values(ctl))
     )
 
 

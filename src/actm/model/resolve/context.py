@@ -3,7 +3,7 @@ the problems found so far and the did-you-mean budget."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +56,7 @@ class Context:
     suggest_budget: int = SUGGESTION_BUDGET
     _names: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
     _declared: dict[str, frozenset[str]] = field(default_factory=dict)
+    _node_owners: dict[str, str | None] | None = None
 
     @classmethod
     def of(
@@ -131,13 +132,16 @@ class Context:
             found.add(self.merged.system.owner)
         return frozenset(found)
 
-    def node_owners(self) -> dict[str, str | None]:
-        """Node id -> its owner: its own, or its zone's."""
-        zone_owner = {z.id: z.owner for z, _ in self.items("zones")}
-        return {
-            n.id: n.owner if n.owner is not None else zone_owner.get(n.zone or "")
-            for n, _ in self.items("nodes")
-        }
+    def node_owners(self) -> Mapping[str, str | None]:
+        """Node id -> its owner: its own, or its zone's. Worked out once (the merged model does
+        not change during a resolution): every credential without an issuer asks for it."""
+        if self._node_owners is None:
+            zone_owner = {z.id: z.owner for z, _ in self.items("zones")}
+            self._node_owners = {
+                n.id: n.owner if n.owner is not None else zone_owner.get(n.zone or "")
+                for n, _ in self.items("nodes")
+            }
+        return self._node_owners
 
     def declared_components(self, asset_id: str) -> frozenset[str]:
         """The components a conventional asset declares itself (none for other ids)."""

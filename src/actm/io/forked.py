@@ -1,0 +1,113 @@
+"""Pieces of output made in a forked child process while this one makes the pieces before them.
+
+A large report is rendered a piece at a time (:mod:`actm.io.writer`), one core busy and the
+other idle once the analysis is done. :func:`ahead` forks a child that makes the pieces of the
+*later* part of an output now, into an unnamed temporary file, while this process makes and
+writes the earlier part; the child's pieces are then read back one by one, so the caller sees
+the same pieces in the same order as if it had made them itself. Nothing is pickled: the child
+inherits what it renders as it is. Where no child can be forked (not Linux, one worker allowed,
+a fork that fails) or the child fails, the later pieces are made here when asked for, so the
+output never depends on whether or how the work was shared.
+
+:func:`workers` says how many processes may work at once: ``ACTM_WORKERS``, else the CPUs this
+process may use (the engine's reruns read it too).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import struct
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from typing import BinaryIO
+
+__all__ = ["Later", "ahead", "workers"]
+
+_LENGTH = struct.Struct("<Q")
+"""Each piece in the temporary file is preceded by its length."""
+
+
+def workers() -> int:
+    """How many worker processes to use: ``ACTM_WORKERS``, else the CPUs available."""
+    env = os.environ.get("ACTM_WORKERS", "").strip()
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+class Later:
+    """Pieces being made in a forked child (or to be made here): iterate once, in order;
+    :meth:`close` (also when iterating stops early) stops the child and drops its file."""
+
+    def __init__(self, make: Callable[[], Iterable[bytes]]) -> None:
+        self._make = make
+        self._pid = 0
+        self._spool: BinaryIO | None = None
+        if workers() <= 1 or not sys.platform.startswith("linux"):
+            return
+        spool = tempfile.TemporaryFile()  # noqa: SIM115 - kept open for the child, closed by close()
+        try:
+            pid = os.fork()
+        except OSError:
+            spool.close()
+            return
+        if pid == 0:  # pragma: no cover - the child's coverage is not collected
+            _child(make, spool)
+        self._pid, self._spool = pid, spool
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            if not self._pid:
+                yield from self._make()
+                return
+            _, status = os.waitpid(self._pid, 0)
+            self._pid = 0
+            if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
+                yield from self._make()
+                return
+            assert self._spool is not None
+            self._spool.seek(0)
+            read = self._spool.read
+            while head := read(_LENGTH.size):
+                (size,) = _LENGTH.unpack(head)
+                yield read(size)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._pid:  # not waited for: stop the child
+            with contextlib.suppress(OSError):
+                os.kill(self._pid, signal.SIGKILL)
+                os.waitpid(self._pid, 0)
+            self._pid = 0
+        if self._spool is not None:
+            self._spool.close()
+            self._spool = None
+
+
+def ahead(make: Callable[[], Iterable[bytes]]) -> Later:
+    """Start making ``make()``'s pieces in a forked child now, while the caller makes what
+    goes before them; iterate the result for them, in order (read back from the child, or
+    made here where no child could make them)."""
+    return Later(make)
+
+
+def _child(make: Callable[[], Iterable[bytes]], spool: BinaryIO) -> None:
+    """In the child: write every piece, each after its length, then leave at once (no exit
+    handlers, no flushing of the parent's buffers); status 0 only when all were written."""
+    status = 1
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        for piece in make():
+            spool.write(_LENGTH.pack(len(piece)))
+            spool.write(piece)
+        spool.flush()
+        status = 0
+    finally:
+        os._exit(status)
