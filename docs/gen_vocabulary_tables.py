@@ -348,13 +348,23 @@ def hypotheses_table(v: Vocabulary) -> str:
             f"`{h.posit}`" + (f" on {_code(sorted(h.affects))}" if h.affects else ""),
             when(h.node_kinds),
             when(h.exposure),
+            "yes" if h.public_input else "any",
             when(h.authentication),
             when(h.resides),
             _cell(h.why),
         ]
         for h in v.hypotheses
     ]
-    header = ["rule", "posits", "node kind", "exposure", "authentication", "resides", "why"]
+    header = [
+        "rule",
+        "posits",
+        "node kind",
+        "exposure",
+        "public input",
+        "authentication",
+        "resides",
+        "why",
+    ]
     return _table(header, rows)
 
 
@@ -439,7 +449,10 @@ def render(v: Vocabulary | None = None) -> str:
         "### Hypotheses",
         "With hypotheses on, each rule posits its class on every node that matches all its "
         "columns (`any`: no condition; authentication not stated counts as `required`); "
-        "`resides`: an asset of one of these types resides on the node.",
+        "`resides`: an asset of one of these types resides on the node; `public input`: content "
+        "from the internet is decoded on the node (it is exposed to the internet, a public model "
+        "that reads images, audio or files (`multimodal_input`) runs on it, or an asset that "
+        "feeds a public model's inputs or takes outside content is processed on it).",
         hypotheses_table(v),
     ]
     return "\n\n".join(parts) + "\n"

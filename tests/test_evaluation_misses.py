@@ -62,16 +62,13 @@ def test_husky_ai_expert_threats_recovered() -> None:
     judged, missed = misses.explain(case, kb)
     expected = [i.id for i in case.labels.expected]
     assert expected == ["E1", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "E9"]
-    found = [i for i in expected if i not in {m.id for m in judged.misses}]
-    assert found == ["E2", "E3", "E4", "E5", "E6", "E7", "E8", "E9"]
-    assert [(m.item, m.reason) for m in missed] == [
-        (
-            "E1",
-            "parser-memory-corruption does not close: conditions_not_met, make_limited_changes "
-            "on inputs is reached on husky-classifier, which does not meet the pattern's "
-            "conditions (node vulnerability: parser_memory_corruption)",
-        ),
-    ]
+    assert [m.id for m in judged.misses] == []
+    assert missed == ()
+    # the image-parser overflow needs the parser bug posited where the upload is decoded (the
+    # internal web service behind the gateway, where the public classifier runs): hypothetical
+    result = actm.analyze(actm.load_model(case.model, knowledge=kb), knowledge=kb)
+    parser = [(t.id, t.hypothetical) for t in result.threats if t.id.startswith("parser-")]
+    assert parser == [("parser-memory-corruption@husky-classifier", True)]
 
 
 def test_a_closing_entry_on_another_asset_says_so() -> None:

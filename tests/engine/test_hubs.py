@@ -20,8 +20,7 @@ import actm
 from actm.engine.analysis import run_engine
 from actm.engine.attribution import jobs as attribution_jobs
 from actm.engine.closure import Closure
-from actm.engine.compiled import DEPLOY, Compiled, Rule, compile_model
-from actm.engine.facts import Rule as How
+from actm.engine.compiled import Compiled, Rule, compile_model
 from actm.engine.matching import Matcher
 from actm.engine.propagation import Propagator
 from actm.knowledge.attacks import builtin_knowledge
@@ -373,22 +372,10 @@ def _every_sibling(self: Propagator, ti: int, key: int, user: str) -> None:
     cls = c.edge_limit.get(f"{name}.egress")
     served = self._served.setdefault(cls, set())
     for reader in c.model_tools.get(user, ()):
-        reads = c.tool_reads[reader]
-        if not reads or reader in served:
-            continue
-        if reader == ti:
-            premises: tuple[int, ...] = (key,)
-        else:
-            k2 = self.store.holds(c.tool_inputs[reader], self.integrity_mask, False)
-            if k2 < 0:
-                continue
-            premises = (k2, key)
-        leak = self._leak(c.tool_ids[reader], name)
-        for x in reads:
-            self.store.add(
-                x, leak, False, DEPLOY, How.TOOL_EXFILTRATE, (c.tool_ids[reader], name), premises
-            )
-        self._serve(cls, reader)
+        if c.tool_reads[reader] and reader not in served:
+            premises = self._premises(ti, key, reader)
+            if premises is not None:
+                self._send(reader, name, cls, premises)
 
 
 def _derivations(cl: Closure) -> list[tuple[int, int, object, tuple[int, ...], int]]:

@@ -137,8 +137,8 @@ packages:
 """
 
 
-# what a foothold on the host of a public agent gives over it, which its users do not reach
-# without one: dropped whether the foothold is a package's or the agent's own shell
+# what the shell on the host of a public agent gives over it, which its users do not reach
+# without one
 OVER_A_PUBLIC_BOT = [
     ("indirect-prompt-injection@bot", "foothold"),
     ("insecure-integrated-component@bot", "foothold"),
@@ -158,13 +158,12 @@ def test_what_a_package_foothold_gives_over_a_model_is_the_package_threat() -> N
         ("conversation-disclosure@bot", "foothold"),
         ("cost-harvesting@bot", "foothold"),
         ("direct-prompt-injection@bot", "foothold"),
-        ("indirect-prompt-injection@bot", "foothold"),
         ("insecure-integrated-component@bot", "foothold"),
         ("resource-exhaustion@bot", "foothold"),
         ("system-prompt-eviction@bot", "foothold"),
         ("tool-definition-poisoning@bot", "foothold"),
     ]
-    assert result.summary["foothold"] == 8
+    assert result.summary["foothold"] == 7
 
 
 def test_a_threat_that_also_closes_without_the_foothold_is_kept() -> None:
@@ -175,7 +174,11 @@ def test_a_threat_that_also_closes_without_the_foothold_is_kept() -> None:
         "ml-dependency-compromise@plugin",
         "resource-exhaustion@bot",
     ]
-    assert _dropped(result) == OVER_A_PUBLIC_BOT
+    assert _dropped(result) == [
+        ("insecure-integrated-component@bot", "foothold"),
+        ("system-prompt-eviction@bot", "foothold"),
+        ("tool-definition-poisoning@bot", "foothold"),
+    ]
 
 
 def test_without_counterfactual_attribution_the_foothold_rule_drops_nothing(
@@ -186,7 +189,7 @@ def test_without_counterfactual_attribution_the_foothold_rule_drops_nothing(
     monkeypatch.setattr(attribution, "MAX_CANDIDATES", 0)
     result = _analyze(FOOTHOLD.format(exposure="public"))
     assert [d.id for d in result.dropped if d.rule == "foothold"] == []
-    assert "indirect-prompt-injection@bot" in {t.id for t in result.threats}
+    assert "system-prompt-eviction@bot" in {t.id for t in result.threats}
 
 
 def test_a_foothold_two_packages_give_is_needed_though_neither_alone_is() -> None:
@@ -205,7 +208,6 @@ def test_a_foothold_two_packages_give_is_needed_though_neither_alone_is() -> Non
         "conversation-disclosure@bot",
         "cost-harvesting@bot",
         "direct-prompt-injection@bot",
-        "indirect-prompt-injection@bot",
         "insecure-integrated-component@bot",
         "resource-exhaustion@bot",
         "system-prompt-eviction@bot",

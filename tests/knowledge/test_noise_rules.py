@@ -20,7 +20,11 @@ fires, with the exact threat ids) and one where it does not (quiet). The rules:
 * a tool server taken over only where that is more than the agent's own code execution there;
 * system-prompt extraction only where the prompt holds something confidential;
 * cost harvesting only by requests the outsider sends itself, not by messages altered in flight;
-* resource exhaustion only of a shared service, not of a vendor's model in a user's own session.
+* resource exhaustion only of a shared service, not of a vendor's model in a user's own session;
+* indirect prompt injection only into a model that reads content, not into one that takes only
+  another model's outputs (that is cross-agent injection);
+* a third party's data poisoned only where a model is built from it;
+* a detector flooded with chaff only where people or automation act on what it flags.
 """
 
 from __future__ import annotations
@@ -125,6 +129,46 @@ models:
   - {{id: net, kind: classifier, deployed_on: [gpu]{owner}}}
 vulnerabilities:
   - {{id: em, class: power_side_channel, node: gpu}}
+"""
+
+BUCKET = """
+actm: 1
+system: {{id: bucket, owner: team}}
+owners:
+  - {{id: team, trust: first_party}}
+  - {{id: host-co, name: Storage provider}}
+models:
+  - {{id: clf, kind: classifier}}
+assets:
+  - id: shared-images
+    type: data
+    owner: host-co
+    untrusted_sources: [uploaders]{part}
+"""
+
+DETECTOR = """
+actm: 1
+system: {{id: detector}}
+models:
+  - id: scorer
+    kind: classifier
+    exposure: internal{acted}
+    assets: {{inputs: {{component_sources: {{features: [card-transactions]}}}}}}
+"""
+
+PIPELINE = """
+actm: 1
+system: {{id: pipeline}}
+models:
+  - id: planner
+    kind: agent
+    assets: {{inputs: {{component_sources: {{user_input: [trigger-payload]}}}}}}
+  - {{id: writer, kind: agent}}
+assets:
+  - {{id: inbox, type: data, untrusted_sources: [{{name: peer-agents, can: contribute}}]}}
+relations:
+  - {{kind: feeds, from: planner.outputs, to: writer.inputs.agent_messages}}
+{inbox}
 """
 
 FAULT = """
@@ -307,6 +351,28 @@ RULES = {
         SESSION.format(**OWN),
         ("resource-exhaustion@lm",),
         SESSION.format(**VENDOR),
+    ),
+    # images others upload to a provider's bucket poison only a model trained on them
+    "third-party data poisoned only where a model is built from it": Rule(
+        "poisoned-third-party-dataset",
+        BUCKET.format(part="\n    part_of: clf.dataset"),
+        ("poisoned-third-party-dataset@shared-images",),
+        BUCKET.format(part=""),
+    ),
+    # false alerts cost only where analysts or an automated block act on the alerts
+    "chaff floods only a detector someone acts on": Rule(
+        "detector-chaff-flooding",
+        DETECTOR.format(acted="\n    acted_on: [{by: staff, decision: financial}]"),
+        ("detector-chaff-flooding@scorer",),
+        DETECTOR.format(acted=""),
+    ),
+    # the writer also takes messages from agents outside the system: they plant instructions
+    # there; fed only by the planner, the writer's injection is the planner's, passed on
+    "indirect injection only into a model that reads content": Rule(
+        "indirect-prompt-injection",
+        PIPELINE.format(inbox="  - {kind: feeds, from: inbox, to: writer.inputs.agent_messages}"),
+        ("indirect-prompt-injection@writer",),
+        PIPELINE.format(inbox=""),
     ),
 }
 

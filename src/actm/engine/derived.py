@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from actm.model.system import Asset, Node, Tool, Vulnerability
+from actm.model.system import Asset, Node, SystemModel, Tool, Vulnerability
 
 if TYPE_CHECKING:
     from actm.engine.compiled import Compiled
@@ -113,11 +113,13 @@ def posited_weaknesses(c: Compiled) -> list[Vulnerability]:
     for a in c.model.assets:
         for r in a.resides:
             types.setdefault(r.node, set()).add(a.type)
+    public = public_input_nodes(c.model)
     out = []
     for n in c.model.nodes:
         here = frozenset(types.get(n.id, ()))
         for h in c.vocab.hypotheses:
-            if h.matches(n.kind, n.exposure, n.authentication or "required", here):
+            auth = n.authentication or "required"
+            if h.matches(n.kind, n.exposure, auth, here, n.id in public):
                 v = _weakness(f"{HYPOTHESIS_PREFIX}{h.id}@{n.id}", h.posit, n, h.title)
                 affected = None
                 if h.affects:
@@ -128,6 +130,23 @@ def posited_weaknesses(c: Compiled) -> list[Vulnerability]:
                     )
                 out.append(replace(v, assets=affected, description=h.why, hypothetical=True))
     return out
+
+
+def public_input_nodes(model: SystemModel) -> frozenset[str]:
+    """The nodes where content from the internet is decoded: a node exposed to the internet
+    (the edge), one a public model that reads images, audio or files (``multimodal_input``)
+    runs on, and one where an asset is processed that feeds a public model's inputs or takes
+    outside content (``untrusted_sources``): the data flow carries public input past the
+    edge."""
+    public = [m for m in model.models if m.exposure == "public"]
+    inputs = {m.assets["inputs"] for m in public if "inputs" in m.assets}
+    fed = {r.source for r in model.relations if r.kind == "feeds" and r.target in inputs}
+    out = {n.id for n in model.nodes if n.exposure == "internet"}
+    out.update(n for m in public if "multimodal_input" in m.features for n in m.deployed_on)
+    for a in model.assets:
+        if a.id in fed or a.untrusted_sources:
+            out.update(r.node for r in a.resides if r.mode == "processed")
+    return frozenset(out)
 
 
 def _weakness(ident: str, vclass: str, node: Node, why: str) -> Vulnerability:

@@ -406,7 +406,6 @@ class Propagator:
         """Driven egress tool ``ti`` of ``user``: what each driven sibling reads leaves
         through it (in the order of the agent's tools)."""
         c = self.c
-        store = self.store
         name = c.tool_ids[ti]
         cls = c.edge_limit.get(f"{name}.egress")
         served = self._served.setdefault(cls, set())
@@ -414,21 +413,30 @@ class Propagator:
         readers.add(ti)
         position = self._position(user)
         for reader in sorted(readers, key=position.__getitem__):
-            reads = c.tool_reads[reader]
-            if not reads or reader in served:
+            if not c.tool_reads[reader] or reader in served:
                 continue
-            if reader == ti:
-                premises: tuple[int, ...] = (key,)
-            else:
-                k2 = store.holds(c.tool_inputs[reader], self.integrity_mask, False)
-                if k2 < 0:
-                    continue
-                premises = (k2, key)
-            leak = self._leak(c.tool_ids[reader], name)
-            via = (c.tool_ids[reader], name)
-            for x in reads:
-                store.add(x, leak, False, DEPLOY, Rule.TOOL_EXFILTRATE, via, premises)
-            self._serve(cls, reader)
+            premises = self._premises(ti, key, reader)
+            if premises is not None:
+                self._send(reader, name, cls, premises)
+
+    def _premises(self, ti: int, key: int, reader: int) -> tuple[int, ...] | None:
+        """What ``reader``'s data leaving through driven tool ``ti`` (by fact ``key``) rests
+        on: ``key`` for ``ti`` itself, else also the fact that drives ``reader``; None when
+        nothing drives it."""
+        if reader == ti:
+            return (key,)
+        k2 = self.store.holds(self.c.tool_inputs[reader], self.integrity_mask, False)
+        return None if k2 < 0 else (k2, key)
+
+    def _send(self, reader: int, egress: str, cls: int | None, premises: tuple[int, ...]) -> None:
+        """What ``reader`` reads leaves through the tool ``egress`` (of class ``cls``), which
+        serves it in that class."""
+        c = self.c
+        name = c.tool_ids[reader]
+        leak = self._leak(name, egress)
+        for x in c.tool_reads[reader]:
+            self.store.add(x, leak, False, DEPLOY, Rule.TOOL_EXFILTRATE, (name, egress), premises)
+        self._serve(cls, reader)
 
     def _position(self, user: str) -> dict[int, int]:
         """Each tool of ``user`` -> its first position among them."""
@@ -453,15 +461,10 @@ class Propagator:
                 if k2 >= 0:
                     picks.append((pos, egress, cls, k2))
                     break
-        name = c.tool_ids[ti]
         for _pos, egress, cls, k2 in sorted(picks, key=lambda p: p[0]):
             if ti in self._served.setdefault(cls, set()):
                 continue
-            leak = self._leak(name, c.tool_ids[egress])
-            via = (name, c.tool_ids[egress])
-            for x in c.tool_reads[ti]:
-                store.add(x, leak, False, DEPLOY, Rule.TOOL_EXFILTRATE, via, (key, k2))
-            self._serve(cls, ti)
+            self._send(ti, c.tool_ids[egress], cls, (key, k2))
 
     def _egress_classes(self, user: str) -> list[tuple[int | None, list[tuple[int, int]]]]:
         """The egress tools of ``user`` by class, each as (position among its tools, tool)."""

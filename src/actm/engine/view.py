@@ -76,6 +76,15 @@ class OwnerInfo:
     cleartext_inputs: bool = False
     confidential_prompt: bool = False
     own_session: bool = False
+    builds_model: bool = False
+    """For an asset: a relation in force takes it into what a model is built from (a
+    ``derives`` or ``part_of`` relation to a model's dataset, weights, hyperparameters,
+    validation results or architecture)."""
+    content_components: frozenset[str] = frozenset()
+    """For a model: the components of its inputs that take something other than another
+    model's outputs (an asset feeds them, outside content is declared on them, or, for
+    ``tool_results``, a tool of its returns into them); ``""`` when that is the whole
+    inputs asset (a relation or outside content naming no component)."""
     trained: bool = False
     """A model whose weights are the system's own: it is trained or fine-tuned in the system
     (a declared ``training`` or ``fine_tuning`` relation writes its parameters, it names a
@@ -297,6 +306,7 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
     tools = {t.id: t for t in m.tools}
     cleartext = _cleartext_targets(c)
     secret_prompts = _confidential_prompts(c)
+    content = _content_components(c)
     for model in m.models:
         usable = [tools[t] for t in model.tools if t in tools and t not in c.blocked]
         owner_tp = m.is_third_party(model.owner)
@@ -320,6 +330,8 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
             cleartext_inputs=model.assets.get("inputs") in cleartext,
             confidential_prompt=model.id in secret_prompts,
             own_session=hosted_tp and model.exposure != "public",
+            content_components=content.get(model.id, frozenset())
+            | ({"tool_results"} if usable else frozenset()),
         )
         for t in usable:
             _tool_reach(c, info, t)
@@ -370,6 +382,7 @@ def _asset_info(
     """The facts of every conventional asset and tool, added to ``out``."""
     node_owner = {n.id: n.owner for n in m.nodes}
     cleartext = _cleartext_targets(c)
+    builders = _model_builders(c)
     for a in m.assets:
         if a.category == "ai":
             continue
@@ -393,6 +406,7 @@ def _asset_info(
             sandbox=bool(tool and (tool.sandbox or tool.id in c.sandboxed)),
             nodes=frozenset(r.node for r in a.resides),
             cleartext_inputs=a.id in cleartext,
+            builds_model=a.id in builders,
         )
         if tool is not None:
             info.name = tool.name or tool.id
@@ -402,6 +416,20 @@ def _asset_info(
         if tool is not None and tool.id not in c.blocked:
             _tool_reach(c, info, tool)
         out[a.id] = info
+
+
+def _model_builders(c: Compiled) -> frozenset[str]:
+    """The assets a ``derives`` or ``part_of`` relation in force takes into an AI asset of
+    the development pipeline (a model's dataset, weights, hyperparameters, ...)."""
+    types = c.vocab.asset_types
+    found = set()
+    for r in c.model.relations:
+        if r.kind not in ("derives", "part_of") or r.id in c.blocked:
+            continue
+        target = types.get(c.model.asset(r.target).type)
+        if target is not None and target.category == "ai" and target.pipeline == "development":
+            found.add(r.source)
+    return frozenset(found)
 
 
 def _approval(c: Compiled, tool: Tool) -> str:
@@ -445,6 +473,33 @@ def _confidential_prompts(c: Compiled) -> frozenset[str]:
         x.id for x in m.models if "inputs" in x.assets and confidential(m.asset(x.assets["inputs"]))
     )
     return frozenset(found)
+
+
+def _content_components(c: Compiled) -> dict[str, frozenset[str]]:
+    """Model -> the components of its inputs that something other than another model's
+    outputs feeds (a relation in force from an asset that is not a model's ``outputs`` or
+    ``output_details``), or on which its inputs declare outside content; ``""`` for the
+    whole inputs asset."""
+    m = c.model
+    found: dict[str, set[str]] = {}
+    for r in m.relations:
+        if r.kind != "feeds" or r.id in c.blocked:
+            continue
+        target, source = m.asset(r.target), m.asset(r.source)
+        if target.model is None or target.type != "inputs":
+            continue
+        if source.model is not None and source.type in ("outputs", "output_details"):
+            continue
+        found.setdefault(target.model, set()).add(r.target_component or "")
+    for x in m.models:
+        inputs = m.asset(x.assets["inputs"]) if "inputs" in x.assets else None
+        if inputs is None:
+            continue
+        here = found.setdefault(x.id, set())
+        here.update(inputs.component_sources)
+        if inputs.untrusted_sources:
+            here.add("")
+    return {k: frozenset(v) for k, v in found.items() if v}
 
 
 def _credential_info(c: Compiled, m: SystemModel, a: Asset, info: OwnerInfo) -> None:

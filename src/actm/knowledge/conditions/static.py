@@ -317,6 +317,40 @@ class Trained(_Flag):
         return owner.trained == value
 
 
+class BuildsModel(_Flag):
+    name = "builds_model"
+    example = "builds_model: true"
+    doc = (
+        "(an asset) goes into building a model: a `derives` or `part_of` relation no control "
+        "blocks takes it into a model's dataset, weights, hyperparameters, validation results "
+        "or architecture"
+    )
+
+    def holds(self, value: bool, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
+        return owner.builds_model == value
+
+
+class ReadsContent(StaticCondition[Names]):
+    name = "reads_content"
+    schema = Words
+    example = "reads_content: [tool_results, memory]"
+    doc = (
+        "(a model) one of these components of its inputs takes something other than another "
+        "model's outputs: an asset feeds it (a relation the model file declares), outside "
+        "content is declared on it (`component_sources`, or `untrusted_sources` of the whole "
+        "inputs), or, for `tool_results`, the model has a tool no control blocks"
+    )
+
+    def check(self, raw: list[str], vocab: Vocabulary) -> list[Problem]:
+        inputs = vocab.asset_types.get("inputs")
+        known = frozenset(inputs.components if inputs is not None else ())
+        return _unknown(raw, known, "unknown-component", "inputs component", "components")
+
+    def holds(self, value: Names, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
+        found = owner.content_components
+        return "" in found or bool(value & found)
+
+
 class Weakness(StaticCondition[Names]):
     name = "weakness"
     schema = Words
@@ -353,6 +387,8 @@ STATIC: tuple[StaticCondition[Any], ...] = (
     ExposedBy(),
     Derives(),
     Trained(),
+    BuildsModel(),
+    ReadsContent(),
     Weakness(),
 )
 """The static conditions, in the order the attack-file schema lists them."""

@@ -195,6 +195,16 @@ class OwnerFacts(Protocol):
         their own session, through their own client and account."""
 
     @property
+    def builds_model(self) -> bool:
+        """For an asset: a relation in force takes it into what a model is built from (its
+        dataset, weights, hyperparameters, validation results or architecture)."""
+
+    @property
+    def content_components(self) -> AbstractSet[str]:
+        """For a model: the components of its inputs that take something other than another
+        model's outputs (``""``: the whole inputs asset)."""
+
+    @property
     def cleartext_inputs(self) -> bool:
         """For a model: a flow into its inputs, for an asset: a flow into it, is not encrypted
         or its sender not authenticated (a relation no control blocks)."""

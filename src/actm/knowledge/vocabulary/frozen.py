@@ -224,11 +224,22 @@ class Hypothesis:
     """Asset types of which one must reside on the node (empty: no condition)."""
     affects: frozenset[str] = frozenset()
     """Asset types the posited weakness reaches (empty: every asset on the node)."""
+    public_input: bool = False
+    """Only on a node where content from the internet is processed (see
+    ``actm.engine.derived.public_input_nodes``)."""
 
-    def matches(self, kind: str, exposure: str, authentication: str, types: frozenset[str]) -> bool:
+    def matches(
+        self,
+        kind: str,
+        exposure: str,
+        authentication: str,
+        types: frozenset[str],
+        public_input: bool = False,
+    ) -> bool:
         return (
             (not self.node_kinds or kind in self.node_kinds)
             and (not self.exposure or exposure in self.exposure)
+            and (public_input or not self.public_input)
             and (not self.authentication or authentication in self.authentication)
             and (not self.resides or bool(self.resides & types))
         )

@@ -319,6 +319,10 @@ class HypothesisWhenIn(In):
     authentication: list[Literal["none", "required"]] = []
     resides: list[str] = []
     """Asset types of which at least one resides on the node."""
+    public_input: bool = False
+    """Content from the internet is decoded on the node: it is exposed to the internet, a
+    public model that reads images, audio or files (``multimodal_input``) runs on it, or an
+    asset that feeds a public model's inputs or takes outside content is processed on it."""
 
 
 class HypothesisIn(In):

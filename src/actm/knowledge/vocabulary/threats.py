@@ -151,6 +151,7 @@ def build_hypotheses(
                 frozenset(w.authentication),
                 frozenset(w.resides),
                 frozenset(h.affects),
+                w.public_input,
             )
         )
     return tuple(out)
