@@ -8,12 +8,13 @@ relations are not blocked, where assets reside and which vulnerabilities reach t
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from actm.engine.canonical import memo
 from actm.engine.compiled import Compiled
 from actm.knowledge.conditions import Index, SystemView
-from actm.model.system import Asset, Node, SystemModel, Tool
+from actm.model.system import Asset, Model, Node, SystemModel, Tool
 
 __all__ = ["EngineView", "OwnerInfo"]
 
@@ -51,6 +52,9 @@ class OwnerInfo:
     """Its owner (a tool without one: its node's owner); empty for the system's own."""
     opens: set[str] = field(default_factory=set)
     """For credentials: the nodes they grant access to."""
+    serves_on: frozenset[str] = frozenset()
+    """For models: the nodes that take their requests as the system's own (see
+    ``_serving_nodes``)."""
     derives: set[str] = field(default_factory=set)
     """Processes of the ``derives`` relations not blocked that start from it."""
     outside_content: bool = False
@@ -299,6 +303,19 @@ def _allowed(c: Compiled, tool: Tool, egress: bool) -> frozenset[str]:
     return frozenset(p for p, on in present if on and f"{tool.id}.{p}" not in c.blocked)
 
 
+def _serving_nodes(m: SystemModel, model: Model, third: AbstractSet[str]) -> frozenset[str]:
+    """The nodes that take a model's requests as the system's own: where its inputs are
+    processed in front of it (a gateway or back end) and, for a public model a provider hosts,
+    the provider's API it is deployed on (the system's key is billed there, past the
+    application's limits). A login to a node that serves a model to the public gives no more
+    than the public has; a key to where an internal model is hosted is ``cost-harvesting``'s."""
+    inputs = model.assets.get("inputs")
+    taken = () if inputs is None else m.asset(inputs).resides
+    front = {r.node for r in taken if r.mode == "processed"} - set(model.deployed_on)
+    hosted = [n for n in model.deployed_on if n in third] if model.exposure == "public" else []
+    return frozenset(front).union(hosted)
+
+
 def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
     m = c.model
     third = {n.id for n in m.nodes if m.is_third_party(n.owner)}
@@ -330,6 +347,7 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
             cleartext_inputs=model.assets.get("inputs") in cleartext,
             confidential_prompt=model.id in secret_prompts,
             own_session=hosted_tp and model.exposure != "public",
+            serves_on=_serving_nodes(m, model, third),
             content_components=content.get(model.id, frozenset())
             | ({"tool_results"} if usable else frozenset()),
         )

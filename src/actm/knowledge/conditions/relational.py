@@ -445,6 +445,35 @@ class OpenedBy(_Indexed):
         return cred is not None and bool(view.owner_nodes.get(me, _EMPTY) & cred.opens)
 
 
+def served(view: SystemView) -> Index:
+    """Credential -> the models that take requests on a node it grants access to."""
+    owners = list(view.owners())
+    return _index(
+        (k, m) for k, cred in owners if cred.opens for m, o in owners if o.serves_on & cred.opens
+    )
+
+
+def served_by(view: SystemView) -> Index:
+    return _index((m, k) for k, ms in view.index(served).items() for m in ms)
+
+
+class ServedBehind(_Indexed):
+    name = "served_behind"
+    example = "served_behind: k"
+    doc = (
+        "(a model) takes requests on a node that credential `k` grants access to "
+        "(`grants_access`): its inputs are processed there (a gateway or back end in front "
+        "of it), or it is a public model a provider hosts there (the provider's API, which "
+        "bills the key's account past the application's limits); whoever holds `k` speaks "
+        "to the model as the system does"
+    )
+    forward_index, backward_index = served, served_by
+
+    def holds(self, view: SystemView, me: str, other: str) -> bool:
+        model, cred = view.owner(me), view.owner(other)
+        return model is not None and cred is not None and bool(model.serves_on & cred.opens)
+
+
 class SameNameAs(_Indexed):
     name = "same_name_as"
     example = "same_name_as: b"
@@ -552,6 +581,7 @@ RELATIONAL: tuple[RelationalCondition, ...] = (
     SharesNodeWith(),
     ReadInto(),
     OpenedBy(),
+    ServedBehind(),
     SameNameAs(),
     ApartFrom(),
     SharedBeyond(),

@@ -104,6 +104,12 @@ class OwnerFacts(Protocol):
         """For a credential: the nodes it grants access to."""
 
     @property
+    def serves_on(self) -> AbstractSet[str]:
+        """For a model: the nodes that take its requests as the system's own: those that
+        process its inputs in front of it and, for a public model a provider hosts, the
+        provider's nodes it is deployed on."""
+
+    @property
     def derives(self) -> AbstractSet[str]:
         """The processes of the ``derives`` relations (not blocked) it is the source of."""
 
