@@ -10,6 +10,7 @@ import pytest
 import actm
 from actm.engine import attribution
 from actm.results.model import Result
+from foothold_models import LOOKUP, SERVER, SHELL
 from session_model import OWN, SESSION, VENDOR
 
 
@@ -136,6 +137,16 @@ packages:
 """
 
 
+# what the shell on the host of a public agent gives over it, which its users do not reach
+# without one
+OVER_A_PUBLIC_BOT = [
+    ("indirect-prompt-injection@bot", "foothold"),
+    ("insecure-integrated-component@bot", "foothold"),
+    ("system-prompt-eviction@bot", "foothold"),
+    ("tool-definition-poisoning@bot", "foothold"),
+]
+
+
 def test_what_a_package_foothold_gives_over_a_model_is_the_package_threat() -> None:
     # the plugin's code runs where the agent runs: its publisher holds the agent's inputs and
     # outputs, and the compromise is reported once, on the package
@@ -202,3 +213,58 @@ def test_a_foothold_two_packages_give_is_needed_though_neither_alone_is() -> Non
         "system-prompt-eviction@bot",
         "tool-definition-poisoning@bot",
     ]
+
+
+def test_what_the_agents_own_shell_gives_is_reported_once() -> None:
+    # the shell runs code on the laptop, which holds the tracker's token: another tool's
+    # definition rewritten there to shadow close_issue gives nothing the token does not (it
+    # calls close_issue itself); the poisoned definitions stay, as what the vendor's model
+    # makes of them is more than the laptop holds, and so does the shell's own threat
+    # (agent-code-execution), which derives the code execution
+    result = _analyze(SHELL.format(tools="", extra=""))
+    assert sorted(t.id for t in result.threats) == [
+        "agent-code-execution@agent@token",
+        "excessive-agency-write@agent@issues",
+        "indirect-prompt-injection@agent",
+        "self-replicating-prompt-injection@agent@issues",
+        "stolen-credential-data-access@token@issues",
+        "stolen-credential-tool-abuse@token@issues",
+        "tool-definition-poisoning@agent",
+    ]
+    assert [d for d in _dropped(result) if d[1] == "foothold"] == [
+        ("tool-shadowing@shell@close_issue", "foothold"),
+    ]
+    # one closure from the laptop's code execution alone; the needs rerun (one closure, two
+    # saturations more than its own) tells which threats do not close without it
+    assert result.timings["footholds_runs"] == 1.0
+    assert result.timings["needs_runs"] == 3.0
+
+
+def test_a_malicious_server_on_the_same_laptop_keeps_its_shadowing() -> None:
+    # the server's package runs code on the laptop without the shell: the threats close
+    # without the agent's foothold, and are reported
+    result = _analyze(SHELL.format(tools=", lookup", extra=SERVER))
+    ids = {t.id for t in result.threats}
+    assert {
+        "tool-definition-poisoning@agent",
+        "tool-shadowing@lookup@close_issue",
+        "tool-shadowing@shell@close_issue",
+    } <= ids
+    assert [d for d in _dropped(result) if d[1] == "foothold"] == []
+
+
+def test_an_exfiltration_through_the_foothold_names_its_way_out_and_is_kept() -> None:
+    # a lookup tool that runs a shell command on the agent's host and sends the name out:
+    # what leaves through it is reported; the rest of what the shell gives over the agent,
+    # whose inputs and outputs the host holds, is the code execution's
+    result = _analyze(LOOKUP)
+    assert sorted(t.id for t in result.threats) == [
+        "agent-code-execution@bot@api-key",
+        "context-exfiltration-via-tool@bot",
+        "direct-prompt-injection@bot",
+        "resource-exhaustion@bot",
+    ]
+    assert _dropped(result) == OVER_A_PUBLIC_BOT
+    # no assumption to bisect: the closure without the derived footholds is one of its own,
+    # and one from the host's code execution alone
+    assert result.timings["footholds_runs"] == 2.0

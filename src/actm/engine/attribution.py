@@ -11,7 +11,11 @@ orchestrator as jobs (:func:`jobs`) so that it can run them in parallel, then pu
   read off its chain instead (``assumption_attribution`` ``proof``);
 * where two or more packages that their publishers can change run on a node a model runs on,
   one closure without all of them: which threats need a foothold there, whichever package
-  gives it (``footholds``; with one package, resting on its assumption says the same).
+  gives it (``footholds``; with one package, resting on its assumption says the same);
+* where a shown chain goes through code execution derived through a tool or a credential,
+  which threats do not close without those (in the needs closure, or one of its own) and
+  one closure from each such foothold alone (engine/footholds.py): which threats restate
+  that foothold (``restates``).
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from actm.engine.chain import Route
 from actm.engine.compiled import Compiled
 from actm.engine.costs import costs
 from actm.engine.facts import Rule
+from actm.engine.footholds import ALONE, NEEDED, FootholdRun, alone_jobs, without_job
+from actm.engine.footholds import candidates as derived_candidates
 from actm.engine.matching import Match
 from actm.engine.needs import MAX_CANDIDATES, NeedsRun, ThreatKey, needs
 from actm.engine.provenance import seeds_in
@@ -59,8 +65,14 @@ class Attribution:
     footholds: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Nodes (a model runs on, with two or more packages their publishers can change) whose
     packages together each threat needs, sorted; counterfactual only."""
+    restates: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Nodes whose code execution, derived through a tool or a credential, each threat
+    restates: it does not close without such footholds, and its attack yields nothing the one
+    on each of these nodes does not give by itself (engine/footholds.py), sorted."""
     runs: Mapping[str, int] = field(default_factory=dict)
-    """Closures per kind of rerun: routes, needs (footholds included)."""
+    """Closures per kind of rerun: routes, needs (the package footholds included) and, when
+    a shown chain goes through code execution derived through a tool or a credential,
+    footholds (engine/footholds.py)."""
     computed: bool = False
     """The reruns were made (an empty attribution stands for none: no routes are known)."""
     elements: Mapping[str, frozenset[str]] = field(default_factory=dict)
@@ -165,6 +177,7 @@ def jobs(
     counterfactual = len(groups) <= MAX_CANDIDATES
     picked = [i for i, m in enumerate(out.matches) if wanted is None or threat_id(c, m) in wanted]
     footholds = _foothold_groups(c, seeds) if counterfactual else {}
+    derived = set(derived_candidates(out, picked))
     # a threat the run finds without a posited weakness is attributed without them (as with
     # hypotheses off); a hypothetical one with them: two bisections only when both kinds occur
     posited = [i for i in picked if out.matches[i].hypothetical]
@@ -176,12 +189,17 @@ def jobs(
         if wanted is not None or len(sides) > 1:
             groups = _candidates(out, seeds, side)
         keys = [(out.matches[i].rule, out.matches[i].binding) for i in side]
+        lacking = [k for k in keys if k in derived]
         if counterfactual and groups:
-            # without candidates nothing can be missing: no closure to run
-            todo.append(_needs_job(c, seeds, groups, keys, hyp))
+            # without candidates nothing can be missing: no closure to run; the same closure
+            # tells which threats need a derived foothold
+            todo.append(_needs_job(c, seeds, groups, keys, hyp, lacking))
+        elif lacking:
+            todo.append(without_job(c, seeds, lacking))
         # one closure each: a package may run on several of these nodes, and the bisection of
         # needs.py wants groups that do not share seeds
         todo += [_needs_job(c, seeds, {name: idx}, keys, hyp) for name, idx in footholds.items()]
+    todo += alone_jobs(out, picked, frozenset(derived))
     if not routes:
         return todo, lambda results: assemble(
             out, results, found.points, found.conditions, counterfactual, found.grouped
@@ -234,10 +252,13 @@ def _needs_job(
     groups: Mapping[str, list[int]],
     keys: list[ThreatKey],
     posited: bool,
+    derived: list[ThreatKey] | None = None,
 ) -> Job:
     def job() -> tuple[dict[str, frozenset[ThreatKey]], int]:
         run = NeedsRun()
-        found = needs(c, seeds, groups, keys, run, posited=posited)
+        found = needs(c, seeds, groups, keys, run, posited=posited, derived=derived or ())
+        if derived:
+            found[NEEDED] = run.lacking
         return found, run.saturations
 
     return job
@@ -270,14 +291,21 @@ def assemble(
     owners: dict[str, set[str]] = {}
     footholds: dict[str, set[str]] = {}
     runs = {"routes": npoints + (1 if conditions else 0)}
+    found: dict[str, frozenset[ThreatKey]] = {}
+    derived: dict[str, frozenset[ThreatKey]] = {}
+    for last in results[runs["routes"] :]:
+        if isinstance(last, FootholdRun):
+            for group, threats in last.found.items():
+                derived[group] = derived.get(group, frozenset()) | threats
+            runs["footholds"] = runs.get("footholds", 0) + 1
+            continue
+        assert isinstance(last, tuple)
+        for group, threats in last[0].items():  # both sides of hypotheses may name one
+            side = derived if group == NEEDED else found
+            side[group] = side.get(group, frozenset()) | threats
+        runs["needs"] = runs.get("needs", 0) + int(last[1])
     if counterfactual:
-        found: dict[str, frozenset[ThreatKey]] = {}
-        runs["needs"] = 0
-        for last in results[runs["routes"] :]:
-            assert isinstance(last, tuple)
-            for group, threats in last[0].items():  # both sides of hypotheses may name one
-                found[group] = found.get(group, frozenset()) | threats
-            runs["needs"] += int(last[1])
+        runs.setdefault("needs", 0)
         for group, threats in found.items():
             kind, _, name = group.partition(":")
             into = {"assumption": rests, "owner": owners, "foothold": footholds}[kind]
@@ -295,12 +323,27 @@ def assemble(
         rests_on={tid: tuple(sorted(v)) for tid, v in sorted(rests.items())},
         owners={tid: tuple(sorted(v)) for tid, v in sorted(owners.items())},
         footholds={tid: tuple(sorted(v)) for tid, v in sorted(footholds.items())},
+        restates=_restates(derived, ids),
         grouped=grouped,
         assumption_attribution="counterfactual" if counterfactual else "proof",
         runs=runs,
         computed=True,
         elements={tid: frozenset(es) for tid, es in sorted(elements.items()) if tid in known},
     )
+
+
+def _restates(
+    found: Mapping[str, frozenset[ThreatKey]], ids: Mapping[ThreatKey, str]
+) -> dict[str, tuple[str, ...]]:
+    """Threat id -> the nodes whose derived foothold it restates (engine/footholds.py): it
+    needs a derived foothold, and yields nothing the one on that node does not give."""
+    needed = found.get(NEEDED, frozenset())
+    out: dict[str, set[str]] = {}
+    for group, threats in found.items():
+        if group.startswith(ALONE):
+            for key in threats & needed:
+                out.setdefault(ids[key], set()).add(group.removeprefix(ALONE))
+    return {tid: tuple(sorted(v)) for tid, v in sorted(out.items())}
 
 
 def _routes(

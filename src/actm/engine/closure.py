@@ -39,8 +39,17 @@ class Closure:
     """The capability closure of one compiled model."""
 
     def __init__(
-        self, c: Compiled, observer: Observer | None = None, *, lengths: bool = False
+        self,
+        c: Compiled,
+        observer: Observer | None = None,
+        *,
+        lengths: bool = False,
+        footholds: bool = True,
+        attacks: bool = True,
     ) -> None:
+        """``footholds=False``: no code execution is derived through a tool or a credential;
+        ``attacks=False``: nothing a model makes of its inputs, neither its outputs nor a
+        conditional AI weakness nor an attack pattern (engine/footholds.py)."""
         self.c = c
         self.observer = observer
         self.lengths = lengths
@@ -53,7 +62,9 @@ class Closure:
         )
         self.costs = costs(c)
         self.matcher = Matcher(c, self.store, self.costs.gates)
-        self.propagator = Propagator(c, self.store, self.matcher, self.costs.gates)
+        self.propagator = Propagator(
+            c, self.store, self.matcher, self.costs.gates, footholds=footholds, attacks=attacks
+        )
         seeds: tuple[list[Seed], dict[str, list[Seed]]] | None = c.caches.get("seeds")
         if seeds is None:
             seeds = c.caches["seeds"] = build_seeds(c)
@@ -100,6 +111,11 @@ class Closure:
             if key >= 0:
                 tc = key >> 2
                 on_fact(key, tc // ncap, tc % ncap, bool((key >> 1) & 1), key & 1)
+
+    def admit_footholds(self) -> None:
+        """Derive code execution through tools and credentials from here on and from what is
+        known (a closure built with ``footholds=False``); :meth:`saturate` to propagate it."""
+        self.propagator.admit_footholds()
 
     def seed_cost(self, seed: Seed) -> int:
         """What ``seed`` costs in this closure (nothing when it counts length)."""

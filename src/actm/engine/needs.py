@@ -40,6 +40,9 @@ class NeedsRun:
 
     def __init__(self) -> None:
         self.saturations = 0
+        self.lacking: frozenset[ThreatKey] = frozenset()
+        """Of the ``derived`` threats :func:`needs` was asked about, those that do not close
+        without code execution derived through tools and credentials (engine/footholds.py)."""
 
 
 def needs(
@@ -50,17 +53,21 @@ def needs(
     run: NeedsRun | None = None,
     *,
     posited: bool = True,
+    derived: Collection[ThreatKey] = (),
 ) -> dict[str, frozenset[ThreatKey]]:
     """Group id -> the threats (of ``threats``) that do not close without it.
 
     ``groups`` maps each candidate group to the indices (into ``seeds``) of its seeds; a seed
     in no group is always present. Without ``posited``, the weaknesses hypotheses posit take
     no part (their seeds are left out, static conditions do not count them): what a threat the
-    run finds without them needs is then exactly what it needs with hypotheses off."""
+    run finds without them needs is then exactly what it needs with hypotheses off. With
+    ``derived``, the same closure first tells which of those threats do not close without the
+    footholds the engine derives (``run.lacking``): it starts without them, takes every group in
+    and out again, then admits them."""
     run = run or NeedsRun()
     grouped = {i for members in groups.values() for i in members}
     absent = set() if posited else {i for i, s in enumerate(seeds) if s.hypothetical}
-    cl = Closure(c, lengths=True)
+    cl = Closure(c, lengths=True, footholds=not derived)
     if posited and cl.has_posited:  # a posited weakness meets static conditions here too
         cl.admit_posited()
     cl.apply(s for i, s in enumerate(seeds) if i not in grouped and i not in absent)
@@ -68,6 +75,11 @@ def needs(
     run.saturations += 1
     out: dict[str, frozenset[ThreatKey]] = {}
     order = sorted(groups)
+    if derived:
+        run.lacking = _lacking(
+            cl, [seeds[i] for name in order for i in sorted(groups[name])], derived
+        )
+        run.saturations += 2
     # what closes without any group needs none; the rest can only close from the matches
     # found after this closure (a rollback never goes further back)
     matches = cl.matcher.matches
@@ -103,3 +115,19 @@ def needs(
 
     solve(order)
     return {name: out[name] for name in order if name in out}
+
+
+def _lacking(
+    cl: Closure, rest: Sequence[Seed], derived: Collection[ThreatKey]
+) -> frozenset[ThreatKey]:
+    """Of ``derived``, the threats that do not close in ``cl`` (built without the footholds the
+    engine derives) with the seeds ``rest`` added; then ``rest`` is taken out again and the
+    footholds admitted, which leaves ``cl`` what a closure with them would be."""
+    mark = cl.mark()
+    cl.apply(rest)
+    cl.saturate()
+    closed = {(m.rule, m.binding) for m in cl.matcher.matches}
+    cl.rollback(mark)
+    cl.admit_footholds()
+    cl.saturate()
+    return frozenset(k for k in derived if k not in closed)

@@ -23,6 +23,11 @@ propagation tables; this file only decides *where* a rule applies:
 * reading (part of) an asset reads what it ``contains`` (``CONTAINED``);
 * a package changed at its source runs the adversary's code on every node it runs on
   (``PACKAGE_CODE``);
+* a propagator built with ``footholds=False`` derives no code execution through a tool or a
+  credential (the footholds the engine derives: engine/footholds.py asks what closes
+  without them), and one built with ``attacks=False`` derives nothing a model makes of its
+  inputs: neither its outputs from them nor a conditional AI weakness nor an attack pattern
+  (what a foothold gives by itself);
 * conditional AI weaknesses declared on a model (``AI_WEAKNESS``);
 * attack patterns and conversions, through :class:`~actm.engine.matching.Matcher`.
 """
@@ -59,9 +64,19 @@ class Propagator:
     """Applies the propagation rules to one fact at a time."""
 
     def __init__(
-        self, c: Compiled, store: FactStore, matcher: Matcher, gates: Mapping[int, int]
+        self,
+        c: Compiled,
+        store: FactStore,
+        matcher: Matcher,
+        gates: Mapping[int, int],
+        *,
+        footholds: bool = True,
+        attacks: bool = True,
     ) -> None:
         self.c = c
+        self.attacks = attacks
+        """Whether what a model makes of its inputs is derived: its outputs from its inputs,
+        conditional AI weaknesses, and the attack patterns (the matcher)."""
         self.store = store
         self.matcher = matcher
         self.gates = gates
@@ -95,6 +110,9 @@ class Propagator:
             "delete": ci[v.agency.credential_delete],
         }
         self.grant_exec = c.vclass_index.get(v.agency.credential_execute, -1)
+        self.footholds = footholds
+        """Whether code execution through a tool or a credential is derived."""
+        self.tool_exec_class = c.vclass_index.get(v.agency.execute, -1)
         self.contained_mask = c.stronger_mask[ci[v.agency.contained_requires]]
         self.contained = ci[v.agency.contained]
         self.package_mask = c.stronger_mask[ci[v.agency.package_requires]]
@@ -126,6 +144,31 @@ class Propagator:
                 }
             )
         return out
+
+    def admit_footholds(self) -> None:
+        """Derive code execution through tools and credentials from here on, and from the
+        facts known already (after a run with ``footholds=False``): what :meth:`fire` would
+        have derived from them."""
+        if self.footholds:
+            return
+        self.footholds = True
+        c = self.c
+        store = self.store
+        ncap = store.ncap
+        for key in list(store.keys):
+            if key < 0:
+                continue
+            tc = key >> 2
+            t, cap = tc // ncap, tc % ncap
+            ti = c.tool_of_inputs.get(t, -1)
+            if ti >= 0 and c.integrity[cap]:
+                for node, vclass in c.tool_exec[ti]:
+                    if vclass == self.tool_exec_class:
+                        store.add_node(node, vclass, Rule.TOOL_EXECUTE, c.tool_ids[ti], (key,))
+            if self.grant_exec >= 0 and not c.integrity[cap] and (self.cred_requires >> cap) & 1:
+                name = c.asset_ids[c.target_asset[t]]
+                for n in c.cred_exec.get(t, ()):
+                    store.add_node(n, self.grant_exec, Rule.CREDENTIAL_NODE, name, (key,))
 
     # ---------------------------------------------------------------------------------------
 
@@ -192,7 +235,7 @@ class Propagator:
 
         # derives, feeds, part_of
         derived = c.derives_out.get(t)
-        if derived:
+        if derived and (self.attacks or c.asset_type[asset] != "inputs"):
             for dst, persistent, ppipe, rid, proc in derived:
                 table = self.dep_by_process.get(proc, self.dep)
                 for x in table[cap]:
@@ -227,6 +270,8 @@ class Propagator:
         else:
             self._confidentiality(t, cap, pipe, key)
 
+        if not self.attacks:
+            return
         # conditional AI weaknesses
         rules = c.ai_rules.get(t)
         if rules:
@@ -314,7 +359,7 @@ class Propagator:
             self.store.add(
                 dst, cap, persistent, DEPLOY, Rule.CREDENTIAL_GRANT, (name, perm), (key,)
             )
-        if self.grant_exec >= 0:
+        if self.grant_exec >= 0 and self.footholds:
             for n in c.cred_exec.get(t, ()):
                 self.store.add_node(n, self.grant_exec, Rule.CREDENTIAL_NODE, name, (key,))
 
@@ -329,7 +374,8 @@ class Propagator:
         for wt, persistent in c.tool_writes[ti]:
             store.add(wt, write_cap, persistent, DEPLOY, Rule.TOOL_WRITE, name, prem)
         for node, vclass in c.tool_exec[ti]:
-            store.add_node(node, vclass, Rule.TOOL_EXECUTE, name, prem)
+            if self.footholds or vclass != self.tool_exec_class:
+                store.add_node(node, vclass, Rule.TOOL_EXECUTE, name, prem)
         for dt in c.tool_deletes[ti]:
             store.add(dt, self.delete, False, DEPLOY, Rule.TOOL_DELETE, name, prem)
         if c.tool_reads[ti] and ti not in self._driven:

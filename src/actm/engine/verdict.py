@@ -13,8 +13,10 @@ From the attribution of a run (engine/attribution.py), for each threat:
   adversary is never the only victim (``only_victim``), and nothing that breaks only the
   confidentiality of an asset whose confidentiality does not matter is a threat
   (``no_confidentiality``, decided by the severity: engine/severity.py); nor is a threat on
-  what a model is told or says that rests on the code of packages running where it runs
-  (``foothold``): that code's execution is the threat, reported on the package.
+  what a model is told or says that rests on the code of packages running where it runs, or a
+  threat that needs code execution the engine derives through a tool or a credential and that
+  yields nothing this foothold does not give by itself (``foothold``, engine/footholds.py):
+  that code's execution is the threat, reported on the package, the tool or the credential.
 """
 
 from __future__ import annotations
@@ -129,7 +131,9 @@ def noise(
     must cooperate, or another adversary reaching the same asset on its own, it is kept."""
     if severity.moot:
         return "no_confidentiality"
-    if not severity.accepted and _restates_foothold(c, tid, verdict, severity, attribution):
+    if not severity.accepted and (
+        attribution.restates.get(tid) or _restates_foothold(c, tid, verdict, severity, attribution)
+    ):
         return "foothold"
     if not _routes_judged(verdict, severity, attribution):
         return ""

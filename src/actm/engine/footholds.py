@@ -1,0 +1,199 @@
+"""Which threats restate a foothold the engine derives: code execution on a node.
+
+An agent's tool that runs code on a node (``TOOL_EXECUTE``) and a credential whose ``grants``
+run code on one (``CREDENTIAL_NODE``) give whoever drives them code execution there, and the
+threat that reports it (``agent-code-execution``, the theft of the credential) is the root
+cause. Code running on a node holds what the node holds, processes and sends, and does what
+the credentials there open; a threat that closes only through such a foothold and whose
+attack yields nothing more than that (another tool shadowed through a definition rewritten on
+a laptop that holds the token that tool uses; an agent that runs on the shell's host
+injected or flooded) says the same thing again.
+
+Both halves are counterfactual closures over the compiled model:
+
+* one closure of every seed with no code execution derived through a tool or a credential
+  (:class:`~actm.engine.closure.Closure` ``footholds=False``): the threats it lacks need one
+  (every route goes through one). When the needs rerun runs anyway (engine/needs.py), its
+  closure does it: it starts without the footholds, takes its candidate groups in and out
+  again, then admits the footholds, for the cost of two incremental saturations; else it is
+  a closure of its own (:func:`without_job`);
+* per node where the shown chain of such a threat derives code execution, one closure from
+  that foothold alone (no seed at all) and without what a model makes of its inputs
+  (``attacks=False``: neither its outputs, nor an attack pattern, nor a conditional AI
+  weakness): a threat whose every yield (``Match.effects``) is already there adds nothing
+  to the foothold. What a vendor's model does with definitions the shell rewrote is more.
+
+A threat restates the foothold on a node when it needs the derived footholds and adds nothing
+to the one on that node (``Attribution.restates``; engine/verdict.py drops it). Monotone: a
+threat another route closes without the derived footholds (a public user's prompt, a declared
+weakness) is kept, and more evidence only adds such routes. The foothold's own threat does not
+need the code execution it reports (it derives it), so it is never dropped.
+
+An exfiltration (an attack that breaks confidentiality alone through a tool with ``egress``)
+names how data leaves the system, which the code execution's own threat does not say: it is
+never a candidate. Nor is package code execution (``PACKAGE_CODE``) blocked: packages have
+their own rule (engine/verdict.py) and their own threats, and a threat that a package's code
+on the same node closes is kept.
+
+Only threats whose shown chain goes through a derived foothold are candidates (a threat whose
+chain does not closes without them), and the closures from one foothold hold only what that
+foothold reaches: the cost is two incremental saturations of the needs closure (or one
+closure of the model) plus small closures, and nothing at all when no chain goes through a
+derived foothold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
+
+from actm.engine.analysis import EngineOutput
+from actm.engine.closure import Closure
+from actm.engine.compiled import Compiled
+from actm.engine.facts import FactStore, Rule
+from actm.engine.needs import ThreatKey
+from actm.engine.seeds import Seed
+from actm.knowledge.attacks import AttackPattern
+
+__all__ = [
+    "ALONE",
+    "NEEDED",
+    "FootholdRun",
+    "alone_jobs",
+    "candidates",
+    "without_job",
+]
+
+NEEDED = "execution:"
+"""Result key of the closure without derived footholds: the threats that need one."""
+ALONE = "alone:"
+"""Result key prefix of a closure from one foothold (``alone:<node>``): the threats it closes."""
+
+_DERIVED = (Rule.TOOL_EXECUTE, Rule.CREDENTIAL_NODE)
+
+Effects = tuple[tuple[int, int, bool, int], ...]
+"""What an attack yields (engine/matching.py ``Match.effects``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FootholdRun:
+    """What one closure of :func:`without_job` or :func:`alone_jobs` found."""
+
+    found: Mapping[str, frozenset[ThreatKey]]
+    """``execution:`` -> the threats that need a derived foothold, or ``alone:<node>`` -> the
+    threats that yield nothing the foothold on that node does not give by itself."""
+
+
+Job = Callable[[], object]
+
+
+def _execution_classes(c: Compiled) -> frozenset[int]:
+    """The vulnerability classes a tool or a credential that runs code gives on a node."""
+    agency = c.vocab.agency
+    return frozenset(
+        c.vclass_index[name]
+        for name in (agency.execute, agency.credential_execute)
+        if name in c.vclass_index
+    )
+
+
+def _execution_keys(c: Compiled, store: FactStore) -> dict[int, int]:
+    """Node fact -> its node, for every code execution the closure derived through a tool or a
+    credential."""
+    classes = _execution_classes(c)
+    found: dict[int, int] = {}
+    for k in store.keys:
+        if k < 0:
+            node, vclass = store.decode_node(k)
+            if vclass in classes and store.derivation(k)[0] in _DERIVED:
+                found[k] = node
+    return found
+
+
+def candidates(out: EngineOutput, picked: Sequence[int]) -> list[ThreatKey]:
+    """Of the threats at the indices ``picked`` (of ``out``'s matches), those whose shown chain
+    derives code execution through a tool or a credential (the others close without it), and
+    that are not exfiltrations."""
+    c = out.compiled
+    derived = _execution_keys(c, out.closure.store)
+    if not derived:
+        return []
+    exfiltrations = {i for i, r in enumerate(c.rules) if _sends_out(r.attack)}
+    found: list[ThreatKey] = []
+    for i in picked:
+        m = out.matches[i]
+        if m.rule not in exfiltrations and any(k in derived for k in out.proofs[i]):
+            found.append((m.rule, m.binding))
+    return found
+
+
+def alone_jobs(out: EngineOutput, picked: Sequence[int], keys: Collection[ThreatKey]) -> list[Job]:
+    """One closure per node where the shown chain of a threat of ``keys`` (at the indices
+    ``picked``) derives code execution, from that code execution alone: which of those
+    threats yield nothing it does not give (a :class:`FootholdRun` ``alone:<node>``)."""
+    if not keys:
+        return []
+    c = out.compiled
+    derived = _execution_keys(c, out.closure.store)
+    on_node: dict[int, dict[ThreatKey, Effects]] = {}
+    for i in picked:
+        m = out.matches[i]
+        if (m.rule, m.binding) in keys:
+            for n in {derived[k] for k in out.proofs[i] if k in derived}:
+                on_node.setdefault(n, {})[(m.rule, m.binding)] = m.effects
+    return [_alone_job(c, n, effects) for n, effects in sorted(on_node.items())]
+
+
+def without_job(c: Compiled, seeds: Sequence[Seed], keys: Collection[ThreatKey]) -> Job:
+    """The closure of every seed without code execution derived through tools or credentials:
+    which of ``keys`` it lacks (a :class:`FootholdRun` ``execution:``). The needs rerun
+    (engine/needs.py ``derived``) finds the same at less cost when it runs anyway."""
+    return lambda: _without(c, seeds, keys)
+
+
+def _sends_out(attack: AttackPattern) -> bool:
+    """Whether ``attack`` is an exfiltration: it breaks confidentiality alone and needs a tool
+    that sends data out (``tool_permission: [egress]``). It names the way out of the system,
+    which the threat reporting code execution on a node does not: never a restatement."""
+    if attack.impact is None or attack.impact.classes != ("confidentiality",):
+        return False
+    return any(
+        cond.name == "tool_permission" and "egress" in value
+        for step in attack.steps
+        for req in step.requires
+        for cond, value in req.where.static
+    )
+
+
+def _alone_job(c: Compiled, node: int, effects: Mapping[ThreatKey, Effects]) -> Job:
+    return lambda: _alone(c, node, effects)
+
+
+def _without(c: Compiled, seeds: Sequence[Seed], candidates: Collection[ThreatKey]) -> FootholdRun:
+    """The candidates that do not close without code execution through tools or credentials."""
+    cl = Closure(c, lengths=True, footholds=False)
+    if cl.has_posited:  # as in the needs reruns: posited weaknesses are seeds like any other
+        cl.admit_posited()
+    cl.apply(seeds)
+    cl.saturate()
+    closed = {(m.rule, m.binding) for m in cl.matcher.matches}
+    return FootholdRun({NEEDED: frozenset(k for k in candidates if k not in closed)})
+
+
+def _alone(c: Compiled, node: int, effects: Mapping[ThreatKey, Effects]) -> FootholdRun:
+    """Of the threats ``effects`` lists (with what their attacks yield), those that yield
+    nothing code execution on ``node`` gives by itself: what the node holds, processes and
+    sends, what the credentials there open, what its tools do; not what a model makes of its
+    inputs (its outputs, an attack pattern, a conditional AI weakness), which is more."""
+    cl = Closure(c, lengths=True, attacks=False)
+    classes = sorted(_execution_classes(c))
+    if classes:
+        cl.store.add_node(node, classes[0], Rule.TOOL_EXECUTE, None, ())
+        cl.saturate()
+    store = cl.store
+    given = frozenset(
+        key
+        for key, yields in effects.items()
+        if all(store.subsumed(t, cap, pers, pipe) for t, cap, pers, pipe in yields)
+    )
+    return FootholdRun({ALONE + c.node_ids[node]: given})

@@ -1,0 +1,61 @@
+"""The closures that tell which threats restate a foothold the engine derives
+(engine/footholds.py): the needs rerun and a closure of its own find the same threats that need
+one, the closure from one foothold tells what it gives alone, and a model where no chain goes
+through a derived foothold takes none."""
+
+from __future__ import annotations
+
+import textwrap
+
+import actm
+from actm.engine.analysis import EngineOutput, run_engine
+from actm.engine.attribution import threat_id
+from actm.engine.footholds import ALONE, NEEDED, FootholdRun, alone_jobs, candidates, without_job
+from actm.engine.needs import NeedsRun, needs
+from actm.engine.routes import all_seeds
+from foothold_models import LOOKUP, SHELL
+
+
+def _run(text: str) -> EngineOutput:
+    kb = actm.load_knowledge()
+    model = actm.load_model_text(textwrap.dedent(text), knowledge=kb)
+    return run_engine(model, kb, assumptions=False)
+
+
+def _ids(out: EngineOutput, keys: object) -> list[str]:
+    c = out.compiled
+    assert isinstance(keys, frozenset)
+    return sorted(threat_id(c, m) for m in out.matches if (m.rule, m.binding) in keys)
+
+
+def test_the_needs_closure_and_a_closure_of_its_own_find_the_same_threats() -> None:
+    out = _run(SHELL.format(tools="", extra=""))
+    c = out.compiled
+    seeds = all_seeds(c)
+    picked = range(len(out.matches))
+    derived = candidates(out, picked)
+    alone = without_job(c, seeds, derived)()
+    assert isinstance(alone, FootholdRun)
+    run = NeedsRun()
+    needs(c, seeds, {"everything": list(range(len(seeds)))}, [], run, derived)
+    expected = [
+        "tool-definition-poisoning@agent",
+        "tool-shadowing@shell@close_issue",
+    ]
+    assert _ids(out, alone.found[NEEDED]) == expected
+    assert _ids(out, run.lacking) == expected
+    # of those, what the laptop's code execution gives alone (the token calls close_issue)
+    # covers the shadowing; what the vendor's model makes of a rewritten definition is more
+    (job,) = alone_jobs(out, picked, frozenset(derived))
+    result = job()
+    assert isinstance(result, FootholdRun)
+    assert sorted(result.found) == [ALONE + "laptop"]
+    assert _ids(out, result.found[ALONE + "laptop"]) == ["tool-shadowing@shell@close_issue"]
+
+
+def test_no_chain_through_a_derived_foothold_takes_no_closure() -> None:
+    # the lookup tool sends names out but runs nothing
+    out = _run(LOOKUP.replace(", execute: [host]", ""))
+    picked = range(len(out.matches))
+    assert candidates(out, picked) == []
+    assert alone_jobs(out, picked, frozenset()) == []
