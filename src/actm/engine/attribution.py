@@ -195,7 +195,7 @@ def jobs(
             # tells which threats need a derived foothold
             todo.append(_needs_job(c, seeds, groups, keys, hyp, lacking))
         elif lacking:
-            todo.append(without_job(c, seeds, lacking))
+            todo.append(without_job(c, seeds, lacking, hyp))
         # one closure each: a package may run on several of these nodes, and the bisection of
         # needs.py wants groups that do not share seeds
         todo += [_needs_job(c, seeds, {name: idx}, keys, hyp) for name, idx in footholds.items()]

@@ -144,11 +144,15 @@ def alone_jobs(out: EngineOutput, picked: Sequence[int], keys: Collection[Threat
     return [_alone_job(c, n, effects) for n, effects in sorted(on_node.items())]
 
 
-def without_job(c: Compiled, seeds: Sequence[Seed], keys: Collection[ThreatKey]) -> Job:
+def without_job(
+    c: Compiled, seeds: Sequence[Seed], keys: Collection[ThreatKey], posited: bool = True
+) -> Job:
     """The closure of every seed without code execution derived through tools or credentials:
     which of ``keys`` it lacks (a :class:`FootholdRun` ``execution:``). The needs rerun
-    (engine/needs.py ``derived``) finds the same at less cost when it runs anyway."""
-    return lambda: _without(c, seeds, keys)
+    (engine/needs.py ``derived``) finds the same at less cost when it runs anyway. Without
+    ``posited``, the weaknesses hypotheses posit take no part, as in that rerun: ``keys`` are
+    then threats the run finds without them."""
+    return lambda: _without(c, seeds, keys, posited)
 
 
 def _sends_out(attack: AttackPattern) -> bool:
@@ -169,12 +173,14 @@ def _alone_job(c: Compiled, node: int, effects: Mapping[ThreatKey, Effects]) -> 
     return lambda: _alone(c, node, effects)
 
 
-def _without(c: Compiled, seeds: Sequence[Seed], candidates: Collection[ThreatKey]) -> FootholdRun:
+def _without(
+    c: Compiled, seeds: Sequence[Seed], candidates: Collection[ThreatKey], posited: bool
+) -> FootholdRun:
     """The candidates that do not close without code execution through tools or credentials."""
     cl = Closure(c, lengths=True, footholds=False)
-    if cl.has_posited:  # as in the needs reruns: posited weaknesses are seeds like any other
+    if posited and cl.has_posited:  # as in the needs reruns: posited weaknesses are seeds too
         cl.admit_posited()
-    cl.apply(seeds)
+    cl.apply(s for s in seeds if posited or not s.hypothetical)
     cl.saturate()
     closed = {(m.rule, m.binding) for m in cl.matcher.matches}
     return FootholdRun({NEEDED: frozenset(k for k in candidates if k not in closed)})
