@@ -37,7 +37,7 @@ def test_the_needs_closure_and_a_closure_of_its_own_find_the_same_threats() -> N
     alone = without_job(c, seeds, derived)()
     assert isinstance(alone, FootholdRun)
     run = NeedsRun()
-    needs(c, seeds, {"everything": list(range(len(seeds)))}, [], run, derived)
+    needs(c, seeds, {"everything": list(range(len(seeds)))}, [], run, derived=derived)
     expected = [
         "tool-definition-poisoning@agent",
         "tool-shadowing@shell@close_issue",

@@ -268,3 +268,57 @@ def test_an_exfiltration_through_the_foothold_names_its_way_out_and_is_kept() ->
     # no assumption to bisect: the closure without the derived footholds is one of its own,
     # and one from the host's code execution alone
     assert result.timings["footholds_runs"] == 2.0
+
+
+UNREPORTED_SHELL = """\
+actm: 1
+system: {id: shell2, owner: team}
+owners:
+  - {id: team, trust: first_party}
+  - {id: vendor, trust: contracted, contract: Serves the agent's model.}
+  - {id: authors, trust: untrusted}
+nodes:
+  - {id: laptop, kind: workstation, owner: team}
+  - {id: tracker, kind: saas, owner: team}
+  - {id: llm-api, kind: third_party_api, owner: vendor}
+models:
+  - {id: agent, kind: agent, owner: vendor, deployed_on: [llm-api], tools: [read_issue, shell]}
+  - {id: helper, kind: agent, owner: team, deployed_on: [laptop], tools: [close_issue]}
+assets:
+  - id: token
+    type: credential
+    criticality: {confidentiality: high}
+    grants: {read: [issues], write: [issues]}
+    resides: [{node: tracker}]
+  - id: issues
+    type: business_data
+    criticality: {integrity: medium}
+    untrusted_sources: [{name: reporters, can: contribute}]
+    resides: [{node: tracker}]
+tools:
+  - id: read_issue
+    node: tracker
+    credential: token
+    approval: auto_approved
+    permissions: {read: [issues]}
+  - id: close_issue
+    node: tracker
+    credential: token
+    approval: auto_approved
+    permissions: {write: [issues]}
+  - {id: shell, node: laptop, approval: auto_approved, permissions: {execute: [laptop]}}
+"""
+
+
+def test_a_foothold_no_threat_reports_is_restated_by_nothing() -> None:
+    # the shell runs code on a laptop where nothing agent-code-execution binds resides, so no
+    # threat shows that code execution: what it gives over the local helper agent is reported,
+    # not dropped as a restatement of a foothold the report never names
+    result = _analyze(UNREPORTED_SHELL)
+    assert "agent-code-execution@agent@token" not in {t.id for t in result.threats}
+    assert [d for d in _dropped(result) if d[1] == "foothold"] == []
+    assert {
+        "direct-prompt-injection@helper",
+        "excessive-agency-write@helper@issues",
+        "system-prompt-eviction@helper",
+    } <= {t.id for t in result.threats}

@@ -48,8 +48,8 @@ class Closure:
         attacks: bool = True,
     ) -> None:
         """``footholds=False``: no code execution is derived through a tool or a credential;
-        ``attacks=False``: nothing a model makes of its inputs, neither its outputs nor a
-        conditional AI weakness nor an attack pattern (engine/footholds.py)."""
+        ``attacks=False``: nothing a model makes of its inputs, neither the outputs they derive
+        nor a conditional AI weakness nor an attack pattern (engine/footholds.py)."""
         self.c = c
         self.observer = observer
         self.lengths = lengths

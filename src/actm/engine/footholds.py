@@ -19,9 +19,13 @@ Both halves are counterfactual closures over the compiled model:
   a closure of its own (:func:`without_job`);
 * per node where the shown chain of such a threat derives code execution, one closure from
   that foothold alone (no seed at all) and without what a model makes of its inputs
-  (``attacks=False``: neither its outputs, nor an attack pattern, nor a conditional AI
-  weakness): a threat whose every yield (``Match.effects``) is already there adds nothing
+  (``attacks=False``: neither the outputs its inputs derive, nor an attack pattern, nor a
+  conditional AI weakness; what its weights give its outputs stays): a threat whose every
+  yield (``Match.effects``) is already there adds nothing
   to the foothold. What a vendor's model does with definitions the shell rewrote is more.
+  Only nodes whose code execution the report shows count (:func:`_reported`: a threat that
+  closes without any derived foothold uses or yields what gives it), so nothing restates a
+  foothold no threat names.
 
 A threat restates the foothold on a node when it needs the derived footholds and adds nothing
 to the one on that node (``Attribution.restates``; engine/verdict.py drops it). Monotone: a
@@ -135,13 +139,50 @@ def alone_jobs(out: EngineOutput, picked: Sequence[int], keys: Collection[Threat
         return []
     c = out.compiled
     derived = _execution_keys(c, out.closure.store)
+    reported = _reported(out, derived)
     on_node: dict[int, dict[ThreatKey, Effects]] = {}
     for i in picked:
         m = out.matches[i]
         if (m.rule, m.binding) in keys:
-            for n in {derived[k] for k in out.proofs[i] if k in derived}:
+            for n in {derived[k] for k in out.proofs[i] if k in derived} & reported:
                 on_node.setdefault(n, {})[(m.rule, m.binding)] = m.effects
     return [_alone_job(c, n, effects) for n, effects in sorted(on_node.items())]
+
+
+def _reported(out: EngineOutput, derived: Mapping[int, int]) -> set[int]:
+    """The nodes whose derived code execution a threat of the run reports: a threat whose
+    shown chain derives none (it closes before any) and that uses or yields what gives that
+    code execution (the influence on the executing tool's inputs, the credential that opens the
+    node), as ``agent-code-execution`` or a credential theft does. A threat can restate only a
+    foothold the report shows: where no threat shows it, nothing is dropped for it."""
+    store = out.closure.store
+    gives: dict[int, set[tuple[int, int]]] = {}  # node -> (target, capability) of its premises
+    for k, node in derived.items():
+        for p in store.derivation(k)[2]:
+            if p >= 0:
+                f = store.decode(p)
+                gives.setdefault(node, set()).add((f.target, f.capability))
+    found: set[int] = set()
+    for m, proof in zip(out.matches, out.proofs, strict=True):
+        if any(k in derived for k in proof):
+            continue
+        used = {(f.target, f.capability) for f in map(store.decode, (k for k in proof if k >= 0))}
+        for node, premises in gives.items():
+            if node in found:
+                continue
+            if used & premises or any(
+                _at_least(store, cap, premise)
+                for t, cap, _pers, _pipe in m.effects
+                for premise in premises
+                if premise[0] == t
+            ):
+                found.add(node)
+    return found
+
+
+def _at_least(store: FactStore, cap: int, premise: tuple[int, int]) -> bool:
+    """Whether capability ``cap`` is at least as strong as the premise's."""
+    return bool((store.stronger_mask[premise[1]] >> cap) & 1)
 
 
 def without_job(
@@ -190,7 +231,8 @@ def _alone(c: Compiled, node: int, effects: Mapping[ThreatKey, Effects]) -> Foot
     """Of the threats ``effects`` lists (with what their attacks yield), those that yield
     nothing code execution on ``node`` gives by itself: what the node holds, processes and
     sends, what the credentials there open, what its tools do; not what a model makes of its
-    inputs (its outputs, an attack pattern, a conditional AI weakness), which is more."""
+    inputs (the outputs they derive, an attack pattern, a conditional AI weakness), which is
+    more; what the weights on the node give the model's outputs stays."""
     cl = Closure(c, lengths=True, attacks=False)
     classes = sorted(_execution_classes(c))
     if classes:

@@ -77,7 +77,9 @@ def needs(
     order = sorted(groups)
     if derived:
         run.lacking = _lacking(
-            cl, [seeds[i] for name in order for i in sorted(groups[name])], derived
+            cl,
+            [seeds[i] for name in order for i in sorted(groups[name]) if i not in absent],
+            derived,
         )
         run.saturations += 2
     # what closes without any group needs none; the rest can only close from the matches
