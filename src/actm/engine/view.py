@@ -437,16 +437,25 @@ def _asset_info(
 
 
 def _model_builders(c: Compiled) -> frozenset[str]:
-    """The assets a ``derives`` or ``part_of`` relation in force takes into an AI asset of
-    the development pipeline (a model's dataset, weights, hyperparameters, ...)."""
+    """The assets that ``derives`` or ``part_of`` relations in force take, directly or through
+    other assets (a staging copy, a cleaned set), into an AI asset of the development pipeline
+    (a model's dataset, weights, hyperparameters, ...)."""
     types = c.vocab.asset_types
-    found = set()
+    into: dict[str, list[str]] = {}  # target -> the sources of its relations
+    found: set[str] = set()
+    todo: list[str] = []
     for r in c.model.relations:
         if r.kind not in ("derives", "part_of") or r.id in c.blocked:
             continue
+        into.setdefault(r.target, []).append(r.source)
         target = types.get(c.model.asset(r.target).type)
         if target is not None and target.category == "ai" and target.pipeline == "development":
-            found.add(r.source)
+            todo.append(r.source)
+    while todo:
+        source = todo.pop()
+        if source not in found:
+            found.add(source)
+            todo.extend(into.get(source, ()))
     return frozenset(found)
 
 

@@ -321,9 +321,9 @@ class BuildsModel(_Flag):
     name = "builds_model"
     example = "builds_model: true"
     doc = (
-        "(an asset) goes into building a model: a `derives` or `part_of` relation no control "
-        "blocks takes it into a model's dataset, weights, hyperparameters, validation results "
-        "or architecture"
+        "(an asset) goes into building a model: `derives` or `part_of` relations no control "
+        "blocks take it, directly or through other assets (a staging copy), into a model's "
+        "dataset, weights, hyperparameters, validation results or architecture"
     )
 
     def holds(self, value: bool, owner: OwnerFacts, view: SystemView, asset: int) -> bool:

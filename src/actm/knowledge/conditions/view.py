@@ -202,8 +202,9 @@ class OwnerFacts(Protocol):
 
     @property
     def builds_model(self) -> bool:
-        """For an asset: a relation in force takes it into what a model is built from (its
-        dataset, weights, hyperparameters, validation results or architecture)."""
+        """For an asset: relations in force take it, directly or through other assets, into
+        what a model is built from (its dataset, weights, hyperparameters, validation results
+        or architecture)."""
 
     @property
     def content_components(self) -> AbstractSet[str]:
