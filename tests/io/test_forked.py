@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import tempfile
 from collections.abc import Iterator
 
 import pytest
@@ -69,3 +71,40 @@ def test_stopping_early_stops_the_child() -> None:
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)  # reaped: no child left behind
     assert later._spool is None
+
+
+@needs_fork
+@pytest.mark.usefixtures("two_workers")
+def test_a_child_killed_midway_leaves_the_pieces_to_be_made_here() -> None:
+    parent = os.getpid()
+
+    def make() -> Iterator[bytes]:
+        yield b"first"
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)  # as the OOM killer would
+        yield b"second"
+
+    assert list(ahead(make)) == [b"first", b"second"]
+
+
+@needs_fork
+@pytest.mark.usefixtures("two_workers")
+def test_a_child_the_host_program_reaps_still_gives_its_pieces() -> None:
+    later = ahead(lambda: _pieces(300))
+    assert later._pid > 0
+    os.waitpid(later._pid, 0)  # a host's child watcher got there first
+    assert list(later) == list(_pieces(300))
+
+
+@needs_fork
+@pytest.mark.usefixtures("two_workers")
+def test_no_temporary_file_means_the_pieces_are_made_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def full(*_args: object, **_kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", full)
+    later = ahead(lambda: _pieces(40))
+    assert later._pid == 0
+    assert list(later) == list(_pieces(40))

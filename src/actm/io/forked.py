@@ -28,6 +28,10 @@ __all__ = ["Later", "ahead", "workers"]
 
 _LENGTH = struct.Struct("<Q")
 """Each piece in the temporary file is preceded by its length."""
+_DONE = b"\xffactm-done\xff"
+"""Written by the child after its last piece: the parent reads the file back only when this
+ends it, so a child that stopped early (killed, out of disk) never yields part of its pieces,
+whether or not its exit status could be read."""
 
 
 def workers() -> int:
@@ -51,7 +55,10 @@ class Later:
         self._spool: BinaryIO | None = None
         if workers() <= 1 or not sys.platform.startswith("linux"):
             return
-        spool = tempfile.TemporaryFile()  # noqa: SIM115 - kept open for the child, closed by close()
+        try:
+            spool = tempfile.TemporaryFile()  # noqa: SIM115 - kept open for the child, closed by close()
+        except OSError:  # no room or no descriptor left: the pieces are made here
+            return
         try:
             pid = os.fork()
         except OSError:
@@ -66,17 +73,23 @@ class Later:
             if not self._pid:
                 yield from self._make()
                 return
-            _, status = os.waitpid(self._pid, 0)
+            # the host program may have reaped it already (SIGCHLD ignored, a child watcher)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self._pid, 0)
             self._pid = 0
-            if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
+            assert self._spool is not None
+            end = self._spool.seek(0, os.SEEK_END) - len(_DONE)
+            if end < 0 or self._spool.seek(end) != end or self._spool.read() != _DONE:
+                # the child did not finish (killed, disk full): whatever its status says
                 yield from self._make()
                 return
-            assert self._spool is not None
             self._spool.seek(0)
             read = self._spool.read
-            while head := read(_LENGTH.size):
-                (size,) = _LENGTH.unpack(head)
+            done = 0
+            while done < end:
+                (size,) = _LENGTH.unpack(read(_LENGTH.size))
                 yield read(size)
+                done += _LENGTH.size + size
         finally:
             self.close()
 
@@ -99,14 +112,15 @@ def ahead(make: Callable[[], Iterable[bytes]]) -> Later:
 
 
 def _child(make: Callable[[], Iterable[bytes]], spool: BinaryIO) -> None:
-    """In the child: write every piece, each after its length, then leave at once (no exit
-    handlers, no flushing of the parent's buffers); status 0 only when all were written."""
+    """In the child: write every piece, each after its length, and the end mark, then leave at
+    once (no exit handlers, no flushing of the parent's buffers)."""
     status = 1
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         for piece in make():
             spool.write(_LENGTH.pack(len(piece)))
             spool.write(piece)
+        spool.write(_DONE)
         spool.flush()
         status = 0
     finally:
