@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from pydantic import TypeAdapter
 import actm
 import actm.render.json as json_render
 from actm.errors import ModelError
+from actm.io.forked import Later
 from actm.knowledge.attacks import builtin_knowledge
 from actm.render.json import iter_json, render_json
 from actm.results.model import Result
@@ -63,8 +66,20 @@ def test_a_long_list_made_partly_ahead_is_the_same_document(
     monkeypatch.setattr(json_render, "AHEAD_BYTES", 1)
     result = actm.analyze(actm.load_model(ROOT / "examples" / "coding-assistant.yaml"))
     assert len(result.threats) > 2
+    forked: list[int] = []
+    real_ahead = json_render.ahead
+
+    def spy(make: Callable[[], Iterable[bytes]]) -> Later:
+        later = real_ahead(make)
+        forked.append(later._pid)
+        return later
+
+    monkeypatch.setattr(json_render, "ahead", spy)
     pieces = list(iter_json(result))
     assert b"".join(pieces) == whole(result)
+    assert forked  # the long list was split
+    if workers != "1" and sys.platform.startswith("linux"):
+        assert all(pid > 0 for pid in forked)  # and its later part made in a child
     monkeypatch.setattr(json_render, "AHEAD_ITEMS", 10**9)
     assert list(iter_json(result)) == pieces  # the same pieces, not only the same bytes
 
