@@ -139,42 +139,46 @@ def alone_jobs(out: EngineOutput, picked: Sequence[int], keys: Collection[Threat
         return []
     c = out.compiled
     derived = _execution_keys(c, out.closure.store)
-    reported = _reported(out, derived)
     on_node: dict[int, dict[ThreatKey, Effects]] = {}
     for i in picked:
         m = out.matches[i]
         if (m.rule, m.binding) in keys:
-            for n in {derived[k] for k in out.proofs[i] if k in derived} & reported:
+            for n in {derived[k] for k in out.proofs[i] if k in derived}:
                 on_node.setdefault(n, {})[(m.rule, m.binding)] = m.effects
-    return [_alone_job(c, n, effects) for n, effects in sorted(on_node.items())]
+    reported = _reported(out, derived, set(on_node))
+    return [_alone_job(c, n, effects) for n, effects in sorted(on_node.items()) if n in reported]
 
 
-def _reported(out: EngineOutput, derived: Mapping[int, int]) -> set[int]:
-    """The nodes whose derived code execution a threat of the run reports: a threat whose
-    shown chain derives none (it closes before any) and that uses or yields what gives that
-    code execution (the influence on the executing tool's inputs, the credential that opens the
-    node), as ``agent-code-execution`` or a credential theft does. A threat can restate only a
-    foothold the report shows: where no threat shows it, nothing is dropped for it."""
+def _reported(out: EngineOutput, derived: Mapping[int, int], nodes: set[int]) -> set[int]:
+    """Of ``nodes``, those whose derived code execution a threat of the run reports: a threat
+    whose shown chain derives none (it closes before any) and that uses or yields what gives
+    that code execution (the influence on the executing tool's inputs, the credential that
+    opens the node), as ``agent-code-execution`` or a credential theft does. A threat can
+    restate only a foothold the report shows: where no threat shows it, nothing is dropped."""
     store = out.closure.store
     gives: dict[int, set[tuple[int, int]]] = {}  # node -> (target, capability) of its premises
     for k, node in derived.items():
-        for p in store.derivation(k)[2]:
-            if p >= 0:
-                f = store.decode(p)
-                gives.setdefault(node, set()).add((f.target, f.capability))
+        if node in nodes:
+            for p in store.derivation(k)[2]:
+                if p >= 0:
+                    f = store.decode(p)
+                    gives.setdefault(node, set()).add((f.target, f.capability))
     found: set[int] = set()
     for m, proof in zip(out.matches, out.proofs, strict=True):
+        if len(found) == len(gives):
+            break
         if any(k in derived for k in proof):
             continue
         used = {(f.target, f.capability) for f in map(store.decode, (k for k in proof if k >= 0))}
         for node, premises in gives.items():
-            if node in found:
-                continue
-            if used & premises or any(
-                _at_least(store, cap, premise)
-                for t, cap, _pers, _pipe in m.effects
-                for premise in premises
-                if premise[0] == t
+            if node not in found and (
+                used & premises
+                or any(
+                    _at_least(store, cap, premise)
+                    for t, cap, _pers, _pipe in m.effects
+                    for premise in premises
+                    if premise[0] == t
+                )
             ):
                 found.add(node)
     return found
