@@ -10,7 +10,15 @@ import textwrap
 import actm
 from actm.engine.analysis import EngineOutput, run_engine
 from actm.engine.attribution import threat_id
-from actm.engine.footholds import ALONE, NEEDED, FootholdRun, alone_jobs, candidates, without_job
+from actm.engine.footholds import (
+    ALONE,
+    NEEDED,
+    FootholdRun,
+    alone_jobs,
+    candidates,
+    execution_keys,
+    without_job,
+)
 from actm.engine.needs import NeedsRun, needs
 from actm.engine.routes import all_seeds
 from foothold_models import LOOKUP, SHELL
@@ -33,7 +41,8 @@ def test_the_needs_closure_and_a_closure_of_its_own_find_the_same_threats() -> N
     c = out.compiled
     seeds = all_seeds(c)
     picked = range(len(out.matches))
-    derived = candidates(out, picked)
+    executions = execution_keys(out)
+    derived = candidates(out, picked, executions)
     alone = without_job(c, seeds, derived)()
     assert isinstance(alone, FootholdRun)
     run = NeedsRun()
@@ -46,7 +55,7 @@ def test_the_needs_closure_and_a_closure_of_its_own_find_the_same_threats() -> N
     assert _ids(out, run.lacking) == expected
     # of those, what the laptop's code execution gives alone (the token calls close_issue)
     # covers the shadowing; what the vendor's model makes of a rewritten definition is more
-    (job,) = alone_jobs(out, picked, frozenset(derived))
+    (job,) = alone_jobs(out, picked, frozenset(derived), executions)
     result = job()
     assert isinstance(result, FootholdRun)
     assert sorted(result.found) == [ALONE + "laptop"]
@@ -57,5 +66,5 @@ def test_no_chain_through_a_derived_foothold_takes_no_closure() -> None:
     # the lookup tool sends names out but runs nothing
     out = _run(LOOKUP.replace(", execute: [host]", ""))
     picked = range(len(out.matches))
-    assert candidates(out, picked) == []
-    assert alone_jobs(out, picked, frozenset()) == []
+    assert candidates(out, picked, execution_keys(out)) == []
+    assert alone_jobs(out, picked, frozenset(), execution_keys(out)) == []

@@ -28,7 +28,14 @@ from actm.engine.chain import Route
 from actm.engine.compiled import Compiled
 from actm.engine.costs import costs
 from actm.engine.facts import Rule
-from actm.engine.footholds import ALONE, NEEDED, FootholdRun, alone_jobs, without_job
+from actm.engine.footholds import (
+    ALONE,
+    NEEDED,
+    FootholdRun,
+    alone_jobs,
+    execution_keys,
+    without_job,
+)
 from actm.engine.footholds import candidates as derived_candidates
 from actm.engine.matching import Match
 from actm.engine.needs import MAX_CANDIDATES, NeedsRun, ThreatKey, needs
@@ -177,15 +184,14 @@ def jobs(
     counterfactual = len(groups) <= MAX_CANDIDATES
     picked = [i for i, m in enumerate(out.matches) if wanted is None or threat_id(c, m) in wanted]
     footholds = _foothold_groups(c, seeds) if counterfactual else {}
-    derived = set(derived_candidates(out, picked))
+    executions = execution_keys(out)
+    derived = frozenset(derived_candidates(out, picked, executions))
     # a threat the run finds without a posited weakness is attributed without them (as with
     # hypotheses off); a hypothetical one with them: two bisections only when both kinds occur
+    certain = [i for i in picked if not out.matches[i].hypothetical]
     posited = [i for i in picked if out.matches[i].hypothetical]
-    sides = [(False, [i for i in picked if not out.matches[i].hypothetical])]
-    sides += [(True, posited)] if posited else []
+    sides = [(hyp, side) for hyp, side in ((False, certain), (True, posited)) if side]
     for hyp, side in sides:
-        if len(sides) > 1 and not side:
-            continue
         if wanted is not None or len(sides) > 1:
             groups = _candidates(out, seeds, side)
         keys = [(out.matches[i].rule, out.matches[i].binding) for i in side]
@@ -199,7 +205,7 @@ def jobs(
         # one closure each: a package may run on several of these nodes, and the bisection of
         # needs.py wants groups that do not share seeds
         todo += [_needs_job(c, seeds, {name: idx}, keys, hyp) for name, idx in footholds.items()]
-    todo += alone_jobs(out, picked, frozenset(derived))
+    todo += alone_jobs(out, picked, derived, executions)
     if not routes:
         return todo, lambda results: assemble(
             out, results, found.points, found.conditions, counterfactual, found.grouped

@@ -65,6 +65,7 @@ __all__ = [
     "FootholdRun",
     "alone_jobs",
     "candidates",
+    "execution_keys",
     "without_job",
 ]
 
@@ -114,12 +115,20 @@ def _execution_keys(c: Compiled, store: FactStore) -> dict[int, int]:
     return found
 
 
-def candidates(out: EngineOutput, picked: Sequence[int]) -> list[ThreatKey]:
+def execution_keys(out: EngineOutput) -> dict[int, int]:
+    """Node fact -> its node, for every code execution ``out``'s closure derived through a tool
+    or a credential: what :func:`candidates` and :func:`alone_jobs` read (one scan of the
+    store for both)."""
+    return _execution_keys(out.compiled, out.closure.store)
+
+
+def candidates(
+    out: EngineOutput, picked: Sequence[int], derived: Mapping[int, int]
+) -> list[ThreatKey]:
     """Of the threats at the indices ``picked`` (of ``out``'s matches), those whose shown chain
-    derives code execution through a tool or a credential (the others close without it), and
-    that are not exfiltrations."""
+    derives code execution through a tool or a credential (``derived``: :func:`execution_keys`;
+    the others close without it), and that are not exfiltrations."""
     c = out.compiled
-    derived = _execution_keys(c, out.closure.store)
     if not derived:
         return []
     exfiltrations = {i for i, r in enumerate(c.rules) if _sends_out(r.attack)}
@@ -131,14 +140,19 @@ def candidates(out: EngineOutput, picked: Sequence[int]) -> list[ThreatKey]:
     return found
 
 
-def alone_jobs(out: EngineOutput, picked: Sequence[int], keys: Collection[ThreatKey]) -> list[Job]:
+def alone_jobs(
+    out: EngineOutput,
+    picked: Sequence[int],
+    keys: Collection[ThreatKey],
+    derived: Mapping[int, int],
+) -> list[Job]:
     """One closure per node where the shown chain of a threat of ``keys`` (at the indices
-    ``picked``) derives code execution, from that code execution alone: which of those
-    threats yield nothing it does not give (a :class:`FootholdRun` ``alone:<node>``)."""
+    ``picked``) derives code execution (``derived``: :func:`execution_keys`), from that code
+    execution alone: which of those threats yield nothing it does not give (a
+    :class:`FootholdRun` ``alone:<node>``)."""
     if not keys:
         return []
     c = out.compiled
-    derived = _execution_keys(c, out.closure.store)
     on_node: dict[int, dict[ThreatKey, Effects]] = {}
     for i in picked:
         m = out.matches[i]
