@@ -75,12 +75,9 @@ def needs(
     run.saturations += 1
     out: dict[str, frozenset[ThreatKey]] = {}
     order = sorted(groups)
+    members = {name: [seeds[i] for i in sorted(groups[name]) if i not in absent] for name in order}
     if derived:
-        run.lacking = _lacking(
-            cl,
-            [seeds[i] for name in order for i in sorted(groups[name]) if i not in absent],
-            derived,
-        )
+        run.lacking = _lacking(cl, [s for name in order for s in members[name]], derived)
         run.saturations += 2
     # what closes without any group needs none; the rest can only close from the matches
     # found after this closure (a rollback never goes further back)
@@ -94,7 +91,7 @@ def needs(
         return pending - {(m.rule, m.binding) for m in matches[base:]}
 
     def add(names: Iterable[str]) -> None:
-        cl.apply(seeds[i] for name in names for i in sorted(groups[name]) if i not in absent)
+        cl.apply(s for name in names for s in members[name])
         cl.saturate()
         run.saturations += 1
 
