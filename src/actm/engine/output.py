@@ -10,7 +10,7 @@ Each chain step's wording comes from ``vocabulary/rules.yaml`` (:mod:`actm.engin
 
 from __future__ import annotations
 
-from collections.abc import Container, Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -234,10 +234,13 @@ def read(
     att = attribution or Attribution()
     j = judged if judged is not None else judge_all(out, att, only=only)
     found = links(c, store, [t for t, _a, _v in j.kept])
-    decoder = Decoder(out)
+    if decoded is not None:
+        at: Callable[[int], Decoded] = decoded.__getitem__
+    else:
+        decoder = Decoder(out)
 
-    def at(i: int) -> Decoded:
-        return decoded[i] if decoded is not None else decoder(out.matches[i], out.proofs[i])
+        def at(i: int) -> Decoded:
+            return decoder(out.matches[i], out.proofs[i])
 
     threats = tuple(
         _finding(c, t, a, verdict, found, at(i))

@@ -238,7 +238,7 @@ def analyse(
         attributed = _attribute(out, pool, routed, workers)
     started = perf_counter() - t0
     without = None
-    if controls and implemented:
+    if later:
         t0 = perf_counter()
         without = run_engine(model, kb, apply_controls=False, assumptions=False)
         timings["inherent"] = perf_counter() - t0
