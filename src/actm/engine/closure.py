@@ -88,10 +88,15 @@ class Closure:
                 seeds = [assumption_seed(self.c, aid, cap)]
             self.apply(seeds)
         self.saturate()
-        # posited weaknesses last: every fact (and threat) found from here on needs one
+        self.posit(self.base_seeds)
+
+    def posit(self, seeds: Iterable[Seed]) -> None:
+        """Posited weaknesses last: when hypotheses posit any, let them meet static conditions
+        and add the hypothetical ones of ``seeds``; every fact (and threat) found from here on
+        needs one. The closure has followed everything else already."""
         if self.has_posited:
             self.admit_posited()
-            self.apply(s for s in self.base_seeds if s.hypothetical)
+            self.apply(s for s in seeds if s.hypothetical)
             self.saturate()
 
     @property

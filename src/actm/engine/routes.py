@@ -117,10 +117,7 @@ def run_entry(
     cl = Closure(c, lengths=True)
     cl.apply(s for s in seeds if not s.hypothetical)
     cl.saturate()
-    if cl.has_posited:  # posited weaknesses last, as in the run: what closes before needs none
-        cl.admit_posited()
-        cl.apply(s for s in seeds if s.hypothetical)
-        cl.saturate()
+    cl.posit(seeds)  # posited weaknesses last, as in the run: what closes before needs none
     reader = Reader(c, cl.store, wording)
     justified = costs(c).justified
     out: dict[str, Route] = {}
