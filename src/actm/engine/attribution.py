@@ -44,14 +44,15 @@ from actm.engine.routes import EntryPoint, all_seeds, collect, entry_points, run
 from actm.engine.seeds import Seed
 from actm.engine.wording import Wording
 
-__all__ = ["Attribution", "RouteJobs", "assemble", "jobs", "owner_of", "route_jobs"]
+__all__ = ["PACKAGE", "Attribution", "RouteJobs", "assemble", "jobs", "owner_of", "route_jobs"]
 
 Job = Callable[[], object]
 
 _ASSUMPTION = "assumption:"
 _OWNER = "owner:"
 _FOOTHOLD = "foothold:"
-_PACKAGE = "package:"
+PACKAGE = "package:"
+"""The prefix of a package's assumption id."""
 
 
 @dataclass(frozen=True)
@@ -229,9 +230,9 @@ def _foothold_groups(c: Compiled, seeds: Sequence[Seed]) -> dict[str, list[int]]
     on_node: dict[str, list[int]] = {}
     for i, s in enumerate(seeds):
         via = str(s.via)
-        if s.rule != Rule.ASSUMPTION or not via.startswith(_PACKAGE) or via in justified:
+        if s.rule != Rule.ASSUMPTION or not via.startswith(PACKAGE) or via in justified:
             continue
-        for node in c.model.package(via[len(_PACKAGE) :]).runs_on:
+        for node in c.model.package(via[len(PACKAGE) :]).runs_on:
             if node in hosts:
                 on_node.setdefault(node, []).append(i)
     return {

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from actm.engine.attribution import Attribution, owner_of
+from actm.engine.attribution import PACKAGE, Attribution, owner_of
 from actm.engine.chain import Route
 from actm.engine.compiled import Compiled
 from actm.engine.costs import costs, entry_of
@@ -282,8 +282,8 @@ def _restates_foothold(
     if attribution.assumption_attribution != "counterfactual":
         return False  # read off the shown chain, what it rests on may have another route
     for aid in verdict.unjustified:
-        if aid.startswith("package:"):
-            package = c.model.package(aid.removeprefix("package:"))
+        if aid.startswith(PACKAGE):
+            package = c.model.package(aid.removeprefix(PACKAGE))
             if hosts.intersection(package.runs_on):
                 return True
     return False
