@@ -448,9 +448,8 @@ class OpenedBy(_Indexed):
 def served(view: SystemView) -> Index:
     """Credential -> the models that take requests on a node it grants access to."""
     owners = list(view.owners())
-    return _index(
-        (k, m) for k, cred in owners if cred.opens for m, o in owners if o.serves_on & cred.opens
-    )
+    on_node = _index((n, m) for m, o in owners for n in o.serves_on)  # node -> its models
+    return _index((k, m) for k, cred in owners for n in cred.opens for m in on_node.get(n, _EMPTY))
 
 
 def served_by(view: SystemView) -> Index:
