@@ -87,8 +87,11 @@ class OwnerInfo:
     content_components: frozenset[str] = frozenset()
     """For a model: the components of its inputs that take something other than another
     model's outputs (an asset feeds them, outside content is declared on them, or, for
-    ``tool_results``, a tool of its returns into them); ``""`` when that is the whole
-    inputs asset (a relation or outside content naming no component)."""
+    ``tool_results``, a tool of its that returns content returns into them); ``""`` when
+    that is the whole inputs asset (a relation or outside content naming no component)."""
+    outside_components: frozenset[str] = frozenset()
+    """For a model: the components of its inputs on which outside content is declared
+    (``component_sources``); ``""`` when it is declared on the whole inputs asset."""
     trained: bool = False
     """A model whose weights are the system's own: it is trained or fine-tuned in the system
     (a declared ``training`` or ``fine_tuning`` relation writes its parameters, it names a
@@ -106,11 +109,16 @@ class EngineView:
         self._model = c.model
         self._asset_ids = c.asset_ids
         m = c.model
-        self.feeds = frozenset(
-            (c.asset_owner[c.asset_index[r.source]], c.asset_owner[c.asset_index[r.target]])
+        self.feeds_into = frozenset(
+            (
+                c.asset_owner[c.asset_index[r.source]],
+                c.asset_owner[c.asset_index[r.target]],
+                r.target_component or "",
+            )
             for r in m.relations
             if r.kind == "feeds" and r.id not in c.blocked
         )
+        self.feeds = frozenset((src, dst) for src, dst, _ in self.feeds_into)
         self.derived, self.parts = _derived_and_parts(c)
         placed = memo(m, "view-placement", lambda: _Placement(c), on=c.vocab)
         self.asset_nodes = placed.asset_nodes
@@ -324,6 +332,7 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
     cleartext = _cleartext_targets(c)
     secret_prompts = _confidential_prompts(c)
     content = _content_components(c)
+    outside = _outside_components(m)
     for model in m.models:
         usable = [tools[t] for t in model.tools if t in tools and t not in c.blocked]
         owner_tp = m.is_third_party(model.owner)
@@ -349,7 +358,8 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
             own_session=hosted_tp and model.exposure != "public",
             serves_on=_serving_nodes(m, model, third),
             content_components=content.get(model.id, frozenset())
-            | ({"tool_results"} if usable else frozenset()),
+            | ({"tool_results"} if any(map(_returns_content, usable)) else frozenset()),
+            outside_components=outside.get(model.id, frozenset()),
         )
         for t in usable:
             _tool_reach(c, info, t)
@@ -518,15 +528,34 @@ def _content_components(c: Compiled) -> dict[str, frozenset[str]]:
         if source.model is not None and source.type in ("outputs", "output_details"):
             continue
         found.setdefault(target.model, set()).add(r.target_component or "")
+    for model, comps in _outside_components(m).items():
+        found.setdefault(model, set()).update(comps)
+    return {k: frozenset(v) for k, v in found.items() if v}
+
+
+def _returns_content(t: Tool) -> bool:
+    """Whether ``t`` can return content from outside the conversation: it reads an asset,
+    runs code, reaches a network or declares untrusted results. A tool with none of these
+    (a planning step, a hand-off) returns what the model gave it, or what the relations that
+    feed the model's ``tool_results`` say."""
+    return bool(t.read or t.execute or t.egress or t.untrusted_results)
+
+
+def _outside_components(m: SystemModel) -> dict[str, frozenset[str]]:
+    """Model -> the components of its inputs on which outside content is declared
+    (``component_sources``); ``""`` when ``untrusted_sources`` declare it on the whole
+    inputs asset."""
+    found: dict[str, frozenset[str]] = {}
     for x in m.models:
         inputs = m.asset(x.assets["inputs"]) if "inputs" in x.assets else None
         if inputs is None:
             continue
-        here = found.setdefault(x.id, set())
-        here.update(inputs.component_sources)
-        if inputs.untrusted_sources:
-            here.add("")
-    return {k: frozenset(v) for k, v in found.items() if v}
+        here = frozenset(inputs.component_sources) | (
+            {""} if inputs.untrusted_sources else frozenset()
+        )
+        if here:
+            found[x.id] = here
+    return found
 
 
 def _credential_info(c: Compiled, m: SystemModel, a: Asset, info: OwnerInfo) -> None:
