@@ -217,3 +217,30 @@ vulnerabilities:
   - {id: host-rce, class: rce, node: tools-host}
 """
     assert _atlas(own_tool, "tool-definition-poisoning@bot") == ["AML.T0110", "AML.T0010.005"]
+
+
+# A deploy key committed to a source repository that anyone who signs up can read, and the same
+# key on a developer's laptop with a world-readable home directory.
+KEY_IN_REPOSITORY = """
+actm: 1
+system: {id: code}
+nodes:
+  - {id: git, kind: source_repository, exposure: internet}
+assets:
+  - id: deploy-key
+    type: credential
+    criticality: {confidentiality: high}
+    resides: [{node: git}]
+vulnerabilities:
+  - {id: open-sign-up, class: misconfiguration, node: git, assets: [deploy-key]}
+"""
+
+
+def test_data_from_an_information_repository_when_the_secret_is_read_there() -> None:
+    assert _atlas(KEY_IN_REPOSITORY, "secret-exposure@deploy-key") == [
+        "AML.T0055",
+        "AML.T0049",
+        "AML.T0036",
+    ]
+    on_a_laptop = KEY_IN_REPOSITORY.replace("source_repository, exposure: internet", "workstation")
+    assert _atlas(on_a_laptop, "secret-exposure@deploy-key") == ["AML.T0055"]
