@@ -244,3 +244,30 @@ def test_data_from_an_information_repository_when_the_secret_is_read_there() -> 
     ]
     on_a_laptop = KEY_IN_REPOSITORY.replace("source_repository, exposure: internet", "workstation")
     assert _atlas(on_a_laptop, "secret-exposure@deploy-key") == ["AML.T0055"]
+
+
+# A public assistant on its provider's API names packages a developer installs, and the same
+# assistant when only the organisation's own staff can ask it.
+PUBLIC_ASSISTANT = """
+actm: 1
+system: {id: fixture}
+owners:
+  - {id: name-holder}
+nodes:
+  - {id: api, kind: third_party_api}
+  - {id: workstation, kind: workstation}
+models:
+  - {id: assistant, kind: agent, exposure: public, deployed_on: [api], tools: [install]}
+tools:
+  - {id: install, node: workstation, permissions: {execute: [workstation], write: [suggested]}}
+packages:
+  - {id: suggested, ecosystem: pypi, name: whatever the answer names, pinned: false,
+     verified: false, publisher: name-holder, runs_on: [workstation]}
+"""
+
+
+def test_inference_api_access_when_the_squatter_can_ask_the_public_model() -> None:
+    squat = ["AML.T0062", "AML.T0060", "AML.T0074", "AML.T0011.001"]
+    assert _atlas(PUBLIC_ASSISTANT, "package-name-squatting@suggested") == [*squat, "AML.T0040"]
+    staff_only = PUBLIC_ASSISTANT.replace("exposure: public", "exposure: internal")
+    assert _atlas(staff_only, "package-name-squatting@suggested") == squat
