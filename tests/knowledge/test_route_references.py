@@ -175,8 +175,8 @@ def test_os_credential_dumping_when_the_secret_is_read_from_process_memory() -> 
     assert _atlas(on_disk, "secret-exposure@session-token") == ["AML.T0055"]
 
 
-# A tool whose vendor can change its definition at will, and the same tool where only an
-# adversary who took the agent's own host could (a code execution on it).
+# A tool whose vendor can change its definition at will; below, the system's own tool on a
+# host whose code execution lets an adversary rewrite it instead.
 VENDOR_TOOL = """
 actm: 1
 system: {id: fixture, owner: us}
