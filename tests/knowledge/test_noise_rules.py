@@ -24,7 +24,8 @@ fires, with the exact threat ids) and one where it does not (quiet). The rules:
 * indirect prompt injection only into a model that reads content, not into one that takes only
   another model's outputs (that is cross-agent injection);
 * a third party's data poisoned only where a model is built from it;
-* a detector flooded with chaff only where people or automation act on what it flags.
+* a detector flooded with chaff only where people or automation act on what it flags;
+* evasion crafted on a copy of the model only where people or automation act on its outputs.
 """
 
 from __future__ import annotations
@@ -154,6 +155,15 @@ models:
     kind: classifier
     exposure: internal{acted}
     assets: {{inputs: {{component_sources: {{features: [card-transactions]}}}}}}
+"""
+
+PROXY = """
+actm: 1
+system: {{id: proxy}}
+models:
+  - id: sentiment
+    kind: classifier
+    exposure: public{acted}
 """
 
 PIPELINE = """
@@ -365,6 +375,14 @@ RULES = {
         DETECTOR.format(acted="\n    acted_on: [{by: staff, decision: financial}]"),
         ("detector-chaff-flooding@scorer",),
         DETECTOR.format(acted=""),
+    ),
+    # a copy of a public classifier lets one craft inputs that pass a decision; a sentiment
+    # score shown to whoever asked decides nothing, and its evasion is model-evasion's
+    "evasion crafted on a copy only where someone decides on the model's outputs": Rule(
+        "proxy-model-evasion",
+        PROXY.format(acted="\n    acted_on: [{by: staff, decision: operational}]"),
+        ("proxy-model-evasion@sentiment",),
+        PROXY.format(acted=""),
     ),
     # the writer also takes messages from agents outside the system: they plant instructions
     # there; fed only by the planner, the writer's injection is the planner's, passed on
