@@ -25,7 +25,8 @@ fires, with the exact threat ids) and one where it does not (quiet). The rules:
   another model's outputs (that is cross-agent injection);
 * a third party's data poisoned only where a model is built from it;
 * a detector flooded with chaff only where people or automation act on what it flags;
-* evasion crafted on a copy of the model only where people or automation act on its outputs.
+* evasion crafted on a copy of the model only where people or automation act on its outputs;
+* property inference only of training data whose confidentiality is high or critical.
 """
 
 from __future__ import annotations
@@ -166,6 +167,16 @@ models:
     exposure: public{acted}
 """
 
+INFERENCE = """
+actm: 1
+system: {{id: inference}}
+models:
+  - id: scorer
+    kind: classifier
+    exposure: public
+    assets: {{dataset: {{criticality: {{confidentiality: {level}}}}}}}
+"""
+
 PIPELINE = """
 actm: 1
 system: {{id: pipeline}}
@@ -215,7 +226,8 @@ OWN_WEIGHTS = """
 actm: 1
 system: {{id: weights}}
 models:
-  - {{id: lm, kind: llm, exposure: public}}
+  - {{id: lm, kind: llm, exposure: public,
+     assets: {{dataset: {{criticality: {{confidentiality: high}}}}}}}}
 assets:
   - {{id: tickets, type: business_data}}
 {training}
@@ -383,6 +395,14 @@ RULES = {
         PROXY.format(acted="\n    acted_on: [{by: staff, decision: operational}]"),
         ("proxy-model-evasion@sentiment",),
         PROXY.format(acted=""),
+    ),
+    # aggregate facts about confidential training data are worth learning; a model trained on
+    # web images or public reviews gives away nothing its data does not already publish
+    "property inference only of confidential training data": Rule(
+        "property-inference",
+        INFERENCE.format(level="high"),
+        ("property-inference@scorer",),
+        INFERENCE.format(level="medium"),
     ),
     # the writer also takes messages from agents outside the system: they plant instructions
     # there; fed only by the planner, the writer's injection is the planner's, passed on

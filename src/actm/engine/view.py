@@ -79,6 +79,9 @@ class OwnerInfo:
     acted_on_by: frozenset[str] = frozenset()
     cleartext_inputs: bool = False
     confidential_prompt: bool = False
+    confidential_data: bool = False
+    """For a model: its training data (``dataset``) has confidentiality ``high`` or
+    ``critical``."""
     own_session: bool = False
     builds_model: bool = False
     """For an asset: a relation in force takes it into what a model is built from (a
@@ -346,6 +349,7 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
             acted_on_by=frozenset(by for by, _ in model.acted_on),
             cleartext_inputs=model.assets.get("inputs") in cleartext,
             confidential_prompt=model.id in secret_prompts,
+            confidential_data=_confidential(m, model.assets.get("dataset")),
             own_session=hosted_tp and model.exposure != "public",
             serves_on=_serving_nodes(m, model, third),
             content_components=content.get(model.id, frozenset())
@@ -474,6 +478,13 @@ def _cleartext_targets(c: Compiled) -> frozenset[str]:
 
 
 _CONFIDENTIAL = frozenset({"high", "critical"})
+
+
+def _confidential(m: SystemModel, asset_id: str | None) -> bool:
+    """Whether the asset (if any) has confidentiality ``high`` or ``critical``."""
+    return asset_id is not None and m.asset(asset_id).criticality.get("confidentiality") in (
+        _CONFIDENTIAL
+    )
 
 
 def _confidential_prompts(c: Compiled) -> frozenset[str]:
