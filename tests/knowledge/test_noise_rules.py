@@ -177,6 +177,21 @@ models:
     assets: {{dataset: {{criticality: {{confidentiality: {level}}}}}}}
 """
 
+DELEGATE = """
+actm: 1
+system: {{id: delegate}}
+models:
+  - {{id: researcher, kind: agent}}
+  - {{id: lead, kind: agent, tools: [delegate]}}
+tools:
+  - {{id: delegate{reads}}}
+assets:
+  - {{id: notes, type: data, untrusted_sources: [web-page-authors]}}
+relations:
+  - {{kind: feeds, from: lead.outputs, to: researcher.inputs.agent_messages}}
+  - {{kind: feeds, from: researcher.outputs, to: lead.inputs.tool_results}}
+"""
+
 PIPELINE = """
 actm: 1
 system: {{id: pipeline}}
@@ -403,6 +418,14 @@ RULES = {
         INFERENCE.format(level="high"),
         ("property-inference@scorer",),
         INFERENCE.format(level="medium"),
+    ),
+    # the lead's delegating tool also reads shared notes anyone may write; reading nothing,
+    # its results are only the researcher's report, whose injection is cross-agent's
+    "indirect injection only through tools that bring content": Rule(
+        "indirect-prompt-injection",
+        DELEGATE.format(reads=", permissions: {read: [notes]}"),
+        ("indirect-prompt-injection@lead",),
+        DELEGATE.format(reads=""),
     ),
     # the writer also takes messages from agents outside the system: they plant instructions
     # there; fed only by the planner, the writer's injection is the planner's, passed on

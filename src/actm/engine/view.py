@@ -90,7 +90,8 @@ class OwnerInfo:
     content_components: frozenset[str] = frozenset()
     """For a model: the components of its inputs that take something other than another
     model's outputs (an asset feeds them, outside content is declared on them, or, for
-    ``tool_results``, a tool of its returns into them); ``""`` when that is the whole
+    ``tool_results``, a tool of its that brings content returns into them: see
+    ``_tools_bring_content``); ``""`` when that is the whole
     inputs asset (a relation or outside content naming no component)."""
     trained: bool = False
     """A model whose weights are the system's own: it is trained or fine-tuned in the system
@@ -353,7 +354,7 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
             own_session=hosted_tp and model.exposure != "public",
             serves_on=_serving_nodes(m, model, third),
             content_components=content.get(model.id, frozenset())
-            | ({"tool_results"} if usable else frozenset()),
+            | ({"tool_results"} if _tools_bring_content(m, model, usable) else frozenset()),
         )
         for t in usable:
             _tool_reach(c, info, t)
@@ -511,6 +512,27 @@ def _confidential_prompts(c: Compiled) -> frozenset[str]:
         x.id for x in m.models if "inputs" in x.assets and confidential(m.asset(x.assets["inputs"]))
     )
     return frozenset(found)
+
+
+def _tools_bring_content(m: SystemModel, model: Model, usable: list[Tool]) -> bool:
+    """Whether the results of the model's tools may carry content: a tool reads an asset,
+    runs code or declares outside results, or nothing the model file declares says what
+    fills its ``tool_results``. Tools that read nothing, whose results the model file
+    declares to be other models' outputs (a sub-agent's report returned by the tool that
+    delegated to it), bring only those outputs."""
+    if not usable:
+        return False
+    if any(t.read or t.execute or t.untrusted_results for t in usable):
+        return True
+    inputs = model.assets.get("inputs")
+    return not any(
+        r.kind == "feeds"
+        and r.target == inputs
+        and r.target_component == "tool_results"
+        and m.asset(r.source).type in ("outputs", "output_details")
+        and m.asset(r.source).model is not None
+        for r in m.relations
+    )
 
 
 def _content_components(c: Compiled) -> dict[str, frozenset[str]]:
