@@ -45,7 +45,10 @@ class Citer:
     def reach(self, rule: int, via: object) -> str | None:
         """The reach of the seed that ``rule`` and ``via`` start from (as the seeds say)."""
         if self._reach is None:
-            base, per_assumption = build_seeds(self.c)
+            found = self.c.caches.get("seeds")
+            if found is None:  # the closure keeps the seeds it applied on the compiled model
+                found = self.c.caches["seeds"] = build_seeds(self.c)
+            base, per_assumption = found
             seeds = [*base, *(s for ss in per_assumption.values() for s in ss)]
             self._reach = {(s.rule, _key(s.via)): s.reach for s in seeds if s.reach}
         return self._reach.get((rule, _key(via)))
