@@ -120,7 +120,11 @@ class RelationalCondition(Condition):
         return self.holds(view, me, other)
 
     def forward(self, view: SystemView, other: str) -> AbstractSet[str] | None:
-        """The only bindings ``me`` can take once ``other`` is bound; None: no narrowing."""
+        """The only bindings ``me`` can take once ``other`` is bound; None: no narrowing.
+
+        A class that overrides this (or :meth:`backward`) must return a set for every
+        binding, None being the base class's answer alone: the matcher plans the order of its
+        joins by whether a condition's class narrows (engine/joins.py)."""
         return None
 
     def backward(self, view: SystemView, me: str) -> AbstractSet[str] | None:
