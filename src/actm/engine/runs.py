@@ -246,8 +246,8 @@ def analyse(
         without = run_engine(model, kb, apply_controls=False, assumptions=False)
         timings["inherent"] = perf_counter() - t0
     t0 = perf_counter()
-    # while the reruns go on in the workers (started beside the inherent run or, without
-    # one, beside the closure), decode what needs no attribution
+    # while the reruns go on in the workers (the routes since the closure, the others beside
+    # the inherent run), decode what needs no attribution
     beside = routed is not None or (later and _workers(out, workers) > 1)
     decoded = decode_all(out) if beside else None
     attribution_residual, out = attributed()
