@@ -22,9 +22,15 @@ fires, with the exact threat ids) and one where it does not (quiet). The rules:
 * cost harvesting only by requests the outsider sends itself, not by messages altered in flight;
 * resource exhaustion only of a shared service, not of a vendor's model in a user's own session;
 * indirect prompt injection only into a model that reads content, not into one that takes only
-  another model's outputs (that is cross-agent injection);
+  another model's outputs (that is cross-agent injection), and through the user input only
+  where outside content is declared on it (pasted text, a trigger's payload), not through the
+  request a user sends;
+* cross-agent injection only through a component the other agent feeds and that carries
+  nothing but other agents' outputs (tool results of a hand-off, not of a web search);
 * a third party's data poisoned only where a model is built from it;
-* a detector flooded with chaff only where people or automation act on what it flags.
+* a detector flooded with chaff only where people or automation act on what it flags;
+* evasion crafted on a copy of the model only where people or automation act on its outputs;
+* property inference only of training data whose confidentiality is high or critical.
 """
 
 from __future__ import annotations
@@ -156,19 +162,81 @@ models:
     assets: {{inputs: {{component_sources: {{features: [card-transactions]}}}}}}
 """
 
+PROXY = """
+actm: 1
+system: {{id: proxy}}
+models:
+  - id: sentiment
+    kind: classifier
+    exposure: public{acted}
+"""
+
+INFERENCE = """
+actm: 1
+system: {{id: inference}}
+models:
+  - id: scorer
+    kind: classifier
+    exposure: public
+    assets: {{dataset: {{criticality: {{confidentiality: {level}}}}}}}
+"""
+
+DELEGATE = """
+actm: 1
+system: {{id: delegate}}
+models:
+  - {{id: researcher, kind: agent}}
+  - {{id: lead, kind: agent, tools: [delegate]}}
+tools:
+  - {{id: delegate{reads}}}
+assets:
+  - {{id: notes, type: data, untrusted_sources: [web-page-authors]}}
+relations:
+  - {{kind: feeds, from: lead.outputs, to: researcher.inputs.agent_messages}}
+  - {{kind: feeds, from: researcher.outputs, to: lead.inputs.tool_results}}
+"""
+
 PIPELINE = """
 actm: 1
 system: {{id: pipeline}}
 models:
-  - id: planner
-    kind: agent
-    assets: {{inputs: {{component_sources: {{user_input: [trigger-payload]}}}}}}
+  - {{id: planner, kind: agent, exposure: public}}
   - {{id: writer, kind: agent}}
 assets:
   - {{id: inbox, type: data, untrusted_sources: [{{name: peer-agents, can: contribute}}]}}
 relations:
   - {{kind: feeds, from: planner.outputs, to: writer.inputs.agent_messages}}
 {inbox}
+"""
+
+# text a developer pastes (copied from a page, hidden characters and all), or requests a
+# public chat endpoint parses into the user input
+PASTE = """
+actm: 1
+system: {{id: paste}}
+models:
+  - {{id: assistant, kind: agent{sources}}}
+assets:
+  - {{id: requests, type: data}}
+relations:
+  - {{kind: feeds, from: requests, to: assistant.inputs.user_input}}
+"""
+
+# a lead agent whose tool results carry a summariser's digest of web pages, and nothing else
+# (a hand-off tool), or also what a search tool returns from the web
+DIGEST = """
+actm: 1
+system: {{id: digest}}
+models:
+  - id: summariser
+    kind: llm
+    assets: {{inputs: {{component_sources: {{retrieved_context: [web]}}}}}}
+  - {{id: lead, kind: agent, tools: [{tool}]}}
+tools:
+  - {{id: handoff}}
+  - {{id: search, untrusted_results: [web]}}
+relations:
+  - {{kind: feeds, from: summariser.outputs, to: lead.inputs.tool_results}}
 """
 
 FAULT = """
@@ -205,7 +273,8 @@ OWN_WEIGHTS = """
 actm: 1
 system: {{id: weights}}
 models:
-  - {{id: lm, kind: llm, exposure: public}}
+  - {{id: lm, kind: llm, exposure: public,
+     assets: {{dataset: {{criticality: {{confidentiality: high}}}}}}}}
 assets:
   - {{id: tickets, type: business_data}}
 {training}
@@ -366,6 +435,30 @@ RULES = {
         ("detector-chaff-flooding@scorer",),
         DETECTOR.format(acted=""),
     ),
+    # a copy of a public classifier lets one craft inputs that pass a decision; a sentiment
+    # score shown to whoever asked decides nothing, and its evasion is model-evasion's
+    "evasion crafted on a copy only where someone decides on the model's outputs": Rule(
+        "proxy-model-evasion",
+        PROXY.format(acted="\n    acted_on: [{by: staff, decision: operational}]"),
+        ("proxy-model-evasion@sentiment",),
+        PROXY.format(acted=""),
+    ),
+    # aggregate facts about confidential training data are worth learning; a model trained on
+    # web images or public reviews gives away nothing its data does not already publish
+    "property inference only of confidential training data": Rule(
+        "property-inference",
+        INFERENCE.format(level="high"),
+        ("property-inference@scorer",),
+        INFERENCE.format(level="medium"),
+    ),
+    # the lead's delegating tool also reads shared notes anyone may write; reading nothing,
+    # its results are only the researcher's report, whose injection is cross-agent's
+    "indirect injection only through tools that bring content": Rule(
+        "indirect-prompt-injection",
+        DELEGATE.format(reads=", permissions: {read: [notes]}"),
+        ("indirect-prompt-injection@lead",),
+        DELEGATE.format(reads=""),
+    ),
     # the writer also takes messages from agents outside the system: they plant instructions
     # there; fed only by the planner, the writer's injection is the planner's, passed on
     "indirect injection only into a model that reads content": Rule(
@@ -373,6 +466,24 @@ RULES = {
         PIPELINE.format(inbox="  - {kind: feeds, from: inbox, to: writer.inputs.agent_messages}"),
         ("indirect-prompt-injection@writer",),
         PIPELINE.format(inbox=""),
+    ),
+    # pasted text carries what its page's author wrote; a request body is the user's own
+    "indirect injection through user input only where outside content is declared on it": Rule(
+        "indirect-prompt-injection",
+        PASTE.format(
+            sources=", exposure: internal,\n     assets: {inputs: {component_sources: "
+            "{user_input: [copied-pages]}}}"
+        ),
+        ("indirect-prompt-injection@assistant",),
+        PASTE.format(sources=", exposure: public"),
+    ),
+    # a report that comes back as a tool result steers the lead; where web pages come back
+    # there too, whoever wrote one is the injection (indirect), not the summariser
+    "cross-agent injection through tool results that carry only other agents' outputs": Rule(
+        "cross-agent-prompt-injection",
+        DIGEST.format(tool="handoff"),
+        ("cross-agent-prompt-injection@summariser@lead",),
+        DIGEST.format(tool="search"),
     ),
 }
 

@@ -191,6 +191,37 @@ class Matcher:
             found = self._static[context] = _static_check(self.view, where, owner, asset)
         return found
 
+    def component_ok(self, where: Where, owner: str, component: str | None) -> bool:
+        """Whether the fact on ``component`` of ``owner``'s asset (None: the whole asset)
+        meets the component conditions of ``where``."""
+        info = self.view.info.get(owner)
+        return info is not None and all(
+            cond.holds(value, info, self.view, component) for cond, value in where.component
+        )
+
+    def _along(
+        self, where: Where, owner: str, component: str | None, binding: Mapping[str, str]
+    ) -> bool:
+        """Whether the per-component relations of ``where`` hold between the fact on
+        ``component`` of ``owner`` and the variables bound so far (one not bound yet is left
+        to the complete binding)."""
+        for cond, other in where.along:
+            them = binding.get(other)
+            if them is not None and not cond.holds_on(self.view, owner, them, component):
+                return False
+        return True
+
+    def _along_ok(self, rule: Rule, binding: dict[str, str], premises: list[int]) -> bool:
+        """Whether every per-component relation holds on the component of the fact that met
+        its requirement, in the complete ``binding``."""
+        c = self.c
+        for pos, req in enumerate(rule.requires):
+            if req.where.along and premises[pos] >= 0:
+                t = self.store.decode(premises[pos]).target
+                if not self._along(req.where, binding[req.var], c.target_comp[t], binding):
+                    return False
+        return True
+
     def _relations_ok(self, shape: Shape, binding: dict[str, str], var: str) -> bool:
         """Whether the conditions between ``var`` (just bound) and the variables bound before
         it hold; a condition naming a variable not bound yet is left for later (so this prunes
@@ -208,8 +239,15 @@ class Matcher:
 
     # -- joining ----------------------------------------------------------------------------------
 
-    def _satisfy(self, req: Requirement, mask: int, owner: str) -> tuple[int, int]:
-        """A fact satisfying ``req`` on ``owner``'s asset: (fact key, asset) or (-1, -1).
+    def _satisfy(
+        self,
+        req: Requirement,
+        mask: int,
+        owner: str,
+        binding: Mapping[str, str] | None = None,
+    ) -> tuple[int, int]:
+        """A fact satisfying ``req`` on ``owner``'s asset: (fact key, asset) or (-1, -1);
+        with ``binding``, only on a component its per-component relations allow.
 
         A structural requirement (no capability) is met by the asset existing: (-1, asset).
         """
@@ -225,6 +263,8 @@ class Matcher:
                     return -1, a
                 continue
             if req.components is None:
+                if req.where.component and not self.component_ok(req.where, owner, None):
+                    continue
                 wholes = (c.asset_target[a],) if req.whole else c.whole_targets(a)
                 for whole in wholes:
                     k = holds(whole, mask, req.persistent, pipe)
@@ -234,6 +274,10 @@ class Matcher:
             for comp in req.components:
                 t = c.comp_target.get((a, comp))
                 if t is None:
+                    continue
+                if req.where.component and not self.component_ok(req.where, owner, comp):
+                    continue
+                if binding is not None and not self._along(req.where, owner, comp, binding):
                     continue
                 k = holds(t, mask, req.persistent, pipe)
                 if k >= 0:
@@ -321,6 +365,8 @@ class Matcher:
                 continue
             if not self.static_ok(req.where, owner, asset):
                 continue
+            if req.where.component and not self.component_ok(req.where, owner, c.target_comp[t]):
+                continue
             binding = {req.var: owner}
             if not self._relations_ok(shape, binding, req.var):
                 continue  # a condition of the variable on itself
@@ -351,7 +397,8 @@ class Matcher:
         those bindings makes the new fact add nothing there.
         """
         if not remaining:
-            self._complete(rule, shape, binding, premises)
+            if self._along_ok(rule, binding, premises):
+                self._complete(rule, shape, binding, premises)
             return
         key = shape.key_of(binding)
         if key is not None and (rule.index, key) in self.fired:
@@ -377,7 +424,7 @@ class Matcher:
         settled = None if key is None else (rule.index, key)
         for owner in owners:
             self.steps += 1
-            k, asset = self._satisfy(req, mask, owner)
+            k, asset = self._satisfy(req, mask, owner, binding if req.where.along else None)
             if asset < 0 or not self.static_ok(req.where, owner, asset):
                 continue
             premises[best] = k

@@ -80,6 +80,9 @@ class OwnerInfo:
     acted_on_by: frozenset[str] = frozenset()
     cleartext_inputs: bool = False
     confidential_prompt: bool = False
+    confidential_data: bool = False
+    """For a model: its training data (``dataset``) has confidentiality ``high`` or
+    ``critical``."""
     own_session: bool = False
     builds_model: bool = False
     """For an asset: a relation in force takes it into what a model is built from (a
@@ -88,8 +91,12 @@ class OwnerInfo:
     content_components: frozenset[str] = frozenset()
     """For a model: the components of its inputs that take something other than another
     model's outputs (an asset feeds them, outside content is declared on them, or, for
-    ``tool_results``, a tool of its returns into them); ``""`` when that is the whole
+    ``tool_results``, a tool of its that brings content returns into them: see
+    ``_tools_bring_content``); ``""`` when that is the whole
     inputs asset (a relation or outside content naming no component)."""
+    outside_components: frozenset[str] = frozenset()
+    """For a model: the components of its inputs on which outside content is declared
+    (``component_sources``); ``""`` when it is declared on the whole inputs asset."""
     trained: bool = False
     """A model whose weights are the system's own: it is trained or fine-tuned in the system
     (a declared ``training`` or ``fine_tuning`` relation writes its parameters, it names a
@@ -107,11 +114,16 @@ class EngineView:
         self._model = c.model
         self._asset_ids = c.asset_ids
         m = c.model
-        self.feeds = frozenset(
-            (c.asset_owner[c.asset_index[r.source]], c.asset_owner[c.asset_index[r.target]])
+        self.feeds_into = frozenset(
+            (
+                c.asset_owner[c.asset_index[r.source]],
+                c.asset_owner[c.asset_index[r.target]],
+                r.target_component or "",
+            )
             for r in m.relations
             if r.kind == "feeds" and r.id not in c.blocked
         )
+        self.feeds = frozenset((src, dst) for src, dst, _ in self.feeds_into)
         self.derived, self.parts = _derived_and_parts(c)
         placed = memo(m, "view-placement", lambda: _Placement(c), on=c.vocab)
         self.asset_nodes = placed.asset_nodes
@@ -347,6 +359,7 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
     cleartext = _cleartext_targets(c)
     secret_prompts = _confidential_prompts(c)
     content = _content_components(c)
+    outside = _outside_components(m)
     for model in m.models:
         usable = [tools[t] for t in model.tools if t in tools and t not in c.blocked]
         owner_tp = m.is_third_party(model.owner)
@@ -369,10 +382,12 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
             acted_on_by=frozenset(by for by, _ in model.acted_on),
             cleartext_inputs=model.assets.get("inputs") in cleartext,
             confidential_prompt=model.id in secret_prompts,
+            confidential_data=_confidential(m, model.assets.get("dataset")),
             own_session=hosted_tp and model.exposure != "public",
             serves_on=_serving_nodes(m, model, third),
             content_components=content.get(model.id, frozenset())
-            | ({"tool_results"} if usable else frozenset()),
+            | ({"tool_results"} if _tools_bring_content(m, model, usable) else frozenset()),
+            outside_components=outside.get(model.id, frozenset()),
         )
         for t in usable:
             _tool_reach(c, info, t)
@@ -499,6 +514,13 @@ def _cleartext_targets(c: Compiled) -> frozenset[str]:
 _CONFIDENTIAL = frozenset({"high", "critical"})
 
 
+def _confidential(m: SystemModel, asset_id: str | None) -> bool:
+    """Whether the asset (if any) has confidentiality ``high`` or ``critical``."""
+    return asset_id is not None and m.asset(asset_id).criticality.get("confidentiality") in (
+        _CONFIDENTIAL
+    )
+
+
 def _confidential_prompts(c: Compiled) -> frozenset[str]:
     """The models whose system prompt holds something confidential: fed (by a relation in
     force) from an asset that contains a credential or secret or whose confidentiality is
@@ -525,6 +547,27 @@ def _confidential_prompts(c: Compiled) -> frozenset[str]:
     return frozenset(found)
 
 
+def _tools_bring_content(m: SystemModel, model: Model, usable: list[Tool]) -> bool:
+    """Whether the results of the model's tools may carry content: a tool reads an asset,
+    runs code or declares outside results, or nothing the model file declares says what
+    fills its ``tool_results``. Tools that read nothing, whose results the model file
+    declares to be other models' outputs (a sub-agent's report returned by the tool that
+    delegated to it), bring only those outputs."""
+    if not usable:
+        return False
+    if any(t.read or t.execute or t.untrusted_results for t in usable):
+        return True
+    inputs = model.assets.get("inputs")
+    return not any(
+        r.kind == "feeds"
+        and r.target == inputs
+        and r.target_component == "tool_results"
+        and m.asset(r.source).type in ("outputs", "output_details")
+        and m.asset(r.source).model is not None
+        for r in m.relations
+    )
+
+
 def _content_components(c: Compiled) -> dict[str, frozenset[str]]:
     """Model -> the components of its inputs that something other than another model's
     outputs feeds (a relation in force from an asset that is not a model's ``outputs`` or
@@ -541,15 +584,26 @@ def _content_components(c: Compiled) -> dict[str, frozenset[str]]:
         if source.model is not None and source.type in ("outputs", "output_details"):
             continue
         found.setdefault(target.model, set()).add(r.target_component or "")
+    for model, comps in _outside_components(m).items():
+        found.setdefault(model, set()).update(comps)
+    return {k: frozenset(v) for k, v in found.items() if v}
+
+
+def _outside_components(m: SystemModel) -> dict[str, frozenset[str]]:
+    """Model -> the components of its inputs on which outside content is declared
+    (``component_sources``); ``""`` when ``untrusted_sources`` declare it on the whole
+    inputs asset."""
+    found: dict[str, frozenset[str]] = {}
     for x in m.models:
         inputs = m.asset(x.assets["inputs"]) if "inputs" in x.assets else None
         if inputs is None:
             continue
-        here = found.setdefault(x.id, set())
-        here.update(inputs.component_sources)
-        if inputs.untrusted_sources:
-            here.add("")
-    return {k: frozenset(v) for k, v in found.items() if v}
+        here = frozenset(inputs.component_sources) | (
+            {""} if inputs.untrusted_sources else frozenset()
+        )
+        if here:
+            found[x.id] = here
+    return found
 
 
 def _credential_info(c: Compiled, m: SystemModel, a: Asset, info: OwnerInfo) -> None:

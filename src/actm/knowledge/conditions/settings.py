@@ -148,6 +148,13 @@ class ConfidentialPrompt(_Flag):
     )
 
 
+class ConfidentialData(_Flag):
+    name = "confidential_data"
+    attribute = "confidential_data"
+    example = "confidential_data: true"
+    doc = "(a model) its training data (`dataset`) has confidentiality `high` or `critical`"
+
+
 class OwnSession(_Flag):
     name = "own_session"
     attribute = "own_session"
@@ -246,6 +253,7 @@ SETTINGS: tuple[StaticCondition[Any], ...] = (
     OverBroad(),
     ContainsSecret(),
     ConfidentialPrompt(),
+    ConfidentialData(),
     OwnSession(),
     CleartextInputs(),
     ServesMcp(),

@@ -196,6 +196,11 @@ class OwnerFacts(Protocol):
         ``high`` or ``critical``, or the model's own ``inputs`` do)."""
 
     @property
+    def confidential_data(self) -> bool:
+        """For a model: its training data (``dataset``) has confidentiality ``high`` or
+        ``critical``."""
+
+    @property
     def own_session(self) -> bool:
         """For a model: hosted by a third party and not public, so each user reaches it in
         their own session, through their own client and account."""
@@ -212,6 +217,11 @@ class OwnerFacts(Protocol):
         model's outputs (``""``: the whole inputs asset)."""
 
     @property
+    def outside_components(self) -> AbstractSet[str]:
+        """For a model: the components of its inputs on which outside content is declared
+        (``""``: the whole inputs asset)."""
+
+    @property
     def cleartext_inputs(self) -> bool:
         """For a model: a flow into its inputs, for an asset: a flow into it, is not encrypted
         or its sender not authenticated (a relation no control blocks)."""
@@ -223,6 +233,11 @@ class SystemView(Protocol):
     @property
     def feeds(self) -> AbstractSet[tuple[str, str]]:
         """(source binding, target binding) of every ``feeds`` relation not blocked."""
+
+    @property
+    def feeds_into(self) -> AbstractSet[tuple[str, str, str]]:
+        """(source binding, target binding, target component or ``""``) of every ``feeds``
+        relation not blocked."""
 
     @property
     def derived(self) -> AbstractSet[tuple[str, str]]:
