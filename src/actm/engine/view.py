@@ -7,9 +7,10 @@ relations are not blocked, where assets reside and which vulnerabilities reach t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import copy
+from collections.abc import Callable, Mapping, MutableMapping
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from actm.engine.canonical import memo
 from actm.engine.compiled import Compiled
@@ -146,8 +147,23 @@ class EngineView:
         name = "system_view_posited" if posited else "system_view"
         view: EngineView | None = c.caches.get(name)
         if view is None:
-            view = c.caches[name] = EngineView(c, posited=posited)
+            view = EngineView.of(c)._with_posited(c) if posited else EngineView(c)
+            c.caches[name] = view
         return view
+
+    def _with_posited(self, c: Compiled) -> EngineView:
+        """This view with the weaknesses hypotheses posit counted as vulnerabilities on their
+        nodes: the same tables but for those the vulnerabilities reach (per node and asset,
+        and the containers' classes of an embedded secret), which are worked out again; no
+        other part of the view reads a vulnerability of ``extra_vulns``."""
+        out = copy.copy(self)
+        placed = memo(c.model, "view-placement", lambda: _Placement(c), on=c.vocab)
+        out._node_vulns = _node_vulnerabilities(c, placed.on_node_assets, posited=True)
+        out.info = dict(self.info)
+        _embedding(c.model, out.info, out._node_vulns)
+        out._kinds = {}
+        out._indexes = {}
+        return out
 
     def owner(self, key: str) -> OwnerInfo | None:
         return self.info.get(key)
@@ -254,7 +270,9 @@ def _node_vulnerabilities(
 
 
 def _embedding(
-    m: SystemModel, info: Mapping[str, OwnerInfo], vulns: Mapping[tuple[str, str], frozenset[str]]
+    m: SystemModel,
+    info: MutableMapping[str, OwnerInfo],
+    vulns: Mapping[tuple[str, str], frozenset[str]],
 ) -> None:
     """Fill in, for every asset another one ``contains``, the types of its containers and the
     vulnerability classes that reach them (where an embedded secret is exposed)."""
@@ -269,8 +287,13 @@ def _embedding(
             for r in a.resides:
                 found |= vulns.get((r.node, a.id), _EMPTY)
     for x, found_types in types.items():
-        info[x].embedded_in = frozenset(found_types)
-        info[x].container_vulnerabilities = frozenset(classes[x])
+        # a new record, not the old one changed: a view with posited weaknesses shares the
+        # others with the view it was made from
+        info[x] = replace(
+            info[x],
+            embedded_in=frozenset(found_types),
+            container_vulnerabilities=frozenset(classes[x]),
+        )
 
 
 def _derived_and_parts(
