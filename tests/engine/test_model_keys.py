@@ -377,6 +377,30 @@ def test_a_service_without_authentication_gives_its_interface_not_what_it_stores
     assert _nothing(out, "llm.model_parameters", "partially_inspect")
 
 
+TASKED = """
+actm: 1
+system: {id: chain}
+nodes:
+  - {id: box, kind: container, authentication: none}
+models:
+  - {id: lead, kind: agent}
+  - {id: worker, kind: agent, deployed_on: [box]}
+relations:
+  - {kind: feeds, from: lead.outputs, to: worker.inputs.agent_messages}
+"""
+
+
+def test_an_unauthenticated_agent_that_takes_tasks_is_sent_tasks() -> None:
+    # another agent tasks the worker: whoever reaches its open port sends it tasks, not a
+    # user's prompt
+    out = run(TASKED, attacks=False)
+    assert chain(out, "worker.inputs.agent_messages", "make_arbitrary_changes") == [
+        "box: missing_authentication (missing-authentication@box) grants "
+        "make_arbitrary_changes on worker.inputs.agent_messages"
+    ]
+    assert _nothing(out, "worker.inputs.user_input", "make_limited_changes")
+
+
 def test_a_datastore_without_authentication_gives_what_it_stores() -> None:
     # unauthenticated: contents (node_kinds.yaml): whoever reaches the database reads and
     # writes its tables

@@ -181,19 +181,38 @@ def _weakness(ident: str, vclass: str, node: Node, why: str) -> Vulnerability:
 def interface_calls(c: Compiled, v: Vulnerability) -> list[tuple[int, int]] | None:
     """What the derived ``missing_authentication`` of a node whose kind gives only its
     interface (``unauthenticated: interface``) grants: ``make_arbitrary_changes`` on the
-    ``user_input`` of each model it serves (whoever reaches it queries them) and on the
-    ``inputs`` of each tool that runs on it (they call it with any arguments), as
+    component each model it serves takes requests on (whoever reaches it sends them: the
+    ``agent_messages`` of an agent another model's outputs task, which takes tasks on its
+    endpoint, else the ``user_input``: a model's completion API takes any prompt)
+    and on the ``inputs`` of each tool that runs on it (they call it with any arguments), as
     (target, capability). None for any other weakness, which grants over what the node
     stores and processes by residency."""
     if v.vclass != MISSING_AUTHENTICATION or v.node is None:
         return None
     if c.model.node(v.node).kind in c.vocab.open_contents:
         return None
+    tasked = _tasked_inputs(c.model)
     refs = [
-        (m.assets["inputs"], "user_input")
+        (
+            m.assets["inputs"],
+            "agent_messages"
+            if m.kind == "agent" and m.assets["inputs"] in tasked
+            else "user_input",
+        )
         for m in c.model.models
         if v.node in m.deployed_on and "inputs" in m.assets
     ]
     refs.extend((t.id, "inputs") for t in c.model.tools if t.node == v.node)
     cap = c.cap_index["make_arbitrary_changes"]
     return [(t, cap) for aid, comp in refs if (t := c.target_of_ref(aid, comp)) >= 0]
+
+
+def _tasked_inputs(model: SystemModel) -> frozenset[str]:
+    """The ``inputs`` assets whose ``agent_messages`` another model's outputs feed: agents
+    that take their requests as tasks from another agent."""
+    outputs = {m.assets["outputs"] for m in model.models if "outputs" in m.assets}
+    return frozenset(
+        r.target
+        for r in model.relations
+        if r.kind == "feeds" and r.source in outputs and r.target_component == "agent_messages"
+    )
