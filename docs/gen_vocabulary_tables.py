@@ -185,8 +185,11 @@ def components_table(v: Vocabulary, d: Descriptions, categories: tuple[str, ...]
 
 
 def node_kinds_table(v: Vocabulary, d: Descriptions) -> str:
-    rows = [[f"`{k}`", d.node_kinds.get(k, "")] for k in _ordered(v.node_kinds, d.node_kinds)]
-    return _table(["kind", "what it is"], rows)
+    rows = [
+        [f"`{k}`", d.node_kinds.get(k, ""), "contents" if k in v.open_contents else "interface"]
+        for k in _ordered(v.node_kinds, d.node_kinds)
+    ]
+    return _table(["kind", "what it is", "without authentication"], rows)
 
 
 def _by_type(components: Mapping[str, Iterable[str]]) -> str:

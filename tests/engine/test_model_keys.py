@@ -341,39 +341,94 @@ nodes:
   - {id: ollama, kind: inference_server, exposure: EXPOSURE, authentication: none}
   - {id: srv, kind: mcp_server, mcp: {transport: sse, authentication: MCP}}
 models:
-  - {id: llm, kind: llm, deployed_on: [ollama]}
+  - {id: llm, kind: llm, deployed_on: [ollama], stored_on: [ollama], tools: [lookup]}
 assets:
   - {id: files, type: data, resides: [{node: srv}]}
+tools:
+  - {id: lookup, node: srv, permissions: {read: [files]}}
 """
+
+USER_INPUT = "llm.inputs.user_input"
 
 
 @pytest.mark.parametrize(
     ("exposure", "adversary"), [("internet", "internet-attacker"), ("internal", "insider")]
 )
 def test_a_service_without_authentication_is_missing_it(exposure: str, adversary: str) -> None:
-    # on the internet anyone uses it; inside, any workload on the network does
+    # on the internet anyone uses it; inside, any workload on the network does: they query
+    # the model it serves as a user would
     out = run(AUTH.replace("EXPOSURE", exposure).replace("MCP", "oauth"), attacks=False)
-    assert chain(out, "llm.inputs", "partially_inspect") == [
+    assert chain(out, USER_INPUT, "make_arbitrary_changes") == [
         "ollama: missing_authentication (missing-authentication@ollama) grants "
-        "partially_inspect on llm.inputs"
+        f"make_arbitrary_changes on {USER_INPUT}"
     ]
     reach = "internet" if exposure == "internet" else "insider"
-    assert _seeds(out) == [
-        (adversary, reach, "missing_authentication", "missing-authentication@ollama")
-    ]
+    via = "missing-authentication@ollama"
+    assert _seeds(out) == [(adversary, reach, "make_arbitrary_changes", via)]
     weakness = out.compiled.extra_vulns["missing-authentication@ollama"]
     assert weakness.derived == f"exposure: {exposure}, authentication: none"
 
 
+def test_a_service_without_authentication_gives_its_interface_not_what_it_stores() -> None:
+    # querying a model server reads no one else's conversation and rewrites no weights
+    out = run(AUTH.replace("EXPOSURE", "internal").replace("MCP", "oauth"), attacks=False)
+    assert _nothing(out, "llm.inputs.system_prompt", "make_limited_changes")
+    assert _nothing(out, "llm.model_parameters", "make_limited_changes")
+    assert _nothing(out, "llm.model_parameters", "partially_inspect")
+
+
+TASKED = """
+actm: 1
+system: {id: chain}
+nodes:
+  - {id: box, kind: container, authentication: none}
+models:
+  - {id: lead, kind: agent}
+  - {id: worker, kind: agent, deployed_on: [box]}
+relations:
+  - {kind: feeds, from: lead.outputs, to: worker.inputs.agent_messages}
+"""
+
+
+def test_an_unauthenticated_agent_that_takes_tasks_is_sent_tasks() -> None:
+    # another agent tasks the worker: whoever reaches its open port sends it tasks, not a
+    # user's prompt
+    out = run(TASKED, attacks=False)
+    assert chain(out, "worker.inputs.agent_messages", "make_arbitrary_changes") == [
+        "box: missing_authentication (missing-authentication@box) grants "
+        "make_arbitrary_changes on worker.inputs.agent_messages"
+    ]
+    assert _nothing(out, "worker.inputs.user_input", "make_limited_changes")
+
+
+def test_a_datastore_without_authentication_gives_what_it_stores() -> None:
+    # unauthenticated: contents (node_kinds.yaml): whoever reaches the database reads and
+    # writes its tables
+    text = AUTH.replace("kind: inference_server", "kind: database").replace("MCP", "oauth")
+    out = run(text.replace("EXPOSURE", "internal"), attacks=False)
+    assert chain(out, "llm.model_parameters", "inspect") == [
+        "ollama: missing_authentication (missing-authentication@ollama) grants "
+        "inspect on llm.model_parameters"
+    ]
+    assert _seeds(out) == [
+        ("insider", "insider", "missing_authentication", "missing-authentication@ollama")
+    ]
+
+
 def test_an_mcp_server_over_the_network_without_authentication_is_missing_it() -> None:
+    # whoever reaches the server calls its tools with any arguments; the files the tool reads
+    # stay on the server
     text = AUTH.replace(", authentication: none}", "}").replace("MCP", "none")
     out = run(text.replace("EXPOSURE", "internal"), attacks=False)
     assert _seeds(out) == [
-        ("insider", "insider", "missing_authentication", "missing-authentication@srv")
+        ("insider", "insider", "make_arbitrary_changes", "missing-authentication@srv")
     ]
-    assert chain(out, "files", "inspect") == [
-        "srv: missing_authentication (missing-authentication@srv) grants inspect on files"
+    assert chain(out, "lookup.inputs", "make_arbitrary_changes") == [
+        "srv: missing_authentication (missing-authentication@srv) grants "
+        "make_arbitrary_changes on lookup.inputs"
     ]
+    assert _nothing(out, "files", "partially_inspect")
+    assert _nothing(out, "lookup.definition", "make_limited_changes")
 
 
 def test_a_service_that_authenticates_and_an_authenticated_server_are_not_missing_it() -> None:

@@ -322,3 +322,49 @@ def test_a_foothold_no_threat_reports_is_restated_by_nothing() -> None:
         "excessive-agency-write@helper@issues",
         "system-prompt-eviction@helper",
     } <= {t.id for t in result.threats}
+
+
+# a code host publishes the MCP server the user runs and may issue the token it uses
+FORGE = """
+actm: 1
+system: {{id: ide, owner: dev}}
+owners:
+  - {{id: dev, first_party: true}}
+  - {{id: forge, name: Code host that publishes the server}}
+  - {{id: other, name: Another code host}}
+nodes:
+  - {{id: laptop, kind: workstation}}
+  - {{id: host-api, kind: saas, owner: {host}}}
+models:
+  - {{id: agent, kind: agent, tools: [read_repo]}}
+packages:
+  - {{id: forge-server, ecosystem: oci, name: forge/mcp-server, pinned: false, publisher: forge,
+     runs_on: [laptop]}}
+assets:
+  - id: token
+    type: credential
+    issued_by: {host}
+    criticality: {{confidentiality: critical}}
+    resides: [{{node: laptop, mode: processed}}]
+  - id: repos
+    type: source_code
+    criticality: {{confidentiality: high, integrity: high}}
+    resides: [{{node: host-api}}]
+tools:
+  - {{id: read_repo, node: laptop, credential: token, permissions: {{read: [repos]}}}}
+"""
+
+
+def test_a_supplier_is_not_the_thief_of_its_own_token_to_what_it_hosts() -> None:
+    # the server's publisher issues the token and hosts the repositories it opens: reading
+    # them with it gives the publisher nothing it does not hold
+    result = _analyze(FORGE.format(host="forge"))
+    assert "stolen-credential-data-access@token@repos" not in {t.id for t in result.threats}
+    assert _dropped(result) == [("stolen-credential-data-access@token@repos", "operator_holds")]
+
+
+def test_a_supplier_stealing_another_owners_token_is_reported() -> None:
+    result = _analyze(FORGE.format(host="other"))
+    threat = {t.id: t for t in result.threats}["stolen-credential-data-access@token@repos"]
+    assert [r.adversary for r in threat.routes] == ["supplier:forge"]
+    assert _dropped(result) == []

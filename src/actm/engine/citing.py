@@ -152,7 +152,9 @@ class Citer:
         if rule == Rule.AI_WEAKNESS or (rule == Rule.RESIDENCY and not premises):
             vclass = self.vulns[str(via)].vclass  # a declared, derived or posited vulnerability
             if rule == Rule.RESIDENCY:
-                reach = self.reach(Rule.VULNERABILITY, via)
+                # a weakness granting over the node's residents, or one that gives only the
+                # interface of a service (``derived.interface_calls``), seeded fact by fact
+                reach = self.reach(Rule.VULNERABILITY, via) or self.reach(rule, via)
         elif rule == Rule.RESIDENCY:
             vclass = str(via)  # a class made active on the node by a tool or credential
         elif rule in (Rule.ADVERSARY, Rule.PUBLIC_USER):

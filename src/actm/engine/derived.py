@@ -8,7 +8,10 @@ the weaknesses the engine derives or posits on nodes.
 * tools' ``delete`` permission;
 * derived weaknesses: a node whose service needs no authentication (from the internet when it
   is exposed to it, else from inside), and an MCP server reached over the network without
-  authentication, get a ``missing_authentication`` weakness (``missing-authentication@<node>``);
+  authentication, get a ``missing_authentication`` weakness (``missing-authentication@<node>``).
+  On a datastore, a machine or a cluster API (node kinds with ``unauthenticated: contents``) it
+  grants over what the node stores and processes, like any weakness; on any other service only
+  what its interface does (:func:`interface_calls`);
 * hypotheses (when the model asks for them): the typical weaknesses of the vocabulary's
   hypotheses table, posited on every node a rule matches (``hypothesis:<rule>@<node>``).
 
@@ -27,7 +30,13 @@ from actm.model.system import Asset, Node, SystemModel, Tool, Vulnerability
 if TYPE_CHECKING:
     from actm.engine.compiled import Compiled
 
-__all__ = ["build_derived", "derived_weaknesses", "posited_weaknesses", "tool_deletes"]
+__all__ = [
+    "build_derived",
+    "derived_weaknesses",
+    "interface_calls",
+    "posited_weaknesses",
+    "tool_deletes",
+]
 
 _NETWORK_TRANSPORTS = ("streamable_http", "sse")
 HYPOTHESIS_PREFIX = "hypothesis:"
@@ -166,4 +175,44 @@ def _weakness(ident: str, vclass: str, node: Node, why: str) -> Vulnerability:
         cvss=None,
         evidence=(),
         derived=why,
+    )
+
+
+def interface_calls(c: Compiled, v: Vulnerability) -> list[tuple[int, int]] | None:
+    """What the derived ``missing_authentication`` of a node whose kind gives only its
+    interface (``unauthenticated: interface``) grants: ``make_arbitrary_changes`` on the
+    component each model it serves takes requests on (whoever reaches it sends them: the
+    ``agent_messages`` of an agent another model's outputs task, which takes tasks on its
+    endpoint, else the ``user_input``: a model's completion API takes any prompt)
+    and on the ``inputs`` of each tool that runs on it (they call it with any arguments), as
+    (target, capability). None for any other weakness, which grants over what the node
+    stores and processes by residency."""
+    if v.vclass != MISSING_AUTHENTICATION or v.node is None:
+        return None
+    if c.model.node(v.node).kind in c.vocab.open_contents:
+        return None
+    tasked = _tasked_inputs(c.model)
+    refs = [
+        (
+            m.assets["inputs"],
+            "agent_messages"
+            if m.kind == "agent" and m.assets["inputs"] in tasked
+            else "user_input",
+        )
+        for m in c.model.models
+        if v.node in m.deployed_on and "inputs" in m.assets
+    ]
+    refs.extend((t.id, "inputs") for t in c.model.tools if t.node == v.node)
+    cap = c.cap_index["make_arbitrary_changes"]
+    return [(t, cap) for aid, comp in refs if (t := c.target_of_ref(aid, comp)) >= 0]
+
+
+def _tasked_inputs(model: SystemModel) -> frozenset[str]:
+    """The ``inputs`` assets whose ``agent_messages`` another model's outputs feed: agents
+    that take their requests as tasks from another agent."""
+    outputs = {m.assets["outputs"] for m in model.models if "outputs" in m.assets}
+    return frozenset(
+        r.target
+        for r in model.relations
+        if r.kind == "feeds" and r.source in outputs and r.target_component == "agent_messages"
     )

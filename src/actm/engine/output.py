@@ -201,11 +201,11 @@ def judge_all(
         a = assess(c, store, m, keys, verdict.path) if att.computed else out.assessments[i]
         impact = c.rules[m.rule].attack.impact
         classes = impact.classes if impact is not None else (a.cls,)
-        reason = noise(c, tid, classes, verdict, a, att)
+        reason = noise(c, tid, classes, verdict, a, att, tuple(m.binding))
         if reason:
             dropped.append((tid, reason))
             continue
-        if chain_discarded(c, seeds, tid, classes, verdict, a, att):
+        if chain_discarded(c, seeds, tid, classes, verdict, a, att, tuple(m.binding)):
             noise_chains.append(tid)
         kept.append((Linked(tid, m, keys, a.level), a, verdict))
         indices.append(i)

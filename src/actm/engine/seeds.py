@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from actm.engine.compiled import Compiled, ai_vuln_seeds, pipe_index, type_pipeline
+from actm.engine.derived import interface_calls
 from actm.engine.facts import Rule
 from actm.model.system import Adversary
 
@@ -273,7 +274,8 @@ def _vulnerabilities(c: Compiled) -> Iterator[Seed]:
     """Weaknesses of nodes: declared, derived (``authentication: none``) and posited (when
     hypotheses are on), each exploited by whom ``exploited_by`` says or by the internet
     attacker or insider the node's exposure lets in; and unconditional grants of AI
-    weaknesses."""
+    weaknesses. A service that needs no authentication and gives only its interface grants
+    what :func:`~actm.engine.derived.interface_calls` says, not its residents."""
     weaknesses = [*c.model.vulnerabilities, *c.extra_vulns.values()]
     for v in weaknesses:
         if v.id in c.removed_vulns or v.kind != "conventional" or v.node is None:
@@ -288,8 +290,24 @@ def _vulnerabilities(c: Compiled) -> Iterator[Seed]:
             exploiters = [(who, reach_of(c, who)) for who in v.exploited_by]
         else:
             exploiters = [node_exploiter(c, v.node)]
+        calls = interface_calls(c, v)
         for entry, reach in exploiters:
             if entry in c.blocked:
+                continue
+            if calls is not None:
+                pipe = c.node_pipe[ni]
+                for t, cap in calls:
+                    yield Seed(
+                        t,
+                        cap,
+                        False,
+                        pipe,
+                        Rule.RESIDENCY,
+                        v.id,
+                        entry=entry,
+                        reach=reach,
+                        hypothetical=v.hypothetical,
+                    )
                 continue
             yield Seed(
                 -1,

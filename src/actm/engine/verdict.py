@@ -124,11 +124,13 @@ def noise(
     verdict: Verdict,
     severity: Assessment,
     attribution: Attribution,
+    binding: tuple[str, ...] = (),
 ) -> str:
-    """The noise rule that drops the threat (whose attack breaks ``classes``), or '' when it
-    is reported: ``no_confidentiality``, or the route rule (:func:`discards`) of the one entry
-    point all its live routes (those not accepted risk) start from; with entry points that
-    must cooperate, or another adversary reaching the same asset on its own, it is kept."""
+    """The noise rule that drops the threat (whose attack breaks ``classes`` and binds the
+    elements ``binding``), or '' when it is reported: ``no_confidentiality``, or the route
+    rule (:func:`discards`) of the one entry point all its live routes (those not accepted
+    risk) start from; with entry points that must cooperate, or another adversary reaching
+    the same asset on its own, it is kept."""
     if severity.moot:
         return "no_confidentiality"
     if not severity.accepted and (
@@ -141,7 +143,7 @@ def noise(
     if len(entries) != 1:
         return ""
     (entry,) = entries
-    return discards(c, tid, entry, classes, severity, attribution)
+    return discards(c, tid, entry, classes, severity, attribution, binding=binding)
 
 
 def _routes_judged(verdict: Verdict, severity: Assessment, attribution: Attribution) -> bool:
@@ -161,14 +163,19 @@ def discards(
     attribution: Attribution,
     *,
     alone: bool = False,
+    binding: tuple[str, ...] = (),
 ) -> str:
     """The route rule that discards the routes of threat ``tid`` from ``entry``, or '': an
-    owner's route to what it already holds (``operator_holds``), a user's route to what it
-    holds by entering or to its own session's outputs (``only_victim``). A threat all of whose
-    live routes one entry's rule discards is dropped (:func:`noise`); the planner skips such
-    routes too (:func:`chain_discarded`). An owner counts only when the threat needs it, which it
-    does when its routes are the only ones left (``alone``)."""
+    owner's route to what it already holds (``operator_holds``), a supplier's route that uses
+    a credential it issues (among the elements ``binding`` binds) to reach another asset it
+    holds (``operator_holds`` too: it opens its own service with its own token), a user's
+    route to what it holds by entering or to its own session's outputs (``only_victim``). A
+    threat all of whose live routes one entry's rule discards is dropped (:func:`noise`); the
+    planner skips such routes too (:func:`chain_discarded`). An owner counts only when the
+    threat needs it, which it does when its routes are the only ones left (``alone``)."""
     owner = owner_of(entry)
+    if entry.startswith("supplier:") and owner is not None:
+        return "operator_holds" if _opens_its_own(c, owner, binding, severity.asset_id) else ""
     if entry.startswith("operator:") and owner is not None:
         needed = (
             alone
@@ -192,6 +199,7 @@ def chain_discarded(
     verdict: Verdict,
     severity: Assessment,
     attribution: Attribution,
+    binding: tuple[str, ...] = (),
 ) -> bool:
     """Whether the shown chain of a reported threat (starting from ``seeds``) is a route the
     route rules discard (:func:`discards` of each entry it starts from): breaking it does not
@@ -203,7 +211,8 @@ def chain_discarded(
     entries = {e for e, _ in chain_entries(c, seeds)}
     others = {r.adversary for r in verdict.routes if not r.accepted} - entries
     return bool(entries and others) and all(
-        discards(c, tid, e, classes, severity, attribution, alone=True) for e in entries
+        discards(c, tid, e, classes, severity, attribution, alone=True, binding=binding)
+        for e in entries
     )
 
 
@@ -235,6 +244,16 @@ def _own_session_models(c: Compiled, entry: str) -> frozenset[str]:
         if c.target_name[s.target] == f"{model}.inputs.user_input" and info and info.own_session:
             found.add(model)
     return frozenset(found)
+
+
+def _opens_its_own(c: Compiled, owner: str, binding: tuple[str, ...], asset_id: str) -> bool:
+    """Whether the threat uses a credential ``owner`` issues (bound) to reach another asset
+    the owner already holds: a supplier that opens its own service with its own token."""
+    own = any(
+        b != asset_id and b in c.asset_index and c.model.asset(b).issued_by == owner
+        for b in binding
+    )
+    return own and _holds(c, owner, asset_id)
 
 
 def _holds(c: Compiled, owner: str, asset_id: str) -> bool:

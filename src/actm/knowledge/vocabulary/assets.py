@@ -23,6 +23,7 @@ __all__ = [
     "build_model_defaults",
     "build_model_kinds",
     "build_node_kinds",
+    "build_open_contents",
 ]
 
 
@@ -145,3 +146,12 @@ def _placement(b: Builder, key: str, p: PlacementIn, origin: EntryOrigin) -> Pla
 
 def build_node_kinds(b: Builder) -> frozenset[str]:
     return frozenset(b.merged.table("node_kinds.yaml:node_kinds"))
+
+
+def build_open_contents(b: Builder) -> frozenset[str]:
+    """The node kinds whose unauthenticated service hands out what the node stores."""
+    return frozenset(
+        k
+        for k, (entry, _origin) in b.merged.table("node_kinds.yaml:node_kinds").items()
+        if entry.unauthenticated == "contents"
+    )

@@ -17,6 +17,7 @@ from actm.knowledge.vocabulary.assets import (
     build_model_defaults,
     build_model_kinds,
     build_node_kinds,
+    build_open_contents,
 )
 from actm.knowledge.vocabulary.capabilities import build_capabilities
 from actm.knowledge.vocabulary.context import Builder
@@ -73,6 +74,7 @@ def build(merged: Merged) -> Vocabulary:
         model_defaults=model_defaults,
         access_types=build_access_types(b),
         node_kinds=node_kinds,
+        open_contents=build_open_contents(b),
         processes=processes,
         model_lifecycle=relations.model_lifecycle,
         base_model=relations.base_model,

@@ -325,6 +325,10 @@ class Vocabulary:
     source_strength: Mapping[str, str] = field(default_factory=dict)
     """What an outside source lets its authors do (``can``) -> the capability they hold."""
     hypotheses: tuple[Hypothesis, ...] = ()
+    open_contents: frozenset[str] = frozenset()
+    """Node kinds whose service, when it needs no authentication, lets whoever reaches it read
+    and write what the node stores (``unauthenticated: contents``); any other kind gives only
+    its interface: the tools on it and the models it serves."""
 
     def stronger_or_equal(self, capability: str) -> frozenset[str]:
         """Capabilities that imply ``capability`` (itself included)."""

@@ -124,6 +124,10 @@ class ModelKindsFile(In):
 class NodeKindIn(In):
     id: str
     description: str
+    unauthenticated: Literal["contents", "interface"] = "interface"
+    """What a service of this kind that needs no authentication gives whoever reaches it: what
+    the node stores (a database, a bucket), or only its interface (its tools, the models it
+    serves)."""
 
 
 class NodeKindsFile(In):
