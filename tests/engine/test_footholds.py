@@ -13,6 +13,7 @@ from actm.engine.attribution import threat_id
 from actm.engine.footholds import (
     ALONE,
     NEEDED,
+    WITHOUT,
     FootholdRun,
     alone_jobs,
     candidates,
@@ -54,12 +55,16 @@ def test_the_needs_closure_and_a_closure_of_its_own_find_the_same_threats() -> N
     assert _ids(out, alone.found[NEEDED]) == expected
     assert _ids(out, run.lacking) == expected
     # of those, what the laptop's code execution gives alone (the token calls close_issue)
-    # covers the shadowing; what the vendor's model makes of a rewritten definition is more
-    (job,) = alone_jobs(out, picked, frozenset(derived), executions)
-    result = job()
-    assert isinstance(result, FootholdRun)
-    assert sorted(result.found) == [ALONE + "laptop"]
-    assert _ids(out, result.found[ALONE + "laptop"]) == ["tool-shadowing@shell@close_issue"]
+    # covers the shadowing; what the vendor's model makes of a rewritten definition is more;
+    # and both need the laptop's own foothold (no other node's closes them)
+    alone, without = (
+        job() for job in alone_jobs(out, picked, frozenset(derived), executions, seeds)
+    )
+    assert isinstance(alone, FootholdRun) and isinstance(without, FootholdRun)
+    assert sorted(alone.found) == [ALONE + "laptop"]
+    assert _ids(out, alone.found[ALONE + "laptop"]) == ["tool-shadowing@shell@close_issue"]
+    assert sorted(without.found) == [WITHOUT + "laptop"]
+    assert _ids(out, without.found[WITHOUT + "laptop"]) == expected
 
 
 def test_no_chain_through_a_derived_foothold_takes_no_closure() -> None:
@@ -67,4 +72,4 @@ def test_no_chain_through_a_derived_foothold_takes_no_closure() -> None:
     out = _run(LOOKUP.replace(", execute: [host]", ""))
     picked = range(len(out.matches))
     assert candidates(out, picked, execution_keys(out)) == []
-    assert alone_jobs(out, picked, frozenset(), execution_keys(out)) == []
+    assert alone_jobs(out, picked, frozenset(), execution_keys(out), all_seeds(out.compiled)) == []

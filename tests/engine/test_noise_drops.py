@@ -234,9 +234,10 @@ def test_what_the_agents_own_shell_gives_is_reported_once() -> None:
     assert [d for d in _dropped(result) if d[1] == "foothold"] == [
         ("tool-shadowing@shell@close_issue", "foothold"),
     ]
-    # one closure from the laptop's code execution alone; the needs rerun (one closure, two
-    # saturations more than its own) tells which threats do not close without it
-    assert result.timings["footholds_runs"] == 1.0
+    # one closure from the laptop's code execution alone and one without the laptop's foothold
+    # only; the needs rerun (one closure, two saturations more than its own) tells which
+    # threats do not close without any derived foothold
+    assert result.timings["footholds_runs"] == 2.0
     assert result.timings["needs_runs"] == 3.0
 
 
@@ -266,8 +267,8 @@ def test_an_exfiltration_through_the_foothold_names_its_way_out_and_is_kept() ->
     ]
     assert _dropped(result) == OVER_A_PUBLIC_BOT
     # no assumption to bisect: the closure without the derived footholds is one of its own,
-    # and one from the host's code execution alone
-    assert result.timings["footholds_runs"] == 2.0
+    # one from the host's code execution alone and one without the host's foothold only
+    assert result.timings["footholds_runs"] == 3.0
 
 
 UNREPORTED_SHELL = """\

@@ -31,6 +31,7 @@ from actm.engine.facts import Rule
 from actm.engine.footholds import (
     ALONE,
     NEEDED,
+    WITHOUT,
     FootholdRun,
     alone_jobs,
     execution_keys,
@@ -206,7 +207,7 @@ def jobs(
         # one closure each: a package may run on several of these nodes, and the bisection of
         # needs.py wants groups that do not share seeds
         todo += [_needs_job(c, seeds, {name: idx}, keys, hyp) for name, idx in footholds.items()]
-    todo += alone_jobs(out, picked, derived, executions)
+    todo += alone_jobs(out, picked, derived, executions, seeds)
     if not routes:
         return todo, lambda results: assemble(
             out, results, found.points, found.conditions, counterfactual, found.grouped
@@ -343,13 +344,15 @@ def _restates(
     found: Mapping[str, frozenset[ThreatKey]], ids: Mapping[ThreatKey, str]
 ) -> dict[str, tuple[str, ...]]:
     """Threat id -> the nodes whose derived foothold it restates (engine/footholds.py): it
-    needs a derived foothold, and yields nothing the one on that node does not give."""
+    does not close without the foothold on that node (nor without any derived foothold), and
+    yields nothing the one on that node does not give."""
     needed = found.get(NEEDED, frozenset())
     out: dict[str, set[str]] = {}
     for group, threats in found.items():
         if group.startswith(ALONE):
-            for key in threats & needed:
-                out.setdefault(ids[key], set()).add(group.removeprefix(ALONE))
+            node = group.removeprefix(ALONE)
+            for key in threats & needed & found.get(WITHOUT + node, frozenset()):
+                out.setdefault(ids[key], set()).add(node)
     return {tid: tuple(sorted(v)) for tid, v in sorted(out.items())}
 
 

@@ -46,8 +46,13 @@ class Closure:
         lengths: bool = False,
         footholds: bool = True,
         attacks: bool = True,
+        blocked: frozenset[int] = frozenset(),
+        tools_run: bool = True,
     ) -> None:
         """``footholds=False``: no code execution is derived through a tool or a credential;
+        ``blocked``: none on these nodes (engine/footholds.py asks what closes without the
+        foothold on one node); ``tools_run=False``: no tool runs code anywhere (a closure from
+        one foothold alone);
         ``attacks=False``: nothing a model makes of its inputs, neither the outputs they derive
         nor a conditional AI weakness nor an attack pattern (engine/footholds.py)."""
         self.c = c
@@ -63,7 +68,14 @@ class Closure:
         self.costs = costs(c)
         self.matcher = Matcher(c, self.store, self.costs.gates)
         self.propagator = Propagator(
-            c, self.store, self.matcher, self.costs.gates, footholds=footholds, attacks=attacks
+            c,
+            self.store,
+            self.matcher,
+            self.costs.gates,
+            footholds=footholds,
+            attacks=attacks,
+            blocked=blocked,
+            tools_run=tools_run,
         )
         seeds: tuple[list[Seed], dict[str, list[Seed]]] | None = c.caches.get("seeds")
         if seeds is None:

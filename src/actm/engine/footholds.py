@@ -27,11 +27,19 @@ Both halves are counterfactual closures over the compiled model:
   closes without any derived foothold uses or yields what gives it), so nothing restates a
   foothold no threat names.
 
-A threat restates the foothold on a node when it needs the derived footholds and adds nothing
-to the one on that node (``Attribution.restates``; engine/verdict.py drops it). Monotone: a
-threat another route closes without the derived footholds (a public user's prompt, a declared
-weakness) is kept, and more evidence only adds such routes. The foothold's own threat does not
-need the code execution it reports (it derives it), so it is never dropped.
+* per such node, one closure of every seed in which only that node's code execution is not
+  derived through a tool or a credential (``Closure(blocked=...)``): the threats it lacks
+  need the foothold on that very node.
+
+A threat restates the foothold on a node when it does not close without that foothold and
+adds nothing to it (``Attribution.restates``; engine/verdict.py drops it). Monotone: a threat
+another route closes without the derived footholds (a public user's prompt, a declared
+weakness), or through a foothold on another node that does not give what it yields, is kept,
+and more evidence only adds such routes. The closure from one foothold runs no tool's code
+anywhere (another node's code execution is a foothold of its own, reported by its own threat),
+so a control that blocks a tool elsewhere never makes a dropped threat appear. The foothold's
+own threat does not need the code execution it reports (it derives it), so it is never
+dropped.
 
 An exfiltration (an attack that breaks confidentiality alone through a tool with ``egress``)
 names how data leaves the system, which the code execution's own threat does not say: it is
@@ -62,6 +70,7 @@ from actm.knowledge.attacks import AttackPattern
 __all__ = [
     "ALONE",
     "NEEDED",
+    "WITHOUT",
     "FootholdRun",
     "alone_jobs",
     "candidates",
@@ -73,6 +82,9 @@ NEEDED = "execution:"
 """Result key of the closure without derived footholds: the threats that need one."""
 ALONE = "alone:"
 """Result key prefix of a closure from one foothold (``alone:<node>``): the threats it closes."""
+WITHOUT = "without:"
+"""Result key prefix of a closure without the foothold on one node (``without:<node>``): the
+threats that do not close without it."""
 
 _DERIVED = (Rule.TOOL_EXECUTE, Rule.CREDENTIAL_NODE)
 
@@ -145,22 +157,38 @@ def alone_jobs(
     picked: Sequence[int],
     keys: Collection[ThreatKey],
     derived: Mapping[int, int],
+    seeds: Sequence[Seed],
 ) -> list[Job]:
-    """One closure per node where the shown chain of a threat of ``keys`` (at the indices
-    ``picked``) derives code execution (``derived``: :func:`execution_keys`), from that code
-    execution alone: which of those threats yield nothing it does not give (a
-    :class:`FootholdRun` ``alone:<node>``)."""
+    """Two closures per node where the shown chain of a threat of ``keys`` (at the indices
+    ``picked``) derives code execution (``derived``: :func:`execution_keys`): one from that
+    code execution alone, which of those threats yield nothing it does not give (a
+    :class:`FootholdRun` ``alone:<node>``), and one of every seed without it (footholds on
+    other nodes kept), which of them do not close without it (``without:<node>``; for the
+    threats the run finds without a posited weakness, without those, as :func:`without_job`).
+    A threat restates the foothold on a node only when both hold: another route, through a
+    foothold on a node that does not give what it yields, keeps it."""
     if not keys:
         return []
     c = out.compiled
     on_node: dict[int, dict[ThreatKey, Effects]] = {}
+    hypothetical: dict[ThreatKey, bool] = {}
     for i in picked:
         m = out.matches[i]
         if (m.rule, m.binding) in keys:
+            hypothetical[(m.rule, m.binding)] = m.hypothetical
             for n in {derived[k] for k in out.proofs[i] if k in derived}:
                 on_node.setdefault(n, {})[(m.rule, m.binding)] = m.effects
     reported = _reported(out, derived, set(on_node))
-    return [_alone_job(c, n, effects) for n, effects in sorted(on_node.items()) if n in reported]
+    jobs: list[Job] = []
+    for n, effects in sorted(on_node.items()):
+        if n not in reported:
+            continue
+        jobs.append(_alone_job(c, n, effects))
+        for posited in (False, True):
+            side = [k for k in effects if hypothetical[k] == posited]
+            if side:
+                jobs.append(_without_node_job(c, seeds, side, posited, n))
+    return jobs
 
 
 def _reported(out: EngineOutput, derived: Mapping[int, int], nodes: set[int]) -> set[int]:
@@ -232,17 +260,32 @@ def _alone_job(c: Compiled, node: int, effects: Mapping[ThreatKey, Effects]) -> 
     return lambda: _alone(c, node, effects)
 
 
+def _without_node_job(
+    c: Compiled, seeds: Sequence[Seed], keys: Collection[ThreatKey], posited: bool, node: int
+) -> Job:
+    return lambda: _without(c, seeds, keys, posited, node)
+
+
 def _without(
-    c: Compiled, seeds: Sequence[Seed], candidates: Collection[ThreatKey], posited: bool
+    c: Compiled,
+    seeds: Sequence[Seed],
+    candidates: Collection[ThreatKey],
+    posited: bool,
+    node: int | None = None,
 ) -> FootholdRun:
-    """The candidates that do not close without code execution through tools or credentials."""
-    cl = Closure(c, lengths=True, footholds=False)
+    """The candidates that do not close without code execution through tools or credentials
+    (``node``: on that node only)."""
+    if node is None:
+        cl = Closure(c, lengths=True, footholds=False)
+    else:
+        cl = Closure(c, lengths=True, blocked=frozenset({node}))
     if posited and cl.has_posited:  # as in the needs reruns: posited weaknesses are seeds too
         cl.admit_posited()
     cl.apply(s for s in seeds if posited or not s.hypothetical)
     cl.saturate()
     closed = {(m.rule, m.binding) for m in cl.matcher.matches}
-    return FootholdRun({NEEDED: frozenset(k for k in candidates if k not in closed)})
+    key = NEEDED if node is None else WITHOUT + c.node_ids[node]
+    return FootholdRun({key: frozenset(k for k in candidates if k not in closed)})
 
 
 def _alone(c: Compiled, node: int, effects: Mapping[ThreatKey, Effects]) -> FootholdRun:
@@ -251,7 +294,7 @@ def _alone(c: Compiled, node: int, effects: Mapping[ThreatKey, Effects]) -> Foot
     sends, what the credentials there open, what its tools do; not what a model makes of its
     inputs (the outputs they derive, an attack pattern, a conditional AI weakness), which is
     more; what the weights on the node give the model's outputs stays."""
-    cl = Closure(c, lengths=True, attacks=False)
+    cl = Closure(c, lengths=True, footholds=False, attacks=False, tools_run=False)
     classes = sorted(_execution_classes(c))
     if classes:
         cl.store.add_node(node, classes[0], Rule.TOOL_EXECUTE, None, ())

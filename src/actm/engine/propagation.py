@@ -72,9 +72,17 @@ class Propagator:
         *,
         footholds: bool = True,
         attacks: bool = True,
+        blocked: frozenset[int] = frozenset(),
+        tools_run: bool = True,
     ) -> None:
         self.c = c
         self.attacks = attacks
+        self.tools_run = tools_run
+        """Whether a driven tool runs code on its nodes (of any class): a closure from one
+        foothold alone derives none (engine/footholds.py)."""
+        self.blocked = blocked
+        """Nodes on which no code execution is derived through a tool or a credential (the
+        footholds elsewhere are): what closes without the foothold on those nodes alone."""
         """Whether what a model makes of its inputs is derived: its outputs from its inputs,
         conditional AI weaknesses, and the attack patterns (the matcher)."""
         self.store = store
@@ -368,7 +376,8 @@ class Propagator:
         c = self.c
         name = c.asset_ids[c.target_asset[t]]
         for n in c.cred_exec.get(t, ()):
-            self.store.add_node(n, self.grant_exec, Rule.CREDENTIAL_NODE, name, (key,))
+            if n not in self.blocked:
+                self.store.add_node(n, self.grant_exec, Rule.CREDENTIAL_NODE, name, (key,))
 
     def _tool_driven(self, ti: int, key: int) -> None:
         """The adversary drives tool ``ti`` (an integrity capability on its inputs)."""
@@ -392,10 +401,13 @@ class Propagator:
         vulnerability class (``foothold`` None), only of the foothold the engine derives,
         code run through the tool (True), or of every other class (False: a propagator
         built with ``footholds=False``)."""
+        if not self.tools_run:
+            return
         c = self.c
         name = c.tool_ids[ti]
         for node, vclass in c.tool_exec[ti]:
-            if foothold is None or (vclass == self.tool_exec_class) == foothold:
+            own = vclass == self.tool_exec_class
+            if (foothold is None or own == foothold) and not (own and node in self.blocked):
                 self.store.add_node(node, vclass, Rule.TOOL_EXECUTE, name, (key,))
 
     # -- exfiltration -------------------------------------------------------------------------
