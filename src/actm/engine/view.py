@@ -77,6 +77,8 @@ class OwnerInfo:
     """A package that is the code of an MCP server."""
     decisions: frozenset[str] = frozenset()
     acted_on_by: frozenset[str] = frozenset()
+    acted_on: frozenset[tuple[str, str]] = frozenset()
+    """For a model: its ``acted_on`` entries, as (who acts, kind of decision)."""
     cleartext_inputs: bool = False
     confidential_prompt: bool = False
     own_session: bool = False
@@ -344,6 +346,7 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
             approval=frozenset(_approval(c, t) for t in usable),
             decisions=frozenset(d for _, d in model.acted_on),
             acted_on_by=frozenset(by for by, _ in model.acted_on),
+            acted_on=frozenset(model.acted_on),
             cleartext_inputs=model.assets.get("inputs") in cleartext,
             confidential_prompt=model.id in secret_prompts,
             own_session=hosted_tp and model.exposure != "public",
