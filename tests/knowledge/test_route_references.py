@@ -147,3 +147,127 @@ def test_inference_api_access_by_a_declared_account_holder() -> None:
     assert "AML.T0040" in _atlas(API_CUSTOMER, "proxy-model-evasion@chat")
     on_a_desktop = API_CUSTOMER.replace("kind: third_party_api", "kind: workstation")
     assert "AML.T0040" not in _atlas(on_a_desktop, "proxy-model-evasion@chat")
+
+
+# A desktop client that keeps its session token only in memory, where other processes of the
+# user can read it, and the same client that also writes the token to a file it ships.
+TOKEN_IN_MEMORY = """
+actm: 1
+system: {id: desktop}
+nodes:
+  - {id: laptop, kind: workstation}
+assets:
+  - id: session-token
+    type: credential
+    criticality: {confidentiality: high}
+    resides: [{node: laptop, mode: processed}]
+vulnerabilities:
+  - {id: readable-memory, class: secret_in_client, node: laptop, assets: [session-token]}
+"""
+
+
+def test_os_credential_dumping_when_the_secret_is_read_from_process_memory() -> None:
+    assert _atlas(TOKEN_IN_MEMORY, "secret-exposure@session-token") == [
+        "AML.T0055",
+        "AML.T0090",
+    ]
+    on_disk = TOKEN_IN_MEMORY.replace("mode: processed", "mode: stored")
+    assert _atlas(on_disk, "secret-exposure@session-token") == ["AML.T0055"]
+
+
+# A tool whose vendor can change its definition at will; below, the system's own tool on a
+# host whose code execution lets an adversary rewrite it instead.
+VENDOR_TOOL = """
+actm: 1
+system: {id: fixture, owner: us}
+owners:
+  - {id: us, first_party: true}
+  - {id: vendor}
+models:
+  - {id: bot, kind: agent, tools: [weather]}
+tools:
+  - {id: weather, owner: vendor}
+assumptions:
+  - {id: vendor-defs, producer: vendor, asset: weather.definition, capability: make_limited_changes}
+"""
+
+
+def test_poisoned_agent_tool_run_by_its_user_when_its_publisher_wrote_it() -> None:
+    assert _atlas(VENDOR_TOOL, "tool-definition-poisoning@bot") == [
+        "AML.T0110",
+        "AML.T0010.005",
+        "AML.T0104",
+        "AML.T0011.002",
+    ]
+
+
+def test_no_poisoned_agent_tool_when_the_adversary_rewrote_it_on_the_host() -> None:
+    own_tool = """
+actm: 1
+system: {id: fixture, owner: us}
+owners:
+  - {id: us, first_party: true}
+nodes:
+  - {id: tools-host, kind: host, exposure: internet}
+models:
+  - {id: bot, kind: agent, tools: [weather]}
+tools:
+  - {id: weather, node: tools-host}
+vulnerabilities:
+  - {id: host-rce, class: rce, node: tools-host}
+"""
+    assert _atlas(own_tool, "tool-definition-poisoning@bot") == ["AML.T0110", "AML.T0010.005"]
+
+
+# A deploy key committed to a source repository that anyone who signs up can read, and the same
+# key on a developer's laptop with a world-readable home directory.
+KEY_IN_REPOSITORY = """
+actm: 1
+system: {id: code}
+nodes:
+  - {id: git, kind: source_repository, exposure: internet}
+assets:
+  - id: deploy-key
+    type: credential
+    criticality: {confidentiality: high}
+    resides: [{node: git}]
+vulnerabilities:
+  - {id: open-sign-up, class: misconfiguration, node: git, assets: [deploy-key]}
+"""
+
+
+def test_data_from_an_information_repository_when_the_secret_is_read_there() -> None:
+    assert _atlas(KEY_IN_REPOSITORY, "secret-exposure@deploy-key") == [
+        "AML.T0055",
+        "AML.T0049",
+        "AML.T0036",
+    ]
+    on_a_laptop = KEY_IN_REPOSITORY.replace("source_repository, exposure: internet", "workstation")
+    assert _atlas(on_a_laptop, "secret-exposure@deploy-key") == ["AML.T0055"]
+
+
+# A public assistant on its provider's API names packages a developer installs, and the same
+# assistant when only the organisation's own staff can ask it.
+PUBLIC_ASSISTANT = """
+actm: 1
+system: {id: fixture}
+owners:
+  - {id: name-holder}
+nodes:
+  - {id: api, kind: third_party_api}
+  - {id: workstation, kind: workstation}
+models:
+  - {id: assistant, kind: agent, exposure: public, deployed_on: [api], tools: [install]}
+tools:
+  - {id: install, node: workstation, permissions: {execute: [workstation], write: [suggested]}}
+packages:
+  - {id: suggested, ecosystem: pypi, name: whatever the answer names, pinned: false,
+     verified: false, publisher: name-holder, runs_on: [workstation]}
+"""
+
+
+def test_inference_api_access_when_the_squatter_can_ask_the_public_model() -> None:
+    squat = ["AML.T0062", "AML.T0060", "AML.T0074", "AML.T0011.001"]
+    assert _atlas(PUBLIC_ASSISTANT, "package-name-squatting@suggested") == [*squat, "AML.T0040"]
+    staff_only = PUBLIC_ASSISTANT.replace("exposure: public", "exposure: internal")
+    assert _atlas(staff_only, "package-name-squatting@suggested") == squat
