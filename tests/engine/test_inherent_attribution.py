@@ -123,9 +123,11 @@ def test_a_generated_model_bisects_fewer_needs_without_controls() -> None:
     assert wanted is not None
     analysis = runs.analyse(model, kb, screen=screen, workers=1)
     assert analysis.controls is not None
-    # (the generated classifiers are acted on by nobody, so no chaff flooding closes on them)
-    assert len(analysis.controls.differences) == 16
-    assert len(wanted) == 27
+    # (the generated classifiers are acted on by nobody, so no chaff flooding and no evasion
+    # crafted on a copy closes on them, and their training data is not confidential, so no
+    # property inference does)
+    assert len(analysis.controls.differences) == 15
+    assert len(wanted) == 25
     assert dict(analysis.residual.attribution.runs) == {"routes": 13, "needs": 21}
     # attributing every inherent threat bisects 21 times, as the residual run does
     assert dict(analysis.controls.inherent.attribution.runs) == {"routes": 13, "needs": 15}

@@ -24,7 +24,9 @@ fires, with the exact threat ids) and one where it does not (quiet). The rules:
 * indirect prompt injection only into a model that reads content, not into one that takes only
   another model's outputs (that is cross-agent injection);
 * a third party's data poisoned only where a model is built from it;
-* a detector flooded with chaff only where people or automation act on what it flags.
+* a detector flooded with chaff only where people or automation act on what it flags;
+* evasion crafted on a copy of the model only where people or automation act on its outputs;
+* property inference only of training data whose confidentiality is high or critical.
 """
 
 from __future__ import annotations
@@ -156,6 +158,40 @@ models:
     assets: {{inputs: {{component_sources: {{features: [card-transactions]}}}}}}
 """
 
+PROXY = """
+actm: 1
+system: {{id: proxy}}
+models:
+  - id: sentiment
+    kind: classifier
+    exposure: public{acted}
+"""
+
+INFERENCE = """
+actm: 1
+system: {{id: inference}}
+models:
+  - id: scorer
+    kind: classifier
+    exposure: public
+    assets: {{dataset: {{criticality: {{confidentiality: {level}}}}}}}
+"""
+
+DELEGATE = """
+actm: 1
+system: {{id: delegate}}
+models:
+  - {{id: researcher, kind: agent}}
+  - {{id: lead, kind: agent, tools: [delegate]}}
+tools:
+  - {{id: delegate{reads}}}
+assets:
+  - {{id: notes, type: data, untrusted_sources: [web-page-authors]}}
+relations:
+  - {{kind: feeds, from: lead.outputs, to: researcher.inputs.agent_messages}}
+  - {{kind: feeds, from: researcher.outputs, to: lead.inputs.tool_results}}
+"""
+
 PIPELINE = """
 actm: 1
 system: {{id: pipeline}}
@@ -205,7 +241,8 @@ OWN_WEIGHTS = """
 actm: 1
 system: {{id: weights}}
 models:
-  - {{id: lm, kind: llm, exposure: public}}
+  - {{id: lm, kind: llm, exposure: public,
+     assets: {{dataset: {{criticality: {{confidentiality: high}}}}}}}}
 assets:
   - {{id: tickets, type: business_data}}
 {training}
@@ -365,6 +402,30 @@ RULES = {
         DETECTOR.format(acted="\n    acted_on: [{by: staff, decision: financial}]"),
         ("detector-chaff-flooding@scorer",),
         DETECTOR.format(acted=""),
+    ),
+    # a copy of a public classifier lets one craft inputs that pass a decision; a sentiment
+    # score shown to whoever asked decides nothing, and its evasion is model-evasion's
+    "evasion crafted on a copy only where someone decides on the model's outputs": Rule(
+        "proxy-model-evasion",
+        PROXY.format(acted="\n    acted_on: [{by: staff, decision: operational}]"),
+        ("proxy-model-evasion@sentiment",),
+        PROXY.format(acted=""),
+    ),
+    # aggregate facts about confidential training data are worth learning; a model trained on
+    # web images or public reviews gives away nothing its data does not already publish
+    "property inference only of confidential training data": Rule(
+        "property-inference",
+        INFERENCE.format(level="high"),
+        ("property-inference@scorer",),
+        INFERENCE.format(level="medium"),
+    ),
+    # the lead's delegating tool also reads shared notes anyone may write; reading nothing,
+    # its results are only the researcher's report, whose injection is cross-agent's
+    "indirect injection only through tools that bring content": Rule(
+        "indirect-prompt-injection",
+        DELEGATE.format(reads=", permissions: {read: [notes]}"),
+        ("indirect-prompt-injection@lead",),
+        DELEGATE.format(reads=""),
     ),
     # the writer also takes messages from agents outside the system: they plant instructions
     # there; fed only by the planner, the writer's injection is the planner's, passed on

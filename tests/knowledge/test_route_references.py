@@ -132,9 +132,13 @@ def test_deploy_ai_agent_when_the_adversary_writes_the_agents_input_by_running_c
     assert "AML.T0103" not in _atlas(AGENT_FOR_USERS, "direct-prompt-injection@coder")
 
 
-# A vendor's model on its API, queried by a declared account holder of that API.
+# A vendor's model on its API, queried by a declared account holder of that API; support staff
+# act on its answers, so evasion crafted on a copy of it matters.
 API_CUSTOMER = (
-    VENDOR_MODEL.replace("exposure: public, ", "")
+    VENDOR_MODEL.replace("exposure: public, ", "").replace(
+        "deployed_on: [vendor-api]}",
+        "deployed_on: [vendor-api],\n     acted_on: [{by: staff, decision: operational}]}",
+    )
     + """adversaries:
   - id: api-customer
     reach: authenticated

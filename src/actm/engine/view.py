@@ -81,6 +81,9 @@ class OwnerInfo:
     """For a model: its ``acted_on`` entries, as (who acts, kind of decision)."""
     cleartext_inputs: bool = False
     confidential_prompt: bool = False
+    confidential_data: bool = False
+    """For a model: its training data (``dataset``) has confidentiality ``high`` or
+    ``critical``."""
     own_session: bool = False
     builds_model: bool = False
     """For an asset: a relation in force takes it into what a model is built from (a
@@ -89,7 +92,8 @@ class OwnerInfo:
     content_components: frozenset[str] = frozenset()
     """For a model: the components of its inputs that take something other than another
     model's outputs (an asset feeds them, outside content is declared on them, or, for
-    ``tool_results``, a tool of its returns into them); ``""`` when that is the whole
+    ``tool_results``, a tool of its that brings content returns into them: see
+    ``_tools_bring_content``); ``""`` when that is the whole
     inputs asset (a relation or outside content naming no component)."""
     trained: bool = False
     """A model whose weights are the system's own: it is trained or fine-tuned in the system
@@ -349,10 +353,11 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
             acted_on=frozenset(model.acted_on),
             cleartext_inputs=model.assets.get("inputs") in cleartext,
             confidential_prompt=model.id in secret_prompts,
+            confidential_data=_confidential(m, model.assets.get("dataset")),
             own_session=hosted_tp and model.exposure != "public",
             serves_on=_serving_nodes(m, model, third),
             content_components=content.get(model.id, frozenset())
-            | ({"tool_results"} if usable else frozenset()),
+            | ({"tool_results"} if _tools_bring_content(m, model, usable) else frozenset()),
         )
         for t in usable:
             _tool_reach(c, info, t)
@@ -479,6 +484,13 @@ def _cleartext_targets(c: Compiled) -> frozenset[str]:
 _CONFIDENTIAL = frozenset({"high", "critical"})
 
 
+def _confidential(m: SystemModel, asset_id: str | None) -> bool:
+    """Whether the asset (if any) has confidentiality ``high`` or ``critical``."""
+    return asset_id is not None and m.asset(asset_id).criticality.get("confidentiality") in (
+        _CONFIDENTIAL
+    )
+
+
 def _confidential_prompts(c: Compiled) -> frozenset[str]:
     """The models whose system prompt holds something confidential: fed (by a relation in
     force) from an asset that contains a credential or secret or whose confidentiality is
@@ -503,6 +515,27 @@ def _confidential_prompts(c: Compiled) -> frozenset[str]:
         x.id for x in m.models if "inputs" in x.assets and confidential(m.asset(x.assets["inputs"]))
     )
     return frozenset(found)
+
+
+def _tools_bring_content(m: SystemModel, model: Model, usable: list[Tool]) -> bool:
+    """Whether the results of the model's tools may carry content: a tool reads an asset,
+    runs code or declares outside results, or nothing the model file declares says what
+    fills its ``tool_results``. Tools that read nothing, whose results the model file
+    declares to be other models' outputs (a sub-agent's report returned by the tool that
+    delegated to it), bring only those outputs."""
+    if not usable:
+        return False
+    if any(t.read or t.execute or t.untrusted_results for t in usable):
+        return True
+    inputs = model.assets.get("inputs")
+    return not any(
+        r.kind == "feeds"
+        and r.target == inputs
+        and r.target_component == "tool_results"
+        and m.asset(r.source).type in ("outputs", "output_details")
+        and m.asset(r.source).model is not None
+        for r in m.relations
+    )
 
 
 def _content_components(c: Compiled) -> dict[str, frozenset[str]]:

@@ -149,6 +149,13 @@ class ConfidentialPrompt(_Flag):
     )
 
 
+class ConfidentialData(_Flag):
+    name = "confidential_data"
+    attribute = "confidential_data"
+    example = "confidential_data: true"
+    doc = "(a model) its training data (`dataset`) has confidentiality `high` or `critical`"
+
+
 class OwnSession(_Flag):
     name = "own_session"
     attribute = "own_session"
@@ -288,6 +295,7 @@ SETTINGS: tuple[StaticCondition[Any], ...] = (
     OverBroad(),
     ContainsSecret(),
     ConfidentialPrompt(),
+    ConfidentialData(),
     OwnSession(),
     CleartextInputs(),
     ServesMcp(),

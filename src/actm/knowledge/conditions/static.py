@@ -338,7 +338,9 @@ class ReadsContent(StaticCondition[Names]):
         "(a model) one of these components of its inputs takes something other than another "
         "model's outputs: an asset feeds it (a relation the model file declares), outside "
         "content is declared on it (`component_sources`, or `untrusted_sources` of the whole "
-        "inputs), or, for `tool_results`, the model has a tool no control blocks"
+        "inputs), or, for `tool_results`, the model has a tool no control blocks, unless its "
+        "tools read nothing, run no code, declare no outside results and the model file "
+        "declares its tool results to be another model's outputs"
     )
 
     def check(self, raw: list[str], vocab: Vocabulary) -> list[Problem]:

@@ -200,6 +200,11 @@ class OwnerFacts(Protocol):
         ``high`` or ``critical``, or the model's own ``inputs`` do)."""
 
     @property
+    def confidential_data(self) -> bool:
+        """For a model: its training data (``dataset``) has confidentiality ``high`` or
+        ``critical``."""
+
+    @property
     def own_session(self) -> bool:
         """For a model: hosted by a third party and not public, so each user reaches it in
         their own session, through their own client and account."""
