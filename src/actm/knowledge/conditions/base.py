@@ -82,6 +82,18 @@ class StaticCondition(Condition, Generic[V]):
         return str(value).lower()
 
 
+class KeyedCondition(StaticCondition[Mapping[str, AbstractSet[str]]]):
+    """A static condition whose value maps keys to lists of words (``{by: [...], ...}``); a key
+    left out or empty sets nothing."""
+
+    def compile(self, raw: Any) -> Any:
+        value = {k: frozenset(v) for k, v in raw.items() if v}
+        return value or None
+
+    def describe(self, value: Mapping[str, AbstractSet[str]]) -> str:
+        return "; ".join(f"{k}: {'/'.join(sorted(v))}" for k, v in sorted(value.items()))
+
+
 class RelationalCondition(Condition):
     """A condition between the bound element (``me``) and another variable's (``other``)."""
 

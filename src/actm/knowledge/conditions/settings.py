@@ -10,7 +10,7 @@ from collections.abc import Set as AbstractSet
 from typing import Any, Literal, get_args
 
 from actm.io.diagnose import did_you_mean
-from actm.knowledge.conditions.base import Problem, StaticCondition
+from actm.knowledge.conditions.base import KeyedCondition, Problem, StaticCondition
 from actm.knowledge.conditions.view import OwnerFacts, SystemView
 from actm.knowledge.vocabulary import Vocabulary
 from actm.terms import ToolPermission
@@ -246,7 +246,7 @@ class ActedOnBy(_AnyOf):
     doc = "(a model) its outputs are acted on by one of these"
 
 
-class ActedOn(StaticCondition[Mapping[str, Names]]):
+class ActedOn(KeyedCondition):
     """Who acts and what they decide, taken together: one ``acted_on`` entry of the model has
     both, so a decision staff take is not counted as one automation takes."""
 
@@ -266,10 +266,6 @@ class ActedOn(StaticCondition[Mapping[str, Names]]):
             if k not in actors
         ] + Decision().check(raw.get("decision", []), vocab)
 
-    def compile(self, raw: Any) -> Any:
-        value = {k: frozenset(v) for k, v in raw.items() if v}
-        return value or None
-
     def holds(
         self, value: Mapping[str, Names], owner: OwnerFacts, view: SystemView, asset: int
     ) -> bool:
@@ -278,9 +274,6 @@ class ActedOn(StaticCondition[Mapping[str, Names]]):
             (by is None or who in by) and (kinds is None or kind in kinds)
             for who, kind in owner.acted_on
         )
-
-    def describe(self, value: Mapping[str, Names]) -> str:
-        return "; ".join(f"{k}: {'/'.join(sorted(v))}" for k, v in sorted(value.items()))
 
 
 SETTINGS: tuple[StaticCondition[Any], ...] = (
