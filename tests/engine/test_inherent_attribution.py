@@ -125,9 +125,12 @@ def test_a_generated_model_bisects_fewer_needs_without_controls() -> None:
     assert analysis.controls is not None
     # (the generated classifiers are acted on by nobody, so no chaff flooding and no evasion
     # crafted on a copy closes on them, and their training data is not confidential, so no
-    # property inference does)
-    assert len(analysis.controls.differences) == 15
-    assert len(wanted) == 25
+    # property inference does; an agent's indirect injection closes through the knowledge base
+    # its tool reads, not through the assistant's answers it is fed, so the source allowlist
+    # changes it too)
+    assert len(analysis.controls.differences) == 16
+    assert "indirect-prompt-injection@bu00006-agent" in analysis.controls.differences
+    assert len(wanted) == 26
     assert dict(analysis.residual.attribution.runs) == {"routes": 13, "needs": 21}
     # attributing every inherent threat bisects 21 times, as the residual run does
     assert dict(analysis.controls.inherent.attribution.runs) == {"routes": 13, "needs": 15}

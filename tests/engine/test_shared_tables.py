@@ -18,7 +18,8 @@ from actm.engine.runs import analyse
 from actm.engine.view import EngineView
 from actm.engine.wording import Wording
 from actm.knowledge.attacks import builtin_knowledge
-from actm.results.build import screen
+from actm.render.json import render_json
+from actm.results.build import build_result, screen
 
 KB = builtin_knowledge()
 
@@ -81,7 +82,7 @@ def _join_tables(c: Compiled) -> tuple[int, int, int, int, bool]:
     return (*sizes, "seeds" in c.caches)
 
 
-def test_the_residual_reruns_start_once_the_run_built_the_join_tables(
+def test_the_residual_needs_start_once_the_run_built_the_join_tables_its_routes_before(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(runs, "PARALLEL_FACTS", 0)  # start the residual reruns in workers
@@ -92,13 +93,25 @@ def test_the_residual_reruns_start_once_the_run_built_the_join_tables(
         started.append(_join_tables(out.compiled))
         return real(out, **options)
 
+    routed: list[bool] = []
+    real_routes = runs.route_jobs
+
+    def spy_routes(c: Compiled, wording: Wording) -> RouteJobs:
+        routed.append("matcher" in c.caches)
+        return real_routes(c, wording)
+
     monkeypatch.setattr(runs, "attribution_jobs", spy)
+    monkeypatch.setattr(runs, "route_jobs", spy_routes)
     analysis = runs.analyse(_model(), KB, screen=screen, workers=2)
-    # the workers inherit what the residual run worked out: a fresh run's tables
+    # the route closures start before any closure of the compiled model, beside it
+    assert routed == [False]
+    # the needs workers inherit what the residual run worked out: a fresh run's tables
     fresh = run_engine(_model(), KB, assumptions=False).compiled
     assert started[0] == _join_tables(fresh)  # then the inherent run's
     assert started[0][4]  # the seeds too
     assert analysis.residual.attribution.runs == {"routes": 1, "needs": 0}
+    alone = runs.analyse(_model(), KB, screen=screen, workers=1)
+    assert render_json(build_result(analysis)) == render_json(build_result(alone))
 
 
 def test_the_tolerance_search_beside_the_inherent_run_finds_what_it_finds_in_the_run(

@@ -6,6 +6,9 @@ import gc
 import weakref
 from pathlib import Path
 
+import pytest
+import yaml
+
 import actm
 from actm.engine.closure import Closure
 from actm.engine.compiled import compile_model
@@ -47,3 +50,46 @@ def test_the_view_is_built_once_per_compiled_model() -> None:
     model = actm.load_model(ROOT / "examples" / "coding-assistant.yaml", knowledge=kb)
     c = compile_model(model, kb)
     assert Closure(c).matcher.view is Closure(c).matcher.view is EngineView.of(c)
+
+
+def _with_hypotheses(name: str) -> actm.SystemModel:
+    """An example with the hypotheses on, which posit weaknesses on its nodes."""
+    doc = yaml.safe_load((ROOT / "examples" / name).read_text(encoding="utf-8"))
+    doc.setdefault("analysis", {})["hypotheses"] = True
+    return actm.load_model_text(yaml.safe_dump(doc), knowledge=builtin_knowledge())
+
+
+@pytest.mark.parametrize(
+    "name", ["coding-assistant.yaml", "customer-support-rag.yaml", "mcp-desktop-assistant.yaml"]
+)
+def test_the_posited_view_made_from_the_main_one_is_the_view_built_with_them(name: str) -> None:
+    """The view the matcher takes once the posited weaknesses count is made from the main view
+    (only what the vulnerabilities reach worked out again): it must be the view built from
+    scratch with them, and leave the main view as it was."""
+    kb = builtin_knowledge()
+    c = compile_model(_with_hypotheses(name), kb)
+    main = EngineView.of(c)
+    posited = EngineView.of(c, posited=True)
+    scratch = EngineView(c, posited=True)
+    assert posited.info == scratch.info
+    assert posited._node_vulns == scratch._node_vulns
+    for ai in range(len(c.asset_ids)):
+        assert posited.node_vulnerabilities(ai) == scratch.node_vulnerabilities(ai)
+    plain = EngineView(c)
+    assert main.info == plain.info
+    assert main._node_vulns == plain._node_vulns
+
+
+def test_a_secret_in_a_container_on_a_node_with_a_posited_weakness_is_reached_by_it() -> None:
+    """mcp-desktop-assistant: the tasks token is embedded in a configuration file on the
+    laptop, where a hypothesis posits secrets in configuration: its containers' classes gain
+    the posited ``read_access`` in the posited view only."""
+    c = compile_model(_with_hypotheses("mcp-desktop-assistant.yaml"), builtin_knowledge())
+    assert EngineView.of(c).info["tasks-token"].container_vulnerabilities == frozenset()
+    posited = EngineView.of(c, posited=True).info["tasks-token"]
+    assert posited.container_vulnerabilities == frozenset({"read_access"})
+    assert sorted(v.id for v in c.extra_vulns.values() if v.hypothetical) == [
+        "hypothesis:internet-management-interface@tasks-server",
+        "hypothesis:secrets-in-configuration@laptop",
+        "hypothesis:workstation-credentials@laptop",
+    ]

@@ -22,7 +22,11 @@ fires, with the exact threat ids) and one where it does not (quiet). The rules:
 * cost harvesting only by requests the outsider sends itself, not by messages altered in flight;
 * resource exhaustion only of a shared service, not of a vendor's model in a user's own session;
 * indirect prompt injection only into a model that reads content, not into one that takes only
-  another model's outputs (that is cross-agent injection);
+  another model's outputs (that is cross-agent injection), and through the user input only
+  where outside content is declared on it (pasted text, a trigger's payload), not through the
+  request a user sends;
+* cross-agent injection only through a component the other agent feeds and that carries
+  nothing but other agents' outputs (tool results of a hand-off, not of a web search);
 * a third party's data poisoned only where a model is built from it;
 * a detector flooded with chaff only where people or automation act on what it flags;
 * evasion crafted on a copy of the model only where people or automation act on its outputs;
@@ -196,15 +200,43 @@ PIPELINE = """
 actm: 1
 system: {{id: pipeline}}
 models:
-  - id: planner
-    kind: agent
-    assets: {{inputs: {{component_sources: {{user_input: [trigger-payload]}}}}}}
+  - {{id: planner, kind: agent, exposure: public}}
   - {{id: writer, kind: agent}}
 assets:
   - {{id: inbox, type: data, untrusted_sources: [{{name: peer-agents, can: contribute}}]}}
 relations:
   - {{kind: feeds, from: planner.outputs, to: writer.inputs.agent_messages}}
 {inbox}
+"""
+
+# text a developer pastes (copied from a page, hidden characters and all), or requests a
+# public chat endpoint parses into the user input
+PASTE = """
+actm: 1
+system: {{id: paste}}
+models:
+  - {{id: assistant, kind: agent{sources}}}
+assets:
+  - {{id: requests, type: data}}
+relations:
+  - {{kind: feeds, from: requests, to: assistant.inputs.user_input}}
+"""
+
+# a lead agent whose tool results carry a summariser's digest of web pages, and nothing else
+# (a hand-off tool), or also what a search tool returns from the web
+DIGEST = """
+actm: 1
+system: {{id: digest}}
+models:
+  - id: summariser
+    kind: llm
+    assets: {{inputs: {{component_sources: {{retrieved_context: [web]}}}}}}
+  - {{id: lead, kind: agent, tools: [{tool}]}}
+tools:
+  - {{id: handoff}}
+  - {{id: search, untrusted_results: [web]}}
+relations:
+  - {{kind: feeds, from: summariser.outputs, to: lead.inputs.tool_results}}
 """
 
 FAULT = """
@@ -434,6 +466,24 @@ RULES = {
         PIPELINE.format(inbox="  - {kind: feeds, from: inbox, to: writer.inputs.agent_messages}"),
         ("indirect-prompt-injection@writer",),
         PIPELINE.format(inbox=""),
+    ),
+    # pasted text carries what its page's author wrote; a request body is the user's own
+    "indirect injection through user input only where outside content is declared on it": Rule(
+        "indirect-prompt-injection",
+        PASTE.format(
+            sources=", exposure: internal,\n     assets: {inputs: {component_sources: "
+            "{user_input: [copied-pages]}}}"
+        ),
+        ("indirect-prompt-injection@assistant",),
+        PASTE.format(sources=", exposure: public"),
+    ),
+    # a report that comes back as a tool result steers the lead; where web pages come back
+    # there too, whoever wrote one is the injection (indirect), not the summariser
+    "cross-agent injection through tool results that carry only other agents' outputs": Rule(
+        "cross-agent-prompt-injection",
+        DIGEST.format(tool="handoff"),
+        ("cross-agent-prompt-injection@summariser@lead",),
+        DIGEST.format(tool="search"),
     ),
 }
 

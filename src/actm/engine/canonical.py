@@ -82,8 +82,14 @@ def _element(element: T) -> T:
     changes: dict[str, Any] = {}
     for name in _fields(element):
         value = getattr(element, name)
-        # plain values first: checking against the Mapping ABC is slow, and most are plain
-        if not isinstance(value, _PLAIN) and isinstance(value, (tuple, Mapping)):
+        # plain values first: checking against the Mapping ABC is slow, and most are plain;
+        # then what is in order whatever it holds (no entry or one in a tuple, an empty dict)
+        if isinstance(value, _PLAIN):
+            continue
+        kind = type(value)
+        if (kind is tuple and len(value) < 2) or (kind is dict and not value):
+            continue
+        if isinstance(value, (tuple, Mapping)):
             ordered = _ordered(value)
             if not _same(value, ordered):
                 changes[name] = ordered

@@ -15,7 +15,7 @@ from actm.engine.compiled import Compiled
 from actm.engine.facts import SEEDS, FactStore, Rule
 from actm.engine.seeds import build_seeds
 from actm.engine.view import EngineView
-from actm.knowledge.attacks import AttackPattern, StepTraits
+from actm.knowledge.attacks import AttackPattern, Citation, StepTraits
 from actm.model.system import Vulnerability
 
 __all__ = ["Citer"]
@@ -37,11 +37,18 @@ class Citer:
         self._shown: dict[tuple[object, ...], tuple[int, ...]] = {}
         """(attack id, ids of the steps' traits) -> the citations whose chain conditions hold."""
         self._reach: dict[tuple[int, str], str] | None = None
+        self._bound: dict[tuple[object, ...], bool] = {}
+        """(attack id, citation, the bindings of the variables its conditions read) -> whether
+        its ``where`` conditions hold: they read the system alone, and threats that differ
+        only in other variables (a hub's tools, one agent) ask the same."""
 
     def reach(self, rule: int, via: object) -> str | None:
         """The reach of the seed that ``rule`` and ``via`` start from (as the seeds say)."""
         if self._reach is None:
-            base, per_assumption = build_seeds(self.c)
+            found = self.c.caches.get("seeds")
+            if found is None:  # the closure keeps the seeds it applied on the compiled model
+                found = self.c.caches["seeds"] = build_seeds(self.c)
+            base, per_assumption = found
             seeds = [*base, *(s for ss in per_assumption.values() for s in ss)]
             self._reach = {(s.rule, _key(s.via)): s.reach for s in seeds if s.reach}
         return self._reach.get((rule, _key(via)))
@@ -74,7 +81,17 @@ class Citer:
         def asset_of(var: str) -> int:
             return self._asset_of(attack, var, binding.get(var, ""))
 
-        return tuple(i for i in shown if attack.citations[i].bound(binding, view, asset_of))
+        known = self._bound
+        out = []
+        for i in shown:
+            cite = attack.citations[i]
+            context = (attack.id, i, *[binding.get(v, "") for v in _read_by(cite)])
+            holds = known.get(context)
+            if holds is None:
+                holds = known[context] = cite.bound(binding, view, asset_of)
+            if holds:
+                out.append(i)
+        return tuple(out)
 
     def _asset_of(self, attack: AttackPattern, var: str, owner: str) -> int:
         """The asset a requirement on ``var`` bound: the asset itself, or for a model the
@@ -151,6 +168,11 @@ class Citer:
         return StepTraits(
             name, c.asset_type[a], comp, vclass, adversary, attack, f.persistent, reach, cap
         )
+
+
+def _read_by(cite: Citation) -> tuple[str, ...]:
+    """The variables whose bindings the ``where`` conditions of ``cite`` read, in order."""
+    return tuple(v for var, where in cite.where for v in (var, *(o for _, o in where.relational)))
 
 
 def _key(via: object) -> str:

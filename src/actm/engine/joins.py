@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from actm.engine.compiled import Rule
 from actm.knowledge.conditions.base import RelationalCondition
 
-__all__ = ["Shape", "shape_of"]
+__all__ = ["Level", "Shape", "plan_of", "shape_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,3 +96,73 @@ def shape_of(rule: Rule) -> Shape:
         interface=tuple(interfaces),
         touching={v: tuple(t) for v, t in touching.items()},
     )
+
+
+class Level(NamedTuple):
+    """One level of a join: the requirement it binds, and what is known of the binding there."""
+
+    pos: int
+    """The requirement bound at this level."""
+    bound: bool
+    """Its variable is bound already (the level only finds the fact that meets it)."""
+    narrowed: bool
+    """Its candidates come through relations with variables bound before it."""
+    keyed: bool
+    """Every key variable is bound before it: the threat's key is known here."""
+    face: bool
+    """The interface of the new fact's witness component is first bound here."""
+
+
+def plan_of(rule: Rule, shape: Shape, pos: int) -> tuple[Level, ...]:
+    """The order in which a join started by a fact meeting requirement ``pos`` binds the rule's
+    other requirements: one whose variable is bound, else one reachable through a relation,
+    else any; key variables first among equals, then the rule's order.
+
+    Which variables are bound at each level depends on the rule and ``pos`` alone, and so does
+    whether a relation narrows a requirement's candidates (a condition narrows by its class,
+    :meth:`~actm.knowledge.conditions.base.RelationalCondition.forward`), so the whole order is
+    worked out once per requirement instead of at each level of each join."""
+    bound = {rule.requires[pos].var}
+    remaining = [i for i in range(len(rule.requires)) if i != pos]
+    trigger = shape.component.get(rule.requires[pos].var)
+    levels = []
+    while remaining:
+        keyed = all(v in bound for v in shape.keys)
+        face = trigger is not None and all(v in bound for v in shape.interface[trigger])
+        if face:
+            trigger = None
+        best, narrowed = remaining[0], False
+        best_score = (3, 1)
+        for p in remaining:
+            var = rule.requires[p].var
+            if var in bound:
+                best, narrowed = p, False
+                break
+            narrows = _narrows(rule, var, bound)
+            score = (1 if narrows else 2, 0 if var in shape.keys else 1)
+            if score < best_score:
+                best, best_score, narrowed = p, score, narrows
+        var = rule.requires[best].var
+        levels.append(Level(best, var in bound, narrowed, keyed, face))
+        bound.add(var)
+        remaining.remove(best)
+    return tuple(levels)
+
+
+def _narrows(rule: Rule, var: str, bound: set[str]) -> bool:
+    """Whether a relation with a variable of ``bound`` narrows the candidates of ``var``."""
+    for req in rule.requires:
+        if req.var == var:
+            if any(o in bound and _forward(c) for c, o in req.where.relational):
+                return True
+        elif req.var in bound and any(o == var and _backward(c) for c, o in req.where.relational):
+            return True
+    return False
+
+
+def _forward(cond: RelationalCondition) -> bool:
+    return type(cond).forward is not RelationalCondition.forward
+
+
+def _backward(cond: RelationalCondition) -> bool:
+    return type(cond).backward is not RelationalCondition.backward

@@ -103,6 +103,9 @@ def _priorities(levels: Mapping[str, str], enables: Mapping[str, set[str]]) -> d
     for start in sorted(levels):
         if start in priority:
             continue
+        if start not in enables:  # most threats enable nothing: their own level
+            priority[start] = levels[start]
+            continue
         stack: list[tuple[str, list[str]]] = [(start, sorted(enables.get(start, ())))]
         active.add(start)
         best = {start: levels[start]}

@@ -12,7 +12,7 @@ in breadth-first order, so its premises give a shortest chain.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from time import perf_counter
 from typing import NamedTuple, cast
@@ -21,10 +21,10 @@ from actm.engine.compiled import Compiled, Rule, type_pipeline
 from actm.engine.derived import HYPOTHESIS_PREFIX
 from actm.engine.facts import FactStore
 from actm.engine.facts import Rule as How
-from actm.engine.joins import Shape, shape_of
+from actm.engine.joins import Level, Shape, plan_of, shape_of
 from actm.engine.provenance import proof, seeds_in
 from actm.engine.view import EngineView
-from actm.knowledge.attacks import Requirement, Where
+from actm.knowledge.attacks import Requirement, Where, Yield
 
 __all__ = ["Match", "Matcher"]
 
@@ -63,10 +63,16 @@ class _Entry(NamedTuple):
     pipe: int
     """The pipeline index it asks for, or -1 for any."""
     shape: Shape
-    remaining: tuple[int, ...]
-    """The rule's other requirements."""
+    plan: tuple[Level, ...]
+    """How the rule's other requirements are bound (:func:`~actm.engine.joins.plan_of`)."""
     trigger: int | None
     """The witness component of its variable (None for a key variable)."""
+    on_itself: bool
+    """A relational condition links its variable to itself (checked once it is bound)."""
+
+
+_Yield = tuple[str, str | None, str | None, int, bool]
+"""A yield as (variable, asset type, component, capability index, persistent)."""
 
 
 class _Shared:
@@ -80,6 +86,10 @@ class _Shared:
         """The same answers, with the posited weaknesses counted (:meth:`Matcher.admit_posited`)."""
         self.narrowed_posited: dict[tuple[int, int, tuple[str | None, ...]], object] = {}
         self.entries: dict[tuple[int, int], list[_Entry]] = {}
+        self.yields: dict[int, tuple[tuple[_Yield, ...], tuple[_Yield, ...] | None]] = {}
+        """Rule -> what its step yields and, for an attack's last step, what all its steps do."""
+        self.traits: dict[int, tuple[bool, int]] = {}
+        """Target -> whether a change to it can persist, and its pipeline."""
 
 
 class Matcher:
@@ -191,6 +201,37 @@ class Matcher:
             found = self._static[context] = _static_check(self.view, where, owner, asset)
         return found
 
+    def component_ok(self, where: Where, owner: str, component: str | None) -> bool:
+        """Whether the fact on ``component`` of ``owner``'s asset (None: the whole asset)
+        meets the component conditions of ``where``."""
+        info = self.view.info.get(owner)
+        return info is not None and all(
+            cond.holds(value, info, self.view, component) for cond, value in where.component
+        )
+
+    def _along(
+        self, where: Where, owner: str, component: str | None, binding: Mapping[str, str]
+    ) -> bool:
+        """Whether the per-component relations of ``where`` hold between the fact on
+        ``component`` of ``owner`` and the variables bound so far (one not bound yet is left
+        to the complete binding)."""
+        for cond, other in where.along:
+            them = binding.get(other)
+            if them is not None and not cond.holds_on(self.view, owner, them, component):
+                return False
+        return True
+
+    def _along_ok(self, rule: Rule, binding: dict[str, str], premises: list[int]) -> bool:
+        """Whether every per-component relation holds on the component of the fact that met
+        its requirement, in the complete ``binding``."""
+        c = self.c
+        for pos, req in enumerate(rule.requires):
+            if req.where.along and premises[pos] >= 0:
+                t = self.store.decode(premises[pos]).target
+                if not self._along(req.where, binding[req.var], c.target_comp[t], binding):
+                    return False
+        return True
+
     def _relations_ok(self, shape: Shape, binding: dict[str, str], var: str) -> bool:
         """Whether the conditions between ``var`` (just bound) and the variables bound before
         it hold; a condition naming a variable not bound yet is left for later (so this prunes
@@ -208,8 +249,15 @@ class Matcher:
 
     # -- joining ----------------------------------------------------------------------------------
 
-    def _satisfy(self, req: Requirement, mask: int, owner: str) -> tuple[int, int]:
-        """A fact satisfying ``req`` on ``owner``'s asset: (fact key, asset) or (-1, -1).
+    def _satisfy(
+        self,
+        req: Requirement,
+        mask: int,
+        owner: str,
+        binding: Mapping[str, str] | None = None,
+    ) -> tuple[int, int]:
+        """A fact satisfying ``req`` on ``owner``'s asset: (fact key, asset) or (-1, -1);
+        with ``binding``, only on a component its per-component relations allow.
 
         A structural requirement (no capability) is met by the asset existing: (-1, asset).
         """
@@ -225,6 +273,8 @@ class Matcher:
                     return -1, a
                 continue
             if req.components is None:
+                if req.where.component and not self.component_ok(req.where, owner, None):
+                    continue
                 wholes = (c.asset_target[a],) if req.whole else c.whole_targets(a)
                 for whole in wholes:
                     k = holds(whole, mask, req.persistent, pipe)
@@ -234,6 +284,10 @@ class Matcher:
             for comp in req.components:
                 t = c.comp_target.get((a, comp))
                 if t is None:
+                    continue
+                if req.where.component and not self.component_ok(req.where, owner, comp):
+                    continue
+                if binding is not None and not self._along(req.where, owner, comp, binding):
                     continue
                 k = holds(t, mask, req.persistent, pipe)
                 if k >= 0:
@@ -285,7 +339,7 @@ class Matcher:
                 continue
             req = rule.requires[pos]
             shape = self._shape(rule)
-            remaining = tuple(i for i in range(len(rule.requires)) if i != pos)
+            var = req.var
             out.append(
                 _Entry(
                     rule,
@@ -293,8 +347,9 @@ class Matcher:
                     req,
                     self.pipe_of(req),
                     shape,
-                    remaining,
-                    shape.component.get(req.var),
+                    plan_of(rule, shape, pos),
+                    shape.component.get(var),
+                    any(me == var and other == var for me, _, other in shape.touching[var]),
                 )
             )
         return out
@@ -312,7 +367,8 @@ class Matcher:
         asset = c.target_asset[t]
         owner = c.asset_owner[asset]
         partial = c.is_partial[t]
-        for rule, pos, req, want_pipe, shape, remaining, trigger in entries:
+        for entry in entries:
+            rule, pos, req, want_pipe, shape, _, _, on_itself = entry
             if req.persistent and not persistent:
                 continue
             if req.whole and partial:
@@ -321,12 +377,14 @@ class Matcher:
                 continue
             if not self.static_ok(req.where, owner, asset):
                 continue
+            if req.where.component and not self.component_ok(req.where, owner, c.target_comp[t]):
+                continue
             binding = {req.var: owner}
-            if not self._relations_ok(shape, binding, req.var):
+            if on_itself and not self._relations_ok(shape, binding, req.var):
                 continue  # a condition of the variable on itself
             premises: list[int] = [-1] * len(rule.requires)
             premises[pos] = key
-            self._extend(rule, shape, list(remaining), binding, premises, trigger)
+            self._extend(entry, 0, binding, premises)
 
     def _shape(self, rule: Rule) -> Shape:
         shape = self._shapes.get(rule.index)
@@ -335,79 +393,60 @@ class Matcher:
         return shape
 
     def _extend(
-        self,
-        rule: Rule,
-        shape: Shape,
-        remaining: list[int],
-        binding: dict[str, str],
-        premises: list[int],
-        trigger: int | None,
+        self, entry: _Entry, level: int, binding: dict[str, str], premises: list[int]
     ) -> None:
-        """Bind the remaining requirements, most constrained first, key variables before
-        witnesses; once the key is bound, the first witness that completes it is enough.
+        """Bind the requirements left at ``level`` of the entry's plan: most constrained
+        first, key variables before witnesses; once the key is bound, the first witness that
+        completes it is enough.
 
-        ``trigger`` is the witness component of the new fact's requirement (None for a key
-        variable): once its interface is bound, a component that already had a witness for
-        those bindings makes the new fact add nothing there.
+        At the level where the interface of the new fact's witness component (its
+        ``trigger``) is bound, a component that already had a witness for those bindings
+        makes the new fact add nothing there.
         """
-        if not remaining:
-            self._complete(rule, shape, binding, premises)
+        rule, shape, plan = entry.rule, entry.shape, entry.plan
+        if level == len(plan):
+            if self._along_ok(rule, binding, premises):
+                self._complete(rule, shape, binding, premises)
             return
-        key = shape.key_of(binding)
-        if key is not None and (rule.index, key) in self.fired:
-            return  # this threat is already known; other witnesses add nothing
-        if trigger is not None:
-            face = shape.interface_of(trigger, binding)
-            if face is not None:
-                solved = self.witnessed.get((rule.index, trigger, face))
-                if solved is not None and solved < self.generation:
-                    return  # an earlier fact was a witness there, and every fact since saw it
-                trigger = None  # checked: not known yet
-        best, cands = self._next(rule, shape, remaining, binding)
-        rest = [i for i in remaining if i != best]
+        step = plan[level]
+        settled = None
+        if step.keyed:
+            settled = (rule.index, tuple([binding.get(v, "") for v in shape.key_vars]))
+            if settled in self.fired:
+                return  # this threat is already known; other witnesses add nothing
+        if step.face:
+            assert entry.trigger is not None
+            face = shape.interface_of(entry.trigger, binding)
+            solved = self.witnessed.get((rule.index, entry.trigger, face or ()))
+            if solved is not None and solved < self.generation:
+                return  # an earlier fact was a witness there, and every fact since saw it
+        best = step.pos
         req = rule.requires[best]
         mask = rule.masks[best]
-        bound = binding.get(req.var)
-        if bound is not None:
-            owners = [bound]
-        elif cands is not None:
-            owners = cands
-        else:
+        owners: list[str] | None = None
+        if step.bound:
+            owners = [binding[req.var]]
+        elif step.narrowed:
+            owners = self._narrowed(rule, shape, best, binding)
+        if owners is None:
             owners = self._candidates(req)
-        settled = None if key is None else (rule.index, key)
+        deeper = level + 1
         for owner in owners:
             self.steps += 1
-            k, asset = self._satisfy(req, mask, owner)
+            k, asset = self._satisfy(req, mask, owner, binding if req.where.along else None)
             if asset < 0 or not self.static_ok(req.where, owner, asset):
                 continue
             premises[best] = k
-            if bound is None:
+            if not step.bound:
                 binding[req.var] = owner
                 if self._relations_ok(shape, binding, req.var):  # prune once two are bound
-                    self._extend(rule, shape, rest, binding, premises, trigger)
+                    self._extend(entry, deeper, binding, premises)
                 del binding[req.var]
             else:
-                self._extend(rule, shape, rest, binding, premises, trigger)
+                self._extend(entry, deeper, binding, premises)
             if settled is not None and settled in self.fired:
                 break  # a witness completed the key: the others would add nothing
         premises[best] = -1
-
-    def _next(
-        self, rule: Rule, shape: Shape, remaining: list[int], binding: dict[str, str]
-    ) -> tuple[int, list[str] | None]:
-        """The requirement to bind next, and its candidates when relations narrow them: one
-        whose variable is bound, else one reachable through a relation, else any; key
-        variables first among equals."""
-        best, best_score, best_cands = remaining[0], (3, 1), None
-        for pos in remaining:
-            var = rule.requires[pos].var
-            if var in binding:
-                return pos, None
-            cands = self._narrowed(rule, shape, pos, binding)
-            score = (1 if cands is not None else 2, 0 if var in shape.keys else 1)
-            if score < best_score:
-                best, best_score, best_cands = pos, score, cands
-        return best, best_cands
 
     def _narrowed(
         self, rule: Rule, shape: Shape, pos: int, binding: dict[str, str]
@@ -458,7 +497,7 @@ class Matcher:
         self, rule: Rule, shape: Shape, binding: dict[str, str], premises: list[int]
     ) -> None:
         attack = rule.attack
-        key = tuple(binding.get(v, "") for v in attack.key_vars)
+        key = tuple([binding.get(v, "") for v in attack.key_vars])
         fired_key = (rule.index, key)
         if fired_key in self.fired:
             return
@@ -470,42 +509,65 @@ class Matcher:
         for comp in range(len(shape.interface)):
             face = shape.interface_of(comp, binding)
             self.witnessed.setdefault((rule.index, comp, face or ()), self.generation)
-        c = self.c
         how = How.ATTACK if attack.kind == "attack" else How.CONVERSION
-        premise_facts = tuple(p for p in prem if p >= 0)
+        premise_facts = tuple([p for p in prem if p >= 0])
         extra = 0
         if self._posited_cost and self._leans_on_posited(rule, binding, premises):
             extra = self._posited_extra(premise_facts)
+        own, every = self._yielded(rule)
         yields: list[int] = []
-        for y in rule.yields:
-            t = self._yield_target(y.var, y.asset_type, y.component, binding)
-            if t < 0:
-                continue
-            cap = c.cap_index[y.capability]
-            pers = y.persistent and self._can_persist(t)
-            gate = self.gates.get(t, 0) + extra
-            k = self.store.add(
-                t, cap, pers, type_pipeline(c, t), how, rule.index, premise_facts, gate
+        store, gates, stronger = self.store, self.gates, self.c.stronger_mask
+        for t, cap, pers, pipe in self._resolve(own, binding):
+            k = store.add(
+                t, cap, pers, pipe, how, rule.index, premise_facts, gates.get(t, 0) + extra
             )
             if k < 0:
-                k = self.store.holds(t, c.stronger_mask[cap], pers)
+                k = store.holds(t, stronger[cap], pers)
             if k >= 0:
                 yields.append(k)
-        if rule.final and attack.kind == "attack":
-            effects = []
-            for step in attack.steps:
-                for y in step.yields:
-                    t = self._yield_target(y.var, y.asset_type, y.component, binding)
-                    if t >= 0:
-                        pers = y.persistent and self._can_persist(t)
-                        effects.append((t, c.cap_index[y.capability], pers, type_pipeline(c, t)))
-            full = tuple(binding.get(v, "") for v in attack.variables)
-            cost = self.store.cost_of(premise_facts) + extra
+        if every is not None:
+            effects = tuple(self._resolve(every, binding))
+            full = tuple([binding.get(v, "") for v in attack.variables])
+            cost = store.cost_of(premise_facts) + extra
             self.matches.append(
-                Match(
-                    rule.index, key, full, prem, tuple(yields), tuple(effects), cost, self.posited
-                )
+                Match(rule.index, key, full, prem, tuple(yields), effects, cost, self.posited)
             )
+
+    def _yielded(self, rule: Rule) -> tuple[tuple[_Yield, ...], tuple[_Yield, ...] | None]:
+        """What the rule's step yields and, for the last step of an attack, what every step of
+        the attack yields (the threat's effects)."""
+        found = self._shared.yields.get(rule.index)
+        if found is None:
+            cap_index = self.c.cap_index
+
+            def specs(ys: Iterable[Yield]) -> tuple[_Yield, ...]:
+                return tuple(
+                    (y.var, y.asset_type, y.component, cap_index[y.capability], y.persistent)
+                    for y in ys
+                )
+
+            attack = rule.attack
+            final = rule.final and attack.kind == "attack"
+            every = specs(y for step in attack.steps for y in step.yields) if final else None
+            found = self._shared.yields[rule.index] = (specs(rule.yields), every)
+        return found
+
+    def _resolve(
+        self, specs: tuple[_Yield, ...], binding: dict[str, str]
+    ) -> list[tuple[int, int, bool, int]]:
+        """The yields ``specs`` on the assets ``binding`` names, as (target, capability,
+        persistent, pipeline); those on an asset the binding lacks are left out."""
+        out = []
+        traits = self._shared.traits
+        for var, asset_type, component, cap, persistent in specs:
+            t = self._yield_target(var, asset_type, component, binding)
+            if t < 0:
+                continue
+            trait = traits.get(t)
+            if trait is None:
+                trait = traits[t] = (self._can_persist(t), type_pipeline(self.c, t))
+            out.append((t, cap, persistent and trait[0], trait[1]))
+        return out
 
     def _can_persist(self, target: int) -> bool:
         """Whether a change an attack makes to ``target`` can persist (METHOD.md section 3).

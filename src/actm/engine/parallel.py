@@ -46,6 +46,10 @@ def start_all(jobs: Sequence[Callable[[], Any]], n: int | None = None) -> Callab
         return lambda: [job() for job in jobs]
     ctx = multiprocessing.get_context("fork")
     counter = ctx.Value("i", 0)
+    # the workers' shared job counter lives in memory this process hands out: were it freed
+    # while they run, the next batch's counter would take that memory, and its workers would
+    # take this batch's jobs (left to be run here). Kept until the workers are done.
+    held = [counter]
     pipes: list[Connection] = []
     procs = []
     for _ in range(n):
@@ -73,6 +77,7 @@ def start_all(jobs: Sequence[Callable[[], Any]], n: int | None = None) -> Callab
                     found[index] = value
         for proc in procs:
             proc.join()
+        held.clear()
         return [found[i] if i in found else job() for i, job in enumerate(jobs)]
 
     return results

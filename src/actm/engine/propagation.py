@@ -148,27 +148,24 @@ class Propagator:
     def admit_footholds(self) -> None:
         """Derive code execution through tools and credentials from here on, and from the
         facts known already (after a run with ``footholds=False``): what :meth:`fire` would
-        have derived from them."""
+        have derived from them, through the same two steps (:meth:`_tool_execution` for a
+        driven tool, :meth:`_credential_execution` for a credential used)."""
         if self.footholds:
             return
         self.footholds = True
         c = self.c
-        store = self.store
-        ncap = store.ncap
-        for key in list(store.keys):
+        ncap = self.store.ncap
+        for key in list(self.store.keys):
             if key < 0:
                 continue
             tc = key >> 2
             t, cap = tc // ncap, tc % ncap
-            ti = c.tool_of_inputs.get(t, -1)
-            if ti >= 0 and c.integrity[cap]:
-                for node, vclass in c.tool_exec[ti]:
-                    if vclass == self.tool_exec_class:
-                        store.add_node(node, vclass, Rule.TOOL_EXECUTE, c.tool_ids[ti], (key,))
-            if self.grant_exec >= 0 and not c.integrity[cap] and (self.cred_requires >> cap) & 1:
-                name = c.asset_ids[c.target_asset[t]]
-                for n in c.cred_exec.get(t, ()):
-                    store.add_node(n, self.grant_exec, Rule.CREDENTIAL_NODE, name, (key,))
+            if c.integrity[cap]:
+                ti = c.tool_of_inputs.get(t, -1)
+                if ti >= 0:
+                    self._tool_execution(ti, key, foothold=True)
+            elif (self.cred_requires >> cap) & 1:
+                self._credential_execution(t, key)
 
     # ---------------------------------------------------------------------------------------
 
@@ -359,9 +356,19 @@ class Propagator:
             self.store.add(
                 dst, cap, persistent, DEPLOY, Rule.CREDENTIAL_GRANT, (name, perm), (key,)
             )
-        if self.grant_exec >= 0 and self.footholds:
-            for n in c.cred_exec.get(t, ()):
-                self.store.add_node(n, self.grant_exec, Rule.CREDENTIAL_NODE, name, (key,))
+        if self.footholds:
+            self._credential_execution(t, key)
+
+    def _credential_execution(self, t: int, key: int) -> None:
+        """Code execution on the nodes credential ``t`` grants it on, once used (fact
+        ``key``): a foothold the engine derives (none when a propagator is built with
+        ``footholds=False``, until :meth:`admit_footholds`)."""
+        if self.grant_exec < 0:
+            return
+        c = self.c
+        name = c.asset_ids[c.target_asset[t]]
+        for n in c.cred_exec.get(t, ()):
+            self.store.add_node(n, self.grant_exec, Rule.CREDENTIAL_NODE, name, (key,))
 
     def _tool_driven(self, ti: int, key: int) -> None:
         """The adversary drives tool ``ti`` (an integrity capability on its inputs)."""
@@ -373,14 +380,23 @@ class Propagator:
         write_cap = self.limit(write_cap, f"{name}.write")
         for wt, persistent in c.tool_writes[ti]:
             store.add(wt, write_cap, persistent, DEPLOY, Rule.TOOL_WRITE, name, prem)
-        for node, vclass in c.tool_exec[ti]:
-            if self.footholds or vclass != self.tool_exec_class:
-                store.add_node(node, vclass, Rule.TOOL_EXECUTE, name, prem)
+        self._tool_execution(ti, key, foothold=None if self.footholds else False)
         for dt in c.tool_deletes[ti]:
             store.add(dt, self.delete, False, DEPLOY, Rule.TOOL_DELETE, name, prem)
         if c.tool_reads[ti] and ti not in self._driven:
             self._drive(ti)
         self._exfiltrate(ti, key)
+
+    def _tool_execution(self, ti: int, key: int, *, foothold: bool | None) -> None:
+        """Code execution on the nodes of tool ``ti``, once driven (fact ``key``): of every
+        vulnerability class (``foothold`` None), only of the foothold the engine derives,
+        code run through the tool (True), or of every other class (False: a propagator
+        built with ``footholds=False``)."""
+        c = self.c
+        name = c.tool_ids[ti]
+        for node, vclass in c.tool_exec[ti]:
+            if foothold is None or (vclass == self.tool_exec_class) == foothold:
+                self.store.add_node(node, vclass, Rule.TOOL_EXECUTE, name, (key,))
 
     # -- exfiltration -------------------------------------------------------------------------
     #

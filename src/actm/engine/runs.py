@@ -17,12 +17,13 @@ implemented controls the reruns would cost too much, and the credit goes by what
 touches (``attribution`` ``touch``).
 
 The route reruns of a big model need only its compiled form: they start in worker processes
-(engine/parallel.py) as soon as it is compiled and run beside the residual run itself. When an
-inherent run follows, the residual run's reruns (routes and needs) and its tolerance search
-start together once its threats are proved, and run beside the inherent run: the workers then
-inherit what the run's joins worked out from the compiled model alone (rule shapes, static
-conditions, narrowed candidates: engine/matching.py) instead of working it out again, and this
-process goes on to the inherent run at once.
+(engine/parallel.py) as soon as it is compiled and run beside the residual run itself, on the
+core its closure leaves idle (they work out their joins' tables themselves, which costs a little
+CPU but no time). When an inherent run follows, the residual run's other reruns (needs) and its
+tolerance search start together once its threats are proved, and run beside the inherent run:
+those workers inherit what the run's joins worked out from the compiled model alone (rule
+shapes, static conditions, narrowed candidates: engine/matching.py) instead of working it out
+again, and this process goes on to the inherent run at once.
 
 :func:`threats` is the single run the planner takes per candidate plan.
 """
@@ -215,10 +216,12 @@ def analyse(
     compiled = compile_model(model, kb, apply_controls=controls)
     compiling = perf_counter() - t0
     implemented = [ctl.id for ctl in model.controls if ctl.status == "implemented"]
-    # an inherent run follows: the residual run's reruns and tolerance search wait for its
-    # threats and run beside that run; else the route reruns start beside the closure
+    # the route reruns need only the compiled model: they start beside the closure, on the
+    # core this process leaves idle while it closes; when an inherent run follows, the rest of
+    # the residual run's reruns and its tolerance search wait for its threats and run beside
+    # that run
     later = controls and bool(implemented)
-    routed = None if later else _early_routes(compiled, workers)
+    routed = _early_routes(compiled, workers)
     out = run_engine(
         model,
         kb,
@@ -233,7 +236,7 @@ def analyse(
     pool = _pool(workers, out)
     t0 = perf_counter()
     if later:
-        attributed = _beside(out, workers, tolerance_severity)
+        attributed = _beside(out, workers, tolerance_severity, routed)
     else:
         attributed = _attribute(out, pool, routed, workers)
     started = perf_counter() - t0
@@ -243,8 +246,10 @@ def analyse(
         without = run_engine(model, kb, apply_controls=False, assumptions=False)
         timings["inherent"] = perf_counter() - t0
     t0 = perf_counter()
-    # while the route reruns go on in the workers, decode what needs no attribution
-    decoded = decode_all(out) if _parallel(compiled, workers) else None
+    # while the reruns go on in the workers (the routes since the closure, the others beside
+    # the inherent run), decode what needs no attribution
+    beside = routed is not None or (later and _workers(out, workers) > 1)
+    decoded = decode_all(out) if beside else None
     attribution_residual, out = attributed()
     timings["assumptions"] = out.timings["assumptions"]
     judged = judge_all(out, attribution_residual, decoded=decoded)
@@ -308,9 +313,17 @@ Waiter = Callable[[], list[Any]]
 """Waits for a batch of reruns started already, returning their results in order."""
 
 
+def _workers(out: EngineOutput, workers: int | None) -> int:
+    """The worker processes the reruns of ``out`` run in: ``workers`` (else engine/parallel.py's
+    default) for a big run, 1 (this process) when its closure has fewer than
+    :data:`PARALLEL_FACTS` facts. The one decision for every batch of a run once it is
+    closed (:func:`_pool`, :func:`_start`, and whether to decode while they run)."""
+    return 1 if len(out.closure.store.keys) < PARALLEL_FACTS else _allowed(workers)
+
+
 def _pool(workers: int | None, out: EngineOutput) -> Runner:
     """How a batch of independent reruns runs: in worker processes for a big model, else here."""
-    n = 1 if len(out.closure.store.keys) < PARALLEL_FACTS else workers
+    n = _workers(out, workers)
 
     def runner(jobs: list[Callable[[], Any]]) -> list[Any]:
         return run_all(jobs, n)
@@ -345,25 +358,21 @@ def _start(workers: int | None, out: EngineOutput, jobs: list[Callable[[], Any]]
     """Start a batch of independent reruns of ``out``'s model and return how to wait for their
     results: in worker processes for a big model (the caller goes on meanwhile), else here
     when waited for."""
-    n = _allowed(workers)
-    if n <= 1 or len(out.closure.store.keys) < PARALLEL_FACTS or not jobs:
+    n = _workers(out, workers)
+    if n <= 1 or not jobs:
         return lambda: run_all(jobs, 1)
     return start_all(jobs, n)
 
 
 def _early_routes(c: Compiled, workers: int | None) -> Waiter | None:
-    """For a big model without an inherent run to follow, its route reruns started in worker
-    processes at once, beside the run (they need only the compiled model): how to wait for
-    them. None for a small model (as many targets as :data:`PARALLEL_FACTS` give about as many
-    facts) or when one worker is allowed."""
-    if not _parallel(c, workers):
+    """For a big model, its route reruns started in worker processes at once, beside the run
+    (they need only the compiled model), in all the workers allowed but one: this process's
+    closure keeps a core. How to wait for them. None for a small model (as many targets as
+    :data:`PARALLEL_FACTS` give about as many facts) or when one worker is allowed."""
+    n = _allowed(workers)
+    if n <= 1 or len(c.target_name) < PARALLEL_FACTS:
         return None
-    return start_all(route_jobs(c, Wording(c.vocab.wording)).jobs, _allowed(workers))
-
-
-def _parallel(c: Compiled, workers: int | None) -> bool:
-    """Whether the reruns of ``c``'s run go to worker processes while the run goes on."""
-    return _allowed(workers) > 1 and len(c.target_name) >= PARALLEL_FACTS
+    return start_all(route_jobs(c, Wording(c.vocab.wording)).jobs, n - 1)
 
 
 Attributed = Callable[[], tuple[Attribution, EngineOutput]]
@@ -383,13 +392,16 @@ def _attribute(
     return lambda: (finish([*routed(), *needed()]), out)
 
 
-def _beside(out: EngineOutput, workers: int | None, tolerance_severity: str) -> Attributed:
+def _beside(
+    out: EngineOutput, workers: int | None, tolerance_severity: str, routed: Waiter | None
+) -> Attributed:
     """Start the reruns that attribute ``out`` (run without its tolerance search) and that
     search: in worker processes for a big model, forked once its threats are proved, so that
     they inherit the tables its closure's joins built (rule shapes, static conditions, narrowed
-    candidates: engine/matching.py) and run beside the inherent run. How to wait for them: the
-    attribution, and ``out`` with its assumptions' outcomes."""
-    todo, finish = attribution_jobs(out)
+    candidates: engine/matching.py) and run beside the inherent run; its route reruns too,
+    unless they were started beside its closure already (``routed`` waits for them). How to
+    wait for them: the attribution, and ``out`` with its assumptions' outcomes."""
+    todo, finish = attribution_jobs(out, routes=routed is None)
 
     def search() -> tuple[dict[str, AssumptionOutcome], float]:
         t0 = perf_counter()
@@ -403,6 +415,8 @@ def _beside(out: EngineOutput, workers: int | None, tolerance_severity: str) -> 
         assert isinstance(found, tuple)
         outcomes, seconds = found
         timings = {**out.timings, "assumptions": seconds}
+        if routed is not None:
+            results = [*routed(), *results]
         return finish(results), replace(out, assumptions=outcomes, timings=timings)
 
     return attributed

@@ -35,9 +35,9 @@ def _describe(req: Requirement) -> str:
 
 
 def _conditions(req: Requirement) -> str:
-    return "; ".join(
-        f"{cond.name.replace('_', ' ')}: {cond.describe(value)}" for cond, value in req.where.static
-    )
+    static = [(cond.name, cond.describe(value)) for cond, value in req.where.static]
+    static += [(cond.name, cond.describe(value)) for cond, value in req.where.component]
+    return "; ".join(f"{name.replace('_', ' ')}: {text}" for name, text in static)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +77,9 @@ def _probe(cl: Closure, req: Requirement) -> _Probe:
     for t in _targets(c, req):
         exists = True
         owner = c.asset_owner[c.target_asset[t]]
-        ok = matcher.static_ok(req.where, owner, c.target_asset[t])
+        ok = matcher.static_ok(req.where, owner, c.target_asset[t]) and (
+            matcher.component_ok(req.where, owner, c.target_comp[t])
+        )
         fits = fits or ok
         if req.capability is not None:
             if cl.store.holds(t, mask, req.persistent, matcher.pipe_of(req)) < 0:

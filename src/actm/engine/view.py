@@ -7,9 +7,10 @@ relations are not blocked, where assets reside and which vulnerabilities reach t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import copy
+from collections.abc import Callable, Mapping, MutableMapping
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from actm.engine.canonical import memo
 from actm.engine.compiled import Compiled
@@ -95,6 +96,9 @@ class OwnerInfo:
     ``tool_results``, a tool of its that brings content returns into them: see
     ``_tools_bring_content``); ``""`` when that is the whole
     inputs asset (a relation or outside content naming no component)."""
+    outside_components: frozenset[str] = frozenset()
+    """For a model: the components of its inputs on which outside content is declared
+    (``component_sources``); ``""`` when it is declared on the whole inputs asset."""
     trained: bool = False
     """A model whose weights are the system's own: it is trained or fine-tuned in the system
     (a declared ``training`` or ``fine_tuning`` relation writes its parameters, it names a
@@ -112,11 +116,16 @@ class EngineView:
         self._model = c.model
         self._asset_ids = c.asset_ids
         m = c.model
-        self.feeds = frozenset(
-            (c.asset_owner[c.asset_index[r.source]], c.asset_owner[c.asset_index[r.target]])
+        self.feeds_into = frozenset(
+            (
+                c.asset_owner[c.asset_index[r.source]],
+                c.asset_owner[c.asset_index[r.target]],
+                r.target_component or "",
+            )
             for r in m.relations
             if r.kind == "feeds" and r.id not in c.blocked
         )
+        self.feeds = frozenset((src, dst) for src, dst, _ in self.feeds_into)
         self.derived, self.parts = _derived_and_parts(c)
         placed = memo(m, "view-placement", lambda: _Placement(c), on=c.vocab)
         self.asset_nodes = placed.asset_nodes
@@ -140,8 +149,23 @@ class EngineView:
         name = "system_view_posited" if posited else "system_view"
         view: EngineView | None = c.caches.get(name)
         if view is None:
-            view = c.caches[name] = EngineView(c, posited=posited)
+            view = EngineView.of(c)._with_posited(c) if posited else EngineView(c)
+            c.caches[name] = view
         return view
+
+    def _with_posited(self, c: Compiled) -> EngineView:
+        """This view with the weaknesses hypotheses posit counted as vulnerabilities on their
+        nodes: the same tables but for those the vulnerabilities reach (per node and asset,
+        and the containers' classes of an embedded secret), which are worked out again; no
+        other part of the view reads a vulnerability of ``extra_vulns``."""
+        out = copy.copy(self)
+        placed = memo(c.model, "view-placement", lambda: _Placement(c), on=c.vocab)
+        out._node_vulns = _node_vulnerabilities(c, placed.on_node_assets, posited=True)
+        out.info = dict(self.info)
+        _embedding(c.model, out.info, out._node_vulns)
+        out._kinds = {}
+        out._indexes = {}
+        return out
 
     def owner(self, key: str) -> OwnerInfo | None:
         return self.info.get(key)
@@ -248,7 +272,9 @@ def _node_vulnerabilities(
 
 
 def _embedding(
-    m: SystemModel, info: Mapping[str, OwnerInfo], vulns: Mapping[tuple[str, str], frozenset[str]]
+    m: SystemModel,
+    info: MutableMapping[str, OwnerInfo],
+    vulns: Mapping[tuple[str, str], frozenset[str]],
 ) -> None:
     """Fill in, for every asset another one ``contains``, the types of its containers and the
     vulnerability classes that reach them (where an embedded secret is exposed)."""
@@ -263,8 +289,13 @@ def _embedding(
             for r in a.resides:
                 found |= vulns.get((r.node, a.id), _EMPTY)
     for x, found_types in types.items():
-        info[x].embedded_in = frozenset(found_types)
-        info[x].container_vulnerabilities = frozenset(classes[x])
+        # a new record, not the old one changed: a view with posited weaknesses shares the
+        # others with the view it was made from
+        info[x] = replace(
+            info[x],
+            embedded_in=frozenset(found_types),
+            container_vulnerabilities=frozenset(classes[x]),
+        )
 
 
 def _derived_and_parts(
@@ -330,6 +361,7 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
     cleartext = _cleartext_targets(c)
     secret_prompts = _confidential_prompts(c)
     content = _content_components(c)
+    outside = _outside_components(m)
     for model in m.models:
         usable = [tools[t] for t in model.tools if t in tools and t not in c.blocked]
         owner_tp = m.is_third_party(model.owner)
@@ -358,6 +390,7 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
             serves_on=_serving_nodes(m, model, third),
             content_components=content.get(model.id, frozenset())
             | ({"tool_results"} if _tools_bring_content(m, model, usable) else frozenset()),
+            outside_components=outside.get(model.id, frozenset()),
         )
         for t in usable:
             _tool_reach(c, info, t)
@@ -554,15 +587,26 @@ def _content_components(c: Compiled) -> dict[str, frozenset[str]]:
         if source.model is not None and source.type in ("outputs", "output_details"):
             continue
         found.setdefault(target.model, set()).add(r.target_component or "")
+    for model, comps in _outside_components(m).items():
+        found.setdefault(model, set()).update(comps)
+    return {k: frozenset(v) for k, v in found.items() if v}
+
+
+def _outside_components(m: SystemModel) -> dict[str, frozenset[str]]:
+    """Model -> the components of its inputs on which outside content is declared
+    (``component_sources``); ``""`` when ``untrusted_sources`` declare it on the whole
+    inputs asset."""
+    found: dict[str, frozenset[str]] = {}
     for x in m.models:
         inputs = m.asset(x.assets["inputs"]) if "inputs" in x.assets else None
         if inputs is None:
             continue
-        here = found.setdefault(x.id, set())
-        here.update(inputs.component_sources)
-        if inputs.untrusted_sources:
-            here.add("")
-    return {k: frozenset(v) for k, v in found.items() if v}
+        here = frozenset(inputs.component_sources) | (
+            {""} if inputs.untrusted_sources else frozenset()
+        )
+        if here:
+            found[x.id] = here
+    return found
 
 
 def _credential_info(c: Compiled, m: SystemModel, a: Asset, info: OwnerInfo) -> None:

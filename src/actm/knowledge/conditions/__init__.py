@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, create_model
 
 from actm.knowledge.conditions.base import (
+    ComponentCondition,
     Condition,
     Problem,
     RelationalCondition,
@@ -25,12 +26,13 @@ from actm.knowledge.conditions.base import (
 )
 from actm.knowledge.conditions.relational import RELATIONAL
 from actm.knowledge.conditions.settings import SETTINGS
-from actm.knowledge.conditions.static import STATIC
+from actm.knowledge.conditions.static import COMPONENT, STATIC
 from actm.knowledge.conditions.view import Index, OwnerFacts, SystemView
 from actm.knowledge.vocabulary import Vocabulary
 
 __all__ = [
     "CONDITIONS",
+    "ComponentCondition",
     "Condition",
     "Index",
     "OwnerFacts",
@@ -44,9 +46,12 @@ __all__ = [
     "compile_where",
 ]
 
-CONDITIONS: Mapping[str, Condition] = {c.name: c for c in (*STATIC, *SETTINGS, *RELATIONAL)}
+CONDITIONS: Mapping[str, Condition] = {
+    c.name: c for c in (*STATIC, *COMPONENT, *SETTINGS, *RELATIONAL)
+}
 """Key under ``where:`` -> its condition: static ones first (on the bound element, then on the
-settings the model states), then relational ones."""
+component a fact meeting it is on, then on the settings the model states), then relational
+ones."""
 
 if TYPE_CHECKING:
 
@@ -82,13 +87,17 @@ def compile_where(where: WhereIn | None) -> Where:
     """The (condition, value) pairs of ``where``; an empty list or mapping sets nothing."""
     static: list[tuple[StaticCondition[Any], Any]] = []
     relational: list[tuple[RelationalCondition, str]] = []
+    component: list[tuple[ComponentCondition[Any], Any]] = []
     for cond, raw in _raw(where):
         value = cond.compile(raw)
         if value is None:
             continue
         if isinstance(cond, RelationalCondition):
             relational.append((cond, value))
+        elif isinstance(cond, ComponentCondition):
+            component.append((cond, value))
         else:
             assert isinstance(cond, StaticCondition)
             static.append((cond, value))
-    return Where(tuple(static), tuple(relational))
+    along = tuple((cond, other) for cond, other in relational if cond.per_component)
+    return Where(tuple(static), tuple(relational), tuple(component), along)

@@ -22,6 +22,7 @@ from actm.knowledge.conditions.view import OwnerFacts, SystemView
 from actm.knowledge.vocabulary import Vocabulary
 
 __all__ = [
+    "ComponentCondition",
     "Condition",
     "Problem",
     "RelationalCondition",
@@ -94,6 +95,20 @@ class KeyedCondition(StaticCondition[Mapping[str, AbstractSet[str]]]):
         return "; ".join(f"{k}: {'/'.join(sorted(v))}" for k, v in sorted(value.items()))
 
 
+class ComponentCondition(Condition, Generic[V]):
+    """A condition on the component of the bound model's asset that the requirement's fact is
+    on (for a requirement naming several components, the one that met it): the matcher checks
+    it for each fact, so that one component of an entry can demand what another need not."""
+
+    @abstractmethod
+    def holds(self, value: V, owner: OwnerFacts, view: SystemView, component: str | None) -> bool:
+        """Whether the fact on ``component`` of ``owner`` (None: the whole asset) meets it."""
+
+    def describe(self, value: V) -> str:
+        """The value as the out-of-scope explanation shows it."""
+        return str(value).lower()
+
+
 class RelationalCondition(Condition):
     """A condition between the bound element (``me``) and another variable's (``other``)."""
 
@@ -102,13 +117,26 @@ class RelationalCondition(Condition):
     """The value names the other variable."""
     model_only: ClassVar[bool] = False
     """The other variable must be a model variable."""
+    per_component: ClassVar[bool] = False
+    """The relation is between the other binding and the component of ``me`` the
+    requirement's fact is on: :meth:`holds` is its test on the bindings alone (some component),
+    :meth:`holds_on` the test the matcher makes once it knows the component."""
 
     @abstractmethod
     def holds(self, view: SystemView, me: str, other: str) -> bool:
         """Whether the two bindings are related as the condition demands."""
 
+    def holds_on(self, view: SystemView, me: str, other: str, component: str | None) -> bool:
+        """Whether the fact on ``component`` of ``me`` (None: the whole asset) is related to
+        ``other`` as the condition demands."""
+        return self.holds(view, me, other)
+
     def forward(self, view: SystemView, other: str) -> AbstractSet[str] | None:
-        """The only bindings ``me`` can take once ``other`` is bound; None: no narrowing."""
+        """The only bindings ``me`` can take once ``other`` is bound; None: no narrowing.
+
+        A class that overrides this (or :meth:`backward`) must return a set for every
+        binding, None being the base class's answer alone: the matcher plans the order of its
+        joins by whether a condition's class narrows (engine/joins.py)."""
         return None
 
     def backward(self, view: SystemView, me: str) -> AbstractSet[str] | None:
@@ -123,6 +151,10 @@ class Where:
 
     static: tuple[tuple[StaticCondition[Any], Any], ...] = ()
     relational: tuple[tuple[RelationalCondition, str], ...] = ()
+    component: tuple[tuple[ComponentCondition[Any], Any], ...] = ()
+    """Conditions on the component a fact meeting the requirement is on."""
+    along: tuple[tuple[RelationalCondition, str], ...] = ()
+    """The relational conditions that are ``per_component`` (also in ``relational``)."""
 
     def other_vars(self) -> tuple[str, ...]:
         """The variables the relational conditions name, in the registry's order."""

@@ -340,6 +340,21 @@ class FedBy(_Indexed):
         return (other, me) in view.feeds
 
 
+class ArrivesFrom(FedBy):
+    name = "arrives_from"
+    example = "arrives_from: m"
+    doc = (
+        "(a model's inputs) the component the requirement is met on is fed by model `m` (a "
+        "`feeds` relation no control blocks, to that component or to the whole inputs): what "
+        "`m` says arrives there"
+    )
+    per_component = True
+
+    def holds_on(self, view: SystemView, me: str, other: str, component: str | None) -> bool:
+        into = view.feeds_into
+        return (other, me, "") in into or (component is not None and (other, me, component) in into)
+
+
 class RelatedTo(_Indexed):
     name = "related_to"
     model_only = True
@@ -572,6 +587,7 @@ RELATIONAL: tuple[RelationalCondition, ...] = (
     Uses(),
     Feeds(),
     FedBy(),
+    ArrivesFrom(),
     RelatedTo(),
     DiffersFrom(),
     DerivedFrom(),

@@ -9,13 +9,19 @@ from typing import Annotated, Any, Literal
 from pydantic import StringConstraints
 
 from actm.io.diagnose import did_you_mean
-from actm.knowledge.conditions.base import KeyedCondition, Problem, StaticCondition
+from actm.knowledge.conditions.base import (
+    ComponentCondition,
+    KeyedCondition,
+    Problem,
+    StaticCondition,
+)
 from actm.knowledge.conditions.view import OwnerFacts, SystemView
 from actm.knowledge.vocabulary import Vocabulary
 from actm.terms import ImpactClass
 from actm.terms import ToolPermission as Permission
 
 __all__ = [
+    "COMPONENT",
     "STATIC",
     "Words",
 ]
@@ -26,6 +32,9 @@ LEVEL_RANK = {"none": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
 """Criticality levels, weakest first."""
 
 Names = AbstractSet[str]
+
+_USERS_OWN = "user_input"
+"""The inputs component users write to: an asset feeding it is their own request."""
 
 
 def _unknown(
@@ -346,6 +355,25 @@ class ReadsContent(StaticCondition[Names]):
         return "" in found or bool(value & found)
 
 
+class TakesContent(ComponentCondition[bool]):
+    name = "takes_content"
+    schema = bool
+    example = "takes_content: true"
+    doc = (
+        "(a model's inputs) the component the requirement is met on takes something other "
+        "than another model's outputs, as `reads_content` says; on `user_input`, only outside "
+        "content declared on it (`component_sources`, or `untrusted_sources` of the whole "
+        "inputs) counts, since an asset feeding it is what the users send (pasted page text "
+        "or a trigger's payload are declared sources). `false`: the converse"
+    )
+
+    def holds(
+        self, value: bool, owner: OwnerFacts, view: SystemView, component: str | None
+    ) -> bool:
+        found = owner.outside_components if component == _USERS_OWN else owner.content_components
+        return ("" in found or (component is not None and component in found)) == value
+
+
 class Weakness(StaticCondition[Names]):
     name = "weakness"
     schema = Words
@@ -387,3 +415,6 @@ STATIC: tuple[StaticCondition[Any], ...] = (
     Weakness(),
 )
 """The static conditions, in the order the attack-file schema lists them."""
+
+COMPONENT: tuple[ComponentCondition[Any], ...] = (TakesContent(),)
+"""The conditions on the component a requirement is met on."""

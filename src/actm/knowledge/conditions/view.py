@@ -221,6 +221,11 @@ class OwnerFacts(Protocol):
         model's outputs (``""``: the whole inputs asset)."""
 
     @property
+    def outside_components(self) -> AbstractSet[str]:
+        """For a model: the components of its inputs on which outside content is declared
+        (``""``: the whole inputs asset)."""
+
+    @property
     def cleartext_inputs(self) -> bool:
         """For a model: a flow into its inputs, for an asset: a flow into it, is not encrypted
         or its sender not authenticated (a relation no control blocks)."""
@@ -232,6 +237,11 @@ class SystemView(Protocol):
     @property
     def feeds(self) -> AbstractSet[tuple[str, str]]:
         """(source binding, target binding) of every ``feeds`` relation not blocked."""
+
+    @property
+    def feeds_into(self) -> AbstractSet[tuple[str, str, str]]:
+        """(source binding, target binding, target component or ``""``) of every ``feeds``
+        relation not blocked."""
 
     @property
     def derived(self) -> AbstractSet[tuple[str, str]]:
