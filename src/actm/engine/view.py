@@ -78,6 +78,8 @@ class OwnerInfo:
     """A package that is the code of an MCP server."""
     decisions: frozenset[str] = frozenset()
     acted_on_by: frozenset[str] = frozenset()
+    acted_on: frozenset[tuple[str, str]] = frozenset()
+    """For a model: its ``acted_on`` entries, as (who acts, kind of decision)."""
     cleartext_inputs: bool = False
     confidential_prompt: bool = False
     confidential_data: bool = False
@@ -380,6 +382,7 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
             approval=frozenset(_approval(c, t) for t in usable),
             decisions=frozenset(d for _, d in model.acted_on),
             acted_on_by=frozenset(by for by, _ in model.acted_on),
+            acted_on=frozenset(model.acted_on),
             cleartext_inputs=model.assets.get("inputs") in cleartext,
             confidential_prompt=model.id in secret_prompts,
             confidential_data=_confidential(m, model.assets.get("dataset")),

@@ -83,6 +83,18 @@ class StaticCondition(Condition, Generic[V]):
         return str(value).lower()
 
 
+class KeyedCondition(StaticCondition[Mapping[str, AbstractSet[str]]]):
+    """A static condition whose value maps keys to lists of words (``{by: [...], ...}``); a key
+    left out or empty sets nothing."""
+
+    def compile(self, raw: Any) -> Any:
+        value = {k: frozenset(v) for k, v in raw.items() if v}
+        return value or None
+
+    def describe(self, value: Mapping[str, AbstractSet[str]]) -> str:
+        return "; ".join(f"{k}: {'/'.join(sorted(v))}" for k, v in sorted(value.items()))
+
+
 class ComponentCondition(Condition, Generic[V]):
     """A condition on the component of the bound model's asset that the requirement's fact is
     on (for a requirement naming several components, the one that met it): the matcher checks

@@ -5,11 +5,12 @@ decisions taken on a model's outputs."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from actm.io.diagnose import did_you_mean
-from actm.knowledge.conditions.base import Problem, StaticCondition
+from actm.knowledge.conditions.base import KeyedCondition, Problem, StaticCondition
 from actm.knowledge.conditions.view import OwnerFacts, SystemView
 from actm.knowledge.vocabulary import Vocabulary
 from actm.terms import ToolPermission
@@ -233,12 +234,46 @@ class Decision(_AnyOf):
         ]
 
 
+Actor = Literal["staff", "customers", "public", "automation"]
+"""Who acts on a model's outputs (an ``acted_on`` entry's ``by``)."""
+
+
 class ActedOnBy(_AnyOf):
     name = "acted_on_by"
     attribute = "acted_on_by"
-    schema = list[Literal["staff", "customers", "public", "automation"]]
+    schema = list[Actor]
     example = "acted_on_by: [customers, automation]"
     doc = "(a model) its outputs are acted on by one of these"
+
+
+class ActedOn(KeyedCondition):
+    """Who acts and what they decide, taken together: one ``acted_on`` entry of the model has
+    both, so a decision staff take is not counted as one automation takes."""
+
+    name = "acted_on"
+    schema = dict[Literal["by", "decision"], list[str]]
+    example = "acted_on: {by: [automation], decision: [financial]}"
+    doc = (
+        "(a model) one entry of its `acted_on` has one of these `by` and one of these "
+        "`decision` kinds (a key left out: any)"
+    )
+
+    def check(self, raw: dict[str, list[str]], vocab: Vocabulary) -> list[Problem]:
+        actors = get_args(Actor)
+        return [
+            ("unknown-actor", f"unknown actor {k!r}", did_you_mean(k, actors))
+            for k in raw.get("by", [])
+            if k not in actors
+        ] + Decision().check(raw.get("decision", []), vocab)
+
+    def holds(
+        self, value: Mapping[str, Names], owner: OwnerFacts, view: SystemView, asset: int
+    ) -> bool:
+        by, kinds = value.get("by"), value.get("decision")
+        return any(
+            (by is None or who in by) and (kinds is None or kind in kinds)
+            for who, kind in owner.acted_on
+        )
 
 
 SETTINGS: tuple[StaticCondition[Any], ...] = (
@@ -262,5 +297,6 @@ SETTINGS: tuple[StaticCondition[Any], ...] = (
     Verified(),
     Decision(),
     ActedOnBy(),
+    ActedOn(),
 )
 """The static conditions on stated settings, in the order the attack-file schema lists them."""

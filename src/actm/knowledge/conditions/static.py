@@ -9,7 +9,12 @@ from typing import Annotated, Any, Literal
 from pydantic import StringConstraints
 
 from actm.io.diagnose import did_you_mean
-from actm.knowledge.conditions.base import ComponentCondition, Problem, StaticCondition
+from actm.knowledge.conditions.base import (
+    ComponentCondition,
+    KeyedCondition,
+    Problem,
+    StaticCondition,
+)
 from actm.knowledge.conditions.view import OwnerFacts, SystemView
 from actm.knowledge.vocabulary import Vocabulary
 from actm.terms import ImpactClass
@@ -248,7 +253,7 @@ class NodeVulnerability(StaticCondition[Names]):
         return bool(value & view.node_vulnerabilities(asset))
 
 
-class ExposedBy(StaticCondition[Mapping[str, Names]]):
+class ExposedBy(KeyedCondition):
     name = "exposed_by"
     schema = dict[Literal["node_vulnerability", "embedded_in"], Words]
     example = "exposed_by: {node_vulnerability: [public_exposure], embedded_in: [logs]}"
@@ -273,10 +278,6 @@ class ExposedBy(StaticCondition[Mapping[str, Names]]):
             raw.get("embedded_in", []), types, "unknown-asset-type", "asset type", "asset types"
         )
 
-    def compile(self, raw: Any) -> Any:
-        value = {k: frozenset(v) for k, v in raw.items() if v}
-        return value or None
-
     def holds(
         self, value: Mapping[str, Names], owner: OwnerFacts, view: SystemView, asset: int
     ) -> bool:
@@ -286,9 +287,6 @@ class ExposedBy(StaticCondition[Mapping[str, Names]]):
             or classes & owner.container_vulnerabilities
             or value.get("embedded_in", frozenset()) & owner.embedded_in
         )
-
-    def describe(self, value: Mapping[str, Names]) -> str:
-        return "; ".join(f"{k}: {'/'.join(sorted(v))}" for k, v in sorted(value.items()))
 
 
 class Derives(StaticCondition[Names]):

@@ -185,6 +185,10 @@ class OwnerFacts(Protocol):
         """For a model: who acts on its outputs."""
 
     @property
+    def acted_on(self) -> AbstractSet[tuple[str, str]]:
+        """For a model: its ``acted_on`` entries, as (who acts, kind of decision)."""
+
+    @property
     def trained(self) -> bool:
         """For a model: its weights are the system's own (trained or fine-tuned in the system,
         or of a kind not usually used as published)."""
