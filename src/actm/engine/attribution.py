@@ -36,6 +36,7 @@ from actm.engine.footholds import (
     alone_jobs,
     execution_keys,
     without_job,
+    without_nodes,
 )
 from actm.engine.footholds import candidates as derived_candidates
 from actm.engine.matching import Match
@@ -207,7 +208,7 @@ def jobs(
         # one closure each: a package may run on several of these nodes, and the bisection of
         # needs.py wants groups that do not share seeds
         todo += [_needs_job(c, seeds, {name: idx}, keys, hyp) for name, idx in footholds.items()]
-    todo += alone_jobs(out, picked, derived, executions, seeds)
+    todo += alone_jobs(out, picked, derived, executions)
     if not routes:
         return todo, lambda results: assemble(
             out, results, found.points, found.conditions, counterfactual, found.grouped
@@ -325,6 +326,11 @@ def assemble(
             for how, via in seeds_in(store, keys):
                 if how in (Rule.ASSUMPTION, Rule.ASSUMPTION_SENDS):
                     rests.setdefault(ids[(m.rule, m.binding)], set()).add(str(via))
+    needed = derived.get(NEEDED, frozenset())
+    if any(g.startswith(ALONE) and threats & needed for g, threats in derived.items()):
+        confirmed, extra_runs = without_nodes(out, all_seeds(c), derived)
+        derived.update(confirmed)
+        runs["footholds"] = runs.get("footholds", 0) + extra_runs
     known = set(ids.values())
     return Attribution(
         routes={tid: rs for tid, rs in routes.items() if tid in known},

@@ -27,9 +27,10 @@ Both halves are counterfactual closures over the compiled model:
   closes without any derived foothold uses or yields what gives it), so nothing restates a
   foothold no threat names.
 
-* per such node, one closure of every seed in which only that node's code execution is not
-  derived through a tool or a credential (``Closure(blocked=...)``): the threats it lacks
-  need the foothold on that very node.
+* per node whose foothold alone gives all some threat needing a derived foothold yields (and
+  only then: :func:`without_nodes`, after the others), one closure of every seed in which only
+  that node's code execution is not derived through a tool or a credential
+  (``Closure(blocked=...)``): the threats it lacks need the foothold on that very node.
 
 A threat restates the foothold on a node when it does not close without that foothold and
 adds nothing to it (``Attribution.restates``; engine/verdict.py drops it). Monotone: a threat
@@ -76,6 +77,7 @@ __all__ = [
     "candidates",
     "execution_keys",
     "without_job",
+    "without_nodes",
 ]
 
 NEEDED = "execution:"
@@ -157,38 +159,54 @@ def alone_jobs(
     picked: Sequence[int],
     keys: Collection[ThreatKey],
     derived: Mapping[int, int],
-    seeds: Sequence[Seed],
 ) -> list[Job]:
-    """Two closures per node where the shown chain of a threat of ``keys`` (at the indices
-    ``picked``) derives code execution (``derived``: :func:`execution_keys`): one from that
-    code execution alone, which of those threats yield nothing it does not give (a
-    :class:`FootholdRun` ``alone:<node>``), and one of every seed without it (footholds on
-    other nodes kept), which of them do not close without it (``without:<node>``; for the
-    threats the run finds without a posited weakness, without those, as :func:`without_job`).
-    A threat restates the foothold on a node only when both hold: another route, through a
-    foothold on a node that does not give what it yields, keeps it."""
+    """One closure per node where the shown chain of a threat of ``keys`` (at the indices
+    ``picked``) derives code execution (``derived``: :func:`execution_keys`), from that code
+    execution alone: which of those threats yield nothing it does not give (a
+    :class:`FootholdRun` ``alone:<node>``)."""
     if not keys:
         return []
     c = out.compiled
     on_node: dict[int, dict[ThreatKey, Effects]] = {}
-    hypothetical: dict[ThreatKey, bool] = {}
     for i in picked:
         m = out.matches[i]
         if (m.rule, m.binding) in keys:
-            hypothetical[(m.rule, m.binding)] = m.hypothetical
             for n in {derived[k] for k in out.proofs[i] if k in derived}:
                 on_node.setdefault(n, {})[(m.rule, m.binding)] = m.effects
     reported = _reported(out, derived, set(on_node))
-    jobs: list[Job] = []
-    for n, effects in sorted(on_node.items()):
-        if n not in reported:
+    return [_alone_job(c, n, effects) for n, effects in sorted(on_node.items()) if n in reported]
+
+
+def without_nodes(
+    out: EngineOutput, seeds: Sequence[Seed], found: Mapping[str, frozenset[ThreatKey]]
+) -> tuple[dict[str, frozenset[ThreatKey]], int]:
+    """For each node whose foothold alone gives all that some threats needing a derived
+        foothold yield (``found``: the ``execution:`` and ``alone:<node>`` results), one closure of
+        every seed without that node's foothold only (footholds on other nodes kept): which of
+        those threats do not close without it (``without:<node>``; the threats the run finds
+        without a posited weakness are asked without those, as in :func:`without_job`). A threat
+        that also closes through a foothold on a node that does not give what it yields says more
+        than either foothold. Nothing runs where no threat is a candidate. Also returns how many
+    closures ran."""
+    c = out.compiled
+    needed = found.get(NEEDED, frozenset())
+    hypothetical = {(m.rule, m.binding): m.hypothetical for m in out.matches}
+    node_index = {n: i for i, n in enumerate(c.node_ids)}
+    result: dict[str, frozenset[ThreatKey]] = {}
+    runs = 0
+    for group, threats in sorted(found.items()):
+        if not group.startswith(ALONE):
             continue
-        jobs.append(_alone_job(c, n, effects))
+        name = group.removeprefix(ALONE)
+        lacking: frozenset[ThreatKey] = frozenset()
         for posited in (False, True):
-            side = [k for k in effects if hypothetical[k] == posited]
+            side = sorted(k for k in threats & needed if hypothetical.get(k, False) == posited)
             if side:
-                jobs.append(_without_node_job(c, seeds, side, posited, n))
-    return jobs
+                run = _without(c, seeds, side, posited, node_index[name])
+                lacking |= run.found[WITHOUT + name]
+                runs += 1
+        result[WITHOUT + name] = lacking
+    return result, runs
 
 
 def _reported(out: EngineOutput, derived: Mapping[int, int], nodes: set[int]) -> set[int]:
@@ -258,12 +276,6 @@ def _sends_out(attack: AttackPattern) -> bool:
 
 def _alone_job(c: Compiled, node: int, effects: Mapping[ThreatKey, Effects]) -> Job:
     return lambda: _alone(c, node, effects)
-
-
-def _without_node_job(
-    c: Compiled, seeds: Sequence[Seed], keys: Collection[ThreatKey], posited: bool, node: int
-) -> Job:
-    return lambda: _without(c, seeds, keys, posited, node)
 
 
 def _without(
