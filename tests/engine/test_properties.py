@@ -16,9 +16,13 @@ KB = builtin_knowledge()
 SETTINGS = settings()
 
 
-def threat_scores(b: Any) -> dict[str, float]:
+def _analyze(b: Any) -> Any:
     model = b.build(vocabulary=KB.vocabulary, known_attacks=KB.attacks)
-    return {t.id: t.severity.score for t in actm.analyze(model, knowledge=KB).threats}
+    return actm.analyze(model, knowledge=KB)
+
+
+def threat_scores(b: Any) -> dict[str, float]:
+    return {t.id: t.severity.score for t in _analyze(b).threats}
 
 
 def threat_ids(b: Any) -> set[str]:
@@ -41,11 +45,17 @@ def test_more_vulnerabilities_adversaries_or_assumptions_never_remove_a_threat(
 def test_a_control_never_adds_a_threat_or_raises_a_severity(
     data: st.DataObject, spec: dict[str, Any]
 ) -> None:
-    before = threat_scores(build(spec))
+    before_result = _analyze(build(spec))
+    before = {t.id: t.severity.score for t in before_result.threats}
     extra = data.draw(controls(spec))
     after = threat_scores(build(spec, extra))
-    assert set(after) <= set(before), f"adding {extra} added {sorted(set(after) - set(before))}"
-    raised = {i: (before[i], s) for i, s in after.items() if s > before[i]}
+    # the one exception (docs/noise-rules.md, `foothold`): a threat dropped as restating what
+    # code execution on a node gives by itself comes back when the control takes part of that
+    # away, since it then says more than the foothold
+    restated = {d.id for d in before_result.dropped if d.rule == "foothold"}
+    added = sorted(set(after) - set(before) - restated)
+    assert not added, f"adding {extra} added {added}"
+    raised = {i: (before[i], s) for i, s in after.items() if i in before and s > before[i]}
     assert not raised, f"adding {extra} raised severities {raised}"
 
 
