@@ -186,8 +186,9 @@ def interface_calls(c: Compiled, v: Vulnerability) -> list[tuple[int, int]] | No
     endpoint, else the ``user_input``: a model's completion API takes any prompt)
     and on the ``inputs`` of each tool that runs on it (they call it with any arguments), as
     (target, capability). None for any other weakness, which grants over what the node
-    stores and processes by residency."""
-    if v.vclass != MISSING_AUTHENTICATION or v.node is None:
+    stores and processes by residency; and None for one declared on named resident assets
+    (``assets:``), which says what is open on the node: those keep their residency grant."""
+    if v.vclass != MISSING_AUTHENTICATION or v.node is None or v.assets is not None:
         return None
     if c.model.node(v.node).kind in c.vocab.open_contents:
         return None

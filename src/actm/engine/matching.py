@@ -221,16 +221,30 @@ class Matcher:
                 return False
         return True
 
-    def _along_ok(self, rule: Rule, binding: dict[str, str], premises: list[int]) -> bool:
-        """Whether every per-component relation holds on the component of the fact that met
-        its requirement, in the complete ``binding``."""
+    def _along_ok(
+        self, rule: Rule, binding: dict[str, str], premises: list[int], trigger: int
+    ) -> list[int] | None:
+        """The premises with every per-component relation holding on the component of the
+        fact that meets its requirement, in the complete ``binding``, or None. A premise
+        chosen while the variable a relation names was not bound yet may sit on a component
+        the relation rules out; another component of the same asset may then meet it (the
+        new fact's own premise, at ``trigger``, stays: other facts start joins of their own)."""
         c = self.c
+        out = premises
         for pos, req in enumerate(rule.requires):
             if req.where.along and premises[pos] >= 0:
                 t = self.store.decode(premises[pos]).target
-                if not self._along(req.where, binding[req.var], c.target_comp[t], binding):
-                    return False
-        return True
+                if self._along(req.where, binding[req.var], c.target_comp[t], binding):
+                    continue
+                if pos == trigger:
+                    return None
+                k, _asset = self._satisfy(req, rule.masks[pos], binding[req.var], binding)
+                if k < 0:
+                    return None
+                if out is premises:
+                    out = list(premises)
+                out[pos] = k
+        return out
 
     def _relations_ok(self, shape: Shape, binding: dict[str, str], var: str) -> bool:
         """Whether the conditions between ``var`` (just bound) and the variables bound before
@@ -405,8 +419,9 @@ class Matcher:
         """
         rule, shape, plan = entry.rule, entry.shape, entry.plan
         if level == len(plan):
-            if self._along_ok(rule, binding, premises):
-                self._complete(rule, shape, binding, premises)
+            met = self._along_ok(rule, binding, premises, entry.pos)
+            if met is not None:
+                self._complete(rule, shape, binding, met)
             return
         step = plan[level]
         settled = None

@@ -77,14 +77,14 @@ class Propagator:
     ) -> None:
         self.c = c
         self.attacks = attacks
+        """Whether what a model makes of its inputs is derived: its outputs from its inputs,
+        conditional AI weaknesses, and the attack patterns (the matcher)."""
         self.tools_run = tools_run
         """Whether a driven tool runs code on its nodes (of any class): a closure from one
         foothold alone derives none (engine/footholds.py)."""
         self.blocked = blocked
         """Nodes on which no code execution is derived through a tool or a credential (the
         footholds elsewhere are): what closes without the foothold on those nodes alone."""
-        """Whether what a model makes of its inputs is derived: its outputs from its inputs,
-        conditional AI weaknesses, and the attack patterns (the matcher)."""
         self.store = store
         self.matcher = matcher
         self.gates = gates
