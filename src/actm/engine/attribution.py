@@ -326,10 +326,9 @@ def assemble(
             for how, via in seeds_in(store, keys):
                 if how in (Rule.ASSUMPTION, Rule.ASSUMPTION_SENDS):
                     rests.setdefault(ids[(m.rule, m.binding)], set()).add(str(via))
-    needed = derived.get(NEEDED, frozenset())
-    if any(g.startswith(ALONE) and threats & needed for g, threats in derived.items()):
-        confirmed, extra_runs = without_nodes(out, all_seeds(c), derived)
-        derived.update(confirmed)
+    confirmed, extra_runs = without_nodes(out, all_seeds(c), derived)
+    derived.update(confirmed)
+    if extra_runs:
         runs["footholds"] = runs.get("footholds", 0) + extra_runs
     known = set(ids.values())
     return Attribution(

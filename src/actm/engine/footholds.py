@@ -181,17 +181,16 @@ def without_nodes(
     out: EngineOutput, seeds: Sequence[Seed], found: Mapping[str, frozenset[ThreatKey]]
 ) -> tuple[dict[str, frozenset[ThreatKey]], int]:
     """For each node whose foothold alone gives all that some threats needing a derived
-        foothold yield (``found``: the ``execution:`` and ``alone:<node>`` results), one closure of
-        every seed without that node's foothold only (footholds on other nodes kept): which of
-        those threats do not close without it (``without:<node>``; the threats the run finds
-        without a posited weakness are asked without those, as in :func:`without_job`). A threat
-        that also closes through a foothold on a node that does not give what it yields says more
-        than either foothold. Nothing runs where no threat is a candidate. Also returns how many
+    foothold yield (``found``: the ``execution:`` and ``alone:<node>`` results), one closure of
+    every seed without that node's foothold only (footholds on other nodes kept): which of those
+    threats do not close without it (``without:<node>``; the threats the run finds without a
+    posited weakness are asked without those, as in :func:`without_job`). A threat that also
+    closes through a foothold on a node that does not give what it yields says more than
+    either foothold. Nothing runs where no threat is a candidate; also returns how many
     closures ran."""
     c = out.compiled
     needed = found.get(NEEDED, frozenset())
     hypothetical = {(m.rule, m.binding): m.hypothetical for m in out.matches}
-    node_index = {n: i for i, n in enumerate(c.node_ids)}
     result: dict[str, frozenset[ThreatKey]] = {}
     runs = 0
     for group, threats in sorted(found.items()):
@@ -202,7 +201,7 @@ def without_nodes(
         for posited in (False, True):
             side = sorted(k for k in threats & needed if hypothetical.get(k, False) == posited)
             if side:
-                run = _without(c, seeds, side, posited, node_index[name])
+                run = _without(c, seeds, side, posited, c.node_index[name])
                 lacking |= run.found[WITHOUT + name]
                 runs += 1
         result[WITHOUT + name] = lacking
