@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from actm.engine.compiled import Compiled
 from actm.engine.facts import SEEDS, FactStore, Rule
-from actm.engine.seeds import build_seeds
+from actm.engine.seeds import seeds_of
 from actm.engine.view import EngineView
 from actm.knowledge.attacks import AttackPattern, Citation, StepTraits
 from actm.model.system import Vulnerability
@@ -37,6 +37,8 @@ class Citer:
         self._shown: dict[tuple[object, ...], tuple[int, ...]] = {}
         """(attack id, ids of the steps' traits) -> the citations whose chain conditions hold."""
         self._reach: dict[tuple[int, str], str] | None = None
+        self._reads: dict[tuple[str, int], tuple[str, ...]] = {}
+        """(attack id, citation) -> the variables its ``where`` conditions read."""
         self._bound: dict[tuple[object, ...], bool] = {}
         """(attack id, citation, the bindings of the variables its conditions read) -> whether
         its ``where`` conditions hold: they read the system alone, and threats that differ
@@ -45,10 +47,7 @@ class Citer:
     def reach(self, rule: int, via: object) -> str | None:
         """The reach of the seed that ``rule`` and ``via`` start from (as the seeds say)."""
         if self._reach is None:
-            found = self.c.caches.get("seeds")
-            if found is None:  # the closure keeps the seeds it applied on the compiled model
-                found = self.c.caches["seeds"] = build_seeds(self.c)
-            base, per_assumption = found
+            base, per_assumption = seeds_of(self.c)
             seeds = [*base, *(s for ss in per_assumption.values() for s in ss)]
             self._reach = {(s.rule, _key(s.via)): s.reach for s in seeds if s.reach}
         return self._reach.get((rule, _key(via)))
@@ -85,7 +84,10 @@ class Citer:
         out = []
         for i in shown:
             cite = attack.citations[i]
-            context = (attack.id, i, *[binding.get(v, "") for v in _read_by(cite)])
+            reads = self._reads.get((attack.id, i))
+            if reads is None:
+                reads = self._reads[(attack.id, i)] = _read_by(cite)
+            context = (attack.id, i, *[binding.get(v, "") for v in reads])
             holds = known.get(context)
             if holds is None:
                 holds = known[context] = cite.bound(binding, view, asset_of)
@@ -174,7 +176,7 @@ class Citer:
 
 def _read_by(cite: Citation) -> tuple[str, ...]:
     """The variables whose bindings the ``where`` conditions of ``cite`` read, in order."""
-    return tuple(v for var, where in cite.where for v in (var, *(o for _, o in where.relational)))
+    return tuple(v for var, where in cite.where for v in (var, *where.other_vars()))
 
 
 def _key(via: object) -> str:

@@ -27,7 +27,7 @@ from actm.engine.costs import costs, seed_cost
 from actm.engine.facts import FactStore, step_costs
 from actm.engine.matching import Matcher
 from actm.engine.propagation import Propagator
-from actm.engine.seeds import Seed, assumption_seed, build_seeds
+from actm.engine.seeds import Seed, assumption_seed, seeds_of
 
 __all__ = ["Closure", "Observer", "Seed"]  # Seed: re-exported from engine.seeds
 
@@ -77,10 +77,7 @@ class Closure:
             blocked=blocked,
             tools_run=tools_run,
         )
-        seeds: tuple[list[Seed], dict[str, list[Seed]]] | None = c.caches.get("seeds")
-        if seeds is None:
-            seeds = c.caches["seeds"] = build_seeds(c)
-        self.base_seeds, self.assumption_seeds = seeds
+        self.base_seeds, self.assumption_seeds = seeds_of(c)
         self.posited_from = -1
         """Index of the first fact found once the posited weaknesses were added (-1: none)."""
 

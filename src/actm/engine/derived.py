@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from actm.engine.canonical import memo
 from actm.model.system import Asset, Node, SystemModel, Tool, Vulnerability
 
 if TYPE_CHECKING:
@@ -192,7 +193,7 @@ def interface_calls(c: Compiled, v: Vulnerability) -> list[tuple[int, int]] | No
         return None
     if c.model.node(v.node).kind in c.vocab.open_contents:
         return None
-    tasked = _tasked_inputs(c.model)
+    tasked = memo(c.model, "tasked-inputs", lambda: _tasked_inputs(c.model))
     refs = [
         (
             m.assets["inputs"],

@@ -27,7 +27,7 @@ from actm.engine.costs import costs, entry_of
 from actm.engine.facts import Rule
 from actm.engine.provenance import proof, seeds_in
 from actm.engine.reader import Reader
-from actm.engine.seeds import CONDITION, Seed
+from actm.engine.seeds import CONDITION, Seed, seeds_of
 from actm.engine.wording import Wording
 from actm.terms import REACHES
 
@@ -58,11 +58,7 @@ class EntryPoint:
 
 def all_seeds(c: Compiled) -> list[Seed]:
     """Every seed of the model as declared: the fixed ones and each assumption's."""
-    cl_seeds: tuple[list[Seed], dict[str, list[Seed]]] | None = c.caches.get("seeds")
-    if cl_seeds is None:
-        Closure(c)  # builds and caches them
-        cl_seeds = c.caches["seeds"]
-    base, per_assumption = cl_seeds
+    base, per_assumption = seeds_of(c)
     return [*base, *(s for aid in sorted(per_assumption) for s in per_assumption[aid])]
 
 

@@ -291,13 +291,13 @@ def _vulnerabilities(c: Compiled) -> Iterator[Seed]:
         else:
             exploiters = [node_exploiter(c, v.node)]
         calls = interface_calls(c, v)
+        pipe = c.node_pipe[ni]
         for entry, reach in exploiters:
             if entry in c.blocked:
                 continue
             if calls is not None:
-                pipe = c.node_pipe[ni]
-                for t, cap in calls:
-                    yield Seed(
+                yield from (
+                    Seed(
                         t,
                         cap,
                         False,
@@ -308,12 +308,14 @@ def _vulnerabilities(c: Compiled) -> Iterator[Seed]:
                         reach=reach,
                         hypothetical=v.hypothetical,
                     )
+                    for t, cap in calls
+                )
                 continue
             yield Seed(
                 -1,
                 -1,
                 False,
-                c.node_pipe[ni],
+                pipe,
                 Rule.VULNERABILITY,
                 v.id,
                 node=ni,
@@ -394,6 +396,15 @@ def _physical(c: Compiled, sink: _Sink) -> None:
             pipe = type_pipeline(c, t) if t >= 0 else 1
             via = (ep.id, m.id)
             sink.add(t, g.capability, g.persistent, pipe, Rule.PHYSICAL, via, ep.id, "internet")
+
+
+def seeds_of(c: Compiled) -> tuple[list[Seed], dict[str, list[Seed]]]:
+    """:func:`build_seeds` of ``c``, built once and kept on it (every closure of the compiled
+    model applies the same seeds)."""
+    found: tuple[list[Seed], dict[str, list[Seed]]] | None = c.caches.get("seeds")
+    if found is None:
+        found = c.caches["seeds"] = build_seeds(c)
+    return found
 
 
 def build_seeds(c: Compiled) -> tuple[list[Seed], dict[str, list[Seed]]]:
