@@ -360,8 +360,8 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
     tools = {t.id: t for t in m.tools}
     cleartext = _cleartext_targets(c)
     secret_prompts = _confidential_prompts(c)
-    content = _content_components(c)
     outside = _outside_components(m)
+    content = _content_components(c, outside)
     for model in m.models:
         usable = [tools[t] for t in model.tools if t in tools and t not in c.blocked]
         owner_tp = m.is_third_party(model.owner)
@@ -517,11 +517,19 @@ def _cleartext_targets(c: Compiled) -> frozenset[str]:
 _CONFIDENTIAL = frozenset({"high", "critical"})
 
 
+def _is_confidential(asset: Asset) -> bool:
+    """Whether the asset has confidentiality ``high`` or ``critical``."""
+    return asset.criticality.get("confidentiality") in _CONFIDENTIAL
+
+
 def _confidential(m: SystemModel, asset_id: str | None) -> bool:
     """Whether the asset (if any) has confidentiality ``high`` or ``critical``."""
-    return asset_id is not None and m.asset(asset_id).criticality.get("confidentiality") in (
-        _CONFIDENTIAL
-    )
+    return asset_id is not None and _is_confidential(m.asset(asset_id))
+
+
+def _model_output(asset: Asset) -> bool:
+    """Whether the asset is a model's ``outputs`` or ``output_details``."""
+    return asset.model is not None and asset.type in ("outputs", "output_details")
 
 
 def _confidential_prompts(c: Compiled) -> frozenset[str]:
@@ -532,9 +540,7 @@ def _confidential_prompts(c: Compiled) -> frozenset[str]:
     access = set(c.vocab.access_types)
 
     def confidential(asset: Asset) -> bool:
-        return asset.criticality.get("confidentiality") in _CONFIDENTIAL or any(
-            m.asset(x).type in access for x in asset.contains
-        )
+        return _is_confidential(asset) or any(m.asset(x).type in access for x in asset.contains)
 
     found = {
         c.asset_owner[c.asset_index[r.target]]
@@ -565,17 +571,18 @@ def _tools_bring_content(m: SystemModel, model: Model, usable: list[Tool]) -> bo
         r.kind == "feeds"
         and r.target == inputs
         and r.target_component == "tool_results"
-        and m.asset(r.source).type in ("outputs", "output_details")
-        and m.asset(r.source).model is not None
+        and _model_output(m.asset(r.source))
         for r in m.relations
     )
 
 
-def _content_components(c: Compiled) -> dict[str, frozenset[str]]:
+def _content_components(
+    c: Compiled, outside: Mapping[str, frozenset[str]]
+) -> dict[str, frozenset[str]]:
     """Model -> the components of its inputs that something other than another model's
     outputs feeds (a relation in force from an asset that is not a model's ``outputs`` or
-    ``output_details``), or on which its inputs declare outside content; ``""`` for the
-    whole inputs asset."""
+    ``output_details``), or on which its inputs declare outside content (``outside``:
+    :func:`_outside_components`); ``""`` for the whole inputs asset."""
     m = c.model
     found: dict[str, set[str]] = {}
     for r in m.relations:
@@ -584,10 +591,10 @@ def _content_components(c: Compiled) -> dict[str, frozenset[str]]:
         target, source = m.asset(r.target), m.asset(r.source)
         if target.model is None or target.type != "inputs":
             continue
-        if source.model is not None and source.type in ("outputs", "output_details"):
+        if _model_output(source):
             continue
         found.setdefault(target.model, set()).add(r.target_component or "")
-    for model, comps in _outside_components(m).items():
+    for model, comps in outside.items():
         found.setdefault(model, set()).update(comps)
     return {k: frozenset(v) for k, v in found.items() if v}
 
