@@ -17,7 +17,9 @@ fires, with the exact threat ids) and one where it does not (quiet). The rules:
   agent, embedding or image generator as its publisher ships it);
 * fault injection only where a fault is declared (rowhammer, fault injection), not from any
   write to the weights in memory;
-* a tool server taken over only where that is more than the agent's own code execution there;
+* a tool server taken over only where that is more than the agent's own code execution there,
+  and only where it is more than the system's own code and its dependencies (someone else's
+  server, or a declared weakness of its node);
 * system-prompt extraction only where the prompt holds something confidential;
 * cost harvesting only by requests the outsider sends itself, not by messages altered in flight;
 * resource exhaustion only of a shared service, not of a vendor's model in a user's own session;
@@ -268,6 +270,26 @@ vulnerabilities:
 {vulns}
 """
 
+# the tool server's code: a vendor's MCP server package, or the team's own service whose npm
+# dependency floats (that dependency's compromise is ml-dependency-compromise's threat)
+SUPPLIED = """
+actm: 1
+system: {{id: supplied, owner: team}}
+owners:
+  - {{id: team, trust: first_party}}
+  - {{id: vendor, trust: untrusted}}
+nodes:
+  - {{id: srv, kind: {kind}}}
+models:
+  - {{id: bot, kind: agent, tools: [lookup]}}
+tools:
+  - {{id: lookup, node: srv, permissions: {{read: [notes]}}}}
+assets:
+  - {{id: notes, type: business_data, resides: [{{node: srv}}]}}
+packages:
+  - {{id: lib, ecosystem: npm, name: lib, pinned: false, publisher: vendor, runs_on: [srv]}}
+"""
+
 # a public chat model: fine-tuned here on the team's tickets, or used as its publisher ships it
 OWN_WEIGHTS = """
 actm: 1
@@ -398,6 +420,14 @@ RULES = {
         SERVER.format(runs_on="box", vulns="  - {id: srv-rce, class: rce, node: srv}"),
         ("tool-server-compromise@lookup",),
         SERVER.format(runs_on="box, srv", vulns=""),
+    ),
+    # a vendor's server package changed upstream takes the tools over; the team's own service
+    # changed through a floating dependency is that dependency's threat
+    "tool-server compromise of someone else's server code": Rule(
+        "tool-server-compromise",
+        SUPPLIED.format(kind="mcp_server"),
+        ("tool-server-compromise@lookup",),
+        SUPPLIED.format(kind="service"),
     ),
     # instructions anyone may read lose nothing when a user gets the model to repeat them
     "prompt extraction only of a prompt that holds something confidential": Rule(
