@@ -215,6 +215,45 @@ def test_a_foothold_two_packages_give_is_needed_though_neither_alone_is() -> Non
     ]
 
 
+# the agent on that host also reads web pages and has a shell there: whoever steers it runs
+# code on the host too
+MIXED = FOOTHOLD.replace("deployed_on: [host]}}", "deployed_on: [host], tools: [fetch, run]}}") + (
+    "tools:\n"
+    "  - {{id: fetch, node: host, untrusted_results: [web]}}\n"
+    "  - {{id: run, node: host, permissions: {{execute: [host]}}}}\n"
+)
+
+
+def test_code_execution_the_package_or_the_agents_shell_gives_is_one_foothold() -> None:
+    # each threat on what the agent is told or says closes through the plugin's code or
+    # through the shell a steered agent runs, on the one host: it rests on neither alone, yet
+    # every route runs code where the agent runs; the injection that steers it is kept
+    result = _analyze(MIXED.format(exposure="internal"))
+    assert sorted(t.id for t in result.threats) == [
+        "indirect-prompt-injection@bot",
+        "ml-dependency-compromise@plugin",
+    ]
+    assert _dropped(result) == [
+        ("conversation-disclosure@bot", "foothold"),
+        ("cost-harvesting@bot", "foothold"),
+        ("direct-prompt-injection@bot", "foothold"),
+        ("insecure-integrated-component@bot", "foothold"),
+        ("resource-exhaustion@bot", "foothold"),
+        ("system-prompt-eviction@bot", "foothold"),
+        ("tool-definition-poisoning@bot", "foothold"),
+    ]
+
+
+def test_what_a_public_user_reaches_without_either_foothold_is_kept() -> None:
+    result = _analyze(MIXED.format(exposure="public"))
+    assert sorted(t.id for t in result.threats) == [
+        "direct-prompt-injection@bot",
+        "indirect-prompt-injection@bot",
+        "ml-dependency-compromise@plugin",
+        "resource-exhaustion@bot",
+    ]
+
+
 def test_what_the_agents_own_shell_gives_is_reported_once() -> None:
     # the shell runs code on the laptop, which holds the tracker's token: another tool's
     # definition rewritten there to shadow close_issue gives nothing the token does not (it

@@ -30,11 +30,13 @@ from actm.engine.costs import costs
 from actm.engine.facts import Rule
 from actm.engine.footholds import (
     ALONE,
+    MIXED,
     NEEDED,
     WITHOUT,
     FootholdRun,
     alone_jobs,
     execution_keys,
+    mixed_jobs,
     without_job,
     without_nodes,
 )
@@ -73,8 +75,9 @@ class Attribution:
     assumption_attribution: str = "counterfactual"
     """counterfactual, or proof (too many candidates: read off the shown chains)."""
     footholds: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    """Nodes (a model runs on, with two or more packages their publishers can change) whose
-    packages together each threat needs, sorted; counterfactual only."""
+    """Nodes (a model runs on, with two or more packages their publishers can change, or with
+    such a package and code a tool or a credential runs) whose packages together, or whose code
+    execution by the packages or derived, each threat needs, sorted; counterfactual only."""
     restates: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Nodes whose code execution, derived through a tool or a credential, each threat
     restates: it does not close without such footholds, and its attack yields nothing the one
@@ -209,6 +212,8 @@ def jobs(
         # needs.py wants groups that do not share seeds
         todo += [_needs_job(c, seeds, {name: idx}, keys, hyp) for name, idx in footholds.items()]
     todo += alone_jobs(out, picked, derived, executions)
+    if counterfactual:
+        todo += mixed_jobs(out, picked, seeds, _package_seeds(c, seeds), executions)
     if not routes:
         return todo, lambda results: assemble(
             out, results, found.points, found.conditions, counterfactual, found.grouped
@@ -224,22 +229,28 @@ def jobs(
     return [*todo, *found.jobs], finish
 
 
-def _foothold_groups(c: Compiled, seeds: Sequence[Seed]) -> dict[str, list[int]]:
-    """``foothold:<node>`` -> the seeds of the unjustified package assumptions whose code runs
-    on that node, for each node a model runs on where there are two or more of them."""
+def _package_seeds(c: Compiled, seeds: Sequence[Seed]) -> dict[int, frozenset[int]]:
+    """Node -> the seeds of the unjustified package assumptions whose code runs there, for
+    each node a model runs on."""
     hosts = {n for m in c.model.models for n in m.deployed_on}
     justified = costs(c).justified
-    on_node: dict[str, list[int]] = {}
+    on_node: dict[int, set[int]] = {}
     for i, s in enumerate(seeds):
         via = str(s.via)
         if s.rule != Rule.ASSUMPTION or not via.startswith(PACKAGE) or via in justified:
             continue
         for node in c.model.package(via[len(PACKAGE) :]).runs_on:
             if node in hosts:
-                on_node.setdefault(node, []).append(i)
+                on_node.setdefault(c.node_index[node], set()).add(i)
+    return {n: frozenset(idx) for n, idx in on_node.items()}
+
+
+def _foothold_groups(c: Compiled, seeds: Sequence[Seed]) -> dict[str, list[int]]:
+    """``foothold:<node>`` -> the seeds of the unjustified package assumptions whose code runs
+    on that node, for each node a model runs on where there are two or more of them."""
     return {
-        _FOOTHOLD + node: idx
-        for node, idx in sorted(on_node.items())
+        _FOOTHOLD + c.node_ids[node]: sorted(idx)
+        for node, idx in sorted(_package_seeds(c, seeds).items(), key=lambda kv: c.node_ids[kv[0]])
         if len({str(seeds[i].via) for i in idx}) > 1
     }
 
@@ -305,6 +316,10 @@ def assemble(
     for last in results[runs["routes"] :]:
         if isinstance(last, FootholdRun):
             for group, threats in last.found.items():
+                if group.startswith(MIXED):
+                    for key in threats:
+                        footholds.setdefault(ids[key], set()).add(group.removeprefix(MIXED))
+                    continue
                 derived[group] = derived.get(group, frozenset()) | threats
             runs["footholds"] = runs.get("footholds", 0) + 1
             continue
