@@ -147,6 +147,18 @@ OVER_A_PUBLIC_BOT = [
 ]
 
 
+# what code running where an internal agent runs holds of it: all it is told and says
+OVER_AN_INTERNAL_BOT = [
+    ("conversation-disclosure@bot", "foothold"),
+    ("cost-harvesting@bot", "foothold"),
+    ("direct-prompt-injection@bot", "foothold"),
+    ("insecure-integrated-component@bot", "foothold"),
+    ("resource-exhaustion@bot", "foothold"),
+    ("system-prompt-eviction@bot", "foothold"),
+    ("tool-definition-poisoning@bot", "foothold"),
+]
+
+
 def test_what_a_package_foothold_gives_over_a_model_is_the_package_threat() -> None:
     # the plugin's code runs where the agent runs: its publisher holds the agent's inputs and
     # outputs, and the compromise is reported once, on the package
@@ -154,15 +166,7 @@ def test_what_a_package_foothold_gives_over_a_model_is_the_package_threat() -> N
     assert sorted(t.id for t in result.threats) == [
         "ml-dependency-compromise@plugin",
     ]
-    assert _dropped(result) == [
-        ("conversation-disclosure@bot", "foothold"),
-        ("cost-harvesting@bot", "foothold"),
-        ("direct-prompt-injection@bot", "foothold"),
-        ("insecure-integrated-component@bot", "foothold"),
-        ("resource-exhaustion@bot", "foothold"),
-        ("system-prompt-eviction@bot", "foothold"),
-        ("tool-definition-poisoning@bot", "foothold"),
-    ]
+    assert _dropped(result) == OVER_AN_INTERNAL_BOT
     assert result.summary["foothold"] == 7
 
 
@@ -204,15 +208,7 @@ def test_a_foothold_two_packages_give_is_needed_though_neither_alone_is() -> Non
         "ml-dependency-compromise@helper",
         "ml-dependency-compromise@plugin",
     ]
-    assert [d.id for d in result.dropped if d.rule == "foothold"] == [
-        "conversation-disclosure@bot",
-        "cost-harvesting@bot",
-        "direct-prompt-injection@bot",
-        "insecure-integrated-component@bot",
-        "resource-exhaustion@bot",
-        "system-prompt-eviction@bot",
-        "tool-definition-poisoning@bot",
-    ]
+    assert _dropped(result) == OVER_AN_INTERNAL_BOT
 
 
 # the agent on that host also reads web pages and has a shell there: whoever steers it runs
@@ -233,15 +229,7 @@ def test_code_execution_the_package_or_the_agents_shell_gives_is_one_foothold() 
         "indirect-prompt-injection@bot",
         "ml-dependency-compromise@plugin",
     ]
-    assert _dropped(result) == [
-        ("conversation-disclosure@bot", "foothold"),
-        ("cost-harvesting@bot", "foothold"),
-        ("direct-prompt-injection@bot", "foothold"),
-        ("insecure-integrated-component@bot", "foothold"),
-        ("resource-exhaustion@bot", "foothold"),
-        ("system-prompt-eviction@bot", "foothold"),
-        ("tool-definition-poisoning@bot", "foothold"),
-    ]
+    assert _dropped(result) == OVER_AN_INTERNAL_BOT
 
 
 def test_what_a_public_user_reaches_without_either_foothold_is_kept() -> None:
