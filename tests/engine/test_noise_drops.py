@@ -215,6 +215,74 @@ def test_a_foothold_two_packages_give_is_needed_though_neither_alone_is() -> Non
     ]
 
 
+# the plugin's publisher also writes the skills the agent reads as its instructions, and the
+# agent has a shell on its host: code runs there through the plugin or through the steered
+# shell, so the agent's threats rest on neither the plugin nor the shell alone
+SKILLS = """
+actm: 1
+system: {{id: skills, owner: team}}
+owners:
+  - {{id: team, trust: first_party}}
+  - {{id: authors, trust: untrusted}}
+nodes:
+  - {{id: host, kind: service}}
+models:
+  - {{id: bot, kind: agent, exposure: {exposure}, deployed_on: [host], tools: [shell]}}
+assets:
+  - {{id: skills, type: agent_configuration, resides: [{{node: host}}]}}
+relations:
+  - {{kind: feeds, from: skills, to: bot.inputs.system_prompt}}
+tools:
+  - {{id: shell, node: host, permissions: {{execute: [host]}}}}
+assumptions:
+  - {{id: skills-text, producer: authors, asset: skills, capability: make_arbitrary_changes,
+     status: unjustified}}
+packages:
+  - {{id: plugin, ecosystem: npm, name: plugin, pinned: false, publisher: authors,
+     runs_on: [host]}}
+"""
+
+
+def test_a_foothold_a_package_or_a_shell_gives_is_needed_though_neither_alone_is() -> None:
+    # without the plugin the steered shell runs code on the host, without the shell the
+    # plugin does: the threats on what the agent is told and says need code execution there,
+    # whichever gives it, and are the plugin's threat and the skills' tampering restated
+    result = _analyze(SKILLS.format(exposure="internal"))
+    assert sorted(t.id for t in result.threats) == [
+        "agent-config-tampering@skills@bot",
+        "ml-dependency-compromise@plugin",
+    ]
+    assert _dropped(result) == [
+        ("conversation-disclosure@bot", "foothold"),
+        ("cost-harvesting@bot", "foothold"),
+        ("direct-prompt-injection@bot", "foothold"),
+        ("indirect-prompt-injection@bot", "foothold"),
+        ("insecure-integrated-component@bot", "foothold"),
+        ("resource-exhaustion@bot", "foothold"),
+        ("system-prompt-eviction@bot", "foothold"),
+        ("tool-definition-poisoning@bot", "foothold"),
+    ]
+    # one closure more than the needs bisection: without the plugin and the shell's foothold
+    assert result.timings["needs_runs"] == 4.0
+
+
+def test_a_public_agents_users_need_neither_foothold() -> None:
+    # its users inject and flood it without code on the host: those threats are kept
+    result = _analyze(SKILLS.format(exposure="public"))
+    assert sorted(t.id for t in result.threats) == [
+        "agent-config-tampering@skills@bot",
+        "direct-prompt-injection@bot",
+        "ml-dependency-compromise@plugin",
+        "resource-exhaustion@bot",
+    ]
+    assert [d for d, _ in _dropped(result)] == [
+        "indirect-prompt-injection@bot",
+        "insecure-integrated-component@bot",
+        "system-prompt-eviction@bot",
+        "tool-definition-poisoning@bot",
+    ]
+
+
 def test_what_the_agents_own_shell_gives_is_reported_once() -> None:
     # the shell runs code on the laptop, which holds the tracker's token: another tool's
     # definition rewritten there to shadow close_issue gives nothing the token does not (it
