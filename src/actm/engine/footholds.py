@@ -32,13 +32,6 @@ Both halves are counterfactual closures over the compiled model:
   that node's code execution is not derived through a tool or a credential
   (``Closure(blocked=...)``): the threats it lacks need the foothold on that very node.
 
-* per node a model runs on where packages a publisher can change run and a tool or a
-  credential can run code too, one closure of every seed without any code execution there
-  (neither those packages' nor one derived: :func:`mixed_jobs`): a threat on what that model
-  is told or says that it lacks needs code execution on the model's own node, whichever
-  gives it; engine/verdict.py treats it as resting on the packages together
-  (``Attribution.footholds``), since either foothold holds all the model receives and says.
-
 A threat restates the foothold on a node when it does not close without that foothold and
 adds nothing to it (``Attribution.restates``; engine/verdict.py drops it). Monotone: a threat
 another route closes without the derived footholds (a public user's prompt, a declared
@@ -71,20 +64,20 @@ from actm.engine.analysis import EngineOutput
 from actm.engine.closure import Closure
 from actm.engine.compiled import Compiled
 from actm.engine.facts import FactStore, Rule
-from actm.engine.matching import Match
 from actm.engine.needs import ThreatKey
 from actm.engine.seeds import Seed
 from actm.knowledge.attacks import AttackPattern
 
 __all__ = [
     "ALONE",
-    "MIXED",
     "NEEDED",
     "WITHOUT",
     "FootholdRun",
     "alone_jobs",
     "candidates",
+    "code_job",
     "execution_keys",
+    "execution_nodes",
     "without_job",
     "without_nodes",
 ]
@@ -96,10 +89,6 @@ ALONE = "alone:"
 WITHOUT = "without:"
 """Result key prefix of a closure without the foothold on one node (``without:<node>``): the
 threats that do not close without it."""
-
-MIXED = "mixed:"
-"""Result key prefix of a closure without any code execution on one node (``mixed:<node>``),
-derived or by the packages that run there: the threats that do not close without it."""
 
 _DERIVED = (Rule.TOOL_EXECUTE, Rule.CREDENTIAL_NODE)
 
@@ -140,6 +129,15 @@ def _execution_keys(c: Compiled, store: FactStore) -> dict[int, int]:
             if vclass in classes and store.derivation(k)[0] in _DERIVED:
                 found[k] = node
     return found
+
+
+def execution_nodes(c: Compiled) -> frozenset[str]:
+    """The nodes where a tool runs code or a credential's ``grants`` do: where the engine may
+    derive a foothold, whoever drives the tool or reads the credential."""
+    classes = _execution_classes(c)
+    found = {node for execs in c.tool_exec for node, vclass in execs if vclass in classes}
+    found.update(n for nodes in c.cred_exec.values() for n in nodes)
+    return frozenset(c.node_ids[n] for n in found)
 
 
 def execution_keys(out: EngineOutput) -> dict[int, int]:
@@ -272,59 +270,32 @@ def without_job(
     return lambda: _without(c, seeds, keys, posited)
 
 
-def mixed_jobs(
-    out: EngineOutput,
-    picked: Sequence[int],
+def code_job(
+    c: Compiled,
     seeds: Sequence[Seed],
-    packages: Mapping[int, Collection[int]],
-    derived: Mapping[int, int],
-) -> list[Job]:
-    """One closure per node where packages a publisher can change run (``packages``: node ->
-    the seeds of their unjustified assumptions), where a tool or a credential can run code
-    too, and through whose code execution (``derived``: :func:`execution_keys`, or the
-    packages') the shown chain of a threat runs (at the indices ``picked``, not an
-    exfiltration): the closure without any code execution there, neither derived through a
-    tool or a credential nor the packages'. The threats it lacks need code execution on that
-    node, whichever gives it (a :class:`FootholdRun` ``mixed:<node>``); engine/verdict.py
-    drops those on what a model that runs there is told or says, as it does for the
-    packages alone."""
-    c = out.compiled
-    runnable = {x for t in c.model.tools for x in t.execute} | {
-        x for a in c.model.assets for x in a.grants.get("execute", ())
-    }
-    both = {n for n in packages if c.node_ids[n] in runnable}
-    if not both:
-        return []
-    store = out.closure.store
-    executed = {k: n for k, n in derived.items() if n in both}
-    for k in store.keys:
-        if k < 0 and store.derivation(k)[0] == Rule.PACKAGE_CODE:
-            node, _vclass = store.decode_node(k)
-            if node in both:
-                executed[k] = node
-    exfiltrations = {i for i, r in enumerate(c.rules) if _sends_out(r.attack)}
-    on_node: dict[int, list[Match]] = {}
-    for i in picked:
-        m = out.matches[i]
-        if m.rule not in exfiltrations:
-            for n in {executed[k] for k in out.proofs[i] if k in executed}:
-                on_node.setdefault(n, []).append(m)
-    jobs: list[Job] = []
-    for n, matches in sorted(on_node.items()):
-        left = [s for i, s in enumerate(seeds) if i not in packages[n]]
-        for posited in (False, True):
-            side = sorted({(m.rule, m.binding) for m in matches if m.hypothetical == posited})
-            if side:
-                jobs.append(_mixed_job(c, left, side, posited, n))
-    return jobs
-
-
-def _mixed_job(
-    c: Compiled, seeds: Sequence[Seed], keys: Sequence[ThreatKey], posited: bool, node: int
+    packages: Collection[int],
+    node: str,
+    keys: Collection[ThreatKey],
+    posited: bool,
+    key: str,
 ) -> Job:
-    def job() -> FootholdRun:
-        run = _without(c, seeds, keys, posited, node)
-        return FootholdRun({MIXED + c.node_ids[node]: run.found[WITHOUT + c.node_ids[node]]})
+    """The closure of every seed but ``packages`` (the seeds of the unjustified assumptions of
+    the packages whose code runs on ``node``) and without code execution on ``node`` derived
+    through a tool or a credential: which of ``keys`` (exfiltrations left out) do not close
+    without any code execution there, whichever package, tool or credential gives it
+    (``({key: lacking}, 1)``, the form of a needs job: attribution.py reads ``key``,
+    ``foothold:<node>``, as the nodes a threat needs a foothold on). A threat that closes
+    through a package on the node and through the agent's shell there rests on neither alone,
+    yet needs one of them: engine/verdict.py drops it where it is on what a model running
+    there is told or says, as for a package alone."""
+    ids = frozenset(packages)
+    kept = [s for i, s in enumerate(seeds) if i not in ids]
+    sends = {i for i, r in enumerate(c.rules) if _sends_out(r.attack)}
+    wanted = [k for k in keys if k[0] not in sends]
+
+    def job() -> tuple[dict[str, frozenset[ThreatKey]], int]:
+        run = _without(c, kept, wanted, posited, c.node_index[node])
+        return {key: run.found[WITHOUT + node]}, 1
 
     return job
 
