@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from actm.engine.canonical import memo
 from actm.engine.compiled import Compiled
+from actm.engine.derived import MISSING_AUTHENTICATION
 from actm.knowledge.conditions import Index, SystemView
 from actm.model.system import Asset, Model, Node, SystemModel, Tool
 
@@ -168,6 +169,7 @@ class EngineView:
         out._node_vulns = _node_vulnerabilities(c, placed.on_node_assets, posited=True)
         out.info = dict(self.info)
         _embedding(c.model, out.info, out._node_vulns)
+        _posited_authors(c, out.info)
         out._kinds = {}
         out._indexes = {}
         return out
@@ -367,7 +369,7 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
     secret_prompts = _confidential_prompts(c)
     outside = _outside_components(m)
     content = _content_components(c, outside)
-    authored = _outside_authored_assets(m)
+    authored = _outside_authored_assets(c)
     for model in m.models:
         usable = [tools[t] for t in model.tools if t in tools and t not in c.blocked]
         fed = content.get(model.id, frozenset())
@@ -594,16 +596,57 @@ def _tools_bring_content(m: SystemModel, model: Model, usable: list[Tool]) -> bo
     )
 
 
-def _outside_authored_assets(m: SystemModel) -> frozenset[str]:
-    """Assets someone outside the system writes: outside content is declared on them, or an
-    assumption lets a third party change them (a skill's author, a vendor's feed)."""
+def _outside_authored_assets(c: Compiled, *, posited: bool = False) -> frozenset[str]:
+    """Assets someone outside the system writes: outside content is declared on them, an
+    assumption lets a third party change them (a skill's author, a vendor's feed), or they are
+    stored on a node whose service takes writes without authentication (a store of kind
+    ``unauthenticated: contents`` with a ``missing_authentication`` weakness in force,
+    declared, derived from ``authentication: none``, or, with ``posited``, posited by a
+    hypothesis): whoever reaches that node can author what the tools read there."""
+    m = c.model
     found = {a.id for a in m.assets if a.untrusted_sources or a.component_sources}
     found.update(
         x.asset.split(".")[0]
         for x in m.assumptions
         if x.capability is not None and m.is_third_party(x.producer)
     )
+    open_kinds = c.vocab.open_contents
+    kinds = {n.id: n.kind for n in m.nodes}
+    for v in (*m.vulnerabilities, *c.extra_vulns.values()):
+        if (
+            v.vclass != MISSING_AUTHENTICATION
+            or v.node is None
+            or v.id in c.removed_vulns
+            or (v.hypothetical and not posited)
+            or kinds.get(v.node) not in open_kinds
+        ):
+            continue
+        found.update(
+            a.id
+            for a in m.assets
+            if any(r.node == v.node for r in a.resides) and (v.assets is None or a.id in v.assets)
+        )
     return frozenset(found)
+
+
+def _posited_authors(c: Compiled, info: MutableMapping[str, OwnerInfo]) -> None:
+    """Add ``tool_results`` to the authored components of each model whose tools read an
+    asset that only a posited weakness opens to outside authors (posited weaknesses only add
+    authors, so the main view's components stay)."""
+    authored = _outside_authored_assets(c, posited=True)
+    tools = {t.id: t for t in c.model.tools}
+    for model, facts in list(info.items()):
+        if (
+            facts.sort != "model"
+            or "tool_results" not in facts.content_components
+            or "tool_results" in facts.authored_components
+        ):
+            continue
+        usable = [tools[t] for t in sorted(facts.tools) if t in tools]
+        if _tools_bring_outside_content(usable, authored):
+            info[model] = replace(
+                facts, authored_components=facts.authored_components | {"tool_results"}
+            )
 
 
 def _tools_bring_outside_content(usable: list[Tool], authored: frozenset[str]) -> bool:
