@@ -93,3 +93,49 @@ def test_a_secret_in_a_container_on_a_node_with_a_posited_weakness_is_reached_by
         "hypothesis:secrets-in-configuration@laptop",
         "hypothesis:workstation-credentials@laptop",
     ]
+
+
+def _same_view(a: EngineView, b: EngineView, assets: int) -> None:
+    assert a.info == b.info
+    assert a._node_vulns == b._node_vulns
+    assert (a.feeds_into, a.derived, a.parts) == (b.feeds_into, b.derived, b.parts)
+    for ai in range(assets):
+        assert a.node_vulnerabilities(ai) == b.node_vulnerabilities(ai)
+
+
+def test_a_rerun_without_patches_takes_the_view_of_the_run_with_every_control() -> None:
+    """A counterfactual rerun whose controls left out only remove conventional
+    vulnerabilities makes its view from the one with every control in force (what those
+    vulnerabilities reach worked out again): it must be the view built from scratch, here for
+    the patches of a generated model, each left out alone and all together. A rerun without
+    any other control builds its own."""
+    from tests.engine.test_inherent_attribution import generated
+
+    kb = builtin_knowledge()
+    model = actm.load_model_text(generated(600), knowledge=kb)
+    residual = EngineView.of(compile_model(model, kb))
+    implemented = [ctl for ctl in model.controls if ctl.status == "implemented"]
+    patches = sorted(ctl.id for ctl in implemented if ctl.removes)
+    assert patches == [
+        "fix-bu00002-infer-write_access",
+        "fix-bu00010-ingest-dep",
+        "fix-bu00013-infer-rce",
+    ]
+    assert all(not ctl.blocks and not ctl.justifies for ctl in implemented if ctl.removes)
+    others = ["bu00002-source-allowlist", "verify-llama-base"]  # blocks, justifies
+    for left_out in [*([p] for p in patches), patches]:
+        c = compile_model(model, kb, exclude_controls=frozenset(left_out))
+        view = EngineView.of(c)
+        assert view.info["bu00002-kb"] is residual.info["bu00002-kb"]  # made from it
+        _same_view(view, EngineView(c), len(c.asset_ids))
+    for left_out in ([others[0]], [others[1]], [patches[0], others[0]]):
+        c = compile_model(model, kb, exclude_controls=frozenset(left_out))
+        view = EngineView.of(c)
+        assert view.info["bu00002-kb"] is not residual.info["bu00002-kb"]  # its own
+        _same_view(view, EngineView(c), len(c.asset_ids))
+    c = compile_model(model, kb, exclude_controls=frozenset({"fix-bu00010-ingest-dep"}))
+    back = EngineView.of(c)._node_vulns[("bu00010-ingest", "bu00010-kb")]
+    assert back == frozenset({"read_access", "supply_chain_compromise"})
+    assert residual._node_vulns[("bu00010-ingest", "bu00010-kb")] == frozenset({"read_access"})
+    inherent = compile_model(model, kb, apply_controls=False)
+    _same_view(EngineView.of(inherent), EngineView(inherent), len(inherent.asset_ids))
