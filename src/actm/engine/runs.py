@@ -23,7 +23,9 @@ CPU but no time). When an inherent run follows, the residual run's other reruns 
 tolerance search start together once its threats are proved, and run beside the inherent run:
 those workers inherit what the run's joins worked out from the compiled model alone (rule
 shapes, static conditions, narrowed candidates: engine/matching.py) instead of working it out
-again, and this process goes on to the inherent run at once.
+again, and this process goes on to the inherent run at once. The credit reruns start once the
+screen has chosen them, and :func:`analyse` returns without waiting for them: the caller builds
+what needs no credit meanwhile, and ``ControlRuns.credit`` waits for them when first read.
 
 :func:`threats` is the single run the planner takes per candidate plan.
 """

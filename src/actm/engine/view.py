@@ -220,11 +220,17 @@ _IN_FORCE = "view-controls-in-force"
 """Memo key of the view with every implemented control in force, and those controls."""
 
 
+_UNSEEN = frozenset({"weakens", "breaks", "justifies"})
+"""Control effects no part of the view reads (they change the propagation's edges, the attack
+rules and the seeds' costs)."""
+
+
 def _plain_view(c: Compiled) -> EngineView:
     """The view of ``c`` (no posited weakness). A counterfactual rerun whose controls left
-    out only patch conventional vulnerabilities (no other effect) differs from the run with
-    every control in force only in those vulnerabilities: its view is that run's, with what
-    the vulnerabilities reach worked out again (:meth:`EngineView._with_vulnerabilities`)."""
+    out only patch conventional vulnerabilities or have effects the view does not read
+    (:data:`_UNSEEN`) differs from the run with every control in force, as far as the view
+    goes, only in those vulnerabilities: its view is that run's, with what the
+    vulnerabilities reach worked out again (:meth:`EngineView._with_vulnerabilities`)."""
     m = c.model
     implemented = frozenset(x.id for x in m.controls if x.status == "implemented")
     base: tuple[EngineView, frozenset[str]] | None = kept(m, _IN_FORCE, on=c.vocab)
@@ -237,8 +243,9 @@ def _plain_view(c: Compiled) -> EngineView:
 
 
 def _patches_only(c: Compiled, left_out: AbstractSet[str]) -> bool:
-    """Whether each control of ``left_out`` does nothing but remove conventional
-    vulnerabilities of the model (whatever else it does would change other tables)."""
+    """Whether each control of ``left_out`` does nothing the view reads but remove
+    conventional vulnerabilities of the model (an AI weakness, a blocked element, an approval,
+    a sandbox, a hidden output or a narrowed credential would change other tables of it)."""
     ai = {v.id for v in c.model.vulnerabilities if v.kind == "ai"}
     for ctl in c.model.controls:
         if ctl.id not in left_out:
@@ -246,6 +253,8 @@ def _patches_only(c: Compiled, left_out: AbstractSet[str]) -> bool:
         for effect in EFFECTS.values():
             values = effect.values(ctl)
             if not values:
+                continue
+            if effect.name in _UNSEEN:
                 continue
             if effect.name != "removes" or ai.intersection(values):
                 return False
