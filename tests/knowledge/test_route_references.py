@@ -275,3 +275,39 @@ def test_inference_api_access_when_the_squatter_can_ask_the_public_model() -> No
     assert _atlas(PUBLIC_ASSISTANT, "package-name-squatting@suggested") == [*squat, "AML.T0040"]
     staff_only = PUBLIC_ASSISTANT.replace("exposure: public", "exposure: internal")
     assert _atlas(staff_only, "package-name-squatting@suggested") == squat
+
+
+# A training set in a data lake, opened by a cloud key kept on a workstation that runs
+# downloaded code, and the same data lake read directly through a flaw of its own.
+KEY_OPENS_DATA_LAKE = """
+actm: 1
+system: {id: ml}
+nodes:
+  - {id: laptop, kind: workstation}
+  - {id: lake, kind: data_warehouse, pipeline: development}
+models:
+  - id: ranker
+    kind: classifier
+    assets:
+      dataset:
+        criticality: {confidentiality: high}
+        resides: [{node: lake}]
+assets:
+  - id: cloud-key
+    type: credential
+    criticality: {confidentiality: high}
+    grants_access: [lake]
+    resides: [{node: laptop}]
+vulnerabilities:
+  - {id: loads-pickles, class: insecure_deserialization, node: laptop}
+"""
+
+
+def test_unsecured_credentials_when_the_training_data_is_opened_by_a_stored_key() -> None:
+    collect = ["AML.T0035", "AML.T0025", "AML.T0036"]
+    cited = _atlas(KEY_OPENS_DATA_LAKE, "training-data-exposure@ranker")
+    assert cited == [*collect, "AML.T0012", "AML.T0055"]
+    lake_open = KEY_OPENS_DATA_LAKE.replace(
+        "insecure_deserialization, node: laptop", "read_access, node: lake"
+    )
+    assert _atlas(lake_open, "training-data-exposure@ranker") == collect
