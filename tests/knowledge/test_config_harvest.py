@@ -49,33 +49,3 @@ def test_every_credential_of_the_agent_configuration_and_none_of_a_service_confi
         "agent-config-credential-harvest@agent-config@crm-token",
         "agent-config-credential-harvest@agent-config@provider-key",
     ]
-
-
-def _harvest_atlas(model_text: str) -> list[str]:
-    model = actm.load_model_text(textwrap.dedent(model_text), knowledge=KB)
-    result = actm.analyze(model, knowledge=KB)
-    found = [t for t in result.threats if t.id == "agent-config-credential-harvest@config@key"]
-    assert found, [t.id for t in result.threats]
-    return list(found[0].references.get("atlas", ()))
-
-
-# A local gateway whose control interface gives its configuration away (a flaw exploited to get
-# at the credentials), and the same gateway misconfigured to serve its files (no exploit).
-CONTROL_INTERFACE = """
-actm: 1
-system: {id: fixture}
-nodes:
-  - {id: gateway, kind: service, exposure: internet}
-assets:
-  - {id: config, type: agent_configuration, resides: [{node: gateway}], contains: [key]}
-  - {id: key, type: credential, criticality: {confidentiality: high}}
-vulnerabilities:
-  - {id: token-leak, class: exposed_management_interface, node: gateway}
-"""
-
-
-def test_exploitation_for_credential_access_through_an_exposed_control_interface() -> None:
-    harvest = ["AML.T0083", "AML.T0055"]
-    assert _harvest_atlas(CONTROL_INTERFACE) == [*harvest, "AML.T0106"]
-    misconfigured = CONTROL_INTERFACE.replace("exposed_management_interface", "misconfiguration")
-    assert _harvest_atlas(misconfigured) == [*harvest, "AML.T0049"]

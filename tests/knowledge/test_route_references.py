@@ -311,3 +311,31 @@ def test_unsecured_credentials_when_the_training_data_is_opened_by_a_stored_key(
         "insecure_deserialization, node: laptop", "read_access, node: lake"
     )
     assert _atlas(lake_open, "training-data-exposure@ranker") == collect
+
+
+# A local gateway whose control interface gives its configuration away (a flaw exploited to get
+# at the credentials), and the same gateway misconfigured to serve its files (no exploit).
+CONTROL_INTERFACE = """
+actm: 1
+system: {id: fixture}
+nodes:
+  - {id: gateway, kind: service, exposure: internet}
+assets:
+  - {id: config, type: agent_configuration, resides: [{node: gateway}], contains: [key]}
+  - {id: key, type: credential, criticality: {confidentiality: high}}
+vulnerabilities:
+  - {id: token-leak, class: exposed_management_interface, node: gateway}
+"""
+
+
+def test_exploitation_for_credential_access_through_an_exposed_control_interface() -> None:
+    harvest = ["AML.T0083", "AML.T0055"]
+    assert _atlas(CONTROL_INTERFACE, "agent-config-credential-harvest@config@key") == [
+        *harvest,
+        "AML.T0106",
+    ]
+    misconfigured = CONTROL_INTERFACE.replace("exposed_management_interface", "misconfiguration")
+    assert _atlas(misconfigured, "agent-config-credential-harvest@config@key") == [
+        *harvest,
+        "AML.T0049",
+    ]
