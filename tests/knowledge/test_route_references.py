@@ -364,6 +364,7 @@ def test_exploitation_for_defense_evasion_when_an_internal_node_is_reached_from_
     facing_the_internet = LOCAL_GATEWAY.replace("exposure: internal", "exposure: internet")
     assert _atlas(facing_the_internet, threat) == ["AML.T0081", "AML.T0108"]
 
+
 # A training set in a data lake, opened by a cloud key kept on a workstation that runs
 # downloaded code, and the same data lake read directly through a flaw of its own.
 KEY_OPENS_DATA_LAKE = """
