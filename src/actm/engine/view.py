@@ -49,6 +49,8 @@ class OwnerInfo:
     nodes: frozenset[str] = frozenset()
     authorises: set[str] = field(default_factory=set)
     """For credentials: the tools whose calls they authorise."""
+    configured_in: frozenset[str] = frozenset()
+    """For tools: the configuration that holds their approval and sandbox settings."""
     weaknesses: set[str] = field(default_factory=set)
     """Classes of the AI weaknesses declared on it, not removed by a control."""
     owner: str = ""
@@ -557,6 +559,8 @@ def _asset_info(
             )
             info.tool_permissions = _allowed(c, tool, tool.external_egress)
             info.approval = frozenset({_approval(c, tool)})
+            if tool.configured_in in c.asset_index:
+                info.configured_in = frozenset({c.asset_owner[c.asset_index[tool.configured_in]]})
         _credential_info(c, m, a, info)
         if tool is not None and tool.id not in c.blocked:
             _tool_reach(c, info, tool)
