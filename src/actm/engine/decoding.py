@@ -18,6 +18,7 @@ from actm.engine.facts import Rule
 from actm.engine.matching import Match
 from actm.engine.provenance import seeds_in
 from actm.engine.reader import Reader
+from actm.records import quick_init
 
 __all__ = ["Decoded", "Decoder", "decode_all"]
 
@@ -30,6 +31,7 @@ _Key = tuple[tuple[Rule, object] | None, int, str, str | None, str | None]
 """What a chain reads of one fact (:meth:`Decoder._key`)."""
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Decoded:
     """One match decoded without its attribution."""
