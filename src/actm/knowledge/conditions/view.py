@@ -122,6 +122,11 @@ class OwnerFacts(Protocol):
         """(An asset) takes outside content: it has untrusted sources."""
 
     @property
+    def shared_channel(self) -> bool:
+        """(An asset) takes outside content and resides somewhere other than on personal
+        devices (node kinds with ``personal: true``): a channel others write to and read from."""
+
+    @property
     def weaknesses(self) -> AbstractSet[str]:
         """Classes of the AI weaknesses declared on the model (or the asset), not removed by
         a control."""
@@ -224,6 +229,12 @@ class OwnerFacts(Protocol):
     def outside_components(self) -> AbstractSet[str]:
         """For a model: the components of its inputs on which outside content is declared
         (``""``: the whole inputs asset)."""
+
+    @property
+    def authored_components(self) -> AbstractSet[str]:
+        """For a model: the components of ``content_components`` that can carry what someone
+        outside the system wrote (``tool_results`` only where a tool declares outside results,
+        reaches the internet, runs code or reads an asset someone outside writes)."""
 
     @property
     def cleartext_inputs(self) -> bool:
