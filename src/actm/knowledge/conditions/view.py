@@ -100,6 +100,10 @@ class OwnerFacts(Protocol):
         """For a credential: the tools whose calls it authorises."""
 
     @property
+    def configured_in(self) -> AbstractSet[str]:
+        """For a tool: the configuration that holds its approval and sandbox settings."""
+
+    @property
     def opens(self) -> AbstractSet[str]:
         """For a credential: the nodes it grants access to."""
 
