@@ -103,6 +103,10 @@ class OwnerInfo:
     fed_from_kinds: frozenset[str] = frozenset()
     """For a model: the kinds of the nodes where what relations in force feed into its
     ``user_input`` (or its whole inputs) resides (see ``_client_kinds``)."""
+    authored_components: frozenset[str] = frozenset()
+    """For a model: the components of ``content_components`` that can carry what someone
+    outside the system wrote: all but ``tool_results``, which count only where a tool of its
+    brings such content (``_tools_bring_outside_content``)."""
     trained: bool = False
     """A model whose weights are the system's own: it is trained or fine-tuned in the system
     (a declared ``training`` or ``fine_tuning`` relation writes its parameters, it names a
@@ -367,8 +371,11 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
     outside = _outside_components(m)
     content = _content_components(c, outside)
     clients = _client_kinds(c)
+    authored = _outside_authored_assets(m)
     for model in m.models:
         usable = [tools[t] for t in model.tools if t in tools and t not in c.blocked]
+        fed = content.get(model.id, frozenset())
+        brings = _tools_bring_content(m, model, usable)
         owner_tp = m.is_third_party(model.owner)
         hosted_tp = any(n in third for n in model.deployed_on)
         info = OwnerInfo(
@@ -393,13 +400,18 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
             confidential_data=_confidential(m, model.assets.get("dataset")),
             own_session=hosted_tp and model.exposure != "public",
             serves_on=_serving_nodes(m, model, third),
-            content_components=content.get(model.id, frozenset())
-            | ({"tool_results"} if _tools_bring_content(m, model, usable) else frozenset()),
+            content_components=fed | ({"tool_results"} if brings else frozenset()),
             outside_components=outside.get(model.id, frozenset()),
             fed_from_kinds=clients.get(model.id, _EMPTY),
             sandbox=any(
                 (t.sandbox or t.id in c.sandboxed) and "execute" in _allowed(c, t, False)
                 for t in usable
+            ),
+            authored_components=fed
+            | (
+                {"tool_results"}
+                if brings and _tools_bring_outside_content(usable, authored)
+                else frozenset()
             ),
         )
         for t in usable:
@@ -588,6 +600,31 @@ def _tools_bring_content(m: SystemModel, model: Model, usable: list[Tool]) -> bo
         and r.target_component == "tool_results"
         and _model_output(m.asset(r.source))
         for r in m.relations
+    )
+
+
+def _outside_authored_assets(m: SystemModel) -> frozenset[str]:
+    """Assets someone outside the system writes: outside content is declared on them, or an
+    assumption lets a third party change them (a skill's author, a vendor's feed)."""
+    found = {a.id for a in m.assets if a.untrusted_sources or a.component_sources}
+    found.update(
+        x.asset.split(".")[0]
+        for x in m.assumptions
+        if x.capability is not None and m.is_third_party(x.producer)
+    )
+    return frozenset(found)
+
+
+def _tools_bring_outside_content(usable: list[Tool], authored: frozenset[str]) -> bool:
+    """Whether the results of the model's tools may carry what someone outside the system
+    wrote: a tool declares outside results, reaches the internet (``egress``: what it fetches
+    is the remote end's), runs code (whatever the command prints), or reads an asset someone
+    outside writes (:func:`_outside_authored_assets`). A tool that reads only the system's own
+    data returns what its owner wrote: content changed in it by a compromise of the tool, its
+    server or its transport is that compromise's threat."""
+    return any(
+        t.untrusted_results or t.egress or t.execute or any(a in authored for a, _ in t.read)
+        for t in usable
     )
 
 

@@ -238,6 +238,12 @@ class OwnerFacts(Protocol):
         come through (an app on a phone, a page in a browser)."""
 
     @property
+    def authored_components(self) -> AbstractSet[str]:
+        """For a model: the components of ``content_components`` that can carry what someone
+        outside the system wrote (``tool_results`` only where a tool declares outside results,
+        reaches the internet, runs code or reads an asset someone outside writes)."""
+
+    @property
     def cleartext_inputs(self) -> bool:
         """For a model: a flow into its inputs, for an asset: a flow into it, is not encrypted
         or its sender not authenticated (a relation no control blocks)."""
