@@ -107,6 +107,9 @@ class OwnerInfo:
     outside_components: frozenset[str] = frozenset()
     """For a model: the components of its inputs on which outside content is declared
     (``component_sources``); ``""`` when it is declared on the whole inputs asset."""
+    fed_from_kinds: frozenset[str] = frozenset()
+    """For a model: the kinds of the nodes where what relations in force feed into its
+    ``user_input`` (or its whole inputs) resides (see ``_client_kinds``)."""
     authored_components: frozenset[str] = frozenset()
     """For a model: the components of ``content_components`` that can carry what someone
     outside the system wrote: all but ``tool_results``, which count only where a tool of its
@@ -426,6 +429,7 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
     secret_prompts = _confidential_prompts(c)
     outside = _outside_components(m)
     content = _content_components(c, outside)
+    clients = _client_kinds(c)
     authored = _outside_authored_assets(c)
     for model in m.models:
         usable = [tools[t] for t in model.tools if t in tools and t not in c.blocked]
@@ -457,6 +461,11 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
             serves_on=_serving_nodes(m, model, third),
             content_components=fed | ({"tool_results"} if brings else frozenset()),
             outside_components=outside.get(model.id, frozenset()),
+            fed_from_kinds=clients.get(model.id, _EMPTY),
+            sandbox=any(
+                (t.sandbox or t.id in c.sandboxed) and "execute" in _allowed(c, t, False)
+                for t in usable
+            ),
             authored_components=fed
             | (
                 {"tool_results"}
@@ -773,6 +782,28 @@ def _content_components(
     for model, comps in outside.items():
         found.setdefault(model, set()).update(comps)
     return {k: frozenset(v) for k, v in found.items() if v}
+
+
+def _client_kinds(c: Compiled) -> dict[str, frozenset[str]]:
+    """Model -> the kinds of the nodes where the assets that relations in force feed into its
+    ``user_input`` (or its whole inputs) reside: the product client its users' requests come
+    through (the app that captures a face on a phone, the extractor on an endpoint)."""
+    m = c.model
+    kinds = {n.id: n.kind for n in m.nodes}
+    found: dict[str, set[str]] = {}
+    for r in m.relations:
+        if r.kind != "feeds" or r.id in c.blocked or r.target_component not in (None, _USERS):
+            continue
+        target = m.asset(r.target)
+        if target.model is None or target.type != "inputs":
+            continue
+        found.setdefault(target.model, set()).update(
+            kinds[x.node] for x in m.asset(r.source).resides if x.node in kinds
+        )
+    return {k: frozenset(v) for k, v in found.items() if v}
+
+
+_USERS = "user_input"
 
 
 def _outside_components(m: SystemModel) -> dict[str, frozenset[str]]:

@@ -70,7 +70,8 @@ class OwnerFacts(Protocol):
 
     @property
     def sandbox(self) -> bool:
-        """A tool whose code execution runs in a sandbox (declared, or by a control)."""
+        """A tool whose code execution runs in a sandbox (declared, or by a control); a model
+        with such a tool that executes code (its execute permission not blocked)."""
 
     @property
     def reads(self) -> AbstractSet[str]:
@@ -239,6 +240,12 @@ class OwnerFacts(Protocol):
     def outside_components(self) -> AbstractSet[str]:
         """For a model: the components of its inputs on which outside content is declared
         (``""``: the whole inputs asset)."""
+
+    @property
+    def fed_from_kinds(self) -> AbstractSet[str]:
+        """For a model: the kinds of the nodes where the assets that relations in force feed
+        into its ``user_input`` (or its whole inputs) reside: the client its users' requests
+        come through (an app on a phone, a page in a browser)."""
 
     @property
     def authored_components(self) -> AbstractSet[str]:
