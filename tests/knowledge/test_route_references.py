@@ -360,23 +360,17 @@ vulnerabilities:
 
 def test_exploitation_for_defense_evasion_when_an_internal_node_is_reached_from_outside() -> None:
     threat = "agent-config-tampering@agent-config@agent"
-    assert _atlas(LOCAL_GATEWAY, threat) == ["AML.T0081", "AML.T0108", "AML.T0105", "AML.T0107"]
+    assert _atlas(LOCAL_GATEWAY, threat) == ["AML.T0081", "AML.T0108", "AML.T0107"]
     facing_the_internet = LOCAL_GATEWAY.replace("exposure: internal", "exposure: internet")
-    assert _atlas(facing_the_internet, threat) == [
-        "AML.T0081",
-        "AML.T0108",
-        "AML.T0105",
-        "AML.T0049",
-    ]
+    assert _atlas(facing_the_internet, threat) == ["AML.T0081", "AML.T0108", "AML.T0049"]
 
 
-def test_escape_to_host_when_the_rewritten_configuration_sets_up_a_sandbox() -> None:
+def test_escape_to_host_is_left_to_the_entry_that_knows_the_tools_settings() -> None:
+    # a sandboxed code tool beside a rewritten configuration does not show that this
+    # configuration sets the sandbox up: tool-safeguard-disablement cites Escape to Host where
+    # the tool names the configuration that holds its settings (configured_in)
     threat = "agent-config-tampering@agent-config@agent"
-    unsandboxed = LOCAL_GATEWAY.replace("sandbox: true", "sandbox: false")
-    assert _atlas(unsandboxed, threat) == ["AML.T0081", "AML.T0108", "AML.T0107"]
-    # a sandboxed tool that only reads runs no code the configuration could let out
-    reader = LOCAL_GATEWAY.replace("{execute: [gateway]}", "{read: [agent-config]}")
-    assert "AML.T0105" not in _atlas(reader, threat)
+    assert "AML.T0105" not in _atlas(LOCAL_GATEWAY, threat)
 
 
 # A cloud classifier that scores what the vendor's product extracts on each customer's
