@@ -186,10 +186,15 @@ def components_table(v: Vocabulary, d: Descriptions, categories: tuple[str, ...]
 
 def node_kinds_table(v: Vocabulary, d: Descriptions) -> str:
     rows = [
-        [f"`{k}`", d.node_kinds.get(k, ""), "contents" if k in v.open_contents else "interface"]
+        [
+            f"`{k}`",
+            d.node_kinds.get(k, ""),
+            "contents" if k in v.open_contents else "interface",
+            "yes" if k in v.personal_kinds else "no",
+        ]
         for k in _ordered(v.node_kinds, d.node_kinds)
     ]
-    return _table(["kind", "what it is", "without authentication"], rows)
+    return _table(["kind", "what it is", "without authentication", "personal"], rows)
 
 
 def _by_type(components: Mapping[str, Iterable[str]]) -> str:
@@ -405,6 +410,9 @@ def render(v: Vocabulary | None = None) -> str:
         "A component that persists keeps what is written to it across queries.",
         components_table(v, d, ("ai", "conventional", "tool")),
         "### Node kinds",
+        "A personal kind is one person's device: outside content that lands only there (a "
+        "download, a checkout of others' pull requests) is read by that person and their "
+        "agents, so it is no channel to other people (`shared_beyond`).",
         node_kinds_table(v, d),
         "### Model features",
         "A feature that adds components gives them to the model's assets, like `tools:` does.",

@@ -79,7 +79,7 @@ EXPECTED: dict[str, list[str]] = {
         "indirect-prompt-injection@assistant",
         "ml-dependency-compromise@server-filesystem",
         "provider-data-exposure@assistant",
-        "self-replicating-prompt-injection@assistant@documents",
+        # documents on the user's laptop are no channel to other people; tasks are shared
         "self-replicating-prompt-injection@assistant@tasks",
         # the task token sits in clear text in the app's configuration, which read_file reads
         "stolen-credential-data-access@tasks-token@tasks",

@@ -174,6 +174,7 @@ def test_os_credential_dumping_when_the_secret_is_read_from_process_memory() -> 
     assert _atlas(TOKEN_IN_MEMORY, "secret-exposure@session-token") == [
         "AML.T0055",
         "AML.T0090",
+        "AML.T0089",
     ]
     on_disk = TOKEN_IN_MEMORY.replace("mode: processed", "mode: stored")
     assert _atlas(on_disk, "secret-exposure@session-token") == ["AML.T0055"]
@@ -275,3 +276,90 @@ def test_inference_api_access_when_the_squatter_can_ask_the_public_model() -> No
     assert _atlas(PUBLIC_ASSISTANT, "package-name-squatting@suggested") == [*squat, "AML.T0040"]
     staff_only = PUBLIC_ASSISTANT.replace("exposure: public", "exposure: internal")
     assert _atlas(staff_only, "package-name-squatting@suggested") == squat
+
+
+def test_local_ai_agent_when_the_unsandboxed_tool_runs_on_the_apps_machine() -> None:
+    threat = "agent-code-execution@coder@app-data"
+    assert "AML.T0112.000" in _atlas(PUBLIC_APP, threat)
+    in_a_function = PUBLIC_APP.replace("kind: container", "kind: serverless")
+    assert "AML.T0112.000" not in _atlas(in_a_function, threat)
+
+
+def test_model_ontology_when_the_adversary_queries_a_classifier_for_its_labels() -> None:
+    acted_on = LABELS_ONLY.replace(
+        "deployed_on: [api]}",
+        "deployed_on: [api],\n     acted_on: [{by: automation, decision: access}]}",
+    )
+    assert _atlas(acted_on, "proxy-model-evasion@spam") == [
+        "AML.T0005",
+        "AML.T0043",
+        "AML.T0015",
+        "AML.T0043.002",
+        "AML.T0005.001",
+        "AML.T0042",
+        "AML.T0013",
+        "AML.T0040",
+    ]
+    # an LLM's answers are text, not the classes of an output space
+    assert "AML.T0013" not in _atlas(API_CUSTOMER, "proxy-model-evasion@chat")
+
+
+# An assistant in the browser's side pane reads the page the user has open, and the same
+# assistant fed the page by a back end the user does not look at.
+BROWSER_PANE = """
+actm: 1
+system: {id: pane}
+nodes:
+  - {id: backend, kind: service}
+  - {id: sidebar, kind: browser}
+models:
+  - id: assistant
+    kind: llm
+    deployed_on: [backend]
+    assets:
+      inputs:
+        component_sources: {retrieved_context: [open-tab-pages]}
+        resides: [{node: sidebar, mode: processed}, {node: backend, mode: processed}]
+vulnerabilities:
+  - {id: follows-pages, class: follows_injected_instructions, model: assistant}
+"""
+
+
+def test_prompt_obfuscation_when_the_injection_is_on_the_page_the_user_reads() -> None:
+    assert _atlas(BROWSER_PANE, "indirect-prompt-injection@assistant") == [
+        "AML.T0051.001",
+        "AML.T0068",
+    ]
+    backend_only = BROWSER_PANE.replace(
+        "resides: [{node: sidebar, mode: processed}, {node: backend, mode: processed}]",
+        "resides: [{node: backend, mode: processed}]",
+    )
+    assert _atlas(backend_only, "indirect-prompt-injection@assistant") == ["AML.T0051.001"]
+
+
+# An agent's configuration on a gateway that listens on localhost only, taken over from a page
+# the user's browser opens; and the same gateway serving the internet itself.
+LOCAL_GATEWAY = """
+actm: 1
+system: {id: assistant}
+nodes:
+  - {id: gateway, kind: service, exposure: internal}
+models:
+  - {id: agent, kind: agent, tools: [exec]}
+assets:
+  - {id: agent-config, type: agent_configuration, resides: [{node: gateway}]}
+relations:
+  - {kind: feeds, from: agent-config, to: agent.inputs.system_prompt}
+tools:
+  - {id: exec, node: gateway, permissions: {execute: [gateway]}, sandbox: true}
+vulnerabilities:
+  - {id: cross-site-websocket, class: exposed_management_interface, node: gateway,
+     exploited_by: [internet-attacker]}
+"""
+
+
+def test_exploitation_for_defense_evasion_when_an_internal_node_is_reached_from_outside() -> None:
+    threat = "agent-config-tampering@agent-config@agent"
+    assert _atlas(LOCAL_GATEWAY, threat) == ["AML.T0081", "AML.T0108", "AML.T0107"]
+    facing_the_internet = LOCAL_GATEWAY.replace("exposure: internal", "exposure: internet")
+    assert _atlas(facing_the_internet, threat) == ["AML.T0081", "AML.T0108"]

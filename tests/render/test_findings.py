@@ -66,19 +66,12 @@ def test_asset_groups_keep_every_id() -> None:
             ("tasks", "tasks-token"),
         ),
         (
-            (
-                "self-replicating-prompt-injection@assistant@documents",
-                "self-replicating-prompt-injection@assistant@tasks",
-            ),
-            ("documents", "tasks"),
-        ),
-        (
             ("tool-shadowing@read_file@create_task", "tool-shadowing@write_file@create_task"),
             ("read_file", "write_file"),
         ),
     ]
     assert sum(len(g.threats) for g in asset_groups(r.threats)) == len(r.threats)
-    assert [len(g.threats) for g in shared_root_causes(r)] == [16, 2]
+    assert [len(g.threats) for g in shared_root_causes(r)] == [15, 2]
 
 
 def test_csv_has_accepted_routes_and_root_cause_columns() -> None:

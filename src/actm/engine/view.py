@@ -59,6 +59,7 @@ class OwnerInfo:
     derives: set[str] = field(default_factory=set)
     """Processes of the ``derives`` relations not blocked that start from it."""
     outside_content: bool = False
+    shared_channel: bool = False
     approval: frozenset[str] = frozenset()
     grants: frozenset[str] = frozenset()
     granted: frozenset[str] = frozenset()
@@ -440,12 +441,17 @@ def _asset_info(
 ) -> None:
     """The facts of every conventional asset and tool, added to ``out``."""
     node_owner = {n.id: n.owner for n in m.nodes}
+    personal = {n.id for n in m.nodes if n.kind in c.vocab.personal_kinds}
     cleartext = _cleartext_targets(c)
     builders = _model_builders(c)
     for a in m.assets:
         if a.category == "ai":
             continue
         tool = tools.get(a.tool) if a.tool else None
+        outside = bool(a.untrusted_sources or a.component_sources) or bool(
+            tool and tool.untrusted_results
+        )
+        where = {r.node for r in a.resides} | ({tool.node} if tool and tool.node else set())
         owner_tp = m.is_third_party(a.owner)
         hosted_tp = any(r.node in third for r in a.resides)
         owner = a.owner or (tool.owner if tool else None)
@@ -455,8 +461,8 @@ def _asset_info(
             sort="asset",
             kind=a.type,
             owner=owner or "",
-            outside_content=bool(a.untrusted_sources or a.component_sources)
-            or bool(tool and tool.untrusted_results),
+            outside_content=outside,
+            shared_channel=outside and not (where and where <= personal),
             third_party=owner_tp or hosted_tp,
             owner_third_party=owner_tp,
             hosted_third_party=hosted_tp,

@@ -526,12 +526,13 @@ class SharedBeyond(RelationalCondition):
     example = "shared_beyond: m"
     doc = (
         "(an asset) enters the context of a model other than `m`, or takes outside content "
-        "(a channel other people write to and read from)"
+        "somewhere other than on one person's devices (a channel other people write to and "
+        "read from; a download or a checkout on a workstation is read by its user alone)"
     )
 
     def holds(self, view: SystemView, me: str, other: str) -> bool:
         mine = view.owner(me)
-        if mine is not None and mine.outside_content:
+        if mine is not None and mine.shared_channel:
             return True
         for key in view.index(reads_into).get(me, _EMPTY):
             reader = view.owner(key)

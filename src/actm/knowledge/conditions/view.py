@@ -122,6 +122,11 @@ class OwnerFacts(Protocol):
         """(An asset) takes outside content: it has untrusted sources."""
 
     @property
+    def shared_channel(self) -> bool:
+        """(An asset) takes outside content and resides somewhere other than on personal
+        devices (node kinds with ``personal: true``): a channel others write to and read from."""
+
+    @property
     def weaknesses(self) -> AbstractSet[str]:
         """Classes of the AI weaknesses declared on the model (or the asset), not removed by
         a control."""

@@ -24,6 +24,7 @@ __all__ = [
     "build_model_kinds",
     "build_node_kinds",
     "build_open_contents",
+    "build_personal_kinds",
 ]
 
 
@@ -146,6 +147,15 @@ def _placement(b: Builder, key: str, p: PlacementIn, origin: EntryOrigin) -> Pla
 
 def build_node_kinds(b: Builder) -> frozenset[str]:
     return frozenset(b.merged.table("node_kinds.yaml:node_kinds"))
+
+
+def build_personal_kinds(b: Builder) -> frozenset[str]:
+    """The node kinds that are one person's device (``personal: true``)."""
+    return frozenset(
+        k
+        for k, (entry, _origin) in b.merged.table("node_kinds.yaml:node_kinds").items()
+        if entry.personal
+    )
 
 
 def build_open_contents(b: Builder) -> frozenset[str]:

@@ -18,6 +18,7 @@ from actm.knowledge.vocabulary.assets import (
     build_model_kinds,
     build_node_kinds,
     build_open_contents,
+    build_personal_kinds,
 )
 from actm.knowledge.vocabulary.capabilities import build_capabilities
 from actm.knowledge.vocabulary.context import Builder
@@ -75,6 +76,7 @@ def build(merged: Merged) -> Vocabulary:
         access_types=build_access_types(b),
         node_kinds=node_kinds,
         open_contents=build_open_contents(b),
+        personal_kinds=build_personal_kinds(b),
         processes=processes,
         model_lifecycle=relations.model_lifecycle,
         base_model=relations.base_model,

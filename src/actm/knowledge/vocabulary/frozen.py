@@ -329,6 +329,9 @@ class Vocabulary:
     """Node kinds whose service, when it needs no authentication, lets whoever reaches it read
     and write what the node stores (``unauthenticated: contents``); any other kind gives only
     its interface: the tools on it and the models it serves."""
+    personal_kinds: frozenset[str] = frozenset()
+    """Node kinds that are one person's device (``personal: true``): content others write
+    there is read by that person alone, so it is no channel others read from."""
 
     def stronger_or_equal(self, capability: str) -> frozenset[str]:
         """Capabilities that imply ``capability`` (itself included)."""

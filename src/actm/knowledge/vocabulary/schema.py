@@ -128,6 +128,9 @@ class NodeKindIn(In):
     """What a service of this kind that needs no authentication gives whoever reaches it: what
     the node stores (a database, a bucket), or only its interface (its tools, the models it
     serves)."""
+    personal: bool = False
+    """One person's device (a workstation, a phone, their browser): what lands there is read
+    by that person and their agents, not by others."""
 
 
 class NodeKindsFile(In):
