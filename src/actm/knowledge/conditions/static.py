@@ -374,6 +374,29 @@ class TakesContent(ComponentCondition[bool]):
         return ("" in found or (component is not None and component in found)) == value
 
 
+class OutsideAuthored(ComponentCondition[bool]):
+    name = "outside_authored"
+    schema = bool
+    example = "outside_authored: true"
+    doc = (
+        "(a model's inputs) the component the requirement is met on takes content someone "
+        "outside the system can write, as `takes_content` says, except that `tool_results` "
+        "count only where a tool of the model declares outside results, reaches the internet "
+        "(`egress`), runs code, or reads an asset with outside content declared on it, that "
+        "an assumption lets a third party change, or that is stored on a node of an "
+        "`unauthenticated: contents` kind taking writes without authentication (declared, "
+        "`authentication: none`, or posited by a hypothesis); tools that read only the "
+        "system's own data "
+        "return what its owner wrote. `false`: the converse"
+    )
+
+    def holds(
+        self, value: bool, owner: OwnerFacts, view: SystemView, component: str | None
+    ) -> bool:
+        found = owner.outside_components if component == _USERS_OWN else owner.authored_components
+        return ("" in found or (component is not None and component in found)) == value
+
+
 class Weakness(StaticCondition[Names]):
     name = "weakness"
     schema = Words
@@ -416,5 +439,5 @@ STATIC: tuple[StaticCondition[Any], ...] = (
 )
 """The static conditions, in the order the attack-file schema lists them."""
 
-COMPONENT: tuple[ComponentCondition[Any], ...] = (TakesContent(),)
+COMPONENT: tuple[ComponentCondition[Any], ...] = (TakesContent(), OutsideAuthored())
 """The conditions on the component a requirement is met on."""

@@ -100,6 +100,10 @@ class OwnerFacts(Protocol):
         """For a credential: the tools whose calls it authorises."""
 
     @property
+    def configured_in(self) -> AbstractSet[str]:
+        """For a tool: the configuration that holds its approval and sandbox settings."""
+
+    @property
     def opens(self) -> AbstractSet[str]:
         """For a credential: the nodes it grants access to."""
 
@@ -229,6 +233,12 @@ class OwnerFacts(Protocol):
     def outside_components(self) -> AbstractSet[str]:
         """For a model: the components of its inputs on which outside content is declared
         (``""``: the whole inputs asset)."""
+
+    @property
+    def authored_components(self) -> AbstractSet[str]:
+        """For a model: the components of ``content_components`` that can carry what someone
+        outside the system wrote (``tool_results`` only where a tool declares outside results,
+        reaches the internet, runs code or reads an asset someone outside writes)."""
 
     @property
     def cleartext_inputs(self) -> bool:
