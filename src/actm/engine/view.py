@@ -17,7 +17,7 @@ from actm.engine.compiled import Compiled
 from actm.engine.derived import MISSING_AUTHENTICATION
 from actm.knowledge.conditions import Index, SystemView
 from actm.knowledge.effects import EFFECTS
-from actm.model.system import Asset, Model, Node, SystemModel, Tool
+from actm.model.system import Asset, Model, Node, Package, SystemModel, Tool
 
 __all__ = ["EngineView", "OwnerInfo"]
 
@@ -81,6 +81,9 @@ class OwnerInfo:
     package: tuple[str, bool, bool] | None = None
     serves_mcp: bool = False
     """A package that is the code of an MCP server."""
+    exposed_server: bool = False
+    """A tool a third party owns, hosts or publishes the MCP server of, or whose node has a
+    declared conventional vulnerability."""
     decisions: frozenset[str] = frozenset()
     acted_on_by: frozenset[str] = frozenset()
     acted_on: frozenset[tuple[str, str]] = frozenset()
@@ -536,6 +539,14 @@ def _asset_info(
     personal = {n.id for n in m.nodes if n.kind in c.vocab.personal_kinds}
     cleartext = _cleartext_targets(c)
     builders = _model_builders(c)
+    server_publisher = _server_publishers(m)
+    exposed_nodes = {
+        n for n, ps in server_publisher.items() if any(m.is_third_party(p) for p in ps)
+    } | {
+        v.node
+        for v in m.vulnerabilities
+        if v.kind != "ai" and v.node is not None and v.id not in c.removed_vulns
+    }
     for a in m.assets:
         if a.category == "ai":
             continue
@@ -548,7 +559,7 @@ def _asset_info(
         hosted_tp = any(r.node in third for r in a.resides)
         owner = a.owner or (tool.owner if tool else None)
         if owner is None and tool is not None and tool.node is not None:
-            owner = node_owner.get(tool.node)
+            owner = server_publisher.get(tool.node, (None,))[0] or node_owner.get(tool.node)
         info = OwnerInfo(
             sort="asset",
             kind=a.type,
@@ -567,6 +578,9 @@ def _asset_info(
         )
         if tool is not None:
             info.name = tool.name or tool.id
+            info.exposed_server = (
+                m.is_third_party(tool.owner) or hosted_tp or tool.node in exposed_nodes
+            )
             info.tool_permissions = _allowed(c, tool, tool.external_egress)
             info.approval = frozenset({_approval(c, tool)})
             if tool.configured_in in c.asset_index:
@@ -575,6 +589,26 @@ def _asset_info(
         if tool is not None and tool.id not in c.blocked:
             _tool_reach(c, info, tool)
         out[a.id] = info
+
+
+def _serves_mcp(n: Node, p: Package) -> bool:
+    """Package ``p`` is the code of the MCP server on node ``n``."""
+    return (n.kind == "mcp_server" and n.id in p.runs_on) or (
+        n.mcp is not None and n.mcp.package == p.id
+    )
+
+
+def _server_publishers(m: SystemModel) -> dict[str, tuple[str, ...]]:
+    """Node -> the publishers of the packages its MCP server comes from, the one its
+    ``mcp.package`` names first: the authors of the tools that run there and name no owner
+    of their own."""
+    out: dict[str, tuple[str, ...]] = {}
+    for n in m.nodes:
+        named = n.mcp.package if n.mcp is not None else None
+        found = sorted((p.id != named, p.publisher) for p in m.packages if _serves_mcp(n, p))
+        if found:
+            out[n.id] = tuple(publisher for _, publisher in found)
+    return out
 
 
 def _model_builders(c: Compiled) -> frozenset[str]:
@@ -790,11 +824,7 @@ def _credential_info(c: Compiled, m: SystemModel, a: Asset, info: OwnerInfo) -> 
     if a.package is not None:
         p = m.package(a.package)
         info.package = (p.ecosystem, p.pinned, p.verified)
-        info.serves_mcp = any(
-            (n.kind == "mcp_server" and n.id in p.runs_on)
-            or (n.mcp is not None and n.mcp.package == p.id)
-            for n in m.nodes
-        )
+        info.serves_mcp = any(_serves_mcp(n, p) for n in m.nodes)
     if not a.grants:
         return
     beyond = m.beyond_use(a.id)

@@ -119,7 +119,8 @@ class OwnerFacts(Protocol):
 
     @property
     def owner(self) -> str:
-        """Who owns it (a tool: its owner, else its node's); empty for the system's own."""
+        """Who owns it (a tool: its owner, else the publisher of the MCP server package on
+        its node, else its node's owner); empty for the system's own."""
 
     @property
     def outside_content(self) -> bool:
@@ -184,6 +185,11 @@ class OwnerFacts(Protocol):
     def serves_mcp(self) -> bool:
         """For a package: it is the code of an MCP server (a node's ``mcp.package``, or it
         runs on a node of kind ``mcp_server``)."""
+
+    @property
+    def exposed_server(self) -> bool:
+        """For a tool: a third party owns it or its node, or publishes the MCP server there,
+        or a conventional vulnerability is declared on its node."""
 
     @property
     def decisions(self) -> AbstractSet[str]:
