@@ -94,6 +94,10 @@ class OwnerInfo:
     """For a model: its training data (``dataset``) has confidentiality ``high`` or
     ``critical``."""
     own_session: bool = False
+    models_only: bool = False
+    """For a model: what it says goes to other models alone (every relation from its outputs
+    feeds another model's inputs, whatever controls block), it is not public and nobody acts
+    on it."""
     builds_model: bool = False
     """For an asset: a relation in force takes it into what a model is built from (a
     ``derives`` or ``part_of`` relation to a model's dataset, weights, hyperparameters,
@@ -420,6 +424,24 @@ def _serving_nodes(m: SystemModel, model: Model, third: AbstractSet[str]) -> fro
     return frozenset(front).union(hosted)
 
 
+def _outputs_to_models_only(c: Compiled) -> frozenset[str]:
+    """The models whose outputs some relation takes somewhere and every such relation feeds
+    another model's inputs: an agent that only tasks and answers other agents. Controls do not
+    count: a blocked flow does not change whom the model was built to answer (and so never
+    brings a disclosure back)."""
+    targets: dict[str, set[bool]] = {}
+    for r in c.model.relations:
+        if r.kind not in ("feeds", "derives"):
+            continue
+        src = c.model.asset(r.source)
+        if src.model is None or src.type != "outputs":
+            continue
+        dst = c.model.asset(r.target)
+        to_model = r.kind == "feeds" and dst.model is not None and dst.type == "inputs"
+        targets.setdefault(src.model, set()).add(to_model)
+    return frozenset(model for model, kinds in targets.items() if kinds == {True})
+
+
 def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
     m = c.model
     third = {n.id for n in m.nodes if m.is_third_party(n.owner)}
@@ -431,6 +453,7 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
     content = _content_components(c, outside)
     clients = _client_kinds(c)
     authored = _outside_authored_assets(c)
+    to_models = _outputs_to_models_only(c)
     for model in m.models:
         usable = [tools[t] for t in model.tools if t in tools and t not in c.blocked]
         fed = content.get(model.id, frozenset())
@@ -458,6 +481,7 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
             confidential_prompt=model.id in secret_prompts,
             confidential_data=_confidential(m, model.assets.get("dataset")),
             own_session=hosted_tp and model.exposure != "public",
+            models_only=model.id in to_models and model.exposure != "public" and not model.acted_on,
             serves_on=_serving_nodes(m, model, third),
             content_components=fed | ({"tool_results"} if brings else frozenset()),
             outside_components=outside.get(model.id, frozenset()),

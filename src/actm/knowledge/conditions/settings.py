@@ -166,6 +166,17 @@ class OwnSession(_Flag):
     )
 
 
+class ModelsOnly(_Flag):
+    name = "models_only"
+    attribute = "models_only"
+    example = "models_only: false"
+    doc = (
+        "(a model) what it says goes to other models alone: every `feeds` or `derives` "
+        "relation from its `outputs` (there is one) feeds another model's `inputs`, "
+        "it is not `public` and it has no `acted_on`"
+    )
+
+
 class CleartextInputs(_Flag):
     name = "cleartext_inputs"
     attribute = "cleartext_inputs"
@@ -302,6 +313,7 @@ SETTINGS: tuple[StaticCondition[Any], ...] = (
     ConfidentialPrompt(),
     ConfidentialData(),
     OwnSession(),
+    ModelsOnly(),
     CleartextInputs(),
     ServesMcp(),
     ExposedServer(),

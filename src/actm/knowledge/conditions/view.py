@@ -226,6 +226,12 @@ class OwnerFacts(Protocol):
         their own session, through their own client and account."""
 
     @property
+    def models_only(self) -> bool:
+        """For a model: what it says goes to other models alone (every relation from its
+        outputs feeds another model's inputs, whatever controls block), it is not public and
+        nobody acts on it."""
+
+    @property
     def builds_model(self) -> bool:
         """For an asset: relations in force take it, directly or through other assets, into
         what a model is built from (its dataset, weights, hyperparameters, validation results
