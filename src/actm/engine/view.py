@@ -608,14 +608,14 @@ def _outside_authored_assets(m: SystemModel) -> frozenset[str]:
 
 def _tools_bring_outside_content(usable: list[Tool], authored: frozenset[str]) -> bool:
     """Whether the results of the model's tools may carry what someone outside the system
-    wrote: a tool declares outside results, reaches the internet (``egress``: what it fetches
-    is the remote end's), runs code (whatever the command prints), or reads an asset someone
-    outside writes (:func:`_outside_authored_assets`). A tool that reads only the system's own
-    data returns what its owner wrote: content changed in it by a compromise of the tool, its
-    server or its transport is that compromise's threat."""
+    wrote: a tool declares outside results (``untrusted_results``: web pages, e-mail), runs
+    code (whatever the command prints), or reads an asset someone outside writes
+    (:func:`_outside_authored_assets`). ``egress`` says where a tool sends, not what comes
+    back. A tool that reads only the system's own data returns what its owner wrote: content
+    changed in it by a compromise of the tool, its server or its transport is that
+    compromise's threat."""
     return any(
-        t.untrusted_results or t.egress or t.execute or any(a in authored for a, _ in t.read)
-        for t in usable
+        t.untrusted_results or t.execute or any(a in authored for a, _ in t.read) for t in usable
     )
 
 

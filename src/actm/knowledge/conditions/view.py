@@ -234,7 +234,7 @@ class OwnerFacts(Protocol):
     def authored_components(self) -> AbstractSet[str]:
         """For a model: the components of ``content_components`` that can carry what someone
         outside the system wrote (``tool_results`` only where a tool declares outside results,
-        reaches the internet, runs code or reads an asset someone outside writes)."""
+        runs code or reads an asset someone outside writes)."""
 
     @property
     def cleartext_inputs(self) -> bool:
