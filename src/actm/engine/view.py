@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from actm.engine.canonical import memo
 from actm.engine.compiled import Compiled
+from actm.engine.derived import MISSING_AUTHENTICATION
 from actm.knowledge.conditions import Index, SystemView
 from actm.model.system import Asset, Model, Node, SystemModel, Tool
 
@@ -103,7 +104,7 @@ class OwnerInfo:
     authored_components: frozenset[str] = frozenset()
     """For a model: the components of ``content_components`` that can carry what someone
     outside the system wrote: all but ``tool_results``, which count only where a tool of its
-    brings such content (``_tools_bring_outside_content``)."""
+    brings such content (``_tools_bring_outside_content``, ``_written_through_weakness``)."""
     trained: bool = False
     """A model whose weights are the system's own: it is trained or fine-tuned in the system
     (a declared ``training`` or ``fine_tuning`` relation writes its parameters, it names a
@@ -141,6 +142,7 @@ class EngineView:
         self._node_settings = placed.node_settings
         self._node_vulns = _node_vulnerabilities(c, placed.on_node_assets, posited=posited)
         _embedding(m, self.info, self._node_vulns)
+        _written_through_weakness(c, self.info, self._node_vulns)
         self._declared_tools = placed.declared_tools
         self._kinds: dict[int, frozenset[str]] = {}
         self._indexes: dict[Callable[[SystemView], Index], Index] = {}
@@ -168,6 +170,7 @@ class EngineView:
         out._node_vulns = _node_vulnerabilities(c, placed.on_node_assets, posited=True)
         out.info = dict(self.info)
         _embedding(c.model, out.info, out._node_vulns)
+        _written_through_weakness(c, out.info, out._node_vulns)
         out._kinds = {}
         out._indexes = {}
         return out
@@ -274,6 +277,45 @@ def _node_vulnerabilities(
             if v.assets is None or aid in v.assets:
                 vulns.setdefault((v.node, aid), set()).add(v.vclass)
     return {k: frozenset(v) for k, v in vulns.items()}
+
+
+def _written_through_weakness(
+    c: Compiled,
+    info: MutableMapping[str, OwnerInfo],
+    vulns: Mapping[tuple[str, str], frozenset[str]],
+) -> None:
+    """Add ``tool_results`` to the authored components of every model one of whose usable
+    tools reads an asset that a vulnerability in force reaches where it resides: whoever
+    exploits it writes what the tool returns (a database without authentication, an SQL
+    injection). A missing authentication counts only on a node whose kind hands out what it
+    stores (``unauthenticated: contents``); on any other service it gives only its interface."""
+    m = c.model
+    kinds = {n.id: n.kind for n in m.nodes}
+    missing = MISSING_AUTHENTICATION
+    open_contents = c.vocab.open_contents
+
+    def writable(aid: str) -> bool:
+        for r in m.asset(aid).resides:
+            found = vulns.get((r.node, aid), _EMPTY)
+            if found - {missing} or (missing in found and kinds.get(r.node) in open_contents):
+                return True
+        return False
+
+    for key, x in list(info.items()):
+        if x.sort != "model" or "tool_results" not in x.content_components:
+            continue
+        if "tool_results" in x.authored_components:
+            continue
+        reads = {
+            a
+            for t in sorted(x.tools)
+            if f"{t}.read" not in c.blocked
+            for a, _ in m.tool(t).read
+            if a in c.asset_index
+        }
+        if any(writable(a) for a in sorted(reads)):
+            # a new record: a view with posited weaknesses shares the others with its source
+            info[key] = replace(x, authored_components=x.authored_components | {"tool_results"})
 
 
 def _embedding(

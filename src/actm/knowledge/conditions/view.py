@@ -234,7 +234,8 @@ class OwnerFacts(Protocol):
     def authored_components(self) -> AbstractSet[str]:
         """For a model: the components of ``content_components`` that can carry what someone
         outside the system wrote (``tool_results`` only where a tool declares outside results,
-        runs code or reads an asset someone outside writes)."""
+        runs code or reads an asset someone outside writes: outside content, a third party's
+        assumption, a vulnerability in force where it resides)."""
 
     @property
     def cleartext_inputs(self) -> bool:
