@@ -147,6 +147,18 @@ OVER_A_PUBLIC_BOT = [
 ]
 
 
+# what code on the host of an internal agent gives over it
+OVER_AN_INTERNAL_BOT = [
+    "conversation-disclosure@bot",
+    "cost-harvesting@bot",
+    "direct-prompt-injection@bot",
+    "insecure-integrated-component@bot",
+    "resource-exhaustion@bot",
+    "system-prompt-eviction@bot",
+    "tool-definition-poisoning@bot",
+]
+
+
 def test_what_a_package_foothold_gives_over_a_model_is_the_package_threat() -> None:
     # the plugin's code runs where the agent runs: its publisher holds the agent's inputs and
     # outputs, and the compromise is reported once, on the package
@@ -154,15 +166,7 @@ def test_what_a_package_foothold_gives_over_a_model_is_the_package_threat() -> N
     assert sorted(t.id for t in result.threats) == [
         "ml-dependency-compromise@plugin",
     ]
-    assert _dropped(result) == [
-        ("conversation-disclosure@bot", "foothold"),
-        ("cost-harvesting@bot", "foothold"),
-        ("direct-prompt-injection@bot", "foothold"),
-        ("insecure-integrated-component@bot", "foothold"),
-        ("resource-exhaustion@bot", "foothold"),
-        ("system-prompt-eviction@bot", "foothold"),
-        ("tool-definition-poisoning@bot", "foothold"),
-    ]
+    assert _dropped(result) == [(t, "foothold") for t in OVER_AN_INTERNAL_BOT]
     assert result.summary["foothold"] == 7
 
 
@@ -213,6 +217,52 @@ def test_a_foothold_two_packages_give_is_needed_though_neither_alone_is() -> Non
         "system-prompt-eviction@bot",
         "tool-definition-poisoning@bot",
     ]
+
+
+# the plugin's publisher also writes the skills the agent reads as its instructions, and the
+# agent has a shell on its host: code runs there through the plugin or through the steered
+# shell, so the agent's threats rest on neither the plugin nor the shell alone
+SKILLS = FOOTHOLD.replace("deployed_on: [host]}}", "deployed_on: [host], tools: [shell]}}") + (
+    """\
+assets:
+  - {{id: skills, type: agent_configuration, resides: [{{node: host}}]}}
+relations:
+  - {{kind: feeds, from: skills, to: bot.inputs.system_prompt}}
+tools:
+  - {{id: shell, node: host, permissions: {{execute: [host]}}}}
+assumptions:
+  - {{id: skills-text, producer: authors, asset: skills, capability: make_arbitrary_changes,
+     status: unjustified}}
+"""
+)
+
+
+def test_a_foothold_a_package_or_a_shell_gives_is_needed_though_neither_alone_is() -> None:
+    # without the plugin the steered shell runs code on the host, without the shell the
+    # plugin does: the threats on what the agent is told and says need code execution there,
+    # whichever gives it, and are the plugin's threat and the skills' tampering restated
+    result = _analyze(SKILLS.format(exposure="internal"))
+    assert sorted(t.id for t in result.threats) == [
+        "agent-config-tampering@skills@bot",
+        "ml-dependency-compromise@plugin",
+    ]
+    # the steered shell also reaches its tool results: the injection needs a foothold too
+    within = sorted([*OVER_AN_INTERNAL_BOT, "indirect-prompt-injection@bot"])
+    assert _dropped(result) == [(t, "foothold") for t in within]
+    # one closure more than the needs bisection: without the plugin and the shell's foothold
+    assert result.timings["needs_runs"] == 4.0
+
+
+def test_a_public_agents_users_need_neither_foothold() -> None:
+    # its users inject and flood it without code on the host: those threats are kept
+    result = _analyze(SKILLS.format(exposure="public"))
+    assert sorted(t.id for t in result.threats) == [
+        "agent-config-tampering@skills@bot",
+        "direct-prompt-injection@bot",
+        "ml-dependency-compromise@plugin",
+        "resource-exhaustion@bot",
+    ]
+    assert _dropped(result) == OVER_A_PUBLIC_BOT
 
 
 def test_what_the_agents_own_shell_gives_is_reported_once() -> None:

@@ -93,3 +93,77 @@ def test_a_secret_in_a_container_on_a_node_with_a_posited_weakness_is_reached_by
         "hypothesis:secrets-in-configuration@laptop",
         "hypothesis:workstation-credentials@laptop",
     ]
+
+
+def _same_view(a: EngineView, b: EngineView, assets: int) -> None:
+    assert a.info == b.info
+    assert a._node_vulns == b._node_vulns
+    assert (a.feeds_into, a.derived, a.parts) == (b.feeds_into, b.derived, b.parts)
+    for ai in range(assets):
+        assert a.node_vulnerabilities(ai) == b.node_vulnerabilities(ai)
+
+
+def test_a_rerun_without_patches_takes_the_view_of_the_run_with_every_control() -> None:
+    """A counterfactual rerun whose controls left out only remove conventional
+    vulnerabilities makes its view from the one with every control in force (what those
+    vulnerabilities reach worked out again): it must be the view built from scratch, here for
+    the patches of a generated model, each left out alone and all together, and a control
+    that only justifies an assumption. A rerun without a control that blocks something builds
+    its own."""
+    from tests.engine.test_inherent_attribution import generated
+
+    kb = builtin_knowledge()
+    model = actm.load_model_text(generated(600), knowledge=kb)
+    residual = EngineView.of(compile_model(model, kb))
+    implemented = [ctl for ctl in model.controls if ctl.status == "implemented"]
+    patches = sorted(ctl.id for ctl in implemented if ctl.removes)
+    assert patches == [
+        "fix-bu00002-infer-write_access",
+        "fix-bu00010-ingest-dep",
+        "fix-bu00013-infer-rce",
+    ]
+    assert all(not ctl.blocks and not ctl.justifies for ctl in implemented if ctl.removes)
+    justifies = "verify-llama-base"  # an effect the view does not read
+    for left_out in [*([p] for p in patches), patches, [justifies], [patches[0], justifies]]:
+        c = compile_model(model, kb, exclude_controls=frozenset(left_out))
+        view = EngineView.of(c)
+        assert view.info["bu00002-kb"] is residual.info["bu00002-kb"]  # made from it
+        _same_view(view, EngineView(c), len(c.asset_ids))
+    for left_out in (["bu00002-source-allowlist"], [patches[0], "bu00002-source-allowlist"]):
+        c = compile_model(model, kb, exclude_controls=frozenset(left_out))
+        view = EngineView.of(c)
+        assert view.info["bu00002-kb"] is not residual.info["bu00002-kb"]  # its own
+        _same_view(view, EngineView(c), len(c.asset_ids))
+    c = compile_model(model, kb, exclude_controls=frozenset({"fix-bu00010-ingest-dep"}))
+    back = EngineView.of(c)._node_vulns[("bu00010-ingest", "bu00010-kb")]
+    assert back == frozenset({"read_access", "supply_chain_compromise"})
+    assert residual._node_vulns[("bu00010-ingest", "bu00010-kb")] == frozenset({"read_access"})
+    inherent = compile_model(model, kb, apply_controls=False)
+    _same_view(EngineView.of(inherent), EngineView(inherent), len(inherent.asset_ids))
+
+
+def test_a_rerun_without_controls_the_view_does_not_read_takes_the_view_of_the_run() -> None:
+    """Weakening an edge and breaking an attack change the propagation and the rules, not the
+    view: a rerun without such a control takes the view of the run with every control in
+    force, and it is the view built from scratch (the support example with every control
+    implemented)."""
+    doc = yaml.safe_load((ROOT / "examples" / "customer-support-rag.yaml").read_text("utf-8"))
+    for ctl in doc["controls"]:
+        ctl["status"] = "implemented"
+    kb = builtin_knowledge()
+    model = actm.load_model_text(yaml.safe_dump(doc), knowledge=kb)
+    residual = EngineView.of(compile_model(model, kb))
+    unseen = sorted(
+        ctl.id
+        for ctl in model.controls
+        if (ctl.weakens or ctl.breaks or ctl.break_steps)
+        and not (ctl.removes or ctl.blocks or ctl.approves or ctl.sandboxes)
+        and not (ctl.hides or ctl.narrows)
+    )
+    assert unseen == ["per-user-quota"]
+    for left_out in [*([x] for x in unseen), unseen]:
+        c = compile_model(model, kb, exclude_controls=frozenset(left_out))
+        view = EngineView.of(c)
+        key = sorted(view.info)[0]
+        assert view.info[key] is residual.info[key]  # made from it
+        _same_view(view, EngineView(c), len(c.asset_ids))

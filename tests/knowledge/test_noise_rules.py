@@ -21,6 +21,7 @@ fires, with the exact threat ids) and one where it does not (quiet). The rules:
 * system-prompt extraction only where the prompt holds something confidential;
 * cost harvesting only by requests the outsider sends itself, not by messages altered in flight;
 * resource exhaustion only of a shared service, not of a vendor's model in a user's own session;
+* an AI service open to anyone only where its model is not meant for the public;
 * indirect prompt injection only into a model that reads content, not into one that takes only
   another model's outputs (that is cross-agent injection), and through the user input only
   where outside content is declared on it (pasted text, a trigger's payload), not through the
@@ -327,6 +328,16 @@ relations:
 {vulns}
 """
 
+# a chat model on a server bound to every interface without a login
+OPEN_SERVICE = """
+actm: 1
+system: {{id: open}}
+nodes:
+  - {{id: chat-host, kind: service, exposure: internet, authentication: none}}
+models:
+  - {{id: chat, kind: llm, exposure: {exposure}, deployed_on: [chat-host]}}
+"""
+
 OPEN_PORT = "vulnerabilities:\n  - {id: open-port, class: missing_authentication, node: serving}"
 
 
@@ -420,6 +431,14 @@ RULES = {
         SESSION.format(**OWN),
         ("resource-exhaustion@lm",),
         SESSION.format(**VENDOR),
+    ),
+    # a model meant for the team's callers, open to anyone, is used as if by its owner; a
+    # public chatbot answers strangers as it was built to
+    "an open AI service only where the model is not meant for the public": Rule(
+        "exposed-ai-service",
+        OPEN_SERVICE.format(exposure="internal"),
+        ("exposed-ai-service@chat",),
+        OPEN_SERVICE.format(exposure="public"),
     ),
     # images others upload to a provider's bucket poison only a model trained on them
     "third-party data poisoned only where a model is built from it": Rule(

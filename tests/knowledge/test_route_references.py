@@ -363,3 +363,67 @@ def test_exploitation_for_defense_evasion_when_an_internal_node_is_reached_from_
     assert _atlas(LOCAL_GATEWAY, threat) == ["AML.T0081", "AML.T0108", "AML.T0107"]
     facing_the_internet = LOCAL_GATEWAY.replace("exposure: internal", "exposure: internet")
     assert _atlas(facing_the_internet, threat) == ["AML.T0081", "AML.T0108"]
+
+
+# A training set in a data lake, opened by a cloud key kept on a workstation that runs
+# downloaded code, and the same data lake read directly through a flaw of its own.
+KEY_OPENS_DATA_LAKE = """
+actm: 1
+system: {id: ml}
+nodes:
+  - {id: laptop, kind: workstation}
+  - {id: lake, kind: data_warehouse, pipeline: development}
+models:
+  - id: ranker
+    kind: classifier
+    assets:
+      dataset:
+        criticality: {confidentiality: high}
+        resides: [{node: lake}]
+assets:
+  - id: cloud-key
+    type: credential
+    criticality: {confidentiality: high}
+    grants_access: [lake]
+    resides: [{node: laptop}]
+vulnerabilities:
+  - {id: loads-pickles, class: insecure_deserialization, node: laptop}
+"""
+
+
+def test_unsecured_credentials_when_the_training_data_is_opened_by_a_stored_key() -> None:
+    collect = ["AML.T0035", "AML.T0025", "AML.T0036"]
+    cited = _atlas(KEY_OPENS_DATA_LAKE, "training-data-exposure@ranker")
+    assert cited == [*collect, "AML.T0012", "AML.T0055"]
+    lake_open = KEY_OPENS_DATA_LAKE.replace(
+        "insecure_deserialization, node: laptop", "read_access, node: lake"
+    )
+    assert _atlas(lake_open, "training-data-exposure@ranker") == collect
+
+
+# A local gateway whose control interface gives its configuration away (a flaw exploited to get
+# at the credentials), and the same gateway misconfigured to serve its files (no exploit).
+CONTROL_INTERFACE = """
+actm: 1
+system: {id: fixture}
+nodes:
+  - {id: gateway, kind: service, exposure: internet}
+assets:
+  - {id: config, type: agent_configuration, resides: [{node: gateway}], contains: [key]}
+  - {id: key, type: credential, criticality: {confidentiality: high}}
+vulnerabilities:
+  - {id: token-leak, class: exposed_management_interface, node: gateway}
+"""
+
+
+def test_exploitation_for_credential_access_through_an_exposed_control_interface() -> None:
+    harvest = ["AML.T0083", "AML.T0055"]
+    assert _atlas(CONTROL_INTERFACE, "agent-config-credential-harvest@config@key") == [
+        *harvest,
+        "AML.T0106",
+    ]
+    misconfigured = CONTROL_INTERFACE.replace("exposed_management_interface", "misconfiguration")
+    assert _atlas(misconfigured, "agent-config-credential-harvest@config@key") == [
+        *harvest,
+        "AML.T0049",
+    ]

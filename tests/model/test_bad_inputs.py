@@ -181,6 +181,9 @@ EXPECTED: dict[str, list[Expect]] = {
     "model.approval-conflict.yaml": [
         E("approval-conflict", 8, 15, "human_approval: true and approval: once_per_session")
     ],
+    "model.not-a-configuration.yaml": [
+        E("not-a-configuration", 8, 47, "configured_in 'notes' is a data asset")
+    ],
     "model.unknown-decision.yaml": [
         E("unknown-decision", 7, 31, "unknown kind of decision 'finacial'")
     ],

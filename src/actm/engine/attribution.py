@@ -11,7 +11,10 @@ orchestrator as jobs (:func:`jobs`) so that it can run them in parallel, then pu
   read off its chain instead (``assumption_attribution`` ``proof``);
 * where two or more packages that their publishers can change run on a node a model runs on,
   one closure without all of them: which threats need a foothold there, whichever package
-  gives it (``footholds``; with one package, resting on its assumption says the same);
+  gives it (``footholds``; with one package, resting on its assumption says the same); and
+  where such a package runs beside a tool or a credential that runs code there, one closure
+  without the packages and without that derived code execution (``footholds`` too: the
+  threat needs code execution there, whichever package, tool or credential gives it);
 * where a shown chain goes through code execution derived through a tool or a credential,
   which threats do not close without those (in the needs closure, or one of its own) and
   one closure from each such foothold alone (engine/footholds.py): which threats restate
@@ -34,7 +37,9 @@ from actm.engine.footholds import (
     WITHOUT,
     FootholdRun,
     alone_jobs,
+    code_job,
     execution_keys,
+    execution_nodes,
     without_job,
     without_nodes,
 )
@@ -73,8 +78,9 @@ class Attribution:
     assumption_attribution: str = "counterfactual"
     """counterfactual, or proof (too many candidates: read off the shown chains)."""
     footholds: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    """Nodes (a model runs on, with two or more packages their publishers can change) whose
-    packages together each threat needs, sorted; counterfactual only."""
+    """Nodes (a model runs on, with two or more packages their publishers can change, or with
+    one beside a tool or a credential that runs code there) on which each threat needs code
+    execution, whichever of those gives it, sorted; counterfactual only."""
     restates: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Nodes whose code execution, derived through a tool or a credential, each threat
     restates: it does not close without such footholds, and its attack yields nothing the one
@@ -188,6 +194,7 @@ def jobs(
     picked = [i for i, m in enumerate(out.matches) if wanted is None or threat_id(c, m) in wanted]
     footholds = _foothold_groups(c, seeds) if counterfactual else {}
     executions = execution_keys(out)
+    mixed = _mixed_footholds(c, seeds) if counterfactual else {}
     derived = frozenset(derived_candidates(out, picked, executions))
     # a threat the run finds without a posited weakness is attributed without them (as with
     # hypotheses off); a hypothetical one with them: two bisections only when both kinds occur
@@ -208,6 +215,10 @@ def jobs(
         # one closure each: a package may run on several of these nodes, and the bisection of
         # needs.py wants groups that do not share seeds
         todo += [_needs_job(c, seeds, {name: idx}, keys, hyp) for name, idx in footholds.items()]
+        todo += [
+            code_job(c, seeds, idx, name.removeprefix(_FOOTHOLD), keys, hyp, name)
+            for name, idx in mixed.items()
+        ]
     todo += alone_jobs(out, picked, derived, executions)
     if not routes:
         return todo, lambda results: assemble(
@@ -227,6 +238,27 @@ def jobs(
 def _foothold_groups(c: Compiled, seeds: Sequence[Seed]) -> dict[str, list[int]]:
     """``foothold:<node>`` -> the seeds of the unjustified package assumptions whose code runs
     on that node, for each node a model runs on where there are two or more of them."""
+    on_node = _package_seeds(c, seeds)
+    return {
+        _FOOTHOLD + node: idx
+        for node, idx in sorted(on_node.items())
+        if len({str(seeds[i].via) for i in idx}) > 1
+    }
+
+
+def _mixed_footholds(c: Compiled, seeds: Sequence[Seed]) -> dict[str, list[int]]:
+    """``foothold:<node>`` -> the seeds of the unjustified package assumptions whose code runs
+    on that node, for each node a model runs on where a tool or a credential also runs code
+    (engine/footholds.py ``execution_nodes``): a threat may close through either, and rest
+    on neither alone."""
+    derived = execution_nodes(c)
+    packages = _package_seeds(c, seeds)
+    return {_FOOTHOLD + node: idx for node, idx in sorted(packages.items()) if node in derived}
+
+
+def _package_seeds(c: Compiled, seeds: Sequence[Seed]) -> dict[str, list[int]]:
+    """Node a model runs on -> the seeds of the unjustified package assumptions whose code
+    runs there."""
     hosts = {n for m in c.model.models for n in m.deployed_on}
     justified = costs(c).justified
     on_node: dict[str, list[int]] = {}
@@ -237,11 +269,7 @@ def _foothold_groups(c: Compiled, seeds: Sequence[Seed]) -> dict[str, list[int]]
         for node in c.model.package(via[len(PACKAGE) :]).runs_on:
             if node in hosts:
                 on_node.setdefault(node, []).append(i)
-    return {
-        _FOOTHOLD + node: idx
-        for node, idx in sorted(on_node.items())
-        if len({str(seeds[i].via) for i in idx}) > 1
-    }
+    return on_node
 
 
 def _route_job(

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from actm.model.schema import SECTIONS
 from actm.model.system import SystemModel
 
-__all__ = ["canonical", "memo"]
+__all__ = ["canonical", "kept", "memo"]
 
 _SECTIONS = tuple(s for s in SECTIONS if s not in ("triage", "recorded_threats"))
 """Sections sorted by id: the model file's sections but triage and recorded threats, which never
@@ -131,3 +131,11 @@ def memo(model: SystemModel, key: str, build: Callable[[], T], *, on: object = N
     value = build()
     found[key] = (on, value)
     return value
+
+
+def kept(model: SystemModel, key: str, *, on: object = None) -> Any:
+    """What :func:`memo` keeps for ``model`` under ``key`` (for ``on``), or None: nothing is
+    built."""
+    found: dict[str, tuple[object, Any]] = model.__dict__.get(_MEMO, {})
+    entry = found.get(key)
+    return entry[1] if entry is not None and entry[0] is on else None

@@ -151,6 +151,8 @@ class Compiled:
     """Attack id -> (first step broken, owner key or None for everywhere) of the other
     breaks."""
     # controls in force
+    in_force: frozenset[str] = frozenset()
+    """The implemented controls whose effects these tables hold."""
     removed_vulns: dict[str, str] = field(default_factory=dict)
     blocked: dict[str, str] = field(default_factory=dict)
     """Blocked element -> the control blocking it."""
@@ -220,7 +222,9 @@ def compile_model(
     c = Compiled(vocab=kb.vocabulary, model=canonical(model), kb=kb)
     _indexed(c)
     # controls in force: each effect changes the tables its hook names, before they are read
-    for ctl in _controls_in_force(model.controls, exclude_controls) if apply_controls else []:
+    forced = _controls_in_force(model.controls, exclude_controls) if apply_controls else []
+    c.in_force = frozenset(ctl.id for ctl in forced)
+    for ctl in forced:
         for effect in EFFECTS.values():
             values = effect.values(ctl)
             if values:

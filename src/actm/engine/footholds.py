@@ -75,7 +75,9 @@ __all__ = [
     "FootholdRun",
     "alone_jobs",
     "candidates",
+    "code_job",
     "execution_keys",
+    "execution_nodes",
     "without_job",
     "without_nodes",
 ]
@@ -127,6 +129,15 @@ def _execution_keys(c: Compiled, store: FactStore) -> dict[int, int]:
             if vclass in classes and store.derivation(k)[0] in _DERIVED:
                 found[k] = node
     return found
+
+
+def execution_nodes(c: Compiled) -> frozenset[str]:
+    """The nodes where a tool runs code or a credential's ``grants`` do: where the engine may
+    derive a foothold, whoever drives the tool or reads the credential."""
+    classes = _execution_classes(c)
+    found = {node for execs in c.tool_exec for node, vclass in execs if vclass in classes}
+    found.update(n for nodes in c.cred_exec.values() for n in nodes)
+    return frozenset(c.node_ids[n] for n in found)
 
 
 def execution_keys(out: EngineOutput) -> dict[int, int]:
@@ -257,6 +268,36 @@ def without_job(
     ``posited``, the weaknesses hypotheses posit take no part, as in that rerun: ``keys`` are
     then threats the run finds without them."""
     return lambda: _without(c, seeds, keys, posited)
+
+
+def code_job(
+    c: Compiled,
+    seeds: Sequence[Seed],
+    packages: Collection[int],
+    node: str,
+    keys: Collection[ThreatKey],
+    posited: bool,
+    key: str,
+) -> Job:
+    """The closure of every seed but ``packages`` (the seeds of the unjustified assumptions of
+    the packages whose code runs on ``node``) and without code execution on ``node`` derived
+    through a tool or a credential: which of ``keys`` (exfiltrations left out) do not close
+    without any code execution there, whichever package, tool or credential gives it
+    (``({key: lacking}, 1)``, the form of a needs job: attribution.py reads ``key``,
+    ``foothold:<node>``, as the nodes a threat needs a foothold on). A threat that closes
+    through a package on the node and through the agent's shell there rests on neither alone,
+    yet needs one of them: engine/verdict.py drops it where it is on what a model running
+    there is told or says, as for a package alone."""
+    ids = frozenset(packages)
+    kept = [s for i, s in enumerate(seeds) if i not in ids]
+    sends = {i for i, r in enumerate(c.rules) if _sends_out(r.attack)}
+    wanted = [k for k in keys if k[0] not in sends]
+
+    def job() -> tuple[dict[str, frozenset[ThreatKey]], int]:
+        run = _without(c, kept, wanted, posited, c.node_index[node])
+        return {key: run.found[WITHOUT + node]}, 1
+
+    return job
 
 
 def _sends_out(attack: AttackPattern) -> bool:

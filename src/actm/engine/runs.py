@@ -23,7 +23,9 @@ CPU but no time). When an inherent run follows, the residual run's other reruns 
 tolerance search start together once its threats are proved, and run beside the inherent run:
 those workers inherit what the run's joins worked out from the compiled model alone (rule
 shapes, static conditions, narrowed candidates: engine/matching.py) instead of working it out
-again, and this process goes on to the inherent run at once.
+again, and this process goes on to the inherent run at once. The credit reruns start once the
+screen has chosen them, and :func:`analyse` returns without waiting for them: the caller builds
+what needs no credit meanwhile, and ``ControlRuns.credit`` waits for them when first read.
 
 :func:`threats` is the single run the planner takes per candidate plan.
 """
@@ -32,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from time import perf_counter
 from typing import Any
 
@@ -109,6 +112,7 @@ def counterfactual(
     alone: Iterable[str] = (),
     skip: Iterable[str] = (),
     level_runner: Callable[[list[Callable[[], Scores]]], list[Scores]] | None = None,
+    started: Callable[[], list[Scores]] | None = None,
 ) -> Counterfactual:
     """Remove implemented controls and see which threats of ``diff`` come back.
 
@@ -118,24 +122,27 @@ def counterfactual(
     ``skip`` are known to change nothing alone and are not tried. The others are tried
     together, and every group whose run changes something is split in halves, level by level:
     each level's runs are independent of each other, and ``level_runner`` runs them (in
-    parallel: engine/parallel.py; default one after the other).
+    parallel: engine/parallel.py; default one after the other). ``started`` waits for the
+    first level's runs (:func:`first_level`, in that order) when the caller started them
+    already.
     """
     if not diff:
         return Counterfactual()
-    skipped = set(skip)
-    wanted = set(alone)
-    first = [c for c in controls if c in wanted and c not in skipped]
-    rest = [c for c in controls if c not in set(first) and c not in skipped]
-    level: list[tuple[tuple[str, ...], int]] = [((c,), -1) for c in first]
-    if rest:
-        level.append((tuple(rest), -1))
+    level: list[tuple[tuple[str, ...], int]] = [
+        (group, -1) for group in first_level(controls, alone, skip)
+    ]
     necessary: dict[str, set[str]] = {}
     split: list[tuple[tuple[str, ...], set[str], set[str]]] = []
     """Groups split in halves: (group, what its run changed, what its halves' runs changed)."""
     runs = 0
     while level:
         reruns = [_rerun(run, frozenset(group)) for group, _parent in level]
-        found = level_runner(reruns) if level_runner is not None else [r() for r in reruns]
+        if started is not None and not runs:
+            found = started()  # the first level's runs, started by the caller already
+        elif level_runner is not None:
+            found = level_runner(reruns)
+        else:
+            found = [r() for r in reruns]
         changes = [
             {t for t, kept in diff.items() if scores.get(t, -1.0) > kept} for scores in found
         ]
@@ -165,6 +172,19 @@ def counterfactual(
     )
 
 
+def first_level(
+    controls: Sequence[str], alone: Iterable[str] = (), skip: Iterable[str] = ()
+) -> list[tuple[str, ...]]:
+    """The groups :func:`counterfactual` removes first, in the order it runs them: each
+    control of ``alone`` by itself, then the others together; none of ``skip``."""
+    skipped = set(skip)
+    wanted = set(alone)
+    first = [c for c in controls if c in wanted and c not in skipped]
+    taken = set(first)
+    rest = tuple(c for c in controls if c not in taken and c not in skipped)
+    return [(c,) for c in first] + ([rest] if rest else [])
+
+
 def _rerun(run: Callable[[frozenset[str]], Scores], group: frozenset[str]) -> Callable[[], Scores]:
     return lambda: run(group)
 
@@ -181,7 +201,14 @@ class ControlRuns:
     """Those threats' ids -> their residual score (-1 when the controls remove them)."""
     attribution: str
     """counterfactual (``credit`` holds what the reruns showed) or touch (no reruns)."""
-    credit: Counterfactual
+    settle: Callable[[], Counterfactual] = field(repr=False, compare=False)
+    """Waits for the reruns that credit each control (:func:`analyse` starts them in worker
+    processes and returns at once: the caller builds what needs no credit meanwhile)."""
+
+    @cached_property
+    def credit(self) -> Counterfactual:
+        """What the reruns showed: worked out, or waited for, when first read."""
+        return self.settle()
 
 
 @dataclass(frozen=True)
@@ -271,34 +298,65 @@ def analyse(
     diff = differences(_scores(residual), judged.scores())
     inherent = read(without, attribution_inherent, judged=judged, decode=diff)
     proxies = threat_scores(out)
+    start = _starter(_workers(out, workers))
     del out, without
     attribution = "counterfactual" if len(implemented) <= MAX_COUNTERFACTUAL else "touch"
-    credit = Counterfactual()
+    settle: Callable[[], Counterfactual] = Counterfactual
     if attribution == "counterfactual" and diff:
         alone, skip = screen(residual, inherent) if screen is not None else ((), ())
+        settle = _credit(model, kb, implemented, diff, proxies, alone, skip, pool, start)
 
-        def wanted(attack: str, binding: tuple[str, ...]) -> bool:
-            return threat_id(attack, binding) in diff
+    def settled() -> Counterfactual:
+        credit = settle()
+        timings["counterfactual"] = perf_counter() - t0
+        timings["counterfactual_runs"] = float(credit.runs)
+        return credit
 
-        def rerun(excluded: frozenset[str]) -> Scores:
-            return threat_scores(
-                run_engine(model, kb, assumptions=False, exclude_controls=excluded, select=wanted)
-            )
+    return Analysis(residual, ControlRuns(inherent, diff, attribution, settled), timings)
 
-        # the reruns compare the route's cost and presence (not the attribution): what each
-        # diff threat scores that way with every control, -1 when its closure lacks it
-        kept = {tid: proxies.get(tid, -1.0) for tid in diff}
-        credit = counterfactual(
+
+def _credit(
+    model: SystemModel,
+    kb: KnowledgeBase,
+    implemented: Sequence[str],
+    diff: Mapping[str, float],
+    proxies: Scores,
+    alone: Iterable[str],
+    skip: Iterable[str],
+    pool: Runner,
+    start: Callable[[list[Callable[[], Any]]], Waiter],
+) -> Callable[[], Counterfactual]:
+    """Start the first level of the reruns that credit each control (:func:`first_level`):
+    in worker processes for a big model, so that the caller builds meanwhile what needs no
+    credit (the result's threats, matrix, graph). How to wait for the credit."""
+    alone, skip = list(alone), list(skip)
+
+    def wanted(attack: str, binding: tuple[str, ...]) -> bool:
+        return threat_id(attack, binding) in diff
+
+    def rerun(excluded: frozenset[str]) -> Scores:
+        return threat_scores(
+            run_engine(model, kb, assumptions=False, exclude_controls=excluded, select=wanted)
+        )
+
+    # the reruns compare the route's cost and presence (not the attribution): what each
+    # diff threat scores that way with every control, -1 when its closure lacks it
+    kept = {tid: proxies.get(tid, -1.0) for tid in diff}
+    first = [_rerun(rerun, frozenset(g)) for g in first_level(implemented, alone, skip)]
+    started = start(first)
+
+    def credit() -> Counterfactual:
+        return counterfactual(
             implemented,
             kept,
             rerun,
             alone=alone,
             skip=skip,
             level_runner=pool,
+            started=started,
         )
-    timings["counterfactual"] = perf_counter() - t0
-    timings["counterfactual_runs"] = float(credit.runs)
-    return Analysis(residual, ControlRuns(inherent, diff, attribution, credit), timings)
+
+    return credit
 
 
 PARALLEL_FACTS = 5000
@@ -358,10 +416,19 @@ def _start(workers: int | None, out: EngineOutput, jobs: list[Callable[[], Any]]
     """Start a batch of independent reruns of ``out``'s model and return how to wait for their
     results: in worker processes for a big model (the caller goes on meanwhile), else here
     when waited for."""
-    n = _workers(out, workers)
-    if n <= 1 or not jobs:
-        return lambda: run_all(jobs, 1)
-    return start_all(jobs, n)
+    return _starter(_workers(out, workers))(jobs)
+
+
+def _starter(n: int) -> Callable[[list[Callable[[], Any]]], Waiter]:
+    """How to start a batch of independent reruns in up to ``n`` worker processes (none for
+    one: they run here when waited for), returning how to wait for their results."""
+
+    def start(jobs: list[Callable[[], Any]]) -> Waiter:
+        if n <= 1 or not jobs:
+            return lambda: run_all(jobs, 1)
+        return start_all(jobs, n)
+
+    return start
 
 
 def _early_routes(c: Compiled, workers: int | None) -> Waiter | None:

@@ -286,7 +286,8 @@ def _restates_foothold(
     """Whether the threat is on what a model is told or says (its ``inputs`` or ``outputs``)
     and needs the code of the
     packages that run on a node the model runs on (it rests on the unjustified assumption of
-    one of them, or on those of all of them together: ``Attribution.footholds``): whoever
+    one of them, or on those of all of them together, or needs code execution there whichever
+    package, tool or credential gives it: ``Attribution.footholds``): whoever
     changes that code runs it there and holds everything the model receives and says, which
     is the package's own threat (``ml-dependency-compromise``); prompt injection, eviction,
     flooding or reading the model's queries through that foothold restates it.

@@ -12,10 +12,11 @@ from collections.abc import Callable, Mapping, MutableMapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 
-from actm.engine.canonical import memo
+from actm.engine.canonical import kept, memo
 from actm.engine.compiled import Compiled
 from actm.engine.derived import MISSING_AUTHENTICATION
 from actm.knowledge.conditions import Index, SystemView
+from actm.knowledge.effects import EFFECTS
 from actm.model.system import Asset, Model, Node, SystemModel, Tool
 
 __all__ = ["EngineView", "OwnerInfo"]
@@ -48,6 +49,8 @@ class OwnerInfo:
     nodes: frozenset[str] = frozenset()
     authorises: set[str] = field(default_factory=set)
     """For credentials: the tools whose calls they authorise."""
+    configured_in: frozenset[str] = frozenset()
+    """For tools: the configuration that holds their approval and sandbox settings."""
     weaknesses: set[str] = field(default_factory=set)
     """Classes of the AI weaknesses declared on it, not removed by a control."""
     owner: str = ""
@@ -104,7 +107,7 @@ class OwnerInfo:
     authored_components: frozenset[str] = frozenset()
     """For a model: the components of ``content_components`` that can carry what someone
     outside the system wrote: all but ``tool_results``, which count only where a tool of its
-    brings such content (``_tools_bring_outside_content``, ``_written_through_weakness``)."""
+    brings such content (``_tools_bring_outside_content``)."""
     trained: bool = False
     """A model whose weights are the system's own: it is trained or fine-tuned in the system
     (a declared ``training`` or ``fine_tuning`` relation writes its parameters, it names a
@@ -142,7 +145,6 @@ class EngineView:
         self._node_settings = placed.node_settings
         self._node_vulns = _node_vulnerabilities(c, placed.on_node_assets, posited=posited)
         _embedding(m, self.info, self._node_vulns)
-        _written_through_weakness(c, self.info, self._node_vulns)
         self._declared_tools = placed.declared_tools
         self._kinds: dict[int, frozenset[str]] = {}
         self._indexes: dict[Callable[[SystemView], Index], Index] = {}
@@ -156,24 +158,30 @@ class EngineView:
         name = "system_view_posited" if posited else "system_view"
         view: EngineView | None = c.caches.get(name)
         if view is None:
-            view = EngineView.of(c)._with_posited(c) if posited else EngineView(c)
+            view = EngineView.of(c)._with_posited(c) if posited else _plain_view(c)
             c.caches[name] = view
         return view
 
-    def _with_posited(self, c: Compiled) -> EngineView:
-        """This view with the weaknesses hypotheses posit counted as vulnerabilities on their
-        nodes: the same tables but for those the vulnerabilities reach (per node and asset,
-        and the containers' classes of an embedded secret), which are worked out again; no
-        other part of the view reads a vulnerability of ``extra_vulns``."""
+    def _with_vulnerabilities(self, c: Compiled, *, posited: bool) -> EngineView:
+        """This view with the vulnerabilities in force of ``c`` (``posited``: the posited
+        ones too): the same tables but for those the vulnerabilities reach (per node and
+        asset, and the containers' classes of an embedded secret), which are worked out
+        again. No other part of the view reads a conventional vulnerability or a posited one
+        (an AI weakness is read by ``_owner_info``: the callers keep those the same)."""
         out = copy.copy(self)
         placed = memo(c.model, "view-placement", lambda: _Placement(c), on=c.vocab)
-        out._node_vulns = _node_vulnerabilities(c, placed.on_node_assets, posited=True)
+        out._node_vulns = _node_vulnerabilities(c, placed.on_node_assets, posited=posited)
         out.info = dict(self.info)
         _embedding(c.model, out.info, out._node_vulns)
-        _written_through_weakness(c, out.info, out._node_vulns)
+        _posited_authors(c, out.info)
         out._kinds = {}
         out._indexes = {}
         return out
+
+    def _with_posited(self, c: Compiled) -> EngineView:
+        """This view with the weaknesses hypotheses posit counted as vulnerabilities on their
+        nodes (:meth:`_with_vulnerabilities`)."""
+        return self._with_vulnerabilities(c, posited=True)
 
     def owner(self, key: str) -> OwnerInfo | None:
         return self.info.get(key)
@@ -215,6 +223,51 @@ class EngineView:
         if found is None:
             found = self._indexes[build] = build(self)
         return found
+
+
+_IN_FORCE = "view-controls-in-force"
+"""Memo key of the view with every implemented control in force, and those controls."""
+
+
+_UNSEEN = frozenset({"weakens", "breaks", "justifies"})
+"""Control effects no part of the view reads (they change the propagation's edges, the attack
+rules and the seeds' costs)."""
+
+
+def _plain_view(c: Compiled) -> EngineView:
+    """The view of ``c`` (no posited weakness). A counterfactual rerun whose controls left
+    out only patch conventional vulnerabilities or have effects the view does not read
+    (:data:`_UNSEEN`) differs from the run with every control in force, as far as the view
+    goes, only in those vulnerabilities: its view is that run's, with what the
+    vulnerabilities reach worked out again (:meth:`EngineView._with_vulnerabilities`)."""
+    m = c.model
+    implemented = frozenset(x.id for x in m.controls if x.status == "implemented")
+    base: tuple[EngineView, frozenset[str]] | None = kept(m, _IN_FORCE, on=c.vocab)
+    if base is not None and c.in_force < base[1] and _patches_only(c, base[1] - c.in_force):
+        return base[0]._with_vulnerabilities(c, posited=False)
+    view = EngineView(c)
+    if c.in_force == implemented:
+        memo(m, _IN_FORCE, lambda: (view, c.in_force), on=c.vocab)
+    return view
+
+
+def _patches_only(c: Compiled, left_out: AbstractSet[str]) -> bool:
+    """Whether each control of ``left_out`` does nothing the view reads but remove
+    conventional vulnerabilities of the model (an AI weakness, a blocked element, an approval,
+    a sandbox, a hidden output or a narrowed credential would change other tables of it)."""
+    ai = {v.id for v in c.model.vulnerabilities if v.kind == "ai"}
+    for ctl in c.model.controls:
+        if ctl.id not in left_out:
+            continue
+        for effect in EFFECTS.values():
+            values = effect.values(ctl)
+            if not values:
+                continue
+            if effect.name in _UNSEEN:
+                continue
+            if effect.name != "removes" or ai.intersection(values):
+                return False
+    return True
 
 
 class _Placement:
@@ -277,45 +330,6 @@ def _node_vulnerabilities(
             if v.assets is None or aid in v.assets:
                 vulns.setdefault((v.node, aid), set()).add(v.vclass)
     return {k: frozenset(v) for k, v in vulns.items()}
-
-
-def _written_through_weakness(
-    c: Compiled,
-    info: MutableMapping[str, OwnerInfo],
-    vulns: Mapping[tuple[str, str], frozenset[str]],
-) -> None:
-    """Add ``tool_results`` to the authored components of every model one of whose usable
-    tools reads an asset that a vulnerability in force reaches where it resides: whoever
-    exploits it writes what the tool returns (a database without authentication, an SQL
-    injection). A missing authentication counts only on a node whose kind hands out what it
-    stores (``unauthenticated: contents``); on any other service it gives only its interface."""
-    m = c.model
-    kinds = {n.id: n.kind for n in m.nodes}
-    missing = MISSING_AUTHENTICATION
-    open_contents = c.vocab.open_contents
-
-    def writable(aid: str) -> bool:
-        for r in m.asset(aid).resides:
-            found = vulns.get((r.node, aid), _EMPTY)
-            if found - {missing} or (missing in found and kinds.get(r.node) in open_contents):
-                return True
-        return False
-
-    for key, x in list(info.items()):
-        if x.sort != "model" or "tool_results" not in x.content_components:
-            continue
-        if "tool_results" in x.authored_components:
-            continue
-        reads = {
-            a
-            for t in sorted(x.tools)
-            if f"{t}.read" not in c.blocked
-            for a, _ in m.tool(t).read
-            if a in c.asset_index
-        }
-        if any(writable(a) for a in sorted(reads)):
-            # a new record: a view with posited weaknesses shares the others with its source
-            info[key] = replace(x, authored_components=x.authored_components | {"tool_results"})
 
 
 def _embedding(
@@ -409,7 +423,7 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
     secret_prompts = _confidential_prompts(c)
     outside = _outside_components(m)
     content = _content_components(c, outside)
-    authored = _outside_authored_assets(m)
+    authored = _outside_authored_assets(c)
     for model in m.models:
         usable = [tools[t] for t in model.tools if t in tools and t not in c.blocked]
         fed = content.get(model.id, frozenset())
@@ -531,6 +545,8 @@ def _asset_info(
             info.name = tool.name or tool.id
             info.tool_permissions = _allowed(c, tool, tool.external_egress)
             info.approval = frozenset({_approval(c, tool)})
+            if tool.configured_in in c.asset_index:
+                info.configured_in = frozenset({c.asset_owner[c.asset_index[tool.configured_in]]})
         _credential_info(c, m, a, info)
         if tool is not None and tool.id not in c.blocked:
             _tool_reach(c, info, tool)
@@ -636,16 +652,57 @@ def _tools_bring_content(m: SystemModel, model: Model, usable: list[Tool]) -> bo
     )
 
 
-def _outside_authored_assets(m: SystemModel) -> frozenset[str]:
-    """Assets someone outside the system writes: outside content is declared on them, or an
-    assumption lets a third party change them (a skill's author, a vendor's feed)."""
+def _outside_authored_assets(c: Compiled, *, posited: bool = False) -> frozenset[str]:
+    """Assets someone outside the system writes: outside content is declared on them, an
+    assumption lets a third party change them (a skill's author, a vendor's feed), or they are
+    stored on a node whose service takes writes without authentication (a store of kind
+    ``unauthenticated: contents`` with a ``missing_authentication`` weakness in force,
+    declared, derived from ``authentication: none``, or, with ``posited``, posited by a
+    hypothesis): whoever reaches that node can author what the tools read there."""
+    m = c.model
     found = {a.id for a in m.assets if a.untrusted_sources or a.component_sources}
     found.update(
         x.asset.split(".")[0]
         for x in m.assumptions
         if x.capability is not None and m.is_third_party(x.producer)
     )
+    open_kinds = c.vocab.open_contents
+    kinds = {n.id: n.kind for n in m.nodes}
+    for v in (*m.vulnerabilities, *c.extra_vulns.values()):
+        if (
+            v.vclass != MISSING_AUTHENTICATION
+            or v.node is None
+            or v.id in c.removed_vulns
+            or (v.hypothetical and not posited)
+            or kinds.get(v.node) not in open_kinds
+        ):
+            continue
+        found.update(
+            a.id
+            for a in m.assets
+            if any(r.node == v.node for r in a.resides) and (v.assets is None or a.id in v.assets)
+        )
     return frozenset(found)
+
+
+def _posited_authors(c: Compiled, info: MutableMapping[str, OwnerInfo]) -> None:
+    """Add ``tool_results`` to the authored components of each model whose tools read an
+    asset that only a posited weakness opens to outside authors (posited weaknesses only add
+    authors, so the main view's components stay)."""
+    authored = _outside_authored_assets(c, posited=True)
+    tools = {t.id: t for t in c.model.tools}
+    for model, facts in list(info.items()):
+        if (
+            facts.sort != "model"
+            or "tool_results" not in facts.content_components
+            or "tool_results" in facts.authored_components
+        ):
+            continue
+        usable = [tools[t] for t in sorted(facts.tools) if t in tools]
+        if _tools_bring_outside_content(usable, authored):
+            info[model] = replace(
+                facts, authored_components=facts.authored_components | {"tool_results"}
+            )
 
 
 def _tools_bring_outside_content(usable: list[Tool], authored: frozenset[str]) -> bool:

@@ -379,6 +379,11 @@ class ToolIn(_In):
         "its node (a filesystem server without allowed directories).",
     )
     sandbox: StrictBool = Field(False, description="Code the tool executes runs in a sandbox.")
+    configured_in: Ref | None = Field(
+        None,
+        description="The configuration asset that holds the tool's approval and sandbox "
+        "settings: whoever can change it can switch them off.",
+    )
     credential: Ref | None = None
     untrusted_results: list[Name] = Field(
         [], description="Outside sources whose content the tool returns (web pages, e-mail)."

@@ -208,6 +208,8 @@ class Tool:
     scope: str = "listed"
     """listed, or node: its permissions reach every asset stored on its node (added to read,
     write and delete when resolved)."""
+    configured_in: str | None = None
+    """The configuration asset that holds its approval and sandbox settings."""
 
 
 @dataclass(frozen=True, slots=True)

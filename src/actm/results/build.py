@@ -495,18 +495,25 @@ def build_result(analysis: Analysis, *, today: date | None = None) -> Result:
     """
     run = analysis.residual
     model = run.model
-    threats = _Threats(run).all()
+    residual = _Threats(run).all()
+    threats, unmatched = _apply_triage(model, residual, today or date.today())
+    # what needs no credit first: the reruns that credit the controls may still be running
+    # (engine/runs.py starts them in worker processes)
+    reports = _assumption_reports(run)
+    out_of_scope = _out_of_scope(run)
+    matrix = _matrix(run)
+    causes = root_cause_groups(threats)
+    graph = system_graph(model)
+    details = element_details(model)
     mitigated: tuple[MitigatedThreat, ...] = ()
     lowered: tuple[LoweredThreat, ...] = ()
     idle: tuple[str, ...] = ()
     attribution = "none"
     if analysis.controls is not None:
-        mitigated, lowered, idle, attribution = _controls_view(run, threats, analysis.controls)
-    threats, unmatched = _apply_triage(model, threats, today or date.today())
+        mitigated, lowered, idle, attribution = _controls_view(run, residual, analysis.controls)
     by_level = dict.fromkeys(reversed(LEVELS), 0)
     for t in threats:
         by_level[t.severity.level] += 1
-    reports = _assumption_reports(run)
     dropped = Counter(rule for _tid, rule in run.dropped)
     summary = {
         "threats": len(threats),
@@ -533,8 +540,8 @@ def build_result(analysis: Analysis, *, today: date | None = None) -> Result:
         system=SystemSummary(model.system.id, model.system.name, model.files, model.summary()),
         summary=summary,
         threats=tuple(threats),
-        out_of_scope=_out_of_scope(run),
-        capabilities=_matrix(run),
+        out_of_scope=out_of_scope,
+        capabilities=matrix,
         assumptions=reports,
         knowledge={
             "attacks": sum(1 for p in run.kb.attacks.values() if p.kind == "attack"),
@@ -546,14 +553,14 @@ def build_result(analysis: Analysis, *, today: date | None = None) -> Result:
         controls_without_effect=idle,
         control_attribution=attribution,
         triage_unmatched=unmatched,
-        root_causes=root_cause_groups(threats),
+        root_causes=causes,
         dropped=tuple(DroppedThreat(tid, rule) for tid, rule in run.dropped),
         assumption_attribution=run.attribution.assumption_attribution,
         route_attribution="reach" if run.attribution.grouped else "entry_point",
         crossings=crossings(model),
-        graph=system_graph(model),
+        graph=graph,
         vulnerabilities=declared_vulnerabilities(model),
         team_titles=team_titles(run.kb.vocabulary),
-        details=element_details(model),
+        details=details,
         recorded_threats=model.recorded_threats,
     )

@@ -80,6 +80,11 @@ def authorised_by(view: SystemView) -> Index:
     return _index((t, key) for key, o in view.owners() for t in o.authorises)
 
 
+def configurers(view: SystemView) -> Index:
+    """Configuration -> the tools whose approval and sandbox settings it holds."""
+    return _index((c, key) for key, o in view.owners() for c in o.configured_in)
+
+
 def granters(view: SystemView) -> Index:
     """Binding -> the credentials whose ``grants`` reach it."""
     return _index((x, key) for key, o in view.owners() for x in o.granted)
@@ -285,6 +290,19 @@ class Authorises(_Holder):
 
     def members(self, mine: OwnerFacts) -> AbstractSet[str]:
         return mine.authorises
+
+
+class Configures(_Member):
+    name = "configures"
+    example = "configures: t"
+    doc = (
+        "(a configuration) holds the approval and sandbox settings of tool `t` "
+        "(its `configured_in`)"
+    )
+    reverse = configurers
+
+    def members(self, other: OwnerFacts) -> AbstractSet[str]:
+        return other.configured_in
 
 
 class GrantedBy(_Member):
@@ -583,6 +601,7 @@ RELATIONAL: tuple[RelationalCondition, ...] = (
     DeletedBy(),
     ExecutedBy(),
     Authorises(),
+    Configures(),
     GrantedBy(),
     UsedBy(),
     Uses(),

@@ -382,11 +382,12 @@ class OutsideAuthored(ComponentCondition[bool]):
         "(a model's inputs) the component the requirement is met on takes content someone "
         "outside the system can write, as `takes_content` says, except that `tool_results` "
         "count only where a tool of the model declares outside results (`untrusted_results`), "
-        "runs code, or reads an asset with outside content declared on it, one an assumption "
-        "lets a third party change, or one a vulnerability in force lets others write where it "
-        "resides (no authentication counts only on a node that hands out what it stores); "
-        "tools that read only the system's own data return what its owner wrote. `false`: the "
-        "converse"
+        "runs code, or reads an asset with outside content declared on it, that "
+        "an assumption lets a third party change, or that is stored on a node of an "
+        "`unauthenticated: contents` kind taking writes without authentication (declared, "
+        "`authentication: none`, or posited by a hypothesis); tools that read only the "
+        "system's own data "
+        "return what its owner wrote. `false`: the converse"
     )
 
     def holds(

@@ -100,6 +100,10 @@ class OwnerFacts(Protocol):
         """For a credential: the tools whose calls it authorises."""
 
     @property
+    def configured_in(self) -> AbstractSet[str]:
+        """For a tool: the configuration that holds its approval and sandbox settings."""
+
+    @property
     def opens(self) -> AbstractSet[str]:
         """For a credential: the nodes it grants access to."""
 
@@ -235,7 +239,7 @@ class OwnerFacts(Protocol):
         """For a model: the components of ``content_components`` that can carry what someone
         outside the system wrote (``tool_results`` only where a tool declares outside results,
         runs code or reads an asset someone outside writes: outside content, a third party's
-        assumption, a vulnerability in force where it resides)."""
+        assumption, a store that takes writes without authentication)."""
 
     @property
     def cleartext_inputs(self) -> bool:

@@ -45,6 +45,7 @@ def build_tools(ctx: Context) -> tuple[Tool, ...]:
         ):
             expect_credential(ctx, t.credential, origin, "credential")
         approval = _approval(ctx, t, origin)
+        _configured_in(ctx, t, origin)
         out.append(
             Tool(
                 t.id,
@@ -66,6 +67,7 @@ def build_tools(ctx: Context) -> tuple[Tool, ...]:
                 tuple(delete),
                 approval,
                 t.scope,
+                t.configured_in,
             )
         )
     return tuple(out)
@@ -86,6 +88,26 @@ def _approval(ctx: Context, t: ToolIn, origin: Origin) -> str:
             "keep approval and remove human_approval",
         )
     return t.approval
+
+
+_SETTINGS_TYPES = ("agent_configuration", "configuration")
+"""Asset types that can hold a tool's approval and sandbox settings (``configured_in``)."""
+
+
+def _configured_in(ctx: Context, t: ToolIn, origin: Origin) -> None:
+    """``configured_in`` names a configuration asset."""
+    if t.configured_in is None or not ref(
+        ctx, t.configured_in, ("assets",), origin, "configured_in", what="asset"
+    ):
+        return
+    entry = ctx.ids.get(t.configured_in)
+    if entry and entry[0] == "assets" and entry[1].type not in _SETTINGS_TYPES:
+        ctx.err(
+            "not-a-configuration",
+            f"tool {t.id!r}: configured_in {t.configured_in!r} is a {entry[1].type} asset",
+            origin.at("configured_in"),
+            "point at an asset of type agent_configuration or configuration",
+        )
 
 
 def _node_scope(ctx: Context, t: ToolIn, origin: Origin) -> None:
