@@ -155,6 +155,7 @@ class EngineView:
         self._node_settings = placed.node_settings
         self._node_vulns = _node_vulnerabilities(c, placed.on_node_assets, posited=posited)
         _embedding(m, self.info, self._node_vulns)
+        _posited_authors(c, self.info, posited=posited)
         self._declared_tools = placed.declared_tools
         self._kinds: dict[int, frozenset[str]] = {}
         self._indexes: dict[Callable[[SystemView], Index], Index] = {}
@@ -183,7 +184,7 @@ class EngineView:
         out._node_vulns = _node_vulnerabilities(c, placed.on_node_assets, posited=posited)
         out.info = dict(self.info)
         _embedding(c.model, out.info, out._node_vulns)
-        _posited_authors(c, out.info)
+        _posited_authors(c, out.info, posited=posited)
         out._kinds = {}
         out._indexes = {}
         return out
@@ -752,11 +753,12 @@ def _outside_authored_assets(c: Compiled, *, posited: bool = False) -> frozenset
     return frozenset(found)
 
 
-def _posited_authors(c: Compiled, info: MutableMapping[str, OwnerInfo]) -> None:
+def _posited_authors(c: Compiled, info: MutableMapping[str, OwnerInfo], *, posited: bool) -> None:
     """Add ``tool_results`` to the authored components of each model whose tools read an
-    asset that only a posited weakness opens to outside authors (posited weaknesses only add
-    authors, so the main view's components stay)."""
-    authored = _outside_authored_assets(c, posited=True)
+    asset that a weakness in force of ``c`` (``posited``: a posited one too) opens to outside
+    authors; weaknesses only add authors, so the components already there stay. The same
+    whether the view is built from scratch or made from another one."""
+    authored = _outside_authored_assets(c, posited=posited)
     tools = {t.id: t for t in c.model.tools}
     for model, facts in list(info.items()):
         if (
@@ -774,14 +776,14 @@ def _posited_authors(c: Compiled, info: MutableMapping[str, OwnerInfo]) -> None:
 
 def _tools_bring_outside_content(usable: list[Tool], authored: frozenset[str]) -> bool:
     """Whether the results of the model's tools may carry what someone outside the system
-    wrote: a tool declares outside results, reaches the internet (``egress``: what it fetches
-    is the remote end's), runs code (whatever the command prints), or reads an asset someone
-    outside writes (:func:`_outside_authored_assets`). A tool that reads only the system's own
-    data returns what its owner wrote: content changed in it by a compromise of the tool, its
-    server or its transport is that compromise's threat."""
+    wrote: a tool declares outside results (``untrusted_results``: web pages, e-mail), runs
+    code (whatever the command prints), or reads an asset someone outside writes
+    (:func:`_outside_authored_assets`). ``egress`` says where a tool sends, not what comes
+    back. A tool that reads only the system's own data returns what its owner wrote: content
+    changed in it by a compromise of the tool, its server or its transport is that
+    compromise's threat."""
     return any(
-        t.untrusted_results or t.egress or t.execute or any(a in authored for a, _ in t.read)
-        for t in usable
+        t.untrusted_results or t.execute or any(a in authored for a, _ in t.read) for t in usable
     )
 
 

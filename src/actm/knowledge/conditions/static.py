@@ -398,8 +398,8 @@ class OutsideAuthored(ComponentCondition[bool]):
     doc = (
         "(a model's inputs) the component the requirement is met on takes content someone "
         "outside the system can write, as `takes_content` says, except that `tool_results` "
-        "count only where a tool of the model declares outside results, reaches the internet "
-        "(`egress`), runs code, or reads an asset with outside content declared on it, that "
+        "count only where a tool of the model declares outside results (`untrusted_results`), "
+        "runs code, or reads an asset with outside content declared on it, that "
         "an assumption lets a third party change, or that is stored on a node of an "
         "`unauthenticated: contents` kind taking writes without authentication (declared, "
         "`authentication: none`, or posited by a hypothesis); tools that read only the "

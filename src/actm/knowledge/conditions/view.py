@@ -257,7 +257,8 @@ class OwnerFacts(Protocol):
     def authored_components(self) -> AbstractSet[str]:
         """For a model: the components of ``content_components`` that can carry what someone
         outside the system wrote (``tool_results`` only where a tool declares outside results,
-        reaches the internet, runs code or reads an asset someone outside writes)."""
+        runs code or reads an asset someone outside writes: outside content, a third party's
+        assumption, a store that takes writes without authentication)."""
 
     @property
     def cleartext_inputs(self) -> bool:
