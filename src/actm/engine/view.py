@@ -14,9 +14,9 @@ from dataclasses import dataclass, field, replace
 
 from actm.engine.canonical import kept, memo
 from actm.engine.compiled import Compiled
+from actm.engine.controls import patches_only
 from actm.engine.derived import MISSING_AUTHENTICATION
 from actm.knowledge.conditions import Index, SystemView
-from actm.knowledge.effects import EFFECTS
 from actm.model.system import Asset, Model, Node, SystemModel, Tool
 
 __all__ = ["EngineView", "OwnerInfo"]
@@ -253,21 +253,8 @@ def _plain_view(c: Compiled) -> EngineView:
 
 def _patches_only(c: Compiled, left_out: AbstractSet[str]) -> bool:
     """Whether each control of ``left_out`` does nothing the view reads but remove
-    conventional vulnerabilities of the model (an AI weakness, a blocked element, an approval,
-    a sandbox, a hidden output or a narrowed credential would change other tables of it)."""
-    ai = {v.id for v in c.model.vulnerabilities if v.kind == "ai"}
-    for ctl in c.model.controls:
-        if ctl.id not in left_out:
-            continue
-        for effect in EFFECTS.values():
-            values = effect.values(ctl)
-            if not values:
-                continue
-            if effect.name in _UNSEEN:
-                continue
-            if effect.name != "removes" or ai.intersection(values):
-                return False
-    return True
+    conventional vulnerabilities of the model (:func:`~actm.engine.controls.patches_only`)."""
+    return patches_only(c.model, left_out, _UNSEEN)
 
 
 class _Placement:
