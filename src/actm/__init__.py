@@ -13,6 +13,8 @@ The Python API in three calls::
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from actm._version import __version__
 from actm.api import (
     add_triage,
@@ -31,7 +33,9 @@ from actm.errors import (
     UsageError,
 )
 from actm.model.builder import ModelBuilder
-from actm.plan import make_plan
+
+if TYPE_CHECKING:
+    from actm.plan import make_plan
 
 __all__ = [
     "ActmError",
@@ -50,3 +54,12 @@ __all__ = [
     "load_model_text",
     "make_plan",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The planner, loaded when first asked for (analysing a model does not need it)."""
+    if name == "make_plan":
+        from actm.plan import make_plan
+
+        return make_plan
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

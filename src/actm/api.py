@@ -8,18 +8,12 @@ import shlex
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from actm.engine.closure import Observer
 from actm.engine.runs import analyse
 from actm.errors import Diagnostic, ModelError, SourceLocation, UsageError
-from actm.importers.discover import MAX_FILES, Discovery
-from actm.importers.discover import discover as _discover
-from actm.importers.draft import Draft
-from actm.importers.emit import render
-from actm.importers.formats import IMPORTERS, detect, head_of
-from actm.importers.interface import ImportOptions
-from actm.importers.run import Imported, load_catalogue
-from actm.importers.run import import_files as _import_files
+from actm.importers.names import DESCRIPTIONS, MAX_FILES
 from actm.io.yaml import Limits
 from actm.knowledge.attacks import KnowledgeBase
 from actm.knowledge.attacks import load_knowledge as _load_knowledge
@@ -30,6 +24,12 @@ from actm.model.system import SystemModel
 from actm.results.build import build_result, screen
 from actm.results.model import Result
 from actm.terms import SEVERITIES_WORST_FIRST
+
+if TYPE_CHECKING:
+    from actm.importers.discover import Discovery
+    from actm.importers.draft import Draft
+    from actm.importers.interface import ImportOptions
+    from actm.importers.run import Imported
 
 __all__ = [
     "IMPORT_FORMATS",
@@ -48,8 +48,20 @@ __all__ = [
 
 SEVERITIES = SEVERITIES_WORST_FIRST
 
-IMPORT_FORMATS: dict[str, str] = {name: i.description for name, i in IMPORTERS.items()}
+IMPORT_FORMATS: dict[str, str] = dict(DESCRIPTIONS)
 """The formats :func:`import_files` reads: name -> what its files are."""
+
+# the importers load when one is used: analysing a model needs none of them
+_LAZY = {"Discovery": "actm.importers.discover", "Imported": "actm.importers.run"}
+
+
+def __getattr__(name: str) -> Any:
+    """The importers' result types, loaded when first asked for."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def load_knowledge(knowledge: Sequence[str | Path] = ()) -> KnowledgeBase:
@@ -94,6 +106,8 @@ _ACTM_KEY = re.compile(rb"^actm\s*:", re.MULTILINE)
 
 def _foreign(path: Path) -> Diagnostic | None:
     """The diagnostic for a file in a format actm imports rather than reads, or None."""
+    from actm.importers.formats import detect, head_of
+
     head = head_of(path)
     if head is None or _ACTM_KEY.search(head):
         return None
@@ -119,6 +133,9 @@ def _import_options(
     knowledge: KnowledgeBase | Sequence[str | Path],
     limits: Limits | None,
 ) -> ImportOptions:
+    from actm.importers.interface import ImportOptions
+    from actm.importers.run import load_catalogue
+
     kb = knowledge if isinstance(knowledge, KnowledgeBase) else load_knowledge(knowledge)
     reading = limits or Limits()
     found = load_catalogue(catalogue, reading) if catalogue is not None else None
@@ -137,12 +154,16 @@ def discover(
     libraries its dependency files name. ``Discovery.draft`` is the model (write it with
     :func:`render_draft`), ``found`` the files imported, ``unplaced`` those it could not use.
     Raises :class:`actm.UsageError` for a directory with nothing to draft from."""
+    from actm.importers.discover import discover as run
+
     options = _import_options(catalogue, knowledge, limits)
-    return _discover(Path(root), options, max_files)
+    return run(Path(root), options, max_files)
 
 
 def render_draft(draft: Draft) -> str:
     """The model file of a draft (as ``actm import`` writes it)."""
+    from actm.importers.emit import render
+
     return render(draft)
 
 
@@ -164,8 +185,10 @@ def import_files(
     ``catalogue`` an MCP registry dump or server.json to look servers up in. Raises
     :class:`actm.ModelError` for a file that cannot be read, one diagnostic per file.
     """
+    from actm.importers.run import import_files as run
+
     options = _import_options(catalogue, knowledge, limits)
-    return _import_files(paths, options, format=format, into=into)
+    return run(paths, options, format=format, into=into)
 
 
 def add_triage(

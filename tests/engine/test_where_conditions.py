@@ -247,3 +247,44 @@ def test_bad_conditions_are_refused(
     [found] = err.value.diagnostics
     assert (found.code, found.message, found.hint) == (code, message, hint)
     assert found.location is not None and found.location.line == 9 + requires.count("- ")
+
+
+MODEL_SANDBOX = """
+actm: 1
+system: {id: sb}
+nodes:
+  - {id: box, kind: code_sandbox}
+assets:
+  - {id: notes, type: data, resides: [{node: box}]}
+tools:
+  - {id: boxed, sandbox: true, permissions: {execute: [box]}}
+  - {id: bare, permissions: {execute: [box]}}
+  - {id: boxed-reader, sandbox: true, permissions: {read: [notes]}}
+  - {id: boxed-blocked, sandbox: true, permissions: {execute: [box]}}
+models:
+  - {id: a, kind: agent, tools: [boxed]}
+  - {id: b, kind: agent, tools: [bare]}
+  - {id: c, kind: agent, tools: [boxed-reader]}
+  - {id: d, kind: agent, tools: [boxed-blocked]}
+adversaries:
+  - id: insider
+    holds:
+      - {asset: a.outputs, capability: influence}
+      - {asset: b.outputs, capability: influence}
+      - {asset: c.outputs, capability: influence}
+      - {asset: d.outputs, capability: influence}
+controls:
+  - {id: no-exec, blocks: [boxed-blocked.execute]}
+"""
+
+
+def test_sandbox_on_a_model_is_a_sandboxed_tool_that_executes_code(tmp_path: Path) -> None:
+    requires = "- {var: m, asset: outputs, capability: influence, where: {sandbox: true}}"
+    impact = "{var: m, asset: outputs, class: integrity}"
+    assert probe(tmp_path, requires, "[m]", impact, MODEL_SANDBOX) == ["probe@a"]
+    unboxed = requires.replace("sandbox: true", "sandbox: false")
+    assert probe(tmp_path, unboxed, "[m]", impact, MODEL_SANDBOX) == [
+        "probe@b",
+        "probe@c",
+        "probe@d",
+    ]

@@ -17,7 +17,11 @@ fires, with the exact threat ids) and one where it does not (quiet). The rules:
   agent, embedding or image generator as its publisher ships it);
 * fault injection only where a fault is declared (rowhammer, fault injection), not from any
   write to the weights in memory;
-* a tool server taken over only where that is more than the agent's own code execution there;
+* a tool server taken over only where that is more than the agent's own code execution there,
+  and only where it is more than the system's own code and its dependencies (someone else's
+  server, or a declared weakness of its node);
+* agent configuration tampering only of a configuration that feeds the agent's system prompt
+  (one that only lists the tools it is offered is tool-definition poisoning);
 * system-prompt extraction only where the prompt holds something confidential;
 * cost harvesting only by requests the outsider sends itself, not by messages altered in flight;
 * resource exhaustion only of a shared service, not of a vendor's model in a user's own session;
@@ -269,6 +273,39 @@ vulnerabilities:
 {vulns}
 """
 
+# the tool server's code: a vendor's MCP server package, or the team's own service whose npm
+# dependency floats (that dependency's compromise is ml-dependency-compromise's threat)
+SUPPLIED = """
+actm: 1
+system: {{id: supplied, owner: team}}
+owners:
+  - {{id: team, trust: first_party}}
+  - {{id: vendor, trust: untrusted}}
+nodes:
+  - {{id: srv, kind: {kind}}}
+models:
+  - {{id: bot, kind: agent, tools: [lookup]}}
+tools:
+  - {{id: lookup, node: srv, permissions: {{read: [notes]}}}}
+assets:
+  - {{id: notes, type: business_data, resides: [{{node: srv}}]}}
+packages:
+  - {{id: lib, ecosystem: npm, name: lib, pinned: false, publisher: vendor, runs_on: [srv]}}
+"""
+
+# a shared file that anyone may write feeds the agent's instructions, or only the list of tools
+# it is offered (that is tool-definition-poisoning's)
+CONFIG = """
+actm: 1
+system: {{id: config}}
+models:
+  - {{id: bot, kind: agent}}
+assets:
+  - {{id: shared, type: agent_configuration, untrusted_sources: [{{name: anyone, can: edit}}]}}
+relations:
+  - {{kind: feeds, from: shared, to: bot.inputs.{component}}}
+"""
+
 # a public chat model: fine-tuned here on the team's tickets, or used as its publisher ships it
 OWN_WEIGHTS = """
 actm: 1
@@ -409,6 +446,21 @@ RULES = {
         SERVER.format(runs_on="box", vulns="  - {id: srv-rce, class: rce, node: srv}"),
         ("tool-server-compromise@lookup",),
         SERVER.format(runs_on="box, srv", vulns=""),
+    ),
+    # a vendor's server package changed upstream takes the tools over; the team's own service
+    # changed through a floating dependency is that dependency's threat
+    "tool-server compromise of someone else's server code": Rule(
+        "tool-server-compromise",
+        SUPPLIED.format(kind="mcp_server"),
+        ("tool-server-compromise@lookup",),
+        SUPPLIED.format(kind="service"),
+    ),
+    # a configuration that only lists the tools offered changes no instruction of the agent
+    "agent configuration tampering of its instructions": Rule(
+        "agent-config-tampering",
+        CONFIG.format(component="system_prompt"),
+        ("agent-config-tampering@shared@bot",),
+        CONFIG.format(component="tool_definitions"),
     ),
     # instructions anyone may read lose nothing when a user gets the model to repeat them
     "prompt extraction only of a prompt that holds something confidential": Rule(

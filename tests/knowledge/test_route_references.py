@@ -360,9 +360,54 @@ vulnerabilities:
 
 def test_exploitation_for_defense_evasion_when_an_internal_node_is_reached_from_outside() -> None:
     threat = "agent-config-tampering@agent-config@agent"
-    assert _atlas(LOCAL_GATEWAY, threat) == ["AML.T0081", "AML.T0108", "AML.T0107"]
+    assert _atlas(LOCAL_GATEWAY, threat) == ["AML.T0081", "AML.T0108", "AML.T0105", "AML.T0107"]
     facing_the_internet = LOCAL_GATEWAY.replace("exposure: internal", "exposure: internet")
-    assert _atlas(facing_the_internet, threat) == ["AML.T0081", "AML.T0108"]
+    assert _atlas(facing_the_internet, threat) == [
+        "AML.T0081",
+        "AML.T0108",
+        "AML.T0105",
+        "AML.T0049",
+    ]
+
+
+def test_escape_to_host_when_the_rewritten_configuration_sets_up_a_sandbox() -> None:
+    threat = "agent-config-tampering@agent-config@agent"
+    unsandboxed = LOCAL_GATEWAY.replace("sandbox: true", "sandbox: false")
+    assert _atlas(unsandboxed, threat) == ["AML.T0081", "AML.T0108", "AML.T0107"]
+    # a sandboxed tool that only reads runs no code the configuration could let out
+    reader = LOCAL_GATEWAY.replace("{execute: [gateway]}", "{read: [agent-config]}")
+    assert "AML.T0105" not in _atlas(reader, threat)
+
+
+# A cloud classifier that scores what the vendor's product extracts on each customer's
+# computer: anyone with the product reaches the model through it. And the same classifier
+# scoring uploads its own service stores, with no client in between.
+PRODUCT_CLIENT = """
+actm: 1
+system: {id: scanner}
+nodes:
+  - {id: customer-pc, kind: endpoint}
+  - {id: scoring, kind: inference_server, exposure: internet}
+models:
+  - {id: detector, kind: classifier, exposure: public, exposes: [outputs], deployed_on: [scoring]}
+assets:
+  - {id: features, type: data, resides: [{node: customer-pc, mode: processed}]}
+relations:
+  - {id: submit, kind: feeds, from: features, to: detector.inputs.user_input}
+"""
+
+
+def test_ai_enabled_product_when_the_input_comes_through_the_products_client() -> None:
+    assert _atlas(PRODUCT_CLIENT, "model-evasion@detector") == [
+        "AML.T0015",
+        "AML.T0043",
+        "AML.T0043.001",
+        "AML.T0042",
+        "AML.T0040",
+        "AML.T0047",
+    ]
+    server_side = PRODUCT_CLIENT.replace("node: customer-pc, mode", "node: scoring, mode")
+    assert "AML.T0047" not in _atlas(server_side, "model-evasion@detector")
 
 
 # A training set in a data lake, opened by a cloud key kept on a workstation that runs

@@ -9,9 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from actm.records import quick_init
+
 __all__ = ["ChainStep", "RootCause", "Route", "chain_text", "step_elements"]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ChainStep:
     """One derivation in a threat's chain: a capability on an asset, or a node vulnerability."""
@@ -56,6 +59,7 @@ def step_elements(step: ChainStep) -> set[str]:
     return out
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Route:
     """How one entry point closes a threat on its own: its shortest chain from there."""

@@ -63,7 +63,8 @@ class Citer:
         ``full_binding`` (in variable order) whose chain is ``keys`` plus ``effects``."""
         if not attack.citations:
             return ()
-        steps = [self.traits(k) for k in keys]
+        read = self._traits
+        steps = [read[k] if k in read else self.traits(k) for k in keys]
         steps += [self._effect(attack.id, *effect) for effect in effects]
         # many threats show chains of the same traits: the chain conditions are read once
         shape = (attack.id, *map(id, steps))

@@ -18,12 +18,20 @@ from actm.engine.facts import Rule
 from actm.engine.matching import Match
 from actm.engine.provenance import seeds_in
 from actm.engine.reader import Reader
+from actm.records import quick_init
 
 __all__ = ["Decoded", "Decoder", "decode_all"]
 
 _ENTRY_SEEDS = frozenset((Rule.OUTSIDE_CONTENT, Rule.THIRD_PARTY, Rule.NETWORK, Rule.PHYSICAL))
 
+_ADVERSARY, _ASSUMPTION, _VULNERABILITY = 0, 1, 2
+"""What a seed names (its place in the sets :meth:`Decoder.__call__` sorts)."""
 
+_Key = tuple[tuple[Rule, object] | None, int, str, str | None, str | None]
+"""What a chain reads of one fact (:meth:`Decoder._key`)."""
+
+
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Decoded:
     """One match decoded without its attribution."""
@@ -55,39 +63,33 @@ class Decoder:
         self.store = out.closure.store
         self.reader = Reader(self.c, self.store, out.wording)
         self.citer = Citer(self.c, self.store, out.wording.names)
-        self._facts: dict[int, tuple[str, str | None]] = {}
-        """Fact -> the type of its asset and the weakness that derived it, if one did (facts
-        recur across the chains of a run: read once each)."""
+        self._keys: dict[int, _Key] = {}
+        """Fact -> what a chain through it reads of it (facts recur across the chains of a
+        run: read once each)."""
 
     def __call__(self, m: Match, keys: list[int]) -> Decoded:
         c = self.c
-        store = self.store
         attack = c.rules[m.rule].attack
         reader = self.reader
-        adversaries: set[str] = set()
-        vulns: set[str] = set()
-        assumptions: set[str] = set()
-        seeds = seeds_in(store, keys)
-        for how, via in seeds:
-            if how in (Rule.ADVERSARY, Rule.PUBLIC_USER):
-                adversaries.add(str(via))
-            elif how in _ENTRY_SEEDS:
-                assert isinstance(via, tuple)
-                adversaries.add(str(via[0]))
-            elif how in (Rule.ASSUMPTION, Rule.ASSUMPTION_SENDS):
-                assumptions.add(str(via))
-            else:
-                vulns.add(str(via))
+        # the seeds the chain rests on (as seeds_in gives them), sorted by what they name, and
+        # the asset types and weaknesses of its facts: one pass, each fact read once per run
+        named: tuple[set[str], set[str], set[str]] = (set(), set(), set())
+        adversaries, assumptions, vulns = named
+        seeds: list[tuple[Rule, object]] = []
         asset_types: set[str] = set()
-        facts = self._facts
+        known = self._keys
         for k in keys:
-            if k >= 0:
-                fact = facts.get(k)
-                if fact is None:
-                    fact = facts[k] = self._fact(k)
-                asset_types.add(fact[0])
-                if fact[1] is not None:
-                    vulns.add(fact[1])
+            read = known.get(k)
+            if read is None:
+                read = known[k] = self._key(k)
+            seed, kind, name, atype, weakness = read
+            if seed is not None:
+                seeds.append(seed)
+                named[kind].add(name)
+            if atype is not None:
+                asset_types.add(atype)
+            if weakness is not None:
+                vulns.add(weakness)
         bound: set[str] = set()
         for var, owner in zip(attack.variables, m.full_binding, strict=True):
             if owner and attack.var_sort.get(var) == "asset":
@@ -106,11 +108,31 @@ class Decoder:
             seeds=seeds,
         )
 
-    def _fact(self, key: int) -> tuple[str, str | None]:
+    def _key(self, key: int) -> _Key:
+        """What a chain reads of fact ``key``: the seed it is (:func:`seeds_in`) with what the
+        seed names (an adversary, an assumption or a vulnerability: :data:`_ADVERSARY`,
+        :data:`_ASSUMPTION`, :data:`_VULNERABILITY`), and for a fact on an asset its type and
+        the weakness that derived it, if one did."""
+        found = seeds_in(self.store, (key,))
+        seed = found[0] if found else None
+        kind, name = _VULNERABILITY, ""
+        if seed is not None:
+            how, via = seed
+            if how in (Rule.ADVERSARY, Rule.PUBLIC_USER):
+                kind, name = _ADVERSARY, str(via)
+            elif how in _ENTRY_SEEDS:
+                assert isinstance(via, tuple)
+                kind, name = _ADVERSARY, str(via[0])
+            elif how in (Rule.ASSUMPTION, Rule.ASSUMPTION_SENDS):
+                kind, name = _ASSUMPTION, str(via)
+            else:
+                name = str(via)
+        if key < 0:
+            return seed, kind, name, None, None
         c = self.c
         code, via, _ = self.store.derivation(key)
         atype = c.asset_type[c.target_asset[self.store.decode(key).target]]
-        return atype, str(via) if code == Rule.AI_WEAKNESS else None
+        return seed, kind, name, atype, str(via) if code == Rule.AI_WEAKNESS else None
 
 
 def decode_all(out: EngineOutput) -> tuple[Decoded, ...]:

@@ -19,11 +19,13 @@ from actm.engine.compiled import Compiled
 from actm.engine.facts import FactStore, Rule
 from actm.engine.matching import Match
 from actm.model.system import SystemModel
+from actm.records import quick_init
 from actm.terms import LEVELS, level_rank
 
 __all__ = ["Linked", "Links", "links", "root_cause"]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Linked:
     """One reported threat, as :func:`links` reads it."""

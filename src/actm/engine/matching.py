@@ -25,12 +25,14 @@ from actm.engine.joins import Level, Shape, plan_of, shape_of
 from actm.engine.provenance import proof, seeds_in
 from actm.engine.view import EngineView
 from actm.knowledge.attacks import Requirement, Where, Yield
+from actm.records import quick_init
 
 __all__ = ["Match", "Matcher"]
 
 _UNKNOWN = object()
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Match:
     """A complete binding of an attack's final step: a threat."""

@@ -28,6 +28,7 @@ from actm.engine.severity import Assessment, accepted, assess
 from actm.engine.verdict import Verdict, chain_discarded, judge, noise
 from actm.knowledge.attacks import AttackPattern, KnowledgeBase
 from actm.model.system import SystemModel
+from actm.records import quick_init
 from actm.terms import PIPELINES
 
 __all__ = [
@@ -53,6 +54,7 @@ def threat_id(attack: str, binding: Sequence[str]) -> str:
     return "@".join((attack, *binding))
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One threat of a run, decoded."""

@@ -44,11 +44,12 @@ class Reader:
         steps: list[ChainStep] = []
         facts = self.facts
         shared = self.steps
-        derivation = self.store.derivation
+        index_of = self.store.index
+        below = self.store.premises
         for k in keys:
             index = len(steps)
             positions[k] = index
-            premises = tuple(positions[p] for p in derivation(k)[2] if p in positions)
+            premises = tuple(positions[p] for p in below[index_of[k]] if p in positions)
             step = shared.get((k, index, premises))
             if step is None:
                 fact = facts.get(k)

@@ -33,6 +33,7 @@ from actm.engine.costs import ACCEPTED, factor
 from actm.engine.facts import FactStore
 from actm.engine.matching import Match
 from actm.knowledge.vocabulary import Severity
+from actm.records import quick_init
 from actm.terms import LEVELS, level_rank
 
 __all__ = ["LEVELS", "Assessment", "Path", "accepted", "assess", "length_factor", "level_rank"]
@@ -51,6 +52,7 @@ class Path:
     """Unjustified assumptions the threat needs."""
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Assessment:
     level: str

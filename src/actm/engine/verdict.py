@@ -33,6 +33,7 @@ from actm.engine.routes import all_seeds
 from actm.engine.seeds import Seed
 from actm.engine.severity import Assessment, Path
 from actm.engine.view import EngineView
+from actm.records import quick_init
 from actm.terms import REACHES
 
 __all__ = ["DROPS", "Verdict", "chain_discarded", "discards", "judge", "noise"]
@@ -41,6 +42,7 @@ DROPS = ("operator_holds", "only_victim", "no_confidentiality", "foothold")
 """The noise rules, by the name their count has in the summary."""
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Verdict:
     """What the routes and needs of one threat make of it (before its final severity)."""

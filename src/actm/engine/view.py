@@ -17,7 +17,7 @@ from actm.engine.compiled import Compiled
 from actm.engine.controls import patches_only
 from actm.engine.derived import MISSING_AUTHENTICATION
 from actm.knowledge.conditions import Index, SystemView
-from actm.model.system import Asset, Model, Node, SystemModel, Tool
+from actm.model.system import Asset, Model, Node, Package, SystemModel, Tool
 
 __all__ = ["EngineView", "OwnerInfo"]
 
@@ -81,6 +81,9 @@ class OwnerInfo:
     package: tuple[str, bool, bool] | None = None
     serves_mcp: bool = False
     """A package that is the code of an MCP server."""
+    exposed_server: bool = False
+    """A tool a third party owns, hosts or publishes the MCP server of, or whose node has a
+    declared conventional vulnerability."""
     decisions: frozenset[str] = frozenset()
     acted_on_by: frozenset[str] = frozenset()
     acted_on: frozenset[tuple[str, str]] = frozenset()
@@ -104,6 +107,9 @@ class OwnerInfo:
     outside_components: frozenset[str] = frozenset()
     """For a model: the components of its inputs on which outside content is declared
     (``component_sources``); ``""`` when it is declared on the whole inputs asset."""
+    fed_from_kinds: frozenset[str] = frozenset()
+    """For a model: the kinds of the nodes where what relations in force feed into its
+    ``user_input`` (or its whole inputs) resides (see ``_client_kinds``)."""
     authored_components: frozenset[str] = frozenset()
     """For a model: the components of ``content_components`` that can carry what someone
     outside the system wrote: all but ``tool_results``, which count only where a tool of its
@@ -173,6 +179,7 @@ class EngineView:
         out._node_vulns = _node_vulnerabilities(c, placed.on_node_assets, posited=posited)
         out.info = dict(self.info)
         _embedding(c.model, out.info, out._node_vulns)
+        _exposed_servers(c, out.info)
         _posited_authors(c, out.info)
         out._kinds = {}
         out._indexes = {}
@@ -410,6 +417,7 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
     secret_prompts = _confidential_prompts(c)
     outside = _outside_components(m)
     content = _content_components(c, outside)
+    clients = _client_kinds(c)
     authored = _outside_authored_assets(c)
     for model in m.models:
         usable = [tools[t] for t in model.tools if t in tools and t not in c.blocked]
@@ -441,6 +449,11 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
             serves_on=_serving_nodes(m, model, third),
             content_components=fed | ({"tool_results"} if brings else frozenset()),
             outside_components=outside.get(model.id, frozenset()),
+            fed_from_kinds=clients.get(model.id, _EMPTY),
+            sandbox=any(
+                (t.sandbox or t.id in c.sandboxed) and "execute" in _allowed(c, t, False)
+                for t in usable
+            ),
             authored_components=fed
             | (
                 {"tool_results"}
@@ -499,6 +512,10 @@ def _asset_info(
     personal = {n.id for n in m.nodes if n.kind in c.vocab.personal_kinds}
     cleartext = _cleartext_targets(c)
     builders = _model_builders(c)
+    server_publisher = _server_publishers(m)
+    exposed_nodes = {
+        n for n, ps in server_publisher.items() if any(m.is_third_party(p) for p in ps)
+    } | _vulnerable_nodes(c)
     for a in m.assets:
         if a.category == "ai":
             continue
@@ -511,7 +528,7 @@ def _asset_info(
         hosted_tp = any(r.node in third for r in a.resides)
         owner = a.owner or (tool.owner if tool else None)
         if owner is None and tool is not None and tool.node is not None:
-            owner = node_owner.get(tool.node)
+            owner = server_publisher.get(tool.node, (None,))[0] or node_owner.get(tool.node)
         info = OwnerInfo(
             sort="asset",
             kind=a.type,
@@ -530,6 +547,9 @@ def _asset_info(
         )
         if tool is not None:
             info.name = tool.name or tool.id
+            info.exposed_server = (
+                m.is_third_party(tool.owner) or hosted_tp or tool.node in exposed_nodes
+            )
             info.tool_permissions = _allowed(c, tool, tool.external_egress)
             info.approval = frozenset({_approval(c, tool)})
             if tool.configured_in in c.asset_index:
@@ -538,6 +558,49 @@ def _asset_info(
         if tool is not None and tool.id not in c.blocked:
             _tool_reach(c, info, tool)
         out[a.id] = info
+
+
+def _vulnerable_nodes(c: Compiled) -> set[str]:
+    """The nodes with a conventional vulnerability in force."""
+    return {
+        v.node
+        for v in c.model.vulnerabilities
+        if v.kind != "ai" and v.node is not None and v.id not in c.removed_vulns
+    }
+
+
+def _exposed_servers(c: Compiled, info: MutableMapping[str, OwnerInfo]) -> None:
+    """Mark the tools on a node a vulnerability in force of ``c`` reaches as exposed servers:
+    for a view made from one with more vulnerabilities removed (only that part of
+    ``exposed_server`` can differ, and only from false to true)."""
+    vulnerable = _vulnerable_nodes(c)
+    tools = {t.id: t for t in c.model.tools}
+    for a in c.model.assets:
+        tool = tools.get(a.tool) if a.tool else None
+        facts = info.get(a.id)
+        if tool is None or facts is None or facts.exposed_server or tool.node not in vulnerable:
+            continue
+        info[a.id] = replace(facts, exposed_server=True)
+
+
+def _serves_mcp(n: Node, p: Package) -> bool:
+    """Package ``p`` is the code of the MCP server on node ``n``."""
+    return (n.kind == "mcp_server" and n.id in p.runs_on) or (
+        n.mcp is not None and n.mcp.package == p.id
+    )
+
+
+def _server_publishers(m: SystemModel) -> dict[str, tuple[str, ...]]:
+    """Node -> the publishers of the packages its MCP server comes from, the one its
+    ``mcp.package`` names first: the authors of the tools that run there and name no owner
+    of their own."""
+    out: dict[str, tuple[str, ...]] = {}
+    for n in m.nodes:
+        named = n.mcp.package if n.mcp is not None else None
+        found = sorted((p.id != named, p.publisher) for p in m.packages if _serves_mcp(n, p))
+        if found:
+            out[n.id] = tuple(publisher for _, publisher in found)
+    return out
 
 
 def _model_builders(c: Compiled) -> frozenset[str]:
@@ -728,6 +791,28 @@ def _content_components(
     return {k: frozenset(v) for k, v in found.items() if v}
 
 
+def _client_kinds(c: Compiled) -> dict[str, frozenset[str]]:
+    """Model -> the kinds of the nodes where the assets that relations in force feed into its
+    ``user_input`` (or its whole inputs) reside: the product client its users' requests come
+    through (the app that captures a face on a phone, the extractor on an endpoint)."""
+    m = c.model
+    kinds = {n.id: n.kind for n in m.nodes}
+    found: dict[str, set[str]] = {}
+    for r in m.relations:
+        if r.kind != "feeds" or r.id in c.blocked or r.target_component not in (None, _USERS):
+            continue
+        target = m.asset(r.target)
+        if target.model is None or target.type != "inputs":
+            continue
+        found.setdefault(target.model, set()).update(
+            kinds[x.node] for x in m.asset(r.source).resides if x.node in kinds
+        )
+    return {k: frozenset(v) for k, v in found.items() if v}
+
+
+_USERS = "user_input"
+
+
 def _outside_components(m: SystemModel) -> dict[str, frozenset[str]]:
     """Model -> the components of its inputs on which outside content is declared
     (``component_sources``); ``""`` when ``untrusted_sources`` declare it on the whole
@@ -753,11 +838,7 @@ def _credential_info(c: Compiled, m: SystemModel, a: Asset, info: OwnerInfo) -> 
     if a.package is not None:
         p = m.package(a.package)
         info.package = (p.ecosystem, p.pinned, p.verified)
-        info.serves_mcp = any(
-            (n.kind == "mcp_server" and n.id in p.runs_on)
-            or (n.mcp is not None and n.mcp.package == p.id)
-            for n in m.nodes
-        )
+        info.serves_mcp = any(_serves_mcp(n, p) for n in m.nodes)
     if not a.grants:
         return
     beyond = m.beyond_use(a.id)

@@ -26,11 +26,11 @@ from actm.importers.fit import fit
 from actm.importers.formats import detect, head_of
 from actm.importers.interface import Confidence, ImportOptions
 from actm.importers.link import link
+from actm.importers.names import MAX_FILES
 from actm.io.files import FileProblem, Reading, decode_utf8, read_limited
 
 __all__ = ["Discovery", "discover"]
 
-MAX_FILES = 10_000
 _READING = Reading(
     what="text",
     pass_hint="pass a file",

@@ -1,9 +1,11 @@
 """Every foreign format actm imports: one table of importers, and format detection.
 
-To add a format: write an :class:`~actm.importers.interface.Importer` in its own module, put an
-instance in :data:`IMPORTERS` below, add fixtures and tests under tests/importers/, and a worked
-example to docs/importing.md. ``actm import --format`` takes its choices from the table, and
-``actm validate`` names the format of any file a member of the table recognises.
+To add a format: write an :class:`~actm.importers.interface.Importer` in its own module, put its
+name and description in :data:`actm.importers.names.DESCRIPTIONS` and an instance in
+:data:`IMPORTERS` below, in the same place of both, add fixtures and tests under
+tests/importers/, and a worked example to docs/importing.md. ``actm import --format`` takes its
+choices from the names table, and ``actm validate`` names the format of any file a member of
+:data:`IMPORTERS` recognises.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from types import MappingProxyType
 
 from actm.engine.chain import ChainStep, RootCause, Route
 from actm.model.system import RecordedThreat
+from actm.records import quick_init
 from actm.results.graph import SystemGraph
 
 __all__ = [
@@ -47,6 +48,7 @@ NOT_SERIALISED = MappingProxyType({"serialised": False})
 """Field metadata of what the JSON result leaves out: details for renderers, timings."""
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class SeverityInfo:
     level: str
@@ -66,6 +68,7 @@ class SeverityInfo:
     explanation: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class AcceptedRisk:
     """A threat that closes only through justified assumptions: accepted, severity info."""
@@ -82,6 +85,7 @@ class Binding:
     element: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Location:
     """Where a model element is declared: file relative to the root model file's directory."""
@@ -111,6 +115,7 @@ class TriageInfo:
     """Needs no more action: status not open or in_progress, and not expired."""
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Threat:
     id: str

@@ -23,6 +23,7 @@ from actm.importers.agents.common import INTERNET, RUNTIME, feeds, frame, provid
 from actm.importers.data import table
 from actm.importers.draft import Draft, DraftBuilder, Review, name_id
 from actm.importers.interface import Confidence, Importer, ImportOptions, read_yaml, refuse
+from actm.importers.names import DESCRIPTIONS
 from actm.io.json import pointer
 
 __all__ = ["CrewAI"]
@@ -52,7 +53,7 @@ def _entries(data: Any) -> dict[str, Mapping[str, Any]]:
 
 class CrewAI(Importer):
     name = "crewai"
-    description = "a crewAI configuration (agents.yaml or tasks.yaml)"
+    description = DESCRIPTIONS[name]
 
     def detect(self, path: Path, head: bytes) -> Confidence | None:
         agents = _ROLE.search(head) is not None and _GOAL.search(head) is not None

@@ -27,6 +27,7 @@ from actm.importers.interface import (
 )
 from actm.importers.mcp.launch import package_spec
 from actm.importers.mcp.secrets import is_secret_name
+from actm.importers.names import DESCRIPTIONS
 from actm.io.json import pointer
 
 __all__ = ["LangGraph"]
@@ -37,7 +38,7 @@ _KEYS = re.compile(rb'"(dependencies|python_version|node_version|dockerfile_line
 
 class LangGraph(Importer):
     name = "langgraph"
-    description = "a LangGraph deployment configuration (langgraph.json)"
+    description = DESCRIPTIONS[name]
 
     def detect(self, path: Path, head: bytes) -> Confidence | None:
         if not json_like(head) or not _GRAPHS.search(head):

@@ -37,6 +37,7 @@ from actm.importers.bom.common import BomDraft, ecosystem_of, purl_name, text_of
 from actm.importers.data import table
 from actm.importers.draft import Draft, DraftBuilder, Review, slug
 from actm.importers.interface import Confidence, Importer, ImportOptions, read_json, refuse
+from actm.importers.names import DESCRIPTIONS
 from actm.io.json import pointer
 
 __all__ = ["CycloneDx"]
@@ -375,7 +376,7 @@ def _considerations(builder: DraftBuilder, name: str, card: Mapping[str, Any], a
 
 class CycloneDx(Importer):
     name = "cyclonedx"
-    description = "a CycloneDX bill of materials (an ML-BOM or AIBOM)"
+    description = DESCRIPTIONS[name]
 
     def detect(self, path: Path, head: bytes) -> Confidence | None:
         if _FORMAT.search(head):

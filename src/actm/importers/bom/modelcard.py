@@ -30,6 +30,7 @@ from actm.errors import ModelError
 from actm.importers.bom.common import BomDraft, text_of
 from actm.importers.draft import Draft, DraftBuilder
 from actm.importers.interface import Confidence, Importer, ImportOptions, refuse
+from actm.importers.names import DESCRIPTIONS
 from actm.io.files import FileProblem, Reading, decode_utf8, read_limited
 from actm.io.yaml import YamlProblem, parse_yaml
 
@@ -179,7 +180,7 @@ def _draft(bom: BomDraft, meta: Mapping[str, Any], name: str) -> None:
 
 class ModelCard(Importer):
     name = "hf-model-card"
-    description = "a Hugging Face model card (README.md with YAML front matter)"
+    description = DESCRIPTIONS[name]
 
     def detect(self, path: Path, head: bytes) -> Confidence | None:
         if not _OPEN.match(head):

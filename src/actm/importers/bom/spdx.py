@@ -32,6 +32,7 @@ from typing import Any
 from actm.importers.bom.common import BomDraft, ecosystem_of, purl_name, text_of
 from actm.importers.draft import Draft, DraftBuilder
 from actm.importers.interface import Confidence, Importer, ImportOptions, read_json, refuse
+from actm.importers.names import DESCRIPTIONS
 from actm.io.json import pointer
 
 __all__ = ["Spdx3"]
@@ -258,7 +259,7 @@ def _graph(data: Any) -> list[tuple[str, Mapping[str, Any]]]:
 
 class Spdx3(Importer):
     name = "spdx3"
-    description = "an SPDX 3 document (AI and Dataset profiles)"
+    description = DESCRIPTIONS[name]
 
     def detect(self, path: Path, head: bytes) -> Confidence | None:
         if _CONTEXT.search(head):

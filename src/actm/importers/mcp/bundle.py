@@ -28,6 +28,7 @@ from actm.importers.interface import (
 from actm.importers.mcp.launch import PackageSpec
 from actm.importers.mcp.servers import Host, ServerSpec, draft_server, scaffold
 from actm.importers.mcp.toolperms import ToolSpec
+from actm.importers.names import DESCRIPTIONS
 from actm.io.json import pointer
 
 __all__ = ["McpBundle"]
@@ -76,7 +77,7 @@ def _settings_note(builder: DraftBuilder, manifest: Mapping[str, Any]) -> None:
 
 class McpBundle(Importer):
     name = "mcpb-manifest"
-    description = "an MCP bundle manifest (MCPB / DXT manifest.json)"
+    description = DESCRIPTIONS[name]
 
     def detect(self, path: Path, head: bytes) -> Confidence | None:
         if not json_like(head):

@@ -33,6 +33,7 @@ from actm.importers.mcp.servers import (
     draft_server,
     scaffold,
 )
+from actm.importers.names import DESCRIPTIONS
 from actm.io.json import pointer
 
 __all__ = ["McpConfig"]
@@ -80,7 +81,7 @@ def _mapping(value: Any) -> dict[str, Any]:
 
 class McpConfig(Importer):
     name = "mcp-config"
-    description = "an MCP client configuration (Claude Desktop, Claude Code, VS Code, Cursor)"
+    description = DESCRIPTIONS[name]
 
     def detect(self, path: Path, head: bytes) -> Confidence | None:
         if not json_like(head):

@@ -24,6 +24,7 @@ from actm.importers.interface import (
 )
 from actm.importers.mcp.registry import Catalogue, is_entry, server_specs, unknown_packages
 from actm.importers.mcp.servers import Host, ServerSpec, draft_server, scaffold
+from actm.importers.names import DESCRIPTIONS
 
 __all__ = ["McpRegistry", "McpServer"]
 
@@ -35,7 +36,7 @@ _PLACEHOLDER = re.compile(r"<[^>]+>")
 
 class McpServer(Importer):
     name = "mcp-server"
-    description = "an MCP registry server description (server.json)"
+    description = DESCRIPTIONS[name]
 
     def detect(self, path: Path, head: bytes) -> Confidence | None:
         listing = head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[")
@@ -91,7 +92,7 @@ def _way(spec: ServerSpec) -> str:
 
 class McpRegistry(Importer):
     name = "mcp-registry"
-    description = "an MCP registry listing (many server descriptions)"
+    description = DESCRIPTIONS[name]
 
     def detect(self, path: Path, head: bytes) -> Confidence | None:
         start = head.lstrip()[:1]

@@ -27,6 +27,7 @@ from actm.importers.interface import (
 from actm.importers.link import TOOL_DATA
 from actm.importers.mcp.servers import ASSISTANT, Host, scaffold
 from actm.importers.mcp.toolperms import ToolSpec, draft_tools
+from actm.importers.names import DESCRIPTIONS
 from actm.io.json import pointer
 
 __all__ = ["McpTools"]
@@ -67,7 +68,7 @@ def _spec(tool: dict[str, Any], at: tuple[str | int, ...]) -> ToolSpec:
 
 class McpTools(Importer):
     name = "mcp-tools"
-    description = "an MCP tool listing (tools/list output, tool snapshots, tool definitions)"
+    description = DESCRIPTIONS[name]
 
     def detect(self, path: Path, head: bytes) -> Confidence | None:
         if not json_like(head) or not _INPUT_SCHEMA.search(head):

@@ -26,6 +26,7 @@ from actm.importers.common import text_of
 from actm.importers.data import table
 from actm.importers.draft import Draft, DraftBuilder, Review, slug
 from actm.importers.interface import Confidence, Importer, ImportOptions, read_json, refuse
+from actm.importers.names import DESCRIPTIONS
 from actm.importers.threatmodel.common import (
     RATINGS,
     DiagramDraft,
@@ -193,7 +194,7 @@ class _Reader(DocumentReader):
 
 class ThreatModelLibrary(Importer):
     name = "threat-model-library"
-    description = "a threat model of the OWASP threat-model library (threat-model.schema.json)"
+    description = DESCRIPTIONS[name]
 
     def detect(self, path: Path, head: bytes) -> Confidence | None:
         if _SCHEMA.search(head):

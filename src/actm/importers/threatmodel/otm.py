@@ -24,6 +24,7 @@ from actm.importers.common import text_of
 from actm.importers.data import table
 from actm.importers.draft import Draft, DraftBuilder, Review, slug
 from actm.importers.interface import Confidence, Importer, ImportOptions, read_json, refuse
+from actm.importers.names import DESCRIPTIONS
 from actm.importers.threatmodel.common import (
     DiagramDraft,
     DocumentReader,
@@ -240,7 +241,7 @@ def _threat(
 
 class Otm(Importer):
     name = "otm"
-    description = "an Open Threat Model (OTM) file"
+    description = DESCRIPTIONS[name]
 
     def detect(self, path: Path, head: bytes) -> Confidence | None:
         return Confidence.CERTAIN if _VERSION.search(head) else None

@@ -22,6 +22,7 @@ from actm.importers.common import text_of
 from actm.importers.data import table
 from actm.importers.draft import Draft, DraftBuilder, Review
 from actm.importers.interface import Confidence, Importer, ImportOptions, read_json, refuse
+from actm.importers.names import DESCRIPTIONS
 from actm.importers.threatmodel.common import RATINGS, DiagramDraft, Threat, mapping
 from actm.io.json import pointer
 
@@ -326,7 +327,7 @@ def _threat(t: Mapping[str, Any]) -> Threat:
 
 class ThreatDragon(Importer):
     name = "threat-dragon"
-    description = "an OWASP Threat Dragon model (version 1 or 2 JSON)"
+    description = DESCRIPTIONS[name]
 
     def detect(self, path: Path, head: bytes) -> Confidence | None:
         if _MARK.search(head) and _SUMMARY.search(head):

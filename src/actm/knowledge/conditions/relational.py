@@ -524,7 +524,8 @@ class ApartFrom(RelationalCondition):
     example = "apart_from: v"
     doc = (
         "(a tool or asset) comes from another source than `v`'s: it runs on other nodes (one "
-        "with a node and one without count as apart) or has another owner"
+        "with a node and one without count as apart) or has another owner (a tool that names "
+        "none: the publisher of the MCP server package on its node, else the node's owner)"
     )
 
     def holds(self, view: SystemView, me: str, other: str) -> bool:

@@ -186,6 +186,18 @@ class ServesMcp(_Flag):
     )
 
 
+class ExposedServer(_Flag):
+    name = "exposed_server"
+    attribute = "exposed_server"
+    example = "exposed_server: true"
+    doc = (
+        "(a tool) its server is more than the system's own code and that code's dependencies: "
+        "a third party owns the tool or the node it runs on, or publishes the MCP server there "
+        "(the package a node's `mcp.package` names, or one that runs on a node of kind "
+        "`mcp_server`), or a conventional vulnerability is declared on that node"
+    )
+
+
 class Ecosystem(StaticCondition[Names]):
     name = "ecosystem"
     schema = list[Literal["pypi", "npm", "oci", "huggingface", "github", "other"]]
@@ -292,6 +304,7 @@ SETTINGS: tuple[StaticCondition[Any], ...] = (
     OwnSession(),
     CleartextInputs(),
     ServesMcp(),
+    ExposedServer(),
     Ecosystem(),
     Pinned(),
     Verified(),

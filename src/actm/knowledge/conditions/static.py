@@ -215,6 +215,20 @@ class NodeKind(StaticCondition[Names]):
         return bool(value & view.node_kinds(asset))
 
 
+class FedFromNodeKind(NodeKind):
+    name = "fed_from_node_kind"
+    example = "fed_from_node_kind: [endpoint, browser]"
+    doc = (
+        "(a model) what its users send comes through a client on a node of one of these "
+        "kinds: an asset that a `feeds` relation no control blocks carries into its "
+        "`user_input` (or its whole inputs) resides there (a product's app capturing a face "
+        "on a phone, its feature extractor on an endpoint)"
+    )
+
+    def holds(self, value: Names, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
+        return bool(value & owner.fed_from_kinds)
+
+
 class HumanApproval(_Flag):
     name = "human_approval"
     example = "human_approval: true"
@@ -227,7 +241,10 @@ class HumanApproval(_Flag):
 class Sandbox(_Flag):
     name = "sandbox"
     example = "sandbox: true"
-    doc = "(a tool) runs the code it executes in a sandbox, declared or by a `sandboxes` control"
+    doc = (
+        "(a tool) runs the code it executes in a sandbox, declared or by a `sandboxes` "
+        "control; (a model) has such a tool that executes code"
+    )
 
     def holds(self, value: bool, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
         return owner.sandbox == value
@@ -427,6 +444,7 @@ STATIC: tuple[StaticCondition[Any], ...] = (
     MinCriticality(),
     Stored(),
     NodeKind(),
+    FedFromNodeKind(),
     HumanApproval(),
     Sandbox(),
     NodeVulnerability(),

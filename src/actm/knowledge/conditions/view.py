@@ -70,7 +70,8 @@ class OwnerFacts(Protocol):
 
     @property
     def sandbox(self) -> bool:
-        """A tool whose code execution runs in a sandbox (declared, or by a control)."""
+        """A tool whose code execution runs in a sandbox (declared, or by a control); a model
+        with such a tool that executes code (its execute permission not blocked)."""
 
     @property
     def reads(self) -> AbstractSet[str]:
@@ -119,7 +120,8 @@ class OwnerFacts(Protocol):
 
     @property
     def owner(self) -> str:
-        """Who owns it (a tool: its owner, else its node's); empty for the system's own."""
+        """Who owns it (a tool: its owner, else the publisher of the MCP server package on
+        its node, else its node's owner); empty for the system's own."""
 
     @property
     def outside_content(self) -> bool:
@@ -186,6 +188,11 @@ class OwnerFacts(Protocol):
         runs on a node of kind ``mcp_server``)."""
 
     @property
+    def exposed_server(self) -> bool:
+        """For a tool: a third party owns it or its node, or publishes the MCP server there,
+        or a conventional vulnerability is declared on its node."""
+
+    @property
     def decisions(self) -> AbstractSet[str]:
         """For a model: the kinds of decision taken on its outputs (``acted_on``)."""
 
@@ -233,6 +240,12 @@ class OwnerFacts(Protocol):
     def outside_components(self) -> AbstractSet[str]:
         """For a model: the components of its inputs on which outside content is declared
         (``""``: the whole inputs asset)."""
+
+    @property
+    def fed_from_kinds(self) -> AbstractSet[str]:
+        """For a model: the kinds of the nodes where the assets that relations in force feed
+        into its ``user_input`` (or its whole inputs) reside: the client its users' requests
+        come through (an app on a phone, a page in a browser)."""
 
     @property
     def authored_components(self) -> AbstractSet[str]:
