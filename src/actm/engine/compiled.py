@@ -11,12 +11,13 @@ tables.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from actm.engine.canonical import canonical, memo
-from actm.engine.controls import CONTROL_HOOKS
+from actm.engine.canonical import canonical, kept, memo
+from actm.engine.controls import CONTROL_HOOKS, HOOKED, patches_only
 from actm.engine.derived import build_derived, tool_deletes
 from actm.knowledge.attacks import AttackPattern, KnowledgeBase, Requirement, Yield
 from actm.knowledge.effects import EFFECTS
@@ -170,6 +171,10 @@ class Compiled:
     """Edge -> index of the strongest capability that passes it (from weakens)."""
     caches: dict[str, Any] = field(default_factory=dict)
     """Structures derived from the tables above, built once and shared by every closure."""
+    shared: Compiled | None = None
+    """The model compiled with every implemented control in force, without the caches of its
+    runs: for that run itself and for a rerun that shares its tables (:func:`compile_model`),
+    what no patched vulnerability changes (the seeds but the vulnerabilities') is kept there."""
 
     def target_of(self, owner: str, asset_type: str, component: str | None) -> int:
         a = self.owner_type_asset.get((owner, asset_type))
@@ -219,16 +224,17 @@ def compile_model(
     The tables are built from the model in canonical order (:mod:`actm.engine.canonical`), so
     that what the engine derives does not depend on the order of keys and list entries.
     """
+    forced = _controls_in_force(model.controls, exclude_controls) if apply_controls else []
+    in_force = frozenset(ctl.id for ctl in forced)
+    shared = apply_controls and bool(exclude_controls)
+    base: Compiled | None = kept(model, _IN_FORCE, on=kb) if shared else None
+    left_out = base.in_force - in_force if base is not None else frozenset()
+    if base is not None and in_force < base.in_force and patches_only(model, left_out, _UNCOMPILED):
+        return _patched(base, forced)
     c = Compiled(vocab=kb.vocabulary, model=canonical(model), kb=kb)
     _indexed(c)
     # controls in force: each effect changes the tables its hook names, before they are read
-    forced = _controls_in_force(model.controls, exclude_controls) if apply_controls else []
-    c.in_force = frozenset(ctl.id for ctl in forced)
-    for ctl in forced:
-        for effect in EFFECTS.values():
-            values = effect.values(ctl)
-            if values:
-                CONTROL_HOOKS[effect.name](c, ctl.id, values)
+    _apply(c, forced)
     _relations(c)
     _tools(c)
     _model_tools(c)
@@ -236,6 +242,49 @@ def compile_model(
     _ai_rules(c)
     _share_with_parts(c)
     _attack_rules(c)
+    if apply_controls and in_force and len(in_force) == len(_controls_in_force(model.controls)):
+        # (the tables of every compile of one model and knowledge base are the same)
+        c.shared = memo(model, _IN_FORCE, lambda: _stripped(c), on=kb)
+    return c
+
+
+def _apply(c: Compiled, forced: Sequence[Control]) -> None:
+    """Record the effects of the controls ``forced`` in the tables of their hooks."""
+    c.in_force = frozenset(ctl.id for ctl in forced)
+    for ctl in forced:
+        for effect in EFFECTS.values():
+            values = effect.values(ctl)
+            if values:
+                CONTROL_HOOKS[effect.name](c, ctl.id, values)
+
+
+_IN_FORCE = "compiled-controls-in-force"
+"""Memo key of the model compiled with every implemented control in force (its
+:attr:`Compiled.shared`)."""
+
+_UNCOMPILED = frozenset({"weakens", "justifies"})
+"""Control effects only their hooks' tables hold: no table built after the hooks reads them
+(the propagation reads the edge limits, the costs and the reader the justifications)."""
+
+
+def _stripped(c: Compiled) -> Compiled:
+    """``c`` without the caches its runs fill."""
+    out = copy.copy(c)
+    out.caches = {}
+    return out
+
+
+def _patched(base: Compiled, forced: Sequence[Control]) -> Compiled:
+    """The model compiled with only the controls ``forced`` in force, when the controls of
+    ``base`` left out only remove conventional vulnerabilities or have effects no table but
+    their hooks' holds (:data:`_UNCOMPILED`): the tables built after the hooks read a removed
+    vulnerability only if it is an AI weakness, so they are those of ``base``; the hooks'
+    own tables are recorded again."""
+    c = _stripped(base)
+    c.shared = base
+    for name in HOOKED:
+        setattr(c, name, {})
+    _apply(c, forced)
     return c
 
 

@@ -10,14 +10,16 @@ missing.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any
 
-from actm.knowledge.effects import check_hooks
+from actm.knowledge.effects import EFFECTS, check_hooks
 
 if TYPE_CHECKING:
     from actm.engine.compiled import Compiled
+    from actm.model.system import SystemModel
 
-__all__ = ["CONTROL_HOOKS", "Hook"]
+__all__ = ["CONTROL_HOOKS", "HOOKED", "Hook", "patches_only"]
 
 Hook = Callable[["Compiled", str, tuple[Any, ...]], None]
 """(compiled model, control id, the control's values of one effect) -> None."""
@@ -80,3 +82,27 @@ CONTROL_HOOKS: Mapping[str, Hook] = {
 """Effect name -> how it changes the tables of a compiled model (control id, its values)."""
 check_hooks("actm.engine.compiled.CONTROL_HOOKS", CONTROL_HOOKS)
 check_hooks("actm.engine.controls.CONTROL_HOOKS", CONTROL_HOOKS)
+
+HOOKED = (
+    *("removed_vulns", "blocked", "justified_by", "weakened", "approved", "sandboxed"),
+    *("hidden", "narrowed", "edge_limit", "broken_attacks", "broken_from"),
+)
+"""The tables the control hooks (engine/controls.py) write."""
+
+
+def patches_only(model: SystemModel, left_out: AbstractSet[str], unread: AbstractSet[str]) -> bool:
+    """Whether each control of ``left_out`` does nothing but remove conventional
+    vulnerabilities of ``model`` or have effects of ``unread`` (an AI weakness, a blocked
+    element, an approval, a sandbox, a hidden output or a narrowed credential would change
+    other tables)."""
+    ai = {v.id for v in model.vulnerabilities if v.kind == "ai"}
+    for ctl in model.controls:
+        if ctl.id not in left_out:
+            continue
+        for effect in EFFECTS.values():
+            values = effect.values(ctl)
+            if not values or effect.name in unread:
+                continue
+            if effect.name != "removes" or ai.intersection(values):
+                return False
+    return True

@@ -400,22 +400,46 @@ def _physical(c: Compiled, sink: _Sink) -> None:
 
 def seeds_of(c: Compiled) -> tuple[list[Seed], dict[str, list[Seed]]]:
     """:func:`build_seeds` of ``c``, built once and kept on it (every closure of the compiled
-    model applies the same seeds)."""
+    model applies the same seeds). A model compiled from the tables of the one with every
+    control in force (:attr:`~actm.engine.compiled.Compiled.shared`) takes from it the seeds
+    no patched vulnerability changes and works out the vulnerabilities' again."""
     found: tuple[list[Seed], dict[str, list[Seed]]] | None = c.caches.get("seeds")
     if found is None:
-        found = c.caches["seeds"] = build_seeds(c)
+        shared = c.shared
+        if shared is None:
+            found = build_seeds(c)
+        else:
+            head, tail, per_assumption = _unpatched(shared)
+            found = ([*head, *_vulnerabilities(c), *tail], per_assumption)
+        c.caches["seeds"] = found
     return found
 
 
-def build_seeds(c: Compiled) -> tuple[list[Seed], dict[str, list[Seed]]]:
-    """The declared facts: (seeds that never change, assumption id -> its capability seeds)."""
+_Parts = tuple[list[Seed], list[Seed], dict[str, list[Seed]]]
+
+
+def _unpatched(c: Compiled) -> _Parts:
+    """:func:`_parts` of ``c``, kept on it."""
+    found: _Parts | None = c.caches.get("seed-parts")
+    if found is None:
+        found = c.caches["seed-parts"] = _parts(c)
+    return found
+
+
+def _parts(c: Compiled) -> _Parts:
+    """The seeds of ``c`` before and after its vulnerabilities', and the assumptions'
+    capability seeds: what no control that only removes conventional vulnerabilities
+    changes."""
     sink = _Sink(c)
     _adversaries(c, sink)
     _network(c, sink)
     _physical(c, sink)
-    base = sink.seeds
-    base.extend(_vulnerabilities(c))
-    sink2 = _Sink(c)
-    per_assumption = _assumptions(c, sink2)
-    base.extend(sink2.seeds)
-    return base, per_assumption
+    sent = _Sink(c)
+    per_assumption = _assumptions(c, sent)
+    return sink.seeds, sent.seeds, per_assumption
+
+
+def build_seeds(c: Compiled) -> tuple[list[Seed], dict[str, list[Seed]]]:
+    """The declared facts: (seeds that never change, assumption id -> its capability seeds)."""
+    head, tail, per_assumption = _parts(c)
+    return [*head, *_vulnerabilities(c), *tail], per_assumption

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field, replace
 
 from actm.engine.canonical import kept, memo
 from actm.engine.compiled import Compiled
+from actm.engine.controls import patches_only
 from actm.engine.derived import MISSING_AUTHENTICATION
 from actm.knowledge.conditions import Index, SystemView
-from actm.knowledge.effects import EFFECTS
 from actm.model.system import Asset, Model, Node, Package, SystemModel, Tool
 
 __all__ = ["EngineView", "OwnerInfo"]
@@ -184,6 +184,7 @@ class EngineView:
         out._node_vulns = _node_vulnerabilities(c, placed.on_node_assets, posited=posited)
         out.info = dict(self.info)
         _embedding(c.model, out.info, out._node_vulns)
+        _exposed_servers(c, out.info)
         _posited_authors(c, out.info, posited=posited)
         out._kinds = {}
         out._indexes = {}
@@ -264,21 +265,8 @@ def _plain_view(c: Compiled) -> EngineView:
 
 def _patches_only(c: Compiled, left_out: AbstractSet[str]) -> bool:
     """Whether each control of ``left_out`` does nothing the view reads but remove
-    conventional vulnerabilities of the model (an AI weakness, a blocked element, an approval,
-    a sandbox, a hidden output or a narrowed credential would change other tables of it)."""
-    ai = {v.id for v in c.model.vulnerabilities if v.kind == "ai"}
-    for ctl in c.model.controls:
-        if ctl.id not in left_out:
-            continue
-        for effect in EFFECTS.values():
-            values = effect.values(ctl)
-            if not values:
-                continue
-            if effect.name in _UNSEEN:
-                continue
-            if effect.name != "removes" or ai.intersection(values):
-                return False
-    return True
+    conventional vulnerabilities of the model (:func:`~actm.engine.controls.patches_only`)."""
+    return patches_only(c.model, left_out, _UNSEEN)
 
 
 class _Placement:
@@ -552,11 +540,7 @@ def _asset_info(
     server_publisher = _server_publishers(m)
     exposed_nodes = {
         n for n, ps in server_publisher.items() if any(m.is_third_party(p) for p in ps)
-    } | {
-        v.node
-        for v in m.vulnerabilities
-        if v.kind != "ai" and v.node is not None and v.id not in c.removed_vulns
-    }
+    } | _vulnerable_nodes(c)
     for a in m.assets:
         if a.category == "ai":
             continue
@@ -599,6 +583,29 @@ def _asset_info(
         if tool is not None and tool.id not in c.blocked:
             _tool_reach(c, info, tool)
         out[a.id] = info
+
+
+def _vulnerable_nodes(c: Compiled) -> set[str]:
+    """The nodes with a conventional vulnerability in force."""
+    return {
+        v.node
+        for v in c.model.vulnerabilities
+        if v.kind != "ai" and v.node is not None and v.id not in c.removed_vulns
+    }
+
+
+def _exposed_servers(c: Compiled, info: MutableMapping[str, OwnerInfo]) -> None:
+    """Mark the tools on a node a vulnerability in force of ``c`` reaches as exposed servers:
+    for a view made from one with more vulnerabilities removed (only that part of
+    ``exposed_server`` can differ, and only from false to true)."""
+    vulnerable = _vulnerable_nodes(c)
+    tools = {t.id: t for t in c.model.tools}
+    for a in c.model.assets:
+        tool = tools.get(a.tool) if a.tool else None
+        facts = info.get(a.id)
+        if tool is None or facts is None or facts.exposed_server or tool.node not in vulnerable:
+            continue
+        info[a.id] = replace(facts, exposed_server=True)
 
 
 def _serves_mcp(n: Node, p: Package) -> bool:
