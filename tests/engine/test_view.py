@@ -167,3 +167,46 @@ def test_a_rerun_without_controls_the_view_does_not_read_takes_the_view_of_the_r
         key = sorted(view.info)[0]
         assert view.info[key] is residual.info[key]  # made from it
         _same_view(view, EngineView(c), len(c.asset_ids))
+
+
+PATCHED_SERVER = """
+actm: 1
+system: {id: patched}
+nodes:
+  - {id: tools-host, kind: service}
+  - {id: store, kind: database, authentication: required}
+models:
+  - {id: agent, kind: agent, tools: [lookup]}
+assets:
+  - {id: records, type: business_data, resides: [{node: store}]}
+tools:
+  - {id: lookup, node: tools-host, permissions: {read: [records]}}
+vulnerabilities:
+  - {id: old-framework, class: rce, node: tools-host}
+  - {id: open-store, class: missing_authentication, node: store}
+controls:
+  - {id: upgrade-framework, status: implemented, removes: [old-framework]}
+  - {id: require-login, status: implemented, removes: [open-store]}
+"""
+
+
+@pytest.mark.parametrize(
+    "left_out", [["upgrade-framework"], ["require-login"], ["upgrade-framework", "require-login"]]
+)
+def test_a_rerun_without_a_patch_sees_the_servers_and_authors_it_reopens(
+    left_out: list[str],
+) -> None:
+    """A view made from the run with every patch in force must see what a patch left out
+    reopens: the tool's server is exposed again (a weakness on its node), and a store that
+    takes writes without authentication again has outside authors for the tools that read it."""
+    kb = builtin_knowledge()
+    model = actm.load_model_text(PATCHED_SERVER, knowledge=kb)
+    residual = EngineView.of(compile_model(model, kb))
+    assert not residual.info["lookup"].exposed_server
+    assert "tool_results" not in residual.info["agent"].authored_components
+    c = compile_model(model, kb, exclude_controls=frozenset(left_out))
+    view = EngineView.of(c)
+    _same_view(view, EngineView(c), len(c.asset_ids))
+    assert view.info["lookup"].exposed_server == ("upgrade-framework" in left_out)
+    authored = "tool_results" in view.info["agent"].authored_components
+    assert authored == ("require-login" in left_out)
