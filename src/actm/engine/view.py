@@ -155,6 +155,8 @@ class EngineView:
         self._node_settings = placed.node_settings
         self._node_vulns = _node_vulnerabilities(c, placed.on_node_assets, posited=posited)
         _embedding(m, self.info, self._node_vulns)
+        if posited:
+            _exposed_servers(c, self.info, posited=True)
         _posited_authors(c, self.info, posited=posited)
         self._declared_tools = placed.declared_tools
         self._kinds: dict[int, frozenset[str]] = {}
@@ -184,7 +186,7 @@ class EngineView:
         out._node_vulns = _node_vulnerabilities(c, placed.on_node_assets, posited=posited)
         out.info = dict(self.info)
         _embedding(c.model, out.info, out._node_vulns)
-        _exposed_servers(c, out.info)
+        _exposed_servers(c, out.info, posited=posited)
         _posited_authors(c, out.info, posited=posited)
         out._kinds = {}
         out._indexes = {}
@@ -413,12 +415,16 @@ def _serving_nodes(m: SystemModel, model: Model, third: AbstractSet[str]) -> fro
     return frozenset(front).union(hosted)
 
 
+_CONVERSING = frozenset({"llm", "agent"})
+
+
 def _outputs_to_models_only(c: Compiled) -> frozenset[str]:
     """The models whose outputs some relation takes somewhere and every such relation feeds
-    another model's inputs: an agent that only tasks and answers other agents. Controls do not
-    count: a blocked flow does not change whom the model was built to answer (and so never
-    brings a disclosure back)."""
+    the inputs of another LLM or agent: an agent that only tasks and answers other agents.
+    Controls do not count: a blocked flow does not change whom the model was built to answer
+    (and so never brings a disclosure back)."""
     targets: dict[str, set[bool]] = {}
+    models = {x.id: x for x in c.model.models}
     for r in c.model.relations:
         if r.kind not in ("feeds", "derives"):
             continue
@@ -426,7 +432,14 @@ def _outputs_to_models_only(c: Compiled) -> frozenset[str]:
         if src.model is None or src.type != "outputs":
             continue
         dst = c.model.asset(r.target)
-        to_model = r.kind == "feeds" and dst.model is not None and dst.type == "inputs"
+        # a model that converses with the source (an LLM or an agent): a guard, classifier or
+        # embedding model fed the answers checks or indexes what still goes to people
+        to_model = (
+            r.kind == "feeds"
+            and dst.model is not None
+            and dst.type == "inputs"
+            and models[dst.model].kind in _CONVERSING
+        )
         targets.setdefault(src.model, set()).add(to_model)
     return frozenset(model for model, kinds in targets.items() if kinds == {True})
 
@@ -585,20 +598,31 @@ def _asset_info(
         out[a.id] = info
 
 
-def _vulnerable_nodes(c: Compiled) -> set[str]:
-    """The nodes with a conventional vulnerability in force."""
-    return {
+def _vulnerable_nodes(c: Compiled, *, posited: bool = False) -> set[str]:
+    """The nodes with a conventional vulnerability in force (``posited``: or one a hypothesis
+    posits there)."""
+    found = {
         v.node
         for v in c.model.vulnerabilities
         if v.kind != "ai" and v.node is not None and v.id not in c.removed_vulns
     }
+    if posited:
+        found.update(
+            v.node
+            for v in c.extra_vulns.values()
+            if v.hypothetical and v.node is not None and v.id not in c.removed_vulns
+        )
+    return found
 
 
-def _exposed_servers(c: Compiled, info: MutableMapping[str, OwnerInfo]) -> None:
-    """Mark the tools on a node a vulnerability in force of ``c`` reaches as exposed servers:
-    for a view made from one with more vulnerabilities removed (only that part of
-    ``exposed_server`` can differ, and only from false to true)."""
-    vulnerable = _vulnerable_nodes(c)
+def _exposed_servers(
+    c: Compiled, info: MutableMapping[str, OwnerInfo], *, posited: bool = False
+) -> None:
+    """Mark the tools on a node a vulnerability in force of ``c`` reaches (``posited``: or a
+    posited one) as exposed servers: for a view made from one with more vulnerabilities
+    removed, or with posited weaknesses added (only that part of ``exposed_server`` can
+    differ, and only from false to true)."""
+    vulnerable = _vulnerable_nodes(c, posited=posited)
     tools = {t.id: t for t in c.model.tools}
     for a in c.model.assets:
         tool = tools.get(a.tool) if a.tool else None
@@ -757,6 +781,13 @@ def _outside_authored_assets(c: Compiled, *, posited: bool = False) -> frozenset
             for a in m.assets
             if any(r.node == v.node for r in a.resides) and (v.assets is None or a.id in v.assets)
         )
+    # what is derived from (an index of a mailbox) or part of outside-authored content carries it
+    carried = [(r.source, r.target) for r in m.relations if r.kind in ("derives", "part_of")]
+    grew = True
+    while grew:
+        before = len(found)
+        found.update(dst for src, dst in carried if src in found)
+        grew = len(found) > before
     return frozenset(found)
 
 

@@ -172,7 +172,8 @@ class ModelsOnly(_Flag):
     example = "models_only: false"
     doc = (
         "(a model) what it says goes to other models alone: every `feeds` or `derives` "
-        "relation from its `outputs` (there is one) feeds another model's `inputs`, "
+        "relation from its `outputs` (there is one) feeds the `inputs` of another LLM or "
+        "agent (not a guard, classifier or other model that checks the answers), "
         "it is not `public` and it has no `acted_on`"
     )
 

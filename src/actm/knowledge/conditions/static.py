@@ -250,6 +250,21 @@ class Sandbox(_Flag):
         return owner.sandbox == value
 
 
+class Safeguarded(_Flag):
+    name = "safeguarded"
+    example = "safeguarded: true"
+    doc = (
+        "(a tool) has a safeguard its configuration could switch off: it runs its code in a "
+        "sandbox or a person approves its calls (every call or once per session), declared "
+        "or by a `sandboxes` or `approves` control"
+    )
+
+    def holds(self, value: bool, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
+        guarded = owner.sandbox or owner.human_approval
+        guarded = guarded or bool(owner.approval & {"every_call", "once_per_session"})
+        return guarded == value
+
+
 class NodeVulnerability(StaticCondition[Names]):
     name = "node_vulnerability"
     schema = Words
@@ -402,7 +417,8 @@ class OutsideAuthored(ComponentCondition[bool]):
         "runs code, or reads an asset with outside content declared on it, that "
         "an assumption lets a third party change, or that is stored on a node of an "
         "`unauthenticated: contents` kind taking writes without authentication (declared, "
-        "`authentication: none`, or posited by a hypothesis); tools that read only the "
+        "`authentication: none`, or posited by a hypothesis), or derived from or part of "
+        "such an asset (an index of a mailbox); tools that read only the "
         "system's own data "
         "return what its owner wrote. `false`: the converse"
     )
@@ -447,6 +463,7 @@ STATIC: tuple[StaticCondition[Any], ...] = (
     FedFromNodeKind(),
     HumanApproval(),
     Sandbox(),
+    Safeguarded(),
     NodeVulnerability(),
     ExposedBy(),
     Derives(),
