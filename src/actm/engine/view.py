@@ -10,119 +10,31 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Mapping, MutableMapping
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
+from actm.engine.authorship import (
+    client_kinds,
+    content_components,
+    exposed_servers,
+    outside_authored_assets,
+    outside_components,
+    posited_authors,
+    server_publishers,
+    serves_mcp,
+    tools_bring_content,
+    tools_bring_outside_content,
+    vulnerable_nodes,
+)
 from actm.engine.canonical import kept, memo
 from actm.engine.compiled import Compiled
 from actm.engine.controls import patches_only
-from actm.engine.derived import MISSING_AUTHENTICATION
+from actm.engine.owner_facts import OwnerInfo
 from actm.knowledge.conditions import Index, SystemView
-from actm.model.system import Asset, Model, Node, Package, SystemModel, Tool
+from actm.model.system import Asset, Model, Node, SystemModel, Tool
 
 __all__ = ["EngineView", "OwnerInfo"]
 
 _EMPTY: frozenset[str] = frozenset()
-
-
-@dataclass
-class OwnerInfo:
-    """The facts of one binding (implements :class:`~actm.knowledge.conditions.OwnerFacts`)."""
-
-    sort: str
-    kind: str = ""
-    exposure: str = ""
-    features: frozenset[str] = frozenset()
-    exposes: frozenset[str] = frozenset()
-    tool_permissions: frozenset[str] = frozenset()
-    has_tools: bool = False
-    third_party: bool = False
-    owner_third_party: bool = False
-    hosted_third_party: bool = False
-    stored: bool = False
-    human_approval: bool = False
-    sandbox: bool = False
-    reads: set[str] = field(default_factory=set)
-    writes: set[str] = field(default_factory=set)
-    deletes: set[str] = field(default_factory=set)
-    executes_on: set[str] = field(default_factory=set)
-    tools: set[str] = field(default_factory=set)
-    nodes: frozenset[str] = frozenset()
-    authorises: set[str] = field(default_factory=set)
-    """For credentials: the tools whose calls they authorise."""
-    configured_in: frozenset[str] = frozenset()
-    """For tools: the configuration that holds their approval and sandbox settings."""
-    weaknesses: set[str] = field(default_factory=set)
-    """Classes of the AI weaknesses declared on it, not removed by a control."""
-    owner: str = ""
-    """Its owner (a tool without one: its node's owner); empty for the system's own."""
-    opens: set[str] = field(default_factory=set)
-    """For credentials: the nodes they grant access to."""
-    serves_on: frozenset[str] = frozenset()
-    """For models: the nodes that take their requests as the system's own (see
-    ``_serving_nodes``)."""
-    derives: set[str] = field(default_factory=set)
-    """Processes of the ``derives`` relations not blocked that start from it."""
-    outside_content: bool = False
-    shared_channel: bool = False
-    approval: frozenset[str] = frozenset()
-    grants: frozenset[str] = frozenset()
-    granted: frozenset[str] = frozenset()
-    over_broad: bool = False
-    excess: frozenset[str] = frozenset()
-    """For credentials: the bindings (assets) and nodes its ``grants`` give beyond what the
-    tools acting under it use, after any control that narrows it."""
-    contains_secret: bool = False
-    embedded_in: frozenset[str] = frozenset()
-    """Types of the assets that ``contains`` it (a token in a log line, a key in a config)."""
-    container_vulnerabilities: frozenset[str] = frozenset()
-    """Classes of the vulnerabilities in force that reach an asset that ``contains`` it."""
-    name: str = ""
-    """A tool's name as the model is offered it: its ``name``, else its id."""
-    package: tuple[str, bool, bool] | None = None
-    serves_mcp: bool = False
-    """A package that is the code of an MCP server."""
-    exposed_server: bool = False
-    """A tool a third party owns, hosts or publishes the MCP server of, or whose node has a
-    declared conventional vulnerability."""
-    decisions: frozenset[str] = frozenset()
-    acted_on_by: frozenset[str] = frozenset()
-    acted_on: frozenset[tuple[str, str]] = frozenset()
-    """For a model: its ``acted_on`` entries, as (who acts, kind of decision)."""
-    cleartext_inputs: bool = False
-    confidential_prompt: bool = False
-    confidential_data: bool = False
-    """For a model: its training data (``dataset``) has confidentiality ``high`` or
-    ``critical``."""
-    own_session: bool = False
-    models_only: bool = False
-    """For a model: what it says goes to other models alone (every relation from its outputs
-    feeds another model's inputs, whatever controls block), it is not public and nobody acts
-    on it."""
-    builds_model: bool = False
-    """For an asset: a relation in force takes it into what a model is built from (a
-    ``derives`` or ``part_of`` relation to a model's dataset, weights, hyperparameters,
-    validation results or architecture)."""
-    content_components: frozenset[str] = frozenset()
-    """For a model: the components of its inputs that take something other than another
-    model's outputs (an asset feeds them, outside content is declared on them, or, for
-    ``tool_results``, a tool of its that brings content returns into them: see
-    ``_tools_bring_content``); ``""`` when that is the whole
-    inputs asset (a relation or outside content naming no component)."""
-    outside_components: frozenset[str] = frozenset()
-    """For a model: the components of its inputs on which outside content is declared
-    (``component_sources``); ``""`` when it is declared on the whole inputs asset."""
-    fed_from_kinds: frozenset[str] = frozenset()
-    """For a model: the kinds of the nodes where what relations in force feed into its
-    ``user_input`` (or its whole inputs) resides (see ``_client_kinds``)."""
-    authored_components: frozenset[str] = frozenset()
-    """For a model: the components of ``content_components`` that can carry what someone
-    outside the system wrote: all but ``tool_results``, which count only where a tool of its
-    brings such content (``_tools_bring_outside_content``)."""
-    trained: bool = False
-    """A model whose weights are the system's own: it is trained or fine-tuned in the system
-    (a declared ``training`` or ``fine_tuning`` relation writes its parameters, it names a
-    ``base_model``, or it declares the nodes it is trained on, ``trained_on``), or its kind is
-    not one usually used as published."""
 
 
 class EngineView:
@@ -156,8 +68,8 @@ class EngineView:
         self._node_vulns = _node_vulnerabilities(c, placed.on_node_assets, posited=posited)
         _embedding(m, self.info, self._node_vulns)
         if posited:
-            _exposed_servers(c, self.info, posited=True)
-        _posited_authors(c, self.info, posited=posited)
+            exposed_servers(c, self.info, posited=True)
+        posited_authors(c, self.info, posited=posited)
         self._declared_tools = placed.declared_tools
         self._kinds: dict[int, frozenset[str]] = {}
         self._indexes: dict[Callable[[SystemView], Index], Index] = {}
@@ -186,8 +98,8 @@ class EngineView:
         out._node_vulns = _node_vulnerabilities(c, placed.on_node_assets, posited=posited)
         out.info = dict(self.info)
         _embedding(c.model, out.info, out._node_vulns)
-        _exposed_servers(c, out.info, posited=posited)
-        _posited_authors(c, out.info, posited=posited)
+        exposed_servers(c, out.info, posited=posited)
+        posited_authors(c, out.info, posited=posited)
         out._kinds = {}
         out._indexes = {}
         return out
@@ -451,15 +363,15 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
     tools = {t.id: t for t in m.tools}
     cleartext = _cleartext_targets(c)
     secret_prompts = _confidential_prompts(c)
-    outside = _outside_components(m)
-    content = _content_components(c, outside)
-    clients = _client_kinds(c)
-    authored = _outside_authored_assets(c)
+    outside = outside_components(m)
+    content = content_components(c, outside)
+    clients = client_kinds(c)
+    authored = outside_authored_assets(c)
     to_models = _outputs_to_models_only(c)
     for model in m.models:
         usable = [tools[t] for t in model.tools if t in tools and t not in c.blocked]
         fed = content.get(model.id, frozenset())
-        brings = _tools_bring_content(m, model, usable)
+        brings = tools_bring_content(m, model, usable)
         owner_tp = m.is_third_party(model.owner)
         hosted_tp = any(n in third for n in model.deployed_on)
         info = OwnerInfo(
@@ -495,7 +407,7 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
             authored_components=fed
             | (
                 {"tool_results"}
-                if brings and _tools_bring_outside_content(usable, authored)
+                if brings and tools_bring_outside_content(usable, authored)
                 else frozenset()
             ),
         )
@@ -550,10 +462,10 @@ def _asset_info(
     personal = {n.id for n in m.nodes if n.kind in c.vocab.personal_kinds}
     cleartext = _cleartext_targets(c)
     builders = _model_builders(c)
-    server_publisher = _server_publishers(m)
+    server_publisher = server_publishers(m)
     exposed_nodes = {
         n for n, ps in server_publisher.items() if any(m.is_third_party(p) for p in ps)
-    } | _vulnerable_nodes(c)
+    } | vulnerable_nodes(c)
     for a in m.assets:
         if a.category == "ai":
             continue
@@ -596,60 +508,6 @@ def _asset_info(
         if tool is not None and tool.id not in c.blocked:
             _tool_reach(c, info, tool)
         out[a.id] = info
-
-
-def _vulnerable_nodes(c: Compiled, *, posited: bool = False) -> set[str]:
-    """The nodes with a conventional vulnerability in force (``posited``: or one a hypothesis
-    posits there)."""
-    found = {
-        v.node
-        for v in c.model.vulnerabilities
-        if v.kind != "ai" and v.node is not None and v.id not in c.removed_vulns
-    }
-    if posited:
-        found.update(
-            v.node
-            for v in c.extra_vulns.values()
-            if v.hypothetical and v.node is not None and v.id not in c.removed_vulns
-        )
-    return found
-
-
-def _exposed_servers(
-    c: Compiled, info: MutableMapping[str, OwnerInfo], *, posited: bool = False
-) -> None:
-    """Mark the tools on a node a vulnerability in force of ``c`` reaches (``posited``: or a
-    posited one) as exposed servers: for a view made from one with more vulnerabilities
-    removed, or with posited weaknesses added (only that part of ``exposed_server`` can
-    differ, and only from false to true)."""
-    vulnerable = _vulnerable_nodes(c, posited=posited)
-    tools = {t.id: t for t in c.model.tools}
-    for a in c.model.assets:
-        tool = tools.get(a.tool) if a.tool else None
-        facts = info.get(a.id)
-        if tool is None or facts is None or facts.exposed_server or tool.node not in vulnerable:
-            continue
-        info[a.id] = replace(facts, exposed_server=True)
-
-
-def _serves_mcp(n: Node, p: Package) -> bool:
-    """Package ``p`` is the code of the MCP server on node ``n``."""
-    return (n.kind == "mcp_server" and n.id in p.runs_on) or (
-        n.mcp is not None and n.mcp.package == p.id
-    )
-
-
-def _server_publishers(m: SystemModel) -> dict[str, tuple[str, ...]]:
-    """Node -> the publishers of the packages its MCP server comes from, the one its
-    ``mcp.package`` names first: the authors of the tools that run there and name no owner
-    of their own."""
-    out: dict[str, tuple[str, ...]] = {}
-    for n in m.nodes:
-        named = n.mcp.package if n.mcp is not None else None
-        found = sorted((p.id != named, p.publisher) for p in m.packages if _serves_mcp(n, p))
-        if found:
-            out[n.id] = tuple(publisher for _, publisher in found)
-    return out
 
 
 def _model_builders(c: Compiled) -> frozenset[str]:
@@ -702,11 +560,6 @@ def _confidential(m: SystemModel, asset_id: str | None) -> bool:
     return asset_id is not None and _is_confidential(m.asset(asset_id))
 
 
-def _model_output(asset: Asset) -> bool:
-    """Whether the asset is a model's ``outputs`` or ``output_details``."""
-    return asset.model is not None and asset.type in ("outputs", "output_details")
-
-
 def _confidential_prompts(c: Compiled) -> frozenset[str]:
     """The models whose system prompt holds something confidential: fed (by a relation in
     force) from an asset that contains a credential or secret or whose confidentiality is
@@ -731,162 +584,6 @@ def _confidential_prompts(c: Compiled) -> frozenset[str]:
     return frozenset(found)
 
 
-def _tools_bring_content(m: SystemModel, model: Model, usable: list[Tool]) -> bool:
-    """Whether the results of the model's tools may carry content: a tool reads an asset,
-    runs code or declares outside results, or nothing the model file declares says what
-    fills its ``tool_results``. Tools that read nothing, whose results the model file
-    declares to be other models' outputs (a sub-agent's report returned by the tool that
-    delegated to it), bring only those outputs."""
-    if not usable:
-        return False
-    if any(t.read or t.execute or t.untrusted_results for t in usable):
-        return True
-    inputs = model.assets.get("inputs")
-    return not any(
-        r.kind == "feeds"
-        and r.target == inputs
-        and r.target_component == "tool_results"
-        and _model_output(m.asset(r.source))
-        for r in m.relations
-    )
-
-
-def _outside_authored_assets(c: Compiled, *, posited: bool = False) -> frozenset[str]:
-    """Assets someone outside the system writes: outside content is declared on them, an
-    assumption lets a third party change them (a skill's author, a vendor's feed), or they are
-    stored on a node whose service takes writes without authentication (a store of kind
-    ``unauthenticated: contents`` with a ``missing_authentication`` weakness in force,
-    declared, derived from ``authentication: none``, or, with ``posited``, posited by a
-    hypothesis): whoever reaches that node can author what the tools read there."""
-    m = c.model
-    found = {a.id for a in m.assets if a.untrusted_sources or a.component_sources}
-    found.update(
-        x.asset.split(".")[0]
-        for x in m.assumptions
-        if x.capability is not None and m.is_third_party(x.producer)
-    )
-    open_kinds = c.vocab.open_contents
-    kinds = {n.id: n.kind for n in m.nodes}
-    for v in (*m.vulnerabilities, *c.extra_vulns.values()):
-        if (
-            v.vclass != MISSING_AUTHENTICATION
-            or v.node is None
-            or v.id in c.removed_vulns
-            or (v.hypothetical and not posited)
-            or kinds.get(v.node) not in open_kinds
-        ):
-            continue
-        found.update(
-            a.id
-            for a in m.assets
-            if any(r.node == v.node for r in a.resides) and (v.assets is None or a.id in v.assets)
-        )
-    # what is derived from (an index of a mailbox) or part of outside-authored content carries it
-    carried = [(r.source, r.target) for r in m.relations if r.kind in ("derives", "part_of")]
-    grew = True
-    while grew:
-        before = len(found)
-        found.update(dst for src, dst in carried if src in found)
-        grew = len(found) > before
-    return frozenset(found)
-
-
-def _posited_authors(c: Compiled, info: MutableMapping[str, OwnerInfo], *, posited: bool) -> None:
-    """Add ``tool_results`` to the authored components of each model whose tools read an
-    asset that a weakness in force of ``c`` (``posited``: a posited one too) opens to outside
-    authors; weaknesses only add authors, so the components already there stay. The same
-    whether the view is built from scratch or made from another one."""
-    authored = _outside_authored_assets(c, posited=posited)
-    tools = {t.id: t for t in c.model.tools}
-    for model, facts in list(info.items()):
-        if (
-            facts.sort != "model"
-            or "tool_results" not in facts.content_components
-            or "tool_results" in facts.authored_components
-        ):
-            continue
-        usable = [tools[t] for t in sorted(facts.tools) if t in tools]
-        if _tools_bring_outside_content(usable, authored):
-            info[model] = replace(
-                facts, authored_components=facts.authored_components | {"tool_results"}
-            )
-
-
-def _tools_bring_outside_content(usable: list[Tool], authored: frozenset[str]) -> bool:
-    """Whether the results of the model's tools may carry what someone outside the system
-    wrote: a tool declares outside results (``untrusted_results``: web pages, e-mail), runs
-    code (whatever the command prints), or reads an asset someone outside writes
-    (:func:`_outside_authored_assets`). ``egress`` says where a tool sends, not what comes
-    back. A tool that reads only the system's own data returns what its owner wrote: content
-    changed in it by a compromise of the tool, its server or its transport is that
-    compromise's threat."""
-    return any(
-        t.untrusted_results or t.execute or any(a in authored for a, _ in t.read) for t in usable
-    )
-
-
-def _content_components(
-    c: Compiled, outside: Mapping[str, frozenset[str]]
-) -> dict[str, frozenset[str]]:
-    """Model -> the components of its inputs that something other than another model's
-    outputs feeds (a relation in force from an asset that is not a model's ``outputs`` or
-    ``output_details``), or on which its inputs declare outside content (``outside``:
-    :func:`_outside_components`); ``""`` for the whole inputs asset."""
-    m = c.model
-    found: dict[str, set[str]] = {}
-    for r in m.relations:
-        if r.kind != "feeds" or r.id in c.blocked:
-            continue
-        target, source = m.asset(r.target), m.asset(r.source)
-        if target.model is None or target.type != "inputs":
-            continue
-        if _model_output(source):
-            continue
-        found.setdefault(target.model, set()).add(r.target_component or "")
-    for model, comps in outside.items():
-        found.setdefault(model, set()).update(comps)
-    return {k: frozenset(v) for k, v in found.items() if v}
-
-
-def _client_kinds(c: Compiled) -> dict[str, frozenset[str]]:
-    """Model -> the kinds of the nodes where the assets that relations in force feed into its
-    ``user_input`` (or its whole inputs) reside: the product client its users' requests come
-    through (the app that captures a face on a phone, the extractor on an endpoint)."""
-    m = c.model
-    kinds = {n.id: n.kind for n in m.nodes}
-    found: dict[str, set[str]] = {}
-    for r in m.relations:
-        if r.kind != "feeds" or r.id in c.blocked or r.target_component not in (None, _USERS):
-            continue
-        target = m.asset(r.target)
-        if target.model is None or target.type != "inputs":
-            continue
-        found.setdefault(target.model, set()).update(
-            kinds[x.node] for x in m.asset(r.source).resides if x.node in kinds
-        )
-    return {k: frozenset(v) for k, v in found.items() if v}
-
-
-_USERS = "user_input"
-
-
-def _outside_components(m: SystemModel) -> dict[str, frozenset[str]]:
-    """Model -> the components of its inputs on which outside content is declared
-    (``component_sources``); ``""`` when ``untrusted_sources`` declare it on the whole
-    inputs asset."""
-    found: dict[str, frozenset[str]] = {}
-    for x in m.models:
-        inputs = m.asset(x.assets["inputs"]) if "inputs" in x.assets else None
-        if inputs is None:
-            continue
-        here = frozenset(inputs.component_sources) | (
-            {""} if inputs.untrusted_sources else frozenset()
-        )
-        if here:
-            found[x.id] = here
-    return found
-
-
 def _credential_info(c: Compiled, m: SystemModel, a: Asset, info: OwnerInfo) -> None:
     """What the conditions read of a credential, of an asset that contains one, of a
     package."""
@@ -895,7 +592,7 @@ def _credential_info(c: Compiled, m: SystemModel, a: Asset, info: OwnerInfo) -> 
     if a.package is not None:
         p = m.package(a.package)
         info.package = (p.ecosystem, p.pinned, p.verified)
-        info.serves_mcp = any(_serves_mcp(n, p) for n in m.nodes)
+        info.serves_mcp = any(serves_mcp(n, p) for n in m.nodes)
     if not a.grants:
         return
     beyond = m.beyond_use(a.id)

@@ -1,0 +1,232 @@
+"""Who can author what a model reads, and which tool servers are exposed: the parts of the
+engine's view (:mod:`actm.engine.view`) that read outside content, assumptions about third
+parties, the weaknesses in force (declared, derived or posited) and the MCP servers' packages.
+
+A view made from another one (a counterfactual rerun's, or one with posited weaknesses) works
+these out again where a weakness can change them (:func:`posited_authors`,
+:func:`exposed_servers`): weaknesses only add authors and exposed servers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, MutableMapping
+from dataclasses import replace
+
+from actm.engine.compiled import Compiled
+from actm.engine.derived import MISSING_AUTHENTICATION
+from actm.engine.owner_facts import OwnerInfo
+from actm.model.system import Asset, Model, Node, Package, SystemModel, Tool
+
+USERS = "user_input"
+
+
+def model_output(asset: Asset) -> bool:
+    """Whether the asset is a model's ``outputs`` or ``output_details``."""
+    return asset.model is not None and asset.type in ("outputs", "output_details")
+
+
+def tools_bring_content(m: SystemModel, model: Model, usable: list[Tool]) -> bool:
+    """Whether the results of the model's tools may carry content: a tool reads an asset,
+    runs code or declares outside results, or nothing the model file declares says what
+    fills its ``tool_results``. Tools that read nothing, whose results the model file
+    declares to be other models' outputs (a sub-agent's report returned by the tool that
+    delegated to it), bring only those outputs."""
+    if not usable:
+        return False
+    if any(t.read or t.execute or t.untrusted_results for t in usable):
+        return True
+    inputs = model.assets.get("inputs")
+    return not any(
+        r.kind == "feeds"
+        and r.target == inputs
+        and r.target_component == "tool_results"
+        and model_output(m.asset(r.source))
+        for r in m.relations
+    )
+
+
+def outside_authored_assets(c: Compiled, *, posited: bool = False) -> frozenset[str]:
+    """Assets someone outside the system writes: outside content is declared on them, an
+    assumption lets a third party change them (a skill's author, a vendor's feed), or they are
+    stored on a node whose service takes writes without authentication (a store of kind
+    ``unauthenticated: contents`` with a ``missing_authentication`` weakness in force,
+    declared, derived from ``authentication: none``, or, with ``posited``, posited by a
+    hypothesis): whoever reaches that node can author what the tools read there."""
+    m = c.model
+    found = {a.id for a in m.assets if a.untrusted_sources or a.component_sources}
+    found.update(
+        x.asset.split(".")[0]
+        for x in m.assumptions
+        if x.capability is not None and m.is_third_party(x.producer)
+    )
+    open_kinds = c.vocab.open_contents
+    kinds = {n.id: n.kind for n in m.nodes}
+    for v in (*m.vulnerabilities, *c.extra_vulns.values()):
+        if (
+            v.vclass != MISSING_AUTHENTICATION
+            or v.node is None
+            or v.id in c.removed_vulns
+            or (v.hypothetical and not posited)
+            or kinds.get(v.node) not in open_kinds
+        ):
+            continue
+        found.update(
+            a.id
+            for a in m.assets
+            if any(r.node == v.node for r in a.resides) and (v.assets is None or a.id in v.assets)
+        )
+    # what is derived from (an index of a mailbox) or part of outside-authored content carries it
+    carried = [(r.source, r.target) for r in m.relations if r.kind in ("derives", "part_of")]
+    grew = True
+    while grew:
+        before = len(found)
+        found.update(dst for src, dst in carried if src in found)
+        grew = len(found) > before
+    return frozenset(found)
+
+
+def posited_authors(c: Compiled, info: MutableMapping[str, OwnerInfo], *, posited: bool) -> None:
+    """Add ``tool_results`` to the authored components of each model whose tools read an
+    asset that a weakness in force of ``c`` (``posited``: a posited one too) opens to outside
+    authors; weaknesses only add authors, so the components already there stay. The same
+    whether the view is built from scratch or made from another one."""
+    authored = outside_authored_assets(c, posited=posited)
+    tools = {t.id: t for t in c.model.tools}
+    for model, facts in list(info.items()):
+        if (
+            facts.sort != "model"
+            or "tool_results" not in facts.content_components
+            or "tool_results" in facts.authored_components
+        ):
+            continue
+        usable = [tools[t] for t in sorted(facts.tools) if t in tools]
+        if tools_bring_outside_content(usable, authored):
+            info[model] = replace(
+                facts, authored_components=facts.authored_components | {"tool_results"}
+            )
+
+
+def tools_bring_outside_content(usable: list[Tool], authored: frozenset[str]) -> bool:
+    """Whether the results of the model's tools may carry what someone outside the system
+    wrote: a tool declares outside results (``untrusted_results``: web pages, e-mail), runs
+    code (whatever the command prints), or reads an asset someone outside writes
+    (:func:`outside_authored_assets`). ``egress`` says where a tool sends, not what comes
+    back. A tool that reads only the system's own data returns what its owner wrote: content
+    changed in it by a compromise of the tool, its server or its transport is that
+    compromise's threat."""
+    return any(
+        t.untrusted_results or t.execute or any(a in authored for a, _ in t.read) for t in usable
+    )
+
+
+def content_components(
+    c: Compiled, outside: Mapping[str, frozenset[str]]
+) -> dict[str, frozenset[str]]:
+    """Model -> the components of its inputs that something other than another model's
+    outputs feeds (a relation in force from an asset that is not a model's ``outputs`` or
+    ``output_details``), or on which its inputs declare outside content (``outside``:
+    :func:`outside_components`); ``""`` for the whole inputs asset."""
+    m = c.model
+    found: dict[str, set[str]] = {}
+    for r in m.relations:
+        if r.kind != "feeds" or r.id in c.blocked:
+            continue
+        target, source = m.asset(r.target), m.asset(r.source)
+        if target.model is None or target.type != "inputs":
+            continue
+        if model_output(source):
+            continue
+        found.setdefault(target.model, set()).add(r.target_component or "")
+    for model, comps in outside.items():
+        found.setdefault(model, set()).update(comps)
+    return {k: frozenset(v) for k, v in found.items() if v}
+
+
+def client_kinds(c: Compiled) -> dict[str, frozenset[str]]:
+    """Model -> the kinds of the nodes where the assets that relations in force feed into its
+    ``user_input`` (or its whole inputs) reside: the product client its users' requests come
+    through (the app that captures a face on a phone, the extractor on an endpoint)."""
+    m = c.model
+    kinds = {n.id: n.kind for n in m.nodes}
+    found: dict[str, set[str]] = {}
+    for r in m.relations:
+        if r.kind != "feeds" or r.id in c.blocked or r.target_component not in (None, USERS):
+            continue
+        target = m.asset(r.target)
+        if target.model is None or target.type != "inputs":
+            continue
+        found.setdefault(target.model, set()).update(
+            kinds[x.node] for x in m.asset(r.source).resides if x.node in kinds
+        )
+    return {k: frozenset(v) for k, v in found.items() if v}
+
+
+def outside_components(m: SystemModel) -> dict[str, frozenset[str]]:
+    """Model -> the components of its inputs on which outside content is declared
+    (``component_sources``); ``""`` when ``untrusted_sources`` declare it on the whole
+    inputs asset."""
+    found: dict[str, frozenset[str]] = {}
+    for x in m.models:
+        inputs = m.asset(x.assets["inputs"]) if "inputs" in x.assets else None
+        if inputs is None:
+            continue
+        here = frozenset(inputs.component_sources) | (
+            {""} if inputs.untrusted_sources else frozenset()
+        )
+        if here:
+            found[x.id] = here
+    return found
+
+
+def vulnerable_nodes(c: Compiled, *, posited: bool = False) -> set[str]:
+    """The nodes with a conventional vulnerability in force (``posited``: or one a hypothesis
+    posits there)."""
+    found = {
+        v.node
+        for v in c.model.vulnerabilities
+        if v.kind != "ai" and v.node is not None and v.id not in c.removed_vulns
+    }
+    if posited:
+        found.update(
+            v.node
+            for v in c.extra_vulns.values()
+            if v.hypothetical and v.node is not None and v.id not in c.removed_vulns
+        )
+    return found
+
+
+def exposed_servers(
+    c: Compiled, info: MutableMapping[str, OwnerInfo], *, posited: bool = False
+) -> None:
+    """Mark the tools on a node a vulnerability in force of ``c`` reaches (``posited``: or a
+    posited one) as exposed servers: for a view made from one with more vulnerabilities
+    removed, or with posited weaknesses added (only that part of ``exposed_server`` can
+    differ, and only from false to true)."""
+    vulnerable = vulnerable_nodes(c, posited=posited)
+    tools = {t.id: t for t in c.model.tools}
+    for a in c.model.assets:
+        tool = tools.get(a.tool) if a.tool else None
+        facts = info.get(a.id)
+        if tool is None or facts is None or facts.exposed_server or tool.node not in vulnerable:
+            continue
+        info[a.id] = replace(facts, exposed_server=True)
+
+
+def serves_mcp(n: Node, p: Package) -> bool:
+    """Package ``p`` is the code of the MCP server on node ``n``."""
+    return (n.kind == "mcp_server" and n.id in p.runs_on) or (
+        n.mcp is not None and n.mcp.package == p.id
+    )
+
+
+def server_publishers(m: SystemModel) -> dict[str, tuple[str, ...]]:
+    """Node -> the publishers of the packages its MCP server comes from, the one its
+    ``mcp.package`` names first: the authors of the tools that run there and name no owner
+    of their own."""
+    out: dict[str, tuple[str, ...]] = {}
+    for n in m.nodes:
+        named = n.mcp.package if n.mcp is not None else None
+        found = sorted((p.id != named, p.publisher) for p in m.packages if serves_mcp(n, p))
+        if found:
+            out[n.id] = tuple(publisher for _, publisher in found)
+    return out
