@@ -9,13 +9,13 @@ these out again where a weakness can change them (:func:`posited_authors`,
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import replace
 
 from actm.engine.compiled import Compiled
 from actm.engine.derived import MISSING_AUTHENTICATION
 from actm.engine.owner_facts import OwnerInfo
-from actm.model.system import Asset, Model, Node, Package, SystemModel, Tool
+from actm.model.system import Asset, Model, Node, Package, SystemModel, Tool, Vulnerability
 
 USERS = "user_input"
 
@@ -45,6 +45,15 @@ def tools_bring_content(m: SystemModel, model: Model, usable: list[Tool]) -> boo
     )
 
 
+def weaknesses_in_force(c: Compiled, *, posited: bool) -> Iterator[tuple[str, Vulnerability]]:
+    """(node, vulnerability) for each vulnerability of ``c`` on a node and not removed by a
+    control: declared, derived from what the model states (``authentication: none``), and,
+    with ``posited``, posited by a hypothesis."""
+    for v in (*c.model.vulnerabilities, *c.extra_vulns.values()):
+        if v.node is not None and v.id not in c.removed_vulns and (posited or not v.hypothetical):
+            yield v.node, v
+
+
 def outside_authored_assets(c: Compiled, *, posited: bool = False) -> frozenset[str]:
     """Assets someone outside the system writes: outside content is declared on them, an
     assumption lets a third party change them (a skill's author, a vendor's feed), or they are
@@ -61,19 +70,13 @@ def outside_authored_assets(c: Compiled, *, posited: bool = False) -> frozenset[
     )
     open_kinds = c.vocab.open_contents
     kinds = {n.id: n.kind for n in m.nodes}
-    for v in (*m.vulnerabilities, *c.extra_vulns.values()):
-        if (
-            v.vclass != MISSING_AUTHENTICATION
-            or v.node is None
-            or v.id in c.removed_vulns
-            or (v.hypothetical and not posited)
-            or kinds.get(v.node) not in open_kinds
-        ):
+    for node, v in weaknesses_in_force(c, posited=posited):
+        if v.vclass != MISSING_AUTHENTICATION or kinds.get(node) not in open_kinds:
             continue
         found.update(
             a.id
             for a in m.assets
-            if any(r.node == v.node for r in a.resides) and (v.assets is None or a.id in v.assets)
+            if any(r.node == node for r in a.resides) and (v.assets is None or a.id in v.assets)
         )
     # what is derived from (an index of a mailbox) or part of outside-authored content carries it
     carried = [(r.source, r.target) for r in m.relations if r.kind in ("derives", "part_of")]
@@ -99,7 +102,7 @@ def posited_authors(c: Compiled, info: MutableMapping[str, OwnerInfo], *, posite
             or "tool_results" in facts.authored_components
         ):
             continue
-        usable = [tools[t] for t in sorted(facts.tools) if t in tools]
+        usable = [tools[t] for t in facts.tools if t in tools]
         if tools_bring_outside_content(usable, authored):
             info[model] = replace(
                 facts, authored_components=facts.authored_components | {"tool_results"}

@@ -24,6 +24,7 @@ from actm.engine.authorship import (
     tools_bring_content,
     tools_bring_outside_content,
     vulnerable_nodes,
+    weaknesses_in_force,
 )
 from actm.engine.canonical import kept, memo
 from actm.engine.compiled import Compiled
@@ -67,9 +68,9 @@ class EngineView:
         self._node_settings = placed.node_settings
         self._node_vulns = _node_vulnerabilities(c, placed.on_node_assets, posited=posited)
         _embedding(m, self.info, self._node_vulns)
-        if posited:
+        if posited:  # what the posited weaknesses add; _owner_info saw only those in force
             exposed_servers(c, self.info, posited=True)
-        posited_authors(c, self.info, posited=posited)
+            posited_authors(c, self.info, posited=True)
         self._declared_tools = placed.declared_tools
         self._kinds: dict[int, frozenset[str]] = {}
         self._indexes: dict[Callable[[SystemView], Index], Index] = {}
@@ -235,13 +236,11 @@ def _node_vulnerabilities(
     derived from what the model states (``authentication: none``); a posited one only with
     ``posited``."""
     vulns: dict[tuple[str, str], set[str]] = {}
-    for v in (*c.model.vulnerabilities, *c.extra_vulns.values()):
-        if v.node is None or v.id in c.removed_vulns or (v.hypothetical and not posited):
-            continue
-        for ai in on_node.get(v.node, ()):
+    for node, v in weaknesses_in_force(c, posited=posited):
+        for ai in on_node.get(node, ()):
             aid = c.asset_ids[ai]
             if v.assets is None or aid in v.assets:
-                vulns.setdefault((v.node, aid), set()).add(v.vclass)
+                vulns.setdefault((node, aid), set()).add(v.vclass)
     return {k: frozenset(v) for k, v in vulns.items()}
 
 
@@ -336,7 +335,6 @@ def _outputs_to_models_only(c: Compiled) -> frozenset[str]:
     Controls do not count: a blocked flow does not change whom the model was built to answer
     (and so never brings a disclosure back)."""
     targets: dict[str, set[bool]] = {}
-    models = {x.id: x for x in c.model.models}
     for r in c.model.relations:
         if r.kind not in ("feeds", "derives"):
             continue
@@ -350,7 +348,7 @@ def _outputs_to_models_only(c: Compiled) -> frozenset[str]:
             r.kind == "feeds"
             and dst.model is not None
             and dst.type == "inputs"
-            and models[dst.model].kind in _CONVERSING
+            and c.model.model(dst.model).kind in _CONVERSING
         )
         targets.setdefault(src.model, set()).add(to_model)
     return frozenset(model for model, kinds in targets.items() if kinds == {True})
