@@ -141,3 +141,33 @@ def test_without_an_inherent_run_the_route_reruns_start_beside_the_closure(
     assert started == [False]  # before any closure of the compiled model
     assert analysis.controls is None
     assert analysis.residual.attribution.runs == {"routes": 1, "needs": 0}
+
+
+def test_without_an_inherent_run_the_explanations_and_the_search_run_beside_the_decoding(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the routes started beside the closure: the attacks out of scope are explained and the
+    # assumptions searched in a worker, as the run itself would have
+    monkeypatch.setattr(runs, "PARALLEL_FACTS", 0)
+    model = actm.load_model_text(textwrap.dedent(_vendor_weights("unjustified")))
+    asked: list[tuple[bool, bool]] = []
+    real = runs.run_engine
+
+    def spy(*args: Any, **options: Any) -> EngineOutput:
+        asked.append((options.get("assumptions", True), options.get("explain", True)))
+        return real(*args, **options)
+
+    monkeypatch.setattr(runs, "run_engine", spy)
+    beside = runs.analyse(model, KB, controls=False, workers=2).residual
+    assert asked == [(False, False)]  # neither in the run itself
+    alone = runs.analyse(model, KB, controls=False, workers=1).residual
+    assert asked[1:] == [(True, True)]
+    found = beside.assumptions["vendor-weights"]
+    assert (found.dependent, found.tolerance) == (("model-backdoor@bot",), "make_arbitrary_changes")
+    assert beside.assumptions == alone.assumptions
+    assert [(u.attack, u.reason) for u in beside.out_of_scope[:2]] == [
+        ("agent-code-execution", "conditions_not_met"),
+        ("agent-config-credential-harvest", "no_asset"),
+    ]
+    assert beside.out_of_scope == alone.out_of_scope  # all 101, with their details
+    assert len(beside.out_of_scope) == 101

@@ -48,6 +48,7 @@ from actm.engine.decoding import decode_all
 from actm.engine.output import Judged, Readout, judge_all, read, threat_id, threat_scores
 from actm.engine.parallel import run_all, start_all
 from actm.engine.parallel import workers as available_workers
+from actm.engine.scope import Unmet, out_of_scope
 from actm.engine.wording import Wording
 from actm.knowledge.attacks import KnowledgeBase
 from actm.model.system import SystemModel
@@ -255,8 +256,9 @@ def analyse(
         apply_controls=controls,
         tolerance_severity=tolerance_severity,
         observer=observer,
-        assumptions=not later,
+        assumptions=not later and routed is None,
         compiled=compiled,
+        explain=later or routed is None,
     )
     timings = dict(out.timings)
     timings["compile"] += compiling
@@ -264,8 +266,10 @@ def analyse(
     t0 = perf_counter()
     if later:
         attributed = _beside(out, workers, tolerance_severity, routed)
+    elif routed is None:
+        attributed = _attribute(out, pool)
     else:
-        attributed = _attribute(out, pool, routed, workers)
+        attributed = _routed(out, workers, tolerance_severity, routed)
     started = perf_counter() - t0
     without = None
     if later:
@@ -278,6 +282,7 @@ def analyse(
     beside = routed is not None or (later and _workers(out, workers) > 1)
     decoded = decode_all(out) if beside else None
     attribution_residual, out = attributed()
+    timings["threats"] = out.timings["threats"]
     timings["assumptions"] = out.timings["assumptions"]
     judged = judge_all(out, attribution_residual, decoded=decoded)
     # the inherent run's reruns run beside the residual run's decoding; the screen reads the
@@ -446,17 +451,45 @@ Attributed = Callable[[], tuple[Attribution, EngineOutput]]
 """Waits for a run's attribution: the attribution, and the run with its tolerance search."""
 
 
-def _attribute(
-    out: EngineOutput, pool: Runner, routed: Waiter | None, workers: int | None
+def _attribute(out: EngineOutput, pool: Runner) -> Attributed:
+    """How to wait for the routes and needs of ``out`` (searched for tolerance and explained
+    already): their reruns run in ``pool`` when waited for."""
+    todo, finish = attribution_jobs(out)
+    return lambda: (finish(pool(todo)), out)
+
+
+def _routed(
+    out: EngineOutput, workers: int | None, tolerance_severity: str, routed: Waiter
 ) -> Attributed:
-    """How to wait for the routes and needs of ``out`` (searched for tolerance already). When
-    its route reruns were started beside the run (``routed`` waits for them), its needs rerun
-    starts in a worker now; else the reruns run in ``pool`` when waited for."""
-    todo, finish = attribution_jobs(out, routes=routed is None)
-    if routed is None:
-        return lambda: (finish(pool(todo)), out)
-    needed = _start(workers, out, todo)
-    return lambda: (finish([*routed(), *needed()]), out)
+    """Start what is left of ``out`` (run without its tolerance search and without explaining
+    the attacks out of scope) beside its decoding, its route reruns being under way already
+    (``routed`` waits for them): its needs rerun, and in another worker the explanations and
+    the tolerance search (in that order, as :func:`run_engine` makes them; they read the
+    closure and leave it as they found it). How to wait for them: the attribution, and
+    ``out`` with its assumptions' outcomes and the attacks out of scope."""
+    todo, finish = attribution_jobs(out, routes=False)
+
+    def rest() -> tuple[list[Unmet], dict[str, AssumptionOutcome], float, float]:
+        t0 = perf_counter()
+        unmet = out_of_scope(out.closure)
+        t1 = perf_counter()
+        return unmet, tolerance(out, tolerance_severity), t1 - t0, perf_counter() - t1
+
+    waiting = _start(workers, out, [rest, *todo])
+
+    def attributed() -> tuple[Attribution, EngineOutput]:
+        found, *results = waiting()
+        assert isinstance(found, tuple)
+        unmet, outcomes, explaining, searching = found
+        timings = {
+            **out.timings,
+            "threats": out.timings["threats"] + explaining,
+            "assumptions": searching,
+        }
+        done = replace(out, out_of_scope=unmet, assumptions=outcomes, timings=timings)
+        return finish([*routed(), *results]), done
+
+    return attributed
 
 
 def _beside(
