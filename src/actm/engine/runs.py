@@ -250,26 +250,32 @@ def analyse(
     # that run
     later = controls and bool(implemented)
     routed = _early_routes(compiled, workers)
+    # with reruns beside what follows the run, the attacks out of scope are explained and the
+    # assumptions searched beside it too, in a worker (engine/scope.py, engine/assumptions.py)
+    aside = later or routed is not None
     out = run_engine(
         model,
         kb,
         apply_controls=controls,
         tolerance_severity=tolerance_severity,
         observer=observer,
-        assumptions=not later and routed is None,
+        assumptions=not aside,
         compiled=compiled,
-        explain=later or routed is None,
+        explain=not aside,
     )
+    explain = aside and _workers(out, workers) > 1
+    if aside and not explain:
+        # no worker for them: here, right after the run, as the run itself makes them
+        out = _completed(out, _completion(out, True, None if later else tolerance_severity)())
     timings = dict(out.timings)
     timings["compile"] += compiling
     pool = _pool(workers, out)
     t0 = perf_counter()
-    if later:
-        attributed = _beside(out, workers, tolerance_severity, routed)
-    elif routed is None:
-        attributed = _attribute(out, pool)
+    if aside:
+        search = tolerance_severity if later or explain else None
+        attributed = _beside(out, workers, routed, explain, search)
     else:
-        attributed = _routed(out, workers, tolerance_severity, routed)
+        attributed = _attribute(out, pool)
     started = perf_counter() - t0
     without = None
     if later:
@@ -458,66 +464,71 @@ def _attribute(out: EngineOutput, pool: Runner) -> Attributed:
     return lambda: (finish(pool(todo)), out)
 
 
-def _routed(
-    out: EngineOutput, workers: int | None, tolerance_severity: str, routed: Waiter
-) -> Attributed:
-    """Start what is left of ``out`` (run without its tolerance search and without explaining
-    the attacks out of scope) beside its decoding, its route reruns being under way already
-    (``routed`` waits for them): its needs rerun, and in another worker the explanations and
-    the tolerance search (in that order, as :func:`run_engine` makes them; they read the
-    closure and leave it as they found it). How to wait for them: the attribution, and
-    ``out`` with its assumptions' outcomes and the attacks out of scope."""
-    todo, finish = attribution_jobs(out, routes=False)
+Completion = tuple[list[Unmet], dict[str, AssumptionOutcome], float, float]
+"""A run's attacks out of scope explained and its assumptions searched, and the seconds each
+took."""
 
-    def rest() -> tuple[list[Unmet], dict[str, AssumptionOutcome], float, float]:
+
+def _completion(
+    out: EngineOutput, explain: bool, tolerance_severity: str | None
+) -> Callable[[], Completion]:
+    """What :func:`run_engine` left out of ``out``: the attacks out of scope explained (with
+    ``explain``) and the tolerance search (with a ``tolerance_severity``), in that order, as
+    the run makes them (they read its closure and leave it as they found it)."""
+
+    def complete() -> Completion:
         t0 = perf_counter()
-        unmet = out_of_scope(out.closure)
+        unmet = out_of_scope(out.closure) if explain else out.out_of_scope
         t1 = perf_counter()
-        return unmet, tolerance(out, tolerance_severity), t1 - t0, perf_counter() - t1
+        found = out.assumptions
+        if tolerance_severity is not None:
+            found = tolerance(out, tolerance_severity)
+        return unmet, found, t1 - t0, perf_counter() - t1
 
-    waiting = _start(workers, out, [rest, *todo])
+    return complete
 
-    def attributed() -> tuple[Attribution, EngineOutput]:
-        found, *results = waiting()
-        assert isinstance(found, tuple)
-        unmet, outcomes, explaining, searching = found
-        timings = {
-            **out.timings,
-            "threats": out.timings["threats"] + explaining,
-            "assumptions": searching,
-        }
-        done = replace(out, out_of_scope=unmet, assumptions=outcomes, timings=timings)
-        return finish([*routed(), *results]), done
 
-    return attributed
+def _completed(out: EngineOutput, done: Completion) -> EngineOutput:
+    unmet, found, explaining, searching = done
+    timings = {
+        **out.timings,
+        "threats": out.timings["threats"] + explaining,
+        "assumptions": out.timings["assumptions"] + searching,
+    }
+    return replace(out, out_of_scope=unmet, assumptions=found, timings=timings)
 
 
 def _beside(
-    out: EngineOutput, workers: int | None, tolerance_severity: str, routed: Waiter | None
+    out: EngineOutput,
+    workers: int | None,
+    routed: Waiter | None,
+    explain: bool,
+    tolerance_severity: str | None,
 ) -> Attributed:
-    """Start the reruns that attribute ``out`` (run without its tolerance search) and that
-    search: in worker processes for a big model, forked once its threats are proved, so that
-    they inherit the tables its closure's joins built (rule shapes, static conditions, narrowed
-    candidates: engine/matching.py) and run beside the inherent run; its route reruns too,
-    unless they were started beside its closure already (``routed`` waits for them). How to
-    wait for them: the attribution, and ``out`` with its assumptions' outcomes."""
+    """Start the reruns that attribute ``out`` and what the run left out of it (its attacks
+    out of scope explained with ``explain``, its tolerance search with a
+    ``tolerance_severity``: :func:`_completion`): in worker processes for a big model, forked
+    once its threats are proved, so that they inherit the tables its closure's joins built
+    (rule shapes, static conditions, narrowed candidates: engine/matching.py) and run beside
+    what follows (the decoding, the inherent run); its route reruns too, unless they were
+    started beside its closure already (``routed`` waits for them). How to wait for them: the
+    attribution, and ``out`` completed."""
     todo, finish = attribution_jobs(out, routes=routed is None)
-
-    def search() -> tuple[dict[str, AssumptionOutcome], float]:
-        t0 = perf_counter()
-        return tolerance(out, tolerance_severity), perf_counter() - t0
-
-    # the search first: with the needs bisection, the longest jobs
-    waiting = _start(workers, out, [search, *todo])
+    rest = explain or tolerance_severity is not None
+    # what the run left first: with the needs bisection, the longest jobs
+    first = [_completion(out, explain, tolerance_severity)] if rest else []
+    waiting = _start(workers, out, [*first, *todo])
 
     def attributed() -> tuple[Attribution, EngineOutput]:
-        found, *results = waiting()
-        assert isinstance(found, tuple)
-        outcomes, seconds = found
-        timings = {**out.timings, "assumptions": seconds}
+        results = waiting()
+        done = out
+        if rest:
+            found, *results = results
+            assert isinstance(found, tuple)
+            done = _completed(out, found)
         if routed is not None:
             results = [*routed(), *results]
-        return finish(results), replace(out, assumptions=outcomes, timings=timings)
+        return finish(results), done
 
     return attributed
 
