@@ -268,9 +268,10 @@ def test_a_public_agents_users_need_neither_foothold() -> None:
 def test_what_the_agents_own_shell_gives_is_reported_once() -> None:
     # the shell runs code on the laptop, which holds the tracker's token: another tool's
     # definition rewritten there to shadow close_issue gives nothing the token does not (it
-    # calls close_issue itself); the poisoned definitions stay, as what the vendor's model
-    # makes of them is more than the laptop holds, and so does the shell's own threat
-    # (agent-code-execution), which derives the code execution
+    # calls close_issue itself), and the definitions the agent is offered, rewritten by the
+    # code that runs where they are served, are that code's doing, whatever the vendor's
+    # model makes of them; the shell's own threat (agent-code-execution), which derives the
+    # code execution, stays
     result = _analyze(SHELL.format(tools="", extra=""))
     assert sorted(t.id for t in result.threats) == [
         "agent-code-execution@agent@token",
@@ -279,9 +280,9 @@ def test_what_the_agents_own_shell_gives_is_reported_once() -> None:
         "self-replicating-prompt-injection@agent@issues",
         "stolen-credential-data-access@token@issues",
         "stolen-credential-tool-abuse@token@issues",
-        "tool-definition-poisoning@agent",
     ]
     assert [d for d in _dropped(result) if d[1] == "foothold"] == [
+        ("tool-definition-poisoning@agent", "foothold"),
         ("tool-shadowing@shell@close_issue", "foothold"),
     ]
     # one closure from the laptop's code execution alone and one without the laptop's foothold
