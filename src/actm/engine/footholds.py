@@ -182,7 +182,7 @@ def alone_jobs(
     if not keys:
         return []
     c = out.compiled
-    on_node: dict[int, dict[ThreatKey, Effects]] = {}
+    on_node: dict[int, dict[ThreatKey, tuple[Effects, ...]]] = {}
     for i in picked:
         m = out.matches[i]
         if (m.rule, m.binding) in keys:
@@ -207,20 +207,21 @@ def _definition_entry(rule: Join) -> tuple[int, ...]:
     )
 
 
-def _gives(out: EngineOutput, i: int) -> Effects:
+def _gives(out: EngineOutput, i: int) -> tuple[Effects, ...]:
     """What the threat at index ``i`` of ``out``'s matches must find in the closure from one
-    foothold alone to restate it: what its attack yields, or, for an attack that enters
-    through a tool definition (``tool-definition-poisoning``), the definitions it takes. A
+    foothold alone to restate it (any one of these): what its attack yields, or, for an attack
+    that enters through a tool definition (``tool-definition-poisoning``, ``tool-shadowing``),
+    also the definitions it takes. A
     definition rewritten by code that runs where it is served is that code's doing, whatever
     the model then makes of it: the code execution is the root cause (its own threat reports
     it), and poisoning is the supply of definitions by a server, a registry or an update."""
     m = out.matches[i]
     entry = _definition_entry(out.compiled.rules[m.rule])
     if not entry:
-        return m.effects
+        return (m.effects,)
     store = out.closure.store
     facts = [store.decode(m.premises[j]) for j in entry if m.premises[j] >= 0]
-    return tuple((f.target, f.capability, f.persistent, f.pipeline) for f in facts)
+    return m.effects, tuple((f.target, f.capability, f.persistent, f.pipeline) for f in facts)
 
 
 def without_nodes(
@@ -349,7 +350,7 @@ def _sends_out(attack: AttackPattern) -> bool:
     )
 
 
-def _alone_job(c: Compiled, node: int, effects: Mapping[ThreatKey, Effects]) -> Job:
+def _alone_job(c: Compiled, node: int, effects: Mapping[ThreatKey, tuple[Effects, ...]]) -> Job:
     return lambda: _alone(c, node, effects)
 
 
@@ -375,12 +376,12 @@ def _without(
     return FootholdRun({key: frozenset(k for k in candidates if k not in closed)})
 
 
-def _alone(c: Compiled, node: int, effects: Mapping[ThreatKey, Effects]) -> FootholdRun:
-    """Of the threats ``effects`` lists (with what their attacks yield), those that yield
-    nothing code execution on ``node`` gives by itself: what the node holds, processes and
-    sends, what the credentials there open, what its tools do; not what a model makes of its
-    inputs (the outputs they derive, an attack pattern, a conditional AI weakness), which is
-    more; what the weights on the node give the model's outputs stays."""
+def _alone(c: Compiled, node: int, effects: Mapping[ThreatKey, tuple[Effects, ...]]) -> FootholdRun:
+    """Of the threats ``effects`` lists (with what their attacks yield, or take: :func:`_gives`),
+    those that yield nothing code execution on ``node`` gives by itself: what the node holds,
+    processes and sends, what the credentials there open, what its tools do; not what a model
+    makes of its inputs (the outputs they derive, an attack pattern, a conditional AI
+    weakness), which is more; what the weights on the node give the model's outputs stays."""
     cl = Closure(c, lengths=True, footholds=False, attacks=False, tools_run=False)
     classes = sorted(_execution_classes(c))
     if classes:
@@ -389,7 +390,10 @@ def _alone(c: Compiled, node: int, effects: Mapping[ThreatKey, Effects]) -> Foot
     store = cl.store
     given = frozenset(
         key
-        for key, yields in effects.items()
-        if all(store.subsumed(t, cap, pers, pipe) for t, cap, pers, pipe in yields)
+        for key, alternatives in effects.items()
+        if any(
+            all(store.subsumed(t, cap, pers, pipe) for t, cap, pers, pipe in facts)
+            for facts in alternatives
+        )
     )
     return FootholdRun({ALONE + c.node_ids[node]: given})
