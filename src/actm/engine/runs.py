@@ -19,8 +19,9 @@ touches (``attribution`` ``touch``).
 The route reruns of a big model need only its compiled form: they start in worker processes
 (engine/parallel.py) as soon as it is compiled and run beside the residual run itself, on the
 core its closure leaves idle (they work out their joins' tables themselves, which costs a little
-CPU but no time). When an inherent run follows, the residual run's other reruns (needs) and its
-tolerance search start together once its threats are proved, and run beside the inherent run:
+CPU but no time). The residual run's other reruns (needs), its tolerance search and the
+explanations of its attacks out of scope then start together once its threats are proved, and
+run beside the inherent run (or, without one, beside the decoding of the run):
 those workers inherit what the run's joins worked out from the compiled model alone (rule
 shapes, static conditions, narrowed candidates: engine/matching.py) instead of working it out
 again, and this process goes on to the inherent run at once. The credit reruns start once the
