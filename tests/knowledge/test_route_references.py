@@ -360,9 +360,41 @@ vulnerabilities:
 
 def test_exploitation_for_defense_evasion_when_an_internal_node_is_reached_from_outside() -> None:
     threat = "agent-config-tampering@agent-config@agent"
-    assert _atlas(LOCAL_GATEWAY, threat) == ["AML.T0081", "AML.T0108", "AML.T0107"]
+    assert _atlas(LOCAL_GATEWAY, threat) == ["AML.T0081", "AML.T0108", "AML.T0107", "AML.T0011.003"]
     facing_the_internet = LOCAL_GATEWAY.replace("exposure: internal", "exposure: internet")
     assert _atlas(facing_the_internet, threat) == ["AML.T0081", "AML.T0108", "AML.T0049"]
+
+
+# An agent that can write the files its system prompt is built from, and that follows what a
+# fetched page tells it; the same files written only by the person who runs it.
+SELF_WRITTEN_INSTRUCTIONS = """
+actm: 1
+system: {id: assistant}
+nodes:
+  - {id: host, kind: workstation}
+models:
+  - {id: agent, kind: agent, features: [web_browsing], tools: [fetch, write-file]}
+assets:
+  - {id: workspace, type: agent_configuration, resides: [{node: host}]}
+relations:
+  - {kind: feeds, from: workspace, to: agent.inputs.system_prompt}
+tools:
+  - {id: fetch, node: host, untrusted_results: [web-pages], permissions: {egress: [internet]}}
+  - {id: write-file, node: host, permissions: {write: [workspace]}, constrained: false}
+vulnerabilities:
+  - {id: follows-pages, class: follows_injected_instructions, model: agent}
+"""
+
+
+def test_thread_poisoning_when_the_steered_agent_writes_its_own_instructions() -> None:
+    threat = "agent-config-tampering@workspace@agent"
+    assert _atlas(SELF_WRITTEN_INSTRUCTIONS, threat) == [
+        "AML.T0081",
+        "AML.T0080",
+        "AML.T0080.001",
+    ]
+    # the rewrite through a stolen gateway token is no prompting of the agent
+    assert "AML.T0080" not in _atlas(LOCAL_GATEWAY, "agent-config-tampering@agent-config@agent")
 
 
 def test_escape_to_host_is_left_to_the_entry_that_knows_the_tools_settings() -> None:
