@@ -397,6 +397,22 @@ def test_thread_poisoning_when_the_steered_agent_writes_its_own_instructions() -
     assert "AML.T0080" not in _atlas(LOCAL_GATEWAY, "agent-config-tampering@agent-config@agent")
 
 
+def test_jailbreak_in_planted_content_only_where_the_model_is_known_to_be_jailbreakable() -> None:
+    threat = "indirect-prompt-injection@agent"
+    assert "AML.T0054" not in _atlas(SELF_WRITTEN_INSTRUCTIONS, threat)
+    jailbreakable = SELF_WRITTEN_INSTRUCTIONS.replace(
+        "  - {id: follows-pages, class: follows_injected_instructions, model: agent}",
+        "  - {id: follows-pages, class: follows_injected_instructions, model: agent}\n"
+        "  - {id: spoofed-control, class: jailbreakable, model: agent}",
+    )
+    assert _atlas(jailbreakable, threat) == [
+        "AML.T0051.001",
+        "AML.T0099",
+        "AML.T0078",
+        "AML.T0054",
+    ]
+
+
 def test_escape_to_host_is_left_to_the_entry_that_knows_the_tools_settings() -> None:
     # a sandboxed code tool beside a rewritten configuration does not show that this
     # configuration sets the sandbox up: tool-safeguard-disablement cites Escape to Host where
