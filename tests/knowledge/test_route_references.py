@@ -413,6 +413,45 @@ def test_jailbreak_in_planted_content_only_where_the_model_is_known_to_be_jailbr
     ]
 
 
+# A model shared through a hub organisation that carries the company's name but that someone
+# else created; and the same hub with a tampered file and no claim about who runs the namespace.
+IMPERSONATED_ORG = """
+actm: 1
+system: {id: sharing, owner: us}
+owners:
+  - {id: us, first_party: true}
+  - {id: org-creator, trust: untrusted}
+nodes:
+  - {id: hub-org, kind: model_hub, owner: org-creator}
+  - {id: laptop, kind: workstation}
+models:
+  - id: shared
+    kind: llm
+    owner: us
+    stored_on: [hub-org]
+    assets:
+      architecture: {resides: [{node: laptop, mode: processed}]}
+vulnerabilities:
+  - {id: look-alike-org, class: impersonated_namespace, node: hub-org}
+"""
+
+
+def test_impersonation_when_the_model_is_kept_under_a_namespace_posing_as_the_owners() -> None:
+    assert _atlas(IMPERSONATED_ORG, "malicious-model-file@shared") == [
+        "AML.T0011.000",
+        "AML.T0018.002",
+        "AML.T0073",
+        "AML.T0010.003",
+    ]
+    assert _atlas(IMPERSONATED_ORG, "model-weights-tampering@shared") == [
+        "AML.T0018.000",
+        "AML.T0073",
+        "AML.T0010.003",
+    ]
+    tampered = IMPERSONATED_ORG.replace("impersonated_namespace", "supply_chain_model_file")
+    assert _atlas(tampered, "malicious-model-file@shared") == ["AML.T0011.000", "AML.T0018.002"]
+
+
 def test_escape_to_host_is_left_to_the_entry_that_knows_the_tools_settings() -> None:
     # a sandboxed code tool beside a rewritten configuration does not show that this
     # configuration sets the sandbox up: tool-safeguard-disablement cites Escape to Host where
