@@ -452,6 +452,18 @@ def test_impersonation_when_the_model_is_kept_under_a_namespace_posing_as_the_ow
     assert _atlas(tampered, "malicious-model-file@shared") == ["AML.T0011.000", "AML.T0018.002"]
 
 
+def test_corrupt_model_when_the_file_passes_the_hubs_upload_scan() -> None:
+    scanned = IMPERSONATED_ORG.replace("impersonated_namespace", "model_scan_bypass")
+    assert _atlas(scanned, "malicious-model-file@shared") == [
+        "AML.T0011.000",
+        "AML.T0018.002",
+        "AML.T0010",
+        "AML.T0010.003",
+        "AML.T0058",
+        "AML.T0076",
+    ]
+
+
 def test_escape_to_host_is_left_to_the_entry_that_knows_the_tools_settings() -> None:
     # a sandboxed code tool beside a rewritten configuration does not show that this
     # configuration sets the sandbox up: tool-safeguard-disablement cites Escape to Host where
