@@ -273,9 +273,12 @@ packages:
 
 def test_inference_api_access_when_the_squatter_can_ask_the_public_model() -> None:
     squat = ["AML.T0062", "AML.T0060", "AML.T0074", "AML.T0011.001"]
-    assert _atlas(PUBLIC_ASSISTANT, "package-name-squatting@suggested") == [*squat, "AML.T0040"]
+    # the package runs on a workstation: the harm is its user's (User Harm, after the route)
+    harm = "AML.T0048.003"
+    public = _atlas(PUBLIC_ASSISTANT, "package-name-squatting@suggested")
+    assert public == [*squat, "AML.T0040", harm]
     staff_only = PUBLIC_ASSISTANT.replace("exposure: public", "exposure: internal")
-    assert _atlas(staff_only, "package-name-squatting@suggested") == squat
+    assert _atlas(staff_only, "package-name-squatting@suggested") == [*squat, harm]
 
 
 def test_local_ai_agent_when_the_unsandboxed_tool_runs_on_the_apps_machine() -> None:
