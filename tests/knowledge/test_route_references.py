@@ -153,6 +153,13 @@ def test_inference_api_access_by_a_declared_account_holder() -> None:
     assert "AML.T0040" not in _atlas(on_a_desktop, "proxy-model-evasion@chat")
 
 
+def test_valid_accounts_when_the_declared_adversary_holds_an_account() -> None:
+    assert "AML.T0012" in _atlas(API_CUSTOMER, "proxy-model-evasion@chat")
+    # an insider writes the input from inside the network, with no account of the service
+    insider = API_CUSTOMER.replace("reach: authenticated", "reach: insider")
+    assert "AML.T0012" not in _atlas(insider, "proxy-model-evasion@chat")
+
+
 # A desktop client that keeps its session token only in memory, where other processes of the
 # user can read it, and the same client that also writes the token to a file it ships.
 TOKEN_IN_MEMORY = """
@@ -404,6 +411,21 @@ def test_ai_enabled_product_when_the_input_comes_through_the_products_client() -
         "AML.T0047",
     ]
     server_side = PRODUCT_CLIENT.replace("node: customer-pc, mode", "node: scoring, mode")
+    assert "AML.T0047" not in _atlas(server_side, "model-evasion@detector")
+
+
+def test_ai_enabled_product_when_the_client_device_holder_writes_the_input() -> None:
+    # whoever holds the customer's computer decides what the product's client sends
+    holder = (
+        PRODUCT_CLIENT.replace("exposure: public, ", "")
+        + """adversaries:
+  - id: device-holder
+    reach: internet
+    holds: [{asset: detector.inputs.user_input, capability: make_arbitrary_changes}]
+"""
+    )
+    assert "AML.T0047" in _atlas(holder, "model-evasion@detector")
+    server_side = holder.replace("node: customer-pc, mode", "node: scoring, mode")
     assert "AML.T0047" not in _atlas(server_side, "model-evasion@detector")
 
 
