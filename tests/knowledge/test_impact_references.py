@@ -4,21 +4,7 @@ it does not, asserting the exact ids."""
 
 from __future__ import annotations
 
-import textwrap
-
-import actm
-from actm.knowledge.attacks import builtin_knowledge
-
-KB = builtin_knowledge()
-
-
-def _atlas(model_text: str, threat: str) -> list[str]:
-    model = actm.load_model_text(textwrap.dedent(model_text), knowledge=KB)
-    result = actm.analyze(model, knowledge=KB)
-    found = [t for t in result.threats if t.id == threat]
-    assert found, f"{threat} not reported: {[t.id for t in result.threats]}"
-    return list(found[0].references.get("atlas", ()))
-
+from atlas_citations import atlas_of as _atlas
 
 # A classifier anyone can query, whose labels the public reads as the operator's word.
 PUBLIC_LABELS = """

@@ -3,14 +3,9 @@ condition with a model where it holds and one where it does not, asserting the e
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
 
-import actm
-from actm.knowledge.attacks import builtin_knowledge
-
-KB = builtin_knowledge()
+from atlas_citations import atlas_of as _atlas
 
 # A vendor's model that the system's product calls for anyone on the internet: whoever uses the
 # product reaches the vendor's model through it (AI-enabled product or service).
@@ -49,14 +44,6 @@ models:
      deployed_on: [api]}
 """
 LABELS_ONLY = SCORES_RETURNED.replace("exposes: [outputs, output_details]", "exposes: [outputs]")
-
-
-def _atlas(model_text: str, threat: str) -> list[str]:
-    model = actm.load_model_text(textwrap.dedent(model_text), knowledge=KB)
-    result = actm.analyze(model, knowledge=KB)
-    found = [t for t in result.threats if t.id == threat]
-    assert found, f"{threat} not reported: {[t.id for t in result.threats]}"
-    return list(found[0].references.get("atlas", ()))
 
 
 @pytest.mark.parametrize(
