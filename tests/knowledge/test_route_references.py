@@ -3,14 +3,9 @@ condition with a model where it holds and one where it does not, asserting the e
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
 
-import actm
-from actm.knowledge.attacks import builtin_knowledge
-
-KB = builtin_knowledge()
+from atlas_citations import atlas_of as _atlas
 
 # A vendor's model that the system's product calls for anyone on the internet: whoever uses the
 # product reaches the vendor's model through it (AI-enabled product or service).
@@ -49,14 +44,6 @@ models:
      deployed_on: [api]}
 """
 LABELS_ONLY = SCORES_RETURNED.replace("exposes: [outputs, output_details]", "exposes: [outputs]")
-
-
-def _atlas(model_text: str, threat: str) -> list[str]:
-    model = actm.load_model_text(textwrap.dedent(model_text), knowledge=KB)
-    result = actm.analyze(model, knowledge=KB)
-    found = [t for t in result.threats if t.id == threat]
-    assert found, f"{threat} not reported: {[t.id for t in result.threats]}"
-    return list(found[0].references.get("atlas", ()))
 
 
 @pytest.mark.parametrize(
@@ -151,6 +138,13 @@ def test_inference_api_access_by_a_declared_account_holder() -> None:
     assert "AML.T0040" in _atlas(API_CUSTOMER, "proxy-model-evasion@chat")
     on_a_desktop = API_CUSTOMER.replace("kind: third_party_api", "kind: workstation")
     assert "AML.T0040" not in _atlas(on_a_desktop, "proxy-model-evasion@chat")
+
+
+def test_valid_accounts_when_the_declared_adversary_holds_an_account() -> None:
+    assert "AML.T0012" in _atlas(API_CUSTOMER, "proxy-model-evasion@chat")
+    # an insider writes the input from inside the network, with no account of the service
+    insider = API_CUSTOMER.replace("reach: authenticated", "reach: insider")
+    assert "AML.T0012" not in _atlas(insider, "proxy-model-evasion@chat")
 
 
 # A desktop client that keeps its session token only in memory, where other processes of the
@@ -273,9 +267,12 @@ packages:
 
 def test_inference_api_access_when_the_squatter_can_ask_the_public_model() -> None:
     squat = ["AML.T0062", "AML.T0060", "AML.T0074", "AML.T0011.001"]
-    assert _atlas(PUBLIC_ASSISTANT, "package-name-squatting@suggested") == [*squat, "AML.T0040"]
+    # the package runs on a workstation: the harm is its user's (User Harm, after the route)
+    harm = "AML.T0048.003"
+    public = _atlas(PUBLIC_ASSISTANT, "package-name-squatting@suggested")
+    assert public == [*squat, "AML.T0040", harm]
     staff_only = PUBLIC_ASSISTANT.replace("exposure: public", "exposure: internal")
-    assert _atlas(staff_only, "package-name-squatting@suggested") == squat
+    assert _atlas(staff_only, "package-name-squatting@suggested") == [*squat, harm]
 
 
 def test_local_ai_agent_when_the_unsandboxed_tool_runs_on_the_apps_machine() -> None:
@@ -360,9 +357,108 @@ vulnerabilities:
 
 def test_exploitation_for_defense_evasion_when_an_internal_node_is_reached_from_outside() -> None:
     threat = "agent-config-tampering@agent-config@agent"
-    assert _atlas(LOCAL_GATEWAY, threat) == ["AML.T0081", "AML.T0108", "AML.T0107"]
+    assert _atlas(LOCAL_GATEWAY, threat) == ["AML.T0081", "AML.T0108", "AML.T0107", "AML.T0011.003"]
     facing_the_internet = LOCAL_GATEWAY.replace("exposure: internal", "exposure: internet")
     assert _atlas(facing_the_internet, threat) == ["AML.T0081", "AML.T0108", "AML.T0049"]
+
+
+# An agent that can write the files its system prompt is built from, and that follows what a
+# fetched page tells it; the same files written only by the person who runs it.
+SELF_WRITTEN_INSTRUCTIONS = """
+actm: 1
+system: {id: assistant}
+nodes:
+  - {id: host, kind: workstation}
+models:
+  - {id: agent, kind: agent, features: [web_browsing], tools: [fetch, write-file]}
+assets:
+  - {id: workspace, type: agent_configuration, resides: [{node: host}]}
+relations:
+  - {kind: feeds, from: workspace, to: agent.inputs.system_prompt}
+tools:
+  - {id: fetch, node: host, untrusted_results: [web-pages], permissions: {egress: [internet]}}
+  - {id: write-file, node: host, permissions: {write: [workspace]}, constrained: false}
+vulnerabilities:
+  - {id: follows-pages, class: follows_injected_instructions, model: agent}
+"""
+
+
+def test_thread_poisoning_when_the_steered_agent_writes_its_own_instructions() -> None:
+    threat = "agent-config-tampering@workspace@agent"
+    assert _atlas(SELF_WRITTEN_INSTRUCTIONS, threat) == [
+        "AML.T0081",
+        "AML.T0080",
+        "AML.T0080.001",
+    ]
+    # the rewrite through a stolen gateway token is no prompting of the agent
+    assert "AML.T0080" not in _atlas(LOCAL_GATEWAY, "agent-config-tampering@agent-config@agent")
+
+
+def test_jailbreak_in_planted_content_only_where_the_model_is_known_to_be_jailbreakable() -> None:
+    threat = "indirect-prompt-injection@agent"
+    assert "AML.T0054" not in _atlas(SELF_WRITTEN_INSTRUCTIONS, threat)
+    jailbreakable = SELF_WRITTEN_INSTRUCTIONS.replace(
+        "  - {id: follows-pages, class: follows_injected_instructions, model: agent}",
+        "  - {id: follows-pages, class: follows_injected_instructions, model: agent}\n"
+        "  - {id: spoofed-control, class: jailbreakable, model: agent}",
+    )
+    assert _atlas(jailbreakable, threat) == [
+        "AML.T0051.001",
+        "AML.T0099",
+        "AML.T0078",
+        "AML.T0054",
+    ]
+
+
+# A model shared through a hub organisation that carries the company's name but that someone
+# else created; and the same hub with a tampered file and no claim about who runs the namespace.
+IMPERSONATED_ORG = """
+actm: 1
+system: {id: sharing, owner: us}
+owners:
+  - {id: us, first_party: true}
+  - {id: org-creator, trust: untrusted}
+nodes:
+  - {id: hub-org, kind: model_hub, owner: org-creator}
+  - {id: laptop, kind: workstation}
+models:
+  - id: shared
+    kind: llm
+    owner: us
+    stored_on: [hub-org]
+    assets:
+      architecture: {resides: [{node: laptop, mode: processed}]}
+vulnerabilities:
+  - {id: look-alike-org, class: impersonated_namespace, node: hub-org}
+"""
+
+
+def test_impersonation_when_the_model_is_kept_under_a_namespace_posing_as_the_owners() -> None:
+    assert _atlas(IMPERSONATED_ORG, "malicious-model-file@shared") == [
+        "AML.T0011.000",
+        "AML.T0018.002",
+        "AML.T0073",
+        "AML.T0010.003",
+    ]
+    assert _atlas(IMPERSONATED_ORG, "model-weights-tampering@shared") == [
+        "AML.T0018.000",
+        "AML.T0073",
+        "AML.T0010.003",
+    ]
+    tampered = IMPERSONATED_ORG.replace("impersonated_namespace", "supply_chain_model_file")
+    assert _atlas(tampered, "malicious-model-file@shared") == ["AML.T0011.000", "AML.T0018.002"]
+
+
+def test_corrupt_model_when_the_file_passes_the_hubs_upload_scan() -> None:
+    scanned = IMPERSONATED_ORG.replace("impersonated_namespace", "model_scan_bypass")
+    assert _atlas(scanned, "malicious-model-file@shared") == [
+        "AML.T0011.000",
+        "AML.T0018.002",
+        "AML.T0010",
+        "AML.T0010.003",
+        "AML.T0058",
+        "AML.T0076",
+    ]
 
 
 def test_escape_to_host_is_left_to_the_entry_that_knows_the_tools_settings() -> None:
@@ -401,6 +497,21 @@ def test_ai_enabled_product_when_the_input_comes_through_the_products_client() -
         "AML.T0047",
     ]
     server_side = PRODUCT_CLIENT.replace("node: customer-pc, mode", "node: scoring, mode")
+    assert "AML.T0047" not in _atlas(server_side, "model-evasion@detector")
+
+
+def test_ai_enabled_product_when_the_client_device_holder_writes_the_input() -> None:
+    # whoever holds the customer's computer decides what the product's client sends
+    holder = (
+        PRODUCT_CLIENT.replace("exposure: public, ", "")
+        + """adversaries:
+  - id: device-holder
+    reach: internet
+    holds: [{asset: detector.inputs.user_input, capability: make_arbitrary_changes}]
+"""
+    )
+    assert "AML.T0047" in _atlas(holder, "model-evasion@detector")
+    server_side = holder.replace("node: customer-pc, mode", "node: scoring, mode")
     assert "AML.T0047" not in _atlas(server_side, "model-evasion@detector")
 
 
