@@ -128,7 +128,6 @@ def test_the_tolerance_search_beside_the_inherent_run_finds_what_it_finds_in_the
     assert beside == alone.assumptions
     # the attacks out of scope, explained in that worker too
     assert run.out_of_scope == alone.out_of_scope
-    assert len(run.out_of_scope) == 102
     assert (run.out_of_scope[0].attack, run.out_of_scope[0].step) == (
         "agent-code-execution",
         "steer",
@@ -179,5 +178,4 @@ def test_without_an_inherent_run_the_explanations_and_the_search_run_beside_the_
         ("agent-code-execution", "conditions_not_met"),
         ("agent-config-credential-harvest", "no_asset"),
     ]
-    assert beside.out_of_scope == alone.out_of_scope  # all 101, with their details
-    assert len(beside.out_of_scope) == 101
+    assert beside.out_of_scope == alone.out_of_scope  # every one, with its details
