@@ -420,7 +420,9 @@ class OutsideAuthored(ComponentCondition[bool]):
         "`authentication: none`, or posited by a hypothesis), or derived from or part of "
         "such an asset (an index of a mailbox); tools that read only the "
         "system's own data "
-        "return what its owner wrote. `false`: the converse"
+        "return what its owner wrote. `tool_definitions` count where a third party describes "
+        "one of the model's tools: it owns the tool, publishes the MCP server the tool runs "
+        "in or runs its node, or an assumption lets it change the tool. `false`: the converse"
     )
 
     def holds(

@@ -135,6 +135,8 @@ def build_assets(ctx: Context) -> list[Asset]:
                 scopes=scopes,
                 grants=grants,
                 contains=contained(ctx, a.contains, origin),
+                stated_confidentiality=a.public
+                or (a.criticality is not None and a.criticality.confidentiality is not None),
                 public=a.public,
                 source_strength=source_strength(a.untrusted_sources),
             )
