@@ -607,7 +607,7 @@ def _credential_info(c: Compiled, m: SystemModel, a: Asset, info: OwnerInfo) -> 
     package."""
     access = set(c.vocab.access_types)
     info.contains_secret = any(m.asset(x).type in access for x in a.contains)
-    info.secret_wrapper = info.contains_secret and not a.stated_confidentiality
+    info.secret_wrapper = info.contains_secret and "confidentiality" not in a.stated
     if a.package is not None:
         p = m.package(a.package)
         info.package = (p.ecosystem, p.pinned, p.verified)
