@@ -13,6 +13,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import replace
 
 from actm.engine.authorship import (
+    authored_feeds,
     client_kinds,
     content_components,
     exposed_servers,
@@ -365,6 +366,7 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
     content = content_components(c, outside)
     clients = client_kinds(c)
     authored = outside_authored_assets(c)
+    fed_authored = authored_feeds(c, authored)
     to_models = _outputs_to_models_only(c)
     for model in m.models:
         usable = [tools[t] for t in model.tools if t in tools and t not in c.blocked]
@@ -402,7 +404,8 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
                 (t.sandbox or t.id in c.sandboxed) and "execute" in _allowed(c, t, False)
                 for t in usable
             ),
-            authored_components=fed
+            authored_components=outside.get(model.id, frozenset())
+            | fed_authored.get(model.id, frozenset())
             | (
                 {"tool_results"}
                 if brings and tools_bring_outside_content(usable, authored)
