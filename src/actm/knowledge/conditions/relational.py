@@ -596,9 +596,8 @@ class ExceedsReachOf(RelationalCondition):
         return bool(cred.excess - reached)
 
 
-class BeyondToolsOf(RelationalCondition):
+class BeyondToolsOf(OutsideExecutionOf):
     name = "beyond_tools_of"
-    model_only = True
     example = "beyond_tools_of: m"
     doc = (
         "(an asset) no tool of model `m` reads, writes or deletes it (or an asset embedding "
@@ -612,7 +611,7 @@ class BeyondToolsOf(RelationalCondition):
             return False
         if me in model.reads or me in model.writes or me in model.deletes:
             return False
-        return not view.owner_nodes.get(me, _EMPTY) & model.executes_on
+        return super().holds(view, me, other)
 
 
 RELATIONAL: tuple[RelationalCondition, ...] = (
