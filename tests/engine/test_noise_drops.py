@@ -480,3 +480,45 @@ def test_definitions_a_server_package_supplies_are_a_poisoned_supply() -> None:
     result = _analyze(OPEN_MCP.format(package=", package: py-server", packages=packages))
     assert "tool-definition-poisoning@agent" in {t.id for t in result.threats}
     assert [d for d in _dropped(result) if d[1] == "foothold"] == []
+
+
+# an internal agent on a web app reads notes on a sandbox; the web app leaks, through a path
+# traversal, a token that runs code on the sandbox
+LEAKED_SANDBOX_TOKEN = """\
+actm: 1
+system: {id: notes-bot, owner: team}
+owners:
+  - {id: team, trust: first_party}
+nodes:
+  - {id: web, kind: web_app, owner: team, exposure: internet}
+  - {id: sandbox, kind: service, owner: team}
+models:
+  - {id: bot, kind: agent, owner: team, deployed_on: [web], exposure: internal, tools: [read_notes]}
+assets:
+  - id: token
+    type: credential
+    criticality: {confidentiality: high}
+    grants: {execute: [sandbox]}
+    resides: [{node: web}]
+  - id: notes
+    type: business_data
+    criticality: {integrity: medium, confidentiality: medium}
+    resides: [{node: sandbox}]
+tools:
+  - {id: read_notes, node: sandbox, approval: auto_approved, permissions: {read: [notes]}}
+vulnerabilities:
+  - {id: traversal, class: path_traversal, node: web, assets: [token]}
+"""
+
+
+def test_an_injection_through_tool_results_a_foothold_wrote_is_not_a_definition_entry() -> None:
+    # code run on the sandbox with the leaked token rewrites the notes the agent reads: the
+    # exfiltration through the agent's rendered answers takes tool definitions among other
+    # inputs but entered through the tool results, so it is more than the foothold gives and
+    # stays; the definitions that code rewrites where they are served are its doing
+    result = _analyze(LEAKED_SANDBOX_TOKEN)
+    assert sorted(t.id for t in result.threats) == [
+        "rendered-output-exfiltration@bot",
+        "secret-exposure@token",
+    ]
+    assert _dropped(result) == [("tool-definition-poisoning@bot", "foothold")]

@@ -5,9 +5,10 @@ run code on one (``CREDENTIAL_NODE``) give whoever drives them code execution th
 threat that reports it (``agent-code-execution``, the theft of the credential) is the root
 cause. Code running on a node holds what the node holds, processes and sends, and does what
 the credentials there open; a threat that closes only through such a foothold and whose
-attack yields nothing more than that (another tool shadowed through a definition rewritten on
-a laptop that holds the token that tool uses; an agent that runs on the shell's host
-injected or flooded) says the same thing again.
+attack yields nothing more than that, or that enters through a tool definition the code
+rewrites (another tool shadowed through a definition rewritten on a laptop that holds the
+token that tool uses; an agent that runs on the shell's host injected or flooded), says the
+same thing again.
 
 Both halves are counterfactual closures over the compiled model:
 
@@ -23,7 +24,8 @@ Both halves are counterfactual closures over the compiled model:
   conditional AI weakness; what its weights give its outputs stays): a threat whose every
   yield (``Match.effects``) is already there adds nothing
   to the foothold. What a vendor's model does with a file the shell wrote is more. An attack
-  that enters through a tool definition (``tool-definition-poisoning``) is judged by the
+  that enters through a tool definition (a requirement on definitions alone: poisoning,
+  shadowing, impersonation, rug pull, server compromise) is judged by the
   definitions it takes instead (:func:`_gives`): a definition rewritten by code that runs
   where it is served is that code's doing.
   Only nodes whose code execution the report shows count (:func:`_reported`: a threat that
@@ -198,19 +200,21 @@ model's ``inputs.tool_definitions``)."""
 
 
 def _definition_entry(rule: Join) -> tuple[int, ...]:
-    """Indices (in the rule's requirements) of those on a tool definition, when the attack
-    enters through one: the definitions it is offered are what the adversary supplies."""
+    """Indices (in the rule's requirements) of those on tool definitions alone, when the
+    attack enters through one: the definitions it is offered are what the adversary supplies.
+    A requirement that also takes other inputs (retrieved context, tool results: the injection
+    entries) does not enter through a definition, whatever premise met it."""
     return tuple(
         i
         for i, req in enumerate(rule.requires)
-        if req.components is not None and _DEFINITIONS.intersection(req.components)
+        if req.components and _DEFINITIONS.issuperset(req.components)
     )
 
 
 def _gives(out: EngineOutput, i: int) -> tuple[Effects, ...]:
     """What the threat at index ``i`` of ``out``'s matches must find in the closure from one
     foothold alone to restate it (any one of these): what its attack yields, or, for an attack
-    that enters through a tool definition (``tool-definition-poisoning``, ``tool-shadowing``),
+    that enters through a tool definition (a requirement on definitions alone),
     also the definitions it takes. A
     definition rewritten by code that runs where it is served is that code's doing, whatever
     the model then makes of it: the code execution is the root cause (its own threat reports
@@ -221,6 +225,8 @@ def _gives(out: EngineOutput, i: int) -> tuple[Effects, ...]:
         return (m.effects,)
     store = out.closure.store
     facts = [store.decode(m.premises[j]) for j in entry if m.premises[j] >= 0]
+    if not facts:  # met structurally: no definition taken that a foothold could give
+        return (m.effects,)
     return m.effects, tuple((f.target, f.capability, f.persistent, f.pipeline) for f in facts)
 
 
