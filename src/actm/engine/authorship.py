@@ -89,24 +89,41 @@ def outside_authored_assets(c: Compiled, *, posited: bool = False) -> frozenset[
 
 
 def posited_authors(c: Compiled, info: MutableMapping[str, OwnerInfo], *, posited: bool) -> None:
-    """Add ``tool_results`` to the authored components of each model whose tools read an
-    asset that a weakness in force of ``c`` (``posited``: a posited one too) opens to outside
-    authors; weaknesses only add authors, so the components already there stay. The same
-    whether the view is built from scratch or made from another one."""
+    """Add to the authored components of each model those that an asset a weakness in force
+    of ``c`` (``posited``: a posited one too) opens to outside authors feeds, and
+    ``tool_results`` where its tools read such an asset; weaknesses only add authors, so the
+    components already there stay. The same whether the view is built from scratch or made
+    from another one."""
     authored = outside_authored_assets(c, posited=posited)
+    fed = authored_feeds(c, authored)
     tools = {t.id: t for t in c.model.tools}
     for model, facts in list(info.items()):
-        if (
-            facts.sort != "model"
-            or "tool_results" not in facts.content_components
-            or "tool_results" in facts.authored_components
-        ):
+        if facts.sort != "model":
             continue
         usable = [tools[t] for t in facts.tools if t in tools]
-        if tools_bring_outside_content(usable, authored):
-            info[model] = replace(
-                facts, authored_components=facts.authored_components | {"tool_results"}
-            )
+        results = "tool_results" in facts.content_components and tools_bring_outside_content(
+            usable, authored
+        )
+        added = fed.get(model, frozenset()) | ({"tool_results"} if results else frozenset())
+        if not added <= facts.authored_components:
+            info[model] = replace(facts, authored_components=facts.authored_components | added)
+
+
+def authored_feeds(c: Compiled, authored: frozenset[str]) -> dict[str, frozenset[str]]:
+    """Model -> the components of its inputs that a relation in force feeds from an asset
+    someone outside the system writes (:func:`outside_authored_assets`); ``""`` for the whole
+    inputs asset. An asset only the system writes (a payload its callers send, a memory its
+    agent keeps) carries what its owner wrote: changed on its way, or by the agent it steers
+    into writing it, it is that flow's or that agent's threat."""
+    m = c.model
+    found: dict[str, set[str]] = {}
+    for r in m.relations:
+        if r.kind != "feeds" or r.id in c.blocked or r.source not in authored:
+            continue
+        target = m.asset(r.target)
+        if target.model is not None and target.type == "inputs":
+            found.setdefault(target.model, set()).add(r.target_component or "")
+    return {k: frozenset(v) for k, v in found.items()}
 
 
 def tools_bring_outside_content(usable: list[Tool], authored: frozenset[str]) -> bool:

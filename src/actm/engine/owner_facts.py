@@ -56,6 +56,7 @@ class OwnerInfo:
     """For credentials: the bindings (assets) and nodes its ``grants`` give beyond what the
     tools acting under it use, after any control that narrows it."""
     contains_secret: bool = False
+    secret_wrapper: bool = False
     embedded_in: frozenset[str] = frozenset()
     """Types of the assets that ``contains`` it (a token in a log line, a key in a config)."""
     container_vulnerabilities: frozenset[str] = frozenset()
@@ -99,9 +100,11 @@ class OwnerInfo:
     """For a model: the kinds of the nodes where what relations in force feed into its
     ``user_input`` (or its whole inputs) resides (see ``_client_kinds``)."""
     authored_components: frozenset[str] = frozenset()
-    """For a model: the components of ``content_components`` that can carry what someone
-    outside the system wrote: all but ``tool_results``, which count only where a tool of its
-    brings such content (:func:`actm.engine.authorship.tools_bring_outside_content`)."""
+    """For a model: the components of its inputs that can carry what someone outside the
+    system wrote: outside content is declared on them, an asset someone outside writes feeds
+    them (:func:`actm.engine.authorship.authored_feeds`), ``tool_results`` where a tool of its
+    brings such content (:func:`actm.engine.authorship.tools_bring_outside_content`), and
+    ``tool_definitions`` where a third party describes one of its tools."""
     trained: bool = False
     """A model whose weights are the system's own: it is trained or fine-tuned in the system
     (a declared ``training`` or ``fine_tuning`` relation writes its parameters, it names a

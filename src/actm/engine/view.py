@@ -13,6 +13,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import replace
 
 from actm.engine.authorship import (
+    authored_feeds,
     client_kinds,
     content_components,
     exposed_servers,
@@ -365,6 +366,7 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
     content = content_components(c, outside)
     clients = client_kinds(c)
     authored = outside_authored_assets(c)
+    fed_authored = authored_feeds(c, authored)
     to_models = _outputs_to_models_only(c)
     for model in m.models:
         usable = [tools[t] for t in model.tools if t in tools and t not in c.blocked]
@@ -402,7 +404,8 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
                 (t.sandbox or t.id in c.sandboxed) and "execute" in _allowed(c, t, False)
                 for t in usable
             ),
-            authored_components=fed
+            authored_components=outside.get(model.id, frozenset())
+            | fed_authored.get(model.id, frozenset())
             | (
                 {"tool_results"}
                 if brings and tools_bring_outside_content(usable, authored)
@@ -413,6 +416,7 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
             _tool_reach(c, info, t)
         out[model.id] = info
     _asset_info(c, m, third, tools, out)
+    _third_party_definitions(m, authored, out)
     for ct, tis in c.cred_tools.items():
         cred = out.get(c.asset_ids[c.target_asset[ct]])
         if cred is not None:
@@ -446,6 +450,25 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
 
 
 _TRAINING = frozenset({"training", "fine_tuning"})
+
+
+def _third_party_definitions(
+    m: SystemModel, authored: frozenset[str], out: dict[str, OwnerInfo]
+) -> None:
+    """Add ``tool_definitions`` to the authored components of each model one of whose tools
+    someone outside the system describes: a third party owns the tool (or publishes the MCP
+    server it runs in, or runs its node), or an assumption lets a third party change it."""
+    for model in m.models:
+        facts = out.get(model.id)
+        if facts is None or "tool_definitions" in facts.authored_components:
+            continue
+        if any(
+            t in authored or (t in out and m.is_third_party(out[t].owner or None))
+            for t in facts.tools
+        ):
+            out[model.id] = replace(
+                facts, authored_components=facts.authored_components | {"tool_definitions"}
+            )
 
 
 def _asset_info(
@@ -587,6 +610,7 @@ def _credential_info(c: Compiled, m: SystemModel, a: Asset, info: OwnerInfo) -> 
     package."""
     access = set(c.vocab.access_types)
     info.contains_secret = any(m.asset(x).type in access for x in a.contains)
+    info.secret_wrapper = info.contains_secret and "confidentiality" not in a.stated
     if a.package is not None:
         p = m.package(a.package)
         info.package = (p.ecosystem, p.pinned, p.verified)

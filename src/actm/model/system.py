@@ -130,6 +130,9 @@ class Asset:
     """For a credential: read, write, delete (asset ids) and execute (node ids)."""
     contains: tuple[str, ...] = ()
     """Credentials and secrets embedded in it."""
+    stated: frozenset[str] = frozenset()
+    """The classes whose criticality the model file states (``public`` states
+    confidentiality); the others take the vocabulary's default."""
     public: bool = False
     source_strength: Mapping[str, tuple[str, bool]] = field(default_factory=dict)
     """Outside source name -> (what its authors can: contribute, edit or replace; whether

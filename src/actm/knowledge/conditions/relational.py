@@ -596,6 +596,24 @@ class ExceedsReachOf(RelationalCondition):
         return bool(cred.excess - reached)
 
 
+class BeyondToolsOf(OutsideExecutionOf):
+    name = "beyond_tools_of"
+    example = "beyond_tools_of: m"
+    doc = (
+        "(an asset) no tool of model `m` reads, writes or deletes it (or an asset embedding "
+        "it), and none runs code on a node it resides on: whoever steers `m` does not reach it "
+        "through `m`'s tools"
+    )
+
+    def holds(self, view: SystemView, me: str, other: str) -> bool:
+        model = view.owner(other)
+        if model is None or model.sort != "model":
+            return False
+        if me in model.reads or me in model.writes or me in model.deletes:
+            return False
+        return super().holds(view, me, other)
+
+
 RELATIONAL: tuple[RelationalCondition, ...] = (
     ReadBy(),
     WrittenBy(),
@@ -623,5 +641,6 @@ RELATIONAL: tuple[RelationalCondition, ...] = (
     SharedBeyond(),
     OutsideExecutionOf(),
     ExceedsReachOf(),
+    BeyondToolsOf(),
 )
 """The relational conditions, in the order the attack-file schema lists them."""

@@ -138,6 +138,17 @@ class ContainsSecret(_Flag):
     doc = "(an asset) `contains` a credential or secret"
 
 
+class SecretWrapper(_Flag):
+    name = "secret_wrapper"
+    attribute = "secret_wrapper"
+    example = "secret_wrapper: false"
+    doc = (
+        "(an asset) `contains` a credential or secret and declares no confidentiality of its "
+        "own: what a reader gains from it is what it embeds, which a read of it reaches too "
+        "(`read_by`)"
+    )
+
+
 class ConfidentialPrompt(_Flag):
     name = "confidential_prompt"
     attribute = "confidential_prompt"
@@ -311,6 +322,7 @@ SETTINGS: tuple[StaticCondition[Any], ...] = (
     Grants(),
     OverBroad(),
     ContainsSecret(),
+    SecretWrapper(),
     ConfidentialPrompt(),
     ConfidentialData(),
     OwnSession(),

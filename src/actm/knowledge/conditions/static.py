@@ -412,15 +412,18 @@ class OutsideAuthored(ComponentCondition[bool]):
     example = "outside_authored: true"
     doc = (
         "(a model's inputs) the component the requirement is met on takes content someone "
-        "outside the system can write, as `takes_content` says, except that `tool_results` "
-        "count only where a tool of the model declares outside results (`untrusted_results`), "
-        "runs code, or reads an asset with outside content declared on it, that "
-        "an assumption lets a third party change, or that is stored on a node of an "
+        "outside the system can write: outside content is declared on it, or an asset "
+        "someone outside writes feeds it: one with outside content declared on it, that an "
+        "assumption lets a third party change, that is stored on a node of an "
         "`unauthenticated: contents` kind taking writes without authentication (declared, "
         "`authentication: none`, or posited by a hypothesis), or derived from or part of "
-        "such an asset (an index of a mailbox); tools that read only the "
-        "system's own data "
-        "return what its owner wrote. `false`: the converse"
+        "such an asset (an index of a mailbox); an asset only the system writes carries "
+        "what its owner wrote. `tool_results` count where a tool of the model declares "
+        "outside results (`untrusted_results`), runs code, or reads such an asset; "
+        "`tool_definitions` where a third party describes one of the model's tools: it owns "
+        "the tool, publishes the MCP server the tool runs in or runs its node, or an "
+        "assumption lets it change the tool; `user_input` only where outside content is "
+        "declared on it, as `takes_content` says. `false`: the converse"
     )
 
     def holds(

@@ -166,6 +166,11 @@ class OwnerFacts(Protocol):
         """An asset that ``contains`` a credential or secret."""
 
     @property
+    def secret_wrapper(self) -> bool:
+        """An asset that ``contains`` a credential or secret and states no confidentiality
+        of its own."""
+
+    @property
     def embedded_in(self) -> AbstractSet[str]:
         """Types of the assets that ``contains`` it."""
 

@@ -135,11 +135,18 @@ def build_assets(ctx: Context) -> list[Asset]:
                 scopes=scopes,
                 grants=grants,
                 contains=contained(ctx, a.contains, origin),
+                stated=_stated(a),
                 public=a.public,
                 source_strength=source_strength(a.untrusted_sources),
             )
         )
     return out
+
+
+def _stated(a: AssetIn) -> frozenset[str]:
+    """The classes whose criticality ``a`` states (``public`` states confidentiality)."""
+    found = {c for c in CLASSES if a.criticality is not None and getattr(a.criticality, c)}
+    return frozenset(found | ({"confidentiality"} if a.public else set()))
 
 
 def _published(ctx: Context, a: AssetIn, origin: Origin, crit: dict[str, str]) -> dict[str, str]:
