@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, MutableMapping
 from collections.abc import Set as AbstractSet
 from dataclasses import replace
 
+from actm.engine.audience import asker_only_models, public_datasets
 from actm.engine.authorship import (
     client_kinds,
     content_components,
@@ -366,6 +367,8 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
     clients = client_kinds(c)
     authored = outside_authored_assets(c)
     to_models = _outputs_to_models_only(c)
+    asker_only = asker_only_models(m)
+    published = public_datasets(m)
     for model in m.models:
         usable = [tools[t] for t in model.tools if t in tools and t not in c.blocked]
         fed = content.get(model.id, frozenset())
@@ -394,6 +397,8 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
             confidential_data=_confidential(m, model.assets.get("dataset")),
             own_session=hosted_tp and model.exposure != "public",
             models_only=model.id in to_models and model.exposure != "public" and not model.acted_on,
+            asker_only=model.id in asker_only,
+            public_dataset=model.id in published,
             serves_on=_serving_nodes(m, model, third),
             content_components=fed | ({"tool_results"} if brings else frozenset()),
             outside_components=outside.get(model.id, frozenset()),
