@@ -9,14 +9,16 @@ from actm.model.system import Model, SystemModel
 __all__ = ["asker_only_models", "public_datasets"]
 
 _BUILT_FROM = ("derives", "part_of")
+_SECRET = frozenset({"high", "critical"})
 
 
 def asker_only_models(m: SystemModel) -> frozenset[str]:
     """The models whose conversation concerns whoever asks alone: no tools, nobody acts on
     their outputs, no long-term memory, nothing but a request feeds their inputs (every
     relation into them ends on ``user_input``, and what feeds it feeds no other component),
-    and no relation takes their inputs or outputs anywhere else. What such a model is made to
-    answer reaches the one who asked and nobody else."""
+    their inputs are not declared confidential (a secret in the context), and no relation
+    takes their inputs or outputs anywhere else. What such a model is made to answer reaches
+    the one who asked and nobody else."""
     inputs = {x.assets["inputs"]: x.id for x in m.models if "inputs" in x.assets}
     own = {a: x.id for x in m.models for a in x.assets.values()}
     talk = {x.assets[k] for x in m.models for k in ("inputs", "outputs") if k in x.assets}
@@ -38,7 +40,10 @@ def asker_only_models(m: SystemModel) -> frozenset[str]:
     return frozenset(
         x.id
         for x in m.models
-        if x.id not in excluded and _converses_alone(x) and "inputs" in x.assets
+        if x.id not in excluded
+        and _converses_alone(x)
+        and "inputs" in x.assets
+        and m.asset(x.assets["inputs"]).criticality.get("confidentiality") not in _SECRET
     )
 
 

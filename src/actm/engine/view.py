@@ -30,9 +30,10 @@ from actm.engine.authorship import (
 from actm.engine.canonical import kept, memo
 from actm.engine.compiled import Compiled
 from actm.engine.controls import patches_only
+from actm.engine.derived import MISSING_AUTHENTICATION
 from actm.engine.owner_facts import OwnerInfo
 from actm.knowledge.conditions import Index, SystemView
-from actm.model.system import Asset, Model, Node, SystemModel, Tool
+from actm.model.system import Asset, Model, Node, SystemModel, Tool, Vulnerability
 
 __all__ = ["EngineView", "OwnerInfo"]
 
@@ -240,9 +241,21 @@ def _node_vulnerabilities(
     for node, v in weaknesses_in_force(c, posited=posited):
         for ai in on_node.get(node, ()):
             aid = c.asset_ids[ai]
-            if v.assets is None or aid in v.assets:
+            if (v.assets is None or aid in v.assets) and _opens(c, node, v, aid):
                 vulns.setdefault((node, aid), set()).add(v.vclass)
     return {k: frozenset(v) for k, v in vulns.items()}
+
+
+def _opens(c: Compiled, node: str, v: Vulnerability, aid: str) -> bool:
+    """Whether the weakness ``v`` of ``node`` reaches the resident ``aid``: a missing
+    authentication that names no assets, on a node whose kind gives only its interface,
+    reaches what the models and tools there take, not the data the node stores."""
+    if v.vclass != MISSING_AUTHENTICATION or v.assets is not None:
+        return True
+    if c.model.node(node).kind in c.vocab.open_contents:
+        return True
+    asset = c.model.asset(aid)
+    return asset.model is not None or asset.type == "tool"
 
 
 def _embedding(

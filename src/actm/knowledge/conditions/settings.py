@@ -185,8 +185,9 @@ class AskerOnly(_Flag):
     doc = (
         "(a model) what it is asked and answers concerns whoever asks alone: it has no tools, "
         "no `acted_on` and no `long_term_memory`, every relation into its `inputs` ends on "
-        "`user_input` and what feeds that feeds no other component, and no relation takes "
-        "its `inputs` or `outputs` anywhere else"
+        "`user_input` and what feeds that feeds no other component, its `inputs` do not have "
+        "confidentiality `high` or `critical`, and no relation takes its `inputs` or "
+        "`outputs` anywhere else"
     )
 
 

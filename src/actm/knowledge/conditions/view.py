@@ -234,8 +234,8 @@ class OwnerFacts(Protocol):
     @property
     def asker_only(self) -> bool:
         """For a model: what it is asked and answers concerns whoever asks alone (no tools,
-        nobody acts on it, no long-term memory, nothing but a request feeds its inputs, and
-        nothing takes its inputs or outputs anywhere else)."""
+        nobody acts on it, no long-term memory, nothing but a request feeds its inputs, which
+        hold nothing confidential, and nothing takes its inputs or outputs anywhere else)."""
 
     @property
     def public_dataset(self) -> bool:
