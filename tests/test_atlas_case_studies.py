@@ -234,16 +234,15 @@ CASES: tuple[Case, ...] = (
         file="cs0031-malicious-models-hugging-face.yaml",
         threat="malicious-model-file@candidate-model",
         chain=(
-            # anyone can upload a repository with a pickled checkpoint
+            # a pickled checkpoint broken on purpose after its payload passes the hub's upload
+            # scan, and the file is what the model is loaded from: its loader runs the payload
             Step(
-                "outside_content",
-                "checkpoint-file",
-                "contribute",
-                via="hub-uploads",
+                "residency",
+                "candidate-model.architecture",
+                "make_limited_changes",
+                via="scanner-bypass",
                 persistent=True,
             ),
-            # the file is what the model is loaded from: its loader runs the payload
-            Step("part_of", "candidate-model.architecture", "contribute", persistent=True),
             Step(
                 "attack",
                 "candidate-model.outputs",
@@ -251,7 +250,9 @@ CASES: tuple[Case, ...] = (
                 via="malicious-model-file",
             ),
         ),
-        techniques=frozenset({"AML.T0018.002", "AML.T0058", "AML.T0010", "AML.T0011.000"}),
+        techniques=frozenset(
+            {"AML.T0018.002", "AML.T0058", "AML.T0010", "AML.T0011.000", "AML.T0076"}
+        ),
     ),
 )
 

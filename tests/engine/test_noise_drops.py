@@ -278,9 +278,10 @@ def test_a_public_agents_users_need_neither_foothold() -> None:
 def test_what_the_agents_own_shell_gives_is_reported_once() -> None:
     # the shell runs code on the laptop, which holds the tracker's token: another tool's
     # definition rewritten there to shadow close_issue gives nothing the token does not (it
-    # calls close_issue itself); the poisoned definitions stay, as what the vendor's model
-    # makes of them is more than the laptop holds, and so does the shell's own threat
-    # (agent-code-execution), which derives the code execution
+    # calls close_issue itself), and the definitions the agent is offered, rewritten by the
+    # code that runs where they are served, are that code's doing, whatever the vendor's
+    # model makes of them; the shell's own threat (agent-code-execution), which derives the
+    # code execution, stays
     result = _analyze(SHELL.format(tools="", extra=""))
     assert sorted(t.id for t in result.threats) == [
         "agent-code-execution@agent@token",
@@ -289,9 +290,9 @@ def test_what_the_agents_own_shell_gives_is_reported_once() -> None:
         "self-replicating-prompt-injection@agent@issues",
         "stolen-credential-data-access@token@issues",
         "stolen-credential-tool-abuse@token@issues",
-        "tool-definition-poisoning@agent",
     ]
     assert [d for d in _dropped(result) if d[1] == "foothold"] == [
+        ("tool-definition-poisoning@agent", "foothold"),
         ("tool-shadowing@shell@close_issue", "foothold"),
     ]
     # one closure from the laptop's code execution alone and one without the laptop's foothold
@@ -429,3 +430,105 @@ def test_a_supplier_stealing_another_owners_token_is_reported() -> None:
     threat = {t.id: t for t in result.threats}["stolen-credential-data-access@token@repos"]
     assert [r.adversary for r in threat.routes] == ["supplier:forge"]
     assert _dropped(result) == []
+
+
+# an open MCP server of the team's own, whose run_python tool anyone on the office network
+# calls; {package} names the server's package, {packages} declares it
+OPEN_MCP = """
+actm: 1
+system: {{id: open-mcp, owner: team}}
+owners:
+  - {{id: team, trust: first_party}}
+  - {{id: vendor, trust: contracted, contract: Serves the agent's model.}}
+  - {{id: upstream, trust: untrusted}}
+zones:
+  - {{id: office, name: Office network, trust: low}}
+nodes:
+  - id: mcp
+    kind: mcp_server
+    zone: office
+    owner: team
+    exposure: internal
+    authentication: none
+    mcp: {{transport: sse, authentication: none{package}}}
+  - {{id: llm-api, kind: third_party_api, owner: vendor}}
+models:
+  - {{id: agent, kind: agent, owner: vendor, deployed_on: [llm-api],
+     tools: [run_python, read_logs]}}
+assets:
+  - {{id: logs, type: logs, criticality: {{confidentiality: high}}, resides: [{{node: mcp}}]}}
+  - id: deploy-key
+    type: credential
+    criticality: {{confidentiality: critical}}
+    resides: [{{node: mcp}}]
+tools:
+  - {{id: run_python, node: mcp, owner: team, approval: auto_approved,
+     permissions: {{execute: [mcp]}}}}
+  - {{id: read_logs, node: mcp, owner: team, approval: auto_approved,
+     permissions: {{read: [logs]}}}}
+{packages}"""
+
+
+def test_definitions_an_open_servers_execute_tool_rewrites_are_its_code_execution() -> None:
+    # an insider calls run_python on the open server and rewrites the definitions it serves:
+    # that code execution is reported (the hijacked transport of run_python, the agent's own
+    # code execution); the poisoned definitions restate it
+    result = _analyze(OPEN_MCP.format(package="", packages=""))
+    assert "mcp-transport-hijack@run_python" in {t.id for t in result.threats}
+    assert [d for d in _dropped(result) if d[1] == "foothold"] == [
+        ("tool-definition-poisoning@agent", "foothold"),
+    ]
+
+
+def test_definitions_a_server_package_supplies_are_a_poisoned_supply() -> None:
+    # the same server runs an unpinned package an untrusted publisher can change: the
+    # publisher supplies the definitions without any derived foothold, and the poisoning stays
+    packages = (
+        "packages:\n  - {id: py-server, ecosystem: pypi, name: py-server, pinned: false,"
+        " publisher: upstream, runs_on: [mcp]}\n"
+    )
+    result = _analyze(OPEN_MCP.format(package=", package: py-server", packages=packages))
+    assert "tool-definition-poisoning@agent" in {t.id for t in result.threats}
+    assert [d for d in _dropped(result) if d[1] == "foothold"] == []
+
+
+# an internal agent on a web app reads notes on a sandbox; the web app leaks, through a path
+# traversal, a token that runs code on the sandbox
+LEAKED_SANDBOX_TOKEN = """\
+actm: 1
+system: {id: notes-bot, owner: team}
+owners:
+  - {id: team, trust: first_party}
+nodes:
+  - {id: web, kind: web_app, owner: team, exposure: internet}
+  - {id: sandbox, kind: service, owner: team}
+models:
+  - {id: bot, kind: agent, owner: team, deployed_on: [web], exposure: internal, tools: [read_notes]}
+assets:
+  - id: token
+    type: credential
+    criticality: {confidentiality: high}
+    grants: {execute: [sandbox]}
+    resides: [{node: web}]
+  - id: notes
+    type: business_data
+    criticality: {integrity: medium, confidentiality: medium}
+    resides: [{node: sandbox}]
+tools:
+  - {id: read_notes, node: sandbox, approval: auto_approved, permissions: {read: [notes]}}
+vulnerabilities:
+  - {id: traversal, class: path_traversal, node: web, assets: [token]}
+"""
+
+
+def test_an_injection_through_tool_results_a_foothold_wrote_is_not_a_definition_entry() -> None:
+    # code run on the sandbox with the leaked token rewrites the notes the agent reads: the
+    # exfiltration through the agent's rendered answers takes tool definitions among other
+    # inputs but entered through the tool results, so it is more than the foothold gives and
+    # stays; the definitions that code rewrites where they are served are its doing
+    result = _analyze(LEAKED_SANDBOX_TOKEN)
+    assert sorted(t.id for t in result.threats) == [
+        "rendered-output-exfiltration@bot",
+        "secret-exposure@token",
+    ]
+    assert _dropped(result) == [("tool-definition-poisoning@bot", "foothold")]

@@ -44,6 +44,8 @@ def _threats(model_text: str) -> dict[str, list[str]]:
         ("[{by: automation, decision: financial}]", ["AML.T0048", "AML.T0048.000"]),
         # the public takes the answers as the organisation's word: reputational harm
         ("[{by: public, decision: reputational}]", ["AML.T0048", "AML.T0048.001"]),
+        # a system accepts the person as the one they claim to be: impersonation
+        ("[{by: automation, decision: identity}]", ["AML.T0048", "AML.T0073"]),
         # a system only grants access on it; the payment is the customers' own decision, so no
         # financial harm is cited for the access decision
         (

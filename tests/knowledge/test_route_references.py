@@ -369,9 +369,108 @@ vulnerabilities:
 
 def test_exploitation_for_defense_evasion_when_an_internal_node_is_reached_from_outside() -> None:
     threat = "agent-config-tampering@agent-config@agent"
-    assert _atlas(LOCAL_GATEWAY, threat) == ["AML.T0081", "AML.T0108", "AML.T0107"]
+    assert _atlas(LOCAL_GATEWAY, threat) == ["AML.T0081", "AML.T0108", "AML.T0107", "AML.T0011.003"]
     facing_the_internet = LOCAL_GATEWAY.replace("exposure: internal", "exposure: internet")
     assert _atlas(facing_the_internet, threat) == ["AML.T0081", "AML.T0108", "AML.T0049"]
+
+
+# An agent that can write the files its system prompt is built from, and that follows what a
+# fetched page tells it; the same files written only by the person who runs it.
+SELF_WRITTEN_INSTRUCTIONS = """
+actm: 1
+system: {id: assistant}
+nodes:
+  - {id: host, kind: workstation}
+models:
+  - {id: agent, kind: agent, features: [web_browsing], tools: [fetch, write-file]}
+assets:
+  - {id: workspace, type: agent_configuration, resides: [{node: host}]}
+relations:
+  - {kind: feeds, from: workspace, to: agent.inputs.system_prompt}
+tools:
+  - {id: fetch, node: host, untrusted_results: [web-pages], permissions: {egress: [internet]}}
+  - {id: write-file, node: host, permissions: {write: [workspace]}, constrained: false}
+vulnerabilities:
+  - {id: follows-pages, class: follows_injected_instructions, model: agent}
+"""
+
+
+def test_thread_poisoning_when_the_steered_agent_writes_its_own_instructions() -> None:
+    threat = "agent-config-tampering@workspace@agent"
+    assert _atlas(SELF_WRITTEN_INSTRUCTIONS, threat) == [
+        "AML.T0081",
+        "AML.T0080",
+        "AML.T0080.001",
+    ]
+    # the rewrite through a stolen gateway token is no prompting of the agent
+    assert "AML.T0080" not in _atlas(LOCAL_GATEWAY, "agent-config-tampering@agent-config@agent")
+
+
+def test_jailbreak_in_planted_content_only_where_the_model_is_known_to_be_jailbreakable() -> None:
+    threat = "indirect-prompt-injection@agent"
+    assert "AML.T0054" not in _atlas(SELF_WRITTEN_INSTRUCTIONS, threat)
+    jailbreakable = SELF_WRITTEN_INSTRUCTIONS.replace(
+        "  - {id: follows-pages, class: follows_injected_instructions, model: agent}",
+        "  - {id: follows-pages, class: follows_injected_instructions, model: agent}\n"
+        "  - {id: spoofed-control, class: jailbreakable, model: agent}",
+    )
+    assert _atlas(jailbreakable, threat) == [
+        "AML.T0051.001",
+        "AML.T0099",
+        "AML.T0078",
+        "AML.T0054",
+    ]
+
+
+# A model shared through a hub organisation that carries the company's name but that someone
+# else created; and the same hub with a tampered file and no claim about who runs the namespace.
+IMPERSONATED_ORG = """
+actm: 1
+system: {id: sharing, owner: us}
+owners:
+  - {id: us, first_party: true}
+  - {id: org-creator, trust: untrusted}
+nodes:
+  - {id: hub-org, kind: model_hub, owner: org-creator}
+  - {id: laptop, kind: workstation}
+models:
+  - id: shared
+    kind: llm
+    owner: us
+    stored_on: [hub-org]
+    assets:
+      architecture: {resides: [{node: laptop, mode: processed}]}
+vulnerabilities:
+  - {id: look-alike-org, class: impersonated_namespace, node: hub-org}
+"""
+
+
+def test_impersonation_when_the_model_is_kept_under_a_namespace_posing_as_the_owners() -> None:
+    assert _atlas(IMPERSONATED_ORG, "malicious-model-file@shared") == [
+        "AML.T0011.000",
+        "AML.T0018.002",
+        "AML.T0073",
+        "AML.T0010.003",
+    ]
+    assert _atlas(IMPERSONATED_ORG, "model-weights-tampering@shared") == [
+        "AML.T0018.000",
+        "AML.T0073",
+        "AML.T0010.003",
+    ]
+    tampered = IMPERSONATED_ORG.replace("impersonated_namespace", "supply_chain_model_file")
+    assert _atlas(tampered, "malicious-model-file@shared") == ["AML.T0011.000", "AML.T0018.002"]
+
+
+def test_corrupt_model_when_the_file_passes_the_hubs_upload_scan() -> None:
+    scanned = IMPERSONATED_ORG.replace("impersonated_namespace", "model_scan_bypass")
+    assert _atlas(scanned, "malicious-model-file@shared") == [
+        "AML.T0011.000",
+        "AML.T0018.002",
+        "AML.T0010",
+        "AML.T0010.003",
+        "AML.T0058",
+        "AML.T0076",
+    ]
 
 
 def test_escape_to_host_is_left_to_the_entry_that_knows_the_tools_settings() -> None:
