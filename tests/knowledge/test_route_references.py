@@ -3,14 +3,9 @@ condition with a model where it holds and one where it does not, asserting the e
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
 
-import actm
-from actm.knowledge.attacks import builtin_knowledge
-
-KB = builtin_knowledge()
+from atlas_citations import atlas_of as _atlas
 
 # A vendor's model that the system's product calls for anyone on the internet, with the
 # product's instructions: whoever uses the product reaches the vendor's model through it
@@ -58,14 +53,6 @@ models:
      deployed_on: [api]}
 """
 LABELS_ONLY = SCORES_RETURNED.replace("exposes: [outputs, output_details]", "exposes: [outputs]")
-
-
-def _atlas(model_text: str, threat: str) -> list[str]:
-    model = actm.load_model_text(textwrap.dedent(model_text), knowledge=KB)
-    result = actm.analyze(model, knowledge=KB)
-    found = [t for t in result.threats if t.id == threat]
-    assert found, f"{threat} not reported: {[t.id for t in result.threats]}"
-    return list(found[0].references.get("atlas", ()))
 
 
 @pytest.mark.parametrize(
@@ -160,6 +147,13 @@ def test_inference_api_access_by_a_declared_account_holder() -> None:
     assert "AML.T0040" in _atlas(API_CUSTOMER, "proxy-model-evasion@chat")
     on_a_desktop = API_CUSTOMER.replace("kind: third_party_api", "kind: workstation")
     assert "AML.T0040" not in _atlas(on_a_desktop, "proxy-model-evasion@chat")
+
+
+def test_valid_accounts_when_the_declared_adversary_holds_an_account() -> None:
+    assert "AML.T0012" in _atlas(API_CUSTOMER, "proxy-model-evasion@chat")
+    # an insider writes the input from inside the network, with no account of the service
+    insider = API_CUSTOMER.replace("reach: authenticated", "reach: insider")
+    assert "AML.T0012" not in _atlas(insider, "proxy-model-evasion@chat")
 
 
 # A desktop client that keeps its session token only in memory, where other processes of the
@@ -282,9 +276,12 @@ packages:
 
 def test_inference_api_access_when_the_squatter_can_ask_the_public_model() -> None:
     squat = ["AML.T0062", "AML.T0060", "AML.T0074", "AML.T0011.001"]
-    assert _atlas(PUBLIC_ASSISTANT, "package-name-squatting@suggested") == [*squat, "AML.T0040"]
+    # the package runs on a workstation: the harm is its user's (User Harm, after the route)
+    harm = "AML.T0048.003"
+    public = _atlas(PUBLIC_ASSISTANT, "package-name-squatting@suggested")
+    assert public == [*squat, "AML.T0040", harm]
     staff_only = PUBLIC_ASSISTANT.replace("exposure: public", "exposure: internal")
-    assert _atlas(staff_only, "package-name-squatting@suggested") == squat
+    assert _atlas(staff_only, "package-name-squatting@suggested") == [*squat, harm]
 
 
 def test_local_ai_agent_when_the_unsandboxed_tool_runs_on_the_apps_machine() -> None:
@@ -509,6 +506,21 @@ def test_ai_enabled_product_when_the_input_comes_through_the_products_client() -
         "AML.T0047",
     ]
     server_side = PRODUCT_CLIENT.replace("node: customer-pc, mode", "node: scoring, mode")
+    assert "AML.T0047" not in _atlas(server_side, "model-evasion@detector")
+
+
+def test_ai_enabled_product_when_the_client_device_holder_writes_the_input() -> None:
+    # whoever holds the customer's computer decides what the product's client sends
+    holder = (
+        PRODUCT_CLIENT.replace("exposure: public, ", "")
+        + """adversaries:
+  - id: device-holder
+    reach: internet
+    holds: [{asset: detector.inputs.user_input, capability: make_arbitrary_changes}]
+"""
+    )
+    assert "AML.T0047" in _atlas(holder, "model-evasion@detector")
+    server_side = holder.replace("node: customer-pc, mode", "node: scoring, mode")
     assert "AML.T0047" not in _atlas(server_side, "model-evasion@detector")
 
 

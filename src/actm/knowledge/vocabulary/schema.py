@@ -258,6 +258,9 @@ class VulnClassIn(In):
     description: str
     grants: dict[Mode, list[GrantIn]] = {}
     rules: list[VulnRuleIn] = []
+    condition_only: bool = False
+    """A conventional class that grants nothing by itself: only attack entries that check it
+    (``node_vulnerability``) turn it into capabilities (people who run what outsiders send)."""
 
 
 class VulnFile(In):

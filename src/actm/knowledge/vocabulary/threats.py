@@ -54,8 +54,14 @@ def build_vulnerability_classes(b: Builder) -> dict[str, VulnClass]:
 
 
 def _check_class(b: Builder, vc: VulnClassIn, origin: EntryOrigin) -> None:
-    if vc.kind == "conventional" and not vc.grants:
+    if vc.kind == "conventional" and not vc.grants and not vc.condition_only:
         b.bad(origin, "empty-class", f"conventional class {vc.id} grants nothing")
+    if vc.condition_only and (vc.grants or vc.kind != "conventional"):
+        b.bad(
+            origin,
+            "condition-only-grants",
+            f"class {vc.id}: condition_only is for a conventional class without grants",
+        )
     if vc.kind == "ai" and vc.applies_to is None:
         b.bad(
             origin,
