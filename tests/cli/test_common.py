@@ -234,3 +234,27 @@ def test_a_killed_writer_leaves_the_previous_file(tmp_path: Path) -> None:
     assert target.read_bytes() == b"# previous report\n"
     left = sorted(p.name for p in tmp_path.iterdir() if p != target)
     assert len(left) == 1 and left[0].startswith(".report.md.") and left[0].endswith(".tmp")
+
+
+def test_the_command_leaves_what_it_built_out_of_the_collection_at_exit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the interpreter's last collection would walk (and free) the cycles an analysis leaves:
+    # main() freezes them once the command is done, whatever its exit
+    import gc
+
+    from actm.cli.app import main
+
+    monkeypatch.setattr(sys, "argv", ["actm", "--version"])
+    was_enabled = gc.isenabled()
+    gc.unfreeze()  # whatever other tests' commands froze
+    assert gc.get_freeze_count() == 0
+    try:
+        with pytest.raises(SystemExit) as exit_:
+            main()
+        assert exit_.value.code == 0
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        if was_enabled:
+            gc.enable()

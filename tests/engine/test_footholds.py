@@ -56,20 +56,18 @@ def test_the_needs_closure_and_a_closure_of_its_own_find_the_same_threats() -> N
     assert _ids(out, alone.found[NEEDED]) == expected
     assert _ids(out, run.lacking) == expected
     # of those, what the laptop's code execution gives alone (the token calls close_issue)
-    # covers the shadowing, and the definitions the poisoning takes are those the laptop's
-    # code rewrites (an attack that enters through a definition is judged by what it takes,
-    # not by what the vendor's model makes of it); both need the laptop's own foothold (no
-    # other node's closes them)
+    # covers the shadowing; what the vendor's model makes of a rewritten definition is more;
+    # and both need the laptop's own foothold (no other node's closes them)
     (job,) = alone_jobs(out, picked, frozenset(derived), executions)
     given = job()
     assert isinstance(given, FootholdRun)
     assert sorted(given.found) == [ALONE + "laptop"]
-    assert _ids(out, given.found[ALONE + "laptop"]) == expected
-    # only then one closure without the laptop's foothold alone: both need it
+    assert _ids(out, given.found[ALONE + "laptop"]) == ["tool-shadowing@shell@close_issue"]
+    # only then one closure without the laptop's foothold alone: the shadowing needs it
     without, closures = without_nodes(out, seeds, {**given.found, NEEDED: run.lacking})
     assert closures == 1
     assert sorted(without) == [WITHOUT + "laptop"]
-    assert _ids(out, without[WITHOUT + "laptop"]) == expected
+    assert _ids(out, without[WITHOUT + "laptop"]) == ["tool-shadowing@shell@close_issue"]
 
 
 def test_no_chain_through_a_derived_foothold_takes_no_closure() -> None:

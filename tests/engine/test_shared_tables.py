@@ -105,8 +105,9 @@ def test_the_residual_needs_start_once_the_run_built_the_join_tables_its_routes_
     analysis = runs.analyse(_model(), KB, screen=screen, workers=2)
     # the route closures start before any closure of the compiled model, beside it
     assert routed == [False]
-    # the needs workers inherit what the residual run worked out: a fresh run's tables
-    fresh = run_engine(_model(), KB, assumptions=False).compiled
+    # the needs workers inherit what the residual run worked out: a fresh run's tables (the
+    # attacks out of scope are explained beside them, in a worker of their own)
+    fresh = run_engine(_model(), KB, assumptions=False, explain=False).compiled
     assert started[0] == _join_tables(fresh)  # then the inherent run's
     assert started[0][4]  # the seeds too
     assert analysis.residual.attribution.runs == {"routes": 1, "needs": 0}
@@ -119,10 +120,18 @@ def test_the_tolerance_search_beside_the_inherent_run_finds_what_it_finds_in_the
 ) -> None:
     monkeypatch.setattr(runs, "PARALLEL_FACTS", 0)  # the search goes to a worker
     model = actm.load_model_text(textwrap.dedent(_vendor_weights("unjustified")))
-    beside = runs.analyse(model, KB, screen=screen, workers=2).residual.assumptions
+    run = runs.analyse(model, KB, screen=screen, workers=2).residual
+    beside = run.assumptions
     found = beside["vendor-weights"]
     assert (found.dependent, found.tolerance) == (("model-backdoor@bot",), "make_arbitrary_changes")
-    assert beside == runs.analyse(model, KB, screen=screen, workers=1).residual.assumptions
+    alone = runs.analyse(model, KB, screen=screen, workers=1).residual
+    assert beside == alone.assumptions
+    # the attacks out of scope, explained in that worker too
+    assert run.out_of_scope == alone.out_of_scope
+    assert (run.out_of_scope[0].attack, run.out_of_scope[0].step) == (
+        "agent-code-execution",
+        "steer",
+    )
 
 
 def test_without_an_inherent_run_the_route_reruns_start_beside_the_closure(
@@ -141,3 +150,32 @@ def test_without_an_inherent_run_the_route_reruns_start_beside_the_closure(
     assert started == [False]  # before any closure of the compiled model
     assert analysis.controls is None
     assert analysis.residual.attribution.runs == {"routes": 1, "needs": 0}
+
+
+def test_without_an_inherent_run_the_explanations_and_the_search_run_beside_the_decoding(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the routes started beside the closure: the attacks out of scope are explained and the
+    # assumptions searched in a worker, as the run itself would have
+    monkeypatch.setattr(runs, "PARALLEL_FACTS", 0)
+    model = actm.load_model_text(textwrap.dedent(_vendor_weights("unjustified")))
+    asked: list[tuple[bool, bool]] = []
+    real = runs.run_engine
+
+    def spy(*args: Any, **options: Any) -> EngineOutput:
+        asked.append((options.get("assumptions", True), options.get("explain", True)))
+        return real(*args, **options)
+
+    monkeypatch.setattr(runs, "run_engine", spy)
+    beside = runs.analyse(model, KB, controls=False, workers=2).residual
+    assert asked == [(False, False)]  # neither in the run itself
+    alone = runs.analyse(model, KB, controls=False, workers=1).residual
+    assert asked[1:] == [(True, True)]
+    found = beside.assumptions["vendor-weights"]
+    assert (found.dependent, found.tolerance) == (("model-backdoor@bot",), "make_arbitrary_changes")
+    assert beside.assumptions == alone.assumptions
+    assert [(u.attack, u.reason) for u in beside.out_of_scope[:2]] == [
+        ("agent-code-execution", "conditions_not_met"),
+        ("agent-config-credential-harvest", "no_asset"),
+    ]
+    assert beside.out_of_scope == alone.out_of_scope  # every one, with its details

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from actm.io.forked import Later, ahead, workers
+from actm.io.writer import Spooled
 
 needs_fork = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks on Linux")
 
@@ -108,3 +109,37 @@ def test_no_temporary_file_means_the_pieces_are_made_here(
     later = ahead(lambda: _pieces(40))
     assert later._pid == 0
     assert list(later) == list(_pieces(40))
+
+
+@needs_fork
+@pytest.mark.usefixtures("two_workers")
+def test_spooled_hands_the_childs_pieces_over_as_one_range_of_its_file() -> None:
+    later = ahead(lambda: _pieces(500))
+    (piece,) = list(later.spooled())
+    assert isinstance(piece, Spooled)
+    expected = b"".join(_pieces(500))
+    assert piece.size == len(expected)
+    piece.file.seek(0)
+    assert piece.file.read(piece.size) == expected
+    assert later._spool is None  # the file is the piece's now
+    piece.close()
+    assert piece.file.closed
+
+
+def test_spooled_without_a_child_gives_the_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ACTM_WORKERS", "1")
+    assert list(ahead(lambda: _pieces(50)).spooled()) == list(_pieces(50))
+
+
+@needs_fork
+@pytest.mark.usefixtures("two_workers")
+def test_spooled_from_a_failing_child_gives_the_pieces_made_here() -> None:
+    parent = os.getpid()
+
+    def make() -> Iterator[bytes]:
+        yield b"first"
+        if os.getpid() != parent:
+            os._exit(0)  # left without its end mark, whatever its status says
+        yield b"second"
+
+    assert list(ahead(make).spooled()) == [b"first", b"second"]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from actm.io.writer import BLOCK_BYTES, write_pieces
+from actm.io.writer import BLOCK_BYTES, Spooled, write_pieces
 
 
 def _pieces(n: int, size: int) -> Iterator[bytes]:
@@ -65,3 +66,36 @@ def test_an_error_of_the_making_is_raised_as_it_is() -> None:
     with pytest.raises(ValueError, match="renderer failed"):
         write_pieces(fh, pieces())
     assert fh.getvalue() == b"a" * (BLOCK_BYTES + 1)
+
+
+def _spooled(data: bytes, tmp_path: Path) -> Spooled:
+    fh = (tmp_path / "spool").open("w+b")
+    fh.write(data + b"not part of the piece")
+    fh.flush()
+    return Spooled(fh, len(data))
+
+
+def test_a_spooled_range_is_copied_in_its_place(tmp_path: Path) -> None:
+    middle = bytes(range(256)) * 9000  # more than a block
+    spooled = _spooled(middle, tmp_path)
+    with (tmp_path / "out").open("wb") as fh:  # a real file: copied by the kernel
+        write_pieces(fh, [b"before", b"-", spooled, b"after"])
+    assert (tmp_path / "out").read_bytes() == b"before-" + middle + b"after"
+    assert spooled.file.closed
+
+
+def test_a_spooled_range_goes_to_a_file_without_a_descriptor(tmp_path: Path) -> None:
+    spooled = _spooled(b"x" * (BLOCK_BYTES + 5), tmp_path)
+    fh = io.BytesIO()
+    write_pieces(fh, [b"a", spooled, b"z"])
+    assert fh.getvalue() == b"a" + b"x" * (BLOCK_BYTES + 5) + b"z"
+    assert spooled.file.closed
+
+
+def test_a_spooled_range_whose_copy_fails_is_closed(tmp_path: Path) -> None:
+    spooled = _spooled(b"y" * 10, tmp_path)
+    fh = _Full()  # its second write (the range's) fails
+    with pytest.raises(OSError, match="No space left"):
+        write_pieces(fh, [b"x" * BLOCK_BYTES, spooled])
+    assert fh.getvalue() == b"x" * BLOCK_BYTES
+    assert spooled.file.closed

@@ -15,8 +15,9 @@ import actm
 import actm.render.json as json_render
 from actm.errors import ModelError
 from actm.io.forked import Later
+from actm.io.writer import Spooled, write_pieces
 from actm.knowledge.attacks import builtin_knowledge
-from actm.render.json import iter_json, render_json
+from actm.render.json import iter_json, render_json, spool_json
 from actm.results.model import Result
 from strategies import build, system_models
 
@@ -82,6 +83,26 @@ def test_a_long_list_made_partly_ahead_is_the_same_document(
         assert all(pid > 0 for pid in forked)  # and its later part made in a child
     monkeypatch.setattr(json_render, "AHEAD_ITEMS", 10**9)
     assert list(iter_json(result)) == pieces  # the same pieces, not only the same bytes
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_the_spooled_json_written_is_the_document_made_visible(
+    workers: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # what the command writes: the child's part copied from its file, every piece finished
+    # (made visible) where it was made
+    monkeypatch.setenv("ACTM_WORKERS", workers)
+    monkeypatch.setattr(json_render, "AHEAD_ITEMS", 2)
+    monkeypatch.setattr(json_render, "PROBE", 1)
+    monkeypatch.setattr(json_render, "AHEAD_BYTES", 1)
+    result = actm.analyze(actm.load_model(ROOT / "examples" / "coding-assistant.yaml"))
+    parts = list(spool_json(result, lambda piece: piece.upper()))
+    spooled = [p for p in parts if isinstance(p, Spooled)]
+    if workers != "1" and sys.platform.startswith("linux"):
+        assert spooled  # the later parts of the long lists, never read back
+    with (tmp_path / "out.json").open("wb") as fh:
+        write_pieces(fh, parts)
+    assert (tmp_path / "out.json").read_bytes() == whole(result).upper()
 
 
 @settings(max_examples=25)

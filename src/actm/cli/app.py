@@ -81,6 +81,12 @@ def main() -> None:
         if isinstance(code, int) and code == 2 and len(sys.argv) > 1:
             raise SystemExit(EXIT_USAGE) from None
         raise
+    finally:
+        # The interpreter collects cycles once more as it exits, collector disabled or not:
+        # over what an analysis leaves (a 1,000-tool hub: some 200,000 objects in cycles) that
+        # is a few tenths of a second spent freeing memory the process is about to return
+        # anyway. Frozen objects are left out of that collection; exit handlers still run.
+        gc.freeze()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -27,7 +27,7 @@ import typer
 
 from actm.errors import EXIT_INTERNAL, EXIT_OK, ActmError, KnowledgeError, UsageError
 from actm.io.visible import visible
-from actm.io.writer import write_pieces
+from actm.io.writer import Spooled, write_pieces
 from actm.io.yaml import Limits
 from actm.render.formats import (
     CHECK_FORMATS,
@@ -238,9 +238,9 @@ def _to_stdout(output: Path | None) -> bool:
     return output is None or str(output) == "-"
 
 
-def write(text: str | bytes | Iterable[bytes], output: Path | None) -> None:
+def write(text: str | bytes | Iterable[bytes | Spooled], output: Path | None) -> None:
     """Write an output (text, bytes, or bytes a piece at a time) to ``output`` or stdout."""
-    pieces: Iterable[bytes] = (
+    pieces: Iterable[bytes | Spooled] = (
         (text.encode("utf-8"),)
         if isinstance(text, str)
         else (text,)
@@ -260,7 +260,7 @@ def write(text: str | bytes | Iterable[bytes], output: Path | None) -> None:
         raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
 
 
-def write_file(pieces: Iterable[bytes], output: Path) -> None:
+def write_file(pieces: Iterable[bytes | Spooled], output: Path) -> None:
     """Write ``pieces`` to the file ``output`` all or nothing.
 
     They go to a temporary file beside it, which is flushed to disk and then renamed over
@@ -332,7 +332,7 @@ def emit(renderer: Renderer[V], value: V, options: RenderOptions, output: Path |
     """Render ``value`` and write it (a piece at a time when the renderer streams); the
     renderer's warnings about the output go to standard error first."""
     if renderer.streams:
-        write(renderer.chunks(value, options), output)
+        write(renderer.parts(value, options), output)
         return
     out = renderer.render(value, options)
     for warning in renderer.warnings(out):

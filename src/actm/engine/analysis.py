@@ -65,6 +65,7 @@ def run_engine(
     exclude_controls: frozenset[str] = frozenset(),
     select: Callable[[str, tuple[str, ...]], bool] | None = None,
     compiled: Compiled | None = None,
+    explain: bool = True,
 ) -> EngineOutput:
     """Analyse ``model``. ``apply_controls=False`` ignores its controls (the inherent view);
     ``exclude_controls`` ignores only those implemented controls (a counterfactual view);
@@ -72,7 +73,8 @@ def run_engine(
     attack id and binding it accepts are kept (with their proofs and severities) and attacks
     out of scope are not explained: for runs that only need a few threats' scores.
     ``compiled``: ``model`` compiled already with these options (by the caller). Without
-    ``assumptions`` the run's ``assumptions`` are empty (:func:`tolerance` gives them)."""
+    ``assumptions`` the run's ``assumptions`` are empty (:func:`tolerance` gives them); without
+    ``explain`` its ``out_of_scope`` (:func:`actm.engine.scope.out_of_scope` gives them)."""
     timings: dict[str, float] = {}
     t0 = perf_counter()
     if compiled is None:
@@ -94,7 +96,7 @@ def run_engine(
         rules = compiled.rules
         matches = [m for m in matches if select(rules[m.rule].attack.id, m.binding)]
     proofs = [proof(closure.store, threat_roots(m)) for m in matches]
-    unmet = out_of_scope(closure) if select is None else []
+    unmet = out_of_scope(closure) if select is None and explain else []
     timings["threats"] = perf_counter() - t0
     out = EngineOutput(compiled, closure, matches, proofs, unmet, {}, timings, wording)
     if assumptions:

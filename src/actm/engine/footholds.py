@@ -5,10 +5,9 @@ run code on one (``CREDENTIAL_NODE``) give whoever drives them code execution th
 threat that reports it (``agent-code-execution``, the theft of the credential) is the root
 cause. Code running on a node holds what the node holds, processes and sends, and does what
 the credentials there open; a threat that closes only through such a foothold and whose
-attack yields nothing more than that, or that enters through a tool definition the code
-rewrites (another tool shadowed through a definition rewritten on a laptop that holds the
-token that tool uses; an agent that runs on the shell's host injected or flooded), says the
-same thing again.
+attack yields nothing more than that (another tool shadowed through a definition rewritten on
+a laptop that holds the token that tool uses; an agent that runs on the shell's host
+injected or flooded) says the same thing again.
 
 Both halves are counterfactual closures over the compiled model:
 
@@ -23,11 +22,7 @@ Both halves are counterfactual closures over the compiled model:
   (``attacks=False``: neither the outputs its inputs derive, nor an attack pattern, nor a
   conditional AI weakness; what its weights give its outputs stays): a threat whose every
   yield (``Match.effects``) is already there adds nothing
-  to the foothold. What a vendor's model does with a file the shell wrote is more. An attack
-  that enters through a tool definition (a requirement on definitions alone: poisoning,
-  shadowing, impersonation, rug pull, server compromise) is judged by the
-  definitions it takes instead (:func:`_gives`): a definition rewritten by code that runs
-  where it is served is that code's doing.
+  to the foothold. What a vendor's model does with definitions the shell rewrote is more.
   Only nodes whose code execution the report shows count (:func:`_reported`: a threat that
   closes without any derived foothold uses or yields what gives it), so nothing restates a
   foothold no threat names.
@@ -68,7 +63,6 @@ from dataclasses import dataclass
 from actm.engine.analysis import EngineOutput
 from actm.engine.closure import Closure
 from actm.engine.compiled import Compiled
-from actm.engine.compiled import Rule as Join
 from actm.engine.facts import FactStore, Rule
 from actm.engine.needs import ThreatKey
 from actm.engine.seeds import Seed
@@ -184,50 +178,14 @@ def alone_jobs(
     if not keys:
         return []
     c = out.compiled
-    on_node: dict[int, dict[ThreatKey, tuple[Effects, ...]]] = {}
+    on_node: dict[int, dict[ThreatKey, Effects]] = {}
     for i in picked:
         m = out.matches[i]
         if (m.rule, m.binding) in keys:
             for n in {derived[k] for k in out.proofs[i] if k in derived}:
-                on_node.setdefault(n, {})[(m.rule, m.binding)] = _gives(out, i)
+                on_node.setdefault(n, {})[(m.rule, m.binding)] = m.effects
     reported = _reported(out, derived, set(on_node))
     return [_alone_job(c, n, effects) for n, effects in sorted(on_node.items()) if n in reported]
-
-
-_DEFINITIONS = frozenset({"definition", "tool_definitions"})
-"""Components through which an attack takes a tool's definition (a tool's ``definition``, a
-model's ``inputs.tool_definitions``)."""
-
-
-def _definition_entry(rule: Join) -> tuple[int, ...]:
-    """Indices (in the rule's requirements) of those on tool definitions alone, when the
-    attack enters through one: the definitions it is offered are what the adversary supplies.
-    A requirement that also takes other inputs (retrieved context, tool results: the injection
-    entries) does not enter through a definition, whatever premise met it."""
-    return tuple(
-        i
-        for i, req in enumerate(rule.requires)
-        if req.components and _DEFINITIONS.issuperset(req.components)
-    )
-
-
-def _gives(out: EngineOutput, i: int) -> tuple[Effects, ...]:
-    """What the threat at index ``i`` of ``out``'s matches must find in the closure from one
-    foothold alone to restate it (any one of these): what its attack yields, or, for an attack
-    that enters through a tool definition (a requirement on definitions alone),
-    also the definitions it takes. A
-    definition rewritten by code that runs where it is served is that code's doing, whatever
-    the model then makes of it: the code execution is the root cause (its own threat reports
-    it), and poisoning is the supply of definitions by a server, a registry or an update."""
-    m = out.matches[i]
-    entry = _definition_entry(out.compiled.rules[m.rule])
-    if not entry:
-        return (m.effects,)
-    store = out.closure.store
-    facts = [store.decode(m.premises[j]) for j in entry if m.premises[j] >= 0]
-    if not facts:  # met structurally: no definition taken that a foothold could give
-        return (m.effects,)
-    return m.effects, tuple((f.target, f.capability, f.persistent, f.pipeline) for f in facts)
 
 
 def without_nodes(
@@ -356,7 +314,7 @@ def _sends_out(attack: AttackPattern) -> bool:
     )
 
 
-def _alone_job(c: Compiled, node: int, effects: Mapping[ThreatKey, tuple[Effects, ...]]) -> Job:
+def _alone_job(c: Compiled, node: int, effects: Mapping[ThreatKey, Effects]) -> Job:
     return lambda: _alone(c, node, effects)
 
 
@@ -382,12 +340,12 @@ def _without(
     return FootholdRun({key: frozenset(k for k in candidates if k not in closed)})
 
 
-def _alone(c: Compiled, node: int, effects: Mapping[ThreatKey, tuple[Effects, ...]]) -> FootholdRun:
-    """Of the threats ``effects`` lists (with what their attacks yield, or take: :func:`_gives`),
-    those that yield nothing code execution on ``node`` gives by itself: what the node holds,
-    processes and sends, what the credentials there open, what its tools do; not what a model
-    makes of its inputs (the outputs they derive, an attack pattern, a conditional AI
-    weakness), which is more; what the weights on the node give the model's outputs stays."""
+def _alone(c: Compiled, node: int, effects: Mapping[ThreatKey, Effects]) -> FootholdRun:
+    """Of the threats ``effects`` lists (with what their attacks yield), those that yield
+    nothing code execution on ``node`` gives by itself: what the node holds, processes and
+    sends, what the credentials there open, what its tools do; not what a model makes of its
+    inputs (the outputs they derive, an attack pattern, a conditional AI weakness), which is
+    more; what the weights on the node give the model's outputs stays."""
     cl = Closure(c, lengths=True, footholds=False, attacks=False, tools_run=False)
     classes = sorted(_execution_classes(c))
     if classes:
@@ -396,10 +354,7 @@ def _alone(c: Compiled, node: int, effects: Mapping[ThreatKey, tuple[Effects, ..
     store = cl.store
     given = frozenset(
         key
-        for key, alternatives in effects.items()
-        if any(
-            all(store.subsumed(t, cap, pers, pipe) for t, cap, pers, pipe in facts)
-            for facts in alternatives
-        )
+        for key, yields in effects.items()
+        if all(store.subsumed(t, cap, pers, pipe) for t, cap, pers, pipe in yields)
     )
     return FootholdRun({ALONE + c.node_ids[node]: given})

@@ -19,8 +19,9 @@ touches (``attribution`` ``touch``).
 The route reruns of a big model need only its compiled form: they start in worker processes
 (engine/parallel.py) as soon as it is compiled and run beside the residual run itself, on the
 core its closure leaves idle (they work out their joins' tables themselves, which costs a little
-CPU but no time). When an inherent run follows, the residual run's other reruns (needs) and its
-tolerance search start together once its threats are proved, and run beside the inherent run:
+CPU but no time). The residual run's other reruns (needs), its tolerance search and the
+explanations of its attacks out of scope then start together once its threats are proved, and
+run beside the inherent run (or, without one, beside the decoding of the run):
 those workers inherit what the run's joins worked out from the compiled model alone (rule
 shapes, static conditions, narrowed candidates: engine/matching.py) instead of working it out
 again, and this process goes on to the inherent run at once. The credit reruns start once the
@@ -48,6 +49,7 @@ from actm.engine.decoding import decode_all
 from actm.engine.output import Judged, Readout, judge_all, read, threat_id, threat_scores
 from actm.engine.parallel import run_all, start_all
 from actm.engine.parallel import workers as available_workers
+from actm.engine.scope import Unmet, out_of_scope
 from actm.engine.wording import Wording
 from actm.knowledge.attacks import KnowledgeBase
 from actm.model.system import SystemModel
@@ -249,23 +251,32 @@ def analyse(
     # that run
     later = controls and bool(implemented)
     routed = _early_routes(compiled, workers)
+    # with reruns beside what follows the run, the attacks out of scope are explained and the
+    # assumptions searched beside it too, in a worker (engine/scope.py, engine/assumptions.py)
+    aside = later or routed is not None
     out = run_engine(
         model,
         kb,
         apply_controls=controls,
         tolerance_severity=tolerance_severity,
         observer=observer,
-        assumptions=not later,
+        assumptions=not aside,
         compiled=compiled,
+        explain=not aside,
     )
+    explain = aside and _workers(out, workers) > 1
+    if aside and not explain:
+        # no worker for them: here, right after the run, as the run itself makes them
+        out = _completed(out, _completion(out, True, None if later else tolerance_severity)())
     timings = dict(out.timings)
     timings["compile"] += compiling
     pool = _pool(workers, out)
     t0 = perf_counter()
-    if later:
-        attributed = _beside(out, workers, tolerance_severity, routed)
+    if aside:
+        search = tolerance_severity if later or explain else None
+        attributed = _beside(out, workers, routed, explain, search)
     else:
-        attributed = _attribute(out, pool, routed, workers)
+        attributed = _attribute(out, pool)
     started = perf_counter() - t0
     without = None
     if later:
@@ -278,6 +289,7 @@ def analyse(
     beside = routed is not None or (later and _workers(out, workers) > 1)
     decoded = decode_all(out) if beside else None
     attribution_residual, out = attributed()
+    timings["threats"] = out.timings["threats"]
     timings["assumptions"] = out.timings["assumptions"]
     judged = judge_all(out, attribution_residual, decoded=decoded)
     # the inherent run's reruns run beside the residual run's decoding; the screen reads the
@@ -446,45 +458,78 @@ Attributed = Callable[[], tuple[Attribution, EngineOutput]]
 """Waits for a run's attribution: the attribution, and the run with its tolerance search."""
 
 
-def _attribute(
-    out: EngineOutput, pool: Runner, routed: Waiter | None, workers: int | None
-) -> Attributed:
-    """How to wait for the routes and needs of ``out`` (searched for tolerance already). When
-    its route reruns were started beside the run (``routed`` waits for them), its needs rerun
-    starts in a worker now; else the reruns run in ``pool`` when waited for."""
-    todo, finish = attribution_jobs(out, routes=routed is None)
-    if routed is None:
-        return lambda: (finish(pool(todo)), out)
-    needed = _start(workers, out, todo)
-    return lambda: (finish([*routed(), *needed()]), out)
+def _attribute(out: EngineOutput, pool: Runner) -> Attributed:
+    """How to wait for the routes and needs of ``out`` (searched for tolerance and explained
+    already): their reruns run in ``pool`` when waited for."""
+    todo, finish = attribution_jobs(out)
+    return lambda: (finish(pool(todo)), out)
+
+
+Completion = tuple[list[Unmet], dict[str, AssumptionOutcome], float, float]
+"""A run's attacks out of scope explained and its assumptions searched, and the seconds each
+took."""
+
+
+def _completion(
+    out: EngineOutput, explain: bool, tolerance_severity: str | None
+) -> Callable[[], Completion]:
+    """What :func:`run_engine` left out of ``out``: the attacks out of scope explained (with
+    ``explain``) and the tolerance search (with a ``tolerance_severity``), in that order, as
+    the run makes them (they read its closure and leave it as they found it)."""
+
+    def complete() -> Completion:
+        t0 = perf_counter()
+        unmet = out_of_scope(out.closure) if explain else out.out_of_scope
+        t1 = perf_counter()
+        found = out.assumptions
+        if tolerance_severity is not None:
+            found = tolerance(out, tolerance_severity)
+        return unmet, found, t1 - t0, perf_counter() - t1
+
+    return complete
+
+
+def _completed(out: EngineOutput, done: Completion) -> EngineOutput:
+    unmet, found, explaining, searching = done
+    timings = {
+        **out.timings,
+        "threats": out.timings["threats"] + explaining,
+        "assumptions": out.timings["assumptions"] + searching,
+    }
+    return replace(out, out_of_scope=unmet, assumptions=found, timings=timings)
 
 
 def _beside(
-    out: EngineOutput, workers: int | None, tolerance_severity: str, routed: Waiter | None
+    out: EngineOutput,
+    workers: int | None,
+    routed: Waiter | None,
+    explain: bool,
+    tolerance_severity: str | None,
 ) -> Attributed:
-    """Start the reruns that attribute ``out`` (run without its tolerance search) and that
-    search: in worker processes for a big model, forked once its threats are proved, so that
-    they inherit the tables its closure's joins built (rule shapes, static conditions, narrowed
-    candidates: engine/matching.py) and run beside the inherent run; its route reruns too,
-    unless they were started beside its closure already (``routed`` waits for them). How to
-    wait for them: the attribution, and ``out`` with its assumptions' outcomes."""
+    """Start the reruns that attribute ``out`` and what the run left out of it (its attacks
+    out of scope explained with ``explain``, its tolerance search with a
+    ``tolerance_severity``: :func:`_completion`): in worker processes for a big model, forked
+    once its threats are proved, so that they inherit the tables its closure's joins built
+    (rule shapes, static conditions, narrowed candidates: engine/matching.py) and run beside
+    what follows (the decoding, the inherent run); its route reruns too, unless they were
+    started beside its closure already (``routed`` waits for them). How to wait for them: the
+    attribution, and ``out`` completed."""
     todo, finish = attribution_jobs(out, routes=routed is None)
-
-    def search() -> tuple[dict[str, AssumptionOutcome], float]:
-        t0 = perf_counter()
-        return tolerance(out, tolerance_severity), perf_counter() - t0
-
-    # the search first: with the needs bisection, the longest jobs
-    waiting = _start(workers, out, [search, *todo])
+    rest = explain or tolerance_severity is not None
+    # what the run left first: with the needs bisection, the longest jobs
+    first = [_completion(out, explain, tolerance_severity)] if rest else []
+    waiting = _start(workers, out, [*first, *todo])
 
     def attributed() -> tuple[Attribution, EngineOutput]:
-        found, *results = waiting()
-        assert isinstance(found, tuple)
-        outcomes, seconds = found
-        timings = {**out.timings, "assumptions": seconds}
+        results = waiting()
+        done = out
+        if rest:
+            found, *results = results
+            assert isinstance(found, tuple)
+            done = _completed(out, found)
         if routed is not None:
             results = [*routed(), *results]
-        return finish(results), replace(out, assumptions=outcomes, timings=timings)
+        return finish(results), done
 
     return attributed
 

@@ -9,6 +9,12 @@ inherits what it renders as it is. Where no child can be forked (not Linux, one 
 a fork that fails) or the child fails, the later pieces are made here when asked for, so the
 output never depends on whether or how the work was shared.
 
+A caller that only writes the pieces out need not read them back: :meth:`Later.spooled` hands
+the child's pieces over as one :class:`~actm.io.writer.Spooled` range of its file, which the
+writer copies into the output in the kernel (:mod:`actm.io.writer`). The child writes its
+pieces one after the other, then their lengths, their count and an end mark, so the file is
+both the bytes of the pieces and the list of them.
+
 :func:`workers` says how many processes may work at once: ``ACTM_WORKERS``, else the CPUs this
 process may use (the engine's reruns read it too).
 """
@@ -24,10 +30,12 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO
 
+from actm.io.writer import Spooled
+
 __all__ = ["Later", "ahead", "workers"]
 
 _LENGTH = struct.Struct("<Q")
-"""Each piece in the temporary file is preceded by its length."""
+"""A piece's length, and the count of pieces, in the temporary file."""
 _DONE = b"\xffactm-done\xff"
 """Written by the child after its last piece: the parent reads the file back only when this
 ends it, so a child that stopped early (killed, out of disk) never yields part of its pieces,
@@ -70,28 +78,64 @@ class Later:
 
     def __iter__(self) -> Iterator[bytes]:
         try:
-            if not self._pid:
+            lengths = self._wait()
+            if lengths is None:
                 yield from self._make()
                 return
-            # the host program may have reaped it already (SIGCHLD ignored, a child watcher)
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(self._pid, 0)
-            self._pid = 0
             assert self._spool is not None
-            end = self._spool.seek(0, os.SEEK_END) - len(_DONE)
-            if end < 0 or self._spool.seek(end) != end or self._spool.read() != _DONE:
-                # the child did not finish (killed, disk full): whatever its status says
-                yield from self._make()
-                return
             self._spool.seek(0)
             read = self._spool.read
-            done = 0
-            while done < end:
-                (size,) = _LENGTH.unpack(read(_LENGTH.size))
+            for size in lengths:
                 yield read(size)
-                done += _LENGTH.size + size
         finally:
             self.close()
+
+    def spooled(self) -> Iterator[bytes | Spooled]:
+        """The pieces as :meth:`__iter__` gives them, except that those the child made come
+        as one range of its file (which the :class:`Spooled` then owns and closes), to be
+        copied as they are: the bytes are the same, never read back into this process."""
+        try:
+            lengths = self._wait()
+            if lengths is None:
+                yield from self._make()
+                return
+            spool, self._spool = self._spool, None
+            assert spool is not None
+            piece = Spooled(spool, sum(lengths))
+            try:
+                yield piece
+            except BaseException:  # not taken (the writing stopped): the file is dropped here
+                piece.close()
+                raise
+        finally:
+            self.close()
+
+    def _wait(self) -> list[int] | None:
+        """Wait for the child; the lengths of the pieces it made, in order, or None when the
+        pieces are to be made here (no child, or one that did not finish: killed, disk full,
+        whatever its status says)."""
+        if not self._pid:
+            return None
+        # the host program may have reaped it already (SIGCHLD ignored, a child watcher)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self._pid, 0)
+        self._pid = 0
+        spool = self._spool
+        assert spool is not None
+        trailer = _LENGTH.size + len(_DONE)
+        end = spool.seek(0, os.SEEK_END) - trailer
+        if end < 0 or spool.seek(end) != end:
+            return None
+        tail = spool.read()
+        if tail[_LENGTH.size :] != _DONE:
+            return None
+        (count,) = _LENGTH.unpack(tail[: _LENGTH.size])
+        table = end - count * _LENGTH.size
+        if table < 0:
+            return None
+        spool.seek(table)
+        lengths = list(struct.unpack(f"<{count}Q", spool.read(count * _LENGTH.size)))
+        return lengths if sum(lengths) == table else None
 
     def close(self) -> None:
         if self._pid:  # not waited for: stop the child
@@ -112,14 +156,17 @@ def ahead(make: Callable[[], Iterable[bytes]]) -> Later:
 
 
 def _child(make: Callable[[], Iterable[bytes]], spool: BinaryIO) -> None:
-    """In the child: write every piece, each after its length, and the end mark, then leave at
-    once (no exit handlers, no flushing of the parent's buffers)."""
+    """In the child: write every piece, then their lengths, their count and the end mark, then
+    leave at once (no exit handlers, no flushing of the parent's buffers)."""
     status = 1
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
+        lengths: list[int] = []
         for piece in make():
-            spool.write(_LENGTH.pack(len(piece)))
             spool.write(piece)
+            lengths.append(len(piece))
+        spool.write(struct.pack(f"<{len(lengths)}Q", *lengths))
+        spool.write(_LENGTH.pack(len(lengths)))
         spool.write(_DONE)
         spool.flush()
         status = 0

@@ -5,16 +5,22 @@ piece costs the kernel's copy into the page cache, which a system call does with
 Python's interpreter lock. :func:`write_pieces` gathers the pieces into blocks and writes them
 in a thread, so that copy overlaps the rendering of the next pieces. The bytes written, and
 their order, are those of the pieces.
+
+A piece may also be a :class:`Spooled` range of a file (what a forked child made:
+:mod:`actm.io.forked`): the thread copies it into the output with ``sendfile``, in the kernel,
+so its bytes never pass through this process.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import queue
 import threading
 from collections.abc import Iterable
 from typing import BinaryIO
 
-__all__ = ["BLOCK_BYTES", "write_pieces"]
+__all__ = ["BLOCK_BYTES", "Spooled", "write_pieces"]
 
 BLOCK_BYTES = 1 << 20
 """Pieces are gathered into blocks of about this size before they are written."""
@@ -23,21 +29,64 @@ _QUEUED = 8
 """Blocks made and not written yet, at most (bounds the memory the overlap takes)."""
 
 
-def write_pieces(fh: BinaryIO, pieces: Iterable[bytes]) -> None:
+class Spooled:
+    """The first ``size`` bytes of an open file, written as they are (:func:`write_pieces`);
+    the file is this piece's, closed once it is written or dropped."""
+
+    def __init__(self, file: BinaryIO, size: int) -> None:
+        self.file = file
+        self.size = size
+
+    def write_to(self, fh: BinaryIO) -> None:
+        """Append the bytes to ``fh``: copied by the kernel where it can (``sendfile``),
+        else read and written a block at a time."""
+        fh.flush()
+        done = 0
+        try:
+            out, src = fh.fileno(), self.file.fileno()
+            while done < self.size:
+                sent = os.sendfile(out, src, done, self.size - done)
+                if sent == 0:
+                    break
+                done += sent
+        except (OSError, ValueError, AttributeError):
+            # no descriptor (an in-memory file) or none sendfile takes: copy what is left
+            # (io.UnsupportedOperation is an OSError and a ValueError)
+            pass
+        self.file.seek(done)
+        while done < self.size:
+            block = self.file.read(min(BLOCK_BYTES, self.size - done))
+            if not block:
+                raise OSError(f"spooled output ended after {done} of {self.size} bytes")
+            fh.write(block)
+            done += len(block)
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.file.close()
+
+
+def write_pieces(fh: BinaryIO, pieces: Iterable[bytes | Spooled]) -> None:
     """Write ``pieces`` to ``fh`` in order. An error of the writing (a full disk) is raised
     here, once the pieces made so far are dropped; an error of the making stops the writing
     and is raised as it is."""
-    blocks: queue.Queue[bytes | None] = queue.Queue(maxsize=_QUEUED)
+    blocks: queue.Queue[bytes | Spooled | None] = queue.Queue(maxsize=_QUEUED)
     failed: list[BaseException] = []
 
     def drain() -> None:
         while (block := blocks.get()) is not None:
-            if failed:
-                continue  # keep taking blocks, so the maker never waits on a full queue
             try:
-                fh.write(block)
+                if failed:
+                    continue  # keep taking blocks, so the maker never waits on a full queue
+                if isinstance(block, Spooled):
+                    block.write_to(fh)
+                else:
+                    fh.write(block)
             except BaseException as exc:  # raised in the caller's thread below
                 failed.append(exc)
+            finally:
+                if isinstance(block, Spooled):
+                    block.close()
 
     writer = threading.Thread(target=drain, name="actm-writer", daemon=True)
     writer.start()
@@ -45,13 +94,20 @@ def write_pieces(fh: BinaryIO, pieces: Iterable[bytes]) -> None:
         gathered: list[bytes] = []
         size = 0
         for piece in pieces:
-            gathered.append(piece)
-            size += len(piece)
-            if size >= BLOCK_BYTES:
+            if isinstance(piece, Spooled):
+                if gathered:  # what goes before it first
+                    blocks.put(b"".join(gathered))
+                    gathered, size = [], 0
+                blocks.put(piece)
+            else:
+                gathered.append(piece)
+                size += len(piece)
+                if size < BLOCK_BYTES:
+                    continue
                 blocks.put(b"".join(gathered))
                 gathered, size = [], 0
-                if failed:
-                    break
+            if failed:
+                break
         if gathered and not failed:
             blocks.put(b"".join(gathered))
     finally:

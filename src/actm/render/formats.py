@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from actm.errors import UsageError
 from actm.io.visible import visible, visible_json_bytes
+from actm.io.writer import Spooled
 from actm.render.interface import Renderer, RenderOptions
 
 if TYPE_CHECKING:
@@ -89,6 +90,13 @@ class JsonRenderer(Renderer["Result"]):
         # JSON text: made visible by the quicker test that holds for it (io/visible.py)
         for piece in self.pieces(value, options):
             yield visible_json_bytes(piece)
+
+    def parts(self, value: Result, options: RenderOptions) -> Iterator[bytes | Spooled]:
+        # made visible where they are made: the pieces a forked child serialises are copied
+        # into the output as it wrote them (render/json.py)
+        from actm.render.json import spool_json
+
+        return spool_json(value, visible_json_bytes)
 
 
 class SarifRenderer(Renderer["Result"]):

@@ -28,6 +28,7 @@ from typing import ClassVar, Generic, TypeVar
 
 from actm.errors import UsageError
 from actm.io.visible import visible, visible_bytes
+from actm.io.writer import Spooled
 
 __all__ = ["MissingExtra", "RenderOptions", "Renderer"]
 
@@ -120,6 +121,12 @@ class Renderer(ABC, Generic[V]):
             return
         for piece in self.pieces(value, options):
             yield piece if self.binary else visible_bytes(piece)
+
+    def parts(self, value: V, options: RenderOptions) -> Iterator[bytes | Spooled]:
+        """The bytes of :meth:`chunks` for a writer (:func:`actm.io.writer.write_pieces`): a
+        format may hand part of them over as a :class:`~actm.io.writer.Spooled` range of a file
+        made by a forked child, which the writer copies without reading it back."""
+        yield from self.chunks(value, options)
 
     def pieces(self, value: V, options: RenderOptions) -> Iterator[bytes]:
         """For a format that :attr:`streams`: its output's bytes a piece at a time, each piece

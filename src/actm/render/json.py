@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import json as _json
 import typing
-from collections.abc import Iterator
-from dataclasses import Field, fields, is_dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import Field, dataclass, fields, is_dataclass
 from functools import cache
 from typing import Any
 
 from pydantic import TypeAdapter
 
 from actm.io.forked import ahead
+from actm.io.writer import Spooled
 from actm.results.model import Result
 
-__all__ = ["iter_json", "render_json", "result_json_schema", "result_to_data"]
+__all__ = ["iter_json", "render_json", "result_json_schema", "result_to_data", "spool_json"]
 
 
 @cache
@@ -56,26 +57,40 @@ def _nested(raw: bytes, depth: int) -> bytes:
     return raw.replace(b"\n", b"\n" + b"  " * depth)
 
 
-def _stream(value: Any, hint: Any, depth: int) -> Iterator[bytes]:
+@dataclass(frozen=True)
+class _Out:
+    """How the pieces are handed over: each one passed through ``finish``; with ``spooled``,
+    the pieces a forked child made as one :class:`Spooled` range of its file."""
+
+    finish: Callable[[bytes], bytes]
+    spooled: bool
+
+
+def _as_is(piece: bytes) -> bytes:
+    return piece
+
+
+def _stream(value: Any, hint: Any, depth: int, out: _Out) -> Iterator[bytes | Spooled]:
     """Pretty-printed JSON of ``value``: the result and its parts down to two levels are
     written field by field and item by item, anything deeper in one piece."""
     pad = b"  " * (depth + 1)
+    finish = out.finish
     if depth < 2 and is_dataclass(hint) and isinstance(hint, type):
-        yield b"{"
+        yield finish(b"{")
         for n, (name, field_hint) in enumerate(_fields_of(hint)):
             key = _adapter_for(str).dump_json(name)
-            yield (b",\n" if n else b"\n") + pad + key + b": "
-            yield from _stream(getattr(value, name), field_hint, depth + 1)
-        yield b"\n" + b"  " * depth + b"}"
+            yield finish((b",\n" if n else b"\n") + pad + key + b": ")
+            yield from _stream(getattr(value, name), field_hint, depth + 1, out)
+        yield finish(b"\n" + b"  " * depth + b"}")
         return
     args = typing.get_args(hint)
     listed = typing.get_origin(hint) is tuple and len(args) == 2 and args[1] is Ellipsis
     if depth < 2 and listed and value:
-        yield b"["
-        yield from _items(value, args[0], depth)
-        yield b"\n" + b"  " * depth + b"]"
+        yield finish(b"[")
+        yield from _items(value, args[0], depth, out)
+        yield finish(b"\n" + b"  " * depth + b"]")
         return
-    yield _nested(_adapter_for(hint).dump_json(value, indent=2), depth)
+    yield finish(_nested(_adapter_for(hint).dump_json(value, indent=2), depth))
 
 
 AHEAD_ITEMS = 4000
@@ -94,15 +109,16 @@ AHEAD_SHARE = 0.5
 piece and reads the child's back, which costs little)."""
 
 
-def _items(value: Any, hint: Any, depth: int) -> Iterator[bytes]:
+def _items(value: Any, hint: Any, depth: int, out: _Out) -> Iterator[bytes | Spooled]:
     """The items of a list placed ``depth`` levels deep, each on its own lines."""
     item = _adapter_for(hint)
     pad = b"  " * (depth + 1)
+    finish = out.finish
 
     def pieces(start: int, stop: int) -> Iterator[bytes]:
         for i in range(start, stop):
-            yield (b",\n" if i else b"\n") + pad
-            yield _nested(item.dump_json(value[i], indent=2), depth + 1)
+            yield finish((b",\n" if i else b"\n") + pad)
+            yield finish(_nested(item.dump_json(value[i], indent=2), depth + 1))
 
     n = len(value)
     if n < AHEAD_ITEMS:
@@ -118,7 +134,7 @@ def _items(value: Any, hint: Any, depth: int) -> Iterator[bytes]:
     later = ahead(lambda: pieces(split, n))
     try:
         yield from pieces(probe, split)
-        yield from later
+        yield from later.spooled() if out.spooled else later
     finally:
         later.close()
 
@@ -126,8 +142,19 @@ def _items(value: Any, hint: Any, depth: int) -> Iterator[bytes]:
 def iter_json(result: Result) -> Iterator[bytes]:
     """The bytes of :func:`render_json`, a piece at a time: the long lists are serialised item
     by item, so writing a large result holds one item's text at a time, not the document's."""
-    yield from _stream(result, Result, 0)
+    for piece in _stream(result, Result, 0, _Out(_as_is, spooled=False)):
+        assert isinstance(piece, bytes)  # nothing comes spooled
+        yield piece
     yield b"\n"
+
+
+def spool_json(result: Result, finish: Callable[[bytes], bytes]) -> Iterator[bytes | Spooled]:
+    """The pieces of :func:`iter_json`, each passed through ``finish`` (in the forked child too,
+    for those it makes), except that those a forked child made come as one :class:`Spooled`
+    range of its file: for a writer (:func:`actm.io.writer.write_pieces`), which copies them
+    without reading them back."""
+    yield from _stream(result, Result, 0, _Out(finish, spooled=True))
+    yield finish(b"\n")
 
 
 def _drop_unused_definitions(schema: dict[str, Any]) -> None:
