@@ -1,7 +1,8 @@
-"""A model in which a user types into an internal model, shared by the tests of the noise rules
-that tell a user's own session from a shared service: format it with ``kind`` and ``owner``
-for the node the model runs on (``third_party_api`` and ``", owner: vendor"`` for the vendor's
-model behind the user's own client, ``inference_server`` and ``""`` for the team's own)."""
+"""A model in which a user types into an internal model with the team's instructions, shared
+by the tests of the noise rules that tell a user's own session from a shared service: format
+it with ``kind`` and ``owner`` for the node the model runs on (``third_party_api`` and
+``", owner: vendor"`` for the vendor's model behind the user's own client,
+``inference_server`` and ``""`` for the team's own)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,10 @@ nodes:
   - {{id: serving, kind: {kind}{owner}}}
 models:
   - {{id: lm, kind: llm, exposure: internal, deployed_on: [serving]}}
+assets:
+  - {{id: instructions, type: agent_configuration}}
+relations:
+  - {{kind: feeds, from: instructions, to: lm.inputs.system_prompt}}
 adversaries:
   - id: user
     holds:

@@ -228,7 +228,7 @@ def test_diff_reports_new_threats_assumptions_and_crossings(tmp_path: Path) -> N
     assert res.exit_code == 0, res.output
     doc = json.loads(res.output)
     new_ids = {t["id"] for t in doc["new_threats"]}
-    assert "direct-prompt-injection@bot" in new_ids  # the model went public
+    assert "resource-exhaustion@bot" in new_ids  # the model went public
     assert doc["resolved_threats"] == []
     assert [(a["id"], a["change"]) for a in doc["assumptions"]] == [("vendor-weights", "new")]
     assert {

@@ -401,6 +401,39 @@ def test_an_unauthenticated_agent_that_takes_tasks_is_sent_tasks() -> None:
     assert _nothing(out, "worker.inputs.user_input", "make_limited_changes")
 
 
+INBOX = """
+actm: 1
+system: {id: inbox}
+nodes:
+  - {id: box, kind: service, exposure: internet, authentication: none}
+models:
+  - {id: worker, kind: agent, deployed_on: [box]}
+  - {id: desk, kind: agent, deployed_on: [box]}
+assets:
+  - {id: inbox, type: data, resides: [{node: box, mode: processed}]}
+  - {id: requests, type: data, resides: [{node: box, mode: processed}]}
+relations:
+  - {kind: feeds, from: inbox, to: worker.inputs.agent_messages}
+  - {kind: feeds, from: inbox, to: desk.inputs.agent_messages}
+  - {kind: feeds, from: requests, to: desk.inputs.user_input}
+"""
+
+
+def test_an_unauthenticated_agent_fed_by_a_task_inbox_is_sent_tasks() -> None:
+    # the worker's requests arrive only as task messages from an inbox: whoever reaches its
+    # open port sends it a task, not a user's prompt; an agent whose user input something
+    # feeds still takes prompts on its endpoint
+    out = run(INBOX, attacks=False)
+    grant = "box: missing_authentication (missing-authentication@box) grants "
+    assert chain(out, "worker.inputs.agent_messages", "make_arbitrary_changes") == [
+        grant + "make_arbitrary_changes on worker.inputs.agent_messages"
+    ]
+    assert _nothing(out, "worker.inputs.user_input", "make_limited_changes")
+    assert chain(out, "desk.inputs.user_input", "make_arbitrary_changes") == [
+        grant + "make_arbitrary_changes on desk.inputs.user_input"
+    ]
+
+
 def test_a_datastore_without_authentication_gives_what_it_stores() -> None:
     # unauthenticated: contents (node_kinds.yaml): whoever reaches the database reads and
     # writes its tables

@@ -121,7 +121,7 @@ def test_another_adversary_reaching_what_the_owner_holds_is_reported() -> None:
 
 
 # an agent on a host where a plugin runs whose publisher can change it (unpinned)
-FOOTHOLD = """
+PLUGIN_HOST = """
 actm: 1
 system: {{id: plugins, owner: team}}
 owners:
@@ -135,6 +135,16 @@ packages:
   - {{id: plugin, ecosystem: npm, name: plugin, pinned: false, publisher: authors,
      runs_on: [host]}}
 """
+
+# the same agent with the team's instructions in its context
+FOOTHOLD = PLUGIN_HOST.replace(
+    "packages:\n",
+    "assets:\n"
+    "  - {{id: instructions, type: agent_configuration}}\n"
+    "relations:\n"
+    "  - {{kind: feeds, from: instructions, to: bot.inputs.system_prompt}}\n"
+    "packages:\n",
+)
 
 
 # what the shell on the host of a public agent gives over it, which its users do not reach
@@ -222,7 +232,7 @@ def test_a_foothold_two_packages_give_is_needed_though_neither_alone_is() -> Non
 # the plugin's publisher also writes the skills the agent reads as its instructions, and the
 # agent has a shell on its host: code runs there through the plugin or through the steered
 # shell, so the agent's threats rest on neither the plugin nor the shell alone
-SKILLS = FOOTHOLD.replace("deployed_on: [host]}}", "deployed_on: [host], tools: [shell]}}") + (
+SKILLS = PLUGIN_HOST.replace("deployed_on: [host]}}", "deployed_on: [host], tools: [shell]}}") + (
     """\
 assets:
   - {{id: skills, type: agent_configuration, resides: [{{node: host}}]}}

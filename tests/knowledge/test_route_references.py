@@ -7,8 +7,9 @@ import pytest
 
 from atlas_citations import atlas_of as _atlas
 
-# A vendor's model that the system's product calls for anyone on the internet: whoever uses the
-# product reaches the vendor's model through it (AI-enabled product or service).
+# A vendor's model that the system's product calls for anyone on the internet, with the
+# product's instructions: whoever uses the product reaches the vendor's model through it
+# (AI-enabled product or service).
 VENDOR_MODEL = """
 actm: 1
 system: {id: app, owner: us}
@@ -19,6 +20,10 @@ nodes:
   - {id: vendor-api, kind: third_party_api, owner: vendor}
 models:
   - {id: chat, kind: llm, owner: vendor, exposure: public, deployed_on: [vendor-api]}
+assets:
+  - {id: instructions, type: agent_configuration}
+relations:
+  - {kind: feeds, from: instructions, to: chat.inputs.system_prompt}
 """
 
 # The same model as the system's own, served from its inference API: queried directly.
@@ -31,6 +36,10 @@ nodes:
   - {id: api, kind: inference_server, owner: us}
 models:
   - {id: chat, kind: llm, owner: us, exposure: public, deployed_on: [api]}
+assets:
+  - {id: instructions, type: agent_configuration}
+relations:
+  - {kind: feeds, from: instructions, to: chat.inputs.system_prompt}
 """
 
 # A classifier that returns its scores to whoever queries it, and one that returns only labels.

@@ -510,7 +510,11 @@ def test_an_attack_specific_countermeasure_is_named_after_the_attacks_controls(
     """resource-exhaustion names rate limiting, token budgets and timeouts, none of them a
     catalog control of its own: the candidate that breaks it is named after the first, the
     others as alternatives, in its name, its id in the model and its kind."""
-    text = "actm: 1\nsystem: {id: s}\nmodels:\n  - {id: bot, kind: llm, exposure: public}\n"
+    text = (
+        "actm: 1\nsystem: {id: s}\nmodels:\n  - {id: bot, kind: llm, exposure: public}\n"
+        "assets:\n  - {id: rules, type: agent_configuration}\n"
+        "relations:\n  - {kind: feeds, from: rules, to: bot.inputs.system_prompt}\n"
+    )
     model = actm.load_model_text(text, knowledge=kb)
     threats = list(actm.analyze(model, knowledge=kb).threats)
     cands = {c.id: c for c in candidates_for(model, kb.controls, threats)}

@@ -210,11 +210,16 @@ def interface_calls(c: Compiled, v: Vulnerability) -> list[tuple[int, int]] | No
 
 
 def _tasked_inputs(model: SystemModel) -> frozenset[str]:
-    """The ``inputs`` assets whose ``agent_messages`` another model's outputs feed: agents
-    that take their requests as tasks from another agent."""
+    """The ``inputs`` assets of agents that take their requests as tasks: another model's
+    outputs feed their ``agent_messages``, or, for an agent that is not public, an asset
+    does (an inbox of task messages) while nothing feeds its ``user_input``."""
     outputs = {m.assets["outputs"] for m in model.models if "outputs" in m.assets}
+    public = {m.assets["inputs"] for m in model.models if m.exposure == "public"}
+    feeds = [r for r in model.relations if r.kind == "feeds"]
+    prompted = {r.target for r in feeds if r.target_component in (None, "user_input")}
     return frozenset(
         r.target
-        for r in model.relations
-        if r.kind == "feeds" and r.source in outputs and r.target_component == "agent_messages"
+        for r in feeds
+        if r.target_component == "agent_messages"
+        and (r.source in outputs or (r.target not in public and r.target not in prompted))
     )

@@ -80,6 +80,11 @@ class OwnerInfo:
     ``critical``."""
     own_session: bool = False
     models_only: bool = False
+    asker_only: bool = False
+    """For a model: what it is asked and answers concerns whoever asks alone (see
+    :func:`actm.engine.audience.asker_only_models`)."""
+    public_dataset: bool = False
+    """For a model: its training data is built only from assets declared ``public``."""
     """For a model: what it says goes to other models alone (every relation from its outputs
     feeds another model's inputs, whatever controls block), it is not public and nobody acts
     on it."""

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, MutableMapping
 from collections.abc import Set as AbstractSet
 from dataclasses import replace
 
+from actm.engine.audience import asker_only_models, public_datasets
 from actm.engine.authorship import (
     authored_feeds,
     client_kinds,
@@ -30,9 +31,10 @@ from actm.engine.authorship import (
 from actm.engine.canonical import kept, memo
 from actm.engine.compiled import Compiled
 from actm.engine.controls import patches_only
+from actm.engine.derived import MISSING_AUTHENTICATION
 from actm.engine.owner_facts import OwnerInfo
 from actm.knowledge.conditions import Index, SystemView
-from actm.model.system import Asset, Model, Node, SystemModel, Tool
+from actm.model.system import Asset, Model, Node, SystemModel, Tool, Vulnerability
 
 __all__ = ["EngineView", "OwnerInfo"]
 
@@ -240,9 +242,21 @@ def _node_vulnerabilities(
     for node, v in weaknesses_in_force(c, posited=posited):
         for ai in on_node.get(node, ()):
             aid = c.asset_ids[ai]
-            if v.assets is None or aid in v.assets:
+            if (v.assets is None or aid in v.assets) and _opens(c, node, v, aid):
                 vulns.setdefault((node, aid), set()).add(v.vclass)
     return {k: frozenset(v) for k, v in vulns.items()}
+
+
+def _opens(c: Compiled, node: str, v: Vulnerability, aid: str) -> bool:
+    """Whether the weakness ``v`` of ``node`` reaches the resident ``aid``: a missing
+    authentication that names no assets, on a node whose kind gives only its interface,
+    reaches what the models and tools there take, not the data the node stores."""
+    if v.vclass != MISSING_AUTHENTICATION or v.assets is not None:
+        return True
+    if c.model.node(node).kind in c.vocab.open_contents:
+        return True
+    asset = c.model.asset(aid)
+    return asset.model is not None or asset.type == "tool"
 
 
 def _embedding(
@@ -368,6 +382,8 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
     authored = outside_authored_assets(c)
     fed_authored = authored_feeds(c, authored)
     to_models = _outputs_to_models_only(c)
+    asker_only = asker_only_models(m)
+    published = public_datasets(m)
     for model in m.models:
         usable = [tools[t] for t in model.tools if t in tools and t not in c.blocked]
         fed = content.get(model.id, frozenset())
@@ -396,6 +412,8 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
             confidential_data=_confidential(m, model.assets.get("dataset")),
             own_session=hosted_tp and model.exposure != "public",
             models_only=model.id in to_models and model.exposure != "public" and not model.acted_on,
+            asker_only=model.id in asker_only,
+            public_dataset=model.id in published,
             serves_on=_serving_nodes(m, model, third),
             content_components=fed | ({"tool_results"} if brings else frozenset()),
             outside_components=outside.get(model.id, frozenset()),

@@ -189,6 +189,30 @@ class ModelsOnly(_Flag):
     )
 
 
+class AskerOnly(_Flag):
+    name = "asker_only"
+    attribute = "asker_only"
+    example = "asker_only: false"
+    doc = (
+        "(a model) what it is asked and answers concerns whoever asks alone: it has no tools, "
+        "no `acted_on` and no `long_term_memory`, every relation into its `inputs` ends on "
+        "`user_input` and what feeds that feeds no other component, its `inputs` do not have "
+        "confidentiality `high` or `critical`, and no relation takes its `inputs` or "
+        "`outputs` anywhere else"
+    )
+
+
+class PublicDataset(_Flag):
+    name = "public_dataset"
+    attribute = "public_dataset"
+    example = "public_dataset: false"
+    doc = (
+        "(a model) its training data is built only from what is published: `derives` or "
+        "`part_of` relations take something into its `dataset`, each from an asset declared "
+        "`public` or built only from such assets"
+    )
+
+
 class CleartextInputs(_Flag):
     name = "cleartext_inputs"
     attribute = "cleartext_inputs"
@@ -327,6 +351,8 @@ SETTINGS: tuple[StaticCondition[Any], ...] = (
     ConfidentialData(),
     OwnSession(),
     ModelsOnly(),
+    AskerOnly(),
+    PublicDataset(),
     CleartextInputs(),
     ServesMcp(),
     ExposedServer(),

@@ -272,8 +272,10 @@ class NodeVulnerability(StaticCondition[Names]):
     doc = (
         "a declared vulnerability of one of these conventional classes, not removed by a "
         "control, sits on a node where the bound asset resides (a tool: the node it runs on), "
-        "and names the asset if it lists `assets`; with hypotheses on, a posited one counts "
-        "too, and the threat is hypothetical"
+        "and names the asset if it lists `assets`; a `missing_authentication` that lists none, "
+        "on a node whose kind gives only its interface (`unauthenticated: interface`), "
+        "reaches the models and tools there, not the data the node stores; with hypotheses "
+        "on, a posited one counts too, and the threat is hypothetical"
     )
 
     def check(self, raw: list[str], vocab: Vocabulary) -> list[Problem]:

@@ -237,6 +237,16 @@ class OwnerFacts(Protocol):
         nobody acts on it."""
 
     @property
+    def asker_only(self) -> bool:
+        """For a model: what it is asked and answers concerns whoever asks alone (no tools,
+        nobody acts on it, no long-term memory, nothing but a request feeds its inputs, which
+        hold nothing confidential, and nothing takes its inputs or outputs anywhere else)."""
+
+    @property
+    def public_dataset(self) -> bool:
+        """For a model: its training data is built only from assets declared ``public``."""
+
+    @property
     def builds_model(self) -> bool:
         """For an asset: relations in force take it, directly or through other assets, into
         what a model is built from (its dataset, weights, hyperparameters, validation results

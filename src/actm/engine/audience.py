@@ -1,0 +1,81 @@
+"""Whom a model's inputs, outputs and training data concern, read off the model's relations
+(controls do not change them): the facts behind the ``where`` conditions ``asker_only`` and
+``public_dataset`` (:class:`~actm.engine.owner_facts.OwnerInfo`)."""
+
+from __future__ import annotations
+
+from actm.model.system import Model, SystemModel
+
+__all__ = ["asker_only_models", "public_datasets"]
+
+_BUILT_FROM = ("derives", "part_of")
+_SECRET = frozenset({"high", "critical"})
+
+
+def asker_only_models(m: SystemModel) -> frozenset[str]:
+    """The models whose conversation concerns whoever asks alone: no tools, nobody acts on
+    their outputs, no long-term memory, nothing but a request feeds their inputs (every
+    relation into them ends on ``user_input``, and what feeds it feeds no other component),
+    their inputs are not declared confidential (a secret in the context), and no relation
+    takes their inputs or outputs anywhere else. What such a model is made to answer reaches
+    the one who asked and nobody else."""
+    inputs = {x.assets["inputs"]: x.id for x in m.models if "inputs" in x.assets}
+    own = {a: x.id for x in m.models for a in x.assets.values()}
+    talk = {x.assets[k] for x in m.models for k in ("inputs", "outputs") if k in x.assets}
+    excluded: set[str] = set()
+    request_sources: dict[str, set[str]] = {}
+    other_sources: dict[str, set[str]] = {}
+    for r in m.relations:
+        source_model = own.get(r.source)
+        if r.source in talk and source_model is not None and own.get(r.target) != source_model:
+            excluded.add(source_model)  # its inputs or outputs go somewhere else
+        target_model = inputs.get(r.target)
+        if target_model is None or r.kind != "feeds":
+            continue
+        if r.target_component == "user_input":
+            request_sources.setdefault(target_model, set()).add(r.source)
+        else:
+            other_sources.setdefault(target_model, set()).add(r.source)
+    excluded.update(other_sources)
+    return frozenset(
+        x.id
+        for x in m.models
+        if x.id not in excluded
+        and _converses_alone(x)
+        and "inputs" in x.assets
+        and m.asset(x.assets["inputs"]).criticality.get("confidentiality") not in _SECRET
+    )
+
+
+def _converses_alone(x: Model) -> bool:
+    """Whether the model has no tools, nobody acts on it and it keeps no long-term memory."""
+    return not x.tools and not x.acted_on and "long_term_memory" not in x.features
+
+
+def public_datasets(m: SystemModel) -> frozenset[str]:
+    """The models whose training data is built only from what is published: at least one
+    ``derives`` or ``part_of`` relation takes something into their ``dataset``, and each takes
+    an asset declared ``public``, or one built only from such assets in the same way."""
+    into: dict[str, list[str]] = {}
+    for r in m.relations:
+        if r.kind in _BUILT_FROM:
+            into.setdefault(r.target, []).append(r.source)
+    return frozenset(
+        x.id
+        for x in m.models
+        if "dataset" in x.assets and _published(m, x.assets["dataset"], into, set(), True)
+    )
+
+
+def _published(
+    m: SystemModel, asset_id: str, into: dict[str, list[str]], seen: set[str], top: bool
+) -> bool:
+    """Whether ``asset_id`` is public, or (for the dataset itself, ``top``, or a copy on the
+    way to it) built only from public assets."""
+    if not top and m.asset(asset_id).public:
+        return True
+    sources = into.get(asset_id, [])
+    if not sources or asset_id in seen:
+        return False
+    seen.add(asset_id)
+    return all(_published(m, s, into, seen, False) for s in sources)
