@@ -215,19 +215,6 @@ class NodeKind(StaticCondition[Names]):
         return bool(value & view.node_kinds(asset))
 
 
-class NotOnNodeKind(NodeKind):
-    name = "not_on_node_kind"
-    example = "not_on_node_kind: [saas, third_party_api]"
-    doc = (
-        "resides on no node of these kinds (where `node_kind` would look; an asset on no "
-        "node holds), e.g. data kept on a machine one logs in to rather than in a hosted "
-        "service reached through its API"
-    )
-
-    def holds(self, value: Names, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
-        return not value & view.node_kinds(asset)
-
-
 class FedFromNodeKind(NodeKind):
     name = "fed_from_node_kind"
     example = "fed_from_node_kind: [endpoint, browser]"
@@ -478,7 +465,6 @@ STATIC: tuple[StaticCondition[Any], ...] = (
     MinCriticality(),
     Stored(),
     NodeKind(),
-    NotOnNodeKind(),
     FedFromNodeKind(),
     HumanApproval(),
     Sandbox(),
