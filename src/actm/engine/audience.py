@@ -15,15 +15,15 @@ _SECRET = frozenset({"high", "critical"})
 def asker_only_models(m: SystemModel) -> frozenset[str]:
     """The models whose conversation concerns whoever asks alone: no tools, nobody acts on
     their outputs, no long-term memory, nothing but a request feeds their inputs (every
-    relation into them ends on ``user_input``, and what feeds it feeds no other component),
-    their inputs are not declared confidential (a secret in the context), and no relation
-    takes their inputs or outputs anywhere else. What such a model is made to answer reaches
+    relation into them ends on ``user_input``), their inputs are not declared confidential
+    and contain no secret, their outputs' integrity is not high or critical, they are not
+    trained here on data that is not all public, and no relation takes their inputs or
+    outputs anywhere else. What such a model is made to answer reaches
     the one who asked and nobody else."""
     inputs = {x.assets["inputs"]: x.id for x in m.models if "inputs" in x.assets}
     own = {a: x.id for x in m.models for a in x.assets.values()}
     talk = {x.assets[k] for x in m.models for k in ("inputs", "outputs") if k in x.assets}
     excluded: set[str] = set()
-    request_sources: dict[str, set[str]] = {}
     other_sources: dict[str, set[str]] = {}
     for r in m.relations:
         source_model = own.get(r.source)
@@ -32,19 +32,32 @@ def asker_only_models(m: SystemModel) -> frozenset[str]:
         target_model = inputs.get(r.target)
         if target_model is None or r.kind != "feeds":
             continue
-        if r.target_component == "user_input":
-            request_sources.setdefault(target_model, set()).add(r.source)
-        else:
+        if r.target_component != "user_input":
             other_sources.setdefault(target_model, set()).add(r.source)
     excluded.update(other_sources)
+    built = public_datasets(m)
+    into_dataset = {r.target for r in m.relations if r.kind in _BUILT_FROM}
     return frozenset(
         x.id
         for x in m.models
         if x.id not in excluded
         and _converses_alone(x)
         and "inputs" in x.assets
-        and m.asset(x.assets["inputs"]).criticality.get("confidentiality") not in _SECRET
+        and not _at_stake(m, x)
+        # trained here on data that is not all public: what it answers may repeat that data
+        and not (x.assets.get("dataset") in into_dataset and x.id not in built)
     )
+
+
+def _at_stake(m: SystemModel, x: Model) -> bool:
+    """Whether the model file says more than the asker is at stake: its inputs are
+    confidential or contain a secret, or its outputs' integrity is high or critical (someone
+    relies on what it says)."""
+    inputs = m.asset(x.assets["inputs"])
+    if inputs.criticality.get("confidentiality") in _SECRET or inputs.contains:
+        return True
+    outputs = x.assets.get("outputs")
+    return outputs is not None and m.asset(outputs).criticality.get("integrity") in _SECRET
 
 
 def _converses_alone(x: Model) -> bool:
@@ -63,7 +76,10 @@ def public_datasets(m: SystemModel) -> frozenset[str]:
     return frozenset(
         x.id
         for x in m.models
-        if "dataset" in x.assets and _published(m, x.assets["dataset"], into, set(), True)
+        if "dataset" in x.assets
+        # a dataset said to be confidential (a curated subset) is not published
+        and m.asset(x.assets["dataset"]).criticality.get("confidentiality") not in _SECRET
+        and _published(m, x.assets["dataset"], into, set(), True)
     )
 
 

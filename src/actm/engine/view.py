@@ -164,6 +164,10 @@ _UNSEEN = frozenset({"weakens", "breaks", "justifies"})
 rules and the seeds' costs)."""
 
 
+_OWN_CONTENT = frozenset({"personal_data", "business_data"})
+"""Asset types whose own content is worth taking, whatever secret they also embed."""
+
+
 def _plain_view(c: Compiled) -> EngineView:
     """The view of ``c`` (no posited weakness). A counterfactual rerun whose controls left
     out only patch conventional vulnerabilities or have effects the view does not read
@@ -628,7 +632,11 @@ def _credential_info(c: Compiled, m: SystemModel, a: Asset, info: OwnerInfo) -> 
     package."""
     access = set(c.vocab.access_types)
     info.contains_secret = any(m.asset(x).type in access for x in a.contains)
-    info.secret_wrapper = info.contains_secret and "confidentiality" not in a.stated
+    # a carrier of a secret (a configuration, logs): personal or business data that embeds a
+    # key is worth taking for its own content, stated or not
+    info.secret_wrapper = (
+        info.contains_secret and "confidentiality" not in a.stated and a.type not in _OWN_CONTENT
+    )
     if a.package is not None:
         p = m.package(a.package)
         info.package = (p.ecosystem, p.pinned, p.verified)

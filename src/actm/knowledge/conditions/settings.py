@@ -143,8 +143,9 @@ class SecretWrapper(_Flag):
     attribute = "secret_wrapper"
     example = "secret_wrapper: false"
     doc = (
-        "(an asset) `contains` a credential or secret and declares no confidentiality of its "
-        "own: what a reader gains from it is what it embeds, which a read of it reaches too "
+        "(an asset) `contains` a credential or secret, declares no confidentiality of its "
+        "own and is no `personal_data` or `business_data` (worth taking for its own content): "
+        "what a reader gains from it is what it embeds, which a read of it reaches too "
         "(`read_by`)"
     )
 
@@ -196,8 +197,10 @@ class AskerOnly(_Flag):
     doc = (
         "(a model) what it is asked and answers concerns whoever asks alone: it has no tools, "
         "no `acted_on` and no `long_term_memory`, every relation into its `inputs` ends on "
-        "`user_input` and what feeds that feeds no other component, its `inputs` do not have "
-        "confidentiality `high` or `critical`, and no relation takes its `inputs` or "
+        "`user_input`, its `inputs` neither have confidentiality `high` or `critical` nor "
+        "`contain` anything, its `outputs` do not have integrity `high` or `critical`, it is "
+        "not trained here on data that is not all public (a `derives` or `part_of` relation "
+        "into its `dataset`, not `public_dataset`), and no relation takes its `inputs` or "
         "`outputs` anywhere else"
     )
 
@@ -209,7 +212,8 @@ class PublicDataset(_Flag):
     doc = (
         "(a model) its training data is built only from what is published: `derives` or "
         "`part_of` relations take something into its `dataset`, each from an asset declared "
-        "`public` or built only from such assets"
+        "`public` or built only from such assets, and the `dataset` itself does not have "
+        "confidentiality `high` or `critical`"
     )
 
 
