@@ -1,15 +1,24 @@
-"""Whom a model's inputs, outputs and training data concern, read off the model's relations
-(controls do not change them): the facts behind the ``where`` conditions ``asker_only`` and
-``public_dataset`` (:class:`~actm.engine.owner_facts.OwnerInfo`)."""
+"""Whom a model's inputs, outputs and training data concern, and what they hold that is
+confidential, read off the model's relations: the facts behind the ``where`` conditions
+``asker_only``, ``public_dataset``, ``confidential_prompt`` and ``confidential_data``
+(:class:`~actm.engine.owner_facts.OwnerInfo`). Controls change none of them but the
+relations a control blocks into a system prompt (:func:`confidential_prompts`)."""
 
 from __future__ import annotations
 
-from actm.model.system import Model, SystemModel
+from actm.engine.compiled import Compiled
+from actm.model.system import Asset, Model, SystemModel
 
-__all__ = ["asker_only_models", "public_datasets"]
+__all__ = [
+    "asker_only_models",
+    "confidential",
+    "confidential_prompts",
+    "is_confidential",
+    "public_datasets",
+]
 
 _BUILT_FROM = ("derives", "part_of")
-_SECRET = frozenset({"high", "critical"})
+_HIGH = frozenset({"high", "critical"})
 
 
 def asker_only_models(m: SystemModel) -> frozenset[str]:
@@ -54,10 +63,10 @@ def _at_stake(m: SystemModel, x: Model) -> bool:
     confidential or contain a secret, or its outputs' integrity is high or critical (someone
     relies on what it says)."""
     inputs = m.asset(x.assets["inputs"])
-    if inputs.criticality.get("confidentiality") in _SECRET or inputs.contains:
+    if is_confidential(inputs) or inputs.contains:
         return True
     outputs = x.assets.get("outputs")
-    return outputs is not None and m.asset(outputs).criticality.get("integrity") in _SECRET
+    return outputs is not None and m.asset(outputs).criticality.get("integrity") in _HIGH
 
 
 def _converses_alone(x: Model) -> bool:
@@ -78,7 +87,7 @@ def public_datasets(m: SystemModel) -> frozenset[str]:
         for x in m.models
         if "dataset" in x.assets
         # a dataset said to be confidential (a curated subset) is not published
-        and m.asset(x.assets["dataset"]).criticality.get("confidentiality") not in _SECRET
+        and not is_confidential(m.asset(x.assets["dataset"]))
         and _published(m, x.assets["dataset"], into, set(), True)
     )
 
@@ -95,3 +104,37 @@ def _published(
         return False
     seen.add(asset_id)
     return all(_published(m, s, into, seen, False) for s in sources)
+
+
+def is_confidential(asset: Asset) -> bool:
+    """Whether the asset has confidentiality ``high`` or ``critical``."""
+    return asset.criticality.get("confidentiality") in _HIGH
+
+
+def confidential(m: SystemModel, asset_id: str | None) -> bool:
+    """Whether the asset (if any) has confidentiality ``high`` or ``critical``."""
+    return asset_id is not None and is_confidential(m.asset(asset_id))
+
+
+def confidential_prompts(c: Compiled) -> frozenset[str]:
+    """The models whose system prompt holds something confidential: fed (by a relation in
+    force) from an asset that contains a credential or secret or whose confidentiality is
+    high or critical, or whose own inputs are that confidential."""
+    m = c.model
+    access = set(c.vocab.access_types)
+
+    def holds_secret(asset: Asset) -> bool:
+        return is_confidential(asset) or any(m.asset(x).type in access for x in asset.contains)
+
+    found = {
+        c.asset_owner[c.asset_index[r.target]]
+        for r in m.relations
+        if r.kind == "feeds"
+        and r.target_component == "system_prompt"
+        and r.id not in c.blocked
+        and holds_secret(m.asset(r.source))
+    }
+    found.update(
+        x.id for x in m.models if "inputs" in x.assets and holds_secret(m.asset(x.assets["inputs"]))
+    )
+    return frozenset(found)

@@ -250,3 +250,22 @@ def server_publishers(m: SystemModel) -> dict[str, tuple[str, ...]]:
         if found:
             out[n.id] = tuple(publisher for _, publisher in found)
     return out
+
+
+def third_party_definitions(
+    m: SystemModel, authored: frozenset[str], out: dict[str, OwnerInfo]
+) -> None:
+    """Add ``tool_definitions`` to the authored components of each model one of whose tools
+    someone outside the system describes: a third party owns the tool (or publishes the MCP
+    server it runs in, or runs its node), or an assumption lets a third party change it."""
+    for model in m.models:
+        facts = out.get(model.id)
+        if facts is None or "tool_definitions" in facts.authored_components:
+            continue
+        if any(
+            t in authored or (t in out and m.is_third_party(out[t].owner or None))
+            for t in facts.tools
+        ):
+            out[model.id] = replace(
+                facts, authored_components=facts.authored_components | {"tool_definitions"}
+            )

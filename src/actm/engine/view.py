@@ -12,7 +12,12 @@ from collections.abc import Callable, Mapping, MutableMapping
 from collections.abc import Set as AbstractSet
 from dataclasses import replace
 
-from actm.engine.audience import asker_only_models, public_datasets
+from actm.engine.audience import (
+    asker_only_models,
+    confidential,
+    confidential_prompts,
+    public_datasets,
+)
 from actm.engine.authorship import (
     authored_feeds,
     client_kinds,
@@ -23,6 +28,7 @@ from actm.engine.authorship import (
     posited_authors,
     server_publishers,
     serves_mcp,
+    third_party_definitions,
     tools_bring_content,
     tools_bring_outside_content,
     vulnerable_nodes,
@@ -379,7 +385,7 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
     out: dict[str, OwnerInfo] = {}
     tools = {t.id: t for t in m.tools}
     cleartext = _cleartext_targets(c)
-    secret_prompts = _confidential_prompts(c)
+    secret_prompts = confidential_prompts(c)
     outside = outside_components(m)
     content = content_components(c, outside)
     clients = client_kinds(c)
@@ -413,7 +419,7 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
             acted_on=frozenset(model.acted_on),
             cleartext_inputs=model.assets.get("inputs") in cleartext,
             confidential_prompt=model.id in secret_prompts,
-            confidential_data=_confidential(m, model.assets.get("dataset")),
+            confidential_data=confidential(m, model.assets.get("dataset")),
             own_session=hosted_tp and model.exposure != "public",
             models_only=model.id in to_models and model.exposure != "public" and not model.acted_on,
             asker_only=model.id in asker_only,
@@ -438,7 +444,7 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
             _tool_reach(c, info, t)
         out[model.id] = info
     _asset_info(c, m, third, tools, out)
-    _third_party_definitions(m, authored, out)
+    third_party_definitions(m, authored, out)
     for ct, tis in c.cred_tools.items():
         cred = out.get(c.asset_ids[c.target_asset[ct]])
         if cred is not None:
@@ -472,25 +478,6 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
 
 
 _TRAINING = frozenset({"training", "fine_tuning"})
-
-
-def _third_party_definitions(
-    m: SystemModel, authored: frozenset[str], out: dict[str, OwnerInfo]
-) -> None:
-    """Add ``tool_definitions`` to the authored components of each model one of whose tools
-    someone outside the system describes: a third party owns the tool (or publishes the MCP
-    server it runs in, or runs its node), or an assumption lets a third party change it."""
-    for model in m.models:
-        facts = out.get(model.id)
-        if facts is None or "tool_definitions" in facts.authored_components:
-            continue
-        if any(
-            t in authored or (t in out and m.is_third_party(out[t].owner or None))
-            for t in facts.tools
-        ):
-            out[model.id] = replace(
-                facts, authored_components=facts.authored_components | {"tool_definitions"}
-            )
 
 
 def _asset_info(
@@ -588,43 +575,6 @@ def _cleartext_targets(c: Compiled) -> frozenset[str]:
         for r in c.model.relations
         if not (r.encrypted and r.authenticated) and r.id not in c.blocked
     )
-
-
-_CONFIDENTIAL = frozenset({"high", "critical"})
-
-
-def _is_confidential(asset: Asset) -> bool:
-    """Whether the asset has confidentiality ``high`` or ``critical``."""
-    return asset.criticality.get("confidentiality") in _CONFIDENTIAL
-
-
-def _confidential(m: SystemModel, asset_id: str | None) -> bool:
-    """Whether the asset (if any) has confidentiality ``high`` or ``critical``."""
-    return asset_id is not None and _is_confidential(m.asset(asset_id))
-
-
-def _confidential_prompts(c: Compiled) -> frozenset[str]:
-    """The models whose system prompt holds something confidential: fed (by a relation in
-    force) from an asset that contains a credential or secret or whose confidentiality is
-    high or critical, or whose own inputs are that confidential."""
-    m = c.model
-    access = set(c.vocab.access_types)
-
-    def confidential(asset: Asset) -> bool:
-        return _is_confidential(asset) or any(m.asset(x).type in access for x in asset.contains)
-
-    found = {
-        c.asset_owner[c.asset_index[r.target]]
-        for r in m.relations
-        if r.kind == "feeds"
-        and r.target_component == "system_prompt"
-        and r.id not in c.blocked
-        and confidential(m.asset(r.source))
-    }
-    found.update(
-        x.id for x in m.models if "inputs" in x.assets and confidential(m.asset(x.assets["inputs"]))
-    )
-    return frozenset(found)
 
 
 def _credential_info(c: Compiled, m: SystemModel, a: Asset, info: OwnerInfo) -> None:
