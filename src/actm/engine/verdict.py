@@ -136,7 +136,8 @@ def noise(
     if severity.moot:
         return "no_confidentiality"
     if not severity.accepted and (
-        attribution.restates.get(tid) or _restates_foothold(c, tid, verdict, severity, attribution)
+        attribution.restates.get(tid)
+        or _restates_foothold(c, tid, verdict, severity, attribution, binding)
     ):
         return "foothold"
     if not _routes_judged(verdict, severity, attribution):
@@ -283,10 +284,15 @@ def _public_holdings(c: Compiled, entry: str) -> frozenset[tuple[str, str]]:
 
 
 def _restates_foothold(
-    c: Compiled, tid: str, verdict: Verdict, severity: Assessment, attribution: Attribution
+    c: Compiled,
+    tid: str,
+    verdict: Verdict,
+    severity: Assessment,
+    attribution: Attribution,
+    binding: tuple[str, ...] = (),
 ) -> bool:
-    """Whether the threat is on what a model is told or says (its ``inputs`` or ``outputs``)
-    and needs the code of the
+    """Whether the threat is on what a model is told or says (its ``inputs`` or ``outputs``,
+    or data read out of its answers: :func:`_answers_read`) and needs the code of the
     packages that run on a node the model runs on (it rests on the unjustified assumption of
     one of them, or on those of all of them together, or needs code execution there whichever
     package, tool or credential gives it: ``Attribution.footholds``): whoever
@@ -296,9 +302,13 @@ def _restates_foothold(
     Counterfactual, so monotone: a threat that also closes without the packages (another
     route) is kept."""
     asset = c.model.asset(severity.asset_id)
-    if asset.model is None or asset.type not in ("inputs", "outputs"):
+    if asset.model is not None and asset.type in ("inputs", "outputs"):
+        models: tuple[str, ...] = (asset.model,)
+    else:
+        models = _answers_read(c, tid, binding)
+    if not models:
         return False
-    hosts = set(c.model.model(asset.model).deployed_on)
+    hosts = {n for name in models for n in c.model.model(name).deployed_on}
     if hosts.intersection(attribution.footholds.get(tid, ())):
         return True
     if attribution.assumption_attribution != "counterfactual":
@@ -309,3 +319,26 @@ def _restates_foothold(
             if hosts.intersection(package.runs_on):
                 return True
     return False
+
+
+def _answers_read(c: Compiled, tid: str, binding: tuple[str, ...]) -> tuple[str, ...]:
+    """The models whose answers the threat's attack reads to break confidentiality alone (a
+    requirement to inspect the ``outputs`` of a model it binds, as a disclosure of what the
+    agent's tools return does): code on the node such a model runs on holds what its tools
+    return to it, so the disclosure through its answers restates that foothold."""
+    attack = c.kb.attacks.get(tid.split("@", 1)[0])
+    if attack is None or attack.impact is None or attack.impact.classes != ("confidentiality",):
+        return ()
+    bound = dict(zip(attack.key_vars, binding, strict=False))
+    return tuple(
+        sorted(
+            {
+                bound[r.var]
+                for r in attack.requirements()
+                if r.var in bound
+                and r.capability == "inspect"
+                and "outputs" in r.asset_types
+                and attack.var_sort.get(r.var) == "model"
+            }
+        )
+    )

@@ -574,6 +574,20 @@ class OutsideExecutionOf(RelationalCondition):
         return mine is not None and model is not None and not mine.nodes & model.executes_on
 
 
+class OutsideOpenExecutionOf(RelationalCondition):
+    name = "outside_open_execution_of"
+    model_only = True
+    example = "outside_open_execution_of: m"
+    doc = (
+        "resides on no node where a tool of model `m` runs code outside a sandbox the model "
+        "declares (whoever steers `m` there reads and changes it with `m`'s own commands)"
+    )
+
+    def holds(self, view: SystemView, me: str, other: str) -> bool:
+        mine, model = view.owner(me), view.owner(other)
+        return mine is not None and model is not None and not mine.nodes & model.executes_open_on
+
+
 class ExceedsReachOf(RelationalCondition):
     name = "exceeds_reach_of"
     model_only = True
@@ -640,6 +654,7 @@ RELATIONAL: tuple[RelationalCondition, ...] = (
     ApartFrom(),
     SharedBeyond(),
     OutsideExecutionOf(),
+    OutsideOpenExecutionOf(),
     ExceedsReachOf(),
     BeyondToolsOf(),
 )

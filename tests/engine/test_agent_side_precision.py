@@ -1,0 +1,118 @@
+"""What an agent's own data entries keep reporting once narrowed: a disclosure through the
+agent's answers that only a package's code on its host gives, and a person talked into what
+the agent's own unsandboxed commands already do, are restatements; the close real cases are
+not (docs/noise-rules.md)."""
+
+from __future__ import annotations
+
+import textwrap
+
+import actm
+from actm.results.model import Result
+
+# an internal agent whose host runs a plugin its publisher can change (unpinned); a read tool
+# returns business records from a database to it
+PLUGIN = """\
+actm: 1
+system: {id: plugins, owner: team}
+owners:
+  - {id: team, trust: first_party}
+  - {id: authors, trust: untrusted}
+nodes:
+  - {id: host, kind: service}
+  - {id: db, kind: database}
+models:
+  - {id: bot, kind: agent, exposure: internal, deployed_on: [host], tools: [lookup]}
+assets:
+  - {id: records, type: business_data, criticality: {confidentiality: high}, resides: [{node: db}]}
+tools:
+  - {id: lookup, node: host, permissions: {read: [records]}}
+packages:
+  - {id: plugin, ecosystem: npm, name: plugin, pinned: false, publisher: authors, runs_on: [host]}
+"""
+
+# the same agent with a member of staff who asks it questions and reads its answers
+ASKED = (
+    PLUGIN
+    + """\
+adversaries:
+  - id: staff
+    reach: insider
+    holds:
+      - {asset: bot.inputs.user_input, capability: make_arbitrary_changes}
+      - {asset: bot.outputs, capability: inspect}
+"""
+)
+
+# an agent on a laptop that reads web pages and has a shell there ({sandbox}: declared or not)
+LAPTOP = """\
+actm: 1
+system: {{id: fixture}}
+nodes:
+  - {{id: laptop, kind: workstation}}
+models:
+  - id: bot
+    kind: agent
+    deployed_on: [laptop]
+    tools: [shell]
+    assets:
+      inputs: {{component_sources: {{retrieved_context: [web]}}}}
+      outputs: {{resides: [{{node: laptop, mode: processed}}]}}
+assets:
+  - {{id: ssh-key, type: secret, resides: [{{node: laptop}}]}}
+  - id: wallet
+    type: business_data
+    criticality: {{integrity: critical, confidentiality: high}}
+    resides: [{{node: laptop}}]
+tools:
+  - {{id: shell, node: laptop, sandbox: {sandbox}, permissions: {{execute: [laptop]}}}}
+"""
+
+
+def _analyze(text: str) -> Result:
+    return actm.analyze(actm.load_model_text(textwrap.dedent(text)))
+
+
+def _ids(result: Result, attack: str) -> list[str]:
+    return sorted(t.id for t in result.threats if t.attack == attack)
+
+
+def test_a_disclosure_only_the_plugin_on_the_agents_host_gives_restates_its_foothold() -> None:
+    # the plugin's code receives what the lookup returns to the agent: asking the agent for
+    # the records through that code says again what ml-dependency-compromise says
+    result = _analyze(PLUGIN)
+    assert _ids(result, "tool-data-disclosure") == []
+    assert ("tool-data-disclosure@bot@records", "foothold") in {
+        (d.id, d.rule) for d in result.dropped
+    }
+    assert [t.id for t in result.threats] == ["ml-dependency-compromise@plugin"]
+
+
+def test_a_person_who_asks_the_agent_for_the_records_is_reported() -> None:
+    # the closest real case: someone who talks to the agent reads the records without the
+    # plugin, so the disclosure does not rest on the foothold
+    result = _analyze(ASKED)
+    assert _ids(result, "tool-data-disclosure") == ["tool-data-disclosure@bot@records"]
+    assert "tool-data-disclosure@bot@records" not in {d.id for d in result.dropped}
+
+
+def test_a_person_is_not_talked_into_what_the_agents_own_shell_does() -> None:
+    # whoever steers the agent reads and changes the key and the wallet with its commands:
+    # agent-code-execution reports that, once
+    result = _analyze(LAPTOP.format(sandbox="false"))
+    assert _ids(result, "agent-code-execution") == [
+        "agent-code-execution@bot@ssh-key",
+        "agent-code-execution@bot@wallet",
+    ]
+    assert _ids(result, "human-trust-exploitation") == []
+
+
+def test_behind_a_declared_sandbox_the_person_is_the_way_in() -> None:
+    # the shell's code is confined: the steered agent reaches neither, the person at the
+    # laptop does
+    result = _analyze(LAPTOP.format(sandbox="true"))
+    assert _ids(result, "agent-code-execution") == []
+    assert _ids(result, "human-trust-exploitation") == [
+        "human-trust-exploitation@bot@ssh-key",
+        "human-trust-exploitation@bot@wallet",
+    ]
