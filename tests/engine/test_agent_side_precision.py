@@ -44,6 +44,36 @@ adversaries:
 """
 )
 
+# an internal agent with a tool that saves notes stored {where}; a plugin its publisher can
+# change runs on the agent's host; {inputs}: what else the agent reads
+SAVER = """\
+actm: 1
+system: {{id: plugins, owner: team}}
+owners:
+  - {{id: team, trust: first_party}}
+  - {{id: authors, trust: untrusted}}
+nodes:
+  - {{id: host, kind: service}}
+  - {{id: db, kind: database}}
+models:
+  - id: bot
+    kind: agent
+    exposure: internal
+    deployed_on: [host]
+    tools: [save]
+    {inputs}
+assets:
+  - id: notes
+    type: business_data
+    criticality: {{integrity: high}}
+    resides: [{{node: {where}}}]
+tools:
+  - {{id: save, node: host, permissions: {{write: [notes]}}}}
+packages:
+  - {{id: plugin, ecosystem: npm, name: plugin, pinned: false, publisher: authors,
+     runs_on: [host]}}
+"""
+
 # an agent on a laptop that reads web pages and has a shell there ({sandbox}: declared or not)
 LAPTOP = """\
 actm: 1
@@ -116,3 +146,25 @@ def test_behind_a_declared_sandbox_the_person_is_the_way_in() -> None:
         "human-trust-exploitation@bot@ssh-key",
         "human-trust-exploitation@bot@wallet",
     ]
+
+
+def test_a_write_only_the_plugin_steers_to_its_own_host_restates_its_foothold() -> None:
+    # the plugin's code on the host changes the notes stored there without the agent
+    result = _analyze(SAVER.format(where="host", inputs=""))
+    assert _ids(result, "excessive-agency-write") == []
+    assert ("excessive-agency-write@bot@notes", "foothold") in {
+        (d.id, d.rule) for d in result.dropped
+    }
+
+
+def test_a_write_the_plugin_steers_to_another_node_is_reported() -> None:
+    # the notes are in a database: the agent's tool reaches them, the plugin's code alone not
+    result = _analyze(SAVER.format(where="db", inputs=""))
+    assert _ids(result, "excessive-agency-write") == ["excessive-agency-write@bot@notes"]
+
+
+def test_a_write_web_content_steers_is_reported_where_the_plugin_also_runs() -> None:
+    # the closest real case: a web page steers the agent to the same notes without the plugin
+    inputs = "assets: {inputs: {component_sources: {retrieved_context: [web]}}}"
+    result = _analyze(SAVER.format(where="host", inputs=inputs))
+    assert _ids(result, "excessive-agency-write") == ["excessive-agency-write@bot@notes"]

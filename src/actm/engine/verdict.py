@@ -29,10 +29,12 @@ from actm.engine.chain import Route
 from actm.engine.compiled import Compiled
 from actm.engine.costs import costs, entry_of
 from actm.engine.facts import Rule
+from actm.engine.footholds import sends_out
 from actm.engine.routes import all_seeds
 from actm.engine.seeds import Seed
 from actm.engine.severity import Assessment, Path
 from actm.engine.view import EngineView
+from actm.model.system import Asset
 from actm.records import quick_init
 from actm.terms import REACHES
 
@@ -292,13 +294,15 @@ def _restates_foothold(
     binding: tuple[str, ...] = (),
 ) -> bool:
     """Whether the threat is on what a model is told or says (its ``inputs`` or ``outputs``,
-    or data read out of its answers: :func:`_answers_read`) and needs the code of the
-    packages that run on a node the model runs on (it rests on the unjustified assumption of
+    or data read out of its answers: :func:`_answers_read`), or on an asset stored where a
+    model it binds runs (:func:`_stored_where_it_runs`), and needs the code of the
+    packages that run on such a node (it rests on the unjustified assumption of
     one of them, or on those of all of them together, or needs code execution there whichever
     package, tool or credential gives it: ``Attribution.footholds``): whoever
-    changes that code runs it there and holds everything the model receives and says, which
-    is the package's own threat (``ml-dependency-compromise``); prompt injection, eviction,
-    flooding or reading the model's queries through that foothold restates it.
+    changes that code runs it there and holds everything the model receives and says, and
+    what is stored there, which is the package's own threat (``ml-dependency-compromise``);
+    prompt injection, eviction, flooding, reading the model's queries or steering its tools
+    to what the node stores through that foothold restates it.
     Counterfactual, so monotone: a threat that also closes without the packages (another
     route) is kept."""
     asset = c.model.asset(severity.asset_id)
@@ -306,9 +310,11 @@ def _restates_foothold(
         models: tuple[str, ...] = (asset.model,)
     else:
         models = _answers_read(c, tid, binding)
-    if not models:
-        return False
     hosts = {n for name in models for n in c.model.model(name).deployed_on}
+    if not models and asset.model is None:
+        hosts = _stored_where_it_runs(c, tid, binding, asset)
+    if not hosts:
+        return False
     if hosts.intersection(attribution.footholds.get(tid, ())):
         return True
     if attribution.assumption_attribution != "counterfactual":
@@ -342,3 +348,24 @@ def _answers_read(c: Compiled, tid: str, binding: tuple[str, ...]) -> tuple[str,
             }
         )
     )
+
+
+def _stored_where_it_runs(
+    c: Compiled, tid: str, binding: tuple[str, ...], asset: Asset
+) -> set[str]:
+    """The nodes where a model the threat binds runs and where its (conventional) asset is
+    stored: code on such a node reads and changes the asset there without steering the model
+    (a package's own threat says so). An exfiltration names how the data leaves, which that
+    code does not: none. What a model is (its weights, its data) is more than the foothold
+    and never comes here."""
+    attack = c.kb.attacks.get(tid.split("@", 1)[0])
+    if attack is None or sends_out(attack):
+        return set()
+    stored = {r.node for r in asset.resides}
+    return {
+        n
+        for var, name in zip(attack.key_vars, binding, strict=False)
+        if attack.var_sort.get(var) == "model"
+        for n in c.model.model(name).deployed_on
+        if n in stored
+    }
