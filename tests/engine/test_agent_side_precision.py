@@ -10,9 +10,8 @@ import textwrap
 import actm
 from actm.results.model import Result
 
-# an internal agent whose host runs a plugin its publisher can change (unpinned); a read tool
-# returns business records from a database to it
-PLUGIN = """\
+# the team's host, where a plugin its publisher can change (unpinned) runs, and a database
+HOST = """\
 actm: 1
 system: {id: plugins, owner: team}
 owners:
@@ -21,15 +20,25 @@ owners:
 nodes:
   - {id: host, kind: service}
   - {id: db, kind: database}
+"""
+PLUGIN_ON_HOST = """\
+packages:
+  - {id: plugin, ecosystem: npm, name: plugin, pinned: false, publisher: authors, runs_on: [host]}
+"""
+
+# an internal agent on that host; a read tool returns business records from the database
+PLUGIN = (
+    HOST
+    + """\
 models:
   - {id: bot, kind: agent, exposure: internal, deployed_on: [host], tools: [lookup]}
 assets:
   - {id: records, type: business_data, criticality: {confidentiality: high}, resides: [{node: db}]}
 tools:
   - {id: lookup, node: host, permissions: {read: [records]}}
-packages:
-  - {id: plugin, ecosystem: npm, name: plugin, pinned: false, publisher: authors, runs_on: [host]}
 """
+    + PLUGIN_ON_HOST
+)
 
 # the same agent with a member of staff who asks it questions and reads its answers
 ASKED = (
@@ -44,17 +53,9 @@ adversaries:
 """
 )
 
-# an internal agent with a tool that saves notes stored {where}; a plugin its publisher can
-# change runs on the agent's host; {inputs}: what else the agent reads
+# an internal agent on the host with a tool that saves notes stored {where}; {inputs}: what
+# else the agent reads
 SAVER = """\
-actm: 1
-system: {{id: plugins, owner: team}}
-owners:
-  - {{id: team, trust: first_party}}
-  - {{id: authors, trust: untrusted}}
-nodes:
-  - {{id: host, kind: service}}
-  - {{id: db, kind: database}}
 models:
   - id: bot
     kind: agent
@@ -69,10 +70,12 @@ assets:
     resides: [{{node: {where}}}]
 tools:
   - {{id: save, node: host, permissions: {{write: [notes]}}}}
-packages:
-  - {{id: plugin, ecosystem: npm, name: plugin, pinned: false, publisher: authors,
-     runs_on: [host]}}
 """
+
+
+def _saver(where: str, inputs: str = "") -> str:
+    return HOST + SAVER.format(where=where, inputs=inputs) + PLUGIN_ON_HOST
+
 
 # an agent on a laptop that reads web pages and has a shell there ({sandbox}: declared or not)
 LAPTOP = """\
@@ -150,7 +153,7 @@ def test_behind_a_declared_sandbox_the_person_is_the_way_in() -> None:
 
 def test_a_write_only_the_plugin_steers_to_its_own_host_restates_its_foothold() -> None:
     # the plugin's code on the host changes the notes stored there without the agent
-    result = _analyze(SAVER.format(where="host", inputs=""))
+    result = _analyze(_saver("host"))
     assert _ids(result, "excessive-agency-write") == []
     assert ("excessive-agency-write@bot@notes", "foothold") in {
         (d.id, d.rule) for d in result.dropped
@@ -159,12 +162,12 @@ def test_a_write_only_the_plugin_steers_to_its_own_host_restates_its_foothold() 
 
 def test_a_write_the_plugin_steers_to_another_node_is_reported() -> None:
     # the notes are in a database: the agent's tool reaches them, the plugin's code alone not
-    result = _analyze(SAVER.format(where="db", inputs=""))
+    result = _analyze(_saver("db"))
     assert _ids(result, "excessive-agency-write") == ["excessive-agency-write@bot@notes"]
 
 
 def test_a_write_web_content_steers_is_reported_where_the_plugin_also_runs() -> None:
     # the closest real case: a web page steers the agent to the same notes without the plugin
     inputs = "assets: {inputs: {component_sources: {retrieved_context: [web]}}}"
-    result = _analyze(SAVER.format(where="host", inputs=inputs))
+    result = _analyze(_saver("host", inputs))
     assert _ids(result, "excessive-agency-write") == ["excessive-agency-write@bot@notes"]
