@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import replace
 
-from actm.engine.canonical import memo
+from actm.engine.canonical import residents
 from actm.engine.compiled import Compiled
 from actm.engine.derived import MISSING_AUTHENTICATION
 from actm.engine.owner_facts import OwnerInfo
@@ -71,13 +71,10 @@ def outside_authored_assets(c: Compiled, *, posited: bool = False) -> frozenset[
     )
     open_kinds = c.vocab.open_contents
     kinds = {n.id: n.kind for n in m.nodes}
-    residents: dict[str, tuple[str, ...]] | None = None
     for node, v in weaknesses_in_force(c, posited=posited):
         if v.vclass != MISSING_AUTHENTICATION or kinds.get(node) not in open_kinds:
             continue
-        if residents is None:
-            residents = memo(m, "assets-by-node", lambda: assets_by_node(m))
-        found.update(a for a in residents.get(node, ()) if v.assets is None or a in v.assets)
+        found.update(a for a in residents(m).get(node, ()) if v.assets is None or a in v.assets)
     # what is derived from (an index of a mailbox) or part of outside-authored content carries it
     carried = [(r.source, r.target) for r in m.relations if r.kind in ("derives", "part_of")]
     grew = True
@@ -86,16 +83,6 @@ def outside_authored_assets(c: Compiled, *, posited: bool = False) -> frozenset[
         found.update(dst for src, dst in carried if src in found)
         grew = len(found) > before
     return frozenset(found)
-
-
-def assets_by_node(m: SystemModel) -> dict[str, tuple[str, ...]]:
-    """Node -> the assets that reside on it, in the model's order: no control changes it, so
-    every run of one analysis shares it (kept on the model by :func:`memo`)."""
-    found: dict[str, dict[str, None]] = {}
-    for a in m.assets:
-        for r in a.resides:
-            found.setdefault(r.node, {})[a.id] = None
-    return {node: tuple(ids) for node, ids in found.items()}
 
 
 def posited_authors(c: Compiled, info: MutableMapping[str, OwnerInfo], *, posited: bool) -> None:
