@@ -125,7 +125,12 @@ class EngineView:
         vulnerabilities of its nodes and its criticality (``StaticCondition.holds``); only
         the facts and the vulnerabilities differ between the two views. So an answer is kept
         when its owner's facts are equal in both and its asset has the same vulnerabilities."""
-        changed = {o for o, facts in out.info.items() if self.info.get(o) != facts}
+        mine_info = self.info
+        changed = {
+            o
+            for o, facts in out.info.items()
+            if (was := mine_info.get(o)) is not facts and was != facts
+        }
         mine, theirs = self._node_vulns, out._node_vulns
         reached = {
             c.asset_index[key[1]]
