@@ -213,7 +213,9 @@ def _plain_view(c: Compiled) -> EngineView:
     if base is not None and c.in_force < base[1] and _patches_only(c, base[1] - c.in_force):
         return base[0]._with_vulnerabilities(c, posited=False)
     view = EngineView(c)
-    if c.in_force == implemented:
+    if implemented and c.in_force == implemented:
+        # kept for the reruns without some of them (and their static answers with it); a
+        # model without implemented controls has none, and its view goes with its run
         memo(m, _IN_FORCE, lambda: (view, c.in_force), on=c.vocab)
     return view
 
