@@ -453,3 +453,23 @@ def new_controls(draw: st.DrawFn, model: Any, kb: Any) -> list[Item]:
             value = [target]
         out.append(("controls", {"id": f"fz-control{i}", kind: value}))
     return out
+
+
+def brought_back(before: Any, after: set[str]) -> set[str]:
+    """The threats of ``after`` that a control may bring back although ``before`` (the result
+    without it) did not report them, the two documented exceptions to "a control never adds a
+    threat" (docs/noise-rules.md): a threat the ``foothold`` rule dropped, once the control
+    takes part of what the foothold reaches; and a person talked into handing over or changing
+    an asset (``human-trust-exploitation@m@x``) that the agent's own code execution on it
+    (``agent-code-execution@m@x``) said, once a control takes that code execution away."""
+    restated = {d.id for d in before.dropped if d.rule == "foothold"}
+    reported = {t.id for t in before.threats}
+    persuaded = {
+        tid
+        for tid in after
+        if tid.startswith("human-trust-exploitation@")
+        and (executed := tid.replace("human-trust-exploitation@", "agent-code-execution@", 1))
+        in reported
+        and executed not in after
+    }
+    return restated | persuaded

@@ -184,3 +184,39 @@ def test_definitions_beside_an_untrusted_operators_server_are_still_reported() -
     # definitions the agent is offered
     assert "tool-definition-poisoning@agent" in _ids(REMOTE_SERVER.format(operator="toolco"))
     assert "tool-definition-poisoning@agent" not in _ids(REMOTE_SERVER.format(operator="team"))
+
+
+# an agent on a laptop that reads web pages, with a shell there that the model does not
+# sandbox, and a control that sandboxes it ({status})
+JAILED_SHELL = """\
+actm: 1
+system: {{id: probe}}
+nodes:
+  - {{id: laptop, kind: workstation}}
+models:
+  - id: bot
+    kind: agent
+    deployed_on: [laptop]
+    tools: [shell]
+    assets:
+      inputs: {{component_sources: {{retrieved_context: [web]}}}}
+      outputs: {{resides: [{{node: laptop, mode: processed}}]}}
+assets:
+  - {{id: ssh-key, type: secret, resides: [{{node: laptop}}]}}
+tools:
+  - {{id: shell, node: laptop, sandbox: false, permissions: {{execute: [laptop]}}}}
+controls:
+  - {{id: jail, sandboxes: [shell], status: {status}}}
+"""
+
+
+def test_a_sandbox_control_leaves_the_person_talked_into_handing_over_the_key() -> None:
+    # the jail takes the shell's code execution away, not what the person at the laptop can be
+    # talked into: the persuasion is reported as it is behind a declared sandbox
+    jailed = actm.analyze(actm.load_model_text(JAILED_SHELL.format(status="implemented")))
+    assert {t.id for t in jailed.mitigated} == {"agent-code-execution@bot@ssh-key"}
+    assert "human-trust-exploitation@bot@ssh-key" in {t.id for t in jailed.threats}
+    # without the control in force, the agent's own commands say it (agent-code-execution)
+    ids = _ids(JAILED_SHELL.format(status="planned"))
+    assert "agent-code-execution@bot@ssh-key" in ids
+    assert "human-trust-exploitation@bot@ssh-key" not in ids

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 import actm
 from actm.knowledge.attacks import builtin_knowledge
 from actm.render.json import render_json
-from strategies import additions, build, controls, system_models
+from strategies import additions, brought_back, build, controls, system_models
 
 KB = builtin_knowledge()
 SETTINGS = settings()
@@ -49,11 +49,10 @@ def test_a_control_never_adds_a_threat_or_raises_a_severity(
     before = {t.id: t.severity.score for t in before_result.threats}
     extra = data.draw(controls(spec))
     after = threat_scores(build(spec, extra))
-    # the one exception (docs/noise-rules.md, `foothold`): a threat dropped as restating what
-    # code execution on a node gives by itself comes back when the control takes part of that
-    # away, since it then says more than the foothold
-    restated = {d.id for d in before_result.dropped if d.rule == "foothold"}
-    added = sorted(set(after) - set(before) - restated)
+    # the two documented exceptions (docs/noise-rules.md): a threat the `foothold` rule
+    # dropped, or a persuasion the agent's own code execution said, comes back when the
+    # control takes that foothold or code execution away
+    added = sorted(set(after) - set(before) - brought_back(before_result, set(after)))
     assert not added, f"adding {extra} added {added}"
     raised = {i: (before[i], s) for i, s in after.items() if i in before and s > before[i]}
     assert not raised, f"adding {extra} raised severities {raised}"

@@ -90,9 +90,10 @@ class OwnerFacts(Protocol):
 
     @property
     def executes_open_on(self) -> AbstractSet[str]:
-        """Nodes where its unblocked tools execute code outside a sandbox the model declares
-        (a control that adds one does not count: it takes the code execution away, not what
-        a person at the machine can be talked into)."""
+        """Nodes where its unblocked tools execute code outside a sandbox, declared on the
+        tool or added by a control in force (a sandboxed tool's code no longer reads and
+        changes what the node holds, so what a person at the machine can be talked into is
+        no longer said by the agent's own code execution)."""
 
     @property
     def tools(self) -> AbstractSet[str]:
