@@ -220,3 +220,36 @@ def test_a_sandbox_control_leaves_the_person_talked_into_handing_over_the_key() 
     ids = _ids(JAILED_SHELL.format(status="planned"))
     assert "agent-code-execution@bot@ssh-key" in ids
     assert "human-trust-exploitation@bot@ssh-key" not in ids
+
+
+# the same laptop, with a shell whose every call a person approves ({approval}) or a control
+# that has a person approve them
+APPROVED_SHELL = """\
+actm: 1
+system: {{id: probe}}
+nodes:
+  - {{id: laptop, kind: workstation}}
+models:
+  - id: bot
+    kind: agent
+    deployed_on: [laptop]
+    tools: [shell]
+    assets:
+      inputs: {{component_sources: {{retrieved_context: [web]}}}}
+      outputs: {{resides: [{{node: laptop, mode: processed}}]}}
+assets:
+  - {{id: ssh-key, type: secret, resides: [{{node: laptop}}]}}
+tools:
+  - {{id: shell, node: laptop, approval: {approval}, permissions: {{execute: [laptop]}}}}
+{controls}"""
+
+
+def test_a_shell_whose_every_call_is_approved_leaves_the_person_reported() -> None:
+    # the steered agent no longer drives the shell (agent-code-execution does not close): the
+    # person at the laptop, talked into handing over the key, is the way in
+    declared = _ids(APPROVED_SHELL.format(approval="every_call", controls=""))
+    assert "agent-code-execution@bot@ssh-key" not in declared
+    assert "human-trust-exploitation@bot@ssh-key" in declared
+    control = "controls:\n  - {id: review, approves: [shell], status: implemented}\n"
+    approved = _ids(APPROVED_SHELL.format(approval="auto_approved", controls=control))
+    assert "human-trust-exploitation@bot@ssh-key" in approved

@@ -656,5 +656,8 @@ def _tool_reach(c: Compiled, info: OwnerInfo, tool: Tool) -> None:
         info.deletes |= {c.asset_owner[c.asset_index[a]] for a, _ in tool.delete}
     if f"{tool.id}.execute" not in c.blocked:
         info.executes_on |= set(tool.execute)
-        if not (tool.sandbox or tool.id in c.sandboxed):
+        # code the steered model runs itself: not behind a sandbox, nor behind a person who
+        # approves every call (declared or by a control in force)
+        confined = tool.sandbox or tool.id in c.sandboxed
+        if not (confined or tool.human_approval or tool.id in c.approved):
             info.executes_open_on |= set(tool.execute)

@@ -582,9 +582,9 @@ class OutsideOpenExecutionOf(OutsideExecutionOf):
     name = "outside_open_execution_of"
     example = "outside_open_execution_of: m"
     doc = (
-        "resides on no node where a tool of model `m` runs code outside a sandbox (declared "
-        "or added by a control in force: whoever steers `m` there reads and changes it with "
-        "`m`'s own commands)"
+        "resides on no node where a tool of model `m` runs code outside a sandbox and "
+        "without a person approving every call (declared or by a control in force: whoever "
+        "steers `m` there reads and changes it with `m`'s own commands)"
     )
 
     def reach(self, model: OwnerFacts) -> AbstractSet[str]:

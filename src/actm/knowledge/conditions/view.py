@@ -90,10 +90,11 @@ class OwnerFacts(Protocol):
 
     @property
     def executes_open_on(self) -> AbstractSet[str]:
-        """Nodes where its unblocked tools execute code outside a sandbox, declared on the
-        tool or added by a control in force (a sandboxed tool's code no longer reads and
-        changes what the node holds, so what a person at the machine can be talked into is
-        no longer said by the agent's own code execution)."""
+        """Nodes where its unblocked tools execute the code it writes unconfined: outside a
+        sandbox and without a person approving every call, whether declared on the tool or
+        added by a control in force (otherwise the steered model no longer reads and changes
+        what the node holds itself, so what a person at the machine can be talked into is no
+        longer said by the agent's own code execution)."""
 
     @property
     def tools(self) -> AbstractSet[str]:
