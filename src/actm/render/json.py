@@ -72,7 +72,8 @@ def _as_is(piece: bytes) -> bytes:
 
 def _stream(value: Any, hint: Any, depth: int, out: _Out) -> Iterator[bytes | Spooled]:
     """Pretty-printed JSON of ``value``: the result and its parts down to two levels are
-    written field by field and item by item, anything deeper in one piece."""
+    written field by field and a chunk of items at a time (:data:`CHUNK_ITEMS`), anything
+    deeper in one piece."""
     pad = b"  " * (depth + 1)
     finish = out.finish
     if depth < 2 and is_dataclass(hint) and isinstance(hint, type):
