@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import inspect
+import pickle
 from dataclasses import dataclass, field
 
 import pytest
@@ -85,3 +87,19 @@ def test_fields_it_cannot_build_alike_are_refused() -> None:
 
             def __post_init__(self) -> None:
                 pass
+
+
+def test_a_record_is_pickled_as_a_call_of_its_quick_init() -> None:
+    quick = quick_init(dataclasses.make_dataclass("Sent", _FIELDS, frozen=True, slots=True))
+    sent = quick(1, "x", (2, 3), {"k": 4})
+    assert sent.__reduce__() == (quick, (1, "x", (2, 3), {"k": 4}))
+    route = Route("external-user", "internet", 3, ("a1",), (), "x -> y", ("insider",))
+    step = ChainStep(0, "r", "t", None, None, False, "deployment", (), (), False, "text")
+    for record in (route, step):
+        for protocol in range(2, pickle.HIGHEST_PROTOCOL + 1):
+            back = pickle.loads(pickle.dumps(record, protocol=protocol))
+            assert back == record and type(back) is type(record)
+        assert copy.deepcopy(record) == record
+    assert pickle.loads(pickle.dumps(route)).members == ("insider",)
+    one = quick_init(dataclasses.make_dataclass("One", [("a", int)], frozen=True, slots=True))
+    assert one(5).__reduce__() == (one, (5,))

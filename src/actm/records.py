@@ -8,11 +8,18 @@ tenth of a second or more in those calls alone. :func:`quick_init` gives such a 
 ``__init__`` that stores each field through its slot's descriptor instead: the same
 parameters, defaults and values, and the record stays as frozen as before (assigning to it
 still raises ``FrozenInstanceError``).
+
+Records also cross between processes (a big model's reruns run in worker processes and send
+back what they found: routes, decoded threats). Unpickling a frozen slotted dataclass calls its
+``__setstate__``, which stores each field with ``object.__setattr__`` again, in Python, field by
+field; a :func:`quick_init` record is pickled as a call of its quick ``__init__`` with its
+field values instead (``__reduce__``), which builds the same record in about half the time.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from operator import attrgetter
 from typing import Any, TypeVar
 
 __all__ = ["quick_init"]
@@ -58,7 +65,24 @@ def quick_init(cls: type[T]) -> type[T]:
     init.__annotations__ = dict(cls.__init__.__annotations__)
     init.__doc__ = cls.__init__.__doc__
     type.__setattr__(cls, "__init__", init)
+    type.__setattr__(cls, "__reduce__", _reducer(cls))
     return cls
+
+
+def _reducer(cls: type[Any]) -> Any:
+    """``__reduce__`` for ``cls``: the record rebuilt by calling the class with its field
+    values, in their order (through the quick ``__init__``; see the module)."""
+    names = tuple(f.name for f in dataclasses.fields(cls))
+    values = attrgetter(*names) if len(names) > 1 else None
+
+    def __reduce__(self: Any) -> tuple[type[Any], tuple[Any, ...]]:
+        if values is None:
+            return cls, tuple(getattr(self, n) for n in names)
+        return cls, values(self)
+
+    __reduce__.__qualname__ = f"{cls.__qualname__}.__reduce__"
+    __reduce__.__module__ = cls.__module__
+    return __reduce__
 
 
 class _Factory:

@@ -18,7 +18,7 @@ from actm.io.forked import Later
 from actm.io.writer import Spooled, write_pieces
 from actm.knowledge.attacks import builtin_knowledge
 from actm.render.json import iter_json, render_json, spool_json
-from actm.results.model import Result
+from actm.results.model import Result, Threat
 from strategies import build, system_models
 
 ROOT = Path(__file__).parents[2]
@@ -56,12 +56,14 @@ def test_streamed_json_is_the_whole_document(path: Path, controls: bool) -> None
     assert render_json(result).encode("utf-8") == whole(result)
 
 
+@pytest.mark.parametrize("chunk", [1, 3])
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_a_long_list_made_partly_ahead_is_the_same_document(
-    workers: str, monkeypatch: pytest.MonkeyPatch
+    workers: str, chunk: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # a hub's threats: the later part of a long list is serialised in a forked child
     monkeypatch.setenv("ACTM_WORKERS", workers)
+    monkeypatch.setattr(json_render, "CHUNK_ITEMS", chunk)
     monkeypatch.setattr(json_render, "AHEAD_ITEMS", 2)
     monkeypatch.setattr(json_render, "PROBE", 1)
     monkeypatch.setattr(json_render, "AHEAD_BYTES", 1)
@@ -83,6 +85,20 @@ def test_a_long_list_made_partly_ahead_is_the_same_document(
         assert all(pid > 0 for pid in forked)  # and its later part made in a child
     monkeypatch.setattr(json_render, "AHEAD_ITEMS", 10**9)
     assert list(iter_json(result)) == pieces  # the same pieces, not only the same bytes
+    monkeypatch.setattr(json_render, "CHUNK_ITEMS", 1)
+    assert b"".join(iter_json(result)) == whole(result)  # item by item: the same bytes
+
+
+def test_a_chunk_is_its_items_rendered_one_by_one() -> None:
+    result = actm.analyze(actm.load_model(ROOT / "examples" / "coding-assistant.yaml"))
+    threats = result.threats[:5]
+    item = TypeAdapter(Threat)
+    for depth in (0, 1, 2):
+        pad = b"  " * (depth + 1)
+        one_by_one = b",".join(
+            b"\n" + pad + item.dump_json(t, indent=2).replace(b"\n", b"\n" + pad) for t in threats
+        )
+        assert json_render._chunks(Threat, depth)(threats) == one_by_one
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
@@ -92,6 +108,7 @@ def test_the_spooled_json_written_is_the_document_made_visible(
     # what the command writes: the child's part copied from its file, every piece finished
     # (made visible) where it was made
     monkeypatch.setenv("ACTM_WORKERS", workers)
+    monkeypatch.setattr(json_render, "CHUNK_ITEMS", 2)
     monkeypatch.setattr(json_render, "AHEAD_ITEMS", 2)
     monkeypatch.setattr(json_render, "PROBE", 1)
     monkeypatch.setattr(json_render, "AHEAD_BYTES", 1)

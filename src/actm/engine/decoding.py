@@ -4,7 +4,8 @@ A reported threat (:class:`~actm.engine.output.Finding`) combines two kinds of v
 its match and shown proof fix (the chain, the seeds it rests on, the assets it passes through,
 its conditional citations) and those its attribution decides (routes, verdict, final severity).
 :class:`Decoder` works out the first kind, so that a run whose route reruns go on in worker
-processes decodes its threats while it waits for them (:func:`decode_all`) instead of after.
+processes decodes its threats while it waits for them (:func:`decode_all`) instead of after,
+and may leave part of them to a worker process beside it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from actm.engine.chain import ChainStep
 from actm.engine.citing import Citer
 from actm.engine.facts import Rule
 from actm.engine.matching import Match
+from actm.engine.parallel import start_all
 from actm.engine.provenance import seeds_in
 from actm.engine.reader import Reader
 from actm.records import quick_init
@@ -135,7 +137,27 @@ class Decoder:
         return seed, kind, name, atype, str(via) if code == Rule.AI_WEAKNESS else None
 
 
-def decode_all(out: EngineOutput) -> tuple[Decoded, ...]:
-    """Every match of ``out`` decoded, in the order of its matches."""
+def decode_all(out: EngineOutput, *, aside: float = 0.0) -> tuple[Decoded, ...]:
+    """Every match of ``out`` decoded, in the order of its matches.
+
+    ``aside``: the share of the matches (the last ones) decoded in a worker process forked now
+    (engine/parallel.py), while this process decodes the others; the worker's are read back
+    and follow them. Each match decodes to the same values in either process (a
+    :class:`Decoder` only remembers what it read), so the share changes when the values are
+    made, never what they are."""
+    n = len(out.matches)
+    split = n - int(n * aside)
+    if split >= n:
+        return _decoded(out, 0, n)
+    later = start_all([lambda: _decoded(out, split, n)], 1)
+    first = _decoded(out, 0, split)
+    (rest,) = later()
+    assert isinstance(rest, tuple)
+    return first + rest
+
+
+def _decoded(out: EngineOutput, start: int, stop: int) -> tuple[Decoded, ...]:
+    """The matches of ``out`` from ``start`` to ``stop`` decoded, in their order."""
     decode = Decoder(out)
-    return tuple(decode(m, keys) for m, keys in zip(out.matches, out.proofs, strict=True))
+    proofs = out.proofs
+    return tuple(decode(out.matches[i], proofs[i]) for i in range(start, stop))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json as _json
 import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import Field, dataclass, fields, is_dataclass
 from functools import cache
 from typing import Any
@@ -72,7 +72,8 @@ def _as_is(piece: bytes) -> bytes:
 
 def _stream(value: Any, hint: Any, depth: int, out: _Out) -> Iterator[bytes | Spooled]:
     """Pretty-printed JSON of ``value``: the result and its parts down to two levels are
-    written field by field and item by item, anything deeper in one piece."""
+    written field by field and a chunk of items at a time (:data:`CHUNK_ITEMS`), anything
+    deeper in one piece."""
     pad = b"  " * (depth + 1)
     finish = out.finish
     if depth < 2 and is_dataclass(hint) and isinstance(hint, type):
@@ -109,28 +110,57 @@ AHEAD_SHARE = 0.5
 piece and reads the child's back, which costs little)."""
 
 
+CHUNK_ITEMS = 128
+"""The items of a list serialised in one call (:func:`_chunks`)."""
+
+
+def _chunks(hint: Any, depth: int) -> Callable[[Sequence[Any]], bytes]:
+    """How to serialise consecutive items of a list placed ``depth`` levels deep in one call:
+    the bytes that rendering them one by one gives (each on its own lines after a line feed
+    and its indentation, separated by commas), without the comma before the first.
+
+    The items are serialised inside ``depth`` more lists, so that pydantic indents them as deep
+    as they go in the document, and the brackets of those lists are cut off: the same bytes as
+    serialising each item and indenting its lines, in one call per chunk instead of one call
+    and one pass over the bytes per item."""
+    wrapped: Any = tuple[hint, ...]
+    for _ in range(depth):
+        wrapped = tuple[wrapped, ...]
+    adapter = _adapter_for(wrapped)
+    head = len(b"[" + b"".join(b"\n" + b"  " * level + b"[" for level in range(1, depth + 1)))
+    tail = len(b"".join(b"\n" + b"  " * level + b"]" for level in range(depth + 1)))
+
+    def chunk(items: Sequence[Any]) -> bytes:
+        value: Any = tuple(items)
+        for _ in range(depth):
+            value = (value,)
+        return adapter.dump_json(value, indent=2)[head:-tail]
+
+    return chunk
+
+
 def _items(value: Any, hint: Any, depth: int, out: _Out) -> Iterator[bytes | Spooled]:
     """The items of a list placed ``depth`` levels deep, each on its own lines."""
-    item = _adapter_for(hint)
-    pad = b"  " * (depth + 1)
+    chunk = _chunks(hint, depth)
     finish = out.finish
 
     def pieces(start: int, stop: int) -> Iterator[bytes]:
-        for i in range(start, stop):
-            yield finish((b",\n" if i else b"\n") + pad)
-            yield finish(_nested(item.dump_json(value[i], indent=2), depth + 1))
+        for i in range(start, stop, CHUNK_ITEMS):
+            made = chunk(value[i : min(i + CHUNK_ITEMS, stop)])
+            yield finish(b"," + made if i else made)
 
     n = len(value)
     if n < AHEAD_ITEMS:
         yield from pieces(0, n)
         return
-    probe = min(PROBE, n)
+    # the probe and the split fall between chunks: the same pieces whether or not it splits
+    probe = min(_whole_chunks(PROBE), n)
     first = list(pieces(0, probe))
     yield from first
-    if sum(map(len, first)) * n < AHEAD_BYTES * probe:
+    split = min(_whole_chunks(n - int((n - probe) * AHEAD_SHARE)), n)
+    if sum(map(len, first)) * n < AHEAD_BYTES * probe or split >= n:
         yield from pieces(probe, n)
         return
-    split = n - int((n - probe) * AHEAD_SHARE)
     later = ahead(lambda: pieces(split, n))
     try:
         yield from pieces(probe, split)
@@ -139,9 +169,15 @@ def _items(value: Any, hint: Any, depth: int, out: _Out) -> Iterator[bytes | Spo
         later.close()
 
 
+def _whole_chunks(items: int) -> int:
+    """``items`` rounded up to whole chunks of :data:`CHUNK_ITEMS`."""
+    return -(-items // CHUNK_ITEMS) * CHUNK_ITEMS
+
+
 def iter_json(result: Result) -> Iterator[bytes]:
-    """The bytes of :func:`render_json`, a piece at a time: the long lists are serialised item
-    by item, so writing a large result holds one item's text at a time, not the document's."""
+    """The bytes of :func:`render_json`, a piece at a time: the long lists are serialised a
+    chunk of items at a time (:data:`CHUNK_ITEMS`), so writing a large result holds one
+    chunk's text at a time, not the document's."""
     for piece in _stream(result, Result, 0, _Out(_as_is, spooled=False)):
         assert isinstance(piece, bytes)  # nothing comes spooled
         yield piece
