@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import textwrap
 
+from test_agent_side_precision import LAPTOP as LAPTOP_SHELL
+
 import actm
 
 # a public agent reads a customer table that embeds a payment key and can mail the internet
@@ -186,70 +188,39 @@ def test_definitions_beside_an_untrusted_operators_server_are_still_reported() -
     assert "tool-definition-poisoning@agent" not in _ids(REMOTE_SERVER.format(operator="team"))
 
 
-# an agent on a laptop that reads web pages, with a shell there that the model does not
-# sandbox, and a control that sandboxes it ({status})
-JAILED_SHELL = """\
-actm: 1
-system: {{id: probe}}
-nodes:
-  - {{id: laptop, kind: workstation}}
-models:
-  - id: bot
-    kind: agent
-    deployed_on: [laptop]
-    tools: [shell]
-    assets:
-      inputs: {{component_sources: {{retrieved_context: [web]}}}}
-      outputs: {{resides: [{{node: laptop, mode: processed}}]}}
-assets:
-  - {{id: ssh-key, type: secret, resides: [{{node: laptop}}]}}
-tools:
-  - {{id: shell, node: laptop, sandbox: false, permissions: {{execute: [laptop]}}}}
-controls:
-  - {{id: jail, sandboxes: [shell], status: {status}}}
-"""
+def _laptop(shell: str, controls: str = "") -> str:
+    """The agent on a laptop with a shell there (test_agent_side_precision.py ``LAPTOP``):
+    ``shell``, the shell's settings from its ``sandbox``; ``controls``, the model's controls."""
+    return textwrap.dedent(LAPTOP_SHELL.format(sandbox=shell)) + controls
+
+
+PERSUADED = ["human-trust-exploitation@bot@ssh-key", "human-trust-exploitation@bot@wallet"]
+EXECUTED = ["agent-code-execution@bot@ssh-key", "agent-code-execution@bot@wallet"]
+
+
+def _of(ids: set[str], attack: str) -> list[str]:
+    return sorted(i for i in ids if i.startswith(attack + "@"))
 
 
 def test_a_sandbox_control_leaves_the_person_talked_into_handing_over_the_key() -> None:
     # the jail takes the shell's code execution away, not what the person at the laptop can be
     # talked into: the persuasion is reported as it is behind a declared sandbox
-    jailed = actm.analyze(actm.load_model_text(JAILED_SHELL.format(status="implemented")))
-    assert {t.id for t in jailed.mitigated} == {"agent-code-execution@bot@ssh-key"}
-    assert "human-trust-exploitation@bot@ssh-key" in {t.id for t in jailed.threats}
+    jail = "controls:\n  - {id: jail, sandboxes: [shell], status: %s}\n"
+    jailed = actm.analyze(actm.load_model_text(_laptop("false", jail % "implemented")))
+    assert sorted(t.id for t in jailed.mitigated) == EXECUTED
+    assert _of({t.id for t in jailed.threats}, "human-trust-exploitation") == PERSUADED
     # without the control in force, the agent's own commands say it (agent-code-execution)
-    ids = _ids(JAILED_SHELL.format(status="planned"))
-    assert "agent-code-execution@bot@ssh-key" in ids
-    assert "human-trust-exploitation@bot@ssh-key" not in ids
-
-
-# the same laptop, with a shell whose every call a person approves ({approval}) or a control
-# that has a person approve them
-APPROVED_SHELL = """\
-actm: 1
-system: {{id: probe}}
-nodes:
-  - {{id: laptop, kind: workstation}}
-models:
-  - id: bot
-    kind: agent
-    deployed_on: [laptop]
-    tools: [shell]
-    assets:
-      inputs: {{component_sources: {{retrieved_context: [web]}}}}
-      outputs: {{resides: [{{node: laptop, mode: processed}}]}}
-assets:
-  - {{id: ssh-key, type: secret, resides: [{{node: laptop}}]}}
-tools:
-  - {{id: shell, node: laptop, approval: {approval}, permissions: {{execute: [laptop]}}}}
-{controls}"""
+    planned = _ids(_laptop("false", jail % "planned"))
+    assert _of(planned, "agent-code-execution") == EXECUTED
+    assert _of(planned, "human-trust-exploitation") == []
 
 
 def test_a_shell_whose_every_call_is_approved_leaves_the_person_reported() -> None:
     # the steered agent no longer drives the shell (agent-code-execution does not close): the
     # person at the laptop, talked into handing over the key, is the way in
-    declared = _ids(APPROVED_SHELL.format(approval="every_call", controls=""))
-    assert "agent-code-execution@bot@ssh-key" not in declared
-    assert "human-trust-exploitation@bot@ssh-key" in declared
-    control = "controls:\n  - {id: review, approves: [shell], status: implemented}\n"
-    approved = _ids(APPROVED_SHELL.format(approval="auto_approved", controls=control))
-    assert "human-trust-exploitation@bot@ssh-key" in approved
+    declared = _ids(_laptop("false, approval: every_call"))
+    assert _of(declared, "agent-code-execution") == []
+    assert _of(declared, "human-trust-exploitation") == PERSUADED
+    review = "controls:\n  - {id: review, approves: [shell], status: implemented}\n"
+    approved = _ids(_laptop("false, approval: auto_approved", review))
+    assert _of(approved, "human-trust-exploitation") == PERSUADED
