@@ -224,3 +224,16 @@ def test_a_shell_whose_every_call_is_approved_leaves_the_person_reported() -> No
     review = "controls:\n  - {id: review, approves: [shell], status: implemented}\n"
     approved = _ids(_laptop("false, approval: auto_approved", review))
     assert _of(approved, "human-trust-exploitation") == PERSUADED
+
+
+def test_definitions_a_package_serves_beside_the_shells_only_foothold_stay() -> None:
+    # the laptop holds every foothold the engine derives (the shell's), so no closure runs
+    # without it alone; the team's server also runs a stdio package its publisher can change:
+    # the poisoning closes through that package without the shell, and is kept
+    package = (
+        "packages:\n  - {id: search-server, ecosystem: npm, name: search-server, "
+        "pinned: false, publisher: toolco, runs_on: [remote]}\n"
+    )
+    ids = _ids(REMOTE_SERVER.format(operator="team") + package)
+    assert "tool-definition-poisoning@agent" in ids
+    assert "tool-server-compromise@search" in ids
