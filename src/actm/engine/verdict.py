@@ -137,9 +137,8 @@ def noise(
     the same asset on its own, it is kept."""
     if severity.moot:
         return "no_confidentiality"
-    if not severity.accepted and (
-        attribution.restates.get(tid)
-        or _restates_foothold(c, tid, verdict, severity, attribution, binding)
+    if attribution.restates.get(tid) or _restates_foothold(
+        c, tid, verdict, severity, attribution, binding
     ):
         return "foothold"
     if not _routes_judged(verdict, severity, attribution):
