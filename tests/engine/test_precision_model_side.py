@@ -80,8 +80,11 @@ def test_a_relay_that_only_reads_is_no_serving_path_compromise() -> None:
     result = _relay("clf.outputs", "none")
     assert "insecure-integrated-component@clf" not in {t.id for t in result.threats}
     assert [(d.id, d.rule) for d in result.dropped] == [
-        ("insecure-integrated-component@clf", "cooperation")
+        ("insecure-integrated-component@clf", "one_adversary")
     ]
+    # counted apart from the reported threats that need several adversaries together
+    assert result.summary["one_adversary"] == 1
+    assert result.summary["cooperation"] == sum(1 for t in result.threats if t.cooperation)
 
 
 def test_a_relay_that_rewrites_answers_is_a_serving_path_compromise() -> None:

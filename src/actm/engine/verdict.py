@@ -38,7 +38,7 @@ from actm.terms import REACHES
 
 __all__ = ["DROPS", "Verdict", "chain_discarded", "discards", "judge", "noise"]
 
-DROPS = ("operator_holds", "only_victim", "no_confidentiality", "foothold", "cooperation")
+DROPS = ("operator_holds", "only_victim", "no_confidentiality", "foothold", "one_adversary")
 """The noise rules, by the name their count has in the summary."""
 
 
@@ -134,11 +134,11 @@ def noise(
     rule (:func:`discards`) of the one entry point all its live routes (those not accepted
     risk) start from; with entry points that must cooperate, or another adversary reaching
     the same asset on its own, it is kept, unless its attack is ``one_adversary``'s: then
-    a threat only cooperating entry points close is dropped (``cooperation``)."""
+    a threat only cooperating entry points close is dropped (``one_adversary``)."""
     if severity.moot:
         return "no_confidentiality"
     if one_adversary and verdict.cooperation and not severity.accepted:
-        return "cooperation"
+        return "one_adversary"
     if not severity.accepted and (
         attribution.restates.get(tid) or _restates_foothold(c, tid, verdict, severity, attribution)
     ):

@@ -310,7 +310,7 @@ class DroppedThreat:
 
     id: str
     rule: str
-    """operator_holds, only_victim, no_confidentiality, foothold or cooperation
+    """operator_holds, only_victim, no_confidentiality, foothold or one_adversary
     (docs/severity.md)."""
 
 
