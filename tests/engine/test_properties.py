@@ -104,3 +104,158 @@ def test_assumption_tolerance_matches_a_brute_force_search(
     result = actm.analyze(model, knowledge=KB, tolerance_severity=threshold)
     for report in result.assumptions:
         assert report.tolerance == _brute_force_tolerance(model, report.id, threshold), report.id
+
+
+# A public agent whose weights a vendor may change (a justified assumption) steers its own
+# code-running tool onto the node it is trained on: the weights read there are an accepted
+# risk. A write-access weakness on that node adds a route that is not accepted; both routes go
+# through the code execution on the node, so the theft restates that foothold whether or not
+# the weakness is declared. Found by the monotonicity property (more evidence never removes a
+# threat): the foothold rule used to spare accepted threats only, so the weakness turned the
+# accepted theft into a dropped one.
+_ACCEPTED_FOOTHOLD = {
+    "calls": [
+        ("owner", ("us",), {"first_party": True}),
+        ("owner", ("vendor",), {}),
+        ("node", ("n0",), {"kind": "service", "owner": None, "pipeline": "development"}),
+        (
+            "asset",
+            ("a0",),
+            {
+                "criticality": {"confidentiality": "low", "integrity": "low"},
+                "resides": [],
+                "type": "credential",
+                "untrusted_sources": [],
+            },
+        ),
+        (
+            "asset",
+            ("a1",),
+            {
+                "criticality": {"confidentiality": "low", "integrity": "low"},
+                "resides": [],
+                "type": "credential",
+                "untrusted_sources": [],
+            },
+        ),
+        (
+            "tool",
+            ("t0",),
+            {
+                "constrained": False,
+                "egress": [],
+                "execute": [],
+                "human_approval": False,
+                "read": [],
+                "sandbox": False,
+                "untrusted_results": [],
+                "write": [],
+            },
+        ),
+        (
+            "tool",
+            ("t1",),
+            {
+                "constrained": False,
+                "egress": [],
+                "execute": ["n0"],
+                "human_approval": True,
+                "read": [],
+                "sandbox": False,
+                "untrusted_results": [],
+                "write": [],
+            },
+        ),
+        (
+            "asset",
+            ("cred0",),
+            {
+                "grants_access": [],
+                "resides": [{"mode": "stored", "node": "n0"}],
+                "type": "credential",
+            },
+        ),
+        (
+            "model",
+            ("m0",),
+            {
+                "deployed_on": [],
+                "exposes": ["outputs"],
+                "exposure": "public",
+                "features": [],
+                "identity": None,
+                "kind": "llm",
+                "owner": None,
+                "tools": ["t1"],
+                "trained_on": ["n0"],
+            },
+        ),
+        (
+            "model",
+            ("m1",),
+            {
+                "deployed_on": [],
+                "exposes": ["outputs"],
+                "exposure": "public",
+                "features": [],
+                "identity": None,
+                "kind": "llm",
+                "owner": None,
+                "tools": [],
+                "trained_on": [],
+            },
+        ),
+        (
+            "model",
+            ("m2",),
+            {
+                "deployed_on": [],
+                "exposes": ["outputs"],
+                "exposure": "public",
+                "features": [],
+                "identity": None,
+                "kind": "llm",
+                "owner": None,
+                "tools": [],
+                "trained_on": [],
+            },
+        ),
+        (
+            "model",
+            ("m3",),
+            {
+                "deployed_on": [],
+                "exposes": ["outputs"],
+                "exposure": "public",
+                "features": [],
+                "identity": None,
+                "kind": "llm",
+                "owner": None,
+                "tools": [],
+                "trained_on": [],
+            },
+        ),
+        (
+            "assumption",
+            ("as0",),
+            {
+                "asset": "m0.model_parameters",
+                "capability": "contribute",
+                "producer": "vendor",
+                "status": "justified",
+            },
+        ),
+    ],
+    "nodes": ["n0"],
+    "assets": ["a0", "a1"],
+    "tools": ["t0", "t1"],
+    "models": ["m0", "m1", "m2", "m3"],
+}
+
+
+def test_a_declared_weakness_never_removes_a_threat_that_restates_a_foothold() -> None:
+    extra = [("vulnerability", ("extra-v",), {"cls": "write_access", "node": "n0"})]
+    before = threat_ids(build(_ACCEPTED_FOOTHOLD))
+    after = threat_ids(build(_ACCEPTED_FOOTHOLD, extra))
+    assert before <= after
+    assert "model-weight-theft@m0" not in after

@@ -203,7 +203,8 @@ def judge_all(
         a = assess(c, store, m, keys, verdict.path) if att.computed else out.assessments[i]
         impact = c.rules[m.rule].attack.impact
         classes = impact.classes if impact is not None else (a.cls,)
-        reason = noise(c, tid, classes, verdict, a, att, tuple(m.binding))
+        alone = c.rules[m.rule].attack.one_adversary
+        reason = noise(c, tid, classes, verdict, a, att, tuple(m.binding), one_adversary=alone)
         if reason:
             dropped.append((tid, reason))
             continue

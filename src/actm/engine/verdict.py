@@ -40,7 +40,7 @@ from actm.terms import REACHES
 
 __all__ = ["DROPS", "Verdict", "chain_discarded", "discards", "judge", "noise"]
 
-DROPS = ("operator_holds", "only_victim", "no_confidentiality", "foothold")
+DROPS = ("operator_holds", "only_victim", "no_confidentiality", "foothold", "one_adversary")
 """The noise rules, by the name their count has in the summary."""
 
 
@@ -129,17 +129,20 @@ def noise(
     severity: Assessment,
     attribution: Attribution,
     binding: tuple[str, ...] = (),
+    one_adversary: bool = False,
 ) -> str:
     """The noise rule that drops the threat (whose attack breaks ``classes`` and binds the
     elements ``binding``), or '' when it is reported: ``no_confidentiality``, or the route
     rule (:func:`discards`) of the one entry point all its live routes (those not accepted
     risk) start from; with entry points that must cooperate, or another adversary reaching
-    the same asset on its own, it is kept."""
+    the same asset on its own, it is kept, unless its attack is ``one_adversary``'s: then
+    a threat only cooperating entry points close is dropped (``one_adversary``)."""
     if severity.moot:
         return "no_confidentiality"
-    if not severity.accepted and (
-        attribution.restates.get(tid)
-        or _restates_foothold(c, tid, verdict, severity, attribution, binding)
+    if one_adversary and verdict.cooperation and not severity.accepted:
+        return "one_adversary"
+    if attribution.restates.get(tid) or _restates_foothold(
+        c, tid, verdict, severity, attribution, binding
     ):
         return "foothold"
     if not _routes_judged(verdict, severity, attribution):

@@ -310,7 +310,8 @@ class DroppedThreat:
 
     id: str
     rule: str
-    """operator_holds, only_victim, no_confidentiality or foothold (docs/severity.md)."""
+    """operator_holds, only_victim, no_confidentiality, foothold or one_adversary
+    (docs/severity.md)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -350,4 +350,5 @@ def compile_attack(
         source=doc.path,
         cites=refs.cites,
         citations=refs.citations,
+        one_adversary=entry.one_adversary,
     ), []

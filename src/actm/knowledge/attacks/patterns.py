@@ -93,6 +93,9 @@ class AttackPattern:
     """The fixed references with the step that performs each, in the order written."""
     citations: tuple[Citation, ...] = ()
     """The conditional references (``references_when``), in the order written."""
+    one_adversary: bool = False
+    """Whether one adversary must do every step: a threat only cooperating entry points close
+    is dropped (engine/verdict.py, ``one_adversary``)."""
 
     def requirements(self) -> tuple[Requirement, ...]:
         return tuple(r for s in self.steps for r in s.requires)

@@ -132,6 +132,10 @@ class _AttackIn(_In):
     """References a threat cites only when its binding or shown chain shows more."""
     _reference_steps = field_validator("references", mode="before")(_steps_named)
 
+    one_adversary: bool = False
+    """Every step is one adversary's: a threat that closes only with several entry points
+    cooperating (each holding part of what the steps need) is not this attack."""
+
     key: list[Var] | None = None
     """Variables that identify a threat (default: all). Others are witnesses: the first
     binding found for them is shown, and other bindings do not make new threats."""

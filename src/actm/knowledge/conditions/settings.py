@@ -205,6 +205,30 @@ class AskerOnly(_Flag):
     )
 
 
+class BeyondAskerFor(StaticCondition[Names]):
+    name = "beyond_asker_for"
+    schema = list[str]
+    example = "beyond_asker_for: [embedding]"
+    doc = (
+        "(a model) if it is of one of these kinds, what it is asked and answers concerns "
+        "someone besides whoever asks (`asker_only: false`); a model of another kind meets it"
+    )
+
+    def check(self, raw: list[str], vocab: Vocabulary) -> list[Problem]:
+        return [
+            (
+                "unknown-kind",
+                f"unknown model kind {k!r}",
+                did_you_mean(k, vocab.model_kinds, what="kinds"),
+            )
+            for k in raw
+            if k not in vocab.model_kinds
+        ]
+
+    def holds(self, value: Names, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
+        return owner.kind not in value or not owner.asker_only
+
+
 class PublicDataset(_Flag):
     name = "public_dataset"
     attribute = "public_dataset"
@@ -356,6 +380,7 @@ SETTINGS: tuple[StaticCondition[Any], ...] = (
     OwnSession(),
     ModelsOnly(),
     AskerOnly(),
+    BeyondAskerFor(),
     PublicDataset(),
     CleartextInputs(),
     ServesMcp(),

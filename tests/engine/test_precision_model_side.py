@@ -1,0 +1,101 @@
+"""Precision rules on model-side entries, each with the closest real case it must keep
+reporting (a probe model outside the corpus where the attack is real)."""
+
+from __future__ import annotations
+
+import actm
+from actm.results.model import Result
+
+# an open OpenAI-compatible server: a chat model and an embedding model nobody but the caller
+# reads, and an embedding model whose vectors the team's search index is built from
+OPEN_SERVER = """\
+actm: 1
+system: {id: probe}
+nodes:
+  - {id: gpu, kind: inference_server, exposure: internet, authentication: none}
+  - {id: search, kind: vector_store}
+models:
+  - {id: chat, kind: llm, deployed_on: [gpu]}
+  - {id: bare-embedder, kind: embedding, deployed_on: [gpu]}
+  - {id: index-embedder, kind: embedding, deployed_on: [gpu]}
+  - id: answerer
+    kind: llm
+    deployed_on: [gpu]
+    acted_on: [{by: staff, decision: access}]
+assets:
+  - {id: kb, type: document_store, components: [documents, embeddings], resides: [{node: search}]}
+relations:
+  - {kind: derives, from: index-embedder.outputs, to: kb.embeddings, process: indexing}
+  - {kind: feeds, from: kb.documents, to: answerer.inputs.retrieved_context}
+"""
+
+
+def _ids(text: str) -> set[str]:
+    return {t.id for t in actm.analyze(actm.load_model_text(text)).threats}
+
+
+def test_an_embedding_is_evaded_where_its_vectors_go_on() -> None:
+    ids = {i for i in _ids(OPEN_SERVER) if i.startswith("model-evasion@")}
+    # the vectors the index is built from decide what is retrieved; the bare endpoint's
+    # vectors return to whoever asked
+    assert ids == {"model-evasion@index-embedder"}
+
+
+# a classifier served through a share-link relay: whoever runs the relay reads the traffic and
+# may (CAP) change the answers on their way back; the public reaches the app without a login
+RELAY = """\
+actm: 1
+system: {id: probe}
+owners:
+  - {id: relay-op, name: Relay operator}
+nodes:
+  - {id: app, kind: web_app, exposure: internet, authentication: none}
+  - {id: relay, kind: network, owner: relay-op}
+models:
+  - id: clf
+    kind: classifier
+    exposure: internal
+    deployed_on: [app]
+    assets:
+      inputs: {resides: [{node: relay, mode: transmitted}]}
+      outputs: {resides: [{node: relay, mode: transmitted}]}
+assumptions:
+  - id: relay-traffic
+    producer: relay-op
+    asset: ASSET
+    capability: CAP
+    sends: [clf.inputs, clf.outputs]
+    status: unjustified
+"""
+
+
+def _relay(asset: str, cap: str) -> Result:
+    text = RELAY.replace("ASSET", asset).replace("CAP", cap)
+    return actm.analyze(actm.load_model_text(text))
+
+
+def test_a_relay_that_only_reads_is_no_serving_path_compromise() -> None:
+    # the relay reads the queries and an internet user evades the classifier: two
+    # adversaries, neither of which reads and rewrites the traffic alone
+    result = _relay("clf.outputs", "none")
+    assert "insecure-integrated-component@clf" not in {t.id for t in result.threats}
+    assert [(d.id, d.rule) for d in result.dropped] == [
+        ("insecure-integrated-component@clf", "one_adversary")
+    ]
+    # counted apart from the reported threats that need several adversaries together
+    assert result.summary["one_adversary"] == 1
+    assert result.summary["cooperation"] == sum(1 for t in result.threats if t.cooperation)
+
+
+def test_a_relay_that_rewrites_answers_is_a_serving_path_compromise() -> None:
+    # the closest real case: the relay itself changes the answers, all of them, some of them
+    # or only the label
+    for asset, cap in (
+        ("clf.outputs", "make_arbitrary_changes"),
+        ("clf.outputs", "make_limited_changes"),
+        ("clf.outputs.label", "make_arbitrary_changes"),
+    ):
+        result = _relay(asset, cap)
+        threat = next(t for t in result.threats if t.id == "insecure-integrated-component@clf")
+        assert threat.adversaries == ("supplier:relay-op",), (asset, cap)
+        assert result.dropped == ()
