@@ -3,6 +3,8 @@ reporting (a probe model outside the corpus where the attack is real)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import actm
 from actm.results.model import Result
 
@@ -69,22 +71,57 @@ assumptions:
 """
 
 
-def _relay(asset: str, cap: str) -> Result:
+# an attack one adversary carries out alone (`one_adversary`), with the requirements of
+# insecure-integrated-component: read the queries, change the answers
+ONE_ADVERSARY = """\
+id: relay-takeover
+title: One component reads the queries and rewrites the answers
+description: A knowledge file's entry for the noise rule's test.
+likelihood: medium
+maturity: demonstrated
+one_adversary: true
+steps:
+  - id: intercept
+    requires:
+      - {var: m, asset: inputs, capability: inspect, where: {hosted_by_third_party: false}}
+      - {var: m, asset: outputs, capability: make_limited_changes}
+impact: {var: m, asset: inputs, class: confidentiality}
+"""
+
+
+def _relay(asset: str, cap: str, knowledge: Path | None = None) -> Result:
     text = RELAY.replace("ASSET", asset).replace("CAP", cap)
-    return actm.analyze(actm.load_model_text(text))
+    if knowledge is None:
+        return actm.analyze(actm.load_model_text(text))
+    kb = actm.load_knowledge([knowledge])
+    return actm.analyze(actm.load_model_text(text, knowledge=kb), knowledge=kb)
 
 
-def test_a_relay_that_only_reads_is_no_serving_path_compromise() -> None:
+def test_an_attack_one_adversary_carries_out_is_not_two_adversaries_halves(
+    tmp_path: Path,
+) -> None:
     # the relay reads the queries and an internet user evades the classifier: two
     # adversaries, neither of which reads and rewrites the traffic alone
-    result = _relay("clf.outputs", "none")
-    assert "insecure-integrated-component@clf" not in {t.id for t in result.threats}
-    assert [(d.id, d.rule) for d in result.dropped] == [
-        ("insecure-integrated-component@clf", "one_adversary")
-    ]
+    (tmp_path / "attacks").mkdir()
+    (tmp_path / "attacks" / "relay-takeover.yaml").write_text(ONE_ADVERSARY, encoding="utf-8")
+    result = _relay("clf.outputs", "none", tmp_path)
+    assert "relay-takeover@clf" not in {t.id for t in result.threats}
+    assert ("relay-takeover@clf", "one_adversary") in {(d.id, d.rule) for d in result.dropped}
     # counted apart from the reported threats that need several adversaries together
     assert result.summary["one_adversary"] == 1
     assert result.summary["cooperation"] == sum(1 for t in result.threats if t.cooperation)
+    # the relay that changes the answers itself closes it alone
+    alone = _relay("clf.outputs", "make_limited_changes", tmp_path)
+    assert "relay-takeover@clf" in {t.id for t in alone.threats}
+
+
+def test_a_relay_that_only_reads_is_still_reported_reading_the_queries() -> None:
+    # insecure-integrated-component is not one_adversary's: the relay alone reads the queries
+    # (its impact), and no other entry reports an intermediary reading a self-hosted model's
+    # traffic
+    result = _relay("clf.outputs", "none")
+    assert "insecure-integrated-component@clf" in {t.id for t in result.threats}
+    assert result.dropped == ()
 
 
 def test_a_relay_that_rewrites_answers_is_a_serving_path_compromise() -> None:
