@@ -18,7 +18,7 @@ from reference_data import load_shared
 
 ROOT = Path(__file__).resolve().parent.parent
 
-RECORDED_FOUND = 204
+RECORDED_FOUND = 207
 RECORDED_TECHNIQUES = 230
 
 
@@ -64,15 +64,13 @@ def test_known_scores() -> None:
     tay = by_id["AML.CS0009"]
     assert tay.techniques == ("AML.T0010.002", "AML.T0020", "AML.T0031", "AML.T0047")
     assert tay.found == tay.techniques and tay.misses == ()
+    # the detector's declared fragility makes the evasion cite Manual Modification
     cc = by_id["AML.CS0000"]
-    assert cc.found == ("AML.T0005", "AML.T0015", "AML.T0042")
-    assert cc.misses == (
-        recall.Miss(
-            "AML.T0043.003",
-            "model-evasion closes (model-evasion@cc-detector) but does not cite it on this "
-            "model's route",
-        ),
-    )
+    assert cc.found == ("AML.T0005", "AML.T0015", "AML.T0042", "AML.T0043.003")
+    assert cc.misses == ()
+    # the agency pays on the checks' verdicts with nobody in between: Financial Harm
+    idme = by_id["AML.CS0017"]
+    assert idme.found == ("AML.T0015", "AML.T0047", "AML.T0048.000")
 
 
 def test_sub_technique_counts_for_its_parent_only() -> None:

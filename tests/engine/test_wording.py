@@ -248,7 +248,7 @@ FIRST_SEEN = {
     ),
     "ai_weakness/": (
         "ai_weakness/ capability=make_limited_changes persistent= "
-        "target=dga-detector.outputs vulnerability=generic-name-mutation "
+        "target=cc-detector.outputs vulnerability=crafted-requests-evade-detector "
         "vulnerability_class=adversarially_fragile"
     ),
     "assumption_sends/": (

@@ -92,6 +92,12 @@ def test_exploited_public_facing_application_when_the_code_runs_on_one() -> None
     assert "AML.T0049" not in _atlas(INTERNAL_APP, threat)
 
 
+def test_prompt_infiltrated_through_the_public_application_that_runs_the_code() -> None:
+    threat = "agent-code-execution@coder@app-data"
+    assert _atlas(PUBLIC_APP, threat)[-2:] == ["AML.T0049", "AML.T0093"]
+    assert "AML.T0093" not in _atlas(INTERNAL_APP, threat)
+
+
 def test_agent_tool_credential_harvesting_when_the_tool_reaches_a_credential() -> None:
     with_key = PUBLIC_APP.replace(
         "assets:\n", "assets:\n  - {id: app-key, type: credential, resides: [{node: server}]}\n"
