@@ -21,7 +21,7 @@ from actm.engine.footholds import (
     without_job,
     without_nodes,
 )
-from actm.engine.needs import NeedsRun, needs
+from actm.engine.needs import NeedsRun, ThreatKey, needs
 from actm.engine.routes import all_seeds
 from foothold_models import LOOKUP, SHELL
 
@@ -56,17 +56,62 @@ def test_the_needs_closure_and_a_closure_of_its_own_find_the_same_threats() -> N
     assert _ids(out, alone.found[NEEDED]) == expected
     assert _ids(out, run.lacking) == expected
     # of those, what the laptop's code execution gives alone (the token calls close_issue)
-    # covers the shadowing; what the vendor's model makes of a rewritten definition is more;
-    # and both need the laptop's own foothold (no other node's closes them)
+    # covers the shadowing, and the definitions the poisoning takes are those the laptop's
+    # code rewrites (an attack that enters through a definition is judged by what it takes,
+    # not by what the vendor's model makes of it); both need the laptop's own foothold (no
+    # other node's closes them)
     (job,) = alone_jobs(out, picked, frozenset(derived), executions)
     given = job()
     assert isinstance(given, FootholdRun)
     assert sorted(given.found) == [ALONE + "laptop"]
-    assert _ids(out, given.found[ALONE + "laptop"]) == ["tool-shadowing@shell@close_issue"]
-    # only then one closure without the laptop's foothold alone: the shadowing needs it
+    assert _ids(out, given.found[ALONE + "laptop"]) == expected
+    # both need the laptop's own foothold: the laptop holds every derived foothold, so the
+    # closure without any derived foothold has said so, and no closure runs without it alone
     without, closures = without_nodes(out, seeds, {**given.found, NEEDED: run.lacking})
-    assert closures == 1
+    assert closures == 0
     assert sorted(without) == [WITHOUT + "laptop"]
+    assert _ids(out, without[WITHOUT + "laptop"]) == expected
+
+
+# a second shell, on the build runner: two nodes hold a derived foothold
+TWO_SHELLS = SHELL.replace(
+    "  - {{id: tracker,", "  - {{id: ci, kind: ci_runner, owner: team}}\n  - {{id: tracker,"
+).format(
+    tools=", ci_shell",
+    extra="  - {id: ci_shell, node: ci, approval: auto_approved, permissions: {execute: [ci]}}\n",
+)
+
+
+def test_with_two_footholds_a_definition_entry_is_judged_by_what_it_yields() -> None:
+    # telling which of two footholds a definition entry needs would take a closure of the whole
+    # model per node: the poisoning is judged by what the vendor's model makes of the
+    # definitions, more than the laptop holds; the shadowing gives nothing the token does not,
+    # and one closure without the laptop's foothold alone shows that it needs that one
+    out = _run(TWO_SHELLS)
+    seeds = all_seeds(out.compiled)
+    picked = range(len(out.matches))
+    executions = execution_keys(out)
+    assert sorted({out.compiled.node_ids[n] for n in executions.values()}) == ["ci", "laptop"]
+    derived = candidates(out, picked, executions)
+    lacking = without_job(out.compiled, seeds, derived)()
+    assert isinstance(lacking, FootholdRun)
+    assert _ids(out, lacking.found[NEEDED]) == [
+        "tool-definition-poisoning@agent",
+        "tool-shadowing@ci_shell@close_issue",
+        "tool-shadowing@ci_shell@shell",
+        "tool-shadowing@shell@ci_shell",
+        "tool-shadowing@shell@close_issue",
+    ]
+    given: dict[str, frozenset[ThreatKey]] = {}
+    for job in alone_jobs(out, picked, frozenset(derived), executions):
+        run = job()
+        assert isinstance(run, FootholdRun)
+        given.update(run.found)
+    assert {k: _ids(out, v) for k, v in given.items() if v} == {
+        ALONE + "laptop": ["tool-shadowing@shell@close_issue"]
+    }
+    without, closures = without_nodes(out, seeds, {**given, **lacking.found})
+    assert closures == 1
     assert _ids(out, without[WITHOUT + "laptop"]) == ["tool-shadowing@shell@close_issue"]
 
 

@@ -278,9 +278,10 @@ def test_a_public_agents_users_need_neither_foothold() -> None:
 def test_what_the_agents_own_shell_gives_is_reported_once() -> None:
     # the shell runs code on the laptop, which holds the tracker's token: another tool's
     # definition rewritten there to shadow close_issue gives nothing the token does not (it
-    # calls close_issue itself); the poisoned definitions stay, as what the vendor's model
-    # makes of them is more than the laptop holds, and so does the shell's own threat
-    # (agent-code-execution), which derives the code execution
+    # calls close_issue itself), and the definitions the agent is offered, rewritten by the
+    # code that runs where they are served, are that code's doing, whatever the vendor's
+    # model makes of them; the shell's own threat (agent-code-execution), which derives the
+    # code execution, stays
     result = _analyze(SHELL.format(tools="", extra=""))
     assert sorted(t.id for t in result.threats) == [
         "agent-code-execution@agent@token",
@@ -289,15 +290,16 @@ def test_what_the_agents_own_shell_gives_is_reported_once() -> None:
         "self-replicating-prompt-injection@agent@issues",
         "stolen-credential-data-access@token@issues",
         "stolen-credential-tool-abuse@token@issues",
-        "tool-definition-poisoning@agent",
     ]
     assert [d for d in _dropped(result) if d[1] == "foothold"] == [
+        ("tool-definition-poisoning@agent", "foothold"),
         ("tool-shadowing@shell@close_issue", "foothold"),
     ]
-    # one closure from the laptop's code execution alone and one without the laptop's foothold
-    # only; the needs rerun (one closure, two saturations more than its own) tells which
-    # threats do not close without any derived foothold
-    assert result.timings["footholds_runs"] == 2.0
+    # one closure from the laptop's code execution alone; the needs rerun (one closure, two
+    # saturations more than its own) tells which threats do not close without any derived
+    # foothold, which, the laptop holding every one, is also what does not close without the
+    # laptop's: no closure without it alone
+    assert result.timings["footholds_runs"] == 1.0
     assert result.timings["needs_runs"] == 3.0
 
 
@@ -327,8 +329,9 @@ def test_an_exfiltration_through_the_foothold_names_its_way_out_and_is_kept() ->
     ]
     assert _dropped(result) == OVER_A_PUBLIC_BOT
     # no assumption to bisect: the closure without the derived footholds is one of its own,
-    # one from the host's code execution alone and one without the host's foothold only
-    assert result.timings["footholds_runs"] == 3.0
+    # and one from the host's code execution alone (the host holds every derived foothold:
+    # the first closure also tells what does not close without the host's)
+    assert result.timings["footholds_runs"] == 2.0
 
 
 UNREPORTED_SHELL = """\
@@ -468,16 +471,15 @@ tools:
 {packages}"""
 
 
-def test_definitions_an_open_servers_execute_tool_rewrites_are_reported() -> None:
+def test_definitions_an_open_servers_execute_tool_rewrites_are_its_code_execution() -> None:
     # an insider calls run_python on the open server and rewrites the definitions it serves:
-    # the poisoned definitions yield more than the server's code execution holds (what the
-    # vendor's model makes of them), so they stay beside the hijacked transport (judging a
-    # definition entry by the definitions it takes was measured and not kept: it doubled the
-    # cost of crediting controls, docs/findings-quality.md)
+    # that code execution is reported (the hijacked transport of run_python, the agent's own
+    # code execution); the poisoned definitions restate it
     result = _analyze(OPEN_MCP.format(package="", packages=""))
-    threats = {t.id for t in result.threats}
-    assert {"mcp-transport-hijack@run_python", "tool-definition-poisoning@agent"} <= threats
-    assert [d for d in _dropped(result) if d[1] == "foothold"] == []
+    assert "mcp-transport-hijack@run_python" in {t.id for t in result.threats}
+    assert [d for d in _dropped(result) if d[1] == "foothold"] == [
+        ("tool-definition-poisoning@agent", "foothold"),
+    ]
 
 
 def test_definitions_a_server_package_supplies_are_a_poisoned_supply() -> None:
@@ -521,14 +523,14 @@ vulnerabilities:
 """
 
 
-def test_an_injection_through_tool_results_a_foothold_wrote_is_kept() -> None:
+def test_an_injection_through_tool_results_a_foothold_wrote_is_not_a_definition_entry() -> None:
     # code run on the sandbox with the leaked token rewrites the notes the agent reads: the
-    # exfiltration through the agent's rendered answers, and the poisoning of the definitions
-    # that code rewrites, are more than the foothold gives (what the agent makes of them)
+    # exfiltration through the agent's rendered answers takes tool definitions among other
+    # inputs but entered through the tool results, so it is more than the foothold gives and
+    # stays; the definitions that code rewrites where they are served are its doing
     result = _analyze(LEAKED_SANDBOX_TOKEN)
     assert sorted(t.id for t in result.threats) == [
         "rendered-output-exfiltration@bot",
         "secret-exposure@token",
-        "tool-definition-poisoning@bot",
     ]
-    assert _dropped(result) == []
+    assert _dropped(result) == [("tool-definition-poisoning@bot", "foothold")]

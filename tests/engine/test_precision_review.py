@@ -112,6 +112,33 @@ adversaries:
       - {asset: labelled.dataset, capability: inspect}
 """
 
+# a developer's agent with a shell on the laptop and a search tool on a remote MCP server;
+# {operator} runs the server and owns its tool
+REMOTE_SERVER = """\
+actm: 1
+system: {{id: probe, owner: team}}
+owners:
+  - {{id: team, trust: first_party}}
+  - {{id: vendor, trust: contracted, contract: Serves the agent's model.}}
+  - {{id: toolco, trust: untrusted}}
+nodes:
+  - {{id: laptop, kind: workstation, owner: team}}
+  - {{id: remote, kind: mcp_server, owner: {operator}, exposure: internet}}
+  - {{id: llm-api, kind: third_party_api, owner: vendor}}
+models:
+  - {{id: agent, kind: agent, owner: vendor, deployed_on: [llm-api], tools: [shell, search]}}
+assets:
+  - id: notes
+    type: business_data
+    criticality: {{confidentiality: high}}
+    resides: [{{node: laptop}}]
+    untrusted_sources: [{{name: mailers, can: contribute}}]
+tools:
+  - {{id: shell, node: laptop, approval: auto_approved, permissions: {{execute: [laptop]}}}}
+  - {{id: search, node: remote, owner: {operator}, approval: auto_approved,
+     permissions: {{read: [notes]}}}}
+"""
+
 
 def _ids(text: str) -> set[str]:
     result = actm.analyze(actm.load_model_text(textwrap.dedent(text)))
@@ -148,3 +175,12 @@ def test_a_dataset_declared_confidential_is_not_published() -> None:
     ids = _ids(CURATED)
     assert "training-data-exposure@web" in ids
     assert "training-data-exposure@labelled" not in ids
+
+
+def test_definitions_beside_an_untrusted_operators_server_are_still_reported() -> None:
+    # the shell's rewrite of the laptop's definitions is the code execution's doing where the
+    # team runs every server; where an untrusted company runs one, which can change what it
+    # serves but holds only what resides there, the poisoning stays the report of the
+    # definitions the agent is offered
+    assert "tool-definition-poisoning@agent" in _ids(REMOTE_SERVER.format(operator="toolco"))
+    assert "tool-definition-poisoning@agent" not in _ids(REMOTE_SERVER.format(operator="team"))

@@ -5,9 +5,10 @@ run code on one (``CREDENTIAL_NODE``) give whoever drives them code execution th
 threat that reports it (``agent-code-execution``, the theft of the credential) is the root
 cause. Code running on a node holds what the node holds, processes and sends, and does what
 the credentials there open; a threat that closes only through such a foothold and whose
-attack yields nothing more than that (another tool shadowed through a definition rewritten on
-a laptop that holds the token that tool uses; an agent that runs on the shell's host
-injected or flooded) says the same thing again.
+attack yields nothing more than that, or that enters through a tool definition the code
+rewrites (another tool shadowed through a definition rewritten on a laptop that holds the
+token that tool uses; an agent that runs on the shell's host injected or flooded), says the
+same thing again.
 
 Both halves are counterfactual closures over the compiled model:
 
@@ -22,7 +23,11 @@ Both halves are counterfactual closures over the compiled model:
   (``attacks=False``: neither the outputs its inputs derive, nor an attack pattern, nor a
   conditional AI weakness; what its weights give its outputs stays): a threat whose every
   yield (``Match.effects``) is already there adds nothing
-  to the foothold. What a vendor's model does with definitions the shell rewrote is more.
+  to the foothold. What a vendor's model does with a file the shell wrote is more. An attack
+  that enters through a tool definition (a requirement on definitions alone: poisoning,
+  shadowing, impersonation, rug pull, server compromise) is judged by the
+  definitions it takes instead (:func:`_gives`): a definition rewritten by code that runs
+  where it is served is that code's doing.
   Only nodes whose code execution the report shows count (:func:`_reported`: a threat that
   closes without any derived foothold uses or yields what gives it), so nothing restates a
   foothold no threat names.
@@ -63,6 +68,7 @@ from dataclasses import dataclass
 from actm.engine.analysis import EngineOutput
 from actm.engine.closure import Closure
 from actm.engine.compiled import Compiled
+from actm.engine.compiled import Rule as Join
 from actm.engine.facts import FactStore, Rule
 from actm.engine.needs import ThreatKey
 from actm.engine.seeds import Seed
@@ -174,18 +180,78 @@ def alone_jobs(
     """One closure per node where the shown chain of a threat of ``keys`` (at the indices
     ``picked``) derives code execution (``derived``: :func:`execution_keys`), from that code
     execution alone: which of those threats yield nothing it does not give (a
-    :class:`FootholdRun` ``alone:<node>``)."""
+    :class:`FootholdRun` ``alone:<node>``).
+
+    An attack entering through a tool definition is judged by the definitions it takes
+    (:func:`_gives`) only where one node holds every derived foothold: the closure without
+    any derived foothold then also tells what does not close without that node's, and
+    :func:`without_nodes` runs nothing more (with several, it would take a closure of the
+    whole model per node); and only where no untrusted third party operates a tool
+    (:func:`_operated_outside`). Elsewhere it is judged by what it yields, as any threat."""
     if not keys:
         return []
     c = out.compiled
-    on_node: dict[int, dict[ThreatKey, Effects]] = {}
+    judged = len(set(derived.values())) == 1 and not _operated_outside(c)
+    on_node: dict[int, dict[ThreatKey, tuple[Effects, ...]]] = {}
     for i in picked:
         m = out.matches[i]
         if (m.rule, m.binding) in keys:
+            gives = _gives(out, i) if judged else (m.effects,)
             for n in {derived[k] for k in out.proofs[i] if k in derived}:
-                on_node.setdefault(n, {})[(m.rule, m.binding)] = m.effects
+                on_node.setdefault(n, {})[(m.rule, m.binding)] = gives
     reported = _reported(out, derived, set(on_node))
     return [_alone_job(c, n, effects) for n, effects in sorted(on_node.items()) if n in reported]
+
+
+_DEFINITIONS = frozenset({"definition", "tool_definitions"})
+"""Components through which an attack takes a tool's definition (a tool's ``definition``, a
+model's ``inputs.tool_definitions``)."""
+
+
+def _definition_entry(rule: Join) -> tuple[int, ...]:
+    """Indices (in the rule's requirements) of those on tool definitions alone, when the
+    attack enters through one: the definitions it is offered are what the adversary supplies.
+    A requirement that also takes other inputs (retrieved context, tool results: the injection
+    entries) does not enter through a definition, whatever premise met it."""
+    return tuple(
+        i
+        for i, req in enumerate(rule.requires)
+        if req.components and _DEFINITIONS.issuperset(req.components)
+    )
+
+
+def _gives(out: EngineOutput, i: int) -> tuple[Effects, ...]:
+    """What the threat at index ``i`` of ``out``'s matches must find in the closure from one
+    foothold alone to restate it (any one of these): what its attack yields, or, for an attack
+    that enters through a tool definition (a requirement on definitions alone),
+    also the definitions it takes. A
+    definition rewritten by code that runs where it is served is that code's doing, whatever
+    the model then makes of it: the code execution is the root cause (its own threat reports
+    it), and poisoning is the supply of definitions by a server, a registry or an update."""
+    m = out.matches[i]
+    entry = _definition_entry(out.compiled.rules[m.rule])
+    if not entry:
+        return (m.effects,)
+    store = out.closure.store
+    facts = [store.decode(m.premises[j]) for j in entry if m.premises[j] >= 0]
+    if not facts:  # met structurally: no definition taken that a foothold could give
+        return (m.effects,)
+    return m.effects, tuple((f.target, f.capability, f.persistent, f.pipeline) for f in facts)
+
+
+def _operated_outside(c: Compiled) -> bool:
+    """Whether an untrusted third party owns a tool or runs the node one is served from. Such
+    an operator can change what it serves, but it holds only what resides on its node (the
+    ``third-party`` adversary): the poisoning a foothold's rewrite closes may then be the only
+    report of its definitions, and is kept."""
+    m = c.model
+    trust = {o.id: o.trust for o in m.owners}
+    nodes = {n.id: n.owner for n in m.nodes}
+    return any(
+        owner is not None and m.is_third_party(owner) and trust.get(owner) in (None, "untrusted")
+        for t in m.tools
+        for owner in (t.owner, nodes.get(t.node) if t.node else None)
+    )
 
 
 def without_nodes(
@@ -204,10 +270,16 @@ def without_nodes(
     hypothetical = {(m.rule, m.binding): m.hypothetical for m in out.matches}
     result: dict[str, frozenset[ThreatKey]] = {}
     runs = 0
-    for group, threats in sorted(found.items()):
-        if not group.startswith(ALONE):
-            continue
+    alone = sorted(g for g in found if g.startswith(ALONE))
+    # where one node holds every derived foothold, leaving out its foothold leaves out them
+    # all: the closure without any (``execution:``) has already answered
+    only = {c.node_ids[n] for n in execution_keys(out).values()} if alone else set()
+    for group in alone:
+        threats = found[group]
         name = group.removeprefix(ALONE)
+        if only == {name}:
+            result[WITHOUT + name] = threats & needed
+            continue
         lacking: frozenset[ThreatKey] = frozenset()
         for posited in (False, True):
             side = sorted(k for k in threats & needed if hypothetical.get(k, False) == posited)
@@ -314,7 +386,7 @@ def _sends_out(attack: AttackPattern) -> bool:
     )
 
 
-def _alone_job(c: Compiled, node: int, effects: Mapping[ThreatKey, Effects]) -> Job:
+def _alone_job(c: Compiled, node: int, effects: Mapping[ThreatKey, tuple[Effects, ...]]) -> Job:
     return lambda: _alone(c, node, effects)
 
 
@@ -340,12 +412,12 @@ def _without(
     return FootholdRun({key: frozenset(k for k in candidates if k not in closed)})
 
 
-def _alone(c: Compiled, node: int, effects: Mapping[ThreatKey, Effects]) -> FootholdRun:
-    """Of the threats ``effects`` lists (with what their attacks yield), those that yield
-    nothing code execution on ``node`` gives by itself: what the node holds, processes and
-    sends, what the credentials there open, what its tools do; not what a model makes of its
-    inputs (the outputs they derive, an attack pattern, a conditional AI weakness), which is
-    more; what the weights on the node give the model's outputs stays."""
+def _alone(c: Compiled, node: int, effects: Mapping[ThreatKey, tuple[Effects, ...]]) -> FootholdRun:
+    """Of the threats ``effects`` lists (with what their attacks yield, or take: :func:`_gives`),
+    those that yield nothing code execution on ``node`` gives by itself: what the node holds,
+    processes and sends, what the credentials there open, what its tools do; not what a model
+    makes of its inputs (the outputs they derive, an attack pattern, a conditional AI
+    weakness), which is more; what the weights on the node give the model's outputs stays."""
     cl = Closure(c, lengths=True, footholds=False, attacks=False, tools_run=False)
     classes = sorted(_execution_classes(c))
     if classes:
@@ -354,7 +426,10 @@ def _alone(c: Compiled, node: int, effects: Mapping[ThreatKey, Effects]) -> Foot
     store = cl.store
     given = frozenset(
         key
-        for key, yields in effects.items()
-        if all(store.subsumed(t, cap, pers, pipe) for t, cap, pers, pipe in yields)
+        for key, alternatives in effects.items()
+        if any(
+            all(store.subsumed(t, cap, pers, pipe) for t, cap, pers, pipe in facts)
+            for facts in alternatives
+        )
     )
     return FootholdRun({ALONE + c.node_ids[node]: given})
