@@ -78,7 +78,8 @@ def test_another_vocabulary_indexes_the_model_again() -> None:
 def _join_tables(c: Compiled) -> tuple[int, int, int, int, bool]:
     """How much of the joins' shared tables (and the seeds) ``c`` holds."""
     shared = c.caches["matcher"]
-    sizes = (len(shared.shapes), len(shared.entries), len(shared.static), len(shared.narrowed))
+    answers = EngineView.of(c).answers
+    sizes = (len(shared.shapes), len(shared.entries), len(answers), len(shared.narrowed))
     return (*sizes, "seeds" in c.caches)
 
 

@@ -12,6 +12,7 @@ import yaml
 import actm
 from actm.engine.closure import Closure
 from actm.engine.compiled import compile_model
+from actm.engine.matching import _static_check
 from actm.engine.view import EngineView
 from actm.knowledge.attacks import builtin_knowledge
 from actm.knowledge.conditions import CONDITIONS, RelationalCondition
@@ -210,3 +211,31 @@ def test_a_rerun_without_a_patch_sees_the_servers_and_authors_it_reopens(
     assert view.info["lookup"].exposed_server == ("upgrade-framework" in left_out)
     authored = "tool_results" in view.info["agent"].authored_components
     assert authored == ("require-login" in left_out)
+
+
+def test_a_rerun_view_keeps_the_static_answers_that_stay_the_same() -> None:
+    """A rerun's view made from the run with every control in force keeps the static ``where``
+    answers the run worked out, but for the owners whose facts and the assets whose
+    vulnerabilities differ without the controls left out: every answer kept must be the one
+    worked out on the view built from scratch, and those a patch changes must go."""
+    from tests.engine.test_inherent_attribution import generated
+
+    kb = builtin_knowledge()
+    model = actm.load_model_text(generated(600), knowledge=kb)
+    c = compile_model(model, kb)
+    Closure(c).run()
+    residual = EngineView.of(c)
+    wheres = {id(r.where): r.where for rule in c.rules for r in rule.requires}
+    kb_asset = c.asset_index["bu00010-kb"]
+    dropped = [k for k in residual.answers if k[2] == kb_asset]
+    assert dropped  # the residual run asked about the store a patch of its node reopens
+    for left_out in ("fix-bu00002-infer-write_access", "fix-bu00010-ingest-dep"):
+        rerun = compile_model(model, kb, exclude_controls=frozenset({left_out}))
+        view = EngineView.of(rerun)
+        assert view.info["bu00002-kb"] is residual.info["bu00002-kb"]  # made from it
+        assert 0 < len(view.answers) < len(residual.answers)
+        scratch = EngineView(rerun)
+        for (wid, owner, asset), ok in view.answers.items():
+            assert _static_check(scratch, wheres[wid], owner, asset) == ok
+    # without the patch on the ingestion job, what reaches its store is worked out again
+    assert not any(k in view.answers for k in dropped)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import replace
 
+from actm.engine.canonical import residents
 from actm.engine.compiled import Compiled
 from actm.engine.derived import MISSING_AUTHENTICATION
 from actm.engine.owner_facts import OwnerInfo
@@ -73,11 +74,7 @@ def outside_authored_assets(c: Compiled, *, posited: bool = False) -> frozenset[
     for node, v in weaknesses_in_force(c, posited=posited):
         if v.vclass != MISSING_AUTHENTICATION or kinds.get(node) not in open_kinds:
             continue
-        found.update(
-            a.id
-            for a in m.assets
-            if any(r.node == node for r in a.resides) and (v.assets is None or a.id in v.assets)
-        )
+        found.update(a for a in residents(m).get(node, ()) if v.assets is None or a in v.assets)
     # what is derived from (an index of a mailbox) or part of outside-authored content carries it
     carried = [(r.source, r.target) for r in m.relations if r.kind in ("derives", "part_of")]
     grew = True

@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from actm.engine.canonical import memo
+from actm.engine.canonical import memo, residents
 from actm.model.system import Asset, Node, SystemModel, Tool, Vulnerability
 
 if TYPE_CHECKING:
@@ -134,9 +134,9 @@ def posited_weaknesses(c: Compiled) -> list[Vulnerability]:
                 affected = None
                 if h.affects:
                     affected = tuple(
-                        a.id
-                        for a in c.model.assets
-                        if a.type in h.affects and any(r.node == n.id for r in a.resides)
+                        a
+                        for a in residents(c.model).get(n.id, ())
+                        if c.model.asset(a).type in h.affects
                     )
                 out.append(replace(v, assets=affected, description=h.why, hypothetical=True))
     return out

@@ -83,9 +83,6 @@ class _Shared:
     def __init__(self) -> None:
         self.shapes: dict[int, Shape] = {}
         self.narrowed: dict[tuple[int, int, tuple[str | None, ...]], object] = {}
-        self.static: dict[tuple[int, str, int], bool] = {}
-        self.static_posited: dict[tuple[int, str, int], bool] = {}
-        """The same answers, with the posited weaknesses counted (:meth:`Matcher.admit_posited`)."""
         self.narrowed_posited: dict[tuple[int, int, tuple[str | None, ...]], object] = {}
         self.entries: dict[tuple[int, int], list[_Entry]] = {}
         self.yields: dict[int, tuple[tuple[_Yield, ...], tuple[_Yield, ...] | None]] = {}
@@ -116,7 +113,7 @@ class Matcher:
         self._shared = shared
         self._shapes = shared.shapes
         self._narrowed_cache = shared.narrowed
-        self._static = shared.static
+        self._static = self.view.answers
         self._entries = shared.entries
         self.witnessed: dict[tuple[int, int, tuple[str, ...]], int] = {}
         """Witness components solved with no blocked element: (rule, component, bindings of
@@ -142,7 +139,7 @@ class Matcher:
         self.posited = True
         self._posited_cost = cost
         self.view = EngineView.of(self.c, posited=True)
-        self._static = self._shared.static_posited
+        self._static = self.view.answers
         self._narrowed_cache = self._shared.narrowed_posited
         self.witnessed.clear()  # pruning by earlier witnesses assumed the stricter conditions
 
@@ -171,7 +168,7 @@ class Matcher:
         posited weakness (checked against the view without them)."""
         c = self.c
         certain = EngineView.of(c)
-        cache = self._shared.static
+        cache = certain.answers
         for pos, req in enumerate(rule.requires):
             if not req.where.static:
                 continue
@@ -193,8 +190,9 @@ class Matcher:
 
     def static_ok(self, where: Where, owner: str, asset: int) -> bool:
         """Whether ``owner`` (with ``asset`` the one the requirement bound) meets the static
-        conditions of ``where``. They depend on the system alone: each answer is kept for
-        every closure of the compiled model."""
+        conditions of ``where``. They depend on the system alone: each answer is kept on the
+        view, for every closure of the compiled model (and a rerun's view made from the run's
+        keeps those that stay the same there: engine/view.py ``_answers_kept``)."""
         if not where.static:
             return owner in self.view.info
         context = (id(where), owner, asset)

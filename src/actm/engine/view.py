@@ -84,6 +84,9 @@ class EngineView:
         self._declared_tools = placed.declared_tools
         self._kinds: dict[int, frozenset[str]] = {}
         self._indexes: dict[Callable[[SystemView], Index], Index] = {}
+        self.answers: dict[tuple[int, str, int], bool] = {}
+        """The static ``where`` answers worked out on this view: (id of the ``where``, owner,
+        asset index) -> whether they hold (engine/matching.py ``static_ok``)."""
 
     @staticmethod
     def of(c: Compiled, *, posited: bool = False) -> EngineView:
@@ -113,7 +116,31 @@ class EngineView:
         posited_authors(c, out.info, posited=posited)
         out._kinds = {}
         out._indexes = {}
+        out.answers = self._answers_kept(out, c)
         return out
+
+    def _answers_kept(self, out: EngineView, c: Compiled) -> dict[tuple[int, str, int], bool]:
+        """This view's static answers that hold on ``out`` too (made from this one by
+        :meth:`_with_vulnerabilities`). A static condition reads the bound owner's facts and,
+        of the view, only what concerns the bound asset: the kinds, settings and
+        vulnerabilities of its nodes and its criticality (``StaticCondition.holds``); only
+        the facts and the vulnerabilities differ between the two views. So an answer is kept
+        when its owner's facts are equal in both and its asset has the same vulnerabilities."""
+        mine_info = self.info
+        changed = {
+            o
+            for o, facts in out.info.items()
+            if (was := mine_info.get(o)) is not facts and was != facts
+        }
+        mine, theirs = self._node_vulns, out._node_vulns
+        reached = {
+            c.asset_index[key[1]]
+            for key in mine.keys() | theirs.keys()
+            if mine.get(key) != theirs.get(key)
+        }
+        return {
+            k: ok for k, ok in self.answers.items() if k[1] not in changed and k[2] not in reached
+        }
 
     def _with_posited(self, c: Compiled) -> EngineView:
         """This view with the weaknesses hypotheses posit counted as vulnerabilities on their
@@ -187,7 +214,9 @@ def _plain_view(c: Compiled) -> EngineView:
     if base is not None and c.in_force < base[1] and _patches_only(c, base[1] - c.in_force):
         return base[0]._with_vulnerabilities(c, posited=False)
     view = EngineView(c)
-    if c.in_force == implemented:
+    if implemented and c.in_force == implemented:
+        # kept for the reruns without some of them (and their static answers with it); a
+        # model without implemented controls has none, and its view goes with its run
         memo(m, _IN_FORCE, lambda: (view, c.in_force), on=c.vocab)
     return view
 

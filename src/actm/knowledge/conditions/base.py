@@ -72,7 +72,11 @@ class StaticCondition(Condition, Generic[V]):
 
     @abstractmethod
     def holds(self, value: V, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
-        """Whether ``owner`` (whose bound asset is ``asset``) meets the condition."""
+        """Whether ``owner`` (whose bound asset is ``asset``) meets the condition. It reads
+        ``owner`` and, of ``view``, only what concerns ``asset`` (the kinds, settings and
+        vulnerabilities of its nodes, its criticality): the engine keeps the answer for a
+        rerun whose view gives the owner the same facts and the asset the same
+        vulnerabilities."""
 
     def describe(self, value: V) -> str:
         """The value as the out-of-scope explanation shows it."""
