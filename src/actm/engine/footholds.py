@@ -84,6 +84,7 @@ __all__ = [
     "code_job",
     "execution_keys",
     "execution_nodes",
+    "sends_out",
     "without_job",
     "without_nodes",
 ]
@@ -162,7 +163,7 @@ def candidates(
     c = out.compiled
     if not derived:
         return []
-    exfiltrations = {i for i, r in enumerate(c.rules) if _sends_out(r.attack)}
+    exfiltrations = {i for i, r in enumerate(c.rules) if sends_out(r.attack)}
     found: list[ThreatKey] = []
     for i in picked:
         m = out.matches[i]
@@ -362,7 +363,7 @@ def code_job(
     there is told or says, as for a package alone."""
     ids = frozenset(packages)
     kept = [s for i, s in enumerate(seeds) if i not in ids]
-    sends = {i for i, r in enumerate(c.rules) if _sends_out(r.attack)}
+    sends = {i for i, r in enumerate(c.rules) if sends_out(r.attack)}
     wanted = [k for k in keys if k[0] not in sends]
 
     def job() -> tuple[dict[str, frozenset[ThreatKey]], int]:
@@ -372,7 +373,7 @@ def code_job(
     return job
 
 
-def _sends_out(attack: AttackPattern) -> bool:
+def sends_out(attack: AttackPattern) -> bool:
     """Whether ``attack`` is an exfiltration: it breaks confidentiality alone and needs a tool
     that sends data out (``tool_permission: [egress]``). It names the way out of the system,
     which the threat reporting code execution on a node does not: never a restatement."""

@@ -29,6 +29,7 @@ class OwnerInfo:
     writes: set[str] = field(default_factory=set)
     deletes: set[str] = field(default_factory=set)
     executes_on: set[str] = field(default_factory=set)
+    executes_open_on: set[str] = field(default_factory=set)
     tools: set[str] = field(default_factory=set)
     nodes: frozenset[str] = frozenset()
     authorises: set[str] = field(default_factory=set)

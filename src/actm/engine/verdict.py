@@ -29,10 +29,12 @@ from actm.engine.chain import Route
 from actm.engine.compiled import Compiled
 from actm.engine.costs import costs, entry_of
 from actm.engine.facts import Rule
+from actm.engine.footholds import sends_out
 from actm.engine.routes import all_seeds
 from actm.engine.seeds import Seed
 from actm.engine.severity import Assessment, Path
 from actm.engine.view import EngineView
+from actm.model.system import Asset
 from actm.records import quick_init
 from actm.terms import REACHES
 
@@ -136,7 +138,8 @@ def noise(
     if severity.moot:
         return "no_confidentiality"
     if not severity.accepted and (
-        attribution.restates.get(tid) or _restates_foothold(c, tid, verdict, severity, attribution)
+        attribution.restates.get(tid)
+        or _restates_foothold(c, tid, verdict, severity, attribution, binding)
     ):
         return "foothold"
     if not _routes_judged(verdict, severity, attribution):
@@ -283,22 +286,35 @@ def _public_holdings(c: Compiled, entry: str) -> frozenset[tuple[str, str]]:
 
 
 def _restates_foothold(
-    c: Compiled, tid: str, verdict: Verdict, severity: Assessment, attribution: Attribution
+    c: Compiled,
+    tid: str,
+    verdict: Verdict,
+    severity: Assessment,
+    attribution: Attribution,
+    binding: tuple[str, ...] = (),
 ) -> bool:
-    """Whether the threat is on what a model is told or says (its ``inputs`` or ``outputs``)
-    and needs the code of the
-    packages that run on a node the model runs on (it rests on the unjustified assumption of
+    """Whether the threat is on what a model is told or says (its ``inputs`` or ``outputs``,
+    or data read out of its answers: :func:`_answers_read`), or on an asset stored where a
+    model it binds runs (:func:`_stored_where_it_runs`), and needs the code of the
+    packages that run on such a node (it rests on the unjustified assumption of
     one of them, or on those of all of them together, or needs code execution there whichever
     package, tool or credential gives it: ``Attribution.footholds``): whoever
-    changes that code runs it there and holds everything the model receives and says, which
-    is the package's own threat (``ml-dependency-compromise``); prompt injection, eviction,
-    flooding or reading the model's queries through that foothold restates it.
+    changes that code runs it there and holds everything the model receives and says, and
+    what is stored there, which is the package's own threat (``ml-dependency-compromise``);
+    prompt injection, eviction, flooding, reading the model's queries or steering its tools
+    to what the node stores through that foothold restates it.
     Counterfactual, so monotone: a threat that also closes without the packages (another
     route) is kept."""
     asset = c.model.asset(severity.asset_id)
-    if asset.model is None or asset.type not in ("inputs", "outputs"):
+    if asset.model is not None and asset.type in ("inputs", "outputs"):
+        models: tuple[str, ...] = (asset.model,)
+    else:
+        models = _answers_read(c, tid, binding)
+    hosts = {n for name in models for n in c.model.model(name).deployed_on}
+    if not models and asset.model is None:
+        hosts = _stored_where_it_runs(c, tid, binding, asset)
+    if not hosts:
         return False
-    hosts = set(c.model.model(asset.model).deployed_on)
     if hosts.intersection(attribution.footholds.get(tid, ())):
         return True
     if attribution.assumption_attribution != "counterfactual":
@@ -309,3 +325,47 @@ def _restates_foothold(
             if hosts.intersection(package.runs_on):
                 return True
     return False
+
+
+def _answers_read(c: Compiled, tid: str, binding: tuple[str, ...]) -> tuple[str, ...]:
+    """The models whose answers the threat's attack reads to break confidentiality alone (a
+    requirement to inspect the ``outputs`` of a model it binds, as a disclosure of what the
+    agent's tools return does): code on the node such a model runs on holds what its tools
+    return to it, so the disclosure through its answers restates that foothold."""
+    attack = c.kb.attacks.get(tid.split("@", 1)[0])
+    if attack is None or attack.impact is None or attack.impact.classes != ("confidentiality",):
+        return ()
+    bound = dict(zip(attack.key_vars, binding, strict=False))
+    return tuple(
+        sorted(
+            {
+                bound[r.var]
+                for r in attack.requirements()
+                if r.var in bound
+                and r.capability == "inspect"
+                and "outputs" in r.asset_types
+                and attack.var_sort.get(r.var) == "model"
+            }
+        )
+    )
+
+
+def _stored_where_it_runs(
+    c: Compiled, tid: str, binding: tuple[str, ...], asset: Asset
+) -> set[str]:
+    """The nodes where a model the threat binds runs and where its (conventional) asset is
+    stored: code on such a node reads and changes the asset there without steering the model
+    (a package's own threat says so). An exfiltration names how the data leaves, which that
+    code does not: none. What a model is (its weights, its data) is more than the foothold
+    and never comes here."""
+    attack = c.kb.attacks.get(tid.split("@", 1)[0])
+    if attack is None or sends_out(attack):
+        return set()
+    stored = {r.node for r in asset.resides}
+    return {
+        n
+        for var, name in zip(attack.key_vars, binding, strict=False)
+        if attack.var_sort.get(var) == "model"
+        for n in c.model.model(name).deployed_on
+        if n in stored
+    }

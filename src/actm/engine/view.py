@@ -660,3 +660,5 @@ def _tool_reach(c: Compiled, info: OwnerInfo, tool: Tool) -> None:
         info.deletes |= {c.asset_owner[c.asset_index[a]] for a, _ in tool.delete}
     if f"{tool.id}.execute" not in c.blocked:
         info.executes_on |= set(tool.execute)
+        if not tool.sandbox:
+            info.executes_open_on |= set(tool.execute)

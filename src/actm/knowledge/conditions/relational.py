@@ -571,7 +571,23 @@ class OutsideExecutionOf(RelationalCondition):
 
     def holds(self, view: SystemView, me: str, other: str) -> bool:
         mine, model = view.owner(me), view.owner(other)
-        return mine is not None and model is not None and not mine.nodes & model.executes_on
+        return mine is not None and model is not None and not mine.nodes & self.reach(model)
+
+    def reach(self, model: OwnerFacts) -> AbstractSet[str]:
+        """The nodes where the model's tools run code that count."""
+        return model.executes_on
+
+
+class OutsideOpenExecutionOf(OutsideExecutionOf):
+    name = "outside_open_execution_of"
+    example = "outside_open_execution_of: m"
+    doc = (
+        "resides on no node where a tool of model `m` runs code outside a sandbox the model "
+        "declares (whoever steers `m` there reads and changes it with `m`'s own commands)"
+    )
+
+    def reach(self, model: OwnerFacts) -> AbstractSet[str]:
+        return model.executes_open_on
 
 
 class ExceedsReachOf(RelationalCondition):
@@ -640,6 +656,7 @@ RELATIONAL: tuple[RelationalCondition, ...] = (
     ApartFrom(),
     SharedBeyond(),
     OutsideExecutionOf(),
+    OutsideOpenExecutionOf(),
     ExceedsReachOf(),
     BeyondToolsOf(),
 )

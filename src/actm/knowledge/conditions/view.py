@@ -89,6 +89,12 @@ class OwnerFacts(Protocol):
         """Nodes where its unblocked tools execute code."""
 
     @property
+    def executes_open_on(self) -> AbstractSet[str]:
+        """Nodes where its unblocked tools execute code outside a sandbox the model declares
+        (a control that adds one does not count: it takes the code execution away, not what
+        a person at the machine can be talked into)."""
+
+    @property
     def tools(self) -> AbstractSet[str]:
         """A model's usable (unblocked) tools."""
 
