@@ -454,6 +454,7 @@ def test_impersonation_when_the_model_is_kept_under_a_namespace_posing_as_the_ow
         "AML.T0018.002",
         "AML.T0073",
         "AML.T0010.003",
+        "AML.T0074",
     ]
     assert _atlas(IMPERSONATED_ORG, "model-weights-tampering@shared") == [
         "AML.T0018.000",
@@ -461,7 +462,28 @@ def test_impersonation_when_the_model_is_kept_under_a_namespace_posing_as_the_ow
         "AML.T0010.003",
     ]
     tampered = IMPERSONATED_ORG.replace("impersonated_namespace", "supply_chain_model_file")
-    assert _atlas(tampered, "malicious-model-file@shared") == ["AML.T0011.000", "AML.T0018.002"]
+    assert _atlas(tampered, "malicious-model-file@shared") == [
+        "AML.T0011.000",
+        "AML.T0018.002",
+        "AML.T0074",
+    ]
+
+
+def test_masquerading_when_the_file_of_the_owners_own_model_is_replaced() -> None:
+    """The file the owner's model is loaded from is rewritten: the malicious version keeps
+    the model's name and place. A model a third party publishes is not disguised as anyone's
+    (the organisation's creator owns it), nor one anyone may upload."""
+    assert "AML.T0074" in _atlas(IMPERSONATED_ORG, "malicious-model-file@shared")
+    theirs = IMPERSONATED_ORG.replace(
+        "owner: us\n    stored_on", "owner: org-creator\n    stored_on"
+    )
+    assert "AML.T0074" not in _atlas(theirs, "malicious-model-file@shared")
+    uploaded = IMPERSONATED_ORG.replace(
+        "architecture: {resides: [{node: laptop, mode: processed}]}",
+        "architecture: {resides: [{node: laptop, mode: processed}], untrusted_sources: [uploads]}",
+    )
+    uploaded = uploaded[: uploaded.index("vulnerabilities:")]
+    assert "AML.T0074" not in _atlas(uploaded, "malicious-model-file@shared")
 
 
 def test_corrupt_model_when_the_file_passes_the_hubs_upload_scan() -> None:
@@ -473,6 +495,7 @@ def test_corrupt_model_when_the_file_passes_the_hubs_upload_scan() -> None:
         "AML.T0010.003",
         "AML.T0058",
         "AML.T0076",
+        "AML.T0074",
     ]
 
 
@@ -559,7 +582,9 @@ vulnerabilities:
 def test_unsecured_credentials_when_the_training_data_is_opened_by_a_stored_key() -> None:
     collect = ["AML.T0035", "AML.T0025", "AML.T0036"]
     cited = _atlas(KEY_OPENS_DATA_LAKE, "training-data-exposure@ranker")
-    assert cited == [*collect, "AML.T0012", "AML.T0055"]
+    # from the laptop it holds, the adversary searches what the key opens for the model's
+    # data: discovery of AI artifacts; read directly through the lake's own flaw, none
+    assert cited == [*collect, "AML.T0012", "AML.T0055", "AML.T0007"]
     lake_open = KEY_OPENS_DATA_LAKE.replace(
         "insecure_deserialization, node: laptop", "read_access, node: lake"
     )

@@ -38,6 +38,7 @@ from actm.engine.canonical import kept, memo
 from actm.engine.compiled import Compiled
 from actm.engine.controls import patches_only
 from actm.engine.derived import MISSING_AUTHENTICATION
+from actm.engine.outbound import outbound_nodes
 from actm.engine.owner_facts import OwnerInfo
 from actm.knowledge.conditions import Index, SystemView
 from actm.model.system import Asset, Model, Node, SystemModel, Tool, Vulnerability
@@ -243,15 +244,18 @@ class _Placement:
         self.owner_nodes = {k: frozenset(v) for k, v in owner_nodes.items()}
         self.on_node = {k: frozenset(v) for k, v in on_node.items()}
         self.node_kind = {n.id: n.kind for n in m.nodes}
-        self.node_settings = {n.id: _settings(n) for n in m.nodes}
+        out = outbound_nodes(m, c.vocab.agency.external_trust)
+        self.node_settings = {n.id: _settings(n, n.id in out) for n in m.nodes}
         self.on_node_assets = _on_node_assets(self.asset_nodes)
         self.declared_tools = {x.id: frozenset(x.tools) for x in m.models}
 
 
-def _settings(n: Node) -> dict[str, str]:
-    """What the node-setting conditions read of one node, as words."""
+def _settings(n: Node, outbound: bool) -> dict[str, str]:
+    """What the node-setting conditions read of one node, as words (``outbound``: the model
+    shows it opening connections out of the system)."""
     out = {
         "exposure": n.exposure,
+        "outbound": str(outbound).lower(),
         "authentication": n.authentication or "required",
         "physical_access": str(n.physical_access).lower(),
         "shared": str(bool(n.shared_with)).lower(),

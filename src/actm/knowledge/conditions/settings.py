@@ -69,6 +69,18 @@ class SharedNode(_NodeFlag):
     doc = "resides on a node whose hardware other tenants share (`shared_with`)"
 
 
+class ConnectsOut(_NodeFlag):
+    name = "connects_out"
+    key = "outbound"
+    example = "connects_out: true"
+    doc = (
+        "resides on (a tool: runs on) a node the model shows opening connections out of the "
+        "system: a tool there has `egress` that leaves it, a credential there opens a node "
+        "outside, or, on a node not exposed to the internet, an asset there also resides on a "
+        "node outside (fetched from or sent to it)"
+    )
+
+
 class McpTransport(_NodeSetting):
     name = "mcp_transport"
     key = "mcp_transport"
@@ -368,6 +380,7 @@ SETTINGS: tuple[StaticCondition[Any], ...] = (
     NodeAuthentication(),
     PhysicalAccess(),
     SharedNode(),
+    ConnectsOut(),
     McpTransport(),
     McpAuthentication(),
     Approval(),

@@ -335,8 +335,10 @@ class SystemView(Protocol):
 
     def node_values(self, asset: int, key: str) -> AbstractSet[str]:
         """The values of one setting of the nodes the bound asset resides on: ``exposure``,
-        ``authentication`` (``required`` when not stated), ``physical_access`` and ``shared``
-        (``true``/``false``), ``mcp_transport``, ``mcp_authentication`` (MCP servers only)."""
+        ``authentication`` (``required`` when not stated), ``physical_access``, ``shared`` and
+        ``outbound`` (``true``/``false``; ``outbound``: the model shows the node opening
+        connections out of the system), ``mcp_transport``, ``mcp_authentication`` (MCP servers
+        only)."""
 
     def node_vulnerabilities(self, asset: int) -> AbstractSet[str]:
         """Classes of the declared vulnerabilities in force that reach the bound asset."""
