@@ -18,7 +18,7 @@ from reference_data import load_shared
 
 ROOT = Path(__file__).resolve().parent.parent
 
-RECORDED_FOUND = 204
+RECORDED_FOUND = 202
 RECORDED_TECHNIQUES = 230
 
 

@@ -582,9 +582,7 @@ vulnerabilities:
 def test_unsecured_credentials_when_the_training_data_is_opened_by_a_stored_key() -> None:
     collect = ["AML.T0035", "AML.T0025", "AML.T0036"]
     cited = _atlas(KEY_OPENS_DATA_LAKE, "training-data-exposure@ranker")
-    # from the laptop it holds, the adversary searches what the key opens for the model's
-    # data: discovery of AI artifacts; read directly through the lake's own flaw, none
-    assert cited == [*collect, "AML.T0012", "AML.T0055", "AML.T0007"]
+    assert cited == [*collect, "AML.T0012", "AML.T0055"]
     lake_open = KEY_OPENS_DATA_LAKE.replace(
         "insecure_deserialization, node: laptop", "read_access, node: lake"
     )
