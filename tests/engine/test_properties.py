@@ -113,6 +113,17 @@ def test_assumption_tolerance_matches_a_brute_force_search(
 # the weakness is declared. Found by the monotonicity property (more evidence never removes a
 # threat): the foothold rule used to spare accepted threats only, so the weakness turned the
 # accepted theft into a dropped one.
+_BARE_LLM: dict[str, Any] = {
+    "deployed_on": [],
+    "exposes": ["outputs"],
+    "exposure": "public",
+    "features": [],
+    "identity": None,
+    "kind": "llm",
+    "owner": None,
+    "tools": [],
+    "trained_on": [],
+}
 _ACCEPTED_FOOTHOLD = {
     "calls": [
         ("owner", ("us",), {"first_party": True}),
@@ -190,51 +201,7 @@ _ACCEPTED_FOOTHOLD = {
                 "trained_on": ["n0"],
             },
         ),
-        (
-            "model",
-            ("m1",),
-            {
-                "deployed_on": [],
-                "exposes": ["outputs"],
-                "exposure": "public",
-                "features": [],
-                "identity": None,
-                "kind": "llm",
-                "owner": None,
-                "tools": [],
-                "trained_on": [],
-            },
-        ),
-        (
-            "model",
-            ("m2",),
-            {
-                "deployed_on": [],
-                "exposes": ["outputs"],
-                "exposure": "public",
-                "features": [],
-                "identity": None,
-                "kind": "llm",
-                "owner": None,
-                "tools": [],
-                "trained_on": [],
-            },
-        ),
-        (
-            "model",
-            ("m3",),
-            {
-                "deployed_on": [],
-                "exposes": ["outputs"],
-                "exposure": "public",
-                "features": [],
-                "identity": None,
-                "kind": "llm",
-                "owner": None,
-                "tools": [],
-                "trained_on": [],
-            },
-        ),
+        *(("model", (f"m{i}",), dict(_BARE_LLM)) for i in (1, 2, 3)),
         (
             "assumption",
             ("as0",),
