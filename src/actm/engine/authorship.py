@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import replace
 
-from actm.engine.canonical import residents
 from actm.engine.compiled import Compiled
 from actm.engine.derived import MISSING_AUTHENTICATION
 from actm.engine.owner_facts import OwnerInfo
@@ -74,7 +73,7 @@ def outside_authored_assets(c: Compiled, *, posited: bool = False) -> frozenset[
     for node, v in weaknesses_in_force(c, posited=posited):
         if v.vclass != MISSING_AUTHENTICATION or kinds.get(node) not in open_kinds:
             continue
-        found.update(a for a in residents(m).get(node, ()) if v.assets is None or a in v.assets)
+        found.update(a for a in c.residents(node) if v.assets is None or a in v.assets)
     # what is derived from (an index of a mailbox) or part of outside-authored content carries it
     carried = [(r.source, r.target) for r in m.relations if r.kind in ("derives", "part_of")]
     grew = True

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from actm.model.schema import SECTIONS
 from actm.model.system import SystemModel
 
-__all__ = ["canonical", "kept", "memo", "residents"]
+__all__ = ["canonical", "kept", "memo"]
 
 _SECTIONS = tuple(s for s in SECTIONS if s not in ("triage", "recorded_threats"))
 """Sections sorted by id: the model file's sections but triage and recorded threats, which never
@@ -139,17 +139,3 @@ def kept(model: SystemModel, key: str, *, on: object = None) -> Any:
     found: dict[str, tuple[object, Any]] = model.__dict__.get(_MEMO, {})
     entry = found.get(key)
     return entry[1] if entry is not None and entry[0] is on else None
-
-
-def residents(model: SystemModel) -> Mapping[str, tuple[str, ...]]:
-    """Node -> the ids of the assets that reside on it, in the model's order: no control
-    changes it, so it is built once per model (:func:`memo`) and shared by every run."""
-
-    def build() -> dict[str, tuple[str, ...]]:
-        found: dict[str, dict[str, None]] = {}
-        for a in model.assets:
-            for r in a.resides:
-                found.setdefault(r.node, {})[a.id] = None
-        return {node: tuple(ids) for node, ids in found.items()}
-
-    return memo(model, "residents", build)

@@ -189,6 +189,13 @@ class Compiled:
         pt = self.partial_target[asset]
         return (self.asset_target[asset],) if pt < 0 else (self.asset_target[asset], pt)
 
+    def residents(self, node: str) -> tuple[str, ...]:
+        """The ids of the assets residing on ``node``, in the model's order, once each."""
+        ni = self.node_index.get(node)
+        if ni is None:
+            return ()
+        return tuple(dict.fromkeys(self.asset_ids[ai] for ai, _mode, _w in self.node_assets[ni]))
+
     def target_of_ref(self, asset_id: str, component: str | None) -> int:
         a = self.asset_index.get(asset_id)
         if a is None:

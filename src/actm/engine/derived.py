@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from actm.engine.canonical import memo, residents
+from actm.engine.canonical import memo
 from actm.model.system import Asset, Node, SystemModel, Tool, Vulnerability
 
 if TYPE_CHECKING:
@@ -134,9 +134,7 @@ def posited_weaknesses(c: Compiled) -> list[Vulnerability]:
                 affected = None
                 if h.affects:
                     affected = tuple(
-                        a
-                        for a in residents(c.model).get(n.id, ())
-                        if c.model.asset(a).type in h.affects
+                        a for a in c.residents(n.id) if c.model.asset(a).type in h.affects
                     )
                 out.append(replace(v, assets=affected, description=h.why, hypothetical=True))
     return out
