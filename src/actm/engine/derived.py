@@ -119,14 +119,10 @@ def posited_weaknesses(c: Compiled) -> list[Vulnerability]:
     on every node it matches."""
     if not c.model.hypotheses:
         return []
-    types: dict[str, set[str]] = {}
-    for a in c.model.assets:
-        for r in a.resides:
-            types.setdefault(r.node, set()).add(a.type)
     public = public_input_nodes(c.model)
     out = []
     for n in c.model.nodes:
-        here = frozenset(types.get(n.id, ()))
+        here = frozenset(c.model.asset(a).type for a in c.residents(n.id))
         for h in c.vocab.hypotheses:
             auth = n.authentication or "required"
             if h.matches(n.kind, n.exposure, auth, here, n.id in public):
