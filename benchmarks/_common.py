@@ -161,11 +161,27 @@ def environment(state_at_start: str) -> str:
     now = source_state()
     line = (
         f"actm source: {state_at_start}; Python {platform.python_version()}; "
-        f"{os.cpu_count()} CPUs; {platform.machine()}"
+        f"{os.cpu_count()} CPUs; {platform.machine()}; {calibration()}"
     )
     if now != state_at_start:
         line += f"\nWARNING: src/ changed during the run (now {now}); numbers mix two versions"
     return line
+
+
+def calibration() -> str:
+    """How fast this machine runs plain Python: the best of three timings of a fixed loop.
+    Seconds measured on two machines compare only after scaling by this figure (the same
+    commit ran the 1,000-tool hub in 5.7 s on one machine and 10 s on another)."""
+    import time
+
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        total = 0
+        for i in range(2_000_000):
+            total += i * i
+        best = min(best, time.perf_counter() - start)
+    return f"calibration loop {best:.3f} s"
 
 
 def machine() -> str:
