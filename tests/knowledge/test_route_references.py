@@ -65,6 +65,38 @@ def test_ai_enabled_product_for_a_vendor_model(model_text: str, product: bool, a
     assert ("AML.T0047" in cited, "AML.T0040" in cited) == (product, api)
 
 
+# The labelling API of LABELS_ONLY sold to account holders rather than open to anyone: a
+# declared adversary with an account writes the input and reads the labels, as a public user
+# would.
+ACCOUNT_HOLDER = (
+    LABELS_ONLY.replace("exposure: public", "exposure: internal")
+    + """
+adversaries:
+  - id: account-holder
+    reach: authenticated
+    holds: [{asset: spam.inputs.user_input, capability: make_arbitrary_changes}]
+"""
+)
+
+
+@pytest.mark.parametrize(
+    ("model_text", "returned"),
+    [
+        (LABELS_ONLY, True),
+        (ACCOUNT_HOLDER, True),
+        (LABELS_ONLY.replace("exposes: [outputs]", "exposes: []"), False),
+        (ACCOUNT_HOLDER.replace("exposes: [outputs]", "exposes: []"), False),
+    ],
+    ids=["public-user-sees-labels", "account-holder-sees-labels", "public-blind", "holder-blind"],
+)
+def test_black_box_crafting_needs_the_returned_outputs(model_text: str, returned: bool) -> None:
+    """Black-box optimisation and verifying the attack cite where whoever writes the input,
+    a public user or a declared adversary, is given the outputs back to iterate on."""
+    cited = _atlas(model_text, "model-evasion@spam")
+    assert ("AML.T0043.001" in cited, "AML.T0042" in cited) == (returned, returned)
+    assert "AML.T0015" in cited
+
+
 def test_discovered_model_outputs_when_the_scores_are_returned() -> None:
     assert "AML.T0063" in _atlas(SCORES_RETURNED, "model-inversion@spam")
     assert "AML.T0063" not in _atlas(LABELS_ONLY, "model-extraction@spam")
