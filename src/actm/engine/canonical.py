@@ -76,6 +76,24 @@ def _same(value: object, ordered: object) -> bool:
     return type(value) is type(ordered) and value == ordered
 
 
+def _plain_dict(value: dict[Any, Any]) -> dict[Any, Any] | None:
+    """``value`` (a dict of plain values) in canonical order, itself when it is in that order
+    already; None when a value is not plain (:func:`_ordered` orders it then)."""
+    for v in value.values():
+        if type(v) not in _PLAIN_TYPES:
+            return None
+    keys = sorted(value, key=_key)
+    if keys == list(value):
+        return value
+    return {k: value[k] for k in keys}
+
+
+_PLAIN_TYPES = frozenset(_PLAIN)
+_UNORDERED = (frozenset, bool)
+"""Values with no order of their own (as :func:`_element` checks them before the slower ABC
+check): a frozenset compares equal whatever its order."""
+
+
 def _element(element: T) -> T:
     """``element`` with its lists and mappings in canonical order (itself when they are: most
     elements of a large model list one thing or nothing, and a copy costs a validation)."""
@@ -84,16 +102,63 @@ def _element(element: T) -> T:
         value = getattr(element, name)
         # plain values first: checking against the Mapping ABC is slow, and most are plain;
         # then what is in order whatever it holds (no entry or one in a tuple, an empty dict)
-        if isinstance(value, _PLAIN):
-            continue
         kind = type(value)
-        if (kind is tuple and len(value) < 2) or (kind is dict and not value):
+        if kind in _PLAIN_TYPES or kind in _UNORDERED:
+            continue
+        if kind is tuple:
+            if len(value) < 2:
+                continue
+        elif kind is dict:
+            if not value:
+                continue
+            # a dict of plain values (a criticality): ordered by its keys, without the
+            # recursion of _ordered or the comparison of _same
+            found = _plain_dict(value)
+            if found is not None:
+                if found is not value:
+                    changes[name] = found
+                continue
+        elif isinstance(value, _PLAIN):
             continue
         if isinstance(value, (tuple, Mapping)):
             ordered = _ordered(value)
             if not _same(value, ordered):
                 changes[name] = ordered
-    return dataclasses.replace(element, **changes) if changes else element  # type: ignore[type-var]
+    return _copied(element, changes) if changes else element
+
+
+def _copied(element: T, changes: Mapping[str, Any]) -> T:
+    """``element`` with the fields ``changes`` names replaced: what ``dataclasses.replace``
+    gives, stored slot by slot for the model's records (frozen, slotted, every field set by
+    ``__init__``, no ``__post_init__``) instead of through a call of ``__init__``."""
+    cls = type(element)
+    setters = _SETTERS.get(cls)
+    if setters is None:
+        setters = _SETTERS[cls] = _slot_setters(cls)
+    if not setters:
+        return dataclasses.replace(element, **changes)  # type: ignore[type-var]
+    out = object.__new__(cls)
+    for name, store in setters:
+        store(out, changes[name] if name in changes else getattr(element, name))
+    return out
+
+
+_SETTERS: dict[type, tuple[tuple[str, Callable[[object, object], None]], ...]] = {}
+
+
+def _slot_setters(cls: type) -> tuple[tuple[str, Callable[[object, object], None]], ...]:
+    """(field, its slot's setter) of each field of ``cls``, or none when its records must be
+    copied through ``__init__`` (not frozen and slotted, a field ``__init__`` does not set,
+    or a ``__post_init__``)."""
+    params = getattr(cls, "__dataclass_params__", None)
+    if params is None or not params.frozen or "__slots__" not in cls.__dict__:
+        return ()
+    if hasattr(cls, "__post_init__"):
+        return ()
+    fields = dataclasses.fields(cls)
+    if any(not f.init or f.name not in cls.__dict__ for f in fields):
+        return ()  # (a field of a base class has its slot there)
+    return tuple((f.name, cls.__dict__[f.name].__set__) for f in fields)
 
 
 def canonical(model: SystemModel) -> SystemModel:

@@ -89,6 +89,9 @@ class _Shared:
         """Rule -> what its step yields and, for an attack's last step, what all its steps do."""
         self.traits: dict[int, tuple[bool, int]] = {}
         """Target -> whether a change to it can persist, and its pipeline."""
+        self.possible: dict[int, bool] = {}
+        """Rule -> whether the model has a target for each of its requirements (one it lacks
+        is never met, so no join of the rule ever completes: :func:`_possible`)."""
 
 
 class Matcher:
@@ -346,11 +349,17 @@ class Matcher:
         """The requirements a fact of capability ``cap`` on a target of type and component
         ``tc`` may meet, in the order of the rule index, with what the join needs of each."""
         c = self.c
+        possible = self._shared.possible
         out = []
         for ri, pos in c.rule_index.get(tc, ()):
             rule = c.rules[ri]
             if not (rule.masks[pos] >> cap) & 1:
                 continue
+            can = possible.get(ri)
+            if can is None:
+                can = possible[ri] = _possible(c, rule)
+            if not can:
+                continue  # a requirement no asset of the model can meet: it never matches
             req = rule.requires[pos]
             shape = self._shape(rule)
             var = req.var
@@ -532,7 +541,8 @@ class Matcher:
         own, every = self._yielded(rule)
         yields: list[int] = []
         store, gates, stronger = self.store, self.gates, self.c.stronger_mask
-        for t, cap, pers, pipe in self._resolve(own, binding):
+        resolved = self._resolve(own, binding)
+        for t, cap, pers, pipe in resolved:
             k = store.add(
                 t, cap, pers, pipe, how, rule.index, premise_facts, gates.get(t, 0) + extra
             )
@@ -541,7 +551,7 @@ class Matcher:
             if k >= 0:
                 yields.append(k)
         if every is not None:
-            effects = tuple(self._resolve(every, binding))
+            effects = tuple(resolved if every is own else self._resolve(every, binding))
             full = tuple([binding.get(v, "") for v in attack.variables])
             cost = store.cost_of(premise_facts) + extra
             self.matches.append(
@@ -563,8 +573,11 @@ class Matcher:
 
             attack = rule.attack
             final = rule.final and attack.kind == "attack"
+            own = specs(rule.yields)
             every = specs(y for step in attack.steps for y in step.yields) if final else None
-            found = self._shared.yields[rule.index] = (specs(rule.yields), every)
+            if every == own:
+                every = own  # one step: the threat's effects are what the step yields
+            found = self._shared.yields[rule.index] = (own, every)
         return found
 
     def _resolve(
@@ -619,6 +632,19 @@ class Matcher:
             self.suppressed.popitem()
         while len(self.witnessed) > witnessed:
             self.witnessed.popitem()
+
+
+def _possible(c: Compiled, rule: Rule) -> bool:
+    """Whether every requirement of ``rule`` names a target the model has: an asset of one of
+    its types, with one of its components when it names some (:meth:`Matcher._satisfy` and
+    :meth:`Matcher._candidates` look no further than those targets, so a requirement without
+    one is never met, whatever the facts and conditions)."""
+    present = c.type_comp_id
+    for req in rule.requires:
+        comps = req.components if req.components else (None,)  # as rule_index reads them
+        if not any((at, comp) in present for at in req.asset_types for comp in comps):
+            return False
+    return True
 
 
 def _static_check(view: EngineView, where: Where, owner: str, asset: int) -> bool:

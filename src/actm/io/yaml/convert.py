@@ -11,7 +11,7 @@ from ruamel.yaml.nodes import MappingNode, ScalarNode
 
 from actm.errors import Diagnostic
 from actm.io.yaml.limits import Limits, too_deep
-from actm.io.yaml.nodes import PLAIN, location, tag_of
+from actm.io.yaml.nodes import PLAIN, PLAIN_TAG, location, tag_of
 
 __all__ = ["Converter"]
 
@@ -158,6 +158,8 @@ class Converter:
         return out
 
     def _check_tag(self, node: Any, default: str) -> None:
+        if node.ctag is PLAIN_TAG:
+            return
         tag = tag_of(node)
         if tag in (PLAIN, default) or tag == "!":
             return
@@ -182,8 +184,7 @@ class Converter:
     def _scalar(self, node: Any) -> Any:
         self.written += 1
         value: str = node.value
-        tag = tag_of(node)
-        if tag != PLAIN:
+        if node.ctag is not PLAIN_TAG and (tag := tag_of(node)) != PLAIN:
             if tag in ("!", STR_TAG):
                 return value
             self._check_tag(node, STR_TAG)
