@@ -21,10 +21,11 @@ from actm.engine.compiled import Compiled
 from actm.engine.decoding import Decoded, Decoder
 from actm.engine.facts import FactStore
 from actm.engine.links import Linked, Links, links, root_cause
+from actm.engine.parallel import start_all
 from actm.engine.provenance import proof, seeds_in
 from actm.engine.reader import Reader
 from actm.engine.scope import Unmet
-from actm.engine.severity import Assessment, accepted, assess
+from actm.engine.severity import Assessment, Path, accepted, assess
 from actm.engine.verdict import Verdict, chain_discarded, judge, noise
 from actm.knowledge.attacks import AttackPattern, KnowledgeBase
 from actm.model.system import SystemModel
@@ -181,20 +182,62 @@ def judge_all(
     *,
     only: Container[str] | None = None,
     decoded: Sequence[Decoded] | None = None,
+    aside: float = 0.0,
 ) -> Judged:
     """Each threat of ``out`` (only those with an id in ``only``, if given) judged: with the
     run's ``attribution`` (engine/attribution.py) its verdict, its final severity and the
     noise rules (engine/verdict.py); without, its severity counts the most likely route's cost
     alone. ``decoded``: every match decoded already (:func:`decode_all`), whose seeds are
-    read instead of worked out again."""
+    read instead of worked out again.
+
+    ``aside``: the share of the matches (the last ones) judged in a worker process forked now
+    (engine/parallel.py) while this process judges the others. A threat's judgement depends
+    only on its match, the run and the attribution, so it is the same in either process; the
+    worker sends back each threat's severity and its verdict without the routes, which are
+    the attribution's (:func:`_received`)."""
+    att = attribution or Attribution()
+    n = len(out.matches)
+    split = n - int(n * aside)
+    if split >= n:
+        return _judged(out, att, _judge_range(out, att, only, decoded, 0, n))
+    later = start_all([lambda: _sent(_judge_range(out, att, only, decoded, split, n))], 1)
+    first = _judge_range(out, att, only, decoded, 0, split)
+    (rest,) = later()
+    assert isinstance(rest, list)
+    return _judged(out, att, [*first, *_received(out, att, rest)])
+
+
+_Judgement = tuple[int, str, str, Assessment, Verdict, bool]
+"""One match judged: its position, threat id, the noise rule that drops it ('' when it is
+reported), its severity and verdict, and whether its shown chain is discarded."""
+
+_Names = tuple[str, ...]
+_Sent = tuple[
+    int,
+    str,
+    Assessment,
+    tuple[_Names, _Names, _Names, _Names, _Names, tuple[int | None, bool, int]],
+    bool,
+]
+"""A :data:`_Judgement` as a worker sends it: no id, and the verdict without its routes."""
+
+
+def _judge_range(
+    out: EngineOutput,
+    att: Attribution,
+    only: Container[str] | None,
+    decoded: Sequence[Decoded] | None,
+    start: int,
+    stop: int,
+) -> list[_Judgement]:
+    """The matches of ``out`` from ``start`` to ``stop`` (those with an id in ``only``)
+    judged, in their order."""
     c = out.compiled
     store = out.closure.store
-    att = attribution or Attribution()
-    kept: list[tuple[Linked, Assessment, Verdict]] = []
-    dropped: list[tuple[str, str]] = []
-    noise_chains: list[str] = []
-    indices: list[int] = []
-    for i, (m, keys) in enumerate(zip(out.matches, out.proofs, strict=True)):
+    matches, proofs = out.matches, out.proofs
+    found: list[_Judgement] = []
+    for i in range(start, stop):
+        m, keys = matches[i], proofs[i]
         tid = threat_id(c.rules[m.rule].attack.id, m.binding)
         if only is not None and tid not in only:
             continue
@@ -204,13 +247,64 @@ def judge_all(
         impact = c.rules[m.rule].attack.impact
         classes = impact.classes if impact is not None else (a.cls,)
         alone = c.rules[m.rule].attack.one_adversary
-        reason = noise(c, tid, classes, verdict, a, att, tuple(m.binding), one_adversary=alone)
+        binding = tuple(m.binding)
+        reason = noise(c, tid, classes, verdict, a, att, binding, one_adversary=alone)
+        discarded = not reason and chain_discarded(c, seeds, tid, classes, verdict, a, att, binding)
+        found.append((i, tid, reason, a, verdict, discarded))
+    return found
+
+
+def _sent(judged: list[_Judgement]) -> list[_Sent]:
+    """What a worker sends back of its judgements (:func:`_received` rebuilds them)."""
+    return [
+        (
+            i,
+            reason,
+            a,
+            (
+                v.cooperation,
+                v.adversaries,
+                v.rests_on,
+                v.unjustified,
+                v.accepted_by,
+                (v.path.steps, v.path.cooperation, v.path.unjustified),
+            ),
+            discarded,
+        )
+        for i, _tid, reason, a, v, discarded in judged
+    ]
+
+
+def _received(out: EngineOutput, att: Attribution, sent: list[_Sent]) -> list[_Judgement]:
+    """The judgements a worker sent (:func:`_sent`), with their ids and the routes the
+    attribution gives them, as they were made there."""
+    c = out.compiled
+    matches = out.matches
+    routes = att.routes
+    found: list[_Judgement] = []
+    for i, reason, a, (coop, adversaries, rests_on, unjustified, accepted_by, path), gone in sent:
+        m = matches[i]
+        tid = threat_id(c.rules[m.rule].attack.id, m.binding)
+        verdict = Verdict(
+            routes.get(tid, ()), coop, adversaries, rests_on, unjustified, accepted_by, Path(*path)
+        )
+        found.append((i, tid, reason, a, verdict, gone))
+    return found
+
+
+def _judged(out: EngineOutput, att: Attribution, judged: list[_Judgement]) -> Judged:
+    kept: list[tuple[Linked, Assessment, Verdict]] = []
+    dropped: list[tuple[str, str]] = []
+    noise_chains: list[str] = []
+    indices: list[int] = []
+    matches, proofs = out.matches, out.proofs
+    for i, tid, reason, a, verdict, discarded in judged:
         if reason:
             dropped.append((tid, reason))
             continue
-        if chain_discarded(c, seeds, tid, classes, verdict, a, att, tuple(m.binding)):
+        if discarded:
             noise_chains.append(tid)
-        kept.append((Linked(tid, m, keys, a.level), a, verdict))
+        kept.append((Linked(tid, matches[i], proofs[i], a.level), a, verdict))
         indices.append(i)
     return Judged(tuple(kept), tuple(sorted(dropped)), tuple(sorted(noise_chains)), tuple(indices))
 

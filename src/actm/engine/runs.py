@@ -294,7 +294,8 @@ def analyse(
     attribution_residual, out = attributed()
     timings["threats"] = out.timings["threats"]
     timings["assumptions"] = out.timings["assumptions"]
-    judged = judge_all(out, attribution_residual, decoded=decoded)
+    # and the last threats are judged in a worker too, the second core being free again
+    judged = judge_all(out, attribution_residual, decoded=decoded, aside=share and JUDGE_ASIDE)
     # the inherent run's reruns run beside the residual run's decoding; the screen reads the
     # elements of their routes
     screened = screen is not None and len(implemented) <= MAX_COUNTERFACTUAL
@@ -379,6 +380,12 @@ DECODE_ASIDE = 0.3
 run follows (engine/decoding.py :func:`decode_all`): the worker also makes the explanations
 (:func:`_beside`) and sends its decodings back, which this process reads at about a sixth of
 what decoding them costs, so it takes less than half."""
+
+
+JUDGE_ASIDE = 0.45
+"""The share of such a run's matches judged in a worker beside this process once its
+attribution is in (engine/output.py :func:`judge_all`): the worker sends back each threat's
+severity and verdict, which this process reads at a fraction of what judging costs."""
 
 
 PARALLEL_FACTS = 5000
