@@ -19,7 +19,6 @@ from actm.engine.attribution import Attribution
 from actm.engine.chain import ChainStep, RootCause, Route
 from actm.engine.compiled import Compiled
 from actm.engine.decoding import Decoded, Decoder
-from actm.engine.facts import FactStore
 from actm.engine.links import Linked, Links, links, root_cause
 from actm.engine.parallel import start_all
 from actm.engine.provenance import proof, seeds_in
@@ -42,8 +41,10 @@ __all__ = [
     "Judged",
     "Readout",
     "Unmet",
+    "capability_matrix",
     "explain",
     "judge_all",
+    "judging",
     "read",
     "threat_id",
     "threat_scores",
@@ -188,23 +189,40 @@ def judge_all(
     run's ``attribution`` (engine/attribution.py) its verdict, its final severity and the
     noise rules (engine/verdict.py); without, its severity counts the most likely route's cost
     alone. ``decoded``: every match decoded already (:func:`decode_all`), whose seeds are
-    read instead of worked out again.
+    read instead of worked out again. ``aside``: the share judged in a worker
+    (:func:`judging`)."""
+    return judging(out, attribution, only=only, decoded=decoded, aside=aside)()
 
-    ``aside``: the share of the matches (the last ones) judged in a worker process forked now
-    (engine/parallel.py) while this process judges the others. A threat's judgement depends
-    only on its match, the run and the attribution, so it is the same in either process; the
-    worker sends back each threat's severity and its verdict without the routes, which are
-    the attribution's (:func:`_received`)."""
+
+def judging(
+    out: EngineOutput,
+    attribution: Attribution | None = None,
+    *,
+    only: Container[str] | None = None,
+    decoded: Sequence[Decoded] | None = None,
+    aside: float = 0.0,
+) -> Callable[[], Judged]:
+    """:func:`judge_all`, with ``aside``, the share of the matches (the last ones) judged in
+    a worker process forked now (engine/parallel.py): the others are judged here before this
+    returns, and what it returns waits for the worker's (the caller may do other work
+    meanwhile). A threat's judgement depends only on its match, the run and the attribution,
+    so it is the same in either process; the worker sends back each threat's severity and its
+    verdict without the routes, which are the attribution's (:func:`_received`)."""
     att = attribution or Attribution()
     n = len(out.matches)
     split = n - int(n * aside)
     if split >= n:
-        return _judged(out, att, _judge_range(out, att, only, decoded, 0, n))
+        judged = _judged(out, att, _judge_range(out, att, only, decoded, 0, n))
+        return lambda: judged
     later = start_all([lambda: _sent(_judge_range(out, att, only, decoded, split, n))], 1)
     first = _judge_range(out, att, only, decoded, 0, split)
-    (rest,) = later()
-    assert isinstance(rest, list)
-    return _judged(out, att, [*first, *_received(out, att, rest)])
+
+    def wait() -> Judged:
+        (rest,) = later()
+        assert isinstance(rest, list)
+        return _judged(out, att, [*first, *_received(out, att, rest)])
+
+    return wait
 
 
 _Judgement = tuple[int, str, str, Assessment, Verdict, bool]
@@ -318,6 +336,7 @@ def read(
     judged: Judged | None = None,
     decode: Container[str] | None = None,
     decoded: Sequence[Decoded] | None = None,
+    matrix: tuple[CapabilityCells, ...] | None = None,
 ) -> Readout:
     """The readable values of ``out``: its threats (only those with an id in ``only``, if
     given) and, with ``full``, the capability matrix, assumption outcomes and out-of-scope
@@ -325,7 +344,8 @@ def read(
     has judged them already with the same ``attribution`` and ``only``). With ``decode``, only
     the threats whose id it holds are decoded and listed; the others still count in what the
     listed ones enable and in the assumptions' outcomes. ``decoded``: every match of ``out``
-    decoded already (engine/decoding.py :func:`decode_all`), in their order."""
+    decoded already (engine/decoding.py :func:`decode_all`), in their order; ``matrix``: its
+    capability matrix made already (:func:`capability_matrix`)."""
     c = out.compiled
     store = out.closure.store
     att = attribution or Attribution()
@@ -351,7 +371,7 @@ def read(
     return Readout(
         *common,
         tuple(out.out_of_scope),
-        _matrix(c, store),
+        capability_matrix(out) if matrix is None else matrix,
         _outcomes(out, j, att),
         j.dropped,
         att,
@@ -458,9 +478,11 @@ def _entry(verdict: Verdict, adversaries: tuple[str, ...]) -> str:
     return " + ".join(verdict.adversaries or adversaries)
 
 
-def _matrix(c: Compiled, store: FactStore) -> tuple[CapabilityCells, ...]:
-    """Per asset, the strongest capability of each class reached in each pipeline (preferring
-    a persistent change at equal strength)."""
+def capability_matrix(out: EngineOutput) -> tuple[CapabilityCells, ...]:
+    """Per asset of ``out``'s model, the strongest capability of each class its closure
+    reaches in each pipeline (preferring a persistent change at equal strength)."""
+    c = out.compiled
+    store = out.closure.store
     rows: list[CapabilityCells] = []
     classes = c.vocab.classes
     rank = c.vocab.capability_rank
