@@ -258,3 +258,35 @@ def test_the_command_leaves_what_it_built_out_of_the_collection_at_exit(
         gc.unfreeze()
         if was_enabled:
             gc.enable()
+
+
+def test_a_result_left_to_exit_is_held_only_with_the_collector_off() -> None:
+    import gc
+    import weakref
+
+    from actm.cli.common import leave
+
+    class Value:
+        pass
+
+    was_enabled = gc.isenabled()
+    try:
+        gc.disable()
+        value = Value()
+        ref = weakref.ref(value)
+        leave(value)
+        del value
+        assert ref() is not None  # not freed when the command returns
+        gc.collect()
+        assert ref() is None  # a cycle, which the interpreter's collection would free
+        gc.enable()
+        value = Value()
+        ref = weakref.ref(value)
+        leave(value)
+        del value
+        assert ref() is None
+    finally:
+        if was_enabled:
+            gc.enable()
+        else:
+            gc.disable()

@@ -25,6 +25,7 @@ from actm.cli.common import (
     analyse,
     emit,
     guard,
+    leave,
     limits,
     pick,
     read_sources,
@@ -79,3 +80,4 @@ def analyze(
             sources=read_sources(result, file) if renderer.uses_sources else None,
         )
         emit(renderer, result, options, output)
+        leave(result)
