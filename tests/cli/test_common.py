@@ -260,33 +260,31 @@ def test_the_command_leaves_what_it_built_out_of_the_collection_at_exit(
             gc.enable()
 
 
-def test_a_result_left_to_exit_is_held_only_with_the_collector_off() -> None:
+def test_what_a_command_leaves_is_held_to_the_exit_only_within_to_exit() -> None:
     import gc
     import weakref
 
-    from actm.cli.common import leave
+    from actm.lifetime import leave, to_exit
 
     class Value:
         pass
 
     was_enabled = gc.isenabled()
     try:
-        gc.disable()
-        value = Value()
-        ref = weakref.ref(value)
-        leave(value)
-        del value
-        assert ref() is not None  # not freed when the command returns
+        gc.disable()  # as main() runs a command
+        with to_exit():
+            value = Value()
+            ref = weakref.ref(value)
+            leave(value)
+            del value
+            assert ref() is not None  # not freed when the function holding it returns
         gc.collect()
-        assert ref() is None  # a cycle, which the interpreter's collection would free
-        gc.enable()
+        assert ref() is None  # a cycle, which only a collection frees
         value = Value()
         ref = weakref.ref(value)
-        leave(value)
+        leave(value)  # outside to_exit (a program calling the library): not held
         del value
         assert ref() is None
     finally:
         if was_enabled:
             gc.enable()
-        else:
-            gc.disable()

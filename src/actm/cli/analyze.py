@@ -25,12 +25,12 @@ from actm.cli.common import (
     analyse,
     emit,
     guard,
-    leave,
     limits,
     pick,
     read_sources,
     sarif_base,
 )
+from actm.lifetime import leave
 from actm.render.formats import FORMATS
 
 

@@ -340,20 +340,6 @@ def emit(renderer: Renderer[V], value: V, options: RenderOptions, output: Path |
     write(out, output)
 
 
-def leave(value: object) -> None:
-    """Leave ``value`` (a command's result, written already) to the end of the process
-    instead of freeing it when the command returns: the process is about to end, and freeing
-    a large result object by object costs a tenth of a second (a hub's 30,000 threat records)
-    that returning the memory at exit does not. With the collector off, as
-    ``actm.cli.app.main`` runs a command, a reference cycle is never freed, and ``main``
-    freezes what is left before the interpreter's last collection; with the collector on (a
-    program running the command itself) nothing is held."""
-    if gc.isenabled():
-        return
-    held: list[object] = [value]
-    held.append(held)
-
-
 def sarif_base(file: Path) -> str:
     """The model file's directory relative to the current directory (the repository root in
     CI), for SARIF locations."""
