@@ -387,14 +387,14 @@ def _credit(
     return credit
 
 
-DECODE_ASIDE = 0.3
+DECODE_ASIDE = 0.35
 """The share of a big run's matches decoded in a worker beside this process when no inherent
 run follows (engine/decoding.py :func:`decode_all`): the worker also makes the explanations
 (:func:`_beside`) and sends its decodings back, which this process reads at about a sixth of
 what decoding them costs, so it takes less than half."""
 
 
-JUDGE_ASIDE = 0.6
+JUDGE_ASIDE = 0.5
 """The share of such a run's matches judged in a worker beside this process once its
 attribution is in (engine/output.py :func:`judging`), while this process judges the others and
 makes the capability matrix: the worker sends back each threat's severity and verdict, which
