@@ -100,6 +100,7 @@ def _sources(
 def _priorities(levels: Mapping[str, str], enables: Mapping[str, set[str]]) -> dict[str, str]:
     """Each threat's worst level among itself and what it enables, directly or not (a depth
     first walk; a threat met again on the way, in the rare cycle, adds nothing)."""
+    rank = {level: level_rank(level) for level in set(levels.values())}
     priority: dict[str, str] = {}
     active: set[str] = set()
     for start in sorted(levels):
@@ -108,7 +109,7 @@ def _priorities(levels: Mapping[str, str], enables: Mapping[str, set[str]]) -> d
         if start not in enables:  # most threats enable nothing: their own level
             priority[start] = levels[start]
             continue
-        stack: list[tuple[str, list[str]]] = [(start, sorted(enables.get(start, ())))]
+        stack: list[tuple[str, list[str]]] = [(start, sorted(enables[start]))]
         active.add(start)
         best = {start: levels[start]}
         while stack:
@@ -119,12 +120,14 @@ def _priorities(levels: Mapping[str, str], enables: Mapping[str, set[str]]) -> d
                     found = priority[nxt]
                 elif nxt in active:
                     continue
+                elif nxt not in enables:  # it enables nothing: its own level, walked at once
+                    found = priority[nxt] = levels[nxt]
                 else:
                     active.add(nxt)
                     best[nxt] = levels[nxt]
-                    stack.append((nxt, sorted(enables.get(nxt, ()))))
+                    stack.append((nxt, sorted(enables[nxt])))
                     continue
-                if level_rank(found) > level_rank(best[tid]):
+                if rank[found] > rank[best[tid]]:
                     best[tid] = found
                 continue
             stack.pop()
@@ -132,7 +135,7 @@ def _priorities(levels: Mapping[str, str], enables: Mapping[str, set[str]]) -> d
             priority[tid] = best[tid]
             if stack:
                 parent = stack[-1][0]
-                if level_rank(best[tid]) > level_rank(best[parent]):
+                if rank[best[tid]] > rank[best[parent]]:
                     best[parent] = best[tid]
     return priority
 
