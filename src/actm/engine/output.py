@@ -11,7 +11,7 @@ Each chain step's wording comes from ``vocabulary/rules.yaml`` (:mod:`actm.engin
 from __future__ import annotations
 
 from collections.abc import Callable, Container, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from actm.engine.analysis import EngineOutput
@@ -19,7 +19,7 @@ from actm.engine.attribution import Attribution
 from actm.engine.chain import ChainStep, RootCause, Route
 from actm.engine.compiled import Compiled
 from actm.engine.decoding import Decoded, Decoder
-from actm.engine.links import Linked, Links, links, root_cause
+from actm.engine.links import Enabling, Linked, Links, enabling, links, root_cause
 from actm.engine.parallel import start_all
 from actm.engine.provenance import proof, seeds_in
 from actm.engine.reader import Reader
@@ -171,6 +171,9 @@ class Judged:
     """Ids of the reported threats whose shown chain is a route the route rules discard."""
     indices: tuple[int, ...] = ()
     """Each reported threat's position among the run's matches (as ``kept``)."""
+    enabling: Enabling | None = field(default=None, compare=False, repr=False)
+    """Which of them enable which (engine/links.py :func:`enabling`), when the judging worker
+    worked it out already (:func:`judging`)."""
 
     def scores(self) -> dict[str, float]:
         """Threat id -> severity score of the reported threats."""
@@ -214,15 +217,38 @@ def judging(
     if split >= n:
         judged = _judged(out, att, _judge_range(out, att, only, decoded, 0, n))
         return lambda: judged
-    later = start_all([lambda: _sent(_judge_range(out, att, only, decoded, split, n))], 1)
+    guess = only is None
+
+    def aside_job() -> tuple[list[_Sent], Enabling | None]:
+        theirs = _judge_range(out, att, only, decoded, split, n)
+        # which threats enable which, for every threat: right if none is dropped (which this
+        # process cannot know of the others; it does not try once one of its own is)
+        every = guess and all(not reason for _i, _t, reason, _a, _v, _d in theirs)
+        return _sent(theirs), _every_enabling(out) if every else None
+
+    later = start_all([aside_job], 1)
     first = _judge_range(out, att, only, decoded, 0, split)
 
     def wait() -> Judged:
-        (rest,) = later()
-        assert isinstance(rest, list)
-        return _judged(out, att, [*first, *_received(out, att, rest)])
+        (done,) = later()
+        rest, found = done
+        judged = _judged(out, att, [*first, *_received(out, att, rest)])
+        if found is None or len(judged.kept) != n:
+            return judged
+        return replace(judged, enabling=found)
 
     return wait
+
+
+def _every_enabling(out: EngineOutput) -> Enabling:
+    """:func:`enabling` of every match of ``out``: which threats enable which when every
+    threat is reported (the levels are not read)."""
+    c = out.compiled
+    every = [
+        Linked(threat_id(c.rules[m.rule].attack.id, m.binding), m, keys, "")
+        for m, keys in zip(out.matches, out.proofs, strict=True)
+    ]
+    return enabling(c, out.closure.store, every)
 
 
 _Judgement = tuple[int, str, str, Assessment, Verdict, bool]
@@ -350,7 +376,7 @@ def read(
     store = out.closure.store
     att = attribution or Attribution()
     j = judged if judged is not None else judge_all(out, att, only=only)
-    found = links(c, store, [t for t, _a, _v in j.kept])
+    found = links(c, store, [t for t, _a, _v in j.kept], j.enabling)
     if decoded is not None:
         at: Callable[[int], Decoded] = decoded.__getitem__
     else:

@@ -394,7 +394,7 @@ run follows (engine/decoding.py :func:`decode_all`): the worker also makes the e
 what decoding them costs, so it takes less than half."""
 
 
-JUDGE_ASIDE = 0.5
+JUDGE_ASIDE = 0.45
 """The share of such a run's matches judged in a worker beside this process once its
 attribution is in (engine/output.py :func:`judging`), while this process judges the others and
 makes the capability matrix: the worker sends back each threat's severity and verdict, which
