@@ -258,3 +258,33 @@ def test_the_command_leaves_what_it_built_out_of_the_collection_at_exit(
         gc.unfreeze()
         if was_enabled:
             gc.enable()
+
+
+def test_what_a_command_leaves_is_held_to_the_exit_only_within_to_exit() -> None:
+    import gc
+    import weakref
+
+    from actm.lifetime import leave, to_exit
+
+    class Value:
+        pass
+
+    was_enabled = gc.isenabled()
+    try:
+        gc.disable()  # as main() runs a command
+        with to_exit():
+            value = Value()
+            ref = weakref.ref(value)
+            leave(value)
+            del value
+            assert ref() is not None  # not freed when the function holding it returns
+        gc.collect()
+        assert ref() is None  # a cycle, which only a collection frees
+        value = Value()
+        ref = weakref.ref(value)
+        leave(value)  # outside to_exit (a program calling the library): not held
+        del value
+        assert ref() is None
+    finally:
+        if was_enabled:
+            gc.enable()

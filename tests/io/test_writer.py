@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -99,3 +100,46 @@ def test_a_spooled_range_whose_copy_fails_is_closed(tmp_path: Path) -> None:
         write_pieces(fh, [b"x" * BLOCK_BYTES, spooled])
     assert fh.getvalue() == b"x" * BLOCK_BYTES
     assert spooled.file.closed
+
+
+def test_synced_as_written_the_bytes_are_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import actm.io.writer as writer
+
+    synced: list[int] = []
+    real = os.fdatasync
+
+    def fdatasync(fd: int) -> None:
+        synced.append(fd)
+        real(fd)
+
+    monkeypatch.setattr(writer, "SYNC_BYTES", 4 * BLOCK_BYTES)
+    monkeypatch.setattr(writer.os, "fdatasync", fdatasync)
+    path = tmp_path / "out.bin"
+    with path.open("wb") as fh:
+        write_pieces(fh, _pieces(2000, 10_000), sync=True)  # about 19 blocks
+    assert path.read_bytes() == b"".join(_pieces(2000, 10_000))
+    assert 1 <= len(synced) <= 4
+
+
+def test_a_failed_sync_is_raised_and_the_maker_stops(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import actm.io.writer as writer
+
+    made = []
+
+    def pieces() -> Iterator[bytes]:
+        for i in range(200):
+            made.append(i)
+            yield b"x" * BLOCK_BYTES
+
+    def fdatasync(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(writer, "SYNC_BYTES", 2 * BLOCK_BYTES)
+    monkeypatch.setattr(writer.os, "fdatasync", fdatasync)
+    with (tmp_path / "out.bin").open("wb") as fh, pytest.raises(OSError, match="Input/output"):
+        write_pieces(fh, pieces(), sync=True)
+    assert len(made) < 200

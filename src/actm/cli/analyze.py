@@ -30,6 +30,7 @@ from actm.cli.common import (
     read_sources,
     sarif_base,
 )
+from actm.lifetime import leave
 from actm.render.formats import FORMATS
 
 
@@ -79,3 +80,4 @@ def analyze(
             sources=read_sources(result, file) if renderer.uses_sources else None,
         )
         emit(renderer, result, options, output)
+        leave(result)

@@ -27,6 +27,7 @@ from actm.cli import (
     validate,
 )
 from actm.errors import EXIT_OK, EXIT_USAGE
+from actm.lifetime import to_exit
 
 __all__ = ["app", "main"]
 
@@ -75,7 +76,8 @@ def main() -> None:
     # 50,000-asset model that is most of the load time. Reference counting still frees memory.
     gc.disable()
     try:
-        app()
+        with to_exit():  # what the command leaves is freed by the process's end (actm.lifetime)
+            app()
     except SystemExit as exc:
         code = exc.code
         if isinstance(code, int) and code == 2 and len(sys.argv) > 1:

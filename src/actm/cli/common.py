@@ -285,7 +285,7 @@ def write_file(pieces: Iterable[bytes | Spooled], output: Path) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             os.fchmod(fh.fileno(), mode)
-            write_pieces(fh, pieces)
+            write_pieces(fh, pieces, sync=True)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(temp, target)

@@ -11,7 +11,7 @@ among itself and everything it enables, directly or not (its own severity stays 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from actm.engine.chain import ChainStep, RootCause
@@ -22,7 +22,7 @@ from actm.model.system import SystemModel
 from actm.records import quick_init
 from actm.terms import LEVELS, level_rank
 
-__all__ = ["Linked", "Links", "links", "root_cause"]
+__all__ = ["Enabling", "Linked", "Links", "enabling", "links", "root_cause"]
 
 
 @quick_init
@@ -43,8 +43,23 @@ class Links:
     priority: Mapping[str, str]
 
 
-def links(c: Compiled, store: FactStore, threats: Sequence[Linked]) -> Links:
-    """Which of ``threats`` enable which, and each one's priority."""
+Enabling = tuple[Mapping[str, tuple[str, ...]], Mapping[str, tuple[str, ...]]]
+"""What :func:`enabling` finds: threat id -> the threats it enables, and -> those enabling it."""
+
+
+def links(
+    c: Compiled, store: FactStore, threats: Sequence[Linked], found: Enabling | None = None
+) -> Links:
+    """Which of ``threats`` enable which, and each one's priority. ``found``: what
+    :func:`enabling` finds for these threats, worked out already (in a worker)."""
+    enables, enabled_by = enabling(c, store, threats) if found is None else found
+    levels = {t.id: t.level for t in threats}
+    priority = _priorities(levels, enables)
+    return Links(enables, enabled_by, {k: priority.get(k, LEVELS[0]) for k in sorted(levels)})
+
+
+def enabling(c: Compiled, store: FactStore, threats: Sequence[Linked]) -> Enabling:
+    """Which of ``threats`` enable which (their levels are not read), sorted by id."""
     by_attack: dict[str, list[tuple[str, frozenset[int]]]] = {}
     by_premise: dict[tuple[str, int], list[tuple[str, frozenset[int]]]] = {}
     """(attack, a premise of a match) -> the threats of that attack whose match holds it."""
@@ -58,22 +73,19 @@ def links(c: Compiled, store: FactStore, threats: Sequence[Linked]) -> Links:
     enabled_by: dict[str, set[str]] = {}
     # the threats whose match holds every premise of a step an attack derived, per step (the
     # proofs share their first steps: a hub's 30,000 threats pass through a handful)
-    enabling: dict[int, list[str]] = {}
+    sourced: dict[int, list[str]] = {}
     for t in threats:
         for k in t.proof:
-            sources = enabling.get(k)
+            sources = sourced.get(k)
             if sources is None:
-                sources = enabling[k] = _sources(c, store, k, by_attack, by_premise)
+                sources = sourced[k] = _sources(c, store, k, by_attack, by_premise)
             for source in sources:
                 if source != t.id:
                     enables.setdefault(source, set()).add(t.id)
                     enabled_by.setdefault(t.id, set()).add(source)
-    levels = {t.id: t.level for t in threats}
-    priority = _priorities(levels, enables)
-    return Links(
+    return (
         {k: tuple(sorted(v)) for k, v in sorted(enables.items())},
         {k: tuple(sorted(v)) for k, v in sorted(enabled_by.items())},
-        {k: priority.get(k, LEVELS[0]) for k in sorted(levels)},
     )
 
 
@@ -97,9 +109,12 @@ def _sources(
     return [source for source, held in sources if used <= held]
 
 
-def _priorities(levels: Mapping[str, str], enables: Mapping[str, set[str]]) -> dict[str, str]:
+def _priorities(
+    levels: Mapping[str, str], enables: Mapping[str, Collection[str]]
+) -> dict[str, str]:
     """Each threat's worst level among itself and what it enables, directly or not (a depth
     first walk; a threat met again on the way, in the rare cycle, adds nothing)."""
+    rank = {level: level_rank(level) for level in set(levels.values())}
     priority: dict[str, str] = {}
     active: set[str] = set()
     for start in sorted(levels):
@@ -108,7 +123,7 @@ def _priorities(levels: Mapping[str, str], enables: Mapping[str, set[str]]) -> d
         if start not in enables:  # most threats enable nothing: their own level
             priority[start] = levels[start]
             continue
-        stack: list[tuple[str, list[str]]] = [(start, sorted(enables.get(start, ())))]
+        stack: list[tuple[str, list[str]]] = [(start, sorted(enables[start]))]
         active.add(start)
         best = {start: levels[start]}
         while stack:
@@ -119,12 +134,14 @@ def _priorities(levels: Mapping[str, str], enables: Mapping[str, set[str]]) -> d
                     found = priority[nxt]
                 elif nxt in active:
                     continue
+                elif nxt not in enables:  # it enables nothing: its own level, walked at once
+                    found = priority[nxt] = levels[nxt]
                 else:
                     active.add(nxt)
                     best[nxt] = levels[nxt]
-                    stack.append((nxt, sorted(enables.get(nxt, ()))))
+                    stack.append((nxt, sorted(enables[nxt])))
                     continue
-                if level_rank(found) > level_rank(best[tid]):
+                if rank[found] > rank[best[tid]]:
                     best[tid] = found
                 continue
             stack.pop()
@@ -132,7 +149,7 @@ def _priorities(levels: Mapping[str, str], enables: Mapping[str, set[str]]) -> d
             priority[tid] = best[tid]
             if stack:
                 parent = stack[-1][0]
-                if level_rank(best[tid]) > level_rank(best[parent]):
+                if rank[best[tid]] > rank[best[parent]]:
                     best[parent] = best[tid]
     return priority
 

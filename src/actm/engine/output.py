@@ -11,7 +11,7 @@ Each chain step's wording comes from ``vocabulary/rules.yaml`` (:mod:`actm.engin
 from __future__ import annotations
 
 from collections.abc import Callable, Container, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from actm.engine.analysis import EngineOutput
@@ -19,12 +19,12 @@ from actm.engine.attribution import Attribution
 from actm.engine.chain import ChainStep, RootCause, Route
 from actm.engine.compiled import Compiled
 from actm.engine.decoding import Decoded, Decoder
-from actm.engine.facts import FactStore
-from actm.engine.links import Linked, Links, links, root_cause
+from actm.engine.links import Enabling, Linked, Links, enabling, links, root_cause
+from actm.engine.parallel import start_all
 from actm.engine.provenance import proof, seeds_in
 from actm.engine.reader import Reader
 from actm.engine.scope import Unmet
-from actm.engine.severity import Assessment, accepted, assess
+from actm.engine.severity import Assessment, Path, accepted, assess
 from actm.engine.verdict import Verdict, chain_discarded, judge, noise
 from actm.knowledge.attacks import AttackPattern, KnowledgeBase
 from actm.model.system import SystemModel
@@ -41,8 +41,10 @@ __all__ = [
     "Judged",
     "Readout",
     "Unmet",
+    "capability_matrix",
     "explain",
     "judge_all",
+    "judging",
     "read",
     "threat_id",
     "threat_scores",
@@ -169,6 +171,9 @@ class Judged:
     """Ids of the reported threats whose shown chain is a route the route rules discard."""
     indices: tuple[int, ...] = ()
     """Each reported threat's position among the run's matches (as ``kept``)."""
+    enabling: Enabling | None = field(default=None, compare=False, repr=False)
+    """Which of them enable which (engine/links.py :func:`enabling`), when the judging worker
+    worked it out already (:func:`judging`)."""
 
     def scores(self) -> dict[str, float]:
         """Threat id -> severity score of the reported threats."""
@@ -181,20 +186,102 @@ def judge_all(
     *,
     only: Container[str] | None = None,
     decoded: Sequence[Decoded] | None = None,
+    aside: float = 0.0,
 ) -> Judged:
     """Each threat of ``out`` (only those with an id in ``only``, if given) judged: with the
     run's ``attribution`` (engine/attribution.py) its verdict, its final severity and the
     noise rules (engine/verdict.py); without, its severity counts the most likely route's cost
     alone. ``decoded``: every match decoded already (:func:`decode_all`), whose seeds are
-    read instead of worked out again."""
+    read instead of worked out again. ``aside``: the share judged in a worker
+    (:func:`judging`)."""
+    return judging(out, attribution, only=only, decoded=decoded, aside=aside)()
+
+
+def judging(
+    out: EngineOutput,
+    attribution: Attribution | None = None,
+    *,
+    only: Container[str] | None = None,
+    decoded: Sequence[Decoded] | None = None,
+    aside: float = 0.0,
+) -> Callable[[], Judged]:
+    """:func:`judge_all`, with ``aside``, the share of the matches (the last ones) judged in
+    a worker process forked now (engine/parallel.py): the others are judged here before this
+    returns, and what it returns waits for the worker's (the caller may do other work
+    meanwhile). A threat's judgement depends only on its match, the run and the attribution,
+    so it is the same in either process; the worker sends back each threat's severity and its
+    verdict without the routes, which are the attribution's (:func:`_received`)."""
+    att = attribution or Attribution()
+    n = len(out.matches)
+    split = n - int(n * aside)
+    if split >= n:
+        judged = _judged(out, att, _judge_range(out, att, only, decoded, 0, n))
+        return lambda: judged
+    guess = only is None
+
+    def aside_job() -> tuple[list[_Sent], Enabling | None]:
+        theirs = _judge_range(out, att, only, decoded, split, n)
+        # which threats enable which, for every threat: right if none is dropped (which this
+        # process cannot know of the others; it does not try once one of its own is)
+        every = guess and all(not reason for _i, _t, reason, _a, _v, _d in theirs)
+        return _sent(theirs), _every_enabling(out) if every else None
+
+    later = start_all([aside_job], 1)
+    first = _judge_range(out, att, only, decoded, 0, split)
+
+    def wait() -> Judged:
+        (done,) = later()
+        rest, found = done
+        judged = _judged(out, att, [*first, *_received(out, att, rest)])
+        if found is None or len(judged.kept) != n:
+            return judged
+        return replace(judged, enabling=found)
+
+    return wait
+
+
+def _every_enabling(out: EngineOutput) -> Enabling:
+    """:func:`enabling` of every match of ``out``: which threats enable which when every
+    threat is reported (the levels are not read)."""
+    c = out.compiled
+    every = [
+        Linked(threat_id(c.rules[m.rule].attack.id, m.binding), m, keys, "")
+        for m, keys in zip(out.matches, out.proofs, strict=True)
+    ]
+    return enabling(c, out.closure.store, every)
+
+
+_Judgement = tuple[int, str, str, Assessment, Verdict, bool]
+"""One match judged: its position, threat id, the noise rule that drops it ('' when it is
+reported), its severity and verdict, and whether its shown chain is discarded."""
+
+_Names = tuple[str, ...]
+_Sent = tuple[
+    int,
+    str,
+    Assessment,
+    tuple[_Names, _Names, _Names, _Names, _Names, tuple[int | None, bool, int]],
+    bool,
+]
+"""A :data:`_Judgement` as a worker sends it: no id, and the verdict without its routes."""
+
+
+def _judge_range(
+    out: EngineOutput,
+    att: Attribution,
+    only: Container[str] | None,
+    decoded: Sequence[Decoded] | None,
+    start: int,
+    stop: int,
+) -> list[_Judgement]:
+    """The matches of ``out`` from ``start`` to ``stop`` (those with an id in ``only``)
+    judged, in their order."""
     c = out.compiled
     store = out.closure.store
-    att = attribution or Attribution()
-    kept: list[tuple[Linked, Assessment, Verdict]] = []
-    dropped: list[tuple[str, str]] = []
-    noise_chains: list[str] = []
-    indices: list[int] = []
-    for i, (m, keys) in enumerate(zip(out.matches, out.proofs, strict=True)):
+    matches, proofs = out.matches, out.proofs
+    found: list[_Judgement] = []
+    for i in range(start, stop):
+        m, keys = matches[i], proofs[i]
         tid = threat_id(c.rules[m.rule].attack.id, m.binding)
         if only is not None and tid not in only:
             continue
@@ -204,13 +291,64 @@ def judge_all(
         impact = c.rules[m.rule].attack.impact
         classes = impact.classes if impact is not None else (a.cls,)
         alone = c.rules[m.rule].attack.one_adversary
-        reason = noise(c, tid, classes, verdict, a, att, tuple(m.binding), one_adversary=alone)
+        binding = tuple(m.binding)
+        reason = noise(c, tid, classes, verdict, a, att, binding, one_adversary=alone)
+        discarded = not reason and chain_discarded(c, seeds, tid, classes, verdict, a, att, binding)
+        found.append((i, tid, reason, a, verdict, discarded))
+    return found
+
+
+def _sent(judged: list[_Judgement]) -> list[_Sent]:
+    """What a worker sends back of its judgements (:func:`_received` rebuilds them)."""
+    return [
+        (
+            i,
+            reason,
+            a,
+            (
+                v.cooperation,
+                v.adversaries,
+                v.rests_on,
+                v.unjustified,
+                v.accepted_by,
+                (v.path.steps, v.path.cooperation, v.path.unjustified),
+            ),
+            discarded,
+        )
+        for i, _tid, reason, a, v, discarded in judged
+    ]
+
+
+def _received(out: EngineOutput, att: Attribution, sent: list[_Sent]) -> list[_Judgement]:
+    """The judgements a worker sent (:func:`_sent`), with their ids and the routes the
+    attribution gives them, as they were made there."""
+    c = out.compiled
+    matches = out.matches
+    routes = att.routes
+    found: list[_Judgement] = []
+    for i, reason, a, (coop, adversaries, rests_on, unjustified, accepted_by, path), gone in sent:
+        m = matches[i]
+        tid = threat_id(c.rules[m.rule].attack.id, m.binding)
+        verdict = Verdict(
+            routes.get(tid, ()), coop, adversaries, rests_on, unjustified, accepted_by, Path(*path)
+        )
+        found.append((i, tid, reason, a, verdict, gone))
+    return found
+
+
+def _judged(out: EngineOutput, att: Attribution, judged: list[_Judgement]) -> Judged:
+    kept: list[tuple[Linked, Assessment, Verdict]] = []
+    dropped: list[tuple[str, str]] = []
+    noise_chains: list[str] = []
+    indices: list[int] = []
+    matches, proofs = out.matches, out.proofs
+    for i, tid, reason, a, verdict, discarded in judged:
         if reason:
             dropped.append((tid, reason))
             continue
-        if chain_discarded(c, seeds, tid, classes, verdict, a, att, tuple(m.binding)):
+        if discarded:
             noise_chains.append(tid)
-        kept.append((Linked(tid, m, keys, a.level), a, verdict))
+        kept.append((Linked(tid, matches[i], proofs[i], a.level), a, verdict))
         indices.append(i)
     return Judged(tuple(kept), tuple(sorted(dropped)), tuple(sorted(noise_chains)), tuple(indices))
 
@@ -224,6 +362,7 @@ def read(
     judged: Judged | None = None,
     decode: Container[str] | None = None,
     decoded: Sequence[Decoded] | None = None,
+    matrix: tuple[CapabilityCells, ...] | None = None,
 ) -> Readout:
     """The readable values of ``out``: its threats (only those with an id in ``only``, if
     given) and, with ``full``, the capability matrix, assumption outcomes and out-of-scope
@@ -231,12 +370,13 @@ def read(
     has judged them already with the same ``attribution`` and ``only``). With ``decode``, only
     the threats whose id it holds are decoded and listed; the others still count in what the
     listed ones enable and in the assumptions' outcomes. ``decoded``: every match of ``out``
-    decoded already (engine/decoding.py :func:`decode_all`), in their order."""
+    decoded already (engine/decoding.py :func:`decode_all`), in their order; ``matrix``: its
+    capability matrix made already (:func:`capability_matrix`)."""
     c = out.compiled
     store = out.closure.store
     att = attribution or Attribution()
     j = judged if judged is not None else judge_all(out, att, only=only)
-    found = links(c, store, [t for t, _a, _v in j.kept])
+    found = links(c, store, [t for t, _a, _v in j.kept], j.enabling)
     if decoded is not None:
         at: Callable[[int], Decoded] = decoded.__getitem__
     else:
@@ -257,7 +397,7 @@ def read(
     return Readout(
         *common,
         tuple(out.out_of_scope),
-        _matrix(c, store),
+        capability_matrix(out) if matrix is None else matrix,
         _outcomes(out, j, att),
         j.dropped,
         att,
@@ -364,9 +504,11 @@ def _entry(verdict: Verdict, adversaries: tuple[str, ...]) -> str:
     return " + ".join(verdict.adversaries or adversaries)
 
 
-def _matrix(c: Compiled, store: FactStore) -> tuple[CapabilityCells, ...]:
-    """Per asset, the strongest capability of each class reached in each pipeline (preferring
-    a persistent change at equal strength)."""
+def capability_matrix(out: EngineOutput) -> tuple[CapabilityCells, ...]:
+    """Per asset of ``out``'s model, the strongest capability of each class its closure
+    reaches in each pipeline (preferring a persistent change at equal strength)."""
+    c = out.compiled
+    store = out.closure.store
     rows: list[CapabilityCells] = []
     classes = c.vocab.classes
     rank = c.vocab.capability_rank

@@ -46,7 +46,16 @@ from actm.engine.attribution import jobs as attribution_jobs
 from actm.engine.closure import Observer
 from actm.engine.compiled import Compiled, compile_model
 from actm.engine.decoding import decode_all
-from actm.engine.output import Judged, Readout, judge_all, read, threat_id, threat_scores
+from actm.engine.output import (
+    Judged,
+    Readout,
+    capability_matrix,
+    judge_all,
+    judging,
+    read,
+    threat_id,
+    threat_scores,
+)
 from actm.engine.parallel import run_all, start_all
 from actm.engine.parallel import workers as available_workers
 from actm.engine.scope import Unmet, out_of_scope
@@ -294,14 +303,18 @@ def analyse(
     attribution_residual, out = attributed()
     timings["threats"] = out.timings["threats"]
     timings["assumptions"] = out.timings["assumptions"]
-    judged = judge_all(out, attribution_residual, decoded=decoded)
+    # and the last threats are judged in a worker too, the second core being free again: this
+    # process judges the others and makes the capability matrix meanwhile
+    waiting = judging(out, attribution_residual, decoded=decoded, aside=share and JUDGE_ASIDE)
+    matrix = capability_matrix(out)
+    judged = waiting()
     # the inherent run's reruns run beside the residual run's decoding; the screen reads the
     # elements of their routes
     screened = screen is not None and len(implemented) <= MAX_COUNTERFACTUAL
     inherent_judged = (
         None if without is None else _judge(without, judged.scores(), workers, screened)
     )
-    residual = read(out, attribution_residual, judged=judged, decoded=decoded)
+    residual = read(out, attribution_residual, judged=judged, decoded=decoded, matrix=matrix)
     for kind, n in residual.attribution.runs.items():
         timings[f"{kind}_runs"] = float(n)
     if without is None or inherent_judged is None:
@@ -374,11 +387,19 @@ def _credit(
     return credit
 
 
-DECODE_ASIDE = 0.3
+DECODE_ASIDE = 0.35
 """The share of a big run's matches decoded in a worker beside this process when no inherent
 run follows (engine/decoding.py :func:`decode_all`): the worker also makes the explanations
 (:func:`_beside`) and sends its decodings back, which this process reads at about a sixth of
 what decoding them costs, so it takes less than half."""
+
+
+JUDGE_ASIDE = 0.45
+"""The share of such a run's matches judged in a worker beside this process once its
+attribution is in (engine/output.py :func:`judging`), while this process judges the others and
+makes the capability matrix: the worker sends back each threat's severity and verdict, which
+this process reads at a fraction of what judging costs, and works out which threats enable
+which (used when no threat is dropped), so it takes less than half."""
 
 
 PARALLEL_FACTS = 5000

@@ -9,6 +9,11 @@ their order, are those of the pieces.
 A piece may also be a :class:`Spooled` range of a file (what a forked child made:
 :mod:`actm.io.forked`): the thread copies it into the output with ``sendfile``, in the kernel,
 so its bytes never pass through this process.
+
+For a file that is to be flushed to disk once written (``sync``), a third thread asks the
+kernel to write what has been written so far back to disk every :data:`SYNC_BYTES`, so the
+disk's writing overlaps the rendering too and the caller's final ``fsync`` has only the tail
+left to wait for (0.1 s of a 228 MB report otherwise spent after the last piece).
 """
 
 from __future__ import annotations
@@ -20,10 +25,13 @@ import threading
 from collections.abc import Iterable
 from typing import BinaryIO
 
-__all__ = ["BLOCK_BYTES", "Spooled", "write_pieces"]
+__all__ = ["BLOCK_BYTES", "SYNC_BYTES", "Spooled", "write_pieces"]
 
 BLOCK_BYTES = 1 << 20
 """Pieces are gathered into blocks of about this size before they are written."""
+
+SYNC_BYTES = 16 << 20
+"""With ``sync``, written data is flushed to disk each time about this much more is written."""
 
 _QUEUED = 8
 """Blocks made and not written yet, at most (bounds the memory the overlap takes)."""
@@ -66,22 +74,33 @@ class Spooled:
             self.file.close()
 
 
-def write_pieces(fh: BinaryIO, pieces: Iterable[bytes | Spooled]) -> None:
+def write_pieces(fh: BinaryIO, pieces: Iterable[bytes | Spooled], *, sync: bool = False) -> None:
     """Write ``pieces`` to ``fh`` in order. An error of the writing (a full disk) is raised
     here, once the pieces made so far are dropped; an error of the making stops the writing
-    and is raised as it is."""
+    and is raised as it is. With ``sync`` (a regular file the caller flushes to disk once
+    written), what is written is flushed to disk as the writing goes (:data:`SYNC_BYTES`);
+    an error of that flush is raised as a writing error is, never left for the caller's own
+    ``fsync``, which may no longer see it."""
     blocks: queue.Queue[bytes | Spooled | None] = queue.Queue(maxsize=_QUEUED)
     failed: list[BaseException] = []
+    syncing = _Syncer(fh.fileno(), failed) if sync else None
 
     def drain() -> None:
+        written = 0
         while (block := blocks.get()) is not None:
             try:
                 if failed:
                     continue  # keep taking blocks, so the maker never waits on a full queue
                 if isinstance(block, Spooled):
                     block.write_to(fh)
+                    written += block.size
                 else:
                     fh.write(block)
+                    written += len(block)
+                if syncing is not None and written >= SYNC_BYTES:
+                    fh.flush()
+                    syncing.ask()
+                    written = 0
             except BaseException as exc:  # raised in the caller's thread below
                 failed.append(exc)
             finally:
@@ -113,5 +132,40 @@ def write_pieces(fh: BinaryIO, pieces: Iterable[bytes | Spooled]) -> None:
     finally:
         blocks.put(None)
         writer.join()
+        if syncing is not None:
+            syncing.stop()
     if failed:
         raise failed[0]
+
+
+class _Syncer:
+    """A thread that flushes a file's written data to disk (``fdatasync``) each time it is
+    asked to, until stopped; an error is added to ``failed``."""
+
+    def __init__(self, fd: int, failed: list[BaseException]) -> None:
+        self._fd = fd
+        self._failed = failed
+        self._asked = threading.Event()
+        self._done = False
+        self._thread = threading.Thread(target=self._run, name="actm-sync", daemon=True)
+        self._thread.start()
+
+    def ask(self) -> None:
+        self._asked.set()
+
+    def stop(self) -> None:
+        self._done = True
+        self._asked.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while True:
+            self._asked.wait()
+            self._asked.clear()
+            if self._done:
+                return
+            try:
+                os.fdatasync(self._fd)
+            except OSError as exc:
+                self._failed.append(exc)
+                return
