@@ -83,7 +83,11 @@ def _exact_int(value: Any) -> Any:
 
 class _In(BaseModel):
     model_config = ConfigDict(
-        extra="forbid", frozen=True, populate_by_name=True, str_strip_whitespace=True
+        extra="forbid",
+        frozen=True,
+        populate_by_name=True,
+        str_strip_whitespace=True,
+        defer_build=True,
     )
 
 

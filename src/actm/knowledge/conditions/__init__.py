@@ -62,7 +62,7 @@ else:
     # named like the other attack-file classes: pydantic shows the name in its messages
     WhereIn = create_model(
         "_WhereIn",
-        __config__=ConfigDict(extra="forbid", frozen=True),
+        __config__=ConfigDict(extra="forbid", frozen=True, defer_build=True),
         __doc__="The ``where`` mapping of a requirement, as the attack file writes it.",
         **{name: (c.schema | None, None) for name, c in CONDITIONS.items()},
     )
