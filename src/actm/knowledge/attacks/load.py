@@ -13,6 +13,7 @@ from actm.knowledge.attacks.compile import compile_attack
 from actm.knowledge.attacks.patterns import AttackPattern, KnowledgeBase
 from actm.knowledge.attacks.references import unknown_chain_attacks
 from actm.knowledge.attacks.schema import _AttackIn
+from actm.knowledge.cache import cached_knowledge, store_knowledge
 from actm.knowledge.controls import load_control_catalog
 from actm.knowledge.files import read_distinct
 from actm.knowledge.frameworks import Framework, load_frameworks, load_mappings
@@ -67,8 +68,13 @@ def load_knowledge(
 
 @lru_cache(maxsize=1)
 def builtin_knowledge() -> KnowledgeBase:
-    """The knowledge base shipped with actm (read once per process; immutable)."""
-    return _load_kb((), builtin_vocabulary())
+    """The knowledge base shipped with actm (read once per process; immutable), from the
+    user's cache when it holds the one built from these files (:mod:`actm.knowledge.cache`)."""
+    key, kb = cached_knowledge(_builtin_dir())
+    if kb is None:
+        kb = _load_kb((), builtin_vocabulary())
+        store_knowledge(key, kb)
+    return kb
 
 
 def _layers(extra: Sequence[Path], sub: str) -> list[list[tuple[Path, str]]]:

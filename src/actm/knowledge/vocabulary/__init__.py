@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
+from actm.knowledge.cache import cached_knowledge
 from actm.knowledge.vocabulary.build import build
 from actm.knowledge.vocabulary.frozen import (
     LEVELS,
@@ -77,5 +78,9 @@ def load_vocabulary(extra_dirs: Sequence[str | Path] = ()) -> Vocabulary:
 
 @lru_cache(maxsize=1)
 def builtin_vocabulary() -> Vocabulary:
-    """The vocabulary shipped with actm (read once per process; it is immutable)."""
+    """The vocabulary shipped with actm (read once per process; it is immutable): the cached
+    knowledge base's when there is one (:mod:`actm.knowledge.cache`)."""
+    _, kb = cached_knowledge(builtin_dir())
+    if kb is not None:
+        return kb.vocabulary
     return build(read_layers(()))
