@@ -9,14 +9,9 @@ from pathlib import Path
 
 from actm.errors import Diagnostic, KnowledgeError, SourceLocation
 from actm.io.diagnose import did_you_mean
-from actm.knowledge.attacks.compile import compile_attack
 from actm.knowledge.attacks.patterns import AttackPattern, KnowledgeBase
-from actm.knowledge.attacks.references import unknown_chain_attacks
-from actm.knowledge.attacks.schema import _AttackIn
 from actm.knowledge.cache import cached_knowledge, store_knowledge
-from actm.knowledge.controls import load_control_catalog
-from actm.knowledge.files import read_distinct
-from actm.knowledge.frameworks import Framework, load_frameworks, load_mappings
+from actm.knowledge.frameworks import Framework
 from actm.knowledge.vocabulary import (
     Vocabulary,
     _builtin_dir,
@@ -38,6 +33,10 @@ def _load_dir(
     *,
     override: bool,
 ) -> None:
+    from actm.knowledge.attacks.compile import compile_attack
+    from actm.knowledge.attacks.schema import _AttackIn
+    from actm.knowledge.files import read_distinct
+
     layer = read_distinct(
         files, _AttackIn, errors, ident=lambda e: e.id, code="duplicate-attack", what="attack id"
     )
@@ -110,6 +109,8 @@ def _chain_attack_errors(
     attacks: Mapping[str, AttackPattern], locations: Mapping[str, SourceLocation]
 ) -> list[Diagnostic]:
     """A ``chain`` condition of ``references_when`` that names an attack no entry defines."""
+    from actm.knowledge.attacks.references import unknown_chain_attacks
+
     return [
         Diagnostic(
             "unknown-attack",
@@ -123,6 +124,11 @@ def _chain_attack_errors(
 
 
 def _load_kb(extra: tuple[Path, ...], vocab: Vocabulary) -> KnowledgeBase:
+    # the readers, file schemas and compiler are imported here: a run whose knowledge base
+    # comes from the cache (actm.knowledge.cache) never needs them
+    from actm.knowledge.controls import load_control_catalog
+    from actm.knowledge.frameworks import load_frameworks, load_mappings
+
     out: dict[str, AttackPattern] = {}
     locations: dict[str, SourceLocation] = {}
     errors: list[Diagnostic] = [
