@@ -4,6 +4,7 @@ changed, and falls back silently when the cache cannot be read or written."""
 
 from __future__ import annotations
 
+import os
 import pickle
 import shutil
 from pathlib import Path
@@ -102,3 +103,16 @@ def test_actm_no_cache_turns_it_off(home: Path, monkeypatch: pytest.MonkeyPatch)
     assert cache.cache_dir() is None
     _build()
     assert not home.exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
+def test_a_cache_file_others_may_write_is_not_read(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built = _build()
+    (stored,) = home.glob("knowledge-*.pickle")
+    stored.chmod(0o666)
+    read: list[object] = []
+    monkeypatch.setattr(cache.pickle, "load", read.append)
+    assert _build() == built
+    assert read == []

@@ -8,7 +8,8 @@ The built-in data is trusted package data: the cache holds the compiled
 Python version, the content of every file under ``knowledge/data`` and the size and time of
 every source file of the package, so an edited file (data or code) is never served stale.
 Only a knowledge base built without error is stored: a broken built-in file is read and
-reported (exit 3, file:line:col) on every run. Anything wrong with the cache (no home, a
+reported (exit 3, file:line:col) on every run. A cache file is only read when it belongs to the
+user and no one else may write it (unpickling runs code). Anything wrong with the cache (no home, a
 read-only or full disk, a corrupt or foreign file) falls back silently to reading the files.
 ``ACTM_NO_CACHE=1`` turns it off.
 """
@@ -19,6 +20,7 @@ import contextlib
 import hashlib
 import os
 import pickle
+import stat
 import sys
 import tempfile
 from functools import lru_cache
@@ -84,6 +86,14 @@ def _path(directory: Path, key: str) -> Path:
     return directory / f"{_PREFIX}{key[:32]}{_SUFFIX}"
 
 
+def _private(st: os.stat_result) -> bool:
+    """Whether a cache file is the user's own and writable by no one else: unpickling runs
+    code, so a file another user could have written is not read."""
+    if not hasattr(os, "getuid"):  # pragma: no cover - Windows: the profile is private
+        return True
+    return st.st_uid == os.getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
 @lru_cache(maxsize=1)
 def cached_knowledge(data_dir: Path) -> tuple[str, KnowledgeBase | None]:
     """The cache key of ``data_dir`` and the knowledge base cached under it, if any (read once
@@ -97,6 +107,8 @@ def cached_knowledge(data_dir: Path) -> tuple[str, KnowledgeBase | None]:
         return key, None
     try:
         with open(_path(directory, key), "rb") as f:
+            if not _private(os.fstat(f.fileno())):
+                return key, None
             stored = pickle.load(f)
     except Exception:  # absent, unreadable or corrupt: read the files instead
         return key, None
