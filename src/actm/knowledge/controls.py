@@ -67,7 +67,7 @@ _Text = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 
 
 class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class _WhereIn(_In):

@@ -24,6 +24,7 @@ from actm.io.yaml import Limits, YamlDocument, YamlProblem, read_yaml_file
 
 __all__ = [
     "KNOWLEDGE_LIMITS",
+    "builtin_dir",
     "knowledge_files",
     "read_distinct",
     "read_knowledge_doc",
@@ -42,6 +43,13 @@ _HINTS = {
     "with a file",
     "file-not-found": "a knowledge directory holds regular YAML files: remove the broken link",
 }
+
+
+def builtin_dir() -> Path:
+    """The ``data`` directory shipped inside the package."""
+    # what importlib.resources.files("actm.knowledge") gives for an installed package, without
+    # importing importlib.resources at every start
+    return Path(__file__).parent / "data"
 
 
 def knowledge_files(root: Path, sub: str) -> list[Path]:

@@ -23,7 +23,7 @@ __all__ = ["ChainWording", "RuleIn", "RuleWording", "RulesFile", "build_rules"]
 
 
 class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class RuleIn(_In):

@@ -123,7 +123,10 @@ class Converter:
         if kind is MappingNode:
             value = self._mapping(node, depth)
         else:
-            value = [self._node(child, depth + 1)[0] for child in node.value]
+            value = [
+                self._plain(child) if type(child) is ScalarNode else self._node(child, depth + 1)[0]
+                for child in node.value
+            ]
         size = self.expanded - start
         self.memo[key] = (value, size)
         return value, size
@@ -154,8 +157,16 @@ class Converter:
                 )
                 continue
             first_seen[k] = knode
-            out[k] = self._node(vnode, depth + 1)[0]
+            # most values are scalars: _plain is _node's scalar branch, without the call
+            out[k] = (
+                self._plain(vnode) if type(vnode) is ScalarNode else self._node(vnode, depth + 1)[0]
+            )
         return out
+
+    def _plain(self, node: Any) -> Any:
+        """A scalar's value (what :meth:`_node` gives for a scalar)."""
+        self.expanded += 1
+        return self._scalar(node)
 
     def _check_tag(self, node: Any, default: str) -> None:
         if node.ctag is PLAIN_TAG:

@@ -6,8 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
 from actm.errors import SourceLocation
-from actm.io.yaml.nodes import is_mapping, is_scalar, is_sequence, location
+from actm.io.yaml.nodes import is_scalar, location
 
 __all__ = ["PathElem", "YamlDocument"]
 
@@ -36,16 +38,18 @@ class YamlDocument:
         """
         node = self.root
         mark = node.start_mark if node is not None else None
+        last_i = len(path) - 1
+        # called for every element of a model (its id's location): type checks inline
         for i, elem in enumerate(path):
-            last = i == len(path) - 1
             nxt = None
-            if is_mapping(node) and isinstance(elem, str):
+            kind = type(node)
+            if kind is MappingNode and isinstance(elem, str):
                 pair = self._pair(node, elem)
                 if pair is not None:
-                    if last and key:
+                    if key and i == last_i:
                         return location(self.path, pair[0].start_mark)
                     nxt = pair[1]
-            elif is_sequence(node) and isinstance(elem, int) and 0 <= elem < len(node.value):
+            elif kind is SequenceNode and isinstance(elem, int) and 0 <= elem < len(node.value):
                 nxt = node.value[elem]
             if nxt is None:
                 break
@@ -60,7 +64,7 @@ class YamlDocument:
         pairs = node.value
         if len(pairs) <= 16:
             for k, v in pairs:
-                if is_scalar(k) and k.value == name:
+                if k.value == name and type(k) is ScalarNode:
                     return k, v
             return None
         index = self._keys.get(id(node))

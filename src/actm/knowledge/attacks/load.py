@@ -9,13 +9,9 @@ from pathlib import Path
 
 from actm.errors import Diagnostic, KnowledgeError, SourceLocation
 from actm.io.diagnose import did_you_mean
-from actm.knowledge.attacks.compile import compile_attack
 from actm.knowledge.attacks.patterns import AttackPattern, KnowledgeBase
-from actm.knowledge.attacks.references import unknown_chain_attacks
-from actm.knowledge.attacks.schema import _AttackIn
-from actm.knowledge.controls import load_control_catalog
-from actm.knowledge.files import read_distinct
-from actm.knowledge.frameworks import Framework, load_frameworks, load_mappings
+from actm.knowledge.cache import cached_knowledge, store_knowledge
+from actm.knowledge.frameworks import Framework
 from actm.knowledge.vocabulary import (
     Vocabulary,
     _builtin_dir,
@@ -37,6 +33,10 @@ def _load_dir(
     *,
     override: bool,
 ) -> None:
+    from actm.knowledge.attacks.compile import compile_attack
+    from actm.knowledge.attacks.schema import _AttackIn
+    from actm.knowledge.files import read_distinct
+
     layer = read_distinct(
         files, _AttackIn, errors, ident=lambda e: e.id, code="duplicate-attack", what="attack id"
     )
@@ -67,8 +67,13 @@ def load_knowledge(
 
 @lru_cache(maxsize=1)
 def builtin_knowledge() -> KnowledgeBase:
-    """The knowledge base shipped with actm (read once per process; immutable)."""
-    return _load_kb((), builtin_vocabulary())
+    """The knowledge base shipped with actm (read once per process; immutable), from the
+    user's cache when it holds the one built from these files (:mod:`actm.knowledge.cache`)."""
+    key, kb = cached_knowledge(_builtin_dir())
+    if kb is None:
+        kb = _load_kb((), builtin_vocabulary())
+        store_knowledge(key, kb)
+    return kb
 
 
 def _layers(extra: Sequence[Path], sub: str) -> list[list[tuple[Path, str]]]:
@@ -104,6 +109,8 @@ def _chain_attack_errors(
     attacks: Mapping[str, AttackPattern], locations: Mapping[str, SourceLocation]
 ) -> list[Diagnostic]:
     """A ``chain`` condition of ``references_when`` that names an attack no entry defines."""
+    from actm.knowledge.attacks.references import unknown_chain_attacks
+
     return [
         Diagnostic(
             "unknown-attack",
@@ -117,6 +124,11 @@ def _chain_attack_errors(
 
 
 def _load_kb(extra: tuple[Path, ...], vocab: Vocabulary) -> KnowledgeBase:
+    # the readers, file schemas and compiler are imported here: a run whose knowledge base
+    # comes from the cache (actm.knowledge.cache) never needs them
+    from actm.knowledge.controls import load_control_catalog
+    from actm.knowledge.frameworks import load_frameworks, load_mappings
+
     out: dict[str, AttackPattern] = {}
     locations: dict[str, SourceLocation] = {}
     errors: list[Diagnostic] = [

@@ -21,7 +21,8 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from actm.knowledge.vocabulary.build import build
+from actm.knowledge.cache import cached_knowledge
+from actm.knowledge.files import builtin_dir, knowledge_files
 from actm.knowledge.vocabulary.frozen import (
     LEVELS,
     PIPELINES,
@@ -40,7 +41,6 @@ from actm.knowledge.vocabulary.frozen import (
     VulnClass,
     VulnRule,
 )
-from actm.knowledge.vocabulary.layers import builtin_dir, knowledge_files, read_layers
 
 __all__ = [
     "LEVELS",
@@ -72,10 +72,23 @@ def load_vocabulary(extra_dirs: Sequence[str | Path] = ()) -> Vocabulary:
     """The built-in vocabulary, with overrides from each ``DIR/vocabulary`` in ``extra_dirs``."""
     if not extra_dirs:
         return builtin_vocabulary()
-    return build(read_layers(tuple(Path(d) for d in extra_dirs)))
+    return _build(tuple(Path(d) for d in extra_dirs))
+
+
+def _build(extra_dirs: tuple[Path, ...]) -> Vocabulary:
+    """The vocabulary read from the files. The builder and the file schema are imported here:
+    a run whose knowledge base comes from the cache never needs them."""
+    from actm.knowledge.vocabulary.build import build
+    from actm.knowledge.vocabulary.layers import read_layers
+
+    return build(read_layers(extra_dirs))
 
 
 @lru_cache(maxsize=1)
 def builtin_vocabulary() -> Vocabulary:
-    """The vocabulary shipped with actm (read once per process; it is immutable)."""
-    return build(read_layers(()))
+    """The vocabulary shipped with actm (read once per process; it is immutable): the cached
+    knowledge base's when there is one (:mod:`actm.knowledge.cache`)."""
+    _, kb = cached_knowledge(builtin_dir())
+    if kb is not None:
+        return kb.vocabulary
+    return _build(())

@@ -9,7 +9,6 @@ table keys replace the key; any other section replaces the section. What results
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from pydantic import BaseModel
 from actm.errors import Diagnostic, KnowledgeError, SourceLocation
 from actm.io.diagnose import did_you_mean, validate_document
 from actm.io.yaml import YamlDocument, YamlProblem
-from actm.knowledge.files import knowledge_files, read_knowledge_doc
+from actm.knowledge.files import builtin_dir, knowledge_files, read_knowledge_doc
 from actm.knowledge.vocabulary.schema import FILES, NESTED_SECTIONS
 
 __all__ = ["EntryOrigin", "Merged", "builtin_dir", "knowledge_files", "read_layers"]
@@ -55,11 +54,6 @@ class Merged:
 
     def table(self, section: str) -> dict[str, tuple[Any, EntryOrigin]]:
         return self.entries.get(section, {})
-
-
-def builtin_dir() -> Path:
-    """The ``data`` directory shipped inside the package."""
-    return Path(str(resources.files("actm.knowledge") / "data"))
 
 
 def read_layers(extra: tuple[Path, ...]) -> Merged:

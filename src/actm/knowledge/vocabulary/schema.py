@@ -28,7 +28,7 @@ PLACEMENT_KEYS: tuple[PlacementKey, ...] = ("deployed_on", "trained_on", "stored
 
 
 class In(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 # -- capabilities.yaml ------------------------------------------------------------------------
