@@ -8,7 +8,9 @@ facts and joins, would stay in memory through what follows and raise the peak.) 
 (``actm.cli.app.main``) runs its command inside :func:`to_exit`; within it, :func:`leave`
 parks what it is given in a reference cycle, which the disabled collector never frees and
 ``main`` freezes before the interpreter's last collection. Anywhere else (a program calling
-the library) :func:`leave` does nothing and everything is freed as usual.
+the library) :func:`leave` does nothing and everything is freed as usual. A program that runs
+``main`` several times holds at most the last command's values: entering :func:`to_exit` again
+frees what the previous command left.
 """
 
 from __future__ import annotations
@@ -21,11 +23,19 @@ __all__ = ["leave", "to_exit"]
 _leaving: list[bool] = [False]
 """Whether :func:`leave` holds what it is given (within :func:`to_exit`)."""
 
+_parked: list[list[object]] = []
+"""The cycles :func:`leave` made, released when :func:`to_exit` is entered again (a program
+or a test that calls ``main`` several times holds at most the last command's values)."""
+
 
 @contextmanager
 def to_exit() -> Iterator[None]:
     """Within it, :func:`leave` holds what it is given until the process ends."""
     was = _leaving[0]
+    if not was:  # a new command: what an earlier one left is freed now
+        for held in _parked:
+            held.clear()
+        _parked.clear()
     _leaving[0] = True
     try:
         yield
@@ -39,3 +49,4 @@ def leave(*values: object) -> None:
         return
     held: list[object] = [values]
     held.append(held)
+    _parked.append(held)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+import types
 
 import pytest
 
@@ -47,3 +48,64 @@ def test_a_batch_started_while_another_runs_leaves_its_jobs_to_its_workers() -> 
     second = parallel.start_all([_pid] * 5, 1)
     assert os.getpid() not in second()
     assert os.getpid() not in first()
+
+
+def _blocked_job() -> bytes:
+    return b"x" * (1 << 20)  # more than a pipe holds: the worker waits for a reader
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux")
+def test_cancelled_workers_are_stopped_and_their_pipes_closed() -> None:
+    started = parallel.start_all([_blocked_job], 1)
+    assert isinstance(started, parallel.Pending)
+    procs = list(started._procs)
+    parallel.cancel(started)
+    assert all(not p.is_alive() for p in procs)
+    assert all(conn.closed for conn in started._pipes)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux")
+def test_workers_never_asked_are_stopped_when_dropped() -> None:
+    started = parallel.start_all([_blocked_job], 1)
+    assert isinstance(started, parallel.Pending)
+    procs = list(started._procs)
+    del started
+    assert all(not p.is_alive() for p in procs)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux")
+def test_a_refused_fork_runs_the_jobs_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", refuse)
+    started = parallel.start_all([_pid, _pid], 2)
+    assert started() == [os.getpid(), os.getpid()]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux")
+def test_a_failure_beside_the_worker_stops_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """decode_all's own share fails: the worker decoding the rest is stopped, not left
+    blocked on its pipe until the process ends."""
+    from actm.engine import decoding
+
+    seen: list[parallel.Pending] = []
+    real = parallel.start_all
+
+    def start_all(jobs: list[object], n: int | None = None) -> object:
+        started = real([_blocked_job], n)  # type: ignore[list-item]
+        assert isinstance(started, parallel.Pending)
+        seen.append(started)
+        return started
+
+    def fail(*_args: object) -> object:
+        raise RuntimeError("decoding failed here")
+
+    monkeypatch.setattr(decoding, "start_all", start_all)
+    monkeypatch.setattr(decoding, "_decoded", fail)
+
+    out = types.SimpleNamespace(matches=list(range(10)))
+    with pytest.raises(RuntimeError, match="decoding failed"):
+        decoding.decode_all(out, aside=0.5)  # type: ignore[arg-type]
+    assert seen and all(not p.is_alive() for p in seen[0]._procs or [])
+    assert not seen[0]._procs

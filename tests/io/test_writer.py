@@ -143,3 +143,43 @@ def test_a_failed_sync_is_raised_and_the_maker_stops(
     with (tmp_path / "out.bin").open("wb") as fh, pytest.raises(OSError, match="Input/output"):
         write_pieces(fh, pieces(), sync=True)
     assert len(made) < 200
+
+
+def test_without_fdatasync_the_file_is_synced_with_fsync(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """macOS and Windows have no ``os.fdatasync``: the syncing thread uses ``fsync`` there
+    instead of dying with an AttributeError (the report is still written whole)."""
+    import actm.io.writer as writer
+
+    synced: list[int] = []
+    real = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append(fd)
+        real(fd)
+
+    monkeypatch.setattr(writer, "SYNC_BYTES", 4 * BLOCK_BYTES)
+    monkeypatch.delattr(writer.os, "fdatasync")
+    monkeypatch.setattr(writer.os, "fsync", fsync)
+    path = tmp_path / "out.bin"
+    with path.open("wb") as fh:
+        write_pieces(fh, _pieces(2000, 10_000), sync=True)
+    assert path.read_bytes() == b"".join(_pieces(2000, 10_000))
+    assert synced
+
+
+def test_any_failure_of_the_sync_is_raised_not_lost(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not only an OSError: whatever stops the syncing thread is raised to the caller."""
+    import actm.io.writer as writer
+
+    def fdatasync(fd: int) -> None:
+        raise ValueError("sync broke")
+
+    monkeypatch.setattr(writer, "SYNC_BYTES", 2 * BLOCK_BYTES)
+    monkeypatch.setattr(writer.os, "fdatasync", fdatasync)
+    pieces = (b"x" * BLOCK_BYTES for _ in range(50))
+    with (tmp_path / "out.bin").open("wb") as fh, pytest.raises(ValueError, match="sync broke"):
+        write_pieces(fh, pieces, sync=True)

@@ -20,7 +20,7 @@ from actm.engine.chain import ChainStep, RootCause, Route
 from actm.engine.compiled import Compiled
 from actm.engine.decoding import Decoded, Decoder
 from actm.engine.links import Enabling, Linked, Links, enabling, links, root_cause
-from actm.engine.parallel import start_all
+from actm.engine.parallel import cancel, start_all
 from actm.engine.provenance import proof, seeds_in
 from actm.engine.reader import Reader
 from actm.engine.scope import Unmet
@@ -227,7 +227,11 @@ def judging(
         return _sent(theirs), _every_enabling(out) if every else None
 
     later = start_all([aside_job], 1)
-    first = _judge_range(out, att, only, decoded, 0, split)
+    try:
+        first = _judge_range(out, att, only, decoded, 0, split)
+    except BaseException:
+        cancel(later)
+        raise
 
     def wait() -> Judged:
         (done,) = later()

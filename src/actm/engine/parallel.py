@@ -15,6 +15,7 @@ in this process).
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection, wait
@@ -22,7 +23,7 @@ from typing import Any
 
 from actm.io.forked import workers
 
-__all__ = ["run_all", "start_all", "workers"]
+__all__ = ["Pending", "cancel", "run_all", "start_all", "workers"]
 
 _DONE = -1
 
@@ -39,30 +40,57 @@ def run_all(jobs: Sequence[Callable[[], Any]], n: int | None = None) -> list[Any
 def start_all(jobs: Sequence[Callable[[], Any]], n: int | None = None) -> Callable[[], list[Any]]:
     """Start ``jobs`` in up to ``n`` worker processes (default :func:`workers`) and return how
     to wait for their results, in the order of ``jobs``: the caller goes on working meanwhile,
-    so even one job gets a worker. Where workers cannot be forked (not Linux), the jobs run
-    here when their results are asked for."""
+    so even one job gets a worker. Where workers cannot be forked (not Linux, or the system
+    refuses a fork), the jobs run here when their results are asked for. A caller that will
+    not ask (its own work failed) calls :meth:`Pending.cancel`; a :class:`Pending` dropped
+    without being asked cancels itself, so no worker waits on a full pipe for a reader."""
     n = min(workers() if n is None else n, len(jobs))
     if n < 1 or not sys.platform.startswith("linux"):
         return lambda: [job() for job in jobs]
     ctx = multiprocessing.get_context("fork")
     counter = ctx.Value("i", 0)
-    # the workers' shared job counter lives in memory this process hands out: were it freed
-    # while they run, the next batch's counter would take that memory, and its workers would
-    # take this batch's jobs (left to be run here). Kept until the workers are done.
-    held = [counter]
     pipes: list[Connection] = []
-    procs = []
+    procs: list[Any] = []
     for _ in range(n):
         receive, send = ctx.Pipe(duplex=False)
         proc = ctx.Process(target=_work, args=(jobs, counter, send), daemon=True)
-        proc.start()
+        try:
+            proc.start()
+        except OSError:  # no fork now (EAGAIN, ENOMEM): the workers started do every job
+            receive.close()
+            send.close()
+            break
         send.close()
         pipes.append(receive)
         procs.append(proc)
+    if not procs:
+        return lambda: [job() for job in jobs]
+    return Pending(jobs, counter, pipes, procs)
 
-    def results() -> list[Any]:
+
+class Pending:
+    """Jobs running in worker processes: called, their results in the order of the jobs (the
+    ones no worker sent run here); :meth:`cancel` stops the workers instead."""
+
+    def __init__(
+        self,
+        jobs: Sequence[Callable[[], Any]],
+        counter: Any,
+        pipes: list[Connection],
+        procs: list[Any],
+    ) -> None:
+        self._jobs = jobs
+        # the workers' shared job counter lives in memory this process hands out: were it
+        # freed while they run, the next batch's counter would take that memory, and its
+        # workers would take this batch's jobs (left to be run here). Kept until they are done.
+        self._held: list[Any] = [counter]
+        self._pipes = pipes
+        self._procs = procs
+        self._owner = os.getpid()  # a forked child holds a copy of this object: not its workers
+
+    def __call__(self) -> list[Any]:
         found: dict[int, Any] = {}
-        open_pipes = list(pipes)
+        open_pipes = list(self._pipes)
         while open_pipes:
             for conn in wait(open_pipes):
                 assert isinstance(conn, Connection)
@@ -75,12 +103,33 @@ def start_all(jobs: Sequence[Callable[[], Any]], n: int | None = None) -> Callab
                     conn.close()
                 else:
                     found[index] = value
-        for proc in procs:
+        for proc in self._procs:
             proc.join()
-        held.clear()
-        return [found[i] if i in found else job() for i, job in enumerate(jobs)]
+        self._procs = []
+        self._held.clear()
+        return [found[i] if i in found else job() for i, job in enumerate(self._jobs)]
 
-    return results
+    def cancel(self) -> None:
+        """Stop the workers and close their pipes; their results are not wanted."""
+        for proc in self._procs:
+            proc.terminate()
+        for proc in self._procs:
+            proc.join()
+        for conn in self._pipes:
+            conn.close()
+        self._procs = []
+        self._held.clear()
+
+    def __del__(self) -> None:
+        if self._procs and os.getpid() == self._owner:  # never asked: no one reads them
+            self.cancel()
+
+
+def cancel(waiter: Callable[[], list[Any]]) -> None:
+    """Stop the workers of what :func:`start_all` returned, if it started any (the caller's
+    own work failed and it will not ask for their results)."""
+    if isinstance(waiter, Pending):
+        waiter.cancel()
 
 
 def _work(jobs: Sequence[Callable[[], Any]], counter: Any, conn: Connection) -> None:

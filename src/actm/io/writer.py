@@ -22,7 +22,7 @@ import contextlib
 import os
 import queue
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import BinaryIO
 
 __all__ = ["BLOCK_BYTES", "SYNC_BYTES", "Spooled", "write_pieces"]
@@ -138,6 +138,13 @@ def write_pieces(fh: BinaryIO, pieces: Iterable[bytes | Spooled], *, sync: bool 
         raise failed[0]
 
 
+def _sync(fd: int) -> None:
+    """Flush a file's written data to disk: ``fdatasync`` where the system has it (Linux),
+    else ``fsync`` (macOS and Windows have no ``os.fdatasync``)."""
+    sync: Callable[[int], None] = getattr(os, "fdatasync", None) or os.fsync
+    sync(fd)
+
+
 class _Syncer:
     """A thread that flushes a file's written data to disk (``fdatasync``) each time it is
     asked to, until stopped; an error is added to ``failed``."""
@@ -165,7 +172,7 @@ class _Syncer:
             if self._done:
                 return
             try:
-                os.fdatasync(self._fd)
-            except OSError as exc:
+                _sync(self._fd)
+            except BaseException as exc:  # raised in the caller's thread like a failed write
                 self._failed.append(exc)
                 return
