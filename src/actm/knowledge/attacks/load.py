@@ -10,7 +10,6 @@ from pathlib import Path
 from actm.errors import Diagnostic, KnowledgeError, SourceLocation
 from actm.io.diagnose import did_you_mean
 from actm.knowledge.attacks.patterns import AttackPattern, KnowledgeBase
-from actm.knowledge.cache import cached_knowledge, store_knowledge
 from actm.knowledge.frameworks import Framework
 from actm.knowledge.vocabulary import (
     Vocabulary,
@@ -67,13 +66,8 @@ def load_knowledge(
 
 @lru_cache(maxsize=1)
 def builtin_knowledge() -> KnowledgeBase:
-    """The knowledge base shipped with actm (read once per process; immutable), from the
-    user's cache when it holds the one built from these files (:mod:`actm.knowledge.cache`)."""
-    key, kb = cached_knowledge(_builtin_dir())
-    if kb is None:
-        kb = _load_kb((), builtin_vocabulary())
-        store_knowledge(key, kb)
-    return kb
+    """The knowledge base shipped with actm (read once per process; immutable)."""
+    return _load_kb((), builtin_vocabulary())
 
 
 def _layers(extra: Sequence[Path], sub: str) -> list[list[tuple[Path, str]]]:
@@ -124,8 +118,8 @@ def _chain_attack_errors(
 
 
 def _load_kb(extra: tuple[Path, ...], vocab: Vocabulary) -> KnowledgeBase:
-    # the readers, file schemas and compiler are imported here: a run whose knowledge base
-    # comes from the cache (actm.knowledge.cache) never needs them
+    # the readers, file schemas and compiler are imported here: a command that reads no
+    # knowledge (actm --version, actm schema) never needs them
     from actm.knowledge.controls import load_control_catalog
     from actm.knowledge.frameworks import load_frameworks, load_mappings
 

@@ -53,11 +53,6 @@ class Condition(ABC):
     """The key as the docs table shows it (``kind: [llm, agent]``)."""
     relational: ClassVar[bool] = False
 
-    def __reduce__(self) -> tuple[Any, tuple[str]]:
-        # Conditions are singletons compared by identity: a pickled knowledge base (the cache
-        # of :mod:`actm.knowledge.cache`) refers to the registry's instance by name.
-        return _registered, (self.name,)
-
     def check(self, raw: Any, vocab: Vocabulary) -> list[Problem]:
         """Problems with ``raw`` (the validated file value) against the vocabulary."""
         return []
@@ -168,10 +163,3 @@ class Where:
     def other_vars(self) -> tuple[str, ...]:
         """The variables the relational conditions name, in the registry's order."""
         return tuple(other for _cond, other in self.relational)
-
-
-def _registered(name: str) -> Condition:
-    """The registry's condition named ``name`` (what a pickled condition becomes)."""
-    from actm.knowledge.conditions import CONDITIONS
-
-    return CONDITIONS[name]

@@ -21,7 +21,6 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from actm.knowledge.cache import cached_knowledge
 from actm.knowledge.files import builtin_dir, knowledge_files
 from actm.knowledge.vocabulary.frozen import (
     LEVELS,
@@ -77,7 +76,7 @@ def load_vocabulary(extra_dirs: Sequence[str | Path] = ()) -> Vocabulary:
 
 def _build(extra_dirs: tuple[Path, ...]) -> Vocabulary:
     """The vocabulary read from the files. The builder and the file schema are imported here:
-    a run whose knowledge base comes from the cache never needs them."""
+    a command that reads no knowledge never needs them."""
     from actm.knowledge.vocabulary.build import build
     from actm.knowledge.vocabulary.layers import read_layers
 
@@ -86,9 +85,5 @@ def _build(extra_dirs: tuple[Path, ...]) -> Vocabulary:
 
 @lru_cache(maxsize=1)
 def builtin_vocabulary() -> Vocabulary:
-    """The vocabulary shipped with actm (read once per process; it is immutable): the cached
-    knowledge base's when there is one (:mod:`actm.knowledge.cache`)."""
-    _, kb = cached_knowledge(builtin_dir())
-    if kb is not None:
-        return kb.vocabulary
+    """The vocabulary shipped with actm (read once per process; it is immutable)."""
     return _build(())
