@@ -101,7 +101,7 @@ def test_a_failure_beside_the_worker_stops_it(monkeypatch: pytest.MonkeyPatch) -
     def fail(*_args: object) -> object:
         raise RuntimeError("decoding failed here")
 
-    monkeypatch.setattr(decoding, "start_all", start_all)
+    monkeypatch.setattr(parallel, "start_all", start_all)
     monkeypatch.setattr(decoding, "_decoded", fail)
 
     out = types.SimpleNamespace(matches=list(range(10)))

@@ -17,7 +17,7 @@ from actm.engine.chain import ChainStep
 from actm.engine.citing import Citer
 from actm.engine.facts import Rule
 from actm.engine.matching import Match
-from actm.engine.parallel import cancel, start_all
+from actm.engine.parallel import beside
 from actm.engine.provenance import seeds_in
 from actm.engine.reader import Reader
 from actm.records import quick_init
@@ -149,15 +149,8 @@ def decode_all(out: EngineOutput, *, aside: float = 0.0) -> tuple[Decoded, ...]:
     split = n - int(n * aside)
     if split >= n:
         return _decoded(out, 0, n)
-    later = start_all([lambda: _decoded(out, split, n)], 1)
-    try:
-        first = _decoded(out, 0, split)
-    except BaseException:
-        cancel(later)
-        raise
-    (rest,) = later()
-    assert isinstance(rest, tuple)
-    return first + rest
+    first, rest = beside(lambda: _decoded(out, split, n), lambda: _decoded(out, 0, split))
+    return first + rest()
 
 
 def _decoded(out: EngineOutput, start: int, stop: int) -> tuple[Decoded, ...]:

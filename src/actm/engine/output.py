@@ -20,7 +20,7 @@ from actm.engine.chain import ChainStep, RootCause, Route
 from actm.engine.compiled import Compiled
 from actm.engine.decoding import Decoded, Decoder
 from actm.engine.links import Enabling, Linked, Links, enabling, links, root_cause
-from actm.engine.parallel import cancel, start_all
+from actm.engine.parallel import beside
 from actm.engine.provenance import proof, seeds_in
 from actm.engine.reader import Reader
 from actm.engine.scope import Unmet
@@ -226,16 +226,10 @@ def judging(
         every = guess and all(not reason for _i, _t, reason, _a, _v, _d in theirs)
         return _sent(theirs), _every_enabling(out) if every else None
 
-    later = start_all([aside_job], 1)
-    try:
-        first = _judge_range(out, att, only, decoded, 0, split)
-    except BaseException:
-        cancel(later)
-        raise
+    first, later = beside(aside_job, lambda: _judge_range(out, att, only, decoded, 0, split))
 
     def wait() -> Judged:
-        (done,) = later()
-        rest, found = done
+        rest, found = later()
         judged = _judged(out, att, [*first, *_received(out, att, rest)])
         if found is None or len(judged.kept) != n:
             return judged

@@ -19,13 +19,16 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection, wait
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from actm.io.forked import workers
 
-__all__ = ["Pending", "cancel", "run_all", "start_all", "workers"]
+__all__ = ["Pending", "beside", "cancel", "run_all", "start_all", "workers"]
 
 _DONE = -1
+
+A = TypeVar("A")
+H = TypeVar("H")
 
 
 def run_all(jobs: Sequence[Callable[[], Any]], n: int | None = None) -> list[Any]:
@@ -123,6 +126,24 @@ class Pending:
     def __del__(self) -> None:
         if self._procs and os.getpid() == self._owner:  # never asked: no one reads them
             self.cancel()
+
+
+def beside(aside: Callable[[], A], here: Callable[[], H]) -> tuple[H, Callable[[], A]]:
+    """Run ``aside`` in a worker process (:func:`start_all`) while ``here`` runs in this one:
+    ``here``'s result, and how to wait for ``aside``'s. Should ``here`` fail, the worker is
+    stopped before the error goes on (no one would read what it sends)."""
+    later = start_all([aside], 1)
+    try:
+        first = here()
+    except BaseException:
+        cancel(later)
+        raise
+
+    def rest() -> A:
+        (value,) = later()
+        return cast(A, value)
+
+    return first, rest
 
 
 def cancel(waiter: Callable[[], list[Any]]) -> None:
