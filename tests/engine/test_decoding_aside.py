@@ -11,26 +11,12 @@ import actm
 from actm.engine.analysis import run_engine
 from actm.engine.decoding import decode_all
 from actm.knowledge.attacks import builtin_knowledge
+from hub_models import tool_hub
 
 KB = builtin_knowledge()
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
-HUB = "\n".join(
-    [
-        "actm: 1",
-        "system: {id: hub}",
-        "models:",
-        "  - {id: agent, kind: agent, exposure: public, tools: [t0, t1, t2, t3]}",
-        "assets:",
-        *(f"  - {{id: d{i}, type: personal_data}}" for i in range(4)),
-        "tools:",
-        *(
-            f"  - {{id: t{i}, permissions: {{read: [d{i}], write: [d{i}], egress: [internet]}}}}"
-            for i in range(4)
-        ),
-        "",
-    ]
-)
+HUB = tool_hub(4, 1, 1)
 
 
 @pytest.mark.parametrize("source", ["hub", "coding-assistant.yaml", "ml-training-pipeline.yaml"])

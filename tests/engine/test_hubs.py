@@ -24,6 +24,7 @@ from actm.engine.compiled import Compiled, Rule, compile_model
 from actm.engine.matching import Matcher
 from actm.engine.propagation import Propagator
 from actm.knowledge.attacks import builtin_knowledge
+from hub_models import tool_hub
 from strategies import build, system_models
 
 KB = builtin_knowledge()
@@ -32,23 +33,6 @@ WORK_PER_RESULT = 5
 4.7 on these shapes (the most in a hub of tools that each read and write one asset and none
 sends, where it tends to 4.7 as the tools grow); the pairwise joins it replaces reached 40 at
 80 tools and grow with the tools."""
-
-
-def tool_hub(tools: int, assets: int, egress_every: int) -> str:
-    """One public agent with ``tools`` tools, each reading and writing ``assets`` assets of
-    its own; every ``egress_every``-th tool may send data out (0: none)."""
-    lines = ["actm: 1", "system: {id: hub}", "models:"]
-    names = ", ".join(f"t{i}" for i in range(tools))
-    lines += [f"  - {{id: agent, kind: agent, exposure: public, tools: [{names}]}}", "assets:"]
-    for i in range(tools):
-        for j in range(assets):
-            lines.append(f"  - {{id: d{i}-{j}, type: personal_data}}")
-    lines.append("tools:")
-    for i in range(tools):
-        data = ", ".join(f"d{i}-{j}" for j in range(assets))
-        egress = ", egress: [internet]" if egress_every and i % egress_every == 0 else ""
-        lines.append(f"  - {{id: t{i}, permissions: {{read: [{data}], write: [{data}]{egress}}}}}")
-    return "\n".join(lines) + "\n"
 
 
 def node_hub(agents: int) -> str:

@@ -9,34 +9,21 @@ from pathlib import Path
 import pytest
 
 import actm
-from actm.engine.analysis import run_engine
-from actm.engine.attribution import jobs
-from actm.engine.decoding import decode_all
+from actm.engine.analysis import EngineOutput, run_engine
+from actm.engine.attribution import Attribution, jobs
+from actm.engine.decoding import Decoded, decode_all
 from actm.engine.links import links
-from actm.engine.output import judge_all, read, threat_id
+from actm.engine.output import Judged, judge_all, read, threat_id
 from actm.engine.parallel import run_all
 from actm.knowledge.attacks import builtin_knowledge
+from actm.model.system import SystemModel
+from hub_models import tool_hub
 
 KB = builtin_knowledge()
 ROOT = Path(__file__).resolve().parents[2]
 CASES = ROOT / "examples" / "atlas-case-studies"
 
-HUB = "\n".join(
-    [
-        "actm: 1",
-        "system: {id: hub}",
-        "models:",
-        "  - {id: agent, kind: agent, exposure: public, tools: [t0, t1, t2, t3]}",
-        "assets:",
-        *(f"  - {{id: d{i}, type: personal_data}}" for i in range(4)),
-        "tools:",
-        *(
-            f"  - {{id: t{i}, permissions: {{read: [d{i}], write: [d{i}], egress: [internet]}}}}"
-            for i in range(4)
-        ),
-        "",
-    ]
-)
+HUB = tool_hub(4, 1, 1)
 
 SOURCES = [
     ROOT / "examples" / "coding-assistant.yaml",
@@ -46,14 +33,21 @@ SOURCES = [
 ]
 
 
-@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
-def test_a_share_judged_aside_gives_the_same_judgements(source: Path) -> None:
-    model = actm.load_model(source, knowledge=KB)
+def _judged_here(
+    model: SystemModel,
+) -> tuple[EngineOutput, Attribution, tuple[Decoded, ...], Judged]:
+    """The model's run, its attribution, its decodings, and its threats judged here."""
     out = run_engine(model, KB, assumptions=False)
     todo, finish = jobs(out)
     att = finish(run_all(todo, 1))
     decoded = decode_all(out)
-    here = judge_all(out, att, decoded=decoded)
+    return out, att, decoded, judge_all(out, att, decoded=decoded)
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_a_share_judged_aside_gives_the_same_judgements(source: Path) -> None:
+    model = actm.load_model(source, knowledge=KB)
+    out, att, decoded, here = _judged_here(model)
     assert here.kept and (here.dropped or here.noise_chains)
     for share in (0.3, 0.5, 1.0):
         aside = judge_all(out, att, decoded=decoded, aside=share)
@@ -76,11 +70,7 @@ def test_what_the_worker_finds_enables_what_as_judging_here_does(source: Path | 
         model = actm.load_model_text(HUB, knowledge=KB)
     else:
         model = actm.load_model(source, knowledge=KB)
-    out = run_engine(model, KB, assumptions=False)
-    todo, finish = jobs(out)
-    att = finish(run_all(todo, 1))
-    decoded = decode_all(out)
-    here = judge_all(out, att, decoded=decoded)
+    out, att, decoded, here = _judged_here(model)
     c, store = out.compiled, out.closure.store
     for share in (0.3, 0.5, 1.0):
         aside = judge_all(out, att, decoded=decoded, aside=share)

@@ -189,17 +189,7 @@ _ACCEPTED_FOOTHOLD = {
         (
             "model",
             ("m0",),
-            {
-                "deployed_on": [],
-                "exposes": ["outputs"],
-                "exposure": "public",
-                "features": [],
-                "identity": None,
-                "kind": "llm",
-                "owner": None,
-                "tools": ["t1"],
-                "trained_on": ["n0"],
-            },
+            {**_BARE_LLM, "tools": ["t1"], "trained_on": ["n0"]},
         ),
         *(("model", (f"m{i}",), dict(_BARE_LLM)) for i in (1, 2, 3)),
         (
