@@ -58,22 +58,14 @@ if TYPE_CHECKING:
     class WhereIn(BaseModel):
         """The ``where`` mapping of a requirement, as the attack file writes it."""
 
-
-def __getattr__(name: str) -> Any:
-    """``WhereIn``, made when first asked for: only reading attack files needs it, and a run
-    whose knowledge base comes from the cache reads none."""
-    if name != "WhereIn":
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    fields: dict[str, Any] = {key: (c.schema | None, None) for key, c in CONDITIONS.items()}
+else:
     # named like the other attack-file classes: pydantic shows the name in its messages
-    made = create_model(
+    WhereIn = create_model(
         "_WhereIn",
         __config__=ConfigDict(extra="forbid", frozen=True, defer_build=True),
         __doc__="The ``where`` mapping of a requirement, as the attack file writes it.",
-        **fields,
+        **{name: (c.schema | None, None) for name, c in CONDITIONS.items()},
     )
-    globals()["WhereIn"] = made
-    return made
 
 
 def _raw(where: WhereIn | None) -> Iterator[tuple[Condition, Any]]:
