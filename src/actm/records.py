@@ -19,10 +19,11 @@ field values instead (``__reduce__``), which builds the same record in about hal
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from operator import attrgetter
 from typing import Any, TypeVar
 
-__all__ = ["quick_init"]
+__all__ = ["quick_init", "slot_setters"]
 
 T = TypeVar("T")
 
@@ -33,17 +34,13 @@ def quick_init(cls: type[T]) -> type[T]:
     with or without a default value or factory; no ``InitVar``, ``init=False``, keyword-only
     field or ``__post_init__``): anything else raises :class:`TypeError` when the class is
     defined, so no record is ever built differently from its dataclass ``__init__``."""
-    params = getattr(cls, "__dataclass_params__", None)
-    if params is None or not params.frozen or "__slots__" not in cls.__dict__:
-        raise TypeError(f"{cls.__name__}: quick_init needs a frozen dataclass with slots")
-    if hasattr(cls, "__post_init__"):
-        raise TypeError(f"{cls.__name__}: quick_init does not run __post_init__")
+    unfit = _unfit(cls)
+    if unfit:
+        raise TypeError(f"{cls.__name__}{unfit}")
     env: dict[str, Any] = {"_FACTORY": _FACTORY}
     args: list[str] = []
     body: list[str] = []
     for f in dataclasses.fields(cls):  # type: ignore[arg-type]
-        if not f.init or f.kw_only:
-            raise TypeError(f"{cls.__name__}.{f.name}: quick_init supports plain fields only")
         name = f.name
         env[f"_set_{name}"] = cls.__dict__[name].__set__
         if f.default is not dataclasses.MISSING:
@@ -67,6 +64,30 @@ def quick_init(cls: type[T]) -> type[T]:
     type.__setattr__(cls, "__init__", init)
     type.__setattr__(cls, "__reduce__", _reducer(cls))
     return cls
+
+
+def slot_setters(cls: type) -> tuple[tuple[str, Callable[[object, object], None]], ...]:
+    """(field, its slot's setter) of each field of ``cls``, in order: how to store a record's
+    fields as :func:`quick_init` does; none when ``cls`` is not fit for that (its records are
+    then built through their ``__init__``)."""
+    if _unfit(cls):
+        return ()
+    return tuple((f.name, cls.__dict__[f.name].__set__) for f in dataclasses.fields(cls))
+
+
+def _unfit(cls: type) -> str:
+    """Why the records of ``cls`` cannot be stored slot by slot ('' when they can): it must be
+    a frozen, slotted dataclass without ``__post_init__`` whose fields are all plain (set by
+    ``__init__``, not keyword-only, with their slot in the class itself)."""
+    params = getattr(cls, "__dataclass_params__", None)
+    if params is None or not params.frozen or "__slots__" not in cls.__dict__:
+        return ": quick_init needs a frozen dataclass with slots"
+    if hasattr(cls, "__post_init__"):
+        return ": quick_init does not run __post_init__"
+    for f in dataclasses.fields(cls):
+        if not f.init or f.kw_only or f.name not in cls.__dict__:
+            return f".{f.name}: quick_init supports plain fields only"
+    return ""
 
 
 def _reducer(cls: type[Any]) -> Any:

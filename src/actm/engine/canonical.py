@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from actm.model.schema import SECTIONS
 from actm.model.system import SystemModel
+from actm.records import slot_setters
 
 __all__ = ["canonical", "kept", "memo"]
 
@@ -134,7 +135,7 @@ def _copied(element: T, changes: Mapping[str, Any]) -> T:
     cls = type(element)
     setters = _SETTERS.get(cls)
     if setters is None:
-        setters = _SETTERS[cls] = _slot_setters(cls)
+        setters = _SETTERS[cls] = slot_setters(cls)
     if not setters:
         return dataclasses.replace(element, **changes)  # type: ignore[type-var]
     out = object.__new__(cls)
@@ -144,21 +145,7 @@ def _copied(element: T, changes: Mapping[str, Any]) -> T:
 
 
 _SETTERS: dict[type, tuple[tuple[str, Callable[[object, object], None]], ...]] = {}
-
-
-def _slot_setters(cls: type) -> tuple[tuple[str, Callable[[object, object], None]], ...]:
-    """(field, its slot's setter) of each field of ``cls``, or none when its records must be
-    copied through ``__init__`` (not frozen and slotted, a field ``__init__`` does not set,
-    or a ``__post_init__``)."""
-    params = getattr(cls, "__dataclass_params__", None)
-    if params is None or not params.frozen or "__slots__" not in cls.__dict__:
-        return ()
-    if hasattr(cls, "__post_init__"):
-        return ()
-    fields = dataclasses.fields(cls)
-    if any(not f.init or f.name not in cls.__dict__ for f in fields):
-        return ()  # (a field of a base class has its slot there)
-    return tuple((f.name, cls.__dict__[f.name].__set__) for f in fields)
+"""Each record class's :func:`~actm.records.slot_setters`, found once."""
 
 
 def canonical(model: SystemModel) -> SystemModel:
