@@ -7,7 +7,8 @@ Agents with hundreds of tools are ordinary (one MCP server can expose about 80),
 analysing one agent must grow linearly with its tools. For each N of ``--tools`` the script
 writes ``benchmarks/out/hub-N-M.yaml``: one public agent whose N tools each read and write M
 assets of their own (N x M personal-data assets) and may send data to the internet, then runs
-``actm analyze FILE -f json -o /dev/null`` in a fresh process and reports its wall time, peak
+``actm analyze FILE -f json -o benchmarks/out/hub-N-M.json`` in a fresh process (a real file,
+written atomically and synced to disk as a user's report is) and reports its wall time, peak
 RSS and the threats it found. Target: 1,000 tools x 10 assets in under 5 s.
 
 With ``--plan`` it writes ``benchmarks/out/hub-plan-A-T.yaml``: A public agents, each with T
