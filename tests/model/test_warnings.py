@@ -85,3 +85,24 @@ def test_a_public_asset_on_a_third_party_node_needs_no_assumption() -> None:
         text.replace("type: business_data,", "type: business_data, public: true,")
     )
     assert model.warnings == ()
+
+
+def test_a_public_model_an_adversary_holds_the_inputs_of_is_reached() -> None:
+    """A declared adversary that holds a capability on a public model's inputs reaches it,
+    even when the built-in external user is limited to other models."""
+    base = """
+actm: 1
+system: {id: two}
+models:
+  - {id: front, kind: llm, exposure: public}
+  - {id: back, kind: llm, exposure: public}
+adversaries:
+  - {id: external-user, reaches: [front]}
+"""
+    held = """  - id: partner
+    reach: authenticated
+    holds: [{asset: back.inputs.user_input, capability: make_arbitrary_changes}]
+"""
+    [warning] = actm.load_model_text(base).warnings
+    assert (warning.code, "'back'" in warning.message) == ("unreached-public-model", True)
+    assert actm.load_model_text(base + held).warnings == ()

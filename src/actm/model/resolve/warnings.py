@@ -36,10 +36,16 @@ def _unowned_models(m: SystemModel, access: frozenset[str]) -> Iterator[Found]:
 
 def _unreached_public_models(m: SystemModel, access: frozenset[str]) -> Iterator[Found]:
     reached: set[str] = set()
+    owner_model = {a.id: a.model for a in m.assets if a.model is not None}
     for adv in m.adversaries:
         if adv.entry == "public_models":
             public = {x.id for x in m.models if x.exposure == "public"}
             reached |= set(adv.reaches) if adv.reaches is not None else public
+        # a declared adversary that holds a capability on a model's inputs reaches it too
+        for held in adv.holds:
+            holder = owner_model.get(held.asset)
+            if holder is not None and held.asset == f"{holder}.inputs":
+                reached.add(holder)
     for model in m.models:
         if model.exposure == "public" and model.id not in reached:
             yield (
@@ -55,9 +61,10 @@ def _idle_credentials(m: SystemModel, access: frozenset[str]) -> Iterator[Found]
         if a.type in access and not (a.grants_access or a.grants or a.id in used):
             yield (
                 a.id,
-                f"credential {a.id!r} grants nothing",
-                "say what it opens with grants: or grants_access:, or name it as a tool's "
-                "credential",
+                f"{a.type.replace('_', ' ')} {a.id!r} grants nothing, so its theft leads "
+                "nowhere in the analysis",
+                "say what it opens or lets its holder do with grants: or grants_access: (a "
+                "signing key: write on what it signs), or name it as a tool's credential",
             )
 
 
