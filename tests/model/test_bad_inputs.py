@@ -65,6 +65,12 @@ EXPECTED: dict[str, list[Expect]] = {
     "model.wrong-type.yaml": [E("wrong-type", 6, 11, "expected a string, got a list")],
     "model.invalid-enum.yaml": [E("invalid-value", 6, 12, "'hihg' is not one of")],
     "model.bad-id.yaml": [E("invalid-value", 5, 9, "'web server' is not valid here")],
+    # a source is a name or {name, can, account}: a mapping gets the mapping's errors alone,
+    # a value that is neither gets one error, and no path names a branch (SourceIn, str)
+    "model.source-union.yaml": [
+        E("invalid-value", 6, 46, "assets.0.untrusted_sources.0.can: 'rewrite' is not one of"),
+        E("wrong-type", 6, 56, "assets.0.untrusted_sources.1: expected a string, got a number"),
+    ],
     # -- references and ids ----------------------------------------------------------------
     "model.dangling-reference.yaml": [E("dangling-reference", 10, 11, "zone 'dzm' is not defined")],
     "model.wrong-kind-reference.yaml": [

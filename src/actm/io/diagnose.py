@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
+import sys
 import types
 import typing
 from collections.abc import Iterable, Sequence
@@ -199,11 +201,63 @@ def validation_diagnostics(
     located: _Doc = doc if doc is not None else _NoDoc()
     hints = _Hints()
     out: list[Diagnostic] = []
-    for err in exc.errors(include_url=False):
-        rel = tuple(e for e in err["loc"] if isinstance(e, (str, int)))
+    for err, rel in _one_branch(exc.errors(include_url=False), _branch_tags(root)):
         e = _Error(err, tuple(prefix) + rel, rel)
         out.append(_diagnostic(e, root, located, hints))
     return out
+
+
+_TYPE_TAG = re.compile(r"^(constrained-)?(str|int|float|bool)$")
+
+
+def _branch_tags(root: type[BaseModel]) -> frozenset[str]:
+    """The names pydantic puts in an error's path for a branch of a union: the input classes
+    of ``root``'s module (e.g. ``SourceIn`` of a ``name | {name, can}`` field)."""
+    module = sys.modules.get(root.__module__)
+    names = vars(module) if module is not None else {}
+    return frozenset(
+        n for n, v in names.items() if isinstance(v, type) and issubclass(v, BaseModel)
+    )
+
+
+def _one_branch(
+    errors: Sequence[ErrorDetails], tags: frozenset[str]
+) -> list[tuple[ErrorDetails, tuple[str | int, ...]]]:
+    """Each error with its path in the document: the union branch names taken out of it, and
+    without the errors of a branch the value was plainly not written for (a mapping where one
+    branch is a string) when another branch of the same value has errors of its own."""
+    found: list[tuple[ErrorDetails, tuple[str | int, ...], tuple[str | int, ...] | None, str]] = []
+    for err in errors:
+        path = tuple(e for e in err["loc"] if isinstance(e, (str, int)))
+        at = next(
+            (
+                i
+                for i, e in enumerate(path)
+                if isinstance(e, str) and (e in tags or _TYPE_TAG.match(e))
+            ),
+            None,
+        )
+        if at is None:
+            found.append((err, path, None, ""))
+            continue
+        tag = str(path[at])
+        found.append((err, path[:at] + path[at + 1 :], path[:at], tag))
+
+    def mismatch(err: ErrorDetails, path: tuple[str | int, ...], where: object) -> bool:
+        return path == where and err["type"] in _EXPECT
+
+    # the values some branch was written for: their other branches' mismatches are dropped;
+    # a value no branch takes keeps the first branch's mismatch alone
+    meant = {w for err, path, w, _ in found if w is not None and not mismatch(err, path, w)}
+    kept: list[tuple[ErrorDetails, tuple[str | int, ...]]] = []
+    shown: set[tuple[str | int, ...]] = set()
+    for err, path, where, _ in found:
+        if where is not None and mismatch(err, path, where):
+            if where in meant or where in shown:
+                continue
+            shown.add(where)
+        kept.append((err, path))
+    return kept
 
 
 def _diagnostic(e: _Error, root: type[BaseModel], doc: _Doc, hints: _Hints) -> Diagnostic:
