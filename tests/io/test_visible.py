@@ -54,3 +54,19 @@ def test_visible_json_bytes_is_visible_bytes_on_json_text(ensure_ascii: bool) ->
 def test_visible_json_bytes_returns_clean_json_itself() -> None:
     data = b'{\n  "id": "tool-data-exfiltration@agent0@d0-0-5"\n}'
     assert visible_json_bytes(data) is data
+
+
+def test_visible_spells_out_invisible_characters_as_json_does() -> None:
+    """Characters a reader does not see but a program or a model reads (a zero-width space,
+    a soft hyphen, a word joiner, a zero-width no-break space, the tag characters of "ASCII
+    smuggling") are spelled out; a tag character as the surrogate pair JSON writes, so the
+    spelled text decodes back to the same string."""
+    hidden = "pay\u200b\u00ad\u2060\ufeff\U000e0049\U000e0047\U000e004e now"
+    shown = visible(hidden)
+    assert shown == (
+        "pay\\u200b\\u00ad\\u2060\\ufeff\\udb40\\udc49\\udb40\\udc47\\udb40\\udc4e now"
+    )
+    assert json.loads(f'"{shown}"') == hidden
+    assert visible_bytes(hidden.encode("utf-8")) == shown.encode("utf-8")
+    # an emoji outside the tag block is text, not a control
+    assert visible("ok \U0001f600") == "ok \U0001f600"

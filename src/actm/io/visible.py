@@ -10,7 +10,12 @@ shows the text, or hide what the text says, by its escape as JSON and JavaScript
 * the bidirectional controls (U+061C, U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069),
   which reorder what a reader sees, and the line and paragraph separators U+2028, U+2029;
 * the noncharacters U+FDD0 to U+FDEF, U+FFFE and U+FFFF, and lone surrogates, which no text
-  should carry: ``\\ufffe``.
+  should carry: ``\\ufffe``;
+* the invisible characters that hide text from a reader but not from a program or a model:
+  the soft hyphen U+00AD, the zero-width space U+200B, the word joiner and invisible operators
+  U+2060 to U+2064, the zero-width no-break space U+FEFF, and the tag characters U+E0000 to
+  U+E007F ("ASCII smuggling"), these spelled as JSON spells them, a surrogate pair
+  (``\\udb40\\udc41``).
 
 The spelling is the same everywhere so that one function serves every format: in JSON (and the
 JSON inside the HTML report) a raw character inside a string becomes an escape that decodes to
@@ -25,12 +30,15 @@ import re
 __all__ = ["UNSAFE", "visible", "visible_bytes", "visible_json_bytes"]
 
 UNSAFE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029"
-    "\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064"
+    "\u2066-\u2069\u2028\u2029\ud800-\udfff\ufdd0-\ufdef\ufeff\ufffe\uffff]"
 )
-"""One character :func:`visible` spells out. (Only characters of the Basic Multilingual
-Plane: a class with the noncharacters of the other planes makes the search ten times
-slower, and none of them acts on a terminal.)"""
+"""One character of the Basic Multilingual Plane :func:`visible` spells out. (A class with
+characters of the other planes makes the search ten times slower: the tag characters, the
+only ones of those planes spelled out, are looked for in text that is not ASCII alone.)"""
+
+_TAGS = re.compile("[\U000e0000-\U000e007f]")
+"""The tag characters U+E0000 to U+E007F: invisible, each standing for an ASCII character."""
 
 _UNSAFE_ASCII = bytes([*range(0x09), *range(0x0B, 0x20), 0x7F])
 """The ASCII characters :func:`visible` spells out (all but tab and line feed)."""
@@ -42,7 +50,11 @@ _UNSAFE_OR_SGR = re.compile(f"({_SGR.pattern})|{UNSAFE.pattern}")
 
 
 def _escape(char: str) -> str:
-    return f"\\u{ord(char):04x}"
+    code = ord(char)
+    if code > 0xFFFF:  # as JSON spells it: a surrogate pair
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
 
 
 def _spell(match: re.Match[str]) -> str:
@@ -60,8 +72,11 @@ def visible(text: str, *, keep_colour: bool = False) -> str:
     output of a renderer that colours its own text, where every piece of user text was made
     visible before it was coloured, so an escape character still there is the renderer's.
     """
-    if UNSAFE.search(text) is None:
+    tagged = not text.isascii() and _TAGS.search(text) is not None
+    if UNSAFE.search(text) is None and not tagged:
         return text
+    if tagged:
+        text = _TAGS.sub(_spell, text)
     if keep_colour:
         return _UNSAFE_OR_SGR.sub(_spell_but_colour, text)
     return UNSAFE.sub(_spell, text)
