@@ -213,3 +213,41 @@ def test_into_knows_the_elements_of_included_files(config: Path, tmp_path: Path)
     assert "owner: acme" in text
     assert actm.load_model(model).system.id == "desk"
     assert (tmp_path / "infra.yaml").read_text(encoding="utf-8").count("workstation") == 2
+
+
+HOSTILE_NAME = "evil\x1b[2J\x9b\u202e\u200b"
+HOSTILE_ARG = "pkg\x1b]0;x\x07\U000e0041"
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (*_strings(k), *_strings(v))]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [value] if isinstance(value, str) else []
+
+
+@pytest.mark.parametrize("command", ["import", "discover"])
+def test_a_hostile_config_drafts_a_model_that_shows_no_control(
+    tmp_path: Path, command: str
+) -> None:
+    """A third party's MCP configuration names a server and its arguments with terminal
+    escapes, a bidirectional override, a zero-width space and a tag character: the draft, read
+    in a terminal or with cat, carries none of them raw (comments and strings alike), and
+    reading it back gives the same strings."""
+    import json
+
+    from ruamel.yaml import YAML
+
+    from actm.io.visible import UNSAFE
+
+    config = tmp_path / ".mcp.json"
+    server = {"command": "npx", "args": ["-y", HOSTILE_ARG]}
+    config.write_text(json.dumps({"mcpServers": {HOSTILE_NAME: server}}), encoding="utf-8")
+    code, out, _ = run(command, config if command == "import" else tmp_path)
+    assert code == 0
+    assert UNSAFE.search(out) is None
+    assert not any(0xE0000 <= ord(c) <= 0xE007F for c in out)
+    strings = _strings(YAML(typ="safe").load(out))
+    assert HOSTILE_NAME in strings
+    assert any(HOSTILE_ARG in s for s in strings)

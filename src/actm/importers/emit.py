@@ -16,6 +16,7 @@ therefore adds nothing: the result is the same file.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -33,6 +34,7 @@ from actm.importers.draft import (
     renamed,
     thawed,
 )
+from actm.io.visible import visible
 from actm.io.yaml import YamlDocument
 
 __all__ = ["Existing", "Merged", "merge_into", "render"]
@@ -58,7 +60,7 @@ def _yaml_value(value: Any, *, block: bool = False) -> Any:
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
     if isinstance(value, Mapping):
-        out = CommentedMap((k, _yaml_value(v)) for k, v in value.items())
+        out = CommentedMap((_quoted_if_unsafe(k), _yaml_value(v)) for k, v in value.items())
         small = all(_scalar(v) for v in value.values()) and len(repr(dict(value))) < _FLOW_WIDTH
         if small and not block:
             out.fa.set_flow_style()
@@ -68,7 +70,29 @@ def _yaml_value(value: Any, *, block: bool = False) -> Any:
         if all(_scalar(v) for v in value) and len(repr(list(value))) < _FLOW_WIDTH:
             seq.fa.set_flow_style()
         return seq
+    return _quoted_if_unsafe(value)
+
+
+def _quoted_if_unsafe(value: Any) -> Any:
+    """A string holding a character :func:`_shown` spells out, double-quoted, the one style in
+    which the spelling is an escape of that same character."""
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    if isinstance(value, str) and _shown(value) != value:
+        return DoubleQuotedScalarString(value)
     return value
+
+
+_TAG_CHARS = re.compile("[\U000e0000-\U000e007f]")
+
+
+def _shown(line: str) -> str:
+    """``line`` with its control and invisible characters spelled out as YAML escapes (a tag
+    character as ``\\U000e0041``, which YAML reads back as one character; the others as
+    io/visible.py spells them, which YAML reads the same way)."""
+    if not line.isascii():
+        line = _TAG_CHARS.sub(lambda m: f"\\U{ord(m.group()):08x}", line)
+    return visible(line)
 
 
 def _dump(mapping: Mapping[str, Any]) -> list[str]:
@@ -80,11 +104,16 @@ def _dump(mapping: Mapping[str, Any]) -> list[str]:
     yaml.width = 100
     buf = io.StringIO()
     yaml.dump([_yaml_value(thawed(mapping), block=True)], buf)
-    return buf.getvalue().splitlines()
+    # what the emitter left raw inside those double-quoted strings (U+202E, a zero-width
+    # space) is spelled out: a draft is read in a terminal before anyone validates it
+    return [_shown(line) for line in buf.getvalue().splitlines()]
 
 
 def _comment(text: str, indent: int) -> str:
-    return " " * indent + "# " + " ".join(text.split())
+    """A comment line: text from the input (names, paths, a server's description) on one line,
+    its control and invisible characters spelled out (io/visible.py) as they would be in a
+    double-quoted scalar, since a comment is shown as it is by ``cat`` or a terminal."""
+    return " " * indent + "# " + _shown(" ".join(text.split()))
 
 
 def element_lines(element: Element, *, with_id: bool = True) -> list[str]:
