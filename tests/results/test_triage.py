@@ -231,3 +231,37 @@ def test_a_pattern_like_no_threat_names_the_one_sharing_the_longest_start() -> N
     pattern = "tool-misuse@zzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
     ids = ["tool-misuse@aa", "tool-misuse@zq", "tool-misuse@zr"]
     assert closest_threats([pattern], ids) == ["tool-misuse@zq"]
+
+
+def test_a_pattern_is_compared_letter_by_letter_with_a_shortlist_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A renamed agent leaves a triage entry per threat of the old name: each is compared by
+    difflib with at most SHORTLIST threats of its attack (those sharing its other binding
+    parts, and its neighbours in order), not with all 10,000 of them, and still gets the id
+    that differs from it in the renamed part alone."""
+    import difflib
+
+    import actm.results.triage as triage
+
+    compared: list[int] = []
+    real = difflib.get_close_matches
+
+    def counting(word: str, possibilities: list[str], n: int, cutoff: float) -> list[str]:
+        compared.append(len(possibilities))
+        return real(word, possibilities, n=n, cutoff=cutoff)
+
+    monkeypatch.setattr(triage.difflib, "get_close_matches", counting)
+    ids = [f"tool-data-exfiltration@agent0@d{i}-{j}" for i in range(1000) for j in range(10)]
+    patterns = [f"tool-data-exfiltration@old-agent@d{n}-3" for n in range(0, 1000, 50)]
+    found = closest_threats(patterns, ids)
+    assert found == [f"tool-data-exfiltration@agent0@d{n}-3" for n in range(0, 1000, 50)]
+    assert compared and max(compared) <= triage.SHORTLIST
+
+
+def test_the_longest_start_is_found_among_many_threats() -> None:
+    """More threats than the shortlist, none close by its letters: the id sharing the longest
+    start with the pattern, the first in order among those sharing as much."""
+    ids = [f"tool-misuse@{c}{n:03d}" for c in "abc" for n in range(100)]
+    pattern = "tool-misuse@b" + "q" * 40
+    assert closest_threats([pattern], ids) == ["tool-misuse@b000"]

@@ -10,8 +10,11 @@ likely meant to name (:func:`closest_threats`).
 
 from __future__ import annotations
 
+import bisect
 import difflib
+import heapq
 import os
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -92,10 +95,61 @@ def closest_threats(patterns: Sequence[str], threat_ids: Sequence[str]) -> list[
     by_attack: dict[str, list[str]] = {}
     for tid in sorted(threat_ids):
         by_attack.setdefault(tid.partition("@")[0], []).append(tid)
-    return [_closest(pattern, by_attack) for pattern in patterns]
+    indexes: dict[str, _Threats] = {}
+    return [_closest(pattern, by_attack, indexes) for pattern in patterns]
 
 
-def _closest(pattern: str, by_attack: Mapping[str, Sequence[str]]) -> str | None:
+SHORTLIST = 64
+"""The threats of an attack a pattern is compared with letter by letter (difflib), at most:
+half those sharing most of its binding parts, half those sharing the longest start with it.
+Comparing with every threat of the attack cost a large model (10,000 threats of one attack)
+half a second per pattern that matched nothing."""
+
+
+class _Threats:
+    """The threat ids of one attack, sorted, indexed by each binding part at its place."""
+
+    def __init__(self, ids: Sequence[str]) -> None:
+        self.ids = ids
+        self.at: list[dict[str, list[int]]] = []
+        for i, tid in enumerate(ids):
+            for place, part in enumerate(tid.split("@")[1:]):
+                if place == len(self.at):
+                    self.at.append({})
+                self.at[place].setdefault(part, []).append(i)
+
+    def longest_start(self, pattern: str) -> str:
+        """The id sharing the longest start with ``pattern`` (the first in order among those
+        sharing as much): in sorted ids, the longest start is shared with a neighbour of the
+        place ``pattern`` would take, and the first id with that start is found the same way."""
+        ids = self.ids
+        i = bisect.bisect_left(ids, pattern)
+        longest = max(len(_common_start(ids[j], pattern)) for j in (i - 1, i) if 0 <= j < len(ids))
+        return ids[bisect.bisect_left(ids, pattern[:longest])]
+
+    def shortlist(self, pattern: str) -> list[str]:
+        """At most :data:`SHORTLIST` ids: those with most binding parts equal to the pattern's
+        at the same place, then those around the place the pattern takes in order."""
+        ids = self.ids
+        if len(ids) <= SHORTLIST:
+            return list(ids)
+        equal: Counter[int] = Counter()
+        for place, part in enumerate(pattern.split("@")[1 : len(self.at) + 1]):
+            equal.update(self.at[place].get(part, ()))
+        half = SHORTLIST // 2
+        picked = set(heapq.nsmallest(half, equal, key=lambda i: (-equal[i], i)))
+        i = bisect.bisect_left(ids, pattern)
+        picked.update(range(max(0, i - half // 2), min(len(ids), i + half // 2)))
+        return [ids[j] for j in sorted(picked)]
+
+
+def _common_start(a: str, b: str) -> str:
+    return os.path.commonprefix([a, b])  # noqa: RUF071 - ids, not paths
+
+
+def _closest(
+    pattern: str, by_attack: Mapping[str, Sequence[str]], indexes: dict[str, _Threats]
+) -> str | None:
     head, at, tail = pattern.partition("@")
     if any(ch in head for ch in _WILDCARDS):
         return None
@@ -112,12 +166,11 @@ def _closest(pattern: str, by_attack: Mapping[str, Sequence[str]]) -> str | None
         fixed = f"{attack}{at}{tail}"
         if any(fnmatchcase(tid, fixed) for tid in ids):
             return fixed
-    close = difflib.get_close_matches(pattern, ids, n=1, cutoff=0.6)
+    if attack not in indexes:
+        indexes[attack] = _Threats(ids)
+    threats = indexes[attack]
+    close = difflib.get_close_matches(pattern, threats.shortlist(pattern), n=1, cutoff=0.6)
     if close:
         return close[0]
-
     # nothing close by its letters: the id sharing the longest start with the pattern
-    def shared(tid: str) -> int:
-        return len(os.path.commonprefix([tid, pattern]))  # noqa: RUF071 - ids, not paths
-
-    return min(ids, key=lambda tid: (-shared(tid), tid))
+    return threats.longest_start(pattern)
