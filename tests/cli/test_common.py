@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import signal
 import stat
 import subprocess
 import sys
@@ -234,6 +235,29 @@ def test_a_killed_writer_leaves_the_previous_file(tmp_path: Path) -> None:
     assert target.read_bytes() == b"# previous report\n"
     left = sorted(p.name for p in tmp_path.iterdir() if p != target)
     assert len(left) == 1 and left[0].startswith(".report.md.") and left[0].endswith(".tmp")
+
+
+def test_a_terminated_writer_leaves_the_previous_file_and_no_temporary_file(
+    tmp_path: Path,
+) -> None:
+    """SIGTERM half-way (kill, timeout, a cancelled CI job): the previous report is still
+    there, the temporary file is removed, and the exit status says SIGTERM (128 + 15)."""
+    target = tmp_path / "report.md"
+    target.write_bytes(b"# previous report\n")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _KILLED, str(target)], stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None and proc.stdout.readline() == "writing\n"
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) == 128 + signal.SIGTERM
+    assert target.read_bytes() == b"# previous report\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.md"]
+
+
+def test_writing_puts_the_sigterm_handler_back(tmp_path: Path) -> None:
+    before = signal.getsignal(signal.SIGTERM)
+    write("x\n", tmp_path / "x.txt")
+    assert signal.getsignal(signal.SIGTERM) is before
 
 
 def test_the_command_leaves_what_it_built_out_of_the_collection_at_exit(

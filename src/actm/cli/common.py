@@ -281,19 +281,47 @@ def write_file(pieces: Iterable[bytes | Spooled], output: Path) -> None:
         return
     mode = _new_file_mode() if found is None else stat.S_IMODE(found.st_mode)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            os.fchmod(fh.fileno(), mode)
-            write_pieces(fh, pieces, sync=True)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+    with _terminate_as_exit():
+        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                os.fchmod(fh.fileno(), mode)
+                write_pieces(fh, pieces, sync=True)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(temp, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+            raise
     _sync_directory(target.parent)
+
+
+@contextmanager
+def _terminate_as_exit() -> Iterator[None]:
+    """While a temporary file is written: SIGTERM (``kill``, ``timeout``, a cancelled CI job)
+    raises SystemExit(143) as Ctrl-C raises KeyboardInterrupt, so the temporary file is removed
+    on the way out instead of left beside the output. Only where Python lets this thread set a
+    handler (the main thread) and SIGTERM had its default action; put back afterwards."""
+    import signal
+
+    try:
+        previous = signal.getsignal(signal.SIGTERM)
+        if previous is not signal.SIG_DFL:
+            previous = None
+        else:
+            signal.signal(signal.SIGTERM, _terminated)
+    except ValueError:  # not the main thread
+        previous = None
+    try:
+        yield
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _new_file_mode() -> int:

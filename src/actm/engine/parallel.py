@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection, wait
@@ -154,7 +155,11 @@ def cancel(waiter: Callable[[], list[Any]]) -> None:
 
 
 def _work(jobs: Sequence[Callable[[], Any]], counter: Any, conn: Connection) -> None:
-    """A worker: take the next job until none is left, sending each result as it comes."""
+    """A worker: take the next job until none is left, sending each result as it comes.
+    SIGTERM (how :meth:`Pending.cancel` stops it) ends it at once, whatever handler the
+    parent had when it forked: a worker that caught it would block sending to a parent no
+    longer reading."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
         while True:
             with counter.get_lock():
