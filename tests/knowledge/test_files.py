@@ -99,18 +99,63 @@ def test_a_pipe_in_a_knowledge_directory_is_reported_not_skipped(tmp_path: Path,
 
 
 @posix_only
-def test_a_broken_link_is_reported_and_directories_are_not_files(tmp_path: Path) -> None:
+def test_a_broken_link_and_a_directory_named_like_a_file_are_reported(tmp_path: Path) -> None:
     attacks = tmp_path / "attacks"
     attacks.mkdir()
     (attacks / "folder.yaml").mkdir()
     os.symlink(tmp_path / "gone.yaml", attacks / "link.yaml")
-    assert knowledge_files(tmp_path, "attacks") == [attacks / "link.yaml"]
-    (diag,) = problems(tmp_path)
-    assert (diag.code, diag.location, diag.hint) == (
+    assert knowledge_files(tmp_path, "attacks") == [attacks / "folder.yaml", attacks / "link.yaml"]
+    folder, link = problems(tmp_path)
+    assert (folder.code, folder.location, folder.hint) == (
+        "knowledge-unreadable",
+        SourceLocation(str(attacks / "folder.yaml"), 1, 1),
+        "a knowledge directory holds regular YAML files: remove it or replace it with a file",
+    )
+    assert (link.code, link.location, link.hint) == (
         "knowledge-unreadable",
         SourceLocation(str(attacks / "link.yaml"), 1, 1),
         "a knowledge directory holds regular YAML files: remove the broken link",
     )
+
+
+def test_a_file_with_an_upper_case_extension_is_read(tmp_path: Path) -> None:
+    attacks = tmp_path / "attacks"
+    attacks.mkdir()
+    (attacks / "SHOUTED.YAML").write_text("", encoding="utf-8")
+    (diag,) = problems(tmp_path)
+    assert (diag.code, diag.location) == (
+        "empty-file",
+        SourceLocation(str(attacks / "SHOUTED.YAML"), 1, 1),
+    )
+    assert "docs/writing-knowledge.md" in (diag.hint or "")
+
+
+@posix_only
+@pytest.mark.usefixtures("no_hang")
+@pytest.mark.parametrize("kind", ["file", "pipe", "broken link", "link loop"])
+def test_a_knowledge_subdirectory_that_is_no_directory_is_reported(
+    tmp_path: Path, kind: str
+) -> None:
+    """attacks/ as a file, a pipe, a link to nothing or a loop of links: the entries it was
+    meant to hold would be left out without a word, so it is an error (exit 3)."""
+    attacks = tmp_path / "attacks"
+    if kind == "file":
+        attacks.write_text("id: x\n", encoding="utf-8")
+    elif kind == "pipe":
+        os.mkfifo(attacks)
+    elif kind == "broken link":
+        os.symlink(tmp_path / "missing", attacks)
+    else:
+        os.symlink(attacks, attacks)
+    assert problems(tmp_path) == [
+        Diagnostic(
+            "knowledge-unreadable",
+            f"{attacks} is not a directory",
+            SourceLocation(str(attacks)),
+            "a knowledge directory's attacks/ holds its YAML files: make it a directory, or "
+            "remove it",
+        )
+    ]
 
 
 @posix_only

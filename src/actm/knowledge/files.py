@@ -11,6 +11,7 @@ knowledge file) instead of silently leaving its entries out.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from actm.errors import Diagnostic, SourceLocation
+from actm.errors import Diagnostic, KnowledgeError, SourceLocation
 from actm.io.diagnose import validate_document
 from actm.io.yaml import Limits, YamlDocument, YamlProblem, read_yaml_file
 
@@ -42,6 +43,8 @@ _HINTS = {
     "file-unreadable": "a knowledge directory holds regular YAML files: remove it or replace it "
     "with a file",
     "file-not-found": "a knowledge directory holds regular YAML files: remove the broken link",
+    "empty-file": "a knowledge file holds one entry or table: see docs/writing-knowledge.md, or "
+    "remove the file",
 }
 
 
@@ -53,14 +56,29 @@ def builtin_dir() -> Path:
 
 
 def knowledge_files(root: Path, sub: str) -> list[Path]:
-    """Sorted ``*.yaml`` and ``*.yml`` entries directly in ``root/sub``, directories aside.
+    """Sorted ``*.yaml`` and ``*.yml`` entries (in any case) directly in ``root/sub``.
 
-    Pipes, devices and broken links with those names are listed too: reading them reports them.
+    Pipes, devices, directories and broken links with those names are listed too: reading them
+    reports them. A ``root/sub`` that exists but is no directory (a file, a pipe, a broken link
+    or a loop of links) raises :class:`~actm.errors.KnowledgeError`: its entries would
+    otherwise be left out without a word.
     """
     d = root / sub
     if not d.is_dir():
+        if os.path.lexists(d):
+            raise KnowledgeError(
+                [
+                    Diagnostic(
+                        "knowledge-unreadable",
+                        f"{d} is not a directory",
+                        SourceLocation(str(d)),
+                        f"a knowledge directory's {sub}/ holds its YAML files: make it a "
+                        "directory, or remove it",
+                    )
+                ]
+            )
         return []
-    return sorted(p for p in d.iterdir() if p.suffix in (".yaml", ".yml") and not p.is_dir())
+    return sorted(p for p in d.iterdir() if p.suffix.lower() in (".yaml", ".yml"))
 
 
 def read_knowledge_doc(path: Path, shown: str) -> YamlDocument:
@@ -76,7 +94,7 @@ def _for_knowledge(d: Diagnostic, shown: str) -> Diagnostic:
     """A reading problem of a knowledge file: located at the file, with a hint that fits."""
     if d.code not in _HINTS:
         return d
-    code = "file-too-large" if d.code == "file-too-large" else "knowledge-unreadable"
+    code = d.code if d.code in ("file-too-large", "empty-file") else "knowledge-unreadable"
     return replace(d, code=code, location=d.location or SourceLocation(shown), hint=_HINTS[d.code])
 
 
