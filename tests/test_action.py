@@ -249,8 +249,12 @@ def test_the_comment_is_posted_once_then_updated(
     assert code == 0, log
     calls = (tmp_path / "gh.log").read_text(encoding="utf-8").splitlines()
     body = tmp_path / "actm-comment.md"
-    assert calls[0].startswith("api repos/o/r/issues/7/comments --paginate --jq ")
-    assert calls[1:] == (
+    # only a comment this token wrote counts: the fake's /user gives no login, as
+    # GITHUB_TOKEN's cannot, so the bot's
+    assert calls[0] == "api user --jq .login"
+    assert calls[1].startswith("api repos/o/r/issues/7/comments --paginate --jq ")
+    assert '.user.login == "github-actions[bot]"' in calls[1]
+    assert calls[2:] == (
         [f"api --method PATCH repos/o/r/issues/comments/101 -F body=@{body}"]
         if existing
         else [f"api --method POST repos/o/r/issues/7/comments -F body=@{body}"]
