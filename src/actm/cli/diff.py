@@ -109,17 +109,29 @@ def diff(
     max_alias_expansion: MaxAliasOpt = None,
     max_elements: MaxElementsOpt = None,
     hypotheses: HypothesesOpt = False,
+    ignore_hypothetical: Annotated[
+        bool,
+        typer.Option(
+            "--ignore-hypothetical",
+            help="Threats that need a posited weakness (--hypotheses) do not fail --fail-on-new.",
+        ),
+    ] = False,
     debug: DebugOpt = False,
 ) -> None:
     """What changed between two versions of a model: threats, assumptions, crossings."""
     import tempfile
 
+    from actm.errors import UsageError
     from actm.render.interface import RenderOptions
     from actm.results.diff import diff_results
     from actm.results.gate import exit_code
 
     worse: list[str] = []
     with guard(debug), tempfile.TemporaryDirectory(prefix="actm-diff-") as tmp:
+        if ignore_hypothetical and fail_on_new is None:
+            raise UsageError(
+                "--ignore-hypothetical needs --fail-on-new: it leaves threats out of that gate"
+            )
         renderer = pick(DIFF_FORMATS, str(fmt), output)
         reading = limits(max_file_bytes, max_depth, max_alias_expansion, max_elements)
         old_result, new_result = [
@@ -137,10 +149,17 @@ def diff(
         changes = diff_results(old_result, new_result)
         emit(renderer, changes, RenderOptions(), output)
         if fail_on_new is not None:
-            worse = changes.worsened_at_or_above(str(fail_on_new))
+            level = str(fail_on_new)
+            worse = changes.worsened_at_or_above(level, ignore_hypothetical=ignore_hypothetical)
             if worse:
                 err(
                     f"actm diff: {count(len(worse), 'threats')} at or above "
                     f"{fail_on_new} new or worse: {', '.join(worse)}"
+                )
+            ignored = len(changes.worsened_at_or_above(level)) - len(worse)
+            if ignored:
+                err(
+                    f"note: {count(ignored, 'hypothetical threats')} at or above "
+                    f"{fail_on_new} left out (--ignore-hypothetical)"
                 )
     raise typer.Exit(exit_code(worse))

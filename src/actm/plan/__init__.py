@@ -211,6 +211,12 @@ def _assemble(
         for i in sorted(chosen, key=lambda i: cands[i].id)
     )
     also = sorted(t for t in base if t not in final and level_rank(base[t].severity.level) < floor)
+    introduced = sorted(set(final) - set(base))
+    named = {*targets, *settled_ids, *also}
+    hypothetical = sorted(
+        {t for t in named if base[t].hypothetical}
+        | {t for t in introduced if final[t].hypothetical}
+    )
     return Plan(
         target=target,
         method="exact" if found.limit is None else "heuristic",
@@ -222,10 +228,11 @@ def _assemble(
         settled=tuple(settled_ids),
         unremovable=tuple(sorted(cores.unremovable | left_ids)),
         also_removed=tuple(also),
-        introduced=tuple(sorted(set(final) - set(base))),
+        introduced=tuple(introduced),
         candidates=len(cands),
         engine_runs=oracle.runs,
         iterations=found.iterations,
+        hypothetical=tuple(hypothetical),
         limit=found.limit,
     )
 

@@ -23,6 +23,7 @@ __all__ = [
     "LEVELS",
     "by_team",
     "count",
+    "hypothetical_note",
     "reached_capabilities",
     "recorded_facts",
     "severity_arrow",
@@ -31,6 +32,16 @@ __all__ = [
     "triage_text",
     "untriaged",
 ]
+
+
+def hypothetical_note(threat: Threat) -> str:
+    """'Hypothetical: it needs a weakness a hypothesis posits (hypothesis:<rule>@<node>).' for
+    a threat that needs one (with the ids its vulnerabilities name, when they name any);
+    '' for the others."""
+    if not threat.hypothetical:
+        return ""
+    posited = f" ({', '.join(threat.posited)})" if threat.posited else ""
+    return f"Hypothetical: it needs a weakness a hypothesis posits{posited}."
 
 
 def recorded_facts(threat: RecordedThreat) -> str:

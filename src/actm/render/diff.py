@@ -51,9 +51,13 @@ def _updated(old: TriageInfo, new: TriageInfo) -> str:
 
 
 def _settled_new(diff: Diff) -> str:
-    """' (1 settled by triage)' when triage settles some of the new threats, else ''."""
-    n = sum(1 for t in diff.new_threats if t.settled)
-    return f" ({n} settled by triage)" if n else ""
+    """' (2 hypothetical, 1 settled by triage)': how many of the new threats need a posited
+    weakness and how many triage settles, those that there are; '' when neither."""
+    hypothetical = sum(1 for t in diff.new_threats if t.hypothetical)
+    settled = sum(1 for t in diff.new_threats if t.settled)
+    parts = [f"{hypothetical} hypothetical"] if hypothetical else []
+    parts += [f"{settled} settled by triage"] if settled else []
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 def _headline(diff: Diff) -> str:
@@ -101,10 +105,11 @@ def render_diff_text(diff: Diff, *, color: bool = False, width: int = 100) -> st
         for i, step in enumerate(text.split(" -> ")):
             emit(f"      {label} " if i == 0 else "        -> ", step, style)
 
-    def named(tid: str, info: TriageInfo | None) -> str:
-        """The id, then its triage decision in brackets when it has one."""
-        status = _triage(info)
-        return f"{tid} ({status})" if status else tid
+    def named(tid: str, info: TriageInfo | None, hypothetical: bool) -> str:
+        """The id, then in brackets its triage decision when it has one and 'hypothetical' when
+        it needs a posited weakness (as ``actm check`` gives its reason)."""
+        said = [s for s in (_triage(info), "hypothetical" if hypothetical else "") if s]
+        return f"{tid} ({', '.join(said)})" if said else tid
 
     console.print(Text(visible(f"actm diff: {_systems(diff)}"), style="bold"))
     console.print(Text(_headline(diff)))
@@ -113,13 +118,17 @@ def render_diff_text(diff: Diff, *, color: bool = False, width: int = 100) -> st
         for t in diff.new_threats:
             emit(
                 "  + ",
-                f"{t.severity} {t.score} {named(t.id, t.triage)}: {t.title}",
+                f"{t.severity} {t.score} {named(t.id, t.triage, t.hypothetical)}: {t.title}",
                 COLOURS.get(t.severity, ""),
             )
     if diff.resolved_threats:
         console.print(Text(f"resolved threats ({len(diff.resolved_threats)}):", style="bold"))
         for t in diff.resolved_threats:
-            emit("  - ", f"{t.severity} {t.score} {named(t.id, t.triage)}: {t.title}", "dim")
+            emit(
+                "  - ",
+                f"{t.severity} {t.score} {named(t.id, t.triage, t.hypothetical)}: {t.title}",
+                "dim",
+            )
     if diff.changed_threats:
         console.print(Text(f"changed threats ({len(diff.changed_threats)}):", style="bold"))
         for c in diff.changed_threats:
@@ -130,7 +139,7 @@ def render_diff_text(diff: Diff, *, color: bool = False, width: int = 100) -> st
                 what = f"{c.old_severity} {c.old_score} -> {c.new_severity} {c.new_score} {arrow}"
             if c.chain_changed:
                 what += "; chain changed"
-            emit("  ~ ", f"{named(c.id, c.triage)}: {what}", ARROW_STYLE[arrow])
+            emit("  ~ ", f"{named(c.id, c.triage, c.hypothetical)}: {what}", ARROW_STYLE[arrow])
             if c.chain_changed:
                 chain("was:", c.old_chain, "dim")
                 chain("now:", c.new_chain)
@@ -209,13 +218,15 @@ def _md_summary(diff: Diff) -> list[str]:
     return out
 
 
-def _badge(info: TriageInfo | None) -> str:
-    """The triage decision after a threat's title: ' *(accepted until 2027-01-01)*', in bold
-    when it has expired."""
+def _badge(info: TriageInfo | None, hypothetical: bool = False) -> str:
+    """What follows a threat's title: ' *(hypothetical)*' when it needs a posited weakness (as
+    the Markdown report marks it), then the triage decision, ' *(accepted until 2027-01-01)*',
+    in bold when it has expired."""
+    out = " *(hypothetical)*" if hypothetical else ""
     status = _triage(info)
     if not status or info is None:
-        return ""
-    return f" **({md(status)})**" if info.expired else f" *({md(status)})*"
+        return out
+    return out + (f" **({md(status)})**" if info.expired else f" *({md(status)})*")
 
 
 def _md_table(title: str, columns: tuple[str, ...], rows: list[str]) -> list[str]:
@@ -236,7 +247,8 @@ def _md_threats(title: str, refs: tuple[ThreatRef, ...]) -> list[str]:
     if not refs:
         return []
     rows = [
-        f"| {t.severity} ({t.score}) | {md(t.title)}{_badge(t.triage)} | {code(t.id)} |"
+        f"| {t.severity} ({t.score}) | {md(t.title)}{_badge(t.triage, t.hypothetical)} "
+        f"| {code(t.id)} |"
         for t in refs
     ]
     return _md_table(title, ("severity", "threat", "id"), rows)
@@ -257,7 +269,7 @@ def _md_changed(diff: Diff) -> list[str]:
                 f"{arrow} {c.old_severity} ({c.old_score}) → {c.new_severity} ({c.new_score})"
             )
         rows.append(
-            f"| {severity} | {md(c.title)}{_badge(c.triage)} | {code(c.id)} "
+            f"| {severity} | {md(c.title)}{_badge(c.triage, c.hypothetical)} | {code(c.id)} "
             f"| {'changed' if c.chain_changed else 'same'} |"
         )
     out = _md_table("Changed threats", ("severity", "threat", "id", "chain"), rows)

@@ -14,7 +14,8 @@ What goes in (:mod:`actm.render._dfd` chooses the diagram):
   ``attributes: {actm_encrypted: BOOL}`` (OTM has no word for encryption in transit);
 * ``threats``: one per in-scope threat (actm's attack id as its category, the severity as its
   impact, the likelihood as its likelihood, the threat's id in ``attributes: {actm_threat:
-  ID}``), recorded ``EXPOSED`` on the component it is placed on; its suggested controls as
+  ID}``, and ``actm_hypothetical: true`` there when it needs a weakness a hypothesis posits),
+  recorded ``EXPOSED`` on the component it is placed on; its suggested controls as
   ``mitigations`` (``RECOMMENDED``);
 * and one per recorded threat, with its own id, on the component or data flow it is on
   (``EXPOSED``, ``MITIGATED`` or ``NOT_APPLICABLE``), its mitigations by their text.
@@ -32,13 +33,15 @@ from typing import Any
 from actm.render._dfd import Diagram, diagram, foreign_id, recorded_id
 from actm.results.model import RecordedThreat, Result, Threat
 
-__all__ = ["ACTM_THREAT", "ENCRYPTED", "OTM_VERSION", "UNZONED", "render_otm"]
+__all__ = ["ACTM_THREAT", "ENCRYPTED", "HYPOTHETICAL", "OTM_VERSION", "UNZONED", "render_otm"]
 
 OTM_VERSION = "0.2.0"
 UNZONED = "actm_unzoned"
 """The attribute of the trust zone that holds the nodes of no zone."""
 ACTM_THREAT = "actm_threat"
 """The attribute of a threat that names the actm threat it is."""
+HYPOTHETICAL = "actm_hypothetical"
+"""The attribute, ``true``, of a threat that needs a weakness a hypothesis posits."""
 ENCRYPTED = "actm_encrypted"
 """The attribute of a data flow that says whether it is encrypted in transit."""
 _UNZONED_ID = "actm-unzoned"
@@ -119,6 +122,8 @@ def _threat(threat: Threat) -> dict[str, Any]:
         "impact": IMPACT.get(threat.severity.level, 50),
     }
     out["attributes"] = {ACTM_THREAT: threat.id}
+    if threat.hypothetical:
+        out["attributes"][HYPOTHETICAL] = True
     return out
 
 

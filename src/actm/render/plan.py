@@ -69,6 +69,20 @@ def _unremovable_line(plan: Plan, more: str = " (listed below)") -> str:
     return line
 
 
+def _hypothetical_line(plan: Plan) -> str:
+    """'2 target threats are hypothetical (need a weakness a hypothesis posits): a, b'; '' when
+    none is."""
+    said = set(plan.hypothetical)
+    ids = [t for t in plan.threats if t in said]
+    if not ids:
+        return ""
+    n = len(ids)
+    return (
+        f"{n} target threat{' is' if n == 1 else 's are'} hypothetical (need a weakness a "
+        f"hypothesis posits): {', '.join(ids)}"
+    )
+
+
 def render_plan_text(plan: Plan, *, width: int = 100) -> str:
     """The plan for a terminal: headline, the controls to add, and what the plan leaves or adds.
 
@@ -88,12 +102,18 @@ def render_plan_text(plan: Plan, *, width: int = 100) -> str:
         ):
             console.print(Text(line))
 
+    said = set(plan.hypothetical)
+
+    def shown(tid: str) -> str:
+        """The threat's id, with '(hypothetical)' when it needs a posited weakness."""
+        return f"{tid} (hypothetical)" if tid in said else tid
+
     def ids(title: str, items: tuple[str, ...], why: str) -> None:
         if not items:
             return
         console.print(Text(f"{title} ({len(items)}): {why}"))
         for i in items:
-            para(i, "  ")
+            para(shown(i), "  ")
 
     console.print(
         Text(f"actm plan: every threat at or above {plan.target} out of scope", style="bold")
@@ -108,6 +128,8 @@ def render_plan_text(plan: Plan, *, width: int = 100) -> str:
     para(f"{head}; {_quality(plan)}.")
     if plan.unremovable:
         para(_unremovable_line(plan) + ".")
+    if _hypothetical_line(plan):
+        para(_hypothetical_line(plan) + ".")
     para(
         f"{plan.candidates} candidate control{'' if plan.candidates == 1 else 's'} considered, "
         f"{plan.engine_runs} engine run{'' if plan.engine_runs == 1 else 's'}."
@@ -129,7 +151,7 @@ def render_plan_text(plan: Plan, *, width: int = 100) -> str:
             cell.append(f"\nremoves {k} target threat{'' if k == 1 else 's'}")
             cell.append(":" if k else "")
             for t in c.removes:
-                cell.append(f"\n  {t}")
+                cell.append(f"\n  {shown(t)}")
             table.add_row(_num(c.cost), cell)
         console.print(table)
     ids("settled by triage", plan.settled, "left out of the plan")
@@ -202,6 +224,8 @@ def render_plan_yaml(plan: Plan) -> str:
         )
     if plan.unremovable:
         out.append(f"# {_unremovable_line(plan, more='')}")
+    if _hypothetical_line(plan):
+        out.append(f"# {_hypothetical_line(plan)}")
     for c in plan.controls:
         if c.template is None:
             out.append(

@@ -15,7 +15,8 @@ What goes in, in this order:
   vulnerability;
 * one ``note`` per threat: severity and title as the abstract, the description and the
   numbered chain as the content, the attack pattern, the system and the vulnerabilities as its
-  objects;
+  objects, its severity as a label (and ``hypothetical`` after it when the threat needs a
+  weakness a hypothesis posits, which the content names too);
 * one ``report`` for the analysis, referring to everything above.
 
 Ids and versions. Every id is a UUIDv5 from a fixed namespace and a stable key (the attack id;
@@ -39,9 +40,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from actm.errors import UsageError
+from actm.render._common import hypothetical_note
 from actm.results.model import DeclaredVulnerability, Result, Threat
 
-__all__ = ["STIX_NAMESPACE", "STIX_TIME", "content_time", "render_stix", "stix_id"]
+__all__ = ["HYPOTHETICAL", "STIX_NAMESPACE", "STIX_TIME", "content_time", "render_stix", "stix_id"]
 
 STIX_NAMESPACE = uuid.UUID("6f0c5c6e-3a47-5b7e-9d0a-61c7a1d2e0a4")
 """Namespace of the UUIDv5 in actm's STIX ids (fixed forever: ids must stay stable)."""
@@ -51,6 +53,9 @@ when it was made. ``modified`` is :func:`content_time` of the object."""
 _SPAN_MS = 365 * 24 * 3600 * 1000
 
 _SOURCES = {"atlas": "mitre-atlas", "cwe": "cwe"}
+HYPOTHETICAL = "hypothetical"
+"""The label, after the severity, of the note of a threat that needs a weakness a hypothesis
+posits."""
 
 
 def stix_id(kind: str, key: str) -> str:
@@ -181,13 +186,15 @@ def _note(
     lines = [t.description, "", "Chain:", _chain(t), "", "Assets: " + ", ".join(t.assets)]
     if t.suggested_controls:
         lines.append("Suggested controls: " + ", ".join(t.suggested_controls))
+    if t.hypothetical:
+        lines.append(hypothetical_note(t))
     return _versioned(
         stix2.Note,
         id=stix_id("note", f"{system}:{t.id}"),
         abstract=f"{t.severity.level} {t.severity.score:.1f}: {t.title}",
         content="\n".join(lines),
         object_refs=object_refs,
-        labels=[t.severity.level],
+        labels=[t.severity.level, HYPOTHETICAL] if t.hypothetical else [t.severity.level],
         external_references=[
             {"source_name": "actm", "external_id": t.id, "description": t.fingerprint}
         ],

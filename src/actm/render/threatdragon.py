@@ -11,7 +11,8 @@ One STRIDE diagram (:mod:`actm.render._dfd` chooses what is on it):
   relation says ``encrypted: false``;
 * each in-scope threat is a threat (``Open``, its severity as High, Medium or Low, actm's
   attack id as its type, the suggested controls as its mitigation, its id as ``threatId``) on
-  the node it is placed on;
+  the node it is placed on; a threat that needs a weakness a hypothesis posits says so at the
+  start of its description (``Hypothetical: ...``), Threat Dragon having no field for it;
 * each recorded threat is a threat with its own id on the node or flow it is on.
 A threat placed on no node or flow is left out: Threat Dragon keeps threats on cells only.
 
@@ -29,6 +30,7 @@ import json
 import uuid
 from typing import Any
 
+from actm.render._common import hypothetical_note
 from actm.render._dfd import Diagram, Flow, diagram, foreign_id, recorded_id
 from actm.results.graph import GraphElement
 from actm.results.model import RecordedThreat, Result, Threat
@@ -69,6 +71,13 @@ def _stroke() -> dict[str, Any]:
     return {"stroke": "#333333", "strokeWidth": 1, "strokeDasharray": None}
 
 
+def _described(threat: Threat) -> str:
+    """The threat's description, after :func:`~actm.render._common.hypothetical_note` when it
+    needs a posited weakness: Threat Dragon has no field for it."""
+    note = hypothetical_note(threat)
+    return f"{note} {threat.description}" if note else threat.description
+
+
 def _threat(threat: Threat) -> dict[str, Any]:
     controls = ", ".join(sorted(threat.suggested_controls))
     return {
@@ -78,7 +87,7 @@ def _threat(threat: Threat) -> dict[str, Any]:
         "status": "Open",
         "severity": SEVERITY.get(threat.severity.level, "Medium"),
         "type": threat.attack,
-        "description": threat.description,
+        "description": _described(threat),
         "mitigation": f"actm suggests: {controls}" if controls else "",
         "modelType": "STRIDE",
     }

@@ -32,6 +32,9 @@ class Change:
     new_chain: str
     triage: TriageInfo | None = None
     """The triage decision on the threat in the new analysis, if any."""
+    hypothetical: bool = False
+    """In the new analysis it needs a weakness a hypothesis posits (see
+    :attr:`~actm.results.model.Threat.hypothetical`)."""
 
     @property
     def settled(self) -> bool:
@@ -49,6 +52,9 @@ class ThreatRef:
     triage: TriageInfo | None = None
     """The triage decision on the threat in the analysis it comes from (the new one for a new
     threat, the old one for a resolved threat), if any."""
+    hypothetical: bool = False
+    """It needs a weakness a hypothesis posits, in the analysis it comes from (see
+    :attr:`~actm.results.model.Threat.hypothetical`)."""
 
     @property
     def settled(self) -> bool:
@@ -97,13 +103,18 @@ class Diff:
     triage_changes: tuple[TriageChange, ...] = ()
     """Threats in both analyses whose triage decision changed, by id."""
 
-    def worsened_at_or_above(self, level: str) -> list[str]:
+    def worsened_at_or_above(self, level: str, *, ignore_hypothetical: bool = False) -> list[str]:
         """Ids, sorted, of new threats at or above ``level`` and of threats that rose to it,
         leaving out those that triage settles in the new analysis (an accepted, mitigated,
-        false-positive or not-applicable decision that has not expired)."""
+        false-positive or not-applicable decision that has not expired); with
+        ``ignore_hypothetical``, those that need a posited weakness too."""
         floor = LEVELS.index(level)
         out = [
-            t.id for t in self.new_threats if LEVELS.index(t.severity) >= floor and not t.settled
+            t.id
+            for t in self.new_threats
+            if LEVELS.index(t.severity) >= floor
+            and not t.settled
+            and not (ignore_hypothetical and t.hypothetical)
         ]
         out += [
             c.id
@@ -111,12 +122,15 @@ class Diff:
             if LEVELS.index(c.new_severity) >= floor
             and LEVELS.index(c.new_severity) > LEVELS.index(c.old_severity)
             and not c.settled
+            and not (ignore_hypothetical and c.hypothetical)
         ]
         return sorted(out)
 
 
 def _ref(t: Threat) -> ThreatRef:
-    return ThreatRef(t.id, t.title, t.severity.level, t.severity.score, t.chain_text, t.triage)
+    return ThreatRef(
+        t.id, t.title, t.severity.level, t.severity.score, t.chain_text, t.triage, t.hypothetical
+    )
 
 
 def _worst_first(level: str, score: float, tid: str) -> tuple[int, float, str]:
@@ -189,6 +203,7 @@ def diff_results(old: Result, new: Result) -> Diff:
                     a.chain_text,
                     b.chain_text,
                     b.triage,
+                    b.hypothetical,
                 )
             )
     changed.sort(key=lambda c: _worst_first(c.new_severity, c.new_score, c.id))

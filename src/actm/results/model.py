@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from actm.engine.chain import ChainStep, RootCause, Route
+from actm.engine.derived import HYPOTHESIS_PREFIX
 from actm.model.system import RecordedThreat
 from actm.records import quick_init
 from actm.results.graph import SystemGraph
@@ -161,6 +162,12 @@ class Threat:
     """It needs a weakness a hypothesis posits (``hypothesis:<rule>@<node>`` among its
     vulnerabilities): the engine adds those last, so a threat that uses one does not close
     without it."""
+
+    @property
+    def posited(self) -> tuple[str, ...]:
+        """The weaknesses a hypothesis posits among its vulnerabilities
+        (``hypothesis:<rule>@<node>``), in their order: what makes it hypothetical."""
+        return tuple(v for v in self.vulnerabilities if v.startswith(HYPOTHESIS_PREFIX))
 
 
 @dataclass(frozen=True, slots=True)

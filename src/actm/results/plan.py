@@ -53,6 +53,9 @@ class Plan:
     engine_runs: int
     iterations: int
     """Rounds of the implicit hitting-set loop (one or two engine runs each)."""
+    hypothetical: tuple[str, ...] = ()
+    """The threats the plan names (targets, settled, also removed, introduced) that need a
+    weakness a hypothesis posits (sorted): with ``--hypotheses``, tell them from the others."""
     limit: str | None = None
     """Why the plan is heuristic: ``budget`` (a round's hitting-set search ran out of its node
     budget), or why the exact search stopped before the plan was completed greedily: ``rounds``
