@@ -72,8 +72,9 @@ def load_knowledge(knowledge: Sequence[str | Path] = ()) -> KnowledgeBase:
     """
     for d in knowledge:
         if not Path(d).is_dir():
+            state = "is not a directory" if os.path.lexists(d) else "does not exist"
             raise UsageError(
-                f"knowledge directory {d} does not exist (expected a directory holding "
+                f"knowledge directory {d} {state} (expected a directory holding "
                 "vocabulary/, attacks/, controls/, frameworks/ and/or mappings/)"
             )
     return _load_knowledge(tuple(knowledge))

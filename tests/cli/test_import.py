@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -251,3 +252,19 @@ def test_a_hostile_config_drafts_a_model_that_shows_no_control(
     strings = _strings(YAML(typ="safe").load(out))
     assert HOSTILE_NAME in strings
     assert any(HOSTILE_ARG in s for s in strings)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_pipe_is_named_a_pipe_not_a_missing_file(tmp_path: Path) -> None:
+    pipe = tmp_path / "config.json"
+    os.mkfifo(pipe)
+    code, _, err = run("import", pipe)
+    assert code == 2
+    assert "it is not a regular file (a pipe, socket or device)" in err
+    assert "no such file" not in err
+
+
+def test_a_knowledge_path_that_is_a_file_is_named_so(tmp_path: Path) -> None:
+    code, _, err = run("kb", "list", "-k", CLAUDE)
+    assert code == 2
+    assert f"knowledge directory {CLAUDE} is not a directory" in err

@@ -377,3 +377,12 @@ def test_locate_in_a_large_mapping() -> None:
     assert doc.locate(("k99",)) == SourceLocation("m.yaml", 100, 6)
     assert doc.locate(("last", 1)) == SourceLocation("m.yaml", 101, 11)
     assert doc.locate(("k0",), key=True) == SourceLocation("m.yaml", 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("char", "escape"), [("\x1b", '"\\x1b"'), ("\x9b", '"\\x9b"'), ("\ud800", '"\\ud800"')]
+)
+def test_a_control_characters_hint_spells_that_character(char: str, escape: str) -> None:
+    with pytest.raises(YamlProblem) as err:
+        parse_yaml(f"a: x{char}\n", "m.yaml")
+    assert escape in (err.value.diagnostics[0].hint or "")

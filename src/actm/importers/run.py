@@ -47,6 +47,12 @@ def choose(path: Path, shown: str, format: str | None) -> Importer:
     if path.is_dir():
         raise refuse(shown, "it is a directory", "to draft a model of a repository: actm discover")
     if not path.is_file():
+        if os.path.lexists(path) and path.exists():
+            raise refuse(
+                shown,
+                "it is not a regular file (a pipe, socket or device)",
+                "save the input to a file and pass that",
+            )
         raise refuse(shown, "no such file", "check the path")
     found = detect(path)
     if found is None:

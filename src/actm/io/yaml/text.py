@@ -115,7 +115,11 @@ def input_text(raw: bytes | str, path: str, max_bytes: int) -> str:
                     "control-character",
                     f"control character U+{ord(bad.group(0)):04X} is not allowed in YAML",
                     SourceLocation(path, line, col),
-                    'remove it, or write it as an escape ("\\x07") inside a double-quoted string',
+                    "remove it, or write it as an escape "
+                    f'("\\x{ord(bad.group(0)):02x}") inside a double-quoted string'
+                    if ord(bad.group(0)) < 0x100
+                    else "remove it, or write it as an escape "
+                    f'("\\u{ord(bad.group(0)):04x}") inside a double-quoted string',
                 )
             ]
         )
