@@ -537,11 +537,13 @@ def _asset_info(
             tool and tool.untrusted_results
         )
         where = {r.node for r in a.resides} | ({tool.node} if tool and tool.node else set())
-        owner_tp = m.is_third_party(a.owner)
         hosted_tp = any(r.node in third for r in a.resides)
         owner = a.owner or (tool.owner if tool else None)
         if owner is None and tool is not None and tool.node is not None:
             owner = server_publisher.get(tool.node, (None,))[0] or node_owner.get(tool.node)
+        # A tool that names no owner is its server's publisher's, else its node owner's code
+        # (docs/model-format.md): whoever that is owns it for `owner_third_party` too.
+        owner_tp = m.is_third_party(owner)
         info = OwnerInfo(
             sort="asset",
             kind=a.type,
