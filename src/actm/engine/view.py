@@ -641,6 +641,7 @@ def _credential_info(c: Compiled, m: SystemModel, a: Asset, info: OwnerInfo) -> 
         if perm != "execute"
         for x in found
     )
+    info.runs_code_on = frozenset(kept.get("execute", ()))
     info.over_broad = bool(beyond) and not narrowed
     if not narrowed:
         info.excess = frozenset(
