@@ -73,6 +73,9 @@ class OwnerInfo:
     exposed_server: bool = False
     """A tool a third party owns, hosts or publishes the MCP server of, or whose node has a
     declared conventional vulnerability."""
+    outside_results: bool = False
+    """A tool whose results may carry what someone outside the system wrote (see
+    ``authorship.tools_bring_outside_content``)."""
     decisions: frozenset[str] = frozenset()
     acted_on_by: frozenset[str] = frozenset()
     acted_on: frozenset[tuple[str, str]] = frozenset()

@@ -25,6 +25,7 @@ from actm.engine.authorship import (
     exposed_servers,
     outside_authored_assets,
     outside_components,
+    outside_results,
     posited_authors,
     server_publishers,
     serves_mcp,
@@ -477,6 +478,7 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
             _tool_reach(c, info, t)
         out[model.id] = info
     _asset_info(c, m, third, tools, out)
+    outside_results(c, out, authored)
     third_party_definitions(m, authored, out)
     for ct, tis in c.cred_tools.items():
         cred = out.get(c.asset_ids[c.target_asset[ct]])
