@@ -285,6 +285,7 @@ def test_what_the_agents_own_shell_gives_is_reported_once() -> None:
     result = _analyze(SHELL.format(tools="", extra=""))
     assert sorted(t.id for t in result.threats) == [
         "agent-code-execution@agent@token",
+        "credential-reuse-lateral-movement@token@issues",
         "excessive-agency-write@agent@issues",
         "indirect-prompt-injection@agent",
         "self-replicating-prompt-injection@agent@issues",
@@ -527,10 +528,14 @@ def test_an_injection_through_tool_results_a_foothold_wrote_is_not_a_definition_
     # code run on the sandbox with the leaked token rewrites the notes the agent reads: the
     # exfiltration through the agent's rendered answers takes tool definitions among other
     # inputs but entered through the tool results, so it is more than the foothold gives and
-    # stays; the definitions that code rewrites where they are served are its doing
+    # stays; the definitions that code rewrites where they are served are its doing, and so
+    # are the notes the token moves the adversary onto (the sandbox it runs code on)
     result = _analyze(LEAKED_SANDBOX_TOKEN)
     assert sorted(t.id for t in result.threats) == [
         "rendered-output-exfiltration@bot",
         "secret-exposure@token",
     ]
-    assert _dropped(result) == [("tool-definition-poisoning@bot", "foothold")]
+    assert _dropped(result) == [
+        ("credential-reuse-lateral-movement@token@notes", "foothold"),
+        ("tool-definition-poisoning@bot", "foothold"),
+    ]

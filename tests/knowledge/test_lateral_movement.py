@@ -38,3 +38,59 @@ def test_a_key_moves_onto_the_own_store_and_not_into_the_vendors_service() -> No
     assert sorted(
         t.id for t in result.threats if t.id.startswith("credential-reuse-lateral-movement@")
     ) == ["credential-reuse-lateral-movement@store-key@training-images"]
+
+
+# A code execution on a jump host reads an ops key whose `grants` (not `grants_access`) name
+# what it opens: {grants} is the key's grants.
+JUMP = """
+actm: 1
+system: {{id: ops, owner: me}}
+owners:
+  - {{id: me, first_party: true}}
+nodes:
+  - {{id: jump, kind: host, owner: me}}
+  - {{id: payroll-db, kind: database, owner: me}}
+  - {{id: builder, kind: ci_runner, owner: me}}
+assets:
+  - {{id: payroll, type: personal_data, criticality: {{confidentiality: critical}},
+     resides: [{{node: payroll-db}}]}}
+  - {{id: signing-key, type: secret, criticality: {{confidentiality: critical}},
+     resides: [{{node: builder}}]}}
+  - {{id: ops-key, type: credential, grants: {grants}, resides: [{{node: jump}}]}}
+vulnerabilities:
+  - {{id: jump-rce, class: rce, node: jump}}
+"""
+
+
+def _moves(grants: str) -> tuple[list[str], list[tuple[str, str]]]:
+    model = actm.load_model_text(textwrap.dedent(JUMP.format(grants=grants)), knowledge=KB)
+    result = actm.analyze(model, knowledge=KB)
+    ids = [t.id for t in result.threats if t.attack == "credential-reuse-lateral-movement"]
+    return sorted(ids), sorted((d.id, d.rule) for d in result.dropped)
+
+
+def test_a_key_moves_onto_the_data_its_grants_read() -> None:
+    assert _moves("{read: [payroll]}") == (
+        ["credential-reuse-lateral-movement@ops-key@payroll"],
+        [],
+    )
+
+
+def test_a_key_moves_onto_the_machine_its_grants_run_code_on() -> None:
+    assert _moves("{execute: [builder]}") == (
+        ["credential-reuse-lateral-movement@ops-key@signing-key"],
+        [],
+    )
+
+
+def test_what_a_reported_key_runs_code_on_restates_its_foothold() -> None:
+    # the theft of the key is reported (onto payroll): what its code execution on the builder
+    # then reads is that foothold again (engine/footholds.py)
+    assert _moves("{read: [payroll], execute: [builder]}") == (
+        ["credential-reuse-lateral-movement@ops-key@payroll"],
+        [("credential-reuse-lateral-movement@ops-key@signing-key", "foothold")],
+    )
+
+
+def test_a_key_that_grants_nothing_moves_nowhere() -> None:
+    assert _moves("{}") == ([], [])

@@ -87,10 +87,12 @@ def outside_authored_assets(c: Compiled, *, posited: bool = False) -> frozenset[
 def posited_authors(c: Compiled, info: MutableMapping[str, OwnerInfo], *, posited: bool) -> None:
     """Add to the authored components of each model those that an asset a weakness in force
     of ``c`` (``posited``: a posited one too) opens to outside authors feeds, and
-    ``tool_results`` where its tools read such an asset; weaknesses only add authors, so the
+    ``tool_results`` where its tools read such an asset (and mark such tools as returning
+    outside content: :func:`outside_results`); weaknesses only add authors, so the
     components already there stay. The same whether the view is built from scratch or made
     from another one."""
     authored = outside_authored_assets(c, posited=posited)
+    outside_results(c, info, authored)
     fed = authored_feeds(c, authored)
     tools = {t.id: t for t in c.model.tools}
     for model, facts in list(info.items()):
@@ -120,6 +122,20 @@ def authored_feeds(c: Compiled, authored: frozenset[str]) -> dict[str, frozenset
         if target.model is not None and target.type == "inputs":
             found.setdefault(target.model, set()).add(r.target_component or "")
     return {k: frozenset(v) for k, v in found.items()}
+
+
+def outside_results(
+    c: Compiled, info: MutableMapping[str, OwnerInfo], authored: frozenset[str]
+) -> None:
+    """Mark the tools whose results may carry what someone outside the system wrote
+    (:func:`tools_bring_outside_content` of the tool alone: pages it browses, code it runs,
+    an inbox it reads); only from false to true, as authors only grow."""
+    for t in c.model.tools:
+        facts = info.get(t.id)
+        if facts is None or facts.outside_results:
+            continue
+        if tools_bring_outside_content([t], authored):
+            info[t.id] = replace(facts, outside_results=True)
 
 
 def tools_bring_outside_content(usable: list[Tool], authored: frozenset[str]) -> bool:

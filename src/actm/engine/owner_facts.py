@@ -42,6 +42,9 @@ class OwnerInfo:
     """Its owner (a tool without one: its node's owner); empty for the system's own."""
     opens: set[str] = field(default_factory=set)
     """For credentials: the nodes they grant access to."""
+    runs_code_on: frozenset[str] = frozenset()
+    """For credentials: the nodes their ``grants`` let one run code on (``execute``), after
+    any control that narrows them."""
     serves_on: frozenset[str] = frozenset()
     """For models: the nodes that take their requests as the system's own (see
     ``_serving_nodes``)."""
@@ -70,6 +73,9 @@ class OwnerInfo:
     exposed_server: bool = False
     """A tool a third party owns, hosts or publishes the MCP server of, or whose node has a
     declared conventional vulnerability."""
+    outside_results: bool = False
+    """A tool whose results may carry what someone outside the system wrote (see
+    ``authorship.tools_bring_outside_content``)."""
     decisions: frozenset[str] = frozenset()
     acted_on_by: frozenset[str] = frozenset()
     acted_on: frozenset[tuple[str, str]] = frozenset()

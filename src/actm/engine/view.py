@@ -25,6 +25,7 @@ from actm.engine.authorship import (
     exposed_servers,
     outside_authored_assets,
     outside_components,
+    outside_results,
     posited_authors,
     server_publishers,
     serves_mcp,
@@ -477,6 +478,7 @@ def _owner_info(c: Compiled) -> dict[str, OwnerInfo]:
             _tool_reach(c, info, t)
         out[model.id] = info
     _asset_info(c, m, third, tools, out)
+    outside_results(c, out, authored)
     third_party_definitions(m, authored, out)
     for ct, tis in c.cred_tools.items():
         cred = out.get(c.asset_ids[c.target_asset[ct]])
@@ -537,11 +539,13 @@ def _asset_info(
             tool and tool.untrusted_results
         )
         where = {r.node for r in a.resides} | ({tool.node} if tool and tool.node else set())
-        owner_tp = m.is_third_party(a.owner)
         hosted_tp = any(r.node in third for r in a.resides)
         owner = a.owner or (tool.owner if tool else None)
         if owner is None and tool is not None and tool.node is not None:
             owner = server_publisher.get(tool.node, (None,))[0] or node_owner.get(tool.node)
+        # A tool that names no owner is its server's publisher's, else its node owner's code
+        # (docs/model-format.md): whoever that is owns it for `owner_third_party` too.
+        owner_tp = m.is_third_party(owner)
         info = OwnerInfo(
             sort="asset",
             kind=a.type,
@@ -639,6 +643,7 @@ def _credential_info(c: Compiled, m: SystemModel, a: Asset, info: OwnerInfo) -> 
         if perm != "execute"
         for x in found
     )
+    info.runs_code_on = frozenset(kept.get("execute", ()))
     info.over_broad = bool(beyond) and not narrowed
     if not narrowed:
         info.excess = frozenset(

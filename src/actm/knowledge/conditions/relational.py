@@ -11,6 +11,7 @@ from __future__ import annotations
 from abc import abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
+from itertools import chain
 from typing import ClassVar
 
 from actm.knowledge.conditions.base import RelationalCondition
@@ -456,10 +457,25 @@ class ReadInto(_Indexed):
 
 
 def opened(view: SystemView) -> Index:
-    """Credential -> the bindings with an asset on a node it grants access to."""
+    """Credential -> the bindings it opens: those with an asset on a node it grants access to
+    or runs code on, and the conventional assets its ``grants`` read, write or delete."""
+    on_node = view.on_node
     return _index(
-        (key, x) for key, o in view.owners() for n in o.opens for x in view.on_node.get(n, _EMPTY)
+        (key, x)
+        for key, o in view.owners()
+        for x in chain(
+            _granted_assets(view, o), *(on_node.get(n, _EMPTY) for n in o.opens | o.runs_code_on)
+        )
     )
+
+
+def _granted_assets(view: SystemView, cred: OwnerFacts) -> Iterator[str]:
+    """The conventional assets the ``grants`` of ``cred`` read, write or delete (not a model,
+    whose weights a key may write without opening the node that serves it)."""
+    for x in cred.granted:
+        o = view.owner(x)
+        if o is not None and o.sort == "asset":
+            yield x
 
 
 def openers(view: SystemView) -> Index:
@@ -469,13 +485,22 @@ def openers(view: SystemView) -> Index:
 class OpenedBy(_Indexed):
     name = "opened_by"
     example = "opened_by: k"
-    doc = "resides on a node that credential `k` grants access to (`grants_access`)"
+    doc = (
+        "is opened by credential `k`: resides on a node it grants access to (`grants_access`)"
+        " or runs code on (`grants.execute`), or is a conventional asset its `grants` read,"
+        " write or delete (after any `narrows`)"
+    )
     forward_index, backward_index = opened, openers
 
     def holds(self, view: SystemView, me: str, other: str) -> bool:
         # the nodes of any of its assets, as the index has them (a model's: where it runs)
         cred = view.owner(other)
-        return cred is not None and bool(view.owner_nodes.get(me, _EMPTY) & cred.opens)
+        if cred is None:
+            return False
+        mine = view.owner(me)
+        if me in cred.granted and mine is not None and mine.sort == "asset":
+            return True
+        return bool(view.owner_nodes.get(me, _EMPTY) & (cred.opens | cred.runs_code_on))
 
 
 def served(view: SystemView) -> Index:

@@ -285,6 +285,17 @@ class ExposedServer(_Flag):
     )
 
 
+class OutsideResults(_Flag):
+    name = "outside_results"
+    attribute = "outside_results"
+    example = "outside_results: true"
+    doc = (
+        "(a tool) its results may carry what someone outside the system wrote: it declares "
+        "outside results (`untrusted_results`: the pages it browses, the mail it fetches), "
+        "runs code, or reads an asset someone outside writes (as `outside_authored` says)"
+    )
+
+
 class Ecosystem(StaticCondition[Names]):
     name = "ecosystem"
     schema = list[Literal["pypi", "npm", "oci", "huggingface", "github", "other"]]
@@ -398,6 +409,7 @@ SETTINGS: tuple[StaticCondition[Any], ...] = (
     CleartextInputs(),
     ServesMcp(),
     ExposedServer(),
+    OutsideResults(),
     Ecosystem(),
     Pinned(),
     Verified(),

@@ -147,7 +147,10 @@ class ToolPermission(StaticCondition[Names]):
 class ThirdParty(_Flag):
     name = "third_party"
     example = "third_party: true"
-    doc = "is owned by a third party or runs on a third-party node"
+    doc = (
+        "is owned by a third party (a tool that names no owner: by the publisher of the MCP"
+        " server package on its node, else by the node's owner) or runs on a third-party node"
+    )
 
     def holds(self, value: bool, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
         return owner.third_party == value
@@ -156,7 +159,10 @@ class ThirdParty(_Flag):
 class OwnerThirdParty(_Flag):
     name = "owner_third_party"
     example = "owner_third_party: true"
-    doc = "is owned by a third party"
+    doc = (
+        "is owned by a third party (a tool that names no owner: by the publisher of the MCP"
+        " server package on its node, else by the node's owner)"
+    )
 
     def holds(self, value: bool, owner: OwnerFacts, view: SystemView, asset: int) -> bool:
         return owner.owner_third_party == value

@@ -117,6 +117,16 @@ class OwnerFacts(Protocol):
         """For a credential: the nodes it grants access to."""
 
     @property
+    def outside_results(self) -> bool:
+        """For a tool: its results may carry what someone outside the system wrote: it
+        declares outside results, runs code, or reads an asset someone outside writes."""
+
+    @property
+    def runs_code_on(self) -> AbstractSet[str]:
+        """For a credential: the nodes its ``grants`` let one run code on (``execute``), after
+        any control that narrows it."""
+
+    @property
     def serves_on(self) -> AbstractSet[str]:
         """For a model: the nodes that take its requests as the system's own: those that
         process its inputs in front of it and, for a public model a provider hosts, the

@@ -1,0 +1,51 @@
+"""Who the third party is whose code reads a node's secrets
+(``third-party-code-secret-harvest``): a tool that names no owner is the code of the MCP server
+package it runs in, so its publisher owns it (docs/model-format.md, tools' ``owner``)."""
+
+from __future__ import annotations
+
+import textwrap
+
+import actm
+from actm.knowledge.attacks import builtin_knowledge
+
+KB = builtin_knowledge()
+
+# A vendor's MCP server package runs on the team's own server beside the token it uses; the
+# tool names no owner.
+SERVER = """
+actm: 1
+system: {id: fixture, owner: co}
+owners:
+  - {id: co, first_party: true}
+  - {id: mcpvendor}
+nodes:
+  - id: crm-mcp
+    kind: mcp_server
+    owner: co
+    mcp: {transport: stdio, package: crm-pkg}
+models:
+  - {id: desk, kind: agent, tools: [crm_lookup]}
+assets:
+  - {id: crm, type: personal_data, resides: [{node: crm-mcp}]}
+  - {id: crm-token, type: credential, resides: [{node: crm-mcp}], grants: {read: [crm]}}
+tools:
+  - {id: crm_lookup, node: crm-mcp, permissions: {read: [crm]}, credential: crm-token}
+packages:
+  - {id: crm-pkg, ecosystem: npm, name: crm-mcp-server, publisher: PUBLISHER}
+"""
+
+
+def _harvests(publisher: str) -> list[str]:
+    text = textwrap.dedent(SERVER).replace("PUBLISHER", publisher)
+    model = actm.load_model_text(text, knowledge=KB)
+    result = actm.analyze(model, knowledge=KB)
+    return sorted(t.id for t in result.threats if t.attack == "third-party-code-secret-harvest")
+
+
+def test_an_unowned_tool_is_its_third_party_publishers_code() -> None:
+    assert _harvests("mcpvendor") == ["third-party-code-secret-harvest@crm_lookup@crm-token"]
+
+
+def test_an_unowned_tool_of_a_first_party_package_is_the_teams_own_code() -> None:
+    assert _harvests("co") == []
