@@ -49,3 +49,18 @@ def test_an_unowned_tool_is_its_third_party_publishers_code() -> None:
 
 def test_an_unowned_tool_of_a_first_party_package_is_the_teams_own_code() -> None:
     assert _harvests("co") == []
+
+
+def test_a_vendors_server_reading_the_token_the_vendor_issued_takes_nothing() -> None:
+    """The vendor's server reads a token the vendor itself issued (GitHub's server and a GitHub
+    token): the issuer can mint, revoke and watch that token already, so the route is the
+    vendor's own holding (``operator_holds``) and the threat is dropped; the same server reading
+    another issuer's token is still a harvest."""
+    issued = textwrap.dedent(SERVER).replace("PUBLISHER", "mcpvendor")
+    issued = issued.replace(
+        "type: credential, resides", "type: credential, issued_by: mcpvendor, resides"
+    )
+    model = actm.load_model_text(issued, knowledge=KB)
+    result = actm.analyze(model, knowledge=KB)
+    assert not [t for t in result.threats if t.attack == "third-party-code-secret-harvest"]
+    assert result.summary["operator_holds"] >= 1

@@ -174,16 +174,20 @@ def discards(
     binding: tuple[str, ...] = (),
 ) -> str:
     """The route rule that discards the routes of threat ``tid`` from ``entry``, or '': an
-    owner's route to what it already holds (``operator_holds``), a supplier's route that uses
-    a credential it issues (among the elements ``binding`` binds) to reach another asset it
-    holds (``operator_holds`` too: it opens its own service with its own token), a user's
+    owner's route to what it already holds (``operator_holds``), a supplier's route to a
+    credential it issues, or that uses one (among the elements ``binding`` binds) to reach
+    another asset it holds (``operator_holds`` too: it reads or opens its own service's
+    token), a user's
     route to what it holds by entering or to its own session's outputs (``only_victim``). A
     threat all of whose live routes one entry's rule discards is dropped (:func:`noise`); the
     planner skips such routes too (:func:`chain_discarded`). An owner counts only when the
     threat needs it, which it does when its routes are the only ones left (``alone``)."""
     owner = owner_of(entry)
     if entry.startswith("supplier:") and owner is not None:
-        return "operator_holds" if _opens_its_own(c, owner, binding, severity.asset_id) else ""
+        own = _issued_by(c, owner, severity.asset_id)
+        return (
+            "operator_holds" if own or _opens_its_own(c, owner, binding, severity.asset_id) else ""
+        )
     if entry.startswith("operator:") and owner is not None:
         needed = (
             alone
@@ -262,6 +266,14 @@ def _opens_its_own(c: Compiled, owner: str, binding: tuple[str, ...], asset_id: 
         for b in binding
     )
     return own and _holds(c, owner, asset_id)
+
+
+def _issued_by(c: Compiled, owner: str, asset_id: str) -> bool:
+    """Whether the asset is a credential ``owner`` issues: its code that reads the credential
+    (a server or package it publishes) takes nothing from the user the issuer does not hold
+    already, since the issuer can mint, revoke and see the use of what it issued."""
+    asset = c.model.asset(asset_id)
+    return asset.type == "credential" and asset.issued_by == owner
 
 
 def _holds(c: Compiled, owner: str, asset_id: str) -> bool:
