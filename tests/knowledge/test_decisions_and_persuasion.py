@@ -67,6 +67,43 @@ def test_a_person_acting_on_an_answer_they_asked_for_is_no_manipulated_decision(
     assert "manipulated-decision-harm@support-assistant" not in threats
 
 
+# The same assistant answering from a public forum it indexes (outsiders write what it reads).
+FORUM = ASSISTANT + """
+assets:
+  - {id: forum-posts, type: document_store, untrusted_sources: [public-forum]}
+relations:
+  - {kind: feeds, from: forum-posts, to: support-assistant.inputs.retrieved_context}
+"""
+
+
+@pytest.mark.parametrize(
+    ("acted", "atlas"),
+    [
+        ("[{by: customers, decision: financial}]", ["AML.T0048", "AML.T0048.000"]),
+        ("[{by: staff, decision: medical}]", ["AML.T0048", "AML.T0048.003"]),
+        ("[{by: staff, decision: legal}]", ["AML.T0048"]),
+    ],
+)
+def test_planted_content_misleads_the_people_who_decide_on_the_answer(
+    acted: str, atlas: list[str]
+) -> None:
+    """Staff or customers weigh the answer, but an outsider's content chose it: the harm of the
+    kind of decision they take, and the indirect injection the chain shows."""
+    threats = _threats(FORUM.replace("ACTED", acted))
+    assert threats["misled-human-decision@support-assistant"] == [*atlas, "AML.T0051.001"]
+    assert "manipulated-decision-harm@support-assistant" not in threats
+
+
+def test_nobody_but_the_asker_steering_the_answer_misleads_no_decision() -> None:
+    """Without content from outside, only the person who asks steers the answer they act on."""
+    threats = _threats(ASSISTANT.replace("ACTED", "[{by: staff, decision: financial}]"))
+    assert "misled-human-decision@support-assistant" not in threats
+    # a system acting on it is the other entry, not this one
+    automated = _threats(FORUM.replace("ACTED", "[{by: automation, decision: financial}]"))
+    assert "misled-human-decision@support-assistant" not in automated
+    assert "manipulated-decision-harm@support-assistant" in automated
+
+
 def test_an_unknown_actor_in_an_acted_on_condition_is_refused(tmp_path: Path) -> None:
     entry = tmp_path / "attacks" / "paid-on-answers.yaml"
     entry.parent.mkdir()
