@@ -48,7 +48,7 @@ def test_text_summary_triage_mitigated_and_stale(result: Result) -> None:
     lines = text.splitlines()
     assert lines[1:5] == [
         "threats in scope: 4 (0 critical, 1 high, 2 medium, 1 low, 0 info), 3 untriaged",
-        "attack patterns out of scope: 103",
+        "attack patterns out of scope: 104",
         "threats mitigated by controls: 1",
         "triage entries matching no threat: 1",
     ]
@@ -104,7 +104,7 @@ def test_text_inherent_view_has_no_mitigated_section() -> None:
 def test_markdown_summary_and_threat_triage(result: Result) -> None:
     md = render_markdown(result)
     assert (
-        "In scope: 4 threats (3 untriaged). Out of scope: 103 attack patterns.\n"
+        "In scope: 4 threats (3 untriaged). Out of scope: 104 attack patterns.\n"
         "Mitigated by the model's controls: 1 threat.\n"
         "**Triage entries matching no threat: 1.**\n"
     ) in md
