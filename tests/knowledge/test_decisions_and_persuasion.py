@@ -68,12 +68,15 @@ def test_a_person_acting_on_an_answer_they_asked_for_is_no_manipulated_decision(
 
 
 # The same assistant answering from a public forum it indexes (outsiders write what it reads).
-FORUM = ASSISTANT + """
+FORUM = (
+    ASSISTANT
+    + """
 assets:
   - {id: forum-posts, type: document_store, untrusted_sources: [public-forum]}
 relations:
   - {kind: feeds, from: forum-posts, to: support-assistant.inputs.retrieved_context}
 """
+)
 
 
 @pytest.mark.parametrize(
