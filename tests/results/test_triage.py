@@ -247,8 +247,9 @@ def test_a_pattern_is_compared_letter_by_letter_with_a_shortlist_only(
     compared: list[int] = []
     real = difflib.get_close_matches
 
-    def counting(word: str, possibilities: list[str], n: int, cutoff: float) -> list[str]:
-        compared.append(len(possibilities))
+    def counting(word: str, possibilities: list[str], n: int = 3, cutoff: float = 0.6) -> list[str]:
+        if "@" in word:  # a whole pattern, not one binding part
+            compared.append(len(possibilities))
         return real(word, possibilities, n=n, cutoff=cutoff)
 
     monkeypatch.setattr(triage.difflib, "get_close_matches", counting)
@@ -265,3 +266,24 @@ def test_the_longest_start_is_found_among_many_threats() -> None:
     ids = [f"tool-misuse@{c}{n:03d}" for c in "abc" for n in range(100)]
     pattern = "tool-misuse@b" + "q" * 40
     assert closest_threats([pattern], ids) == ["tool-misuse@b000"]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "meant"),
+    [
+        ("harvest@svr-0500@env-key", "harvest@srv-0500@env-key"),  # letters swapped
+        ("harvest@srv-0500@env-kye", "harvest@srv-0500@env-key"),
+        ("harvest@srv-500@env-key", "harvest@srv-0500@env-key"),  # a digit dropped
+        ("harvest@server-0500@env-key", "harvest@srv-0500@env-key"),  # renamed
+        ("tool-rug-pull@svr-0500", "tool-rug-pull@srv-0500"),
+    ],
+)
+def test_a_typo_in_one_binding_part_among_many_threats_finds_the_meant_one(
+    pattern: str, meant: str
+) -> None:
+    """More threats than the shortlist, one part shared by all of them (env-key): the part with
+    the typo is matched against the values found at its place, so the meant id is compared, not
+    the first 64 that share env-key."""
+    ids = [f"harvest@srv-{i:04d}@env-key" for i in range(1000)]
+    ids += [f"tool-rug-pull@srv-{i:04d}" for i in range(1000)]
+    assert closest_threats([pattern], ids) == [meant]
