@@ -64,3 +64,50 @@ def test_a_vendors_server_reading_the_token_the_vendor_issued_takes_nothing() ->
     result = actm.analyze(model, knowledge=KB)
     assert not [t for t in result.threats if t.attack == "third-party-code-secret-harvest"]
     assert result.summary["operator_holds"] >= 1
+
+
+# The agent installs the vendor's server package by name, nothing pinned: whoever registered
+# that name publishes it, from the internet, not the vendor that issued the token.
+SQUATTED = """
+actm: 1
+system: {id: fixture, owner: co}
+owners:
+  - {id: co, first_party: true}
+  - {id: github}
+nodes:
+  - {id: laptop, kind: workstation, owner: co}
+  - id: gh-mcp
+    kind: mcp_server
+    owner: co
+    mcp: {transport: stdio, package: gh-pkg}
+  - {id: gh, kind: source_repository, owner: github}
+models:
+  - {id: desk, kind: agent, tools: [gh_search, install_server]}
+assets:
+  - {id: repos, type: source_code, resides: [{node: gh}], criticality: {confidentiality: high}}
+  - id: gh-token
+    type: credential
+    issued_by: github
+    resides: [{node: gh-mcp}]
+    grants: {read: [repos]}
+tools:
+  - {id: gh_search, node: gh-mcp, owner: github, permissions: {read: [repos]}, credential: gh-token}
+  - {id: install_server, node: laptop, permissions: {write: [gh-pkg]}}
+packages:
+  - {id: gh-pkg, ecosystem: npm, name: github-mcp-server, publisher: github}
+"""
+
+
+def test_a_squatted_package_of_the_issuer_still_harvests_its_token() -> None:
+    """The issuer rule is about the issuer's own routes (a supplier's reach): the same token
+    taken by whoever registered the package name the agent installs is reported, with what
+    it opens."""
+    model = actm.load_model_text(textwrap.dedent(SQUATTED), knowledge=KB)
+    ids = {t.id for t in actm.analyze(model, knowledge=KB).threats}
+    assert "third-party-code-secret-harvest@gh_search@gh-token" in ids
+    assert "stolen-credential-data-access@gh-token@repos" in ids
+    # pinned, the package is GitHub's own again: its routes to GitHub's token are its holding
+    pinned = SQUATTED.replace("publisher: github}", "publisher: github, pinned: true}")
+    model = actm.load_model_text(textwrap.dedent(pinned), knowledge=KB)
+    ids = {t.id for t in actm.analyze(model, knowledge=KB).threats}
+    assert "third-party-code-secret-harvest@gh_search@gh-token" not in ids

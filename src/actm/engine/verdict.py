@@ -151,7 +151,10 @@ def noise(
     if len(entries) != 1:
         return ""
     (entry,) = entries
-    return discards(c, tid, entry, classes, severity, attribution, binding=binding)
+    supplied = all(r.reach == "operator" for r in verdict.routes if not r.accepted)
+    return discards(
+        c, tid, entry, classes, severity, attribution, binding=binding, supplied=supplied
+    )
 
 
 def _routes_judged(verdict: Verdict, severity: Assessment, attribution: Attribution) -> bool:
@@ -172,6 +175,7 @@ def discards(
     *,
     alone: bool = False,
     binding: tuple[str, ...] = (),
+    supplied: bool = True,
 ) -> str:
     """The route rule that discards the routes of threat ``tid`` from ``entry``, or '': an
     owner's route to what it already holds (``operator_holds``), a supplier's route to a
@@ -181,9 +185,14 @@ def discards(
     route to what it holds by entering or to its own session's outputs (``only_victim``). A
     threat all of whose live routes one entry's rule discards is dropped (:func:`noise`); the
     planner skips such routes too (:func:`chain_discarded`). An owner counts only when the
-    threat needs it, which it does when its routes are the only ones left (``alone``)."""
+    threat needs it, which it does when its routes are the only ones left (``alone``). A
+    supplier counts only where its routes have the reach of one (``supplied``): a package name
+    a tool installs with nothing pinned is whoever registered it, from the internet, and that
+    is not the publisher the model names."""
     owner = owner_of(entry)
     if entry.startswith("supplier:") and owner is not None:
+        if not supplied:
+            return ""
         own = _issued_by(c, owner, severity.asset_id)
         return (
             "operator_holds" if own or _opens_its_own(c, owner, binding, severity.asset_id) else ""
@@ -220,10 +229,21 @@ def chain_discarded(
     removing the others leaves."""
     if not _routes_judged(verdict, severity, attribution):
         return False
-    entries = {e for e, _ in chain_entries(c, seeds)}
+    found = chain_entries(c, seeds)
+    entries = {e for e, _ in found}
     others = {r.adversary for r in verdict.routes if not r.accepted} - entries
     return bool(entries and others) and all(
-        discards(c, tid, e, classes, severity, attribution, alone=True, binding=binding)
+        discards(
+            c,
+            tid,
+            e,
+            classes,
+            severity,
+            attribution,
+            alone=True,
+            binding=binding,
+            supplied=all(reach == "operator" for e2, reach in found if e2 == e),
+        )
         for e in entries
     )
 
