@@ -120,3 +120,34 @@ def test_plan_json_lists_the_hypothetical_threats(models: tuple[Path, Path]) -> 
     assert data["hypothetical"] == [POSITED]
     assert POSITED in data["threats"]
     assert json.loads(_plan(old, "json"))["hypothetical"] == []
+
+
+def test_a_threat_that_stops_being_hypothetical_is_new_to_a_gate_that_left_it_out(
+    models: tuple[Path, Path],
+) -> None:
+    """OLD needed the posited weakness, NEW declares it (same severity level): the change says
+    so, and with --ignore-hypothetical the gate counts it, since it had left it out before."""
+    import actm
+    from actm.render.diff import render_diff_text
+    from actm.results.diff import diff_results
+
+    now = actm.analyze(actm.load_model(models[1]))
+    real = replace(
+        now,
+        threats=tuple(
+            replace(
+                t, hypothetical=False, severity=replace(t.severity, score=t.severity.score + 0.1)
+            )
+            if t.id == POSITED
+            else t
+            for t in now.threats
+        ),
+    )
+    diff = diff_results(now, real)
+    (change,) = [c for c in diff.changed_threats if c.id == POSITED]
+    assert (change.old_hypothetical, change.hypothetical, change.real_now) == (True, False, True)
+    level = change.new_severity
+    assert change.old_severity == level
+    assert POSITED in diff.worsened_at_or_above(level, ignore_hypothetical=True)
+    assert POSITED not in diff.worsened_at_or_above(level)  # it was reported already
+    assert "no longer hypothetical" in render_diff_text(diff)

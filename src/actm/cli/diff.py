@@ -156,7 +156,7 @@ def diff(
                     f"actm diff: {count(len(worse), 'threats')} at or above "
                     f"{fail_on_new} new or worse: {', '.join(worse)}"
                 )
-            ignored = len(changes.worsened_at_or_above(level)) - len(worse)
+            ignored = len(set(changes.worsened_at_or_above(level)) - set(worse))
             if ignored:
                 err(
                     f"note: {count(ignored, 'hypothetical threats')} at or above "

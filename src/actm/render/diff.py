@@ -139,6 +139,10 @@ def render_diff_text(diff: Diff, *, color: bool = False, width: int = 100) -> st
                 what = f"{c.old_severity} {c.old_score} -> {c.new_severity} {c.new_score} {arrow}"
             if c.chain_changed:
                 what += "; chain changed"
+            if c.real_now:
+                what += "; no longer hypothetical"
+            elif c.hypothetical and not c.old_hypothetical:
+                what += "; now hypothetical"
             emit("  ~ ", f"{named(c.id, c.triage, c.hypothetical)}: {what}", ARROW_STYLE[arrow])
             if c.chain_changed:
                 chain("was:", c.old_chain, "dim")
@@ -268,6 +272,10 @@ def _md_changed(diff: Diff) -> list[str]:
             severity = (
                 f"{arrow} {c.old_severity} ({c.old_score}) → {c.new_severity} ({c.new_score})"
             )
+        if c.real_now:
+            severity += ", no longer hypothetical"
+        elif c.hypothetical and not c.old_hypothetical:
+            severity += ", now hypothetical"
         rows.append(
             f"| {severity} | {md(c.title)}{_badge(c.triage, c.hypothetical)} | {code(c.id)} "
             f"| {'changed' if c.chain_changed else 'same'} |"

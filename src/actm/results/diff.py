@@ -35,6 +35,14 @@ class Change:
     hypothetical: bool = False
     """In the new analysis it needs a weakness a hypothesis posits (see
     :attr:`~actm.results.model.Threat.hypothetical`)."""
+    old_hypothetical: bool = False
+    """In the old analysis it needed one."""
+
+    @property
+    def real_now(self) -> bool:
+        """It needed a posited weakness and no longer does: to a gate that leaves hypothetical
+        threats out, it is new."""
+        return self.old_hypothetical and not self.hypothetical
 
     @property
     def settled(self) -> bool:
@@ -107,7 +115,8 @@ class Diff:
         """Ids, sorted, of new threats at or above ``level`` and of threats that rose to it,
         leaving out those that triage settles in the new analysis (an accepted, mitigated,
         false-positive or not-applicable decision that has not expired); with
-        ``ignore_hypothetical``, those that need a posited weakness too."""
+        ``ignore_hypothetical``, those that need a posited weakness too, and a threat at or
+        above ``level`` that needed one and no longer does counts as new."""
         floor = LEVELS.index(level)
         out = [
             t.id
@@ -120,7 +129,10 @@ class Diff:
             c.id
             for c in self.changed_threats
             if LEVELS.index(c.new_severity) >= floor
-            and LEVELS.index(c.new_severity) > LEVELS.index(c.old_severity)
+            and (
+                LEVELS.index(c.new_severity) > LEVELS.index(c.old_severity)
+                or (ignore_hypothetical and c.real_now)
+            )
             and not c.settled
             and not (ignore_hypothetical and c.hypothetical)
         ]
@@ -186,10 +198,11 @@ def diff_results(old: Result, new: Result) -> Diff:
     changed = []
     for tid in sorted(set(before) & set(after)):
         a, b = before[tid], after[tid]
-        if (a.severity.level, a.severity.score, a.chain_text) != (
+        if (a.severity.level, a.severity.score, a.chain_text, a.hypothetical) != (
             b.severity.level,
             b.severity.score,
             b.chain_text,
+            b.hypothetical,
         ):
             changed.append(
                 Change(
@@ -204,6 +217,7 @@ def diff_results(old: Result, new: Result) -> Diff:
                     b.chain_text,
                     b.triage,
                     b.hypothetical,
+                    a.hypothetical,
                 )
             )
     changed.sort(key=lambda c: _worst_first(c.new_severity, c.new_score, c.id))
