@@ -281,11 +281,11 @@ def test_what_the_agents_own_shell_gives_is_reported_once() -> None:
     # calls close_issue itself), and the definitions the agent is offered, rewritten by the
     # code that runs where they are served, are that code's doing, whatever the vendor's
     # model makes of them; the shell's own threat (agent-code-execution), which derives the
-    # code execution, stays
+    # code execution, stays; the token's grants on the issues its own tool reads are that
+    # tool's ground (stolen-credential-*), not a lateral move
     result = _analyze(SHELL.format(tools="", extra=""))
     assert sorted(t.id for t in result.threats) == [
         "agent-code-execution@agent@token",
-        "credential-reuse-lateral-movement@token@issues",
         "excessive-agency-write@agent@issues",
         "indirect-prompt-injection@agent",
         "self-replicating-prompt-injection@agent@issues",

@@ -94,3 +94,24 @@ def test_what_a_reported_key_runs_code_on_restates_its_foothold() -> None:
 
 def test_a_key_that_grants_nothing_moves_nowhere() -> None:
     assert _moves("{}") == ([], [])
+
+
+def test_what_the_keys_own_tool_reads_is_no_lateral_move() -> None:
+    """The key also authorises a payroll tool: taking payroll with it is the key's own use
+    through that tool (stolen-credential-data-access), not a move onto another machine."""
+    text = JUMP.format(grants="{read: [payroll], execute: [builder]}") + textwrap.dedent(
+        """\
+        models:
+          - {id: clerk, kind: agent, tools: [payroll_read]}
+        tools:
+          - id: payroll_read
+            node: payroll-db
+            permissions: {read: [payroll]}
+            credential: ops-key
+        """
+    )
+    model = actm.load_model_text(textwrap.dedent(text), knowledge=KB)
+    result = actm.analyze(model, knowledge=KB)
+    moves = sorted(t.id for t in result.threats if t.attack == "credential-reuse-lateral-movement")
+    assert "credential-reuse-lateral-movement@ops-key@payroll" not in moves
+    assert "stolen-credential-data-access@ops-key@payroll" in {t.id for t in result.threats}

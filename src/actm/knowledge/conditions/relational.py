@@ -471,10 +471,15 @@ def opened(view: SystemView) -> Index:
 
 def _granted_assets(view: SystemView, cred: OwnerFacts) -> Iterator[str]:
     """The conventional assets the ``grants`` of ``cred`` read, write or delete (not a model,
-    whose weights a key may write without opening the node that serves it)."""
+    whose weights a key may write without opening the node that serves it), but those a tool
+    acting under ``cred`` reaches itself: taking them with the stolen credential is the
+    credential's own use through its tools (stolen-credential-data-access, -tool-abuse), not a
+    move onto something else."""
+    tools = [view.owner(t) for t in cred.authorises]
+    own = set().union(*(t.reads | t.writes | t.deletes for t in tools if t is not None))
     for x in cred.granted:
         o = view.owner(x)
-        if o is not None and o.sort == "asset":
+        if o is not None and o.sort == "asset" and x not in own:
             yield x
 
 
