@@ -70,3 +70,28 @@ def test_visible_spells_out_invisible_characters_as_json_does() -> None:
     assert visible_bytes(hidden.encode("utf-8")) == shown.encode("utf-8")
     # an emoji outside the tag block is text, not a control
     assert visible("ok \U0001f600") == "ok \U0001f600"
+
+
+def test_variation_selectors_beyond_the_emoji_block_are_spelled_out_too() -> None:
+    """U+E0100 to U+E01EF carry hidden bytes after an emoji as the tag characters do; the
+    emoji's own selector (U+FE0F) is text."""
+    hidden = "ok \u2764\ufe0f\U000e0100\U000e01ef"
+    assert visible(hidden) == "ok \u2764\ufe0f\\udb40\\udd00\\udb40\\uddef"
+    assert visible_bytes(hidden.encode("utf-8")) == visible(hidden).encode("utf-8")
+
+
+def test_visible_bytes_of_text_without_tag_lead_bytes_skips_the_tag_search(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import actm.io.visible as v
+
+    class Refuse:
+        def search(self, text: str) -> None:
+            raise AssertionError("searched for tags")
+
+        def sub(self, repl: object, text: str) -> str:
+            raise AssertionError("searched for tags")
+
+    monkeypatch.setattr(v, "TAGS", Refuse())
+    data = "caf\u00e9 \u2764".encode()
+    assert v.visible_bytes(data) is data

@@ -16,7 +16,6 @@ therefore adds nothing: the result is the same file.
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -34,7 +33,7 @@ from actm.importers.draft import (
     renamed,
     thawed,
 )
-from actm.io.visible import visible
+from actm.io.visible import TAGS, visible
 from actm.io.yaml import YamlDocument
 
 __all__ = ["Existing", "Merged", "merge_into", "render"]
@@ -83,15 +82,12 @@ def _quoted_if_unsafe(value: Any) -> Any:
     return value
 
 
-_TAG_CHARS = re.compile("[\U000e0000-\U000e007f]")
-
-
 def _shown(line: str) -> str:
     """``line`` with its control and invisible characters spelled out as YAML escapes (a tag
     character as ``\\U000e0041``, which YAML reads back as one character; the others as
     io/visible.py spells them, which YAML reads the same way)."""
     if not line.isascii():
-        line = _TAG_CHARS.sub(lambda m: f"\\U{ord(m.group()):08x}", line)
+        line = TAGS.sub(lambda m: f"\\U{ord(m.group()):08x}", line)
     return visible(line)
 
 

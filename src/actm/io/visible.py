@@ -13,8 +13,9 @@ shows the text, or hide what the text says, by its escape as JSON and JavaScript
   should carry: ``\\ufffe``;
 * the invisible characters that hide text from a reader but not from a program or a model:
   the soft hyphen U+00AD, the zero-width space U+200B, the word joiner and invisible operators
-  U+2060 to U+2064, the zero-width no-break space U+FEFF, and the tag characters U+E0000 to
-  U+E007F ("ASCII smuggling"), these spelled as JSON spells them, a surrogate pair
+  U+2060 to U+2064, the zero-width no-break space U+FEFF, the tag characters U+E0000 to
+  U+E007F ("ASCII smuggling") and the variation selectors U+E0100 to U+E01EF (the same
+  trick after an emoji), these spelled as JSON spells them, a surrogate pair
   (``\\udb40\\udc41``).
 
 The spelling is the same everywhere so that one function serves every format: in JSON (and the
@@ -27,7 +28,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["UNSAFE", "visible", "visible_bytes", "visible_json_bytes"]
+__all__ = ["TAGS", "UNSAFE", "visible", "visible_bytes", "visible_json_bytes"]
 
 UNSAFE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064"
@@ -37,8 +38,12 @@ UNSAFE = re.compile(
 characters of the other planes makes the search ten times slower: the tag characters, the
 only ones of those planes spelled out, are looked for in text that is not ASCII alone.)"""
 
-_TAGS = re.compile("[\U000e0000-\U000e007f]")
-"""The tag characters U+E0000 to U+E007F: invisible, each standing for an ASCII character."""
+TAGS = re.compile("[\U000e0000-\U000e007f\U000e0100-\U000e01ef]")
+"""The tag characters U+E0000 to U+E007F, each standing invisibly for an ASCII character, and
+the variation selectors U+E0100 to U+E01EF, which carry hidden bytes after an emoji the same
+way. In UTF-8 all of them start with the bytes F3 A0."""
+
+_TAG_LEAD = b"\xf3\xa0"
 
 _UNSAFE_ASCII = bytes([*range(0x09), *range(0x0B, 0x20), 0x7F])
 """The ASCII characters :func:`visible` spells out (all but tab and line feed)."""
@@ -72,11 +77,17 @@ def visible(text: str, *, keep_colour: bool = False) -> str:
     output of a renderer that colours its own text, where every piece of user text was made
     visible before it was coloured, so an escape character still there is the renderer's.
     """
-    tagged = not text.isascii() and _TAGS.search(text) is not None
+    return _visible(text, keep_colour, tags=True)
+
+
+def _visible(text: str, keep_colour: bool, *, tags: bool) -> str:
+    """:func:`visible`, looking for tag characters only with ``tags`` (bytes that lack their
+    lead bytes cannot hold one: the search would double the cost of non-ASCII text)."""
+    tagged = tags and not text.isascii() and TAGS.search(text) is not None
     if UNSAFE.search(text) is None and not tagged:
         return text
     if tagged:
-        text = _TAGS.sub(_spell, text)
+        text = TAGS.sub(_spell, text)
     if keep_colour:
         return _UNSAFE_OR_SGR.sub(_spell_but_colour, text)
     return UNSAFE.sub(_spell, text)
@@ -90,7 +101,7 @@ def visible_bytes(data: bytes) -> bytes:
             return data  # bytes.translate: four times quicker than a regular expression
         return visible(data.decode("ascii")).encode("ascii")
     text = data.decode("utf-8")
-    shown = visible(text)
+    shown = _visible(text, False, tags=_TAG_LEAD in data)
     return data if shown is text else shown.encode("utf-8")
 
 
