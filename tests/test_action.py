@@ -250,10 +250,10 @@ def test_the_comment_is_posted_once_then_updated(
     calls = (tmp_path / "gh.log").read_text(encoding="utf-8").splitlines()
     body = tmp_path / "actm-comment.md"
     # only a comment this token wrote counts: the fake's /user gives no login, as
-    # GITHUB_TOKEN's cannot, so the bot's
+    # GITHUB_TOKEN's and an app's cannot, so a bot's
     assert calls[0] == "api user --jq .login"
     assert calls[1].startswith("api repos/o/r/issues/7/comments --paginate --jq ")
-    assert '.user.login == "github-actions[bot]"' in calls[1]
+    assert '"" == "" and .user.type == "Bot"' in calls[1]
     assert calls[2:] == (
         [f"api --method PATCH repos/o/r/issues/comments/101 -F body=@{body}"]
         if existing
