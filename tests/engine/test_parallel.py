@@ -109,3 +109,26 @@ def test_a_failure_beside_the_worker_stops_it(monkeypatch: pytest.MonkeyPatch) -
         decoding.decode_all(out, aside=0.5)  # type: ignore[arg-type]
     assert seen and all(not p.is_alive() for p in seen[0]._procs or [])
     assert not seen[0]._procs
+
+
+def _sigterm_is_default() -> bool:
+    import signal
+
+    return signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux")
+def test_a_worker_keeps_sigterms_default_whatever_handler_its_parent_has() -> None:
+    """A report being written installs a SIGTERM handler in the parent (cli/common.py): a
+    worker forked then must still die at once on the SIGTERM that cancels it, never run the
+    parent's handler and block sending to a parent no longer reading."""
+    import signal
+
+    def handler(signum: int, frame: object) -> None:
+        raise SystemExit(143)
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        assert parallel.start_all([_sigterm_is_default], 1)() == [True]
+    finally:
+        signal.signal(signal.SIGTERM, previous)
