@@ -9,7 +9,7 @@ heuristic plan, completes and prunes it); the method and its guarantees are desc
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -267,13 +267,14 @@ class Cores:
         return [core for core, owners in self.cores.items() if not owners <= self.unremovable]
 
     def add(
-        self, t: Threat, chosen: frozenset[int], inner: Inner | None = None
+        self, t: Threat, chosen: frozenset[int], inner: Inner | None = None, *, keep: bool = True
     ) -> frozenset[int] | None:
         """Record the core of ``t``'s chain (alive with ``chosen`` in force) and return it (every
         candidate outside ``chosen`` when that chain is a route the noise rules discard);
         None when no candidate outside ``chosen`` can cut it: then no plan removes ``t`` (see
         the module documentation of :mod:`actm.plan`) and it is recorded as unremovable.
-        ``inner`` is :func:`inner_attacks` of ``t``, when already known."""
+        ``inner`` is :func:`inner_attacks` of ``t``, when already known; without ``keep`` the
+        core is returned but not recorded."""
         oracle = self.oracle
         if t.id in oracle.noise_chains(chosen):
             # its shown chain is a route the noise rules discard: breaking its other routes,
@@ -286,6 +287,8 @@ class Cores:
         if not core:
             self.unremovable.add(t.id)
             return None
+        if not keep:
+            return core
         core = self._keys.setdefault(core, core)
         owners = self.cores.get(core)
         if owners is None:
@@ -335,6 +338,7 @@ class Cores:
         *,
         grow: bool = True,
         stop: Callable[[], bool] | None = None,
+        keep: bool = True,
     ) -> list[frozenset[int]]:
         """The cores of the targets ``left``, alive with ``chosen`` in force: one each, outside
         ``chosen``, unless the target is found unremovable.
@@ -349,7 +353,7 @@ class Cores:
         ``stop`` is asked before each target (and before growing): once it says so, the
         targets not reached yet give no core (a round's survivors give theirs later), so
         that the first round, which takes every target, keeps to the time limit and the cap
-        on cores.
+        on cores. Without ``keep`` the cores are returned but not recorded (:meth:`add`).
         """
         kb = self.oracle.kb
         inner = {t.id: inner_attacks(t, kb) for t in left}
@@ -366,9 +370,9 @@ class Cores:
             if stop is not None and stop():
                 break
             if t.id in again:
-                core = self.add(again[t.id], grown)
+                core = self.add(again[t.id], grown, keep=keep)
             else:
-                core = self.add(t, chosen, inner[t.id])
+                core = self.add(t, chosen, inner[t.id], keep=keep)
             if core is not None:
                 found.append(core)
         return found
@@ -475,8 +479,14 @@ def _augment(
             return chosen
         # a greedy step takes up to two analyses (growing the cores, checking the plan)
         late = bounds.finishing_late(cores.oracle, ROUND_RUNS)
-        found = cores.extract(left, chosen, grow=not late)
-        chosen = chosen.union(*found) if late else chosen | greedy(found, costs)
+        # past the cap on cores, a step's cores are used but not kept: memory stays bounded
+        keep = bounds.reached(cores) != "cores"
+        # the survivors share their cores: each distinct core once, with the targets giving it
+        found = Counter(cores.extract(left, chosen, grow=not late, keep=keep))
+        if late:
+            chosen = chosen.union(*found)
+        else:
+            chosen |= greedy(list(found), costs, list(found.values()))
 
 
 def _prune(
