@@ -45,6 +45,11 @@ MAX_MEMO = 16
 """Analyses the oracle keeps besides the one with no candidate in force: a round needs two,
 and each holds every threat with its chain, so keeping them all grew without bound."""
 
+MAX_MEMO_THREATS = 30_000
+"""Threats the analyses the oracle keeps may hold, all together: fewer than :data:`MAX_MEMO`
+analyses of a large model (a hub of a thousand tools has 7,500 threats, some 60 MB an
+analysis). The latest two are kept whatever their size: a round needs them."""
+
 
 Clock = Callable[[], float]
 """Seconds from an arbitrary origin that never go back (:func:`time.monotonic`; tests pass a
@@ -190,6 +195,8 @@ class Oracle:
             OrderedDict()
         )
         """The latest :data:`MAX_MEMO` analyses, least recently used first."""
+        self._held = 0
+        """The threats they hold, all together."""
 
     def threats(self, chosen: frozenset[int]) -> dict[str, Threat]:
         """The threats, by id, with the candidates ``chosen`` in force (memoised)."""
@@ -216,8 +223,9 @@ class Oracle:
         self.slowest = max(self.slowest, self.clock() - started)
         out = ({t.id: t for t in threats}, frozenset(readout.noise_chains))
         self._memo[chosen] = out
-        if len(self._memo) > MAX_MEMO:
-            self._memo.popitem(last=False)
+        self._held += len(threats)
+        while len(self._memo) > 2 and (len(self._memo) > MAX_MEMO or self._held > MAX_MEMO_THREATS):
+            self._held -= len(self._memo.popitem(last=False)[1][0])
         return out
 
 
@@ -496,14 +504,27 @@ def _prune(
     runs and the time to finish. A control that is the plan's only member of a core stays without a
     run: every valid plan meets every core."""
     live = cores.live()
+    sole = _sole(live, chosen)
     runs = 0
     for i in sorted(chosen, key=lambda i: (-costs[i], i)):
-        trial = chosen - {i}
-        if any(i in core and not core & trial for core in live):
+        if i in sole:
             continue
         if runs >= max_runs or bounds.finishing_late(cores.oracle):
             break
         runs += 1
+        trial = chosen - {i}
         if not cores.left(trial):
             chosen = trial
+            sole = _sole(live, chosen)
     return chosen
+
+
+def _sole(live: Sequence[frozenset[int]], chosen: frozenset[int]) -> set[int]:
+    """The members of ``chosen`` that are its only member of some core of ``live``: a plan
+    without one misses that core (asked once per plan, not once per control and core)."""
+    out: set[int] = set()
+    for core in live:
+        met = core & chosen
+        if len(met) == 1:
+            out |= met
+    return out
