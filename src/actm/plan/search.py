@@ -9,6 +9,7 @@ heuristic plan, completes and prunes it); the method and its guarantees are desc
 
 from __future__ import annotations
 
+import gc
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -45,7 +46,7 @@ MAX_MEMO = 16
 """Analyses the oracle keeps besides the one with no candidate in force: a round needs two,
 and each holds every threat with its chain, so keeping them all grew without bound."""
 
-MAX_MEMO_THREATS = 30_000
+MAX_MEMO_THREATS = 10_000
 """Threats the analyses the oracle keeps may hold, all together: fewer than :data:`MAX_MEMO`
 analyses of a large model (a hub of a thousand tools has 7,500 threats, some 60 MB an
 analysis). The latest two are kept whatever their size: a round needs them."""
@@ -220,8 +221,14 @@ class Oracle:
         started = self.clock()
         readout = run_threats(m, self.kb)
         threats = build_threats(readout, today=self.today)
-        self.slowest = max(self.slowest, self.clock() - started)
         out = ({t.id: t for t in threats}, frozenset(readout.noise_chains))
+        del readout
+        if not gc.isenabled():
+            # an analysis leaves reference cycles behind; with the collector off (``actm``
+            # turns it off for its one analysis), a plan's many analyses piled them up: 12 MB
+            # each on a hub of 400 tools, a gigabyte over a plan of a thousand tools
+            gc.collect()
+        self.slowest = max(self.slowest, self.clock() - started)
         self._memo[chosen] = out
         self._held += len(threats)
         while len(self._memo) > 2 and (len(self._memo) > MAX_MEMO or self._held > MAX_MEMO_THREATS):

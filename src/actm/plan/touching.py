@@ -28,6 +28,10 @@ __all__ = ["EMPTY", "Inner", "Touching"]
 EMPTY: frozenset[int] = frozenset()
 """No candidate."""
 
+SMALL = 64
+"""Parts of a union this small are checked against the union so far each time; larger ones
+once per pair of sets (the check costs their size)."""
+
 Inner = Mapping[str, frozenset[str] | None]
 """:func:`actm.plan.candidates.inner_attacks` of a threat."""
 
@@ -176,16 +180,19 @@ class Touching:
         each part it does not hold already."""
         acc = EMPTY
         for p in sorted(parts, key=len, reverse=True):
-            if not p or p is acc or p <= acc:
+            if not p or p is acc:
                 continue
             if not acc:
                 acc = p
                 continue
+            if len(p) <= SMALL and p <= acc:
+                continue
             key = (acc, p)
             joined = self._joins.get(key)
             if joined is None:
-                union = acc | p
-                self.work += len(union)
+                # a large part (another agent's, say) is compared with ``acc`` once
+                union = acc if p <= acc else acc | p
+                self.work += len(p) + (0 if union is acc else len(union))
                 joined = self._joins[key] = self._sets.setdefault(union, union)
             acc = joined
         return acc
