@@ -42,6 +42,12 @@ MINUS_PLANS = 2
 """Plans whose differences :meth:`Cores.add` keeps: a round takes its cores outside its plan
 and outside the plan grown from it."""
 
+GARBAGE_OBJECTS = 500_000
+"""Objects allocated since the last collection past which the oracle collects reference
+cycles after an analysis, when the collector is off: some 120 MB of an analysis's leftovers
+(50,000 objects, 12 MB an analysis of a hub of 400 tools). Collecting after every analysis
+took a fifth of the time of small ones."""
+
 MAX_MEMO = 16
 """Analyses the oracle keeps besides the one with no candidate in force: a round needs two,
 and each holds every threat with its chain, so keeping them all grew without bound."""
@@ -223,7 +229,7 @@ class Oracle:
         threats = build_threats(readout, today=self.today)
         out = ({t.id: t for t in threats}, frozenset(readout.noise_chains))
         del readout
-        if not gc.isenabled():
+        if not gc.isenabled() and gc.get_count()[0] > GARBAGE_OBJECTS:
             # an analysis leaves reference cycles behind; with the collector off (``actm``
             # turns it off for its one analysis), a plan's many analyses piled them up: 12 MB
             # each on a hub of 400 tools, a gigabyte over a plan of a thousand tools
