@@ -56,11 +56,11 @@ from actm.knowledge.attacks import KnowledgeBase
 from actm.knowledge.controls import ControlTemplate
 from actm.knowledge.effects import EFFECTS
 from actm.model.system import SystemModel
-from actm.plan.candidates import Candidate, candidates_for, inner_attacks, reach
+from actm.plan.candidates import Candidate, candidates_for, inner_attacks
 from actm.plan.hitting import Solution, best_solver
 from actm.plan.search import Bounds, Clock, Cores, Oracle, Outcome, search, targets_left
+from actm.plan.touching import Touching
 from actm.results.build import build_threats
-from actm.results.mitigation import threat_elements
 from actm.results.model import Threat, TriageInfo
 from actm.results.plan import Plan, PlannedControl
 
@@ -153,7 +153,12 @@ def make_plan(
     )
     cores = Cores(oracle, floor, targets)
     # growing the first cores takes an analysis: part of the exact search
-    cores.extract([base[tid] for tid in targets], frozenset(), grow=bounds.reached(cores) is None)
+    cores.extract(
+        [base[tid] for tid in targets],
+        frozenset(),
+        grow=bounds.reached(cores) is None,
+        stop=lambda: bounds.passed(cores),
+    )
     costs_v = [c.cost for c in cands]
     found = search(
         cores,
@@ -196,7 +201,7 @@ def _assemble(
     lower = min(lower, cost)
     left_ids = {t.id for t in targets_left(final, floor, set(), targets)}
     removes = _attribute(
-        oracle, cores.touching, chosen, targets, left_ids, floor, max_prune_runs, bounds
+        oracle, cores.touch, chosen, targets, left_ids, floor, max_prune_runs, bounds
     )
     planned = tuple(
         PlannedControl(
@@ -239,7 +244,7 @@ def _assemble(
 
 def _attribute(
     oracle: Oracle,
-    touching: Callable[[Threat, frozenset[str], Mapping[str, frozenset[str] | None]], set[int]],
+    touch: Touching,
     chosen: frozenset[int],
     targets: Sequence[str],
     left: set[str],
@@ -265,14 +270,19 @@ def _attribute(
             back = targets_left(oracle.threats(chosen - {i}), floor, set(), removed)
             out[i].update(t.id for t in back)
     credited = set().union(*out.values()) if out else set()
+    in_plan: dict[frozenset[int], frozenset[int]] = {}
+    """A set of candidates (shared between threats) -> those of the plan."""
     for tid in removed:
         if tid in credited:
             continue
         t = base[tid]
         inner = inner_attacks(t, oracle.kb)
-        near = touching(t, threat_elements(t), inner) & chosen
+        near = touch.direct(t, inner) & chosen
+        if not near:
+            wide = touch.near(t, inner)
+            near = in_plan.get(wide) or in_plan.setdefault(wide, wide & chosen)
         # a threat whose shown chain is a route the noise rules discard was removed by
         # breaking its other routes: with none acting on its chain, every control is credited
-        for i in near or touching(t, reach(t, oracle.model), inner) & chosen or chosen:
+        for i in near or chosen:
             out[i].add(tid)
     return out

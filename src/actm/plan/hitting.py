@@ -46,19 +46,25 @@ def _cost(chosen: frozenset[int] | set[int], costs: Sequence[float]) -> float:
     return sum(costs[i] for i in chosen)
 
 
-def greedy(cores: Sequence[frozenset[int]], costs: Sequence[float]) -> frozenset[int]:
+def greedy(
+    cores: Sequence[frozenset[int]],
+    costs: Sequence[float],
+    weights: Sequence[int] | None = None,
+) -> frozenset[int]:
     """A hitting set by repeatedly taking the candidate with the least cost per unmet core.
 
     Ties go to the lower index, so the result is deterministic. Redundant picks are dropped
-    afterwards (most expensive first).
+    afterwards (most expensive first). ``weights`` counts each core that many times (a core
+    many targets give, passed once).
     """
     unmet = [i for i, core in enumerate(cores) if core]
     chosen: set[int] = set()
     while unmet:
         count: dict[int, int] = {}
         for ci in unmet:
+            w = 1 if weights is None else weights[ci]
             for k in cores[ci]:
-                count[k] = count.get(k, 0) + 1
+                count[k] = count.get(k, 0) + w
         best = min(count, key=lambda k: (costs[k] / count[k], k))
         chosen.add(best)
         unmet = [ci for ci in unmet if best not in cores[ci]]

@@ -9,7 +9,8 @@ heuristic plan, completes and prunes it); the method and its guarantees are desc
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import gc
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -20,10 +21,10 @@ from actm.engine.severity import level_rank
 from actm.errors import InternalError
 from actm.knowledge.attacks import KnowledgeBase
 from actm.model.system import SystemModel
-from actm.plan.candidates import Candidate, inner_attacks, reach
+from actm.plan.candidates import Candidate, inner_attacks
 from actm.plan.hitting import Solution, greedy
+from actm.plan.touching import Inner, Touching
 from actm.results.build import build_threats
-from actm.results.mitigation import threat_elements
 from actm.results.model import Threat
 
 __all__ = [
@@ -37,9 +38,24 @@ __all__ = [
     "targets_left",
 ]
 
+MINUS_PLANS = 2
+"""Plans whose differences :meth:`Cores.add` keeps: a round takes its cores outside its plan
+and outside the plan grown from it."""
+
+GARBAGE_OBJECTS = 500_000
+"""Objects allocated since the last collection past which the oracle collects reference
+cycles after an analysis, when the collector is off: some 120 MB of an analysis's leftovers
+(50,000 objects, 12 MB an analysis of a hub of 400 tools). Collecting after every analysis
+took a fifth of the time of small ones."""
+
 MAX_MEMO = 16
 """Analyses the oracle keeps besides the one with no candidate in force: a round needs two,
 and each holds every threat with its chain, so keeping them all grew without bound."""
+
+MAX_MEMO_THREATS = 10_000
+"""Threats the analyses the oracle keeps may hold, all together: fewer than :data:`MAX_MEMO`
+analyses of a large model (a hub of a thousand tools has 7,500 threats, some 60 MB an
+analysis). The latest two are kept whatever their size: a round needs them."""
 
 
 Clock = Callable[[], float]
@@ -65,15 +81,21 @@ class Bounds:
     limit: float = 0.0
     """Seconds the plan may take from :attr:`start`."""
     max_cores: int | None = None
+    """The distinct cores kept; None: no cap."""
     clock: Clock = monotonic
+    max_members: int | None = None
+    """The candidates the distinct cores hold, all together (:attr:`Cores.members`, what they
+    cost in memory); None: no cap."""
 
     @classmethod
     def of(
         cls, time_limit: float | None, max_cores: int | None, clock: Clock = monotonic
     ) -> Bounds:
-        if time_limit is None:
-            return cls(None, 0.0, max_cores, clock)
-        return cls(clock(), time_limit, max_cores, clock)
+        """The bounds of a plan: ``max_cores`` caps the cores and, times
+        :data:`MEMBERS_PER_CORE`, the candidates they hold."""
+        members = None if max_cores is None else max_cores * MEMBERS_PER_CORE
+        start = None if time_limit is None else clock()
+        return cls(start, time_limit or 0.0, max_cores, clock, members)
 
     def left(self) -> float | None:
         """Seconds left before the limit (negative past it); None: no time limit."""
@@ -105,8 +127,22 @@ class Bounds:
             return "time"
         if self.max_cores is not None and len(cores.cores) >= self.max_cores:
             return "cores"
+        if self.max_members is not None and cores.members >= self.max_members:
+            return "cores"
         return None
 
+    def passed(self, cores: Cores) -> bool:
+        """Whether the plan is past its time limit, or the cores past their cap: the first
+        round's extraction, which takes every target, stops there (the plan is then completed
+        from the cores of the round's survivors, :func:`_augment`)."""
+        left = self.left()
+        return (left is not None and left <= 0) or self.reached(cores) == "cores"
+
+
+MEMBERS_PER_CORE = 100
+"""Candidates per core, on average, that the cap on cores allows them to hold all together
+(:attr:`Bounds.max_members`): the default 10,000 cores may hold a million candidates, some
+50 MB. A hub's cores hold a candidate for each of its thousand tools."""
 
 FINISH = 0.25
 """The share of the time limit kept for completing, pruning, bounding and crediting the plan
@@ -166,6 +202,8 @@ class Oracle:
             OrderedDict()
         )
         """The latest :data:`MAX_MEMO` analyses, least recently used first."""
+        self._held = 0
+        """The threats they hold, all together."""
 
     def threats(self, chosen: frozenset[int]) -> dict[str, Threat]:
         """The threats, by id, with the candidates ``chosen`` in force (memoised)."""
@@ -189,11 +227,18 @@ class Oracle:
         started = self.clock()
         readout = run_threats(m, self.kb)
         threats = build_threats(readout, today=self.today)
-        self.slowest = max(self.slowest, self.clock() - started)
         out = ({t.id: t for t in threats}, frozenset(readout.noise_chains))
+        del readout
+        if not gc.isenabled() and gc.get_count()[0] > GARBAGE_OBJECTS:
+            # an analysis leaves reference cycles behind; with the collector off (``actm``
+            # turns it off for its one analysis), a plan's many analyses piled them up: 12 MB
+            # each on a hub of 400 tools, a gigabyte over a plan of a thousand tools
+            gc.collect()
+        self.slowest = max(self.slowest, self.clock() - started)
         self._memo[chosen] = out
-        if len(self._memo) > MAX_MEMO:
-            self._memo.popitem(last=False)
+        self._held += len(threats)
+        while len(self._memo) > 2 and (len(self._memo) > MAX_MEMO or self._held > MAX_MEMO_THREATS):
+            self._held -= len(self._memo.popitem(last=False)[1][0])
         return out
 
 
@@ -211,7 +256,11 @@ def targets_left(
 
 class Cores:
     """The cores found so far, each with the targets whose chains gave it, and the targets
-    found unremovable."""
+    found unremovable.
+
+    A core is kept once however many targets give it (on a hub, thousands of targets share a
+    few cores of thousands of candidates each): :attr:`members` counts the candidates the
+    distinct cores hold, what they cost in memory."""
 
     def __init__(self, oracle: Oracle, floor: int, targets: Sequence[str]) -> None:
         self.oracle = oracle
@@ -219,30 +268,16 @@ class Cores:
         self.targets = targets
         self.cores: dict[frozenset[int], set[str]] = {}
         """Core -> the target threats whose chains gave it."""
+        self.members = 0
+        """The candidates the cores hold, all together."""
         self.unremovable: set[str] = set()
-        self._by_element: dict[str, list[int]] = {}
-        """Element -> the candidates acting on it."""
-        self._by_attack: dict[str, list[int]] = {}
-        """Attack -> the candidates that break it (somewhere)."""
-        for i, c in enumerate(oracle.cands):
-            for e in c.elements:
-                self._by_element.setdefault(e, []).append(i)
-            cuts = {a for a, _x in c.control.breaks} | {a for a, _s, _x in c.control.break_steps}
-            for a in cuts:
-                self._by_attack.setdefault(a, []).append(i)
-
-    def touching(
-        self, t: Threat, elements: frozenset[str], inner: Mapping[str, frozenset[str] | None]
-    ) -> set[int]:
-        """The candidates that may cut ``t`` (:meth:`Candidate.touches`), through indexes: a
-        round asks this of every survivor, and a hub has a thousand candidates."""
-        found = {i for e in elements for i in self._by_element.get(e, ())}
-        cands = self.oracle.cands
-        for attack in {t.attack, *inner}:
-            for i in self._by_attack.get(attack, ()):
-                if i not in found and cands[i].touches(t, elements, inner):
-                    found.add(i)
-        return found
+        self.touch = Touching(oracle.model, oracle.cands)
+        """Which candidates may cut a threat (indexes, and the sets shared between threats)."""
+        self._keys: dict[frozenset[int], frozenset[int]] = {}
+        """Each core -> itself: the one copy kept."""
+        self._minus: dict[frozenset[int], dict[frozenset[int], frozenset[int]]] = {}
+        """Plan -> (candidates touching a chain -> those outside the plan): the sets are
+        shared between threats, so their differences are too."""
 
     def left(self, chosen: frozenset[int]) -> list[Threat]:
         """The targets not known to be unremovable that survive ``chosen``."""
@@ -252,44 +287,79 @@ class Cores:
         """The cores that still constrain a plan: those given by a target not unremovable."""
         return [core for core, owners in self.cores.items() if not owners <= self.unremovable]
 
-    def add(self, t: Threat, chosen: frozenset[int]) -> frozenset[int] | None:
+    def add(
+        self, t: Threat, chosen: frozenset[int], inner: Inner | None = None, *, keep: bool = True
+    ) -> frozenset[int] | None:
         """Record the core of ``t``'s chain (alive with ``chosen`` in force) and return it (every
         candidate outside ``chosen`` when that chain is a route the noise rules discard);
         None when no candidate outside ``chosen`` can cut it: then no plan removes ``t`` (see
-        the module documentation of :mod:`actm.plan`) and it is recorded as unremovable."""
+        the module documentation of :mod:`actm.plan`) and it is recorded as unremovable.
+        ``inner`` is :func:`inner_attacks` of ``t``, when already known; without ``keep`` the
+        core is returned but not recorded."""
         oracle = self.oracle
         if t.id in oracle.noise_chains(chosen):
             # its shown chain is a route the noise rules discard: breaking its other routes,
             # whose elements the result does not give, removes it. Any plan that does must
             # hold a candidate outside ``chosen``, which it survives.
-            core = frozenset(range(len(oracle.cands))) - chosen
+            core = self._outside(self.touch.everything, chosen)
         else:
-            elements = reach(t, oracle.model)
-            inner = inner_attacks(t, oracle.kb)
-            core = frozenset(self.touching(t, elements, inner)) - chosen
+            inner = inner_attacks(t, oracle.kb) if inner is None else inner
+            core = self._outside(self.touch.near(t, inner), chosen)
         if not core:
             self.unremovable.add(t.id)
             return None
-        self.cores.setdefault(core, set()).add(t.id)
+        if not keep:
+            return core
+        core = self._keys.setdefault(core, core)
+        owners = self.cores.get(core)
+        if owners is None:
+            self.members += len(core)
+            owners = self.cores[core] = set()
+        owners.add(t.id)
         return core
 
-    def _indirect(self, left: Sequence[Threat], chosen: frozenset[int]) -> frozenset[int]:
+    def _outside(self, near: frozenset[int], chosen: frozenset[int]) -> frozenset[int]:
+        """``near`` less ``chosen``, made once per shared set and plan (for the latest
+        :data:`MINUS_PLANS` plans), and kept once among the cores."""
+        if near.isdisjoint(chosen):
+            return near
+        minus = self._minus.pop(chosen, None)
+        if minus is None:
+            minus = {}
+            if len(self._minus) >= MINUS_PLANS:
+                del self._minus[next(iter(self._minus))]
+        self._minus[chosen] = minus  # the latest last
+        out = minus.get(near)
+        if out is None:
+            out = near - chosen
+            self.touch.work += len(out)
+            out = minus[near] = self._keys.get(out, out)
+        return out
+
+    def _indirect(
+        self, left: Sequence[Threat], chosen: frozenset[int], inner: Mapping[str, Inner]
+    ) -> frozenset[int]:
         """The candidates outside ``chosen`` that may touch a chain of ``left`` but act on none
         of those chains' own elements."""
-        oracle = self.oracle
-        touching: set[int] = set()
+        near: dict[int, frozenset[int]] = {}
         direct: set[int] = set()
         for t in left:
-            elements = reach(t, oracle.model)
-            own = threat_elements(t)
-            inner = inner_attacks(t, oracle.kb)
-            near = self.touching(t, elements, inner) - chosen
-            touching |= near
-            direct |= near & self.touching(t, own, inner)
-        return frozenset(touching - direct)
+            wide = self.touch.near(t, inner[t.id])
+            near.setdefault(id(wide), wide)
+            # the chain's own candidates are among those of its reach
+            direct.update(self.touch.direct(t, inner[t.id]))
+        touching = frozenset().union(*near.values()) if near else frozenset()
+        self.touch.work += len(touching)
+        return touching - chosen - direct
 
     def extract(
-        self, left: Sequence[Threat], chosen: frozenset[int], *, grow: bool = True
+        self,
+        left: Sequence[Threat],
+        chosen: frozenset[int],
+        *,
+        grow: bool = True,
+        stop: Callable[[], bool] | None = None,
+        keep: bool = True,
     ) -> list[frozenset[int]]:
         """The cores of the targets ``left``, alive with ``chosen`` in force: one each, outside
         ``chosen``, unless the target is found unremovable.
@@ -300,8 +370,17 @@ class Cores:
         force too (one engine run): a target that survives that as well gives its smaller core
         outside the larger set; the others their core outside ``chosen``. Without ``grow``
         (no time for that run) each gives its core outside ``chosen``.
+
+        ``stop`` is asked before each target (and before growing): once it says so, the
+        targets not reached yet give no core (a round's survivors give theirs later), so
+        that the first round, which takes every target, keeps to the time limit and the cap
+        on cores. Without ``keep`` the cores are returned but not recorded (:meth:`add`).
         """
-        grown = chosen | self._indirect(left, chosen) if grow else chosen
+        kb = self.oracle.kb
+        inner = {t.id: inner_attacks(t, kb) for t in left}
+        if grow and stop is not None and stop():
+            grow = False
+        grown = chosen | self._indirect(left, chosen, inner) if grow else chosen
         again: dict[str, Threat] = {}
         if grown != chosen:
             ids = [t.id for t in left]
@@ -309,7 +388,12 @@ class Cores:
             again = {t.id: t for t in survivors}
         found = []
         for t in left:
-            core = self.add(again[t.id], grown) if t.id in again else self.add(t, chosen)
+            if stop is not None and stop():
+                break
+            if t.id in again:
+                core = self.add(again[t.id], grown, keep=keep)
+            else:
+                core = self.add(t, chosen, inner[t.id], keep=keep)
             if core is not None:
                 found.append(core)
         return found
@@ -416,8 +500,14 @@ def _augment(
             return chosen
         # a greedy step takes up to two analyses (growing the cores, checking the plan)
         late = bounds.finishing_late(cores.oracle, ROUND_RUNS)
-        found = cores.extract(left, chosen, grow=not late)
-        chosen = chosen.union(*found) if late else chosen | greedy(found, costs)
+        # past the cap on cores, a step's cores are used but not kept: memory stays bounded
+        keep = bounds.reached(cores) != "cores"
+        # the survivors share their cores: each distinct core once, with the targets giving it
+        found = Counter(cores.extract(left, chosen, grow=not late, keep=keep))
+        if late:
+            chosen = chosen.union(*found)
+        else:
+            chosen |= greedy(list(found), costs, list(found.values()))
 
 
 def _prune(
@@ -427,14 +517,27 @@ def _prune(
     runs and the time to finish. A control that is the plan's only member of a core stays without a
     run: every valid plan meets every core."""
     live = cores.live()
+    sole = _sole(live, chosen)
     runs = 0
     for i in sorted(chosen, key=lambda i: (-costs[i], i)):
-        trial = chosen - {i}
-        if any(i in core and not core & trial for core in live):
+        if i in sole:
             continue
         if runs >= max_runs or bounds.finishing_late(cores.oracle):
             break
         runs += 1
+        trial = chosen - {i}
         if not cores.left(trial):
             chosen = trial
+            sole = _sole(live, chosen)
     return chosen
+
+
+def _sole(live: Sequence[frozenset[int]], chosen: frozenset[int]) -> set[int]:
+    """The members of ``chosen`` that are its only member of some core of ``live``: a plan
+    without one misses that core (asked once per plan, not once per control and core)."""
+    out: set[int] = set()
+    for core in live:
+        met = core & chosen
+        if len(met) == 1:
+            out |= met
+    return out
