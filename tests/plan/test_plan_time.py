@@ -96,3 +96,30 @@ def test_the_branch_and_bound_stops_at_its_time_limit() -> None:
     cut = solve(cores, costs, budget=10**6, time_limit=0.0)
     assert (full.optimal, full.nodes, full.cost, full.lower_bound) == (True, 373, 33.0, 33.0)
     assert (cut.optimal, cut.nodes, cut.cost, cut.lower_bound) == (False, CLOCK_EVERY, 33.0, 12.0)
+
+
+def test_pruning_cut_short_by_the_time_limit_says_time(
+    kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One exact round (``limit: rounds``), then completion and pruning, analyses of 5 s: with
+    60 s the pruning tries every control it may drop; with 45 s the time limit stops it
+    first, so the plan depends on the clock and says ``time``, not ``rounds``."""
+    model = actm.load_model(EXAMPLE, knowledge=kb)
+
+    def plan(limit: float) -> Any:
+        clock = FakeClock()
+        with monkeypatch.context() as m:
+            _slow_analyses(m, clock, 5.0)
+            return make_plan(
+                model,
+                kb,
+                target="high",
+                solver=solve,
+                time_limit=limit,
+                clock=clock,
+                exact_rounds=1,
+            )
+
+    roomy, hurried = plan(60.0), plan(45.0)
+    assert (roomy.limit, roomy.engine_runs) == ("rounds", 11)
+    assert (hurried.limit, hurried.engine_runs) == ("time", 8)

@@ -459,7 +459,11 @@ def search(
             break
 
     if limit is not None:
-        chosen = _prune(cores, chosen, costs, max_prune_runs, bounds)
+        chosen, hurried = _prune(cores, chosen, costs, max_prune_runs, bounds)
+        if hurried:
+            # the time limit cut the pruning short: the plan depends on it, whatever stopped
+            # the exact search
+            limit = "time"
         # every core is met by every valid plan: the optimum over them bounds the plan's cost;
         # half the time left for it, the other half for crediting the plan's controls
         remaining = bounds.left()
@@ -512,24 +516,27 @@ def _augment(
 
 def _prune(
     cores: Cores, chosen: frozenset[int], costs: Sequence[float], max_runs: int, bounds: Bounds
-) -> frozenset[int]:
+) -> tuple[frozenset[int], bool]:
     """Drop controls the plan can do without, most expensive first, within ``max_runs`` engine
-    runs and the time to finish. A control that is the plan's only member of a core stays without a
-    run: every valid plan meets every core."""
+    runs and the time to finish. A control that is the plan's only member of a core stays
+    without a run: every valid plan meets every core. The plan, and whether the time limit
+    stopped the pruning before it had tried every control it may drop."""
     live = cores.live()
     sole = _sole(live, chosen)
     runs = 0
     for i in sorted(chosen, key=lambda i: (-costs[i], i)):
         if i in sole:
             continue
-        if runs >= max_runs or bounds.finishing_late(cores.oracle):
+        if runs >= max_runs:
             break
+        if bounds.finishing_late(cores.oracle):
+            return chosen, True
         runs += 1
         trial = chosen - {i}
         if not cores.left(trial):
             chosen = trial
             sole = _sole(live, chosen)
-    return chosen
+    return chosen, False
 
 
 def _sole(live: Sequence[frozenset[int]], chosen: frozenset[int]) -> set[int]:
