@@ -475,12 +475,21 @@ def _granted_assets(view: SystemView, cred: OwnerFacts) -> Iterator[str]:
     acting under ``cred`` reaches itself: taking them with the stolen credential is the
     credential's own use through its tools (stolen-credential-data-access, -tool-abuse), not a
     move onto something else."""
-    tools = [view.owner(t) for t in cred.authorises]
-    own = set().union(*(t.reads | t.writes | t.deletes for t in tools if t is not None))
+    own = _tools_reach(view, cred)
     for x in cred.granted:
-        o = view.owner(x)
-        if o is not None and o.sort == "asset" and x not in own:
+        if x not in own and _conventional(view, x):
             yield x
+
+
+def _tools_reach(view: SystemView, cred: OwnerFacts) -> set[str]:
+    """What the tools acting under credential ``cred`` read, write or delete."""
+    tools = [view.owner(t) for t in cred.authorises]
+    return set().union(*(t.reads | t.writes | t.deletes for t in tools if t is not None))
+
+
+def _conventional(view: SystemView, x: str) -> bool:
+    o = view.owner(x)
+    return o is not None and o.sort == "asset"
 
 
 def openers(view: SystemView) -> Index:
@@ -502,9 +511,8 @@ class OpenedBy(_Indexed):
         cred = view.owner(other)
         if cred is None:
             return False
-        mine = view.owner(me)
-        if me in cred.granted and mine is not None and mine.sort == "asset":
-            return True
+        if me in cred.granted and _conventional(view, me) and me not in _tools_reach(view, cred):
+            return True  # as _granted_assets gives them to the index
         return bool(view.owner_nodes.get(me, _EMPTY) & (cred.opens | cred.runs_code_on))
 
 
