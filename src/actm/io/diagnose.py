@@ -210,6 +210,7 @@ def validation_diagnostics(
 _TYPE_TAG = re.compile(r"^(constrained-)?(str|int|float|bool)$")
 
 
+@functools.cache
 def _branch_tags(root: type[BaseModel]) -> frozenset[str]:
     """The names pydantic puts in an error's path for a branch of a union: the input classes
     of ``root``'s module (e.g. ``SourceIn`` of a ``name | {name, can}`` field)."""
@@ -226,7 +227,8 @@ def _one_branch(
     """Each error with its path in the document: the union branch names taken out of it, and
     without the errors of a branch the value was plainly not written for (a mapping where one
     branch is a string) when another branch of the same value has errors of its own."""
-    found: list[tuple[ErrorDetails, tuple[str | int, ...], tuple[str | int, ...] | None, str]] = []
+    # each error, its path without the branch name, and the value's path when it has one
+    found: list[tuple[ErrorDetails, tuple[str | int, ...], tuple[str | int, ...] | None]] = []
     for err in errors:
         path = tuple(e for e in err["loc"] if isinstance(e, (str, int)))
         at = next(
@@ -238,20 +240,19 @@ def _one_branch(
             None,
         )
         if at is None:
-            found.append((err, path, None, ""))
-            continue
-        tag = str(path[at])
-        found.append((err, path[:at] + path[at + 1 :], path[:at], tag))
+            found.append((err, path, None))
+        else:
+            found.append((err, path[:at] + path[at + 1 :], path[:at]))
 
     def mismatch(err: ErrorDetails, path: tuple[str | int, ...], where: object) -> bool:
         return path == where and err["type"] in _EXPECT
 
     # the values some branch was written for: their other branches' mismatches are dropped;
     # a value no branch takes keeps the first branch's mismatch alone
-    meant = {w for err, path, w, _ in found if w is not None and not mismatch(err, path, w)}
+    meant = {w for err, path, w in found if w is not None and not mismatch(err, path, w)}
     kept: list[tuple[ErrorDetails, tuple[str | int, ...]]] = []
     shown: set[tuple[str | int, ...]] = set()
-    for err, path, where, _ in found:
+    for err, path, where in found:
         if where is not None and mismatch(err, path, where):
             if where in meant or where in shown:
                 continue

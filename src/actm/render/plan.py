@@ -128,8 +128,8 @@ def render_plan_text(plan: Plan, *, width: int = 100) -> str:
     para(f"{head}; {_quality(plan)}.")
     if plan.unremovable:
         para(_unremovable_line(plan) + ".")
-    if _hypothetical_line(plan):
-        para(_hypothetical_line(plan) + ".")
+    if hypothetical := _hypothetical_line(plan):
+        para(hypothetical + ".")
     para(
         f"{plan.candidates} candidate control{'' if plan.candidates == 1 else 's'} considered, "
         f"{plan.engine_runs} engine run{'' if plan.engine_runs == 1 else 's'}."
@@ -224,8 +224,8 @@ def render_plan_yaml(plan: Plan) -> str:
         )
     if plan.unremovable:
         out.append(f"# {_unremovable_line(plan, more='')}")
-    if _hypothetical_line(plan):
-        out.append(f"# {_hypothetical_line(plan)}")
+    if hypothetical := _hypothetical_line(plan):
+        out.append(f"# {hypothetical}")
     for c in plan.controls:
         if c.template is None:
             out.append(
