@@ -21,9 +21,11 @@ from actm.engine.runs import threats as run_threats
 from actm.knowledge.attacks import KnowledgeBase, builtin_knowledge
 from actm.model.system import SystemModel
 from actm.plan import make_plan
-from actm.plan.candidates import candidates_for, inner_attacks, reach
+from actm.plan.candidates import candidates_for, inner_attacks
 from actm.results.build import build_threats
+from actm.results.mitigation import threat_elements
 from actm.results.model import Threat
+from actm.terms import TOOL_PERMISSIONS
 from hub_models import tool_hub
 
 SEARCH = importlib.import_module("actm.plan.search")  # ``actm.plan.search`` is also a function
@@ -52,6 +54,50 @@ def first_round(model: SystemModel, kb: KnowledgeBase) -> tuple[Any, list[Threat
     return cores, [base[i] for i in targets]
 
 
+def reach(threat: Threat, model: SystemModel) -> frozenset[str]:
+    """The reach by its definition, written plainly (the planner shares it between threats:
+    plan/touching.py): every element a control could act on to remove ``threat``, its chain's
+    elements (:func:`actm.results.mitigation.threat_elements`) and what the attack's conditions
+    read about the elements it binds (their relations, a bound model's tools and exposed assets, the
+    vulnerabilities of the nodes they are on).
+
+    Over-approximating is safe (a candidate too many costs an engine run); missing an element
+    would let the planner call a removable threat unremovable or miss the cheapest plan.
+    """
+    out = set(threat_elements(threat))
+    bound = {b.element for b in threat.bindings} | {t.partition(".")[0] for t in threat.assets}
+    # attack steps inside the chain record the attack, not what it bound: take every model,
+    # asset and tool the chain reaches as possibly bound
+    owners = {e.partition(".")[0] for e in bound}
+    owners |= {s.target.partition(".")[0] for s in threat.chain}
+    tool_ids = {t.id for t in model.tools}
+    for e in list(out) + list(owners):
+        if e in tool_ids:
+            out.add(e)
+            out.update(f"{e}.{p}" for p in TOOL_PERMISSIONS)
+    for rel in model.relations:
+        if rel.source.partition(".")[0] in owners or rel.target.partition(".")[0] in owners:
+            out.add(rel.id)
+    nodes: set[str] = set()
+    by_id = {m.id: m for m in model.models}
+    for o in owners:
+        m = by_id.get(o)
+        if m is None:
+            continue
+        for t in m.tools:
+            out.add(t)
+            out.update(f"{t}.{p}" for p in TOOL_PERMISSIONS)
+        out.update(f"{m.id}.{e}" for e in m.exposes)
+        nodes.update(m.deployed_on + m.trained_on + m.stored_on)
+    for a in model.assets:
+        if a.id in owners or (a.model is not None and a.model in owners):
+            nodes.update(r.node for r in a.resides)
+    for v in model.vulnerabilities:
+        if (v.node is not None and v.node in nodes) or v.model in owners or v.asset in bound:
+            out.add(v.id)
+    return frozenset(out)
+
+
 @pytest.mark.parametrize(
     "model",
     [*EXAMPLES, tool_hub(6, 2, 2), tool_hub(5, 1, 0)],
@@ -74,7 +120,7 @@ def test_the_shared_reach_is_the_reach(model: Path | str, kb: KnowledgeBase) -> 
         inner = inner_attacks(t, kb)
         expected = {i for i, c in enumerate(cands) if c.touches(t, wide, inner)}
         assert touch.near(t, inner) == expected, t.id
-        own = actm.results.mitigation.threat_elements(t)
+        own = threat_elements(t)
         assert touch.direct(t, inner) == {
             i for i, c in enumerate(cands) if c.touches(t, own, inner)
         }, t.id

@@ -12,9 +12,8 @@ from actm.knowledge.attacks import AttackPattern, KnowledgeBase
 from actm.knowledge.controls import ControlTemplate
 from actm.knowledge.effects import ACTING, EFFECTS, effect_keys, in_force
 from actm.model.system import Control, SystemModel, Tool
-from actm.results.mitigation import control_elements, threat_elements
+from actm.results.mitigation import control_elements
 from actm.results.model import Threat
-from actm.terms import TOOL_PERMISSIONS
 
 __all__ = [
     "ELEMENTS",
@@ -22,51 +21,7 @@ __all__ = [
     "candidates_for",
     "in_force",
     "inner_attacks",
-    "reach",
 ]
-
-
-def reach(threat: Threat, model: SystemModel) -> frozenset[str]:
-    """Every element a control could act on to remove ``threat``: its chain's elements
-    (:func:`actm.results.mitigation.threat_elements`) and what the attack's conditions read
-    about the elements it binds (their relations, a bound model's tools and exposed assets, the
-    vulnerabilities of the nodes they are on).
-
-    Over-approximating is safe (a candidate too many costs an engine run); missing an element
-    would let the planner call a removable threat unremovable or miss the cheapest plan.
-    """
-    out = set(threat_elements(threat))
-    bound = {b.element for b in threat.bindings} | {t.partition(".")[0] for t in threat.assets}
-    # attack steps inside the chain record the attack, not what it bound: take every model,
-    # asset and tool the chain reaches as possibly bound
-    owners = {e.partition(".")[0] for e in bound}
-    owners |= {s.target.partition(".")[0] for s in threat.chain}
-    tool_ids = {t.id for t in model.tools}
-    for e in list(out) + list(owners):
-        if e in tool_ids:
-            out.add(e)
-            out.update(f"{e}.{p}" for p in TOOL_PERMISSIONS)
-    for rel in model.relations:
-        if rel.source.partition(".")[0] in owners or rel.target.partition(".")[0] in owners:
-            out.add(rel.id)
-    nodes: set[str] = set()
-    by_id = {m.id: m for m in model.models}
-    for o in owners:
-        m = by_id.get(o)
-        if m is None:
-            continue
-        for t in m.tools:
-            out.add(t)
-            out.update(f"{t}.{p}" for p in TOOL_PERMISSIONS)
-        out.update(f"{m.id}.{e}" for e in m.exposes)
-        nodes.update(m.deployed_on + m.trained_on + m.stored_on)
-    for a in model.assets:
-        if a.id in owners or (a.model is not None and a.model in owners):
-            nodes.update(r.node for r in a.resides)
-    for v in model.vulnerabilities:
-        if (v.node is not None and v.node in nodes) or v.model in owners or v.asset in bound:
-            out.add(v.id)
-    return frozenset(out)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,9 @@
 """Which candidates may cut a threat, with the work shared between threats.
 
-A threat's reach (:func:`actm.plan.candidates.reach`) is its chain's own elements plus what
-surrounds every *owner* its attack may have bound: a bound agent's tools, the relations of an
-asset, the vulnerabilities of a node. On a hub (one agent with a thousand tools) every threat
+A threat's reach, every element a control could act on to remove it, is its chain's own
+elements (:func:`actm.results.mitigation.threat_elements`) plus what surrounds every *owner*
+its attack may have bound: a bound agent's tools, the relations of an asset, the
+vulnerabilities of a node. On a hub (one agent with a thousand tools) every threat
 binds the same agent, so walking that agent for each threat, and building for each a set of
 the thousands of candidates around it, made the planner quadratic in time and memory.
 
@@ -127,8 +128,8 @@ class Touching:
         return out
 
     def reach(self, threat: Threat) -> frozenset[str]:
-        """:func:`actm.plan.candidates.reach` of ``threat``, from its parts (for the tests that
-        check that the parts make it up)."""
+        """The reach of ``threat``, made of its parts (for the tests that check the parts
+        against the reach by its definition)."""
         bound, owners = self.owners(threat)
         out = self.own_part(threat, bound)
         for o in owners:
