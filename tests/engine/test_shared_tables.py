@@ -94,18 +94,19 @@ def test_the_residual_needs_start_once_the_run_built_the_join_tables_its_routes_
         started.append(_join_tables(out.compiled))
         return real(out, **options)
 
-    routed: list[bool] = []
+    routed: list[tuple[int, int, int, int, bool, bool]] = []
     real_routes = runs.route_jobs
 
     def spy_routes(c: Compiled, wording: Wording) -> RouteJobs:
-        routed.append("matcher" in c.caches)
+        routed.append((*_join_tables(c), "system_view" in c.caches))
         return real_routes(c, wording)
 
     monkeypatch.setattr(runs, "attribution_jobs", spy)
     monkeypatch.setattr(runs, "route_jobs", spy_routes)
     analysis = runs.analyse(_model(), KB, screen=screen, workers=2)
-    # the route closures start before any closure of the compiled model, beside it
-    assert routed == [False]
+    # the route closures start before any closure of the compiled model, beside it, with what
+    # every closure shares built for them to inherit (the view, the seeds) and no join table
+    assert routed == [(0, 0, 0, 0, True, True)]
     # the needs workers inherit what the residual run worked out: a fresh run's tables (the
     # attacks out of scope are explained beside them, in a worker of their own)
     fresh = run_engine(_model(), KB, assumptions=False, explain=False).compiled
@@ -139,16 +140,17 @@ def test_without_an_inherent_run_the_route_reruns_start_beside_the_closure(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(runs, "PARALLEL_FACTS", 0)
-    started: list[bool] = []
+    started: list[tuple[int, int, int, int, bool, bool]] = []
     real = runs.route_jobs
 
     def spy(c: Compiled, wording: Wording) -> RouteJobs:
-        started.append("matcher" in c.caches)
+        started.append((*_join_tables(c), "system_view" in c.caches))
         return real(c, wording)
 
     monkeypatch.setattr(runs, "route_jobs", spy)
     analysis = runs.analyse(_model(), KB, controls=False, workers=2)
-    assert started == [False]  # before any closure of the compiled model
+    # before any closure of the compiled model: its view and seeds built, no join table yet
+    assert started == [(0, 0, 0, 0, True, True)]
     assert analysis.controls is None
     assert analysis.residual.attribution.runs == {"routes": 1, "needs": 0}
 

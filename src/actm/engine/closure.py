@@ -29,7 +29,7 @@ from actm.engine.matching import Matcher
 from actm.engine.propagation import Propagator
 from actm.engine.seeds import Seed, assumption_seed, seeds_of
 
-__all__ = ["Closure", "Observer", "Seed"]  # Seed: re-exported from engine.seeds
+__all__ = ["Closure", "Observer", "Seed", "prepare"]  # Seed: re-exported from engine.seeds
 
 Observer = Callable[[str, int, int], None]
 """Progress callback: (stage, done, total); total is 0 when unknown."""
@@ -165,3 +165,10 @@ class Closure:
         self.store.rollback(mark[0])
         self.matcher.rollback(mark[1])
         self.propagator.rollback(mark[2])
+
+
+def prepare(c: Compiled) -> None:
+    """Build what every closure of ``c`` shares and keeps on it (its view of the system, its
+    costs, its seeds, the matcher's tables), as the first closure would: before worker
+    processes are forked from this one, so that they inherit it instead of each building it."""
+    Closure(c)

@@ -43,7 +43,7 @@ from actm.engine.analysis import EngineOutput, run_engine, tolerance
 from actm.engine.assumptions import AssumptionOutcome
 from actm.engine.attribution import Attribution, route_jobs
 from actm.engine.attribution import jobs as attribution_jobs
-from actm.engine.closure import Observer
+from actm.engine.closure import Observer, prepare
 from actm.engine.compiled import Compiled, compile_model
 from actm.engine.decoding import decode_all
 from actm.engine.output import (
@@ -482,6 +482,10 @@ def _early_routes(c: Compiled, workers: int | None) -> Waiter | None:
     n = _allowed(workers)
     if n <= 1 or len(c.target_name) < PARALLEL_FACTS:
         return None
+    # what every closure of the model shares (its view, costs, seeds), built here before the
+    # fork: the run's closure needs it next, and the workers then inherit it instead of each
+    # building its own on a core the run also needs
+    prepare(c)
     return start_all(route_jobs(c, Wording(c.vocab.wording)).jobs, n - 1)
 
 
