@@ -148,6 +148,29 @@ def test_output_to_a_directory_is_a_usage_error(tmp_path: Path) -> None:
     assert "is a directory" in res.output
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["analyze", str(RAG), "-f", "json", "-o"],
+        ["schema", "-o"],
+        ["check", str(RAG), "--sarif"],
+    ],
+)
+def test_an_output_path_ending_with_a_separator_is_refused_not_written_as_a_file(
+    tmp_path: Path, args: list[str]
+) -> None:
+    # the path drops the separator: "reports/" used to become a file named "reports"
+    wanted = tmp_path / "reports"
+    res = runner.invoke(app, [*args, f"{wanted}/"])
+    assert res.exit_code == 2, res.output
+    assert "names a directory" in res.output
+    assert not wanted.exists()
+    # a file name is written as before
+    res = runner.invoke(app, [*args, str(wanted)])
+    assert res.exit_code in (0, 1), res.output  # check exits 1 when a gate fails
+    assert wanted.is_file()
+
+
 def test_closed_pipe_is_not_an_internal_error() -> None:
     done = subprocess.run(
         f"{sys.executable} -m actm kb list | head -1",

@@ -24,6 +24,7 @@ from actm.cli.common import (
     emit,
     guard,
     limits,
+    output_path,
     pick,
     sarif_base,
 )
@@ -48,7 +49,9 @@ def check(
     ] = "text",
     sarif: Annotated[
         Path | None,
-        typer.Option("--sarif", help="Also write SARIF to this file.", metavar="FILE"),
+        typer.Option(
+            "--sarif", help="Also write SARIF to this file.", metavar="FILE", parser=output_path
+        ),
     ] = None,
     knowledge: KnowledgeOpt = None,
     triage: TriageOpt = None,

@@ -144,8 +144,23 @@ MaxElementsOpt = Annotated[
 FileArg = Annotated[
     Path, typer.Argument(help="The model file.", show_default=False, metavar="FILE")
 ]
+
+
+def output_path(value: str) -> Path:
+    """``--output``: the file to write. A path that ends with a separator names a directory,
+    which a report cannot be written to: refused here, since the path drops the separator
+    (``-o reports/`` would otherwise write a file named ``reports``)."""
+    if value.endswith(("/", os.sep)):
+        raise typer.BadParameter(
+            f"{value} names a directory (it ends with a separator): give the name of a file "
+            "to write"
+        )
+    return Path(value)
+
+
 OutputOpt = Annotated[
-    Path | None, typer.Option("--output", "-o", help="Write to a file instead of stdout.")
+    Path | None,
+    typer.Option("--output", "-o", help="Write to a file instead of stdout.", parser=output_path),
 ]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
 CatalogueOpt = Annotated[

@@ -8,14 +8,17 @@ from typing import Annotated
 
 import typer
 
-from actm.cli.common import KnowledgeOpt, guard, write
+from actm.cli.common import KnowledgeOpt, guard, output_path, write
 
 
 def schema(
     result: Annotated[
         bool, typer.Option("--result", help="Print the schema of analysis results instead.")
     ] = False,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to a file.")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write to a file.", parser=output_path),
+    ] = None,
     knowledge: KnowledgeOpt = None,
 ) -> None:
     """Print the JSON Schema of the model format (or of the JSON result).
