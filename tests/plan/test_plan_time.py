@@ -101,9 +101,10 @@ def test_the_branch_and_bound_stops_at_its_time_limit() -> None:
 def test_pruning_cut_short_by_the_time_limit_says_time(
     kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """One exact round (``limit: rounds``), then completion and pruning, analyses of 5 s: with
-    60 s the pruning tries every control it may drop; with 45 s the time limit stops it
-    first, so the plan depends on the clock and says ``time``, not ``rounds``."""
+    """One exact round (``limit: rounds``), then completion, pruning and swapping, analyses of
+    5 s: with 90 s the pruning tries every control it may drop and the swapping every
+    replacement it finds; with 60 s the time limit stops the swapping, and with 45 s the
+    pruning, first, so the plan depends on the clock and says ``time``, not ``rounds``."""
     model = actm.load_model(EXAMPLE, knowledge=kb)
 
     def plan(limit: float) -> Any:
@@ -120,6 +121,7 @@ def test_pruning_cut_short_by_the_time_limit_says_time(
                 exact_rounds=1,
             )
 
-    roomy, hurried = plan(60.0), plan(45.0)
-    assert (roomy.limit, roomy.engine_runs) == ("rounds", 11)
+    roomy, swapping, hurried = plan(90.0), plan(60.0), plan(45.0)
+    assert (roomy.limit, roomy.engine_runs) == ("rounds", 17)
+    assert (swapping.limit, swapping.engine_runs) == ("time", 11)
     assert (hurried.limit, hurried.engine_runs) == ("time", 8)

@@ -39,7 +39,9 @@ candidates (``method: exact``). Two things end the exact search early, and the p
   survives (each step adds a control, so this ends).
 
 A heuristic plan is then *pruned*: controls are dropped, most expensive first, while the targets
-stay out of scope (a control that alone meets a known core is kept without an engine run). The
+stay out of scope (a control that alone meets a known core is kept without an engine run), and
+*swapped*: a candidate that every known core of some of the plan's controls holds replaces them
+when it costs less and an engine run shows no target surviving (then pruned again). The
 lower bound is the hitting-set optimum (or the solver's dual bound) over every core found, which
 every valid plan meets.
 """

@@ -460,6 +460,12 @@ def search(
 
     if limit is not None:
         chosen, hurried = _prune(cores, chosen, costs, max_prune_runs, bounds)
+        if not hurried:
+            swapped, hurried = _swap(cores, chosen, costs, max_prune_runs, bounds)
+            if swapped != chosen and not hurried:
+                # a candidate that took over several controls' work may leave others idle
+                swapped, hurried = _prune(cores, swapped, costs, max_prune_runs, bounds)
+            chosen = swapped
         if hurried:
             # the time limit cut the pruning short: the plan depends on it, whatever stopped
             # the exact search
@@ -537,6 +543,92 @@ def _prune(
             chosen = trial
             sole = _sole(live, chosen)
     return chosen, False
+
+
+MAX_FAILED_SWAPS = 3
+"""Candidates in a row whose swap fails (the analysis finds a target surviving it, even with
+the replaced controls the survivors' cores name put back) before the plan is kept as it is."""
+
+
+def _swap(
+    cores: Cores, chosen: frozenset[int], costs: Sequence[float], max_runs: int, bounds: Bounds
+) -> tuple[frozenset[int], bool]:
+    """Replace controls of a heuristic plan by one cheaper candidate, within ``max_runs``
+    engine runs and the time to finish: the plan and whether the time limit stopped the
+    swapping before it had tried every replacement it found.
+
+    The completion adds the controls the cores of each step's survivors ask for, and the
+    pruning only drops controls, so a candidate that would do the work of several of the
+    plan's controls at once (an approval step on a tool, rather than a scope on each of its
+    permissions) is missed. A candidate may replace the controls each of whose known cores
+    holds it (every core the plan meets stays met), and does when that costs less and an
+    analysis shows no target surviving the plan so changed. When targets survive, their
+    cores are taken as a round's are (grown first, so they name the controls on the
+    survivors' own chains; kept unless past the cap on cores), and the replaced controls
+    those cores hold are put back for a
+    second trial: the first, weak cores (every control near a chain) let a candidate seem to
+    replace controls on other chains too. Candidates are tried by what they save, most first,
+    found again after every trial; after :data:`MAX_FAILED_SWAPS` candidates in a row that
+    save nothing, the plan is kept (their analyses are the crediting's too)."""
+    oracle = cores.oracle
+    start = oracle.runs
+    tried: set[frozenset[int]] = set()
+    failed = 0
+    while oracle.runs - start < max_runs and failed < MAX_FAILED_SWAPS:
+        found = _cheapest_swap(cores.live(), chosen, costs, tried)
+        if found is None:
+            return chosen, False
+        cand, gone = found
+        failed += 1
+        while gone:
+            trial = (chosen - gone) | {cand}
+            if trial in tried or sum(costs[m] for m in gone) <= costs[cand]:
+                break
+            if bounds.finishing_late(oracle) or oracle.runs - start >= max_runs:
+                return chosen, bounds.finishing_late(oracle)
+            tried.add(trial)
+            left = cores.left(trial)
+            if not left:
+                chosen = trial
+                failed = 0
+                break
+            late = bounds.finishing_late(oracle) or oracle.runs - start >= max_runs
+            # past the cap on cores they are used, not kept, as in the completion
+            keep = bounds.reached(cores) != "cores"
+            learnt = cores.extract(left, trial, grow=not late, keep=keep)
+            gone = gone - frozenset().union(*learnt)
+    return chosen, False
+
+
+def _cheapest_swap(
+    live: Sequence[frozenset[int]],
+    chosen: frozenset[int],
+    costs: Sequence[float],
+    tried: set[frozenset[int]],
+) -> tuple[int, frozenset[int]] | None:
+    """The candidate outside the plan ``chosen`` that can replace controls of it saving the
+    most (ties to the lower index), and those controls, whose plan is not ``tried``; None
+    when no swap saves anything. A candidate can replace the controls of the plan each of
+    whose known cores holds it: every core the plan meets stays met (:func:`_swap`)."""
+    holding: dict[int, list[int]] = {}
+    for i, core in enumerate(live):
+        for m in core & chosen:
+            holding.setdefault(m, []).append(i)
+    replaced: dict[int, set[int]] = {}
+    for m, where in sorted(holding.items()):
+        found = live[where[0]]
+        for i in where[1:]:
+            found = found & live[i]
+        for cand in found - chosen:
+            replaced.setdefault(cand, set()).add(m)
+    best: tuple[float, int, frozenset[int]] | None = None
+    for cand in sorted(replaced):
+        gone = frozenset(replaced[cand])
+        saving = sum(costs[m] for m in gone) - costs[cand]
+        trial = (chosen - gone) | {cand}
+        if saving > 0 and trial not in tried and (best is None or saving > best[0]):
+            best = (saving, cand, gone)
+    return None if best is None else (best[1], best[2])
 
 
 def _sole(live: Sequence[frozenset[int]], chosen: frozenset[int]) -> set[int]:
