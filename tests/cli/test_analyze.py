@@ -161,10 +161,11 @@ def test_an_output_path_ending_with_a_separator_is_refused_not_written_as_a_file
 ) -> None:
     # the path drops the separator: "reports/" used to become a file named "reports"
     wanted = tmp_path / "reports"
-    res = runner.invoke(app, [*args, f"{wanted}/"])
-    assert res.exit_code == 2, res.output
-    assert "names a directory" in res.output
-    assert not wanted.exists()
+    for named in (f"{wanted}/", f"{wanted}/.", f"{wanted}//"):
+        res = runner.invoke(app, [*args, named])
+        assert res.exit_code == 2, res.output
+        assert "names a directory" in res.output
+        assert not wanted.exists()
     # a file name is written as before
     res = runner.invoke(app, [*args, str(wanted)])
     assert res.exit_code in (0, 1), res.output  # check exits 1 when a gate fails

@@ -147,14 +147,14 @@ FileArg = Annotated[
 
 
 def output_path(value: str) -> Path:
-    """``--output``: the file to write. A path that ends with a separator names a directory,
-    which a report cannot be written to: refused here, since the path drops the separator
-    (``-o reports/`` would otherwise write a file named ``reports``)."""
-    if value.endswith(("/", os.sep)):
-        raise typer.BadParameter(
-            f"{value} names a directory (it ends with a separator): give the name of a file "
-            "to write"
-        )
+    """``--output``: the file to write. A path that ends with a separator, or whose last part
+    is ``.`` or ``..``, names a directory, which a report cannot be written to: refused here,
+    since the path drops them (``-o reports/`` and ``-o reports/.`` would otherwise write a
+    file named ``reports``)."""
+    seps = "".join(sep for sep in (os.sep, os.altsep, "/") if sep)
+    last = os.path.basename(value.rstrip(seps)) if value.rstrip(seps) else value
+    if value.endswith(tuple(seps)) or last in (".", ".."):
+        raise typer.BadParameter(f"{value} names a directory: give the name of a file to write")
     return Path(value)
 
 

@@ -118,11 +118,13 @@ def make_plan(
     ``candidates`` replaces the generated candidates (catalog and planned controls) when given.
     ``budget`` is the hitting-set solver's node budget per round; ``exact_rounds`` the number of
     exact rounds (one or two engine runs each) before the plan is completed greedily;
-    ``max_prune_runs`` bounds the engine runs spent dropping redundant controls from a heuristic
-    plan, and those spent crediting threats to controls. ``time_limit`` (seconds of
-    ``clock``) bounds the whole plan and ``max_cores`` the cores kept (None: no limit): past
-    either the exact search stops like past ``exact_rounds``, early enough that completing,
-    pruning and crediting the plan fit in the time limit too (:class:`Bounds`).
+    ``max_prune_runs`` bounds the engine runs of each step that improves a heuristic plan
+    (dropping redundant controls, swapping controls for a cheaper candidate, dropping again
+    after a swap) and those spent crediting threats to controls: up to four times that in all.
+    ``time_limit`` (seconds of ``clock``) bounds the whole plan and ``max_cores`` the cores
+    kept (None: no limit): past either the exact search stops like past ``exact_rounds``,
+    early enough that completing, pruning and crediting the plan fit in the time limit too
+    (:class:`Bounds`).
     """
     if exact_rounds < 1:
         raise ValueError("exact_rounds must be at least 1")

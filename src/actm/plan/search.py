@@ -125,18 +125,21 @@ class Bounds:
         search_time = self.search_time(oracle)
         if search_time is not None and search_time <= ROUND_RUNS * oracle.slowest:
             return "time"
+        return "cores" if self.over_cap(cores) else None
+
+    def over_cap(self, cores: Cores) -> bool:
+        """Whether the cores kept have reached their cap (in number, or in the candidates
+        they hold): past it, the cores a step finds are used but not kept."""
         if self.max_cores is not None and len(cores.cores) >= self.max_cores:
-            return "cores"
-        if self.max_members is not None and cores.members >= self.max_members:
-            return "cores"
-        return None
+            return True
+        return self.max_members is not None and cores.members >= self.max_members
 
     def passed(self, cores: Cores) -> bool:
         """Whether the plan is past its time limit, or the cores past their cap: the first
         round's extraction, which takes every target, stops there (the plan is then completed
         from the cores of the round's survivors, :func:`_augment`)."""
         left = self.left()
-        return (left is not None and left <= 0) or self.reached(cores) == "cores"
+        return (left is not None and left <= 0) or self.over_cap(cores)
 
 
 MEMBERS_PER_CORE = 100
@@ -459,13 +462,7 @@ def search(
             break
 
     if limit is not None:
-        chosen, hurried = _prune(cores, chosen, costs, max_prune_runs, bounds)
-        if not hurried:
-            swapped, hurried = _swap(cores, chosen, costs, max_prune_runs, bounds)
-            if swapped != chosen and not hurried:
-                # a candidate that took over several controls' work may leave others idle
-                swapped, hurried = _prune(cores, swapped, costs, max_prune_runs, bounds)
-            chosen = swapped
+        chosen, hurried = _improve(cores, chosen, costs, max_prune_runs, bounds)
         if hurried:
             # the time limit cut the pruning short: the plan depends on it, whatever stopped
             # the exact search
@@ -511,7 +508,7 @@ def _augment(
         # a greedy step takes up to two analyses (growing the cores, checking the plan)
         late = bounds.finishing_late(cores.oracle, ROUND_RUNS)
         # past the cap on cores, a step's cores are used but not kept: memory stays bounded
-        keep = bounds.reached(cores) != "cores"
+        keep = not bounds.over_cap(cores)
         # the survivors share their cores: each distinct core once, with the targets giving it
         found = Counter(cores.extract(left, chosen, grow=not late, keep=keep))
         if late:
@@ -543,6 +540,22 @@ def _prune(
             chosen = trial
             sole = _sole(live, chosen)
     return chosen, False
+
+
+def _improve(
+    cores: Cores, chosen: frozenset[int], costs: Sequence[float], max_runs: int, bounds: Bounds
+) -> tuple[frozenset[int], bool]:
+    """A heuristic plan pruned (:func:`_prune`), its controls swapped for cheaper candidates
+    (:func:`_swap`) and, when that changed it, pruned again: a candidate that took over several
+    controls' work may leave others idle. Each step within ``max_runs`` analyses and the time
+    to finish; the plan, and whether the time limit cut a step short."""
+    chosen, hurried = _prune(cores, chosen, costs, max_runs, bounds)
+    if hurried:
+        return chosen, True
+    swapped, hurried = _swap(cores, chosen, costs, max_runs, bounds)
+    if swapped == chosen or hurried:
+        return swapped, hurried
+    return _prune(cores, swapped, costs, max_runs, bounds)
 
 
 MAX_FAILED_SWAPS = 3
@@ -594,7 +607,7 @@ def _swap(
                 break
             late = bounds.finishing_late(oracle) or oracle.runs - start >= max_runs
             # past the cap on cores they are used, not kept, as in the completion
-            keep = bounds.reached(cores) != "cores"
+            keep = not bounds.over_cap(cores)
             learnt = cores.extract(left, trial, grow=not late, keep=keep)
             gone = gone - frozenset().union(*learnt)
     return chosen, False
@@ -614,13 +627,21 @@ def _cheapest_swap(
     for i, core in enumerate(live):
         for m in core & chosen:
             holding.setdefault(m, []).append(i)
+    # controls held by the same cores can be replaced by the same candidates: intersected
+    # once per such group, from its smallest core, stopping once nothing is left (a hub's
+    # cores hold thousands of candidates, often all in the plan)
+    grouped: dict[tuple[int, ...], list[int]] = {}
+    for m in sorted(holding):
+        grouped.setdefault(tuple(holding[m]), []).append(m)
     replaced: dict[int, set[int]] = {}
-    for m, where in sorted(holding.items()):
-        found = live[where[0]]
-        for i in where[1:]:
+    for where, members in grouped.items():
+        found = live[min(where, key=lambda i: (len(live[i]), i))] - chosen
+        for i in where:
+            if not found:
+                break
             found = found & live[i]
-        for cand in found - chosen:
-            replaced.setdefault(cand, set()).add(m)
+        for cand in found:
+            replaced.setdefault(cand, set()).update(members)
     best: tuple[float, int, frozenset[int]] | None = None
     for cand in sorted(replaced):
         gone = frozenset(replaced[cand])
