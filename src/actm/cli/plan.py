@@ -104,7 +104,8 @@ def plan(
             "--time-limit",
             min=0.0,
             help="Seconds the plan may take: the exact search stops early enough for the best "
-            "plan to be completed greedily, pruned and credited within them, and reported with "
+            "plan to be completed greedily, pruned, swapped and credited within them, and "
+            "reported with "
             "its lower bound and gap (an analysis under way is not interrupted). 0: no limit.",
         ),
     ] = 60.0,
