@@ -148,10 +148,11 @@ def test_the_first_round_grows_with_the_targets_not_their_product(kb: KnowledgeB
 def test_a_hub_plan_stays_within_the_cap_on_core_members(
     kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The cap on cores also caps the candidates they hold. A hub of 40 tools gives five
-    cores of some 128 candidates each: with room for 5 cores of 50 candidates on average (250
-    members), the first round's extraction stops at its second core, below the cap on their
-    number, and the plan, completed, says why the search stopped."""
+    """The cap on cores also caps the candidates they hold. A hub of 40 tools whose targets
+    grow their cores together (one group) gives five cores of some 128 candidates each: with
+    room for 5 cores of 50 candidates on average (250 members), the first round's extraction
+    stops at its second core, below the cap on their number, and the plan, completed, says
+    why the search stopped."""
     model = actm.load_model_text(tool_hub(40, 2, 7), knowledge=kb)
     sizes: list[tuple[int, int]] = []
     real = SEARCH.Cores.extract
@@ -163,6 +164,7 @@ def test_a_hub_plan_stays_within_the_cap_on_core_members(
 
     monkeypatch.setattr(SEARCH.Cores, "extract", extract)
     monkeypatch.setattr(SEARCH, "MEMBERS_PER_CORE", 50)
+    monkeypatch.setattr(SEARCH, "MAX_GROUPS", 1)
     plan = make_plan(model, kb, target="low", max_cores=5, time_limit=None)
     assert (plan.method, plan.limit, plan.iterations) == ("heuristic", "cores", 1)
     assert plan.unremovable == ()
@@ -208,3 +210,30 @@ def test_a_plan_is_the_same_whichever_the_cores_are_shared(kb: KnowledgeBase) ->
     a = make_plan(model, kb, target="low", time_limit=None, exact_rounds=3)
     b = make_plan(model, kb, target="low", time_limit=None, exact_rounds=3)
     assert a == b
+
+
+def test_a_hub_plan_is_exact_once_each_tool_s_targets_grow_their_cores_by_themselves(
+    kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every target of a hub is near every tool, so grown all together no core shrinks: each
+    round's cheapest set is one control that removes nothing, and the search runs out of
+    rounds. Grouped by the candidates on their own chains (here one group per tool, the
+    agent's own controls left out), each group's cores name its tool's controls and the
+    agent's: the search proves the optimum, an attack countermeasure on the agent for each
+    of the four attacks, in two rounds."""
+    model = actm.load_model_text(tool_hub(6, 2, 0), knowledge=kb)
+    plan = make_plan(model, kb, target="low", time_limit=None)
+    assert (plan.method, plan.cost, plan.lower_bound, plan.iterations) == ("exact", 20.0, 20.0, 2)
+    assert {c.template for c in plan.controls} == {"attack-countermeasure"}
+    assert plan.unremovable == ()
+    cores, targets = first_round(model, kb)
+    groups = cores.groups(targets, {t.id: SEARCH.inner_attacks(t, kb) for t in targets})
+    # one group per tool (its targets bind it), and one for each of the agent's own two
+    # targets (prompt injection, exhaustion), whose chains hold only the agent's controls
+    bound = [{b.element for t in g for b in t.bindings if b.element[0] == "t"} for g in groups]
+    assert sorted(sorted(tools) for tools in bound) == [[], [], *([f"t{i}"] for i in range(6))]
+    with monkeypatch.context() as m:
+        m.setattr(SEARCH, "MAX_GROUPS", 1)  # every target in one group: as before
+        together = make_plan(model, kb, target="low", time_limit=None)
+    assert (together.method, together.limit) == ("heuristic", "rounds")
+    assert together.cost > plan.cost

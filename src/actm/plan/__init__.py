@@ -19,7 +19,9 @@ chain than ``S`` does (fewer controls never take a capability away), so it leave
 intact. The larger ``S``, the smaller the core, and the fewer the rounds. So before taking the
 cores, each round (and the start) also puts in force every candidate that may touch a
 survivor's chain without acting on one of the chain's own elements (one more engine run): a
-target that survives that too gives the smaller core outside the larger set.
+target that survives that too gives the smaller core outside the larger set. The survivors do
+this in groups of targets whose chains share their own candidates (one engine run each, at
+most 32): on a hub every target is near every tool, and grown all together no core shrinks.
 
 Controls only take capabilities away, with one exception the planner reports rather than
 optimises: a control can open a new attack surface (a human approval step invites deception of
@@ -156,11 +158,11 @@ def make_plan(
         slowest=first,
     )
     cores = Cores(oracle, floor, targets)
-    # growing the first cores takes an analysis: part of the exact search
-    cores.extract(
+    # growing the first cores takes an analysis per group of targets: part of the exact search
+    cores.extract_grouped(
         [base[tid] for tid in targets],
         frozenset(),
-        grow=bounds.reached(cores) is None,
+        late=lambda: bounds.reached(cores) is not None,
         stop=lambda: bounds.passed(cores),
     )
     costs_v = [c.cost for c in cands]

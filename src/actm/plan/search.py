@@ -142,6 +142,13 @@ class Bounds:
         return (left is not None and left <= 0) or self.over_cap(cores)
 
 
+COMMON_SHARE = 4
+"""A candidate on the chains of more than one target in this many links no targets into one
+group (:meth:`Cores.groups`): it is near every chain anyway."""
+
+MAX_GROUPS = 32
+"""Groups whose cores grow each by itself, at most: one analysis each per round."""
+
 MEMBERS_PER_CORE = 100
 """Candidates per core, on average, that the cap on cores allows them to hold all together
 (:attr:`Bounds.max_members`): the default 10,000 cores may hold a million candidates, some
@@ -355,6 +362,70 @@ class Cores:
         self.touch.work += len(touching)
         return touching - chosen - direct
 
+    def groups(
+        self, left: Sequence[Threat], inner: Mapping[str, Inner], most: int | None = None
+    ) -> list[list[Threat]]:
+        """``left`` in groups of targets whose chains hold the same candidates of their own:
+        two targets are in one group when a candidate acts on both their chains, leaving out
+        the candidates on the chains of more than one target in :data:`COMMON_SHARE` (an
+        agent's own controls, on every chain of a hub). Each group grows its cores by itself
+        (:meth:`extract_grouped`); past ``most`` groups (default :data:`MAX_GROUPS`), they are
+        dealt out into that many, in the order of their first target's id."""
+        directs = {t.id: self.touch.direct(t, inner[t.id]) for t in left}
+        count: Counter[int] = Counter()
+        for t in left:
+            count.update(directs[t.id])
+        common = {c for c, n in count.items() if n * COMMON_SHARE > len(left)}
+        parent: dict[str, str] = {}
+
+        def root(x: str) -> str:
+            while parent.setdefault(x, x) != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        first: dict[int, str] = {}
+        for t in left:
+            mine = root(t.id)
+            for c in sorted(directs[t.id] - common):
+                theirs = root(first.setdefault(c, t.id))
+                if theirs != mine:
+                    parent[theirs] = mine
+        found: dict[str, list[Threat]] = {}
+        for t in left:
+            found.setdefault(root(t.id), []).append(t)
+        out = sorted(found.values(), key=lambda g: g[0].id)
+        most = MAX_GROUPS if most is None else most
+        if len(out) <= most:
+            return out
+        dealt: list[list[Threat]] = [[] for _ in range(most)]
+        for i, group in enumerate(out):
+            dealt[i % most].extend(group)
+        return dealt
+
+    def extract_grouped(
+        self,
+        left: Sequence[Threat],
+        chosen: frozenset[int],
+        *,
+        late: Callable[[], bool],
+        stop: Callable[[], bool] | None = None,
+        most: int | None = None,
+    ) -> list[frozenset[int]]:
+        """:meth:`extract` of each of :meth:`groups` of ``left`` in turn, each grown by
+        itself (one analysis each) until ``late`` says there is no time for another: then
+        the others give their cores outside ``chosen``. Grown with every target together,
+        the candidates near one target's chain but on another's stay out of force, so on a
+        hub (every target near every tool) no core grows; grown by group, a target's core
+        holds what acts on its own group's chains."""
+        inner = {t.id: inner_attacks(t, self.oracle.kb) for t in left}
+        found: list[frozenset[int]] = []
+        for group in self.groups(left, inner, most):
+            if stop is not None and stop():
+                break
+            found += self.extract(group, chosen, grow=not late(), stop=stop)
+        return found
+
     def extract(
         self,
         left: Sequence[Threat],
@@ -453,7 +524,7 @@ def search(
             limit = stop
             chosen = _augment(cores, chosen, costs, bounds)
         else:
-            _next_cores(cores, left, chosen, set(live), known)
+            _next_cores(cores, left, chosen, set(live), known, bounds)
         if len(cores.unremovable) > known:
             # threats now known to be unremovable no longer constrain the plan: bounds found
             # while they did may not hold for what remains
@@ -481,10 +552,12 @@ def _next_cores(
     chosen: frozenset[int],
     live_before: set[frozenset[int]],
     known: int,
+    bounds: Bounds,
 ) -> None:
-    """Extract the cores of the survivors ``left`` of an exact round; each must add a core the
+    """Extract the cores of the survivors ``left`` of an exact round, grown group by group
+    while the exact search has time (:meth:`Cores.extract_grouped`); each must add a core the
     plan misses or turn out unremovable."""
-    cores.extract(left, chosen)
+    cores.extract_grouped(left, chosen, late=lambda: bounds.reached(cores) is not None)
     if len(cores.unremovable) == known and set(cores.live()) <= live_before:
         # each survivor adds a core the plan misses; never loop, never return a wrong plan
         raise InternalError("the planner made no progress on " + ", ".join(t.id for t in left))
