@@ -237,3 +237,32 @@ def test_a_hub_plan_is_exact_once_each_tool_s_targets_grow_their_cores_by_themse
         together = make_plan(model, kb, target="low", time_limit=None)
     assert (together.method, together.limit) == ("heuristic", "rounds")
     assert together.cost > plan.cost
+
+
+def test_targets_are_grouped_by_the_candidates_on_their_own_chains(kb: KnowledgeBase) -> None:
+    """A candidate on the chains of more than a quarter of the targets links none of them;
+    one on fewer links the targets whose chains hold it; past ``most`` groups they are dealt
+    out in the order of their first target's id."""
+    model = actm.load_model_text(tool_hub(6, 2, 0), knowledge=kb)
+    cores, targets = first_round(model, kb)
+    inner = {t.id: SEARCH.inner_attacks(t, kb) for t in targets}
+    four = [t for t in targets if t.id.startswith("excessive-agency-write")][:4]
+    direct = {t.id: cores.touch.direct(t, inner[t.id]) for t in four}
+    # the first two share their tool (t0), the last two theirs (t1)
+    assert [t.id.rsplit("@", 1)[1] for t in four] == ["d0-0", "d0-1", "d1-0", "d1-1"]
+    assert (direct[four[0].id] & direct[four[1].id]) - direct[four[2].id]  # t0's own
+    # t0's candidates are on 2 of these 4 chains, a half: more than a quarter links nothing,
+    # so each target is a group of its own, dealt out into two when two are the most
+    alone = cores.groups(four, inner)
+    assert [[t.id for t in g] for g in alone] == [[t.id] for t in four]
+    pairs = cores.groups(four, inner, most=2)
+    assert [[t.id for t in g] for g in pairs] == [
+        [four[0].id, four[2].id],
+        [four[1].id, four[3].id],
+    ]
+    # among 8 chains (4 tools) each tool's candidates are on 2, a quarter: they link them
+    eight = [t for t in targets if t.id.startswith("excessive-agency-write")][:8]
+    together = cores.groups(eight, inner)
+    assert [[t.id for t in g] for g in together] == [
+        [eight[i].id, eight[i + 1].id] for i in range(0, 8, 2)
+    ]

@@ -94,8 +94,8 @@ def plan(
         typer.Option(
             "--exact-rounds",
             min=1,
-            help="Rounds of the exact search (one or two analyses each) before the plan is "
-            "completed greedily and reported with a lower bound and gap.",
+            help="Rounds of the exact search (one or two analyses each, up to 33 on a hub) "
+            "before the plan is completed greedily and reported with a lower bound and gap.",
         ),
     ] = 50,
     time_limit: Annotated[

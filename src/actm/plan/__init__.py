@@ -119,7 +119,8 @@ def make_plan(
     costs by template id; ``use_catalog=False`` plans with the model's planned controls only.
     ``candidates`` replaces the generated candidates (catalog and planned controls) when given.
     ``budget`` is the hitting-set solver's node budget per round; ``exact_rounds`` the number of
-    exact rounds (one or two engine runs each) before the plan is completed greedily;
+    exact rounds (one or two engine runs each, up to 33 when the cores are grown by group)
+    before the plan is completed greedily;
     ``max_prune_runs`` bounds the engine runs of each step that improves a heuristic plan
     (dropping redundant controls, swapping controls for a cheaper candidate, dropping again
     after a swap) and those spent crediting threats to controls: up to four times that in all.

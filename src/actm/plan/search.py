@@ -159,7 +159,9 @@ FINISH = 0.25
 once the exact search stops: a plan stopped by time still removes every removable target."""
 
 ROUND_RUNS = 2
-"""Analyses one exact round may take: the plan's, and the one its survivors' cores take."""
+"""Analyses one exact round may take: the plan's, and the one its survivors' cores take. A
+round whose cores are grown by group takes one per group, and asks :meth:`Bounds.reached`
+before each: a group grown too late gives its cores outside the round's set."""
 
 RESERVE_RUNS = 3
 """Analyses kept for finishing the plan (completing it takes one or two), when more than
@@ -412,13 +414,19 @@ class Cores:
         stop: Callable[[], bool] | None = None,
         most: int | None = None,
     ) -> list[frozenset[int]]:
-        """:meth:`extract` of each of :meth:`groups` of ``left`` in turn, each grown by
-        itself (one analysis each) until ``late`` says there is no time for another: then
-        the others give their cores outside ``chosen``. Grown with every target together,
-        the candidates near one target's chain but on another's stay out of force, so on a
-        hub (every target near every tool) no core grows; grown by group, a target's core
-        holds what acts on its own group's chains."""
+        """The cores of ``left`` (:meth:`extract`), grown with every target together when
+        that puts any candidate in force; when it puts none, of each of :meth:`groups` of
+        ``left`` in turn, each grown by itself (one analysis each) until ``late`` says there
+        is no time for another: then the others give their cores outside ``chosen``. Grown
+        with every target together, the candidates near one target's chain but on another's
+        stay out of force, so on a hub (every target near every tool, every tool on some
+        target's chain) nothing is put in force and no core grows; grown by group, a
+        target's core holds what acts on its own group's chains."""
         inner = {t.id: inner_attacks(t, self.oracle.kb) for t in left}
+        if late() or self._indirect(left, chosen, inner):
+            # growing them all together puts something in force (or there is no time to
+            # grow): one analysis, as the round always took
+            return self.extract(left, chosen, grow=not late(), stop=stop)
         found: list[frozenset[int]] = []
         for group in self.groups(left, inner, most):
             if stop is not None and stop():

@@ -52,7 +52,8 @@ class Plan:
     """How many candidate controls were considered."""
     engine_runs: int
     iterations: int
-    """Rounds of the implicit hitting-set loop (one or two engine runs each)."""
+    """Rounds of the implicit hitting-set loop (one or two engine runs each, up to 33 when the
+    cores are grown by group)."""
     hypothetical: tuple[str, ...] = ()
     """The threats the plan names (targets, settled, also removed, introduced) that need a
     weakness a hypothesis posits (sorted): with ``--hypotheses``, tell them from the others."""
