@@ -151,9 +151,8 @@ def output_path(value: str) -> Path:
     is ``.`` or ``..``, names a directory, which a report cannot be written to: refused here,
     since the path drops them (``-o reports/`` and ``-o reports/.`` would otherwise write a
     file named ``reports``)."""
-    seps = "".join(sep for sep in (os.sep, os.altsep, "/") if sep)
-    last = os.path.basename(value.rstrip(seps)) if value.rstrip(seps) else value
-    if value.endswith(tuple(seps)) or last in (".", ".."):
+    seps = tuple(sep for sep in (os.sep, os.altsep) if sep)
+    if value.endswith(seps) or os.path.basename(value) in (".", ".."):
         raise typer.BadParameter(f"{value} names a directory: give the name of a file to write")
     return Path(value)
 

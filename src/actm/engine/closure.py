@@ -169,6 +169,7 @@ class Closure:
 
 def prepare(c: Compiled) -> None:
     """Build what every closure of ``c`` shares and keeps on it (its view of the system, its
-    costs, its seeds, the matcher's tables), as the first closure would: before worker
-    processes are forked from this one, so that they inherit it instead of each building it."""
+    costs, its seeds), as the first closure would: before worker processes are forked from
+    this one, so that they inherit it instead of each building it. The join tables are built
+    by each closure as it meets facts."""
     Closure(c)

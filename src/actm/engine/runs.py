@@ -482,10 +482,7 @@ def _early_routes(c: Compiled, workers: int | None) -> Waiter | None:
     n = _allowed(workers)
     if n <= 1 or len(c.target_name) < PARALLEL_FACTS:
         return None
-    # what every closure of the model shares (its view, costs, seeds), built here before the
-    # fork: the run's closure needs it next, and the workers then inherit it instead of each
-    # building its own on a core the run also needs
-    prepare(c)
+    prepare(c)  # built once before the fork: the workers inherit it (engine/closure.py)
     return start_all(route_jobs(c, Wording(c.vocab.wording)).jobs, n - 1)
 
 

@@ -412,7 +412,6 @@ class Cores:
         *,
         late: Callable[[], bool],
         stop: Callable[[], bool] | None = None,
-        most: int | None = None,
     ) -> list[frozenset[int]]:
         """The cores of ``left`` (:meth:`extract`), grown with every target together when
         that puts any candidate in force; when it puts none, of each of :meth:`groups` of
@@ -423,15 +422,18 @@ class Cores:
         target's chain) nothing is put in force and no core grows; grown by group, a
         target's core holds what acts on its own group's chains."""
         inner = {t.id: inner_attacks(t, self.oracle.kb) for t in left}
-        if late() or self._indirect(left, chosen, inner):
-            # growing them all together puts something in force (or there is no time to
-            # grow): one analysis, as the round always took
-            return self.extract(left, chosen, grow=not late(), stop=stop)
+        if late():
+            return self.extract(left, chosen, grow=False, stop=stop, inner=inner)
+        indirect = self._indirect(left, chosen, inner)
+        if indirect:
+            # growing them all together puts something in force: one analysis, as the round
+            # always took
+            return self.extract(left, chosen, stop=stop, inner=inner, indirect=indirect)
         found: list[frozenset[int]] = []
-        for group in self.groups(left, inner, most):
+        for group in self.groups(left, inner):
             if stop is not None and stop():
                 break
-            found += self.extract(group, chosen, grow=not late(), stop=stop)
+            found += self.extract(group, chosen, grow=not late(), stop=stop, inner=inner)
         return found
 
     def extract(
@@ -442,6 +444,8 @@ class Cores:
         grow: bool = True,
         stop: Callable[[], bool] | None = None,
         keep: bool = True,
+        inner: Mapping[str, Inner] | None = None,
+        indirect: frozenset[int] | None = None,
     ) -> list[frozenset[int]]:
         """The cores of the targets ``left``, alive with ``chosen`` in force: one each, outside
         ``chosen``, unless the target is found unremovable.
@@ -457,12 +461,16 @@ class Cores:
         targets not reached yet give no core (a round's survivors give theirs later), so
         that the first round, which takes every target, keeps to the time limit and the cap
         on cores. Without ``keep`` the cores are returned but not recorded (:meth:`add`).
+        ``inner`` (:func:`inner_attacks` of each target) and ``indirect`` (what growing puts
+        in force) are taken as given when the caller worked them out already.
         """
-        kb = self.oracle.kb
-        inner = {t.id: inner_attacks(t, kb) for t in left}
+        if inner is None:
+            inner = {t.id: inner_attacks(t, self.oracle.kb) for t in left}
         if grow and stop is not None and stop():
             grow = False
-        grown = chosen | self._indirect(left, chosen, inner) if grow else chosen
+        if grow and indirect is None:
+            indirect = self._indirect(left, chosen, inner)
+        grown = chosen | indirect if grow and indirect is not None else chosen
         again: dict[str, Threat] = {}
         if grown != chosen:
             ids = [t.id for t in left]
@@ -659,11 +667,11 @@ def _swap(
     analysis shows no target surviving the plan so changed. When targets survive, their
     cores are taken as a round's are (grown first, so they name the controls on the
     survivors' own chains; kept unless past the cap on cores), and the replaced controls
-    those cores hold are put back for a
-    second trial: the first, weak cores (every control near a chain) let a candidate seem to
-    replace controls on other chains too. Candidates are tried by what they save, most first,
-    found again after every trial; after :data:`MAX_FAILED_SWAPS` candidates in a row that
-    save nothing, the plan is kept (their analyses are the crediting's too)."""
+    those cores hold are put back for a second trial: the first, weak cores (every control
+    near a chain) let a candidate seem to replace controls on other chains too. Candidates
+    are tried by what they save, most first, found again after every trial; after
+    :data:`MAX_FAILED_SWAPS` candidates in a row that save nothing, the plan is kept (their
+    analyses are the crediting's too)."""
     oracle = cores.oracle
     start = oracle.runs
     tried: set[frozenset[int]] = set()
@@ -678,8 +686,9 @@ def _swap(
             trial = (chosen - gone) | {cand}
             if trial in tried or sum(costs[m] for m in gone) <= costs[cand]:
                 break
-            if bounds.finishing_late(oracle) or oracle.runs - start >= max_runs:
-                return chosen, bounds.finishing_late(oracle)
+            late = bounds.finishing_late(oracle)
+            if late or oracle.runs - start >= max_runs:
+                return chosen, late
             tried.add(trial)
             left = cores.left(trial)
             if not left:
@@ -727,8 +736,9 @@ def _cheapest_swap(
     for cand in sorted(replaced):
         gone = frozenset(replaced[cand])
         saving = sum(costs[m] for m in gone) - costs[cand]
-        trial = (chosen - gone) | {cand}
-        if saving > 0 and trial not in tried and (best is None or saving > best[0]):
+        if saving <= 0 or (best is not None and saving <= best[0]):
+            continue
+        if (chosen - gone) | {cand} not in tried:
             best = (saving, cand, gone)
     return None if best is None else (best[1], best[2])
 
