@@ -29,6 +29,7 @@ from actm.terms import TOOL_PERMISSIONS
 from hub_models import tool_hub
 
 SEARCH = importlib.import_module("actm.plan.search")  # ``actm.plan.search`` is also a function
+CORES = importlib.import_module("actm.plan.cores")
 EXAMPLES = sorted((Path(__file__).parents[2] / "examples").glob("*.yaml"))
 
 WORK_PER_ITEM = 16
@@ -48,8 +49,8 @@ def first_round(model: SystemModel, kb: KnowledgeBase) -> tuple[Any, list[Threat
     base = {t.id: t for t in build_threats(run_threats(model, kb))}
     targets = sorted(base)
     cands = candidates_for(model, kb.controls, [base[i] for i in targets])
-    oracle = SEARCH.Oracle(model, kb, cands, None, base)
-    cores = SEARCH.Cores(oracle, 0, targets)
+    oracle = CORES.Oracle(model, kb, cands, None, base)
+    cores = CORES.Cores(oracle, 0, targets)
     cores.extract([base[i] for i in targets], frozenset())
     return cores, [base[i] for i in targets]
 
@@ -112,8 +113,8 @@ def test_the_shared_reach_is_the_reach(model: Path | str, kb: KnowledgeBase) -> 
         m = actm.load_model_text(model, knowledge=kb)
     threats = build_threats(run_threats(m, kb))
     cands = candidates_for(m, kb.controls, threats)
-    oracle = SEARCH.Oracle(m, kb, cands, None, {t.id: t for t in threats})
-    touch = SEARCH.Cores(oracle, 0, []).touch
+    oracle = CORES.Oracle(m, kb, cands, None, {t.id: t for t in threats})
+    touch = CORES.Cores(oracle, 0, []).touch
     for t in threats:
         wide = reach(t, m)
         assert touch.reach(t) == wide, t.id
@@ -155,16 +156,16 @@ def test_a_hub_plan_stays_within_the_cap_on_core_members(
     why the search stopped."""
     model = actm.load_model_text(tool_hub(40, 2, 7), knowledge=kb)
     sizes: list[tuple[int, int]] = []
-    real = SEARCH.Cores.extract
+    real = CORES.Cores.extract
 
     def extract(self: Any, *args: Any, **kwargs: Any) -> Any:
         found = real(self, *args, **kwargs)
         sizes.append((len(self.cores), self.members))
         return found
 
-    monkeypatch.setattr(SEARCH.Cores, "extract", extract)
+    monkeypatch.setattr(CORES.Cores, "extract", extract)
     monkeypatch.setattr(SEARCH, "MEMBERS_PER_CORE", 50)
-    monkeypatch.setattr(SEARCH, "MAX_GROUPS", 1)
+    monkeypatch.setattr(CORES, "MAX_GROUPS", 1)
     plan = make_plan(model, kb, target="low", max_cores=5, time_limit=None)
     assert (plan.method, plan.limit, plan.iterations) == ("heuristic", "cores", 1)
     assert plan.unremovable == ()
@@ -181,22 +182,22 @@ def test_the_first_extraction_stops_at_the_time_limit(
     its survivors and says it stopped at the time limit."""
     model = actm.load_model_text(tool_hub(20, 2, 7), knowledge=kb)
     now = [0.0]
-    real = SEARCH.Cores.add
+    real = CORES.Cores.add
 
     def add(self: Any, *args: Any, **kwargs: Any) -> Any:
         now[0] += 100.0  # the limit passes as the first core is kept
         return real(self, *args, **kwargs)
 
-    monkeypatch.setattr(SEARCH.Cores, "add", add)
+    monkeypatch.setattr(CORES.Cores, "add", add)
     counted: list[int] = []
-    real_extract = SEARCH.Cores.extract
+    real_extract = CORES.Cores.extract
 
     def extract(self: Any, left: Any, *args: Any, **kwargs: Any) -> Any:
         found = real_extract(self, left, *args, **kwargs)
         counted.append(len(found))
         return found
 
-    monkeypatch.setattr(SEARCH.Cores, "extract", extract)
+    monkeypatch.setattr(CORES.Cores, "extract", extract)
     plan = make_plan(model, kb, target="low", time_limit=60.0, clock=lambda: now[0])
     assert (plan.method, plan.limit) == ("heuristic", "time")
     assert counted[0] == 1  # the first extraction stopped after one target
@@ -227,13 +228,13 @@ def test_a_hub_plan_is_exact_once_each_tool_s_targets_grow_their_cores_by_themse
     assert {c.template for c in plan.controls} == {"attack-countermeasure"}
     assert plan.unremovable == ()
     cores, targets = first_round(model, kb)
-    groups = cores.groups(targets, {t.id: SEARCH.inner_attacks(t, kb) for t in targets})
+    groups = cores.groups(targets, {t.id: CORES.inner_attacks(t, kb) for t in targets})
     # one group per tool (its targets bind it), and one for each of the agent's own two
     # targets (prompt injection, exhaustion), whose chains hold only the agent's controls
     bound = [{b.element for t in g for b in t.bindings if b.element[0] == "t"} for g in groups]
     assert sorted(sorted(tools) for tools in bound) == [[], [], *([f"t{i}"] for i in range(6))]
     with monkeypatch.context() as m:
-        m.setattr(SEARCH, "MAX_GROUPS", 1)  # every target in one group: as before
+        m.setattr(CORES, "MAX_GROUPS", 1)  # every target in one group: as before
         together = make_plan(model, kb, target="low", time_limit=None)
     assert (together.method, together.limit) == ("heuristic", "rounds")
     assert together.cost > plan.cost
@@ -245,7 +246,7 @@ def test_targets_are_grouped_by_the_candidates_on_their_own_chains(kb: Knowledge
     out in the order of their first target's id."""
     model = actm.load_model_text(tool_hub(6, 2, 0), knowledge=kb)
     cores, targets = first_round(model, kb)
-    inner = {t.id: SEARCH.inner_attacks(t, kb) for t in targets}
+    inner = {t.id: CORES.inner_attacks(t, kb) for t in targets}
     four = [t for t in targets if t.id.startswith("excessive-agency-write")][:4]
     direct = {t.id: cores.touch.direct(t, inner[t.id]) for t in four}
     # the first two share their tool (t0), the last two theirs (t1)

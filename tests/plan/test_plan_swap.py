@@ -18,6 +18,7 @@ from actm.terms import level_rank
 from hub_models import tool_hub
 
 SEARCH = importlib.import_module("actm.plan.search")
+CORES = importlib.import_module("actm.plan.cores")
 
 
 @pytest.fixture(scope="module")
@@ -196,7 +197,7 @@ def test_a_hub_plan_takes_one_approval_per_tool_instead_of_a_scope_per_permissio
     text = tool_hub(6, 2, 0)
     model = actm.load_model_text(text, knowledge=kb)
     # the targets grow their cores together, as when a big hub has more tools than groups
-    monkeypatch.setattr(SEARCH, "MAX_GROUPS", 1)
+    monkeypatch.setattr(CORES, "MAX_GROUPS", 1)
     swapped = make_plan(model, kb, target="low", time_limit=None, exact_rounds=3)
     with monkeypatch.context() as m:
         m.setattr(SEARCH, "MAX_FAILED_SWAPS", 0)  # no swap

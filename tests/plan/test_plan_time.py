@@ -17,6 +17,7 @@ from actm.plan import make_plan
 from actm.plan.hitting import CLOCK_EVERY, solve
 
 SEARCH = importlib.import_module("actm.plan.search")  # ``actm.plan.search`` is also a function
+CORES = importlib.import_module("actm.plan.cores")
 EXAMPLE = Path(__file__).parents[2] / "examples" / "coding-assistant.yaml"
 
 
@@ -37,13 +38,13 @@ def kb() -> KnowledgeBase:
 
 def _slow_analyses(monkeypatch: pytest.MonkeyPatch, clock: FakeClock, seconds: float) -> None:
     """Every analysis the planner runs advances ``clock`` by ``seconds``."""
-    real = SEARCH.run_threats
+    real = CORES.run_threats
 
     def slow(*args: Any, **kwargs: Any) -> Any:
         clock.now += seconds
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(SEARCH, "run_threats", slow)
+    monkeypatch.setattr(CORES, "run_threats", slow)
     monkeypatch.setattr(actm.plan, "run_threats", slow)
 
 

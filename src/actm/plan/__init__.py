@@ -61,8 +61,9 @@ from actm.knowledge.controls import ControlTemplate
 from actm.knowledge.effects import EFFECTS
 from actm.model.system import SystemModel
 from actm.plan.candidates import Candidate, candidates_for, inner_attacks
+from actm.plan.cores import Clock, Cores, Oracle, targets_left
 from actm.plan.hitting import Solution, best_solver
-from actm.plan.search import Bounds, Clock, Cores, Oracle, Outcome, search, targets_left
+from actm.plan.search import Bounds, Outcome, search
 from actm.plan.touching import Touching
 from actm.results.build import build_threats
 from actm.results.model import Threat, TriageInfo
