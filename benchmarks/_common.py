@@ -65,6 +65,9 @@ class Run:
     """Wall-clock seconds from start to exit."""
     peak_mb: float
     """Peak resident set size of the process, in MiB (from wait4)."""
+    cpu: float
+    """CPU seconds (user and system) of the process and of the worker processes it waited
+    for (from wait4): on a machine of N cores, no schedule runs it in less than cpu / N."""
     returncode: int
     stdout: str
     stderr: str
@@ -101,11 +104,21 @@ def run_measured(cmd: list[str], timeout: float | None = None) -> Run:
         return Run(
             wall=wall,
             peak_mb=usage.ru_maxrss / 1024,  # Linux reports KiB
+            cpu=usage.ru_utime + usage.ru_stime,
             returncode=proc.returncode,
             stdout=out.read().decode("utf-8", "replace"),
             stderr=err.read().decode("utf-8", "replace"),
             timed_out=killed.is_set(),
         )
+
+
+def cores() -> int:
+    """The CPUs a run may use: ``ACTM_WORKERS`` when set (actm uses no more worker processes),
+    else those this process may run on."""
+    env = os.environ.get("ACTM_WORKERS", "").strip()
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    return len(os.sched_getaffinity(0))
 
 
 def table(headers: list[str], rows: list[list[str]]) -> str:
