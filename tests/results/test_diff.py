@@ -133,8 +133,10 @@ def sides(base: Result) -> tuple[Result, Result]:
     return old, new
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def diff(sides: tuple[Result, Result]) -> Diff:
+    # made again for each test (it is quick): mutmut runs, for a mutant, only the tests seen to
+    # call the mutated function, and a module-wide fixture calls it in the first test alone
     return diff_results(*sides)
 
 
