@@ -45,3 +45,23 @@ def test_the_text_plan_says_why_it_stopped() -> None:
     res = CliRunner().invoke(app, ["plan", str(EXAMPLE), "--time-limit", "1e-9"])
     assert res.exit_code in (0, 1), res.output
     assert "stopped at the time limit after 1 round and" in " ".join(res.stdout.split())
+
+
+def test_a_budget_past_the_solvers_integer_range_is_taken_as_its_largest() -> None:
+    """HiGHS reads its node limit as a 32-bit integer: a larger --budget used to end in an
+    internal error (exit 3)."""
+    assert _plan("--budget", str(2**31))["cost"] == _plan()["cost"]
+
+
+@pytest.mark.parametrize("value", ["1e308", "1000000001", "inf", "-1", "nan"])
+def test_a_cost_past_what_a_model_may_declare_is_refused(value: str) -> None:
+    """Costs up to 1e9, as a model's ``cost:``: larger ones summed to infinity and the JSON
+    plan held ``Infinity`` and ``NaN``."""
+    res = CliRunner().invoke(app, ["plan", str(EXAMPLE), "--cost", f"human-approval={value}"])
+    assert res.exit_code == 2
+    assert "a number from 0 to 1,000,000,000" in res.output
+
+
+def test_a_cost_of_1e9_is_taken() -> None:
+    plan = _plan("--cost", "human-approval=1e9")
+    assert plan["cost"] < 1e9  # type: ignore[operator]

@@ -35,6 +35,7 @@ def _costs(pairs: list[str], known: set[str]) -> dict[str, float]:
     """``--cost ID=N`` pairs as control id -> cost, for catalog controls only."""
     from actm.errors import UsageError
     from actm.io.diagnose import did_you_mean
+    from actm.model.schema import MAX_COST
 
     out: dict[str, float] = {}
     for pair in pairs:
@@ -43,8 +44,10 @@ def _costs(pairs: list[str], known: set[str]) -> dict[str, float]:
             number = float(value) if sep else -1.0
         except ValueError:
             number = -1.0
-        if not sep or not number >= 0 or number == float("inf"):
-            raise UsageError(f"--cost {pair!r}: write ID=N with N a number >= 0")
+        if not sep or not 0 <= number <= MAX_COST:
+            raise UsageError(
+                f"--cost {pair!r}: write ID=N with N a number from 0 to {MAX_COST:,.0f}"
+            )
         if name not in known:
             hint = did_you_mean(name, sorted(known))
             raise UsageError(

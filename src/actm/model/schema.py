@@ -91,6 +91,11 @@ def _exact_int(value: Any) -> Any:
     return repr(value) if not isinstance(value, str) else value
 
 
+MAX_COST = 1e9
+"""The largest cost a control may be given (a model's ``cost:``, ``actm plan --cost``): far
+above any real cost, and small enough that a plan's sum of costs stays finite."""
+
+
 class _In(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -559,7 +564,7 @@ class ControlIn(_In):
         description="Credentials it restricts to what their tools use (a narrower scope)."
     )
     breaks: list[BreakIn] = Field(default_factory=list)
-    cost: float | None = Field(None, ge=0, le=1e9, allow_inf_nan=False)
+    cost: float | None = Field(None, ge=0, le=MAX_COST, allow_inf_nan=False)
     evidence: list[Url] = Field(default_factory=list)
 
 

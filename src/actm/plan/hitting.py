@@ -29,6 +29,9 @@ from time import monotonic
 __all__ = ["Solution", "best_solver", "greedy", "packing_bound", "solve", "solve_milp"]
 
 
+MAX_BUDGET = 2**31 - 1
+"""The most search nodes a round may take: HiGHS reads its node limit as a 32-bit integer."""
+
 CLOCK_EVERY = 256
 """Nodes :func:`solve` explores between two looks at the clock (under a time limit)."""
 
@@ -217,7 +220,11 @@ def solve_milp(
     )
     # HiGHS is deterministic: the same cores give the same choice among equal-cost optima
     c = np.array([costs[k] for k in used], dtype=float)
-    options: dict[str, object] = {"node_limit": budget, "mip_rel_gap": 0.0, "presolve": True}
+    options: dict[str, object] = {
+        "node_limit": min(budget, MAX_BUDGET),
+        "mip_rel_gap": 0.0,
+        "presolve": True,
+    }
     if time_limit is not None:
         options["time_limit"] = time_limit
     with _quiet_stdout():
