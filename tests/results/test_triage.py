@@ -74,6 +74,34 @@ def test_expired_acceptance_counts_as_open_again() -> None:
     assert after[tid].triage.expired and not after[tid].triage.settled  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize("value", ["0", "1798761600", "2027.5", "true"])
+def test_an_expiry_that_is_not_a_day_is_refused_at_its_place(value: str) -> None:
+    """pydantic reads a number as Unix time: ``expires: 0`` was 1 January 1970, an expired
+    decision, without a word."""
+    text = MODEL + textwrap.dedent(
+        f"""
+        triage:
+          - {{id: "tool-misuse@*", status: accepted, justification: why, expires: {value}}}
+        """
+    )
+    with pytest.raises(actm.ModelError) as err:
+        actm.load_model_text(text)
+    [d] = err.value.diagnostics
+    assert (d.code, d.message) == ("invalid-value", "triage.0.expires: write the day as YYYY-MM-DD")
+    assert d.location is not None and d.location.line == MODEL.count("\n") + 3
+
+
+@pytest.mark.parametrize("value", ["2027-01-01", '"2027-01-01"'])
+def test_an_expiry_is_a_yaml_date_or_its_text(value: str) -> None:
+    text = MODEL + textwrap.dedent(
+        f"""
+        triage:
+          - {{id: "tool-misuse@*", status: accepted, justification: why, expires: {value}}}
+        """
+    )
+    assert actm.load_model_text(text).triage[0].expires == date(2027, 1, 1)
+
+
 def test_unmatched_entries_are_reported_with_their_place() -> None:
     extra = """
     triage:

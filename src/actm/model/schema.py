@@ -91,6 +91,14 @@ def _exact_int(value: Any) -> Any:
     return repr(value) if not isinstance(value, str) else value
 
 
+def _day(value: Any) -> Any:
+    """Let only a day through: a YAML date or ``YYYY-MM-DD`` text, not a number (pydantic would
+    read ``expires: 0`` as the first day of 1970, in Unix time)."""
+    if isinstance(value, (bool, int, float)):
+        raise ValueError("write the day as YYYY-MM-DD")
+    return value
+
+
 MAX_COST = 1e9
 """The largest cost a control may be given (a model's ``cost:``, ``actm plan --cost``): far
 above any real cost, and small enough that a plan's sum of costs stays finite."""
@@ -585,7 +593,7 @@ class TriageIn(_In):
     )
     owner: Name | None = None
     ticket: Url | None = None
-    expires: date | None = Field(
+    expires: Annotated[date, BeforeValidator(_day)] | None = Field(
         None, description="After this day (YYYY-MM-DD) the decision no longer holds."
     )
 
