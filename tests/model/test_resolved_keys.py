@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 import actm
 
 MODEL = """
@@ -103,3 +105,33 @@ def test_a_declared_vulnerability_is_found_by_its_id() -> None:
         "coder",
     )
     assert model.vulnerability("coder") is None  # a model, not a vulnerability
+
+
+ISSUERS = """\
+actm: 1
+system: {id: issuers}
+owners:
+  - {id: forge}
+  - {id: other}
+nodes:
+  - {id: laptop, kind: workstation}
+  - {id: host-api, kind: saas, owner: forge}
+  - {id: host-web, kind: saas, owner: forge}
+  - {id: other-api, kind: saas, owner: other}
+assets:
+  - {id: one, type: credential, grants_access: [host-api, host-web]}
+  - {id: two, type: credential, grants_access: [OPENED]}
+  - {id: used, type: credential}
+tools:
+  - {id: t, node: host-api, credential: used}
+"""
+
+
+@pytest.mark.parametrize("opened", ["host-api, other-api", "other-api, host-api"])
+def test_a_credential_opening_nodes_of_two_owners_has_no_default_issuer(opened: str) -> None:
+    """Which of them issues it is not said: the first node listed used to decide, so the
+    order of ``grants_access`` decided whether the operator_holds rule dropped a threat."""
+    m = actm.load_model_text(ISSUERS.replace("OPENED", opened))
+    assert m.asset("two").issued_by is None
+    assert m.asset("one").issued_by == "forge"  # the nodes it opens have one owner
+    assert m.asset("used").issued_by == "forge"  # the node of the tool acting under it

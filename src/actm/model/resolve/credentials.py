@@ -65,12 +65,13 @@ def _granted(ctx: Context, key: str, refs: list[str], origin: Origin) -> tuple[s
 
 def _default_issuer(ctx: Context, a: AssetIn, users: dict[str, set[str]]) -> str | None:
     """The owner of the nodes the credential opens, else that of the nodes where the tools
-    acting under it run, else none."""
+    acting under it run, else none; none too when those nodes have different owners (which of
+    them issues it is not said, and the order the nodes are listed in must not decide it)."""
     owners = ctx.node_owners()
-    for nodes in (a.grants_access, sorted(users.get(a.id, ()))):
-        found = [owners[n] for n in nodes if owners.get(n) is not None]
+    for nodes in (a.grants_access, users.get(a.id, ())):
+        found = {owners[n] for n in nodes if owners.get(n) is not None}
         if found:
-            return found[0]
+            return found.pop() if len(found) == 1 else None
     return None
 
 
