@@ -135,3 +135,26 @@ def test_a_credential_opening_nodes_of_two_owners_has_no_default_issuer(opened: 
     assert m.asset("two").issued_by is None
     assert m.asset("one").issued_by == "forge"  # the nodes it opens have one owner
     assert m.asset("used").issued_by == "forge"  # the node of the tool acting under it
+
+
+SOURCES = """\
+actm: 1
+system: {id: sources}
+assets:
+  - {id: wiki, type: document_store, untrusted_sources: [FIRST, SECOND]}
+"""
+
+
+@pytest.mark.parametrize("swap", [False, True])
+def test_a_source_written_twice_counts_with_the_most_its_entries_allow(swap: bool) -> None:
+    """The last entry used to win, so swapping two entries of one list changed the routes."""
+    entries = ["{name: members, can: edit, account: true}", "{name: members, can: replace}"]
+    first, second = reversed(entries) if swap else entries
+    m = actm.load_model_text(SOURCES.replace("FIRST", first).replace("SECOND", second))
+    assert m.asset("wiki").source_strength == {"members": ("replace", False)}
+
+
+def test_a_source_needs_an_account_only_when_every_entry_says_so() -> None:
+    both = "{name: members, can: edit, account: true}, {name: members, account: true}"
+    m = actm.load_model_text(SOURCES.replace("FIRST, SECOND", both))
+    assert m.asset("wiki").source_strength == {"members": ("edit", True)}

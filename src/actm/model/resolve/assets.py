@@ -216,14 +216,26 @@ def source_names(sources: Iterable[str | SourceIn]) -> tuple[str, ...]:
     return tuple(s if isinstance(s, str) else s.name for s in sources)
 
 
+_CAN = ("contribute", "edit", "replace")
+"""What a source's authors can do, weakest first."""
+
+
 def source_strength(*lists: Iterable[str | SourceIn]) -> dict[str, tuple[str, bool]]:
     """Source name -> (what its authors can do, whether posting needs an account), for the
-    sources written as a mapping."""
+    sources written as a mapping. A source written more than once counts with the most its
+    entries allow, whatever their order: the strongest ``can``, and an account only when
+    every entry asks for one."""
     out: dict[str, tuple[str, bool]] = {}
     for sources in lists:
         for s in sources:
-            if isinstance(s, SourceIn):
+            if not isinstance(s, SourceIn):
+                continue
+            was = out.get(s.name)
+            if was is None:
                 out[s.name] = (s.can, s.account)
+            else:
+                can = max(was[0], s.can, key=_CAN.index)
+                out[s.name] = (can, was[1] and s.account)
     return out
 
 
