@@ -58,3 +58,42 @@ def test_rolling_back_and_saturating_again_derives_the_same_leaks() -> None:
         assert _facts(cl) == expected
         cl.rollback(mark)
         assert not [k for k in cl.store.keys if k >= 0]
+
+
+STAGED = """\
+actm: 1
+system: {id: staged}
+models:
+  - {id: front, kind: agent, exposure: public, tools: [read-a]}
+  - {id: back, kind: agent, exposure: internal, tools: [read-a, send],
+     assets: {inputs: {untrusted_sources: [mailers]}}}
+assets:
+  - {id: a, type: personal_data, criticality: {confidentiality: high}}
+tools:
+  - {id: read-a, permissions: {read: [a]}}
+  - {id: send, permissions: {egress: [internet]}}
+"""
+
+
+def test_a_reader_driven_before_the_mark_leaks_again_once_the_sender_is_driven_again() -> None:
+    """The public user drives ``read-a`` (through ``front``) before the mark; the mailers drive
+    ``send`` (through ``back``) after it, which serves ``read-a``'s data. Rolled back to the
+    mark, ``read-a`` is still driven and must wait for a sender again: the staged runs of
+    engine/needs.py add the mailers' seeds back and expect the same leak."""
+    c = compile_model(actm.load_model_text(STAGED, knowledge=KB), KB)
+    full = Closure(c)
+    full.run()
+    cl = Closure(c)
+    seeds = [s for s in cl.base_seeds if not s.hypothetical]
+    public = [s for s in seeds if s.rule == Rule.PUBLIC_USER]
+    rest = [s for s in seeds if s.rule != Rule.PUBLIC_USER]
+    assert public and rest
+    cl.apply(public)
+    cl.saturate()
+    mark = cl.mark()
+    for _round in range(2):
+        cl.apply(rest)
+        cl.saturate()
+        assert _facts(cl) == _facts(full)
+        assert any(rule == Rule.TOOL_EXFILTRATE for _k, rule, _via in _facts(cl))
+        cl.rollback(mark)
