@@ -80,7 +80,7 @@ def _dependencies(path: Path, shown: str, options: ImportOptions) -> tuple[Draft
     raw = read_limited(path, options.limits.max_file_bytes, shown, _READING)
     text = decode_utf8(raw, shown, _READING)
     builder = DraftBuilder(shown, "dependencies", options.reserved)
-    lines = draft_requirements(builder, requirements(path, text, shown))
+    lines = draft_requirements(builder, requirements(path, text, shown, options.limits))
     return builder.build(), lines
 
 
