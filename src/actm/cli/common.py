@@ -21,7 +21,7 @@ from dataclasses import replace
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar, cast
+from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO, TypeVar, cast
 
 import typer
 
@@ -262,9 +262,10 @@ def write(text: str | bytes | Iterable[bytes | Spooled], output: Path | None) ->
         else text
     )
     if output is None or _to_stdout(output):
-        sys.stdout.flush()  # anything already printed as text goes first
-        write_pieces(sys.stdout.buffer, pieces)
-        sys.stdout.flush()
+        with writing_stdout() as stdout:
+            stdout.flush()  # anything already printed as text goes first
+            write_pieces(stdout.buffer, pieces)
+            stdout.flush()
         return
     if output.is_dir():
         raise UsageError(f"--output {output} is a directory", None)
@@ -272,6 +273,31 @@ def write(text: str | bytes | Iterable[bytes | Spooled], output: Path | None) ->
         write_file(pieces, output)
     except OSError as exc:
         raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+@contextmanager
+def writing_stdout() -> Iterator[TextIO]:
+    """Standard output, to write to within the block: a closed one (``>&-``) or a failed write
+    (``> /dev/full``) is the user's setup, a usage error as for ``-o``, not a bug in actm. A
+    broken pipe is left to :func:`fatal`, which stops quietly."""
+    stdout = sys.stdout
+    if stdout is None:
+        raise UsageError("cannot write standard output: it is closed")
+    try:
+        yield stdout
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        with contextlib.suppress(OSError):  # what is left unwritten must not fail again at exit
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        raise UsageError(f"cannot write standard output: {exc.strerror or exc}") from None
+
+
+def out(line: str) -> None:
+    """One line of text on standard output (as ``typer.echo``), failures as :func:`write`'s."""
+    with writing_stdout() as stdout:
+        stdout.write(line + "\n")
+        stdout.flush()
 
 
 def write_file(pieces: Iterable[bytes | Spooled], output: Path) -> None:
@@ -365,7 +391,7 @@ def pick(table: Mapping[str, Renderer[V]], name: str, output: Path | None) -> Re
     so that a missing package costs no time."""
     renderer = table[name]
     renderer.check_available()
-    if renderer.binary and _to_stdout(output) and sys.stdout.isatty():
+    if renderer.binary and _to_stdout(output) and sys.stdout is not None and sys.stdout.isatty():
         raise UsageError(f"--format {name} writes a binary file: add --output FILE.{name}")
     return renderer
 

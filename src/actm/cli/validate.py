@@ -21,6 +21,7 @@ from actm.cli.common import (
     err,
     guard,
     limits,
+    out,
 )
 from actm.io.visible import visible
 
@@ -74,7 +75,7 @@ def validate(
             lines.append(f"ok: {f}: {parts}")
         gc.freeze()
         for line in lines:
-            typer.echo(visible(line))  # a file name is the user's text
+            out(visible(line))  # a file name is the user's text
         for w in warnings:
             err(w.format())
         if warnings:
