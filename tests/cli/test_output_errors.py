@@ -9,6 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
+
+from actm.cli.app import app
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = str(ROOT / "examples" / "customer-support-rag.yaml")
@@ -39,3 +42,30 @@ def test_a_full_standard_output_is_a_usage_error(args: list[str]) -> None:
 def test_a_closed_standard_output_is_a_usage_error(args: list[str]) -> None:
     done = actm(*args, stdout=subprocess.DEVNULL, preexec_fn=lambda: os.close(1))
     assert (done.returncode, done.stderr) == (2, "cannot write standard output: it is closed\n")
+
+
+LONG = "a" * 300  # longer than a file name may be (NAME_MAX is 255 on common systems)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["analyze", MODEL, "-o", LONG], f"cannot write {LONG}: File name too long"),
+        (["analyze", MODEL, "-o", f"{LONG}/x"], f"cannot write {LONG}/x: File name too long"),
+        (["check", MODEL, "--sarif", LONG], f"cannot write {LONG}: File name too long"),
+        (["schema", "-o", LONG], f"cannot write {LONG}: File name too long"),
+        (["diagram", MODEL, "-o", LONG], f"cannot write {LONG}: File name too long"),
+        (["analyze", MODEL, "-k", LONG], f"knowledge directory {LONG} does not exist"),
+        (["import", LONG], f"cannot import {LONG}: cannot read it: File name too long"),
+        (["discover", LONG], f"{LONG} is not a directory"),
+    ],
+    ids=lambda a: a[0] if isinstance(a, list) else "",
+)
+def test_a_name_too_long_is_a_usage_error(
+    args: list[str], message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Python 3.11's Path.is_dir() and is_file() raise on ENAMETOOLONG instead of saying no
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO, TypeVar, cast
 import typer
 
 from actm.errors import EXIT_INTERNAL, EXIT_OK, ActmError, KnowledgeError, UsageError
+from actm.io.files import is_dir
 from actm.io.visible import visible
 from actm.io.writer import Spooled, write_pieces
 from actm.io.yaml import Limits
@@ -267,7 +268,7 @@ def write(text: str | bytes | Iterable[bytes | Spooled], output: Path | None) ->
             write_pieces(stdout.buffer, pieces)
             stdout.flush()
         return
-    if output.is_dir():
+    if is_dir(output):
         raise UsageError(f"--output {output} is a directory", None)
     try:
         write_file(pieces, output)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -78,10 +79,10 @@ def _not_an_input(output: Path | None, files: list[Path]) -> None:
     """Refuse to write the model over a file being imported."""
     from actm.errors import UsageError
 
-    if output is None or str(output) == "-" or not output.exists():
+    if output is None or str(output) == "-" or not os.path.exists(output):
         return
     for f in files:
-        if f.exists() and f.resolve() == output.resolve():
+        if os.path.exists(f) and f.resolve() == output.resolve():
             raise UsageError(f"--output {output} is one of the files imported; name another file")
 
 
