@@ -69,3 +69,12 @@ def test_a_name_too_long_is_a_usage_error(
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 2, result.output
     assert message in result.stderr
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/fd"), reason="needs /dev/stdout and /proc")
+@pytest.mark.parametrize("name", ["/dev/stdout", "/proc/self/fd/1"])
+def test_standard_output_named_as_a_file_is_written_in_place_when_it_is_a_pipe(name: str) -> None:
+    # the real path of a pipe is /proc/self/fd/pipe:[N], which cannot be opened
+    done = actm("schema", "-o", name)  # standard output is a pipe here
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == actm("schema").stdout != ""

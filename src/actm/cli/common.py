@@ -272,6 +272,8 @@ def write(text: str | bytes | Iterable[bytes | Spooled], output: Path | None) ->
         raise UsageError(f"--output {output} is a directory", None)
     try:
         write_file(pieces, output)
+    except BrokenPipeError:  # -o /dev/stdout into `| head`: as on standard output
+        raise
     except OSError as exc:
         raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
 
@@ -311,15 +313,17 @@ def write_file(pieces: Iterable[bytes | Spooled], output: Path) -> None:
     umask), a replaced one keeps its own; a symbolic link is written through. A path that
     exists but is no regular file (``/dev/null``, a pipe) is written in place.
     """
-    target = Path(os.path.realpath(output))
     try:
-        found: os.stat_result | None = target.stat()
+        found: os.stat_result | None = output.stat()
     except FileNotFoundError:
         found = None
     if found is not None and not stat.S_ISREG(found.st_mode):
-        with target.open("wb") as fh:
+        # opened as named: the real path of /dev/stdout on a pipe, /proc/self/fd/pipe:[N],
+        # cannot be opened
+        with output.open("wb") as fh:
             write_pieces(fh, pieces)
         return
+    target = Path(os.path.realpath(output))
     mode = _new_file_mode() if found is None else stat.S_IMODE(found.st_mode)
     target.parent.mkdir(parents=True, exist_ok=True)
     with _terminate_as_exit():
