@@ -82,3 +82,10 @@ def test_discover_lists_the_files_on_one_line_each(tree: Path) -> None:
         line.startswith(f"  not placed: {SPELLED}/package.json: ")
         for line in lines_of(result.stderr)
     )
+
+
+def test_the_import_summary(tree: Path) -> None:
+    result = CliRunner().invoke(app, ["import", f"{EVIL}/.mcp.json", "-o", f"{EVIL}/out.yaml"])
+    assert result.exit_code == 0, result.output
+    no_forged_line(result.stderr)
+    assert lines_of(result.stderr)[0].startswith(f"drafted {SPELLED}/out.yaml: ")

@@ -25,6 +25,7 @@ from actm.cli.common import (
     limits,
     write,
 )
+from actm.errors import one_line
 
 if TYPE_CHECKING:
     from actm.api import Imported
@@ -138,5 +139,5 @@ def import_(
         else:
             write(imported.text, target)
         for line in _summary(imported, str(target) if target is not None else "the model"):
-            err(line)
+            err(one_line(line))
         _check(imported, target, into, reading)
