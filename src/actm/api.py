@@ -14,6 +14,7 @@ from actm.engine.closure import Observer
 from actm.engine.runs import analyse
 from actm.errors import Diagnostic, ModelError, SourceLocation, UsageError
 from actm.importers.names import DESCRIPTIONS, MAX_FILES
+from actm.io.files import is_dir
 from actm.io.yaml import Limits
 from actm.knowledge.attacks import KnowledgeBase
 from actm.knowledge.attacks import load_knowledge as _load_knowledge
@@ -71,7 +72,7 @@ def load_knowledge(knowledge: Sequence[str | Path] = ()) -> KnowledgeBase:
     :class:`actm.KnowledgeError` for an invalid entry.
     """
     for d in knowledge:
-        if not Path(d).is_dir():
+        if not is_dir(d):
             state = "is not a directory" if os.path.lexists(d) else "does not exist"
             raise UsageError(
                 f"knowledge directory {d} {state} (expected a directory holding "

@@ -34,12 +34,27 @@ __all__ = [
     "ModelError",
     "SourceLocation",
     "UsageError",
+    "one_line",
 ]
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
+
+# every character str.splitlines() breaks a line at, and tab
+_BREAKS = (*range(0x09, 0x0E), 0x1C, 0x1D, 0x1E, 0x85, 0x2028, 0x2029)
+_LINE_BREAKS = {c: f"\\u{c:04x}" for c in _BREAKS}
+
+
+def one_line(text: str) -> str:
+    """``text`` with its line breaks (and tabs) spelled out as JSON spells them (``\\u000a``).
+
+    For a file name, or a message that quotes one, on a line of output: a file named
+    ``x\\n::error file=a::y`` must not start a line of its own, which would forge a diagnostic
+    or a CI workflow command. The other control characters are spelled out where messages are
+    shown (:func:`actm.io.visible.visible`, which keeps line feeds for multi-line text)."""
+    return text.translate(_LINE_BREAKS)
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -68,8 +83,8 @@ class Diagnostic:
 
     def format(self) -> str:
         """Render as ``path:line:col: message`` followed by an indented hint line."""
-        where = f"{self.location}: " if self.location is not None else ""
-        text = f"{where}{self.severity}[{self.code}]: {self.message}"
+        where = f"{one_line(str(self.location))}: " if self.location is not None else ""
+        text = f"{where}{self.severity}[{self.code}]: {one_line(self.message)}"
         if self.hint:
             text += f"\n    hint: {self.hint}"
         return text
@@ -93,8 +108,8 @@ class ActmError(Exception):
 
     def __str__(self) -> str:
         if self.location is not None:
-            return f"{self.location}: {self.message}"
-        return self.message
+            return one_line(f"{self.location}: {self.message}")
+        return one_line(self.message)
 
 
 class _DiagnosticsError(ActmError):

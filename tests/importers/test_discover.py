@@ -112,6 +112,42 @@ def test_requirements(name: str, text: str, expected: list[tuple[str, str, bool]
     assert [(r.package.name, r.package.version, r.package.pinned) for r in found] == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [
+        ("\n\n  FROM --platform=$X img AS b\nFROM b\n\nfrom  c\nFROM\nd\n", ["L3", "L6"]),
+        ("FROM python:3.11\n" + "\n" * 100_000 + "FROM b\n", ["L1", "L100002"]),
+    ],
+)
+def test_dockerfile_lines(text: str, lines: list[str]) -> None:
+    # a FROM is found on its own line (blank lines before it are not part of it); 100,000
+    # blank lines finish at once: a leading \s* took minutes, quadratic in them
+    assert [r.pointer for r in requirements(Path("Dockerfile"), text, "Dockerfile")] == lines
+
+
+def test_a_requirement_with_a_newline_and_many_blanks_is_read_at_once() -> None:
+    # two adjacent \s* before a failing end backtracked through every split of the blanks
+    # (3,000 blanks took 90 seconds)
+    text = 'project = {dependencies = ["openai", """torch' + " " * 100_000 + '\nx\ny"""]}\n'
+    found = requirements(Path("pyproject.toml"), text, "pyproject.toml")
+    assert [r.package.name for r in found] == ["openai"]
+
+
+def test_deep_dependency_files_are_not_placed(tmp_path: Path) -> None:
+    # package.json is read under the limits, tomllib's RecursionError becomes a reason
+    deep = "[" * 200_000 + "]" * 200_000
+    (tmp_path / "package.json").write_text(
+        '{"dependencies": {"openai": "1"}, "x": ' + deep + "}", encoding="utf-8"
+    )
+    (tmp_path / "pyproject.toml").write_text("x = " + deep[100_000:300_000], encoding="utf-8")
+    (tmp_path / ".mcp.json").write_text('{"mcpServers": {}}', encoding="utf-8")
+    found = discover(tmp_path, ImportOptions())
+    assert dict(found.unplaced) == {
+        "package.json": "nesting is deeper than the limit of 64 levels (at line 1, column 103)",
+        "pyproject.toml": "the TOML is nested too deeply to read",
+    }
+
+
 def test_broken_dependency_files_are_not_placed(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[project\n", encoding="utf-8")
     (tmp_path / ".mcp.json").write_text('{"mcpServers": {}}', encoding="utf-8")

@@ -119,6 +119,23 @@ def test_jsonc_comments_and_trailing_commas() -> None:
     assert problem(text)[0] == "json-syntax"
 
 
+@pytest.mark.parametrize("fill", [" ", "\n", "// c\n", "/* c */", "/**/ "])
+def test_blanks_and_comments_before_a_declined_value_take_linear_time(fill: str) -> None:
+    # a trailing comma, a comment or an error sends the text past the fast parser to the
+    # blank-or-comment pattern; a backtracking form of it doubled its time with each blank
+    # (40 took hours): these 10,000 finish at once with a possessive one
+    head = fill * 10_000
+    assert parse_json(head + '{"a": 1,}', jsonc=True).data == {"a": 1}
+    assert problem(head + "{,}", jsonc=True)[0] == "json-syntax"
+    assert problem(head + '{"a": 1,}')[0] == "json-syntax"
+    assert problem(head + "/" * 10_000 + "x")[0] == "json-syntax"
+
+
+def test_a_line_of_slashes_is_one_comment() -> None:
+    assert problem("/" * 10_000 + "\n", jsonc=True)[0] == "empty-file"
+    assert problem("/" * 10_000 + "\n{,}", jsonc=True)[0] == "json-syntax"
+
+
 def test_preamble_of_log_lines() -> None:
     text = 'INFO scanning\nWARNING: slow {not json\n[{"a": 1}]\n'
     doc = parse_json(text, "f.json", preamble=True)

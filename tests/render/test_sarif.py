@@ -9,6 +9,7 @@ import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
@@ -194,3 +195,19 @@ def test_a_threat_without_locations_points_at_the_root_model_file(validator: Any
 
 def replace_locations(t: actm.results.model.Threat) -> actm.results.model.Threat:  # type: ignore[name-defined]
     return dataclasses.replace(t, locations=())
+
+
+def test_a_file_name_is_percent_encoded_in_the_uri(tmp_path: Path, validator: Any) -> None:
+    # SARIF wants a URI reference: raw, '#1?%' would read as a fragment and a query
+    name = "my model #1?%é.yaml"
+    path = tmp_path / name
+    path.write_text(
+        (ROOT / "examples" / "customer-support-rag.yaml").read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    doc = json.loads(render_sarif(actm.analyze(actm.load_model(path)), base="in dir"))
+    assert not list(validator.iter_errors(doc))
+    uri = doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert uri["uri"] == "in%20dir/my%20model%20%231%3F%25%C3%A9.yaml"
+    parts = urlsplit(uri["uri"])
+    assert (parts.query, parts.fragment, unquote(parts.path)) == ("", "", f"in dir/{name}")

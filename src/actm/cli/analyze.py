@@ -73,7 +73,12 @@ def analyze(
             hypotheses=hypotheses,
         )
         if color is None:
-            color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+            color = (
+                output is None
+                and sys.stdout is not None
+                and sys.stdout.isatty()
+                and "NO_COLOR" not in os.environ
+            )
         options = RenderOptions(
             color=color,
             sarif_base=sarif_base(file),

@@ -26,6 +26,7 @@ from actm.cli import (
     schema,
     validate,
 )
+from actm.cli.common import guard, out
 from actm.errors import EXIT_OK, EXIT_USAGE
 from actm.lifetime import to_exit
 
@@ -43,7 +44,8 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"actm {__version__}")
+        with guard():
+            out(f"actm {__version__}")
         raise typer.Exit(EXIT_OK)
 
 

@@ -21,11 +21,12 @@ from dataclasses import replace
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar, cast
+from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO, TypeVar, cast
 
 import typer
 
 from actm.errors import EXIT_INTERNAL, EXIT_OK, ActmError, KnowledgeError, UsageError
+from actm.io.files import is_dir
 from actm.io.visible import visible
 from actm.io.writer import Spooled, write_pieces
 from actm.io.yaml import Limits
@@ -262,16 +263,44 @@ def write(text: str | bytes | Iterable[bytes | Spooled], output: Path | None) ->
         else text
     )
     if output is None or _to_stdout(output):
-        sys.stdout.flush()  # anything already printed as text goes first
-        write_pieces(sys.stdout.buffer, pieces)
-        sys.stdout.flush()
+        with writing_stdout() as stdout:
+            stdout.flush()  # anything already printed as text goes first
+            write_pieces(stdout.buffer, pieces)
+            stdout.flush()
         return
-    if output.is_dir():
+    if is_dir(output):
         raise UsageError(f"--output {output} is a directory", None)
     try:
         write_file(pieces, output)
+    except BrokenPipeError:  # -o /dev/stdout into `| head`: as on standard output
+        raise
     except OSError as exc:
         raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+@contextmanager
+def writing_stdout() -> Iterator[TextIO]:
+    """Standard output, to write to within the block: a closed one (``>&-``) or a failed write
+    (``> /dev/full``) is the user's setup, a usage error as for ``-o``, not a bug in actm. A
+    broken pipe is left to :func:`fatal`, which stops quietly."""
+    stdout = sys.stdout
+    if stdout is None:
+        raise UsageError("cannot write standard output: it is closed")
+    try:
+        yield stdout
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        with contextlib.suppress(OSError):  # what is left unwritten must not fail again at exit
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        raise UsageError(f"cannot write standard output: {exc.strerror or exc}") from None
+
+
+def out(line: str) -> None:
+    """One line of text on standard output (as ``typer.echo``), failures as :func:`write`'s."""
+    with writing_stdout() as stdout:
+        stdout.write(line + "\n")
+        stdout.flush()
 
 
 def write_file(pieces: Iterable[bytes | Spooled], output: Path) -> None:
@@ -284,15 +313,17 @@ def write_file(pieces: Iterable[bytes | Spooled], output: Path) -> None:
     umask), a replaced one keeps its own; a symbolic link is written through. A path that
     exists but is no regular file (``/dev/null``, a pipe) is written in place.
     """
-    target = Path(os.path.realpath(output))
     try:
-        found: os.stat_result | None = target.stat()
+        found: os.stat_result | None = output.stat()
     except FileNotFoundError:
         found = None
     if found is not None and not stat.S_ISREG(found.st_mode):
-        with target.open("wb") as fh:
+        # opened as named: the real path of /dev/stdout on a pipe, /proc/self/fd/pipe:[N],
+        # cannot be opened
+        with output.open("wb") as fh:
             write_pieces(fh, pieces)
         return
+    target = Path(os.path.realpath(output))
     mode = _new_file_mode() if found is None else stat.S_IMODE(found.st_mode)
     target.parent.mkdir(parents=True, exist_ok=True)
     with _terminate_as_exit():
@@ -365,7 +396,7 @@ def pick(table: Mapping[str, Renderer[V]], name: str, output: Path | None) -> Re
     so that a missing package costs no time."""
     renderer = table[name]
     renderer.check_available()
-    if renderer.binary and _to_stdout(output) and sys.stdout.isatty():
+    if renderer.binary and _to_stdout(output) and sys.stdout is not None and sys.stdout.isatty():
         raise UsageError(f"--format {name} writes a binary file: add --output FILE.{name}")
     return renderer
 

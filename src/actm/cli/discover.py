@@ -20,6 +20,7 @@ from actm.cli.common import (
     limits,
     write,
 )
+from actm.errors import one_line
 
 
 def discover(
@@ -51,15 +52,15 @@ def discover(
         )
         write(render_draft(found.draft), output)
         stop = f" (stopped at --max-files {max_files})" if found.truncated else ""
-        err(f"looked at {count(found.visited, 'files')} in {directory}{stop}")
+        err(one_line(f"looked at {count(found.visited, 'files')} in {directory}{stop}"))
         for file, fmt in found.found:
-            err(f"  imported {file} ({fmt})")
+            err(one_line(f"  imported {file} ({fmt})"))
         for line in found.dependencies:
-            err(f"  dependency {line}")
+            err(one_line(f"  dependency {line}"))
         for file, why in found.unplaced:
-            err(f"  not placed: {file}: {why}")
+            err(one_line(f"  not placed: {file}: {why}"))
         parts = ", ".join(count(n, s) for s, n in found.draft.counts().items())
-        err(f"drafted {output or 'the model'}: {parts}")
+        err(one_line(f"drafted {output or 'the model'}: {parts}"))
         reviews = found.draft.reviews()
         if reviews:
-            err(f"{count(reviews, 'decisions')} to review: the '# review:' lines")
+            err(one_line(f"{count(reviews, 'decisions')} to review: the '# review:' lines"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -24,6 +25,7 @@ from actm.cli.common import (
     limits,
     write,
 )
+from actm.errors import one_line
 
 if TYPE_CHECKING:
     from actm.api import Imported
@@ -78,10 +80,10 @@ def _not_an_input(output: Path | None, files: list[Path]) -> None:
     """Refuse to write the model over a file being imported."""
     from actm.errors import UsageError
 
-    if output is None or str(output) == "-" or not output.exists():
+    if output is None or str(output) == "-" or not os.path.exists(output):
         return
     for f in files:
-        if f.exists() and f.resolve() == output.resolve():
+        if os.path.exists(f) and f.resolve() == output.resolve():
             raise UsageError(f"--output {output} is one of the files imported; name another file")
 
 
@@ -137,5 +139,5 @@ def import_(
         else:
             write(imported.text, target)
         for line in _summary(imported, str(target) if target is not None else "the model"):
-            err(line)
+            err(one_line(line))
         _check(imported, target, into, reading)

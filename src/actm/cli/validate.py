@@ -21,7 +21,9 @@ from actm.cli.common import (
     err,
     guard,
     limits,
+    out,
 )
+from actm.errors import one_line
 from actm.io.visible import visible
 
 StrictOpt = Annotated[
@@ -74,7 +76,7 @@ def validate(
             lines.append(f"ok: {f}: {parts}")
         gc.freeze()
         for line in lines:
-            typer.echo(visible(line))  # a file name is the user's text
+            out(visible(one_line(line)))  # a file name is the user's text
         for w in warnings:
             err(w.format())
         if warnings:

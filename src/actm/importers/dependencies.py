@@ -11,7 +11,6 @@ parsed is reported as not placed.
 
 from __future__ import annotations
 
-import json
 import re
 import tomllib
 from collections.abc import Iterator, Mapping
@@ -23,13 +22,22 @@ from actm.importers.common import US, add_package
 from actm.importers.data import table
 from actm.importers.draft import DraftBuilder, Review
 from actm.importers.mcp.launch import PackageSpec, package_spec
+from actm.io.json import JsonProblem, parse_json
+from actm.io.yaml import Limits
 
 __all__ = ["APP", "Requirement", "dependency_file", "draft_requirements", "requirements"]
 
 APP = "app"
 _REQ_FILE = re.compile(r"^requirements([-_.][A-Za-z0-9_.-]*)?\.(txt|in)$")
-_REQ_LINE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(.*)$")
-_FROM = re.compile(r"^\s*FROM\s+(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?", re.IGNORECASE | re.MULTILINE)
+# possessive: a requirement string holding a newline (a TOML multi-line string) fails at
+# the end, and backtracking through two adjacent \s* was quadratic in the blanks
+_REQ_LINE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*+)\s*+(\[[^\]]*\])?\s*+(.*)$")
+# blanks within the line only: a leading \s* ran over every blank line after each line start,
+# quadratic in the blank lines of a Dockerfile
+_FROM = re.compile(
+    r"^[ \t]*+FROM[ \t]++(?:--\S++[ \t]++)*(\S++)(?:[ \t]++AS[ \t]++(\S++))?",
+    re.IGNORECASE | re.MULTILINE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +82,17 @@ def _requirements_txt(text: str, file: str) -> Iterator[Requirement]:
             yield Requirement(spec, file, f"L{n}")
 
 
+def _toml(text: str) -> dict[str, Any]:
+    """``text`` read as TOML; ValueError for a syntax error or nesting too deep for tomllib,
+    which recurses per level (``x = [[[...]]]``) and would fail with RecursionError."""
+    try:
+        return tomllib.loads(text)
+    except RecursionError:
+        raise ValueError("the TOML is nested too deeply to read") from None
+
+
 def _pyproject(text: str, file: str) -> Iterator[Requirement]:
-    data = tomllib.loads(text)
+    data = _toml(text)
     project = data.get("project", {})
     groups: list[tuple[str, Any]] = [("/project/dependencies", project.get("dependencies"))]
     for extra, deps in (project.get("optional-dependencies") or {}).items():
@@ -97,8 +114,8 @@ def _pyproject(text: str, file: str) -> Iterator[Requirement]:
         yield Requirement(spec, file, f"/tool/poetry/dependencies/{name}")
 
 
-def _package_json(text: str, file: str) -> Iterator[Requirement]:
-    data = json.loads(text)
+def _package_json(text: str, file: str, limits: Limits | None) -> Iterator[Requirement]:
+    data = parse_json(text, file, limits).data  # within the limits: a deep file is refused
     for group in ("dependencies", "devDependencies", "optionalDependencies"):
         deps = data.get(group) if isinstance(data, dict) else None
         for name, version in deps.items() if isinstance(deps, dict) else ():
@@ -109,28 +126,38 @@ def _package_json(text: str, file: str) -> Iterator[Requirement]:
 
 def _dockerfile(text: str, file: str) -> Iterator[Requirement]:
     stages: set[str] = set()
+    line, counted = 1, 0  # the line number at offset ``counted``, counted on from there
     for match in _FROM.finditer(text):
         image, stage = match.group(1), match.group(2)
         if image.lower() != "scratch" and image not in stages and "$" not in image:
-            line = text.count("\n", 0, match.start()) + 1
+            line += text.count("\n", counted, match.start())
+            counted = match.start()
             yield Requirement(package_spec("oci", image), file, f"L{line}")
         if stage:
             stages.add(stage)
 
 
-def requirements(path: Path, text: str, shown: str) -> list[Requirement]:
-    """The dependencies ``path`` names; raises ValueError when it cannot be parsed."""
+def requirements(
+    path: Path, text: str, shown: str, limits: Limits | None = None
+) -> list[Requirement]:
+    """The dependencies ``path`` names; raises ValueError when it cannot be parsed (or a
+    JSON file is over ``limits``)."""
     name = path.name
     try:
         if name == "pyproject.toml":
             return list(_pyproject(text, shown))
         if name == "package.json":
-            return list(_package_json(text, shown))
+            return list(_package_json(text, shown, limits))
         if _REQ_FILE.match(name):
             return list(_requirements_txt(text, shown))
         return list(_dockerfile(text, shown))
-    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
+    except tomllib.TOMLDecodeError as exc:
         raise ValueError(str(exc)) from None
+    except JsonProblem as exc:
+        first = exc.diagnostics[0]
+        at = first.location
+        where = f" (at line {at.line}, column {at.column})" if at is not None else ""
+        raise ValueError(first.message + where) from None
 
 
 def _known(package: PackageSpec) -> str | None:

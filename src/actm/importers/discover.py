@@ -27,7 +27,7 @@ from actm.importers.formats import detect, head_of
 from actm.importers.interface import Confidence, ImportOptions
 from actm.importers.link import link
 from actm.importers.names import MAX_FILES
-from actm.io.files import FileProblem, Reading, decode_utf8, read_limited
+from actm.io.files import FileProblem, Reading, decode_utf8, is_dir, is_file, read_limited
 
 __all__ = ["Discovery", "discover"]
 
@@ -58,7 +58,7 @@ class Discovery:
 
 
 def _skip(directory: Path, name: str, skipped: frozenset[str]) -> bool:
-    return name in skipped or (directory / name / "pyvenv.cfg").is_file()
+    return name in skipped or is_file(directory / name / "pyvenv.cfg")
 
 
 def _files(root: Path, max_files: int) -> Iterator[Path]:
@@ -68,7 +68,7 @@ def _files(root: Path, max_files: int) -> Iterator[Path]:
         dirs[:] = sorted(d for d in dirs if not _skip(base, d, skipped))
         for name in sorted(files):
             path = base / name
-            if path.is_symlink() or not path.is_file():
+            if path.is_symlink() or not is_file(path):
                 continue
             yield path
             max_files -= 1
@@ -80,7 +80,7 @@ def _dependencies(path: Path, shown: str, options: ImportOptions) -> tuple[Draft
     raw = read_limited(path, options.limits.max_file_bytes, shown, _READING)
     text = decode_utf8(raw, shown, _READING)
     builder = DraftBuilder(shown, "dependencies", options.reserved)
-    lines = draft_requirements(builder, requirements(path, text, shown))
+    lines = draft_requirements(builder, requirements(path, text, shown, options.limits))
     return builder.build(), lines
 
 
@@ -100,7 +100,7 @@ def _base(root: Path, options: ImportOptions) -> Draft:
 
 def discover(root: Path, options: ImportOptions, max_files: int = MAX_FILES) -> Discovery:
     """Walk ``root`` and draft one model of what it holds."""
-    if not root.is_dir():
+    if not is_dir(root):
         raise UsageError(f"{root} is not a directory")
     drafts: list[Draft] = []
     found: list[tuple[str, str]] = []

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,16 +45,21 @@ def choose(path: Path, shown: str, format: str | None) -> Importer:
     """The importer for ``path``: the one ``format`` names, else the one detection finds."""
     if format is not None:
         return importer(format)
-    if path.is_dir():
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise refuse(shown, "no such file", "check the path") from None
+    except (OSError, ValueError) as exc:  # a name too long, a link loop, a NUL
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise refuse(shown, f"cannot read it: {reason}", "check the path") from None
+    if stat.S_ISDIR(mode):
         raise refuse(shown, "it is a directory", "to draft a model of a repository: actm discover")
-    if not path.is_file():
-        if os.path.lexists(path) and path.exists():
-            raise refuse(
-                shown,
-                "it is not a regular file (a pipe, socket or device)",
-                "save the input to a file and pass that",
-            )
-        raise refuse(shown, "no such file", "check the path")
+    if not stat.S_ISREG(mode):
+        raise refuse(
+            shown,
+            "it is not a regular file (a pipe, socket or device)",
+            "save the input to a file and pass that",
+        )
     found = detect(path)
     if found is None:
         raise refuse(

@@ -16,7 +16,25 @@ from pathlib import Path
 
 from actm.errors import Diagnostic, SourceLocation
 
-__all__ = ["FileProblem", "Reading", "decode_utf8", "read_limited"]
+__all__ = ["FileProblem", "Reading", "decode_utf8", "is_dir", "is_file", "read_limited"]
+
+
+def is_dir(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is a directory (through links); False when the system cannot say. In
+    Python 3.11 ``Path.is_dir()`` raises for a name too long or a NUL, which is a plain no."""
+    try:
+        return stat.S_ISDIR(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def is_file(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is a regular file (through links); False when the system cannot say,
+    as :func:`is_dir`."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
 
 
 class FileProblem(Exception):

@@ -49,7 +49,9 @@ _READING = Reading(
 # the C string scanner of the standard json module (typeshed does not declare it)
 _scanstring: Callable[[str, int, bool], tuple[str, int]] = _decoder.scanstring  # type: ignore[attr-defined]
 _WS = re.compile(r"[ \t\n\r]*")
-_WS_JSONC = re.compile(r"(?:[ \t\n\r]+|//[^\n]*|/\*(?:[^*]|\*(?!/))*\*/)*")
+# possessive throughout: blanks and comments split one way only, and a backtracking form
+# (``(?:[ ]+)*``) takes time exponential in the blanks before a value it then fails on
+_WS_JSONC = re.compile(r"(?:[ \t\n\r]++|//[^\n]*+|/\*(?:[^*]++|\*(?!/))*+\*/)*+")
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 _LITERALS = (("true", True), ("false", False), ("null", None))
 _CLOSE = {"{": "}", "[": "]"}

@@ -170,7 +170,8 @@ def solve(
 def _quiet_stdout() -> Iterator[None]:
     """Silence file descriptor 1 while HiGHS runs: some of its builds print debugging lines
     straight to it, which would corrupt ``actm plan -f json``."""
-    sys.stdout.flush()
+    if sys.stdout is not None:
+        sys.stdout.flush()
     try:
         saved = os.dup(1)
     except OSError:  # no real stdout (embedded interpreters): nothing to protect

@@ -9,6 +9,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from rich.console import Console
 
+from actm.errors import one_line
 from actm.results.model import (
     CapabilityRow,
     RecordedThreat,
@@ -95,7 +96,7 @@ def unmatched_text(u: UnmatchedTriage) -> str:
     """A triage entry that matches no threat: its pattern, status, place and the closest id."""
     where = f" ({u.location})" if u.location else ""
     near = f"; did you mean {u.did_you_mean!r}?" if u.did_you_mean else ""
-    return f"{u.pattern}: {u.status.replace('_', ' ')}{where}{near}"
+    return one_line(f"{u.pattern}: {u.status.replace('_', ' ')}{where}{near}")
 
 
 def template_env(*, autoescape: bool, filters: dict[str, Callable[..., Any]]) -> Environment:

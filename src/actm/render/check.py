@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 
+from actm.errors import one_line
 from actm.render._common import count
 from actm.results.gate import Gate
 from actm.results.model import Threat
@@ -147,4 +148,4 @@ def render_check_text(decision: Gate, model_path: str) -> str:
             + (f"  (did you mean {u.did_you_mean!r}?)" if u.did_you_mean else "")
             for u in result.triage_unmatched
         )
-    return "\n".join(lines) + "\n"
+    return "".join(one_line(line) + "\n" for line in lines)  # a file name breaks no line

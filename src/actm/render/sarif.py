@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import posixpath
 from typing import Any
+from urllib.parse import quote
 
 from actm.render._findings import accepted_text, cooperation_text, route_text
 from actm.results.model import Location, Result, Threat
@@ -74,7 +75,9 @@ def _rule(threats: list[Threat]) -> dict[str, Any]:
 
 
 def _uri(path: str, base: str) -> str:
-    return posixpath.normpath(posixpath.join(base, path)) if base else path
+    """The model file as a URI reference (RFC 3986), as SARIF requires: percent-encoded, so
+    that a name with a space, ``#``, ``?`` or ``%`` is not read as a fragment or a query."""
+    return quote(posixpath.normpath(posixpath.join(base, path)) if base else path, safe="/")
 
 
 def _result(t: Threat, rule_index: int, base: str, root: str | None) -> dict[str, Any]:
