@@ -20,7 +20,8 @@ MODEL = (
     SHELL.format(tools="", extra="")
     .replace(
         "  - {id: tracker, kind: saas, owner: team}",
-        "  - {id: tracker, kind: saas, owner: team}\n  - {id: runner, kind: ci_runner, owner: team}",
+        "  - {id: tracker, kind: saas, owner: team}\n"
+        "  - {id: runner, kind: ci_runner, owner: team}",
     )
     .replace(
         "assets:\n",
