@@ -46,7 +46,9 @@ _READING = Reading(
 _OPEN = re.compile(rb"\A(?:\xef\xbb\xbf)?(?:[ \t]*\r?\n)*---[ \t]*\r?\n")
 _CARD_KEYS = re.compile(rb"^(model-index|base_model|library_name|pipeline_tag)\s*:", re.MULTILINE)
 _META_KEYS = re.compile(rb"^(license|datasets|tags|language|metrics)\s*:", re.MULTILINE)
-_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
+_HEADING = re.compile(r"^#[ \t]++([^\n]*)", re.MULTILINE)
+"""A first-level heading's line (no nested or overlapping repeats: a lazy title before
+optional blanks and closing hashes took time cubic in the blanks of a hostile card)."""
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 
 
@@ -124,9 +126,10 @@ def _name(meta: Mapping[str, Any], body: str, path: Path) -> str:
         named = text_of(index[0].get("name"), 200)
         if named:
             return named
-    heading = _HEADING.search(body)
-    if heading is not None and text_of(heading.group(1), 200):
-        return str(text_of(heading.group(1), 200))
+    for heading in _HEADING.finditer(body):
+        title = text_of(heading.group(1).rstrip().rstrip("#").rstrip(), 200)
+        if title:
+            return str(title)
     if path.name.lower() == "readme.md" and path.resolve().parent.name:
         return path.resolve().parent.name
     return path.stem
