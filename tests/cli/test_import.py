@@ -316,3 +316,11 @@ def test_into_never_writes_a_merge_that_is_not_yaml(
     assert code == 2
     assert "would break its YAML" in err
     assert model.read_text(encoding="utf-8") == "actm: 1\nsystem: {id: s}\n"
+
+
+def test_a_lone_surrogate_is_refused_at_its_place(tmp_path: Path) -> None:
+    path = tmp_path / "claude_desktop_config.json"
+    path.write_text('{"mcpServers":{"a\\ud800":{"command":"npx\\udfff"}}}', encoding="utf-8")
+    code, out, err = run("import", path)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"{path}:1:16: error[json-syntax]: ")
