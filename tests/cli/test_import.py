@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -268,3 +269,58 @@ def test_a_knowledge_path_that_is_a_file_is_named_so(tmp_path: Path) -> None:
     code, _, err = run("kb", "list", "-k", CLAUDE)
     assert code == 2
     assert f"knowledge directory {CLAUDE} is not a directory" in err
+
+
+def test_into_a_model_that_ends_with_the_document_end_marker(config: Path, tmp_path: Path) -> None:
+    model = tmp_path / "model.yaml"
+    model.write_text("actm: 1\nsystem: {id: s}\n...\n# after the document\n", encoding="utf-8")
+    code, _, err = run("import", config, "--into", model)
+    assert code == 0, err
+    text = model.read_text(encoding="utf-8")
+    # the new sections go inside the document, before its end marker
+    assert text.startswith("actm: 1\nsystem: {id: s}\n\nowners:\n")
+    assert text.endswith("\n...\n# after the document\n")
+    actm.load_model(model)
+    again = model.read_bytes()
+    assert run("import", config, "--into", model)[0] == 0
+    assert model.read_bytes() == again
+
+
+def test_into_a_model_with_cr_line_breaks_keeps_them(config: Path, tmp_path: Path) -> None:
+    model = tmp_path / "model.yaml"
+    model.write_bytes(b"actm: 1\rsystem: {id: s}\rnodes:\r  - id: n1\r    kind: service\r")
+    code, _, err = run("import", config, "--into", model)
+    assert code == 0, err
+    raw = model.read_bytes()
+    assert b"\n" not in raw
+    assert raw.startswith(b"actm: 1\rsystem: {id: s}\rnodes:\r  - id: n1\r    kind: service\r")
+    assert b"\r  - id: workstation\r" in raw
+    actm.load_model(model)
+
+
+def test_into_never_writes_a_merge_that_is_not_yaml(
+    config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from actm.importers import run as importing
+
+    real = importing.merge_into
+
+    def broken(*args: object, **kwargs: object) -> object:
+        merged = real(*args, **kwargs)  # type: ignore[arg-type]
+        return replace(merged, text=merged.text + "\n...\nnodes: [\n")
+
+    monkeypatch.setattr(importing, "merge_into", broken)
+    model = tmp_path / "model.yaml"
+    model.write_text("actm: 1\nsystem: {id: s}\n", encoding="utf-8")
+    code, _, err = run("import", config, "--into", model)
+    assert code == 2
+    assert "would break its YAML" in err
+    assert model.read_text(encoding="utf-8") == "actm: 1\nsystem: {id: s}\n"
+
+
+def test_a_lone_surrogate_is_refused_at_its_place(tmp_path: Path) -> None:
+    path = tmp_path / "claude_desktop_config.json"
+    path.write_text('{"mcpServers":{"a\\ud800":{"command":"npx\\udfff"}}}', encoding="utf-8")
+    code, out, err = run("import", path)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"{path}:1:16: error[json-syntax]: ")

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from drafting import FIXTURES, element, ids, read, reviews
 
+import actm
 from actm.errors import ModelError
+from actm.importers.draft import Draft, Element, slug
+from actm.importers.emit import render
+from actm.importers.fit import fit
 from actm.importers.formats import detect
 from actm.importers.interface import Confidence
 
@@ -231,6 +236,49 @@ def test_entries_that_are_not_objects_are_noted(tmp_path: Path) -> None:
     draft = read("mcp-config", path)
     assert ids(draft, "tools") == ["b-mcp-tools"]
     assert [n.text for n in draft.notes] == ["server 'a' is not an object; left out"]
+
+
+@pytest.mark.parametrize("names", [("github", "GitHub"), ("git_hub", "git-hub"), ("a.b", "a-b")])
+def test_servers_whose_names_slug_alike_stay_distinct(
+    tmp_path: Path, names: tuple[str, str]
+) -> None:
+    path = tmp_path / "claude_desktop_config.json"
+    first, second = names
+    servers = {
+        first: {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-github"]},
+        second: {"command": "docker", "args": ["run", "ghcr.io/evil/x"]},
+    }
+    path.write_text(json.dumps({"mcpServers": servers}))
+    draft = read("mcp-config", path)
+    node = slug(first) + "-mcp"
+    assert ids(draft, "nodes")[-2:] == [node, f"{node}-2"]
+    # each server keeps its own command and package
+    assert "npx" in element(draft, "nodes", node)["description"]
+    assert "docker" in element(draft, "nodes", f"{node}-2")["description"]
+    assert element(draft, "packages", "ghcr-io-evil-x")["runs_on"] == [f"{node}-2", "workstation"]
+    assert element(draft, "packages", "modelcontextprotocol-server-github")["runs_on"] == [
+        node,
+        "workstation",
+    ]
+    # the second is asked about, by its own name; the first is not
+    asked = [r.question for r in _element(draft, f"{node}-2").review if r.key == ""]
+    assert asked == [
+        f"another server of this file is also {node}: this one, {second!r}, is {node}-2; "
+        "if they are the same server, remove one from the configuration"
+    ]
+    assert "" not in reviews(draft, node)
+
+
+def _element(draft: Draft, ident: str) -> Element:
+    return next(e for e in draft.elements if e.id == ident)
+
+
+def test_a_server_named_empty_is_named_by_its_id(tmp_path: Path) -> None:
+    path = tmp_path / "claude_desktop_config.json"
+    path.write_text('{"mcpServers": {"": {"command": "x-server"}}}')
+    draft = read("mcp-config", path)
+    assert element(draft, "nodes", "server-mcp")["name"] == "server-mcp"
+    actm.load_model_text(render(fit(draft)))
 
 
 def test_catalogue_fills_in_what_the_configuration_leaves_out(tmp_path: Path) -> None:

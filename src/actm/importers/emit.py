@@ -16,6 +16,7 @@ therefore adds nothing: the result is the same file.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -44,6 +45,8 @@ _NOTE_HEADINGS = (
     ("info", "Worth knowing when you review:"),
 )
 _FLOW_WIDTH = 80
+_DOCUMENT_END = re.compile(r"^\.\.\.[ \t]*(?:#[^\n]*)?$", re.MULTILINE)
+"""The YAML document-end marker ``...`` on a line of its own (a comment may follow)."""
 
 
 # -- one element ----------------------------------------------------------------------------
@@ -255,9 +258,16 @@ class _Edit:
     """A new section at the end of the file (it goes after items added to the last section)."""
 
 
-def _place(doc: YamlDocument, section: str, items: list[Element]) -> _Edit:
-    """Where ``items`` go in the text and their lines, indented as the section's list is."""
-    text = doc.text
+def _document_end(doc: YamlDocument, text: str) -> int:
+    """Where the document ends: at its end marker ``...`` when it has one (what follows the
+    marker is not part of it), else at the end of the text."""
+    found = _DOCUMENT_END.search(text, _line_end(text, _last_offset(doc.root)))
+    return found.start() if found is not None else len(text)
+
+
+def _place(doc: YamlDocument, text: str, section: str, items: list[Element]) -> _Edit:
+    """Where ``items`` go in ``text`` (the document's, with LF line breaks when it has CR
+    ones only) and their lines, indented as the section's list is."""
     lines = [line for e in items for line in element_lines(e)]
     for key, value in doc.root.value:
         if not (isinstance(key, ScalarNode) and key.value == section):
@@ -277,7 +287,8 @@ def _place(doc: YamlDocument, section: str, items: list[Element]) -> _Edit:
             f"cannot add to {section}: at {doc.path}:{value.start_mark.line + 1} it is not a "
             "list written one item per line; write it as '- ...' items to import into it"
         )
-    return _Edit(len(text), len(text), ["", f"{section}:", *lines], appended=True)
+    end = _document_end(doc, text)
+    return _Edit(end, end, ["", f"{section}:", *lines], appended=True)
 
 
 def _plan(draft: Draft, existing: Existing) -> tuple[Draft, dict[str, str]]:
@@ -309,9 +320,14 @@ def merge_into(doc: YamlDocument, draft: Draft, existing: Existing, *, bom: bool
         else:
             added.append(e)
     body = doc.text  # without a byte-order mark: the offsets of the parse are into it
+    # a file with CR line breaks only is edited with LF ones, put back at the end: one
+    # character for another, so the offsets of the parse stay valid
+    cr_only = "\r" in body and "\n" not in body
+    if cr_only:
+        body = body.replace("\r", "\n")
     newline = "\r\n" if "\r\n" in body else "\n"
     sections = [s for s in SECTIONS if any(e.section == s for e in added)]
-    edits = [_place(doc, s, [e for e in added if e.section == s]) for s in sections]
+    edits = [_place(doc, body, s, [e for e in added if e.section == s]) for s in sections]
     if edits and body and not body.endswith("\n"):
         last = len(body)
         body += newline
@@ -324,6 +340,8 @@ def merge_into(doc: YamlDocument, draft: Draft, existing: Existing, *, bom: bool
     for _, edit in reversed(ranked):
         block = newline.join(edit.lines) + newline
         body = body[: edit.start] + block + body[edit.end :]
+    if cr_only:
+        body = body.replace("\n", "\r")
     order = sorted(added, key=lambda e: SECTIONS.index(e.section))
     return Merged(
         text=("\ufeff" if bom else "") + body,

@@ -20,7 +20,7 @@ from actm.importers.formats import detect, importer
 from actm.importers.interface import Importer, ImportOptions, read_json, refuse
 from actm.importers.link import link
 from actm.importers.mcp.registry import Catalogue
-from actm.io.yaml import Limits, YamlProblem, read_yaml_file
+from actm.io.yaml import Limits, YamlProblem, parse_yaml, read_yaml_file
 from actm.model.loader import read_files
 from actm.model.schema import SECTIONS
 
@@ -154,4 +154,21 @@ def import_files(
     if not isinstance(doc.data, dict) or "actm" not in doc.data:
         raise refuse(shown, "--into needs an actm model", "pass a model file (actm: 1, ...)")
     merged = merge_into(doc, draft, _existing(root, options.limits), bom=bom)
+    _still_yaml(merged.text, shown, options.limits)
     return Imported(merged.text, draft, merged)
+
+
+def _still_yaml(text: str, shown: str, limits: Limits) -> None:
+    """Refuse, before anything is written, a merge whose text would no longer parse: the
+    user's file must never be left broken (a YAML construct the merge does not know)."""
+    try:
+        parse_yaml(text, shown, limits)
+    except YamlProblem as exc:
+        broken = [d for d in exc.diagnostics if d.code == "yaml-syntax"]
+        if broken:
+            raise refuse(
+                shown,
+                f"adding the drafted elements would break its YAML ({broken[0].message})",
+                "the file is left as it was: import to a new file with -o and copy the "
+                "elements over",
+            ) from None

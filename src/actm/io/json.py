@@ -400,6 +400,51 @@ def _preamble_end(text: str) -> int:
     return match.start() if match is not None else 0
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _lone_surrogate(data: Any) -> tuple[tuple[PathElem, ...], bool] | None:
+    """The path of the first string (a key: True) that holds a lone surrogate, or None."""
+    stack: list[tuple[tuple[PathElem, ...], Any]] = [((), data)]
+    while stack:
+        at, value = stack.pop()
+        if isinstance(value, str):
+            if _SURROGATE.search(value):
+                return at, False
+        elif isinstance(value, dict):
+            for key in value:
+                if _SURROGATE.search(key):
+                    return (*at, key), True
+            stack.extend(((*at, key), inner) for key, inner in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend(((*at, i), inner) for i, inner in reversed(list(enumerate(value))))
+    return None
+
+
+def _whole(doc: JsonDocument) -> JsonDocument:
+    """``doc`` when its strings hold whole characters; refused at the first one holding a lone
+    surrogate (an escape such as ``\\ud800`` without its pair): no UTF-8 text, so no model or
+    report, can hold it. Only a text with such an escape is walked."""
+    if _SURROGATE_ESCAPE.search(doc.text, doc.start) is None:
+        return doc
+    found = _lone_surrogate(doc.data)
+    if found is None:
+        return doc
+    at, key = found
+    raise JsonProblem(
+        [
+            Diagnostic(
+                "json-syntax",
+                "JSON syntax error: a \\u escape of half a surrogate pair without its other "
+                "half is no Unicode character",
+                doc.locate(at, key=key),
+                "write the character itself, or both escapes of its pair (\\ud83d\\ude00)",
+            )
+        ]
+    )
+
+
 def parse_json(
     raw: bytes | str,
     path: str = "<string>",
@@ -435,7 +480,7 @@ def parse_json(
     start = _preamble_end(text) if preamble else 0
     if not jsonc:
         try:
-            return JsonDocument(path, _fast(text[start:], limits), text, jsonc, start)
+            return _whole(JsonDocument(path, _fast(text[start:], limits), text, jsonc, start))
         except _Decline:
             pass
     if not (_WS_JSONC if jsonc else _WS).fullmatch(text, start):
@@ -445,7 +490,7 @@ def parse_json(
         except _Stop as stop:
             assert stop.diagnostic is not None
             raise JsonProblem([stop.diagnostic]) from None
-        return JsonDocument(path, data, text, jsonc, start)
+        return _whole(JsonDocument(path, data, text, jsonc, start))
     raise JsonProblem(
         [
             Diagnostic(

@@ -38,6 +38,7 @@ from actm.importers.data import table
 from actm.importers.draft import Draft, DraftBuilder, Review, slug
 from actm.importers.interface import Confidence, Importer, ImportOptions, read_json, refuse
 from actm.importers.names import DESCRIPTIONS
+from actm.importers.values import as_dict, as_list, as_str, dicts, strings
 from actm.io.json import pointer
 
 __all__ = ["CycloneDx"]
@@ -48,15 +49,11 @@ _NODE_TYPES = ("application", "platform", "container")
 _PATH = re.compile(r"^(?:[A-Za-z]:[\\/]|/|\\\\)")
 
 
-def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
 def _props(component: Mapping[str, Any]) -> dict[str, str]:
     """A component's (or model card's) properties, name -> first value."""
     out: dict[str, str] = {}
-    for p in component.get("properties") or ():
-        if isinstance(p, dict) and isinstance(p.get("name"), str) and "value" in p:
+    for p in dicts(component.get("properties")):
+        if isinstance(p.get("name"), str) and "value" in p:
             out.setdefault(p["name"], str(p["value"]))
     return out
 
@@ -69,8 +66,8 @@ def _who(component: Mapping[str, Any]) -> str | None:
             return text_of(org["name"], 200)
     if text_of(component.get("publisher")):
         return text_of(component["publisher"], 200)
-    for author in component.get("authors") or ():
-        if isinstance(author, dict) and text_of(author.get("name")):
+    for author in dicts(component.get("authors")):
+        if text_of(author.get("name")):
             return text_of(author["name"], 200)
     return text_of(component.get("author"), 200)
 
@@ -128,14 +125,14 @@ class _Reader:
     def components(self) -> Iterator[tuple[str, Mapping[str, Any]]]:
         """Every component with its pointer, nested ones after their parent."""
         stack: list[tuple[tuple[str | int, ...], Any]] = []
-        for i, c in reversed(list(enumerate(self.data.get("components") or ()))):
+        for i, c in reversed(list(enumerate(as_list(self.data.get("components"))))):
             stack.append((("components", i), c))
         while stack:
             at, component = stack.pop()
             if not isinstance(component, dict):
                 continue
             yield pointer(at), component
-            nested = component.get("components") or ()
+            nested = as_list(component.get("components"))
             for i, c in reversed(list(enumerate(nested))):
                 stack.append(((*at, "components", i), c))
 
@@ -159,18 +156,16 @@ class _Reader:
             return False
         if self.on_node is None:
             return True
-        return c.get("bom-ref") in (self.direct if direct else self.on_node)
+        return as_str(c.get("bom-ref")) in (self.direct if direct else self.on_node)
 
     def reach(self, root: Mapping[str, Any]) -> None:
         """The bom-refs the subject depends on, following the dependency graph."""
-        deps = [d for d in self.data.get("dependencies") or () if isinstance(d, dict)]
+        deps = dicts(self.data.get("dependencies"))
         if not deps:
             return
-        edges = {
-            d.get("ref"): [t for t in d.get("dependsOn") or () if isinstance(t, str)] for d in deps
-        }
+        edges = {ref: strings(d.get("dependsOn")) for d in deps if (ref := as_str(d.get("ref")))}
         seen: set[str] = set()
-        todo = list(edges.get(root.get("bom-ref"), []))
+        todo = list(edges.get(as_str(root.get("bom-ref")) or "", []))
         self.direct = frozenset(todo)
         while todo:
             ref = todo.pop()
@@ -182,7 +177,8 @@ class _Reader:
     def _node(self, root: Mapping[str, Any], name: str) -> str:
         props = _props(root)
         kinds = table("bom")["workload_kinds"]
-        kind = kinds.get(props.get("aibom.workload.category", ""), kinds.get(root.get("type")))
+        by_type = kinds.get(as_str(root.get("type")))
+        kind = kinds.get(props.get("aibom.workload.category", ""), by_type)
         fields: dict[str, Any] = {"name": name, "kind": kind or "service", "owner": "us"}
         namespace = props.get("aibom.workload.namespace")
         if namespace:
@@ -218,8 +214,8 @@ class _Reader:
             self.refs.setdefault(c["bom-ref"], made)
 
     def model(self, at: str, c: Mapping[str, Any], name: str) -> str:
-        card = _mapping(c.get("modelCard"))
-        params = _mapping(card.get("modelParameters"))
+        card = as_dict(c.get("modelCard"))
+        params = as_dict(card.get("modelParameters"))
         props = _props(card) | _props(c)
         words = [
             w
@@ -245,7 +241,7 @@ class _Reader:
         base = props.get("base_model")
         if base:
             self.bom.base(model, self.bom.model(base, f"{at}/modelCard/properties", words=words))
-        for i, ds in enumerate(params.get("datasets") or ()):
+        for i, ds in enumerate(as_list(params.get("datasets"))):
             self.card_dataset(model, f"{at}/modelCard/modelParameters/datasets/{i}", ds)
         _considerations(self.builder, name, card, at)
         return model
@@ -267,7 +263,7 @@ class _Reader:
         self.bom.trained_on(model, asset, at)
 
     def dataset(self, at: str, c: Mapping[str, Any], name: str) -> str:
-        inner = [d for d in c.get("data") or () if isinstance(d, dict)]
+        inner = dicts(c.get("data"))
         public = any(d.get("classification") == "public" for d in inner)
         personal = any(d.get("sensitiveData") for d in inner)
         who = _who(c)
@@ -302,12 +298,12 @@ class _Reader:
         )
 
     def dependencies(self) -> None:
-        for i, dep in enumerate(self.data.get("dependencies") or ()):
+        for i, dep in enumerate(as_list(self.data.get("dependencies"))):
             at = f"/dependencies/{i}"
             if not isinstance(dep, dict) or not isinstance(dep.get("ref"), str):
                 continue
             source = self.refs.get(dep["ref"])
-            for j, target in enumerate(dep.get("dependsOn") or ()):
+            for j, target in enumerate(as_list(dep.get("dependsOn"))):
                 made = self.refs.get(target) if isinstance(target, str) else None
                 if source is None or made is None:
                     missing = dep["ref"] if source is None else target
@@ -332,10 +328,9 @@ class _Reader:
 
 def _metrics(card: Mapping[str, Any]) -> str:
     analysis = card.get("quantitativeAnalysis")
-    found = analysis.get("performanceMetrics") if isinstance(analysis, dict) else None
     out = []
-    for m in found or ():
-        if isinstance(m, dict) and text_of(m.get("type"), 80) and "value" in m:
+    for m in dicts(as_dict(analysis).get("performanceMetrics")):
+        if text_of(m.get("type"), 80) and "value" in m:
             where = f" on {text_of(m['slice'], 80)}" if text_of(m.get("slice")) else ""
             out.append(f"{text_of(m['type'], 80)} {str(m['value'])[:40]}{where}")
     return "; ".join(out[:10])
@@ -343,13 +338,12 @@ def _metrics(card: Mapping[str, Any]) -> str:
 
 def _model_text(c: Mapping[str, Any], card: Mapping[str, Any]) -> str | None:
     parts = [text_of(c.get("description"), 500)]
-    params = _mapping(card.get("modelParameters"))
+    params = as_dict(card.get("modelParameters"))
     approach = params.get("approach")
     if isinstance(approach, dict) and text_of(approach.get("type")):
         parts.append(f"Approach: {text_of(approach['type'], 40)}")
-    considerations = card.get("considerations")
-    uses = considerations.get("useCases") if isinstance(considerations, dict) else None
-    texts = [t for u in uses or () if (t := text_of(u, 200))]
+    uses = as_dict(card.get("considerations")).get("useCases")
+    texts = [t for u in as_list(uses) if (t := text_of(u, 200))]
     if texts:
         parts.append("Use cases: " + "; ".join(texts[:3]))
     if text_of(c.get("version"), 40):
@@ -362,11 +356,9 @@ def _considerations(builder: DraftBuilder, name: str, card: Mapping[str, Any], a
     found = card.get("considerations")
     if not isinstance(found, dict):
         return
-    limits = [t for x in found.get("technicalLimitations") or () if (t := text_of(x, 200))]
+    limits = [t for x in as_list(found.get("technicalLimitations")) if (t := text_of(x, 200))]
     risks = [
-        t
-        for r in found.get("ethicalConsiderations") or ()
-        if isinstance(r, dict) and (t := text_of(r.get("name"), 120))
+        t for r in dicts(found.get("ethicalConsiderations")) if (t := text_of(r.get("name"), 120))
     ]
     if limits:
         builder.note("info", f"{name}: known limitations: {'; '.join(limits[:3])}", at)
@@ -391,7 +383,7 @@ class CycloneDx(Importer):
         if not isinstance(data, dict) or data.get("bomFormat") != "CycloneDX":
             raise refuse(shown, 'it has no "bomFormat": "CycloneDX"', "pass a CycloneDX BOM")
         version = str(data.get("specVersion", ""))
-        types = {c.get("type") for c in data.get("components") or () if isinstance(c, dict)}
+        types = {as_str(c.get("type")) for c in dicts(data.get("components"))}
         if types == {"threat-model"}:
             raise refuse(
                 shown,

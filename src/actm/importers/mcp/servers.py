@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -164,6 +164,26 @@ def _node_id(name: str) -> str:
     return base if "mcp" in base.split("-") else f"{base}-mcp"
 
 
+def _distinct(builder: DraftBuilder, spec: ServerSpec) -> tuple[str, str, list[Review]]:
+    """The node id of the server, the stem of its credentials' ids, and a review when another
+    server of the same file already has its id: names that differ only in case or punctuation
+    (``github`` and ``GitHub``, ``a.b`` and ``a-b``) are different servers, and merging them
+    would credit one's package and secrets to the other. The second is ``-2``, then ``-3``, in
+    the order of the file."""
+    node, stem = _node_id(spec.name), slug(spec.name, "server")
+    if not builder.has("nodes", node):
+        return node, stem, []
+    n = 2
+    while builder.has("nodes", f"{node}-{n}"):
+        n += 1
+    review = Review(
+        "",
+        f"another server of this file is also {node}: this one, {spec.name!r}, is "
+        f"{node}-{n}; if they are the same server, remove one from the configuration",
+    )
+    return f"{node}-{n}", f"{stem}-{n}", [review]
+
+
 def _transport(spec: ServerSpec) -> tuple[Transport, list[Review]]:
     if spec.transport is not None:
         return spec.transport, []
@@ -204,7 +224,11 @@ _KEYS = MappingProxyType(
 
 
 def _credentials(
-    builder: DraftBuilder, spec: ServerSpec, node: str, secrets: list[tuple[str, str, bool]]
+    builder: DraftBuilder,
+    spec: ServerSpec,
+    node: str,
+    stem: str,
+    secrets: list[tuple[str, str, bool]],
 ) -> tuple[list[str], list[str]]:
     """Credential assets for ``secrets``; returns all their ids and those whose value the
     input holds."""
@@ -213,7 +237,7 @@ def _credentials(
     for name, where, holds in secrets:
         wanted = slug(name, "secret")
         if builder.has("assets", wanted) or not where.startswith("env"):
-            wanted = f"{slug(spec.name)}-{wanted}"
+            wanted = f"{stem}-{wanted}"
         ident = builder.add(
             "assets",
             wanted,
@@ -256,7 +280,10 @@ def draft_server(builder: DraftBuilder, spec: ServerSpec, host: Host) -> str:
     local = transport == "stdio" or _is_local(spec.url)
     launched = launch(spec.command, spec.args) if spec.command else None
     package = spec.package or (launched.package if launched else None)
-    node = _node_id(spec.name)
+    node, stem, distinct = _distinct(builder, spec)
+    reviews.extend(distinct)
+    if not spec.name.strip():  # a server named "": its node id names it in the draft
+        spec = replace(spec, name=node)
     host_name = urlsplit(spec.url or "").hostname or "remote"
     owner = US if local else _owner_for_host(builder, host_name)
     mcp: dict[str, Any] = {"transport": transport}
@@ -282,7 +309,7 @@ def draft_server(builder: DraftBuilder, spec: ServerSpec, host: Host) -> str:
         "mcp": mcp,
     }
     node = builder.add("nodes", node, fields, spec.pointer, reviews)
-    credentials, held = _credentials(builder, spec, node, _secrets(spec, launched))
+    credentials, held = _credentials(builder, spec, node, stem, _secrets(spec, launched))
     if held and host.config_asset is not None:
         builder.add("assets", host.config_asset, {"contains": held})
     credential = credentials[0] if len(credentials) == 1 else None

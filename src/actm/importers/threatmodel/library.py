@@ -36,6 +36,7 @@ from actm.importers.threatmodel.common import (
     mapping,
     node_kind,
 )
+from actm.importers.values import as_list, dicts, strings
 
 __all__ = ["ThreatModelLibrary"]
 
@@ -104,14 +105,13 @@ class _Reader(DocumentReader):
             fields["type"] = "data"
             stored = [
                 {"node": node, "mode": "stored"}
-                for p in d.get("placements") or ()
-                if isinstance(p, dict)
-                and (node := self.diagram.nodes.get(str(p.get("data_store")))) is not None
+                for p in dicts(d.get("placements"))
+                if (node := self.diagram.nodes.get(str(p.get("data_store")))) is not None
             ]
             if stored:
                 fields["resides"] = stored
             fields["origin"] = self.diagram.origin(source)
-            sensitivity = ", ".join(str(s) for s in d.get("data_sensitivity") or ())
+            sensitivity = ", ".join(str(s) for s in as_list(d.get("data_sensitivity")))
             question = "how much does it matter? (criticality:)"
             if sensitivity:
                 question += f" the file rates its sensitivity {sensitivity}"
@@ -144,22 +144,22 @@ class _Reader(DocumentReader):
         levels: dict[str, str] = {}
         for _, r in items(self.data, "risks"):
             level = str(r.get("level", "")).lower()
-            for t in r.get("threats") or ():
-                if level in RATINGS and RATINGS.index(level) < RATINGS.index(levels.get(t, "info")):
-                    levels[str(t)] = level
+            for ref in strings(r.get("threats")):
+                if level in RATINGS and RATINGS.index(level) < RATINGS.index(
+                    levels.get(ref, "info")
+                ):
+                    levels[ref] = level
         controls: dict[str, list[Mapping[str, Any]]] = {}
         for _, c in items(self.data, "controls"):
-            for t in c.get("threats") or ():
-                controls.setdefault(str(t), []).append(c)
+            for ref in strings(c.get("threats")):
+                controls.setdefault(ref, []).append(c)
         for at, t in items(self.data, "threats"):
             source = _name(t)
             if source is None:
                 continue
             against = controls.get(source, [])
             mechanisms = [
-                text_of(m.get("capec_title"), 100)
-                for m in t.get("attack_mechanisms") or ()
-                if isinstance(m, dict)
+                text_of(m.get("capec_title"), 100) for m in dicts(t.get("attack_mechanisms"))
             ]
             threat = Threat(
                 title=text_of(t.get("title"), 200) or source,
@@ -177,7 +177,7 @@ class _Reader(DocumentReader):
     def notes(self) -> None:
         for at, b in items(self.data, "trust_boundaries"):
             methods = [
-                f"{key.split('_')[0]}: {', '.join(str(m) for m in b.get(key) or ())}"
+                f"{key.split('_')[0]}: {', '.join(str(m) for m in as_list(b.get(key)))}"
                 for key in ("access_control_methods", "authentication_methods")
                 if b.get(key)
             ]

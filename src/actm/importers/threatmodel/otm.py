@@ -34,6 +34,7 @@ from actm.importers.threatmodel.common import (
     mapping,
     node_kind,
 )
+from actm.importers.values import as_list, dicts, strings
 
 __all__ = ["ACTM_THREAT", "ENCRYPTED", "UNZONED", "Otm"]
 
@@ -149,7 +150,7 @@ class _Reader(DocumentReader):
             node = self.diagram.nodes.get(_id(c) or "")
             held = mapping(c, "assets")
             for mode in ("stored", "processed"):
-                for ref in held.get(mode) or ():
+                for ref in strings(held.get(mode)):
                     asset = self.diagram.nodes.get(f"asset:{ref}")
                     if node is not None and asset is not None and asset != self.diagram.data[node]:
                         resides = [{"node": node, "mode": mode}]
@@ -161,7 +162,7 @@ class _Reader(DocumentReader):
         for _, c in items(self.data, "components"):
             node = self.diagram.nodes.get(_id(c) or "")
             held = mapping(c, "assets")
-            refs = [*(held.get("stored") or ()), *(held.get("processed") or ())]
+            refs = [*strings(held.get("stored")), *strings(held.get("processed"))]
             if node is None or source not in refs:
                 continue
             label = text_of(c.get("name"), 200) or _id(c)
@@ -199,7 +200,7 @@ class _Reader(DocumentReader):
         for key, prefix in (("components", ""), ("dataflows", "flow:")):
             for at, element in items(self.data, key):
                 where = self.diagram.nodes.get(prefix + (_id(element) or ""))
-                for n, inst in enumerate(element.get("threats") or ()):
+                for n, inst in enumerate(as_list(element.get("threats"))):
                     if isinstance(inst, dict) and isinstance(inst.get("threat"), str):
                         used.add(inst["threat"])
                         threat = _threat(defined.get(inst["threat"], {}), inst, mitigations)
@@ -217,11 +218,11 @@ _STORES = frozenset(
 def _threat(
     defined: Mapping[str, Any], instance: Mapping[str, Any], mitigations: Mapping[str, str]
 ) -> Threat:
-    categories = [c for c in defined.get("categories") or () if isinstance(c, str)]
+    categories = strings(defined.get("categories"))
     applied = [
         mitigations.get(m["mitigation"], m["mitigation"])
-        for m in instance.get("mitigations") or ()
-        if isinstance(m, dict) and isinstance(m.get("mitigation"), str)
+        for m in dicts(instance.get("mitigations"))
+        if isinstance(m.get("mitigation"), str)
     ]
     rows = table("threatmodel")["threat_ratings"]
     risk = mapping(defined, "risk")

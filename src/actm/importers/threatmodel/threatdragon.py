@@ -24,6 +24,7 @@ from actm.importers.draft import Draft, DraftBuilder, Review
 from actm.importers.interface import Confidence, Importer, ImportOptions, read_json, refuse
 from actm.importers.names import DESCRIPTIONS
 from actm.importers.threatmodel.common import RATINGS, DiagramDraft, Threat, mapping
+from actm.importers.values import as_dict, as_list, dicts
 from actm.io.json import pointer
 
 __all__ = ["ThreatDragon"]
@@ -86,9 +87,9 @@ def _label(cell: Mapping[str, Any]) -> str | None:
     text = mapping(attrs, "text")
     if text_of(text.get("text"), 200):
         return text_of(text["text"], 200)
-    for label in cell.get("labels") or ():
-        inner = label.get("attrs", {}).get("text", {}) if isinstance(label, dict) else {}
-        if isinstance(inner, dict) and text_of(inner.get("text"), 200):
+    for label in dicts(cell.get("labels")):
+        inner = as_dict(as_dict(label.get("attrs")).get("text"))
+        if text_of(inner.get("text"), 200):
             return text_of(inner["text"], 200)
     return None
 
@@ -111,7 +112,7 @@ def _cell(at: str, raw: Mapping[str, Any]) -> _Cell | None:
     source = mapping(raw, "source")
     target = mapping(raw, "target")
     ends = (source.get("cell") or source.get("id"), target.get("cell") or target.get("id"))
-    points = tuple(p for v in raw.get("vertices") or () if (p := _point(v)) is not None)
+    points = tuple(p for v in as_list(raw.get("vertices")) if (p := _point(v)) is not None)
     line = tuple(p for p in (_point(source), *points, _point(target)) if p is not None)
     return _Cell(
         at,
@@ -133,7 +134,7 @@ def _cell(at: str, raw: Mapping[str, Any]) -> _Cell | None:
 def _cells(data: Mapping[str, Any]) -> Iterator[list[_Cell]]:
     """The cells of each diagram."""
     detail = mapping(data, "detail")
-    for d, diagram in enumerate(detail.get("diagrams") or ()):
+    for d, diagram in enumerate(as_list(detail.get("diagrams"))):
         if not isinstance(diagram, dict):
             continue
         holder = (
@@ -141,7 +142,7 @@ def _cells(data: Mapping[str, Any]) -> Iterator[list[_Cell]]:
         )
         base: tuple[str | int, ...] = ("detail", "diagrams", d)
         base = (*base, "diagramJson", "cells") if holder is not None else (*base, "cells")
-        raw = (holder or diagram).get("cells") or ()
+        raw = as_list((holder or diagram).get("cells"))
         found = [_cell(pointer((*base, i)), c) for i, c in enumerate(raw) if isinstance(c, dict)]
         yield [c for c in found if c is not None]
 
@@ -301,7 +302,7 @@ class _Reader:
     def threats(self, c: _Cell) -> None:
         made = self.flows.get(c.id)
         where = (made[0] if made else None) if c.type == "tm.Flow" else self.diagram.nodes.get(c.id)
-        for i, t in enumerate(c.props.get("threats") or ()):
+        for i, t in enumerate(as_list(c.props.get("threats"))):
             if isinstance(t, dict):
                 self.diagram.threat(where, _threat(t), f"{c.props_at}/threats/{i}")
 
