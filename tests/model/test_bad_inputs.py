@@ -653,3 +653,12 @@ def test_encoding_errors_are_located_in_characters(
     assert [(d.code, d.location) for d in _load_errors(path, kb)] == [
         (code, actm.SourceLocation(str(path), line, column))
     ]
+
+
+def test_a_quoted_version_is_told_to_lose_its_quotes() -> None:
+    """``actm: "1"`` said "'1' is not one of 1" and suggested '1' again."""
+    with pytest.raises(actm.ModelError) as err:
+        actm.load_model_text('actm: "1"\nsystem: {id: s}\n')
+    [d] = err.value.diagnostics
+    assert d.message == "actm: '1' is not one of 1"
+    assert d.hint == "write 1 without quotes: it is a number here, not text"

@@ -322,7 +322,10 @@ def _not_one_of(e: _Error, doc: _Doc, hints: _Hints) -> Diagnostic:
     hint: str | None = None
     if isinstance(value, (str, int, float, bool)):
         message = f"{e.where}: {value!r} is not one of {expected}"
-        if hints.allowed():
+        if isinstance(value, str) and value in options:
+            # the choice's own text, quoted where the choice is a number ("1" for 1)
+            hint = f"write {value} without quotes: it is a number here, not text"
+        elif hints.allowed():
             hint = did_you_mean(str(value), [o for o in options if o])
     else:
         message = f"{e.where}: expected one of {expected}, got {_describe(value)}"
