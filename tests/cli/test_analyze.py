@@ -225,3 +225,10 @@ def test_text_summary_lists_the_worst_threats_and_counts_the_rest() -> None:
     assert f"... and {len(rest)} more threats" in text
     table = text.split("... and")[0]
     assert not any(f"\n│          │ {t.id} " in table for t in rest)
+
+
+def test_an_empty_output_path_is_refused_as_empty() -> None:
+    """``-o ''`` said "--output . is a directory"."""
+    res = runner.invoke(app, ["analyze", str(RAG), "-o", ""])
+    assert res.exit_code == 2
+    assert "is empty: give the name of a file to write" in res.output

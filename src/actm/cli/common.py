@@ -153,6 +153,8 @@ def output_path(value: str) -> Path:
     since the path drops them (``-o reports/`` and ``-o reports/.`` would otherwise write a
     file named ``reports``)."""
     seps = tuple(sep for sep in (os.sep, os.altsep) if sep)
+    if not value:
+        raise typer.BadParameter("is empty: give the name of a file to write, or - for stdout")
     if value.endswith(seps) or os.path.basename(value) in (".", ".."):
         raise typer.BadParameter(f"{value} names a directory: give the name of a file to write")
     return Path(value)
