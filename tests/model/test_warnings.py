@@ -106,3 +106,28 @@ adversaries:
     [warning] = actm.load_model_text(base).warnings
     assert (warning.code, "'back'" in warning.message) == ("unreached-public-model", True)
     assert actm.load_model_text(base + held).warnings == ()
+
+
+@pytest.mark.parametrize("resides", ["[{node: n1}, {node: n2}]", "[{node: n2}, {node: n1}]"])
+def test_the_third_party_named_is_the_same_in_any_order(resides: str) -> None:
+    """An asset on the nodes of two third parties: the warning names the first node by id,
+    not the first listed."""
+    text = f"""\
+actm: 1
+system: {{id: warn, owner: acme}}
+owners:
+  - {{id: acme, trust: first_party}}
+  - {{id: v1, trust: contracted}}
+  - {{id: v2, trust: contracted}}
+nodes:
+  - {{id: n1, kind: database, owner: v1}}
+  - {{id: n2, kind: database, owner: v2}}
+assets:
+  - {{id: records, type: personal_data, resides: {resides}}}
+"""
+    found = [
+        w for w in actm.load_model_text(text).warnings if w.code == "third-party-without-assumption"
+    ]
+    assert [w.message for w in found] == [
+        "asset 'records' is on 'n1', run by v1, and no assumption says what v1 may do with it"
+    ]

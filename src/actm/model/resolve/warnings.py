@@ -107,7 +107,7 @@ def _uncovered_third_party_data(m: SystemModel, access: frozenset[str]) -> Itera
         key = a.model or a.id
         if key in seen or a.public or a.category not in ("ai", "conventional"):
             continue
-        for r in a.resides:
+        for r in sorted(a.resides, key=lambda r: r.node):  # the first by id, in any order
             operator = owners.get(r.node)
             if not m.is_third_party(operator) or operator == a.owner:
                 continue
