@@ -85,8 +85,8 @@ class Diagnostic:
         """Render as ``path:line:col: message`` followed by an indented hint line."""
         where = f"{one_line(str(self.location))}: " if self.location is not None else ""
         text = f"{where}{self.severity}[{self.code}]: {one_line(self.message)}"
-        if self.hint:
-            text += f"\n    hint: {self.hint}"
+        if self.hint:  # a hint may name a file too (a hostile repository's file names)
+            text += f"\n    hint: {one_line(self.hint)}"
         return text
 
     def sort_key(self) -> tuple[str, int, int, str, str]:

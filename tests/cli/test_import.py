@@ -286,6 +286,19 @@ def test_into_a_model_that_ends_with_the_document_end_marker(config: Path, tmp_p
     assert model.read_bytes() == again
 
 
+def test_into_a_crlf_model_that_ends_with_the_document_end_marker(
+    config: Path, tmp_path: Path
+) -> None:
+    """The marker was not found before a CR LF, and the valid model was refused."""
+    model = tmp_path / "model.yaml"
+    model.write_bytes(b"actm: 1\r\nsystem: {id: s}\r\n...\r\n")
+    code, _, err = run("import", config, "--into", model)
+    assert code == 0, err
+    raw = model.read_bytes()
+    assert raw.endswith(b"\r\n...\r\n")
+    actm.load_model(model)
+
+
 def test_into_a_model_with_cr_line_breaks_keeps_them(config: Path, tmp_path: Path) -> None:
     model = tmp_path / "model.yaml"
     model.write_bytes(b"actm: 1\rsystem: {id: s}\rnodes:\r  - id: n1\r    kind: service\r")
@@ -324,3 +337,19 @@ def test_a_lone_surrogate_is_refused_at_its_place(tmp_path: Path) -> None:
     code, out, err = run("import", path)
     assert (code, out) == (2, "")
     assert err.startswith(f"{path}:1:16: error[json-syntax]: ")
+
+
+@pytest.mark.parametrize(
+    "section", ["nodes: 5", "nodes: true", "owners: [{id: 5, first_party: true}]"]
+)
+def test_into_a_model_with_a_section_of_the_wrong_type_is_no_internal_error(
+    tmp_path: Path, section: str
+) -> None:
+    """The ids already in the model were read without looking at their types (exit 3)."""
+    target = tmp_path / "m.yaml"
+    target.write_text(f"actm: 1\nsystem: {{id: s}}\n{section}\n", encoding="utf-8")
+    config = tmp_path / "mcp.json"
+    config.write_text('{"mcpServers": {"fs": {"command": "npx", "args": ["-y", "fs"]}}}')
+    res = CliRunner().invoke(app, ["import", str(config), "--into", str(target)])
+    assert res.exit_code in (0, 2), res.output
+    assert "internal error" not in res.output

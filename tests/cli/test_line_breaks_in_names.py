@@ -34,7 +34,7 @@ def test_one_line_spells_out_every_line_break() -> None:
     )
     diagnostic = Diagnostic("c", f"cannot read {EVIL}", SourceLocation(EVIL, 2, 3), "a\nhint")
     shown = f"{SPELLED}:2:3: error[c]: cannot read {SPELLED}"
-    assert diagnostic.format() == shown + "\n    hint: a\nhint"
+    assert diagnostic.format() == shown + "\n    hint: a\\u000ahint"
     assert str(UsageError(f"cannot write {EVIL}")) == f"cannot write {SPELLED}"
 
 

@@ -3,6 +3,7 @@ a file. Each is the user's setup, reported as a usage error (exit 2), never as a
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -78,3 +79,18 @@ def test_standard_output_named_as_a_file_is_written_in_place_when_it_is_a_pipe(n
     done = actm("schema", "-o", name)  # standard output is a pipe here
     assert (done.returncode, done.stderr) == (0, "")
     assert done.stdout == actm("schema").stdout != ""
+
+
+def test_dev_stdout_appended_to_keeps_what_the_file_held(tmp_path: Path) -> None:
+    """``actm schema -o /dev/stdout >> file`` replaced the file behind standard output (the
+    atomic write renamed a new file over it) instead of appending to it."""
+    target = tmp_path / "kept.txt"
+    target.write_text("PRECIOUS\n", encoding="utf-8")
+    with target.open("ab") as out:
+        done = subprocess.run(
+            [sys.executable, "-m", "actm", "schema", "-o", "/dev/stdout"], stdout=out, check=False
+        )
+    assert done.returncode == 0
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith("PRECIOUS\n{")
+    assert json.loads(text.removeprefix("PRECIOUS\n"))["title"]

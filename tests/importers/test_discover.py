@@ -153,3 +153,18 @@ def test_broken_dependency_files_are_not_placed(tmp_path: Path) -> None:
     (tmp_path / ".mcp.json").write_text('{"mcpServers": {}}', encoding="utf-8")
     found = discover(tmp_path, ImportOptions())
     assert [f for f, _ in found.unplaced] == ["pyproject.toml"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "project = 5\n",
+        "tool = 5\n",
+        "[tool]\npoetry = 5\n",
+        "[tool.poetry]\ndependencies = 5\n",
+        "[project]\noptional-dependencies = 5\n",
+    ],
+)
+def test_a_pyproject_value_of_the_wrong_type_is_read_as_absent(text: str) -> None:
+    """It ended in an internal error (AttributeError, exit 3), as package.json's did."""
+    assert list(requirements(Path("pyproject.toml"), text, "pyproject.toml")) == []

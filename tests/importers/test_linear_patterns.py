@@ -41,3 +41,19 @@ def test_a_long_argument_without_a_url_is_searched_at_once() -> None:
 def test_a_password_in_a_url_is_found(argument: str, found: str | None) -> None:
     match = secrets._URL_PASSWORD.search(argument)
     assert (match.group(0) if match else None) == found
+
+
+def test_a_long_argument_of_web_token_starts_is_searched_at_once() -> None:
+    assert secrets._KNOWN_TOKEN.search("eyJ-" * 50_000) is None
+
+
+@pytest.mark.parametrize(
+    "argument",
+    [
+        "Bearer eyJhbGciOiJIUzI1.eyJzdWIiOiIxMjM0.SflKxwRJSMeKKF2QT4",
+        "--token=sk-abcdefghijklmnopqrstu",
+    ],
+)
+def test_a_known_token_is_still_found(argument: str) -> None:
+    found = secrets._KNOWN_TOKEN.search(argument)
+    assert found is not None and argument.endswith(found.group(0))

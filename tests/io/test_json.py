@@ -157,3 +157,10 @@ def test_locate() -> None:
 def test_pointer() -> None:
     assert pointer(("a", 0, "b/c", "m~n")) == "/a/0/b~1c/m~0n"
     assert pointer(()) == ""
+
+
+def test_an_unterminated_string_of_escaped_quotes_is_refused_at_once() -> None:
+    """Blanking strings searched again from each quote of an unterminated string: a package.json
+    of 50,000 escaped quotes took a minute under discover."""
+    with pytest.raises(JsonProblem):
+        parse_json('[1, "' + '\\"' * 100_000, "big.json")

@@ -122,8 +122,11 @@ assets:
   - {id: one, type: credential, grants_access: [host-api, host-web]}
   - {id: two, type: credential, grants_access: [OPENED]}
   - {id: used, type: credential}
+  - {id: shared, type: credential}
 tools:
   - {id: t, node: host-api, credential: used}
+  - {id: t2, node: host-api, credential: shared}
+  - {id: t3, node: other-api, credential: shared}
 """
 
 
@@ -135,6 +138,7 @@ def test_a_credential_opening_nodes_of_two_owners_has_no_default_issuer(opened: 
     assert m.asset("two").issued_by is None
     assert m.asset("one").issued_by == "forge"  # the nodes it opens have one owner
     assert m.asset("used").issued_by == "forge"  # the node of the tool acting under it
+    assert m.asset("shared").issued_by is None  # tools acting under it on two owners' nodes
 
 
 SOURCES = """\

@@ -74,7 +74,9 @@ def test_expired_acceptance_counts_as_open_again() -> None:
     assert after[tid].triage.expired and not after[tid].triage.settled  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("value", ["0", "1798761600", "2027.5", "true"])
+@pytest.mark.parametrize(
+    "value", ["0", "1798761600", "2027.5", "true", '"0"', '"2027-01-01T00:00:00"']
+)
 def test_an_expiry_that_is_not_a_day_is_refused_at_its_place(value: str) -> None:
     """pydantic reads a number as Unix time: ``expires: 0`` was 1 January 1970, an expired
     decision, without a word."""

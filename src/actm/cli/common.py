@@ -305,6 +305,19 @@ def out(line: str) -> None:
         stdout.flush()
 
 
+_DESCRIPTOR_PATH = re.compile(r"/(?:dev/fd|proc/self/fd)/([0-9]{1,9})")
+
+
+def _descriptor(output: Path) -> int | None:
+    """The open descriptor ``output`` names (``/dev/stdout``, ``/dev/stderr``, ``/dev/fd/N``,
+    ``/proc/self/fd/N``), if it names one."""
+    text = str(output)
+    if text in ("/dev/stdout", "/dev/stderr"):
+        return 1 if text == "/dev/stdout" else 2
+    found = _DESCRIPTOR_PATH.fullmatch(text)
+    return int(found.group(1)) if found is not None else None
+
+
 def write_file(pieces: Iterable[bytes | Spooled], output: Path) -> None:
     """Write ``pieces`` to the file ``output`` all or nothing.
 
@@ -315,6 +328,16 @@ def write_file(pieces: Iterable[bytes | Spooled], output: Path) -> None:
     umask), a replaced one keeps its own; a symbolic link is written through. A path that
     exists but is no regular file (``/dev/null``, a pipe) is written in place.
     """
+    descriptor = _descriptor(output)
+    if descriptor is not None:
+        # the process's own descriptor, written as it is open: opening its path again would
+        # truncate what ``>> file`` appends to, and a rename would replace that file
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()  # what is printed already goes first
+        with os.fdopen(os.dup(descriptor), "wb") as fh:
+            write_pieces(fh, pieces)
+        return
     try:
         found: os.stat_result | None = output.stat()
     except FileNotFoundError:

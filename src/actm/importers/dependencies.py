@@ -22,6 +22,7 @@ from actm.importers.common import US, add_package
 from actm.importers.data import table
 from actm.importers.draft import DraftBuilder, Review
 from actm.importers.mcp.launch import PackageSpec, package_spec
+from actm.importers.values import as_dict
 from actm.io.json import JsonProblem, parse_json
 from actm.io.yaml import Limits
 
@@ -93,16 +94,16 @@ def _toml(text: str) -> dict[str, Any]:
 
 def _pyproject(text: str, file: str) -> Iterator[Requirement]:
     data = _toml(text)
-    project = data.get("project", {})
+    project = as_dict(data.get("project"))
     groups: list[tuple[str, Any]] = [("/project/dependencies", project.get("dependencies"))]
-    for extra, deps in (project.get("optional-dependencies") or {}).items():
+    for extra, deps in as_dict(project.get("optional-dependencies")).items():
         groups.append((f"/project/optional-dependencies/{extra}", deps))
     for where, deps in groups:
         for i, dep in enumerate(deps if isinstance(deps, list) else ()):
             spec = _python(dep) if isinstance(dep, str) else None
             if spec is not None:
                 yield Requirement(spec, file, f"{where}/{i}")
-    poetry = data.get("tool", {}).get("poetry", {}).get("dependencies", {})
+    poetry = as_dict(as_dict(as_dict(data.get("tool")).get("poetry")).get("dependencies"))
     for name, version in poetry.items() if isinstance(poetry, dict) else ():
         if name.lower() == "python":
             continue

@@ -45,7 +45,7 @@ _NOTE_HEADINGS = (
     ("info", "Worth knowing when you review:"),
 )
 _FLOW_WIDTH = 80
-_DOCUMENT_END = re.compile(r"^\.\.\.[ \t]*(?:#[^\n]*)?$", re.MULTILINE)
+_DOCUMENT_END = re.compile(r"^\.\.\.[ \t]*(?:#[^\r\n]*)?\r?$", re.MULTILINE)
 """The YAML document-end marker ``...`` on a line of its own (a comment may follow)."""
 
 

@@ -20,6 +20,7 @@ from actm.importers.formats import detect, importer
 from actm.importers.interface import Importer, ImportOptions, read_json, refuse
 from actm.importers.link import link
 from actm.importers.mcp.registry import Catalogue
+from actm.importers.values import as_str, dicts
 from actm.io.yaml import Limits, YamlProblem, parse_yaml, read_yaml_file
 from actm.model.loader import read_files
 from actm.model.schema import SECTIONS
@@ -118,13 +119,11 @@ def _existing(root: Path, limits: Limits) -> Existing:
         if isinstance(system, dict) and isinstance(system.get("owner"), str):
             first_party = first_party or system["owner"]
         for section in SECTIONS:
-            for item in data.get(section) or ():
-                if not isinstance(item, dict):
-                    continue
+            for item in dicts(data.get(section)):
                 if isinstance(item.get("id"), str):
                     ids.setdefault(item["id"], section)
                 if section == "owners" and item.get("first_party") is True:
-                    first_party = first_party or item.get("id")
+                    first_party = first_party or as_str(item.get("id"))
                 if section == "relations":
                     ends = (str(item.get("kind")), str(item.get("from")), str(item.get("to")))
                     relations.add(("relations", *ends))

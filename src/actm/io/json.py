@@ -344,7 +344,9 @@ class _Parser:
         raise self._syntax("expected a value (object, list, string, number, true, false, null)")
 
 
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_STRING = re.compile(r'"(?:[^"\\]++|\\.)*+(?:"|\\?\Z)', re.DOTALL)
+# possessive, and an unterminated string runs to the end in one match: searched again from each
+# of its quotes, a text of \" pairs took time quadratic in its length
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 

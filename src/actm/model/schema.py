@@ -10,8 +10,9 @@ these classes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -92,11 +93,13 @@ def _exact_int(value: Any) -> Any:
 
 
 def _day(value: Any) -> Any:
-    """Let only a day through: a YAML date or ``YYYY-MM-DD`` text, not a number (pydantic would
-    read ``expires: 0`` as the first day of 1970, in Unix time)."""
-    if isinstance(value, (bool, int, float)):
-        raise ValueError("write the day as YYYY-MM-DD")
-    return value
+    """Let only a day through: a YAML date or ``YYYY-MM-DD`` text, not a number, quoted or not
+    (pydantic would read ``expires: 0`` or ``"0"`` as the first day of 1970, in Unix time)."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        return value
+    raise ValueError("write the day as YYYY-MM-DD")
 
 
 MAX_COST = 1e9

@@ -26,10 +26,14 @@ _NOT_SECRET = re.compile(r"(^|_)(path|file|dir|url|host|port|id|name|region|leve
 _PLACEHOLDER = re.compile(r"\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|<[^>]*>|\{[^}]*\}")
 _SCHEME = re.compile(r"^\s*(bearer|basic|token|apikey)\s+", re.IGNORECASE)
 _KNOWN_TOKEN = re.compile(
-    r"\b(sk-[A-Za-z0-9_-]{16,}|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|"
-    r"xox[abpr]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{30,}|"
-    r"eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,})"
+    r"\b(sk-[A-Za-z0-9_-]{16,}+|gh[pousr]_[A-Za-z0-9]{20,}+|github_pat_[A-Za-z0-9_]{20,}+|"
+    r"xox[abpr]-[A-Za-z0-9-]{10,}+|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{30,}+|"
+    r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{10,}+\.[A-Za-z0-9_-]{10,}+\.[A-Za-z0-9_-]{10,}+)"
 )
+"""Tokens of known services by their shape. A web token, the one shape that can fail after a
+long run, starts only where no character of its alphabet precedes it, and the runs give back
+nothing (``{10,}+``): tried at every ``eyJ`` of a long argument of ``eyJ-``, it took time
+quadratic in the argument's length."""
 _URL_PASSWORD = re.compile(
     r"(?<![a-z0-9+.-])(?P<head>[a-z][a-z0-9+.-]*+://[^/:@\s]*+:)[^@/\s]++(?P<tail>@)", re.I
 )
