@@ -23,6 +23,11 @@ from actm.cli.common import (
 from actm.errors import one_line
 
 
+def _say(line: str) -> None:
+    """A line of the summary on standard error: a file name breaks no line of it."""
+    err(one_line(line))
+
+
 def discover(
     directory: Annotated[
         Path, typer.Argument(help="The repository to walk.", show_default=False, metavar="DIR")
@@ -52,15 +57,15 @@ def discover(
         )
         write(render_draft(found.draft), output)
         stop = f" (stopped at --max-files {max_files})" if found.truncated else ""
-        err(one_line(f"looked at {count(found.visited, 'files')} in {directory}{stop}"))
+        _say(f"looked at {count(found.visited, 'files')} in {directory}{stop}")
         for file, fmt in found.found:
-            err(one_line(f"  imported {file} ({fmt})"))
+            _say(f"  imported {file} ({fmt})")
         for line in found.dependencies:
-            err(one_line(f"  dependency {line}"))
+            _say(f"  dependency {line}")
         for file, why in found.unplaced:
-            err(one_line(f"  not placed: {file}: {why}"))
+            _say(f"  not placed: {file}: {why}")
         parts = ", ".join(count(n, s) for s, n in found.draft.counts().items())
-        err(one_line(f"drafted {output or 'the model'}: {parts}"))
+        _say(f"drafted {output or 'the model'}: {parts}")
         reviews = found.draft.reviews()
         if reviews:
-            err(one_line(f"{count(reviews, 'decisions')} to review: the '# review:' lines"))
+            _say(f"{count(reviews, 'decisions')} to review: the '# review:' lines")

@@ -22,7 +22,7 @@ from actm.importers.common import US, add_package
 from actm.importers.data import table
 from actm.importers.draft import DraftBuilder, Review
 from actm.importers.mcp.launch import PackageSpec, package_spec
-from actm.importers.values import as_dict
+from actm.importers.values import as_dict, as_list
 from actm.io.json import JsonProblem, parse_json
 from actm.io.yaml import Limits
 
@@ -99,12 +99,12 @@ def _pyproject(text: str, file: str) -> Iterator[Requirement]:
     for extra, deps in as_dict(project.get("optional-dependencies")).items():
         groups.append((f"/project/optional-dependencies/{extra}", deps))
     for where, deps in groups:
-        for i, dep in enumerate(deps if isinstance(deps, list) else ()):
+        for i, dep in enumerate(as_list(deps)):
             spec = _python(dep) if isinstance(dep, str) else None
             if spec is not None:
                 yield Requirement(spec, file, f"{where}/{i}")
     poetry = as_dict(as_dict(as_dict(data.get("tool")).get("poetry")).get("dependencies"))
-    for name, version in poetry.items() if isinstance(poetry, dict) else ():
+    for name, version in poetry.items():
         if name.lower() == "python":
             continue
         wanted = version if isinstance(version, str) else None
@@ -118,8 +118,7 @@ def _pyproject(text: str, file: str) -> Iterator[Requirement]:
 def _package_json(text: str, file: str, limits: Limits | None) -> Iterator[Requirement]:
     data = parse_json(text, file, limits).data  # within the limits: a deep file is refused
     for group in ("dependencies", "devDependencies", "optionalDependencies"):
-        deps = data.get(group) if isinstance(data, dict) else None
-        for name, version in deps.items() if isinstance(deps, dict) else ():
+        for name, version in as_dict(as_dict(data).get(group)).items():
             wanted = version if isinstance(version, str) else None
             spec = package_spec("npm", f"{name}@{wanted}" if wanted else name)
             yield Requirement(spec, file, f"/{group}/{name}")

@@ -19,22 +19,23 @@ from actm.errors import Diagnostic, SourceLocation
 __all__ = ["FileProblem", "Reading", "decode_utf8", "is_dir", "is_file", "read_limited"]
 
 
-def is_dir(path: str | os.PathLike[str]) -> bool:
-    """Whether ``path`` is a directory (through links); False when the system cannot say. In
-    Python 3.11 ``Path.is_dir()`` raises for a name too long or a NUL, which is a plain no."""
+def _mode(path: str | os.PathLike[str]) -> int:
+    """``path``'s mode (through links); 0 when the system cannot say. In Python 3.11
+    ``Path.is_dir()`` raises for a name too long or a NUL, which is a plain no."""
     try:
-        return stat.S_ISDIR(os.stat(path).st_mode)
+        return os.stat(path).st_mode
     except (OSError, ValueError):
-        return False
+        return 0
+
+
+def is_dir(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is a directory (through links); False when the system cannot say."""
+    return stat.S_ISDIR(_mode(path))
 
 
 def is_file(path: str | os.PathLike[str]) -> bool:
-    """Whether ``path`` is a regular file (through links); False when the system cannot say,
-    as :func:`is_dir`."""
-    try:
-        return stat.S_ISREG(os.stat(path).st_mode)
-    except (OSError, ValueError):
-        return False
+    """Whether ``path`` is a regular file (through links); False when the system cannot say."""
+    return stat.S_ISREG(_mode(path))
 
 
 class FileProblem(Exception):
