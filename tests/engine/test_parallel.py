@@ -6,6 +6,7 @@ import os
 import sys
 import time
 import types
+from pathlib import Path
 
 import pytest
 
@@ -132,3 +133,68 @@ def test_a_worker_keeps_sigterms_default_whatever_handler_its_parent_has() -> No
         assert parallel.start_all([_sigterm_is_default], 1)() == [True]
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def _mark(path: str) -> str:
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("done")
+    return path
+
+
+def _fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux")
+def test_a_worker_goes_on_to_its_next_job_before_its_large_result_is_read(tmp_path: Path) -> None:
+    """A result larger than a pipe holds must not hold its worker until this process reads
+    it: the early route reruns' worker would idle while the run goes on (engine/runs.py)."""
+    marker = tmp_path / "second-job-ran"
+    started = parallel.start_all([_blocked_job, lambda: _mark(str(marker))], 1)
+    # nothing is read until the second job has run: a worker blocked on its pipe never
+    # gets there (a liveness check with a generous bound, not a timing)
+    deadline = time.monotonic() + 120
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert marker.exists()
+    assert started() == [b"x" * (1 << 20), str(marker)]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux")
+def test_results_go_through_the_pipe_without_a_result_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(parallel, "_spool", lambda: None)
+    jobs = [_blocked_job, lambda: {"a": [1, 2]}]
+    assert parallel.start_all(jobs, 2)() == [b"x" * (1 << 20), {"a": [1, 2]}]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux")
+def test_results_go_through_the_pipe_when_the_result_file_is_full(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def full(fd: int, data: bytes, offset: int) -> bool:
+        return False
+
+    monkeypatch.setattr(parallel, "_pwrite", full)  # the forked workers inherit it
+    jobs = [_blocked_job, lambda: (3, "three")]
+    assert parallel.start_all(jobs, 2)() == [b"x" * (1 << 20), (3, "three")]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux")
+def test_result_files_are_closed_once_the_results_are_read_or_cancelled() -> None:
+    before = _fds()
+    assert parallel.start_all([_blocked_job] * 3, 2)() == [b"x" * (1 << 20)] * 3
+    assert _fds() == before
+    started = parallel.start_all([_blocked_job] * 3, 2)
+    parallel.cancel(started)
+    assert _fds() == before
+
+
+def test_a_result_file_written_in_parts_is_read_whole(tmp_path: Path) -> None:
+    data = bytes(range(256)) * 1000
+    with open(tmp_path / "spool", "w+b") as f:
+        assert parallel._pwrite(f.fileno(), data, 10)
+        assert parallel._pread(f.fileno(), len(data), 10) == data
+        with pytest.raises(OSError, match="ended early"):
+            parallel._pread(f.fileno(), len(data) + 1, 10)

@@ -8,19 +8,27 @@ pickled but the results); each takes the next job not taken yet, until none is l
 or for one job, the jobs run here, one after the other. A worker that fails or dies leaves its
 jobs to be run here, so an error surfaces as it would without workers.
 
+A worker writes each result into an unnamed temporary file of its own and sends only where it
+lies through its pipe: a result sent through the pipe itself would hold the worker until this
+process reads it (a pipe holds 64 KB), and this process reads only once it waits for the
+results, so a worker with jobs left would idle meanwhile, with a core free for it.
+
 The number of workers is the CPUs this process may use, or ``ACTM_WORKERS`` (1 runs everything
 in this process).
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import pickle
 import signal
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection, wait
-from typing import Any, TypeVar, cast
+from typing import IO, Any, TypeVar, cast
 
 from actm.io.forked import workers
 
@@ -55,21 +63,35 @@ def start_all(jobs: Sequence[Callable[[], Any]], n: int | None = None) -> Callab
     counter = ctx.Value("i", 0)
     pipes: list[Connection] = []
     procs: list[Any] = []
+    spools: dict[Connection, IO[bytes] | None] = {}
     for _ in range(n):
         receive, send = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_work, args=(jobs, counter, send), daemon=True)
+        spool = _spool()
+        proc = ctx.Process(target=_work, args=(jobs, counter, send, spool), daemon=True)
         try:
             proc.start()
         except OSError:  # no fork now (EAGAIN, ENOMEM): the workers started do every job
             receive.close()
             send.close()
+            if spool is not None:
+                spool.close()
             break
         send.close()
         pipes.append(receive)
         procs.append(proc)
+        spools[receive] = spool
     if not procs:
         return lambda: [job() for job in jobs]
-    return Pending(jobs, counter, pipes, procs)
+    return Pending(jobs, counter, pipes, procs, spools)
+
+
+def _spool() -> IO[bytes] | None:
+    """An unnamed temporary file for one worker's results, or None (no room, no descriptor
+    left: its results go through its pipe)."""
+    try:
+        return tempfile.TemporaryFile()  # closed by Pending once read
+    except OSError:
+        return None
 
 
 class Pending:
@@ -82,6 +104,7 @@ class Pending:
         counter: Any,
         pipes: list[Connection],
         procs: list[Any],
+        spools: dict[Connection, IO[bytes] | None] | None = None,
     ) -> None:
         self._jobs = jobs
         # the workers' shared job counter lives in memory this process hands out: were it
@@ -90,6 +113,8 @@ class Pending:
         self._held: list[Any] = [counter]
         self._pipes = pipes
         self._procs = procs
+        self._spools = spools or {}
+        """Each worker's pipe -> the file it writes its results into (None: into the pipe)."""
         self._owner = os.getpid()  # a forked child holds a copy of this object: not its workers
 
     def __call__(self) -> list[Any]:
@@ -99,19 +124,35 @@ class Pending:
             for conn in wait(open_pipes):
                 assert isinstance(conn, Connection)
                 try:
-                    index, value = conn.recv()
+                    index, offset, data = conn.recv()
+                    if index != _DONE:
+                        found[index] = self._read(conn, offset, data)
                 except (EOFError, OSError):
                     index = _DONE
                 if index == _DONE:
                     open_pipes.remove(conn)
                     conn.close()
-                else:
-                    found[index] = value
         for proc in self._procs:
             proc.join()
         self._procs = []
         self._held.clear()
+        self._close_spools()
         return [found[i] if i in found else job() for i, job in enumerate(self._jobs)]
+
+    def _read(self, conn: Connection, offset: int, data: Any) -> Any:
+        """A result a worker sent: ``data`` is its pickle when ``offset`` is negative (it came
+        through the pipe), else its length in the worker's file, at ``offset``."""
+        if offset < 0:
+            return pickle.loads(data)
+        spool = self._spools[conn]
+        assert spool is not None
+        return pickle.loads(_pread(spool.fileno(), data, offset))
+
+    def _close_spools(self) -> None:
+        for spool in self._spools.values():
+            if spool is not None:
+                spool.close()
+        self._spools = {}
 
     def cancel(self) -> None:
         """Stop the workers and close their pipes; their results are not wanted."""
@@ -123,6 +164,7 @@ class Pending:
             conn.close()
         self._procs = []
         self._held.clear()
+        self._close_spools()
 
     def __del__(self) -> None:
         if self._procs and os.getpid() == self._owner:  # never asked: no one reads them
@@ -154,12 +196,16 @@ def cancel(waiter: Callable[[], list[Any]]) -> None:
         waiter.cancel()
 
 
-def _work(jobs: Sequence[Callable[[], Any]], counter: Any, conn: Connection) -> None:
-    """A worker: take the next job until none is left, sending each result as it comes.
-    SIGTERM (how :meth:`Pending.cancel` stops it) ends it at once, whatever handler the
-    parent had when it forked: a worker that caught it would block sending to a parent no
-    longer reading."""
+def _work(
+    jobs: Sequence[Callable[[], Any]], counter: Any, conn: Connection, spool: IO[bytes] | None
+) -> None:
+    """A worker: take the next job until none is left, writing each result as it comes into
+    ``spool`` (where it lies goes through the pipe; the result itself when there is no spool
+    or it is full). SIGTERM (how :meth:`Pending.cancel` stops it) ends it at once, whatever
+    handler the parent had when it forked: a worker that caught it would block sending to a
+    parent no longer reading."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    end = 0
     try:
         while True:
             with counter.get_lock():
@@ -167,11 +213,44 @@ def _work(jobs: Sequence[Callable[[], Any]], counter: Any, conn: Connection) -> 
                 counter.value += 1
             if index >= len(jobs):
                 break
-            conn.send((index, jobs[index]()))
+            data = pickle.dumps(jobs[index](), protocol=pickle.HIGHEST_PROTOCOL)
+            if spool is not None and _pwrite(spool.fileno(), data, end):
+                conn.send((index, end, len(data)))
+                end += len(data)
+            else:
+                conn.send((index, -1, data))
     except BaseException:
         pass
     finally:
         try:
-            conn.send((_DONE, None))
+            conn.send((_DONE, 0, None))
         finally:
             conn.close()
+
+
+def _pwrite(fd: int, data: bytes, offset: int) -> bool:
+    """Write all of ``data`` at ``offset``; False when the file takes no more (disk full)."""
+    view = memoryview(data)
+    done = 0
+    with contextlib.suppress(OSError):
+        while done < len(view):
+            wrote = os.pwrite(fd, view[done:], offset + done)
+            if wrote <= 0:
+                return False
+            done += wrote
+        return True
+    return False
+
+
+def _pread(fd: int, size: int, offset: int) -> bytes:
+    """``size`` bytes at ``offset`` (a worker wrote them there; raises OSError should the file
+    end first)."""
+    parts: list[bytes] = []
+    left = size
+    while left:
+        part = os.pread(fd, left, offset + size - left)
+        if not part:
+            raise OSError("a worker's result file ended early")
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
