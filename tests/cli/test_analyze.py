@@ -117,6 +117,20 @@ def test_bad_limit_in_the_environment_is_a_usage_error() -> None:
     assert "ACTM_MAX_DEPTH" in res.output
 
 
+@pytest.mark.parametrize("value", ["lots", "0", "-1", "2.5", "99999", "٣"])
+def test_bad_worker_count_in_the_environment_is_a_usage_error(value: str) -> None:
+    """A typo in ACTM_WORKERS was ignored (every CPU used) where an ACTM_MAX_* typo exits 2."""
+    res = runner.invoke(app, ["analyze", str(RAG)], env={"ACTM_WORKERS": value})
+    assert res.exit_code == 2, res.output
+    assert f"ACTM_WORKERS={value!r}: expected a whole number from 1 to 1024" in res.output
+
+
+@pytest.mark.parametrize("value", ["1", " 2 ", "1_0", "", "  "])
+def test_a_worker_count_or_a_blank_one_is_taken(value: str) -> None:
+    res = runner.invoke(app, ["validate", str(RAG)], env={"ACTM_WORKERS": value})
+    assert res.exit_code == 0, res.output
+
+
 @pytest.mark.parametrize("fmt", ["text", "json"])
 def test_kb_list(fmt: str) -> None:
     res = runner.invoke(app, ["kb", "list", "-f", fmt])

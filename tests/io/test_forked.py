@@ -29,8 +29,14 @@ def two_workers(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_workers_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ACTM_WORKERS", "3")
     assert workers() == 3
-    monkeypatch.setenv("ACTM_WORKERS", "none")
+    monkeypatch.setenv("ACTM_WORKERS", " 1_024 ")
+    assert workers() == 1024
+    monkeypatch.setenv("ACTM_WORKERS", "")  # blank: as if unset
     assert workers() >= 1
+    for bad in ("none", "0", "1025", "12345", "²"):
+        monkeypatch.setenv("ACTM_WORKERS", bad)
+        with pytest.raises(ValueError, match="ACTM_WORKERS="):
+            workers()
 
 
 @needs_fork

@@ -42,11 +42,28 @@ ends it, so a child that stopped early (killed, out of disk) never yields part o
 whether or not its exit status could be read."""
 
 
+MAX_WORKERS = 1024
+"""The most worker processes ``ACTM_WORKERS`` may ask for."""
+
+
 def workers() -> int:
-    """How many worker processes to use: ``ACTM_WORKERS``, else the CPUs available."""
-    env = os.environ.get("ACTM_WORKERS", "").strip()
-    if env.isdigit() and int(env) > 0:
-        return int(env)
+    """How many worker processes to use: ``ACTM_WORKERS``, else the CPUs available.
+
+    Raises ValueError naming the variable when it is set (not blank) but not a whole number
+    from 1 to :data:`MAX_WORKERS` (underscores allowed, as in the ``ACTM_MAX_*`` limits): a
+    typo is an error, not a silent fall back to every CPU (the CLI checks it first: exit 2).
+    """
+    raw = os.environ.get("ACTM_WORKERS")
+    if raw is not None and raw.strip():
+        text = raw.strip().replace("_", "")
+        if not (text.isascii() and text.isdigit() and len(text) <= 4) or not (
+            1 <= int(text) <= MAX_WORKERS
+        ):
+            raise ValueError(
+                f"ACTM_WORKERS={raw!r}: expected a whole number from 1 to {MAX_WORKERS} "
+                "(1 runs everything in one process); unset it to use every CPU available"
+            )
+        return int(text)
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
