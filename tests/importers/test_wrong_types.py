@@ -165,3 +165,97 @@ def test_wrong_types_anywhere_never_crash(
                 pass
             except Exception as exc:  # pragma: no cover - the failure being tested for
                 pytest.fail(f"{source.name}: {at} = {new!r}: {type(exc).__name__}: {exc}")
+
+
+# -- what is read as absent is said -----------------------------------------------------------
+
+
+def _notes(tmp_path: Path, case: str) -> list[str]:
+    name, data = CASES[case]
+    path = tmp_path / name
+    path.write_text(json.dumps(data), encoding="utf-8")
+    fmt = FORMATS.get(case, (None, None))[1]
+    draft = draft_files([path], ImportOptions(), fmt)
+    return [f"{n.origin}: {n.text}" for n in draft.notes if "read as absent" in n.text]
+
+
+def test_values_read_as_absent_are_counted_by_type_in_a_note(tmp_path: Path) -> None:
+    notes = _notes(tmp_path, "cdx-bom-ref-object")
+    assert notes == [
+        f"{tmp_path / 'bom.json'}: values of another type than the format has there were read "
+        "as absent (a list where a string belongs; an object where a string belongs): what "
+        "they hold is not in the draft; check the file against its format"
+    ]  # dependsOn (a number) is not read: its entry's ref (an object) dropped the entry
+
+
+@pytest.mark.parametrize(
+    ("case", "expected", "found"),
+    [
+        ("cdx-components-number", "a list", "a number"),
+        ("otm-threats-number", "a list", "a number"),
+        ("threat-dragon-cells-number", "a list", "a number"),
+        ("library-placements-number", "a list", "a number"),
+    ],
+)
+def test_each_importer_notes_what_it_read_as_absent(
+    tmp_path: Path, case: str, expected: str, found: str
+) -> None:
+    (note,) = _notes(tmp_path, case)
+    assert f"{found} where {expected} belongs" in note
+
+
+def test_a_file_of_the_right_types_and_nulls_gets_no_such_note(tmp_path: Path) -> None:
+    data = {
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.6",
+        "metadata": {"component": {"type": "application", "name": "a", "bom-ref": None}},
+        "components": [{"type": "library", "name": "l", "bom-ref": "l", "properties": None}],
+        "dependencies": None,
+    }
+    path = tmp_path / "bom.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    draft = draft_files([path], ImportOptions())
+    assert not [n for n in draft.notes if "read as absent" in n.text]
+
+
+def test_the_note_reaches_the_drafted_file(tmp_path: Path) -> None:
+    name, data = CASES["cdx-components-number"]
+    path = tmp_path / name
+    path.write_text(json.dumps(data), encoding="utf-8")
+    result = CliRunner().invoke(app, ["import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "bom.json: values of another type than the format has there were read as absent (a "
+        "number where a list belongs)"
+    ) in result.stdout
+
+
+def test_discover_notes_a_dependency_file_s_values_read_as_absent(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "p"\ndependencies = ["openai>=1"]\noptional-dependencies = 5\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["discover", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "# - pyproject.toml: values of another type than the format has there were read as "
+        "absent (a number where an object belongs)"
+    ) in result.stdout
+
+
+def test_counting_stops_with_its_block() -> None:
+    from actm.importers import values
+
+    with values.counting_skipped() as found:
+        assert values.as_list(5) == []
+        assert values.strings(["a", 1, None]) == ["a"]
+        assert values.dicts([{}, "x"]) == [{}]
+        assert values.as_str(None) is None
+    assert values.as_dict([]) == {}  # outside the block: not counted anywhere
+    assert found == {
+        ("a list", "a number"): 1,
+        ("a string", "a number"): 1,
+        ("an object", "a string"): 1,
+    }
+    assert values.skipped_note(found) is not None
+    assert values.skipped_note(values.Counter()) is None

@@ -27,6 +27,7 @@ from actm.importers.formats import detect, head_of
 from actm.importers.interface import Confidence, ImportOptions
 from actm.importers.link import link
 from actm.importers.names import MAX_FILES
+from actm.importers.values import counting_skipped, skipped_note
 from actm.io.files import FileProblem, Reading, decode_utf8, is_dir, is_file, read_limited
 
 __all__ = ["Discovery", "discover"]
@@ -80,7 +81,12 @@ def _dependencies(path: Path, shown: str, options: ImportOptions) -> tuple[Draft
     raw = read_limited(path, options.limits.max_file_bytes, shown, _READING)
     text = decode_utf8(raw, shown, _READING)
     builder = DraftBuilder(shown, "dependencies", options.reserved)
-    lines = draft_requirements(builder, requirements(path, text, shown, options.limits))
+    with counting_skipped() as skipped:
+        found = requirements(path, text, shown, options.limits)
+    lines = draft_requirements(builder, found)
+    note = skipped_note(skipped)
+    if note is not None and lines:  # a file nothing is drafted from is not in the draft
+        builder.note("unplaced", note)
     return builder.build(), lines
 
 
@@ -125,7 +131,7 @@ def discover(root: Path, options: ImportOptions, max_files: int = MAX_FILES) -> 
             if match.confidence < Confidence.LIKELY or len(match.importers) > 1:
                 unplaced.append((shown, f"might be {names}; import it with --format"))
                 continue
-            drafts.append(match.importers[0].read(path, shown, options))
+            drafts.append(match.importers[0].draft(path, shown, options))
             found.append((shown, match.importers[0].name))
         except ModelError as exc:
             unplaced.append((shown, exc.diagnostics[0].message))

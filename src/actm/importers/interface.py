@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import IntEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from actm.errors import Diagnostic, ModelError, SourceLocation
-from actm.importers.draft import Draft
+from actm.importers.draft import Draft, Note, Origin
+from actm.importers.values import counting_skipped, skipped_note
 from actm.io.json import JsonDocument, JsonProblem, read_json_file
 from actm.io.yaml import Limits, YamlDocument, YamlProblem, read_yaml_file
 from actm.knowledge.vocabulary import Vocabulary, builtin_vocabulary
@@ -90,6 +91,17 @@ class Importer(ABC):
         """The draft of the model the file describes. ``shown`` names the file in the draft's
         origins and in messages. Raises :class:`~actm.errors.ModelError` for a file it cannot
         read (:func:`refuse`)."""
+
+    def draft(self, path: Path, shown: str, options: ImportOptions) -> Draft:
+        """:meth:`read`, with a note of the values it read as absent for being of another
+        type than the format has there (importers/values.py): what the draft leaves out of
+        the file is said, never dropped silently."""
+        with counting_skipped() as skipped:
+            found = self.read(path, shown, options)
+        text = skipped_note(skipped)
+        if text is None:
+            return found
+        return replace(found, notes=(*found.notes, Note("unplaced", text, Origin(shown))))
 
 
 _JSON_START = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:[\[{]|//|/\*)")

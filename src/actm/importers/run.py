@@ -98,7 +98,7 @@ def draft_files(
         path = Path(p)
         shown = _shown(path)
         try:
-            drafts.append(choose(path, shown, format).read(path, shown, options))
+            drafts.append(choose(path, shown, format).draft(path, shown, options))
         except ModelError as exc:
             problems.append(exc)
     if problems:
