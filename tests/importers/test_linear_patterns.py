@@ -1,14 +1,15 @@
 """Patterns the importers run over text a third party wrote take time linear in it: a model
-card's heading and a password in an MCP server's URL argument (both were found to take time
-polynomial in hostile input: a heading of 2,000 blanks took 31 s, an argument of 20,000 letters
-6 s). Sizes here would take hours with the old patterns; the tests assert the answers."""
+card's heading and links, a password in an MCP server's URL argument, the placeholders of its
+configured values (all were found to take time polynomial in hostile input: a heading of 2,000
+blanks took 31 s, an argument of 20,000 letters 6 s, a value of 20,000 ``<`` 0.35 s). Sizes here
+would take hours with the old patterns; the tests assert the answers."""
 
 from __future__ import annotations
 
 import pytest
 
 from actm.importers.bom import modelcard
-from actm.importers.mcp import secrets
+from actm.importers.mcp import registry, secrets
 
 
 def test_a_heading_with_a_long_tail_of_blanks_is_read_at_once() -> None:
@@ -57,3 +58,39 @@ def test_a_long_argument_of_web_token_starts_is_searched_at_once() -> None:
 def test_a_known_token_is_still_found(argument: str) -> None:
     found = secrets._KNOWN_TOKEN.search(argument)
     assert found is not None and argument.endswith(found.group(0))
+
+
+@pytest.mark.parametrize(
+    "value", ["<" * 1_000_000, "{" * 1_000_000, "${" * 500_000, "{<" * 500_000]
+)
+def test_a_long_value_of_placeholder_starts_is_read_at_once(value: str) -> None:
+    """A megabyte of ``<`` took quadratic time (0.35 s for 20,000; hours for a megabyte)."""
+    assert secrets.holds_value(value)  # no placeholder closes: the value is kept as it is
+    assert registry._PLACEHOLDER.sub("", value) == value
+
+
+@pytest.mark.parametrize(
+    ("value", "secret"),
+    [
+        ("${input:token}", False),
+        ("$TOKEN", False),
+        ("<API_KEY>", False),
+        ("{token}", False),
+        ("Bearer ${KEY}", False),
+        ("Bearer <your token here>", False),
+        ("sk-live-1234567890", True),
+        ("<a>real-secret-value", True),
+    ],
+)
+def test_placeholders_are_still_told_from_values(value: str, secret: bool) -> None:
+    assert secrets.holds_value(value) is secret
+
+
+def test_a_long_run_of_link_starts_is_read_at_once() -> None:
+    assert modelcard._LINK.sub(r"\1", "[" * 1_000_000) == "[" * 1_000_000
+    assert modelcard._LINK.sub(r"\1", "[a](" * 250_000) == "[a](" * 250_000
+
+
+def test_a_link_in_a_dataset_name_gives_its_text() -> None:
+    assert modelcard._LINK.sub(r"\1", "[squad](https://huggingface.co/datasets/squad)") == "squad"
+    assert registry._PLACEHOLDER.search("${VERSION}") is not None

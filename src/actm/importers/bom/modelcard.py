@@ -49,7 +49,9 @@ _META_KEYS = re.compile(rb"^(license|datasets|tags|language|metrics)\s*:", re.MU
 _HEADING = re.compile(r"^#[ \t]++([^\n]*)", re.MULTILINE)
 """A first-level heading's line (no nested or overlapping repeats: a lazy title before
 optional blanks and closing hashes took time cubic in the blanks of a hostile card)."""
-_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\[\]]*)\]\([^()]*\)")
+"""A Markdown link: its text (without brackets) and its target (without parentheses), so a
+search from each ``[`` or ``(`` stops at the next one: linear in the text."""
 
 
 def _front_matter(text: str) -> tuple[str, str] | None:

@@ -23,7 +23,10 @@ _SECRET_WORDS = re.compile(
     re.IGNORECASE,
 )
 _NOT_SECRET = re.compile(r"(^|_)(path|file|dir|url|host|port|id|name|region|level|mode)$", re.I)
-_PLACEHOLDER = re.compile(r"\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|<[^>]*>|\{[^}]*\}")
+_PLACEHOLDER = re.compile(r"\$\{[^{}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|<[^<>]*>|\{[^{}]*\}")
+"""A placeholder: ``${...}``, ``$NAME``, ``<...>`` or ``{...}``. Its inside never holds the
+bracket that opens it, so a search from each opening bracket stops at the next one: linear in
+the value (with ``[^}]*`` a megabyte of ``<`` or ``{`` took quadratic time)."""
 _SCHEME = re.compile(r"^\s*(bearer|basic|token|apikey)\s+", re.IGNORECASE)
 _KNOWN_TOKEN = re.compile(
     r"\b(sk-[A-Za-z0-9_-]{16,}+|gh[pousr]_[A-Za-z0-9]{20,}+|github_pat_[A-Za-z0-9_]{20,}+|"
