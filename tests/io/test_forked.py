@@ -7,9 +7,11 @@ import signal
 import sys
 import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from actm.errors import UsageError
 from actm.io.forked import Later, ahead, workers
 from actm.io.writer import Spooled
 
@@ -35,7 +37,7 @@ def test_workers_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert workers() >= 1
     for bad in ("none", "0", "1025", "12345", "²"):
         monkeypatch.setenv("ACTM_WORKERS", bad)
-        with pytest.raises(ValueError, match="ACTM_WORKERS="):
+        with pytest.raises(UsageError, match="ACTM_WORKERS="):
             workers()
 
 
@@ -149,3 +151,16 @@ def test_spooled_from_a_failing_child_gives_the_pieces_made_here() -> None:
         yield b"second"
 
     assert list(ahead(make).spooled()) == [b"first", b"second"]
+
+
+def test_an_analysis_through_the_api_refuses_a_bad_worker_count(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import actm
+
+    kb = actm.load_knowledge()
+    example = Path(__file__).resolve().parents[2] / "examples" / "coding-assistant.yaml"
+    model = actm.load_model(example, knowledge=kb)
+    monkeypatch.setenv("ACTM_WORKERS", "many")
+    with pytest.raises(UsageError, match="ACTM_WORKERS='many'"):
+        actm.analyze(model, knowledge=kb)

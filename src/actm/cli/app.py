@@ -27,7 +27,7 @@ from actm.cli import (
     validate,
 )
 from actm.cli.common import guard, out
-from actm.errors import EXIT_OK, EXIT_USAGE, UsageError
+from actm.errors import EXIT_OK, EXIT_USAGE
 from actm.io.forked import workers
 from actm.lifetime import to_exit
 
@@ -58,10 +58,7 @@ def main_callback(
 ) -> None:
     """Describe your AI system as a YAML model; actm works out what an adversary can do."""
     with guard():
-        try:
-            workers()  # a bad ACTM_WORKERS is a usage error before any command runs
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
+        workers()  # a bad ACTM_WORKERS is a usage error (exit 2) before any command runs
 
 
 # in the order `actm --help` lists them

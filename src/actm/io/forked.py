@@ -30,6 +30,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO
 
+from actm.errors import UsageError
 from actm.io.writer import Spooled
 
 __all__ = ["Later", "ahead", "workers"]
@@ -49,9 +50,11 @@ MAX_WORKERS = 1024
 def workers() -> int:
     """How many worker processes to use: ``ACTM_WORKERS``, else the CPUs available.
 
-    Raises ValueError naming the variable when it is set (not blank) but not a whole number
-    from 1 to :data:`MAX_WORKERS` (underscores allowed, as in the ``ACTM_MAX_*`` limits): a
-    typo is an error, not a silent fall back to every CPU (the CLI checks it first: exit 2).
+    Raises :class:`~actm.errors.UsageError` naming the variable when it is set (not blank)
+    but not a whole number from 1 to :data:`MAX_WORKERS` (underscores allowed, as in the
+    ``ACTM_MAX_*`` limits): a typo is an error, not a silent fall back to every CPU. The CLI
+    checks it before any command runs (exit 2); through the Python API, an analysis not given
+    its workers raises it.
     """
     raw = os.environ.get("ACTM_WORKERS")
     if raw is not None and raw.strip():
@@ -59,7 +62,7 @@ def workers() -> int:
         if not (text.isascii() and text.isdigit() and len(text) <= 4) or not (
             1 <= int(text) <= MAX_WORKERS
         ):
-            raise ValueError(
+            raise UsageError(
                 f"ACTM_WORKERS={raw!r}: expected a whole number from 1 to {MAX_WORKERS} "
                 "(1 runs everything in one process); unset it to use every CPU available"
             )
