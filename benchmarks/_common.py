@@ -115,10 +115,9 @@ def run_measured(cmd: list[str], timeout: float | None = None) -> Run:
 def cores() -> int:
     """The CPUs a run may use: ``ACTM_WORKERS`` when set (actm uses no more worker processes),
     else those this process may run on."""
-    env = os.environ.get("ACTM_WORKERS", "").strip()
-    if env.isdigit() and int(env) > 0:
-        return int(env)
-    return len(os.sched_getaffinity(0))
+    from actm.io.forked import workers
+
+    return workers()  # actm's own reading of the variable (raises on a bad value, as actm does)
 
 
 def table(headers: list[str], rows: list[list[str]]) -> str:

@@ -125,9 +125,14 @@ def test_bad_worker_count_in_the_environment_is_a_usage_error(value: str) -> Non
     assert f"ACTM_WORKERS={value!r}: expected a whole number from 1 to 1024" in res.output
 
 
-@pytest.mark.parametrize("value", ["1", " 2 ", "1_0", "", "  "])
+@pytest.mark.parametrize("value", ["1", " 2 ", "1_0", "0004", "", "  "])
 def test_a_worker_count_or_a_blank_one_is_taken(value: str) -> None:
-    res = runner.invoke(app, ["validate", str(RAG)], env={"ACTM_WORKERS": value})
+    res = runner.invoke(app, ["analyze", str(RAG), "-f", "json"], env={"ACTM_WORKERS": value})
+    assert res.exit_code == 0, res.output
+
+
+def test_help_is_shown_whatever_the_worker_count_says() -> None:
+    res = runner.invoke(app, ["analyze", "--help"], env={"ACTM_WORKERS": "lots"})
     assert res.exit_code == 0, res.output
 
 

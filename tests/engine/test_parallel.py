@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 import types
 from pathlib import Path
@@ -183,6 +184,8 @@ def test_results_go_through_the_pipe_when_the_result_file_is_full(
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux")
 def test_result_files_are_closed_once_the_results_are_read_or_cancelled() -> None:
+    # the first batch of a process opens multiprocessing's shared-memory heap, which stays
+    parallel.start_all([_pid], 1)()
     before = _fds()
     assert parallel.start_all([_blocked_job] * 3, 2)() == [b"x" * (1 << 20)] * 3
     assert _fds() == before
@@ -198,3 +201,45 @@ def test_a_result_file_written_in_parts_is_read_whole(tmp_path: Path) -> None:
         assert parallel._pread(f.fileno(), len(data), 10) == data
         with pytest.raises(OSError, match="ended early"):
             parallel._pread(f.fileno(), len(data) + 1, 10)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux")
+def test_a_result_that_cannot_be_read_back_is_run_here_and_nothing_blocks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Reading a worker's result file fails once: that job runs here, and the worker's later
+    results (a large one through the pipe, the file being full) still arrive: its pipe is
+    still read, so it never blocks writing to it."""
+    failed: list[int] = []
+    real = parallel._pread
+
+    def once(fd: int, size: int, offset: int) -> bytes:
+        if not failed:
+            failed.append(offset)
+            raise OSError(5, "Input/output error")
+        return real(fd, size, offset)
+
+    written: list[int] = []
+    real_write = parallel._pwrite
+
+    def first_only(fd: int, data: bytes, offset: int) -> bool:  # runs in the worker
+        if written:
+            return False  # the file is full from the second result on
+        written.append(1)
+        return real_write(fd, data, offset)
+
+    monkeypatch.setattr(parallel, "_pread", once)
+    monkeypatch.setattr(parallel, "_pwrite", first_only)
+    jobs = [_pid, _blocked_job, _blocked_job]
+    started = parallel.start_all(jobs, 1)
+    got: list[list[object]] = []
+    waiter = threading.Thread(target=lambda: got.append(started()), daemon=True)
+    waiter.start()
+    waiter.join(120)  # a liveness bound, not a timing: a blocked worker never ends
+    if not got:
+        parallel.cancel(started)
+    assert got, "the worker blocked on its pipe"
+    results = got[0]
+    assert failed == [0]
+    assert results[0] == os.getpid()  # run here
+    assert results[1:] == [b"x" * (1 << 20)] * 2

@@ -28,7 +28,6 @@ from actm.cli import (
 )
 from actm.cli.common import guard, out
 from actm.errors import EXIT_OK, EXIT_USAGE
-from actm.io.forked import workers
 from actm.lifetime import to_exit
 
 __all__ = ["app", "main"]
@@ -57,8 +56,6 @@ def main_callback(
     ] = False,
 ) -> None:
     """Describe your AI system as a YAML model; actm works out what an adversary can do."""
-    with guard():
-        workers()  # a bad ACTM_WORKERS is a usage error (exit 2) before any command runs
 
 
 # in the order `actm --help` lists them

@@ -125,13 +125,16 @@ class Pending:
                 assert isinstance(conn, Connection)
                 try:
                     index, offset, data = conn.recv()
-                    if index != _DONE:
-                        found[index] = self._read(conn, offset, data)
                 except (EOFError, OSError):
                     index = _DONE
                 if index == _DONE:
                     open_pipes.remove(conn)
                     conn.close()
+                    continue
+                # a result that cannot be read back (an I/O error on the file) is run here;
+                # the pipe stays open, so the worker never blocks on it with a reader gone
+                with contextlib.suppress(OSError):
+                    found[index] = self._read(conn, offset, data)
         for proc in self._procs:
             proc.join()
         self._procs = []

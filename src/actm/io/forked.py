@@ -52,14 +52,15 @@ def workers() -> int:
 
     Raises :class:`~actm.errors.UsageError` naming the variable when it is set (not blank)
     but not a whole number from 1 to :data:`MAX_WORKERS` (underscores allowed, as in the
-    ``ACTM_MAX_*`` limits): a typo is an error, not a silent fall back to every CPU. The CLI
-    checks it before any command runs (exit 2); through the Python API, an analysis not given
-    its workers raises it.
+    ``ACTM_MAX_*`` limits): a typo is an error, not a silent fall back to every CPU. It is read
+    where worker processes may start (an analysis, a long JSON rendering), so a command that
+    starts none, or ``--help``, runs whatever it says; the CLI's guard turns the error into
+    exit 2.
     """
     raw = os.environ.get("ACTM_WORKERS")
     if raw is not None and raw.strip():
         text = raw.strip().replace("_", "")
-        if not (text.isascii() and text.isdigit() and len(text) <= 4) or not (
+        if not (text.isascii() and text.isdigit() and len(text) <= 18) or not (
             1 <= int(text) <= MAX_WORKERS
         ):
             raise UsageError(
