@@ -353,3 +353,21 @@ def test_into_a_model_with_a_section_of_the_wrong_type_is_no_internal_error(
     res = CliRunner().invoke(app, ["import", str(config), "--into", str(target)])
     assert res.exit_code in (0, 2), res.output
     assert "internal error" not in res.output
+
+
+def test_into_lists_the_drafts_notes_it_does_not_write(tmp_path: Path) -> None:
+    """A new draft ends with its notes; a model merged into does not take them, so they are
+    said on standard error instead of being lost (a value read as absent, an entry left out)."""
+    source = tmp_path / "mcp.json"
+    source.write_text(
+        '{"mcpServers": {"s": {"command": "npx", "args": 7}, "off": {"disabled": true, '
+        '"command": "x"}}}',
+        encoding="utf-8",
+    )
+    model = tmp_path / "model.yaml"
+    model.write_text(USER, encoding="utf-8")
+    code, _, err = run("import", source, "--into", model)
+    assert code == 0, err
+    assert "notes of the draft, not written into it:" in err
+    assert f"  - {source}: values of another type than the format has there were read as " in err
+    assert "read as absent" not in model.read_text(encoding="utf-8")

@@ -259,3 +259,85 @@ def test_counting_stops_with_its_block() -> None:
     }
     assert values.skipped_note(found) is not None
     assert values.skipped_note(values.Counter()) is None
+
+
+NOTED = {
+    # file name, content, format (None: detected), a kind the note must name
+    "otm-top-level-threats": (
+        "m.otm.json",
+        {"otmVersion": "0.2.0", "project": {"name": "p", "id": "p"}, "threats": 5},
+        None,
+        "a number where a list belongs",
+    ),
+    "otm-name-number": (
+        "m.otm.json",
+        {"otmVersion": "0.2.0", "project": {"name": 5, "id": "p"}, "components": []},
+        None,
+        "a number where a string belongs",
+    ),
+    "threat-dragon-name-number": (
+        "x.td.json",
+        {
+            "version": "2.2.0",
+            "summary": {"title": "t"},
+            "detail": {
+                "diagrams": [
+                    {
+                        "cells": [
+                            {
+                                "id": "a",
+                                "shape": "process",
+                                "data": {"type": "tm.Process", "name": 5},
+                            }
+                        ]
+                    }
+                ]
+            },
+        },
+        "threat-dragon",
+        "a number where a string belongs",
+    ),
+    "cdx-name-object": (
+        "bom.json",
+        {
+            "bomFormat": "CycloneDX",
+            "specVersion": "1.6",
+            "components": [{"type": "library", "name": {}}],
+        },
+        None,
+        "an object where a string belongs",
+    ),
+    "mcp-args-number": (
+        "mcp.json",
+        {"mcpServers": {"s": {"command": "npx", "args": 7, "env": 5}}},
+        None,
+        "a number where an object belongs",
+    ),
+    "mcp-tools-description-number": (
+        "tools.json",
+        {"tools": [{"name": "t", "inputSchema": {"type": "object"}, "description": 5}]},
+        None,
+        "a number where a string belongs",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NOTED))
+def test_each_format_notes_its_values_read_as_absent(tmp_path: Path, case: str) -> None:
+    name, data, fmt, kind = NOTED[case]
+    path = tmp_path / name
+    path.write_text(json.dumps(data), encoding="utf-8")
+    draft = draft_files([path], ImportOptions(), fmt)
+    notes = [n.text for n in draft.notes if "read as absent" in n.text]
+    assert len(notes) == 1 and kind in notes[0], notes
+
+
+def test_a_crew_with_values_of_other_types_is_noted(tmp_path: Path) -> None:
+    crew = tmp_path / "config"
+    crew.mkdir()
+    (crew / "agents.yaml").write_text(
+        "researcher:\n  role: 5\n  goal: x\n  backstory: y\n  tools: 7\n", encoding="utf-8"
+    )
+    draft = draft_files([crew / "agents.yaml"], ImportOptions())
+    (note,) = [n.text for n in draft.notes if "read as absent" in n.text]
+    assert "a number where a list belongs; a number where a string belongs" in note

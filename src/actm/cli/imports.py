@@ -52,6 +52,9 @@ def _summary(imported: Imported, target: str) -> list[str]:
             lines.append(f"already there, left as written: {count(len(merged.kept), 'elements')}")
         for old, new in sorted(merged.renamed.items()):
             lines.append(f"renamed {old} -> {new}: the model uses {old} for something else")
+        if draft.notes:  # a new draft ends with them; a model merged into is left without
+            lines.append(f"{count(len(draft.notes), 'notes')} of the draft, not written into it:")
+            lines += [f"  - {n.origin}: {n.text}" for n in draft.notes]
     reviews = draft.reviews() if merged is None else merged.reviews
     if reviews:
         lines.append(f"{count(reviews, 'decisions')} to review: the '# review:' lines")

@@ -16,6 +16,7 @@ from typing import Any
 
 from actm.importers.draft import DraftBuilder, Review, slug
 from actm.importers.mcp.launch import PackageSpec
+from actm.importers.values import skip
 
 __all__ = ["INTERNET", "US", "add_package", "ground", "organisation", "owner", "text_of", "trust"]
 
@@ -26,8 +27,10 @@ INTERNET = "internet"
 
 
 def text_of(value: Any, limit: int = 2000) -> str | None:
-    """A string value, stripped and cut to ``limit`` characters; None for anything else."""
+    """A string value, stripped and cut to ``limit`` characters; None for anything else (a
+    value of another type is counted: importers/values.py)."""
     if not isinstance(value, str):
+        skip("a string", value)
         return None
     text = " ".join(value.split())
     if not text:

@@ -19,7 +19,17 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-__all__ = ["as_dict", "as_list", "as_str", "counting_skipped", "dicts", "skipped_note", "strings"]
+__all__ = [
+    "as_dict",
+    "as_list",
+    "as_str",
+    "counting_skipped",
+    "dicts",
+    "is_dict",
+    "skip",
+    "skipped_note",
+    "strings",
+]
 
 Skipped = Counter[tuple[str, str]]
 """(what the format has there, what the file holds) -> how many values were read as absent."""
@@ -52,7 +62,8 @@ def _json_type(value: Any) -> str:
     return "another value"
 
 
-def _skip(expected: str, value: Any) -> None:
+def skip(expected: str, value: Any) -> None:
+    """Count ``value`` as read as absent where ``expected`` belongs (null is not counted)."""
     found = _SKIPPED.get()
     if found is not None and value is not None:
         found[(expected, _json_type(value))] += 1
@@ -74,7 +85,7 @@ def as_list(value: Any) -> list[Any]:
     """A JSON array's items; none for anything else (absent, null, a wrong type)."""
     if isinstance(value, list):
         return value
-    _skip("a list", value)
+    skip("a list", value)
     return []
 
 
@@ -82,7 +93,7 @@ def as_dict(value: Any) -> Mapping[str, Any]:
     """A JSON object; an empty one for anything else."""
     if isinstance(value, dict):
         return value
-    _skip("an object", value)
+    skip("an object", value)
     return {}
 
 
@@ -90,7 +101,7 @@ def as_str(value: Any) -> str | None:
     """A JSON string; None for anything else."""
     if isinstance(value, str):
         return value
-    _skip("a string", value)
+    skip("a string", value)
     return None
 
 
@@ -101,11 +112,12 @@ def strings(value: Any) -> list[str]:
 
 def dicts(value: Any) -> list[Mapping[str, Any]]:
     """The objects of a JSON array (other items skipped); none when it is not an array."""
-    return [v for v in as_list(value) if _is_dict(v)]
+    return [v for v in as_list(value) if is_dict(v)]
 
 
-def _is_dict(value: Any) -> bool:
+def is_dict(value: Any) -> bool:
+    """Whether ``value`` is a JSON object (another value is counted as read as absent)."""
     if isinstance(value, dict):
         return True
-    _skip("an object", value)
+    skip("an object", value)
     return False

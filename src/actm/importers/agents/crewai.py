@@ -24,6 +24,7 @@ from actm.importers.data import table
 from actm.importers.draft import Draft, DraftBuilder, Review, name_id
 from actm.importers.interface import Confidence, Importer, ImportOptions, read_yaml, refuse
 from actm.importers.names import DESCRIPTIONS
+from actm.importers.values import as_dict, as_str, is_dict, strings
 from actm.io.json import pointer
 
 __all__ = ["CrewAI"]
@@ -36,19 +37,16 @@ FILES = "crew-files"
 
 
 def _line(value: Any) -> str | None:
-    return " ".join(value.split()) or None if isinstance(value, str) else None
+    text = as_str(value)
+    return " ".join(text.split()) or None if text is not None else None
 
 
 def _strings(value: Any) -> list[str]:
-    return [v for v in value if isinstance(v, str) and v] if isinstance(value, list) else []
+    return [v for v in strings(value) if v]
 
 
 def _entries(data: Any) -> dict[str, Mapping[str, Any]]:
-    return (
-        {str(k): v for k, v in data.items() if isinstance(v, dict)}
-        if isinstance(data, dict)
-        else {}
-    )
+    return {str(k): v for k, v in as_dict(data).items() if is_dict(v)}
 
 
 class CrewAI(Importer):

@@ -31,6 +31,7 @@ from actm.importers.bom.common import BomDraft, text_of
 from actm.importers.draft import Draft, DraftBuilder
 from actm.importers.interface import Confidence, Importer, ImportOptions, refuse
 from actm.importers.names import DESCRIPTIONS
+from actm.importers.values import strings
 from actm.io.files import FileProblem, Reading, decode_utf8, read_limited
 from actm.io.yaml import YamlProblem, parse_yaml
 
@@ -144,9 +145,8 @@ def _words(meta: Mapping[str, Any]) -> list[str]:
 
 
 def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+    """A string, or the strings of a list (a card writes either)."""
+    return [value] if isinstance(value, str) else strings(value)
 
 
 def _draft(bom: BomDraft, meta: Mapping[str, Any], name: str) -> None:

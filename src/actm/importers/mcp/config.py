@@ -34,6 +34,7 @@ from actm.importers.mcp.servers import (
     scaffold,
 )
 from actm.importers.names import DESCRIPTIONS
+from actm.importers.values import as_dict, as_list, skip
 from actm.io.json import pointer
 
 __all__ = ["McpConfig"]
@@ -70,13 +71,20 @@ def _servers(data: Any) -> tuple[Mapping[str, Any], tuple[str, ...]] | None:
 
 
 def _strings(value: Any) -> tuple[str, ...]:
-    if isinstance(value, list):
-        return tuple(str(v) for v in value if isinstance(v, (str, int, float)))
-    return ()
+    """The items of a list that are strings or numbers (as text); others are counted as read
+    as absent (importers/values.py)."""
+    return tuple(str(v) for v in as_list(value) if _scalar(v))
+
+
+def _scalar(value: Any) -> bool:
+    if isinstance(value, (str, int, float)):
+        return True
+    skip("a string", value)
+    return False
 
 
 def _mapping(value: Any) -> dict[str, Any]:
-    return {str(k): v for k, v in value.items()} if isinstance(value, dict) else {}
+    return {str(k): v for k, v in as_dict(value).items()}
 
 
 class McpConfig(Importer):

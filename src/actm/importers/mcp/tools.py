@@ -28,6 +28,7 @@ from actm.importers.link import TOOL_DATA
 from actm.importers.mcp.servers import ASSISTANT, Host, scaffold
 from actm.importers.mcp.toolperms import ToolSpec, draft_tools
 from actm.importers.names import DESCRIPTIONS
+from actm.importers.values import as_str, skip
 from actm.io.json import pointer
 
 __all__ = ["McpTools"]
@@ -55,13 +56,14 @@ def _listing(data: Any) -> tuple[list[Any], tuple[str | int, ...]] | None:
 def _spec(tool: dict[str, Any], at: tuple[str | int, ...]) -> ToolSpec:
     hints = tool.get("annotations")
     annotations = hints if isinstance(hints, dict) else None
-    title = tool.get("title") or (annotations or {}).get("title")
-    description = tool.get("description")
+    if annotations is None:
+        skip("an object", hints)  # counted unless absent (importers/values.py)
+    title = as_str(tool.get("title")) or as_str((annotations or {}).get("title"))
     return ToolSpec(
         name=str(tool["name"]),
         pointer=pointer(at),
-        title=str(title) if isinstance(title, str) and title.strip() else None,
-        description=description if isinstance(description, str) else None,
+        title=title if title and title.strip() else None,
+        description=as_str(tool.get("description")),
         annotations=annotations,
     )
 

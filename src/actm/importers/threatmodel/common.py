@@ -29,6 +29,7 @@ from typing import Any
 
 from actm.importers.common import US, organisation, text_of
 from actm.importers.draft import DraftBuilder, Review, slug
+from actm.importers.values import as_dict, as_list, is_dict
 from actm.io.json import pointer
 
 __all__ = [
@@ -308,16 +309,12 @@ class DocumentReader:
 
 def items(data: Mapping[str, Any], key: str) -> list[tuple[str, Mapping[str, Any]]]:
     """The JSON objects of the list ``data[key]``, each with its pointer."""
-    found = data.get(key)
-    if not isinstance(found, list):
-        return []
-    return [(pointer((key, i)), x) for i, x in enumerate(found) if isinstance(x, dict)]
+    return [(pointer((key, i)), x) for i, x in enumerate(as_list(data.get(key))) if is_dict(x)]
 
 
 def mapping(holder: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     """``holder[key]`` when it is a JSON object, else an empty one."""
-    found = holder.get(key)
-    return found if isinstance(found, dict) else {}
+    return as_dict(holder.get(key))
 
 
 def level(value: Any, rows: Any, key: str) -> str | None:
