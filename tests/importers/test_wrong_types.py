@@ -404,6 +404,28 @@ NOTED = {
         None,
         "a number where a string belongs",
     ),
+    "mcp-config-command-number": (
+        "mcp.json",
+        {"mcpServers": {"s": {"command": 5, "url": "https://mcp.example.com/mcp"}}},
+        None,
+        "a number where a string belongs",
+    ),
+    "mcp-tools-name-number": (
+        "tools.json",
+        {"tools": [{"name": "t", "inputSchema": {}}, {"name": 5, "inputSchema": {}}]},
+        None,
+        "a number where a string belongs",
+    ),
+    "library-flow-end-number": (
+        "tm.json",
+        {
+            "$schema": "https://example.org/threat-model-library/schema.json",
+            "scope": {"title": "s"},
+            "data_flows": [{"source": {"object": 5}, "destination": {"object": "b"}}],
+        },
+        None,
+        "a number where a string belongs",
+    ),
 }
 
 
@@ -441,3 +463,21 @@ def test_a_catalogue_s_values_are_not_noted_on_the_configuration(tmp_path: Path)
     options = ImportOptions(catalogue=Catalogue.of("catalogue.json", [entry]))
     draft = draft_files([config], options)
     assert not [n for n in draft.notes if "read as absent" in n.text]
+
+
+def test_a_model_card_notes_its_values_read_as_absent(tmp_path: Path) -> None:
+    card = tmp_path / "README.md"
+    card.write_text("---\npipeline_tag: 5\nlibrary_name: transformers\n---\n# m\n")
+    draft = draft_files([card], ImportOptions())
+    (note,) = [n.text for n in draft.notes if "read as absent" in n.text]
+    assert "a number where a string belongs" in note
+
+
+def test_discover_notes_a_package_json_s_version_read_as_absent(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text('{"dependencies": {"openai": 4}}', encoding="utf-8")
+    result = CliRunner().invoke(app, ["discover", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "# - package.json: values of another type than the format has there were read as "
+        "absent (a number where a string belongs)"
+    ) in result.stdout
