@@ -319,6 +319,113 @@ NOTED = {
         None,
         "a number where a string belongs",
     ),
+    "spdx-supplied-by-number": (
+        "m.spdx3.json",
+        {
+            "@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld",
+            "@graph": [
+                {"type": "SpdxDocument", "spdxId": "urn:doc", "rootElement": ["urn:app"]},
+                {"type": "software_Package", "spdxId": "urn:app", "name": "app"},
+                {"type": "ai_AIPackage", "spdxId": "urn:m", "name": "m", "suppliedBy": 5},
+            ],
+        },
+        None,
+        "a number where a string or an object belongs",
+    ),
+    "cdx-purl-number": (
+        "bom.json",
+        {
+            "bomFormat": "CycloneDX",
+            "specVersion": "1.6",
+            "components": [{"type": "library", "name": "l", "purl": 5}],
+        },
+        None,
+        "a number where a string belongs",
+    ),
+    "mcpb-env-number": (
+        "manifest.json",
+        {
+            "manifest_version": "0.2",
+            "name": "b",
+            "version": "1.0.0",
+            "author": {"name": "a"},
+            "server": {"type": "node", "mcp_config": {"command": "node", "env": 5}},
+        },
+        None,
+        "a number where an object belongs",
+    ),
+    "mcp-registry-entry-description-number": (
+        "server.json",
+        {
+            "name": "io.github.x/s",
+            "description": 5,
+            "version": "1.0.0",
+            "packages": [{"registryType": "npm", "identifier": "s", "version": "1.0.0"}],
+        },
+        "mcp-server",
+        "a number where a string belongs",
+    ),
+    "threat-dragon-threat-number": (
+        "x.td.json",
+        {
+            "version": "2.2.0",
+            "summary": {"title": "t"},
+            "detail": {
+                "diagrams": [
+                    {
+                        "cells": [
+                            {
+                                "id": "a",
+                                "shape": "process",
+                                "data": {"type": "tm.Process", "name": "a", "threats": [5]},
+                            }
+                        ]
+                    }
+                ]
+            },
+        },
+        "threat-dragon",
+        "a number where an object belongs",
+    ),
+    "langgraph-env-number": (
+        "langgraph.json",
+        {"graphs": {"agent": "./agent.py:graph"}, "dependencies": ["."], "env": 5},
+        None,
+        "a number where a string or an object belongs",
+    ),
+    "otm-flow-source-number": (
+        "m.otm.json",
+        {
+            "otmVersion": "0.2.0",
+            "project": {"name": "p", "id": "p"},
+            "components": [{"id": "a", "name": "a"}],
+            "dataflows": [{"id": "f", "source": 5, "destination": "a"}],
+        },
+        None,
+        "a number where a string belongs",
+    ),
+    "mcp-config-command-number": (
+        "mcp.json",
+        {"mcpServers": {"s": {"command": 5, "url": "https://mcp.example.com/mcp"}}},
+        None,
+        "a number where a string belongs",
+    ),
+    "mcp-tools-name-number": (
+        "tools.json",
+        {"tools": [{"name": "t", "inputSchema": {}}, {"name": 5, "inputSchema": {}}]},
+        None,
+        "a number where a string belongs",
+    ),
+    "library-flow-end-number": (
+        "tm.json",
+        {
+            "$schema": "https://example.org/threat-model-library/schema.json",
+            "scope": {"title": "s"},
+            "data_flows": [{"source": {"object": 5}, "destination": {"object": "b"}}],
+        },
+        None,
+        "a number where a string belongs",
+    ),
 }
 
 
@@ -341,3 +448,36 @@ def test_a_crew_with_values_of_other_types_is_noted(tmp_path: Path) -> None:
     draft = draft_files([crew / "agents.yaml"], ImportOptions())
     (note,) = [n.text for n in draft.notes if "read as absent" in n.text]
     assert "a number where a list belongs; a number where a string belongs" in note
+
+
+def test_a_catalogue_s_values_are_not_noted_on_the_configuration(tmp_path: Path) -> None:
+    from actm.importers.mcp.registry import Catalogue
+
+    entry = {
+        "name": "io.github.x/s",
+        "description": 5,  # the catalogue's: its file is not the one drafted
+        "packages": [{"registryType": "npm", "identifier": "s", "version": "1.0.0"}],
+    }
+    config = tmp_path / "mcp.json"
+    config.write_text(json.dumps({"mcpServers": {"s": {"command": "npx", "args": ["s"]}}}))
+    options = ImportOptions(catalogue=Catalogue.of("catalogue.json", [entry]))
+    draft = draft_files([config], options)
+    assert not [n for n in draft.notes if "read as absent" in n.text]
+
+
+def test_a_model_card_notes_its_values_read_as_absent(tmp_path: Path) -> None:
+    card = tmp_path / "README.md"
+    card.write_text("---\npipeline_tag: 5\nlibrary_name: transformers\n---\n# m\n")
+    draft = draft_files([card], ImportOptions())
+    (note,) = [n.text for n in draft.notes if "read as absent" in n.text]
+    assert "a number where a string belongs" in note
+
+
+def test_discover_notes_a_package_json_s_version_read_as_absent(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text('{"dependencies": {"openai": 4}}', encoding="utf-8")
+    result = CliRunner().invoke(app, ["discover", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "# - package.json: values of another type than the format has there were read as "
+        "absent (a number where a string belongs)"
+    ) in result.stdout

@@ -22,7 +22,7 @@ from actm.importers.common import US, add_package
 from actm.importers.data import table
 from actm.importers.draft import DraftBuilder, Review
 from actm.importers.mcp.launch import PackageSpec, package_spec
-from actm.importers.values import as_dict, as_list
+from actm.importers.values import as_dict, as_list, as_str, skip
 from actm.io.json import JsonProblem, parse_json
 from actm.io.yaml import Limits
 
@@ -100,7 +100,7 @@ def _pyproject(text: str, file: str) -> Iterator[Requirement]:
         groups.append((f"/project/optional-dependencies/{extra}", deps))
     for where, deps in groups:
         for i, dep in enumerate(as_list(deps)):
-            spec = _python(dep) if isinstance(dep, str) else None
+            spec = _python(dep) if as_str(dep) is not None else None
             if spec is not None:
                 yield Requirement(spec, file, f"{where}/{i}")
     poetry = as_dict(as_dict(as_dict(data.get("tool")).get("poetry")).get("dependencies"))
@@ -108,6 +108,8 @@ def _pyproject(text: str, file: str) -> Iterator[Requirement]:
         if name.lower() == "python":
             continue
         wanted = version if isinstance(version, str) else None
+        if not isinstance(version, str | dict | list):  # a table or a list of constraints is
+            skip("a string or an object", version)  # valid, though no version is read from it
         pinned = bool(wanted and re.fullmatch(r"=?=?\s*[0-9][0-9A-Za-z.+-]*", wanted))
         spec = PackageSpec(
             "pypi", name, wanted.lstrip("=") if pinned and wanted else wanted, pinned
@@ -119,7 +121,7 @@ def _package_json(text: str, file: str, limits: Limits | None) -> Iterator[Requi
     data = parse_json(text, file, limits).data  # within the limits: a deep file is refused
     for group in ("dependencies", "devDependencies", "optionalDependencies"):
         for name, version in as_dict(as_dict(data).get(group)).items():
-            wanted = version if isinstance(version, str) else None
+            wanted = as_str(version)
             spec = package_spec("npm", f"{name}@{wanted}" if wanted else name)
             yield Requirement(spec, file, f"/{group}/{name}")
 

@@ -28,6 +28,7 @@ from actm.importers.interface import (
 from actm.importers.mcp.launch import package_spec
 from actm.importers.mcp.secrets import is_secret_name
 from actm.importers.names import DESCRIPTIONS
+from actm.importers.values import as_dict, as_list, as_str, skip
 from actm.io.json import pointer
 
 __all__ = ["LangGraph"]
@@ -66,6 +67,8 @@ class LangGraph(Importer):
                 if isinstance(target, str)
                 else (target.get("path") if isinstance(target, dict) else None)
             )
+            if not isinstance(target, str | dict):
+                skip("a string or an object", target)
             fields: dict[str, Any] = {"name": str(name)}
             if where:
                 fields["description"] = f"The graph built by {where}"
@@ -95,9 +98,8 @@ class LangGraph(Importer):
         return builder.build()
 
     def _server(self, builder: DraftBuilder, data: dict[str, Any]) -> None:
-        auth = data.get("auth")
-        handler = auth.get("path") if isinstance(auth, dict) else None
-        if isinstance(handler, str) and handler:
+        handler = as_str(as_dict(data.get("auth")).get("path"))
+        if handler:
             builder.add(
                 "nodes",
                 RUNTIME,
@@ -121,9 +123,10 @@ class LangGraph(Importer):
             )
 
     def _dependencies(self, builder: DraftBuilder, deps: Any) -> None:
-        for i, dep in enumerate(deps if isinstance(deps, list) else ()):
+        for i, item in enumerate(as_list(deps)):
             at = pointer(("dependencies", i))
-            if not isinstance(dep, str) or not dep.strip():
+            dep = as_str(item)
+            if dep is None or not dep.strip():
                 continue
             if dep.startswith((".", "/")):
                 builder.note("info", f"installs local code from {dep}", at)
@@ -159,3 +162,5 @@ class LangGraph(Importer):
                         pointer(("env", str(name))),
                         [Review("grants", "what does it let one read, write, delete or run?")],
                     )
+        elif not isinstance(env, str):
+            skip("a string or an object", env)  # counted unless absent (importers/values.py)

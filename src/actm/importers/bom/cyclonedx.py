@@ -38,7 +38,7 @@ from actm.importers.data import table
 from actm.importers.draft import Draft, DraftBuilder, Review, slug
 from actm.importers.interface import Confidence, Importer, ImportOptions, read_json, refuse
 from actm.importers.names import DESCRIPTIONS
-from actm.importers.values import as_dict, as_list, as_str, dicts, strings
+from actm.importers.values import as_dict, as_list, as_str, dicts, is_dict, strings
 from actm.io.json import pointer
 
 __all__ = ["CycloneDx"]
@@ -53,16 +53,16 @@ def _props(component: Mapping[str, Any]) -> dict[str, str]:
     """A component's (or model card's) properties, name -> first value."""
     out: dict[str, str] = {}
     for p in dicts(component.get("properties")):
-        if isinstance(p.get("name"), str) and "value" in p:
-            out.setdefault(p["name"], str(p["value"]))
+        if (key := as_str(p.get("name"))) is not None and "value" in p:
+            out.setdefault(key, str(p["value"]))
     return out
 
 
 def _who(component: Mapping[str, Any]) -> str | None:
     """The organisation behind a component: supplier, manufacturer, publisher, first author."""
     for key in ("supplier", "manufacturer"):
-        org = component.get(key)
-        if isinstance(org, dict) and text_of(org.get("name")):
+        org = as_dict(component.get(key))
+        if text_of(org.get("name")):
             return text_of(org["name"], 200)
     if text_of(component.get("publisher")):
         return text_of(component["publisher"], 200)
@@ -129,7 +129,7 @@ class _Reader:
             stack.append((("components", i), c))
         while stack:
             at, component = stack.pop()
-            if not isinstance(component, dict):
+            if not is_dict(component):
                 continue
             yield pointer(at), component
             nested = as_list(component.get("components"))
@@ -137,9 +137,8 @@ class _Reader:
                 stack.append(((*at, "components", i), c))
 
     def ground(self, shown: str) -> Mapping[str, Any] | None:
-        meta = self.data.get("metadata")
-        root = meta.get("component") if isinstance(meta, dict) else None
-        root = root if isinstance(root, dict) else None
+        root = as_dict(self.data.get("metadata")).get("component")
+        root = root if is_dict(root) else None
         name = (_name(root) if root else None) or Path(shown).stem
         description = text_of(root.get("description"), 500) if root else None
         self.bom.ground(name, name, description, "/metadata/component" if root else "")
@@ -190,8 +189,8 @@ class _Reader:
         ]
         at = "/metadata/component"
         ident = self.builder.add("nodes", slug(name, "node"), fields, at, reviews)
-        if isinstance(root.get("bom-ref"), str):
-            self.refs[root["bom-ref"]] = ("nodes", ident)
+        if (ref := as_str(root.get("bom-ref"))) is not None:
+            self.refs[ref] = ("nodes", ident)
         return ident
 
     def component(self, at: str, c: Mapping[str, Any]) -> None:
@@ -210,8 +209,8 @@ class _Reader:
             what = c.get("type", "without a type")
             self.builder.note("info", f"{what} component {name!r} is not modelled", at)
             return
-        if isinstance(c.get("bom-ref"), str):
-            self.refs.setdefault(c["bom-ref"], made)
+        if (ref := as_str(c.get("bom-ref"))) is not None:
+            self.refs.setdefault(ref, made)
 
     def model(self, at: str, c: Mapping[str, Any], name: str) -> str:
         card = as_dict(c.get("modelCard"))
@@ -219,13 +218,13 @@ class _Reader:
         props = _props(card) | _props(c)
         words = [
             w
-            for w in (
+            for x in (
                 params.get("task"),
                 props.get("primaryPurpose"),
                 props.get("typeOfModel"),
                 params.get("architectureFamily"),
             )
-            if isinstance(w, str)
+            if (w := as_str(x)) is not None
         ]
         who = _who(c)
         owner = self.bom.owner(who, at) if who else None
@@ -247,10 +246,10 @@ class _Reader:
         return model
 
     def card_dataset(self, model: str, at: str, ds: Any) -> None:
-        if not isinstance(ds, dict):
+        if not is_dict(ds):
             return
-        if isinstance(ds.get("ref"), str):
-            self.card_refs.append((model, ds["ref"], at))  # the data component, once read
+        if (ref := as_str(ds.get("ref"))) is not None:
+            self.card_refs.append((model, ref, at))  # the data component, once read
             return
         name = text_of(ds.get("name"), 200)
         if name is None:
@@ -280,7 +279,7 @@ class _Reader:
         return asset
 
     def package(self, at: str, c: Mapping[str, Any], name: str, kind: str) -> str:
-        purl = c.get("purl") if isinstance(c.get("purl"), str) else None
+        purl = as_str(c.get("purl"))
         ecosystem = "oci" if kind == "image" else ecosystem_of(purl)
         if purl and ecosystem != "other":
             name = purl_name(purl)[0] or name
@@ -300,11 +299,11 @@ class _Reader:
     def dependencies(self) -> None:
         for i, dep in enumerate(as_list(self.data.get("dependencies"))):
             at = f"/dependencies/{i}"
-            if not isinstance(dep, dict) or not isinstance(dep.get("ref"), str):
+            if not is_dict(dep) or as_str(dep.get("ref")) is None:
                 continue
             source = self.refs.get(dep["ref"])
             for j, target in enumerate(as_list(dep.get("dependsOn"))):
-                made = self.refs.get(target) if isinstance(target, str) else None
+                made = self.refs.get(target) if as_str(target) is not None else None
                 if source is None or made is None:
                     missing = dep["ref"] if source is None else target
                     self.builder.note(
@@ -339,8 +338,8 @@ def _metrics(card: Mapping[str, Any]) -> str:
 def _model_text(c: Mapping[str, Any], card: Mapping[str, Any]) -> str | None:
     parts = [text_of(c.get("description"), 500)]
     params = as_dict(card.get("modelParameters"))
-    approach = params.get("approach")
-    if isinstance(approach, dict) and text_of(approach.get("type")):
+    approach = as_dict(params.get("approach"))
+    if text_of(approach.get("type")):
         parts.append(f"Approach: {text_of(approach['type'], 40)}")
     uses = as_dict(card.get("considerations")).get("useCases")
     texts = [t for u in as_list(uses) if (t := text_of(u, 200))]
@@ -353,9 +352,7 @@ def _model_text(c: Mapping[str, Any], card: Mapping[str, Any]) -> str | None:
 
 
 def _considerations(builder: DraftBuilder, name: str, card: Mapping[str, Any], at: str) -> None:
-    found = card.get("considerations")
-    if not isinstance(found, dict):
-        return
+    found = as_dict(card.get("considerations"))
     limits = [t for x in as_list(found.get("technicalLimitations")) if (t := text_of(x, 200))]
     risks = [
         t for r in dicts(found.get("ethicalConsiderations")) if (t := text_of(r.get("name"), 120))
@@ -405,8 +402,7 @@ class CycloneDx(Importer):
 
 
 def _with_root(reader: _Reader) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    meta = reader.data.get("metadata")
-    root = meta.get("component") if isinstance(meta, dict) else None
-    if isinstance(root, dict) and root.get("type") == "machine-learning-model":
+    root = as_dict(as_dict(reader.data.get("metadata")).get("component"))
+    if root.get("type") == "machine-learning-model":
         yield "/metadata/component", root
     yield from reader.components()

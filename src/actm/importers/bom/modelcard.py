@@ -31,7 +31,7 @@ from actm.importers.bom.common import BomDraft, text_of
 from actm.importers.draft import Draft, DraftBuilder
 from actm.importers.interface import Confidence, Importer, ImportOptions, refuse
 from actm.importers.names import DESCRIPTIONS
-from actm.importers.values import strings
+from actm.importers.values import as_list, as_str, is_dict, strings
 from actm.io.files import FileProblem, Reading, decode_utf8, read_limited
 from actm.io.yaml import YamlProblem, parse_yaml
 
@@ -124,8 +124,8 @@ def _own_results(index: Any) -> list[tuple[str, str, str, str]]:
 
 
 def _name(meta: Mapping[str, Any], body: str, path: Path) -> str:
-    index = meta.get("model-index")
-    if isinstance(index, list) and index and isinstance(index[0], dict):
+    index = as_list(meta.get("model-index"))
+    if index and is_dict(index[0]):
         named = text_of(index[0].get("name"), 200)
         if named:
             return named
@@ -139,9 +139,12 @@ def _name(meta: Mapping[str, Any], body: str, path: Path) -> str:
 
 
 def _words(meta: Mapping[str, Any]) -> list[str]:
-    words = [meta["pipeline_tag"]] if isinstance(meta.get("pipeline_tag"), str) else []
+    tag = as_str(meta.get("pipeline_tag"))
+    words = [tag] if tag is not None else []
     tags = meta.get("tags")
-    return words + ([t for t in tags if isinstance(t, str)] if isinstance(tags, list) else [])
+    if isinstance(tags, str):  # a card may give one tag as a string: not read here
+        return words
+    return words + strings(tags)
 
 
 def _strings(value: Any) -> list[str]:

@@ -33,6 +33,7 @@ from actm.importers.bom.common import BomDraft, ecosystem_of, purl_name, text_of
 from actm.importers.draft import Draft, DraftBuilder
 from actm.importers.interface import Confidence, Importer, ImportOptions, read_json, refuse
 from actm.importers.names import DESCRIPTIONS
+from actm.importers.values import as_list, as_str, is_dict, skip, strings
 from actm.io.json import pointer
 
 __all__ = ["Spdx3"]
@@ -47,6 +48,8 @@ def _type(element: Mapping[str, Any]) -> str:
     """The element's type without a prefix's separator: ``ai_AIPackage`` -> ``AIPackage``."""
     raw = element.get("type", element.get("@type", ""))
     raw = raw[0] if isinstance(raw, list) and raw else raw
+    if not isinstance(raw, str | list):
+        skip("a string", raw)
     return re.split(r"[_:]", str(raw))[-1]
 
 
@@ -59,6 +62,29 @@ def _get(element: Mapping[str, Any], name: str) -> Any:
 
 
 def _words(value: Any) -> list[str]:
+    """A string, or the strings of a list (others are counted as read as absent)."""
+    return [value] if isinstance(value, str) else strings(value)
+
+
+def _ref(value: Any) -> str | None:
+    """A reference to an element by its spdxId. The format also allows the element itself
+    (an object), which actm does not read: that is not counted, as a value of another type
+    is (importers/values.py)."""
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, dict):
+        skip("a string or an object", value)
+    return None
+
+
+def _refs(value: Any) -> list[str]:
+    """The references of a string or a list (:func:`_ref`)."""
+    found = [_ref(v) for v in ([value] if isinstance(value, str) else as_list(value))]
+    return [r for r in found if r is not None]
+
+
+def _context(value: Any) -> list[str]:
+    """The strings of a JSON-LD ``@context`` (a string, or a list that may hold objects)."""
     if isinstance(value, str):
         return [value]
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
@@ -67,9 +93,9 @@ def _words(value: Any) -> list[str]:
 def _entries(value: Any) -> str:
     """``DictionaryEntry`` lists as ``key=value; ...`` (the first ten)."""
     out = []
-    for e in value if isinstance(value, list) else ():
-        if isinstance(e, dict) and isinstance(e.get("key"), str):
-            out.append(f"{e['key']}={str(e.get('value', ''))[:40]}")
+    for e in as_list(value):
+        if is_dict(e) and (key := as_str(e.get("key"))) is not None:
+            out.append(f"{key}={str(e.get('value', ''))[:40]}")
     return "; ".join(out[:10])
 
 
@@ -107,18 +133,18 @@ class _Reader:
 
     def index(self) -> None:
         for at, e in self.graph:
-            key = e.get("spdxId", e.get("@id"))
-            if isinstance(key, str):
+            key = as_str(e.get("spdxId", e.get("@id")))
+            if key is not None:
                 self.ids[key] = (at, e)
         for _, e in self.graph:
             if _type(e) == "Relationship" and e.get("relationshipType") == "contains":
-                for target in _words(e.get("to")):
-                    if isinstance(e.get("from"), str):
-                        self.within.setdefault(target, e["from"])
+                for target in _refs(e.get("to")):
+                    if (source := _ref(e.get("from"))) is not None:
+                        self.within.setdefault(target, source)
 
     def root(self) -> str | None:
         """The spdxId of the document's subject: its root element, through SBOMs."""
-        todo = [_words(e.get("rootElement")) for _, e in self.graph if _type(e) == "SpdxDocument"]
+        todo = [_refs(e.get("rootElement")) for _, e in self.graph if _type(e) == "SpdxDocument"]
         seen: set[str] = set()
         queue = [r for roots in todo for r in roots]
         while queue:
@@ -128,14 +154,15 @@ class _Reader:
             seen.add(ref)
             element = self.ids[ref][1]
             if _type(element) in ("Sbom", "Bom", "Bundle"):
-                queue.extend(_words(element.get("rootElement")))
+                queue.extend(_refs(element.get("rootElement")))
             else:
                 return ref
         return None
 
     def name_of(self, ref: Any) -> str | None:
         """The name of an agent the document names (an element, or a bare string)."""
-        if not isinstance(ref, str):
+        ref = _ref(ref)
+        if ref is None:
             return None
         element = self.ids.get(ref, ("", {}))[1]
         if text_of(element.get("name"), 200):
@@ -145,7 +172,7 @@ class _Reader:
         return text_of(ref, 200)
 
     def owner(self, e: Mapping[str, Any], at: str) -> str | None:
-        origin = _words(e.get("originatedBy"))
+        origin = _refs(e.get("originatedBy"))
         who = self.name_of(e.get("suppliedBy")) or self.name_of(origin[0] if origin else None)
         return self.bom.owner(who, at) if who else None
 
@@ -163,8 +190,8 @@ class _Reader:
             return
         else:
             made = ("packages", self.package(at, e, name))
-        if isinstance(ref, str):
-            self.made[ref] = made
+        if (key := as_str(ref)) is not None:
+            self.made[key] = made
 
     def model(self, at: str, e: Mapping[str, Any], name: str) -> str:
         words = [*_words(_get(e, "primaryPurpose")), *_words(_get(e, "typeOfModel"))]
@@ -196,9 +223,9 @@ class _Reader:
 
     def package(self, at: str, e: Mapping[str, Any], name: str) -> str:
         purl = _get(e, "packageUrl")
-        purl = purl if isinstance(purl, str) else None
-        url = _get(e, "downloadLocation")
-        ecosystem = ecosystem_of(purl, url if isinstance(url, str) else purl)
+        purl = as_str(purl)
+        url = as_str(_get(e, "downloadLocation"))
+        ecosystem = ecosystem_of(purl, url if url is not None else purl)
         if purl and purl.startswith("pkg:") and ecosystem != "other":
             name = purl_name(purl)[0] or name
         return self.bom.package(
@@ -222,8 +249,9 @@ class _Reader:
         link = e.get("relationshipType")
         if link not in _LINKS:
             return
-        source = self.made_of(e["from"]) if isinstance(e.get("from"), str) else None
-        for target in _words(e.get("to")):
+        origin = _ref(e.get("from"))
+        source = self.made_of(origin) if origin is not None else None
+        for target in _refs(e.get("to")):
             made = self.made_of(target)
             if source is None or made is None:
                 missing = e.get("from") if source is None else target
@@ -250,11 +278,7 @@ def _graph(data: Any) -> list[tuple[str, Mapping[str, Any]]]:
         items, base = data, ""
     else:
         return []
-    return [
-        (pointer((base, i) if base else (i,)), e)
-        for i, e in enumerate(items)
-        if isinstance(e, dict)
-    ]
+    return [(pointer((base, i) if base else (i,)), e) for i, e in enumerate(items) if is_dict(e)]
 
 
 class Spdx3(Importer):
@@ -272,7 +296,7 @@ class Spdx3(Importer):
         doc = read_json(path, shown, options.limits)
         data = doc.data
         context = data.get("@context") if isinstance(data, dict) else None
-        context = " ".join(_words(context)) if not isinstance(context, str) else context
+        context = " ".join(_context(context)) if not isinstance(context, str) else context
         if isinstance(data, dict) and str(data.get("spdxVersion", "")).startswith("SPDX-2"):
             raise refuse(
                 shown,

@@ -29,6 +29,7 @@ from actm.importers.mcp.launch import PackageSpec
 from actm.importers.mcp.servers import Host, ServerSpec, draft_server, scaffold
 from actm.importers.mcp.toolperms import ToolSpec
 from actm.importers.names import DESCRIPTIONS
+from actm.importers.values import as_dict, as_list, as_str, is_dict, skip
 from actm.io.json import pointer
 
 __all__ = ["McpBundle"]
@@ -38,34 +39,30 @@ _USER_CONFIG = re.compile(r"\$\{user_config\.([A-Za-z0-9_]+)\}")
 
 
 def _text(value: Any) -> str | None:
-    return value.strip() or None if isinstance(value, str) else None
+    text = as_str(value)
+    return text.strip() or None if text is not None else None
 
 
 def _sensitive(manifest: Mapping[str, Any]) -> set[str]:
-    settings = manifest.get("user_config")
-    if not isinstance(settings, dict):
-        return set()
-    return {k for k, v in settings.items() if isinstance(v, dict) and v.get("sensitive") is True}
+    settings = as_dict(manifest.get("user_config"))
+    return {k for k, v in settings.items() if is_dict(v) and v.get("sensitive") is True}
 
 
 def _tools(manifest: Mapping[str, Any]) -> tuple[ToolSpec, ...] | None:
     tools = manifest.get("tools")
     if not isinstance(tools, list):
+        skip("a list", tools)
         return None
     return tuple(
         ToolSpec(str(t["name"]), pointer(("tools", i)), description=_text(t.get("description")))
         for i, t in enumerate(tools)
-        if isinstance(t, dict) and _text(t.get("name"))
+        if is_dict(t) and _text(t.get("name"))
     )
 
 
 def _settings_note(builder: DraftBuilder, manifest: Mapping[str, Any]) -> None:
-    settings = manifest.get("user_config")
-    if not isinstance(settings, dict):
-        return
-    places = [
-        k for k, v in settings.items() if isinstance(v, dict) and v.get("type") == "directory"
-    ]
+    settings = as_dict(manifest.get("user_config"))
+    places = [k for k, v in settings.items() if is_dict(v) and v.get("type") == "directory"]
     if places:
         builder.note(
             "info",
@@ -102,32 +99,30 @@ class McpBundle(Importer):
         builder = DraftBuilder(shown, self.name, options.reserved)
         scaffold(builder, Host("Claude Desktop", "Anthropic"))
         sensitive = _sensitive(manifest)
-        given = config.get("env")
-        env: dict[str, Any] = given if isinstance(given, dict) else {}
+        env = as_dict(config.get("env"))
         secrets = {
             name
             for name, value in env.items()
             if any(m in sensitive for m in _USER_CONFIG.findall(str(value)))
         }
-        author = manifest.get("author")
-        author_name = _text(author.get("name")) if isinstance(author, dict) else None
+        author_name = _text(as_dict(manifest.get("author")).get("name"))
         name = str(manifest["name"]).strip()
         version = _text(manifest.get("version"))
-        args = config.get("args")
-        repository = manifest.get("repository")
+        args = as_list(config.get("args"))
+        repository = as_dict(manifest.get("repository"))
         spec = ServerSpec(
             name=name,
             pointer="/server/mcp_config",
             transport="stdio",
             command=_text(config.get("command")),
-            args=tuple(str(a) for a in args) if isinstance(args, list) else (),
+            args=tuple(str(a) for a in args),
             env={str(k): v for k, v in env.items()},
             secrets=frozenset(secrets),
             title=_text(manifest.get("display_name")),
             description=_text(manifest.get("description")),
             package=PackageSpec("other", name, version, True, author=author_name or name),
             tools=_tools(manifest),
-            repository=_text(repository.get("url")) if isinstance(repository, dict) else None,
+            repository=_text(repository.get("url")),
         )
         node = draft_server(builder, spec, Host("Claude Desktop", "Anthropic"))
         builder.add(

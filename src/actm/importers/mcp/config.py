@@ -34,7 +34,7 @@ from actm.importers.mcp.servers import (
     scaffold,
 )
 from actm.importers.names import DESCRIPTIONS
-from actm.importers.values import as_dict, as_list, skip
+from actm.importers.values import as_dict, as_list, as_str, is_dict, skip
 from actm.io.json import pointer
 
 __all__ = ["McpConfig"]
@@ -138,7 +138,7 @@ class McpConfig(Importer):
         host = Host(client, provider, config)
         for name, entry in servers.items():
             at = pointer((*where, name))
-            if not isinstance(entry, dict):
+            if not is_dict(entry):
                 builder.note("unplaced", f"server {name!r} is not an object; left out", at)
                 continue
             if entry.get("disabled") is True:
@@ -168,9 +168,9 @@ class McpConfig(Importer):
             name=name,
             pointer=at,
             transport=transport,
-            command=str(command) if isinstance(command, str) and command else None,
+            command=as_str(command) or None,
             args=_strings(entry.get("args")),
-            url=str(url) if isinstance(url, str) and url else None,
+            url=as_str(url) or None,
             env=_mapping(entry.get("env")),
             headers=_mapping(entry.get("headers")),
         )

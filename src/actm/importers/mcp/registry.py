@@ -29,6 +29,7 @@ from typing import Any
 
 from actm.importers.mcp.launch import Ecosystem, PackageSpec, launch, package_spec
 from actm.importers.mcp.servers import TRANSPORTS, ServerSpec
+from actm.importers.values import as_dict, as_str, counting_skipped, dicts, is_dict
 from actm.io.json import pointer
 
 __all__ = ["Catalogue", "is_entry", "server_specs", "unknown_packages"]
@@ -51,17 +52,18 @@ def is_entry(value: Any) -> bool:
 
 
 def _text(value: Any) -> str | None:
-    return value.strip() or None if isinstance(value, str) else None
+    text = as_str(value)
+    return text.strip() or None if text is not None else None
 
 
-def _items(value: Any) -> list[dict[str, Any]]:
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+def _items(value: Any) -> list[Mapping[str, Any]]:
+    return dicts(value)
 
 
 def _version(entry: Mapping[str, Any]) -> str | None:
     """The entry's version, None for a placeholder (``${VERSION}``)."""
     detail = entry.get("version_detail")
-    raw = entry.get("version") or (detail.get("version") if isinstance(detail, dict) else None)
+    raw = entry.get("version") or as_dict(detail).get("version")
     text = _text(raw)
     return None if text is None or _PLACEHOLDER.search(text) else text
 
@@ -85,10 +87,8 @@ def _env(package: Mapping[str, Any]) -> tuple[dict[str, Any], frozenset[str]]:
             match = _ENV_ARG.match(str(arg.get("value") or arg.get("value_hint") or ""))
             if match is not None:
                 env[match.group(1)] = None
-                variables = arg.get("variables")
-                if isinstance(variables, dict) and any(
-                    isinstance(v, dict) and v.get("isSecret") for v in variables.values()
-                ):
+                variables = as_dict(arg.get("variables")).values()
+                if any(is_dict(v) and v.get("isSecret") for v in variables):
                     secret.add(match.group(1))
     return env, frozenset(secret)
 
@@ -132,7 +132,7 @@ def server_specs(entry: Mapping[str, Any], at: Sequence[str | int] = ()) -> list
     common: dict[str, Any] = {
         "title": _text(entry.get("title")),
         "description": f"{described.rstrip('.') + '. ' if described else ''}Registry name {full}",
-        "repository": _text(repo.get("url")) if isinstance(repo, dict) else None,
+        "repository": _text(as_dict(repo).get("url")),
     }
     version = _version(entry)
     out: list[ServerSpec] = []
@@ -141,8 +141,7 @@ def server_specs(entry: Mapping[str, Any], at: Sequence[str | int] = ()) -> list
         if spec is None:
             continue
         env, secret = _env(package)
-        transport = package.get("transport")
-        kind = transport.get("type") if isinstance(transport, dict) else "stdio"
+        kind = as_dict(package.get("transport")).get("type", "stdio")
         out.append(
             ServerSpec(
                 name=name,
@@ -233,7 +232,8 @@ class Catalogue:
         if found is None:
             return spec
         at, entry = found
-        options = server_specs(entry, at)
+        with counting_skipped():  # the catalogue's values are not the drafted file's
+            options = server_specs(entry, at)
         if not options:
             return spec
         known = options[0]

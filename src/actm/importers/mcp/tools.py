@@ -28,7 +28,7 @@ from actm.importers.link import TOOL_DATA
 from actm.importers.mcp.servers import ASSISTANT, Host, scaffold
 from actm.importers.mcp.toolperms import ToolSpec, draft_tools
 from actm.importers.names import DESCRIPTIONS
-from actm.importers.values import as_str, skip
+from actm.importers.values import as_str, is_dict, skip
 from actm.io.json import pointer
 
 __all__ = ["McpTools"]
@@ -93,7 +93,7 @@ class McpTools(Importer):
         specs = []
         for i, tool in enumerate(tools):
             at = (*where, i) if where or isinstance(doc.data, list) else ()
-            if isinstance(tool, dict) and isinstance(tool.get("name"), str) and tool["name"]:
+            if is_dict(tool) and as_str(tool.get("name")):
                 specs.append(_spec(tool, at))
             else:
                 builder.note("unplaced", "an entry without a name; left out", pointer(at))

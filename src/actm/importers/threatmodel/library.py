@@ -36,7 +36,7 @@ from actm.importers.threatmodel.common import (
     mapping,
     node_kind,
 )
-from actm.importers.values import as_list, dicts, strings
+from actm.importers.values import as_list, as_str, dicts, strings
 
 __all__ = ["ThreatModelLibrary"]
 
@@ -125,14 +125,15 @@ class _Reader(DocumentReader):
 
     def flows(self) -> None:
         for at, f in items(self.data, "data_flows"):
-            ends = (mapping(f, "source").get("object"), mapping(f, "destination").get("object"))
-            if not isinstance(ends[0], str) or not isinstance(ends[1], str):
+            source = as_str(mapping(f, "source").get("object"))
+            destination = as_str(mapping(f, "destination").get("object"))
+            if source is None or destination is None:
                 self.builder.note("unplaced", "a data flow without a source and destination", at)
                 continue
             encrypted = f.get("encrypted")
             self.diagram.flow(
-                ends[0],
-                ends[1],
+                source,
+                destination,
                 at,
                 name=_name(f),
                 encrypted=encrypted if isinstance(encrypted, bool) else None,

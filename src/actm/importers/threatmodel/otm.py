@@ -34,7 +34,7 @@ from actm.importers.threatmodel.common import (
     mapping,
     node_kind,
 )
-from actm.importers.values import as_list, dicts, strings
+from actm.importers.values import as_list, as_str, dicts, is_dict, skip, strings
 
 __all__ = ["ACTM_THREAT", "ENCRYPTED", "UNZONED", "Otm"]
 
@@ -48,7 +48,12 @@ ENCRYPTED = "actm_encrypted"
 
 
 def _id(x: Mapping[str, Any]) -> str | None:
-    return str(x["id"]) if isinstance(x.get("id"), (str, int)) else None
+    """An id: a string, or a number read as one (another value is counted as read as
+    absent: importers/values.py)."""
+    if isinstance(x.get("id"), (str, int)):
+        return str(x["id"])
+    skip("a string", x.get("id"))
+    return None
 
 
 @dataclass(slots=True)
@@ -77,10 +82,11 @@ class _Reader(DocumentReader):
         seen: set[str] = set()
         while True:
             parent = mapping(c, "parent")
-            if isinstance(parent.get("trustZone"), str):
-                return self.diagram.zones.get(parent["trustZone"], "")
-            inside = parent.get("component")
-            if not isinstance(inside, str) or inside in seen or inside not in components:
+            zone = as_str(parent.get("trustZone"))
+            if zone is not None:
+                return self.diagram.zones.get(zone, "")
+            inside = as_str(parent.get("component"))
+            if inside is None or inside in seen or inside not in components:
                 return ""
             seen.add(inside)
             c = components[inside]
@@ -99,8 +105,9 @@ class _Reader(DocumentReader):
             kind, ask = node_kind(type_name, kinds, rows)
             parts = [text_of(c.get("description"), 500)]
             parent = mapping(c, "parent")
-            if isinstance(parent.get("component"), str) and parent["component"] in found:
-                parts.append(f"inside {text_of(found[parent['component']].get('name'), 200)}")
+            inside = as_str(parent.get("component"))
+            if inside is not None and inside in found:
+                parts.append(f"inside {text_of(found[inside].get('name'), 200)}")
             if ask and type_name:
                 parts.append(f"OTM type {type_name}")
             self.diagram.component(
@@ -172,13 +179,14 @@ class _Reader(DocumentReader):
 
     def flows(self) -> None:
         for at, f in items(self.data, "dataflows"):
-            if not isinstance(f.get("source"), str) or not isinstance(f.get("destination"), str):
+            source, destination = as_str(f.get("source")), as_str(f.get("destination"))
+            if source is None or destination is None:
                 self.builder.note("unplaced", "a data flow without a source and destination", at)
                 continue
             encrypted = mapping(f, "attributes").get(ENCRYPTED)
             made = self.diagram.flow(
-                f["source"],
-                f["destination"],
+                source,
+                destination,
                 at,
                 name=text_of(f.get("name"), 200),
                 encrypted=encrypted if isinstance(encrypted, bool) else None,
@@ -201,9 +209,9 @@ class _Reader(DocumentReader):
             for at, element in items(self.data, key):
                 where = self.diagram.nodes.get(prefix + (_id(element) or ""))
                 for n, inst in enumerate(as_list(element.get("threats"))):
-                    if isinstance(inst, dict) and isinstance(inst.get("threat"), str):
-                        used.add(inst["threat"])
-                        threat = _threat(defined.get(inst["threat"], {}), inst, mitigations)
+                    if is_dict(inst) and (ref := as_str(inst.get("threat"))) is not None:
+                        used.add(ref)
+                        threat = _threat(defined.get(ref, {}), inst, mitigations)
                         self.diagram.threat(where, threat, f"{at}/threats/{n}")
         for at, t in items(self.data, "threats"):
             if _id(t) not in used:
@@ -222,7 +230,7 @@ def _threat(
     applied = [
         mitigations.get(m["mitigation"], m["mitigation"])
         for m in dicts(instance.get("mitigations"))
-        if isinstance(m.get("mitigation"), str)
+        if as_str(m.get("mitigation")) is not None
     ]
     rows = table("threatmodel")["threat_ratings"]
     risk = mapping(defined, "risk")
@@ -236,7 +244,7 @@ def _threat(
         mitigations=tuple(applied),
         ident=str(instance.get("threat")),
         description=text_of(defined.get("description"), 20_000),
-        derived=derived if isinstance(derived, str) and derived else None,
+        derived=as_str(derived) or None,
     )
 
 

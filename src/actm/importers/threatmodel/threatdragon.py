@@ -24,7 +24,7 @@ from actm.importers.draft import Draft, DraftBuilder, Review
 from actm.importers.interface import Confidence, Importer, ImportOptions, read_json, refuse
 from actm.importers.names import DESCRIPTIONS
 from actm.importers.threatmodel.common import RATINGS, DiagramDraft, Threat, mapping
-from actm.importers.values import as_dict, as_list, dicts
+from actm.importers.values import as_dict, as_list, as_str, dicts, is_dict
 from actm.io.json import pointer
 
 __all__ = ["ThreatDragon"]
@@ -75,7 +75,7 @@ def _num(value: Any) -> float | None:
 
 
 def _point(value: Any) -> Point | None:
-    if isinstance(value, dict):
+    if is_dict(value):
         x, y = _num(value.get("x")), _num(value.get("y"))
         if x is not None and y is not None:
             return (x, y)
@@ -95,17 +95,17 @@ def _label(cell: Mapping[str, Any]) -> str | None:
 
 
 def _cell(at: str, raw: Mapping[str, Any]) -> _Cell | None:
-    data = raw.get("data") if isinstance(raw.get("data"), dict) else None
+    data = raw.get("data") if is_dict(raw.get("data")) else None
     props: Mapping[str, Any] = data if data is not None else raw
     kind = str(props.get("type") or _SHAPES.get(str(raw.get("shape")), ""))
-    ident = raw.get("id")
-    if not isinstance(ident, str) or not kind:
+    ident = as_str(raw.get("id"))
+    if ident is None or not kind:
         return None
     name = text_of(props.get("name"), 200) if data is not None else None
     name = name or _label(raw)
-    position, size = _point(raw.get("position")), raw.get("size")
+    position, size = _point(raw.get("position")), as_dict(raw.get("size"))
     box = None
-    if position is not None and isinstance(size, dict):
+    if position is not None:
         w, h = _num(size.get("width")), _num(size.get("height"))
         if w is not None and h is not None:
             box = (position[0], position[1], w, h)
@@ -122,8 +122,8 @@ def _cell(at: str, raw: Mapping[str, Any]) -> _Cell | None:
         props,
         box,
         (
-            ends[0] if isinstance(ends[0], str) else None,
-            ends[1] if isinstance(ends[1], str) else None,
+            as_str(ends[0]),
+            as_str(ends[1]),
         ),
         line,
         points,
@@ -135,15 +135,13 @@ def _cells(data: Mapping[str, Any]) -> Iterator[list[_Cell]]:
     """The cells of each diagram."""
     detail = mapping(data, "detail")
     for d, diagram in enumerate(as_list(detail.get("diagrams"))):
-        if not isinstance(diagram, dict):
+        if not is_dict(diagram):
             continue
-        holder = (
-            diagram.get("diagramJson") if isinstance(diagram.get("diagramJson"), dict) else None
-        )
+        holder = diagram.get("diagramJson") if is_dict(diagram.get("diagramJson")) else None
         base: tuple[str | int, ...] = ("detail", "diagrams", d)
         base = (*base, "diagramJson", "cells") if holder is not None else (*base, "cells")
         raw = as_list((holder or diagram).get("cells"))
-        found = [_cell(pointer((*base, i)), c) for i, c in enumerate(raw) if isinstance(c, dict)]
+        found = [_cell(pointer((*base, i)), c) for i, c in enumerate(raw) if is_dict(c)]
         yield [c for c in found if c is not None]
 
 
@@ -303,7 +301,7 @@ class _Reader:
         made = self.flows.get(c.id)
         where = (made[0] if made else None) if c.type == "tm.Flow" else self.diagram.nodes.get(c.id)
         for i, t in enumerate(as_list(c.props.get("threats"))):
-            if isinstance(t, dict):
+            if is_dict(t):
                 self.diagram.threat(where, _threat(t), f"{c.props_at}/threats/{i}")
 
 
