@@ -243,14 +243,3 @@ def test_a_result_that_cannot_be_read_back_is_run_here_and_nothing_blocks(
     assert failed == [0]
     assert results[0] == os.getpid()  # run here
     assert results[1:] == [b"x" * (1 << 20)] * 2
-
-
-def _niceness() -> int:
-    return os.nice(0)
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux")
-def test_workers_yield_the_cores_to_this_process() -> None:
-    mine = os.nice(0)
-    assert parallel.start_all([_niceness], 1)() == [min(19, mine + parallel.WORKER_NICENESS)]
-    assert os.nice(0) == mine  # this process keeps its own

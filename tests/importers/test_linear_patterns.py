@@ -80,6 +80,11 @@ def test_a_long_value_of_placeholder_starts_is_read_at_once(value: str) -> None:
         ("Bearer <your token here>", False),
         ("sk-live-1234567890", True),
         ("<a>real-secret-value", True),
+        # doubled braces, as templates write them: placeholders as before the linear patterns
+        ("{{user}}:{{pass}}", False),
+        ("Basic {{user}}:{{password}}", False),
+        ("${{ secrets.USER }}:${{ secrets.PASS }}", False),
+        ("{{PATH_TO_SRC}}/x", False),
     ],
 )
 def test_placeholders_are_still_told_from_values(value: str, secret: bool) -> None:
@@ -94,3 +99,4 @@ def test_a_long_run_of_link_starts_is_read_at_once() -> None:
 def test_a_link_in_a_dataset_name_gives_its_text() -> None:
     assert modelcard._LINK.sub(r"\1", "[squad](https://huggingface.co/datasets/squad)") == "squad"
     assert registry._PLACEHOLDER.search("${VERSION}") is not None
+    assert registry._PLACEHOLDER.search("${{ secrets.VERSION }}") is not None

@@ -12,8 +12,9 @@ A worker writes each result into an unnamed temporary file of its own and sends 
 lies through its pipe: a result sent through the pipe itself would hold the worker until this
 process reads it (a pipe holds 64 KB), and this process reads only once it waits for the
 results. So a worker never waits on this process to go on with its jobs, or to end (one whose
-parent was killed ended only with the machine). Workers run at a lower priority than this
-process (:data:`WORKER_NICENESS`): what it does is what the others wait for.
+parent was killed ended only with the machine). Workers keep this process's priority: at a lower
+one they yielded to it, but also to any other busy process of the session, and starved (an
+analysis took 3 to 6 times as long beside a busy loop: docs/performance.md).
 
 The number of workers is the CPUs this process may use, or ``ACTM_WORKERS`` (1 runs everything
 in this process).
@@ -38,14 +39,6 @@ __all__ = ["Pending", "beside", "cancel", "run_all", "start_all", "workers"]
 
 _DONE = -1
 
-WORKER_NICENESS = 10
-"""How much lower the workers' scheduling priority is than this process's. This process carries
-what everything waits for (the run, its decoding, the result); the workers' reruns are needed
-later. With more processes ready than cores (two cores share a batch's workers, this process,
-and sometimes an earlier batch's workers), the workers yield the core to it rather than slow
-it: on the control-credit benchmark the total fell by about 0.3 s against workers of equal
-priority (medians of six interleaved runs, docs/performance.md), and a core no one else wants
-is theirs whatever their priority."""
 
 A = TypeVar("A")
 H = TypeVar("H")
@@ -219,8 +212,6 @@ def _work(
     handler the parent had when it forked: a worker that caught it would block sending to a
     parent no longer reading."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    with contextlib.suppress(OSError):
-        os.nice(WORKER_NICENESS)
     end = 0
     try:
         while True:

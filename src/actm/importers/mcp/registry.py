@@ -37,7 +37,7 @@ __all__ = ["Catalogue", "is_entry", "server_specs", "unknown_packages"]
 _ECOSYSTEMS: Mapping[str, Ecosystem] = MappingProxyType(
     {"npm": "npm", "pypi": "pypi", "docker": "oci", "oci": "oci", "github": "github"}
 )
-_PLACEHOLDER = re.compile(r"\$\{[^{}]*\}|<[^<>]*>")
+_PLACEHOLDER = re.compile(r"\$\{++[^{}]*+\}|<[^<>]*>")
 """A placeholder (``${VERSION}``, ``<name>``), searched in linear time as in secrets.py."""
 _ENV_ARG = re.compile(r"^(?:-e\s+)?([A-Za-z_][A-Za-z0-9_]*)(?:=|$)")
 

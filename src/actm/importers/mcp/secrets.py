@@ -23,9 +23,10 @@ _SECRET_WORDS = re.compile(
     re.IGNORECASE,
 )
 _NOT_SECRET = re.compile(r"(^|_)(path|file|dir|url|host|port|id|name|region|level|mode)$", re.I)
-_PLACEHOLDER = re.compile(r"\$\{[^{}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|<[^<>]*>|\{[^{}]*\}")
-"""A placeholder: ``${...}``, ``$NAME``, ``<...>`` or ``{...}``. Its inside never holds the
-bracket that opens it, so a search from each opening bracket stops at the next one: linear in
+_PLACEHOLDER = re.compile(r"\$\{++[^{}]*+\}|\$[A-Za-z_][A-Za-z0-9_]*|<[^<>]*>|(?<!\{)\{++[^{}]*+\}")
+"""A placeholder: ``${...}``, ``$NAME``, ``<...>``, ``{...}``, and their doubled forms
+(``{{user}}``, ``${{ secrets.X }}``: a run of opening braces is taken whole). A search never
+scans past the next opening bracket of its kind, and never backs into a run of braces: linear in
 the value (with ``[^}]*`` a megabyte of ``<`` or ``{`` took quadratic time)."""
 _SCHEME = re.compile(r"^\s*(bearer|basic|token|apikey)\s+", re.IGNORECASE)
 _KNOWN_TOKEN = re.compile(
