@@ -332,3 +332,19 @@ def test_a_catalogue_without_entries_is_refused(tmp_path: Path) -> None:
     assert info.value.diagnostics[0].message == (
         f"cannot import {path}: it holds no MCP registry entries"
     )
+
+
+def test_a_server_named_like_its_package_is_the_node_the_package_runs_on(tmp_path: Path) -> None:
+    """Server ``notes`` launches the package ``notes-mcp``: both want the id notes-mcp. The
+    package is drafted first and runs on the server's node, so it must name the id the node
+    gets (the node was renamed after it, and the draft failed validation)."""
+    path = tmp_path / "mcp.json"
+    path.write_text(
+        json.dumps({"mcpServers": {"notes": {"command": "npx", "args": ["-y", "notes-mcp"]}}}),
+        encoding="utf-8",
+    )
+    draft = read("mcp-config", path)
+    package = element(draft, "packages", "notes-mcp-package")
+    assert package["runs_on"] == ["notes-mcp", "workstation"]
+    assert element(draft, "nodes", "notes-mcp")["mcp"]["package"] == "notes-mcp-package"
+    actm.load_model_text(render(fit(draft)))  # validates

@@ -362,6 +362,13 @@ class DraftBuilder:
             candidate = f"{base}-{n}"
         return candidate
 
+    def claim(self, section: str, wanted: str) -> str:
+        """:meth:`free_id`, kept for an element of ``section`` added later: what is drafted
+        before it (a package that runs on it) can name it by the id it will have."""
+        ident = self.free_id(section, wanted)
+        self._ids[ident] = section
+        return ident
+
     def has(self, section: str, ident: str) -> bool:
         return self._ids.get(ident) == section
 

@@ -281,6 +281,9 @@ def draft_server(builder: DraftBuilder, spec: ServerSpec, host: Host) -> str:
     launched = launch(spec.command, spec.args) if spec.command else None
     package = spec.package or (launched.package if launched else None)
     node, stem, distinct = _distinct(builder, spec)
+    # its package is drafted first and names it: the id it will have, not one the package
+    # could take (a server "notes" launching the package notes-mcp: both want notes-mcp)
+    node = builder.claim("nodes", node)
     reviews.extend(distinct)
     if not spec.name.strip():  # a server named "": its node id names it in the draft
         spec = replace(spec, name=node)
