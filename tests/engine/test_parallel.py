@@ -243,3 +243,9 @@ def test_a_result_that_cannot_be_read_back_is_run_here_and_nothing_blocks(
     assert failed == [0]
     assert results[0] == os.getpid()  # run here
     assert results[1:] == [b"x" * (1 << 20)] * 2
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux")
+def test_a_result_file_that_does_not_unpickle_is_run_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "_pread", lambda fd, size, offset: b"not a pickle")
+    assert parallel.start_all([_pid, _pid], 1)() == [os.getpid(), os.getpid()]

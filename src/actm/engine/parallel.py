@@ -39,7 +39,6 @@ __all__ = ["Pending", "beside", "cancel", "run_all", "start_all", "workers"]
 
 _DONE = -1
 
-
 A = TypeVar("A")
 H = TypeVar("H")
 
@@ -135,9 +134,10 @@ class Pending:
                     open_pipes.remove(conn)
                     conn.close()
                     continue
-                # a result that cannot be read back (an I/O error on the file) is run here;
-                # the pipe stays open, so the worker never blocks on it with a reader gone
-                with contextlib.suppress(OSError):
+                # a result that cannot be read back (an I/O error on the file, bytes that do
+                # not unpickle) is run here, where a fault of the job itself surfaces; the pipe
+                # stays open, so the worker never blocks on it with a reader gone
+                with contextlib.suppress(Exception):
                     found[index] = self._read(conn, offset, data)
         for proc in self._procs:
             proc.join()
