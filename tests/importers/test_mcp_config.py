@@ -348,3 +348,26 @@ def test_a_server_named_like_its_package_is_the_node_the_package_runs_on(tmp_pat
     assert package["runs_on"] == ["notes-mcp", "workstation"]
     assert element(draft, "nodes", "notes-mcp")["mcp"]["package"] == "notes-mcp-package"
     actm.load_model_text(render(fit(draft)))  # validates
+
+
+def test_servers_whose_node_id_a_package_holds_are_not_merged(tmp_path: Path) -> None:
+    """Server x's package takes y-mcp; servers y and Y then both want y-mcp for their node. They
+    were merged into one node y-mcp-node, Y's command lost without a review line."""
+    path = tmp_path / "mcp.json"
+    path.write_text(
+        json.dumps(
+            {
+                "mcpServers": {
+                    "x": {"command": "npx", "args": ["-y", "y-mcp"]},
+                    "y": {"command": "uvx", "args": ["other"]},
+                    "Y": {"command": "uvx", "args": ["third"]},
+                }
+            }
+        ),
+        encoding="utf-8",
+    )
+    draft = read("mcp-config", path)
+    assert {"y-mcp-node", "y-mcp-node-2"} <= set(ids(draft, "nodes"))
+    second = next(e for e in draft.section("nodes") if e.id == "y-mcp-node-2")
+    assert any("'Y', is y-mcp-node-2" in r.question for r in second.review)
+    actm.load_model_text(render(fit(draft)))  # validates

@@ -17,7 +17,7 @@ from drafting import FIXTURES
 from typer.testing import CliRunner
 
 from actm.cli.app import app
-from actm.errors import ModelError
+from actm.errors import ModelError, UsageError
 from actm.importers.bom import cyclonedx
 from actm.importers.interface import ImportOptions
 from actm.importers.run import draft_files
@@ -481,3 +481,46 @@ def test_discover_notes_a_package_json_s_version_read_as_absent(tmp_path: Path) 
         "# - package.json: values of another type than the format has there were read as "
         "absent (a number where a string belongs)"
     ) in result.stdout
+
+
+def _fixture_files() -> list[Path]:
+    return sorted(
+        p
+        for p in FIXTURES.rglob("*")
+        if p.is_file()
+        and p.suffix in {".json", ".yaml", ".yml", ".md", ".toml"}
+        and p.name != "README.md"
+    )
+
+
+def test_no_fixture_is_noted_for_values_of_another_type() -> None:
+    """The fixtures are valid files of their formats: none may be told it holds a value of
+    the wrong type (a false note: a type the format allows counted as wrong)."""
+    drafted = 0
+    for path in _fixture_files():
+        try:
+            draft = draft_files([path], ImportOptions())
+        except (ModelError, UsageError):
+            continue  # not a file actm imports alone (a part of a directory, a refusal)
+        drafted += 1
+        assert not [n for n in draft.notes if "read as absent" in n.text], path
+    assert drafted >= 10
+
+
+def test_an_spdx_relationship_from_an_inline_element_is_noted_not_a_crash(tmp_path: Path) -> None:
+    """SPDX 3 allows the element itself where a reference goes; a dependsOn from one gave an
+    internal error (an unhashable value looked up among the ids)."""
+    data = json.loads((FIXTURES / "bom" / "sentiment.spdx3.json").read_text(encoding="utf-8"))
+    links = [e for e in data["@graph"] if e.get("relationshipType") == "dependsOn"]
+    assert links, "the fixture has a dependsOn relationship"
+    links[0]["from"] = {"type": "software_Package", "spdxId": "urn:ex:inline", "name": "a"}
+    path = tmp_path / "m.spdx3.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert run("import", path) == 0
+
+
+def test_spdx_library_messages_lose_their_object_addresses() -> None:
+    from actm.importers.bom import spdx
+
+    text = "CreationInfo (140052635292880) Has invalid Property '@id'"
+    assert spdx._ADDRESS.sub("", text) == "CreationInfo Has invalid Property '@id'"

@@ -66,6 +66,10 @@ def _words(value: Any) -> list[str]:
     return [value] if isinstance(value, str) else strings(value)
 
 
+_ADDRESS = re.compile(r" ?\(\d{6,}\)")
+"""A CPython object address in parentheses, as spdx-python-model's messages quote objects."""
+
+
 def _ref(value: Any) -> str | None:
     """A reference to an element by its spdxId. The format also allows the element itself
     (an object), which actm does not read: that is not counted, as a value of another type
@@ -112,7 +116,10 @@ def _library_problem(path: Path, context: str) -> str | None:
         with path.open("rb") as fh:
             spdx.JSONLDDeserializer().read(fh, spdx.SHACLObjectSet())
     except Exception as exc:  # the library's own failures never stop an import
-        return f"{type(exc).__name__}: {str(exc).strip()[:200]}"
+        # without the object addresses the library puts in its messages: the same file
+        # gives the same draft on every run
+        text = _ADDRESS.sub("", str(exc).strip())
+        return f"{type(exc).__name__}: {text[:200]}"
     return None
 
 
@@ -254,10 +261,13 @@ class _Reader:
         for target in _refs(e.get("to")):
             made = self.made_of(target)
             if source is None or made is None:
-                missing = e.get("from") if source is None else target
-                if link != "dependsOn" or missing not in self.ids:
+                # the end that names nothing made: an id (an inline element, which actm does
+                # not read, has none here: an unhashable value once gave an internal error)
+                missing = origin if source is None else target
+                if link != "dependsOn" or missing is None or missing not in self.ids:
+                    named = repr(missing) if missing is not None else "an element given inline"
                     self.builder.note(
-                        "unplaced", f"{link} names {missing!r}, no element of the document", at
+                        "unplaced", f"{link} names {named}, no element of the document", at
                     )
                 continue
             if source[0] != "models" or made[0] != "assets":

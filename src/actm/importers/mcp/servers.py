@@ -170,7 +170,9 @@ def _distinct(builder: DraftBuilder, spec: ServerSpec) -> tuple[str, str, list[R
     (``github`` and ``GitHub``, ``a.b`` and ``a-b``) are different servers, and merging them
     would credit one's package and secrets to the other. The second is ``-2``, then ``-3``, in
     the order of the file."""
-    node, stem = _node_id(spec.name), slug(spec.name, "server")
+    # the id the node gets (another section's element, such as an earlier server's package,
+    # may hold the name): two servers that would get the same one are told apart, not merged
+    node, stem = builder.free_id("nodes", _node_id(spec.name)), slug(spec.name, "server")
     if not builder.has("nodes", node):
         return node, stem, []
     n = 2
