@@ -261,6 +261,13 @@ def test_counting_stops_with_its_block() -> None:
     assert values.skipped_note(values.Counter()) is None
 
 
+def _dragon(data: dict[str, Any]) -> dict[str, Any]:
+    """A Threat Dragon v2 model of one process cell holding ``data``."""
+    cell = {"id": "a", "shape": "process", "data": data}
+    diagrams = [{"cells": [cell]}]
+    return {"version": "2.2.0", "summary": {"title": "t"}, "detail": {"diagrams": diagrams}}
+
+
 NOTED = {
     # file name, content, format (None: detected), a kind the note must name
     "otm-top-level-threats": (
@@ -277,23 +284,7 @@ NOTED = {
     ),
     "threat-dragon-name-number": (
         "x.td.json",
-        {
-            "version": "2.2.0",
-            "summary": {"title": "t"},
-            "detail": {
-                "diagrams": [
-                    {
-                        "cells": [
-                            {
-                                "id": "a",
-                                "shape": "process",
-                                "data": {"type": "tm.Process", "name": 5},
-                            }
-                        ]
-                    }
-                ]
-            },
-        },
+        _dragon({"type": "tm.Process", "name": 5}),
         "threat-dragon",
         "a number where a string belongs",
     ),
@@ -367,23 +358,7 @@ NOTED = {
     ),
     "threat-dragon-threat-number": (
         "x.td.json",
-        {
-            "version": "2.2.0",
-            "summary": {"title": "t"},
-            "detail": {
-                "diagrams": [
-                    {
-                        "cells": [
-                            {
-                                "id": "a",
-                                "shape": "process",
-                                "data": {"type": "tm.Process", "name": "a", "threats": [5]},
-                            }
-                        ]
-                    }
-                ]
-            },
-        },
+        _dragon({"type": "tm.Process", "name": "a", "threats": [5]}),
         "threat-dragon",
         "a number where an object belongs",
     ),

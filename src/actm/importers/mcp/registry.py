@@ -56,10 +56,6 @@ def _text(value: Any) -> str | None:
     return text.strip() or None if text is not None else None
 
 
-def _items(value: Any) -> list[Mapping[str, Any]]:
-    return dicts(value)
-
-
 def _version(entry: Mapping[str, Any]) -> str | None:
     """The entry's version, None for a placeholder (``${VERSION}``)."""
     detail = entry.get("version_detail")
@@ -74,14 +70,14 @@ def _env(package: Mapping[str, Any]) -> tuple[dict[str, Any], frozenset[str]]:
     arguments."""
     env: dict[str, Any] = {}
     secret: set[str] = set()
-    for var in _items(package.get("environmentVariables") or package.get("environment_variables")):
+    for var in dicts(package.get("environmentVariables") or package.get("environment_variables")):
         name = _text(var.get("name"))
         if name is not None:
             env[name] = None
             if var.get("isSecret") is True:
                 secret.add(name)
     for key in ("runtimeArguments", "runtime_arguments", "packageArguments", "package_arguments"):
-        for arg in _items(package.get(key)):
+        for arg in dicts(package.get(key)):
             if str(arg.get("name", "")).split(" ")[0] not in ("-e", "--env"):
                 continue
             match = _ENV_ARG.match(str(arg.get("value") or arg.get("value_hint") or ""))
@@ -114,7 +110,7 @@ def unknown_packages(entry: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(JSON pointer, what it is) of each package of ``entry`` from a registry actm does not
     know (NuGet, a typo): no spec is drafted from those."""
     out = []
-    for i, package in enumerate(_items(entry.get("packages"))):
+    for i, package in enumerate(dicts(entry.get("packages"))):
         if _package(package, None) is None:
             kind = package.get("registryType") or package.get("registry_name")
             name = package.get("identifier") or package.get("name")
@@ -136,7 +132,7 @@ def server_specs(entry: Mapping[str, Any], at: Sequence[str | int] = ()) -> list
     }
     version = _version(entry)
     out: list[ServerSpec] = []
-    for i, package in enumerate(_items(entry.get("packages"))):
+    for i, package in enumerate(dicts(entry.get("packages"))):
         spec = _package(package, version)
         if spec is None:
             continue
@@ -153,14 +149,14 @@ def server_specs(entry: Mapping[str, Any], at: Sequence[str | int] = ()) -> list
                 **common,
             )
         )
-    for i, remote in enumerate(_items(entry.get("remotes"))):
+    for i, remote in enumerate(dicts(entry.get("remotes"))):
         url = _text(remote.get("url"))
         kind = str(remote.get("type") or remote.get("transport_type") or "")
         headers = {
-            str(h["name"]): None for h in _items(remote.get("headers")) if _text(h.get("name"))
+            str(h["name"]): None for h in dicts(remote.get("headers")) if _text(h.get("name"))
         }
         secret = frozenset(
-            str(h["name"]) for h in _items(remote.get("headers")) if h.get("isSecret") is True
+            str(h["name"]) for h in dicts(remote.get("headers")) if h.get("isSecret") is True
         )
         out.append(
             ServerSpec(
@@ -208,7 +204,7 @@ class Catalogue:
         for at, entry in _entries(data):
             size += 1
             keys = [entry["name"].lower(), entry["name"].rsplit("/", 1)[-1].lower()]
-            for package in _items(entry.get("packages")):
+            for package in dicts(entry.get("packages")):
                 keys.append(str(package.get("identifier") or package.get("name") or "").lower())
             for key in keys:
                 if key:
