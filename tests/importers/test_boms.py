@@ -297,6 +297,17 @@ def test_invalid_model_index_is_left_out(
     assert "validation_results" in element(good, "models", "support-chat-7b")["assets"]
 
 
+@pytest.mark.parametrize("tags", ["text-classification", "[text-classification]"])
+def test_model_card_tags_given_as_one_string_are_read(tmp_path: Path, tags: str) -> None:
+    """A card may write one tag as a plain string; it decides the model's kind as a list would
+    (like ``datasets`` and ``base_model``, which are read either way too)."""
+    card = tmp_path / "README.md"
+    card.write_text(f"---\nlicense: mit\ntags: {tags}\n---\n# Sorter\n")
+    draft = read("hf-model-card", card)
+    assert element(draft, "models", "sorter")["kind"] == "classifier"
+    assert notes(draft, "unplaced") == []
+
+
 def test_model_card_whose_front_matter_is_not_yaml(tmp_path: Path) -> None:
     card = tmp_path / "README.md"
     card.write_text("---\nlicense: {license}\nargs:\n  {a}: {b}\n---\n")

@@ -141,10 +141,7 @@ def _name(meta: Mapping[str, Any], body: str, path: Path) -> str:
 def _words(meta: Mapping[str, Any]) -> list[str]:
     tag = as_str(meta.get("pipeline_tag"))
     words = [tag] if tag is not None else []
-    tags = meta.get("tags")
-    if isinstance(tags, str):  # a card may give one tag as a string: not read here
-        return words
-    return words + strings(tags)
+    return words + _strings(meta.get("tags"))
 
 
 def _strings(value: Any) -> list[str]:
