@@ -3,7 +3,9 @@ the project's own small fixtures and from the shared real files (skipped where a
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from drafting import FIXTURES, element, ids, read, reviews
@@ -63,6 +65,52 @@ def test_otm_zones_components_assets_and_flows() -> None:
     assert ids(draft, "relations") == ["chat-message", "chat-message-reverse", "order-query"]
     assert element(draft, "relations", "order-query")["from"] == "chat-api-data"
     assert reviews(draft, "order-query") == ["encrypted"]
+
+
+def test_otm_ids_and_references_written_as_numbers_read_as_strings(tmp_path: Path) -> None:
+    """The format's ids are strings; actm also reads a whole-number id, and a reference
+    written as that number finds it (an export numbering its elements)."""
+    data = json.loads(OTM.read_text(encoding="utf-8"))
+    refs = (
+        *("id", "trustZone", "component", "source", "destination", "threat", "mitigation"),
+        *("stored", "processed"),
+    )
+    named: dict[str, int] = {}
+
+    def ids_of(x: Any) -> None:
+        if isinstance(x, dict):
+            if isinstance(x.get("id"), str) and "name" in x:
+                named.setdefault(x["id"], len(named) + 1)
+            for v in x.values():
+                ids_of(v)
+        elif isinstance(x, list):
+            for v in x:
+                ids_of(v)
+
+    def numbered(x: Any, key: str = "") -> Any:
+        if isinstance(x, dict):
+            return {k: numbered(v, k) for k, v in x.items()}
+        if isinstance(x, list):
+            return [numbered(v, key) for v in x]
+        return named[x] if key in refs and isinstance(x, str) and x in named else x
+
+    ids_of(data)
+    path = tmp_path / "shop.otm.json"
+    path.write_text(json.dumps(numbered(data)), encoding="utf-8")
+    by_number, by_string = read("otm", path), read("otm", OTM)
+
+    def drafted(draft: Draft) -> list[tuple[str, str, object]]:
+        return [
+            (e.section, e.id, {k: v for k, v in thawed(e.fields).items() if k != "origin"})
+            for e in draft.elements
+        ]
+
+    assert drafted(by_number) == drafted(by_string)
+    assert [n.text for n in by_number.notes] == [n.text for n in by_string.notes]
+    assert element(by_number, "nodes", "orders-db")["origin"] == {
+        "format": "otm",
+        "id": str(named["c-db"]),
+    }
 
 
 def recorded(draft: Draft) -> dict[str, dict[str, object]]:

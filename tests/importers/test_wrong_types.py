@@ -374,7 +374,8 @@ NOTED = {
             "otmVersion": "0.2.0",
             "project": {"name": "p", "id": "p"},
             "components": [{"id": "a", "name": "a"}],
-            "dataflows": [{"id": "f", "source": 5, "destination": "a"}],
+            # a whole number is read as an id (an export numbering its elements): not this
+            "dataflows": [{"id": "f", "source": 5.5, "destination": "a"}],
         },
         None,
         "a number where a string belongs",

@@ -34,7 +34,7 @@ from actm.importers.threatmodel.common import (
     mapping,
     node_kind,
 )
-from actm.importers.values import as_list, as_str, dicts, is_dict, skip, strings
+from actm.importers.values import as_list, as_str, dicts, is_dict, strings
 
 __all__ = ["ACTM_THREAT", "ENCRYPTED", "UNZONED", "Otm"]
 
@@ -48,12 +48,22 @@ ENCRYPTED = "actm_encrypted"
 
 
 def _id(x: Mapping[str, Any]) -> str | None:
-    """An id: a string, or a number read as one (another value is counted as read as
-    absent: importers/values.py)."""
-    if isinstance(x.get("id"), (str, int)):
-        return str(x["id"])
-    skip("a string", x.get("id"))
-    return None
+    """The id of ``x`` (:func:`_ref`)."""
+    return _ref(x.get("id"))
+
+
+def _ref(value: Any) -> str | None:
+    """An id, or a reference to one: a string, or a whole number read as one, so that a
+    reference written as a number finds the element whose id is that number (another value is
+    counted as read as absent: importers/values.py)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return as_str(value)
+
+
+def _refs(value: Any) -> list[str]:
+    """The references of a JSON array (:func:`_ref`; other items skipped)."""
+    return [ref for v in as_list(value) if (ref := _ref(v)) is not None]
 
 
 @dataclass(slots=True)
@@ -82,10 +92,10 @@ class _Reader(DocumentReader):
         seen: set[str] = set()
         while True:
             parent = mapping(c, "parent")
-            zone = as_str(parent.get("trustZone"))
+            zone = _ref(parent.get("trustZone"))
             if zone is not None:
                 return self.diagram.zones.get(zone, "")
-            inside = as_str(parent.get("component"))
+            inside = _ref(parent.get("component"))
             if inside is None or inside in seen or inside not in components:
                 return ""
             seen.add(inside)
@@ -105,7 +115,7 @@ class _Reader(DocumentReader):
             kind, ask = node_kind(type_name, kinds, rows)
             parts = [text_of(c.get("description"), 500)]
             parent = mapping(c, "parent")
-            inside = as_str(parent.get("component"))
+            inside = _ref(parent.get("component"))
             if inside is not None and inside in found:
                 parts.append(f"inside {text_of(found[inside].get('name'), 200)}")
             if ask and type_name:
@@ -157,7 +167,7 @@ class _Reader(DocumentReader):
             node = self.diagram.nodes.get(_id(c) or "")
             held = mapping(c, "assets")
             for mode in ("stored", "processed"):
-                for ref in strings(held.get(mode)):
+                for ref in _refs(held.get(mode)):
                     asset = self.diagram.nodes.get(f"asset:{ref}")
                     if node is not None and asset is not None and asset != self.diagram.data[node]:
                         resides = [{"node": node, "mode": mode}]
@@ -169,7 +179,7 @@ class _Reader(DocumentReader):
         for _, c in items(self.data, "components"):
             node = self.diagram.nodes.get(_id(c) or "")
             held = mapping(c, "assets")
-            refs = [*strings(held.get("stored")), *strings(held.get("processed"))]
+            refs = [*_refs(held.get("stored")), *_refs(held.get("processed"))]
             if node is None or source not in refs:
                 continue
             label = text_of(c.get("name"), 200) or _id(c)
@@ -179,7 +189,7 @@ class _Reader(DocumentReader):
 
     def flows(self) -> None:
         for at, f in items(self.data, "dataflows"):
-            source, destination = as_str(f.get("source")), as_str(f.get("destination"))
+            source, destination = _ref(f.get("source")), _ref(f.get("destination"))
             if source is None or destination is None:
                 self.builder.note("unplaced", "a data flow without a source and destination", at)
                 continue
@@ -209,7 +219,7 @@ class _Reader(DocumentReader):
             for at, element in items(self.data, key):
                 where = self.diagram.nodes.get(prefix + (_id(element) or ""))
                 for n, inst in enumerate(as_list(element.get("threats"))):
-                    if is_dict(inst) and (ref := as_str(inst.get("threat"))) is not None:
+                    if is_dict(inst) and (ref := _ref(inst.get("threat"))) is not None:
                         used.add(ref)
                         threat = _threat(defined.get(ref, {}), inst, mitigations)
                         self.diagram.threat(where, threat, f"{at}/threats/{n}")
@@ -228,9 +238,9 @@ def _threat(
 ) -> Threat:
     categories = strings(defined.get("categories"))
     applied = [
-        mitigations.get(m["mitigation"], m["mitigation"])
+        mitigations.get(ref, ref)
         for m in dicts(instance.get("mitigations"))
-        if as_str(m.get("mitigation")) is not None
+        if (ref := _ref(m.get("mitigation"))) is not None
     ]
     rows = table("threatmodel")["threat_ratings"]
     risk = mapping(defined, "risk")
