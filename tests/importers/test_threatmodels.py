@@ -94,10 +94,14 @@ def test_otm_ids_and_references_written_as_numbers_read_as_strings(tmp_path: Pat
             return [numbered(v, key) for v in x]
         return named[x] if key in refs and isinstance(x, str) and x in named else x
 
+    # the data a component handles, named as actm exports it, is that component's own asset
+    data["assets"].append({"id": "a-api", "name": "Data handled by Chat API", "risk": {}})
+    next(c for c in data["components"] if c["id"] == "c-api")["assets"]["processed"].append("a-api")
     ids_of(data)
-    path = tmp_path / "shop.otm.json"
+    named_path, path = tmp_path / "named.otm.json", tmp_path / "numbered.otm.json"
+    named_path.write_text(json.dumps(data), encoding="utf-8")
     path.write_text(json.dumps(numbered(data)), encoding="utf-8")
-    by_number, by_string = read("otm", path), read("otm", OTM)
+    by_number, by_string = read("otm", path), read("otm", named_path)
 
     def drafted(draft: Draft) -> list[tuple[str, str, object]]:
         return [
@@ -107,9 +111,31 @@ def test_otm_ids_and_references_written_as_numbers_read_as_strings(tmp_path: Pat
 
     assert drafted(by_number) == drafted(by_string)
     assert [n.text for n in by_number.notes] == [n.text for n in by_string.notes]
+    # it is chat-api's own data, not drafted a second time beside it
+    names = [thawed(e.fields).get("name") for e in by_number.section("assets")]
+    assert names.count("Data handled by Chat API") == 1
     assert element(by_number, "nodes", "orders-db")["origin"] == {
         "format": "otm",
         "id": str(named["c-db"]),
+    }
+
+
+def test_otm_threats_without_ids_keep_no_origin(tmp_path: Path) -> None:
+    """A threat without an id has no origin to go back to: two of them are not one origin
+    ``None`` that an export would keep once."""
+    path = tmp_path / "m.otm.json"
+    threats = [{"name": "First", "risk": {}}, {"name": "Second", "risk": {}}, {"risk": {}}]
+    path.write_text(
+        json.dumps(
+            {"otmVersion": "0.2.0", "project": {"name": "p", "id": "p"}, "threats": threats}
+        ),
+        encoding="utf-8",
+    )
+    draft = read("otm", path)
+    assert {e.id: thawed(e.fields).get("origin") for e in draft.section("recorded_threats")} == {
+        "first": None,
+        "second": None,
+        "threat": None,
     }
 
 

@@ -380,6 +380,17 @@ NOTED = {
         None,
         "a number where a string belongs",
     ),
+    "otm-component-id-boolean": (
+        "m.otm.json",
+        {
+            "otmVersion": "0.2.0",
+            "project": {"name": "p", "id": "p"},
+            # an integer id is read as its digits; a boolean is not an id (True is an int)
+            "components": [{"id": True, "name": "a"}],
+        },
+        None,
+        "a boolean where a string belongs",
+    ),
     "mcp-config-command-number": (
         "mcp.json",
         {"mcpServers": {"s": {"command": 5, "url": "https://mcp.example.com/mcp"}}},

@@ -245,14 +245,15 @@ def _threat(
     rows = table("threatmodel")["threat_ratings"]
     risk = mapping(defined, "risk")
     derived = mapping(defined, "attributes").get(ACTM_THREAT)
+    ident = _ref(instance.get("threat"))  # None for a threat without an id: no origin
     return Threat(
-        title=text_of(defined.get("name"), 200) or str(instance.get("threat")),
+        title=text_of(defined.get("name"), 200) or ident or "threat",
         kind=", ".join(categories)[:100] or None,
         severity=level(risk.get("impact"), rows, "level"),
         likelihood=level(risk.get("likelihood"), rows, "level"),
         status=text_of(instance.get("state"), 40),
         mitigations=tuple(applied),
-        ident=str(instance.get("threat")),
+        ident=ident,
         description=text_of(defined.get("description"), 20_000),
         derived=as_str(derived) or None,
     )
