@@ -1,8 +1,9 @@
 """Patterns the importers run over text a third party wrote take time linear in it: a model
-card's heading and links, a password in an MCP server's URL argument, the placeholders of its
-configured values (all were found to take time polynomial in hostile input: a heading of 2,000
-blanks took 31 s, an argument of 20,000 letters 6 s, a value of 20,000 ``<`` 0.35 s). Sizes here
-would take hours with the old patterns; the tests assert the answers."""
+card's heading and links, a password or a secret parameter in an MCP server's URL, the
+placeholders of its configured values (all were found to take time polynomial in hostile
+input: a heading of 2,000 blanks took 31 s, an argument of 20,000 letters 6 s, a value of
+20,000 ``<`` 0.35 s). Sizes here would take hours with the old patterns; the tests assert the
+answers."""
 
 from __future__ import annotations
 
@@ -42,6 +43,31 @@ def test_a_long_argument_without_a_url_is_searched_at_once() -> None:
 def test_a_password_in_a_url_is_found(argument: str, found: str | None) -> None:
     match = secrets._URL_PASSWORD.search(argument)
     assert (match.group(0) if match else None) == found
+
+
+@pytest.mark.parametrize("text", ["a://" * 250_000, "https://h/?" + "token=abcd&" * 100_000])
+def test_urls_and_their_query_secrets_are_read_at_once(text: str) -> None:
+    """A URL runs to the next blank: searched from every ``://`` of ``a://a://...`` that took
+    time quadratic in the text; a redaction per secret parameter, copying the text each time,
+    would too."""
+    redacted = secrets.redact_args([text])[0]
+    assert ("abcd" in text) is (redacted.count(secrets.REDACTED) == 100_000)
+
+
+@pytest.mark.parametrize(
+    ("argument", "found"),
+    [
+        ("https://h/mcp?api_key=abc123", [("api_key", True)]),
+        ("--url=https://h/mcp?x=1&access%5Ftoken=abc123&y=2", [("access_token", True)]),
+        ("https://h/mcp?token=${TOKEN}", [("token", False)]),
+        ("https://h/mcp?region=eu&page=2#token=abc123", []),
+        ("see ?token=abc123 here", []),
+    ],
+)
+def test_secret_query_parameters_of_urls_are_found(
+    argument: str, found: list[tuple[str, bool]]
+) -> None:
+    assert secrets.secret_args([argument]) == found
 
 
 def test_a_long_argument_of_web_token_starts_is_searched_at_once() -> None:

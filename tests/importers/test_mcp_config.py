@@ -118,6 +118,51 @@ def test_secret_values_are_never_copied() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("url", "shown", "credential", "description", "held"),
+    [
+        (
+            "https://mcp.example.com/mcp?region=eu&api_key=abc123#top",
+            "https://mcp.example.com/mcp?region=eu&api_key=<redacted>#top",
+            "remote-api-key",
+            "The URL parameter api_key of the remote MCP server",
+            True,
+        ),
+        (
+            "https://mcp.example.com/mcp?token=${input:token}",
+            "https://mcp.example.com/mcp?token=${input:token}",
+            "remote-token",
+            "The URL parameter token of the remote MCP server",
+            False,
+        ),
+        (
+            "https://me:hunter22@mcp.example.com/mcp",
+            "https://me:<redacted>@mcp.example.com/mcp",
+            "remote-https-password",
+            "The password in the URL of the remote MCP server",
+            True,
+        ),
+    ],
+)
+def test_a_secret_in_a_server_url_is_a_credential_never_copied(
+    tmp_path: Path, url: str, shown: str, credential: str, description: str, held: bool
+) -> None:
+    """A secret in a remote server's URL (a query parameter such as ``api_key``, or a
+    password) is a credential like one in a header: named, its value never in the draft."""
+    path = tmp_path / ".mcp.json"
+    path.write_text(json.dumps({"mcpServers": {"remote": {"url": url}}}), encoding="utf-8")
+    draft = read("mcp-config", path)
+    text = render(fit(draft))
+    assert "abc123" not in text and "hunter22" not in text
+    assert element(draft, "nodes", "remote-mcp")["description"] == f"Reached at {shown}."
+    assert element(draft, "assets", credential)["description"] == (
+        description + " (its value is not copied)"
+    )
+    contains = element(draft, "assets", "claude-code-config").get("contains", [])
+    assert (credential in contains) is held
+    actm.load_model_text(text)
+
+
 def test_local_code_is_a_question() -> None:
     draft = read("mcp-config", CLAUDE)
     assert element(draft, "nodes", "notes-mcp")["mcp"] == {"transport": "stdio"}

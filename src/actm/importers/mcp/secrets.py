@@ -1,16 +1,18 @@
 """Secrets in MCP configurations: which names hold one, which values are real, redaction.
 
-A configuration passes secrets to a server in environment variables, HTTP headers and
-command-line arguments. actm never copies a secret value into a model: it records the *name*
-(``GITHUB_TOKEN``), whether the configuration file itself holds the value (a literal, rather than
-a placeholder such as ``${input:token}`` or ``<API_KEY>``), and it redacts values from the
-command lines it quotes.
+A configuration passes secrets to a server in environment variables, HTTP headers,
+command-line arguments and its URL (a password, or a query parameter such as ``api_key``).
+actm never copies a secret value into a model: it records the *name* (``GITHUB_TOKEN``),
+whether the configuration file itself holds the value (a literal, rather than a placeholder
+such as ``${input:token}`` or ``<API_KEY>``), and it redacts values from the command lines and
+URLs it quotes.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from urllib.parse import unquote
 
 __all__ = ["REDACTED", "holds_value", "is_secret_name", "redact_args", "secret_args"]
 
@@ -43,6 +45,10 @@ _URL_PASSWORD = re.compile(
 )
 """A password in a URL. The scheme starts where no scheme character precedes it: tried at
 every letter of a long argument, it took time quadratic in its length."""
+_URL_START = re.compile(r"(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*+://", re.I)
+"""Where a URL starts: its scheme, where no scheme character precedes it. A URL runs to the
+next blank (:func:`_urls`)."""
+_BLANK = re.compile(r"\s")
 _FLAG_VALUE = re.compile(r"^(?P<flag>--?[A-Za-z0-9][A-Za-z0-9_.-]*)=(?P<value>.*)$")
 _ASSIGNMENT = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>.*)$")
 
@@ -63,7 +69,46 @@ def holds_value(value: object) -> bool:
     return len(rest) >= 4
 
 
+def _urls(text: str) -> list[tuple[int, int]]:
+    """Where the URLs of ``text`` start and end. Each search starts after the URL before, so
+    the text is read once (a regex running to the blank from every ``://`` of ``a://a://...``
+    would take time quadratic in it)."""
+    out: list[tuple[int, int]] = []
+    at = 0
+    while (start := _URL_START.search(text, at)) is not None:
+        blank = _BLANK.search(text, start.end())
+        at = len(text) if blank is None else blank.start()
+        out.append((start.start(), at))
+    return out
+
+
+def _query_secrets(text: str) -> list[tuple[str, str, int, int]]:
+    """The parameters of the URL queries in ``text`` whose names carry a secret
+    (``?api_key=VALUE``, ``&token=VALUE``): (name, value, where the value starts, ends)."""
+    out: list[tuple[str, str, int, int]] = []
+    for start, end in _urls(text):
+        url = text[start:end].split("#", 1)[0]
+        mark = url.find("?")
+        if mark < 0:
+            continue
+        at = start + mark + 1
+        for part in url[mark + 1 :].split("&"):
+            name, equals, value = part.partition("=")
+            if equals and is_secret_name(unquote(name)):
+                begin = at + len(name) + 1
+                out.append((unquote(name), value, begin, begin + len(value)))
+            at += len(part) + 1
+    return out
+
+
 def _redact_text(text: str) -> str:
+    pieces: list[str] = []
+    kept = 0  # the text up to here is in pieces
+    for _, value, start, end in _query_secrets(text):
+        if holds_value(value):
+            pieces += (text[kept:start], REDACTED)
+            kept = end
+    text = "".join(pieces) + text[kept:]
     text = _URL_PASSWORD.sub(lambda m: m.group("head") + REDACTED + m.group("tail"), text)
     return _KNOWN_TOKEN.sub(REDACTED, text)
 
@@ -71,7 +116,8 @@ def _redact_text(text: str) -> str:
 def secret_args(args: Sequence[str]) -> list[tuple[str, bool]]:
     """The secrets a command line passes: (a name for it, whether the line holds the value)
     for each secret flag (``--api-key VALUE``, ``--token=VALUE``), each URL with a password
-    (``postgres://user:PASSWORD@host``) and each argument shaped like a well-known token."""
+    (``postgres://user:PASSWORD@host``), each secret parameter of a URL's query
+    (``https://host/mcp?api_key=VALUE``) and each argument shaped like a well-known token."""
     out: list[tuple[str, bool]] = []
     taken = -1  # the index of a value already counted as a secret flag's
     for i, arg in enumerate(args):
@@ -90,6 +136,8 @@ def secret_args(args: Sequence[str]) -> list[tuple[str, bool]]:
         for match in _URL_PASSWORD.finditer(arg):
             scheme = match.group("head").split(":", 1)[0]
             out.append((f"{scheme}-password", True))
+        for name, value, _, _ in _query_secrets(arg):
+            out.append((name, holds_value(value)))
         if _KNOWN_TOKEN.search(arg):
             out.append((f"token-in-argument-{i + 1}", True))
     return out
@@ -97,8 +145,8 @@ def secret_args(args: Sequence[str]) -> list[tuple[str, bool]]:
 
 def redact_args(args: Sequence[str]) -> list[str]:
     """``args`` with secret values replaced by ``<redacted>``: the value after a secret flag
-    (``--api-key VALUE``, ``--token=VALUE``), ``NAME=VALUE`` with a secret name, passwords in
-    URLs and strings shaped like well-known tokens."""
+    (``--api-key VALUE``, ``--token=VALUE``), ``NAME=VALUE`` with a secret name, passwords and
+    secret query parameters in URLs, and strings shaped like well-known tokens."""
     out: list[str] = []
     hide_next = False
     for arg in args:

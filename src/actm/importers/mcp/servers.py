@@ -217,11 +217,20 @@ def _secrets(spec: ServerSpec, launched: Launch | None) -> list[tuple[str, str, 
             out.append((name, "HTTP header", holds_value(value)))
     for name, holds in secret_args(spec.args):
         out.append((name, "command-line argument", holds))
+    for name, holds in secret_args([spec.url]) if spec.url else ():
+        password = name.lower() == urlsplit(spec.url or "").scheme.lower() + "-password"
+        out.append((name, "URL password" if password else "URL parameter", holds))
     return out
 
 
 _KEYS = MappingProxyType(
-    {"environment variable": "env", "HTTP header": "headers", "command-line argument": "args"}
+    {
+        "environment variable": "env",
+        "HTTP header": "headers",
+        "command-line argument": "args",
+        "URL password": "url",
+        "URL parameter": "url",
+    }
 )
 
 
@@ -245,12 +254,16 @@ def _credentials(
             wanted,
             {
                 "type": "credential",
-                "description": f"The {where} {name} of the {spec.name} MCP server "
-                "(its value is not copied)",
+                "description": (
+                    f"The password in the URL of the {spec.name} MCP server"
+                    if where == "URL password"
+                    else f"The {where} {name} of the {spec.name} MCP server"
+                )
+                + " (its value is not copied)",
                 "resides": [{"node": node, "mode": "processed"}],
             },
             f"{spec.pointer}/{_KEYS[where]}"
-            + (f"/{name}" if where != "command-line argument" else ""),
+            + (f"/{name}" if where in ("environment variable", "HTTP header") else ""),
             [
                 Review("grants", "what does it let one read, write, delete or run? (grants:)"),
                 Review("issued_by", "which owner issues it?"),
