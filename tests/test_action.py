@@ -217,6 +217,43 @@ def test_a_model_new_in_the_pull_request_has_nothing_to_diff(tmp_path: Path) -> 
     assert "::notice::rag.yaml is new in this pull request: nothing to compare with" in log
 
 
+@needs_git
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+@pytest.mark.parametrize("fail_on_new", ["", "high", "urgent"])
+def test_a_pull_request_that_mends_a_model_broken_on_the_base(
+    tmp_path: Path, fail_on_new: str
+) -> None:
+    """The base's model does not load: nothing to compare with, a warning, and the gate is
+    left to actm check. An exit 2 of the diff for any other reason (an unknown severity, the
+    base loading) still fails the gate."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    text = RAG.read_text(encoding="utf-8")
+    broken = text if fail_on_new == "urgent" else text.replace("actm: 1", "actm: 1\nbogus: 1", 1)
+    (repo / "rag.yaml").write_text(broken, encoding="utf-8")
+    git(repo, "init", "-q")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "base")
+    base = git(repo, "rev-parse", "HEAD")
+    (repo / "rag.yaml").write_text(text, encoding="utf-8")
+    context: dict[str, Any] = {
+        "cwd": repo,
+        "inputs": inputs(model="rag.yaml", fail_on_new=fail_on_new),
+        "github": {"event": {"pull_request": {"base": {"sha": base}}}},
+    }
+    context["steps"] = {"check": {"outputs": {"exit-code": "0"}}}
+    code, out, log = run_step("actm diff", context, tmp_path)
+    assert code == 0, log
+    if fail_on_new == "urgent":
+        assert out["exit-code"] == "2"
+        assert "does not load at the base" not in log
+    else:
+        assert out == {"exit-code": "0"}
+        assert "::warning::rag.yaml does not load at the base commit" in log
+    code, _, log = run_step("gate", context, tmp_path)
+    assert code == (2 if fail_on_new == "urgent" else 0), log
+
+
 FAKE_GH = """#!/usr/bin/env bash
 # records its arguments; lists the comments in $COMMENTS for the GET call
 echo "$*" >> "$GH_LOG"
