@@ -39,6 +39,12 @@ EXPECTED: dict[str, tuple[str, int, int, str]] = {
         10,
         "asset 'backups' is on 'bucket', run by host, and no assumption says what host may do",
     ),
+    "model.entry-point-id.yaml": (
+        "entry-point-id",
+        6,
+        9,
+        "adversary 'insider' has the id of the built-in entry point 'insider'",
+    ),
 }
 
 
@@ -130,4 +136,26 @@ assets:
     ]
     assert [w.message for w in found] == [
         "asset 'records' is on 'n1', run by v1, and no assumption says what v1 may do with it"
+    ]
+
+
+def test_a_tool_or_relation_named_like_an_entry_point_is_warned_about() -> None:
+    """``blocks: [internet-attacker]`` would cut the tool and the entry point alike."""
+    model = actm.load_model_text(
+        """
+actm: 1
+system: {id: demo}
+models:
+  - {id: bot, kind: agent, tools: [internet-attacker]}
+assets:
+  - {id: kb, type: document_store}
+tools:
+  - {id: internet-attacker, permissions: {read: [kb]}}
+relations:
+  - {id: network-attacker, kind: feeds, from: kb, to: bot.inputs.retrieved_context}
+"""
+    )
+    assert sorted(w.message.split(":")[0] for w in model.warnings) == [
+        "relation 'network-attacker' has the id of the built-in entry point 'network-attacker'",
+        "tool 'internet-attacker' has the id of the built-in entry point 'internet-attacker'",
     ]

@@ -5,6 +5,7 @@ the analysis quietly miss threats. Each is a warning (``actm validate`` prints i
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import NamedTuple
 
 from actm.errors import Diagnostic
 from actm.model.resolve.context import Context
@@ -16,13 +17,22 @@ Found = tuple[str, str, str]
 """(element id, message, hint)."""
 
 
-def _unused_tools(m: SystemModel, access: frozenset[str]) -> Iterator[Found]:
+class Known(NamedTuple):
+    """What the knowledge base says that the warnings read."""
+
+    access: frozenset[str]
+    """The asset types that are credentials."""
+    entry_points: frozenset[str]
+    """The ids of the entry points the engine derives (``internet-attacker``, ``insider``)."""
+
+
+def _unused_tools(m: SystemModel, known: Known) -> Iterator[Found]:
     for t in m.tools:
         if not t.users:
             yield t.id, f"tool {t.id!r} is used by no model", "list it under a model's tools:"
 
 
-def _unowned_models(m: SystemModel, access: frozenset[str]) -> Iterator[Found]:
+def _unowned_models(m: SystemModel, known: Known) -> Iterator[Found]:
     owners = {n.id: n.owner for n in m.nodes}
     for model in m.models:
         third = [n for n in model.deployed_on if m.is_third_party(owners.get(n))]
@@ -34,7 +44,7 @@ def _unowned_models(m: SystemModel, access: frozenset[str]) -> Iterator[Found]:
             )
 
 
-def _unreached_public_models(m: SystemModel, access: frozenset[str]) -> Iterator[Found]:
+def _unreached_public_models(m: SystemModel, known: Known) -> Iterator[Found]:
     reached: set[str] = set()
     owner_model = {a.id: a.model for a in m.assets if a.model is not None}
     for adv in m.adversaries:
@@ -55,10 +65,10 @@ def _unreached_public_models(m: SystemModel, access: frozenset[str]) -> Iterator
             )
 
 
-def _idle_credentials(m: SystemModel, access: frozenset[str]) -> Iterator[Found]:
+def _idle_credentials(m: SystemModel, known: Known) -> Iterator[Found]:
     used = {t.credential for t in m.tools} | {x.identity for x in m.models}
     for a in m.assets:
-        if a.type in access and not (a.grants_access or a.grants or a.id in used):
+        if a.type in known.access and not (a.grants_access or a.grants or a.id in used):
             yield (
                 a.id,
                 f"{a.type.replace('_', ' ')} {a.id!r} grants nothing, so its theft leads "
@@ -68,7 +78,7 @@ def _idle_credentials(m: SystemModel, access: frozenset[str]) -> Iterator[Found]
             )
 
 
-def _untouched_assets(m: SystemModel, access: frozenset[str]) -> Iterator[Found]:
+def _untouched_assets(m: SystemModel, known: Known) -> Iterator[Found]:
     touched: set[str] = set()
     for t in m.tools:
         touched |= {a for a, _ in (*t.read, *t.write, *t.delete)}
@@ -90,7 +100,7 @@ def _untouched_assets(m: SystemModel, access: frozenset[str]) -> Iterator[Found]
         if any(r.node in opened for r in a.resides):
             touched.add(a.id)
     for a in m.assets:
-        if a.category == "conventional" and a.type not in access and a.id not in touched:
+        if a.category == "conventional" and a.type not in known.access and a.id not in touched:
             yield (
                 a.id,
                 f"asset {a.id!r}: nothing reads or writes it",
@@ -98,7 +108,7 @@ def _untouched_assets(m: SystemModel, access: frozenset[str]) -> Iterator[Found]
             )
 
 
-def _uncovered_third_party_data(m: SystemModel, access: frozenset[str]) -> Iterator[Found]:
+def _uncovered_third_party_data(m: SystemModel, known: Known) -> Iterator[Found]:
     owners = {n.id: n.owner for n in m.nodes}
     covered = {(x.producer, x.asset) for x in m.assumptions}
     covered |= {(x.producer, s) for x in m.assumptions for s, _ in x.sends}
@@ -124,25 +134,41 @@ def _uncovered_third_party_data(m: SystemModel, access: frozenset[str]) -> Itera
                 break
 
 
+def _entry_point_ids(m: SystemModel, known: Known) -> Iterator[Found]:
+    """An adversary, tool or relation with an entry point's id: a control's ``blocks:`` and a
+    vulnerability's ``exploited_by:`` that name it name the entry point too."""
+    named = [("adversary", a.id) for a in m.adversaries if not a.builtin]
+    named += [("tool", t.id) for t in m.tools] + [("relation", r.id) for r in m.relations]
+    for what, ident in named:
+        if ident in known.entry_points:
+            yield (
+                ident,
+                f"{what} {ident!r} has the id of the built-in entry point {ident!r}: a control "
+                "that blocks it, or a vulnerability exploited_by it, names both",
+                "choose another id (insider-staff, for instance) unless you mean both",
+            )
+
+
 def _assets_of(m: SystemModel, a: Asset) -> list[Asset]:
     return [x for x in m.assets if x.model == a.model] if a.model else [a]
 
 
-WARNINGS: dict[str, Callable[[SystemModel, frozenset[str]], Iterator[Found]]] = {
+WARNINGS: dict[str, Callable[[SystemModel, Known], Iterator[Found]]] = {
     "unused-tool": _unused_tools,
     "model-without-owner": _unowned_models,
     "unreached-public-model": _unreached_public_models,
     "idle-credential": _idle_credentials,
     "unused-asset": _untouched_assets,
     "third-party-without-assumption": _uncovered_third_party_data,
+    "entry-point-id": _entry_point_ids,
 }
-"""Warning code -> what finds it, given the model and the asset types that are credentials."""
+"""Warning code -> what finds it, given the model and what the knowledge base says."""
 
 
 def find_warnings(ctx: Context, model: SystemModel) -> tuple[Diagnostic, ...]:
     """Every warning about ``model``, located at the element it concerns."""
-    access = frozenset(ctx.vocab.access_types)
-    found = [(code, f) for code, fn in WARNINGS.items() for f in fn(model, access)]
+    known = Known(frozenset(ctx.vocab.access_types), frozenset(ctx.vocab.entry_points))
+    found = [(code, f) for code, fn in WARNINGS.items() for f in fn(model, known)]
     out = [
         Diagnostic(code, message, model.location(ident), hint, severity="warning")
         for code, (ident, message, hint) in found
