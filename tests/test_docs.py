@@ -250,3 +250,27 @@ def test_readme_sample_output_is_what_the_first_command_prints() -> None:
     for line in shown:
         assert line in printed[at:], f"README line not printed (in this order): {line!r}"
         at = printed.index(line, at) + 1
+
+
+def test_python_api_result_table_names_every_field_and_what_is_not_serialised() -> None:
+    """docs/python-api.md's `Result` table has a row for each field of the dataclass, says "not
+    serialised" on exactly the fields the JSON leaves out, and lists every `summary` key."""
+    import dataclasses
+
+    import actm
+    from actm.results.model import Result
+
+    text = (ROOT / "docs" / "python-api.md").read_text(encoding="utf-8")
+    section = text.split("## The `Result`", 1)[1].split("\n### ", 1)[0]
+    rows = {
+        m.group(1): m.group(2)
+        for m in re.finditer(r"(?m)^\| `(\w+)` \| `[^|]*` \| (.*) \|$", section)
+    }
+    fields = dataclasses.fields(Result)
+    assert list(rows) == [f.name for f in fields]
+    hidden = {f.name for f in fields if f.metadata.get("serialised") is False}
+    assert {name for name, cell in rows.items() if "not serialised" in cell} == hidden
+    result = actm.analyze(actm.load_model(ROOT / "examples" / "customer-support-rag.yaml"))
+    for key in result.summary:
+        if not key.startswith("severity_"):
+            assert f"`{key}`" in rows["summary"], f"summary key {key!r} is not in the table"
