@@ -49,8 +49,9 @@ def _fenced(text: str) -> list[tuple[str, str]]:
 def test_python_api_examples_print_what_the_docs_show(
     tmp_path: Path, monkeypatch: object, capsys: object
 ) -> None:
-    """Every Python block of docs/python-api.md runs (in order, sharing names), and where a
-    text block follows, it prints exactly that."""
+    """Every Python block of docs/python-api.md runs on its own (in order, each in a fresh
+    namespace: the page says they run as shown), and where a text block follows, it prints
+    exactly that."""
     import pytest
 
     assert isinstance(monkeypatch, pytest.MonkeyPatch)
@@ -62,13 +63,12 @@ def test_python_api_examples_print_what_the_docs_show(
     text = doc.read_text(encoding="utf-8")
     blocks = _fenced(text)
     update = os.environ.get("ACTM_UPDATE_DOCS") == "1"
-    namespace: dict[str, object] = {}
     checked = 0
     outputs: dict[int, str] = {}
     for i, (lang, body) in enumerate(blocks):
         if lang != "python":
             continue
-        exec(compile(body, f"python-api.md block {i}", "exec"), namespace)
+        exec(compile(body, f"python-api.md block {i}", "exec"), {})
         printed = capsys.readouterr().out  # type: ignore[attr-defined]
         if i + 1 < len(blocks) and blocks[i + 1][0] == "text":
             outputs[i + 1] = printed
