@@ -49,8 +49,9 @@ def _fenced(text: str) -> list[tuple[str, str]]:
 def test_python_api_examples_print_what_the_docs_show(
     tmp_path: Path, monkeypatch: object, capsys: object
 ) -> None:
-    """Every Python block of docs/python-api.md runs (in order, sharing names), and where a
-    text block follows, it prints exactly that."""
+    """Every Python block of docs/python-api.md runs on its own (in order, each in a fresh
+    namespace: the page says they run as shown), and where a text block follows, it prints
+    exactly that."""
     import pytest
 
     assert isinstance(monkeypatch, pytest.MonkeyPatch)
@@ -62,13 +63,12 @@ def test_python_api_examples_print_what_the_docs_show(
     text = doc.read_text(encoding="utf-8")
     blocks = _fenced(text)
     update = os.environ.get("ACTM_UPDATE_DOCS") == "1"
-    namespace: dict[str, object] = {}
     checked = 0
     outputs: dict[int, str] = {}
     for i, (lang, body) in enumerate(blocks):
         if lang != "python":
             continue
-        exec(compile(body, f"python-api.md block {i}", "exec"), namespace)
+        exec(compile(body, f"python-api.md block {i}", "exec"), {})
         printed = capsys.readouterr().out  # type: ignore[attr-defined]
         if i + 1 < len(blocks) and blocks[i + 1][0] == "text":
             outputs[i + 1] = printed
@@ -250,3 +250,27 @@ def test_readme_sample_output_is_what_the_first_command_prints() -> None:
     for line in shown:
         assert line in printed[at:], f"README line not printed (in this order): {line!r}"
         at = printed.index(line, at) + 1
+
+
+def test_python_api_result_table_names_every_field_and_what_is_not_serialised() -> None:
+    """docs/python-api.md's `Result` table has a row for each field of the dataclass, says "not
+    serialised" on exactly the fields the JSON leaves out, and lists every `summary` key."""
+    import dataclasses
+
+    import actm
+    from actm.results.model import Result
+
+    text = (ROOT / "docs" / "python-api.md").read_text(encoding="utf-8")
+    section = text.split("## The `Result`", 1)[1].split("\n### ", 1)[0]
+    rows = {
+        m.group(1): m.group(2)
+        for m in re.finditer(r"(?m)^\| `(\w+)` \| `[^|]*` \| (.*) \|$", section)
+    }
+    fields = dataclasses.fields(Result)
+    assert list(rows) == [f.name for f in fields]
+    hidden = {f.name for f in fields if f.metadata.get("serialised") is False}
+    assert {name for name, cell in rows.items() if "not serialised" in cell} == hidden
+    result = actm.analyze(actm.load_model(ROOT / "examples" / "customer-support-rag.yaml"))
+    for key in result.summary:
+        if not key.startswith("severity_"):
+            assert f"`{key}`" in rows["summary"], f"summary key {key!r} is not in the table"

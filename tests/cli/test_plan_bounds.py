@@ -1,4 +1,5 @@
-"""``actm plan --time-limit`` and ``--max-cores``: the search stops, the plan says why."""
+"""``actm plan --time-limit``, ``--max-cores``, ``--budget`` and ``--cost``: bounds are kept, and
+the plan says why it stopped."""
 
 from __future__ import annotations
 
@@ -65,3 +66,27 @@ def test_a_cost_past_what_a_model_may_declare_is_refused(value: str) -> None:
 def test_a_cost_of_1e9_is_taken() -> None:
     plan = _plan("--cost", "human-approval=1e9")
     assert plan["cost"] < 1e9  # type: ignore[operator]
+
+
+def test_an_unknown_cost_id_points_at_the_catalog_page() -> None:
+    """The catalog's ids are not in the model schema: the hint lists them (or the closest) and
+    names the section of docs/planning.md that describes them."""
+    from actm.cli.plan import _costs
+    from actm.errors import UsageError
+
+    known = {"egress-allowlist", "patch"}
+    with pytest.raises(UsageError) as caught:
+        _costs(["nosuch=3"], known)
+    assert str(caught.value) == (
+        "--cost 'nosuch=3': no catalog control 'nosuch' (the catalog's ids: egress-allowlist, "
+        "patch; see docs/planning.md#the-control-catalog)"
+    )
+    with pytest.raises(UsageError) as caught:
+        _costs(["egress-allowlst=3"], known)
+    assert str(caught.value) == (
+        "--cost 'egress-allowlst=3': no catalog control 'egress-allowlst' (did you mean "
+        "'egress-allowlist'? The catalog is in docs/planning.md#the-control-catalog)"
+    )
+    res = CliRunner().invoke(app, ["plan", str(EXAMPLE), "--cost", "nosuch=3"])
+    assert res.exit_code == 2
+    assert "docs/planning.md#the-control-catalog" in res.output

@@ -104,3 +104,12 @@ def test_bad_recorded_threats_are_located(change: str, code: str, where: str) ->
     shown = str(caught.value)
     assert f"m.yaml{where}" in shown
     assert code in shown
+
+
+def test_an_unknown_element_of_a_recorded_threat_lists_every_kind_it_can_be() -> None:
+    """The hint lists zones, nodes and assets alike, so it does not call them nodes."""
+    with pytest.raises(ModelError) as caught:
+        load_model_text(MODEL.replace("    on: db\n", "    on: nowhere\n"), path="m.yaml")
+    assert caught.value.diagnostics[0].hint == (
+        "valid elements (nodes, relations, assets, zones, models, tools): db, dmz, orders"
+    )

@@ -117,8 +117,9 @@ def import_(
     max_elements: MaxElementsOpt = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Draft a model from MCP configurations, server descriptions, tool listings and agent
-    framework files; what they do not say is marked '# review:'."""
+    """Draft a model from MCP configurations, server descriptions, tool listings, agent
+    framework files, bills of materials, model cards and other tools' threat models; what they
+    do not say is marked '# review:'."""
     from actm.api import import_files
 
     with guard(debug):

@@ -30,11 +30,15 @@ from actm.cli.common import (
 )
 from actm.render.formats import PLAN_FORMATS
 
+CATALOG_DOC = "docs/planning.md#the-control-catalog"
+"""Where the control catalog's entries are described (``--cost`` names them)."""
+
 
 def _costs(pairs: list[str], known: set[str]) -> dict[str, float]:
     """``--cost ID=N`` pairs as control id -> cost, for catalog controls only."""
+    import difflib
+
     from actm.errors import UsageError
-    from actm.io.diagnose import did_you_mean
     from actm.model.schema import MAX_COST
 
     out: dict[str, float] = {}
@@ -49,11 +53,14 @@ def _costs(pairs: list[str], known: set[str]) -> dict[str, float]:
                 f"--cost {pair!r}: write ID=N with N a number from 0 to {MAX_COST:,.0f}"
             )
         if name not in known:
-            hint = did_you_mean(name, sorted(known))
-            raise UsageError(
-                f"--cost {pair!r}: no catalog control {name!r}"
-                + (f" ({hint})" if hint else f"; known: {', '.join(sorted(known))}")
+            # the catalog is not in the model schema: name its ids, or the closest, and its page
+            close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+            hint = (
+                f"did you mean {close[0]!r}? The catalog is in {CATALOG_DOC}"
+                if close
+                else f"the catalog's ids: {', '.join(sorted(known)) or 'none'}; see {CATALOG_DOC}"
             )
+            raise UsageError(f"--cost {pair!r}: no catalog control {name!r} ({hint})")
         out[name] = number
     return out
 

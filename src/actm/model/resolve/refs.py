@@ -49,13 +49,15 @@ def ref(
         return True
     if found is None and ctx.is_tolerated(ident):
         return False
-    hint = ctx.suggest(ident, sections, what=sections[0])
+    # the hint lists the ids of every section searched, so it must name them all
+    noun = sections[0] if len(sections) == 1 else f"elements ({', '.join(sections)})"
+    hint = ctx.suggest(ident, sections, what=noun)
     if found is None:
         ctx.err(
             "dangling-reference",
             f"{what} {ident!r} is not defined",
             origin.at(*path),
-            hint or f"declare it under {sections[0]}:",
+            hint or f"declare it under {' or '.join(f'{s}:' for s in sections)}",
         )
     else:
         ctx.err(
