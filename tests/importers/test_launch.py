@@ -127,6 +127,7 @@ def test_redaction_and_secret_arguments() -> None:
     assert secret_args(args) == [
         ("api-key", True),
         ("token", True),
+        ("API_SECRET", True),
         ("postgres-password", True),
         ("token-in-argument-6", True),
     ]

@@ -60,7 +60,11 @@ def test_urls_and_their_query_secrets_are_read_at_once(text: str) -> None:
         ("https://h/mcp?api_key=abc123", [("api_key", True)]),
         ("--url=https://h/mcp?x=1&access%5Ftoken=abc123&y=2", [("access_token", True)]),
         ("https://h/mcp?token=${TOKEN}", [("token", False)]),
-        ("https://h/mcp?region=eu&page=2#token=abc123", []),
+        ("https://h/mcp?region=eu&page=2#access_token=abc123", [("access_token", True)]),
+        ("https://h/mcp?a=1;accessToken=abc123?sig=abc123", [("accessToken", True), ("sig", True)]),
+        ("https://h/mcp?page_token=abc123&token_type=bearer&public_key=abc123", []),
+        ("--header", []),
+        ("Authorization: Bearer abc123", [("Authorization", True)]),
         ("see ?token=abc123 here", []),
     ],
 )

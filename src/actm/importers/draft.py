@@ -332,6 +332,8 @@ class DraftBuilder:
     _ids: dict[str, str] = field(default_factory=dict)
     """id -> its section"""
     _notes: list[Note] = field(default_factory=list)
+    _secrets: set[str] = field(default_factory=set)
+    """Secret values the input holds, cut from every text of the draft (:meth:`secret`)."""
 
     def origin(self, pointer: str = "") -> Origin:
         return Origin(self.file, pointer)
@@ -399,14 +401,54 @@ class DraftBuilder:
     def note(self, kind: NoteKind, text: str, pointer: str = "") -> None:
         self._notes.append(Note(kind, text, self.origin(pointer)))
 
+    def secret(self, value: str) -> None:
+        """Record a secret value the input holds (an API key written into a configuration):
+        wherever the draft would quote it (a description, a package name, a question), it
+        says ``<redacted>`` instead. Values shorter than :data:`SECRET_MIN` are not cut: they
+        would cut ordinary words, and no real secret is that short."""
+        if len(value.strip()) >= SECRET_MIN:
+            self._secrets.add(value.strip())
+
     def build(self) -> Draft:
-        return Draft(
+        draft = Draft(
             sources=(self.file,),
             formats=(self.format,),
             system=self._system,
             elements=tuple(self._elements.values()),
             notes=tuple(self._notes),
         )
+        return _scrubbed(draft, self._secrets) if self._secrets else draft
+
+
+SECRET_MIN = 6
+REDACTED = "<redacted>"
+
+
+def _scrubbed(draft: Draft, secrets: set[str]) -> Draft:
+    """``draft`` with each of ``secrets`` replaced by :data:`REDACTED` in every text it holds
+    (ids are slugs the importers make from redacted text)."""
+    longest_first = sorted(secrets, key=lambda v: (-len(v), v))
+    pattern = re.compile("|".join(re.escape(v) for v in longest_first))
+
+    def cut(value: Any) -> Any:
+        if isinstance(value, str):
+            return pattern.sub(REDACTED, value)
+        if isinstance(value, Mapping):
+            return MappingProxyType({k: cut(v) for k, v in value.items()})
+        if isinstance(value, tuple):
+            return tuple(cut(v) for v in value)
+        return value
+
+    def element(e: Element) -> Element:
+        review = tuple(Review(r.key, cut(r.question)) for r in e.review)
+        return replace(e, fields=cut(e.fields), review=review)
+
+    return replace(
+        draft,
+        system=element(draft.system) if draft.system is not None else None,
+        elements=tuple(element(e) for e in draft.elements),
+        notes=tuple(replace(n, text=cut(n.text)) for n in draft.notes),
+    )
 
 
 # -- merging --------------------------------------------------------------------------------

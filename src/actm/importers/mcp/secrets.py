@@ -14,17 +14,30 @@ import re
 from collections.abc import Sequence
 from urllib.parse import unquote
 
-__all__ = ["REDACTED", "holds_value", "is_secret_name", "redact_args", "secret_args"]
+from actm.importers.draft import REDACTED
 
-REDACTED = "<redacted>"
+__all__ = [
+    "REDACTED",
+    "holds_value",
+    "is_secret_name",
+    "redact_args",
+    "secret_args",
+    "secret_values",
+]
+
 
 _SECRET_WORDS = re.compile(
-    r"(^|[^a-z])(token|secret|password|passwd|pwd|pat|api[-_]?key|apikey|key|auth|"
-    r"authorization|credentials?|cookie|session|private|bearer|dsn|connection[-_]?string)"
+    r"(^|[^a-z])(token|secret|password|passwd|pwd|pass|pat|api[-_]?key|apikey|key|auth|jwt|"
+    r"sig|signature|authorization|credentials?|cookie|session|private|bearer|dsn|"
+    r"connection[-_]?string)"
     r"([^a-z]|$)",
     re.IGNORECASE,
 )
-_NOT_SECRET = re.compile(r"(^|_)(path|file|dir|url|host|port|id|name|region|level|mode)$", re.I)
+_NOT_SECRET = re.compile(
+    r"(^|_)(path|file|dir|url|host|port|id|name|region|level|mode|type)$"
+    r"|(^|[_-])(page|next[_-]page|continuation|sort|cache|public|publishable)[_-](token|key)$",
+    re.I,
+)
 _PLACEHOLDER = re.compile(r"\$\{++[^{}]*+\}|\$[A-Za-z_][A-Za-z0-9_]*|<[^<>]*>|(?<!\{)\{++[^{}]*+\}")
 """A placeholder: ``${...}``, ``$NAME``, ``<...>``, ``{...}``, and their doubled forms
 (``{{user}}``, ``${{ secrets.X }}``: a run of opening braces is taken whole). A search never
@@ -49,14 +62,23 @@ _URL_START = re.compile(r"(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*+://", re.I)
 """Where a URL starts: its scheme, where no scheme character precedes it. A URL runs to the
 next blank (:func:`_urls`)."""
 _BLANK = re.compile(r"\s")
+_PARAMS = re.compile(r"[&;?#]")
+"""What separates the parameters of a query, and of a fragment that carries some (an OAuth
+``#access_token=``)."""
 _FLAG_VALUE = re.compile(r"^(?P<flag>--?[A-Za-z0-9][A-Za-z0-9_.-]*)=(?P<value>.*)$")
 _ASSIGNMENT = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>.*)$")
 
 
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_HEADER_ARG = re.compile(r"^(?P<name>[A-Za-z][A-Za-z0-9_-]*+):[ \t]*+(?P<value>[^ \t].*)$")
+"""An HTTP header given as one argument (``--header "Authorization: Bearer TOKEN"``)."""
+
+
 def is_secret_name(name: str) -> bool:
-    """Whether an environment variable, header or flag of this name carries a secret
-    (``API_KEY``, ``GITHUB_PERSONAL_ACCESS_TOKEN``, ``Authorization``, ``--api-key``)."""
-    bare = name.lstrip("-")
+    """Whether an environment variable, header, flag or URL parameter of this name carries a
+    secret (``API_KEY``, ``GITHUB_PERSONAL_ACCESS_TOKEN``, ``Authorization``, ``--api-key``,
+    ``accessToken``); not a name such as ``page_token`` or ``public_key``."""
+    bare = _CAMEL.sub("_", name.lstrip("-"))
     return bool(_SECRET_WORDS.search(bare)) and not _NOT_SECRET.search(bare)
 
 
@@ -83,16 +105,17 @@ def _urls(text: str) -> list[tuple[int, int]]:
 
 
 def _query_secrets(text: str) -> list[tuple[str, str, int, int]]:
-    """The parameters of the URL queries in ``text`` whose names carry a secret
-    (``?api_key=VALUE``, ``&token=VALUE``): (name, value, where the value starts, ends)."""
+    """The parameters of the URL queries and fragments in ``text`` whose names carry a secret
+    (``?api_key=VALUE``, ``&token=VALUE``, ``#access_token=VALUE``): (name, value, where the
+    value starts, ends)."""
     out: list[tuple[str, str, int, int]] = []
     for start, end in _urls(text):
-        url = text[start:end].split("#", 1)[0]
-        mark = url.find("?")
+        url = text[start:end]
+        mark = min((i for i in (url.find("?"), url.find("#")) if i >= 0), default=-1)
         if mark < 0:
             continue
         at = start + mark + 1
-        for part in url[mark + 1 :].split("&"):
+        for part in _PARAMS.split(url[mark + 1 :]):
             name, equals, value = part.partition("=")
             if equals and is_secret_name(unquote(name)):
                 begin = at + len(name) + 1
@@ -113,34 +136,64 @@ def _redact_text(text: str) -> str:
     return _KNOWN_TOKEN.sub(REDACTED, text)
 
 
-def secret_args(args: Sequence[str]) -> list[tuple[str, bool]]:
-    """The secrets a command line passes: (a name for it, whether the line holds the value)
-    for each secret flag (``--api-key VALUE``, ``--token=VALUE``), each URL with a password
-    (``postgres://user:PASSWORD@host``), each secret parameter of a URL's query
-    (``https://host/mcp?api_key=VALUE``) and each argument shaped like a well-known token."""
-    out: list[tuple[str, bool]] = []
+def _found(args: Sequence[str]) -> list[tuple[str, str, bool]]:
+    """(a name, the value, whether the line holds it) of each secret a command line passes."""
+    out: list[tuple[str, str, bool]] = []
     taken = -1  # the index of a value already counted as a secret flag's
     for i, arg in enumerate(args):
         flag = _FLAG_VALUE.match(arg)
         if flag is not None and is_secret_name(flag.group("flag")):
-            out.append((flag.group("flag").lstrip("-"), holds_value(flag.group("value"))))
+            value = flag.group("value")
+            out.append((flag.group("flag").lstrip("-"), value, holds_value(value)))
             continue
         if arg.startswith("-") and "=" not in arg and is_secret_name(arg):
             following = args[i + 1] if i + 1 < len(args) else ""
             if not following.startswith("-"):
-                out.append((arg.lstrip("-"), holds_value(following)))
+                out.append((arg.lstrip("-"), following, holds_value(following)))
                 taken = i + 1
             continue
         if i == taken:
             continue
+        assignment = _ASSIGNMENT.match(arg)
+        if assignment is not None and is_secret_name(assignment.group("name")):
+            value = assignment.group("value")  # env NAME=VALUE, docker -e NAME=VALUE
+            out.append((assignment.group("name"), value, holds_value(value)))
+            continue
+        header = _HEADER_ARG.match(arg)
+        if header is not None and is_secret_name(header.group("name")):
+            value = header.group("value")
+            out.append((header.group("name"), value, holds_value(value)))
+            continue
         for match in _URL_PASSWORD.finditer(arg):
             scheme = match.group("head").split(":", 1)[0]
-            out.append((f"{scheme}-password", True))
+            password = match.group(0)[len(match.group("head")) : -1]
+            out.append((f"{scheme}-password", password, True))
         for name, value, _, _ in _query_secrets(arg):
-            out.append((name, holds_value(value)))
-        if _KNOWN_TOKEN.search(arg):
-            out.append((f"token-in-argument-{i + 1}", True))
+            out.append((name, value, holds_value(value)))
+        for token in _KNOWN_TOKEN.finditer(arg):
+            out.append((f"token-in-argument-{i + 1}", token.group(0), True))
     return out
+
+
+def secret_args(args: Sequence[str]) -> list[tuple[str, bool]]:
+    """The secrets a command line passes: (a name for it, whether the line holds the value)
+    for each secret flag (``--api-key VALUE``, ``--token=VALUE``), each variable assigned
+    (``NAME=VALUE``, as ``env`` and ``docker -e`` take them), each header given as an
+    argument (``--header "Authorization: Bearer VALUE"``), each URL with a password
+    (``postgres://user:PASSWORD@host``), each secret parameter of a URL's query or fragment
+    (``https://host/mcp?api_key=VALUE``) and each argument shaped like a well-known token
+    (one per argument)."""
+    out: list[tuple[str, bool]] = []
+    for name, _, holds in _found(args):
+        if name.startswith("token-in-argument-") and out and out[-1][0] == name:
+            continue
+        out.append((name, holds))
+    return out
+
+
+def secret_values(args: Sequence[str]) -> list[str]:
+    """The secret values a command line holds (not placeholders), as written in it."""
+    return [value for _, value, holds in _found(args) if holds]
 
 
 def redact_args(args: Sequence[str]) -> list[str]:
@@ -163,6 +216,9 @@ def redact_args(args: Sequence[str]) -> list[str]:
         elif assignment is not None and is_secret_name(assignment.group("name")):
             value = assignment.group("value")
             out.append(f"{assignment.group('name')}={REDACTED if holds_value(value) else value}")
+        elif (header := _HEADER_ARG.match(arg)) and is_secret_name(header.group("name")):
+            value = header.group("value")
+            out.append(f"{header.group('name')}: {REDACTED if holds_value(value) else value}")
         else:
             if arg.startswith("-") and "=" not in arg and is_secret_name(arg):
                 hide_next = True

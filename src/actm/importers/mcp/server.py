@@ -23,6 +23,7 @@ from actm.importers.interface import (
     refuse,
 )
 from actm.importers.mcp.registry import Catalogue, is_entry, server_specs, unknown_packages
+from actm.importers.mcp.secrets import redact_args
 from actm.importers.mcp.servers import Host, ServerSpec, draft_server, scaffold
 from actm.importers.names import DESCRIPTIONS
 
@@ -84,7 +85,7 @@ class McpServer(Importer):
 
 def _way(spec: ServerSpec) -> str:
     if spec.url is not None:
-        return f"{spec.transport or 'remote'} at {spec.url} ({spec.pointer})"
+        return f"{spec.transport or 'remote'} at {redact_args([spec.url])[0]} ({spec.pointer})"
     if spec.package is not None:
         return f"{spec.package.ecosystem} package {spec.package.name} ({spec.pointer})"
     return spec.pointer

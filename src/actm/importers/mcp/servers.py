@@ -30,7 +30,13 @@ from urllib.parse import urlsplit
 from actm.importers.common import INTERNET, US, add_package, ground, owner
 from actm.importers.draft import DraftBuilder, Review, slug
 from actm.importers.mcp.launch import Launch, PackageSpec, launch
-from actm.importers.mcp.secrets import holds_value, is_secret_name, redact_args, secret_args
+from actm.importers.mcp.secrets import (
+    holds_value,
+    is_secret_name,
+    redact_args,
+    secret_args,
+    secret_values,
+)
 from actm.importers.mcp.toolperms import ToolSpec, draft_tools
 
 __all__ = ["TRANSPORTS", "Host", "ServerSpec", "draft_server", "scaffold"]
@@ -209,14 +215,18 @@ def _secrets(spec: ServerSpec, launched: Launch | None) -> list[tuple[str, str, 
     for name, value in spec.env.items():
         if name in spec.secrets or is_secret_name(name):
             out.append((name, "environment variable", holds_value(value)))
-    for name in launched.env_names if launched else ():
+    in_args = secret_args(spec.args)
+    given = set(launched.env_names if launched else ())
+    for name in launched.env_names if launched else ():  # a launcher's (docker -e NAME)
         if is_secret_name(name) and name not in spec.env:
-            out.append((name, "environment variable", False))
+            holds = any(n == name and h for n, h in in_args)  # docker -e NAME=VALUE
+            out.append((name, "environment variable", holds))
     for name, value in spec.headers.items():
         if name in spec.secrets or is_secret_name(name):
             out.append((name, "HTTP header", holds_value(value)))
-    for name, holds in secret_args(spec.args):
-        out.append((name, "command-line argument", holds))
+    for name, holds in in_args:
+        if name not in given:
+            out.append((name, "command-line argument", holds))
     for name, holds in secret_args([spec.url]) if spec.url else ():
         password = name.lower() == urlsplit(spec.url or "").scheme.lower() + "-password"
         out.append((name, "URL password" if password else "URL parameter", holds))
@@ -285,7 +295,7 @@ def _describe(spec: ServerSpec, launched: Launch | None) -> str:
     if launched is not None and launched.local is not None:
         parts.append(f"Runs local code: {launched.local}")
     if spec.repository:
-        parts.append(f"Source: {spec.repository}")
+        parts.append(f"Source: {redact_args([spec.repository])[0]}")
     return ". ".join(p.rstrip(".") for p in parts) + "." if parts else ""
 
 
@@ -293,7 +303,10 @@ def draft_server(builder: DraftBuilder, spec: ServerSpec, host: Host) -> str:
     """Add the server ``spec`` and what it brings; returns its node id."""
     transport, reviews = _transport(spec)
     local = transport == "stdio" or _is_local(spec.url)
-    launched = launch(spec.command, spec.args) if spec.command else None
+    _record_secrets(builder, spec)
+    # what it launches is read from the redacted line: a package named by a URL with a token,
+    # or a local script after a secret flag, is quoted in the draft
+    launched = launch(spec.command, redact_args(spec.args)) if spec.command else None
     package = spec.package or (launched.package if launched else None)
     node, stem, distinct = _distinct(builder, spec)
     # its package is drafted first and names it: the id it will have, not one the package
@@ -333,6 +346,19 @@ def draft_server(builder: DraftBuilder, spec: ServerSpec, host: Host) -> str:
     credential = credentials[0] if len(credentials) == 1 else None
     _tools(builder, spec, node, transport == "stdio", credential)
     return node
+
+
+def _record_secrets(builder: DraftBuilder, spec: ServerSpec) -> None:
+    """Give the draft every secret value the input holds for the server, so that no text of
+    the draft quotes one (importers/draft.py ``DraftBuilder.secret``)."""
+    named = [v for n, v in spec.env.items() if n in spec.secrets or is_secret_name(n)]
+    named += [v for n, v in spec.headers.items() if n in spec.secrets or is_secret_name(n)]
+    for value in named:
+        if holds_value(value):
+            builder.secret(value)
+            builder.secret(value.split()[-1])  # Bearer VALUE: the value alone too
+    for value in secret_values([*spec.args, *([spec.url] if spec.url else [])]):
+        builder.secret(value)
 
 
 def _authentication(spec: ServerSpec) -> str | None:

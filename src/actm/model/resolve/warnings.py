@@ -141,11 +141,14 @@ def _entry_point_ids(m: SystemModel, known: Known) -> Iterator[Found]:
     named += [("tool", t.id) for t in m.tools] + [("relation", r.id) for r in m.relations]
     for what, ident in named:
         if ident in known.entry_points:
+            naming = "a control that blocks it"
+            if what == "adversary":
+                naming += ", or a vulnerability exploited_by it,"
             yield (
                 ident,
-                f"{what} {ident!r} has the id of the built-in entry point {ident!r}: a control "
-                "that blocks it, or a vulnerability exploited_by it, names both",
-                "choose another id (insider-staff, for instance) unless you mean both",
+                f"{what} {ident!r} has the id of the built-in entry point {ident!r}: {naming} "
+                "names both",
+                f"choose another id ({ident}-{what}, for instance) unless you mean both",
             )
 
 
