@@ -12,8 +12,12 @@ from typing import Any
 import pytest
 from drafting import read
 
+import actm
+from actm.importers.discover import discover
 from actm.importers.emit import render
 from actm.importers.fit import fit
+from actm.importers.interface import ImportOptions
+from actm.importers.mcp.secrets import is_secret_name
 
 PROBE = "Zq7SEKRETprobe"
 
@@ -86,3 +90,98 @@ def test_a_registry_entrys_other_remotes_are_quoted_redacted(tmp_path: Path) -> 
     text = render(fit(read("mcp-server", path)))
     assert "it can also run as: sse at https://a.example/sse?api_key=<redacted>" in text
     assert PROBE not in text
+
+
+@pytest.mark.parametrize(
+    "server",
+    [
+        {"command": "npx", "args": ["-y", "mcp-postgres", "postgresql://postgres:postgres@db/x"]},
+        {"command": "neo4j-mcp", "env": {"NEO4J_PASSWORD": "password", "AUTH_PROVIDER": "github"}},
+        {"command": "srv", "env": {"API_KEY": "mcp-tools"}},
+    ],
+)
+def test_a_weak_secret_is_cut_from_texts_but_the_draft_stays_valid(
+    tmp_path: Path, server: dict[str, Any]
+) -> None:
+    """A default password may equal a word the draft also uses for ids and references
+    (``postgres``, ``password``, ``mcp-tools``): it is cut only from free text, where it
+    stands as a word of its own, so every reference still resolves."""
+    path = tmp_path / ".mcp.json"
+    name = "postgres" if "mcp-postgres" in server.get("args", []) else "srv"
+    path.write_text(json.dumps({"mcpServers": {name: server}}), encoding="utf-8")
+    text = render(fit(read("mcp-config", path)))
+    actm.load_model_text(text)
+    if name == "postgres":  # the scheme is not cut, though it starts with the password
+        assert "postgresql://postgres:<redacted>@db/x" in text
+
+
+def test_a_json_config_argument_is_read_for_its_secrets(tmp_path: Path) -> None:
+    """The Smithery CLI passes a server's settings as one JSON argument."""
+    path = tmp_path / ".mcp.json"
+    config = json.dumps({"apiKey": PROBE, "region": "eu", "nested": {"clientSecret": PROBE}})
+    server = {"command": "npx", "args": ["-y", "@smithery/cli", "run", "x", "--config", config]}
+    path.write_text(json.dumps({"mcpServers": {"srv": server}}), encoding="utf-8")
+    draft = read("mcp-config", path)
+    text = render(fit(draft))
+    assert PROBE not in text
+    assert '"region":"eu"' in text  # what is not secret is still shown
+    assert {e.id for e in draft.section("assets")} >= {"srv-apikey", "srv-clientsecret"}
+
+
+def test_discover_cuts_one_files_secret_from_another_files_text(tmp_path: Path) -> None:
+    """Drafts merged from several files: a value one file holds as a secret is cut wherever
+    the merged draft quotes it."""
+    (tmp_path / ".mcp.json").write_text(
+        json.dumps({"mcpServers": {"a": {"command": "srv", "env": {"API_KEY": PROBE}}}}),
+        encoding="utf-8",
+    )
+    (tmp_path / ".cursor").mkdir()
+    (tmp_path / ".cursor" / "mcp.json").write_text(
+        json.dumps({"mcpServers": {"b": {"command": "/opt/bin/b", "args": ["--x", PROBE]}}}),
+        encoding="utf-8",
+    )
+    found = discover(tmp_path, ImportOptions())
+    assert PROBE not in render(fit(found.draft))
+
+
+@pytest.mark.parametrize(
+    ("dependency", "name"),
+    [
+        (f"git+https://oauth2:{PROBE}@gitlab.example/o/r.git", "git+https://oauth2:<redacted>@"),
+        (f"mypkg @ git+https://x-access-token:{PROBE}@github.example/o/r.git", "mypkg"),
+        (
+            f"https://pkgs.example/p.whl?token={PROBE}",
+            "https://pkgs.example/p.whl?token=<redacted>",
+        ),
+        (f"pkg --index-url https://u:{PROBE}@pypi.example/simple", "pkg"),
+    ],
+)
+def test_a_packages_url_is_a_direct_reference_with_its_secret_redacted(
+    tmp_path: Path, dependency: str, name: str
+) -> None:
+    """A LangGraph dependency given by URL names no version; a token or password in it is
+    redacted from the package's name, its id and its publisher."""
+    path = tmp_path / "langgraph.json"
+    data = {"graphs": {"agent": "./agent.py:graph"}, "dependencies": [dependency]}
+    path.write_text(json.dumps(data), encoding="utf-8")
+    draft = read("langgraph", path)
+    text = render(fit(draft))
+    assert PROBE not in text and PROBE.lower() not in text
+    [package] = draft.section("packages")
+    assert str(package.get("name")).startswith(name)
+    assert package.get("version") is None and package.get("pinned") is False
+
+
+@pytest.mark.parametrize(
+    ("name", "secret"),
+    [
+        *[(n, True) for n in ("API_KEY", "accessToken", "openAIKey", "HFToken", "XAPIKey")],
+        *[(n, True) for n in ("githubAPIToken", "PASSPHRASE", "--pass", "client_secret")],
+        *[(n, False) for n in ("page_token", "token_type", "public_key", "SUPABASE_ANON_KEY")],
+        *[(n, False) for n in ("authEnabled", "authProvider", "sessionTimeout", "tokenLimit")],
+        *[(n, False) for n in ("PASS_THROUGH", "SIG_ALG", "AWS_SIGNATURE_VERSION", "bypass")],
+        *[(n, False) for n in ("DATABASE_URI", "LANGSMITH_ENDPOINT", "LOG_LEVEL")],
+    ],
+)
+def test_which_names_carry_a_secret(name: str, secret: bool) -> None:
+    assert is_secret_name(name) is secret

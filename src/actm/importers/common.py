@@ -12,10 +12,12 @@ publisher as such an owner.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from actm.importers.draft import DraftBuilder, Review, slug
 from actm.importers.mcp.launch import PackageSpec
+from actm.importers.mcp.secrets import redact_args
 from actm.importers.values import skip
 
 __all__ = ["INTERNET", "US", "add_package", "ground", "organisation", "owner", "text_of", "trust"]
@@ -102,7 +104,11 @@ def add_package(
     pointer: str,
     description: str | None = None,
 ) -> str:
-    """A package whose code runs on ``runs_on``, and its publisher; returns its id."""
+    """A package whose code runs on ``runs_on``, and its publisher; returns its id. A secret
+    in its name or version (a URL with a token or a password) is redacted, in its id too."""
+    name, version = redact_args([package.name, package.version or ""])
+    if (name, version or None) != (package.name, package.version):
+        package = replace(package, name=name, version=version or None)
     fields: dict[str, Any] = {"name": package.name}
     if description is not None:
         fields["description"] = description

@@ -180,6 +180,9 @@ class Draft:
     system: Element | None = None
     elements: tuple[Element, ...] = ()
     notes: tuple[Note, ...] = ()
+    secrets: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    """Secret values the inputs hold, cut from the draft's texts (:meth:`DraftBuilder.secret`):
+    kept so that a merge of drafts cuts each file's secrets from the others' texts too."""
 
     def section(self, name: str) -> tuple[Element, ...]:
         """The elements of one section, in the order they were drafted."""
@@ -403,9 +406,9 @@ class DraftBuilder:
 
     def secret(self, value: str) -> None:
         """Record a secret value the input holds (an API key written into a configuration):
-        wherever the draft would quote it (a description, a package name, a question), it
-        says ``<redacted>`` instead. Values shorter than :data:`SECRET_MIN` are not cut: they
-        would cut ordinary words, and no real secret is that short."""
+        wherever a text of the draft (a name, a description, a question, a note) would quote
+        it, it says ``<redacted>`` instead. Values shorter than :data:`SECRET_MIN` are not
+        cut: they would cut ordinary words."""
         if len(value.strip()) >= SECRET_MIN:
             self._secrets.add(value.strip())
 
@@ -416,38 +419,49 @@ class DraftBuilder:
             system=self._system,
             elements=tuple(self._elements.values()),
             notes=tuple(self._notes),
+            secrets=frozenset(self._secrets),
         )
-        return _scrubbed(draft, self._secrets) if self._secrets else draft
+        return scrubbed(draft)
 
 
 SECRET_MIN = 6
 REDACTED = "<redacted>"
 
 
-def _scrubbed(draft: Draft, secrets: set[str]) -> Draft:
-    """``draft`` with each of ``secrets`` replaced by :data:`REDACTED` in every text it holds
-    (ids are slugs the importers make from redacted text)."""
-    longest_first = sorted(secrets, key=lambda v: (-len(v), v))
-    pattern = re.compile("|".join(re.escape(v) for v in longest_first))
+_TEXTS = frozenset({"name", "description", "title"})
+"""The keys whose values are free text, at any depth: the only values a secret is cut from
+(ids, references and words of the format stay as the importer made them, so the draft stays
+valid whatever the secret is)."""
 
-    def cut(value: Any) -> Any:
+
+def scrubbed(draft: Draft) -> Draft:
+    """``draft`` with each of its secrets replaced by :data:`REDACTED` in its texts: the
+    values of :data:`_TEXTS`, review questions and notes. A secret is cut where it stands as
+    a word of its own (``postgres`` in ``postgres:postgres@db``, not in ``postgresql``)."""
+    if not draft.secrets:
+        return draft
+    longest_first = sorted(draft.secrets, key=lambda v: (-len(v), v))
+    alternatives = "|".join(re.escape(v) for v in longest_first)
+    pattern = re.compile(f"(?<![A-Za-z0-9])(?:{alternatives})(?![A-Za-z0-9])")
+
+    def cut(value: Any, text: bool) -> Any:
         if isinstance(value, str):
-            return pattern.sub(REDACTED, value)
+            return pattern.sub(REDACTED, value) if text else value
         if isinstance(value, Mapping):
-            return MappingProxyType({k: cut(v) for k, v in value.items()})
+            return MappingProxyType({k: cut(v, k in _TEXTS) for k, v in value.items()})
         if isinstance(value, tuple):
-            return tuple(cut(v) for v in value)
+            return tuple(cut(v, text) for v in value)
         return value
 
     def element(e: Element) -> Element:
-        review = tuple(Review(r.key, cut(r.question)) for r in e.review)
-        return replace(e, fields=cut(e.fields), review=review)
+        review = tuple(Review(r.key, cut(r.question, True)) for r in e.review)
+        return replace(e, fields=cut(e.fields, False), review=review)
 
     return replace(
         draft,
         system=element(draft.system) if draft.system is not None else None,
         elements=tuple(element(e) for e in draft.elements),
-        notes=tuple(replace(n, text=cut(n.text)) for n in draft.notes),
+        notes=tuple(replace(n, text=cut(n.text, True)) for n in draft.notes),
     )
 
 
@@ -493,10 +507,13 @@ def merge(drafts: Sequence[Draft], reserved: frozenset[str] = frozenset()) -> Dr
             elements[key] = e if prev is None else _joined(prev, e)
             ids.setdefault(e.id, e.section)
         notes.extend(n for n in draft.notes if n not in notes)
-    return Draft(
-        sources=tuple(s for d in drafts for s in d.sources),
-        formats=tuple(f for d in drafts for f in d.formats),
-        system=system,
-        elements=tuple(elements.values()),
-        notes=tuple(notes),
+    return scrubbed(
+        Draft(
+            sources=tuple(s for d in drafts for s in d.sources),
+            formats=tuple(f for d in drafts for f in d.formats),
+            system=system,
+            elements=tuple(elements.values()),
+            notes=tuple(notes),
+            secrets=frozenset().union(*(d.secrets for d in drafts)),
+        )
     )

@@ -142,6 +142,10 @@ def _program(command: str) -> str:
     return name.removesuffix(".exe").removesuffix(".cmd").lower()
 
 
+_DIRECT = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*+)(?:\[[^\]]*+\])?\s*+@\s*+\S+://")
+"""A Python requirement naming its package by URL (PEP 508: ``name @ git+https://...``)."""
+
+
 def package_spec(ecosystem: Ecosystem, spec: str) -> PackageSpec:
     """A package named as a launcher takes it: ``pkg@1.2.3``, ``@scope/pkg``, ``pkg==1.0``,
     ``image:tag``, ``image@sha256:...``."""
@@ -154,12 +158,19 @@ def package_spec(ecosystem: Ecosystem, spec: str) -> PackageSpec:
         name, version = (spec[:at], spec[at + 1 :]) if at > 0 else (spec, None)
         return PackageSpec("npm", name, version, bool(version and _EXACT_NPM.match(version)))
     if ecosystem == "pypi":
+        direct = _DIRECT.match(spec)
+        first = spec.split(maxsplit=1)[0] if spec.strip() else spec
+        if direct is not None or "://" in first:
+            # a direct reference (name @ URL, or the URL alone): no version, nothing pinned
+            return PackageSpec("pypi", direct.group(1) if direct else first, None, False)
         match = re.match(
             r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*(==|@|>=|~=|<=|>|<)?\s*(.*)$", spec
         )
         if match is None:
             return PackageSpec("pypi", spec, None, False)
         name, op, version = match.group(1), match.group(2), match.group(3) or None
+        if version is not None and version.startswith("-"):
+            version = None  # pkg --index-url URL: options, not a version
         pinned = op in ("==", "@") and bool(version and _EXACT_PYPI.match(version))
         return PackageSpec("pypi", name, version, pinned)
     name, _, digest = spec.partition("@")

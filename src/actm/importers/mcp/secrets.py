@@ -10,14 +10,17 @@ URLs it quotes.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
+from typing import Any
 from urllib.parse import unquote
 
 from actm.importers.draft import REDACTED
 
 __all__ = [
     "REDACTED",
+    "bare",
     "holds_value",
     "is_secret_name",
     "redact_args",
@@ -27,17 +30,21 @@ __all__ = [
 
 
 _SECRET_WORDS = re.compile(
-    r"(^|[^a-z])(token|secret|password|passwd|pwd|pass|pat|api[-_]?key|apikey|key|auth|jwt|"
+    r"(^|[^a-z])(token|secret|password|passwd|passphrase|pwd|pass|pat|api[-_]?key|apikey|key|"
+    r"auth|jwt|"
     r"sig|signature|authorization|credentials?|cookie|session|private|bearer|dsn|"
     r"connection[-_]?string)"
     r"([^a-z]|$)",
     re.IGNORECASE,
 )
 _NOT_SECRET = re.compile(
-    r"(^|_)(path|file|dir|url|host|port|id|name|region|level|mode|type)$"
-    r"|(^|[_-])(page|next[_-]page|continuation|sort|cache|public|publishable)[_-](token|key)$",
+    r"(^|[_-])(path|file|dir|url|uri|host|port|id|name|region|level|mode|type|enabled|"
+    r"method|provider|timeout|ttl|limit|domain|prefix|version|alg|algorithm|through|length)$"
+    r"|(^|[_-])(page|next[_-]page|continuation|sort|cache|public|publishable|anon)[_-]"
+    r"(token|key)$",
     re.I,
 )
+"""Names that hold a setting about a secret, or a value public by design, not the secret."""
 _PLACEHOLDER = re.compile(r"\$\{++[^{}]*+\}|\$[A-Za-z_][A-Za-z0-9_]*|<[^<>]*>|(?<!\{)\{++[^{}]*+\}")
 """A placeholder: ``${...}``, ``$NAME``, ``<...>``, ``{...}``, and their doubled forms
 (``{{user}}``, ``${{ secrets.X }}``: a run of opening braces is taken whole). A search never
@@ -69,7 +76,8 @@ _FLAG_VALUE = re.compile(r"^(?P<flag>--?[A-Za-z0-9][A-Za-z0-9_.-]*)=(?P<value>.*
 _ASSIGNMENT = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>.*)$")
 
 
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+"""Where a camelCase name's words meet (``accessToken``, ``openAIKey``, ``HFToken``)."""
 _HEADER_ARG = re.compile(r"^(?P<name>[A-Za-z][A-Za-z0-9_-]*+):[ \t]*+(?P<value>[^ \t].*)$")
 """An HTTP header given as one argument (``--header "Authorization: Bearer TOKEN"``)."""
 
@@ -124,6 +132,55 @@ def _query_secrets(text: str) -> list[tuple[str, str, int, int]]:
     return out
 
 
+def bare(value: str) -> str:
+    """A secret value without its scheme (``Bearer VALUE`` -> ``VALUE``)."""
+    return _SCHEME.sub("", value).strip()
+
+
+def _json_members(arg: str) -> list[tuple[str, str]] | None:
+    """The string members of an argument that is a JSON object (``--config '{"apiKey": ...}'``,
+    as the Smithery CLI writes them), nested objects included; None for any other argument."""
+    if not arg.lstrip().startswith("{"):
+        return None
+    try:
+        data = json.loads(arg)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    out: list[tuple[str, str]] = []
+    stack: list[Any] = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, value in item.items():
+                if isinstance(value, str):
+                    out.append((str(key), value))
+                else:
+                    stack.append(value)
+        elif isinstance(item, list):
+            stack.extend(item)
+    return out
+
+
+def _redact_json(arg: str) -> str:
+    """A JSON-object argument with the values of its secret members replaced."""
+
+    def walk(item: Any) -> Any:
+        if isinstance(item, dict):
+            return {
+                k: REDACTED
+                if isinstance(v, str) and is_secret_name(str(k)) and holds_value(v)
+                else walk(v)
+                for k, v in item.items()
+            }
+        if isinstance(item, list):
+            return [walk(v) for v in item]
+        return item
+
+    return json.dumps(walk(json.loads(arg)), ensure_ascii=False, separators=(",", ":"))
+
+
 def _redact_text(text: str) -> str:
     pieces: list[str] = []
     kept = 0  # the text up to here is in pieces
@@ -163,6 +220,10 @@ def _found(args: Sequence[str]) -> list[tuple[str, str, bool]]:
         if header is not None and is_secret_name(header.group("name")):
             value = header.group("value")
             out.append((header.group("name"), value, holds_value(value)))
+            continue
+        members = _json_members(arg)
+        if members is not None:
+            out += [(k, v, holds_value(v)) for k, v in members if is_secret_name(k)]
             continue
         for match in _URL_PASSWORD.finditer(arg):
             scheme = match.group("head").split(":", 1)[0]
@@ -219,6 +280,8 @@ def redact_args(args: Sequence[str]) -> list[str]:
         elif (header := _HEADER_ARG.match(arg)) and is_secret_name(header.group("name")):
             value = header.group("value")
             out.append(f"{header.group('name')}: {REDACTED if holds_value(value) else value}")
+        elif _json_members(arg) is not None:
+            out.append(_redact_json(arg))
         else:
             if arg.startswith("-") and "=" not in arg and is_secret_name(arg):
                 hide_next = True

@@ -31,6 +31,7 @@ from actm.importers.common import INTERNET, US, add_package, ground, owner
 from actm.importers.draft import DraftBuilder, Review, slug
 from actm.importers.mcp.launch import Launch, PackageSpec, launch
 from actm.importers.mcp.secrets import (
+    bare,
     holds_value,
     is_secret_name,
     redact_args,
@@ -353,12 +354,14 @@ def _record_secrets(builder: DraftBuilder, spec: ServerSpec) -> None:
     the draft quotes one (importers/draft.py ``DraftBuilder.secret``)."""
     named = [v for n, v in spec.env.items() if n in spec.secrets or is_secret_name(n)]
     named += [v for n, v in spec.headers.items() if n in spec.secrets or is_secret_name(n)]
-    for value in named:
-        if holds_value(value):
+    values = [v for v in named if holds_value(v)]
+    values += secret_values([*spec.args, *([spec.url] if spec.url else [])])
+    for value in values:
+        # a value the configuration also uses as a name (a server "postgres" with the
+        # password "postgres") is left in that name: cutting it would hide the server
+        if value.strip().lower() != spec.name.strip().lower():
             builder.secret(value)
-            builder.secret(value.split()[-1])  # Bearer VALUE: the value alone too
-    for value in secret_values([*spec.args, *([spec.url] if spec.url else [])]):
-        builder.secret(value)
+            builder.secret(bare(value))  # Bearer VALUE: the value alone too
 
 
 def _authentication(spec: ServerSpec) -> str | None:
