@@ -185,3 +185,79 @@ def test_a_packages_url_is_a_direct_reference_with_its_secret_redacted(
 )
 def test_which_names_carry_a_secret(name: str, secret: bool) -> None:
     assert is_secret_name(name) is secret
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"databaseUrl": f"postgresql://app:{PROBE}@db/prod"},
+        {"endpoint": f"https://h.example/mcp?api_key={PROBE}"},
+        {"auth": {"value": PROBE}},
+        {"credentials": [PROBE]},
+    ],
+)
+@pytest.mark.parametrize("form", ["separate", "equals"])
+def test_every_secret_of_a_json_argument_is_cut(
+    tmp_path: Path, config: dict[str, Any], form: str
+) -> None:
+    """A JSON argument's strings are read like any text (a URL with a password), and every
+    string under a secret key is a secret, in ``--config JSON`` and ``--config=JSON`` alike."""
+    text = json.dumps(config)
+    args = ["--config", text] if form == "separate" else [f"--config={text}"]
+    path = tmp_path / ".mcp.json"
+    path.write_text(
+        json.dumps({"mcpServers": {"srv": {"command": "/opt/bin/srv", "args": args}}}),
+        encoding="utf-8",
+    )
+    draft = read("mcp-config", path)
+    assert PROBE not in render(fit(draft))
+    assert any(e.get("type") == "credential" for e in draft.section("assets"))
+
+
+def test_a_json_argument_too_deep_to_parse_is_read_as_text(tmp_path: Path) -> None:
+    deep = "[" * 1500 + "]" * 1500  # deeper than json.loads can go: a RecursionError
+    path = tmp_path / ".mcp.json"
+    path.write_text(
+        json.dumps({"mcpServers": {"srv": {"command": "/opt/bin/srv", "args": [deep]}}}),
+        encoding="utf-8",
+    )
+    actm.load_model_text(render(fit(read("mcp-config", path))))
+
+
+def test_a_database_url_in_the_environment_is_a_credential(tmp_path: Path) -> None:
+    path = tmp_path / ".mcp.json"
+    env = {"DATABASE_URL": f"postgres://u:{PROBE}@db/x", "LOG_LEVEL": "debug"}
+    path.write_text(
+        json.dumps({"mcpServers": {"srv": {"command": "srv", "env": env}}}), encoding="utf-8"
+    )
+    draft = read("mcp-config", path)
+    assert "database-url" in {e.id for e in draft.section("assets")}
+    assert PROBE not in render(fit(draft))
+
+
+def test_a_password_that_names_something_is_left_and_noted(tmp_path: Path) -> None:
+    """A password equal to a word of the draft's ids (``cypher`` beside ``mcp-neo4j-cypher``)
+    shows through the id anyway: cutting it would only make names unreadable."""
+    path = tmp_path / ".mcp.json"
+    server = {"command": "uvx", "args": ["mcp-neo4j-cypher"], "env": {"NEO4J_PASSWORD": "cypher"}}
+    path.write_text(json.dumps({"mcpServers": {"neo4j": server}}), encoding="utf-8")
+    draft = read("mcp-config", path)
+    text = render(fit(draft))
+    assert "<redacted>" not in text
+    assert any("guessable credential" in n.text for n in draft.notes)
+    actm.load_model_text(text)
+
+
+def test_a_long_secret_is_cut_even_inside_a_word(tmp_path: Path) -> None:
+    path = tmp_path / ".mcp.json"
+    server = {"command": "/opt/bin/srv", "args": ["--token", PROBE, f"--ws=ws{PROBE}"]}
+    path.write_text(json.dumps({"mcpServers": {"srv": server}}), encoding="utf-8")
+    assert PROBE not in render(fit(read("mcp-config", path)))
+
+
+def test_an_assignment_in_a_script_ends_at_the_first_blank() -> None:
+    from actm.importers.mcp.secrets import redact_args
+
+    assert redact_args([f"GITHUB_TOKEN={PROBE} npx -y srv"]) == [
+        "GITHUB_TOKEN=<redacted> npx -y srv"
+    ]

@@ -428,6 +428,13 @@ SECRET_MIN = 6
 REDACTED = "<redacted>"
 
 
+_ANYWHERE = 12
+"""A secret this long or longer is cut wherever it stands, even inside a word."""
+_GUESSABLE = (
+    "a secret value the configuration holds is also a word of the draft's ids (a default or "
+    "guessable credential, such as a password equal to the server's name): it is left where "
+    "it names something; change the secret"
+)
 _TEXTS = frozenset({"name", "description", "title"})
 """The keys whose values are free text, at any depth: the only values a secret is cut from
 (ids, references and words of the format stay as the importer made them, so the draft stays
@@ -440,9 +447,24 @@ def scrubbed(draft: Draft) -> Draft:
     a word of its own (``postgres`` in ``postgres:postgres@db``, not in ``postgresql``)."""
     if not draft.secrets:
         return draft
-    longest_first = sorted(draft.secrets, key=lambda v: (-len(v), v))
-    alternatives = "|".join(re.escape(v) for v in longest_first)
-    pattern = re.compile(f"(?<![A-Za-z0-9])(?:{alternatives})(?![A-Za-z0-9])")
+    # a value that is also a word of an id (a password "postgres" beside the server
+    # "postgres-mcp") would show through the id: cutting it from the names would only make
+    # them unreadable, so it stays, and a note says the draft holds a guessable secret
+    words = {w for e in draft.elements for w in e.id.split("-")}
+    guessable = {v for v in draft.secrets if slug(v, "") and set(slug(v, "").split("-")) <= words}
+    cut_out = draft.secrets - guessable
+    notes = draft.notes
+    if guessable:
+        notes += (Note("info", _GUESSABLE, Origin(draft.sources[0] if draft.sources else "")),)
+    if not cut_out:
+        return replace(draft, notes=notes)
+    longest_first = sorted(cut_out, key=lambda v: (-len(v), v))
+    short = [re.escape(v) for v in longest_first if len(v) < _ANYWHERE]
+    long = [re.escape(v) for v in longest_first if len(v) >= _ANYWHERE]
+    # a short value is cut where it stands as a word of its own (postgres, not postgresql);
+    # a long one wherever it is
+    parts = [*long, *([f"(?<![A-Za-z0-9])(?:{'|'.join(short)})(?![A-Za-z0-9])"] if short else [])]
+    pattern = re.compile("|".join(parts))
 
     def cut(value: Any, text: bool) -> Any:
         if isinstance(value, str):
@@ -461,7 +483,7 @@ def scrubbed(draft: Draft) -> Draft:
         draft,
         system=element(draft.system) if draft.system is not None else None,
         elements=tuple(element(e) for e in draft.elements),
-        notes=tuple(replace(n, text=cut(n.text, True)) for n in draft.notes),
+        notes=tuple(replace(n, text=cut(n.text, True)) for n in notes),
     )
 
 

@@ -137,48 +137,77 @@ def bare(value: str) -> str:
     return _SCHEME.sub("", value).strip()
 
 
-def _json_members(arg: str) -> list[tuple[str, str]] | None:
-    """The string members of an argument that is a JSON object (``--config '{"apiKey": ...}'``,
-    as the Smithery CLI writes them), nested objects included; None for any other argument."""
-    if not arg.lstrip().startswith("{"):
+def _json_of(arg: str) -> tuple[str, Any] | None:
+    """An argument that is a JSON object or list, or ends in one after ``--flag=`` or
+    ``NAME=`` (``--config '{"apiKey": ...}'``, as the Smithery CLI writes them): the text
+    before the JSON and the parsed value; None for any other argument (too deep to parse
+    too: it is read as text)."""
+    head = ""
+    split = _FLAG_VALUE.match(arg) or _ASSIGNMENT.match(arg)
+    if split is not None:
+        head = arg[: split.start("value")]
+    body = arg[len(head) :]
+    if not body.lstrip().startswith(("{", "[")):
         return None
     try:
-        data = json.loads(arg)
-    except ValueError:
+        return head, json.loads(body)
+    except (ValueError, RecursionError):
         return None
-    if not isinstance(data, dict):
-        return None
-    out: list[tuple[str, str]] = []
-    stack: list[Any] = [data]
+
+
+def _json_leaves(data: Any) -> list[tuple[str, str, bool]]:
+    """(the key it is under, the string, whether a secret key is above it) of each string
+    leaf of ``data``, read without recursion."""
+    out: list[tuple[str, str, bool]] = []
+    stack: list[tuple[Any, str, bool]] = [(data, "", False)]
     while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            for key, value in item.items():
-                if isinstance(value, str):
-                    out.append((str(key), value))
-                else:
-                    stack.append(value)
+        item, key, secret = stack.pop()
+        if isinstance(item, str):
+            out.append((key, item, secret))
+        elif isinstance(item, dict):
+            for k, v in item.items():
+                stack.append((v, str(k), secret or is_secret_name(str(k))))
         elif isinstance(item, list):
-            stack.extend(item)
+            stack.extend((v, key, secret) for v in item)
     return out
 
 
-def _redact_json(arg: str) -> str:
-    """A JSON-object argument with the values of its secret members replaced."""
+def _json_found(data: Any) -> list[tuple[str, str, bool]]:
+    """The secrets of a JSON argument: each string under a secret key, and what the text of
+    every other string holds (a database URL with a password, a token)."""
+    out: list[tuple[str, str, bool]] = []
+    for key, value, secret in _json_leaves(data):
+        if secret:
+            out.append((key, value, holds_value(value)))
+        else:
+            out += _found([value])
+    return out
 
-    def walk(item: Any) -> Any:
+
+def _redact_json(head: str, data: Any) -> str:
+    """A JSON argument with every string under a secret key replaced, and the others
+    redacted as text; nested objects and lists are rebuilt without recursion."""
+    root: list[Any] = [None]
+    stack: list[tuple[Any, list[Any] | dict[str, Any], int | str, bool]] = [(data, root, 0, False)]
+    while stack:
+        item, parent, slot, secret = stack.pop()
         if isinstance(item, dict):
-            return {
-                k: REDACTED
-                if isinstance(v, str) and is_secret_name(str(k)) and holds_value(v)
-                else walk(v)
-                for k, v in item.items()
-            }
-        if isinstance(item, list):
-            return [walk(v) for v in item]
-        return item
-
-    return json.dumps(walk(json.loads(arg)), ensure_ascii=False, separators=(",", ":"))
+            made: dict[str, Any] = {}
+            parent[slot] = made  # type: ignore[index]
+            for k, v in item.items():
+                made[str(k)] = None
+                stack.append((v, made, str(k), secret or is_secret_name(str(k))))
+        elif isinstance(item, list):
+            listed: list[Any] = [None] * len(item)
+            parent[slot] = listed  # type: ignore[index]
+            stack.extend((v, listed, n, secret) for n, v in enumerate(item))
+        elif isinstance(item, str):
+            parent[slot] = (  # type: ignore[index]
+                (REDACTED if holds_value(item) else item) if secret else _redact_text(item)
+            )
+        else:
+            parent[slot] = item  # type: ignore[index]
+    return head + json.dumps(root[0], ensure_ascii=False, separators=(",", ":"))
 
 
 def _redact_text(text: str) -> str:
@@ -213,7 +242,9 @@ def _found(args: Sequence[str]) -> list[tuple[str, str, bool]]:
             continue
         assignment = _ASSIGNMENT.match(arg)
         if assignment is not None and is_secret_name(assignment.group("name")):
-            value = assignment.group("value")  # env NAME=VALUE, docker -e NAME=VALUE
+            # env NAME=VALUE, docker -e NAME=VALUE; in a script (sh -c "NAME=VALUE cmd ...")
+            # the value ends at the first blank
+            value = assignment.group("value").split(" ", 1)[0]
             out.append((assignment.group("name"), value, holds_value(value)))
             continue
         header = _HEADER_ARG.match(arg)
@@ -221,9 +252,9 @@ def _found(args: Sequence[str]) -> list[tuple[str, str, bool]]:
             value = header.group("value")
             out.append((header.group("name"), value, holds_value(value)))
             continue
-        members = _json_members(arg)
-        if members is not None:
-            out += [(k, v, holds_value(v)) for k, v in members if is_secret_name(k)]
+        parsed = _json_of(arg)
+        if parsed is not None:
+            out += _json_found(parsed[1])
             continue
         for match in _URL_PASSWORD.finditer(arg):
             scheme = match.group("head").split(":", 1)[0]
@@ -275,13 +306,14 @@ def redact_args(args: Sequence[str]) -> list[str]:
             value = flag.group("value")
             out.append(f"{flag.group('flag')}={REDACTED if holds_value(value) else value}")
         elif assignment is not None and is_secret_name(assignment.group("name")):
-            value = assignment.group("value")
-            out.append(f"{assignment.group('name')}={REDACTED if holds_value(value) else value}")
+            value, blank, rest = assignment.group("value").partition(" ")
+            shown = REDACTED if holds_value(value) else value
+            out.append(f"{assignment.group('name')}={shown}{blank}{_redact_text(rest)}")
         elif (header := _HEADER_ARG.match(arg)) and is_secret_name(header.group("name")):
             value = header.group("value")
             out.append(f"{header.group('name')}: {REDACTED if holds_value(value) else value}")
-        elif _json_members(arg) is not None:
-            out.append(_redact_json(arg))
+        elif (parsed := _json_of(arg)) is not None:
+            out.append(_redact_json(*parsed))
         else:
             if arg.startswith("-") and "=" not in arg and is_secret_name(arg):
                 hide_next = True

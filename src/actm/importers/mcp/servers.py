@@ -216,6 +216,8 @@ def _secrets(spec: ServerSpec, launched: Launch | None) -> list[tuple[str, str, 
     for name, value in spec.env.items():
         if name in spec.secrets or is_secret_name(name):
             out.append((name, "environment variable", holds_value(value)))
+        elif isinstance(value, str) and secret_values([value]):  # DATABASE_URL=...:PW@db
+            out.append((name, "environment variable", True))
     in_args = secret_args(spec.args)
     given = set(launched.env_names if launched else ())
     for name in launched.env_names if launched else ():  # a launcher's (docker -e NAME)
@@ -356,12 +358,10 @@ def _record_secrets(builder: DraftBuilder, spec: ServerSpec) -> None:
     named += [v for n, v in spec.headers.items() if n in spec.secrets or is_secret_name(n)]
     values = [v for v in named if holds_value(v)]
     values += secret_values([*spec.args, *([spec.url] if spec.url else [])])
+    values += secret_values([v for v in spec.env.values() if isinstance(v, str)])
     for value in values:
-        # a value the configuration also uses as a name (a server "postgres" with the
-        # password "postgres") is left in that name: cutting it would hide the server
-        if value.strip().lower() != spec.name.strip().lower():
-            builder.secret(value)
-            builder.secret(bare(value))  # Bearer VALUE: the value alone too
+        builder.secret(value)
+        builder.secret(bare(value))  # Bearer VALUE: the value alone too
 
 
 def _authentication(spec: ServerSpec) -> str | None:
