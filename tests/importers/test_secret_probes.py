@@ -261,3 +261,14 @@ def test_an_assignment_in_a_script_ends_at_the_first_blank() -> None:
     assert redact_args([f"GITHUB_TOKEN={PROBE} npx -y srv"]) == [
         "GITHUB_TOKEN=<redacted> npx -y srv"
     ]
+
+
+def test_a_very_long_command_line_is_clipped_and_the_draft_stays_valid(tmp_path: Path) -> None:
+    """A hostile argument of tens of thousands of characters is quoted in part: the
+    description stays within what the model format allows."""
+    path = tmp_path / ".mcp.json"
+    server = {"command": "/opt/bin/srv", "args": ["/x/" + "a" * 30_000, "b" * 30_000]}
+    path.write_text(json.dumps({"mcpServers": {"srv": server}}), encoding="utf-8")
+    text = render(fit(read("mcp-config", path)))
+    actm.load_model_text(text)
+    assert "characters left out)" in text

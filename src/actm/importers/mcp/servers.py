@@ -299,7 +299,18 @@ def _describe(spec: ServerSpec, launched: Launch | None) -> str:
         parts.append(f"Runs local code: {launched.local}")
     if spec.repository:
         parts.append(f"Source: {redact_args([spec.repository])[0]}")
-    return ". ".join(p.rstrip(".") for p in parts) + "." if parts else ""
+    return ". ".join(_clipped(p.rstrip(".")) for p in parts) + "." if parts else ""
+
+
+_PART_MAX = 3_000
+"""The most of one quoted part of a description (a command line, a URL) the draft keeps: five
+of them stay within the model's 20,000 characters of a description."""
+
+
+def _clipped(part: str) -> str:
+    if len(part) <= _PART_MAX:
+        return part
+    return f"{part[: _PART_MAX - 40]}... ({len(part) - _PART_MAX + 40:,} characters left out)"
 
 
 def draft_server(builder: DraftBuilder, spec: ServerSpec, host: Host) -> str:
