@@ -255,12 +255,48 @@ def test_a_long_secret_is_cut_even_inside_a_word(tmp_path: Path) -> None:
     assert PROBE not in render(fit(read("mcp-config", path)))
 
 
-def test_an_assignment_in_a_script_ends_at_the_first_blank() -> None:
-    from actm.importers.mcp.secrets import redact_args
+def test_an_assigned_value_with_blanks_is_redacted_whole() -> None:
+    """``docker -e "AUTH_HEADER=Bearer TOKEN"``: the whole value is the secret."""
+    from actm.importers.mcp.secrets import redact_args, secret_values
 
-    assert redact_args([f"GITHUB_TOKEN={PROBE} npx -y srv"]) == [
-        "GITHUB_TOKEN=<redacted> npx -y srv"
-    ]
+    assert redact_args(["-e", f"AUTH_HEADER=Bearer {PROBE}"]) == ["-e", "AUTH_HEADER=<redacted>"]
+    assert secret_values([f"GPG_PASSPHRASE=a b {PROBE}"]) == [f"a b {PROBE}"]
+
+
+def test_a_placeholder_password_in_a_url_is_not_held(tmp_path: Path) -> None:
+    """``postgresql://app:${DB_PASSWORD}@db``: a credential, but not in the file."""
+    path = tmp_path / ".mcp.json"
+    env = {"DATABASE_URL": "postgresql://app:${DB_PASSWORD}@db.example/prod"}
+    args = ["-y", "pg-mcp", "postgresql://app:${DB_PASSWORD}@db.example/prod"]
+    server = {"command": "npx", "args": args, "env": env}
+    path.write_text(json.dumps({"mcpServers": {"db": server}}), encoding="utf-8")
+    draft = read("mcp-config", path)
+    text = render(fit(draft))
+    assert "${DB_PASSWORD}" in text  # a placeholder is shown as it is
+    assert "contains:" not in text
+    assert not any("guessable" in n.text for n in draft.notes)
+
+
+def test_a_json_value_over_several_lines_is_read(tmp_path: Path) -> None:
+    path = tmp_path / ".mcp.json"
+    config = json.dumps({"apiKey": PROBE}, indent=2)
+    server = {"command": "/opt/bin/srv", "args": [f"--config={config}"]}
+    path.write_text(json.dumps({"mcpServers": {"srv": server}}), encoding="utf-8")
+    assert PROBE not in render(fit(read("mcp-config", path)))
+
+
+def test_the_guessable_note_is_given_once_and_only_for_an_exact_word(tmp_path: Path) -> None:
+    path = tmp_path / ".mcp.json"
+    servers = {
+        "postgres": {"command": "srv", "env": {"DB_PASSWORD": "postgres"}},
+        "other": {"command": "srv", "env": {"API_KEY": "tools_postgres_mcp_other"}},
+    }
+    path.write_text(json.dumps({"mcpServers": servers}), encoding="utf-8")
+    draft = read("mcp-config", path)
+    assert [n.text for n in draft.notes].count(
+        next(n.text for n in draft.notes if "guessable" in n.text)
+    ) == 1
+    assert "tools_postgres_mcp_other" not in render(fit(draft))
 
 
 def test_a_very_long_command_line_is_clipped_and_the_draft_stays_valid(tmp_path: Path) -> None:

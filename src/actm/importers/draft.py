@@ -431,9 +431,9 @@ REDACTED = "<redacted>"
 _ANYWHERE = 12
 """A secret this long or longer is cut wherever it stands, even inside a word."""
 _GUESSABLE = (
-    "a secret value the configuration holds is also a word of the draft's ids (a default or "
-    "guessable credential, such as a password equal to the server's name): it is left where "
-    "it names something; change the secret"
+    "a secret value the configuration holds is also an id or a word of one (a default or "
+    "guessable credential, such as a password equal to the server's name): the draft's texts "
+    "keep it, as its ids show it anyway; change the secret"
 )
 _TEXTS = frozenset({"name", "description", "title"})
 """The keys whose values are free text, at any depth: the only values a secret is cut from
@@ -450,11 +450,12 @@ def scrubbed(draft: Draft) -> Draft:
     # a value that is also a word of an id (a password "postgres" beside the server
     # "postgres-mcp") would show through the id: cutting it from the names would only make
     # them unreadable, so it stays, and a note says the draft holds a guessable secret
-    words = {w for e in draft.elements for w in e.id.split("-")}
-    guessable = {v for v in draft.secrets if slug(v, "") and set(slug(v, "").split("-")) <= words}
+    ids = {e.id for e in draft.elements}
+    words = ids | {w for i in ids for w in i.split("-")}
+    guessable = {v for v in draft.secrets if v in words}  # exactly an id or a word of one
     cut_out = draft.secrets - guessable
     notes = draft.notes
-    if guessable:
+    if guessable and not any(n.text == _GUESSABLE for n in notes):
         notes += (Note("info", _GUESSABLE, Origin(draft.sources[0] if draft.sources else "")),)
     if not cut_out:
         return replace(draft, notes=notes)

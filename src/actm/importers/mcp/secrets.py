@@ -72,8 +72,9 @@ _BLANK = re.compile(r"\s")
 _PARAMS = re.compile(r"[&;?#]")
 """What separates the parameters of a query, and of a fragment that carries some (an OAuth
 ``#access_token=``)."""
-_FLAG_VALUE = re.compile(r"^(?P<flag>--?[A-Za-z0-9][A-Za-z0-9_.-]*)=(?P<value>.*)$")
-_ASSIGNMENT = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>.*)$")
+_FLAG_VALUE = re.compile(r"^(?P<flag>--?[A-Za-z0-9][A-Za-z0-9_.-]*)=(?P<value>.*)$", re.DOTALL)
+_ASSIGNMENT = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>.*)$", re.DOTALL)
+"""``--flag=VALUE`` and ``NAME=VALUE``; a value may run over several lines (a JSON object)."""
 
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -210,6 +211,13 @@ def _redact_json(head: str, data: Any) -> str:
     return head + json.dumps(root[0], ensure_ascii=False, separators=(",", ":"))
 
 
+def _password_redacted(match: re.Match[str]) -> str:
+    """A URL's password replaced, unless it is a placeholder (``${DB_PASSWORD}``)."""
+    password = match.group(0)[len(match.group("head")) : -1]
+    shown = REDACTED if holds_value(password) else password
+    return match.group("head") + shown + match.group("tail")
+
+
 def _redact_text(text: str) -> str:
     pieces: list[str] = []
     kept = 0  # the text up to here is in pieces
@@ -218,7 +226,7 @@ def _redact_text(text: str) -> str:
             pieces += (text[kept:start], REDACTED)
             kept = end
     text = "".join(pieces) + text[kept:]
-    text = _URL_PASSWORD.sub(lambda m: m.group("head") + REDACTED + m.group("tail"), text)
+    text = _URL_PASSWORD.sub(_password_redacted, text)
     return _KNOWN_TOKEN.sub(REDACTED, text)
 
 
@@ -242,9 +250,7 @@ def _found(args: Sequence[str]) -> list[tuple[str, str, bool]]:
             continue
         assignment = _ASSIGNMENT.match(arg)
         if assignment is not None and is_secret_name(assignment.group("name")):
-            # env NAME=VALUE, docker -e NAME=VALUE; in a script (sh -c "NAME=VALUE cmd ...")
-            # the value ends at the first blank
-            value = assignment.group("value").split(" ", 1)[0]
+            value = assignment.group("value")  # env NAME=VALUE, docker -e NAME=VALUE
             out.append((assignment.group("name"), value, holds_value(value)))
             continue
         header = _HEADER_ARG.match(arg)
@@ -259,7 +265,7 @@ def _found(args: Sequence[str]) -> list[tuple[str, str, bool]]:
         for match in _URL_PASSWORD.finditer(arg):
             scheme = match.group("head").split(":", 1)[0]
             password = match.group(0)[len(match.group("head")) : -1]
-            out.append((f"{scheme}-password", password, True))
+            out.append((f"{scheme}-password", password, holds_value(password)))
         for name, value, _, _ in _query_secrets(arg):
             out.append((name, value, holds_value(value)))
         for token in _KNOWN_TOKEN.finditer(arg):
@@ -306,9 +312,8 @@ def redact_args(args: Sequence[str]) -> list[str]:
             value = flag.group("value")
             out.append(f"{flag.group('flag')}={REDACTED if holds_value(value) else value}")
         elif assignment is not None and is_secret_name(assignment.group("name")):
-            value, blank, rest = assignment.group("value").partition(" ")
-            shown = REDACTED if holds_value(value) else value
-            out.append(f"{assignment.group('name')}={shown}{blank}{_redact_text(rest)}")
+            value = assignment.group("value")
+            out.append(f"{assignment.group('name')}={REDACTED if holds_value(value) else value}")
         elif (header := _HEADER_ARG.match(arg)) and is_secret_name(header.group("name")):
             value = header.group("value")
             out.append(f"{header.group('name')}: {REDACTED if holds_value(value) else value}")
