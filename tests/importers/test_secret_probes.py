@@ -308,3 +308,30 @@ def test_a_very_long_command_line_is_clipped_and_the_draft_stays_valid(tmp_path:
     text = render(fit(read("mcp-config", path)))
     actm.load_model_text(text)
     assert "characters left out)" in text
+
+
+@pytest.mark.parametrize(
+    ("password", "held"),
+    [
+        ("$ekretPw9Q", True),
+        ("pa$SEKRETx", True),
+        ("Zq7", True),
+        ("${DB_PASSWORD}", False),
+        ("${input:db_pw}", False),
+        ("<PASSWORD>", False),
+    ],
+)
+def test_a_url_password_is_held_unless_it_is_a_whole_placeholder(
+    tmp_path: Path, password: str, held: bool
+) -> None:
+    """A ``$`` is a legal character of a URL's password, which no client expands there; only a
+    whole placeholder (``${...}``, ``<...>``) is not the password itself."""
+    url = f"postgresql://app:{password}@db.example/prod"
+    path = tmp_path / ".mcp.json"
+    server = {"command": "npx", "args": ["-y", "pg-mcp", url], "env": {"DATABASE_URL": url}}
+    path.write_text(json.dumps({"mcpServers": {"db": server}}), encoding="utf-8")
+    draft = read("mcp-config", path)
+    text = render(fit(draft))
+    assert (f":{password}@" in text) is not held
+    assert "database-url" in {e.id for e in draft.section("assets")}
+    assert ("contains:" in text) is held

@@ -26,6 +26,7 @@ __all__ = [
     "redact_args",
     "secret_args",
     "secret_values",
+    "secrets_in",
 ]
 
 
@@ -211,10 +212,20 @@ def _redact_json(head: str, data: Any) -> str:
     return head + json.dumps(root[0], ensure_ascii=False, separators=(",", ":"))
 
 
+_URL_PLACEHOLDER = re.compile(r"\$\{[^{}]*+\}|\{\{[^{}]*+\}\}|<[^<>]*+>")
+"""A URL password that is a placeholder a client expands: the whole password ``${DB_PASSWORD}``,
+``${input:pw}``, ``{{pw}}`` or ``<PASSWORD>``. Anything else, ``$`` inside or short, is one."""
+
+
+def _url_password_held(password: str) -> bool:
+    """Whether a URL's password is the password itself, not a placeholder."""
+    return _URL_PLACEHOLDER.fullmatch(password) is None
+
+
 def _password_redacted(match: re.Match[str]) -> str:
     """A URL's password replaced, unless it is a placeholder (``${DB_PASSWORD}``)."""
     password = match.group(0)[len(match.group("head")) : -1]
-    shown = REDACTED if holds_value(password) else password
+    shown = REDACTED if _url_password_held(password) else password
     return match.group("head") + shown + match.group("tail")
 
 
@@ -265,7 +276,7 @@ def _found(args: Sequence[str]) -> list[tuple[str, str, bool]]:
         for match in _URL_PASSWORD.finditer(arg):
             scheme = match.group("head").split(":", 1)[0]
             password = match.group(0)[len(match.group("head")) : -1]
-            out.append((f"{scheme}-password", password, holds_value(password)))
+            out.append((f"{scheme}-password", password, _url_password_held(password)))
         for name, value, _, _ in _query_secrets(arg):
             out.append((name, value, holds_value(value)))
         for token in _KNOWN_TOKEN.finditer(arg):
@@ -287,6 +298,11 @@ def secret_args(args: Sequence[str]) -> list[tuple[str, bool]]:
             continue
         out.append((name, holds))
     return out
+
+
+def secrets_in(args: Sequence[str]) -> list[tuple[str, str, bool]]:
+    """(a name, the value, whether the line holds it) of each secret ``args`` pass."""
+    return _found(args)
 
 
 def secret_values(args: Sequence[str]) -> list[str]:

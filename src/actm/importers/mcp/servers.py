@@ -37,6 +37,7 @@ from actm.importers.mcp.secrets import (
     redact_args,
     secret_args,
     secret_values,
+    secrets_in,
 )
 from actm.importers.mcp.toolperms import ToolSpec, draft_tools
 
@@ -216,8 +217,8 @@ def _secrets(spec: ServerSpec, launched: Launch | None) -> list[tuple[str, str, 
     for name, value in spec.env.items():
         if name in spec.secrets or is_secret_name(name):
             out.append((name, "environment variable", holds_value(value)))
-        elif isinstance(value, str) and secret_values([value]):  # DATABASE_URL=...:PW@db
-            out.append((name, "environment variable", True))
+        elif isinstance(value, str) and (found := secrets_in([value])):  # DATABASE_URL
+            out.append((name, "environment variable", any(held for _, _, held in found)))
     in_args = secret_args(spec.args)
     given = set(launched.env_names if launched else ())
     for name in launched.env_names if launched else ():  # a launcher's (docker -e NAME)
