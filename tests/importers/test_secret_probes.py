@@ -319,6 +319,8 @@ def test_a_very_long_command_line_is_clipped_and_the_draft_stays_valid(tmp_path:
         ("${DB_PASSWORD}", False),
         ("${input:db_pw}", False),
         ("<PASSWORD>", False),
+        ("${A}${B}", False),
+        ("pre${X}", True),
     ],
 )
 def test_a_url_password_is_held_unless_it_is_a_whole_placeholder(

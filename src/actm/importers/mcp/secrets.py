@@ -212,9 +212,10 @@ def _redact_json(head: str, data: Any) -> str:
     return head + json.dumps(root[0], ensure_ascii=False, separators=(",", ":"))
 
 
-_URL_PLACEHOLDER = re.compile(r"\$\{[^{}]*+\}|\{\{[^{}]*+\}\}|<[^<>]*+>")
-"""A URL password that is a placeholder a client expands: the whole password ``${DB_PASSWORD}``,
-``${input:pw}``, ``{{pw}}`` or ``<PASSWORD>``. Anything else, ``$`` inside or short, is one."""
+_URL_PLACEHOLDER = re.compile(r"(?:\$\{[^{}]*+\}|\{\{[^{}]*+\}\}|<[^<>]*+>)++")
+"""A URL password that is placeholders a client expands and nothing else: ``${DB_PASSWORD}``,
+``${input:pw}``, ``{{pw}}``, ``<PASSWORD>``, ``${A}${B}``. Anything else, ``$`` inside or
+short, is a password."""
 
 
 def _url_password_held(password: str) -> bool:
