@@ -36,9 +36,8 @@ CATALOG_DOC = "docs/planning.md#the-control-catalog"
 
 def _costs(pairs: list[str], known: set[str]) -> dict[str, float]:
     """``--cost ID=N`` pairs as control id -> cost, for catalog controls only."""
-    import difflib
-
     from actm.errors import UsageError
+    from actm.io.diagnose import closest
     from actm.model.schema import MAX_COST
 
     out: dict[str, float] = {}
@@ -54,10 +53,10 @@ def _costs(pairs: list[str], known: set[str]) -> dict[str, float]:
             )
         if name not in known:
             # the catalog is not in the model schema: name its ids, or the closest, and its page
-            close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+            close = closest(name, known)
             hint = (
-                f"did you mean {close[0]!r}? The catalog is in {CATALOG_DOC}"
-                if close
+                f"did you mean {close!r}? The catalog is in {CATALOG_DOC}"
+                if close is not None
                 else f"the catalog's ids: {', '.join(sorted(known)) or 'none'}; see {CATALOG_DOC}"
             )
             raise UsageError(f"--cost {pair!r}: no catalog control {name!r} ({hint})")

@@ -32,6 +32,12 @@ __all__ = [
 M = TypeVar("M", bound=BaseModel)
 
 
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """The choice closest to ``word`` (a likely typo of it), or None."""
+    close = difflib.get_close_matches(word, sorted(set(choices)), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def did_you_mean(word: str, choices: Iterable[str], *, what: str = "values") -> str | None:
     """A hint naming the closest choice, or listing the choices when there are few."""
     return _did_you_mean(word, tuple(sorted(set(choices))), what)
@@ -41,9 +47,9 @@ def did_you_mean(word: str, choices: Iterable[str], *, what: str = "values") -> 
 def _did_you_mean(word: str, options: tuple[str, ...], what: str) -> str | None:
     if not options:
         return None
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    if close:
-        return f"did you mean {close[0]!r}?"
+    close = closest(word, options)
+    if close is not None:
+        return f"did you mean {close!r}?"
     noun = what or "values"
     if len(options) <= 12:
         return f"valid {noun}: {', '.join(options)}"
