@@ -62,7 +62,8 @@ long run, starts only where no character of its alphabet precedes it, and the ru
 nothing (``{10,}+``): tried at every ``eyJ`` of a long argument of ``eyJ-``, it took time
 quadratic in the argument's length."""
 _URL_PASSWORD = re.compile(
-    r"(?<![a-z0-9+.-])(?P<head>[a-z][a-z0-9+.-]*+://[^/:@\s]*+:)[^@/\s]++(?P<tail>@)", re.I
+    r"(?<![a-z0-9+.-])(?P<head>[a-z][a-z0-9+.-]*+://[^/:@\s]*+:)(?P<password>[^@/\s]++)@",
+    re.I,
 )
 """A password in a URL. The scheme starts where no scheme character precedes it: tried at
 every letter of a long argument, it took time quadratic in its length."""
@@ -92,13 +93,17 @@ def is_secret_name(name: str) -> bool:
     return bool(_SECRET_WORDS.search(bare)) and not _NOT_SECRET.search(bare)
 
 
+def bare(value: str) -> str:
+    """A secret value without its scheme (``Bearer VALUE`` -> ``VALUE``)."""
+    return _SCHEME.sub("", value).strip()
+
+
 def holds_value(value: object) -> bool:
     """Whether a configured value is the secret itself rather than a placeholder
     (``${input:token}``, ``$TOKEN``, ``<API_KEY>``, ``{token}``, ``Bearer ${KEY}``, empty)."""
     if not isinstance(value, str):
         return False
-    rest = _PLACEHOLDER.sub("", _SCHEME.sub("", value)).strip()
-    return len(rest) >= 4
+    return len(_PLACEHOLDER.sub("", bare(value)).strip()) >= 4
 
 
 def _urls(text: str) -> list[tuple[int, int]]:
@@ -132,11 +137,6 @@ def _query_secrets(text: str) -> list[tuple[str, str, int, int]]:
                 out.append((unquote(name), value, begin, begin + len(value)))
             at += len(part) + 1
     return out
-
-
-def bare(value: str) -> str:
-    """A secret value without its scheme (``Bearer VALUE`` -> ``VALUE``)."""
-    return _SCHEME.sub("", value).strip()
 
 
 def _json_of(arg: str) -> tuple[str, Any] | None:
@@ -174,7 +174,7 @@ def _json_leaves(data: Any) -> list[tuple[str, str, bool]]:
     return out
 
 
-def _json_found(data: Any) -> list[tuple[str, str, bool]]:
+def _jsonsecrets_in(data: Any) -> list[tuple[str, str, bool]]:
     """The secrets of a JSON argument: each string under a secret key, and what the text of
     every other string holds (a database URL with a password, a token)."""
     out: list[tuple[str, str, bool]] = []
@@ -182,7 +182,7 @@ def _json_found(data: Any) -> list[tuple[str, str, bool]]:
         if secret:
             out.append((key, value, holds_value(value)))
         else:
-            out += _found([value])
+            out += secrets_in([value])
     return out
 
 
@@ -204,9 +204,7 @@ def _redact_json(head: str, data: Any) -> str:
             parent[slot] = listed  # type: ignore[index]
             stack.extend((v, listed, n, secret) for n, v in enumerate(item))
         elif isinstance(item, str):
-            parent[slot] = (  # type: ignore[index]
-                (REDACTED if holds_value(item) else item) if secret else _redact_text(item)
-            )
+            parent[slot] = _shown(item) if secret else _redact_text(item)  # type: ignore[index]
         else:
             parent[slot] = item  # type: ignore[index]
     return head + json.dumps(root[0], ensure_ascii=False, separators=(",", ":"))
@@ -225,9 +223,14 @@ def _url_password_held(password: str) -> bool:
 
 def _password_redacted(match: re.Match[str]) -> str:
     """A URL's password replaced, unless it is a placeholder (``${DB_PASSWORD}``)."""
-    password = match.group(0)[len(match.group("head")) : -1]
+    password = match.group("password")
     shown = REDACTED if _url_password_held(password) else password
-    return match.group("head") + shown + match.group("tail")
+    return f"{match.group('head')}{shown}@"
+
+
+def _shown(value: str) -> str:
+    """A secret value as a draft may quote it: redacted, unless it is a placeholder."""
+    return REDACTED if holds_value(value) else value
 
 
 def _redact_text(text: str) -> str:
@@ -242,7 +245,7 @@ def _redact_text(text: str) -> str:
     return _KNOWN_TOKEN.sub(REDACTED, text)
 
 
-def _found(args: Sequence[str]) -> list[tuple[str, str, bool]]:
+def secrets_in(args: Sequence[str]) -> list[tuple[str, str, bool]]:
     """(a name, the value, whether the line holds it) of each secret a command line passes."""
     out: list[tuple[str, str, bool]] = []
     taken = -1  # the index of a value already counted as a secret flag's
@@ -272,11 +275,10 @@ def _found(args: Sequence[str]) -> list[tuple[str, str, bool]]:
             continue
         parsed = _json_of(arg)
         if parsed is not None:
-            out += _json_found(parsed[1])
+            out += _jsonsecrets_in(parsed[1])
             continue
         for match in _URL_PASSWORD.finditer(arg):
-            scheme = match.group("head").split(":", 1)[0]
-            password = match.group(0)[len(match.group("head")) : -1]
+            scheme, password = match.group("head").split(":", 1)[0], match.group("password")
             out.append((f"{scheme}-password", password, _url_password_held(password)))
         for name, value, _, _ in _query_secrets(arg):
             out.append((name, value, holds_value(value)))
@@ -294,21 +296,16 @@ def secret_args(args: Sequence[str]) -> list[tuple[str, bool]]:
     (``https://host/mcp?api_key=VALUE``) and each argument shaped like a well-known token
     (one per argument)."""
     out: list[tuple[str, bool]] = []
-    for name, _, holds in _found(args):
+    for name, _, holds in secrets_in(args):
         if name.startswith("token-in-argument-") and out and out[-1][0] == name:
             continue
         out.append((name, holds))
     return out
 
 
-def secrets_in(args: Sequence[str]) -> list[tuple[str, str, bool]]:
-    """(a name, the value, whether the line holds it) of each secret ``args`` pass."""
-    return _found(args)
-
-
 def secret_values(args: Sequence[str]) -> list[str]:
     """The secret values a command line holds (not placeholders), as written in it."""
-    return [value for _, value, holds in _found(args) if holds]
+    return [value for _, value, holds in secrets_in(args) if holds]
 
 
 def redact_args(args: Sequence[str]) -> list[str]:
@@ -327,13 +324,13 @@ def redact_args(args: Sequence[str]) -> list[str]:
         assignment = _ASSIGNMENT.match(arg)
         if flag is not None and is_secret_name(flag.group("flag")):
             value = flag.group("value")
-            out.append(f"{flag.group('flag')}={REDACTED if holds_value(value) else value}")
+            out.append(f"{flag.group('flag')}={_shown(value)}")
         elif assignment is not None and is_secret_name(assignment.group("name")):
             value = assignment.group("value")
-            out.append(f"{assignment.group('name')}={REDACTED if holds_value(value) else value}")
+            out.append(f"{assignment.group('name')}={_shown(value)}")
         elif (header := _HEADER_ARG.match(arg)) and is_secret_name(header.group("name")):
             value = header.group("value")
-            out.append(f"{header.group('name')}: {REDACTED if holds_value(value) else value}")
+            out.append(f"{header.group('name')}: {_shown(value)}")
         elif (parsed := _json_of(arg)) is not None:
             out.append(_redact_json(*parsed))
         else:

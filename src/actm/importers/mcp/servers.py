@@ -289,10 +289,11 @@ def _credentials(
     return ids, held
 
 
-def _describe(spec: ServerSpec, launched: Launch | None) -> str:
+def _describe(spec: ServerSpec, args: list[str], launched: Launch | None) -> str:
+    """What the draft says of a server; ``args``: its arguments, redacted."""
     parts = [spec.description.strip()] if spec.description else []
     if spec.command is not None:
-        line = " ".join([spec.command, *redact_args(spec.args)])
+        line = " ".join([spec.command, *args])
         parts.append(f"Started with: {line}")
     if spec.url is not None:
         parts.append(f"Reached at {redact_args([spec.url])[0]}")
@@ -321,7 +322,8 @@ def draft_server(builder: DraftBuilder, spec: ServerSpec, host: Host) -> str:
     _record_secrets(builder, spec)
     # what it launches is read from the redacted line: a package named by a URL with a token,
     # or a local script after a secret flag, is quoted in the draft
-    launched = launch(spec.command, redact_args(spec.args)) if spec.command else None
+    shown = redact_args(spec.args)
+    launched = launch(spec.command, shown) if spec.command else None
     package = spec.package or (launched.package if launched else None)
     node, stem, distinct = _distinct(builder, spec)
     # its package is drafted first and names it: the id it will have, not one the package
@@ -345,7 +347,7 @@ def draft_server(builder: DraftBuilder, spec: ServerSpec, host: Host) -> str:
     elif launched is not None and launched.local is not None:
         reviews.append(Review("", f"it runs local code ({launched.local}): who maintains it?"))
     fields: dict[str, Any] = {"name": spec.title or spec.name}
-    description = _describe(spec, launched)
+    description = _describe(spec, shown, launched)
     if description:
         fields["description"] = description
     fields |= {
