@@ -63,10 +63,16 @@ CASES: dict[str, dict[str, Any]] = {
 }
 
 
+def write_config(tmp_path: Path, servers: dict[str, Any]) -> Path:
+    """An MCP client configuration of ``servers`` in ``tmp_path``."""
+    path = tmp_path / ".mcp.json"
+    path.write_text(json.dumps({"mcpServers": servers}), encoding="utf-8")
+    return path
+
+
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_a_secret_the_configuration_holds_is_quoted_nowhere(tmp_path: Path, case: str) -> None:
-    path = tmp_path / ".mcp.json"
-    path.write_text(json.dumps({"mcpServers": {"srv": CASES[case]}}), encoding="utf-8")
+    path = write_config(tmp_path, {"srv": CASES[case]})
     draft = read("mcp-config", path)
     text = render(fit(draft))
     assert PROBE not in text and PROBE.lower() not in text
@@ -106,9 +112,8 @@ def test_a_weak_secret_is_cut_from_texts_but_the_draft_stays_valid(
     """A default password may equal a word the draft also uses for ids and references
     (``postgres``, ``password``, ``mcp-tools``): it is cut only from free text, where it
     stands as a word of its own, so every reference still resolves."""
-    path = tmp_path / ".mcp.json"
     name = "postgres" if "mcp-postgres" in server.get("args", []) else "srv"
-    path.write_text(json.dumps({"mcpServers": {name: server}}), encoding="utf-8")
+    path = write_config(tmp_path, {name: server})
     text = render(fit(read("mcp-config", path)))
     actm.load_model_text(text)
     if name == "postgres":  # the scheme is not cut, though it starts with the password
@@ -117,10 +122,9 @@ def test_a_weak_secret_is_cut_from_texts_but_the_draft_stays_valid(
 
 def test_a_json_config_argument_is_read_for_its_secrets(tmp_path: Path) -> None:
     """The Smithery CLI passes a server's settings as one JSON argument."""
-    path = tmp_path / ".mcp.json"
     config = json.dumps({"apiKey": PROBE, "region": "eu", "nested": {"clientSecret": PROBE}})
     server = {"command": "npx", "args": ["-y", "@smithery/cli", "run", "x", "--config", config]}
-    path.write_text(json.dumps({"mcpServers": {"srv": server}}), encoding="utf-8")
+    path = write_config(tmp_path, {"srv": server})
     draft = read("mcp-config", path)
     text = render(fit(draft))
     assert PROBE not in text
@@ -204,11 +208,7 @@ def test_every_secret_of_a_json_argument_is_cut(
     string under a secret key is a secret, in ``--config JSON`` and ``--config=JSON`` alike."""
     text = json.dumps(config)
     args = ["--config", text] if form == "separate" else [f"--config={text}"]
-    path = tmp_path / ".mcp.json"
-    path.write_text(
-        json.dumps({"mcpServers": {"srv": {"command": "/opt/bin/srv", "args": args}}}),
-        encoding="utf-8",
-    )
+    path = write_config(tmp_path, {"srv": {"command": "/opt/bin/srv", "args": args}})
     draft = read("mcp-config", path)
     assert PROBE not in render(fit(draft))
     assert any(e.get("type") == "credential" for e in draft.section("assets"))
@@ -216,20 +216,13 @@ def test_every_secret_of_a_json_argument_is_cut(
 
 def test_a_json_argument_too_deep_to_parse_is_read_as_text(tmp_path: Path) -> None:
     deep = "[" * 1500 + "]" * 1500  # deeper than json.loads can go: a RecursionError
-    path = tmp_path / ".mcp.json"
-    path.write_text(
-        json.dumps({"mcpServers": {"srv": {"command": "/opt/bin/srv", "args": [deep]}}}),
-        encoding="utf-8",
-    )
+    path = write_config(tmp_path, {"srv": {"command": "/opt/bin/srv", "args": [deep]}})
     actm.load_model_text(render(fit(read("mcp-config", path))))
 
 
 def test_a_database_url_in_the_environment_is_a_credential(tmp_path: Path) -> None:
-    path = tmp_path / ".mcp.json"
     env = {"DATABASE_URL": f"postgres://u:{PROBE}@db/x", "LOG_LEVEL": "debug"}
-    path.write_text(
-        json.dumps({"mcpServers": {"srv": {"command": "srv", "env": env}}}), encoding="utf-8"
-    )
+    path = write_config(tmp_path, {"srv": {"command": "srv", "env": env}})
     draft = read("mcp-config", path)
     assert "database-url" in {e.id for e in draft.section("assets")}
     assert PROBE not in render(fit(draft))
@@ -238,9 +231,8 @@ def test_a_database_url_in_the_environment_is_a_credential(tmp_path: Path) -> No
 def test_a_password_that_names_something_is_left_and_noted(tmp_path: Path) -> None:
     """A password equal to a word of the draft's ids (``cypher`` beside ``mcp-neo4j-cypher``)
     shows through the id anyway: cutting it would only make names unreadable."""
-    path = tmp_path / ".mcp.json"
     server = {"command": "uvx", "args": ["mcp-neo4j-cypher"], "env": {"NEO4J_PASSWORD": "cypher"}}
-    path.write_text(json.dumps({"mcpServers": {"neo4j": server}}), encoding="utf-8")
+    path = write_config(tmp_path, {"neo4j": server})
     draft = read("mcp-config", path)
     text = render(fit(draft))
     assert "<redacted>" not in text
@@ -249,9 +241,8 @@ def test_a_password_that_names_something_is_left_and_noted(tmp_path: Path) -> No
 
 
 def test_a_long_secret_is_cut_even_inside_a_word(tmp_path: Path) -> None:
-    path = tmp_path / ".mcp.json"
     server = {"command": "/opt/bin/srv", "args": ["--token", PROBE, f"--ws=ws{PROBE}"]}
-    path.write_text(json.dumps({"mcpServers": {"srv": server}}), encoding="utf-8")
+    path = write_config(tmp_path, {"srv": server})
     assert PROBE not in render(fit(read("mcp-config", path)))
 
 
@@ -265,11 +256,10 @@ def test_an_assigned_value_with_blanks_is_redacted_whole() -> None:
 
 def test_a_placeholder_password_in_a_url_is_not_held(tmp_path: Path) -> None:
     """``postgresql://app:${DB_PASSWORD}@db``: a credential, but not in the file."""
-    path = tmp_path / ".mcp.json"
     env = {"DATABASE_URL": "postgresql://app:${DB_PASSWORD}@db.example/prod"}
     args = ["-y", "pg-mcp", "postgresql://app:${DB_PASSWORD}@db.example/prod"]
     server = {"command": "npx", "args": args, "env": env}
-    path.write_text(json.dumps({"mcpServers": {"db": server}}), encoding="utf-8")
+    path = write_config(tmp_path, {"db": server})
     draft = read("mcp-config", path)
     text = render(fit(draft))
     assert "${DB_PASSWORD}" in text  # a placeholder is shown as it is
@@ -278,20 +268,18 @@ def test_a_placeholder_password_in_a_url_is_not_held(tmp_path: Path) -> None:
 
 
 def test_a_json_value_over_several_lines_is_read(tmp_path: Path) -> None:
-    path = tmp_path / ".mcp.json"
     config = json.dumps({"apiKey": PROBE}, indent=2)
     server = {"command": "/opt/bin/srv", "args": [f"--config={config}"]}
-    path.write_text(json.dumps({"mcpServers": {"srv": server}}), encoding="utf-8")
+    path = write_config(tmp_path, {"srv": server})
     assert PROBE not in render(fit(read("mcp-config", path)))
 
 
 def test_the_guessable_note_is_given_once_and_only_for_an_exact_word(tmp_path: Path) -> None:
-    path = tmp_path / ".mcp.json"
     servers = {
         "postgres": {"command": "srv", "env": {"DB_PASSWORD": "postgres"}},
         "other": {"command": "srv", "env": {"API_KEY": "tools_postgres_mcp_other"}},
     }
-    path.write_text(json.dumps({"mcpServers": servers}), encoding="utf-8")
+    path = write_config(tmp_path, servers)
     draft = read("mcp-config", path)
     assert [n.text for n in draft.notes].count(
         next(n.text for n in draft.notes if "guessable" in n.text)
@@ -302,9 +290,8 @@ def test_the_guessable_note_is_given_once_and_only_for_an_exact_word(tmp_path: P
 def test_a_very_long_command_line_is_clipped_and_the_draft_stays_valid(tmp_path: Path) -> None:
     """A hostile argument of tens of thousands of characters is quoted in part: the
     description stays within what the model format allows."""
-    path = tmp_path / ".mcp.json"
     server = {"command": "/opt/bin/srv", "args": ["/x/" + "a" * 30_000, "b" * 30_000]}
-    path.write_text(json.dumps({"mcpServers": {"srv": server}}), encoding="utf-8")
+    path = write_config(tmp_path, {"srv": server})
     text = render(fit(read("mcp-config", path)))
     actm.load_model_text(text)
     assert "characters left out)" in text
@@ -329,9 +316,8 @@ def test_a_url_password_is_held_unless_it_is_a_whole_placeholder(
     """A ``$`` is a legal character of a URL's password, which no client expands there; only a
     whole placeholder (``${...}``, ``<...>``) is not the password itself."""
     url = f"postgresql://app:{password}@db.example/prod"
-    path = tmp_path / ".mcp.json"
     server = {"command": "npx", "args": ["-y", "pg-mcp", url], "env": {"DATABASE_URL": url}}
-    path.write_text(json.dumps({"mcpServers": {"db": server}}), encoding="utf-8")
+    path = write_config(tmp_path, {"db": server})
     draft = read("mcp-config", path)
     text = render(fit(draft))
     assert (f":{password}@" in text) is not held
